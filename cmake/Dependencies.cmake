@@ -1,0 +1,10 @@
+# Every third-party dependency is a Debian package (see scripts/lib/packages.sh).
+find_package(Threads REQUIRED)
+find_package(GDAL CONFIG REQUIRED)
+find_package(GEOS CONFIG REQUIRED)        # provides GEOS::geos_c (we use the C API only)
+find_package(Boost 1.74 REQUIRED)          # header-only parts: Geometry
+find_package(nlohmann_json REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PQXX IMPORTED_TARGET libpqxx)  # only for the PostGIS cross-check test for now

@@ -1,0 +1,20 @@
+# wangge_module(<name> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# One static library per module of DESIGN.md. Our warnings and sanitizer flags are
+# applied per target, never globally, so third-party code is compiled as its authors intended.
+function(wangge_apply_flags target)
+  if(ENABLE_SANITIZERS)
+    target_compile_options(${target} PUBLIC -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+  endif()
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+endfunction()
+
+function(wangge_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(wangge_${name} STATIC ${ARG_SOURCES})
+  add_library(wangge::${name} ALIAS wangge_${name})
+  target_include_directories(wangge_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include)
+  target_link_libraries(wangge_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  wangge_apply_flags(wangge_${name})
+endfunction()

@@ -1,0 +1,44 @@
+#pragma once
+// The one error catalogue of wangge: every failure that can reach a user has a named code
+// here, with its public code, HTTP status and CLI exit status. Messages name the broken rule
+// and where it was broken ("line 12: latitude 95 is outside [-90, 90]").
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace wangge {
+
+/// Named error codes. Append new codes at the end; public codes are part of the API contract.
+enum class ErrorCode {
+  invalid_argument,    ///< a parameter is missing, malformed or out of its allowed set
+  invalid_coordinate,  ///< NaN, infinite or out-of-range longitude/latitude
+  unreadable_source,   ///< a file or data source cannot be opened or parsed at all
+  invalid_data,        ///< a source was read but its content breaks a rule (fields, geometry)
+  invalid_topology,    ///< a grid hierarchy that cannot be indexed (cycles, missing parents)
+  not_found,           ///< an id that does not exist
+  internal,            ///< a bug: never caused by input
+};
+
+/// What the catalogue says about one code.
+struct ErrorInfo {
+  std::string_view public_code;  ///< stable machine-readable code, e.g. "invalid-coordinate"
+  int http_status;               ///< status an HTTP layer answers with
+  int exit_status;               ///< exit status of the `wangge` CLI
+  std::string_view title;        ///< short human summary
+};
+
+/// @returns the catalogue entry for @p code (never throws).
+const ErrorInfo& describe(ErrorCode code) noexcept;
+
+/// The exception type for bad data and bad requests. Programmer errors use assert instead.
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  ErrorCode code() const noexcept { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+}  // namespace wangge

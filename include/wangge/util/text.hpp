@@ -1,0 +1,26 @@
+#pragma once
+// Small text helpers shared by parsers of outside input.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace wangge::text {
+
+/// Parses a whole decimal number (no trailing garbage, no locale); std::nullopt when not one.
+/// NaN and infinities written as text are returned as such so callers can name the rule.
+std::optional<double> parse_double(std::string_view s);
+
+/// Parses a whole base-10 integer; std::nullopt when not one.
+std::optional<long long> parse_integer(std::string_view s);
+
+/// @returns @p s without leading and trailing ASCII white space.
+std::string_view trim(std::string_view s);
+
+/// @returns @p s in ASCII lower case.
+std::string lower(std::string_view s);
+
+/// Reads a whole file; throws Error(unreadable_source) naming the path and the OS reason.
+std::string read_file(const std::string& path);
+
+}  // namespace wangge::text

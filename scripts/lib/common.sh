@@ -1,0 +1,37 @@
+# Shared helpers for scripts/demo and scripts/test. Source it; do not run it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+JOBS="$(nproc 2>/dev/null || echo 2)"
+
+# Debian packages needed to build and run wangge (one place for the list).
+BUILD_PACKAGES=(cmake g++ make pkg-config libgdal-dev gdal-bin libgeos-dev libboost-dev
+                nlohmann-json3-dev libcli11-dev libspdlog-dev libgtest-dev libpqxx-dev
+                libsqlite3-dev)
+# Extra packages the tests need: a real PostgreSQL + PostGIS to cross-check against.
+TEST_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-client-15)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# ensure_packages PKG...: installs the packages that are missing; does nothing when all are there.
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    log "installing missing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+# build DIR [CMAKE ARGS...]: configures (once) and builds wangge in DIR.
+build() {
+  local dir="$1"; shift
+  log "building in ${dir#$ROOT/}"
+  cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j "$JOBS"
+}

@@ -1,0 +1,33 @@
+#pragma once
+// The `wangge` subcommands. Each registers its options on the app and returns the function
+// that runs it (returning the process exit status).
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "wangge/grid/import.hpp"
+
+namespace wangge::cli {
+
+using Runner = std::function<int()>;
+
+/// Options every command that reads grids shares (--layer, field mapping, --datum).
+struct GridSourceOptions {
+  std::string path;
+  std::string layer;
+  std::string datum;
+  std::string id, parent, level, level_name, code, name, leader_name, leader_role, leader_phone,
+      households, residents;
+  /// Converts to importer options. @throws Error(invalid_argument) for an unknown datum.
+  ImportOptions to_import_options() const;
+};
+void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positional);
+
+Runner add_validate_command(CLI::App& app);
+Runner add_locate_command(CLI::App& app);
+Runner add_assign_command(CLI::App& app);
+
+/// Prints "wangge: <what>: <message>" to stderr.
+void print_error(const std::string& message);
+
+}  // namespace wangge::cli

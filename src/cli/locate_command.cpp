@@ -1,0 +1,110 @@
+// wangge locate --grids SRC LON LAT [--datum wgs84|gcj02|bd09] [--json]
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "wangge/service/service.hpp"
+#include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
+
+namespace wangge::cli {
+namespace {
+
+struct LocateArgs {
+  GridSourceOptions source;
+  std::string lon, lat;  // text: parsed here so "nan" and "95" get our messages
+  std::string datum = "wgs84";
+  double tolerance = 50.0;
+  bool json = false;
+};
+
+nlohmann::json answer_json(const LocateAnswer& a) {
+  nlohmann::json j;
+  j["input"] = {{"lon", a.input.lon()}, {"lat", a.input.lat()}, {"datum", to_string(a.datum)}};
+  j["wgs84"] = {{"lon", a.wgs84.lon()}, {"lat", a.wgs84.lat()}};
+  j["status"] = to_string(a.status);
+  j["on_boundary"] = a.on_boundary;
+  j["outside"] = a.status == LocateStatus::outside;
+  j["boundary_distance_m"] = a.boundary_distance_m;
+  j["covering"] = a.covering;
+  j["chain"] = nlohmann::json::array();
+  for (const ChainEntry& e : a.chain) {
+    j["chain"].push_back({{"id", e.id}, {"code", e.code}, {"name", e.name}, {"level", e.level},
+                          {"level_name", e.level_name},
+                          {"leader", {{"name", e.leader.name}, {"role", e.leader.role},
+                                      {"phone", e.leader.phone}}}});
+  }
+  j["grid"] = a.chain.empty() ? nlohmann::json(nullptr) : j["chain"][0];
+  return j;
+}
+
+void print_text(const LocateAnswer& a, double tolerance) {
+  std::printf("point     %.7f, %.7f (%s)", a.input.lon(), a.input.lat(),
+              std::string(to_string(a.datum)).c_str());
+  if (a.datum != Datum::wgs84) std::printf(" = %.7f, %.7f (wgs84)", a.wgs84.lon(), a.wgs84.lat());
+  std::printf("\n");
+  if (a.status == LocateStatus::not_covered) {
+    std::printf("status    not covered: no grid within %.0f m\n", tolerance);
+    return;
+  }
+  if (a.status == LocateStatus::outside) {
+    std::printf("status    outside every grid, %.1f m from the nearest (assigned to it)\n",
+                a.boundary_distance_m);
+  } else if (a.on_boundary) {
+    std::printf("status    on the boundary of %zu grid(s); assigned by the code-order rule\n",
+                a.covering.size());
+  } else {
+    std::printf("status    inside, %.1f m from the grid's boundary\n", a.boundary_distance_m);
+  }
+  for (std::size_t i = 0; i < a.chain.size(); ++i) {
+    const ChainEntry& e = a.chain[i];
+    std::printf("%s %-8s %s %s", i == 0 ? "grid     " : "         ", e.level_name.c_str(),
+                e.code.empty() ? e.id.c_str() : e.code.c_str(), e.name.c_str());
+    if (!e.leader.name.empty()) {
+      std::printf("  — %s %s %s", e.leader.role.c_str(), e.leader.name.c_str(), e.leader.phone.c_str());
+    }
+    std::printf("\n");
+  }
+}
+
+double parse_coordinate(const std::string& text, const char* what) {
+  auto v = text::parse_double(text);
+  if (!v) throw Error(ErrorCode::invalid_coordinate, std::string(what) + " '" + text + "' is not a number");
+  return *v;
+}
+
+int run(const LocateArgs& a) {
+  const auto datum = parse_datum(a.datum);
+  if (!datum) throw Error(ErrorCode::invalid_argument, "--datum '" + a.datum + "' is not one of wgs84, gcj02, bd09");
+  const LonLat point = LonLat::checked(Longitude(parse_coordinate(a.lon, "longitude")),
+                                       Latitude(parse_coordinate(a.lat, "latitude")));
+  Service service;
+  service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance);
+  const LocateAnswer answer = service.locate(point, *datum);
+  if (a.json) std::cout << answer_json(answer).dump(2) << "\n";
+  else print_text(answer, a.tolerance);
+  return answer.status == LocateStatus::not_covered ? 1 : 0;
+}
+
+}  // namespace
+
+Runner add_locate_command(CLI::App& app) {
+  auto args = std::make_shared<LocateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "locate",
+      "Find the finest grid of a point and its chain of leaders.\n"
+      "Exit 0 when assigned, 1 when not covered, 2 on bad input.\n"
+      "Example: wangge locate --grids geodata/sample/grids.geojson 112.93 27.86 --json");
+  add_grid_source_options(*cmd, args->source, false);
+  cmd->add_option("lon", args->lon, "Longitude in degrees")->required();
+  cmd->add_option("lat", args->lat, "Latitude in degrees")->required();
+  cmd->add_option("--datum", args->datum, "Datum of the point: wgs84 (default), gcj02, bd09");
+  cmd->add_option("--tolerance", args->tolerance,
+                  "Metres outside every grid still assigned to the nearest (default 50)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--json", args->json, "Print the answer as JSON");
+  return [args] { return run(*args); };
+}
+
+}  // namespace wangge::cli

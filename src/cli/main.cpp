@@ -1,0 +1,36 @@
+// The `wangge` command-line tool: each subcommand calls the wangge::Service facade.
+#include <exception>
+#include <iostream>
+#include <map>
+
+#include "commands.hpp"
+#include "wangge/util/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace wangge;
+  CLI::App app{"wangge — grid mapping and dispatch for grassroots grid governance (网格化治理)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "wangge 0.1.0");
+  std::map<std::string, cli::Runner> runners;
+  runners["validate"] = cli::add_validate_command(app);
+  runners["locate"] = cli::add_locate_command(app);
+  runners["assign"] = cli::add_assign_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int status = app.exit(e);
+    return status == 0 ? 0 : 2;  // usage errors exit 2, like unreadable input
+  }
+  try {
+    for (auto& [name, run] : runners) {
+      if (app.got_subcommand(name)) return run();
+    }
+    return 2;
+  } catch (const Error& e) {
+    cli::print_error(e.what());
+    return describe(e.code()).exit_status;
+  } catch (const std::exception& e) {
+    cli::print_error(std::string("internal error: ") + e.what());
+    return describe(ErrorCode::internal).exit_status;
+  }
+}

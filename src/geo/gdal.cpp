@@ -1,0 +1,145 @@
+#include "wangge/geo/gdal.hpp"
+
+#include <cpl_error.h>
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+#include "wangge/util/error.hpp"
+
+namespace wangge::gdal {
+
+void init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    GDALAllRegister();
+    CPLSetErrorHandler(CPLQuietErrorHandler);
+  });
+}
+
+void DatasetCloser::operator()(GDALDataset* ds) const noexcept {
+  if (ds) GDALClose(GDALDataset::ToHandle(ds));
+}
+
+std::string last_error() {
+  const char* msg = CPLGetLastErrorMsg();
+  return msg ? msg : "";
+}
+
+namespace {
+
+void refuse_remote(const std::string& path) {
+  const bool remote = path.rfind("/vsi", 0) == 0 || path.find("://") != std::string::npos ||
+                      path.rfind("http:", 0) == 0 || path.rfind("https:", 0) == 0 ||
+                      path.rfind("PG:", 0) == 0;
+  if (remote) {
+    throw Error(ErrorCode::invalid_argument,
+                "'" + path + "': only local files are read (URLs, /vsi* and database "
+                "connection strings are refused)");
+  }
+}
+
+}  // namespace
+
+Dataset open_vector(const std::string& path) {
+  init();
+  refuse_remote(path);
+  CPLErrorReset();
+  auto* ds = static_cast<GDALDataset*>(
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  if (!ds) {
+    std::string reason = last_error();
+    if (reason.empty()) reason = "not a vector data source GDAL can read";
+    throw Error(ErrorCode::unreadable_source, "cannot read '" + path + "': " + reason);
+  }
+  return Dataset(ds);
+}
+
+std::string driver_for_extension(const std::string& path) {
+  const auto dot = path.find_last_of('.');
+  if (dot == std::string::npos) return "";
+  std::string ext = path.substr(dot + 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (ext == "gpkg") return "GPKG";
+  if (ext == "geojson" || ext == "json") return "GeoJSON";
+  if (ext == "shp") return "ESRI Shapefile";
+  if (ext == "fgb") return "FlatGeobuf";
+  if (ext == "kml") return "KML";
+  if (ext == "csv") return "CSV";
+  return "";
+}
+
+Dataset create_vector(const std::string& path, const std::string& driver) {
+  init();
+  refuse_remote(path);
+  const std::string name = driver.empty() ? driver_for_extension(path) : driver;
+  if (name.empty()) {
+    throw Error(ErrorCode::invalid_argument,
+                "cannot tell the output format of '" + path +
+                    "': use .gpkg, .geojson, .shp, .fgb, .kml or .csv");
+  }
+  GDALDriver* drv = GetGDALDriverManager()->GetDriverByName(name.c_str());
+  if (!drv) throw Error(ErrorCode::invalid_argument, "GDAL has no driver '" + name + "'");
+  CPLErrorReset();
+  GDALDataset* ds = drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+  if (!ds) {
+    throw Error(ErrorCode::unreadable_source, "cannot create '" + path + "': " + last_error());
+  }
+  return Dataset(ds);
+}
+
+std::optional<Datum> datum_of(const OGRSpatialReference* srs) {
+  if (!srs) return std::nullopt;
+  return Datum::wgs84;  // any CRS with a definition is reprojected to WGS-84 through PROJ
+}
+
+ToWgs84::ToWgs84(const OGRSpatialReference* source, Datum datum) : datum_(datum) {
+  if (source) {
+    OGRSpatialReference src(*source);
+    src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    OGRSpatialReference wgs84;
+    wgs84.SetWellKnownGeogCS("WGS84");
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const char* auth = src.GetAuthorityName(nullptr);
+    const char* code = src.GetAuthorityCode(nullptr);
+    const std::string name = auth && code ? std::string(auth) + ":" + code
+                                          : std::string(src.GetName() ? src.GetName() : "CRS");
+    if (!src.IsSame(&wgs84)) {
+      CPLErrorReset();
+      transform_ = OGRCreateCoordinateTransformation(&src, &wgs84);
+      if (!transform_) {
+        throw Error(ErrorCode::invalid_data,
+                    "no transformation from " + name + " to WGS-84: " + last_error());
+      }
+      description_ = name + " -> WGS-84";
+    } else {
+      description_ = name + " (WGS-84 lon/lat)";
+    }
+  } else {
+    description_ = "no CRS: lon/lat assumed";
+  }
+  if (datum_ != Datum::wgs84) {
+    description_ += ", datum " + std::string(to_string(datum_)) + " -> wgs84";
+  }
+}
+
+ToWgs84::~ToWgs84() {
+  if (transform_) OGRCoordinateTransformation::DestroyCT(transform_);
+}
+
+bool ToWgs84::apply(double& x, double& y) const {
+  if (transform_ && !transform_->Transform(1, &x, &y)) return false;
+  if (datum_ != Datum::wgs84) {
+    auto p = LonLat::try_make(Longitude(x), Latitude(y));
+    if (!p) return false;
+    const LonLat w = to_wgs84(*p, datum_);
+    x = w.lon();
+    y = w.lat();
+  }
+  return std::isfinite(x) && std::isfinite(y);
+}
+
+}  // namespace wangge::gdal

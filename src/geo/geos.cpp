@@ -1,0 +1,147 @@
+#include "wangge/geo/geos.hpp"
+
+#include <vector>
+
+#include "wangge/util/error.hpp"
+
+namespace wangge::geos {
+
+Context::Context() : handle_(GEOS_init_r()) {
+  if (!handle_) throw Error(ErrorCode::internal, "GEOS_init_r failed");
+  GEOSContext_setErrorMessageHandler_r(handle_, &Context::on_error, this);
+}
+
+Context::~Context() { GEOS_finish_r(handle_); }
+
+void Context::on_error(const char* message, void* self) {
+  static_cast<Context*>(self)->last_error_ = message ? message : "";
+}
+
+Geometry own(const Context& ctx, GEOSGeometry* g) {
+  if (!g) throw Error(ErrorCode::internal, "GEOS operation failed: " + ctx.last_error());
+  return Geometry(g, GeometryDeleter{ctx.handle()});
+}
+
+namespace {
+
+GEOSGeometry* make_ring(const Context& ctx, const Ring& ring) {
+  GEOSCoordSequence* seq = GEOSCoordSeq_create_r(ctx.handle(), static_cast<unsigned>(ring.size()), 2);
+  for (std::size_t i = 0; i < ring.size(); ++i) {
+    GEOSCoordSeq_setXY_r(ctx.handle(), seq, static_cast<unsigned>(i), ring[i].x, ring[i].y);
+  }
+  return GEOSGeom_createLinearRing_r(ctx.handle(), seq);  // takes ownership of seq
+}
+
+GEOSGeometry* make_polygon(const Context& ctx, const Polygon& poly) {
+  GEOSGeometry* shell = make_ring(ctx, poly.outer);
+  if (!shell) return nullptr;
+  std::vector<GEOSGeometry*> holes;
+  for (const Ring& h : poly.holes) {
+    GEOSGeometry* hole = make_ring(ctx, h);
+    if (!hole) {
+      GEOSGeom_destroy_r(ctx.handle(), shell);
+      for (auto* done : holes) GEOSGeom_destroy_r(ctx.handle(), done);
+      return nullptr;
+    }
+    holes.push_back(hole);
+  }
+  return GEOSGeom_createPolygon_r(ctx.handle(), shell, holes.data(),
+                                  static_cast<unsigned>(holes.size()));
+}
+
+Ring read_ring(const Context& ctx, const GEOSGeometry* ring) {
+  const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(ctx.handle(), ring);
+  unsigned n = 0;
+  GEOSCoordSeq_getSize_r(ctx.handle(), seq, &n);
+  Ring out(n);
+  for (unsigned i = 0; i < n; ++i) GEOSCoordSeq_getXY_r(ctx.handle(), seq, i, &out[i].x, &out[i].y);
+  return out;
+}
+
+void collect_polygons(const Context& ctx, const GEOSGeometry* g, MultiPolygon& out) {
+  const int type = GEOSGeomTypeId_r(ctx.handle(), g);
+  if (type == GEOS_POLYGON) {
+    if (GEOSisEmpty_r(ctx.handle(), g)) return;
+    Polygon poly;
+    poly.outer = read_ring(ctx, GEOSGetExteriorRing_r(ctx.handle(), g));
+    const int holes = GEOSGetNumInteriorRings_r(ctx.handle(), g);
+    for (int i = 0; i < holes; ++i)
+      poly.holes.push_back(read_ring(ctx, GEOSGetInteriorRingN_r(ctx.handle(), g, i)));
+    out.polygons.push_back(std::move(poly));
+  } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+    const int n = GEOSGetNumGeometries_r(ctx.handle(), g);
+    for (int i = 0; i < n; ++i) collect_polygons(ctx, GEOSGetGeometryN_r(ctx.handle(), g, i), out);
+  }
+}
+
+}  // namespace
+
+Geometry to_geos(const Context& ctx, const MultiPolygon& g) {
+  std::vector<GEOSGeometry*> parts;
+  for (const Polygon& poly : g.polygons) {
+    GEOSGeometry* p = make_polygon(ctx, poly);
+    if (!p) {
+      for (auto* done : parts) GEOSGeom_destroy_r(ctx.handle(), done);
+      throw Error(ErrorCode::invalid_data, "cannot build polygon: " + ctx.last_error());
+    }
+    parts.push_back(p);
+  }
+  return own(ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOLYGON, parts.data(),
+                                              static_cast<unsigned>(parts.size())));
+}
+
+MultiPolygon from_geos(const Context& ctx, const GEOSGeometry* g) {
+  MultiPolygon out;
+  if (g) collect_polygons(ctx, g, out);
+  return out;
+}
+
+std::optional<Invalidity> invalidity(const Context& ctx, const GEOSGeometry* g) {
+  char* reason = nullptr;
+  GEOSGeometry* location = nullptr;
+  const char valid = GEOSisValidDetail_r(ctx.handle(), g, 0, &reason, &location);
+  if (valid == 1) return std::nullopt;
+  Invalidity out{reason ? reason : ctx.last_error(), XY{0, 0}};
+  if (location) {
+    GEOSGeomGetX_r(ctx.handle(), location, &out.where.x);
+    GEOSGeomGetY_r(ctx.handle(), location, &out.where.y);
+    GEOSGeom_destroy_r(ctx.handle(), location);
+  }
+  if (reason) GEOSFree_r(ctx.handle(), reason);
+  return out;
+}
+
+Geometry from_wkt(const Context& ctx, const std::string& wkt) {
+  GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
+  GEOSGeometry* g = GEOSWKTReader_read_r(ctx.handle(), reader, wkt.c_str());
+  GEOSWKTReader_destroy_r(ctx.handle(), reader);
+  if (!g) throw Error(ErrorCode::invalid_data, "invalid WKT: " + ctx.last_error());
+  return Geometry(g, GeometryDeleter{ctx.handle()});
+}
+
+std::string to_wkt(const Context& ctx, const GEOSGeometry* g, int decimals) {
+  GEOSWKTWriter* writer = GEOSWKTWriter_create_r(ctx.handle());
+  GEOSWKTWriter_setRoundingPrecision_r(ctx.handle(), writer, decimals);
+  GEOSWKTWriter_setTrim_r(ctx.handle(), writer, 1);
+  char* text = GEOSWKTWriter_write_r(ctx.handle(), writer, g);
+  GEOSWKTWriter_destroy_r(ctx.handle(), writer);
+  std::string out = text ? text : "";
+  if (text) GEOSFree_r(ctx.handle(), text);
+  return out;
+}
+
+std::optional<XY> point_on_surface(const Context& ctx, const GEOSGeometry* g) {
+  if (!g || GEOSisEmpty_r(ctx.handle(), g)) return std::nullopt;
+  GEOSGeometry* p = GEOSPointOnSurface_r(ctx.handle(), g);
+  if (!p) return std::nullopt;
+  XY out{0, 0};
+  if (GEOSisEmpty_r(ctx.handle(), p) ||
+      !GEOSGeomGetX_r(ctx.handle(), p, &out.x) || !GEOSGeomGetY_r(ctx.handle(), p, &out.y)) {
+    GEOSGeom_destroy_r(ctx.handle(), p);
+    return std::nullopt;
+  }
+  GEOSGeom_destroy_r(ctx.handle(), p);
+  return out;
+}
+
+}  // namespace wangge::geos

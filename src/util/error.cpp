@@ -1,0 +1,27 @@
+#include "wangge/util/error.hpp"
+
+#include <array>
+
+namespace wangge {
+namespace {
+
+// Indexed by ErrorCode; the static_assert below keeps the table and the enum in step.
+constexpr std::array<ErrorInfo, 7> kCatalogue{{
+    {"invalid-argument", 400, 2, "Invalid argument"},
+    {"invalid-coordinate", 422, 2, "Invalid coordinate"},
+    {"unreadable-source", 422, 2, "Source cannot be read"},
+    {"invalid-data", 422, 2, "Invalid data"},
+    {"invalid-topology", 422, 2, "Grid hierarchy cannot be indexed"},
+    {"not-found", 404, 2, "Not found"},
+    {"internal", 500, 70, "Internal error"},
+}};
+static_assert(kCatalogue.size() == static_cast<std::size_t>(ErrorCode::internal) + 1,
+              "every ErrorCode needs a catalogue entry");
+
+}  // namespace
+
+const ErrorInfo& describe(ErrorCode code) noexcept {
+  return kCatalogue[static_cast<std::size_t>(code)];
+}
+
+}  // namespace wangge
