@@ -9,7 +9,7 @@ BUILD_PACKAGES=(cmake g++ make pkg-config libgdal-dev gdal-bin libgeos-dev libbo
                 nlohmann-json3-dev libcli11-dev libspdlog-dev libgtest-dev libpqxx-dev
                 libsqlite3-dev)
 # Extra packages the tests need: a real PostgreSQL + PostGIS to cross-check against.
-TEST_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-client-15)
+TEST_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-client-15 python3)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

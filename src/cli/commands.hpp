@@ -26,6 +26,7 @@ void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positiona
 Runner add_validate_command(CLI::App& app);
 Runner add_locate_command(CLI::App& app);
 Runner add_assign_command(CLI::App& app);
+Runner add_sample_command(CLI::App& app);
 
 /// Prints "wangge: <what>: <message>" to stderr.
 void print_error(const std::string& message);

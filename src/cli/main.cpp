@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   runners["validate"] = cli::add_validate_command(app);
   runners["locate"] = cli::add_locate_command(app);
   runners["assign"] = cli::add_assign_command(app);
+  runners["sample"] = cli::add_sample_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,21 @@
+#pragma once
+// The sample's point outputs: service points (GeoJSON) and reports (CSV).
+
+#include <string>
+
+#include "households.hpp"
+#include "random.hpp"
+#include "streets.hpp"
+
+namespace wangge::sample {
+
+/// Writes the service points (党群服务中心 / 便民服务中心) on street nodes. @returns how many.
+std::size_t write_service_points(const std::string& path, const Hierarchy& h, const std::vector<Way>& ways,
+                                 const LocalProjection& proj, Random& rng);
+
+/// Writes ~2,000 reports spread by households, a few just outside the subdistrict (GPS error)
+/// and a handful far outside. @returns how many.
+std::size_t write_reports(const std::string& path, const Tessellation& t, const Hierarchy& h,
+                          const Population& people, const LocalProjection& proj, Random& rng);
+
+}  // namespace wangge::sample

@@ -1,0 +1,156 @@
+#include "wangge/sample/sample.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+
+#include "households.hpp"
+#include "names.hpp"
+#include "outputs.hpp"
+#include "streets.hpp"
+#include "tessellation.hpp"
+#include "wangge/geo/geos.hpp"
+#include "wangge/grid/export.hpp"
+#include "wangge/grid/validate.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge {
+namespace {
+
+using sample::Random;
+using sample::Tessellation;
+
+constexpr int kBlocks = 17, kGroups = 57, kUnits = 295;
+constexpr double kAreaM2 = 8.9e6;
+constexpr long long kHouseholds = 6000, kResidents = 17834;
+// 湘潭市雨湖区 (GB/T 2260: 430302) + a fictional 街道 number (GB/T 10114 range 001–099).
+constexpr const char* kSubdistrictCode = "430302009";
+constexpr double kOriginLon = 112.915, kOriginLat = 27.862;  // Xiangtan, Hunan
+
+/// Numbers children west→east, north→south (DB11/T 2157): rows of equal height from the
+/// parent's northern edge, then by x within a row, both on the children's centroids.
+std::vector<int> number_children(const std::vector<XY>& centres, double north, double south) {
+  const int n = static_cast<int>(centres.size());
+  const int rows = std::max(1, static_cast<int>(std::round(std::sqrt(n))));
+  const double height = (north - south) / rows;
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  auto row = [&](int i) { return std::min(rows - 1, static_cast<int>((north - centres[i].y) / height)); };
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    if (row(a) != row(b)) return row(a) < row(b);
+    return centres[a].x < centres[b].x;
+  });
+  std::vector<int> rank(n);
+  for (int r = 0; r < n; ++r) rank[order[r]] = r;
+  return rank;
+}
+
+std::string pad(int value, int width) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%0*d", width, value);
+  return buf;
+}
+
+}  // namespace
+
+SampleSummary generate_sample(const SampleOptions& options) {
+  Random rng(options.seed);
+  const Tessellation t = sample::tessellate(rng, kUnits, kAreaM2);
+  std::vector<double> cell_area(kUnits), ones(kUnits, 1.0);
+  for (int c = 0; c < kUnits; ++c) cell_area[c] = sample::ring_area(t.cells[c].ring);
+
+  // Blocks balance area; groups inside each block balance units. The largest blocks get four
+  // groups, the rest three: 6 × 4 + 11 × 3 = 57.
+  std::vector<int> all(kUnits);
+  std::iota(all.begin(), all.end(), 0);
+  const std::vector<int> block = sample::grow_regions(t, all, kBlocks, cell_area, rng);
+  std::vector<std::vector<int>> block_cells(kBlocks);
+  for (int c = 0; c < kUnits; ++c) block_cells[block[c]].push_back(c);
+  std::vector<int> by_size(kBlocks);
+  std::iota(by_size.begin(), by_size.end(), 0);
+  std::stable_sort(by_size.begin(), by_size.end(),
+                   [&](int a, int b) { return block_cells[a].size() > block_cells[b].size(); });
+  std::vector<int> groups_in(kBlocks, 3);
+  for (int i = 0; i < kGroups - 3 * kBlocks; ++i) groups_in[by_size[i]] = 4;
+  std::vector<int> group(kUnits, -1);  // global group index
+  int next_group = 0;
+  for (int b = 0; b < kBlocks; ++b) {
+    const std::vector<int> local = sample::grow_regions(t, block_cells[b], groups_in[b], ones, rng);
+    for (std::size_t i = 0; i < local.size(); ++i) group[block_cells[b][i]] = next_group + local[i];
+    next_group += groups_in[b];
+  }
+
+  const sample::Population people = sample::distribute_population(t, kHouseholds, kResidents, rng);
+  const LocalProjection proj(LonLat::checked(Longitude(kOriginLon), Latitude(kOriginLat)));
+  sample::Hierarchy h = sample::build_hierarchy(t, block, group, kBlocks, kGroups, people, proj);
+
+  // Codes and names, numbered west→east, north→south under each parent.
+  h.root.id = h.root.code = kSubdistrictCode;
+  h.root.name = "新湖街道";
+  auto children_of = [&](const std::vector<sample::Node*>& kids, const sample::Node& parent, int width,
+                         auto&& name_of) {
+    std::vector<XY> centres;
+    for (const auto* k : kids) centres.push_back(k->centre);
+    const auto rank = number_children(centres, parent.north, parent.south);
+    for (std::size_t i = 0; i < kids.size(); ++i) {
+      kids[i]->code = parent.code + pad(rank[i] + 1, width);
+      kids[i]->id = kids[i]->code;
+      kids[i]->parent = parent.code;
+      kids[i]->name = name_of(rank[i] + 1, *kids[i]);
+    }
+  };
+  std::vector<sample::Node*> blocks;
+  for (auto& b : h.blocks) blocks.push_back(&b);
+  children_of(blocks, h.root, 3, [&](int n, const sample::Node&) {
+    return sample::block_names()[static_cast<std::size_t>(n - 1)] + "片区";
+  });
+  for (auto& b : h.blocks) {
+    std::vector<sample::Node*> kids;
+    for (auto& g : h.groups)
+      if (g.parent_index == b.index) kids.push_back(&g);
+    const std::string stem = b.name.substr(0, b.name.size() - std::string("片区").size());
+    children_of(kids, b, 3, [&](int n, const sample::Node&) { return stem + sample::chinese_number(n) + "组"; });
+  }
+  for (auto& g : h.groups) {
+    std::vector<sample::Node*> kids;
+    for (auto& u : h.units)
+      if (u.parent_index == g.index) kids.push_back(&u);
+    children_of(kids, g, 2, [&](int n, const sample::Node&) { return g.name + "第" + std::to_string(n) + "邻"; });
+  }
+  std::vector<Grid> grids = sample::to_grids(h, rng);
+
+  // The generator's own check: the hierarchy must be exact before anything is written.
+  std::vector<Grid> copy = grids;
+  ValidationOptions strict;
+  strict.overlap_tolerance_m2 = 0.01;
+  strict.gap_tolerance_m2 = 0.01;
+  const ValidationReport report = validate(copy, strict);
+  if (!report.findings.empty()) {
+    throw Error(ErrorCode::internal, "sample: generated grids fail validation: " + report.findings.front().message);
+  }
+
+  std::filesystem::create_directories(options.out_dir);
+  const std::filesystem::path dir(options.out_dir);
+  write_grids(grids, (dir / "grids.geojson").string(), "grids");
+  const auto ways = sample::build_streets(t, block, group, rng);
+  const sample::StreetStats streets = sample::write_osm((dir / "streets.osm").string(), ways, proj);
+  const std::size_t points = sample::write_service_points((dir / "service_points.geojson").string(), h, ways, proj, rng);
+  const std::size_t reports = sample::write_reports((dir / "reports.csv").string(), t, h, people, proj, rng);
+
+  SampleSummary s;
+  s.blocks = h.blocks.size();
+  s.groups = h.groups.size();
+  s.units = h.units.size();
+  s.area_km2 = report.levels.at(0).area_km2;
+  s.households = kHouseholds;
+  s.residents = kResidents;
+  s.service_points = points;
+  s.reports = reports;
+  s.street_ways = streets.ways;
+  s.street_nodes = streets.nodes;
+  s.street_km = streets.km;
+  return s;
+}
+
+}  // namespace wangge

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `wangge` CLI as a user runs it: exit codes, messages, outputs.
+# Usage: cli_test.sh WANGGE_BINARY SOURCE_DIR
+set -uo pipefail
+WANGGE="$1"
+SRC="$2"
+SAMPLE="$SRC/geodata/sample"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+passed=0
+failed=0
+
+# expect NAME STATUS PATTERN -- COMMAND...: runs COMMAND, checks its exit status and that its
+# stdout+stderr matches the extended regex PATTERN.
+expect() {
+  local name="$1" want="$2" pattern="$3"
+  shift 4
+  local out status
+  out="$("$@" 2>&1)"
+  status=$?
+  if [[ "$status" == "$want" ]] && grep -Eq -- "$pattern" <<<"$out"; then
+    passed=$((passed + 1))
+    echo "ok   $name"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $status (want $want), output must match /$pattern/:"
+    sed 's/^/     | /' <<<"$out" | head -20
+  fi
+}
+
+# check NAME CONDITION...: a plain assertion.
+check() {
+  local name="$1"
+  shift
+  if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+
+# ---- the committed sample is what the generator makes, and it is clean --------------------
+"$WANGGE" sample --seed 1 --out "$TMP/sample" >/dev/null
+check "committed sample equals 'wangge sample --seed 1'" diff -r "$TMP/sample" "$SAMPLE"
+"$WANGGE" validate "$SAMPLE/grids.geojson" --json >"$TMP/v.json"
+check "sample validates clean (exit 0)" test $? -eq 0
+check "sample has 1/17/57/295 grids and 8.9 km² ±2%" python3 - "$TMP/v.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+counts = [l["count"] for l in v["levels"]]
+areas = [l["area_km2"] for l in v["levels"]]
+assert counts == [1, 17, 57, 295], counts
+assert all(abs(a - 8.9) <= 0.178 for a in areas), areas
+assert v["findings"] == [] and v["valid"] is True
+PY
+check "sample has 17,834 residents in ~6,000 households, ≥4 service points, ~2,000 reports" python3 - "$SAMPLE" <<'PY'
+import json, sys, csv
+d = sys.argv[1]
+g = json.load(open(d + "/grids.geojson"))["features"]
+units = [f["properties"] for f in g if f["properties"]["level"] == 3]
+assert sum(u["residents"] for u in units) == 17834
+assert 5800 <= sum(u["households"] for u in units) <= 6200
+assert all(f["properties"].get("leader_name") and f["properties"].get("leader_role") for f in g)
+sp = json.load(open(d + "/service_points.geojson"))["features"]
+assert len(sp) >= 4 and all(p["properties"]["services"] for p in sp)
+rows = list(csv.DictReader(open(d + "/reports.csv", encoding="utf-8")))
+assert 1900 <= len(rows) <= 2100
+assert open(d + "/streets.osm").read().count("<way ") > 100
+PY
+
+# ---- validate: bad input ------------------------------------------------------------------
+expect "validate: missing file exits 2 naming it" 2 "cannot read '.*nope.geojson'" -- "$WANGGE" validate "$TMP/nope.geojson"
+echo '{"type":"FeatureCollection","features":[' >"$TMP/broken.geojson"
+expect "validate: malformed GeoJSON exits 2" 2 "cannot read" -- "$WANGGE" validate "$TMP/broken.geojson"
+echo '{"type":"FeatureCollection","features":[]}' >"$TMP/empty.geojson"
+expect "validate: empty layer exits 2" 2 "has no features" -- "$WANGGE" validate "$TMP/empty.geojson"
+expect "validate: unknown field mapping exits 2 listing fields" 2 "'parent_code' is not a field.*parent_id" -- \
+  "$WANGGE" validate "$SAMPLE/grids.geojson" --parent-field parent_code
+expect "validate: URLs are refused" 2 "only local files" -- "$WANGGE" validate "https://example.invalid/x.geojson"
+expect "validate: unknown datum exits 2" 2 "datum 'mars'" -- "$WANGGE" validate "$SAMPLE/grids.geojson" --datum mars
+
+cat >"$TMP/bad.geojson" <<'JSON'
+{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"id":"bow"},"geometry":{"type":"Polygon","coordinates":[[[112.90,27.80],[112.91,27.81],[112.91,27.80],[112.90,27.81],[112.90,27.80]]]}},
+ {"type":"Feature","properties":{"id":"dup"},"geometry":{"type":"Polygon","coordinates":[[[112.92,27.80],[112.93,27.80],[112.93,27.81],[112.92,27.80]]]}},
+ {"type":"Feature","properties":{"id":"dup"},"geometry":{"type":"Polygon","coordinates":[[[112.94,27.80],[112.95,27.80],[112.95,27.81],[112.94,27.80]]]}},
+ {"type":"Feature","properties":{"id":"north"},"geometry":{"type":"Polygon","coordinates":[[[112.96,89.99],[112.97,95.0],[112.97,89.99],[112.96,89.99]]]}}
+]}
+JSON
+expect "validate: self-intersection reported with place, exit 1" 1 "\[invalid-geometry\] grid 'bow'.*Self-intersection at \(112.905" -- "$WANGGE" validate "$TMP/bad.geojson"
+expect "validate: duplicate ids reported" 1 "\[duplicate-id\].*'dup'" -- "$WANGGE" validate "$TMP/bad.geojson"
+expect "validate: latitude 95 reported" 1 "\[coordinate-range\].*95.0" -- "$WANGGE" validate "$TMP/bad.geojson"
+expect "validate --json lists findings with rule and location" 1 '"rule": "invalid-geometry"' -- "$WANGGE" validate "$TMP/bad.geojson" --json
+python3 - "$TMP/bad.geojson" "$TMP/bow.geojson" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["features"] = d["features"][:1]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+expect "validate --fix repairs and says what changed" 0 "repaired .*MakeValid" -- "$WANGGE" validate "$TMP/bow.geojson" --fix --out "$TMP/fixed.gpkg"
+expect "the repaired output validates clean" 0 "clean: no findings" -- "$WANGGE" validate "$TMP/fixed.gpkg"
+
+# ---- locate -------------------------------------------------------------------------------
+expect "locate: a sample point gives the 4-level chain" 0 "邻 .*43030200901300105" -- "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.926891 27.8576002
+expect "locate --json has the chain with leaders" 0 '"leader_role"|"role": "邻长"' -- "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.926891 27.8576002 --json
+expect "locate: GCJ-02 input lands elsewhere (datum matters)" 0 "43030200901200205" -- "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.926891 27.8576002 --datum gcj02
+expect "locate: latitude 95 exits 2 naming the rule" 2 "latitude 95.* outside \[-90, 90\]" -- "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.9 95
+expect "locate: NaN exits 2" 2 "not a finite number" -- "$WANGGE" locate --grids "$SAMPLE/grids.geojson" nan 27.86
+expect "locate: text exits 2" 2 "longitude 'east' is not a number" -- "$WANGGE" locate --grids "$SAMPLE/grids.geojson" east 27.86
+expect "locate: far away is not covered, exit 1" 1 "not covered" -- "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 113.5 27.86
+expect "locate: a negative longitude parses" 1 "not covered" -- "$WANGGE" locate --grids "$SAMPLE/grids.geojson" -73.98 40.75
+expect "locate: unknown datum exits 2" 2 "--datum 'mars'" -- "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.92 27.86 --datum mars
+expect "locate: grids that cannot be indexed exit 2" 2 "cannot be indexed.*duplicate id 'dup'" -- "$WANGGE" locate --grids "$TMP/bad.geojson" 112.92 27.86
+
+# ---- assign -------------------------------------------------------------------------------
+cat >"$TMP/points.csv" <<'CSV'
+id,note,longitude,latitude
+1,ok,112.926891,27.8576002
+2,"quoted, with comma",112.8983689,27.8584489
+3,lat 95,112.92,95
+4,nan,nan,27.86
+5,text,east,27.86
+6,short row,112.92
+7,far away,113.5,27.86
+8,"never closed,112.92,27.86
+CSV
+expect "assign: a CSV with bad rows finishes, listing each bad line" 0 "rejected line 4: latitude 95.*outside" -- \
+  "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/points.csv" --out "$TMP/points-out.csv"
+check "assign: every input row is in the output, bad ones flagged" python3 - "$TMP/points-out.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+assert [r["id"] for r in rows] == ["1", "2", "3", "4", "5", "6", "7", "8"], [r["id"] for r in rows]
+status = [r["grid_status"] for r in rows]
+assert status == ["inside", "inside", "rejected", "rejected", "rejected", "rejected", "not_covered", "rejected"], status
+assert rows[0]["grid_code"] == "43030200901300105" and rows[0]["leader_role"] == "邻长"
+assert rows[1]["note"] == "quoted, with comma"
+assert "latitude 95" in rows[2]["error"] and "fields" in rows[5]["error"]
+PY
+expect "assign --json summary counts" 0 '"rejected": 5' -- \
+  "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/points.csv" --out "$TMP/points-out2.csv" --json
+printf 'id,x_coord,y_coord\n1,112.92,27.86\n' >"$TMP/nolon.csv"
+expect "assign: no lon column exits 2 listing columns" 2 "no lon column.*x_coord" -- \
+  "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/nolon.csv" --out "$TMP/x.csv"
+expect "assign: --lon-field/--lat-field choose columns" 0 "assigned +1" -- \
+  "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/nolon.csv" --out "$TMP/x.csv" --lon-field x_coord --lat-field y_coord
+check "assign: no partial output is left behind" test ! -e "$TMP/x.csv.partial"
+cat >"$TMP/points.geojson" <<'JSON'
+{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[112.926891,27.8576002]}},
+ {"type":"Feature","properties":{"id":"b"},"geometry":{"type":"LineString","coordinates":[[112.9,27.8],[112.91,27.81]]}},
+ {"type":"Feature","properties":{"id":"c"},"geometry":{"type":"Point","coordinates":[112.9,-95]}}
+]}
+JSON
+expect "assign: GeoJSON points, bad features flagged" 0 "rejected feature 2 has a LineString geometry" -- \
+  "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/points.geojson" --out "$TMP/points-out.geojson"
+check "assign: GeoJSON output keeps every feature with properties" python3 - "$TMP/points-out.geojson" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))["features"]
+assert [x["properties"]["id"] for x in f] == ["a", "b", "c"]
+assert f[0]["properties"]["grid_code"] == "43030200901300105"
+assert f[1]["properties"]["grid_status"] == "rejected" and f[2]["properties"]["grid_status"] == "rejected"
+PY
+printf '{"type":"FeatureCollection","features":[{' >"$TMP/trunc.geojson"
+expect "assign: malformed GeoJSON exits 2 with the byte position" 2 "not valid JSON: error at byte" -- \
+  "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/trunc.geojson" --out "$TMP/t.geojson"
+expect "assign: mismatched output format exits 2" 2 "must have the input's format" -- \
+  "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/points.csv" --out "$TMP/p.geojson"
+expect "every command has --help with an example" 0 "Example: wangge assign" -- "$WANGGE" assign --help
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
