@@ -66,6 +66,74 @@ std::optional<Record> Reader::next() {
   }
 }
 
+std::vector<Span> split_records(std::string_view text) {
+  std::vector<Span> spans;
+  std::size_t pos = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  std::size_t line = 1;
+  while (pos < text.size()) {
+    if (text[pos] == '\n' || text[pos] == '\r') {
+      if (text[pos] == '\n') ++line;
+      ++pos;
+      continue;
+    }
+    Span span{pos, pos, line};
+    bool quoted = false;
+    while (pos < text.size()) {
+      const char c = text[pos];
+      if (c == '"') quoted = !quoted;  // "" inside quotes toggles twice: no net change
+      else if (!quoted && (c == '\n' || c == '\r')) break;
+      else if (c == '\n') ++line;
+      ++pos;
+    }
+    span.end = pos;
+    spans.push_back(span);
+  }
+  return spans;
+}
+
+std::optional<std::string> parse_fields(std::string_view raw, std::vector<std::string>& fields) {
+  std::size_t count = 0;
+  auto next_field = [&]() -> std::string& {
+    if (count == fields.size()) fields.emplace_back();
+    std::string& f = fields[count++];
+    f.clear();
+    return f;
+  };
+  std::optional<std::string> error;
+  std::string* field = &next_field();
+  bool quoted = false, was_quoted = false;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < raw.size() && raw[i + 1] == '"') {
+          field->push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field->push_back(c);
+      }
+    } else if (c == ',') {
+      field = &next_field();
+      was_quoted = false;
+    } else if (c == '"') {
+      if (field->empty() && !was_quoted) {
+        quoted = was_quoted = true;
+      } else if (!error) {
+        error = "unexpected quote in field " + std::to_string(count);
+      }
+    } else {
+      if (was_quoted && !error) error = "text after the closing quote of field " + std::to_string(count);
+      field->push_back(c);
+    }
+  }
+  if (quoted && !error) error = "unterminated quoted field " + std::to_string(count);
+  fields.resize(count);
+  return error;
+}
+
 std::string escape(std::string_view field) {
   if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
   std::string out = "\"";

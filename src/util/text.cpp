@@ -3,8 +3,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <cstdio>
 
 #include "wangge/util/error.hpp"
 
@@ -45,15 +44,18 @@ std::optional<long long> parse_integer(std::string_view s) {
 }
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorCode::unreadable_source,
-                "cannot open '" + path + "': " + std::strerror(errno));
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    throw Error(ErrorCode::unreadable_source, "cannot open '" + path + "': " + std::strerror(errno));
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw Error(ErrorCode::unreadable_source, "cannot read '" + path + "'");
-  return std::move(buffer).str();
+  std::string out;
+  char buffer[1 << 16];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) out.append(buffer, n);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) throw Error(ErrorCode::unreadable_source, "cannot read '" + path + "': " + std::strerror(errno));
+  return out;
 }
 
 }  // namespace wangge::text

@@ -57,3 +57,36 @@ TEST(CsvWriter, EscapesOnlyWhenNeededAndRoundTrips) {
 
 }  // namespace
 }  // namespace wangge::csv
+
+namespace wangge::csv {
+namespace {
+
+TEST(CsvSplit, SplitsAndDecodesLikeTheStreamingReader) {
+  const std::string text = "\xEF\xBB\xBFid,text\r\n1,\"a, \"\"b\"\"\nc\"\n\n2,x\n3,\"open\n";
+  const auto spans = split_records(text);
+  ASSERT_EQ(spans.size(), 4u);
+  Reader reader(text);
+  std::vector<std::string> fields;
+  for (const Span& s : spans) {
+    const auto rec = reader.next();
+    ASSERT_TRUE(rec);
+    EXPECT_EQ(s.line, rec->line);
+    const auto error = parse_fields(std::string_view(text).substr(s.begin, s.end - s.begin), fields);
+    EXPECT_EQ(fields, rec->fields) << "line " << s.line;
+    EXPECT_EQ(error.has_value(), rec->error.has_value()) << "line " << s.line;
+  }
+  EXPECT_FALSE(reader.next());
+  EXPECT_EQ(spans[2].line, 5u);
+}
+
+TEST(CsvSplit, ReusesFieldStorageAndShrinksToTheRecord) {
+  std::vector<std::string> fields;
+  EXPECT_FALSE(parse_fields("a,b,c,d", fields));
+  EXPECT_EQ(fields.size(), 4u);
+  EXPECT_FALSE(parse_fields("x,", fields));
+  EXPECT_EQ(fields, (std::vector<std::string>{"x", ""}));
+  EXPECT_TRUE(parse_fields("x\"y", fields));
+}
+
+}  // namespace
+}  // namespace wangge::csv

@@ -33,6 +33,21 @@ class Reader {
   std::size_t line_ = 1;
 };
 
+/// Where one record lies in a text: [begin, end) without its line terminator.
+struct Span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::size_t line = 0;  ///< 1-based line where the record starts
+};
+
+/// Splits @p text into records (quote-aware, blank lines skipped) without decoding fields:
+/// a fast first pass so records can then be decoded in parallel with parse_fields.
+std::vector<Span> split_records(std::string_view text);
+
+/// Decodes the fields of one record @p raw (as delimited by split_records) into @p fields,
+/// reusing its strings' storage. @returns an error text when the record is malformed.
+std::optional<std::string> parse_fields(std::string_view raw, std::vector<std::string>& fields);
+
 /// @returns @p field quoted as RFC 4180 requires (only when it contains , " CR or LF).
 std::string escape(std::string_view field);
 
