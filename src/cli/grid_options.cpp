@@ -6,14 +6,17 @@
 
 namespace wangge::cli {
 
-void print_error(const std::string& message) { std::cerr << "wangge: error: " << message << "\n"; }
+void print_error(const std::string& message) {
+  std::cerr << "wangge: error: " << message << "\n";
+}
 
 void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positional) {
   // validate reads only grids, so its datum option is --datum; commands that also read
   // points keep --datum for the points and name this one --grid-datum.
   const std::string datum_flag = positional ? "--datum" : "--grid-datum";
   if (positional) {
-    cmd.add_option("source", o.path, "Grid source: any OGR vector file (GeoJSON, GPKG, SHP, FGB, CSV+WKT)")
+    cmd.add_option("source", o.path,
+                   "Grid source: any OGR vector file (GeoJSON, GPKG, SHP, FGB, CSV+WKT)")
         ->required();
   } else {
     cmd.add_option("--grids", o.path, "Grid source: any OGR vector file")->required();
@@ -25,7 +28,8 @@ void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positiona
                                  "Source fields feeding each attribute (defaults: fields of these "
                                  "names when present; id falls back to the feature id)");
   g->add_option("--id-field", o.id, "Grid id (default: id)");
-  g->add_option("--parent-field", o.parent, "Parent grid id (default: parent_id); none = one level");
+  g->add_option("--parent-field", o.parent,
+                "Parent grid id (default: parent_id); none = one level");
   g->add_option("--level-field", o.level, "Level number (default: level)");
   g->add_option("--level-name-field", o.level_name, "Level name, e.g. 片区 (default: level_name)");
   g->add_option("--code-field", o.code, "Grid code (default: code)");

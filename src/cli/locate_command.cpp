@@ -30,10 +30,14 @@ nlohmann::json answer_json(const LocateAnswer& a) {
   j["covering"] = a.covering;
   j["chain"] = nlohmann::json::array();
   for (const ChainEntry& e : a.chain) {
-    j["chain"].push_back({{"id", e.id}, {"code", e.code}, {"name", e.name}, {"level", e.level},
-                          {"level_name", e.level_name},
-                          {"leader", {{"name", e.leader.name}, {"role", e.leader.role},
-                                      {"phone", e.leader.phone}}}});
+    j["chain"].push_back(
+        {{"id", e.id},
+         {"code", e.code},
+         {"name", e.name},
+         {"level", e.level},
+         {"level_name", e.level_name},
+         {"leader",
+          {{"name", e.leader.name}, {"role", e.leader.role}, {"phone", e.leader.phone}}}});
   }
   j["grid"] = a.chain.empty() ? nlohmann::json(nullptr) : j["chain"][0];
   return j;
@@ -62,7 +66,8 @@ void print_text(const LocateAnswer& a, double tolerance) {
     std::printf("%s %-8s %s %s", i == 0 ? "grid     " : "         ", e.level_name.c_str(),
                 e.code.empty() ? e.id.c_str() : e.code.c_str(), e.name.c_str());
     if (!e.leader.name.empty()) {
-      std::printf("  — %s %s %s", e.leader.role.c_str(), e.leader.name.c_str(), e.leader.phone.c_str());
+      std::printf("  — %s %s %s", e.leader.role.c_str(), e.leader.name.c_str(),
+                  e.leader.phone.c_str());
     }
     std::printf("\n");
   }
@@ -70,20 +75,26 @@ void print_text(const LocateAnswer& a, double tolerance) {
 
 double parse_coordinate(const std::string& text, const char* what) {
   auto v = text::parse_double(text);
-  if (!v) throw Error(ErrorCode::invalid_coordinate, std::string(what) + " '" + text + "' is not a number");
+  if (!v)
+    throw Error(ErrorCode::invalid_coordinate,
+                std::string(what) + " '" + text + "' is not a number");
   return *v;
 }
 
 int run(const LocateArgs& a) {
   const auto datum = parse_datum(a.datum);
-  if (!datum) throw Error(ErrorCode::invalid_argument, "--datum '" + a.datum + "' is not one of wgs84, gcj02, bd09");
+  if (!datum)
+    throw Error(ErrorCode::invalid_argument,
+                "--datum '" + a.datum + "' is not one of wgs84, gcj02, bd09");
   const LonLat point = LonLat::checked(Longitude(parse_coordinate(a.lon, "longitude")),
                                        Latitude(parse_coordinate(a.lat, "latitude")));
   Service service;
   service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance);
   const LocateAnswer answer = service.locate(point, *datum);
-  if (a.json) std::cout << answer_json(answer).dump(2) << "\n";
-  else print_text(answer, a.tolerance);
+  if (a.json)
+    std::cout << answer_json(answer).dump(2) << "\n";
+  else
+    print_text(answer, a.tolerance);
   return answer.status == LocateStatus::not_covered ? 1 : 0;
 }
 

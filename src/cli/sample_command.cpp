@@ -20,11 +20,13 @@ Runner add_sample_command(CLI::App& app) {
     const SampleSummary s = generate_sample(*options);
     std::printf("sample written to %s (seed %llu)\n", options->out_dir.c_str(),
                 static_cast<unsigned long long>(options->seed));
-    std::printf("  grids.geojson           1 subdistrict, %zu blocks, %zu groups, %zu units, %.3f km²\n",
-                s.blocks, s.groups, s.units, s.area_km2);
-    std::printf("  population              %lld residents in %lld households\n", s.residents, s.households);
-    std::printf("  streets.osm             %zu ways, %zu nodes, %.1f km\n", s.street_ways, s.street_nodes,
-                s.street_km);
+    std::printf(
+        "  grids.geojson           1 subdistrict, %zu blocks, %zu groups, %zu units, %.3f km²\n",
+        s.blocks, s.groups, s.units, s.area_km2);
+    std::printf("  population              %lld residents in %lld households\n", s.residents,
+                s.households);
+    std::printf("  streets.osm             %zu ways, %zu nodes, %.1f km\n", s.street_ways,
+                s.street_nodes, s.street_km);
     std::printf("  service_points.geojson  %zu service points\n", s.service_points);
     std::printf("  reports.csv             %zu reports\n", s.reports);
     return 0;

@@ -4,18 +4,21 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "wangge/grid/export.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
-#include "wangge/grid/export.hpp"
 
 namespace wangge::cli {
 namespace {
 
 nlohmann::json finding_json(const Finding& f) {
-  nlohmann::json j{{"rule", f.rule}, {"severity", to_string(f.severity)}, {"message", f.message},
+  nlohmann::json j{{"rule", f.rule},
+                   {"severity", to_string(f.severity)},
+                   {"message", f.message},
                    {"grids", f.grid_ids}};
   j["fid"] = f.fid ? nlohmann::json(*f.fid) : nlohmann::json(nullptr);
-  j["location"] = f.where ? nlohmann::json::array({f.where->x, f.where->y}) : nlohmann::json(nullptr);
+  j["location"] =
+      f.where ? nlohmann::json::array({f.where->x, f.where->y}) : nlohmann::json(nullptr);
   j["area_m2"] = f.area_m2 ? nlohmann::json(*f.area_m2) : nlohmann::json(nullptr);
   return j;
 }
@@ -46,8 +49,8 @@ int run(const ValidateArgs& a) {
     j["fields"] = run.import.fields_used;
     j["levels"] = nlohmann::json::array();
     for (const LevelSummary& l : r.levels) {
-      j["levels"].push_back({{"level", l.depth}, {"name", l.name}, {"count", l.count},
-                             {"area_km2", l.area_km2}});
+      j["levels"].push_back(
+          {{"level", l.depth}, {"name", l.name}, {"count", l.count}, {"area_km2", l.area_km2}});
     }
     j["findings"] = nlohmann::json::array();
     for (const Finding& f : r.findings) j["findings"].push_back(finding_json(f));
@@ -68,8 +71,10 @@ int run(const ValidateArgs& a) {
     for (const Finding& f : r.findings) {
       std::cout << to_string(f.severity) << "  [" << f.rule << "] " << f.message << "\n";
     }
-    if (r.findings.empty()) std::cout << "clean: no findings\n";
-    else std::cout << "\n" << errors << " error(s), " << r.findings.size() - errors << " warning(s)\n";
+    if (r.findings.empty())
+      std::cout << "clean: no findings\n";
+    else
+      std::cout << "\n" << errors << " error(s), " << r.findings.size() - errors << " warning(s)\n";
     if (a.fix && !a.out.empty()) std::cout << "repaired layer written to " << a.out << "\n";
   }
   return errors == 0 ? 0 : 1;
@@ -86,8 +91,10 @@ Runner add_validate_command(CLI::App& app) {
       "Example: wangge validate geodata/sample/grids.geojson --json");
   add_grid_source_options(*cmd, args->source, true);
   cmd->add_flag("--json", args->json, "Print one JSON object {levels, findings, ...}");
-  cmd->add_flag("--fix", args->fix, "Repair invalid geometries with MakeValid and report the changes");
-  cmd->add_option("--out", args->out, "With --fix: write the repaired layer (.gpkg, .geojson, ...)");
+  cmd->add_flag("--fix", args->fix,
+                "Repair invalid geometries with MakeValid and report the changes");
+  cmd->add_option("--out", args->out,
+                  "With --fix: write the repaired layer (.gpkg, .geojson, ...)");
   cmd->add_option("--overlap-tolerance", args->overlap_tolerance,
                   "Overlaps and overhangs up to this many m² pass (default 1)")
       ->check(CLI::NonNegativeNumber);

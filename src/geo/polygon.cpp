@@ -97,16 +97,18 @@ PointLocation locate_point(const MultiPolygon& g, XY p) noexcept {
 
 double boundary_distance_m(const MultiPolygon& g, XY p) noexcept {
   // Scale degrees to metres at p, so the distance is in a conformal local frame.
-  const LocalProjection proj(LonLat::trusted(std::clamp(p.x, -180.0, 180.0),
-                                             std::clamp(p.y, -90.0, 90.0)));
-  const double kx = proj.metres_per_degree_lon();
-  const double ky = proj.metres_per_degree_lat();
+  const LocalProjection proj(
+      LonLat::trusted(std::clamp(p.x, -180.0, 180.0), std::clamp(p.y, -90.0, 90.0)));
+  return boundary_distance_m(g, p, proj.metres_per_degree_lon(), proj.metres_per_degree_lat());
+}
+
+double boundary_distance_m(const MultiPolygon& g, XY p, double kx, double ky) noexcept {
   double best = std::numeric_limits<double>::infinity();
   auto scan = [&](const Ring& ring) {
     for (std::size_t i = 1; i < ring.size(); ++i) {
-      const double d = segment_distance_sq(0, 0, (ring[i - 1].x - p.x) * kx,
-                                           (ring[i - 1].y - p.y) * ky, (ring[i].x - p.x) * kx,
-                                           (ring[i].y - p.y) * ky);
+      const double d =
+          segment_distance_sq(0, 0, (ring[i - 1].x - p.x) * kx, (ring[i - 1].y - p.y) * ky,
+                              (ring[i].x - p.x) * kx, (ring[i].y - p.y) * ky);
       best = std::min(best, d);
     }
   };

@@ -8,9 +8,12 @@ namespace wangge {
 
 std::string_view to_string(LocateStatus s) noexcept {
   switch (s) {
-    case LocateStatus::inside: return "inside";
-    case LocateStatus::outside: return "outside";
-    case LocateStatus::not_covered: return "not_covered";
+    case LocateStatus::inside:
+      return "inside";
+    case LocateStatus::outside:
+      return "outside";
+    case LocateStatus::not_covered:
+      return "not_covered";
   }
   return "not_covered";
 }
@@ -59,7 +62,8 @@ LocateAnswer Service::locate(const GridIndex& index, LonLat point, Datum datum) 
   for (std::size_t i : loc.covering) answer.covering.push_back(set[i].id);
   for (std::size_t i : loc.chain) {
     const Grid& g = set[i];
-    answer.chain.push_back({g.id, g.code, g.name, set.level(i), set.level_name(set.depth(i)), g.leader});
+    answer.chain.push_back(
+        {g.id, g.code, g.name, set.level(i), set.level_name(set.depth(i)), g.leader});
   }
   return answer;
 }

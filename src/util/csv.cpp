@@ -1,98 +1,96 @@
 #include "wangge/util/csv.hpp"
 
 namespace wangge::csv {
+namespace {
 
-Reader::Reader(std::string_view text) : text_(text) {
-  if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+// A line break at text[pos]: LF, CRLF (counted once, at its LF) or a lone CR.
+bool ends_line(std::string_view text, std::size_t pos) {
+  return text[pos] == '\n' ||
+         (text[pos] == '\r' && (pos + 1 == text.size() || text[pos + 1] != '\n'));
 }
 
-std::optional<Record> Reader::next() {
-  // Skip blank lines (a lone LF or CRLF) between records.
-  while (pos_ < text_.size() && (text_[pos_] == '\n' || text_[pos_] == '\r')) {
-    if (text_[pos_] == '\n') ++line_;
-    ++pos_;
+// Finds the next record at or after @p pos: skips blank lines, then scans to the record's
+// unquoted line end with the same quoting rules parse_fields applies (a quote opens a quoted
+// field only at the start of a field), so a malformed record never swallows the next ones
+// differently in the two passes. Advances @p pos past the record and @p line past its lines.
+std::optional<Span> next_span(std::string_view text, std::size_t& pos, std::size_t& line) {
+  while (pos < text.size() && (text[pos] == '\n' || text[pos] == '\r')) {
+    if (ends_line(text, pos)) ++line;
+    ++pos;
   }
-  if (pos_ >= text_.size()) return std::nullopt;
-
-  Record record;
-  record.line = line_;
-  std::string field;
-  bool quoted = false;       // inside a quoted field
-  bool was_quoted = false;   // the current field started with a quote
-  for (;;) {
-    if (pos_ >= text_.size()) {
-      if (quoted) record.error = "unterminated quoted field " + std::to_string(record.fields.size() + 1);
-      record.fields.push_back(std::move(field));
-      return record;
-    }
-    const char c = text_[pos_++];
+  if (pos >= text.size()) return std::nullopt;
+  Span span{pos, pos, line};
+  // Fast path, the common record: no quote and no CR before the next LF.
+  const std::string_view rest = text.substr(pos);
+  const std::size_t lf = rest.find('\n');
+  const std::string_view candidate = rest.substr(0, lf);
+  if (candidate.find_first_of("\"\r") == std::string_view::npos) {
+    pos += candidate.size();
+    span.end = pos;
+    return span;
+  }
+  bool quoted = false;
+  bool field_start = true;
+  for (; pos < text.size(); ++pos) {
+    const char c = text[pos];
     if (quoted) {
       if (c == '"') {
-        if (pos_ < text_.size() && text_[pos_] == '"') {
-          field.push_back('"');
-          ++pos_;
-        } else {
+        if (pos + 1 < text.size() && text[pos + 1] == '"')
+          ++pos;
+        else
           quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line_;
-        field.push_back(c);
+      } else if (ends_line(text, pos)) {
+        ++line;
       }
       continue;
     }
-    if (c == ',') {
-      record.fields.push_back(std::move(field));
-      field.clear();
-      was_quoted = false;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
-      ++line_;
-      record.fields.push_back(std::move(field));
-      return record;
-    } else if (c == '"') {
-      if (field.empty() && !was_quoted) {
-        quoted = true;
-        was_quoted = true;
-      } else if (!record.error) {
-        record.error = "unexpected quote in field " + std::to_string(record.fields.size() + 1);
-      }
-    } else {
-      if (was_quoted && !record.error) {
-        record.error = "text after the closing quote of field " +
-                       std::to_string(record.fields.size() + 1);
-      }
-      field.push_back(c);
-    }
+    if (c == '\n' || c == '\r') break;
+    quoted = c == '"' && field_start;
+    field_start = c == ',';
   }
+  span.end = pos;
+  return span;
+}
+
+}  // namespace
+
+Reader::Reader(std::string_view text) : text_(text) {
+  if (text_.substr(0, 3) == kByteOrderMark) pos_ = 3;
+}
+
+std::optional<Record> Reader::next() {
+  const std::optional<Span> span = next_span(text_, pos_, line_);
+  if (!span) return std::nullopt;
+  Record record;
+  record.line = span->line;
+  record.error = parse_fields(text_.substr(span->begin, span->end - span->begin), record.fields);
+  return record;
 }
 
 std::vector<Span> split_records(std::string_view text) {
   std::vector<Span> spans;
-  std::size_t pos = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  std::size_t pos = text.substr(0, 3) == kByteOrderMark ? 3 : 0;
   std::size_t line = 1;
-  while (pos < text.size()) {
-    if (text[pos] == '\n' || text[pos] == '\r') {
-      if (text[pos] == '\n') ++line;
-      ++pos;
-      continue;
-    }
-    Span span{pos, pos, line};
-    bool quoted = false;
-    while (pos < text.size()) {
-      const char c = text[pos];
-      if (c == '"') quoted = !quoted;  // "" inside quotes toggles twice: no net change
-      else if (!quoted && (c == '\n' || c == '\r')) break;
-      else if (c == '\n') ++line;
-      ++pos;
-    }
-    span.end = pos;
-    spans.push_back(span);
-  }
+  while (auto span = next_span(text, pos, line)) spans.push_back(*span);
   return spans;
 }
 
 std::optional<std::string> parse_fields(std::string_view raw, std::vector<std::string>& fields) {
   std::size_t count = 0;
+  if (raw.find('"') == std::string_view::npos) {  // fast path: no quoting, fields are runs
+    for (std::size_t begin = 0;;) {
+      const std::size_t comma = raw.find(',', begin);
+      if (count == fields.size()) fields.emplace_back();
+      fields[count++].assign(
+          raw.substr(begin, comma == std::string_view::npos ? raw.npos : comma - begin));
+      if (comma == std::string_view::npos) break;
+      begin = comma + 1;
+    }
+    fields.resize(count);
+    return std::nullopt;
+  }
   auto next_field = [&]() -> std::string& {
     if (count == fields.size()) fields.emplace_back();
     std::string& f = fields[count++];
@@ -125,7 +123,8 @@ std::optional<std::string> parse_fields(std::string_view raw, std::vector<std::s
         error = "unexpected quote in field " + std::to_string(count);
       }
     } else {
-      if (was_quoted && !error) error = "text after the closing quote of field " + std::to_string(count);
+      if (was_quoted && !error)
+        error = "text after the closing quote of field " + std::to_string(count);
       field->push_back(c);
     }
   }

@@ -13,7 +13,9 @@ ProgressBar::ProgressBar(std::string label, std::size_t total)
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+  finish();
+}
 
 void ProgressBar::advance(std::size_t n) {
   done_.fetch_add(n, std::memory_order_relaxed);
@@ -41,8 +43,8 @@ void ProgressBar::draw(bool final) {
   if (total_ > 0) {
     const double share = static_cast<double>(done) / static_cast<double>(total_);
     const int filled = static_cast<int>(share * kWidth + 0.5);
-    std::fprintf(stderr, "\r%s [%-*.*s] %5.1f%% %zu/%zu (%.0f/s)", label_.c_str(), kWidth,
-                 filled, "##############################", share * 100.0, done, total_, rate);
+    std::fprintf(stderr, "\r%s [%-*.*s] %5.1f%% %zu/%zu (%.0f/s)", label_.c_str(), kWidth, filled,
+                 "##############################", share * 100.0, done, total_, rate);
   } else {
     std::fprintf(stderr, "\r%s %zu (%.0f/s)", label_.c_str(), done, rate);
   }

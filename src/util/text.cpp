@@ -2,8 +2,8 @@
 
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 
 #include "wangge/util/error.hpp"
 
@@ -46,15 +46,24 @@ std::optional<long long> parse_integer(std::string_view s) {
 std::string read_file(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) {
-    throw Error(ErrorCode::unreadable_source, "cannot open '" + path + "': " + std::strerror(errno));
+    throw Error(ErrorCode::unreadable_source,
+                "cannot open '" + path + "': " + std::strerror(errno));
   }
+  // Size the string once when the size is known (a regular file), then read straight into it.
   std::string out;
+  if (std::fseek(f, 0, SEEK_END) == 0) {
+    const long size = std::ftell(f);
+    if (size > 0) out.reserve(static_cast<std::size_t>(size));
+    std::rewind(f);
+  }
   char buffer[1 << 16];
   std::size_t n = 0;
   while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) out.append(buffer, n);
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
-  if (failed) throw Error(ErrorCode::unreadable_source, "cannot read '" + path + "': " + std::strerror(errno));
+  if (failed)
+    throw Error(ErrorCode::unreadable_source,
+                "cannot read '" + path + "': " + std::strerror(errno));
   return out;
 }
 

@@ -133,6 +133,17 @@ assert "latitude 95" in rows[2]["error"] and "fields" in rows[5]["error"]
 PY
 expect "assign --json summary counts" 0 '"rejected": 5' -- \
   "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/points.csv" --out "$TMP/points-out2.csv" --json
+expect "assign --columns picks and orders the appended columns" 0 "assigned +2" -- \
+  "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/points.csv" --out "$TMP/points-cols.csv" --columns leader_name,grid_code,grid_status
+check "assign --columns: header and values in the chosen order" python3 - "$TMP/points-cols.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
+assert rows[0] == ["id", "note", "longitude", "latitude", "leader_name", "grid_code", "grid_status"], rows[0]
+assert rows[1][5:] == ["43030200901300105", "inside"] and rows[1][4], rows[1]
+assert rows[3][4:] == ["", "", "rejected"], rows[3]
+PY
+expect "assign: an unknown column exits 2 listing the columns" 2 "column 'grid_colour' is not an assignment column; the columns are: grid_status" -- \
+  "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/points.csv" --out "$TMP/x.csv" --columns grid_id,grid_colour
 printf 'id,x_coord,y_coord\n1,112.92,27.86\n' >"$TMP/nolon.csv"
 expect "assign: no lon column exits 2 listing columns" 2 "no lon column.*x_coord" -- \
   "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/nolon.csv" --out "$TMP/x.csv"

@@ -11,13 +11,17 @@ namespace {
 
 using testing::AsciiMap;
 
-LonLat at(XY p) { return LonLat::checked(Longitude(p.x), Latitude(p.y)); }
+LonLat at(XY p) {
+  return LonLat::checked(Longitude(p.x), Latitude(p.y));
+}
 
 GridIndex index_of(std::vector<Grid> grids, double tolerance_m = 50) {
   return GridIndex(std::make_shared<const GridSet>(GridSet::build(std::move(grids))), tolerance_m);
 }
 
-std::string id_of(const GridIndex& idx, const Location& loc) { return idx.grids()[loc.grid].id; }
+std::string id_of(const GridIndex& idx, const Location& loc) {
+  return idx.grids()[loc.grid].id;
+}
 
 TEST(GridIndex, AssignsInteriorPointsToTheirGrid) {
   const AsciiMap map(R"(
@@ -26,7 +30,8 @@ TEST(GridIndex, AssignsInteriorPointsToTheirGrid) {
       CCB
   )");
   const GridIndex idx = index_of(map.grids());
-  for (auto [row, col, want] : {std::tuple{0, 0, "A"}, {1, 1, "A"}, {0, 2, "B"}, {2, 2, "B"}, {2, 0, "C"}}) {
+  for (auto [row, col, want] :
+       {std::tuple{0, 0, "A"}, {1, 1, "A"}, {0, 2, "B"}, {2, 2, "B"}, {2, 0, "C"}}) {
     const Location loc = idx.locate(at(map.centre(row, col)));
     EXPECT_EQ(loc.status, LocateStatus::inside);
     EXPECT_EQ(id_of(idx, loc), want) << row << "," << col;

@@ -20,8 +20,8 @@ class ImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("wangge-import-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("wangge-import-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -56,10 +56,11 @@ TEST_F(ImportTest, ReadsGeoJsonWithDefaultFieldNames) {
 }
 
 TEST_F(ImportTest, MapsFieldsAndFallsBackToFeatureIdsInCsvWithWkt) {
-  const std::string path = write("g.csv",
-                                 "WKT,gid,up,label\n"
-                                 "\"POLYGON((112.90 27.80,112.91 27.80,112.91 27.81,112.90 27.80))\",g1,,one\n"
-                                 "\"POLYGON((112.91 27.80,112.92 27.80,112.92 27.81,112.91 27.80))\",g2,g1,two\n");
+  const std::string path =
+      write("g.csv",
+            "WKT,gid,up,label\n"
+            "\"POLYGON((112.90 27.80,112.91 27.80,112.91 27.81,112.90 27.80))\",g1,,one\n"
+            "\"POLYGON((112.91 27.80,112.92 27.80,112.92 27.81,112.91 27.80))\",g2,g1,two\n");
   ImportOptions o;
   o.fields.id = "gid";
   o.fields.parent = "up";
@@ -85,7 +86,8 @@ TEST_F(ImportTest, AMappedFieldThatDoesNotExistIsAClearError) {
     EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
     const std::string msg = e.what();
     EXPECT_NE(msg.find("'parent_code'"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("parent_id"), std::string::npos) << "should list the layer's fields: " << msg;
+    EXPECT_NE(msg.find("parent_id"), std::string::npos)
+        << "should list the layer's fields: " << msg;
   }
 }
 
@@ -93,12 +95,15 @@ TEST_F(ImportTest, ReprojectsAProjectedCrsToLonLat) {
   // Web Mercator by its closed formula, so the expected lon/lat does not come from GDAL.
   constexpr double R = 6378137.0;
   auto x = [](double lon) { return R * lon * std::numbers::pi / 180; };
-  auto y = [](double lat) { return R * std::log(std::tan(std::numbers::pi / 4 + lat * std::numbers::pi / 360)); };
+  auto y = [](double lat) {
+    return R * std::log(std::tan(std::numbers::pi / 4 + lat * std::numbers::pi / 360));
+  };
   char buf[1024];
-  std::snprintf(buf, sizeof buf,
-                R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3857"}},
+  std::snprintf(
+      buf, sizeof buf,
+      R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3857"}},
  "features":[{"type":"Feature","properties":{"id":"m"},"geometry":{"type":"Polygon","coordinates":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}}]})",
-                x(116.4), y(39.9), x(116.41), y(39.9), x(116.41), y(39.91), x(116.4), y(39.9));
+      x(116.4), y(39.9), x(116.41), y(39.9), x(116.41), y(39.91), x(116.4), y(39.9));
   const ImportResult r = import_grids(write("m.geojson", buf), {});
   const XY p = r.grids[0].geometry.polygons[0].outer[0];
   EXPECT_NEAR(p.x, 116.4, 1e-7);
@@ -136,10 +141,9 @@ TEST_F(ImportTest, RoundTripsThroughGeoPackageAndFlatGeobuf) {
 }
 
 TEST_F(ImportTest, NonPolygonFeaturesAreReportedNotFatal) {
-  const ImportResult r = import_grids(
-      write("l.geojson", R"({"type":"FeatureCollection","features":[
+  const ImportResult r = import_grids(write("l.geojson", R"({"type":"FeatureCollection","features":[
         {"type":"Feature","properties":{"id":"x"},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}}]})"),
-      {});
+                                      {});
   ASSERT_EQ(r.problems.size(), 1u);
   EXPECT_NE(r.problems[0].message.find("LineString"), std::string::npos) << r.problems[0].message;
   EXPECT_TRUE(r.grids[0].geometry.empty());
@@ -154,12 +158,18 @@ TEST_F(ImportTest, UnreadableEmptyAndRemoteSourcesAreRefusedClearly) {
     }
     return ErrorCode::internal;
   };
-  EXPECT_EQ(code_of([&] { import_grids((dir_ / "missing.geojson").string(), {}); }), ErrorCode::unreadable_source);
-  EXPECT_EQ(code_of([&] { import_grids(write("junk.geojson", "{not json"), {}); }), ErrorCode::unreadable_source);
-  EXPECT_EQ(code_of([&] { import_grids(write("e.geojson", R"({"type":"FeatureCollection","features":[]})"), {}); }),
+  EXPECT_EQ(code_of([&] { import_grids((dir_ / "missing.geojson").string(), {}); }),
+            ErrorCode::unreadable_source);
+  EXPECT_EQ(code_of([&] { import_grids(write("junk.geojson", "{not json"), {}); }),
+            ErrorCode::unreadable_source);
+  EXPECT_EQ(code_of([&] {
+              import_grids(write("e.geojson", R"({"type":"FeatureCollection","features":[]})"), {});
+            }),
             ErrorCode::invalid_data);
-  EXPECT_EQ(code_of([&] { import_grids("https://example.invalid/grids.geojson", {}); }), ErrorCode::invalid_argument);
-  EXPECT_EQ(code_of([&] { import_grids("/vsicurl/http://x/y.shp", {}); }), ErrorCode::invalid_argument);
+  EXPECT_EQ(code_of([&] { import_grids("https://example.invalid/grids.geojson", {}); }),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(code_of([&] { import_grids("/vsicurl/http://x/y.shp", {}); }),
+            ErrorCode::invalid_argument);
 }
 
 }  // namespace

@@ -66,8 +66,8 @@ TEST(Validate, FindsSiblingOverlapsAboveTheTolerance) {
 
 TEST(Validate, FindsChildrenOutsideOrStraddlingTheirParent) {
   auto grids = family("PP..", "AB..");
-  grids[2].geometry = AsciiMap(".BB.").area('B');   // straddles: one cell out
-  Grid c = AsciiMap("...C").grid('C', "P");          // entirely outside
+  grids[2].geometry = AsciiMap(".BB.").area('B');  // straddles: one cell out
+  Grid c = AsciiMap("...C").grid('C', "P");        // entirely outside
   grids.push_back(c);
   const ValidationReport r = validate(grids, {});
   ASSERT_EQ(with_rule(r, "straddles-parent").size(), 1u);
@@ -85,7 +85,8 @@ TEST(Validate, FindsSelfIntersectionsAndRepairsThemWithFix) {
   ValidationReport r = validate(grids, {});
   auto invalid = with_rule(r, "invalid-geometry");
   ASSERT_EQ(invalid.size(), 1u);
-  EXPECT_NE(invalid[0]->message.find("Self-intersection"), std::string::npos) << invalid[0]->message;
+  EXPECT_NE(invalid[0]->message.find("Self-intersection"), std::string::npos)
+      << invalid[0]->message;
   ASSERT_TRUE(invalid[0]->where);
   EXPECT_NEAR(invalid[0]->where->x, (nw.x + se.x) / 2, 1e-9);
 

@@ -62,7 +62,9 @@ namespace wangge::csv {
 namespace {
 
 TEST(CsvSplit, SplitsAndDecodesLikeTheStreamingReader) {
-  const std::string text = "\xEF\xBB\xBFid,text\r\n1,\"a, \"\"b\"\"\nc\"\n\n2,x\n3,\"open\n";
+  // A stray quote inside a field must not open a quoted field in either pass.
+  const std::string text =
+      "\xEF\xBB\xBFid,text\r\n1,\"a, \"\"b\"\"\nc\"\n\n2,x\"y\n3,\"open\n";
   const auto spans = split_records(text);
   ASSERT_EQ(spans.size(), 4u);
   Reader reader(text);
@@ -77,6 +79,7 @@ TEST(CsvSplit, SplitsAndDecodesLikeTheStreamingReader) {
   }
   EXPECT_FALSE(reader.next());
   EXPECT_EQ(spans[2].line, 5u);
+  EXPECT_EQ(spans[3].line, 6u);
 }
 
 TEST(CsvSplit, ReusesFieldStorageAndShrinksToTheRecord) {

@@ -54,6 +54,10 @@ PointLocation locate_point(const Polygon& g, XY p) noexcept;
 /// Shortest distance in metres from @p p to any ring of @p g (its boundary), measured in a
 /// local metric frame at @p p.
 double boundary_distance_m(const MultiPolygon& g, XY p) noexcept;
+/// Same, with the frame's scale given: @p metres_per_lon and @p metres_per_lat are metres per
+/// degree near @p g (precomputed once per grid; over a subdistrict the scale changes < 0.05%).
+double boundary_distance_m(const MultiPolygon& g, XY p, double metres_per_lon,
+                           double metres_per_lat) noexcept;
 
 /// Area in square metres (holes subtracted), in a local metric frame at the bbox centre.
 double area_m2(const MultiPolygon& g) noexcept;

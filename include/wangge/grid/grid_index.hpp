@@ -61,7 +61,14 @@ class GridIndex {
   struct Tree;
   std::shared_ptr<const GridSet> grids_;
   double tolerance_m_;
+  struct Scale {
+    double metres_per_lon;
+    double metres_per_lat;
+  };
+  Location locate_outside(LonLat point, Location out) const;
+
   std::vector<std::uint32_t> rank_;  // position of each grid in (code, id) order
+  std::vector<Scale> scale_;         // metres per degree at each grid's centre
   std::unique_ptr<Tree> tree_;
 };
 

@@ -19,6 +19,7 @@ struct AssignOptions {
   std::optional<std::string> lon_field;    ///< CSV: default lon, lng, longitude or x
   std::optional<std::string> lat_field;    ///< CSV: default lat, latitude or y
   Datum datum = Datum::wgs84;              ///< datum of the input coordinates
+  std::vector<std::string> columns;        ///< assignment columns to append; empty: all
   unsigned threads = 0;                    ///< 0: all cores
   bool progress = true;                    ///< draw a progress bar when stderr is a terminal
 };
@@ -42,7 +43,7 @@ struct AssignSummary {
   unsigned threads = 1;
 };
 
-/// The columns appended to every row, in order.
+/// Every assignment column, in the default order.
 const std::vector<std::string>& assignment_columns();
 
 /// Runs the batch. @throws Error(unreadable_source / invalid_argument) when the input cannot
