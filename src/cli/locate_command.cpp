@@ -63,8 +63,10 @@ void print_text(const LocateAnswer& a, double tolerance) {
   }
   for (std::size_t i = 0; i < a.chain.size(); ++i) {
     const ChainEntry& e = a.chain[i];
-    std::printf("%s %-8s %s %s", i == 0 ? "grid     " : "         ", e.level_name.c_str(),
-                e.code.empty() ? e.id.c_str() : e.code.c_str(), e.name.c_str());
+    std::printf("%s %s %s %s", i == 0 ? "grid     " : "         ",
+                text::pad_right(e.level_name, 6).c_str(),
+                text::pad_right(e.code.empty() ? e.id : e.code, 17).c_str(),
+                text::pad_right(e.name, 14).c_str());
     if (!e.leader.name.empty()) {
       std::printf("  — %s %s %s", e.leader.role.c_str(), e.leader.name.c_str(),
                   e.leader.phone.c_str());

@@ -7,6 +7,7 @@
 #include "wangge/grid/export.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
 
 namespace wangge::cli {
 namespace {
@@ -62,9 +63,10 @@ int run(const ValidateArgs& a) {
   } else {
     std::cout << "source  " << a.source.path << " (layer " << run.import.layer << "; "
               << run.import.crs << ")\n\n";
-    std::printf("%-6s %-14s %8s %12s\n", "level", "name", "count", "area km²");
+    std::printf("%-6s %s %8s %12s\n", "level", text::pad_right("name", 14).c_str(), "count", "area km²");
     for (const LevelSummary& l : r.levels) {
-      std::printf("%-6d %-14s %8zu %12.4f\n", l.depth, l.name.c_str(), l.count, l.area_km2);
+      std::printf("%-6d %s %8zu %12.4f\n", l.depth, text::pad_right(l.name, 14).c_str(), l.count,
+                  l.area_km2);
     }
     std::cout << "\n";
     for (const Finding& f : r.repairs) std::cout << "repaired  " << f.message << "\n";

@@ -20,6 +20,13 @@ std::string_view trim(std::string_view s);
 /// @returns @p s in ASCII lower case.
 std::string lower(std::string_view s);
 
+/// @returns the number of terminal columns @p utf8 takes: East Asian wide characters (CJK,
+/// Hangul, full-width forms) count two, other code points one. For aligning tables.
+std::size_t display_width(std::string_view utf8);
+
+/// @returns @p utf8 padded with spaces on the right to @p width terminal columns.
+std::string pad_right(std::string_view utf8, std::size_t width);
+
 /// Reads a whole file; throws Error(unreadable_source) naming the path and the OS reason.
 std::string read_file(const std::string& path);
 
