@@ -7,4 +7,5 @@ find_package(nlohmann_json REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(spdlog CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(PQXX IMPORTED_TARGET libpqxx)  # only for the PostGIS cross-check test for now
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+find_package(SQLite3 REQUIRED)

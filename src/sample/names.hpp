@@ -18,12 +18,12 @@ std::string street_name(Random& rng, const std::string& highway);
 /// Chinese numeral for 1..20 (一, 二, ...).
 std::string chinese_number(int n);
 
-/// A report category of the sample (GB/T 30428 spirit: 事件 events, 部件 components, plus
-/// local governance 治理 categories).
+/// A report category of the sample (GB/T 30428 spirit: 事件 events, including the local
+/// 社会治理 governance class, and 部件 components); the tree itself is in reference.cpp.
 struct Category {
   std::string code;
   std::string name;
-  std::string kind;                    ///< 事件 | 部件 | 治理
+  std::string kind;                    ///< 事件 | 部件
   std::vector<std::string> texts;      ///< report text templates
   double share;                        ///< relative frequency in the sample
 };

@@ -8,6 +8,7 @@
 #include "households.hpp"
 #include "names.hpp"
 #include "outputs.hpp"
+#include "reference.hpp"
 #include "streets.hpp"
 #include "tessellation.hpp"
 #include "wangge/geo/geos.hpp"
@@ -137,6 +138,7 @@ SampleSummary generate_sample(const SampleOptions& options) {
   const sample::StreetStats streets = sample::write_osm((dir / "streets.osm").string(), ways, proj);
   const std::size_t points = sample::write_service_points((dir / "service_points.geojson").string(), h, ways, proj, rng);
   const std::size_t reports = sample::write_reports((dir / "reports.csv").string(), t, h, people, proj, rng);
+  sample::write_reference(dir.string(), grids);
 
   SampleSummary s;
   s.blocks = h.blocks.size();

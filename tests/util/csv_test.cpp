@@ -63,8 +63,7 @@ namespace {
 
 TEST(CsvSplit, SplitsAndDecodesLikeTheStreamingReader) {
   // A stray quote inside a field must not open a quoted field in either pass.
-  const std::string text =
-      "\xEF\xBB\xBFid,text\r\n1,\"a, \"\"b\"\"\nc\"\n\n2,x\"y\n3,\"open\n";
+  const std::string text = "\xEF\xBB\xBFid,text\r\n1,\"a, \"\"b\"\"\nc\"\n\n2,x\"y\n3,\"open\n";
   const auto spans = split_records(text);
   ASSERT_EQ(spans.size(), 4u);
   Reader reader(text);
@@ -73,7 +72,8 @@ TEST(CsvSplit, SplitsAndDecodesLikeTheStreamingReader) {
     const auto rec = reader.next();
     ASSERT_TRUE(rec);
     EXPECT_EQ(s.line, rec->line);
-    const auto error = parse_fields(std::string_view(text).substr(s.begin, s.end - s.begin), fields);
+    const auto error =
+        parse_fields(std::string_view(text).substr(s.begin, s.end - s.begin), fields);
     EXPECT_EQ(fields, rec->fields) << "line " << s.line;
     EXPECT_EQ(error.has_value(), rec->error.has_value()) << "line " << s.line;
   }

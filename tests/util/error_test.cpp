@@ -9,7 +9,7 @@ namespace {
 
 TEST(ErrorCatalogue, EveryCodeHasADistinctPublicCodeAndSensibleStatus) {
   std::set<std::string_view> seen;
-  for (int c = 0; c <= static_cast<int>(ErrorCode::internal); ++c) {
+  for (int c = 0; c <= static_cast<int>(kLastErrorCode); ++c) {
     const ErrorInfo& info = describe(static_cast<ErrorCode>(c));
     EXPECT_TRUE(seen.insert(info.public_code).second) << info.public_code;
     EXPECT_GE(info.http_status, 400);

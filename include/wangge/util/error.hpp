@@ -18,7 +18,17 @@ enum class ErrorCode {
   invalid_topology,    ///< a grid hierarchy that cannot be indexed (cycles, missing parents)
   not_found,           ///< an id that does not exist
   internal,            ///< a bug: never caused by input
+  forbidden,           ///< the actor's role or scope does not allow the action
+  conflict,  ///< the object's state does not allow the action (e.g. closing a closed case)
+  idempotency_mismatch,  ///< an idempotency key reused with a different request
+  payload_too_large,     ///< a body, text or list beyond its documented limit
+  unauthorized,          ///< missing or invalid credentials
+  rate_limited,          ///< too many requests from one key or address
+  unavailable,           ///< the service cannot take the request now (queue full, store down)
 };
+
+/// The last code, for tables indexed by ErrorCode.
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::unavailable;
 
 /// What the catalogue says about one code.
 struct ErrorInfo {

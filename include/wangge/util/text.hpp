@@ -20,6 +20,10 @@ std::string_view trim(std::string_view s);
 /// @returns @p s in ASCII lower case.
 std::string lower(std::string_view s);
 
+/// @returns whether @p s is well-formed UTF-8 (no overlong forms, surrogates or values past
+/// U+10FFFF).
+bool valid_utf8(std::string_view s);
+
 /// @returns the number of terminal columns @p utf8 takes: East Asian wide characters (CJK,
 /// Hangul, full-width forms) count two, other code points one. For aligning tables.
 std::size_t display_width(std::string_view utf8);

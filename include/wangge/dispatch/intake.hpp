@@ -1,0 +1,61 @@
+#pragma once
+// Report intake: a submission from outside is validated field by field, its position
+// normalised to WGS-84 and located in the active grid generation, a duplicate suggested
+// among open reports nearby, and the responsible party chosen by the category's rule. A point
+// outside every grid is accepted into the dispatcher's unassigned queue, never dropped.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wangge/dispatch/reference.hpp"
+#include "wangge/dispatch/report.hpp"
+#include "wangge/grid/grid_index.hpp"
+
+namespace wangge {
+
+/// What a client sends, as text and numbers not yet checked.
+struct Submission {
+  std::optional<double> lon;
+  std::optional<double> lat;
+  std::string datum = "wgs84";
+  std::optional<double> accuracy_m;
+  std::string category;
+  std::string text;
+  std::vector<std::string> media;
+  std::string channel = "app";
+  Reporter reporter;
+};
+
+class Intake {
+ public:
+  /// @p ref and @p index must outlive the intake; @p generation names the index's grid set.
+  Intake(const ReferenceData& ref, const GridIndex& index, std::string generation)
+      : ref_(ref), index_(index), generation_(std::move(generation)) {}
+
+  /// Validates @p s and builds the new report (state received, version 0).
+  /// @throws Error(invalid_coordinate) for a missing, non-finite or out-of-range position;
+  ///         Error(invalid_argument) for an unknown datum, category or channel, empty text,
+  ///         an invalid phone, accuracy or media URL, NUL bytes or invalid UTF-8;
+  ///         Error(payload_too_large) for text, names or media beyond IntakeLimits.
+  Report build(const Submission& s, const Actor& submitter, Instant now, std::string id) const;
+
+  /// The open report among @p candidates that @p report most probably repeats: same category,
+  /// open, within the category's radius and age; the nearest (then the oldest).
+  std::optional<std::string> find_duplicate(const Report& report,
+                                            const std::vector<Report>& candidates) const;
+
+ private:
+  const ReferenceData& ref_;
+  const GridIndex& index_;
+  std::string generation_;
+};
+
+/// Whether @p phone looks like a Chinese mobile (1[3-9]xxxxxxxxx, optional +86) or landline
+/// number (0xx(x)-xxxxxxx(x)).
+bool valid_phone(std::string_view phone);
+
+/// A random, unguessable report id: "r" + 15 characters of Crockford base32 (75 bits).
+std::string new_report_id();
+
+}  // namespace wangge

@@ -1,0 +1,43 @@
+#pragma once
+// Who acts on reports: departments (责任方) and people with roles. A grid worker or leader is
+// scoped to grids (and everything below them); department staff to their department.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wangge {
+
+enum class Role {
+  resident,          ///< submits reports, follows and evaluates their own
+  grid_worker,       ///< 网格员 / 网格长 / 片长 …: acts on cases in their grids
+  department_staff,  ///< 责任部门: acts on cases dispatched to their department
+  dispatcher,        ///< 派遣员: screens, dispatches, closes
+  supervisor,        ///< 监督/督办: also approves extensions, suspends, resumes
+  admin,
+};
+
+std::string_view to_string(Role r) noexcept;
+std::optional<Role> parse_role(std::string_view s);
+/// Every role name, for messages.
+std::string role_names();
+
+struct Department {
+  std::string id;
+  std::string name;
+};
+
+/// A person or system acting on a report.
+struct Actor {
+  std::string id;
+  std::string name;
+  Role role = Role::resident;
+  std::vector<std::string> grids;  ///< grid_worker: the grids they answer for (and below)
+  std::string department;          ///< department_staff: their department id
+
+  /// The ticker that raises supervision (督办) events.
+  static Actor system();
+};
+
+}  // namespace wangge

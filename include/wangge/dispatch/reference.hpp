@@ -1,0 +1,45 @@
+#pragma once
+// Reference data of a deployment: categories, departments, staff and the work calendar, read
+// from JSON documents (geodata/sample/{categories,organisation,calendar}.json; formats in
+// geodata/README.md), plus the limits intake enforces.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "wangge/dispatch/calendar.hpp"
+#include "wangge/dispatch/category.hpp"
+#include "wangge/dispatch/organisation.hpp"
+
+namespace wangge {
+
+/// Limits on what intake accepts (each documented in the README; beyond them: payload-too-large).
+struct IntakeLimits {
+  std::size_t max_text_bytes = 4000;  ///< Open311's description limit
+  std::size_t max_media = 10;
+  std::size_t max_media_url_bytes = 2048;
+  std::size_t max_name_bytes = 100;
+  double max_accuracy_m = 5000;  ///< a position vaguer than this is refused
+};
+
+struct ReferenceData {
+  CategoryTree categories;
+  std::vector<Department> departments;
+  std::vector<Actor> staff;
+  WorkCalendar calendar;
+  IntakeLimits limits;
+
+  const Department* department(const std::string& id) const;
+  const Actor* staff_member(const std::string& id) const;
+};
+
+/// Parses the three documents. @throws Error(invalid_data) naming the document, the entry and
+/// the rule; Error(unreadable_source) for text that is not JSON (with the byte offset).
+ReferenceData parse_reference(const std::string& categories_json,
+                              const std::string& organisation_json,
+                              const std::string& calendar_json);
+
+/// Reads categories.json, organisation.json and calendar.json from @p dir.
+ReferenceData load_reference(const std::string& dir);
+
+}  // namespace wangge

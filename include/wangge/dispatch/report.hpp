@@ -1,0 +1,132 @@
+#pragma once
+// A report (案卷) and the events of its life. A report is created by intake, then changed only
+// by the workflow, each change recorded as an append-only event.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wangge/dispatch/organisation.hpp"
+#include "wangge/dispatch/time.hpp"
+#include "wangge/geo/datum.hpp"
+#include "wangge/geo/lonlat.hpp"
+#include "wangge/grid/grid.hpp"
+#include "wangge/grid/grid_index.hpp"
+
+namespace wangge {
+
+/// The standard loop: received → registered (立案) | cancelled (注销) → dispatched (派遣) →
+/// accepted (接单) → handled (处置完成) → closed (核查结案) → evaluated (评价); handled → accepted
+/// again on rework (返工); dispatched/accepted ⇄ suspended (挂账).
+enum class ReportState {
+  received,
+  registered,
+  cancelled,
+  dispatched,
+  accepted,
+  handled,
+  closed,
+  evaluated,
+  suspended
+};
+
+std::string_view to_string(ReportState s) noexcept;
+std::optional<ReportState> parse_report_state(std::string_view s);
+/// Open: neither cancelled, closed nor evaluated.
+bool is_open(ReportState s) noexcept;
+/// Under the SLA clock: dispatched, accepted or handled.
+bool is_running(ReportState s) noexcept;
+
+enum class Channel { app, mini_program, patrol, hotline };
+std::string_view to_string(Channel c) noexcept;
+std::optional<Channel> parse_channel(std::string_view s);
+
+/// Who a case is dispatched to: the leader of a grid, or a department.
+struct Assignee {
+  enum class Kind { none, grid, department };
+  Kind kind = Kind::none;
+  std::string id;    ///< grid id or department id
+  std::string name;  ///< grid name + leader, or department name (for display)
+  friend bool operator==(const Assignee&, const Assignee&) = default;
+};
+std::string_view to_string(Assignee::Kind k) noexcept;
+
+/// Personal data: never in public outputs or logs.
+struct Reporter {
+  std::string name;
+  std::string phone;
+};
+
+struct ExtensionRequest {
+  Instant requested_due;
+  std::string reason;
+  std::string requested_by;
+};
+
+struct Report {
+  std::string id;
+  Instant created_at;
+  Instant updated_at;
+  ReportState state = ReportState::received;
+  std::string category;  ///< category code
+  Channel channel = Channel::app;
+  std::string text;
+  std::vector<std::string> media;  ///< media URLs
+  std::string submitted_by;        ///< actor id of the submitter ("" anonymous)
+  Reporter reporter;
+
+  // Where, as given and normalised.
+  LonLat position = LonLat::trusted(0, 0);  ///< WGS-84
+  LonLat input = LonLat::trusted(0, 0);     ///< as reported, in `datum`
+  Datum datum = Datum::wgs84;
+  std::optional<double> accuracy_m;
+
+  // Assignment by the grid index, under the generation active at intake.
+  std::string generation;
+  LocateStatus grid_status = LocateStatus::not_covered;
+  std::vector<std::string> grid_chain;  ///< finest grid first, then its ancestors
+  Leader leader;                        ///< the finest grid's leader at intake
+  bool on_boundary = false;
+  double boundary_distance_m = 0;
+
+  std::string duplicate_of;  ///< an open report this one probably repeats (suggestion)
+  Assignee responsible;      ///< by the category's responsibility rule, at intake
+  Assignee assignee;         ///< the current one, once dispatched
+
+  std::optional<Instant> registered_at, dispatched_at, accepted_at, handled_at, closed_at,
+      evaluated_at;
+  std::optional<Instant> due_at;
+  bool supervised = false;  ///< a supervision (督办) event was raised
+  int rework_count = 0;
+  std::optional<int> rating;  ///< 1–5
+  std::string rating_comment;
+  std::optional<ExtensionRequest> pending_extension;
+  std::optional<Instant> suspended_at;
+  std::optional<std::int64_t> remaining_work_minutes;  ///< while suspended
+  ReportState resume_state = ReportState::dispatched;
+  std::string cancel_reason;
+  int version = 0;  ///< number of events
+
+  const std::string& grid_id() const;  ///< the finest grid, or "" when not covered
+  bool overdue(Instant now) const { return is_running(state) && due_at && now > *due_at; }
+  bool closed_late() const { return closed_at && due_at && *closed_at > *due_at; }
+};
+
+/// One step of a report's life. Append-only.
+struct Event {
+  std::string report_id;
+  int seq = 0;  ///< 1, 2, … per report
+  Instant at;
+  std::string actor_id;
+  Role role = Role::resident;
+  std::string action;  ///< "submit", "register", "dispatch", …
+  ReportState from = ReportState::received;
+  ReportState to = ReportState::received;
+  std::string note;
+  std::vector<std::string> media;
+  std::map<std::string, std::string> data;  ///< action details: assignee, due, rating, reason…
+};
+
+}  // namespace wangge

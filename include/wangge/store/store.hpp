@@ -1,0 +1,127 @@
+#pragma once
+// Storage ports. A Store keeps reports with their append-only events, grid generations and
+// reference documents. Two adapters implement it: SQLite (the embedded default, one file) and
+// PostGIS via libpqxx (for several API nodes); one conformance suite tests both.
+//
+// Writes go through write(): each call runs in the next group-commit batch of a single writer
+// thread — many concurrent writes share one transaction and one fsync — and returns only once
+// that batch is durable. A write that throws is rolled back to its own savepoint; the rest of
+// its batch commits. Reads run on their own connections and see committed data.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wangge/dispatch/report.hpp"
+#include "wangge/geo/polygon.hpp"
+#include "wangge/grid/grid.hpp"
+
+namespace wangge {
+
+/// What a client's idempotency key was first used for.
+struct IdempotencyRecord {
+  std::string key;
+  std::string request_hash;
+  std::string report_id;
+};
+
+/// The store as seen from inside one write (reads see the batch's earlier writes).
+class WriteTx {
+ public:
+  virtual ~WriteTx() = default;
+  virtual std::optional<Report> report(const std::string& id) = 0;
+  /// @throws Error(conflict) when the id or the idempotency key exists already.
+  virtual void insert_report(const Report& report, const std::string& idempotency_key,
+                             const std::string& request_hash) = 0;
+  virtual void update_report(const Report& report) = 0;
+  virtual void append_event(const Event& event) = 0;
+  virtual std::optional<IdempotencyRecord> idempotency(const std::string& key) = 0;
+  /// Open reports of @p category created at or after @p since whose position is in @p box.
+  virtual std::vector<Report> open_reports_near(const std::string& category, const BBox& box,
+                                                Instant since) = 0;
+  /// Ids of running cases due before @p now and not yet supervised, oldest due first.
+  virtual std::vector<std::string> overdue_unsupervised(Instant now, std::size_t limit) = 0;
+};
+
+struct ReportFilter {
+  std::vector<ReportState> states;  ///< any of these; empty: all
+  std::optional<std::string> category;
+  std::optional<std::string> grid;  ///< the grid or any grid below it
+  std::optional<std::string> leader;
+  std::optional<std::string> department;  ///< assigned, or responsible when not dispatched
+  std::optional<std::string> submitted_by;
+  std::optional<BBox> bbox;
+  std::optional<Instant> created_from, created_to, updated_from, updated_to;
+  bool overdue_only = false;
+  Instant now;
+  std::size_t limit = 50;
+  std::string after;  ///< the `next` cursor of the previous page
+};
+
+struct ReportPage {
+  std::vector<Report> items;  ///< newest first
+  std::string next;           ///< cursor for the next page; empty at the end
+};
+
+struct GenerationInfo {
+  std::string id;
+  Instant created_at;
+  std::string source;
+  std::size_t grids = 0;
+  bool active = false;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual std::string kind() const = 0;  ///< "sqlite" or "postgis"
+
+  /// Runs @p fn in the next group-commit batch and returns once its batch is durable.
+  /// Rethrows what @p fn throws (its writes rolled back); Error(unavailable) when the commit
+  /// itself fails (nothing of the batch was written).
+  virtual void write(const std::function<void(WriteTx&)>& fn) = 0;
+
+  virtual std::optional<Report> report(const std::string& id) = 0;
+  virtual std::vector<Event> events(const std::string& report_id) = 0;
+  virtual ReportPage list(const ReportFilter& filter) = 0;
+  /// Every report created in [from, to) (for statistics).
+  virtual std::vector<Report> reports_created(Instant from, Instant to) = 0;
+  virtual std::size_t report_count() = 0;
+
+  /// Stores @p grids as a new, inactive generation. @returns its id.
+  virtual std::string save_generation(const std::vector<Grid>& grids, const std::string& source,
+                                      Instant now) = 0;
+  /// @throws Error(not_found) for an unknown generation.
+  virtual void activate_generation(const std::string& id) = 0;
+  virtual std::optional<std::string> active_generation() = 0;
+  virtual std::vector<Grid> load_generation(const std::string& id) = 0;
+  virtual std::vector<GenerationInfo> generations() = 0;
+
+  /// Reference documents by name ("categories", "organisation", "calendar").
+  virtual void put_reference(const std::string& name, const std::string& body, Instant now) = 0;
+  virtual std::optional<std::string> reference(const std::string& name) = 0;
+
+  /// Problems found by the database's own check and by ours (every report's events numbered
+  /// 1…version with no gap; no event without its report). Empty when sound.
+  virtual std::vector<std::string> check_integrity() = 0;
+};
+
+struct StoreOptions {
+  bool group_commit = true;      ///< false: one transaction (and fsync) per write
+  std::size_t max_batch = 1024;  ///< writes per group-commit transaction
+  std::size_t readers = 4;       ///< read connections
+};
+
+/// Opens (creating and migrating when needed) the store at @p location: a PostgreSQL URL
+/// ("postgresql://…", "postgres://…") or libpq key=value string ("host=… dbname=…") selects
+/// PostGIS; anything else is a SQLite file path.
+/// @throws Error(unavailable) when the database cannot be reached or opened.
+std::unique_ptr<Store> open_store(const std::string& location, const StoreOptions& options = {});
+
+/// Whether @p location names a PostgreSQL database.
+bool is_postgres_location(const std::string& location);
+
+}  // namespace wangge

@@ -1,0 +1,185 @@
+#include "wangge/dispatch/intake.hpp"
+
+#include <cmath>
+#include <random>
+
+#include "wangge/geo/local_projection.hpp"
+#include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
+
+namespace wangge {
+namespace {
+
+void check_text(const std::string& value, const char* field, std::size_t limit) {
+  if (value.find('\0') != std::string::npos) {
+    throw Error(ErrorCode::invalid_argument, std::string(field) + " contains a NUL byte");
+  }
+  if (!text::valid_utf8(value))
+    throw Error(ErrorCode::invalid_argument, std::string(field) + " is not valid UTF-8");
+  if (value.size() > limit) {
+    throw Error(ErrorCode::payload_too_large, std::string(field) + " is " +
+                                                  std::to_string(value.size()) +
+                                                  " bytes; the limit is " + std::to_string(limit));
+  }
+}
+
+}  // namespace
+
+bool valid_phone(std::string_view p) {
+  if (p.substr(0, 3) == "+86") p.remove_prefix(3);
+  auto digits = [](std::string_view s) {
+    for (char c : s)
+      if (c < '0' || c > '9') return false;
+    return !s.empty();
+  };
+  if (p.size() == 11 && p[0] == '1' && p[1] >= '3' && p[1] <= '9' && digits(p)) return true;
+  const auto dash = p.find('-');
+  if (dash == std::string_view::npos) return false;
+  const auto area = p.substr(0, dash), local = p.substr(dash + 1);
+  return area.size() >= 3 && area.size() <= 4 && area[0] == '0' && digits(area) &&
+         local.size() >= 7 && local.size() <= 8 && digits(local);
+}
+
+std::string new_report_id() {
+  static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";  // Crockford base32
+  thread_local std::mt19937_64 rng{std::random_device{}() ^
+                                   (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
+  std::string id = "r";
+  std::uint64_t bits = rng();
+  for (int i = 0; i < 15; ++i) {
+    if (i == 12) bits = rng();
+    id += kAlphabet[bits & 31];
+    bits >>= 5;
+  }
+  return id;
+}
+
+Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
+                     std::string id) const {
+  const IntakeLimits& limit = ref_.limits;
+  // Position, in the declared datum.
+  if (!s.lon || !s.lat) throw Error(ErrorCode::invalid_coordinate, "a report needs lon and lat");
+  std::string why;
+  const auto input = LonLat::try_make(Longitude(*s.lon), Latitude(*s.lat), &why);
+  if (!input) throw Error(ErrorCode::invalid_coordinate, why);
+  const auto datum = parse_datum(s.datum);
+  if (!datum)
+    throw Error(ErrorCode::invalid_argument,
+                "datum '" + s.datum + "' is not one of wgs84, gcj02, bd09");
+  if (s.accuracy_m && !(std::isfinite(*s.accuracy_m) && *s.accuracy_m >= 0)) {
+    throw Error(ErrorCode::invalid_argument, "accuracy_m must be a number of metres >= 0");
+  }
+  if (s.accuracy_m && *s.accuracy_m > limit.max_accuracy_m) {
+    throw Error(ErrorCode::invalid_argument,
+                "accuracy_m " + std::to_string(static_cast<long long>(*s.accuracy_m)) +
+                    " m is too vague to place a report; the limit is " +
+                    std::to_string(static_cast<long long>(limit.max_accuracy_m)) + " m");
+  }
+  // What.
+  const Category* category = ref_.categories.find(s.category);
+  if (!category)
+    throw Error(ErrorCode::invalid_argument, "category '" + s.category + "' does not exist");
+  if (!ref_.categories.is_reportable(*category)) {
+    throw Error(ErrorCode::invalid_argument, "category '" + s.category + "' (" + category->name +
+                                                 ") is a class; report one of its sub-categories");
+  }
+  check_text(s.text, "text", limit.max_text_bytes);
+  if (text::trim(s.text).empty())
+    throw Error(ErrorCode::invalid_argument, "text is empty: describe the problem");
+  if (s.media.size() > limit.max_media) {
+    throw Error(ErrorCode::payload_too_large,
+                "a report may carry at most " + std::to_string(limit.max_media) +
+                    " media URLs; this one has " + std::to_string(s.media.size()));
+  }
+  for (const std::string& url : s.media) {
+    check_text(url, "a media URL", limit.max_media_url_bytes);
+    if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+      throw Error(ErrorCode::invalid_argument,
+                  "media URL '" + url.substr(0, 80) + "' is not an http(s) URL");
+    }
+  }
+  const auto channel = parse_channel(s.channel);
+  if (!channel) {
+    throw Error(ErrorCode::invalid_argument,
+                "channel '" + s.channel + "' is not one of app, mini_program, patrol, hotline");
+  }
+  check_text(s.reporter.name, "reporter name", limit.max_name_bytes);
+  check_text(s.reporter.phone, "reporter phone", 32);
+  if (!s.reporter.phone.empty() && !valid_phone(s.reporter.phone)) {
+    throw Error(ErrorCode::invalid_argument,
+                "reporter phone '" + s.reporter.phone +
+                    "' is not a Chinese mobile (1xxxxxxxxxx) or landline (0xxx-xxxxxxx) number");
+  }
+
+  Report r;
+  r.id = std::move(id);
+  r.created_at = r.updated_at = now;
+  r.category = category->code;
+  r.channel = *channel;
+  r.text = s.text;
+  r.media = s.media;
+  r.submitted_by = submitter.id;
+  r.reporter = s.reporter;
+  r.input = *input;
+  r.datum = *datum;
+  r.position = to_wgs84(*input, *datum);
+  r.accuracy_m = s.accuracy_m;
+  r.generation = generation_;
+
+  const Location loc = index_.locate(r.position);
+  r.grid_status = loc.status;
+  const GridSet& set = index_.grids();
+  if (loc.status != LocateStatus::not_covered) {
+    for (std::size_t g : loc.chain) r.grid_chain.push_back(set[g].id);
+    r.leader = set[loc.grid].leader;
+    r.on_boundary = loc.on_boundary;
+    r.boundary_distance_m = loc.boundary_distance_m;
+  }
+  // Responsibility: 事件 locality first, 部件 owner first; the locality is the last resort.
+  Assignee locality;
+  if (!r.grid_chain.empty()) {
+    const Grid& leaf = set[loc.grid];
+    locality = {
+        Assignee::Kind::grid, leaf.id,
+        leaf.name +
+            (leaf.leader.name.empty() ? "" : " " + leaf.leader.role + " " + leaf.leader.name)};
+  }
+  Assignee owner;
+  if (const Department* d =
+          category->department.empty() ? nullptr : ref_.department(category->department)) {
+    owner = {Assignee::Kind::department, d->id, d->name};
+  }
+  if (*category->rule == ResponsibilityRule::owner_first)
+    r.responsible = owner.kind != Assignee::Kind::none ? owner : locality;
+  else
+    r.responsible = locality.kind != Assignee::Kind::none ? locality : owner;
+  return r;
+}
+
+std::optional<std::string> Intake::find_duplicate(const Report& report,
+                                                  const std::vector<Report>& candidates) const {
+  const Category* c = ref_.categories.find(report.category);
+  if (!c) return std::nullopt;
+  const double radius = *c->duplicate_radius_m;
+  const Instant oldest = report.created_at - *c->duplicate_age;
+  const Report* best = nullptr;
+  double best_d = 0;
+  for (const Report& other : candidates) {
+    if (other.id == report.id || other.category != report.category || !is_open(other.state))
+      continue;
+    if (other.state == ReportState::cancelled || other.created_at < oldest ||
+        other.created_at > report.created_at)
+      continue;
+    const double d = haversine_m(report.position, other.position);
+    if (d > radius) continue;
+    if (!best || d < best_d || (d == best_d && other.created_at < best->created_at)) {
+      best = &other;
+      best_d = d;
+    }
+  }
+  if (!best) return std::nullopt;
+  // Point at the original, not at another duplicate of it.
+  return best->duplicate_of.empty() ? best->id : best->duplicate_of;
+}
+
+}  // namespace wangge

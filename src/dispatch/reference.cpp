@@ -1,0 +1,223 @@
+#include "wangge/dispatch/reference.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
+
+namespace wangge {
+namespace {
+
+using nlohmann::json;
+
+json parse(const std::string& text, const char* what) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw Error(ErrorCode::unreadable_source,
+                std::string(what) + " is not valid JSON: error at byte " + std::to_string(e.byte));
+  }
+}
+
+[[noreturn]] void bad(const std::string& where, const std::string& why) {
+  throw Error(ErrorCode::invalid_data, where + ": " + why);
+}
+
+std::string str(const json& j, const char* key, const std::string& where, bool required = true) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    if (required) bad(where, std::string("'") + key + "' is missing");
+    return {};
+  }
+  if (!it->is_string()) bad(where, std::string("'") + key + "' must be a string");
+  return it->get<std::string>();
+}
+
+std::chrono::minutes clock_time(const json& j, const std::string& where) {
+  if (!j.is_string()) bad(where, "a time must be a string \"HH:MM\"");
+  const std::string s = j.get<std::string>();
+  const bool shaped = s.size() == 5 && s[2] == ':';
+  const long long h = shaped ? text::parse_integer(s.substr(0, 2)).value_or(-1) : -1;
+  const long long m = shaped ? text::parse_integer(s.substr(3, 2)).value_or(-1) : -1;
+  if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0))
+    bad(where, "'" + s + "' is not a time HH:MM");
+  return std::chrono::minutes(h * 60 + m);
+}
+
+std::vector<WorkWindow> windows(const json& j, const std::string& where) {
+  if (!j.is_array()) bad(where, "working hours must be a list of [\"HH:MM\", \"HH:MM\"] pairs");
+  std::vector<WorkWindow> out;
+  for (const json& w : j) {
+    if (!w.is_array() || w.size() != 2)
+      bad(where, "each window must be a pair [\"HH:MM\", \"HH:MM\"]");
+    out.push_back({clock_time(w[0], where), clock_time(w[1], where)});
+  }
+  return out;
+}
+
+std::set<WorkCalendar::Day> days_of(const json& j, const std::string& where, const TimeZone& zone) {
+  std::set<WorkCalendar::Day> out;
+  if (j.is_null()) return out;
+  if (!j.is_array()) bad(where, "must be a list of dates or {\"from\", \"to\"} ranges");
+  auto day = [&](const json& d) {
+    if (!d.is_string()) bad(where, "a date must be a string YYYY-MM-DD");
+    auto t = parse_iso(d.get<std::string>(), zone);
+    if (!t || d.get<std::string>().size() != 10)
+      bad(where, "'" + d.get<std::string>() + "' is not a date YYYY-MM-DD");
+    return std::chrono::floor<std::chrono::days>(zone.to_local(*t));
+  };
+  for (const json& e : j) {
+    if (e.is_object()) {
+      const auto from = day(e.value("from", json()));
+      const auto to = day(e.value("to", json()));
+      if (to < from) bad(where, "a range ends before it starts");
+      for (auto d = from; d <= to; d += std::chrono::days(1)) out.insert(d);
+    } else {
+      out.insert(day(e));
+    }
+  }
+  return out;
+}
+
+CategoryTree categories_from(const json& doc) {
+  const json& list = doc.is_object() ? doc.value("categories", json()) : doc;
+  if (!list.is_array()) bad("categories.json", "expected {\"categories\": [...]}");
+  std::vector<Category> out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const json& j = list[i];
+    const std::string where = "categories.json entry " + std::to_string(i + 1);
+    if (!j.is_object()) bad(where, "must be an object");
+    Category c;
+    c.code = str(j, "code", where);
+    c.parent = str(j, "parent", where, false);
+    c.name = str(j, "name", where);
+    c.description = str(j, "description", where, false);
+    c.department = str(j, "department", where, false);
+    const std::string kind = str(j, "kind", where, false);
+    if (kind == "component" || kind == "部件")
+      c.kind = CategoryKind::component;
+    else if (kind == "event" || kind == "事件" || kind.empty())
+      c.kind = CategoryKind::event;
+    else
+      bad(where + " ('" + c.code + "')",
+          "kind '" + kind + "' is not component (部件) or event (事件)");
+    if (j.contains("deadline") && !j["deadline"].is_null()) {
+      const json& d = j["deadline"];
+      if (!d.is_object() || !d.contains("value") || !d["value"].is_number_integer()) {
+        bad(where + " ('" + c.code + "')",
+            "deadline must be {\"value\": N, \"unit\": \"work_hours|work_days|calendar_hours\"}");
+      }
+      auto unit = parse_deadline_unit(d.value("unit", std::string("work_hours")));
+      if (!unit)
+        bad(where + " ('" + c.code + "')",
+            "deadline unit must be work_hours, work_days or calendar_hours");
+      c.deadline = Deadline{d["value"].get<int>(), *unit};
+    }
+    const std::string rule = str(j, "responsibility", where, false);
+    if (rule == "owner_first")
+      c.rule = ResponsibilityRule::owner_first;
+    else if (rule == "locality_first")
+      c.rule = ResponsibilityRule::locality_first;
+    else if (!rule.empty())
+      bad(where + " ('" + c.code + "')", "responsibility must be owner_first or locality_first");
+    if (j.contains("duplicate_radius_m"))
+      c.duplicate_radius_m = j["duplicate_radius_m"].get<double>();
+    if (j.contains("duplicate_age_hours"))
+      c.duplicate_age = std::chrono::hours(j["duplicate_age_hours"].get<int>());
+    out.push_back(std::move(c));
+  }
+  return CategoryTree::build(std::move(out));
+}
+
+}  // namespace
+
+const Department* ReferenceData::department(const std::string& id) const {
+  for (const Department& d : departments)
+    if (d.id == id) return &d;
+  return nullptr;
+}
+
+const Actor* ReferenceData::staff_member(const std::string& id) const {
+  for (const Actor& a : staff)
+    if (a.id == id) return &a;
+  return nullptr;
+}
+
+ReferenceData parse_reference(const std::string& categories_json,
+                              const std::string& organisation_json,
+                              const std::string& calendar_json) {
+  ReferenceData ref;
+  try {
+    ref.categories = categories_from(parse(categories_json, "categories.json"));
+
+    const json org = parse(organisation_json, "organisation.json");
+    if (!org.is_object())
+      bad("organisation.json", "expected {\"departments\": [...], \"staff\": [...]}");
+    for (const json& d : org.value("departments", json::array())) {
+      const std::string where = "organisation.json department";
+      ref.departments.push_back({str(d, "id", where), str(d, "name", where)});
+    }
+    for (const Category& c : ref.categories.all()) {
+      if (!c.department.empty() && !ref.department(c.department)) {
+        bad("categories.json ('" + c.code + "')",
+            "department '" + c.department + "' is not in organisation.json");
+      }
+    }
+    for (const json& s : org.value("staff", json::array())) {
+      Actor a;
+      a.id = str(s, "id", "organisation.json staff");
+      const std::string where = "organisation.json staff '" + a.id + "'";
+      a.name = str(s, "name", where);
+      const std::string role = str(s, "role", where);
+      auto r = parse_role(role);
+      if (!r) bad(where, "role '" + role + "' is not one of " + role_names());
+      a.role = *r;
+      for (const json& g : s.value("grids", json::array())) a.grids.push_back(g.get<std::string>());
+      a.department = str(s, "department", where, false);
+      if (a.role == Role::grid_worker && a.grids.empty()) bad(where, "a grid_worker needs 'grids'");
+      if (a.role == Role::department_staff && !ref.department(a.department)) {
+        bad(where, "department_staff needs a 'department' listed in departments");
+      }
+      if (ref.staff_member(a.id)) bad(where, "the id is listed twice");
+      ref.staff.push_back(std::move(a));
+    }
+
+    const json cal = parse(calendar_json, "calendar.json");
+    if (!cal.is_object()) bad("calendar.json", "expected an object");
+    const std::string zone_name = cal.value("time_zone", std::string("Asia/Shanghai"));
+    auto zone = TimeZone::named(zone_name);
+    if (!zone) {
+      bad("calendar.json",
+          "time_zone '" + zone_name +
+              "' is not a fixed-offset zone wangge knows (Asia/Shanghai, Asia/Urumqi, UTC, "
+              "+08:00, …)");
+    }
+    std::array<std::vector<WorkWindow>, 7> week;
+    static const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    const json hours = cal.value("working_hours", json::object());
+    for (std::size_t d = 0; d < 7; ++d) {
+      if (hours.contains(kDays[d]))
+        week[d] = windows(hours[kDays[d]], std::string("calendar.json working_hours.") + kDays[d]);
+    }
+    std::vector<WorkWindow> make_up_hours = week[1];
+    if (cal.contains("make_up_hours"))
+      make_up_hours = windows(cal["make_up_hours"], "calendar.json make_up_hours");
+    ref.calendar = WorkCalendar(
+        *zone, week, days_of(cal.value("holidays", json()), "calendar.json holidays", *zone),
+        days_of(cal.value("make_up_days", json()), "calendar.json make_up_days", *zone),
+        make_up_hours);
+  } catch (const json::exception& e) {
+    // A value of the wrong JSON type deep inside (e.g. a number where a string belongs).
+    throw Error(ErrorCode::invalid_data,
+                std::string("reference data has a value of the wrong type (") + e.what() + ")");
+  }
+  return ref;
+}
+
+ReferenceData load_reference(const std::string& dir) {
+  return parse_reference(text::read_file(dir + "/categories.json"),
+                         text::read_file(dir + "/organisation.json"),
+                         text::read_file(dir + "/calendar.json"));
+}
+
+}  // namespace wangge

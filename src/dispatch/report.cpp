@@ -1,0 +1,59 @@
+#include "wangge/dispatch/report.hpp"
+
+#include <array>
+
+namespace wangge {
+namespace {
+constexpr std::array<std::string_view, 9> kStates{"received",   "registered", "cancelled",
+                                                  "dispatched", "accepted",   "handled",
+                                                  "closed",     "evaluated",  "suspended"};
+constexpr std::array<std::string_view, 4> kChannels{"app", "mini_program", "patrol", "hotline"};
+}  // namespace
+
+std::string_view to_string(ReportState s) noexcept {
+  return kStates[static_cast<std::size_t>(s)];
+}
+
+std::optional<ReportState> parse_report_state(std::string_view s) {
+  for (std::size_t i = 0; i < kStates.size(); ++i)
+    if (kStates[i] == s) return static_cast<ReportState>(i);
+  return std::nullopt;
+}
+
+bool is_open(ReportState s) noexcept {
+  return s != ReportState::cancelled && s != ReportState::closed && s != ReportState::evaluated;
+}
+
+bool is_running(ReportState s) noexcept {
+  return s == ReportState::dispatched || s == ReportState::accepted || s == ReportState::handled;
+}
+
+std::string_view to_string(Channel c) noexcept {
+  return kChannels[static_cast<std::size_t>(c)];
+}
+
+std::optional<Channel> parse_channel(std::string_view s) {
+  if (s == "mini-program") return Channel::mini_program;
+  for (std::size_t i = 0; i < kChannels.size(); ++i)
+    if (kChannels[i] == s) return static_cast<Channel>(i);
+  return std::nullopt;
+}
+
+std::string_view to_string(Assignee::Kind k) noexcept {
+  switch (k) {
+    case Assignee::Kind::none:
+      return "none";
+    case Assignee::Kind::grid:
+      return "grid";
+    case Assignee::Kind::department:
+      return "department";
+  }
+  return "none";
+}
+
+const std::string& Report::grid_id() const {
+  static const std::string kNone;
+  return grid_chain.empty() ? kNone : grid_chain.front();
+}
+
+}  // namespace wangge

@@ -1,0 +1,406 @@
+#include "wangge/dispatch/workflow.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "wangge/util/error.hpp"
+
+namespace wangge {
+namespace {
+
+using S = ReportState;
+
+constexpr std::array<std::string_view, 16> kActionNames{"register",
+                                                        "cancel",
+                                                        "dispatch",
+                                                        "accept",
+                                                        "handle",
+                                                        "close",
+                                                        "rework",
+                                                        "evaluate",
+                                                        "escalate",
+                                                        "reassign",
+                                                        "request_extension",
+                                                        "approve_extension",
+                                                        "reject_extension",
+                                                        "suspend",
+                                                        "resume",
+                                                        "supervise"};
+
+/// Who may take an action, apart from the state.
+enum class Who { staff, assignee, assignee_or_staff, supervisor, reporter_or_staff, system };
+
+struct Rule {
+  std::vector<S> from;
+  Who who;
+};
+
+const Rule& rule_of(Action a) {
+  static const std::array<Rule, 16> kRules{{
+      {{S::received}, Who::staff},                                  // register
+      {{S::received, S::registered}, Who::staff},                   // cancel
+      {{S::registered}, Who::staff},                                // dispatch
+      {{S::dispatched}, Who::assignee},                             // accept
+      {{S::accepted}, Who::assignee},                               // handle
+      {{S::handled}, Who::staff},                                   // close
+      {{S::handled}, Who::staff},                                   // rework
+      {{S::closed}, Who::reporter_or_staff},                        // evaluate
+      {{S::dispatched, S::accepted}, Who::assignee_or_staff},       // escalate
+      {{S::dispatched, S::accepted}, Who::staff},                   // reassign
+      {{S::dispatched, S::accepted}, Who::assignee},                // request_extension
+      {{S::dispatched, S::accepted, S::handled}, Who::supervisor},  // approve_extension
+      {{S::dispatched, S::accepted, S::handled}, Who::supervisor},  // reject_extension
+      {{S::dispatched, S::accepted}, Who::supervisor},              // suspend
+      {{S::suspended}, Who::supervisor},                            // resume
+      {{S::dispatched, S::accepted, S::handled}, Who::system},      // supervise
+  }};
+  return kRules[static_cast<std::size_t>(a)];
+}
+
+bool is_staff(Role r) {
+  return r == Role::dispatcher || r == Role::supervisor || r == Role::admin;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+std::string assignee_text(const Assignee& a) {
+  return std::string(to_string(a.kind)) + " '" + a.id + "'";
+}
+
+std::string iso(Instant t, const ReferenceData& ref) {
+  return format_iso(t, ref.calendar.zone());
+}
+
+}  // namespace
+
+std::string_view to_string(Action a) noexcept {
+  return kActionNames[static_cast<std::size_t>(a)];
+}
+
+std::optional<Action> parse_action(std::string_view s) {
+  for (std::size_t i = 0; i < kActionNames.size(); ++i)
+    if (kActionNames[i] == s) return static_cast<Action>(i);
+  return std::nullopt;
+}
+
+std::string action_names() {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < kActionNames.size(); ++i)
+    out += (i ? ", " : "") + std::string(kActionNames[i]);
+  return out;  // "supervise" is the ticker's, not a person's
+}
+
+bool Workflow::is_assignee(const Report& r, const Actor& actor) {
+  if (actor.role == Role::admin) return true;
+  if (r.assignee.kind == Assignee::Kind::department) {
+    return actor.role == Role::department_staff && actor.department == r.assignee.id;
+  }
+  if (r.assignee.kind != Assignee::Kind::grid || actor.role != Role::grid_worker) return false;
+  // The assigned grid and everything above it in the report's chain.
+  auto it = std::find(r.grid_chain.begin(), r.grid_chain.end(), r.assignee.id);
+  std::vector<std::string> answerable(it, r.grid_chain.end());
+  if (answerable.empty()) answerable.push_back(r.assignee.id);
+  for (const std::string& g : actor.grids)
+    if (std::find(answerable.begin(), answerable.end(), g) != answerable.end()) return true;
+  return false;
+}
+
+bool Workflow::can_see(const Report& r, const Actor& actor) {
+  switch (actor.role) {
+    case Role::resident:
+      return !actor.id.empty() && r.submitted_by == actor.id;
+    case Role::grid_worker:
+      if (!actor.id.empty() && r.submitted_by == actor.id) return true;
+      if (is_assignee(r, actor)) return true;
+      for (const std::string& g : actor.grids)
+        if (std::find(r.grid_chain.begin(), r.grid_chain.end(), g) != r.grid_chain.end())
+          return true;
+      return false;
+    case Role::department_staff:
+      return (r.assignee.kind == Assignee::Kind::department && r.assignee.id == actor.department) ||
+             (r.responsible.kind == Assignee::Kind::department &&
+              r.responsible.id == actor.department);
+    case Role::dispatcher:
+    case Role::supervisor:
+    case Role::admin:
+      return true;
+  }
+  return false;
+}
+
+Instant Workflow::due_at(const Category& c, Instant at) const {
+  const Deadline d = c.deadline.value_or(Deadline{1, DeadlineUnit::work_days});
+  switch (d.unit) {
+    case DeadlineUnit::work_hours:
+      return ref_.calendar.add_work_time(at, std::chrono::hours(d.value));
+    case DeadlineUnit::work_days:
+      return ref_.calendar.add_work_days(at, d.value);
+    case DeadlineUnit::calendar_hours:
+      return at + std::chrono::hours(d.value);
+  }
+  return at;
+}
+
+std::vector<Action> Workflow::allowed(const Report& r, const Actor& actor) const {
+  std::vector<Action> out;
+  for (std::size_t i = 0; i + 1 < kActionNames.size(); ++i) {
+    const Action a = static_cast<Action>(i);
+    try {
+      ActionRequest probe;
+      probe.action = a;
+      check(r, probe, actor, r.updated_at);
+      out.push_back(a);
+    } catch (const Error& e) {
+      // invalid_argument only means the probe lacks parameters: the action itself is allowed.
+      if (e.code() == ErrorCode::invalid_argument) out.push_back(a);
+    }
+  }
+  return out;
+}
+
+void Workflow::check(const Report& r, const ActionRequest& req, const Actor& actor, Instant) const {
+  const Rule& rule = rule_of(req.action);
+  const std::string name(to_string(req.action));
+  const bool state_ok = std::find(rule.from.begin(), rule.from.end(), r.state) != rule.from.end();
+  const bool pending_ok =
+      (req.action != Action::approve_extension && req.action != Action::reject_extension) ||
+      r.pending_extension.has_value();
+  const bool supervise_ok = req.action != Action::supervise || (!r.supervised && r.due_at);
+  if (!state_ok || !pending_ok || !supervise_ok) {
+    std::vector<std::string> allowed_now;
+    for (std::size_t i = 0; i + 1 < kActionNames.size(); ++i) {
+      const Rule& other = rule_of(static_cast<Action>(i));
+      if (std::find(other.from.begin(), other.from.end(), r.state) == other.from.end()) continue;
+      const Action oa = static_cast<Action>(i);
+      if ((oa == Action::approve_extension || oa == Action::reject_extension) &&
+          !r.pending_extension)
+        continue;
+      allowed_now.push_back(std::string(kActionNames[i]));
+    }
+    std::string why = !state_ok     ? "it is '" + std::string(to_string(r.state)) + "'"
+                      : !pending_ok ? "it has no pending extension request"
+                                    : "it was already supervised";
+    throw Error(ErrorCode::conflict,
+                "cannot " + name + " report " + r.id + ": " + why + "; allowed now: " +
+                    (allowed_now.empty() ? "none (the case is finished)" : join(allowed_now)));
+  }
+  const std::string who = std::string(to_string(actor.role)) + " '" + actor.id + "'";
+  auto forbid = [&](const std::string& rule_text) {
+    throw Error(ErrorCode::forbidden,
+                who + " may not " + name + " report " + r.id + ": " + rule_text);
+  };
+  switch (rule.who) {
+    case Who::staff:
+      if (!is_staff(actor.role)) forbid("only a dispatcher, supervisor or admin may");
+      break;
+    case Who::supervisor:
+      if (actor.role != Role::supervisor && actor.role != Role::admin)
+        forbid("only a supervisor or admin may");
+      break;
+    case Who::assignee:
+      if (!is_assignee(r, actor))
+        forbid("only the assignee (" + assignee_text(r.assignee) + ") may");
+      break;
+    case Who::assignee_or_staff:
+      if (!is_staff(actor.role) && !is_assignee(r, actor)) {
+        forbid("only the assignee (" + assignee_text(r.assignee) + ") or a dispatcher may");
+      }
+      break;
+    case Who::reporter_or_staff:
+      if (!is_staff(actor.role) &&
+          !(actor.role == Role::resident && !actor.id.empty() && actor.id == r.submitted_by)) {
+        forbid("only the resident who reported it, or staff recording a callback, may");
+      }
+      break;
+    case Who::system:
+      if (actor.id != Actor::system().id) forbid("only the supervision ticker may");
+      break;
+  }
+  auto need = [&](bool ok, const std::string& what) {
+    if (!ok) throw Error(ErrorCode::invalid_argument, name + " needs " + what);
+  };
+  switch (req.action) {
+    case Action::cancel:
+    case Action::rework:
+    case Action::suspend:
+    case Action::reject_extension:
+      need(!req.reason.empty(), "a reason");
+      break;
+    case Action::escalate:
+      need(!req.reason.empty(), "a reason (why the whistle is blown)");
+      need(req.to && req.to->kind == Assignee::Kind::department, "a department to escalate to");
+      break;
+    case Action::evaluate:
+      need(req.rating && *req.rating >= 1 && *req.rating <= 5, "a rating from 1 to 5");
+      break;
+    case Action::request_extension:
+      need(!req.reason.empty(), "a reason");
+      need(req.extension_work_hours && *req.extension_work_hours > 0 &&
+               *req.extension_work_hours <= 2000,
+           "extension_work_hours between 1 and 2000");
+      break;
+    case Action::dispatch:
+    case Action::reassign:
+      if (req.action == Action::reassign) need(req.to.has_value(), "a new assignee");
+      break;
+    default:
+      break;
+  }
+  if (req.to && req.to->kind == Assignee::Kind::department && !ref_.department(req.to->id)) {
+    throw Error(ErrorCode::invalid_argument,
+                name + ": department '" + req.to->id + "' does not exist");
+  }
+  if (req.to && req.to->kind == Assignee::Kind::grid &&
+      std::find(r.grid_chain.begin(), r.grid_chain.end(), req.to->id) == r.grid_chain.end()) {
+    throw Error(ErrorCode::invalid_argument,
+                name + ": grid '" + req.to->id + "' is not the report's grid or one above it (" +
+                    (r.grid_chain.empty()
+                         ? std::string("the report is in no grid: dispatch it to a department")
+                         : join(r.grid_chain)) +
+                    ")");
+  }
+  if (req.to && req.to->kind == Assignee::Kind::none) {
+    throw Error(ErrorCode::invalid_argument,
+                name + ": the assignee must be a grid or a department");
+  }
+  if (req.action == Action::dispatch && !req.to && r.responsible.kind == Assignee::Kind::none) {
+    throw Error(
+        ErrorCode::invalid_argument,
+        "dispatch needs an assignee: the report has no responsible party (it is in no grid and its "
+        "category has no department)");
+  }
+}
+
+Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& actor,
+                      Instant now) const {
+  check(report, req, actor, now);
+  Report r = report;  // changed copy; committed to `report` at the end
+  Event e;
+  e.report_id = r.id;
+  e.seq = r.version + 1;
+  e.at = now;
+  e.actor_id = actor.id;
+  e.role = actor.role;
+  e.action = std::string(to_string(req.action));
+  e.from = r.state;
+  e.note = req.note;
+  e.media = req.media;
+  if (!req.reason.empty()) e.data["reason"] = req.reason;
+  auto set_assignee = [&](Assignee a) {
+    if (a.kind == Assignee::Kind::department && a.name.empty())
+      a.name = ref_.department(a.id)->name;
+    r.assignee = a;
+    e.data["assignee_kind"] = std::string(to_string(a.kind));
+    e.data["assignee_id"] = a.id;
+  };
+
+  switch (req.action) {
+    case Action::register_case:
+      r.state = S::registered;
+      r.registered_at = now;
+      break;
+    case Action::cancel:
+      r.state = S::cancelled;
+      r.cancel_reason = req.reason;
+      r.closed_at.reset();
+      break;
+    case Action::dispatch: {
+      set_assignee(req.to.value_or(r.responsible));
+      r.state = S::dispatched;
+      r.dispatched_at = now;
+      const Category* c = ref_.categories.find(r.category);
+      r.due_at = c ? due_at(*c, now) : ref_.calendar.add_work_days(now, 1);
+      e.data["due_at"] = iso(*r.due_at, ref_);
+      break;
+    }
+    case Action::accept:
+      r.state = S::accepted;
+      if (!r.accepted_at) r.accepted_at = now;
+      break;
+    case Action::handle:
+      r.state = S::handled;
+      r.handled_at = now;
+      break;
+    case Action::close:
+      r.state = S::closed;
+      r.closed_at = now;
+      if (r.due_at) e.data["on_time"] = now <= *r.due_at ? "true" : "false";
+      break;
+    case Action::rework:
+      r.state = S::accepted;
+      ++r.rework_count;
+      e.data["rework_count"] = std::to_string(r.rework_count);
+      break;
+    case Action::evaluate:
+      r.state = S::evaluated;
+      r.evaluated_at = now;
+      r.rating = req.rating;
+      r.rating_comment = req.note;
+      e.data["rating"] = std::to_string(*req.rating);
+      break;
+    case Action::escalate:
+    case Action::reassign:
+      set_assignee(*req.to);
+      r.state = S::dispatched;  // the new assignee must report in (接单) again
+      break;
+    case Action::request_extension: {
+      const Instant base = r.due_at.value_or(now);
+      const Instant requested =
+          ref_.calendar.add_work_time(base, std::chrono::hours(*req.extension_work_hours));
+      r.pending_extension = ExtensionRequest{requested, req.reason, actor.id};
+      e.data["requested_due_at"] = iso(requested, ref_);
+      e.data["extension_work_hours"] = std::to_string(*req.extension_work_hours);
+      break;
+    }
+    case Action::approve_extension:
+      r.due_at = r.pending_extension->requested_due;
+      r.pending_extension.reset();
+      r.supervised = r.supervised && now > *r.due_at;  // a new deadline may be supervised again
+      e.data["due_at"] = iso(*r.due_at, ref_);
+      break;
+    case Action::reject_extension:
+      r.pending_extension.reset();
+      break;
+    case Action::suspend:
+      r.resume_state = r.state;
+      r.state = S::suspended;
+      r.suspended_at = now;
+      r.remaining_work_minutes =
+          r.due_at ? ref_.calendar.work_time_between(now, *r.due_at).count() : 0;
+      e.data["remaining_work_minutes"] = std::to_string(*r.remaining_work_minutes);
+      break;
+    case Action::resume:
+      r.state = r.resume_state;
+      if (r.due_at) {
+        r.due_at = ref_.calendar.add_work_time(
+            now, std::chrono::minutes(r.remaining_work_minutes.value_or(0)));
+        e.data["due_at"] = iso(*r.due_at, ref_);
+      }
+      r.suspended_at.reset();
+      r.remaining_work_minutes.reset();
+      break;
+    case Action::supervise:
+      r.supervised = true;
+      e.data["due_at"] = iso(*r.due_at, ref_);
+      break;
+  }
+  e.to = r.state;
+  r.updated_at = now;
+  r.version = e.seq;
+  report = std::move(r);
+  return e;
+}
+
+std::optional<Event> Workflow::supervise(Report& report, Instant now) const {
+  if (report.supervised || !report.overdue(now)) return std::nullopt;
+  ActionRequest req;
+  req.action = Action::supervise;
+  req.note = "overdue: due " + iso(*report.due_at, ref_);
+  return apply(report, req, Actor::system(), now);
+}
+
+}  // namespace wangge

@@ -1,0 +1,156 @@
+#include "reference.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "wangge/util/error.hpp"
+
+namespace wangge::sample {
+namespace {
+
+using nlohmann::ordered_json;
+
+void write_json(const std::string& path, const ordered_json& doc) {
+  std::ofstream out(path, std::ios::binary);
+  out << doc.dump(1) << "\n";
+  if (!out) throw Error(ErrorCode::invalid_argument, "cannot write '" + path + "'");
+}
+
+ordered_json category(const char* code, const char* parent, const char* name, const char* kind,
+                      const char* department, int deadline, const char* unit,
+                      const char* description, double radius_m = 50, int age_h = 72) {
+  ordered_json c{{"code", code}};
+  if (*parent) c["parent"] = parent;
+  c["name"] = name;
+  c["kind"] = kind;
+  if (*description) c["description"] = description;
+  if (*department) c["department"] = department;
+  if (deadline > 0) {
+    c["deadline"] = {{"value", deadline}, {"unit", unit}};
+    c["duplicate_radius_m"] = radius_m;
+    c["duplicate_age_hours"] = age_h;
+  }
+  return c;
+}
+
+// GB/T 30428-style classes: 事件 (events, locality first) with a local 社会治理 class, and
+// 部件 (components, owner first). Deadlines follow the published city tables
+// (reference/domain-standards.md §1.6) where they exist.
+ordered_json categories() {
+  ordered_json list = ordered_json::array();
+  auto add = [&](ordered_json c) { list.push_back(std::move(c)); };
+  add(category("01", "", "市容环境", "event", "", 0, "", "City appearance and environment"));
+  add(category("0101", "01", "暴露垃圾", "event", "hw", 4, "work_hours",
+               "Exposed rubbish, overflowing bins", 50, 48));
+  add(category("0102", "01", "道路不洁", "event", "hw", 2, "work_hours", "Dirty road or pavement",
+               50, 24));
+  add(category("0103", "01", "私搭乱建", "event", "cgzf", 20, "work_days", "Illegal structures", 30,
+               720));
+  add(category("02", "", "宣传广告", "event", "", 0, "", "Advertising"));
+  add(category("0201", "02", "非法小广告", "event", "cgzf", 1, "work_days",
+               "Illegal flyers, stickers, sprayed ads"));
+  add(category("03", "", "施工管理", "event", "", 0, "", "Construction management"));
+  add(category("0301", "03", "施工扰民", "event", "cgzf", 4, "work_hours",
+               "Construction noise and nuisance", 80, 72));
+  add(category("04", "", "街面秩序", "event", "", 0, "", "Street order"));
+  add(category("0401", "04", "占道经营", "event", "cgzf", 2, "work_hours",
+               "Trading on the road or pavement"));
+  add(category("0402", "04", "乱停乱放", "event", "cgzf", 4, "work_hours",
+               "Vehicles blocking exits and fire lanes"));
+  add(category("05", "", "突发事件", "event", "", 0, "", "Emergencies"));
+  add(category("0501", "05", "道路积水", "event", "sz", 4, "work_hours",
+               "Standing water on the road", 100, 24));
+  add(category("0502", "05", "管道破裂", "event", "sw", 4, "calendar_hours",
+               "Burst water or sewage pipe", 100, 24));
+  add(category("06", "", "社会治理", "event", "", 0, "",
+               "Grassroots governance (local extension)"));
+  add(category("0601", "06", "矛盾纠纷", "event", "zz", 3, "work_days",
+               "Neighbour disputes needing mediation", 30, 168));
+  add(category("0602", "06", "安全隐患", "event", "zz", 1, "work_days",
+               "Safety hazards (e.g. charging e-bikes indoors)"));
+  add(category("0603", "06", "独居老人关怀", "event", "swb", 1, "work_days",
+               "Elderly people living alone", 30, 168));
+  add(category("B01", "", "公用设施", "component", "", 0, "", "Public utilities"));
+  add(category("B0101", "B01", "井盖破损", "component", "sz", 24, "calendar_hours",
+               "Broken or missing manhole cover", 20, 168));
+  add(category("B0102", "B01", "路灯故障", "component", "ld", 3, "work_days",
+               "Street lamp out or on by day", 20, 168));
+  add(category("B04", "", "园林绿化", "component", "", 0, "", "Parks and greenery"));
+  add(category("B0401", "B04", "绿地损坏", "component", "yl", 5, "work_days",
+               "Damaged green space or leaning tree", 30, 168));
+  return ordered_json{{"categories", list}};
+}
+
+ordered_json organisation(const std::vector<Grid>& grids) {
+  ordered_json departments = ordered_json::array();
+  for (auto [id, name] : {std::pair{"cgzf", "城管执法中队"},
+                          {"hw", "环卫所"},
+                          {"sz", "市政维护所"},
+                          {"sw", "自来水公司"},
+                          {"ld", "路灯管理所"},
+                          {"yl", "园林绿化所"},
+                          {"zz", "综治中心"},
+                          {"swb", "社会事务办"}}) {
+    departments.push_back({{"id", id}, {"name", name}});
+  }
+  ordered_json staff = ordered_json::array();
+  staff.push_back({{"id", "d01"}, {"name", "周派遣"}, {"role", "dispatcher"}});
+  staff.push_back({{"id", "d02"}, {"name", "吴派遣"}, {"role", "dispatcher"}});
+  staff.push_back({{"id", "s01"}, {"name", "钱督办"}, {"role", "supervisor"}});
+  staff.push_back({{"id", "a01"}, {"name", "系统管理员"}, {"role", "admin"}});
+  for (const ordered_json& d : departments) {
+    staff.push_back({{"id", "dept-" + d["id"].get<std::string>()},
+                     {"name", d["name"].get<std::string>() + "值班员"},
+                     {"role", "department_staff"},
+                     {"department", d["id"]}});
+  }
+  // Every grid leader answers for their grid (and what lies below it).
+  for (const Grid& g : grids) {
+    if (g.leader.name.empty()) continue;
+    staff.push_back({{"id", "w" + g.code},
+                     {"name", g.leader.name},
+                     {"role", "grid_worker"},
+                     {"title", g.leader.role},
+                     {"grids", {g.id}}});
+  }
+  return ordered_json{{"departments", departments}, {"staff", staff}};
+}
+
+// Office hours of a Hunan subdistrict; holidays and make-up days (调休) after the State
+// Council's pattern for 2026 — check the year's official notice before relying on them.
+ordered_json calendar() {
+  auto window = [](const char* from, const char* to) { return ordered_json::array({from, to}); };
+  const ordered_json office =
+      ordered_json::array({window("08:30", "12:00"), window("14:30", "17:30")});
+  ordered_json hours = ordered_json::object();
+  for (const char* day : {"mon", "tue", "wed", "thu", "fri"}) hours[day] = office;
+  hours["sat"] = ordered_json::array();
+  hours["sun"] = ordered_json::array();
+  ordered_json holidays = ordered_json::array();
+  for (auto [from, to] : {std::pair{"2026-01-01", "2026-01-03"},
+                          {"2026-02-15", "2026-02-23"},
+                          {"2026-04-04", "2026-04-06"},
+                          {"2026-05-01", "2026-05-05"},
+                          {"2026-06-19", "2026-06-21"},
+                          {"2026-09-25", "2026-09-27"},
+                          {"2026-10-01", "2026-10-07"}}) {
+    holidays.push_back(ordered_json{{"from", from}, {"to", to}});
+  }
+  ordered_json doc = ordered_json::object();
+  doc["time_zone"] = "Asia/Shanghai";
+  doc["working_hours"] = hours;
+  doc["holidays"] = holidays;
+  doc["make_up_days"] = ordered_json::array(
+      {"2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"});
+  return doc;
+}
+
+}  // namespace
+
+void write_reference(const std::string& dir, const std::vector<Grid>& grids) {
+  write_json(dir + "/categories.json", categories());
+  write_json(dir + "/organisation.json", organisation(grids));
+  write_json(dir + "/calendar.json", calendar());
+}
+
+}  // namespace wangge::sample

@@ -1,0 +1,398 @@
+#include "codec.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "wangge/geo/wkb.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge::store {
+namespace {
+
+using nlohmann::json;
+
+Value opt_time(const std::optional<Instant>& t) {
+  return t ? Value(to_millis(*t)) : Value();
+}
+Value opt_text(const std::string& s) {
+  return s.empty() ? Value() : Value(s);
+}
+
+class Reader {
+ public:
+  explicit Reader(const Row& row) : row_(row) {}
+  const Value& next() {
+    if (pos_ >= row_.size()) throw Error(ErrorCode::internal, "a stored row has too few columns");
+    return row_[pos_++];
+  }
+  std::string text() {
+    const Value& v = next();
+    if (auto s = std::get_if<std::string>(&v)) return *s;
+    if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+    return {};
+  }
+  std::int64_t integer() {
+    const Value& v = next();
+    if (auto i = std::get_if<std::int64_t>(&v)) return *i;
+    if (auto d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
+    if (auto s = std::get_if<std::string>(&v)) return std::stoll(*s);
+    return 0;
+  }
+  std::optional<std::int64_t> opt_integer() {
+    if (std::holds_alternative<std::monostate>(peek())) return next(), std::nullopt;
+    return integer();
+  }
+  double real() {
+    const Value& v = next();
+    if (auto d = std::get_if<double>(&v)) return *d;
+    if (auto i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+    if (auto s = std::get_if<std::string>(&v)) return std::stod(*s);
+    return 0;
+  }
+  std::optional<double> opt_real() {
+    if (std::holds_alternative<std::monostate>(peek())) return next(), std::nullopt;
+    return real();
+  }
+  std::optional<Instant> opt_time() {
+    auto ms = opt_integer();
+    return ms ? std::optional<Instant>(from_millis(*ms)) : std::nullopt;
+  }
+  Instant time() { return from_millis(integer()); }
+
+ private:
+  const Value& peek() const {
+    if (pos_ >= row_.size()) throw Error(ErrorCode::internal, "a stored row has too few columns");
+    return row_[pos_];
+  }
+  const Row& row_;
+  std::size_t pos_ = 0;
+};
+
+template <class E, class Parse>
+E enum_of(const std::string& s, Parse parse, const char* what) {
+  auto v = parse(s);
+  if (!v)
+    throw Error(ErrorCode::internal, std::string("stored ") + what + " '" + s + "' is unknown");
+  return *v;
+}
+
+Assignee::Kind assignee_kind(const std::string& s) {
+  if (s == "grid") return Assignee::Kind::grid;
+  if (s == "department") return Assignee::Kind::department;
+  return Assignee::Kind::none;
+}
+
+LocateStatus locate_status(const std::string& s) {
+  if (s == "inside") return LocateStatus::inside;
+  if (s == "outside") return LocateStatus::outside;
+  return LocateStatus::not_covered;
+}
+
+std::string_view status_name(LocateStatus s) {
+  return s == LocateStatus::inside    ? "inside"
+         : s == LocateStatus::outside ? "outside"
+                                      : "not_covered";
+}
+
+std::vector<std::string> string_list(const std::string& text) {
+  if (text.empty()) return {};
+  return json::parse(text).get<std::vector<std::string>>();
+}
+
+}  // namespace
+
+std::int64_t to_millis(Instant t) {
+  return t.time_since_epoch().count();
+}
+Instant from_millis(std::int64_t ms) {
+  return Instant(Milliseconds(ms));
+}
+
+const std::vector<std::string>& report_columns() {
+  static const std::vector<std::string> kColumns{"id",
+                                                 "created_at",
+                                                 "updated_at",
+                                                 "state",
+                                                 "category",
+                                                 "channel",
+                                                 "text",
+                                                 "media",
+                                                 "submitted_by",
+                                                 "reporter_name",
+                                                 "reporter_phone",
+                                                 "lon",
+                                                 "lat",
+                                                 "input_lon",
+                                                 "input_lat",
+                                                 "datum",
+                                                 "accuracy_m",
+                                                 "generation",
+                                                 "grid_status",
+                                                 "grid_id",
+                                                 "grid_path",
+                                                 "grid_chain",
+                                                 "leader_name",
+                                                 "leader_role",
+                                                 "leader_phone",
+                                                 "on_boundary",
+                                                 "boundary_distance_m",
+                                                 "duplicate_of",
+                                                 "responsible_kind",
+                                                 "responsible_id",
+                                                 "responsible_name",
+                                                 "assignee_kind",
+                                                 "assignee_id",
+                                                 "assignee_name",
+                                                 "registered_at",
+                                                 "dispatched_at",
+                                                 "accepted_at",
+                                                 "handled_at",
+                                                 "closed_at",
+                                                 "evaluated_at",
+                                                 "due_at",
+                                                 "supervised",
+                                                 "rework_count",
+                                                 "rating",
+                                                 "rating_comment",
+                                                 "pending_extension",
+                                                 "suspended_at",
+                                                 "remaining_work_minutes",
+                                                 "resume_state",
+                                                 "cancel_reason",
+                                                 "version"};
+  return kColumns;
+}
+
+Row encode_report(const Report& r) {
+  Value pending;
+  if (r.pending_extension) {
+    pending = json{{"requested_due", to_millis(r.pending_extension->requested_due)},
+                   {"reason", r.pending_extension->reason},
+                   {"requested_by", r.pending_extension->requested_by}}
+                  .dump();
+  }
+  return Row{r.id,
+             to_millis(r.created_at),
+             to_millis(r.updated_at),
+             std::string(to_string(r.state)),
+             r.category,
+             std::string(to_string(r.channel)),
+             r.text,
+             json(r.media).dump(),
+             opt_text(r.submitted_by),
+             opt_text(r.reporter.name),
+             opt_text(r.reporter.phone),
+             r.position.lon(),
+             r.position.lat(),
+             r.input.lon(),
+             r.input.lat(),
+             std::string(to_string(r.datum)),
+             r.accuracy_m ? Value(*r.accuracy_m) : Value(),
+             r.generation,
+             std::string(status_name(r.grid_status)),
+             opt_text(r.grid_id()),
+             grid_path(r),
+             json(r.grid_chain).dump(),
+             opt_text(r.leader.name),
+             opt_text(r.leader.role),
+             opt_text(r.leader.phone),
+             std::int64_t{r.on_boundary},
+             r.boundary_distance_m,
+             opt_text(r.duplicate_of),
+             std::string(to_string(r.responsible.kind)),
+             opt_text(r.responsible.id),
+             opt_text(r.responsible.name),
+             std::string(to_string(r.assignee.kind)),
+             opt_text(r.assignee.id),
+             opt_text(r.assignee.name),
+             opt_time(r.registered_at),
+             opt_time(r.dispatched_at),
+             opt_time(r.accepted_at),
+             opt_time(r.handled_at),
+             opt_time(r.closed_at),
+             opt_time(r.evaluated_at),
+             opt_time(r.due_at),
+             std::int64_t{r.supervised},
+             std::int64_t{r.rework_count},
+             r.rating ? Value(std::int64_t{*r.rating}) : Value(),
+             opt_text(r.rating_comment),
+             pending,
+             opt_time(r.suspended_at),
+             r.remaining_work_minutes ? Value(*r.remaining_work_minutes) : Value(),
+             std::string(to_string(r.resume_state)),
+             opt_text(r.cancel_reason),
+             std::int64_t{r.version}};
+}
+
+Report decode_report(const Row& row) {
+  try {
+    Reader in(row);
+    Report r;
+    r.id = in.text();
+    r.created_at = in.time();
+    r.updated_at = in.time();
+    r.state = enum_of<ReportState>(in.text(), parse_report_state, "state");
+    r.category = in.text();
+    r.channel = enum_of<Channel>(in.text(), parse_channel, "channel");
+    r.text = in.text();
+    r.media = string_list(in.text());
+    r.submitted_by = in.text();
+    r.reporter.name = in.text();
+    r.reporter.phone = in.text();
+    const double lon = in.real(), lat = in.real(), ilon = in.real(), ilat = in.real();
+    r.position = LonLat::trusted(lon, lat);
+    r.input = LonLat::trusted(ilon, ilat);
+    r.datum = enum_of<Datum>(in.text(), parse_datum, "datum");
+    r.accuracy_m = in.opt_real();
+    r.generation = in.text();
+    r.grid_status = locate_status(in.text());
+    in.text();  // grid_id: derived from the chain
+    in.text();  // grid_path: derived from the chain
+    r.grid_chain = string_list(in.text());
+    r.leader.name = in.text();
+    r.leader.role = in.text();
+    r.leader.phone = in.text();
+    r.on_boundary = in.integer() != 0;
+    r.boundary_distance_m = in.real();
+    r.duplicate_of = in.text();
+    r.responsible.kind = assignee_kind(in.text());
+    r.responsible.id = in.text();
+    r.responsible.name = in.text();
+    r.assignee.kind = assignee_kind(in.text());
+    r.assignee.id = in.text();
+    r.assignee.name = in.text();
+    r.registered_at = in.opt_time();
+    r.dispatched_at = in.opt_time();
+    r.accepted_at = in.opt_time();
+    r.handled_at = in.opt_time();
+    r.closed_at = in.opt_time();
+    r.evaluated_at = in.opt_time();
+    r.due_at = in.opt_time();
+    r.supervised = in.integer() != 0;
+    r.rework_count = static_cast<int>(in.integer());
+    if (auto rating = in.opt_integer()) r.rating = static_cast<int>(*rating);
+    r.rating_comment = in.text();
+    const std::string pending = in.text();
+    if (!pending.empty()) {
+      const json p = json::parse(pending);
+      r.pending_extension = ExtensionRequest{from_millis(p.at("requested_due").get<std::int64_t>()),
+                                             p.at("reason").get<std::string>(),
+                                             p.at("requested_by").get<std::string>()};
+    }
+    r.suspended_at = in.opt_time();
+    r.remaining_work_minutes = in.opt_integer();
+    r.resume_state = enum_of<ReportState>(in.text(), parse_report_state, "resume state");
+    r.cancel_reason = in.text();
+    r.version = static_cast<int>(in.integer());
+    return r;
+  } catch (const json::exception& e) {
+    throw Error(ErrorCode::internal, std::string("a stored report does not decode: ") + e.what());
+  }
+}
+
+const std::vector<std::string>& event_columns() {
+  static const std::vector<std::string> kColumns{"report_id", "seq",    "at",         "actor_id",
+                                                 "role",      "action", "from_state", "to_state",
+                                                 "note",      "media",  "data"};
+  return kColumns;
+}
+
+Row encode_event(const Event& e) {
+  return Row{e.report_id,
+             std::int64_t{e.seq},
+             to_millis(e.at),
+             opt_text(e.actor_id),
+             std::string(to_string(e.role)),
+             e.action,
+             std::string(to_string(e.from)),
+             std::string(to_string(e.to)),
+             opt_text(e.note),
+             json(e.media).dump(),
+             json(e.data).dump()};
+}
+
+Event decode_event(const Row& row) {
+  try {
+    Reader in(row);
+    Event e;
+    e.report_id = in.text();
+    e.seq = static_cast<int>(in.integer());
+    e.at = in.time();
+    e.actor_id = in.text();
+    e.role = enum_of<Role>(in.text(), parse_role, "role");
+    e.action = in.text();
+    e.from = enum_of<ReportState>(in.text(), parse_report_state, "state");
+    e.to = enum_of<ReportState>(in.text(), parse_report_state, "state");
+    e.note = in.text();
+    e.media = string_list(in.text());
+    const std::string data = in.text();
+    if (!data.empty()) e.data = json::parse(data).get<std::map<std::string, std::string>>();
+    return e;
+  } catch (const json::exception& ex) {
+    throw Error(ErrorCode::internal, std::string("a stored event does not decode: ") + ex.what());
+  }
+}
+
+const std::vector<std::string>& grid_columns() {
+  static const std::vector<std::string> kColumns{
+      "id",          "parent_id",   "level",        "level_name", "code",      "name",
+      "leader_name", "leader_role", "leader_phone", "households", "residents", "geom"};
+  return kColumns;
+}
+
+Row encode_grid(const Grid& g) {
+  auto opt_int = [](const std::optional<long long>& v) {
+    return v ? Value(std::int64_t{*v}) : Value();
+  };
+  return Row{g.id,
+             opt_text(g.parent_id),
+             g.level ? Value(std::int64_t{*g.level}) : Value(),
+             opt_text(g.level_name),
+             opt_text(g.code),
+             opt_text(g.name),
+             opt_text(g.leader.name),
+             opt_text(g.leader.role),
+             opt_text(g.leader.phone),
+             opt_int(g.households),
+             opt_int(g.residents),
+             to_wkb_hex(g.geometry)};
+}
+
+Grid decode_grid(const Row& row) {
+  Reader in(row);
+  Grid g;
+  g.id = in.text();
+  g.parent_id = in.text();
+  if (auto l = in.opt_integer()) g.level = static_cast<int>(*l);
+  g.level_name = in.text();
+  g.code = in.text();
+  g.name = in.text();
+  g.leader = {in.text(), in.text(), in.text()};
+  g.households = in.opt_integer();
+  g.residents = in.opt_integer();
+  g.geometry = from_wkb_hex(in.text());
+  return g;
+}
+
+std::string grid_path(const Report& r) {
+  if (r.grid_chain.empty()) return "/";
+  std::string path = "/";
+  for (auto it = r.grid_chain.rbegin(); it != r.grid_chain.rend(); ++it) path += *it + "/";
+  return path;
+}
+
+std::string column_list(const std::vector<std::string>& columns, const std::string& prefix) {
+  std::string out;
+  for (const auto& c : columns) out += (out.empty() ? "" : ", ") + prefix + c;
+  return out;
+}
+
+std::string placeholders(std::size_t count, bool dollar, std::size_t first) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i) out += ", ";
+    out += dollar ? "$" + std::to_string(first + i) : "?";
+  }
+  return out;
+}
+
+}  // namespace wangge::store

@@ -1,0 +1,44 @@
+#pragma once
+// Rows of the store's tables as lists of plain values, shared by both adapters so the SQLite
+// and PostGIS schemas cannot drift apart: the column lists here are the schema's.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "wangge/dispatch/report.hpp"
+#include "wangge/grid/grid.hpp"
+
+namespace wangge::store {
+
+using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
+using Row = std::vector<Value>;
+
+/// The columns of `reports` in encode/decode order (idempotency_key and request_hash are
+/// written on insert only, and not part of a Report).
+const std::vector<std::string>& report_columns();
+Row encode_report(const Report& r);
+/// @throws Error(internal) for a row that does not decode (a corrupt database).
+Report decode_report(const Row& row);
+
+const std::vector<std::string>& event_columns();
+Row encode_event(const Event& e);
+Event decode_event(const Row& row);
+
+/// The columns of `grids` (after `generation`), the last one the geometry as WKB hex.
+const std::vector<std::string>& grid_columns();
+Row encode_grid(const Grid& g);
+Grid decode_grid(const Row& row);
+
+/// "/root/…/leaf/": the report's grid chain root first, for "this grid or below" filters.
+std::string grid_path(const Report& r);
+
+std::int64_t to_millis(Instant t);
+Instant from_millis(std::int64_t ms);
+
+/// "<comma-separated column names>" and "?, ?, …" / "$1, $2, …" helpers for SQL text.
+std::string column_list(const std::vector<std::string>& columns, const std::string& prefix = "");
+std::string placeholders(std::size_t count, bool dollar, std::size_t first = 1);
+
+}  // namespace wangge::store

@@ -1,0 +1,433 @@
+// The PostGIS store via libpqxx 6.4: parameterised statements only, a writer connection on
+// the group-commit thread, a small pool of read connections, geometry columns (SRID 4326) with
+// GiST indexes, and migrations recorded in the database.
+#include <pqxx/pqxx>
+
+#include "adapters.hpp"
+#include "group_commit.hpp"
+#include "pool.hpp"
+#include "sql.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge::store {
+namespace {
+
+const std::vector<std::string>& migrations() {
+  static const std::vector<std::string> kMigrations{
+      R"sql(
+CREATE TABLE reports (
+  id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, state TEXT NOT NULL,
+  category TEXT NOT NULL, channel TEXT NOT NULL, text TEXT NOT NULL, media TEXT NOT NULL,
+  submitted_by TEXT, reporter_name TEXT, reporter_phone TEXT,
+  lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL, input_lon DOUBLE PRECISION NOT NULL,
+  input_lat DOUBLE PRECISION NOT NULL, datum TEXT NOT NULL, accuracy_m DOUBLE PRECISION,
+  generation TEXT NOT NULL, grid_status TEXT NOT NULL, grid_id TEXT, grid_path TEXT NOT NULL,
+  grid_chain TEXT NOT NULL, leader_name TEXT, leader_role TEXT, leader_phone TEXT, on_boundary BIGINT NOT NULL,
+  boundary_distance_m DOUBLE PRECISION NOT NULL, duplicate_of TEXT, responsible_kind TEXT NOT NULL,
+  responsible_id TEXT, responsible_name TEXT, assignee_kind TEXT NOT NULL, assignee_id TEXT, assignee_name TEXT,
+  registered_at BIGINT, dispatched_at BIGINT, accepted_at BIGINT, handled_at BIGINT, closed_at BIGINT,
+  evaluated_at BIGINT, due_at BIGINT, supervised BIGINT NOT NULL, rework_count BIGINT NOT NULL,
+  rating BIGINT, rating_comment TEXT, pending_extension TEXT, suspended_at BIGINT,
+  remaining_work_minutes BIGINT, resume_state TEXT NOT NULL, cancel_reason TEXT, version BIGINT NOT NULL,
+  idempotency_key TEXT UNIQUE, request_hash TEXT,
+  geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
+CREATE INDEX reports_created ON reports (created_at, id);
+CREATE INDEX reports_category ON reports (category, created_at);
+CREATE INDEX reports_due ON reports (state, due_at);
+CREATE INDEX reports_grid ON reports (grid_id);
+CREATE INDEX reports_geom ON reports USING gist (geom);
+CREATE TABLE events (
+  report_id TEXT NOT NULL REFERENCES reports (id), seq BIGINT NOT NULL, at BIGINT NOT NULL, actor_id TEXT,
+  role TEXT NOT NULL, action TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, note TEXT,
+  media TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (report_id, seq));
+CREATE TABLE generations (
+  id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, source TEXT NOT NULL, grid_count BIGINT NOT NULL,
+  active BOOLEAN NOT NULL DEFAULT false);
+CREATE TABLE grids (
+  generation TEXT NOT NULL REFERENCES generations (id), id TEXT NOT NULL, parent_id TEXT, level BIGINT,
+  level_name TEXT, code TEXT, name TEXT, leader_name TEXT, leader_role TEXT, leader_phone TEXT,
+  households BIGINT, residents BIGINT, geom geometry(MultiPolygon, 4326) NOT NULL, seq BIGSERIAL,
+  PRIMARY KEY (generation, id));
+CREATE INDEX grids_geom ON grids USING gist (geom);
+CREATE TABLE reference (name TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at BIGINT NOT NULL);
+)sql"};
+  return kMigrations;
+}
+
+/// Parameters as libpq text values (nullptr = SQL NULL).
+class Params {
+ public:
+  explicit Params(const Row& row) {
+    storage_.reserve(row.size());
+    for (const Value& v : row) {
+      if (std::holds_alternative<std::monostate>(v))
+        storage_.emplace_back();
+      else if (auto i = std::get_if<std::int64_t>(&v))
+        storage_.emplace_back(std::to_string(*i));
+      else if (auto d = std::get_if<double>(&v)) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.17g", *d);
+        storage_.emplace_back(buf);
+      } else {
+        const std::string& s = std::get<std::string>(v);
+        // libpq sends text parameters NUL-terminated: an embedded NUL would silently cut it.
+        if (s.find('\0') != std::string::npos)
+          throw Error(ErrorCode::invalid_argument, "text contains a NUL byte");
+        storage_.emplace_back(s);
+      }
+    }
+    for (const auto& s : storage_) pointers_.push_back(s ? s->c_str() : nullptr);
+  }
+  auto dynamic() const { return pqxx::prepare::make_dynamic_params(pointers_); }
+
+ private:
+  std::vector<std::optional<std::string>> storage_;
+  std::vector<const char*> pointers_;
+};
+
+Value value_of(const pqxx::field& f) {
+  if (f.is_null()) return {};
+  switch (f.type()) {
+    case 20:
+    case 21:
+    case 23:
+      return std::int64_t{f.as<long long>()};
+    case 700:
+    case 701:
+      return f.as<double>();
+    case 16:
+      return std::int64_t{f.as<bool>() ? 1 : 0};
+    default:
+      return std::string(f.c_str(), f.size());
+  }
+}
+
+std::vector<Row> run(pqxx::transaction_base& tx, const std::string& text, const Row& params) {
+  const Params p(params);
+  const pqxx::result result = tx.exec_params(sql::dollar_placeholders(text), p.dynamic());
+  std::vector<Row> rows;
+  rows.reserve(result.size());
+  for (const auto& r : result) {
+    Row row;
+    row.reserve(r.size());
+    for (const auto& f : r) row.push_back(value_of(f));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string text_of(const Value& v) {
+  return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : "";
+}
+
+[[noreturn]] void translate(const std::exception& e) {
+  if (dynamic_cast<const pqxx::unique_violation*>(&e)) {
+    throw Error(ErrorCode::conflict, std::string("the store refused a duplicate: ") + e.what());
+  }
+  throw Error(ErrorCode::unavailable, std::string("PostgreSQL: ") + e.what());
+}
+
+/// Queries through one transaction object: the writer's WriteTx and each reader's session.
+class Session final : public WriteTx {
+ public:
+  explicit Session(pqxx::transaction_base& tx) : tx_(tx) {}
+
+  std::optional<Report> report(const std::string& id) override {
+    auto rows = query(sql::select_report(), {id});
+    if (rows.empty()) return std::nullopt;
+    return decode_report(rows.front());
+  }
+  void insert_report(const Report& r, const std::string& key, const std::string& hash) override {
+    Row row = encode_report(r);
+    row.push_back(key.empty() ? Value() : Value(key));
+    row.push_back(hash.empty() ? Value() : Value(hash));
+    query(sql::insert_report(), row);
+  }
+  void update_report(const Report& r) override {
+    Row row = encode_report(r);
+    const Value id = row.front();
+    row.erase(row.begin());
+    row.push_back(id);
+    const Params p(row);
+    const auto result =
+        tx_.exec_params(sql::dollar_placeholders(sql::update_report()), p.dynamic());
+    if (result.affected_rows() != 1)
+      throw Error(ErrorCode::not_found, "report " + r.id + " does not exist");
+  }
+  void append_event(const Event& e) override { query(sql::insert_event(), encode_event(e)); }
+  std::optional<IdempotencyRecord> idempotency(const std::string& key) override {
+    auto rows = query(sql::select_idempotency(), {key});
+    if (rows.empty()) return std::nullopt;
+    return IdempotencyRecord{text_of(rows[0][0]), text_of(rows[0][1]), text_of(rows[0][2])};
+  }
+  std::vector<Report> open_reports_near(const std::string& category, const BBox& box,
+                                        Instant since) override {
+    return decode_all(sql::open_reports_near(category, box, since));
+  }
+  std::vector<std::string> overdue_unsupervised(Instant now, std::size_t limit) override {
+    const auto q = sql::overdue_unsupervised(now, limit);
+    std::vector<std::string> ids;
+    for (const Row& row : query(q.text, q.params)) ids.push_back(text_of(row[0]));
+    return ids;
+  }
+
+  std::vector<Row> query(const std::string& text, const Row& params) {
+    try {
+      return run(tx_, text, params);
+    } catch (const Error&) {
+      throw;
+    } catch (const pqxx::sql_error& e) {
+      translate(e);
+    } catch (const pqxx::broken_connection& e) {
+      translate(e);
+    }
+  }
+  std::vector<Report> decode_all(const sql::Query& q) {
+    std::vector<Report> out;
+    for (const Row& row : query(q.text, q.params)) out.push_back(decode_report(row));
+    return out;
+  }
+
+ private:
+  pqxx::transaction_base& tx_;
+};
+
+std::unique_ptr<pqxx::connection> connect(const std::string& conninfo) {
+  try {
+    return std::make_unique<pqxx::connection>(conninfo);
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::unavailable, std::string("cannot connect to PostgreSQL: ") + e.what());
+  }
+}
+
+class Writer final : public TransactionBackend {
+ public:
+  explicit Writer(const std::string& conninfo) : conninfo_(conninfo), conn_(connect(conninfo)) {}
+  void begin() override {
+    if (!conn_->is_open()) conn_ = connect(conninfo_);  // the server restarted: reconnect
+    tx_ = std::make_unique<pqxx::work>(*conn_);
+    session_ = std::make_unique<Session>(*tx_);
+  }
+  void savepoint() override { tx_->exec0("SAVEPOINT job"); }
+  void release_savepoint() override { tx_->exec0("RELEASE SAVEPOINT job"); }
+  void rollback_to_savepoint() override { tx_->exec0("ROLLBACK TO SAVEPOINT job"); }
+  void commit() override {
+    try {
+      tx_->commit();  // synchronous_commit=on: durable when this returns
+    } catch (const std::exception& e) {
+      session_.reset();
+      tx_.reset();
+      translate(e);
+    }
+    session_.reset();
+    tx_.reset();
+  }
+  void rollback() noexcept override {
+    session_.reset();
+    tx_.reset();  // pqxx aborts an uncommitted transaction on destruction
+  }
+  WriteTx& tx() override { return *session_; }
+
+ private:
+  std::string conninfo_;
+  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<pqxx::work> tx_;
+  std::unique_ptr<Session> session_;
+};
+
+void migrate(const std::string& conninfo) {
+  auto conn = connect(conninfo);
+  try {
+    pqxx::work tx(*conn);
+    tx.exec("SELECT pg_advisory_xact_lock(7204301)");  // one process migrates at a time
+    if (tx.exec("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").empty()) {
+      throw Error(
+          ErrorCode::unavailable,
+          "the database has no PostGIS extension: run CREATE EXTENSION postgis as its owner first");
+    }
+    tx.exec0(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at "
+        "BIGINT NOT NULL)");
+    const auto have =
+        tx.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0].as<long long>();
+    const auto& all = migrations();
+    for (std::size_t v = static_cast<std::size_t>(have); v < all.size(); ++v) {
+      tx.exec0(all[v]);
+      tx.exec_params0("INSERT INTO schema_migrations VALUES ($1, $2)",
+                      static_cast<long long>(v + 1), static_cast<long long>(to_millis(now_utc())));
+    }
+    tx.commit();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    translate(e);
+  }
+}
+
+class PostgisStore final : public Store {
+ private:
+  template <class Fn>
+  auto read(Fn&& fn) {
+    return readers_.with([&](pqxx::connection& conn) {
+      pqxx::nontransaction tx(conn);
+      Session session(tx);
+      return fn(session);
+    });
+  }
+
+ public:
+  PostgisStore(const std::string& conninfo, const StoreOptions& options)
+      : conninfo_(conninfo), readers_([conninfo] { return connect(conninfo); }, options.readers) {
+    migrate(conninfo);
+    writer_ = std::make_unique<GroupCommit>(
+        [conninfo] { return std::make_unique<Writer>(conninfo); }, options);
+  }
+
+  std::string kind() const override { return "postgis"; }
+  void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }
+
+  std::optional<Report> report(const std::string& id) override {
+    return read([&](Session& s) { return s.report(id); });
+  }
+  std::vector<Event> events(const std::string& id) override {
+    return read([&](Session& s) {
+      std::vector<Event> out;
+      for (const Row& row : s.query(sql::select_events(), {id})) out.push_back(decode_event(row));
+      return out;
+    });
+  }
+  ReportPage list(const ReportFilter& filter) override {
+    const auto q = sql::list(filter);
+    return read([&](Session& s) {
+      ReportPage page;
+      page.items = s.decode_all(q);
+      if (page.items.size() > filter.limit) {
+        page.items.resize(filter.limit);
+        page.next = sql::cursor_after(page.items.back());
+      }
+      return page;
+    });
+  }
+  std::vector<Report> reports_created(Instant from, Instant to) override {
+    return read([&](Session& s) { return s.decode_all(sql::reports_created(from, to)); });
+  }
+  std::size_t report_count() override {
+    return read([&](Session& s) {
+      return static_cast<std::size_t>(
+          std::get<std::int64_t>(s.query("SELECT COUNT(*) FROM reports", {})[0][0]));
+    });
+  }
+
+  std::string save_generation(const std::vector<Grid>& grids, const std::string& source,
+                              Instant now) override {
+    std::string id;
+    write([&](WriteTx& tx) {
+      Session& s = static_cast<Session&>(tx);
+      id = "g" +
+           std::to_string(
+               std::get<std::int64_t>(s.query("SELECT COUNT(*) FROM generations", {})[0][0]) + 1);
+      s.query("INSERT INTO generations (id, created_at, source, grid_count) VALUES (?, ?, ?, ?)",
+              {id, to_millis(now), source, static_cast<std::int64_t>(grids.size())});
+      auto columns = grid_columns();
+      columns.pop_back();  // geom, bound through ST_GeomFromWKB
+      const std::string insert = "INSERT INTO grids (generation, " + column_list(columns) +
+                                 ", geom) VALUES (?, " + placeholders(columns.size(), false) +
+                                 ", ST_GeomFromWKB(decode(?, 'hex'), 4326))";
+      for (const Grid& g : grids) {
+        Row row{id};
+        Row values = encode_grid(g);
+        row.insert(row.end(), values.begin(), values.end());
+        s.query(insert, row);
+      }
+    });
+    return id;
+  }
+  void activate_generation(const std::string& id) override {
+    write([&](WriteTx& tx) {
+      Session& s = static_cast<Session&>(tx);
+      if (s.query("SELECT 1 FROM generations WHERE id = ?", {id}).empty()) {
+        throw Error(ErrorCode::not_found, "grid generation '" + id + "' does not exist");
+      }
+      s.query("UPDATE generations SET active = (id = ?)", {id});
+    });
+  }
+  std::optional<std::string> active_generation() override {
+    return read([&](Session& s) -> std::optional<std::string> {
+      auto rows = s.query("SELECT id FROM generations WHERE active", {});
+      if (rows.empty()) return std::nullopt;
+      return text_of(rows[0][0]);
+    });
+  }
+  std::vector<Grid> load_generation(const std::string& id) override {
+    auto columns = grid_columns();
+    columns.pop_back();
+    return read([&](Session& s) {
+      std::vector<Grid> out;
+      for (const Row& row : s.query("SELECT " + column_list(columns) +
+                                        ", encode(ST_AsBinary(geom, 'NDR'), 'hex') FROM grids "
+                                        "WHERE generation = ? ORDER BY seq",
+                                    {id}))
+        out.push_back(decode_grid(row));
+      if (out.empty())
+        throw Error(ErrorCode::not_found, "grid generation '" + id + "' has no grids");
+      return out;
+    });
+  }
+  std::vector<GenerationInfo> generations() override {
+    return read([&](Session& s) {
+      std::vector<GenerationInfo> out;
+      for (const Row& r : s.query("SELECT id, created_at, source, grid_count, active FROM "
+                                  "generations ORDER BY created_at",
+                                  {})) {
+        out.push_back({text_of(r[0]), from_millis(std::get<std::int64_t>(r[1])), text_of(r[2]),
+                       static_cast<std::size_t>(std::get<std::int64_t>(r[3])),
+                       std::get<std::int64_t>(r[4]) != 0});
+      }
+      return out;
+    });
+  }
+
+  void put_reference(const std::string& name, const std::string& body, Instant now) override {
+    write([&](WriteTx& tx) {
+      static_cast<Session&>(tx).query(
+          "INSERT INTO reference (name, body, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO "
+          "UPDATE SET "
+          "body = excluded.body, updated_at = excluded.updated_at",
+          {name, body, to_millis(now)});
+    });
+  }
+  std::optional<std::string> reference(const std::string& name) override {
+    return read([&](Session& s) -> std::optional<std::string> {
+      auto rows = s.query("SELECT body FROM reference WHERE name = ?", {name});
+      if (rows.empty()) return std::nullopt;
+      return text_of(rows[0][0]);
+    });
+  }
+
+  std::vector<std::string> check_integrity() override {
+    return read([&](Session& s) {
+      std::vector<std::string> problems;
+      for (const std::string& check : sql::integrity_checks())
+        for (const Row& row : s.query(check, {})) problems.push_back(text_of(row[0]));
+      for (const Row& row : s.query("SELECT 'report ' || id || ' has an invalid point' FROM "
+                                    "reports WHERE NOT ST_IsValid(geom)",
+                                    {}))
+        problems.push_back(text_of(row[0]));
+      return problems;
+    });
+  }
+
+ private:
+  std::string conninfo_;
+  Pool<pqxx::connection> readers_;
+  std::unique_ptr<GroupCommit> writer_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_postgis_store(const std::string& conninfo,
+                                          const StoreOptions& options) {
+  return std::make_unique<PostgisStore>(conninfo, options);
+}
+
+}  // namespace wangge::store

@@ -1,0 +1,148 @@
+#include "sql.hpp"
+
+#include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
+
+namespace wangge::store::sql {
+namespace {
+
+std::string select_from_reports() {
+  return "SELECT " + column_list(report_columns()) + " FROM reports";
+}
+
+}  // namespace
+
+std::string insert_report() {
+  auto cols = report_columns();
+  cols.push_back("idempotency_key");
+  cols.push_back("request_hash");
+  return "INSERT INTO reports (" + column_list(cols) + ") VALUES (" +
+         placeholders(cols.size(), false) + ")";
+}
+
+std::string update_report() {
+  std::string set;
+  const auto& cols = report_columns();
+  for (std::size_t i = 1; i < cols.size(); ++i) set += (set.empty() ? "" : ", ") + cols[i] + " = ?";
+  return "UPDATE reports SET " + set + " WHERE id = ?";
+}
+
+std::string select_report() {
+  return select_from_reports() + " WHERE id = ?";
+}
+
+std::string insert_event() {
+  return "INSERT INTO events (" + column_list(event_columns()) + ") VALUES (" +
+         placeholders(event_columns().size(), false) + ")";
+}
+
+std::string select_events() {
+  return "SELECT " + column_list(event_columns()) + " FROM events WHERE report_id = ? ORDER BY seq";
+}
+
+std::string select_idempotency() {
+  return "SELECT idempotency_key, request_hash, id FROM reports WHERE idempotency_key = ?";
+}
+
+Query open_reports_near(const std::string& category, const BBox& box, Instant since) {
+  return {select_from_reports() +
+              " WHERE category = ? AND state NOT IN ('cancelled', 'closed', 'evaluated') AND "
+              "created_at >= ?"
+              " AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ? ORDER BY created_at",
+          {category, to_millis(since), box.min_x, box.max_x, box.min_y, box.max_y}};
+}
+
+Query overdue_unsupervised(Instant now, std::size_t limit) {
+  return {
+      "SELECT id FROM reports WHERE state IN ('dispatched', 'accepted', 'handled') AND supervised "
+      "= 0"
+      " AND due_at < ? ORDER BY due_at LIMIT ?",
+      {to_millis(now), static_cast<std::int64_t>(limit)}};
+}
+
+std::string cursor_after(const Report& r) {
+  return std::to_string(to_millis(r.created_at)) + "_" + r.id;
+}
+
+Query list(const ReportFilter& f) {
+  Query q{select_from_reports(), {}};
+  std::string where;
+  auto add = [&](const std::string& clause, std::initializer_list<Value> values) {
+    where += (where.empty() ? " WHERE " : " AND ") + clause;
+    q.params.insert(q.params.end(), values);
+  };
+  if (!f.states.empty()) {
+    std::string in;
+    for (ReportState s : f.states) {
+      in += in.empty() ? "?" : ", ?";
+      q.params.emplace_back(std::string(to_string(s)));
+    }
+    where += (where.empty() ? " WHERE " : " AND ") + std::string("state IN (") + in + ")";
+  }
+  if (f.category) add("category = ?", {*f.category});
+  if (f.grid) add("grid_path LIKE ?", {"%/" + *f.grid + "/%"});
+  if (f.leader) add("leader_name = ?", {*f.leader});
+  if (f.department) {
+    add("((assignee_kind = 'department' AND assignee_id = ?) OR (assignee_kind = 'none' AND "
+        "responsible_kind = "
+        "'department' AND responsible_id = ?))",
+        {*f.department, *f.department});
+  }
+  if (f.submitted_by) add("submitted_by = ?", {*f.submitted_by});
+  if (f.bbox)
+    add("lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?",
+        {f.bbox->min_x, f.bbox->max_x, f.bbox->min_y, f.bbox->max_y});
+  if (f.created_from) add("created_at >= ?", {to_millis(*f.created_from)});
+  if (f.created_to) add("created_at < ?", {to_millis(*f.created_to)});
+  if (f.updated_from) add("updated_at >= ?", {to_millis(*f.updated_from)});
+  if (f.updated_to) add("updated_at < ?", {to_millis(*f.updated_to)});
+  if (f.overdue_only)
+    add("state IN ('dispatched', 'accepted', 'handled') AND due_at < ?", {to_millis(f.now)});
+  if (!f.after.empty()) {
+    const auto sep = f.after.find('_');
+    const auto ms =
+        sep == std::string::npos ? std::nullopt : text::parse_integer(f.after.substr(0, sep));
+    if (!ms)
+      throw Error(ErrorCode::invalid_argument,
+                  "the page cursor '" + f.after.substr(0, 60) + "' is malformed");
+    add("(created_at < ? OR (created_at = ? AND id < ?))",
+        {std::int64_t{*ms}, std::int64_t{*ms}, f.after.substr(sep + 1)});
+  }
+  q.text += where + " ORDER BY created_at DESC, id DESC LIMIT ?";
+  q.params.emplace_back(static_cast<std::int64_t>(f.limit + 1));
+  return q;
+}
+
+Query reports_created(Instant from, Instant to) {
+  return {select_from_reports() + " WHERE created_at >= ? AND created_at < ?",
+          {to_millis(from), to_millis(to)}};
+}
+
+const std::vector<std::string>& integrity_checks() {
+  static const std::vector<std::string> kChecks{
+      "SELECT 'event ' || e.report_id || '#' || e.seq || ' has no report' FROM events e"
+      " LEFT JOIN reports r ON r.id = e.report_id WHERE r.id IS NULL",
+      "SELECT 'report ' || r.id || ' has version ' || r.version || ' but ' || COUNT(e.seq) ||"
+      " ' events numbered up to ' || COALESCE(MAX(e.seq), 0) FROM reports r"
+      " LEFT JOIN events e ON e.report_id = r.id GROUP BY r.id, r.version"
+      " HAVING COUNT(e.seq) <> r.version OR COALESCE(MAX(e.seq), 0) <> r.version",
+      "SELECT 'idempotency key ' || idempotency_key || ' is used ' || COUNT(*) || ' times' FROM "
+      "reports"
+      " WHERE idempotency_key IS NOT NULL GROUP BY idempotency_key HAVING COUNT(*) > 1",
+  };
+  return kChecks;
+}
+
+std::string dollar_placeholders(const std::string& text) {
+  std::string out;
+  int n = 0;
+  for (char c : text) {
+    if (c == '?')
+      out += "$" + std::to_string(++n);
+    else
+      out += c;
+  }
+  return out;
+}
+
+}  // namespace wangge::store::sql

@@ -1,0 +1,38 @@
+#pragma once
+// SQL text both adapters share (written with '?' placeholders; the PostGIS adapter renumbers
+// them to $1, $2, …). Values are always bound, never spliced into the text.
+
+#include <string>
+
+#include "codec.hpp"
+#include "wangge/store/store.hpp"
+
+namespace wangge::store::sql {
+
+struct Query {
+  std::string text;
+  Row params;
+};
+
+std::string insert_report();  ///< report columns + idempotency_key, request_hash
+std::string update_report();  ///< report columns (minus id) then id
+std::string select_report();  ///< one id
+std::string insert_event();
+std::string select_events();  ///< one report id, by seq
+std::string select_idempotency();
+Query open_reports_near(const std::string& category, const BBox& box, Instant since);
+Query overdue_unsupervised(Instant now, std::size_t limit);
+/// The filtered, newest-first page (one row more than the limit, to know whether more follow).
+/// @throws Error(invalid_argument) for a malformed cursor.
+Query list(const ReportFilter& filter);
+/// The cursor that continues after @p r.
+std::string cursor_after(const Report& r);
+Query reports_created(Instant from, Instant to);
+
+/// Our consistency checks: each query returns one text column describing a problem per row.
+const std::vector<std::string>& integrity_checks();
+
+/// '?' → '$1', '$2', … (our SQL has no '?' in literals).
+std::string dollar_placeholders(const std::string& text);
+
+}  // namespace wangge::store::sql

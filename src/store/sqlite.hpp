@@ -1,0 +1,56 @@
+#pragma once
+// RAII over the SQLite C API: a connection and prepared statements bound from store Values.
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "codec.hpp"
+
+namespace wangge::store::sqlite {
+
+class Statement;
+
+class Connection {
+ public:
+  /// Opens @p path (created when missing) with WAL, synchronous=FULL, foreign keys and a busy
+  /// timeout. @throws Error(unavailable) naming the path and SQLite's reason.
+  Connection(const std::string& path, bool read_only);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void exec(const std::string& sql);
+  Statement prepare(const std::string& sql);
+  sqlite3* handle() const noexcept { return db_; }
+  [[noreturn]] void fail(const std::string& what) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+class Statement {
+ public:
+  Statement(const Connection& conn, sqlite3_stmt* stmt) : conn_(&conn), stmt_(stmt) {}
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(Statement&& o) noexcept : conn_(o.conn_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, const Value& v);  ///< 1-based
+  Statement& bind_all(const Row& values, int first = 1);
+  /// Steps once: @returns true when a row is available.
+  bool step();
+  /// Runs a statement without results to completion.
+  void run();
+  Value column(int i) const;
+  Row row() const;
+  void reset();
+
+ private:
+  const Connection* conn_;
+  sqlite3_stmt* stmt_;
+};
+
+}  // namespace wangge::store::sqlite

@@ -1,0 +1,173 @@
+#include "wangge/dispatch/intake.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "sample_fixture.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge {
+namespace {
+
+class IntakeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { sample_ = new testing::Sample(); }
+  static void TearDownTestSuite() { delete sample_; }
+  Instant now_ = *parse_iso("2026-11-23T09:00", TimeZone{});
+
+  Report build(const Submission& s) const {
+    return sample_->intake.build(s, testing::Sample::resident(), now_, new_report_id());
+  }
+  void expect_refused(ErrorCode code, const std::string& fragment, const Submission& s) {
+    try {
+      build(s);
+      ADD_FAILURE() << "accepted; expected '" << fragment << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), code) << e.what();
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  }
+  static testing::Sample* sample_;
+};
+testing::Sample* IntakeTest::sample_ = nullptr;
+
+TEST_F(IntakeTest, AssignsTheFinestGridItsChainAndLeader) {
+  const Report r = build(sample_->submission());
+  EXPECT_EQ(r.state, ReportState::received);
+  EXPECT_EQ(r.grid_status, LocateStatus::inside);
+  EXPECT_EQ(r.grid_chain, (std::vector<std::string>{testing::Sample::kUnit, testing::Sample::kGroup,
+                                                    testing::Sample::kBlock, "430302009"}));
+  EXPECT_EQ(r.leader.role, "邻长");
+  EXPECT_EQ(r.generation, "g1");
+  EXPECT_EQ(r.reporter.phone, "13800138000");
+  EXPECT_EQ(r.submitted_by, "u-resident-1");
+  EXPECT_GT(r.boundary_distance_m, 0);
+}
+
+TEST_F(IntakeTest, NormalisesGcj02AndBd09ToWgs84BeforeLocating) {
+  Submission s = sample_->submission();
+  const LonLat gcj =
+      from_wgs84(LonLat::checked(Longitude(s.lon.value()), Latitude(s.lat.value())), Datum::gcj02);
+  s.lon = gcj.lon();
+  s.lat = gcj.lat();
+  s.datum = "gcj02";
+  const Report r = build(s);
+  EXPECT_EQ(r.datum, Datum::gcj02);
+  EXPECT_NEAR(r.position.lon(), testing::Sample::kLon, 1e-7);
+  EXPECT_NEAR(r.position.lat(), testing::Sample::kLat, 1e-7);
+  EXPECT_EQ(r.grid_id(), testing::Sample::kUnit);
+  // The same numbers read as WGS-84 land in another grid, hundreds of metres away.
+  s.datum = "wgs84";
+  EXPECT_NE(build(s).grid_id(), testing::Sample::kUnit);
+}
+
+TEST_F(IntakeTest, APointOutsideEveryGridGoesToTheUnassignedQueueNotTheBin) {
+  Submission s = sample_->submission("0101", 113.5, 27.86);
+  const Report r = build(s);
+  EXPECT_EQ(r.grid_status, LocateStatus::not_covered);
+  EXPECT_TRUE(r.grid_chain.empty());
+  // Locality first, but there is no locality: the category's department is the fallback.
+  EXPECT_EQ(r.responsible.kind, Assignee::Kind::department);
+  EXPECT_EQ(r.responsible.id, "hw");
+}
+
+TEST_F(IntakeTest, RefusesBadInputNamingTheFieldAndTheRule) {
+  Submission s = sample_->submission();
+  s.lat = 95;
+  expect_refused(ErrorCode::invalid_coordinate, "latitude 95", s);
+  s = sample_->submission();
+  s.lon = std::nan("");
+  expect_refused(ErrorCode::invalid_coordinate, "not a finite number", s);
+  s = sample_->submission();
+  s.lon.reset();
+  expect_refused(ErrorCode::invalid_coordinate, "needs lon and lat", s);
+  s = sample_->submission();
+  s.datum = "wgs-72";
+  expect_refused(ErrorCode::invalid_argument, "datum 'wgs-72' is not one of wgs84, gcj02, bd09", s);
+  s = sample_->submission("9999");
+  expect_refused(ErrorCode::invalid_argument, "category '9999' does not exist", s);
+  s = sample_->submission("01");
+  expect_refused(ErrorCode::invalid_argument, "is a class; report one of its sub-categories", s);
+  s = sample_->submission();
+  s.text = "   ";
+  expect_refused(ErrorCode::invalid_argument, "text is empty", s);
+  s.text = std::string(4001, 'x');
+  expect_refused(ErrorCode::payload_too_large, "text is 4001 bytes; the limit is 4000", s);
+  s.text = std::string("abc\0def", 7);
+  expect_refused(ErrorCode::invalid_argument, "text contains a NUL byte", s);
+  s.text = "\xC3\x28";
+  expect_refused(ErrorCode::invalid_argument, "text is not valid UTF-8", s);
+  s = sample_->submission();
+  s.reporter.phone = "12345";
+  expect_refused(ErrorCode::invalid_argument, "reporter phone '12345' is not a Chinese mobile", s);
+  s = sample_->submission();
+  s.media = {"file:///etc/passwd"};
+  expect_refused(ErrorCode::invalid_argument, "is not an http(s) URL", s);
+  s.media = std::vector<std::string>(11, "https://media.example/a.jpg");
+  expect_refused(ErrorCode::payload_too_large, "at most 10 media URLs", s);
+  s = sample_->submission();
+  s.accuracy_m = -3;
+  expect_refused(ErrorCode::invalid_argument, "accuracy_m must be a number of metres >= 0", s);
+  s.accuracy_m = 20000;
+  expect_refused(ErrorCode::invalid_argument, "too vague", s);
+  s = sample_->submission();
+  s.channel = "carrier-pigeon";
+  expect_refused(ErrorCode::invalid_argument, "channel 'carrier-pigeon'", s);
+}
+
+TEST_F(IntakeTest, AcceptsTheUsualPhoneForms) {
+  for (const char* ok : {"13800138000", "+8613800138000", "0731-58812345", "010-12345678"})
+    EXPECT_TRUE(valid_phone(ok)) << ok;
+  for (const char* bad : {"12800138000", "1380013800", "731-5881234", "0731-123", "phone"})
+    EXPECT_FALSE(valid_phone(bad)) << bad;
+}
+
+TEST_F(IntakeTest, SuggestsTheNearestRecentOpenReportOfTheSameCategoryAsDuplicate) {
+  const Report first = build(sample_->submission());
+  Report near = first;
+  near.id = "near";
+  Report second_same =
+      build(sample_->submission("0101", testing::Sample::kLon + 0.0002, testing::Sample::kLat));
+  second_same.created_at = now_ + std::chrono::minutes(30);  // ~20 m east, half an hour later
+  EXPECT_EQ(sample_->intake.find_duplicate(second_same, {first}), first.id);
+
+  Report other_category =
+      build(sample_->submission("0102", testing::Sample::kLon + 0.0002, testing::Sample::kLat));
+  other_category.created_at = second_same.created_at;
+  EXPECT_FALSE(sample_->intake.find_duplicate(other_category, {first}));
+
+  Report far = build(
+      sample_->submission("0101", testing::Sample::kLon + 0.002, testing::Sample::kLat));  // ~200 m
+  far.created_at = second_same.created_at;
+  EXPECT_FALSE(sample_->intake.find_duplicate(far, {first}));
+
+  Report later = second_same;
+  later.created_at = now_ + std::chrono::hours(49);  // 暴露垃圾: 48 h window
+  EXPECT_FALSE(sample_->intake.find_duplicate(later, {first}));
+
+  Report closed = first;
+  closed.state = ReportState::closed;
+  EXPECT_FALSE(sample_->intake.find_duplicate(second_same, {closed}));
+
+  // A candidate that is itself a duplicate points at its original.
+  Report dup = second_same;
+  dup.duplicate_of = first.id;
+  Report third = second_same;
+  third.id = "third";
+  third.created_at = second_same.created_at + std::chrono::minutes(1);
+  EXPECT_EQ(sample_->intake.find_duplicate(third, {dup}), first.id);
+}
+
+TEST_F(IntakeTest, ReportIdsAreRandomAndUnguessable) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 10000; ++i) ids.insert(new_report_id());
+  EXPECT_EQ(ids.size(), 10000u);
+  const std::string id = *ids.begin();
+  EXPECT_EQ(id.size(), 16u);
+  EXPECT_EQ(id[0], 'r');
+}
+
+}  // namespace
+}  // namespace wangge

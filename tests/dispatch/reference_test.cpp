@@ -1,0 +1,91 @@
+#include "wangge/dispatch/reference.hpp"
+
+#include <gtest/gtest.h>
+
+#include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
+
+namespace wangge {
+namespace {
+
+const std::string kDir = WANGGE_SOURCE_DIR "/geodata/sample";
+
+struct Documents {
+  std::string categories = text::read_file(kDir + "/categories.json");
+  std::string organisation = text::read_file(kDir + "/organisation.json");
+  std::string calendar = text::read_file(kDir + "/calendar.json");
+};
+
+void expect_invalid(const Documents& d, ErrorCode code, const std::string& fragment) {
+  try {
+    parse_reference(d.categories, d.organisation, d.calendar);
+    ADD_FAILURE() << "accepted; expected '" << fragment << "'";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), code) << e.what();
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReferenceData, TheSampleLoadsWithResolvedInheritance) {
+  const ReferenceData ref = load_reference(kDir);
+  const Category* lamp = ref.categories.find("B0102");
+  ASSERT_NE(lamp, nullptr);
+  EXPECT_EQ(lamp->kind, CategoryKind::component);
+  EXPECT_EQ(*lamp->rule, ResponsibilityRule::owner_first);
+  EXPECT_EQ(ref.categories.major_class(*lamp).name, "公用设施");
+  const Category* rubbish = ref.categories.find("0101");
+  EXPECT_EQ(*rubbish->rule, ResponsibilityRule::locality_first);
+  EXPECT_EQ(rubbish->deadline->value, 4);
+  EXPECT_EQ(ref.categories.reportable().size(), 15u);
+  EXPECT_FALSE(ref.categories.is_reportable(*ref.categories.find("01")));
+  EXPECT_EQ(ref.departments.size(), 8u);
+  EXPECT_EQ(ref.staff_member("d01")->role, Role::dispatcher);
+  EXPECT_EQ(ref.calendar.zone().name, "Asia/Shanghai");
+}
+
+TEST(ReferenceData, BrokenDocumentsAreRefusedWithTheEntryAndTheRule) {
+  Documents d;
+  d.categories = R"({"categories": [{"code": "01", "name": "A", "kind": "event"},
+                                   {"code": "0101", "parent": "09", "name": "B", "deadline": {"value": 2}}]})";
+  expect_invalid(d, ErrorCode::invalid_data,
+                 "category '0101' (B) names parent '09', which is not a category");
+  d.categories = R"({"categories": [{"code": "0101", "name": "B"}]})";
+  expect_invalid(d, ErrorCode::invalid_data,
+                 "category '0101' (B) can be reported but has no deadline");
+  d.categories = R"({"categories": [{"code": "01", "name": "A", "kind": "event"},
+                                   {"code": "0101", "parent": "01", "name": "B", "kind": "component", "deadline": {"value": 2}}]})";
+  expect_invalid(d, ErrorCode::invalid_data, "is a component under a event");
+  d.categories =
+      R"({"categories": [{"code": "x", "name": "B", "deadline": {"value": 2, "unit": "fortnights"}}]})";
+  expect_invalid(d, ErrorCode::invalid_data,
+                 "deadline unit must be work_hours, work_days or calendar_hours");
+  d.categories =
+      R"({"categories": [{"code": "x", "name": "B", "department": "moon", "deadline": {"value": 2}}]})";
+  expect_invalid(d, ErrorCode::invalid_data, "department 'moon' is not in organisation.json");
+  d.categories = "{\"categories\": [";
+  expect_invalid(d, ErrorCode::unreadable_source,
+                 "categories.json is not valid JSON: error at byte");
+
+  d = Documents();
+  d.categories = R"({"categories": [{"code": "x", "name": "B", "deadline": {"value": 2}}]})";
+  d.organisation = R"({"departments": [], "staff": [{"id": "x", "name": "X", "role": "emperor"}]})";
+  expect_invalid(d, ErrorCode::invalid_data, "role 'emperor' is not one of resident, grid_worker");
+  d.organisation =
+      R"({"departments": [], "staff": [{"id": "x", "name": "X", "role": "grid_worker"}]})";
+  expect_invalid(d, ErrorCode::invalid_data, "a grid_worker needs 'grids'");
+
+  d = Documents();
+  d.calendar = R"({"time_zone": "Europe/Berlin"})";
+  expect_invalid(d, ErrorCode::invalid_data,
+                 "time_zone 'Europe/Berlin' is not a fixed-offset zone");
+  d.calendar = R"({"working_hours": {"mon": [["08:30", "25:00"]]}})";
+  expect_invalid(d, ErrorCode::invalid_data, "'25:00' is not a time HH:MM");
+  d.calendar = R"({"holidays": ["2026-02-30"]})";
+  expect_invalid(d, ErrorCode::invalid_data, "'2026-02-30' is not a date");
+  d.calendar = R"({"holidays": ["2026-10-10"], "make_up_days": ["2026-10-10"]})";
+  expect_invalid(d, ErrorCode::invalid_data,
+                 "both a holiday and a make-up working day (2026-10-10)");
+}
+
+}  // namespace
+}  // namespace wangge

@@ -1,0 +1,264 @@
+#include "wangge/dispatch/workflow.hpp"
+
+#include <gtest/gtest.h>
+
+#include "sample_fixture.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+
+class WorkflowTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { sample_ = new testing::Sample(); }
+  static void TearDownTestSuite() { delete sample_; }
+
+  Instant at(const char* local) const { return *parse_iso(local, sample_->ref.calendar.zone()); }
+  std::string show(Instant t) const { return format_iso(t, sample_->ref.calendar.zone()); }
+  ActionRequest act(Action a) const {
+    ActionRequest r;
+    r.action = a;
+    return r;
+  }
+  /// A report submitted at @p when and taken through register and dispatch to its responsible
+  /// party.
+  Report dispatched(const char* when, const std::string& category = "0101") {
+    Report r = sample_->report(at(when), category);
+    flow_.apply(r, act(Action::register_case), sample_->dispatcher(), at(when));
+    flow_.apply(r, act(Action::dispatch), sample_->dispatcher(), at(when));
+    return r;
+  }
+  void expect_error(ErrorCode code, const std::string& fragment, const std::function<void()>& fn) {
+    try {
+      fn();
+      ADD_FAILURE() << "expected an error containing '" << fragment << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), code) << e.what();
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  }
+
+  static testing::Sample* sample_;
+  Workflow flow_{sample_->ref};
+};
+testing::Sample* WorkflowTest::sample_ = nullptr;
+
+TEST_F(WorkflowTest, TheWholeLoopRecordsOneEventPerStep) {
+  const testing::Sample& s = *sample_;
+  const Actor resident = testing::Sample::resident();
+  Report r = s.report(at("2026-11-23T09:00"), "0101", resident);
+  ASSERT_EQ(r.responsible.kind, Assignee::Kind::grid);  // 暴露垃圾 is an event: locality first
+  EXPECT_EQ(r.responsible.id, testing::Sample::kUnit);
+
+  std::vector<Event> events;
+  events.push_back(
+      flow_.apply(r, act(Action::register_case), s.dispatcher(), at("2026-11-23T09:05")));
+  events.push_back(flow_.apply(r, act(Action::dispatch), s.dispatcher(), at("2026-11-23T09:10")));
+  EXPECT_EQ(r.assignee, r.responsible);
+  EXPECT_EQ(show(*r.due_at), "2026-11-23T15:40:00+08:00");  // 4 working hours, across lunch
+  events.push_back(flow_.apply(r, act(Action::accept), s.unit_leader(), at("2026-11-23T09:30")));
+  ActionRequest handle = act(Action::handle);
+  handle.note = "已清运";
+  handle.media = {"https://media.example/after.jpg"};
+  events.push_back(flow_.apply(r, handle, s.unit_leader(), at("2026-11-23T11:00")));
+  events.push_back(flow_.apply(r, act(Action::close), s.dispatcher(), at("2026-11-23T11:30")));
+  ActionRequest rate = act(Action::evaluate);
+  rate.rating = 5;
+  rate.note = "很及时";
+  events.push_back(flow_.apply(r, rate, resident, at("2026-11-23T12:00")));
+
+  EXPECT_EQ(r.state, ReportState::evaluated);
+  EXPECT_EQ(r.version, 6);
+  EXPECT_FALSE(r.closed_late());
+  EXPECT_EQ(r.rating, 5);
+  const std::vector<std::pair<ReportState, ReportState>> steps{
+      {ReportState::received, ReportState::registered},
+      {ReportState::registered, ReportState::dispatched},
+      {ReportState::dispatched, ReportState::accepted},
+      {ReportState::accepted, ReportState::handled},
+      {ReportState::handled, ReportState::closed},
+      {ReportState::closed, ReportState::evaluated}};
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].seq, static_cast<int>(i + 1));
+    EXPECT_EQ(events[i].from, steps[i].first) << i;
+    EXPECT_EQ(events[i].to, steps[i].second) << i;
+    EXPECT_EQ(events[i].report_id, r.id);
+  }
+  EXPECT_EQ(events[3].media, handle.media);
+  EXPECT_EQ(events[1].data.at("due_at"), "2026-11-23T15:40:00+08:00");
+  EXPECT_EQ(events[4].data.at("on_time"), "true");
+}
+
+TEST_F(WorkflowTest, AnIllegalTransitionNamesTheStateAndTheAllowedActions) {
+  Report r = dispatched("2026-11-23T09:00");
+  const Report before = r;
+  expect_error(
+      ErrorCode::conflict,
+      "it is 'dispatched'; allowed now: accept, escalate, reassign, request_extension, suspend",
+      [&] { flow_.apply(r, act(Action::close), sample_->dispatcher(), at("2026-11-23T10:00")); });
+  EXPECT_EQ(r.version, before.version);  // nothing changed
+  EXPECT_EQ(r.state, before.state);
+}
+
+TEST_F(WorkflowTest, AFinishedCaseAllowsNothing) {
+  Report r = sample_->report(at("2026-11-23T09:00"));
+  ActionRequest cancel = act(Action::cancel);
+  cancel.reason = "重复上报";
+  flow_.apply(r, cancel, sample_->dispatcher(), at("2026-11-23T09:10"));
+  EXPECT_EQ(r.cancel_reason, "重复上报");
+  expect_error(ErrorCode::conflict, "it is 'cancelled'; allowed now: none", [&] {
+    flow_.apply(r, act(Action::register_case), sample_->dispatcher(), at("2026-11-23T09:20"));
+  });
+}
+
+TEST_F(WorkflowTest, RolesAndGridScopeAreChecked) {
+  Report r = sample_->report(at("2026-11-23T09:00"));
+  expect_error(ErrorCode::forbidden, "only a dispatcher, supervisor or admin may", [&] {
+    flow_.apply(r, act(Action::register_case), sample_->unit_leader(), at("2026-11-23T09:10"));
+  });
+  r = dispatched("2026-11-23T09:00");
+  // The leader of another unit may not take this case; the block leader above it may.
+  expect_error(ErrorCode::forbidden, "only the assignee (grid '43030200901300105') may", [&] {
+    flow_.apply(r, act(Action::accept), sample_->other_unit_leader(), at("2026-11-23T09:20"));
+  });
+  expect_error(ErrorCode::forbidden, "only the assignee", [&] {
+    flow_.apply(r, act(Action::accept), sample_->staff("dept-hw"), at("2026-11-23T09:20"));
+  });
+  flow_.apply(r, act(Action::accept), sample_->block_leader(), at("2026-11-23T09:20"));
+  EXPECT_EQ(r.state, ReportState::accepted);
+  EXPECT_TRUE(Workflow::can_see(r, sample_->block_leader()));
+  EXPECT_FALSE(Workflow::can_see(r, sample_->other_unit_leader()));
+  EXPECT_FALSE(Workflow::can_see(r, testing::Sample::resident("someone-else")));
+  EXPECT_TRUE(Workflow::can_see(r, testing::Sample::resident()));
+}
+
+TEST_F(WorkflowTest, MissingParametersAreClearErrors) {
+  Report r = sample_->report(at("2026-11-23T09:00"));
+  expect_error(ErrorCode::invalid_argument, "cancel needs a reason", [&] {
+    flow_.apply(r, act(Action::cancel), sample_->dispatcher(), at("2026-11-23T09:10"));
+  });
+  r = dispatched("2026-11-23T09:00");
+  ActionRequest escalate = act(Action::escalate);
+  escalate.reason = "需要执法部门处理";
+  expect_error(ErrorCode::invalid_argument, "a department to escalate to",
+               [&] { flow_.apply(r, escalate, sample_->unit_leader(), at("2026-11-23T09:10")); });
+  escalate.to = Assignee{Assignee::Kind::department, "nope", ""};
+  expect_error(ErrorCode::invalid_argument, "department 'nope' does not exist",
+               [&] { flow_.apply(r, escalate, sample_->unit_leader(), at("2026-11-23T09:10")); });
+  ActionRequest reassign = act(Action::reassign);
+  reassign.to = Assignee{Assignee::Kind::grid, "43030200901200205", ""};
+  expect_error(ErrorCode::invalid_argument, "is not the report's grid or one above it",
+               [&] { flow_.apply(r, reassign, sample_->dispatcher(), at("2026-11-23T09:10")); });
+}
+
+TEST_F(WorkflowTest, EscalationHandsTheCaseToADepartmentWhoseStaffReportIn) {
+  Report r = dispatched("2026-11-23T09:00", "0103");  // 私搭乱建
+  ActionRequest escalate = act(Action::escalate);
+  escalate.reason = "违建需执法中队处理";
+  escalate.to = Assignee{Assignee::Kind::department, "cgzf", ""};
+  const Event e = flow_.apply(r, escalate, sample_->unit_leader(), at("2026-11-23T10:00"));
+  EXPECT_EQ(e.data.at("assignee_id"), "cgzf");
+  EXPECT_EQ(r.state, ReportState::dispatched);
+  EXPECT_EQ(r.assignee.name, "城管执法中队");
+  expect_error(ErrorCode::forbidden, "only the assignee", [&] {
+    flow_.apply(r, act(Action::accept), sample_->unit_leader(), at("2026-11-23T10:10"));
+  });
+  flow_.apply(r, act(Action::accept), sample_->staff("dept-cgzf"), at("2026-11-23T10:10"));
+  EXPECT_EQ(r.state, ReportState::accepted);
+}
+
+TEST_F(WorkflowTest, ComponentsGoToTheirOwnersFirst) {
+  Report r = sample_->report(at("2026-11-23T09:00"), "B0102");  // 路灯故障, owned by 路灯管理所
+  EXPECT_EQ(r.responsible.kind, Assignee::Kind::department);
+  EXPECT_EQ(r.responsible.id, "ld");
+  flow_.apply(r, act(Action::register_case), sample_->dispatcher(), at("2026-11-23T09:00"));
+  flow_.apply(r, act(Action::dispatch), sample_->dispatcher(), at("2026-11-23T09:00"));
+  EXPECT_EQ(r.assignee.id, "ld");
+  EXPECT_EQ(show(*r.due_at), "2026-11-26T09:00:00+08:00");  // 3 working days
+}
+
+TEST_F(WorkflowTest, OverdueCasesAreSupervisedOnceAndCountAsLateWhenClosed) {
+  Report r = dispatched("2026-11-23T09:00");  // due 15:30
+  EXPECT_FALSE(flow_.supervise(r, at("2026-11-23T15:29")));
+  const auto e = flow_.supervise(r, at("2026-11-23T15:31"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->action, "supervise");
+  EXPECT_EQ(e->actor_id, "system");
+  EXPECT_EQ(e->from, e->to);
+  EXPECT_TRUE(r.supervised);
+  EXPECT_FALSE(flow_.supervise(r, at("2026-11-23T16:00")));  // once
+  flow_.apply(r, act(Action::accept), sample_->unit_leader(), at("2026-11-23T16:00"));
+  flow_.apply(r, act(Action::handle), sample_->unit_leader(), at("2026-11-23T16:30"));
+  const Event closed =
+      flow_.apply(r, act(Action::close), sample_->dispatcher(), at("2026-11-23T17:00"));
+  EXPECT_TRUE(r.closed_late());
+  EXPECT_EQ(closed.data.at("on_time"), "false");
+  // People cannot raise the ticker's event.
+  Report other = dispatched("2026-11-23T09:00");
+  expect_error(ErrorCode::forbidden, "only the supervision ticker", [&] {
+    flow_.apply(other, act(Action::supervise), sample_->supervisor(), at("2026-11-23T16:00"));
+  });
+}
+
+TEST_F(WorkflowTest, SuspensionPausesTheClockAndExtensionsMoveIt) {
+  Report r = dispatched("2026-11-23T09:00");  // due 15:30: 4 working hours
+  ActionRequest suspend = act(Action::suspend);
+  suspend.reason = "等待产权单位确认";
+  expect_error(ErrorCode::forbidden, "only a supervisor or admin may",
+               [&] { flow_.apply(r, suspend, sample_->dispatcher(), at("2026-11-23T10:00")); });
+  flow_.apply(r, suspend, sample_->supervisor(), at("2026-11-23T10:00"));  // 3 working hours left
+  EXPECT_EQ(r.state, ReportState::suspended);
+  EXPECT_FALSE(flow_.supervise(r, at("2026-11-25T10:00")));  // not running: not overdue
+  flow_.apply(r, act(Action::resume), sample_->supervisor(), at("2026-11-25T09:00"));
+  EXPECT_EQ(r.state, ReportState::dispatched);
+  EXPECT_EQ(show(*r.due_at), "2026-11-25T12:00:00+08:00");
+
+  ActionRequest extend = act(Action::request_extension);
+  extend.reason = "需要采购配件";
+  extend.extension_work_hours = 8;
+  flow_.apply(r, extend, sample_->unit_leader(), at("2026-11-25T09:30"));
+  EXPECT_EQ(show(r.pending_extension->requested_due), "2026-11-26T16:00:00+08:00");
+  EXPECT_EQ(show(*r.due_at), "2026-11-25T12:00:00+08:00");  // unchanged until approved
+  flow_.apply(r, act(Action::approve_extension), sample_->supervisor(), at("2026-11-25T10:00"));
+  EXPECT_EQ(show(*r.due_at), "2026-11-26T16:00:00+08:00");
+  expect_error(ErrorCode::conflict, "no pending extension request", [&] {
+    flow_.apply(r, act(Action::approve_extension), sample_->supervisor(), at("2026-11-25T10:05"));
+  });
+}
+
+TEST_F(WorkflowTest, ReworkSendsTheCaseBackToTheHandler) {
+  Report r = dispatched("2026-11-23T09:00");
+  flow_.apply(r, act(Action::accept), sample_->unit_leader(), at("2026-11-23T09:10"));
+  flow_.apply(r, act(Action::handle), sample_->unit_leader(), at("2026-11-23T09:20"));
+  ActionRequest rework = act(Action::rework);
+  rework.reason = "现场仍有垃圾";
+  flow_.apply(r, rework, sample_->dispatcher(), at("2026-11-23T09:40"));
+  EXPECT_EQ(r.state, ReportState::accepted);
+  EXPECT_EQ(r.rework_count, 1);
+  const std::vector<Action> allowed = flow_.allowed(r, sample_->unit_leader());
+  EXPECT_EQ(allowed,
+            (std::vector<Action>{Action::handle, Action::escalate, Action::request_extension}));
+}
+
+TEST_F(WorkflowTest, OnlyTheReporterOrStaffMayEvaluate) {
+  Report r = dispatched("2026-11-23T09:00");
+  flow_.apply(r, act(Action::accept), sample_->unit_leader(), at("2026-11-23T09:10"));
+  flow_.apply(r, act(Action::handle), sample_->unit_leader(), at("2026-11-23T09:20"));
+  flow_.apply(r, act(Action::close), sample_->dispatcher(), at("2026-11-23T09:30"));
+  ActionRequest rate = act(Action::evaluate);
+  rate.rating = 6;
+  expect_error(ErrorCode::invalid_argument, "a rating from 1 to 5",
+               [&] { flow_.apply(r, rate, testing::Sample::resident(), at("2026-11-23T10:00")); });
+  rate.rating = 2;
+  expect_error(ErrorCode::forbidden, "only the resident who reported it", [&] {
+    flow_.apply(r, rate, testing::Sample::resident("u-other"), at("2026-11-23T10:00"));
+  });
+  flow_.apply(r, rate, sample_->dispatcher(), at("2026-11-23T10:00"));  // a phone callback
+  EXPECT_EQ(r.rating, 2);
+}
+
+}  // namespace
+}  // namespace wangge

@@ -1,0 +1,375 @@
+// The store conformance suite: the same cases against both adapters — SQLite in a temporary
+// file and PostGIS in a fresh schema of the database named by WANGGE_TEST_PG (label
+// integration; scripts/test starts PostgreSQL and sets it).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <pqxx/pqxx>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "../dispatch/sample_fixture.hpp"
+#include "wangge/dispatch/workflow.hpp"
+#include "wangge/store/store.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Where a test store lives; removed at the end.
+class StoreLocation {
+ public:
+  virtual ~StoreLocation() = default;
+  virtual std::string location() const = 0;
+};
+
+class SqliteLocation final : public StoreLocation {
+ public:
+  SqliteLocation() {
+    dir_ = fs::temp_directory_path() /
+           ("wangge-store-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    fs::create_directories(dir_);
+  }
+  ~SqliteLocation() override { fs::remove_all(dir_); }
+  std::string location() const override { return (dir_ / "test.db").string(); }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path dir_;
+};
+
+class PostgisLocation final : public StoreLocation {
+ public:
+  PostgisLocation() {
+    const char* base = std::getenv("WANGGE_TEST_PG");
+    if (!base)
+      throw std::runtime_error(
+          "WANGGE_TEST_PG is not set: run scripts/test (or ctest -L unit for the rest)");
+    base_ = base;
+    schema_ = "conformance_" + std::to_string(::getpid()) + "_" +
+              std::to_string(std::random_device{}() % 1000000);
+    pqxx::connection c(base_);
+    pqxx::work tx(c);
+    tx.exec0("CREATE SCHEMA " + tx.quote_name(schema_));
+    tx.commit();
+  }
+  ~PostgisLocation() override {
+    try {
+      pqxx::connection c(base_);
+      pqxx::work tx(c);
+      tx.exec0("DROP SCHEMA " + tx.quote_name(schema_) + " CASCADE");
+      tx.commit();
+    } catch (...) {
+    }
+  }
+  std::string location() const override {
+    return base_ + " options='-c search_path=" + schema_ + ",public'";
+  }
+
+ private:
+  std::string base_, schema_;
+};
+
+class StoreConformance : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void SetUpTestSuite() { sample_ = new testing::Sample(); }
+  static void TearDownTestSuite() { delete sample_; }
+  void SetUp() override {
+    if (GetParam() == "sqlite")
+      where_ = std::make_unique<SqliteLocation>();
+    else
+      where_ = std::make_unique<PostgisLocation>();
+    store_ = open_store(where_->location());
+  }
+  void TearDown() override {
+    store_.reset();
+    where_.reset();
+  }
+  Instant at(const char* local) const { return *parse_iso(local, sample_->ref.calendar.zone()); }
+
+  /// Submits a new report the way the service does: insert + its first event, in one write.
+  Report submit(const char* when, const std::string& category = "0101", double dlon = 0,
+                const std::string& key = "") {
+    Submission s =
+        sample_->submission(category, testing::Sample::kLon + dlon, testing::Sample::kLat);
+    Report r = sample_->intake.build(s, testing::Sample::resident(), at(when), new_report_id());
+    Event e;
+    e.report_id = r.id;
+    e.seq = 1;
+    e.at = r.created_at;
+    e.actor_id = r.submitted_by;
+    e.action = "submit";
+    r.version = 1;
+    store_->write([&](WriteTx& tx) {
+      tx.insert_report(r, key, key.empty() ? "" : "hash-of-" + key);
+      tx.append_event(e);
+    });
+    return r;
+  }
+  /// Applies a workflow action and stores the result, as the service does.
+  void act(const std::string& id, Action a, const Actor& who, const char* when,
+           const std::string& reason = "") {
+    store_->write([&](WriteTx& tx) {
+      Report r = tx.report(id).value();
+      ActionRequest req;
+      req.action = a;
+      req.reason = reason;
+      const Event e = Workflow(sample_->ref).apply(r, req, who, at(when));
+      tx.update_report(r);
+      tx.append_event(e);
+    });
+  }
+
+  static testing::Sample* sample_;
+  std::unique_ptr<StoreLocation> where_;
+  std::unique_ptr<Store> store_;
+};
+testing::Sample* StoreConformance::sample_ = nullptr;
+
+TEST_P(StoreConformance, AReportAndItsEventsRoundTrip) {
+  const Report r = submit("2026-11-23T09:00");
+  act(r.id, Action::register_case, sample_->dispatcher(), "2026-11-23T09:05");
+  act(r.id, Action::dispatch, sample_->dispatcher(), "2026-11-23T09:10");
+  const auto back = store_->report(r.id);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->state, ReportState::dispatched);
+  EXPECT_EQ(back->text, r.text);
+  EXPECT_EQ(back->reporter.name, "张三");
+  EXPECT_EQ(back->reporter.phone, "13800138000");
+  EXPECT_EQ(back->grid_chain, r.grid_chain);
+  EXPECT_EQ(back->leader.name, r.leader.name);
+  EXPECT_EQ(back->position, r.position);  // doubles survive exactly
+  EXPECT_EQ(back->created_at, r.created_at);
+  EXPECT_EQ(back->assignee, r.responsible);
+  EXPECT_EQ(format_iso(*back->due_at, sample_->ref.calendar.zone()), "2026-11-23T15:40:00+08:00");
+  EXPECT_EQ(back->version, 3);
+  const auto events = store_->events(r.id);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].action, "submit");
+  EXPECT_EQ(events[2].action, "dispatch");
+  EXPECT_EQ(events[2].from, ReportState::registered);
+  EXPECT_EQ(events[2].to, ReportState::dispatched);
+  EXPECT_EQ(events[2].data.at("due_at"), "2026-11-23T15:40:00+08:00");
+  EXPECT_EQ(events[2].role, Role::dispatcher);
+  EXPECT_TRUE(store_->check_integrity().empty());
+  EXPECT_FALSE(store_->report("r-no-such-report"));
+}
+
+TEST_P(StoreConformance, AnIdempotencyKeyIsUsedOnce) {
+  const Report r = submit("2026-11-23T09:00", "0101", 0, "client-key-1");
+  std::optional<IdempotencyRecord> found;
+  store_->write([&](WriteTx& tx) { found = tx.idempotency("client-key-1"); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->report_id, r.id);
+  EXPECT_EQ(found->request_hash, "hash-of-client-key-1");
+  try {
+    submit("2026-11-23T09:01", "0101", 0, "client-key-1");
+    FAIL() << "a second report with the same key was stored";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::conflict) << e.what();
+  }
+  EXPECT_EQ(store_->report_count(), 1u);
+}
+
+TEST_P(StoreConformance, AFailingWriteIsRolledBackAloneWhileItsBatchCommits) {
+  constexpr int kThreads = 8, kEach = 25;
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (i % 5 == 4) {
+          // Writes a report, then fails: nothing of it may remain.
+          try {
+            store_->write([&](WriteTx& tx) {
+              Report r = sample_->report(at("2026-11-23T09:00"));
+              r.text = "doomed";
+              tx.insert_report(r, "", "");
+              throw Error(ErrorCode::invalid_argument, "refused after writing");
+            });
+          } catch (const Error&) {
+            ++failed;
+          }
+        } else {
+          submit("2026-11-23T09:00", "0101", 0.00001 * (t * kEach + i));
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed.load(), kThreads * kEach / 5);
+  EXPECT_EQ(store_->report_count(), static_cast<std::size_t>(kThreads * kEach * 4 / 5));
+  ReportFilter all;
+  all.limit = 1000;
+  for (const Report& r : store_->list(all).items) EXPECT_NE(r.text, "doomed");
+  EXPECT_TRUE(store_->check_integrity().empty());
+}
+
+TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
+  std::vector<Report> made;
+  for (int i = 0; i < 23; ++i) {
+    const std::string when = "2026-11-23T09:" + std::string(i < 10 ? "0" : "") + std::to_string(i);
+    made.push_back(submit(when.c_str(), i % 3 == 0 ? "B0102" : "0101", 0.00002 * i));
+  }
+  act(made[4].id, Action::register_case, sample_->dispatcher(), "2026-11-23T10:00");
+  act(made[4].id, Action::dispatch, sample_->dispatcher(), "2026-11-23T10:00");
+
+  ReportFilter page_filter;
+  page_filter.limit = 7;
+  std::vector<std::string> seen;
+  int pages = 0;
+  do {
+    const ReportPage page = store_->list(page_filter);
+    for (const Report& r : page.items) seen.push_back(r.id);
+    page_filter.after = page.next;
+    ++pages;
+  } while (!page_filter.after.empty() && pages < 10);
+  EXPECT_EQ(pages, 4);
+  ASSERT_EQ(seen.size(), made.size());
+  for (std::size_t i = 0; i < made.size(); ++i) EXPECT_EQ(seen[i], made[made.size() - 1 - i].id);
+
+  ReportFilter f;
+  f.limit = 100;
+  f.category = "B0102";
+  EXPECT_EQ(store_->list(f).items.size(), 8u);
+  f = ReportFilter{};
+  f.limit = 100;
+  f.states = {ReportState::dispatched};
+  ASSERT_EQ(store_->list(f).items.size(), 1u);
+  EXPECT_EQ(store_->list(f).items[0].id, made[4].id);
+  f = ReportFilter{};
+  f.limit = 100;
+  f.grid = testing::Sample::kBlock;  // a block: every report in its units
+  const auto in_block = store_->list(f).items.size();
+  f.grid = "430302009001";  // another block
+  EXPECT_EQ(store_->list(f).items.size() + in_block, made.size())
+      << "every report is in one of the two blocks";
+  f = ReportFilter{};
+  f.limit = 100;
+  f.department = "ld";  // 路灯故障 reports are the lamp office's
+  EXPECT_EQ(store_->list(f).items.size(), 8u);
+  f = ReportFilter{};
+  f.limit = 100;
+  f.created_from = at("2026-11-23T09:10");
+  f.created_to = at("2026-11-23T09:20");
+  EXPECT_EQ(store_->list(f).items.size(), 10u);
+  f = ReportFilter{};
+  f.limit = 100;
+  f.bbox = BBox{testing::Sample::kLon - 1e-6, testing::Sample::kLat - 1e-6,
+                testing::Sample::kLon + 0.00005, testing::Sample::kLat + 1e-6};
+  EXPECT_EQ(store_->list(f).items.size(), 3u);  // offsets 0, 2e-5 and 4e-5
+  f = ReportFilter{};
+  f.overdue_only = true;
+  f.now = at("2026-11-23T17:00");
+  EXPECT_EQ(store_->list(f).items.size(), 1u);
+  f.now = at("2026-11-23T11:00");
+  EXPECT_EQ(store_->list(f).items.size(), 0u);
+  f = ReportFilter{};
+  f.after = "garbage";
+  EXPECT_THROW(store_->list(f), Error);
+}
+
+TEST_P(StoreConformance, FindsDuplicateCandidatesAndOverdueCases) {
+  const Report a = submit("2026-11-23T09:00");
+  submit("2026-11-23T09:00", "B0102");
+  std::vector<Report> near;
+  std::vector<std::string> overdue;
+  act(a.id, Action::register_case, sample_->dispatcher(), "2026-11-23T09:00");
+  act(a.id, Action::dispatch, sample_->dispatcher(), "2026-11-23T09:00");
+  store_->write([&](WriteTx& tx) {
+    const BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
+                   testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
+    near = tx.open_reports_near("0101", box, at("2026-11-22T09:00"));
+    overdue = tx.overdue_unsupervised(at("2026-11-23T16:00"), 10);
+  });
+  ASSERT_EQ(near.size(), 1u);
+  EXPECT_EQ(near[0].id, a.id);
+  EXPECT_EQ(overdue, std::vector<std::string>{a.id});
+}
+
+TEST_P(StoreConformance, GridGenerationsAreStoredWholeAndSwitchedAtomically) {
+  const std::vector<Grid>& grids = sample_->grids->grids();
+  EXPECT_FALSE(store_->active_generation());
+  const std::string g1 =
+      store_->save_generation(grids, "geodata/sample/grids.geojson", at("2026-11-01T00:00"));
+  EXPECT_FALSE(store_->active_generation());  // saved inactive
+  store_->activate_generation(g1);
+  EXPECT_EQ(store_->active_generation(), g1);
+  const auto back = store_->load_generation(g1);
+  ASSERT_EQ(back.size(), grids.size());
+  for (std::size_t i = 0; i < grids.size(); ++i) {
+    EXPECT_EQ(back[i].id, grids[i].id);
+    EXPECT_EQ(back[i].parent_id, grids[i].parent_id);
+    EXPECT_EQ(back[i].leader.phone, grids[i].leader.phone);
+    EXPECT_EQ(back[i].households, grids[i].households);
+    ASSERT_EQ(back[i].geometry.polygons.size(), grids[i].geometry.polygons.size());
+    EXPECT_EQ(back[i].geometry.polygons[0].outer,
+              grids[i].geometry.polygons[0].outer);  // exact doubles
+  }
+  std::vector<Grid> fewer(grids.begin(), grids.begin() + 18);
+  const std::string g2 = store_->save_generation(fewer, "regrid", at("2026-11-02T00:00"));
+  EXPECT_NE(g1, g2);
+  store_->activate_generation(g2);
+  EXPECT_EQ(store_->active_generation(), g2);
+  const auto infos = store_->generations();
+  ASSERT_EQ(infos.size(), 2u);
+  EXPECT_FALSE(infos[0].active);
+  EXPECT_TRUE(infos[1].active);
+  EXPECT_EQ(infos[1].grids, 18u);
+  try {
+    store_->activate_generation("g99");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::not_found);
+  }
+  EXPECT_EQ(store_->active_generation(), g2);  // unchanged by the failed switch
+}
+
+TEST_P(StoreConformance, ReferenceDocumentsAreKeptByName) {
+  EXPECT_FALSE(store_->reference("categories"));
+  store_->put_reference("categories", "{\"v\": 1}", at("2026-11-01T00:00"));
+  store_->put_reference("categories", "{\"v\": 2}", at("2026-11-02T00:00"));
+  EXPECT_EQ(store_->reference("categories"), "{\"v\": 2}");
+}
+
+TEST_P(StoreConformance, DataSurvivesReopening) {
+  const Report r = submit("2026-11-23T09:00");
+  store_.reset();
+  store_ = open_store(where_->location());
+  ASSERT_TRUE(store_->report(r.id));
+  EXPECT_EQ(store_->events(r.id).size(), 1u);
+}
+
+TEST_P(StoreConformance, TheIntegrityCheckFindsAGapInTheEvents) {
+  const Report r = submit("2026-11-23T09:00");
+  store_->write([&](WriteTx& tx) {
+    Event e;
+    e.report_id = r.id;
+    e.seq = 3;  // 2 is missing, and the report still says version 1
+    e.at = r.created_at;
+    e.action = "note";
+    tx.append_event(e);
+  });
+  const auto problems = store_->check_integrity();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("has version 1 but 2 events numbered up to 3"), std::string::npos)
+      << problems[0];
+}
+
+TEST_P(StoreConformance, StringsAreStoredVerbatim) {
+  Submission s = sample_->submission();
+  s.text = "'; DROP TABLE reports; -- 你好 \"quoted\" \\ back";
+  Report r = sample_->intake.build(s, testing::Sample::resident(), at("2026-11-23T09:00"),
+                                   new_report_id());
+  store_->write([&](WriteTx& tx) { tx.insert_report(r, "", ""); });
+  EXPECT_EQ(store_->report(r.id)->text, s.text);
+}
+
+INSTANTIATE_TEST_SUITE_P(Adapters, StoreConformance, ::testing::Values("sqlite", "postgis"),
+                         [](const auto& p) { return p.param; });
+
+}  // namespace
+}  // namespace wangge
