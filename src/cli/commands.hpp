@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "wangge/grid/import.hpp"
+#include "wangge/service/service.hpp"
 
 namespace wangge::cli {
 
@@ -23,10 +24,28 @@ struct GridSourceOptions {
 };
 void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positional);
 
+/// Options of commands that work on a store (--store, --data), with WANGGE_STORE and
+/// WANGGE_DATA as defaults.
+struct StoreOptions {
+  std::string store = "wangge.db";
+  std::string data;
+  /// Opens the service on the store (seeding it from --data when new).
+  std::unique_ptr<Service> open() const;
+};
+void add_store_options(CLI::App& cmd, StoreOptions& o);
+
+/// Parses an ISO 8601 time given on the command line (@p what names the option).
+Instant parse_time_option(const std::string& text, const std::string& what, const TimeZone& zone);
+
 Runner add_validate_command(CLI::App& app);
 Runner add_locate_command(CLI::App& app);
 Runner add_assign_command(CLI::App& app);
 Runner add_sample_command(CLI::App& app);
+Runner add_report_command(CLI::App& app);
+Runner add_stats_command(CLI::App& app);
+Runner add_import_command(CLI::App& app);
+Runner add_generation_command(CLI::App& app);
+Runner add_simulate_command(CLI::App& app);
 
 /// Prints "wangge: <what>: <message>" to stderr.
 void print_error(const std::string& message);

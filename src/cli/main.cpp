@@ -16,6 +16,11 @@ int main(int argc, char** argv) {
   runners["locate"] = cli::add_locate_command(app);
   runners["assign"] = cli::add_assign_command(app);
   runners["sample"] = cli::add_sample_command(app);
+  runners["report"] = cli::add_report_command(app);
+  runners["stats"] = cli::add_stats_command(app);
+  runners["import"] = cli::add_import_command(app);
+  runners["generation"] = cli::add_generation_command(app);
+  runners["simulate"] = cli::add_simulate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

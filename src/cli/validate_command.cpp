@@ -63,7 +63,8 @@ int run(const ValidateArgs& a) {
   } else {
     std::cout << "source  " << a.source.path << " (layer " << run.import.layer << "; "
               << run.import.crs << ")\n\n";
-    std::printf("%-6s %s %8s %12s\n", "level", text::pad_right("name", 14).c_str(), "count", "area km²");
+    std::printf("%-6s %s %8s %12s\n", "level", text::pad_right("name", 14).c_str(), "count",
+                "area km²");
     for (const LevelSummary& l : r.levels) {
       std::printf("%-6d %s %8zu %12.4f\n", l.depth, text::pad_right(l.name, 14).c_str(), l.count,
                   l.area_km2);

@@ -99,6 +99,11 @@ std::string pad_right(std::string_view s, std::size_t width) {
   return out;
 }
 
+std::string pad_left(std::string_view s, std::size_t width) {
+  const std::size_t w = display_width(s);
+  return (w < width ? std::string(width - w, ' ') : std::string()) + std::string(s);
+}
+
 std::string read_file(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) {

@@ -24,6 +24,7 @@ TEST(Text, DisplayWidthCountsChineseAsTwoColumns) {
   EXPECT_EQ(display_width("area km²"), 8u);  // ² is narrow
   EXPECT_EQ(pad_right("邻", 6), "邻    ");
   EXPECT_EQ(pad_right("toolong", 3), "toolong");
+  EXPECT_EQ(pad_left("结案率", 8), "  结案率");
 }
 
 }  // namespace

@@ -1,16 +1,22 @@
 #pragma once
 // wangge::Service — the one facade the CLI, the HTTP layer and the tests call. It owns the
-// current grid snapshot (an immutable GridIndex held by shared_ptr, swapped whole on reload).
+// current snapshots (the grid index of the active generation and the reference data, both
+// immutable and held by shared_ptr, swapped whole on change) and, once opened on a store,
+// runs intake and the dispatch workflow against it.
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "wangge/dispatch/intake.hpp"
+#include "wangge/dispatch/statistics.hpp"
+#include "wangge/dispatch/workflow.hpp"
 #include "wangge/geo/datum.hpp"
 #include "wangge/geo/lonlat.hpp"
 #include "wangge/grid/grid_index.hpp"
 #include "wangge/grid/import.hpp"
 #include "wangge/grid/validate.hpp"
+#include "wangge/store/store.hpp"
 
 namespace wangge {
 
@@ -28,11 +34,11 @@ struct ChainEntry {
 struct LocateAnswer {
   LocateAnswer(LonLat in, Datum d, LonLat normalised) : input(in), datum(d), wgs84(normalised) {}
 
-  LonLat input;                  ///< as given, in its datum
+  LonLat input;  ///< as given, in its datum
   Datum datum = Datum::wgs84;
-  LonLat wgs84;                  ///< normalised position used for the look-up
+  LonLat wgs84;  ///< normalised position used for the look-up
   LocateStatus status = LocateStatus::not_covered;
-  std::vector<ChainEntry> chain; ///< finest grid first, then its parents to the root
+  std::vector<ChainEntry> chain;  ///< finest grid first, then its parents to the root
   bool on_boundary = false;
   std::vector<std::string> covering;  ///< ids of all grids of the finest level covering it
   double boundary_distance_m = 0;
@@ -46,9 +52,33 @@ struct ValidationRun {
   ValidationReport report;
 };
 
+/// Where a service finds its data.
+struct ServiceConfig {
+  std::string store = "wangge.db";  ///< SQLite path or PostgreSQL URL
+  /// Seed data read when the store has none yet: grids.geojson, categories.json,
+  /// organisation.json, calendar.json (e.g. geodata/sample).
+  std::string data_dir;
+  double outside_tolerance_m = 50.0;
+  StoreOptions store_options;
+};
+
+/// The answer to a submission.
+struct SubmitResult {
+  Report report;
+  bool replayed = false;  ///< the idempotency key was seen before: this is the original report
+};
+
 class Service {
  public:
-  Service() = default;
+  Service();
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  /// Opens the store and loads its active grid generation and reference data. A store with
+  /// none yet is seeded from config.data_dir (grids imported and activated as a generation,
+  /// reference documents imported). @throws Error(unavailable / not_found / invalid_data).
+  static std::unique_ptr<Service> open(const ServiceConfig& config);
 
   /// Reads and validates a grid source. Import problems are merged into the findings.
   /// @throws Error(unreadable_source / invalid_argument) when the source cannot be read.
@@ -70,8 +100,62 @@ class Service {
   /// Same, on an explicit snapshot (hot loops take the snapshot once).
   static LocateAnswer locate(const GridIndex& index, LonLat point, Datum datum);
 
+  // ---- dispatch (needs open()) ------------------------------------------------------------
+
+  /// Validates, locates and durably records a new report (its first event: submit). With an
+  /// idempotency key, a retry with the same request returns the original report.
+  /// @throws the intake's errors; Error(idempotency_mismatch) for a key reused with another
+  /// request.
+  SubmitResult submit(const Submission& submission, const Actor& by,
+                      const std::string& idempotency_key, Instant now);
+  /// Applies a workflow action durably and returns the changed report.
+  /// @throws Error(not_found) for an unknown id or one the actor may not see, and the workflow's
+  /// errors.
+  Report act(const std::string& report_id, const ActionRequest& request, const Actor& by,
+             Instant now);
+  /// One step of a recorded history.
+  struct Step {
+    ActionRequest request;
+    Actor by;
+    Instant at;
+  };
+  /// Applies several actions to one report in one durable write (all or none): for importing
+  /// or simulating a history. @throws as act().
+  Report replay(const std::string& report_id, const std::vector<Step>& steps);
+  /// The report if @p viewer may see it.
+  std::optional<Report> report(const std::string& id, const Actor& viewer);
+  /// The report's events. @throws Error(not_found) as report().
+  std::vector<Event> events(const std::string& id, const Actor& viewer);
+  /// A page of the reports @p viewer may see (residents: their own; grid workers: their grids;
+  /// department staff: their department's), matching @p filter.
+  ReportPage list(ReportFilter filter, const Actor& viewer);
+  /// Statistics over the store's reports.
+  std::vector<StatsRow> stats(const StatsQuery& query);
+  /// The supervision ticker: raises a 督办 event on every running case past its due time that
+  /// has none yet. @returns how many were raised.
+  std::size_t tick(Instant now);
+
+  /// Imports and validates a grid source as a new generation; with @p activate, switches to it.
+  /// @throws Error(invalid_data) listing the first findings when the grids do not validate.
+  std::string import_generation(const std::string& path, const ImportOptions& options,
+                                bool activate, Instant now);
+  /// Makes a stored generation the active one and swaps the index. @throws Error(not_found).
+  void activate_generation(const std::string& id);
+  /// Imports categories.json, organisation.json and calendar.json from @p dir into the store
+  /// and swaps the reference snapshot. @throws the parser's errors (nothing stored then).
+  void import_reference(const std::string& dir, Instant now);
+
+  std::shared_ptr<const ReferenceData> reference() const;
+  std::string active_generation() const;
+  Store& store() const;
+  /// Who acts: a staff member of organisation.json by id, or "resident:<id>" for a resident
+  /// account. @throws Error(forbidden) for an unknown id.
+  Actor actor(const std::string& spec) const;
+
  private:
+  struct Dispatch;
   std::shared_ptr<const GridIndex> index_;
+  std::unique_ptr<Dispatch> dispatch_;
 };
 
 }  // namespace wangge

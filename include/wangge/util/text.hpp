@@ -31,6 +31,9 @@ std::size_t display_width(std::string_view utf8);
 /// @returns @p utf8 padded with spaces on the right to @p width terminal columns.
 std::string pad_right(std::string_view utf8, std::size_t width);
 
+/// @returns @p utf8 padded with spaces on the left to @p width terminal columns.
+std::string pad_left(std::string_view utf8, std::size_t width);
+
 /// Reads a whole file; throws Error(unreadable_source) naming the path and the OS reason.
 std::string read_file(const std::string& path);
 

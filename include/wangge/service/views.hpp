@@ -1,0 +1,31 @@
+#pragma once
+// JSON views of the dispatch objects, shared by the CLI and the HTTP layer so both show the
+// same fields under the same names. Personal data (the reporter's name and phone, leaders'
+// phones) appears only in the staff view.
+
+#include <nlohmann/json_fwd.hpp>
+#include <vector>
+
+#include "wangge/dispatch/reference.hpp"
+#include "wangge/dispatch/report.hpp"
+#include "wangge/dispatch/statistics.hpp"
+
+namespace wangge {
+
+enum class Audience {
+  public_view,  ///< anyone: no personal data; coordinates rounded to `public_decimals`
+  owner,        ///< the resident who reported it: their own contact details too
+  staff,        ///< staff who may see the case: everything
+};
+
+struct ViewOptions {
+  Audience audience = Audience::public_view;
+  int public_decimals = 4;  ///< ~10 m: enough for a map, not a front door
+  Instant now;              ///< for `overdue`
+};
+
+nlohmann::json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& options);
+nlohmann::json event_view(const Event& e, const ReferenceData& ref, const ViewOptions& options);
+nlohmann::json stats_view(const std::vector<StatsRow>& rows);
+
+}  // namespace wangge

@@ -1,0 +1,363 @@
+// The dispatch half of the Service facade: intake, workflow, reads, statistics, the ticker,
+// grid generations and reference data, over a Store.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+
+#include "wangge/grid/validate.hpp"
+#include "wangge/service/service.hpp"
+#include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
+
+namespace wangge {
+namespace {
+
+/// The grid snapshot reports are assigned under: an index and the generation it was built from.
+struct GridSnapshot {
+  std::shared_ptr<const GridIndex> index;
+  std::string generation;
+};
+
+/// A stable fingerprint of a submission (FNV-1a 64 over its canonical fields), so a retried
+/// request can be told from a different one under the same idempotency key.
+std::string request_hash(const Submission& s, const Actor& by) {
+  std::string canon;
+  auto add = [&](const std::string& v) {
+    canon += v;
+    canon += '\x1f';
+  };
+  auto num = [](const std::optional<double>& v) {
+    if (!v) return std::string("-");
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", *v);
+    return std::string(buf);
+  };
+  add(num(s.lon));
+  add(num(s.lat));
+  add(s.datum);
+  add(num(s.accuracy_m));
+  add(s.category);
+  add(s.text);
+  for (const auto& m : s.media) add(m);
+  add(s.channel);
+  add(s.reporter.name);
+  add(s.reporter.phone);
+  add(by.id);
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : canon) h = (h ^ c) * 1099511628211ull;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::shared_ptr<const GridSnapshot> snapshot_of(Store& store, const std::string& generation,
+                                                double tolerance) {
+  auto set = std::make_shared<const GridSet>(GridSet::build(store.load_generation(generation)));
+  return std::make_shared<const GridSnapshot>(
+      GridSnapshot{std::make_shared<const GridIndex>(set, tolerance), generation});
+}
+
+std::shared_ptr<const ReferenceData> reference_from_store(Store& store) {
+  auto c = store.reference("categories"), o = store.reference("organisation"),
+       k = store.reference("calendar");
+  if (!c || !o || !k) return nullptr;
+  return std::make_shared<const ReferenceData>(parse_reference(*c, *o, *k));
+}
+
+}  // namespace
+
+struct Service::Dispatch {
+  ServiceConfig config;
+  std::unique_ptr<Store> store;
+  mutable std::mutex mutex;  // guards the two snapshots' swaps
+  std::shared_ptr<const GridSnapshot> grids;
+  std::shared_ptr<const ReferenceData> ref;
+
+  std::shared_ptr<const GridSnapshot> grid_snapshot() const {
+    std::lock_guard lock(mutex);
+    return grids;
+  }
+  std::shared_ptr<const ReferenceData> reference() const {
+    std::lock_guard lock(mutex);
+    return ref;
+  }
+};
+
+Service::Service() = default;
+Service::~Service() = default;
+
+std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
+  auto service = std::make_unique<Service>();
+  auto d = std::make_unique<Dispatch>();
+  d->config = config;
+  d->store = open_store(config.store, config.store_options);
+  service->dispatch_ = std::move(d);
+  Dispatch& dispatch = *service->dispatch_;
+  const Instant now = now_utc();
+
+  dispatch.ref = reference_from_store(*dispatch.store);
+  if (!dispatch.ref) {
+    if (config.data_dir.empty()) {
+      throw Error(ErrorCode::not_found,
+                  "the store has no reference data: import it with `wangge import reference DIR`");
+    }
+    service->import_reference(config.data_dir, now);
+  }
+  if (auto active = dispatch.store->active_generation()) {
+    service->activate_generation(*active);
+  } else {
+    const std::string grids = config.data_dir + "/grids.geojson";
+    if (config.data_dir.empty() || !std::filesystem::exists(grids)) {
+      throw Error(ErrorCode::not_found,
+                  "the store has no active grid generation: import one with `wangge import grids "
+                  "SRC --activate`");
+    }
+    service->import_generation(grids, {}, true, now);
+  }
+  return service;
+}
+
+Store& Service::store() const {
+  if (!dispatch_) throw Error(ErrorCode::internal, "the service was not opened on a store");
+  return *dispatch_->store;
+}
+
+std::shared_ptr<const ReferenceData> Service::reference() const {
+  store();
+  return dispatch_->reference();
+}
+
+std::string Service::active_generation() const {
+  store();
+  auto g = dispatch_->grid_snapshot();
+  return g ? g->generation : std::string();
+}
+
+Actor Service::actor(const std::string& spec) const {
+  if (spec.empty() || spec == "anonymous") return Actor{"", "anonymous", Role::resident, {}, {}};
+  if (spec.rfind("resident:", 0) == 0 && spec.size() > 9)
+    return Actor{spec, "resident", Role::resident, {}, {}};
+  if (const Actor* a = reference()->staff_member(spec)) return *a;
+  throw Error(ErrorCode::forbidden,
+              "'" + spec + "' is not a member of staff (organisation.json) nor resident:<id>");
+}
+
+SubmitResult Service::submit(const Submission& s, const Actor& by, const std::string& key,
+                             Instant now) {
+  const auto grids = dispatch_ ? dispatch_->grid_snapshot() : nullptr;
+  const auto ref = reference();
+  if (!grids) throw Error(ErrorCode::unavailable, "no grid generation is active");
+  const Intake intake(*ref, *grids->index, grids->generation);
+  Report report = intake.build(s, by, now, new_report_id());
+  const std::string hash = key.empty() ? std::string() : request_hash(s, by);
+  if (key.size() > 255 || key.find('\0') != std::string::npos) {
+    throw Error(ErrorCode::invalid_argument,
+                "an idempotency key is at most 255 characters without NUL bytes");
+  }
+  const Category& category = *ref->categories.find(report.category);
+  const double radius = *category.duplicate_radius_m;
+  const double dlat = radius / 111000.0 * 1.1;
+  const double dlon =
+      dlat / std::max(0.01, std::cos(report.position.lat() * 3.14159265358979 / 180.0));
+  const BBox near{report.position.lon() - dlon, report.position.lat() - dlat,
+                  report.position.lon() + dlon, report.position.lat() + dlat};
+
+  SubmitResult result;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      store().write([&](WriteTx& tx) {
+        if (!key.empty()) {
+          if (auto seen = tx.idempotency(key)) {
+            if (seen->request_hash != hash) {
+              throw Error(ErrorCode::idempotency_mismatch,
+                          "idempotency key '" + key + "' was used before for a different request");
+            }
+            result.report = tx.report(seen->report_id).value();
+            result.replayed = true;
+            return;
+          }
+        }
+        Report r = report;
+        const auto candidates =
+            tx.open_reports_near(r.category, near, r.created_at - *category.duplicate_age);
+        if (auto dup = intake.find_duplicate(r, candidates)) r.duplicate_of = *dup;
+        Event e;
+        e.report_id = r.id;
+        e.seq = 1;
+        e.at = now;
+        e.actor_id = by.id;
+        e.role = by.role;
+        e.action = "submit";
+        e.from = e.to = ReportState::received;
+        e.data["channel"] = std::string(to_string(r.channel));
+        e.data["grid"] = r.grid_chain.empty() ? "(not covered)" : r.grid_id();
+        if (!r.duplicate_of.empty()) e.data["duplicate_of"] = r.duplicate_of;
+        r.version = 1;
+        tx.insert_report(r, key, hash);
+        tx.append_event(e);
+        result.report = std::move(r);
+        result.replayed = false;
+      });
+      return result;
+    } catch (const Error& e) {
+      // A report id collision (75 random bits) is astronomically rare; a new id settles it.
+      if (e.code() != ErrorCode::conflict || attempt > 0) throw;
+      report.id = new_report_id();
+    }
+  }
+}
+
+Report Service::act(const std::string& id, const ActionRequest& request, const Actor& by,
+                    Instant now) {
+  const auto ref = reference();
+  const Workflow workflow(*ref);
+  Report result;
+  store().write([&](WriteTx& tx) {
+    auto r = tx.report(id);
+    if (!r || !Workflow::can_see(*r, by))
+      throw Error(ErrorCode::not_found, "report " + id + " does not exist");
+    const Event e = workflow.apply(*r, request, by, now);
+    tx.update_report(*r);
+    tx.append_event(e);
+    result = std::move(*r);
+  });
+  return result;
+}
+
+Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
+  const auto ref = reference();
+  const Workflow workflow(*ref);
+  Report result;
+  store().write([&](WriteTx& tx) {
+    auto r = tx.report(id);
+    if (!r) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
+    std::vector<Event> events;
+    for (const Step& step : steps) {
+      if (!Workflow::can_see(*r, step.by))
+        throw Error(ErrorCode::not_found, "report " + id + " does not exist");
+      events.push_back(workflow.apply(*r, step.request, step.by, step.at));
+    }
+    tx.update_report(*r);
+    for (const Event& e : events) tx.append_event(e);
+    result = std::move(*r);
+  });
+  return result;
+}
+
+std::optional<Report> Service::report(const std::string& id, const Actor& viewer) {
+  auto r = store().report(id);
+  if (!r || !Workflow::can_see(*r, viewer)) return std::nullopt;
+  return r;
+}
+
+std::vector<Event> Service::events(const std::string& id, const Actor& viewer) {
+  if (!report(id, viewer)) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
+  return store().events(id);
+}
+
+ReportPage Service::list(ReportFilter filter, const Actor& viewer) {
+  switch (viewer.role) {
+    case Role::resident:
+      if (viewer.id.empty()) return {};
+      filter.submitted_by = viewer.id;
+      break;
+    case Role::grid_worker:
+      if (viewer.grids.size() == 1) {
+        const auto grids = dispatch_->grid_snapshot();
+        const GridSet& set = grids->index->grids();
+        if (filter.grid) {
+          // Only the worker's grid or one below it.
+          bool inside = false;
+          for (auto g = set.find(*filter.grid); g && !inside; g = set.parent(*g))
+            inside = set[*g].id == viewer.grids[0];
+          if (!inside) return {};
+        } else {
+          filter.grid = viewer.grids[0];
+        }
+      }
+      break;
+    case Role::department_staff:
+      if (filter.department && *filter.department != viewer.department) return {};
+      filter.department = viewer.department;
+      break;
+    default:
+      break;
+  }
+  ReportPage page = store().list(filter);
+  std::erase_if(page.items, [&](const Report& r) { return !Workflow::can_see(r, viewer); });
+  return page;
+}
+
+std::vector<StatsRow> Service::stats(const StatsQuery& query) {
+  return compute_stats(store().reports_created(query.from, query.to), query,
+                       reference()->calendar.zone());
+}
+
+std::size_t Service::tick(Instant now) {
+  const auto ref = reference();
+  const Workflow workflow(*ref);
+  std::size_t raised = 0;
+  store().write([&](WriteTx& tx) {
+    raised = 0;
+    for (const std::string& id : tx.overdue_unsupervised(now, 10000)) {
+      auto r = tx.report(id);
+      if (!r) continue;
+      if (auto e = workflow.supervise(*r, now)) {
+        tx.update_report(*r);
+        tx.append_event(*e);
+        ++raised;
+      }
+    }
+  });
+  return raised;
+}
+
+std::string Service::import_generation(const std::string& path, const ImportOptions& options,
+                                       bool activate, Instant now) {
+  ImportResult imported = import_grids(path, options);
+  std::vector<Grid> grids = imported.grids;
+  ValidationReport report = validate(grids, ValidationOptions{});
+  report.findings.insert(report.findings.begin(), imported.problems.begin(),
+                         imported.problems.end());
+  std::size_t errors = 0;
+  std::string first;
+  for (const Finding& f : report.findings) {
+    if (f.severity != Severity::error) continue;
+    if (errors++ < 3) first += "\n  [" + f.rule + "] " + f.message;
+  }
+  if (errors) {
+    throw Error(ErrorCode::invalid_data,
+                "'" + path + "' does not validate (" + std::to_string(errors) +
+                    " error(s); `wangge validate` lists them all):" + first);
+  }
+  GridSet::build(grids);  // indexable, or Error(invalid_topology) before anything is stored
+  const std::string id = store().save_generation(grids, path, now);
+  if (activate) activate_generation(id);
+  return id;
+}
+
+void Service::activate_generation(const std::string& id) {
+  Store& s = store();
+  auto snapshot =
+      snapshot_of(s, id, dispatch_->config.outside_tolerance_m);  // load before switching
+  s.activate_generation(id);
+  std::lock_guard lock(dispatch_->mutex);
+  dispatch_->grids = snapshot;
+  std::atomic_store(&index_, snapshot->index);
+}
+
+void Service::import_reference(const std::string& dir, Instant now) {
+  const std::string c = text::read_file(dir + "/categories.json");
+  const std::string o = text::read_file(dir + "/organisation.json");
+  const std::string k = text::read_file(dir + "/calendar.json");
+  auto ref = std::make_shared<const ReferenceData>(parse_reference(c, o, k));  // all or nothing
+  Store& s = store();
+  s.put_reference("categories", c, now);
+  s.put_reference("organisation", o, now);
+  s.put_reference("calendar", k, now);
+  std::lock_guard lock(dispatch_->mutex);
+  dispatch_->ref = std::move(ref);
+}
+
+}  // namespace wangge

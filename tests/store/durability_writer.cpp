@@ -1,0 +1,141 @@
+// The writer and checker of the durability test (tests/store/durability_test.sh).
+//
+//   durability_writer write STORE DATA ROUND THREADS   submits reports from THREADS threads until
+//       killed; after each submission is acknowledged (its commit durable) prints
+//       "ACK <idempotency key> <report id>", and after each acknowledged action
+//       "ACT <report id> <version>", each line with one write(2) so a kill never splits one.
+//   durability_writer verify STORE DATA ACKS           checks that every acknowledged report is
+//       present exactly once (its key maps to it) with its events intact, and that the store
+//       passes its integrity check. Exit 0 when all hold, 1 otherwise.
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "wangge/service/service.hpp"
+#include "wangge/util/error.hpp"
+
+using namespace wangge;
+
+namespace {
+
+void say(const std::string& line) {
+  const std::string text = line + "\n";
+  if (::write(1, text.data(), text.size()) != static_cast<ssize_t>(text.size())) std::_Exit(3);
+}
+
+std::unique_ptr<Service> open(const char* store, const char* data) {
+  ServiceConfig config;
+  config.store = store;
+  config.data_dir = data;
+  return Service::open(config);
+}
+
+int write_forever(const char* store, const char* data, const std::string& round, int threads) {
+  auto service = open(store, data);
+  const Actor dispatcher = service->actor("d01");
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      std::mt19937_64 rng(std::hash<std::string>{}(round) + static_cast<std::uint64_t>(t));
+      for (long n = 0;; ++n) {
+        Submission s;
+        s.lon = 112.9269 + std::uniform_real_distribution<double>(-0.01, 0.01)(rng);
+        s.lat = 27.8576 + std::uniform_real_distribution<double>(-0.008, 0.008)(rng);
+        s.category = n % 2 ? "0101" : "B0102";
+        s.text = "durability " + round + " " + std::to_string(t) + " " + std::to_string(n);
+        s.reporter = {"测试", "13800138000"};
+        const std::string key = round + "-" + std::to_string(t) + "-" + std::to_string(n);
+        try {
+          const SubmitResult r = service->submit(
+              s, Actor{"resident:durability", "", Role::resident, {}, {}}, key, now_utc());
+          say("ACK " + key + " " + r.report.id);
+          if (n % 3 == 0) {
+            ActionRequest reg;
+            reg.action = Action::register_case;
+            const Report done = service->act(r.report.id, reg, dispatcher, now_utc());
+            say("ACT " + done.id + " " + std::to_string(done.version));
+          }
+        } catch (const Error& e) {
+          say(std::string("ERR ") + e.what());
+        }
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  return 0;
+}
+
+int verify(const char* store, const char* data, const char* acks_path) {
+  auto service = open(store, data);
+  const Actor admin = service->actor("a01");
+  std::ifstream acks(acks_path);
+  std::string line;
+  std::size_t acked = 0, acted = 0, problems = 0;
+  std::map<std::string, int> min_version;
+  auto problem = [&](const std::string& what) {
+    if (problems++ < 20) std::fprintf(stderr, "LOST or BROKEN: %s\n", what.c_str());
+  };
+  while (std::getline(acks, line)) {
+    std::istringstream in(line);
+    std::string kind, a, b;
+    in >> kind >> a >> b;
+    if (kind == "ACK") {
+      ++acked;
+      std::optional<IdempotencyRecord> rec;
+      service->store().write([&](WriteTx& tx) { rec = tx.idempotency(a); });
+      if (!rec)
+        problem("acknowledged key " + a + " is not in the store");
+      else if (rec->report_id != b)
+        problem("key " + a + " maps to " + rec->report_id + ", acknowledged as " + b);
+      min_version.emplace(b, 1);
+    } else if (kind == "ACT") {
+      ++acted;
+      int& v = min_version[a];
+      v = std::max(v, std::stoi(b));
+    }
+  }
+  for (const auto& [id, version] : min_version) {
+    const auto r = service->report(id, admin);
+    if (!r) {
+      problem("acknowledged report " + id + " is missing");
+      continue;
+    }
+    if (r->version < version) problem("report " + id + " lost an acknowledged action");
+    const auto events = service->events(id, admin);
+    if (events.size() != static_cast<std::size_t>(r->version) || events.empty() ||
+        events[0].action != "submit") {
+      problem("report " + id + " has " + std::to_string(events.size()) + " events for version " +
+              std::to_string(r->version));
+    }
+  }
+  for (const std::string& p : service->store().check_integrity()) problem("integrity: " + p);
+  std::printf(
+      "verified %zu acknowledged submissions and %zu actions over %zu reports; %zu stored in all; "
+      "%zu problem(s)\n",
+      acked, acted, min_version.size(), service->store().report_count(), problems);
+  return problems == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::string mode = argc > 1 ? argv[1] : "";
+    if (mode == "write" && argc == 6)
+      return write_forever(argv[2], argv[3], argv[4], std::atoi(argv[5]));
+    if (mode == "verify" && argc == 5) return verify(argv[2], argv[3], argv[4]);
+    std::fprintf(
+        stderr,
+        "usage: durability_writer write STORE DATA ROUND THREADS | verify STORE DATA ACKS\n");
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "durability_writer: %s\n", e.what());
+    return 2;
+  }
+}
