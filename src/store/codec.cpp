@@ -1,5 +1,6 @@
 #include "codec.hpp"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "wangge/geo/wkb.hpp"
@@ -158,7 +159,8 @@ const std::vector<std::string>& report_columns() {
                                                  "remaining_work_minutes",
                                                  "resume_state",
                                                  "cancel_reason",
-                                                 "version"};
+                                                 "version",
+                                                 "cell"};
   return kColumns;
 }
 
@@ -220,7 +222,8 @@ Row encode_report(const Report& r) {
              r.remaining_work_minutes ? Value(*r.remaining_work_minutes) : Value(),
              std::string(to_string(r.resume_state)),
              opt_text(r.cancel_reason),
-             std::int64_t{r.version}};
+             std::int64_t{r.version},
+             cell_of(r.position.lon(), r.position.lat())};
 }
 
 Report decode_report(const Row& row) {
@@ -371,6 +374,24 @@ Grid decode_grid(const Row& row) {
   g.residents = in.opt_integer();
   g.geometry = from_wkb_hex(in.text());
   return g;
+}
+
+std::int64_t cell_of(double lon, double lat) {
+  const auto row = static_cast<std::int64_t>(std::floor((lat + 90.0) / kCellDegrees));
+  const auto col = static_cast<std::int64_t>(std::floor((lon + 180.0) / kCellDegrees));
+  return row * 400000 + col;
+}
+
+std::vector<std::int64_t> cells_covering(const BBox& box) {
+  std::vector<std::int64_t> out;
+  const auto row0 = static_cast<std::int64_t>(std::floor((box.min_y + 90.0) / kCellDegrees));
+  const auto row1 = static_cast<std::int64_t>(std::floor((box.max_y + 90.0) / kCellDegrees));
+  const auto col0 = static_cast<std::int64_t>(std::floor((box.min_x + 180.0) / kCellDegrees));
+  const auto col1 = static_cast<std::int64_t>(std::floor((box.max_x + 180.0) / kCellDegrees));
+  if ((row1 - row0 + 1) * (col1 - col0 + 1) > 64) return out;  // too many: the caller scans the box
+  for (auto row = row0; row <= row1; ++row)
+    for (auto col = col0; col <= col1; ++col) out.push_back(row * 400000 + col);
+  return out;
 }
 
 std::string grid_path(const Report& r) {

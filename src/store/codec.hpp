@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "wangge/dispatch/report.hpp"
+#include "wangge/geo/polygon.hpp"
 #include "wangge/grid/grid.hpp"
 
 namespace wangge::store {
@@ -30,6 +31,13 @@ Event decode_event(const Row& row);
 const std::vector<std::string>& grid_columns();
 Row encode_grid(const Grid& g);
 Grid decode_grid(const Row& row);
+
+/// Reports are bucketed in cells of 0.001° (≈111 m north–south, ≈98 m east–west at 28°N) so
+/// the duplicate search reads a few cells, not every recent report of a category.
+inline constexpr double kCellDegrees = 0.001;
+std::int64_t cell_of(double lon, double lat);
+/// The cells a box touches; empty when more than 64 (then scan the box instead).
+std::vector<std::int64_t> cells_covering(const BBox& box);
 
 /// "/root/…/leaf/": the report's grid chain root first, for "this grid or below" filters.
 std::string grid_path(const Report& r);

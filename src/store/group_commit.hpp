@@ -1,7 +1,9 @@
 #pragma once
 // The single writer thread of a store. Concurrent write() calls queue up; the writer takes
-// every queued write (up to a batch limit), runs them in one transaction, each inside its own
-// savepoint, commits once — one fsync for the whole batch — and only then wakes their callers.
+// every queued write (up to a batch limit), runs them in one transaction, commits once — one
+// fsync for the whole batch — and only then wakes their callers. A write that throws is
+// undone alone: the batch is rolled back and run again without it (writes must therefore be
+// safe to run again, which they are: they read their inputs from the transaction).
 
 #include <condition_variable>
 #include <deque>

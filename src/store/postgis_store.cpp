@@ -2,6 +2,7 @@
 // the group-commit thread, a small pool of read connections, geometry columns (SRID 4326) with
 // GiST indexes, and migrations recorded in the database.
 #include <pqxx/pqxx>
+#include <unordered_map>
 
 #include "adapters.hpp"
 #include "group_commit.hpp"
@@ -29,12 +30,12 @@ CREATE TABLE reports (
   evaluated_at BIGINT, due_at BIGINT, supervised BIGINT NOT NULL, rework_count BIGINT NOT NULL,
   rating BIGINT, rating_comment TEXT, pending_extension TEXT, suspended_at BIGINT,
   remaining_work_minutes BIGINT, resume_state TEXT NOT NULL, cancel_reason TEXT, version BIGINT NOT NULL,
+  cell BIGINT NOT NULL,
   idempotency_key TEXT UNIQUE, request_hash TEXT,
   geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
 CREATE INDEX reports_created ON reports (created_at, id);
-CREATE INDEX reports_category ON reports (category, created_at);
+CREATE INDEX reports_nearby ON reports (category, cell);
 CREATE INDEX reports_due ON reports (state, due_at);
-CREATE INDEX reports_grid ON reports (grid_id);
 CREATE INDEX reports_geom ON reports USING gist (geom);
 CREATE TABLE events (
   report_id TEXT NOT NULL REFERENCES reports (id), seq BIGINT NOT NULL, at BIGINT NOT NULL, actor_id TEXT,
@@ -85,6 +86,23 @@ class Params {
   std::vector<const char*> pointers_;
 };
 
+/// A connection with the statements prepared on it (prepared statements are per connection:
+/// parsed and planned once, then executed by name).
+struct PgConnection {
+  std::unique_ptr<pqxx::connection> conn;
+  std::unordered_map<std::string, std::string> prepared;  // SQL text ('?' form) -> name
+
+  const std::string& statement(const std::string& text) {
+    auto it = prepared.find(text);
+    if (it == prepared.end()) {
+      const std::string name = "w" + std::to_string(prepared.size());
+      conn->prepare(name, sql::dollar_placeholders(text));
+      it = prepared.emplace(text, name).first;
+    }
+    return it->second;
+  }
+};
+
 Value value_of(const pqxx::field& f) {
   if (f.is_null()) return {};
   switch (f.type()) {
@@ -102,9 +120,10 @@ Value value_of(const pqxx::field& f) {
   }
 }
 
-std::vector<Row> run(pqxx::transaction_base& tx, const std::string& text, const Row& params) {
+std::vector<Row> run(PgConnection& conn, pqxx::transaction_base& tx, const std::string& text,
+                     const Row& params) {
   const Params p(params);
-  const pqxx::result result = tx.exec_params(sql::dollar_placeholders(text), p.dynamic());
+  const pqxx::result result = tx.exec_prepared(conn.statement(text), p.dynamic());
   std::vector<Row> rows;
   rows.reserve(result.size());
   for (const auto& r : result) {
@@ -130,7 +149,7 @@ std::string text_of(const Value& v) {
 /// Queries through one transaction object: the writer's WriteTx and each reader's session.
 class Session final : public WriteTx {
  public:
-  explicit Session(pqxx::transaction_base& tx) : tx_(tx) {}
+  Session(PgConnection& conn, pqxx::transaction_base& tx) : conn_(conn), tx_(tx) {}
 
   std::optional<Report> report(const std::string& id) override {
     auto rows = query(sql::select_report(), {id});
@@ -162,7 +181,10 @@ class Session final : public WriteTx {
   }
   std::vector<Report> open_reports_near(const std::string& category, const BBox& box,
                                         Instant since) override {
-    return decode_all(sql::open_reports_near(category, box, since));
+    const auto q = sql::open_reports_near(category, box, since);
+    std::vector<Report> out;
+    for (const Row& row : query(q.text, q.params)) out.push_back(sql::decode_candidate(row));
+    return out;
   }
   std::vector<std::string> overdue_unsupervised(Instant now, std::size_t limit) override {
     const auto q = sql::overdue_unsupervised(now, limit);
@@ -173,7 +195,7 @@ class Session final : public WriteTx {
 
   std::vector<Row> query(const std::string& text, const Row& params) {
     try {
-      return run(tx_, text, params);
+      return run(conn_, tx_, text, params);
     } catch (const Error&) {
       throw;
     } catch (const pqxx::sql_error& e) {
@@ -189,10 +211,11 @@ class Session final : public WriteTx {
   }
 
  private:
+  PgConnection& conn_;
   pqxx::transaction_base& tx_;
 };
 
-std::unique_ptr<pqxx::connection> connect(const std::string& conninfo) {
+std::unique_ptr<pqxx::connection> connect_raw(const std::string& conninfo) {
   try {
     return std::make_unique<pqxx::connection>(conninfo);
   } catch (const std::exception& e) {
@@ -200,13 +223,19 @@ std::unique_ptr<pqxx::connection> connect(const std::string& conninfo) {
   }
 }
 
+std::unique_ptr<PgConnection> connect(const std::string& conninfo) {
+  auto c = std::make_unique<PgConnection>();
+  c->conn = connect_raw(conninfo);
+  return c;
+}
+
 class Writer final : public TransactionBackend {
  public:
   explicit Writer(const std::string& conninfo) : conninfo_(conninfo), conn_(connect(conninfo)) {}
   void begin() override {
-    if (!conn_->is_open()) conn_ = connect(conninfo_);  // the server restarted: reconnect
-    tx_ = std::make_unique<pqxx::work>(*conn_);
-    session_ = std::make_unique<Session>(*tx_);
+    if (!conn_->conn->is_open()) conn_ = connect(conninfo_);  // the server restarted: reconnect
+    tx_ = std::make_unique<pqxx::work>(*conn_->conn);
+    session_ = std::make_unique<Session>(*conn_, *tx_);
   }
   void savepoint() override { tx_->exec0("SAVEPOINT job"); }
   void release_savepoint() override { tx_->exec0("RELEASE SAVEPOINT job"); }
@@ -230,13 +259,13 @@ class Writer final : public TransactionBackend {
 
  private:
   std::string conninfo_;
-  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<PgConnection> conn_;
   std::unique_ptr<pqxx::work> tx_;
   std::unique_ptr<Session> session_;
 };
 
 void migrate(const std::string& conninfo) {
-  auto conn = connect(conninfo);
+  auto conn = connect_raw(conninfo);
   try {
     pqxx::work tx(*conn);
     tx.exec("SELECT pg_advisory_xact_lock(7204301)");  // one process migrates at a time
@@ -268,9 +297,9 @@ class PostgisStore final : public Store {
  private:
   template <class Fn>
   auto read(Fn&& fn) {
-    return readers_.with([&](pqxx::connection& conn) {
-      pqxx::nontransaction tx(conn);
-      Session session(tx);
+    return readers_.with([&](PgConnection& conn) {
+      pqxx::nontransaction tx(*conn.conn);
+      Session session(conn, tx);
       return fn(session);
     });
   }
@@ -419,7 +448,7 @@ class PostgisStore final : public Store {
 
  private:
   std::string conninfo_;
-  Pool<pqxx::connection> readers_;
+  Pool<PgConnection> readers_;
   std::unique_ptr<GroupCommit> writer_;
 };
 

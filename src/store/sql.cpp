@@ -45,11 +45,43 @@ std::string select_idempotency() {
 }
 
 Query open_reports_near(const std::string& category, const BBox& box, Instant since) {
-  return {select_from_reports() +
-              " WHERE category = ? AND state NOT IN ('cancelled', 'closed', 'evaluated') AND "
-              "created_at >= ?"
-              " AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ? ORDER BY created_at",
-          {category, to_millis(since), box.min_x, box.max_x, box.min_y, box.max_y}};
+  Query q{"SELECT " + column_list(candidate_columns()) + " FROM reports WHERE category = ?",
+          {category}};
+  const std::vector<std::int64_t> cells = cells_covering(box);
+  if (!cells.empty()) {
+    q.text += " AND cell IN (" + placeholders(cells.size(), false) + ")";
+    q.params.insert(q.params.end(), cells.begin(), cells.end());
+  }
+  q.text +=
+      " AND state NOT IN ('cancelled', 'closed', 'evaluated') AND created_at >= ?"
+      " AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ? ORDER BY created_at";
+  q.params.insert(q.params.end(), {to_millis(since), box.min_x, box.max_x, box.min_y, box.max_y});
+  return q;
+}
+
+const std::vector<std::string>& candidate_columns() {
+  static const std::vector<std::string> kColumns{"id",  "category", "state",       "created_at",
+                                                 "lon", "lat",      "duplicate_of"};
+  return kColumns;
+}
+
+Report decode_candidate(const Row& row) {
+  Report r;
+  auto text = [&](std::size_t i) {
+    return std::holds_alternative<std::string>(row[i]) ? std::get<std::string>(row[i]) : "";
+  };
+  auto real = [&](std::size_t i) {
+    return std::holds_alternative<double>(row[i])
+               ? std::get<double>(row[i])
+               : static_cast<double>(std::get<std::int64_t>(row[i]));
+  };
+  r.id = text(0);
+  r.category = text(1);
+  r.state = parse_report_state(text(2)).value_or(ReportState::received);
+  r.created_at = r.updated_at = from_millis(std::get<std::int64_t>(row[3]));
+  r.position = LonLat::trusted(real(4), real(5));
+  r.duplicate_of = text(6);
+  return r;
 }
 
 Query overdue_unsupervised(Instant now, std::size_t limit) {

@@ -20,7 +20,11 @@ std::string select_report();  ///< one id
 std::string insert_event();
 std::string select_events();  ///< one report id, by seq
 std::string select_idempotency();
+/// Duplicate candidates: only candidate_columns(), decoded with decode_candidate().
 Query open_reports_near(const std::string& category, const BBox& box, Instant since);
+const std::vector<std::string>& candidate_columns();
+/// A report with only id, category, state, created_at, position and duplicate_of set.
+Report decode_candidate(const Row& row);
 Query overdue_unsupervised(Instant now, std::size_t limit);
 /// The filtered, newest-first page (one row more than the limit, to know whether more follow).
 /// @throws Error(invalid_argument) for a malformed cursor.

@@ -18,10 +18,28 @@ Connection::Connection(const std::string& path, bool read_only) : path_(path) {
   // FULL: a transaction acknowledged is on disk (WAL fsync'ed at each commit).
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");
+  exec("PRAGMA cache_size=-65536");     // 64 MiB of page cache per connection
+  exec("PRAGMA mmap_size=1073741824");  // read pages through the OS cache without copies
+  exec("PRAGMA cache_size=-65536");     // 64 MiB of page cache per connection
+  exec("PRAGMA mmap_size=1073741824");  // read pages through the OS cache without copies
 }
 
 Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close_v2(db_);
+}
+
+Statement Connection::cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+      fail("cannot prepare a statement");
+    }
+    it = cache_.emplace(sql, stmt).first;
+  }
+  return Statement(*this, it->second, false);
 }
 
 void Connection::fail(const std::string& what) const {

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <unordered_map>
 
 #include "codec.hpp"
 
@@ -22,19 +23,31 @@ class Connection {
 
   void exec(const std::string& sql);
   Statement prepare(const std::string& sql);
+  /// A statement prepared once per connection and reused (reset when the returned handle goes).
+  Statement cached(const std::string& sql);
   sqlite3* handle() const noexcept { return db_; }
   [[noreturn]] void fail(const std::string& what) const;
 
  private:
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
 class Statement {
  public:
-  Statement(const Connection& conn, sqlite3_stmt* stmt) : conn_(&conn), stmt_(stmt) {}
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(Statement&& o) noexcept : conn_(o.conn_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  /// @param owned  finalize on destruction; otherwise (a cached statement) reset and unbind
+  Statement(const Connection& conn, sqlite3_stmt* stmt, bool owned = true)
+      : conn_(&conn), stmt_(stmt), owned_(owned) {}
+  ~Statement() {
+    if (owned_)
+      sqlite3_finalize(stmt_);
+    else if (stmt_)
+      reset();
+  }
+  Statement(Statement&& o) noexcept : conn_(o.conn_), stmt_(o.stmt_), owned_(o.owned_) {
+    o.stmt_ = nullptr;
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -51,6 +64,7 @@ class Statement {
  private:
   const Connection* conn_;
   sqlite3_stmt* stmt_;
+  bool owned_;
 };
 
 }  // namespace wangge::store::sqlite

@@ -29,11 +29,11 @@ CREATE TABLE reports (
   evaluated_at INTEGER, due_at INTEGER, supervised INTEGER NOT NULL, rework_count INTEGER NOT NULL,
   rating INTEGER, rating_comment TEXT, pending_extension TEXT, suspended_at INTEGER,
   remaining_work_minutes INTEGER, resume_state TEXT NOT NULL, cancel_reason TEXT, version INTEGER NOT NULL,
+  cell INTEGER NOT NULL,
   idempotency_key TEXT UNIQUE, request_hash TEXT);
 CREATE INDEX reports_created ON reports (created_at, id);
-CREATE INDEX reports_category ON reports (category, created_at);
+CREATE INDEX reports_nearby ON reports (category, cell);
 CREATE INDEX reports_due ON reports (state, due_at);
-CREATE INDEX reports_grid ON reports (grid_id);
 CREATE TABLE events (
   report_id TEXT NOT NULL REFERENCES reports (id), seq INTEGER NOT NULL, at INTEGER NOT NULL, actor_id TEXT,
   role TEXT NOT NULL, action TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, note TEXT,
@@ -75,7 +75,7 @@ void migrate(Connection& db) {
 }
 
 std::vector<Row> query_rows(Connection& db, const std::string& text, const Row& params) {
-  auto stmt = db.prepare(text);
+  auto stmt = db.cached(text);
   stmt.bind_all(params);
   std::vector<Row> rows;
   while (stmt.step()) rows.push_back(stmt.row());
@@ -96,14 +96,14 @@ class Session final : public WriteTx {
     Row row = encode_report(r);
     row.push_back(key.empty() ? Value() : Value(key));
     row.push_back(hash.empty() ? Value() : Value(hash));
-    db_.prepare(sql::insert_report()).bind_all(row).run();
+    db_.cached(sql::insert_report()).bind_all(row).run();
   }
   void update_report(const Report& r) override {
     Row row = encode_report(r);
     const Value id = row.front();
     row.erase(row.begin());
     row.push_back(id);
-    auto stmt = db_.prepare(sql::update_report());
+    auto stmt = db_.cached(sql::update_report());
     stmt.bind_all(row).run();
     if (sqlite3_changes(db_.handle()) != 1)
       throw Error(ErrorCode::not_found, "report " + r.id + " does not exist");
@@ -121,7 +121,11 @@ class Session final : public WriteTx {
   }
   std::vector<Report> open_reports_near(const std::string& category, const BBox& box,
                                         Instant since) override {
-    return decode_all(sql::open_reports_near(category, box, since));
+    const auto q = sql::open_reports_near(category, box, since);
+    std::vector<Report> out;
+    for (const Row& row : query_rows(db_, q.text, q.params))
+      out.push_back(sql::decode_candidate(row));
+    return out;
   }
   std::vector<std::string> overdue_unsupervised(Instant now, std::size_t limit) override {
     const auto q = sql::overdue_unsupervised(now, limit);
@@ -145,11 +149,11 @@ class Session final : public WriteTx {
 class Writer final : public TransactionBackend {
  public:
   explicit Writer(const std::string& path) : db_(path, false), session_(db_) {}
-  void begin() override { db_.exec("BEGIN IMMEDIATE"); }
-  void savepoint() override { db_.exec("SAVEPOINT job"); }
-  void release_savepoint() override { db_.exec("RELEASE job"); }
-  void rollback_to_savepoint() override { db_.exec("ROLLBACK TO job"); }
-  void commit() override { db_.exec("COMMIT"); }
+  void begin() override { db_.cached("BEGIN IMMEDIATE").run(); }
+  void savepoint() override { db_.cached("SAVEPOINT job").run(); }
+  void release_savepoint() override { db_.cached("RELEASE job").run(); }
+  void rollback_to_savepoint() override { db_.cached("ROLLBACK TO job").run(); }
+  void commit() override { db_.cached("COMMIT").run(); }
   void rollback() noexcept override {
     sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
   }

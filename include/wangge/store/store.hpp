@@ -39,7 +39,9 @@ class WriteTx {
   virtual void update_report(const Report& report) = 0;
   virtual void append_event(const Event& event) = 0;
   virtual std::optional<IdempotencyRecord> idempotency(const std::string& key) = 0;
-  /// Open reports of @p category created at or after @p since whose position is in @p box.
+  /// Open reports of @p category created at or after @p since whose position is in @p box —
+  /// the duplicate candidates, with only id, category, state, created_at, position and
+  /// duplicate_of filled in.
   virtual std::vector<Report> open_reports_near(const std::string& category, const BBox& box,
                                                 Instant since) = 0;
   /// Ids of running cases due before @p now and not yet supervised, oldest due first.
