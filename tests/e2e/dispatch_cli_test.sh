@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# End-to-end tests of the dispatch loop through the `wangge` CLI on a fresh store: the whole
+# loop, roles and scope, bad input with exit codes and messages, idempotency, statistics.
+# Usage: dispatch_cli_test.sh WANGGE_BINARY SOURCE_DIR [sqlite|postgis]   (postgis: a fresh
+# schema in the database of WANGGE_TEST_PG, dropped at the end)
+set -uo pipefail
+WANGGE="$1"
+SRC="$2"
+TMP="$(mktemp -d)"
+SCHEMA="dispatch_e2e_$$_$RANDOM"
+if [[ "${3:-sqlite}" == postgis ]]; then
+  : "${WANGGE_TEST_PG:?WANGGE_TEST_PG is not set: run scripts/test}"
+  psql "$WANGGE_TEST_PG" -qc "CREATE SCHEMA $SCHEMA" >/dev/null || exit 1
+  trap 'psql "$WANGGE_TEST_PG" -qc "DROP SCHEMA $SCHEMA CASCADE" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+  export WANGGE_STORE="$WANGGE_TEST_PG options='-c search_path=$SCHEMA,public'"
+else
+  trap 'rm -rf "$TMP"' EXIT
+  export WANGGE_STORE="$TMP/dispatch.db"
+fi
+export WANGGE_DATA="$SRC/geodata/sample"
+passed=0
+failed=0
+
+expect() {
+  local name="$1" want="$2" pattern="$3"
+  shift 4
+  local out status
+  out="$("$@" 2>&1)"
+  status=$?
+  if [[ "$status" == "$want" ]] && grep -Eq -- "$pattern" <<<"$out"; then
+    passed=$((passed + 1))
+    echo "ok   $name"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $status (want $want), output must match /$pattern/:"
+    sed 's/^/     | /' <<<"$out" | head -20
+  fi
+  LAST="$out"
+}
+json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
+
+# ---- the loop -----------------------------------------------------------------------------
+expect "submit: an anonymous resident's report is located and stored" 0 '"grid": "43030200901300105"' -- \
+  "$WANGGE" report submit --lon 112.926891 --lat 27.8576002 --category 0101 --text "路边垃圾堆放" \
+  --reporter-name 张三 --reporter-phone 13800138000 --as resident:u1 --json --at 2026-11-23T09:00
+ID="$(json_field '["id"]' <<<"$LAST")"
+expect "show: the resident sees their own contact details" 0 '"phone": "13800138000"' -- \
+  "$WANGGE" report show "$ID" --as resident:u1 --json
+expect "show: another resident gets 'does not exist' (no existence leak)" 2 "report $ID does not exist" -- \
+  "$WANGGE" report show "$ID" --as resident:u2
+expect "register (立案) by the dispatcher" 0 "now registered" -- "$WANGGE" report act "$ID" register --as d01 --at 2026-11-23T09:05
+expect "dispatch (派遣) to the responsible grid" 0 '"due_at": "2026-11-23T15:40:00\+08:00"' -- \
+  "$WANGGE" report act "$ID" dispatch --as d01 --at 2026-11-23T09:10 --json
+expect "accept: a leader of another unit does not even see the case" 2 "report [a-z0-9]+ does not exist" -- \
+  "$WANGGE" report act "$ID" accept --as w43030200901200205
+expect "accept (接单) by the unit's leader" 0 "now accepted" -- "$WANGGE" report act "$ID" accept --as w43030200901300105 --at 2026-11-23T09:30
+expect "close before handling: the state and allowed actions are named" 2 "it is 'accepted'; allowed now: handle, escalate, reassign" -- \
+  "$WANGGE" report act "$ID" close --as d01
+expect "handle (处置完成) with a note and photo" 0 "now handled" -- \
+  "$WANGGE" report act "$ID" handle --as w43030200901300105 --note 已清运 --media https://media.example/after.jpg --at 2026-11-23T11:00
+expect "close (核查结案)" 0 "now closed" -- "$WANGGE" report act "$ID" close --as d01 --at 2026-11-23T11:30
+expect "evaluate (评价) by the reporter" 0 "now evaluated" -- "$WANGGE" report act "$ID" evaluate --rating 5 --note 很及时 --as resident:u1 --at 2026-11-23T12:00
+expect "nothing after the end of the loop" 2 "it is 'evaluated'; allowed now: none" -- "$WANGGE" report act "$ID" rework --reason x --as d01
+expect "show: every step is an event, in order" 0 "submit.*register.*dispatch.*accept.*handle.*close.*evaluate" -- \
+  bash -c "'$WANGGE' report show '$ID' --as d01 --json | python3 -c 'import json,sys; print(\" \".join(e[\"action\"] for e in json.load(sys.stdin)[\"events\"]))'"
+
+# ---- bad input ----------------------------------------------------------------------------
+expect "unknown category exits 2" 2 "category '9999' does not exist" -- \
+  "$WANGGE" report submit --lon 112.92 --lat 27.86 --category 9999 --text x
+expect "wrong datum name exits 2" 2 "datum 'wgs72' is not one of wgs84, gcj02, bd09" -- \
+  "$WANGGE" report submit --lon 112.92 --lat 27.86 --datum wgs72 --category 0101 --text x
+expect "empty text exits 2" 2 "text is empty" -- "$WANGGE" report submit --lon 112.92 --lat 27.86 --category 0101 --text "  "
+expect "oversize text exits 2 with the limit" 2 "the limit is 4000" -- \
+  "$WANGGE" report submit --lon 112.92 --lat 27.86 --category 0101 --text "$(head -c 5000 /dev/zero | tr '\0' x)"
+expect "invalid phone exits 2" 2 "reporter phone '110' is not a Chinese mobile" -- \
+  "$WANGGE" report submit --lon 112.92 --lat 27.86 --category 0101 --text x --reporter-phone 110
+expect "latitude 95 exits 2" 2 "latitude 95" -- "$WANGGE" report submit --lon 112.92 --lat 95 --category 0101 --text x
+expect "a point outside every grid is accepted into the unassigned queue" 0 "not covered: in the unassigned queue" -- \
+  "$WANGGE" report submit --lon 113.5 --lat 27.86 --category 0101 --text "辖区外"
+expect "an unknown actor is refused" 2 "'nobody' is not a member of staff" -- "$WANGGE" report list --as nobody
+expect "an unknown action is refused with the list" 2 "action 'fly' is not one of register, cancel" -- "$WANGGE" report act "$ID" fly --as d01
+
+# ---- idempotency --------------------------------------------------------------------------
+expect "first submission with a key" 0 '"replayed": false' -- \
+  "$WANGGE" report submit --lon 112.926891 --lat 27.8576002 --category B0102 --text 路灯不亮 --idempotency-key k-42 --json
+FIRST="$(json_field '["id"]' <<<"$LAST")"
+expect "the same request again returns the original" 0 "\"replayed\": true" -- \
+  "$WANGGE" report submit --lon 112.926891 --lat 27.8576002 --category B0102 --text 路灯不亮 --idempotency-key k-42 --json
+[[ "$(json_field '["id"]' <<<"$LAST")" == "$FIRST" ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL replay returned another id"; }
+expect "the same key with another request is refused" 2 "idempotency key 'k-42' was used before for a different request" -- \
+  "$WANGGE" report submit --lon 112.926891 --lat 27.8576002 --category B0102 --text 路灯坏了 --idempotency-key k-42
+
+# ---- components go to their owner; duplicates are suggested, not lost ---------------------
+expect "a component report is the owning department's" 0 '"id": "ld"' -- \
+  bash -c "'$WANGGE' report show '$FIRST' --as d01 --json"
+expect "a second report nearby is linked as a probable duplicate" 0 "\"duplicate_of\": \"$FIRST\"" -- \
+  "$WANGGE" report submit --lon 112.92690 --lat 27.85761 --category B0102 --text 这里的路灯也不亮 --json
+
+# ---- import, simulate, statistics ----------------------------------------------------------
+expect "import the sample reports" 0 "stored +2000" -- "$WANGGE" import reports "$SRC/geodata/sample/reports.csv"
+expect "importing again stores nothing twice" 0 "already stored +2000" -- "$WANGGE" import reports "$SRC/geodata/sample/reports.csv"
+expect "simulate a history" 0 "simulated [0-9]+ actions" -- "$WANGGE" simulate --until 2026-11-16T12:00+08:00
+expect "stats by block, JSON with rates" 0 '"closure_rate"' -- "$WANGGE" stats --group-by grid --level 1 --json --at 2026-11-16T12:00+08:00
+check_stats() {
+  python3 - "$1" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+total = d["rows"][-1]
+assert total["key"] == "total"
+assert total["reported"] >= 2000, total
+assert 0 < total["closure_rate"] <= 1 and total["closure_rate"] == total["closed"] / total["due_to_close"], total
+assert abs(total["on_time_rate"] - total["closed_on_time"] / total["due_to_close"]) < 1e-12
+blocks = [r for r in d["rows"] if r["key"] not in ("total", "(unassigned)")]
+assert len(blocks) == 17, len(blocks)
+assert sum(b["reported"] for b in blocks) + sum(r["reported"] for r in d["rows"] if r["key"] == "(unassigned)") == total["reported"]
+PY
+}
+if check_stats "$LAST"; then passed=$((passed + 1)); echo "ok   stats: rates follow their formulas; the 17 blocks add up to the total"; else failed=$((failed + 1)); echo "FAIL stats arithmetic"; fi
+expect "a grid worker lists only their grid's reports" 0 "report\(s\)" -- "$WANGGE" report list --as w430302009013 --limit 5
+expect "stats: an unknown grouping is refused" 2 "--group-by 'colour' is not one of" -- "$WANGGE" stats --group-by colour
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
