@@ -9,3 +9,7 @@ find_package(spdlog CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 find_package(SQLite3 REQUIRED)
+# libosmium (header-only) and what it reads with: protozero (header-only), zlib, bzip2, expat.
+find_package(ZLIB REQUIRED)
+find_package(BZip2 REQUIRED)
+find_package(EXPAT REQUIRED)

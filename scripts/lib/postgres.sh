@@ -18,5 +18,6 @@ start_postgres() {
   "${psql[@]}" "psql -p $port -qtAc \"SELECT 1 FROM pg_database WHERE datname='wangge_test'\"" | grep -q 1 ||
     "${psql[@]}" "psql -p $port -qc 'CREATE DATABASE wangge_test OWNER wangge'"
   "${psql[@]}" "psql -p $port -d wangge_test -qc 'CREATE EXTENSION IF NOT EXISTS postgis'"
+  "${psql[@]}" "psql -p $port -d wangge_test -qc 'CREATE EXTENSION IF NOT EXISTS pgrouting'"
   WANGGE_TEST_PG="host=127.0.0.1 port=$port dbname=wangge_test user=wangge password=wangge"
 }

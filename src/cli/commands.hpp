@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "wangge/grid/import.hpp"
+#include "wangge/network/nearest.hpp"
 #include "wangge/service/service.hpp"
 
 namespace wangge::cli {
@@ -46,6 +47,17 @@ Runner add_stats_command(CLI::App& app);
 Runner add_import_command(CLI::App& app);
 Runner add_generation_command(CLI::App& app);
 Runner add_simulate_command(CLI::App& app);
+Runner add_isochrone_command(CLI::App& app);
+Runner add_coverage_command(CLI::App& app);
+/// `import network`, registered on the import command. Returns -1 when not the one parsed.
+Runner add_network_import(CLI::App& import);
+
+/// Options of commands that walk: the network, the service points, speed and threshold.
+struct NetworkArgs {
+  std::string network, points;
+  WalkingConfig config;
+  std::unique_ptr<NearestService> open() const;
+};
 
 /// Prints "wangge: <what>: <message>" to stderr.
 void print_error(const std::string& message);

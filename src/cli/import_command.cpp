@@ -169,7 +169,9 @@ Runner add_import_command(CLI::App& app) {
   p->add_flag("--now", pa->now, "Stamp reports now instead of with their created_at column");
   p->add_flag("--json", pa->json, "Print the summary as JSON");
 
+  const Runner network = add_network_import(*cmd);
   return [=]() -> int {
+    if (const int status = network(); status >= 0) return status;
     if (p->parsed()) return import_reports(*pa);
     if (r->parsed()) {
       auto service = ra->store.open();

@@ -17,7 +17,39 @@ struct LocateArgs {
   std::string datum = "wgs84";
   double tolerance = 50.0;
   bool json = false;
+  NetworkArgs network;  // optional: the nearest service point by walking
+  std::vector<std::string> service_types;
 };
+
+nlohmann::json nearest_json(const NearestAnswer& n, const std::string& type) {
+  if (!n.point)
+    return {{"service_type", type}, {"service_point", nullptr}, {"on_network", n.on_network}};
+  return {
+      {"service_type", type},
+      {"service_point", {{"id", n.point->id}, {"name", n.point->name}, {"kind", n.point->kind}}},
+      {"walk_m", std::round(n.walk_m * 10) / 10},
+      {"minutes", std::round(n.minutes * 10) / 10},
+      {"within_circle", n.within_circle},
+      {"on_network", n.on_network},
+      {"straight_line", n.straight_line},
+      {"snap_distance_m", n.snap ? std::round(n.snap->distance_m * 10) / 10 : 0.0}};
+}
+
+void print_nearest(const NearestAnswer& n, const std::string& type, const WalkingConfig& c) {
+  const std::string label = type.empty() ? "service  " : type;
+  if (!n.point) {
+    std::printf("%s none reachable on foot%s\n", text::pad_right(label, 9).c_str(),
+                n.on_network ? "" : " (off the network)");
+    return;
+  }
+  std::printf("%s %s %s, %.0f m, %.1f min on foot%s%s\n", text::pad_right(label, 9).c_str(),
+              n.point->id.c_str(), n.point->name.c_str(), n.walk_m, n.minutes,
+              n.within_circle ? ""
+                              : ("  — none within " +
+                                 std::to_string(static_cast<int>(c.threshold_minutes)) + " minutes")
+                                    .c_str(),
+              n.straight_line ? "  (straight line × detour factor: off the network)" : "");
+}
 
 nlohmann::json answer_json(const LocateAnswer& a) {
   nlohmann::json j;
@@ -93,10 +125,30 @@ int run(const LocateArgs& a) {
   Service service;
   service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance);
   const LocateAnswer answer = service.locate(point, *datum);
-  if (a.json)
-    std::cout << answer_json(answer).dump(2) << "\n";
-  else
+  std::unique_ptr<NearestService> walking;
+  if (!a.network.network.empty() || !a.network.points.empty()) {
+    if (a.network.network.empty() || a.network.points.empty()) {
+      throw Error(ErrorCode::invalid_argument, "--network and --service-points go together");
+    }
+    walking = a.network.open();
+  }
+  std::vector<std::string> types = a.service_types;
+  if (types.empty()) types.push_back("");
+  if (a.json) {
+    auto j = answer_json(answer);
+    if (walking) {
+      j["nearest_service"] = nlohmann::json::array();
+      for (const auto& t : types)
+        j["nearest_service"].push_back(nearest_json(walking->lookup(answer.wgs84, t), t));
+    }
+    std::cout << j.dump(2) << "\n";
+  } else {
     print_text(answer, a.tolerance);
+    if (walking) {
+      for (const auto& t : types)
+        print_nearest(walking->lookup(answer.wgs84, t), t, walking->config());
+    }
+  }
   return answer.status == LocateStatus::not_covered ? 1 : 0;
 }
 
@@ -117,6 +169,19 @@ Runner add_locate_command(CLI::App& app) {
                   "Metres outside every grid still assigned to the nearest (default 50)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", args->json, "Print the answer as JSON");
+  auto* walk =
+      cmd->add_option_group("walking", "The nearest service point on foot (both files needed)");
+  walk->add_option("--network", args->network.network,
+                   "Walking network: a .bin from `wangge import network`, or OSM");
+  walk->add_option("--service-points", args->network.points,
+                   "Service points (any OGR point source)");
+  walk->add_option("--service", args->service_types,
+                   "Service type (repeatable; default: any service point)");
+  walk->add_option("--speed", args->network.config.speed_kmh, "Walking speed in km/h (default 4)")
+      ->check(CLI::PositiveNumber);
+  walk->add_option("--minutes", args->network.config.threshold_minutes,
+                   "The circle in minutes (default 15)")
+      ->check(CLI::PositiveNumber);
   return [args] { return run(*args); };
 }
 

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   runners["import"] = cli::add_import_command(app);
   runners["generation"] = cli::add_generation_command(app);
   runners["simulate"] = cli::add_simulate_command(app);
+  runners["isochrone"] = cli::add_isochrone_command(app);
+  runners["coverage"] = cli::add_coverage_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

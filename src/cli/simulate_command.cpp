@@ -29,8 +29,10 @@ class Simulator {
   /// The history of one report, cut at `until`.
   std::vector<Service::Step> history(const Report& r) const {
     // Seeded by what the report says, not by its random id, so a run is reproducible.
-    std::mt19937_64 rng(seed_ ^ std::hash<std::string>{}(r.text + r.category + std::to_string(r.created_at.time_since_epoch().count()) +
-                                                        std::to_string(r.position.lon())));
+    std::mt19937_64 rng(
+        seed_ ^ std::hash<std::string>{}(r.text + r.category +
+                                         std::to_string(r.created_at.time_since_epoch().count()) +
+                                         std::to_string(r.position.lon())));
     auto uniform = [&](double a, double b) {
       return std::uniform_real_distribution<double>(a, b)(rng);
     };

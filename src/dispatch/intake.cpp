@@ -135,6 +135,13 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
     r.on_boundary = loc.on_boundary;
     r.boundary_distance_m = loc.boundary_distance_m;
   }
+  if (nearest_) {
+    const NearestAnswer a = nearest_->lookup(r.position);
+    if (a.point) {
+      r.nearest_service = NearestServiceInfo{a.point->id, a.point->name,   a.walk_m,
+                                             a.minutes,   a.within_circle, a.straight_line};
+    }
+  }
   // Responsibility: 事件 locality first, 部件 owner first; the locality is the last resort.
   Assignee locality;
   if (!r.grid_chain.empty()) {

@@ -6,6 +6,8 @@
 #include <mutex>
 
 #include "wangge/grid/validate.hpp"
+#include "wangge/network/osm.hpp"
+#include "wangge/network/service_points.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
@@ -73,6 +75,7 @@ struct Service::Dispatch {
   mutable std::mutex mutex;  // guards the two snapshots' swaps
   std::shared_ptr<const GridSnapshot> grids;
   std::shared_ptr<const ReferenceData> ref;
+  std::shared_ptr<const NearestService> nearest;
 
   std::shared_ptr<const GridSnapshot> grid_snapshot() const {
     std::lock_guard lock(mutex);
@@ -81,6 +84,10 @@ struct Service::Dispatch {
   std::shared_ptr<const ReferenceData> reference() const {
     std::lock_guard lock(mutex);
     return ref;
+  }
+  std::shared_ptr<const NearestService> nearest_service() const {
+    std::lock_guard lock(mutex);
+    return nearest;
   }
 };
 
@@ -115,7 +122,31 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
     }
     service->import_generation(grids, {}, true, now);
   }
+  std::string network = config.network, points = config.service_points;
+  if (network.empty() && !config.data_dir.empty() &&
+      std::filesystem::exists(config.data_dir + "/streets.osm")) {
+    network = config.data_dir + "/streets.osm";
+  }
+  if (points.empty() && !config.data_dir.empty() &&
+      std::filesystem::exists(config.data_dir + "/service_points.geojson")) {
+    points = config.data_dir + "/service_points.geojson";
+  }
+  if (!network.empty() && !points.empty()) service->load_network(network, points, config.walking);
   return service;
+}
+
+std::shared_ptr<const NearestService> Service::nearest() const {
+  store();
+  return dispatch_->nearest_service();
+}
+
+void Service::load_network(const std::string& network, const std::string& service_points,
+                           const WalkingConfig& walking) {
+  auto graph = std::make_shared<const WalkingGraph>(open_walking_graph(network));
+  auto nearest =
+      std::make_shared<const NearestService>(graph, import_service_points(service_points), walking);
+  std::lock_guard lock(dispatch_->mutex);
+  dispatch_->nearest = std::move(nearest);
 }
 
 Store& Service::store() const {
@@ -148,7 +179,8 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
   const auto grids = dispatch_ ? dispatch_->grid_snapshot() : nullptr;
   const auto ref = reference();
   if (!grids) throw Error(ErrorCode::unavailable, "no grid generation is active");
-  const Intake intake(*ref, *grids->index, grids->generation);
+  const auto nearest = dispatch_->nearest_service();
+  const Intake intake(*ref, *grids->index, grids->generation, nearest.get());
   Report report = intake.build(s, by, now, new_report_id());
   const std::string hash = key.empty() ? std::string() : request_hash(s, by);
   if (key.size() > 255 || key.find('\0') != std::string::npos) {

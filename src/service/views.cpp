@@ -64,6 +64,14 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
                      {"leader", r.grid_chain.empty() ? json(nullptr) : leader},
                      {"on_boundary", r.on_boundary},
                      {"boundary_distance_m", rounded(r.boundary_distance_m, 1)}};
+  j["nearest_service"] = r.nearest_service
+                             ? json{{"id", r.nearest_service->id},
+                                    {"name", r.nearest_service->name},
+                                    {"walk_m", rounded(r.nearest_service->walk_m, 1)},
+                                    {"minutes", rounded(r.nearest_service->minutes, 1)},
+                                    {"within_circle", r.nearest_service->within_circle},
+                                    {"straight_line", r.nearest_service->straight_line}}
+                             : json(nullptr);
   j["responsible"] = assignee_view(r.responsible);
   j["assignee"] = assignee_view(r.assignee);
   j["due_at"] = when(r.due_at, zone);

@@ -160,7 +160,13 @@ const std::vector<std::string>& report_columns() {
                                                  "resume_state",
                                                  "cancel_reason",
                                                  "version",
-                                                 "cell"};
+                                                 "cell",
+                                                 "service_point_id",
+                                                 "service_point_name",
+                                                 "service_walk_m",
+                                                 "service_minutes",
+                                                 "service_within_circle",
+                                                 "service_straight_line"};
   return kColumns;
 }
 
@@ -223,7 +229,13 @@ Row encode_report(const Report& r) {
              std::string(to_string(r.resume_state)),
              opt_text(r.cancel_reason),
              std::int64_t{r.version},
-             cell_of(r.position.lon(), r.position.lat())};
+             cell_of(r.position.lon(), r.position.lat()),
+             r.nearest_service ? Value(r.nearest_service->id) : Value(),
+             r.nearest_service ? Value(r.nearest_service->name) : Value(),
+             r.nearest_service ? Value(r.nearest_service->walk_m) : Value(),
+             r.nearest_service ? Value(r.nearest_service->minutes) : Value(),
+             r.nearest_service ? Value(std::int64_t{r.nearest_service->within_circle}) : Value(),
+             r.nearest_service ? Value(std::int64_t{r.nearest_service->straight_line}) : Value()};
 }
 
 Report decode_report(const Row& row) {
@@ -286,6 +298,21 @@ Report decode_report(const Row& row) {
     r.resume_state = enum_of<ReportState>(in.text(), parse_report_state, "resume state");
     r.cancel_reason = in.text();
     r.version = static_cast<int>(in.integer());
+    in.integer();  // cell: derived from the position
+    const std::string service_id = in.text();
+    const std::string service_name = in.text();
+    const auto walk = in.opt_real();
+    const auto minutes = in.opt_real();
+    const auto within = in.opt_integer();
+    const auto straight = in.opt_integer();
+    if (!service_id.empty()) {
+      r.nearest_service = NearestServiceInfo{service_id,
+                                             service_name,
+                                             walk.value_or(0),
+                                             minutes.value_or(0),
+                                             within.value_or(0) != 0,
+                                             straight.value_or(0) != 0};
+    }
     return r;
   } catch (const json::exception& e) {
     throw Error(ErrorCode::internal, std::string("a stored report does not decode: ") + e.what());

@@ -51,6 +51,15 @@ CREATE TABLE grids (
   PRIMARY KEY (generation, id));
 CREATE INDEX grids_geom ON grids USING gist (geom);
 CREATE TABLE reference (name TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at BIGINT NOT NULL);
+)sql",
+      // 2: the nearest service point by walking, found at intake.
+      R"sql(
+ALTER TABLE reports ADD COLUMN service_point_id TEXT;
+ALTER TABLE reports ADD COLUMN service_point_name TEXT;
+ALTER TABLE reports ADD COLUMN service_walk_m DOUBLE PRECISION;
+ALTER TABLE reports ADD COLUMN service_minutes DOUBLE PRECISION;
+ALTER TABLE reports ADD COLUMN service_within_circle BIGINT;
+ALTER TABLE reports ADD COLUMN service_straight_line BIGINT;
 )sql"};
   return kMigrations;
 }

@@ -46,6 +46,15 @@ CREATE TABLE grids (
   level_name TEXT, code TEXT, name TEXT, leader_name TEXT, leader_role TEXT, leader_phone TEXT,
   households INTEGER, residents INTEGER, geom TEXT NOT NULL, PRIMARY KEY (generation, id));
 CREATE TABLE reference (name TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at INTEGER NOT NULL);
+)sql",
+      // 2: the nearest service point by walking, found at intake.
+      R"sql(
+ALTER TABLE reports ADD COLUMN service_point_id TEXT;
+ALTER TABLE reports ADD COLUMN service_point_name TEXT;
+ALTER TABLE reports ADD COLUMN service_walk_m REAL;
+ALTER TABLE reports ADD COLUMN service_minutes REAL;
+ALTER TABLE reports ADD COLUMN service_within_circle INTEGER;
+ALTER TABLE reports ADD COLUMN service_straight_line INTEGER;
 )sql"};
   return kMigrations;
 }

@@ -44,6 +44,10 @@ expect "submit: an anonymous resident's report is located and stored" 0 '"grid":
   "$WANGGE" report submit --lon 112.926891 --lat 27.8576002 --category 0101 --text "路边垃圾堆放" \
   --reporter-name 张三 --reporter-phone 13800138000 --as resident:u1 --json --at 2026-11-23T09:00
 ID="$(json_field '["id"]' <<<"$LAST")"
+check_nearest() {
+  python3 -c 'import json,sys; n=json.load(sys.stdin)["nearest_service"]; assert n["id"] == "SP04" and n["within_circle"] and 700 < n["walk_m"] < 800, n'
+}
+if check_nearest <<<"$LAST"; then passed=$((passed + 1)); echo "ok   submit: the nearest service point on foot is recorded (SP04, ~754 m)"; else failed=$((failed + 1)); echo "FAIL nearest service point"; fi
 expect "show: the resident sees their own contact details" 0 '"phone": "13800138000"' -- \
   "$WANGGE" report show "$ID" --as resident:u1 --json
 expect "show: another resident gets 'does not exist' (no existence leak)" 2 "report $ID does not exist" -- \

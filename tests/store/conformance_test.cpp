@@ -359,6 +359,21 @@ TEST_P(StoreConformance, TheIntegrityCheckFindsAGapInTheEvents) {
       << problems[0];
 }
 
+TEST_P(StoreConformance, TheNearestServicePointIsKeptWithTheReport) {
+  Report r = sample_->report(at("2026-11-23T09:00"));
+  r.nearest_service = NearestServiceInfo{"SP04", "梅园党群服务站", 753.6, 11.3, true, false};
+  store_->write([&](WriteTx& tx) { tx.insert_report(r, "", ""); });
+  const auto back = store_->report(r.id);
+  ASSERT_TRUE(back && back->nearest_service);
+  EXPECT_EQ(back->nearest_service->id, "SP04");
+  EXPECT_EQ(back->nearest_service->name, "梅园党群服务站");
+  EXPECT_DOUBLE_EQ(back->nearest_service->walk_m, 753.6);
+  EXPECT_TRUE(back->nearest_service->within_circle);
+  Report none = sample_->report(at("2026-11-23T09:00"));
+  store_->write([&](WriteTx& tx) { tx.insert_report(none, "", ""); });
+  EXPECT_FALSE(store_->report(none.id)->nearest_service);
+}
+
 TEST_P(StoreConformance, StringsAreStoredVerbatim) {
   Submission s = sample_->submission();
   s.text = "'; DROP TABLE reports; -- 你好 \"quoted\" \\ back";

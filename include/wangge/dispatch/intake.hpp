@@ -11,6 +11,7 @@
 #include "wangge/dispatch/reference.hpp"
 #include "wangge/dispatch/report.hpp"
 #include "wangge/grid/grid_index.hpp"
+#include "wangge/network/nearest.hpp"
 
 namespace wangge {
 
@@ -29,9 +30,11 @@ struct Submission {
 
 class Intake {
  public:
-  /// @p ref and @p index must outlive the intake; @p generation names the index's grid set.
-  Intake(const ReferenceData& ref, const GridIndex& index, std::string generation)
-      : ref_(ref), index_(index), generation_(std::move(generation)) {}
+  /// @p ref, @p index and @p nearest (optional) must outlive the intake; @p generation names
+  /// the index's grid set.
+  Intake(const ReferenceData& ref, const GridIndex& index, std::string generation,
+         const NearestService* nearest = nullptr)
+      : ref_(ref), index_(index), generation_(std::move(generation)), nearest_(nearest) {}
 
   /// Validates @p s and builds the new report (state received, version 0).
   /// @throws Error(invalid_coordinate) for a missing, non-finite or out-of-range position;
@@ -49,6 +52,7 @@ class Intake {
   const ReferenceData& ref_;
   const GridIndex& index_;
   std::string generation_;
+  const NearestService* nearest_;
 };
 
 /// Whether @p phone looks like a Chinese mobile (1[3-9]xxxxxxxxx, optional +86) or landline

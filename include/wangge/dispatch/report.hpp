@@ -59,6 +59,16 @@ struct Reporter {
   std::string phone;
 };
 
+/// The nearest service point by walking, at intake (see network/nearest.hpp).
+struct NearestServiceInfo {
+  std::string id;
+  std::string name;
+  double walk_m = 0;
+  double minutes = 0;
+  bool within_circle = false;
+  bool straight_line = false;  ///< no network answer: crow-fly distance × detour factor
+};
+
 struct ExtensionRequest {
   Instant requested_due;
   std::string reason;
@@ -90,6 +100,8 @@ struct Report {
   Leader leader;                        ///< the finest grid's leader at intake
   bool on_boundary = false;
   double boundary_distance_m = 0;
+
+  std::optional<NearestServiceInfo> nearest_service;  ///< when a walking network is loaded
 
   std::string duplicate_of;  ///< an open report this one probably repeats (suggestion)
   Assignee responsible;      ///< by the category's responsibility rule, at intake

@@ -36,4 +36,8 @@ class LocalProjection {
 /// Great-circle distance in metres (haversine on the mean Earth radius 6,371,008.8 m).
 double haversine_m(LonLat a, LonLat b) noexcept;
 
+/// Distance in metres on the WGS-84 ellipsoid's local frame at @p a: within 0.05% for points
+/// up to 20 km apart, and consistent with LocalProjection (what the network measures with).
+double local_distance_m(LonLat a, LonLat b) noexcept;
+
 }  // namespace wangge

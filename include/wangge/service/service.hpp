@@ -16,6 +16,7 @@
 #include "wangge/grid/grid_index.hpp"
 #include "wangge/grid/import.hpp"
 #include "wangge/grid/validate.hpp"
+#include "wangge/network/nearest.hpp"
 #include "wangge/store/store.hpp"
 
 namespace wangge {
@@ -60,6 +61,12 @@ struct ServiceConfig {
   std::string data_dir;
   double outside_tolerance_m = 50.0;
   StoreOptions store_options;
+  /// The walking network (a .bin or an OSM file) and the service points; default
+  /// data_dir/streets.osm and data_dir/service_points.geojson when they exist. Without them
+  /// reports carry no nearest service point.
+  std::string network;
+  std::string service_points;
+  WalkingConfig walking;
 };
 
 /// The answer to a submission.
@@ -146,6 +153,11 @@ class Service {
   void import_reference(const std::string& dir, Instant now);
 
   std::shared_ptr<const ReferenceData> reference() const;
+  /// The nearest-service snapshot, or null when no network and service points are loaded.
+  std::shared_ptr<const NearestService> nearest() const;
+  /// Loads a network and service points and swaps the nearest-service snapshot.
+  void load_network(const std::string& network, const std::string& service_points,
+                    const WalkingConfig& walking);
   std::string active_generation() const;
   Store& store() const;
   /// Who acts: a staff member of organisation.json by id, or "resident:<id>" for a resident
