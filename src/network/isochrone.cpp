@@ -120,8 +120,8 @@ MultiPolygon isochrone(const NearestService& service, const SnapRaster& raster, 
   BBox box;
   for (std::uint32_t e = 0; e < g->edge_count(); ++e) {
     const auto& edge = g->edge(e);
-    if (field.cost[edge.u] > limit && field.cost[edge.v] > limit && field.on_edge[e].empty())
-      continue;
+    const auto [first, last] = field.on_edge(e);
+    if (field.cost[edge.u] > limit && field.cost[edge.v] > limit && first == last) continue;
     for (const XY* p = g->geometry_begin(e); p != g->geometry_end(e); ++p) box.extend(*p);
   }
   if (!box.valid()) return {};

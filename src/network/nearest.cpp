@@ -31,6 +31,8 @@ NearestService::NearestService(std::shared_ptr<const WalkingGraph> graph,
       if (std::find(types_.begin(), types_.end(), s) == types_.end()) types_.push_back(s);
   if (!graph_) return;
   snapper_ = std::make_unique<Snapper>(*graph_);
+  if (points_.size() >= (1u << 23))
+    throw Error(ErrorCode::invalid_argument, "too many service points (at most 8,388,607)");
   for (std::size_t i = 0; i < points_.size(); ++i) {
     point_snaps_.push_back(snapper_->snap(points_[i].position, config_.max_snap_m));
     if (!point_snaps_.back()) off_network_.push_back(i);
@@ -48,21 +50,38 @@ NearestService::NearestService(std::shared_ptr<const WalkingGraph> graph,
 NearestService::~NearestService() = default;
 NearestService::NearestService(NearestService&&) noexcept = default;
 
+std::pair<const Field::Seed*, const Field::Seed*> Field::on_edge(std::uint32_t e) const {
+  const auto range = std::equal_range(seeds.begin(), seeds.end(), Seed{e, 0, 0},
+                                      [](const Seed& a, const Seed& b) { return a.edge < b.edge; });
+  return {seeds.data() + (range.first - seeds.begin()),
+          seeds.data() + (range.second - seeds.begin())};
+}
+
 Field NearestService::search(const std::vector<std::size_t>& seeds, std::int64_t limit_mm) const {
   const WalkingGraph& g = *graph_;
   Field f;
   f.cost.assign(g.node_count(), WalkingGraph::kUnreachable);
   f.owner.assign(g.node_count(), -1);
-  f.on_edge.resize(g.edge_count());
-  using Item = std::tuple<std::int64_t, std::int32_t,
-                          std::uint32_t>;  // cost, owner, node: ties to the lower owner
-  std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
+  // The queue orders by (cost, owner) packed in one key: costs below 2^40 mm (a million km)
+  // and owners below 2^23; ties go to the lower owner, so results are deterministic.
+  struct Item {
+    std::uint64_t key;
+    std::uint32_t node;
+    bool operator>(const Item& o) const { return key > o.key; }
+  };
+  auto key_of = [](std::int64_t c, std::int32_t owner) {
+    return (static_cast<std::uint64_t>(c) << 23) | static_cast<std::uint64_t>(owner);
+  };
+  std::vector<Item> heap;
+  heap.reserve(g.node_count() / 4 + 16);
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> queue(std::greater<>(),
+                                                                     std::move(heap));
   auto offer = [&](std::uint32_t n, std::int64_t c, std::int32_t owner) {
-    if (c > limit_mm) return;
+    if (c > limit_mm || c >= (std::int64_t{1} << 40)) return;
     if (c < f.cost[n] || (c == f.cost[n] && owner < f.owner[n])) {
       f.cost[n] = c;
       f.owner[n] = owner;
-      queue.emplace(c, owner, n);
+      queue.push(Item{key_of(c, owner), n});
     }
   };
   for (std::size_t i : seeds) {
@@ -70,15 +89,20 @@ Field NearestService::search(const std::vector<std::size_t>& seeds, std::int64_t
     if (!s) continue;
     const auto& e = g.edge(s->edge);
     const auto owner = static_cast<std::int32_t>(i);
-    f.on_edge[s->edge].emplace_back(s->offset_mm, owner);
+    f.seeds.push_back({s->edge, s->offset_mm, owner});
     // From u, walk forward along the edge to the point; from v, backward.
     offer(e.u, partial(e.cost_uv, s->offset_mm, e.length_mm), owner);
     offer(e.v, partial(e.cost_vu, e.length_mm - s->offset_mm, e.length_mm), owner);
   }
+  std::sort(f.seeds.begin(), f.seeds.end(),
+            [](const Field::Seed& a, const Field::Seed& b) { return a.edge < b.edge; });
   while (!queue.empty()) {
-    const auto [c, owner, n] = queue.top();
+    const Item top = queue.top();
     queue.pop();
-    if (c != f.cost[n] || owner != f.owner[n]) continue;  // stale
+    const std::uint32_t n = top.node;
+    if (top.key != key_of(f.cost[n], f.owner[n])) continue;  // stale
+    const std::int64_t c = f.cost[n];
+    const std::int32_t owner = f.owner[n];
     for (const auto* a = g.arcs_begin(n); a != g.arcs_end(n); ++a)
       offer(a->from, c + a->cost, owner);
   }
@@ -103,7 +127,10 @@ std::pair<std::int64_t, std::int32_t> NearestService::cost_from(const Field& f,
   if (to_v < WalkingGraph::kUnreachable && f.cost[e.v] < WalkingGraph::kUnreachable)
     consider(to_v + f.cost[e.v], f.owner[e.v]);
   // A service point on the same edge, walked to directly.
-  for (const auto& [offset, o] : f.on_edge[s.edge]) {
+  const auto [first, last] = f.on_edge(s.edge);
+  for (const Field::Seed* seed = first; seed != last; ++seed) {
+    const std::int64_t offset = seed->offset_mm;
+    const std::int32_t o = seed->owner;
     const std::int64_t c = offset >= s.offset_mm
                                ? partial(e.cost_uv, offset - s.offset_mm, e.length_mm)
                                : partial(e.cost_vu, s.offset_mm - offset, e.length_mm);

@@ -171,6 +171,40 @@ expect "assign: malformed GeoJSON exits 2 with the byte position" 2 "not valid J
   "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/trunc.geojson" --out "$TMP/t.geojson"
 expect "assign: mismatched output format exits 2" 2 "must have the input's format" -- \
   "$WANGGE" assign --grids "$SAMPLE/grids.geojson" --in "$TMP/points.csv" --out "$TMP/p.geojson"
+# ---- the walking network --------------------------------------------------------------------
+expect "import network: the sample's streets" 0 "nodes \(intersections\) +588" -- \
+  "$WANGGE" import network "$SAMPLE/streets.osm" --out "$TMP/network.bin"
+check "the saved network loads" test -s "$TMP/network.bin"
+expect "locate --network: the nearest service point on foot" 0 "service +SP04 梅园党群服务站, 754 m, 11.3 min" -- \
+  "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.926891 27.8576002 --network "$TMP/network.bin" --service-points "$SAMPLE/service_points.geojson"
+expect "locate --network: none within 15 minutes, with the nearest beyond" 0 "养老托幼 +SP01 .*none within 15 minutes" -- \
+  "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.926891 27.8576002 --network "$TMP/network.bin" --service-points "$SAMPLE/service_points.geojson" --service 养老托幼
+expect "locate --network --json" 0 '"within_circle": true' -- \
+  "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.926891 27.8576002 --network "$SAMPLE/streets.osm" --service-points "$SAMPLE/service_points.geojson" --json
+expect "locate: --network without --service-points exits 2" 2 "go together" -- \
+  "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.92 27.86 --network "$TMP/network.bin"
+expect "isochrones of every service point" 0 "SP06 .* km² within 15 min" -- \
+  "$WANGGE" isochrone --network "$TMP/network.bin" --service-points "$SAMPLE/service_points.geojson" --out "$TMP/iso.geojson"
+check "isochrones: six valid polygons that the grid validator reads" python3 - "$TMP/iso.geojson" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))["features"]
+assert [x["properties"]["id"] for x in f] == ["SP01", "SP02", "SP03", "SP04", "SP05", "SP06"]
+assert all(1.0 < x["properties"]["area_km2"] < 3.2 for x in f), [x["properties"]["area_km2"] for x in f]
+assert all(x["geometry"]["type"] == "MultiPolygon" for x in f)
+PY
+expect "isochrone: an unknown service point exits 2" 2 "service point 'SP99' is not in" -- \
+  "$WANGGE" isochrone --network "$TMP/network.bin" --service-points "$SAMPLE/service_points.geojson" --id SP99 --out "$TMP/x.geojson"
+expect "coverage of any service point, per block" 0 "83.4% of households" -- \
+  "$WANGGE" coverage --grids "$SAMPLE/grids.geojson" --network "$TMP/network.bin" --service-points "$SAMPLE/service_points.geojson" --type "" --gaps-out "$TMP/gaps.geojson"
+expect "coverage: an unknown service type exits 2 listing the types" 2 "service type '夜市' is offered by no service point" -- \
+  "$WANGGE" coverage --grids "$SAMPLE/grids.geojson" --network "$TMP/network.bin" --service-points "$SAMPLE/service_points.geojson" --type 夜市
+expect "import network: a missing file exits 2" 2 "cannot read the OpenStreetMap file" -- "$WANGGE" import network "$TMP/none.osm.pbf" --out "$TMP/n.bin"
+printf 'this is not xml' >"$TMP/junk.osm"
+expect "import network: a file that is not OSM exits 2" 2 "cannot read the OpenStreetMap file" -- "$WANGGE" import network "$TMP/junk.osm" --out "$TMP/n.bin"
+printf 'not a graph' >"$TMP/junk.bin"
+expect "a foreign .bin is refused" 2 "is not a wangge network file" -- \
+  "$WANGGE" isochrone --network "$TMP/junk.bin" --service-points "$SAMPLE/service_points.geojson" --out "$TMP/x.geojson"
+
 expect "every command has --help with an example" 0 "Example: wangge assign" -- "$WANGGE" assign --help
 
 echo "$passed passed, $failed failed"

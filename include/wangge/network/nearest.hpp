@@ -88,8 +88,15 @@ class NearestService {
   struct Field {
     std::vector<std::int64_t> cost;
     std::vector<std::int32_t> owner;
-    /// Per edge: the seeds lying on it (offset, point index), for the same-edge case.
-    std::vector<std::vector<std::pair<std::int64_t, std::int32_t>>> on_edge;
+    /// The seeds with their edges, sorted by edge, for the same-edge case.
+    struct Seed {
+      std::uint32_t edge;
+      std::int64_t offset_mm;
+      std::int32_t owner;
+    };
+    std::vector<Seed> seeds;
+    /// The seeds lying on edge @p e.
+    std::pair<const Seed*, const Seed*> on_edge(std::uint32_t e) const;
   };
   Field search(const std::vector<std::size_t>& seeds,
                std::int64_t limit_mm = WalkingGraph::kUnreachable) const;
