@@ -7,9 +7,10 @@ JOBS="$(nproc 2>/dev/null || echo 2)"
 # Debian packages needed to build and run wangge (one place for the list).
 BUILD_PACKAGES=(cmake g++ make pkg-config libgdal-dev gdal-bin libgeos-dev libboost-dev
                 nlohmann-json3-dev libcli11-dev libspdlog-dev libgtest-dev libpqxx-dev
-                libsqlite3-dev libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev)
+                libsqlite3-dev libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev libpistache-dev)
 # Extra packages the tests need: a real PostgreSQL + PostGIS to cross-check against.
-TEST_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-client-15 python3)
+TEST_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-client-15 python3
+               nginx-light wrk)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

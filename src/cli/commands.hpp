@@ -48,6 +48,8 @@ Runner add_import_command(CLI::App& app);
 Runner add_generation_command(CLI::App& app);
 Runner add_simulate_command(CLI::App& app);
 Runner add_isochrone_command(CLI::App& app);
+Runner add_serve_command(CLI::App& app);
+Runner add_keys_command(CLI::App& app);
 Runner add_coverage_command(CLI::App& app);
 /// `import network`, registered on the import command. Returns -1 when not the one parsed.
 Runner add_network_import(CLI::App& import);

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   runners["simulate"] = cli::add_simulate_command(app);
   runners["isochrone"] = cli::add_isochrone_command(app);
   runners["coverage"] = cli::add_coverage_command(app);
+  runners["serve"] = cli::add_serve_command(app);
+  runners["keys"] = cli::add_keys_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -174,8 +174,31 @@ Actor Service::actor(const std::string& spec) const {
               "'" + spec + "' is not a member of staff (organisation.json) nor resident:<id>");
 }
 
+namespace {
+
+/// The reply remembered under @p options' key, if any; a different request is refused.
+std::optional<StoredReply> remembered(WriteTx& tx, const ReplyOptions* options) {
+  if (!options || options->key.empty()) return std::nullopt;
+  auto seen = tx.reply(options->key);
+  if (seen && seen->request_hash != options->request_hash) {
+    throw Error(ErrorCode::idempotency_mismatch, "the Idempotency-Key was used before for a different request");
+  }
+  return seen;
+}
+
+/// Renders and remembers the reply to a new change, in its own write.
+std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, const Report& r, Instant now) {
+  if (!options || options->key.empty()) return std::nullopt;
+  StoredReply reply = options->render(r);
+  reply.request_hash = options->request_hash;
+  tx.save_reply(options->key, reply, now);
+  return reply;
+}
+
+}  // namespace
+
 SubmitResult Service::submit(const Submission& s, const Actor& by, const std::string& key,
-                             Instant now) {
+                             Instant now, const ReplyOptions* reply_options) {
   const auto grids = dispatch_ ? dispatch_->grid_snapshot() : nullptr;
   const auto ref = reference();
   if (!grids) throw Error(ErrorCode::unavailable, "no grid generation is active");
@@ -199,6 +222,11 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
   for (int attempt = 0;; ++attempt) {
     try {
       store().write([&](WriteTx& tx) {
+        if (auto seen = remembered(tx, reply_options)) {
+          result.reply = seen;
+          result.replayed = true;
+          return;
+        }
         if (!key.empty()) {
           if (auto seen = tx.idempotency(key)) {
             if (seen->request_hash != hash) {
@@ -228,6 +256,7 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
         r.version = 1;
         tx.insert_report(r, key, hash);
         tx.append_event(e);
+        result.reply = remember(tx, reply_options, r, now);
         result.report = std::move(r);
         result.replayed = false;
       });
@@ -240,19 +269,28 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
   }
 }
 
-Report Service::act(const std::string& id, const ActionRequest& request, const Actor& by,
-                    Instant now) {
+Report Service::act(const std::string& id, const ActionRequest& request, const Actor& by, Instant now) {
+  return act(id, request, by, now, ReplyOptions{}).report;
+}
+
+ActResult Service::act(const std::string& id, const ActionRequest& request, const Actor& by, Instant now,
+                       const ReplyOptions& reply) {
   const auto ref = reference();
   const Workflow workflow(*ref);
-  Report result;
+  ActResult result;
   store().write([&](WriteTx& tx) {
     auto r = tx.report(id);
-    if (!r || !Workflow::can_see(*r, by))
-      throw Error(ErrorCode::not_found, "report " + id + " does not exist");
+    if (!r || !Workflow::can_see(*r, by)) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
+    if (auto seen = remembered(tx, &reply)) {
+      result = ActResult{std::move(*r), true, seen};
+      return;
+    }
     const Event e = workflow.apply(*r, request, by, now);
     tx.update_report(*r);
     tx.append_event(e);
-    result = std::move(*r);
+    result.reply = remember(tx, &reply, *r, now);
+    result.report = std::move(*r);
+    result.replayed = false;
   });
   return result;
 }

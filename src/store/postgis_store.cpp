@@ -60,6 +60,14 @@ ALTER TABLE reports ADD COLUMN service_walk_m DOUBLE PRECISION;
 ALTER TABLE reports ADD COLUMN service_minutes DOUBLE PRECISION;
 ALTER TABLE reports ADD COLUMN service_within_circle BIGINT;
 ALTER TABLE reports ADD COLUMN service_straight_line BIGINT;
+)sql",
+      // 3: API keys (hashed) and replies remembered under idempotency keys.
+      R"sql(
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, actor TEXT NOT NULL, role TEXT NOT NULL, label TEXT,
+  created_at BIGINT NOT NULL, revoked BIGINT NOT NULL);
+CREATE TABLE replies (
+  key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, status BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL);
 )sql"};
   return kMigrations;
 }
@@ -200,6 +208,15 @@ class Session final : public WriteTx {
     std::vector<std::string> ids;
     for (const Row& row : query(q.text, q.params)) ids.push_back(text_of(row[0]));
     return ids;
+  }
+
+  std::optional<StoredReply> reply(const std::string& key) override {
+    auto rows = query(sql::select_reply(), {key});
+    if (rows.empty()) return std::nullopt;
+    return StoredReply{text_of(rows[0][0]), static_cast<int>(std::get<std::int64_t>(rows[0][1])), text_of(rows[0][2])};
+  }
+  void save_reply(const std::string& key, const StoredReply& r, Instant now) override {
+    query(sql::insert_reply(), {key, r.request_hash, std::int64_t{r.status}, r.body, to_millis(now)});
   }
 
   std::vector<Row> query(const std::string& text, const Row& params) {
@@ -439,6 +456,43 @@ class PostgisStore final : public Store {
       auto rows = s.query("SELECT body FROM reference WHERE name = ?", {name});
       if (rows.empty()) return std::nullopt;
       return text_of(rows[0][0]);
+    });
+  }
+
+  void put_api_key(const ApiKey& k) override {
+    write([&](WriteTx& tx) {
+      static_cast<Session&>(tx).query(sql::insert_api_key(), {k.id, k.hash, k.actor, k.role, k.label, to_millis(k.created_at)});
+    });
+  }
+  std::optional<ApiKey> api_key_by_hash(const std::string& hash) override {
+    return read([&](Session& s) -> std::optional<ApiKey> {
+      auto rows = s.query(sql::select_api_key_by_hash(), {hash});
+      if (rows.empty()) return std::nullopt;
+      return sql::decode_api_key(rows[0]);
+    });
+  }
+  std::vector<ApiKey> api_keys() override {
+    return read([&](Session& s) {
+      std::vector<ApiKey> out;
+      for (const Row& row : s.query(sql::select_api_keys(), {})) out.push_back(sql::decode_api_key(row));
+      return out;
+    });
+  }
+  void revoke_api_key(const std::string& id) override {
+    write([&](WriteTx& tx) {
+      Session& s = static_cast<Session&>(tx);
+      if (s.query("SELECT 1 FROM api_keys WHERE id = ?", {id}).empty()) {
+        throw Error(ErrorCode::not_found, "API key '" + id + "' does not exist");
+      }
+      s.query(sql::revoke_api_key(), {id});
+    });
+  }
+  std::vector<std::pair<std::string, std::size_t>> count_by_state() override {
+    return read([&](Session& s) {
+      std::vector<std::pair<std::string, std::size_t>> out;
+      for (const Row& row : s.query(sql::count_by_state(), {}))
+        out.emplace_back(text_of(row[0]), static_cast<std::size_t>(std::get<std::int64_t>(row[1])));
+      return out;
     });
   }
 

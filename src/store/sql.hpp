@@ -33,6 +33,15 @@ Query list(const ReportFilter& filter);
 std::string cursor_after(const Report& r);
 Query reports_created(Instant from, Instant to);
 
+std::string select_reply();
+std::string insert_reply();
+std::string insert_api_key();
+std::string select_api_key_by_hash();
+std::string select_api_keys();
+std::string revoke_api_key();
+std::string count_by_state();
+ApiKey decode_api_key(const Row& row);
+
 /// Our consistency checks: each query returns one text column describing a problem per row.
 const std::vector<std::string>& integrity_checks();
 

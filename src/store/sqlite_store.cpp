@@ -55,6 +55,14 @@ ALTER TABLE reports ADD COLUMN service_walk_m REAL;
 ALTER TABLE reports ADD COLUMN service_minutes REAL;
 ALTER TABLE reports ADD COLUMN service_within_circle INTEGER;
 ALTER TABLE reports ADD COLUMN service_straight_line INTEGER;
+)sql",
+      // 3: API keys (hashed) and replies remembered under idempotency keys.
+      R"sql(
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, actor TEXT NOT NULL, role TEXT NOT NULL, label TEXT,
+  created_at INTEGER NOT NULL, revoked INTEGER NOT NULL);
+CREATE TABLE replies (
+  key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
 )sql"};
   return kMigrations;
 }
@@ -142,6 +150,18 @@ class Session final : public WriteTx {
     for (const Row& row : query_rows(db_, q.text, q.params))
       ids.push_back(std::get<std::string>(row[0]));
     return ids;
+  }
+
+  std::optional<StoredReply> reply(const std::string& key) override {
+    auto rows = query_rows(db_, sql::select_reply(), {key});
+    if (rows.empty()) return std::nullopt;
+    return StoredReply{std::get<std::string>(rows[0][0]), static_cast<int>(std::get<std::int64_t>(rows[0][1])),
+                       std::get<std::string>(rows[0][2])};
+  }
+  void save_reply(const std::string& key, const StoredReply& r, Instant now) override {
+    db_.cached(sql::insert_reply())
+        .bind_all({key, r.request_hash, std::int64_t{r.status}, r.body, to_millis(now)})
+        .run();
   }
 
   std::vector<Report> decode_all(const sql::Query& q) {
@@ -313,6 +333,45 @@ class SqliteStore final : public Store {
       auto rows = query_rows(s.db(), "SELECT body FROM reference WHERE name = ?", {name});
       if (rows.empty()) return std::nullopt;
       return std::get<std::string>(rows[0][0]);
+    });
+  }
+
+  void put_api_key(const ApiKey& k) override {
+    write([&](WriteTx& tx) {
+      static_cast<Session&>(tx)
+          .db()
+          .cached(sql::insert_api_key())
+          .bind_all({k.id, k.hash, k.actor, k.role, k.label, to_millis(k.created_at)})
+          .run();
+    });
+  }
+  std::optional<ApiKey> api_key_by_hash(const std::string& hash) override {
+    return with_reader([&](Session& s) -> std::optional<ApiKey> {
+      auto rows = query_rows(s.db(), sql::select_api_key_by_hash(), {hash});
+      if (rows.empty()) return std::nullopt;
+      return sql::decode_api_key(rows[0]);
+    });
+  }
+  std::vector<ApiKey> api_keys() override {
+    return with_reader([&](Session& s) {
+      std::vector<ApiKey> out;
+      for (const Row& row : query_rows(s.db(), sql::select_api_keys(), {})) out.push_back(sql::decode_api_key(row));
+      return out;
+    });
+  }
+  void revoke_api_key(const std::string& id) override {
+    write([&](WriteTx& tx) {
+      Connection& db = static_cast<Session&>(tx).db();
+      db.cached(sql::revoke_api_key()).bind_all({id}).run();
+      if (sqlite3_changes(db.handle()) != 1) throw Error(ErrorCode::not_found, "API key '" + id + "' does not exist");
+    });
+  }
+  std::vector<std::pair<std::string, std::size_t>> count_by_state() override {
+    return with_reader([&](Session& s) {
+      std::vector<std::pair<std::string, std::size_t>> out;
+      for (const Row& row : query_rows(s.db(), sql::count_by_state(), {}))
+        out.emplace_back(std::get<std::string>(row[0]), static_cast<std::size_t>(std::get<std::int64_t>(row[1])));
+      return out;
     });
   }
 

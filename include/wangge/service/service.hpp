@@ -4,6 +4,7 @@
 // immutable and held by shared_ptr, swapped whole on change) and, once opened on a store,
 // runs intake and the dispatch workflow against it.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,10 +70,25 @@ struct ServiceConfig {
   WalkingConfig walking;
 };
 
+/// How to remember the reply to a request under a client's idempotency key (HTTP), so that a
+/// retry gets the very same reply: the reply is stored in the same durable write as the change.
+struct ReplyOptions {
+  std::string key;           ///< the client's key, scoped by the caller (e.g. per API key)
+  std::string request_hash;  ///< a retry must carry the same request
+  std::function<StoredReply(const Report&)> render;  ///< status and body of the first reply
+};
+
 /// The answer to a submission.
 struct SubmitResult {
-  Report report;
-  bool replayed = false;  ///< the idempotency key was seen before: this is the original report
+  Report report;          ///< the new report; on a replay under a report key, the original
+  bool replayed = false;  ///< the idempotency key was seen before
+  std::optional<StoredReply> reply;  ///< with ReplyOptions: the (original) reply
+};
+
+struct ActResult {
+  Report report;  ///< the changed report (on a replay: as it is now)
+  bool replayed = false;
+  std::optional<StoredReply> reply;
 };
 
 class Service {
@@ -114,12 +130,17 @@ class Service {
   /// @throws the intake's errors; Error(idempotency_mismatch) for a key reused with another
   /// request.
   SubmitResult submit(const Submission& submission, const Actor& by,
-                      const std::string& idempotency_key, Instant now);
+                      const std::string& idempotency_key, Instant now,
+                      const ReplyOptions* reply = nullptr);
   /// Applies a workflow action durably and returns the changed report.
   /// @throws Error(not_found) for an unknown id or one the actor may not see, and the workflow's
   /// errors.
   Report act(const std::string& report_id, const ActionRequest& request, const Actor& by,
              Instant now);
+  /// The same, remembering the reply under an idempotency key. @throws as act(), and
+  /// Error(idempotency_mismatch) for a key reused with another request.
+  ActResult act(const std::string& report_id, const ActionRequest& request, const Actor& by,
+                Instant now, const ReplyOptions& reply);
   /// One step of a recorded history.
   struct Step {
     ActionRequest request;
@@ -151,6 +172,13 @@ class Service {
   /// Imports categories.json, organisation.json and calendar.json from @p dir into the store
   /// and swaps the reference snapshot. @throws the parser's errors (nothing stored then).
   void import_reference(const std::string& dir, Instant now);
+
+  /// A new API key for @p actor_spec (as actor()); or "app:<name>" for a client application
+  /// that submits for anonymous residents. @returns the key record and the secret, which is
+  /// shown once and stored only as its SHA-256.
+  std::pair<ApiKey, std::string> create_api_key(const std::string& actor_spec, const std::string& label);
+  /// The actor of a presented secret, or std::nullopt for an unknown or revoked key.
+  std::optional<Actor> authenticate(const std::string& secret);
 
   std::shared_ptr<const ReferenceData> reference() const;
   /// The nearest-service snapshot, or null when no network and service points are loaded.

@@ -28,6 +28,24 @@ struct IdempotencyRecord {
   std::string report_id;
 };
 
+/// A reply remembered under a client's idempotency key: a retry gets it again.
+struct StoredReply {
+  std::string request_hash;
+  int status = 0;
+  std::string body;
+};
+
+/// An API key, kept as the SHA-256 of the secret (the secret itself is shown once).
+struct ApiKey {
+  std::string id;        ///< public id, e.g. "k3f9…"
+  std::string hash;      ///< sha256 hex of the secret
+  std::string actor;     ///< staff id, "resident:<id>" or "app:<name>"
+  std::string role;      ///< the actor's role
+  std::string label;
+  Instant created_at;
+  bool revoked = false;
+};
+
 /// The store as seen from inside one write (reads see the batch's earlier writes).
 class WriteTx {
  public:
@@ -46,6 +64,8 @@ class WriteTx {
                                                 Instant since) = 0;
   /// Ids of running cases due before @p now and not yet supervised, oldest due first.
   virtual std::vector<std::string> overdue_unsupervised(Instant now, std::size_t limit) = 0;
+  virtual std::optional<StoredReply> reply(const std::string& key) = 0;
+  virtual void save_reply(const std::string& key, const StoredReply& reply, Instant now) = 0;
 };
 
 struct ReportFilter {
@@ -105,6 +125,15 @@ class Store {
   /// Reference documents by name ("categories", "organisation", "calendar").
   virtual void put_reference(const std::string& name, const std::string& body, Instant now) = 0;
   virtual std::optional<std::string> reference(const std::string& name) = 0;
+
+  virtual void put_api_key(const ApiKey& key) = 0;
+  /// The key with this secret hash, revoked or not.
+  virtual std::optional<ApiKey> api_key_by_hash(const std::string& hash) = 0;
+  virtual std::vector<ApiKey> api_keys() = 0;
+  /// @throws Error(not_found) for an unknown id.
+  virtual void revoke_api_key(const std::string& id) = 0;
+  /// Reports per state (for /metrics).
+  virtual std::vector<std::pair<std::string, std::size_t>> count_by_state() = 0;
 
   /// Problems found by the database's own check and by ours (every report's events numbered
   /// 1…version with no gap; no event without its report). Empty when sound.

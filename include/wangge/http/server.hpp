@@ -1,0 +1,67 @@
+#pragma once
+// The HTTP server (`wangge serve`): Pistache 0.0.5 with every option set explicitly and the
+// workarounds its known defects need (reference/reliability-security.md §1.4):
+//  - our own router (Pistache's Rest::Router inserts into a shared map on unknown methods,
+//    a data race with several threads), answering 405 with Allow on every path;
+//  - reactor threads only parse and answer in-memory work; anything touching the store runs on
+//    a bounded worker pool, and a full queue answers 503 with Retry-After;
+//  - every exception is caught: errors are application/problem+json from the one catalogue,
+//    with a request id, never exception text;
+//  - graceful shutdown on SIGTERM/SIGINT: readiness off, stop accepting, wait for in-flight
+//    requests, drain the pool, flush the store, exit 0;
+//  - request size limit (sized for a 4,000-character report with ten media URLs), header, body
+//    and keep-alive timeouts, threads = cores; run behind nginx (scripts/deploy/nginx.conf) in
+//    production, which normalises framing that Pistache 0.0.5 mishandles.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "wangge/service/service.hpp"
+
+namespace wangge {
+
+struct ServerConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;
+  unsigned threads = 0;                       ///< reactor threads; 0 = cores
+  unsigned workers = 0;                       ///< worker pool threads; 0 = 2 × cores
+  std::size_t queue_capacity = 512;           ///< waiting jobs before 503
+  std::size_t max_request_bytes = 64 * 1024;  ///< headers + body
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{30};
+  std::chrono::seconds keepalive_timeout{30};
+  int public_decimals = 4;                    ///< coordinates in public views (~10 m)
+  double rate_per_key = 50;                   ///< requests per second (token bucket)
+  double rate_per_address = 20;               ///< for requests without a key
+  double burst_seconds = 4;                   ///< bucket size, in seconds of rate
+  std::string base_url;                       ///< for links; default http://address:port
+};
+
+class HttpServer {
+ public:
+  /// @p service must outlive the server.
+  HttpServer(Service& service, ServerConfig config);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// Binds and starts serving in background threads. @throws Error(unavailable) if the port
+  /// cannot be bound.
+  void start();
+  /// The port actually bound (useful with port 0).
+  std::uint16_t port() const;
+  /// Graceful stop: readiness off, stop accepting, drain in-flight requests (up to @p grace),
+  /// stop the pool. Idempotent.
+  void stop(std::chrono::seconds grace = std::chrono::seconds(20));
+  /// Blocks until SIGTERM or SIGINT, then stops gracefully.
+  void run_until_signal();
+
+  struct Impl;  ///< implementation detail (public for the Pistache handler in server.cpp)
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wangge

@@ -1,0 +1,40 @@
+#pragma once
+// What route handlers share: the service, the configuration, and the server's own state for
+// /readyz and /metrics.
+
+#include <atomic>
+#include <functional>
+
+#include "metrics.hpp"
+#include "router.hpp"
+#include "wangge/http/server.hpp"
+#include "wangge/service/views.hpp"
+
+namespace wangge::http {
+
+struct Context {
+  Service& service;
+  const ServerConfig& config;
+  Metrics& metrics;
+  std::function<std::size_t()> queue_depth;
+  std::atomic<std::size_t>& in_flight;
+  std::atomic<bool>& ready;
+  /// The actor of an API key secret (cached by the server), or std::nullopt.
+  std::function<std::optional<Actor>(const std::string&)> authenticate;
+
+  /// The base URL for links ("http://127.0.0.1:8080").
+  std::string base_url() const;
+  /// The view options for a report seen by the request's actor.
+  ViewOptions view_for(const Request& req, const Report& r) const;
+};
+
+/// A JSON reply.
+Response json_response(int status, const std::string& body);
+/// Refuses a request without an authenticated actor (401) or whose role is not one of @p roles (403).
+void require(const Request& req, std::initializer_list<Role> roles);
+
+void add_system_routes(Router& router, Context& ctx);
+void add_v1_routes(Router& router, Context& ctx);
+void add_open311_routes(Router& router, Context& ctx);
+
+}  // namespace wangge::http

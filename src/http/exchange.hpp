@@ -1,0 +1,59 @@
+#pragma once
+// One HTTP exchange as the handlers see it: the request, parsed and decoded, and the reply
+// they build. Free of Pistache types, so handlers are plain functions that tests can call.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "wangge/dispatch/organisation.hpp"
+#include "wangge/dispatch/time.hpp"
+
+namespace wangge::http {
+
+struct Request {
+  std::string id;      ///< request id: in every log line and problem body
+  std::string method;  ///< "GET", "POST", …
+  std::string path;    ///< decoded path, without the query or the format extension
+  std::string extension;  ///< "json", "xml", "mvt", … from the last path segment, or ""
+  std::map<std::string, std::string> query;    ///< decoded; a repeated name keeps the last value
+  std::map<std::string, std::string> headers;  ///< lower-case names
+  std::map<std::string, std::string> params;   ///< path parameters ({id})
+  std::string body;
+  std::string client;  ///< the peer's address
+  Instant now;
+  /// Who is asking: set by authentication; anonymous (a resident without id) otherwise.
+  Actor actor{"", "anonymous", Role::resident, {}, {}};
+  bool authenticated = false;
+  std::string key_id;  ///< the API key's public id
+
+  std::optional<std::string> header(const std::string& lower_name) const;
+  std::optional<std::string> param(const std::string& name) const;  ///< query parameter
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  Response& header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+/// application/problem+json for an error of the catalogue (RFC 9457), with the request id.
+/// @p detail is our message (naming the rule), never an exception's internal text.
+Response problem(int status, const std::string& public_code, const std::string& title, const std::string& detail,
+                 const std::string& request_id);
+
+/// Percent-decoding of a URL component ('+' as space when @p form). @returns std::nullopt for
+/// malformed escapes or decoded NUL bytes.
+std::optional<std::string> url_decode(std::string_view s, bool form);
+/// Parses "a=1&b=2" (query string or form body). @returns std::nullopt when malformed.
+std::optional<std::map<std::string, std::string>> parse_form(std::string_view s);
+
+}  // namespace wangge::http

@@ -1,0 +1,31 @@
+#pragma once
+// Prometheus metrics: requests by route and status, a latency histogram, the worker queue's
+// depth and, at each scrape, reports by state.
+
+#include <array>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace wangge::http {
+
+class Metrics {
+ public:
+  void observe(const std::string& route, int status, double seconds);
+  /// The exposition text; @p queue_depth and @p reports_by_state are read at the scrape.
+  std::string render(std::size_t queue_depth, std::size_t in_flight,
+                     const std::vector<std::pair<std::string, std::size_t>>& reports_by_state) const;
+
+ private:
+  static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                   0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, int>, std::size_t> requests_;
+  std::array<std::size_t, kBuckets.size() + 1> histogram_{};
+  double latency_sum_ = 0;
+  std::size_t latency_count_ = 0;
+};
+
+}  // namespace wangge::http
