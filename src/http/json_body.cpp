@@ -33,7 +33,9 @@ std::optional<std::string> Fields::text(const char* name) {
   const auto* v = get(name);
   if (!v) return std::nullopt;
   if (!v->is_string()) wrong(name, "a string");
-  return v->get<std::string>();
+  std::string out = v->get<std::string>();
+  if (out.find('\0') != std::string::npos) wrong(name, "text without NUL bytes (\\u0000)");
+  return out;
 }
 
 std::optional<double> Fields::number(const char* name) {
@@ -65,6 +67,7 @@ std::vector<std::string> Fields::texts(const char* name) {
   for (const auto& e : *v) {
     if (!e.is_string()) wrong(name, "an array of strings");
     out.push_back(e.get<std::string>());
+    if (out.back().find('\0') != std::string::npos) wrong(name, "an array of strings without NUL bytes (\\u0000)");
   }
   return out;
 }

@@ -136,6 +136,7 @@ struct HttpServer::Impl {
                                                 : std::string(e.what()),
                                        req.id);
       if (e.code() == ErrorCode::unavailable) r.header("Retry-After", "5");
+      if (info.http_status == 401) r.header("WWW-Authenticate", "Bearer");
       return r;
     } catch (const std::exception& e) {
       log->error("{} {}: unexpected exception: {}", req.id, route.name, e.what());
@@ -296,6 +297,9 @@ void HttpServer::start() {
     throw Error(ErrorCode::unavailable, "cannot listen on " + s.config.address + ":" + std::to_string(s.config.port) +
                                             ": " + e.what());
   }
+  // With port 0 the kernel picked one: links (Location, next) must name it. No request can
+  // race this write: nobody knows the port before start() returns.
+  if (!s.config.port) s.config.port = static_cast<std::uint16_t>(s.endpoint->getPort());
   s.ready = true;
   s.log->info("listening on http://{}:{}", s.config.address, static_cast<std::uint16_t>(s.endpoint->getPort()));
 }

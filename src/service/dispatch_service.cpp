@@ -277,6 +277,15 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
                        const ReplyOptions& reply) {
   const auto ref = reference();
   const Workflow workflow(*ref);
+  // A grid assignee is shown by its name and leader ("xx邻 邻长 张三"), as intake does.
+  ActionRequest req = request;
+  if (req.to && req.to->kind == Assignee::Kind::grid && req.to->name.empty()) {
+    const auto index = grid_index();
+    if (const auto i = index->grids().find(req.to->id)) {
+      const Grid& g = index->grids()[*i];
+      req.to->name = g.name + (g.leader.name.empty() ? "" : " " + g.leader.role + " " + g.leader.name);
+    }
+  }
   ActResult result;
   store().write([&](WriteTx& tx) {
     auto r = tx.report(id);
@@ -285,7 +294,9 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
       result = ActResult{std::move(*r), true, seen};
       return;
     }
-    const Event e = workflow.apply(*r, request, by, now);
+    // Dispatching to the responsible grid keeps its recorded name (from the generation of intake).
+    if (req.to && req.to->kind == r->responsible.kind && req.to->id == r->responsible.id) req.to->name = r->responsible.name;
+    const Event e = workflow.apply(*r, req, by, now);
     tx.update_report(*r);
     tx.append_event(e);
     result.reply = remember(tx, &reply, *r, now);

@@ -1,0 +1,121 @@
+"""Shared pieces of the HTTP end-to-end tests: a real `wangge serve` process, a store (SQLite
+file or a fresh PostgreSQL schema), API keys made with `wangge keys create`, a plain HTTP client
+(one connection per request) and a check counter that prints ok/FAIL lines."""
+import http.client
+import json
+import os
+import random
+import signal
+import subprocess
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+        self.ctype = self.headers.get("content-type", "").split(";")[0]
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def __repr__(self):
+        return f"HTTP {self.status} {self.body[:400]!r}"
+
+
+def request(port, method, path, key=None, json_body=None, body=None, headers=None, timeout=30):
+    h = dict(headers or {})
+    if key:
+        h["Authorization"] = "Bearer " + key
+    if json_body is not None:
+        body = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+        h.setdefault("Content-Type", "application/json")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        return Response(r.status, r.getheaders(), r.read())
+    finally:
+        conn.close()
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print("ok   " + name, flush=True)
+        else:
+            self.failed += 1
+            print(f"FAIL {name}: {str(detail)[:600]}", flush=True)
+        return bool(ok)
+
+    def finish(self):
+        print(f"{self.passed} passed, {self.failed} failed", flush=True)
+        return 1 if self.failed or not self.passed else 0
+
+
+def make_store(kind, tmp, data):
+    env = dict(os.environ, WANGGE_DATA=data)
+    if kind == "postgis":
+        pg = os.environ.get("WANGGE_TEST_PG")
+        if not pg:
+            raise SystemExit("WANGGE_TEST_PG is not set: run scripts/test")
+        schema = f"http_e2e_{os.getpid()}_{random.randrange(1 << 30)}"
+        subprocess.run(["psql", pg, "-qc", f"CREATE SCHEMA {schema}"], check=True, stdout=subprocess.DEVNULL)
+        env["WANGGE_STORE"] = f"{pg} options='-c search_path={schema},public'"
+        env["_SCHEMA"] = schema
+    else:
+        env["WANGGE_STORE"] = os.path.join(tmp, "http.db")
+    return env
+
+
+def drop_store(kind, env):
+    if kind == "postgis" and env.get("_SCHEMA"):
+        subprocess.run(["psql", os.environ["WANGGE_TEST_PG"], "-qc", f"DROP SCHEMA {env['_SCHEMA']} CASCADE"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def create_key(wangge, env, who):
+    out = subprocess.run([wangge, "keys", "create", "--as", who, "--label", "e2e"], env=env, check=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return out.stdout.strip()
+
+
+class Server:
+    """`wangge serve --port 0` on the store of env; the access log goes to log_path."""
+
+    def __init__(self, wangge, env, log_path, args=()):
+        self.wangge, self.env, self.log_path, self.args = wangge, env, log_path, list(args)
+        self.proc = None
+        self.port = None
+
+    def start(self):
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([self.wangge, "serve", "--port", "0", *self.args], env=self.env,
+                                     stdout=subprocess.PIPE, stderr=log, text=True)
+        log.close()
+        line = self.proc.stdout.readline()
+        if "serving on http://" not in line:
+            self.proc.kill()
+            raise SystemExit(f"the server did not start: {line!r}; see {self.log_path}")
+        self.port = int(line.split("http://", 1)[1].split()[0].rsplit(":", 1)[1])
+
+    def stop(self):
+        """SIGTERM; @returns the exit status."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = "hung"
+        self.proc.stdout.close()
+        return code
+
+    def restart(self, checks):
+        code = self.stop()
+        checks.check("restart: the server stopped on SIGTERM with exit 0", code == 0, code)
+        self.start()

@@ -1,0 +1,336 @@
+// The HTTP module without sockets: the route table against the contract (api/openapi.yaml),
+// routing rules (405 + Allow, HEAD, format extensions), URL and form decoding, the rate
+// limiter, the XML writer, strict JSON bodies, problem replies and metrics. The server itself
+// is exercised over real HTTP by tests/e2e/http_test.py.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "../../src/http/context.hpp"
+#include "../../src/http/json_body.hpp"
+#include "../../src/http/limits.hpp"
+#include "../../src/http/xml.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge::http {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSource = WANGGE_SOURCE_DIR;
+
+/// "(METHOD, /path/{})" pairs of the contract: path keys under `paths:` (two-space indent)
+/// and their operations (four-space indent). Path parameter names are erased, since the
+/// contract names them for clients ({service_code}) and the router for handlers ({code}).
+std::set<std::string> contract_operations() {
+  std::ifstream in(kSource + "/api/openapi.yaml");
+  EXPECT_TRUE(in) << "api/openapi.yaml is missing";
+  std::set<std::string> out;
+  std::string line, path;
+  bool in_paths = false;
+  const std::regex path_re(R"(^  (/[^:]*):\s*$)"), op_re(R"(^    (get|put|post|delete|options|head|patch|trace):)");
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (line == "paths:") in_paths = true;
+    else if (!line.empty() && line[0] != ' ' && line[0] != '#') in_paths = false;
+    if (!in_paths) continue;
+    if (std::regex_match(line, m, path_re)) path = m[1];
+    else if (std::regex_search(line, m, op_re)) {
+      std::string method = m[1];
+      for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      out.insert(method + " " + std::regex_replace(path, std::regex(R"(\{[^}]*\})"), "{}"));
+    }
+  }
+  return out;
+}
+
+struct ServiceFixture : ::testing::Test {
+  static void SetUpTestSuite() {
+    dir = fs::temp_directory_path() / ("wangge_http_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    ServiceConfig config;
+    config.store = (dir / "test.db").string();
+    config.data_dir = kSource + "/geodata/sample";
+    service = Service::open(config).release();
+    context = new Context{*service, server_config, metrics, [] { return std::size_t{0}; }, in_flight, ready,
+                          [](const std::string&) { return std::optional<Actor>(); }};
+    add_system_routes(router, *context);
+    add_v1_routes(router, *context);
+    add_open311_routes(router, *context);
+  }
+  static void TearDownTestSuite() {
+    delete context;
+    delete service;
+    fs::remove_all(dir);
+  }
+
+  static Request get(const std::string& path, std::map<std::string, std::string> query = {}) {
+    Request r;
+    r.id = "test";
+    r.method = "GET";
+    std::tie(r.path, r.extension) = split_extension(path);
+    r.query = std::move(query);
+    r.now = now_utc();
+    return r;
+  }
+  static Response call(Request req) {
+    const auto m = router.match(req.method, req.path, req.extension);
+    if (!m.route) return problem(m.allowed.empty() ? 404 : 405, "", "", "", req.id);
+    req.params = m.params;
+    try {
+      return m.route->handler(req);
+    } catch (const Error& e) {
+      return problem(describe(e.code()).http_status, std::string(describe(e.code()).public_code), "", e.what(), req.id);
+    }
+  }
+
+  static inline fs::path dir;
+  static inline Service* service = nullptr;
+  static inline ServerConfig server_config;
+  static inline Metrics metrics;
+  static inline std::atomic<std::size_t> in_flight{0};
+  static inline std::atomic<bool> ready{true};
+  static inline Context* context = nullptr;
+  static inline Router router;
+};
+
+TEST_F(ServiceFixture, EveryRouteIsInTheContractAndEveryContractOperationIsRouted) {
+  std::set<std::string> routed;
+  for (const Route& r : router.routes()) {
+    std::string pattern = std::regex_replace(r.pattern, std::regex(R"(\{[^}]*\})"), "{}");
+    if (r.extensions.empty()) routed.insert(r.method + " " + pattern);
+    else if (r.extensions.size() == 1) routed.insert(r.method + " " + pattern + "." + r.extensions.front());
+    else routed.insert(r.method + " " + pattern + ".{}");  // any of several formats
+  }
+  const std::set<std::string> contract = contract_operations();
+  ASSERT_GT(contract.size(), 20u) << "the contract lists too few operations to be the real one";
+  for (const std::string& op : routed) EXPECT_TRUE(contract.count(op)) << op << " is served but not in api/openapi.yaml";
+  for (const std::string& op : contract) EXPECT_TRUE(routed.count(op)) << op << " is in api/openapi.yaml but not served";
+}
+
+TEST_F(ServiceFixture, TheServedContractIsTheFile) {
+  std::ifstream in(kSource + "/api/openapi.yaml");
+  std::stringstream file;
+  file << in.rdbuf();
+  const Response r = call(get("/api/openapi.yaml"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/yaml");
+  EXPECT_EQ(r.body, file.str());
+}
+
+TEST_F(ServiceFixture, UnusedMethodsAnswer405WithTheMethodsThatExist) {
+  const auto m = router.match("DELETE", "/api/v1/reports", "");
+  EXPECT_EQ(m.route, nullptr);
+  const std::vector<std::string> want{"POST", "GET", "HEAD", "OPTIONS"};
+  EXPECT_EQ(m.allowed, want);
+  const auto actions = router.match("GET", "/api/v1/reports/R1/actions", "");
+  EXPECT_EQ(actions.route, nullptr);
+  EXPECT_EQ(actions.allowed, (std::vector<std::string>{"POST", "OPTIONS"}));
+  for (const char* method : {"PUT", "PATCH", "DELETE", "TRACE", "CONNECT"}) {
+    EXPECT_EQ(router.match(method, "/healthz", "").route, nullptr) << method;
+    EXPECT_FALSE(router.match(method, "/healthz", "").allowed.empty()) << method;
+  }
+}
+
+TEST_F(ServiceFixture, HeadIsGetAndUnknownPathsHaveNoAllow) {
+  const auto head = router.match("HEAD", "/api/v1/grids", "");
+  ASSERT_NE(head.route, nullptr);
+  EXPECT_EQ(head.route->method, "GET");
+  const auto none = router.match("GET", "/api/v1/nothing", "");
+  EXPECT_EQ(none.route, nullptr);
+  EXPECT_TRUE(none.allowed.empty());
+}
+
+TEST_F(ServiceFixture, PathParametersTakeWholeSegmentsOnly) {
+  const auto m = router.match("GET", "/api/v1/reports/R20260101-000001/events", "");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->pattern, "/api/v1/reports/{id}/events");
+  EXPECT_EQ(m.params.at("id"), "R20260101-000001");
+  EXPECT_EQ(router.match("GET", "/api/v1/reports//events", "").route, nullptr);
+  EXPECT_EQ(router.match("GET", "/api/v1/reports/a/b/events", "").route, nullptr);
+}
+
+TEST_F(ServiceFixture, Open311NeedsAFormatAndNativeRoutesTakeNone) {
+  EXPECT_NE(router.match("GET", "/open311/v2/services", "json").route, nullptr);
+  EXPECT_NE(router.match("GET", "/open311/v2/services", "xml").route, nullptr);
+  EXPECT_EQ(router.match("GET", "/open311/v2/services", "").route, nullptr);
+  EXPECT_EQ(router.match("GET", "/open311/v2/services", "mvt").route, nullptr);
+  EXPECT_EQ(router.match("GET", "/api/v1/grids", "xml").route, nullptr);
+}
+
+TEST(SplitExtension, OnlyOurFormatsInTheLastSegment) {
+  EXPECT_EQ(split_extension("/open311/v2/services.json"), (std::pair<std::string, std::string>{"/open311/v2/services", "json"}));
+  EXPECT_EQ(split_extension("/a.b/c"), (std::pair<std::string, std::string>{"/a.b/c", ""}));
+  EXPECT_EQ(split_extension("/grids/g1.2"), (std::pair<std::string, std::string>{"/grids/g1.2", ""}));
+  EXPECT_EQ(split_extension("/tiles/1/2/3.mvt"), (std::pair<std::string, std::string>{"/tiles/1/2/3", "mvt"}));
+}
+
+TEST_F(ServiceFixture, LocateAnswersTheChainAndRefusesBadInputByName) {
+  // The centre of the first unit of the sample: inside, with a four-level chain.
+  const GridSet& set = service->grid_index()->grids();
+  std::size_t unit = 0;
+  while (set.depth(unit) != 3) ++unit;  // 0 subdistrict, 1 block, 2 group, 3 unit
+  const auto c = set[unit].geometry.polygons.front().outer;
+  // A point well inside: the centroid of the first triangle fan is not guaranteed, so use
+  // the service's own locate of a vertex-average and only check the chain's shape.
+  double lon = 0, lat = 0;
+  for (std::size_t i = 0; i + 1 < c.size(); ++i) lon += c[i].x, lat += c[i].y;
+  lon /= static_cast<double>(c.size() - 1);
+  lat /= static_cast<double>(c.size() - 1);
+  Response r = call(get("/api/v1/locate", {{"lon", std::to_string(lon)}, {"lat", std::to_string(lat)}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["status"], "inside");
+  EXPECT_EQ(j["chain"].size(), 4u);
+  EXPECT_EQ(j["grid"]["level"], 3);
+
+  r = call(get("/api/v1/locate", {{"lon", "abc"}, {"lat", "30"}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("'lon' must be a number"), std::string::npos) << r.body;
+  r = call(get("/api/v1/locate", {{"lon", "114.3"}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("'lat' is required"), std::string::npos) << r.body;
+  // Well-formed numbers that are not coordinates: 422 invalid-coordinate, naming the rule.
+  r = call(get("/api/v1/locate", {{"lon", "214.3"}, {"lat", "30"}}));
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("outside [-180, 180]"), std::string::npos) << r.body;
+  r = call(get("/api/v1/locate", {{"lon", "nan"}, {"lat", "30"}}));
+  EXPECT_TRUE(r.status == 400 || r.status == 422) << r.body;
+  r = call(get("/api/v1/locate", {{"lon", "114.3"}, {"lat", "30"}, {"datum", "osgb36"}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("osgb36"), std::string::npos) << r.body;
+}
+
+TEST_F(ServiceFixture, WritesNeedAKey) {
+  Request req = get("/api/v1/reports");
+  req.method = "POST";
+  req.body = R"({"category":"x","location":{"lon":114.3,"lat":30.5}})";
+  EXPECT_EQ(call(req).status, 401);
+  req = get("/api/v1/stats");
+  EXPECT_EQ(call(req).status, 401);
+}
+
+TEST(UrlDecode, DecodesEscapesAndPlusAndRefusesMalformedOrNul) {
+  EXPECT_EQ(url_decode("a%20b+c", true), "a b c");
+  EXPECT_EQ(url_decode("a%20b+c", false), "a b+c");
+  EXPECT_EQ(url_decode("%E7%BD%91%E6%A0%BC", false), "网格");
+  EXPECT_EQ(url_decode("%", false), std::nullopt);
+  EXPECT_EQ(url_decode("%4", false), std::nullopt);
+  EXPECT_EQ(url_decode("%zz", false), std::nullopt);
+  EXPECT_EQ(url_decode("a%00b", false), std::nullopt);
+  EXPECT_EQ(url_decode("%41", false), "A");
+}
+
+TEST(ParseForm, PairsEmptyValuesAndErrors) {
+  auto f = parse_form("a=1&b=&c&&d=x%26y&a=2");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->at("a"), "2");
+  EXPECT_EQ(f->at("b"), "");
+  EXPECT_EQ(f->at("c"), "");
+  EXPECT_EQ(f->at("d"), "x&y");
+  EXPECT_EQ(f->size(), 4u);
+  EXPECT_FALSE(parse_form("a=%G1"));
+  EXPECT_FALSE(parse_form("a=b%00"));
+}
+
+TEST(RateLimiter, BurstThenRefillAtTheRate) {
+  RateLimiter limiter;
+  const auto t0 = RateLimiter::Clock::time_point{} + std::chrono::hours(1);
+  // 10/s with a 2 s burst: 20 requests pass at once, the 21st waits 0.1 s.
+  for (int i = 0; i < 20; ++i) EXPECT_FALSE(limiter.take("k", 10, 2, t0)) << i;
+  auto wait = limiter.take("k", 10, 2, t0);
+  ASSERT_TRUE(wait);
+  EXPECT_NEAR(*wait, 0.1, 1e-9);
+  // Another bucket is independent.
+  EXPECT_FALSE(limiter.take("other", 10, 2, t0));
+  // After 0.25 s, two tokens are back (2.5, floor 2).
+  const auto t1 = t0 + std::chrono::milliseconds(250);
+  EXPECT_FALSE(limiter.take("k", 10, 2, t1));
+  EXPECT_FALSE(limiter.take("k", 10, 2, t1));
+  EXPECT_TRUE(limiter.take("k", 10, 2, t1));
+  // A long pause refills to the burst, not beyond.
+  const auto t2 = t1 + std::chrono::hours(1);
+  int passed = 0;
+  while (!limiter.take("k", 10, 2, t2)) ++passed;
+  EXPECT_EQ(passed, 20);
+  // Rate 0 means unlimited.
+  for (int i = 0; i < 1000; ++i) ASSERT_FALSE(limiter.take("free", 0, 2, t0));
+}
+
+TEST(Xml, EscapesTextAndDropsControlCharacters) {
+  Xml x;
+  x.open("r").leaf("a", "<b> & \"c\" 'd'").leaf("e", "").leaf("f", std::string("x\x01y\tz")).close();
+  EXPECT_EQ(x.str(), "<?xml version=\"1.0\" encoding=\"utf-8\"?><r><a>&lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;</a><e/>"
+                     "<f>x y\tz</f></r>");
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(JsonBody, MalformedWrongTypesUnknownFieldsAndNul) {
+  EXPECT_NE(error_of([] { parse_object(""); }).find("needs a JSON body"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_object("{\"a\":"); }).find("not valid JSON: error at byte 6"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_object("[1]"); }).find("must be a JSON object"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_object("{\"a\":\"\xff\"}"); }).find("not valid JSON"), std::string::npos);
+
+  const auto j = parse_object(R"({"text":"ok","n":"3","state":"closed","assignee":{"id":"x"},"nul":"a\u0000b"})");
+  Fields f(j);
+  EXPECT_EQ(f.text("text"), "ok");
+  EXPECT_NE(error_of([&] { f.number("n"); }).find("field 'n' must be a number"), std::string::npos);
+  EXPECT_NE(error_of([&] { f.text("nul"); }).find("field 'nul' must be text without NUL"), std::string::npos);
+  const std::string unknown = error_of([&] { f.no_others(); });
+  EXPECT_NE(unknown.find("'assignee', 'state'"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("server-owned"), std::string::npos) << unknown;
+
+  const auto nested = parse_object(R"({"location":{"lon":1,"lat":2,"grid":"g1"}})");
+  Fields outer(nested);
+  const auto location = outer.object("location");
+  Fields inner(*location, "location.");
+  inner.number("lon");
+  inner.number("lat");
+  EXPECT_NE(error_of([&] { inner.no_others(); }).find("'location.grid'"), std::string::npos);
+}
+
+TEST(Problem, CarriesTheCodeDetailAndRequestIdButNothingElse) {
+  const Response r = problem(404, "not-found", "Not found", "report R1 does not exist", "abc123");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  const auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["status"], 404);
+  EXPECT_EQ(j["code"], "not-found");
+  EXPECT_EQ(j["detail"], "report R1 does not exist");
+  EXPECT_EQ(j["request_id"], "abc123");
+  EXPECT_EQ(j["type"], "https://wangge.example/problems/not-found");
+  EXPECT_EQ(j.size(), 6u);
+}
+
+TEST(MetricsText, CountsByRouteAndStatusAndBucketsLatency) {
+  Metrics m;
+  m.observe("/healthz", 200, 0.0004);
+  m.observe("/healthz", 200, 0.003);
+  m.observe("/api/v1/reports", 201, 0.02);
+  const std::string text = m.render(3, 1, {{"received", 5}, {"closed", 2}});
+  EXPECT_NE(text.find("wangge_http_requests_total{route=\"/healthz\",status=\"200\"} 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("wangge_http_requests_total{route=\"/api/v1/reports\",status=\"201\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("wangge_http_request_duration_seconds_bucket{le=\"0.0005\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("wangge_http_request_duration_seconds_bucket{le=\"0.005\"} 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("wangge_http_request_duration_seconds_bucket{le=\"+Inf\"} 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("wangge_http_request_duration_seconds_count 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("wangge_worker_queue_depth 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("wangge_reports{state=\"received\"} 5"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace wangge::http
