@@ -156,7 +156,7 @@ int list(const ListArgs& a) {
     f.states.push_back(*st);
   }
   auto opt = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional(v); };
-  f.category = opt(a.category);
+  if (!a.category.empty()) f.categories = {a.category};
   f.grid = opt(a.grid);
   f.leader = opt(a.leader);
   f.department = opt(a.department);

@@ -110,6 +110,7 @@ Response render(const Request& req, int status, const Node& root, const std::str
     r.content_type = "text/xml; charset=utf-8";
     r.body = x.str();
   } else {
+    r.content_type = "application/json; charset=utf-8";
     r.body = root.to_json().dump(-1, ' ', false, json::error_handler_t::replace);
   }
   return r;
@@ -132,10 +133,29 @@ Handler open311(std::function<Response(Request&)> fn) {
       const bool internal = e.code() == ErrorCode::internal || e.code() == ErrorCode::unavailable;
       int status = info.http_status;
       if (e.code() == ErrorCode::unauthorized) status = 403;
-      if (status == 422 || status == 409 || status == 413) status = status == 413 ? 413 : 400;
+      // The spec's statuses: 404 a missing resource, 403 a key, 400 everything else.
+      if (status != 404 && status != 403 && status != 429 && status < 500) status = 400;
       return error(req, status, internal ? "the service could not complete the request (request " + req.id + ")" : e.what());
     }
   };
+}
+
+/// A query argument; the spec: "present but empty" is treated exactly as absent.
+std::optional<std::string> arg(const Request& req, const char* name) {
+  auto v = req.param(name);
+  if (!v || v->empty()) return std::nullopt;
+  return v;
+}
+
+std::vector<std::string> comma_list(const std::string& s) {
+  std::vector<std::string> out;
+  for (std::string rest = s; !rest.empty();) {
+    const auto comma = rest.find(',');
+    std::string one(text::trim(rest.substr(0, comma)));
+    if (!one.empty()) out.push_back(std::move(one));
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  }
+  return out;
 }
 
 std::string status_of(ReportState s) { return is_open(s) ? "open" : "closed"; }
@@ -168,22 +188,31 @@ Node request_node(const Report& r, const ReferenceData& ref, const ServerConfig&
       .add("long", Node::num(rounded(r.position.lon())))
       .add("media_url", Node::str(r.media.empty() ? "" : r.media.front()));
   if (history) {
-    Node events = Node::array("event");
+    // The widely deployed extensions (Chicago, FixMyStreet): notes[] is the history, and
+    // extended_attributes carries what the core fields cannot say.
+    Node history_notes = Node::array("note");
     for (const Event& e : *history) {
-      events.push(Node::object()
-                      .add("at", Node::str(format_iso(e.at, zone)))
-                      .add("action", Node::str(e.action))
-                      .add("from", Node::str(std::string(to_string(e.from))))
-                      .add("to", Node::str(std::string(to_string(e.to))))
-                      .add("note", Node::str(e.note)));
+      std::string description = e.from == e.to ? std::string(to_string(e.to))
+                                               : std::string(to_string(e.from)) + " → " + std::string(to_string(e.to));
+      if (!e.note.empty()) description += ": " + e.note;
+      history_notes.push(Node::object()
+                     .add("datetime", Node::str(format_iso(e.at, zone)))
+                     .add("type", Node::str(e.action))
+                     .add("description", Node::str(description)));
     }
-    n.add("extended_attributes", Node::object().add("state", Node::str(std::string(to_string(r.state)))).add("events", std::move(events)));
+    n.add("notes", std::move(history_notes));
+    n.add("extended_attributes", Node::object()
+                                     .add("state", Node::str(std::string(to_string(r.state))))
+                                     .add("channel", Node::str(std::string(to_string(r.channel))))
+                                     .add("grid", Node::str(r.grid_chain.empty() ? "" : r.grid_id()))
+                                     .add("duplicate", Node::boolean(!r.duplicate_of.empty()))
+                                     .add("parent_service_request_id", Node::str(r.duplicate_of)));
   }
   return n;
 }
 
 void check_jurisdiction(const Request& req, const std::string& ours) {
-  if (auto j = req.param("jurisdiction_id"); j && *j != ours) {
+  if (auto j = arg(req, "jurisdiction_id"); j && *j != ours) {
     throw Error(ErrorCode::not_found, "jurisdiction_id '" + *j + "' is not served here (this is '" + ours + "')");
   }
 }
@@ -280,6 +309,10 @@ void add_open311_routes(Router& router, Context& ctx) {
                 Submission s;
                 s.category = field("service_code");
                 if (s.category.empty()) throw Error(ErrorCode::invalid_argument, "service_code is required");
+                const Category* category = service.reference()->categories.find(s.category);
+                if (!category || !service.reference()->categories.is_reportable(*category)) {
+                  throw Error(ErrorCode::not_found, "service_code '" + s.category + "' does not exist");
+                }
                 const std::string lat = field("lat"), lon = field("long");
                 if (lat.empty() || lon.empty()) {
                   throw Error(ErrorCode::invalid_argument, "lat and long are required (address_string alone cannot be located)");
@@ -335,7 +368,7 @@ void add_open311_routes(Router& router, Context& ctx) {
                 const ReferenceData& ref = *service.reference();
                 const TimeZone& zone = ref.calendar.zone();
                 auto time = [&](const char* name) -> std::optional<Instant> {
-                  auto v = req.param(name);
+                  auto v = arg(req, name);
                   if (!v) return std::nullopt;
                   auto t = parse_iso(*v, zone);
                   if (!t) throw Error(ErrorCode::invalid_argument, std::string(name) + " is not a W3C date-time");
@@ -343,7 +376,7 @@ void add_open311_routes(Router& router, Context& ctx) {
                 };
                 const bool extensions = req.param("extensions").value_or("") == "true";
                 Node list = Node::array("request");
-                if (auto ids = req.param("service_request_id")) {
+                if (auto ids = arg(req, "service_request_id")) {
                   // Specific requests: the other filters are ignored, as the spec says.
                   for (std::string rest = *ids; !rest.empty();) {
                     const auto comma = rest.find(',');
@@ -358,12 +391,19 @@ void add_open311_routes(Router& router, Context& ctx) {
                   return render(req, 200, list, "service_requests");
                 }
                 ReportFilter f;
-                if (auto c = req.param("service_code")) f.category = *c;
-                if (auto st = req.param("status")) {
-                  if (*st == "open") f.states = {ReportState::received, ReportState::registered, ReportState::dispatched,
-                                                 ReportState::accepted, ReportState::handled, ReportState::suspended};
-                  else if (*st == "closed") f.states = {ReportState::cancelled, ReportState::closed, ReportState::evaluated};
-                  else throw Error(ErrorCode::invalid_argument, "status must be open or closed");
+                if (auto c = arg(req, "service_code")) f.categories = comma_list(*c);
+                if (auto st = arg(req, "status")) {
+                  bool open = false, closed = false;
+                  for (const std::string& one : comma_list(*st)) {
+                    if (one == "open") open = true;
+                    else if (one == "closed") closed = true;
+                    else throw Error(ErrorCode::invalid_argument, "status '" + one + "' is not open or closed");
+                  }
+                  if (open != closed) {  // both: no filter
+                    if (open) f.states = {ReportState::received, ReportState::registered, ReportState::dispatched,
+                                          ReportState::accepted, ReportState::handled, ReportState::suspended};
+                    else f.states = {ReportState::cancelled, ReportState::closed, ReportState::evaluated};
+                  }
                 }
                 const auto start = time("start_date"), end = time("end_date");
                 // The spec's default window: the last 90 days.
@@ -371,8 +411,15 @@ void add_open311_routes(Router& router, Context& ctx) {
                 if (end) f.created_to = *end;
                 if (auto t = time("updated_after")) f.updated_from = *t;
                 if (auto t = time("updated_before")) f.updated_to = *t;
-                const auto page_size = static_cast<std::size_t>(std::clamp(text::parse_integer(req.param("page_size").value_or("")).value_or(1000), 1LL, 1000LL));
-                const auto page = static_cast<std::size_t>(std::max(1LL, text::parse_integer(req.param("page").value_or("")).value_or(1)));
+                auto whole = [&](const char* name, long long fallback) {
+                  auto v = arg(req, name);
+                  if (!v) return fallback;
+                  auto n = text::parse_integer(*v);
+                  if (!n || *n < 1) throw Error(ErrorCode::invalid_argument, std::string(name) + " must be a whole number ≥ 1");
+                  return *n;
+                };
+                const auto page_size = static_cast<std::size_t>(std::min(whole("page_size", 1000), 1000LL));
+                const auto page = static_cast<std::size_t>(std::min(whole("page", 1), 100000LL));
                 f.limit = page_size;
                 f.now = req.now;
                 ReportPage p;
@@ -409,6 +456,7 @@ void add_open311_routes(Router& router, Context& ctx) {
 
   router.add({"GET", "/open311/v2/tokens/{token}", formats, open311([&](Request& req) {
                 // Requests are created synchronously: a token is the service_request_id itself.
+                check_jurisdiction(req, jurisdiction_of(service));
                 const std::string& token = req.params.at("token");
                 if (!service.report(token, kPublic)) throw Error(ErrorCode::not_found, "token '" + token + "' does not exist");
                 Node list = Node::array("request");

@@ -96,6 +96,16 @@ std::string cursor_after(const Report& r) {
   return std::to_string(to_millis(r.created_at)) + "_" + r.id;
 }
 
+/// @p s with LIKE's wildcards escaped (ESCAPE '\\'): a grid id "a_b" matches only itself.
+std::string like_literal(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 Query list(const ReportFilter& f) {
   Query q{select_from_reports(), {}};
   std::string where;
@@ -111,8 +121,15 @@ Query list(const ReportFilter& f) {
     }
     where += (where.empty() ? " WHERE " : " AND ") + std::string("state IN (") + in + ")";
   }
-  if (f.category) add("category = ?", {*f.category});
-  if (f.grid) add("grid_path LIKE ?", {"%/" + *f.grid + "/%"});
+  if (!f.categories.empty()) {
+    std::string in;
+    for (const std::string& c : f.categories) {
+      in += in.empty() ? "?" : ", ?";
+      q.params.emplace_back(c);
+    }
+    where += (where.empty() ? " WHERE " : " AND ") + std::string("category IN (") + in + ")";
+  }
+  if (f.grid) add("grid_path LIKE ? ESCAPE '\\'", {"%/" + like_literal(*f.grid) + "/%"});
   if (f.leader) add("leader_name = ?", {*f.leader});
   if (f.department) {
     add("((assignee_kind = 'department' AND assignee_id = ?) OR (assignee_kind = 'none' AND "

@@ -182,6 +182,9 @@ def run(c, tmp, env):
     r2 = call("GET", nxt.path + "?" + nxt.query, key="d01")
     ids = [x["id"] for x in r.json()["reports"]] + [x["id"] for x in r2.json()["reports"]]
     c.check("the next page continues without repeats", r2.status == 200 and sorted(ids) == sorted({rid, patrol_id}), ids)
+    r = call("GET", "/api/v1/reports?grid=43030200901_", key="d01")
+    c.check("a grid filter is literal: '_' is no wildcard (43030200901_ matches nothing)",
+            r.status == 200 and r.json()["reports"] == [], r)
     r = call("GET", "/api/v1/reports?state=evaluated", key=OTHER_LEADER)
     c.check("a worker of another grid lists none of these cases", r.status == 200 and r.json()["reports"] == [], r)
     r = call("GET", "/api/v1/reports?state=flying", key="d01")

@@ -233,7 +233,7 @@ TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
 
   ReportFilter f;
   f.limit = 100;
-  f.category = "B0102";
+  f.categories = {"B0102"};
   EXPECT_EQ(store_->list(f).items.size(), 8u);
   f = ReportFilter{};
   f.limit = 100;

@@ -70,7 +70,7 @@ class WriteTx {
 
 struct ReportFilter {
   std::vector<ReportState> states;  ///< any of these; empty: all
-  std::optional<std::string> category;
+  std::vector<std::string> categories;  ///< any of these codes; empty: all
   std::optional<std::string> grid;  ///< the grid or any grid below it
   std::optional<std::string> leader;
   std::optional<std::string> department;  ///< assigned, or responsible when not dispatched

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Open311 GeoReport v2 conformance, written from the spec's rules (wiki.open311.org/GeoReport_v2;
+summary in ../shared/reference/civic-reporting.md §1), against the real server over HTTP.
+
+Usage: open311_test.py WANGGE_BINARY SOURCE_DIR sqlite|postgis
+
+Every method in .json and .xml: the response shapes and field names, XML with a utf-8
+declaration and the spec's element names, W3C date-times with a time zone, status open/closed,
+the error list [{code, description}] with 400/403/404 semantics, "present but empty is absent",
+the 90-day default window, and the common extensions (page/page_size, updated_after/before,
+extensions=true with notes[] and extended_attributes, an idempotency key).
+"""
+import os
+import re
+import sys
+import tempfile
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Server, Checks, make_store, drop_store, create_key, request  # noqa: E402
+
+WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
+DATA = os.path.join(SRC, "geodata", "sample")
+LON, LAT = 112.926891, 27.8576002
+W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$")
+REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
+                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"]
+SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
+
+
+def main():
+    c = Checks()
+    tmp = tempfile.mkdtemp(prefix="wangge_open311_")
+    env = make_store(KIND, tmp, DATA)
+    try:
+        run(c, tmp, env)
+    finally:
+        drop_store(KIND, env)
+    return c.finish()
+
+
+def xml_of(r):
+    """The parsed XML root of a response, or None (with the declaration checked)."""
+    if not r.body.startswith(b'<?xml version="1.0" encoding="utf-8"?>'):
+        return None
+    try:
+        return ET.fromstring(r.body)
+    except ET.ParseError:
+        return None
+
+
+def run(c, tmp, env):
+    app_key = create_key(WANGGE, env, "app:open311-client")
+    dispatcher = create_key(WANGGE, env, "d01")
+    server = Server(WANGGE, env, os.path.join(tmp, "server.log"), ["--rate-per-key", "1000", "--rate-per-address", "1000"])
+    server.start()
+    port = server.port
+
+    def get(path, **kw):
+        return request(port, "GET", "/open311/v2/" + path, **kw)
+
+    def post(fmt, fields, **kw):
+        body = urllib.parse.urlencode(fields).encode()
+        return request(port, "POST", f"/open311/v2/requests.{fmt}", body=body,
+                       headers={"Content-Type": "application/x-www-form-urlencoded", **kw.pop("headers", {})}, **kw)
+
+    def is_error_list(r, status, fmt="json"):
+        if r.status != status:
+            return False
+        if fmt == "json":
+            e = r.json()
+            return (r.ctype == "application/json" and isinstance(e, list) and len(e) >= 1
+                    and all(set(x) == {"code", "description"} and x["code"] == status and x["description"] for x in e))
+        root = xml_of(r)
+        return (r.ctype == "text/xml" and root is not None and root.tag == "errors"
+                and all(x.tag == "error" and x.findtext("code") == str(status) and x.findtext("description") for x in root))
+
+    # ---- discovery ------------------------------------------------------------------------
+    r = get("discovery.json")
+    d = r.json() if r.status == 200 else {}
+    c.check("discovery.json: changeset, contact, key_service and endpoints",
+            {"changeset", "contact", "key_service", "endpoints"} <= set(d) and W3C.match(d["changeset"]), d)
+    ep = d.get("endpoints", [{}])[0]
+    c.check("discovery: the endpoint names the v2 spec, its url, type and both formats",
+            ep.get("specification") == "http://wiki.open311.org/GeoReport_v2" and ep.get("type") in ("production", "test")
+            and set(ep.get("formats", [])) == {"application/json", "text/xml"}
+            and ep.get("url", "").endswith("/open311/v2"), ep)
+    root = xml_of(get("discovery.xml"))
+    c.check("discovery.xml: <discovery> with <endpoints><endpoint><formats><format>",
+            root is not None and root.tag == "discovery" and root.find("endpoints/endpoint/formats/format") is not None, root)
+
+    # ---- services -------------------------------------------------------------------------
+    r = get("services.json")
+    services = r.json() if r.status == 200 else []
+    c.check("services.json: charset utf-8", "charset=utf-8" in r.headers.get("content-type", ""), r.headers)
+    c.check("services.json: a list of services, each with the spec's seven fields", services and all(
+        set(SERVICE_FIELDS) <= set(s) for s in services), services[:1])
+    c.check("services: metadata is a boolean, type realtime|batch|blackbox", all(
+        isinstance(s["metadata"], bool) and s["type"] in ("realtime", "batch", "blackbox") for s in services), services[:1])
+    codes = [s["service_code"] for s in services]
+    root = xml_of(get("services.xml"))
+    c.check("services.xml: <services><service> with the same codes",
+            root is not None and root.tag == "services" and [x.findtext("service_code") for x in root.findall("service")] == codes
+            and all(x.find(f) is not None for x in root.findall("service") for f in SERVICE_FIELDS), root)
+    r = get(f"services/{codes[0]}.json")
+    c.check("services/{code}.json: a service_definition with service_code and attributes[]",
+            r.status == 200 and r.json()["service_code"] == codes[0] and isinstance(r.json()["attributes"], list), r)
+    root = xml_of(get(f"services/{codes[0]}.xml"))
+    c.check("services/{code}.xml: <service_definition>", root is not None and root.tag == "service_definition"
+            and root.findtext("service_code") == codes[0] and root.find("attributes") is not None, root)
+    c.check("an unknown service_code: 404 error list (json)", is_error_list(get("services/NOPE.json"), 404), get("services/NOPE.json"))
+    c.check("an unknown service_code: 404 error list (xml)", is_error_list(get("services/NOPE.xml"), 404, "xml"), get("services/NOPE.xml"))
+    jurisdiction = get("discovery.json").json()["contact"].rsplit(" ", 1)[1]
+    c.check("services with our jurisdiction_id: 200", get(f"services.json?jurisdiction_id={jurisdiction}").status == 200)
+    c.check("services with an empty jurisdiction_id (present but empty is absent): 200",
+            get("services.json?jurisdiction_id=").status == 200)
+    c.check("services with another jurisdiction_id: 404 error list", is_error_list(get("services.json?jurisdiction_id=sfgov.org"), 404))
+
+    # ---- POST requests ----------------------------------------------------------------------
+    base = {"api_key": app_key, "service_code": codes[0], "lat": LAT, "long": LON, "description": "井盖缺失，夜里很危险",
+            "first_name": "四", "last_name": "李", "phone": "13700137000", "email": "li@example.org",
+            "device_id": "dev-1", "account_id": "acct-7", "jurisdiction_id": jurisdiction, "attribute[WHERE]": "路口"}
+    r = post("json", base)
+    created = r.json() if r.status in (200, 201) else [{}]
+    c.check("POST requests.json: a list of one request with service_request_id (no token), service_notice, account_id",
+            r.status in (200, 201) and len(created) == 1 and created[0].get("service_request_id") and "token" not in created[0]
+            and "service_notice" in created[0] and created[0].get("account_id") == "acct-7", r)
+    sid = created[0].get("service_request_id")
+    r = post("xml", dict(base, description="xml client"))
+    root = xml_of(r)
+    c.check("POST requests.xml: <service_requests><request><service_request_id>",
+            r.status in (200, 201) and root is not None and root.tag == "service_requests"
+            and root.findtext("request/service_request_id"), r)
+    xid = root.findtext("request/service_request_id") if root is not None else None
+    c.check("POST without api_key: 403 error list", is_error_list(post("json", {k: v for k, v in base.items() if k != "api_key"}), 403))
+    c.check("POST with a wrong api_key: 403 error list (xml)", is_error_list(post("xml", dict(base, api_key="wg_wrong_key_123")), 403, "xml"))
+    c.check("POST with an empty api_key (present but empty is absent): 403", is_error_list(post("json", dict(base, api_key="")), 403))
+    c.check("POST without service_code: 400 error list", is_error_list(post("json", {k: v for k, v in base.items() if k != "service_code"}), 400))
+    c.check("POST with an unknown service_code: 404 error list", is_error_list(post("json", dict(base, service_code="NOPE")), 404))
+    c.check("POST with another jurisdiction_id: 404 error list", is_error_list(post("json", dict(base, jurisdiction_id="sfgov.org")), 404))
+    c.check("POST without a location: 400 error list", is_error_list(post("json", {k: v for k, v in base.items() if k not in ("lat", "long")}), 400))
+    c.check("POST with lat but no long: 400", is_error_list(post("json", {k: v for k, v in base.items() if k != "long"}), 400))
+    c.check("POST with an address_string only: 400 naming why", is_error_list(post("json", dict(
+        {k: v for k, v in base.items() if k not in ("lat", "long")}, address_string="1 Main St")), 400))
+    c.check("POST with lat 95: 400", is_error_list(post("json", dict(base, lat=95)), 400))
+    c.check("POST with a description over 4000 characters: 400", is_error_list(post("json", dict(base, description="x" * 4001)), 400))
+    r = request(port, "POST", "/open311/v2/requests.json", body=b"api_key=%zz&lat=1",
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    c.check("POST with a malformed form body: 400 error list", is_error_list(r, 400), r)
+    k1 = post("json", dict(base, description="重试", idempotency_key="client-1"))
+    k2 = post("json", dict(base, description="重试", idempotency_key="client-1"))
+    c.check("POST with the same idempotency_key twice: one request, the same answer",
+            k1.status in (200, 201) and k2.status == k1.status and k2.json() == k1.json(), (k1, k2))
+    k3 = post("json", dict(base, description="不同", idempotency_key="client-1"))
+    c.check("... and the same key with another request: 400 error list", is_error_list(k3, 400), k3)
+
+    # ---- GET requests ---------------------------------------------------------------------------
+    r = get("requests.json")
+    reqs = r.json() if r.status == 200 else []
+    ids = [x["service_request_id"] for x in reqs]
+    c.check("GET requests.json: the new requests, each with all 17 fields of the spec",
+            sid in ids and xid in ids and all(set(REQUEST_FIELDS) <= set(x) for x in reqs), reqs[:1])
+    c.check("status is open or closed only", all(x["status"] in ("open", "closed") for x in reqs), [x["status"] for x in reqs])
+    c.check("date-times are W3C with a time zone (requested, updated; expected when set)", all(
+        W3C.match(x["requested_datetime"]) and W3C.match(x["updated_datetime"])
+        and (x["expected_datetime"] is None or W3C.match(x["expected_datetime"])) for x in reqs), reqs[:1])
+    mine = next(x for x in reqs if x["service_request_id"] == sid)
+    c.check("a request shows its code, description and position", mine["service_code"] == codes[0]
+            and mine["description"] == "井盖缺失，夜里很危险" and abs(mine["lat"] - LAT) < 1e-3 and abs(mine["long"] - LON) < 1e-3, mine)
+    c.check("no personal data in public requests", all(s not in r.body.decode() for s in ("13700137000", "li@example.org", "李")), "leak")
+    root = xml_of(get("requests.xml"))
+    c.check("GET requests.xml: <service_requests><request> with every field element",
+            root is not None and root.tag == "service_requests" and len(root.findall("request")) == len(reqs)
+            and all(x.find(f) is not None for x in root.findall("request") for f in REQUEST_FIELDS), root)
+    r = get(f"requests/{sid}.json")
+    c.check("GET requests/{id}.json: a list holding that one request", r.status == 200 and len(r.json()) == 1
+            and r.json()[0]["service_request_id"] == sid, r)
+    root = xml_of(get(f"requests/{sid}.xml"))
+    c.check("GET requests/{id}.xml", root is not None and root.findtext("request/service_request_id") == sid, root)
+    c.check("GET requests/{unknown}: 404 error list", is_error_list(get("requests/NOPE.json"), 404))
+    c.check("GET requests/{unknown}.xml: 404 error list", is_error_list(get("requests/NOPE.xml"), 404, "xml"))
+    r = get(f"requests.json?service_request_id={sid},{xid}&status=closed&service_code=NOPE")
+    c.check("service_request_id (a comma list) overrides every other filter", r.status == 200
+            and sorted(x["service_request_id"] for x in r.json()) == sorted([sid, xid]), r)
+    r = get(f"requests.json?service_code={codes[0]}&status=open")
+    c.check("filter by service_code and status=open", r.status == 200 and sid in [x["service_request_id"] for x in r.json()]
+            and all(x["service_code"] == codes[0] and x["status"] == "open" for x in r.json()), r)
+    c.check("status=closed: none yet", get("requests.json?status=closed").json() == [])
+    c.check("status=open,closed (a comma list): all", len(get("requests.json?status=open,closed").json()) == len(reqs))
+    c.check("empty arguments are absent: status=&service_code=", len(get("requests.json?status=&service_code=&start_date=").json()) == len(reqs))
+    c.check("status=pending: 400 error list", is_error_list(get("requests.json?status=pending"), 400))
+    c.check("a malformed start_date: 400 error list", is_error_list(get("requests.json?start_date=yesterday"), 400))
+    c.check("start_date in the future: none", get("requests.json?start_date=2099-01-01T00:00:00Z").json() == [])
+    c.check("end_date 100 days ago: the default window ends there, so none",
+            get("requests.json?end_date=2000-01-01T00:00:00%2B08:00").json() == [])
+
+    # ---- extensions -----------------------------------------------------------------------------
+    p1 = get("requests.json?page_size=1&page=1").json()
+    p2 = get("requests.json?page_size=1&page=2").json()
+    c.check("page/page_size: pages of one, different requests", len(p1) == 1 and len(p2) == 1
+            and p1[0]["service_request_id"] != p2[0]["service_request_id"], (p1, p2))
+    c.check("a page past the end is empty", get(f"requests.json?page_size=1&page={len(reqs) + 1}").json() == [])
+    c.check("page_size=0: 400", is_error_list(get("requests.json?page_size=0"), 400))
+    # Move one request through the loop (native API) to see it closed with a history.
+    for body in ({"action": "register"}, {"action": "cancel", "reason": "重复上报"}):
+        request(port, "POST", f"/api/v1/reports/{sid}/actions", key=dispatcher, json_body=body)
+    r = get(f"requests/{sid}.json?extensions=true")
+    x = r.json()[0] if r.status == 200 else {}
+    c.check("a cancelled request is closed, its notes say why", x.get("status") == "closed" and "重复上报" in x.get("status_notes", ""), x)
+    c.check("extensions=true: notes[] with datetime, type and description, in order",
+            [n["type"] for n in x.get("notes", [])] == ["submit", "register", "cancel"]
+            and all(W3C.match(n["datetime"]) and n["description"] for n in x.get("notes", [])), x.get("notes"))
+    c.check("extensions=true: extended_attributes with state, channel, grid, duplicate",
+            x.get("extended_attributes", {}).get("state") == "cancelled"
+            and {"channel", "grid", "duplicate", "parent_service_request_id"} <= set(x.get("extended_attributes", {})), x)
+    c.check("without extensions=true: no notes or extended_attributes",
+            {"notes", "extended_attributes"}.isdisjoint(get(f"requests/{sid}.json").json()[0]))
+    root = xml_of(get(f"requests/{sid}.xml?extensions=true"))
+    c.check("extensions in XML: <notes><note><datetime>", root is not None and len(root.findall("request/notes/note")) == 3, root)
+    updated = x.get("updated_datetime", "")
+    after = get("requests.json?updated_after=" + urllib.parse.quote(updated)).json()
+    c.check("updated_after: the request just changed is in the feed", sid in [y["service_request_id"] for y in after], after)
+    before = get("requests.json?updated_before=" + urllib.parse.quote(updated)).json()
+    c.check("updated_before: ... and not before it", sid not in [y["service_request_id"] for y in before], before)
+
+    # ---- tokens -----------------------------------------------------------------------------
+    r = get(f"tokens/{sid}.json")
+    c.check("tokens/{token}.json: service_request_id and token", r.status == 200
+            and r.json() == [{"service_request_id": sid, "token": sid}], r)
+    root = xml_of(get(f"tokens/{sid}.xml"))
+    c.check("tokens/{token}.xml", root is not None and root.findtext("request/service_request_id") == sid, root)
+    c.check("an unknown token: 404 error list", is_error_list(get("tokens/NOPE.json"), 404))
+
+    # ---- format and method rules --------------------------------------------------------------------
+    c.check("a path without a format: 404", get("services").status == 404)
+    c.check("an unsupported format: 404", get("services.csv").status == 404)
+    r = request(port, "DELETE", "/open311/v2/requests.json")
+    c.check("DELETE requests.json: 405 with Allow: POST, GET", r.status == 405 and {"POST", "GET"} <= set(
+        m.strip() for m in r.headers.get("allow", "").split(",")), r)
+    c.check("SIGTERM: exit 0", server.stop() == 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
