@@ -7,14 +7,52 @@
 #include "commands.hpp"
 #include "wangge/http/server.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
 
 namespace wangge::cli {
+namespace {
+
+/// Sets the options of @p cmd not given on the command line from @p path: "name = value"
+/// lines (TOML-style quotes optional), '#' comments. An unknown name or a bad value is an
+/// error naming the line.
+void apply_config_file(CLI::App& cmd, const std::string& path) {
+  const std::string content = text::read_file(path);
+  std::size_t line_no = 0;
+  for (std::string_view rest = content; !rest.empty();) {
+    const auto nl = rest.find('\n');
+    std::string line(rest.substr(0, nl));
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    ++line_no;
+    if (const auto hash = line.find('#'); hash != std::string::npos && line.find('"') > hash) line.erase(hash);
+    const std::string_view trimmed = text::trim(line);
+    if (trimmed.empty() || trimmed.front() == '[') continue;
+    const auto eq = trimmed.find('=');
+    const std::string where = path + ":" + std::to_string(line_no);
+    if (eq == std::string_view::npos) throw Error(ErrorCode::invalid_argument, where + ": expected 'name = value'");
+    std::string name(text::trim(trimmed.substr(0, eq)));
+    std::string value(text::trim(trimmed.substr(eq + 1)));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    for (char& ch : name)
+      if (ch == '_') ch = '-';
+    CLI::Option* opt = name == "config" ? nullptr : cmd.get_option_no_throw("--" + name);
+    if (!opt) throw Error(ErrorCode::invalid_argument, where + ": '" + name + "' is not an option of wangge serve");
+    if (opt->count() > 0) continue;  // the command line wins
+    try {
+      opt->add_result(value);
+      opt->run_callback();
+    } catch (const CLI::Error& e) {
+      throw Error(ErrorCode::invalid_argument, where + ": " + name + " = '" + value + "': " + e.what());
+    }
+  }
+}
+
+}  // namespace
 
 Runner add_serve_command(CLI::App& app) {
   struct Args {
     StoreOptions store;
     ServerConfig server;
-    std::string network, points;
+    std::string network, points, config;
     double speed = 4, minutes = 15;
   };
   auto a = std::make_shared<Args>();
@@ -24,6 +62,9 @@ Runner add_serve_command(CLI::App& app) {
       "Stops gracefully on SIGTERM or Ctrl-C. Run it behind nginx in production (scripts/deploy).\n"
       "Example: wangge serve --data geodata/sample --store wangge.db --port 8080");
   add_store_options(*cmd, a->store);
+  cmd->add_option("--config", a->config, "A file of these options, one 'name = value' a line (e.g. port = 8080,\n"
+                                         "store = \"wangge.db\"); '#' starts a comment; the command line wins")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--address", a->server.address, "Address to listen on (default 127.0.0.1)");
   cmd->add_option("--port", a->server.port, "Port (default 8080; 0 picks a free one)");
   cmd->add_option("--threads", a->server.threads, "I/O threads (default: cores)");
@@ -34,9 +75,12 @@ Runner add_serve_command(CLI::App& app) {
   cmd->add_option("--rate-per-address", a->server.rate_per_address, "Requests a second per address without a key (default 20)");
   cmd->add_option("--public-decimals", a->server.public_decimals, "Decimals of public coordinates (default 4, ~10 m)");
   cmd->add_option("--base-url", a->server.base_url, "Public base URL for links (default http://address:port)");
+  cmd->add_option("--trusted-proxy", a->server.trusted_proxy,
+                  "Address of the reverse proxy whose X-Real-IP names the client (e.g. 127.0.0.1 behind nginx)");
   cmd->add_option("--network", a->network, "Walking network (.bin or OSM; default DATA/streets.osm)");
   cmd->add_option("--service-points", a->points, "Service points (default DATA/service_points.geojson)");
-  return [a] {
+  return [a, cmd] {
+    if (!a->config.empty()) apply_config_file(*cmd, a->config);
     // Block the stop signals before any thread starts, so only sigwait receives them.
     sigset_t set;
     sigemptyset(&set);

@@ -209,6 +209,9 @@ class PistacheHandler final : public P::Http::Handler {
       req.headers[lower] = raw.value();
     }
     req.body = in.body();
+    if (!s.config.trusted_proxy.empty() && req.client == s.config.trusted_proxy) {
+      if (auto real = req.header("x-real-ip"); real && !real->empty() && real->size() <= 45) req.client = *real;
+    }
     if (s.stopping) {
       return refuse(http::problem(503, "unavailable", "Service unavailable", "the server is shutting down", req.id)
                         .header("Retry-After", "5"));

@@ -37,6 +37,9 @@ struct ServerConfig {
   double rate_per_address = 20;               ///< for requests without a key
   double burst_seconds = 4;                   ///< bucket size, in seconds of rate
   std::string base_url;                       ///< for links; default http://address:port
+  /// The reverse proxy's address (e.g. 127.0.0.1 for nginx on the host): requests from it are
+  /// attributed to the client its X-Real-IP header names (rate limits, logs). Empty: none.
+  std::string trusted_proxy;
 };
 
 class HttpServer {
