@@ -4,6 +4,7 @@
 
 #include "context.hpp"
 #include "json_body.hpp"
+#include "json_writer.hpp"
 #include "wangge/network/isochrone.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/sha256.hpp"
@@ -222,29 +223,43 @@ void add_v1_routes(Router& router, Context& ctx) {
                 if (!datum) throw Error(ErrorCode::invalid_argument, "datum '" + datum_name + "' is not one of wgs84, gcj02, bd09");
                 const LonLat p = LonLat::checked(Longitude(lon), Latitude(lat));
                 const LocateAnswer a = service.locate(p, *datum);
-                json chain = json::array();
-                for (const ChainEntry& e : a.chain) {
-                  chain.push_back({{"id", e.id}, {"code", e.code}, {"name", e.name}, {"level", e.level},
-                                   {"level_name", e.level_name}, {"leader", {{"name", e.leader.name}, {"role", e.leader.role}}}});
-                }
-                json out{{"input", {{"lon", lon}, {"lat", lat}, {"datum", datum_name}}},
-                         {"wgs84", {{"lon", a.wgs84.lon()}, {"lat", a.wgs84.lat()}}},
-                         {"status", to_string(a.status)},
-                         {"on_boundary", a.on_boundary},
-                         {"boundary_distance_m", std::round(a.boundary_distance_m * 10) / 10},
-                         {"covering", a.covering},
-                         {"chain", chain},
-                         {"grid", chain.empty() ? json(nullptr) : chain[0]}};
+                // The hottest route: written straight to text (no JSON tree).
+                auto leader = [](JsonWriter& w, const ChainEntry& e) {
+                  w.begin_object().key("id").value(e.id).key("code").value(e.code).key("name").value(e.name);
+                  w.key("level").value(e.level).key("level_name").value(e.level_name);
+                  w.key("leader").begin_object().key("name").value(e.leader.name).key("role").value(e.leader.role).end_object();
+                  w.end_object();
+                };
+                JsonWriter w;
+                w.begin_object();
+                w.key("input").begin_object().key("lon").number(lon).key("lat").number(lat).key("datum").value(datum_name).end_object();
+                w.key("wgs84").begin_object().key("lon").number(a.wgs84.lon()).key("lat").number(a.wgs84.lat()).end_object();
+                w.key("status").value(to_string(a.status)).key("on_boundary").value(a.on_boundary);
+                w.key("boundary_distance_m").number(std::round(a.boundary_distance_m * 10) / 10);
+                w.key("covering").begin_array();
+                for (const std::string& c : a.covering) w.value(c);
+                w.end_array();
+                w.key("chain").begin_array();
+                for (const ChainEntry& e : a.chain) leader(w, e);
+                w.end_array();
+                w.key("grid");
+                if (a.chain.empty()) w.null();
+                else leader(w, a.chain.front());
                 if (auto nearest = service.nearest()) {
                   const std::string type = req.param("service").value_or("");
                   const NearestAnswer n = nearest->lookup(a.wgs84, type);
-                  out["nearest_service"] =
-                      n.point ? json{{"id", n.point->id}, {"name", n.point->name}, {"walk_m", std::round(n.walk_m * 10) / 10},
-                                     {"minutes", std::round(n.minutes * 10) / 10}, {"within_circle", n.within_circle},
-                                     {"straight_line", n.straight_line}, {"service_type", type}}
-                              : json{{"service_point", nullptr}, {"service_type", type}, {"within_circle", false}};
+                  w.key("nearest_service").begin_object();
+                  if (n.point) {
+                    w.key("id").value(n.point->id).key("name").value(n.point->name);
+                    w.key("walk_m").number(std::round(n.walk_m * 10) / 10).key("minutes").number(std::round(n.minutes * 10) / 10);
+                    w.key("within_circle").value(n.within_circle).key("straight_line").value(n.straight_line);
+                  } else {
+                    w.key("service_point").null().key("within_circle").value(false);
+                  }
+                  w.key("service_type").value(type).end_object();
                 }
-                return json_response(200, out.dump());
+                w.end_object();
+                return json_response(200, w.take());
               },
               Execution::inline_io});
 

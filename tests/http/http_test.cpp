@@ -13,6 +13,7 @@
 
 #include "../../src/http/context.hpp"
 #include "../../src/http/json_body.hpp"
+#include "../../src/http/json_writer.hpp"
 #include "../../src/http/limits.hpp"
 #include "../../src/http/xml.hpp"
 #include "wangge/util/error.hpp"
@@ -301,6 +302,26 @@ TEST(JsonBody, MalformedWrongTypesUnknownFieldsAndNul) {
   inner.number("lon");
   inner.number("lat");
   EXPECT_NE(error_of([&] { inner.no_others(); }).find("'location.grid'"), std::string::npos);
+}
+
+TEST(JsonWriter, ReadsBackAsWrittenByAnIndependentParser) {
+  const std::string tricky = "引号\"反斜杠\\换行\n制表\t\x01结束";
+  JsonWriter w;
+  w.begin_object().key("s").value(tricky).key("n").number(0.1).key("big").number(1e300).key("neg").number(-2.5);
+  w.key("inf").number(std::numeric_limits<double>::infinity()).key("t").value(true).key("z").null();
+  w.key("a").begin_array().value("x").begin_object().end_object().begin_array().end_array().value(3).end_array();
+  w.key("o").begin_object().key("k").value("v").end_object().end_object();
+  const auto j = nlohmann::json::parse(w.str());
+  EXPECT_EQ(j["s"], tricky);
+  EXPECT_EQ(j["n"].get<double>(), 0.1);
+  EXPECT_EQ(j["big"].get<double>(), 1e300);
+  EXPECT_EQ(j["neg"].get<double>(), -2.5);
+  EXPECT_TRUE(j["inf"].is_null());
+  EXPECT_EQ(j["t"], true);
+  EXPECT_TRUE(j["z"].is_null());
+  EXPECT_EQ(j["a"].dump(), R"(["x",{},[],3])");
+  EXPECT_EQ(j["o"]["k"], "v");
+  EXPECT_EQ(j.size(), 9u);
 }
 
 TEST(Problem, CarriesTheCodeDetailAndRequestIdButNothingElse) {
