@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -28,23 +27,42 @@ const std::string kSource = WANGGE_SOURCE_DIR;
 /// "(METHOD, /path/{})" pairs of the contract: path keys under `paths:` (two-space indent)
 /// and their operations (four-space indent). Path parameter names are erased, since the
 /// contract names them for clients ({service_code}) and the router for handlers ({code}).
+std::string erase_parameter_names(const std::string& path) {
+  std::string out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '{') {
+      const std::size_t close = path.find('}', i);
+      if (close == std::string::npos) return out + path.substr(i);
+      out += "{}";
+      i = close;
+    } else {
+      out += path[i];
+    }
+  }
+  return out;
+}
+
 std::set<std::string> contract_operations() {
   std::ifstream in(kSource + "/api/openapi.yaml");
   EXPECT_TRUE(in) << "api/openapi.yaml is missing";
   std::set<std::string> out;
   std::string line, path;
   bool in_paths = false;
-  const std::regex path_re(R"(^  (/[^:]*):\s*$)"), op_re(R"(^    (get|put|post|delete|options|head|patch|trace):)");
-  std::smatch m;
+  static const std::set<std::string> kMethods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
   while (std::getline(in, line)) {
     if (line == "paths:") in_paths = true;
     else if (!line.empty() && line[0] != ' ' && line[0] != '#') in_paths = false;
     if (!in_paths) continue;
-    if (std::regex_match(line, m, path_re)) path = m[1];
-    else if (std::regex_search(line, m, op_re)) {
-      std::string method = m[1];
+    // "  /path:" starts a path item; "    get:" is one of its operations.
+    if (line.rfind("  /", 0) == 0 && line.find_last_not_of(" \t") == line.find(':', 3)) {
+      path = line.substr(2, line.find(':', 3) - 2);
+    } else if (line.rfind("    ", 0) == 0 && line.size() > 4 && line[4] != ' ') {
+      const std::size_t colon = line.find(':', 4);
+      if (colon == std::string::npos) continue;
+      std::string method = line.substr(4, colon - 4);
+      if (!kMethods.count(method)) continue;
       for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      out.insert(method + " " + std::regex_replace(path, std::regex(R"(\{[^}]*\})"), "{}"));
+      out.insert(method + " " + erase_parameter_names(path));
     }
   }
   return out;
@@ -103,7 +121,7 @@ struct ServiceFixture : ::testing::Test {
 TEST_F(ServiceFixture, EveryRouteIsInTheContractAndEveryContractOperationIsRouted) {
   std::set<std::string> routed;
   for (const Route& r : router.routes()) {
-    std::string pattern = std::regex_replace(r.pattern, std::regex(R"(\{[^}]*\})"), "{}");
+    std::string pattern = erase_parameter_names(r.pattern);
     if (r.extensions.empty()) routed.insert(r.method + " " + pattern);
     else if (r.extensions.size() == 1) routed.insert(r.method + " " + pattern + "." + r.extensions.front());
     else routed.insert(r.method + " " + pattern + ".{}");  // any of several formats
