@@ -8,11 +8,14 @@ JOBS="$(nproc 2>/dev/null || echo 2)"
 BUILD_PACKAGES=(cmake g++ make pkg-config libgdal-dev gdal-bin libgeos-dev libboost-dev
                 nlohmann-json3-dev libcli11-dev libspdlog-dev libgtest-dev libpqxx-dev
                 libsqlite3-dev libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev libpistache-dev)
+# Extra packages the demo needs: curl for the HTTP examples, python3 to read JSON answers.
+DEMO_PACKAGES=(curl python3)
 # Extra packages the tests need: a real PostgreSQL + PostGIS to cross-check against.
 TEST_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-client-15 python3
                nginx-light wrk)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[1;31merror: %s\033[0m\n' "$*" >&2; exit 1; }
 
 # ensure_packages PKG...: installs the packages that are missing; does nothing when all are there.
 ensure_packages() {
