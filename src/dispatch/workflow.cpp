@@ -165,6 +165,27 @@ std::vector<Action> Workflow::allowed(const Report& r, const Actor& actor) const
 void Workflow::check(const Report& r, const ActionRequest& req, const Actor& actor, Instant) const {
   const Rule& rule = rule_of(req.action);
   const std::string name(to_string(req.action));
+  const std::string who = std::string(to_string(actor.role)) + " '" + actor.id + "'";
+  auto forbid = [&](const std::string& rule_text) {
+    throw Error(ErrorCode::forbidden,
+                who + " may not " + name + " report " + r.id + ": " + rule_text);
+  };
+  // Rules on the role alone come first: a resident who tries to dispatch hears that residents
+  // may not, not which actions the state would allow to others.
+  switch (rule.who) {
+    case Who::staff:
+      if (!is_staff(actor.role)) forbid("only a dispatcher, supervisor or admin may");
+      break;
+    case Who::supervisor:
+      if (actor.role != Role::supervisor && actor.role != Role::admin)
+        forbid("only a supervisor or admin may");
+      break;
+    case Who::system:
+      if (actor.id != Actor::system().id) forbid("only the supervision ticker may");
+      break;
+    default:
+      break;  // depend on the assignee, which the state decides: checked after the state
+  }
   const bool state_ok = std::find(rule.from.begin(), rule.from.end(), r.state) != rule.from.end();
   const bool pending_ok =
       (req.action != Action::approve_extension && req.action != Action::reject_extension) ||
@@ -188,19 +209,7 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
                 "cannot " + name + " report " + r.id + ": " + why + "; allowed now: " +
                     (allowed_now.empty() ? "none (the case is finished)" : join(allowed_now)));
   }
-  const std::string who = std::string(to_string(actor.role)) + " '" + actor.id + "'";
-  auto forbid = [&](const std::string& rule_text) {
-    throw Error(ErrorCode::forbidden,
-                who + " may not " + name + " report " + r.id + ": " + rule_text);
-  };
   switch (rule.who) {
-    case Who::staff:
-      if (!is_staff(actor.role)) forbid("only a dispatcher, supervisor or admin may");
-      break;
-    case Who::supervisor:
-      if (actor.role != Role::supervisor && actor.role != Role::admin)
-        forbid("only a supervisor or admin may");
-      break;
     case Who::assignee:
       if (!is_assignee(r, actor))
         forbid("only the assignee (" + assignee_text(r.assignee) + ") may");
@@ -216,9 +225,8 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
         forbid("only the resident who reported it, or staff recording a callback, may");
       }
       break;
-    case Who::system:
-      if (actor.id != Actor::system().id) forbid("only the supervision ticker may");
-      break;
+    default:
+      break;  // checked above
   }
   auto need = [&](bool ok, const std::string& what) {
     if (!ok) throw Error(ErrorCode::invalid_argument, name + " needs " + what);

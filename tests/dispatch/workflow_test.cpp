@@ -103,6 +103,19 @@ TEST_F(WorkflowTest, AnIllegalTransitionNamesTheStateAndTheAllowedActions) {
   EXPECT_EQ(r.state, before.state);
 }
 
+TEST_F(WorkflowTest, ARoleThatMayNeverTakeTheActionHearsSoBeforeTheState) {
+  // A resident asking to dispatch a new case: the answer is about the role (403), not a list
+  // of actions that only staff could take in this state (409).
+  Report r = sample_->report(at("2026-11-23T09:00"));
+  expect_error(ErrorCode::forbidden, "may not dispatch report", [&] {
+    flow_.apply(r, act(Action::dispatch), testing::Sample::resident(), at("2026-11-23T09:10"));
+  });
+  // Staff get the state's answer.
+  expect_error(ErrorCode::conflict, "it is 'received'; allowed now: register, cancel", [&] {
+    flow_.apply(r, act(Action::dispatch), sample_->dispatcher(), at("2026-11-23T09:10"));
+  });
+}
+
 TEST_F(WorkflowTest, AFinishedCaseAllowsNothing) {
   Report r = sample_->report(at("2026-11-23T09:00"));
   ActionRequest cancel = act(Action::cancel);

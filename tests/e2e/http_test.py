@@ -148,7 +148,10 @@ def run(c, tmp, env):
             r404.status == 404 and r404.json()["detail"] == "report R00000000-999999 does not exist", r404)
     r = call("GET", f"/api/v1/reports/{rid}/events", key="dept-hw")
     c.check("department staff not dispatched to: 404 on the events", r.status == 404, r)
-    act(LEADER, "close", expect=409)
+    act(LEADER, "close", expect=403)  # the role may never close: 403, before the state
+    r = act("d01", "close", expect=409)  # a dispatcher may, but not a case not yet handled
+    c.check("409 names the state and the actions allowed now",
+            "it is 'dispatched'; allowed now: accept" in r.json().get("detail", ""), r)
     act(LEADER, "accept")
     act(LEADER, "handle", note="已清理完毕", media=["https://example.org/after.jpg"])
     server.restart(c)

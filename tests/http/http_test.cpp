@@ -48,10 +48,13 @@ std::set<std::string> contract_operations() {
   std::set<std::string> out;
   std::string line, path;
   bool in_paths = false;
-  static const std::set<std::string> kMethods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
+  static const std::set<std::string> kMethods = {"get",     "put",  "post",  "delete",
+                                                 "options", "head", "patch", "trace"};
   while (std::getline(in, line)) {
-    if (line == "paths:") in_paths = true;
-    else if (!line.empty() && line[0] != ' ' && line[0] != '#') in_paths = false;
+    if (line == "paths:")
+      in_paths = true;
+    else if (!line.empty() && line[0] != ' ' && line[0] != '#')
+      in_paths = false;
     if (!in_paths) continue;
     // "  /path:" starts a path item; "    get:" is one of its operations.
     if (line.rfind("  /", 0) == 0 && line.find_last_not_of(" \t") == line.find(':', 3)) {
@@ -76,7 +79,12 @@ struct ServiceFixture : ::testing::Test {
     config.store = (dir / "test.db").string();
     config.data_dir = kSource + "/geodata/sample";
     service = Service::open(config).release();
-    context = new Context{*service, server_config, metrics, [] { return std::size_t{0}; }, in_flight, ready,
+    context = new Context{*service,
+                          server_config,
+                          metrics,
+                          [] { return std::size_t{0}; },
+                          in_flight,
+                          ready,
                           [](const std::string&) { return std::optional<Actor>(); }};
     add_system_routes(router, *context);
     add_v1_routes(router, *context);
@@ -104,7 +112,8 @@ struct ServiceFixture : ::testing::Test {
     try {
       return m.route->handler(req);
     } catch (const Error& e) {
-      return problem(describe(e.code()).http_status, std::string(describe(e.code()).public_code), "", e.what(), req.id);
+      return problem(describe(e.code()).http_status, std::string(describe(e.code()).public_code),
+                     "", e.what(), req.id);
     }
   }
 
@@ -122,14 +131,19 @@ TEST_F(ServiceFixture, EveryRouteIsInTheContractAndEveryContractOperationIsRoute
   std::set<std::string> routed;
   for (const Route& r : router.routes()) {
     std::string pattern = erase_parameter_names(r.pattern);
-    if (r.extensions.empty()) routed.insert(r.method + " " + pattern);
-    else if (r.extensions.size() == 1) routed.insert(r.method + " " + pattern + "." + r.extensions.front());
-    else routed.insert(r.method + " " + pattern + ".{}");  // any of several formats
+    if (r.extensions.empty())
+      routed.insert(r.method + " " + pattern);
+    else if (r.extensions.size() == 1)
+      routed.insert(r.method + " " + pattern + "." + r.extensions.front());
+    else
+      routed.insert(r.method + " " + pattern + ".{}");  // any of several formats
   }
   const std::set<std::string> contract = contract_operations();
   ASSERT_GT(contract.size(), 20u) << "the contract lists too few operations to be the real one";
-  for (const std::string& op : routed) EXPECT_TRUE(contract.count(op)) << op << " is served but not in api/openapi.yaml";
-  for (const std::string& op : contract) EXPECT_TRUE(routed.count(op)) << op << " is in api/openapi.yaml but not served";
+  for (const std::string& op : routed)
+    EXPECT_TRUE(contract.count(op)) << op << " is served but not in api/openapi.yaml";
+  for (const std::string& op : contract)
+    EXPECT_TRUE(routed.count(op)) << op << " is in api/openapi.yaml but not served";
 }
 
 TEST_F(ServiceFixture, TheServedContractIsTheFile) {
@@ -183,10 +197,13 @@ TEST_F(ServiceFixture, Open311NeedsAFormatAndNativeRoutesTakeNone) {
 }
 
 TEST(SplitExtension, OnlyOurFormatsInTheLastSegment) {
-  EXPECT_EQ(split_extension("/open311/v2/services.json"), (std::pair<std::string, std::string>{"/open311/v2/services", "json"}));
+  EXPECT_EQ(split_extension("/open311/v2/services.json"),
+            (std::pair<std::string, std::string>{"/open311/v2/services", "json"}));
   EXPECT_EQ(split_extension("/a.b/c"), (std::pair<std::string, std::string>{"/a.b/c", ""}));
-  EXPECT_EQ(split_extension("/grids/g1.2"), (std::pair<std::string, std::string>{"/grids/g1.2", ""}));
-  EXPECT_EQ(split_extension("/tiles/1/2/3.mvt"), (std::pair<std::string, std::string>{"/tiles/1/2/3", "mvt"}));
+  EXPECT_EQ(split_extension("/grids/g1.2"),
+            (std::pair<std::string, std::string>{"/grids/g1.2", ""}));
+  EXPECT_EQ(split_extension("/tiles/1/2/3.mvt"),
+            (std::pair<std::string, std::string>{"/tiles/1/2/3", "mvt"}));
 }
 
 TEST_F(ServiceFixture, LocateAnswersTheChainAndRefusesBadInputByName) {
@@ -201,7 +218,8 @@ TEST_F(ServiceFixture, LocateAnswersTheChainAndRefusesBadInputByName) {
   for (std::size_t i = 0; i + 1 < c.size(); ++i) lon += c[i].x, lat += c[i].y;
   lon /= static_cast<double>(c.size() - 1);
   lat /= static_cast<double>(c.size() - 1);
-  Response r = call(get("/api/v1/locate", {{"lon", std::to_string(lon)}, {"lat", std::to_string(lat)}}));
+  Response r =
+      call(get("/api/v1/locate", {{"lon", std::to_string(lon)}, {"lat", std::to_string(lat)}}));
   ASSERT_EQ(r.status, 200) << r.body;
   const auto j = nlohmann::json::parse(r.body);
   EXPECT_EQ(j["status"], "inside");
@@ -283,9 +301,15 @@ TEST(RateLimiter, BurstThenRefillAtTheRate) {
 
 TEST(Xml, EscapesTextAndDropsControlCharacters) {
   Xml x;
-  x.open("r").leaf("a", "<b> & \"c\" 'd'").leaf("e", "").leaf("f", std::string("x\x01y\tz")).close();
-  EXPECT_EQ(x.str(), "<?xml version=\"1.0\" encoding=\"utf-8\"?><r><a>&lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;</a><e/>"
-                     "<f>x y\tz</f></r>");
+  x.open("r")
+      .leaf("a", "<b> & \"c\" 'd'")
+      .leaf("e", "")
+      .leaf("f", std::string("x\x01y\tz"))
+      .close();
+  EXPECT_EQ(x.str(),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><r><a>&lt;b&gt; &amp; &quot;c&quot; "
+            "&apos;d&apos;</a><e/>"
+            "<f>x y\tz</f></r>");
 }
 
 std::string error_of(const std::function<void()>& f) {
@@ -300,15 +324,19 @@ std::string error_of(const std::function<void()>& f) {
 
 TEST(JsonBody, MalformedWrongTypesUnknownFieldsAndNul) {
   EXPECT_NE(error_of([] { parse_object(""); }).find("needs a JSON body"), std::string::npos);
-  EXPECT_NE(error_of([] { parse_object("{\"a\":"); }).find("not valid JSON: error at byte 6"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_object("{\"a\":"); }).find("not valid JSON: error at byte 6"),
+            std::string::npos);
   EXPECT_NE(error_of([] { parse_object("[1]"); }).find("must be a JSON object"), std::string::npos);
-  EXPECT_NE(error_of([] { parse_object("{\"a\":\"\xff\"}"); }).find("not valid JSON"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_object("{\"a\":\"\xff\"}"); }).find("not valid JSON"),
+            std::string::npos);
 
-  const auto j = parse_object(R"({"text":"ok","n":"3","state":"closed","assignee":{"id":"x"},"nul":"a\u0000b"})");
+  const auto j = parse_object(
+      R"({"text":"ok","n":"3","state":"closed","assignee":{"id":"x"},"nul":"a\u0000b"})");
   Fields f(j);
   EXPECT_EQ(f.text("text"), "ok");
   EXPECT_NE(error_of([&] { f.number("n"); }).find("field 'n' must be a number"), std::string::npos);
-  EXPECT_NE(error_of([&] { f.text("nul"); }).find("field 'nul' must be text without NUL"), std::string::npos);
+  EXPECT_NE(error_of([&] { f.text("nul"); }).find("field 'nul' must be text without NUL"),
+            std::string::npos);
   const std::string unknown = error_of([&] { f.no_others(); });
   EXPECT_NE(unknown.find("'assignee', 'state'"), std::string::npos) << unknown;
   EXPECT_NE(unknown.find("server-owned"), std::string::npos) << unknown;
@@ -325,9 +353,25 @@ TEST(JsonBody, MalformedWrongTypesUnknownFieldsAndNul) {
 TEST(JsonWriter, ReadsBackAsWrittenByAnIndependentParser) {
   const std::string tricky = "引号\"反斜杠\\换行\n制表\t\x01结束";
   JsonWriter w;
-  w.begin_object().key("s").value(tricky).key("n").number(0.1).key("big").number(1e300).key("neg").number(-2.5);
+  w.begin_object()
+      .key("s")
+      .value(tricky)
+      .key("n")
+      .number(0.1)
+      .key("big")
+      .number(1e300)
+      .key("neg")
+      .number(-2.5);
   w.key("inf").number(std::numeric_limits<double>::infinity()).key("t").value(true).key("z").null();
-  w.key("a").begin_array().value("x").begin_object().end_object().begin_array().end_array().value(3).end_array();
+  w.key("a")
+      .begin_array()
+      .value("x")
+      .begin_object()
+      .end_object()
+      .begin_array()
+      .end_array()
+      .value(3)
+      .end_array();
   w.key("o").begin_object().key("k").value("v").end_object().end_object();
   const auto j = nlohmann::json::parse(w.str());
   EXPECT_EQ(j["s"], tricky);
@@ -361,11 +405,21 @@ TEST(MetricsText, CountsByRouteAndStatusAndBucketsLatency) {
   m.observe("/healthz", 200, 0.003);
   m.observe("/api/v1/reports", 201, 0.02);
   const std::string text = m.render(3, 1, {{"received", 5}, {"closed", 2}});
-  EXPECT_NE(text.find("wangge_http_requests_total{route=\"/healthz\",status=\"200\"} 2"), std::string::npos) << text;
-  EXPECT_NE(text.find("wangge_http_requests_total{route=\"/api/v1/reports\",status=\"201\"} 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("wangge_http_request_duration_seconds_bucket{le=\"0.0005\"} 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("wangge_http_request_duration_seconds_bucket{le=\"0.005\"} 2"), std::string::npos) << text;
-  EXPECT_NE(text.find("wangge_http_request_duration_seconds_bucket{le=\"+Inf\"} 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("wangge_http_requests_total{route=\"/healthz\",status=\"200\"} 2"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("wangge_http_requests_total{route=\"/api/v1/reports\",status=\"201\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("wangge_http_request_duration_seconds_bucket{le=\"0.0005\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("wangge_http_request_duration_seconds_bucket{le=\"0.005\"} 2"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("wangge_http_request_duration_seconds_bucket{le=\"+Inf\"} 3"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("wangge_http_request_duration_seconds_count 3"), std::string::npos) << text;
   EXPECT_NE(text.find("wangge_worker_queue_depth 3"), std::string::npos) << text;
   EXPECT_NE(text.find("wangge_reports{state=\"received\"} 5"), std::string::npos) << text;
