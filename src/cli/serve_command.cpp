@@ -23,25 +23,31 @@ void apply_config_file(CLI::App& cmd, const std::string& path) {
     std::string line(rest.substr(0, nl));
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
     ++line_no;
-    if (const auto hash = line.find('#'); hash != std::string::npos && line.find('"') > hash) line.erase(hash);
+    if (const auto hash = line.find('#'); hash != std::string::npos && line.find('"') > hash)
+      line.erase(hash);
     const std::string_view trimmed = text::trim(line);
     if (trimmed.empty() || trimmed.front() == '[') continue;
     const auto eq = trimmed.find('=');
     const std::string where = path + ":" + std::to_string(line_no);
-    if (eq == std::string_view::npos) throw Error(ErrorCode::invalid_argument, where + ": expected 'name = value'");
+    if (eq == std::string_view::npos)
+      throw Error(ErrorCode::invalid_argument, where + ": expected 'name = value'");
     std::string name(text::trim(trimmed.substr(0, eq)));
     std::string value(text::trim(trimmed.substr(eq + 1)));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
     for (char& ch : name)
       if (ch == '_') ch = '-';
     CLI::Option* opt = name == "config" ? nullptr : cmd.get_option_no_throw("--" + name);
-    if (!opt) throw Error(ErrorCode::invalid_argument, where + ": '" + name + "' is not an option of wangge serve");
+    if (!opt)
+      throw Error(ErrorCode::invalid_argument,
+                  where + ": '" + name + "' is not an option of wangge serve");
     if (opt->count() > 0) continue;  // the command line wins
     try {
       opt->add_result(value);
       opt->run_callback();
     } catch (const CLI::Error& e) {
-      throw Error(ErrorCode::invalid_argument, where + ": " + name + " = '" + value + "': " + e.what());
+      throw Error(ErrorCode::invalid_argument,
+                  where + ": " + name + " = '" + value + "': " + e.what());
     }
   }
 }
@@ -62,23 +68,34 @@ Runner add_serve_command(CLI::App& app) {
       "Stops gracefully on SIGTERM or Ctrl-C. Run it behind nginx in production (scripts/deploy).\n"
       "Example: wangge serve --data geodata/sample --store wangge.db --port 8080");
   add_store_options(*cmd, a->store);
-  cmd->add_option("--config", a->config, "A file of these options, one 'name = value' a line (e.g. port = 8080,\n"
-                                         "store = \"wangge.db\"); '#' starts a comment; the command line wins")
+  cmd->add_option("--config", a->config,
+                  "A file of these options, one 'name = value' a line (e.g. port = 8080,\n"
+                  "store = \"wangge.db\"); '#' starts a comment; the command line wins")
       ->check(CLI::ExistingFile);
   cmd->add_option("--address", a->server.address, "Address to listen on (default 127.0.0.1)");
   cmd->add_option("--port", a->server.port, "Port (default 8080; 0 picks a free one)");
   cmd->add_option("--threads", a->server.threads, "I/O threads (default: cores)");
-  cmd->add_option("--workers", a->server.workers, "Worker threads for store work (default: 2 × cores)");
-  cmd->add_option("--queue", a->server.queue_capacity, "Requests waiting for a worker before 503 (default 512)");
-  cmd->add_option("--max-request", a->server.max_request_bytes, "Largest request, bytes (default 65536)");
-  cmd->add_option("--rate-per-key", a->server.rate_per_key, "Requests a second per API key (default 50)");
-  cmd->add_option("--rate-per-address", a->server.rate_per_address, "Requests a second per address without a key (default 20)");
-  cmd->add_option("--public-decimals", a->server.public_decimals, "Decimals of public coordinates (default 4, ~10 m)");
-  cmd->add_option("--base-url", a->server.base_url, "Public base URL for links (default http://address:port)");
+  cmd->add_option("--workers", a->server.workers,
+                  "Worker threads for store work (default: 2 × cores)");
+  cmd->add_option("--queue", a->server.queue_capacity,
+                  "Requests waiting for a worker before 503 (default 512)");
+  cmd->add_option("--max-request", a->server.max_request_bytes,
+                  "Largest request, bytes (default 65536)");
+  cmd->add_option("--rate-per-key", a->server.rate_per_key,
+                  "Requests a second per API key (default 50)");
+  cmd->add_option("--rate-per-address", a->server.rate_per_address,
+                  "Requests a second per address without a key (default 20)");
+  cmd->add_option("--public-decimals", a->server.public_decimals,
+                  "Decimals of public coordinates (default 4, ~10 m)");
+  cmd->add_option("--base-url", a->server.base_url,
+                  "Public base URL for links (default http://address:port)");
   cmd->add_option("--trusted-proxy", a->server.trusted_proxy,
-                  "Address of the reverse proxy whose X-Real-IP names the client (e.g. 127.0.0.1 behind nginx)");
-  cmd->add_option("--network", a->network, "Walking network (.bin or OSM; default DATA/streets.osm)");
-  cmd->add_option("--service-points", a->points, "Service points (default DATA/service_points.geojson)");
+                  "Address of the reverse proxy whose X-Real-IP names the client (e.g. 127.0.0.1 "
+                  "behind nginx)");
+  cmd->add_option("--network", a->network,
+                  "Walking network (.bin or OSM; default DATA/streets.osm)");
+  cmd->add_option("--service-points", a->points,
+                  "Service points (default DATA/service_points.geojson)");
   return [a, cmd] {
     if (!a->config.empty()) apply_config_file(*cmd, a->config);
     // Block the stop signals before any thread starts, so only sigwait receives them.
@@ -95,8 +112,9 @@ Runner add_serve_command(CLI::App& app) {
     auto service = Service::open(config);
     HttpServer server(*service, a->server);
     server.start();
-    std::printf("wangge serving on http://%s:%u (store: %s, generation %s)\n", a->server.address.c_str(), server.port(),
-                service->store().kind().c_str(), service->active_generation().c_str());
+    std::printf("wangge serving on http://%s:%u (store: %s, generation %s)\n",
+                a->server.address.c_str(), server.port(), service->store().kind().c_str(),
+                service->active_generation().c_str());
     std::fflush(stdout);
     server.run_until_signal();
     return 0;
@@ -106,15 +124,31 @@ Runner add_serve_command(CLI::App& app) {
 Runner add_keys_command(CLI::App& app) {
   struct Args {
     StoreOptions store;
-    std::string as, label, id;
+    std::string as, role, scope, label, id;
   };
   auto a = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("keys", "Create, list and revoke API keys (stored as SHA-256 hashes).\n"
-                                             "Example: wangge keys create --as d01 --label 'dispatch desk'");
+  CLI::App* cmd = app.add_subcommand(
+      "keys",
+      "Create, list and revoke API keys (stored as SHA-256 hashes).\n"
+      "Example: wangge keys create --as d01 --label 'dispatch desk'\n"
+      "         wangge keys create --role grid_worker --scope 43030200901300105");
   cmd->require_subcommand(1);
   CLI::App* c = cmd->add_subcommand("create", "Create a key; the secret is printed once");
   add_store_options(*c, a->store);
-  c->add_option("--as", a->as, "Whose key: a staff id, resident:<id>, or app:<name> for a resident app")->required();
+  CLI::Option* as = c->add_option(
+      "--as", a->as, "Whose key: a staff id, resident:<id>, or app:<name> for a resident app");
+  CLI::Option* role = c->add_option("--role", a->role,
+                                    "Instead of --as: resident, app, grid_worker, "
+                                    "department_staff, dispatcher, supervisor or admin");
+  c->add_option("--scope", a->scope,
+                "With --role: a grid id (grid_worker), a department id (department_staff), a staff "
+                "id, a resident "
+                "id or an app name")
+      ->needs(role);
+  as->excludes(role);
+  c->callback([=] {
+    if (!as->count() && !role->count()) throw CLI::RequiredError("--as or --role");
+  });
   c->add_option("--label", a->label, "What it is for");
   CLI::App* l = cmd->add_subcommand("list", "List keys (never their secrets)");
   add_store_options(*l, a->store);
@@ -124,10 +158,11 @@ Runner add_keys_command(CLI::App& app) {
   return [=]() -> int {
     auto service = a->store.open();
     if (c->parsed()) {
-      const auto [key, secret] = service->create_api_key(a->as, a->label);
+      const std::string who = a->role.empty() ? a->as : service->actor_for_role(a->role, a->scope);
+      const auto [key, secret] = service->create_api_key(who, a->label);
       std::printf("%s\n", secret.c_str());
-      std::fprintf(stderr, "key %s for %s (%s) created; the secret above is shown only now\n", key.id.c_str(),
-                   key.actor.c_str(), key.role.c_str());
+      std::fprintf(stderr, "key %s for %s (%s) created; the secret above is shown only now\n",
+                   key.id.c_str(), key.actor.c_str(), key.role.c_str());
       return 0;
     }
     if (r->parsed()) {
@@ -136,8 +171,8 @@ Runner add_keys_command(CLI::App& app) {
       return 0;
     }
     for (const ApiKey& k : service->store().api_keys()) {
-      std::printf("%s  %-28s %-16s %s %s\n", k.id.c_str(), k.actor.c_str(), k.role.c_str(), k.revoked ? "REVOKED" : "active ",
-                  k.label.c_str());
+      std::printf("%s  %-28s %-16s %s %s\n", k.id.c_str(), k.actor.c_str(), k.role.c_str(),
+                  k.revoked ? "REVOKED" : "active ", k.label.c_str());
     }
     return 0;
   };

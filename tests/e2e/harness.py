@@ -79,9 +79,10 @@ def drop_store(kind, env):
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def create_key(wangge, env, who):
-    out = subprocess.run([wangge, "keys", "create", "--as", who, "--label", "e2e"], env=env, check=True,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def create_key(wangge, env, who, *args):
+    """A key for `who` (--as), or for the `--role R --scope S` given in args when who is None."""
+    cmd = [wangge, "keys", "create", *(["--as", who] if who else args), "--label", "e2e"]
+    out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return out.stdout.strip()
 
 

@@ -51,7 +51,16 @@ def main():
 
 def run(c, tmp, env):
     keys = {who: create_key(WANGGE, env, who) for who in
-            ["d01", "s01", "a01", LEADER, OTHER_LEADER, "dept-hw", "dept-sz", "resident:u1", "resident:u2", "app:wechat"]}
+            ["d01", "s01", "a01", OTHER_LEADER, "dept-hw", "dept-sz", "resident:u1", "resident:u2", "app:wechat"]}
+    # The unit leader's key is made by role and scope: the grid names the person.
+    keys[LEADER] = create_key(WANGGE, env, None, "--role", "grid_worker", "--scope", UNIT)
+    listed = subprocess.run([WANGGE, "keys", "list"], env=env, stdout=subprocess.PIPE, text=True).stdout
+    c.check("keys create --role grid_worker --scope UNIT made a key for the unit's leader",
+            any(LEADER in line and "grid_worker" in line for line in listed.splitlines()), listed)
+    ambiguous = subprocess.run([WANGGE, "keys", "create", "--role", "dispatcher"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    c.check("keys create --role dispatcher (two dispatchers): exit 2 naming both, no key printed",
+            ambiguous.returncode == 2 and "d01, d02" in ambiguous.stderr and ambiguous.stdout == "", ambiguous.stderr)
     log_path = os.path.join(tmp, "server.log")
     server = Server(WANGGE, env, log_path, ["--rate-per-key", "1000", "--rate-per-address", "1000"])
     server.start()

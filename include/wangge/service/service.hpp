@@ -176,7 +176,12 @@ class Service {
   /// A new API key for @p actor_spec (as actor()); or "app:<name>" for a client application
   /// that submits for anonymous residents. @returns the key record and the secret, which is
   /// shown once and stored only as its SHA-256.
-  std::pair<ApiKey, std::string> create_api_key(const std::string& actor_spec, const std::string& label);
+  std::pair<ApiKey, std::string> create_api_key(const std::string& actor_spec,
+                                                const std::string& label);
+  /// The actor spec (staff id, resident:<id>, app:<name>) of @p role within @p scope: a grid
+  /// worker by one of their grids, department staff by their department, other staff by id;
+  /// residents and apps by their id or name. Exactly one member of staff must match.
+  std::string actor_for_role(const std::string& role, const std::string& scope) const;
   /// The actor of a presented secret, or std::nullopt for an unknown or revoked key.
   std::optional<Actor> authenticate(const std::string& secret);
 
