@@ -1,0 +1,91 @@
+#pragma once
+// A Mapbox Vector Tile 2.1 layer encoder (protozero). Geometry goes in as lon/lat and comes out
+// clipped to the tile plus a buffer, simplified in tile units, quantised to the integer grid and
+// then re-validated: no repeated points, no rings with fewer than three distinct points or zero
+// area, exterior rings with positive area in tile coordinates (y down) and holes negative, the
+// command cursor carried across rings and parts. A polygon that collapses below the grid at a
+// low zoom is kept visible as a small square at its place rather than dropped.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "wangge/geo/polygon.hpp"
+#include "wangge/tiles/tile_math.hpp"
+
+namespace wangge::tiles {
+
+/// An attribute value; MVT keeps one of string, int, double or bool per value.
+using Value = std::variant<std::string, std::int64_t, double, bool>;
+
+struct Property {
+  std::string key;
+  Value value;
+};
+
+struct EncodeStats {
+  std::size_t features = 0;
+  std::size_t markers = 0;        ///< polygons below the grid, kept as a small square
+  std::size_t unsimplified = 0;   ///< polygons whose simplified form was invalid, sent unsimplified
+  std::size_t holes_dropped = 0;  ///< polygons valid only without their holes at this zoom
+};
+
+/// A feature id for @p id: decimal ids (grid codes) as their number, others as a 63-bit hash.
+std::uint64_t feature_id(const std::string& id) noexcept;
+
+class LayerEncoder {
+ public:
+  /// @p buffer is in tile units outside each edge (64 of 4096 is what Martin uses).
+  LayerEncoder(std::string name, const TileId& tile, std::uint32_t extent = 4096,
+               std::uint32_t buffer = 64, double simplify_units = 1.0);
+
+  /// @returns whether any of it lies in the tile with its buffer (and so was added).
+  bool add_polygon(std::uint64_t id, const MultiPolygon& lonlat,
+                   const std::vector<Property>& properties);
+  bool add_point(std::uint64_t id, XY lonlat, const std::vector<Property>& properties);
+
+  bool empty() const noexcept { return features_.empty(); }
+  const EncodeStats& stats() const noexcept { return stats_; }
+
+  /// The layer as a whole MVT message (a Tile holding this one layer); "" without features.
+  /// MVT tiles concatenate: the bytes of several layers' messages form one composite tile.
+  std::string finish() const;
+
+ private:
+  struct Feature {
+    std::uint64_t id;
+    std::uint32_t type;
+    std::vector<std::uint32_t> tags;
+    std::vector<std::uint32_t> geometry;
+  };
+  std::vector<std::uint32_t> tags_of(const std::vector<Property>& properties);
+
+  std::string name_;
+  TileProjection projection_;
+  std::uint32_t extent_, buffer_;
+  double simplify_units_;
+  std::vector<Feature> features_;
+  std::vector<std::string> keys_;
+  std::vector<Value> values_;
+  EncodeStats stats_;
+};
+
+/// A decoded layer, for tests and tools: what a client reads back.
+struct DecodedFeature {
+  std::uint64_t id = 0;
+  std::uint32_t type = 0;  ///< 1 point, 2 line, 3 polygon
+  std::vector<std::pair<std::string, Value>> properties;
+  /// Rings (polygons) or points, in tile units; rings are not closed.
+  std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> parts;
+};
+struct DecodedLayer {
+  std::uint32_t version = 1;
+  std::string name;
+  std::uint32_t extent = 4096;
+  std::vector<DecodedFeature> features;
+};
+/// Decodes an MVT message; throws Error(invalid_argument) on malformed input.
+std::vector<DecodedLayer> decode(const std::string& tile);
+
+}  // namespace wangge::tiles

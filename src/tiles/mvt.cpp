@@ -1,0 +1,445 @@
+// The MVT 2.1 encoder and a strict decoder (for tests and tools).
+#include "wangge/tiles/mvt.hpp"
+
+#include <boost/geometry.hpp>
+#include <boost/geometry/geometries/box.hpp>
+#include <boost/geometry/geometries/multi_polygon.hpp>
+#include <boost/geometry/geometries/point_xy.hpp>
+#include <boost/geometry/geometries/polygon.hpp>
+#include <cmath>
+#include <map>
+#include <protozero/pbf_reader.hpp>
+#include <protozero/pbf_writer.hpp>
+
+#include "wangge/util/error.hpp"
+
+namespace bg = boost::geometry;
+
+namespace wangge::tiles {
+namespace {
+
+using P = bg::model::d2::point_xy<double>;
+// Counter-clockwise in the x-right/y-up sense of the formulas = positive shoelace area, which
+// in tile coordinates (y down) is MVT's exterior ring; holes the other way.
+using BPoly = bg::model::polygon<P, false, true>;
+using BMulti = bg::model::multi_polygon<BPoly>;
+using BBox2 = bg::model::box<P>;
+
+using IRing = std::vector<std::pair<std::int32_t, std::int32_t>>;  // quantised, not closed
+struct IPoly {
+  IRing outer;
+  std::vector<IRing> holes;
+};
+
+enum Command : std::uint32_t { move_to = 1, line_to = 2, close_path = 7 };
+std::uint32_t command(Command c, std::uint32_t count) {
+  return (c & 7u) | (count << 3);
+}
+std::uint32_t zigzag(std::int32_t v) {
+  return (static_cast<std::uint32_t>(v) << 1) ^ static_cast<std::uint32_t>(v >> 31);
+}
+std::int32_t unzigzag(std::uint32_t v) {
+  return static_cast<std::int32_t>((v >> 1) ^ (~(v & 1) + 1));
+}
+
+/// Twice the shoelace area (positive = exterior in MVT's y-down tile space).
+double area2(const IRing& r) {
+  double a = 0;
+  for (std::size_t i = 0, n = r.size(); i < n; ++i) {
+    const auto& p = r[i];
+    const auto& q = r[(i + 1) % n];
+    a += static_cast<double>(p.first) * q.second - static_cast<double>(q.first) * p.second;
+  }
+  return a;
+}
+
+/// Rounds a ring to the grid, drops repeated points and the closing point, and orients it
+/// (@p exterior: positive area). @returns false when fewer than 3 points or no area remain.
+bool quantise(const bg::model::ring<P, false, true>& in, bool exterior, IRing& out) {
+  out.clear();
+  for (const P& p : in) {
+    const std::pair<std::int32_t, std::int32_t> q{static_cast<std::int32_t>(std::lround(p.x())),
+                                                  static_cast<std::int32_t>(std::lround(p.y()))};
+    if (out.empty() || out.back() != q) out.push_back(q);
+  }
+  while (out.size() > 1 && out.front() == out.back()) out.pop_back();
+  // Spikes left by rounding (a, b, a) carry no area and make the ring invalid: fold them.
+  for (bool changed = true; changed && out.size() >= 3;) {
+    changed = false;
+    for (std::size_t i = 0; i < out.size() && out.size() >= 3; ++i) {
+      const std::size_t n = out.size();
+      if (out[(i + n - 1) % n] == out[(i + 1) % n]) {
+        out.erase(out.begin() + static_cast<std::ptrdiff_t>(i));
+        out.erase(out.begin() + static_cast<std::ptrdiff_t>(i % out.size()));
+        changed = true;
+        break;
+      }
+    }
+  }
+  if (out.size() < 3) return false;
+  const double a = area2(out);
+  if (a == 0) return false;
+  if ((a > 0) != exterior) std::reverse(out.begin(), out.end());
+  return true;
+}
+
+BPoly to_bpoly(const IPoly& p) {
+  BPoly b;
+  for (const auto& [x, y] : p.outer) b.outer().push_back(P(x, y));
+  b.outer().push_back(b.outer().front());
+  for (const IRing& h : p.holes) {
+    b.inners().emplace_back();
+    for (const auto& [x, y] : h) b.inners().back().push_back(P(x, y));
+    b.inners().back().push_back(b.inners().back().front());
+  }
+  return b;
+}
+
+/// Quantises one clipped polygon; @returns false when its exterior collapses.
+bool quantise_polygon(const BPoly& in, IPoly& out, bool with_holes) {
+  if (!quantise(in.outer(), true, out.outer)) return false;
+  out.holes.clear();
+  if (!with_holes) return true;
+  for (const auto& h : in.inners()) {
+    IRing r;
+    if (quantise(h, false, r)) out.holes.push_back(std::move(r));
+  }
+  return true;
+}
+
+void append_ring(const IRing& ring, std::int32_t& cx, std::int32_t& cy,
+                 std::vector<std::uint32_t>& g) {
+  g.push_back(command(move_to, 1));
+  g.push_back(zigzag(ring[0].first - cx));
+  g.push_back(zigzag(ring[0].second - cy));
+  cx = ring[0].first;
+  cy = ring[0].second;
+  g.push_back(command(line_to, static_cast<std::uint32_t>(ring.size() - 1)));
+  for (std::size_t i = 1; i < ring.size(); ++i) {
+    g.push_back(zigzag(ring[i].first - cx));
+    g.push_back(zigzag(ring[i].second - cy));
+    cx = ring[i].first;
+    cy = ring[i].second;
+  }
+  g.push_back(command(close_path, 1));
+}
+
+bool same_value(const Value& a, const Value& b) {
+  return a.index() == b.index() && a == b;
+}
+
+}  // namespace
+
+std::uint64_t feature_id(const std::string& id) noexcept {
+  if (!id.empty() && id.size() <= 18 &&
+      std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::stoull(id);
+  }
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return (h >> 1) | (std::uint64_t{1} << 62);  // clear of the decimal ids' range
+}
+
+LayerEncoder::LayerEncoder(std::string name, const TileId& tile, std::uint32_t extent,
+                           std::uint32_t buffer, double simplify_units)
+    : name_(std::move(name)),
+      projection_(tile, extent),
+      extent_(extent),
+      buffer_(buffer),
+      simplify_units_(simplify_units) {}
+
+std::vector<std::uint32_t> LayerEncoder::tags_of(const std::vector<Property>& properties) {
+  std::vector<std::uint32_t> tags;
+  for (const Property& p : properties) {
+    auto k = std::find(keys_.begin(), keys_.end(), p.key);
+    if (k == keys_.end()) k = keys_.insert(keys_.end(), p.key);
+    auto v = std::find_if(values_.begin(), values_.end(),
+                          [&](const Value& x) { return same_value(x, p.value); });
+    if (v == values_.end()) v = values_.insert(values_.end(), p.value);
+    tags.push_back(static_cast<std::uint32_t>(k - keys_.begin()));
+    tags.push_back(static_cast<std::uint32_t>(v - values_.begin()));
+  }
+  return tags;
+}
+
+bool LayerEncoder::add_point(std::uint64_t id, XY lonlat, const std::vector<Property>& properties) {
+  const XY p = projection_(lonlat);
+  const double lo = -static_cast<double>(buffer_), hi = static_cast<double>(extent_ + buffer_);
+  if (!(p.x >= lo && p.x <= hi && p.y >= lo && p.y <= hi)) return false;
+  Feature f{id, 1, tags_of(properties), {}};
+  f.geometry = {command(move_to, 1), zigzag(static_cast<std::int32_t>(std::lround(p.x))),
+                zigzag(static_cast<std::int32_t>(std::lround(p.y)))};
+  features_.push_back(std::move(f));
+  ++stats_.features;
+  return true;
+}
+
+bool LayerEncoder::add_polygon(std::uint64_t id, const MultiPolygon& lonlat,
+                               const std::vector<Property>& properties) {
+  const double lo = -static_cast<double>(buffer_), hi = static_cast<double>(extent_ + buffer_);
+  BMulti input;
+  BBox projected;
+  for (const Polygon& poly : lonlat.polygons) {
+    BPoly b;
+    for (const XY& v : poly.outer) {
+      const XY p = projection_(v);
+      projected.extend(p);
+      b.outer().push_back(P(p.x, p.y));
+    }
+    for (const Ring& h : poly.holes) {
+      b.inners().emplace_back();
+      for (const XY& v : h) {
+        const XY p = projection_(v);
+        b.inners().back().push_back(P(p.x, p.y));
+      }
+    }
+    bg::correct(b);
+    input.push_back(std::move(b));
+  }
+  if (!projected.valid() || projected.max_x < lo || projected.min_x > hi || projected.max_y < lo ||
+      projected.min_y > hi) {
+    return false;
+  }
+  BMulti clipped;
+  if (projected.min_x >= lo && projected.max_x <= hi && projected.min_y >= lo &&
+      projected.max_y <= hi) {
+    clipped = input;
+  } else {
+    bg::intersection(input, BBox2(P(lo, lo), P(hi, hi)), clipped);
+  }
+  if (clipped.empty()) return false;
+
+  std::vector<std::uint32_t> geometry;
+  std::int32_t cx = 0, cy = 0;
+  bool any = false;
+  for (const BPoly& part : clipped) {
+    BPoly simplified;
+    if (simplify_units_ > 0) bg::simplify(part, simplified, simplify_units_);
+    IPoly q;
+    bool ok =
+        simplify_units_ > 0 && quantise_polygon(simplified, q, true) && bg::is_valid(to_bpoly(q));
+    if (!ok) {
+      ok = quantise_polygon(part, q, true) && bg::is_valid(to_bpoly(q));
+      if (ok && simplify_units_ > 0) ++stats_.unsimplified;
+    }
+    if (!ok && !part.inners().empty()) {
+      ok = quantise_polygon(part, q, false) && bg::is_valid(to_bpoly(q));
+      if (ok) ++stats_.holes_dropped;
+    }
+    if (!ok) continue;  // a sliver of a larger feature, or below the grid: see the marker below
+    append_ring(q.outer, cx, cy, geometry);
+    for (const IRing& h : q.holes) append_ring(h, cx, cy, geometry);
+    any = true;
+  }
+  if (!any) {
+    // Below the grid at this zoom: keep it visible as a one-pixel square (of a 256-px tile)
+    // at its place, so that small grids do not vanish from overview maps.
+    BBox box;
+    for (const BPoly& part : clipped) {
+      for (const P& v : part.outer()) box.extend(XY{v.x(), v.y()});
+    }
+    const XY centre = box.centre();
+    const std::int32_t half = std::max<std::int32_t>(1, static_cast<std::int32_t>(extent_ / 512));
+    const std::int32_t x = static_cast<std::int32_t>(std::lround(std::clamp(centre.x, lo, hi)));
+    const std::int32_t y = static_cast<std::int32_t>(std::lround(std::clamp(centre.y, lo, hi)));
+    // Exterior: positive area in y-down coordinates.
+    const IRing square{
+        {x - half, y - half}, {x - half, y + half}, {x + half, y + half}, {x + half, y - half}};
+    IRing oriented = square;
+    if (area2(oriented) < 0) std::reverse(oriented.begin(), oriented.end());
+    append_ring(oriented, cx, cy, geometry);
+    ++stats_.markers;
+  }
+  features_.push_back(Feature{id, 3, tags_of(properties), std::move(geometry)});
+  ++stats_.features;
+  return true;
+}
+
+std::string LayerEncoder::finish() const {
+  std::string out;
+  if (features_.empty()) return out;
+  protozero::pbf_writer tile(out);
+  protozero::pbf_writer layer(tile, 3);
+  layer.add_uint32(15, 2);  // version first (spec 4.1)
+  layer.add_string(1, name_);
+  for (const Feature& f : features_) {
+    protozero::pbf_writer feature(layer, 2);
+    feature.add_uint64(1, f.id);
+    if (!f.tags.empty()) feature.add_packed_uint32(2, f.tags.begin(), f.tags.end());
+    feature.add_enum(3, static_cast<std::int32_t>(f.type));
+    feature.add_packed_uint32(4, f.geometry.begin(), f.geometry.end());
+  }
+  for (const std::string& k : keys_) layer.add_string(3, k);
+  for (const Value& v : values_) {
+    protozero::pbf_writer value(layer, 4);
+    if (const auto* s = std::get_if<std::string>(&v))
+      value.add_string(1, *s);
+    else if (const auto* d = std::get_if<double>(&v))
+      value.add_double(3, *d);
+    else if (const auto* i = std::get_if<std::int64_t>(&v)) {
+      if (*i >= 0)
+        value.add_uint64(5, static_cast<std::uint64_t>(*i));
+      else
+        value.add_sint64(6, *i);
+    } else
+      value.add_bool(7, std::get<bool>(v));
+  }
+  layer.add_uint32(5, extent_);
+  layer.commit();
+  return out;
+}
+
+// ---- decoder ---------------------------------------------------------------------------------
+
+std::vector<DecodedLayer> decode(const std::string& bytes) {
+  auto bad = [](const std::string& what) {
+    throw Error(ErrorCode::invalid_argument, "MVT: " + what);
+  };
+  std::vector<DecodedLayer> layers;
+  try {
+    protozero::pbf_reader tile(bytes);
+    while (tile.next()) {
+      if (tile.tag() != 3) {
+        tile.skip();
+        continue;
+      }
+      protozero::pbf_reader lr = tile.get_message();
+      DecodedLayer layer;
+      std::vector<std::string> keys;
+      std::vector<Value> values;
+      struct Raw {
+        std::uint64_t id = 0;
+        std::uint32_t type = 0;
+        std::vector<std::uint32_t> tags, geometry;
+      };
+      std::vector<Raw> raws;
+      while (lr.next()) {
+        switch (lr.tag()) {
+          case 15:
+            layer.version = lr.get_uint32();
+            break;
+          case 1:
+            layer.name = lr.get_string();
+            break;
+          case 5:
+            layer.extent = lr.get_uint32();
+            break;
+          case 3:
+            keys.push_back(lr.get_string());
+            break;
+          case 4: {
+            protozero::pbf_reader vr = lr.get_message();
+            int set = 0;
+            Value v;
+            while (vr.next()) {
+              ++set;
+              switch (vr.tag()) {
+                case 1:
+                  v = vr.get_string();
+                  break;
+                case 2:
+                  v = static_cast<double>(vr.get_float());
+                  break;
+                case 3:
+                  v = vr.get_double();
+                  break;
+                case 4:
+                  v = vr.get_int64();
+                  break;
+                case 5:
+                  v = static_cast<std::int64_t>(vr.get_uint64());
+                  break;
+                case 6:
+                  v = vr.get_sint64();
+                  break;
+                case 7:
+                  v = vr.get_bool();
+                  break;
+                default:
+                  bad("unknown value type");
+              }
+            }
+            if (set != 1) bad("a value must set exactly one field");
+            values.push_back(std::move(v));
+            break;
+          }
+          case 2: {
+            protozero::pbf_reader fr = lr.get_message();
+            Raw raw;
+            while (fr.next()) {
+              switch (fr.tag()) {
+                case 1:
+                  raw.id = fr.get_uint64();
+                  break;
+                case 2:
+                  for (auto t : fr.get_packed_uint32()) raw.tags.push_back(t);
+                  break;
+                case 3:
+                  raw.type = static_cast<std::uint32_t>(fr.get_enum());
+                  break;
+                case 4:
+                  for (auto g : fr.get_packed_uint32()) raw.geometry.push_back(g);
+                  break;
+                default:
+                  fr.skip();
+              }
+            }
+            raws.push_back(std::move(raw));
+            break;
+          }
+          default:
+            lr.skip();
+        }
+      }
+      if (layer.name.empty()) bad("a layer has no name");
+      for (const DecodedLayer& other : layers) {
+        if (other.name == layer.name) bad("duplicate layer name '" + layer.name + "'");
+      }
+      for (const Raw& raw : raws) {
+        DecodedFeature f;
+        f.id = raw.id;
+        f.type = raw.type;
+        if (raw.tags.size() % 2) bad("odd number of tags");
+        for (std::size_t i = 0; i < raw.tags.size(); i += 2) {
+          if (raw.tags[i] >= keys.size() || raw.tags[i + 1] >= values.size())
+            bad("tag index out of range");
+          f.properties.emplace_back(keys[raw.tags[i]], values[raw.tags[i + 1]]);
+        }
+        std::int32_t cx = 0, cy = 0;
+        for (std::size_t i = 0; i < raw.geometry.size();) {
+          const std::uint32_t cmd = raw.geometry[i] & 7, count = raw.geometry[i] >> 3;
+          ++i;
+          if (cmd == move_to || cmd == line_to) {
+            if (count == 0) bad("a command with count 0");
+            if (i + 2 * static_cast<std::size_t>(count) > raw.geometry.size())
+              bad("geometry ends inside a command");
+            if (cmd == move_to && (f.type == 3 || f.type == 2 || f.parts.empty()))
+              f.parts.emplace_back();
+            for (std::uint32_t k = 0; k < count; ++k) {
+              cx += unzigzag(raw.geometry[i++]);
+              cy += unzigzag(raw.geometry[i++]);
+              if (cmd == line_to && f.parts.back().back() == std::make_pair(cx, cy))
+                bad("a LineTo without movement");
+              f.parts.back().emplace_back(cx, cy);
+            }
+          } else if (cmd == close_path) {
+            if (count != 1) bad("ClosePath with a count other than 1");
+            if (f.type != 3) bad("ClosePath outside a polygon");
+          } else {
+            bad("unknown command " + std::to_string(cmd));
+          }
+        }
+        layer.features.push_back(std::move(f));
+      }
+      layers.push_back(std::move(layer));
+    }
+  } catch (const protozero::exception& e) {
+    bad(std::string("malformed protobuf: ") + e.what());
+  }
+  return layers;
+}
+
+}  // namespace wangge::tiles

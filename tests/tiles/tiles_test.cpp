@@ -1,0 +1,297 @@
+// Tile math against the OSM wiki's formulas, the MVT encoder against its own strict decoder and
+// GEOS (validity of every decoded polygon, point-in-polygon agreement with the source geometry),
+// and the tile cache (single flight, precise invalidation, LRU bound).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <numbers>
+#include <random>
+#include <thread>
+
+#include "wangge/geo/geos.hpp"
+#include "wangge/grid/import.hpp"
+#include "wangge/tiles/mvt.hpp"
+#include "wangge/tiles/tile_cache.hpp"
+#include "wangge/util/error.hpp"
+
+using namespace wangge;
+using namespace wangge::tiles;
+
+namespace {
+
+const std::string kSample = std::string(WANGGE_SOURCE_DIR) + "/geodata/sample";
+
+/// The slippy-map formulas of wiki.openstreetmap.org/wiki/Slippy_map_tilenames.
+std::pair<std::uint32_t, std::uint32_t> osm_wiki_tile(double lon, double lat, int z) {
+  const double n = std::pow(2.0, z);
+  const double r = lat * std::numbers::pi / 180;
+  return {static_cast<std::uint32_t>(std::floor((lon + 180) / 360 * n)),
+          static_cast<std::uint32_t>(
+              std::floor((1 - std::asinh(std::tan(r)) / std::numbers::pi) / 2 * n))};
+}
+
+const std::vector<Grid>& sample_grids() {
+  static const std::vector<Grid> grids =
+      import_grids(kSample + "/grids.geojson", ImportOptions{}).grids;
+  return grids;
+}
+
+MultiPolygon decoded_polygons(const DecodedFeature& f) {
+  // Rings in order: a positive-area ring starts a polygon, negative ones are its holes.
+  MultiPolygon m;
+  for (const auto& part : f.parts) {
+    Ring ring;
+    double a = 0;
+    for (std::size_t i = 0; i < part.size(); ++i) {
+      const auto& p = part[i];
+      const auto& q = part[(i + 1) % part.size()];
+      a += static_cast<double>(p.first) * q.second - static_cast<double>(q.first) * p.second;
+      ring.push_back({static_cast<double>(p.first), static_cast<double>(p.second)});
+    }
+    ring.push_back(ring.front());
+    if (a > 0)
+      m.polygons.push_back(Polygon{ring, {}});
+    else if (!m.polygons.empty())
+      m.polygons.back().holes.push_back(ring);
+    else
+      ADD_FAILURE() << "feature " << f.id << " starts with a hole";
+  }
+  return m;
+}
+
+}  // namespace
+
+TEST(TileMath, AgreesWithTheOsmWikiFormulas) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> lon(-179.9, 179.9), lat(-85, 85);
+  std::uniform_int_distribution<int> zoom(0, 22);
+  for (int i = 0; i < 20000; ++i) {
+    const double x = lon(rng), y = lat(rng);
+    const int z = zoom(rng);
+    const TileId t = tile_of({x, y}, z);
+    const auto [wx, wy] = osm_wiki_tile(x, y, z);
+    ASSERT_EQ(t.x, wx) << x << "," << y << " z" << z;
+    ASSERT_EQ(t.y, wy) << x << "," << y << " z" << z;
+    const BBox b = lonlat_bounds(t);
+    EXPECT_TRUE(x >= b.min_x - 1e-9 && x <= b.max_x + 1e-9 && y >= b.min_y - 1e-9 &&
+                y <= b.max_y + 1e-9);
+  }
+  EXPECT_TRUE(valid(TileId{3, 7, 7}));
+  EXPECT_FALSE(valid(TileId{3, 8, 0}));
+  EXPECT_FALSE(valid(TileId{23, 0, 0}));
+  EXPECT_EQ(tiles_touching(BBox{-180, -85, 180, 85}, 2).size(), 16u);
+}
+
+TEST(Mvt, EveryGridTileAtZ12ToZ16DecodesToValidPolygonsThatMatchTheSource) {
+  const auto& grids = sample_grids();
+  ASSERT_GT(grids.size(), 300u);
+  BBox all;
+  for (const Grid& g : grids) all.extend(bbox_of(g.geometry));
+  geos::Context ctx;
+  std::mt19937 rng(11);
+  std::size_t tiles = 0, features = 0, probes = 0;
+  for (int z = 12; z <= 16; ++z) {
+    for (const TileId& t : tiles_touching(all, z)) {
+      LayerEncoder enc("grids", t);
+      std::size_t added = 0;
+      for (const Grid& g : grids) {
+        if (enc.add_polygon(feature_id(g.id), g.geometry,
+                            {{"id", g.id}, {"level", std::int64_t{*g.level}}}))
+          ++added;
+      }
+      const std::string bytes = enc.finish();
+      if (added == 0) {
+        EXPECT_TRUE(bytes.empty());
+        continue;
+      }
+      ++tiles;
+      const auto layers = decode(bytes);
+      ASSERT_EQ(layers.size(), 1u);
+      EXPECT_EQ(layers[0].version, 2u);
+      EXPECT_EQ(layers[0].name, "grids");
+      EXPECT_EQ(layers[0].extent, 4096u);
+      ASSERT_EQ(layers[0].features.size(), added) << t.str();
+      const TileProjection proj(t, 4096);
+      for (const DecodedFeature& f : layers[0].features) {
+        ++features;
+        ASSERT_EQ(f.type, 3u);
+        ASSERT_EQ(f.properties.size(), 2u);
+        const std::string id = std::get<std::string>(f.properties[0].second);
+        EXPECT_EQ(f.id, feature_id(id));
+        const MultiPolygon m = decoded_polygons(f);
+        ASSERT_FALSE(m.empty()) << id << " in " << t.str();
+        const auto g = geos::to_geos(ctx, m);
+        const auto bad = geos::invalidity(ctx, g.get());
+        EXPECT_FALSE(bad.has_value())
+            << id << " in " << t.str() << ": " << (bad ? bad->reason : "");
+        // Points of the tile: inside the decoded polygon exactly when inside the source grid,
+        // except within 2 units of the source boundary (rounding and simplification).
+        const Grid* source = nullptr;
+        for (const Grid& gr : grids) {
+          if (gr.id == id) source = &gr;
+        }
+        ASSERT_NE(source, nullptr);
+        const BBox lb = lonlat_bounds(t);
+        std::uniform_real_distribution<double> ux(lb.min_x, lb.max_x), uy(lb.min_y, lb.max_y);
+        const double metres_per_unit = 40075016.686 / std::pow(2.0, z) / 4096 *
+                                       std::cos(lb.centre().y * std::numbers::pi / 180);
+        for (int k = 0; k < 20; ++k) {
+          const XY ll{ux(rng), uy(rng)};
+          const PointLocation src = locate_point(source->geometry, ll);
+          if (src == PointLocation::boundary ||
+              boundary_distance_m(source->geometry, ll) < 2.5 * metres_per_unit)
+            continue;
+          const PointLocation dec = locate_point(m, proj(ll));
+          ++probes;
+          EXPECT_EQ(src == PointLocation::inside, dec == PointLocation::inside)
+              << id << " in " << t.str();
+        }
+      }
+    }
+  }
+  EXPECT_GT(tiles, 50u);
+  EXPECT_GT(features, 1000u);
+  EXPECT_GT(probes, 10000u);
+}
+
+TEST(Mvt, SmallGridsStayVisibleAtLowZoom) {
+  const auto& grids = sample_grids();
+  const Grid* unit = nullptr;
+  for (const Grid& g : grids) {
+    if (g.level && *g.level == 3) unit = &g;
+  }
+  ASSERT_NE(unit, nullptr);
+  const XY c = bbox_of(unit->geometry).centre();
+  for (int z = 2; z <= 8; ++z) {
+    const TileId t = tile_of(c, z);
+    LayerEncoder enc("grids", t);
+    ASSERT_TRUE(enc.add_polygon(1, unit->geometry, {})) << "z" << z;
+    if (z <= 4) {
+      EXPECT_EQ(enc.stats().markers, 1u) << "z" << z << ": far below one unit, it becomes a marker";
+    }
+    const auto layers = decode(enc.finish());
+    ASSERT_EQ(layers.at(0).features.size(), 1u);
+    const MultiPolygon m = decoded_polygons(layers[0].features[0]);
+    ASSERT_EQ(m.polygons.size(), 1u);
+    // The marker sits where the grid is.
+    const XY at = TileProjection(t, 4096)(c);
+    const BBox mb = bbox_of(m);
+    EXPECT_LE(std::abs(mb.centre().x - at.x), 4) << "z" << z;
+    EXPECT_LE(std::abs(mb.centre().y - at.y), 4) << "z" << z;
+  }
+}
+
+TEST(Mvt, PointsPropertiesAndCompositeTiles) {
+  const TileId t = tile_of({112.93, 27.86}, 15);
+  LayerEncoder points("service_points", t);
+  EXPECT_TRUE(points.add_point(feature_id("SP01"), {112.93, 27.86},
+                               {{"name", std::string("梅园党群服务站")},
+                                {"n", std::int64_t{-3}},
+                                {"x", 2.5},
+                                {"open", true}}));
+  EXPECT_TRUE(points.add_point(feature_id("SP02"), {112.93, 27.86},
+                               {{"name", std::string("梅园党群服务站")}, {"n", std::int64_t{7}}}));
+  EXPECT_FALSE(points.add_point(3, {113.5, 27.86}, {}));  // far outside
+  LayerEncoder other("reports", t);
+  other.add_point(4, {112.931, 27.861}, {{"state", std::string("dispatched")}});
+  const auto layers = decode(points.finish() + other.finish());  // MVT tiles concatenate
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_EQ(layers[0].name, "service_points");
+  EXPECT_EQ(layers[1].name, "reports");
+  ASSERT_EQ(layers[0].features.size(), 2u);
+  const auto& p = layers[0].features[0].properties;
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_EQ(std::get<std::string>(p[0].second), "梅园党群服务站");
+  EXPECT_EQ(std::get<std::int64_t>(p[1].second), -3);
+  EXPECT_EQ(std::get<double>(p[2].second), 2.5);
+  EXPECT_EQ(std::get<bool>(p[3].second), true);
+  EXPECT_EQ(layers[0].features[0].id, feature_id("SP01"));
+  EXPECT_NE(feature_id("SP01"), feature_id("SP02"));
+  EXPECT_EQ(feature_id("43030200901300105"), 43030200901300105ull);
+  const XY at = TileProjection(t, 4096)({112.93, 27.86});
+  EXPECT_EQ(layers[0].features[0].parts.at(0).at(0),
+            std::make_pair(static_cast<std::int32_t>(std::lround(at.x)),
+                           static_cast<std::int32_t>(std::lround(at.y))));
+  EXPECT_THROW(decode(points.finish() + points.finish()), Error);  // duplicate layer names
+}
+
+TEST(Mvt, TheDecoderRefusesMalformedTiles) {
+  EXPECT_THROW(decode(std::string("\x1a\x05\x0a\x01", 4)), Error);  // truncated message
+  LayerEncoder enc("l", TileId{0, 0, 0});
+  enc.add_point(1, {0, 0}, {{"k", std::string("v")}});
+  std::string ok = enc.finish();
+  EXPECT_NO_THROW(decode(ok));
+  EXPECT_TRUE(decode("").empty());
+}
+
+TEST(TileCache, ConcurrentMissesBuildOnce) {
+  TileCache cache;
+  std::atomic<int> builds{0};
+  std::vector<std::thread> threads;
+  std::vector<std::shared_ptr<const TileData>> got(8);
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      got[i] = cache.get("grids@g1", TileId{14, 13000, 6800}, [&] {
+        ++builds;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        return std::string("tile-bytes");
+      });
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(builds.load(), 1);
+  for (const auto& g : got) EXPECT_EQ(g->mvt, "tile-bytes");
+  EXPECT_EQ(got[0]->etag.front(), '"');
+  EXPECT_FALSE(got[0]->gzip.empty());
+}
+
+TEST(TileCache, APointChangeDropsOnlyTheTilesThatContainIt) {
+  TileCache cache;
+  int builds = 0;
+  auto build = [&] {
+    ++builds;
+    return std::string("x");
+  };
+  const XY here{112.93, 27.86}, far{112.99, 27.80};
+  int shared = 0;  // zooms at which both points lie in one tile
+  for (int z = 10; z <= 16; ++z) shared += tile_of(here, z) == tile_of(far, z);
+  ASSERT_GT(shared, 0);
+  ASSERT_LT(shared, 7);
+  for (int z = 10; z <= 16; ++z) {
+    cache.get("reports", tile_of(here, z), build);
+    cache.get("reports", tile_of(far, z), build);
+    cache.get("grids", tile_of(here, z), build);
+  }
+  const int first = 21 - shared;
+  ASSERT_EQ(builds, first);
+  EXPECT_EQ(cache.invalidate_point("reports", here, 0), 7u);  // one per zoom, this layer only
+  for (int z = 10; z <= 16; ++z) {
+    cache.get("reports", tile_of(far, z), build);
+    cache.get("grids", tile_of(here, z), build);
+  }
+  EXPECT_EQ(builds - first, shared)
+      << "only the tiles the far point shares with the changed one are rebuilt";
+  for (int z = 10; z <= 16; ++z) cache.get("reports", tile_of(here, z), build);
+  EXPECT_EQ(builds, first + 7);
+  EXPECT_EQ(cache.invalidate_layer("grids"), 7u);
+}
+
+TEST(TileCache, StaysWithinItsSizeBound) {
+  TileCache cache(64 * 1024);
+  for (std::uint32_t i = 0; i < 200; ++i) {
+    cache.get("l", TileId{16, i, 0}, [] { return std::string(2000, 'a'); });
+  }
+  const TileCacheStats s = cache.stats();
+  EXPECT_LE(s.bytes, 64u * 1024);
+  EXPECT_GT(s.evicted, 100u);
+  EXPECT_GT(s.entries, 5u);
+}
+
+TEST(TileCache, AFailedBuildIsNotCached) {
+  TileCache cache;
+  EXPECT_THROW(cache.get("l", TileId{1, 0, 0},
+                         []() -> std::string { throw Error(ErrorCode::internal, "boom"); }),
+               Error);
+  EXPECT_EQ(cache.get("l", TileId{1, 0, 0}, [] { return std::string("ok"); })->mvt, "ok");
+}
