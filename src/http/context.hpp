@@ -36,5 +36,6 @@ void require(const Request& req, std::initializer_list<Role> roles);
 void add_system_routes(Router& router, Context& ctx);
 void add_v1_routes(Router& router, Context& ctx);
 void add_open311_routes(Router& router, Context& ctx);
+void add_tile_routes(Router& router, Context& ctx);
 
 }  // namespace wangge::http

@@ -68,7 +68,7 @@ std::pair<std::string, std::string> split_extension(const std::string& path) {
   const auto dot = path.rfind('.');
   if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return {path, ""};
   const std::string ext = path.substr(dot + 1);
-  if (ext == "json" || ext == "xml" || ext == "mvt" || ext == "yaml") return {path.substr(0, dot), ext};
+  if (ext == "json" || ext == "xml" || ext == "mvt" || ext == "pbf" || ext == "yaml") return {path.substr(0, dot), ext};
   return {path, ""};
 }
 

@@ -24,6 +24,9 @@ struct Route {
   Handler handler;
   Execution execution = Execution::worker;
   std::string name = {};  ///< for metrics: the pattern (default)
+  /// A worker route may still answer on the I/O thread when this says the answer is at hand
+  /// (e.g. a cached tile); it must be cheap and must not block.
+  std::function<bool(const Request&)> inline_if = {};
 };
 
 class Router {
@@ -36,7 +39,8 @@ class Router {
     std::vector<std::string> allowed;  ///< methods of the path when the method is not one
   };
   /// @p path without query; @p extension from the last segment ("" when none).
-  Match match(const std::string& method, const std::string& path, const std::string& extension) const;
+  Match match(const std::string& method, const std::string& path,
+              const std::string& extension) const;
   const std::vector<Route>& routes() const noexcept { return routes_; }
 
  private:

@@ -92,6 +92,7 @@ struct HttpServer::Impl {
                                                             [this](const std::string& secret) { return authenticate(secret); }});
     http::add_system_routes(router, *context);
     http::add_v1_routes(router, *context);
+    http::add_tile_routes(router, *context);
     http::add_open311_routes(router, *context);
   }
 
@@ -249,7 +250,7 @@ class PistacheHandler final : public P::Http::Handler {
                                   req.id)
                         .header("Retry-After", std::to_string(static_cast<int>(std::ceil(*wait)))));
     }
-    if (route.execution == http::Execution::inline_io) {
+    if (route.execution == http::Execution::inline_io || (route.inline_if && route.inline_if(req))) {
       http::Response r = s.handle(route, req);
       return s.send(writer, req, r, route_name, start);
     }

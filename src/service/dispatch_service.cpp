@@ -91,7 +91,7 @@ struct Service::Dispatch {
   }
 };
 
-Service::Service() = default;
+Service::Service() : tiles_(make_tile_state()) {}
 Service::~Service() = default;
 
 std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
@@ -260,6 +260,7 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
         result.report = std::move(r);
         result.replayed = false;
       });
+      if (!result.replayed) report_changed(result.report);
       return result;
     } catch (const Error& e) {
       // A report id collision (75 random bits) is astronomically rare; a new id settles it.
@@ -303,6 +304,7 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
     result.report = std::move(*r);
     result.replayed = false;
   });
+  if (!result.replayed) report_changed(result.report);
   return result;
 }
 
@@ -323,6 +325,7 @@ Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
     for (const Event& e : events) tx.append_event(e);
     result = std::move(*r);
   });
+  report_changed(result);
   return result;
 }
 
@@ -391,6 +394,7 @@ std::size_t Service::tick(Instant now) {
       }
     }
   });
+  if (raised > 0) reports_changed();
   return raised;
 }
 

@@ -10,6 +10,9 @@
 namespace wangge::tiles {
 
 struct TileCache::Entry {
+  std::string layer;
+  TileId tile;
+  std::chrono::steady_clock::time_point built;
   std::shared_future<std::shared_ptr<const TileData>> future;
   std::list<Key>::iterator lru;
   bool ready = false;
@@ -57,7 +60,8 @@ TileCache::Key TileCache::key_of(const std::string& layer, const TileId& t) {
 }
 
 std::shared_ptr<const TileData> TileCache::get(const std::string& layer, const TileId& t,
-                                               const std::function<std::string()>& build) {
+                                               const std::function<std::string()>& build,
+                                               std::chrono::seconds ttl) {
   const Key key = key_of(layer, t);
   std::shared_ptr<Entry> entry;
   std::promise<std::shared_ptr<const TileData>> promise;
@@ -65,6 +69,13 @@ std::shared_ptr<const TileData> TileCache::get(const std::string& layer, const T
     std::lock_guard lock(mutex_);
     if (auto it = entries_.find(key); it != entries_.end()) {
       entry = it->second;
+      if (entry->ready && ttl.count() > 0 &&
+          std::chrono::steady_clock::now() - entry->built > ttl) {
+        erase_locked(key);  // expired: build again below
+        entry.reset();
+      }
+    }
+    if (entry) {
       if (entry->ready) {
         ++stats_.hits;
         lru_.splice(lru_.begin(), lru_, entry->lru);
@@ -75,6 +86,9 @@ std::shared_ptr<const TileData> TileCache::get(const std::string& layer, const T
     if (!entry) {
       ++stats_.misses;
       entry = std::make_shared<Entry>();
+      entry->layer = layer;
+      entry->tile = t;
+      entry->built = std::chrono::steady_clock::now();
       entry->future = promise.get_future().share();
       lru_.push_front(key);
       entry->lru = lru_.begin();
@@ -117,6 +131,16 @@ std::shared_ptr<const TileData> TileCache::get(const std::string& layer, const T
   return data;
 }
 
+std::shared_ptr<const TileData> TileCache::peek(const std::string& layer, const TileId& t,
+                                                std::chrono::seconds ttl) const {
+  const Key key = key_of(layer, t);
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || !it->second->ready) return nullptr;
+  if (ttl.count() > 0 && std::chrono::steady_clock::now() - it->second->built > ttl) return nullptr;
+  return it->second->future.get();
+}
+
 void TileCache::erase_locked(const Key& key) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return;
@@ -136,6 +160,30 @@ std::size_t TileCache::invalidate_point(const std::string& layer, XY lonlat, dou
         erase_locked(key);
         ++dropped;
       }
+    }
+  }
+  stats_.invalidated += dropped;
+  return dropped;
+}
+
+std::size_t TileCache::invalidate_box(const std::string& layer, const BBox& box, double margin) {
+  std::lock_guard lock(mutex_);
+  std::size_t dropped = 0;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    bool hit = false;
+    if (it->second->layer == layer) {
+      const BBox b = lonlat_bounds(it->second->tile);
+      const double px = (b.max_x - b.min_x) * margin, py = (b.max_y - b.min_y) * margin;
+      hit = b.max_x + px >= box.min_x && b.min_x - px <= box.max_x && b.max_y + py >= box.min_y &&
+            b.min_y - py <= box.max_y;
+    }
+    if (hit) {
+      bytes_ -= it->second->bytes;
+      lru_.erase(it->second->lru);
+      it = entries_.erase(it);
+      ++dropped;
+    } else {
+      ++it;
     }
   }
   stats_.invalidated += dropped;

@@ -89,6 +89,7 @@ struct ServiceFixture : ::testing::Test {
     add_system_routes(router, *context);
     add_v1_routes(router, *context);
     add_open311_routes(router, *context);
+    add_tile_routes(router, *context);
   }
   static void TearDownTestSuite() {
     delete context;

@@ -19,6 +19,7 @@
 #include "wangge/grid/validate.hpp"
 #include "wangge/network/nearest.hpp"
 #include "wangge/store/store.hpp"
+#include "wangge/tiles/tile_cache.hpp"
 
 namespace wangge {
 
@@ -89,6 +90,24 @@ struct ActResult {
   Report report;  ///< the changed report (on a replay: as it is now)
   bool replayed = false;
   std::optional<StoredReply> reply;
+};
+
+/// One vector-tile layer as TileJSON describes it.
+struct TileLayerInfo {
+  std::string id;
+  std::string description;
+  std::string geometry;  ///< "polygon" or "point"
+  int minzoom = 0;
+  int maxzoom = 18;
+  std::vector<std::pair<std::string, std::string>>
+      fields;           ///< name, type (String, Number, Boolean)
+  std::string version;  ///< changes when the layer is replaced whole (a new grid generation)
+  int max_age_s = 60;   ///< how long clients may keep a tile without asking again
+};
+
+struct TileRequest {
+  int public_decimals = 4;  ///< report positions are rounded to this many decimals
+  Instant now;
 };
 
 class Service {
@@ -193,14 +212,39 @@ class Service {
                     const WalkingConfig& walking);
   std::string active_generation() const;
   Store& store() const;
+
+  // ---- vector tiles (see wangge/tiles) ------------------------------------------------------
+  /// The layers: grids, service_points, isochrones, coverage_gaps, reports (open, public fields).
+  std::vector<TileLayerInfo> tile_layers() const;
+  /// One layer's tile ("" bytes: empty), from the cache or built. A report change drops only
+  /// the reports tiles that contain it and the grids tiles of its grid chain (their counts).
+  /// @throws Error(not_found) for an unknown layer, Error(invalid_argument) for a bad tile.
+  std::shared_ptr<const tiles::TileData> tile(const std::string& layer, const tiles::TileId& t,
+                                              const TileRequest& request);
+  /// The tile when it is cached and fresh, else null; never builds (for answering on an I/O
+  /// thread).
+  std::shared_ptr<const tiles::TileData> cached_tile(const std::string& layer,
+                                                     const tiles::TileId& t) const;
+  tiles::TileCacheStats tile_cache_stats() const;
+  /// The walking area of every service point at the configured threshold (cached per network).
+  std::vector<std::pair<ServicePoint, MultiPolygon>> isochrones();
+  /// Areas of the grids outside every service point's circle (cached per network and grids).
+  MultiPolygon coverage_gaps();
   /// Who acts: a staff member of organisation.json by id, or "resident:<id>" for a resident
   /// account. @throws Error(forbidden) for an unknown id.
   Actor actor(const std::string& spec) const;
 
  private:
   struct Dispatch;
+  struct TileState;
+  static std::shared_ptr<TileState> make_tile_state();
+  /// Called after a committed change of @p r (tiles and counts that show it go stale).
+  void report_changed(const Report& r);
+  /// Called after a change of many reports at once.
+  void reports_changed();
   std::shared_ptr<const GridIndex> index_;
   std::unique_ptr<Dispatch> dispatch_;
+  std::shared_ptr<TileState> tiles_;
 };
 
 }  // namespace wangge

@@ -3,6 +3,7 @@
 // (the others wait for it), with precise invalidation: a change at a point drops, at every
 // zoom, only the tiles whose area (with the buffer) contains it.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -36,14 +37,23 @@ class TileCache {
   explicit TileCache(std::size_t capacity_bytes = std::size_t{256} << 20);
 
   /// The tile of @p layer (a name that includes its version, e.g. "grids@g2") at @p t, built
-  /// by @p build on a miss. Concurrent misses of one key build once.
+  /// by @p build on a miss. Concurrent misses of one key build once. A cached tile older than
+  /// @p ttl (when not zero) is built again.
   std::shared_ptr<const TileData> get(const std::string& layer, const TileId& t,
-                                      const std::function<std::string()>& build);
+                                      const std::function<std::string()>& build,
+                                      std::chrono::seconds ttl = std::chrono::seconds(0));
+
+  /// The cached tile, if it is built and fresh; never builds or waits.
+  std::shared_ptr<const TileData> peek(const std::string& layer, const TileId& t,
+                                       std::chrono::seconds ttl = std::chrono::seconds(0)) const;
 
   /// Drops the cached tiles of @p layer that contain @p lonlat, at every zoom, with a margin
   /// of @p margin tile widths (the buffer: a point near an edge shows in the neighbour too).
   /// @returns how many were dropped.
   std::size_t invalidate_point(const std::string& layer, XY lonlat, double margin);
+  /// Drops the cached tiles of @p layer whose area (widened by @p margin tile widths) meets the
+  /// lon/lat box @p box, at every zoom. @returns how many were dropped.
+  std::size_t invalidate_box(const std::string& layer, const BBox& box, double margin);
   /// Drops every tile of @p layer.
   std::size_t invalidate_layer(const std::string& layer);
 

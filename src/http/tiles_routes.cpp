@@ -1,0 +1,217 @@
+// Vector tiles over HTTP: /tiles/{layers}/{z}/{x}/{y}.mvt (comma-separated layers make one
+// composite tile) and TileJSON 3.0 at /tiles/{layers}.json. Empty tiles are 204; a strong ETag
+// answers If-None-Match with 304; gzip when accepted; Cache-Control per layer; CORS by the server.
+#include <nlohmann/json.hpp>
+
+#include "context.hpp"
+#include "wangge/tiles/mvt.hpp"
+#include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
+
+namespace wangge::http {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::vector<std::string> layer_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    const std::size_t comma = s.find(',', start);
+    const std::string one =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (one.empty()) throw Error(ErrorCode::invalid_argument, "an empty layer name in '" + s + "'");
+    for (const std::string& seen : out) {
+      if (seen == one)
+        throw Error(ErrorCode::invalid_argument, "layer '" + one + "' is listed twice");
+    }
+    out.push_back(one);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (out.size() > 8) throw Error(ErrorCode::invalid_argument, "at most 8 layers in one tile");
+  return out;
+}
+
+tiles::TileId tile_id(const Request& req) {
+  auto number = [&](const char* name) -> std::uint32_t {
+    const std::string& v = req.params.at(name);
+    if (v.empty() || v.size() > 8 || v.find_first_not_of("0123456789") != std::string::npos) {
+      throw Error(
+          ErrorCode::invalid_argument,
+          std::string(name) + " must be a non-negative integer, not '" + v.substr(0, 20) + "'");
+    }
+    return static_cast<std::uint32_t>(std::stoul(v));
+  };
+  const tiles::TileId t{static_cast<int>(std::min<std::uint32_t>(number("z"), 99)), number("x"),
+                        number("y")};
+  if (!tiles::valid(t)) {
+    throw Error(ErrorCode::invalid_argument,
+                "tile " + t.str() + " does not exist: z is 0-22 and x, y are below 2^z");
+  }
+  return t;
+}
+
+std::string fnv_hex(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+bool accepts_gzip(const Request& req) {
+  const auto ae = req.header("accept-encoding");
+  if (!ae) return false;
+  // "gzip" listed, and not with q=0.
+  const std::size_t at = ae->find("gzip");
+  if (at == std::string::npos) return false;
+  const std::size_t end = ae->find(',', at);
+  const std::string part = ae->substr(at, end == std::string::npos ? std::string::npos : end - at);
+  return part.find("q=0") == std::string::npos || part.find("q=0.") != std::string::npos;
+}
+
+/// Whether If-None-Match names @p etag (or is "*").
+bool not_modified(const Request& req, const std::string& etag) {
+  const auto inm = req.header("if-none-match");
+  if (!inm) return false;
+  if (*inm == "*") return true;
+  const std::string weak = "W/" + etag;
+  return inm->find(etag) != std::string::npos || inm->find(weak) != std::string::npos;
+}
+
+}  // namespace
+
+void add_tile_routes(Router& router, Context& ctx) {
+  Service& service = ctx.service;
+
+  auto answer = [&ctx, &service](Request& req, bool build) -> std::optional<Response> {
+    const std::vector<std::string> names = layer_list(req.params.at("layers"));
+    const tiles::TileId t = tile_id(req);
+    const std::vector<TileLayerInfo> infos = service.tile_layers();
+    std::vector<std::shared_ptr<const tiles::TileData>> parts;
+    int max_age = 86400;
+    for (const std::string& name : names) {
+      const TileLayerInfo* info = nullptr;
+      for (const TileLayerInfo& l : infos) {
+        if (l.id == name) info = &l;
+      }
+      if (!info) throw Error(ErrorCode::not_found, "tile layer '" + name + "' does not exist");
+      max_age = std::min(max_age, info->max_age_s);
+      auto data = build ? service.tile(name, t, TileRequest{ctx.config.public_decimals, req.now})
+                        : service.cached_tile(name, t);
+      if (!data) return std::nullopt;
+      parts.push_back(std::move(data));
+    }
+    const bool gz = accepts_gzip(req);
+    Response r;
+    r.content_type = "application/vnd.mapbox-vector-tile";
+    std::string etag;
+    std::string body;
+    if (parts.size() == 1) {
+      etag = parts[0]->etag;
+      body = gz ? parts[0]->gzip : parts[0]->mvt;
+    } else {
+      std::string tags;
+      for (const auto& p : parts) {
+        body += p->mvt;  // MVT layers concatenate into one tile
+        tags += p->etag;
+      }
+      etag = "\"" + fnv_hex(tags) + "-c\"";
+      if (gz) body = tiles::gzip(body);
+    }
+    r.header("Cache-Control", "public, max-age=" + std::to_string(max_age));
+    r.header("Vary", "Accept-Encoding");
+    if (body.empty()) {  // no feature: 204, as MapLibre and QGIS expect
+      r.status = 204;
+      r.content_type = "application/vnd.mapbox-vector-tile";
+      return r;
+    }
+    // One ETag per representation: the gzip form is a different byte string.
+    if (gz) etag.insert(etag.size() - 1, "-gz");
+    r.header("ETag", etag);
+    if (not_modified(req, etag)) {
+      r.status = 304;
+      return r;
+    }
+    if (gz) r.header("Content-Encoding", "gzip");
+    r.body = std::move(body);
+    return r;
+  };
+
+  Route tile_route{"GET", "/tiles/{layers}/{z}/{x}/{y}", {"mvt", "pbf"}, [answer](Request& req) {
+                     return *answer(req, true);
+                   }};
+  // A tile already in the cache is answered on the I/O thread, without a hop to the workers.
+  tile_route.inline_if = [&service](const Request& req) {
+    try {
+      const std::vector<std::string> names = layer_list(req.params.at("layers"));
+      const tiles::TileId t = tile_id(req);
+      for (const std::string& name : names) {
+        if (!service.cached_tile(name, t)) return false;
+      }
+      return true;
+    } catch (const Error&) {
+      return true;  // a bad request is answered (400/404) without a worker too
+    }
+  };
+  router.add(std::move(tile_route));
+
+  router.add(
+      {"GET",
+       "/tiles/{layers}",
+       {"json"},
+       [&ctx, &service](Request& req) {
+         const std::vector<std::string> names = layer_list(req.params.at("layers"));
+         const std::vector<TileLayerInfo> infos = service.tile_layers();
+         json vector_layers = json::array();
+         std::string version, description;
+         int minzoom = 22, maxzoom = 0;
+         for (const std::string& name : names) {
+           const TileLayerInfo* info = nullptr;
+           for (const TileLayerInfo& l : infos) {
+             if (l.id == name) info = &l;
+           }
+           if (!info) throw Error(ErrorCode::not_found, "tile layer '" + name + "' does not exist");
+           json fields = json::object();
+           for (const auto& [f, type] : info->fields) fields[f] = type;
+           vector_layers.push_back({{"id", info->id},
+                                    {"description", info->description},
+                                    {"minzoom", info->minzoom},
+                                    {"maxzoom", info->maxzoom},
+                                    {"fields", fields}});
+           version += (version.empty() ? "" : "-") + info->version;
+           description += (description.empty() ? "" : "; ") + info->description;
+           minzoom = std::min(minzoom, info->minzoom);
+           maxzoom = std::max(maxzoom, info->maxzoom);
+         }
+         BBox bounds;
+         const auto index = service.grid_index();
+         for (const Grid& g : index->grids().grids()) bounds.extend(bbox_of(g.geometry));
+         const std::string joined = req.params.at("layers");
+         json tj{{"tilejson", "3.0.0"},
+                 {"name", "wangge " + joined},
+                 {"description", description},
+                 {"version", "1.0.0"},
+                 {"attribution", "wangge grid data"},
+                 {"scheme", "xyz"},
+                 // The version in the URL changes with the data it names (a new grid
+                 // generation), so caches in between never serve an old generation.
+                 {"tiles", {ctx.base_url() + "/tiles/" + joined + "/{z}/{x}/{y}.mvt?v=" + version}},
+                 {"minzoom", minzoom},
+                 {"maxzoom", maxzoom},
+                 {"bounds", {bounds.min_x, bounds.min_y, bounds.max_x, bounds.max_y}},
+                 {"center", {bounds.centre().x, bounds.centre().y, 14}},
+                 {"vector_layers", vector_layers}};
+         Response r = json_response(200, tj.dump());
+         r.header("Cache-Control", "public, max-age=60");
+         return r;
+       },
+       Execution::inline_io});
+}
+
+}  // namespace wangge::http

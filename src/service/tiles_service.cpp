@@ -1,0 +1,385 @@
+// Vector tiles of the service's data: which features each layer holds, with which public
+// attributes, and when cached tiles go stale.
+#include <cmath>
+#include <mutex>
+
+#include "wangge/network/coverage.hpp"
+#include "wangge/network/isochrone.hpp"
+#include "wangge/service/service.hpp"
+#include "wangge/tiles/mvt.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge {
+
+using tiles::LayerEncoder;
+using tiles::Property;
+using tiles::TileId;
+
+namespace {
+
+constexpr std::uint32_t kExtent = 4096;
+constexpr std::uint32_t kBuffer = 64;
+constexpr double kMargin = static_cast<double>(kBuffer) / kExtent;
+
+double rounded(double v, int decimals) {
+  const double f = std::pow(10.0, decimals);
+  return std::round(v * f) / f;
+}
+
+/// Open and overdue reports per grid (each report counts for its whole grid chain).
+struct Counts {
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_grid;
+  std::uint64_t epoch = ~std::uint64_t{0};
+  Instant at;
+};
+
+}  // namespace
+
+struct Service::TileState {
+  tiles::TileCache cache{std::size_t{256} << 20};
+  std::atomic<std::uint64_t> epoch{0};  // bumped by every report change
+
+  std::mutex mutex;  // guards what follows
+  Counts counts;
+  std::shared_ptr<const NearestService> derived_for;  // the network the cached areas belong to
+  std::shared_ptr<const GridIndex> gaps_for;
+  std::shared_ptr<const SnapRaster> raster;
+  std::shared_ptr<const std::vector<std::pair<ServicePoint, MultiPolygon>>> isochrones;
+  std::shared_ptr<const MultiPolygon> gaps;
+  std::shared_ptr<const std::vector<BBox>> grid_boxes;
+  std::shared_ptr<const GridIndex> boxes_for;
+};
+
+std::shared_ptr<Service::TileState> Service::make_tile_state() {
+  return std::make_shared<TileState>();
+}
+
+std::vector<TileLayerInfo> Service::tile_layers() const {
+  const std::string generation = dispatch_ ? active_generation() : std::string("g0");
+  const std::string network = dispatch_ && nearest() ? "n1" : "n0";
+  return {
+      {"grids",
+       "Grid polygons of every level (街道, 片区, 小组, 邻) with their leaders and open and "
+       "overdue report counts",
+       "polygon",
+       0,
+       18,
+       {{"id", "String"},
+        {"code", "String"},
+        {"name", "String"},
+        {"level", "Number"},
+        {"level_name", "String"},
+        {"leader_name", "String"},
+        {"leader_role", "String"},
+        {"households", "Number"},
+        {"open_reports", "Number"},
+        {"overdue_reports", "Number"}},
+       generation,
+       60},
+      {"service_points",
+       "Service points (党群服务中心, 便民服务站) with their services and opening hours",
+       "point",
+       0,
+       18,
+       {{"id", "String"},
+        {"name", "String"},
+        {"kind", "String"},
+        {"services", "String"},
+        {"opening_hours", "String"}},
+       network,
+       3600},
+      {"isochrones",
+       "The area within the walking threshold (15 minutes by default) of each service point",
+       "polygon",
+       0,
+       18,
+       {{"service_point", "String"}, {"name", "String"}, {"minutes", "Number"}},
+       network,
+       3600},
+      {"coverage_gaps",
+       "Parts of the grids outside every service point's walking circle",
+       "polygon",
+       0,
+       18,
+       {{"area_m2", "Number"}},
+       generation + "-" + network,
+       3600},
+      {"reports",
+       "Open reports: category, state, age and overdue flag; no personal data, positions rounded",
+       "point",
+       10,
+       18,
+       {{"id", "String"},
+        {"category", "String"},
+        {"category_name", "String"},
+        {"state", "String"},
+        {"created_at", "Number"},
+        {"age_hours", "Number"},
+        {"overdue", "Boolean"}},
+       "live",
+       30},
+  };
+}
+
+tiles::TileCacheStats Service::tile_cache_stats() const {
+  return tiles_->cache.stats();
+}
+
+namespace {
+constexpr std::chrono::seconds kReportsTtl{300};  // ages move on; changes invalidate at once
+std::chrono::seconds ttl_of(const std::string& layer) {
+  return layer == "reports" ? kReportsTtl : std::chrono::seconds(0);
+}
+}  // namespace
+
+std::shared_ptr<const tiles::TileData> Service::cached_tile(const std::string& layer,
+                                                            const TileId& t) const {
+  if (!tiles::valid(t)) return nullptr;
+  for (const TileLayerInfo& l : tile_layers()) {
+    if (l.id == layer) return tiles_->cache.peek(layer + "@" + l.version, t, ttl_of(layer));
+  }
+  return nullptr;
+}
+
+std::vector<std::pair<ServicePoint, MultiPolygon>> Service::isochrones() {
+  const auto net = dispatch_ ? nearest() : nullptr;
+  if (!net) return {};
+  std::shared_ptr<const SnapRaster> raster;
+  {
+    std::lock_guard lock(tiles_->mutex);
+    if (tiles_->derived_for == net && tiles_->isochrones) return *tiles_->isochrones;
+    if (tiles_->derived_for != net) {
+      tiles_->raster = std::make_shared<const SnapRaster>(*net);
+      tiles_->isochrones.reset();
+      tiles_->gaps.reset();
+      tiles_->derived_for = net;
+    }
+    raster = tiles_->raster;
+  }
+  auto areas = std::make_shared<std::vector<std::pair<ServicePoint, MultiPolygon>>>();
+  for (std::size_t i = 0; i < net->points().size(); ++i) {
+    areas->emplace_back(net->points()[i], isochrone(*net, *raster, i));
+  }
+  std::lock_guard lock(tiles_->mutex);
+  if (tiles_->derived_for == net) tiles_->isochrones = areas;
+  return *areas;
+}
+
+MultiPolygon Service::coverage_gaps() {
+  const auto net = dispatch_ ? nearest() : nullptr;
+  if (!net) return {};
+  const auto index = grid_index();
+  isochrones();  // makes the raster for this network
+  std::shared_ptr<const SnapRaster> raster;
+  {
+    std::lock_guard lock(tiles_->mutex);
+    if (tiles_->derived_for == net && tiles_->gaps_for == index && tiles_->gaps)
+      return *tiles_->gaps;
+    raster = tiles_->raster;
+  }
+  const std::vector<Coverage> c = coverage(*net, *raster, *index, {""});
+  auto gaps =
+      std::make_shared<const MultiPolygon>(c.empty() ? MultiPolygon{} : c.front().uncovered);
+  std::lock_guard lock(tiles_->mutex);
+  tiles_->gaps = gaps;
+  tiles_->gaps_for = index;
+  return *gaps;
+}
+
+void Service::report_changed(const Report& r) {
+  ++tiles_->epoch;
+  const XY at{r.position.lon(), r.position.lat()};
+  tiles_->cache.invalidate_point("reports@live", at, kMargin);
+  // The grids of its chain show its count: their tiles go too (at every zoom).
+  if (r.grid_chain.empty() || !std::atomic_load(&index_)) return;
+  const auto index = grid_index();
+  const std::string generation = dispatch_ ? active_generation() : std::string("g0");
+  for (const std::string& id : r.grid_chain) {
+    if (auto i = index->grids().find(id)) {
+      tiles_->cache.invalidate_box("grids@" + generation, bbox_of(index->grids()[*i].geometry),
+                                   kMargin);
+    }
+  }
+}
+
+void Service::reports_changed() {
+  ++tiles_->epoch;
+  tiles_->cache.invalidate_layer("reports@live");
+  const std::string generation = dispatch_ ? active_generation() : std::string("g0");
+  tiles_->cache.invalidate_layer("grids@" + generation);
+}
+
+std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, const TileId& t,
+                                                     const TileRequest& request) {
+  if (!tiles::valid(t)) {
+    throw Error(ErrorCode::invalid_argument,
+                "tile " + t.str() + " does not exist (z 0-22, x and y below 2^z)");
+  }
+  const std::vector<TileLayerInfo> layers = tile_layers();
+  const TileLayerInfo* info = nullptr;
+  for (const TileLayerInfo& l : layers) {
+    if (l.id == layer) info = &l;
+  }
+  if (!info) throw Error(ErrorCode::not_found, "tile layer '" + layer + "' does not exist");
+  const BBox box = tiles::lonlat_bounds(t);
+  const double pad_x = (box.max_x - box.min_x) * kMargin, pad_y = (box.max_y - box.min_y) * kMargin;
+  const BBox padded{box.min_x - pad_x, box.min_y - pad_y, box.max_x + pad_x, box.max_y + pad_y};
+  auto touches = [&](const BBox& b) {
+    return b.max_x >= padded.min_x && b.min_x <= padded.max_x && b.max_y >= padded.min_y &&
+           b.min_y <= padded.max_y;
+  };
+  std::function<std::string()> build;
+
+  if (layer == "grids") {
+    build = [&] {
+      const auto index = grid_index();
+      std::shared_ptr<const std::vector<BBox>> boxes;
+      Counts counts;
+      {
+        std::lock_guard lock(tiles_->mutex);
+        if (tiles_->boxes_for != index) {
+          auto b = std::make_shared<std::vector<BBox>>();
+          for (const Grid& g : index->grids().grids()) b->push_back(bbox_of(g.geometry));
+          tiles_->grid_boxes = b;
+          tiles_->boxes_for = index;
+        }
+        boxes = tiles_->grid_boxes;
+        counts = tiles_->counts;
+      }
+      const std::uint64_t epoch = tiles_->epoch.load();
+      if (dispatch_ &&
+          (counts.epoch != epoch || request.now - counts.at > std::chrono::minutes(1))) {
+        counts = Counts{};
+        counts.epoch = epoch;
+        counts.at = request.now;
+        ReportFilter f;
+        for (ReportState s :
+             {ReportState::received, ReportState::registered, ReportState::dispatched,
+              ReportState::accepted, ReportState::handled, ReportState::suspended}) {
+          f.states.push_back(s);
+        }
+        f.now = request.now;
+        f.limit = 1000;
+        for (;;) {
+          const ReportPage page = store().list(f);
+          for (const Report& r : page.items) {
+            const bool overdue = r.overdue(request.now);
+            for (const std::string& g : r.grid_chain) {
+              auto& c = counts.by_grid[g];
+              ++c.first;
+              c.second += overdue;
+            }
+          }
+          if (page.next.empty()) break;
+          f.after = page.next;
+        }
+        std::lock_guard lock(tiles_->mutex);
+        if (epoch >= tiles_->counts.epoch || tiles_->counts.epoch == ~std::uint64_t{0})
+          tiles_->counts = counts;
+      }
+      const GridSet& set = index->grids();
+      LayerEncoder enc("grids", t, kExtent, kBuffer);
+      for (std::size_t i = 0; i < set.size(); ++i) {
+        if (!touches((*boxes)[i])) continue;
+        const Grid& g = set[i];
+        std::vector<Property> p{{"id", g.id},
+                                {"code", g.code.empty() ? g.id : g.code},
+                                {"name", g.name},
+                                {"level", std::int64_t{set.level(i)}},
+                                {"level_name", set.level_name(set.depth(i))},
+                                {"leader_name", g.leader.name},
+                                {"leader_role", g.leader.role}};
+        if (g.households) p.push_back({"households", std::int64_t{*g.households}});
+        const auto c = counts.by_grid.find(g.id);
+        p.push_back(
+            {"open_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.first}});
+        p.push_back(
+            {"overdue_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.second}});
+        enc.add_polygon(tiles::feature_id(g.id), g.geometry, p);
+      }
+      return enc.finish();
+    };
+  } else if (layer == "service_points") {
+    build = [&] {
+      LayerEncoder enc("service_points", t, kExtent, kBuffer);
+      if (const auto net = dispatch_ ? nearest() : nullptr) {
+        for (const ServicePoint& sp : net->points()) {
+          std::string services;
+          for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
+          enc.add_point(tiles::feature_id(sp.id), {sp.position.lon(), sp.position.lat()},
+                        {{"id", sp.id},
+                         {"name", sp.name},
+                         {"kind", sp.kind},
+                         {"services", services},
+                         {"opening_hours", sp.opening_hours}});
+        }
+      }
+      return enc.finish();
+    };
+  } else if (layer == "isochrones") {
+    build = [&] {
+      LayerEncoder enc("isochrones", t, kExtent, kBuffer);
+      const auto net = dispatch_ ? nearest() : nullptr;
+      for (const auto& [sp, area] : isochrones()) {
+        if (area.empty() || !touches(bbox_of(area))) continue;
+        enc.add_polygon(tiles::feature_id(sp.id), area,
+                        {{"service_point", sp.id},
+                         {"name", sp.name},
+                         {"minutes", net->config().threshold_minutes}});
+      }
+      return enc.finish();
+    };
+  } else if (layer == "coverage_gaps") {
+    build = [&] {
+      LayerEncoder enc("coverage_gaps", t, kExtent, kBuffer);
+      const MultiPolygon gaps = coverage_gaps();
+      for (std::size_t i = 0; i < gaps.polygons.size(); ++i) {
+        MultiPolygon one{{gaps.polygons[i]}};
+        if (!touches(bbox_of(one))) continue;
+        enc.add_polygon(i + 1, one, {{"area_m2", std::round(area_m2(one))}});
+      }
+      return enc.finish();
+    };
+  } else {  // reports
+    build = [&] {
+      LayerEncoder enc("reports", t, kExtent, kBuffer);
+      if (t.z < info->minzoom || !dispatch_) return enc.finish();
+      const auto ref = reference();
+      ReportFilter f;
+      for (ReportState s : {ReportState::received, ReportState::registered, ReportState::dispatched,
+                            ReportState::accepted, ReportState::handled, ReportState::suspended}) {
+        f.states.push_back(s);
+      }
+      f.bbox = padded;
+      f.now = request.now;
+      f.limit = 1000;
+      for (;;) {
+        const ReportPage page = store().list(f);
+        for (const Report& r : page.items) {
+          const Category* c = ref ? ref->categories.find(r.category) : nullptr;
+          const double age_h =
+              std::chrono::duration<double>(request.now - r.created_at).count() / 3600.0;
+          enc.add_point(
+              tiles::feature_id(r.id),
+              {rounded(r.position.lon(), request.public_decimals),
+               rounded(r.position.lat(), request.public_decimals)},
+              {{"id", r.id},
+               {"category", r.category},
+               {"category_name", c ? c->name : std::string()},
+               {"state", std::string(to_string(r.state))},
+               {"created_at", std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(
+                                               r.created_at.time_since_epoch())
+                                               .count()}},
+               {"age_hours", std::round(age_h * 10) / 10},
+               {"overdue", r.overdue(request.now)}});
+        }
+        if (page.next.empty()) break;
+        f.after = page.next;
+      }
+      return enc.finish();
+    };
+  }
+  return tiles_->cache.get(layer + "@" + info->version, t, build, ttl_of(layer));
+}
+
+}  // namespace wangge
