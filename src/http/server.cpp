@@ -93,6 +93,7 @@ struct HttpServer::Impl {
     http::add_system_routes(router, *context);
     http::add_v1_routes(router, *context);
     http::add_tile_routes(router, *context);
+    http::add_ogc_routes(router, *context);
     http::add_open311_routes(router, *context);
   }
 

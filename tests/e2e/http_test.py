@@ -25,6 +25,8 @@ import threading
 import time
 import urllib.parse
 
+import yaml
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Server, Checks, make_store, drop_store, create_key, request  # noqa: E402
 
@@ -77,6 +79,12 @@ def run(c, tmp, env):
     c.check("the contract is served", r.status == 200 and r.body.startswith(b"openapi: 3.0.3"), r)
     with open(os.path.join(SRC, "api", "openapi.yaml"), "rb") as f:
         c.check("the served contract is the file", r.body == f.read(), "differs")
+    try:
+        contract = yaml.safe_load(r.body)
+        c.check("the contract parses as YAML into an OpenAPI 3.0 document with paths",
+                contract.get("openapi", "").startswith("3.0") and len(contract.get("paths", {})) > 20, contract.keys())
+    except yaml.YAMLError as e:
+        c.check("the contract parses as YAML", False, e)
     r = call("GET", "/no/such/thing")
     c.check("an unknown path is a 404 problem", r.status == 404 and r.ctype == "application/problem+json"
             and r.json()["code"] == "not-found" and r.json()["request_id"] == r.headers.get("x-request-id"), r)
@@ -85,7 +93,8 @@ def run(c, tmp, env):
     contract = parse_contract(os.path.join(SRC, "api", "openapi.yaml"))
     bad = []
     for path, methods in contract.items():
-        concrete = (path.replace("{format}", "json").replace("{id}", "R0").replace("{service_code}", "0101")
+        fmt = "mvt" if path.startswith("/tiles/") and "{z}" in path else "json"
+        concrete = (path.replace("{format}", fmt).replace("{id}", "R0").replace("{service_code}", "0101")
                     .replace("{service_request_id}", "R0").replace("{token}", "R0"))
         allowed = set(methods) | ({"HEAD"} if "GET" in methods else set()) | {"OPTIONS"}
         for m in METHODS:

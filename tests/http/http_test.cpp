@@ -90,6 +90,7 @@ struct ServiceFixture : ::testing::Test {
     add_v1_routes(router, *context);
     add_open311_routes(router, *context);
     add_tile_routes(router, *context);
+    add_ogc_routes(router, *context);
   }
   static void TearDownTestSuite() {
     delete context;

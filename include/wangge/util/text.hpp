@@ -34,6 +34,9 @@ std::string pad_right(std::string_view utf8, std::size_t width);
 /// @returns @p utf8 padded with spaces on the left to @p width terminal columns.
 std::string pad_left(std::string_view utf8, std::size_t width);
 
+/// Percent-encodes a URL query component (RFC 3986 unreserved characters stay as they are).
+std::string url_encode(std::string_view s);
+
 /// Reads a whole file; throws Error(unreadable_source) naming the path and the OS reason.
 std::string read_file(const std::string& path);
 
