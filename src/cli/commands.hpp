@@ -51,6 +51,7 @@ Runner add_isochrone_command(CLI::App& app);
 Runner add_serve_command(CLI::App& app);
 Runner add_keys_command(CLI::App& app);
 Runner add_coverage_command(CLI::App& app);
+Runner add_export_command(CLI::App& app);
 /// `import network`, registered on the import command. Returns -1 when not the one parsed.
 Runner add_network_import(CLI::App& import);
 

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   runners["coverage"] = cli::add_coverage_command(app);
   runners["serve"] = cli::add_serve_command(app);
   runners["keys"] = cli::add_keys_command(app);
+  runners["export"] = cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -110,6 +110,18 @@ struct TileRequest {
   Instant now;
 };
 
+/// `wangge export`: one layer of the service's data to a GIS file through GDAL.
+struct ExportRequest {
+  std::string what;  ///< grids, reports, service-points, isochrones
+  std::string path;
+  std::string driver;  ///< OGR short name; "" from the extension
+  bool personal =
+      false;  ///< reporter name/phone, report text, exact positions, leader phones: admin only
+  Actor by;
+  int public_decimals = 4;
+  Instant now;
+};
+
 class Service {
  public:
   Service();
@@ -228,6 +240,10 @@ class Service {
   tiles::TileCacheStats tile_cache_stats() const;
   /// The walking area of every service point at the configured threshold (cached per network).
   std::vector<std::pair<ServicePoint, MultiPolygon>> isochrones();
+  /// Writes one layer (see ExportRequest); @returns the number of features written.
+  /// @throws Error(forbidden) for personal fields without an admin, Error(invalid_argument)
+  ///         for an unknown layer or format.
+  std::size_t export_layer(const ExportRequest& request);
   /// Areas of the grids outside every service point's circle (cached per network and grids).
   MultiPolygon coverage_gaps();
   /// Who acts: a staff member of organisation.json by id, or "resident:<id>" for a resident

@@ -1,0 +1,39 @@
+#pragma once
+// Writing features to any OGR vector format through GDAL (GeoPackage, GeoJSON, Shapefile,
+// FlatGeobuf, KML, CSV…), in WGS-84 (EPSG:4326, lon/lat order). The output appears only when
+// complete: it is written under a temporary directory and moved into place at the end.
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "wangge/geo/polygon.hpp"
+
+namespace wangge {
+
+struct FieldDef {
+  enum class Type { text, integer, real, boolean };
+  std::string name;
+  Type type = Type::text;
+};
+
+/// monostate = no value (the field is left unset).
+using FieldValue = std::variant<std::monostate, std::string, long long, double, bool>;
+
+struct OutFeature {
+  std::vector<FieldValue> values;  ///< one per field, in order
+  MultiPolygon polygons;           ///< for polygon layers
+  std::optional<XY> point;         ///< for point layers
+};
+
+enum class GeometryKind { multipolygon, point };
+
+/// Writes one layer to @p path (replacing it). @p driver is an OGR short name ("GPKG",
+/// "GeoJSON", "ESRI Shapefile", "FlatGeobuf", "KML", "CSV"); "" picks it from the extension.
+/// @throws Error(invalid_argument) for an unknown format or an unwritable path.
+void write_features(const std::string& path, const std::string& driver, const std::string& layer,
+                    GeometryKind kind, const std::vector<FieldDef>& fields,
+                    const std::vector<OutFeature>& features);
+
+}  // namespace wangge

@@ -1,0 +1,133 @@
+#include "wangge/geo/feature_writer.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <filesystem>
+
+#include "wangge/geo/gdal.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge {
+namespace {
+
+OGRLinearRing to_ogr(const Ring& ring) {
+  OGRLinearRing r;
+  for (const XY& p : ring) r.addPoint(p.x, p.y);
+  return r;
+}
+
+}  // namespace
+
+void write_features(const std::string& path, const std::string& driver_name,
+                    const std::string& layer_name, GeometryKind kind,
+                    const std::vector<FieldDef>& fields, const std::vector<OutFeature>& features) {
+  const std::string driver = driver_name.empty() ? gdal::driver_for_extension(path) : driver_name;
+  if (driver.empty()) {
+    throw Error(ErrorCode::invalid_argument,
+                "cannot tell the output format of '" + path +
+                    "': use .gpkg, .geojson, .shp, .fgb, .kml or .csv");
+  }
+  // Write under the real file name inside a temporary sibling directory, then move every
+  // file out (a Shapefile is several files); the output appears only when complete.
+  namespace fs = std::filesystem;
+  const fs::path target = fs::absolute(path);
+  if (!target.has_filename() || !fs::is_directory(target.parent_path())) {
+    throw Error(ErrorCode::invalid_argument,
+                "cannot write '" + path + "': its directory does not exist");
+  }
+  const fs::path staging = target.parent_path() / (".partial-" + target.filename().string() + ".d");
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+  const std::string temp = (staging / target.filename()).string();
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{staging};
+  {
+    gdal::Dataset ds = gdal::create_vector(temp, driver);
+    OGRSpatialReference wgs84;
+    wgs84.SetWellKnownGeogCS("WGS84");
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    char** options = nullptr;
+    if (driver == "GeoJSON") {
+      options = CSLSetNameValue(options, "COORDINATE_PRECISION", "9");
+      options = CSLSetNameValue(options, "WRITE_NAME", "NO");
+    } else if (driver == "ESRI Shapefile") {
+      options = CSLSetNameValue(options, "ENCODING", "UTF-8");  // default is ISO-8859-1: 汉字 lost
+    } else if (driver == "CSV") {
+      options = CSLSetNameValue(options, "GEOMETRY", "AS_WKT");
+    }
+    OGRLayer* layer =
+        ds->CreateLayer(layer_name.c_str(), &wgs84,
+                        kind == GeometryKind::point ? wkbPoint : wkbMultiPolygon, options);
+    CSLDestroy(options);
+    if (!layer)
+      throw Error(ErrorCode::invalid_argument,
+                  "cannot create layer in '" + path + "': " + gdal::last_error());
+    // Fields are set by index: drivers may rename them (Shapefile truncates to 10 chars).
+    for (const FieldDef& f : fields) {
+      const OGRFieldType type = f.type == FieldDef::Type::integer   ? OFTInteger64
+                                : f.type == FieldDef::Type::real    ? OFTReal
+                                : f.type == FieldDef::Type::boolean ? OFTInteger
+                                                                    : OFTString;
+      OGRFieldDefn def(f.name.c_str(), type);
+      if (f.type == FieldDef::Type::boolean) def.SetSubType(OFSTBoolean);
+      if (layer->CreateField(&def) != OGRERR_NONE) {
+        throw Error(ErrorCode::invalid_argument, "cannot create field '" + f.name + "' in '" +
+                                                     path + "': " + gdal::last_error());
+      }
+    }
+    if (layer->StartTransaction() != OGRERR_NONE) CPLErrorReset();  // drivers without transactions
+    std::size_t n = 0;
+    for (const OutFeature& out : features) {
+      ++n;
+      OGRFeature feature(layer->GetLayerDefn());
+      for (std::size_t i = 0; i < fields.size() && i < out.values.size(); ++i) {
+        const int idx = static_cast<int>(i);
+        const FieldValue& v = out.values[i];
+        if (const auto* s = std::get_if<std::string>(&v))
+          feature.SetField(idx, s->c_str());
+        else if (const auto* l = std::get_if<long long>(&v))
+          feature.SetField(idx, static_cast<GIntBig>(*l));
+        else if (const auto* d = std::get_if<double>(&v))
+          feature.SetField(idx, *d);
+        else if (const auto* b = std::get_if<bool>(&v))
+          feature.SetField(idx, *b ? 1 : 0);
+        // monostate: left unset (GeoJSON then omits the member, as GDAL does for absent values)
+      }
+      if (kind == GeometryKind::point) {
+        if (out.point) {
+          OGRPoint p(out.point->x, out.point->y);
+          feature.SetGeometry(&p);
+        }
+      } else {
+        OGRMultiPolygon mp;
+        for (const Polygon& poly : out.polygons.polygons) {
+          OGRPolygon p;
+          OGRLinearRing outer = to_ogr(poly.outer);
+          p.addRing(&outer);
+          for (const Ring& h : poly.holes) {
+            OGRLinearRing hole = to_ogr(h);
+            p.addRing(&hole);
+          }
+          mp.addGeometry(&p);
+        }
+        feature.SetGeometry(&mp);
+      }
+      if (layer->CreateFeature(&feature) != OGRERR_NONE) {
+        throw Error(ErrorCode::invalid_argument, "cannot write feature " + std::to_string(n) +
+                                                     " to '" + path + "': " + gdal::last_error());
+      }
+    }
+    if (layer->CommitTransaction() != OGRERR_NONE) CPLErrorReset();
+  }  // closes (flushes) the dataset
+  for (const auto& entry : fs::directory_iterator(staging)) {
+    fs::rename(entry.path(), target.parent_path() / entry.path().filename());
+  }
+}
+
+}  // namespace wangge
