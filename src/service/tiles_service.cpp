@@ -48,6 +48,9 @@ struct Service::TileState {
   std::shared_ptr<const MultiPolygon> gaps;
   std::shared_ptr<const std::vector<BBox>> grid_boxes;
   std::shared_ptr<const GridIndex> boxes_for;
+  // The grids in Web Mercator, simplified once per zoom (one tile unit), for the grids layer.
+  std::vector<std::shared_ptr<const std::vector<MultiPolygon>>> grids_by_zoom =
+      std::vector<std::shared_ptr<const std::vector<MultiPolygon>>>(tiles::kMaxZoom + 1);
 };
 
 std::shared_ptr<Service::TileState> Service::make_tile_state() {
@@ -234,6 +237,7 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
     build = [&] {
       const auto index = grid_index();
       std::shared_ptr<const std::vector<BBox>> boxes;
+      std::shared_ptr<const std::vector<MultiPolygon>> simplified;
       Counts counts;
       {
         std::lock_guard lock(tiles_->mutex);
@@ -242,8 +246,18 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
           for (const Grid& g : index->grids().grids()) b->push_back(bbox_of(g.geometry));
           tiles_->grid_boxes = b;
           tiles_->boxes_for = index;
+          for (auto& z : tiles_->grids_by_zoom) z.reset();
         }
         boxes = tiles_->grid_boxes;
+        auto& zoom = tiles_->grids_by_zoom[static_cast<std::size_t>(t.z)];
+        if (!zoom) {
+          auto m = std::make_shared<std::vector<MultiPolygon>>();
+          for (const Grid& g : index->grids().grids()) {
+            m->push_back(tiles::simplify_for_zoom(tiles::to_mercator(g.geometry), t.z));
+          }
+          zoom = m;
+        }
+        simplified = zoom;
         counts = tiles_->counts;
       }
       const std::uint64_t epoch = tiles_->epoch.load();
@@ -278,7 +292,7 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
           tiles_->counts = counts;
       }
       const GridSet& set = index->grids();
-      LayerEncoder enc("grids", t, kExtent, kBuffer);
+      LayerEncoder enc("grids", t, kExtent, kBuffer, 0);  // simplified per zoom already
       for (std::size_t i = 0; i < set.size(); ++i) {
         if (!touches((*boxes)[i])) continue;
         const Grid& g = set[i];
@@ -295,7 +309,7 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
             {"open_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.first}});
         p.push_back(
             {"overdue_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.second}});
-        enc.add_polygon(tiles::feature_id(g.id), g.geometry, p);
+        enc.add_polygon_mercator(tiles::feature_id(g.id), (*simplified)[i], p);
       }
       return enc.finish();
     };

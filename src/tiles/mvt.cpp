@@ -10,6 +10,7 @@
 #include <map>
 #include <protozero/pbf_reader.hpp>
 #include <protozero/pbf_writer.hpp>
+#include <type_traits>
 
 #include "wangge/util/error.hpp"
 
@@ -124,11 +125,32 @@ void append_ring(const IRing& ring, std::int32_t& cx, std::int32_t& cy,
   g.push_back(command(close_path, 1));
 }
 
-bool same_value(const Value& a, const Value& b) {
-  return a.index() == b.index() && a == b;
-}
-
 }  // namespace
+
+MultiPolygon simplify_for_zoom(const MultiPolygon& mercator, int z, double units,
+                               std::uint32_t extent) {
+  const double world = 2 * 20037508.342789244;
+  const double tolerance = units * world / (std::ldexp(1.0, z) * extent);
+  MultiPolygon out;
+  for (const Polygon& p : mercator.polygons) {
+    auto ring = [&](const Ring& r) {
+      bg::model::ring<P, false, true> in, simplified;
+      for (const XY& v : r) in.push_back(P(v.x, v.y));
+      bg::simplify(in, simplified, tolerance);
+      Ring o;
+      for (const P& v : simplified) o.push_back({v.x(), v.y()});
+      return o;
+    };
+    Polygon q{ring(p.outer), {}};
+    if (q.outer.size() < 4) q.outer = p.outer;  // never lose a polygon to simplification
+    for (const Ring& h : p.holes) {
+      Ring r = ring(h);
+      if (r.size() >= 4) q.holes.push_back(std::move(r));
+    }
+    out.polygons.push_back(std::move(q));
+  }
+  return out;
+}
 
 std::uint64_t feature_id(const std::string& id) noexcept {
   if (!id.empty() && id.size() <= 18 &&
@@ -153,14 +175,32 @@ LayerEncoder::LayerEncoder(std::string name, const TileId& tile, std::uint32_t e
 
 std::vector<std::uint32_t> LayerEncoder::tags_of(const std::vector<Property>& properties) {
   std::vector<std::uint32_t> tags;
+  tags.reserve(properties.size() * 2);
+  std::string vkey;
   for (const Property& p : properties) {
-    auto k = std::find(keys_.begin(), keys_.end(), p.key);
-    if (k == keys_.end()) k = keys_.insert(keys_.end(), p.key);
-    auto v = std::find_if(values_.begin(), values_.end(),
-                          [&](const Value& x) { return same_value(x, p.value); });
-    if (v == values_.end()) v = values_.insert(values_.end(), p.value);
-    tags.push_back(static_cast<std::uint32_t>(k - keys_.begin()));
-    tags.push_back(static_cast<std::uint32_t>(v - values_.begin()));
+    auto k = key_index_.find(p.key);
+    if (k == key_index_.end()) {
+      k = key_index_.emplace(p.key, static_cast<std::uint32_t>(keys_.size())).first;
+      keys_.push_back(p.key);
+    }
+    // Values are shared per type: int 1 and double 1.0 stay two values (spec 4.1).
+    vkey.assign(1, static_cast<char>('0' + p.value.index()));
+    std::visit(
+        [&](const auto& v) {
+          using V = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<V, std::string>)
+            vkey += v;
+          else
+            vkey.append(reinterpret_cast<const char*>(&v), sizeof v);
+        },
+        p.value);
+    auto v = value_index_.find(vkey);
+    if (v == value_index_.end()) {
+      v = value_index_.emplace(vkey, static_cast<std::uint32_t>(values_.size())).first;
+      values_.push_back(p.value);
+    }
+    tags.push_back(k->second);
+    tags.push_back(v->second);
   }
   return tags;
 }
@@ -177,22 +217,23 @@ bool LayerEncoder::add_point(std::uint64_t id, XY lonlat, const std::vector<Prop
   return true;
 }
 
-bool LayerEncoder::add_polygon(std::uint64_t id, const MultiPolygon& lonlat,
-                               const std::vector<Property>& properties) {
+template <class Project>
+bool LayerEncoder::add_projected(std::uint64_t id, const MultiPolygon& lonlat,
+                                 const std::vector<Property>& properties, Project project) {
   const double lo = -static_cast<double>(buffer_), hi = static_cast<double>(extent_ + buffer_);
   BMulti input;
   BBox projected;
   for (const Polygon& poly : lonlat.polygons) {
     BPoly b;
     for (const XY& v : poly.outer) {
-      const XY p = projection_(v);
+      const XY p = project(v);
       projected.extend(p);
       b.outer().push_back(P(p.x, p.y));
     }
     for (const Ring& h : poly.holes) {
       b.inners().emplace_back();
       for (const XY& v : h) {
-        const XY p = projection_(v);
+        const XY p = project(v);
         b.inners().back().push_back(P(p.x, p.y));
       }
     }
@@ -206,7 +247,7 @@ bool LayerEncoder::add_polygon(std::uint64_t id, const MultiPolygon& lonlat,
   BMulti clipped;
   if (projected.min_x >= lo && projected.max_x <= hi && projected.min_y >= lo &&
       projected.max_y <= hi) {
-    clipped = input;
+    clipped = std::move(input);  // wholly inside the tile and its buffer: nothing to clip
   } else {
     bg::intersection(input, BBox2(P(lo, lo), P(hi, hi)), clipped);
   }
@@ -256,6 +297,17 @@ bool LayerEncoder::add_polygon(std::uint64_t id, const MultiPolygon& lonlat,
   features_.push_back(Feature{id, 3, tags_of(properties), std::move(geometry)});
   ++stats_.features;
   return true;
+}
+
+bool LayerEncoder::add_polygon(std::uint64_t id, const MultiPolygon& lonlat,
+                               const std::vector<Property>& properties) {
+  return add_projected(id, lonlat, properties, [this](XY v) { return projection_(v); });
+}
+
+bool LayerEncoder::add_polygon_mercator(std::uint64_t id, const MultiPolygon& mercator,
+                                        const std::vector<Property>& properties) {
+  return add_projected(id, mercator, properties,
+                       [this](XY v) { return projection_.from_mercator(v); });
 }
 
 std::string LayerEncoder::finish() const {

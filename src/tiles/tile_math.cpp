@@ -82,6 +82,20 @@ std::vector<TileId> tiles_touching(const BBox& lonlat, int z, double margin) noe
   return out;
 }
 
+MultiPolygon to_mercator(const MultiPolygon& lonlat) {
+  MultiPolygon out;
+  for (const Polygon& p : lonlat.polygons) {
+    Polygon q;
+    for (const XY& v : p.outer) q.outer.push_back(to_mercator(v));
+    for (const Ring& h : p.holes) {
+      q.holes.emplace_back();
+      for (const XY& v : h) q.holes.back().push_back(to_mercator(v));
+    }
+    out.polygons.push_back(std::move(q));
+  }
+  return out;
+}
+
 TileProjection::TileProjection(const TileId& t, std::uint32_t extent) : extent_(extent) {
   const BBox b = mercator_bounds(t);
   min_x_ = b.min_x;
@@ -90,8 +104,7 @@ TileProjection::TileProjection(const TileId& t, std::uint32_t extent) : extent_(
 }
 
 XY TileProjection::operator()(XY lonlat) const noexcept {
-  const XY m = to_mercator(lonlat);
-  return {(m.x - min_x_) * scale_, (max_y_ - m.y) * scale_};
+  return from_mercator(to_mercator(lonlat));
 }
 
 }  // namespace wangge::tiles

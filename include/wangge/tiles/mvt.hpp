@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -31,6 +32,12 @@ struct EncodeStats {
   std::size_t holes_dropped = 0;  ///< polygons valid only without their holes at this zoom
 };
 
+/// @p mercator simplified for tiles at zoom @p z: Douglas-Peucker per ring with a tolerance of
+/// @p units tile units (of a 4096 extent) in metres. Done once per zoom, it spares every tile of
+/// that zoom the work; the encoder re-validates each tile's polygons after quantisation.
+MultiPolygon simplify_for_zoom(const MultiPolygon& mercator, int z, double units = 1.0,
+                               std::uint32_t extent = 4096);
+
 /// A feature id for @p id: decimal ids (grid codes) as their number, others as a 63-bit hash.
 std::uint64_t feature_id(const std::string& id) noexcept;
 
@@ -43,6 +50,10 @@ class LayerEncoder {
   /// @returns whether any of it lies in the tile with its buffer (and so was added).
   bool add_polygon(std::uint64_t id, const MultiPolygon& lonlat,
                    const std::vector<Property>& properties);
+  /// The same for a polygon already in Web Mercator metres (see to_mercator): servers project
+  /// their polygons once and tile them many times.
+  bool add_polygon_mercator(std::uint64_t id, const MultiPolygon& mercator,
+                            const std::vector<Property>& properties);
   bool add_point(std::uint64_t id, XY lonlat, const std::vector<Property>& properties);
 
   bool empty() const noexcept { return features_.empty(); }
@@ -60,6 +71,9 @@ class LayerEncoder {
     std::vector<std::uint32_t> geometry;
   };
   std::vector<std::uint32_t> tags_of(const std::vector<Property>& properties);
+  template <class Project>
+  bool add_projected(std::uint64_t id, const MultiPolygon& g,
+                     const std::vector<Property>& properties, Project project);
 
   std::string name_;
   TileProjection projection_;
@@ -68,6 +82,7 @@ class LayerEncoder {
   std::vector<Feature> features_;
   std::vector<std::string> keys_;
   std::vector<Value> values_;
+  std::unordered_map<std::string, std::uint32_t> key_index_, value_index_;
   EncodeStats stats_;
 };
 

@@ -39,11 +39,18 @@ TileId tile_of(XY lonlat, int z) noexcept;
 /// a tile, e.g. buffer / extent), row by row.
 std::vector<TileId> tiles_touching(const BBox& lonlat, int z, double margin = 0) noexcept;
 
+/// Every vertex of @p lonlat in Web Mercator metres (to project once, then tile many times).
+MultiPolygon to_mercator(const MultiPolygon& lonlat);
+
 /// Maps lon/lat into one tile's coordinate space of @p extent units (y down), as doubles.
 class TileProjection {
  public:
   TileProjection(const TileId& t, std::uint32_t extent);
   XY operator()(XY lonlat) const noexcept;
+  /// The same for a point already in Web Mercator metres (no trigonometry).
+  XY from_mercator(XY m) const noexcept {
+    return {(m.x - min_x_) * scale_, (max_y_ - m.y) * scale_};
+  }
   std::uint32_t extent() const noexcept { return extent_; }
 
  private:
