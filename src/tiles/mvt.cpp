@@ -153,16 +153,21 @@ MultiPolygon simplify_for_zoom(const MultiPolygon& mercator, int z, double units
 }
 
 std::uint64_t feature_id(const std::string& id) noexcept {
-  if (!id.empty() && id.size() <= 18 &&
+  // JavaScript clients (MapLibre's feature-state, OpenLayers) hold ids as doubles: keep every
+  // id below 2^53. Decimal ids that fit are themselves; others (17-digit unit codes, report and
+  // service point ids) are a 52-bit hash above 2^52, clear of the short decimal codes.
+  constexpr std::uint64_t kSafe = std::uint64_t{1} << 53;
+  if (!id.empty() && id.size() <= 16 &&
       std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::stoull(id);
+    const std::uint64_t v = std::stoull(id);
+    if (v < (kSafe >> 1)) return v;
   }
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a
   for (unsigned char c : id) {
     h ^= c;
     h *= 1099511628211ull;
   }
-  return (h >> 1) | (std::uint64_t{1} << 62);  // clear of the decimal ids' range
+  return (kSafe >> 1) | (h & ((kSafe >> 1) - 1));
 }
 
 LayerEncoder::LayerEncoder(std::string name, const TileId& tile, std::uint32_t extent,
@@ -360,6 +365,7 @@ std::vector<DecodedLayer> decode(const std::string& bytes) {
       }
       protozero::pbf_reader lr = tile.get_message();
       DecodedLayer layer;
+      bool has_version = false;
       std::vector<std::string> keys;
       std::vector<Value> values;
       struct Raw {
@@ -372,6 +378,7 @@ std::vector<DecodedLayer> decode(const std::string& bytes) {
         switch (lr.tag()) {
           case 15:
             layer.version = lr.get_uint32();
+            has_version = true;
             break;
           case 1:
             layer.name = lr.get_string();
@@ -447,6 +454,12 @@ std::vector<DecodedLayer> decode(const std::string& bytes) {
         }
       }
       if (layer.name.empty()) bad("a layer has no name");
+      if (!has_version)
+        bad("layer '" + layer.name + "' has no version (spec 4.1: it MUST be present)");
+      if (layer.version != 1 && layer.version != 2) {
+        bad("layer '" + layer.name + "' has version " + std::to_string(layer.version) +
+            ", not 1 or 2");
+      }
       for (const DecodedLayer& other : layers) {
         if (other.name == layer.name) bad("duplicate layer name '" + layer.name + "'");
       }

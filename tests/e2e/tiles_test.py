@@ -9,6 +9,7 @@ far tile's ETag alone.
 
 usage: tiles_test.py WANGGE SOURCE_DIR   (needs WANGGE_TEST_PG for the PostGIS cross-check)"""
 import gzip
+import json
 import math
 import os
 import random
@@ -140,6 +141,31 @@ def main():
         differ = {k: (ours[k], theirs.get(k)) for k in ours if ours[k] != theirs.get(k)}
         c.check(f"{fetched} tiles fetched, {nonempty} with features, every count as GDAL reads it equals PostGIS's "
                 f"ST_Intersects count", not differ and nonempty > 50 and len(theirs) == len(ours), differ)
+
+        # ---- the same tiles through @mapbox/vector-tile (what web maps decode with) ------------
+        js_dir = os.path.abspath(os.path.join(SRC, "tests", "js"))
+        if not os.path.isdir(os.path.join(js_dir, "node_modules", "@mapbox", "vector-tile")):
+            c.check("@mapbox/vector-tile is installed (scripts/test runs npm ci in tests/js)", False, js_dir)
+        else:
+            files = [os.path.join(tiles_dir, str(z), str(x), f"{y}.pbf") for (z, x, y), n in sorted(ours.items()) if n]
+            out = subprocess.run(["node", os.path.join(js_dir, "decode_tiles.mjs"), *files], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, cwd=js_dir)
+            decoded = json.loads(out.stdout) if out.returncode == 0 else {}
+            js_counts = {f: len(layers.get("grids", {}).get("features", [])) for f, layers in decoded.items()}
+            gdal_counts = {os.path.join(tiles_dir, str(z), str(x), f"{y}.pbf"): n for (z, x, y), n in ours.items() if n}
+            c.check(f"@mapbox/vector-tile decodes all {len(files)} tiles with GDAL's feature counts",
+                    out.returncode == 0 and js_counts == gdal_counts, out.stderr[-500:])
+            feats = [f for layers in decoded.values() for f in layers.get("grids", {}).get("features", [])]
+            c.check("... every feature a polygon with version-2 layers and extent 4096",
+                    feats and all(f["type"] == 3 and f["rings"] >= 1 for f in feats) and all(
+                        l["grids"]["version"] == 2 and l["grids"]["extent"] == 4096 for l in decoded.values()))
+            c.check("... every feature id exact in JavaScript (below 2^53) and unique in its tile",
+                    feats and all(f["safe_id"] for f in feats) and all(
+                        len({f["id"] for f in l["grids"]["features"]}) == len(l["grids"]["features"])
+                        for l in decoded.values()))
+            unit_js = [f["properties"] for f in feats if f["properties"].get("id") == UNIT]
+            c.check("... with the unit's attributes", unit_js and unit_js[0]["leader_name"] == "许秀英"
+                    and unit_js[0]["level"] == 3, unit_js[:1])
 
         # ---- the same tiles seeded offline into MBTiles ------------------------------------------
         mb = os.path.join(tmp, "sample.mbtiles")

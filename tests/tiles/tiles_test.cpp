@@ -7,7 +7,13 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <set>
 #include <thread>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "wangge/geo/geos.hpp"
 #include "wangge/grid/import.hpp"
@@ -208,7 +214,14 @@ TEST(Mvt, PointsPropertiesAndCompositeTiles) {
   EXPECT_EQ(std::get<bool>(p[3].second), true);
   EXPECT_EQ(layers[0].features[0].id, feature_id("SP01"));
   EXPECT_NE(feature_id("SP01"), feature_id("SP02"));
-  EXPECT_EQ(feature_id("43030200901300105"), 43030200901300105ull);
+  EXPECT_EQ(feature_id("430302009013"), 430302009013ull);  // a block code: itself
+  // Every id stays exact in JavaScript (< 2^53) and the sample's ids stay distinct.
+  std::set<std::uint64_t> seen;
+  for (const Grid& g : sample_grids()) {
+    const std::uint64_t f = feature_id(g.id);
+    EXPECT_LT(f, std::uint64_t{1} << 53) << g.id;
+    EXPECT_TRUE(seen.insert(f).second) << g.id << " shares its feature id";
+  }
   const XY at = TileProjection(t, 4096)({112.93, 27.86});
   EXPECT_EQ(layers[0].features[0].parts.at(0).at(0),
             std::make_pair(static_cast<std::int32_t>(std::lround(at.x)),
@@ -294,4 +307,90 @@ TEST(TileCache, AFailedBuildIsNotCached) {
                          []() -> std::string { throw Error(ErrorCode::internal, "boom"); }),
                Error);
   EXPECT_EQ(cache.get("l", TileId{1, 0, 0}, [] { return std::string("ok"); })->mvt, "ok");
+}
+
+// @mapbox/mvt-fixtures (npm, installed by scripts/test into tests/js): our decoder accepts every
+// fixture valid in v2 and refuses every fatal one; our encoder reproduces the clipped-square
+// fixtures 053-056 exactly.
+namespace {
+
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::filesystem::path fixtures_dir() {
+  const char* dir = std::getenv("WANGGE_MVT_FIXTURES");
+  return dir ? std::filesystem::path(dir) : std::filesystem::path();
+}
+
+}  // namespace
+
+TEST(MvtFixtures, ValidFixturesDecodeAndFatalOnesAreRefused) {
+  const auto dir = fixtures_dir();
+  if (dir.empty()) GTEST_SKIP() << "WANGGE_MVT_FIXTURES is not set (ctest sets it)";
+  ASSERT_TRUE(std::filesystem::is_directory(dir))
+      << dir << ": run `npm ci` in tests/js (scripts/test does)";
+  int valid = 0, fatal = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto info = nlohmann::json::parse(read_all(entry.path() / "info.json"));
+    const std::string tile = read_all(entry.path() / "tile.mvt");
+    const auto& v = info["validity"];
+    const std::string id = entry.path().filename().string();
+    // 057 has the very bytes of the fatal 051 (a MoveTo count of 2^29 - 1 over one point) yet is
+    // flagged valid: the two flags contradict each other, and we side with 051 (refused).
+    if (v.value("v2", false) && id != "057") {
+      ++valid;
+      EXPECT_NO_THROW(decode(tile)) << "fixture " << id << ": " << info.value("description", "");
+    } else if (v.value("error", "") == "fatal") {
+      ++fatal;
+      EXPECT_THROW(decode(tile), Error)
+          << "fixture " << id << " is fatal: " << info.value("description", "");
+    }
+  }
+  EXPECT_GT(valid, 40);
+  EXPECT_GT(fatal, 15);
+}
+
+TEST(MvtFixtures, TheEncoderReproducesTheClippedSquares) {
+  const auto dir = fixtures_dir();
+  if (dir.empty()) GTEST_SKIP() << "WANGGE_MVT_FIXTURES is not set (ctest sets it)";
+  const TileId t{14, 13331, 6871};
+  const BBox m = mercator_bounds(t);
+  const double unit = (m.max_x - m.min_x) / 4096;
+  auto lonlat = [&](double px, double py) {
+    return to_lonlat({m.min_x + px * unit, m.max_y - py * unit});
+  };
+  // (fixture, the square's half-overhang in tile units, our buffer)
+  for (const auto& [id, d, buffer] : std::vector<std::tuple<std::string, double, std::uint32_t>>{
+           {"053", 0, 64}, {"054", 1, 64}, {"055", -1, 64}, {"056", 200, 256}}) {
+    const std::string fixture = read_all(dir / id / "tile.mvt");
+    const auto want = decode(fixture).at(0).features.at(0).parts.at(0);
+    // A square a little larger than the fixture's, so that the encoder has to clip to it
+    // (all but 055, which lies inside the tile and is not clipped at all).
+    const double over = id == "055" ? d : d + 50;
+    Ring ring{lonlat(-over, -over), lonlat(-over, 4096 + over), lonlat(4096 + over, 4096 + over),
+              lonlat(4096 + over, -over), lonlat(-over, -over)};
+    LayerEncoder enc("clipped-square", t, 4096,
+                     id == "055" ? buffer : static_cast<std::uint32_t>(d), 0);
+    ASSERT_TRUE(enc.add_polygon(1, MultiPolygon{{Polygon{ring, {}}}}, {}));
+    const auto got = decode(enc.finish()).at(0).features.at(0).parts.at(0);
+    auto sorted = [](auto v) {
+      std::sort(v.begin(), v.end());
+      return v;
+    };
+    EXPECT_EQ(sorted(got), sorted(want)) << "fixture " << id;
+    // Same winding (an exterior: positive area in tile coordinates).
+    auto area = [](const auto& r) {
+      double a = 0;
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        const auto& p = r[i];
+        const auto& q = r[(i + 1) % r.size()];
+        a += double(p.first) * q.second - double(q.first) * p.second;
+      }
+      return a;
+    };
+    EXPECT_GT(area(got), 0) << id;
+    EXPECT_GT(area(want), 0) << id;
+  }
 }

@@ -38,7 +38,8 @@ struct EncodeStats {
 MultiPolygon simplify_for_zoom(const MultiPolygon& mercator, int z, double units = 1.0,
                                std::uint32_t extent = 4096);
 
-/// A feature id for @p id: decimal ids (grid codes) as their number, others as a 63-bit hash.
+/// A feature id for @p id, below 2^53 so that JavaScript clients hold it exactly: decimal ids
+/// below 2^52 (grid codes up to 15 digits) as their number, others as a 52-bit hash above it.
 std::uint64_t feature_id(const std::string& id) noexcept;
 
 class LayerEncoder {
