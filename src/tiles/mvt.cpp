@@ -351,6 +351,22 @@ std::string LayerEncoder::finish() const {
 
 // ---- decoder ---------------------------------------------------------------------------------
 
+namespace {
+
+using Wire = protozero::pbf_wire_type;
+
+/// Refuses a known field sent with another wire type (e.g. a version encoded as a string):
+/// protozero would assert or misread it.
+void expect_wire(const protozero::pbf_reader& r, Wire want, const char* what) {
+  if (r.wire_type() != want) {
+    throw Error(ErrorCode::invalid_argument, std::string("MVT: ") + what + " (field " +
+                                                 std::to_string(r.tag()) +
+                                                 ") has the wrong wire type");
+  }
+}
+
+}  // namespace
+
 std::vector<DecodedLayer> decode(const std::string& bytes) {
   auto bad = [](const std::string& what) {
     throw Error(ErrorCode::invalid_argument, "MVT: " + what);
@@ -359,6 +375,7 @@ std::vector<DecodedLayer> decode(const std::string& bytes) {
   try {
     protozero::pbf_reader tile(bytes);
     while (tile.next()) {
+      if (tile.tag() == 3) expect_wire(tile, Wire::length_delimited, "a layer");
       if (tile.tag() != 3) {
         tile.skip();
         continue;
@@ -375,6 +392,20 @@ std::vector<DecodedLayer> decode(const std::string& bytes) {
       };
       std::vector<Raw> raws;
       while (lr.next()) {
+        switch (lr.tag()) {
+          case 15:
+          case 5:
+            expect_wire(lr, Wire::varint, "a layer's version or extent");
+            break;
+          case 1:
+          case 2:
+          case 3:
+          case 4:
+            expect_wire(lr, Wire::length_delimited, "a layer's name, feature, key or value");
+            break;
+          default:
+            break;
+        }
         switch (lr.tag()) {
           case 15:
             layer.version = lr.get_uint32();
@@ -395,6 +426,13 @@ std::vector<DecodedLayer> decode(const std::string& bytes) {
             Value v;
             while (vr.next()) {
               ++set;
+              const protozero::pbf_tag_type vt = vr.tag();
+              expect_wire(vr,
+                          vt == 1   ? Wire::length_delimited
+                          : vt == 2 ? Wire::fixed32
+                          : vt == 3 ? Wire::fixed64
+                                    : Wire::varint,
+                          "a value");
               switch (vr.tag()) {
                 case 1:
                   v = vr.get_string();
@@ -429,6 +467,10 @@ std::vector<DecodedLayer> decode(const std::string& bytes) {
             protozero::pbf_reader fr = lr.get_message();
             Raw raw;
             while (fr.next()) {
+              const protozero::pbf_tag_type ft = fr.tag();
+              if (ft == 1 || ft == 3) expect_wire(fr, Wire::varint, "a feature's id or type");
+              if (ft == 2 || ft == 4)
+                expect_wire(fr, Wire::length_delimited, "a feature's tags or geometry");
               switch (fr.tag()) {
                 case 1:
                   raw.id = fr.get_uint64();
@@ -484,8 +526,14 @@ std::vector<DecodedLayer> decode(const std::string& bytes) {
             if (cmd == move_to && (f.type == 3 || f.type == 2 || f.parts.empty()))
               f.parts.emplace_back();
             for (std::uint32_t k = 0; k < count; ++k) {
-              cx += unzigzag(raw.geometry[i++]);
-              cy += unzigzag(raw.geometry[i++]);
+              // The cursor wraps like the int32 it is (fixtures 049/050 overflow it on purpose);
+              // unsigned arithmetic keeps that defined.
+              cx = static_cast<std::int32_t>(
+                  static_cast<std::uint32_t>(cx) +
+                  static_cast<std::uint32_t>(unzigzag(raw.geometry[i++])));
+              cy = static_cast<std::int32_t>(
+                  static_cast<std::uint32_t>(cy) +
+                  static_cast<std::uint32_t>(unzigzag(raw.geometry[i++])));
               if (cmd == line_to && f.parts.back().back() == std::make_pair(cx, cy))
                 bad("a LineTo without movement");
               f.parts.back().emplace_back(cx, cy);
