@@ -30,7 +30,8 @@ struct Context {
 
 /// A JSON reply.
 Response json_response(int status, const std::string& body);
-/// Refuses a request without an authenticated actor (401) or whose role is not one of @p roles (403).
+/// Refuses a request without an authenticated actor (401) or whose role is not one of @p roles
+/// (403).
 void require(const Request& req, std::initializer_list<Role> roles);
 
 void add_system_routes(Router& router, Context& ctx);

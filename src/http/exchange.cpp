@@ -16,8 +16,8 @@ std::optional<std::string> Request::param(const std::string& name) const {
   return it->second;
 }
 
-Response problem(int status, const std::string& code, const std::string& title, const std::string& detail,
-                 const std::string& request_id) {
+Response problem(int status, const std::string& code, const std::string& title,
+                 const std::string& detail, const std::string& request_id) {
   Response r;
   r.status = status;
   r.content_type = "application/problem+json";
@@ -68,7 +68,8 @@ std::optional<std::map<std::string, std::string>> parse_form(std::string_view s)
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     auto name = url_decode(pair.substr(0, eq), true);
-    auto value = url_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    auto value =
+        url_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!name || !value) return std::nullopt;
     out[*name] = *value;
   }

@@ -14,9 +14,9 @@
 namespace wangge::http {
 
 struct Request {
-  std::string id;      ///< request id: in every log line and problem body
-  std::string method;  ///< "GET", "POST", …
-  std::string path;    ///< decoded path, without the query or the format extension
+  std::string id;         ///< request id: in every log line and problem body
+  std::string method;     ///< "GET", "POST", …
+  std::string path;       ///< decoded path, without the query or the format extension
   std::string extension;  ///< "json", "xml", "mvt", … from the last path segment, or ""
   std::map<std::string, std::string> query;    ///< decoded; a repeated name keeps the last value
   std::map<std::string, std::string> headers;  ///< lower-case names
@@ -47,8 +47,8 @@ struct Response {
 
 /// application/problem+json for an error of the catalogue (RFC 9457), with the request id.
 /// @p detail is our message (naming the rule), never an exception's internal text.
-Response problem(int status, const std::string& public_code, const std::string& title, const std::string& detail,
-                 const std::string& request_id);
+Response problem(int status, const std::string& public_code, const std::string& title,
+                 const std::string& detail, const std::string& request_id);
 
 /// Percent-decoding of a URL component ('+' as space when @p form). @returns std::nullopt for
 /// malformed escapes or decoded NUL bytes.

@@ -12,7 +12,8 @@ nlohmann::json parse_object(const std::string& body) {
   try {
     j = nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
-    throw Error(ErrorCode::invalid_argument, "the body is not valid JSON: error at byte " + std::to_string(e.byte));
+    throw Error(ErrorCode::invalid_argument,
+                "the body is not valid JSON: error at byte " + std::to_string(e.byte));
   }
   if (!j.is_object()) throw Error(ErrorCode::invalid_argument, "the body must be a JSON object");
   return j;
@@ -67,7 +68,8 @@ std::vector<std::string> Fields::texts(const char* name) {
   for (const auto& e : *v) {
     if (!e.is_string()) wrong(name, "an array of strings");
     out.push_back(e.get<std::string>());
-    if (out.back().find('\0') != std::string::npos) wrong(name, "an array of strings without NUL bytes (\\u0000)");
+    if (out.back().find('\0') != std::string::npos)
+      wrong(name, "an array of strings without NUL bytes (\\u0000)");
   }
   return out;
 }
@@ -82,10 +84,12 @@ std::optional<nlohmann::json> Fields::object(const char* name) {
 void Fields::no_others() const {
   std::string unknown;
   for (auto it = object_.begin(); it != object_.end(); ++it) {
-    if (!read_.count(it.key())) unknown += (unknown.empty() ? "'" : ", '") + prefix_ + it.key() + "'";
+    if (!read_.count(it.key()))
+      unknown += (unknown.empty() ? "'" : ", '") + prefix_ + it.key() + "'";
   }
   if (!unknown.empty()) {
-    throw Error(ErrorCode::invalid_argument, "unknown field(s) " + unknown + " (server-owned fields cannot be set)");
+    throw Error(ErrorCode::invalid_argument,
+                "unknown field(s) " + unknown + " (server-owned fields cannot be set)");
   }
 }
 

@@ -17,7 +17,8 @@ nlohmann::json parse_object(const std::string& body);
 /// Reads the fields of one JSON object, remembering which were read.
 class Fields {
  public:
-  Fields(const nlohmann::json& object, std::string prefix = "") : object_(object), prefix_(std::move(prefix)) {}
+  Fields(const nlohmann::json& object, std::string prefix = "")
+      : object_(object), prefix_(std::move(prefix)) {}
 
   std::optional<std::string> text(const char* name);
   std::optional<double> number(const char* name);

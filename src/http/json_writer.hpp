@@ -76,8 +76,10 @@ class JsonWriter {
     return *this;
   }
   void comma() {
-    if (after_key_) after_key_ = false;
-    else if (!first_) out_ += ',';
+    if (after_key_)
+      after_key_ = false;
+    else if (!first_)
+      out_ += ',';
     first_ = false;
   }
   void quoted(std::string_view s) {

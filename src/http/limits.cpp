@@ -5,21 +5,24 @@
 
 namespace wangge::http {
 
-std::optional<double> RateLimiter::take(const std::string& who, double rate, double burst_seconds, Clock::time_point now) {
+std::optional<double> RateLimiter::take(const std::string& who, double rate, double burst_seconds,
+                                        Clock::time_point now) {
   if (rate <= 0) return std::nullopt;
   const double capacity = std::max(1.0, rate * burst_seconds);
   std::lock_guard lock(mutex_);
   if (buckets_.size() > 100000) {
     // Forget the buckets that have refilled: they behave exactly as new ones.
     for (auto it = buckets_.begin(); it != buckets_.end();) {
-      const double refilled = it->second.tokens + rate * std::chrono::duration<double>(now - it->second.last).count();
+      const double refilled =
+          it->second.tokens + rate * std::chrono::duration<double>(now - it->second.last).count();
       it = refilled >= capacity ? buckets_.erase(it) : std::next(it);
     }
   }
   auto [it, fresh] = buckets_.try_emplace(who, Bucket{capacity, now});
   Bucket& b = it->second;
   if (!fresh) {
-    b.tokens = std::min(capacity, b.tokens + rate * std::chrono::duration<double>(now - b.last).count());
+    b.tokens =
+        std::min(capacity, b.tokens + rate * std::chrono::duration<double>(now - b.last).count());
     b.last = now;
   }
   if (b.tokens >= 1.0) {

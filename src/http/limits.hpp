@@ -15,7 +15,8 @@ class RateLimiter {
   using Clock = std::chrono::steady_clock;
   /// Takes one token from @p who's bucket. @returns std::nullopt when allowed, else the
   /// seconds to wait before the next token.
-  std::optional<double> take(const std::string& who, double rate, double burst_seconds, Clock::time_point now);
+  std::optional<double> take(const std::string& who, double rate, double burst_seconds,
+                             Clock::time_point now);
 
  private:
   struct Bucket {

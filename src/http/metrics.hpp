@@ -15,8 +15,9 @@ class Metrics {
  public:
   void observe(const std::string& route, int status, double seconds);
   /// The exposition text; @p queue_depth and @p reports_by_state are read at the scrape.
-  std::string render(std::size_t queue_depth, std::size_t in_flight,
-                     const std::vector<std::pair<std::string, std::size_t>>& reports_by_state) const;
+  std::string render(
+      std::size_t queue_depth, std::size_t in_flight,
+      const std::vector<std::pair<std::string, std::size_t>>& reports_by_state) const;
 
  private:
   static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

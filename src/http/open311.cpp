@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
-#include "xml.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/sha256.hpp"
 #include "wangge/util/text.hpp"
+#include "xml.hpp"
 
 namespace wangge::http {
 namespace {
@@ -91,12 +91,14 @@ struct Node {
       return;
     }
     std::string t;
-    if (text) t = *text;
+    if (text)
+      t = *text;
     else if (number) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "%.9g", *number);
       t = buf;
-    } else if (flag) t = *flag ? "true" : "false";
+    } else if (flag)
+      t = *flag ? "true" : "false";
     x.leaf(name, t);
   }
 };
@@ -119,7 +121,8 @@ Response render(const Request& req, int status, const Node& root, const std::str
 /// The spec's error list: [{"code": 400, "description": "…"}], with the HTTP status.
 Response error(const Request& req, int status, const std::string& description) {
   Node errors = Node::array("error");
-  errors.push(Node::object().add("code", Node::num(status)).add("description", Node::str(description)));
+  errors.push(
+      Node::object().add("code", Node::num(status)).add("description", Node::str(description)));
   return render(req, status, errors, "errors");
 }
 
@@ -135,7 +138,9 @@ Handler open311(std::function<Response(Request&)> fn) {
       if (e.code() == ErrorCode::unauthorized) status = 403;
       // The spec's statuses: 404 a missing resource, 403 a key, 400 everything else.
       if (status != 404 && status != 403 && status != 429 && status < 500) status = 400;
-      return error(req, status, internal ? "the service could not complete the request (request " + req.id + ")" : e.what());
+      return error(req, status,
+                   internal ? "the service could not complete the request (request " + req.id + ")"
+                            : e.what());
     }
   };
 }
@@ -158,17 +163,26 @@ std::vector<std::string> comma_list(const std::string& s) {
   return out;
 }
 
-std::string status_of(ReportState s) { return is_open(s) ? "open" : "closed"; }
+std::string status_of(ReportState s) {
+  return is_open(s) ? "open" : "closed";
+}
 
-Node request_node(const Report& r, const ReferenceData& ref, const ServerConfig& config, const std::vector<Event>* history) {
+Node request_node(const Report& r, const ReferenceData& ref, const ServerConfig& config,
+                  const std::vector<Event>* history) {
   const TimeZone& zone = ref.calendar.zone();
   const Category* c = ref.categories.find(r.category);
   const Assignee& who = r.assignee.kind != Assignee::Kind::none ? r.assignee : r.responsible;
   std::string notes;
-  if (r.state == ReportState::cancelled) notes = "cancelled: " + r.cancel_reason;
-  else if (r.state == ReportState::closed || r.state == ReportState::evaluated) notes = "closed (核查结案)";
-  else notes = std::string(to_string(r.state));
-  auto rounded = [&](double v) { const double k = std::pow(10.0, config.public_decimals); return std::round(v * k) / k; };
+  if (r.state == ReportState::cancelled)
+    notes = "cancelled: " + r.cancel_reason;
+  else if (r.state == ReportState::closed || r.state == ReportState::evaluated)
+    notes = "closed (核查结案)";
+  else
+    notes = std::string(to_string(r.state));
+  auto rounded = [&](double v) {
+    const double k = std::pow(10.0, config.public_decimals);
+    return std::round(v * k) / k;
+  };
   Node n = Node::object();
   n.add("service_request_id", Node::str(r.id))
       .add("status", Node::str(status_of(r.state)))
@@ -192,28 +206,31 @@ Node request_node(const Report& r, const ReferenceData& ref, const ServerConfig&
     // extended_attributes carries what the core fields cannot say.
     Node history_notes = Node::array("note");
     for (const Event& e : *history) {
-      std::string description = e.from == e.to ? std::string(to_string(e.to))
-                                               : std::string(to_string(e.from)) + " → " + std::string(to_string(e.to));
+      std::string description =
+          e.from == e.to ? std::string(to_string(e.to))
+                         : std::string(to_string(e.from)) + " → " + std::string(to_string(e.to));
       if (!e.note.empty()) description += ": " + e.note;
       history_notes.push(Node::object()
-                     .add("datetime", Node::str(format_iso(e.at, zone)))
-                     .add("type", Node::str(e.action))
-                     .add("description", Node::str(description)));
+                             .add("datetime", Node::str(format_iso(e.at, zone)))
+                             .add("type", Node::str(e.action))
+                             .add("description", Node::str(description)));
     }
     n.add("notes", std::move(history_notes));
-    n.add("extended_attributes", Node::object()
-                                     .add("state", Node::str(std::string(to_string(r.state))))
-                                     .add("channel", Node::str(std::string(to_string(r.channel))))
-                                     .add("grid", Node::str(r.grid_chain.empty() ? "" : r.grid_id()))
-                                     .add("duplicate", Node::boolean(!r.duplicate_of.empty()))
-                                     .add("parent_service_request_id", Node::str(r.duplicate_of)));
+    n.add("extended_attributes",
+          Node::object()
+              .add("state", Node::str(std::string(to_string(r.state))))
+              .add("channel", Node::str(std::string(to_string(r.channel))))
+              .add("grid", Node::str(r.grid_chain.empty() ? "" : r.grid_id()))
+              .add("duplicate", Node::boolean(!r.duplicate_of.empty()))
+              .add("parent_service_request_id", Node::str(r.duplicate_of)));
   }
   return n;
 }
 
 void check_jurisdiction(const Request& req, const std::string& ours) {
   if (auto j = arg(req, "jurisdiction_id"); j && *j != ours) {
-    throw Error(ErrorCode::not_found, "jurisdiction_id '" + *j + "' is not served here (this is '" + ours + "')");
+    throw Error(ErrorCode::not_found,
+                "jurisdiction_id '" + *j + "' is not served here (this is '" + ours + "')");
   }
 }
 
@@ -234,233 +251,273 @@ void add_open311_routes(Router& router, Context& ctx) {
   const std::vector<std::string> formats{"json", "xml"};
   // Handlers capture by reference only what outlives this function: the context and the service.
 
-  router.add({"GET", "/open311/v2/discovery", formats, open311([&](Request& req) {
-                const std::string base = ctx.base_url() + "/open311/v2";
-                Node formats_node = Node::array("format");
-                formats_node.push(Node::str("application/json")).push(Node::str("text/xml"));
-                Node endpoint = Node::object();
-                endpoint.add("specification", Node::str("http://wiki.open311.org/GeoReport_v2"))
-                    .add("url", Node::str(base))
-                    .add("changeset", Node::str(format_iso(req.now, service.reference()->calendar.zone())))
-                    .add("type", Node::str("production"))
-                    .add("formats", std::move(formats_node));
-                Node endpoints = Node::array("endpoint");
-                endpoints.push(std::move(endpoint));
-                Node d = Node::object();
-                d.add("changeset", Node::str(format_iso(req.now, service.reference()->calendar.zone())))
-                    .add("contact", Node::str("the grid office of jurisdiction " + jurisdiction_of(service)))
-                    .add("key_service", Node::str("ask the grid office for an API key (wangge keys create)"))
-                    .add("endpoints", std::move(endpoints));
-                return render(req, 200, d, "discovery");
-              }),
-              Execution::inline_io, "/open311/v2/discovery"});
+  router.add(
+      {"GET", "/open311/v2/discovery", formats, open311([&](Request& req) {
+         const std::string base = ctx.base_url() + "/open311/v2";
+         Node formats_node = Node::array("format");
+         formats_node.push(Node::str("application/json")).push(Node::str("text/xml"));
+         Node endpoint = Node::object();
+         endpoint.add("specification", Node::str("http://wiki.open311.org/GeoReport_v2"))
+             .add("url", Node::str(base))
+             .add("changeset", Node::str(format_iso(req.now, service.reference()->calendar.zone())))
+             .add("type", Node::str("production"))
+             .add("formats", std::move(formats_node));
+         Node endpoints = Node::array("endpoint");
+         endpoints.push(std::move(endpoint));
+         Node d = Node::object();
+         d.add("changeset", Node::str(format_iso(req.now, service.reference()->calendar.zone())))
+             .add("contact",
+                  Node::str("the grid office of jurisdiction " + jurisdiction_of(service)))
+             .add("key_service",
+                  Node::str("ask the grid office for an API key (wangge keys create)"))
+             .add("endpoints", std::move(endpoints));
+         return render(req, 200, d, "discovery");
+       }),
+       Execution::inline_io, "/open311/v2/discovery"});
 
-  router.add({"GET", "/open311/v2/services", formats, open311([&](Request& req) {
-                check_jurisdiction(req, jurisdiction_of(service));
-                const ReferenceData& ref = *service.reference();
-                Node list = Node::array("service");
-                for (const Category* c : ref.categories.reportable()) {
-                  const Category& major = ref.categories.major_class(*c);
-                  list.push(Node::object()
-                                .add("service_code", Node::str(c->code))
-                                .add("service_name", Node::str(c->name))
-                                .add("description", Node::str(c->description))
-                                .add("metadata", Node::boolean(false))
-                                .add("type", Node::str("realtime"))
-                                .add("keywords", Node::str(major.name + "," + std::string(c->kind == CategoryKind::event ? "事件" : "部件")))
-                                .add("group", Node::str(major.name)));
-                }
-                return render(req, 200, list, "services");
-              }),
-              Execution::inline_io, "/open311/v2/services"});
+  router.add(
+      {"GET", "/open311/v2/services", formats, open311([&](Request& req) {
+         check_jurisdiction(req, jurisdiction_of(service));
+         const ReferenceData& ref = *service.reference();
+         Node list = Node::array("service");
+         for (const Category* c : ref.categories.reportable()) {
+           const Category& major = ref.categories.major_class(*c);
+           list.push(
+               Node::object()
+                   .add("service_code", Node::str(c->code))
+                   .add("service_name", Node::str(c->name))
+                   .add("description", Node::str(c->description))
+                   .add("metadata", Node::boolean(false))
+                   .add("type", Node::str("realtime"))
+                   .add("keywords",
+                        Node::str(major.name + "," +
+                                  std::string(c->kind == CategoryKind::event ? "事件" : "部件")))
+                   .add("group", Node::str(major.name)));
+         }
+         return render(req, 200, list, "services");
+       }),
+       Execution::inline_io, "/open311/v2/services"});
 
-  router.add({"GET", "/open311/v2/services/{code}", formats, open311([&](Request& req) {
-                check_jurisdiction(req, jurisdiction_of(service));
-                const std::string& code = req.params.at("code");
-                const Category* c = service.reference()->categories.find(code);
-                if (!c || !service.reference()->categories.is_reportable(*c)) {
-                  throw Error(ErrorCode::not_found, "service_code '" + code + "' does not exist");
-                }
-                Node def = Node::object();
-                def.add("service_code", Node::str(code)).add("attributes", Node::array("attribute"));
-                return render(req, 200, def, "service_definition");
-              }),
-              Execution::inline_io, "/open311/v2/services/{code}"});
+  router.add(
+      {"GET", "/open311/v2/services/{code}", formats, open311([&](Request& req) {
+         check_jurisdiction(req, jurisdiction_of(service));
+         const std::string& code = req.params.at("code");
+         const Category* c = service.reference()->categories.find(code);
+         if (!c || !service.reference()->categories.is_reportable(*c)) {
+           throw Error(ErrorCode::not_found, "service_code '" + code + "' does not exist");
+         }
+         Node def = Node::object();
+         def.add("service_code", Node::str(code)).add("attributes", Node::array("attribute"));
+         return render(req, 200, def, "service_definition");
+       }),
+       Execution::inline_io, "/open311/v2/services/{code}"});
 
-  router.add({"POST", "/open311/v2/requests", formats, open311([&](Request& req) {
-                auto form = parse_form(req.body);
-                if (!form) throw Error(ErrorCode::invalid_argument, "the body is not application/x-www-form-urlencoded");
-                auto field = [&](const char* name) -> std::string {
-                  auto it = form->find(name);
-                  if (it != form->end()) return it->second;
-                  return req.param(name).value_or("");
-                };
-                // The spec's key goes in the body; a Bearer header works too.
-                std::optional<Actor> actor = req.authenticated ? std::optional<Actor>(req.actor) : std::nullopt;
-                if (!actor) {
-                  const std::string key = field("api_key");
-                  if (key.empty()) throw Error(ErrorCode::unauthorized, "api_key is required to submit a request");
-                  actor = ctx.authenticate(key);
-                  if (!actor) throw Error(ErrorCode::unauthorized, "api_key is not valid");
-                }
-                if (const std::string j = field("jurisdiction_id"); !j.empty() && j != jurisdiction_of(service)) {
-                  throw Error(ErrorCode::not_found, "jurisdiction_id '" + j + "' is not served here");
-                }
-                Submission s;
-                s.category = field("service_code");
-                if (s.category.empty()) throw Error(ErrorCode::invalid_argument, "service_code is required");
-                const Category* category = service.reference()->categories.find(s.category);
-                if (!category || !service.reference()->categories.is_reportable(*category)) {
-                  throw Error(ErrorCode::not_found, "service_code '" + s.category + "' does not exist");
-                }
-                const std::string lat = field("lat"), lon = field("long");
-                if (lat.empty() || lon.empty()) {
-                  throw Error(ErrorCode::invalid_argument, "lat and long are required (address_string alone cannot be located)");
-                }
-                s.lat = text::parse_double(lat);
-                s.lon = text::parse_double(lon);
-                if (!s.lat || !s.lon) throw Error(ErrorCode::invalid_coordinate, "lat and long must be numbers");
-                if (const std::string d = field("datum"); !d.empty()) s.datum = d;
-                s.text = field("description");
-                if (const std::string m = field("media_url"); !m.empty()) s.media = {m};
-                s.channel = "app";
-                const std::string full_name = field("first_name") + " " + field("last_name");
-                s.reporter.name = std::string(text::trim(full_name));
-                s.reporter.phone = field("phone");
-                // Residents submitting through an app key are identified by the account they give.
-                Actor by = *actor;
-                if (by.id.rfind("app:", 0) == 0) {
-                  const std::string account = field("account_id");
-                  by = Actor{account.empty() ? "" : "resident:" + by.id.substr(4) + ":" + account, "", Role::resident, {}, {}};
-                }
-                std::string key = field("idempotency_key");
-                if (key.empty()) key = req.header("idempotency-key").value_or("");
-                std::optional<ReplyOptions> options;
-                if (!key.empty()) {
-                  options = ReplyOptions{"open311:" + actor->id + ":" + key, sha256_hex(req.body), [&](const Report& r) {
-                                           Node list = Node::array("request");
-                                           list.push(Node::object()
-                                                         .add("service_request_id", Node::str(r.id))
-                                                         .add("service_notice", Node::str(""))
-                                                         .add("account_id", Node::str(field("account_id"))));
-                                           return StoredReply{"", 201, render(req, 201, list, "service_requests").body};
-                                         }};
-                }
-                const SubmitResult result = service.submit(s, by, "", req.now, options ? &*options : nullptr);
-                if (result.reply) {
-                  Response r;
-                  r.status = result.reply->status;
-                  r.body = result.reply->body;
-                  if (req.extension == "xml") r.content_type = "text/xml; charset=utf-8";
-                  return r;
-                }
-                Node list = Node::array("request");
-                list.push(Node::object()
-                              .add("service_request_id", Node::str(result.report.id))
-                              .add("service_notice", Node::str(""))
-                              .add("account_id", Node::str(field("account_id"))));
-                return render(req, 201, list, "service_requests");
-              }),
-              Execution::worker, "/open311/v2/requests"});
+  router.add(
+      {"POST", "/open311/v2/requests", formats, open311([&](Request& req) {
+         auto form = parse_form(req.body);
+         if (!form)
+           throw Error(ErrorCode::invalid_argument,
+                       "the body is not application/x-www-form-urlencoded");
+         auto field = [&](const char* name) -> std::string {
+           auto it = form->find(name);
+           if (it != form->end()) return it->second;
+           return req.param(name).value_or("");
+         };
+         // The spec's key goes in the body; a Bearer header works too.
+         std::optional<Actor> actor =
+             req.authenticated ? std::optional<Actor>(req.actor) : std::nullopt;
+         if (!actor) {
+           const std::string key = field("api_key");
+           if (key.empty())
+             throw Error(ErrorCode::unauthorized, "api_key is required to submit a request");
+           actor = ctx.authenticate(key);
+           if (!actor) throw Error(ErrorCode::unauthorized, "api_key is not valid");
+         }
+         if (const std::string j = field("jurisdiction_id");
+             !j.empty() && j != jurisdiction_of(service)) {
+           throw Error(ErrorCode::not_found, "jurisdiction_id '" + j + "' is not served here");
+         }
+         Submission s;
+         s.category = field("service_code");
+         if (s.category.empty())
+           throw Error(ErrorCode::invalid_argument, "service_code is required");
+         const Category* category = service.reference()->categories.find(s.category);
+         if (!category || !service.reference()->categories.is_reportable(*category)) {
+           throw Error(ErrorCode::not_found, "service_code '" + s.category + "' does not exist");
+         }
+         const std::string lat = field("lat"), lon = field("long");
+         if (lat.empty() || lon.empty()) {
+           throw Error(ErrorCode::invalid_argument,
+                       "lat and long are required (address_string alone cannot be located)");
+         }
+         s.lat = text::parse_double(lat);
+         s.lon = text::parse_double(lon);
+         if (!s.lat || !s.lon)
+           throw Error(ErrorCode::invalid_coordinate, "lat and long must be numbers");
+         if (const std::string d = field("datum"); !d.empty()) s.datum = d;
+         s.text = field("description");
+         if (const std::string m = field("media_url"); !m.empty()) s.media = {m};
+         s.channel = "app";
+         const std::string full_name = field("first_name") + " " + field("last_name");
+         s.reporter.name = std::string(text::trim(full_name));
+         s.reporter.phone = field("phone");
+         // Residents submitting through an app key are identified by the account they give.
+         Actor by = *actor;
+         if (by.id.rfind("app:", 0) == 0) {
+           const std::string account = field("account_id");
+           by = Actor{account.empty() ? "" : "resident:" + by.id.substr(4) + ":" + account,
+                      "",
+                      Role::resident,
+                      {},
+                      {}};
+         }
+         std::string key = field("idempotency_key");
+         if (key.empty()) key = req.header("idempotency-key").value_or("");
+         std::optional<ReplyOptions> options;
+         if (!key.empty()) {
+           options = ReplyOptions{
+               "open311:" + actor->id + ":" + key, sha256_hex(req.body), [&](const Report& r) {
+                 Node list = Node::array("request");
+                 list.push(Node::object()
+                               .add("service_request_id", Node::str(r.id))
+                               .add("service_notice", Node::str(""))
+                               .add("account_id", Node::str(field("account_id"))));
+                 return StoredReply{"", 201, render(req, 201, list, "service_requests").body};
+               }};
+         }
+         const SubmitResult result =
+             service.submit(s, by, "", req.now, options ? &*options : nullptr);
+         if (result.reply) {
+           Response r;
+           r.status = result.reply->status;
+           r.body = result.reply->body;
+           if (req.extension == "xml") r.content_type = "text/xml; charset=utf-8";
+           return r;
+         }
+         Node list = Node::array("request");
+         list.push(Node::object()
+                       .add("service_request_id", Node::str(result.report.id))
+                       .add("service_notice", Node::str(""))
+                       .add("account_id", Node::str(field("account_id"))));
+         return render(req, 201, list, "service_requests");
+       }),
+       Execution::worker, "/open311/v2/requests"});
 
-  router.add({"GET", "/open311/v2/requests", formats, open311([&](Request& req) {
-                check_jurisdiction(req, jurisdiction_of(service));
-                const ReferenceData& ref = *service.reference();
-                const TimeZone& zone = ref.calendar.zone();
-                auto time = [&](const char* name) -> std::optional<Instant> {
-                  auto v = arg(req, name);
-                  if (!v) return std::nullopt;
-                  auto t = parse_iso(*v, zone);
-                  if (!t) throw Error(ErrorCode::invalid_argument, std::string(name) + " is not a W3C date-time");
-                  return t;
-                };
-                const bool extensions = req.param("extensions").value_or("") == "true";
-                Node list = Node::array("request");
-                if (auto ids = arg(req, "service_request_id")) {
-                  // Specific requests: the other filters are ignored, as the spec says.
-                  for (std::string rest = *ids; !rest.empty();) {
-                    const auto comma = rest.find(',');
-                    const std::string id = std::string(text::trim(rest.substr(0, comma)));
-                    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-                    if (auto r = service.report(id, kPublic)) {
-                      std::vector<Event> h;
-                      if (extensions) h = service.events(id, kPublic);
-                      list.push(request_node(*r, ref, ctx.config, extensions ? &h : nullptr));
-                    }
-                  }
-                  return render(req, 200, list, "service_requests");
-                }
-                ReportFilter f;
-                if (auto c = arg(req, "service_code")) f.categories = comma_list(*c);
-                if (auto st = arg(req, "status")) {
-                  bool open = false, closed = false;
-                  for (const std::string& one : comma_list(*st)) {
-                    if (one == "open") open = true;
-                    else if (one == "closed") closed = true;
-                    else throw Error(ErrorCode::invalid_argument, "status '" + one + "' is not open or closed");
-                  }
-                  if (open != closed) {  // both: no filter
-                    if (open) f.states = {ReportState::received, ReportState::registered, ReportState::dispatched,
-                                          ReportState::accepted, ReportState::handled, ReportState::suspended};
-                    else f.states = {ReportState::cancelled, ReportState::closed, ReportState::evaluated};
-                  }
-                }
-                const auto start = time("start_date"), end = time("end_date");
-                // The spec's default window: the last 90 days.
-                f.created_from = start ? *start : (end ? *end : req.now) - std::chrono::hours(24 * 90);
-                if (end) f.created_to = *end;
-                if (auto t = time("updated_after")) f.updated_from = *t;
-                if (auto t = time("updated_before")) f.updated_to = *t;
-                auto whole = [&](const char* name, long long fallback) {
-                  auto v = arg(req, name);
-                  if (!v) return fallback;
-                  auto n = text::parse_integer(*v);
-                  if (!n || *n < 1) throw Error(ErrorCode::invalid_argument, std::string(name) + " must be a whole number ≥ 1");
-                  return *n;
-                };
-                const auto page_size = static_cast<std::size_t>(std::min(whole("page_size", 1000), 1000LL));
-                const auto page = static_cast<std::size_t>(std::min(whole("page", 1), 100000LL));
-                f.limit = page_size;
-                f.now = req.now;
-                ReportPage p;
-                for (std::size_t k = 1; k <= page; ++k) {
-                  p = service.list(f, kPublic);
-                  if (p.next.empty() && k < page) {
-                    p.items.clear();
-                    break;
-                  }
-                  f.after = p.next;
-                }
-                for (const Report& r : p.items) {
-                  std::vector<Event> h;
-                  if (extensions) h = service.events(r.id, kPublic);
-                  list.push(request_node(r, ref, ctx.config, extensions ? &h : nullptr));
-                }
-                return render(req, 200, list, "service_requests");
-              }),
-              Execution::worker, "/open311/v2/requests"});
+  router.add(
+      {"GET", "/open311/v2/requests", formats, open311([&](Request& req) {
+         check_jurisdiction(req, jurisdiction_of(service));
+         const ReferenceData& ref = *service.reference();
+         const TimeZone& zone = ref.calendar.zone();
+         auto time = [&](const char* name) -> std::optional<Instant> {
+           auto v = arg(req, name);
+           if (!v) return std::nullopt;
+           auto t = parse_iso(*v, zone);
+           if (!t)
+             throw Error(ErrorCode::invalid_argument,
+                         std::string(name) + " is not a W3C date-time");
+           return t;
+         };
+         const bool extensions = req.param("extensions").value_or("") == "true";
+         Node list = Node::array("request");
+         if (auto ids = arg(req, "service_request_id")) {
+           // Specific requests: the other filters are ignored, as the spec says.
+           for (std::string rest = *ids; !rest.empty();) {
+             const auto comma = rest.find(',');
+             const std::string id = std::string(text::trim(rest.substr(0, comma)));
+             rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+             if (auto r = service.report(id, kPublic)) {
+               std::vector<Event> h;
+               if (extensions) h = service.events(id, kPublic);
+               list.push(request_node(*r, ref, ctx.config, extensions ? &h : nullptr));
+             }
+           }
+           return render(req, 200, list, "service_requests");
+         }
+         ReportFilter f;
+         if (auto c = arg(req, "service_code")) f.categories = comma_list(*c);
+         if (auto st = arg(req, "status")) {
+           bool open = false, closed = false;
+           for (const std::string& one : comma_list(*st)) {
+             if (one == "open")
+               open = true;
+             else if (one == "closed")
+               closed = true;
+             else
+               throw Error(ErrorCode::invalid_argument,
+                           "status '" + one + "' is not open or closed");
+           }
+           if (open != closed) {  // both: no filter
+             if (open)
+               f.states = {ReportState::received, ReportState::registered, ReportState::dispatched,
+                           ReportState::accepted, ReportState::handled,    ReportState::suspended};
+             else
+               f.states = {ReportState::cancelled, ReportState::closed, ReportState::evaluated};
+           }
+         }
+         const auto start = time("start_date"), end = time("end_date");
+         // The spec's default window: the last 90 days.
+         f.created_from = start ? *start : (end ? *end : req.now) - std::chrono::hours(24 * 90);
+         if (end) f.created_to = *end;
+         if (auto t = time("updated_after")) f.updated_from = *t;
+         if (auto t = time("updated_before")) f.updated_to = *t;
+         auto whole = [&](const char* name, long long fallback) {
+           auto v = arg(req, name);
+           if (!v) return fallback;
+           auto n = text::parse_integer(*v);
+           if (!n || *n < 1)
+             throw Error(ErrorCode::invalid_argument,
+                         std::string(name) + " must be a whole number ≥ 1");
+           return *n;
+         };
+         const auto page_size =
+             static_cast<std::size_t>(std::min(whole("page_size", 1000), 1000LL));
+         const auto page = static_cast<std::size_t>(std::min(whole("page", 1), 100000LL));
+         f.limit = page_size;
+         f.now = req.now;
+         ReportPage p;
+         for (std::size_t k = 1; k <= page; ++k) {
+           p = service.list(f, kPublic);
+           if (p.next.empty() && k < page) {
+             p.items.clear();
+             break;
+           }
+           f.after = p.next;
+         }
+         for (const Report& r : p.items) {
+           std::vector<Event> h;
+           if (extensions) h = service.events(r.id, kPublic);
+           list.push(request_node(r, ref, ctx.config, extensions ? &h : nullptr));
+         }
+         return render(req, 200, list, "service_requests");
+       }),
+       Execution::worker, "/open311/v2/requests"});
 
-  router.add({"GET", "/open311/v2/requests/{id}", formats, open311([&](Request& req) {
-                check_jurisdiction(req, jurisdiction_of(service));
-                const std::string& id = req.params.at("id");
-                auto r = service.report(id, kPublic);
-                if (!r) throw Error(ErrorCode::not_found, "service_request_id '" + id + "' does not exist");
-                const bool extensions = req.param("extensions").value_or("") == "true";
-                std::vector<Event> h;
-                if (extensions) h = service.events(id, kPublic);
-                Node list = Node::array("request");
-                list.push(request_node(*r, *service.reference(), ctx.config, extensions ? &h : nullptr));
-                return render(req, 200, list, "service_requests");
-              }),
-              Execution::worker, "/open311/v2/requests/{id}"});
+  router.add(
+      {"GET", "/open311/v2/requests/{id}", formats, open311([&](Request& req) {
+         check_jurisdiction(req, jurisdiction_of(service));
+         const std::string& id = req.params.at("id");
+         auto r = service.report(id, kPublic);
+         if (!r)
+           throw Error(ErrorCode::not_found, "service_request_id '" + id + "' does not exist");
+         const bool extensions = req.param("extensions").value_or("") == "true";
+         std::vector<Event> h;
+         if (extensions) h = service.events(id, kPublic);
+         Node list = Node::array("request");
+         list.push(request_node(*r, *service.reference(), ctx.config, extensions ? &h : nullptr));
+         return render(req, 200, list, "service_requests");
+       }),
+       Execution::worker, "/open311/v2/requests/{id}"});
 
   router.add({"GET", "/open311/v2/tokens/{token}", formats, open311([&](Request& req) {
                 // Requests are created synchronously: a token is the service_request_id itself.
                 check_jurisdiction(req, jurisdiction_of(service));
                 const std::string& token = req.params.at("token");
-                if (!service.report(token, kPublic)) throw Error(ErrorCode::not_found, "token '" + token + "' does not exist");
+                if (!service.report(token, kPublic))
+                  throw Error(ErrorCode::not_found, "token '" + token + "' does not exist");
                 Node list = Node::array("request");
-                list.push(Node::object().add("service_request_id", Node::str(token)).add("token", Node::str(token)));
+                list.push(Node::object()
+                              .add("service_request_id", Node::str(token))
+                              .add("token", Node::str(token)));
                 return render(req, 200, list, "service_requests");
               }),
               Execution::worker, "/open311/v2/tokens/{token}"});

@@ -15,9 +15,9 @@
 
 #include "context.hpp"
 #include "limits.hpp"
-#include "worker_pool.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/sha256.hpp"
+#include "worker_pool.hpp"
 
 namespace wangge {
 namespace {
@@ -46,7 +46,8 @@ std::optional<std::string> presented_secret(const http::Request& req) {
 /// silently dropped), so each of ours is a typed header with a run-time name.
 class AnyHeader final : public P::Http::Header::Header {
  public:
-  AnyHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+  AnyHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
   const char* name() const override { return name_.c_str(); }
   std::uint64_t hash() const override { return P::Http::Header::detail::hash(name_.c_str()); }
   void parse(const std::string& data) override { value_ = data; }
@@ -87,9 +88,9 @@ struct HttpServer::Impl {
     log = spdlog::get("wangge.http");
     if (!log) log = spdlog::stderr_logger_mt("wangge.http");
     log->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %v");
-    context = std::make_unique<http::Context>(http::Context{service, config, metrics, [this] { return pool->depth(); },
-                                                            in_flight, ready,
-                                                            [this](const std::string& secret) { return authenticate(secret); }});
+    context = std::make_unique<http::Context>(
+        http::Context{service, config, metrics, [this] { return pool->depth(); }, in_flight, ready,
+                      [this](const std::string& secret) { return authenticate(secret); }});
     http::add_system_routes(router, *context);
     http::add_v1_routes(router, *context);
     http::add_tile_routes(router, *context);
@@ -121,7 +122,8 @@ struct HttpServer::Impl {
           auto actor = secret->empty() ? std::nullopt : authenticate(*secret);
           if (!actor) {
             return http::problem(401, "unauthorized", "Authentication required",
-                                 "the API key is not valid (use Authorization: Bearer <key>)", req.id)
+                                 "the API key is not valid (use Authorization: Bearer <key>)",
+                                 req.id)
                 .header("WWW-Authenticate", "Bearer");
           }
           req.actor = *actor;
@@ -133,22 +135,24 @@ struct HttpServer::Impl {
       const ErrorInfo& info = describe(e.code());
       const bool internal = e.code() == ErrorCode::internal || e.code() == ErrorCode::unavailable;
       if (internal) log->error("{} {}: {}", req.id, route.name, e.what());
-      http::Response r = http::problem(info.http_status, std::string(info.public_code), std::string(info.title),
-                                       internal ? "the service could not complete the request; it has been logged"
-                                                : std::string(e.what()),
-                                       req.id);
+      http::Response r =
+          http::problem(info.http_status, std::string(info.public_code), std::string(info.title),
+                        internal ? "the service could not complete the request; it has been logged"
+                                 : std::string(e.what()),
+                        req.id);
       if (e.code() == ErrorCode::unavailable) r.header("Retry-After", "5");
       if (info.http_status == 401) r.header("WWW-Authenticate", "Bearer");
       return r;
     } catch (const std::exception& e) {
       log->error("{} {}: unexpected exception: {}", req.id, route.name, e.what());
-      return http::problem(500, "internal", "Internal error", "the service could not complete the request; it has been logged",
+      return http::problem(500, "internal", "Internal error",
+                           "the service could not complete the request; it has been logged",
                            req.id);
     }
   }
 
-  void send(P::Http::ResponseWriter& writer, const http::Request& req, http::Response& res, const std::string& route,
-            steady_clock::time_point start) {
+  void send(P::Http::ResponseWriter& writer, const http::Request& req, http::Response& res,
+            const std::string& route, steady_clock::time_point start) {
     auto add = [&](std::string name, std::string value) {
       writer.headers().add(std::make_shared<AnyHeader>(std::move(name), std::move(value)));
     };
@@ -164,8 +168,9 @@ struct HttpServer::Impl {
     const double secs = duration<double>(steady_clock::now() - start).count();
     metrics.observe(route, res.status, secs);
     // The access log: no query string, no body (they may hold personal data).
-    log->info("{} {} {} {} {} {:.2f}ms", req.id, req.method, req.path + (req.extension.empty() ? "" : "." + req.extension),
-              res.status, bytes, secs * 1000);
+    log->info("{} {} {} {} {} {:.2f}ms", req.id, req.method,
+              req.path + (req.extension.empty() ? "" : "." + req.extension), res.status, bytes,
+              secs * 1000);
     --in_flight;
   }
 };
@@ -190,12 +195,16 @@ class PistacheHandler final : public P::Http::Handler {
     std::string route_name = "(unmatched)";
     auto refuse = [&](http::Response r) { s.send(writer, req, r, route_name, start); };
     const auto decoded = http::url_decode(in.resource(), false);
-    if (!decoded) return refuse(http::problem(400, "invalid-argument", "Invalid argument", "the path is not valid URL encoding", req.id));
+    if (!decoded)
+      return refuse(http::problem(400, "invalid-argument", "Invalid argument",
+                                  "the path is not valid URL encoding", req.id));
     std::tie(req.path, req.extension) = http::split_extension(*decoded);
     for (auto it = in.query().parameters_begin(); it != in.query().parameters_end(); ++it) {
       auto name = http::url_decode(it->first, true), value = http::url_decode(it->second, true);
-      if (!name || !value) return refuse(http::problem(400, "invalid-argument", "Invalid argument",
-                                                       "query parameter '" + it->first.substr(0, 40) + "' is not valid URL encoding", req.id));
+      if (!name || !value)
+        return refuse(http::problem(
+            400, "invalid-argument", "Invalid argument",
+            "query parameter '" + it->first.substr(0, 40) + "' is not valid URL encoding", req.id));
       req.query[*name] = *value;
     }
     for (const auto& h : in.headers().list()) {
@@ -212,16 +221,19 @@ class PistacheHandler final : public P::Http::Handler {
     }
     req.body = in.body();
     if (!s.config.trusted_proxy.empty() && req.client == s.config.trusted_proxy) {
-      if (auto real = req.header("x-real-ip"); real && !real->empty() && real->size() <= 45) req.client = *real;
+      if (auto real = req.header("x-real-ip"); real && !real->empty() && real->size() <= 45)
+        req.client = *real;
     }
     if (s.stopping) {
-      return refuse(http::problem(503, "unavailable", "Service unavailable", "the server is shutting down", req.id)
+      return refuse(http::problem(503, "unavailable", "Service unavailable",
+                                  "the server is shutting down", req.id)
                         .header("Retry-After", "5"));
     }
     const auto match = s.router.match(req.method, req.path, req.extension);
     if (!match.route) {
       if (match.allowed.empty()) {
-        return refuse(http::problem(404, "not-found", "Not found", "no resource at " + req.path.substr(0, 200), req.id));
+        return refuse(http::problem(404, "not-found", "Not found",
+                                    "no resource at " + req.path.substr(0, 200), req.id));
       }
       std::string allow;
       for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
@@ -229,13 +241,16 @@ class PistacheHandler final : public P::Http::Handler {
         http::Response r;
         r.status = 204;
         r.header("Allow", allow).header("Access-Control-Allow-Methods", allow);
-        r.header("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, If-None-Match");
+        r.header("Access-Control-Allow-Headers",
+                 "Authorization, Content-Type, Idempotency-Key, If-None-Match");
         r.header("Access-Control-Max-Age", "600");
         return refuse(std::move(r));
       }
-      return refuse(http::problem(405, "method-not-allowed", "Method not allowed",
-                                  req.method + " is not allowed on " + req.path + "; allowed: " + allow, req.id)
-                        .header("Allow", allow));
+      return refuse(
+          http::problem(405, "method-not-allowed", "Method not allowed",
+                        req.method + " is not allowed on " + req.path + "; allowed: " + allow,
+                        req.id)
+              .header("Allow", allow));
     }
     const http::Route& route = *match.route;
     route_name = route.name;
@@ -243,15 +258,19 @@ class PistacheHandler final : public P::Http::Handler {
     // Rate limits: per key when one is presented, else per client address.
     const auto secret = presented_secret(req);
     const bool keyed = secret && !secret->empty();
-    const std::string bucket = keyed ? "key:" + sha256_hex(*secret).substr(0, 24) : "addr:" + req.client;
-    if (auto wait = s.limiter.take(bucket, keyed ? s.config.rate_per_key : s.config.rate_per_address,
-                                   s.config.burst_seconds, steady_clock::now())) {
-      return refuse(http::problem(429, "rate-limited", "Too many requests", "slow down: too many requests from this " +
-                                                                                 std::string(keyed ? "key" : "address"),
+    const std::string bucket =
+        keyed ? "key:" + sha256_hex(*secret).substr(0, 24) : "addr:" + req.client;
+    if (auto wait =
+            s.limiter.take(bucket, keyed ? s.config.rate_per_key : s.config.rate_per_address,
+                           s.config.burst_seconds, steady_clock::now())) {
+      return refuse(http::problem(429, "rate-limited", "Too many requests",
+                                  "slow down: too many requests from this " +
+                                      std::string(keyed ? "key" : "address"),
                                   req.id)
                         .header("Retry-After", std::to_string(static_cast<int>(std::ceil(*wait)))));
     }
-    if (route.execution == http::Execution::inline_io || (route.inline_if && route.inline_if(req))) {
+    if (route.execution == http::Execution::inline_io ||
+        (route.inline_if && route.inline_if(req))) {
       http::Response r = s.handle(route, req);
       return s.send(writer, req, r, route_name, start);
     }
@@ -276,14 +295,18 @@ class PistacheHandler final : public P::Http::Handler {
 
 }  // namespace
 
-HttpServer::HttpServer(Service& service, ServerConfig config) : impl_(std::make_unique<Impl>(service, std::move(config))) {}
+HttpServer::HttpServer(Service& service, ServerConfig config)
+    : impl_(std::make_unique<Impl>(service, std::move(config))) {}
 
-HttpServer::~HttpServer() { stop(std::chrono::seconds(5)); }
+HttpServer::~HttpServer() {
+  stop(std::chrono::seconds(5));
+}
 
 void HttpServer::start() {
   Impl& s = *impl_;
   try {
-    s.endpoint = std::make_shared<P::Http::Endpoint>(P::Address(s.config.address, P::Port(s.config.port)));
+    s.endpoint =
+        std::make_shared<P::Http::Endpoint>(P::Address(s.config.address, P::Port(s.config.port)));
     auto options = P::Http::Endpoint::options()
                        .threads(static_cast<int>(s.config.threads))
                        .threadsName("wangge-io")
@@ -299,14 +322,15 @@ void HttpServer::start() {
     s.endpoint->setHandler(P::Http::make_handler<PistacheHandler>(&s));
     s.endpoint->serveThreaded();
   } catch (const std::exception& e) {
-    throw Error(ErrorCode::unavailable, "cannot listen on " + s.config.address + ":" + std::to_string(s.config.port) +
-                                            ": " + e.what());
+    throw Error(ErrorCode::unavailable, "cannot listen on " + s.config.address + ":" +
+                                            std::to_string(s.config.port) + ": " + e.what());
   }
   // With port 0 the kernel picked one: links (Location, next) must name it. No request can
   // race this write: nobody knows the port before start() returns.
   if (!s.config.port) s.config.port = static_cast<std::uint16_t>(s.endpoint->getPort());
   s.ready = true;
-  s.log->info("listening on http://{}:{}", s.config.address, static_cast<std::uint16_t>(s.endpoint->getPort()));
+  s.log->info("listening on http://{}:{}", s.config.address,
+              static_cast<std::uint16_t>(s.endpoint->getPort()));
 }
 
 std::uint16_t HttpServer::port() const {
@@ -317,12 +341,14 @@ void HttpServer::stop(std::chrono::seconds grace) {
   Impl& s = *impl_;
   if (s.stopped || !s.endpoint) return;
   s.stopped = true;
-  s.ready = false;      // /readyz fails: a balancer stops routing here
-  s.stopping = true;    // new requests get 503
+  s.ready = false;    // /readyz fails: a balancer stops routing here
+  s.stopping = true;  // new requests get 503
   const auto deadline = steady_clock::now() + grace;
-  while (s.in_flight > 0 && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(20));
-  s.pool->drain();      // queued jobs finish and reply
-  while (s.in_flight > 0 && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(20));
+  while (s.in_flight > 0 && steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(20));
+  s.pool->drain();  // queued jobs finish and reply
+  while (s.in_flight > 0 && steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(20));
   s.endpoint->shutdown();
   s.log->info("stopped ({} request(s) still in flight)", s.in_flight.load());
 }

@@ -17,9 +17,12 @@ ViewOptions Context::view_for(const Request& req, const Report& r) const {
   v.now = req.now;
   v.public_decimals = config.public_decimals;
   const Actor& a = req.actor;
-  if (!req.authenticated) v.audience = Audience::public_view;
-  else if (a.role == Role::resident) v.audience = !a.id.empty() && a.id == r.submitted_by ? Audience::owner : Audience::public_view;
-  else v.audience = Workflow::can_see(r, a) ? Audience::staff : Audience::public_view;
+  if (!req.authenticated)
+    v.audience = Audience::public_view;
+  else if (a.role == Role::resident)
+    v.audience = !a.id.empty() && a.id == r.submitted_by ? Audience::owner : Audience::public_view;
+  else
+    v.audience = Workflow::can_see(r, a) ? Audience::staff : Audience::public_view;
   return v;
 }
 
@@ -31,40 +34,58 @@ Response json_response(int status, const std::string& body) {
 }
 
 void require(const Request& req, std::initializer_list<Role> roles) {
-  if (!req.authenticated) throw Error(ErrorCode::unauthorized, "this needs an API key (Authorization: Bearer <key>)");
+  if (!req.authenticated)
+    throw Error(ErrorCode::unauthorized, "this needs an API key (Authorization: Bearer <key>)");
   for (Role r : roles)
     if (req.actor.role == r) return;
   throw Error(ErrorCode::forbidden, std::string(to_string(req.actor.role)) + " may not do this");
 }
 
 void add_system_routes(Router& router, Context& ctx) {
-  router.add({"GET", "/healthz", {}, [](Request&) { return json_response(200, R"({"status":"ok"})"); },
-              Execution::inline_io, "/healthz"});
-  router.add({"GET", "/readyz", {},
+  router.add({"GET",
+              "/healthz",
+              {},
+              [](Request&) { return json_response(200, R"({"status":"ok"})"); },
+              Execution::inline_io,
+              "/healthz"});
+  router.add({"GET",
+              "/readyz",
+              {},
               [&ctx](Request& req) {
-                if (!ctx.ready) return problem(503, "unavailable", "Not ready", "the server is starting or stopping", req.id);
-                return json_response(200, nlohmann::json{{"status", "ready"},
-                                                         {"generation", ctx.service.active_generation()},
-                                                         {"store", ctx.service.store().kind()}}
-                                              .dump());
+                if (!ctx.ready)
+                  return problem(503, "unavailable", "Not ready",
+                                 "the server is starting or stopping", req.id);
+                return json_response(200,
+                                     nlohmann::json{{"status", "ready"},
+                                                    {"generation", ctx.service.active_generation()},
+                                                    {"store", ctx.service.store().kind()}}
+                                         .dump());
               },
-              Execution::inline_io, "/readyz"});
-  router.add({"GET", "/metrics", {},
+              Execution::inline_io,
+              "/readyz"});
+  router.add({"GET",
+              "/metrics",
+              {},
               [&ctx](Request&) {
                 Response r;
                 r.content_type = "text/plain; version=0.0.4";
-                r.body = ctx.metrics.render(ctx.queue_depth(), ctx.in_flight, ctx.service.store().count_by_state());
+                r.body = ctx.metrics.render(ctx.queue_depth(), ctx.in_flight,
+                                            ctx.service.store().count_by_state());
                 return r;
               },
-              Execution::worker, "/metrics"});
-  router.add({"GET", "/api/openapi", {"yaml"},
+              Execution::worker,
+              "/metrics"});
+  router.add({"GET",
+              "/api/openapi",
+              {"yaml"},
               [](Request&) {
                 Response r;
                 r.content_type = "application/yaml";
                 r.body = openapi_spec();
                 return r;
               },
-              Execution::inline_io, "/api/openapi.yaml"});
+              Execution::inline_io,
+              "/api/openapi.yaml"});
 }
 
 }  // namespace wangge::http

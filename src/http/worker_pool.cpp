@@ -6,7 +6,9 @@ WorkerPool::WorkerPool(unsigned threads, std::size_t capacity) : capacity_(capac
   for (unsigned i = 0; i < threads; ++i) threads_.emplace_back(&WorkerPool::run, this);
 }
 
-WorkerPool::~WorkerPool() { drain(); }
+WorkerPool::~WorkerPool() {
+  drain();
+}
 
 bool WorkerPool::try_submit(std::function<void()> job) {
   {

@@ -6,15 +6,27 @@ std::string Xml::escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // Control characters are not allowed in XML 1.0 (tab, LF and CR are).
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') out += ' ';
-        else out += c;
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
+          out += ' ';
+        else
+          out += c;
     }
   }
   return out;
@@ -33,8 +45,10 @@ Xml& Xml::close() {
 }
 
 Xml& Xml::leaf(std::string_view name, std::string_view text) {
-  if (text.empty()) out_ += "<" + std::string(name) + "/>";
-  else out_ += "<" + std::string(name) + ">" + escape(text) + "</" + std::string(name) + ">";
+  if (text.empty())
+    out_ += "<" + std::string(name) + "/>";
+  else
+    out_ += "<" + std::string(name) + ">" + escape(text) + "</" + std::string(name) + ">";
   return *this;
 }
 

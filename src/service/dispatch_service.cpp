@@ -181,13 +181,15 @@ std::optional<StoredReply> remembered(WriteTx& tx, const ReplyOptions* options) 
   if (!options || options->key.empty()) return std::nullopt;
   auto seen = tx.reply(options->key);
   if (seen && seen->request_hash != options->request_hash) {
-    throw Error(ErrorCode::idempotency_mismatch, "the Idempotency-Key was used before for a different request");
+    throw Error(ErrorCode::idempotency_mismatch,
+                "the Idempotency-Key was used before for a different request");
   }
   return seen;
 }
 
 /// Renders and remembers the reply to a new change, in its own write.
-std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, const Report& r, Instant now) {
+std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, const Report& r,
+                                    Instant now) {
   if (!options || options->key.empty()) return std::nullopt;
   StoredReply reply = options->render(r);
   reply.request_hash = options->request_hash;
@@ -270,12 +272,13 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
   }
 }
 
-Report Service::act(const std::string& id, const ActionRequest& request, const Actor& by, Instant now) {
+Report Service::act(const std::string& id, const ActionRequest& request, const Actor& by,
+                    Instant now) {
   return act(id, request, by, now, ReplyOptions{}).report;
 }
 
-ActResult Service::act(const std::string& id, const ActionRequest& request, const Actor& by, Instant now,
-                       const ReplyOptions& reply) {
+ActResult Service::act(const std::string& id, const ActionRequest& request, const Actor& by,
+                       Instant now, const ReplyOptions& reply) {
   const auto ref = reference();
   const Workflow workflow(*ref);
   // A grid assignee is shown by its name and leader ("xx邻 邻长 张三"), as intake does.
@@ -284,19 +287,22 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
     const auto index = grid_index();
     if (const auto i = index->grids().find(req.to->id)) {
       const Grid& g = index->grids()[*i];
-      req.to->name = g.name + (g.leader.name.empty() ? "" : " " + g.leader.role + " " + g.leader.name);
+      req.to->name =
+          g.name + (g.leader.name.empty() ? "" : " " + g.leader.role + " " + g.leader.name);
     }
   }
   ActResult result;
   store().write([&](WriteTx& tx) {
     auto r = tx.report(id);
-    if (!r || !Workflow::can_see(*r, by)) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
+    if (!r || !Workflow::can_see(*r, by))
+      throw Error(ErrorCode::not_found, "report " + id + " does not exist");
     if (auto seen = remembered(tx, &reply)) {
       result = ActResult{std::move(*r), true, seen};
       return;
     }
     // Dispatching to the responsible grid keeps its recorded name (from the generation of intake).
-    if (req.to && req.to->kind == r->responsible.kind && req.to->id == r->responsible.id) req.to->name = r->responsible.name;
+    if (req.to && req.to->kind == r->responsible.kind && req.to->id == r->responsible.id)
+      req.to->name = r->responsible.name;
     const Event e = workflow.apply(*r, req, by, now);
     tx.update_report(*r);
     tx.append_event(e);

@@ -213,10 +213,12 @@ class Session final : public WriteTx {
   std::optional<StoredReply> reply(const std::string& key) override {
     auto rows = query(sql::select_reply(), {key});
     if (rows.empty()) return std::nullopt;
-    return StoredReply{text_of(rows[0][0]), static_cast<int>(std::get<std::int64_t>(rows[0][1])), text_of(rows[0][2])};
+    return StoredReply{text_of(rows[0][0]), static_cast<int>(std::get<std::int64_t>(rows[0][1])),
+                       text_of(rows[0][2])};
   }
   void save_reply(const std::string& key, const StoredReply& r, Instant now) override {
-    query(sql::insert_reply(), {key, r.request_hash, std::int64_t{r.status}, r.body, to_millis(now)});
+    query(sql::insert_reply(),
+          {key, r.request_hash, std::int64_t{r.status}, r.body, to_millis(now)});
   }
 
   std::vector<Row> query(const std::string& text, const Row& params) {
@@ -461,7 +463,8 @@ class PostgisStore final : public Store {
 
   void put_api_key(const ApiKey& k) override {
     write([&](WriteTx& tx) {
-      static_cast<Session&>(tx).query(sql::insert_api_key(), {k.id, k.hash, k.actor, k.role, k.label, to_millis(k.created_at)});
+      static_cast<Session&>(tx).query(
+          sql::insert_api_key(), {k.id, k.hash, k.actor, k.role, k.label, to_millis(k.created_at)});
     });
   }
   std::optional<ApiKey> api_key_by_hash(const std::string& hash) override {
@@ -474,7 +477,8 @@ class PostgisStore final : public Store {
   std::vector<ApiKey> api_keys() override {
     return read([&](Session& s) {
       std::vector<ApiKey> out;
-      for (const Row& row : s.query(sql::select_api_keys(), {})) out.push_back(sql::decode_api_key(row));
+      for (const Row& row : s.query(sql::select_api_keys(), {}))
+        out.push_back(sql::decode_api_key(row));
       return out;
     });
   }

@@ -167,25 +167,40 @@ Query reports_created(Instant from, Instant to) {
           {to_millis(from), to_millis(to)}};
 }
 
-std::string select_reply() { return "SELECT request_hash, status, body FROM replies WHERE key = ?"; }
+std::string select_reply() {
+  return "SELECT request_hash, status, body FROM replies WHERE key = ?";
+}
 std::string insert_reply() {
   return "INSERT INTO replies (key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?)";
 }
 std::string insert_api_key() {
-  return "INSERT INTO api_keys (id, hash, actor, role, label, created_at, revoked) VALUES (?, ?, ?, ?, ?, ?, 0)";
+  return "INSERT INTO api_keys (id, hash, actor, role, label, created_at, revoked) VALUES (?, ?, "
+         "?, ?, ?, ?, 0)";
 }
 std::string select_api_key_by_hash() {
   return "SELECT id, hash, actor, role, label, created_at, revoked FROM api_keys WHERE hash = ?";
 }
 std::string select_api_keys() {
-  return "SELECT id, hash, actor, role, label, created_at, revoked FROM api_keys ORDER BY created_at, id";
+  return "SELECT id, hash, actor, role, label, created_at, revoked FROM api_keys ORDER BY "
+         "created_at, id";
 }
-std::string revoke_api_key() { return "UPDATE api_keys SET revoked = 1 WHERE id = ?"; }
-std::string count_by_state() { return "SELECT state, COUNT(*) FROM reports GROUP BY state ORDER BY state"; }
+std::string revoke_api_key() {
+  return "UPDATE api_keys SET revoked = 1 WHERE id = ?";
+}
+std::string count_by_state() {
+  return "SELECT state, COUNT(*) FROM reports GROUP BY state ORDER BY state";
+}
 
 ApiKey decode_api_key(const Row& row) {
-  auto text = [&](std::size_t i) { return std::holds_alternative<std::string>(row[i]) ? std::get<std::string>(row[i]) : ""; };
-  return ApiKey{text(0), text(1), text(2), text(3), text(4), from_millis(std::get<std::int64_t>(row[5])),
+  auto text = [&](std::size_t i) {
+    return std::holds_alternative<std::string>(row[i]) ? std::get<std::string>(row[i]) : "";
+  };
+  return ApiKey{text(0),
+                text(1),
+                text(2),
+                text(3),
+                text(4),
+                from_millis(std::get<std::int64_t>(row[5])),
                 std::get<std::int64_t>(row[6]) != 0};
 }
 

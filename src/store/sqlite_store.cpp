@@ -155,7 +155,8 @@ class Session final : public WriteTx {
   std::optional<StoredReply> reply(const std::string& key) override {
     auto rows = query_rows(db_, sql::select_reply(), {key});
     if (rows.empty()) return std::nullopt;
-    return StoredReply{std::get<std::string>(rows[0][0]), static_cast<int>(std::get<std::int64_t>(rows[0][1])),
+    return StoredReply{std::get<std::string>(rows[0][0]),
+                       static_cast<int>(std::get<std::int64_t>(rows[0][1])),
                        std::get<std::string>(rows[0][2])};
   }
   void save_reply(const std::string& key, const StoredReply& r, Instant now) override {
@@ -355,7 +356,8 @@ class SqliteStore final : public Store {
   std::vector<ApiKey> api_keys() override {
     return with_reader([&](Session& s) {
       std::vector<ApiKey> out;
-      for (const Row& row : query_rows(s.db(), sql::select_api_keys(), {})) out.push_back(sql::decode_api_key(row));
+      for (const Row& row : query_rows(s.db(), sql::select_api_keys(), {}))
+        out.push_back(sql::decode_api_key(row));
       return out;
     });
   }
@@ -363,14 +365,16 @@ class SqliteStore final : public Store {
     write([&](WriteTx& tx) {
       Connection& db = static_cast<Session&>(tx).db();
       db.cached(sql::revoke_api_key()).bind_all({id}).run();
-      if (sqlite3_changes(db.handle()) != 1) throw Error(ErrorCode::not_found, "API key '" + id + "' does not exist");
+      if (sqlite3_changes(db.handle()) != 1)
+        throw Error(ErrorCode::not_found, "API key '" + id + "' does not exist");
     });
   }
   std::vector<std::pair<std::string, std::size_t>> count_by_state() override {
     return with_reader([&](Session& s) {
       std::vector<std::pair<std::string, std::size_t>> out;
       for (const Row& row : query_rows(s.db(), sql::count_by_state(), {}))
-        out.emplace_back(std::get<std::string>(row[0]), static_cast<std::size_t>(std::get<std::int64_t>(row[1])));
+        out.emplace_back(std::get<std::string>(row[0]),
+                         static_cast<std::size_t>(std::get<std::int64_t>(row[1])));
       return out;
     });
   }

@@ -32,11 +32,11 @@ struct ServerConfig {
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds keepalive_timeout{30};
-  int public_decimals = 4;                    ///< coordinates in public views (~10 m)
-  double rate_per_key = 50;                   ///< requests per second (token bucket)
-  double rate_per_address = 20;               ///< for requests without a key
-  double burst_seconds = 4;                   ///< bucket size, in seconds of rate
-  std::string base_url;                       ///< for links; default http://address:port
+  int public_decimals = 4;       ///< coordinates in public views (~10 m)
+  double rate_per_key = 50;      ///< requests per second (token bucket)
+  double rate_per_address = 20;  ///< for requests without a key
+  double burst_seconds = 4;      ///< bucket size, in seconds of rate
+  std::string base_url;          ///< for links; default http://address:port
   /// The reverse proxy's address (e.g. 127.0.0.1 for nginx on the host): requests from it are
   /// attributed to the client its X-Real-IP header names (rate limits, logs). Empty: none.
   std::string trusted_proxy;

@@ -37,10 +37,10 @@ struct StoredReply {
 
 /// An API key, kept as the SHA-256 of the secret (the secret itself is shown once).
 struct ApiKey {
-  std::string id;        ///< public id, e.g. "k3f9…"
-  std::string hash;      ///< sha256 hex of the secret
-  std::string actor;     ///< staff id, "resident:<id>" or "app:<name>"
-  std::string role;      ///< the actor's role
+  std::string id;     ///< public id, e.g. "k3f9…"
+  std::string hash;   ///< sha256 hex of the secret
+  std::string actor;  ///< staff id, "resident:<id>" or "app:<name>"
+  std::string role;   ///< the actor's role
   std::string label;
   Instant created_at;
   bool revoked = false;
@@ -69,9 +69,9 @@ class WriteTx {
 };
 
 struct ReportFilter {
-  std::vector<ReportState> states;  ///< any of these; empty: all
+  std::vector<ReportState> states;      ///< any of these; empty: all
   std::vector<std::string> categories;  ///< any of these codes; empty: all
-  std::optional<std::string> grid;  ///< the grid or any grid below it
+  std::optional<std::string> grid;      ///< the grid or any grid below it
   std::optional<std::string> leader;
   std::optional<std::string> department;  ///< assigned, or responsible when not dispatched
   std::optional<std::string> submitted_by;
