@@ -277,8 +277,10 @@ void add_ogc_routes(Router& router, Context& ctx) {
               "Grids, service points, walking isochrones and public reports of the subdistrict"},
              {"links",
               {link("/ogc", "self", "application/json", "This document"),
+               link("/api/openapi.json", "service-desc",
+                    "application/vnd.oai.openapi+json;version=3.0", "The API definition"),
                link("/api/openapi.yaml", "service-desc", "application/vnd.oai.openapi;version=3.0",
-                    "The API definition"),
+                    "The API definition (YAML)"),
                link("/ogc/conformance", "conformance", "application/json", "Conformance classes"),
                link("/ogc/collections", "data", "application/json", "The collections")}}};
          return json_response(200, j.dump());

@@ -1,4 +1,4 @@
-// /healthz, /readyz, /metrics, /api/openapi.yaml
+// /healthz, /readyz, /metrics, /api/openapi.yaml|json
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
@@ -86,6 +86,17 @@ void add_system_routes(Router& router, Context& ctx) {
               },
               Execution::inline_io,
               "/api/openapi.yaml"});
+  router.add({"GET",
+              "/api/openapi",
+              {"json"},
+              [](Request&) {
+                Response r;
+                r.content_type = "application/vnd.oai.openapi+json;version=3.0";
+                r.body = openapi_spec_json();
+                return r;
+              },
+              Execution::inline_io,
+              "/api/openapi.json"});
 }
 
 }  // namespace wangge::http

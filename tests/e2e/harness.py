@@ -5,6 +5,7 @@ import http.client
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 
@@ -120,3 +121,32 @@ class Server:
         code = self.stop()
         checks.check("restart: the server stopped on SIGTERM with exit 0", code == 0, code)
         self.start()
+
+
+def ogr_features(path, options=()):
+    """Every feature's attributes, as ogrinfo prints them; options go to ogrinfo."""
+    out = subprocess.run(["ogrinfo", "-ro", "-al", "-geom=NO", *options, path], stdout=subprocess.PIPE, text=True, check=True)
+    features, cur = [], None
+    for line in out.stdout.splitlines():
+        if line.startswith("OGRFeature("):
+            cur = {}
+            features.append(cur)
+        elif cur is not None:
+            m = re.match(r"\s+(\w+) \((\w+)\) = (.*)$", line)
+            if m:
+                cur[m.group(1)] = m.group(3)
+    return features
+
+
+def bbox_of(geometry):
+    xs, ys = [], []
+
+    def walk(c):
+        if isinstance(c[0], (int, float)):
+            xs.append(c[0])
+            ys.append(c[1])
+        else:
+            for p in c:
+                walk(p)
+    walk(geometry["coordinates"])
+    return min(xs), min(ys), max(xs), max(ys)

@@ -84,7 +84,12 @@ def run(c, tmp, env):
         c.check("the contract parses as YAML into an OpenAPI 3.0 document with paths",
                 contract.get("openapi", "").startswith("3.0") and len(contract.get("paths", {})) > 20, contract.keys())
     except yaml.YAMLError as e:
+        contract = None
         c.check("the contract parses as YAML", False, e)
+    r = call("GET", "/api/openapi.json")
+    c.check("the JSON contract is the YAML's document (else run scripts/gen-openapi-json)",
+            r.status == 200 and r.ctype == "application/vnd.oai.openapi+json" and contract is not None
+            and r.json() == contract, r.ctype)
     r = call("GET", "/no/such/thing")
     c.check("an unknown path is a 404 problem", r.status == 404 and r.ctype == "application/problem+json"
             and r.json()["code"] == "not-found" and r.json()["request_id"] == r.headers.get("x-request-id"), r)

@@ -17,7 +17,7 @@ import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, Checks, make_store, request  # noqa: E402
+from harness import bbox_of, Server, Checks, make_store, request  # noqa: E402
 
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -29,20 +29,6 @@ def ogr2ogr_features(url, layer, page_size, out):
                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     with open(out, encoding="utf-8") as f:
         return json.load(f)["features"]
-
-
-def bbox_of(geometry):
-    xs, ys = [], []
-
-    def walk(c):
-        if isinstance(c[0], (int, float)):
-            xs.append(c[0])
-            ys.append(c[1])
-        else:
-            for p in c:
-                walk(p)
-    walk(geometry["coordinates"])
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 def main():

@@ -20,7 +20,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, Checks, make_store, create_key, request  # noqa: E402
+from harness import ogr_features, Server, Checks, make_store, create_key, request  # noqa: E402
 
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -47,21 +47,6 @@ def ogr_layers(path):
         elif line.startswith("Feature Count: "):
             counts[layer] = int(line.split(": ", 1)[1])
     return counts
-
-
-def ogr_features(path):
-    """Every feature's attributes, as ogrinfo prints them."""
-    out = subprocess.run(["ogrinfo", "-ro", "-al", "-geom=NO", path], stdout=subprocess.PIPE, text=True, check=True)
-    features, cur = [], None
-    for line in out.stdout.splitlines():
-        if line.startswith("OGRFeature("):
-            cur = {}
-            features.append(cur)
-        elif cur is not None:
-            m = re.match(r"\s+(\w+) \((\w+)\) = (.*)$", line)
-            if m:
-                cur[m.group(1)] = m.group(3)
-    return features
 
 
 def main():

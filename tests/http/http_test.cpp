@@ -156,6 +156,15 @@ TEST_F(ServiceFixture, TheServedContractIsTheFile) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "application/yaml");
   EXPECT_EQ(r.body, file.str());
+  // The JSON form (for OGC API clients) is the committed api/openapi.json; the e2e test checks
+  // that it is the YAML's document.
+  std::ifstream json_in(kSource + "/api/openapi.json");
+  std::stringstream json_file;
+  json_file << json_in.rdbuf();
+  const Response j = call(get("/api/openapi.json"));
+  EXPECT_EQ(j.status, 200);
+  EXPECT_EQ(j.content_type, "application/vnd.oai.openapi+json;version=3.0");
+  EXPECT_EQ(j.body, json_file.str());
 }
 
 TEST_F(ServiceFixture, UnusedMethodsAnswer405WithTheMethodsThatExist) {
