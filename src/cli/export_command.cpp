@@ -40,7 +40,7 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out, in
     }
   }
   if (layers.empty()) layers = {"grids"};
-  const std::vector<TileLayerInfo> infos = service.tile_layers();
+  const std::vector<TileLayerInfo> infos = *service.tile_layers();
   nlohmann::json vector_layers = nlohmann::json::array();
   for (const std::string& l : layers) {
     const TileLayerInfo* info = nullptr;

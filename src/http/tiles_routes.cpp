@@ -92,12 +92,12 @@ void add_tile_routes(Router& router, Context& ctx) {
   auto answer = [&ctx, &service](Request& req, bool build) -> std::optional<Response> {
     const std::vector<std::string> names = layer_list(req.params.at("layers"));
     const tiles::TileId t = tile_id(req);
-    const std::vector<TileLayerInfo> infos = service.tile_layers();
+    const auto infos = service.tile_layers();
     std::vector<std::shared_ptr<const tiles::TileData>> parts;
     int max_age = 86400;
     for (const std::string& name : names) {
       const TileLayerInfo* info = nullptr;
-      for (const TileLayerInfo& l : infos) {
+      for (const TileLayerInfo& l : *infos) {
         if (l.id == name) info = &l;
       }
       if (!info) throw Error(ErrorCode::not_found, "tile layer '" + name + "' does not exist");
@@ -167,13 +167,13 @@ void add_tile_routes(Router& router, Context& ctx) {
        {"json"},
        [&ctx, &service](Request& req) {
          const std::vector<std::string> names = layer_list(req.params.at("layers"));
-         const std::vector<TileLayerInfo> infos = service.tile_layers();
+         const auto infos = service.tile_layers();
          json vector_layers = json::array();
          std::string version, description;
          int minzoom = 22, maxzoom = 0;
          for (const std::string& name : names) {
            const TileLayerInfo* info = nullptr;
-           for (const TileLayerInfo& l : infos) {
+           for (const TileLayerInfo& l : *infos) {
              if (l.id == name) info = &l;
            }
            if (!info) throw Error(ErrorCode::not_found, "tile layer '" + name + "' does not exist");

@@ -41,6 +41,9 @@ struct Service::TileState {
 
   std::mutex mutex;  // guards what follows
   Counts counts;
+  std::shared_ptr<const std::vector<TileLayerInfo>>
+      layers;  // for layers_key ("generation/network")
+  std::string layers_key;
   std::shared_ptr<const NearestService> derived_for;  // the network the cached areas belong to
   std::shared_ptr<const GridIndex> gaps_for;
   std::shared_ptr<const SnapRaster> raster;
@@ -48,19 +51,26 @@ struct Service::TileState {
   std::shared_ptr<const MultiPolygon> gaps;
   std::shared_ptr<const std::vector<BBox>> grid_boxes;
   std::shared_ptr<const GridIndex> boxes_for;
-  // The grids in Web Mercator, simplified once per zoom (one tile unit), for the grids layer.
-  std::vector<std::shared_ptr<const std::vector<MultiPolygon>>> grids_by_zoom =
-      std::vector<std::shared_ptr<const std::vector<MultiPolygon>>>(tiles::kMaxZoom + 1);
+  // The grids in Web Mercator, prepared once per zoom (simplified by one tile unit, rounded
+  // and validated), for the grids layer.
+  std::vector<std::shared_ptr<const std::vector<tiles::PreparedPolygon>>> grids_by_zoom =
+      std::vector<std::shared_ptr<const std::vector<tiles::PreparedPolygon>>>(tiles::kMaxZoom + 1);
 };
 
 std::shared_ptr<Service::TileState> Service::make_tile_state() {
   return std::make_shared<TileState>();
 }
 
-std::vector<TileLayerInfo> Service::tile_layers() const {
-  const std::string generation = dispatch_ ? active_generation() : std::string("g0");
+std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
+  // Asked on every tile request (cache hits included): built once per data version.
+  std::string generation = dispatch_ ? active_generation() : std::string("g0");
   const std::string network = dispatch_ && nearest() ? "n1" : "n0";
-  return {
+  std::string key = generation + "/" + network;
+  {
+    std::lock_guard lock(tiles_->mutex);
+    if (tiles_->layers && tiles_->layers_key == key) return tiles_->layers;
+  }
+  auto layers = std::make_shared<const std::vector<TileLayerInfo>>(std::vector<TileLayerInfo>{
       {"grids",
        "Grid polygons of every level (街道, 片区, 小组, 邻) with their leaders and open and "
        "overdue report counts",
@@ -121,7 +131,11 @@ std::vector<TileLayerInfo> Service::tile_layers() const {
         {"overdue", "Boolean"}},
        "live",
        30},
-  };
+  });
+  std::lock_guard lock(tiles_->mutex);
+  tiles_->layers = layers;
+  tiles_->layers_key = std::move(key);
+  return layers;
 }
 
 tiles::TileCacheStats Service::tile_cache_stats() const {
@@ -138,7 +152,7 @@ std::chrono::seconds ttl_of(const std::string& layer) {
 std::shared_ptr<const tiles::TileData> Service::cached_tile(const std::string& layer,
                                                             const TileId& t) const {
   if (!tiles::valid(t)) return nullptr;
-  for (const TileLayerInfo& l : tile_layers()) {
+  for (const TileLayerInfo& l : *tile_layers()) {
     if (l.id == layer) return tiles_->cache.peek(layer + "@" + l.version, t, ttl_of(layer));
   }
   return nullptr;
@@ -218,9 +232,9 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
     throw Error(ErrorCode::invalid_argument,
                 "tile " + t.str() + " does not exist (z 0-22, x and y below 2^z)");
   }
-  const std::vector<TileLayerInfo> layers = tile_layers();
+  const auto layers = tile_layers();
   const TileLayerInfo* info = nullptr;
-  for (const TileLayerInfo& l : layers) {
+  for (const TileLayerInfo& l : *layers) {
     if (l.id == layer) info = &l;
   }
   if (!info) throw Error(ErrorCode::not_found, "tile layer '" + layer + "' does not exist");
@@ -237,7 +251,7 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
     build = [&] {
       const auto index = grid_index();
       std::shared_ptr<const std::vector<BBox>> boxes;
-      std::shared_ptr<const std::vector<MultiPolygon>> simplified;
+      std::shared_ptr<const std::vector<tiles::PreparedPolygon>> simplified;
       Counts counts;
       {
         std::lock_guard lock(tiles_->mutex);
@@ -251,9 +265,9 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
         boxes = tiles_->grid_boxes;
         auto& zoom = tiles_->grids_by_zoom[static_cast<std::size_t>(t.z)];
         if (!zoom) {
-          auto m = std::make_shared<std::vector<MultiPolygon>>();
+          auto m = std::make_shared<std::vector<tiles::PreparedPolygon>>();
           for (const Grid& g : index->grids().grids()) {
-            m->push_back(tiles::simplify_for_zoom(tiles::to_mercator(g.geometry), t.z));
+            m->push_back(tiles::prepare_for_zoom(tiles::to_mercator(g.geometry), t.z));
           }
           zoom = m;
         }
@@ -309,7 +323,7 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
             {"open_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.first}});
         p.push_back(
             {"overdue_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.second}});
-        enc.add_polygon_mercator(tiles::feature_id(g.id), (*simplified)[i], p);
+        enc.add_prepared(tiles::feature_id(g.id), (*simplified)[i], p);
       }
       return enc.finish();
     };

@@ -43,15 +43,23 @@ std::int32_t unzigzag(std::uint32_t v) {
   return static_cast<std::int32_t>((v >> 1) ^ (~(v & 1) + 1));
 }
 
-/// Twice the shoelace area (positive = exterior in MVT's y-down tile space).
-double area2(const IRing& r) {
-  double a = 0;
-  for (std::size_t i = 0, n = r.size(); i < n; ++i) {
-    const auto& p = r[i];
-    const auto& q = r[(i + 1) % n];
-    a += static_cast<double>(p.first) * q.second - static_cast<double>(q.first) * p.second;
+/// Twice the shoelace area (positive = exterior in MVT's y-down tile space), exact: integer
+/// arithmetic relative to the first point, so the same in world units and in tile units.
+std::int64_t area2(const IRing& r) {
+  std::int64_t a = 0;
+  const std::int64_t x0 = r[0].first, y0 = r[0].second;
+  for (std::size_t i = 1; i + 1 < r.size(); ++i) {
+    const std::int64_t px = r[i].first - x0, py = r[i].second - y0;
+    const std::int64_t qx = r[i + 1].first - x0, qy = r[i + 1].second - y0;
+    a += px * qy - qx * py;
   }
   return a;
+}
+
+/// Rounds half up, so that rounding commutes with integer shifts (std::lround rounds halves
+/// away from zero, which differs on either side of a tile's origin).
+std::int32_t round_unit(double v) {
+  return static_cast<std::int32_t>(std::floor(v + 0.5));
 }
 
 /// Rounds a ring to the grid, drops repeated points and the closing point, and orients it
@@ -59,8 +67,7 @@ double area2(const IRing& r) {
 bool quantise(const bg::model::ring<P, false, true>& in, bool exterior, IRing& out) {
   out.clear();
   for (const P& p : in) {
-    const std::pair<std::int32_t, std::int32_t> q{static_cast<std::int32_t>(std::lround(p.x())),
-                                                  static_cast<std::int32_t>(std::lround(p.y()))};
+    const std::pair<std::int32_t, std::int32_t> q{round_unit(p.x()), round_unit(p.y())};
     if (out.empty() || out.back() != q) out.push_back(q);
   }
   while (out.size() > 1 && out.front() == out.back()) out.pop_back();
@@ -78,19 +85,21 @@ bool quantise(const bg::model::ring<P, false, true>& in, bool exterior, IRing& o
     }
   }
   if (out.size() < 3) return false;
-  const double a = area2(out);
+  const std::int64_t a = area2(out);
   if (a == 0) return false;
   if ((a > 0) != exterior) std::reverse(out.begin(), out.end());
   return true;
 }
 
-BPoly to_bpoly(const IPoly& p) {
+/// As a Boost polygon for is_valid, moved by (-dx, -dy): world-unit rings are validated near
+/// the origin, with the small magnitudes of tile units.
+BPoly to_bpoly(const IPoly& p, std::int32_t dx = 0, std::int32_t dy = 0) {
   BPoly b;
-  for (const auto& [x, y] : p.outer) b.outer().push_back(P(x, y));
+  for (const auto& [x, y] : p.outer) b.outer().push_back(P(x - dx, y - dy));
   b.outer().push_back(b.outer().front());
   for (const IRing& h : p.holes) {
     b.inners().emplace_back();
-    for (const auto& [x, y] : h) b.inners().back().push_back(P(x, y));
+    for (const auto& [x, y] : h) b.inners().back().push_back(P(x - dx, y - dy));
     b.inners().back().push_back(b.inners().back().front());
   }
   return b;
@@ -108,21 +117,37 @@ bool quantise_polygon(const BPoly& in, IPoly& out, bool with_holes) {
   return true;
 }
 
+/// Appends @p ring moved by (-dx, -dy) (world units to a tile's) as MVT commands.
 void append_ring(const IRing& ring, std::int32_t& cx, std::int32_t& cy,
-                 std::vector<std::uint32_t>& g) {
+                 std::vector<std::uint32_t>& g, std::int32_t dx = 0, std::int32_t dy = 0) {
   g.push_back(command(move_to, 1));
-  g.push_back(zigzag(ring[0].first - cx));
-  g.push_back(zigzag(ring[0].second - cy));
-  cx = ring[0].first;
-  cy = ring[0].second;
+  g.push_back(zigzag(ring[0].first - dx - cx));
+  g.push_back(zigzag(ring[0].second - dy - cy));
+  cx = ring[0].first - dx;
+  cy = ring[0].second - dy;
   g.push_back(command(line_to, static_cast<std::uint32_t>(ring.size() - 1)));
   for (std::size_t i = 1; i < ring.size(); ++i) {
-    g.push_back(zigzag(ring[i].first - cx));
-    g.push_back(zigzag(ring[i].second - cy));
-    cx = ring[i].first;
-    cy = ring[i].second;
+    const std::int32_t x = ring[i].first - dx, y = ring[i].second - dy;
+    g.push_back(zigzag(x - cx));
+    g.push_back(zigzag(y - cy));
+    cx = x;
+    cy = y;
   }
   g.push_back(command(close_path, 1));
+}
+
+/// Rounds and validates one corrected polygon: with its holes, else without them.
+/// @returns 0 when it collapses, 1 when valid with holes, 2 when valid only without them.
+int quantise_valid(const BPoly& part, IPoly& q) {
+  std::int32_t dx = 0, dy = 0;
+  auto valid = [&] {
+    dx = q.outer[0].first;
+    dy = q.outer[0].second;
+    return bg::is_valid(to_bpoly(q, dx, dy));
+  };
+  if (quantise_polygon(part, q, true) && valid()) return 1;
+  if (!part.inners().empty() && quantise_polygon(part, q, false) && valid()) return 2;
+  return 0;
 }
 
 }  // namespace
@@ -152,6 +177,45 @@ MultiPolygon simplify_for_zoom(const MultiPolygon& mercator, int z, double units
   return out;
 }
 
+PreparedPolygon prepare_for_zoom(const MultiPolygon& mercator, int z, double units,
+                                 std::uint32_t extent) {
+  PreparedPolygon out;
+  out.mercator = simplify_for_zoom(mercator, z, units, extent);
+  out.z = z;
+  out.extent = extent;
+  const WorldProjection world(z, extent);
+  for (const Polygon& poly : out.mercator.polygons) {
+    BPoly b;
+    for (const XY& v : poly.outer) {
+      const XY p = world(v);
+      out.world.extend(p);
+      b.outer().push_back(P(p.x, p.y));
+    }
+    for (const Ring& h : poly.holes) {
+      b.inners().emplace_back();
+      for (const XY& v : h) {
+        const XY p = world(v);
+        b.inners().back().push_back(P(p.x, p.y));
+      }
+    }
+    bg::correct(b);
+    if (z > 18) continue;
+    IPoly q;
+    const int kind = quantise_valid(b, q);
+    if (kind == 0) continue;
+    out.holes_dropped += kind == 2;
+    std::vector<IRing> rings{std::move(q.outer)};
+    for (IRing& h : q.holes) rings.push_back(std::move(h));
+    out.parts.push_back(std::move(rings));
+  }
+  // A multipolygon with a collapsed part keeps the general path, which marks what it must.
+  if (out.parts.size() != out.mercator.polygons.size()) {
+    out.parts.clear();
+    out.holes_dropped = 0;
+  }
+  return out;
+}
+
 std::uint64_t feature_id(const std::string& id) noexcept {
   // JavaScript clients (MapLibre's feature-state, OpenLayers) hold ids as doubles: keep every
   // id below 2^53. Decimal ids that fit are themselves; others (17-digit unit codes, report and
@@ -173,6 +237,7 @@ std::uint64_t feature_id(const std::string& id) noexcept {
 LayerEncoder::LayerEncoder(std::string name, const TileId& tile, std::uint32_t extent,
                            std::uint32_t buffer, double simplify_units)
     : name_(std::move(name)),
+      zoom_(tile.z),
       projection_(tile, extent),
       extent_(extent),
       buffer_(buffer),
@@ -268,12 +333,10 @@ bool LayerEncoder::add_projected(std::uint64_t id, const MultiPolygon& lonlat,
     bool ok =
         simplify_units_ > 0 && quantise_polygon(simplified, q, true) && bg::is_valid(to_bpoly(q));
     if (!ok) {
-      ok = quantise_polygon(part, q, true) && bg::is_valid(to_bpoly(q));
+      const int kind = quantise_valid(part, q);
+      ok = kind != 0;
       if (ok && simplify_units_ > 0) ++stats_.unsimplified;
-    }
-    if (!ok && !part.inners().empty()) {
-      ok = quantise_polygon(part, q, false) && bg::is_valid(to_bpoly(q));
-      if (ok) ++stats_.holes_dropped;
+      if (kind == 2) ++stats_.holes_dropped;
     }
     if (!ok) continue;  // a sliver of a larger feature, or below the grid: see the marker below
     append_ring(q.outer, cx, cy, geometry);
@@ -313,6 +376,27 @@ bool LayerEncoder::add_polygon_mercator(std::uint64_t id, const MultiPolygon& me
                                         const std::vector<Property>& properties) {
   return add_projected(id, mercator, properties,
                        [this](XY v) { return projection_.from_mercator(v); });
+}
+
+bool LayerEncoder::add_prepared(std::uint64_t id, const PreparedPolygon& polygon,
+                                const std::vector<Property>& properties) {
+  const double lo = -static_cast<double>(buffer_), hi = static_cast<double>(extent_ + buffer_);
+  const double ox = projection_.origin_x(), oy = projection_.origin_y();
+  const BBox& w = polygon.world;
+  const bool whole = !polygon.parts.empty() && polygon.z == zoom_ && polygon.extent == extent_ &&
+                     w.valid() && w.min_x - ox >= lo && w.max_x - ox <= hi && w.min_y - oy >= lo &&
+                     w.max_y - oy <= hi;
+  if (!whole) return add_polygon_mercator(id, polygon.mercator, properties);
+  std::vector<std::uint32_t> geometry;
+  std::int32_t cx = 0, cy = 0;
+  const auto dx = static_cast<std::int32_t>(ox), dy = static_cast<std::int32_t>(oy);
+  for (const auto& rings : polygon.parts) {
+    for (const IRing& r : rings) append_ring(r, cx, cy, geometry, dx, dy);
+  }
+  stats_.holes_dropped += polygon.holes_dropped;
+  features_.push_back(Feature{id, 3, tags_of(properties), std::move(geometry)});
+  ++stats_.features;
+  return true;
 }
 
 std::string LayerEncoder::finish() const {

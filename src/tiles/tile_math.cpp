@@ -96,12 +96,14 @@ MultiPolygon to_mercator(const MultiPolygon& lonlat) {
   return out;
 }
 
-TileProjection::TileProjection(const TileId& t, std::uint32_t extent) : extent_(extent) {
-  const BBox b = mercator_bounds(t);
-  min_x_ = b.min_x;
-  max_y_ = b.max_y;
-  scale_ = extent / (b.max_x - b.min_x);
-}
+WorldProjection::WorldProjection(int z, std::uint32_t extent)
+    : half_(kHalf), scale_(std::ldexp(static_cast<double>(extent), z) / (2 * kHalf)) {}
+
+TileProjection::TileProjection(const TileId& t, std::uint32_t extent)
+    : world_(t.z, extent),
+      origin_x_(static_cast<double>(t.x) * extent),
+      origin_y_(static_cast<double>(t.y) * extent),
+      extent_(extent) {}
 
 XY TileProjection::operator()(XY lonlat) const noexcept {
   return from_mercator(to_mercator(lonlat));

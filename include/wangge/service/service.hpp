@@ -226,8 +226,9 @@ class Service {
   Store& store() const;
 
   // ---- vector tiles (see wangge/tiles) ------------------------------------------------------
-  /// The layers: grids, service_points, isochrones, coverage_gaps, reports (open, public fields).
-  std::vector<TileLayerInfo> tile_layers() const;
+  /// The layers: grids, service_points, isochrones, coverage_gaps, reports (open, public fields);
+  /// shared and rebuilt only when the grid generation or the network changes.
+  std::shared_ptr<const std::vector<TileLayerInfo>> tile_layers() const;
   /// One layer's tile ("" bytes: empty), from the cache or built. A report change drops only
   /// the reports tiles that contain it and the grids tiles of its grid chain (their counts).
   /// @throws Error(not_found) for an unknown layer, Error(invalid_argument) for a bad tile.

@@ -38,6 +38,27 @@ struct EncodeStats {
 MultiPolygon simplify_for_zoom(const MultiPolygon& mercator, int z, double units = 1.0,
                                std::uint32_t extent = 4096);
 
+/// A polygon prepared once for every tile of one zoom: simplified (simplify_for_zoom), then
+/// rounded to the zoom's world units (WorldProjection) and validated once. Rounding commutes
+/// with the integer shift to a tile, so in every tile that holds the polygon wholly (with its
+/// buffer) the encoder copies these rings shifted, without clipping, rounding or validating
+/// again; tiles that cut it clip the simplified geometry as usual.
+struct PreparedPolygon {
+  MultiPolygon mercator;  ///< simplified, Web Mercator metres: the fallback for cut tiles
+  int z = 0;
+  std::uint32_t extent = 4096;
+  BBox world;  ///< of the unrounded geometry in world units (the wholly-inside test)
+  /// Valid rounded polygons in world units: [exterior, holes...], rings not closed, exteriors
+  /// with positive area (y down). Empty when the polygon collapses at this zoom or z > 18
+  /// (world units would overflow 32 bits): such polygons always take the general path.
+  std::vector<std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>>> parts;
+  std::size_t holes_dropped = 0;  ///< parts valid only without their holes
+};
+
+/// @p mercator simplified and prepared for zoom @p z (see PreparedPolygon).
+PreparedPolygon prepare_for_zoom(const MultiPolygon& mercator, int z, double units = 1.0,
+                                 std::uint32_t extent = 4096);
+
 /// A feature id for @p id, below 2^53 so that JavaScript clients hold it exactly: decimal ids
 /// below 2^52 (grid codes up to 15 digits) as their number, others as a 52-bit hash above it.
 std::uint64_t feature_id(const std::string& id) noexcept;
@@ -55,6 +76,10 @@ class LayerEncoder {
   /// their polygons once and tile them many times.
   bool add_polygon_mercator(std::uint64_t id, const MultiPolygon& mercator,
                             const std::vector<Property>& properties);
+  /// The same for a polygon prepared for this tile's zoom (and extent); the encoder must have
+  /// been made with simplify_units 0, as the polygon is simplified already.
+  bool add_prepared(std::uint64_t id, const PreparedPolygon& polygon,
+                    const std::vector<Property>& properties);
   bool add_point(std::uint64_t id, XY lonlat, const std::vector<Property>& properties);
 
   bool empty() const noexcept { return features_.empty(); }
@@ -77,6 +102,7 @@ class LayerEncoder {
                      const std::vector<Property>& properties, Project project);
 
   std::string name_;
+  int zoom_;
   TileProjection projection_;
   std::uint32_t extent_, buffer_;
   double simplify_units_;

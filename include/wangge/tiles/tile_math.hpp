@@ -42,6 +42,18 @@ std::vector<TileId> tiles_touching(const BBox& lonlat, int z, double margin = 0)
 /// Every vertex of @p lonlat in Web Mercator metres (to project once, then tile many times).
 MultiPolygon to_mercator(const MultiPolygon& lonlat);
 
+/// Web Mercator metres → the units of one zoom's whole map, 2^z * extent wide, y down. A
+/// tile's own units are these minus (x, y) * extent, an exact subtraction, so geometry rounded
+/// in world units and then shifted is the same as geometry rounded in the tile.
+class WorldProjection {
+ public:
+  WorldProjection(int z, std::uint32_t extent);
+  XY operator()(XY m) const noexcept { return {(m.x + half_) * scale_, (half_ - m.y) * scale_}; }
+
+ private:
+  double half_, scale_;
+};
+
 /// Maps lon/lat into one tile's coordinate space of @p extent units (y down), as doubles.
 class TileProjection {
  public:
@@ -49,12 +61,17 @@ class TileProjection {
   XY operator()(XY lonlat) const noexcept;
   /// The same for a point already in Web Mercator metres (no trigonometry).
   XY from_mercator(XY m) const noexcept {
-    return {(m.x - min_x_) * scale_, (max_y_ - m.y) * scale_};
+    const XY w = world_(m);
+    return {w.x - origin_x_, w.y - origin_y_};
   }
   std::uint32_t extent() const noexcept { return extent_; }
+  /// The tile's top-left corner in world units of its zoom.
+  double origin_x() const noexcept { return origin_x_; }
+  double origin_y() const noexcept { return origin_y_; }
 
  private:
-  double min_x_, max_y_, scale_;
+  WorldProjection world_;
+  double origin_x_, origin_y_;
   std::uint32_t extent_;
 };
 

@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
   std::mt19937 rng(static_cast<unsigned>(std::atoi(argv[3])));
   BBox all;
   std::vector<BBox> boxes;
-  std::vector<MultiPolygon> mercator;                  // projected once, as the server does
-  std::vector<std::vector<MultiPolygon>> by_zoom(17);  // and simplified once per zoom
+  std::vector<MultiPolygon> mercator;  // projected once, as the server does
+  std::vector<std::vector<tiles::PreparedPolygon>> by_zoom(17);  // and prepared once per zoom
   for (const Grid& g : grids) {
     boxes.push_back(bbox_of(g.geometry));
     all.extend(boxes.back());
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   for (const auto& t : list) {
     auto& simplified = by_zoom[static_cast<std::size_t>(t.z)];
     if (simplified.empty()) {  // once per zoom, timed with the tiles
-      for (const MultiPolygon& m : mercator) simplified.push_back(tiles::simplify_for_zoom(m, t.z));
+      for (const MultiPolygon& m : mercator) simplified.push_back(tiles::prepare_for_zoom(m, t.z));
     }
     const BBox b = tiles::lonlat_bounds(t);
     const double px = (b.max_x - b.min_x) * 64 / 4096, py = (b.max_y - b.min_y) * 64 / 4096;
@@ -56,12 +56,12 @@ int main(int argc, char** argv) {
           g.min_y > b.max_y + py)
         continue;
       const Grid& grid = grids[i];
-      if (enc.add_polygon_mercator(tiles::feature_id(grid.id), simplified[i],
-                                   {{"id", grid.id},
-                                    {"code", grid.code},
-                                    {"name", grid.name},
-                                    {"level", std::int64_t{grid.level.value_or(0)}},
-                                    {"leader_name", grid.leader.name}}))
+      if (enc.add_prepared(tiles::feature_id(grid.id), simplified[i],
+                           {{"id", grid.id},
+                            {"code", grid.code},
+                            {"name", grid.name},
+                            {"level", std::int64_t{grid.level.value_or(0)}},
+                            {"leader_name", grid.leader.name}}))
         ++features;
     }
     bytes += enc.finish().size();
