@@ -3,11 +3,14 @@
 // in compressed rows, the band it is split against, the plan objective's weights, a seeded
 // random source that is the same on every platform, and a deadline.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <vector>
 
 namespace wangge::regrid::detail {
+
+inline constexpr double kPi = 3.14159265358979323846;
 
 /// SplitMix64: tiny, seedable, identical on every standard library (unlike std distributions).
 class Random {
@@ -33,10 +36,11 @@ class Random {
 
 class Deadline {
  public:
+  /// @param seconds from now, >= 0; capped at a year so the clock arithmetic cannot overflow
   explicit Deadline(double seconds)
       : end_(std::chrono::steady_clock::now() +
              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                 std::chrono::duration<double>(seconds))) {}
+                 std::chrono::duration<double>(std::min(seconds, 3.2e7)))) {}
   bool passed() const { return std::chrono::steady_clock::now() >= end_; }
 
  private:

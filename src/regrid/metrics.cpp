@@ -1,8 +1,8 @@
 // evaluate(): the plan figures of reference/regridding.md §9 that need no geometry library.
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 
+#include "local_graph.hpp"
 #include "wangge/regrid/partition.hpp"
 #include "wangge/util/error.hpp"
 
@@ -57,7 +57,7 @@ PlanMetrics evaluate(const UnitGraph& graph, const std::vector<int>& grid_of, co
       m.max_abs_dev = std::max(m.max_abs_dev, std::abs(h - static_cast<double>(band.target)) /
                                                   static_cast<double>(band.target));
     const double pp = units[g] > 0 && perimeter[g] > 0
-                          ? 4 * std::numbers::pi * area[g] / (perimeter[g] * perimeter[g])
+                          ? 4 * detail::kPi * area[g] / (perimeter[g] * perimeter[g])
                           : 0;
     pp_sum += pp;
     m.pp_min = std::min(m.pp_min, pp);

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
-#include <numbers>
 
 #include "local_graph.hpp"
 
@@ -17,8 +16,7 @@ double grid_term(std::int64_t households, double area_m2, double perimeter_m, co
   const double mean = goal.mean > 0 ? goal.mean : 1;
   const double dev = (static_cast<double>(households) - goal.mean) / mean;
   const double pp =
-      perimeter_m > 0 ? std::min(1.0, 4 * std::numbers::pi * area_m2 / (perimeter_m * perimeter_m))
-                      : 1.0;
+      perimeter_m > 0 ? std::min(1.0, 4 * kPi * area_m2 / (perimeter_m * perimeter_m)) : 1.0;
   return kViolationWeight * static_cast<double>(violation(households, goal)) +
          kBalanceWeight * dev * dev + kCompactnessWeight * (1 - pp);
 }

@@ -67,8 +67,9 @@ struct Partition {
   /// connected component a number of grids exists (or the requested number fits) with
   /// number × min <= households <= number × max.
   bool feasible = true;
-  /// Why some grid is or may be outside the band, one English sentence each, naming the units
-  /// and households concerned. Empty when every grid is in band.
+  /// Why some grid is or may be outside the band (and why a requested number of grids was not
+  /// used), one English sentence each, naming the units and households concerned. Empty when
+  /// every grid is in band and the request, if any, was honoured.
   std::vector<std::string> problems;
 };
 
