@@ -82,7 +82,8 @@ struct Goal {
 /// band violation dominates, then street-following borders, then compactness, then balance.
 inline constexpr double kViolationWeight = 1000;  ///< per household outside the band
 inline constexpr double kCompactnessWeight = 4;   ///< per unit of (1 - Polsby–Popper) of a grid
-inline constexpr double kBalanceWeight = 40;      ///< per squared relative deviation of a grid
+inline constexpr double kBalanceWeight =
+    4;  ///< per squared relative deviation of a grid (25%: 0.25)
 
 /// @returns households outside [goal.min, goal.max].
 inline std::int64_t violation(std::int64_t households, const Goal& goal) {

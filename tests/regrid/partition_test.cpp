@@ -25,12 +25,13 @@ bool mentions(const std::vector<std::string>& problems, const std::vector<std::s
 }
 
 TEST(Partition, SplitsTwoHalvesAlongTheMiddleStreet) {
-  // 380 | 420: a split along rows would balance better, but crossing no street wins in band.
+  // 320 | 480. Rows 0-1 against rows 2-3 would be 400 | 400, but inside the band a border on
+  // the street beats balance.
   const Lattice map(R"(
-      50 50 | 50 50
-      50 50 | 50 50
-      45 50 | 55 55
-      45 40 | 55 55
+      40 40 | 60 60
+      40 40 | 60 60
+      40 40 | 60 60
+      40 40 | 60 60
   )");
   const Partition plan = partition(map.graph(), kBand);
   ASSERT_EQ(plan.grids, 2);
@@ -46,8 +47,23 @@ TEST(Partition, SplitsTwoHalvesAlongTheMiddleStreet) {
   const PlanMetrics m = evaluate(map.graph(), plan.grid_of, kBand);
   EXPECT_EQ(m.street_share, 1.0);
   EXPECT_EQ(m.cut_edges, 4);
-  EXPECT_EQ(m.min_h, 380);
-  EXPECT_EQ(m.max_h, 420);
+  EXPECT_EQ(m.min_h, 320);
+  EXPECT_EQ(m.max_h, 480);
+}
+
+TEST(Partition, BalancesWhenNoStreetHelps) {
+  // The same block without the street: the balanced split wins.
+  const Lattice map(R"(
+      40 40 60 60
+      40 40 60 60
+      40 40 60 60
+      40 40 60 60
+  )");
+  const Partition plan = partition(map.graph(), kBand);
+  ASSERT_EQ(plan.grids, 2);
+  const auto households = grid_households(map.graph(), plan.grid_of, plan.grids);
+  EXPECT_EQ(households[0], 400);
+  EXPECT_EQ(households[1], 400);
 }
 
 TEST(Partition, ReportsAParentBelowTheMinimumAndKeepsOneGrid) {

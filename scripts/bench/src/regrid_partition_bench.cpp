@@ -133,10 +133,11 @@ double seconds_since(Clock::time_point t0) {
 }
 
 void row(const char* name, double ours, double metis, const char* format) {
-  char a[32], b[32];
+  char a[32], b[32], ratio[16] = "-";
   std::snprintf(a, sizeof a, format, ours);
   std::snprintf(b, sizeof b, format, metis);
-  std::printf("| %-34s | %12s | %12s | %7.2f |\n", name, a, b, metis != 0 ? ours / metis : 0.0);
+  if (metis != 0) std::snprintf(ratio, sizeof ratio, "%.2f", ours / metis);
+  std::printf("| %-34s | %12s | %12s | %7s |\n", name, a, b, ratio);
 }
 
 }  // namespace
