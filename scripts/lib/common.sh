@@ -7,7 +7,8 @@ JOBS="$(nproc 2>/dev/null || echo 2)"
 # Debian packages needed to build and run wangge (one place for the list).
 BUILD_PACKAGES=(cmake g++ make pkg-config libgdal-dev gdal-bin libgeos-dev libboost-dev
                 nlohmann-json3-dev libcli11-dev libspdlog-dev libgtest-dev libpqxx-dev
-                libsqlite3-dev libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev libpistache-dev)
+                libsqlite3-dev libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev libpistache-dev
+                libmetis-dev)
 # Extra packages the demo needs: curl for the HTTP examples, python3 to read JSON answers.
 DEMO_PACKAGES=(curl python3)
 # Extra packages the tests need: a real PostgreSQL + PostGIS to cross-check against.
