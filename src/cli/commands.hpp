@@ -52,6 +52,7 @@ Runner add_serve_command(CLI::App& app);
 Runner add_keys_command(CLI::App& app);
 Runner add_coverage_command(CLI::App& app);
 Runner add_export_command(CLI::App& app);
+Runner add_regrid_command(CLI::App& app);
 /// `import network`, registered on the import command. Returns -1 when not the one parsed.
 Runner add_network_import(CLI::App& import);
 

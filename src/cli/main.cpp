@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   runners["serve"] = cli::add_serve_command(app);
   runners["keys"] = cli::add_keys_command(app);
   runners["export"] = cli::add_export_command(app);
+  runners["regrid"] = cli::add_regrid_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -29,6 +29,7 @@ Runner add_sample_command(CLI::App& app) {
                 s.street_nodes, s.street_km);
     std::printf("  service_points.geojson  %zu service points\n", s.service_points);
     std::printf("  reports.csv             %zu reports\n", s.reports);
+    std::printf("  buildings.geojson       %zu buildings with their households\n", s.buildings);
     return 0;
   };
 }

@@ -14,10 +14,12 @@
 namespace wangge::sample {
 namespace {
 
-const std::vector<std::string> kServices = {"便民服务", "文明实践", "技能培训", "养老托幼",
+const std::vector<std::string> kServices = {"便民服务", "文明实践", "技能培训",    "养老托幼",
                                             "医疗卫生", "会客休闲", "代表委员联络"};
 
-double round7(double v) { return std::round(v * 1e7) / 1e7; }
+double round7(double v) {
+  return std::round(v * 1e7) / 1e7;
+}
 
 std::string fixed7(double v) {
   char buf[32];
@@ -65,16 +67,18 @@ std::string timestamp(int days_back, int minute_of_day) {
   const sys_days day = sys_days{year{2026} / November / 15} - days{days_back};
   const year_month_day ymd{day};
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+08:00", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), minute_of_day / 60,
-                minute_of_day % 60, static_cast<int>((days_back * 37 + minute_of_day * 13) % 60));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+08:00",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), minute_of_day / 60, minute_of_day % 60,
+                static_cast<int>((days_back * 37 + minute_of_day * 13) % 60));
   return buf;
 }
 
 }  // namespace
 
-std::size_t write_service_points(const std::string& path, const Hierarchy& h, const std::vector<Way>& ways,
-                                 const LocalProjection& proj, Random& rng) {
+std::size_t write_service_points(const std::string& path, const Hierarchy& h,
+                                 const std::vector<Way>& ways, const LocalProjection& proj,
+                                 Random& rng) {
   struct Site {
     XY at;
     std::string name, kind, street, block_code;
@@ -107,19 +111,23 @@ std::size_t write_service_points(const std::string& path, const Hierarchy& h, co
   };
   {
     auto [at, street] = nearest_node(ways, town);
-    sites.push_back({at, h.root.name + "党群服务中心", "党群服务中心", street, block_at(at), kServices});
+    sites.push_back(
+        {at, h.root.name + "党群服务中心", "党群服务中心", street, block_at(at), kServices});
   }
   for (std::size_t i = 0; i < picks.size(); ++i) {
     auto [at, street] = nearest_node(ways, picks[i]->centre);
-    const std::string stem = picks[i]->name.substr(0, picks[i]->name.size() - std::string("片区").size());
+    const std::string stem =
+        picks[i]->name.substr(0, picks[i]->name.size() - std::string("片区").size());
     const bool convenience = i % 2 == 1;
     std::vector<std::string> services{convenience ? "便民服务" : "文明实践"};
     for (const std::string& s : kServices)
       if (s != services.front() && rng.uniform() < 0.45) services.push_back(s);
     sites.push_back({at, stem + (convenience ? "便民服务中心" : "党群服务站"),
-                     convenience ? "便民服务中心" : "党群服务中心", street, block_at(at), services});
+                     convenience ? "便民服务中心" : "党群服务中心", street, block_at(at),
+                     services});
   }
-  nlohmann::ordered_json fc{{"type", "FeatureCollection"}, {"features", nlohmann::ordered_json::array()}};
+  nlohmann::ordered_json fc{{"type", "FeatureCollection"},
+                            {"features", nlohmann::ordered_json::array()}};
   for (std::size_t i = 0; i < sites.size(); ++i) {
     const Site& s = sites[i];
     std::string services;
@@ -129,11 +137,17 @@ std::size_t write_service_points(const std::string& path, const Hierarchy& h, co
     fc["features"].push_back(
         {{"type", "Feature"},
          {"properties",
-          {{"id", id}, {"name", s.name}, {"kind", s.kind}, {"services", services},
-           {"opening_hours", i == 0 ? "Mo-Su 08:30-17:30" : "Mo-Fr 08:30-12:00,14:30-17:30; Sa 09:00-12:00"},
-           {"street", s.street}, {"grid_code", s.block_code}}},
+          {{"id", id},
+           {"name", s.name},
+           {"kind", s.kind},
+           {"services", services},
+           {"opening_hours",
+            i == 0 ? "Mo-Su 08:30-17:30" : "Mo-Fr 08:30-12:00,14:30-17:30; Sa 09:00-12:00"},
+           {"street", s.street},
+           {"grid_code", s.block_code}}},
          {"geometry",
-          {{"type", "Point"}, {"coordinates", {round7(proj.lon_of(s.at.x)), round7(proj.lat_of(s.at.y))}}}}});
+          {{"type", "Point"},
+           {"coordinates", {round7(proj.lon_of(s.at.x)), round7(proj.lat_of(s.at.y))}}}}});
   }
   write_text(path, fc.dump(1) + "\n");
   return sites.size();
@@ -152,8 +166,9 @@ std::size_t write_reports(const std::string& path, const Tessellation& t, const 
   for (std::size_t i = 0; i < t.segments.size(); ++i)
     if (t.segments[i].right < 0) boundary.push_back(i);
 
-  std::string out = csv::join({"id", "lon", "lat", "datum", "accuracy_m", "category_code", "category_name",
-                               "category_kind", "created_at", "channel", "text"}) + "\n";
+  std::string out = csv::join({"id", "lon", "lat", "datum", "accuracy_m", "category_code",
+                               "category_name", "category_kind", "created_at", "channel", "text"}) +
+                    "\n";
   const int total = kInside + kNearOutside + kFarOutside;
   for (int i = 0; i < total; ++i) {
     int unit = 0;
@@ -173,7 +188,8 @@ std::size_t write_reports(const std::string& path, const Tessellation& t, const 
       unit = s.left;
     } else {
       const double r = rng.uniform() * cumulative.back();
-      unit = static_cast<int>(std::upper_bound(cumulative.begin(), cumulative.end(), r) - cumulative.begin());
+      unit = static_cast<int>(std::upper_bound(cumulative.begin(), cumulative.end(), r) -
+                              cumulative.begin());
       unit = std::min(unit, static_cast<int>(cumulative.size()) - 1);
       p = random_point_in(t.cells[unit].ring, rng);
     }
@@ -182,24 +198,64 @@ std::size_t write_reports(const std::string& path, const Tessellation& t, const 
     while (k + 1 < cats.size() && (pick -= cats[k].share) > 0) ++k;
     const auto& cat = cats[k];
     std::string text = cat.texts[rng.below(cat.texts.size())];
-    const std::string place = h.groups[static_cast<std::size_t>(h.units[static_cast<std::size_t>(unit)].parent_index)].name +
-                              std::to_string(1 + rng.below(12)) + "栋";
+    const std::string place =
+        h.groups[static_cast<std::size_t>(h.units[static_cast<std::size_t>(unit)].parent_index)]
+            .name +
+        std::to_string(1 + rng.below(12)) + "栋";
     text.replace(text.find("{place}"), 7, place);
     const double c = rng.uniform();
-    const char* channel = c < 0.45 ? "app" : c < 0.70 ? "mini-program" : c < 0.95 ? "patrol" : "hotline";
-    const double accuracy = channel[0] == 'p' ? rng.uniform(3, 10) : channel[0] == 'h' ? 50 : rng.uniform(5, 30);
+    const char* channel = c < 0.45   ? "app"
+                          : c < 0.70 ? "mini-program"
+                          : c < 0.95 ? "patrol"
+                                     : "hotline";
+    const double accuracy = channel[0] == 'p'   ? rng.uniform(3, 10)
+                            : channel[0] == 'h' ? 50
+                                                : rng.uniform(5, 30);
     const int hour_pick = static_cast<int>(rng.below(100));
-    const int hour = hour_pick < 85 ? 7 + static_cast<int>(rng.below(13)) : static_cast<int>(rng.below(24));
+    const int hour =
+        hour_pick < 85 ? 7 + static_cast<int>(rng.below(13)) : static_cast<int>(rng.below(24));
     char id[16], acc_text[16];
     std::snprintf(id, sizeof id, "R%05d", i + 1);
     std::snprintf(acc_text, sizeof acc_text, "%.0f", accuracy);
-    out += csv::join({id, fixed7(proj.lon_of(p.x)), fixed7(proj.lat_of(p.y)), "wgs84", acc_text, cat.code,
-                      cat.name, cat.kind, timestamp(static_cast<int>(rng.below(60)), hour * 60 + static_cast<int>(rng.below(60))),
+    out += csv::join({id, fixed7(proj.lon_of(p.x)), fixed7(proj.lat_of(p.y)), "wgs84", acc_text,
+                      cat.code, cat.name, cat.kind,
+                      timestamp(static_cast<int>(rng.below(60)),
+                                hour * 60 + static_cast<int>(rng.below(60))),
                       channel, text}) +
            "\n";
   }
   write_text(path, out);
   return static_cast<std::size_t>(total);
+}
+
+std::size_t write_buildings(const std::string& path, const std::vector<Grid>& grids, Random& rng) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw Error(ErrorCode::invalid_argument, "sample: cannot write " + path);
+  std::fprintf(f, "{\"type\":\"FeatureCollection\",\"name\":\"buildings\",\"features\":[\n");
+  std::size_t n = 0;
+  for (const Grid& g : grids) {
+    if (!g.level || *g.level != 3 || !g.households) continue;
+    const BBox box = bbox_of(g.geometry);
+    long long left = *g.households;
+    for (int b = 1; left > 0; ++b) {
+      const long long size = std::min<long long>(left, 4 + static_cast<long long>(rng.below(37)));
+      left -= size;
+      XY p{};
+      do {  // a point strictly inside the unit, clear of its border streets
+        p = {rng.uniform(box.min_x, box.max_x), rng.uniform(box.min_y, box.max_y)};
+      } while (locate_point(g.geometry, p) != PointLocation::inside ||
+               boundary_distance_m(g.geometry, p) < 6);
+      std::fprintf(
+          f,
+          "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"%s-%02d\",\"unit\":\"%s\","
+          "\"households\":%lld},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.7f,%.7f]}}",
+          n ? ",\n" : "", g.code.c_str(), b, g.code.c_str(), size, p.x, p.y);
+      ++n;
+    }
+  }
+  std::fprintf(f, "\n]}\n");
+  if (std::fclose(f) != 0) throw Error(ErrorCode::invalid_argument, "sample: cannot write " + path);
+  return n;
 }
 
 }  // namespace wangge::sample

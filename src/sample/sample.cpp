@@ -37,7 +37,9 @@ std::vector<int> number_children(const std::vector<XY>& centres, double north, d
   const double height = (north - south) / rows;
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
-  auto row = [&](int i) { return std::min(rows - 1, static_cast<int>((north - centres[i].y) / height)); };
+  auto row = [&](int i) {
+    return std::min(rows - 1, static_cast<int>((north - centres[i].y) / height));
+  };
   std::sort(order.begin(), order.end(), [&](int a, int b) {
     if (row(a) != row(b)) return row(a) < row(b);
     return centres[a].x < centres[b].x;
@@ -89,8 +91,8 @@ SampleSummary generate_sample(const SampleOptions& options) {
   // Codes and names, numbered west→east, north→south under each parent.
   h.root.id = h.root.code = kSubdistrictCode;
   h.root.name = "新湖街道";
-  auto children_of = [&](const std::vector<sample::Node*>& kids, const sample::Node& parent, int width,
-                         auto&& name_of) {
+  auto children_of = [&](const std::vector<sample::Node*>& kids, const sample::Node& parent,
+                         int width, auto&& name_of) {
     std::vector<XY> centres;
     for (const auto* k : kids) centres.push_back(k->centre);
     const auto rank = number_children(centres, parent.north, parent.south);
@@ -111,13 +113,17 @@ SampleSummary generate_sample(const SampleOptions& options) {
     for (auto& g : h.groups)
       if (g.parent_index == b.index) kids.push_back(&g);
     const std::string stem = b.name.substr(0, b.name.size() - std::string("片区").size());
-    children_of(kids, b, 3, [&](int n, const sample::Node&) { return stem + sample::chinese_number(n) + "组"; });
+    children_of(kids, b, 3, [&](int n, const sample::Node&) {
+      return stem + sample::chinese_number(n) + "组";
+    });
   }
   for (auto& g : h.groups) {
     std::vector<sample::Node*> kids;
     for (auto& u : h.units)
       if (u.parent_index == g.index) kids.push_back(&u);
-    children_of(kids, g, 2, [&](int n, const sample::Node&) { return g.name + "第" + std::to_string(n) + "邻"; });
+    children_of(kids, g, 2, [&](int n, const sample::Node&) {
+      return g.name + "第" + std::to_string(n) + "邻";
+    });
   }
   std::vector<Grid> grids = sample::to_grids(h, rng);
 
@@ -128,7 +134,8 @@ SampleSummary generate_sample(const SampleOptions& options) {
   strict.gap_tolerance_m2 = 0.01;
   const ValidationReport report = validate(copy, strict);
   if (!report.findings.empty()) {
-    throw Error(ErrorCode::internal, "sample: generated grids fail validation: " + report.findings.front().message);
+    throw Error(ErrorCode::internal,
+                "sample: generated grids fail validation: " + report.findings.front().message);
   }
 
   std::filesystem::create_directories(options.out_dir);
@@ -136,9 +143,14 @@ SampleSummary generate_sample(const SampleOptions& options) {
   write_grids(grids, (dir / "grids.geojson").string(), "grids");
   const auto ways = sample::build_streets(t, block, group, rng);
   const sample::StreetStats streets = sample::write_osm((dir / "streets.osm").string(), ways, proj);
-  const std::size_t points = sample::write_service_points((dir / "service_points.geojson").string(), h, ways, proj, rng);
-  const std::size_t reports = sample::write_reports((dir / "reports.csv").string(), t, h, people, proj, rng);
+  const std::size_t points =
+      sample::write_service_points((dir / "service_points.geojson").string(), h, ways, proj, rng);
+  const std::size_t reports =
+      sample::write_reports((dir / "reports.csv").string(), t, h, people, proj, rng);
   sample::write_reference(dir.string(), grids);
+  Random building_rng(options.seed + 7);  // its own stream: the other outputs stay as they were
+  const std::size_t buildings =
+      sample::write_buildings((dir / "buildings.geojson").string(), grids, building_rng);
 
   SampleSummary s;
   s.blocks = h.blocks.size();
@@ -148,6 +160,7 @@ SampleSummary generate_sample(const SampleOptions& options) {
   s.households = kHouseholds;
   s.residents = kResidents;
   s.service_points = points;
+  s.buildings = buildings;
   s.reports = reports;
   s.street_ways = streets.ways;
   s.street_nodes = streets.nodes;

@@ -26,12 +26,12 @@ struct SampleSummary {
   std::size_t blocks = 0, groups = 0, units = 0;
   double area_km2 = 0;
   long long residents = 0, households = 0;
-  std::size_t service_points = 0, reports = 0, street_ways = 0, street_nodes = 0;
+  std::size_t service_points = 0, reports = 0, street_ways = 0, street_nodes = 0, buildings = 0;
   double street_km = 0;
 };
 
 /// Generates the sample into options.out_dir (created if missing): grids.geojson,
-/// service_points.geojson, streets.osm, reports.csv.
+/// service_points.geojson, streets.osm, reports.csv, buildings.geojson.
 /// @throws Error(internal) if the generated grids fail validation (a generator bug).
 SampleSummary generate_sample(const SampleOptions& options);
 

@@ -1,0 +1,108 @@
+// wangge regrid --parents SRC --units SRC [--roads OSM|SRC] --min 300 --max 500 --out FILE
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "wangge/grid/export.hpp"
+#include "wangge/regrid/job.hpp"
+#include "wangge/util/atomic_file.hpp"
+#include "wangge/util/error.hpp"
+#include "wangge/util/progress.hpp"
+
+namespace wangge::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int) {
+  g_interrupted.store(true);
+}
+
+}  // namespace
+
+Runner add_regrid_command(CLI::App& app) {
+  struct Args {
+    regrid::RegridJob job;
+    std::string out, report;
+    std::int64_t target = 0;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "regrid",
+      "Re-draw grids: split each parent into contiguous grids whose households lie in [--min, "
+      "--max],\n"
+      "following streets where the band allows; codes west→east, north→south; leaders carried "
+      "over from\n"
+      "the old grid with the largest household overlap. Writes a new grid generation and "
+      "prints metrics.\n"
+      "Example: wangge regrid --parents geodata/sample/grids.geojson --parent-level 1 \\\n"
+      "           --units geodata/sample/buildings.geojson --roads geodata/sample/streets.osm \\\n"
+      "           --min 300 --max 500 --out regrid.gpkg --report regrid.json");
+  cmd->add_option("--parents", a->job.parents, "Grid source with the parents and their children")
+      ->required();
+  cmd->add_option("--parent-level", a->job.parent_level, "Level of the parents (default 1)");
+  cmd->add_option("--parent", a->job.parent_ids, "Only this parent (id or code; repeatable)");
+  cmd->add_option("--units", a->job.units,
+                  "Buildings or address points (or polygons) with households, any OGR source")
+      ->required();
+  cmd->add_option("--households-field", a->job.households_field,
+                  "The units' households field (default households)");
+  cmd->add_option("--roads", a->job.roads, "Streets and rivers: an OSM file or any line source");
+  cmd->add_option("--reports", a->job.reports,
+                  "CSV of open reports (id, lon, lat): list those whose grid or leader changes");
+  cmd->add_option("--min", a->job.parent.band.min, "Fewest households per grid")->required();
+  cmd->add_option("--max", a->job.parent.band.max, "Most households per grid")->required();
+  cmd->add_option("--target", a->target, "Households aimed at (default: the band's middle)");
+  cmd->add_option("--seed", a->job.parent.seed, "Random seed (default 1)");
+  cmd->add_option("--time-budget", a->job.parent.time_budget_s,
+                  "Seconds of search per parent at most (default 5)");
+  cmd->add_option("--threads", a->job.threads, "Parents in parallel (default: every core)");
+  cmd->add_option("--code-digits", a->job.parent.code_digits,
+                  "Digits of the sequence under the parent's code (default 3)")
+      ->check(CLI::Range(1, 6));
+  cmd->add_flag("--only-new", a->job.only_new,
+                "Write only the new grids (to merge runs of single parents), not the generation");
+  cmd->add_option("--out", a->out, "Output grid file (.gpkg, .geojson, .fgb, .shp…)")->required();
+  cmd->add_option("--report", a->report, "Also write the metrics and the report diff as JSON");
+  return [a]() -> int {
+    regrid::RegridJob& job = a->job;
+    job.parent.band.target =
+        a->target ? a->target : (job.parent.band.min + job.parent.band.max) / 2;
+    if (job.parent.band.target < job.parent.band.min ||
+        job.parent.band.target > job.parent.band.max)
+      throw Error(ErrorCode::invalid_argument, "--target must lie within [--min, --max]");
+    g_interrupted = false;
+    auto previous = std::signal(SIGINT, on_interrupt);
+    regrid::RegridOutcome outcome;
+    try {
+      ProgressBar bar("parents", 0);
+      outcome = regrid::run_regrid(job, &g_interrupted, &bar);
+    } catch (...) {
+      std::signal(SIGINT, previous);
+      throw;
+    }
+    if (outcome.validation_errors) {
+      std::signal(SIGINT, previous);
+      for (const auto& m : outcome.validation_messages) std::fprintf(stderr, "  %s\n", m.c_str());
+      throw Error(ErrorCode::internal, "the new generation fails validation (" +
+                                           std::to_string(outcome.validation_errors) +
+                                           " errors); nothing was written");
+    }
+    // Both files appear complete or not at all (each is written aside, then renamed).
+    write_grids(outcome.generation, a->out, "grids");
+    if (!a->report.empty()) {
+      AtomicFile f(a->report);
+      f.write(regrid::metrics_json(job, outcome).dump(1) + "\n");
+      f.commit();
+    }
+    std::signal(SIGINT, previous);
+    std::fputs(regrid::metrics_table(job, outcome).c_str(), stdout);
+    std::printf("new generation written to %s (%zu grids)%s%s\n", a->out.c_str(),
+                outcome.generation.size(), a->report.empty() ? "" : "; metrics in ",
+                a->report.c_str());
+    return 0;
+  };
+}
+
+}  // namespace wangge::cli
