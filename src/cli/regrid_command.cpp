@@ -67,6 +67,8 @@ Runner add_regrid_command(CLI::App& app) {
   cmd->add_option("--report", a->report, "Also write the metrics and the report diff as JSON");
   return [a]() -> int {
     regrid::RegridJob& job = a->job;
+    if (job.parent.band.min < 0 || job.parent.band.min > job.parent.band.max)
+      throw Error(ErrorCode::invalid_argument, "the band needs 0 <= --min <= --max");
     job.parent.band.target =
         a->target ? a->target : (job.parent.band.min + job.parent.band.max) / 2;
     if (job.parent.band.target < job.parent.band.min ||

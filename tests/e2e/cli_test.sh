@@ -207,5 +207,27 @@ expect "a foreign .bin is refused" 2 "is not a wangge network file" -- \
 
 expect "every command has --help with an example" 0 "Example: wangge assign" -- "$WANGGE" assign --help
 
+# ---- regrid ---------------------------------------------------------------------------------
+RG=(--parents "$SAMPLE/grids.geojson" --units "$SAMPLE/buildings.geojson" --roads "$SAMPLE/streets.osm")
+expect "regrid: the subdistrict into 300-500 households, all in band, streets followed" 0 \
+  "grids in band +15 of 15 \(100.0%\).*" -- "$WANGGE" regrid "${RG[@]}" --parent-level 0 --min 300 --max 500 --out "$TMP/rg0.gpkg" --report "$TMP/rg0.json"
+expect "regrid: the new generation validates" 0 "clean: no findings" -- "$WANGGE" validate "$TMP/rg0.gpkg"
+check "regrid: no gap, no overlap, 100% of borders on streets" python3 -c "
+import json,sys; t=json.load(open('$TMP/rg0.json'))['totals']
+sys.exit(0 if t['gap_m2'] < 0.01 and t['overlap_m2'] < 0.01 and t['street_share'] == 1 and t['noncontiguous'] == 0 and t['households'] == 6000 else 1)"
+expect "regrid: the 17 blocks at 300-500 say which blocks cannot be in band" 0 \
+  "430302009003: the parent has 243 households, fewer than the band's minimum 300" -- \
+  "$WANGGE" regrid "${RG[@]}" --parent-level 1 --min 300 --max 500 --out "$TMP/rg1.gpkg"
+expect "regrid: a households field that does not exist exits 2 naming the fields" 2 "has no field 'hh'.*its fields: id, unit, households" -- \
+  "$WANGGE" regrid "${RG[@]}" --households-field hh --min 300 --max 500 --out "$TMP/bad.gpkg"
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"households":-3},"geometry":{"type":"Point","coordinates":[112.92,27.86]}}]}' >"$TMP/neg.geojson"
+expect "regrid: negative households exit 2 naming the feature" 2 "feature 0 has households '-3', which is not a whole number >= 0" -- \
+  "$WANGGE" regrid --parents "$SAMPLE/grids.geojson" --units "$TMP/neg.geojson" --min 300 --max 500 --out "$TMP/bad.gpkg"
+expect "regrid: an upside-down band exits 2" 2 "0 <= --min <= --max" -- \
+  "$WANGGE" regrid "${RG[@]}" --min 500 --max 300 --out "$TMP/bad.gpkg"
+expect "regrid: an unknown parent exits 2" 2 "no grid 'nope' at level 1" -- \
+  "$WANGGE" regrid "${RG[@]}" --parent nope --min 300 --max 500 --out "$TMP/bad.gpkg"
+check "regrid: failed runs wrote nothing" test ! -e "$TMP/bad.gpkg"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
