@@ -23,6 +23,10 @@
 namespace wangge::regrid {
 namespace {
 
+void add_lines(const OGRGeometry* g, const gdal::ToWgs84& to_wgs84, std::vector<Road>& out);
+
+}  // namespace
+
 std::vector<Building> read_buildings(const std::string& path, const std::string& field) {
   gdal::Dataset ds = gdal::open_vector(path);
   if (ds->GetLayerCount() == 0)
@@ -75,6 +79,8 @@ std::vector<Building> read_buildings(const std::string& path, const std::string&
   return out;
 }
 
+namespace {
+
 void add_lines(const OGRGeometry* g, const gdal::ToWgs84& to_wgs84, std::vector<Road>& out) {
   if (!g) return;
   const auto type = wkbFlatten(g->getGeometryType());
@@ -94,6 +100,8 @@ void add_lines(const OGRGeometry* g, const gdal::ToWgs84& to_wgs84, std::vector<
   }
 }
 
+}  // namespace
+
 std::vector<Road> read_roads(const std::string& path) {
   gdal::Dataset ds = gdal::open_vector(path);
   std::vector<Road> out;
@@ -111,6 +119,8 @@ std::vector<Road> read_roads(const std::string& path) {
     throw Error(ErrorCode::invalid_data, "roads: " + path + " holds no lines (--roads)");
   return out;
 }
+
+namespace {
 
 struct ReportPoint {
   std::string id;

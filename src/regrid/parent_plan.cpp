@@ -78,7 +78,51 @@ std::string sequence_code(int n, int digits) {
   return s;
 }
 
+/// The buildings and roads near a parent, in its metric frame.
+struct Local {
+  std::vector<int> index;  ///< into the buildings given
+  std::vector<XY> at;
+  std::vector<std::int64_t> households;
+  std::vector<std::vector<XY>> roads;
+};
+
+Local localise(const BBox& pb, const LocalProjection& proj, const std::vector<Building>& buildings,
+               const std::vector<Road>& roads) {
+  Local out;
+  for (std::size_t i = 0; i < buildings.size(); ++i) {
+    const XY p = buildings[i].at;
+    if (p.x < pb.min_x || p.x > pb.max_x || p.y < pb.min_y || p.y > pb.max_y) continue;
+    const Metres m = proj.to_metres(p.x, p.y);
+    out.index.push_back(static_cast<int>(i));
+    out.at.push_back({m.x, m.y});
+    out.households.push_back(buildings[i].households);
+  }
+  for (const Road& r : roads) {
+    BBox rb;
+    for (const XY& v : r) rb.extend(v);
+    if (rb.max_x < pb.min_x || rb.min_x > pb.max_x || rb.max_y < pb.min_y || rb.min_y > pb.max_y)
+      continue;
+    std::vector<XY> m;
+    for (const XY& v : r) {
+      const Metres q = proj.to_metres(v.x, v.y);
+      m.push_back({q.x, q.y});
+    }
+    out.roads.push_back(std::move(m));
+  }
+  return out;
+}
+
 }  // namespace
+
+UnitGraph parent_unit_graph(const Grid& parent, const std::vector<Building>& buildings,
+                            const std::vector<Road>& roads, std::int64_t heavy) {
+  const geos::Context ctx;
+  const BBox pb = bbox_of(parent.geometry);
+  const LocalProjection proj(LonLat::trusted(pb.centre().x, pb.centre().y));
+  geos::Geometry parent_m = geos::to_geos(ctx, to_metres(parent.geometry, proj));
+  const Local in = localise(pb, proj, buildings, roads);
+  return build_units(ctx, parent_m.get(), in.at, in.households, in.roads, heavy).graph;
+}
 
 ParentPlan regrid_parent(const Grid& parent, const std::vector<const Grid*>& old_children,
                          const std::vector<Building>& buildings, const std::vector<Road>& roads,
@@ -95,33 +139,10 @@ ParentPlan regrid_parent(const Grid& parent, const std::vector<const Grid*>& old
                                              " (run wangge validate --fix first)");
   }
 
-  // Buildings inside the parent's box, in metres (the units keep only those inside it).
-  std::vector<int> local;
-  std::vector<XY> at;
-  std::vector<std::int64_t> households;
-  for (std::size_t i = 0; i < buildings.size(); ++i) {
-    const XY p = buildings[i].at;
-    if (p.x < pb.min_x || p.x > pb.max_x || p.y < pb.min_y || p.y > pb.max_y) continue;
-    const Metres m = proj.to_metres(p.x, p.y);
-    local.push_back(static_cast<int>(i));
-    at.push_back({m.x, m.y});
-    households.push_back(buildings[i].households);
-  }
-  std::vector<std::vector<XY>> roads_m;
-  for (const Road& r : roads) {
-    BBox rb;
-    for (const XY& v : r) rb.extend(v);
-    if (rb.max_x < pb.min_x || rb.min_x > pb.max_x || rb.max_y < pb.min_y || rb.min_y > pb.max_y)
-      continue;
-    std::vector<XY> m;
-    for (const XY& v : r) {
-      const Metres q = proj.to_metres(v.x, v.y);
-      m.push_back({q.x, q.y});
-    }
-    roads_m.push_back(std::move(m));
-  }
-
-  UnitSet units = build_units(ctx, parent_m.get(), at, households, roads_m, options.band.max / 2);
+  Local in = localise(pb, proj, buildings, roads);
+  std::vector<int>& local = in.index;
+  UnitSet units =
+      build_units(ctx, parent_m.get(), in.at, in.households, in.roads, options.band.max / 2);
   plan.blocks = units.blocks;
   plan.units = static_cast<int>(units.units.size());
   for (const Unit& u : units.units) plan.households += u.households;

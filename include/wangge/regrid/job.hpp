@@ -45,6 +45,12 @@ struct RegridOutcome {
   double seconds = 0;
 };
 
+/// The units of @p path (points, or areas by a point on their surface) with the integer field
+/// @p households_field, in WGS-84. @throws Error(invalid_data) naming the feature and rule.
+std::vector<Building> read_buildings(const std::string& path, const std::string& households_field);
+/// The lines of @p path (an OSM file: its highways and waterways), in WGS-84.
+std::vector<Road> read_roads(const std::string& path);
+
 /// Runs the job. Stops between parents when @p interrupted becomes true (Error(unavailable)).
 /// @throws Error(unreadable_source / invalid_data / invalid_argument) naming the input.
 RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrupted,

@@ -71,4 +71,9 @@ ParentPlan regrid_parent(const Grid& parent, const std::vector<const Grid*>& old
                          const std::vector<Building>& buildings, const std::vector<Road>& roads,
                          const ParentOptions& options);
 
+/// The unit graph regrid_parent partitions for @p parent, with blocks above @p heavy
+/// households cut into Voronoi units (benchmarks compare partitioners on it).
+UnitGraph parent_unit_graph(const Grid& parent, const std::vector<Building>& buildings,
+                            const std::vector<Road>& roads, std::int64_t heavy);
+
 }  // namespace wangge::regrid

@@ -22,7 +22,10 @@
 #include <random>
 #include <string>
 
+#include "wangge/grid/import.hpp"
+#include "wangge/regrid/job.hpp"
 #include "wangge/regrid/partition.hpp"
+#include "wangge/regrid/regrid.hpp"
 
 using namespace wangge::regrid;
 using Clock = std::chrono::steady_clock;
@@ -140,9 +143,58 @@ void row(const char* name, double ours, double metis, const char* format) {
   std::printf("| %-34s | %12s | %12s | %7s |\n", name, a, b, ratio);
 }
 
+void print_table(const Totals& ours, const Totals& metis) {
+  std::printf("| %-34s | %12s | %12s | %7s |\n", "", "ours", "METIS 5.1", "ratio");
+  std::printf("|%s|%s|%s|%s|\n", std::string(36, '-').c_str(), std::string(14, '-').c_str(),
+              std::string(14, '-').c_str(), std::string(9, '-').c_str());
+  row("grids", ours.grids, metis.grids, "%.0f");
+  row("grids in band 300-500 (%)", 100.0 * ours.in_band / ours.grids,
+      100.0 * metis.in_band / metis.grids, "%.2f");
+  row("grids outside the band", ours.grids - ours.in_band, metis.grids - metis.in_band, "%.0f");
+  row("max |households - 400| / 400", ours.max_abs_dev, metis.max_abs_dev, "%.3f");
+  row("Polsby-Popper, mean", ours.pp_sum / ours.grids, metis.pp_sum / metis.grids, "%.3f");
+  row("border along streets (%)", 100 * ours.street_cut / ours.cut_edges,
+      100 * metis.street_cut / metis.cut_edges, "%.1f");
+  row("cut edges", ours.cut_edges, metis.cut_edges, "%.0f");
+  row("non-contiguous grids", ours.noncontiguous, metis.noncontiguous, "%.0f");
+  row("time, all parents (ms)", 1000 * ours.seconds, 1000 * metis.seconds, "%.1f");
+  row("time, slowest parent (ms)", 1000 * ours.slowest, 1000 * metis.slowest, "%.1f");
+}
+
 }  // namespace
 
+/// Ours against METIS on the unit graphs wangge regrid builds for the sample's parents.
+int sample_mode(char** argv) {
+  const int level = std::stoi(argv[5]);
+  const auto grids = wangge::import_grids(argv[2], wangge::ImportOptions{}).grids;
+  const auto buildings = read_buildings(argv[3], "households");
+  const auto roads = read_roads(argv[4]);
+  Totals ours, metis;
+  int units = 0, parents = 0;
+  for (const wangge::Grid& g : grids) {
+    if (g.level.value_or(-1) != level) continue;
+    const UnitGraph graph = parent_unit_graph(g, buildings, roads, kBand.max / 2);
+    units += graph.size();
+    ++parents;
+    PartitionOptions options;
+    auto t0 = Clock::now();
+    const Partition plan = partition(graph, kBand, options);
+    const double ours_s = seconds_since(t0);
+    t0 = Clock::now();
+    const std::vector<int> theirs = metis_partition(graph, plan.grids, options.seed);
+    const double metis_s = seconds_since(t0);
+    ours.add(evaluate(graph, plan.grid_of, kBand), ours_s);
+    metis.add(evaluate(graph, theirs, kBand), metis_s);
+  }
+  std::printf("sample: %d parent(s) at level %d, %d units (street blocks), band %lld-%lld\n\n",
+              parents, level, units, static_cast<long long>(kBand.min),
+              static_cast<long long>(kBand.max));
+  print_table(ours, metis);
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 6 && std::string(argv[1]) == "--sample") return sample_mode(argv);
   const int units = argc > 1 ? std::stoi(argv[1]) : 10000;
   const std::uint64_t seed = argc > 2 ? std::stoull(argv[2]) : 1;
   if (units < 100 || argc > 3) {
@@ -190,21 +242,7 @@ int main(int argc, char** argv) {
       kParents, made_units, static_cast<long long>(households), static_cast<long long>(kBand.min),
       static_cast<long long>(kBand.max), static_cast<long long>(kBand.target),
       static_cast<unsigned long long>(seed), failures);
-  std::printf("| %-34s | %12s | %12s | %7s |\n", "", "ours", "METIS 5.1", "ratio");
-  std::printf("|%s|%s|%s|%s|\n", std::string(36, '-').c_str(), std::string(14, '-').c_str(),
-              std::string(14, '-').c_str(), std::string(9, '-').c_str());
-  row("grids", ours.grids, metis.grids, "%.0f");
-  row("grids in band 300-500 (%)", 100.0 * ours.in_band / ours.grids,
-      100.0 * metis.in_band / metis.grids, "%.2f");
-  row("grids outside the band", ours.grids - ours.in_band, metis.grids - metis.in_band, "%.0f");
-  row("max |households - 400| / 400", ours.max_abs_dev, metis.max_abs_dev, "%.3f");
-  row("Polsby-Popper, mean", ours.pp_sum / ours.grids, metis.pp_sum / metis.grids, "%.3f");
-  row("border along streets (%)", 100 * ours.street_cut / ours.cut_edges,
-      100 * metis.street_cut / metis.cut_edges, "%.1f");
-  row("cut edges", ours.cut_edges, metis.cut_edges, "%.0f");
-  row("non-contiguous grids", ours.noncontiguous, metis.noncontiguous, "%.0f");
-  row("time, all parents (ms)", 1000 * ours.seconds, 1000 * metis.seconds, "%.1f");
-  row("time, slowest parent (ms)", 1000 * ours.slowest, 1000 * metis.slowest, "%.1f");
+  print_table(ours, metis);
   std::printf(
       "\nlargest district parent: %d units; a separate parent of %d units: ours %.1f ms, "
       "%d grids\n",
