@@ -82,12 +82,21 @@ TEST(Partition, ReportsAParentBelowTheMinimumAndKeepsOneGrid) {
 }
 
 TEST(Partition, ReportsAParentBetweenTwoCounts) {
-  // 550: one grid is above 500, two are below 300 on average.
+  // 550: one grid is 50 above 500, two average 25 below 300: two miss the band by less.
   const Lattice map("50 50 50 50 50 50 50 50 50 50 50");
   const Partition plan = partition(map.graph(), kBand);
   EXPECT_FALSE(plan.feasible);
+  EXPECT_EQ(plan.grids, 2);
+  EXPECT_TRUE(mentions(plan.problems, {"550", "300–500", "split into 2 grids"}));
+}
+
+TEST(Partition, ReportsAParentJustAboveTheMaximum) {
+  // 520: one grid is 20 above 500, two average 40 below 300: one grid misses by less.
+  const Lattice map("40 40 40 40 40 40 40 40 40 40 40 40 40");
+  const Partition plan = partition(map.graph(), kBand);
+  EXPECT_FALSE(plan.feasible);
   EXPECT_EQ(plan.grids, 1);
-  EXPECT_TRUE(mentions(plan.problems, {"550", "300–500"}));
+  EXPECT_TRUE(mentions(plan.problems, {"520", "split into 1 grid"}));
 }
 
 TEST(Partition, GivesAUnitAboveTheMaximumAGridOfItsOwn) {
