@@ -3,6 +3,7 @@
 // they build. Free of Pistache types, so handlers are plain functions that tests can call.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,7 +38,11 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  /// Instead of body: bytes shared with a cache (a cached tile is sent without a copy).
+  std::shared_ptr<const std::string> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;
+
+  const std::string& content() const noexcept { return shared_body ? *shared_body : body; }
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -4,6 +4,7 @@
 // whole segments; a pattern may take a format extension in its last segment (".json|.xml").
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,10 @@ struct Route {
   Handler handler;
   Execution execution = Execution::worker;
   std::string name = {};  ///< for metrics: the pattern (default)
-  /// A worker route may still answer on the I/O thread when this says the answer is at hand
-  /// (e.g. a cached tile); it must be cheap and must not block.
-  std::function<bool(const Request&)> inline_if = {};
+  /// A worker route may still answer on the I/O thread when this gives an answer at once (e.g.
+  /// a cached tile); std::nullopt sends the request to the workers. It must be cheap and must
+  /// not block.
+  std::function<std::optional<Response>(Request&)> inline_answer = {};
 };
 
 class Router {

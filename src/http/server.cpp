@@ -114,8 +114,14 @@ struct HttpServer::Impl {
     return actor;
   }
 
-  /// Runs the handler with every exception turned into a problem reply.
+  /// Runs the route's handler with every exception turned into a problem reply.
   http::Response handle(const http::Route& route, http::Request& req) {
+    return handle(route, req, route.handler);
+  }
+
+  /// Runs @p handler for @p route (authentication as the route requires) likewise.
+  http::Response handle(const http::Route& route, http::Request& req,
+                        const http::Handler& handler) {
     try {
       if (route.execution == http::Execution::worker) {
         if (auto secret = presented_secret(req)) {
@@ -130,7 +136,7 @@ struct HttpServer::Impl {
           req.authenticated = true;
         }
       }
-      return route.handler(req);
+      return handler(req);
     } catch (const Error& e) {
       const ErrorInfo& info = describe(e.code());
       const bool internal = e.code() == ErrorCode::internal || e.code() == ErrorCode::unavailable;
@@ -162,9 +168,12 @@ struct HttpServer::Impl {
     add("Access-Control-Expose-Headers", "X-Request-Id, Link, ETag, Retry-After");
     // Connection: Pistache 0.0.5 decides (keep-alive only when the client asks for it).
     for (const auto& [name, value] : res.headers) add(name, value);
-    const std::size_t bytes = res.body.size();
-    if (req.method == "HEAD") res.body.clear();
-    writer.send(static_cast<P::Http::Code>(res.status), res.body);
+    const std::size_t bytes = res.content().size();
+    if (req.method == "HEAD") {
+      res.body.clear();
+      res.shared_body.reset();
+    }
+    writer.send(static_cast<P::Http::Code>(res.status), res.content());
     const double secs = duration<double>(steady_clock::now() - start).count();
     metrics.observe(route, res.status, secs);
     // The access log: no query string, no body (they may hold personal data).
@@ -269,10 +278,21 @@ class PistacheHandler final : public P::Http::Handler {
                                   req.id)
                         .header("Retry-After", std::to_string(static_cast<int>(std::ceil(*wait)))));
     }
-    if (route.execution == http::Execution::inline_io ||
-        (route.inline_if && route.inline_if(req))) {
+    if (route.execution == http::Execution::inline_io) {
       http::Response r = s.handle(route, req);
       return s.send(writer, req, r, route_name, start);
+    }
+    if (route.inline_answer) {  // answered at once when it can be (a cached tile)
+      bool miss = false;
+      http::Response r = s.handle(route, req, [&](http::Request& q) {
+        std::optional<http::Response> a = route.inline_answer(q);
+        if (!a) {
+          miss = true;
+          return http::Response{};
+        }
+        return std::move(*a);
+      });
+      if (!miss) return s.send(writer, req, r, route_name, start);
     }
     // The writer moves into the job; the job owns the reply from here on.
     auto job_writer = std::make_shared<P::Http::ResponseWriter>(std::move(writer));

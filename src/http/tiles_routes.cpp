@@ -112,9 +112,10 @@ void add_tile_routes(Router& router, Context& ctx) {
     r.content_type = "application/vnd.mapbox-vector-tile";
     std::string etag;
     std::string body;
+    std::shared_ptr<const std::string> shared;  // a single layer's cached bytes, not copied
     if (parts.size() == 1) {
       etag = parts[0]->etag;
-      body = gz ? parts[0]->gzip : parts[0]->mvt;
+      shared = std::shared_ptr<const std::string>(parts[0], gz ? &parts[0]->gzip : &parts[0]->mvt);
     } else {
       std::string tags;
       for (const auto& p : parts) {
@@ -126,7 +127,7 @@ void add_tile_routes(Router& router, Context& ctx) {
     }
     r.header("Cache-Control", "public, max-age=" + std::to_string(max_age));
     r.header("Vary", "Accept-Encoding");
-    if (body.empty()) {  // no feature: 204, as MapLibre and QGIS expect
+    if (shared ? shared->empty() : body.empty()) {  // no feature: 204, as MapLibre and QGIS expect
       r.status = 204;
       r.content_type = "application/vnd.mapbox-vector-tile";
       return r;
@@ -139,26 +140,19 @@ void add_tile_routes(Router& router, Context& ctx) {
       return r;
     }
     if (gz) r.header("Content-Encoding", "gzip");
-    r.body = std::move(body);
+    if (shared)
+      r.shared_body = std::move(shared);
+    else
+      r.body = std::move(body);
     return r;
   };
 
   Route tile_route{"GET", "/tiles/{layers}/{z}/{x}/{y}", {"mvt", "pbf"}, [answer](Request& req) {
                      return *answer(req, true);
                    }};
-  // A tile already in the cache is answered on the I/O thread, without a hop to the workers.
-  tile_route.inline_if = [&service](const Request& req) {
-    try {
-      const std::vector<std::string> names = layer_list(req.params.at("layers"));
-      const tiles::TileId t = tile_id(req);
-      for (const std::string& name : names) {
-        if (!service.cached_tile(name, t)) return false;
-      }
-      return true;
-    } catch (const Error&) {
-      return true;  // a bad request is answered (400/404) without a worker too
-    }
-  };
+  // A tile already in the cache is answered on the I/O thread, without a hop to the workers
+  // (and a bad request is answered there too: answer() throws before any work).
+  tile_route.inline_answer = [answer](Request& req) { return answer(req, false); };
   router.add(std::move(tile_route));
 
   router.add(
