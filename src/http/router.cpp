@@ -1,38 +1,35 @@
 #include "router.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 namespace wangge::http {
 namespace {
 
-std::vector<std::string> segments(const std::string& path) {
-  std::vector<std::string> out;
+/// "/a/b/c" → {"a", "b", "c"} (views into @p path).
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
   std::size_t start = 1;
   while (start <= path.size()) {
     const auto slash = path.find('/', start);
-    out.push_back(
-        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
-    if (slash == std::string::npos) break;
+    out.push_back(path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
   return out;
 }
 
-bool matches(const std::string& pattern, const std::string& path,
-             std::map<std::string, std::string>& params) {
-  const auto want = segments(pattern), have = segments(path);
+bool is_parameter(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+/// Whether the split path matches the split pattern (parameters match any non-empty segment).
+bool matches(const std::vector<std::string>& want, const std::vector<std::string_view>& have) {
   if (want.size() != have.size()) return false;
-  std::map<std::string, std::string> found;
   for (std::size_t i = 0; i < want.size(); ++i) {
-    const std::string& w = want[i];
-    if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
-      if (have[i].empty()) return false;
-      found[w.substr(1, w.size() - 2)] = have[i];
-    } else if (w != have[i]) {
-      return false;
-    }
+    if (is_parameter(want[i]) ? have[i].empty() : want[i] != have[i]) return false;
   }
-  params = std::move(found);
   return true;
 }
 
@@ -40,22 +37,29 @@ bool matches(const std::string& pattern, const std::string& path,
 
 void Router::add(Route route) {
   if (route.name.empty()) route.name = route.pattern;
+  std::vector<std::string> split;
+  for (std::string_view s : segments(route.pattern)) split.emplace_back(s);
+  patterns_.push_back(std::move(split));
   routes_.push_back(std::move(route));
 }
 
 Router::Match Router::match(const std::string& method, const std::string& path,
                             const std::string& extension) const {
   Match m;
-  for (const Route& r : routes_) {
-    std::map<std::string, std::string> params;
-    if (!matches(r.pattern, path, params)) continue;
+  const std::vector<std::string_view> have = segments(path);
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    const Route& r = routes_[i];
+    if (!matches(patterns_[i], have)) continue;
     const bool ext_ok = extension.empty() ? r.extensions.empty() || r.extensions.front().empty()
                                           : std::find(r.extensions.begin(), r.extensions.end(),
                                                       extension) != r.extensions.end();
     if (!ext_ok) continue;
     if (r.method == method || (method == "HEAD" && r.method == "GET")) {
       m.route = &r;
-      m.params = std::move(params);
+      for (std::size_t k = 0; k < have.size(); ++k) {
+        const std::string& w = patterns_[i][k];
+        if (is_parameter(w)) m.params[w.substr(1, w.size() - 2)] = std::string(have[k]);
+      }
       return m;
     }
     if (std::find(m.allowed.begin(), m.allowed.end(), r.method) == m.allowed.end())

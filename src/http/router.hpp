@@ -47,6 +47,7 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> patterns_;  ///< each route's pattern, split once
 };
 
 /// Splits "/a/b.json" into the path "/a/b" and the extension "json" when the extension is one

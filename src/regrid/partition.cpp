@@ -73,10 +73,10 @@ void choose_count(Component& c, const Band& band) {
   } else if (h >= band.min && fewest >= 2) {
     // No count is in band: take the one whose average misses the band by less (552 at
     // 300–500: two grids of 276, 24 short, rather than one of 552, 52 over).
-    const double over = static_cast<double>(h) / static_cast<double>(fewest - 1) -
-                        static_cast<double>(band.max);
-    const double under = static_cast<double>(band.min) -
-                         static_cast<double>(h) / static_cast<double>(fewest);
+    const double over =
+        static_cast<double>(h) / static_cast<double>(fewest - 1) - static_cast<double>(band.max);
+    const double under =
+        static_cast<double>(band.min) - static_cast<double>(h) / static_cast<double>(fewest);
     k = std::clamp<std::int64_t>(under < over ? fewest : fewest - 1, 1, n);
   } else {
     k = std::clamp<std::int64_t>(k, 1, n);

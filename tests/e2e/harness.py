@@ -87,6 +87,12 @@ def create_key(wangge, env, who, *args):
     return out.stdout.strip()
 
 
+def _die_with_parent():
+    """The server gets SIGTERM when the test process dies, even by a crash (Linux prctl)."""
+    import ctypes
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class Server:
     """`wangge serve --port 0` on the store of env; the access log goes to log_path."""
 
@@ -98,7 +104,8 @@ class Server:
     def start(self):
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen([self.wangge, "serve", "--port", "0", *self.args], env=self.env,
-                                     stdout=subprocess.PIPE, stderr=log, text=True)
+                                     stdout=subprocess.PIPE, stderr=log, text=True,
+                                     preexec_fn=_die_with_parent)
         log.close()
         line = self.proc.stdout.readline()
         if "serving on http://" not in line:
