@@ -24,6 +24,20 @@ bool is_open(ReportState s) noexcept {
   return s != ReportState::cancelled && s != ReportState::closed && s != ReportState::evaluated;
 }
 
+std::vector<ReportState> open_states() {
+  std::vector<ReportState> out;
+  for (std::size_t i = 0; i < kStates.size(); ++i)
+    if (is_open(static_cast<ReportState>(i))) out.push_back(static_cast<ReportState>(i));
+  return out;
+}
+
+std::vector<ReportState> closed_states() {
+  std::vector<ReportState> out;
+  for (std::size_t i = 0; i < kStates.size(); ++i)
+    if (!is_open(static_cast<ReportState>(i))) out.push_back(static_cast<ReportState>(i));
+  return out;
+}
+
 bool is_running(ReportState s) noexcept {
   return s == ReportState::dispatched || s == ReportState::accepted || s == ReportState::handled;
 }

@@ -403,94 +403,90 @@ void add_open311_routes(Router& router, Context& ctx) {
        }),
        Execution::worker, "/open311/v2/requests"});
 
-  router.add(
-      {"GET", "/open311/v2/requests", formats, open311([&](Request& req) {
-         check_jurisdiction(req, jurisdiction_of(service));
-         const ReferenceData& ref = *service.reference();
-         const TimeZone& zone = ref.calendar.zone();
-         auto time = [&](const char* name) -> std::optional<Instant> {
-           auto v = arg(req, name);
-           if (!v) return std::nullopt;
-           auto t = parse_iso(*v, zone);
-           if (!t)
-             throw Error(ErrorCode::invalid_argument,
-                         std::string(name) + " is not a W3C date-time");
-           return t;
-         };
-         const bool extensions = req.param("extensions").value_or("") == "true";
-         Node list = Node::array("request");
-         if (auto ids = arg(req, "service_request_id")) {
-           // Specific requests: the other filters are ignored, as the spec says.
-           for (std::string rest = *ids; !rest.empty();) {
-             const auto comma = rest.find(',');
-             const std::string id = std::string(text::trim(rest.substr(0, comma)));
-             rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-             if (auto r = service.report(id, kPublic)) {
-               std::vector<Event> h;
-               if (extensions) h = service.events(id, kPublic);
-               list.push(request_node(*r, ref, ctx.config, extensions ? &h : nullptr));
-             }
-           }
-           return render(req, 200, list, "service_requests");
-         }
-         ReportFilter f;
-         if (auto c = arg(req, "service_code")) f.categories = comma_list(*c);
-         if (auto st = arg(req, "status")) {
-           bool open = false, closed = false;
-           for (const std::string& one : comma_list(*st)) {
-             if (one == "open")
-               open = true;
-             else if (one == "closed")
-               closed = true;
-             else
-               throw Error(ErrorCode::invalid_argument,
-                           "status '" + one + "' is not open or closed");
-           }
-           if (open != closed) {  // both: no filter
-             if (open)
-               f.states = {ReportState::received, ReportState::registered, ReportState::dispatched,
-                           ReportState::accepted, ReportState::handled,    ReportState::suspended};
-             else
-               f.states = {ReportState::cancelled, ReportState::closed, ReportState::evaluated};
-           }
-         }
-         const auto start = time("start_date"), end = time("end_date");
-         // The spec's default window: the last 90 days.
-         f.created_from = start ? *start : (end ? *end : req.now) - std::chrono::hours(24 * 90);
-         if (end) f.created_to = *end;
-         if (auto t = time("updated_after")) f.updated_from = *t;
-         if (auto t = time("updated_before")) f.updated_to = *t;
-         auto whole = [&](const char* name, long long fallback) {
-           auto v = arg(req, name);
-           if (!v) return fallback;
-           auto n = text::parse_integer(*v);
-           if (!n || *n < 1)
-             throw Error(ErrorCode::invalid_argument,
-                         std::string(name) + " must be a whole number ≥ 1");
-           return *n;
-         };
-         const auto page_size =
-             static_cast<std::size_t>(std::min(whole("page_size", 1000), 1000LL));
-         const auto page = static_cast<std::size_t>(std::min(whole("page", 1), 100000LL));
-         f.limit = page_size;
-         f.now = req.now;
-         ReportPage p;
-         for (std::size_t k = 1; k <= page; ++k) {
-           p = service.list(f, kPublic);
-           if (p.next.empty() && k < page) {
-             p.items.clear();
-             break;
-           }
-           f.after = p.next;
-         }
-         for (const Report& r : p.items) {
-           std::vector<Event> h;
-           if (extensions) h = service.events(r.id, kPublic);
-           list.push(request_node(r, ref, ctx.config, extensions ? &h : nullptr));
-         }
-         return render(req, 200, list, "service_requests");
-       }),
-       Execution::worker, "/open311/v2/requests"});
+  router.add({"GET", "/open311/v2/requests", formats, open311([&](Request& req) {
+                check_jurisdiction(req, jurisdiction_of(service));
+                const ReferenceData& ref = *service.reference();
+                const TimeZone& zone = ref.calendar.zone();
+                auto time = [&](const char* name) -> std::optional<Instant> {
+                  auto v = arg(req, name);
+                  if (!v) return std::nullopt;
+                  auto t = parse_iso(*v, zone);
+                  if (!t)
+                    throw Error(ErrorCode::invalid_argument,
+                                std::string(name) + " is not a W3C date-time");
+                  return t;
+                };
+                const bool extensions = req.param("extensions").value_or("") == "true";
+                Node list = Node::array("request");
+                if (auto ids = arg(req, "service_request_id")) {
+                  // Specific requests: the other filters are ignored, as the spec says.
+                  for (std::string rest = *ids; !rest.empty();) {
+                    const auto comma = rest.find(',');
+                    const std::string id = std::string(text::trim(rest.substr(0, comma)));
+                    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+                    if (auto r = service.report(id, kPublic)) {
+                      std::vector<Event> h;
+                      if (extensions) h = service.events(id, kPublic);
+                      list.push(request_node(*r, ref, ctx.config, extensions ? &h : nullptr));
+                    }
+                  }
+                  return render(req, 200, list, "service_requests");
+                }
+                ReportFilter f;
+                if (auto c = arg(req, "service_code")) f.categories = comma_list(*c);
+                if (auto st = arg(req, "status")) {
+                  bool open = false, closed = false;
+                  for (const std::string& one : comma_list(*st)) {
+                    if (one == "open")
+                      open = true;
+                    else if (one == "closed")
+                      closed = true;
+                    else
+                      throw Error(ErrorCode::invalid_argument,
+                                  "status '" + one + "' is not open or closed");
+                  }
+                  if (open != closed) {  // both: no filter
+                    f.states = open ? open_states() : closed_states();
+                  }
+                }
+                const auto start = time("start_date"), end = time("end_date");
+                // The spec's default window: the last 90 days.
+                f.created_from =
+                    start ? *start : (end ? *end : req.now) - std::chrono::hours(24 * 90);
+                if (end) f.created_to = *end;
+                if (auto t = time("updated_after")) f.updated_from = *t;
+                if (auto t = time("updated_before")) f.updated_to = *t;
+                auto whole = [&](const char* name, long long fallback) {
+                  auto v = arg(req, name);
+                  if (!v) return fallback;
+                  auto n = text::parse_integer(*v);
+                  if (!n || *n < 1)
+                    throw Error(ErrorCode::invalid_argument,
+                                std::string(name) + " must be a whole number ≥ 1");
+                  return *n;
+                };
+                const auto page_size =
+                    static_cast<std::size_t>(std::min(whole("page_size", 1000), 1000LL));
+                const auto page = static_cast<std::size_t>(std::min(whole("page", 1), 100000LL));
+                f.limit = page_size;
+                f.now = req.now;
+                ReportPage p;
+                for (std::size_t k = 1; k <= page; ++k) {
+                  p = service.list(f, kPublic);
+                  if (p.next.empty() && k < page) {
+                    p.items.clear();
+                    break;
+                  }
+                  f.after = p.next;
+                }
+                for (const Report& r : p.items) {
+                  std::vector<Event> h;
+                  if (extensions) h = service.events(r.id, kPublic);
+                  list.push(request_node(r, ref, ctx.config, extensions ? &h : nullptr));
+                }
+                return render(req, 200, list, "service_requests");
+              }),
+              Execution::worker, "/open311/v2/requests"});
 
   router.add(
       {"GET", "/open311/v2/requests/{id}", formats, open311([&](Request& req) {

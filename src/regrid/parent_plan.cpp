@@ -16,14 +16,13 @@ namespace {
 using geos::Context;
 using geos::Geometry;
 
-MultiPolygon to_metres(const MultiPolygon& g, const LocalProjection& proj) {
+/// @p g with every vertex through @p f.
+template <class F>
+MultiPolygon transformed(const MultiPolygon& g, const F& f) {
   MultiPolygon out;
   auto ring = [&](const Ring& r) {
     Ring o;
-    for (const XY& v : r) {
-      const Metres m = proj.to_metres(v.x, v.y);
-      o.push_back({m.x, m.y});
-    }
+    for (const XY& v : r) o.push_back(f(v));
     return o;
   };
   for (const Polygon& p : g.polygons) {
@@ -34,19 +33,15 @@ MultiPolygon to_metres(const MultiPolygon& g, const LocalProjection& proj) {
   return out;
 }
 
+MultiPolygon to_metres(const MultiPolygon& g, const LocalProjection& proj) {
+  return transformed(g, [&](XY v) {
+    const Metres m = proj.to_metres(v.x, v.y);
+    return XY{m.x, m.y};
+  });
+}
+
 MultiPolygon to_lonlat(const MultiPolygon& g, const LocalProjection& proj) {
-  MultiPolygon out;
-  auto ring = [&](const Ring& r) {
-    Ring o;
-    for (const XY& v : r) o.push_back({proj.lon_of(v.x), proj.lat_of(v.y)});
-    return o;
-  };
-  for (const Polygon& p : g.polygons) {
-    Polygon q{ring(p.outer), {}};
-    for (const Ring& h : p.holes) q.holes.push_back(ring(h));
-    out.polygons.push_back(std::move(q));
-  }
-  return out;
+  return transformed(g, [&](XY v) { return XY{proj.lon_of(v.x), proj.lat_of(v.y)}; });
 }
 
 double area_of(const Context& ctx, const GEOSGeometry* g) {

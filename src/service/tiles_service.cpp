@@ -281,11 +281,7 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
         counts.epoch = epoch;
         counts.at = request.now;
         ReportFilter f;
-        for (ReportState s :
-             {ReportState::received, ReportState::registered, ReportState::dispatched,
-              ReportState::accepted, ReportState::handled, ReportState::suspended}) {
-          f.states.push_back(s);
-        }
+        f.states = open_states();
         f.now = request.now;
         f.limit = 1000;
         for (;;) {
@@ -374,10 +370,7 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
       if (t.z < info->minzoom || !dispatch_) return enc.finish();
       const auto ref = reference();
       ReportFilter f;
-      for (ReportState s : {ReportState::received, ReportState::registered, ReportState::dispatched,
-                            ReportState::accepted, ReportState::handled, ReportState::suspended}) {
-        f.states.push_back(s);
-      }
+      f.states = open_states();
       f.bbox = padded;
       f.now = request.now;
       f.limit = 1000;

@@ -136,6 +136,26 @@ void append_ring(const IRing& ring, std::int32_t& cx, std::int32_t& cy,
   g.push_back(command(close_path, 1));
 }
 
+/// @p poly through @p project as a corrected Boost polygon; its exterior extends @p box.
+template <class Project>
+BPoly projected_polygon(const Polygon& poly, const Project& project, BBox& box) {
+  BPoly b;
+  for (const XY& v : poly.outer) {
+    const XY p = project(v);
+    box.extend(p);
+    b.outer().push_back(P(p.x, p.y));
+  }
+  for (const Ring& h : poly.holes) {
+    b.inners().emplace_back();
+    for (const XY& v : h) {
+      const XY p = project(v);
+      b.inners().back().push_back(P(p.x, p.y));
+    }
+  }
+  bg::correct(b);
+  return b;
+}
+
 /// Rounds and validates one corrected polygon: with its holes, else without them.
 /// @returns 0 when it collapses, 1 when valid with holes, 2 when valid only without them.
 int quantise_valid(const BPoly& part, IPoly& q) {
@@ -185,20 +205,7 @@ PreparedPolygon prepare_for_zoom(const MultiPolygon& mercator, int z, double uni
   out.extent = extent;
   const WorldProjection world(z, extent);
   for (const Polygon& poly : out.mercator.polygons) {
-    BPoly b;
-    for (const XY& v : poly.outer) {
-      const XY p = world(v);
-      out.world.extend(p);
-      b.outer().push_back(P(p.x, p.y));
-    }
-    for (const Ring& h : poly.holes) {
-      b.inners().emplace_back();
-      for (const XY& v : h) {
-        const XY p = world(v);
-        b.inners().back().push_back(P(p.x, p.y));
-      }
-    }
-    bg::correct(b);
+    BPoly b = projected_polygon(poly, world, out.world);
     if (z > 18) continue;
     IPoly q;
     const int kind = quantise_valid(b, q);
@@ -294,21 +301,7 @@ bool LayerEncoder::add_projected(std::uint64_t id, const MultiPolygon& lonlat,
   BMulti input;
   BBox projected;
   for (const Polygon& poly : lonlat.polygons) {
-    BPoly b;
-    for (const XY& v : poly.outer) {
-      const XY p = project(v);
-      projected.extend(p);
-      b.outer().push_back(P(p.x, p.y));
-    }
-    for (const Ring& h : poly.holes) {
-      b.inners().emplace_back();
-      for (const XY& v : h) {
-        const XY p = project(v);
-        b.inners().back().push_back(P(p.x, p.y));
-      }
-    }
-    bg::correct(b);
-    input.push_back(std::move(b));
+    input.push_back(projected_polygon(poly, project, projected));
   }
   if (!projected.valid() || projected.max_x < lo || projected.min_x > hi || projected.max_y < lo ||
       projected.min_y > hi) {

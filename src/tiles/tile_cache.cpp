@@ -167,35 +167,24 @@ std::size_t TileCache::invalidate_point(const std::string& layer, XY lonlat, dou
 }
 
 std::size_t TileCache::invalidate_box(const std::string& layer, const BBox& box, double margin) {
-  std::lock_guard lock(mutex_);
-  std::size_t dropped = 0;
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    bool hit = false;
-    if (it->second->layer == layer) {
-      const BBox b = lonlat_bounds(it->second->tile);
-      const double px = (b.max_x - b.min_x) * margin, py = (b.max_y - b.min_y) * margin;
-      hit = b.max_x + px >= box.min_x && b.min_x - px <= box.max_x && b.max_y + py >= box.min_y &&
-            b.min_y - py <= box.max_y;
-    }
-    if (hit) {
-      bytes_ -= it->second->bytes;
-      lru_.erase(it->second->lru);
-      it = entries_.erase(it);
-      ++dropped;
-    } else {
-      ++it;
-    }
-  }
-  stats_.invalidated += dropped;
-  return dropped;
+  return erase_if([&](const Entry& e) {
+    if (e.layer != layer) return false;
+    const BBox b = lonlat_bounds(e.tile);
+    const double px = (b.max_x - b.min_x) * margin, py = (b.max_y - b.min_y) * margin;
+    return b.max_x + px >= box.min_x && b.min_x - px <= box.max_x && b.max_y + py >= box.min_y &&
+           b.min_y - py <= box.max_y;
+  });
 }
 
 std::size_t TileCache::invalidate_layer(const std::string& layer) {
+  return erase_if([&](const Entry& e) { return e.layer == layer; });
+}
+
+std::size_t TileCache::erase_if(const std::function<bool(const Entry&)>& drop) {
   std::lock_guard lock(mutex_);
   std::size_t dropped = 0;
-  const std::string prefix = layer + "/";
   for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->first.rfind(prefix, 0) == 0) {
+    if (drop(*it->second)) {
       bytes_ -= it->second->bytes;
       lru_.erase(it->second->lru);
       it = entries_.erase(it);

@@ -36,6 +36,9 @@ std::string_view to_string(ReportState s) noexcept;
 std::optional<ReportState> parse_report_state(std::string_view s);
 /// Open: neither cancelled, closed nor evaluated.
 bool is_open(ReportState s) noexcept;
+/// Every open state, and every other one (for store filters).
+std::vector<ReportState> open_states();
+std::vector<ReportState> closed_states();
 /// Under the SLA clock: dispatched, accepted or handled.
 bool is_running(ReportState s) noexcept;
 

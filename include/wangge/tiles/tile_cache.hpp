@@ -64,6 +64,8 @@ class TileCache {
   using Key = std::string;
   static Key key_of(const std::string& layer, const TileId& t);
   void erase_locked(const Key& key);
+  /// Drops every entry @p drop selects (under the lock). @returns how many.
+  std::size_t erase_if(const std::function<bool(const Entry&)>& drop);
 
   mutable std::mutex mutex_;
   std::size_t capacity_;
