@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
+#include "wangge/service/views.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
@@ -81,11 +82,6 @@ json polygon_json(const MultiPolygon& g) {
 
 json point_json(double lon, double lat) {
   return {{"type", "Point"}, {"coordinates", {lon, lat}}};
-}
-
-double rounded(double v, int decimals) {
-  const double f = std::pow(10.0, decimals);
-  return std::round(v * f) / f;
 }
 
 struct Interval {

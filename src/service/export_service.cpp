@@ -4,6 +4,7 @@
 
 #include "wangge/geo/feature_writer.hpp"
 #include "wangge/service/service.hpp"
+#include "wangge/service/views.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge {
@@ -13,11 +14,6 @@ using T = FieldDef::Type;
 
 FieldValue text(const std::string& s) {
   return s.empty() ? FieldValue{} : FieldValue{s};
-}
-
-double rounded(double v, int decimals) {
-  const double f = std::pow(10.0, decimals);
-  return std::round(v * f) / f;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "wangge/network/coverage.hpp"
 #include "wangge/network/isochrone.hpp"
 #include "wangge/service/service.hpp"
+#include "wangge/service/views.hpp"
 #include "wangge/tiles/mvt.hpp"
 #include "wangge/util/error.hpp"
 
@@ -20,11 +21,6 @@ namespace {
 constexpr std::uint32_t kExtent = 4096;
 constexpr std::uint32_t kBuffer = 64;
 constexpr double kMargin = static_cast<double>(kBuffer) / kExtent;
-
-double rounded(double v, int decimals) {
-  const double f = std::pow(10.0, decimals);
-  return std::round(v * f) / f;
-}
 
 /// Open and overdue reports per grid (each report counts for its whole grid chain).
 struct Counts {

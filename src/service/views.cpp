@@ -12,11 +12,6 @@ json when(const std::optional<Instant>& t, const TimeZone& zone) {
   return t ? json(format_iso(*t, zone)) : json(nullptr);
 }
 
-double rounded(double v, int decimals) {
-  const double k = std::pow(10.0, decimals);
-  return std::round(v * k) / k;
-}
-
 json assignee_view(const Assignee& a) {
   if (a.kind == Assignee::Kind::none) return nullptr;
   return json{{"kind", to_string(a.kind)}, {"id", a.id}, {"name", a.name}};
@@ -27,6 +22,11 @@ json optional_number(const std::optional<double>& v) {
 }
 
 }  // namespace
+
+double rounded(double v, int decimals) {
+  const double k = std::pow(10.0, decimals);
+  return std::round(v * k) / k;
+}
 
 json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o) {
   const TimeZone& zone = ref.calendar.zone();

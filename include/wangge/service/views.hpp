@@ -24,6 +24,9 @@ struct ViewOptions {
   Instant now;              ///< for `overdue`
 };
 
+/// @p v rounded to @p decimals decimal places (public positions: 4 ≈ 10 m).
+double rounded(double v, int decimals);
+
 nlohmann::json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& options);
 nlohmann::json event_view(const Event& e, const ReferenceData& ref, const ViewOptions& options);
 nlohmann::json stats_view(const std::vector<StatsRow>& rows);
