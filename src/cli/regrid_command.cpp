@@ -9,7 +9,6 @@
 #include "wangge/regrid/job.hpp"
 #include "wangge/util/atomic_file.hpp"
 #include "wangge/util/error.hpp"
-#include "wangge/util/progress.hpp"
 
 namespace wangge::cli {
 namespace {
@@ -78,8 +77,7 @@ Runner add_regrid_command(CLI::App& app) {
     auto previous = std::signal(SIGINT, on_interrupt);
     regrid::RegridOutcome outcome;
     try {
-      ProgressBar bar("parents", 0);
-      outcome = regrid::run_regrid(job, &g_interrupted, &bar);
+      outcome = regrid::run_regrid(job, &g_interrupted);
     } catch (...) {
       std::signal(SIGINT, previous);
       throw;

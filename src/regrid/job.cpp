@@ -166,8 +166,7 @@ std::vector<ReportPoint> read_reports(const std::string& path) {
 
 }  // namespace
 
-RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrupted,
-                         ProgressBar* progress) {
+RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrupted) {
   const auto started = std::chrono::steady_clock::now();
   if (job.parent.band.min > job.parent.band.max || job.parent.band.min < 0)
     throw Error(ErrorCode::invalid_argument, "the band needs 0 <= --min <= --max");
@@ -202,6 +201,7 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
 
   RegridOutcome out;
   out.plans.resize(parents.size());
+  ProgressBar progress("parents", parents.size());
   const unsigned threads = job.threads ? job.threads : default_thread_count();
   parallel_for(parents.size(), threads, 1, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
@@ -214,12 +214,12 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
       ParentOptions o = job.parent;
       o.seed = job.parent.seed + i;  // independent streams, reproducible per parent
       out.plans[i] = regrid_parent(*parents[i], children, buildings, roads, o);
-      if (progress) progress->advance();
+      progress.advance();
     }
   });
   if (interrupted && interrupted->load())
     throw Error(ErrorCode::unavailable, "interrupted: nothing was written");
-  if (progress) progress->finish();
+  progress.finish();
   for (const Grid* p : parents) out.parent_codes.push_back(p->code.empty() ? p->id : p->code);
 
   // The new generation: ancestors and the re-drawn level (other parents keep their subtree).

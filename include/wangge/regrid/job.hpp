@@ -10,10 +10,6 @@
 
 #include "wangge/regrid/regrid.hpp"
 
-namespace wangge {
-class ProgressBar;
-}
-
 namespace wangge::regrid {
 
 struct RegridJob {
@@ -51,10 +47,10 @@ std::vector<Building> read_buildings(const std::string& path, const std::string&
 /// The lines of @p path (an OSM file: its highways and waterways), in WGS-84.
 std::vector<Road> read_roads(const std::string& path);
 
-/// Runs the job. Stops between parents when @p interrupted becomes true (Error(unavailable)).
+/// Runs the job, with a progress bar over the parents on a terminal. Stops between parents when
+/// @p interrupted becomes true (Error(unavailable)).
 /// @throws Error(unreadable_source / invalid_data / invalid_argument) naming the input.
-RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrupted,
-                         ProgressBar* progress);
+RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrupted);
 
 /// The metrics of a run as JSON: totals and one entry per parent.
 nlohmann::json metrics_json(const RegridJob& job, const RegridOutcome& outcome);
