@@ -109,7 +109,7 @@ class Improver {
     std::vector<int> nodes;
     for (int v = 0; v < graph_.size(); ++v)
       if (std::find(group.begin(), group.end(), plan_.grid[v]) != group.end()) nodes.push_back(v);
-    if (nodes.size() < group.size()) return false;
+    if (nodes.size() < group.size() || !connected(nodes)) return false;
     std::int64_t old_violation = 0;
     double old_score = internal_cut(nodes, plan_.grid);
     for (int g : group)
@@ -144,6 +144,26 @@ class Improver {
       if (repairing && new_violation == 0) break;
     }
     return accepted;
+  }
+
+  /// Whether @p nodes induce a connected subgraph. A group's grids can stop touching after an
+  /// earlier re-split changed one of them (the caller's neighbour list is then stale).
+  bool connected(const std::vector<int>& nodes) {
+    ++epoch_;
+    for (int v : nodes) stamp_[v] = epoch_;
+    const unsigned member = epoch_;
+    ++epoch_;
+    std::vector<int>& todo = queue_;
+    todo.assign(1, nodes.front());
+    stamp_[nodes.front()] = epoch_;
+    for (std::size_t i = 0; i < todo.size(); ++i) {
+      for (const Arc* a = graph_.begin(todo[i]); a != graph_.end(todo[i]); ++a) {
+        if (stamp_[a->to] != member) continue;
+        stamp_[a->to] = epoch_;
+        todo.push_back(a->to);
+      }
+    }
+    return todo.size() == nodes.size();
   }
 
   double internal_cut(const std::vector<int>& nodes, const std::vector<int>& labels) const {
