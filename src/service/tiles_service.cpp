@@ -149,9 +149,15 @@ std::shared_ptr<const tiles::TileData> Service::cached_tile(const std::string& l
                                                             const TileId& t) const {
   if (!tiles::valid(t)) return nullptr;
   for (const TileLayerInfo& l : *tile_layers()) {
-    if (l.id == layer) return tiles_->cache.peek(layer + "@" + l.version, t, ttl_of(layer));
+    if (l.id == layer) return cached_tile(l, t);
   }
   return nullptr;
+}
+
+std::shared_ptr<const tiles::TileData> Service::cached_tile(const TileLayerInfo& layer,
+                                                            const TileId& t) const {
+  if (!tiles::valid(t)) return nullptr;
+  return tiles_->cache.peek(layer.id + "@" + layer.version, t, ttl_of(layer.id));
 }
 
 std::vector<std::pair<ServicePoint, MultiPolygon>> Service::isochrones() {

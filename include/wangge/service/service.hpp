@@ -238,6 +238,9 @@ class Service {
   /// thread).
   std::shared_ptr<const tiles::TileData> cached_tile(const std::string& layer,
                                                      const tiles::TileId& t) const;
+  /// The same for a layer of tile_layers() at hand (the hit path looks the layers up once).
+  std::shared_ptr<const tiles::TileData> cached_tile(const TileLayerInfo& layer,
+                                                     const tiles::TileId& t) const;
   tiles::TileCacheStats tile_cache_stats() const;
   /// The walking area of every service point at the configured threshold (cached per network).
   std::vector<std::pair<ServicePoint, MultiPolygon>> isochrones();
