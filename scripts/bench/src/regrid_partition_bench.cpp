@@ -186,9 +186,10 @@ int sample_mode(char** argv) {
     ours.add(evaluate(graph, plan.grid_of, kBand), ours_s);
     metis.add(evaluate(graph, theirs, kBand), metis_s);
   }
-  std::printf("sample: %d parent(s) at level %d, %d units (street blocks), band %lld-%lld\n\n",
-              parents, level, units, static_cast<long long>(kBand.min),
-              static_cast<long long>(kBand.max));
+  std::printf(
+      "%d parent(s) at level %d, %d units (street blocks, or Voronoi cells of the buildings of "
+      "heavy blocks), band %lld-%lld\n\n",
+      parents, level, units, static_cast<long long>(kBand.min), static_cast<long long>(kBand.max));
   print_table(ours, metis);
   return 0;
 }
