@@ -6,4 +6,4 @@
 namespace wangge::http {
 std::string_view openapi_spec();       ///< the YAML
 std::string_view openapi_spec_json();  ///< the same document as JSON
-}
+}  // namespace wangge::http
