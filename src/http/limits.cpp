@@ -6,7 +6,7 @@
 namespace wangge::http {
 
 std::optional<double> RateLimiter::take(const std::string& who, double rate, double burst_seconds,
-                                        Clock::time_point now) {
+                                        Clock::time_point now, double cost) {
   if (rate <= 0) return std::nullopt;
   const double capacity = std::max(1.0, rate * burst_seconds);
   std::lock_guard lock(mutex_);
@@ -25,11 +25,12 @@ std::optional<double> RateLimiter::take(const std::string& who, double rate, dou
         std::min(capacity, b.tokens + rate * std::chrono::duration<double>(now - b.last).count());
     b.last = now;
   }
-  if (b.tokens >= 1.0) {
-    b.tokens -= 1.0;
+  const double need = std::min(cost, capacity);
+  if (b.tokens >= need) {
+    b.tokens -= need;
     return std::nullopt;
   }
-  return (1.0 - b.tokens) / rate;
+  return (need - b.tokens) / rate;
 }
 
 }  // namespace wangge::http

@@ -13,10 +13,10 @@ namespace wangge::http {
 class RateLimiter {
  public:
   using Clock = std::chrono::steady_clock;
-  /// Takes one token from @p who's bucket. @returns std::nullopt when allowed, else the
-  /// seconds to wait before the next token.
+  /// Takes @p cost tokens from @p who's bucket. @returns std::nullopt when allowed, else the
+  /// seconds to wait until the bucket holds them. A refused take costs nothing.
   std::optional<double> take(const std::string& who, double rate, double burst_seconds,
-                             Clock::time_point now);
+                             Clock::time_point now, double cost = 1.0);
 
  private:
   struct Bucket {

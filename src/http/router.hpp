@@ -25,6 +25,8 @@ struct Route {
   Handler handler;
   Execution execution = Execution::worker;
   std::string name = {};  ///< for metrics: the pattern (default)
+  /// The most body bytes the route takes; 0: the server's default (ServerConfig).
+  std::size_t max_body = 0;
   /// A worker route may still answer on the I/O thread when this gives an answer at once (e.g.
   /// a cached tile); std::nullopt sends the request to the workers. It must be cheap and must
   /// not block.

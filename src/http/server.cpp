@@ -1,18 +1,24 @@
-// Pistache glue: one handler for every request (our router, not Pistache's), the worker pool,
+// Pistache glue: Pistache accepts and reads sockets; our connection layer reads requests
+// strictly and writes replies (connection.hpp); then our router, the worker pool,
 // authentication, rate limits, problem+json errors, the access log and graceful shutdown.
 #include "wangge/http/server.hpp"
 
+#include <arpa/inet.h>
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
+#include <pistache/peer.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cmath>
+#include <list>
 #include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_map>
 
+#include "connection.hpp"
 #include "context.hpp"
 #include "limits.hpp"
 #include "wangge/util/error.hpp"
@@ -42,20 +48,45 @@ std::optional<std::string> presented_secret(const http::Request& req) {
   return std::nullopt;
 }
 
-/// A response header of any name: Pistache 0.0.5 writes only typed headers (raw ones are
-/// silently dropped), so each of ours is a typed header with a run-time name.
-class AnyHeader final : public P::Http::Header::Header {
- public:
-  AnyHeader(std::string name, std::string value)
-      : name_(std::move(name)), value_(std::move(value)) {}
-  const char* name() const override { return name_.c_str(); }
-  std::uint64_t hash() const override { return P::Http::Header::detail::hash(name_.c_str()); }
-  void parse(const std::string& data) override { value_ = data; }
-  void write(std::ostream& os) const override { os << value_; }
+/// Whether @p address is a loopback address (127.0.0.0/8, ::1) or a name for one.
+bool is_loopback(const std::string& address) {
+  if (address == "localhost" || address == "::1" || address == "ip6-localhost") return true;
+  in_addr a{};
+  return inet_pton(AF_INET, address.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
 
- private:
-  std::string name_, value_;
-};
+/// Header fields that must appear once: a second one is ambiguous (which key? which body type?).
+bool is_singleton_field(const std::string& name) {
+  return name == "authorization" || name == "content-type" || name == "idempotency-key" ||
+         name == "x-real-ip" || name == "if-none-match";
+}
+
+/// The public code of a request that could not be read (problem+json "code").
+std::string wire_error_code(int status) {
+  switch (status) {
+    case 408:
+      return "request-timeout";
+    case 413:
+    case 414:
+    case 431:
+      return "payload-too-large";
+    case 417:
+      return "expectation-failed";
+    case 501:
+      return "not-implemented";
+    case 503:
+      return "unavailable";
+    case 505:
+      return "http-version-not-supported";
+    default:
+      return "malformed-request";
+  }
+}
+
+/// Pistache 0.0.5's idle-peer check reads a parser it keeps on every peer; ours never feeds
+/// it, and its timeouts are set out of reach, so only our own timeouts apply.
+constexpr auto kPistacheTimeoutsOff = hours(24 * 365);
+constexpr const char* kConnectionData = "wangge.connection";
 
 }  // namespace
 
@@ -66,17 +97,22 @@ struct HttpServer::Impl {
   http::Metrics metrics;
   http::RateLimiter limiter;
   std::unique_ptr<http::WorkerPool> pool;
+  std::unique_ptr<http::ConnectionLoop> connections;
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> ready{false};
   std::atomic<bool> stopping{false};
   std::unique_ptr<http::Context> context;
   std::shared_ptr<P::Http::Endpoint> endpoint;
   std::shared_ptr<spdlog::logger> log;
-  std::mutex keys_mutex;
+
+  /// Verified keys only (an unknown key is never remembered, so unknown keys cannot push
+  /// known ones out), each for 30 s: a revoked key stops working within that.
   struct CachedKey {
-    std::optional<Actor> actor;
+    Actor actor;
     steady_clock::time_point until;
   };
+  static constexpr std::size_t kKeyCacheSize = 10000;
+  std::mutex keys_mutex;
   std::unordered_map<std::string, CachedKey> keys;  // by the secret's hash
   bool stopped = false;
 
@@ -96,22 +132,95 @@ struct HttpServer::Impl {
     http::add_tile_routes(router, *context);
     http::add_ogc_routes(router, *context);
     http::add_open311_routes(router, *context);
+
+    http::ConnectionSettings cs;
+    cs.wire.max_head = config.max_head_bytes;
+    cs.header_timeout = config.header_timeout;
+    cs.body_timeout = config.body_timeout;
+    cs.keepalive_timeout = config.keepalive_timeout;
+    cs.max_connections = config.max_connections;
+    cs.max_per_address = config.max_connections_per_address;
+    cs.trusted_proxy = config.trusted_proxy;
+    http::ConnectionHooks hooks;
+    hooks.body_limit = [this](const http::RequestHead& head) { return body_limit(head); };
+    hooks.dispatch = [this](const http::ConnectionPtr& conn, http::WireRequest&& w) {
+      dispatch(conn, std::move(w));
+    };
+    hooks.wire_error = [this](int status, const std::string& message, const std::string& client) {
+      const std::string id = request_id();
+      metrics.observe("(unreadable)", status, 0);
+      log->info("{} - (unreadable request from {}) {} {}", id, client, status, message);
+      http::Response r = http::problem(status, wire_error_code(status),
+                                       std::string(http::reason_phrase(status)), message, id);
+      r.header("X-Request-Id", id);
+      if (status == 503) r.header("Retry-After", "5");
+      return r;
+    };
+    connections = std::make_unique<http::ConnectionLoop>(std::move(cs), std::move(hooks));
   }
 
-  /// The actor of a secret, remembered for 30 s (a revoked key stops working within that).
-  std::optional<Actor> authenticate(const std::string& secret) {
+  /// The route's body limit (routes may take more or less than the server's default).
+  std::size_t body_limit(const http::RequestHead& head) {
+    const std::string path = head.target.substr(0, head.target.find('?'));
+    const auto decoded = http::url_decode(path, false);
+    if (!decoded) return config.max_body_bytes;  // refused as a request later
+    const auto [p, ext] = http::split_extension(*decoded);
+    const auto match = router.match(head.method, p, ext);
+    return match.route && match.route->max_body ? match.route->max_body : config.max_body_bytes;
+  }
+
+  std::optional<Actor> cached_actor(const std::string& secret) {
     const std::string hash = sha256_hex(secret);
-    const auto now = steady_clock::now();
-    {
-      std::lock_guard lock(keys_mutex);
-      auto it = keys.find(hash);
-      if (it != keys.end() && it->second.until > now) return it->second.actor;
-    }
-    auto actor = service.authenticate(secret);
     std::lock_guard lock(keys_mutex);
-    if (keys.size() > 10000) keys.clear();
-    keys[hash] = CachedKey{actor, now + seconds(30)};
+    auto it = keys.find(hash);
+    if (it == keys.end() || it->second.until <= steady_clock::now()) return std::nullopt;
+    return it->second.actor;
+  }
+
+  /// The actor of a secret: the cache, else the store (a worker thread's job).
+  std::optional<Actor> authenticate(const std::string& secret) {
+    if (auto cached = cached_actor(secret)) return cached;
+    auto actor = service.authenticate(secret);
+    if (!actor) return std::nullopt;
+    const auto now = steady_clock::now();
+    std::lock_guard lock(keys_mutex);
+    if (keys.size() >= kKeyCacheSize) {
+      std::erase_if(keys, [&](const auto& kv) { return kv.second.until <= now; });
+      if (keys.size() >= kKeyCacheSize) keys.erase(keys.begin());
+    }
+    keys[sha256_hex(secret)] = CachedKey{*actor, now + seconds(30)};
     return actor;
+  }
+
+  http::Response too_many(const http::Request& req, double wait, const char* who) {
+    return http::problem(429, "rate-limited", "Too many requests",
+                         std::string("slow down: too many requests from this ") + who, req.id)
+        .header("Retry-After", std::to_string(static_cast<int>(std::ceil(std::min(wait, 3600.0)))));
+  }
+
+  /// Rate limits on the I/O thread, before any work: a verified (cached) key pays from its own
+  /// bucket and from its address's ceiling for keyed traffic; anything else — no key, or a key
+  /// not verified yet — pays from its address's bucket. std::nullopt: go on.
+  std::optional<http::Response> limit(http::Request& req) {
+    const auto now = steady_clock::now();
+    const auto secret = presented_secret(req);
+    if (secret && !secret->empty()) {
+      if (auto actor = cached_actor(*secret)) {
+        if (auto wait = limiter.take("key:" + sha256_hex(*secret).substr(0, 24),
+                                     config.rate_per_key, config.burst_seconds, now))
+          return too_many(req, *wait, "key");
+        if (auto wait = limiter.take("keyed:" + req.client, config.rate_per_address_keyed,
+                                     config.burst_seconds, now))
+          return too_many(req, *wait, "address");
+        req.actor = *actor;
+        req.authenticated = true;
+        return std::nullopt;
+      }
+    }
+    if (auto wait =
+            limiter.take("addr:" + req.client, config.rate_per_address, config.burst_seconds, now))
+      return too_many(req, *wait, "address");
+    return std::nullopt;
   }
 
   /// Runs the route's handler with every exception turned into a problem reply.
@@ -123,10 +232,14 @@ struct HttpServer::Impl {
   http::Response handle(const http::Route& route, http::Request& req,
                         const http::Handler& handler) {
     try {
-      if (route.execution == http::Execution::worker) {
+      if (route.execution == http::Execution::worker && !req.authenticated) {
         if (auto secret = presented_secret(req)) {
           auto actor = secret->empty() ? std::nullopt : authenticate(*secret);
           if (!actor) {
+            // A failed authentication costs its address more than a request: guessing keys
+            // is slow, and the store is asked at most a few times a second per address.
+            limiter.take("addr:" + req.client, config.rate_per_address, config.burst_seconds,
+                         steady_clock::now(), config.auth_failure_cost);
             return http::problem(401, "unauthorized", "Authentication required",
                                  "the API key is not valid (use Authorization: Bearer <key>)",
                                  req.id)
@@ -157,23 +270,18 @@ struct HttpServer::Impl {
     }
   }
 
-  void send(P::Http::ResponseWriter& writer, const http::Request& req, http::Response& res,
+  void send(const http::ConnectionPtr& conn, const http::Request& req, http::Response& res,
             const std::string& route, steady_clock::time_point start) {
-    auto add = [&](std::string name, std::string value) {
-      writer.headers().add(std::make_shared<AnyHeader>(std::move(name), std::move(value)));
-    };
-    add("Content-Type", res.content_type);
-    add("X-Request-Id", req.id);
-    add("Access-Control-Allow-Origin", "*");
-    add("Access-Control-Expose-Headers", "X-Request-Id, Link, ETag, Retry-After");
-    // Connection: Pistache 0.0.5 decides (keep-alive only when the client asks for it).
-    for (const auto& [name, value] : res.headers) add(name, value);
+    res.header("X-Request-Id", req.id);
+    res.header("Access-Control-Allow-Origin", "*");
+    res.header("Access-Control-Expose-Headers", "X-Request-Id, Link, ETag, Retry-After");
     const std::size_t bytes = res.content().size();
-    if (req.method == "HEAD") {
-      res.body.clear();
-      res.shared_body.reset();
-    }
-    writer.send(static_cast<P::Http::Code>(res.status), res.content());
+    // The request was read whole, so the stream position is known; still, a malformed request
+    // (400, 413), a refusal for load (429, 503) or a server error ends the connection: a
+    // client that is confused or pressing gets a fresh start, and load is shed.
+    const bool close = stopping || res.status >= 500 || res.status == 400 || res.status == 413 ||
+                       res.status == 429;
+    conn->respond(res, req.method == "HEAD", close);
     const double secs = duration<double>(steady_clock::now() - start).count();
     metrics.observe(route, res.status, secs);
     // The access log: no query string, no body (they may hold personal data).
@@ -182,134 +290,165 @@ struct HttpServer::Impl {
               secs * 1000);
     --in_flight;
   }
+
+  /// A request read off the wire, from its parts to our Request. std::nullopt with @p refusal
+  /// set when a part is malformed.
+  bool parse(http::WireRequest& w, http::Request& req, http::Response& refusal) {
+    auto refuse = [&](std::string detail) {
+      refusal =
+          http::problem(400, "invalid-argument", "Invalid argument", std::move(detail), req.id);
+      return false;
+    };
+    req.method = w.head.method;
+    req.client = w.client;
+    const std::string& target = w.head.target;
+    const auto question = target.find('?');
+    const auto decoded = http::url_decode(std::string_view(target).substr(0, question), false);
+    if (!decoded) return refuse("the path is not valid URL encoding");
+    std::tie(req.path, req.extension) = http::split_extension(*decoded);
+    if (question != std::string::npos) {
+      std::string_view query = std::string_view(target).substr(question + 1);
+      while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        if (pair.empty()) continue;
+        const auto eq = pair.find('=');
+        auto name = http::url_decode(pair.substr(0, eq), true);
+        auto value = http::url_decode(
+            eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+        if (!name || !value)
+          return refuse("query parameter '" +
+                        std::string(pair.substr(0, std::min<std::size_t>(eq, 40))) +
+                        "' is not valid URL encoding");
+        req.query[*name] = *value;
+      }
+    }
+    for (auto& [name, value] : w.head.fields) {
+      auto [it, fresh] = req.headers.try_emplace(name, value);
+      if (fresh) continue;
+      if (is_singleton_field(name)) return refuse("the header field '" + name + "' appears twice");
+      it->second += ", " + value;
+    }
+    req.body = std::move(w.body);
+    if (!config.trusted_proxy.empty() && req.client == config.trusted_proxy) {
+      if (auto real = req.header("x-real-ip"); real && !real->empty() && real->size() <= 45)
+        req.client = *real;
+    }
+    return true;
+  }
+
+  void dispatch(const http::ConnectionPtr& conn, http::WireRequest&& wire) {
+    const auto start = steady_clock::now();
+    ++in_flight;
+    http::Request req;
+    req.id = request_id();
+    req.now = now_utc();
+    std::string route_name = "(unmatched)";
+    auto refuse = [&](http::Response r) { send(conn, req, r, route_name, start); };
+    try {
+      http::Response refusal;
+      if (!parse(wire, req, refusal)) return refuse(std::move(refusal));
+      if (stopping) {
+        return refuse(http::problem(503, "unavailable", "Service unavailable",
+                                    "the server is shutting down", req.id)
+                          .header("Retry-After", "5"));
+      }
+      const auto match = router.match(req.method, req.path, req.extension);
+      if (!match.route) return refuse(unmatched(req, match));
+      const http::Route& route = *match.route;
+      route_name = route.name;
+      req.params = match.params;
+      if (auto refused = limit(req)) return refuse(std::move(*refused));
+      if (route.execution == http::Execution::inline_io) {
+        http::Response r = handle(route, req);
+        return send(conn, req, r, route_name, start);
+      }
+      if (route.inline_answer) {  // answered at once when it can be (a cached tile)
+        bool miss = false;
+        http::Response r = handle(route, req, [&](http::Request& q) {
+          std::optional<http::Response> a = route.inline_answer(q);
+          if (!a) {
+            miss = true;
+            return http::Response{};
+          }
+          return std::move(*a);
+        });
+        if (!miss) return send(conn, req, r, route_name, start);
+      }
+      auto job_req = std::make_shared<http::Request>(std::move(req));
+      const bool queued = pool->try_submit([this, &route, conn, job_req, start] {
+        http::Response r = handle(route, *job_req);
+        send(conn, *job_req, r, route.name, start);
+      });
+      if (!queued) {
+        http::Response busy = http::problem(503, "unavailable", "Service unavailable",
+                                            "the server is busy; retry shortly", job_req->id)
+                                  .header("Retry-After", "1");
+        send(conn, *job_req, busy, route_name, start);
+      }
+    } catch (const std::exception& e) {
+      log->error("{} dispatch: unexpected exception: {}", req.id, e.what());
+      refuse(http::problem(500, "internal", "Internal error",
+                           "the service could not complete the request; it has been logged",
+                           req.id));
+    }
+  }
+
+  /// 404, 405 with Allow, or the answer to OPTIONS (CORS preflight and discovery).
+  http::Response unmatched(const http::Request& req, const http::Router::Match& match) {
+    if (match.allowed.empty())
+      return http::problem(404, "not-found", "Not found",
+                           "no resource at " + req.path.substr(0, 200), req.id);
+    std::string allow;
+    for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+    if (req.method == "OPTIONS") {
+      http::Response r;
+      r.status = 204;
+      r.header("Allow", allow).header("Access-Control-Allow-Methods", allow);
+      r.header("Access-Control-Allow-Headers",
+               "Authorization, Content-Type, Idempotency-Key, If-None-Match");
+      r.header("Access-Control-Max-Age", "600");
+      return r;
+    }
+    return http::problem(405, "method-not-allowed", "Method not allowed",
+                         req.method.substr(0, 32) + " is not allowed on " +
+                             req.path.substr(0, 200) + "; allowed: " + allow,
+                         req.id)
+        .header("Allow", allow);
+  }
 };
 
 namespace {
 
+/// Pistache's per-transport handler: connections and bytes go to our connection layer.
+/// Pistache's own request parser (Http::Handler::onInput) is never used.
 class PistacheHandler final : public P::Http::Handler {
  public:
   HTTP_PROTOTYPE(PistacheHandler)
   explicit PistacheHandler(HttpServer::Impl* impl) : impl_(impl) {}
 
-  void onRequest(const P::Http::Request& in, P::Http::ResponseWriter writer) override {
-    auto& s = *impl_;
-    const auto start = steady_clock::now();
-    ++s.in_flight;
-    http::Request req;
-    req.id = request_id();
-    req.now = now_utc();
-    req.method = P::Http::methodString(in.method());
-    req.client = in.address().host();
-    http::Response early;
-    std::string route_name = "(unmatched)";
-    auto refuse = [&](http::Response r) { s.send(writer, req, r, route_name, start); };
-    const auto decoded = http::url_decode(in.resource(), false);
-    if (!decoded)
-      return refuse(http::problem(400, "invalid-argument", "Invalid argument",
-                                  "the path is not valid URL encoding", req.id));
-    std::tie(req.path, req.extension) = http::split_extension(*decoded);
-    for (auto it = in.query().parameters_begin(); it != in.query().parameters_end(); ++it) {
-      auto name = http::url_decode(it->first, true), value = http::url_decode(it->second, true);
-      if (!name || !value)
-        return refuse(http::problem(
-            400, "invalid-argument", "Invalid argument",
-            "query parameter '" + it->first.substr(0, 40) + "' is not valid URL encoding", req.id));
-      req.query[*name] = *value;
-    }
-    for (const auto& h : in.headers().list()) {
-      std::ostringstream value;
-      h->write(value);
-      std::string name = h->name();
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers[name] = value.str();
-    }
-    for (const auto& [name, raw] : in.headers().rawList()) {
-      std::string lower = name;
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers[lower] = raw.value();
-    }
-    req.body = in.body();
-    if (!s.config.trusted_proxy.empty() && req.client == s.config.trusted_proxy) {
-      if (auto real = req.header("x-real-ip"); real && !real->empty() && real->size() <= 45)
-        req.client = *real;
-    }
-    if (s.stopping) {
-      return refuse(http::problem(503, "unavailable", "Service unavailable",
-                                  "the server is shutting down", req.id)
-                        .header("Retry-After", "5"));
-    }
-    const auto match = s.router.match(req.method, req.path, req.extension);
-    if (!match.route) {
-      if (match.allowed.empty()) {
-        return refuse(http::problem(404, "not-found", "Not found",
-                                    "no resource at " + req.path.substr(0, 200), req.id));
-      }
-      std::string allow;
-      for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
-      if (req.method == "OPTIONS") {  // CORS preflight and discovery
-        http::Response r;
-        r.status = 204;
-        r.header("Allow", allow).header("Access-Control-Allow-Methods", allow);
-        r.header("Access-Control-Allow-Headers",
-                 "Authorization, Content-Type, Idempotency-Key, If-None-Match");
-        r.header("Access-Control-Max-Age", "600");
-        return refuse(std::move(r));
-      }
-      return refuse(
-          http::problem(405, "method-not-allowed", "Method not allowed",
-                        req.method + " is not allowed on " + req.path + "; allowed: " + allow,
-                        req.id)
-              .header("Allow", allow));
-    }
-    const http::Route& route = *match.route;
-    route_name = route.name;
-    req.params = match.params;
-    // Rate limits: per key when one is presented, else per client address.
-    const auto secret = presented_secret(req);
-    const bool keyed = secret && !secret->empty();
-    const std::string bucket =
-        keyed ? "key:" + sha256_hex(*secret).substr(0, 24) : "addr:" + req.client;
-    if (auto wait =
-            s.limiter.take(bucket, keyed ? s.config.rate_per_key : s.config.rate_per_address,
-                           s.config.burst_seconds, steady_clock::now())) {
-      return refuse(http::problem(429, "rate-limited", "Too many requests",
-                                  "slow down: too many requests from this " +
-                                      std::string(keyed ? "key" : "address"),
-                                  req.id)
-                        .header("Retry-After", std::to_string(static_cast<int>(std::ceil(*wait)))));
-    }
-    if (route.execution == http::Execution::inline_io) {
-      http::Response r = s.handle(route, req);
-      return s.send(writer, req, r, route_name, start);
-    }
-    if (route.inline_answer) {  // answered at once when it can be (a cached tile)
-      bool miss = false;
-      http::Response r = s.handle(route, req, [&](http::Request& q) {
-        std::optional<http::Response> a = route.inline_answer(q);
-        if (!a) {
-          miss = true;
-          return http::Response{};
-        }
-        return std::move(*a);
-      });
-      if (!miss) return s.send(writer, req, r, route_name, start);
-    }
-    // The writer moves into the job; the job owns the reply from here on.
-    auto job_writer = std::make_shared<P::Http::ResponseWriter>(std::move(writer));
-    auto job_req = std::make_shared<http::Request>(std::move(req));
-    const bool queued = s.pool->try_submit([&s, &route, job_writer, job_req, start] {
-      http::Response r = s.handle(route, *job_req);
-      s.send(*job_writer, *job_req, r, route.name, start);
-    });
-    if (!queued) {
-      http::Response busy = http::problem(503, "unavailable", "Service unavailable",
-                                          "the server is busy; retry shortly", job_req->id)
-                                .header("Retry-After", "1");
-      s.send(*job_writer, *job_req, busy, route_name, start);
-    }
+  void onRequest(const P::Http::Request&, P::Http::ResponseWriter) override {}
+
+  void onConnection(const std::shared_ptr<P::Tcp::Peer>& peer) override {
+    // The parser Pistache's idle-peer check expects on every peer (never fed; see above).
+    peer->putData(ParserData, std::make_shared<P::Http::RequestParser>(1024));
+    if (auto c = impl_->connections->open(peer->fd(), peer->address().host()))
+      peer->putData(kConnectionData, c);
+  }
+
+  void onInput(const char* buffer, size_t len, const std::shared_ptr<P::Tcp::Peer>& peer) override {
+    if (auto c = connection(peer)) c->input(std::string_view(buffer, len));
+  }
+
+  void onDisconnection(const std::shared_ptr<P::Tcp::Peer>& peer) override {
+    if (auto c = connection(peer)) impl_->connections->closed(c);
   }
 
  private:
+  static http::ConnectionPtr connection(const std::shared_ptr<P::Tcp::Peer>& peer) {
+    return std::static_pointer_cast<http::Connection>(peer->tryGetData(kConnectionData));
+  }
   HttpServer::Impl* impl_;
 };
 
@@ -324,6 +463,13 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start() {
   Impl& s = *impl_;
+  if (!s.config.allow_public && !is_loopback(s.config.address)) {
+    throw Error(ErrorCode::invalid_argument,
+                "refusing to listen on " + s.config.address +
+                    ": wangge serves the public behind a front (scripts/deploy/nginx.conf); "
+                    "listen on 127.0.0.1, or pass --public if a front is there or the port is "
+                    "meant to be reached directly");
+  }
   try {
     s.endpoint =
         std::make_shared<P::Http::Endpoint>(P::Address(s.config.address, P::Port(s.config.port)));
@@ -332,11 +478,11 @@ void HttpServer::start() {
                        .threadsName("wangge-io")
                        .flags(P::Tcp::Options::ReuseAddr)
                        .backlog(1024)
-                       .maxRequestSize(s.config.max_request_bytes)
+                       .maxRequestSize(1024)  // Pistache's parser is never fed
                        .maxResponseSize(64 * 1024 * 1024)
-                       .headerTimeout(s.config.header_timeout)
-                       .bodyTimeout(s.config.body_timeout)
-                       .keepaliveTimeout(s.config.keepalive_timeout)
+                       .headerTimeout(kPistacheTimeoutsOff)
+                       .bodyTimeout(kPistacheTimeoutsOff)
+                       .keepaliveTimeout(kPistacheTimeoutsOff)
                        .logger(std::make_shared<P::Log::StringToStreamLogger>(P::Log::Level::WARN));
     s.endpoint->init(options);
     s.endpoint->setHandler(P::Http::make_handler<PistacheHandler>(&s));
@@ -370,6 +516,7 @@ void HttpServer::stop(std::chrono::seconds grace) {
   while (s.in_flight > 0 && steady_clock::now() < deadline)
     std::this_thread::sleep_for(milliseconds(20));
   s.endpoint->shutdown();
+  s.connections->close_all();
   s.log->info("stopped ({} request(s) still in flight)", s.in_flight.load());
 }
 

@@ -361,12 +361,18 @@ def run(c, tmp, env):
     tight = Server(WANGGE, env, os.path.join(tmp, "tight.log"),
                    ["--rate-per-address", "2", "--rate-per-key", "1000", "--workers", "1", "--queue", "1"])
     tight.start()
+    # A key pays from its own bucket once it has been verified (the first use verifies it).
+    first = request(tight.port, "GET", "/api/v1/reports?limit=1", key=keys["d01"])
+    c.check("a key's first use verifies it", first.status == 200, first)
     got = [request(tight.port, "GET", "/healthz") for _ in range(20)]
     limited = [r for r in got if r.status == 429]
     c.check("over the per-address rate: 429 with Retry-After", limited and all(int(r.headers.get("retry-after", "0")) >= 1 for r in limited)
             and limited[0].json()["code"] == "rate-limited", [r.status for r in got])
     r = request(tight.port, "GET", "/healthz", key=keys["d01"])
-    c.check("a keyed client has its own bucket", r.status == 200, r)
+    c.check("a verified key has its own bucket when its address has none left", r.status == 200, r)
+    r = request(tight.port, "GET", "/api/v1/reports?limit=1", key="wg_not_a_key_" + "x" * 20)
+    c.check("an unverified key pays from its address's bucket: 429, not a store look-up",
+            r.status == 429, r)
     results = []
 
     def slow():

@@ -9,9 +9,12 @@
 //    with a request id, never exception text;
 //  - graceful shutdown on SIGTERM/SIGINT: readiness off, stop accepting, wait for in-flight
 //    requests, drain the pool, flush the store, exit 0;
-//  - request size limit (sized for a 4,000-character report with ten media URLs), header, body
-//    and keep-alive timeouts, threads = cores; run behind nginx (scripts/deploy/nginx.conf) in
-//    production, which normalises framing that Pistache 0.0.5 mishandles.
+//  - requests are read by our own strict reader (wire.hpp, connection.hpp), not Pistache's:
+//    framing is unambiguous or refused, a refused request closes its connection, pipelined
+//    requests are answered in order, limits are checked before anything is allocated;
+//  - head and body limits (the body sized for a 4,000-character report with ten media URLs),
+//    header, body and keep-alive timeouts, connection caps, threads = cores; loopback unless
+//    told otherwise; nginx (scripts/deploy/nginx.conf) in front in production.
 
 #include <chrono>
 #include <cstdint>
@@ -25,16 +28,26 @@ namespace wangge {
 struct ServerConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;
+  /// Listening on an address other than loopback is refused unless the operator says a
+  /// front (nginx, scripts/deploy/nginx.conf) is there or that it is meant to be public.
+  bool allow_public = false;
   unsigned threads = 0;                       ///< reactor threads; 0 = cores
   unsigned workers = 0;                       ///< worker pool threads; 0 = 2 × cores
   std::size_t queue_capacity = 512;           ///< waiting jobs before 503
-  std::size_t max_request_bytes = 64 * 1024;  ///< headers + body
+  std::size_t max_head_bytes = 64 * 1024;     ///< request line + header fields
+  std::size_t max_body_bytes = 64 * 1024;     ///< a body, unless its route says otherwise
+  std::size_t max_connections = 4096;
+  std::size_t max_connections_per_address = 256;  ///< not for the trusted proxy
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds keepalive_timeout{30};
   int public_decimals = 4;       ///< coordinates in public views (~10 m)
-  double rate_per_key = 50;      ///< requests per second (token bucket)
-  double rate_per_address = 20;  ///< for requests without a key
+  double rate_per_key = 50;      ///< requests per second for a verified API key (token bucket)
+  double rate_per_address = 20;  ///< for requests without a verified key, per client address
+  /// The ceiling for all verified keys used from one address together.
+  double rate_per_address_keyed = 200;
+  /// Tokens a failed authentication takes from its address's bucket.
+  double auth_failure_cost = 5;
   double burst_seconds = 4;      ///< bucket size, in seconds of rate
   std::string base_url;          ///< for links; default http://address:port
   /// The reverse proxy's address (e.g. 127.0.0.1 for nginx on the host): requests from it are
@@ -51,7 +64,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   /// Binds and starts serving in background threads. @throws Error(unavailable) if the port
-  /// cannot be bound.
+  /// cannot be bound, Error(invalid_argument) for a public address without allow_public.
   void start();
   /// The port actually bound (useful with port 0).
   std::uint16_t port() const;
