@@ -102,6 +102,89 @@ std::optional<std::string> read_polygons(const OGRGeometry* geom, const gdal::To
   return failure;
 }
 
+/// Whether a parent field value is JSON (an object or array) rather than an id.
+bool looks_like_json(const std::string& value) {
+  return !value.empty() && (value.front() == '{' || value.front() == '[');
+}
+
+/// What a default (auto-detected) field holds that makes it unusable for its attribute: the
+/// first offending value, as "feature N: 'value'", or std::nullopt when it is usable.
+/// @p usable says whether one value fits.
+template <class Usable>
+std::optional<std::string> first_unusable(OGRLayer& layer, int idx, const Usable& usable) {
+  layer.ResetReading();
+  for (auto& feature : layer) {
+    const std::string value = field_text(*feature, idx);
+    if (!value.empty() && !usable(value)) {
+      std::string shown = value.size() > 40 ? value.substr(0, 40) + "…" : value;
+      return "feature " + std::to_string(feature->GetFID()) + ": '" + shown + "'";
+    }
+  }
+  return std::nullopt;
+}
+
+bool whole_number(const std::string& t) {
+  if (text::parse_integer(t)) return true;
+  const auto d = text::parse_double(t);  // "12.0" from drivers that type numbers as Real
+  return d && std::isfinite(*d) && *d == std::floor(*d);
+}
+
+/// The parent field: none when flat, the mapped one (refused when it holds JSON), or the
+/// default when it holds ids (else none, with a note).
+int parent_field(OGRLayer& layer, const FieldMapping& m, const std::string& layer_name,
+                 std::vector<std::string>& used, std::vector<std::string>& notes) {
+  OGRFeatureDefn* defn = layer.GetLayerDefn();
+  if (m.flat) {
+    if (m.parent)
+      throw Error(ErrorCode::invalid_argument,
+                  "--flat reads one level, but --parent-field '" + *m.parent +
+                      "' asks for parent links: give one or the other");
+    used.push_back("parent <- none (one level)");
+    return -1;
+  }
+  std::vector<std::string> ignored;
+  const int idx = resolve(defn, m.parent, {"parent_id", "parent"}, "parent", layer_name, ignored);
+  if (idx < 0) return idx;
+  const std::string name = defn->GetFieldDefn(idx)->GetNameRef();
+  const bool json_type = defn->GetFieldDefn(idx)->GetSubType() == OFSTJSON;
+  auto bad = first_unusable(layer, idx, [&](const std::string& v) { return !looks_like_json(v); });
+  if (json_type && !bad) bad = "its type is JSON";
+  if (bad && m.parent) {
+    throw Error(ErrorCode::invalid_argument,
+                "--parent-field '" + name + "' holds JSON objects or arrays, not grid ids (" +
+                    *bad + "); map the field holding the parent's id, or --flat for one level");
+  }
+  if (bad) {
+    notes.push_back("field '" + name + "' holds JSON objects or arrays, not parent ids (" + *bad +
+                    "): not used, the layer is read as one level; map the parent's id with "
+                    "--parent-field, or say --flat");
+    used.push_back("parent <- none ('" + name + "' holds JSON)");
+    return -1;
+  }
+  used.insert(used.end(), ignored.begin(), ignored.end());
+  return idx;
+}
+
+/// The level field: the mapped one as told, or the default when its values are whole numbers
+/// (else none, with a note; levels then come from the parent links alone).
+int level_field(OGRLayer& layer, const FieldMapping& m, const std::string& layer_name,
+                std::vector<std::string>& used, std::vector<std::string>& notes) {
+  std::vector<std::string> resolved;
+  const int idx = resolve(layer.GetLayerDefn(), m.level, {"level"}, "level", layer_name, resolved);
+  if (idx >= 0 && !m.level) {
+    if (auto bad = first_unusable(layer, idx, whole_number)) {
+      const std::string name = layer.GetLayerDefn()->GetFieldDefn(idx)->GetNameRef();
+      notes.push_back("field '" + name + "' holds text, not level numbers (" + *bad +
+                      "): not used, the depth of each grid comes from its parent links; map "
+                      "the level number with --level-field");
+      used.push_back("level <- none ('" + name + "' holds text)");
+      return -1;
+    }
+  }
+  used.insert(used.end(), resolved.begin(), resolved.end());
+  return idx;
+}
+
 }  // namespace
 
 std::string_view to_string(Severity s) noexcept {
@@ -114,7 +197,8 @@ std::string_view to_string(Severity s) noexcept {
 }
 
 ImportResult import_grids(const std::string& path, const ImportOptions& options) {
-  gdal::Dataset ds = gdal::open_vector(path);
+  gdal::OpenedVector source = gdal::open_vector_with_notes(path);
+  gdal::Dataset& ds = source.dataset;
   OGRLayer* layer = nullptr;
   if (options.layer) {
     layer = ds->GetLayerByName(options.layer->c_str());
@@ -131,14 +215,15 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
     layer = ds->GetLayer(0);
   }
   ImportResult result;
+  result.notes = std::move(source.notes);
   result.layer = layer->GetName();
   OGRFeatureDefn* defn = layer->GetLayerDefn();
   const FieldMapping& m = options.fields;
   auto& used = result.fields_used;
   // Defaults include the names Shapefile truncates to 10 characters (leader_nam ...).
   const int f_id = resolve(defn, m.id, {"id", "grid_id"}, "id", result.layer, used);
-  const int f_parent = resolve(defn, m.parent, {"parent_id", "parent"}, "parent", result.layer, used);
-  const int f_level = resolve(defn, m.level, {"level"}, "level", result.layer, used);
+  const int f_parent = parent_field(*layer, m, result.layer, used, result.notes);
+  const int f_level = level_field(*layer, m, result.layer, used, result.notes);
   const int f_level_name = resolve(defn, m.level_name, {"level_name"}, "level-name", result.layer, used);
   const int f_code = resolve(defn, m.code, {"code", "grid_code"}, "code", result.layer, used);
   const int f_name = resolve(defn, m.name, {"name"}, "name", result.layer, used);
