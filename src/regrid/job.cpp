@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <unordered_map>
 
 #include "job_inputs.hpp"
 #include "wangge/geo/geos.hpp"
@@ -18,7 +19,8 @@ namespace {
 
 /// The parents of the job: grids of the parent level (only those asked for, if any).
 /// @throws Error(not_found / invalid_data) naming the parent or level missing.
-std::vector<const Grid*> select_parents(const RegridJob& job, const std::vector<Grid>& grids) {
+std::vector<const Grid*> select_parents(const RegridJob& job, const std::vector<Grid>& grids,
+                                        const std::vector<std::string>& notes) {
   std::vector<const Grid*> parents;
   for (const Grid& g : grids) {
     if (g.level.value_or(-1) != job.parent_level) continue;
@@ -36,11 +38,40 @@ std::vector<const Grid*> select_parents(const RegridJob& job, const std::vector<
                                             std::to_string(job.parent_level) + " in " +
                                             job.parents);
   }
-  if (parents.empty())
+  if (parents.empty()) {
+    std::string why;  // e.g. a level field of text, which was not read
+    for (const std::string& n : notes) why += "; " + n;
     throw Error(ErrorCode::invalid_data, "parents: " + job.parents + " has no grid at level " +
                                              std::to_string(job.parent_level) +
-                                             " (--parent-level)");
+                                             " (--parent-level)" + why);
+  }
   return parents;
+}
+
+/// Gives each grid without a level number its depth in the hierarchy (0 for a root), as the
+/// validator counts levels, so that a layer of one level without a level field has parents at
+/// level 0. @returns how many grids had no level.
+std::size_t fill_missing_levels(std::vector<Grid>& grids) {
+  std::unordered_map<std::string, const Grid*> by_id;
+  for (const Grid& g : grids) by_id.emplace(g.id, &g);
+  std::vector<int> depth(grids.size(), 0);
+  for (std::size_t i = 0; i < grids.size(); ++i) {
+    const Grid* cur = &grids[i];
+    // (a cycle or a missing parent ends the walk: the validator reports those)
+    for (int guard = 0; guard < 64 && !cur->parent_id.empty(); ++guard) {
+      const auto up = by_id.find(cur->parent_id);
+      if (up == by_id.end()) break;
+      cur = up->second;
+      ++depth[i];
+    }
+  }
+  std::size_t filled = 0;
+  for (std::size_t i = 0; i < grids.size(); ++i) {
+    if (grids[i].level) continue;
+    grids[i].level = depth[i];
+    ++filled;
+  }
+  return filled;
 }
 
 /// Invalid parent polygons are bad input: named, all of them, before any work.
@@ -145,8 +176,13 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
   for (const Finding& f : source.problems) {
     if (f.rule == "bad-geometry") throw Error(ErrorCode::invalid_data, "parents: " + f.message);
   }
+  if (const std::size_t filled = fill_missing_levels(source.grids)) {
+    source.notes.push_back(std::to_string(filled) + " of the grids in " + job.parents +
+                           " have no level number: their level is their depth in the hierarchy "
+                           "(0 for a grid without a parent)");
+  }
   const std::vector<Grid>& grids = source.grids;
-  const std::vector<const Grid*> parents = select_parents(job, grids);
+  const std::vector<const Grid*> parents = select_parents(job, grids, source.notes);
   check_parent_polygons(parents, job.parents);
   RegridOutcome out;
   out.notes = source.notes;
