@@ -68,6 +68,31 @@ Geometry on_output_grid(const Context& ctx, const GEOSGeometry* g) {
   return polygons;
 }
 
+/// The polygons of @p g (metres) but flecks: parts below kFleckM2 beside a larger part. They
+/// are what sliver units and snap-rounding leave of a unit's thinnest corner, hold no building,
+/// and would make a grid "multi-part" for nothing; the gap they leave is far below the
+/// validator's 1 m² (and reported in the coverage figures).
+/// (@p area_m2 measures one polygon.)
+template <class Area>
+MultiPolygon without_flecks(MultiPolygon all, const Area& area_m2) {
+  if (all.polygons.size() < 2) return all;
+  MultiPolygon kept;
+  for (const Polygon& p : all.polygons)
+    if (area_m2(p) >= kFleckM2) kept.polygons.push_back(p);
+  return kept.empty() ? all : kept;
+}
+
+MultiPolygon without_flecks_m(const Context& ctx, const GEOSGeometry* g) {
+  return without_flecks(geos::from_geos(ctx, g), [&](const Polygon& p) {
+    return area_of(ctx, geos::to_geos(ctx, MultiPolygon{{p}}).get());
+  });
+}
+
+MultiPolygon without_flecks_lonlat(const Context& ctx, const GEOSGeometry* g) {
+  return without_flecks(geos::from_geos(ctx, g),
+                        [](const Polygon& p) { return area_m2(MultiPolygon{{p}}); });
+}
+
 /// @p g with its coordinates rounded to the output grid, as GeoJSON is written.
 Geometry rounded(const Context& ctx, const MultiPolygon& g) {
   return geos::to_geos(ctx, transformed(g, [](XY v) {
@@ -78,6 +103,7 @@ Geometry rounded(const Context& ctx, const MultiPolygon& g) {
 
 struct OneShape {
   std::optional<MultiPolygon> lonlat;
+  int union_parts = 0;  ///< polygons in the union in metres
   std::string repair;   ///< what MakeValid repaired, if it had to
   std::string failure;  ///< why there is no polygon
 };
@@ -95,7 +121,8 @@ OneShape one_shape(const Context& ctx, const std::vector<const GEOSGeometry*>& p
     out.failure = "GEOS cannot union its units: " + ctx.last_error();
     return out;
   }
-  MultiPolygon lonlat = to_lonlat(geos::from_geos(ctx, u.get()), proj);
+  MultiPolygon lonlat = to_lonlat(without_flecks_m(ctx, u.get()), proj);
+  out.union_parts = static_cast<int>(lonlat.polygons.size());
   if (lonlat.empty()) {
     out.failure =
         "its units have no area left after snap-rounding to " + std::to_string(kMetreGrid) + " m";
@@ -107,7 +134,7 @@ OneShape one_shape(const Context& ctx, const std::vector<const GEOSGeometry*>& p
     return out;
   }
   if (Geometry snapped = on_output_grid(ctx, g.get())) {
-    out.lonlat = geos::from_geos(ctx, snapped.get());
+    out.lonlat = without_flecks_lonlat(ctx, snapped.get());
     return out;
   }
   // The last resort: repair the converted polygon, then snap again.
@@ -123,7 +150,7 @@ OneShape one_shape(const Context& ctx, const std::vector<const GEOSGeometry*>& p
                   (bad ? ": " + bad->reason + " near " + place(bad->where) : std::string());
     return out;
   }
-  out.lonlat = geos::from_geos(ctx, snapped.get());
+  out.lonlat = without_flecks_lonlat(ctx, snapped.get());
   out.repair = "repaired by MakeValid" +
                (bad ? " (" + bad->reason + " near " + place(bad->where) + ")" : std::string());
   return out;
@@ -159,6 +186,7 @@ GridShapes grid_shapes(const Context& ctx, const UnitSet& units, const std::vect
     // Lon/lat on the output grid converts back with vertices ≥ 0.05 mm from foreign edges:
     // valid in metres too, so the measures below can rely on GEOS overlays.
     out.metres.push_back(geos::to_geos(ctx, to_metres(*s.lonlat, proj)));
+    out.union_parts.push_back(s.union_parts);
     out.lonlat.push_back(std::move(*s.lonlat));
   }
   return out;
@@ -210,7 +238,7 @@ std::optional<std::string> partition_failure(const Grid& parent, const std::vect
     if (static_cast<int>(shape.polygons.size()) > c.pieces) {
       return "grid '" + grids[g].code + "' is " + std::to_string(shape.polygons.size()) +
              " separate polygons, but its units form " + std::to_string(c.pieces) +
-             " connected piece(s): the grid would not be contiguous";
+             ": snap-rounding or repair cut it apart";
     }
     for (std::size_t b = 0; b < c.buildings.size(); ++b) {
       const XY at = c.buildings[b];

@@ -28,6 +28,8 @@ namespace wangge::regrid {
 inline constexpr double kMetreGrid = 1e-6;
 /// Degrees: the grid of the output (feature_writer writes GeoJSON with 9 decimals).
 inline constexpr double kDegreeGrid = 1e-9;
+/// m²: a separate piece of a grid smaller than this (10 cm × 10 cm) is a fleck, not a part.
+inline constexpr double kFleckM2 = 0.01;
 
 /// @p g with every vertex converted to the metric frame of @p proj, and back.
 MultiPolygon to_metres(const MultiPolygon& g, const LocalProjection& proj);
@@ -36,6 +38,9 @@ MultiPolygon to_lonlat(const MultiPolygon& g, const LocalProjection& proj);
 struct GridShapes {
   std::vector<MultiPolygon> lonlat;    ///< one per grid, WGS-84, valid
   std::vector<geos::Geometry> metres;  ///< the same polygons in the parent's metric frame
+  /// Polygons in the union of each grid's units before any conversion or repair (a unit may
+  /// be two polygons: a piece without a neighbour joins the nearest unit within 0.5 m).
+  std::vector<int> union_parts;
   std::vector<std::string> repairs;    ///< one sentence per grid MakeValid had to repair
   std::optional<std::string> failure;  ///< set when some grid has no valid polygon
 };
@@ -53,7 +58,8 @@ Coverage coverage_of(const geos::Context& ctx, const std::vector<geos::Geometry>
                      const GEOSGeometry* parent);
 
 /// What a grid must still hold after its polygon was made: the buildings of its units (lon/lat)
-/// and the number of connected pieces its units form in the unit graph.
+/// and how many polygons it may be: the connected pieces of its units in the unit graph, or
+/// the polygons of their union if more (GridShapes::union_parts).
 struct GridContents {
   std::vector<XY> buildings;
   std::vector<std::int64_t> households;
@@ -62,9 +68,9 @@ struct GridContents {
 
 /// Why @p grids (children of @p parent, with their final codes) do not partition the parent,
 /// or std::nullopt when they do: the grid validator (validity, nothing outside the parent, no
-/// sibling overlap, no gap, each above 1 m²), no grid in more polygons than its units are
-/// connected pieces, and every building inside (or within 1 cm of) its grid's polygon, so the
-/// household counts hold.
+/// sibling overlap, no gap, each above 1 m²), no grid in more polygons than it may be (so
+/// snap-rounding and repair did not cut it apart), and every building inside (or within 1 cm of)
+/// its grid's polygon, so the household counts hold.
 std::optional<std::string> partition_failure(const Grid& parent, const std::vector<Grid>& grids,
                                              const std::vector<GridContents>& contents);
 

@@ -170,7 +170,7 @@ void draw_grids(const Context& ctx, ParentPlan& plan, const Grid& parent,
     const auto g = static_cast<std::size_t>(part.grid_of[u]);
     const auto r = static_cast<std::size_t>(rank[g]);
     grid_households[g] += units.units[u].households;
-    contents[r].pieces = pieces[g];
+    contents[r].pieces = std::max(pieces[g], shapes.union_parts[g]);
     for (int b : units.units[u].buildings) {
       const auto global = static_cast<std::size_t>(in.index[static_cast<std::size_t>(b)]);
       new_of_building[global] = static_cast<int>(r);
