@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include "job_inputs.hpp"
 #include "wangge/geo/geos.hpp"
@@ -160,6 +163,41 @@ std::vector<Grid> validated_generation(const RegridJob& job, const std::vector<G
   }
 }
 
+/// The open reports in parents re-gridded now whose grid or leader changes, and how many
+/// reports lie in those parents.
+std::pair<std::vector<ReportChange>, std::size_t> report_changes(
+    const std::vector<ReportPoint>& reports, const std::vector<Grid>& grids,
+    const std::vector<const Grid*>& parents, const std::vector<ParentPlan>& plans) {
+  std::vector<ReportChange> changes;
+  std::size_t checked = 0;
+  for (const ReportPoint& r : reports) {
+    for (std::size_t i = 0; i < parents.size(); ++i) {
+      if (locate_point(parents[i]->geometry, r.at) != PointLocation::inside) continue;
+      if (plans[i].failure) break;  // its grids stay as they are
+      ++checked;
+      ReportChange c{r.id, "", "", "", ""};
+      for (const Grid& g : grids) {
+        if (g.parent_id == parents[i]->id &&
+            locate_point(g.geometry, r.at) != PointLocation::outside) {
+          c.old_grid = g.code.empty() ? g.id : g.code;
+          c.old_leader = g.leader.name;
+          break;
+        }
+      }
+      for (const Grid& g : plans[i].grids) {
+        if (locate_point(g.geometry, r.at) != PointLocation::outside) {
+          c.new_grid = g.code;
+          c.new_leader = g.leader.name;
+          break;
+        }
+      }
+      if (c.old_grid != c.new_grid || c.old_leader != c.new_leader) changes.push_back(std::move(c));
+      break;
+    }
+  }
+  return {std::move(changes), checked};
+}
+
 }  // namespace
 
 std::size_t RegridOutcome::failed_parents() const {
@@ -172,6 +210,8 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
   const Band& band = job.parent.band;
   if (band.min > band.max || band.min < 0 || band.max <= 0)
     throw Error(ErrorCode::invalid_argument, "the band needs 0 <= --min <= --max, --max > 0");
+  if (!(job.parent.time_budget_s >= 0) || !std::isfinite(job.parent.time_budget_s))
+    throw Error(ErrorCode::invalid_argument, "--time-budget must be finite and >= 0 seconds");
   ImportResult source = import_grids(job.parents, ImportOptions{});
   for (const Finding& f : source.problems) {
     if (f.rule == "bad-geometry") throw Error(ErrorCode::invalid_data, "parents: " + f.message);
@@ -190,6 +230,9 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
   for (std::string& n : units.notes) out.notes.push_back(std::move(n));
   const std::vector<Building>& buildings = units.buildings;
   const std::vector<Road> roads = job.roads.empty() ? std::vector<Road>{} : read_roads(job.roads);
+  // Read before the work, so that a bad file is refused at once.
+  const std::vector<ReportPoint> reports =
+      job.reports.empty() ? std::vector<ReportPoint>{} : read_reports(job.reports);
 
   out.plans.resize(parents.size());
   ProgressBar progress("parents", parents.size());
@@ -218,34 +261,7 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
   out.generation = job.only_new ? assemble(grids, parents, out.plans, true)
                                 : validated_generation(job, grids, parents, out.plans);
 
-  if (!job.reports.empty()) {
-    for (const ReportPoint& r : read_reports(job.reports)) {
-      for (std::size_t i = 0; i < parents.size(); ++i) {
-        if (locate_point(parents[i]->geometry, r.at) != PointLocation::inside) continue;
-        if (out.plans[i].failure) break;  // its grids stay as they are
-        ++out.reports_checked;
-        ReportChange c{r.id, "", "", "", ""};
-        for (const Grid& g : grids) {
-          if (g.parent_id == parents[i]->id &&
-              locate_point(g.geometry, r.at) != PointLocation::outside) {
-            c.old_grid = g.code.empty() ? g.id : g.code;
-            c.old_leader = g.leader.name;
-            break;
-          }
-        }
-        for (const Grid& g : out.plans[i].grids) {
-          if (locate_point(g.geometry, r.at) != PointLocation::outside) {
-            c.new_grid = g.code;
-            c.new_leader = g.leader.name;
-            break;
-          }
-        }
-        if (c.old_grid != c.new_grid || c.old_leader != c.new_leader)
-          out.changes.push_back(std::move(c));
-        break;
-      }
-    }
-  }
+  std::tie(out.changes, out.reports_checked) = report_changes(reports, grids, parents, out.plans);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }

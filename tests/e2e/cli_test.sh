@@ -278,6 +278,16 @@ expect "regrid: an upside-down band exits 2" 2 "0 <= --min <= --max" -- \
   "$WANGGE" regrid "${RG[@]}" --min 500 --max 300 --out "$TMP/bad.gpkg"
 expect "regrid: an unknown parent exits 2" 2 "no grid 'nope' at level 1" -- \
   "$WANGGE" regrid "${RG[@]}" --parent nope --min 300 --max 500 --out "$TMP/bad.gpkg"
+printf 'id,x\n1,2\n' >"$TMP/noposition.csv"
+expect "regrid: a reports CSV without lon/lat exits 2 naming the columns" 2 \
+  "reports: .*noposition.csv needs the columns id, lon, lat" -- \
+  "$WANGGE" regrid "${RG[@]}" --reports "$TMP/noposition.csv" --min 300 --max 500 --out "$TMP/bad.gpkg"
+expect "regrid: a negative time budget exits 2" 2 "--time-budget must be finite and >= 0" -- \
+  "$WANGGE" regrid "${RG[@]}" --time-budget -1 --min 300 --max 500 --out "$TMP/bad.gpkg"
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"p","level":1},"geometry":{"type":"Point","coordinates":[112.92,27.86]}}]}' >"$TMP/pointparent.geojson"
+expect "regrid: a parent that is not a polygon exits 2 naming it" 2 \
+  "parents: grid 'p' \(feature 0\) has a Point geometry; grids must be polygons" -- \
+  "$WANGGE" regrid --parents "$TMP/pointparent.geojson" --units "$SAMPLE/buildings.geojson" --min 300 --max 500 --out "$TMP/bad.gpkg"
 check "regrid: failed runs wrote nothing" test ! -e "$TMP/bad.gpkg"
 expect "regrid --help documents every exit status" 0 \
   "Exit status: 0 every parent.*1 some parents failed.*2 bad input.*130 interrupted.*70 an internal error" -- \
