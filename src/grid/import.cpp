@@ -102,87 +102,65 @@ std::optional<std::string> read_polygons(const OGRGeometry* geom, const gdal::To
   return failure;
 }
 
+/// @p t as a whole number: "12", or "12.0" from drivers that type numbers as Real.
+std::optional<long long> whole_number(const std::string& t) {
+  if (auto v = text::parse_integer(t)) return v;
+  const auto d = text::parse_double(t);
+  if (d && std::isfinite(*d) && *d == std::floor(*d)) return static_cast<long long>(*d);
+  return std::nullopt;
+}
+
 /// Whether a parent field value is JSON (an object or array) rather than an id.
 bool looks_like_json(const std::string& value) {
   return !value.empty() && (value.front() == '{' || value.front() == '[');
 }
 
-/// What a default (auto-detected) field holds that makes it unusable for its attribute: the
-/// first offending value, as "feature N: 'value'", or std::nullopt when it is usable.
-/// @p usable says whether one value fits.
+/// The first of @p values (one per grid of @p grids) that is neither empty nor @p usable, as
+/// "feature N: 'value'", or std::nullopt when all are.
 template <class Usable>
-std::optional<std::string> first_unusable(OGRLayer& layer, int idx, const Usable& usable) {
-  layer.ResetReading();
-  for (auto& feature : layer) {
-    const std::string value = field_text(*feature, idx);
-    if (!value.empty() && !usable(value)) {
-      std::string shown = value.size() > 40 ? value.substr(0, 40) + "…" : value;
-      return "feature " + std::to_string(feature->GetFID()) + ": '" + shown + "'";
-    }
+std::optional<std::string> first_unusable(const std::vector<Grid>& grids,
+                                          const std::vector<std::string>& values,
+                                          const Usable& usable) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const std::string& v = values[i];
+    if (v.empty() || usable(v)) continue;
+    const std::string shown = v.size() > 40 ? v.substr(0, 40) + "…" : v;
+    return "feature " + std::to_string(grids[i].fid) + ": '" + shown + "'";
   }
   return std::nullopt;
 }
 
-bool whole_number(const std::string& t) {
-  if (text::parse_integer(t)) return true;
-  const auto d = text::parse_double(t);  // "12.0" from drivers that type numbers as Real
-  return d && std::isfinite(*d) && *d == std::floor(*d);
+/// Replaces the "<attribute> <- ..." entry of @p used by @p entry.
+void replace_used(std::vector<std::string>& used, const std::string& attribute,
+                  const std::string& entry) {
+  for (std::string& u : used)
+    if (u.rfind(attribute + " <- ", 0) == 0) u = entry;
 }
 
-/// The parent field: none when flat, the mapped one (refused when it holds JSON), or the
-/// default when it holds ids (else none, with a note).
-int parent_field(OGRLayer& layer, const FieldMapping& m, const std::string& layer_name,
-                 std::vector<std::string>& used, std::vector<std::string>& notes) {
-  OGRFeatureDefn* defn = layer.GetLayerDefn();
-  if (m.flat) {
-    if (m.parent)
-      throw Error(ErrorCode::invalid_argument,
-                  "--flat reads one level, but --parent-field '" + *m.parent +
-                      "' asks for parent links: give one or the other");
-    used.push_back("parent <- none (one level)");
-    return -1;
-  }
-  std::vector<std::string> ignored;
-  const int idx = resolve(defn, m.parent, {"parent_id", "parent"}, "parent", layer_name, ignored);
-  if (idx < 0) return idx;
-  const std::string name = defn->GetFieldDefn(idx)->GetNameRef();
-  const bool json_type = defn->GetFieldDefn(idx)->GetSubType() == OFSTJSON;
-  auto bad = first_unusable(layer, idx, [&](const std::string& v) { return !looks_like_json(v); });
-  if (json_type && !bad) bad = "its type is JSON";
-  if (bad && m.parent) {
+/// A parent field holding JSON objects or arrays holds no ids: a mapped one is refused, a
+/// default one is not used (the layer reads as one level) with a note.
+/// @throws Error(invalid_argument) for a mapped one.
+void check_parent_ids(ImportResult& result, const FieldMapping& m, const OGRFieldDefn& field) {
+  std::vector<std::string> ids;
+  ids.reserve(result.grids.size());
+  for (const Grid& g : result.grids) ids.push_back(g.parent_id);
+  auto bad = first_unusable(result.grids, ids, [](const std::string& v) {
+    return !looks_like_json(v);
+  });
+  if (!bad && field.GetSubType() == OFSTJSON) bad = "its type is JSON";
+  if (!bad) return;
+  const std::string name = field.GetNameRef();
+  if (m.parent) {
     throw Error(ErrorCode::invalid_argument,
                 "--parent-field '" + name + "' holds JSON objects or arrays, not grid ids (" +
                     *bad + "); map the field holding the parent's id, or --flat for one level");
   }
-  if (bad) {
-    notes.push_back("field '" + name + "' holds JSON objects or arrays, not parent ids (" + *bad +
-                    "): not used, the layer is read as one level; map the parent's id with "
-                    "--parent-field, or say --flat");
-    used.push_back("parent <- none ('" + name + "' holds JSON)");
-    return -1;
-  }
-  used.insert(used.end(), ignored.begin(), ignored.end());
-  return idx;
-}
-
-/// The level field: the mapped one as told, or the default when its values are whole numbers
-/// (else none, with a note; levels then come from the parent links alone).
-int level_field(OGRLayer& layer, const FieldMapping& m, const std::string& layer_name,
-                std::vector<std::string>& used, std::vector<std::string>& notes) {
-  std::vector<std::string> resolved;
-  const int idx = resolve(layer.GetLayerDefn(), m.level, {"level"}, "level", layer_name, resolved);
-  if (idx >= 0 && !m.level) {
-    if (auto bad = first_unusable(layer, idx, whole_number)) {
-      const std::string name = layer.GetLayerDefn()->GetFieldDefn(idx)->GetNameRef();
-      notes.push_back("field '" + name + "' holds text, not level numbers (" + *bad +
-                      "): not used, the depth of each grid comes from its parent links; map "
-                      "the level number with --level-field");
-      used.push_back("level <- none ('" + name + "' holds text)");
-      return -1;
-    }
-  }
-  used.insert(used.end(), resolved.begin(), resolved.end());
-  return idx;
+  for (Grid& g : result.grids) g.parent_id.clear();
+  result.notes.push_back("field '" + name + "' holds JSON objects or arrays, not parent ids (" +
+                         *bad +
+                         "): not used, the layer is read as one level; map the parent's id "
+                         "with --parent-field, or say --flat");
+  replace_used(result.fields_used, "parent", "parent <- none ('" + name + "' holds JSON)");
 }
 
 }  // namespace
@@ -222,8 +200,19 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
   auto& used = result.fields_used;
   // Defaults include the names Shapefile truncates to 10 characters (leader_nam ...).
   const int f_id = resolve(defn, m.id, {"id", "grid_id"}, "id", result.layer, used);
-  const int f_parent = parent_field(*layer, m, result.layer, used, result.notes);
-  const int f_level = level_field(*layer, m, result.layer, used, result.notes);
+  if (m.flat && m.parent) {
+    throw Error(ErrorCode::invalid_argument,
+                "--flat reads one level, but --parent-field '" + *m.parent +
+                    "' asks for parent links: give one or the other");
+  }
+  const int f_parent =
+      m.flat ? -1 : resolve(defn, m.parent, {"parent_id", "parent"}, "parent", result.layer, used);
+  if (m.flat) used.push_back("parent <- none (one level)");
+  const int f_level = resolve(defn, m.level, {"level"}, "level", result.layer, used);
+  // A default level field is used only if every value is a whole number (checked after
+  // reading): a level of "district" is not a level number.
+  const bool level_by_default = f_level >= 0 && !m.level;
+  std::vector<std::string> level_texts;
   const int f_level_name = resolve(defn, m.level_name, {"level_name"}, "level-name", result.layer, used);
   const int f_code = resolve(defn, m.code, {"code", "grid_code"}, "code", result.layer, used);
   const int f_name = resolve(defn, m.name, {"name"}, "name", result.layer, used);
@@ -263,21 +252,19 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
     g.name = field_text(*feature, f_name);
     g.leader = {field_text(*feature, f_leader), field_text(*feature, f_role),
                 field_text(*feature, f_phone)};
-    auto integer = [&](int idx, const char* what) -> std::optional<long long> {
-      const std::string t = field_text(*feature, idx);
+    auto integer = [&](const std::string& t, const char* what) -> std::optional<long long> {
       if (t.empty()) return std::nullopt;
-      auto v = text::parse_integer(t);
-      if (!v) {
-        // Accept integral reals such as "12.0" from drivers that type numbers as Real.
-        auto d = text::parse_double(t);
-        if (d && std::isfinite(*d) && *d == std::floor(*d)) v = static_cast<long long>(*d);
-      }
+      const auto v = whole_number(t);
       if (!v || *v < 0) problem(g, "bad-attribute", std::string("has ") + what + " '" + t + "', which is not a whole number >= 0");
       return v && *v >= 0 ? v : std::nullopt;
     };
-    if (auto lv = integer(f_level, "level")) g.level = static_cast<int>(*lv);
-    g.households = integer(f_households, "households");
-    g.residents = integer(f_residents, "residents");
+    if (level_by_default) {
+      level_texts.push_back(field_text(*feature, f_level));
+    } else if (auto lv = integer(field_text(*feature, f_level), "level")) {
+      g.level = static_cast<int>(*lv);
+    }
+    g.households = integer(field_text(*feature, f_households), "households");
+    g.residents = integer(field_text(*feature, f_residents), "residents");
     if (auto err = read_polygons(feature->GetGeometryRef(), to_wgs84, g.geometry)) {
       problem(g, "bad-geometry", *err);
       g.geometry = {};
@@ -287,6 +274,28 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
   if (result.grids.empty()) {
     throw Error(ErrorCode::invalid_data,
                 "layer '" + result.layer + "' of '" + path + "' has no features: nothing to read");
+  }
+  if (f_parent >= 0) check_parent_ids(result, m, *defn->GetFieldDefn(f_parent));
+  if (level_by_default) {
+    const std::string name = defn->GetFieldDefn(f_level)->GetNameRef();
+    auto words = first_unusable(result.grids, level_texts,
+                                [](const std::string& t) { return whole_number(t).has_value(); });
+    if (words) {
+      result.notes.push_back("field '" + name + "' holds text, not level numbers (" + *words +
+                             "): not used, the depth of each grid comes from its parent links; "
+                             "map the level number with --level-field");
+      replace_used(used, "level", "level <- none ('" + name + "' holds text)");
+    } else {
+      for (std::size_t i = 0; i < level_texts.size(); ++i) {
+        const auto v = whole_number(level_texts[i]);
+        if (v && *v >= 0) {
+          result.grids[i].level = static_cast<int>(*v);
+        } else if (v) {
+          problem(result.grids[i], "bad-attribute",
+                  "has level '" + level_texts[i] + "', which is not a whole number >= 0");
+        }
+      }
+    }
   }
   return result;
 }
