@@ -30,8 +30,8 @@ int resolve(OGRFeatureDefn* defn, const std::optional<std::string>& requested,
       }
       throw Error(ErrorCode::invalid_argument,
                   std::string("--") + attribute + "-field '" + *requested +
-                      "' is not a field of layer '" + layer + "'; its fields are: " +
-                      (names.empty() ? "(none)" : names));
+                      "' is not a field of layer '" + layer +
+                      "'; its fields are: " + (names.empty() ? "(none)" : names));
     }
     used.push_back(std::string(attribute) + " <- " + *requested);
     return idx;
@@ -97,7 +97,8 @@ std::optional<std::string> read_polygons(const OGRGeometry* geom, const gdal::To
   };
   Polygon p;
   p.outer = convert(poly->getExteriorRing());
-  for (int i = 0; i < poly->getNumInteriorRings(); ++i) p.holes.push_back(convert(poly->getInteriorRing(i)));
+  for (int i = 0; i < poly->getNumInteriorRings(); ++i)
+    p.holes.push_back(convert(poly->getInteriorRing(i)));
   out.polygons.push_back(std::move(p));
   return failure;
 }
@@ -144,9 +145,8 @@ void check_parent_ids(ImportResult& result, const FieldMapping& m, const OGRFiel
   std::vector<std::string> ids;
   ids.reserve(result.grids.size());
   for (const Grid& g : result.grids) ids.push_back(g.parent_id);
-  auto bad = first_unusable(result.grids, ids, [](const std::string& v) {
-    return !looks_like_json(v);
-  });
+  auto bad =
+      first_unusable(result.grids, ids, [](const std::string& v) { return !looks_like_json(v); });
   if (!bad && field.GetSubType() == OFSTJSON) bad = "its type is JSON";
   if (!bad) return;
   const std::string name = field.GetNameRef();
@@ -167,9 +167,12 @@ void check_parent_ids(ImportResult& result, const FieldMapping& m, const OGRFiel
 
 std::string_view to_string(Severity s) noexcept {
   switch (s) {
-    case Severity::error: return "error";
-    case Severity::warning: return "warning";
-    case Severity::info: return "info";
+    case Severity::error:
+      return "error";
+    case Severity::warning:
+      return "warning";
+    case Severity::info:
+      return "info";
   }
   return "error";
 }
@@ -182,7 +185,8 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
     layer = ds->GetLayerByName(options.layer->c_str());
     if (!layer) {
       std::string names;
-      for (int i = 0; i < ds->GetLayerCount(); ++i) names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
+      for (int i = 0; i < ds->GetLayerCount(); ++i)
+        names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
       throw Error(ErrorCode::unreadable_source,
                   "'" + path + "' has no layer '" + *options.layer + "'; layers: " + names);
     }
@@ -201,9 +205,9 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
   // Defaults include the names Shapefile truncates to 10 characters (leader_nam ...).
   const int f_id = resolve(defn, m.id, {"id", "grid_id"}, "id", result.layer, used);
   if (m.flat && m.parent) {
-    throw Error(ErrorCode::invalid_argument,
-                "--flat reads one level, but --parent-field '" + *m.parent +
-                    "' asks for parent links: give one or the other");
+    throw Error(ErrorCode::invalid_argument, "--flat reads one level, but --parent-field '" +
+                                                 *m.parent +
+                                                 "' asks for parent links: give one or the other");
   }
   const int f_parent =
       m.flat ? -1 : resolve(defn, m.parent, {"parent_id", "parent"}, "parent", result.layer, used);
@@ -213,14 +217,20 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
   // reading): a level of "district" is not a level number.
   const bool level_by_default = f_level >= 0 && !m.level;
   std::vector<std::string> level_texts;
-  const int f_level_name = resolve(defn, m.level_name, {"level_name"}, "level-name", result.layer, used);
+  const int f_level_name =
+      resolve(defn, m.level_name, {"level_name"}, "level-name", result.layer, used);
   const int f_code = resolve(defn, m.code, {"code", "grid_code"}, "code", result.layer, used);
   const int f_name = resolve(defn, m.name, {"name"}, "name", result.layer, used);
-  const int f_leader = resolve(defn, m.leader_name, {"leader_name", "leader_nam", "leader"}, "leader-name", result.layer, used);
-  const int f_role = resolve(defn, m.leader_role, {"leader_role", "leader_rol"}, "leader-role", result.layer, used);
-  const int f_phone = resolve(defn, m.leader_phone, {"leader_phone", "leader_pho"}, "leader-phone", result.layer, used);
-  const int f_households = resolve(defn, m.households, {"households"}, "households", result.layer, used);
-  const int f_residents = resolve(defn, m.residents, {"residents", "population"}, "residents", result.layer, used);
+  const int f_leader = resolve(defn, m.leader_name, {"leader_name", "leader_nam", "leader"},
+                               "leader-name", result.layer, used);
+  const int f_role = resolve(defn, m.leader_role, {"leader_role", "leader_rol"}, "leader-role",
+                             result.layer, used);
+  const int f_phone = resolve(defn, m.leader_phone, {"leader_phone", "leader_pho"}, "leader-phone",
+                              result.layer, used);
+  const int f_households =
+      resolve(defn, m.households, {"households"}, "households", result.layer, used);
+  const int f_residents =
+      resolve(defn, m.residents, {"residents", "population"}, "residents", result.layer, used);
   if (f_id < 0) used.push_back("id <- feature id");
 
   const OGRSpatialReference* srs = layer->GetSpatialRef();
@@ -255,7 +265,9 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
     auto integer = [&](const std::string& t, const char* what) -> std::optional<long long> {
       if (t.empty()) return std::nullopt;
       const auto v = whole_number(t);
-      if (!v || *v < 0) problem(g, "bad-attribute", std::string("has ") + what + " '" + t + "', which is not a whole number >= 0");
+      if (!v || *v < 0)
+        problem(g, "bad-attribute",
+                std::string("has ") + what + " '" + t + "', which is not a whole number >= 0");
       return v && *v >= 0 ? v : std::nullopt;
     };
     if (level_by_default) {

@@ -183,8 +183,8 @@ GridShapes grid_shapes(const Context& ctx, const UnitSet& units, const std::vect
       return out;
     }
     if (!s.repair.empty()) out.repairs.push_back("grid " + std::to_string(g + 1) + ": " + s.repair);
-    // Lon/lat on the output grid converts back with vertices ≥ 0.05 mm from foreign edges:
-    // valid in metres too, so the measures below can rely on GEOS overlays.
+    // Snap-rounded, its vertices keep ≥ 0.5 µm from edges they do not touch, so it converts
+    // back to metres valid too, and the measures of the plan can rely on GEOS overlays.
     out.metres.push_back(geos::to_geos(ctx, to_metres(*s.lonlat, proj)));
     out.union_parts.push_back(s.union_parts);
     out.lonlat.push_back(std::move(*s.lonlat));

@@ -32,14 +32,14 @@ struct FieldMapping {
 struct ImportOptions {
   std::optional<std::string> layer;  ///< layer name; default: the first layer
   FieldMapping fields;
-  std::optional<Datum> datum;        ///< datum of the lon/lat values; default from the CRS
+  std::optional<Datum> datum;  ///< datum of the lon/lat values; default from the CRS
 };
 
 struct ImportResult {
-  std::vector<Grid> grids;          ///< every feature, in source order
-  std::vector<Finding> problems;    ///< per-feature problems met while reading
-  std::string layer;                ///< the layer read
-  std::string crs;                  ///< how coordinates were normalised
+  std::vector<Grid> grids;               ///< every feature, in source order
+  std::vector<Finding> problems;         ///< per-feature problems met while reading
+  std::string layer;                     ///< the layer read
+  std::string crs;                       ///< how coordinates were normalised
   std::vector<std::string> fields_used;  ///< "id <- id", "parent <- parent_id", ...
   /// How the source was read where it was not as expected, one sentence each (for stderr): a
   /// bare JSON array read as a FeatureCollection, a default field not used and why.
