@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "units.hpp"
+#include "wangge/geo/feature_writer.hpp"
 #include "wangge/geo/local_projection.hpp"
 #include "wangge/grid/grid.hpp"
 
@@ -26,8 +27,8 @@ namespace wangge::regrid {
 
 /// Metres: the snap-rounding grid of unions in the parent's metric frame.
 inline constexpr double kMetreGrid = 1e-6;
-/// Degrees: the grid of the output (feature_writer writes GeoJSON with 9 decimals).
-inline constexpr double kDegreeGrid = 1e-9;
+/// Degrees: the grid of the output (GeoJSON is written with 9 decimals).
+inline constexpr double kDegreeGrid = kGeoJsonGridDegrees;
 /// m²: a separate piece of a grid smaller than this (10 cm × 10 cm) is a fleck, not a part.
 inline constexpr double kFleckM2 = 0.01;
 
