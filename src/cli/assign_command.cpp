@@ -91,6 +91,8 @@ Runner add_assign_command(CLI::App& app) {
       "assign",
       "Assign every point of a CSV or GeoJSON file to its grid; writes all rows with the\n"
       "assignment columns appended (rejected rows flagged, never dropped).\n"
+      "Exit 0 when written (bad rows flagged in it), 2 on bad input or usage (nothing\n"
+      "written), 70 an internal error (a bug).\n"
       "Example: wangge assign --grids geodata/sample/grids.geojson \\\n"
       "           --in geodata/sample/reports.csv --out /tmp/assigned.csv");
   add_grid_source_options(*cmd, args->source, false);

@@ -20,10 +20,19 @@ struct GridSourceOptions {
   std::string datum;
   std::string id, parent, level, level_name, code, name, leader_name, leader_role, leader_phone,
       households, residents;
+  bool flat = false;  ///< --flat, --parent-field none or --parent-field '': one level
   /// Converts to importer options. @throws Error(invalid_argument) for an unknown datum.
   ImportOptions to_import_options() const;
 };
 void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positional);
+
+/// Makes every option of @p app and its subcommands that takes a list take one value per
+/// occurrence (`--service a --service b`), so that an option placed before positional
+/// arguments never swallows them: options are accepted in any order.
+void one_value_per_option(CLI::App& app);
+
+/// Prints each of @p notes to stderr as "wangge: note: <note>".
+void print_notes(const std::vector<std::string>& notes);
 
 /// Options of commands that work on a store (--store, --data), with WANGGE_STORE and
 /// WANGGE_DATA as defaults.

@@ -10,6 +10,20 @@ void print_error(const std::string& message) {
   std::cerr << "wangge: error: " << message << "\n";
 }
 
+void print_notes(const std::vector<std::string>& notes) {
+  for (const std::string& n : notes) std::cerr << "wangge: note: " << n << "\n";
+}
+
+void one_value_per_option(CLI::App& app) {
+  const auto all_options = [](CLI::Option*) { return true; };
+  for (CLI::Option* o : app.get_options(all_options)) {
+    if (!o->get_positional() && o->get_expected_max() > 1) o->allow_extra_args(false);
+  }
+  // (option groups are subcommands too)
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    one_value_per_option(*sub);
+}
+
 void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positional) {
   // validate reads only grids, so its datum option is --datum; commands that also read
   // points keep --datum for the points and name this one --grid-datum.
@@ -29,7 +43,12 @@ void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positiona
                                  "names when present; id falls back to the feature id)");
   g->add_option("--id-field", o.id, "Grid id (default: id)");
   g->add_option("--parent-field", o.parent,
-                "Parent grid id (default: parent_id); none = one level");
+                "Parent grid id (default: parent_id, else parent); none or '' = one level")
+      ->each([&o](const std::string& v) {
+        if (v.empty() || v == "none") o.flat = true;
+      });
+  g->add_flag("--flat", o.flat,
+              "The layer is one level (districts of a GIS export): no parent links");
   g->add_option("--level-field", o.level, "Level number (default: level)");
   g->add_option("--level-name-field", o.level_name, "Level name, e.g. 片区 (default: level_name)");
   g->add_option("--code-field", o.code, "Grid code (default: code)");
@@ -54,7 +73,8 @@ ImportOptions GridSourceOptions::to_import_options() const {
   }
   FieldMapping& f = out.fields;
   f.id = opt(id);
-  f.parent = opt(parent);
+  f.flat = flat;
+  f.parent = parent == "none" ? std::nullopt : opt(parent);
   f.level = opt(level);
   f.level_name = opt(level_name);
   f.code = opt(code);

@@ -159,7 +159,7 @@ Runner add_locate_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "locate",
       "Find the finest grid of a point and its chain of leaders.\n"
-      "Exit 0 when assigned, 1 when not covered, 2 on bad input.\n"
+      "Exit 0 when assigned, 1 when not covered, 2 on bad input, 70 an internal error (a bug).\n"
       "Example: wangge locate --grids geodata/sample/grids.geojson 112.93 27.86 --json");
   add_grid_source_options(*cmd, args->source, false);
   cmd->add_option("lon", args->lon, "Longitude in degrees")->required();

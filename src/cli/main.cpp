@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   runners["keys"] = cli::add_keys_command(app);
   runners["export"] = cli::add_export_command(app);
   runners["regrid"] = cli::add_regrid_command(app);
+  cli::one_value_per_option(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -13,6 +13,10 @@
 namespace wangge::cli {
 namespace {
 
+// Exit statuses beyond the catalogue's (0 done, 2 bad input, 70 a bug): documented in --help.
+constexpr int kSomeParentsFailed = 1;
+constexpr int kInterrupted = 130;  // the shell's status for a command ended by SIGINT
+
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) {
   g_interrupted.store(true);
@@ -35,6 +39,10 @@ Runner add_regrid_command(CLI::App& app) {
       "over from\n"
       "the old grid with the largest household overlap. Writes a new grid generation and "
       "prints metrics.\n"
+      "A parent whose grids cannot be drawn valid keeps its old grids; the others are written.\n"
+      "Exit status: 0 every parent re-gridded and written; 1 some parents failed (named on\n"
+      "stderr and in --report; every other parent is written); 2 bad input or usage (nothing\n"
+      "written); 130 interrupted by Ctrl-C (nothing written); 70 an internal error (a bug).\n"
       "Example: wangge regrid --parents geodata/sample/grids.geojson --parent-level 1 \\\n"
       "           --units geodata/sample/buildings.geojson --roads geodata/sample/streets.osm \\\n"
       "           --min 300 --max 500 --out regrid.gpkg --report regrid.json");
@@ -78,17 +86,16 @@ Runner add_regrid_command(CLI::App& app) {
     regrid::RegridOutcome outcome;
     try {
       outcome = regrid::run_regrid(job, &g_interrupted);
+    } catch (const Error& e) {
+      std::signal(SIGINT, previous);
+      if (e.code() != ErrorCode::unavailable || !g_interrupted) throw;
+      print_error(e.what());
+      return kInterrupted;
     } catch (...) {
       std::signal(SIGINT, previous);
       throw;
     }
-    if (outcome.validation_errors) {
-      std::signal(SIGINT, previous);
-      for (const auto& m : outcome.validation_messages) std::fprintf(stderr, "  %s\n", m.c_str());
-      throw Error(ErrorCode::internal, "the new generation fails validation (" +
-                                           std::to_string(outcome.validation_errors) +
-                                           " errors); nothing was written");
-    }
+    print_notes(outcome.notes);
     // Both files appear complete or not at all (each is written aside, then renamed).
     write_grids(outcome.generation, a->out, "grids");
     if (!a->report.empty()) {
@@ -101,6 +108,17 @@ Runner add_regrid_command(CLI::App& app) {
     std::printf("new generation written to %s (%zu grids)%s%s\n", a->out.c_str(),
                 outcome.generation.size(), a->report.empty() ? "" : "; metrics in ",
                 a->report.c_str());
+    if (const std::size_t failed = outcome.failed_parents()) {
+      std::string names;
+      for (std::size_t i = 0; i < outcome.plans.size(); ++i) {
+        if (outcome.plans[i].failure)
+          names += (names.empty() ? "" : "; ") + outcome.parent_codes[i] + ": " +
+                   *outcome.plans[i].failure;
+      }
+      print_error(std::to_string(failed) + " of " + std::to_string(outcome.plans.size()) +
+                  " parents failed and keep their old grids (the others are written): " + names);
+      return kSomeParentsFailed;
+    }
     return 0;
   };
 }

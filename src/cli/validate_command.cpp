@@ -40,6 +40,7 @@ int run(const ValidateArgs& a) {
   v.fix = a.fix;
   ValidationRun run = Service::validate_grids(a.source.path, a.source.to_import_options(), v);
   const ValidationReport& r = run.report;
+  print_notes(run.import.notes);
   if (a.fix && !a.out.empty()) write_grids(run.import.grids, a.out, run.import.layer);
   const std::size_t errors = r.errors();
   if (a.json) {
@@ -48,6 +49,7 @@ int run(const ValidateArgs& a) {
     j["layer"] = run.import.layer;
     j["crs"] = run.import.crs;
     j["fields"] = run.import.fields_used;
+    j["notes"] = run.import.notes;
     j["levels"] = nlohmann::json::array();
     for (const LevelSummary& l : r.levels) {
       j["levels"].push_back(
@@ -90,8 +92,11 @@ Runner add_validate_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "validate",
       "Check a grid hierarchy: geometry validity, nesting, sibling overlaps, gaps, ids.\n"
-      "Exit 0 when clean, 1 with findings, 2 when the source cannot be read.\n"
-      "Example: wangge validate geodata/sample/grids.geojson --json");
+      "A layer of one level (no parent links): --flat (or --parent-field none).\n"
+      "Exit 0 when clean, 1 with findings, 2 when the source cannot be read or an option is\n"
+      "wrong, 70 an internal error (a bug).\n"
+      "Example: wangge validate geodata/sample/grids.geojson --json\n"
+      "         wangge validate districts.gpkg --flat");
   add_grid_source_options(*cmd, args->source, true);
   cmd->add_flag("--json", args->json, "Print one JSON object {levels, findings, ...}");
   cmd->add_flag("--fix", args->fix,

@@ -54,7 +54,8 @@ void write_features(const std::string& path, const std::string& driver_name,
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     char** options = nullptr;
     if (driver == "GeoJSON") {
-      options = CSLSetNameValue(options, "COORDINATE_PRECISION", "9");
+      options = CSLSetNameValue(options, "COORDINATE_PRECISION",
+                                std::to_string(kGeoJsonDecimals).c_str());
       options = CSLSetNameValue(options, "WRITE_NAME", "NO");
     } else if (driver == "ESRI Shapefile") {
       options = CSLSetNameValue(options, "ENCODING", "UTF-8");  // default is ISO-8859-1: 汉字 lost

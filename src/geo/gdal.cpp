@@ -5,8 +5,12 @@
 #include <ogr_spatialref.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 #include "wangge/util/error.hpp"
 
@@ -37,32 +41,88 @@ void refuse_remote(const std::string& path) {
                       path.rfind("PG:", 0) == 0;
   if (remote) {
     throw Error(ErrorCode::invalid_argument,
-                "'" + path + "': only local files are read (URLs, /vsi* and database "
-                "connection strings are refused)");
+                "'" + path +
+                    "': only local files are read (URLs, /vsi* and database "
+                    "connection strings are refused)");
   }
+}
+
+struct Collection {
+  std::string text;  ///< a GeoJSON FeatureCollection
+  std::string note;
+};
+
+/// When @p path holds a bare JSON array (its first character, after a UTF-8 byte-order mark and
+/// white space, is '['): the FeatureCollection of its elements, which must all be Features.
+/// @throws Error(unreadable_source) for invalid JSON or an element that is not a Feature.
+std::optional<Collection> feature_array_as_collection(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t at = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
+  if (at >= text.size() || text[at] != '[') return std::nullopt;
+  const std::string where = "cannot read '" + path + "': ";
+  nlohmann::json array;
+  try {
+    array = nlohmann::json::parse(text.begin() + static_cast<std::ptrdiff_t>(at), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(ErrorCode::unreadable_source,
+                where + "it starts as a JSON array but is not valid JSON (at byte " +
+                    std::to_string(at + e.byte) + ")");
+  }
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const nlohmann::json& e = array[i];
+    const auto type = e.is_object() && e.contains("type") && e["type"].is_string()
+                          ? e["type"].get<std::string>()
+                          : std::string();
+    if (type != "Feature") {
+      throw Error(ErrorCode::unreadable_source,
+                  where + "it holds a JSON array whose element " + std::to_string(i) + " is " +
+                      (type.empty() ? std::string("not a GeoJSON object") : "a " + type) +
+                      ", not a Feature; a bare array is read only when every element is a "
+                      "GeoJSON Feature (or write a FeatureCollection)");
+    }
+  }
+  const std::size_t n = array.size();
+  nlohmann::json collection{{"type", "FeatureCollection"}, {"features", std::move(array)}};
+  return Collection{collection.dump(),
+                    "'" + path + "' holds a bare JSON array of " + std::to_string(n) +
+                        " features, not a GeoJSON FeatureCollection: read as a FeatureCollection"};
 }
 
 }  // namespace
 
-Dataset open_vector(const std::string& path) {
+OpenedVector open_vector_with_notes(const std::string& path) {
   init();
   refuse_remote(path);
   CPLErrorReset();
   auto* ds = static_cast<GDALDataset*>(
       GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-  if (!ds) {
-    std::string reason = last_error();
-    if (reason.empty()) reason = "not a vector data source GDAL can read";
-    throw Error(ErrorCode::unreadable_source, "cannot read '" + path + "': " + reason);
+  if (ds) return {Dataset(ds), {}};
+  std::string reason = last_error();
+  if (auto collection = feature_array_as_collection(path)) {
+    // GeoJSON text is a source GDAL opens directly (no temporary file to clean up).
+    CPLErrorReset();
+    ds = static_cast<GDALDataset*>(GDALOpenEx(
+        collection->text.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    if (ds) return {Dataset(ds), {collection->note}};
+    reason = last_error();
   }
-  return Dataset(ds);
+  if (reason.empty()) reason = "not a vector data source GDAL can read";
+  throw Error(ErrorCode::unreadable_source, "cannot read '" + path + "': " + reason);
+}
+
+Dataset open_vector(const std::string& path) {
+  return open_vector_with_notes(path).dataset;
 }
 
 std::string driver_for_extension(const std::string& path) {
   const auto dot = path.find_last_of('.');
   if (dot == std::string::npos) return "";
   std::string ext = path.substr(dot + 1);
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (ext == "gpkg") return "GPKG";
   if (ext == "geojson" || ext == "json") return "GeoJSON";
   if (ext == "shp") return "ESRI Shapefile";

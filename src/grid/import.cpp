@@ -30,8 +30,8 @@ int resolve(OGRFeatureDefn* defn, const std::optional<std::string>& requested,
       }
       throw Error(ErrorCode::invalid_argument,
                   std::string("--") + attribute + "-field '" + *requested +
-                      "' is not a field of layer '" + layer + "'; its fields are: " +
-                      (names.empty() ? "(none)" : names));
+                      "' is not a field of layer '" + layer +
+                      "'; its fields are: " + (names.empty() ? "(none)" : names));
     }
     used.push_back(std::string(attribute) + " <- " + *requested);
     return idx;
@@ -97,30 +97,96 @@ std::optional<std::string> read_polygons(const OGRGeometry* geom, const gdal::To
   };
   Polygon p;
   p.outer = convert(poly->getExteriorRing());
-  for (int i = 0; i < poly->getNumInteriorRings(); ++i) p.holes.push_back(convert(poly->getInteriorRing(i)));
+  for (int i = 0; i < poly->getNumInteriorRings(); ++i)
+    p.holes.push_back(convert(poly->getInteriorRing(i)));
   out.polygons.push_back(std::move(p));
   return failure;
+}
+
+/// @p t as a whole number: "12", or "12.0" from drivers that type numbers as Real.
+std::optional<long long> whole_number(const std::string& t) {
+  if (auto v = text::parse_integer(t)) return v;
+  const auto d = text::parse_double(t);
+  if (d && std::isfinite(*d) && *d == std::floor(*d)) return static_cast<long long>(*d);
+  return std::nullopt;
+}
+
+/// Whether a parent field value is JSON (an object or array) rather than an id.
+bool looks_like_json(const std::string& value) {
+  return !value.empty() && (value.front() == '{' || value.front() == '[');
+}
+
+/// The first of @p values (one per grid of @p grids) that is neither empty nor @p usable, as
+/// "feature N: 'value'", or std::nullopt when all are.
+template <class Usable>
+std::optional<std::string> first_unusable(const std::vector<Grid>& grids,
+                                          const std::vector<std::string>& values,
+                                          const Usable& usable) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const std::string& v = values[i];
+    if (v.empty() || usable(v)) continue;
+    const std::string shown = v.size() > 40 ? v.substr(0, 40) + "…" : v;
+    return "feature " + std::to_string(grids[i].fid) + ": '" + shown + "'";
+  }
+  return std::nullopt;
+}
+
+/// Replaces the "<attribute> <- ..." entry of @p used by @p entry.
+void replace_used(std::vector<std::string>& used, const std::string& attribute,
+                  const std::string& entry) {
+  for (std::string& u : used)
+    if (u.rfind(attribute + " <- ", 0) == 0) u = entry;
+}
+
+/// A parent field holding JSON objects or arrays holds no ids: a mapped one is refused, a
+/// default one is not used (the layer reads as one level) with a note.
+/// @throws Error(invalid_argument) for a mapped one.
+void check_parent_ids(ImportResult& result, const FieldMapping& m, const OGRFieldDefn& field) {
+  std::vector<std::string> ids;
+  ids.reserve(result.grids.size());
+  for (const Grid& g : result.grids) ids.push_back(g.parent_id);
+  auto bad =
+      first_unusable(result.grids, ids, [](const std::string& v) { return !looks_like_json(v); });
+  if (!bad && field.GetSubType() == OFSTJSON) bad = "its type is JSON";
+  if (!bad) return;
+  const std::string name = field.GetNameRef();
+  if (m.parent) {
+    throw Error(ErrorCode::invalid_argument,
+                "--parent-field '" + name + "' holds JSON objects or arrays, not grid ids (" +
+                    *bad + "); map the field holding the parent's id, or --flat for one level");
+  }
+  for (Grid& g : result.grids) g.parent_id.clear();
+  result.notes.push_back("field '" + name + "' holds JSON objects or arrays, not parent ids (" +
+                         *bad +
+                         "): not used, the layer is read as one level; map the parent's id "
+                         "with --parent-field, or say --flat");
+  replace_used(result.fields_used, "parent", "parent <- none ('" + name + "' holds JSON)");
 }
 
 }  // namespace
 
 std::string_view to_string(Severity s) noexcept {
   switch (s) {
-    case Severity::error: return "error";
-    case Severity::warning: return "warning";
-    case Severity::info: return "info";
+    case Severity::error:
+      return "error";
+    case Severity::warning:
+      return "warning";
+    case Severity::info:
+      return "info";
   }
   return "error";
 }
 
 ImportResult import_grids(const std::string& path, const ImportOptions& options) {
-  gdal::Dataset ds = gdal::open_vector(path);
+  gdal::OpenedVector source = gdal::open_vector_with_notes(path);
+  gdal::Dataset& ds = source.dataset;
   OGRLayer* layer = nullptr;
   if (options.layer) {
     layer = ds->GetLayerByName(options.layer->c_str());
     if (!layer) {
       std::string names;
-      for (int i = 0; i < ds->GetLayerCount(); ++i) names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
+      for (int i = 0; i < ds->GetLayerCount(); ++i)
+        names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
       throw Error(ErrorCode::unreadable_source,
                   "'" + path + "' has no layer '" + *options.layer + "'; layers: " + names);
     }
@@ -131,22 +197,40 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
     layer = ds->GetLayer(0);
   }
   ImportResult result;
+  result.notes = std::move(source.notes);
   result.layer = layer->GetName();
   OGRFeatureDefn* defn = layer->GetLayerDefn();
   const FieldMapping& m = options.fields;
   auto& used = result.fields_used;
   // Defaults include the names Shapefile truncates to 10 characters (leader_nam ...).
   const int f_id = resolve(defn, m.id, {"id", "grid_id"}, "id", result.layer, used);
-  const int f_parent = resolve(defn, m.parent, {"parent_id", "parent"}, "parent", result.layer, used);
+  if (m.flat && m.parent) {
+    throw Error(ErrorCode::invalid_argument, "--flat reads one level, but --parent-field '" +
+                                                 *m.parent +
+                                                 "' asks for parent links: give one or the other");
+  }
+  const int f_parent =
+      m.flat ? -1 : resolve(defn, m.parent, {"parent_id", "parent"}, "parent", result.layer, used);
+  if (m.flat) used.push_back("parent <- none (one level)");
   const int f_level = resolve(defn, m.level, {"level"}, "level", result.layer, used);
-  const int f_level_name = resolve(defn, m.level_name, {"level_name"}, "level-name", result.layer, used);
+  // A default level field is used only if every value is a whole number (checked after
+  // reading): a level of "district" is not a level number.
+  const bool level_by_default = f_level >= 0 && !m.level;
+  std::vector<std::string> level_texts;
+  const int f_level_name =
+      resolve(defn, m.level_name, {"level_name"}, "level-name", result.layer, used);
   const int f_code = resolve(defn, m.code, {"code", "grid_code"}, "code", result.layer, used);
   const int f_name = resolve(defn, m.name, {"name"}, "name", result.layer, used);
-  const int f_leader = resolve(defn, m.leader_name, {"leader_name", "leader_nam", "leader"}, "leader-name", result.layer, used);
-  const int f_role = resolve(defn, m.leader_role, {"leader_role", "leader_rol"}, "leader-role", result.layer, used);
-  const int f_phone = resolve(defn, m.leader_phone, {"leader_phone", "leader_pho"}, "leader-phone", result.layer, used);
-  const int f_households = resolve(defn, m.households, {"households"}, "households", result.layer, used);
-  const int f_residents = resolve(defn, m.residents, {"residents", "population"}, "residents", result.layer, used);
+  const int f_leader = resolve(defn, m.leader_name, {"leader_name", "leader_nam", "leader"},
+                               "leader-name", result.layer, used);
+  const int f_role = resolve(defn, m.leader_role, {"leader_role", "leader_rol"}, "leader-role",
+                             result.layer, used);
+  const int f_phone = resolve(defn, m.leader_phone, {"leader_phone", "leader_pho"}, "leader-phone",
+                              result.layer, used);
+  const int f_households =
+      resolve(defn, m.households, {"households"}, "households", result.layer, used);
+  const int f_residents =
+      resolve(defn, m.residents, {"residents", "population"}, "residents", result.layer, used);
   if (f_id < 0) used.push_back("id <- feature id");
 
   const OGRSpatialReference* srs = layer->GetSpatialRef();
@@ -178,21 +262,21 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
     g.name = field_text(*feature, f_name);
     g.leader = {field_text(*feature, f_leader), field_text(*feature, f_role),
                 field_text(*feature, f_phone)};
-    auto integer = [&](int idx, const char* what) -> std::optional<long long> {
-      const std::string t = field_text(*feature, idx);
+    auto integer = [&](const std::string& t, const char* what) -> std::optional<long long> {
       if (t.empty()) return std::nullopt;
-      auto v = text::parse_integer(t);
-      if (!v) {
-        // Accept integral reals such as "12.0" from drivers that type numbers as Real.
-        auto d = text::parse_double(t);
-        if (d && std::isfinite(*d) && *d == std::floor(*d)) v = static_cast<long long>(*d);
-      }
-      if (!v || *v < 0) problem(g, "bad-attribute", std::string("has ") + what + " '" + t + "', which is not a whole number >= 0");
+      const auto v = whole_number(t);
+      if (!v || *v < 0)
+        problem(g, "bad-attribute",
+                std::string("has ") + what + " '" + t + "', which is not a whole number >= 0");
       return v && *v >= 0 ? v : std::nullopt;
     };
-    if (auto lv = integer(f_level, "level")) g.level = static_cast<int>(*lv);
-    g.households = integer(f_households, "households");
-    g.residents = integer(f_residents, "residents");
+    if (level_by_default) {
+      level_texts.push_back(field_text(*feature, f_level));
+    } else if (auto lv = integer(field_text(*feature, f_level), "level")) {
+      g.level = static_cast<int>(*lv);
+    }
+    g.households = integer(field_text(*feature, f_households), "households");
+    g.residents = integer(field_text(*feature, f_residents), "residents");
     if (auto err = read_polygons(feature->GetGeometryRef(), to_wgs84, g.geometry)) {
       problem(g, "bad-geometry", *err);
       g.geometry = {};
@@ -202,6 +286,28 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
   if (result.grids.empty()) {
     throw Error(ErrorCode::invalid_data,
                 "layer '" + result.layer + "' of '" + path + "' has no features: nothing to read");
+  }
+  if (f_parent >= 0) check_parent_ids(result, m, *defn->GetFieldDefn(f_parent));
+  if (level_by_default) {
+    const std::string name = defn->GetFieldDefn(f_level)->GetNameRef();
+    auto words = first_unusable(result.grids, level_texts,
+                                [](const std::string& t) { return whole_number(t).has_value(); });
+    if (words) {
+      result.notes.push_back("field '" + name + "' holds text, not level numbers (" + *words +
+                             "): not used, the depth of each grid comes from its parent links; "
+                             "map the level number with --level-field");
+      replace_used(used, "level", "level <- none ('" + name + "' holds text)");
+    } else {
+      for (std::size_t i = 0; i < level_texts.size(); ++i) {
+        const auto v = whole_number(level_texts[i]);
+        if (v && *v >= 0) {
+          result.grids[i].level = static_cast<int>(*v);
+        } else if (v) {
+          problem(result.grids[i], "bad-attribute",
+                  "has level '" + level_texts[i] + "', which is not a whole number >= 0");
+        }
+      }
+    }
   }
   return result;
 }

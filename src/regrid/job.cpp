@@ -1,180 +1,29 @@
-// The `wangge regrid` job: inputs through GDAL, parents in parallel, validation, the diff.
+// The `wangge regrid` job: parents in parallel, failed parents isolated, the new generation
+// validated, the diff of open reports.
 #include "wangge/regrid/job.hpp"
 
-#include <gdal_priv.h>
-#include <ogr_api.h>
-#include <ogrsf_frmts.h>
-
+#include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
 
-#include "wangge/geo/gdal.hpp"
+#include "job_inputs.hpp"
+#include "wangge/geo/geos.hpp"
 #include "wangge/grid/import.hpp"
 #include "wangge/grid/validate.hpp"
-#include "wangge/util/csv.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/parallel.hpp"
 #include "wangge/util/progress.hpp"
-#include "wangge/util/text.hpp"
 
 namespace wangge::regrid {
 namespace {
 
-void add_lines(const OGRGeometry* g, const gdal::ToWgs84& to_wgs84, std::vector<Road>& out);
-
-}  // namespace
-
-std::vector<Building> read_buildings(const std::string& path, const std::string& field) {
-  gdal::Dataset ds = gdal::open_vector(path);
-  if (ds->GetLayerCount() == 0)
-    throw Error(ErrorCode::invalid_data, "units: " + path + " has no layer");
-  OGRLayer* layer = ds->GetLayer(0);
-  const int idx = layer->GetLayerDefn()->GetFieldIndex(field.c_str());
-  if (idx < 0) {
-    std::string names;
-    for (int i = 0; i < layer->GetLayerDefn()->GetFieldCount(); ++i)
-      names += (i ? ", " : "") + std::string(layer->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
-    throw Error(ErrorCode::invalid_data, "units: " + path + " has no field '" + field +
-                                             "' (--households-field); its fields: " + names);
-  }
-  const OGRSpatialReference* srs = layer->GetSpatialRef();
-  gdal::ToWgs84 to_wgs84(srs, gdal::datum_of(srs).value_or(Datum::wgs84));
-  std::vector<Building> out;
-  for (auto& f : *layer) {
-    const std::string where = path + " feature " + std::to_string(f->GetFID());
-    const std::string text = f->IsFieldSetAndNotNull(idx) ? f->GetFieldAsString(idx) : "";
-    auto h = text::parse_integer(text);
-    if (!h) {
-      auto d = text::parse_double(text);
-      if (d && std::isfinite(*d) && *d == std::floor(*d)) h = static_cast<long long>(*d);
-    }
-    if (!h || *h < 0) {
-      throw Error(ErrorCode::invalid_data, "units: " + where + " has " + field + " '" + text +
-                                               "', which is not a whole number >= 0");
-    }
-    const OGRGeometry* g = f->GetGeometryRef();
-    if (!g || g->IsEmpty())
-      throw Error(ErrorCode::invalid_data, "units: " + where + " has no geometry");
-    OGRPoint p;
-    if (wkbFlatten(g->getGeometryType()) == wkbPoint) {
-      p = *g->toPoint();
-    } else {
-      OGRGeometryH inner = OGR_G_PointOnSurface(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(g)));
-      if (!inner)
-        throw Error(ErrorCode::invalid_data, "units: " + where + " is neither a point nor an area");
-      p = *OGRGeometry::FromHandle(inner)->toPoint();
-      OGR_G_DestroyGeometry(inner);
-    }
-    double x = p.getX(), y = p.getY();
-    if (!to_wgs84.apply(x, y) || !std::isfinite(x) || !std::isfinite(y) || std::abs(x) > 180 ||
-        std::abs(y) > 90) {
-      throw Error(ErrorCode::invalid_coordinate,
-                  "units: " + where + " lies outside lon [-180,180] / lat [-90,90]");
-    }
-    out.push_back(Building{std::to_string(f->GetFID()), {x, y}, *h});
-  }
-  return out;
-}
-
-namespace {
-
-void add_lines(const OGRGeometry* g, const gdal::ToWgs84& to_wgs84, std::vector<Road>& out) {
-  if (!g) return;
-  const auto type = wkbFlatten(g->getGeometryType());
-  if (type == wkbLineString) {
-    Road r;
-    for (const auto& p : *g->toLineString()) {
-      double x = p.getX(), y = p.getY();
-      if (to_wgs84.apply(x, y)) r.push_back({x, y});
-    }
-    if (r.size() >= 2) out.push_back(std::move(r));
-  } else if (type == wkbMultiLineString || type == wkbGeometryCollection) {
-    for (const OGRGeometry* part : *g->toGeometryCollection()) add_lines(part, to_wgs84, out);
-  } else if (type == wkbPolygon || type == wkbMultiPolygon) {
-    // rivers or water areas as outlines: their boundary separates units too
-    std::unique_ptr<OGRGeometry> b(g->Boundary());
-    add_lines(b.get(), to_wgs84, out);
-  }
-}
-
-}  // namespace
-
-std::vector<Road> read_roads(const std::string& path) {
-  gdal::Dataset ds = gdal::open_vector(path);
-  std::vector<Road> out;
-  OGRLayer* osm_lines = ds->GetLayerByName("lines");
-  const bool osm = std::string(ds->GetDriver()->GetDescription()) == "OSM";
-  for (int i = 0; i < ds->GetLayerCount(); ++i) {
-    OGRLayer* layer = ds->GetLayer(i);
-    if (osm && layer != osm_lines) continue;  // OSM: the ways, not points or relations
-    if (osm) layer->SetAttributeFilter("highway IS NOT NULL OR waterway IS NOT NULL");
-    const OGRSpatialReference* srs = layer->GetSpatialRef();
-    gdal::ToWgs84 to_wgs84(srs, gdal::datum_of(srs).value_or(Datum::wgs84));
-    for (auto& f : *layer) add_lines(f->GetGeometryRef(), to_wgs84, out);
-  }
-  if (out.empty())
-    throw Error(ErrorCode::invalid_data, "roads: " + path + " holds no lines (--roads)");
-  return out;
-}
-
-namespace {
-
-struct ReportPoint {
-  std::string id;
-  XY at;
-};
-
-std::vector<ReportPoint> read_reports(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::unreadable_source, "reports: cannot read " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  std::vector<ReportPoint> out;
-  int c_id = -1, c_lon = -1, c_lat = -1;
-  std::size_t line = 0;
-  for (const auto& span : csv::split_records(text)) {
-    ++line;
-    std::vector<std::string> f;
-    if (auto err =
-            csv::parse_fields(std::string_view(text).substr(span.begin, span.end - span.begin), f))
-      throw Error(ErrorCode::invalid_data,
-                  "reports: " + path + " line " + std::to_string(line) + ": " + *err);
-    if (line == 1) {
-      for (std::size_t i = 0; i < f.size(); ++i) {
-        if (f[i] == "id") c_id = static_cast<int>(i);
-        if (f[i] == "lon") c_lon = static_cast<int>(i);
-        if (f[i] == "lat") c_lat = static_cast<int>(i);
-      }
-      if (c_id < 0 || c_lon < 0 || c_lat < 0)
-        throw Error(ErrorCode::invalid_data,
-                    "reports: " + path + " needs the columns id, lon, lat");
-      continue;
-    }
-    const auto need = static_cast<std::size_t>(std::max({c_id, c_lon, c_lat}));
-    if (f.size() <= need) continue;
-    auto lon = text::parse_double(f[static_cast<std::size_t>(c_lon)]);
-    auto lat = text::parse_double(f[static_cast<std::size_t>(c_lat)]);
-    if (!lon || !lat) continue;  // reports without a position have no grid to change
-    out.push_back({f[static_cast<std::size_t>(c_id)], {*lon, *lat}});
-  }
-  return out;
-}
-
-}  // namespace
-
-RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrupted) {
-  const auto started = std::chrono::steady_clock::now();
-  if (job.parent.band.min > job.parent.band.max || job.parent.band.min < 0)
-    throw Error(ErrorCode::invalid_argument, "the band needs 0 <= --min <= --max");
-  ImportResult source = import_grids(job.parents, ImportOptions{});
-  for (const Finding& f : source.problems) {
-    if (f.rule == "bad-geometry") throw Error(ErrorCode::invalid_data, "parents: " + f.message);
-  }
-  const std::vector<Grid>& grids = source.grids;
+/// The parents of the job: grids of the parent level (only those asked for, if any).
+/// @throws Error(not_found / invalid_data) naming the parent or level missing.
+std::vector<const Grid*> select_parents(const RegridJob& job, const std::vector<Grid>& grids,
+                                        const std::vector<std::string>& notes) {
   std::vector<const Grid*> parents;
   for (const Grid& g : grids) {
     if (g.level.value_or(-1) != job.parent_level) continue;
@@ -192,14 +41,199 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
                                             std::to_string(job.parent_level) + " in " +
                                             job.parents);
   }
-  if (parents.empty())
+  if (parents.empty()) {
+    std::string why;  // e.g. a level field of text, which was not read
+    for (const std::string& n : notes) why += "; " + n;
     throw Error(ErrorCode::invalid_data, "parents: " + job.parents + " has no grid at level " +
                                              std::to_string(job.parent_level) +
-                                             " (--parent-level)");
-  const std::vector<Building> buildings = read_buildings(job.units, job.households_field);
-  const std::vector<Road> roads = job.roads.empty() ? std::vector<Road>{} : read_roads(job.roads);
+                                             " (--parent-level)" + why);
+  }
+  return parents;
+}
 
+/// Gives each grid without a level number its depth in the hierarchy (0 for a root), as the
+/// validator counts levels, so that a layer of one level without a level field has parents at
+/// level 0. @returns how many grids had no level.
+std::size_t fill_missing_levels(std::vector<Grid>& grids) {
+  std::unordered_map<std::string, const Grid*> by_id;
+  for (const Grid& g : grids) by_id.emplace(g.id, &g);
+  std::vector<int> depth(grids.size(), 0);
+  for (std::size_t i = 0; i < grids.size(); ++i) {
+    const Grid* cur = &grids[i];
+    // (a cycle or a missing parent ends the walk: the validator reports those)
+    for (int guard = 0; guard < 64 && !cur->parent_id.empty(); ++guard) {
+      const auto up = by_id.find(cur->parent_id);
+      if (up == by_id.end()) break;
+      cur = up->second;
+      ++depth[i];
+    }
+  }
+  std::size_t filled = 0;
+  for (std::size_t i = 0; i < grids.size(); ++i) {
+    if (grids[i].level) continue;
+    grids[i].level = depth[i];
+    ++filled;
+  }
+  return filled;
+}
+
+/// Invalid parent polygons are bad input: named, all of them, before any work.
+void check_parent_polygons(const std::vector<const Grid*>& parents, const std::string& source) {
+  const geos::Context ctx;
+  std::string bad;
+  int count = 0;
+  for (const Grid* p : parents) {
+    const geos::Geometry g = geos::to_geos(ctx, p->geometry);
+    if (auto why = geos::invalidity(ctx, g.get())) {
+      if (++count <= 5)
+        bad += "; " + describe(*p) + ": " + why->reason + " near (" + std::to_string(why->where.x) +
+               ", " + std::to_string(why->where.y) + ")";
+    }
+  }
+  if (count)
+    throw Error(ErrorCode::invalid_data,
+                "parents: " + std::to_string(count) + " parent polygon(s) in " + source +
+                    " are invalid (rule invalid-geometry)" + bad +
+                    "; repair them first: wangge validate " + source + " --fix --out FILE");
+}
+
+/// The new generation: every input grid outside the subtrees of the parents re-gridded
+/// (failed parents keep their old grids), then the new grids; with @p only_new, the new grids.
+std::vector<Grid> assemble(const std::vector<Grid>& grids, const std::vector<const Grid*>& parents,
+                           const std::vector<ParentPlan>& plans, bool only_new) {
+  std::vector<Grid> out;
+  if (!only_new) {
+    std::vector<std::string> done;
+    for (std::size_t i = 0; i < parents.size(); ++i)
+      if (!plans[i].failure) done.push_back(parents[i]->id);
+    auto replaced = [&](const Grid& g) {  // g descends from a parent re-gridded now
+      const Grid* cur = &g;
+      for (int guard = 0; cur && guard < 64; ++guard) {
+        if (std::find(done.begin(), done.end(), cur->parent_id) != done.end()) return true;
+        const Grid* up = nullptr;
+        for (const Grid& h : grids)
+          if (h.id == cur->parent_id) up = &h;
+        cur = up;
+      }
+      return false;
+    };
+    for (const Grid& g : grids)
+      if (!replaced(g)) out.push_back(g);
+  }
+  for (const ParentPlan& plan : plans)
+    for (const Grid& g : plan.grids) out.push_back(g);
+  return out;
+}
+
+/// Validates the whole generation; a parent whose new grids break a rule fails with it (and
+/// keeps its old grids), until the generation is clean.
+/// @throws Error(invalid_data) when what breaks a rule is grids carried over from the input.
+std::vector<Grid> validated_generation(const RegridJob& job, const std::vector<Grid>& grids,
+                                       const std::vector<const Grid*>& parents,
+                                       std::vector<ParentPlan>& plans) {
+  for (;;) {
+    std::vector<Grid> generation = assemble(grids, parents, plans, false);
+    std::vector<Grid> copy = generation;
+    const ValidationReport report = validate(copy, ValidationOptions{});
+    if (report.errors() == 0) return generation;
+    bool blamed = false;
+    std::string input_errors;
+    for (const Finding& f : report.findings) {
+      if (f.severity != Severity::error) continue;
+      bool ours = false;
+      for (std::size_t i = 0; i < plans.size(); ++i) {
+        for (const Grid& g : plans[i].grids) {
+          if (std::find(f.grid_ids.begin(), f.grid_ids.end(), g.id) == f.grid_ids.end()) continue;
+          ours = true;
+          if (!plans[i].failure)
+            plans[i].failure = "the new generation fails validation: [" + f.rule + "] " + f.message;
+        }
+      }
+      blamed |= ours;
+      if (!ours && input_errors.empty()) input_errors = "[" + f.rule + "] " + f.message;
+    }
+    for (ParentPlan& p : plans)
+      if (p.failure) p.grids.clear();
+    if (!blamed)
+      throw Error(ErrorCode::invalid_data,
+                  "parents: the grids of " + job.parents +
+                      " that are carried over unchanged fail validation (" +
+                      std::to_string(report.errors()) + " errors; the first: " + input_errors +
+                      "); check them with wangge validate " + job.parents);
+  }
+}
+
+/// The open reports in parents re-gridded now whose grid or leader changes, and how many
+/// reports lie in those parents.
+std::pair<std::vector<ReportChange>, std::size_t> report_changes(
+    const std::vector<ReportPoint>& reports, const std::vector<Grid>& grids,
+    const std::vector<const Grid*>& parents, const std::vector<ParentPlan>& plans) {
+  std::vector<ReportChange> changes;
+  std::size_t checked = 0;
+  for (const ReportPoint& r : reports) {
+    for (std::size_t i = 0; i < parents.size(); ++i) {
+      if (locate_point(parents[i]->geometry, r.at) != PointLocation::inside) continue;
+      if (plans[i].failure) break;  // its grids stay as they are
+      ++checked;
+      ReportChange c{r.id, "", "", "", ""};
+      for (const Grid& g : grids) {
+        if (g.parent_id == parents[i]->id &&
+            locate_point(g.geometry, r.at) != PointLocation::outside) {
+          c.old_grid = g.code.empty() ? g.id : g.code;
+          c.old_leader = g.leader.name;
+          break;
+        }
+      }
+      for (const Grid& g : plans[i].grids) {
+        if (locate_point(g.geometry, r.at) != PointLocation::outside) {
+          c.new_grid = g.code;
+          c.new_leader = g.leader.name;
+          break;
+        }
+      }
+      if (c.old_grid != c.new_grid || c.old_leader != c.new_leader) changes.push_back(std::move(c));
+      break;
+    }
+  }
+  return {std::move(changes), checked};
+}
+
+}  // namespace
+
+std::size_t RegridOutcome::failed_parents() const {
+  return static_cast<std::size_t>(
+      std::count_if(plans.begin(), plans.end(), [](const ParentPlan& p) { return p.failure; }));
+}
+
+RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrupted) {
+  const auto started = std::chrono::steady_clock::now();
+  const Band& band = job.parent.band;
+  if (band.min > band.max || band.min < 0 || band.max <= 0)
+    throw Error(ErrorCode::invalid_argument, "the band needs 0 <= --min <= --max, --max > 0");
+  if (!(job.parent.time_budget_s >= 0) || !std::isfinite(job.parent.time_budget_s))
+    throw Error(ErrorCode::invalid_argument, "--time-budget must be finite and >= 0 seconds");
+  ImportResult source = import_grids(job.parents, ImportOptions{});
+  for (const Finding& f : source.problems) {
+    if (f.rule == "bad-geometry") throw Error(ErrorCode::invalid_data, "parents: " + f.message);
+  }
+  if (const std::size_t filled = fill_missing_levels(source.grids)) {
+    source.notes.push_back(std::to_string(filled) + " of the grids in " + job.parents +
+                           " have no level number: their level is their depth in the hierarchy "
+                           "(0 for a grid without a parent)");
+  }
+  const std::vector<Grid>& grids = source.grids;
+  const std::vector<const Grid*> parents = select_parents(job, grids, source.notes);
+  check_parent_polygons(parents, job.parents);
   RegridOutcome out;
+  out.notes = source.notes;
+  UnitsRead units = read_units(job.units, job.households_field);
+  for (std::string& n : units.notes) out.notes.push_back(std::move(n));
+  const std::vector<Building>& buildings = units.buildings;
+  const std::vector<Road> roads = job.roads.empty() ? std::vector<Road>{} : read_roads(job.roads);
+  // Read before the work, so that a bad file is refused at once.
+  const std::vector<ReportPoint> reports =
+      job.reports.empty() ? std::vector<ReportPoint>{} : read_reports(job.reports);
+
   out.plans.resize(parents.size());
   ProgressBar progress("parents", parents.size());
   const unsigned threads = job.threads ? job.threads : default_thread_count();
@@ -222,64 +256,12 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
   progress.finish();
   for (const Grid* p : parents) out.parent_codes.push_back(p->code.empty() ? p->id : p->code);
 
-  // The new generation: ancestors and the re-drawn level (other parents keep their subtree).
-  std::vector<std::string> done;
-  for (const Grid* p : parents) done.push_back(p->id);
-  auto ancestor_done = [&](const Grid& g) {
-    // true when g descends from a re-gridded parent (its subtree is replaced)
-    const Grid* cur = &g;
-    for (int guard = 0; cur && guard < 64; ++guard) {
-      if (std::find(done.begin(), done.end(), cur->parent_id) != done.end()) return true;
-      const Grid* up = nullptr;
-      for (const Grid& h : grids) {
-        if (h.id == cur->parent_id) up = &h;
-      }
-      cur = up;
-    }
-    return false;
-  };
-  if (!job.only_new) {
-    for (const Grid& g : grids) {
-      if (!ancestor_done(g)) out.generation.push_back(g);
-    }
-  }
-  for (const ParentPlan& plan : out.plans) {
-    for (const Grid& g : plan.grids) out.generation.push_back(g);
-  }
-  if (!job.only_new) {
-    std::vector<Grid> copy = out.generation;
-    const ValidationReport report = validate(copy, ValidationOptions{});
-    out.validation_errors = report.errors();
-    for (const Finding& f : report.findings) out.validation_messages.push_back(f.message);
-  }
+  // Each parent's grids were validated with it alone; the whole generation is validated too
+  // (ids and codes across parents, the hierarchy), unless only the new grids are wanted.
+  out.generation = job.only_new ? assemble(grids, parents, out.plans, true)
+                                : validated_generation(job, grids, parents, out.plans);
 
-  if (!job.reports.empty()) {
-    for (const ReportPoint& r : read_reports(job.reports)) {
-      for (std::size_t i = 0; i < parents.size(); ++i) {
-        if (locate_point(parents[i]->geometry, r.at) != PointLocation::inside) continue;
-        ++out.reports_checked;
-        ReportChange c{r.id, "", "", "", ""};
-        for (const Grid& g : grids) {
-          if (g.parent_id == parents[i]->id &&
-              locate_point(g.geometry, r.at) != PointLocation::outside) {
-            c.old_grid = g.code.empty() ? g.id : g.code;
-            c.old_leader = g.leader.name;
-            break;
-          }
-        }
-        for (const Grid& g : out.plans[i].grids) {
-          if (locate_point(g.geometry, r.at) != PointLocation::outside) {
-            c.new_grid = g.code;
-            c.new_leader = g.leader.name;
-            break;
-          }
-        }
-        if (c.old_grid != c.new_grid || c.old_leader != c.new_leader)
-          out.changes.push_back(std::move(c));
-        break;
-      }
-    }
-  }
+  std::tie(out.changes, out.reports_checked) = report_changes(reports, grids, parents, out.plans);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }

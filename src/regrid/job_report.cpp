@@ -23,6 +23,7 @@ Totals totals(const RegridJob& job, const RegridOutcome& o) {
   std::vector<std::int64_t> h;
   double pp_sum = 0;
   for (const ParentPlan& p : o.plans) {
+    if (p.failure) continue;  // nothing of it is written; its figures may be half-made
     for (const Grid& g : p.grids) h.push_back(g.households.value_or(0));
     pp_sum += p.pp_mean * static_cast<double>(p.grids.size());
     if (!p.grids.empty()) t.pp_min = std::min(t.pp_min, p.pp_min);
@@ -69,6 +70,8 @@ nlohmann::json metrics_json(const RegridJob& job, const RegridOutcome& o) {
                        {"leader_from", p.leader_from[g]}});
     }
     parents.push_back({{"parent", o.parent_codes[i]},
+                       {"failed", p.failure ? nlohmann::json(*p.failure) : nlohmann::json()},
+                       {"repairs", p.repairs},
                        {"households", p.households},
                        {"street_blocks", p.blocks},
                        {"units", p.units},
@@ -92,6 +95,11 @@ nlohmann::json metrics_json(const RegridJob& job, const RegridOutcome& o) {
                        {"seconds", p.seconds},
                        {"new_grids", grids}});
   }
+  nlohmann::json failed = nlohmann::json::array();
+  for (std::size_t i = 0; i < o.plans.size(); ++i) {
+    if (o.plans[i].failure)
+      failed.push_back({{"parent", o.parent_codes[i]}, {"reason", *o.plans[i].failure}});
+  }
   nlohmann::json changes = nlohmann::json::array();
   for (const ReportChange& c : o.changes) {
     changes.push_back({{"report", c.report},
@@ -105,8 +113,11 @@ nlohmann::json metrics_json(const RegridJob& job, const RegridOutcome& o) {
             {"max", job.parent.band.max},
             {"target", job.parent.band.target}}},
           {"parents", parents},
+          {"failed_parents", failed},
+          {"notes", o.notes},
           {"totals",
            {{"parents", o.plans.size()},
+            {"failed_parents", o.failed_parents()},
             {"infeasible_parents", t.infeasible},
             {"grids", t.grids},
             {"households", t.households},
@@ -127,7 +138,7 @@ nlohmann::json metrics_json(const RegridJob& job, const RegridOutcome& o) {
             {"households_moved", t.moved},
             {"vacant_grids", t.vacant},
             {"unplaced_leaders", t.unplaced},
-            {"validation_errors", o.validation_errors},
+            {"validated", job.only_new ? "per parent" : "whole generation"},
             {"seconds", o.seconds}}},
           {"report_changes",
            {{"checked", o.reports_checked}, {"changed", o.changes.size()}, {"reports", changes}}}};
@@ -146,9 +157,12 @@ std::string metrics_table(const RegridJob& job, const RegridOutcome& o) {
     std::snprintf(b, sizeof b, "%.*f", decimals, v);
     return std::string(b);
   };
-  s += "re-gridded " + std::to_string(o.plans.size()) + " parents into " + std::to_string(t.grids) +
-       " grids of " + std::to_string(job.parent.band.min) + "-" +
-       std::to_string(job.parent.band.max) + " households in " + num(o.seconds, 2) + " s\n";
+  const std::size_t failed = o.failed_parents();
+  s += "re-gridded " + (failed ? std::to_string(o.plans.size() - failed) + " of " : std::string()) +
+       std::to_string(o.plans.size()) + " parents into " + std::to_string(t.grids) + " grids of " +
+       std::to_string(job.parent.band.min) + "-" + std::to_string(job.parent.band.max) +
+       " households in " + num(o.seconds, 2) + " s" +
+       (failed ? " (" + std::to_string(failed) + " failed: they keep their old grids)" : "") + "\n";
   add("grids in band",
       std::to_string(t.in_band) + " of " + std::to_string(t.grids) + " (" +
           num(t.grids ? 100.0 * static_cast<double>(t.in_band) / static_cast<double>(t.grids) : 0,
@@ -173,11 +187,13 @@ std::string metrics_table(const RegridJob& job, const RegridOutcome& o) {
   if (o.reports_checked)
     add("open reports whose grid/leader change",
         std::to_string(o.changes.size()) + " of " + std::to_string(o.reports_checked));
-  add("validation of the new generation",
-      o.validation_errors ? std::to_string(o.validation_errors) + " errors" : "ok");
+  add("parents failed (old grids kept)", std::to_string(failed));
+  add("validation of the new generation", job.only_new ? "ok (per parent)" : "ok");
   for (std::size_t i = 0; i < o.plans.size(); ++i) {
-    for (const std::string& p : o.plans[i].problems)
-      s += "  ! " + o.parent_codes[i] + ": " + p + "\n";
+    const ParentPlan& p = o.plans[i];
+    if (p.failure) s += "  ! " + o.parent_codes[i] + ": FAILED: " + *p.failure + "\n";
+    for (const std::string& r : p.repairs) s += "  ~ " + o.parent_codes[i] + ": " + r + "\n";
+    for (const std::string& m : p.problems) s += "  ! " + o.parent_codes[i] + ": " + m + "\n";
   }
   return s;
 }

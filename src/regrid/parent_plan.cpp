@@ -2,9 +2,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <map>
 #include <numbers>
 
+#include "grid_shapes.hpp"
+#include "leaders.hpp"
 #include "units.hpp"
 #include "wangge/geo/local_projection.hpp"
 #include "wangge/regrid/regrid.hpp"
@@ -15,34 +16,6 @@ namespace {
 
 using geos::Context;
 using geos::Geometry;
-
-/// @p g with every vertex through @p f.
-template <class F>
-MultiPolygon transformed(const MultiPolygon& g, const F& f) {
-  MultiPolygon out;
-  auto ring = [&](const Ring& r) {
-    Ring o;
-    for (const XY& v : r) o.push_back(f(v));
-    return o;
-  };
-  for (const Polygon& p : g.polygons) {
-    Polygon q{ring(p.outer), {}};
-    for (const Ring& h : p.holes) q.holes.push_back(ring(h));
-    out.polygons.push_back(std::move(q));
-  }
-  return out;
-}
-
-MultiPolygon to_metres(const MultiPolygon& g, const LocalProjection& proj) {
-  return transformed(g, [&](XY v) {
-    const Metres m = proj.to_metres(v.x, v.y);
-    return XY{m.x, m.y};
-  });
-}
-
-MultiPolygon to_lonlat(const MultiPolygon& g, const LocalProjection& proj) {
-  return transformed(g, [&](XY v) { return XY{proj.lon_of(v.x), proj.lat_of(v.y)}; });
-}
 
 double area_of(const Context& ctx, const GEOSGeometry* g) {
   double a = 0;
@@ -107,6 +80,123 @@ Local localise(const BBox& pb, const LocalProjection& proj, const std::vector<Bu
   return out;
 }
 
+/// The number of connected pieces the units of each grid form in @p graph.
+std::vector<int> pieces_of(const UnitGraph& graph, const std::vector<int>& grid_of, int grids) {
+  std::vector<int> pieces(static_cast<std::size_t>(grids), 0);
+  std::vector<char> seen(grid_of.size(), 0);
+  std::vector<int> stack;
+  for (std::size_t start = 0; start < grid_of.size(); ++start) {
+    if (seen[start]) continue;
+    ++pieces[static_cast<std::size_t>(grid_of[start])];
+    seen[start] = 1;
+    stack.assign(1, static_cast<int>(start));
+    while (!stack.empty()) {
+      const auto u = static_cast<std::size_t>(stack.back());
+      stack.pop_back();
+      for (const Neighbour& n : graph.adjacency[u]) {
+        const auto v = static_cast<std::size_t>(n.unit);
+        if (seen[v] || grid_of[v] != grid_of[u]) continue;
+        seen[v] = 1;
+        stack.push_back(n.unit);
+      }
+    }
+  }
+  return pieces;
+}
+
+/// Everything of regrid_parent after the parent's own check. A broken rule on the way (a GEOS
+/// failure, grids that do not partition the parent) sets plan.failure.
+void draw_grids(const Context& ctx, ParentPlan& plan, const Grid& parent,
+                const GEOSGeometry* parent_m, const LocalProjection& proj,
+                const std::vector<const Grid*>& old_children,
+                const std::vector<Building>& buildings, const Local& in,
+                const ParentOptions& options) {
+  UnitSet units = build_units(ctx, parent_m, in.at, in.households, in.roads, options.band.max / 2);
+  plan.blocks = units.blocks;
+  plan.units = static_cast<int>(units.units.size());
+  for (const Unit& u : units.units) plan.households += u.households;
+
+  PartitionOptions po;
+  po.seed = options.seed;
+  po.time_budget_s = options.time_budget_s;
+  const Partition part = partition(units.graph, options.band, po);
+  plan.feasible = part.feasible;
+  plan.problems = part.problems;
+  plan.metrics = evaluate(units.graph, part.grid_of, options.band);
+  for (std::size_t u = 0; u < units.units.size(); ++u) {
+    for (const Neighbour& n : units.graph.adjacency[u]) {
+      if (n.unit < static_cast<int>(u) ||
+          part.grid_of[u] == part.grid_of[static_cast<std::size_t>(n.unit)])
+        continue;
+      plan.border_m += n.shared_m;
+      if (n.street) plan.street_border_m += n.shared_m;
+    }
+  }
+
+  GridShapes shapes = grid_shapes(ctx, units, part.grid_of, part.grids, proj);
+  if (shapes.failure) {
+    plan.failure = *shapes.failure;
+    return;
+  }
+  plan.repairs = shapes.repairs;
+  std::vector<XY> centres;
+  double pp_sum = 0;
+  plan.pp_min = 1;
+  for (const Geometry& u : shapes.metres) {
+    double a = area_of(ctx, u.get()), perimeter = 0;
+    GEOSLength_r(ctx.handle(), u.get(), &perimeter);
+    const double pp = perimeter > 0 ? 4 * std::numbers::pi * a / (perimeter * perimeter) : 0;
+    pp_sum += pp;
+    plan.pp_min = std::min(plan.pp_min, pp);
+    centres.push_back(geos::point_on_surface(ctx, u.get()).value_or(XY{0, 0}));
+  }
+  plan.pp_mean = centres.empty() ? 0 : pp_sum / static_cast<double>(centres.size());
+  const Coverage cover = coverage_of(ctx, shapes.metres, parent_m);
+  plan.gap_m2 = cover.gap_m2;
+  plan.overlap_m2 = cover.overlap_m2;
+  plan.escape_m2 = cover.escape_m2;
+
+  // Codes in reading order; grids in that order.
+  const double row = std::sqrt(area_of(ctx, parent_m) / std::max<std::size_t>(1, centres.size()));
+  const std::vector<int> order = reading_order(centres, std::max(row, 1.0));
+  std::vector<int> rank(order.size());
+  for (std::size_t r = 0; r < order.size(); ++r)
+    rank[static_cast<std::size_t>(order[r])] = static_cast<int>(r);
+  std::vector<GridContents> contents(order.size());
+  const std::vector<int> pieces = pieces_of(units.graph, part.grid_of, part.grids);
+  std::vector<int> new_of_building(buildings.size(), -1);
+  std::vector<std::int64_t> grid_households(order.size(), 0);
+  for (std::size_t u = 0; u < units.units.size(); ++u) {
+    const auto g = static_cast<std::size_t>(part.grid_of[u]);
+    const auto r = static_cast<std::size_t>(rank[g]);
+    grid_households[g] += units.units[u].households;
+    contents[r].pieces = std::max(pieces[g], shapes.union_parts[g]);
+    for (int b : units.units[u].buildings) {
+      const auto global = static_cast<std::size_t>(in.index[static_cast<std::size_t>(b)]);
+      new_of_building[global] = static_cast<int>(r);
+      contents[r].buildings.push_back(buildings[global].at);
+      contents[r].households.push_back(buildings[global].households);
+    }
+  }
+  const std::string prefix = parent.code.empty() ? parent.id : parent.code;
+  for (std::size_t r = 0; r < order.size(); ++r) {
+    const auto g = static_cast<std::size_t>(order[r]);
+    Grid grid;
+    grid.code = prefix + sequence_code(static_cast<int>(r) + 1, options.code_digits);
+    grid.id = grid.code;
+    grid.parent_id = parent.id;
+    grid.level = parent.level.value_or(0) + 1;
+    grid.level_name = "网格";
+    grid.name = parent.name + "第" + std::to_string(r + 1) + "网格";
+    grid.households = grid_households[g];
+    plan.multipart += shapes.lonlat[g].polygons.size() > 1;
+    grid.geometry = std::move(shapes.lonlat[g]);
+    plan.grids.push_back(std::move(grid));
+  }
+  if ((plan.failure = partition_failure(parent, plan.grids, contents))) return;
+  carry_leaders(plan, old_children, buildings, new_of_building);
+}
+
 }  // namespace
 
 UnitGraph parent_unit_graph(const Grid& parent, const std::vector<Building>& buildings,
@@ -133,154 +223,20 @@ ParentPlan regrid_parent(const Grid& parent, const std::vector<const Grid*>& old
                                              " has an invalid polygon: " + bad->reason +
                                              " (run wangge validate --fix first)");
   }
-
-  Local in = localise(pb, proj, buildings, roads);
-  std::vector<int>& local = in.index;
-  UnitSet units =
-      build_units(ctx, parent_m.get(), in.at, in.households, in.roads, options.band.max / 2);
-  plan.blocks = units.blocks;
-  plan.units = static_cast<int>(units.units.size());
-  for (const Unit& u : units.units) plan.households += u.households;
-
-  PartitionOptions po;
-  po.seed = options.seed;
-  po.time_budget_s = options.time_budget_s;
-  const Partition part = partition(units.graph, options.band, po);
-  plan.feasible = part.feasible;
-  plan.problems = part.problems;
-  plan.metrics = evaluate(units.graph, part.grid_of, options.band);
-  for (std::size_t u = 0; u < units.units.size(); ++u) {
-    for (const Neighbour& n : units.graph.adjacency[u]) {
-      if (n.unit < static_cast<int>(u) ||
-          part.grid_of[u] == part.grid_of[static_cast<std::size_t>(n.unit)])
-        continue;
-      plan.border_m += n.shared_m;
-      if (n.street) plan.street_border_m += n.shared_m;
-    }
+  const Local in = localise(pb, proj, buildings, roads);
+  try {
+    draw_grids(ctx, plan, parent, parent_m.get(), proj, old_children, buildings, in, options);
+  } catch (const Error& e) {
+    // A band or options that break their rules are the caller's, for every parent alike.
+    if (e.code() == ErrorCode::invalid_argument) throw;
+    plan.failure = e.what();
   }
-
-  // Grid polygons: the union of their units.
-  std::vector<std::vector<const GEOSGeometry*>> members(static_cast<std::size_t>(part.grids));
-  std::vector<std::int64_t> grid_households(static_cast<std::size_t>(part.grids), 0);
-  for (std::size_t u = 0; u < units.units.size(); ++u) {
-    const auto g = static_cast<std::size_t>(part.grid_of[u]);
-    members[g].push_back(units.units[u].shape.get());
-    grid_households[g] += units.units[u].households;
-  }
-  std::vector<Geometry> shapes;
-  std::vector<XY> centres;
-  double pp_sum = 0;
-  plan.pp_min = 1;
-  for (const auto& m : members) {
-    std::vector<GEOSGeometry*> clones;
-    for (const GEOSGeometry* g : m) clones.push_back(GEOSGeom_clone_r(ctx.handle(), g));
-    Geometry all = geos::own(
-        ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, clones.data(),
-                                         static_cast<unsigned>(clones.size())));
-    Geometry u = geos::own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()));
-    double a = area_of(ctx, u.get()), perimeter = 0;
-    GEOSLength_r(ctx.handle(), u.get(), &perimeter);
-    const double pp = perimeter > 0 ? 4 * std::numbers::pi * a / (perimeter * perimeter) : 0;
-    pp_sum += pp;
-    plan.pp_min = std::min(plan.pp_min, pp);
-    const auto c = geos::point_on_surface(ctx, u.get());
-    centres.push_back(c.value_or(XY{0, 0}));
-    shapes.push_back(std::move(u));
-  }
-  plan.pp_mean = shapes.empty() ? 0 : pp_sum / static_cast<double>(shapes.size());
-  {  // coverage of the parent: gaps, overlaps, escapes (m²)
-    std::vector<GEOSGeometry*> clones;
-    double sum = 0;
-    for (const Geometry& s : shapes) {
-      clones.push_back(GEOSGeom_clone_r(ctx.handle(), s.get()));
-      sum += area_of(ctx, s.get());
-    }
-    Geometry all = geos::own(
-        ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, clones.data(),
-                                         static_cast<unsigned>(clones.size())));
-    Geometry u = geos::own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()));
-    Geometry gap = geos::own(ctx, GEOSDifference_r(ctx.handle(), parent_m.get(), u.get()));
-    Geometry escape = geos::own(ctx, GEOSDifference_r(ctx.handle(), u.get(), parent_m.get()));
-    plan.gap_m2 = area_of(ctx, gap.get());
-    plan.escape_m2 = area_of(ctx, escape.get());
-    plan.overlap_m2 = std::max(0.0, sum - area_of(ctx, u.get()));
-  }
-
-  // Codes in reading order; grids in that order.
-  const double row =
-      std::sqrt(area_of(ctx, parent_m.get()) / std::max<std::size_t>(1, shapes.size()));
-  const std::vector<int> order = reading_order(centres, std::max(row, 1.0));
-  std::vector<int> rank(order.size());
-  for (std::size_t r = 0; r < order.size(); ++r)
-    rank[static_cast<std::size_t>(order[r])] = static_cast<int>(r);
-  const std::string prefix = parent.code.empty() ? parent.id : parent.code;
-  for (std::size_t r = 0; r < order.size(); ++r) {
-    const auto g = static_cast<std::size_t>(order[r]);
-    Grid grid;
-    grid.code = prefix + sequence_code(static_cast<int>(r) + 1, options.code_digits);
-    grid.id = grid.code;
-    grid.parent_id = parent.id;
-    grid.level = parent.level.value_or(0) + 1;
-    grid.level_name = "网格";
-    grid.name = parent.name + "第" + std::to_string(r + 1) + "网格";
-    grid.households = grid_households[g];
-    const MultiPolygon m = geos::from_geos(ctx, shapes[g].get());
-    plan.multipart += m.polygons.size() > 1;
-    grid.geometry = to_lonlat(m, proj);
-    plan.grids.push_back(std::move(grid));
-  }
-
-  // Leaders: the old child sharing the most households, one new grid per old leader.
-  std::vector<int> new_of_building(buildings.size(), -1), old_of_building(buildings.size(), -1);
-  for (std::size_t u = 0; u < units.units.size(); ++u) {
-    for (int b : units.units[u].buildings)
-      new_of_building[static_cast<std::size_t>(local[static_cast<std::size_t>(b)])] =
-          rank[static_cast<std::size_t>(part.grid_of[u])];
-  }
-  std::map<std::pair<int, int>, std::int64_t> overlap;  // (old, new) → households
-  for (std::size_t i = 0; i < buildings.size(); ++i) {
-    if (new_of_building[i] < 0) continue;
-    for (std::size_t o = 0; o < old_children.size(); ++o) {
-      if (locate_point(old_children[o]->geometry, buildings[i].at) != PointLocation::outside) {
-        old_of_building[i] = static_cast<int>(o);
-        overlap[{static_cast<int>(o), new_of_building[i]}] += buildings[i].households;
-        break;
-      }
-    }
-  }
-  std::vector<std::tuple<std::int64_t, int, int>> pairs;
-  for (const auto& [k, h] : overlap) pairs.emplace_back(h, k.first, k.second);
-  std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) {
-    if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) > std::get<0>(b);
-    return std::tie(std::get<1>(a), std::get<2>(a)) < std::tie(std::get<1>(b), std::get<2>(b));
-  });
-  std::vector<int> new_of_old(old_children.size(), -1), old_of_new(plan.grids.size(), -1);
-  for (const auto& [h, o, n] : pairs) {
-    if (new_of_old[static_cast<std::size_t>(o)] >= 0 ||
-        old_of_new[static_cast<std::size_t>(n)] >= 0)
-      continue;
-    new_of_old[static_cast<std::size_t>(o)] = n;
-    old_of_new[static_cast<std::size_t>(n)] = o;
-  }
-  for (std::size_t n = 0; n < plan.grids.size(); ++n) {
-    const int o = old_of_new[n];
-    if (o >= 0 && !old_children[static_cast<std::size_t>(o)]->leader.name.empty()) {
-      plan.grids[n].leader = old_children[static_cast<std::size_t>(o)]->leader;
-      plan.leader_from.push_back(old_children[static_cast<std::size_t>(o)]->code);
-    } else {
-      plan.vacant.push_back(plan.grids[n].code);
-      plan.leader_from.emplace_back();
-    }
-  }
-  for (std::size_t o = 0; o < old_children.size(); ++o) {
-    if (new_of_old[o] < 0 && !old_children[o]->leader.name.empty())
-      plan.unplaced.push_back(old_children[o]->code + " (" + old_children[o]->leader.name + ")");
-  }
-  for (std::size_t i = 0; i < buildings.size(); ++i) {
-    if (new_of_building[i] < 0) continue;
-    const int o = old_of_building[i];
-    if (o < 0 || new_of_old[static_cast<std::size_t>(o)] != new_of_building[i])
-      plan.households_moved += buildings[i].households;
+  if (plan.failure) {  // nothing of a failed parent is to be written
+    plan.grids.clear();
+    plan.leader_from.clear();
+    plan.vacant.clear();
+    plan.unplaced.clear();
+    plan.households_moved = 0;
   }
   plan.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return plan;

@@ -11,13 +11,14 @@ passed=0
 failed=0
 
 # expect NAME STATUS PATTERN -- COMMAND...: runs COMMAND, checks its exit status and that its
-# stdout+stderr matches the extended regex PATTERN.
+# stdout+stderr matches the extended regex PATTERN; the output is kept in $OUT_TEXT.
 expect() {
   local name="$1" want="$2" pattern="$3"
   shift 4
   local out status
   out="$("$@" 2>&1)"
   status=$?
+  OUT_TEXT="$out"
   if [[ "$status" == "$want" ]] && grep -Eq -- "$pattern" <<<"$out"; then
     passed=$((passed + 1))
     echo "ok   $name"
@@ -94,6 +95,50 @@ json.dump(d, open(sys.argv[2], "w"))
 PY
 expect "validate --fix repairs and says what changed" 0 "repaired .*MakeValid" -- "$WANGGE" validate "$TMP/bow.geojson" --fix --out "$TMP/fixed.gpkg"
 expect "the repaired output validates clean" 0 "clean: no findings" -- "$WANGGE" validate "$TMP/fixed.gpkg"
+
+# ---- validate: one level (districts from a GIS export), bare JSON arrays ---------------------
+cat >"$TMP/districts.geojson" <<'JSON'
+{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"id":"D1","parent":{"id":"city"},"level":"district"},"geometry":{"type":"Polygon","coordinates":[[[112.90,27.80],[112.91,27.80],[112.91,27.81],[112.90,27.81],[112.90,27.80]]]}},
+ {"type":"Feature","properties":{"id":"D2","parent":{"id":"city"},"level":"district"},"geometry":{"type":"Polygon","coordinates":[[[112.91,27.80],[112.92,27.80],[112.92,27.81],[112.91,27.81],[112.91,27.80]]]}}
+]}
+JSON
+expect "validate: a 'parent' of objects is not read as ids, and the note says so" 0 \
+  "note: field 'parent' holds JSON objects or arrays, not parent ids \(feature 0: .*read as one level" -- \
+  "$WANGGE" validate "$TMP/districts.geojson"
+check "validate: ... and the flat layer is clean, one level of 2" grep -Eq "^0 +level 0 +2 " <<<"$OUT_TEXT"
+expect "validate: a 'level' of text is not misread, and the note says so" 0 \
+  "note: field 'level' holds text, not level numbers \(feature 0: 'district'\)" -- \
+  "$WANGGE" validate "$TMP/districts.geojson"
+expect "validate --flat: one level, clean" 0 "clean: no findings" -- \
+  "$WANGGE" validate --flat "$TMP/districts.geojson"
+expect "validate --parent-field none: one level, clean" 0 "clean: no findings" -- \
+  "$WANGGE" validate "$TMP/districts.geojson" --parent-field none
+expect "validate --parent-field '': one level, clean" 0 "clean: no findings" -- \
+  "$WANGGE" validate --parent-field '' "$TMP/districts.geojson"
+expect "validate: --parent-field naming JSON objects exits 2 naming the field, feature and rule" 2 \
+  "--parent-field 'parent' holds JSON objects or arrays, not grid ids \(feature 0" -- \
+  "$WANGGE" validate "$TMP/districts.geojson" --parent-field parent
+expect "validate: --flat with a --parent-field exits 2" 2 "give one or the other" -- \
+  "$WANGGE" validate "$TMP/districts.geojson" --flat --parent-field parent_id
+python3 - "$TMP" <<'PY2'
+import json, sys
+d = sys.argv[1]
+f = json.load(open(d + "/districts.geojson"))["features"]
+overlapping = json.loads(json.dumps(f[1]))
+overlapping["properties"]["id"] = "D3"
+json.dump(f + [overlapping], open(d + "/districts-array.geojson", "w"))
+json.dump([x["geometry"] for x in f], open(d + "/geometries.json", "w"))
+PY2
+expect "validate: a bare JSON array of features is read, with a note" 1 \
+  "note: '.*districts-array.geojson' holds a bare JSON array of 3 features, not a GeoJSON FeatureCollection" -- \
+  "$WANGGE" validate "$TMP/districts-array.geojson" --flat
+check "validate: ... and its siblings are checked (D2 and D3 overlap)" \
+  grep -Eq "\[sibling-overlap\] grid 'D2'.*'D3'" <<<"$OUT_TEXT"
+expect "validate: a bare JSON array of geometries exits 2 naming the element" 2 \
+  "element 0 is a Polygon, not a Feature" -- "$WANGGE" validate "$TMP/geometries.json"
+expect "validate: options before the source" 0 '"valid": true' -- \
+  "$WANGGE" validate --flat --json "$TMP/districts.geojson"
 
 # ---- locate -------------------------------------------------------------------------------
 expect "locate: a sample point gives the 4-level chain" 0 "邻 .*43030200901300105" -- "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.926891 27.8576002
@@ -179,6 +224,12 @@ expect "locate --network: the nearest service point on foot" 0 "service +SP04 �
   "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.926891 27.8576002 --network "$TMP/network.bin" --service-points "$SAMPLE/service_points.geojson"
 expect "locate --network: none within 15 minutes, with the nearest beyond" 0 "养老托幼 +SP01 .*none within 15 minutes" -- \
   "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.926891 27.8576002 --network "$TMP/network.bin" --service-points "$SAMPLE/service_points.geojson" --service 养老托幼
+expect "locate: --service before LON LAT takes one value; options in any order" 0 "养老托幼 +SP01 " -- \
+  "$WANGGE" locate --service 养老托幼 --grids "$SAMPLE/grids.geojson" --network "$TMP/network.bin" --service 医疗 \
+  112.926891 27.8576002 --service-points "$SAMPLE/service_points.geojson"
+check "locate: ... and answers for both services asked" grep -q "^医疗 " <<<"$OUT_TEXT"
+expect "locate: LON LAT before the options" 0 '"code": "43030200901300105"' -- \
+  "$WANGGE" locate 112.926891 27.8576002 --json --grids "$SAMPLE/grids.geojson"
 expect "locate --network --json" 0 '"within_circle": true' -- \
   "$WANGGE" locate --grids "$SAMPLE/grids.geojson" 112.926891 27.8576002 --network "$SAMPLE/streets.osm" --service-points "$SAMPLE/service_points.geojson" --json
 expect "locate: --network without --service-points exits 2" 2 "go together" -- \
@@ -227,7 +278,69 @@ expect "regrid: an upside-down band exits 2" 2 "0 <= --min <= --max" -- \
   "$WANGGE" regrid "${RG[@]}" --min 500 --max 300 --out "$TMP/bad.gpkg"
 expect "regrid: an unknown parent exits 2" 2 "no grid 'nope' at level 1" -- \
   "$WANGGE" regrid "${RG[@]}" --parent nope --min 300 --max 500 --out "$TMP/bad.gpkg"
+printf 'id,x\n1,2\n' >"$TMP/noposition.csv"
+expect "regrid: a reports CSV without lon/lat exits 2 naming the columns" 2 \
+  "reports: .*noposition.csv needs the columns id, lon, lat" -- \
+  "$WANGGE" regrid "${RG[@]}" --reports "$TMP/noposition.csv" --min 300 --max 500 --out "$TMP/bad.gpkg"
+expect "regrid: a negative time budget exits 2" 2 "--time-budget must be finite and >= 0" -- \
+  "$WANGGE" regrid "${RG[@]}" --time-budget -1 --min 300 --max 500 --out "$TMP/bad.gpkg"
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"p","level":1},"geometry":{"type":"Point","coordinates":[112.92,27.86]}}]}' >"$TMP/pointparent.geojson"
+expect "regrid: a parent that is not a polygon exits 2 naming it" 2 \
+  "parents: grid 'p' \(feature 0\) has a Point geometry; grids must be polygons" -- \
+  "$WANGGE" regrid --parents "$TMP/pointparent.geojson" --units "$SAMPLE/buildings.geojson" --min 300 --max 500 --out "$TMP/bad.gpkg"
 check "regrid: failed runs wrote nothing" test ! -e "$TMP/bad.gpkg"
+expect "regrid --help documents every exit status" 0 \
+  "Exit status: 0 every parent.*1 some parents failed.*2 bad input.*130 interrupted.*70 an internal error" -- \
+  bash -c '"$1" regrid --help | tr "\n" " "' _ "$WANGGE"
+expect "regrid: options in any order, --parent repeated" 0 "re-gridded 2 parents into" -- \
+  "$WANGGE" regrid --min 100 --out "$TMP/two.gpkg" --parent 430302009001 --max 200 "${RG[@]}" \
+  --parent 430302009002 --only-new
+
+# A parent whose new grids cannot be written (here: its first new grid's id, A001, is taken by
+# a grid carried over from C) fails alone: named with the rule, the others written, exit 1.
+#  +--------+--------+--------+   R holds A, B, C (200 m × 220 m each; A and B 320 households,
+#  |   A    |   B    |   C    |   C 80); C's one child is "A001". A and B are re-gridded.
+#  +--------+--------+--------+
+python3 - "$TMP" <<'PY2'
+import json, sys
+d = sys.argv[1]
+def rect(x0, x1):
+    return {"type": "Polygon", "coordinates": [[[x0, 27.80], [x1, 27.80], [x1, 27.802], [x0, 27.802], [x0, 27.80]]]}
+f = lambda props, geom: {"type": "Feature", "properties": props, "geometry": geom}
+grids = [f({"id": "R", "level": 0}, rect(112.90, 112.906)),
+         f({"id": "A", "parent_id": "R", "level": 1}, rect(112.90, 112.902)),
+         f({"id": "B", "parent_id": "R", "level": 1}, rect(112.902, 112.904)),
+         f({"id": "C", "parent_id": "R", "level": 1}, rect(112.904, 112.906)),
+         f({"id": "A001", "parent_id": "C", "level": 2}, rect(112.904, 112.906))]
+json.dump({"type": "FeatureCollection", "features": grids}, open(d + "/abc.geojson", "w"))
+units = [f({"households": 10}, {"type": "Point", "coordinates": [112.90 + 0.0001 + i * 0.00025, 27.8002 + j * 0.0004]})
+         for i in range(24) for j in range(4)]
+json.dump({"type": "FeatureCollection", "features": units[:72]}, open(d + "/abc-units.geojson", "w"))
+json.dump(units[:72], open(d + "/abc-units-array.geojson", "w"))
+PY2
+expect "regrid: a parent that fails is named with its reason, the others written, exit 1" 1 \
+  "1 of 2 parents failed and keep their old grids \(the others are written\): A: the new generation fails validation: \[duplicate-id\] grid 'A001'" -- \
+  "$WANGGE" regrid --parents "$TMP/abc.geojson" --units "$TMP/abc-units.geojson" --min 100 --max 200 \
+  --parent A --parent B --out "$TMP/abc-out.gpkg" --report "$TMP/abc-out.json"
+check "regrid: the table marks it FAILED and counts it" grep -Eq -- "parents failed \(old grids kept\) +1" <<<"$OUT_TEXT"
+check "regrid: the table names it with its reason" grep -Eq -- "! A: FAILED: .*duplicate-id" <<<"$OUT_TEXT"
+check "regrid: the report lists the failed parent and its reason; the others have grids" python3 - "$TMP/abc-out.json" <<'PY2'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert [p["parent"] for p in r["failed_parents"]] == ["A"], r["failed_parents"]
+assert "duplicate-id" in r["failed_parents"][0]["reason"]
+assert r["totals"]["failed_parents"] == 1
+by = {p["parent"]: p for p in r["parents"]}
+assert by["A"]["failed"] and by["A"]["grids"] == 0
+assert by["B"]["failed"] is None and by["B"]["grids"] >= 1
+assert r["totals"]["households"] == 320, r["totals"]  # B's, written
+PY2
+expect "regrid: the written generation (A with its old grids) validates" 0 "clean: no findings" -- \
+  "$WANGGE" validate "$TMP/abc-out.gpkg"
+expect "regrid: units as a bare JSON array are read, with a note" 1 \
+  "note: .*abc-units-array.geojson' holds a bare JSON array of 72 features" -- \
+  "$WANGGE" regrid --parents "$TMP/abc.geojson" --units "$TMP/abc-units-array.geojson" --min 100 --max 200 \
+  --parent A --parent B --out "$TMP/abc-out2.gpkg"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -138,6 +138,28 @@ expect "a failing parent is named and the run exits non-zero" 1 \
 check "the other parents were done, and no output was written" \
   test -f "$TMP/work-fail/parts/430302009006.json" -a ! -e "$TMP/fail.gpkg"
 
+# ---- a parent wangge reports failed (exit 1, its part written without it): not kept as done -----
+cp -r "$W" "$TMP/work-reported"
+rm -f "$TMP"/work-reported/parts/430302009007.{gpkg,json}
+cat >"$TMP/reporting-wangge" <<EOF
+#!/usr/bin/env bash
+"$WANGGE" "\$@" || exit
+for a in "\$@"; do
+  [[ "\$a" == 430302009007 ]] && { echo "wangge: error: 1 of 1 parents failed and keep their old grids (the others are written): 430302009007: simulated" >&2; exit 1; }
+done
+exit 0
+EOF
+chmod +x "$TMP/reporting-wangge"
+expect "a parent wangge reports failed is named with its reason" 1 \
+  "430302009007: FAILED \(exit 1\): .*430302009007: simulated.*1 of 17 parents failed: 430302009007" -- \
+  env WANGGE="$TMP/reporting-wangge" "$BATCH" "${ARGS[@]}" --work "$TMP/work-reported" --out "$TMP/reported.gpkg"
+check "its part is set aside (not done), its report kept as .failed.json, no output" test \
+  ! -e "$TMP/work-reported/parts/430302009007.gpkg" -a ! -e "$TMP/work-reported/parts/430302009007.json" \
+  -a -f "$TMP/work-reported/parts/430302009007.failed.json" -a ! -e "$TMP/reported.gpkg"
+expect "the re-run re-grids only that parent, and merges" 0 \
+  "16 done earlier, 1 to re-grid.*merged: " -- \
+  "$BATCH" "${ARGS[@]}" --work "$TMP/work-reported" --out "$TMP/reported.gpkg"
+
 # ---- interrupted: SIGINT to the process group, no output, then resumed --------------------------
 W2="$TMP/work2"
 OUT2="$TMP/merged2.gpkg"

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -170,6 +171,90 @@ TEST_F(ImportTest, UnreadableEmptyAndRemoteSourcesAreRefusedClearly) {
             ErrorCode::invalid_argument);
   EXPECT_EQ(code_of([&] { import_grids("/vsicurl/http://x/y.shp", {}); }),
             ErrorCode::invalid_argument);
+}
+
+// A single level of districts from a GIS export: a "parent" property that is an object and a
+// "level" that is a word, as such exports have them.
+const char* kFlatExport = R"({"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"id":"D1","parent":{"id":"city","name":"City"},"level":"district"},
+  "geometry":{"type":"Polygon","coordinates":[[[112.90,27.80],[112.91,27.80],[112.91,27.81],[112.90,27.81],[112.90,27.80]]]}},
+ {"type":"Feature","properties":{"id":"D2","parent":{"id":"city","name":"City"},"level":"district"},
+  "geometry":{"type":"Polygon","coordinates":[[[112.91,27.80],[112.92,27.80],[112.92,27.81],[112.91,27.81],[112.91,27.80]]]}}
+]})";
+
+TEST_F(ImportTest, ADefaultParentFieldHoldingObjectsIsNotReadAsIdsAndSaysSo) {
+  const ImportResult r = import_grids(write("flat.geojson", kFlatExport), {});
+  ASSERT_EQ(r.grids.size(), 2u);
+  EXPECT_EQ(r.grids[0].parent_id, "");
+  EXPECT_EQ(r.grids[1].parent_id, "");
+  EXPECT_TRUE(r.problems.empty());
+  ASSERT_EQ(r.notes.size(), 2u);
+  EXPECT_NE(r.notes[0].find("field 'parent' holds JSON objects"), std::string::npos) << r.notes[0];
+  EXPECT_NE(r.notes[0].find("feature 0"), std::string::npos) << r.notes[0];
+  EXPECT_NE(r.notes[1].find("field 'level' holds text"), std::string::npos) << r.notes[1];
+  EXPECT_NE(r.notes[1].find("'district'"), std::string::npos) << r.notes[1];
+  EXPECT_FALSE(r.grids[0].level);  // not misread as a bad level: not read at all
+}
+
+TEST_F(ImportTest, AParentFieldMappedToObjectsIsRefusedNamingTheFieldAndFeature) {
+  ImportOptions o;
+  o.fields.parent = "parent";
+  try {
+    import_grids(write("flat.geojson", kFlatExport), o);
+    FAIL() << "expected Error(invalid_argument)";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+    EXPECT_NE(std::string(e.what()).find("--parent-field 'parent' holds JSON objects"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("feature 0"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ImportTest, FlatReadsOneLevelWhateverTheParentFieldSays) {
+  ImportOptions o;
+  o.fields.flat = true;
+  const ImportResult r = import_grids(write("g.geojson", kTwoLevels), o);
+  ASSERT_EQ(r.grids.size(), 2u);
+  EXPECT_EQ(r.grids[1].parent_id, "");  // parent_id "root" is not read
+  EXPECT_NE(std::find(r.fields_used.begin(), r.fields_used.end(), "parent <- none (one level)"),
+            r.fields_used.end());
+  o.fields.parent = "parent_id";
+  EXPECT_THROW(import_grids(write("g2.geojson", kTwoLevels), o), Error);  // contradictory
+}
+
+TEST_F(ImportTest, AMappedLevelFieldWithTextIsAFindingNotIgnored) {
+  ImportOptions o;
+  o.fields.level = "level";
+  const ImportResult r = import_grids(write("flat.geojson", kFlatExport), o);
+  ASSERT_EQ(r.problems.size(), 2u);
+  EXPECT_EQ(r.problems[0].rule, "bad-attribute");
+  EXPECT_NE(r.problems[0].message.find("level 'district'"), std::string::npos);
+}
+
+TEST_F(ImportTest, ABareJsonArrayOfFeaturesIsReadAsACollectionWithANote) {
+  const std::string text = kTwoLevels;
+  const std::string array = text.substr(text.find('['), text.rfind(']') - text.find('[') + 1);
+  const ImportResult r = import_grids(write("array.geojson", "\xEF\xBB\xBF  " + array), {});
+  ASSERT_EQ(r.grids.size(), 2u);
+  EXPECT_EQ(r.grids[1].parent_id, "root");
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("bare JSON array of 2 features"), std::string::npos) << r.notes[0];
+}
+
+TEST_F(ImportTest, ABareJsonArrayOfSomethingElseIsRefusedNamingTheElement) {
+  const std::string path = write(
+      "geoms.json",
+      R"([{"type":"Feature","properties":{},"geometry":null},{"type":"Polygon","coordinates":[]}])");
+  try {
+    import_grids(path, {});
+    FAIL() << "expected Error(unreadable_source)";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::unreadable_source);
+    EXPECT_NE(std::string(e.what()).find("element 1 is a Polygon, not a Feature"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -29,6 +29,12 @@ struct OutFeature {
 
 enum class GeometryKind { multipolygon, point };
 
+/// Decimals of the coordinates written to GeoJSON (1e-9° ≈ 0.1 mm: small files, and far finer
+/// than any survey), and the grid of degrees they lie on. Geometry that must stay valid once
+/// written (re-gridding) is snapped to this grid.
+inline constexpr int kGeoJsonDecimals = 9;
+inline constexpr double kGeoJsonGridDegrees = 1e-9;
+
 /// Writes one layer to @p path (replacing it). @p driver is an OGR short name ("GPKG",
 /// "GeoJSON", "ESRI Shapefile", "FlatGeobuf", "KML", "CSV"); "" picks it from the extension.
 /// @throws Error(invalid_argument) for an unknown format or an unwritable path.

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "wangge/geo/datum.hpp"
 #include "wangge/geo/lonlat.hpp"
@@ -25,8 +26,20 @@ struct DatasetCloser {
 };
 using Dataset = std::unique_ptr<GDALDataset, DatasetCloser>;
 
-/// Opens a local vector source read-only (any OGR driver).
-/// @throws Error(unreadable_source) naming the path and GDAL's reason.
+/// A vector source as opened, and what had to be assumed to read it.
+struct OpenedVector {
+  Dataset dataset;
+  std::vector<std::string> notes;  ///< sentences for the user (stderr), e.g. a bare array read
+};
+
+/// Opens a local vector source read-only (any OGR driver). A file holding a bare JSON array of
+/// GeoJSON Features (which GDAL does not read) is read as the FeatureCollection of those
+/// features, with a note saying so.
+/// @throws Error(unreadable_source) naming the path and GDAL's reason, or for a JSON array the
+///         element that is not a Feature; Error(invalid_argument) for URLs and /vsi* paths.
+OpenedVector open_vector_with_notes(const std::string& path);
+
+/// open_vector_with_notes without the notes.
 Dataset open_vector(const std::string& path);
 
 /// Creates a new vector dataset with the driver chosen from @p driver or from the extension.

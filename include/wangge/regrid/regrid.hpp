@@ -12,12 +12,17 @@
 //  3. The unit graph (households, shared border lengths, street borders = borders between
 //     blocks) is partitioned (regrid::partition); each grid is the union of its units, so the
 //     grids cover the parent exactly and nest inside it.
-//  4. Codes run west→east in rows north→south under the parent's code; each new grid takes the
+//  4. Grid polygons are snap-rounded (1 µm in metres, then the 1e-9° grid of the output), so
+//     they stay valid in lon/lat; MakeValid is the last resort. The grids are then checked
+//     again as a partition of the parent (validity, coverage, no overlap, contiguity, every
+//     building inside its grid); a parent that fails is reported with the reason, not drawn.
+//  5. Codes run west→east in rows north→south under the parent's code; each new grid takes the
 //     leader of the old child grid it shares the most households with (one old leader leads at
 //     most one new grid; the rest are reported as vacant).
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +51,10 @@ struct ParentOptions {
 /// What one parent's re-gridding gives and measures.
 struct ParentPlan {
   std::vector<Grid> grids;  ///< the new grids, children of the parent, level = parent's + 1
+  /// Why no valid partition of this parent could be drawn (then `grids` is empty and the parent
+  /// keeps its old grids); std::nullopt when the grids are drawn.
+  std::optional<std::string> failure;
+  std::vector<std::string> repairs;  ///< grids whose polygon MakeValid had to repair, and why
   bool feasible = true;
   std::vector<std::string> problems;  ///< precise messages (infeasible band, heavy units…)
   int blocks = 0, units = 0;
@@ -65,8 +74,10 @@ struct ParentPlan {
 
 /// Re-grids @p parent. @p old_children are its current child grids (for leaders and the
 /// households-moved figure); @p buildings and @p roads may extend beyond the parent (only what
-/// lies inside counts). Thread-safe for distinct parents.
-/// @throws Error(invalid_data) when the parent's geometry is unusable.
+/// lies inside counts). Thread-safe for distinct parents. The grids returned are valid and
+/// partition the parent (checked by the grid validator), or the plan names its failure.
+/// @throws Error(invalid_data) when the parent's own polygon is invalid,
+///         Error(invalid_argument) when the band or options break their rules.
 ParentPlan regrid_parent(const Grid& parent, const std::vector<const Grid*>& old_children,
                          const std::vector<Building>& buildings, const std::vector<Road>& roads,
                          const ParentOptions& options);
