@@ -95,6 +95,17 @@ Runner add_serve_command(CLI::App& app) {
   cmd->add_option("--max-connections-per-address", a->server.max_connections_per_address,
                   "Open connections from one address, the trusted proxy excepted (default 256)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  auto seconds = [cmd](const char* name, std::chrono::seconds& into, const char* what) {
+    cmd->add_option_function<unsigned>(
+           name, [&into](unsigned v) { into = std::chrono::seconds(v); }, what)
+        ->check(CLI::Range(1u, 3600u));
+  };
+  seconds("--header-timeout", a->server.header_timeout,
+          "Seconds from a request's first byte to the end of its head (default 10)");
+  seconds("--body-timeout", a->server.body_timeout,
+          "Seconds for a request's body after its head (default 30)");
+  seconds("--keepalive-timeout", a->server.keepalive_timeout,
+          "Seconds an idle connection stays open between requests (default 30)");
   cmd->add_option("--rate-per-key", a->server.rate_per_key,
                   "Requests a second per API key (default 50)");
   cmd->add_option("--rate-per-address", a->server.rate_per_address,

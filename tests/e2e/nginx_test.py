@@ -1,22 +1,25 @@
 #!/usr/bin/env python3
 """The known Pistache 0.0.5 attack requests, sent through nginx with scripts/deploy/nginx.conf
-(../shared/reference/reliability-security.md §1.3, probes P2, P4, P5): each must be stopped
-at nginx and never reach wangge.
+(../shared/reference/reliability-security.md §1.3, probes P2, P4, P5) and the smuggling a
+tester found through that front (issue 12): each is stopped at nginx or read by wangge as
+exactly one request, and nothing hidden in a body ever runs.
 
 Usage: nginx_test.py WANGGE_BINARY SOURCE_DIR
 
 "Never reached wangge" is read from wangge's access log (one line per request, with the path).
 A positive control shows the method can fail: a harmless request to a canary path through
-nginx does appear in that log. For contrast, the 413 desync is also sent to bare Pistache and
-the outcome printed (not asserted: it is the defect nginx is there for).
+nginx does appear in that log. The 413 probe is also sent straight to wangge, whose own reader
+must refuse it without desync.
 """
 import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -65,6 +68,12 @@ def statuses(answer):
     return [int(m) for m in re.findall(rb"HTTP/1\.[01] (\d{3})", answer)]
 
 
+def report_count(env):
+    """Reports in the test's SQLite store, read directly."""
+    with sqlite3.connect(env["WANGGE_STORE"]) as db:
+        return db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+
+
 def vm_size_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -110,7 +119,7 @@ def main():
                 break
             except OSError:
                 time.sleep(0.05)
-        run(c, nport, server, key, log_path)
+        run(c, nport, server, key, log_path, env)
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
@@ -119,7 +128,7 @@ def main():
     return c.finish()
 
 
-def run(c, nport, server, key, log_path):
+def run(c, nport, server, key, log_path, env):
     def backend_log():
         with open(log_path, encoding="utf-8", errors="replace") as f:
             return f.read()
@@ -148,6 +157,52 @@ def run(c, nport, server, key, log_path):
     c.check("P2 desync: nginx answers 413 for the oversized body, and nothing else",
             statuses(answer)[:1] == [413] and 200 not in statuses(answer) and 404 not in statuses(answer), answer[:200])
     c.check("P2 desync: the smuggled request never reached wangge", "/smuggled-canary" not in backend_log(), backend_log()[-300:])
+
+    # ---- the tester's smuggling: ~24 KB of headers and a 48,000-byte body, each within nginx's
+    # limits, together more than Pistache's old 64 KiB. Bare Pistache answered 413 mid-body and
+    # read the rest as requests; nginx then saw two answers on one upstream connection ("upstream
+    # sent more data than specified") and handed them to other clients. Hidden requests (an
+    # Open311 POST that would store a report) sit at every 4 KiB-aligned stream offset, where a
+    # reader that lost the framing would start again.
+    smuggled = ("POST /open311/v2/requests.json?api_key=" + key + "&service_code=0101&lat=27.8576002"
+              "&long=112.926891&description=smuggled-report HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").encode()
+    pad = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"a" * 7900) for i in range(3))
+    body = bytearray(b"x" * 48000)
+    for off in range(48000 - len(smuggled) - 1, 0, -4096):
+        body[off:off + len(smuggled)] = smuggled
+    reports_before = report_count(env)
+    lines_before = backend_log().count("\n")
+    answers = [raw(nport, b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + pad +
+                   b"Content-Length: 48000\r\n\r\n" + bytes(body), timeout=3) for _ in range(4)]
+    time.sleep(0.3)
+    new_lines = backend_log().splitlines()[lines_before:]
+    c.check("24 KB of headers + a 48,000-byte body through nginx: one answer each, from wangge's handler "
+            "(not a 413 from the framing layer)",
+            all(statuses(a) in ([400], [401]) for a in answers), [statuses(a) for a in answers])
+    c.check("... wangge read each as one request (four access-log lines, all POST /api/v1/reports)",
+            len(new_lines) == 4 and all(" POST /api/v1/reports " in l for l in new_lines), new_lines)
+    c.check("... no smuggled request ran: no Open311 request in wangge's log, no new report",
+            "/open311" not in backend_log() and report_count(env) == reports_before,
+            (report_count(env), reports_before))
+    with open(os.path.join(os.path.dirname(log_path), "wangge.error.log"), encoding="utf-8", errors="replace") as f:
+        nginx_errors = f.read()
+    c.check("... nginx never saw more answer than it asked for (no response desync on the upstream connection)",
+            "upstream sent more data" not in nginx_errors, nginx_errors[-400:])
+    # Other clients get their own answers: each asks for a different missing collection, whose
+    # name the 404 repeats.
+    got = {}
+
+    def ask(i):
+        got[i] = request(nport, "GET", f"/ogc/collections/canary{i}")
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    c.check("... and 24 concurrent clients through nginx each get their own answer",
+            all(got[i].status == 404 and f"canary{i}'" in got[i].body.decode() for i in got), 
+            [(i, got[i].status, got[i].body[:80]) for i in got if f"canary{i}'" not in got[i].body.decode()][:3])
 
     # ---- P5: duplicate, differing Content-Length ----------------------------------------------------
     before = backend_log().count(" POST /api/v1/reports ")
@@ -186,13 +241,14 @@ def run(c, nport, server, key, log_path):
     r = request(nport, "GET", "/api/v1/locate?lon=112.926891&lat=27.8576002")
     c.check("the client's address reaches wangge through X-Real-IP (requests are answered, not refused)", r.status == 200, r)
 
-    # ---- for contrast: the same desync against bare Pistache (reported, not asserted) --------------------
+    # ---- the same probe straight at wangge, without nginx: its own reader refuses the body at
+    # once (413), closes the connection, and never reads the rest as a request.
     answer = raw(server.port, oversized, then=hidden)
     time.sleep(0.3)
-    executed = "/smuggled-canary" in backend_log()
-    print(f"info bare Pistache 0.0.5 answered {statuses(answer)} on one connection to the P2 probe: "
-          f"{'the rest of the body was parsed as new requests (desync)' if len(statuses(answer)) > 1 else 'no desync seen'}; "
-          f"hidden request executed: {'yes' if executed else 'no'} (this is why nginx goes in front)")
+    c.check("P2 straight at wangge: one 413, then the connection closes; the hidden request never runs",
+            statuses(answer) == [413] and b"Connection: close" in answer
+            and "/smuggled-canary" not in backend_log(), answer[:300])
+
 
 if __name__ == "__main__":
     sys.exit(main())
