@@ -1,6 +1,7 @@
 // Vector tiles over HTTP: /tiles/{layers}/{z}/{x}/{y}.mvt (comma-separated layers make one
 // composite tile) and TileJSON 3.0 at /tiles/{layers}.json. Empty tiles are 204; a strong ETag
 // answers If-None-Match with 304; gzip when accepted; Cache-Control per layer; CORS by the server.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
@@ -125,7 +126,12 @@ void add_tile_routes(Router& router, Context& ctx) {
       etag = "\"" + fnv_hex(tags) + "-c\"";
       if (gz) body = tiles::gzip(body);
     }
-    r.header("Cache-Control", "public, max-age=" + std::to_string(max_age));
+    const bool stale =
+        std::any_of(parts.begin(), parts.end(), [](const auto& p) { return p->stale; });
+    // A stale tile (the store is down, stale-if-error) is shown but must not be kept.
+    r.header("Cache-Control",
+             stale ? std::string("no-store") : "public, max-age=" + std::to_string(max_age));
+    if (stale) r.header("Warning", "110 - \"Response is Stale\"");
     r.header("Vary", "Accept-Encoding");
     if (shared ? shared->empty() : body.empty()) {  // no feature: 204, as MapLibre and QGIS expect
       r.status = 204;

@@ -65,12 +65,14 @@ std::shared_ptr<const TileData> TileCache::get(const std::string& layer, const T
   const Key key = key_of(layer, t);
   std::shared_ptr<Entry> entry;
   std::promise<std::shared_ptr<const TileData>> promise;
+  std::shared_future<std::shared_ptr<const TileData>> other;  // a build this caller waits for
   {
     std::lock_guard lock(mutex_);
     if (auto it = entries_.find(key); it != entries_.end()) {
       entry = it->second;
       if (entry->ready && ttl.count() > 0 &&
           std::chrono::steady_clock::now() - entry->built > ttl) {
+        keep_stale_locked(key, *entry);
         erase_locked(key);  // expired: build again below
         entry.reset();
       }
@@ -94,10 +96,12 @@ std::shared_ptr<const TileData> TileCache::get(const std::string& layer, const T
       entry->lru = lru_.begin();
       entries_.emplace(key, entry);
     } else {
-      auto future = entry->future;
-      return future.get();  // ready: at once; building elsewhere: waits for it
+      other = entry->future;
     }
   }
+  // Ready: at once; building elsewhere: waits for it — never under the lock, which the
+  // builder needs to finish and every other tile request needs to look up.
+  if (other.valid()) return other.get();
   // This caller builds; the others wait on the future.
   std::shared_ptr<const TileData> data;
   try {
@@ -106,6 +110,24 @@ std::shared_ptr<const TileData> TileCache::get(const std::string& layer, const T
     d->gzip = gzip(d->mvt);
     d->etag = etag_of(d->mvt);
     data = std::move(d);
+  } catch (const Error& e) {
+    std::shared_ptr<const TileData> fallback;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = entries_.find(key); it != entries_.end() && it->second == entry)
+        erase_locked(key);
+      if (auto s = stale_.find(key); e.code() == ErrorCode::unavailable && s != stale_.end()) {
+        auto copy = std::make_shared<TileData>(*s->second.data);
+        copy->stale = true;
+        fallback = std::move(copy);
+      }
+    }
+    if (fallback) {
+      promise.set_value(fallback);
+      return fallback;
+    }
+    promise.set_exception(std::current_exception());
+    throw;
   } catch (...) {
     promise.set_exception(std::current_exception());
     std::lock_guard lock(mutex_);
@@ -115,8 +137,12 @@ std::shared_ptr<const TileData> TileCache::get(const std::string& layer, const T
   }
   promise.set_value(data);
   std::lock_guard lock(mutex_);
-  // Invalidated while building: the entry is gone (or replaced) and this result is not kept.
-  if (auto it = entries_.find(key); it != entries_.end() && it->second == entry) {
+  // Invalidated while building: the entry is gone (or replaced) and this result is not kept,
+  // except as the newest version to fall back on.
+  if (auto it = entries_.find(key); it == entries_.end() || it->second != entry) {
+    keep_stale_locked(key, data);
+  } else {
+    drop_stale_locked(key);  // fresh again: the fallback is done
     entry->ready = true;
     entry->bytes = data->mvt.size() + data->gzip.size() + key.size() + 128;
     bytes_ += entry->bytes;
@@ -141,6 +167,29 @@ std::shared_ptr<const TileData> TileCache::peek(const std::string& layer, const 
   return it->second->future.get();
 }
 
+void TileCache::keep_stale_locked(const Key& key, const Entry& entry) {
+  if (entry.ready) keep_stale_locked(key, entry.future.get());
+}
+
+void TileCache::keep_stale_locked(const Key& key, std::shared_ptr<const TileData> data) {
+  const std::size_t size = data->mvt.size() + data->gzip.size();
+  drop_stale_locked(key);
+  if (size > capacity_ / 4) return;
+  while (stale_bytes_ + size > capacity_ / 4 && !stale_order_.empty())
+    drop_stale_locked(stale_order_.front());
+  stale_order_.push_back(key);
+  stale_.emplace(key, Stale{std::move(data), std::prev(stale_order_.end())});
+  stale_bytes_ += size;
+}
+
+void TileCache::drop_stale_locked(const Key& key) {
+  auto it = stale_.find(key);
+  if (it == stale_.end()) return;
+  stale_bytes_ -= it->second.data->mvt.size() + it->second.data->gzip.size();
+  stale_order_.erase(it->second.order);
+  stale_.erase(it);
+}
+
 void TileCache::erase_locked(const Key& key) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return;
@@ -156,7 +205,8 @@ std::size_t TileCache::invalidate_point(const std::string& layer, XY lonlat, dou
   for (int z = 0; z <= kMaxZoom; ++z) {
     for (const TileId& t : tiles_touching(point, z, margin)) {
       const Key key = key_of(layer, t);
-      if (entries_.count(key)) {
+      if (auto it = entries_.find(key); it != entries_.end()) {
+        keep_stale_locked(key, *it->second);
         erase_locked(key);
         ++dropped;
       }
@@ -185,6 +235,7 @@ std::size_t TileCache::erase_if(const std::function<bool(const Entry&)>& drop) {
   std::size_t dropped = 0;
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (drop(*it->second)) {
+      keep_stale_locked(it->first, *it->second);
       bytes_ -= it->second->bytes;
       lru_.erase(it->second->lru);
       it = entries_.erase(it);

@@ -3,6 +3,8 @@
 // and the tile cache (single flight, precise invalidation, LRU bound).
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include <atomic>
 #include <cmath>
 #include <numbers>
@@ -289,6 +291,42 @@ TEST(TileCache, ConcurrentMissesBuildOnce) {
   EXPECT_FALSE(got[0]->gzip.empty());
 }
 
+TEST(TileCache, ABuildInFlightBlocksNeitherOtherTilesNorItsFailingFallback) {
+  // A waiter used to hold the cache's lock while it waited for the build; a build that then
+  // needed the lock (to fall back on a stale tile) deadlocked every tile request.
+  TileCache cache;
+  const TileId t{14, 13000, 6800}, other{14, 13001, 6800};
+  cache.get("grids", t, [] { return std::string("v1"); });
+  cache.get("grids", other, [] { return std::string("o1"); });
+  cache.invalidate_layer("grids");
+  cache.get("grids", other, [] { return std::string("o2"); });
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> building;
+  auto builder = std::async(std::launch::async, [&] {
+    return cache.get("grids", t, [&]() -> std::string {
+      building.set_value();
+      released.wait();
+      throw Error(ErrorCode::unavailable, "store down");
+    });
+  });
+  building.get_future().wait();
+  auto waiter = std::async(std::launch::async, [&] {
+    return cache.get("grids", t, [] { return std::string("never built: the builder is on it"); });
+  });
+  auto look = std::async(std::launch::async, [&] { return cache.peek("grids", other); });
+  ASSERT_EQ(look.wait_for(std::chrono::seconds(5)), std::future_status::ready)
+      << "a look-up of another tile waited for a build in flight";
+  EXPECT_EQ(look.get()->mvt, "o2");
+  release.set_value();
+  ASSERT_EQ(builder.wait_for(std::chrono::seconds(5)), std::future_status::ready) << "deadlock";
+  ASSERT_EQ(waiter.wait_for(std::chrono::seconds(5)), std::future_status::ready) << "deadlock";
+  EXPECT_EQ(builder.get()->mvt, "v1");
+  const auto waited = waiter.get();
+  EXPECT_TRUE(waited->stale);
+  EXPECT_EQ(waited->mvt, "v1");
+}
+
 TEST(TileCache, APointChangeDropsOnlyTheTilesThatContainIt) {
   TileCache cache;
   int builds = 0;
@@ -337,6 +375,30 @@ TEST(TileCache, AFailedBuildIsNotCached) {
                          []() -> std::string { throw Error(ErrorCode::internal, "boom"); }),
                Error);
   EXPECT_EQ(cache.get("l", TileId{1, 0, 0}, [] { return std::string("ok"); })->mvt, "ok");
+}
+
+TEST(TileCache, ServesTheInvalidatedVersionMarkedStaleWhileTheStoreIsDown) {
+  TileCache cache;
+  const XY here{112.93, 27.86};
+  const TileId t = tile_of(here, 14);
+  auto down = []() -> std::string { throw Error(ErrorCode::unavailable, "store down"); };
+  EXPECT_THROW(cache.get("reports", t, down), Error) << "nothing earlier to fall back on";
+  cache.get("reports", t, [] { return std::string("v1"); });
+  ASSERT_EQ(cache.invalidate_point("reports", here, 0), 1u);
+  auto stale = cache.get("reports", t, down);
+  EXPECT_EQ(stale->mvt, "v1");
+  EXPECT_TRUE(stale->stale);
+  EXPECT_EQ(cache.peek("reports", t), nullptr) << "a stale answer is not cached as fresh";
+  EXPECT_THROW(
+      cache.get("reports", t, []() -> std::string { throw Error(ErrorCode::internal, "bug"); }),
+      Error)
+      << "only an unavailable store falls back; a bug is a bug";
+  auto fresh = cache.get("reports", t, [] { return std::string("v2"); });
+  EXPECT_EQ(fresh->mvt, "v2");
+  EXPECT_FALSE(fresh->stale);
+  cache.invalidate_layer("reports");
+  EXPECT_EQ(cache.get("reports", t, down)->mvt, "v2") << "the fallback is the latest version";
+  EXPECT_THROW(cache.get("grids", t, down), Error) << "other layers have their own";
 }
 
 // @mapbox/mvt-fixtures (npm, installed by scripts/test into tests/js): our decoder accepts every

@@ -22,6 +22,9 @@ struct TileData {
   std::string mvt;
   std::string gzip;
   std::string etag;  ///< quoted, of the uncompressed bytes
+  /// An earlier version, served because the tile could not be built again (the store is
+  /// down): clients must not keep it.
+  bool stale = false;
 };
 
 /// gzip (RFC 1952) of @p bytes; "" for "".
@@ -38,7 +41,9 @@ class TileCache {
 
   /// The tile of @p layer (a name that includes its version, e.g. "grids@g2") at @p t, built
   /// by @p build on a miss. Concurrent misses of one key build once. A cached tile older than
-  /// @p ttl (when not zero) is built again.
+  /// @p ttl (when not zero) is built again. When @p build fails with Error(unavailable) (the
+  /// store is down) and the tile was cached before it was invalidated or expired, that earlier
+  /// version is returned marked stale (stale-if-error) instead of the error.
   std::shared_ptr<const TileData> get(const std::string& layer, const TileId& t,
                                       const std::function<std::string()>& build,
                                       std::chrono::seconds ttl = std::chrono::seconds(0));
@@ -64,6 +69,10 @@ class TileCache {
   using Key = std::string;
   static Key key_of(const std::string& layer, const TileId& t);
   void erase_locked(const Key& key);
+  /// Keeps @p entry's tile as the stale fallback of @p key (bounded, oldest dropped first).
+  void keep_stale_locked(const Key& key, const Entry& entry);
+  void keep_stale_locked(const Key& key, std::shared_ptr<const TileData> data);
+  void drop_stale_locked(const Key& key);
   /// Drops every entry @p drop selects (under the lock). @returns how many.
   std::size_t erase_if(const std::function<bool(const Entry&)>& drop);
 
@@ -72,6 +81,14 @@ class TileCache {
   std::size_t bytes_ = 0;
   std::list<Key> lru_;  // most recent first
   std::unordered_map<Key, std::shared_ptr<Entry>> entries_;
+  /// Tiles dropped by invalidation or expiry, for stale-if-error; at most capacity_ / 4 bytes.
+  struct Stale {
+    std::shared_ptr<const TileData> data;
+    std::list<Key>::iterator order;
+  };
+  std::unordered_map<Key, Stale> stale_;
+  std::list<Key> stale_order_;  // oldest first
+  std::size_t stale_bytes_ = 0;
   TileCacheStats stats_;
 };
 

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""The soak behind scripts/soak: mixed traffic at half the measured capacity for a while, on
+each store, watching the server's resident memory, open descriptors, 5xx and p99.
+
+Usage: soak.py WANGGE LOADGEN SOURCE_DIR MINUTES STORES [WORK_DIR]
+  STORES: sqlite, postgis or sqlite,postgis (postgis needs WANGGE_TEST_PG).
+Exit 0 when every store held: no 5xx, no connection failure, RSS and descriptors flat, p99
+stable; 1 otherwise. Prints a table of the figures.
+"""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "e2e"))
+from harness import Server, make_store, drop_store, create_key  # noqa: E402
+
+LON0, LAT0, DLON, DLAT = 112.8916, 27.8480, 0.0456, 0.0276
+
+
+def proc_figures(pid):
+    rss = 0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+    return rss // 1024, len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def tile(lon, lat, z):
+    import math
+    n = 2 ** z
+    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+
+
+def requests_file(path, staff_key, resident_key, grids):
+    """A mix a subdistrict's day looks like: mostly reads (phones locating, map tiles, lists),
+    one request in ten a new report."""
+    rng = random.Random(7)
+    lines = []
+    tiles = []
+    for z in (13, 14, 15):
+        for _ in range(12):
+            x, y = tile(LON0 + rng.random() * DLON, LAT0 + rng.random() * DLAT, z)
+            tiles.append(f"/tiles/grids/{z}/{x}/{y}.mvt")
+
+    def point():
+        return LON0 + rng.random() * DLON, LAT0 + rng.random() * DLAT
+
+    for _ in range(2000):
+        r = rng.random()
+        if r < 0.35:
+            lon, lat = point()
+            lines.append(f"GET\t/api/v1/locate?lon={lon:.6f}&lat={lat:.6f}\t-")
+        elif r < 0.55:
+            lines.append(f"GET\t{rng.choice(tiles)}\t-")
+        elif r < 0.65:
+            lines.append(f"GET\t/api/v1/reports?limit=20\t{staff_key}")
+        elif r < 0.70:
+            lines.append("GET\t/ogc/collections/reports/items?limit=20\t-")
+        elif r < 0.75:
+            lines.append("GET\t/open311/v2/requests.json?page_size=20\t-")
+        elif r < 0.80:
+            lines.append(f"GET\t/api/v1/grids/{rng.choice(grids)}\t-")
+        elif r < 0.85:
+            lines.append("GET\t/healthz\t-")
+        elif r < 0.90:
+            lines.append(f"GET\t/tiles/reports/14/{tile(LON0 + DLON / 2, LAT0 + DLAT / 2, 14)[0]}/"
+                         f"{tile(LON0 + DLON / 2, LAT0 + DLAT / 2, 14)[1]}.mvt\t-")
+        else:
+            lon, lat = point()
+            body = json.dumps({"location": {"lon": round(lon, 6), "lat": round(lat, 6)}, "category": "0101",
+                               "text": "巡查发现：楼道堆放杂物"}, ensure_ascii=False)
+            lines.append(f"POST\t/api/v1/reports\t{resident_key}\t{body}")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def run_load(loadgen, port, reqs, seconds, rate, threads, interval, on_interval=None):
+    p = subprocess.Popen([loadgen, str(port), reqs, str(seconds), str(rate), str(threads), str(interval)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rows = []
+    for line in p.stdout:
+        row = json.loads(line)
+        if on_interval:
+            row.update(on_interval())
+        rows.append(row)
+    p.wait()
+    return rows
+
+
+def soak_store(kind, wangge, loadgen, src, minutes, work):
+    data = os.path.join(src, "geodata", "sample")
+    env = make_store(kind, work, data)
+    staff = create_key(wangge, env, "d01")
+    resident = create_key(wangge, env, "resident:soak")
+    with open(os.path.join(data, "grids.geojson"), encoding="utf-8") as f:
+        grids = [g["properties"]["id"] for g in json.load(f)["features"]][:50]
+    reqs = os.path.join(work, f"requests-{kind}.txt")
+    requests_file(reqs, staff, resident, grids)
+    server = Server(wangge, env, os.path.join(work, f"soak-{kind}.log"),
+                    ["--rate-per-key", "0", "--rate-per-address", "0", "--rate-per-address-keyed", "0"])
+    server.start()
+    try:
+        cap_rows = run_load(loadgen, server.port, reqs, 15, 0, 8, 15)
+        capacity = cap_rows[-1]["rps"]
+        rate = max(1.0, capacity / 2)
+        print(f"{kind}: capacity {capacity:.0f} req/s (closed loop, 8 connections); soak at {rate:.0f} req/s "
+              f"for {minutes} min", flush=True)
+        start_rss, start_fds = proc_figures(server.proc.pid)
+        interval = max(5, min(30, int(minutes * 60 / 20)))
+        rows = run_load(loadgen, server.port, reqs, int(minutes * 60), rate, 8, interval,
+                        on_interval=lambda: dict(zip(("rss_mb", "fds"), proc_figures(server.proc.pid))))
+        for r in rows:
+            print(f"  t={r['t']:>4.0f}s {r['rps']:>7.0f} req/s  2xx {r['2xx']:>7}  4xx {r['4xx']:>4}  5xx {r['5xx']:>3}"
+                  f"  fail {r['failures']:>3}  p50 {r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:7.2f} ms"
+                  f"  RSS {r['rss_mb']:>5} MB  fds {r['fds']:>4}", flush=True)
+        alive = server.proc.poll() is None
+    finally:
+        code = server.stop()
+        drop_store(kind, env)
+    quarter = max(1, len(rows) // 4)
+    first_p99 = sorted(r["p99_ms"] for r in rows[:quarter])[quarter // 2]
+    last_p99 = sorted(r["p99_ms"] for r in rows[-quarter:])[quarter // 2]
+    warm_rss = rows[min(1, len(rows) - 1)]["rss_mb"]
+    end_rss, end_fds = rows[-1]["rss_mb"], rows[-1]["fds"]
+    figures = {
+        "store": kind, "capacity": round(capacity), "rate": round(rate),
+        "requests": sum(r["requests"] for r in rows), "5xx": sum(r["5xx"] for r in rows),
+        "failures": sum(r["failures"] for r in rows), "4xx": sum(r["4xx"] for r in rows),
+        "rss_start": start_rss, "rss_warm": warm_rss, "rss_end": end_rss,
+        "fds_start": rows[0]["fds"], "fds_end": end_fds, "p99_first": first_p99, "p99_last": last_p99,
+        "exit": code,
+    }
+    problems = []
+    if figures["5xx"]:
+        problems.append(f"{figures['5xx']} answers were 5xx")
+    if figures["failures"]:
+        problems.append(f"{figures['failures']} connection failures")
+    if figures["4xx"]:
+        problems.append(f"{figures['4xx']} answers were 4xx (the mix is all valid requests)")
+    if end_rss > warm_rss * 1.10 + 16:
+        problems.append(f"resident memory grew {warm_rss} → {end_rss} MB after warm-up")
+    # Descriptors are compared under load (the load's own connections hold two each).
+    if abs(end_fds - rows[0]["fds"]) > 6:
+        problems.append(f"open descriptors moved {rows[0]['fds']} → {end_fds} under the same load")
+    if last_p99 > 2 * first_p99 + 5:
+        problems.append(f"p99 rose {first_p99:.1f} → {last_p99:.1f} ms")
+    if not alive or code != 0:
+        problems.append(f"the server {'died' if not alive else f'exited {code}'}")
+    return figures, problems
+
+
+def main():
+    wangge, loadgen, src, minutes, stores = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
+    work = sys.argv[6] if len(sys.argv) > 6 else tempfile.mkdtemp(prefix="wangge_soak_")
+    os.makedirs(work, exist_ok=True)
+    results, failed = [], False
+    for kind in stores.split(","):
+        figures, problems = soak_store(kind, wangge, loadgen, src, minutes, work)
+        results.append(figures)
+        for p in problems:
+            print(f"FAIL {kind}: {p}")
+        failed |= bool(problems)
+        if not problems:
+            print(f"ok   {kind}: no 5xx, no failure, RSS and descriptors flat, p99 stable")
+    print("\nstore    capacity  rate  requests  5xx  RSS start/warm/end MB  fds start/end  p99 first/last ms")
+    for f in results:
+        print(f"{f['store']:8} {f['capacity']:>8} {f['rate']:>5} {f['requests']:>9} {f['5xx']:>4}  "
+              f"{f['rss_start']:>6}/{f['rss_warm']}/{f['rss_end']:<10}  {f['fds_start']:>5}/{f['fds_end']:<6}  "
+              f"{f['p99_first']:.1f}/{f['p99_last']:.1f}")
+    if len(sys.argv) <= 6:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
