@@ -46,7 +46,8 @@ void finding(std::string_view what, std::string_view detail) {
 }
 
 const std::string& scratch_dir() {
-  static const std::string dir = [] {
+  // Never destroyed: the removal at exit needs it after static destructors may have run.
+  static const std::string& dir = *new std::string([] {
     const fs::path root = scratch_root();
     remove_stale(root);
     const fs::path d = root / (std::string(kPrefix) + std::to_string(::getpid()));
@@ -56,7 +57,7 @@ const std::string& scratch_dir() {
       fs::remove_all(scratch_dir(), ec);
     });
     return d.string();
-  }();
+  }());
   return dir;
 }
 
