@@ -2,7 +2,13 @@
 # One static library per module of DESIGN.md. Our warnings and sanitizer flags are
 # applied per target, never globally, so third-party code is compiled as its authors intended.
 function(wangge_apply_flags target)
-  if(ENABLE_SANITIZERS)
+  if(WANGGE_FUZZ)
+    # Coverage for libFuzzer (the fuzz targets themselves link -fsanitize=fuzzer), and every
+    # finding fatal so that libFuzzer records it.
+    target_compile_options(${target} PUBLIC -fsanitize=fuzzer-no-link,address,undefined
+                           -fno-sanitize-recover=all -fno-omit-frame-pointer)
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+  elseif(ENABLE_SANITIZERS)
     target_compile_options(${target} PUBLIC -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
     target_link_options(${target} PUBLIC -fsanitize=address,undefined)
   endif()

@@ -24,7 +24,7 @@ struct SimulateArgs {
 class Simulator {
  public:
   Simulator(Service& service, std::uint64_t seed, Instant until)
-      : service_(service), ref_(*service.reference()), seed_(seed), until_(until) {}
+      : ref_(*service.reference()), seed_(seed), until_(until) {}
 
   /// The history of one report, cut at `until`.
   std::vector<Service::Step> history(const Report& r) const {
@@ -116,7 +116,6 @@ class Simulator {
   }
 
  private:
-  Service& service_;
   const ReferenceData& ref_;
   std::uint64_t seed_;
   Instant until_;

@@ -109,7 +109,7 @@ Runner add_validate_command(CLI::App& app) {
   cmd->add_option("--gap-tolerance", args->gap_tolerance,
                   "Gaps inside a parent up to this many m² pass (default 1)")
       ->check(CLI::NonNegativeNumber);
-  return [args, cmd] {
+  return [args] {
     if (!args->out.empty() && !args->fix) {
       throw Error(ErrorCode::invalid_argument, "--out is only used with --fix");
     }

@@ -1,6 +1,7 @@
 #include "wangge/dispatch/intake.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <random>
 
 #include "wangge/geo/local_projection.hpp"
@@ -24,6 +25,14 @@ void check_text(const std::string& value, const char* field, std::size_t limit) 
 }
 
 }  // namespace
+
+/// A distance in metres for a message, whatever its size ("5000", "1e+300"): converting an
+/// outside number to an integer type would be undefined beyond the type's range.
+std::string metres_text(double m) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", m);
+  return buf;
+}
 
 bool valid_phone(std::string_view p) {
   if (p.substr(0, 3) == "+86") p.remove_prefix(3);
@@ -71,9 +80,9 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   }
   if (s.accuracy_m && *s.accuracy_m > limit.max_accuracy_m) {
     throw Error(ErrorCode::invalid_argument,
-                "accuracy_m " + std::to_string(static_cast<long long>(*s.accuracy_m)) +
+                "accuracy_m " + metres_text(*s.accuracy_m) +
                     " m is too vague to place a report; the limit is " +
-                    std::to_string(static_cast<long long>(limit.max_accuracy_m)) + " m");
+                    metres_text(limit.max_accuracy_m) + " m");
   }
   // What.
   const Category* category = ref_.categories.find(s.category);

@@ -36,6 +36,7 @@ std::optional<std::string> url_decode(std::string_view s, bool form) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
+    if (c == '\0') return std::nullopt;  // as an escaped NUL: no field may hold one
     if (c == '+' && form) {
       out += ' ';
     } else if (c == '%') {

@@ -56,7 +56,7 @@ Response problem(int status, const std::string& public_code, const std::string& 
                  const std::string& detail, const std::string& request_id);
 
 /// Percent-decoding of a URL component ('+' as space when @p form). @returns std::nullopt for
-/// malformed escapes or decoded NUL bytes.
+/// malformed escapes and for NUL bytes, escaped or not (a form body may carry a raw one).
 std::optional<std::string> url_decode(std::string_view s, bool form);
 /// Parses "a=1&b=2" (query string or form body). @returns std::nullopt when malformed.
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view s);

@@ -187,6 +187,13 @@ AssignSummary assign_csv(const GridIndex& index, const AssignOptions& opt, unsig
 
 // ---- GeoJSON -----------------------------------------------------------------------------
 
+/// The member @p key of @p object when it is a string, else "" (absent, or another type: a
+/// file's "type": 7 is a bad value, not a reason to stop).
+std::string string_member(const nlohmann::json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 nlohmann::json assignment_properties(const AssignmentColumns& columns,
                                      const std::vector<std::string>& values) {
   nlohmann::json p = nlohmann::json::object();
@@ -208,8 +215,11 @@ AssignSummary assign_geojson(const GridIndex& index, const AssignOptions& opt, u
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(ErrorCode::unreadable_source,
                 "'" + opt.input + "' is not valid JSON: error at byte " + std::to_string(e.byte));
+  } catch (const nlohmann::json::out_of_range&) {  // the parser's only other failure
+    throw Error(ErrorCode::unreadable_source,
+                "'" + opt.input + "' holds a number too large for a double (beyond 1.8e308)");
   }
-  if (!doc.is_object() || doc.value("type", "") != "FeatureCollection" ||
+  if (!doc.is_object() || string_member(doc, "type") != "FeatureCollection" ||
       !doc.contains("features") || !doc["features"].is_array()) {
     throw Error(ErrorCode::unreadable_source,
                 "'" + opt.input + "' is not a GeoJSON FeatureCollection with a features array");
@@ -232,13 +242,13 @@ AssignSummary assign_geojson(const GridIndex& index, const AssignOptions& opt, u
       std::optional<Location> answer;
       const nlohmann::json* geom =
           f.is_object() && f.contains("geometry") ? &f["geometry"] : nullptr;
-      if (!f.is_object() || f.value("type", "") != "Feature") {
+      if (!f.is_object() || string_member(f, "type") != "Feature") {
         reason = "is not a GeoJSON Feature";
       } else if (!geom || !geom->is_object()) {
         reason = "has no geometry";
-      } else if (geom->value("type", "") != "Point") {
-        reason =
-            "has a " + geom->value("type", std::string("unknown")) + " geometry, expected Point";
+      } else if (const std::string type = string_member(*geom, "type"); type != "Point") {
+        reason = "has a " + (type.empty() ? "geometry without a type" : type + " geometry") +
+                 ", expected Point";
       } else {
         const auto c = geom->find("coordinates");
         if (c == geom->end() || !c->is_array() || c->size() < 2 || !(*c)[0].is_number() ||

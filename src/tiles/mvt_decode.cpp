@@ -180,6 +180,7 @@ std::vector<DecodedLayer> decode(const std::string& bytes) {
             if (count == 0) bad("a command with count 0");
             if (i + 2 * static_cast<std::size_t>(count) > raw.geometry.size())
               bad("geometry ends inside a command");
+            if (cmd == line_to && f.parts.empty()) bad("a LineTo before any MoveTo");
             if (cmd == move_to && (f.type == 3 || f.type == 2 || f.parts.empty()))
               f.parts.emplace_back();
             for (std::uint32_t k = 0; k < count; ++k) {

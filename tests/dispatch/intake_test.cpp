@@ -117,6 +117,18 @@ TEST_F(IntakeTest, RefusesBadInputNamingTheFieldAndTheRule) {
   expect_refused(ErrorCode::invalid_argument, "channel 'carrier-pigeon'", s);
 }
 
+TEST_F(IntakeTest, AVagueAccuracyIsRefusedNamingItsValueWhateverItsSize) {
+  // Found by fuzzing: 1e300 was converted to a long long for the message (undefined; on x86
+  // it read -9223372036854775808).
+  Submission s = sample_->submission();
+  s.accuracy_m = 1e300;
+  expect_refused(ErrorCode::invalid_argument, "accuracy_m 1e+300 m is too vague", s);
+  s.accuracy_m = 5000.5;
+  expect_refused(ErrorCode::invalid_argument, "accuracy_m 5000.5 m is too vague", s);
+  s.accuracy_m = 5000;
+  EXPECT_NO_THROW(build(s));
+}
+
 TEST_F(IntakeTest, AcceptsTheUsualPhoneForms) {
   for (const char* ok : {"13800138000", "+8613800138000", "0731-58812345", "010-12345678"})
     EXPECT_TRUE(valid_phone(ok)) << ok;

@@ -274,6 +274,16 @@ TEST(UrlDecode, DecodesEscapesAndPlusAndRefusesMalformedOrNul) {
   EXPECT_EQ(url_decode("%41", false), "A");
 }
 
+TEST(UrlDecode, RefusesARawNulByteAsItRefusesAnEscapedOne) {
+  // A form body is not checked by the request reader, so it may carry a NUL byte unescaped
+  // (found by fuzzing); no decoded name or value may hold one.
+  using namespace std::string_literals;
+  EXPECT_EQ(url_decode("a\0b"s, false), std::nullopt);
+  EXPECT_EQ(url_decode("a\0b"s, true), std::nullopt);
+  EXPECT_FALSE(parse_form("description=a\0b&service_code=0301"s));
+  EXPECT_FALSE(parse_form("a\0=1"s));
+}
+
 TEST(ParseForm, PairsEmptyValuesAndErrors) {
   auto f = parse_form("a=1&b=&c&&d=x%26y&a=2");
   ASSERT_TRUE(f);

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <protozero/pbf_writer.hpp>
 
 #include "wangge/geo/geos.hpp"
 #include "wangge/grid/import.hpp"
@@ -268,6 +269,24 @@ TEST(Mvt, TheDecoderRefusesMalformedTiles) {
   std::string ok = enc.finish();
   EXPECT_NO_THROW(decode(ok));
   EXPECT_TRUE(decode("").empty());
+}
+
+TEST(Mvt, TheDecoderRefusesALineToBeforeAnyMoveTo) {
+  // A geometry that starts with LineTo has no part to continue (found by fuzzing: the decoder
+  // read before the start of its list of parts), whatever the feature's type.
+  for (const std::uint32_t type : {0u, 1u, 2u, 3u}) {
+    std::string feature, layer, tile;
+    protozero::pbf_writer f(feature);
+    f.add_enum(3, static_cast<std::int32_t>(type));
+    const std::uint32_t geometry[] = {2u | (1u << 3), 4, 4};  // LineTo, count 1: (+2, +2)
+    f.add_packed_uint32(4, std::begin(geometry), std::end(geometry));
+    protozero::pbf_writer l(layer);
+    l.add_uint32(15, 2);
+    l.add_string(1, "l");
+    l.add_message(2, feature);
+    protozero::pbf_writer(tile).add_message(3, layer);
+    EXPECT_THROW(decode(tile), Error) << "feature type " << type;
+  }
 }
 
 TEST(TileCache, ConcurrentMissesBuildOnce) {
