@@ -18,90 +18,110 @@ using nlohmann::json;
 
 /// A value tree both formats render: an object (ordered fields), an array or text.
 struct Node {
-  std::vector<std::pair<std::string, Node>> fields;  // object when non-empty or is_object
-  std::vector<Node> items;                           // array
-  std::string item_name;                             // XML element name of array items
+  // (name, value), defined below where Node is complete: std::pair<std::string, Node> here
+  // would instantiate std::pair with an incomplete type, which clang with libstdc++ refuses.
+  struct Field;
+  std::vector<Field> fields;  // object when non-empty or is_object
+  std::vector<Node> items;    // array
+  std::string item_name;      // XML element name of array items
   std::optional<std::string> text;
   std::optional<double> number;
   std::optional<bool> flag;
   bool is_object = false, is_array = false, is_null = false;
 
-  static Node object() {
-    Node n;
-    n.is_object = true;
-    return n;
-  }
-  static Node array(std::string item) {
-    Node n;
-    n.is_array = true;
-    n.item_name = std::move(item);
-    return n;
-  }
-  static Node str(std::string s) {
-    Node n;
-    n.text = std::move(s);
-    return n;
-  }
-  static Node num(double d) {
-    Node n;
-    n.number = d;
-    return n;
-  }
-  static Node boolean(bool b) {
-    Node n;
-    n.flag = b;
-    return n;
-  }
-  static Node null() {
-    Node n;
-    n.is_null = true;
-    return n;
-  }
-  Node& add(std::string name, Node v) {
-    fields.emplace_back(std::move(name), std::move(v));
-    return *this;
-  }
-  Node& push(Node v) {
-    items.push_back(std::move(v));
-    return *this;
-  }
-
-  json to_json() const {
-    if (is_object) {
-      json j = json::object();
-      for (const auto& [k, v] : fields) j[k] = v.to_json();
-      return j;
-    }
-    if (is_array) {
-      json j = json::array();
-      for (const auto& v : items) j.push_back(v.to_json());
-      return j;
-    }
-    if (text) return *text;
-    if (number) return *number;
-    if (flag) return *flag;
-    return nullptr;
-  }
-  void to_xml(Xml& x, const std::string& name) const {
-    if (is_object || is_array) {
-      x.open(name);
-      for (const auto& [k, v] : fields) v.to_xml(x, k);
-      for (const auto& v : items) v.to_xml(x, item_name);
-      x.close();
-      return;
-    }
-    std::string t;
-    if (text)
-      t = *text;
-    else if (number) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.9g", *number);
-      t = buf;
-    } else if (flag)
-      t = *flag ? "true" : "false";
-    x.leaf(name, t);
-  }
+  static Node object();
+  static Node array(std::string item);
+  static Node str(std::string s);
+  static Node num(double d);
+  static Node boolean(bool b);
+  static Node null();
+  Node& add(std::string name, Node v);
+  Node& push(Node v);
+  json to_json() const;
+  void to_xml(Xml& x, const std::string& name) const;
 };
+
+struct Node::Field {
+  std::string first;
+  Node second;
+};
+
+Node Node::object() {
+  Node n;
+  n.is_object = true;
+  return n;
+}
+Node Node::array(std::string item) {
+  Node n;
+  n.is_array = true;
+  n.item_name = std::move(item);
+  return n;
+}
+Node Node::str(std::string s) {
+  Node n;
+  n.text = std::move(s);
+  return n;
+}
+Node Node::num(double d) {
+  Node n;
+  n.number = d;
+  return n;
+}
+Node Node::boolean(bool b) {
+  Node n;
+  n.flag = b;
+  return n;
+}
+Node Node::null() {
+  Node n;
+  n.is_null = true;
+  return n;
+}
+Node& Node::add(std::string name, Node v) {
+  fields.push_back(Field{std::move(name), std::move(v)});
+  return *this;
+}
+Node& Node::push(Node v) {
+  items.push_back(std::move(v));
+  return *this;
+}
+
+json Node::to_json() const {
+  if (is_object) {
+    json j = json::object();
+    for (const auto& [k, v] : fields) j[k] = v.to_json();
+    return j;
+  }
+  if (is_array) {
+    json j = json::array();
+    for (const auto& v : items) j.push_back(v.to_json());
+    return j;
+  }
+  if (text) return *text;
+  if (number) return *number;
+  if (flag) return *flag;
+  return nullptr;
+}
+
+void Node::to_xml(Xml& x, const std::string& name) const {
+  if (is_object || is_array) {
+    x.open(name);
+    for (const auto& [k, v] : fields) v.to_xml(x, k);
+    for (const auto& v : items) v.to_xml(x, item_name);
+    x.close();
+    return;
+  }
+  std::string t;
+  if (text)
+    t = *text;
+  else if (number) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", *number);
+    t = buf;
+  } else if (flag)
+    t = *flag ? "true" : "false";
+  x.leaf(name, t);
+}
 
 Response render(const Request& req, int status, const Node& root, const std::string& root_name) {
   Response r;

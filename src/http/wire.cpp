@@ -143,7 +143,9 @@ std::size_t RequestReader::feed_head(std::string_view in) {
   const auto end = head_buf_.find("\r\n\r\n", scan_from_ >= 3 ? scan_from_ - 3 : 0);
   if (end == std::string::npos || end + 2 > limits_.max_head) {
     scan_from_ = head_buf_.size();
-    if (head_buf_.size() > limits_.max_head) {
+    // A head of exactly max_head bytes is complete once the blank line's CRLF follows: with
+    // max_head + 1 bytes held, its CR may be here and its LF still to come.
+    if (head_buf_.size() > limits_.max_head + 1) {
       if (head_buf_.find(kCrlf) > limits_.max_target)
         fail(414,
              "the request target is longer than " + std::to_string(limits_.max_target) + " bytes");

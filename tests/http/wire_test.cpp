@@ -175,6 +175,22 @@ TEST(WireReader, LimitsTheHeadTheTargetAndTheFieldCount) {
             kComplete);
 }
 
+TEST(WireReader, AHeadOfExactlyTheLimitIsReadWhateverTheSplits) {
+  // Found by the fuzzer: with the blank line's CRLF in a later read, it used to be 431.
+  WireLimits limits;
+  limits.max_head = 64;
+  std::string head = "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ";
+  head += std::string(limits.max_head - head.size() - 2, 'a') + "\r\n";
+  ASSERT_EQ(head.size(), limits.max_head);
+  for (std::size_t step : {0u, 1u, 2u, 63u, 64u, 65u}) {
+    EXPECT_EQ(read(head + "\r\n", step, 1024, limits).state, kComplete) << step;
+    EXPECT_EQ(read("GET / HTTP/1.1\r\nHost: x\r\nX-Pad: a" + head.substr(32) + "\r\n", step, 1024,
+                   limits).status,
+              431)
+        << step;
+  }
+}
+
 TEST(WireReader, KeepAliveFollowsVersionAndConnection) {
   auto head = [](const std::string& req) {
     RequestReader r;
