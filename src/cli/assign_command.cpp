@@ -30,7 +30,7 @@ int run(AssignArgs& a) {
   if (!a.lon_field.empty()) a.options.lon_field = a.lon_field;
   if (!a.lat_field.empty()) a.options.lat_field = a.lat_field;
   Service service;
-  service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance);
+  print_notes(service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance));
   const AssignSummary s = assign_file(*service.grid_index(), a.options);
   const double rate = s.seconds > 0 ? static_cast<double>(s.points) / s.seconds : 0;
   const double locate_rate =

@@ -123,7 +123,7 @@ int run(const LocateArgs& a) {
   const LonLat point = LonLat::checked(Longitude(parse_coordinate(a.lon, "longitude")),
                                        Latitude(parse_coordinate(a.lat, "latitude")));
   Service service;
-  service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance);
+  print_notes(service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance));
   const LocateAnswer answer = service.locate(point, *datum);
   std::unique_ptr<NearestService> walking;
   if (!a.network.network.empty() || !a.network.points.empty()) {

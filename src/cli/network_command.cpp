@@ -202,7 +202,7 @@ Runner add_coverage_command(CLI::App& app) {
   return [a] {
     auto service = a->net.open();
     Service grids;
-    grids.load_grids(a->grids.path, a->grids.to_import_options());
+    print_notes(grids.load_grids(a->grids.path, a->grids.to_import_options()));
     const GridIndex& index = *grids.grid_index();
     const SnapRaster raster(*service);
     std::vector<std::string> types = a->types;

@@ -29,10 +29,11 @@ ValidationRun Service::validate_grids(const std::string& path, const ImportOptio
   return run;
 }
 
-void Service::load_grids(const std::string& path, const ImportOptions& import,
-                         double outside_tolerance_m) {
+std::vector<std::string> Service::load_grids(const std::string& path, const ImportOptions& import,
+                                             double outside_tolerance_m) {
   ImportResult result = import_grids(path, import);
   set_grids(std::move(result.grids), outside_tolerance_m);
+  return std::move(result.notes);
 }
 
 void Service::set_grids(std::vector<Grid> grids, double outside_tolerance_m) {

@@ -137,6 +137,9 @@ check "validate: ... and its siblings are checked (D2 and D3 overlap)" \
   grep -Eq "\[sibling-overlap\] grid 'D2'.*'D3'" <<<"$OUT_TEXT"
 expect "validate: a bare JSON array of geometries exits 2 naming the element" 2 \
   "element 0 is a Polygon, not a Feature" -- "$WANGGE" validate "$TMP/geometries.json"
+expect "locate: a bare JSON array of grids is read, with the same note as validate's" 1 \
+  "note: '.*districts-array.geojson' holds a bare JSON array of 3 features" -- \
+  "$WANGGE" locate --grids "$TMP/districts-array.geojson" --flat 0 0
 expect "validate: options before the source" 0 '"valid": true' -- \
   "$WANGGE" validate --flat --json "$TMP/districts.geojson"
 

@@ -139,9 +139,10 @@ class Service {
   static ValidationRun validate_grids(const std::string& path, const ImportOptions& import,
                                       const ValidationOptions& validation);
 
-  /// Reads a grid source and makes it the current snapshot.
+  /// Reads a grid source and makes it the current snapshot. @returns the reader's notes (a
+  /// bare JSON array read as a FeatureCollection, a field left out), for the user to see.
   /// @throws Error(invalid_topology) when the hierarchy cannot be indexed.
-  void load_grids(const std::string& path, const ImportOptions& import,
+  std::vector<std::string> load_grids(const std::string& path, const ImportOptions& import,
                   double outside_tolerance_m = 50.0);
   /// Makes @p grids the current snapshot (used by tests and importers).
   void set_grids(std::vector<Grid> grids, double outside_tolerance_m = 50.0);
