@@ -68,6 +68,17 @@ CREATE TABLE api_keys (
   created_at BIGINT NOT NULL, revoked BIGINT NOT NULL);
 CREATE TABLE replies (
   key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, status BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL);
+)sql",
+      // 4: every filter of a listing has an index that also gives the order (creation time,
+      // then id), so a page reads its rows and stops: category, state, finest grid, a small
+      // box's cells, the submitter (a resident's own reports), update times.
+      R"sql(
+CREATE INDEX reports_category_created ON reports (category, created_at, id);
+CREATE INDEX reports_state_created ON reports (state, created_at, id);
+CREATE INDEX reports_grid_created ON reports (grid_id, created_at, id);
+CREATE INDEX reports_cell_created ON reports (cell, created_at, id);
+CREATE INDEX reports_submitter_created ON reports (submitted_by, created_at, id);
+CREATE INDEX reports_updated ON reports (updated_at, id);
 )sql"};
   return kMigrations;
 }
@@ -159,6 +170,13 @@ std::string text_of(const Value& v) {
 [[noreturn]] void translate(const std::exception& e) {
   if (dynamic_cast<const pqxx::unique_violation*>(&e)) {
     throw Error(ErrorCode::conflict, std::string("the store refused a duplicate: ") + e.what());
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+      sql && sql->sqlstate() == "57014") {  // query_canceled: the statement_timeout
+    throw Error(ErrorCode::unavailable,
+                std::string("a read of PostgreSQL ran past its budget (statement_timeout) and was "
+                            "cancelled: ") +
+                    e.what());
   }
   throw Error(ErrorCode::unavailable, std::string("PostgreSQL: ") + e.what());
 }
@@ -257,6 +275,22 @@ std::unique_ptr<PgConnection> connect(const std::string& conninfo) {
   return c;
 }
 
+/// A read connection: every statement on it is cancelled by the server after @p budget
+/// (statement_timeout), which the session reports as Error(unavailable).
+std::unique_ptr<PgConnection> connect_reader(const std::string& conninfo,
+                                             std::chrono::microseconds budget) {
+  auto c = connect(conninfo);
+  try {
+    pqxx::nontransaction tx(*c->conn);
+    // At least 1 ms: PostgreSQL's unit, and 0 would switch the timeout off.
+    const auto ms = std::max<std::chrono::microseconds::rep>(1, budget.count() / 1000);
+    tx.exec0("SET statement_timeout = " + std::to_string(ms));
+  } catch (const std::exception& e) {
+    translate(e);
+  }
+  return c;
+}
+
 class Writer final : public TransactionBackend {
  public:
   explicit Writer(const std::string& conninfo) : conninfo_(conninfo), conn_(connect(conninfo)) {}
@@ -334,7 +368,10 @@ class PostgisStore final : public Store {
 
  public:
   PostgisStore(const std::string& conninfo, const StoreOptions& options)
-      : conninfo_(conninfo), readers_([conninfo] { return connect(conninfo); }, options.readers) {
+      : conninfo_(conninfo),
+        readers_(
+            [conninfo, budget = options.read_budget] { return connect_reader(conninfo, budget); },
+            options.readers) {
     migrate(conninfo);
     writer_ = std::make_unique<GroupCommit>(
         [conninfo] { return std::make_unique<Writer>(conninfo); }, options);
@@ -365,8 +402,14 @@ class PostgisStore final : public Store {
       return page;
     });
   }
-  std::vector<Report> reports_created(Instant from, Instant to) override {
-    return read([&](Session& s) { return s.decode_all(sql::reports_created(from, to)); });
+  std::size_t count(const ReportFilter& filter, std::size_t at_most) override {
+    const auto q = sql::count(filter, at_most);
+    return read([&](Session& s) {
+      return static_cast<std::size_t>(std::get<std::int64_t>(s.query(q.text, q.params)[0][0]));
+    });
+  }
+  std::vector<Report> reports_created(Instant from, Instant to, std::size_t max_rows) override {
+    return read([&](Session& s) { return s.decode_all(sql::reports_created(from, to, max_rows)); });
   }
   std::size_t report_count() override {
     return read([&](Session& s) {

@@ -63,6 +63,17 @@ CREATE TABLE api_keys (
   created_at INTEGER NOT NULL, revoked INTEGER NOT NULL);
 CREATE TABLE replies (
   key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+)sql",
+      // 4: every filter of a listing has an index that also gives the order (creation time,
+      // then id), so a page reads its rows and stops: category, state, finest grid, a small
+      // box's cells, the submitter (a resident's own reports), update times.
+      R"sql(
+CREATE INDEX reports_category_created ON reports (category, created_at, id);
+CREATE INDEX reports_state_created ON reports (state, created_at, id);
+CREATE INDEX reports_grid_created ON reports (grid_id, created_at, id);
+CREATE INDEX reports_cell_created ON reports (cell, created_at, id);
+CREATE INDEX reports_submitter_created ON reports (submitted_by, created_at, id);
+CREATE INDEX reports_updated ON reports (updated_at, id);
 )sql"};
   return kMigrations;
 }
@@ -196,9 +207,11 @@ class Writer final : public TransactionBackend {
 
 class SqliteStore final : public Store {
  private:
+  /// Runs @p fn on a read connection, within the read budget.
   template <class Fn>
   auto with_reader(Fn&& fn) {
     return readers_.with([&](Connection& conn) {
+      const sqlite::Connection::Budget budget(conn, read_budget_);
       Session session(conn);
       return fn(session);
     });
@@ -207,6 +220,7 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const StoreOptions& options)
       : path_(path),
+        read_budget_(options.read_budget),
         readers_([path] { return std::make_unique<Connection>(path, true); }, options.readers) {
     {
       Connection setup(path, false);
@@ -243,8 +257,16 @@ class SqliteStore final : public Store {
       return page;
     });
   }
-  std::vector<Report> reports_created(Instant from, Instant to) override {
-    return with_reader([&](Session& s) { return s.decode_all(sql::reports_created(from, to)); });
+  std::size_t count(const ReportFilter& filter, std::size_t at_most) override {
+    const auto q = sql::count(filter, at_most);
+    return with_reader([&](Session& s) {
+      const auto rows = query_rows(s.db(), q.text, q.params);
+      return static_cast<std::size_t>(std::get<std::int64_t>(rows[0][0]));
+    });
+  }
+  std::vector<Report> reports_created(Instant from, Instant to, std::size_t max_rows) override {
+    return with_reader(
+        [&](Session& s) { return s.decode_all(sql::reports_created(from, to, max_rows)); });
   }
   std::size_t report_count() override {
     return with_reader([&](Session& s) {
@@ -398,6 +420,7 @@ class SqliteStore final : public Store {
 
  private:
   std::string path_;
+  std::chrono::microseconds read_budget_;
   std::unique_ptr<GroupCommit> writer_;
   Pool<Connection> readers_;
 };
