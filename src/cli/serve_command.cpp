@@ -74,36 +74,44 @@ Runner add_serve_command(CLI::App& app) {
                   "store = \"wangge.db\"); '#' starts a comment; the command line wins")
       ->check(CLI::ExistingFile);
   cmd->add_option("--address", a->server.address, "Address to listen on (default 127.0.0.1)");
-  cmd->add_option("--port", a->server.port, "Port (default 8080; 0 picks a free one)");
-  cmd->add_option("--threads", a->server.threads, "I/O threads (default: cores)");
+  cmd->add_option("--port", a->server.port, "Port (default 8080; 0 picks a free one)")
+      ->check(integer_in(0, 65535));
+  cmd->add_option("--threads", a->server.threads, "I/O threads (default: cores)")
+      ->check(integer_in(0, 1024));
   cmd->add_option("--workers", a->server.workers,
-                  "Worker threads for store work (default: 2 × cores)");
+                  "Worker threads for store work (default: 2 × cores)")
+      ->check(integer_in(0, 4096));
   cmd->add_option("--queue", a->server.queue_capacity,
-                  "Requests waiting for a worker before 503 (default 512)");
+                  "Requests waiting for a worker before 503 (default 512)")
+      ->check(integer_in(1, 1000000));
   cmd->add_flag("--public", a->server.allow_public,
                 "Allow an --address other than loopback (a front such as nginx is there, or the\n"
                 "port is meant to be reached directly)");
   cmd->add_option("--max-head", a->server.max_head_bytes,
                   "Largest request line and header fields, bytes (default 65536)")
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
+      ->check(integer_in(1024, 1 << 20));
   cmd->add_option("--max-body", a->server.max_body_bytes,
                   "Largest request body, bytes (default 65536)")
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
+      ->check(integer_in(1024, 64 << 20));
   cmd->add_option("--max-connections", a->server.max_connections,
                   "Open connections before new ones get 503 (default 4096)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+      ->check(integer_in(1, 1 << 20));
   cmd->add_option("--max-connections-per-address", a->server.max_connections_per_address,
                   "Open connections from one address, the trusted proxy excepted (default 256)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+      ->check(integer_in(1, 1 << 20));
   cmd->add_option("--rate-per-key", a->server.rate_per_key,
-                  "Requests a second per API key (default 50)");
+                  "Requests a second per API key (default 50; 0: no limit)")
+      ->check(decimal_in(0, 1e6));
   cmd->add_option("--rate-per-address", a->server.rate_per_address,
-                  "Requests a second per address without a verified key (default 20)");
+                  "Requests a second per address without a verified key (default 20; 0: no limit)")
+      ->check(decimal_in(0, 1e6));
   cmd->add_option("--rate-per-address-keyed", a->server.rate_per_address_keyed,
                   "Requests a second from one address with verified keys, all together (default "
-                  "200)");
+                  "200; 0: no limit)")
+      ->check(decimal_in(0, 1e6));
   cmd->add_option("--public-decimals", a->server.public_decimals,
-                  "Decimals of public coordinates (default 4, ~10 m)");
+                  "Decimals of public coordinates (default 4, ~10 m)")
+      ->check(integer_in(0, 9));
   cmd->add_option("--base-url", a->server.base_url,
                   "Public base URL for links (default http://address:port)");
   cmd->add_option("--trusted-proxy", a->server.trusted_proxy,

@@ -1,6 +1,7 @@
 // wangge simulate — plays a plausible history over the received reports of a store, so the
 // sample has a dispatch loop to show (the demo's statistics). Deterministic for a seed.
 #include <cstdio>
+#include <limits>
 #include <mutex>
 #include <random>
 
@@ -170,7 +171,8 @@ Runner add_simulate_command(CLI::App& app) {
       "over the received reports, up to --until. For demonstrations; deterministic for a seed.\n"
       "Example: wangge simulate --until 2026-11-16T12:00+08:00");
   add_store_options(*cmd, args->store);
-  cmd->add_option("--seed", args->seed, "Random seed (default 1)");
+  cmd->add_option("--seed", args->seed, "Random seed (default 1)")
+      ->check(integer_in(0, std::numeric_limits<long long>::max()));
   cmd->add_option("--until", args->until, "Play events up to this time (ISO 8601; default now)");
   return [args] { return run(*args); };
 }

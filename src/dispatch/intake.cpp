@@ -5,6 +5,7 @@
 
 #include "wangge/geo/local_projection.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge {
@@ -66,14 +67,12 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   if (!datum)
     throw Error(ErrorCode::invalid_argument,
                 "datum '" + s.datum + "' is not one of wgs84, gcj02, bd09");
-  if (s.accuracy_m && !(std::isfinite(*s.accuracy_m) && *s.accuracy_m >= 0)) {
-    throw Error(ErrorCode::invalid_argument, "accuracy_m must be a number of metres >= 0");
-  }
-  if (s.accuracy_m && *s.accuracy_m > limit.max_accuracy_m) {
+  if (s.accuracy_m && !(std::isfinite(*s.accuracy_m) && *s.accuracy_m >= 0 &&
+                        *s.accuracy_m <= limit.max_accuracy_m)) {
+    // The value is not repeated: as a number it may be anything (1e300), and the rule says it.
     throw Error(ErrorCode::invalid_argument,
-                "accuracy_m " + std::to_string(static_cast<long long>(*s.accuracy_m)) +
-                    " m is too vague to place a report; the limit is " +
-                    std::to_string(static_cast<long long>(limit.max_accuracy_m)) + " m");
+                "accuracy_m must be " + number::decimal_rule(0, limit.max_accuracy_m) +
+                    " metres (a position vaguer than that is too vague to place a report)");
   }
   // What.
   const Category* category = ref_.categories.find(s.category);

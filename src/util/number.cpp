@@ -15,6 +15,8 @@ namespace {
 }  // namespace
 
 std::string format(double value) {
+  if (std::isfinite(value) && value == std::trunc(value) && std::fabs(value) < 1e15)
+    return std::to_string(static_cast<long long>(value));  // "1000000", not "1e+06"
   char buf[32];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
   return ec == std::errc() ? std::string(buf, end) : std::string("?");
@@ -45,6 +47,12 @@ double parse_decimal_in(std::string_view text, std::string_view name, double min
   const auto value = text::parse_double(text);
   if (!value || !std::isfinite(*value) || !(*value >= min && *value <= max))
     refuse(name, decimal_rule(min, max));
+  return *value;
+}
+
+double parse_finite(std::string_view text, std::string_view name) {
+  const auto value = text::parse_double(text);
+  if (!value || !std::isfinite(*value)) refuse(name, "a finite number");
   return *value;
 }
 

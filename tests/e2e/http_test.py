@@ -265,6 +265,7 @@ def run(c, tmp, env):
     c.check("a body over the request limit: 413 (nothing stored)", r.status == 413, r)
     r = call("GET", "/api/v1/locate?lon=112.9%00&lat=27.8")
     c.check("a NUL byte in the query: 400", r.status == 400, r)
+    numbers_from_outside(c, call, post, report, log_path)
     r = call("GET", "/api/v1/reports?limit=200", key="d01")
     c.check("none of the refused bodies was stored", r.status == 200 and len(r.json()["reports"]) == 2, len(r.json()["reports"]))
 
@@ -388,6 +389,49 @@ def run(c, tmp, env):
             busy and all(r.headers.get("retry-after") for r in busy) and all(r.status in (200, 503) for r in results),
             [r.status for r in results])
     c.check("SIGTERM: exit 0", tight.stop() == 0)
+
+
+def numbers_from_outside(c, call, post, report, log_path):
+    """Every number that enters is finite, integral where it must be and within its range, or
+    the request is a 400 naming the parameter and the range; none reaches a cast or a 500."""
+    for v in ["nan", "inf", "-inf", "1e19", "1e400", "0", "201", "-1", "2.5", "0x10", ""]:
+        r = call("GET", "/api/v1/reports?limit=" + urllib.parse.quote(v))
+        c.check(f"reports?limit={v}: 400 naming the parameter and the range", r.status == 400
+                and r.json()["detail"] == "query parameter 'limit' must be an integer from 1 to 200", r)
+    r = call("GET", "/api/v1/reports?limit=200")
+    c.check("reports?limit=200 (the cap) is a page", r.status == 200 and len(r.json()["reports"]) <= 200, r)
+    r = post(None, raw=b'{"location":{"lon":112.926891,"lat":27.8576002,"accuracy_m":1e400},'
+                       b'"category":"0101","text":"x"}')
+    c.check("a JSON number 1e400: 400 naming the field, not a 500", r.status == 400
+            and "location.accuracy_m" in r.json()["detail"] and "too large" in r.json()["detail"], r)
+    r = post(dict(report, location={"lon": LON, "lat": LAT, "accuracy_m": 1e300}))
+    c.check("accuracy_m 1e300: 400 with the rule, no number cast out of range", r.status == 400
+            and "accuracy_m must be a number from 0 to 5000" in r.json()["detail"]
+            and "9223372036854775808" not in r.json()["detail"], r)
+    r = call("POST", "/api/v1/reports/R0/actions", key="d01", json_body={"action": "evaluate", "rating": 1e19})
+    c.check("rating 1e19: 400 naming the field and the range", r.status == 400
+            and "field 'rating' must be an integer from 1 to 5" in r.json()["detail"], r)
+    for v in ["-1", "99", "nan", "1.5", "4"]:
+        r = call("GET", "/api/v1/stats?group_by=grid&level=" + v, key="s01")
+        c.check(f"stats level={v}: 400 naming the levels of the active generation", r.status == 400
+                and r.json()["detail"] == "query parameter 'level' must be an integer from 0 to 3", r)
+    r = call("GET", "/api/v1/stats?group_by=grid&level=3", key="s01")
+    c.check("stats level=3 (the units) is answered", r.status == 200 and r.json()["rows"], r)
+    for path, words in [("/api/v1/locate?lon=nan&lat=27.8", "'lon' must be a finite number"),
+                        ("/api/v1/locate?lon=112.9&lat=1e400", "'lat' must be a finite number"),
+                        ("/api/v1/isochrones?minutes=nan", "'minutes' must be a number from 1 to 60"),
+                        ("/api/v1/isochrones?minutes=1e9", "'minutes' must be a number from 1 to 60"),
+                        ("/api/v1/grids?level=inf", "'level' must be an integer from 0 to 99"),
+                        ("/api/v1/reports?bbox=nan,27,113,28", "bbox must be"),
+                        ("/api/v1/reports?bbox=112,27,1e400,28", "bbox must be")]:
+        r = call("GET", path)
+        c.check(f"{path}: 400 naming the rule", r.status == 400 and words in r.json()["detail"], r)
+    r = call("GET", "/healthz")
+    c.check("the server is alive after every bad number", r.status == 200, r)
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        log = f.read()
+    c.check("no bad number reached an exception the handlers did not name", "unexpected exception" not in log
+            and " 500 " not in log, [line for line in log.splitlines() if "unexpected" in line or " 500 " in line][:3])
 
 
 def parse_contract(path):

@@ -83,6 +83,13 @@ TEST(Number, DecimalsMustBeFiniteAndWithinTheRange) {
   EXPECT_EQ(format(1e300), "1e+300");
 }
 
+TEST(Number, FiniteNumbersOfAnySizeLeaveTheRangeToTheDomain) {
+  EXPECT_EQ(parse_finite("214.3", "lon"), 214.3);
+  EXPECT_EQ(parse_finite("-1e300", "lon"), -1e300);
+  for (const char* bad : {"", "nan", "inf", "-infinity", "1e400", "abc"})
+    EXPECT_EQ(refusal([&] { parse_finite(bad, "lon"); }), "lon must be a finite number") << bad;
+}
+
 TEST(Number, ToIntegerRefusesWhatDoesNotFit) {
   EXPECT_EQ(to_integer<long long>(1e19), std::nullopt);  // the OGC offset that crashed the server
   EXPECT_EQ(to_integer<long long>(-1e19), std::nullopt);

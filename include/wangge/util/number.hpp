@@ -40,6 +40,11 @@ long long parse_integer_in(std::string_view text, std::string_view name, long lo
 /// @throws Error(invalid_argument) "<name> must be a number from <min> to <max>".
 double parse_decimal_in(std::string_view text, std::string_view name, double min, double max);
 
+/// Parses @p text as a finite decimal number of any size, for values whose range is a rule of
+/// the domain checked later (a longitude: LonLat names the range and the coordinate).
+/// @throws Error(invalid_argument) "<name> must be a finite number".
+double parse_finite(std::string_view text, std::string_view name);
+
 /// Whether @p value truncated toward zero is representable in T (so the conversion is defined).
 template <std::integral T>
 inline bool fits(double value) noexcept {
