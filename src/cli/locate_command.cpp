@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge::cli {
@@ -44,10 +45,9 @@ void print_nearest(const NearestAnswer& n, const std::string& type, const Walkin
   }
   std::printf("%s %s %s, %.0f m, %.1f min on foot%s%s\n", text::pad_right(label, 9).c_str(),
               n.point->id.c_str(), n.point->name.c_str(), n.walk_m, n.minutes,
-              n.within_circle ? ""
-                              : ("  — none within " +
-                                 std::to_string(static_cast<int>(c.threshold_minutes)) + " minutes")
-                                    .c_str(),
+              n.within_circle
+                  ? ""
+                  : ("  — none within " + number::format(c.threshold_minutes) + " minutes").c_str(),
               n.straight_line ? "  (straight line × detour factor: off the network)" : "");
 }
 

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/parallel.hpp"
 #include "wangge/util/progress.hpp"
 
@@ -39,8 +40,9 @@ class Simulator {
     };
     auto chance = [&](double p) { return uniform(0, 1) < p; };
     auto later = [&](Instant t, double lo_min, double hi_min) {
-      return t + std::chrono::duration_cast<Milliseconds>(
-                     std::chrono::duration<double, std::ratio<60>>(uniform(lo_min, hi_min)));
+      // Minutes of the simulation's own ranges (at most days): milliseconds, truncated as
+      // duration_cast would.
+      return t + Milliseconds(number::narrow<std::int64_t>(uniform(lo_min, hi_min) * 60000.0));
     };
     std::vector<Service::Step> steps;
     steps.reserve(16);  // `step` hands out pointers into it

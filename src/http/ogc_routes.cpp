@@ -148,10 +148,9 @@ Page memory_page(Service& service, const Collection& c, const ItemsQuery& q) {
 std::string link_query(const Request& req, std::initializer_list<const char*> dropped) {
   std::string out;
   for (const auto& [name, value] : req.query) {
-    if (name == "api_key" ||
-        std::any_of(dropped.begin(), dropped.end(), [&](const char* d) { return name == d; }))
-      continue;
-    out += "&" + text::url_encode(name) + "=" + text::url_encode(value);
+    bool keep = name != "api_key";
+    for (const char* d : dropped) keep = keep && name != d;
+    if (keep) out += "&" + text::url_encode(name) + "=" + text::url_encode(value);
   }
   return out;
 }

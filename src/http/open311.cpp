@@ -19,9 +19,12 @@ using nlohmann::json;
 
 /// A value tree both formats render: an object (ordered fields), an array or text.
 struct Node {
-  std::vector<std::pair<std::string, Node>> fields;  // object when non-empty or is_object
-  std::vector<Node> items;                           // array
-  std::string item_name;                             // XML element name of array items
+  // An object's fields in order: names and values side by side (a vector of pairs would need
+  // Node complete inside its own definition, which only some standard libraries allow).
+  std::vector<std::string> names;
+  std::vector<Node> fields;
+  std::vector<Node> items;  // array
+  std::string item_name;    // XML element name of array items
   std::optional<std::string> text;
   std::optional<double> number;
   std::optional<bool> flag;
@@ -59,7 +62,8 @@ struct Node {
     return n;
   }
   Node& add(std::string name, Node v) {
-    fields.emplace_back(std::move(name), std::move(v));
+    names.push_back(std::move(name));
+    fields.push_back(std::move(v));
     return *this;
   }
   Node& push(Node v) {
@@ -70,7 +74,7 @@ struct Node {
   json to_json() const {
     if (is_object) {
       json j = json::object();
-      for (const auto& [k, v] : fields) j[k] = v.to_json();
+      for (std::size_t i = 0; i < fields.size(); ++i) j[names[i]] = fields[i].to_json();
       return j;
     }
     if (is_array) {
@@ -86,7 +90,7 @@ struct Node {
   void to_xml(Xml& x, const std::string& name) const {
     if (is_object || is_array) {
       x.open(name);
-      for (const auto& [k, v] : fields) v.to_xml(x, k);
+      for (std::size_t i = 0; i < fields.size(); ++i) fields[i].to_xml(x, names[i]);
       for (const auto& v : items) v.to_xml(x, item_name);
       x.close();
       return;

@@ -16,7 +16,7 @@ namespace {
 
 std::string format(double value) {
   if (std::isfinite(value) && value == std::trunc(value) && std::fabs(value) < 1e15)
-    return std::to_string(static_cast<long long>(value));  // "1000000", not "1e+06"
+    return std::to_string(*to_integer<long long>(value));  // "1000000", not "1e+06"
   char buf[32];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
   return ec == std::errc() ? std::string(buf, end) : std::string("?");
