@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "wangge/http/server.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge::cli {
@@ -61,6 +62,7 @@ Runner add_serve_command(CLI::App& app) {
     ServerConfig server;
     std::string network, points, config;
     double speed = 4, minutes = 15;
+    double read_budget_s = 5;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -121,6 +123,10 @@ Runner add_serve_command(CLI::App& app) {
                   "Walking network (.bin or OSM; default DATA/streets.osm)");
   cmd->add_option("--service-points", a->points,
                   "Service points (default DATA/service_points.geojson)");
+  cmd->add_option("--read-budget", a->read_budget_s,
+                  "Seconds one read of the store may run before it is interrupted and answered "
+                  "503 (default 5)")
+      ->check(decimal_in(0.000001, 3600));
   return [a, cmd] {
     if (!a->config.empty()) apply_config_file(*cmd, a->config);
     // Block the stop signals before any thread starts, so only sigwait receives them.
@@ -134,6 +140,9 @@ Runner add_serve_command(CLI::App& app) {
     config.data_dir = a->store.data;
     config.network = a->network;
     config.service_points = a->points;
+    // At most an hour: 3.6e9 microseconds.
+    config.store_options.read_budget =
+        std::chrono::microseconds(number::narrow_round(a->read_budget_s * 1e6));
     auto service = Service::open(config);
     // A long-running server that builds tiles allocates and frees large blocks all the time:
     // keep freed memory in the heap instead of returning it to the kernel after each tile

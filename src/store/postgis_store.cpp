@@ -357,12 +357,28 @@ void migrate(const std::string& conninfo) {
 
 class PostgisStore final : public Store {
  private:
+  /// Runs @p fn on a read connection, whose statement_timeout is the read budget: the reads a
+  /// request makes.
   template <class Fn>
   auto read(Fn&& fn) {
     return readers_.with([&](PgConnection& conn) {
       pqxx::nontransaction tx(*conn.conn);
       Session session(conn, tx);
       return fn(session);
+    });
+  }
+  /// The same without a budget (in a read transaction that lifts the timeout): start-up and
+  /// maintenance (a generation, reference documents, the key list, the integrity check),
+  /// whose size is the data's, not a request's.
+  template <class Fn>
+  auto read_unbounded(Fn&& fn) {
+    return readers_.with([&](PgConnection& conn) {
+      pqxx::read_transaction tx(*conn.conn);
+      tx.exec0("SET LOCAL statement_timeout = 0");
+      Session session(conn, tx);
+      auto result = fn(session);
+      tx.commit();
+      return result;
     });
   }
 
@@ -452,7 +468,7 @@ class PostgisStore final : public Store {
     });
   }
   std::optional<std::string> active_generation() override {
-    return read([&](Session& s) -> std::optional<std::string> {
+    return read_unbounded([&](Session& s) -> std::optional<std::string> {
       auto rows = s.query("SELECT id FROM generations WHERE active", {});
       if (rows.empty()) return std::nullopt;
       return text_of(rows[0][0]);
@@ -461,7 +477,7 @@ class PostgisStore final : public Store {
   std::vector<Grid> load_generation(const std::string& id) override {
     auto columns = grid_columns();
     columns.pop_back();
-    return read([&](Session& s) {
+    return read_unbounded([&](Session& s) {
       std::vector<Grid> out;
       for (const Row& row : s.query("SELECT " + column_list(columns) +
                                         ", encode(ST_AsBinary(geom, 'NDR'), 'hex') FROM grids "
@@ -474,7 +490,7 @@ class PostgisStore final : public Store {
     });
   }
   std::vector<GenerationInfo> generations() override {
-    return read([&](Session& s) {
+    return read_unbounded([&](Session& s) {
       std::vector<GenerationInfo> out;
       for (const Row& r : s.query("SELECT id, created_at, source, grid_count, active FROM "
                                   "generations ORDER BY created_at",
@@ -497,7 +513,7 @@ class PostgisStore final : public Store {
     });
   }
   std::optional<std::string> reference(const std::string& name) override {
-    return read([&](Session& s) -> std::optional<std::string> {
+    return read_unbounded([&](Session& s) -> std::optional<std::string> {
       auto rows = s.query("SELECT body FROM reference WHERE name = ?", {name});
       if (rows.empty()) return std::nullopt;
       return text_of(rows[0][0]);
@@ -518,7 +534,7 @@ class PostgisStore final : public Store {
     });
   }
   std::vector<ApiKey> api_keys() override {
-    return read([&](Session& s) {
+    return read_unbounded([&](Session& s) {
       std::vector<ApiKey> out;
       for (const Row& row : s.query(sql::select_api_keys(), {}))
         out.push_back(sql::decode_api_key(row));
@@ -544,7 +560,7 @@ class PostgisStore final : public Store {
   }
 
   std::vector<std::string> check_integrity() override {
-    return read([&](Session& s) {
+    return read_unbounded([&](Session& s) {
       std::vector<std::string> problems;
       for (const std::string& check : sql::integrity_checks())
         for (const Row& row : s.query(check, {})) problems.push_back(text_of(row[0]));

@@ -207,11 +207,20 @@ class Writer final : public TransactionBackend {
 
 class SqliteStore final : public Store {
  private:
-  /// Runs @p fn on a read connection, within the read budget.
+  /// Runs @p fn on a read connection within the read budget: the reads a request makes.
   template <class Fn>
   auto with_reader(Fn&& fn) {
     return readers_.with([&](Connection& conn) {
       const sqlite::Connection::Budget budget(conn, read_budget_);
+      Session session(conn);
+      return fn(session);
+    });
+  }
+  /// The same without a budget: start-up and maintenance (a generation, reference documents,
+  /// the key list, the integrity check), whose size is the data's, not a request's.
+  template <class Fn>
+  auto with_reader_unbounded(Fn&& fn) {
+    return readers_.with([&](Connection& conn) {
       Session session(conn);
       return fn(session);
     });
@@ -221,7 +230,16 @@ class SqliteStore final : public Store {
   SqliteStore(const std::string& path, const StoreOptions& options)
       : path_(path),
         read_budget_(options.read_budget),
-        readers_([path] { return std::make_unique<Connection>(path, true); }, options.readers) {
+        readers_(
+            [path, budget = options.read_budget] {
+              auto conn = std::make_unique<Connection>(path, true);
+              // A read waits for a lock no longer than it may run (WAL readers rarely wait).
+              const auto ms = std::max<std::chrono::microseconds::rep>(1, budget.count() / 1000);
+              sqlite3_busy_timeout(conn->handle(),
+                                   static_cast<int>(std::min<long long>(ms, 10000)));
+              return conn;
+            },
+            options.readers) {
     {
       Connection setup(path, false);
       migrate(setup);
@@ -304,14 +322,14 @@ class SqliteStore final : public Store {
     });
   }
   std::optional<std::string> active_generation() override {
-    return with_reader([&](Session& s) -> std::optional<std::string> {
+    return with_reader_unbounded([&](Session& s) -> std::optional<std::string> {
       auto rows = query_rows(s.db(), "SELECT id FROM generations WHERE active = 1", {});
       if (rows.empty()) return std::nullopt;
       return std::get<std::string>(rows[0][0]);
     });
   }
   std::vector<Grid> load_generation(const std::string& id) override {
-    return with_reader([&](Session& s) {
+    return with_reader_unbounded([&](Session& s) {
       std::vector<Grid> out;
       for (const Row& row : query_rows(s.db(),
                                        "SELECT " + column_list(grid_columns()) +
@@ -324,7 +342,7 @@ class SqliteStore final : public Store {
     });
   }
   std::vector<GenerationInfo> generations() override {
-    return with_reader([&](Session& s) {
+    return with_reader_unbounded([&](Session& s) {
       std::vector<GenerationInfo> out;
       for (const Row& r : query_rows(s.db(),
                                      "SELECT id, created_at, source, grid_count, active FROM "
@@ -352,7 +370,7 @@ class SqliteStore final : public Store {
     });
   }
   std::optional<std::string> reference(const std::string& name) override {
-    return with_reader([&](Session& s) -> std::optional<std::string> {
+    return with_reader_unbounded([&](Session& s) -> std::optional<std::string> {
       auto rows = query_rows(s.db(), "SELECT body FROM reference WHERE name = ?", {name});
       if (rows.empty()) return std::nullopt;
       return std::get<std::string>(rows[0][0]);
@@ -376,7 +394,7 @@ class SqliteStore final : public Store {
     });
   }
   std::vector<ApiKey> api_keys() override {
-    return with_reader([&](Session& s) {
+    return with_reader_unbounded([&](Session& s) {
       std::vector<ApiKey> out;
       for (const Row& row : query_rows(s.db(), sql::select_api_keys(), {}))
         out.push_back(sql::decode_api_key(row));
@@ -402,7 +420,7 @@ class SqliteStore final : public Store {
   }
 
   std::vector<std::string> check_integrity() override {
-    return with_reader([&](Session& s) {
+    return with_reader_unbounded([&](Session& s) {
       std::vector<std::string> problems;
       for (const Row& row : query_rows(s.db(), "PRAGMA integrity_check", {})) {
         const std::string text = std::get<std::string>(row[0]);

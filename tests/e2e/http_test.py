@@ -390,6 +390,50 @@ def run(c, tmp, env):
             [r.status for r in results])
     c.check("SIGTERM: exit 0", tight.stop() == 0)
 
+    read_budget(c, tmp, env, keys)
+
+
+def read_budget(c, tmp, env, keys):
+    """A read past its time budget is interrupted: 503 with Retry-After, logged, never a hang.
+    SQLite: a budget no listing fits in (1 µs: the progress handler stops the statement);
+    PostgreSQL: the reports table locked by another session, statement_timeout cancels."""
+    budget = "0.000001" if KIND == "sqlite" else "0.3"
+    log_path = os.path.join(tmp, "budget.log")
+    slow = Server(WANGGE, env, log_path, ["--read-budget", budget, "--rate-per-key", "1000"])
+    slow.start()
+    locker = None
+    try:
+        if KIND == "postgis":
+            # Another session takes the lock and keeps its transaction open until told to end
+            # it; the marker file says the lock is held.
+            pg, schema = os.environ["WANGGE_TEST_PG"], env["_SCHEMA"]
+            marker = os.path.join(tmp, "locked")
+            locker = subprocess.Popen(["psql", pg, "-q"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, text=True)
+            locker.stdin.write(f"BEGIN;\nLOCK TABLE {schema}.reports IN ACCESS EXCLUSIVE MODE;\n"
+                               f"\\! touch {marker}\n")
+            locker.stdin.flush()
+            deadline = time.monotonic() + 30
+            while not os.path.exists(marker) and time.monotonic() < deadline and locker.poll() is None:
+                time.sleep(0.01)
+            c.check("another session holds the reports table locked", os.path.exists(marker))
+        start = time.monotonic()
+        r = request(slow.port, "GET", "/api/v1/reports?limit=200&grid=430302009", key=keys["d01"], timeout=30)
+        spent = time.monotonic() - start
+        c.check(f"a read past its budget ({budget} s): 503 unavailable with Retry-After, in {spent:.2f} s",
+                r.status == 503 and r.ctype == "application/problem+json" and r.json()["code"] == "unavailable"
+                and int(r.headers.get("retry-after", "0")) >= 1 and spent < 3, (r, spent))
+        rid = r.headers.get("x-request-id", "?")
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            log = f.read()
+        c.check("... logged with its request id and the budget", any(rid in line and "budget" in line
+                                                                      for line in log.splitlines()), log[-600:])
+        c.check("... and the server goes on answering", request(slow.port, "GET", "/healthz").status == 200)
+    finally:
+        if locker:
+            locker.communicate("COMMIT;\n", timeout=30)
+        c.check("SIGTERM: exit 0", slow.stop() == 0)
+
 
 def numbers_from_outside(c, call, post, report, log_path):
     """Every number that enters is finite, integral where it must be and within its range, or

@@ -165,8 +165,11 @@ struct StoreOptions {
   bool group_commit = true;      ///< false: one transaction (and fsync) per write
   std::size_t max_batch = 1024;  ///< writes per group-commit transaction
   std::size_t readers = 4;       ///< read connections
-  /// The longest one read may run: PostgreSQL's statement_timeout on the read connections,
-  /// SQLite's progress handler. A read past it is interrupted: Error(unavailable).
+  /// The longest one read of a request may run (report, events, list, count, reports_created,
+  /// report_count, api_key_by_hash, count_by_state): PostgreSQL's statement_timeout on the read
+  /// connections, SQLite's progress handler. A read past it is interrupted: Error(unavailable).
+  /// Loading a generation or the reference documents, the key list and the integrity check
+  /// (start-up and maintenance, sized by the data) are not bounded.
   std::chrono::microseconds read_budget = std::chrono::seconds(5);
 };
 
