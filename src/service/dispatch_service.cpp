@@ -403,10 +403,11 @@ std::size_t Service::count(ReportFilter filter, const Actor& viewer, std::size_t
 std::vector<StatsRow> Service::stats(const StatsQuery& query) {
   // Statistics group reports in memory (medians need every value): the period is bounded by
   // the rows it may hold, read oldest first in one query with a LIMIT.
-  std::vector<Report> reports = store().reports_created(query.from, query.to, kMaxStatsReports + 1);
-  if (reports.size() > kMaxStatsReports) {
+  const std::size_t one_more = std::max(query.max_reports, query.max_reports + 1);  // no wrap
+  std::vector<Report> reports = store().reports_created(query.from, query.to, one_more);
+  if (reports.size() > query.max_reports) {
     throw Error(ErrorCode::invalid_argument,
-                "the period holds more than " + std::to_string(kMaxStatsReports) +
+                "the period holds more than " + std::to_string(query.max_reports) +
                     " reports, the most one statistics query reads: narrow it with from and to");
   }
   return compute_stats(reports, query, reference()->calendar.zone());

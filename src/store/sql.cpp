@@ -1,5 +1,8 @@
 #include "sql.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
@@ -200,14 +203,17 @@ Query count(const ReportFilter& f, std::size_t at_most) {
   Query q{"SELECT COUNT(*) FROM (SELECT 1 FROM reports", {}};
   add_filters(q, whole);
   q.text += " LIMIT ?) AS matched";
-  q.params.emplace_back(static_cast<std::int64_t>(at_most));
+  q.params.emplace_back(static_cast<std::int64_t>(
+      std::min<std::size_t>(at_most, std::numeric_limits<std::int64_t>::max())));
   return q;
 }
 
 Query reports_created(Instant from, Instant to, std::size_t max_rows) {
   return {select_from_reports() +
               " WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?",
-          {to_millis(from), to_millis(to), static_cast<std::int64_t>(max_rows)}};
+          {to_millis(from), to_millis(to),
+           static_cast<std::int64_t>(
+               std::min<std::size_t>(max_rows, std::numeric_limits<std::int64_t>::max()))}};
 }
 
 std::string select_reply() {

@@ -254,6 +254,35 @@ TEST_F(ServiceFixture, LocateAnswersTheChainAndRefusesBadInputByName) {
   EXPECT_NE(r.body.find("osgb36"), std::string::npos) << r.body;
 }
 
+TEST_F(ServiceFixture, StatisticsReadABoundedNumberOfReports) {
+  const Instant at = now_utc();
+  for (int i = 0; i < 3; ++i) {
+    Submission s;
+    s.lon = 112.926891;
+    s.lat = 27.8576002;
+    s.category = "0101";
+    s.text = "路边垃圾 " + std::to_string(i);
+    service->submit(s, Actor{"u-stats", "", Role::resident, {}, {}}, "", at);
+  }
+  StatsQuery q;
+  q.now = at;
+  q.max_reports = 1000;
+  const auto rows = service->stats(q);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_GE(rows.back().reported, 3u);  // the total row
+  q.max_reports = rows.back().reported - 1;
+  try {
+    service->stats(q);
+    ADD_FAILURE() << "a period beyond the cap was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+    EXPECT_NE(std::string(e.what()).find("narrow it with from and to"), std::string::npos)
+        << e.what();
+  }
+  q.from = at + std::chrono::hours(1);  // a narrower period holds none
+  EXPECT_NO_THROW(service->stats(q));
+}
+
 TEST_F(ServiceFixture, WritesNeedAKey) {
   Request req = get("/api/v1/reports");
   req.method = "POST";

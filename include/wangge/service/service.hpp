@@ -122,9 +122,6 @@ struct ExportRequest {
   Instant now;
 };
 
-/// The most reports one statistics query reads (they are grouped in memory).
-inline constexpr std::size_t kMaxStatsReports = 50000;
-
 class Service {
  public:
   Service();
@@ -195,7 +192,7 @@ class Service {
   /// @p at_most (see Store::count).
   std::size_t count(ReportFilter filter, const Actor& viewer, std::size_t at_most);
   /// Statistics over the reports created in [query.from, query.to).
-  /// @throws Error(invalid_argument) when the period holds more than kMaxStatsReports reports.
+  /// @throws Error(invalid_argument) when the period holds more than query.max_reports.
   std::vector<StatsRow> stats(const StatsQuery& query);
   /// The supervision ticker: raises a 督办 event on every running case past its due time that
   /// has none yet. @returns how many were raised.
