@@ -78,7 +78,10 @@ nlohmann::json parse_object(const std::string& body) {
     // other: always the client's body, never a 500. The byte and field come from a second
     // pass; the library's text stays in no reply.
     ErrorLocator where;
-    nlohmann::json::sax_parse(body, &where);
+    try {
+      nlohmann::json::sax_parse(body, &where);
+    } catch (const nlohmann::json::exception&) {  // the locator only reports; nothing to add
+    }
     const bool too_large = dynamic_cast<const nlohmann::json::out_of_range*>(&e) != nullptr;
     std::string message =
         too_large ? "the body holds a number too large to represent" : "the body is not valid JSON";
