@@ -12,7 +12,9 @@ function(wangge_apply_flags target)
     target_compile_options(${target} PUBLIC -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
     target_link_options(${target} PUBLIC -fsanitize=address,undefined)
   endif()
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wnon-virtual-dtor)
+  # -Wfloat-conversion: an implicit double → integer (or → float) conversion is a compile
+  # error under WANGGE_WERROR; explicit ones are scripts/check-casts' (only number.hpp may).
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wfloat-conversion)
   # Warnings are errors only where our own scripts and CI ask for it (WANGGE_WERROR=ON): another
   # compiler, or a standard build type such as Release (-O3), must never break a user's build.
   if(WANGGE_WERROR)

@@ -13,7 +13,7 @@ BUILD_PACKAGES=(cmake g++ make pkg-config libgdal-dev gdal-bin libgeos-dev libbo
 DEMO_PACKAGES=(curl python3)
 # Extra packages the tests need: a real PostgreSQL + PostGIS to cross-check against.
 TEST_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-client-15 python3
-               python3-yaml nginx-light wrk qgis python3-qgis fonts-wqy-microhei)
+               python3-yaml nginx-light wrk qgis python3-qgis fonts-wqy-microhei clang-tools-14)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf '\033[1;31merror: %s\033[0m\n' "$*" >&2; exit 1; }

@@ -108,8 +108,9 @@ Runner add_assign_command(CLI::App& app) {
                   "Datum of the input points: wgs84 (default), gcj02, bd09");
   cmd->add_option("--tolerance", args->tolerance,
                   "Metres outside every grid still assigned (default 50)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--threads", args->options.threads, "Worker threads (default: all cores)");
+      ->check(decimal_in(0, 10000));
+  cmd->add_option("--threads", args->options.threads, "Worker threads (default: all cores)")
+      ->check(integer_in(0, 1024));
   cmd->add_option(
          "--columns", args->options.columns,
          "Assignment columns to append, comma-separated, in this order (default: all:\n"

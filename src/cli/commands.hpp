@@ -31,6 +31,13 @@ void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positiona
 /// arguments never swallows them: options are accepted in any order.
 void one_value_per_option(CLI::App& app);
 
+/// Validators for numeric options through wangge/util/number.hpp: "--limit: must be an integer
+/// from 1 to 1000" (exit 2). CLI::Range must not be used for numbers: it lets NaN through.
+CLI::Validator integer_in(long long min, long long max);
+CLI::Validator decimal_in(double min, double max);
+/// Any finite number, for values whose range the domain checks (coordinates).
+CLI::Validator finite_number();
+
 /// Prints each of @p notes to stderr as "wangge: note: <note>".
 void print_notes(const std::vector<std::string>& notes);
 

@@ -162,14 +162,16 @@ Runner add_export_command(CLI::App& app) {
                   "tiles: layers (comma-separated or repeated): grids, service_points, isochrones, "
                   "coverage_gaps, "
                   "reports (default grids)");
-  cmd->add_option("--minzoom", a->tiles.minzoom, "tiles: first zoom (default 12)");
-  cmd->add_option("--maxzoom", a->tiles.maxzoom, "tiles: last zoom (default 16)");
+  cmd->add_option("--minzoom", a->tiles.minzoom, "tiles: first zoom (default 12)")
+      ->check(integer_in(0, 22));
+  cmd->add_option("--maxzoom", a->tiles.maxzoom, "tiles: last zoom (default 16)")
+      ->check(integer_in(0, 22));
   cmd->add_option("--bbox", a->tiles.bbox,
                   "tiles: minlon,minlat,maxlon,maxlat (default: the grids' extent)");
   cmd->add_option("--as", a->as, "Who exports: an admin's staff id, needed for --personal");
   cmd->add_option("--public-decimals", a->decimals,
                   "Decimals of public report positions (default 4, ~10 m)")
-      ->check(CLI::Range(0, 9));
+      ->check(integer_in(0, 9));
   return [a]() -> int {
     auto service = a->store.open();
     if (a->what == "tiles") return export_tiles(*service, a->tiles, a->out, a->decimals);

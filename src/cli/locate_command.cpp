@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge::cli {
@@ -44,10 +45,9 @@ void print_nearest(const NearestAnswer& n, const std::string& type, const Walkin
   }
   std::printf("%s %s %s, %.0f m, %.1f min on foot%s%s\n", text::pad_right(label, 9).c_str(),
               n.point->id.c_str(), n.point->name.c_str(), n.walk_m, n.minutes,
-              n.within_circle ? ""
-                              : ("  — none within " +
-                                 std::to_string(static_cast<int>(c.threshold_minutes)) + " minutes")
-                                    .c_str(),
+              n.within_circle
+                  ? ""
+                  : ("  — none within " + number::format(c.threshold_minutes) + " minutes").c_str(),
               n.straight_line ? "  (straight line × detour factor: off the network)" : "");
 }
 
@@ -162,12 +162,13 @@ Runner add_locate_command(CLI::App& app) {
       "Exit 0 when assigned, 1 when not covered, 2 on bad input, 70 an internal error (a bug).\n"
       "Example: wangge locate --grids geodata/sample/grids.geojson 112.93 27.86 --json");
   add_grid_source_options(*cmd, args->source, false);
+  // Text, read by parse_coordinate: a number, then LonLat's range (exit 2 naming either).
   cmd->add_option("lon", args->lon, "Longitude in degrees")->required();
   cmd->add_option("lat", args->lat, "Latitude in degrees")->required();
   cmd->add_option("--datum", args->datum, "Datum of the point: wgs84 (default), gcj02, bd09");
   cmd->add_option("--tolerance", args->tolerance,
                   "Metres outside every grid still assigned to the nearest (default 50)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(decimal_in(0, 10000));
   cmd->add_flag("--json", args->json, "Print the answer as JSON");
   auto* walk =
       cmd->add_option_group("walking", "The nearest service point on foot (both files needed)");
@@ -178,10 +179,10 @@ Runner add_locate_command(CLI::App& app) {
   walk->add_option("--service", args->service_types,
                    "Service type (repeatable; default: any service point)");
   walk->add_option("--speed", args->network.config.speed_kmh, "Walking speed in km/h (default 4)")
-      ->check(CLI::PositiveNumber);
+      ->check(decimal_in(0.1, 50));
   walk->add_option("--minutes", args->network.config.threshold_minutes,
                    "The circle in minutes (default 15)")
-      ->check(CLI::PositiveNumber);
+      ->check(decimal_in(1, 120));
   return [args] { return run(*args); };
 }
 

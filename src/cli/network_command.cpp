@@ -48,13 +48,13 @@ void add_walking_options(CLI::App& cmd, NetworkArgs& n) {
          "Service points: any OGR point source (e.g. geodata/sample/service_points.geojson)")
       ->required();
   cmd.add_option("--speed", n.config.speed_kmh, "Walking speed in km/h (default 4)")
-      ->check(CLI::PositiveNumber);
+      ->check(decimal_in(0.1, 50));
   cmd.add_option("--minutes", n.config.threshold_minutes,
                  "The circle's threshold in minutes (default 15)")
-      ->check(CLI::PositiveNumber);
+      ->check(decimal_in(1, 120));
   cmd.add_option("--max-snap", n.config.max_snap_m,
                  "Farthest a point may be from a street, metres (default 200)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(decimal_in(0, 10000));
 }
 
 }  // namespace
@@ -78,10 +78,10 @@ Runner add_network_import(CLI::App& import) {
   cmd->add_option("file", a->file, "OpenStreetMap file")->required();
   cmd->add_option("--out", a->out, "Where to save the graph (default network.bin)");
   cmd->add_option("--steps-factor", a->steps, "Steps cost this many times their length (default 2)")
-      ->check(CLI::PositiveNumber);
+      ->check(decimal_in(0.1, 100));
   cmd->add_option("--min-piece", a->min_piece,
                   "Drop disconnected pieces with less street than this, metres (default 500)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(decimal_in(0, 1e6));
   cmd->add_flag("--json", a->json, "Print the summary as JSON");
   return [a, cmd]() -> int {
     if (!cmd->parsed()) return -1;
@@ -136,7 +136,7 @@ Runner add_isochrone_command(CLI::App& app) {
   add_walking_options(*cmd, a->net);
   cmd->add_option("--id", a->ids, "Only these service points (repeatable; default all)");
   cmd->add_option("--cell", a->cell, "Raster cell size, metres (default 10)")
-      ->check(CLI::Range(1.0, 100.0));
+      ->check(decimal_in(1, 100));
   cmd->add_option("--out", a->out, "GeoJSON file to write")->required();
   return [a] {
     auto service = a->net.open();
@@ -196,7 +196,8 @@ Runner add_coverage_command(CLI::App& app) {
   cmd->add_option("--grids", a->grids.path, "Grid source")->required();
   cmd->add_option("--type", a->types, "Service types (repeatable; default: any, then each type)");
   cmd->add_option("--level", a->level,
-                  "Grid level of the table (default 1; the JSON has every level)");
+                  "Grid level of the table (default 1; the JSON has every level)")
+      ->check(integer_in(0, 99));
   cmd->add_option("--gaps-out", a->gaps_out, "Write the uncovered areas as GeoJSON");
   cmd->add_flag("--json", a->json, "Print JSON");
   return [a] {

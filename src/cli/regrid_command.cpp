@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -48,7 +49,8 @@ Runner add_regrid_command(CLI::App& app) {
       "           --min 300 --max 500 --out regrid.gpkg --report regrid.json");
   cmd->add_option("--parents", a->job.parents, "Grid source with the parents and their children")
       ->required();
-  cmd->add_option("--parent-level", a->job.parent_level, "Level of the parents (default 1)");
+  cmd->add_option("--parent-level", a->job.parent_level, "Level of the parents (default 1)")
+      ->check(integer_in(0, 99));
   cmd->add_option("--parent", a->job.parent_ids, "Only this parent (id or code; repeatable)");
   cmd->add_option("--units", a->job.units,
                   "Buildings or address points (or polygons) with households, any OGR source")
@@ -58,16 +60,24 @@ Runner add_regrid_command(CLI::App& app) {
   cmd->add_option("--roads", a->job.roads, "Streets and rivers: an OSM file or any line source");
   cmd->add_option("--reports", a->job.reports,
                   "CSV of open reports (id, lon, lat): list those whose grid or leader changes");
-  cmd->add_option("--min", a->job.parent.band.min, "Fewest households per grid")->required();
-  cmd->add_option("--max", a->job.parent.band.max, "Most households per grid")->required();
-  cmd->add_option("--target", a->target, "Households aimed at (default: the band's middle)");
-  cmd->add_option("--seed", a->job.parent.seed, "Random seed (default 1)");
+  cmd->add_option("--min", a->job.parent.band.min, "Fewest households per grid")
+      ->required()
+      ->check(integer_in(0, 1000000000));
+  cmd->add_option("--max", a->job.parent.band.max, "Most households per grid")
+      ->required()
+      ->check(integer_in(1, 1000000000));
+  cmd->add_option("--target", a->target, "Households aimed at (default: the band's middle)")
+      ->check(integer_in(0, 1000000000));
+  cmd->add_option("--seed", a->job.parent.seed, "Random seed (default 1)")
+      ->check(integer_in(0, std::numeric_limits<long long>::max()));
   cmd->add_option("--time-budget", a->job.parent.time_budget_s,
-                  "Seconds of search per parent at most (default 5)");
-  cmd->add_option("--threads", a->job.threads, "Parents in parallel (default: every core)");
+                  "Seconds of search per parent at most (default 5)")
+      ->check(decimal_in(0, 86400));
+  cmd->add_option("--threads", a->job.threads, "Parents in parallel (default: every core)")
+      ->check(integer_in(0, 1024));
   cmd->add_option("--code-digits", a->job.parent.code_digits,
                   "Digits of the sequence under the parent's code (default 3)")
-      ->check(CLI::Range(1, 6));
+      ->check(integer_in(1, 6));
   cmd->add_flag("--only-new", a->job.only_new,
                 "Write only the new grids (to merge runs of single parents), not the generation");
   cmd->add_option("--out", a->out, "Output grid file (.gpkg, .geojson, .fgb, .shp…)")->required();

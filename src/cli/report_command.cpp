@@ -267,10 +267,10 @@ Runner add_report_command(CLI::App& app) {
                           "Submit a report.\nExample: wangge report submit --data geodata/sample "
                           "--lon 112.9269 --lat 27.8576 --category 0101 --text '垃圾堆放'");
   add_common(*s, sa->common, "Submitter: a staff id, resident:<id>, or anonymous (default)");
-  s->add_option("--lon", sa->lon, "Longitude")->required();
-  s->add_option("--lat", sa->lat, "Latitude")->required();
+  s->add_option("--lon", sa->lon, "Longitude")->required()->check(finite_number());
+  s->add_option("--lat", sa->lat, "Latitude")->required()->check(finite_number());
   s->add_option("--datum", sa->s.datum, "wgs84 (default), gcj02 or bd09");
-  s->add_option("--accuracy", sa->accuracy, "Position accuracy in metres");
+  s->add_option("--accuracy", sa->accuracy, "Position accuracy in metres")->check(finite_number());
   s->add_option("--category", sa->s.category, "Category code (see geodata/sample/categories.json)")
       ->required();
   s->add_option("--text", sa->s.text, "What is wrong")->required();
@@ -301,7 +301,8 @@ Runner add_report_command(CLI::App& app) {
   l->add_option("--from", la->from, "Created at or after (ISO 8601)");
   l->add_option("--to", la->to, "Created before (ISO 8601)");
   l->add_flag("--overdue", la->overdue, "Only running cases past their due time");
-  l->add_option("--limit", la->limit, "Page size (default 20, at most 1000)");
+  l->add_option("--limit", la->limit, "Page size (default 20, at most 1000)")
+      ->check(integer_in(1, 1000));
   l->add_option("--after", la->after, "The cursor printed by the previous page");
 
   auto aa = std::make_shared<ActArgs>();
@@ -317,9 +318,9 @@ Runner add_report_command(CLI::App& app) {
   a->add_option("--reason", aa->reason,
                 "Why (cancel, rework, escalate, suspend, request/reject_extension)");
   a->add_option("--to", aa->to, "grid:<id> or department:<id> (dispatch, reassign, escalate)");
-  a->add_option("--rating", aa->rating, "1–5 (evaluate)")->check(CLI::Range(1, 5));
+  a->add_option("--rating", aa->rating, "1–5 (evaluate)")->check(integer_in(1, 5));
   a->add_option("--hours", aa->hours, "Extra working hours (request_extension)")
-      ->check(CLI::PositiveNumber);
+      ->check(integer_in(1, 2000));
   a->add_option("--media", aa->media, "Photo URL (repeatable)");
 
   auto tick_common = std::make_shared<Common>();

@@ -1,5 +1,6 @@
 // wangge sample --seed N --out DIR
 #include <cstdio>
+#include <limits>
 
 #include "commands.hpp"
 #include "wangge/sample/sample.hpp"
@@ -14,7 +15,8 @@ Runner add_sample_command(CLI::App& app) {
       "Generate the fictional sample subdistrict (grids, streets, service points, reports).\n"
       "The same seed always gives the same files.\n"
       "Example: wangge sample --seed 1 --out geodata/sample");
-  cmd->add_option("--seed", options->seed, "Random seed (default 1)");
+  cmd->add_option("--seed", options->seed, "Random seed (default 1)")
+      ->check(integer_in(0, std::numeric_limits<long long>::max()));
   cmd->add_option("--out", options->out_dir, "Output directory")->required();
   return [options] {
     const SampleSummary s = generate_sample(*options);

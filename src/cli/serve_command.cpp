@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "wangge/http/server.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge::cli {
@@ -61,6 +62,7 @@ Runner add_serve_command(CLI::App& app) {
     ServerConfig server;
     std::string network, points, config;
     double speed = 4, minutes = 15;
+    double read_budget_s = 5;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -74,31 +76,35 @@ Runner add_serve_command(CLI::App& app) {
                   "store = \"wangge.db\"); '#' starts a comment; the command line wins")
       ->check(CLI::ExistingFile);
   cmd->add_option("--address", a->server.address, "Address to listen on (default 127.0.0.1)");
-  cmd->add_option("--port", a->server.port, "Port (default 8080; 0 picks a free one)");
-  cmd->add_option("--threads", a->server.threads, "I/O threads (default: cores)");
+  cmd->add_option("--port", a->server.port, "Port (default 8080; 0 picks a free one)")
+      ->check(integer_in(0, 65535));
+  cmd->add_option("--threads", a->server.threads, "I/O threads (default: cores)")
+      ->check(integer_in(0, 1024));
   cmd->add_option("--workers", a->server.workers,
-                  "Worker threads for store work (default: 2 × cores)");
+                  "Worker threads for store work (default: 2 × cores)")
+      ->check(integer_in(0, 4096));
   cmd->add_option("--queue", a->server.queue_capacity,
-                  "Requests waiting for a worker before 503 (default 512)");
+                  "Requests waiting for a worker before 503 (default 512)")
+      ->check(integer_in(1, 1000000));
   cmd->add_flag("--public", a->server.allow_public,
                 "Allow an --address other than loopback (a front such as nginx is there, or the\n"
                 "port is meant to be reached directly)");
   cmd->add_option("--max-head", a->server.max_head_bytes,
                   "Largest request line and header fields, bytes (default 65536)")
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
+      ->check(integer_in(1024, 1 << 20));
   cmd->add_option("--max-body", a->server.max_body_bytes,
                   "Largest request body, bytes (default 65536)")
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
+      ->check(integer_in(1024, 64 << 20));
   cmd->add_option("--max-connections", a->server.max_connections,
                   "Open connections before new ones get 503 (default 4096)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+      ->check(integer_in(1, 1 << 20));
   cmd->add_option("--max-connections-per-address", a->server.max_connections_per_address,
                   "Open connections from one address, the trusted proxy excepted (default 256)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+      ->check(integer_in(1, 1 << 20));
   auto seconds = [cmd](const char* name, std::chrono::seconds& into, const char* what) {
     cmd->add_option_function<unsigned>(
            name, [&into](unsigned v) { into = std::chrono::seconds(v); }, what)
-        ->check(CLI::Range(1u, 3600u));
+        ->check(integer_in(1, 3600));
   };
   seconds("--header-timeout", a->server.header_timeout,
           "Seconds from a request's first byte to the end of its head (default 10)");
@@ -107,14 +113,18 @@ Runner add_serve_command(CLI::App& app) {
   seconds("--keepalive-timeout", a->server.keepalive_timeout,
           "Seconds an idle connection stays open between requests (default 30)");
   cmd->add_option("--rate-per-key", a->server.rate_per_key,
-                  "Requests a second per API key (default 50)");
+                  "Requests a second per API key (default 50; 0: no limit)")
+      ->check(decimal_in(0, 1e6));
   cmd->add_option("--rate-per-address", a->server.rate_per_address,
-                  "Requests a second per address without a verified key (default 20)");
+                  "Requests a second per address without a verified key (default 20; 0: no limit)")
+      ->check(decimal_in(0, 1e6));
   cmd->add_option("--rate-per-address-keyed", a->server.rate_per_address_keyed,
                   "Requests a second from one address with verified keys, all together (default "
-                  "200)");
+                  "200; 0: no limit)")
+      ->check(decimal_in(0, 1e6));
   cmd->add_option("--public-decimals", a->server.public_decimals,
-                  "Decimals of public coordinates (default 4, ~10 m)");
+                  "Decimals of public coordinates (default 4, ~10 m)")
+      ->check(integer_in(0, 9));
   cmd->add_option("--base-url", a->server.base_url,
                   "Public base URL for links (default http://address:port)");
   cmd->add_option("--trusted-proxy", a->server.trusted_proxy,
@@ -124,6 +134,10 @@ Runner add_serve_command(CLI::App& app) {
                   "Walking network (.bin or OSM; default DATA/streets.osm)");
   cmd->add_option("--service-points", a->points,
                   "Service points (default DATA/service_points.geojson)");
+  cmd->add_option("--read-budget", a->read_budget_s,
+                  "Seconds one read of the store may run before it is interrupted and answered "
+                  "503 (default 5)")
+      ->check(decimal_in(0.000001, 3600));
   return [a, cmd] {
     if (!a->config.empty()) apply_config_file(*cmd, a->config);
     // Block the stop signals before any thread starts, so only sigwait receives them.
@@ -137,6 +151,9 @@ Runner add_serve_command(CLI::App& app) {
     config.data_dir = a->store.data;
     config.network = a->network;
     config.service_points = a->points;
+    // At most an hour: 3.6e9 microseconds.
+    config.store_options.read_budget =
+        std::chrono::microseconds(number::narrow_round(a->read_budget_s * 1e6));
     auto service = Service::open(config);
     // A long-running server that builds tiles allocates and frees large blocks all the time:
     // keep freed memory in the heap instead of returning it to the kernel after each tile

@@ -1,11 +1,13 @@
 // wangge simulate — plays a plausible history over the received reports of a store, so the
 // sample has a dispatch loop to show (the demo's statistics). Deterministic for a seed.
 #include <cstdio>
+#include <limits>
 #include <mutex>
 #include <random>
 
 #include "commands.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/parallel.hpp"
 #include "wangge/util/progress.hpp"
 
@@ -38,8 +40,9 @@ class Simulator {
     };
     auto chance = [&](double p) { return uniform(0, 1) < p; };
     auto later = [&](Instant t, double lo_min, double hi_min) {
-      return t + std::chrono::duration_cast<Milliseconds>(
-                     std::chrono::duration<double, std::ratio<60>>(uniform(lo_min, hi_min)));
+      // Minutes of the simulation's own ranges (at most days): milliseconds, truncated as
+      // duration_cast would.
+      return t + Milliseconds(number::narrow<std::int64_t>(uniform(lo_min, hi_min) * 60000.0));
     };
     std::vector<Service::Step> steps;
     steps.reserve(16);  // `step` hands out pointers into it
@@ -169,7 +172,8 @@ Runner add_simulate_command(CLI::App& app) {
       "over the received reports, up to --until. For demonstrations; deterministic for a seed.\n"
       "Example: wangge simulate --until 2026-11-16T12:00+08:00");
   add_store_options(*cmd, args->store);
-  cmd->add_option("--seed", args->seed, "Random seed (default 1)");
+  cmd->add_option("--seed", args->seed, "Random seed (default 1)")
+      ->check(integer_in(0, std::numeric_limits<long long>::max()));
   cmd->add_option("--until", args->until, "Play events up to this time (ISO 8601; default now)");
   return [args] { return run(*args); };
 }

@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "wangge/service/views.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge::cli {
@@ -60,7 +61,14 @@ int run(const StatsArgs& a) {
                     "' is not one of total, grid, leader, department, category, day, week, month");
   }
   q.group = *group;
-  if (a.level >= 0) q.grid_depth = a.level;
+  if (a.level >= 0) {
+    const int deepest = service->grid_index()->grids().max_depth();
+    if (a.level > deepest)
+      throw Error(ErrorCode::invalid_argument, "--level must be " +
+                                                   number::integer_rule(0, deepest) +
+                                                   " (the levels of the active grid generation)");
+    q.grid_depth = a.level;
+  }
   if (!a.from.empty()) q.from = parse_time_option(a.from, "--from", zone);
   if (!a.to.empty()) q.to = parse_time_option(a.to, "--to", zone);
   q.now = a.at.empty() ? now_utc() : parse_time_option(a.at, "--at", zone);
@@ -112,7 +120,8 @@ Runner add_stats_command(CLI::App& app) {
   cmd->add_option("--group-by", args->group,
                   "total (default), grid, leader, department, category, day, week, month");
   cmd->add_option("--level", args->level,
-                  "With --group-by grid: only this level (0 = subdistrict); default: every level");
+                  "With --group-by grid: only this level (0 = subdistrict); default: every level")
+      ->check(integer_in(0, 99));
   cmd->add_option("--from", args->from, "Reports created at or after (ISO 8601)");
   cmd->add_option("--to", args->to, "Reports created before (ISO 8601)");
   cmd->add_option("--at", args->at, "Evaluate as of this time instead of now");

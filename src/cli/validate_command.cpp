@@ -105,11 +105,11 @@ Runner add_validate_command(CLI::App& app) {
                   "With --fix: write the repaired layer (.gpkg, .geojson, ...)");
   cmd->add_option("--overlap-tolerance", args->overlap_tolerance,
                   "Overlaps and overhangs up to this many m² pass (default 1)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(decimal_in(0, 1e12));
   cmd->add_option("--gap-tolerance", args->gap_tolerance,
                   "Gaps inside a parent up to this many m² pass (default 1)")
-      ->check(CLI::NonNegativeNumber);
-  return [args] {
+      ->check(decimal_in(0, 1e12));
+  return [args, cmd] {
     if (!args->out.empty() && !args->fix) {
       throw Error(ErrorCode::invalid_argument, "--out is only used with --fix");
     }

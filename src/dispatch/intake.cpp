@@ -6,6 +6,7 @@
 
 #include "wangge/geo/local_projection.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge {
@@ -25,14 +26,6 @@ void check_text(const std::string& value, const char* field, std::size_t limit) 
 }
 
 }  // namespace
-
-/// A distance in metres for a message, whatever its size ("5000", "1e+300"): converting an
-/// outside number to an integer type would be undefined beyond the type's range.
-std::string metres_text(double m) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", m);
-  return buf;
-}
 
 bool valid_phone(std::string_view p) {
   if (p.substr(0, 3) == "+86") p.remove_prefix(3);
@@ -75,14 +68,12 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   if (!datum)
     throw Error(ErrorCode::invalid_argument,
                 "datum '" + s.datum + "' is not one of wgs84, gcj02, bd09");
-  if (s.accuracy_m && !(std::isfinite(*s.accuracy_m) && *s.accuracy_m >= 0)) {
-    throw Error(ErrorCode::invalid_argument, "accuracy_m must be a number of metres >= 0");
-  }
-  if (s.accuracy_m && *s.accuracy_m > limit.max_accuracy_m) {
+  if (s.accuracy_m && !(std::isfinite(*s.accuracy_m) && *s.accuracy_m >= 0 &&
+                        *s.accuracy_m <= limit.max_accuracy_m)) {
+    // The value is not repeated: as a number it may be anything (1e300), and the rule says it.
     throw Error(ErrorCode::invalid_argument,
-                "accuracy_m " + metres_text(*s.accuracy_m) +
-                    " m is too vague to place a report; the limit is " +
-                    metres_text(limit.max_accuracy_m) + " m");
+                "accuracy_m must be " + number::decimal_rule(0, limit.max_accuracy_m) +
+                    " metres (a position vaguer than that is too vague to place a report)");
   }
   // What.
   const Category* category = ref_.categories.find(s.category);

@@ -1,8 +1,10 @@
 #include "wangge/dispatch/reference.hpp"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge {
@@ -79,6 +81,25 @@ std::set<WorkCalendar::Day> days_of(const json& j, const std::string& where, con
   return out;
 }
 
+/// The number j[key] within [min, max] (whole when @p whole): 5.0 counts as 5; 1e19, 2.5 for a
+/// whole number, NaN or text do not.
+double number_in(const json& j, const char* key, const std::string& where, double min, double max,
+                 bool whole) {
+  const json& v = j[key];
+  // An integer past 2^53 becomes the nearest double: still past every range used here.
+  const double d = v.is_number() ? v.get<double>() : std::nan("");
+  const std::string subject = std::string("'") + key + "' must be ";
+  if (whole) {
+    const auto n = number::to_integer<long long>(d);
+    if (!n || static_cast<double>(*n) != d || d < min || d > max)
+      bad(where, subject + number::integer_rule(number::narrow<long long>(min),
+                                                number::narrow<long long>(max)));
+  } else if (!(std::isfinite(d) && d >= min && d <= max)) {
+    bad(where, subject + number::decimal_rule(min, max));
+  }
+  return d;
+}
+
 CategoryTree categories_from(const json& doc) {
   const json& list = doc.is_object() ? doc.value("categories", json()) : doc;
   if (!list.is_array()) bad("categories.json", "expected {\"categories\": [...]}");
@@ -103,7 +124,7 @@ CategoryTree categories_from(const json& doc) {
           "kind '" + kind + "' is not component (部件) or event (事件)");
     if (j.contains("deadline") && !j["deadline"].is_null()) {
       const json& d = j["deadline"];
-      if (!d.is_object() || !d.contains("value") || !d["value"].is_number_integer()) {
+      if (!d.is_object() || !d.contains("value")) {
         bad(where + " ('" + c.code + "')",
             "deadline must be {\"value\": N, \"unit\": \"work_hours|work_days|calendar_hours\"}");
       }
@@ -111,7 +132,9 @@ CategoryTree categories_from(const json& doc) {
       if (!unit)
         bad(where + " ('" + c.code + "')",
             "deadline unit must be work_hours, work_days or calendar_hours");
-      c.deadline = Deadline{d["value"].get<int>(), *unit};
+      // At most ten years of hours.
+      c.deadline =
+          Deadline{number::narrow<int>(number_in(d, "value", where, 1, 87600, true)), *unit};
     }
     const std::string rule = str(j, "responsibility", where, false);
     if (rule == "owner_first")
@@ -121,9 +144,10 @@ CategoryTree categories_from(const json& doc) {
     else if (!rule.empty())
       bad(where + " ('" + c.code + "')", "responsibility must be owner_first or locality_first");
     if (j.contains("duplicate_radius_m"))
-      c.duplicate_radius_m = j["duplicate_radius_m"].get<double>();
+      c.duplicate_radius_m = number_in(j, "duplicate_radius_m", where, 0, 10000, false);
     if (j.contains("duplicate_age_hours"))
-      c.duplicate_age = std::chrono::hours(j["duplicate_age_hours"].get<int>());
+      c.duplicate_age = std::chrono::hours(
+          number::narrow<int>(number_in(j, "duplicate_age_hours", where, 0, 87600, true)));
     out.push_back(std::move(c));
   }
   return CategoryTree::build(std::move(out));

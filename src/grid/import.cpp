@@ -8,6 +8,7 @@
 
 #include "wangge/geo/gdal.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge {
@@ -107,7 +108,7 @@ std::optional<std::string> read_polygons(const OGRGeometry* geom, const gdal::To
 std::optional<long long> whole_number(const std::string& t) {
   if (auto v = text::parse_integer(t)) return v;
   const auto d = text::parse_double(t);
-  if (d && std::isfinite(*d) && *d == std::floor(*d)) return static_cast<long long>(*d);
+  if (d && *d == std::floor(*d)) return number::to_integer<long long>(*d);  // not 1e19, nan
   return std::nullopt;
 }
 

@@ -5,6 +5,7 @@
 #include "context.hpp"
 #include "json_body.hpp"
 #include "json_writer.hpp"
+#include "params.hpp"
 #include "wangge/network/isochrone.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/sha256.hpp"
@@ -14,21 +15,6 @@ namespace wangge::http {
 namespace {
 
 using nlohmann::json;
-
-double number_param(const Request& req, const char* name, bool required, double fallback = 0) {
-  auto v = req.param(name);
-  if (!v) {
-    if (required)
-      throw Error(ErrorCode::invalid_argument,
-                  std::string("query parameter '") + name + "' is required");
-    return fallback;
-  }
-  auto d = text::parse_double(*v);
-  if (!d)
-    throw Error(ErrorCode::invalid_argument,
-                std::string("query parameter '") + name + "' must be a number");
-  return *d;
-}
 
 Instant time_param(const Request& req, const char* name, const TimeZone& zone) {
   auto t = parse_iso(*req.param(name), zone);
@@ -141,8 +127,9 @@ ActionRequest action_from(const json& body) {
   a.note = f.text("note").value_or("");
   a.reason = f.text("reason").value_or("");
   a.media = f.texts("media");
-  if (auto r = f.integer("rating")) a.rating = static_cast<int>(*r);
-  if (auto h = f.integer("extension_work_hours")) a.extension_work_hours = static_cast<int>(*h);
+  if (auto r = f.integer("rating", 1, 5)) a.rating = static_cast<int>(*r);
+  if (auto h = f.integer("extension_work_hours", 1, 2000))
+    a.extension_work_hours = static_cast<int>(*h);
   if (auto to = f.object("to")) {
     Fields t(*to, "to.");
     const std::string kind = t.text("kind").value_or("");
@@ -187,26 +174,14 @@ ReportFilter filter_from(const Request& req, const TimeZone& zone) {
   if (auto v = req.param("grid")) f.grid = *v;
   if (auto v = req.param("leader")) f.leader = *v;
   if (auto v = req.param("department")) f.department = *v;
-  if (auto v = req.param("bbox")) {
-    std::vector<double> n;
-    for (std::string rest = *v; !rest.empty();) {
-      const auto comma = rest.find(',');
-      auto d = text::parse_double(rest.substr(0, comma));
-      if (!d) break;
-      n.push_back(*d);
-      rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-    }
-    if (n.size() != 4)
-      throw Error(ErrorCode::invalid_argument, "bbox must be minlon,minlat,maxlon,maxlat");
-    f.bbox = BBox{n[0], n[1], n[2], n[3]};
-  }
+  if (auto v = req.param("bbox")) f.bbox = parse_bbox(*v, false);
   if (req.param("created_from")) f.created_from = time_param(req, "created_from", zone);
   if (req.param("created_to")) f.created_to = time_param(req, "created_to", zone);
   if (req.param("updated_from")) f.updated_from = time_param(req, "updated_from", zone);
   if (req.param("updated_to")) f.updated_to = time_param(req, "updated_to", zone);
   if (auto v = req.param("overdue")) f.overdue_only = *v == "true" || *v == "1";
   f.now = req.now;
-  f.limit = static_cast<std::size_t>(std::clamp(number_param(req, "limit", false, 50), 1.0, 200.0));
+  f.limit = static_cast<std::size_t>(integer_param(req, "limit", 1, 200, 50));
   if (auto v = req.param("after")) f.after = *v;
   return f;
 }
@@ -243,7 +218,7 @@ void add_v1_routes(Router& router, Context& ctx) {
        "/api/v1/locate",
        {},
        [&](Request& req) {
-         const double lon = number_param(req, "lon", true), lat = number_param(req, "lat", true);
+         const double lon = required_finite(req, "lon"), lat = required_finite(req, "lat");
          const std::string datum_name = req.param("datum").value_or("wgs84");
          const auto datum = parse_datum(datum_name);
          if (!datum)
@@ -406,11 +381,11 @@ void add_v1_routes(Router& router, Context& ctx) {
               [&](Request& req) {
                 const auto index = service.grid_index();
                 const GridSet& set = index->grids();
-                const auto level = req.param("level");
+                const auto level = integer_param(req, "level", 0, 99);
                 const auto parent = req.param("parent");
                 json features = json::array();
                 for (std::size_t i = 0; i < set.size(); ++i) {
-                  if (level && std::to_string(set.level(i)) != *level) continue;
+                  if (level && set.level(i) != *level) continue;
                   if (parent && set[i].parent_id != *parent) continue;
                   features.push_back(grid_feature(set, i, true));
                 }
@@ -513,7 +488,10 @@ void add_v1_routes(Router& router, Context& ctx) {
                "group_by '" + group +
                    "' is not one of total, grid, leader, department, category, day, week, month");
          q.group = *g;
-         if (req.param("level")) q.grid_depth = static_cast<int>(number_param(req, "level", true));
+         // Depths of the active generation only: a level it does not have is a mistake.
+         const int deepest = service.grid_index()->grids().max_depth();
+         if (auto level = integer_param(req, "level", 0, deepest))
+           q.grid_depth = static_cast<int>(*level);
          if (req.param("from")) q.from = time_param(req, "from", zone);
          if (req.param("to")) q.to = time_param(req, "to", zone);
          q.now = req.now;
@@ -532,12 +510,7 @@ void add_v1_routes(Router& router, Context& ctx) {
                 if (which.empty())
                   throw Error(ErrorCode::not_found, "service point '" + id + "' does not exist");
                 IsochroneOptions options;
-                if (req.param("minutes")) {
-                  const double m = number_param(req, "minutes", true);
-                  if (!(m > 0 && m <= 60))
-                    throw Error(ErrorCode::invalid_argument, "minutes must be in (0, 60]");
-                  options.minutes = m;
-                }
+                options.minutes = decimal_param(req, "minutes", 1, 60);
                 // One cache of snapped raster cells per loaded network, shared by all requests.
                 static std::mutex raster_mutex;
                 static std::shared_ptr<const NearestService> raster_owner;

@@ -7,7 +7,9 @@ namespace wangge::http {
 
 std::optional<double> RateLimiter::take(const std::string& who, double rate, double burst_seconds,
                                         Clock::time_point now, double cost) {
-  if (rate <= 0) return std::nullopt;
+  // No limit unless the rate is a finite positive number, so a wait is always a finite
+  // positive number (the server turns it into an integer Retry-After).
+  if (!(rate > 0) || !std::isfinite(rate)) return std::nullopt;
   const double capacity = std::max(1.0, rate * burst_seconds);
   std::lock_guard lock(mutex_);
   if (buckets_.size() > 100000) {

@@ -7,6 +7,7 @@
 
 #include "context.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/sha256.hpp"
 #include "wangge/util/text.hpp"
 #include "xml.hpp"
@@ -18,110 +19,94 @@ using nlohmann::json;
 
 /// A value tree both formats render: an object (ordered fields), an array or text.
 struct Node {
-  // (name, value), defined below where Node is complete: std::pair<std::string, Node> here
-  // would instantiate std::pair with an incomplete type, which clang with libstdc++ refuses.
-  struct Field;
-  std::vector<Field> fields;  // object when non-empty or is_object
-  std::vector<Node> items;    // array
-  std::string item_name;      // XML element name of array items
+  // An object's fields in order: names and values side by side (a vector of pairs would need
+  // Node complete inside its own definition, which only some standard libraries allow).
+  std::vector<std::string> names;
+  std::vector<Node> fields;
+  std::vector<Node> items;  // array
+  std::string item_name;    // XML element name of array items
   std::optional<std::string> text;
   std::optional<double> number;
   std::optional<bool> flag;
   bool is_object = false, is_array = false, is_null = false;
 
-  static Node object();
-  static Node array(std::string item);
-  static Node str(std::string s);
-  static Node num(double d);
-  static Node boolean(bool b);
-  static Node null();
-  Node& add(std::string name, Node v);
-  Node& push(Node v);
-  json to_json() const;
-  void to_xml(Xml& x, const std::string& name) const;
+  static Node object() {
+    Node n;
+    n.is_object = true;
+    return n;
+  }
+  static Node array(std::string item) {
+    Node n;
+    n.is_array = true;
+    n.item_name = std::move(item);
+    return n;
+  }
+  static Node str(std::string s) {
+    Node n;
+    n.text = std::move(s);
+    return n;
+  }
+  static Node num(double d) {
+    Node n;
+    n.number = d;
+    return n;
+  }
+  static Node boolean(bool b) {
+    Node n;
+    n.flag = b;
+    return n;
+  }
+  static Node null() {
+    Node n;
+    n.is_null = true;
+    return n;
+  }
+  Node& add(std::string name, Node v) {
+    names.push_back(std::move(name));
+    fields.push_back(std::move(v));
+    return *this;
+  }
+  Node& push(Node v) {
+    items.push_back(std::move(v));
+    return *this;
+  }
+
+  json to_json() const {
+    if (is_object) {
+      json j = json::object();
+      for (std::size_t i = 0; i < fields.size(); ++i) j[names[i]] = fields[i].to_json();
+      return j;
+    }
+    if (is_array) {
+      json j = json::array();
+      for (const auto& v : items) j.push_back(v.to_json());
+      return j;
+    }
+    if (text) return *text;
+    if (number) return *number;
+    if (flag) return *flag;
+    return nullptr;
+  }
+  void to_xml(Xml& x, const std::string& name) const {
+    if (is_object || is_array) {
+      x.open(name);
+      for (std::size_t i = 0; i < fields.size(); ++i) fields[i].to_xml(x, names[i]);
+      for (const auto& v : items) v.to_xml(x, item_name);
+      x.close();
+      return;
+    }
+    std::string t;
+    if (text)
+      t = *text;
+    else if (number) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.9g", *number);
+      t = buf;
+    } else if (flag)
+      t = *flag ? "true" : "false";
+    x.leaf(name, t);
+  }
 };
-
-struct Node::Field {
-  std::string first;
-  Node second;
-};
-
-Node Node::object() {
-  Node n;
-  n.is_object = true;
-  return n;
-}
-Node Node::array(std::string item) {
-  Node n;
-  n.is_array = true;
-  n.item_name = std::move(item);
-  return n;
-}
-Node Node::str(std::string s) {
-  Node n;
-  n.text = std::move(s);
-  return n;
-}
-Node Node::num(double d) {
-  Node n;
-  n.number = d;
-  return n;
-}
-Node Node::boolean(bool b) {
-  Node n;
-  n.flag = b;
-  return n;
-}
-Node Node::null() {
-  Node n;
-  n.is_null = true;
-  return n;
-}
-Node& Node::add(std::string name, Node v) {
-  fields.push_back(Field{std::move(name), std::move(v)});
-  return *this;
-}
-Node& Node::push(Node v) {
-  items.push_back(std::move(v));
-  return *this;
-}
-
-json Node::to_json() const {
-  if (is_object) {
-    json j = json::object();
-    for (const auto& [k, v] : fields) j[k] = v.to_json();
-    return j;
-  }
-  if (is_array) {
-    json j = json::array();
-    for (const auto& v : items) j.push_back(v.to_json());
-    return j;
-  }
-  if (text) return *text;
-  if (number) return *number;
-  if (flag) return *flag;
-  return nullptr;
-}
-
-void Node::to_xml(Xml& x, const std::string& name) const {
-  if (is_object || is_array) {
-    x.open(name);
-    for (const auto& [k, v] : fields) v.to_xml(x, k);
-    for (const auto& v : items) v.to_xml(x, item_name);
-    x.close();
-    return;
-  }
-  std::string t;
-  if (text)
-    t = *text;
-  else if (number) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", *number);
-    t = buf;
-  } else if (flag)
-    t = *flag ? "true" : "false";
-  x.leaf(name, t);
-}
 
 Response render(const Request& req, int status, const Node& root, const std::string& root_name) {
   Response r;
@@ -255,6 +240,10 @@ void check_jurisdiction(const Request& req, const std::string& ours) {
 }
 
 const Actor kPublic{"a-public", "public", Role::admin, {}, {}};
+/// The deepest page × page_size a request may ask for (rows skipped plus rows returned).
+constexpr long long kMaxOpen311Depth = 10000;
+/// The most ids one service_request_id parameter may list.
+constexpr std::size_t kMaxRequestIds = 100;
 
 /// The jurisdiction is the subdistrict: the root grid's code.
 std::string jurisdiction_of(Service& service) {
@@ -262,6 +251,69 @@ std::string jurisdiction_of(Service& service) {
   for (std::size_t i = 0; i < set.size(); ++i)
     if (!set.parent(i)) return set[i].code.empty() ? set[i].id : set[i].code;
   return std::string();
+}
+
+/// service_request_id: a comma list of at most kMaxRequestIds ids (each is a look-up), or
+/// std::nullopt when absent.
+std::optional<std::vector<std::string>> requested_ids(const Request& req) {
+  const auto ids = arg(req, "service_request_id");
+  if (!ids) return std::nullopt;
+  std::vector<std::string> out = comma_list(*ids);
+  if (out.size() > kMaxRequestIds)
+    throw Error(ErrorCode::invalid_argument,
+                "service_request_id names at most " + std::to_string(kMaxRequestIds) + " requests");
+  return out;
+}
+
+/// The filter of GET requests: service_code, status, the date windows (the spec's default: the
+/// last 90 days) and page/page_size as an offset in the store's query — never a walk through
+/// the pages before — with page × page_size capped.
+ReportFilter requests_filter(const Request& req, const TimeZone& zone) {
+  auto time = [&](const char* name) -> std::optional<Instant> {
+    auto v = arg(req, name);
+    if (!v) return std::nullopt;
+    auto t = parse_iso(*v, zone);
+    if (!t) throw Error(ErrorCode::invalid_argument, std::string(name) + " is not a W3C date-time");
+    return t;
+  };
+  ReportFilter f;
+  if (auto c = arg(req, "service_code")) f.categories = comma_list(*c);
+  if (auto st = arg(req, "status")) {
+    bool open = false, closed = false;
+    for (const std::string& one : comma_list(*st)) {
+      if (one == "open")
+        open = true;
+      else if (one == "closed")
+        closed = true;
+      else
+        throw Error(ErrorCode::invalid_argument, "status '" + one + "' is not open or closed");
+    }
+    if (open != closed) f.states = open ? open_states() : closed_states();  // both: no filter
+  }
+  const auto start = time("start_date"), end = time("end_date");
+  f.created_from = start ? *start : (end ? *end : req.now) - std::chrono::hours(24 * 90);
+  if (end) f.created_to = *end;
+  if (auto t = time("updated_after")) f.updated_from = *t;
+  if (auto t = time("updated_before")) f.updated_to = *t;
+  auto whole = [&](const char* name, long long min, long long max, long long fallback) {
+    const auto v = arg(req, name);
+    return v ? number::parse_integer_in(*v, name, min, max) : fallback;
+  };
+  const long long page_size = whole("page_size", 1, 1000, 1000);
+  // A whole page number past the cap is told the rule below, not just the range.
+  const auto deep = text::parse_integer(arg(req, "page").value_or(""));
+  const long long page = deep && *deep > kMaxOpen311Depth ? kMaxOpen311Depth + 1
+                                                          : whole("page", 1, kMaxOpen311Depth, 1);
+  if (page > kMaxOpen311Depth / page_size) {  // page × page_size > the cap
+    throw Error(ErrorCode::invalid_argument,
+                "page × page_size must be at most " + std::to_string(kMaxOpen311Depth) +
+                    " (the deepest a listing reads); narrow the window with start_date and "
+                    "end_date instead");
+  }
+  f.limit = static_cast<std::size_t>(page_size);
+  f.offset = static_cast<std::size_t>((page - 1) * page_size);
+  f.now = req.now;
+  return f;
 }
 
 }  // namespace
@@ -370,10 +422,8 @@ void add_open311_routes(Router& router, Context& ctx) {
            throw Error(ErrorCode::invalid_argument,
                        "lat and long are required (address_string alone cannot be located)");
          }
-         s.lat = text::parse_double(lat);
-         s.lon = text::parse_double(lon);
-         if (!s.lat || !s.lon)
-           throw Error(ErrorCode::invalid_coordinate, "lat and long must be numbers");
+         s.lat = number::parse_finite(lat, "lat");
+         s.lon = number::parse_finite(lon, "long");
          if (const std::string d = field("datum"); !d.empty()) s.datum = d;
          s.text = field("description");
          if (const std::string m = field("media_url"); !m.empty()) s.media = {m};
@@ -426,80 +476,17 @@ void add_open311_routes(Router& router, Context& ctx) {
   router.add({"GET", "/open311/v2/requests", formats, open311([&](Request& req) {
                 check_jurisdiction(req, jurisdiction_of(service));
                 const ReferenceData& ref = *service.reference();
-                const TimeZone& zone = ref.calendar.zone();
-                auto time = [&](const char* name) -> std::optional<Instant> {
-                  auto v = arg(req, name);
-                  if (!v) return std::nullopt;
-                  auto t = parse_iso(*v, zone);
-                  if (!t)
-                    throw Error(ErrorCode::invalid_argument,
-                                std::string(name) + " is not a W3C date-time");
-                  return t;
-                };
                 const bool extensions = req.param("extensions").value_or("") == "true";
+                std::vector<Report> found;
+                if (auto ids =
+                        requested_ids(req)) {  // the other filters are ignored, as the spec says
+                  for (const std::string& id : *ids)
+                    if (auto r = service.report(id, kPublic)) found.push_back(std::move(*r));
+                } else {
+                  found = service.list(requests_filter(req, ref.calendar.zone()), kPublic).items;
+                }
                 Node list = Node::array("request");
-                if (auto ids = arg(req, "service_request_id")) {
-                  // Specific requests: the other filters are ignored, as the spec says.
-                  for (std::string rest = *ids; !rest.empty();) {
-                    const auto comma = rest.find(',');
-                    const std::string id = std::string(text::trim(rest.substr(0, comma)));
-                    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-                    if (auto r = service.report(id, kPublic)) {
-                      std::vector<Event> h;
-                      if (extensions) h = service.events(id, kPublic);
-                      list.push(request_node(*r, ref, ctx.config, extensions ? &h : nullptr));
-                    }
-                  }
-                  return render(req, 200, list, "service_requests");
-                }
-                ReportFilter f;
-                if (auto c = arg(req, "service_code")) f.categories = comma_list(*c);
-                if (auto st = arg(req, "status")) {
-                  bool open = false, closed = false;
-                  for (const std::string& one : comma_list(*st)) {
-                    if (one == "open")
-                      open = true;
-                    else if (one == "closed")
-                      closed = true;
-                    else
-                      throw Error(ErrorCode::invalid_argument,
-                                  "status '" + one + "' is not open or closed");
-                  }
-                  if (open != closed) {  // both: no filter
-                    f.states = open ? open_states() : closed_states();
-                  }
-                }
-                const auto start = time("start_date"), end = time("end_date");
-                // The spec's default window: the last 90 days.
-                f.created_from =
-                    start ? *start : (end ? *end : req.now) - std::chrono::hours(24 * 90);
-                if (end) f.created_to = *end;
-                if (auto t = time("updated_after")) f.updated_from = *t;
-                if (auto t = time("updated_before")) f.updated_to = *t;
-                auto whole = [&](const char* name, long long fallback) {
-                  auto v = arg(req, name);
-                  if (!v) return fallback;
-                  auto n = text::parse_integer(*v);
-                  if (!n || *n < 1)
-                    throw Error(ErrorCode::invalid_argument,
-                                std::string(name) + " must be a whole number ≥ 1");
-                  return *n;
-                };
-                const auto page_size =
-                    static_cast<std::size_t>(std::min(whole("page_size", 1000), 1000LL));
-                const auto page = static_cast<std::size_t>(std::min(whole("page", 1), 100000LL));
-                f.limit = page_size;
-                f.now = req.now;
-                ReportPage p;
-                for (std::size_t k = 1; k <= page; ++k) {
-                  p = service.list(f, kPublic);
-                  if (p.next.empty() && k < page) {
-                    p.items.clear();
-                    break;
-                  }
-                  f.after = p.next;
-                }
-                for (const Report& r : p.items) {
+                for (const Report& r : found) {
                   std::vector<Event> h;
                   if (extensions) h = service.events(r.id, kPublic);
                   list.push(request_node(r, ref, ctx.config, extensions ? &h : nullptr));

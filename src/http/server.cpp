@@ -22,6 +22,7 @@
 #include "context.hpp"
 #include "limits.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/sha256.hpp"
 #include "worker_pool.hpp"
 
@@ -195,7 +196,7 @@ struct HttpServer::Impl {
   http::Response too_many(const http::Request& req, double wait, const char* who) {
     return http::problem(429, "rate-limited", "Too many requests",
                          std::string("slow down: too many requests from this ") + who, req.id)
-        .header("Retry-After", std::to_string(static_cast<int>(std::ceil(std::min(wait, 3600.0)))));
+        .header("Retry-After", std::to_string(number::clamp_to<int>(std::ceil(wait), 1, 3600)));
   }
 
   /// Rate limits on the I/O thread, before any work: a verified (cached) key pays from its own

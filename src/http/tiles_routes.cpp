@@ -2,11 +2,13 @@
 // composite tile) and TileJSON 3.0 at /tiles/{layers}.json. Empty tiles are 204; a strong ETag
 // answers If-None-Match with 304; gzip when accepted; Cache-Control per layer; CORS by the server.
 #include <algorithm>
+#include <cassert>
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
 #include "wangge/tiles/mvt.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge::http {
@@ -36,21 +38,15 @@ std::vector<std::string> layer_list(const std::string& s) {
 }
 
 tiles::TileId tile_id(const Request& req) {
-  auto number = [&](const char* name) -> std::uint32_t {
-    const std::string& v = req.params.at(name);
-    if (v.empty() || v.size() > 8 || v.find_first_not_of("0123456789") != std::string::npos) {
-      throw Error(
-          ErrorCode::invalid_argument,
-          std::string(name) + " must be a non-negative integer, not '" + v.substr(0, 20) + "'");
-    }
-    return static_cast<std::uint32_t>(std::stoul(v));
-  };
-  const tiles::TileId t{static_cast<int>(std::min<std::uint32_t>(number("z"), 99)), number("x"),
-                        number("y")};
-  if (!tiles::valid(t)) {
-    throw Error(ErrorCode::invalid_argument,
-                "tile " + t.str() + " does not exist: z is 0-22 and x, y are below 2^z");
-  }
+  // z first: it sets the range of x and y (0 to 2^z - 1).
+  const auto z = number::parse_integer_in(req.params.at("z"), "tile zoom z", 0, 22);
+  const long long last = (1LL << z) - 1;
+  const std::string side = " (tiles at z " + std::to_string(z) + ")";
+  const auto x = number::parse_integer_in(req.params.at("x"), "tile column x" + side, 0, last);
+  const auto y = number::parse_integer_in(req.params.at("y"), "tile row y" + side, 0, last);
+  const tiles::TileId t{static_cast<int>(z), static_cast<std::uint32_t>(x),
+                        static_cast<std::uint32_t>(y)};
+  assert(tiles::valid(t));
   return t;
 }
 

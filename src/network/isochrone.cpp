@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge {
 
@@ -17,8 +18,9 @@ SnapRaster::SnapRaster(const NearestService& service, double cell_m)
 }
 
 std::pair<std::int64_t, std::int64_t> SnapRaster::cell_of(XY p) const {
-  return {static_cast<std::int64_t>(std::floor((p.x - x0_) / cell_)),
-          static_cast<std::int64_t>(std::floor((p.y - y0_) / cell_))};
+  // Projected metres of valid lon/lat (|v| < 4e7) over cells of at least 1 m.
+  return {number::narrow<std::int64_t>(std::floor((p.x - x0_) / cell_)),
+          number::narrow<std::int64_t>(std::floor((p.y - y0_) / cell_))};
 }
 
 std::shared_ptr<const SnapRaster::Tile> SnapRaster::tile(std::int64_t ti, std::int64_t tj) const {
@@ -78,7 +80,8 @@ RasterGrid cost_raster(const NearestService& service, const SnapRaster& raster,
       const auto [cost, owner] = service.cost_from(field, *s);
       if (owner < 0 || cost >= WalkingGraph::kUnreachable) continue;
       // The same total as NearestService::lookup: the network part plus the leg onto the street.
-      const std::int64_t total = cost + std::llround(static_cast<double>(s->distance_m) * 1000.0);
+      const std::int64_t total =
+          cost + number::narrow_round(static_cast<double>(s->distance_m) * 1000.0);  // ≤ max snap
       // Costs a little past the limit stay: they place the traced edge between the samples.
       if (total > 2 * limit_mm) continue;
       grid.values[static_cast<std::size_t>(j - j0) * grid.width +

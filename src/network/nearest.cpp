@@ -5,6 +5,7 @@
 #include <queue>
 
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge {
 namespace {
@@ -158,7 +159,7 @@ NearestAnswer NearestService::lookup_snapped(const Snap& snap, std::string_view 
   if (owner < 0) return a;  // nothing reachable from here
   a.point = &points_[static_cast<std::size_t>(owner)];
   a.network_mm = cost;
-  const std::int64_t total = cost + std::llround(snap.distance_m * 1000.0);
+  const std::int64_t total = cost + number::narrow_round(snap.distance_m * 1000.0);  // ≤ max snap
   a.walk_m = static_cast<double>(total) / 1000.0;
   a.minutes = config_.minutes(total);
   a.within_circle = total <= config_.threshold_mm();
@@ -182,7 +183,8 @@ NearestAnswer NearestService::lookup(LonLat position, std::string_view type) con
   if (!a.point) return a;
   a.walk_m = best;
   a.minutes = best / (config_.speed_kmh * 1000.0 / 60.0);
-  a.within_circle = std::llround(best * 1000.0) <= config_.threshold_mm();
+  // A crow-fly distance between valid lon/lat (< 2.1e7 m) times the detour factor, in mm.
+  a.within_circle = number::narrow_round(best * 1000.0) <= config_.threshold_mm();
   return a;
 }
 

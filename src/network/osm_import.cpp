@@ -10,6 +10,7 @@
 
 #include "wangge/network/osm.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge {
 namespace {
@@ -138,9 +139,10 @@ WalkingGraph build_walking_graph(const std::string& path, const FootProfile& pro
     WalkingGraph::Edge e;
     e.u = u;
     e.v = v;
-    e.length_mm = std::llround(length * 1000.0);
+    // A way of valid lon/lat is far shorter than 9e12 m; the steps factor is checked (≤ 100).
+    e.length_mm = number::narrow_round(length * 1000.0);
     const std::int64_t cost =
-        std::llround(length * 1000.0 * (w.steps ? profile.steps_factor : 1.0));
+        number::narrow_round(length * 1000.0 * (w.steps ? profile.steps_factor : 1.0));
     e.cost_uv = w.direction == Direction::backward ? WalkingGraph::kUnreachable : cost;
     e.cost_vu = w.direction == Direction::forward ? WalkingGraph::kUnreachable : cost;
     e.geometry_begin = static_cast<std::uint32_t>(geometry.size());

@@ -3,24 +3,24 @@
 #include <algorithm>
 #include <cmath>
 
+#include "wangge/util/number.hpp"
+
 namespace wangge {
 
 Snapper::Snapper(const WalkingGraph& graph, double cell_m) : graph_(graph), cell_(cell_m) {
   const BBox& b = graph.bounds_m();
   min_x_ = b.valid() ? b.min_x : 0;
   min_y_ = b.valid() ? b.min_y : 0;
-  cols_ = b.valid() ? static_cast<std::int64_t>((b.max_x - b.min_x) / cell_) + 1 : 1;
-  rows_ = b.valid() ? static_cast<std::int64_t>((b.max_y - b.min_y) / cell_) + 1 : 1;
+  // Metres of a local projection of valid lon/lat (|v| < 4e7) over cells of metres: far
+  // inside int64.
+  cols_ = b.valid() ? number::narrow<std::int64_t>((b.max_x - b.min_x) / cell_) + 1 : 1;
+  rows_ = b.valid() ? number::narrow<std::int64_t>((b.max_y - b.min_y) / cell_) + 1 : 1;
   auto cell_range = [&](XY a, XY c, std::int64_t& x0, std::int64_t& x1, std::int64_t& y0,
                         std::int64_t& y1) {
-    x0 = std::clamp<std::int64_t>(static_cast<std::int64_t>((std::min(a.x, c.x) - min_x_) / cell_),
-                                  0, cols_ - 1);
-    x1 = std::clamp<std::int64_t>(static_cast<std::int64_t>((std::max(a.x, c.x) - min_x_) / cell_),
-                                  0, cols_ - 1);
-    y0 = std::clamp<std::int64_t>(static_cast<std::int64_t>((std::min(a.y, c.y) - min_y_) / cell_),
-                                  0, rows_ - 1);
-    y1 = std::clamp<std::int64_t>(static_cast<std::int64_t>((std::max(a.y, c.y) - min_y_) / cell_),
-                                  0, rows_ - 1);
+    x0 = number::clamp_to<std::int64_t>((std::min(a.x, c.x) - min_x_) / cell_, 0, cols_ - 1);
+    x1 = number::clamp_to<std::int64_t>((std::max(a.x, c.x) - min_x_) / cell_, 0, cols_ - 1);
+    y0 = number::clamp_to<std::int64_t>((std::min(a.y, c.y) - min_y_) / cell_, 0, rows_ - 1);
+    y1 = number::clamp_to<std::int64_t>((std::max(a.y, c.y) - min_y_) / cell_, 0, rows_ - 1);
   };
   // Two passes over the segments: count per cell, then fill (CSR).
   std::vector<std::uint32_t> count(static_cast<std::size_t>(cols_ * rows_) + 1, 0);
@@ -59,18 +59,20 @@ Snapper::Snapper(const WalkingGraph& graph, double cell_m) : graph_(graph), cell
       if (i > edge.geometry_begin)
         along += std::hypot(p[i - edge.geometry_begin].x - p[i - edge.geometry_begin - 1].x,
                             p[i - edge.geometry_begin].y - p[i - edge.geometry_begin - 1].y);
-      prefix_mm_[i] = std::llround(along * 1000.0);
+      prefix_mm_[i] = number::narrow_round(along * 1000.0);  // metres of one edge
     }
     prefix_mm_[edge.geometry_end - 1] = edge.length_mm;  // the end is exactly the edge's length
   }
 }
 
 std::optional<Snap> Snapper::snap(XY p, double max_distance_m) const {
-  const auto cx = static_cast<std::int64_t>(std::floor((p.x - min_x_) / cell_));
-  const auto cy = static_cast<std::int64_t>(std::floor((p.y - min_y_) / cell_));
+  // p is a projected valid lon/lat (|v| < 4e7 m) and max_distance_m is checked where it
+  // enters (at most 10 km): the cell numbers are far inside int64.
+  const auto cx = number::narrow<std::int64_t>(std::floor((p.x - min_x_) / cell_));
+  const auto cy = number::narrow<std::int64_t>(std::floor((p.y - min_y_) / cell_));
   std::optional<Snap> best;
   double best_sq = max_distance_m * max_distance_m;
-  const auto max_ring = static_cast<std::int64_t>(std::ceil(max_distance_m / cell_)) + 1;
+  const auto max_ring = number::narrow<std::int64_t>(std::ceil(max_distance_m / cell_)) + 1;
   for (std::int64_t ring = 0; ring <= max_ring; ++ring) {
     // Everything in ring r is at least (r - 1) cells away: stop when the best is nearer.
     if (best && (ring - 1) * cell_ > 0 && ((ring - 1) * cell_) * ((ring - 1) * cell_) > best_sq)
@@ -98,7 +100,7 @@ std::optional<Snap> Snapper::snap(XY p, double max_distance_m) const {
               const std::int64_t from = prefix_mm_[first], to = prefix_mm_[first + 1];
               Snap out;
               out.edge = s.edge;
-              out.offset_mm = from + std::llround(t * static_cast<double>(to - from));
+              out.offset_mm = from + number::narrow_round(t * static_cast<double>(to - from));
               out.distance_m = std::sqrt(d_sq);
               out.at = q;
               best = out;

@@ -12,6 +12,7 @@
 #include "wangge/regrid/job.hpp"
 #include "wangge/util/csv.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge::regrid {
@@ -48,7 +49,7 @@ UnitsRead read_units(const std::string& path, const std::string& field) {
     auto h = text::parse_integer(text);
     if (!h) {
       auto d = text::parse_double(text);
-      if (d && std::isfinite(*d) && *d == std::floor(*d)) h = static_cast<long long>(*d);
+      if (d && *d == std::floor(*d)) h = number::to_integer<long long>(*d);  // not 1e19, nan
     }
     if (!h || *h < 0) {
       throw Error(ErrorCode::invalid_data, "units: " + where + " has " + field + " '" + text +

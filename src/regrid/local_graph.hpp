@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "wangge/util/number.hpp"
+
 namespace wangge::regrid::detail {
 
 inline constexpr double kPi = 3.14159265358979323846;
@@ -40,7 +42,8 @@ class Deadline {
   explicit Deadline(double seconds)
       : end_(std::chrono::steady_clock::now() +
              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                 std::chrono::duration<double>(std::min(seconds, 3.2e7)))) {}
+                 std::chrono::nanoseconds(number::clamp_to<std::int64_t>(
+                     seconds * 1e9, 0, std::int64_t{32000000} * 1000000000)))) {}
   bool passed() const { return std::chrono::steady_clock::now() >= end_; }
 
  private:

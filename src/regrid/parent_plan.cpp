@@ -10,6 +10,7 @@
 #include "wangge/geo/local_projection.hpp"
 #include "wangge/regrid/regrid.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge::regrid {
 namespace {
@@ -30,7 +31,10 @@ std::vector<int> reading_order(const std::vector<XY>& at, double row_height) {
   double top = -std::numeric_limits<double>::infinity();
   for (const XY& p : at) top = std::max(top, p.y);
   auto row = [&](int i) {
-    return static_cast<long>(std::floor((top - at[static_cast<std::size_t>(i)].y) / row_height));
+    // Saturating keeps the order of any real row (a degenerate height makes one row of all).
+    constexpr long kFar = 1L << 40;
+    return number::clamp_to<long>(
+        std::floor((top - at[static_cast<std::size_t>(i)].y) / row_height), -kFar, kFar);
   };
   std::sort(order.begin(), order.end(), [&](int a, int b) {
     if (row(a) != row(b)) return row(a) < row(b);

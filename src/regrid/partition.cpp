@@ -2,6 +2,7 @@
 // each component, the search per component (construction + repair, several restarts), the
 // messages, and the final numbering of grids.
 #include "wangge/regrid/partition.hpp"
+#include "wangge/util/number.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -66,8 +67,8 @@ void choose_count(Component& c, const Band& band) {
   c.most = static_cast<int>(std::max<std::int64_t>(0, most));
   const double ideal =
       static_cast<double>(h) / static_cast<double>(std::max<std::int64_t>(1, band.target));
-  std::int64_t k = static_cast<std::int64_t>(std::floor(ideal));
-  if (ideal - static_cast<double>(k) > 0.5) ++k;  // ties go to fewer grids
+  std::int64_t k = number::narrow<std::int64_t>(std::floor(ideal));  // ≤ h: target ≥ 1
+  if (ideal - static_cast<double>(k) > 0.5) ++k;                     // ties go to fewer grids
   if (c.band_reachable()) {
     k = std::clamp<std::int64_t>(k, fewest, most);
   } else if (h >= band.min && fewest >= 2) {

@@ -7,6 +7,7 @@
 #include "names.hpp"
 #include "wangge/geo/geos.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge::sample {
 namespace {
@@ -21,7 +22,7 @@ std::vector<long long> apportion(const std::vector<double>& weights, long long t
   long long given = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double exact = spare * weights[i] / sum;
-    const auto whole = static_cast<long long>(std::floor(exact));
+    const auto whole = number::narrow<long long>(std::floor(exact));  // ≤ spare
     out[i] += whole;
     given += whole;
     remainders.emplace_back(exact - whole, i);

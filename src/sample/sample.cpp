@@ -15,6 +15,7 @@
 #include "wangge/grid/export.hpp"
 #include "wangge/grid/validate.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge {
 namespace {
@@ -33,12 +34,13 @@ constexpr double kOriginLon = 112.915, kOriginLat = 27.862;  // Xiangtan, Hunan
 /// parent's northern edge, then by x within a row, both on the children's centroids.
 std::vector<int> number_children(const std::vector<XY>& centres, double north, double south) {
   const int n = static_cast<int>(centres.size());
-  const int rows = std::max(1, static_cast<int>(std::round(std::sqrt(n))));
+  const int rows = std::max(1, number::narrow<int>(std::round(std::sqrt(n))));  // ≤ sqrt(INT_MAX)
   const double height = (north - south) / rows;
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
   auto row = [&](int i) {
-    return std::min(rows - 1, static_cast<int>((north - centres[i].y) / height));
+    // Centres lie south of the northern edge: rows from 0, the last one taking the rest.
+    return number::clamp_to<int>((north - centres[i].y) / height, 0, rows - 1);
   };
   std::sort(order.begin(), order.end(), [&](int a, int b) {
     if (row(a) != row(b)) return row(a) < row(b);

@@ -7,12 +7,14 @@
 
 #include "names.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge::sample {
 namespace {
 
 using Key = std::pair<long long, long long>;
-Key key(XY p) { return {std::llround(p.x * 100), std::llround(p.y * 100)}; }
+/// Centimetres of the sample's few kilometres.
+Key key(XY p) { return {number::narrow_round(p.x * 100), number::narrow_round(p.y * 100)}; }
 
 std::string classify(const Segment& s, const std::vector<int>& block, const std::vector<int>& group) {
   if (s.right < 0) return "primary";

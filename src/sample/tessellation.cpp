@@ -8,6 +8,7 @@
 
 #include "wangge/geo/geos.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge::sample {
 namespace {
@@ -69,7 +70,7 @@ void spread(Random& rng, std::vector<XY>& seeds, int count, const BBox& box, con
 XY snap(XY p) { return {std::round(p.x * kSnap) / kSnap, std::round(p.y * kSnap) / kSnap}; }
 
 std::pair<long long, long long> key(XY p) {
-  return {std::llround(p.x * kSnap), std::llround(p.y * kSnap)};
+  return {number::narrow_round(p.x * kSnap), number::narrow_round(p.y * kSnap)};  // km × kSnap
 }
 
 /// Voronoi cells of @p seeds; the first @p inside_count seeds are the units. Cells are matched
@@ -144,7 +145,8 @@ Tessellation tessellate(Random& rng, int units, double area_m2) {
   ring_box.extend(XY{box.min_x - 3 * spacing, box.min_y - 3 * spacing});
   ring_box.extend(XY{box.max_x + 3 * spacing, box.max_y + 3 * spacing});
   const double ring_area_m2 = (ring_box.max_x - ring_box.min_x) * (ring_box.max_y - ring_box.min_y) - area_m2;
-  spread(rng, seeds, static_cast<int>(ring_area_m2 / (spacing * spacing * 1.3)), ring_box, outline, false,
+  // A ring a few spacings wide around the subdistrict: some thousands of seeds.
+  spread(rng, seeds, number::narrow<int>(ring_area_m2 / (spacing * spacing * 1.3)), ring_box, outline, false,
          t.town_centre, radius);
 
   BBox frame = ring_box;

@@ -346,42 +346,71 @@ std::vector<Event> Service::events(const std::string& id, const Actor& viewer) {
   return store().events(id);
 }
 
-ReportPage Service::list(ReportFilter filter, const Actor& viewer) {
+namespace {
+
+/// @p filter narrowed to what @p viewer may list (residents: their own; grid workers: their
+/// grids; department staff: their department's), or std::nullopt when nothing can match.
+/// @p grids: the active grids (needed for grid workers only).
+std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer, const GridSet* grids) {
   switch (viewer.role) {
     case Role::resident:
-      if (viewer.id.empty()) return {};
+      if (viewer.id.empty()) return std::nullopt;
       filter.submitted_by = viewer.id;
       break;
     case Role::grid_worker:
       if (viewer.grids.size() == 1) {
-        const auto grids = dispatch_->grid_snapshot();
-        const GridSet& set = grids->index->grids();
+        const GridSet& set = *grids;
         if (filter.grid) {
           // Only the worker's grid or one below it.
           bool inside = false;
           for (auto g = set.find(*filter.grid); g && !inside; g = set.parent(*g))
             inside = set[*g].id == viewer.grids[0];
-          if (!inside) return {};
+          if (!inside) return std::nullopt;
         } else {
           filter.grid = viewer.grids[0];
         }
       }
       break;
     case Role::department_staff:
-      if (filter.department && *filter.department != viewer.department) return {};
+      if (filter.department && *filter.department != viewer.department) return std::nullopt;
       filter.department = viewer.department;
       break;
     default:
       break;
   }
-  ReportPage page = store().list(filter);
+  return filter;
+}
+
+}  // namespace
+
+ReportPage Service::list(ReportFilter filter, const Actor& viewer) {
+  store();  // throws when not opened on one
+  const auto grids = viewer.role == Role::grid_worker ? dispatch_->grid_snapshot() : nullptr;
+  const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr);
+  if (!mine) return {};
+  ReportPage page = store().list(*mine);
   std::erase_if(page.items, [&](const Report& r) { return !Workflow::can_see(r, viewer); });
   return page;
 }
 
+std::size_t Service::count(ReportFilter filter, const Actor& viewer, std::size_t at_most) {
+  store();
+  const auto grids = viewer.role == Role::grid_worker ? dispatch_->grid_snapshot() : nullptr;
+  const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr);
+  return mine ? store().count(*mine, at_most) : 0;
+}
+
 std::vector<StatsRow> Service::stats(const StatsQuery& query) {
-  return compute_stats(store().reports_created(query.from, query.to), query,
-                       reference()->calendar.zone());
+  // Statistics group reports in memory (medians need every value): the period is bounded by
+  // the rows it may hold, read oldest first in one query with a LIMIT.
+  const std::size_t one_more = std::max(query.max_reports, query.max_reports + 1);  // no wrap
+  std::vector<Report> reports = store().reports_created(query.from, query.to, one_more);
+  if (reports.size() > query.max_reports) {
+    throw Error(ErrorCode::invalid_argument,
+                "the period holds more than " + std::to_string(query.max_reports) +
+                    " reports, the most one statistics query reads: narrow it with from and to");
+  }
+  return compute_stats(reports, query, reference()->calendar.zone());
 }
 
 std::size_t Service::tick(Instant now) {

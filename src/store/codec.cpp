@@ -5,6 +5,7 @@
 
 #include "wangge/geo/wkb.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge::store {
 namespace {
@@ -34,7 +35,10 @@ class Reader {
   std::int64_t integer() {
     const Value& v = next();
     if (auto i = std::get_if<std::int64_t>(&v)) return *i;
-    if (auto d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
+    if (auto d = std::get_if<double>(&v)) {
+      if (auto i = number::to_integer<std::int64_t>(*d)) return *i;
+      throw Error(ErrorCode::internal, "a stored integer column holds " + number::format(*d));
+    }
     if (auto s = std::get_if<std::string>(&v)) return std::stoll(*s);
     return 0;
   }
@@ -403,18 +407,27 @@ Grid decode_grid(const Row& row) {
   return g;
 }
 
+namespace {
+
+// A box reaching past the valid range is clamped to the edge cells: every stored position is
+// valid, so the cells still cover all it can match (and the exact BETWEEN decides).
+std::int64_t cell_row(double lat) {
+  return number::clamp_to<std::int64_t>(std::floor((lat + 90.0) / kCellDegrees), 0, 180000);
+}
+std::int64_t cell_column(double lon) {
+  return number::clamp_to<std::int64_t>(std::floor((lon + 180.0) / kCellDegrees), 0, 360000);
+}
+
+}  // namespace
+
 std::int64_t cell_of(double lon, double lat) {
-  const auto row = static_cast<std::int64_t>(std::floor((lat + 90.0) / kCellDegrees));
-  const auto col = static_cast<std::int64_t>(std::floor((lon + 180.0) / kCellDegrees));
-  return row * 400000 + col;
+  return cell_row(lat) * 400000 + cell_column(lon);
 }
 
 std::vector<std::int64_t> cells_covering(const BBox& box) {
   std::vector<std::int64_t> out;
-  const auto row0 = static_cast<std::int64_t>(std::floor((box.min_y + 90.0) / kCellDegrees));
-  const auto row1 = static_cast<std::int64_t>(std::floor((box.max_y + 90.0) / kCellDegrees));
-  const auto col0 = static_cast<std::int64_t>(std::floor((box.min_x + 180.0) / kCellDegrees));
-  const auto col1 = static_cast<std::int64_t>(std::floor((box.max_x + 180.0) / kCellDegrees));
+  const auto row0 = cell_row(box.min_y), row1 = cell_row(box.max_y);
+  const auto col0 = cell_column(box.min_x), col1 = cell_column(box.max_x);
   if ((row1 - row0 + 1) * (col1 - col0 + 1) > 64) return out;  // too many: the caller scans the box
   for (auto row = row0; row <= row1; ++row)
     for (auto col = col0; col <= col1; ++col) out.push_back(row * 400000 + col);

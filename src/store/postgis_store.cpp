@@ -68,6 +68,17 @@ CREATE TABLE api_keys (
   created_at BIGINT NOT NULL, revoked BIGINT NOT NULL);
 CREATE TABLE replies (
   key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, status BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL);
+)sql",
+      // 4: every filter of a listing has an index that also gives the order (creation time,
+      // then id), so a page reads its rows and stops: category, state, finest grid, a small
+      // box's cells, the submitter (a resident's own reports), update times.
+      R"sql(
+CREATE INDEX reports_category_created ON reports (category, created_at, id);
+CREATE INDEX reports_state_created ON reports (state, created_at, id);
+CREATE INDEX reports_grid_created ON reports (grid_id, created_at, id);
+CREATE INDEX reports_cell_created ON reports (cell, created_at, id);
+CREATE INDEX reports_submitter_created ON reports (submitted_by, created_at, id);
+CREATE INDEX reports_updated ON reports (updated_at, id);
 )sql"};
   return kMigrations;
 }
@@ -159,6 +170,13 @@ std::string text_of(const Value& v) {
 [[noreturn]] void translate(const std::exception& e) {
   if (dynamic_cast<const pqxx::unique_violation*>(&e)) {
     throw Error(ErrorCode::conflict, std::string("the store refused a duplicate: ") + e.what());
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+      sql && sql->sqlstate() == "57014") {  // query_canceled: the statement_timeout
+    throw Error(ErrorCode::unavailable,
+                std::string("a read of PostgreSQL ran past its budget (statement_timeout) and was "
+                            "cancelled: ") +
+                    e.what());
   }
   throw Error(ErrorCode::unavailable, std::string("PostgreSQL: ") + e.what());
 }
@@ -257,6 +275,22 @@ std::unique_ptr<PgConnection> connect(const std::string& conninfo) {
   return c;
 }
 
+/// A read connection: every statement on it is cancelled by the server after @p budget
+/// (statement_timeout), which the session reports as Error(unavailable).
+std::unique_ptr<PgConnection> connect_reader(const std::string& conninfo,
+                                             std::chrono::microseconds budget) {
+  auto c = connect(conninfo);
+  try {
+    pqxx::nontransaction tx(*c->conn);
+    // At least 1 ms: PostgreSQL's unit, and 0 would switch the timeout off.
+    const auto ms = std::max<std::chrono::microseconds::rep>(1, budget.count() / 1000);
+    tx.exec0("SET statement_timeout = " + std::to_string(ms));
+  } catch (const std::exception& e) {
+    translate(e);
+  }
+  return c;
+}
+
 class Writer final : public TransactionBackend {
  public:
   explicit Writer(const std::string& conninfo) : conninfo_(conninfo), conn_(connect(conninfo)) {}
@@ -323,18 +357,55 @@ void migrate(const std::string& conninfo) {
 
 class PostgisStore final : public Store {
  private:
+  /// Runs @p fn on a read connection, whose statement_timeout is the read budget: the reads a
+  /// request makes.
   template <class Fn>
   auto read(Fn&& fn) {
     return readers_.with([&](PgConnection& conn) {
-      pqxx::nontransaction tx(*conn.conn);
-      Session session(conn, tx);
-      return fn(session);
+      return translated([&] {
+        pqxx::nontransaction tx(*conn.conn);
+        Session session(conn, tx);
+        return fn(session);
+      });
+    });
+  }
+  /// Runs @p fn with what libpqxx throws outside a query (beginning a transaction on a
+  /// connection the server dropped, committing) turned into our errors, like a query's.
+  template <class Fn>
+  static auto translated(Fn&& fn) {
+    try {
+      return fn();
+    } catch (const Error&) {
+      throw;
+    } catch (const pqxx::failure& e) {
+      translate(e);
+    } catch (const pqxx::usage_error& e) {
+      translate(e);
+    }
+  }
+  /// The same without a budget (in a read transaction that lifts the timeout): start-up and
+  /// maintenance (a generation, reference documents, the key list, the integrity check),
+  /// whose size is the data's, not a request's.
+  template <class Fn>
+  auto read_unbounded(Fn&& fn) {
+    return readers_.with([&](PgConnection& conn) {
+      return translated([&] {
+        pqxx::read_transaction tx(*conn.conn);
+        tx.exec0("SET LOCAL statement_timeout = 0");
+        Session session(conn, tx);
+        auto result = fn(session);
+        tx.commit();
+        return result;
+      });
     });
   }
 
  public:
   PostgisStore(const std::string& conninfo, const StoreOptions& options)
-      : conninfo_(conninfo), readers_([conninfo] { return connect(conninfo); }, options.readers) {
+      : conninfo_(conninfo),
+        readers_(
+            [conninfo, budget = options.read_budget] { return connect_reader(conninfo, budget); },
+            options.readers) {
     migrate(conninfo);
     writer_ = std::make_unique<GroupCommit>(
         [conninfo] { return std::make_unique<Writer>(conninfo); }, options);
@@ -365,8 +436,14 @@ class PostgisStore final : public Store {
       return page;
     });
   }
-  std::vector<Report> reports_created(Instant from, Instant to) override {
-    return read([&](Session& s) { return s.decode_all(sql::reports_created(from, to)); });
+  std::size_t count(const ReportFilter& filter, std::size_t at_most) override {
+    const auto q = sql::count(filter, at_most);
+    return read([&](Session& s) {
+      return static_cast<std::size_t>(std::get<std::int64_t>(s.query(q.text, q.params)[0][0]));
+    });
+  }
+  std::vector<Report> reports_created(Instant from, Instant to, std::size_t max_rows) override {
+    return read([&](Session& s) { return s.decode_all(sql::reports_created(from, to, max_rows)); });
   }
   std::size_t report_count() override {
     return read([&](Session& s) {
@@ -409,7 +486,7 @@ class PostgisStore final : public Store {
     });
   }
   std::optional<std::string> active_generation() override {
-    return read([&](Session& s) -> std::optional<std::string> {
+    return read_unbounded([&](Session& s) -> std::optional<std::string> {
       auto rows = s.query("SELECT id FROM generations WHERE active", {});
       if (rows.empty()) return std::nullopt;
       return text_of(rows[0][0]);
@@ -418,7 +495,7 @@ class PostgisStore final : public Store {
   std::vector<Grid> load_generation(const std::string& id) override {
     auto columns = grid_columns();
     columns.pop_back();
-    return read([&](Session& s) {
+    return read_unbounded([&](Session& s) {
       std::vector<Grid> out;
       for (const Row& row : s.query("SELECT " + column_list(columns) +
                                         ", encode(ST_AsBinary(geom, 'NDR'), 'hex') FROM grids "
@@ -431,7 +508,7 @@ class PostgisStore final : public Store {
     });
   }
   std::vector<GenerationInfo> generations() override {
-    return read([&](Session& s) {
+    return read_unbounded([&](Session& s) {
       std::vector<GenerationInfo> out;
       for (const Row& r : s.query("SELECT id, created_at, source, grid_count, active FROM "
                                   "generations ORDER BY created_at",
@@ -454,7 +531,7 @@ class PostgisStore final : public Store {
     });
   }
   std::optional<std::string> reference(const std::string& name) override {
-    return read([&](Session& s) -> std::optional<std::string> {
+    return read_unbounded([&](Session& s) -> std::optional<std::string> {
       auto rows = s.query("SELECT body FROM reference WHERE name = ?", {name});
       if (rows.empty()) return std::nullopt;
       return text_of(rows[0][0]);
@@ -475,7 +552,7 @@ class PostgisStore final : public Store {
     });
   }
   std::vector<ApiKey> api_keys() override {
-    return read([&](Session& s) {
+    return read_unbounded([&](Session& s) {
       std::vector<ApiKey> out;
       for (const Row& row : s.query(sql::select_api_keys(), {}))
         out.push_back(sql::decode_api_key(row));
@@ -501,7 +578,7 @@ class PostgisStore final : public Store {
   }
 
   std::vector<std::string> check_integrity() override {
-    return read([&](Session& s) {
+    return read_unbounded([&](Session& s) {
       std::vector<std::string> problems;
       for (const std::string& check : sql::integrity_checks())
         for (const Row& row : s.query(check, {})) problems.push_back(text_of(row[0]));

@@ -1,5 +1,8 @@
 #include "sql.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
@@ -52,9 +55,11 @@ Query open_reports_near(const std::string& category, const BBox& box, Instant si
     q.text += " AND cell IN (" + placeholders(cells.size(), false) + ")";
     q.params.insert(q.params.end(), cells.begin(), cells.end());
   }
+  // "+created_at" keeps SQLite's planner on (category, cell) — a few cells — instead of the
+  // listings' (category, created_at), which would read every report of the category's age.
   q.text +=
-      " AND state NOT IN ('cancelled', 'closed', 'evaluated') AND created_at >= ?"
-      " AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ? ORDER BY created_at";
+      " AND state NOT IN ('cancelled', 'closed', 'evaluated') AND +created_at >= ?"
+      " AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ? ORDER BY +created_at";
   q.params.insert(q.params.end(), {to_millis(since), box.min_x, box.max_x, box.min_y, box.max_y});
   return q;
 }
@@ -106,30 +111,34 @@ std::string like_literal(const std::string& s) {
   return out;
 }
 
-Query list(const ReportFilter& f) {
-  Query q{select_from_reports(), {}};
+namespace {
+
+/// The WHERE clause of @p f (without its cursor) appended to @p q.
+void add_filters(Query& q, const ReportFilter& f) {
   std::string where;
   auto add = [&](const std::string& clause, std::initializer_list<Value> values) {
     where += (where.empty() ? " WHERE " : " AND ") + clause;
     q.params.insert(q.params.end(), values);
   };
+  auto any_of = [&](const char* column, const std::vector<std::string>& values) {
+    std::string in;
+    for (const std::string& v : values) {
+      in += in.empty() ? "?" : ", ?";
+      q.params.emplace_back(v);
+    }
+    where += (where.empty() ? " WHERE " : " AND ") + std::string(column) + " IN (" + in + ")";
+  };
   if (!f.states.empty()) {
-    std::string in;
-    for (ReportState s : f.states) {
-      in += in.empty() ? "?" : ", ?";
-      q.params.emplace_back(std::string(to_string(s)));
-    }
-    where += (where.empty() ? " WHERE " : " AND ") + std::string("state IN (") + in + ")";
+    std::vector<std::string> names;
+    for (ReportState s : f.states) names.emplace_back(to_string(s));
+    any_of("state", names);
   }
-  if (!f.categories.empty()) {
-    std::string in;
-    for (const std::string& c : f.categories) {
-      in += in.empty() ? "?" : ", ?";
-      q.params.emplace_back(c);
-    }
-    where += (where.empty() ? " WHERE " : " AND ") + std::string("category IN (") + in + ")";
-  }
+  if (!f.categories.empty()) any_of("category", f.categories);
   if (f.grid) add("grid_path LIKE ? ESCAPE '\\'", {"%/" + like_literal(*f.grid) + "/%"});
+  if (f.finest_grid && f.finest_grid->empty())  // not covered by any grid
+    add("(grid_id IS NULL OR grid_id = '')", {});
+  else if (f.finest_grid)
+    add("grid_id = ?", {*f.finest_grid});
   if (f.leader) add("leader_name = ?", {*f.leader});
   if (f.department) {
     add("((assignee_kind = 'department' AND assignee_id = ?) OR (assignee_kind = 'none' AND "
@@ -138,9 +147,17 @@ Query list(const ReportFilter& f) {
         {*f.department, *f.department});
   }
   if (f.submitted_by) add("submitted_by = ?", {*f.submitted_by});
-  if (f.bbox)
+  if (f.bbox) {
+    // A small box reads its few cells through their index; a large one is a range filter.
+    const std::vector<std::int64_t> cells = cells_covering(*f.bbox);
+    if (!cells.empty()) {
+      where += (where.empty() ? " WHERE " : " AND ") + std::string("cell IN (") +
+               placeholders(cells.size(), false) + ")";
+      q.params.insert(q.params.end(), cells.begin(), cells.end());
+    }
     add("lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?",
         {f.bbox->min_x, f.bbox->max_x, f.bbox->min_y, f.bbox->max_y});
+  }
   if (f.created_from) add("created_at >= ?", {to_millis(*f.created_from)});
   if (f.created_to) add("created_at < ?", {to_millis(*f.created_to)});
   if (f.updated_from) add("updated_at >= ?", {to_millis(*f.updated_from)});
@@ -154,17 +171,51 @@ Query list(const ReportFilter& f) {
     if (!ms)
       throw Error(ErrorCode::invalid_argument,
                   "the page cursor '" + f.after.substr(0, 60) + "' is malformed");
-    add("(created_at < ? OR (created_at = ? AND id < ?))",
+    const bool newest = f.order == ListOrder::newest_first;
+    add(newest ? "(created_at < ? OR (created_at = ? AND id < ?))"
+               : "(created_at > ? OR (created_at = ? AND id > ?))",
         {std::int64_t{*ms}, std::int64_t{*ms}, f.after.substr(sep + 1)});
   }
-  q.text += where + " ORDER BY created_at DESC, id DESC LIMIT ?";
+  q.text += where;
+}
+
+}  // namespace
+
+Query list(const ReportFilter& f) {
+  if (f.limit < 1 || f.limit > kMaxListLimit)
+    throw Error(ErrorCode::invalid_argument, "a page holds 1 to " + std::to_string(kMaxListLimit) +
+                                                 " reports, not " + std::to_string(f.limit));
+  if (f.offset > kMaxListOffset)
+    throw Error(ErrorCode::invalid_argument, "a listing skips at most " +
+                                                 std::to_string(kMaxListOffset) +
+                                                 " reports; page further with the cursor");
+  Query q{select_from_reports(), {}};
+  add_filters(q, f);
+  q.text += f.order == ListOrder::newest_first ? " ORDER BY created_at DESC, id DESC"
+                                               : " ORDER BY created_at, id";
+  q.text += " LIMIT ? OFFSET ?";
   q.params.emplace_back(static_cast<std::int64_t>(f.limit + 1));
+  q.params.emplace_back(static_cast<std::int64_t>(f.offset));
   return q;
 }
 
-Query reports_created(Instant from, Instant to) {
-  return {select_from_reports() + " WHERE created_at >= ? AND created_at < ?",
-          {to_millis(from), to_millis(to)}};
+Query count(const ReportFilter& f, std::size_t at_most) {
+  ReportFilter whole = f;
+  whole.after.clear();
+  Query q{"SELECT COUNT(*) FROM (SELECT 1 FROM reports", {}};
+  add_filters(q, whole);
+  q.text += " LIMIT ?) AS matched";
+  q.params.emplace_back(static_cast<std::int64_t>(
+      std::min<std::size_t>(at_most, std::numeric_limits<std::int64_t>::max())));
+  return q;
+}
+
+Query reports_created(Instant from, Instant to, std::size_t max_rows) {
+  return {select_from_reports() +
+              " WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?",
+          {to_millis(from), to_millis(to),
+           static_cast<std::int64_t>(
+               std::min<std::size_t>(max_rows, std::numeric_limits<std::int64_t>::max()))}};
 }
 
 std::string select_reply() {

@@ -26,12 +26,16 @@ const std::vector<std::string>& candidate_columns();
 /// A report with only id, category, state, created_at, position and duplicate_of set.
 Report decode_candidate(const Row& row);
 Query overdue_unsupervised(Instant now, std::size_t limit);
-/// The filtered, newest-first page (one row more than the limit, to know whether more follow).
-/// @throws Error(invalid_argument) for a malformed cursor.
+/// The filtered page in the filter's order (one row more than the limit, to know whether more
+/// follow). @throws Error(invalid_argument) for a malformed cursor, a limit outside 1 to
+/// kMaxListLimit or an offset above kMaxListOffset.
 Query list(const ReportFilter& filter);
+/// COUNT(*) of the rows matching @p filter (cursor, order, offset and limit aside), up to
+/// @p at_most.
+Query count(const ReportFilter& filter, std::size_t at_most);
 /// The cursor that continues after @p r.
 std::string cursor_after(const Report& r);
-Query reports_created(Instant from, Instant to);
+Query reports_created(Instant from, Instant to, std::size_t max_rows);
 
 std::string select_reply();
 std::string insert_reply();

@@ -20,8 +20,6 @@ Connection::Connection(const std::string& path, bool read_only) : path_(path) {
   exec("PRAGMA foreign_keys=ON");
   exec("PRAGMA cache_size=-65536");     // 64 MiB of page cache per connection
   exec("PRAGMA mmap_size=1073741824");  // read pages through the OS cache without copies
-  exec("PRAGMA cache_size=-65536");     // 64 MiB of page cache per connection
-  exec("PRAGMA mmap_size=1073741824");  // read pages through the OS cache without copies
 }
 
 Connection::~Connection() {
@@ -42,8 +40,28 @@ Statement Connection::cached(const std::string& sql) {
   return Statement(*this, it->second, false);
 }
 
+Connection::Budget::Budget(Connection& conn, std::chrono::microseconds budget) : conn_(conn) {
+  conn.budget_ = budget;
+  conn.deadline_ = std::chrono::steady_clock::now() + budget;
+  sqlite3_progress_handler(conn.db_, 4096, &Connection::over_budget, &conn);
+}
+
+Connection::Budget::~Budget() {
+  sqlite3_progress_handler(conn_.db_, 0, nullptr, nullptr);
+}
+
+int Connection::over_budget(void* self) {
+  const auto* conn = static_cast<const Connection*>(self);
+  return std::chrono::steady_clock::now() > conn->deadline_ ? 1 : 0;
+}
+
 void Connection::fail(const std::string& what) const {
   const int code = sqlite3_extended_errcode(db_);
+  if (code == SQLITE_INTERRUPT) {
+    throw Error(ErrorCode::unavailable,
+                "a read of the SQLite store (" + path_ + ") ran past its budget of " +
+                    std::to_string(budget_.count() / 1000) + " ms and was interrupted");
+  }
   const ErrorCode ours =
       (code & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::conflict : ErrorCode::unavailable;
   throw Error(ours, what + " (" + path_ + "): " + sqlite3_errmsg(db_));

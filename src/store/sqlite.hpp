@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <string>
 #include <unordered_map>
 
@@ -28,9 +29,26 @@ class Connection {
   sqlite3* handle() const noexcept { return db_; }
   [[noreturn]] void fail(const std::string& what) const;
 
+  /// While one lives, statements on the connection that run past @p budget are interrupted
+  /// (a progress handler checks the clock every few thousand virtual-machine steps) and fail
+  /// with Error(unavailable) naming the budget.
+  class Budget {
+   public:
+    Budget(Connection& conn, std::chrono::microseconds budget);
+    ~Budget();
+    Budget(const Budget&) = delete;
+    Budget& operator=(const Budget&) = delete;
+
+   private:
+    Connection& conn_;
+  };
+
  private:
+  static int over_budget(void* self);
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::chrono::steady_clock::time_point deadline_{};
+  std::chrono::microseconds budget_{0};
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 

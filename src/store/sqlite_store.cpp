@@ -63,6 +63,17 @@ CREATE TABLE api_keys (
   created_at INTEGER NOT NULL, revoked INTEGER NOT NULL);
 CREATE TABLE replies (
   key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+)sql",
+      // 4: every filter of a listing has an index that also gives the order (creation time,
+      // then id), so a page reads its rows and stops: category, state, finest grid, a small
+      // box's cells, the submitter (a resident's own reports), update times.
+      R"sql(
+CREATE INDEX reports_category_created ON reports (category, created_at, id);
+CREATE INDEX reports_state_created ON reports (state, created_at, id);
+CREATE INDEX reports_grid_created ON reports (grid_id, created_at, id);
+CREATE INDEX reports_cell_created ON reports (cell, created_at, id);
+CREATE INDEX reports_submitter_created ON reports (submitted_by, created_at, id);
+CREATE INDEX reports_updated ON reports (updated_at, id);
 )sql"};
   return kMigrations;
 }
@@ -196,8 +207,19 @@ class Writer final : public TransactionBackend {
 
 class SqliteStore final : public Store {
  private:
+  /// Runs @p fn on a read connection within the read budget: the reads a request makes.
   template <class Fn>
   auto with_reader(Fn&& fn) {
+    return readers_.with([&](Connection& conn) {
+      const sqlite::Connection::Budget budget(conn, read_budget_);
+      Session session(conn);
+      return fn(session);
+    });
+  }
+  /// The same without a budget: start-up and maintenance (a generation, reference documents,
+  /// the key list, the integrity check), whose size is the data's, not a request's.
+  template <class Fn>
+  auto with_reader_unbounded(Fn&& fn) {
     return readers_.with([&](Connection& conn) {
       Session session(conn);
       return fn(session);
@@ -207,7 +229,17 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const StoreOptions& options)
       : path_(path),
-        readers_([path] { return std::make_unique<Connection>(path, true); }, options.readers) {
+        read_budget_(options.read_budget),
+        readers_(
+            [path, budget = options.read_budget] {
+              auto conn = std::make_unique<Connection>(path, true);
+              // A read waits for a lock no longer than it may run (WAL readers rarely wait).
+              const auto ms = std::max<std::chrono::microseconds::rep>(1, budget.count() / 1000);
+              sqlite3_busy_timeout(conn->handle(),
+                                   static_cast<int>(std::min<long long>(ms, 10000)));
+              return conn;
+            },
+            options.readers) {
     {
       Connection setup(path, false);
       migrate(setup);
@@ -243,8 +275,16 @@ class SqliteStore final : public Store {
       return page;
     });
   }
-  std::vector<Report> reports_created(Instant from, Instant to) override {
-    return with_reader([&](Session& s) { return s.decode_all(sql::reports_created(from, to)); });
+  std::size_t count(const ReportFilter& filter, std::size_t at_most) override {
+    const auto q = sql::count(filter, at_most);
+    return with_reader([&](Session& s) {
+      const auto rows = query_rows(s.db(), q.text, q.params);
+      return static_cast<std::size_t>(std::get<std::int64_t>(rows[0][0]));
+    });
+  }
+  std::vector<Report> reports_created(Instant from, Instant to, std::size_t max_rows) override {
+    return with_reader(
+        [&](Session& s) { return s.decode_all(sql::reports_created(from, to, max_rows)); });
   }
   std::size_t report_count() override {
     return with_reader([&](Session& s) {
@@ -282,14 +322,14 @@ class SqliteStore final : public Store {
     });
   }
   std::optional<std::string> active_generation() override {
-    return with_reader([&](Session& s) -> std::optional<std::string> {
+    return with_reader_unbounded([&](Session& s) -> std::optional<std::string> {
       auto rows = query_rows(s.db(), "SELECT id FROM generations WHERE active = 1", {});
       if (rows.empty()) return std::nullopt;
       return std::get<std::string>(rows[0][0]);
     });
   }
   std::vector<Grid> load_generation(const std::string& id) override {
-    return with_reader([&](Session& s) {
+    return with_reader_unbounded([&](Session& s) {
       std::vector<Grid> out;
       for (const Row& row : query_rows(s.db(),
                                        "SELECT " + column_list(grid_columns()) +
@@ -302,7 +342,7 @@ class SqliteStore final : public Store {
     });
   }
   std::vector<GenerationInfo> generations() override {
-    return with_reader([&](Session& s) {
+    return with_reader_unbounded([&](Session& s) {
       std::vector<GenerationInfo> out;
       for (const Row& r : query_rows(s.db(),
                                      "SELECT id, created_at, source, grid_count, active FROM "
@@ -330,7 +370,7 @@ class SqliteStore final : public Store {
     });
   }
   std::optional<std::string> reference(const std::string& name) override {
-    return with_reader([&](Session& s) -> std::optional<std::string> {
+    return with_reader_unbounded([&](Session& s) -> std::optional<std::string> {
       auto rows = query_rows(s.db(), "SELECT body FROM reference WHERE name = ?", {name});
       if (rows.empty()) return std::nullopt;
       return std::get<std::string>(rows[0][0]);
@@ -354,7 +394,7 @@ class SqliteStore final : public Store {
     });
   }
   std::vector<ApiKey> api_keys() override {
-    return with_reader([&](Session& s) {
+    return with_reader_unbounded([&](Session& s) {
       std::vector<ApiKey> out;
       for (const Row& row : query_rows(s.db(), sql::select_api_keys(), {}))
         out.push_back(sql::decode_api_key(row));
@@ -380,7 +420,7 @@ class SqliteStore final : public Store {
   }
 
   std::vector<std::string> check_integrity() override {
-    return with_reader([&](Session& s) {
+    return with_reader_unbounded([&](Session& s) {
       std::vector<std::string> problems;
       for (const Row& row : query_rows(s.db(), "PRAGMA integrity_check", {})) {
         const std::string text = std::get<std::string>(row[0]);
@@ -398,6 +438,7 @@ class SqliteStore final : public Store {
 
  private:
   std::string path_;
+  std::chrono::microseconds read_budget_;
   std::unique_ptr<GroupCommit> writer_;
   Pool<Connection> readers_;
 };

@@ -13,6 +13,7 @@
 
 #include "mvt_wire.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace bg = boost::geometry;
 
@@ -49,8 +50,10 @@ std::int64_t area2(const IRing& r) {
 
 /// Rounds half up, so that rounding commutes with integer shifts (std::lround rounds halves
 /// away from zero, which differs on either side of a tile's origin).
+/// @p v is in tile units (extent and buffer) or in world units at z <= 18 (prepare_for_zoom
+/// quantises no deeper): at most 4096 × 2^18 = 2^30, inside int32.
 std::int32_t round_unit(double v) {
-  return static_cast<std::int32_t>(std::floor(v + 0.5));
+  return number::narrow<std::int32_t>(std::floor(v + 0.5));
 }
 
 /// Rounds a ring to the grid, drops repeated points and the closing point, and orients it
@@ -278,8 +281,9 @@ bool LayerEncoder::add_point(std::uint64_t id, XY lonlat, const std::vector<Prop
   const double lo = -static_cast<double>(buffer_), hi = static_cast<double>(extent_ + buffer_);
   if (!(p.x >= lo && p.x <= hi && p.y >= lo && p.y <= hi)) return false;
   Feature f{id, 1, tags_of(properties), {}};
-  f.geometry = {command(move_to, 1), zigzag(static_cast<std::int32_t>(std::lround(p.x))),
-                zigzag(static_cast<std::int32_t>(std::lround(p.y)))};
+  // Within [lo, hi], checked above: tile units.
+  f.geometry = {command(move_to, 1), zigzag(number::narrow<std::int32_t>(std::round(p.x))),
+                zigzag(number::narrow<std::int32_t>(std::round(p.y)))};
   features_.push_back(std::move(f));
   ++stats_.features;
   return true;
@@ -336,8 +340,10 @@ bool LayerEncoder::add_projected(std::uint64_t id, const MultiPolygon& lonlat,
     }
     const XY centre = box.centre();
     const std::int32_t half = std::max<std::int32_t>(1, static_cast<std::int32_t>(extent_ / 512));
-    const std::int32_t x = static_cast<std::int32_t>(std::lround(std::clamp(centre.x, lo, hi)));
-    const std::int32_t y = static_cast<std::int32_t>(std::lround(std::clamp(centre.y, lo, hi)));
+    const auto lo_unit = -static_cast<std::int32_t>(buffer_);
+    const auto hi_unit = static_cast<std::int32_t>(extent_ + buffer_);
+    const std::int32_t x = number::clamp_to<std::int32_t>(std::round(centre.x), lo_unit, hi_unit);
+    const std::int32_t y = number::clamp_to<std::int32_t>(std::round(centre.y), lo_unit, hi_unit);
     // Exterior: positive area in y-down coordinates.
     const IRing square{
         {x - half, y - half}, {x - half, y + half}, {x + half, y + half}, {x + half, y - half}};
@@ -373,7 +379,8 @@ bool LayerEncoder::add_prepared(std::uint64_t id, const PreparedPolygon& polygon
   if (!whole) return add_polygon_mercator(id, polygon.mercator, properties);
   std::vector<std::uint32_t> geometry;
   std::int32_t cx = 0, cy = 0;
-  const auto dx = static_cast<std::int32_t>(ox), dy = static_cast<std::int32_t>(oy);
+  // The tile's origin in world units at its zoom (<= 18 here): inside int32.
+  const auto dx = number::narrow<std::int32_t>(ox), dy = number::narrow<std::int32_t>(oy);
   for (const auto& rings : polygon.parts) {
     for (const IRing& r : rings) append_ring(r, cx, cy, geometry, dx, dy);
   }

@@ -1,5 +1,6 @@
 // Web Mercator tile math.
 #include "wangge/tiles/tile_math.hpp"
+#include "wangge/util/number.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -57,10 +58,9 @@ BBox lonlat_bounds(const TileId& t) noexcept {
 TileId tile_of(XY lonlat, int z) noexcept {
   const XY m = to_mercator(lonlat);
   const double size = tile_size(z);
-  const double n = static_cast<double>(1u << z);
-  const double fx = std::clamp(std::floor((m.x + kHalf) / size), 0.0, n - 1);
-  const double fy = std::clamp(std::floor((kHalf - m.y) / size), 0.0, n - 1);
-  return {z, static_cast<std::uint32_t>(fx), static_cast<std::uint32_t>(fy)};
+  const auto last = static_cast<std::uint32_t>((1u << z) - 1);
+  return {z, number::clamp_to<std::uint32_t>(std::floor((m.x + kHalf) / size), 0, last),
+          number::clamp_to<std::uint32_t>(std::floor((kHalf - m.y) / size), 0, last)};
 }
 
 std::vector<TileId> tiles_touching(const BBox& lonlat, int z, double margin) noexcept {
@@ -77,7 +77,7 @@ std::vector<TileId> tiles_touching(const BBox& lonlat, int z, double margin) noe
                y1 = index((kHalf - lo.y) / size + margin);
   for (double y = y0; y <= y1; ++y) {
     for (double x = x0; x <= x1; ++x)
-      out.push_back({z, static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y)});
+      out.push_back({z, number::narrow<std::uint32_t>(x), number::narrow<std::uint32_t>(y)});
   }
   return out;
 }

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "wangge/util/number.hpp"
+
 namespace wangge {
 
 ProgressBar::ProgressBar(std::string label, std::size_t total)
@@ -42,7 +44,7 @@ void ProgressBar::draw(bool final) {
   constexpr int kWidth = 30;
   if (total_ > 0) {
     const double share = static_cast<double>(done) / static_cast<double>(total_);
-    const int filled = static_cast<int>(share * kWidth + 0.5);
+    const int filled = number::clamp_to<int>(share * kWidth + 0.5, 0, kWidth);
     std::fprintf(stderr, "\r%s [%-*.*s] %5.1f%% %zu/%zu (%.0f/s)", label_.c_str(), kWidth, filled,
                  "##############################", share * 100.0, done, total_, rate);
   } else {

@@ -43,6 +43,32 @@ TEST(ReferenceData, TheSampleLoadsWithResolvedInheritance) {
   EXPECT_EQ(ref.calendar.zone().name, "Asia/Shanghai");
 }
 
+TEST(ReferenceData, NumbersOfACategoryAreCheckedAgainstTheirRange) {
+  // 1e19 hours once went to an int through the JSON library: undefined behaviour.
+  const std::string head = R"({"categories": [{"code": "01", "name": "A", "kind": "event"},
+                                              {"code": "0101", "parent": "01", "name": "B", )";
+  Documents d;
+  for (const auto& [field, rule] : std::vector<std::pair<std::string, std::string>>{
+           {R"("duplicate_age_hours": 1e19)",
+            "'duplicate_age_hours' must be an integer from 0 to 87600"},
+           {R"("duplicate_age_hours": 2.5)",
+            "'duplicate_age_hours' must be an integer from 0 to 87600"},
+           {R"("duplicate_age_hours": "48")",
+            "'duplicate_age_hours' must be an integer from 0 to 87600"},
+           {R"("duplicate_radius_m": -1)", "'duplicate_radius_m' must be a number from 0 to 10000"},
+           {R"("duplicate_radius_m": 1e300)",
+            "'duplicate_radius_m' must be a number from 0 to 10000"},
+           {R"("deadline": {"value": 1e19})", "'value' must be an integer from 1 to 87600"},
+           {R"("deadline": {"value": 0})", "'value' must be an integer from 1 to 87600"}}) {
+    d.categories = head + field + "}]}";
+    expect_invalid(d, ErrorCode::invalid_data, "categories.json entry 2: " + rule);
+  }
+  d.categories = head + R"("duplicate_age_hours": 48.0, "deadline": {"value": 4.0}}]})";
+  const ReferenceData ref = parse_reference(d.categories, d.organisation, d.calendar);
+  EXPECT_EQ(ref.categories.find("0101")->duplicate_age, std::chrono::hours(48));
+  EXPECT_EQ(ref.categories.find("0101")->deadline->value, 4);
+}
+
 TEST(ReferenceData, BrokenDocumentsAreRefusedWithTheEntryAndTheRule) {
   Documents d;
   d.categories = R"({"categories": [{"code": "01", "name": "A", "kind": "event"},

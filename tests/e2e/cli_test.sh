@@ -246,6 +246,19 @@ assert [x["properties"]["id"] for x in f] == ["SP01", "SP02", "SP03", "SP04", "S
 assert all(1.0 < x["properties"]["area_km2"] < 3.2 for x in f), [x["properties"]["area_km2"] for x in f]
 assert all(x["geometry"]["type"] == "MultiPolygon" for x in f)
 PY
+# Numeric options go through one checked parser: NaN, infinities, wrapped negatives, hex and
+# values past the range exit 2 naming the option and the range, before any work.
+expect "isochrone --cell nan exits 2 (CLI::Range let NaN through)" 2 "--cell: must be a number from 1 to 100" -- \
+  "$WANGGE" isochrone --network "$TMP/network.bin" --service-points "$SAMPLE/service_points.geojson" --cell nan --out "$TMP/x.geojson"
+expect "report list --limit -1 exits 2 (it wrapped to a huge size)" 2 "--limit: must be an integer from 1 to 1000" -- \
+  "$WANGGE" report list --store "$TMP/none.db" --limit -1
+expect "serve --port 1e19 exits 2" 2 "--port: must be an integer from 0 to 65535" -- "$WANGGE" serve --port 1e19
+expect "serve --rate-per-key nan exits 2" 2 "--rate-per-key: must be a number from 0 to 1000000" -- "$WANGGE" serve --rate-per-key nan
+expect "export --public-decimals 0x3 exits 2" 2 "--public-decimals: must be an integer from 0 to 9" -- \
+  "$WANGGE" export grids --out "$TMP/x.gpkg" --public-decimals 0x3
+expect "regrid --time-budget inf exits 2" 2 "--time-budget: must be a number from 0 to 86400" -- \
+  "$WANGGE" regrid --parents x --units y --min 300 --max 500 --time-budget inf --out "$TMP/x.gpkg"
+check "none of them wrote anything" test ! -e "$TMP/x.gpkg" -a ! -e "$TMP/none.db"
 expect "isochrone: an unknown service point exits 2" 2 "service point 'SP99' is not in" -- \
   "$WANGGE" isochrone --network "$TMP/network.bin" --service-points "$SAMPLE/service_points.geojson" --id SP99 --out "$TMP/x.geojson"
 expect "coverage of any service point, per block" 0 "83.4% of households" -- \
@@ -285,7 +298,7 @@ printf 'id,x\n1,2\n' >"$TMP/noposition.csv"
 expect "regrid: a reports CSV without lon/lat exits 2 naming the columns" 2 \
   "reports: .*noposition.csv needs the columns id, lon, lat" -- \
   "$WANGGE" regrid "${RG[@]}" --reports "$TMP/noposition.csv" --min 300 --max 500 --out "$TMP/bad.gpkg"
-expect "regrid: a negative time budget exits 2" 2 "--time-budget must be finite and >= 0" -- \
+expect "regrid: a negative time budget exits 2" 2 "--time-budget: must be a number from 0 to 86400" -- \
   "$WANGGE" regrid "${RG[@]}" --time-budget -1 --min 300 --max 500 --out "$TMP/bad.gpkg"
 printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"p","level":1},"geometry":{"type":"Point","coordinates":[112.92,27.86]}}]}' >"$TMP/pointparent.geojson"
 expect "regrid: a parent that is not a polygon exits 2 naming it" 2 \

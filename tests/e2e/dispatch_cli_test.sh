@@ -120,6 +120,12 @@ assert sum(b["reported"] for b in blocks) + sum(r["reported"] for r in d["rows"]
 PY
 }
 if check_stats "$LAST"; then passed=$((passed + 1)); echo "ok   stats: rates follow their formulas; the 17 blocks add up to the total"; else failed=$((failed + 1)); echo "FAIL stats arithmetic"; fi
+expect "stats --level 99: exit 2 naming the levels of the active generation" 2 \
+  "--level must be an integer from 0 to 3" -- "$WANGGE" stats --group-by grid --level 99
+expect "stats --level nan: exit 2 naming the range" 2 "--level: must be an integer from 0 to 99" -- \
+  "$WANGGE" stats --group-by grid --level nan
+expect "report list --limit 1e19: exit 2" 2 "--limit: must be an integer from 1 to 1000" -- \
+  "$WANGGE" report list --as d01 --limit 1e19
 expect "a grid worker lists only their grid's reports" 0 "report\(s\)" -- "$WANGGE" report list --as w430302009013 --limit 5
 expect "stats: an unknown grouping is refused" 2 "--group-by 'colour' is not one of" -- "$WANGGE" stats --group-by colour
 

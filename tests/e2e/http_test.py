@@ -265,6 +265,7 @@ def run(c, tmp, env):
     c.check("a body over the request limit: 413 (nothing stored)", r.status == 413, r)
     r = call("GET", "/api/v1/locate?lon=112.9%00&lat=27.8")
     c.check("a NUL byte in the query: 400", r.status == 400, r)
+    numbers_from_outside(c, call, post, report, log_path)
     r = call("GET", "/api/v1/reports?limit=200", key="d01")
     c.check("none of the refused bodies was stored", r.status == 200 and len(r.json()["reports"]) == 2, len(r.json()["reports"]))
 
@@ -388,6 +389,93 @@ def run(c, tmp, env):
             busy and all(r.headers.get("retry-after") for r in busy) and all(r.status in (200, 503) for r in results),
             [r.status for r in results])
     c.check("SIGTERM: exit 0", tight.stop() == 0)
+
+    read_budget(c, tmp, env, keys)
+
+
+def read_budget(c, tmp, env, keys):
+    """A read past its time budget is interrupted: 503 with Retry-After, logged, never a hang.
+    SQLite: a budget no listing fits in (1 µs: the progress handler stops the statement);
+    PostgreSQL: the reports table locked by another session, statement_timeout cancels."""
+    budget = "0.000001" if KIND == "sqlite" else "0.3"
+    log_path = os.path.join(tmp, "budget.log")
+    slow = Server(WANGGE, env, log_path, ["--read-budget", budget, "--rate-per-key", "1000"])
+    slow.start()
+    locker = None
+    try:
+        if KIND == "postgis":
+            # Another session takes the lock and keeps its transaction open until told to end
+            # it; the marker file says the lock is held.
+            pg, schema = os.environ["WANGGE_TEST_PG"], env["_SCHEMA"]
+            marker = os.path.join(tmp, "locked")
+            locker = subprocess.Popen(["psql", pg, "-q"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, text=True)
+            locker.stdin.write(f"BEGIN;\nLOCK TABLE {schema}.reports IN ACCESS EXCLUSIVE MODE;\n"
+                               f"\\! touch {marker}\n")
+            locker.stdin.flush()
+            deadline = time.monotonic() + 30
+            while not os.path.exists(marker) and time.monotonic() < deadline and locker.poll() is None:
+                time.sleep(0.01)
+            c.check("another session holds the reports table locked", os.path.exists(marker))
+        start = time.monotonic()
+        r = request(slow.port, "GET", "/api/v1/reports?limit=200&grid=430302009", key=keys["d01"], timeout=30)
+        spent = time.monotonic() - start
+        c.check(f"a read past its budget ({budget} s): 503 unavailable with Retry-After, in {spent:.2f} s",
+                r.status == 503 and r.ctype == "application/problem+json" and r.json()["code"] == "unavailable"
+                and int(r.headers.get("retry-after", "0")) >= 1 and spent < 3, (r, spent))
+        rid = r.headers.get("x-request-id", "?")
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            log = f.read()
+        c.check("... logged with its request id and the budget", any(rid in line and "budget" in line
+                                                                      for line in log.splitlines()), log[-600:])
+        c.check("... and the server goes on answering", request(slow.port, "GET", "/healthz").status == 200)
+    finally:
+        if locker:
+            locker.communicate("COMMIT;\n", timeout=30)
+        c.check("SIGTERM: exit 0", slow.stop() == 0)
+
+
+def numbers_from_outside(c, call, post, report, log_path):
+    """Every number that enters is finite, integral where it must be and within its range, or
+    the request is a 400 naming the parameter and the range; none reaches a cast or a 500."""
+    for v in ["nan", "inf", "-inf", "1e19", "1e400", "0", "201", "-1", "2.5", "0x10", ""]:
+        r = call("GET", "/api/v1/reports?limit=" + urllib.parse.quote(v))
+        c.check(f"reports?limit={v}: 400 naming the parameter and the range", r.status == 400
+                and r.json()["detail"] == "query parameter 'limit' must be an integer from 1 to 200", r)
+    r = call("GET", "/api/v1/reports?limit=200")
+    c.check("reports?limit=200 (the cap) is a page", r.status == 200 and len(r.json()["reports"]) <= 200, r)
+    r = post(None, raw=b'{"location":{"lon":112.926891,"lat":27.8576002,"accuracy_m":1e400},'
+                       b'"category":"0101","text":"x"}')
+    c.check("a JSON number 1e400: 400 naming the field, not a 500", r.status == 400
+            and "location.accuracy_m" in r.json()["detail"] and "too large" in r.json()["detail"], r)
+    r = post(dict(report, location={"lon": LON, "lat": LAT, "accuracy_m": 1e300}))
+    c.check("accuracy_m 1e300: 400 with the rule, no number cast out of range", r.status == 400
+            and "accuracy_m must be a number from 0 to 5000" in r.json()["detail"]
+            and "9223372036854775808" not in r.json()["detail"], r)
+    r = call("POST", "/api/v1/reports/R0/actions", key="d01", json_body={"action": "evaluate", "rating": 1e19})
+    c.check("rating 1e19: 400 naming the field and the range", r.status == 400
+            and "field 'rating' must be an integer from 1 to 5" in r.json()["detail"], r)
+    for v in ["-1", "99", "nan", "1.5", "4"]:
+        r = call("GET", "/api/v1/stats?group_by=grid&level=" + v, key="s01")
+        c.check(f"stats level={v}: 400 naming the levels of the active generation", r.status == 400
+                and r.json()["detail"] == "query parameter 'level' must be an integer from 0 to 3", r)
+    r = call("GET", "/api/v1/stats?group_by=grid&level=3", key="s01")
+    c.check("stats level=3 (the units) is answered", r.status == 200 and r.json()["rows"], r)
+    for path, words in [("/api/v1/locate?lon=nan&lat=27.8", "'lon' must be a finite number"),
+                        ("/api/v1/locate?lon=112.9&lat=1e400", "'lat' must be a finite number"),
+                        ("/api/v1/isochrones?minutes=nan", "'minutes' must be a number from 1 to 60"),
+                        ("/api/v1/isochrones?minutes=1e9", "'minutes' must be a number from 1 to 60"),
+                        ("/api/v1/grids?level=inf", "'level' must be an integer from 0 to 99"),
+                        ("/api/v1/reports?bbox=nan,27,113,28", "bbox must be"),
+                        ("/api/v1/reports?bbox=112,27,1e400,28", "bbox must be")]:
+        r = call("GET", path)
+        c.check(f"{path}: 400 naming the rule", r.status == 400 and words in r.json()["detail"], r)
+    r = call("GET", "/healthz")
+    c.check("the server is alive after every bad number", r.status == 200, r)
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        log = f.read()
+    c.check("no bad number reached an exception the handlers did not name", "unexpected exception" not in log
+            and " 500 " not in log, [line for line in log.splitlines() if "unexpected" in line or " 500 " in line][:3])
 
 
 def parse_contract(path):

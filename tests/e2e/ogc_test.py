@@ -123,8 +123,8 @@ def main():
         for path, status, words in [
             ("/ogc/collections/grids/items/nope", 404, "does not exist"),
             ("/ogc/collections/nope/items", 404, "collection 'nope'"),
-            ("/ogc/collections/grids/items?limit=0", 400, "limit must be"),
-            ("/ogc/collections/grids/items?limit=20000", 400, "limit must be"),
+            ("/ogc/collections/grids/items?limit=0", 400, "'limit' must be an integer from 1 to 10000"),
+            ("/ogc/collections/grids/items?limit=20000", 400, "'limit' must be an integer from 1 to 10000"),
             ("/ogc/collections/grids/items?bbox=1,2,3", 400, "bbox must be"),
             ("/ogc/collections/grids/items?bbox=3,2,1,4", 400, "min <= max"),
             ("/ogc/collections/grids/items?colour=red", 400, "unknown parameter 'colour'"),
@@ -133,11 +133,90 @@ def main():
             r = get(path)
             c.check(f"{path}: {status} naming the rule", r.status == status and r.ctype == "application/problem+json"
                     and words in r.json().get("detail", ""), r)
+        bounded_items(c, get, reports)
     finally:
         code = server.stop() if server.proc else 0
         c.check("the server stops on SIGTERM with exit 0", code == 0, code)
         shutil.rmtree(tmp, ignore_errors=True)
     return c.finish()
+
+
+def bounded_items(c, get, reports):
+    """offset and limit are checked numbers; reports are paged in the store by cursor."""
+    for query in ["offset=1e19&limit=10000", "offset=inf&limit=400", "offset=nan", "offset=-1",
+                  "offset=10001", "offset=9223372036854775808", "limit=nan", "limit=1e19"]:
+        name = "offset" if query.startswith("offset") else "limit"
+        try:
+            r = get("/ogc/collections/grids/items?" + query)
+        except OSError as e:  # the old server died here (SIGSEGV reading past the vector)
+            r = e
+        c.check(f"grids?{query}: 400 naming {name} and its range", not isinstance(r, OSError) and r.status == 400
+                and r.ctype == "application/problem+json" and f"query parameter '{name}' must be an integer from"
+                in r.json().get("detail", ""), r)
+        try:
+            alive = get("/healthz").status == 200
+        except OSError as e:
+            alive = e
+        c.check("... and the server is still alive", alive is True, alive)
+        if alive is not True:
+            return
+    r = get("/ogc/collections/grids/items?offset=10000&limit=10000")
+    c.check("grids?offset=10000 (the cap, past the data): an empty page", r.status == 200
+            and r.json()["features"] == [] and r.json()["numberReturned"] == 0, r)
+    # Reports oldest first, as a brute force over the source file orders their creation times.
+    created = sorted(datetime.datetime.fromisoformat(row["created_at"]) for row in reports)
+    t = datetime.datetime.fromisoformat
+    r = get("/ogc/collections/reports/items?offset=1990&limit=5")
+    got = [t(f["properties"]["created_at"]) for f in r.json()["features"]] if r.status == 200 else []
+    c.check("reports?offset=1990&limit=5: the 1991st to 1995th oldest", got == created[1990:1995], got)
+    seen, times, pages, path = set(), [], 0, "/ogc/collections/reports/items?limit=300"
+    while path and pages < 20:
+        r = get(path)
+        if r.status != 200:
+            break
+        j = r.json()
+        seen |= {f["id"] for f in j["features"]}
+        times += [t(f["properties"]["created_at"]) for f in j["features"]]
+        nxt = next((l["href"] for l in j["links"] if l["rel"] == "next"), None)
+        c.check(f"page {pages + 1}: numberMatched {len(reports)}, a cursor in the next link",
+                j["numberMatched"] == len(reports) and (nxt is None or "after=" in nxt), (j["numberMatched"], nxt))
+        path = urllib.parse.urlsplit(nxt).path + "?" + urllib.parse.urlsplit(nxt).query if nxt else None
+        pages += 1
+    c.check(f"following next links: all {len(reports)} reports once, oldest first, in {pages} pages",
+            len(seen) == len(reports) == len(times) and times == created and pages == 7, (len(seen), pages))
+    r = get("/ogc/collections/reports/items?offset=10001")
+    c.check("reports?offset=10001: 400 beyond the documented cap", r.status == 400
+            and "'offset' must be an integer from 0 to 10000" in r.json()["detail"], r)
+    r = get("/ogc/collections/reports/items?after=garbage")
+    c.check("a malformed cursor: 400", r.status == 400 and "cursor" in r.json()["detail"], r)
+    r = get("/ogc/collections/reports/items?state=flying")
+    c.check("state=flying: 400 naming it", r.status == 400 and "flying" in r.json()["detail"], r)
+    first = get("/ogc/collections/reports/items?limit=1").json()["features"][0]
+    for name in ["category", "grid", "state"]:
+        value = first["properties"][name]
+        r = get(f"/ogc/collections/reports/items?limit=1&{name}={urllib.parse.quote(value)}")
+        # Every imported report is received; categories are in the source file.
+        expect = sum(1 for row in reports if name != "category" or row["category_code"] == value)
+        if name == "grid":  # the source file has no grids: count them from the collection itself
+            expect = sum(1 for _ in iterate(get, f"/ogc/collections/reports/items?limit=1000", name, value))
+        c.check(f"reports?{name}={value}: numberMatched {expect}, filtered in the store",
+                r.status == 200 and r.json()["numberMatched"] == expect and expect > 0, (expect, r))
+    r = get(f"/ogc/collections/reports/items/{first['id']}")
+    c.check("a single report by id", r.status == 200 and r.json()["id"] == first["id"]
+            and r.json()["properties"] == first["properties"], r)
+    r = get("/ogc/collections/reports/items/nope")
+    c.check("an unknown report: 404", r.status == 404, r)
+
+
+def iterate(get, path, name, value):
+    """Every feature of a listing (following next links) whose property @name is @value."""
+    while path:
+        j = get(path).json()
+        for f in j["features"]:
+            if f["properties"][name] == value:
+                yield f
+        nxt = next((l["href"] for l in j["links"] if l["rel"] == "next"), None)
+        path = urllib.parse.urlsplit(nxt).path + "?" + urllib.parse.urlsplit(nxt).query if nxt else None
 
 
 if __name__ == "__main__":

@@ -239,7 +239,7 @@ TEST_F(ServiceFixture, LocateAnswersTheChainAndRefusesBadInputByName) {
 
   r = call(get("/api/v1/locate", {{"lon", "abc"}, {"lat", "30"}}));
   EXPECT_EQ(r.status, 400);
-  EXPECT_NE(r.body.find("'lon' must be a number"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("'lon' must be a finite number"), std::string::npos) << r.body;
   r = call(get("/api/v1/locate", {{"lon", "114.3"}}));
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("'lat' is required"), std::string::npos) << r.body;
@@ -252,6 +252,35 @@ TEST_F(ServiceFixture, LocateAnswersTheChainAndRefusesBadInputByName) {
   r = call(get("/api/v1/locate", {{"lon", "114.3"}, {"lat", "30"}, {"datum", "osgb36"}}));
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("osgb36"), std::string::npos) << r.body;
+}
+
+TEST_F(ServiceFixture, StatisticsReadABoundedNumberOfReports) {
+  const Instant at = now_utc();
+  for (int i = 0; i < 3; ++i) {
+    Submission s;
+    s.lon = 112.926891;
+    s.lat = 27.8576002;
+    s.category = "0101";
+    s.text = "路边垃圾 " + std::to_string(i);
+    service->submit(s, Actor{"u-stats", "", Role::resident, {}, {}}, "", at);
+  }
+  StatsQuery q;
+  q.now = at;
+  q.max_reports = 1000;
+  const auto rows = service->stats(q);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_GE(rows.back().reported, 3u);  // the total row
+  q.max_reports = rows.back().reported - 1;
+  try {
+    service->stats(q);
+    ADD_FAILURE() << "a period beyond the cap was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+    EXPECT_NE(std::string(e.what()).find("narrow it with from and to"), std::string::npos)
+        << e.what();
+  }
+  q.from = at + std::chrono::hours(1);  // a narrower period holds none
+  EXPECT_NO_THROW(service->stats(q));
 }
 
 TEST_F(ServiceFixture, WritesNeedAKey) {
@@ -369,6 +398,50 @@ TEST(JsonBody, MalformedWrongTypesUnknownFieldsAndNul) {
   inner.number("lon");
   inner.number("lat");
   EXPECT_NE(error_of([&] { inner.no_others(); }).find("'location.grid'"), std::string::npos);
+}
+
+TEST(JsonBody, EveryParserFailureIsA400NamingTheByteAndTheField) {
+  // nlohmann throws out_of_range, not parse_error, for a number beyond a double.
+  std::string e = error_of([] { parse_object(R"({"location":{"lon":1,"accuracy_m":1e400}})"); });
+  EXPECT_NE(e.find("number too large"), std::string::npos) << e;
+  EXPECT_NE(e.find("in field 'location.accuracy_m'"), std::string::npos) << e;
+  EXPECT_NE(e.find("byte 39"), std::string::npos) << e;  // 1e400 is bytes 35-39
+  EXPECT_EQ(e.find("406"), std::string::npos) << "no library text: " << e;
+  e = error_of([] { parse_object(R"({"media":["a","b",-1e999]})"); });
+  EXPECT_NE(e.find("in field 'media[2]'"), std::string::npos) << e;
+  e = error_of([] { parse_object(R"({"a":{"b":[1,{"c":tru}]}})"); });
+  EXPECT_NE(e.find("not valid JSON: error at byte"), std::string::npos) << e;
+  EXPECT_NE(e.find("in field 'a.b[1].c'"), std::string::npos) << e;
+  for (const char* body : {"{", "{\"a\":1}x", "\xff", "{\"a\":1e-99999}",
+                           "["
+                           "1e400]",
+                           "{\"a\":\"\\ud800\"}"}) {
+    try {
+      parse_object(body);
+    } catch (const Error& err) {
+      EXPECT_EQ(err.code(), ErrorCode::invalid_argument) << body;
+    }  // anything else escapes and fails the test
+  }
+}
+
+TEST(JsonBody, IntegersAndNumbersAreCheckedAgainstTheirRange) {
+  const auto j = parse_object(
+      R"({"five":5,"five_f":5.0,"half":4.5,"zero":0,"huge":18446744073709551615,"neg":-9223372036854775808,"big":1e300,"s":"5"})");
+  Fields f(j);
+  EXPECT_EQ(f.integer("five", 1, 5), 5);
+  EXPECT_EQ(f.integer("five_f", 1, 5), 5);
+  const std::string rule = "must be an integer from 1 to 5";
+  for (const char* name : {"half", "zero", "huge", "neg", "big", "s"})
+    EXPECT_NE(
+        error_of([&] { f.integer(name, 1, 5); }).find(std::string("field '") + name + "' " + rule),
+        std::string::npos)
+        << name;
+  EXPECT_EQ(f.number("big"), 1e300);
+  EXPECT_NE(error_of([&] {
+              f.number("big", 0, 5000);
+            }).find("field 'big' must be a number from 0 to 5000"),
+            std::string::npos);
+  EXPECT_FALSE(f.integer("absent", 1, 5));
 }
 
 TEST(JsonWriter, ReadsBackAsWrittenByAnIndependentParser) {

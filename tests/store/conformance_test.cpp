@@ -1,133 +1,15 @@
 // The store conformance suite: the same cases against both adapters — SQLite in a temporary
 // file and PostGIS in a fresh schema of the database named by WANGGE_TEST_PG (label
 // integration; scripts/test starts PostgreSQL and sets it).
-#include <gtest/gtest.h>
-
-#include <filesystem>
-#include <pqxx/pqxx>
-#include <random>
 #include <set>
 #include <thread>
 
-#include "../dispatch/sample_fixture.hpp"
-#include "wangge/dispatch/workflow.hpp"
-#include "wangge/store/store.hpp"
-#include "wangge/util/error.hpp"
+#include "store_fixture.hpp"
 
 namespace wangge {
 namespace {
 
-namespace fs = std::filesystem;
-
-/// Where a test store lives; removed at the end.
-class StoreLocation {
- public:
-  virtual ~StoreLocation() = default;
-  virtual std::string location() const = 0;
-};
-
-class SqliteLocation final : public StoreLocation {
- public:
-  SqliteLocation() {
-    dir_ = fs::temp_directory_path() /
-           ("wangge-store-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::create_directories(dir_);
-  }
-  ~SqliteLocation() override { fs::remove_all(dir_); }
-  std::string location() const override { return (dir_ / "test.db").string(); }
-
- private:
-  static inline int counter_ = 0;
-  fs::path dir_;
-};
-
-class PostgisLocation final : public StoreLocation {
- public:
-  PostgisLocation() {
-    const char* base = std::getenv("WANGGE_TEST_PG");
-    if (!base)
-      throw std::runtime_error(
-          "WANGGE_TEST_PG is not set: run scripts/test (or ctest -L unit for the rest)");
-    base_ = base;
-    schema_ = "conformance_" + std::to_string(::getpid()) + "_" +
-              std::to_string(std::random_device{}() % 1000000);
-    pqxx::connection c(base_);
-    pqxx::work tx(c);
-    tx.exec0("CREATE SCHEMA " + tx.quote_name(schema_));
-    tx.commit();
-  }
-  ~PostgisLocation() override {
-    try {
-      pqxx::connection c(base_);
-      pqxx::work tx(c);
-      tx.exec0("DROP SCHEMA " + tx.quote_name(schema_) + " CASCADE");
-      tx.commit();
-    } catch (...) {
-    }
-  }
-  std::string location() const override {
-    return base_ + " options='-c search_path=" + schema_ + ",public'";
-  }
-
- private:
-  std::string base_, schema_;
-};
-
-class StoreConformance : public ::testing::TestWithParam<std::string> {
- protected:
-  static void SetUpTestSuite() { sample_ = new testing::Sample(); }
-  static void TearDownTestSuite() { delete sample_; }
-  void SetUp() override {
-    if (GetParam() == "sqlite")
-      where_ = std::make_unique<SqliteLocation>();
-    else
-      where_ = std::make_unique<PostgisLocation>();
-    store_ = open_store(where_->location());
-  }
-  void TearDown() override {
-    store_.reset();
-    where_.reset();
-  }
-  Instant at(const char* local) const { return *parse_iso(local, sample_->ref.calendar.zone()); }
-
-  /// Submits a new report the way the service does: insert + its first event, in one write.
-  Report submit(const char* when, const std::string& category = "0101", double dlon = 0,
-                const std::string& key = "") {
-    Submission s =
-        sample_->submission(category, testing::Sample::kLon + dlon, testing::Sample::kLat);
-    Report r = sample_->intake.build(s, testing::Sample::resident(), at(when), new_report_id());
-    Event e;
-    e.report_id = r.id;
-    e.seq = 1;
-    e.at = r.created_at;
-    e.actor_id = r.submitted_by;
-    e.action = "submit";
-    r.version = 1;
-    store_->write([&](WriteTx& tx) {
-      tx.insert_report(r, key, key.empty() ? "" : "hash-of-" + key);
-      tx.append_event(e);
-    });
-    return r;
-  }
-  /// Applies a workflow action and stores the result, as the service does.
-  void act(const std::string& id, Action a, const Actor& who, const char* when,
-           const std::string& reason = "") {
-    store_->write([&](WriteTx& tx) {
-      Report r = tx.report(id).value();
-      ActionRequest req;
-      req.action = a;
-      req.reason = reason;
-      const Event e = Workflow(sample_->ref).apply(r, req, who, at(when));
-      tx.update_report(r);
-      tx.append_event(e);
-    });
-  }
-
-  static testing::Sample* sample_;
-  std::unique_ptr<StoreLocation> where_;
-  std::unique_ptr<Store> store_;
-};
-testing::Sample* StoreConformance::sample_ = nullptr;
+using store_testing::StoreConformance;
 
 TEST_P(StoreConformance, AReportAndItsEventsRoundTrip) {
   const Report r = submit("2026-11-23T09:00");

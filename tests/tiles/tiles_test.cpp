@@ -333,6 +333,11 @@ TEST(TileCache, ABuildInFlightBlocksNeitherOtherTilesNorItsFailingFallback) {
   auto waiter = std::async(std::launch::async, [&] {
     return cache.get("grids", t, [] { return std::string("never built: the builder is on it"); });
   });
+  // The waiter has joined the build once the cache counts it as waiting.
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+       cache.stats().waits == 0 && std::chrono::steady_clock::now() < until;)
+    std::this_thread::yield();
+  ASSERT_EQ(cache.stats().waits, 1u);
   auto look = std::async(std::launch::async, [&] { return cache.peek("grids", other); });
   ASSERT_EQ(look.wait_for(std::chrono::seconds(5)), std::future_status::ready)
       << "a look-up of another tile waited for a build in flight";

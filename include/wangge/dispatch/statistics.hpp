@@ -29,6 +29,10 @@ enum class StatsGroup { total, grid, leader, department, category, day, week, mo
 std::optional<StatsGroup> parse_stats_group(std::string_view s);
 std::string_view to_string(StatsGroup g) noexcept;
 
+/// The most reports one statistics query reads by default (they are grouped in memory: the
+/// medians need every value).
+inline constexpr std::size_t kMaxStatsReports = 50000;
+
 struct StatsQuery {
   StatsGroup group = StatsGroup::total;
   /// For group = grid: only grids at this depth (0 = root); unset: every grid of each report's
@@ -37,6 +41,8 @@ struct StatsQuery {
   Instant from = Instant::min();
   Instant to = Instant::max();
   Instant now;
+  /// A period holding more reports than this is refused (narrow from/to), not read.
+  std::size_t max_reports = kMaxStatsReports;
 };
 
 struct StatsRow {

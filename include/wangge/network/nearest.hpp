@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "wangge/network/snap.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge {
 
@@ -28,9 +29,10 @@ struct WalkingConfig {
   double threshold_minutes = 15.0;
   double max_snap_m = 200.0;
   double detour_factor = 1.3;
-  /// The circle's threshold as a walking cost in millimetres.
+  /// The circle's threshold as a walking cost in millimetres. Speed and minutes are checked
+  /// where they enter (at most 50 km/h and 120 minutes: 1e8 mm).
   std::int64_t threshold_mm() const {
-    return static_cast<std::int64_t>(speed_kmh * 1e6 / 60.0 * threshold_minutes);
+    return number::narrow<std::int64_t>(speed_kmh * 1e6 / 60.0 * threshold_minutes);
   }
   double minutes(std::int64_t cost_mm) const {
     return static_cast<double>(cost_mm) / (speed_kmh * 1e6 / 60.0);

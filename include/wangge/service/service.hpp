@@ -189,7 +189,11 @@ class Service {
   /// A page of the reports @p viewer may see (residents: their own; grid workers: their grids;
   /// department staff: their department's), matching @p filter.
   ReportPage list(ReportFilter filter, const Actor& viewer);
-  /// Statistics over the store's reports.
+  /// How many of the reports @p viewer may see match @p filter, counting no further than
+  /// @p at_most (see Store::count).
+  std::size_t count(ReportFilter filter, const Actor& viewer, std::size_t at_most);
+  /// Statistics over the reports created in [query.from, query.to).
+  /// @throws Error(invalid_argument) when the period holds more than query.max_reports.
   std::vector<StatsRow> stats(const StatsQuery& query);
   /// The supervision ticker: raises a 督办 event on every running case past its due time that
   /// has none yet. @returns how many were raised.

@@ -8,6 +8,7 @@
 // that batch is durable. A write that throws is rolled back to its own savepoint; the rest of
 // its batch commits. Reads run on their own connections and see committed data.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -68,10 +69,20 @@ class WriteTx {
   virtual void save_reply(const std::string& key, const StoredReply& reply, Instant now) = 0;
 };
 
+/// The order of a listing, by creation time (then id, so equal times still page stably).
+enum class ListOrder { newest_first, oldest_first };
+
+/// The most rows one list query returns, and the most it skips with an offset: every listing
+/// is one indexed query with a LIMIT, and paging deeper goes by cursor (`after`), which costs
+/// the same on every page.
+inline constexpr std::size_t kMaxListLimit = 10000;
+inline constexpr std::size_t kMaxListOffset = 10000;
+
 struct ReportFilter {
-  std::vector<ReportState> states;      ///< any of these; empty: all
-  std::vector<std::string> categories;  ///< any of these codes; empty: all
-  std::optional<std::string> grid;      ///< the grid or any grid below it
+  std::vector<ReportState> states;         ///< any of these; empty: all
+  std::vector<std::string> categories;     ///< any of these codes; empty: all
+  std::optional<std::string> grid;         ///< the grid or any grid below it
+  std::optional<std::string> finest_grid;  ///< exactly this grid as the report's finest
   std::optional<std::string> leader;
   std::optional<std::string> department;  ///< assigned, or responsible when not dispatched
   std::optional<std::string> submitted_by;
@@ -79,12 +90,14 @@ struct ReportFilter {
   std::optional<Instant> created_from, created_to, updated_from, updated_to;
   bool overdue_only = false;
   Instant now;
-  std::size_t limit = 50;
-  std::string after;  ///< the `next` cursor of the previous page
+  ListOrder order = ListOrder::newest_first;
+  std::size_t limit = 50;  ///< 1 to kMaxListLimit
+  std::size_t offset = 0;  ///< rows skipped (after the cursor, if any): 0 to kMaxListOffset
+  std::string after;       ///< the `next` cursor of the previous page (in the same order)
 };
 
 struct ReportPage {
-  std::vector<Report> items;  ///< newest first
+  std::vector<Report> items;  ///< in the filter's order
   std::string next;           ///< cursor for the next page; empty at the end
 };
 
@@ -108,9 +121,17 @@ class Store {
 
   virtual std::optional<Report> report(const std::string& id) = 0;
   virtual std::vector<Event> events(const std::string& report_id) = 0;
+  /// One page of the reports matching @p filter, in its order: one indexed query with a LIMIT,
+  /// every filter in SQL. @throws Error(invalid_argument) for a malformed cursor, a limit of 0
+  /// or above kMaxListLimit, or an offset above kMaxListOffset; Error(unavailable) when the
+  /// query runs past the read budget (StoreOptions::read_budget).
   virtual ReportPage list(const ReportFilter& filter) = 0;
-  /// Every report created in [from, to) (for statistics).
-  virtual std::vector<Report> reports_created(Instant from, Instant to) = 0;
+  /// How many reports match @p filter (its order, cursor, offset and limit aside), counting no
+  /// further than @p at_most: at_most means "at least that many". Bounded like list().
+  virtual std::size_t count(const ReportFilter& filter, std::size_t at_most) = 0;
+  /// The reports created in [from, to), oldest first, at most @p max_rows of them (for
+  /// statistics: a caller asks for one more than it takes, to know the period holds more).
+  virtual std::vector<Report> reports_created(Instant from, Instant to, std::size_t max_rows) = 0;
   virtual std::size_t report_count() = 0;
 
   /// Stores @p grids as a new, inactive generation. @returns its id.
@@ -144,6 +165,12 @@ struct StoreOptions {
   bool group_commit = true;      ///< false: one transaction (and fsync) per write
   std::size_t max_batch = 1024;  ///< writes per group-commit transaction
   std::size_t readers = 4;       ///< read connections
+  /// The longest one read of a request may run (report, events, list, count, reports_created,
+  /// report_count, api_key_by_hash, count_by_state): PostgreSQL's statement_timeout on the read
+  /// connections, SQLite's progress handler. A read past it is interrupted: Error(unavailable).
+  /// Loading a generation or the reference documents, the key list and the integrity check
+  /// (start-up and maintenance, sized by the data) are not bounded.
+  std::chrono::microseconds read_budget = std::chrono::seconds(5);
 };
 
 /// Opens (creating and migrating when needed) the store at @p location: a PostgreSQL URL

@@ -1,0 +1,146 @@
+#include "ogc_items.hpp"
+
+#include <cmath>
+
+#include "wangge/service/views.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge::http::ogc {
+namespace {
+
+using json = nlohmann::json;
+
+json polygon_json(const MultiPolygon& g) {
+  json polys = json::array();
+  for (const Polygon& p : g.polygons) {
+    json rings = json::array();
+    auto ring = [](const Ring& r) {
+      json out = json::array();
+      for (const XY& v : r) out.push_back({v.x, v.y});
+      return out;
+    };
+    rings.push_back(ring(p.outer));
+    for (const Ring& h : p.holes) rings.push_back(ring(h));
+    polys.push_back(rings);
+  }
+  return {{"type", "MultiPolygon"}, {"coordinates", polys}};
+}
+
+json point_json(double lon, double lat) {
+  return {{"type", "Point"}, {"coordinates", {lon, lat}}};
+}
+
+bool meets(const BBox& b, const std::optional<BBox>& bbox) {
+  return !bbox || (b.max_x >= bbox->min_x && b.min_x <= bbox->max_x && b.max_y >= bbox->min_y &&
+                   b.min_y <= bbox->max_y);
+}
+
+}  // namespace
+
+const std::vector<Collection>& collections() {
+  static const std::vector<Collection> all{
+      {"grids",
+       "Grids",
+       "Grid polygons of every level with their leaders (no phone numbers)",
+       false,
+       {"level", "level_name", "parent_id", "code", "name", "leader_name", "leader_role"}},
+      {"service_points",
+       "Service points",
+       "Service points with their services and opening hours",
+       false,
+       {"kind", "name"}},
+      {"isochrones",
+       "Walking isochrones",
+       "The area within the walking threshold of each service point",
+       false,
+       {"service_point"}},
+      {"reports",
+       "Reports",
+       "Reports with public fields only: category, state, times, grid; positions rounded",
+       true,
+       {"category", "state", "grid"}},
+  };
+  return all;
+}
+
+const Collection& collection(const std::string& id) {
+  for (const Collection& c : collections()) {
+    if (c.id == id) return c;
+  }
+  throw Error(ErrorCode::not_found, "collection '" + id.substr(0, 60) + "' does not exist");
+}
+
+std::vector<Item> memory_items(const Collection& c, Service& service,
+                               const std::optional<BBox>& bbox) {
+  std::vector<Item> out;
+  if (c.id == "grids") {
+    const auto index = service.grid_index();
+    const GridSet& set = index->grids();
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      const Grid& g = set[i];
+      if (!meets(bbox_of(g.geometry), bbox)) continue;
+      json p{{"code", g.code.empty() ? g.id : g.code},
+             {"name", g.name},
+             {"level", set.level(i)},
+             {"level_name", set.level_name(set.depth(i))},
+             {"parent_id", g.parent_id},
+             {"leader_name", g.leader.name},
+             {"leader_role", g.leader.role},
+             {"households", g.households ? json(*g.households) : json(nullptr)},
+             {"residents", g.residents ? json(*g.residents) : json(nullptr)},
+             {"area_m2", std::round(area_m2(g.geometry))}};
+      out.push_back({g.id, p, polygon_json(g.geometry)});
+    }
+  } else if (c.id == "service_points") {
+    if (auto net = service.nearest()) {
+      for (const ServicePoint& sp : net->points()) {
+        const double lon = sp.position.lon(), lat = sp.position.lat();
+        if (!meets(BBox{lon, lat, lon, lat}, bbox)) continue;
+        out.push_back({sp.id,
+                       {{"name", sp.name},
+                        {"kind", sp.kind},
+                        {"services", sp.services},
+                        {"opening_hours", sp.opening_hours},
+                        {"address", sp.address}},
+                       point_json(lon, lat)});
+      }
+    }
+  } else if (c.id == "isochrones") {
+    const auto net = service.nearest();
+    for (const auto& [sp, area] : service.isochrones()) {
+      if (area.empty() || !meets(bbox_of(area), bbox)) continue;
+      out.push_back({sp.id,
+                     {{"service_point", sp.id},
+                      {"name", sp.name},
+                      {"minutes", net->config().threshold_minutes},
+                      {"area_m2", std::round(area_m2(area))}},
+                     polygon_json(area)});
+    }
+  }
+  return out;
+}
+
+Item report_item(const Report& r, const ReferenceData& ref, int public_decimals, Instant now) {
+  const Category* cat = ref.categories.find(r.category);
+  const TimeZone& zone = ref.calendar.zone();
+  return {r.id,
+          {{"category", r.category},
+           {"category_name", cat ? cat->name : ""},
+           {"state", std::string(to_string(r.state))},
+           {"created_at", format_iso(r.created_at, zone)},
+           {"updated_at", format_iso(r.updated_at, zone)},
+           {"due_at", r.due_at ? json(format_iso(*r.due_at, zone)) : json(nullptr)},
+           {"overdue", r.overdue(now)},
+           {"grid", r.grid_id()}},
+          point_json(rounded(r.position.lon(), public_decimals),
+                     rounded(r.position.lat(), public_decimals))};
+}
+
+std::string property_text(const Item& item, const std::string& name) {
+  const json v = item.properties.value(name, json());
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
+  return v.dump();
+}
+
+}  // namespace wangge::http::ogc

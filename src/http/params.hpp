@@ -1,0 +1,36 @@
+#pragma once
+// Query parameters read through the one checked number parser (wangge/util/number.hpp): a
+// number is finite, integral where it must be and within its documented range (the ranges
+// are in api/openapi.yaml), else 400 "query parameter 'limit' must be an integer from 1 to
+// 200". Absent parameters give std::nullopt; an empty value is a malformed one.
+
+#include <optional>
+
+#include "exchange.hpp"
+#include "wangge/geo/polygon.hpp"
+
+namespace wangge::http {
+
+/// "query parameter 'limit'": the subject of a message about @p name.
+std::string query_subject(const char* name);
+
+/// @throws Error(invalid_argument) naming the parameter and the range.
+std::optional<long long> integer_param(const Request& req, const char* name, long long min,
+                                       long long max);
+/// The same, @p fallback when absent.
+long long integer_param(const Request& req, const char* name, long long min, long long max,
+                        long long fallback);
+/// @throws Error(invalid_argument) naming the parameter and the range.
+std::optional<double> decimal_param(const Request& req, const char* name, double min, double max);
+/// A finite number that must be there, its range left to the domain (a coordinate: LonLat
+/// answers 422 invalid-coordinate naming the range). @throws Error(invalid_argument) "query
+/// parameter 'lon' is required" / "… must be a finite number".
+double required_finite(const Request& req, const char* name);
+
+/// "minlon,minlat,maxlon,maxlat" in degrees (with @p allow_heights also OGC's 6-number form
+/// minlon,minlat,minh,maxlon,maxlat,maxh, heights ignored): finite, longitudes within
+/// [-180, 180], latitudes within [-90, 90], min <= max.
+/// @throws Error(invalid_argument) "bbox must be …" naming the rule.
+BBox parse_bbox(const std::string& text, bool allow_heights);
+
+}  // namespace wangge::http
