@@ -282,22 +282,21 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
         counts = Counts{};
         counts.epoch = epoch;
         counts.at = request.now;
-        ReportFilter f;
-        f.states = open_states();
-        f.now = request.now;
-        f.limit = 1000;
-        for (;;) {
-          const ReportPage page = store().list(f);
-          for (const Report& r : page.items) {
-            const bool overdue = r.overdue(request.now);
-            for (const std::string& g : r.grid_chain) {
-              auto& c = counts.by_grid[g];
-              ++c.first;
-              c.second += overdue;
+        // Counted by the database, one row per finest grid that has open reports (bounded by
+        // the grids, not the reports); each counts for its whole chain.
+        for (const GridPathCount& c : store().open_counts_by_path(request.now)) {
+          std::string_view path = c.grid_path;
+          while (!path.empty()) {
+            const auto slash = path.find('/');
+            const std::string_view id = path.substr(0, slash);
+            if (!id.empty()) {
+              auto& n = counts.by_grid[std::string(id)];
+              n.first += static_cast<std::int64_t>(c.open);
+              n.second += static_cast<std::int64_t>(c.overdue);
             }
+            if (slash == std::string_view::npos) break;
+            path.remove_prefix(slash + 1);
           }
-          if (page.next.empty()) break;
-          f.after = page.next;
         }
         std::lock_guard lock(tiles_->mutex);
         if (epoch >= tiles_->counts.epoch || tiles_->counts.epoch == ~std::uint64_t{0})

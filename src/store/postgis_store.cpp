@@ -568,6 +568,14 @@ class PostgisStore final : public Store {
       s.query(sql::revoke_api_key(), {id});
     });
   }
+  std::vector<GridPathCount> open_counts_by_path(Instant now) override {
+    return read([&](Session& s) {
+      const auto q = sql::open_counts_by_path(now);
+      std::vector<GridPathCount> out;
+      for (const Row& row : s.query(q.text, q.params)) out.push_back(sql::decode_path_count(row));
+      return out;
+    });
+  }
   std::vector<std::pair<std::string, std::size_t>> count_by_state() override {
     return read([&](Session& s) {
       std::vector<std::pair<std::string, std::size_t>> out;

@@ -238,6 +238,33 @@ std::string select_api_keys() {
 std::string revoke_api_key() {
   return "UPDATE api_keys SET revoked = 1 WHERE id = ?";
 }
+Query open_counts_by_path(Instant now) {
+  Query q{"", {to_millis(now)}};
+  std::string open, running;
+  for (ReportState st : open_states()) {
+    open += (open.empty() ? "'" : ", '") + std::string(to_string(st)) + "'";
+    if (is_running(st))
+      running += (running.empty() ? "'" : ", '") + std::string(to_string(st)) + "'";
+  }
+  // The states are ours (no outside text); the time is a parameter. Report::overdue's rule.
+  q.text =
+      "SELECT grid_path, COUNT(*), SUM(CASE WHEN state IN (" + running +
+      ") AND due_at IS NOT NULL AND due_at < ? THEN 1 ELSE 0 END) FROM reports WHERE state IN (" +
+      open + ") GROUP BY grid_path";
+  return q;
+}
+
+GridPathCount decode_path_count(const Row& row) {
+  auto whole = [&](std::size_t i) {
+    return std::holds_alternative<std::int64_t>(row[i])
+               ? static_cast<std::size_t>(std::max<std::int64_t>(0, std::get<std::int64_t>(row[i])))
+               : std::size_t{0};
+  };
+  return GridPathCount{
+      std::holds_alternative<std::string>(row[0]) ? std::get<std::string>(row[0]) : "", whole(1),
+      whole(2)};
+}
+
 std::string count_by_state() {
   return "SELECT state, COUNT(*) FROM reports GROUP BY state ORDER BY state";
 }

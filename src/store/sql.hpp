@@ -44,6 +44,9 @@ std::string select_api_key_by_hash();
 std::string select_api_keys();
 std::string revoke_api_key();
 std::string count_by_state();
+/// grid_path, open reports, overdue among them (one parameter: now, in milliseconds).
+Query open_counts_by_path(Instant now);
+GridPathCount decode_path_count(const Row& row);
 ApiKey decode_api_key(const Row& row);
 
 /// Our consistency checks: each query returns one text column describing a problem per row.

@@ -409,6 +409,15 @@ class SqliteStore final : public Store {
         throw Error(ErrorCode::not_found, "API key '" + id + "' does not exist");
     });
   }
+  std::vector<GridPathCount> open_counts_by_path(Instant now) override {
+    return with_reader([&](Session& s) {
+      const auto q = sql::open_counts_by_path(now);
+      std::vector<GridPathCount> out;
+      for (const Row& row : query_rows(s.db(), q.text, q.params))
+        out.push_back(sql::decode_path_count(row));
+      return out;
+    });
+  }
   std::vector<std::pair<std::string, std::size_t>> count_by_state() override {
     return with_reader([&](Session& s) {
       std::vector<std::pair<std::string, std::size_t>> out;

@@ -3,6 +3,7 @@
 // reads that run past their time budget are interrupted.
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "store_fixture.hpp"
@@ -132,6 +133,38 @@ TEST_P(Listings, EveryFilterInBothOrdersPagesAndCountsAsABruteForceDoes) {
     EXPECT_EQ(store_->count(f, 3), std::min<std::size_t>(total, 3)) << "round " << round;
   }
   EXPECT_GT(nonempty, 30) << "the random filters should mostly match something";
+}
+
+TEST_P(Listings, OpenReportsAreCountedPerFinestGridAsABruteForceDoes) {
+  std::mt19937 rng(5);
+  std::vector<Report> all = write_reports(120, rng);
+  // Some running with due times either side of `now`, some closed: every state counts right.
+  const Instant now = at("2026-11-25T12:00");
+  store_->write([&](WriteTx& tx) {
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      Report& r = all[i];
+      if (i % 5 == 1) r.state = ReportState::dispatched, r.due_at = now - std::chrono::hours(1);
+      if (i % 5 == 2) r.state = ReportState::accepted, r.due_at = now + std::chrono::hours(1);
+      if (i % 5 == 3) r.state = ReportState::closed, r.due_at = now - std::chrono::hours(9);
+      if (i % 5 != 0 && i % 5 != 4) tx.update_report(r);
+    }
+  });
+  std::map<std::string, std::pair<std::size_t, std::size_t>> want;
+  for (const Report& r : all) {
+    if (!is_open(r.state)) continue;
+    std::string path = "/";
+    for (auto it = r.grid_chain.rbegin(); it != r.grid_chain.rend(); ++it) path += *it + "/";
+    ++want[path].first;
+    want[path].second += r.overdue(now);
+  }
+  std::map<std::string, std::pair<std::size_t, std::size_t>> got;
+  for (const GridPathCount& c : store_->open_counts_by_path(now))
+    got[c.grid_path] = {c.open, c.overdue};
+  EXPECT_EQ(got, want);
+  std::size_t overdue = 0;
+  for (const auto& [path, n] : want) overdue += n.second;
+  EXPECT_GT(want.size(), 1u) << "several finest grids";
+  EXPECT_GT(overdue, 0u);
 }
 
 TEST_P(Listings, APageAndAnOffsetHaveHardCaps) {

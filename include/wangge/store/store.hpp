@@ -101,6 +101,13 @@ struct ReportPage {
   std::string next;           ///< cursor for the next page; empty at the end
 };
 
+/// Open reports of one finest-grid path ("/root/…/leaf/"), counted by the database.
+struct GridPathCount {
+  std::string grid_path;
+  std::size_t open = 0;
+  std::size_t overdue = 0;  ///< of them, running and past their due time
+};
+
 struct GenerationInfo {
   std::string id;
   Instant created_at;
@@ -153,6 +160,9 @@ class Store {
   virtual std::vector<ApiKey> api_keys() = 0;
   /// @throws Error(not_found) for an unknown id.
   virtual void revoke_api_key(const std::string& id) = 0;
+  /// Open reports per finest-grid path, aggregated in the database (one row per path that has
+  /// any; at most as many rows as grids), with those overdue at @p now.
+  virtual std::vector<GridPathCount> open_counts_by_path(Instant now) = 0;
   /// Reports per state (for /metrics).
   virtual std::vector<std::pair<std::string, std::size_t>> count_by_state() = 0;
 
