@@ -46,8 +46,9 @@ void print_notes(const std::vector<std::string>& notes);
 struct StoreOptions {
   std::string store = "wangge.db";
   std::string data;
-  /// Opens the service on the store (seeding it from --data when new).
-  std::unique_ptr<Service> open() const;
+  /// Opens the service on the store (seeding it from --data when new), showing reports to the
+  /// public under @p privacy.
+  std::unique_ptr<Service> open(const PrivacyPolicy& privacy = {}) const;
 };
 void add_store_options(CLI::App& cmd, StoreOptions& o);
 

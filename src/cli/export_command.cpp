@@ -19,7 +19,7 @@ struct TileArgs {
 };
 
 /// Seeds an MBTiles file from the service's tile layers (the same tiles the server serves).
-int export_tiles(Service& service, const TileArgs& a, const std::string& out, int decimals) {
+int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
   if (out.size() < 8 || out.substr(out.size() - 8) != ".mbtiles") {
     throw Error(ErrorCode::invalid_argument,
                 "export tiles writes MBTiles: --out must end in .mbtiles");
@@ -106,7 +106,7 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out, in
   writer.metadata("json", nlohmann::json{{"vector_layers", vector_layers}}.dump());
   ProgressBar bar("tiles", list.size());
   std::size_t written = 0;
-  const TileRequest request{decimals, now_utc()};
+  const TileRequest request{now_utc()};
   for (const tiles::TileId& t : list) {
     std::string mvt;
     for (const std::string& l : layers) mvt += service.tile(l, t, request)->mvt;
@@ -131,7 +131,7 @@ Runner add_export_command(CLI::App& app) {
     std::string what, out, format, as, at;
     TileArgs tiles;
     bool personal = false;
-    int decimals = 4;
+    int decimals = PrivacyPolicy::kDefaultDecimals;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -171,16 +171,15 @@ Runner add_export_command(CLI::App& app) {
   cmd->add_option("--as", a->as, "Who exports: an admin's staff id, needed for --personal");
   cmd->add_option("--public-decimals", a->decimals,
                   "Decimals of public report positions (default 4, ~10 m)")
-      ->check(integer_in(0, 9));
+      ->check(integer_in(PrivacyPolicy::kMinDecimals, PrivacyPolicy::kMaxDecimals));
   return [a]() -> int {
-    auto service = a->store.open();
-    if (a->what == "tiles") return export_tiles(*service, a->tiles, a->out, a->decimals);
+    auto service = a->store.open(PrivacyPolicy::with_decimals(a->decimals));
+    if (a->what == "tiles") return export_tiles(*service, a->tiles, a->out);
     ExportRequest r;
     r.what = a->what;
     r.path = a->out;
     r.driver = a->format;
     r.personal = a->personal;
-    r.public_decimals = a->decimals;
     r.now = now_utc();
     if (!a->as.empty())
       r.by = service->actor(a->as);

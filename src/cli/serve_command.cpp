@@ -63,6 +63,7 @@ Runner add_serve_command(CLI::App& app) {
     std::string network, points, config;
     double speed = 4, minutes = 15;
     double read_budget_s = 5;
+    int public_decimals = PrivacyPolicy::kDefaultDecimals;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -122,9 +123,9 @@ Runner add_serve_command(CLI::App& app) {
                   "Requests a second from one address with verified keys, all together (default "
                   "200; 0: no limit)")
       ->check(decimal_in(0, 1e6));
-  cmd->add_option("--public-decimals", a->server.public_decimals,
+  cmd->add_option("--public-decimals", a->public_decimals,
                   "Decimals of public coordinates (default 4, ~10 m)")
-      ->check(integer_in(0, 9));
+      ->check(integer_in(PrivacyPolicy::kMinDecimals, PrivacyPolicy::kMaxDecimals));
   cmd->add_option("--base-url", a->server.base_url,
                   "Public base URL for links (default http://address:port)");
   cmd->add_option("--trusted-proxy", a->server.trusted_proxy,
@@ -151,6 +152,7 @@ Runner add_serve_command(CLI::App& app) {
     config.data_dir = a->store.data;
     config.network = a->network;
     config.service_points = a->points;
+    config.privacy = PrivacyPolicy::with_decimals(a->public_decimals);
     // At most an hour: 3.6e9 microseconds.
     config.store_options.read_budget =
         std::chrono::microseconds(number::narrow_round(a->read_budget_s * 1e6));

@@ -14,8 +14,9 @@ void add_store_options(CLI::App& cmd, StoreOptions& o) {
       ->envname("WANGGE_DATA");
 }
 
-std::unique_ptr<Service> StoreOptions::open() const {
+std::unique_ptr<Service> StoreOptions::open(const PrivacyPolicy& privacy) const {
   ServiceConfig config;
+  config.privacy = privacy;
   config.store = store;
   config.data_dir = data;
   return Service::open(config);

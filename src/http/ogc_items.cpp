@@ -120,20 +120,17 @@ std::vector<Item> memory_items(const Collection& c, Service& service,
   return out;
 }
 
-Item report_item(const Report& r, const ReferenceData& ref, int public_decimals, Instant now) {
-  const Category* cat = ref.categories.find(r.category);
-  const TimeZone& zone = ref.calendar.zone();
-  return {r.id,
-          {{"category", r.category},
-           {"category_name", cat ? cat->name : ""},
-           {"state", std::string(to_string(r.state))},
-           {"created_at", format_iso(r.created_at, zone)},
-           {"updated_at", format_iso(r.updated_at, zone)},
-           {"due_at", r.due_at ? json(format_iso(*r.due_at, zone)) : json(nullptr)},
-           {"overdue", r.overdue(now)},
-           {"grid", r.grid_id()}},
-          point_json(rounded(r.position.lon(), public_decimals),
-                     rounded(r.position.lat(), public_decimals))};
+Item report_item(const PublicReport& p, const TimeZone& zone) {
+  return {p.id,
+          {{"category", p.category},
+           {"category_name", p.category_name},
+           {"state", std::string(to_string(p.state))},
+           {"created_at", format_iso(p.created_at, zone)},
+           {"updated_at", format_iso(p.updated_at, zone)},
+           {"due_at", p.due_at ? json(format_iso(*p.due_at, zone)) : json(nullptr)},
+           {"overdue", p.overdue},
+           {"grid", p.grid}},
+          point_json(p.lon, p.lat)};
 }
 
 std::string property_text(const Item& item, const std::string& name) {

@@ -35,9 +35,9 @@ const Collection& collection(const std::string& id);
 std::vector<Item> memory_items(const Collection& c, Service& service,
                                const std::optional<BBox>& bbox);
 
-/// A report's public view as an item: category, state, times, finest grid; the position
-/// rounded to @p public_decimals.
-Item report_item(const Report& r, const ReferenceData& ref, int public_decimals, Instant now);
+/// A report's public view as an item: category, state, times, finest grid, the rounded
+/// position (all from the one public projection, public_report.hpp).
+Item report_item(const PublicReport& p, const TimeZone& zone);
 
 /// The property value @p name of an item as text (for ?name=value filters).
 std::string property_text(const Item& item, const std::string& name);

@@ -95,7 +95,7 @@ struct Page {
   std::string next_after;  ///< reports: the cursor after the last item ("" at the end)
 };
 
-Page report_page(Service& service, const ServerConfig& config, const ItemsQuery& q, Instant now) {
+Page report_page(Service& service, const ItemsQuery& q, Instant now) {
   ReportFilter f;
   f.bbox = q.bbox;
   f.created_from = q.when.from;
@@ -120,7 +120,8 @@ Page report_page(Service& service, const ServerConfig& config, const ItemsQuery&
   Page page;
   const auto ref = service.reference();
   for (const Report& r : found.items)
-    page.items.push_back(ogc::report_item(r, *ref, config.public_decimals, now));
+    page.items.push_back(
+        ogc::report_item(public_report(r, *ref, service.privacy(), now), ref->calendar.zone()));
   page.next_after = found.next;
   if (const std::size_t n = service.count(f, kPublic, kMatchedCountCap); n < kMatchedCountCap)
     page.matched = n;
@@ -242,8 +243,8 @@ void add_ogc_routes(Router& router, Context& ctx) {
       {"GET", "/ogc/collections/{collection}/items", {}, [&ctx, &service, link](Request& req) {
          const Collection& c = ogc::collection(req.params.at("collection"));
          const ItemsQuery q = items_query(req, c, service.reference()->calendar.zone());
-         const Page page = c.id == "reports" ? report_page(service, ctx.config, q, req.now)
-                                             : memory_page(service, c, q);
+         const Page page =
+             c.id == "reports" ? report_page(service, q, req.now) : memory_page(service, c, q);
          json features = json::array();
          for (const Item& it : page.items) {
            features.push_back({{"type", "Feature"},
@@ -296,8 +297,11 @@ void add_ogc_routes(Router& router, Context& ctx) {
          const std::string& id = req.params.at("id");
          std::optional<Item> item;
          if (c.id == "reports") {  // one look-up by id
-           if (auto r = service.report(id, kPublic))
-             item = ogc::report_item(*r, *service.reference(), ctx.config.public_decimals, req.now);
+           if (auto r = service.report(id, kPublic)) {
+             const auto ref = service.reference();
+             item = ogc::report_item(public_report(*r, *ref, service.privacy(), req.now),
+                                     ref->calendar.zone());
+           }
          } else {
            for (Item& it : ogc::memory_items(c, service, std::nullopt))
              if (it.id == id) item = std::move(it);

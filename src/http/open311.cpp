@@ -172,40 +172,36 @@ std::string status_of(ReportState s) {
   return is_open(s) ? "open" : "closed";
 }
 
-Node request_node(const Report& r, const ReferenceData& ref, const ServerConfig& config,
-                  const std::vector<Event>* history) {
+Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy& privacy,
+                  const std::vector<Event>* history, Instant now) {
   const TimeZone& zone = ref.calendar.zone();
-  const Category* c = ref.categories.find(r.category);
-  const Assignee& who = r.assignee.kind != Assignee::Kind::none ? r.assignee : r.responsible;
+  const PublicReport p = public_report(r, ref, privacy, now);
+  const Assignee& who = p.assignee.kind != Assignee::Kind::none ? p.assignee : p.responsible;
   std::string notes;
-  if (r.state == ReportState::cancelled)
-    notes = "cancelled: " + r.cancel_reason;
-  else if (r.state == ReportState::closed || r.state == ReportState::evaluated)
+  if (p.state == ReportState::cancelled)
+    notes = "cancelled: " + p.cancel_reason;
+  else if (p.state == ReportState::closed || p.state == ReportState::evaluated)
     notes = "closed (核查结案)";
   else
-    notes = std::string(to_string(r.state));
-  auto rounded = [&](double v) {
-    const double k = std::pow(10.0, config.public_decimals);
-    return std::round(v * k) / k;
-  };
+    notes = std::string(to_string(p.state));
   Node n = Node::object();
-  n.add("service_request_id", Node::str(r.id))
-      .add("status", Node::str(status_of(r.state)))
+  n.add("service_request_id", Node::str(p.id))
+      .add("status", Node::str(status_of(p.state)))
       .add("status_notes", Node::str(notes))
-      .add("service_name", Node::str(c ? c->name : r.category))
-      .add("service_code", Node::str(r.category))
-      .add("description", Node::str(r.text))
+      .add("service_name", Node::str(p.category_name.empty() ? p.category : p.category_name))
+      .add("service_code", Node::str(p.category))
+      .add("description", Node::str(p.text))
       .add("agency_responsible", Node::str(who.name))
-      .add("service_notice", Node::str(r.due_at ? "due " + format_iso(*r.due_at, zone) : ""))
-      .add("requested_datetime", Node::str(format_iso(r.created_at, zone)))
-      .add("updated_datetime", Node::str(format_iso(r.updated_at, zone)))
-      .add("expected_datetime", r.due_at ? Node::str(format_iso(*r.due_at, zone)) : Node::null())
-      .add("address", Node::str(r.grid_chain.empty() ? "" : r.grid_id()))
-      .add("address_id", Node::str(r.grid_chain.empty() ? "" : r.grid_id()))
+      .add("service_notice", Node::str(p.due_at ? "due " + format_iso(*p.due_at, zone) : ""))
+      .add("requested_datetime", Node::str(format_iso(p.created_at, zone)))
+      .add("updated_datetime", Node::str(format_iso(p.updated_at, zone)))
+      .add("expected_datetime", p.due_at ? Node::str(format_iso(*p.due_at, zone)) : Node::null())
+      .add("address", Node::str(p.grid))
+      .add("address_id", Node::str(p.grid))
       .add("zipcode", Node::str(""))
-      .add("lat", Node::num(rounded(r.position.lat())))
-      .add("long", Node::num(rounded(r.position.lon())))
-      .add("media_url", Node::str(r.media.empty() ? "" : r.media.front()));
+      .add("lat", Node::num(p.lat))
+      .add("long", Node::num(p.lon))
+      .add("media_url", Node::str(p.media.empty() ? "" : p.media.front()));
   if (history) {
     // The widely deployed extensions (Chicago, FixMyStreet): notes[] is the history, and
     // extended_attributes carries what the core fields cannot say.
@@ -221,13 +217,12 @@ Node request_node(const Report& r, const ReferenceData& ref, const ServerConfig&
                              .add("description", Node::str(description)));
     }
     n.add("notes", std::move(history_notes));
-    n.add("extended_attributes",
-          Node::object()
-              .add("state", Node::str(std::string(to_string(r.state))))
-              .add("channel", Node::str(std::string(to_string(r.channel))))
-              .add("grid", Node::str(r.grid_chain.empty() ? "" : r.grid_id()))
-              .add("duplicate", Node::boolean(!r.duplicate_of.empty()))
-              .add("parent_service_request_id", Node::str(r.duplicate_of)));
+    n.add("extended_attributes", Node::object()
+                                     .add("state", Node::str(std::string(to_string(p.state))))
+                                     .add("channel", Node::str(std::string(to_string(p.channel))))
+                                     .add("grid", Node::str(p.grid))
+                                     .add("duplicate", Node::boolean(!p.duplicate_of.empty()))
+                                     .add("parent_service_request_id", Node::str(p.duplicate_of)));
   }
   return n;
 }
@@ -473,43 +468,44 @@ void add_open311_routes(Router& router, Context& ctx) {
        }),
        Execution::worker, "/open311/v2/requests"});
 
-  router.add({"GET", "/open311/v2/requests", formats, open311([&](Request& req) {
-                check_jurisdiction(req, jurisdiction_of(service));
-                const ReferenceData& ref = *service.reference();
-                const bool extensions = req.param("extensions").value_or("") == "true";
-                std::vector<Report> found;
-                if (auto ids =
-                        requested_ids(req)) {  // the other filters are ignored, as the spec says
-                  for (const std::string& id : *ids)
-                    if (auto r = service.report(id, kPublic)) found.push_back(std::move(*r));
-                } else {
-                  found = service.list(requests_filter(req, ref.calendar.zone()), kPublic).items;
-                }
-                Node list = Node::array("request");
-                for (const Report& r : found) {
-                  std::vector<Event> h;
-                  if (extensions) h = service.events(r.id, kPublic);
-                  list.push(request_node(r, ref, ctx.config, extensions ? &h : nullptr));
-                }
-                return render(req, 200, list, "service_requests");
-              }),
-              Execution::worker, "/open311/v2/requests"});
-
   router.add(
-      {"GET", "/open311/v2/requests/{id}", formats, open311([&](Request& req) {
+      {"GET", "/open311/v2/requests", formats, open311([&](Request& req) {
          check_jurisdiction(req, jurisdiction_of(service));
-         const std::string& id = req.params.at("id");
-         auto r = service.report(id, kPublic);
-         if (!r)
-           throw Error(ErrorCode::not_found, "service_request_id '" + id + "' does not exist");
+         const ReferenceData& ref = *service.reference();
          const bool extensions = req.param("extensions").value_or("") == "true";
-         std::vector<Event> h;
-         if (extensions) h = service.events(id, kPublic);
+         std::vector<Report> found;
+         if (auto ids = requested_ids(req)) {  // the other filters are ignored, as the spec says
+           for (const std::string& id : *ids)
+             if (auto r = service.report(id, kPublic)) found.push_back(std::move(*r));
+         } else {
+           found = service.list(requests_filter(req, ref.calendar.zone()), kPublic).items;
+         }
          Node list = Node::array("request");
-         list.push(request_node(*r, *service.reference(), ctx.config, extensions ? &h : nullptr));
+         for (const Report& r : found) {
+           std::vector<Event> h;
+           if (extensions) h = service.events(r.id, kPublic);
+           list.push(request_node(r, ref, service.privacy(), extensions ? &h : nullptr, req.now));
+         }
          return render(req, 200, list, "service_requests");
        }),
-       Execution::worker, "/open311/v2/requests/{id}"});
+       Execution::worker, "/open311/v2/requests"});
+
+  router.add({"GET", "/open311/v2/requests/{id}", formats, open311([&](Request& req) {
+                check_jurisdiction(req, jurisdiction_of(service));
+                const std::string& id = req.params.at("id");
+                auto r = service.report(id, kPublic);
+                if (!r)
+                  throw Error(ErrorCode::not_found,
+                              "service_request_id '" + id + "' does not exist");
+                const bool extensions = req.param("extensions").value_or("") == "true";
+                std::vector<Event> h;
+                if (extensions) h = service.events(id, kPublic);
+                Node list = Node::array("request");
+                list.push(request_node(*r, *service.reference(), service.privacy(),
+                                       extensions ? &h : nullptr, req.now));
+                return render(req, 200, list, "service_requests");
+              }),
+              Execution::worker, "/open311/v2/requests/{id}"});
 
   router.add({"GET", "/open311/v2/tokens/{token}", formats, open311([&](Request& req) {
                 // Requests are created synchronously: a token is the service_request_id itself.

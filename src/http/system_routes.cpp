@@ -15,7 +15,7 @@ std::string Context::base_url() const {
 ViewOptions Context::view_for(const Request& req, const Report& r) const {
   ViewOptions v;
   v.now = req.now;
-  v.public_decimals = config.public_decimals;
+  v.privacy = service.privacy();
   const Actor& a = req.actor;
   if (!req.authenticated)
     v.audience = Audience::public_view;

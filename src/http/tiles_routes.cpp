@@ -99,8 +99,8 @@ void add_tile_routes(Router& router, Context& ctx) {
       }
       if (!info) throw Error(ErrorCode::not_found, "tile layer '" + name + "' does not exist");
       max_age = std::min(max_age, info->max_age_s);
-      auto data = build ? service.tile(name, t, TileRequest{ctx.config.public_decimals, req.now})
-                        : service.cached_tile(*info, t);
+      auto data =
+          build ? service.tile(name, t, TileRequest{req.now}) : service.cached_tile(*info, t);
       if (!data) return std::nullopt;
       parts.push_back(std::move(data));
     }

@@ -159,6 +159,11 @@ std::shared_ptr<const ReferenceData> Service::reference() const {
   return dispatch_->reference();
 }
 
+const PrivacyPolicy& Service::privacy() const {
+  static const PrivacyPolicy kDefault;
+  return dispatch_ ? dispatch_->config.privacy : kDefault;
+}
+
 std::string Service::active_generation() const {
   store();
   auto g = dispatch_->grid_snapshot();

@@ -120,22 +120,19 @@ std::size_t Service::export_layer(const ExportRequest& req) {
     for (;;) {
       const ReportPage page = list(f, all);
       for (const Report& r : page.items) {
-        const Category* c = ref->categories.find(r.category);
+        const PublicReport p = public_report(r, *ref, privacy(), req.now);
         auto when = [&](const std::optional<Instant>& t) {
           return t ? text(format_iso(*t, zone)) : FieldValue{};
         };
         OutFeature o{
-            {text(r.id), text(r.category), text(c ? c->name : ""),
-             text(std::string(to_string(r.state))), text(std::string(to_string(r.channel))),
-             text(format_iso(r.created_at, zone)), text(format_iso(r.updated_at, zone)),
-             when(r.due_at), when(r.closed_at), FieldValue{r.overdue(req.now)},
-             FieldValue{r.closed_late()}, text(r.grid_id()), text(r.leader.name),
-             text(r.responsible.name), text(r.duplicate_of),
-             r.rating ? FieldValue{static_cast<long long>(*r.rating)} : FieldValue{}},
+            {text(p.id), text(p.category), text(p.category_name),
+             text(std::string(to_string(p.state))), text(std::string(to_string(p.channel))),
+             text(format_iso(p.created_at, zone)), text(format_iso(p.updated_at, zone)),
+             when(p.due_at), when(p.closed_at), FieldValue{p.overdue}, FieldValue{p.closed_late},
+             text(p.grid), text(p.leader_name), text(p.responsible.name), text(p.duplicate_of),
+             p.rating ? FieldValue{static_cast<long long>(*p.rating)} : FieldValue{}},
             {},
-            req.personal ? XY{r.position.lon(), r.position.lat()}
-                         : XY{rounded(r.position.lon(), req.public_decimals),
-                              rounded(r.position.lat(), req.public_decimals)}};
+            req.personal ? XY{r.position.lon(), r.position.lat()} : XY{p.lon, p.lat}};
         if (req.personal) {
           o.values.push_back(text(r.text));
           o.values.push_back(text(r.reporter.name));

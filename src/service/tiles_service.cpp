@@ -370,6 +370,7 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
       LayerEncoder enc("reports", t, kExtent, kBuffer);
       if (t.z < info->minzoom || !dispatch_) return enc.finish();
       const auto ref = reference();
+      if (!ref) return enc.finish();
       ReportFilter f;
       f.states = open_states();
       f.bbox = padded;
@@ -378,22 +379,20 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
       for (;;) {
         const ReportPage page = store().list(f);
         for (const Report& r : page.items) {
-          const Category* c = ref ? ref->categories.find(r.category) : nullptr;
+          const PublicReport p = public_report(r, *ref, privacy(), request.now);
           const double age_h =
-              std::chrono::duration<double>(request.now - r.created_at).count() / 3600.0;
+              std::chrono::duration<double>(request.now - p.created_at).count() / 3600.0;
           enc.add_point(
-              tiles::feature_id(r.id),
-              {rounded(r.position.lon(), request.public_decimals),
-               rounded(r.position.lat(), request.public_decimals)},
-              {{"id", r.id},
-               {"category", r.category},
-               {"category_name", c ? c->name : std::string()},
-               {"state", std::string(to_string(r.state))},
+              tiles::feature_id(p.id), {p.lon, p.lat},
+              {{"id", p.id},
+               {"category", p.category},
+               {"category_name", p.category_name},
+               {"state", std::string(to_string(p.state))},
                {"created_at", std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(
-                                               r.created_at.time_since_epoch())
+                                               p.created_at.time_since_epoch())
                                                .count()}},
                {"age_hours", std::round(age_h * 10) / 10},
-               {"overdue", r.overdue(request.now)}});
+               {"overdue", p.overdue}});
         }
         if (page.next.empty()) break;
         f.after = page.next;

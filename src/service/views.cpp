@@ -23,73 +23,69 @@ json optional_number(const std::optional<double>& v) {
 
 }  // namespace
 
-double rounded(double v, int decimals) {
-  const double k = std::pow(10.0, decimals);
-  return std::round(v * k) / k;
-}
-
 json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o) {
   const TimeZone& zone = ref.calendar.zone();
   const bool staff = o.audience == Audience::staff;
   const bool exact = o.audience != Audience::public_view;
+  // Everyone's fields come from the public projection; the owner and staff add to it.
+  const PublicReport p = public_report(r, ref, o.privacy, o.now);
   json j;
-  j["id"] = r.id;
-  j["state"] = to_string(r.state);
-  const Category* c = ref.categories.find(r.category);
-  j["category"] = {{"code", r.category},
-                   {"name", c ? c->name : ""},
-                   {"kind", c ? std::string(to_string(c->kind)) : ""},
-                   {"class", c ? ref.categories.major_class(*c).name : ""}};
-  j["text"] = r.text;
-  j["media"] = r.media;
-  j["channel"] = to_string(r.channel);
-  j["created_at"] = format_iso(r.created_at, zone);
-  j["updated_at"] = format_iso(r.updated_at, zone);
-  const double lon = exact ? r.position.lon() : rounded(r.position.lon(), o.public_decimals);
-  const double lat = exact ? r.position.lat() : rounded(r.position.lat(), o.public_decimals);
-  j["location"] = {{"lon", lon}, {"lat", lat}, {"datum", "wgs84"}};
+  j["id"] = p.id;
+  j["state"] = to_string(p.state);
+  j["category"] = {{"code", p.category},
+                   {"name", p.category_name},
+                   {"kind", p.category_kind},
+                   {"class", p.category_class}};
+  j["text"] = p.text;
+  j["media"] = p.media;
+  j["channel"] = to_string(p.channel);
+  j["created_at"] = format_iso(p.created_at, zone);
+  j["updated_at"] = format_iso(p.updated_at, zone);
+  j["location"] = {{"lon", exact ? r.position.lon() : p.lon},
+                   {"lat", exact ? r.position.lat() : p.lat},
+                   {"datum", "wgs84"}};
   if (exact) {
     j["location"]["reported"] = {
         {"lon", r.input.lon()}, {"lat", r.input.lat()}, {"datum", to_string(r.datum)}};
     j["location"]["accuracy_m"] = optional_number(r.accuracy_m);
   }
-  json leader = {{"name", r.leader.name}, {"role", r.leader.role}};
+  json leader = {{"name", p.leader_name}, {"role", p.leader_role}};
   if (staff) leader["phone"] = r.leader.phone;
-  j["assignment"] = {{"generation", r.generation},
-                     {"status", r.grid_status == LocateStatus::inside    ? "inside"
-                                : r.grid_status == LocateStatus::outside ? "outside"
+  j["assignment"] = {{"generation", p.generation},
+                     {"status", p.grid_status == LocateStatus::inside    ? "inside"
+                                : p.grid_status == LocateStatus::outside ? "outside"
                                                                          : "not_covered"},
-                     {"grid", r.grid_chain.empty() ? json(nullptr) : json(r.grid_id())},
-                     {"chain", r.grid_chain},
-                     {"leader", r.grid_chain.empty() ? json(nullptr) : leader},
-                     {"on_boundary", r.on_boundary},
-                     {"boundary_distance_m", rounded(r.boundary_distance_m, 1)}};
-  j["nearest_service"] = r.nearest_service
-                             ? json{{"id", r.nearest_service->id},
-                                    {"name", r.nearest_service->name},
-                                    {"walk_m", rounded(r.nearest_service->walk_m, 1)},
-                                    {"minutes", rounded(r.nearest_service->minutes, 1)},
-                                    {"within_circle", r.nearest_service->within_circle},
-                                    {"straight_line", r.nearest_service->straight_line}}
+                     {"grid", p.grid.empty() ? json(nullptr) : json(p.grid)},
+                     {"chain", p.grid_chain},
+                     {"leader", p.grid.empty() ? json(nullptr) : leader},
+                     {"on_boundary", p.on_boundary},
+                     {"boundary_distance_m", rounded(p.boundary_distance_m, 1)}};
+  j["nearest_service"] = p.nearest_service
+                             ? json{{"id", p.nearest_service->id},
+                                    {"name", p.nearest_service->name},
+                                    {"walk_m", rounded(p.nearest_service->walk_m, 1)},
+                                    {"minutes", rounded(p.nearest_service->minutes, 1)},
+                                    {"within_circle", p.nearest_service->within_circle},
+                                    {"straight_line", p.nearest_service->straight_line}}
                              : json(nullptr);
-  j["responsible"] = assignee_view(r.responsible);
-  j["assignee"] = assignee_view(r.assignee);
-  j["due_at"] = when(r.due_at, zone);
-  j["overdue"] = r.overdue(o.now);
-  j["closed_late"] = r.closed_late();
-  j["duplicate_of"] = r.duplicate_of.empty() ? json(nullptr) : json(r.duplicate_of);
-  j["registered_at"] = when(r.registered_at, zone);
-  j["dispatched_at"] = when(r.dispatched_at, zone);
-  j["accepted_at"] = when(r.accepted_at, zone);
-  j["handled_at"] = when(r.handled_at, zone);
-  j["closed_at"] = when(r.closed_at, zone);
-  j["evaluated_at"] = when(r.evaluated_at, zone);
-  j["rating"] = r.rating ? json(*r.rating) : json(nullptr);
-  j["rating_comment"] = r.rating_comment;
+  j["responsible"] = assignee_view(p.responsible);
+  j["assignee"] = assignee_view(p.assignee);
+  j["due_at"] = when(p.due_at, zone);
+  j["overdue"] = p.overdue;
+  j["closed_late"] = p.closed_late;
+  j["duplicate_of"] = p.duplicate_of.empty() ? json(nullptr) : json(p.duplicate_of);
+  j["registered_at"] = when(p.registered_at, zone);
+  j["dispatched_at"] = when(p.dispatched_at, zone);
+  j["accepted_at"] = when(p.accepted_at, zone);
+  j["handled_at"] = when(p.handled_at, zone);
+  j["closed_at"] = when(p.closed_at, zone);
+  j["evaluated_at"] = when(p.evaluated_at, zone);
+  j["rating"] = p.rating ? json(*p.rating) : json(nullptr);
+  j["rating_comment"] = p.rating_comment;
+  j["cancel_reason"] = p.cancel_reason;
   if (staff) {
     j["supervised"] = r.supervised;
     j["rework_count"] = r.rework_count;
-    j["cancel_reason"] = r.cancel_reason;
     j["pending_extension"] =
         r.pending_extension
             ? json{{"requested_due_at", format_iso(r.pending_extension->requested_due, zone)},
@@ -98,10 +94,8 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
             : json(nullptr);
     j["submitted_by"] = r.submitted_by;
   }
-  if (o.audience != Audience::public_view) {
-    j["reporter"] = {{"name", r.reporter.name}, {"phone", r.reporter.phone}};
-  }
-  j["version"] = r.version;
+  if (exact) j["reporter"] = {{"name", r.reporter.name}, {"phone", r.reporter.phone}};
+  j["version"] = p.version;
   return j;
 }
 

@@ -231,6 +231,13 @@ def run(c, tmp, env):
     c.check("the anonymous list shows no personal data", r.status == 200 and b"13800138000" not in r.body and "张三" not in r.body.decode(), "leak")
     r = call("GET", f"/open311/v2/requests.json?service_request_id={rid}&extensions=true")
     c.check("Open311 shows no personal data", r.status == 200 and b"13800138000" not in r.body and "张三" not in r.body.decode(), r)
+    o311 = r.json()[0] if r.status == 200 and r.json() else {}
+    r = call("GET", f"/ogc/collections/reports/items/{rid}")
+    ogc = r.json() if r.status == 200 else {}
+    c.check("one public position on every surface: v1, Open311 and OGC give the same rounded point",
+            [o311.get("long"), o311.get("lat")] == [pub["location"]["lon"], pub["location"]["lat"]]
+            == (ogc.get("geometry") or {}).get("coordinates"), (o311.get("long"), o311.get("lat"), ogc.get("geometry")))
+    c.check("OGC shows no personal data", r.status == 200 and b"13800138000" not in r.body and "张三" not in r.body.decode(), r)
 
     # ---- strict bodies ------------------------------------------------------------------------
     def post(body, key="app:wechat", raw=None, ctype="application/json"):

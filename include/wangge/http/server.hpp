@@ -31,25 +31,24 @@ struct ServerConfig {
   /// Listening on an address other than loopback is refused unless the operator says a
   /// front (nginx, scripts/deploy/nginx.conf) is there or that it is meant to be public.
   bool allow_public = false;
-  unsigned threads = 0;                       ///< reactor threads; 0 = cores
-  unsigned workers = 0;                       ///< worker pool threads; 0 = 2 × cores
-  std::size_t queue_capacity = 512;           ///< waiting jobs before 503
-  std::size_t max_head_bytes = 64 * 1024;     ///< request line + header fields
-  std::size_t max_body_bytes = 64 * 1024;     ///< a body, unless its route says otherwise
+  unsigned threads = 0;                    ///< reactor threads; 0 = cores
+  unsigned workers = 0;                    ///< worker pool threads; 0 = 2 × cores
+  std::size_t queue_capacity = 512;        ///< waiting jobs before 503
+  std::size_t max_head_bytes = 64 * 1024;  ///< request line + header fields
+  std::size_t max_body_bytes = 64 * 1024;  ///< a body, unless its route says otherwise
   std::size_t max_connections = 4096;
   std::size_t max_connections_per_address = 256;  ///< not for the trusted proxy
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds keepalive_timeout{30};
-  int public_decimals = 4;       ///< coordinates in public views (~10 m)
   double rate_per_key = 50;      ///< requests per second for a verified API key (token bucket)
   double rate_per_address = 20;  ///< for requests without a verified key, per client address
   /// The ceiling for all verified keys used from one address together.
   double rate_per_address_keyed = 200;
   /// Tokens a failed authentication takes from its address's bucket.
   double auth_failure_cost = 5;
-  double burst_seconds = 4;      ///< bucket size, in seconds of rate
-  std::string base_url;          ///< for links; default http://address:port
+  double burst_seconds = 4;  ///< bucket size, in seconds of rate
+  std::string base_url;      ///< for links; default http://address:port
   /// The reverse proxy's address (e.g. 127.0.0.1 for nginx on the host): requests from it are
   /// attributed to the client its X-Real-IP header names (rate limits, logs). Empty: none.
   std::string trusted_proxy;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "wangge/dispatch/intake.hpp"
+#include "wangge/dispatch/public_report.hpp"
 #include "wangge/dispatch/statistics.hpp"
 #include "wangge/dispatch/workflow.hpp"
 #include "wangge/geo/datum.hpp"
@@ -69,6 +70,8 @@ struct ServiceConfig {
   std::string network;
   std::string service_points;
   WalkingConfig walking;
+  /// How reports are shown to the public on every surface (positions rounded).
+  PrivacyPolicy privacy;
 };
 
 /// How to remember the reply to a request under a client's idempotency key (HTTP), so that a
@@ -106,8 +109,7 @@ struct TileLayerInfo {
 };
 
 struct TileRequest {
-  int public_decimals = 4;  ///< report positions are rounded to this many decimals
-  Instant now;
+  Instant now;  ///< for the reports' `overdue` and `age_hours`
 };
 
 /// `wangge export`: one layer of the service's data to a GIS file through GDAL.
@@ -118,7 +120,6 @@ struct ExportRequest {
   bool personal =
       false;  ///< reporter name/phone, report text, exact positions, leader phones: admin only
   Actor by;
-  int public_decimals = 4;
   Instant now;
 };
 
@@ -143,7 +144,7 @@ class Service {
   /// bare JSON array read as a FeatureCollection, a field left out), for the user to see.
   /// @throws Error(invalid_topology) when the hierarchy cannot be indexed.
   std::vector<std::string> load_grids(const std::string& path, const ImportOptions& import,
-                  double outside_tolerance_m = 50.0);
+                                      double outside_tolerance_m = 50.0);
   /// Makes @p grids the current snapshot (used by tests and importers).
   void set_grids(std::vector<Grid> grids, double outside_tolerance_m = 50.0);
 
@@ -222,6 +223,8 @@ class Service {
   std::optional<Actor> authenticate(const std::string& secret);
 
   std::shared_ptr<const ReferenceData> reference() const;
+  /// How reports are shown to the public (ServiceConfig::privacy), on every surface.
+  const PrivacyPolicy& privacy() const;
   /// The nearest-service snapshot, or null when no network and service points are loaded.
   std::shared_ptr<const NearestService> nearest() const;
   /// Loads a network and service points and swaps the nearest-service snapshot.

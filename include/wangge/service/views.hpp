@@ -6,6 +6,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <vector>
 
+#include "wangge/dispatch/public_report.hpp"
 #include "wangge/dispatch/reference.hpp"
 #include "wangge/dispatch/report.hpp"
 #include "wangge/dispatch/statistics.hpp"
@@ -13,19 +14,16 @@
 namespace wangge {
 
 enum class Audience {
-  public_view,  ///< anyone: no personal data; coordinates rounded to `public_decimals`
+  public_view,  ///< anyone: no personal data; the PublicReport projection
   owner,        ///< the resident who reported it: their own contact details too
   staff,        ///< staff who may see the case: everything
 };
 
 struct ViewOptions {
   Audience audience = Audience::public_view;
-  int public_decimals = 4;  ///< ~10 m: enough for a map, not a front door
-  Instant now;              ///< for `overdue`
+  PrivacyPolicy privacy;  ///< how the public view is cut (one policy: public_report.hpp)
+  Instant now;            ///< for `overdue`
 };
-
-/// @p v rounded to @p decimals decimal places (public positions: 4 ≈ 10 m).
-double rounded(double v, int decimals);
 
 nlohmann::json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& options);
 nlohmann::json event_view(const Event& e, const ReferenceData& ref, const ViewOptions& options);

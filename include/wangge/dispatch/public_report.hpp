@@ -1,0 +1,78 @@
+#pragma once
+// The public read model of a report (公开视图, what anyone may see of a case) under the one
+// privacy policy. Every surface that shows a report to someone who is not staff on the case —
+// the v1 API's public view, Open311, OGC API Features, the vector tiles, exports without
+// personal data (and the console and notifications to come) — renders a PublicReport, so a
+// privacy rule is changed here and nowhere else.
+//
+// What is never public: the reporter's name and phone, who submitted it, the position as
+// reported (before datum conversion) and its accuracy, leaders' phones, the actors of events,
+// supervision, rework and extension requests. Positions are rounded. Why a case was cancelled
+// is public (a resident is told "重复上报", duplicate report), as FixMyStreet shows its states.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wangge/dispatch/reference.hpp"
+#include "wangge/dispatch/report.hpp"
+
+namespace wangge {
+
+/// The privacy policy for reports shown to the public.
+struct PrivacyPolicy {
+  static constexpr int kDefaultDecimals = 4;
+  static constexpr int kMinDecimals = 0;
+  static constexpr int kMaxDecimals = 9;
+
+  /// Public positions are rounded to this many decimal degrees: 4 ≈ 11 m, enough for a map,
+  /// not a front door.
+  int decimals = kDefaultDecimals;
+
+  /// @throws Error(invalid_argument) naming the range when @p decimals is outside it.
+  static PrivacyPolicy with_decimals(int decimals);
+
+  /// @p v rounded to the policy's precision.
+  double round(double v) const;
+};
+
+/// @p v rounded to @p decimals decimal places.
+double rounded(double v, int decimals);
+
+/// What anyone may see of one report.
+struct PublicReport {
+  std::string id;
+  ReportState state = ReportState::received;
+  std::string category;                                      ///< code
+  std::string category_name, category_kind, category_class;  ///< "" for an unknown code
+  Channel channel = Channel::app;
+  std::string text;
+  std::vector<std::string> media;
+  Instant created_at, updated_at;
+  double lon = 0, lat = 0;  ///< WGS-84, rounded to the policy's precision
+
+  std::string generation;
+  LocateStatus grid_status = LocateStatus::not_covered;
+  std::vector<std::string> grid_chain;  ///< finest first
+  std::string grid;                     ///< the finest grid, "" when not covered
+  std::string leader_name, leader_role;
+  bool on_boundary = false;
+  double boundary_distance_m = 0;
+  std::optional<NearestServiceInfo> nearest_service;
+
+  Assignee responsible, assignee;
+  std::string duplicate_of;
+  std::string cancel_reason;  ///< "" unless cancelled
+  std::optional<Instant> due_at, registered_at, dispatched_at, accepted_at, handled_at, closed_at,
+      evaluated_at;
+  bool overdue = false, closed_late = false;
+  std::optional<int> rating;
+  std::string rating_comment;
+  int version = 0;
+};
+
+/// The public projection of @p r at @p now (for `overdue`).
+PublicReport public_report(const Report& r, const ReferenceData& ref, const PrivacyPolicy& policy,
+                           Instant now);
+
+}  // namespace wangge
