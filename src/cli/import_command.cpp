@@ -115,7 +115,7 @@ int import_reports(const ReportsArgs& a) {
       j["rejected_rows"].push_back({{"line", line}, {"reason", why}});
     std::cout << j.dump(2) << "\n";
   } else {
-    std::printf("imported %s into %s\n", a.file.c_str(), service->store().kind().c_str());
+    std::printf("imported %s into %s\n", a.file.c_str(), service->store_kind().c_str());
     std::printf(
         "  rows                  %8zu\n  stored                %8zu\n  already stored        "
         "%8zu\n",
@@ -213,7 +213,7 @@ Runner add_generation_command(CLI::App& app) {
       return 0;
     }
     const TimeZone& zone = service->reference()->calendar.zone();
-    for (const GenerationInfo& g : service->store().generations()) {
+    for (const GenerationInfo& g : service->generations()) {
       std::printf("%s %-5s %6zu grids  %s  %s\n", g.active ? "*" : " ", g.id.c_str(), g.grids,
                   format_iso(g.created_at, zone).c_str(), g.source.c_str());
     }

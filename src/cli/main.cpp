@@ -6,6 +6,23 @@
 #include "commands.hpp"
 #include "wangge/util/error.hpp"
 
+namespace wangge::cli {
+
+/// The exit status of an error (documented in the README): 2 for anything the input or the
+/// request caused, 70 (EX_SOFTWARE) for a bug, 75 (EX_TEMPFAIL) when the store is unavailable.
+int exit_status(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::internal:
+      return 70;
+    case ErrorCode::unavailable:
+      return 75;
+    default:
+      return 2;
+  }
+}
+
+}  // namespace wangge::cli
+
 int main(int argc, char** argv) {
   using namespace wangge;
   CLI::App app{"wangge — grid mapping and dispatch for grassroots grid governance (网格化治理)"};
@@ -41,9 +58,9 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const Error& e) {
     cli::print_error(e.what());
-    return describe(e.code()).exit_status;
+    return cli::exit_status(e.code());
   } catch (const std::exception& e) {
     cli::print_error(std::string("internal error: ") + e.what());
-    return describe(ErrorCode::internal).exit_status;
+    return cli::exit_status(ErrorCode::internal);
   }
 }

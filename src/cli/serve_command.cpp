@@ -165,7 +165,7 @@ Runner add_serve_command(CLI::App& app) {
     HttpServer server(*service, a->server);
     server.start();
     std::printf("wangge serving on http://%s:%u (store: %s, generation %s)\n",
-                a->server.address.c_str(), server.port(), service->store().kind().c_str(),
+                a->server.address.c_str(), server.port(), service->store_kind().c_str(),
                 service->active_generation().c_str());
     std::fflush(stdout);
     server.run_until_signal();
@@ -218,11 +218,11 @@ Runner add_keys_command(CLI::App& app) {
       return 0;
     }
     if (r->parsed()) {
-      service->store().revoke_api_key(a->id);
+      service->revoke_api_key(a->id);
       std::printf("key %s revoked\n", a->id.c_str());
       return 0;
     }
-    for (const ApiKey& k : service->store().api_keys()) {
+    for (const ApiKey& k : service->api_keys()) {
       std::printf("%s  %-28s %-16s %s %s\n", k.id.c_str(), k.actor.c_str(), k.role.c_str(),
                   k.revoked ? "REVOKED" : "active ", k.label.c_str());
     }

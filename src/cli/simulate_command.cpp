@@ -1,5 +1,6 @@
 // wangge simulate — plays a plausible history over the received reports of a store, so the
 // sample has a dispatch loop to show (the demo's statistics). Deterministic for a seed.
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <mutex>
@@ -25,8 +26,20 @@ struct SimulateArgs {
 
 class Simulator {
  public:
+  /// @throws Error(invalid_data) when the organisation has no dispatcher (调度员) to screen
+  /// and dispatch with.
   Simulator(Service& service, std::uint64_t seed, Instant until)
-      : ref_(*service.reference()), seed_(seed), until_(until) {}
+      : ref_(*service.reference()), seed_(seed), until_(until) {
+    for (const Actor& a : ref_.staff) {
+      if (a.role == Role::dispatcher) dispatchers_.push_back(&a);
+      if (a.role == Role::supervisor) supervisors_.push_back(&a);
+    }
+    if (dispatchers_.empty())
+      throw Error(ErrorCode::invalid_data,
+                  "the organisation has no dispatcher (调度员): simulate screens and dispatches "
+                  "as one; add a member of staff with the role dispatcher");
+    if (supervisors_.empty()) supervisors_ = dispatchers_;  // closures by a dispatcher then
+  }
 
   /// The history of one report, cut at `until`.
   std::vector<Service::Step> history(const Report& r) const {
@@ -46,8 +59,11 @@ class Simulator {
     };
     std::vector<Service::Step> steps;
     steps.reserve(16);  // `step` hands out pointers into it
-    const Actor dispatcher = *ref_.staff_member(chance(0.5) ? "d01" : "d02");
-    const Actor supervisor = *ref_.staff_member("s01");
+    auto pick = [&](const std::vector<const Actor*>& from) -> const Actor& {
+      return *from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(rng)];
+    };
+    const Actor& dispatcher = pick(dispatchers_);
+    const Actor& supervisor = pick(supervisors_);
     auto step = [&](Action a, const Actor& by, Instant at, std::string reason = {}) {
       ActionRequest req;
       req.action = a;
@@ -70,13 +86,23 @@ class Simulator {
     if (t > until_) return steps;
     step(Action::dispatch, dispatcher, t);
     // The due time the workflow will compute, to make most handling on time.
-    const Category& c = *ref_.categories.find(r.category);
+    const Category* category = ref_.categories.find(r.category);
+    if (!category) return steps;  // a category the reference data no longer has
+    const Category& c = *category;
     const Instant due = Workflow(ref_).due_at(c, t);
     Assignee assignee = r.responsible;
     if (assignee.kind == Assignee::Kind::none) return steps;
-    auto handler = [&](const Assignee& a) {
-      return a.kind == Assignee::Kind::grid ? ref_.staff_member("w" + a.id)
-                                            : ref_.staff_member("dept-" + a.id);
+    // Who handles for the assignee: the grid's own worker, or a member of the department.
+    auto handler = [&](const Assignee& a) -> const Actor* {
+      for (const Actor& s : ref_.staff) {
+        if (a.kind == Assignee::Kind::grid && s.role == Role::grid_worker &&
+            std::find(s.grids.begin(), s.grids.end(), a.id) != s.grids.end())
+          return &s;
+        if (a.kind == Assignee::Kind::department && s.role == Role::department_staff &&
+            s.department == a.id)
+          return &s;
+      }
+      return nullptr;
     };
     const Actor* who = handler(assignee);
     if (!who) return steps;
@@ -120,6 +146,7 @@ class Simulator {
 
  private:
   const ReferenceData& ref_;
+  std::vector<const Actor*> dispatchers_, supervisors_;
   std::uint64_t seed_;
   Instant until_;
 };
@@ -128,16 +155,13 @@ int run(const SimulateArgs& a) {
   auto service = a.store.open();
   const TimeZone& zone = service->reference()->calendar.zone();
   const Instant until = a.until.empty() ? now_utc() : parse_time_option(a.until, "--until", zone);
-  const Actor admin{"a01", "simulator", Role::admin, {}, {}};
+  const Actor admin{"a-simulator", "simulator", Role::admin, {}, {}};
   std::vector<Report> received;
   ReportFilter f;
   f.states = {ReportState::received};
   f.limit = 1000;
-  do {
-    ReportPage page = service->list(f, admin);
-    received.insert(received.end(), page.items.begin(), page.items.end());
-    f.after = page.next;
-  } while (!f.after.empty());
+  service->each_report(f, admin, std::numeric_limits<std::size_t>::max(),
+                       [&](const Report& r) { received.push_back(r); });
 
   const Simulator sim(*service, a.seed, until);
   std::size_t actions = 0;

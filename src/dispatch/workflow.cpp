@@ -283,8 +283,28 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
   }
 }
 
+namespace {
+
+void check_sizes(const ActionRequest& req) {
+  using L = ActionLimits;
+  if (req.note.size() > L::kMaxNoteBytes || req.reason.size() > L::kMaxReasonBytes)
+    throw Error(ErrorCode::payload_too_large,
+                "note is limited to " + std::to_string(L::kMaxNoteBytes) + " bytes, reason to " +
+                    std::to_string(L::kMaxReasonBytes));
+  if (req.media.size() > L::kMaxMedia)
+    throw Error(ErrorCode::payload_too_large,
+                "an action may carry at most " + std::to_string(L::kMaxMedia) + " media URLs");
+  for (const std::string& url : req.media)
+    if (url.size() > L::kMaxMediaUrlBytes)
+      throw Error(ErrorCode::payload_too_large,
+                  "a media URL is limited to " + std::to_string(L::kMaxMediaUrlBytes) + " bytes");
+}
+
+}  // namespace
+
 Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& actor,
                       Instant now) const {
+  check_sizes(req);
   check(report, req, actor, now);
   Report r = report;  // changed copy; committed to `report` at the end
   Event e;

@@ -8,10 +8,10 @@
 namespace wangge {
 namespace {
 
-constexpr double kA = 6378245.0;                 // Krasovsky 1940 semi-major axis used by GCJ-02
-constexpr double kEe = 0.00669342162296594323;   // its first eccentricity squared
+constexpr double kA = 6378245.0;                // Krasovsky 1940 semi-major axis used by GCJ-02
+constexpr double kEe = 0.00669342162296594323;  // its first eccentricity squared
 constexpr double kPi = std::numbers::pi;
-constexpr double kXPi = kPi * 3000.0 / 180.0;    // BD-09 constant
+constexpr double kXPi = kPi * 3000.0 / 180.0;  // BD-09 constant
 
 double transform_lat(double x, double y) {
   double r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * std::sqrt(std::abs(x));
@@ -50,9 +50,12 @@ std::optional<Datum> parse_datum(std::string_view name) {
 
 std::string_view to_string(Datum datum) noexcept {
   switch (datum) {
-    case Datum::wgs84: return "wgs84";
-    case Datum::gcj02: return "gcj02";
-    case Datum::bd09: return "bd09";
+    case Datum::wgs84:
+      return "wgs84";
+    case Datum::gcj02:
+      return "gcj02";
+    case Datum::bd09:
+      return "bd09";
   }
   return "wgs84";
 }
@@ -124,18 +127,24 @@ LonLat bd09_to_gcj02(LonLat p) noexcept {
 
 LonLat to_wgs84(LonLat p, Datum from) noexcept {
   switch (from) {
-    case Datum::wgs84: return p;
-    case Datum::gcj02: return gcj02_to_wgs84(p);
-    case Datum::bd09: return gcj02_to_wgs84(bd09_to_gcj02(p));
+    case Datum::wgs84:
+      return p;
+    case Datum::gcj02:
+      return gcj02_to_wgs84(p);
+    case Datum::bd09:
+      return gcj02_to_wgs84(bd09_to_gcj02(p));
   }
   return p;
 }
 
 LonLat from_wgs84(LonLat p, Datum to) noexcept {
   switch (to) {
-    case Datum::wgs84: return p;
-    case Datum::gcj02: return wgs84_to_gcj02(p);
-    case Datum::bd09: return gcj02_to_bd09(wgs84_to_gcj02(p));
+    case Datum::wgs84:
+      return p;
+    case Datum::gcj02:
+      return wgs84_to_gcj02(p);
+    case Datum::bd09:
+      return gcj02_to_bd09(wgs84_to_gcj02(p));
   }
   return p;
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "wangge/geo/gdal.hpp"
+#include "wangge/util/atomic_file.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge {
@@ -126,9 +127,8 @@ void write_features(const std::string& path, const std::string& driver_name,
     }
     if (layer->CommitTransaction() != OGRERR_NONE) CPLErrorReset();
   }  // closes (flushes) the dataset
-  for (const auto& entry : fs::directory_iterator(staging)) {
-    fs::rename(entry.path(), target.parent_path() / entry.path().filename());
-  }
+  for (const auto& entry : fs::directory_iterator(staging))
+    publish(entry.path().string(), (target.parent_path() / entry.path().filename()).string());
 }
 
 }  // namespace wangge

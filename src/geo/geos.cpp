@@ -11,7 +11,9 @@ Context::Context() : handle_(GEOS_init_r()) {
   GEOSContext_setErrorMessageHandler_r(handle_, &Context::on_error, this);
 }
 
-Context::~Context() { GEOS_finish_r(handle_); }
+Context::~Context() {
+  GEOS_finish_r(handle_);
+}
 
 void Context::on_error(const char* message, void* self) {
   static_cast<Context*>(self)->last_error_ = message ? message : "";
@@ -25,7 +27,8 @@ Geometry own(const Context& ctx, GEOSGeometry* g) {
 namespace {
 
 GEOSGeometry* make_ring(const Context& ctx, const Ring& ring) {
-  GEOSCoordSequence* seq = GEOSCoordSeq_create_r(ctx.handle(), static_cast<unsigned>(ring.size()), 2);
+  GEOSCoordSequence* seq =
+      GEOSCoordSeq_create_r(ctx.handle(), static_cast<unsigned>(ring.size()), 2);
   for (std::size_t i = 0; i < ring.size(); ++i) {
     GEOSCoordSeq_setXY_r(ctx.handle(), seq, static_cast<unsigned>(i), ring[i].x, ring[i].y);
   }
@@ -111,32 +114,13 @@ std::optional<Invalidity> invalidity(const Context& ctx, const GEOSGeometry* g) 
   return out;
 }
 
-Geometry from_wkt(const Context& ctx, const std::string& wkt) {
-  GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
-  GEOSGeometry* g = GEOSWKTReader_read_r(ctx.handle(), reader, wkt.c_str());
-  GEOSWKTReader_destroy_r(ctx.handle(), reader);
-  if (!g) throw Error(ErrorCode::invalid_data, "invalid WKT: " + ctx.last_error());
-  return Geometry(g, GeometryDeleter{ctx.handle()});
-}
-
-std::string to_wkt(const Context& ctx, const GEOSGeometry* g, int decimals) {
-  GEOSWKTWriter* writer = GEOSWKTWriter_create_r(ctx.handle());
-  GEOSWKTWriter_setRoundingPrecision_r(ctx.handle(), writer, decimals);
-  GEOSWKTWriter_setTrim_r(ctx.handle(), writer, 1);
-  char* text = GEOSWKTWriter_write_r(ctx.handle(), writer, g);
-  GEOSWKTWriter_destroy_r(ctx.handle(), writer);
-  std::string out = text ? text : "";
-  if (text) GEOSFree_r(ctx.handle(), text);
-  return out;
-}
-
 std::optional<XY> point_on_surface(const Context& ctx, const GEOSGeometry* g) {
   if (!g || GEOSisEmpty_r(ctx.handle(), g)) return std::nullopt;
   GEOSGeometry* p = GEOSPointOnSurface_r(ctx.handle(), g);
   if (!p) return std::nullopt;
   XY out{0, 0};
-  if (GEOSisEmpty_r(ctx.handle(), p) ||
-      !GEOSGeomGetX_r(ctx.handle(), p, &out.x) || !GEOSGeomGetY_r(ctx.handle(), p, &out.y)) {
+  if (GEOSisEmpty_r(ctx.handle(), p) || !GEOSGeomGetX_r(ctx.handle(), p, &out.x) ||
+      !GEOSGeomGetY_r(ctx.handle(), p, &out.y)) {
     GEOSGeom_destroy_r(ctx.handle(), p);
     return std::nullopt;
   }

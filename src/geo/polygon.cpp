@@ -133,15 +133,6 @@ double area_m2(const MultiPolygon& g) noexcept {
   return area;
 }
 
-std::size_t vertex_count(const MultiPolygon& g) noexcept {
-  std::size_t n = 0;
-  for (const auto& poly : g.polygons) {
-    n += poly.outer.size();
-    for (const Ring& hole : poly.holes) n += hole.size();
-  }
-  return n;
-}
-
 bool coordinates_in_range(const MultiPolygon& g, XY* where) noexcept {
   auto ok = [&](const Ring& ring) {
     for (const XY& p : ring) {

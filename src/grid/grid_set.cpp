@@ -18,8 +18,10 @@ GridSet GridSet::build(std::vector<Grid> grids) {
   const std::size_t n = set.grids_.size();
   std::vector<std::string> problems;
   auto note = [&](std::string p) {
-    if (problems.size() < 5) problems.push_back(std::move(p));
-    else if (problems.size() == 5) problems.push_back("...");
+    if (problems.size() < 5)
+      problems.push_back(std::move(p));
+    else if (problems.size() == 5)
+      problems.push_back("...");
   };
   for (std::size_t i = 0; i < n; ++i) {
     if (!set.by_id_.emplace(set.grids_[i].id, i).second) {
@@ -88,6 +90,8 @@ const std::string& GridSet::level_name(int depth) const {
   return level_names_.at(static_cast<std::size_t>(depth));
 }
 
-int GridSet::level(std::size_t i) const { return grids_[i].level.value_or(depth_[i]); }
+int GridSet::level(std::size_t i) const {
+  return grids_[i].level.value_or(depth_[i]);
+}
 
 }  // namespace wangge

@@ -62,7 +62,8 @@ class Validator {
       XY bad{0, 0};
       if (!coordinates_in_range(g.geometry, &bad)) {
         std::string hint;
-        if (std::isfinite(bad.x) && std::isfinite(bad.y) && (std::abs(bad.x) > 180 || std::abs(bad.y) > 90)) {
+        if (std::isfinite(bad.x) && std::isfinite(bad.y) &&
+            (std::abs(bad.x) > 180 || std::abs(bad.y) > 90)) {
           hint = std::abs(bad.x) > 1000 || std::abs(bad.y) > 1000
                      ? "; the values look projected: give the layer its CRS (e.g. a .prj file)"
                      : "";
@@ -122,13 +123,15 @@ class Validator {
       auto [it, fresh] = ids.emplace(grids_[i].id, i);
       if (!fresh) {
         add("duplicate-id",
-            describe(grids_[i]) + " repeats the id of " + describe(grids_[it->second]), {it->second, i});
+            describe(grids_[i]) + " repeats the id of " + describe(grids_[it->second]),
+            {it->second, i});
       }
       if (grids_[i].code.empty()) continue;
       auto [ct, cfresh] = codes.emplace(grids_[i].code, i);
       if (!cfresh) {
         add("duplicate-code",
-            describe(grids_[i]) + " repeats code '" + grids_[i].code + "' of " + describe(grids_[ct->second]),
+            describe(grids_[i]) + " repeats code '" + grids_[i].code + "' of " +
+                describe(grids_[ct->second]),
             {ct->second, i});
       }
     }
@@ -143,7 +146,8 @@ class Validator {
       if (g.parent_id.empty()) continue;
       auto it = first_by_id_.find(g.parent_id);
       if (it == first_by_id_.end()) {
-        add("missing-parent", describe(g) + " names parent '" + g.parent_id + "', which does not exist", {i});
+        add("missing-parent",
+            describe(g) + " names parent '" + g.parent_id + "', which does not exist", {i});
         continue;
       }
       if (it->second == i) {
@@ -232,7 +236,8 @@ class Validator {
     std::sort(boxes.begin(), boxes.end(),
               [](const auto& a, const auto& b) { return a.first.min_x < b.first.min_x; });
     for (std::size_t a = 0; a < boxes.size(); ++a) {
-      for (std::size_t b = a + 1; b < boxes.size() && boxes[b].first.min_x <= boxes[a].first.max_x; ++b) {
+      for (std::size_t b = a + 1; b < boxes.size() && boxes[b].first.min_x <= boxes[a].first.max_x;
+           ++b) {
         const BBox& A = boxes[a].first;
         const BBox& B = boxes[b].first;
         if (B.min_y > A.max_y || B.max_y < A.min_y) continue;
@@ -292,9 +297,9 @@ class Validator {
 }  // namespace
 
 std::size_t ValidationReport::errors() const {
-  return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(), [](const Finding& f) {
-    return f.severity == Severity::error;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(findings.begin(), findings.end(),
+                    [](const Finding& f) { return f.severity == Severity::error; }));
 }
 
 ValidationReport validate(std::vector<Grid>& grids, const ValidationOptions& options) {

@@ -139,8 +139,6 @@ ActionRequest action_from(const json& body) {
                     t.text("id").value_or(""), ""};
     t.no_others();
   }
-  if (a.note.size() > 4000 || a.reason.size() > 1000)
-    throw Error(ErrorCode::payload_too_large, "note is limited to 4000 bytes, reason to 1000");
   f.no_others();
   return a;
 }
@@ -208,339 +206,285 @@ std::string next_link(const Context& ctx, const Request& req, const std::string&
   return ctx.base_url() + req.path + q;
 }
 
+// ---- handlers: parse, validate, call the service, render ------------------------------------
+
+void write_grid_entry(JsonWriter& w, const ChainEntry& e) {
+  w.begin_object().key("id").value(e.id).key("code").value(e.code).key("name").value(e.name);
+  w.key("level").value(e.level).key("level_name").value(e.level_name);
+  w.key("leader").begin_object().key("name").value(e.leader.name);
+  w.key("role").value(e.leader.role).end_object();
+  w.end_object();
+}
+
+void write_nearest(JsonWriter& w, const NearestAnswer& n, const std::string& type) {
+  w.key("nearest_service").begin_object();
+  if (n.point) {
+    w.key("id").value(n.point->id).key("name").value(n.point->name);
+    w.key("walk_m").number(std::round(n.walk_m * 10) / 10);
+    w.key("minutes").number(std::round(n.minutes * 10) / 10);
+    w.key("within_circle").value(n.within_circle).key("straight_line").value(n.straight_line);
+  } else {
+    w.key("service_point").null().key("within_circle").value(false);
+  }
+  w.key("service_type").value(type).end_object();
+}
+
+/// GET /api/v1/locate — the hottest route: written straight to text (no JSON tree).
+Response locate(Context& ctx, Request& req) {
+  const double lon = required_finite(req, "lon"), lat = required_finite(req, "lat");
+  const std::string datum_name = req.param("datum").value_or("wgs84");
+  const auto datum = parse_datum(datum_name);
+  if (!datum)
+    throw Error(ErrorCode::invalid_argument,
+                "datum '" + datum_name + "' is not one of wgs84, gcj02, bd09");
+  const LocateAnswer a = ctx.service.locate(LonLat::checked(Longitude(lon), Latitude(lat)), *datum);
+  JsonWriter w;
+  w.begin_object().key("input").begin_object().key("lon").number(lon).key("lat").number(lat);
+  w.key("datum").value(datum_name).end_object();
+  w.key("wgs84").begin_object().key("lon").number(a.wgs84.lon());
+  w.key("lat").number(a.wgs84.lat()).end_object();
+  w.key("status").value(to_string(a.status)).key("on_boundary").value(a.on_boundary);
+  w.key("boundary_distance_m").number(std::round(a.boundary_distance_m * 10) / 10);
+  w.key("covering").begin_array();
+  for (const std::string& c : a.covering) w.value(c);
+  w.end_array().key("chain").begin_array();
+  for (const ChainEntry& e : a.chain) write_grid_entry(w, e);
+  w.end_array().key("grid");
+  if (a.chain.empty())
+    w.null();
+  else
+    write_grid_entry(w, a.chain.front());
+  if (auto nearest = ctx.service.nearest()) {
+    const std::string type = req.param("service").value_or("");
+    write_nearest(w, nearest->lookup(a.wgs84, type), type);
+  }
+  w.end_object();
+  return json_response(200, w.take());
+}
+
+/// A report as the request's actor sees it, rendered.
+std::string report_body(const Context& ctx, const Request& req, const Report& r) {
+  return report_view(r, *ctx.service.reference(), ctx.view_for(req, r)).dump();
+}
+
+const std::initializer_list<Role> kReporters{Role::resident,         Role::grid_worker,
+                                             Role::department_staff, Role::dispatcher,
+                                             Role::supervisor,       Role::admin};
+
+/// POST /api/v1/reports
+Response submit_report(Context& ctx, Request& req) {
+  require(req, kReporters);
+  const Submission s = submission_from(parse_object(req.body));
+  const auto options = reply_options(req, [&](const Report& r) {
+    return StoredReply{"", 201, report_body(ctx, req, r)};
+  });
+  const SubmitResult result =
+      ctx.service.submit(s, req.actor, "", req.now, options ? &*options : nullptr);
+  Response fresh = json_response(201, result.reply ? "" : report_body(ctx, req, result.report));
+  if (!result.replayed)
+    fresh.header("Location", ctx.base_url() + "/api/v1/reports/" + result.report.id);
+  return replayed_or(result.reply, result.replayed, std::move(fresh));
+}
+
+/// GET /api/v1/reports
+Response list_reports(Context& ctx, Request& req) {
+  const ReferenceData& ref = *ctx.service.reference();
+  const ReportPage page = ctx.service.list(filter_from(req, ref.calendar.zone()), viewer_of(req));
+  json items = json::array();
+  for (const Report& r : page.items) items.push_back(report_view(r, ref, ctx.view_for(req, r)));
+  Response res = json_response(200, "");
+  json body{{"reports", items}, {"next", nullptr}};
+  if (!page.next.empty()) {
+    const std::string link = next_link(ctx, req, page.next);
+    body["next"] = link;
+    res.header("Link", "<" + link + ">; rel=\"next\"");
+  }
+  res.body = body.dump();
+  return res;
+}
+
+/// The report of the path's {id} and the viewer it was read as: a resident reads their own
+/// reports whole and any other in its public view; 404 when the viewer may not see it.
+std::pair<Report, Actor> report_of_path(Context& ctx, const Request& req) {
+  const std::string& id = req.params.at("id");
+  Actor viewer = viewer_of(req);
+  auto r = ctx.service.report(id, viewer);
+  if (!r && req.authenticated && req.actor.role == Role::resident)
+    r = ctx.service.report(id, viewer = kPublicViewer);
+  if (!r) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
+  return {std::move(*r), viewer};
+}
+
+/// GET /api/v1/reports/{id}
+Response get_report(Context& ctx, Request& req) {
+  return json_response(200, report_body(ctx, req, report_of_path(ctx, req).first));
+}
+
+/// GET /api/v1/reports/{id}/events
+Response report_events(Context& ctx, Request& req) {
+  const auto [report, viewer] = report_of_path(ctx, req);
+  const ViewOptions v = ctx.view_for(req, report);
+  json events = json::array();
+  for (const Event& e : ctx.service.events(report.id, viewer))
+    events.push_back(event_view(e, *ctx.service.reference(), v));
+  return json_response(200, json{{"report", report.id}, {"events", events}}.dump());
+}
+
+/// POST /api/v1/reports/{id}/actions
+Response act_on_report(Context& ctx, Request& req) {
+  require(req, kReporters);
+  const ActionRequest a = action_from(parse_object(req.body));
+  const auto options = reply_options(req, [&](const Report& r) {
+    return StoredReply{"", 200, report_body(ctx, req, r)};
+  });
+  const ActResult result =
+      ctx.service.act(req.params.at("id"), a, req.actor, req.now, options.value_or(ReplyOptions{}));
+  Response fresh = json_response(200, result.reply ? "" : report_body(ctx, req, result.report));
+  return replayed_or(result.reply, result.replayed, std::move(fresh));
+}
+
+Response geojson(json body) {
+  Response r = json_response(200, body.dump());
+  r.content_type = "application/geo+json";
+  return r;
+}
+
+/// GET /api/v1/grids
+Response list_grids(Context& ctx, Request& req) {
+  const auto index = ctx.service.grid_index();
+  const GridSet& set = index->grids();
+  const auto level = integer_param(req, "level", 0, 99);
+  const auto parent = req.param("parent");
+  json features = json::array();
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    if (level && set.level(i) != *level) continue;
+    if (parent && set[i].parent_id != *parent) continue;
+    features.push_back(grid_feature(set, i, true));
+  }
+  return geojson({{"type", "FeatureCollection"},
+                  {"generation", ctx.service.active_generation()},
+                  {"features", features}});
+}
+
+/// GET /api/v1/grids/{id}
+Response get_grid(Context& ctx, Request& req) {
+  const auto index = ctx.service.grid_index();
+  const GridSet& set = index->grids();
+  const auto i = set.find(req.params.at("id"));
+  if (!i) throw Error(ErrorCode::not_found, "grid " + req.params.at("id") + " does not exist");
+  json f = grid_feature(set, *i, true);
+  json children = json::array(), chain = json::array();
+  for (std::size_t c : set.children(*i)) children.push_back(set[c].id);
+  for (std::optional<std::size_t> g = set.parent(*i); g; g = set.parent(*g))
+    chain.push_back(set[*g].id);
+  f["properties"]["children"] = children;
+  f["properties"]["ancestors"] = chain;
+  return geojson(f);
+}
+
+json point_json(const LonLat& p) {
+  return {{"type", "Point"}, {"coordinates", {p.lon(), p.lat()}}};
+}
+
+/// GET /api/v1/service-points
+Response list_service_points(Context& ctx, Request&) {
+  json features = json::array();
+  if (auto nearest = ctx.service.nearest()) {
+    for (const ServicePoint& p : nearest->points()) {
+      json props{{"id", p.id},
+                 {"name", p.name},
+                 {"kind", p.kind},
+                 {"services", p.services},
+                 {"opening_hours", p.opening_hours},
+                 {"address", p.address}};
+      features.push_back({{"type", "Feature"},
+                          {"id", p.id},
+                          {"properties", props},
+                          {"geometry", point_json(p.position)}});
+    }
+  }
+  return geojson({{"type", "FeatureCollection"}, {"features", features}});
+}
+
+/// GET /api/v1/categories
+Response list_categories(Context& ctx, Request&) {
+  const ReferenceData& ref = *ctx.service.reference();
+  json out = json::array();
+  for (const Category& c : ref.categories.all()) {
+    json d = c.deadline ? json{{"value", c.deadline->value}, {"unit", to_string(c.deadline->unit)}}
+                        : json(nullptr);
+    out.push_back({{"code", c.code},
+                   {"parent", c.parent.empty() ? json(nullptr) : json(c.parent)},
+                   {"name", c.name},
+                   {"kind", to_string(c.kind)},
+                   {"description", c.description},
+                   {"department", c.department},
+                   {"deadline", d},
+                   {"responsibility", to_string(*c.rule)},
+                   {"reportable", ref.categories.is_reportable(c)}});
+  }
+  return json_response(200, json{{"categories", out}}.dump());
+}
+
+/// GET /api/v1/stats
+Response stats(Context& ctx, Request& req) {
+  require(req, {Role::grid_worker, Role::department_staff, Role::dispatcher, Role::supervisor,
+                Role::admin});
+  const TimeZone& zone = ctx.service.reference()->calendar.zone();
+  StatsQuery q;
+  const std::string group = req.param("group_by").value_or("total");
+  auto g = parse_stats_group(group);
+  if (!g)
+    throw Error(ErrorCode::invalid_argument,
+                "group_by '" + group +
+                    "' is not one of total, grid, leader, department, category, day, week, month");
+  q.group = *g;
+  // Depths of the active generation only: a level it does not have is a mistake.
+  const int deepest = ctx.service.grid_index()->grids().max_depth();
+  if (auto level = integer_param(req, "level", 0, deepest)) q.grid_depth = static_cast<int>(*level);
+  if (req.param("from")) q.from = time_param(req, "from", zone);
+  if (req.param("to")) q.to = time_param(req, "to", zone);
+  q.now = req.now;
+  return json_response(
+      200, json{{"group_by", group}, {"rows", stats_view(ctx.service.stats(q))}}.dump());
+}
+
+/// GET /api/v1/isochrones
+Response isochrones(Context& ctx, Request& req) {
+  const auto areas = ctx.service.isochrones(req.param("service_point").value_or(""),
+                                            decimal_param(req, "minutes", 1, 60));
+  json features = json::array();
+  for (const IsochroneArea& a : areas) {
+    features.push_back({{"type", "Feature"},
+                        {"id", a.point.id},
+                        {"properties",
+                         {{"service_point", a.point.id},
+                          {"name", a.point.name},
+                          {"minutes", a.minutes},
+                          {"speed_kmh", a.speed_kmh},
+                          {"area_km2", area_m2(a.area) / 1e6}}},
+                        {"geometry", geometry_json(a.area)}});
+  }
+  return geojson({{"type", "FeatureCollection"}, {"features", features}});
+}
+
 }  // namespace
 
 void add_v1_routes(Router& router, Context& ctx) {
-  Service& service = ctx.service;
-
-  router.add(
-      {"GET",
-       "/api/v1/locate",
-       {},
-       [&](Request& req) {
-         const double lon = required_finite(req, "lon"), lat = required_finite(req, "lat");
-         const std::string datum_name = req.param("datum").value_or("wgs84");
-         const auto datum = parse_datum(datum_name);
-         if (!datum)
-           throw Error(ErrorCode::invalid_argument,
-                       "datum '" + datum_name + "' is not one of wgs84, gcj02, bd09");
-         const LonLat p = LonLat::checked(Longitude(lon), Latitude(lat));
-         const LocateAnswer a = service.locate(p, *datum);
-         // The hottest route: written straight to text (no JSON tree).
-         auto leader = [](JsonWriter& w, const ChainEntry& e) {
-           w.begin_object().key("id").value(e.id).key("code").value(e.code).key("name").value(
-               e.name);
-           w.key("level").value(e.level).key("level_name").value(e.level_name);
-           w.key("leader")
-               .begin_object()
-               .key("name")
-               .value(e.leader.name)
-               .key("role")
-               .value(e.leader.role)
-               .end_object();
-           w.end_object();
-         };
-         JsonWriter w;
-         w.begin_object();
-         w.key("input")
-             .begin_object()
-             .key("lon")
-             .number(lon)
-             .key("lat")
-             .number(lat)
-             .key("datum")
-             .value(datum_name)
-             .end_object();
-         w.key("wgs84")
-             .begin_object()
-             .key("lon")
-             .number(a.wgs84.lon())
-             .key("lat")
-             .number(a.wgs84.lat())
-             .end_object();
-         w.key("status").value(to_string(a.status)).key("on_boundary").value(a.on_boundary);
-         w.key("boundary_distance_m").number(std::round(a.boundary_distance_m * 10) / 10);
-         w.key("covering").begin_array();
-         for (const std::string& c : a.covering) w.value(c);
-         w.end_array();
-         w.key("chain").begin_array();
-         for (const ChainEntry& e : a.chain) leader(w, e);
-         w.end_array();
-         w.key("grid");
-         if (a.chain.empty())
-           w.null();
-         else
-           leader(w, a.chain.front());
-         if (auto nearest = service.nearest()) {
-           const std::string type = req.param("service").value_or("");
-           const NearestAnswer n = nearest->lookup(a.wgs84, type);
-           w.key("nearest_service").begin_object();
-           if (n.point) {
-             w.key("id").value(n.point->id).key("name").value(n.point->name);
-             w.key("walk_m")
-                 .number(std::round(n.walk_m * 10) / 10)
-                 .key("minutes")
-                 .number(std::round(n.minutes * 10) / 10);
-             w.key("within_circle")
-                 .value(n.within_circle)
-                 .key("straight_line")
-                 .value(n.straight_line);
-           } else {
-             w.key("service_point").null().key("within_circle").value(false);
-           }
-           w.key("service_type").value(type).end_object();
-         }
-         w.end_object();
-         return json_response(200, w.take());
-       },
-       Execution::inline_io});
-
-  router.add({"POST", "/api/v1/reports", {}, [&](Request& req) {
-                require(req, {Role::resident, Role::grid_worker, Role::department_staff,
-                              Role::dispatcher, Role::supervisor, Role::admin});
-                const Submission s = submission_from(parse_object(req.body));
-                const auto options = reply_options(req, [&](const Report& r) {
-                  return StoredReply{
-                      "", 201, report_view(r, *service.reference(), ctx.view_for(req, r)).dump()};
-                });
-                const SubmitResult result =
-                    service.submit(s, req.actor, "", req.now, options ? &*options : nullptr);
-                Response fresh = json_response(
-                    201, result.reply ? ""
-                                      : report_view(result.report, *service.reference(),
-                                                    ctx.view_for(req, result.report))
-                                            .dump());
-                if (!result.replayed)
-                  fresh.header("Location", ctx.base_url() + "/api/v1/reports/" + result.report.id);
-                return replayed_or(result.reply, result.replayed, std::move(fresh));
-              }});
-
-  router.add({"GET", "/api/v1/reports", {}, [&](Request& req) {
-                const ReferenceData& ref = *service.reference();
-                ReportFilter f = filter_from(req, ref.calendar.zone());
-                const ReportPage page = service.list(f, viewer_of(req));
-                json items = json::array();
-                for (const Report& r : page.items)
-                  items.push_back(report_view(r, ref, ctx.view_for(req, r)));
-                Response res = json_response(200, "");
-                json body{{"reports", items}, {"next", nullptr}};
-                if (!page.next.empty()) {
-                  const std::string link = next_link(ctx, req, page.next);
-                  body["next"] = link;
-                  res.header("Link", "<" + link + ">; rel=\"next\"");
-                }
-                res.body = body.dump();
-                return res;
-              }});
-
-  router.add({"GET", "/api/v1/reports/{id}", {}, [&](Request& req) {
-                const std::string& id = req.params.at("id");
-                auto r = service.report(id, viewer_of(req));
-                if (!r && req.authenticated && req.actor.role == Role::resident)
-                  r = service.report(id, kPublicViewer);
-                if (!r) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
-                return json_response(
-                    200, report_view(*r, *service.reference(), ctx.view_for(req, *r)).dump());
-              }});
-
-  router.add({"GET", "/api/v1/reports/{id}/events", {}, [&](Request& req) {
-                const std::string& id = req.params.at("id");
-                Actor viewer = viewer_of(req);
-                auto r = service.report(id, viewer);
-                if (!r && req.authenticated && req.actor.role == Role::resident)
-                  r = service.report(id, viewer = kPublicViewer);
-                if (!r) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
-                const ViewOptions v = ctx.view_for(req, *r);
-                json events = json::array();
-                for (const Event& e : service.events(id, viewer))
-                  events.push_back(event_view(e, *service.reference(), v));
-                return json_response(200, json{{"report", id}, {"events", events}}.dump());
-              }});
-
-  router.add({"POST", "/api/v1/reports/{id}/actions", {}, [&](Request& req) {
-                require(req, {Role::resident, Role::grid_worker, Role::department_staff,
-                              Role::dispatcher, Role::supervisor, Role::admin});
-                const ActionRequest a = action_from(parse_object(req.body));
-                const auto options = reply_options(req, [&](const Report& r) {
-                  return StoredReply{
-                      "", 200, report_view(r, *service.reference(), ctx.view_for(req, r)).dump()};
-                });
-                const ActResult result = service.act(req.params.at("id"), a, req.actor, req.now,
-                                                     options.value_or(ReplyOptions{}));
-                Response fresh = json_response(
-                    200, result.reply ? ""
-                                      : report_view(result.report, *service.reference(),
-                                                    ctx.view_for(req, result.report))
-                                            .dump());
-                return replayed_or(result.reply, result.replayed, std::move(fresh));
-              }});
-
-  router.add({"GET",
-              "/api/v1/grids",
-              {},
-              [&](Request& req) {
-                const auto index = service.grid_index();
-                const GridSet& set = index->grids();
-                const auto level = integer_param(req, "level", 0, 99);
-                const auto parent = req.param("parent");
-                json features = json::array();
-                for (std::size_t i = 0; i < set.size(); ++i) {
-                  if (level && set.level(i) != *level) continue;
-                  if (parent && set[i].parent_id != *parent) continue;
-                  features.push_back(grid_feature(set, i, true));
-                }
-                Response r = json_response(200, json{{"type", "FeatureCollection"},
-                                                     {"generation", service.active_generation()},
-                                                     {"features", features}}
-                                                    .dump());
-                r.content_type = "application/geo+json";
-                return r;
-              },
-              Execution::inline_io});
-
-  router.add({"GET",
-              "/api/v1/grids/{id}",
-              {},
-              [&](Request& req) {
-                const auto index = service.grid_index();
-                const GridSet& set = index->grids();
-                const auto i = set.find(req.params.at("id"));
-                if (!i)
-                  throw Error(ErrorCode::not_found,
-                              "grid " + req.params.at("id") + " does not exist");
-                json f = grid_feature(set, *i, true);
-                json children = json::array(), chain = json::array();
-                for (std::size_t c : set.children(*i)) children.push_back(set[c].id);
-                for (std::optional<std::size_t> g = set.parent(*i); g; g = set.parent(*g))
-                  chain.push_back(set[*g].id);
-                f["properties"]["children"] = children;
-                f["properties"]["ancestors"] = chain;
-                Response r = json_response(200, f.dump());
-                r.content_type = "application/geo+json";
-                return r;
-              },
-              Execution::inline_io});
-
-  router.add({"GET",
-              "/api/v1/service-points",
-              {},
-              [&](Request&) {
-                auto nearest = service.nearest();
-                json features = json::array();
-                if (nearest) {
-                  for (const ServicePoint& p : nearest->points()) {
-                    features.push_back({{"type", "Feature"},
-                                        {"id", p.id},
-                                        {"properties",
-                                         {{"id", p.id},
-                                          {"name", p.name},
-                                          {"kind", p.kind},
-                                          {"services", p.services},
-                                          {"opening_hours", p.opening_hours},
-                                          {"address", p.address}}},
-                                        {"geometry",
-                                         {{"type", "Point"},
-                                          {"coordinates", {p.position.lon(), p.position.lat()}}}}});
-                  }
-                }
-                Response r = json_response(
-                    200, json{{"type", "FeatureCollection"}, {"features", features}}.dump());
-                r.content_type = "application/geo+json";
-                return r;
-              },
-              Execution::inline_io});
-
-  router.add({"GET",
-              "/api/v1/categories",
-              {},
-              [&](Request&) {
-                const ReferenceData& ref = *service.reference();
-                json out = json::array();
-                for (const Category& c : ref.categories.all()) {
-                  json d = c.deadline ? json{{"value", c.deadline->value},
-                                             {"unit", to_string(c.deadline->unit)}}
-                                      : json(nullptr);
-                  out.push_back({{"code", c.code},
-                                 {"parent", c.parent.empty() ? json(nullptr) : json(c.parent)},
-                                 {"name", c.name},
-                                 {"kind", to_string(c.kind)},
-                                 {"description", c.description},
-                                 {"department", c.department},
-                                 {"deadline", d},
-                                 {"responsibility", to_string(*c.rule)},
-                                 {"reportable", ref.categories.is_reportable(c)}});
-                }
-                return json_response(200, json{{"categories", out}}.dump());
-              },
-              Execution::inline_io});
-
-  router.add(
-      {"GET", "/api/v1/stats", {}, [&](Request& req) {
-         require(req, {Role::grid_worker, Role::department_staff, Role::dispatcher,
-                       Role::supervisor, Role::admin});
-         const TimeZone& zone = service.reference()->calendar.zone();
-         StatsQuery q;
-         const std::string group = req.param("group_by").value_or("total");
-         auto g = parse_stats_group(group);
-         if (!g)
-           throw Error(
-               ErrorCode::invalid_argument,
-               "group_by '" + group +
-                   "' is not one of total, grid, leader, department, category, day, week, month");
-         q.group = *g;
-         // Depths of the active generation only: a level it does not have is a mistake.
-         const int deepest = service.grid_index()->grids().max_depth();
-         if (auto level = integer_param(req, "level", 0, deepest))
-           q.grid_depth = static_cast<int>(*level);
-         if (req.param("from")) q.from = time_param(req, "from", zone);
-         if (req.param("to")) q.to = time_param(req, "to", zone);
-         q.now = req.now;
-         return json_response(
-             200, json{{"group_by", group}, {"rows", stats_view(service.stats(q))}}.dump());
-       }});
-
-  router.add({"GET", "/api/v1/isochrones", {}, [&](Request& req) {
-                auto nearest = service.nearest();
-                if (!nearest) throw Error(ErrorCode::not_found, "no walking network is loaded");
-                const std::string id = req.param("service_point").value_or("");
-                const auto& points = nearest->points();
-                std::vector<std::size_t> which;
-                for (std::size_t i = 0; i < points.size(); ++i)
-                  if (id.empty() || points[i].id == id) which.push_back(i);
-                if (which.empty())
-                  throw Error(ErrorCode::not_found, "service point '" + id + "' does not exist");
-                IsochroneOptions options;
-                options.minutes = decimal_param(req, "minutes", 1, 60);
-                // One cache of snapped raster cells per loaded network, shared by all requests.
-                static std::mutex raster_mutex;
-                static std::shared_ptr<const NearestService> raster_owner;
-                static std::shared_ptr<const SnapRaster> cached;
-                std::shared_ptr<const SnapRaster> raster;
-                {
-                  std::lock_guard lock(raster_mutex);
-                  if (raster_owner != nearest)
-                    cached = std::make_shared<const SnapRaster>(*nearest), raster_owner = nearest;
-                  raster = cached;
-                }
-                json features = json::array();
-                for (std::size_t i : which) {
-                  const MultiPolygon area = isochrone(*nearest, *raster, i, options);
-                  features.push_back(
-                      {{"type", "Feature"},
-                       {"id", points[i].id},
-                       {"properties",
-                        {{"service_point", points[i].id},
-                         {"name", points[i].name},
-                         {"minutes", options.minutes.value_or(nearest->config().threshold_minutes)},
-                         {"speed_kmh", nearest->config().speed_kmh},
-                         {"area_km2", area_m2(area) / 1e6}}},
-                       {"geometry", geometry_json(area)}});
-                }
-                Response r = json_response(
-                    200, json{{"type", "FeatureCollection"}, {"features", features}}.dump());
-                r.content_type = "application/geo+json";
-                return r;
-              }});
+  const auto to = [&ctx](ContextHandler fn) { return with_context(ctx, fn); };
+  const Execution io = Execution::inline_io, worker = Execution::worker;
+  router.add({"GET", "/api/v1/locate", {}, to(locate), io});
+  router.add({"POST", "/api/v1/reports", {}, to(submit_report), worker});
+  router.add({"GET", "/api/v1/reports", {}, to(list_reports), worker});
+  router.add({"GET", "/api/v1/reports/{id}", {}, to(get_report), worker});
+  router.add({"GET", "/api/v1/reports/{id}/events", {}, to(report_events), worker});
+  router.add({"POST", "/api/v1/reports/{id}/actions", {}, to(act_on_report), worker});
+  router.add({"GET", "/api/v1/grids", {}, to(list_grids), io});
+  router.add({"GET", "/api/v1/grids/{id}", {}, to(get_grid), io});
+  router.add({"GET", "/api/v1/service-points", {}, to(list_service_points), io});
+  router.add({"GET", "/api/v1/categories", {}, to(list_categories), io});
+  router.add({"GET", "/api/v1/stats", {}, to(stats), worker});
+  router.add({"GET", "/api/v1/isochrones", {}, to(isochrones), worker});
 }
 
 }  // namespace wangge::http

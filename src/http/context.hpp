@@ -28,6 +28,14 @@ struct Context {
   ViewOptions view_for(const Request& req, const Report& r) const;
 };
 
+/// A route handler over the shared context: a plain function of the context and the request
+/// (parse → validate → call the service → render).
+using ContextHandler = Response (*)(Context&, Request&);
+/// @p fn as a Router handler bound to @p ctx (which outlives the router).
+inline Handler with_context(Context& ctx, ContextHandler fn) {
+  return [&ctx, fn](Request& req) { return fn(ctx, req); };
+}
+
 /// A JSON reply.
 Response json_response(int status, const std::string& body);
 /// Refuses a request without an authenticated actor (401) or whose role is not one of @p roles

@@ -14,9 +14,8 @@ void Metrics::observe(const std::string& route, int status, double seconds) {
   ++latency_count_;
 }
 
-std::string Metrics::render(
-    std::size_t queue_depth, std::size_t in_flight,
-    const std::vector<std::pair<std::string, std::size_t>>& by_state) const {
+std::string Metrics::render(const Scrape& now) const {
+  const tiles::TileCacheStats& tiles = now.tile_cache;
   std::lock_guard lock(mutex_);
   std::string out;
   char buf[256];
@@ -48,13 +47,40 @@ std::string Metrics::render(
   out +=
       "# HELP wangge_worker_queue_depth Requests waiting for a worker.\n# TYPE "
       "wangge_worker_queue_depth gauge\n";
-  out += "wangge_worker_queue_depth " + std::to_string(queue_depth) + "\n";
+  out += "wangge_worker_queue_depth " + std::to_string(now.queue_depth) + "\n";
   out +=
       "# HELP wangge_http_in_flight Requests being answered.\n# TYPE wangge_http_in_flight gauge\n";
-  out += "wangge_http_in_flight " + std::to_string(in_flight) + "\n";
+  out += "wangge_http_in_flight " + std::to_string(now.in_flight) + "\n";
   out += "# HELP wangge_reports Reports by state.\n# TYPE wangge_reports gauge\n";
-  for (const auto& [state, n] : by_state)
+  for (const auto& [state, n] : now.reports_by_state)
     out += "wangge_reports{state=\"" + state + "\"} " + std::to_string(n) + "\n";
+  out +=
+      "# HELP wangge_tile_cache_requests_total Tile look-ups by outcome (a wait joined a build "
+      "already running).\n# TYPE wangge_tile_cache_requests_total counter\n";
+  out += "wangge_tile_cache_requests_total{outcome=\"hit\"} " + std::to_string(tiles.hits) + "\n";
+  out +=
+      "wangge_tile_cache_requests_total{outcome=\"miss\"} " + std::to_string(tiles.misses) + "\n";
+  out += "wangge_tile_cache_requests_total{outcome=\"wait\"} " + std::to_string(tiles.waits) + "\n";
+  out +=
+      "# HELP wangge_tile_cache_dropped_total Tiles dropped from the cache by cause.\n# TYPE "
+      "wangge_tile_cache_dropped_total counter\n";
+  out += "wangge_tile_cache_dropped_total{cause=\"invalidated\"} " +
+         std::to_string(tiles.invalidated) + "\n";
+  out +=
+      "wangge_tile_cache_dropped_total{cause=\"evicted\"} " + std::to_string(tiles.evicted) + "\n";
+  out +=
+      "# HELP wangge_tile_cache_bytes Bytes of tiles in the cache.\n# TYPE wangge_tile_cache_bytes "
+      "gauge\nwangge_tile_cache_bytes " +
+      std::to_string(tiles.bytes) + "\n";
+  out +=
+      "# HELP wangge_tile_cache_entries Tiles in the cache.\n# TYPE wangge_tile_cache_entries "
+      "gauge\nwangge_tile_cache_entries " +
+      std::to_string(tiles.entries) + "\n";
+  out +=
+      "# HELP wangge_store_memory_bytes Memory the store's library holds in the process "
+      "(SQLite's page caches and statements).\n# TYPE wangge_store_memory_bytes gauge\n"
+      "wangge_store_memory_bytes " +
+      std::to_string(now.store_memory_bytes) + "\n";
   return out;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Prometheus metrics: requests by route and status, a latency histogram, the worker queue's
-// depth and, at each scrape, reports by state.
+// depth and, at each scrape, reports by state and the tile cache's counters.
 
 #include <array>
 #include <map>
@@ -9,15 +9,24 @@
 #include <utility>
 #include <vector>
 
+#include "wangge/tiles/tile_cache.hpp"
+
 namespace wangge::http {
+
+/// What is read at each scrape, besides the counters Metrics keeps.
+struct Scrape {
+  std::size_t queue_depth = 0;
+  std::size_t in_flight = 0;
+  std::vector<std::pair<std::string, std::size_t>> reports_by_state;
+  tiles::TileCacheStats tile_cache;
+  std::size_t store_memory_bytes = 0;  ///< Store::memory_bytes (SQLite's caches)
+};
 
 class Metrics {
  public:
   void observe(const std::string& route, int status, double seconds);
-  /// The exposition text; @p queue_depth and @p reports_by_state are read at the scrape.
-  std::string render(
-      std::size_t queue_depth, std::size_t in_flight,
-      const std::vector<std::pair<std::string, std::size_t>>& reports_by_state) const;
+  /// The exposition text.
+  std::string render(const Scrape& now) const;
 
  private:
   static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

@@ -156,171 +156,168 @@ std::string link_query(const Request& req, std::initializer_list<const char*> dr
   return out;
 }
 
+json link(const Context& ctx, const std::string& path, const std::string& rel,
+          const std::string& type, const std::string& title) {
+  return json{{"href", ctx.base_url() + path}, {"rel", rel}, {"type", type}, {"title", title}};
+}
+
+json collection_json(const Context& ctx, const Collection& c) {
+  BBox b;
+  for (const Grid& g : ctx.service.grid_index()->grids().grids()) b.extend(bbox_of(g.geometry));
+  const std::string path = "/ogc/collections/" + c.id;
+  json j{{"id", c.id},
+         {"title", c.title},
+         {"description", c.description},
+         {"itemType", "feature"},
+         {"crs", {kCrs84}},
+         {"extent",
+          {{"spatial", {{"bbox", {{b.min_x, b.min_y, b.max_x, b.max_y}}}, {"crs", kCrs84}}}}},
+         {"links",
+          {link(ctx, path, "self", "application/json", c.title),
+           link(ctx, path + "/items", "items", kGeoJson, c.title + " as GeoJSON")}}};
+  if (c.temporal) j["extent"]["temporal"] = {{"interval", {{nullptr, nullptr}}}};
+  return j;
+}
+
+// ---- handlers: parse, validate, call the service, render ------------------------------------
+
+/// GET /ogc — the landing page.
+Response landing(Context& ctx, Request&) {
+  json j{{"title", "wangge OGC API - Features"},
+         {"description",
+          "Grids, service points, walking isochrones and public reports of the subdistrict"},
+         {"links",
+          {link(ctx, "/ogc", "self", "application/json", "This document"),
+           link(ctx, "/api/openapi.json", "service-desc",
+                "application/vnd.oai.openapi+json;version=3.0", "The API definition"),
+           link(ctx, "/api/openapi.yaml", "service-desc", "application/vnd.oai.openapi;version=3.0",
+                "The API definition (YAML)"),
+           link(ctx, "/ogc/conformance", "conformance", "application/json", "Conformance classes"),
+           link(ctx, "/ogc/collections", "data", "application/json", "The collections")}}};
+  return json_response(200, j.dump());
+}
+
+/// GET /ogc/conformance
+Response conformance(Context&, Request&) {
+  json j{{"conformsTo",
+          {"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+           "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+           "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"}}};
+  return json_response(200, j.dump());
+}
+
+/// GET /ogc/collections
+Response collections(Context& ctx, Request&) {
+  json list = json::array();
+  for (const Collection& c : ogc::collections()) list.push_back(collection_json(ctx, c));
+  json j{{"links", {link(ctx, "/ogc/collections", "self", "application/json", "The collections")}},
+         {"collections", list}};
+  return json_response(200, j.dump());
+}
+
+/// GET /ogc/collections/{collection}
+Response collection(Context& ctx, Request& req) {
+  return json_response(200,
+                       collection_json(ctx, ogc::collection(req.params.at("collection"))).dump());
+}
+
+/// The links of an items page: self, next (also in a Link header) and prev.
+json page_links(const Context& ctx, const Request& req, const Collection& c, const ItemsQuery& q,
+                const Page& page, Response& r) {
+  const std::string base = "/ogc/collections/" + c.id + "/items";
+  json links = json::array();
+  const std::string same = link_query(req, {});
+  links.push_back(
+      link(ctx, base + (same.empty() ? "" : "?" + same.substr(1)), "self", kGeoJson, "This page"));
+  std::string next;
+  if (!page.next_after.empty())
+    next =
+        base + "?after=" + text::url_encode(page.next_after) + link_query(req, {"offset", "after"});
+  else if (c.id != "reports" && page.matched && q.offset + q.limit < *page.matched)
+    next = base + "?offset=" + std::to_string(q.offset + q.limit) + link_query(req, {"offset"});
+  if (!next.empty()) {
+    links.push_back(link(ctx, next, "next", kGeoJson, "The next page"));
+    r.header("Link",
+             "<" + ctx.base_url() + next + ">; rel=\"next\"; type=\"application/geo+json\"");
+  }
+  if (q.offset > 0 && q.after.empty()) {
+    const std::string prev = std::to_string(q.offset - std::min(q.offset, q.limit));
+    links.push_back(link(ctx, base + "?offset=" + prev + link_query(req, {"offset"}), "prev",
+                         kGeoJson, "The previous page"));
+  }
+  return links;
+}
+
+/// GET /ogc/collections/{collection}/items
+Response items(Context& ctx, Request& req) {
+  const Collection& c = ogc::collection(req.params.at("collection"));
+  const ItemsQuery q = items_query(req, c, ctx.service.reference()->calendar.zone());
+  const Page page =
+      c.id == "reports" ? report_page(ctx.service, q, req.now) : memory_page(ctx.service, c, q);
+  json features = json::array();
+  for (const Item& it : page.items) {
+    features.push_back({{"type", "Feature"},
+                        {"id", it.id},
+                        {"properties", it.properties},
+                        {"geometry", it.geometry}});
+  }
+  Response r;
+  json body{{"type", "FeatureCollection"},
+            {"features", features},
+            {"numberReturned", page.items.size()},
+            {"timeStamp", format_iso(req.now, TimeZone{"UTC", std::chrono::minutes(0)})},
+            {"links", page_links(ctx, req, c, q, page, r)}};
+  if (page.matched) {
+    body["numberMatched"] = *page.matched;
+    r.header("OGC-NumberMatched", std::to_string(*page.matched));
+  }
+  r.status = 200;
+  r.content_type = kGeoJson;
+  r.body = body.dump();
+  return r;
+}
+
+/// GET /ogc/collections/{collection}/items/{id}
+Response item(Context& ctx, Request& req) {
+  const Collection& c = ogc::collection(req.params.at("collection"));
+  const std::string& id = req.params.at("id");
+  std::optional<Item> item;
+  if (c.id == "reports") {  // one look-up by id
+    if (auto r = ctx.service.report(id, kPublic)) {
+      const auto ref = ctx.service.reference();
+      item = ogc::report_item(public_report(*r, *ref, ctx.service.privacy(), req.now),
+                              ref->calendar.zone());
+    }
+  } else {
+    for (Item& it : ogc::memory_items(c, ctx.service, std::nullopt))
+      if (it.id == id) item = std::move(it);
+  }
+  if (!item)
+    throw Error(ErrorCode::not_found,
+                "feature '" + id.substr(0, 60) + "' does not exist in " + c.id);
+  const std::string path = "/ogc/collections/" + c.id;
+  json f{{"type", "Feature"},
+         {"id", item->id},
+         {"properties", item->properties},
+         {"geometry", item->geometry},
+         {"links",
+          {link(ctx, path + "/items/" + text::url_encode(id), "self", kGeoJson, "This feature"),
+           link(ctx, path, "collection", "application/json", c.title)}}};
+  Response r = json_response(200, f.dump());
+  r.content_type = kGeoJson;
+  return r;
+}
+
 }  // namespace
 
 void add_ogc_routes(Router& router, Context& ctx) {
-  Service& service = ctx.service;
-
-  auto link = [&ctx](const std::string& path, const std::string& rel, const std::string& type,
-                     const std::string& title) {
-    return json{{"href", ctx.base_url() + path}, {"rel", rel}, {"type", type}, {"title", title}};
-  };
-
-  auto collection_json = [link, &service](const Collection& c) {
-    BBox b;
-    for (const Grid& g : service.grid_index()->grids().grids()) b.extend(bbox_of(g.geometry));
-    json j{{"id", c.id},
-           {"title", c.title},
-           {"description", c.description},
-           {"itemType", "feature"},
-           {"crs", {kCrs84}},
-           {"extent",
-            {{"spatial", {{"bbox", {{b.min_x, b.min_y, b.max_x, b.max_y}}}, {"crs", kCrs84}}}}},
-           {"links",
-            {link("/ogc/collections/" + c.id, "self", "application/json", c.title),
-             link("/ogc/collections/" + c.id + "/items", "items", kGeoJson,
-                  c.title + " as GeoJSON")}}};
-    if (c.temporal) j["extent"]["temporal"] = {{"interval", {{nullptr, nullptr}}}};
-    return j;
-  };
-
-  router.add(
-      {"GET",
-       "/ogc",
-       {},
-       [link](Request&) {
-         json j{
-             {"title", "wangge OGC API - Features"},
-             {"description",
-              "Grids, service points, walking isochrones and public reports of the subdistrict"},
-             {"links",
-              {link("/ogc", "self", "application/json", "This document"),
-               link("/api/openapi.json", "service-desc",
-                    "application/vnd.oai.openapi+json;version=3.0", "The API definition"),
-               link("/api/openapi.yaml", "service-desc", "application/vnd.oai.openapi;version=3.0",
-                    "The API definition (YAML)"),
-               link("/ogc/conformance", "conformance", "application/json", "Conformance classes"),
-               link("/ogc/collections", "data", "application/json", "The collections")}}};
-         return json_response(200, j.dump());
-       },
-       Execution::inline_io});
-
-  router.add({"GET",
-              "/ogc/conformance",
-              {},
-              [](Request&) {
-                json j{{"conformsTo",
-                        {"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-                         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-                         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"}}};
-                return json_response(200, j.dump());
-              },
-              Execution::inline_io});
-
-  router.add({"GET",
-              "/ogc/collections",
-              {},
-              [link, collection_json](Request&) {
-                json list = json::array();
-                for (const Collection& c : ogc::collections()) list.push_back(collection_json(c));
-                json j{{"links",
-                        {link("/ogc/collections", "self", "application/json", "The collections")}},
-                       {"collections", list}};
-                return json_response(200, j.dump());
-              },
-              Execution::inline_io});
-
-  router.add({"GET",
-              "/ogc/collections/{collection}",
-              {},
-              [collection_json](Request& req) {
-                return json_response(
-                    200, collection_json(ogc::collection(req.params.at("collection"))).dump());
-              },
-              Execution::inline_io});
-
-  router.add(
-      {"GET", "/ogc/collections/{collection}/items", {}, [&ctx, &service, link](Request& req) {
-         const Collection& c = ogc::collection(req.params.at("collection"));
-         const ItemsQuery q = items_query(req, c, service.reference()->calendar.zone());
-         const Page page =
-             c.id == "reports" ? report_page(service, q, req.now) : memory_page(service, c, q);
-         json features = json::array();
-         for (const Item& it : page.items) {
-           features.push_back({{"type", "Feature"},
-                               {"id", it.id},
-                               {"properties", it.properties},
-                               {"geometry", it.geometry}});
-         }
-         const std::string base = "/ogc/collections/" + c.id + "/items";
-         json links = json::array();
-         const std::string same = link_query(req, {});
-         links.push_back(link(base + (same.empty() ? "" : "?" + same.substr(1)), "self", kGeoJson,
-                              "This page"));
-         Response r;
-         std::string next;
-         if (!page.next_after.empty())
-           next = base + "?after=" + text::url_encode(page.next_after) +
-                  link_query(req, {"offset", "after"});
-         else if (c.id != "reports" && page.matched && q.offset + q.limit < *page.matched)
-           next =
-               base + "?offset=" + std::to_string(q.offset + q.limit) + link_query(req, {"offset"});
-         if (!next.empty()) {
-           links.push_back(link(next, "next", kGeoJson, "The next page"));
-           r.header("Link",
-                    "<" + ctx.base_url() + next + ">; rel=\"next\"; type=\"application/geo+json\"");
-         }
-         if (q.offset > 0 && q.after.empty()) {
-           links.push_back(
-               link(base + "?offset=" + std::to_string(q.offset - std::min(q.offset, q.limit)) +
-                        link_query(req, {"offset"}),
-                    "prev", kGeoJson, "The previous page"));
-         }
-         json body{{"type", "FeatureCollection"},
-                   {"features", features},
-                   {"numberReturned", page.items.size()},
-                   {"timeStamp", format_iso(req.now, TimeZone{"UTC", std::chrono::minutes(0)})},
-                   {"links", links}};
-         if (page.matched) {
-           body["numberMatched"] = *page.matched;
-           r.header("OGC-NumberMatched", std::to_string(*page.matched));
-         }
-         r.status = 200;
-         r.content_type = kGeoJson;
-         r.body = body.dump();
-         return r;
-       }});
-
-  router.add(
-      {"GET", "/ogc/collections/{collection}/items/{id}", {}, [&ctx, &service, link](Request& req) {
-         const Collection& c = ogc::collection(req.params.at("collection"));
-         const std::string& id = req.params.at("id");
-         std::optional<Item> item;
-         if (c.id == "reports") {  // one look-up by id
-           if (auto r = service.report(id, kPublic)) {
-             const auto ref = service.reference();
-             item = ogc::report_item(public_report(*r, *ref, service.privacy(), req.now),
-                                     ref->calendar.zone());
-           }
-         } else {
-           for (Item& it : ogc::memory_items(c, service, std::nullopt))
-             if (it.id == id) item = std::move(it);
-         }
-         if (!item)
-           throw Error(ErrorCode::not_found,
-                       "feature '" + id.substr(0, 60) + "' does not exist in " + c.id);
-         json f{{"type", "Feature"},
-                {"id", item->id},
-                {"properties", item->properties},
-                {"geometry", item->geometry},
-                {"links",
-                 {link("/ogc/collections/" + c.id + "/items/" + text::url_encode(id), "self",
-                       kGeoJson, "This feature"),
-                  link("/ogc/collections/" + c.id, "collection", "application/json", c.title)}}};
-         Response r = json_response(200, f.dump());
-         r.content_type = kGeoJson;
-         return r;
-       }});
+  const auto to = [&ctx](ContextHandler fn) { return with_context(ctx, fn); };
+  router.add({"GET", "/ogc", {}, to(landing), Execution::inline_io});
+  router.add({"GET", "/ogc/conformance", {}, to(conformance), Execution::inline_io});
+  router.add({"GET", "/ogc/collections", {}, to(collections), Execution::inline_io});
+  router.add({"GET", "/ogc/collections/{collection}", {}, to(collection), Execution::inline_io});
+  router.add({"GET", "/ogc/collections/{collection}/items", {}, to(items), Execution::worker});
+  router.add({"GET", "/ogc/collections/{collection}/items/{id}", {}, to(item), Execution::worker});
 }
 
 }  // namespace wangge::http

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
+#include "errors.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 #include "wangge/util/sha256.hpp"
@@ -124,7 +125,7 @@ Response render(const Request& req, int status, const Node& root, const std::str
 }
 
 /// The spec's error list: [{"code": 400, "description": "…"}], with the HTTP status.
-Response error(const Request& req, int status, const std::string& description) {
+Response open311_error(const Request& req, int status, const std::string& description) {
   Node errors = Node::array("error");
   errors.push(
       Node::object().add("code", Node::num(status)).add("description", Node::str(description)));
@@ -132,20 +133,16 @@ Response error(const Request& req, int status, const std::string& description) {
 }
 
 /// Runs an Open311 handler with our errors in the Open311 format (an invalid key is 403).
-Handler open311(std::function<Response(Request&)> fn) {
+Handler open311(Handler fn) {
   return [fn = std::move(fn)](Request& req) -> Response {
     try {
       return fn(req);
-    } catch (const Error& e) {
-      const ErrorInfo& info = describe(e.code());
-      const bool internal = e.code() == ErrorCode::internal || e.code() == ErrorCode::unavailable;
-      int status = info.http_status;
-      if (e.code() == ErrorCode::unauthorized) status = 403;
+    } catch (const std::exception& e) {
+      const ErrorReply error = error_reply(e, req, req.path);
+      int status = error.code == ErrorCode::unauthorized ? 403 : error.status;
       // The spec's statuses: 404 a missing resource, 403 a key, 400 everything else.
       if (status != 404 && status != 403 && status != 429 && status < 500) status = 400;
-      return error(req, status,
-                   internal ? "the service could not complete the request (request " + req.id + ")"
-                            : e.what());
+      return open311_error(req, status, error.detail);
     }
   };
 }
@@ -311,215 +308,231 @@ ReportFilter requests_filter(const Request& req, const TimeZone& zone) {
   return f;
 }
 
+// ---- handlers: parse, validate, call the service, render ------------------------------------
+
+/// GET /open311/v2/discovery
+Response discovery(Context& ctx, Request& req) {
+  const std::string changeset = format_iso(req.now, ctx.service.reference()->calendar.zone());
+  Node formats = Node::array("format");
+  formats.push(Node::str("application/json")).push(Node::str("text/xml"));
+  Node endpoint = Node::object();
+  endpoint.add("specification", Node::str("http://wiki.open311.org/GeoReport_v2"))
+      .add("url", Node::str(ctx.base_url() + "/open311/v2"))
+      .add("changeset", Node::str(changeset))
+      .add("type", Node::str("production"))
+      .add("formats", std::move(formats));
+  Node endpoints = Node::array("endpoint");
+  endpoints.push(std::move(endpoint));
+  Node d = Node::object();
+  d.add("changeset", Node::str(changeset))
+      .add("contact", Node::str("the grid office of jurisdiction " + jurisdiction_of(ctx.service)))
+      .add("key_service", Node::str("ask the grid office for an API key (wangge keys create)"))
+      .add("endpoints", std::move(endpoints));
+  return render(req, 200, d, "discovery");
+}
+
+/// GET /open311/v2/services
+Response services(Context& ctx, Request& req) {
+  check_jurisdiction(req, jurisdiction_of(ctx.service));
+  const ReferenceData& ref = *ctx.service.reference();
+  Node list = Node::array("service");
+  for (const Category* c : ref.categories.reportable()) {
+    const Category& major = ref.categories.major_class(*c);
+    const std::string kind = c->kind == CategoryKind::event ? "事件" : "部件";
+    list.push(Node::object()
+                  .add("service_code", Node::str(c->code))
+                  .add("service_name", Node::str(c->name))
+                  .add("description", Node::str(c->description))
+                  .add("metadata", Node::boolean(false))
+                  .add("type", Node::str("realtime"))
+                  .add("keywords", Node::str(major.name + "," + kind))
+                  .add("group", Node::str(major.name)));
+  }
+  return render(req, 200, list, "services");
+}
+
+/// A reportable category of the service_code @p code. @throws Error(not_found).
+const Category& reportable_category(const Service& service, const std::string& code) {
+  const Category* c = service.reference()->categories.find(code);
+  if (!c || !service.reference()->categories.is_reportable(*c))
+    throw Error(ErrorCode::not_found, "service_code '" + code + "' does not exist");
+  return *c;
+}
+
+/// GET /open311/v2/services/{code}
+Response service_definition(Context& ctx, Request& req) {
+  check_jurisdiction(req, jurisdiction_of(ctx.service));
+  const std::string& code = req.params.at("code");
+  reportable_category(ctx.service, code);
+  Node def = Node::object();
+  def.add("service_code", Node::str(code)).add("attributes", Node::array("attribute"));
+  return render(req, 200, def, "service_definition");
+}
+
+/// The fields of a POST: the form body first, then the query string.
+class PostFields {
+ public:
+  explicit PostFields(const Request& req) : req_(req) {
+    auto form = parse_form(req.body);
+    if (!form)
+      throw Error(ErrorCode::invalid_argument, "the body is not application/x-www-form-urlencoded");
+    form_ = std::move(*form);
+  }
+  std::string operator()(const char* name) const {
+    auto it = form_.find(name);
+    return it != form_.end() ? it->second : req_.param(name).value_or("");
+  }
+
+ private:
+  const Request& req_;
+  std::map<std::string, std::string> form_;
+};
+
+/// Who posts: the request's Bearer key, else the spec's api_key field. @throws unauthorized.
+Actor poster(Context& ctx, const Request& req, const PostFields& field) {
+  if (req.authenticated) return req.actor;
+  const std::string key = field("api_key");
+  if (key.empty()) throw Error(ErrorCode::unauthorized, "api_key is required to submit a request");
+  auto actor = ctx.authenticate(key);
+  if (!actor) throw Error(ErrorCode::unauthorized, "api_key is not valid");
+  return *actor;
+}
+
+/// The submission of a POST's fields (the spec's names).
+Submission submission_of(const Service& service, const PostFields& field) {
+  Submission s;
+  s.category = field("service_code");
+  if (s.category.empty()) throw Error(ErrorCode::invalid_argument, "service_code is required");
+  reportable_category(service, s.category);
+  const std::string lat = field("lat"), lon = field("long");
+  if (lat.empty() || lon.empty()) {
+    throw Error(ErrorCode::invalid_argument,
+                "lat and long are required (address_string alone cannot be located)");
+  }
+  s.lat = number::parse_finite(lat, "lat");
+  s.lon = number::parse_finite(lon, "long");
+  if (const std::string d = field("datum"); !d.empty()) s.datum = d;
+  s.text = field("description");
+  if (const std::string m = field("media_url"); !m.empty()) s.media = {m};
+  s.channel = "app";
+  s.reporter.name = std::string(text::trim(field("first_name") + " " + field("last_name")));
+  s.reporter.phone = field("phone");
+  return s;
+}
+
+/// Residents submitting through an app key are identified by the account they give.
+Actor submitter(const Actor& poster, const std::string& account) {
+  if (poster.id.rfind("app:", 0) != 0) return poster;
+  return Actor{account.empty() ? "" : "resident:" + poster.id.substr(4) + ":" + account,
+               "",
+               Role::resident,
+               {},
+               {}};
+}
+
+Response created(const Request& req, const std::string& id, const std::string& account) {
+  Node list = Node::array("request");
+  list.push(Node::object()
+                .add("service_request_id", Node::str(id))
+                .add("service_notice", Node::str(""))
+                .add("account_id", Node::str(account)));
+  return render(req, 201, list, "service_requests");
+}
+
+/// POST /open311/v2/requests
+Response post_request(Context& ctx, Request& req) {
+  const PostFields field(req);
+  const Actor actor = poster(ctx, req, field);
+  if (const std::string j = field("jurisdiction_id");
+      !j.empty() && j != jurisdiction_of(ctx.service))
+    throw Error(ErrorCode::not_found, "jurisdiction_id '" + j + "' is not served here");
+  const Submission s = submission_of(ctx.service, field);
+  const std::string account = field("account_id");
+  std::string key = field("idempotency_key");
+  if (key.empty()) key = req.header("idempotency-key").value_or("");
+  std::optional<ReplyOptions> options;
+  if (!key.empty()) {
+    options =
+        ReplyOptions{"open311:" + actor.id + ":" + key, sha256_hex(req.body), [&](const Report& r) {
+                       return StoredReply{"", 201, created(req, r.id, account).body};
+                     }};
+  }
+  const SubmitResult result =
+      ctx.service.submit(s, submitter(actor, account), "", req.now, options ? &*options : nullptr);
+  if (!result.reply) return created(req, result.report.id, account);
+  Response r;
+  r.status = result.reply->status;
+  r.body = result.reply->body;
+  r.content_type =
+      req.extension == "xml" ? "text/xml; charset=utf-8" : "application/json; charset=utf-8";
+  return r;
+}
+
+/// The reports as the spec's request list, with their history when extensions=true.
+Response request_list(Context& ctx, const Request& req, const std::vector<Report>& reports) {
+  const bool extensions = req.param("extensions").value_or("") == "true";
+  const ReferenceData& ref = *ctx.service.reference();
+  Node list = Node::array("request");
+  for (const Report& r : reports) {
+    std::vector<Event> history;
+    if (extensions) history = ctx.service.events(r.id, kPublic);
+    list.push(
+        request_node(r, ref, ctx.service.privacy(), extensions ? &history : nullptr, req.now));
+  }
+  return render(req, 200, list, "service_requests");
+}
+
+/// GET /open311/v2/requests
+Response get_requests(Context& ctx, Request& req) {
+  check_jurisdiction(req, jurisdiction_of(ctx.service));
+  std::vector<Report> found;
+  if (auto ids = requested_ids(req)) {  // the other filters are ignored, as the spec says
+    for (const std::string& id : *ids)
+      if (auto r = ctx.service.report(id, kPublic)) found.push_back(std::move(*r));
+  } else {
+    const TimeZone& zone = ctx.service.reference()->calendar.zone();
+    found = ctx.service.list(requests_filter(req, zone), kPublic).items;
+  }
+  return request_list(ctx, req, found);
+}
+
+/// GET /open311/v2/requests/{id}
+Response get_request(Context& ctx, Request& req) {
+  check_jurisdiction(req, jurisdiction_of(ctx.service));
+  const std::string& id = req.params.at("id");
+  auto r = ctx.service.report(id, kPublic);
+  if (!r) throw Error(ErrorCode::not_found, "service_request_id '" + id + "' does not exist");
+  return request_list(ctx, req, {*r});
+}
+
+/// GET /open311/v2/tokens/{token} — requests are created synchronously: a token is the
+/// service_request_id itself.
+Response get_token(Context& ctx, Request& req) {
+  check_jurisdiction(req, jurisdiction_of(ctx.service));
+  const std::string& token = req.params.at("token");
+  if (!ctx.service.report(token, kPublic))
+    throw Error(ErrorCode::not_found, "token '" + token + "' does not exist");
+  Node list = Node::array("request");
+  list.push(
+      Node::object().add("service_request_id", Node::str(token)).add("token", Node::str(token)));
+  return render(req, 200, list, "service_requests");
+}
+
 }  // namespace
 
 void add_open311_routes(Router& router, Context& ctx) {
-  Service& service = ctx.service;
   const std::vector<std::string> formats{"json", "xml"};
-  // Handlers capture by reference only what outlives this function: the context and the service.
-
-  router.add(
-      {"GET", "/open311/v2/discovery", formats, open311([&](Request& req) {
-         const std::string base = ctx.base_url() + "/open311/v2";
-         Node formats_node = Node::array("format");
-         formats_node.push(Node::str("application/json")).push(Node::str("text/xml"));
-         Node endpoint = Node::object();
-         endpoint.add("specification", Node::str("http://wiki.open311.org/GeoReport_v2"))
-             .add("url", Node::str(base))
-             .add("changeset", Node::str(format_iso(req.now, service.reference()->calendar.zone())))
-             .add("type", Node::str("production"))
-             .add("formats", std::move(formats_node));
-         Node endpoints = Node::array("endpoint");
-         endpoints.push(std::move(endpoint));
-         Node d = Node::object();
-         d.add("changeset", Node::str(format_iso(req.now, service.reference()->calendar.zone())))
-             .add("contact",
-                  Node::str("the grid office of jurisdiction " + jurisdiction_of(service)))
-             .add("key_service",
-                  Node::str("ask the grid office for an API key (wangge keys create)"))
-             .add("endpoints", std::move(endpoints));
-         return render(req, 200, d, "discovery");
-       }),
-       Execution::inline_io, "/open311/v2/discovery"});
-
-  router.add(
-      {"GET", "/open311/v2/services", formats, open311([&](Request& req) {
-         check_jurisdiction(req, jurisdiction_of(service));
-         const ReferenceData& ref = *service.reference();
-         Node list = Node::array("service");
-         for (const Category* c : ref.categories.reportable()) {
-           const Category& major = ref.categories.major_class(*c);
-           list.push(
-               Node::object()
-                   .add("service_code", Node::str(c->code))
-                   .add("service_name", Node::str(c->name))
-                   .add("description", Node::str(c->description))
-                   .add("metadata", Node::boolean(false))
-                   .add("type", Node::str("realtime"))
-                   .add("keywords",
-                        Node::str(major.name + "," +
-                                  std::string(c->kind == CategoryKind::event ? "事件" : "部件")))
-                   .add("group", Node::str(major.name)));
-         }
-         return render(req, 200, list, "services");
-       }),
-       Execution::inline_io, "/open311/v2/services"});
-
-  router.add(
-      {"GET", "/open311/v2/services/{code}", formats, open311([&](Request& req) {
-         check_jurisdiction(req, jurisdiction_of(service));
-         const std::string& code = req.params.at("code");
-         const Category* c = service.reference()->categories.find(code);
-         if (!c || !service.reference()->categories.is_reportable(*c)) {
-           throw Error(ErrorCode::not_found, "service_code '" + code + "' does not exist");
-         }
-         Node def = Node::object();
-         def.add("service_code", Node::str(code)).add("attributes", Node::array("attribute"));
-         return render(req, 200, def, "service_definition");
-       }),
-       Execution::inline_io, "/open311/v2/services/{code}"});
-
-  router.add(
-      {"POST", "/open311/v2/requests", formats, open311([&](Request& req) {
-         auto form = parse_form(req.body);
-         if (!form)
-           throw Error(ErrorCode::invalid_argument,
-                       "the body is not application/x-www-form-urlencoded");
-         auto field = [&](const char* name) -> std::string {
-           auto it = form->find(name);
-           if (it != form->end()) return it->second;
-           return req.param(name).value_or("");
-         };
-         // The spec's key goes in the body; a Bearer header works too.
-         std::optional<Actor> actor =
-             req.authenticated ? std::optional<Actor>(req.actor) : std::nullopt;
-         if (!actor) {
-           const std::string key = field("api_key");
-           if (key.empty())
-             throw Error(ErrorCode::unauthorized, "api_key is required to submit a request");
-           actor = ctx.authenticate(key);
-           if (!actor) throw Error(ErrorCode::unauthorized, "api_key is not valid");
-         }
-         if (const std::string j = field("jurisdiction_id");
-             !j.empty() && j != jurisdiction_of(service)) {
-           throw Error(ErrorCode::not_found, "jurisdiction_id '" + j + "' is not served here");
-         }
-         Submission s;
-         s.category = field("service_code");
-         if (s.category.empty())
-           throw Error(ErrorCode::invalid_argument, "service_code is required");
-         const Category* category = service.reference()->categories.find(s.category);
-         if (!category || !service.reference()->categories.is_reportable(*category)) {
-           throw Error(ErrorCode::not_found, "service_code '" + s.category + "' does not exist");
-         }
-         const std::string lat = field("lat"), lon = field("long");
-         if (lat.empty() || lon.empty()) {
-           throw Error(ErrorCode::invalid_argument,
-                       "lat and long are required (address_string alone cannot be located)");
-         }
-         s.lat = number::parse_finite(lat, "lat");
-         s.lon = number::parse_finite(lon, "long");
-         if (const std::string d = field("datum"); !d.empty()) s.datum = d;
-         s.text = field("description");
-         if (const std::string m = field("media_url"); !m.empty()) s.media = {m};
-         s.channel = "app";
-         const std::string full_name = field("first_name") + " " + field("last_name");
-         s.reporter.name = std::string(text::trim(full_name));
-         s.reporter.phone = field("phone");
-         // Residents submitting through an app key are identified by the account they give.
-         Actor by = *actor;
-         if (by.id.rfind("app:", 0) == 0) {
-           const std::string account = field("account_id");
-           by = Actor{account.empty() ? "" : "resident:" + by.id.substr(4) + ":" + account,
-                      "",
-                      Role::resident,
-                      {},
-                      {}};
-         }
-         std::string key = field("idempotency_key");
-         if (key.empty()) key = req.header("idempotency-key").value_or("");
-         std::optional<ReplyOptions> options;
-         if (!key.empty()) {
-           options = ReplyOptions{
-               "open311:" + actor->id + ":" + key, sha256_hex(req.body), [&](const Report& r) {
-                 Node list = Node::array("request");
-                 list.push(Node::object()
-                               .add("service_request_id", Node::str(r.id))
-                               .add("service_notice", Node::str(""))
-                               .add("account_id", Node::str(field("account_id"))));
-                 return StoredReply{"", 201, render(req, 201, list, "service_requests").body};
-               }};
-         }
-         const SubmitResult result =
-             service.submit(s, by, "", req.now, options ? &*options : nullptr);
-         if (result.reply) {
-           Response r;
-           r.status = result.reply->status;
-           r.body = result.reply->body;
-           if (req.extension == "xml") r.content_type = "text/xml; charset=utf-8";
-           return r;
-         }
-         Node list = Node::array("request");
-         list.push(Node::object()
-                       .add("service_request_id", Node::str(result.report.id))
-                       .add("service_notice", Node::str(""))
-                       .add("account_id", Node::str(field("account_id"))));
-         return render(req, 201, list, "service_requests");
-       }),
-       Execution::worker, "/open311/v2/requests"});
-
-  router.add(
-      {"GET", "/open311/v2/requests", formats, open311([&](Request& req) {
-         check_jurisdiction(req, jurisdiction_of(service));
-         const ReferenceData& ref = *service.reference();
-         const bool extensions = req.param("extensions").value_or("") == "true";
-         std::vector<Report> found;
-         if (auto ids = requested_ids(req)) {  // the other filters are ignored, as the spec says
-           for (const std::string& id : *ids)
-             if (auto r = service.report(id, kPublic)) found.push_back(std::move(*r));
-         } else {
-           found = service.list(requests_filter(req, ref.calendar.zone()), kPublic).items;
-         }
-         Node list = Node::array("request");
-         for (const Report& r : found) {
-           std::vector<Event> h;
-           if (extensions) h = service.events(r.id, kPublic);
-           list.push(request_node(r, ref, service.privacy(), extensions ? &h : nullptr, req.now));
-         }
-         return render(req, 200, list, "service_requests");
-       }),
-       Execution::worker, "/open311/v2/requests"});
-
-  router.add({"GET", "/open311/v2/requests/{id}", formats, open311([&](Request& req) {
-                check_jurisdiction(req, jurisdiction_of(service));
-                const std::string& id = req.params.at("id");
-                auto r = service.report(id, kPublic);
-                if (!r)
-                  throw Error(ErrorCode::not_found,
-                              "service_request_id '" + id + "' does not exist");
-                const bool extensions = req.param("extensions").value_or("") == "true";
-                std::vector<Event> h;
-                if (extensions) h = service.events(id, kPublic);
-                Node list = Node::array("request");
-                list.push(request_node(*r, *service.reference(), service.privacy(),
-                                       extensions ? &h : nullptr, req.now));
-                return render(req, 200, list, "service_requests");
-              }),
-              Execution::worker, "/open311/v2/requests/{id}"});
-
-  router.add({"GET", "/open311/v2/tokens/{token}", formats, open311([&](Request& req) {
-                // Requests are created synchronously: a token is the service_request_id itself.
-                check_jurisdiction(req, jurisdiction_of(service));
-                const std::string& token = req.params.at("token");
-                if (!service.report(token, kPublic))
-                  throw Error(ErrorCode::not_found, "token '" + token + "' does not exist");
-                Node list = Node::array("request");
-                list.push(Node::object()
-                              .add("service_request_id", Node::str(token))
-                              .add("token", Node::str(token)));
-                return render(req, 200, list, "service_requests");
-              }),
-              Execution::worker, "/open311/v2/tokens/{token}"});
+  const auto route = [&](const char* method, const char* pattern, ContextHandler fn,
+                         Execution where) {
+    router.add({method, pattern, formats, open311(with_context(ctx, fn)), where, pattern});
+  };
+  route("GET", "/open311/v2/discovery", discovery, Execution::inline_io);
+  route("GET", "/open311/v2/services", services, Execution::inline_io);
+  route("GET", "/open311/v2/services/{code}", service_definition, Execution::inline_io);
+  route("POST", "/open311/v2/requests", post_request, Execution::worker);
+  route("GET", "/open311/v2/requests", get_requests, Execution::worker);
+  route("GET", "/open311/v2/requests/{id}", get_request, Execution::worker);
+  route("GET", "/open311/v2/tokens/{token}", get_token, Execution::worker);
 }
 
 }  // namespace wangge::http

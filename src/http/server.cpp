@@ -20,6 +20,7 @@
 
 #include "connection.hpp"
 #include "context.hpp"
+#include "errors.hpp"
 #include "limits.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
@@ -251,23 +252,13 @@ struct HttpServer::Impl {
         }
       }
       return handler(req);
-    } catch (const Error& e) {
-      const ErrorInfo& info = describe(e.code());
-      const bool internal = e.code() == ErrorCode::internal || e.code() == ErrorCode::unavailable;
-      if (internal) log->error("{} {}: {}", req.id, route.name, e.what());
-      http::Response r =
-          http::problem(info.http_status, std::string(info.public_code), std::string(info.title),
-                        internal ? "the service could not complete the request; it has been logged"
-                                 : std::string(e.what()),
-                        req.id);
-      if (e.code() == ErrorCode::unavailable) r.header("Retry-After", "5");
-      if (info.http_status == 401) r.header("WWW-Authenticate", "Bearer");
-      return r;
     } catch (const std::exception& e) {
-      log->error("{} {}: unexpected exception: {}", req.id, route.name, e.what());
-      return http::problem(500, "internal", "Internal error",
-                           "the service could not complete the request; it has been logged",
-                           req.id);
+      const http::ErrorReply error = http::error_reply(e, req, route.name);
+      http::Response r = http::problem(error.status, std::string(error.public_code),
+                                       std::string(error.title), error.detail, req.id);
+      if (error.code == ErrorCode::unavailable) r.header("Retry-After", "5");
+      if (error.code == ErrorCode::unauthorized) r.header("WWW-Authenticate", "Bearer");
+      return r;
     }
   }
 

@@ -41,6 +41,30 @@ void require(const Request& req, std::initializer_list<Role> roles) {
   throw Error(ErrorCode::forbidden, std::string(to_string(req.actor.role)) + " may not do this");
 }
 
+namespace {
+
+/// GET /readyz — ready when not starting or draining and the store answers a read.
+Response readyz(Context& ctx, Request& req) {
+  if (!ctx.ready)
+    return problem(503, "unavailable", "Not ready", "the server is starting or stopping", req.id);
+  ctx.service.probe_store();  // Error(unavailable) → 503 with Retry-After
+  return json_response(200, nlohmann::json{{"status", "ready"},
+                                           {"generation", ctx.service.active_generation()},
+                                           {"store", ctx.service.store_kind()}}
+                                .dump());
+}
+
+/// GET /metrics — Prometheus text.
+Response metrics(Context& ctx, Request&) {
+  Response r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = ctx.metrics.render({ctx.queue_depth(), ctx.in_flight, ctx.service.reports_by_state(),
+                               ctx.service.tile_cache_stats(), ctx.service.store_memory_bytes()});
+  return r;
+}
+
+}  // namespace
+
 void add_system_routes(Router& router, Context& ctx) {
   router.add({"GET",
               "/healthz",
@@ -48,33 +72,8 @@ void add_system_routes(Router& router, Context& ctx) {
               [](Request&) { return json_response(200, R"({"status":"ok"})"); },
               Execution::inline_io,
               "/healthz"});
-  router.add({"GET",
-              "/readyz",
-              {},
-              [&ctx](Request& req) {
-                if (!ctx.ready)
-                  return problem(503, "unavailable", "Not ready",
-                                 "the server is starting or stopping", req.id);
-                return json_response(200,
-                                     nlohmann::json{{"status", "ready"},
-                                                    {"generation", ctx.service.active_generation()},
-                                                    {"store", ctx.service.store().kind()}}
-                                         .dump());
-              },
-              Execution::inline_io,
-              "/readyz"});
-  router.add({"GET",
-              "/metrics",
-              {},
-              [&ctx](Request&) {
-                Response r;
-                r.content_type = "text/plain; version=0.0.4";
-                r.body = ctx.metrics.render(ctx.queue_depth(), ctx.in_flight,
-                                            ctx.service.store().count_by_state());
-                return r;
-              },
-              Execution::worker,
-              "/metrics"});
+  router.add({"GET", "/readyz", {}, with_context(ctx, readyz), Execution::worker, "/readyz"});
+  router.add({"GET", "/metrics", {}, with_context(ctx, metrics), Execution::worker, "/metrics"});
   router.add({"GET",
               "/api/openapi",
               {"yaml"},

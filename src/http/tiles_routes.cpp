@@ -81,133 +81,138 @@ bool not_modified(const Request& req, const std::string& etag) {
   return inm->find(etag) != std::string::npos || inm->find(weak) != std::string::npos;
 }
 
+/// The layer @p name of @p infos. @throws Error(not_found).
+const TileLayerInfo& layer_info(const std::vector<TileLayerInfo>& infos, const std::string& name) {
+  for (const TileLayerInfo& l : infos)
+    if (l.id == name) return l;
+  throw Error(ErrorCode::not_found, "tile layer '" + name + "' does not exist");
+}
+
+/// The reply for a tile made of @p parts (one per layer): 204 when empty, 304 when the client
+/// has it, gzip when accepted; a single layer's cached bytes are shared, not copied.
+Response tile_response(const Request& req,
+                       const std::vector<std::shared_ptr<const tiles::TileData>>& parts,
+                       int max_age) {
+  const bool gz = accepts_gzip(req);
+  Response r;
+  r.content_type = "application/vnd.mapbox-vector-tile";
+  std::string etag, body;
+  std::shared_ptr<const std::string> shared;
+  if (parts.size() == 1) {
+    etag = parts[0]->etag;
+    shared = std::shared_ptr<const std::string>(parts[0], gz ? &parts[0]->gzip : &parts[0]->mvt);
+  } else {
+    std::string tags;
+    for (const auto& p : parts) {
+      body += p->mvt;  // MVT layers concatenate into one tile
+      tags += p->etag;
+    }
+    etag = "\"" + fnv_hex(tags) + "-c\"";
+    if (gz) body = tiles::gzip(body);
+  }
+  const bool stale =
+      std::any_of(parts.begin(), parts.end(), [](const auto& p) { return p->stale; });
+  // A stale tile (the store is down, stale-if-error) is shown but must not be kept.
+  r.header("Cache-Control",
+           stale ? std::string("no-store") : "public, max-age=" + std::to_string(max_age));
+  if (stale) r.header("Warning", "110 - \"Response is Stale\"");
+  r.header("Vary", "Accept-Encoding");
+  if (shared ? shared->empty() : body.empty()) {  // no feature: 204, as MapLibre and QGIS expect
+    r.status = 204;
+    return r;
+  }
+  // One ETag per representation: the gzip form is a different byte string.
+  if (gz) etag.insert(etag.size() - 1, "-gz");
+  r.header("ETag", etag);
+  if (not_modified(req, etag)) {
+    r.status = 304;
+    return r;
+  }
+  if (gz) r.header("Content-Encoding", "gzip");
+  if (shared)
+    r.shared_body = std::move(shared);
+  else
+    r.body = std::move(body);
+  return r;
+}
+
+/// The tile of the request: built when @p build, else only from the cache (std::nullopt when
+/// a layer is not cached). A bad request throws before any work.
+std::optional<Response> tile_answer(Context& ctx, Request& req, bool build) {
+  const std::vector<std::string> names = layer_list(req.params.at("layers"));
+  const tiles::TileId t = tile_id(req);
+  const auto infos = ctx.service.tile_layers();
+  std::vector<std::shared_ptr<const tiles::TileData>> parts;
+  int max_age = 86400;
+  for (const std::string& name : names) {
+    const TileLayerInfo& info = layer_info(*infos, name);
+    max_age = std::min(max_age, info.max_age_s);
+    auto data =
+        build ? ctx.service.tile(name, t, TileRequest{req.now}) : ctx.service.cached_tile(info, t);
+    if (!data) return std::nullopt;
+    parts.push_back(std::move(data));
+  }
+  return tile_response(req, parts, max_age);
+}
+
+/// GET /tiles/{layers}/{z}/{x}/{y}.mvt
+Response tile(Context& ctx, Request& req) {
+  return *tile_answer(ctx, req, true);
+}
+
+/// GET /tiles/{layers}.json — TileJSON 3.0.0.
+Response tilejson(Context& ctx, Request& req) {
+  const std::string joined = req.params.at("layers");
+  const auto infos = ctx.service.tile_layers();
+  json vector_layers = json::array();
+  std::string version, description;
+  int minzoom = 22, maxzoom = 0;
+  for (const std::string& name : layer_list(joined)) {
+    const TileLayerInfo& info = layer_info(*infos, name);
+    json fields = json::object();
+    for (const auto& [f, type] : info.fields) fields[f] = type;
+    vector_layers.push_back({{"id", info.id},
+                             {"description", info.description},
+                             {"minzoom", info.minzoom},
+                             {"maxzoom", info.maxzoom},
+                             {"fields", fields}});
+    version += (version.empty() ? "" : "-") + info.version;
+    description += (description.empty() ? "" : "; ") + info.description;
+    minzoom = std::min(minzoom, info.minzoom);
+    maxzoom = std::max(maxzoom, info.maxzoom);
+  }
+  BBox bounds;
+  const auto index = ctx.service.grid_index();
+  for (const Grid& g : index->grids().grids()) bounds.extend(bbox_of(g.geometry));
+  json tj{{"tilejson", "3.0.0"},
+          {"name", "wangge " + joined},
+          {"description", description},
+          {"version", "1.0.0"},
+          {"attribution", "wangge grid data"},
+          {"scheme", "xyz"},
+          // The version in the URL changes with the data it names (a new grid generation), so
+          // caches in between never serve an old generation.
+          {"tiles", {ctx.base_url() + "/tiles/" + joined + "/{z}/{x}/{y}.mvt?v=" + version}},
+          {"minzoom", minzoom},
+          {"maxzoom", maxzoom},
+          {"bounds", {bounds.min_x, bounds.min_y, bounds.max_x, bounds.max_y}},
+          {"center", {bounds.centre().x, bounds.centre().y, 14}},
+          {"vector_layers", vector_layers}};
+  Response r = json_response(200, tj.dump());
+  r.header("Cache-Control", "public, max-age=60");
+  return r;
+}
+
 }  // namespace
 
 void add_tile_routes(Router& router, Context& ctx) {
-  Service& service = ctx.service;
-
-  auto answer = [&ctx, &service](Request& req, bool build) -> std::optional<Response> {
-    const std::vector<std::string> names = layer_list(req.params.at("layers"));
-    const tiles::TileId t = tile_id(req);
-    const auto infos = service.tile_layers();
-    std::vector<std::shared_ptr<const tiles::TileData>> parts;
-    int max_age = 86400;
-    for (const std::string& name : names) {
-      const TileLayerInfo* info = nullptr;
-      for (const TileLayerInfo& l : *infos) {
-        if (l.id == name) info = &l;
-      }
-      if (!info) throw Error(ErrorCode::not_found, "tile layer '" + name + "' does not exist");
-      max_age = std::min(max_age, info->max_age_s);
-      auto data =
-          build ? service.tile(name, t, TileRequest{req.now}) : service.cached_tile(*info, t);
-      if (!data) return std::nullopt;
-      parts.push_back(std::move(data));
-    }
-    const bool gz = accepts_gzip(req);
-    Response r;
-    r.content_type = "application/vnd.mapbox-vector-tile";
-    std::string etag;
-    std::string body;
-    std::shared_ptr<const std::string> shared;  // a single layer's cached bytes, not copied
-    if (parts.size() == 1) {
-      etag = parts[0]->etag;
-      shared = std::shared_ptr<const std::string>(parts[0], gz ? &parts[0]->gzip : &parts[0]->mvt);
-    } else {
-      std::string tags;
-      for (const auto& p : parts) {
-        body += p->mvt;  // MVT layers concatenate into one tile
-        tags += p->etag;
-      }
-      etag = "\"" + fnv_hex(tags) + "-c\"";
-      if (gz) body = tiles::gzip(body);
-    }
-    const bool stale =
-        std::any_of(parts.begin(), parts.end(), [](const auto& p) { return p->stale; });
-    // A stale tile (the store is down, stale-if-error) is shown but must not be kept.
-    r.header("Cache-Control",
-             stale ? std::string("no-store") : "public, max-age=" + std::to_string(max_age));
-    if (stale) r.header("Warning", "110 - \"Response is Stale\"");
-    r.header("Vary", "Accept-Encoding");
-    if (shared ? shared->empty() : body.empty()) {  // no feature: 204, as MapLibre and QGIS expect
-      r.status = 204;
-      r.content_type = "application/vnd.mapbox-vector-tile";
-      return r;
-    }
-    // One ETag per representation: the gzip form is a different byte string.
-    if (gz) etag.insert(etag.size() - 1, "-gz");
-    r.header("ETag", etag);
-    if (not_modified(req, etag)) {
-      r.status = 304;
-      return r;
-    }
-    if (gz) r.header("Content-Encoding", "gzip");
-    if (shared)
-      r.shared_body = std::move(shared);
-    else
-      r.body = std::move(body);
-    return r;
-  };
-
-  Route tile_route{"GET", "/tiles/{layers}/{z}/{x}/{y}", {"mvt", "pbf"}, [answer](Request& req) {
-                     return *answer(req, true);
-                   }};
+  Route tile_route{"GET", "/tiles/{layers}/{z}/{x}/{y}", {"mvt", "pbf"}, with_context(ctx, tile)};
   // A tile already in the cache is answered on the I/O thread, without a hop to the workers
-  // (and a bad request is answered there too: answer() throws before any work).
-  tile_route.inline_answer = [answer](Request& req) { return answer(req, false); };
+  // (and a bad request is answered there too: tile_answer() throws before any work).
+  tile_route.inline_answer = [&ctx](Request& req) { return tile_answer(ctx, req, false); };
   router.add(std::move(tile_route));
-
   router.add(
-      {"GET",
-       "/tiles/{layers}",
-       {"json"},
-       [&ctx, &service](Request& req) {
-         const std::vector<std::string> names = layer_list(req.params.at("layers"));
-         const auto infos = service.tile_layers();
-         json vector_layers = json::array();
-         std::string version, description;
-         int minzoom = 22, maxzoom = 0;
-         for (const std::string& name : names) {
-           const TileLayerInfo* info = nullptr;
-           for (const TileLayerInfo& l : *infos) {
-             if (l.id == name) info = &l;
-           }
-           if (!info) throw Error(ErrorCode::not_found, "tile layer '" + name + "' does not exist");
-           json fields = json::object();
-           for (const auto& [f, type] : info->fields) fields[f] = type;
-           vector_layers.push_back({{"id", info->id},
-                                    {"description", info->description},
-                                    {"minzoom", info->minzoom},
-                                    {"maxzoom", info->maxzoom},
-                                    {"fields", fields}});
-           version += (version.empty() ? "" : "-") + info->version;
-           description += (description.empty() ? "" : "; ") + info->description;
-           minzoom = std::min(minzoom, info->minzoom);
-           maxzoom = std::max(maxzoom, info->maxzoom);
-         }
-         BBox bounds;
-         const auto index = service.grid_index();
-         for (const Grid& g : index->grids().grids()) bounds.extend(bbox_of(g.geometry));
-         const std::string joined = req.params.at("layers");
-         json tj{{"tilejson", "3.0.0"},
-                 {"name", "wangge " + joined},
-                 {"description", description},
-                 {"version", "1.0.0"},
-                 {"attribution", "wangge grid data"},
-                 {"scheme", "xyz"},
-                 // The version in the URL changes with the data it names (a new grid
-                 // generation), so caches in between never serve an old generation.
-                 {"tiles", {ctx.base_url() + "/tiles/" + joined + "/{z}/{x}/{y}.mvt?v=" + version}},
-                 {"minzoom", minzoom},
-                 {"maxzoom", maxzoom},
-                 {"bounds", {bounds.min_x, bounds.min_y, bounds.max_x, bounds.max_y}},
-                 {"center", {bounds.centre().x, bounds.centre().y, 14}},
-                 {"vector_layers", vector_layers}};
-         Response r = json_response(200, tj.dump());
-         r.header("Cache-Control", "public, max-age=60");
-         return r;
-       },
-       Execution::inline_io});
+      {"GET", "/tiles/{layers}", {"json"}, with_context(ctx, tilejson), Execution::inline_io});
 }
 
 }  // namespace wangge::http

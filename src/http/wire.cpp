@@ -308,58 +308,79 @@ std::size_t RequestReader::feed_length_body(std::string_view in) {
   return take;
 }
 
-std::size_t RequestReader::feed_chunked(std::string_view in) {
-  std::size_t used = 0;
-  // Reads one CRLF-terminated line into line_; false while it is incomplete.
-  auto read_line = [&](std::size_t cap, const char* what) -> std::optional<bool> {
-    while (used < in.size()) {
-      const char c = in[used++];
-      line_.push_back(c);
-      if (line_.size() > cap) {
-        fail(400, std::string(what) + " is longer than " + std::to_string(cap) + " bytes");
+std::optional<bool> RequestReader::read_line(std::string_view in, std::size_t& used,
+                                             std::size_t cap, const char* what) {
+  while (used < in.size()) {
+    const char c = in[used++];
+    line_.push_back(c);
+    if (line_.size() > cap) {
+      fail(400, std::string(what) + " is longer than " + std::to_string(cap) + " bytes");
+      return std::nullopt;
+    }
+    if (c == '\n') {
+      if (line_.size() < 2 || line_[line_.size() - 2] != '\r') {
+        fail(400, std::string("a bare LF in ") + what);
         return std::nullopt;
       }
-      if (c == '\n') {
-        if (line_.size() < 2 || line_[line_.size() - 2] != '\r') {
-          fail(400, std::string("a bare LF in ") + what);
-          return std::nullopt;
-        }
-        line_.resize(line_.size() - 2);
-        if (line_.find_first_of("\r\n") != std::string::npos) {
-          fail(400, std::string("a bare CR in ") + what);
-          return std::nullopt;
-        }
-        return true;
+      line_.resize(line_.size() - 2);
+      if (line_.find_first_of("\r\n") != std::string::npos) {
+        fail(400, std::string("a bare CR in ") + what);
+        return std::nullopt;
       }
+      return true;
     }
-    return false;
-  };
+  }
+  return false;
+}
+
+void RequestReader::chunk_size_line() {
+  // chunk-size [ BWS ";" chunk-ext ]: the size is checked against the body limit digit by
+  // digit, so no claimed size is ever allocated or overflows.
+  const std::size_t room = max_body_ - body_.size();
+  std::uint64_t size = 0;
+  std::size_t i = 0;
+  for (; i < line_.size() && hex_value(line_[i]) >= 0; ++i) {
+    size = size * 16 + static_cast<std::uint64_t>(hex_value(line_[i]));
+    if (size > room)
+      return fail(413, "the chunked body is larger than this resource takes (" +
+                           std::to_string(max_body_) + " bytes)");
+  }
+  if (i == 0) return fail(400, "a chunk size must be hexadecimal digits");
+  const std::string_view ext = trim_ows(std::string_view(line_).substr(i));
+  if (!ext.empty() && (ext.front() != ';' || !valid_field_value(ext)))
+    return fail(400, "a chunk size must be hexadecimal digits");
+  line_.clear();
+  chunk_left_ = size;
+  chunk_ = size == 0 ? Chunk::trailers : Chunk::data;
+}
+
+void RequestReader::trailer_line() {
+  trailer_bytes_ += line_.size() + 2;
+  if (trailer_bytes_ > limits_.max_trailers)
+    return fail(431, "the trailer fields are larger than " + std::to_string(limits_.max_trailers) +
+                         " bytes");
+  if (line_.empty()) {
+    state_ = State::complete;
+    return;
+  }
+  // Trailer fields are checked like header fields and then ignored (RFC 9110 §6.5).
+  const auto colon = line_.find(':');
+  if (colon == 0 || colon == std::string::npos ||
+      !std::all_of(line_.begin(), line_.begin() + static_cast<std::ptrdiff_t>(colon),
+                   is_token_char) ||
+      !valid_field_value(std::string_view(line_).substr(colon + 1)))
+    return fail(400, "a malformed trailer field");
+  line_.clear();
+}
+
+std::size_t RequestReader::feed_chunked(std::string_view in) {
+  std::size_t used = 0;
   while (used < in.size() && state_ == State::body) {
     switch (chunk_) {
       case Chunk::size_line: {
-        auto got = read_line(limits_.max_chunk_line, "a chunk-size line");
-        if (!got) return used;
-        if (!*got) return used;
-        // chunk-size [ BWS ";" chunk-ext ]: the size is checked against the body limit digit by
-        // digit, so no claimed size is ever allocated or overflows.
-        const std::size_t room = max_body_ - body_.size();
-        std::uint64_t size = 0;
-        std::size_t i = 0;
-        for (; i < line_.size() && hex_value(line_[i]) >= 0; ++i) {
-          size = size * 16 + static_cast<std::uint64_t>(hex_value(line_[i]));
-          if (size > room)
-            return fail(413, "the chunked body is larger than this resource takes (" +
-                                 std::to_string(max_body_) + " bytes)"),
-                   used;
-        }
-        if (i == 0) return fail(400, "a chunk size must be hexadecimal digits"), used;
-        std::string_view ext = std::string_view(line_).substr(i);
-        ext = trim_ows(ext);
-        if (!ext.empty() && (ext.front() != ';' || !valid_field_value(ext)))
-          return fail(400, "a chunk size must be hexadecimal digits"), used;
-        line_.clear();
-        chunk_left_ = size;
-        chunk_ = size == 0 ? Chunk::trailers : Chunk::data;
+        const auto got = read_line(in, used, limits_.max_chunk_line, "a chunk-size line");
+        if (!got || !*got) return used;
+        chunk_size_line();
         break;
       }
       case Chunk::data: {
@@ -385,26 +406,9 @@ std::size_t RequestReader::feed_chunked(std::string_view in) {
         break;
       }
       case Chunk::trailers: {
-        auto got = read_line(limits_.max_trailers, "a trailer field");
-        if (!got) return used;
-        if (!*got) return used;
-        trailer_bytes_ += line_.size() + 2;
-        if (trailer_bytes_ > limits_.max_trailers)
-          return fail(431, "the trailer fields are larger than " +
-                               std::to_string(limits_.max_trailers) + " bytes"),
-                 used;
-        if (line_.empty()) {
-          state_ = State::complete;
-          return used;
-        }
-        // Trailer fields are checked like header fields and then ignored (RFC 9110 §6.5).
-        const auto colon = line_.find(':');
-        if (colon == 0 || colon == std::string::npos ||
-            !std::all_of(line_.begin(), line_.begin() + static_cast<std::ptrdiff_t>(colon),
-                         is_token_char) ||
-            !valid_field_value(std::string_view(line_).substr(colon + 1)))
-          return fail(400, "a malformed trailer field"), used;
-        line_.clear();
+        const auto got = read_line(in, used, limits_.max_trailers, "a trailer field");
+        if (!got || !*got) return used;
+        trailer_line();
         break;
       }
     }

@@ -3,7 +3,7 @@
 // every handler. Pistache 0.0.5's own parser answers 413 and then reads the rest of an
 // oversized body as a new request (request smuggling), accepts two Content-Length headers,
 // reserves whatever a chunk size claims and leaks exception text; so wangge reads the bytes
-// itself (reference/reliability-security.md §1.3):
+// itself:
 //  - one request at a time: the reader never consumes a byte of the next request, so
 //    pipelined requests are answered in order;
 //  - framing is unambiguous or refused: exactly one Content-Length of decimal digits, or
@@ -90,6 +90,14 @@ class RequestReader {
   std::size_t feed_head(std::string_view in);
   std::size_t feed_length_body(std::string_view in);
   std::size_t feed_chunked(std::string_view in);
+  /// Moves bytes of @p in from @p used into line_ up to a CRLF: true when the line is whole
+  /// (CRLF dropped), false when @p in ended first, std::nullopt after fail().
+  std::optional<bool> read_line(std::string_view in, std::size_t& used, std::size_t cap,
+                                const char* what);
+  /// Parses the chunk-size line in line_ (fail() when it is bad or the body would be too big).
+  void chunk_size_line();
+  /// Checks the trailer line in line_; the empty line completes the request.
+  void trailer_line();
   void parse_head();
   void parse_field_semantics();
   void fail(int status, std::string message);

@@ -34,10 +34,8 @@ NearestService::NearestService(std::shared_ptr<const WalkingGraph> graph,
   snapper_ = std::make_unique<Snapper>(*graph_);
   if (points_.size() >= (1u << 23))
     throw Error(ErrorCode::invalid_argument, "too many service points (at most 8,388,607)");
-  for (std::size_t i = 0; i < points_.size(); ++i) {
-    point_snaps_.push_back(snapper_->snap(points_[i].position, config_.max_snap_m));
-    if (!point_snaps_.back()) off_network_.push_back(i);
-  }
+  for (const ServicePoint& p : points_)
+    point_snaps_.push_back(snapper_->snap(p.position, config_.max_snap_m));
   for (const std::string& type : types_) {
     std::vector<std::size_t> seeds;
     for (std::size_t i = 0; i < points_.size(); ++i) {

@@ -13,7 +13,8 @@ namespace wangge::sample {
 namespace {
 
 /// Largest-remainder rounding of @p weights to integers summing to @p total, each ≥ @p floor.
-std::vector<long long> apportion(const std::vector<double>& weights, long long total, long long floor) {
+std::vector<long long> apportion(const std::vector<double>& weights, long long total,
+                                 long long floor) {
   const std::size_t n = weights.size();
   const long long spare = total - floor * static_cast<long long>(n);
   const double sum = std::accumulate(weights.begin(), weights.end(), 0.0);
@@ -27,22 +28,27 @@ std::vector<long long> apportion(const std::vector<double>& weights, long long t
     given += whole;
     remainders.emplace_back(exact - whole, i);
   }
-  std::sort(remainders.begin(), remainders.end(),
-            [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-  for (long long k = 0; k < spare - given; ++k) ++out[remainders[static_cast<std::size_t>(k)].second];
+  std::sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  for (long long k = 0; k < spare - given; ++k)
+    ++out[remainders[static_cast<std::size_t>(k)].second];
   return out;
 }
 
 MultiPolygon union_of(geos::Context& ctx, const Tessellation& t, const std::vector<int>& cells) {
   std::vector<GEOSGeometry*> parts;
-  for (int c : cells) parts.push_back(geos::to_geos(ctx, MultiPolygon{{Polygon{t.cells[c].ring, {}}}}).release());
-  geos::Geometry all = geos::own(ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION,
-                                                                  parts.data(), static_cast<unsigned>(parts.size())));
+  for (int c : cells)
+    parts.push_back(geos::to_geos(ctx, MultiPolygon{{Polygon{t.cells[c].ring, {}}}}).release());
+  geos::Geometry all = geos::own(
+      ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, parts.data(),
+                                       static_cast<unsigned>(parts.size())));
   geos::Geometry merged = geos::own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()));
   return geos::from_geos(ctx, merged.get());
 }
 
-void finish(Node& n, geos::Context& ctx, const Tessellation& t, const std::vector<int>& cells, const Population& p) {
+void finish(Node& n, geos::Context& ctx, const Tessellation& t, const std::vector<int>& cells,
+            const Population& p) {
   n.metres = union_of(ctx, t, cells);
   double area = 0, cx = 0, cy = 0;
   BBox box;
@@ -63,7 +69,8 @@ void finish(Node& n, geos::Context& ctx, const Tessellation& t, const std::vecto
 
 }  // namespace
 
-Population distribute_population(const Tessellation& t, long long households, long long residents, Random& rng) {
+Population distribute_population(const Tessellation& t, long long households, long long residents,
+                                 Random& rng) {
   const std::size_t n = t.cells.size();
   std::vector<double> w(n);
   for (std::size_t c = 0; c < n; ++c) {
@@ -77,7 +84,8 @@ Population distribute_population(const Tessellation& t, long long households, lo
   Population p;
   p.households = apportion(w, households, 5);
   std::vector<double> size_weight(n);
-  for (std::size_t c = 0; c < n; ++c) size_weight[c] = static_cast<double>(p.households[c]) * std::exp(0.08 * rng.normal());
+  for (std::size_t c = 0; c < n; ++c)
+    size_weight[c] = static_cast<double>(p.households[c]) * std::exp(0.08 * rng.normal());
   // Every household has at least one resident; the rest follow household counts.
   std::vector<long long> extra = apportion(size_weight, residents - households, 0);
   p.residents.resize(n);
@@ -97,8 +105,9 @@ MultiPolygon to_lonlat(const MultiPolygon& m, const LocalProjection& proj) {
   return out;
 }
 
-Hierarchy build_hierarchy(const Tessellation& t, const std::vector<int>& block, const std::vector<int>& group,
-                          int blocks, int groups, const Population& people, const LocalProjection& proj) {
+Hierarchy build_hierarchy(const Tessellation& t, const std::vector<int>& block,
+                          const std::vector<int>& group, int blocks, int groups,
+                          const Population& people, const LocalProjection& proj) {
   geos::Context ctx;
   Hierarchy h;
   h.proj = &proj;

@@ -19,15 +19,16 @@ struct Population {
 
 /// Spreads exactly @p households and @p residents over the cells (≥ 5 households per unit,
 /// household size around 2.97), denser near the town centre.
-Population distribute_population(const Tessellation& t, long long households, long long residents, Random& rng);
+Population distribute_population(const Tessellation& t, long long households, long long residents,
+                                 Random& rng);
 
 /// One grid of the hierarchy while it is being built.
 struct Node {
-  int index = 0;         ///< index within its level
-  int parent_index = -1; ///< index of the parent within the level above
+  int index = 0;          ///< index within its level
+  int parent_index = -1;  ///< index of the parent within the level above
   std::string id, code, parent, name;
-  MultiPolygon metres;   ///< geometry in the local frame
-  XY centre{0, 0};       ///< area centroid (metres)
+  MultiPolygon metres;  ///< geometry in the local frame
+  XY centre{0, 0};      ///< area centroid (metres)
   double north = 0, south = 0;
   long long households = 0, residents = 0;
 };
@@ -38,8 +39,9 @@ struct Hierarchy {
   const LocalProjection* proj = nullptr;
 };
 
-Hierarchy build_hierarchy(const Tessellation& t, const std::vector<int>& block, const std::vector<int>& group,
-                          int blocks, int groups, const Population& people, const LocalProjection& proj);
+Hierarchy build_hierarchy(const Tessellation& t, const std::vector<int>& block,
+                          const std::vector<int>& group, int blocks, int groups,
+                          const Population& people, const LocalProjection& proj);
 
 /// The hierarchy as grids in WGS-84 with levels, names and (fictional) leaders, ordered root,
 /// blocks, groups, units, each level by code.

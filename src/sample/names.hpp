@@ -23,9 +23,9 @@ std::string chinese_number(int n);
 struct Category {
   std::string code;
   std::string name;
-  std::string kind;                    ///< 事件 | 部件
-  std::vector<std::string> texts;      ///< report text templates
-  double share;                        ///< relative frequency in the sample
+  std::string kind;                ///< 事件 | 部件
+  std::vector<std::string> texts;  ///< report text templates
+  double share;                    ///< relative frequency in the sample
 };
 const std::vector<Category>& categories();
 

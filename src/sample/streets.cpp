@@ -14,9 +14,12 @@ namespace {
 
 using Key = std::pair<long long, long long>;
 /// Centimetres of the sample's few kilometres.
-Key key(XY p) { return {number::narrow_round(p.x * 100), number::narrow_round(p.y * 100)}; }
+Key key(XY p) {
+  return {number::narrow_round(p.x * 100), number::narrow_round(p.y * 100)};
+}
 
-std::string classify(const Segment& s, const std::vector<int>& block, const std::vector<int>& group) {
+std::string classify(const Segment& s, const std::vector<int>& block,
+                     const std::vector<int>& group) {
   if (s.right < 0) return "primary";
   if (block[s.left] != block[s.right]) return "secondary";
   if (group[s.left] != group[s.right]) return "residential";
@@ -27,11 +30,20 @@ std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -83,7 +95,8 @@ std::vector<Way> build_streets(const Tessellation& t, const std::vector<int>& bl
   return ways;
 }
 
-StreetStats write_osm(const std::string& path, const std::vector<Way>& ways, const LocalProjection& proj) {
+StreetStats write_osm(const std::string& path, const std::vector<Way>& ways,
+                      const LocalProjection& proj) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) throw Error(ErrorCode::invalid_argument, "cannot write '" + path + "'");
   std::map<Key, long long> ids;
@@ -108,10 +121,12 @@ StreetStats write_osm(const std::string& path, const std::vector<Way>& ways, con
     std::fprintf(f, "  <way id=\"%lld\" version=\"1\">\n", way_id++);
     for (const XY& p : w.points) std::fprintf(f, "    <nd ref=\"%lld\"/>\n", ids[key(p)]);
     std::fprintf(f, "    <tag k=\"highway\" v=\"%s\"/>\n", w.highway.c_str());
-    if (!w.name.empty()) std::fprintf(f, "    <tag k=\"name\" v=\"%s\"/>\n", xml_escape(w.name).c_str());
+    if (!w.name.empty())
+      std::fprintf(f, "    <tag k=\"name\" v=\"%s\"/>\n", xml_escape(w.name).c_str());
     std::fprintf(f, "  </way>\n");
     for (std::size_t i = 1; i < w.points.size(); ++i) {
-      stats.km += std::hypot(w.points[i].x - w.points[i - 1].x, w.points[i].y - w.points[i - 1].y) / 1000;
+      stats.km +=
+          std::hypot(w.points[i].x - w.points[i - 1].x, w.points[i].y - w.points[i - 1].y) / 1000;
     }
   }
   stats.ways = ways.size();

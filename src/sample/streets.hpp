@@ -30,6 +30,7 @@ struct StreetStats {
 };
 
 /// Writes @p ways as OSM XML (nodes shared between ways by position).
-StreetStats write_osm(const std::string& path, const std::vector<Way>& ways, const LocalProjection& proj);
+StreetStats write_osm(const std::string& path, const std::vector<Way>& ways,
+                      const LocalProjection& proj);
 
 }  // namespace wangge::sample

@@ -15,7 +15,9 @@ namespace {
 
 constexpr double kSnap = 100.0;  // 1 cm lattice
 
-double dist(XY a, XY b) { return std::hypot(a.x - b.x, a.y - b.y); }
+double dist(XY a, XY b) {
+  return std::hypot(a.x - b.x, a.y - b.y);
+}
 
 /// An irregular, slightly elongated outline: a radius with a few harmonics.
 Ring make_outline(Random& rng, double area_m2) {
@@ -67,7 +69,9 @@ void spread(Random& rng, std::vector<XY>& seeds, int count, const BBox& box, con
   }
 }
 
-XY snap(XY p) { return {std::round(p.x * kSnap) / kSnap, std::round(p.y * kSnap) / kSnap}; }
+XY snap(XY p) {
+  return {std::round(p.x * kSnap) / kSnap, std::round(p.y * kSnap) / kSnap};
+}
 
 std::pair<long long, long long> key(XY p) {
   return {number::narrow_round(p.x * kSnap), number::narrow_round(p.y * kSnap)};  // km × kSnap
@@ -75,15 +79,18 @@ std::pair<long long, long long> key(XY p) {
 
 /// Voronoi cells of @p seeds; the first @p inside_count seeds are the units. Cells are matched
 /// to seeds by containment (GEOS 3.11 does not keep input order).
-std::vector<Ring> voronoi_cells(const std::vector<XY>& seeds, std::size_t inside_count, const BBox& frame) {
+std::vector<Ring> voronoi_cells(const std::vector<XY>& seeds, std::size_t inside_count,
+                                const BBox& frame) {
   geos::Context ctx;
   std::vector<GEOSGeometry*> points;
   for (const XY& s : seeds) points.push_back(GEOSGeom_createPointFromXY_r(ctx.handle(), s.x, s.y));
-  geos::Geometry multipoint = geos::own(
-      ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOINT, points.data(),
-                                       static_cast<unsigned>(points.size())));
-  const Polygon frame_poly{{{frame.min_x, frame.min_y}, {frame.max_x, frame.min_y},
-                            {frame.max_x, frame.max_y}, {frame.min_x, frame.max_y},
+  geos::Geometry multipoint =
+      geos::own(ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOINT, points.data(),
+                                                 static_cast<unsigned>(points.size())));
+  const Polygon frame_poly{{{frame.min_x, frame.min_y},
+                            {frame.max_x, frame.min_y},
+                            {frame.max_x, frame.max_y},
+                            {frame.min_x, frame.max_y},
                             {frame.min_x, frame.min_y}},
                            {}};
   geos::Geometry envelope = geos::to_geos(ctx, MultiPolygon{{frame_poly}});
@@ -114,7 +121,8 @@ std::vector<Ring> voronoi_cells(const std::vector<XY>& seeds, std::size_t inside
 
 double ring_area(const Ring& ring) {
   double twice = 0;
-  for (std::size_t i = 1; i < ring.size(); ++i) twice += ring[i - 1].x * ring[i].y - ring[i].x * ring[i - 1].y;
+  for (std::size_t i = 1; i < ring.size(); ++i)
+    twice += ring[i - 1].x * ring[i].y - ring[i].x * ring[i - 1].y;
   return std::abs(twice) / 2;
 }
 
@@ -144,10 +152,11 @@ Tessellation tessellate(Random& rng, int units, double area_m2) {
   BBox ring_box = box;
   ring_box.extend(XY{box.min_x - 3 * spacing, box.min_y - 3 * spacing});
   ring_box.extend(XY{box.max_x + 3 * spacing, box.max_y + 3 * spacing});
-  const double ring_area_m2 = (ring_box.max_x - ring_box.min_x) * (ring_box.max_y - ring_box.min_y) - area_m2;
+  const double ring_area_m2 =
+      (ring_box.max_x - ring_box.min_x) * (ring_box.max_y - ring_box.min_y) - area_m2;
   // A ring a few spacings wide around the subdistrict: some thousands of seeds.
-  spread(rng, seeds, number::narrow<int>(ring_area_m2 / (spacing * spacing * 1.3)), ring_box, outline, false,
-         t.town_centre, radius);
+  spread(rng, seeds, number::narrow<int>(ring_area_m2 / (spacing * spacing * 1.3)), ring_box,
+         outline, false, t.town_centre, radius);
 
   BBox frame = ring_box;
   frame.extend(XY{ring_box.min_x * 2, ring_box.min_y * 2});
@@ -174,7 +183,8 @@ Tessellation tessellate(Random& rng, int units, double area_m2) {
   }
 
   // Edges → the cells on either side; shared edges make neighbours.
-  std::map<std::pair<std::pair<long long, long long>, std::pair<long long, long long>>, std::size_t> edges;
+  std::map<std::pair<std::pair<long long, long long>, std::pair<long long, long long>>, std::size_t>
+      edges;
   t.neighbours.assign(t.cells.size(), {});
   for (int c = 0; c < units; ++c) {
     const Ring& r = t.cells[c].ring;
@@ -232,7 +242,8 @@ std::vector<int> grow_regions(const Tessellation& t, const std::vector<int>& mem
     // The lightest region that can still grow takes its nearest free neighbour.
     std::vector<int> order(k);
     for (int r = 0; r < k; ++r) order[r] = r;
-    std::sort(order.begin(), order.end(), [&](int a, int b) { return load[a] != load[b] ? load[a] < load[b] : a < b; });
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return load[a] != load[b] ? load[a] < load[b] : a < b; });
     bool grew = false;
     for (int r : order) {
       int best = -1;

@@ -98,6 +98,14 @@ std::pair<ApiKey, std::string> Service::create_api_key(const std::string& spec,
   return {key, secret};
 }
 
+std::vector<ApiKey> Service::api_keys() {
+  return store().api_keys();
+}
+
+void Service::revoke_api_key(const std::string& id) {
+  store().revoke_api_key(id);
+}
+
 std::optional<Actor> Service::authenticate(const std::string& secret) {
   if (secret.size() < 8 || secret.size() > 200) return std::nullopt;
   const auto key = store().api_key_by_hash(sha256_hex(secret));

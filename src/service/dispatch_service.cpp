@@ -1,10 +1,12 @@
 // The dispatch half of the Service facade: intake, workflow, reads, statistics, the ticker,
 // grid generations and reference data, over a Store.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 
+#include "grid_snapshot.hpp"
 #include "wangge/grid/validate.hpp"
 #include "wangge/network/osm.hpp"
 #include "wangge/network/service_points.hpp"
@@ -14,12 +16,6 @@
 
 namespace wangge {
 namespace {
-
-/// The grid snapshot reports are assigned under: an index and the generation it was built from.
-struct GridSnapshot {
-  std::shared_ptr<const GridIndex> index;
-  std::string generation;
-};
 
 /// A stable fingerprint of a submission (FNV-1a 64 over its canonical fields), so a retried
 /// request can be told from a different one under the same idempotency key.
@@ -53,13 +49,6 @@ std::string request_hash(const Submission& s, const Actor& by) {
   return buf;
 }
 
-std::shared_ptr<const GridSnapshot> snapshot_of(Store& store, const std::string& generation,
-                                                double tolerance) {
-  auto set = std::make_shared<const GridSet>(GridSet::build(store.load_generation(generation)));
-  return std::make_shared<const GridSnapshot>(
-      GridSnapshot{std::make_shared<const GridIndex>(set, tolerance), generation});
-}
-
 std::shared_ptr<const ReferenceData> reference_from_store(Store& store) {
   auto c = store.reference("categories"), o = store.reference("organisation"),
        k = store.reference("calendar");
@@ -72,15 +61,10 @@ std::shared_ptr<const ReferenceData> reference_from_store(Store& store) {
 struct Service::Dispatch {
   ServiceConfig config;
   std::unique_ptr<Store> store;
-  mutable std::mutex mutex;  // guards the two snapshots' swaps
-  std::shared_ptr<const GridSnapshot> grids;
+  mutable std::mutex mutex;  // guards the reference and network snapshots' swaps
   std::shared_ptr<const ReferenceData> ref;
   std::shared_ptr<const NearestService> nearest;
 
-  std::shared_ptr<const GridSnapshot> grid_snapshot() const {
-    std::lock_guard lock(mutex);
-    return grids;
-  }
   std::shared_ptr<const ReferenceData> reference() const {
     std::lock_guard lock(mutex);
     return ref;
@@ -154,6 +138,26 @@ Store& Service::store() const {
   return *dispatch_->store;
 }
 
+std::string Service::store_kind() const {
+  return store().kind();
+}
+
+void Service::probe_store() const {
+  store().report("readiness-probe");  // a bounded primary-key read; no such report
+}
+
+std::vector<std::pair<std::string, std::size_t>> Service::reports_by_state() {
+  return store().count_by_state();
+}
+
+std::size_t Service::store_memory_bytes() const {
+  return store().memory_bytes();
+}
+
+std::vector<GenerationInfo> Service::generations() {
+  return store().generations();
+}
+
 std::shared_ptr<const ReferenceData> Service::reference() const {
   store();
   return dispatch_->reference();
@@ -166,7 +170,7 @@ const PrivacyPolicy& Service::privacy() const {
 
 std::string Service::active_generation() const {
   store();
-  auto g = dispatch_->grid_snapshot();
+  auto g = grid_snapshot();
   return g ? g->generation : std::string();
 }
 
@@ -206,7 +210,7 @@ std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, co
 
 SubmitResult Service::submit(const Submission& s, const Actor& by, const std::string& key,
                              Instant now, const ReplyOptions* reply_options) {
-  const auto grids = dispatch_ ? dispatch_->grid_snapshot() : nullptr;
+  const auto grids = dispatch_ ? grid_snapshot() : nullptr;
   const auto ref = reference();
   if (!grids) throw Error(ErrorCode::unavailable, "no grid generation is active");
   const auto nearest = dispatch_->nearest_service();
@@ -390,7 +394,7 @@ std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer, con
 
 ReportPage Service::list(ReportFilter filter, const Actor& viewer) {
   store();  // throws when not opened on one
-  const auto grids = viewer.role == Role::grid_worker ? dispatch_->grid_snapshot() : nullptr;
+  const auto grids = viewer.role == Role::grid_worker ? grid_snapshot() : nullptr;
   const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr);
   if (!mine) return {};
   ReportPage page = store().list(*mine);
@@ -398,9 +402,24 @@ ReportPage Service::list(ReportFilter filter, const Actor& viewer) {
   return page;
 }
 
+std::size_t Service::each_report(ReportFilter filter, const Actor& viewer, std::size_t at_most,
+                                 const std::function<void(const Report&)>& fn) {
+  std::size_t seen = 0;
+  filter.offset = 0;
+  while (seen < at_most) {
+    filter.limit =
+        std::clamp<std::size_t>(std::min(filter.limit, at_most - seen), 1, kMaxListLimit);
+    const ReportPage page = list(filter, viewer);
+    for (const Report& r : page.items) fn(r), ++seen;
+    if (page.next.empty()) break;
+    filter.after = page.next;
+  }
+  return seen;
+}
+
 std::size_t Service::count(ReportFilter filter, const Actor& viewer, std::size_t at_most) {
   store();
-  const auto grids = viewer.role == Role::grid_worker ? dispatch_->grid_snapshot() : nullptr;
+  const auto grids = viewer.role == Role::grid_worker ? grid_snapshot() : nullptr;
   const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr);
   return mine ? store().count(*mine, at_most) : 0;
 }
@@ -464,12 +483,12 @@ std::string Service::import_generation(const std::string& path, const ImportOpti
 
 void Service::activate_generation(const std::string& id) {
   Store& s = store();
-  auto snapshot =
-      snapshot_of(s, id, dispatch_->config.outside_tolerance_m);  // load before switching
+  // Loaded and indexed before the switch: readers see the old grids or the new, never none.
+  auto set = std::make_shared<const GridSet>(GridSet::build(s.load_generation(id)));
+  auto snapshot = std::make_shared<const GridSnapshot>(GridSnapshot{
+      std::make_shared<const GridIndex>(set, dispatch_->config.outside_tolerance_m), id});
   s.activate_generation(id);
-  std::lock_guard lock(dispatch_->mutex);
-  dispatch_->grids = snapshot;
-  std::atomic_store(&index_, snapshot->index);
+  swap_grids(std::move(snapshot));
 }
 
 void Service::import_reference(const std::string& dir, Instant now) {

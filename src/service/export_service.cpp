@@ -1,6 +1,7 @@
 // `wangge export`: grids, reports, service points and isochrones to GIS files through GDAL,
 // with the public attributes; personal fields only for an admin who asks for them.
 #include <cmath>
+#include <limits>
 
 #include "wangge/geo/feature_writer.hpp"
 #include "wangge/service/service.hpp"
@@ -116,34 +117,29 @@ std::size_t Service::export_layer(const ExportRequest& req) {
     const Actor all{"a-export", "export", Role::admin, {}, {}};
     ReportFilter f;
     f.now = req.now;
+    f.order = ListOrder::oldest_first;
     f.limit = 1000;
-    for (;;) {
-      const ReportPage page = list(f, all);
-      for (const Report& r : page.items) {
-        const PublicReport p = public_report(r, *ref, privacy(), req.now);
-        auto when = [&](const std::optional<Instant>& t) {
-          return t ? text(format_iso(*t, zone)) : FieldValue{};
-        };
-        OutFeature o{
-            {text(p.id), text(p.category), text(p.category_name),
-             text(std::string(to_string(p.state))), text(std::string(to_string(p.channel))),
-             text(format_iso(p.created_at, zone)), text(format_iso(p.updated_at, zone)),
-             when(p.due_at), when(p.closed_at), FieldValue{p.overdue}, FieldValue{p.closed_late},
-             text(p.grid), text(p.leader_name), text(p.responsible.name), text(p.duplicate_of),
-             p.rating ? FieldValue{static_cast<long long>(*p.rating)} : FieldValue{}},
-            {},
-            req.personal ? XY{r.position.lon(), r.position.lat()} : XY{p.lon, p.lat}};
-        if (req.personal) {
-          o.values.push_back(text(r.text));
-          o.values.push_back(text(r.reporter.name));
-          o.values.push_back(text(r.reporter.phone));
-        }
-        out.push_back(std::move(o));
+    each_report(f, all, std::numeric_limits<std::size_t>::max(), [&](const Report& r) {
+      const PublicReport p = public_report(r, *ref, privacy(), req.now);
+      auto when = [&](const std::optional<Instant>& t) {
+        return t ? text(format_iso(*t, zone)) : FieldValue{};
+      };
+      OutFeature o{
+          {text(p.id), text(p.category), text(p.category_name),
+           text(std::string(to_string(p.state))), text(std::string(to_string(p.channel))),
+           text(format_iso(p.created_at, zone)), text(format_iso(p.updated_at, zone)),
+           when(p.due_at), when(p.closed_at), FieldValue{p.overdue}, FieldValue{p.closed_late},
+           text(p.grid), text(p.leader_name), text(p.responsible.name), text(p.duplicate_of),
+           p.rating ? FieldValue{static_cast<long long>(*p.rating)} : FieldValue{}},
+          {},
+          req.personal ? XY{r.position.lon(), r.position.lat()} : XY{p.lon, p.lat}};
+      if (req.personal) {
+        o.values.push_back(text(r.text));
+        o.values.push_back(text(r.reporter.name));
+        o.values.push_back(text(r.reporter.phone));
       }
-      if (page.next.empty()) break;
-      f.after = page.next;
-    }
-    std::reverse(out.begin(), out.end());  // oldest first
+      out.push_back(std::move(o));
+    });
   } else {
     throw Error(
         ErrorCode::invalid_argument,

@@ -1,5 +1,7 @@
 #include "wangge/service/service.hpp"
 
+#include "grid_snapshot.hpp"
+
 #include <atomic>
 
 #include "wangge/util/error.hpp"
@@ -39,13 +41,21 @@ std::vector<std::string> Service::load_grids(const std::string& path, const Impo
 void Service::set_grids(std::vector<Grid> grids, double outside_tolerance_m) {
   auto set = std::make_shared<const GridSet>(GridSet::build(std::move(grids)));
   auto index = std::make_shared<const GridIndex>(set, outside_tolerance_m);
-  std::atomic_store(&index_, std::shared_ptr<const GridIndex>(std::move(index)));
+  swap_grids(std::make_shared<const GridSnapshot>(GridSnapshot{std::move(index), ""}));
+}
+
+std::shared_ptr<const Service::GridSnapshot> Service::grid_snapshot() const {
+  return std::atomic_load(&grids_);
+}
+
+void Service::swap_grids(std::shared_ptr<const GridSnapshot> snapshot) {
+  std::atomic_store(&grids_, std::move(snapshot));
 }
 
 std::shared_ptr<const GridIndex> Service::grid_index() const {
-  auto index = std::atomic_load(&index_);
-  if (!index) throw Error(ErrorCode::not_found, "no grids are loaded");
-  return index;
+  auto grids = grid_snapshot();
+  if (!grids) throw Error(ErrorCode::not_found, "no grids are loaded");
+  return grids->index;
 }
 
 LocateAnswer Service::locate(LonLat point, Datum datum) const {

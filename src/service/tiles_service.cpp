@@ -139,6 +139,9 @@ tiles::TileCacheStats Service::tile_cache_stats() const {
 }
 
 namespace {
+/// The most reports one tile of the reports layer shows (the newest): a tile is bounded work
+/// however many cases are open under it.
+constexpr std::size_t kMaxTileReports = 20000;
 constexpr std::chrono::seconds kReportsTtl{300};  // ages move on; changes invalidate at once
 std::chrono::seconds ttl_of(const std::string& layer) {
   return layer == "reports" ? kReportsTtl : std::chrono::seconds(0);
@@ -160,21 +163,26 @@ std::shared_ptr<const tiles::TileData> Service::cached_tile(const TileLayerInfo&
   return tiles_->cache.peek(layer.id + "@" + layer.version, t, ttl_of(layer.id));
 }
 
+std::shared_ptr<const SnapRaster> Service::snap_raster(
+    const std::shared_ptr<const NearestService>& net) {
+  std::lock_guard lock(tiles_->mutex);
+  if (tiles_->derived_for != net || !tiles_->raster) {
+    tiles_->raster = std::make_shared<const SnapRaster>(*net);
+    tiles_->isochrones.reset();
+    tiles_->gaps.reset();
+    tiles_->derived_for = net;
+  }
+  return tiles_->raster;
+}
+
 std::vector<std::pair<ServicePoint, MultiPolygon>> Service::isochrones() {
   const auto net = dispatch_ ? nearest() : nullptr;
   if (!net) return {};
-  std::shared_ptr<const SnapRaster> raster;
   {
     std::lock_guard lock(tiles_->mutex);
     if (tiles_->derived_for == net && tiles_->isochrones) return *tiles_->isochrones;
-    if (tiles_->derived_for != net) {
-      tiles_->raster = std::make_shared<const SnapRaster>(*net);
-      tiles_->isochrones.reset();
-      tiles_->gaps.reset();
-      tiles_->derived_for = net;
-    }
-    raster = tiles_->raster;
   }
+  const auto raster = snap_raster(net);
   auto areas = std::make_shared<std::vector<std::pair<ServicePoint, MultiPolygon>>>();
   for (std::size_t i = 0; i < net->points().size(); ++i) {
     areas->emplace_back(net->points()[i], isochrone(*net, *raster, i));
@@ -184,24 +192,41 @@ std::vector<std::pair<ServicePoint, MultiPolygon>> Service::isochrones() {
   return *areas;
 }
 
+std::vector<IsochroneArea> Service::isochrones(const std::string& id,
+                                               std::optional<double> minutes) {
+  const auto net = nearest();
+  if (!net) throw Error(ErrorCode::not_found, "no walking network is loaded");
+  const auto& points = net->points();
+  std::vector<std::size_t> which;
+  for (std::size_t i = 0; i < points.size(); ++i)
+    if (id.empty() || points[i].id == id) which.push_back(i);
+  if (which.empty()) throw Error(ErrorCode::not_found, "service point '" + id + "' does not exist");
+  const auto raster = snap_raster(net);
+  IsochroneOptions options;
+  options.minutes = minutes;
+  std::vector<IsochroneArea> out;
+  for (std::size_t i : which) {
+    out.push_back({points[i], minutes.value_or(net->config().threshold_minutes),
+                   net->config().speed_kmh, isochrone(*net, *raster, i, options)});
+  }
+  return out;
+}
+
 MultiPolygon Service::coverage_gaps() {
   const auto net = dispatch_ ? nearest() : nullptr;
   if (!net) return {};
   const auto index = grid_index();
-  isochrones();  // makes the raster for this network
-  std::shared_ptr<const SnapRaster> raster;
   {
     std::lock_guard lock(tiles_->mutex);
     if (tiles_->derived_for == net && tiles_->gaps_for == index && tiles_->gaps)
       return *tiles_->gaps;
-    raster = tiles_->raster;
   }
+  const auto raster = snap_raster(net);
   const std::vector<Coverage> c = coverage(*net, *raster, *index, {""});
   auto gaps =
       std::make_shared<const MultiPolygon>(c.empty() ? MultiPolygon{} : c.front().uncovered);
   std::lock_guard lock(tiles_->mutex);
-  tiles_->gaps = gaps;
-  tiles_->gaps_for = index;
+  if (tiles_->derived_for == net) tiles_->gaps = gaps, tiles_->gaps_for = index;
   return *gaps;
 }
 
@@ -210,7 +235,7 @@ void Service::report_changed(const Report& r) {
   const XY at{r.position.lon(), r.position.lat()};
   tiles_->cache.invalidate_point("reports@live", at, kMargin);
   // The grids of its chain show its count: their tiles go too (at every zoom).
-  if (r.grid_chain.empty() || !std::atomic_load(&index_)) return;
+  if (r.grid_chain.empty() || !grid_snapshot()) return;
   const auto index = grid_index();
   const std::string generation = dispatch_ ? active_generation() : std::string("g0");
   for (const std::string& id : r.grid_chain) {
@@ -376,27 +401,22 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
       f.bbox = padded;
       f.now = request.now;
       f.limit = 1000;
-      for (;;) {
-        const ReportPage page = store().list(f);
-        for (const Report& r : page.items) {
-          const PublicReport p = public_report(r, *ref, privacy(), request.now);
-          const double age_h =
-              std::chrono::duration<double>(request.now - p.created_at).count() / 3600.0;
-          enc.add_point(
-              tiles::feature_id(p.id), {p.lon, p.lat},
-              {{"id", p.id},
-               {"category", p.category},
-               {"category_name", p.category_name},
-               {"state", std::string(to_string(p.state))},
-               {"created_at", std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(
-                                               p.created_at.time_since_epoch())
-                                               .count()}},
-               {"age_hours", std::round(age_h * 10) / 10},
-               {"overdue", p.overdue}});
-        }
-        if (page.next.empty()) break;
-        f.after = page.next;
-      }
+      const Actor everyone{"a-tiles", "tiles", Role::admin, {}, {}};  // rendered public below
+      each_report(f, everyone, kMaxTileReports, [&](const Report& r) {
+        const PublicReport p = public_report(r, *ref, privacy(), request.now);
+        const double age_h =
+            std::chrono::duration<double>(request.now - p.created_at).count() / 3600.0;
+        enc.add_point(tiles::feature_id(p.id), {p.lon, p.lat},
+                      {{"id", p.id},
+                       {"category", p.category},
+                       {"category_name", p.category_name},
+                       {"state", std::string(to_string(p.state))},
+                       {"created_at", std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(
+                                                       p.created_at.time_since_epoch())
+                                                       .count()}},
+                       {"age_hours", std::round(age_h * 10) / 10},
+                       {"overdue", p.overdue}});
+      });
       return enc.finish();
     };
   }

@@ -8,6 +8,7 @@
 #include "group_commit.hpp"
 #include "pool.hpp"
 #include "sql.hpp"
+#include "sql_store.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge::store {
@@ -148,10 +149,7 @@ Value value_of(const pqxx::field& f) {
   }
 }
 
-std::vector<Row> run(PgConnection& conn, pqxx::transaction_base& tx, const std::string& text,
-                     const Row& params) {
-  const Params p(params);
-  const pqxx::result result = tx.exec_prepared(conn.statement(text), p.dynamic());
+std::vector<Row> rows_of(const pqxx::result& result) {
   std::vector<Row> rows;
   rows.reserve(result.size());
   for (const auto& r : result) {
@@ -161,10 +159,6 @@ std::vector<Row> run(PgConnection& conn, pqxx::transaction_base& tx, const std::
     rows.push_back(std::move(row));
   }
   return rows;
-}
-
-std::string text_of(const Value& v) {
-  return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : "";
 }
 
 [[noreturn]] void translate(const std::exception& e) {
@@ -182,66 +176,23 @@ std::string text_of(const Value& v) {
 }
 
 /// Queries through one transaction object: the writer's WriteTx and each reader's session.
-class Session final : public WriteTx {
+class Session final : public SqlSession {
  public:
   Session(PgConnection& conn, pqxx::transaction_base& tx) : conn_(conn), tx_(tx) {}
 
-  std::optional<Report> report(const std::string& id) override {
-    auto rows = query(sql::select_report(), {id});
-    if (rows.empty()) return std::nullopt;
-    return decode_report(rows.front());
+  std::vector<Row> rows(const std::string& text, const Row& params) override {
+    return rows_of(exec(text, params));
   }
-  void insert_report(const Report& r, const std::string& key, const std::string& hash) override {
-    Row row = encode_report(r);
-    row.push_back(key.empty() ? Value() : Value(key));
-    row.push_back(hash.empty() ? Value() : Value(hash));
-    query(sql::insert_report(), row);
-  }
-  void update_report(const Report& r) override {
-    Row row = encode_report(r);
-    const Value id = row.front();
-    row.erase(row.begin());
-    row.push_back(id);
-    const Params p(row);
-    const auto result =
-        tx_.exec_params(sql::dollar_placeholders(sql::update_report()), p.dynamic());
-    if (result.affected_rows() != 1)
-      throw Error(ErrorCode::not_found, "report " + r.id + " does not exist");
-  }
-  void append_event(const Event& e) override { query(sql::insert_event(), encode_event(e)); }
-  std::optional<IdempotencyRecord> idempotency(const std::string& key) override {
-    auto rows = query(sql::select_idempotency(), {key});
-    if (rows.empty()) return std::nullopt;
-    return IdempotencyRecord{text_of(rows[0][0]), text_of(rows[0][1]), text_of(rows[0][2])};
-  }
-  std::vector<Report> open_reports_near(const std::string& category, const BBox& box,
-                                        Instant since) override {
-    const auto q = sql::open_reports_near(category, box, since);
-    std::vector<Report> out;
-    for (const Row& row : query(q.text, q.params)) out.push_back(sql::decode_candidate(row));
-    return out;
-  }
-  std::vector<std::string> overdue_unsupervised(Instant now, std::size_t limit) override {
-    const auto q = sql::overdue_unsupervised(now, limit);
-    std::vector<std::string> ids;
-    for (const Row& row : query(q.text, q.params)) ids.push_back(text_of(row[0]));
-    return ids;
+  std::size_t run(const std::string& text, const Row& params) override {
+    return static_cast<std::size_t>(exec(text, params).affected_rows());
   }
 
-  std::optional<StoredReply> reply(const std::string& key) override {
-    auto rows = query(sql::select_reply(), {key});
-    if (rows.empty()) return std::nullopt;
-    return StoredReply{text_of(rows[0][0]), static_cast<int>(std::get<std::int64_t>(rows[0][1])),
-                       text_of(rows[0][2])};
-  }
-  void save_reply(const std::string& key, const StoredReply& r, Instant now) override {
-    query(sql::insert_reply(),
-          {key, r.request_hash, std::int64_t{r.status}, r.body, to_millis(now)});
-  }
-
-  std::vector<Row> query(const std::string& text, const Row& params) {
+ private:
+  /// One prepared statement, with what libpqxx throws turned into our errors.
+  pqxx::result exec(const std::string& text, const Row& params) {
     try {
-      return run(conn_, tx_, text, params);
+      const Params p(params);
+      return tx_.exec_prepared(conn_.statement(text), p.dynamic());
     } catch (const Error&) {
       throw;
     } catch (const pqxx::sql_error& e) {
@@ -250,13 +201,7 @@ class Session final : public WriteTx {
       translate(e);
     }
   }
-  std::vector<Report> decode_all(const sql::Query& q) {
-    std::vector<Report> out;
-    for (const Row& row : query(q.text, q.params)) out.push_back(decode_report(row));
-    return out;
-  }
 
- private:
   PgConnection& conn_;
   pqxx::transaction_base& tx_;
 };
@@ -355,20 +300,8 @@ void migrate(const std::string& conninfo) {
   }
 }
 
-class PostgisStore final : public Store {
- private:
-  /// Runs @p fn on a read connection, whose statement_timeout is the read budget: the reads a
-  /// request makes.
-  template <class Fn>
-  auto read(Fn&& fn) {
-    return readers_.with([&](PgConnection& conn) {
-      return translated([&] {
-        pqxx::nontransaction tx(*conn.conn);
-        Session session(conn, tx);
-        return fn(session);
-      });
-    });
-  }
+class PostgisStore final : public SqlStore {
+ protected:
   /// Runs @p fn with what libpqxx throws outside a query (beginning a transaction on a
   /// connection the server dropped, committing) turned into our errors, like a query's.
   template <class Fn>
@@ -383,19 +316,28 @@ class PostgisStore final : public Store {
       translate(e);
     }
   }
-  /// The same without a budget (in a read transaction that lifts the timeout): start-up and
-  /// maintenance (a generation, reference documents, the key list, the integrity check),
-  /// whose size is the data's, not a request's.
-  template <class Fn>
-  auto read_unbounded(Fn&& fn) {
-    return readers_.with([&](PgConnection& conn) {
+
+  /// On a read connection, whose statement_timeout is the read budget.
+  void read(const Reader& fn) override {
+    readers_.with([&](PgConnection& conn) {
+      return translated([&] {
+        pqxx::nontransaction tx(*conn.conn);
+        Session session(conn, tx);
+        fn(session);
+        return 0;
+      });
+    });
+  }
+  /// In a read transaction that lifts the timeout.
+  void read_unbounded(const Reader& fn) override {
+    readers_.with([&](PgConnection& conn) {
       return translated([&] {
         pqxx::read_transaction tx(*conn.conn);
         tx.exec0("SET LOCAL statement_timeout = 0");
         Session session(conn, tx);
-        auto result = fn(session);
+        fn(session);
         tx.commit();
-        return result;
+        return 0;
       });
     });
   }
@@ -414,44 +356,6 @@ class PostgisStore final : public Store {
   std::string kind() const override { return "postgis"; }
   void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }
 
-  std::optional<Report> report(const std::string& id) override {
-    return read([&](Session& s) { return s.report(id); });
-  }
-  std::vector<Event> events(const std::string& id) override {
-    return read([&](Session& s) {
-      std::vector<Event> out;
-      for (const Row& row : s.query(sql::select_events(), {id})) out.push_back(decode_event(row));
-      return out;
-    });
-  }
-  ReportPage list(const ReportFilter& filter) override {
-    const auto q = sql::list(filter);
-    return read([&](Session& s) {
-      ReportPage page;
-      page.items = s.decode_all(q);
-      if (page.items.size() > filter.limit) {
-        page.items.resize(filter.limit);
-        page.next = sql::cursor_after(page.items.back());
-      }
-      return page;
-    });
-  }
-  std::size_t count(const ReportFilter& filter, std::size_t at_most) override {
-    const auto q = sql::count(filter, at_most);
-    return read([&](Session& s) {
-      return static_cast<std::size_t>(std::get<std::int64_t>(s.query(q.text, q.params)[0][0]));
-    });
-  }
-  std::vector<Report> reports_created(Instant from, Instant to, std::size_t max_rows) override {
-    return read([&](Session& s) { return s.decode_all(sql::reports_created(from, to, max_rows)); });
-  }
-  std::size_t report_count() override {
-    return read([&](Session& s) {
-      return static_cast<std::size_t>(
-          std::get<std::int64_t>(s.query("SELECT COUNT(*) FROM reports", {})[0][0]));
-    });
-  }
-
   std::string save_generation(const std::vector<Grid>& grids, const std::string& source,
                               Instant now) override {
     std::string id;
@@ -459,9 +363,9 @@ class PostgisStore final : public Store {
       Session& s = static_cast<Session&>(tx);
       id = "g" +
            std::to_string(
-               std::get<std::int64_t>(s.query("SELECT COUNT(*) FROM generations", {})[0][0]) + 1);
-      s.query("INSERT INTO generations (id, created_at, source, grid_count) VALUES (?, ?, ?, ?)",
-              {id, to_millis(now), source, static_cast<std::int64_t>(grids.size())});
+               std::get<std::int64_t>(s.rows("SELECT COUNT(*) FROM generations", {})[0][0]) + 1);
+      s.rows("INSERT INTO generations (id, created_at, source, grid_count) VALUES (?, ?, ?, ?)",
+             {id, to_millis(now), source, static_cast<std::int64_t>(grids.size())});
       auto columns = grid_columns();
       columns.pop_back();  // geom, bound through ST_GeomFromWKB
       const std::string insert = "INSERT INTO grids (generation, " + column_list(columns) +
@@ -471,128 +375,36 @@ class PostgisStore final : public Store {
         Row row{id};
         Row values = encode_grid(g);
         row.insert(row.end(), values.begin(), values.end());
-        s.query(insert, row);
+        s.rows(insert, row);
       }
     });
     return id;
   }
-  void activate_generation(const std::string& id) override {
-    write([&](WriteTx& tx) {
-      Session& s = static_cast<Session&>(tx);
-      if (s.query("SELECT 1 FROM generations WHERE id = ?", {id}).empty()) {
-        throw Error(ErrorCode::not_found, "grid generation '" + id + "' does not exist");
-      }
-      s.query("UPDATE generations SET active = (id = ?)", {id});
-    });
-  }
-  std::optional<std::string> active_generation() override {
-    return read_unbounded([&](Session& s) -> std::optional<std::string> {
-      auto rows = s.query("SELECT id FROM generations WHERE active", {});
-      if (rows.empty()) return std::nullopt;
-      return text_of(rows[0][0]);
-    });
-  }
   std::vector<Grid> load_generation(const std::string& id) override {
     auto columns = grid_columns();
     columns.pop_back();
-    return read_unbounded([&](Session& s) {
+    return read_value_unbounded([&](SqlSession& s) {
       std::vector<Grid> out;
-      for (const Row& row : s.query("SELECT " + column_list(columns) +
-                                        ", encode(ST_AsBinary(geom, 'NDR'), 'hex') FROM grids "
-                                        "WHERE generation = ? ORDER BY seq",
-                                    {id}))
+      for (const Row& row : s.rows("SELECT " + column_list(columns) +
+                                       ", encode(ST_AsBinary(geom, 'NDR'), 'hex') FROM grids "
+                                       "WHERE generation = ? ORDER BY seq",
+                                   {id}))
         out.push_back(decode_grid(row));
       if (out.empty())
         throw Error(ErrorCode::not_found, "grid generation '" + id + "' has no grids");
       return out;
     });
   }
-  std::vector<GenerationInfo> generations() override {
-    return read_unbounded([&](Session& s) {
-      std::vector<GenerationInfo> out;
-      for (const Row& r : s.query("SELECT id, created_at, source, grid_count, active FROM "
-                                  "generations ORDER BY created_at",
-                                  {})) {
-        out.push_back({text_of(r[0]), from_millis(std::get<std::int64_t>(r[1])), text_of(r[2]),
-                       static_cast<std::size_t>(std::get<std::int64_t>(r[3])),
-                       std::get<std::int64_t>(r[4]) != 0});
-      }
-      return out;
-    });
-  }
-
-  void put_reference(const std::string& name, const std::string& body, Instant now) override {
-    write([&](WriteTx& tx) {
-      static_cast<Session&>(tx).query(
-          "INSERT INTO reference (name, body, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO "
-          "UPDATE SET "
-          "body = excluded.body, updated_at = excluded.updated_at",
-          {name, body, to_millis(now)});
-    });
-  }
-  std::optional<std::string> reference(const std::string& name) override {
-    return read_unbounded([&](Session& s) -> std::optional<std::string> {
-      auto rows = s.query("SELECT body FROM reference WHERE name = ?", {name});
-      if (rows.empty()) return std::nullopt;
-      return text_of(rows[0][0]);
-    });
-  }
-
-  void put_api_key(const ApiKey& k) override {
-    write([&](WriteTx& tx) {
-      static_cast<Session&>(tx).query(
-          sql::insert_api_key(), {k.id, k.hash, k.actor, k.role, k.label, to_millis(k.created_at)});
-    });
-  }
-  std::optional<ApiKey> api_key_by_hash(const std::string& hash) override {
-    return read([&](Session& s) -> std::optional<ApiKey> {
-      auto rows = s.query(sql::select_api_key_by_hash(), {hash});
-      if (rows.empty()) return std::nullopt;
-      return sql::decode_api_key(rows[0]);
-    });
-  }
-  std::vector<ApiKey> api_keys() override {
-    return read_unbounded([&](Session& s) {
-      std::vector<ApiKey> out;
-      for (const Row& row : s.query(sql::select_api_keys(), {}))
-        out.push_back(sql::decode_api_key(row));
-      return out;
-    });
-  }
-  void revoke_api_key(const std::string& id) override {
-    write([&](WriteTx& tx) {
-      Session& s = static_cast<Session&>(tx);
-      if (s.query("SELECT 1 FROM api_keys WHERE id = ?", {id}).empty()) {
-        throw Error(ErrorCode::not_found, "API key '" + id + "' does not exist");
-      }
-      s.query(sql::revoke_api_key(), {id});
-    });
-  }
-  std::vector<GridPathCount> open_counts_by_path(Instant now) override {
-    return read([&](Session& s) {
-      const auto q = sql::open_counts_by_path(now);
-      std::vector<GridPathCount> out;
-      for (const Row& row : s.query(q.text, q.params)) out.push_back(sql::decode_path_count(row));
-      return out;
-    });
-  }
-  std::vector<std::pair<std::string, std::size_t>> count_by_state() override {
-    return read([&](Session& s) {
-      std::vector<std::pair<std::string, std::size_t>> out;
-      for (const Row& row : s.query(sql::count_by_state(), {}))
-        out.emplace_back(text_of(row[0]), static_cast<std::size_t>(std::get<std::int64_t>(row[1])));
-      return out;
-    });
-  }
+  std::size_t memory_bytes() const override { return 0; }
 
   std::vector<std::string> check_integrity() override {
-    return read_unbounded([&](Session& s) {
+    return read_value_unbounded([&](SqlSession& s) {
       std::vector<std::string> problems;
       for (const std::string& check : sql::integrity_checks())
-        for (const Row& row : s.query(check, {})) problems.push_back(text_of(row[0]));
-      for (const Row& row : s.query("SELECT 'report ' || id || ' has an invalid point' FROM "
-                                    "reports WHERE NOT ST_IsValid(geom)",
-                                    {}))
+        for (const Row& row : s.rows(check, {})) problems.push_back(text_of(row[0]));
+      for (const Row& row : s.rows("SELECT 'report ' || id || ' has an invalid point' FROM "
+                                   "reports WHERE NOT ST_IsValid(geom)",
+                                   {}))
         problems.push_back(text_of(row[0]));
       return problems;
     });

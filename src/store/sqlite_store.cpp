@@ -4,6 +4,7 @@
 #include "group_commit.hpp"
 #include "pool.hpp"
 #include "sql.hpp"
+#include "sql_store.hpp"
 #include "sqlite.hpp"
 #include "wangge/util/error.hpp"
 
@@ -111,75 +112,16 @@ std::vector<Row> query_rows(Connection& db, const std::string& text, const Row& 
 }
 
 /// Reads and writes through one connection: the writer's WriteTx, and each reader's queries.
-class Session final : public WriteTx {
+class Session final : public SqlSession {
  public:
   explicit Session(Connection& db) : db_(db) {}
 
-  std::optional<Report> report(const std::string& id) override {
-    auto rows = query_rows(db_, sql::select_report(), {id});
-    if (rows.empty()) return std::nullopt;
-    return decode_report(rows.front());
+  std::vector<Row> rows(const std::string& text, const Row& params) override {
+    return query_rows(db_, text, params);
   }
-  void insert_report(const Report& r, const std::string& key, const std::string& hash) override {
-    Row row = encode_report(r);
-    row.push_back(key.empty() ? Value() : Value(key));
-    row.push_back(hash.empty() ? Value() : Value(hash));
-    db_.cached(sql::insert_report()).bind_all(row).run();
-  }
-  void update_report(const Report& r) override {
-    Row row = encode_report(r);
-    const Value id = row.front();
-    row.erase(row.begin());
-    row.push_back(id);
-    auto stmt = db_.cached(sql::update_report());
-    stmt.bind_all(row).run();
-    if (sqlite3_changes(db_.handle()) != 1)
-      throw Error(ErrorCode::not_found, "report " + r.id + " does not exist");
-  }
-  void append_event(const Event& e) override {
-    db_.prepare(sql::insert_event()).bind_all(encode_event(e)).run();
-  }
-  std::optional<IdempotencyRecord> idempotency(const std::string& key) override {
-    auto rows = query_rows(db_, sql::select_idempotency(), {key});
-    if (rows.empty()) return std::nullopt;
-    auto text = [](const Value& v) {
-      return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : "";
-    };
-    return IdempotencyRecord{text(rows[0][0]), text(rows[0][1]), text(rows[0][2])};
-  }
-  std::vector<Report> open_reports_near(const std::string& category, const BBox& box,
-                                        Instant since) override {
-    const auto q = sql::open_reports_near(category, box, since);
-    std::vector<Report> out;
-    for (const Row& row : query_rows(db_, q.text, q.params))
-      out.push_back(sql::decode_candidate(row));
-    return out;
-  }
-  std::vector<std::string> overdue_unsupervised(Instant now, std::size_t limit) override {
-    const auto q = sql::overdue_unsupervised(now, limit);
-    std::vector<std::string> ids;
-    for (const Row& row : query_rows(db_, q.text, q.params))
-      ids.push_back(std::get<std::string>(row[0]));
-    return ids;
-  }
-
-  std::optional<StoredReply> reply(const std::string& key) override {
-    auto rows = query_rows(db_, sql::select_reply(), {key});
-    if (rows.empty()) return std::nullopt;
-    return StoredReply{std::get<std::string>(rows[0][0]),
-                       static_cast<int>(std::get<std::int64_t>(rows[0][1])),
-                       std::get<std::string>(rows[0][2])};
-  }
-  void save_reply(const std::string& key, const StoredReply& r, Instant now) override {
-    db_.cached(sql::insert_reply())
-        .bind_all({key, r.request_hash, std::int64_t{r.status}, r.body, to_millis(now)})
-        .run();
-  }
-
-  std::vector<Report> decode_all(const sql::Query& q) {
-    std::vector<Report> out;
-    for (const Row& row : query_rows(db_, q.text, q.params)) out.push_back(decode_report(row));
-    return out;
+  std::size_t run(const std::string& text, const Row& params) override {
+    db_.cached(text).bind_all(params).run();
+    return static_cast<std::size_t>(sqlite3_changes(db_.handle()));
   }
   Connection& db() { return db_; }
 
@@ -205,24 +147,21 @@ class Writer final : public TransactionBackend {
   Session session_;
 };
 
-class SqliteStore final : public Store {
- private:
-  /// Runs @p fn on a read connection within the read budget: the reads a request makes.
-  template <class Fn>
-  auto with_reader(Fn&& fn) {
-    return readers_.with([&](Connection& conn) {
+class SqliteStore final : public SqlStore {
+ protected:
+  void read(const Reader& fn) override {
+    readers_.with([&](Connection& conn) {
       const sqlite::Connection::Budget budget(conn, read_budget_);
       Session session(conn);
-      return fn(session);
+      fn(session);
+      return 0;
     });
   }
-  /// The same without a budget: start-up and maintenance (a generation, reference documents,
-  /// the key list, the integrity check), whose size is the data's, not a request's.
-  template <class Fn>
-  auto with_reader_unbounded(Fn&& fn) {
-    return readers_.with([&](Connection& conn) {
+  void read_unbounded(const Reader& fn) override {
+    readers_.with([&](Connection& conn) {
       Session session(conn);
-      return fn(session);
+      fn(session);
+      return 0;
     });
   }
 
@@ -252,47 +191,6 @@ class SqliteStore final : public Store {
 
   void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }
 
-  std::optional<Report> report(const std::string& id) override {
-    return with_reader([&](Session& s) { return s.report(id); });
-  }
-  std::vector<Event> events(const std::string& id) override {
-    return with_reader([&](Session& s) {
-      std::vector<Event> out;
-      for (const Row& row : query_rows(s.db(), sql::select_events(), {id}))
-        out.push_back(decode_event(row));
-      return out;
-    });
-  }
-  ReportPage list(const ReportFilter& filter) override {
-    const auto q = sql::list(filter);
-    return with_reader([&](Session& s) {
-      ReportPage page;
-      page.items = s.decode_all(q);
-      if (page.items.size() > filter.limit) {
-        page.items.resize(filter.limit);
-        page.next = sql::cursor_after(page.items.back());
-      }
-      return page;
-    });
-  }
-  std::size_t count(const ReportFilter& filter, std::size_t at_most) override {
-    const auto q = sql::count(filter, at_most);
-    return with_reader([&](Session& s) {
-      const auto rows = query_rows(s.db(), q.text, q.params);
-      return static_cast<std::size_t>(std::get<std::int64_t>(rows[0][0]));
-    });
-  }
-  std::vector<Report> reports_created(Instant from, Instant to, std::size_t max_rows) override {
-    return with_reader(
-        [&](Session& s) { return s.decode_all(sql::reports_created(from, to, max_rows)); });
-  }
-  std::size_t report_count() override {
-    return with_reader([&](Session& s) {
-      auto rows = query_rows(s.db(), "SELECT COUNT(*) FROM reports", {});
-      return static_cast<std::size_t>(std::get<std::int64_t>(rows[0][0]));
-    });
-  }
-
   std::string save_generation(const std::vector<Grid>& grids, const std::string& source,
                               Instant now) override {
     std::string id;
@@ -312,26 +210,11 @@ class SqliteStore final : public Store {
     });
     return id;
   }
-  void activate_generation(const std::string& id) override {
-    write([&](WriteTx& tx) {
-      Connection& db = static_cast<Session&>(tx).db();
-      if (query_rows(db, "SELECT 1 FROM generations WHERE id = ?", {id}).empty()) {
-        throw Error(ErrorCode::not_found, "grid generation '" + id + "' does not exist");
-      }
-      db.prepare("UPDATE generations SET active = (id = ?)").bind_all({id}).run();
-    });
-  }
-  std::optional<std::string> active_generation() override {
-    return with_reader_unbounded([&](Session& s) -> std::optional<std::string> {
-      auto rows = query_rows(s.db(), "SELECT id FROM generations WHERE active = 1", {});
-      if (rows.empty()) return std::nullopt;
-      return std::get<std::string>(rows[0][0]);
-    });
-  }
   std::vector<Grid> load_generation(const std::string& id) override {
-    return with_reader_unbounded([&](Session& s) {
+    return read_value_unbounded([&](SqlSession& session) {
+      Connection& db = static_cast<Session&>(session).db();
       std::vector<Grid> out;
-      for (const Row& row : query_rows(s.db(),
+      for (const Row& row : query_rows(db,
                                        "SELECT " + column_list(grid_columns()) +
                                            " FROM grids WHERE generation = ? ORDER BY rowid",
                                        {id}))
@@ -341,106 +224,22 @@ class SqliteStore final : public Store {
       return out;
     });
   }
-  std::vector<GenerationInfo> generations() override {
-    return with_reader_unbounded([&](Session& s) {
-      std::vector<GenerationInfo> out;
-      for (const Row& r : query_rows(s.db(),
-                                     "SELECT id, created_at, source, grid_count, active FROM "
-                                     "generations ORDER BY created_at",
-                                     {})) {
-        out.push_back({std::get<std::string>(r[0]), from_millis(std::get<std::int64_t>(r[1])),
-                       std::get<std::string>(r[2]),
-                       static_cast<std::size_t>(std::get<std::int64_t>(r[3])),
-                       std::get<std::int64_t>(r[4]) != 0});
-      }
-      return out;
-    });
-  }
-
-  void put_reference(const std::string& name, const std::string& body, Instant now) override {
-    write([&](WriteTx& tx) {
-      static_cast<Session&>(tx)
-          .db()
-          .prepare(
-              "INSERT INTO reference (name, body, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) "
-              "DO UPDATE SET "
-              "body = excluded.body, updated_at = excluded.updated_at")
-          .bind_all({name, body, to_millis(now)})
-          .run();
-    });
-  }
-  std::optional<std::string> reference(const std::string& name) override {
-    return with_reader_unbounded([&](Session& s) -> std::optional<std::string> {
-      auto rows = query_rows(s.db(), "SELECT body FROM reference WHERE name = ?", {name});
-      if (rows.empty()) return std::nullopt;
-      return std::get<std::string>(rows[0][0]);
-    });
-  }
-
-  void put_api_key(const ApiKey& k) override {
-    write([&](WriteTx& tx) {
-      static_cast<Session&>(tx)
-          .db()
-          .cached(sql::insert_api_key())
-          .bind_all({k.id, k.hash, k.actor, k.role, k.label, to_millis(k.created_at)})
-          .run();
-    });
-  }
-  std::optional<ApiKey> api_key_by_hash(const std::string& hash) override {
-    return with_reader([&](Session& s) -> std::optional<ApiKey> {
-      auto rows = query_rows(s.db(), sql::select_api_key_by_hash(), {hash});
-      if (rows.empty()) return std::nullopt;
-      return sql::decode_api_key(rows[0]);
-    });
-  }
-  std::vector<ApiKey> api_keys() override {
-    return with_reader_unbounded([&](Session& s) {
-      std::vector<ApiKey> out;
-      for (const Row& row : query_rows(s.db(), sql::select_api_keys(), {}))
-        out.push_back(sql::decode_api_key(row));
-      return out;
-    });
-  }
-  void revoke_api_key(const std::string& id) override {
-    write([&](WriteTx& tx) {
-      Connection& db = static_cast<Session&>(tx).db();
-      db.cached(sql::revoke_api_key()).bind_all({id}).run();
-      if (sqlite3_changes(db.handle()) != 1)
-        throw Error(ErrorCode::not_found, "API key '" + id + "' does not exist");
-    });
-  }
-  std::vector<GridPathCount> open_counts_by_path(Instant now) override {
-    return with_reader([&](Session& s) {
-      const auto q = sql::open_counts_by_path(now);
-      std::vector<GridPathCount> out;
-      for (const Row& row : query_rows(s.db(), q.text, q.params))
-        out.push_back(sql::decode_path_count(row));
-      return out;
-    });
-  }
-  std::vector<std::pair<std::string, std::size_t>> count_by_state() override {
-    return with_reader([&](Session& s) {
-      std::vector<std::pair<std::string, std::size_t>> out;
-      for (const Row& row : query_rows(s.db(), sql::count_by_state(), {}))
-        out.emplace_back(std::get<std::string>(row[0]),
-                         static_cast<std::size_t>(std::get<std::int64_t>(row[1])));
-      return out;
-    });
+  std::size_t memory_bytes() const override {
+    return static_cast<std::size_t>(std::max<sqlite3_int64>(0, sqlite3_memory_used()));
   }
 
   std::vector<std::string> check_integrity() override {
-    return with_reader_unbounded([&](Session& s) {
+    return read_value_unbounded([&](SqlSession& s) {
       std::vector<std::string> problems;
-      for (const Row& row : query_rows(s.db(), "PRAGMA integrity_check", {})) {
+      for (const Row& row : s.rows("PRAGMA integrity_check", {})) {
         const std::string text = std::get<std::string>(row[0]);
         if (text != "ok") problems.push_back("SQLite integrity_check: " + text);
       }
-      for (const Row& row : query_rows(s.db(), "PRAGMA foreign_key_check", {})) {
+      for (const Row& row : s.rows("PRAGMA foreign_key_check", {})) {
         problems.push_back("foreign key violation in table " + std::get<std::string>(row[0]));
       }
       for (const std::string& check : sql::integrity_checks())
-        for (const Row& row : query_rows(s.db(), check, {}))
-          problems.push_back(std::get<std::string>(row[0]));
+        for (const Row& row : s.rows(check, {})) problems.push_back(std::get<std::string>(row[0]));
       return problems;
     });
   }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "wangge/util/atomic_file.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge::tiles {
@@ -62,10 +63,12 @@ MBTilesWriter::MBTilesWriter(const std::string& path) : impl_(std::make_unique<I
       "CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);"
       "CREATE UNIQUE INDEX name ON metadata (name);"
       "BEGIN");
-  sqlite3_prepare_v2(impl_->db, "INSERT INTO tiles VALUES (?, ?, ?, ?)", -1, &impl_->put_tile,
-                     nullptr);
-  sqlite3_prepare_v2(impl_->db, "INSERT OR REPLACE INTO metadata VALUES (?, ?)", -1,
-                     &impl_->put_meta, nullptr);
+  if (sqlite3_prepare_v2(impl_->db, "INSERT INTO tiles VALUES (?, ?, ?, ?)", -1, &impl_->put_tile,
+                         nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(impl_->db, "INSERT OR REPLACE INTO metadata VALUES (?, ?)", -1,
+                         &impl_->put_meta, nullptr) != SQLITE_OK)
+    throw Error(ErrorCode::invalid_argument,
+                "cannot write '" + path + "': " + sqlite3_errmsg(impl_->db));
 }
 
 MBTilesWriter::~MBTilesWriter() = default;
@@ -93,9 +96,12 @@ void MBTilesWriter::commit() {
   sqlite3_finalize(impl_->put_tile);
   sqlite3_finalize(impl_->put_meta);
   impl_->put_tile = impl_->put_meta = nullptr;
-  sqlite3_close(impl_->db);
+  const int closed = sqlite3_close(impl_->db);
   impl_->db = nullptr;
-  std::filesystem::rename(impl_->temp, impl_->path);
+  if (closed != SQLITE_OK)
+    throw Error(ErrorCode::invalid_argument,
+                "cannot write '" + impl_->path + "': " + sqlite3_errstr(closed));
+  publish(impl_->temp, impl_->path);  // fsync (the writer ran with synchronous=OFF), rename
   impl_->committed = true;
 }
 

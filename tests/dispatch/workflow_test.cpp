@@ -103,6 +103,28 @@ TEST_F(WorkflowTest, AnIllegalTransitionNamesTheStateAndTheAllowedActions) {
   EXPECT_EQ(r.state, before.state);
 }
 
+TEST_F(WorkflowTest, NotesReasonsAndMediaAreBoundedForEveryCaller) {
+  Report r = dispatched("2026-11-23T09:00");
+  const Report before = r;
+  ActionRequest accept = act(Action::accept);
+  accept.note = std::string(ActionLimits::kMaxNoteBytes + 1, 'x');
+  expect_error(ErrorCode::payload_too_large, "note is limited to 4000 bytes",
+               [&] { flow_.apply(r, accept, sample_->unit_leader(), at("2026-11-23T10:00")); });
+  ActionRequest suspend = act(Action::suspend);
+  suspend.reason = std::string(ActionLimits::kMaxReasonBytes + 1, 'x');
+  expect_error(ErrorCode::payload_too_large, "reason to 1000",
+               [&] { flow_.apply(r, suspend, sample_->dispatcher(), at("2026-11-23T10:00")); });
+  accept.note = "ok";
+  accept.media.assign(ActionLimits::kMaxMedia + 1, "https://example.org/a.jpg");
+  expect_error(ErrorCode::payload_too_large, "at most 10 media URLs",
+               [&] { flow_.apply(r, accept, sample_->unit_leader(), at("2026-11-23T10:00")); });
+  EXPECT_EQ(r.version, before.version);  // nothing changed
+  accept.media = {"https://example.org/a.jpg"};
+  accept.note = std::string(ActionLimits::kMaxNoteBytes, 'x');  // at the limit: taken
+  flow_.apply(r, accept, sample_->unit_leader(), at("2026-11-23T10:00"));
+  EXPECT_EQ(r.state, ReportState::accepted);
+}
+
 TEST_F(WorkflowTest, ARoleThatMayNeverTakeTheActionHearsSoBeforeTheState) {
   // A resident asking to dispatch a new case: the answer is about the role (403), not a list
   // of actions that only staff could take in this state (409).

@@ -7,34 +7,9 @@ SRC="$2"
 SAMPLE="$SRC/geodata/sample"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# expect NAME STATUS PATTERN -- COMMAND...: runs COMMAND, checks its exit status and that its
-# stdout+stderr matches the extended regex PATTERN; the output is kept in $OUT_TEXT.
-expect() {
-  local name="$1" want="$2" pattern="$3"
-  shift 4
-  local out status
-  out="$("$@" 2>&1)"
-  status=$?
-  OUT_TEXT="$out"
-  if [[ "$status" == "$want" ]] && grep -Eq -- "$pattern" <<<"$out"; then
-    passed=$((passed + 1))
-    echo "ok   $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $status (want $want), output must match /$pattern/:"
-    sed 's/^/     | /' <<<"$out" | head -20
-  fi
-}
 
-# check NAME CONDITION...: a plain assertion.
-check() {
-  local name="$1"
-  shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
 
 # ---- the committed sample is what the generator makes, and it is clean --------------------
 "$WANGGE" sample --seed 1 --out "$TMP/sample" >/dev/null
@@ -358,5 +333,4 @@ expect "regrid: units as a bare JSON array are read, with a note" 1 \
   "$WANGGE" regrid --parents "$TMP/abc.geojson" --units "$TMP/abc-units-array.geojson" --min 100 --max 200 \
   --parent A --parent B --out "$TMP/abc-out2.gpkg"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -18,36 +18,19 @@ else
   export WANGGE_STORE="$TMP/dispatch.db"
 fi
 export WANGGE_DATA="$SRC/geodata/sample"
-passed=0
-failed=0
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-expect() {
-  local name="$1" want="$2" pattern="$3"
-  shift 4
-  local out status
-  out="$("$@" 2>&1)"
-  status=$?
-  if [[ "$status" == "$want" ]] && grep -Eq -- "$pattern" <<<"$out"; then
-    passed=$((passed + 1))
-    echo "ok   $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $status (want $want), output must match /$pattern/:"
-    sed 's/^/     | /' <<<"$out" | head -20
-  fi
-  LAST="$out"
-}
 json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
 
 # ---- the loop -----------------------------------------------------------------------------
 expect "submit: an anonymous resident's report is located and stored" 0 '"grid": "43030200901300105"' -- \
   "$WANGGE" report submit --lon 112.926891 --lat 27.8576002 --category 0101 --text "路边垃圾堆放" \
   --reporter-name 张三 --reporter-phone 13800138000 --as resident:u1 --json --at 2026-11-23T09:00
-ID="$(json_field '["id"]' <<<"$LAST")"
+ID="$(json_field '["id"]' <<<"$OUT_TEXT")"
 check_nearest() {
   python3 -c 'import json,sys; n=json.load(sys.stdin)["nearest_service"]; assert n["id"] == "SP04" and n["within_circle"] and 700 < n["walk_m"] < 800, n'
 }
-if check_nearest <<<"$LAST"; then passed=$((passed + 1)); echo "ok   submit: the nearest service point on foot is recorded (SP04, ~754 m)"; else failed=$((failed + 1)); echo "FAIL nearest service point"; fi
+check "submit: the nearest service point on foot is recorded (SP04, ~754 m)" check_nearest <<<"$OUT_TEXT"
 expect "show: the resident sees their own contact details" 0 '"phone": "13800138000"' -- \
   "$WANGGE" report show "$ID" --as resident:u1 --json
 expect "show: another resident gets 'does not exist' (no existence leak)" 2 "report $ID does not exist" -- \
@@ -87,10 +70,10 @@ expect "an unknown action is refused with the list" 2 "action 'fly' is not one o
 # ---- idempotency --------------------------------------------------------------------------
 expect "first submission with a key" 0 '"replayed": false' -- \
   "$WANGGE" report submit --lon 112.926891 --lat 27.8576002 --category B0102 --text 路灯不亮 --idempotency-key k-42 --json
-FIRST="$(json_field '["id"]' <<<"$LAST")"
+FIRST="$(json_field '["id"]' <<<"$OUT_TEXT")"
 expect "the same request again returns the original" 0 "\"replayed\": true" -- \
   "$WANGGE" report submit --lon 112.926891 --lat 27.8576002 --category B0102 --text 路灯不亮 --idempotency-key k-42 --json
-[[ "$(json_field '["id"]' <<<"$LAST")" == "$FIRST" ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL replay returned another id"; }
+check "the replay returns the first report's id" test "$(json_field '["id"]' <<<"$OUT_TEXT")" == "$FIRST"
 expect "the same key with another request is refused" 2 "idempotency key 'k-42' was used before for a different request" -- \
   "$WANGGE" report submit --lon 112.926891 --lat 27.8576002 --category B0102 --text 路灯坏了 --idempotency-key k-42
 
@@ -119,7 +102,7 @@ assert len(blocks) == 17, len(blocks)
 assert sum(b["reported"] for b in blocks) + sum(r["reported"] for r in d["rows"] if r["key"] == "(unassigned)") == total["reported"]
 PY
 }
-if check_stats "$LAST"; then passed=$((passed + 1)); echo "ok   stats: rates follow their formulas; the 17 blocks add up to the total"; else failed=$((failed + 1)); echo "FAIL stats arithmetic"; fi
+check "stats: rates follow their formulas; the 17 blocks add up to the total" check_stats "$OUT_TEXT"
 expect "stats --level 99: exit 2 naming the levels of the active generation" 2 \
   "--level must be an integer from 0 to 3" -- "$WANGGE" stats --group-by grid --level 99
 expect "stats --level nan: exit 2 naming the range" 2 "--level: must be an integer from 0 to 99" -- \
@@ -129,5 +112,4 @@ expect "report list --limit 1e19: exit 2" 2 "--limit: must be an integer from 1 
 expect "a grid worker lists only their grid's reports" 0 "report\(s\)" -- "$WANGGE" report list --as w430302009013 --limit 5
 expect "stats: an unknown grouping is refused" 2 "--group-by 'colour' is not one of" -- "$WANGGE" stats --group-by colour
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Open311 GeoReport v2 conformance, written from the spec's rules (wiki.open311.org/GeoReport_v2;
-summary in ../shared/reference/civic-reporting.md §1), against the real server over HTTP.
+"""Open311 GeoReport v2 conformance, written from the spec's rules (wiki.open311.org/GeoReport_v2),
+against the real server over HTTP.
 
 Usage: open311_test.py WANGGE_BINARY SOURCE_DIR sqlite|postgis
 

@@ -161,13 +161,19 @@ def drill(c, pg, server, key):
     time.sleep(5)
     t_stop = time.time() - t0
     c.check("PostgreSQL stopped (immediate) under load", pg.stop())
-    time.sleep(OUTAGE_S)
+    time.sleep(OUTAGE_S / 2)
+    r = request(port, "GET", "/readyz", timeout=10)
+    c.check("while it is down, /readyz answers 503 with Retry-After (the store does not answer)",
+            r.status == 503 and r.headers.get("retry-after"), r)
+    time.sleep(OUTAGE_S / 2)
     t_start = time.time() - t0
     c.check("PostgreSQL started again", pg.start())
     time.sleep(15)
     stop.set()
     for t in threads:
         t.join()
+    r = request(port, "GET", "/readyz", timeout=10)
+    c.check("after recovery /readyz answers 200", r.status == 200, r)
 
     during = [e for e in events if t_stop + 2 < e[0] < t_start]
     writes = [e for e in during if e[1] == "write"]

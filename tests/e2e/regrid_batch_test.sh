@@ -10,40 +10,10 @@ SAMPLE="$SRC/geodata/sample"
 BATCH="$SRC/scripts/regrid-batch"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # The system python starts faster than a pyenv shim.
 PY=python3
 [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
-
-# expect NAME STATUS PATTERN -- COMMAND...: runs COMMAND, checks its exit status and that its
-# stdout+stderr (its lines joined by spaces) matches the extended regex PATTERN. The output is
-# kept in $OUT_TEXT.
-expect() {
-  local name="$1" want="$2" pattern="$3"
-  shift 4
-  local status _
-  # (the binary may be being rebuilt: give it a moment to reappear)
-  for _ in $(seq 300); do [[ -x "$WANGGE" ]] && break; sleep 0.1; done
-  OUT_TEXT="$("$@" 2>&1)"
-  status=$?
-  if [[ "$status" == "$want" ]] && tr '\n' ' ' <<<"$OUT_TEXT" | grep -Eq -- "$pattern"; then
-    passed=$((passed + 1))
-    echo "ok   $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $status (want $want), output must match /$pattern/:"
-    sed 's/^/     | /' <<<"$OUT_TEXT" | tail -20
-  fi
-}
-
-# check NAME CONDITION...: a plain assertion.
-check() {
-  local name="$1"
-  shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
-
 
 ARGS=(--parents "$SAMPLE/grids.geojson" --parent-level 1 --units "$SAMPLE/buildings.geojson"
       --roads "$SAMPLE/streets.osm" --min 100 --max 200)
@@ -195,5 +165,4 @@ expect "an unknown parent level exits non-zero listing the levels" 1 \
 expect "a work dir made with another band is refused" 1 "holds parts made with other options" -- \
   "$BATCH" "${ARGS[@]}" --target 120 --work "$W" --out "$TMP/o5.gpkg"
 
-echo "$passed passed, $failed failed (${SECONDS} s)"
-[[ $failed -eq 0 ]]
+finish

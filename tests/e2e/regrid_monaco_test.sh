@@ -20,33 +20,9 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 PY=python3
 [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
-passed=0
-failed=0
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# expect NAME STATUS PATTERN -- COMMAND...: runs COMMAND, checks its exit status and that its
-# stdout+stderr matches the extended regex PATTERN; the output is kept in $OUT_TEXT.
-expect() {
-  local name="$1" want="$2" pattern="$3"
-  shift 4
-  local status
-  OUT_TEXT="$("$@" 2>&1)"
-  status=$?
-  if [[ "$status" == "$want" ]] && grep -Eq -- "$pattern" <<<"$OUT_TEXT"; then
-    passed=$((passed + 1))
-    echo "ok   $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $status (want $want), output must match /$pattern/:"
-    sed 's/^/     | /' <<<"$OUT_TEXT" | head -30
-  fi
-}
 
-# check NAME CONDITION...: a plain assertion.
-check() {
-  local name="$1"
-  shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
 
 "$SRC/tests/e2e/monaco_regrid_inputs.sh" "$PBF" "$TMP" || { echo "FAIL building the inputs"; exit 1; }
 P="$TMP/parents.geojson"
@@ -129,5 +105,4 @@ expect "regrid 30-60 to GeoJSON: written" 0 "parents failed \(old grids kept\) +
   --out "$TMP/q.geojson"
 expect "the GeoJSON output validates" 0 "clean: no findings" -- "$WANGGE" validate "$TMP/q.geojson"
 
-echo "$passed passed, $failed failed (${SECONDS} s)"
-[[ $failed -eq 0 ]]
+finish

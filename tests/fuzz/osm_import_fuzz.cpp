@@ -5,8 +5,8 @@
 // when nothing in it is walkable; anything else is a finding. A graph that is built has edges
 // between its own nodes.
 #include <cstddef>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <typeinfo>

@@ -31,7 +31,8 @@ TEST(LonLat, RejectsOutOfRangeAndNonFiniteValuesNamingTheRule) {
   std::string why;
   EXPECT_FALSE(LonLat::try_make(Longitude(std::nan("")), Latitude(0), &why));
   EXPECT_EQ(why, "longitude is not a finite number");
-  EXPECT_FALSE(LonLat::try_make(Longitude(0), Latitude(std::numeric_limits<double>::infinity()), &why));
+  EXPECT_FALSE(
+      LonLat::try_make(Longitude(0), Latitude(std::numeric_limits<double>::infinity()), &why));
   EXPECT_EQ(why, "latitude is not a finite number");
   EXPECT_FALSE(LonLat::try_make(Longitude(180.0001), Latitude(0), &why));
 }

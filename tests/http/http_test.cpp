@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "../../src/http/context.hpp"
+#include "../../src/http/errors.hpp"
 #include "../../src/http/json_body.hpp"
 #include "../../src/http/json_writer.hpp"
 #include "../../src/http/limits.hpp"
@@ -114,8 +115,8 @@ struct ServiceFixture : ::testing::Test {
     try {
       return m.route->handler(req);
     } catch (const Error& e) {
-      return problem(describe(e.code()).http_status, std::string(describe(e.code()).public_code),
-                     "", e.what(), req.id);
+      return problem(http_status(e.code()), std::string(describe(e.code()).public_code), "",
+                     e.what(), req.id);
     }
   }
 
@@ -498,7 +499,10 @@ TEST(MetricsText, CountsByRouteAndStatusAndBucketsLatency) {
   m.observe("/healthz", 200, 0.0004);
   m.observe("/healthz", 200, 0.003);
   m.observe("/api/v1/reports", 201, 0.02);
-  const std::string text = m.render(3, 1, {{"received", 5}, {"closed", 2}});
+  tiles::TileCacheStats tiles;
+  tiles.hits = 7;
+  tiles.bytes = 4096;
+  const std::string text = m.render({3, 1, {{"received", 5}, {"closed", 2}}, tiles, 12345});
   EXPECT_NE(text.find("wangge_http_requests_total{route=\"/healthz\",status=\"200\"} 2"),
             std::string::npos)
       << text;
@@ -517,6 +521,37 @@ TEST(MetricsText, CountsByRouteAndStatusAndBucketsLatency) {
   EXPECT_NE(text.find("wangge_http_request_duration_seconds_count 3"), std::string::npos) << text;
   EXPECT_NE(text.find("wangge_worker_queue_depth 3"), std::string::npos) << text;
   EXPECT_NE(text.find("wangge_reports{state=\"received\"} 5"), std::string::npos) << text;
+  EXPECT_NE(text.find("wangge_tile_cache_requests_total{outcome=\"hit\"} 7\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("wangge_tile_cache_bytes 4096\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("wangge_store_memory_bytes 12345\n"), std::string::npos) << text;
+}
+
+TEST(ErrorReplies, EveryCodeHasAnErrorStatusAndInternalTextNeverReachesTheClient) {
+  for (int c = 0; c <= static_cast<int>(kLastErrorCode); ++c) {
+    const int status = http_status(static_cast<ErrorCode>(c));
+    EXPECT_GE(status, 400) << c;
+    EXPECT_LT(status, 600) << c;
+  }
+  EXPECT_EQ(http_status(ErrorCode::not_found), 404);
+  EXPECT_EQ(http_status(ErrorCode::unavailable), 503);
+  Request req;
+  req.id = "r-42";
+  const ErrorReply bad =
+      error_reply(Error(ErrorCode::invalid_argument, "limit must be at most 200"), req, "/x");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.public_code, "invalid-argument");
+  EXPECT_EQ(bad.detail, "limit must be at most 200");
+  for (const ErrorReply& hidden :
+       {error_reply(Error(ErrorCode::internal, "pqxx: relation reports_x missing"), req, "/x"),
+        error_reply(Error(ErrorCode::unavailable, "connection to 10.0.0.5 refused"), req, "/x"),
+        error_reply(std::runtime_error("basic_string::_M_create"), req, "/x")}) {
+    EXPECT_EQ(hidden.detail.find("pqxx"), std::string::npos);
+    EXPECT_EQ(hidden.detail.find("10.0.0.5"), std::string::npos);
+    EXPECT_EQ(hidden.detail.find("_M_create"), std::string::npos);
+    EXPECT_NE(hidden.detail.find("r-42"), std::string::npos) << hidden.detail;
+    EXPECT_GE(hidden.status, 500);
+  }
 }
 
 }  // namespace

@@ -184,9 +184,10 @@ TEST(WireReader, AHeadOfExactlyTheLimitIsReadWhateverTheSplits) {
   ASSERT_EQ(head.size(), limits.max_head);
   for (std::size_t step : {0u, 1u, 2u, 63u, 64u, 65u}) {
     EXPECT_EQ(read(head + "\r\n", step, 1024, limits).state, kComplete) << step;
-    EXPECT_EQ(read("GET / HTTP/1.1\r\nHost: x\r\nX-Pad: a" + head.substr(32) + "\r\n", step, 1024,
-                   limits).status,
-              431)
+    EXPECT_EQ(
+        read("GET / HTTP/1.1\r\nHost: x\r\nX-Pad: a" + head.substr(32) + "\r\n", step, 1024, limits)
+            .status,
+        431)
         << step;
   }
 }

@@ -13,7 +13,8 @@ AsciiMap::AsciiMap(std::string_view drawing, double cell, XY north_west)
   std::size_t start = 0;
   while (start <= drawing.size()) {
     const auto end = drawing.find('\n', start);
-    std::string line(drawing.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    std::string line(drawing.substr(
+        start, end == std::string_view::npos ? std::string_view::npos : end - start));
     if (line.find_first_not_of(' ') != std::string::npos) lines.push_back(line);
     if (end == std::string_view::npos) break;
     start = end + 1;
@@ -42,8 +43,9 @@ MultiPolygon AsciiMap::area(char letter) const {
       cells.push_back(geos::to_geos(ctx, MultiPolygon{{square}}).release());
     }
   }
-  geos::Geometry all = geos::own(ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION,
-                                                                   cells.data(), static_cast<unsigned>(cells.size())));
+  geos::Geometry all = geos::own(
+      ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, cells.data(),
+                                       static_cast<unsigned>(cells.size())));
   geos::Geometry merged = geos::own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()));
   return geos::from_geos(ctx, merged.get());
 }

@@ -25,7 +25,8 @@ class AsciiMap {
  public:
   explicit AsciiMap(std::string_view drawing, double cell = 0.001, XY north_west = {112.90, 27.90});
 
-  /// Union of the cells drawn with @p letter (GEOS unary union), possibly a multipolygon or with holes.
+  /// Union of the cells drawn with @p letter (GEOS unary union), possibly a multipolygon or with
+  /// holes.
   MultiPolygon area(char letter) const;
   /// A grid with id and code "<letter>", the given parent and level name.
   Grid grid(char letter, const std::string& parent = "", const std::string& level_name = "") const;

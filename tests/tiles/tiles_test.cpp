@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <latch>
 #include <numbers>
 #include <random>
 #include <set>
@@ -290,21 +291,31 @@ TEST(Mvt, TheDecoderRefusesALineToBeforeAnyMoveTo) {
 }
 
 TEST(TileCache, ConcurrentMissesBuildOnce) {
+  // The threads overlap by construction: the one build holds until the seven other threads
+  // have joined it as waiters (counted by the cache), so none of them can be a plain hit.
   TileCache cache;
+  constexpr int kThreads = 8;
   std::atomic<int> builds{0};
+  std::latch start(kThreads);
   std::vector<std::thread> threads;
-  std::vector<std::shared_ptr<const TileData>> got(8);
-  for (int i = 0; i < 8; ++i) {
+  std::vector<std::shared_ptr<const TileData>> got(kThreads);
+  for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
+      start.arrive_and_wait();
       got[i] = cache.get("grids@g1", TileId{14, 13000, 6800}, [&] {
         ++builds;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+             cache.stats().waits < kThreads - 1 && std::chrono::steady_clock::now() < until;)
+          std::this_thread::yield();
         return std::string("tile-bytes");
       });
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(builds.load(), 1);
+  EXPECT_EQ(cache.stats().waits, static_cast<std::uint64_t>(kThreads - 1))
+      << "the threads never overlapped";
+  EXPECT_EQ(cache.stats().hits, 0u);
   for (const auto& g : got) EXPECT_EQ(g->mvt, "tile-bytes");
   EXPECT_EQ(got[0]->etag.front(), '"');
   EXPECT_FALSE(got[0]->gzip.empty());

@@ -70,6 +70,14 @@ struct ActionRequest {
   std::optional<int> extension_work_hours;  ///< request_extension: > 0
 };
 
+/// What one action may carry, the same for every caller (API v1, Open311, `wangge report act`).
+struct ActionLimits {
+  static constexpr std::size_t kMaxNoteBytes = 4000;
+  static constexpr std::size_t kMaxReasonBytes = 1000;
+  static constexpr std::size_t kMaxMedia = 10;
+  static constexpr std::size_t kMaxMediaUrlBytes = 2048;
+};
+
 class Workflow {
  public:
   /// @p ref must outlive the workflow.
@@ -79,7 +87,8 @@ class Workflow {
   /// changed only when no error is thrown.
   /// @throws Error(conflict) when the state does not allow the action;
   ///         Error(forbidden) when the actor's role or scope does not;
-  ///         Error(invalid_argument) for a missing or bad parameter (reason, rating, target).
+  ///         Error(invalid_argument) for a missing or bad parameter (reason, rating, target);
+  ///         Error(payload_too_large) for a note, reason or media beyond ActionLimits.
   Event apply(Report& report, const ActionRequest& request, const Actor& actor, Instant now) const;
 
   /// The actions @p actor could take on @p report now (for clients and error messages).

@@ -57,10 +57,6 @@ struct Invalidity {
 };
 std::optional<Invalidity> invalidity(const Context& ctx, const GEOSGeometry* g);
 
-/// Parses WKT. @throws Error(invalid_data) with GEOS's message.
-Geometry from_wkt(const Context& ctx, const std::string& wkt);
-std::string to_wkt(const Context& ctx, const GEOSGeometry* g, int decimals = 9);
-
 /// A point inside @p g (GEOSPointOnSurface), or std::nullopt for an empty geometry.
 std::optional<XY> point_on_surface(const Context& ctx, const GEOSGeometry* g);
 

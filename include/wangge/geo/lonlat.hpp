@@ -24,7 +24,8 @@ struct Latitude {
 class LonLat {
  public:
   /// Range-checked construction from outside input.
-  /// @throws Error(invalid_coordinate) naming the rule: finite, lon in [-180, 180], lat in [-90, 90].
+  /// @throws Error(invalid_coordinate) naming the rule: finite, lon in [-180, 180], lat in [-90,
+  /// 90].
   static LonLat checked(Longitude lon, Latitude lat);
 
   /// @returns the position, or std::nullopt with @p why set when the values are not a position.

@@ -62,9 +62,6 @@ double boundary_distance_m(const MultiPolygon& g, XY p, double metres_per_lon,
 /// Area in square metres (holes subtracted), in a local metric frame at the bbox centre.
 double area_m2(const MultiPolygon& g) noexcept;
 
-/// Number of vertices over all rings.
-std::size_t vertex_count(const MultiPolygon& g) noexcept;
-
 /// @returns whether every coordinate is finite and within lon [-180,180], lat [-90,90];
 /// otherwise sets @p where to the first offending vertex.
 bool coordinates_in_range(const MultiPolygon& g, XY* where = nullptr) noexcept;

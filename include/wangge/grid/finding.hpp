@@ -12,7 +12,7 @@ namespace wangge {
 enum class Severity { error, warning, info };
 
 struct Finding {
-  std::string rule;                   ///< stable rule name, e.g. "sibling-overlap"
+  std::string rule;  ///< stable rule name, e.g. "sibling-overlap"
   Severity severity = Severity::error;
   std::string message;                ///< full sentence naming grids, place and measure
   std::vector<std::string> grid_ids;  ///< grids involved

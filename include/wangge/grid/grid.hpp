@@ -19,17 +19,17 @@ struct Leader {
 
 /// One grid as read from a source. Geometry is WGS-84 lon/lat.
 struct Grid {
-  std::string id;                     ///< unique id within the set
-  std::string parent_id;              ///< id of the enclosing grid; empty for a root
-  std::optional<int> level;           ///< level number as given by the source, if any
-  std::string level_name;             ///< e.g. "片区" (block); may be empty
-  std::string code;                   ///< grid code (DB11/T 2157 style), may be empty
+  std::string id;            ///< unique id within the set
+  std::string parent_id;     ///< id of the enclosing grid; empty for a root
+  std::optional<int> level;  ///< level number as given by the source, if any
+  std::string level_name;    ///< e.g. "片区" (block); may be empty
+  std::string code;          ///< grid code (DB11/T 2157 style), may be empty
   std::string name;
   Leader leader;
   std::optional<long long> households;
   std::optional<long long> residents;
   MultiPolygon geometry;
-  long long fid = -1;                 ///< feature id in the source, for messages
+  long long fid = -1;  ///< feature id in the source, for messages
 };
 
 /// Names a grid in messages: "grid '<id>' (feature <fid>)".

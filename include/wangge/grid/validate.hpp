@@ -38,8 +38,8 @@ struct LevelSummary {
 
 struct ValidationReport {
   std::vector<LevelSummary> levels;
-  std::vector<Finding> findings;   ///< errors and warnings, in a stable order
-  std::vector<Finding> repairs;    ///< what --fix changed (severity info)
+  std::vector<Finding> findings;  ///< errors and warnings, in a stable order
+  std::vector<Finding> repairs;   ///< what --fix changed (severity info)
   std::size_t errors() const;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // The HTTP server (`wangge serve`): Pistache 0.0.5 with every option set explicitly and the
-// workarounds its known defects need (reference/reliability-security.md §1.4):
+// workarounds its known defects need:
 //  - our own router (Pistache's Rest::Router inserts into a shared map on unknown methods,
 //    a data race with several threads), answering 405 with Allow on every path;
 //  - reactor threads only parse and answer in-memory work; anything touching the store runs on

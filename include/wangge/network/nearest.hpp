@@ -82,8 +82,6 @@ class NearestService {
   const WalkingConfig& config() const noexcept { return config_; }
   const WalkingGraph* graph() const noexcept { return graph_.get(); }
   const Snapper* snapper() const noexcept { return snapper_.get(); }
-  /// Service points that could not be snapped (off network), by index.
-  const std::vector<std::size_t>& off_network() const noexcept { return off_network_; }
 
   /// Per-node costs toward the points of @p seeds (indices into points()), for isochrones and
   /// coverage: cost[n] and owner[n] (index into points(), or -1). Bounded at @p limit_mm.
@@ -113,7 +111,6 @@ class NearestService {
   std::vector<ServicePoint> points_;
   WalkingConfig config_;
   std::vector<std::optional<Snap>> point_snaps_;
-  std::vector<std::size_t> off_network_;
   std::vector<std::string> types_;
   std::vector<Field> fields_;  // per type, [0] = any
 };

@@ -6,7 +6,7 @@
 // in the unit graph (a hard invariant: units that are not adjacent are never joined), and every
 // grid's household total lies within a band [min, max] whenever the parent allows it.
 //
-// The method (see ../shared/reference/regridding.md §8): per connected component of the unit
+// The method: per connected component of the unit
 // graph, choose the number of grids, split recursively along random spanning trees in which
 // streets are crossed last (GerryChain's region-aware `bipartition_tree`), then repair and
 // improve with contiguity-safe boundary moves and merge-and-re-split (ReCom) steps. Several

@@ -24,6 +24,8 @@
 
 namespace wangge {
 
+class SnapRaster;
+
 /// One grid of a locate answer's chain.
 struct ChainEntry {
   std::string id;
@@ -108,6 +110,14 @@ struct TileLayerInfo {
   int max_age_s = 60;   ///< how long clients may keep a tile without asking again
 };
 
+/// One service point's walking area (GET /api/v1/isochrones).
+struct IsochroneArea {
+  ServicePoint point;
+  double minutes = 0;    ///< the walking time it was drawn for
+  double speed_kmh = 0;  ///< the walking speed assumed
+  MultiPolygon area;     ///< WGS-84 lon/lat; empty when the point is off the network
+};
+
 struct TileRequest {
   Instant now;  ///< for the reports' `overdue` and `age_hours`
 };
@@ -190,6 +200,13 @@ class Service {
   /// A page of the reports @p viewer may see (residents: their own; grid workers: their grids;
   /// department staff: their department's), matching @p filter.
   ReportPage list(ReportFilter filter, const Actor& viewer);
+  /// The one walk over many reports (report tiles, exports, batch tools): calls @p fn for each
+  /// report
+  /// @p viewer may see matching @p filter, in its order, page by page through the store's
+  /// keyset cursor (filter.limit rows per query), for at most @p at_most reports.
+  /// @returns how many it visited.
+  std::size_t each_report(ReportFilter filter, const Actor& viewer, std::size_t at_most,
+                          const std::function<void(const Report&)>& fn);
   /// How many of the reports @p viewer may see match @p filter, counting no further than
   /// @p at_most (see Store::count).
   std::size_t count(ReportFilter filter, const Actor& viewer, std::size_t at_most);
@@ -231,7 +248,21 @@ class Service {
   void load_network(const std::string& network, const std::string& service_points,
                     const WalkingConfig& walking);
   std::string active_generation() const;
-  Store& store() const;
+  /// The stored generations, newest first as the store lists them.
+  std::vector<GenerationInfo> generations();
+  /// "sqlite" or "postgis". @throws Error(internal) when not opened on a store.
+  std::string store_kind() const;
+  /// One read from the store (a primary-key look-up), for readiness.
+  /// @throws Error(unavailable) when the store does not answer.
+  void probe_store() const;
+  /// Reports per state (for /metrics).
+  std::vector<std::pair<std::string, std::size_t>> reports_by_state();
+  /// Bytes the store's library holds in this process (Store::memory_bytes; for /metrics).
+  std::size_t store_memory_bytes() const;
+  /// Every API key (secrets are never stored; hashes only).
+  std::vector<ApiKey> api_keys();
+  /// @throws Error(not_found) for an unknown id.
+  void revoke_api_key(const std::string& id);
 
   // ---- vector tiles (see wangge/tiles) ------------------------------------------------------
   /// The layers: grids, service_points, isochrones, coverage_gaps, reports (open, public fields);
@@ -249,9 +280,15 @@ class Service {
   /// The same for a layer of tile_layers() at hand (the hit path looks the layers up once).
   std::shared_ptr<const tiles::TileData> cached_tile(const TileLayerInfo& layer,
                                                      const tiles::TileId& t) const;
+  /// The tile cache's counters (for /metrics).
   tiles::TileCacheStats tile_cache_stats() const;
   /// The walking area of every service point at the configured threshold (cached per network).
   std::vector<std::pair<ServicePoint, MultiPolygon>> isochrones();
+  /// The walking areas within @p minutes (default: the configured threshold) of the service
+  /// point @p id, or of every point when @p id is empty; the snapped raster is the one the
+  /// tiles use (built once per network). @throws Error(not_found) when no network is loaded or
+  /// no point has that id.
+  std::vector<IsochroneArea> isochrones(const std::string& id, std::optional<double> minutes);
   /// Writes one layer (see ExportRequest); @returns the number of features written.
   /// @throws Error(forbidden) for personal fields without an admin, Error(invalid_argument)
   ///         for an unknown layer or format.
@@ -263,14 +300,23 @@ class Service {
   Actor actor(const std::string& spec) const;
 
  private:
+  /// The store: only the service talks to it (the CLI and HTTP call the methods above).
+  Store& store() const;
   struct Dispatch;
   struct TileState;
+  struct GridSnapshot;  // service/grid_snapshot.hpp
+  /// The current grid snapshot, or null before any grids are loaded.
+  std::shared_ptr<const GridSnapshot> grid_snapshot() const;
+  void swap_grids(std::shared_ptr<const GridSnapshot> snapshot);
   static std::shared_ptr<TileState> make_tile_state();
+  /// The snapped raster of @p net (built on first use, dropped when the network changes).
+  std::shared_ptr<const SnapRaster> snap_raster(const std::shared_ptr<const NearestService>& net);
   /// Called after a committed change of @p r (tiles and counts that show it go stale).
   void report_changed(const Report& r);
   /// Called after a change of many reports at once.
   void reports_changed();
-  std::shared_ptr<const GridIndex> index_;
+  /// The active grids (index and generation): one snapshot, swapped atomically.
+  std::shared_ptr<const GridSnapshot> grids_;
   std::unique_ptr<Dispatch> dispatch_;
   std::shared_ptr<TileState> tiles_;
 };

@@ -165,6 +165,9 @@ class Store {
   virtual std::vector<GridPathCount> open_counts_by_path(Instant now) = 0;
   /// Reports per state (for /metrics).
   virtual std::vector<std::pair<std::string, std::size_t>> count_by_state() = 0;
+  /// Bytes of memory the store's library holds in this process (SQLite: its page caches and
+  /// statements, bounded by the cache size per connection; PostgreSQL: 0, the server holds them).
+  virtual std::size_t memory_bytes() const = 0;
 
   /// Problems found by the database's own check and by ours (every report's events numbered
   /// 1…version with no gap; no event without its report). Empty when sound.

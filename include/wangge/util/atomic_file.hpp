@@ -1,13 +1,20 @@
 #pragma once
-// A file that appears under its name only when complete: written as "<path>.partial", then
-// flushed, fsync'ed and renamed on commit(). Destroyed without commit() (an error, Ctrl-C
-// unwinding), it removes the partial file, so no reader ever sees half an output.
+// Output that appears under its name only when complete and durable — the one way wangge
+// publishes a file. AtomicFile writes "<path>.partial", then flushes, fsyncs and publishes it
+// on commit(); destroyed without commit() (an error, Ctrl-C unwinding), it removes the partial
+// file, so no reader ever sees half an output. Writers that make the file themselves (SQLite
+// for MBTiles, GDAL for GIS formats) write it under a temporary name and call publish().
 
 #include <cstdio>
 #include <string>
 #include <string_view>
 
 namespace wangge {
+
+/// Makes the finished file @p from durable (fsync) and gives it the name @p to (rename, then
+/// fsync of the directory so the name survives a crash too).
+/// @throws Error(invalid_argument) naming the paths and the OS reason.
+void publish(const std::string& from, const std::string& to);
 
 class AtomicFile {
  public:

@@ -1,7 +1,8 @@
 #pragma once
 // The one error catalogue of wangge: every failure that can reach a user has a named code
-// here, with its public code, HTTP status and CLI exit status. Messages name the broken rule
-// and where it was broken ("line 12: latitude 95 is outside [-90, 90]").
+// here, with its public code and title. Messages name the broken rule and where it was broken
+// ("line 12: latitude 95 is outside [-90, 90]"). The catalogue knows no protocol: the HTTP
+// status of each code is http/errors.cpp's, the CLI's exit status cli/main.cpp's.
 
 #include <stdexcept>
 #include <string>
@@ -33,8 +34,6 @@ inline constexpr ErrorCode kLastErrorCode = ErrorCode::unavailable;
 /// What the catalogue says about one code.
 struct ErrorInfo {
   std::string_view public_code;  ///< stable machine-readable code, e.g. "invalid-coordinate"
-  int http_status;               ///< status an HTTP layer answers with
-  int exit_status;               ///< exit status of the `wangge` CLI
   std::string_view title;        ///< short human summary
 };
 

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
       "{\"store\": \"%s\", \"mode\": \"%s\", \"writers\": %d, \"submissions\": %zu, \"seconds\": "
       "%.3f, "
       "\"per_second\": %.0f, \"p50_ms\": %.2f, \"p99_ms\": %.2f}\n",
-      service->store().kind().c_str(), argv[3], writers, all.size(), seconds, all.size() / seconds,
+      service->store_kind().c_str(), argv[3], writers, all.size(), seconds, all.size() / seconds,
       pct(0.5), pct(0.99));
   return 0;
 }

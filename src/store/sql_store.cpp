@@ -1,0 +1,225 @@
+#include "sql_store.hpp"
+
+#include "wangge/util/error.hpp"
+
+namespace wangge::store {
+
+std::string text_of(const Value& v) {
+  return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : "";
+}
+
+namespace {
+
+std::size_t size_of(const Value& v) {
+  return static_cast<std::size_t>(std::get<std::int64_t>(v));
+}
+
+}  // namespace
+
+// ---- SqlSession ------------------------------------------------------------------------------
+
+std::vector<Report> SqlSession::decode_all(const sql::Query& q) {
+  std::vector<Report> out;
+  for (const Row& row : rows(q.text, q.params)) out.push_back(decode_report(row));
+  return out;
+}
+
+std::optional<Report> SqlSession::report(const std::string& id) {
+  auto found = rows(sql::select_report(), {id});
+  if (found.empty()) return std::nullopt;
+  return decode_report(found.front());
+}
+
+void SqlSession::insert_report(const Report& r, const std::string& key, const std::string& hash) {
+  Row row = encode_report(r);
+  row.push_back(key.empty() ? Value() : Value(key));
+  row.push_back(hash.empty() ? Value() : Value(hash));
+  run(sql::insert_report(), row);
+}
+
+void SqlSession::update_report(const Report& r) {
+  Row row = encode_report(r);
+  const Value id = row.front();
+  row.erase(row.begin());
+  row.push_back(id);
+  if (run(sql::update_report(), row) != 1)
+    throw Error(ErrorCode::not_found, "report " + r.id + " does not exist");
+}
+
+void SqlSession::append_event(const Event& e) {
+  run(sql::insert_event(), encode_event(e));
+}
+
+std::optional<IdempotencyRecord> SqlSession::idempotency(const std::string& key) {
+  auto found = rows(sql::select_idempotency(), {key});
+  if (found.empty()) return std::nullopt;
+  return IdempotencyRecord{text_of(found[0][0]), text_of(found[0][1]), text_of(found[0][2])};
+}
+
+std::vector<Report> SqlSession::open_reports_near(const std::string& category, const BBox& box,
+                                                  Instant since) {
+  const auto q = sql::open_reports_near(category, box, since);
+  std::vector<Report> out;
+  for (const Row& row : rows(q.text, q.params)) out.push_back(sql::decode_candidate(row));
+  return out;
+}
+
+std::vector<std::string> SqlSession::overdue_unsupervised(Instant now, std::size_t limit) {
+  const auto q = sql::overdue_unsupervised(now, limit);
+  std::vector<std::string> ids;
+  for (const Row& row : rows(q.text, q.params)) ids.push_back(text_of(row[0]));
+  return ids;
+}
+
+std::optional<StoredReply> SqlSession::reply(const std::string& key) {
+  auto found = rows(sql::select_reply(), {key});
+  if (found.empty()) return std::nullopt;
+  return StoredReply{text_of(found[0][0]), static_cast<int>(std::get<std::int64_t>(found[0][1])),
+                     text_of(found[0][2])};
+}
+
+void SqlSession::save_reply(const std::string& key, const StoredReply& r, Instant now) {
+  run(sql::insert_reply(), {key, r.request_hash, std::int64_t{r.status}, r.body, to_millis(now)});
+}
+
+// ---- SqlStore --------------------------------------------------------------------------------
+
+void SqlStore::write_sql(const std::function<void(SqlSession&)>& fn) {
+  write([&](WriteTx& tx) { fn(static_cast<SqlSession&>(tx)); });
+}
+
+std::optional<Report> SqlStore::report(const std::string& id) {
+  return read_value([&](SqlSession& s) { return s.report(id); });
+}
+
+std::vector<Event> SqlStore::events(const std::string& id) {
+  return read_value([&](SqlSession& s) {
+    std::vector<Event> out;
+    for (const Row& row : s.rows(sql::select_events(), {id})) out.push_back(decode_event(row));
+    return out;
+  });
+}
+
+ReportPage SqlStore::list(const ReportFilter& filter) {
+  const auto q = sql::list(filter);
+  return read_value([&](SqlSession& s) {
+    ReportPage page;
+    page.items = s.decode_all(q);
+    if (page.items.size() > filter.limit) {
+      page.items.resize(filter.limit);
+      page.next = sql::cursor_after(page.items.back());
+    }
+    return page;
+  });
+}
+
+std::size_t SqlStore::count(const ReportFilter& filter, std::size_t at_most) {
+  const auto q = sql::count(filter, at_most);
+  return read_value([&](SqlSession& s) { return size_of(s.rows(q.text, q.params)[0][0]); });
+}
+
+std::vector<Report> SqlStore::reports_created(Instant from, Instant to, std::size_t max_rows) {
+  return read_value(
+      [&](SqlSession& s) { return s.decode_all(sql::reports_created(from, to, max_rows)); });
+}
+
+std::size_t SqlStore::report_count() {
+  return read_value(
+      [&](SqlSession& s) { return size_of(s.rows("SELECT COUNT(*) FROM reports", {})[0][0]); });
+}
+
+void SqlStore::activate_generation(const std::string& id) {
+  write_sql([&](SqlSession& s) {
+    if (s.rows("SELECT 1 FROM generations WHERE id = ?", {id}).empty())
+      throw Error(ErrorCode::not_found, "grid generation '" + id + "' does not exist");
+    s.run("UPDATE generations SET active = (id = ?)", {id});
+  });
+}
+
+std::optional<std::string> SqlStore::active_generation() {
+  return read_value_unbounded([&](SqlSession& s) -> std::optional<std::string> {
+    auto found = s.rows("SELECT id FROM generations WHERE active", {});
+    if (found.empty()) return std::nullopt;
+    return text_of(found[0][0]);
+  });
+}
+
+std::vector<GenerationInfo> SqlStore::generations() {
+  return read_value_unbounded([&](SqlSession& s) {
+    std::vector<GenerationInfo> out;
+    for (const Row& r : s.rows("SELECT id, created_at, source, grid_count, active FROM "
+                               "generations ORDER BY created_at",
+                               {})) {
+      out.push_back({text_of(r[0]), from_millis(std::get<std::int64_t>(r[1])), text_of(r[2]),
+                     size_of(r[3]), std::get<std::int64_t>(r[4]) != 0});
+    }
+    return out;
+  });
+}
+
+void SqlStore::put_reference(const std::string& name, const std::string& body, Instant now) {
+  write_sql([&](SqlSession& s) {
+    s.run(
+        "INSERT INTO reference (name, body, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO "
+        "UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+        {name, body, to_millis(now)});
+  });
+}
+
+std::optional<std::string> SqlStore::reference(const std::string& name) {
+  return read_value_unbounded([&](SqlSession& s) -> std::optional<std::string> {
+    auto found = s.rows("SELECT body FROM reference WHERE name = ?", {name});
+    if (found.empty()) return std::nullopt;
+    return text_of(found[0][0]);
+  });
+}
+
+void SqlStore::put_api_key(const ApiKey& k) {
+  write_sql([&](SqlSession& s) {
+    s.run(sql::insert_api_key(), {k.id, k.hash, k.actor, k.role, k.label, to_millis(k.created_at)});
+  });
+}
+
+std::optional<ApiKey> SqlStore::api_key_by_hash(const std::string& hash) {
+  return read_value([&](SqlSession& s) -> std::optional<ApiKey> {
+    auto found = s.rows(sql::select_api_key_by_hash(), {hash});
+    if (found.empty()) return std::nullopt;
+    return sql::decode_api_key(found[0]);
+  });
+}
+
+std::vector<ApiKey> SqlStore::api_keys() {
+  return read_value_unbounded([&](SqlSession& s) {
+    std::vector<ApiKey> out;
+    for (const Row& row : s.rows(sql::select_api_keys(), {}))
+      out.push_back(sql::decode_api_key(row));
+    return out;
+  });
+}
+
+void SqlStore::revoke_api_key(const std::string& id) {
+  write_sql([&](SqlSession& s) {
+    if (s.run(sql::revoke_api_key(), {id}) != 1)
+      throw Error(ErrorCode::not_found, "API key '" + id + "' does not exist");
+  });
+}
+
+std::vector<GridPathCount> SqlStore::open_counts_by_path(Instant now) {
+  const auto q = sql::open_counts_by_path(now);
+  return read_value([&](SqlSession& s) {
+    std::vector<GridPathCount> out;
+    for (const Row& row : s.rows(q.text, q.params)) out.push_back(sql::decode_path_count(row));
+    return out;
+  });
+}
+
+std::vector<std::pair<std::string, std::size_t>> SqlStore::count_by_state() {
+  return read_value([&](SqlSession& s) {
+    std::vector<std::pair<std::string, std::size_t>> out;
+    for (const Row& row : s.rows(sql::count_by_state(), {}))
+      out.emplace_back(text_of(row[0]), size_of(row[1]));
+    return out;
+  });
+}
+
+}  // namespace wangge::store

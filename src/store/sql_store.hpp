@@ -1,0 +1,90 @@
+#pragma once
+// The one implementation of the store over SQL that both adapters share: every query whose
+// text and meaning agree on SQLite and PostgreSQL (sql.hpp) is run and decoded here, once.
+// An adapter supplies only what differs: how a statement runs on its connection
+// (SqlSession::rows / run), how a read gets a connection and its budget (SqlStore::read), and
+// what its dialect needs on its own (grid geometry, the integrity check, migrations).
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codec.hpp"
+#include "sql.hpp"
+#include "wangge/store/store.hpp"
+
+namespace wangge::store {
+
+/// "" for NULL, the text otherwise.
+std::string text_of(const Value& v);
+
+/// Statements through one connection: the writer's WriteTx, and each reader's queries.
+class SqlSession : public WriteTx {
+ public:
+  /// Runs @p text ('?' placeholders) with @p params bound; @returns its rows.
+  virtual std::vector<Row> rows(const std::string& text, const Row& params) = 0;
+  /// Runs a statement that returns no rows; @returns how many rows it changed.
+  virtual std::size_t run(const std::string& text, const Row& params) = 0;
+
+  std::vector<Report> decode_all(const sql::Query& q);
+
+  std::optional<Report> report(const std::string& id) override;
+  void insert_report(const Report& r, const std::string& key, const std::string& hash) override;
+  void update_report(const Report& r) override;
+  void append_event(const Event& e) override;
+  std::optional<IdempotencyRecord> idempotency(const std::string& key) override;
+  std::vector<Report> open_reports_near(const std::string& category, const BBox& box,
+                                        Instant since) override;
+  std::vector<std::string> overdue_unsupervised(Instant now, std::size_t limit) override;
+  std::optional<StoredReply> reply(const std::string& key) override;
+  void save_reply(const std::string& key, const StoredReply& r, Instant now) override;
+};
+
+/// The Store methods both dialects answer with the same SQL.
+class SqlStore : public Store {
+ public:
+  std::optional<Report> report(const std::string& id) override;
+  std::vector<Event> events(const std::string& report_id) override;
+  ReportPage list(const ReportFilter& filter) override;
+  std::size_t count(const ReportFilter& filter, std::size_t at_most) override;
+  std::vector<Report> reports_created(Instant from, Instant to, std::size_t max_rows) override;
+  std::size_t report_count() override;
+  void activate_generation(const std::string& id) override;
+  std::optional<std::string> active_generation() override;
+  std::vector<GenerationInfo> generations() override;
+  void put_reference(const std::string& name, const std::string& body, Instant now) override;
+  std::optional<std::string> reference(const std::string& name) override;
+  void put_api_key(const ApiKey& key) override;
+  std::optional<ApiKey> api_key_by_hash(const std::string& hash) override;
+  std::vector<ApiKey> api_keys() override;
+  void revoke_api_key(const std::string& id) override;
+  std::vector<GridPathCount> open_counts_by_path(Instant now) override;
+  std::vector<std::pair<std::string, std::size_t>> count_by_state() override;
+
+ protected:
+  using Reader = std::function<void(SqlSession&)>;
+  /// Runs @p fn on a read connection within the read budget (StoreOptions::read_budget): the
+  /// reads a request makes.
+  virtual void read(const Reader& fn) = 0;
+  /// The same without the budget: start-up and maintenance (a generation, reference documents,
+  /// the key list, the integrity check), whose size is the data's, not a request's.
+  virtual void read_unbounded(const Reader& fn) = 0;
+  /// Runs @p fn inside the next group-commit batch (write() with the adapter's session).
+  void write_sql(const std::function<void(SqlSession&)>& fn);
+
+  template <class Fn>
+  auto read_value(Fn&& fn) {
+    std::optional<decltype(fn(std::declval<SqlSession&>()))> out;
+    read([&](SqlSession& s) { out.emplace(fn(s)); });
+    return std::move(*out);
+  }
+  template <class Fn>
+  auto read_value_unbounded(Fn&& fn) {
+    std::optional<decltype(fn(std::declval<SqlSession&>()))> out;
+    read_unbounded([&](SqlSession& s) { out.emplace(fn(s)); });
+    return std::move(*out);
+  }
+};
+
+}  // namespace wangge::store

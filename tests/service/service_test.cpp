@@ -1,0 +1,130 @@
+// The service layer on a real SQLite store seeded with the sample subdistrict: the one walk
+// over many reports, the domain's limits holding for a caller that is not HTTP, isochrones,
+// API keys and the store's probe, all through the Service's own methods (no store access).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+
+#include "wangge/service/service.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ServiceTest : ::testing::Test {
+  static void SetUpTestSuite() {
+    dir = fs::temp_directory_path() / ("wangge_service_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    ServiceConfig config;
+    config.store = (dir / "service.db").string();
+    config.data_dir = std::string(WANGGE_SOURCE_DIR) + "/geodata/sample";
+    service = Service::open(config).release();
+  }
+  static void TearDownTestSuite() {
+    delete service;
+    fs::remove_all(dir);
+  }
+
+  /// A new report in the sample's centre, submitted by a resident.
+  static Report submit(const std::string& text) {
+    Submission s;
+    s.lon = 112.926891;
+    s.lat = 27.8576002;
+    s.category = "0101";
+    s.text = text;
+    return service->submit(s, Actor{"resident:svc", "", Role::resident, {}, {}}, "", now_utc())
+        .report;
+  }
+
+  static inline fs::path dir;
+  static inline Service* service = nullptr;
+};
+
+const Actor kAdmin{"a-test", "test", Role::admin, {}, {}};
+
+TEST_F(ServiceTest, EachReportVisitsEveryMatchingReportOnceAcrossPagesAndStopsAtItsCap) {
+  std::set<std::string> mine;
+  for (int i = 0; i < 23; ++i) mine.insert(submit("逐页遍历 " + std::to_string(i)).id);
+  ReportFilter f;
+  f.submitted_by = "resident:svc";
+  f.limit = 5;  // five pages of five, the last of three
+  std::vector<std::string> seen;
+  const std::size_t n =
+      service->each_report(f, kAdmin, 1000, [&](const Report& r) { seen.push_back(r.id); });
+  EXPECT_EQ(n, seen.size());
+  EXPECT_GE(seen.size(), mine.size());
+  const std::set<std::string> distinct(seen.begin(), seen.end());
+  EXPECT_EQ(distinct.size(), seen.size()) << "a report was visited twice";
+  for (const std::string& id : mine) EXPECT_TRUE(distinct.count(id)) << id << " was never visited";
+  std::size_t capped = 0;
+  EXPECT_EQ(service->each_report(f, kAdmin, 7, [&](const Report&) { ++capped; }), 7u);
+  EXPECT_EQ(capped, 7u);
+}
+
+TEST_F(ServiceTest, AnOverlongNoteIsRefusedForEveryCallerAndChangesNothing) {
+  const Report r = submit("超长备注");
+  ActionRequest reg;
+  reg.action = Action::register_case;
+  reg.note = std::string(ActionLimits::kMaxNoteBytes + 1, 'x');
+  const Actor dispatcher = service->actor("d01");
+  try {
+    service->act(r.id, reg, dispatcher, now_utc());
+    ADD_FAILURE() << "an overlong note was taken";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::payload_too_large);
+    EXPECT_NE(std::string(e.what()).find("note is limited to 4000 bytes"), std::string::npos);
+  }
+  EXPECT_EQ(service->report(r.id, kAdmin)->version, r.version);
+  EXPECT_EQ(service->events(r.id, kAdmin).size(), 1u);  // submit only
+}
+
+TEST_F(ServiceTest, IsochronesNameAMissingPointAndGrowWithTheMinutes) {
+  ASSERT_NE(service->nearest(), nullptr) << "the sample has a walking network";
+  try {
+    service->isochrones("no-such-point", std::nullopt);
+    ADD_FAILURE() << "an unknown service point gave areas";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::not_found);
+    EXPECT_NE(std::string(e.what()).find("'no-such-point'"), std::string::npos);
+  }
+  const std::string id = service->nearest()->points().front().id;
+  const auto five = service->isochrones(id, 5.0), fifteen = service->isochrones(id, 15.0);
+  ASSERT_EQ(five.size(), 1u);
+  ASSERT_EQ(fifteen.size(), 1u);
+  EXPECT_EQ(five[0].point.id, id);
+  EXPECT_EQ(five[0].minutes, 5.0);
+  EXPECT_GT(area_m2(five[0].area), 0.0);
+  EXPECT_GT(area_m2(fifteen[0].area), area_m2(five[0].area));
+  EXPECT_EQ(service->isochrones("", std::nullopt).size(), service->nearest()->points().size());
+}
+
+TEST_F(ServiceTest, KeysAreCreatedAuthenticatedListedAndRevokedThroughTheService) {
+  const auto [key, secret] = service->create_api_key("d01", "service test");
+  ASSERT_TRUE(service->authenticate(secret));
+  EXPECT_EQ(service->authenticate(secret)->id, "d01");
+  bool listed = false;
+  for (const ApiKey& k : service->api_keys()) listed |= k.id == key.id && k.hash != secret;
+  EXPECT_TRUE(listed);
+  service->revoke_api_key(key.id);
+  EXPECT_FALSE(service->authenticate(secret));
+  EXPECT_THROW(service->revoke_api_key("k-no-such-key"), Error);
+}
+
+TEST_F(ServiceTest, TheStoreAnswersItsProbeAndNamesItsKind) {
+  EXPECT_NO_THROW(service->probe_store());
+  EXPECT_EQ(service->store_kind(), "sqlite");
+  EXPECT_GT(service->store_memory_bytes(), 0u);  // SQLite's page caches and statements
+  submit("按状态计数");
+  std::size_t received = 0;
+  for (const auto& [state, n] : service->reports_by_state())
+    if (state == "received") received = n;
+  EXPECT_GE(received, 1u);
+}
+
+}  // namespace
+}  // namespace wangge
