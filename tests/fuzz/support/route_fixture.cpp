@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <typeinfo>
 
+#include "errors.hpp"
 #include "fuzz_support.hpp"
 #include "wangge/util/error.hpp"
 
@@ -71,8 +72,8 @@ http::Response RouteFixture::call(http::Request req) {
     if (e.code() == ErrorCode::internal)
       finding("a handler threw Error(internal), which only a bug may cause", e.what());
     const ErrorInfo& info = describe(e.code());
-    res = http::problem(info.http_status, std::string(info.public_code), std::string(info.title),
-                        e.what(), req.id);
+    res = http::problem(http::http_status(e.code()), std::string(info.public_code),
+                        std::string(info.title), e.what(), req.id);
   } catch (const std::exception& e) {
     finding(std::string("a handler threw ") + typeid(e).name() + " (not a wangge::Error)",
             e.what());
