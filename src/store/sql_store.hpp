@@ -22,7 +22,8 @@ std::string text_of(const Value& v);
 /// Statements through one connection: the writer's WriteTx, and each reader's queries.
 class SqlSession : public WriteTx {
  public:
-  /// Runs @p text ('?' placeholders) with @p params bound; @returns its rows.
+  /// Runs the statement @p text, whose values are marked '?' and bound from @p params in
+  /// order; @returns the rows it yields.
   virtual std::vector<Row> rows(const std::string& text, const Row& params) = 0;
   /// Runs a statement that returns no rows; @returns how many rows it changed.
   virtual std::size_t run(const std::string& text, const Row& params) = 0;
