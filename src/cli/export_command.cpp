@@ -138,7 +138,8 @@ Runner add_export_command(CLI::App& app) {
       "export",
       "Write grids, reports, service points or walking isochrones to a GIS file through GDAL "
       "(GeoPackage, GeoJSON,\n"
-      "Shapefile, FlatGeobuf, KML, CSV), in WGS-84. Reports carry public fields only unless an "
+      "Shapefile, FlatGeobuf, KML, CSV with a UTF-8 byte-order mark, XLSX), in WGS-84. Reports "
+      "carry public fields only unless an "
       "admin asks for\n"
       "--personal (text, reporter name and phone, exact positions; leader phones for grids).\n"
       "Example: wangge export grids --out grids.gpkg\n"
@@ -155,8 +156,9 @@ Runner add_export_command(CLI::App& app) {
                   "Output file; the format follows its extension unless --format says")
       ->required();
   cmd->add_option("--format", a->format,
-                  "GDAL driver: GPKG, GeoJSON, 'ESRI Shapefile', FlatGeobuf, KML, CSV")
-      ->check(CLI::IsMember({"GPKG", "GeoJSON", "ESRI Shapefile", "FlatGeobuf", "KML", "CSV"}));
+                  "GDAL driver: GPKG, GeoJSON, 'ESRI Shapefile', FlatGeobuf, KML, CSV, XLSX")
+      ->check(
+          CLI::IsMember({"GPKG", "GeoJSON", "ESRI Shapefile", "FlatGeobuf", "KML", "CSV", "XLSX"}));
   cmd->add_flag("--personal", a->personal, "Include personal fields (admin only)");
   cmd->add_option("--layer", a->tiles.layers,
                   "tiles: layers (comma-separated or repeated): grids, service_points, isochrones, "

@@ -220,7 +220,7 @@ struct ActArgs {
 int act(const ActArgs& a) {
   auto service = a.common.store.open();
   auto action = parse_action(a.action);
-  if (!action || *action == Action::supervise) {
+  if (!action) {
     throw Error(ErrorCode::invalid_argument,
                 "action '" + a.action + "' is not one of " + action_names());
   }
@@ -338,7 +338,7 @@ Runner add_report_command(CLI::App& app) {
     if (tick_common->json)
       std::cout << json{{"supervised", raised}}.dump() << "\n";
     else
-      std::printf("%zu overdue case(s) supervised (督办)\n", raised);
+      std::printf("%zu supervision event(s) raised (催办 / 督办 / 挂牌督办)\n", raised);
     return 0;
   };
 }

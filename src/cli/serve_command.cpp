@@ -2,11 +2,14 @@
 #include <malloc.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "commands.hpp"
 #include "wangge/http/server.hpp"
+#include "wangge/service/ticker.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
@@ -63,6 +66,7 @@ Runner add_serve_command(CLI::App& app) {
     std::string network, points, config;
     double speed = 4, minutes = 15;
     double read_budget_s = 5;
+    double tick_seconds = 60;
     int public_decimals = PrivacyPolicy::kDefaultDecimals;
   };
   auto a = std::make_shared<Args>();
@@ -139,6 +143,10 @@ Runner add_serve_command(CLI::App& app) {
                   "Seconds one read of the store may run before it is interrupted and answered "
                   "503 (default 5)")
       ->check(decimal_in(0.000001, 3600));
+  cmd->add_option("--tick-seconds", a->tick_seconds,
+                  "How often the 督办 ticker raises due supervision levels (催办, 督办, 挂牌督办); "
+                  "0 turns it off, e.g. on all but one node sharing a store (default 60)")
+      ->check(decimal_in(0, 86400));
   return [a, cmd] {
     if (!a->config.empty()) apply_config_file(*cmd, a->config);
     // Block the stop signals before any thread starts, so only sigwait receives them.
@@ -164,11 +172,24 @@ Runner add_serve_command(CLI::App& app) {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     HttpServer server(*service, a->server);
     server.start();
+    std::optional<Ticker> ticker;
+    if (a->tick_seconds > 0) {
+      // At least 10 ms: a tick is one indexed query, but not a busy loop.
+      const auto period = std::chrono::milliseconds(
+          std::max<long long>(10, number::narrow_round(a->tick_seconds * 1000)));
+      ticker.emplace(*service, period, [](std::size_t raised, const char* error) {
+        if (error)
+          std::fprintf(stderr, "督办 ticker: this tick failed (%s); the next one retries\n", error);
+        else if (raised > 0)
+          std::fprintf(stderr, "督办 ticker: raised %zu supervision event(s)\n", raised);
+      });
+    }
     std::printf("wangge serving on http://%s:%u (store: %s, generation %s)\n",
                 a->server.address.c_str(), server.port(), service->store_kind().c_str(),
                 service->active_generation().c_str());
     std::fflush(stdout);
     server.run_until_signal();
+    if (ticker) ticker->stop();
     return 0;
   };
 }

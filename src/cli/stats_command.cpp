@@ -56,9 +56,10 @@ int run(const StatsArgs& a) {
   StatsQuery q;
   const auto group = parse_stats_group(a.group);
   if (!group) {
-    throw Error(ErrorCode::invalid_argument,
-                "--group-by '" + a.group +
-                    "' is not one of total, grid, leader, department, category, day, week, month");
+    throw Error(
+        ErrorCode::invalid_argument,
+        "--group-by '" + a.group +
+            "' is not one of total, grid, leader, department, category, day, week, month, channel");
   }
   q.group = *group;
   if (a.level >= 0) {

@@ -1,5 +1,7 @@
 #include "wangge/dispatch/category.hpp"
 
+#include <algorithm>
+
 #include "wangge/util/error.hpp"
 
 namespace wangge {
@@ -67,12 +69,14 @@ CategoryTree CategoryTree::build(std::vector<Category> categories) {
       if (!c.rule) c.rule = p.rule;
       if (!c.duplicate_radius_m) c.duplicate_radius_m = p.duplicate_radius_m;
       if (!c.duplicate_age) c.duplicate_age = p.duplicate_age;
+      if (!c.is_public) c.is_public = p.is_public;
     }
     if (!c.rule)
       c.rule = c.kind == CategoryKind::component ? ResponsibilityRule::owner_first
                                                  : ResponsibilityRule::locality_first;
     if (!c.duplicate_radius_m) c.duplicate_radius_m = 50.0;
     if (!c.duplicate_age) c.duplicate_age = std::chrono::hours(72);
+    if (!c.is_public) c.is_public = true;
     if (c.deadline && c.deadline->value <= 0)
       fail(c, "has a deadline that is not a positive number");
     if (!(*c.duplicate_radius_m >= 0)) fail(c, "has a negative duplicate radius");
@@ -83,6 +87,9 @@ CategoryTree CategoryTree::build(std::vector<Category> categories) {
     if (!tree.has_children_[i] && !categories[i].deadline)
       fail(categories[i], "can be reported but has no deadline");
   }
+  for (const Category& c : categories)
+    if (!*c.is_public) tree.private_codes_.push_back(c.code);
+  std::sort(tree.private_codes_.begin(), tree.private_codes_.end());
   tree.categories_ = std::move(categories);
   return tree;
 }
@@ -102,6 +109,11 @@ std::vector<const Category*> CategoryTree::reportable() const {
   for (std::size_t i = 0; i < categories_.size(); ++i)
     if (!has_children_[i]) out.push_back(&categories_[i]);
   return out;
+}
+
+bool CategoryTree::is_public(std::string_view code) const {
+  const Category* c = find(code);
+  return !c || *c->is_public;
 }
 
 const Category& CategoryTree::major_class(const Category& c) const {

@@ -1,4 +1,5 @@
 #include "wangge/dispatch/intake.hpp"
+#include "wangge/dispatch/workflow.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -27,19 +28,33 @@ void check_text(const std::string& value, const char* field, std::size_t limit) 
 
 }  // namespace
 
+std::optional<std::string> normalised_phone(std::string_view typed) {
+  std::string d;
+  for (std::size_t i = 0; i < typed.size(); ++i) {
+    const char c = typed[i];
+    if (c >= '0' && c <= '9')
+      d += c;
+    else if (c == '+' && d.empty() && i + 1 < typed.size())
+      d += '+';
+    else if (c != ' ' && c != '-' && c != '(' && c != ')' && c != '.')
+      return std::nullopt;  // letters, extensions, anything else: not a plain number
+  }
+  for (std::string_view prefix : {"+86", "0086"})
+    if (d.starts_with(prefix)) d.erase(0, prefix.size());
+  if (!d.empty() && d[0] == '+') return std::nullopt;  // another country
+  if (d.size() == 13 && d.starts_with("861")) d.erase(0, 2);
+  if (d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9') return d;
+  if (d.size() >= 10 && d.size() <= 12 && d[0] == '0' && d[1] != '0') {
+    // Area codes: 010 and 02x have three digits, the rest four; local numbers 7 or 8.
+    const std::size_t area = d[1] == '1' || d[1] == '2' ? 3 : 4;
+    const std::size_t local = d.size() - area;
+    if (local >= 7 && local <= 8) return d.substr(0, area) + "-" + d.substr(area);
+  }
+  return std::nullopt;
+}
+
 bool valid_phone(std::string_view p) {
-  if (p.substr(0, 3) == "+86") p.remove_prefix(3);
-  auto digits = [](std::string_view s) {
-    for (char c : s)
-      if (c < '0' || c > '9') return false;
-    return !s.empty();
-  };
-  if (p.size() == 11 && p[0] == '1' && p[1] >= '3' && p[1] <= '9' && digits(p)) return true;
-  const auto dash = p.find('-');
-  if (dash == std::string_view::npos) return false;
-  const auto area = p.substr(0, dash), local = p.substr(dash + 1);
-  return area.size() >= 3 && area.size() <= 4 && area[0] == '0' && digits(area) &&
-         local.size() >= 7 && local.size() <= 8 && digits(local);
+  return normalised_phone(p).has_value();
 }
 
 std::string new_report_id() {
@@ -93,9 +108,9 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   }
   for (const std::string& url : s.media) {
     check_text(url, "a media URL", limit.max_media_url_bytes);
-    if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+    if (!is_media_url(url)) {
       throw Error(ErrorCode::invalid_argument,
-                  "media URL '" + url.substr(0, 80) + "' is not an http(s) URL");
+                  "media URL '" + url.substr(0, 80) + "' is not an https URL");
     }
   }
   const auto channel = parse_channel(s.channel);
@@ -105,11 +120,6 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   }
   check_text(s.reporter.name, "reporter name", limit.max_name_bytes);
   check_text(s.reporter.phone, "reporter phone", 32);
-  if (!s.reporter.phone.empty() && !valid_phone(s.reporter.phone)) {
-    throw Error(ErrorCode::invalid_argument,
-                "reporter phone '" + s.reporter.phone +
-                    "' is not a Chinese mobile (1xxxxxxxxxx) or landline (0xxx-xxxxxxx) number");
-  }
 
   Report r;
   r.id = std::move(id);
@@ -120,6 +130,9 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   r.media = s.media;
   r.submitted_by = submitter.id;
   r.reporter = s.reporter;
+  // A phone typed in any usual way is kept in its canonical form; one that is still odd is
+  // kept as given (the staff view flags it) rather than losing the report over it.
+  if (auto phone = normalised_phone(s.reporter.phone)) r.reporter.phone = *phone;
   r.input = *input;
   r.datum = *datum;
   r.position = to_wgs84(*input, *datum);

@@ -1,6 +1,10 @@
 #include "wangge/dispatch/organisation.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
+
+#include "wangge/util/error.hpp"
 
 namespace wangge {
 namespace {
@@ -26,6 +30,28 @@ std::string role_names() {
 
 Actor Actor::system() {
   return Actor{"system", "督办 ticker", Role::admin, {}, {}};
+}
+
+Actor Actor::on_behalf_of(const Actor& app, const std::string& account) {
+  if (!app.id.starts_with("app:"))
+    throw Error(ErrorCode::forbidden, "only an app key may act on behalf of a resident's account");
+  auto ok = [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '@';
+  };
+  if (account.empty() || account.size() > 64 || !std::all_of(account.begin(), account.end(), ok))
+    throw Error(ErrorCode::invalid_argument,
+                "account_id must be 1 to 64 letters, digits or . _ - @");
+  Actor a;
+  a.id = "resident:" + app.id.substr(4) + ":" + account;
+  a.name = account;
+  a.role = Role::resident;
+  return a;
+}
+
+Actor Actor::public_viewer() {
+  Actor a{"a-public", "public", Role::admin, {}, {}};
+  a.anonymous = true;
+  return a;
 }
 
 }  // namespace wangge

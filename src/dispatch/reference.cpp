@@ -148,6 +148,11 @@ CategoryTree categories_from(const json& doc) {
     if (j.contains("duplicate_age_hours"))
       c.duplicate_age = std::chrono::hours(
           number::narrow<int>(number_in(j, "duplicate_age_hours", where, 0, 87600, true)));
+    if (j.contains("public")) {
+      if (!j["public"].is_boolean())
+        bad(where + " ('" + c.code + "')", "public must be true or false");
+      c.is_public = j["public"].get<bool>();
+    }
     out.push_back(std::move(c));
   }
   return CategoryTree::build(std::move(out));
@@ -172,7 +177,21 @@ ReferenceData parse_reference(const std::string& categories_json,
                               const std::string& calendar_json) {
   ReferenceData ref;
   try {
-    ref.categories = categories_from(parse(categories_json, "categories.json"));
+    const json categories_doc = parse(categories_json, "categories.json");
+    ref.categories = categories_from(categories_doc);
+    if (categories_doc.is_object() && categories_doc.contains("rules")) {
+      const json& rules = categories_doc["rules"];
+      if (!rules.is_object()) bad("categories.json rules", "expected an object");
+      if (rules.contains("reopen_rating"))
+        ref.rules.reopen_rating = number::narrow<int>(
+            number_in(rules, "reopen_rating", "categories.json rules", 0, 5, true));
+      if (rules.contains("remind_fraction"))
+        ref.rules.remind_fraction =
+            number_in(rules, "remind_fraction", "categories.json rules", 0.05, 1, false);
+      if (rules.contains("list_after_work_days"))
+        ref.rules.list_after_work_days = number::narrow<int>(
+            number_in(rules, "list_after_work_days", "categories.json rules", 1, 365, true));
+    }
 
     const json org = parse(organisation_json, "organisation.json");
     if (!org.is_object())

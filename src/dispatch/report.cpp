@@ -10,6 +10,58 @@ constexpr std::array<std::string_view, 9> kStates{"received",   "registered", "c
 constexpr std::array<std::string_view, 4> kChannels{"app", "mini_program", "patrol", "hotline"};
 }  // namespace
 
+std::string_view to_string(SupervisionLevel l) noexcept {
+  switch (l) {
+    case SupervisionLevel::none:
+      return "none";
+    case SupervisionLevel::reminded:
+      return "reminded";
+    case SupervisionLevel::supervised:
+      return "supervised";
+    case SupervisionLevel::listed:
+      return "listed";
+  }
+  return "";
+}
+
+std::string_view label_zh(SupervisionLevel l) noexcept {
+  switch (l) {
+    case SupervisionLevel::none:
+      return "";
+    case SupervisionLevel::reminded:
+      return "催办";
+    case SupervisionLevel::supervised:
+      return "督办";
+    case SupervisionLevel::listed:
+      return "挂牌督办";
+  }
+  return "";
+}
+
+std::string_view label_zh(ReportState s) noexcept {
+  switch (s) {
+    case ReportState::received:
+      return "待受理";
+    case ReportState::registered:
+      return "已立案";
+    case ReportState::cancelled:
+      return "已取消";
+    case ReportState::dispatched:
+      return "已派遣";
+    case ReportState::accepted:
+      return "处置中";
+    case ReportState::handled:
+      return "已处置";
+    case ReportState::closed:
+      return "已结案";
+    case ReportState::evaluated:
+      return "已评价";
+    case ReportState::suspended:
+      return "已挂起";
+  }
+  return "";
+}
+
 std::string_view to_string(ReportState s) noexcept {
   return kStates[static_cast<std::size_t>(s)];
 }

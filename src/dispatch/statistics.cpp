@@ -10,8 +10,8 @@ namespace {
 
 using namespace std::chrono;
 
-constexpr std::array<std::string_view, 8> kGroups{"total",    "grid", "leader", "department",
-                                                  "category", "day",  "week",   "month"};
+constexpr std::array<std::string_view, 9> kGroups{
+    "total", "grid", "leader", "department", "category", "day", "week", "month", "channel"};
 
 struct Accumulator {
   StatsRow row;
@@ -80,6 +80,21 @@ void finish(Accumulator& acc) {
   s.median_minutes_to_close = median(acc.to_close);
 }
 
+bool in_scope(const Report& r, const StatsQuery& q) {
+  if (!q.grids.empty()) {
+    bool inside = false;
+    for (const std::string& g : q.grids)
+      inside =
+          inside || std::find(r.grid_chain.begin(), r.grid_chain.end(), g) != r.grid_chain.end();
+    if (!inside) return false;
+  }
+  if (q.department) {
+    const Assignee& a = r.assignee.kind != Assignee::Kind::none ? r.assignee : r.responsible;
+    if (a.kind != Assignee::Kind::department || a.id != *q.department) return false;
+  }
+  return true;
+}
+
 std::vector<std::string> keys_of(const Report& r, const StatsQuery& q, const TimeZone& zone) {
   switch (q.group) {
     case StatsGroup::total:
@@ -91,8 +106,13 @@ std::vector<std::string> keys_of(const Report& r, const StatsQuery& q, const Tim
       if (*q.grid_depth > leaf_depth || *q.grid_depth < 0) return {};
       return {r.grid_chain[static_cast<std::size_t>(leaf_depth - *q.grid_depth)]};
     }
-    case StatsGroup::leader:
-      return {r.leader.name.empty() ? "(no leader)" : r.leader.role + " " + r.leader.name};
+    case StatsGroup::leader: {
+      if (r.grid_chain.empty()) return {"(no leader)"};
+      const auto staff = q.staff_of_grid.find(r.grid_id());
+      return {staff != q.staff_of_grid.end() ? staff->second : "grid:" + r.grid_id()};
+    }
+    case StatsGroup::channel:
+      return {std::string(to_string(r.channel))};
     case StatsGroup::department: {
       const Assignee& a = r.assignee.kind != Assignee::Kind::none ? r.assignee : r.responsible;
       return {a.kind == Assignee::Kind::department ? a.id : "(locality)"};
@@ -132,11 +152,13 @@ std::vector<StatsRow> compute_stats(const std::vector<Report>& reports, const St
   Accumulator total;
   total.row.key = "total";
   for (const Report& r : reports) {
-    if (r.created_at < q.from || r.created_at >= q.to) continue;
+    if (r.created_at < q.from || r.created_at >= q.to || !in_scope(r, q)) continue;
     count(total, r, horizon, zone);
     for (const std::string& k : keys_of(r, q, zone)) {
       Accumulator& acc = groups[k];
       acc.row.key = k;
+      if (q.group == StatsGroup::leader && !r.leader.name.empty())
+        acc.row.label = r.leader.role + " " + r.leader.name;
       count(acc, r, horizon, zone);
     }
   }

@@ -4,13 +4,14 @@
 #include <array>
 
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge {
 namespace {
 
 using S = ReportState;
 
-constexpr std::array<std::string_view, 16> kActionNames{"register",
+constexpr std::array<std::string_view, 17> kActionNames{"register",
                                                         "cancel",
                                                         "dispatch",
                                                         "accept",
@@ -25,10 +26,20 @@ constexpr std::array<std::string_view, 16> kActionNames{"register",
                                                         "reject_extension",
                                                         "suspend",
                                                         "resume",
+                                                        "self_handle",
                                                         "supervise"};
 
 /// Who may take an action, apart from the state.
-enum class Who { staff, assignee, assignee_or_staff, supervisor, reporter_or_staff, system };
+enum class Who {
+  staff,
+  assignee,
+  assignee_or_staff,
+  supervisor,
+  reporter_or_staff,
+  finder,  ///< the grid worker who reported it, in one of his grids
+  supervisor_or_system,
+  system
+};
 
 struct Rule {
   std::vector<S> from;
@@ -36,23 +47,24 @@ struct Rule {
 };
 
 const Rule& rule_of(Action a) {
-  static const std::array<Rule, 16> kRules{{
-      {{S::received}, Who::staff},                                  // register
-      {{S::received, S::registered}, Who::staff},                   // cancel
-      {{S::registered}, Who::staff},                                // dispatch
-      {{S::dispatched}, Who::assignee},                             // accept
-      {{S::accepted}, Who::assignee},                               // handle
-      {{S::handled}, Who::staff},                                   // close
-      {{S::handled}, Who::staff},                                   // rework
-      {{S::closed}, Who::reporter_or_staff},                        // evaluate
-      {{S::dispatched, S::accepted}, Who::assignee_or_staff},       // escalate
-      {{S::dispatched, S::accepted}, Who::staff},                   // reassign
-      {{S::dispatched, S::accepted}, Who::assignee},                // request_extension
-      {{S::dispatched, S::accepted, S::handled}, Who::supervisor},  // approve_extension
-      {{S::dispatched, S::accepted, S::handled}, Who::supervisor},  // reject_extension
-      {{S::dispatched, S::accepted}, Who::supervisor},              // suspend
-      {{S::suspended}, Who::supervisor},                            // resume
-      {{S::dispatched, S::accepted, S::handled}, Who::system},      // supervise
+  static const std::array<Rule, 17> kRules{{
+      {{S::received}, Who::staff},                                            // register
+      {{S::received, S::registered}, Who::staff},                             // cancel
+      {{S::registered}, Who::staff},                                          // dispatch
+      {{S::dispatched}, Who::assignee},                                       // accept
+      {{S::accepted}, Who::assignee},                                         // handle
+      {{S::handled}, Who::staff},                                             // close
+      {{S::handled}, Who::staff},                                             // rework
+      {{S::closed}, Who::reporter_or_staff},                                  // evaluate
+      {{S::dispatched, S::accepted}, Who::assignee_or_staff},                 // escalate
+      {{S::dispatched, S::accepted}, Who::staff},                             // reassign
+      {{S::dispatched, S::accepted}, Who::assignee},                          // request_extension
+      {{S::dispatched, S::accepted, S::handled}, Who::supervisor},            // approve_extension
+      {{S::dispatched, S::accepted, S::handled}, Who::supervisor},            // reject_extension
+      {{S::dispatched, S::accepted}, Who::supervisor},                        // suspend
+      {{S::suspended}, Who::supervisor},                                      // resume
+      {{S::received}, Who::finder},                                           // self_handle
+      {{S::dispatched, S::accepted, S::handled}, Who::supervisor_or_system},  // supervise
   }};
   return kRules[static_cast<std::size_t>(a)];
 }
@@ -89,9 +101,61 @@ std::optional<Action> parse_action(std::string_view s) {
 
 std::string action_names() {
   std::string out;
-  for (std::size_t i = 0; i + 1 < kActionNames.size(); ++i)
+  for (std::size_t i = 0; i < kActionNames.size(); ++i)
     out += (i ? ", " : "") + std::string(kActionNames[i]);
-  return out;  // "supervise" is the ticker's, not a person's
+  return out;
+}
+
+bool Workflow::may_take(int who, const Report& r, const Actor& actor) {
+  switch (static_cast<Who>(who)) {
+    case Who::staff:
+      return is_staff(actor.role);
+    case Who::assignee:
+      return is_assignee(r, actor);
+    case Who::assignee_or_staff:
+      return is_staff(actor.role) || is_assignee(r, actor);
+    case Who::supervisor:
+      return actor.role == Role::supervisor || actor.role == Role::admin;
+    case Who::reporter_or_staff:
+      return is_staff(actor.role) ||
+             (actor.role == Role::resident && !actor.id.empty() && actor.id == r.submitted_by);
+    case Who::finder: {
+      if (actor.role != Role::grid_worker || actor.id.empty() || actor.id != r.submitted_by)
+        return false;
+      for (const std::string& g : actor.grids)
+        if (std::find(r.grid_chain.begin(), r.grid_chain.end(), g) != r.grid_chain.end())
+          return true;
+      return false;
+    }
+    case Who::supervisor_or_system:
+      return actor.role == Role::supervisor || actor.role == Role::admin ||
+             actor.id == Actor::system().id;
+    case Who::system:
+      return actor.id == Actor::system().id;
+  }
+  return false;
+}
+
+std::vector<std::string_view> action_fields(Action a) {
+  switch (a) {
+    case Action::cancel:
+    case Action::rework:
+    case Action::suspend:
+    case Action::reject_extension:
+      return {"reason"};
+    case Action::escalate:
+      return {"reason", "to"};
+    case Action::reassign:
+      return {"to"};
+    case Action::evaluate:
+      return {"rating"};
+    case Action::request_extension:
+      return {"reason", "extension_work_hours"};
+    case Action::self_handle:
+      return {"media"};
+    default:
+      return {};
+  }
 }
 
 bool Workflow::is_assignee(const Report& r, const Actor& actor) {
@@ -147,7 +211,7 @@ Instant Workflow::due_at(const Category& c, Instant at) const {
 
 std::vector<Action> Workflow::allowed(const Report& r, const Actor& actor) const {
   std::vector<Action> out;
-  for (std::size_t i = 0; i + 1 < kActionNames.size(); ++i) {
+  for (std::size_t i = 0; i < kActionNames.size(); ++i) {
     const Action a = static_cast<Action>(i);
     try {
       ActionRequest probe;
@@ -162,7 +226,8 @@ std::vector<Action> Workflow::allowed(const Report& r, const Actor& actor) const
   return out;
 }
 
-void Workflow::check(const Report& r, const ActionRequest& req, const Actor& actor, Instant) const {
+void Workflow::check(const Report& r, const ActionRequest& req, const Actor& actor,
+                     Instant now) const {
   const Rule& rule = rule_of(req.action);
   const std::string name(to_string(req.action));
   const std::string who = std::string(to_string(actor.role)) + " '" + actor.id + "'";
@@ -183,6 +248,10 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
     case Who::system:
       if (actor.id != Actor::system().id) forbid("only the supervision ticker may");
       break;
+    case Who::supervisor_or_system:
+      if (!may_take(static_cast<int>(rule.who), r, actor))
+        forbid("only a supervisor or admin (or the supervision ticker) may");
+      break;
     default:
       break;  // depend on the assignee, which the state decides: checked after the state
   }
@@ -190,12 +259,17 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
   const bool pending_ok =
       (req.action != Action::approve_extension && req.action != Action::reject_extension) ||
       r.pending_extension.has_value();
-  const bool supervise_ok = req.action != Action::supervise || (!r.supervised && r.due_at);
+  // The ticker raises a level only when it is due; a supervisor may 督办 a running case any time.
+  const bool ticker = actor.id == Actor::system().id;
+  const bool supervise_ok =
+      req.action != Action::supervise || !ticker || supervision_due(r, now) > r.supervision;
   if (!state_ok || !pending_ok || !supervise_ok) {
+    // Only what this caller could do now: a resident is not told that a dispatcher may close.
     std::vector<std::string> allowed_now;
-    for (std::size_t i = 0; i + 1 < kActionNames.size(); ++i) {
+    for (std::size_t i = 0; i < kActionNames.size(); ++i) {
       const Rule& other = rule_of(static_cast<Action>(i));
       if (std::find(other.from.begin(), other.from.end(), r.state) == other.from.end()) continue;
+      if (!may_take(static_cast<int>(other.who), r, actor)) continue;
       const Action oa = static_cast<Action>(i);
       if ((oa == Action::approve_extension || oa == Action::reject_extension) &&
           !r.pending_extension)
@@ -204,10 +278,11 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
     }
     std::string why = !state_ok     ? "it is '" + std::string(to_string(r.state)) + "'"
                       : !pending_ok ? "it has no pending extension request"
-                                    : "it was already supervised";
+                                    : "no further supervision level is due";
     throw Error(ErrorCode::conflict,
                 "cannot " + name + " report " + r.id + ": " + why + "; allowed now: " +
-                    (allowed_now.empty() ? "none (the case is finished)" : join(allowed_now)));
+                    (allowed_now.empty() ? "none for " + std::string(to_string(actor.role))
+                                         : join(allowed_now)));
   }
   switch (rule.who) {
     case Who::assignee:
@@ -224,6 +299,11 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
           !(actor.role == Role::resident && !actor.id.empty() && actor.id == r.submitted_by)) {
         forbid("only the resident who reported it, or staff recording a callback, may");
       }
+      break;
+    case Who::finder:
+      if (!may_take(static_cast<int>(Who::finder), r, actor))
+        forbid(
+            "only the grid worker who found it, in his own grid, may handle it at once (即报即办)");
       break;
     default:
       break;  // checked above
@@ -244,6 +324,12 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
       break;
     case Action::evaluate:
       need(req.rating && *req.rating >= 1 && *req.rating <= 5, "a rating from 1 to 5");
+      break;
+    case Action::self_handle:
+      need(!req.media.empty(), "a photo of the result (media)");
+      break;
+    case Action::supervise:
+      if (!ticker) need(!req.note.empty(), "a note (督办意见, what must be done)");
       break;
     case Action::request_extension:
       need(!req.reason.empty(), "a reason");
@@ -283,21 +369,35 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
   }
 }
 
+bool is_media_url(std::string_view url) {
+  if (!url.starts_with("https://") || url.size() <= 8) return false;
+  for (unsigned char c : url)
+    if (c <= ' ' || c == 0x7f || c == '"' || c == '<' || c == '>' || c == '\\') return false;
+  return true;
+}
+
 namespace {
 
 void check_sizes(const ActionRequest& req) {
   using L = ActionLimits;
-  if (req.note.size() > L::kMaxNoteBytes || req.reason.size() > L::kMaxReasonBytes)
+  if (req.note.size() > L::kMaxNoteBytes || req.public_reply.size() > L::kMaxNoteBytes ||
+      req.reason.size() > L::kMaxReasonBytes)
     throw Error(ErrorCode::payload_too_large,
-                "note is limited to " + std::to_string(L::kMaxNoteBytes) + " bytes, reason to " +
-                    std::to_string(L::kMaxReasonBytes));
+                "note and public_reply are limited to " + std::to_string(L::kMaxNoteBytes) +
+                    " bytes each, reason to " + std::to_string(L::kMaxReasonBytes));
   if (req.media.size() > L::kMaxMedia)
     throw Error(ErrorCode::payload_too_large,
                 "an action may carry at most " + std::to_string(L::kMaxMedia) + " media URLs");
-  for (const std::string& url : req.media)
+  for (const std::string& url : req.media) {
     if (url.size() > L::kMaxMediaUrlBytes)
       throw Error(ErrorCode::payload_too_large,
                   "a media URL is limited to " + std::to_string(L::kMaxMediaUrlBytes) + " bytes");
+    if (!is_media_url(url))
+      throw Error(ErrorCode::invalid_argument,
+                  "media '" + url.substr(0, 80) +
+                      "' is not an https URL (javascript:, file:, data: and plain http are "
+                      "refused)");
+  }
 }
 
 }  // namespace
@@ -316,6 +416,7 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
   e.action = std::string(to_string(req.action));
   e.from = r.state;
   e.note = req.note;
+  if (!req.public_reply.empty()) e.data["public_reply"] = req.public_reply;
   e.media = req.media;
   if (!req.reason.empty()) e.data["reason"] = req.reason;
   auto set_assignee = [&](Assignee a) {
@@ -364,12 +465,36 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
       e.data["rework_count"] = std::to_string(r.rework_count);
       break;
     case Action::evaluate:
-      r.state = S::evaluated;
       r.evaluated_at = now;
       r.rating = req.rating;
       r.rating_comment = req.note;
       e.data["rating"] = std::to_string(*req.rating);
+      if (*req.rating <= ref_.rules.reopen_rating) {
+        // 不满意: the case goes back to its assignee as 返工 (rework), with the resident's words.
+        r.state = S::accepted;
+        r.closed_at.reset();
+        r.handled_at.reset();
+        ++r.rework_count;
+        e.data["reopened"] = "true";
+        e.data["rework_count"] = std::to_string(r.rework_count);
+      } else {
+        r.state = S::evaluated;
+      }
       break;
+    case Action::self_handle: {
+      // Registered, dispatched to the finder's grid, accepted, handled and closed at once.
+      const Category* c = ref_.categories.find(r.category);
+      set_assignee(r.responsible.kind == Assignee::Kind::grid && r.responsible.id == r.grid_id()
+                       ? r.responsible
+                       : Assignee{Assignee::Kind::grid, r.grid_id(), r.leader.name});
+      r.state = S::closed;
+      r.registered_at = r.dispatched_at = r.accepted_at = r.handled_at = r.closed_at = now;
+      r.due_at = c ? due_at(*c, now) : ref_.calendar.add_work_days(now, 1);
+      e.data["due_at"] = iso(*r.due_at, ref_);
+      e.data["on_time"] = "true";
+      e.data["self_handled"] = "true";
+      break;
+    }
     case Action::escalate:
     case Action::reassign:
       set_assignee(*req.to);
@@ -387,7 +512,8 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
     case Action::approve_extension:
       r.due_at = r.pending_extension->requested_due;
       r.pending_extension.reset();
-      r.supervised = r.supervised && now > *r.due_at;  // a new deadline may be supervised again
+      // A new deadline starts supervision again from the level it now calls for.
+      r.supervision = std::min(r.supervision, supervision_due(r, now));
       e.data["due_at"] = iso(*r.due_at, ref_);
       break;
     case Action::reject_extension:
@@ -410,11 +536,19 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
       }
       r.suspended_at.reset();
       r.remaining_work_minutes.reset();
+      r.supervision = std::min(r.supervision, supervision_due(r, now));
       break;
-    case Action::supervise:
-      r.supervised = true;
-      e.data["due_at"] = iso(*r.due_at, ref_);
+    case Action::supervise: {
+      const bool ticker = actor.id == Actor::system().id;
+      // The ticker raises one level at a time (each an audited event); a supervisor's hand
+      // raises to 督办 at least.
+      r.supervision = ticker ? static_cast<SupervisionLevel>(static_cast<int>(r.supervision) + 1)
+                             : std::max(r.supervision, SupervisionLevel::supervised);
+      e.data["level"] = std::string(to_string(r.supervision));
+      if (!ticker) e.data["manual"] = "true";
+      if (r.due_at) e.data["due_at"] = iso(*r.due_at, ref_);
       break;
+    }
   }
   e.to = r.state;
   r.updated_at = now;
@@ -423,11 +557,30 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
   return e;
 }
 
+SupervisionLevel Workflow::supervision_due(const Report& r, Instant now) const {
+  if (!is_running(r.state) || !r.due_at) return SupervisionLevel::none;
+  if (now > *r.due_at) {
+    const Instant listed = ref_.calendar.add_work_days(*r.due_at, ref_.rules.list_after_work_days);
+    return now >= listed ? SupervisionLevel::listed : SupervisionLevel::supervised;
+  }
+  if (r.dispatched_at && *r.due_at > *r.dispatched_at) {
+    const auto allowed = *r.due_at - *r.dispatched_at;
+    // remind_fraction is in [0.05, 1] (reference.cpp): the product is at most `allowed`.
+    const auto remind =
+        *r.dispatched_at + Instant::duration(number::narrow_round(
+                               static_cast<double>(allowed.count()) * ref_.rules.remind_fraction));
+    if (now >= remind) return SupervisionLevel::reminded;
+  }
+  return SupervisionLevel::none;
+}
+
 std::optional<Event> Workflow::supervise(Report& report, Instant now) const {
-  if (report.supervised || !report.overdue(now)) return std::nullopt;
+  if (supervision_due(report, now) <= report.supervision) return std::nullopt;
   ActionRequest req;
   req.action = Action::supervise;
-  req.note = "overdue: due " + iso(*report.due_at, ref_);
+  const SupervisionLevel next =
+      static_cast<SupervisionLevel>(static_cast<int>(report.supervision) + 1);
+  req.note = std::string(label_zh(next)) + ": due " + iso(*report.due_at, ref_);
   return apply(report, req, Actor::system(), now);
 }
 

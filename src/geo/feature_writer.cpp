@@ -3,6 +3,7 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "wangge/geo/gdal.hpp"
@@ -27,8 +28,11 @@ void write_features(const std::string& path, const std::string& driver_name,
   if (driver.empty()) {
     throw Error(ErrorCode::invalid_argument,
                 "cannot tell the output format of '" + path +
-                    "': use .gpkg, .geojson, .shp, .fgb, .kml or .csv");
+                    "': use .gpkg, .geojson, .shp, .fgb, .kml, .csv or .xlsx");
   }
+  // A spreadsheet (XLSX, for the office's 台账 ledgers) has no geometry column: points become
+  // lon and lat columns, polygons are left out.
+  const bool table = driver == "XLSX";
   // Write under the real file name inside a temporary sibling directory, then move every
   // file out (a Shapefile is several files); the output appears only when complete.
   namespace fs = std::filesystem;
@@ -37,7 +41,11 @@ void write_features(const std::string& path, const std::string& driver_name,
     throw Error(ErrorCode::invalid_argument,
                 "cannot write '" + path + "': its directory does not exist");
   }
-  const fs::path staging = target.parent_path() / (".partial-" + target.filename().string() + ".d");
+  // No dots from the file name in the directory's: GDAL's /vsizip/ (XLSX is a zip) would take
+  // "x.xlsx.d/x.xlsx" for a file inside an archive "x.xlsx".
+  std::string stem = target.filename().string();
+  std::replace(stem.begin(), stem.end(), '.', '_');
+  const fs::path staging = target.parent_path() / (".partial-" + stem + ".d");
   fs::remove_all(staging);
   fs::create_directories(staging);
   const std::string temp = (staging / target.filename()).string();
@@ -62,10 +70,14 @@ void write_features(const std::string& path, const std::string& driver_name,
       options = CSLSetNameValue(options, "ENCODING", "UTF-8");  // default is ISO-8859-1: 汉字 lost
     } else if (driver == "CSV") {
       options = CSLSetNameValue(options, "GEOMETRY", "AS_WKT");
+      // A byte-order mark, or Excel on a Chinese Windows reads the UTF-8 as GBK: 乱码.
+      options = CSLSetNameValue(options, "WRITE_BOM", "YES");
     }
-    OGRLayer* layer =
-        ds->CreateLayer(layer_name.c_str(), &wgs84,
-                        kind == GeometryKind::point ? wkbPoint : wkbMultiPolygon, options);
+    OGRLayer* layer = ds->CreateLayer(layer_name.c_str(), table ? nullptr : &wgs84,
+                                      table                         ? wkbNone
+                                      : kind == GeometryKind::point ? wkbPoint
+                                                                    : wkbMultiPolygon,
+                                      options);
     CSLDestroy(options);
     if (!layer)
       throw Error(ErrorCode::invalid_argument,
@@ -81,6 +93,16 @@ void write_features(const std::string& path, const std::string& driver_name,
       if (layer->CreateField(&def) != OGRERR_NONE) {
         throw Error(ErrorCode::invalid_argument, "cannot create field '" + f.name + "' in '" +
                                                      path + "': " + gdal::last_error());
+      }
+    }
+    const bool lonlat_columns = table && kind == GeometryKind::point;
+    if (lonlat_columns) {
+      for (const char* name : {"lon", "lat"}) {
+        OGRFieldDefn def(name, OFTReal);
+        if (layer->CreateField(&def) != OGRERR_NONE)
+          throw Error(ErrorCode::invalid_argument, "cannot create field '" + std::string(name) +
+                                                       "' in '" + path +
+                                                       "': " + gdal::last_error());
       }
     }
     if (layer->StartTransaction() != OGRERR_NONE) CPLErrorReset();  // drivers without transactions
@@ -101,7 +123,12 @@ void write_features(const std::string& path, const std::string& driver_name,
           feature.SetField(idx, *b ? 1 : 0);
         // monostate: left unset (GeoJSON then omits the member, as GDAL does for absent values)
       }
-      if (kind == GeometryKind::point) {
+      if (table) {
+        if (lonlat_columns && out.point) {
+          feature.SetField(static_cast<int>(fields.size()), out.point->x);
+          feature.SetField(static_cast<int>(fields.size()) + 1, out.point->y);
+        }
+      } else if (kind == GeometryKind::point) {
         if (out.point) {
           OGRPoint p(out.point->x, out.point->y);
           feature.SetGeometry(&p);

@@ -129,6 +129,7 @@ std::string driver_for_extension(const std::string& path) {
   if (ext == "fgb") return "FlatGeobuf";
   if (ext == "kml") return "KML";
   if (ext == "csv") return "CSV";
+  if (ext == "xlsx") return "XLSX";
   return "";
 }
 
@@ -139,7 +140,7 @@ Dataset create_vector(const std::string& path, const std::string& driver) {
   if (name.empty()) {
     throw Error(ErrorCode::invalid_argument,
                 "cannot tell the output format of '" + path +
-                    "': use .gpkg, .geojson, .shp, .fgb, .kml or .csv");
+                    "': use .gpkg, .geojson, .shp, .fgb, .kml, .csv or .xlsx");
   }
   GDALDriver* drv = GetGDALDriverManager()->GetDriverByName(name.c_str());
   if (!drv) throw Error(ErrorCode::invalid_argument, "GDAL has no driver '" + name + "'");

@@ -58,7 +58,7 @@ json grid_feature(const GridSet& set, std::size_t i, bool with_geometry) {
 }
 
 /// Reads as the public: every report, shown in its public view (ViewOptions decide the fields).
-const Actor kPublicViewer{"a-public", "public", Role::admin, {}, {}};
+const Actor kPublicViewer = Actor::public_viewer();
 
 /// Whose scope a read uses: the caller's, or the public's for anonymous callers. A resident
 /// with a key lists their own reports and reads any other in its public view; staff read
@@ -119,12 +119,13 @@ ActionRequest action_from(const json& body) {
   ActionRequest a;
   const std::string name = f.text("action").value_or("");
   auto action = parse_action(name);
-  if (!action || *action == Action::supervise) {
+  if (!action) {
     throw Error(ErrorCode::invalid_argument,
                 "action '" + name + "' is not one of " + action_names());
   }
   a.action = *action;
   a.note = f.text("note").value_or("");
+  a.public_reply = f.text("public_reply").value_or("");
   a.reason = f.text("reason").value_or("");
   a.media = f.texts("media");
   if (auto r = f.integer("rating", 1, 5)) a.rating = static_cast<int>(*r);
@@ -437,8 +438,12 @@ Response stats(Context& ctx, Request& req) {
   if (!g)
     throw Error(ErrorCode::invalid_argument,
                 "group_by '" + group +
-                    "' is not one of total, grid, leader, department, category, day, week, month");
+                    "' is not one of total, grid, leader, department, category, day, week, month, "
+                    "channel");
   q.group = *g;
+  // A grid worker sees the figures of his grids, department staff those of their department.
+  if (req.actor.role == Role::grid_worker) q.grids = req.actor.grids;
+  if (req.actor.role == Role::department_staff) q.department = req.actor.department;
   // Depths of the active generation only: a level it does not have is a mistake.
   const int deepest = ctx.service.grid_index()->grids().max_depth();
   if (auto level = integer_param(req, "level", 0, deepest)) q.grid_depth = static_cast<int>(*level);

@@ -22,7 +22,7 @@ using ogc::Item;
 
 const char* kGeoJson = "application/geo+json";
 const char* kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
-const Actor kPublic{"a-public", "public", Role::admin, {}, {}};
+const Actor kPublic = Actor::public_viewer();
 /// numberMatched is counted up to this many reports and left out beyond (it is optional).
 constexpr std::size_t kMatchedCountCap = 100000;
 

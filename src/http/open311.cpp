@@ -28,6 +28,7 @@ struct Node {
   std::string item_name;    // XML element name of array items
   std::optional<std::string> text;
   std::optional<double> number;
+  std::optional<long long> whole;  // integers stay integers in JSON ("code": 404, not 404.0)
   std::optional<bool> flag;
   bool is_object = false, is_array = false, is_null = false;
 
@@ -50,6 +51,11 @@ struct Node {
   static Node num(double d) {
     Node n;
     n.number = d;
+    return n;
+  }
+  static Node integer(long long v) {
+    Node n;
+    n.whole = v;
     return n;
   }
   static Node boolean(bool b) {
@@ -85,6 +91,7 @@ struct Node {
     }
     if (text) return *text;
     if (number) return *number;
+    if (whole) return *whole;
     if (flag) return *flag;
     return nullptr;
   }
@@ -103,7 +110,9 @@ struct Node {
       char buf[32];
       std::snprintf(buf, sizeof buf, "%.9g", *number);
       t = buf;
-    } else if (flag)
+    } else if (whole)
+      t = std::to_string(*whole);
+    else if (flag)
       t = *flag ? "true" : "false";
     x.leaf(name, t);
   }
@@ -128,7 +137,7 @@ Response render(const Request& req, int status, const Node& root, const std::str
 Response open311_error(const Request& req, int status, const std::string& description) {
   Node errors = Node::array("error");
   errors.push(
-      Node::object().add("code", Node::num(status)).add("description", Node::str(description)));
+      Node::object().add("code", Node::integer(status)).add("description", Node::str(description)));
   return render(req, status, errors, "errors");
 }
 
@@ -170,17 +179,14 @@ std::string status_of(ReportState s) {
 }
 
 Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy& privacy,
-                  const std::vector<Event>* history, Instant now) {
+                  const std::vector<PublicEvent>* history, Instant now) {
   const TimeZone& zone = ref.calendar.zone();
   const PublicReport p = public_report(r, ref, privacy, now);
   const Assignee& who = p.assignee.kind != Assignee::Kind::none ? p.assignee : p.responsible;
-  std::string notes;
-  if (p.state == ReportState::cancelled)
-    notes = "cancelled: " + p.cancel_reason;
-  else if (p.state == ReportState::closed || p.state == ReportState::evaluated)
-    notes = "closed (核查结案)";
-  else
-    notes = std::string(to_string(p.state));
+  // What the resident reads (zh-CN): the state, and why a case was cancelled.
+  std::string notes(label_zh(p.state));
+  if (p.state == ReportState::cancelled && !p.cancel_reason.empty())
+    notes += "：" + p.cancel_reason;
   Node n = Node::object();
   n.add("service_request_id", Node::str(p.id))
       .add("status", Node::str(status_of(p.state)))
@@ -203,11 +209,11 @@ Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy
     // The widely deployed extensions (Chicago, FixMyStreet): notes[] is the history, and
     // extended_attributes carries what the core fields cannot say.
     Node history_notes = Node::array("note");
-    for (const Event& e : *history) {
+    for (const PublicEvent& e : *history) {
       std::string description =
-          e.from == e.to ? std::string(to_string(e.to))
-                         : std::string(to_string(e.from)) + " → " + std::string(to_string(e.to));
-      if (!e.note.empty()) description += ": " + e.note;
+          e.from == e.to ? std::string(label_zh(e.to))
+                         : std::string(label_zh(e.from)) + " → " + std::string(label_zh(e.to));
+      if (!e.public_reply.empty()) description += "：" + e.public_reply;
       history_notes.push(Node::object()
                              .add("datetime", Node::str(format_iso(e.at, zone)))
                              .add("type", Node::str(e.action))
@@ -231,7 +237,7 @@ void check_jurisdiction(const Request& req, const std::string& ours) {
   }
 }
 
-const Actor kPublic{"a-public", "public", Role::admin, {}, {}};
+const Actor kPublic = Actor::public_viewer();
 /// The deepest page × page_size a request may ask for (rows skipped plus rows returned).
 constexpr long long kMaxOpen311Depth = 10000;
 /// The most ids one service_request_id parameter may list.
@@ -282,11 +288,16 @@ ReportFilter requests_filter(const Request& req, const TimeZone& zone) {
     }
     if (open != closed) f.states = open ? open_states() : closed_states();  // both: no filter
   }
+  // The spec's bounds are inclusive and clients send whole seconds: a request made at
+  // 10:00:00.400 is within end_date=10:00:00 (the store's upper bounds are exclusive).
+  const auto through = [](Instant t) {
+    return std::chrono::floor<std::chrono::seconds>(t) + std::chrono::seconds(1);
+  };
   const auto start = time("start_date"), end = time("end_date");
   f.created_from = start ? *start : (end ? *end : req.now) - std::chrono::hours(24 * 90);
-  if (end) f.created_to = *end;
+  if (end) f.created_to = through(*end);
   if (auto t = time("updated_after")) f.updated_from = *t;
-  if (auto t = time("updated_before")) f.updated_to = *t;
+  if (auto t = time("updated_before")) f.updated_to = *t;  // "before": exclusive
   auto whole = [&](const char* name, long long min, long long max, long long fallback) {
     const auto v = arg(req, name);
     return v ? number::parse_integer_in(*v, name, min, max) : fallback;
@@ -398,6 +409,19 @@ Actor poster(Context& ctx, const Request& req, const PostFields& field) {
   return *actor;
 }
 
+/// A name from the spec's first_name and last_name in the order its script uses: Chinese
+/// family name first with no space (王 + 小明 → 王小明), Western given name first.
+std::string person_name(const std::string& first, const std::string& last) {
+  const std::string f(text::trim(first)), l(text::trim(last));
+  auto cjk = [](const std::string& s) {
+    for (unsigned char c : s)
+      if (c >= 0x80) return true;
+    return false;
+  };
+  if (f.empty() || l.empty()) return f + l;
+  return cjk(f) || cjk(l) ? l + f : f + " " + l;
+}
+
 /// The submission of a POST's fields (the spec's names).
 Submission submission_of(const Service& service, const PostFields& field) {
   Submission s;
@@ -415,7 +439,7 @@ Submission submission_of(const Service& service, const PostFields& field) {
   s.text = field("description");
   if (const std::string m = field("media_url"); !m.empty()) s.media = {m};
   s.channel = "app";
-  s.reporter.name = std::string(text::trim(field("first_name") + " " + field("last_name")));
+  s.reporter.name = person_name(field("first_name"), field("last_name"));
   s.reporter.phone = field("phone");
   return s;
 }
@@ -423,11 +447,8 @@ Submission submission_of(const Service& service, const PostFields& field) {
 /// Residents submitting through an app key are identified by the account they give.
 Actor submitter(const Actor& poster, const std::string& account) {
   if (poster.id.rfind("app:", 0) != 0) return poster;
-  return Actor{account.empty() ? "" : "resident:" + poster.id.substr(4) + ":" + account,
-               "",
-               Role::resident,
-               {},
-               {}};
+  if (account.empty()) return Actor{"", "", Role::resident, {}, {}};  // anonymous via the app
+  return Actor::on_behalf_of(poster, account);
 }
 
 Response created(const Request& req, const std::string& id, const std::string& account) {
@@ -474,8 +495,9 @@ Response request_list(Context& ctx, const Request& req, const std::vector<Report
   const ReferenceData& ref = *ctx.service.reference();
   Node list = Node::array("request");
   for (const Report& r : reports) {
-    std::vector<Event> history;
-    if (extensions) history = ctx.service.events(r.id, kPublic);
+    std::vector<PublicEvent> history;
+    if (extensions)
+      for (const Event& e : ctx.service.events(r.id, kPublic)) history.push_back(public_event(e));
     list.push(
         request_node(r, ref, ctx.service.privacy(), extensions ? &history : nullptr, req.now));
   }

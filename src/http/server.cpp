@@ -251,6 +251,15 @@ struct HttpServer::Impl {
           req.authenticated = true;
         }
       }
+      // An app acting for one of its residents: "On-Behalf-Of: <account_id>" (or Open311's
+      // account_id in the query) makes the caller that resident, for their own reports only.
+      if (req.authenticated && req.actor.id.starts_with("app:")) {
+        auto account = req.header("on-behalf-of");
+        if (!account && req.method == "GET") account = req.param("account_id");
+        if (account) req.actor = Actor::on_behalf_of(req.actor, *account);
+      } else if (req.authenticated && req.header("on-behalf-of")) {
+        throw Error(ErrorCode::forbidden, "On-Behalf-Of is for app keys; this key acts as itself");
+      }
       return handler(req);
     } catch (const std::exception& e) {
       const http::ErrorReply error = http::error_reply(e, req, route.name);

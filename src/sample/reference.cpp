@@ -64,12 +64,17 @@ ordered_json categories() {
                "Burst water or sewage pipe", 100, 24));
   add(category("06", "", "社会治理", "event", "", 0, "",
                "Grassroots governance (local extension)"));
-  add(category("0601", "06", "矛盾纠纷", "event", "zz", 3, "work_days",
-               "Neighbour disputes needing mediation", 30, 168));
+  // Cases about people (disputes, elderly living alone) are never shown to the public.
+  auto not_public = [](ordered_json c) {
+    c["public"] = false;
+    return c;
+  };
+  add(not_public(category("0601", "06", "矛盾纠纷", "event", "zz", 3, "work_days",
+                          "Neighbour disputes needing mediation", 30, 168)));
   add(category("0602", "06", "安全隐患", "event", "zz", 1, "work_days",
                "Safety hazards (e.g. charging e-bikes indoors)"));
-  add(category("0603", "06", "独居老人关怀", "event", "swb", 1, "work_days",
-               "Elderly people living alone", 30, 168));
+  add(not_public(category("0603", "06", "独居老人关怀", "event", "swb", 1, "work_days",
+                          "Elderly people living alone", 30, 168)));
   add(category("B01", "", "公用设施", "component", "", 0, "", "Public utilities"));
   add(category("B0101", "B01", "井盖破损", "component", "sz", 24, "calendar_hours",
                "Broken or missing manhole cover", 20, 168));

@@ -250,8 +250,11 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
           }
         }
         Report r = report;
-        const auto candidates =
-            tx.open_reports_near(r.category, near, r.created_at - *category.duplicate_age);
+        // The nearest few are enough to find the nearest one; bounded, so that a spot where
+        // open reports pile up costs no more per submission than a quiet one.
+        constexpr std::size_t kCandidates = 64;
+        const auto candidates = tx.open_reports_near(
+            r.category, near, r.created_at - *category.duplicate_age, kCandidates);
         if (auto dup = intake.find_duplicate(r, candidates)) r.duplicate_of = *dup;
         Event e;
         e.report_id = r.id;
@@ -344,9 +347,14 @@ Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
   return result;
 }
 
+bool Service::visible(const Report& r, const Actor& viewer) const {
+  if (!Workflow::can_see(r, viewer)) return false;
+  return !viewer.anonymous || reference()->categories.is_public(r.category);
+}
+
 std::optional<Report> Service::report(const std::string& id, const Actor& viewer) {
   auto r = store().report(id);
-  if (!r || !Workflow::can_see(*r, viewer)) return std::nullopt;
+  if (!r || !visible(*r, viewer)) return std::nullopt;
   return r;
 }
 
@@ -360,7 +368,10 @@ namespace {
 /// @p filter narrowed to what @p viewer may list (residents: their own; grid workers: their
 /// grids; department staff: their department's), or std::nullopt when nothing can match.
 /// @p grids: the active grids (needed for grid workers only).
-std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer, const GridSet* grids) {
+std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer, const GridSet* grids,
+                                   const CategoryTree& categories) {
+  // The public never sees a case of a category that is not public, not even counted.
+  if (viewer.anonymous) filter.exclude_categories = categories.private_codes();
   switch (viewer.role) {
     case Role::resident:
       if (viewer.id.empty()) return std::nullopt;
@@ -395,10 +406,11 @@ std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer, con
 ReportPage Service::list(ReportFilter filter, const Actor& viewer) {
   store();  // throws when not opened on one
   const auto grids = viewer.role == Role::grid_worker ? grid_snapshot() : nullptr;
-  const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr);
+  const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr,
+                           reference()->categories);
   if (!mine) return {};
   ReportPage page = store().list(*mine);
-  std::erase_if(page.items, [&](const Report& r) { return !Workflow::can_see(r, viewer); });
+  std::erase_if(page.items, [&](const Report& r) { return !visible(r, viewer); });
   return page;
 }
 
@@ -420,7 +432,8 @@ std::size_t Service::each_report(ReportFilter filter, const Actor& viewer, std::
 std::size_t Service::count(ReportFilter filter, const Actor& viewer, std::size_t at_most) {
   store();
   const auto grids = viewer.role == Role::grid_worker ? grid_snapshot() : nullptr;
-  const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr);
+  const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr,
+                           reference()->categories);
   return mine ? store().count(*mine, at_most) : 0;
 }
 
@@ -434,7 +447,15 @@ std::vector<StatsRow> Service::stats(const StatsQuery& query) {
                 "the period holds more than " + std::to_string(query.max_reports) +
                     " reports, the most one statistics query reads: narrow it with from and to");
   }
-  return compute_stats(reports, query, reference()->calendar.zone());
+  const auto ref = reference();
+  StatsQuery q = query;
+  if (q.group == StatsGroup::leader) {
+    // A grid's leader is the grid worker who answers for exactly that grid.
+    for (const Actor& a : ref->staff)
+      if (a.role == Role::grid_worker && a.grids.size() == 1)
+        q.staff_of_grid.emplace(a.grids[0], a.id);
+  }
+  return compute_stats(reports, q, ref->calendar.zone());
 }
 
 std::size_t Service::tick(Instant now) {
@@ -443,14 +464,18 @@ std::size_t Service::tick(Instant now) {
   std::size_t raised = 0;
   store().write([&](WriteTx& tx) {
     raised = 0;
-    for (const std::string& id : tx.overdue_unsupervised(now, 10000)) {
+    // N working days are at least N calendar days: a bound the store can use.
+    const Instant list_before = now - std::chrono::hours(24) * ref->rules.list_after_work_days;
+    for (const std::string& id :
+         tx.supervision_candidates(now, ref->rules.remind_fraction, list_before, 10000)) {
       auto r = tx.report(id);
       if (!r) continue;
-      if (auto e = workflow.supervise(*r, now)) {
-        tx.update_report(*r);
-        tx.append_event(*e);
-        ++raised;
-      }
+      std::vector<Event> events;
+      while (auto e = workflow.supervise(*r, now)) events.push_back(std::move(*e));
+      if (events.empty()) continue;
+      tx.update_report(*r);
+      for (const Event& e : events) tx.append_event(e);
+      raised += events.size();
     }
   });
   if (raised > 0) reports_changed();

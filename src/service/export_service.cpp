@@ -114,7 +114,9 @@ std::size_t Service::export_layer(const ExportRequest& req) {
       fields.push_back({"reporter_name"});
       fields.push_back({"reporter_phone"});
     }
-    const Actor all{"a-export", "export", Role::admin, {}, {}};
+    // With personal data (staff only): every case; without: what the public may see.
+    Actor all{"a-export", "export", Role::admin, {}, {}};
+    if (!req.personal) all = Actor::public_viewer();
     ReportFilter f;
     f.now = req.now;
     f.order = ListOrder::oldest_first;

@@ -401,8 +401,7 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
       f.bbox = padded;
       f.now = request.now;
       f.limit = 1000;
-      const Actor everyone{"a-tiles", "tiles", Role::admin, {}, {}};  // rendered public below
-      each_report(f, everyone, kMaxTileReports, [&](const Report& r) {
+      each_report(f, Actor::public_viewer(), kMaxTileReports, [&](const Report& r) {
         const PublicReport p = public_report(r, *ref, privacy(), request.now);
         const double age_h =
             std::chrono::duration<double>(request.now - p.created_at).count() / 3600.0;

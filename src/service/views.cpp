@@ -3,6 +3,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "wangge/dispatch/workflow.hpp"
+
 namespace wangge {
 namespace {
 
@@ -36,7 +38,8 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
                    {"name", p.category_name},
                    {"kind", p.category_kind},
                    {"class", p.category_class}};
-  j["text"] = p.text;
+  // The reporter and staff read the words as written; the public with numbers masked.
+  j["text"] = exact ? r.text : p.text;
   j["media"] = p.media;
   j["channel"] = to_string(p.channel);
   j["created_at"] = format_iso(p.created_at, zone);
@@ -81,10 +84,12 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
   j["closed_at"] = when(p.closed_at, zone);
   j["evaluated_at"] = when(p.evaluated_at, zone);
   j["rating"] = p.rating ? json(*p.rating) : json(nullptr);
-  j["rating_comment"] = p.rating_comment;
-  j["cancel_reason"] = p.cancel_reason;
+  j["rating_comment"] = exact ? r.rating_comment : p.rating_comment;
+  j["cancel_reason"] =
+      exact && r.state == ReportState::cancelled ? r.cancel_reason : p.cancel_reason;
   if (staff) {
-    j["supervised"] = r.supervised;
+    j["supervised"] = r.supervision >= SupervisionLevel::supervised;
+    j["supervision"] = {{"level", to_string(r.supervision)}, {"label", label_zh(r.supervision)}};
     j["rework_count"] = r.rework_count;
     j["pending_extension"] =
         r.pending_extension
@@ -96,24 +101,53 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
   }
   if (exact) j["reporter"] = {{"name", r.reporter.name}, {"phone", r.reporter.phone}};
   j["version"] = p.version;
+  if (o.actor) {
+    json allowed = json::array();
+    for (Action a : Workflow(ref).allowed(r, *o.actor)) {
+      json fields = json::array();
+      for (std::string_view f : action_fields(a)) fields.push_back(f);
+      allowed.push_back({{"action", to_string(a)}, {"needs", fields}});
+    }
+    j["allowed_actions"] = allowed;
+  }
   return j;
 }
 
 json event_view(const Event& e, const ReferenceData& ref, const ViewOptions& o) {
-  json j{{"seq", e.seq},          {"at", format_iso(e.at, ref.calendar.zone())},
-         {"action", e.action},    {"from", to_string(e.from)},
-         {"to", to_string(e.to)}, {"role", to_string(e.role)},
-         {"note", e.note},        {"media", e.media},
-         {"data", e.data}};
-  // Who acted is staff information; the public sees the role only.
-  if (o.audience == Audience::staff) j["actor"] = e.actor_id;
-  return j;
+  const std::string at = format_iso(e.at, ref.calendar.zone());
+  if (o.audience == Audience::staff) {
+    const auto reply = e.data.find("public_reply");
+    return json{{"seq", e.seq},
+                {"at", at},
+                {"action", e.action},
+                {"from", to_string(e.from)},
+                {"to", to_string(e.to)},
+                {"role", to_string(e.role)},
+                {"actor", e.actor_id},
+                {"note", e.note},
+                {"public_reply", reply == e.data.end() ? "" : reply->second},
+                {"media", e.media},
+                {"data", e.data}};
+  }
+  // The reporter and the public: the public projection (no note, no actor, no staff reasons).
+  const PublicEvent p = public_event(e);
+  return json{{"seq", p.seq},
+              {"at", at},
+              {"action", p.action},
+              {"from", to_string(p.from)},
+              {"to", to_string(p.to)},
+              {"state_label", label_zh(p.to)},
+              {"role", to_string(p.role)},
+              {"public_reply", p.public_reply},
+              {"media", p.media},
+              {"data", p.data}};
 }
 
 json stats_view(const std::vector<StatsRow>& rows) {
   json out = json::array();
   for (const StatsRow& r : rows) {
     out.push_back({{"key", r.key},
+                   {"label", r.label},
                    {"reported", r.reported},
                    {"registered", r.registered},
                    {"cancelled", r.cancelled},

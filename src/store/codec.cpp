@@ -1,5 +1,6 @@
 #include "codec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -223,7 +224,7 @@ Row encode_report(const Report& r) {
              opt_time(r.closed_at),
              opt_time(r.evaluated_at),
              opt_time(r.due_at),
-             std::int64_t{r.supervised},
+             std::int64_t{static_cast<int>(r.supervision)},
              std::int64_t{r.rework_count},
              r.rating ? Value(std::int64_t{*r.rating}) : Value(),
              opt_text(r.rating_comment),
@@ -286,7 +287,7 @@ Report decode_report(const Row& row) {
     r.closed_at = in.opt_time();
     r.evaluated_at = in.opt_time();
     r.due_at = in.opt_time();
-    r.supervised = in.integer() != 0;
+    r.supervision = static_cast<SupervisionLevel>(std::clamp<std::int64_t>(in.integer(), 0, 3));
     r.rework_count = static_cast<int>(in.integer());
     if (auto rating = in.opt_integer()) r.rating = static_cast<int>(*rating);
     r.rating_comment = in.text();

@@ -1,9 +1,11 @@
 #include "sql.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge::store::sql {
@@ -47,7 +49,8 @@ std::string select_idempotency() {
   return "SELECT idempotency_key, request_hash, id FROM reports WHERE idempotency_key = ?";
 }
 
-Query open_reports_near(const std::string& category, const BBox& box, Instant since) {
+Query open_reports_near(const std::string& category, const BBox& box, Instant since,
+                        std::size_t limit) {
   Query q{"SELECT " + column_list(candidate_columns()) + " FROM reports WHERE category = ?",
           {category}};
   const std::vector<std::int64_t> cells = cells_covering(box);
@@ -57,10 +60,18 @@ Query open_reports_near(const std::string& category, const BBox& box, Instant si
   }
   // "+created_at" keeps SQLite's planner on (category, cell) — a few cells — instead of the
   // listings' (category, created_at), which would read every report of the category's age.
+  // Nearest to the box's centre first (a local plane: degrees of longitude shrunk by cos(lat)),
+  // then oldest, and at most @p limit rows: a spot where hundreds of open reports pile up costs
+  // the same memory per submission as a quiet one.
+  const double cx = (box.min_x + box.max_x) / 2, cy = (box.min_y + box.max_y) / 2;
+  const double kx = std::cos(cy * 3.14159265358979323846 / 180.0);
   q.text +=
       " AND state NOT IN ('cancelled', 'closed', 'evaluated') AND +created_at >= ?"
-      " AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ? ORDER BY +created_at";
-  q.params.insert(q.params.end(), {to_millis(since), box.min_x, box.max_x, box.min_y, box.max_y});
+      " AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?"
+      " ORDER BY ((lon - ?) * ?) * ((lon - ?) * ?) + (lat - ?) * (lat - ?), +created_at, id"
+      " LIMIT ?";
+  q.params.insert(q.params.end(), {to_millis(since), box.min_x, box.max_x, box.min_y, box.max_y, cx,
+                                   kx, cx, kx, cy, cy, static_cast<std::int64_t>(limit)});
   return q;
 }
 
@@ -89,12 +100,20 @@ Report decode_candidate(const Row& row) {
   return r;
 }
 
-Query overdue_unsupervised(Instant now, std::size_t limit) {
+Query supervision_candidates(Instant now, double remind_fraction, Instant list_before,
+                             std::size_t limit) {
+  // The supervised column is the level: 0 none, 1 催办, 2 督办, 3 挂牌督办.
   return {
-      "SELECT id FROM reports WHERE state IN ('dispatched', 'accepted', 'handled') AND supervised "
-      "= 0"
-      " AND due_at < ? ORDER BY due_at LIMIT ?",
-      {to_millis(now), static_cast<std::int64_t>(limit)}};
+      "SELECT id FROM reports WHERE state IN ('dispatched', 'accepted', 'handled')"
+      " AND due_at IS NOT NULL AND ("
+      "(supervised = 0 AND dispatched_at IS NOT NULL"
+      " AND dispatched_at + (due_at - dispatched_at) * ? / 1000 <= ?)"
+      " OR (supervised < 2 AND due_at < ?) OR (supervised = 2 AND due_at < ?))"
+      " ORDER BY due_at, id LIMIT ?",
+      // The fraction in thousandths: an integer in both dialects' arithmetic.
+      // remind_fraction is in [0.05, 1] (reference.cpp): 50 to 1000 thousandths.
+      {std::int64_t{number::narrow_round(remind_fraction * 1000)}, to_millis(now), to_millis(now),
+       to_millis(list_before), static_cast<std::int64_t>(limit)}};
 }
 
 std::string cursor_after(const Report& r) {
@@ -120,13 +139,17 @@ void add_filters(Query& q, const ReportFilter& f) {
     where += (where.empty() ? " WHERE " : " AND ") + clause;
     q.params.insert(q.params.end(), values);
   };
-  auto any_of = [&](const char* column, const std::vector<std::string>& values) {
-    std::string in;
+  auto in_list = [&](const char* column, const std::vector<std::string>& values, bool in) {
+    std::string list;
     for (const std::string& v : values) {
-      in += in.empty() ? "?" : ", ?";
+      list += list.empty() ? "?" : ", ?";
       q.params.emplace_back(v);
     }
-    where += (where.empty() ? " WHERE " : " AND ") + std::string(column) + " IN (" + in + ")";
+    where += (where.empty() ? " WHERE " : " AND ") + std::string(column) +
+             (in ? " IN (" : " NOT IN (") + list + ")";
+  };
+  auto any_of = [&](const char* column, const std::vector<std::string>& values) {
+    in_list(column, values, true);
   };
   if (!f.states.empty()) {
     std::vector<std::string> names;
@@ -134,6 +157,7 @@ void add_filters(Query& q, const ReportFilter& f) {
     any_of("state", names);
   }
   if (!f.categories.empty()) any_of("category", f.categories);
+  if (!f.exclude_categories.empty()) in_list("category", f.exclude_categories, false);
   if (f.grid) add("grid_path LIKE ? ESCAPE '\\'", {"%/" + like_literal(*f.grid) + "/%"});
   if (f.finest_grid && f.finest_grid->empty())  // not covered by any grid
     add("(grid_id IS NULL OR grid_id = '')", {});

@@ -21,11 +21,16 @@ std::string insert_event();
 std::string select_events();  ///< one report id, by seq
 std::string select_idempotency();
 /// Duplicate candidates: only candidate_columns(), decoded with decode_candidate().
-Query open_reports_near(const std::string& category, const BBox& box, Instant since);
+Query open_reports_near(const std::string& category, const BBox& box, Instant since,
+                        std::size_t limit);
 const std::vector<std::string>& candidate_columns();
 /// A report with only id, category, state, created_at, position and duplicate_of set.
 Report decode_candidate(const Row& row);
-Query overdue_unsupervised(Instant now, std::size_t limit);
+/// Running cases that may call for a higher supervision level at @p now (催办 at
+/// @p remind_fraction of the time allowed, 督办 overdue, 挂牌督办 for a 督办 case due before
+/// @p list_before): the workflow decides; at most @p limit, earliest due first.
+Query supervision_candidates(Instant now, double remind_fraction, Instant list_before,
+                             std::size_t limit);
 /// The filtered page in the filter's order (one row more than the limit, to know whether more
 /// follow). @throws Error(invalid_argument) for a malformed cursor, a limit outside 1 to
 /// kMaxListLimit or an offset above kMaxListOffset.

@@ -57,15 +57,17 @@ std::optional<IdempotencyRecord> SqlSession::idempotency(const std::string& key)
 }
 
 std::vector<Report> SqlSession::open_reports_near(const std::string& category, const BBox& box,
-                                                  Instant since) {
-  const auto q = sql::open_reports_near(category, box, since);
+                                                  Instant since, std::size_t limit) {
+  const auto q = sql::open_reports_near(category, box, since, limit);
   std::vector<Report> out;
   for (const Row& row : rows(q.text, q.params)) out.push_back(sql::decode_candidate(row));
   return out;
 }
 
-std::vector<std::string> SqlSession::overdue_unsupervised(Instant now, std::size_t limit) {
-  const auto q = sql::overdue_unsupervised(now, limit);
+std::vector<std::string> SqlSession::supervision_candidates(Instant now, double remind_fraction,
+                                                            Instant list_before,
+                                                            std::size_t limit) {
+  const auto q = sql::supervision_candidates(now, remind_fraction, list_before, limit);
   std::vector<std::string> ids;
   for (const Row& row : rows(q.text, q.params)) ids.push_back(text_of(row[0]));
   return ids;

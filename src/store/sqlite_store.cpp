@@ -75,6 +75,11 @@ CREATE INDEX reports_grid_created ON reports (grid_id, created_at, id);
 CREATE INDEX reports_cell_created ON reports (cell, created_at, id);
 CREATE INDEX reports_submitter_created ON reports (submitted_by, created_at, id);
 CREATE INDEX reports_updated ON reports (updated_at, id);
+)sql",
+      // 5: the supervised column holds the supervision level (0 none, 1 催办, 2 督办, 3 挂牌督办);
+      // a case supervised before is at 督办.
+      R"sql(
+UPDATE reports SET supervised = 2 WHERE supervised = 1;
 )sql"};
   return kMigrations;
 }

@@ -118,4 +118,76 @@ TEST(PublicReportTest, IsOverdueAsTheReportIs) {
 }
 
 }  // namespace
+TEST(MaskPersonalNumbersTest, MasksPhonesAndIdNumbersInEveryCommonSpellingAndLeavesDates) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"已电话联系举报人张三 13800138000，住3栋502", "已电话联系举报人张三 138****8000，住3栋502"},
+      {"电话 +86 138 0000 0000", "电话 138****0000"},
+      {"138-0000-0000 或 138 0000 0000", "138****0000 或 138****0000"},
+      {"座机 (0731) 5555555", "座机 073****5555"},
+      {"0731-85555555", "073*****5555"},
+      {"身份证 43010219900307123X 已核实", "身份证 430***********123X 已核实"},
+      {"身份证430102199003071234", "身份证430***********1234"},
+      {"门牌 5555555", "门牌 55***55"},
+      {"2026-12-03 10:30 巡查，20261203 复查，3号楼12层",
+       "2026-12-03 10:30 巡查，20261203 复查，3号楼12层"},
+      {"", ""},
+      {"无号码", "无号码"},
+  };
+  for (const auto& [in, want] : cases) EXPECT_EQ(mask_personal_numbers(in), want) << in;
+}
+
+TEST(PublicEventTest, DropsTheStaffNoteActorAndReasonsAndMasksTheReply) {
+  Event e;
+  e.seq = 3;
+  e.action = "handle";
+  e.actor_id = "s-linzhang-1";
+  e.role = Role::grid_worker;
+  e.from = ReportState::accepted;
+  e.to = ReportState::handled;
+  e.note = "已电话联系举报人张三 13800138000，住3栋502";
+  e.media = {"https://media.example/after.jpg"};
+  e.data = {{"reason", "内部原因 13800138000"},
+            {"assignee_id", "zz"},
+            {"public_reply", "已清理完毕，如有问题请致电 13900000001"},
+            {"due_at", "2026-11-23T17:00:00+08:00"}};
+  const PublicEvent p = public_event(e);
+  EXPECT_EQ(p.seq, 3);
+  EXPECT_EQ(p.action, "handle");
+  EXPECT_EQ(p.to, ReportState::handled);
+  EXPECT_EQ(p.public_reply, "已清理完毕，如有问题请致电 139****0001");
+  EXPECT_EQ(p.media, e.media);
+  EXPECT_EQ(p.data, (std::map<std::string, std::string>{{"due_at", "2026-11-23T17:00:00+08:00"}}));
+}
+
+TEST(PublicReportTest, MasksNumbersInTheTextAndRatingComment) {
+  const testing::Sample& s = sample();
+  Report r = s.report(at("2026-11-23T09:00"));
+  r.text = "楼道堆物，联系人 13800138000";
+  r.rating_comment = "满意，电话 13800138000";
+  const PublicReport p = public_report(r, s.ref, PrivacyPolicy{}, at("2026-11-23T10:00"));
+  EXPECT_EQ(p.text, "楼道堆物，联系人 138****8000");
+  EXPECT_EQ(p.rating_comment, "满意，电话 138****8000");
+}
+
+TEST(CategoryTreeTest, PrivacyIsInheritedAndTheSampleHidesDisputesAndElderlyCare) {
+  const testing::Sample& s = sample();
+  EXPECT_EQ(s.ref.categories.private_codes(), (std::vector<std::string>{"0601", "0603"}));
+  EXPECT_FALSE(s.ref.categories.is_public("0603"));
+  EXPECT_TRUE(s.ref.categories.is_public("0602"));
+  EXPECT_TRUE(s.ref.categories.is_public("no-such-code"));
+  auto category = [](const char* code, const char* parent, std::optional<bool> is_public) {
+    Category c;
+    c.code = code;
+    c.parent = parent;
+    c.name = code;
+    if (*parent) c.deadline = Deadline{1, DeadlineUnit::work_days};
+    c.is_public = is_public;
+    return c;
+  };
+  const std::vector<Category> tree{category("09", "", false), category("0901", "09", std::nullopt),
+                                   category("0902", "09", true)};
+  const CategoryTree built = CategoryTree::build(tree);
+  EXPECT_EQ(built.private_codes(), (std::vector<std::string>{"09", "0901"}));
+}
+
 }  // namespace wangge

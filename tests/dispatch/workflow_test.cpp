@@ -95,10 +95,15 @@ TEST_F(WorkflowTest, TheWholeLoopRecordsOneEventPerStep) {
 TEST_F(WorkflowTest, AnIllegalTransitionNamesTheStateAndTheAllowedActions) {
   Report r = dispatched("2026-11-23T09:00");
   const Report before = r;
-  expect_error(
-      ErrorCode::conflict,
-      "it is 'dispatched'; allowed now: accept, escalate, reassign, request_extension, suspend",
-      [&] { flow_.apply(r, act(Action::close), sample_->dispatcher(), at("2026-11-23T10:00")); });
+  // Each caller hears what he could do: a dispatcher escalates or reassigns; a supervisor may
+  // also suspend and 督办.
+  expect_error(ErrorCode::conflict, "it is 'dispatched'; allowed now: escalate, reassign", [&] {
+    flow_.apply(r, act(Action::close), sample_->dispatcher(), at("2026-11-23T10:00"));
+  });
+  expect_error(ErrorCode::conflict,
+               "it is 'dispatched'; allowed now: escalate, reassign, suspend, supervise", [&] {
+                 flow_.apply(r, act(Action::close), sample_->supervisor(), at("2026-11-23T10:00"));
+               });
   EXPECT_EQ(r.version, before.version);  // nothing changed
   EXPECT_EQ(r.state, before.state);
 }
@@ -108,7 +113,7 @@ TEST_F(WorkflowTest, NotesReasonsAndMediaAreBoundedForEveryCaller) {
   const Report before = r;
   ActionRequest accept = act(Action::accept);
   accept.note = std::string(ActionLimits::kMaxNoteBytes + 1, 'x');
-  expect_error(ErrorCode::payload_too_large, "note is limited to 4000 bytes",
+  expect_error(ErrorCode::payload_too_large, "limited to 4000 bytes each",
                [&] { flow_.apply(r, accept, sample_->unit_leader(), at("2026-11-23T10:00")); });
   ActionRequest suspend = act(Action::suspend);
   suspend.reason = std::string(ActionLimits::kMaxReasonBytes + 1, 'x');
@@ -118,6 +123,16 @@ TEST_F(WorkflowTest, NotesReasonsAndMediaAreBoundedForEveryCaller) {
   accept.media.assign(ActionLimits::kMaxMedia + 1, "https://example.org/a.jpg");
   expect_error(ErrorCode::payload_too_large, "at most 10 media URLs",
                [&] { flow_.apply(r, accept, sample_->unit_leader(), at("2026-11-23T10:00")); });
+  accept.media = {"https://example.org/a.jpg"};
+  accept.public_reply = std::string(ActionLimits::kMaxNoteBytes + 1, 'x');
+  expect_error(ErrorCode::payload_too_large, "limited to 4000 bytes each",
+               [&] { flow_.apply(r, accept, sample_->unit_leader(), at("2026-11-23T10:00")); });
+  accept.public_reply = "已安排人员处理";
+  for (const char* bad : {"javascript:alert(1)", "file:///etc/passwd", "http://x.example/a.jpg"}) {
+    accept.media = {bad};
+    expect_error(ErrorCode::invalid_argument, "is not an https URL",
+                 [&] { flow_.apply(r, accept, sample_->unit_leader(), at("2026-11-23T10:00")); });
+  }
   EXPECT_EQ(r.version, before.version);  // nothing changed
   accept.media = {"https://example.org/a.jpg"};
   accept.note = std::string(ActionLimits::kMaxNoteBytes, 'x');  // at the limit: taken
@@ -215,27 +230,57 @@ TEST_F(WorkflowTest, ComponentsGoToTheirOwnersFirst) {
   EXPECT_EQ(show(*r.due_at), "2026-11-26T09:00:00+08:00");  // 3 working days
 }
 
-TEST_F(WorkflowTest, OverdueCasesAreSupervisedOnceAndCountAsLateWhenClosed) {
-  Report r = dispatched("2026-11-23T09:00");  // due 15:30
-  EXPECT_FALSE(flow_.supervise(r, at("2026-11-23T15:29")));
-  const auto e = flow_.supervise(r, at("2026-11-23T15:31"));
+TEST_F(WorkflowTest, SupervisionRisesOneLevelAtATimeAndLateClosesCountAsLate) {
+  Report r = dispatched("2026-11-23T09:00");  // due 15:30; 80% of 6.5 h is 14:12
+  EXPECT_FALSE(flow_.supervise(r, at("2026-11-23T14:11")));
+  auto e = flow_.supervise(r, at("2026-11-23T14:13"));
   ASSERT_TRUE(e);
   EXPECT_EQ(e->action, "supervise");
   EXPECT_EQ(e->actor_id, "system");
   EXPECT_EQ(e->from, e->to);
-  EXPECT_TRUE(r.supervised);
-  EXPECT_FALSE(flow_.supervise(r, at("2026-11-23T16:00")));  // once
-  flow_.apply(r, act(Action::accept), sample_->unit_leader(), at("2026-11-23T16:00"));
-  flow_.apply(r, act(Action::handle), sample_->unit_leader(), at("2026-11-23T16:30"));
+  EXPECT_EQ(e->data.at("level"), "reminded");  // 催办
+  EXPECT_EQ(r.supervision, SupervisionLevel::reminded);
+  EXPECT_FALSE(flow_.supervise(r, at("2026-11-23T15:00")));  // once per level
+  e = flow_.supervise(r, at("2026-11-23T15:31"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->data.at("level"), "supervised");  // 督办
+  EXPECT_FALSE(flow_.supervise(r, at("2026-11-24T09:00")));
+  // 挂牌督办 three working days after the due time: Thursday 15:30.
+  EXPECT_FALSE(flow_.supervise(r, at("2026-11-26T15:29")));
+  e = flow_.supervise(r, at("2026-11-26T15:31"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->data.at("level"), "listed");
+  EXPECT_EQ(r.supervision, SupervisionLevel::listed);
+  EXPECT_FALSE(flow_.supervise(r, at("2026-12-30T09:00")));  // the top level
+  flow_.apply(r, act(Action::accept), sample_->unit_leader(), at("2026-11-26T16:00"));
+  flow_.apply(r, act(Action::handle), sample_->unit_leader(), at("2026-11-26T16:30"));
   const Event closed =
-      flow_.apply(r, act(Action::close), sample_->dispatcher(), at("2026-11-23T17:00"));
+      flow_.apply(r, act(Action::close), sample_->dispatcher(), at("2026-11-26T17:00"));
   EXPECT_TRUE(r.closed_late());
   EXPECT_EQ(closed.data.at("on_time"), "false");
-  // People cannot raise the ticker's event.
-  Report other = dispatched("2026-11-23T09:00");
-  expect_error(ErrorCode::forbidden, "only the supervision ticker", [&] {
-    flow_.apply(other, act(Action::supervise), sample_->supervisor(), at("2026-11-23T16:00"));
-  });
+
+  // A case found long overdue rises through every level at once, one event each.
+  Report late = dispatched("2026-11-23T09:00");
+  int events = 0;
+  while (flow_.supervise(late, at("2026-12-01T09:00"))) ++events;
+  EXPECT_EQ(events, 3);
+  EXPECT_EQ(late.supervision, SupervisionLevel::listed);
+}
+
+TEST_F(WorkflowTest, ASupervisorMaySuperviseByHandWithANote) {
+  Report r = dispatched("2026-11-23T09:00");
+  ActionRequest by_hand = act(Action::supervise);
+  expect_error(ErrorCode::forbidden, "only a supervisor or admin",
+               [&] { flow_.apply(r, by_hand, sample_->dispatcher(), at("2026-11-23T10:00")); });
+  expect_error(ErrorCode::invalid_argument, "supervise needs a note",
+               [&] { flow_.apply(r, by_hand, sample_->supervisor(), at("2026-11-23T10:00")); });
+  by_hand.note = "请今日内处置完毕并回复";
+  const Event e = flow_.apply(r, by_hand, sample_->supervisor(), at("2026-11-23T10:00"));
+  EXPECT_EQ(r.supervision, SupervisionLevel::supervised);
+  EXPECT_EQ(e.data.at("manual"), "true");
+  EXPECT_EQ(e.note, by_hand.note);
+  // The ticker then has nothing to add until the case is listed.
+  EXPECT_FALSE(flow_.supervise(r, at("2026-11-23T16:00")));
 }
 
 TEST_F(WorkflowTest, SuspensionPausesTheClockAndExtensionsMoveIt) {
@@ -296,4 +341,87 @@ TEST_F(WorkflowTest, OnlyTheReporterOrStaffMayEvaluate) {
 }
 
 }  // namespace
+TEST_F(WorkflowTest, ADissatisfiedRatingReopensTheCaseAsRework) {
+  const testing::Sample& s = *sample_;
+  const Actor resident = testing::Sample::resident();
+  auto closed_case = [&] {
+    Report r = s.report(at("2026-11-23T09:00"), "0101", resident);
+    flow_.apply(r, act(Action::register_case), s.dispatcher(), at("2026-11-23T09:05"));
+    flow_.apply(r, act(Action::dispatch), s.dispatcher(), at("2026-11-23T09:10"));
+    flow_.apply(r, act(Action::accept), s.unit_leader(), at("2026-11-23T09:20"));
+    flow_.apply(r, act(Action::handle), s.unit_leader(), at("2026-11-23T10:00"));
+    flow_.apply(r, act(Action::close), s.dispatcher(), at("2026-11-23T10:10"));
+    return r;
+  };
+  for (int rating = 1; rating <= 5; ++rating) {
+    Report r = closed_case();
+    ActionRequest rate = act(Action::evaluate);
+    rate.rating = rating;
+    rate.note = "垃圾还在";
+    const Event e = flow_.apply(r, rate, resident, at("2026-11-23T11:00"));
+    EXPECT_EQ(r.rating, rating);
+    if (rating <= s.ref.rules.reopen_rating) {
+      EXPECT_EQ(r.state, ReportState::accepted) << rating;  // back to the assignee: 返工
+      EXPECT_EQ(r.rework_count, 1);
+      EXPECT_FALSE(r.closed_at);
+      EXPECT_EQ(e.data.at("reopened"), "true");
+      // Handled and closed again, the resident may rate again.
+      flow_.apply(r, act(Action::handle), s.unit_leader(), at("2026-11-23T14:00"));
+      flow_.apply(r, act(Action::close), s.dispatcher(), at("2026-11-23T14:10"));
+      rate.rating = 5;
+      flow_.apply(r, rate, resident, at("2026-11-23T15:00"));
+      EXPECT_EQ(r.state, ReportState::evaluated);
+      EXPECT_EQ(r.rating, 5);
+    } else {
+      EXPECT_EQ(r.state, ReportState::evaluated) << rating;
+      EXPECT_EQ(e.data.count("reopened"), 0u);
+    }
+  }
+  EXPECT_EQ(s.ref.rules.reopen_rating, 2);
+}
+
+TEST_F(WorkflowTest, AGridWorkerHandlesHisOwnFindingAtOnce) {
+  const testing::Sample& s = *sample_;
+  const Actor finder = s.unit_leader();
+  Report r = s.report(at("2026-11-23T09:00"), "0101", finder);
+  ActionRequest self = act(Action::self_handle);
+  // Without a photo of the result: the field and the rule.
+  expect_error(ErrorCode::invalid_argument, "self_handle needs a photo of the result (media)",
+               [&] { flow_.apply(r, self, finder, at("2026-11-23T09:05")); });
+  self.media = {"https://media.example/after.jpg"};
+  // Someone else's finding, or a finding outside his grids: forbidden.
+  Report other = s.report(at("2026-11-23T09:00"), "0101", testing::Sample::resident());
+  expect_error(ErrorCode::forbidden, "即报即办",
+               [&] { flow_.apply(other, self, finder, at("2026-11-23T09:05")); });
+  Report elsewhere = s.report(at("2026-11-23T09:00"), "0101", s.other_unit_leader());
+  expect_error(ErrorCode::forbidden, "即报即办", [&] {
+    flow_.apply(elsewhere, self, s.other_unit_leader(), at("2026-11-23T09:05"));
+  });
+  EXPECT_EQ(Workflow(s.ref).allowed(r, finder),
+            (std::vector<Action>{Action::self_handle}));  // the only button he gets
+  const Event e = flow_.apply(r, self, finder, at("2026-11-23T09:05"));
+  EXPECT_EQ(r.state, ReportState::closed);
+  EXPECT_EQ(e.from, ReportState::received);
+  EXPECT_EQ(e.to, ReportState::closed);
+  EXPECT_EQ(e.data.at("self_handled"), "true");
+  EXPECT_EQ(r.assignee.kind, Assignee::Kind::grid);
+  EXPECT_EQ(r.assignee.id, testing::Sample::kUnit);
+  EXPECT_EQ(r.closed_at, at("2026-11-23T09:05"));
+  EXPECT_FALSE(r.closed_late());
+  // The dispatcher can still review it: rate it as a callback, or see it in the closed list.
+  EXPECT_EQ(Workflow(s.ref).allowed(r, s.dispatcher()), (std::vector<Action>{Action::evaluate}));
+}
+
+TEST_F(WorkflowTest, AConflictListsOnlyWhatTheCallerMayDo) {
+  const testing::Sample& s = *sample_;
+  const Actor resident = testing::Sample::resident();
+  Report r = s.report(at("2026-11-23T09:00"), "0101", resident);
+  flow_.apply(r, act(Action::register_case), s.dispatcher(), at("2026-11-23T09:05"));
+  flow_.apply(r, act(Action::dispatch), s.dispatcher(), at("2026-11-23T09:10"));
+  // The assignee may accept, escalate or ask for more time; not reassign (a dispatcher's).
+  expect_error(ErrorCode::conflict, "allowed now: accept, escalate, request_extension", [&] {
+    flow_.apply(r, act(Action::handle), s.unit_leader(), at("2026-11-23T09:20"));
+  });
+}
+
 }  // namespace wangge

@@ -157,3 +157,23 @@ def bbox_of(geometry):
                 walk(p)
     walk(geometry["coordinates"])
     return min(xs), min(ys), max(xs), max(ys)
+
+
+def public_sample_reports(data):
+    """The rows of DATA/reports.csv that the public may see: those whose category (or a class
+    above it) is not marked "public": false in DATA/categories.json. What an anonymous surface
+    (Open311, OGC, a public export) must show, counted from the data, not from the server."""
+    import csv
+    with open(os.path.join(data, "categories.json"), encoding="utf-8") as f:
+        cats = {c["code"]: c for c in json.load(f)["categories"]}
+
+    def public(code):
+        c = cats.get(code)
+        while c is not None:
+            if "public" in c:
+                return c["public"]
+            c = cats.get(c.get("parent", ""))
+        return True
+    with open(os.path.join(data, "reports.csv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return [r for r in rows if public(r["category_code"])]

@@ -10,7 +10,6 @@ the error list [{code, description}] with 400/403/404 semantics, "present but em
 the 90-day default window, and the common extensions (page/page_size, updated_after/before,
 extensions=true with notes[] and extended_attributes, an idempotency key).
 """
-import csv
 import os
 import re
 import subprocess
@@ -21,7 +20,7 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, Checks, make_store, drop_store, create_key, request  # noqa: E402
+from harness import Server, Checks, make_store, drop_store, create_key, request, public_sample_reports  # noqa: E402
 
 WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -55,8 +54,7 @@ def bounded_paging(c, tmp, env):
     never a walk through the pages before it (page=100000 took 4.7 s: ~2,000 store queries)."""
     subprocess.run([WANGGE, "import", "reports", os.path.join(DATA, "reports.csv")], env=env, check=True,
                    stdout=subprocess.DEVNULL)
-    with open(os.path.join(DATA, "reports.csv"), encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = public_sample_reports(DATA)  # cases of private categories are not listed at all
     server = Server(WANGGE, env, os.path.join(tmp, "server.log"), ["--rate-per-address", "100000"])
     server.start()
     since = "start_date=2000-01-01T00:00:00Z&"  # the whole sample, whatever the day of the run
@@ -77,7 +75,7 @@ def bounded_paging(c, tmp, env):
                 break
             ids += [x["service_request_id"] for x in r.json()]
             times += [x["requested_datetime"] for x in r.json()]
-        c.check(f"pages of 1,000: every one of the {len(rows)} reports once, newest first",
+        c.check(f"pages of 1,000: every one of the {len(rows)} public reports once, newest first",
                 len(ids) == len(set(ids)) == len(rows) and times == sorted(times, reverse=True), len(ids))
         r = get(f"requests.json?{since}page_size=7&page=3")
         c.check("page 3 of 7 is rows 15-21 of the whole listing",

@@ -77,7 +77,7 @@ TEST_F(ServiceTest, AnOverlongNoteIsRefusedForEveryCallerAndChangesNothing) {
     ADD_FAILURE() << "an overlong note was taken";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::payload_too_large);
-    EXPECT_NE(std::string(e.what()).find("note is limited to 4000 bytes"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("limited to 4000 bytes each"), std::string::npos);
   }
   EXPECT_EQ(service->report(r.id, kAdmin)->version, r.version);
   EXPECT_EQ(service->events(r.id, kAdmin).size(), 1u);  // submit only

@@ -1,6 +1,7 @@
 // The store conformance suite: the same cases against both adapters — SQLite in a temporary
 // file and PostGIS in a fresh schema of the database named by WANGGE_TEST_PG (label
 // integration; scripts/test starts PostgreSQL and sets it).
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -164,12 +165,33 @@ TEST_P(StoreConformance, FindsDuplicateCandidatesAndOverdueCases) {
   store_->write([&](WriteTx& tx) {
     const BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
                    testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
-    near = tx.open_reports_near("0101", box, at("2026-11-22T09:00"));
-    overdue = tx.overdue_unsupervised(at("2026-11-23T16:00"), 10);
+    near = tx.open_reports_near("0101", box, at("2026-11-22T09:00"), 10);
+    overdue = tx.supervision_candidates(at("2026-11-23T16:00"), 0.8, at("2026-11-20T16:00"), 10);
   });
   ASSERT_EQ(near.size(), 1u);
   EXPECT_EQ(near[0].id, a.id);
   EXPECT_EQ(overdue, std::vector<std::string>{a.id});
+}
+
+TEST_P(StoreConformance, DuplicateCandidatesAreTheNearestFewOldestFirstOnTies) {
+  // 30 open reports east of the spot, at 1..30 × 1e-5° (two per offset for the tie order);
+  // asked for 7, the store answers the 7 nearest, nearest first, the older of a tie first.
+  std::vector<std::pair<double, Report>> all;
+  for (int i = 30; i >= 1; --i) {
+    all.emplace_back(i, submit("2026-11-23T09:00", "0101", 0.00001 * i));
+    all.emplace_back(i, submit("2026-11-23T09:05", "0101", 0.00001 * i));
+  }
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second.created_at < b.second.created_at;
+  });
+  std::vector<Report> near;
+  store_->write([&](WriteTx& tx) {
+    const BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
+                   testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
+    near = tx.open_reports_near("0101", box, at("2026-11-22T09:00"), 7);
+  });
+  ASSERT_EQ(near.size(), 7u);
+  for (std::size_t i = 0; i < near.size(); ++i) EXPECT_EQ(near[i].id, all[i].second.id) << i;
 }
 
 TEST_P(StoreConformance, GridGenerationsAreStoredWholeAndSwitchedAtomically) {

@@ -40,6 +40,10 @@ struct Category {
   std::optional<ResponsibilityRule> rule;  ///< default: by kind
   std::optional<double> duplicate_radius_m;         ///< inherited; default 50 m
   std::optional<std::chrono::hours> duplicate_age;  ///< inherited; default 72 h
+  /// Whether anyone may see cases of this category (inherited; default true). A case of a
+  /// category that is not public (独居老人关怀 elderly care, 矛盾纠纷 disputes) is absent from
+  /// every anonymous surface — not masked, absent — and shown only to its reporter and staff.
+  std::optional<bool> is_public;
 };
 
 std::string_view to_string(CategoryKind k) noexcept;
@@ -64,11 +68,16 @@ class CategoryTree {
   bool is_reportable(const Category& c) const;
   /// The major class of @p c (itself for a major class).
   const Category& major_class(const Category& c) const;
+  /// Codes of the categories that are not public (see Category::is_public), sorted.
+  const std::vector<std::string>& private_codes() const noexcept { return private_codes_; }
+  /// False for a category that is not public; true for a public or unknown code.
+  bool is_public(std::string_view code) const;
 
  private:
   std::vector<Category> categories_;  // resolved
   std::unordered_map<std::string, std::size_t> by_code_;
   std::vector<bool> has_children_;
+  std::vector<std::string> private_codes_;
 };
 
 }  // namespace wangge

@@ -55,8 +55,12 @@ class Intake {
   const NearestService* nearest_;
 };
 
-/// Whether @p phone looks like a Chinese mobile (1[3-9]xxxxxxxxx, optional +86) or landline
-/// number (0xx(x)-xxxxxxx(x)).
+/// @p phone as a Chinese mobile (13800138000) or landline (0731-5555555, 010-12345678) in its
+/// canonical form, whatever spaces, dashes, dots, parentheses or +86 / 0086 prefix it was
+/// typed with; std::nullopt when it is neither.
+std::optional<std::string> normalised_phone(std::string_view phone);
+
+/// Whether @p phone normalises (see normalised_phone).
 bool valid_phone(std::string_view phone);
 
 /// A random, unguessable report id: "r" + 15 characters of Crockford base32 (75 bits).

@@ -35,9 +35,21 @@ struct Actor {
   Role role = Role::resident;
   std::vector<std::string> grids;  ///< grid_worker: the grids they answer for (and below)
   std::string department;          ///< department_staff: their department id
+  /// Reads as the public (an anonymous caller, a public map or export): sees every case of a
+  /// public category, in its public view only, and none of the others.
+  bool anonymous = false;
 
   /// The ticker that raises supervision (督办) events.
   static Actor system();
+  /// The public: anonymous API calls, Open311, OGC, report tiles, exports without personal data.
+  static Actor public_viewer();
+  /// The resident @p account of the app whose key is @p app ("app:wechat"), as the app acts on
+  /// that resident's behalf: "resident:wechat:<account>", a resident who sees, follows, rates
+  /// and reopens only the reports made under that account.
+  /// @throws Error(forbidden) when @p app is not an app key's actor;
+  ///         Error(invalid_argument) for an account id that is empty, longer than 64 bytes, or
+  ///         holds anything but letters, digits and . _ - @
+  static Actor on_behalf_of(const Actor& app, const std::string& account);
 };
 
 }  // namespace wangge

@@ -10,8 +10,10 @@
 // supervision, rework and extension requests. Positions are rounded. Why a case was cancelled
 // is public (a resident is told "重复上报", duplicate report), as FixMyStreet shows its states.
 
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wangge/dispatch/reference.hpp"
@@ -74,5 +76,26 @@ struct PublicReport {
 /// The public projection of @p r at @p now (for `overdue`).
 PublicReport public_report(const Report& r, const ReferenceData& ref, const PrivacyPolicy& policy,
                            Instant now);
+
+/// What anyone (and the reporter) may see of one event of a case: never the staff note, the
+/// actor, or a reason given between staff; the `public_reply` (答复) written for the public.
+struct PublicEvent {
+  int seq = 0;
+  Instant at;
+  std::string action;
+  ReportState from = ReportState::received, to = ReportState::received;
+  Role role = Role::resident;
+  std::string public_reply;  ///< personal numbers masked
+  std::vector<std::string> media;
+  std::map<std::string, std::string> data;  ///< only the keys the public may read
+};
+
+PublicEvent public_event(const Event& e);
+
+/// @p text with the personal numbers typed into it masked: mobile phones (138****8000, also
+/// written "+86 138 0000 0000" or "138-0000-0000"), landlines ("(0731) 5555555"), ID card
+/// numbers (18 characters, the last may be X) and any other run of 7 or more digits, keeping
+/// the first and last few digits. Dates (2026-12-03, 20261203) and times are left alone.
+std::string mask_personal_numbers(std::string_view text);
 
 }  // namespace wangge

@@ -22,8 +22,21 @@ struct IntakeLimits {
   double max_accuracy_m = 5000;  ///< a position vaguer than this is refused
 };
 
+/// Rules of the workflow a deployment may tune (categories.json "rules").
+struct WorkflowRules {
+  /// A rating at or below this (不满意 dissatisfied) reopens the case as 返工 (rework); 0: never.
+  int reopen_rating = 2;
+  /// 催办 (a reminder) when this fraction of the time between dispatch and the due time has
+  /// passed (wall-clock time).
+  double remind_fraction = 0.8;
+  /// 挂牌督办 (listed supervision) when a case is still open this many working days after its
+  /// due time.
+  int list_after_work_days = 3;
+};
+
 struct ReferenceData {
   CategoryTree categories;
+  WorkflowRules rules;
   std::vector<Department> departments;
   std::vector<Actor> staff;
   WorkCalendar calendar;

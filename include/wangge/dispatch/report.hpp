@@ -33,6 +33,9 @@ enum class ReportState {
 };
 
 std::string_view to_string(ReportState s) noexcept;
+/// What a resident reads for @p s (zh-CN): 待受理, 已立案, 已派遣, 处置中, 已处置, 已结案, 已评价,
+/// 已挂起, 已取消.
+std::string_view label_zh(ReportState s) noexcept;
 std::optional<ReportState> parse_report_state(std::string_view s);
 /// Open: neither cancelled, closed nor evaluated.
 bool is_open(ReportState s) noexcept;
@@ -47,6 +50,12 @@ std::string_view to_string(Channel c) noexcept;
 std::optional<Channel> parse_channel(std::string_view s);
 
 /// Who a case is dispatched to: the leader of a grid, or a department.
+enum class SupervisionLevel { none = 0, reminded = 1, supervised = 2, listed = 3 };
+/// "none", "reminded", "supervised", "listed".
+std::string_view to_string(SupervisionLevel l) noexcept;
+/// 催办, 督办, 挂牌督办 ("" for none).
+std::string_view label_zh(SupervisionLevel l) noexcept;
+
 struct Assignee {
   enum class Kind { none, grid, department };
   Kind kind = Kind::none;
@@ -113,7 +122,10 @@ struct Report {
   std::optional<Instant> registered_at, dispatched_at, accepted_at, handled_at, closed_at,
       evaluated_at;
   std::optional<Instant> due_at;
-  bool supervised = false;  ///< a supervision (督办) event was raised
+  /// How far supervision has gone: none, 催办 (reminded at rules.remind_fraction of the time
+  /// allowed), 督办 (overdue, or by a supervisor's hand), 挂牌督办 (listed: still overdue
+  /// rules.list_after_work_days working days after the due time).
+  SupervisionLevel supervision = SupervisionLevel::none;
   int rework_count = 0;
   std::optional<int> rating;  ///< 1–5
   std::string rating_comment;

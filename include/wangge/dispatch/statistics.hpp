@@ -19,13 +19,14 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "wangge/dispatch/report.hpp"
 
 namespace wangge {
 
-enum class StatsGroup { total, grid, leader, department, category, day, week, month };
+enum class StatsGroup { total, grid, leader, department, category, day, week, month, channel };
 std::optional<StatsGroup> parse_stats_group(std::string_view s);
 std::string_view to_string(StatsGroup g) noexcept;
 
@@ -43,10 +44,18 @@ struct StatsQuery {
   Instant now;
   /// A period holding more reports than this is refused (narrow from/to), not read.
   std::size_t max_reports = kMaxStatsReports;
+  /// The caller's scope: only reports in one of these grids (or below; a grid worker's), and
+  /// only reports assigned, or else belonging, to this department (department staff).
+  std::vector<std::string> grids;
+  std::optional<std::string> department;
+  /// group = leader: the staff id answering for each finest grid (a 邻长 is a person, not a
+  /// name: three 刘磊 are three rows). A grid without one is keyed "grid:<id>".
+  std::unordered_map<std::string, std::string> staff_of_grid;
 };
 
 struct StatsRow {
   std::string key;
+  std::string label;  ///< what people read for the key: a leader's role and name; else ""
   std::size_t reported = 0, registered = 0, cancelled = 0, dispatched = 0, due_to_close = 0,
               closed = 0, closed_on_time = 0, handled = 0, reworked = 0, same_day = 0,
               evaluated = 0, satisfied = 0, overdue_open = 0;

@@ -2,25 +2,27 @@
 // The dispatch workflow: every action a person (or the 督办 ticker) can take on a report, the
 // state it needs, the roles and scope allowed to take it, and the event it records.
 //
-// | action            | from                  | to            | who |
-// |-------------------|-----------------------|---------------|----------------------------------------------|
-// | register (立案)   | received              | registered    | dispatcher, supervisor, admin | |
-// cancel (注销)     | received, registered  | cancelled     | dispatcher, supervisor, admin; needs
-// reason  | | dispatch (派遣)   | registered            | dispatched    | dispatcher, supervisor,
-// admin; starts the SLA| | accept (接单)     | dispatched            | accepted      | the assignee
-// | | handle (处置完成) | accepted              | handled       | the assignee | | close (核查结案)
-// | handled               | closed        | dispatcher, supervisor, admin                | | rework
-// (返工)     | handled               | accepted      | dispatcher, supervisor, admin; needs reason
-// | | evaluate (评价)   | closed                | evaluated     | the reporting resident; staff
-// taking a callback | | escalate (吹哨)   | dispatched, accepted  | dispatched    | the assignee,
-// dispatcher, supervisor, admin; to a department, needs reason | | reassign          | dispatched,
-// accepted  | dispatched    | dispatcher, supervisor, admin                | | request_extension |
-// dispatched, accepted  | (unchanged)   | the assignee; extra working hours + reason   | |
-// approve_extension | (pending request)     | (unchanged)   | supervisor, admin | |
-// reject_extension  | (pending request)     | (unchanged)   | supervisor, admin; needs reason | |
-// suspend (挂账)    | dispatched, accepted  | suspended     | supervisor, admin; needs reason;
-// pauses SLA  | | resume            | suspended             | (as before)   | supervisor, admin |
-// | supervise (督办)  | running and overdue   | (unchanged)   | the system ticker, once per case |
+// clang-format off
+// | action              | from                  | to          | who                                           |
+// |---------------------|-----------------------|-------------|-----------------------------------------------|
+// | register (立案)     | received              | registered  | dispatcher, supervisor, admin                 |
+// | cancel (注销)       | received, registered  | cancelled   | dispatcher, supervisor, admin; needs a reason |
+// | dispatch (派遣)     | registered            | dispatched  | dispatcher, supervisor, admin; starts the SLA |
+// | accept (接单)       | dispatched            | accepted    | the assignee                                  |
+// | handle (处置完成)   | accepted              | handled     | the assignee                                  |
+// | close (核查结案)    | handled               | closed      | dispatcher, supervisor, admin                 |
+// | rework (返工)       | handled               | accepted    | dispatcher, supervisor, admin; needs a reason |
+// | evaluate (评价)     | closed                | evaluated   | the reporting resident; staff taking a callback; a rating at or below rules.reopen_rating (不满意) reopens: → accepted, as 返工 |
+// | escalate (吹哨)     | dispatched, accepted  | dispatched  | the assignee, dispatcher, supervisor, admin; to a department, needs a reason |
+// | reassign            | dispatched, accepted  | dispatched  | dispatcher, supervisor, admin                 |
+// | request_extension   | dispatched, accepted  | (unchanged) | the assignee; extra working hours + reason    |
+// | approve_extension   | (pending request)     | (unchanged) | supervisor, admin                             |
+// | reject_extension    | (pending request)     | (unchanged) | supervisor, admin; needs a reason             |
+// | suspend (挂账)      | dispatched, accepted  | suspended   | supervisor, admin; needs a reason; pauses SLA |
+// | resume              | suspended             | (as before) | supervisor, admin                             |
+// | self_handle (即报即办) | received           | closed      | the grid worker who found it, in his grid; needs a photo (media) |
+// | supervise (督办)    | dispatched, accepted, handled | (unchanged) | the ticker, one level at a time when due (催办 at rules.remind_fraction, 督办 overdue, 挂牌督办 rules.list_after_work_days working days overdue); a supervisor or admin by hand with a note (at least 督办) |
+// clang-format on
 //
 // The assignee is, for a case dispatched to a grid, a grid worker whose grids include that
 // grid or one above it; for a case dispatched to a department, that department's staff.
@@ -53,7 +55,8 @@ enum class Action {
   reject_extension,
   suspend,
   resume,
-  supervise,
+  self_handle,  ///< 即报即办: a grid worker handles his own finding in his own grid at once
+  supervise,    ///< 催办 / 督办 / 挂牌督办: the ticker, or a supervisor by hand
 };
 
 std::string_view to_string(Action a) noexcept;
@@ -62,7 +65,8 @@ std::string action_names();
 
 struct ActionRequest {
   Action action = Action::register_case;
-  std::string note;
+  std::string note;  ///< staff-internal (内部备注): never shown to the public or reporter
+  std::string public_reply;  ///< 答复: what the reporter and the public read of this step
   std::vector<std::string> media;
   std::optional<Assignee> to;  ///< dispatch, reassign, escalate (escalate: a department)
   std::optional<int> rating;   ///< evaluate: 1–5
@@ -72,11 +76,18 @@ struct ActionRequest {
 
 /// What one action may carry, the same for every caller (API v1, Open311, `wangge report act`).
 struct ActionLimits {
-  static constexpr std::size_t kMaxNoteBytes = 4000;
+  static constexpr std::size_t kMaxNoteBytes = 4000;  ///< note and public_reply each
   static constexpr std::size_t kMaxReasonBytes = 1000;
   static constexpr std::size_t kMaxMedia = 10;
   static constexpr std::size_t kMaxMediaUrlBytes = 2048;
 };
+
+/// An https URL with no spaces, control characters, quotes or angle brackets: what a report or
+/// an action may link as a photo (javascript:, file:, data: and http: are refused).
+bool is_media_url(std::string_view url);
+
+/// The request fields @p a needs besides `action` ("reason", "to", "rating", "media", …).
+std::vector<std::string_view> action_fields(Action a);
 
 class Workflow {
  public:
@@ -94,9 +105,12 @@ class Workflow {
   /// The actions @p actor could take on @p report now (for clients and error messages).
   std::vector<Action> allowed(const Report& report, const Actor& actor) const;
 
-  /// The ticker's step: a supervision (督办) event for a running, overdue case not yet
-  /// supervised; std::nullopt otherwise.
+  /// The ticker's step: the next supervision event (催办 → 督办 → 挂牌督办) when a higher level
+  /// than the case's is due at @p now; std::nullopt otherwise. Call until it answers nullopt.
   std::optional<Event> supervise(Report& report, Instant now) const;
+
+  /// The supervision level a case calls for at @p now (see Report::supervision).
+  SupervisionLevel supervision_due(const Report& report, Instant now) const;
 
   /// The due time of a case of @p category dispatched at @p at.
   Instant due_at(const Category& category, Instant at) const;
@@ -110,6 +124,8 @@ class Workflow {
  private:
   void check(const Report& report, const ActionRequest& request, const Actor& actor,
              Instant now) const;
+  /// Whether @p actor's role and scope fit a rule's `who` (an internal enum) on @p report.
+  static bool may_take(int who, const Report& report, const Actor& actor);
   const ReferenceData& ref_;
 };
 

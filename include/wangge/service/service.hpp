@@ -302,6 +302,9 @@ class Service {
  private:
   /// The store: only the service talks to it (the CLI and HTTP call the methods above).
   Store& store() const;
+  /// Whether @p viewer may see @p r: the workflow's scope rule, and for the public
+  /// (Actor::anonymous) only cases of public categories.
+  bool visible(const Report& r, const Actor& viewer) const;
   struct Dispatch;
   struct TileState;
   struct GridSnapshot;  // service/grid_snapshot.hpp

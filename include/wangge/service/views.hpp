@@ -23,6 +23,9 @@ struct ViewOptions {
   Audience audience = Audience::public_view;
   PrivacyPolicy privacy;  ///< how the public view is cut (one policy: public_report.hpp)
   Instant now;            ///< for `overdue`
+  /// The caller, when known: the view then lists `allowed_actions`, what this caller may do
+  /// to the case now and the fields each action needs (a client shows these as its buttons).
+  const Actor* actor = nullptr;
 };
 
 nlohmann::json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& options);

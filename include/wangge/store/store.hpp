@@ -60,11 +60,16 @@ class WriteTx {
   virtual std::optional<IdempotencyRecord> idempotency(const std::string& key) = 0;
   /// Open reports of @p category created at or after @p since whose position is in @p box —
   /// the duplicate candidates, with only id, category, state, created_at, position and
-  /// duplicate_of filled in.
+  /// duplicate_of filled in: at most @p limit, nearest to the box's centre first, then oldest.
   virtual std::vector<Report> open_reports_near(const std::string& category, const BBox& box,
-                                                Instant since) = 0;
-  /// Ids of running cases due before @p now and not yet supervised, oldest due first.
-  virtual std::vector<std::string> overdue_unsupervised(Instant now, std::size_t limit) = 0;
+                                                Instant since, std::size_t limit) = 0;
+  /// Ids of running cases that may call for a higher supervision level at @p now: not yet
+  /// reminded and past @p remind_fraction of the time between dispatch and due; overdue and
+  /// below 督办; at 督办 and due before @p list_before (a bound the caller refines with the work
+  /// calendar). At most @p limit, earliest due first.
+  virtual std::vector<std::string> supervision_candidates(Instant now, double remind_fraction,
+                                                          Instant list_before,
+                                                          std::size_t limit) = 0;
   virtual std::optional<StoredReply> reply(const std::string& key) = 0;
   virtual void save_reply(const std::string& key, const StoredReply& reply, Instant now) = 0;
 };
@@ -79,10 +84,11 @@ inline constexpr std::size_t kMaxListLimit = 10000;
 inline constexpr std::size_t kMaxListOffset = 10000;
 
 struct ReportFilter {
-  std::vector<ReportState> states;         ///< any of these; empty: all
-  std::vector<std::string> categories;     ///< any of these codes; empty: all
-  std::optional<std::string> grid;         ///< the grid or any grid below it
-  std::optional<std::string> finest_grid;  ///< exactly this grid as the report's finest
+  std::vector<ReportState> states;              ///< any of these; empty: all
+  std::vector<std::string> categories;          ///< any of these codes; empty: all
+  std::vector<std::string> exclude_categories;  ///< none of these codes (private categories)
+  std::optional<std::string> grid;              ///< the grid or any grid below it
+  std::optional<std::string> finest_grid;       ///< exactly this grid as the report's finest
   std::optional<std::string> leader;
   std::optional<std::string> department;  ///< assigned, or responsible when not dispatched
   std::optional<std::string> submitted_by;

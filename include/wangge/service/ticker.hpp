@@ -1,0 +1,45 @@
+#pragma once
+// The 督办 (supervision) ticker inside `wangge serve`: every period it asks the service to raise
+// the supervision levels that have come due (催办, 督办, 挂牌督办), so nothing waits for a cron
+// job. One ticker per process; when several nodes share a store, only one should run it (the
+// "Beyond one machine" issue adds the lock that elects it).
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace wangge {
+
+class Service;
+
+class Ticker {
+ public:
+  /// What one tick did: the number of events raised, or the error that stopped it (the store
+  /// unavailable, …); the next tick tries again.
+  using Report = std::function<void(std::size_t raised, const char* error)>;
+
+  /// Starts ticking at once and then every @p period, until destroyed or stop() is called.
+  Ticker(Service& service, std::chrono::milliseconds period, Report report);
+  ~Ticker();
+  Ticker(const Ticker&) = delete;
+  Ticker& operator=(const Ticker&) = delete;
+
+  /// Stops and joins; a tick in progress finishes first.
+  void stop();
+
+ private:
+  void run();
+
+  Service& service_;
+  const std::chrono::milliseconds period_;
+  const Report report_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace wangge

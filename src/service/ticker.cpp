@@ -1,0 +1,44 @@
+#include "wangge/service/ticker.hpp"
+
+#include <exception>
+
+#include "wangge/dispatch/time.hpp"
+#include "wangge/service/service.hpp"
+
+namespace wangge {
+
+Ticker::Ticker(Service& service, std::chrono::milliseconds period, Report report)
+    : service_(service), period_(period), report_(std::move(report)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+Ticker::~Ticker() {
+  stop();
+}
+
+void Ticker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Ticker::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    try {
+      const std::size_t raised = service_.tick(
+          std::chrono::time_point_cast<Instant::duration>(std::chrono::system_clock::now()));
+      if (report_) report_(raised, nullptr);
+    } catch (const std::exception& e) {
+      if (report_) report_(0, e.what());
+    }
+    lock.lock();
+    wake_.wait_for(lock, period_, [this] { return stopping_; });
+  }
+}
+
+}  // namespace wangge

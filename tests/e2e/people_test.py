@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""The loop with people, over real HTTP on both stores.
+
+Usage: people_test.py WANGGE_BINARY SOURCE_DIR sqlite|postgis
+
+- a resident app acts on behalf of its resident (On-Behalf-Of): submits, lists "my reports",
+  rates the closed case; another account of the same app sees none of it;
+- a rating of 2 (不满意) reopens the case as 返工 (rework); handled and closed again, the
+  resident rates 5;
+- a grid worker's own finding is handled at once (即报即办, self_handle) with a photo;
+- `allowed_actions` on each case is exactly what the caller can do: every listed action is
+  taken without 403/409, and a 409 lists only the caller's own actions;
+- a supervisor 督办 by hand with a note; the ticker inside `wangge serve` (every second here)
+  raises 挂牌督办 on sample cases that are long overdue, with no cron job.
+"""
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Server, Checks, make_store, drop_store, create_key, request  # noqa: E402
+
+WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
+DATA = os.path.join(SRC, "geodata", "sample")
+LON, LAT = 112.926891, 27.8576002
+UNIT, LEADER = "43030200901300105", "w43030200901300105"
+PHOTO = "https://media.example/after.jpg"
+
+
+def main():
+    checks = Checks()
+    tmp = tempfile.mkdtemp(prefix="wangge_people_")
+    env = make_store(KIND, tmp, DATA)
+    try:
+        run(checks, tmp, env)
+    finally:
+        drop_store(KIND, env)
+    return checks.finish()
+
+
+def run(c, tmp, env):
+    keys = {who: create_key(WANGGE, env, who) for who in ["d01", "s01", "app:wechat", "resident:u1"]}
+    keys[LEADER] = create_key(WANGGE, env, None, "--role", "grid_worker", "--scope", UNIT)
+    server = Server(WANGGE, env, os.path.join(tmp, "server.log"), args=["--tick-seconds", "0"])
+    server.start()
+    try:
+        loop(c, server, keys)
+    finally:
+        c.check("the server stopped cleanly", server.stop() == 0)
+    ticker(c, tmp, env, keys)
+
+
+def loop(c, server, keys):
+    def call(method, path, key=None, account=None, **kw):
+        headers = {"On-Behalf-Of": account} if account else None
+        return request(server.port, method, path, key=keys.get(key) if key else None, headers=headers, **kw)
+
+    def act(rid, key, body, account=None):
+        return call("POST", f"/api/v1/reports/{rid}/actions", key=key, account=account, json_body=body)
+
+    # ---- an app on behalf of its resident ------------------------------------------------------
+    r = call("POST", "/api/v1/reports", key="app:wechat", account="wx-openid-42",
+             json_body={"location": {"lon": LON, "lat": LAT}, "category": "0101", "text": "小区门口垃圾满溢"})
+    c.check("an app submits on behalf of its resident: 201", r.status == 201, r)
+    rid = r.json()["id"]
+    r = call("GET", "/api/v1/reports", key="app:wechat", account="wx-openid-42")
+    c.check("... and lists that resident's reports: exactly the one", r.status == 200
+            and [x["id"] for x in r.json()["reports"]] == [rid], r)
+    r = call("GET", "/api/v1/reports", key="app:wechat", account="wx-openid-43")
+    c.check("another account of the same app lists none of it", r.status == 200 and r.json()["reports"] == [], r)
+    r = call("GET", "/api/v1/reports", key="resident:u1", account="wx-openid-42")
+    c.check("a resident key may not act on behalf of anyone: 403", r.status == 403, r)
+    r = call("GET", "/api/v1/reports", key="app:wechat", account="bad id!")
+    c.check("an account id with spaces or '!' is refused naming the rule: 400",
+            r.status == 400 and "account_id must be" in r.body.decode(), r)
+
+    for body in [{"action": "register"}, {"action": "dispatch"}]:
+        c.check(f"the dispatcher: {body['action']}", act(rid, "d01", body).status == 200)
+    r = act(rid, "d01", {"action": "close"})
+    c.check("a 409 tells the dispatcher only what a dispatcher may do (not the leader's accept)",
+            r.status == 409 and r.json().get("detail", "").endswith("allowed now: escalate, reassign"), r)
+    r = call("GET", f"/api/v1/reports/{rid}", key=LEADER)
+    allowed = [a["action"] for a in r.json().get("allowed_actions", [])]
+    c.check("the leader's allowed_actions: accept, escalate, request_extension",
+            allowed == ["accept", "escalate", "request_extension"], allowed)
+    for body in [{"action": "accept"}, {"action": "handle", "media": [PHOTO], "public_reply": "已清运"}]:
+        c.check(f"the leader: {body['action']}", act(rid, LEADER, body).status == 200)
+    c.check("the dispatcher closes", act(rid, "d01", {"action": "close"}).status == 200)
+    r = call("GET", f"/api/v1/reports/{rid}", key="app:wechat", account="wx-openid-42")
+    c.check("the resident (through the app) may now evaluate, with a rating",
+            r.status == 200 and r.json().get("allowed_actions") == [{"action": "evaluate", "needs": ["rating"]}], r)
+
+    # ---- 不满意 reopens -------------------------------------------------------------------------
+    r = act(rid, "app:wechat", {"action": "evaluate", "rating": 2, "note": "垃圾桶还是满的"}, account="wx-openid-42")
+    c.check("a rating of 2 through the app reopens the case as 返工: accepted",
+            r.status == 200 and r.json()["state"] == "accepted" and r.json()["rating"] == 2, r)
+    r = act(rid, "app:wechat", {"action": "evaluate", "rating": 5}, account="wx-openid-43")
+    c.check("another account cannot rate it: 404", r.status == 404, r)
+    c.check("handled again", act(rid, LEADER, {"action": "handle", "media": [PHOTO]}).status == 200)
+    c.check("closed again", act(rid, "d01", {"action": "close"}).status == 200)
+    r = act(rid, "app:wechat", {"action": "evaluate", "rating": 5}, account="wx-openid-42")
+    c.check("rated 5: evaluated", r.status == 200 and r.json()["state"] == "evaluated", r)
+    r = call("GET", f"/api/v1/reports/{rid}/events", key="d01")
+    actions = [e["action"] for e in r.json()["events"]]
+    c.check("the events tell the story", actions == ["submit", "register", "dispatch", "accept", "handle", "close",
+                                                     "evaluate", "handle", "close", "evaluate"], actions)
+
+    # ---- 即报即办 ------------------------------------------------------------------------------
+    r = call("POST", "/api/v1/reports", key=LEADER,
+             json_body={"location": {"lon": LON, "lat": LAT - 0.00005}, "category": "0201",
+                        "text": "巡查发现电线杆小广告", "channel": "patrol"})
+    c.check("the leader reports his own finding: 201", r.status == 201, r)
+    fid = r.json()["id"]
+    allowed = [a["action"] for a in call("GET", f"/api/v1/reports/{fid}", key=LEADER).json().get("allowed_actions", [])]
+    c.check("his only button on it is self_handle", allowed == ["self_handle"], allowed)
+    r = act(fid, LEADER, {"action": "self_handle"})
+    c.check("without a photo: 400 naming the field", r.status == 400 and "media" in r.body.decode(), r)
+    r = act(fid, LEADER, {"action": "self_handle", "media": [PHOTO], "public_reply": "已清除"})
+    c.check("with a photo: closed at once (即报即办)",
+            r.status == 200 and r.json()["state"] == "closed" and r.json()["closed_at"], r)
+    r = call("GET", f"/api/v1/reports?state=closed&grid={UNIT}", key="s01")
+    c.check("the supervisor sees it among the grid's closed cases", r.status == 200
+            and fid in [x["id"] for x in r.json()["reports"]], r)
+
+    # ---- 督办 by hand ---------------------------------------------------------------------------
+    r = call("POST", "/api/v1/reports", key="resident:u1",
+             json_body={"location": {"lon": LON, "lat": LAT + 0.0002}, "category": "0102", "text": "路面油污"})
+    sid = r.json()["id"]
+    act(sid, "d01", {"action": "register"})
+    act(sid, "d01", {"action": "dispatch"})
+    r = act(sid, "s01", {"action": "supervise"})
+    c.check("督办 by hand without a note: 400", r.status == 400 and "note" in r.body.decode(), r)
+    r = act(sid, "s01", {"action": "supervise", "note": "今日内处置完毕"})
+    c.check("督办 by hand with a note: the case is supervised",
+            r.status == 200 and r.json().get("supervision", {}).get("label") == "督办", r)
+    r = act(sid, "d01", {"action": "supervise", "note": "x"})
+    c.check("a dispatcher may not 督办: 403", r.status == 403, r)
+
+
+def ticker(c, tmp, env, keys):
+    """The sample's imported reports are weeks old; dispatched by `wangge simulate`, many are
+    long overdue: the server's own ticker raises their supervision without any command."""
+    subprocess.run([WANGGE, "import", "reports", os.path.join(DATA, "reports.csv")], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([WANGGE, "simulate", "--until", "2026-11-20T12:00"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Server(WANGGE, env, os.path.join(tmp, "ticker.log"), args=["--tick-seconds", "1"])
+    started = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).isoformat()[:19]
+    server.start()
+    try:
+        raised = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not raised:
+            r = request(server.port, "GET", "/api/v1/reports?state=dispatched,accepted&limit=50", key=keys["s01"])
+            for x in r.json().get("reports", []):
+                if x.get("supervision", {}).get("level") != "listed":
+                    continue
+                events = request(server.port, "GET", f"/api/v1/reports/{x['id']}/events", key=keys["s01"]).json()["events"]
+                raised += [e for e in events if e["action"] == "supervise" and e["actor"] == "system"
+                           and e["at"][:19] >= started]
+            if not raised:
+                time.sleep(0.2)  # polling a condition with a deadline, not waiting for it to happen
+        c.check("the ticker inside wangge serve raised 挂牌督办 on long-overdue cases by itself, as system",
+                any(e["data"].get("level") == "listed" for e in raised), raised[:3])
+    finally:
+        c.check("the ticking server stopped cleanly", server.stop() == 0)
+
+if __name__ == "__main__":
+    sys.exit(main())
