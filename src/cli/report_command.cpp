@@ -278,6 +278,8 @@ Runner add_report_command(CLI::App& app) {
   s->add_option("--channel", sa->s.channel, "app (default), mini_program, patrol, hotline");
   s->add_option("--reporter-name", sa->s.reporter.name, "Reporter's name (personal data)");
   s->add_option("--reporter-phone", sa->s.reporter.phone, "Reporter's phone (personal data)");
+  s->add_option("--external-id", sa->s.external_id,
+                "The channel's ticket number (a 12345 hotline 工单号): unique per channel");
   s->add_option("--idempotency-key", sa->key,
                 "A retry with the same key returns the original report");
 

@@ -154,6 +154,7 @@ Runner add_serve_command(CLI::App& app) {
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     ServiceConfig config;
     config.store = a->store.store;

@@ -1,6 +1,7 @@
 #include "wangge/dispatch/intake.hpp"
 #include "wangge/dispatch/workflow.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -120,6 +121,13 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   }
   check_text(s.reporter.name, "reporter name", limit.max_name_bytes);
   check_text(s.reporter.phone, "reporter phone", 32);
+  for (unsigned char c : s.external_id) {
+    if (!std::isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':')
+      throw Error(ErrorCode::invalid_argument,
+                  "external_id may hold only letters, digits and - _ . : (a ticket number)");
+  }
+  if (s.external_id.size() > 64)
+    throw Error(ErrorCode::invalid_argument, "external_id is at most 64 characters");
 
   Report r;
   r.id = std::move(id);
@@ -130,6 +138,7 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   r.media = s.media;
   r.submitted_by = submitter.id;
   r.reporter = s.reporter;
+  r.external_id = s.external_id;
   // A phone typed in any usual way is kept in its canonical form; one that is still odd is
   // kept as given (the staff view flags it) rather than losing the report over it.
   if (auto phone = normalised_phone(s.reporter.phone)) r.reporter.phone = *phone;

@@ -104,6 +104,7 @@ Submission submission_from(const json& body) {
   s.text = f.text("text").value_or("");
   s.media = f.texts("media");
   s.channel = f.text("channel").value_or("app");
+  s.external_id = f.text("external_id").value_or("");
   if (auto rep = f.object("reporter")) {
     Fields r(*rep, "reporter.");
     s.reporter.name = r.text("name").value_or("");
@@ -173,6 +174,7 @@ ReportFilter filter_from(const Request& req, const TimeZone& zone) {
   if (auto v = req.param("grid")) f.grid = *v;
   if (auto v = req.param("leader")) f.leader = *v;
   if (auto v = req.param("department")) f.department = *v;
+  if (auto v = req.param("external_id")) f.external_id = *v;
   if (auto v = req.param("bbox")) f.bbox = parse_bbox(*v, false);
   if (req.param("created_from")) f.created_from = time_param(req, "created_from", zone);
   if (req.param("created_to")) f.created_to = time_param(req, "created_to", zone);
@@ -422,7 +424,8 @@ Response list_categories(Context& ctx, Request&) {
                    {"department", c.department},
                    {"deadline", d},
                    {"responsibility", to_string(*c.rule)},
-                   {"reportable", ref.categories.is_reportable(c)}});
+                   {"reportable", ref.categories.is_reportable(c)},
+                   {"public", *c.is_public}});
   }
   return json_response(200, json{{"categories", out}}.dump());
 }
@@ -452,6 +455,16 @@ Response stats(Context& ctx, Request& req) {
   q.now = req.now;
   return json_response(
       200, json{{"group_by", group}, {"rows", stats_view(ctx.service.stats(q))}}.dump());
+}
+
+/// POST /api/v1/admin/reload — the reference data read again from the store (admins).
+Response reload_reference(Context& ctx, Request& req) {
+  require(req, {Role::admin});
+  const auto ref = ctx.service.reload_reference();
+  return json_response(200, json{{"categories", ref->categories.all().size()},
+                                 {"staff", ref->staff.size()},
+                                 {"departments", ref->departments.size()}}
+                                .dump());
 }
 
 /// GET /api/v1/isochrones
@@ -490,6 +503,7 @@ void add_v1_routes(Router& router, Context& ctx) {
   router.add({"GET", "/api/v1/categories", {}, to(list_categories), io});
   router.add({"GET", "/api/v1/stats", {}, to(stats), worker});
   router.add({"GET", "/api/v1/isochrones", {}, to(isochrones), worker});
+  router.add({"POST", "/api/v1/admin/reload", {}, to(reload_reference), worker});
 }
 
 }  // namespace wangge::http

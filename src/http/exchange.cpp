@@ -1,6 +1,9 @@
 #include "exchange.hpp"
 
+#include <cctype>
 #include <nlohmann/json.hpp>
+
+#include "wangge/util/text.hpp"
 
 namespace wangge::http {
 
@@ -58,6 +61,95 @@ std::optional<std::string> url_decode(std::string_view s, bool form) {
     }
   }
   return out;
+}
+
+std::optional<std::string> multipart_boundary(std::string_view ct) {
+  const auto semi = ct.find(';');
+  std::string type(text::trim(ct.substr(0, semi)));
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (type != "multipart/form-data" || semi == std::string_view::npos) return std::nullopt;
+  for (std::string_view rest = ct.substr(semi + 1); !rest.empty();) {
+    const auto next = rest.find(';');
+    std::string_view param = text::trim(rest.substr(0, next));
+    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
+    if (param.size() < 9) continue;
+    std::string key(param.substr(0, 9));
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (key != "boundary=") continue;
+    std::string_view b = param.substr(9);
+    if (b.size() >= 2 && b.front() == '"' && b.back() == '"') b = b.substr(1, b.size() - 2);
+    // RFC 2046: 1 to 70 characters, no trailing space.
+    if (b.empty() || b.size() > 70 || b.back() == ' ') return std::nullopt;
+    return std::string(b);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+/// The value of @p attr ("name", "filename") in a Content-Disposition header, unquoted.
+std::optional<std::string> disposition_attr(std::string_view header, std::string_view attr) {
+  for (std::size_t at = 0; (at = header.find(attr, at)) != std::string_view::npos; ++at) {
+    const bool starts = at == 0 || header[at - 1] == ';' || header[at - 1] == ' ';
+    const std::size_t eq = at + attr.size();
+    if (!starts || eq >= header.size() || header[eq] != '=') continue;
+    std::string_view v = header.substr(eq + 1);
+    if (!v.empty() && v.front() == '"') {
+      const auto close = v.find('"', 1);
+      if (close == std::string_view::npos) return std::nullopt;
+      return std::string(v.substr(1, close - 1));
+    }
+    return std::string(text::trim(v.substr(0, v.find(';'))));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::vector<FormPart>> parse_multipart(std::string_view body,
+                                                     std::string_view boundary) {
+  constexpr std::size_t kMaxParts = 64;
+  const std::string delimiter = "--" + std::string(boundary);
+  std::size_t pos = body.find(delimiter);
+  if (pos == std::string_view::npos) return std::nullopt;
+  std::vector<FormPart> parts;
+  for (;;) {
+    pos += delimiter.size();
+    if (body.substr(pos, 2) == "--") return parts;  // the closing delimiter
+    if (body.substr(pos, 2) != "\r\n") return std::nullopt;
+    pos += 2;
+    const auto head_end = body.find("\r\n\r\n", pos);
+    if (head_end == std::string_view::npos) return std::nullopt;
+    FormPart part;
+    bool named = false;
+    for (std::string_view heads = body.substr(pos, head_end - pos); !heads.empty();) {
+      const auto eol = heads.find("\r\n");
+      const std::string_view line = heads.substr(0, eol);
+      heads = eol == std::string_view::npos ? std::string_view() : heads.substr(eol + 2);
+      const auto colon = line.find(':');
+      if (colon == std::string_view::npos) return std::nullopt;
+      std::string key(text::trim(line.substr(0, colon)));
+      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const std::string_view value = text::trim(line.substr(colon + 1));
+      if (key == "content-disposition") {
+        auto name = disposition_attr(value, "name");
+        if (!name || name->empty()) return std::nullopt;
+        part.name = *name;
+        part.filename = disposition_attr(value, "filename").value_or("");
+        named = true;
+      } else if (key == "content-type") {
+        part.content_type = std::string(value);
+      }
+    }
+    if (!named) return std::nullopt;
+    const std::size_t data = head_end + 4;
+    const auto next = body.find("\r\n" + delimiter, data);
+    if (next == std::string_view::npos) return std::nullopt;
+    part.value = std::string(body.substr(data, next - data));
+    if (parts.size() == kMaxParts) return std::nullopt;
+    parts.push_back(std::move(part));
+    pos = next + 2;
+  }
 }
 
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view s) {

@@ -61,4 +61,22 @@ std::optional<std::string> url_decode(std::string_view s, bool form);
 /// Parses "a=1&b=2" (query string or form body). @returns std::nullopt when malformed.
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view s);
 
+/// One part of a multipart/form-data body.
+struct FormPart {
+  std::string name;
+  std::string filename;      ///< "" for a plain field
+  std::string content_type;  ///< as the part says; "" when it says nothing
+  std::string value;
+};
+
+/// The boundary of a `multipart/form-data; boundary=…` Content-Type (quoted or not), or
+/// std::nullopt when @p content_type is not multipart/form-data or names no valid boundary.
+std::optional<std::string> multipart_boundary(std::string_view content_type);
+
+/// Parses a multipart/form-data body (RFC 7578) with @p boundary: at most 64 parts, each with a
+/// Content-Disposition naming it. @returns std::nullopt when the body is malformed (no closing
+/// delimiter, a part without headers or name, too many parts).
+std::optional<std::vector<FormPart>> parse_multipart(std::string_view body,
+                                                     std::string_view boundary);
+
 }  // namespace wangge::http

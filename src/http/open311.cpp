@@ -380,13 +380,30 @@ Response service_definition(Context& ctx, Request& req) {
   return render(req, 200, def, "service_definition");
 }
 
-/// The fields of a POST: the form body first, then the query string.
+/// The fields of a POST: the body (a URL-encoded form, or multipart/form-data as FixMyStreet
+/// and browsers send it) first, then the query string.
 class PostFields {
  public:
   explicit PostFields(const Request& req) : req_(req) {
+    if (auto boundary = multipart_boundary(req.header("content-type").value_or(""))) {
+      auto parts = parse_multipart(req.body, *boundary);
+      if (!parts)
+        throw Error(ErrorCode::invalid_argument,
+                    "the multipart/form-data body is malformed (each part needs a "
+                    "Content-Disposition with a name, and the body a closing boundary)");
+      for (FormPart& p : *parts) {
+        if (!p.filename.empty())
+          throw Error(ErrorCode::invalid_argument,
+                      "the file part '" + p.name +
+                          "' cannot be stored here yet: link the photo as media_url (https)");
+        form_[p.name] = std::move(p.value);
+      }
+      return;
+    }
     auto form = parse_form(req.body);
     if (!form)
-      throw Error(ErrorCode::invalid_argument, "the body is not application/x-www-form-urlencoded");
+      throw Error(ErrorCode::invalid_argument,
+                  "the body is not application/x-www-form-urlencoded or multipart/form-data");
     form_ = std::move(*form);
   }
   std::string operator()(const char* name) const {
@@ -427,7 +444,7 @@ Submission submission_of(const Service& service, const PostFields& field) {
   Submission s;
   s.category = field("service_code");
   if (s.category.empty()) throw Error(ErrorCode::invalid_argument, "service_code is required");
-  reportable_category(service, s.category);
+  const Category& category = reportable_category(service, s.category);
   const std::string lat = field("lat"), lon = field("long");
   if (lat.empty() || lon.empty()) {
     throw Error(ErrorCode::invalid_argument,
@@ -438,6 +455,8 @@ Submission submission_of(const Service& service, const PostFields& field) {
   if (const std::string d = field("datum"); !d.empty()) s.datum = d;
   s.text = field("description");
   if (const std::string m = field("media_url"); !m.empty()) s.media = {m};
+  // 随手拍 (a snapshot): a photo says what is wrong; the category names it.
+  if (text::trim(s.text).empty() && !s.media.empty()) s.text = "随手拍：" + category.name;
   s.channel = "app";
   s.reporter.name = person_name(field("first_name"), field("last_name"));
   s.reporter.phone = field("phone");

@@ -526,9 +526,23 @@ void HttpServer::run_until_signal() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
-  impl_->log->info("signal {}: shutting down gracefully", sig);
+  sigaddset(&set, SIGHUP);
+  for (;;) {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (sig != SIGHUP) {
+      impl_->log->info("signal {}: shutting down gracefully", sig);
+      break;
+    }
+    // SIGHUP: read the reference data again (categories, staff, calendar), as daemons do.
+    try {
+      const auto ref = impl_->service.reload_reference();
+      impl_->log->info("SIGHUP: reference data reloaded ({} categories, {} staff)",
+                       ref->categories.all().size(), ref->staff.size());
+    } catch (const std::exception& e) {
+      impl_->log->warn("SIGHUP: reference data not reloaded, the old stays in use: {}", e.what());
+    }
+  }
   stop();
 }
 

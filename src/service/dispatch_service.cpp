@@ -41,6 +41,7 @@ std::string request_hash(const Submission& s, const Actor& by) {
   add(s.channel);
   add(s.reporter.name);
   add(s.reporter.phone);
+  add(s.external_id);
   add(by.id);
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : canon) h = (h ^ c) * 1099511628211ull;
@@ -208,7 +209,7 @@ std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, co
 
 }  // namespace
 
-SubmitResult Service::submit(const Submission& s, const Actor& by, const std::string& key,
+SubmitResult Service::submit(const Submission& s, const Actor& by, const std::string& key_in,
                              Instant now, const ReplyOptions* reply_options) {
   const auto grids = dispatch_ ? grid_snapshot() : nullptr;
   const auto ref = reference();
@@ -216,6 +217,12 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
   const auto nearest = dispatch_->nearest_service();
   const Intake intake(*ref, *grids->index, grids->generation, nearest.get());
   Report report = intake.build(s, by, now, new_report_id());
+  // A channel's ticket (12345 工单号) names one case: submitted again, it is a replay, or an
+  // idempotency mismatch when its content differs.
+  const std::string key =
+      !key_in.empty() || report.external_id.empty()
+          ? key_in
+          : "ext:" + std::string(to_string(report.channel)) + ":" + report.external_id;
   const std::string hash = key.empty() ? std::string() : request_hash(s, by);
   if (key.size() > 255 || key.find('\0') != std::string::npos) {
     throw Error(ErrorCode::invalid_argument,
@@ -514,6 +521,14 @@ void Service::activate_generation(const std::string& id) {
       std::make_shared<const GridIndex>(set, dispatch_->config.outside_tolerance_m), id});
   s.activate_generation(id);
   swap_grids(std::move(snapshot));
+}
+
+std::shared_ptr<const ReferenceData> Service::reload_reference() {
+  auto ref = reference_from_store(store());
+  if (!ref) throw Error(ErrorCode::not_found, "the store holds no reference documents");
+  std::lock_guard lock(dispatch_->mutex);
+  dispatch_->ref = ref;
+  return ref;
 }
 
 void Service::import_reference(const std::string& dir, Instant now) {

@@ -98,6 +98,7 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
                    {"requested_by", r.pending_extension->requested_by}}
             : json(nullptr);
     j["submitted_by"] = r.submitted_by;
+    j["external_id"] = r.external_id.empty() ? json(nullptr) : json(r.external_id);
   }
   if (exact) j["reporter"] = {{"name", r.reporter.name}, {"phone", r.reporter.phone}};
   j["version"] = p.version;

@@ -171,7 +171,8 @@ const std::vector<std::string>& report_columns() {
                                                  "service_walk_m",
                                                  "service_minutes",
                                                  "service_within_circle",
-                                                 "service_straight_line"};
+                                                 "service_straight_line",
+                                                 "external_id"};
   return kColumns;
 }
 
@@ -240,7 +241,8 @@ Row encode_report(const Report& r) {
              r.nearest_service ? Value(r.nearest_service->walk_m) : Value(),
              r.nearest_service ? Value(r.nearest_service->minutes) : Value(),
              r.nearest_service ? Value(std::int64_t{r.nearest_service->within_circle}) : Value(),
-             r.nearest_service ? Value(std::int64_t{r.nearest_service->straight_line}) : Value()};
+             r.nearest_service ? Value(std::int64_t{r.nearest_service->straight_line}) : Value(),
+             opt_text(r.external_id)};
 }
 
 Report decode_report(const Row& row) {
@@ -310,6 +312,7 @@ Report decode_report(const Row& row) {
     const auto minutes = in.opt_real();
     const auto within = in.opt_integer();
     const auto straight = in.opt_integer();
+    r.external_id = in.text();
     if (!service_id.empty()) {
       r.nearest_service = NearestServiceInfo{service_id,
                                              service_name,

@@ -85,6 +85,11 @@ CREATE INDEX reports_updated ON reports (updated_at, id);
       // a case supervised before is at 督办.
       R"sql(
 UPDATE reports SET supervised = 2 WHERE supervised = 1;
+)sql",
+      // 6: the channel's ticket number (12345 工单号), searchable.
+      R"sql(
+ALTER TABLE reports ADD COLUMN external_id TEXT;
+CREATE INDEX reports_external ON reports (external_id);
 )sql"};
   return kMigrations;
 }

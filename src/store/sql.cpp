@@ -171,6 +171,7 @@ void add_filters(Query& q, const ReportFilter& f) {
         {*f.department, *f.department});
   }
   if (f.submitted_by) add("submitted_by = ?", {*f.submitted_by});
+  if (f.external_id) add("external_id = ?", {*f.external_id});
   if (f.bbox) {
     // A small box reads its few cells through their index; a large one is a range filter.
     const std::vector<std::int64_t> cells = cells_covering(*f.bbox);

@@ -4,7 +4,9 @@
 //  - without '%' and '+', decoding is the identity;
 //  - what was decoded comes back unchanged through text::url_encode and url_decode;
 //  - parse_form accepts exactly when every name and value of its pairs decodes, and each name
-//    maps to the decoded value of its last pair.
+//    maps to the decoded value of its last pair;
+//  - parse_multipart (the input's first line is the boundary, the rest the body) returns at
+//    most 64 named parts whose values are pieces of the body.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -57,5 +59,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_decode(in, true);
   require(wangge::http::parse_form(in) == expected_form(in),
           "parse_form differs from its contract");
+  const auto nl = in.find('\n');
+  if (nl != std::string_view::npos && nl > 0 && nl <= 70) {
+    const std::string_view boundary = in.substr(0, nl), body = in.substr(nl + 1);
+    if (const auto parts = wangge::http::parse_multipart(body, boundary)) {
+      require(parts->size() <= 64, "more than 64 multipart parts");
+      for (const auto& p : *parts) {
+        require(!p.name.empty(), "a multipart part without a name");
+        require(body.find(p.value) != std::string_view::npos, "a part value not from the body");
+      }
+    }
+  }
   return 0;
 }

@@ -293,6 +293,39 @@ TEST_F(ServiceFixture, WritesNeedAKey) {
   EXPECT_EQ(call(req).status, 401);
 }
 
+TEST(Multipart, ReadsFieldsAndFilePartsAndRefusesMalformedBodies) {
+  EXPECT_EQ(multipart_boundary("multipart/form-data; boundary=abc"), "abc");
+  EXPECT_EQ(multipart_boundary("Multipart/Form-Data; charset=utf-8; BOUNDARY=\"a b\""), "a b");
+  EXPECT_EQ(multipart_boundary("application/x-www-form-urlencoded"), std::nullopt);
+  EXPECT_EQ(multipart_boundary("multipart/form-data"), std::nullopt);
+  EXPECT_EQ(multipart_boundary("multipart/form-data; boundary=" + std::string(71, 'x')),
+            std::nullopt);
+  const std::string body =
+      "preamble\r\n--b\r\nContent-Disposition: form-data; name=\"service_code\"\r\n\r\n0101\r\n"
+      "--b\r\ncontent-disposition: form-data; name=description\r\n\r\n井盖\r\n--x\r\n"
+      "--b\r\nContent-Disposition: form-data; name=\"media\"; filename=\"p.jpg\"\r\n"
+      "Content-Type: image/jpeg\r\n\r\n\xff\xd8\xff\r\n--b--\r\n";
+  const auto parts = parse_multipart(body, "b");
+  ASSERT_TRUE(parts);
+  ASSERT_EQ(parts->size(), 3u);
+  EXPECT_EQ((*parts)[0].name, "service_code");
+  EXPECT_EQ((*parts)[0].value, "0101");
+  EXPECT_EQ((*parts)[1].value, "井盖\r\n--x");  // a line that is not the delimiter is data
+  EXPECT_EQ((*parts)[2].filename, "p.jpg");
+  EXPECT_EQ((*parts)[2].content_type, "image/jpeg");
+  EXPECT_EQ((*parts)[2].value, "\xff\xd8\xff");
+  for (const std::string bad :
+       {"", "--b", "--b\r\n\r\n\r\nx\r\n--b--",
+        "--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--",
+        "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno closing delimiter",
+        "--b\r\nX-No-Colon\r\n\r\nx\r\n--b--"})
+    EXPECT_EQ(parse_multipart(bad, "b"), std::nullopt) << bad;
+  std::string many;
+  for (int i = 0; i < 65; ++i)
+    many += "--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n";
+  EXPECT_EQ(parse_multipart(many + "--b--", "b"), std::nullopt);  // more than 64 parts
+}
+
 TEST(UrlDecode, DecodesEscapesAndPlusAndRefusesMalformedOrNul) {
   EXPECT_EQ(url_decode("a%20b+c", true), "a b c");
   EXPECT_EQ(url_decode("a%20b+c", false), "a b+c");

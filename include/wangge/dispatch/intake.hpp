@@ -26,6 +26,9 @@ struct Submission {
   std::vector<std::string> media;
   std::string channel = "app";
   Reporter reporter;
+  /// The ticket number of the channel it came through (a 12345 hotline 工单号): unique per
+  /// channel — the same ticket submitted twice is one case.
+  std::string external_id;
 };
 
 class Intake {

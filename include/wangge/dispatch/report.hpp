@@ -116,6 +116,7 @@ struct Report {
   std::optional<NearestServiceInfo> nearest_service;  ///< when a walking network is loaded
 
   std::string duplicate_of;  ///< an open report this one probably repeats (suggestion)
+  std::string external_id;   ///< the channel's ticket number (12345 工单号), "" when none
   Assignee responsible;      ///< by the category's responsibility rule, at intake
   Assignee assignee;         ///< the current one, once dispatched
 

@@ -70,7 +70,8 @@ class HttpServer {
   /// Graceful stop: readiness off, stop accepting, drain in-flight requests (up to @p grace),
   /// stop the pool. Idempotent.
   void stop(std::chrono::seconds grace = std::chrono::seconds(20));
-  /// Blocks until SIGTERM or SIGINT, then stops gracefully.
+  /// Blocks until SIGTERM or SIGINT, then stops gracefully; on SIGHUP reloads the reference
+  /// data from the store and goes on waiting.
   void run_until_signal();
 
   struct Impl;  ///< implementation detail (public for the Pistache handler in server.cpp)

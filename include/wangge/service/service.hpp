@@ -226,6 +226,11 @@ class Service {
   /// Imports categories.json, organisation.json and calendar.json from @p dir into the store
   /// and swaps the reference snapshot. @throws the parser's errors (nothing stored then).
   void import_reference(const std::string& dir, Instant now);
+  /// Reads the reference documents from the store again (after `wangge import reference` by
+  /// another process) and swaps the snapshot: categories, staff and the calendar change without
+  /// a restart. @returns the snapshot now in use. @throws Error(unavailable) when the store
+  /// cannot be read, the parser's errors for bad documents (the old snapshot stays then).
+  std::shared_ptr<const ReferenceData> reload_reference();
 
   /// A new API key for @p actor_spec (as actor()); or "app:<name>" for a client application
   /// that submits for anonymous residents. @returns the key record and the secret, which is

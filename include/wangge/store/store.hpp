@@ -92,6 +92,7 @@ struct ReportFilter {
   std::optional<std::string> leader;
   std::optional<std::string> department;  ///< assigned, or responsible when not dispatched
   std::optional<std::string> submitted_by;
+  std::optional<std::string> external_id;  ///< the channel's ticket number
   std::optional<BBox> bbox;
   std::optional<Instant> created_from, created_to, updated_from, updated_to;
   bool overdue_only = false;
