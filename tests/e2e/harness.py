@@ -177,3 +177,17 @@ def public_sample_reports(data):
     with open(os.path.join(data, "reports.csv"), encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     return [r for r in rows if public(r["category_code"])]
+
+
+def run_on_fresh_store(kind, data, prefix, run):
+    """A temporary directory and a fresh store of `kind` seeded from `data`; calls
+    run(checks, tmp, env), drops the store whatever happens and returns the exit status."""
+    import tempfile
+    checks = Checks()
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    env = make_store(kind, tmp, data)
+    try:
+        run(checks, tmp, env)
+    finally:
+        drop_store(kind, env)
+    return checks.finish()

@@ -20,11 +20,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, Checks, make_store, drop_store, create_key, request  # noqa: E402
+from harness import Server, create_key, request, run_on_fresh_store  # noqa: E402
 
 WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -34,14 +33,7 @@ PHOTO = "https://media.example/after.jpg"
 
 
 def main():
-    checks = Checks()
-    tmp = tempfile.mkdtemp(prefix="wangge_people_")
-    env = make_store(KIND, tmp, DATA)
-    try:
-        run(checks, tmp, env)
-    finally:
-        drop_store(KIND, env)
-    return checks.finish()
+    return run_on_fresh_store(KIND, DATA, "wangge_people_", run)
 
 
 def run(c, tmp, env):

@@ -15,10 +15,9 @@ import math
 import os
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, Checks, make_store, drop_store, create_key, request  # noqa: E402
+from harness import Server, create_key, request, run_on_fresh_store  # noqa: E402
 
 WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -37,14 +36,7 @@ def tile_of(lon, lat, z):
 
 
 def main():
-    checks = Checks()
-    tmp = tempfile.mkdtemp(prefix="wangge_privacy_")
-    env = make_store(KIND, tmp, DATA)
-    try:
-        run(checks, tmp, env)
-    finally:
-        drop_store(KIND, env)
-    return checks.finish()
+    return run_on_fresh_store(KIND, DATA, "wangge_privacy_", run)
 
 
 def run(c, tmp, env):
