@@ -43,11 +43,13 @@ Statement Connection::cached(const std::string& sql) {
 Connection::Budget::Budget(Connection& conn, std::chrono::microseconds budget) : conn_(conn) {
   conn.budget_ = budget;
   conn.deadline_ = std::chrono::steady_clock::now() + budget;
+  conn.budgeted_ = true;
   sqlite3_progress_handler(conn.db_, 4096, &Connection::over_budget, &conn);
 }
 
 Connection::Budget::~Budget() {
   sqlite3_progress_handler(conn_.db_, 0, nullptr, nullptr);
+  conn_.budgeted_ = false;
 }
 
 int Connection::over_budget(void* self) {
@@ -55,13 +57,21 @@ int Connection::over_budget(void* self) {
   return std::chrono::steady_clock::now() > conn->deadline_ ? 1 : 0;
 }
 
+namespace {
+[[noreturn]] void throw_over_budget(const std::string& path, std::chrono::microseconds budget) {
+  throw Error(ErrorCode::unavailable,
+              "a read of the SQLite store (" + path + ") ran past its budget of " +
+                  std::to_string(budget.count()) + " µs and was interrupted");
+}
+}  // namespace
+
+void Connection::check_budget() const {
+  if (budgeted_ && std::chrono::steady_clock::now() > deadline_) throw_over_budget(path_, budget_);
+}
+
 void Connection::fail(const std::string& what) const {
   const int code = sqlite3_extended_errcode(db_);
-  if (code == SQLITE_INTERRUPT) {
-    throw Error(ErrorCode::unavailable,
-                "a read of the SQLite store (" + path_ + ") ran past its budget of " +
-                    std::to_string(budget_.count() / 1000) + " ms and was interrupted");
-  }
+  if (code == SQLITE_INTERRUPT) throw_over_budget(path_, budget_);
   const ErrorCode ours =
       (code & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::conflict : ErrorCode::unavailable;
   throw Error(ours, what + " (" + path_ + "): " + sqlite3_errmsg(db_));
@@ -108,7 +118,10 @@ Statement& Statement::bind_all(const Row& values, int first) {
 
 bool Statement::step() {
   const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_ROW) {
+    conn_->check_budget();
+    return true;
+  }
   if (rc == SQLITE_DONE) return false;
   conn_->fail("a statement failed");
 }

@@ -28,10 +28,13 @@ class Connection {
   Statement cached(const std::string& sql);
   sqlite3* handle() const noexcept { return db_; }
   [[noreturn]] void fail(const std::string& what) const;
+  /// Throws the budget's Error when a budget is active and its deadline has passed.
+  void check_budget() const;
 
   /// While one lives, statements on the connection that run past @p budget are interrupted
-  /// (a progress handler checks the clock every few thousand virtual-machine steps) and fail
-  /// with Error(unavailable) naming the budget.
+  /// and fail with Error(unavailable) naming the budget: a progress handler checks the clock
+  /// every few thousand virtual-machine steps (a long step), and every step that returns a row
+  /// checks it too (many short steps, which the handler may never see).
   class Budget {
    public:
     Budget(Connection& conn, std::chrono::microseconds budget);
@@ -49,6 +52,7 @@ class Connection {
   std::string path_;
   std::chrono::steady_clock::time_point deadline_{};
   std::chrono::microseconds budget_{0};
+  bool budgeted_ = false;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
