@@ -67,6 +67,7 @@ Runner add_simulate_command(CLI::App& app);
 Runner add_isochrone_command(CLI::App& app);
 Runner add_serve_command(CLI::App& app);
 Runner add_keys_command(CLI::App& app);
+Runner add_users_command(CLI::App& app);
 Runner add_coverage_command(CLI::App& app);
 Runner add_export_command(CLI::App& app);
 Runner add_regrid_command(CLI::App& app);

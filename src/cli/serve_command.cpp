@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "wangge/http/server.hpp"
+#include "wangge/service/accounts.hpp"
 #include "wangge/service/ticker.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
@@ -63,7 +64,7 @@ Runner add_serve_command(CLI::App& app) {
   struct Args {
     StoreOptions store;
     ServerConfig server;
-    std::string network, points, config;
+    std::string network, points, config, outbox_log;
     double speed = 4, minutes = 15;
     double read_budget_s = 5;
     double tick_seconds = 60;
@@ -143,6 +144,11 @@ Runner add_serve_command(CLI::App& app) {
                   "Seconds one read of the store may run before it is interrupted and answered "
                   "503 (default 5)")
       ->check(decimal_in(0.000001, 3600));
+  cmd->add_flag("--secure-cookies", a->server.secure_cookies,
+                "Session cookies only over HTTPS (set it behind a TLS front such as nginx)");
+  cmd->add_option("--outbox-log", a->outbox_log,
+                  "Append every message to a person (residents' sign-in codes) to this file, one\n"
+                  "JSON line each (created 0600): the demo's stand-in for an SMS gateway");
   cmd->add_option("--tick-seconds", a->tick_seconds,
                   "How often the 督办 ticker raises due supervision levels (催办, 督办, 挂牌督办); "
                   "0 turns it off, e.g. on all but one node sharing a store (default 60)")
@@ -166,6 +172,7 @@ Runner add_serve_command(CLI::App& app) {
     config.store_options.read_budget =
         std::chrono::microseconds(number::narrow_round(a->read_budget_s * 1e6));
     auto service = Service::open(config);
+    if (!a->outbox_log.empty()) service->accounts().set_sender(log_file_sender(a->outbox_log));
     // A long-running server that builds tiles allocates and frees large blocks all the time:
     // keep freed memory in the heap instead of returning it to the kernel after each tile
     // (trimming and re-faulting pages cost a fifth of a tile's time).

@@ -47,5 +47,6 @@ void add_v1_routes(Router& router, Context& ctx);
 void add_open311_routes(Router& router, Context& ctx);
 void add_tile_routes(Router& router, Context& ctx);
 void add_ogc_routes(Router& router, Context& ctx);
+void add_account_routes(Router& router, Context& ctx);
 
 }  // namespace wangge::http

@@ -29,6 +29,15 @@ struct Request {
   Actor actor{"", "anonymous", Role::resident, {}, {}};
   bool authenticated = false;
   std::string key_id;  ///< the API key's public id
+  /// A browser session (cookie or bearer token): its login, CSRF token, token and its hash.
+  std::string login;
+  std::string csrf;
+  std::string session_token;
+  std::string session_hash;
+  Instant session_expires;
+  bool via_cookie = false;  ///< the credential came in the session cookie (writes need CSRF)
+  /// Set by a handler whose credentials were refused (a sign-in): the address pays for it.
+  bool auth_failed = false;
 
   std::optional<std::string> header(const std::string& lower_name) const;
   std::optional<std::string> param(const std::string& name) const;  ///< query parameter
@@ -49,6 +58,12 @@ struct Response {
     return *this;
   }
 };
+
+/// The name of the session cookie.
+inline constexpr std::string_view kSessionCookie = "wangge_session";
+
+/// The value of cookie @p name in a Cookie header ("a=1; b=2"), or std::nullopt.
+std::optional<std::string> cookie_value(std::string_view header, std::string_view name);
 
 /// application/problem+json for an error of the catalogue (RFC 9457), with the request id.
 /// @p detail is our message (naming the rule), never an exception's internal text.

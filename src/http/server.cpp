@@ -22,6 +22,7 @@
 #include "context.hpp"
 #include "errors.hpp"
 #include "limits.hpp"
+#include "wangge/service/accounts.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 #include "wangge/util/sha256.hpp"
@@ -41,13 +42,29 @@ std::string request_id() {
 }
 
 /// The secret presented: "Authorization: Bearer …", or Open311's api_key parameter.
-std::optional<std::string> presented_secret(const http::Request& req) {
+/// A credential as the request presents it: an API key or a session token, and whether it
+/// came in the session cookie (then a write must also echo the session's CSRF token).
+struct Presented {
+  std::string secret;
+  bool cookie = false;
+};
+
+std::optional<Presented> presented_credential(const http::Request& req) {
   if (auto auth = req.header("authorization")) {
-    if (auth->rfind("Bearer ", 0) == 0) return auth->substr(7);
-    return std::string();  // another scheme: not ours
+    if (auth->rfind("Bearer ", 0) == 0) return Presented{auth->substr(7), false};
+    return Presented{};  // another scheme: not ours
   }
-  if (auto key = req.param("api_key")) return *key;
+  if (auto key = req.param("api_key")) return Presented{*key, false};
+  if (auto cookies = req.header("cookie")) {
+    auto token = http::cookie_value(*cookies, http::kSessionCookie);
+    if (token && !token->empty()) return Presented{*token, true};
+  }
   return std::nullopt;
+}
+
+/// Methods that change nothing: a cookie alone authorises them.
+bool is_safe_method(const std::string& method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS";
 }
 
 /// Whether @p address is a loopback address (127.0.0.0/8, ::1) or a name for one.
@@ -107,11 +124,19 @@ struct HttpServer::Impl {
   std::shared_ptr<P::Http::Endpoint> endpoint;
   std::shared_ptr<spdlog::logger> log;
 
-  /// Verified keys only (an unknown key is never remembered, so unknown keys cannot push
-  /// known ones out), each for 30 s: a revoked key stops working within that.
-  struct CachedKey {
+  /// Verified credentials only (an unknown key is never remembered, so unknown keys cannot push
+  /// known ones out), each for 30 s at most (a session: no longer than it lives). A revocation
+  /// on this node (Accounts::revocations) drops them all at once; one on another node is seen
+  /// within the 30 s.
+  struct Credential {
     Actor actor;
+    std::string login, csrf, hash;  ///< a session's
+    Instant expires;
+  };
+  struct CachedKey {
+    Credential credential;
     steady_clock::time_point until;
+    std::uint64_t epoch = 0;  ///< revocations counted when it was verified
   };
   static constexpr std::size_t kKeyCacheSize = 10000;
   std::mutex keys_mutex;
@@ -128,12 +153,17 @@ struct HttpServer::Impl {
     log->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %v");
     context = std::make_unique<http::Context>(
         http::Context{service, config, metrics, [this] { return pool->depth(); }, in_flight, ready,
-                      [this](const std::string& secret) { return authenticate(secret); }});
+                      [this](const std::string& secret) -> std::optional<Actor> {
+                        auto credential = authenticate(secret);
+                        if (!credential) return std::nullopt;
+                        return credential->actor;
+                      }});
     http::add_system_routes(router, *context);
     http::add_v1_routes(router, *context);
     http::add_tile_routes(router, *context);
     http::add_ogc_routes(router, *context);
     http::add_open311_routes(router, *context);
+    http::add_account_routes(router, *context);
 
     http::ConnectionSettings cs;
     cs.wire.max_head = config.max_head_bytes;
@@ -171,27 +201,61 @@ struct HttpServer::Impl {
     return match.route && match.route->max_body ? match.route->max_body : config.max_body_bytes;
   }
 
-  std::optional<Actor> cached_actor(const std::string& secret) {
-    const std::string hash = sha256_hex(secret);
-    std::lock_guard lock(keys_mutex);
-    auto it = keys.find(hash);
-    if (it == keys.end() || it->second.until <= steady_clock::now()) return std::nullopt;
-    return it->second.actor;
+  std::uint64_t revocations() const {
+    return service.has_store() ? service.accounts().revocations() : 0;
   }
 
-  /// The actor of a secret: the cache, else the store (a worker thread's job).
-  std::optional<Actor> authenticate(const std::string& secret) {
-    if (auto cached = cached_actor(secret)) return cached;
-    auto actor = service.authenticate(secret);
-    if (!actor) return std::nullopt;
+  std::optional<Credential> cached_credential(const std::string& secret) {
+    const std::string hash = sha256_hex(secret);
+    const std::uint64_t epoch = revocations();
+    std::lock_guard lock(keys_mutex);
+    auto it = keys.find(hash);
+    if (it == keys.end()) return std::nullopt;
+    if (it->second.epoch != epoch || it->second.until <= steady_clock::now()) {
+      keys.erase(it);
+      return std::nullopt;
+    }
+    return it->second.credential;
+  }
+
+  /// The credential of a secret: the cache, else the store (a worker thread's job).
+  std::optional<Credential> authenticate(const std::string& secret) {
+    if (auto cached = cached_credential(secret)) return cached;
+    const std::uint64_t epoch = revocations();
+    std::optional<Credential> found;
+    auto life = seconds(30);
+    if (Accounts::looks_like_session_token(secret)) {
+      if (!service.has_store()) return std::nullopt;
+      const Instant now = now_utc();
+      auto s = service.accounts().session(secret, now);
+      if (!s) return std::nullopt;
+      found = Credential{s->actor, s->login, s->csrf, s->hash, s->expires_at};
+      life = std::min(life, std::chrono::ceil<seconds>(s->expires_at - now));
+    } else {
+      auto actor = service.authenticate(secret);
+      if (!actor) return std::nullopt;
+      found = Credential{*actor, "", "", "", Instant{}};
+    }
     const auto now = steady_clock::now();
     std::lock_guard lock(keys_mutex);
     if (keys.size() >= kKeyCacheSize) {
       std::erase_if(keys, [&](const auto& kv) { return kv.second.until <= now; });
       if (keys.size() >= kKeyCacheSize) keys.erase(keys.begin());
     }
-    keys[sha256_hex(secret)] = CachedKey{*actor, now + seconds(30)};
-    return actor;
+    keys[sha256_hex(secret)] = CachedKey{*found, now + life, epoch};
+    return found;
+  }
+
+  /// Puts @p c on @p req as its caller.
+  static void sign(http::Request& req, const Credential& c, const Presented& p) {
+    req.actor = c.actor;
+    req.authenticated = true;
+    req.login = c.login;
+    req.csrf = c.csrf;
+    req.session_hash = c.hash;
+    req.session_expires = c.expires;
+    req.via_cookie = p.cookie;
+    if (!c.login.empty()) req.session_token = p.secret;
   }
 
   http::Response too_many(const http::Request& req, double wait, const char* who) {
@@ -205,17 +269,16 @@ struct HttpServer::Impl {
   /// not verified yet — pays from its address's bucket. std::nullopt: go on.
   std::optional<http::Response> limit(http::Request& req) {
     const auto now = steady_clock::now();
-    const auto secret = presented_secret(req);
-    if (secret && !secret->empty()) {
-      if (auto actor = cached_actor(*secret)) {
-        if (auto wait = limiter.take("key:" + sha256_hex(*secret).substr(0, 24),
+    const auto presented = presented_credential(req);
+    if (presented && !presented->secret.empty()) {
+      if (auto credential = cached_credential(presented->secret)) {
+        if (auto wait = limiter.take("key:" + sha256_hex(presented->secret).substr(0, 24),
                                      config.rate_per_key, config.burst_seconds, now))
           return too_many(req, *wait, "key");
         if (auto wait = limiter.take("keyed:" + req.client, config.rate_per_address_keyed,
                                      config.burst_seconds, now))
           return too_many(req, *wait, "address");
-        req.actor = *actor;
-        req.authenticated = true;
+        sign(req, *credential, *presented);
         return std::nullopt;
       }
     }
@@ -234,10 +297,20 @@ struct HttpServer::Impl {
   http::Response handle(const http::Route& route, http::Request& req,
                         const http::Handler& handler) {
     try {
-      if (route.execution == http::Execution::worker && !req.authenticated) {
-        if (auto secret = presented_secret(req)) {
-          auto actor = secret->empty() ? std::nullopt : authenticate(*secret);
-          if (!actor) {
+      const auto presented = presented_credential(req);
+      if (route.execution == http::Execution::worker && !req.authenticated && presented) {
+        {
+          auto credential =
+              presented->secret.empty() ? std::nullopt : authenticate(presented->secret);
+          if (!credential) {
+            if (presented->cookie) {
+              // An expired or ended session: the caller is anonymous again; the cookie goes.
+              http::Response r = http::problem(401, "unauthorized", "Authentication required",
+                                               "the session has ended: sign in again", req.id);
+              r.header("Set-Cookie", std::string(http::kSessionCookie) +
+                                         "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+              return r;
+            }
             // A failed authentication costs its address more than a request: guessing keys
             // is slow, and the store is asked at most a few times a second per address.
             limiter.take("addr:" + req.client, config.rate_per_address, config.burst_seconds,
@@ -247,8 +320,18 @@ struct HttpServer::Impl {
                                  req.id)
                 .header("WWW-Authenticate", "Bearer");
           }
-          req.actor = *actor;
-          req.authenticated = true;
+          sign(req, *credential, *presented);
+        }
+      }
+      // A session cookie is sent by the browser on its own: a write must also carry the
+      // session's CSRF token, which only our pages can read (SameSite=Strict is the second lock).
+      if (req.via_cookie && !is_safe_method(req.method)) {
+        const auto echoed = req.header("x-csrf-token");
+        if (!echoed || !secret::equal(*echoed, req.csrf)) {
+          return http::problem(403, "forbidden", "Forbidden",
+                               "a write with the session cookie needs the session's X-CSRF-Token "
+                               "header (GET /api/v1/session gives it)",
+                               req.id);
         }
       }
       // An app acting for one of its residents: "On-Behalf-Of: <account_id>" (or Open311's
@@ -260,7 +343,13 @@ struct HttpServer::Impl {
       } else if (req.authenticated && req.header("on-behalf-of")) {
         throw Error(ErrorCode::forbidden, "On-Behalf-Of is for app keys; this key acts as itself");
       }
-      return handler(req);
+      http::Response r = handler(req);
+      if (req.auth_failed) {
+        // A refused sign-in costs its address like a bad key: guessing passwords is slow.
+        limiter.take("addr:" + req.client, config.rate_per_address, config.burst_seconds,
+                     steady_clock::now(), config.auth_failure_cost);
+      }
+      return r;
     } catch (const std::exception& e) {
       const http::ErrorReply error = http::error_reply(e, req, route.name);
       http::Response r = http::problem(error.status, std::string(error.public_code),

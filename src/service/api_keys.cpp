@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <random>
 
+#include "wangge/service/accounts.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/sha256.hpp"
@@ -104,6 +105,7 @@ std::vector<ApiKey> Service::api_keys() {
 
 void Service::revoke_api_key(const std::string& id) {
   store().revoke_api_key(id);
+  accounts().note_revocation();  // the server's cache of verified keys drops it at once
 }
 
 std::optional<Actor> Service::authenticate(const std::string& secret) {

@@ -10,6 +10,7 @@
 #include "wangge/grid/validate.hpp"
 #include "wangge/network/osm.hpp"
 #include "wangge/network/service_points.hpp"
+#include "wangge/service/accounts.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
@@ -65,6 +66,7 @@ struct Service::Dispatch {
   mutable std::mutex mutex;  // guards the reference and network snapshots' swaps
   std::shared_ptr<const ReferenceData> ref;
   std::shared_ptr<const NearestService> nearest;
+  std::unique_ptr<Accounts> accounts;
 
   std::shared_ptr<const ReferenceData> reference() const {
     std::lock_guard lock(mutex);
@@ -84,6 +86,9 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
   auto d = std::make_unique<Dispatch>();
   d->config = config;
   d->store = open_store(config.store, config.store_options);
+  d->accounts = std::make_unique<Accounts>(
+      d->store->accounts(),
+      [svc = service.get()](const std::string& spec) { return svc->actor(spec); });
   service->dispatch_ = std::move(d);
   Dispatch& dispatch = *service->dispatch_;
   const Instant now = now_utc();
@@ -132,6 +137,11 @@ void Service::load_network(const std::string& network, const std::string& servic
       std::make_shared<const NearestService>(graph, import_service_points(service_points), walking);
   std::lock_guard lock(dispatch_->mutex);
   dispatch_->nearest = std::move(nearest);
+}
+
+Accounts& Service::accounts() const {
+  if (!dispatch_) throw Error(ErrorCode::internal, "the service was not opened on a store");
+  return *dispatch_->accounts;
 }
 
 Store& Service::store() const {

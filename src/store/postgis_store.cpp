@@ -80,18 +80,14 @@ CREATE INDEX reports_grid_created ON reports (grid_id, created_at, id);
 CREATE INDEX reports_cell_created ON reports (cell, created_at, id);
 CREATE INDEX reports_submitter_created ON reports (submitted_by, created_at, id);
 CREATE INDEX reports_updated ON reports (updated_at, id);
-)sql",
-      // 5: the supervised column holds the supervision level (0 none, 1 催办, 2 督办, 3 挂牌督办);
-      // a case supervised before is at 督办.
-      R"sql(
-UPDATE reports SET supervised = 2 WHERE supervised = 1;
-)sql",
-      // 6: the channel's ticket number (12345 工单号), searchable.
-      R"sql(
-ALTER TABLE reports ADD COLUMN external_id TEXT;
-CREATE INDEX reports_external ON reports (external_id);
 )sql"};
-  return kMigrations;
+  // Later ones are the same text on both dialects (sql::shared_migrations).
+  static const std::vector<std::string> kAll = [] {
+    std::vector<std::string> all = kMigrations;
+    for (const std::string& m : sql::shared_migrations()) all.push_back(m);
+    return all;
+  }();
+  return kAll;
 }
 
 /// Parameters as libpq text values (nullptr = SQL NULL).

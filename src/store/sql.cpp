@@ -307,6 +307,109 @@ ApiKey decode_api_key(const Row& row) {
                 std::get<std::int64_t>(row[6]) != 0};
 }
 
+const std::vector<std::string>& shared_migrations() {
+  static const std::vector<std::string> kMigrations{
+      // 5: the supervised column holds the supervision level (0 none, 1 催办, 2 督办, 3 挂牌督办);
+      // a case supervised before is at 督办.
+      R"sql(
+UPDATE reports SET supervised = 2 WHERE supervised = 1;
+)sql",
+      // 6: the channel's ticket number (12345 工单号), searchable.
+      R"sql(
+ALTER TABLE reports ADD COLUMN external_id TEXT;
+CREATE INDEX reports_external ON reports (external_id);
+)sql",
+      // 7: people who sign in, their browser sessions, and the one-time codes sent to phones.
+      R"sql(
+CREATE TABLE accounts (
+  login TEXT PRIMARY KEY, actor TEXT NOT NULL, password_hash TEXT NOT NULL, failures BIGINT NOT NULL,
+  locked_until BIGINT NOT NULL, disabled BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE INDEX accounts_actor ON accounts (actor);
+CREATE TABLE sessions (
+  hash TEXT PRIMARY KEY, login TEXT NOT NULL, csrf TEXT NOT NULL, created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL, revoked BIGINT NOT NULL);
+CREATE INDEX sessions_login ON sessions (login, expires_at);
+CREATE TABLE login_codes (
+  phone TEXT PRIMARY KEY, code_hash TEXT NOT NULL, sent_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+  attempts BIGINT NOT NULL, window_start BIGINT NOT NULL, sends BIGINT NOT NULL);
+)sql"};
+  return kMigrations;
+}
+
+namespace {
+std::string text_at(const Row& row, std::size_t i) {
+  return std::holds_alternative<std::string>(row[i]) ? std::get<std::string>(row[i]) : "";
+}
+std::int64_t int_at(const Row& row, std::size_t i) {
+  return std::holds_alternative<std::int64_t>(row[i]) ? std::get<std::int64_t>(row[i]) : 0;
+}
+int small_at(const Row& row, std::size_t i) {
+  return static_cast<int>(std::clamp<std::int64_t>(int_at(row, i), 0, 1000000));
+}
+}  // namespace
+
+std::string select_account() {
+  return "SELECT login, actor, password_hash, failures, locked_until, disabled, created_at, "
+         "updated_at FROM accounts WHERE login = ?";
+}
+std::string select_accounts() {
+  return "SELECT login, actor, password_hash, failures, locked_until, disabled, created_at, "
+         "updated_at FROM accounts ORDER BY login";
+}
+std::string insert_account() {
+  return "INSERT INTO accounts (login, actor, password_hash, failures, locked_until, disabled, "
+         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+}
+std::string update_account() {
+  return "UPDATE accounts SET actor = ?, password_hash = ?, failures = ?, locked_until = ?, "
+         "disabled = ?, created_at = ?, updated_at = ? WHERE login = ?";
+}
+Account decode_account(const Row& row) {
+  return Account{text_at(row, 0),
+                 text_at(row, 1),
+                 text_at(row, 2),
+                 small_at(row, 3),
+                 from_millis(int_at(row, 4)),
+                 int_at(row, 5) != 0,
+                 from_millis(int_at(row, 6)),
+                 from_millis(int_at(row, 7))};
+}
+std::string insert_session() {
+  return "INSERT INTO sessions (hash, login, csrf, created_at, expires_at, revoked) VALUES (?, ?, "
+         "?, ?, ?, ?)";
+}
+std::string select_session() {
+  return "SELECT hash, login, csrf, created_at, expires_at, revoked FROM sessions WHERE hash = ?";
+}
+SessionRecord decode_session(const Row& row) {
+  return SessionRecord{text_at(row, 0),
+                       text_at(row, 1),
+                       text_at(row, 2),
+                       from_millis(int_at(row, 3)),
+                       from_millis(int_at(row, 4)),
+                       int_at(row, 5) != 0};
+}
+std::string select_login_code() {
+  return "SELECT phone, code_hash, sent_at, expires_at, attempts, window_start, sends FROM "
+         "login_codes WHERE phone = ?";
+}
+std::string upsert_login_code() {
+  return "INSERT INTO login_codes (phone, code_hash, sent_at, expires_at, attempts, window_start, "
+         "sends) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (phone) DO UPDATE SET code_hash = "
+         "excluded.code_hash, sent_at = excluded.sent_at, expires_at = excluded.expires_at, "
+         "attempts = excluded.attempts, window_start = excluded.window_start, sends = "
+         "excluded.sends";
+}
+LoginCode decode_login_code(const Row& row) {
+  return LoginCode{text_at(row, 0),
+                   text_at(row, 1),
+                   from_millis(int_at(row, 2)),
+                   from_millis(int_at(row, 3)),
+                   small_at(row, 4),
+                   from_millis(int_at(row, 5)),
+                   small_at(row, 6)};
+}
+
 const std::vector<std::string>& integrity_checks() {
   static const std::vector<std::string> kChecks{
       "SELECT 'event ' || e.report_id || '#' || e.seq || ' has no report' FROM events e"

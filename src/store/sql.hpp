@@ -54,6 +54,22 @@ Query open_counts_by_path(Instant now);
 GridPathCount decode_path_count(const Row& row);
 ApiKey decode_api_key(const Row& row);
 
+/// The migrations after the fourth, whose text both dialects run as it is (types both read the
+/// same way: TEXT, BIGINT); each adapter appends them to its own first four.
+const std::vector<std::string>& shared_migrations();
+
+std::string select_account();   ///< one login
+std::string select_accounts();  ///< every account, by login
+std::string insert_account();
+std::string update_account();  ///< the columns after login, then login
+Account decode_account(const Row& row);
+std::string insert_session();
+std::string select_session();  ///< one hash
+SessionRecord decode_session(const Row& row);
+std::string select_login_code();  ///< one phone
+std::string upsert_login_code();
+LoginCode decode_login_code(const Row& row);
+
 /// Our consistency checks: each query returns one text column describing a problem per row.
 const std::vector<std::string>& integrity_checks();
 

@@ -44,7 +44,7 @@ class SqlSession : public WriteTx {
 };
 
 /// The Store methods both dialects answer with the same SQL.
-class SqlStore : public Store {
+class SqlStore : public Store, public AccountStore {
  public:
   std::optional<Report> report(const std::string& id) override;
   std::vector<Event> events(const std::string& report_id) override;
@@ -63,6 +63,20 @@ class SqlStore : public Store {
   void revoke_api_key(const std::string& id) override;
   std::vector<GridPathCount> open_counts_by_path(Instant now) override;
   std::vector<std::pair<std::string, std::size_t>> count_by_state() override;
+  AccountStore& accounts() override { return *this; }
+
+  // AccountStore (sql_accounts.cpp)
+  void insert_account(const Account& account) override;
+  std::optional<Account> account(const std::string& login) override;
+  std::vector<Account> all_accounts() override;
+  std::optional<Account> update_account(const std::string& login,
+                                        const std::function<void(Account&)>& change) override;
+  void insert_session(const SessionRecord& session) override;
+  std::optional<SessionRecord> session(const std::string& hash) override;
+  void revoke_session(const std::string& hash) override;
+  std::size_t revoke_sessions(const std::string& login, const std::string& keep_hash) override;
+  void update_login_code(const std::string& phone,
+                         const std::function<bool(std::optional<LoginCode>&)>& change) override;
 
  protected:
   using Reader = std::function<void(SqlSession&)>;

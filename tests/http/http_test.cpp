@@ -92,6 +92,7 @@ struct ServiceFixture : ::testing::Test {
     add_open311_routes(router, *context);
     add_tile_routes(router, *context);
     add_ogc_routes(router, *context);
+    add_account_routes(router, *context);
   }
   static void TearDownTestSuite() {
     delete context;

@@ -52,6 +52,8 @@ struct ServerConfig {
   /// The reverse proxy's address (e.g. 127.0.0.1 for nginx on the host): requests from it are
   /// attributed to the client its X-Real-IP header names (rate limits, logs). Empty: none.
   std::string trusted_proxy;
+  /// Session cookies carry Secure (sent over HTTPS only): set it behind a TLS front.
+  bool secure_cookies = false;
 };
 
 class HttpServer {

@@ -25,6 +25,7 @@
 namespace wangge {
 
 class SnapRaster;
+class Accounts;
 
 /// One grid of a locate answer's chain.
 struct ChainEntry {
@@ -241,6 +242,10 @@ class Service {
   /// worker by one of their grids, department staff by their department, other staff by id;
   /// residents and apps by their id or name. Exactly one member of staff must match.
   std::string actor_for_role(const std::string& role, const std::string& scope) const;
+  /// Sign-in accounts, sessions and one-time codes (needs open()).
+  Accounts& accounts() const;
+  /// Whether the service was opened on a store (open()), not only given grids.
+  bool has_store() const noexcept { return dispatch_ != nullptr; }
   /// The actor of a presented secret, or std::nullopt for an unknown or revoked key.
   std::optional<Actor> authenticate(const std::string& secret);
 

@@ -19,6 +19,7 @@
 #include "wangge/dispatch/report.hpp"
 #include "wangge/geo/polygon.hpp"
 #include "wangge/grid/grid.hpp"
+#include "wangge/store/accounts.hpp"
 
 namespace wangge {
 
@@ -167,6 +168,8 @@ class Store {
   virtual std::vector<ApiKey> api_keys() = 0;
   /// @throws Error(not_found) for an unknown id.
   virtual void revoke_api_key(const std::string& id) = 0;
+  /// Sign-in accounts, sessions and one-time codes (a port of its own).
+  virtual AccountStore& accounts() = 0;
   /// Open reports per finest-grid path, aggregated in the database (one row per path that has
   /// any; at most as many rows as grids), with those overdue at @p now.
   virtual std::vector<GridPathCount> open_counts_by_path(Instant now) = 0;

@@ -1,0 +1,236 @@
+// Sign-in for people: sessions (staff by password, residents by one-time code) and the
+// admin's account management. The rules live in wangge::Accounts; these handlers parse,
+// call it and render (the session token only ever in an HttpOnly, SameSite=Strict cookie).
+#include <nlohmann/json.hpp>
+
+#include "context.hpp"
+#include "json_body.hpp"
+#include "wangge/service/accounts.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge::http {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kSmallBody = 4096;
+
+std::string iso(const Context& ctx, Instant t) {
+  return format_iso(t, ctx.service.reference()->calendar.zone());
+}
+
+json actor_json(const Actor& a) {
+  json j{{"id", a.id}, {"name", a.name}, {"role", to_string(a.role)}};
+  if (!a.grids.empty()) j["grids"] = a.grids;
+  if (!a.department.empty()) j["department"] = a.department;
+  return j;
+}
+
+/// The session cookie: the token, readable by no script, sent to this site only.
+std::string session_cookie(const Context& ctx, const std::string& token, long long max_age) {
+  return std::string(kSessionCookie) + "=" + token +
+         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age) +
+         (ctx.config.secure_cookies ? "; Secure" : "");
+}
+
+Response signed_in(Context& ctx, const Request& req, const SignIn& s) {
+  const long long max_age =
+      std::chrono::duration_cast<std::chrono::seconds>(s.expires_at - req.now).count();
+  return json_response(201, json{{"login", s.login},
+                                 {"actor", actor_json(s.actor)},
+                                 {"csrf_token", s.csrf},
+                                 {"expires_at", iso(ctx, s.expires_at)}}
+                                .dump())
+      .header("Set-Cookie", session_cookie(ctx, s.token, max_age))
+      .header("Cache-Control", "no-store");
+}
+
+Response refused(const Request& req, const SignIn& s, const char* what) {
+  if (s.outcome == SignIn::Outcome::locked) {
+    return problem(429, "rate-limited", "Too many requests",
+                   "too many failed sign-ins for this login: it is locked for " +
+                       std::to_string(s.retry_after.count()) + " s",
+                   req.id)
+        .header("Retry-After", std::to_string(s.retry_after.count()));
+  }
+  throw Error(ErrorCode::unauthorized, what);
+}
+
+/// POST /api/v1/session — staff sign-in: {login, password}.
+Response sign_in(Context& ctx, Request& req) {
+  const json body = parse_object(req.body);
+  Fields f(body);
+  const std::string login = f.text("login").value_or("");
+  const std::string password = f.text("password").value_or("");
+  f.no_others();
+  if (login.empty() || password.empty())
+    throw Error(ErrorCode::invalid_argument, "fields 'login' and 'password' are required");
+  const SignIn s = ctx.service.accounts().sign_in(login, password, req.now);
+  if (s.outcome == SignIn::Outcome::ok) return signed_in(ctx, req, s);
+  req.auth_failed = true;
+  return refused(req, s, "the login or the password is wrong");
+}
+
+/// POST /api/v1/session/code — a one-time code to a resident's phone: {phone}.
+Response send_code(Context& ctx, Request& req) {
+  const json body = parse_object(req.body);
+  Fields f(body);
+  const std::string phone = f.text("phone").value_or("");
+  f.no_others();
+  if (phone.empty()) throw Error(ErrorCode::invalid_argument, "field 'phone' is required");
+  const CodeRequest c = ctx.service.accounts().send_code(phone, req.now);
+  if (!c.sent) {
+    return problem(429, "rate-limited", "Too many requests",
+                   "a code was sent to this phone a moment ago: ask again in " +
+                       std::to_string(c.retry_after.count()) + " s",
+                   req.id)
+        .header("Retry-After", std::to_string(c.retry_after.count()));
+  }
+  return json_response(202, json{{"sent", true},
+                                 {"expires_in_s", c.expires_in.count()},
+                                 {"resend_after_s", c.retry_after.count()}}
+                                .dump());
+}
+
+/// POST /api/v1/session/phone — resident sign-in: {phone, code}.
+Response sign_in_by_code(Context& ctx, Request& req) {
+  const json body = parse_object(req.body);
+  Fields f(body);
+  const std::string phone = f.text("phone").value_or("");
+  const std::string code = f.text("code").value_or("");
+  f.no_others();
+  if (phone.empty() || code.empty())
+    throw Error(ErrorCode::invalid_argument, "fields 'phone' and 'code' are required");
+  const SignIn s = ctx.service.accounts().sign_in_with_code(phone, code, req.now);
+  if (s.outcome == SignIn::Outcome::ok) return signed_in(ctx, req, s);
+  req.auth_failed = true;
+  return refused(req, s, "the code is wrong, spent or expired: ask for a new one");
+}
+
+/// GET /api/v1/session — who the caller is.
+Response whoami(Context& ctx, Request& req) {
+  if (!req.authenticated)
+    throw Error(ErrorCode::unauthorized, "not signed in (no session cookie and no API key)");
+  json j{{"actor", actor_json(req.actor)}};
+  if (!req.login.empty()) {
+    j["login"] = req.login;
+    j["csrf_token"] = req.csrf;
+    j["expires_at"] = iso(ctx, req.session_expires);
+  }
+  return json_response(200, j.dump()).header("Cache-Control", "no-store");
+}
+
+/// DELETE /api/v1/session — sign out (the cookie is cleared too).
+Response sign_out(Context& ctx, Request& req) {
+  if (!req.session_token.empty()) ctx.service.accounts().sign_out(req.session_token);
+  Response r{204, "application/json", "", nullptr, {}};
+  r.header("Set-Cookie", session_cookie(ctx, "", 0));
+  return r;
+}
+
+/// PUT /api/v1/session/password — a signed-in staff member's own password:
+/// {current_password, new_password}. Ends the login's other sessions.
+Response change_password(Context& ctx, Request& req) {
+  if (req.login.empty())
+    throw Error(ErrorCode::unauthorized, "changing a password needs a signed-in session");
+  const json body = parse_object(req.body);
+  Fields f(body);
+  const std::string current = f.text("current_password").value_or("");
+  const std::string next = f.text("new_password").value_or("");
+  f.no_others();
+  ctx.service.accounts().change_password(req.login, current, next, req.session_hash, req.now);
+  return Response{204, "application/json", "", nullptr, {}};
+}
+
+json account_json(Context& ctx, const Account& a) {
+  json j{{"login", a.login},
+         {"actor", a.actor},
+         {"kind", a.password_hash.empty() ? "resident" : "staff"},
+         {"disabled", a.disabled},
+         {"failures", a.failures},
+         {"locked_until", a.locked_until > Instant{} ? json(iso(ctx, a.locked_until)) : json()},
+         {"created_at", iso(ctx, a.created_at)},
+         {"updated_at", iso(ctx, a.updated_at)}};
+  if (const Actor* staff = ctx.service.reference()->staff_member(a.actor)) {
+    j["name"] = staff->name;
+    j["role"] = to_string(staff->role);
+  }
+  return j;
+}
+
+/// GET /api/v1/admin/accounts (admins).
+Response list_accounts(Context& ctx, Request& req) {
+  require(req, {Role::admin});
+  json items = json::array();
+  for (const Account& a : ctx.service.accounts().list()) items.push_back(account_json(ctx, a));
+  return json_response(200, json{{"accounts", items}}.dump()).header("Cache-Control", "no-store");
+}
+
+/// POST /api/v1/admin/accounts — {login, staff_id, password?}: the password is generated
+/// (and shown in this answer only) when not given.
+Response add_account(Context& ctx, Request& req) {
+  require(req, {Role::admin});
+  const json body = parse_object(req.body);
+  Fields f(body);
+  const std::string login = f.text("login").value_or("");
+  const std::string staff = f.text("staff_id").value_or("");
+  const auto given = f.text("password");
+  f.no_others();
+  if (login.empty() || staff.empty())
+    throw Error(ErrorCode::invalid_argument, "fields 'login' and 'staff_id' are required");
+  const std::string password =
+      ctx.service.accounts().add_staff(login, staff, given.value_or(""), req.now);
+  json j{{"login", login}, {"staff_id", staff}};
+  if (!given) j["password"] = password;
+  return json_response(201, j.dump()).header("Cache-Control", "no-store");
+}
+
+std::string login_param(const Request& req) {
+  const std::string login = req.params.at("login");
+  Accounts::check_login(login.starts_with("tel:") ? "x" + login.substr(4) : login);
+  return login;
+}
+
+/// POST /api/v1/admin/accounts/{login}/reset — a new generated password, shown once.
+Response reset_account(Context& ctx, Request& req) {
+  require(req, {Role::admin});
+  const std::string login = login_param(req);
+  const std::string password = ctx.service.accounts().reset_password(login, req.now);
+  return json_response(200, json{{"login", login}, {"password", password}}.dump())
+      .header("Cache-Control", "no-store");
+}
+
+Response set_disabled(Context& ctx, Request& req, bool disabled) {
+  require(req, {Role::admin});
+  const std::string login = login_param(req);
+  ctx.service.accounts().set_disabled(login, disabled, req.now);
+  return json_response(200, json{{"login", login}, {"disabled", disabled}}.dump());
+}
+/// POST /api/v1/admin/accounts/{login}/disable — ends its sessions at once.
+Response disable_account(Context& ctx, Request& req) {
+  return set_disabled(ctx, req, true);
+}
+/// POST /api/v1/admin/accounts/{login}/enable
+Response enable_account(Context& ctx, Request& req) {
+  return set_disabled(ctx, req, false);
+}
+
+}  // namespace
+
+void add_account_routes(Router& router, Context& ctx) {
+  const auto to = [&ctx](ContextHandler fn) { return with_context(ctx, fn); };
+  const Execution worker = Execution::worker;
+  router.add({"POST", "/api/v1/session", {}, to(sign_in), worker, {}, kSmallBody});
+  router.add({"GET", "/api/v1/session", {}, to(whoami), worker});
+  router.add({"DELETE", "/api/v1/session", {}, to(sign_out), worker});
+  router.add({"POST", "/api/v1/session/code", {}, to(send_code), worker, {}, kSmallBody});
+  router.add({"POST", "/api/v1/session/phone", {}, to(sign_in_by_code), worker, {}, kSmallBody});
+  router.add({"PUT", "/api/v1/session/password", {}, to(change_password), worker, {}, kSmallBody});
+  router.add({"GET", "/api/v1/admin/accounts", {}, to(list_accounts), worker});
+  router.add({"POST", "/api/v1/admin/accounts", {}, to(add_account), worker, {}, kSmallBody});
+  router.add({"POST", "/api/v1/admin/accounts/{login}/reset", {}, to(reset_account), worker});
+  router.add({"POST", "/api/v1/admin/accounts/{login}/disable", {}, to(disable_account), worker});
+  router.add({"POST", "/api/v1/admin/accounts/{login}/enable", {}, to(enable_account), worker});
+}
+
+}  // namespace wangge::http
