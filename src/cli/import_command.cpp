@@ -85,7 +85,7 @@ int import_reports(const ReportsArgs& a) {
       s.category = field(c_cat);
       s.text = field(c_text);
       if (c_channel && !field(c_channel).empty()) s.channel = field(c_channel);
-      s.reporter = {field(c_name), field(c_phone)};
+      s.reporter = {field(c_name), field(c_phone), ""};
       Instant when = now_utc();
       if (!a.now && c_created && !field(c_created).empty())
         when = parse_time_option(field(c_created), "created_at", zone);

@@ -121,6 +121,8 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   }
   check_text(s.reporter.name, "reporter name", limit.max_name_bytes);
   check_text(s.reporter.phone, "reporter phone", 32);
+  check_text(s.reporter.email, "reporter email", 254);
+  check_text(s.address, "address", limit.max_address_bytes);
   for (unsigned char c : s.external_id) {
     if (!std::isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':')
       throw Error(ErrorCode::invalid_argument,
@@ -139,6 +141,7 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   r.submitted_by = submitter.id;
   r.reporter = s.reporter;
   r.external_id = s.external_id;
+  r.address = std::string(text::trim(s.address));
   // A phone typed in any usual way is kept in its canonical form; one that is still odd is
   // kept as given (the staff view flags it) rather than losing the report over it.
   if (auto phone = normalised_phone(s.reporter.phone)) r.reporter.phone = *phone;

@@ -39,6 +39,7 @@ PublicReport public_report(const Report& r, const ReferenceData& ref, const Priv
   }
   p.channel = r.channel;
   p.text = mask_personal_numbers(r.text);
+  p.address = mask_personal_numbers(r.address);
   p.media = r.media;
   p.created_at = r.created_at;
   p.updated_at = r.updated_at;

@@ -105,10 +105,12 @@ Submission submission_from(const json& body) {
   s.media = f.texts("media");
   s.channel = f.text("channel").value_or("app");
   s.external_id = f.text("external_id").value_or("");
+  s.address = f.text("address").value_or("");
   if (auto rep = f.object("reporter")) {
     Fields r(*rep, "reporter.");
     s.reporter.name = r.text("name").value_or("");
     s.reporter.phone = r.text("phone").value_or("");
+    s.reporter.email = r.text("email").value_or("");
     r.no_others();
   }
   f.no_others();

@@ -45,6 +45,9 @@ void require(const Request& req, std::initializer_list<Role> roles);
 void add_system_routes(Router& router, Context& ctx);
 void add_v1_routes(Router& router, Context& ctx);
 void add_open311_routes(Router& router, Context& ctx);
+/// Open311's own error list ([{code, description}], JSON or XML by the request's extension):
+/// what every /open311 answer that is an error looks like, unknown routes included.
+Response open311_error_list(const Request& req, int status, const std::string& description);
 void add_tile_routes(Router& router, Context& ctx);
 void add_ogc_routes(Router& router, Context& ctx);
 void add_account_routes(Router& router, Context& ctx);

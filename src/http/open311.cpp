@@ -178,8 +178,23 @@ std::string status_of(ReportState s) {
   return is_open(s) ? "open" : "closed";
 }
 
+/// Where a case is, for the spec's `address`: the reporter's own words when given (personal
+/// numbers masked), else the 街道 (subdistrict) and the finest grid by name
+/// ("新湖街道湘江一组第5邻"); grid ids when the grids are not the current generation's.
+std::string address_of(const PublicReport& p, const GridIndex* index) {
+  if (!p.address.empty()) return p.address;
+  if (p.grid_chain.empty()) return "";
+  auto name = [&](const std::string& id) {
+    const auto i = index ? index->grids().find(id) : std::nullopt;
+    return i ? index->grids()[*i].name : id;
+  };
+  const std::string& finest = p.grid_chain.front();
+  const std::string& root = p.grid_chain.back();
+  return root == finest ? name(root) : name(root) + name(finest);
+}
+
 Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy& privacy,
-                  const std::vector<PublicEvent>* history, Instant now) {
+                  const GridIndex* grids, const std::vector<PublicEvent>* history, Instant now) {
   const TimeZone& zone = ref.calendar.zone();
   const PublicReport p = public_report(r, ref, privacy, now);
   const Assignee& who = p.assignee.kind != Assignee::Kind::none ? p.assignee : p.responsible;
@@ -199,7 +214,7 @@ Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy
       .add("requested_datetime", Node::str(format_iso(p.created_at, zone)))
       .add("updated_datetime", Node::str(format_iso(p.updated_at, zone)))
       .add("expected_datetime", p.due_at ? Node::str(format_iso(*p.due_at, zone)) : Node::null())
-      .add("address", Node::str(p.grid))
+      .add("address", Node::str(address_of(p, grids)))
       .add("address_id", Node::str(p.grid))
       .add("zipcode", Node::str(""))
       .add("lat", Node::num(p.lat))
@@ -323,7 +338,9 @@ ReportFilter requests_filter(const Request& req, const TimeZone& zone) {
 
 /// GET /open311/v2/discovery
 Response discovery(Context& ctx, Request& req) {
-  const std::string changeset = format_iso(req.now, ctx.service.reference()->calendar.zone());
+  // The time the services last changed: caching clients refresh only then.
+  const auto ref = ctx.service.reference();
+  const std::string changeset = format_iso(ref->services_changed_at, ref->calendar.zone());
   Node formats = Node::array("format");
   formats.push(Node::str("application/json")).push(Node::str("text/xml"));
   Node endpoint = Node::object();
@@ -454,6 +471,8 @@ Submission submission_of(const Service& service, const PostFields& field) {
   s.lon = number::parse_finite(lon, "long");
   if (const std::string d = field("datum"); !d.empty()) s.datum = d;
   s.text = field("description");
+  s.address = field("address_string");
+  s.reporter.email = field("email");
   if (const std::string m = field("media_url"); !m.empty()) s.media = {m};
   // 随手拍 (a snapshot): a photo says what is wrong; the category names it.
   if (text::trim(s.text).empty() && !s.media.empty()) s.text = "随手拍：" + category.name;
@@ -512,13 +531,19 @@ Response post_request(Context& ctx, Request& req) {
 Response request_list(Context& ctx, const Request& req, const std::vector<Report>& reports) {
   const bool extensions = req.param("extensions").value_or("") == "true";
   const ReferenceData& ref = *ctx.service.reference();
+  std::shared_ptr<const GridIndex> grids;
+  try {
+    grids = ctx.service.grid_index();
+  } catch (const Error&) {
+    // no grids loaded: addresses name grid ids
+  }
   Node list = Node::array("request");
   for (const Report& r : reports) {
     std::vector<PublicEvent> history;
     if (extensions)
       for (const Event& e : ctx.service.events(r.id, kPublic)) history.push_back(public_event(e));
-    list.push(
-        request_node(r, ref, ctx.service.privacy(), extensions ? &history : nullptr, req.now));
+    list.push(request_node(r, ref, ctx.service.privacy(), grids.get(),
+                           extensions ? &history : nullptr, req.now));
   }
   return render(req, 200, list, "service_requests");
 }
@@ -560,6 +585,10 @@ Response get_token(Context& ctx, Request& req) {
 }
 
 }  // namespace
+
+Response open311_error_list(const Request& req, int status, const std::string& description) {
+  return open311_error(req, status, description);
+}
 
 void add_open311_routes(Router& router, Context& ctx) {
   const std::vector<std::string> formats{"json", "xml"};

@@ -487,9 +487,13 @@ struct HttpServer::Impl {
 
   /// 404, 405 with Allow, or the answer to OPTIONS (CORS preflight and discovery).
   http::Response unmatched(const http::Request& req, const http::Router::Match& match) {
-    if (match.allowed.empty())
-      return http::problem(404, "not-found", "Not found",
-                           "no resource at " + req.path.substr(0, 200), req.id);
+    // Open311 clients parse the spec's error list on every /open311 answer, even a 404.
+    const bool open311 = req.path.rfind("/open311/", 0) == 0;
+    if (match.allowed.empty()) {
+      const std::string detail = "no resource at " + req.path.substr(0, 200);
+      if (open311) return http::open311_error_list(req, 404, detail);
+      return http::problem(404, "not-found", "Not found", detail, req.id);
+    }
     std::string allow;
     for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
     if (req.method == "OPTIONS") {
@@ -501,10 +505,10 @@ struct HttpServer::Impl {
       r.header("Access-Control-Max-Age", "600");
       return r;
     }
-    return http::problem(405, "method-not-allowed", "Method not allowed",
-                         req.method.substr(0, 32) + " is not allowed on " +
-                             req.path.substr(0, 200) + "; allowed: " + allow,
-                         req.id)
+    const std::string detail = req.method.substr(0, 32) + " is not allowed on " +
+                               req.path.substr(0, 200) + "; allowed: " + allow;
+    if (open311) return http::open311_error_list(req, 405, detail).header("Allow", allow);
+    return http::problem(405, "method-not-allowed", "Method not allowed", detail, req.id)
         .header("Allow", allow);
   }
 };

@@ -33,56 +33,54 @@ ordered_json category(const char* code, const char* parent, const char* name, co
   return c;
 }
 
+// Descriptions are what residents read (Open311 services, the console): Chinese.
 // GB/T 30428-style classes: 事件 (events, locality first) with a local 社会治理 class, and
 // 部件 (components, owner first). Deadlines follow the published city tables
 // (reference/domain-standards.md §1.6) where they exist.
 ordered_json categories() {
   ordered_json list = ordered_json::array();
   auto add = [&](ordered_json c) { list.push_back(std::move(c)); };
-  add(category("01", "", "市容环境", "event", "", 0, "", "City appearance and environment"));
+  add(category("01", "", "市容环境", "event", "", 0, "", "市容环境类问题"));
   add(category("0101", "01", "暴露垃圾", "event", "hw", 4, "work_hours",
-               "Exposed rubbish, overflowing bins", 50, 48));
-  add(category("0102", "01", "道路不洁", "event", "hw", 2, "work_hours", "Dirty road or pavement",
-               50, 24));
-  add(category("0103", "01", "私搭乱建", "event", "cgzf", 20, "work_days", "Illegal structures", 30,
+               "垃圾暴露、垃圾桶满溢未清运", 50, 48));
+  add(category("0102", "01", "道路不洁", "event", "hw", 2, "work_hours", "道路、人行道脏污", 50,
+               24));
+  add(category("0103", "01", "私搭乱建", "event", "cgzf", 20, "work_days", "违法搭建、私自圈占", 30,
                720));
-  add(category("02", "", "宣传广告", "event", "", 0, "", "Advertising"));
+  add(category("02", "", "宣传广告", "event", "", 0, "", "宣传广告类问题"));
   add(category("0201", "02", "非法小广告", "event", "cgzf", 1, "work_days",
-               "Illegal flyers, stickers, sprayed ads"));
-  add(category("03", "", "施工管理", "event", "", 0, "", "Construction management"));
-  add(category("0301", "03", "施工扰民", "event", "cgzf", 4, "work_hours",
-               "Construction noise and nuisance", 80, 72));
-  add(category("04", "", "街面秩序", "event", "", 0, "", "Street order"));
-  add(category("0401", "04", "占道经营", "event", "cgzf", 2, "work_hours",
-               "Trading on the road or pavement"));
+               "乱贴乱画、非法小广告"));
+  add(category("03", "", "施工管理", "event", "", 0, "", "施工管理类问题"));
+  add(category("0301", "03", "施工扰民", "event", "cgzf", 4, "work_hours", "施工噪音、夜间施工扰民",
+               80, 72));
+  add(category("04", "", "街面秩序", "event", "", 0, "", "街面秩序类问题"));
+  add(category("0401", "04", "占道经营", "event", "cgzf", 2, "work_hours", "占道经营、店外经营"));
   add(category("0402", "04", "乱停乱放", "event", "cgzf", 4, "work_hours",
-               "Vehicles blocking exits and fire lanes"));
-  add(category("05", "", "突发事件", "event", "", 0, "", "Emergencies"));
-  add(category("0501", "05", "道路积水", "event", "sz", 4, "work_hours",
-               "Standing water on the road", 100, 24));
-  add(category("0502", "05", "管道破裂", "event", "sw", 4, "calendar_hours",
-               "Burst water or sewage pipe", 100, 24));
-  add(category("06", "", "社会治理", "event", "", 0, "",
-               "Grassroots governance (local extension)"));
+               "车辆乱停、堵塞出入口和消防通道"));
+  add(category("05", "", "突发事件", "event", "", 0, "", "突发事件"));
+  add(category("0501", "05", "道路积水", "event", "sz", 4, "work_hours", "道路积水", 100, 24));
+  add(category("0502", "05", "管道破裂", "event", "sw", 4, "calendar_hours", "供水或排水管道破裂",
+               100, 24));
+  add(category("06", "", "社会治理", "event", "", 0, "", "基层社会治理类事项（本地扩展）"));
   // Cases about people (disputes, elderly living alone) are never shown to the public.
   auto not_public = [](ordered_json c) {
     c["public"] = false;
     return c;
   };
   add(not_public(category("0601", "06", "矛盾纠纷", "event", "zz", 3, "work_days",
-                          "Neighbour disputes needing mediation", 30, 168)));
+                          "邻里矛盾纠纷，需要调解", 30, 168)));
   add(category("0602", "06", "安全隐患", "event", "zz", 1, "work_days",
-               "Safety hazards (e.g. charging e-bikes indoors)"));
+               "安全隐患（如电动车入户充电）"));
   add(not_public(category("0603", "06", "独居老人关怀", "event", "swb", 1, "work_days",
-                          "Elderly people living alone", 30, 168)));
-  add(category("B01", "", "公用设施", "component", "", 0, "", "Public utilities"));
+                          "独居老人关怀与探访", 30, 168)));
+  add(category("B01", "", "公用设施", "component", "", 0, "", "公用设施类部件"));
   add(category("B0101", "B01", "井盖破损", "component", "sz", 24, "calendar_hours",
-               "Broken or missing manhole cover", 20, 168));
-  add(category("B0102", "B01", "路灯故障", "component", "ld", 3, "work_days",
-               "Street lamp out or on by day", 20, 168));
-  add(category("B04", "", "园林绿化", "component", "", 0, "", "Parks and greenery"));
-  add(category("B0401", "B04", "绿地损坏", "component", "yl", 5, "work_days",
-               "Damaged green space or leaning tree", 30, 168));
+               "井盖破损、缺失", 20, 168));
+  add(category("B0102", "B01", "路灯故障", "component", "ld", 3, "work_days", "路灯不亮或白天常亮",
+               20, 168));
+  add(category("B04", "", "园林绿化", "component", "", 0, "", "园林绿化类部件"));
+  add(category("B0401", "B04", "绿地损坏", "component", "yl", 5, "work_days", "绿地损坏、树木倾斜",
+               30, 168));
   return ordered_json{{"categories", list}};
 }
 

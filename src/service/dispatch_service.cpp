@@ -55,7 +55,9 @@ std::shared_ptr<const ReferenceData> reference_from_store(Store& store) {
   auto c = store.reference("categories"), o = store.reference("organisation"),
        k = store.reference("calendar");
   if (!c || !o || !k) return nullptr;
-  return std::make_shared<const ReferenceData>(parse_reference(*c, *o, *k));
+  ReferenceData ref = parse_reference(*c, *o, *k);
+  ref.services_changed_at = store.reference_updated_at("categories").value_or(Instant{});
+  return std::make_shared<const ReferenceData>(std::move(ref));
 }
 
 }  // namespace
@@ -545,11 +547,13 @@ void Service::import_reference(const std::string& dir, Instant now) {
   const std::string c = text::read_file(dir + "/categories.json");
   const std::string o = text::read_file(dir + "/organisation.json");
   const std::string k = text::read_file(dir + "/calendar.json");
-  auto ref = std::make_shared<const ReferenceData>(parse_reference(c, o, k));  // all or nothing
+  parse_reference(c, o, k);  // all or nothing: a bad document stores none of them
   Store& s = store();
   s.put_reference("categories", c, now);
   s.put_reference("organisation", o, now);
   s.put_reference("calendar", k, now);
+  auto ref = reference_from_store(s);  // with the time the categories last changed
+  if (!ref) throw Error(ErrorCode::unavailable, "the reference documents were not stored");
   std::lock_guard lock(dispatch_->mutex);
   dispatch_->ref = std::move(ref);
 }

@@ -40,6 +40,7 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
                    {"class", p.category_class}};
   // The reporter and staff read the words as written; the public with numbers masked.
   j["text"] = exact ? r.text : p.text;
+  j["address"] = exact ? r.address : p.address;
   j["media"] = p.media;
   j["channel"] = to_string(p.channel);
   j["created_at"] = format_iso(p.created_at, zone);
@@ -100,7 +101,10 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
     j["submitted_by"] = r.submitted_by;
     j["external_id"] = r.external_id.empty() ? json(nullptr) : json(r.external_id);
   }
-  if (exact) j["reporter"] = {{"name", r.reporter.name}, {"phone", r.reporter.phone}};
+  if (exact) {
+    j["reporter"] = {{"name", r.reporter.name}, {"phone", r.reporter.phone}};
+    if (!r.reporter.email.empty()) j["reporter"]["email"] = r.reporter.email;
+  }
   j["version"] = p.version;
   if (o.actor) {
     json allowed = json::array();

@@ -172,7 +172,9 @@ const std::vector<std::string>& report_columns() {
                                                  "service_minutes",
                                                  "service_within_circle",
                                                  "service_straight_line",
-                                                 "external_id"};
+                                                 "external_id",
+                                                 "address",
+                                                 "reporter_email"};
   return kColumns;
 }
 
@@ -242,7 +244,9 @@ Row encode_report(const Report& r) {
              r.nearest_service ? Value(r.nearest_service->minutes) : Value(),
              r.nearest_service ? Value(std::int64_t{r.nearest_service->within_circle}) : Value(),
              r.nearest_service ? Value(std::int64_t{r.nearest_service->straight_line}) : Value(),
-             opt_text(r.external_id)};
+             opt_text(r.external_id),
+             opt_text(r.address),
+             opt_text(r.reporter.email)};
 }
 
 Report decode_report(const Row& row) {
@@ -313,6 +317,8 @@ Report decode_report(const Row& row) {
     const auto within = in.opt_integer();
     const auto straight = in.opt_integer();
     r.external_id = in.text();
+    r.address = in.text();
+    r.reporter.email = in.text();
     if (!service_id.empty()) {
       r.nearest_service = NearestServiceInfo{service_id,
                                              service_name,

@@ -332,6 +332,11 @@ CREATE INDEX sessions_login ON sessions (login, expires_at);
 CREATE TABLE login_codes (
   phone TEXT PRIMARY KEY, code_hash TEXT NOT NULL, sent_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
   attempts BIGINT NOT NULL, window_start BIGINT NOT NULL, sends BIGINT NOT NULL);
+)sql",
+      // 8: where the reporter said it is, and their e-mail (private contact).
+      R"sql(
+ALTER TABLE reports ADD COLUMN address TEXT;
+ALTER TABLE reports ADD COLUMN reporter_email TEXT;
 )sql"};
   return kMigrations;
 }

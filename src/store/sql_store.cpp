@@ -163,7 +163,8 @@ void SqlStore::put_reference(const std::string& name, const std::string& body, I
   write_sql([&](SqlSession& s) {
     s.run(
         "INSERT INTO reference (name, body, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO "
-        "UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+        "UPDATE SET body = excluded.body, updated_at = CASE WHEN reference.body = excluded.body "
+        "THEN reference.updated_at ELSE excluded.updated_at END",
         {name, body, to_millis(now)});
   });
 }
@@ -173,6 +174,14 @@ std::optional<std::string> SqlStore::reference(const std::string& name) {
     auto found = s.rows("SELECT body FROM reference WHERE name = ?", {name});
     if (found.empty()) return std::nullopt;
     return text_of(found[0][0]);
+  });
+}
+
+std::optional<Instant> SqlStore::reference_updated_at(const std::string& name) {
+  return read_value_unbounded([&](SqlSession& s) -> std::optional<Instant> {
+    auto found = s.rows("SELECT updated_at FROM reference WHERE name = ?", {name});
+    if (found.empty() || !std::holds_alternative<std::int64_t>(found[0][0])) return std::nullopt;
+    return from_millis(std::get<std::int64_t>(found[0][0]));
   });
 }
 

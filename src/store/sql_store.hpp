@@ -57,6 +57,7 @@ class SqlStore : public Store, public AccountStore {
   std::vector<GenerationInfo> generations() override;
   void put_reference(const std::string& name, const std::string& body, Instant now) override;
   std::optional<std::string> reference(const std::string& name) override;
+  std::optional<Instant> reference_updated_at(const std::string& name) override;
   void put_api_key(const ApiKey& key) override;
   std::optional<ApiKey> api_key_by_hash(const std::string& hash) override;
   std::vector<ApiKey> api_keys() override;

@@ -42,7 +42,7 @@ struct Sample {
     s.lat = lat;
     s.category = category;
     s.text = "路边有生活垃圾堆放，无人清运";
-    s.reporter = {"张三", "13800138000"};
+    s.reporter = {"张三", "13800138000", ""};
     return s;
   }
   Report report(Instant now, const std::string& category = "0101",

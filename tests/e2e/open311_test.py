@@ -10,7 +10,9 @@ the error list [{code, description}] with 400/403/404 semantics, "present but em
 the 90-day default window, and the common extensions (page/page_size, updated_after/before,
 extensions=true with notes[] and extended_attributes, an idempotency key).
 """
+import json
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -349,8 +351,60 @@ def run(c, tmp, env):
     c.check("a path without a format: 404", get("services").status == 404)
     c.check("an unsupported format: 404", get("services.csv").status == 404)
     r = request(port, "DELETE", "/open311/v2/requests.json")
-    c.check("DELETE requests.json: 405 with Allow: POST, GET", r.status == 405 and {"POST", "GET"} <= set(
-        m.strip() for m in r.headers.get("allow", "").split(",")), r)
+    c.check("DELETE requests.json: 405 with Allow: POST, GET, as the spec's error list", r.status == 405 and {"POST", "GET"} <= set(
+        m.strip() for m in r.headers.get("allow", "").split(",")) and is_error_list(r, 405), r)
+    c.check("an unknown route in .json: the spec's error list, 404", is_error_list(get("nothing/here.json"), 404))
+    c.check("an unknown route in .xml: the spec's error list in XML, 404", is_error_list(get("nothing.xml"), 404, "xml"))
+
+    # ---- what real clients send and read back ----------------------------------------------------
+    r = post("json", dict(base, description="门口井盖松动", address_string="新湖路18号东门口（电话13912345678）",
+                          email="wang@example.org"))
+    rid = r.json()[0]["service_request_id"] if r.status == 201 else "none"
+    mine = get(f"requests/{rid}.json").json()[0] if r.status == 201 else {}
+    c.check("address: the one given, personal numbers masked in public",
+            mine.get("address") == "新湖路18号东门口（电话139****5678）", mine)
+    view = staff_view(r)
+    c.check("... the staff see the address and the e-mail as given (private contact)",
+            view.get("address") == "新湖路18号东门口（电话13912345678）"
+            and view.get("reporter", {}).get("email") == "wang@example.org", view)
+    c.check("... and the e-mail is in no public answer", b"wang@example.org" not in get(f"requests/{rid}.json").body
+            and b"wang@example.org" not in get(f"requests/{rid}.json?extensions=true").body)
+    r = post("json", dict(base, description="无地址"))
+    plain = get(f"requests/{r.json()[0]['service_request_id']}.json").json()[0] if r.status == 201 else {}
+    c.check("without one, address is the 街道 and the grid by name, not a 17-digit code",
+            plain.get("address", "").startswith("新湖街道") and "邻" in plain.get("address", "")
+            and not re.search(r"\d{9}", plain.get("address", "")), plain)
+    services = get("services.json").json()
+    c.check("service descriptions a resident reads are Chinese",
+            services and all(re.search(r"[\u4e00-\u9fff]", x["description"]) for x in services), services[:2])
+    first = get("discovery.json").json()["changeset"]
+    time.sleep(1.1)  # the changeset is a time to the second: a second later it would differ if it were now
+    c.check("discovery's changeset stays the same while the services do", get("discovery.json").json()["changeset"] == first)
+    c.check("SIGTERM: exit 0", server.stop() == 0)
+    changed_categories(c, tmp, env, first)
+
+
+def changed_categories(c, tmp, env, first):
+    """The changeset changes when the services change (a new categories.json), and only then:
+    importing the same documents again, or restarting, keeps it."""
+    ref = os.path.join(tmp, "ref")
+    os.makedirs(ref, exist_ok=True)
+    for f in ["organisation.json", "calendar.json", "categories.json"]:
+        shutil.copy(os.path.join(DATA, f), ref)
+    subprocess.run([WANGGE, "import", "reference", ref], env=env, check=True, stdout=subprocess.DEVNULL)
+    server = Server(WANGGE, env, os.path.join(tmp, "server2.log"))
+    server.start()
+    same = request(server.port, "GET", "/open311/v2/discovery.json").json()["changeset"]
+    c.check("the same documents imported again and a restart: the same changeset", same == first, (same, first))
+    with open(os.path.join(DATA, "categories.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    next(x for x in doc["categories"] if x["code"] == "0102")["name"] = "道路不洁（含油污）"
+    with open(os.path.join(ref, "categories.json"), "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False)
+    subprocess.run([WANGGE, "import", "reference", ref], env=env, check=True, stdout=subprocess.DEVNULL)
+    r = request(server.port, "POST", "/api/v1/admin/reload", key=create_key(WANGGE, env, "a01"))
+    later = request(server.port, "GET", "/open311/v2/discovery.json").json()["changeset"]
+    c.check("a renamed service: a later changeset once the server has reloaded", r.status == 200 and later > first, (later, first))
     c.check("SIGTERM: exit 0", server.stop() == 0)
 
 

@@ -49,7 +49,7 @@ int write_forever(const char* store, const char* data, const std::string& round,
         s.lat = 27.8576 + std::uniform_real_distribution<double>(-0.008, 0.008)(rng);
         s.category = n % 2 ? "0101" : "B0102";
         s.text = "durability " + round + " " + std::to_string(t) + " " + std::to_string(n);
-        s.reporter = {"测试", "13800138000"};
+        s.reporter = {"测试", "13800138000", ""};
         const std::string key = round + "-" + std::to_string(t) + "-" + std::to_string(n);
         try {
           const SubmitResult r = service->submit(

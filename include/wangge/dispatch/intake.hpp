@@ -29,6 +29,8 @@ struct Submission {
   /// The ticket number of the channel it came through (a 12345 hotline 工单号): unique per
   /// channel — the same ticket submitted twice is one case.
   std::string external_id;
+  /// Where, in the reporter's words ("人民路12号门口"); the position still decides the grid.
+  std::string address;
 };
 
 class Intake {

@@ -49,6 +49,7 @@ struct PublicReport {
   std::string category_name, category_kind, category_class;  ///< "" for an unknown code
   Channel channel = Channel::app;
   std::string text;
+  std::string address;  ///< the reporter's words, personal numbers masked; "" when none given
   std::vector<std::string> media;
   Instant created_at, updated_at;
   double lon = 0, lat = 0;  ///< WGS-84, rounded to the policy's precision

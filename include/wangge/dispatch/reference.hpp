@@ -19,7 +19,8 @@ struct IntakeLimits {
   std::size_t max_media = 10;
   std::size_t max_media_url_bytes = 2048;
   std::size_t max_name_bytes = 100;
-  double max_accuracy_m = 5000;  ///< a position vaguer than this is refused
+  std::size_t max_address_bytes = 400;  ///< ~130 Chinese characters
+  double max_accuracy_m = 5000;         ///< a position vaguer than this is refused
 };
 
 /// Rules of the workflow a deployment may tune (categories.json "rules").
@@ -41,6 +42,9 @@ struct ReferenceData {
   std::vector<Actor> staff;
   WorkCalendar calendar;
   IntakeLimits limits;
+  /// When the categories (the services residents report under) last changed: Open311's
+  /// changeset. Set by whoever loads the documents (the store knows; epoch otherwise).
+  Instant services_changed_at;
 
   const Department* department(const std::string& id) const;
   const Actor* staff_member(const std::string& id) const;

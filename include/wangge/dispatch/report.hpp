@@ -69,6 +69,7 @@ std::string_view to_string(Assignee::Kind k) noexcept;
 struct Reporter {
   std::string name;
   std::string phone;
+  std::string email;  ///< private contact, as given (Open311's email)
 };
 
 /// The nearest service point by walking, at intake (see network/nearest.hpp).
@@ -117,6 +118,7 @@ struct Report {
 
   std::string duplicate_of;  ///< an open report this one probably repeats (suggestion)
   std::string external_id;   ///< the channel's ticket number (12345 工单号), "" when none
+  std::string address;       ///< as the reporter gave it (Open311's address_string), "" when none
   Assignee responsible;      ///< by the category's responsibility rule, at intake
   Assignee assignee;         ///< the current one, once dispatched
 

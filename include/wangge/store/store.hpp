@@ -161,6 +161,8 @@ class Store {
   /// Reference documents by name ("categories", "organisation", "calendar").
   virtual void put_reference(const std::string& name, const std::string& body, Instant now) = 0;
   virtual std::optional<std::string> reference(const std::string& name) = 0;
+  /// When the document last changed (an import of the same text keeps the time).
+  virtual std::optional<Instant> reference_updated_at(const std::string& name) = 0;
 
   virtual void put_api_key(const ApiKey& key) = 0;
   /// The key with this secret hash, revoked or not.

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
         s.lat = std::uniform_real_distribution<double>(27.8481, 27.8756)(rng);
         s.category = kCategories[static_cast<std::size_t>(n) % kCategories.size()];
         s.text = "bench report " + std::to_string(n);
-        s.reporter = {"测试", "13800138000"};
+        s.reporter = {"测试", "13800138000", ""};
         const auto t0 = Clock::now();
         service->submit(s, Actor{"", "", Role::resident, {}, {}},
                         "bench-" + std::to_string(n) + "-" + argv[3], now_utc());
