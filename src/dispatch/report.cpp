@@ -1,5 +1,7 @@
 #include "wangge/dispatch/report.hpp"
 
+#include <algorithm>
+
 #include <array>
 
 namespace wangge {
@@ -120,6 +122,11 @@ std::string_view to_string(Assignee::Kind k) noexcept {
 const std::string& Report::grid_id() const {
   static const std::string kNone;
   return grid_chain.empty() ? kNone : grid_chain.front();
+}
+
+bool Report::followed_by(const std::string& actor_id) const {
+  return !actor_id.empty() &&
+         std::find(followers.begin(), followers.end(), actor_id) != followers.end();
 }
 
 }  // namespace wangge

@@ -117,8 +117,8 @@ bool Workflow::may_take(int who, const Report& r, const Actor& actor) {
     case Who::supervisor:
       return actor.role == Role::supervisor || actor.role == Role::admin;
     case Who::reporter_or_staff:
-      return is_staff(actor.role) ||
-             (actor.role == Role::resident && !actor.id.empty() && actor.id == r.submitted_by);
+      return is_staff(actor.role) || (actor.role == Role::resident && !actor.id.empty() &&
+                                      (actor.id == r.submitted_by || r.followed_by(actor.id)));
     case Who::finder: {
       if (actor.role != Role::grid_worker || actor.id.empty() || actor.id != r.submitted_by)
         return false;
@@ -176,7 +176,7 @@ bool Workflow::is_assignee(const Report& r, const Actor& actor) {
 bool Workflow::can_see(const Report& r, const Actor& actor) {
   switch (actor.role) {
     case Role::resident:
-      return !actor.id.empty() && r.submitted_by == actor.id;
+      return !actor.id.empty() && (r.submitted_by == actor.id || r.followed_by(actor.id));
     case Role::grid_worker:
       if (!actor.id.empty() && r.submitted_by == actor.id) return true;
       if (is_assignee(r, actor)) return true;
@@ -295,9 +295,8 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
       }
       break;
     case Who::reporter_or_staff:
-      if (!is_staff(actor.role) &&
-          !(actor.role == Role::resident && !actor.id.empty() && actor.id == r.submitted_by)) {
-        forbid("only the resident who reported it, or staff recording a callback, may");
+      if (!may_take(static_cast<int>(Who::reporter_or_staff), r, actor)) {
+        forbid("only a resident who reported it, or staff recording a callback, may");
       }
       break;
     case Who::finder:

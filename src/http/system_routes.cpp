@@ -23,7 +23,9 @@ ViewOptions Context::view_for(const Request& req, const Report& r) const {
     v.audience = !a.id.empty() && a.id == r.submitted_by ? Audience::owner : Audience::public_view;
   else
     v.audience = Workflow::can_see(r, a) ? Audience::staff : Audience::public_view;
-  if (req.authenticated && v.audience != Audience::public_view) v.actor = &req.actor;
+  // A follower (who reported the same problem) reads the public view, with what he may do.
+  const bool follower = a.role == Role::resident && r.followed_by(a.id);
+  if (req.authenticated && (v.audience != Audience::public_view || follower)) v.actor = &req.actor;
   return v;
 }
 

@@ -219,6 +219,20 @@ std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, co
   return reply;
 }
 
+/// A resident who reports a problem already reported (a probable duplicate) follows the
+/// original case, in the same write: he sees it and may rate it when it is closed. Not an
+/// event of the case (its state and version do not change); at most Report::kMaxFollowers.
+void follow_original(WriteTx& tx, const Report& dup, const Actor& by) {
+  if (dup.duplicate_of.empty() || by.role != Role::resident || by.id.empty()) return;
+  auto original = tx.report(dup.duplicate_of);
+  if (!original || original->submitted_by == by.id || original->followed_by(by.id) ||
+      original->followers.size() >= Report::kMaxFollowers) {
+    return;
+  }
+  original->followers.push_back(by.id);
+  tx.update_report(*original);
+}
+
 }  // namespace
 
 SubmitResult Service::submit(const Submission& s, const Actor& by, const std::string& key_in,
@@ -288,6 +302,7 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
         if (!r.duplicate_of.empty()) e.data["duplicate_of"] = r.duplicate_of;
         r.version = 1;
         tx.insert_report(r, key, hash);
+        follow_original(tx, r, by);
         tx.append_event(e);
         result.reply = remember(tx, reply_options, r, now);
         result.report = std::move(r);

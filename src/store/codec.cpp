@@ -174,7 +174,8 @@ const std::vector<std::string>& report_columns() {
                                                  "service_straight_line",
                                                  "external_id",
                                                  "address",
-                                                 "reporter_email"};
+                                                 "reporter_email",
+                                                 "followers"};
   return kColumns;
 }
 
@@ -246,7 +247,8 @@ Row encode_report(const Report& r) {
              r.nearest_service ? Value(std::int64_t{r.nearest_service->straight_line}) : Value(),
              opt_text(r.external_id),
              opt_text(r.address),
-             opt_text(r.reporter.email)};
+             opt_text(r.reporter.email),
+             r.followers.empty() ? Value() : Value(json(r.followers).dump())};
 }
 
 Report decode_report(const Row& row) {
@@ -319,6 +321,7 @@ Report decode_report(const Row& row) {
     r.external_id = in.text();
     r.address = in.text();
     r.reporter.email = in.text();
+    if (const std::string f = in.text(); !f.empty()) r.followers = string_list(f);
     if (!service_id.empty()) {
       r.nearest_service = NearestServiceInfo{service_id,
                                              service_name,

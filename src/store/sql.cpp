@@ -337,6 +337,10 @@ CREATE TABLE login_codes (
       R"sql(
 ALTER TABLE reports ADD COLUMN address TEXT;
 ALTER TABLE reports ADD COLUMN reporter_email TEXT;
+)sql",
+      // 9: residents following a case (the reporters of its duplicates), a JSON array.
+      R"sql(
+ALTER TABLE reports ADD COLUMN followers TEXT;
 )sql"};
   return kMigrations;
 }

@@ -333,9 +333,18 @@ TEST_F(WorkflowTest, OnlyTheReporterOrStaffMayEvaluate) {
   expect_error(ErrorCode::invalid_argument, "a rating from 1 to 5",
                [&] { flow_.apply(r, rate, testing::Sample::resident(), at("2026-11-23T10:00")); });
   rate.rating = 2;
-  expect_error(ErrorCode::forbidden, "only the resident who reported it", [&] {
+  expect_error(ErrorCode::forbidden, "only a resident who reported it", [&] {
     flow_.apply(r, rate, testing::Sample::resident("u-other"), at("2026-11-23T10:00"));
   });
+  EXPECT_FALSE(Workflow::can_see(r, testing::Sample::resident("u-other")));
+  // One who reported the same problem again follows the case: he sees it and may rate it.
+  Report followed = r;
+  followed.followers.push_back("u-other");
+  EXPECT_TRUE(Workflow::can_see(followed, testing::Sample::resident("u-other")));
+  rate.rating = 4;
+  flow_.apply(followed, rate, testing::Sample::resident("u-other"), at("2026-11-23T10:00"));
+  EXPECT_EQ(followed.rating, 4);
+  rate.rating = 2;
   flow_.apply(r, rate, sample_->dispatcher(), at("2026-11-23T10:00"));  // a phone callback
   EXPECT_EQ(r.rating, 2);
 }

@@ -7,6 +7,7 @@ Usage: people_test.py WANGGE_BINARY SOURCE_DIR sqlite|postgis
   rates the closed case; another account of the same app sees none of it;
 - a rating of 2 (不满意) reopens the case as 返工 (rework); handled and closed again, the
   resident rates 5;
+- a duplicate's reporter follows the original case and rates it once it is closed;
 - a grid worker's own finding is handled at once (即报即办, self_handle) with a photo;
 - `allowed_actions` on each case is exactly what the caller can do: every listed action is
   taken without 403/409, and a 409 lists only the caller's own actions;
@@ -141,6 +142,31 @@ def loop(c, server, keys):
     actions = [e["action"] for e in r.json()["events"]]
     c.check("the events tell the story", actions == ["submit", "register", "dispatch", "accept", "handle", "close",
                                                      "evaluate", "handle", "close", "evaluate"], actions)
+
+    # ---- a duplicate's reporter follows the original ------------------------------------------
+    first = call("POST", "/api/v1/reports", key="app:wechat", account="wx-1001",
+                 json_body={"location": {"lon": LON, "lat": LAT}, "category": "0102", "text": "路面有大片油污"})
+    again = call("POST", "/api/v1/reports", key="app:wechat", account="wx-1002",
+                 json_body={"location": {"lon": LON, "lat": LAT}, "category": "0102", "text": "这里路面很脏"})
+    oid = first.json().get("id") if first.status == 201 else "none"
+    c.check("a second resident reports the same problem: flagged as its duplicate",
+            again.status == 201 and again.json().get("duplicate_of") == oid, again)
+    r = call("GET", f"/api/v1/reports/{oid}", key="app:wechat", account="wx-1002")
+    c.check("... and follows the original: he reads its public view (no reporter, exact position only rounded)",
+            r.status == 200 and "reporter" not in r.json() and "reported" not in r.json()["location"], r)
+    for body in [{"action": "register"}, {"action": "dispatch"}]:
+        act(oid, "d01", body)
+    for body in [{"action": "accept"}, {"action": "handle", "media": [PHOTO], "public_reply": "已冲洗"}]:
+        act(oid, LEADER, body)
+    c.check("the original is closed", act(oid, "d01", {"action": "close"}).status == 200)
+    r = call("GET", f"/api/v1/reports/{oid}", key="app:wechat", account="wx-1002")
+    c.check("... the follower may rate it now", r.status == 200
+            and r.json().get("allowed_actions") == [{"action": "evaluate", "needs": ["rating"]}], r)
+    r = act(oid, "app:wechat", {"action": "evaluate", "rating": 5}, account="wx-1003")
+    c.check("a resident who did not report it cannot: 404", r.status == 404, r)
+    r = act(oid, "app:wechat", {"action": "evaluate", "rating": 4, "note": "干净了"}, account="wx-1002")
+    c.check("the follower rates it: evaluated with his rating",
+            r.status == 200 and r.json()["state"] == "evaluated" and r.json()["rating"] == 4, r)
 
     # ---- 即报即办 ------------------------------------------------------------------------------
     r = call("POST", "/api/v1/reports", key=LEADER,

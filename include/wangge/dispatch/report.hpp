@@ -119,8 +119,13 @@ struct Report {
   std::string duplicate_of;  ///< an open report this one probably repeats (suggestion)
   std::string external_id;   ///< the channel's ticket number (12345 工单号), "" when none
   std::string address;       ///< as the reporter gave it (Open311's address_string), "" when none
-  Assignee responsible;      ///< by the category's responsibility rule, at intake
-  Assignee assignee;         ///< the current one, once dispatched
+  /// Residents who reported the same problem again (their reports are its duplicates): they
+  /// follow this case, see its public view and may rate it when it is closed.
+  std::vector<std::string> followers;
+  static constexpr std::size_t kMaxFollowers = 100;
+  bool followed_by(const std::string& actor_id) const;
+  Assignee responsible;  ///< by the category's responsibility rule, at intake
+  Assignee assignee;     ///< the current one, once dispatched
 
   std::optional<Instant> registered_at, dispatched_at, accepted_at, handled_at, closed_at,
       evaluated_at;
