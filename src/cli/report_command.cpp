@@ -213,7 +213,7 @@ int list(const ListArgs& a) {
 struct ActArgs {
   Common common;
   std::string id, action, note, reason, to;
-  std::vector<std::string> media;
+  std::vector<std::string> media, co;
   int rating = 0, hours = 0;
 };
 
@@ -229,6 +229,7 @@ int act(const ActArgs& a) {
   req.note = a.note;
   req.reason = a.reason;
   req.media = a.media;
+  req.co_departments = a.co;
   if (a.rating) req.rating = a.rating;
   if (a.hours) req.extension_work_hours = a.hours;
   if (!a.to.empty()) {
@@ -324,6 +325,8 @@ Runner add_report_command(CLI::App& app) {
   a->add_option("--hours", aa->hours, "Extra working hours (request_extension)")
       ->check(integer_in(1, 2000));
   a->add_option("--media", aa->media, "Photo URL (repeatable)");
+  a->add_option("--co", aa->co,
+                "A co-handling department (协办) of a whistle (escalate; repeatable)");
 
   auto tick_common = std::make_shared<Common>();
   CLI::App* t = cmd->add_subcommand(

@@ -191,6 +191,9 @@ ReferenceData parse_reference(const std::string& categories_json,
       if (rules.contains("list_after_work_days"))
         ref.rules.list_after_work_days = number::narrow<int>(
             number_in(rules, "list_after_work_days", "categories.json rules", 1, 365, true));
+      if (rules.contains("report_in_work_hours"))
+        ref.rules.report_in_work_hours = number::narrow<int>(
+            number_in(rules, "report_in_work_hours", "categories.json rules", 1, 200, true));
     }
 
     const json org = parse(organisation_json, "organisation.json");

@@ -11,7 +11,7 @@ namespace {
 
 using S = ReportState;
 
-constexpr std::array<std::string_view, 17> kActionNames{"register",
+constexpr std::array<std::string_view, 19> kActionNames{"register",
                                                         "cancel",
                                                         "dispatch",
                                                         "accept",
@@ -27,7 +27,9 @@ constexpr std::array<std::string_view, 17> kActionNames{"register",
                                                         "suspend",
                                                         "resume",
                                                         "self_handle",
-                                                        "supervise"};
+                                                        "supervise",
+                                                        "report_in",
+                                                        "return"};
 
 /// Who may take an action, apart from the state.
 enum class Who {
@@ -36,7 +38,9 @@ enum class Who {
   assignee_or_staff,
   supervisor,
   reporter_or_staff,
-  finder,  ///< the grid worker who reported it, in one of his grids
+  finder,               ///< the grid worker who reported it, in one of his grids
+  co_handler,           ///< the staff of a whistled co-handling department not yet reported in
+  department_assignee,  ///< the staff of the department the case is assigned to
   supervisor_or_system,
   system
 };
@@ -47,7 +51,7 @@ struct Rule {
 };
 
 const Rule& rule_of(Action a) {
-  static const std::array<Rule, 17> kRules{{
+  static const std::array<Rule, 19> kRules{{
       {{S::received}, Who::staff},                                            // register
       {{S::received, S::registered}, Who::staff},                             // cancel
       {{S::registered}, Who::staff},                                          // dispatch
@@ -65,6 +69,8 @@ const Rule& rule_of(Action a) {
       {{S::suspended}, Who::supervisor},                                      // resume
       {{S::received}, Who::finder},                                           // self_handle
       {{S::dispatched, S::accepted, S::handled}, Who::supervisor_or_system},  // supervise
+      {{S::dispatched, S::accepted}, Who::co_handler},                        // report_in
+      {{S::dispatched, S::accepted}, Who::department_assignee},               // return
   }};
   return kRules[static_cast<std::size_t>(a)];
 }
@@ -130,6 +136,14 @@ bool Workflow::may_take(int who, const Report& r, const Actor& actor) {
     case Who::supervisor_or_system:
       return actor.role == Role::supervisor || actor.role == Role::admin ||
              actor.id == Actor::system().id;
+    case Who::co_handler:
+      if (actor.role != Role::department_staff) return false;
+      for (const WhistledDepartment& w : r.whistle)
+        if (!w.lead && w.department == actor.department && !w.reported_in_at) return true;
+      return false;
+    case Who::department_assignee:
+      return actor.role == Role::department_staff &&
+             r.assignee.kind == Assignee::Kind::department && r.assignee.id == actor.department;
     case Who::system:
       return actor.id == Actor::system().id;
   }
@@ -145,6 +159,8 @@ std::vector<std::string_view> action_fields(Action a) {
       return {"reason"};
     case Action::escalate:
       return {"reason", "to"};
+    case Action::return_case:
+      return {"reason"};
     case Action::reassign:
       return {"to"};
     case Action::evaluate:
@@ -185,9 +201,13 @@ bool Workflow::can_see(const Report& r, const Actor& actor) {
           return true;
       return false;
     case Role::department_staff:
-      return (r.assignee.kind == Assignee::Kind::department && r.assignee.id == actor.department) ||
-             (r.responsible.kind == Assignee::Kind::department &&
-              r.responsible.id == actor.department);
+      if (r.assignee.kind == Assignee::Kind::department && r.assignee.id == actor.department)
+        return true;
+      if (r.responsible.kind == Assignee::Kind::department && r.responsible.id == actor.department)
+        return true;
+      for (const WhistledDepartment& w : r.whistle)  // 协办: a co-handling department
+        if (w.department == actor.department) return true;
+      return false;
     case Role::dispatcher:
     case Role::supervisor:
     case Role::admin:
@@ -304,6 +324,14 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
         forbid(
             "only the grid worker who found it, in his own grid, may handle it at once (即报即办)");
       break;
+    case Who::co_handler:
+      if (!may_take(static_cast<int>(Who::co_handler), r, actor))
+        forbid("only a co-handling department (协办) of the whistle that has not reported in may");
+      break;
+    case Who::department_assignee:
+      if (!may_take(static_cast<int>(Who::department_assignee), r, actor))
+        forbid("only the department the case is assigned to may send it back");
+      break;
     default:
       break;  // checked above
   }
@@ -317,9 +345,13 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
     case Action::reject_extension:
       need(!req.reason.empty(), "a reason");
       break;
+    case Action::return_case:
+      need(!req.reason.empty(), "a reason (why the case is not this department's)");
+      break;
     case Action::escalate:
       need(!req.reason.empty(), "a reason (why the whistle is blown)");
       need(req.to && req.to->kind == Assignee::Kind::department, "a department to escalate to");
+      check_co_departments(req, name);
       break;
     case Action::evaluate:
       need(req.rating && *req.rating >= 1 && *req.rating <= 5, "a rating from 1 to 5");
@@ -368,6 +400,27 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
   }
 }
 
+void Workflow::check_co_departments(const ActionRequest& req, const std::string& name) const {
+  if (req.co_departments.size() > ActionLimits::kMaxCoDepartments) {
+    throw Error(ErrorCode::invalid_argument, name + ": at most " +
+                                                 std::to_string(ActionLimits::kMaxCoDepartments) +
+                                                 " co-handling departments (co)");
+  }
+  for (std::size_t i = 0; i < req.co_departments.size(); ++i) {
+    const std::string& id = req.co_departments[i];
+    if (!ref_.department(id))
+      throw Error(ErrorCode::invalid_argument,
+                  name + ": co-handling department '" + id.substr(0, 64) + "' does not exist");
+    if (req.to && req.to->id == id)
+      throw Error(ErrorCode::invalid_argument,
+                  name + ": department '" + id + "' leads; it cannot also co-handle (co)");
+    if (std::find(req.co_departments.begin(), req.co_departments.begin() + i, id) !=
+        req.co_departments.begin() + i)
+      throw Error(ErrorCode::invalid_argument,
+                  name + ": department '" + id + "' is named twice in co");
+  }
+}
+
 bool is_media_url(std::string_view url) {
   if (!url.starts_with("https://") || url.size() <= 8) return false;
   for (unsigned char c : url)
@@ -404,6 +457,11 @@ void check_sizes(const ActionRequest& req) {
 Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& actor,
                       Instant now) const {
   check_sizes(req);
+  if (!req.co_departments.empty() && req.action != Action::escalate) {
+    throw Error(ErrorCode::invalid_argument,
+                std::string(to_string(req.action)) +
+                    ": co (co-handling departments) belongs to a whistle (escalate) only");
+  }
   check(report, req, actor, now);
   Report r = report;  // changed copy; committed to `report` at the end
   Event e;
@@ -437,6 +495,7 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
       r.closed_at.reset();
       break;
     case Action::dispatch: {
+      r.whistle.clear();
       set_assignee(req.to.value_or(r.responsible));
       r.state = S::dispatched;
       r.dispatched_at = now;
@@ -448,6 +507,28 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
     case Action::accept:
       r.state = S::accepted;
       if (!r.accepted_at) r.accepted_at = now;
+      // The lead department of a whistle reports in (报到) by accepting.
+      if (!r.whistle.empty() && r.whistle.front().lead && !r.whistle.front().reported_in_at &&
+          actor.role == Role::department_staff &&
+          actor.department == r.whistle.front().department) {
+        r.whistle.front().reported_in_at = now;
+        e.data["reported_in"] = r.whistle.front().department;
+        e.data["late"] = now > r.whistle.front().report_in_due ? "true" : "false";
+      }
+      break;
+    case Action::report_in:
+      for (WhistledDepartment& w : r.whistle) {
+        if (w.lead || w.department != actor.department || w.reported_in_at) continue;
+        w.reported_in_at = now;
+        e.data["reported_in"] = w.department;
+        e.data["late"] = now > w.report_in_due ? "true" : "false";
+      }
+      break;
+    case Action::return_case:
+      e.data["returned_by"] = r.assignee.id;
+      r.assignee = Assignee{};
+      r.whistle.clear();
+      r.state = S::registered;  // the dispatcher sends it where it belongs
       break;
     case Action::handle:
       r.state = S::handled;
@@ -494,8 +575,24 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
       e.data["self_handled"] = "true";
       break;
     }
-    case Action::escalate:
+    case Action::escalate: {
+      set_assignee(*req.to);
+      r.state = S::dispatched;  // the new assignee must report in (接单) again
+      const Instant due =
+          ref_.calendar.add_work_time(now, std::chrono::hours(ref_.rules.report_in_work_hours));
+      r.whistle.clear();
+      r.whistle.push_back(WhistledDepartment{r.assignee.id, r.assignee.name, true, due, {}});
+      std::string co;
+      for (const std::string& id : req.co_departments) {
+        r.whistle.push_back(WhistledDepartment{id, ref_.department(id)->name, false, due, {}});
+        co += (co.empty() ? "" : ",") + id;
+      }
+      if (!co.empty()) e.data["co"] = co;
+      e.data["report_in_due"] = iso(due, ref_);
+      break;
+    }
     case Action::reassign:
+      r.whistle.clear();
       set_assignee(*req.to);
       r.state = S::dispatched;  // the new assignee must report in (接单) again
       break;

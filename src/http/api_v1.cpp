@@ -131,6 +131,7 @@ ActionRequest action_from(const json& body) {
   a.public_reply = f.text("public_reply").value_or("");
   a.reason = f.text("reason").value_or("");
   a.media = f.texts("media");
+  a.co_departments = f.texts("co");
   if (auto r = f.integer("rating", 1, 5)) a.rating = static_cast<int>(*r);
   if (auto h = f.integer("extension_work_hours", 1, 2000))
     a.extension_work_hours = static_cast<int>(*h);

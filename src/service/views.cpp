@@ -105,6 +105,22 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
     j["reporter"] = {{"name", r.reporter.name}, {"phone", r.reporter.phone}};
     if (!r.reporter.email.empty()) j["reporter"]["email"] = r.reporter.email;
   }
+  // 吹哨报到: who was called, by when each must report in, and who has (no personal data).
+  if (!r.whistle.empty()) {
+    json whistle = json::array();
+    for (const WhistledDepartment& w : r.whistle) {
+      whistle.push_back(
+          {{"department", w.department},
+           {"name", w.name},
+           {"role", w.lead ? "lead" : "co"},
+           {"report_in_due", format_iso(w.report_in_due, zone)},
+           {"reported_in_at",
+            w.reported_in_at ? json(format_iso(*w.reported_in_at, zone)) : json(nullptr)},
+           {"late",
+            w.reported_in_at ? *w.reported_in_at > w.report_in_due : o.now > w.report_in_due}});
+    }
+    j["whistle"] = whistle;
+  }
   j["version"] = p.version;
   if (o.actor) {
     json allowed = json::array();

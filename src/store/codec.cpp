@@ -104,6 +104,37 @@ std::vector<std::string> string_list(const std::string& text) {
   return json::parse(text).get<std::vector<std::string>>();
 }
 
+/// The whistle (吹哨) as a JSON array: [{"department", "name", "lead", "due", "in"}], times in
+/// milliseconds; NULL when no whistle was blown.
+Value whistle_value(const std::vector<WhistledDepartment>& whistle) {
+  if (whistle.empty()) return Value();
+  json out = json::array();
+  for (const WhistledDepartment& w : whistle) {
+    json j{{"department", w.department},
+           {"name", w.name},
+           {"lead", w.lead},
+           {"due", to_millis(w.report_in_due)}};
+    if (w.reported_in_at) j["in"] = to_millis(*w.reported_in_at);
+    out.push_back(std::move(j));
+  }
+  return Value(out.dump());
+}
+
+std::vector<WhistledDepartment> whistle_of(const std::string& text) {
+  std::vector<WhistledDepartment> out;
+  if (text.empty()) return out;
+  for (const json& j : json::parse(text)) {
+    WhistledDepartment w{j.at("department").get<std::string>(),
+                         j.at("name").get<std::string>(),
+                         j.at("lead").get<bool>(),
+                         from_millis(j.at("due").get<std::int64_t>()),
+                         {}};
+    if (j.contains("in")) w.reported_in_at = from_millis(j.at("in").get<std::int64_t>());
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::int64_t to_millis(Instant t) {
@@ -175,7 +206,8 @@ const std::vector<std::string>& report_columns() {
                                                  "external_id",
                                                  "address",
                                                  "reporter_email",
-                                                 "followers"};
+                                                 "followers",
+                                                 "whistle"};
   return kColumns;
 }
 
@@ -248,7 +280,8 @@ Row encode_report(const Report& r) {
              opt_text(r.external_id),
              opt_text(r.address),
              opt_text(r.reporter.email),
-             r.followers.empty() ? Value() : Value(json(r.followers).dump())};
+             r.followers.empty() ? Value() : Value(json(r.followers).dump()),
+             whistle_value(r.whistle)};
 }
 
 Report decode_report(const Row& row) {
@@ -322,6 +355,7 @@ Report decode_report(const Row& row) {
     r.address = in.text();
     r.reporter.email = in.text();
     if (const std::string f = in.text(); !f.empty()) r.followers = string_list(f);
+    r.whistle = whistle_of(in.text());
     if (!service_id.empty()) {
       r.nearest_service = NearestServiceInfo{service_id,
                                              service_name,

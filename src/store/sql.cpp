@@ -341,6 +341,10 @@ ALTER TABLE reports ADD COLUMN reporter_email TEXT;
       // 9: residents following a case (the reporters of its duplicates), a JSON array.
       R"sql(
 ALTER TABLE reports ADD COLUMN followers TEXT;
+)sql",
+      // 10: the departments of the last whistle (吹哨报到: lead and 协办), a JSON array.
+      R"sql(
+ALTER TABLE reports ADD COLUMN whistle TEXT;
 )sql"};
   return kMigrations;
 }

@@ -220,6 +220,90 @@ TEST_F(WorkflowTest, EscalationHandsTheCaseToADepartmentWhoseStaffReportIn) {
   EXPECT_EQ(r.state, ReportState::accepted);
 }
 
+TEST_F(WorkflowTest, AWhistleCallsALeadAndCoHandlingDepartmentsEachToReportInByItsDeadline) {
+  Report r = dispatched("2026-11-23T09:00", "0103");  // 私搭乱建 (Monday)
+  ActionRequest whistle = act(Action::escalate);
+  whistle.reason = "违建涉及多部门";
+  whistle.to = Assignee{Assignee::Kind::department, "cgzf", ""};
+  whistle.co_departments = {"sz", "zz"};
+  const Event e = flow_.apply(r, whistle, sample_->unit_leader(), at("2026-11-23T10:00"));
+  ASSERT_EQ(r.whistle.size(), 3u);
+  EXPECT_TRUE(r.whistle[0].lead);
+  EXPECT_EQ(r.whistle[0].department, "cgzf");
+  EXPECT_EQ(r.whistle[1].department, "sz");
+  EXPECT_EQ(r.whistle[2].name, "综治中心");
+  // Two working hours from 10:00 on the sample's calendar.
+  EXPECT_EQ(show(r.whistle[1].report_in_due), "2026-11-23T12:00:00+08:00");
+  EXPECT_EQ(e.data.at("co"), "sz,zz");
+  EXPECT_EQ(e.data.at("report_in_due"), "2026-11-23T12:00:00+08:00");
+
+  // A co-handling department sees the case and reports in, once; others may not.
+  const Actor sz = sample_->staff("dept-sz"), zz = sample_->staff("dept-zz");
+  EXPECT_TRUE(Workflow::can_see(r, sz));
+  EXPECT_FALSE(Workflow::can_see(r, sample_->staff("dept-hw")));
+  EXPECT_EQ(flow_.allowed(r, sz), std::vector<Action>{Action::report_in});
+  const Event in = flow_.apply(r, act(Action::report_in), sz, at("2026-11-23T11:00"));
+  EXPECT_EQ(in.data.at("late"), "false");
+  EXPECT_EQ(r.state, ReportState::dispatched);
+  expect_error(ErrorCode::forbidden, "not reported in",
+               [&] { flow_.apply(r, act(Action::report_in), sz, at("2026-11-23T11:05")); });
+  expect_error(ErrorCode::forbidden, "co-handling", [&] {
+    flow_.apply(r, act(Action::report_in), sample_->staff("dept-cgzf"), at("2026-11-23T11:05"));
+  });
+  flow_.apply(r, act(Action::report_in), zz, at("2026-11-23T13:00"));
+  EXPECT_TRUE(r.whistle[2].reported_in_at);
+  // The lead reports in by accepting (late here).
+  const Event accept =
+      flow_.apply(r, act(Action::accept), sample_->staff("dept-cgzf"), at("2026-11-23T14:00"));
+  EXPECT_EQ(accept.data.at("late"), "true");
+  EXPECT_EQ(show(*r.whistle[0].reported_in_at), "2026-11-23T14:00:00+08:00");
+
+  // Bad co lists are refused by name.
+  Report again = dispatched("2026-11-23T09:00", "0103");
+  whistle.co_departments = {"cgzf"};
+  expect_error(ErrorCode::invalid_argument, "'cgzf' leads",
+               [&] { flow_.apply(again, whistle, sample_->dispatcher(), at("2026-11-23T10:00")); });
+  whistle.co_departments = {"sz", "sz"};
+  expect_error(ErrorCode::invalid_argument, "named twice",
+               [&] { flow_.apply(again, whistle, sample_->dispatcher(), at("2026-11-23T10:00")); });
+  whistle.co_departments = {"nope"};
+  expect_error(ErrorCode::invalid_argument, "'nope' does not exist",
+               [&] { flow_.apply(again, whistle, sample_->dispatcher(), at("2026-11-23T10:00")); });
+  ActionRequest co_on_dispatch = act(Action::reassign);
+  co_on_dispatch.to = Assignee{Assignee::Kind::department, "cgzf", ""};
+  co_on_dispatch.co_departments = {"sz"};
+  expect_error(ErrorCode::invalid_argument, "belongs to a whistle", [&] {
+    flow_.apply(again, co_on_dispatch, sample_->dispatcher(), at("2026-11-23T10:00"));
+  });
+}
+
+TEST_F(WorkflowTest, ADepartmentSendsAWrongCaseBackToTheDispatcherWithAReason) {
+  Report r = sample_->report(at("2026-11-23T09:00"), "B0102");  // 路灯故障 → 路灯管理所
+  flow_.apply(r, act(Action::register_case), sample_->dispatcher(), at("2026-11-23T09:00"));
+  flow_.apply(r, act(Action::dispatch), sample_->dispatcher(), at("2026-11-23T09:00"));
+  const Actor ld = sample_->staff("dept-ld");
+  expect_error(ErrorCode::invalid_argument, "a reason",
+               [&] { flow_.apply(r, act(Action::return_case), ld, at("2026-11-23T09:30")); });
+  expect_error(ErrorCode::forbidden, "only the department the case is assigned to", [&] {
+    ActionRequest back = act(Action::return_case);
+    back.reason = "不是我们的";
+    flow_.apply(r, back, sample_->staff("dept-sz"), at("2026-11-23T09:30"));
+  });
+  ActionRequest back = act(Action::return_case);
+  back.reason = "该路灯属小区物业，非市政路灯";
+  const Event e = flow_.apply(r, back, ld, at("2026-11-23T09:30"));
+  EXPECT_EQ(r.state, ReportState::registered);
+  EXPECT_EQ(r.assignee.kind, Assignee::Kind::none);
+  EXPECT_EQ(e.data.at("returned_by"), "ld");
+  EXPECT_EQ(e.data.at("reason"), "该路灯属小区物业，非市政路灯");
+  // The dispatcher sends it where it belongs.
+  ActionRequest to_grid = act(Action::dispatch);
+  to_grid.to = Assignee{Assignee::Kind::grid, r.grid_id(), ""};
+  flow_.apply(r, to_grid, sample_->dispatcher(), at("2026-11-23T09:40"));
+  EXPECT_EQ(r.state, ReportState::dispatched);
+  EXPECT_EQ(r.assignee.id, r.grid_id());
+}
+
 TEST_F(WorkflowTest, ComponentsGoToTheirOwnersFirst) {
   Report r = sample_->report(at("2026-11-23T09:00"), "B0102");  // 路灯故障, owned by 路灯管理所
   EXPECT_EQ(r.responsible.kind, Assignee::Kind::department);

@@ -8,6 +8,8 @@ Usage: people_test.py WANGGE_BINARY SOURCE_DIR sqlite|postgis
 - a rating of 2 (不满意) reopens the case as 返工 (rework); handled and closed again, the
   resident rates 5;
 - a duplicate's reporter follows the original case and rates it once it is closed;
+- 吹哨报到: a whistle to a lead and two co-handling departments (协办), one reports in (报到), the
+  lead sends the case back (退回) with a reason and the dispatcher dispatches it again;
 - a grid worker's own finding is handled at once (即报即办, self_handle) with a photo;
 - `allowed_actions` on each case is exactly what the caller can do: every listed action is
   taken without 403/409, and a 409 lists only the caller's own actions;
@@ -38,7 +40,8 @@ def main():
 
 
 def run(c, tmp, env):
-    keys = {who: create_key(WANGGE, env, who) for who in ["d01", "s01", "a01", "app:wechat", "resident:u1"]}
+    keys = {who: create_key(WANGGE, env, who)
+            for who in ["d01", "s01", "a01", "app:wechat", "resident:u1", "dept-cgzf", "dept-sz", "dept-zz"]}
     keys[LEADER] = create_key(WANGGE, env, None, "--role", "grid_worker", "--scope", UNIT)
     server = Server(WANGGE, env, os.path.join(tmp, "server.log"), args=["--tick-seconds", "0"])
     server.start()
@@ -167,6 +170,38 @@ def loop(c, server, keys):
     r = act(oid, "app:wechat", {"action": "evaluate", "rating": 4, "note": "干净了"}, account="wx-1002")
     c.check("the follower rates it: evaluated with his rating",
             r.status == 200 and r.json()["state"] == "evaluated" and r.json()["rating"] == 4, r)
+
+    # ---- 吹哨报到 with 协办, and 退回 ------------------------------------------------------------
+    r = call("POST", "/api/v1/reports", key="resident:u1",
+             json_body={"location": {"lon": LON, "lat": LAT}, "category": "0103", "text": "楼顶加盖违建，占用消防通道"})
+    wid = r.json()["id"]
+    for body in [{"action": "register"}, {"action": "dispatch"}]:
+        act(wid, "d01", body)
+    r = act(wid, LEADER, {"action": "escalate", "reason": "涉及执法和消防通道", "to": {"kind": "department", "id": "cgzf"},
+                          "co": ["sz", "zz"]})
+    whistle = r.json().get("whistle", []) if r.status == 200 else []
+    c.check("the leader blows the whistle: a lead and two co-handling departments, each with a 报到 deadline",
+            r.status == 200 and [(w["department"], w["role"]) for w in whistle] == [("cgzf", "lead"), ("sz", "co"), ("zz", "co")]
+            and all(w["report_in_due"] and w["reported_in_at"] is None for w in whistle), r)
+    r = call("GET", f"/api/v1/reports/{wid}", key="dept-sz")
+    c.check("a co-handling department sees the case and may report in",
+            r.status == 200 and r.json().get("allowed_actions") == [{"action": "report_in", "needs": []}], r)
+    r = act(wid, "dept-sz", {"action": "report_in", "note": "已安排人员到场"})
+    c.check("... it reports in (报到)", r.status == 200
+            and next(w for w in r.json()["whistle"] if w["department"] == "sz")["reported_in_at"], r)
+    r = act(wid, "dept-sz", {"action": "report_in"})
+    c.check("... once: a second 报到 is refused", r.status in (403, 409), r)
+    r = act(wid, "d01", {"action": "escalate", "reason": "x", "to": {"kind": "department", "id": "cgzf"}, "co": ["cgzf"]})
+    c.check("a whistle naming its lead as co-handler: 400 naming the rule", r.status == 400 and "leads" in r.json()["detail"], r)
+    r = act(wid, "dept-cgzf", {"action": "return"})
+    c.check("退回 without a reason: 400", r.status == 400 and "reason" in r.json()["detail"], r)
+    r = act(wid, "dept-cgzf", {"action": "return", "reason": "属物业管理范围，非执法事项"})
+    c.check("the lead department sends it back (退回) with a reason: registered, no assignee, no whistle",
+            r.status == 200 and r.json()["state"] == "registered" and r.json()["assignee"] is None
+            and "whistle" not in r.json(), r)
+    r = call("GET", f"/api/v1/reports/{wid}/events", key="d01")
+    c.check("... the dispatcher reads why", r.status == 200 and r.json()["events"][-1]["action"] == "return", r)
+    c.check("... and dispatches it again", act(wid, "d01", {"action": "dispatch"}).status == 200)
 
     # ---- 即报即办 ------------------------------------------------------------------------------
     r = call("POST", "/api/v1/reports", key=LEADER,

@@ -33,6 +33,9 @@ struct WorkflowRules {
   /// 挂牌督办 (listed supervision) when a case is still open this many working days after its
   /// due time.
   int list_after_work_days = 3;
+  /// Working hours a whistled department (吹哨报到) has to report in: the lead by accepting,
+  /// a co-handling one (协办) by 报到.
+  int report_in_work_hours = 2;
 };
 
 struct ReferenceData {

@@ -65,6 +65,18 @@ struct Assignee {
 };
 std::string_view to_string(Assignee::Kind k) noexcept;
 
+/// A department a whistle (吹哨报到) called: the lead (the new assignee, who reports in by
+/// accepting) or a co-handling one (协办), which reports in (报到) on its own; each by its
+/// deadline on the work calendar.
+struct WhistledDepartment {
+  std::string department;  ///< id
+  std::string name;
+  bool lead = false;
+  Instant report_in_due;
+  std::optional<Instant> reported_in_at;
+  friend bool operator==(const WhistledDepartment&, const WhistledDepartment&) = default;
+};
+
 /// Personal data: never in public outputs or logs.
 struct Reporter {
   std::string name;
@@ -123,6 +135,8 @@ struct Report {
   /// follow this case, see its public view and may rate it when it is closed.
   std::vector<std::string> followers;
   static constexpr std::size_t kMaxFollowers = 100;
+  /// The departments of the last whistle (吹哨), lead first; empty when none was blown.
+  std::vector<WhistledDepartment> whistle;
   bool followed_by(const std::string& actor_id) const;
   Assignee responsible;  ///< by the category's responsibility rule, at intake
   Assignee assignee;     ///< the current one, once dispatched

@@ -13,7 +13,9 @@
 // | close (核查结案)    | handled               | closed      | dispatcher, supervisor, admin                 |
 // | rework (返工)       | handled               | accepted    | dispatcher, supervisor, admin; needs a reason |
 // | evaluate (评价)     | closed                | evaluated   | the reporting resident; staff taking a callback; a rating at or below rules.reopen_rating (不满意) reopens: → accepted, as 返工 |
-// | escalate (吹哨)     | dispatched, accepted  | dispatched  | the assignee, dispatcher, supervisor, admin; to a department, needs a reason |
+// | escalate (吹哨)     | dispatched, accepted  | dispatched  | the assignee, dispatcher, supervisor, admin; to a lead department and any co-handling ones (`co`, 协办), each to report in within rules.report_in_work_hours; needs a reason |
+// | report_in (报到)    | dispatched, accepted  | (unchanged) | the staff of a co-handling department not yet reported in |
+// | return (退回)       | dispatched, accepted  | registered  | the assigned department's staff; needs a reason; back to the dispatcher |
 // | reassign            | dispatched, accepted  | dispatched  | dispatcher, supervisor, admin                 |
 // | request_extension   | dispatched, accepted  | (unchanged) | the assignee; extra working hours + reason    |
 // | approve_extension   | (pending request)     | (unchanged) | supervisor, admin                             |
@@ -57,6 +59,8 @@ enum class Action {
   resume,
   self_handle,  ///< 即报即办: a grid worker handles his own finding in his own grid at once
   supervise,    ///< 催办 / 督办 / 挂牌督办: the ticker, or a supervisor by hand
+  report_in,    ///< 报到: a co-handling department of a whistle says it is on the case
+  return_case,  ///< 退回: the assigned department sends a wrong case back to the dispatcher
 };
 
 std::string_view to_string(Action a) noexcept;
@@ -72,6 +76,7 @@ struct ActionRequest {
   std::optional<int> rating;   ///< evaluate: 1–5
   std::string reason;          ///< cancel, rework, escalate, request/reject_extension, suspend
   std::optional<int> extension_work_hours;  ///< request_extension: > 0
+  std::vector<std::string> co_departments;  ///< escalate: co-handling departments (协办)
 };
 
 /// What one action may carry, the same for every caller (API v1, Open311, `wangge report act`).
@@ -80,6 +85,7 @@ struct ActionLimits {
   static constexpr std::size_t kMaxReasonBytes = 1000;
   static constexpr std::size_t kMaxMedia = 10;
   static constexpr std::size_t kMaxMediaUrlBytes = 2048;
+  static constexpr std::size_t kMaxCoDepartments = 10;
 };
 
 /// An https URL with no spaces, control characters, quotes or angle brackets: what a report or
@@ -122,6 +128,9 @@ class Workflow {
   static bool can_see(const Report& report, const Actor& actor);
 
  private:
+  /// The co-handling departments of a whistle exist, differ from the lead and each other, and
+  /// are at most ActionLimits::kMaxCoDepartments; only a whistle names them.
+  void check_co_departments(const ActionRequest& request, const std::string& name) const;
   void check(const Report& report, const ActionRequest& request, const Actor& actor,
              Instant now) const;
   /// Whether @p actor's role and scope fit a rule's `who` (an internal enum) on @p report.
