@@ -17,6 +17,7 @@ struct StatsArgs {
   std::string group = "total", from, to, at;
   int level = -1;
   bool json = false;
+  std::string out;
 };
 
 std::string percent(const std::optional<double>& v) {
@@ -34,20 +35,6 @@ std::string minutes(const std::optional<double>& v) {
   else
     std::snprintf(buf, sizeof buf, "%.0f min", *v);
   return buf;
-}
-
-/// A readable label for a group key: grid and category names, department names.
-std::string label(const std::string& key, StatsGroup g, const Service& s) {
-  const ReferenceData& ref = *s.reference();
-  if (g == StatsGroup::category) {
-    if (const Category* c = ref.categories.find(key)) return key + " " + c->name;
-  } else if (g == StatsGroup::department) {
-    if (const Department* d = ref.department(key)) return d->name;
-  } else if (g == StatsGroup::grid) {
-    const GridSet& set = s.grid_index()->grids();
-    if (auto i = set.find(key)) return set[*i].name;
-  }
-  return key;
 }
 
 int run(const StatsArgs& a) {
@@ -74,9 +61,15 @@ int run(const StatsArgs& a) {
   if (!a.to.empty()) q.to = parse_time_option(a.to, "--to", zone);
   q.now = a.at.empty() ? now_utc() : parse_time_option(a.at, "--at", zone);
   const auto rows = service->stats(q);
+  if (!a.out.empty()) {
+    const std::size_t n = service->export_stats(rows, q.group, a.out);
+    std::fprintf(stderr, "%zu rows written to %s\n", n, a.out.c_str());
+    return 0;
+  }
   if (a.json) {
     auto j = stats_view(rows);
-    for (auto& row : j) row["label"] = label(row["key"].get<std::string>(), q.group, *service);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      j[i]["label"] = service->stats_label(rows[i], q.group);
     std::cout << nlohmann::json{{"group_by", a.group}, {"rows", j}}.dump(2) << "\n";
     return 0;
   }
@@ -97,7 +90,7 @@ int run(const StatsArgs& a) {
   std::printf("%s\n", head.c_str());
   for (const StatsRow& r : rows) {
     std::printf("%s %7zu %7zu %7zu %7zu %8s %8s %7s %7s %7s %9s %9s\n",
-                text::pad_right(label(r.key, q.group, *service), 24).c_str(), r.reported,
+                text::pad_right(service->stats_label(r, q.group), 24).c_str(), r.reported,
                 r.due_to_close, r.closed, r.overdue_open, percent(r.closure_rate).c_str(),
                 percent(r.on_time_rate).c_str(), percent(r.rework_rate).c_str(),
                 percent(r.same_day_rate).c_str(), percent(r.satisfaction_rate).c_str(),
@@ -127,6 +120,8 @@ Runner add_stats_command(CLI::App& app) {
   cmd->add_option("--to", args->to, "Reports created before (ISO 8601)");
   cmd->add_option("--at", args->at, "Evaluate as of this time instead of now");
   cmd->add_flag("--json", args->json, "Print JSON");
+  cmd->add_option("--out", args->out,
+                  "Write the table to a .xlsx (Excel) or .csv (UTF-8 with a byte-order mark) file");
   return [args] { return run(*args); };
 }
 

@@ -32,7 +32,7 @@ void write_features(const std::string& path, const std::string& driver_name,
   }
   // A spreadsheet (XLSX, for the office's 台账 ledgers) has no geometry column: points become
   // lon and lat columns, polygons are left out.
-  const bool table = driver == "XLSX";
+  const bool table = driver == "XLSX" || kind == GeometryKind::none;
   // Write under the real file name inside a temporary sibling directory, then move every
   // file out (a Shapefile is several files); the output appears only when complete.
   namespace fs = std::filesystem;
@@ -69,7 +69,7 @@ void write_features(const std::string& path, const std::string& driver_name,
     } else if (driver == "ESRI Shapefile") {
       options = CSLSetNameValue(options, "ENCODING", "UTF-8");  // default is ISO-8859-1: 汉字 lost
     } else if (driver == "CSV") {
-      options = CSLSetNameValue(options, "GEOMETRY", "AS_WKT");
+      if (kind != GeometryKind::none) options = CSLSetNameValue(options, "GEOMETRY", "AS_WKT");
       // A byte-order mark, or Excel on a Chinese Windows reads the UTF-8 as GBK: 乱码.
       options = CSLSetNameValue(options, "WRITE_BOM", "YES");
     }

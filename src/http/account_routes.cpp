@@ -33,6 +33,19 @@ std::string session_cookie(const Context& ctx, const std::string& token, long lo
          (ctx.config.secure_cookies ? "; Secure" : "");
 }
 
+/// A sign-in body must be JSON sent by a script of this site: a cross-site form (text/plain
+/// can carry a JSON-looking body) could otherwise sign a visitor in as someone else.
+void require_same_site_json(const Request& req) {
+  const std::string type = req.header("content-type").value_or("");
+  if (type.rfind("application/json", 0) != 0) {
+    throw Error(
+        ErrorCode::invalid_argument,
+        "the body must be application/json (Content-Type), not '" + type.substr(0, 60) + "'");
+  }
+  if (req.header("sec-fetch-site").value_or("") == "cross-site")
+    throw Error(ErrorCode::forbidden, "signing in from another site is not allowed");
+}
+
 Response signed_in(Context& ctx, const Request& req, const SignIn& s) {
   const long long max_age =
       std::chrono::duration_cast<std::chrono::seconds>(s.expires_at - req.now).count();
@@ -58,6 +71,7 @@ Response refused(const Request& req, const SignIn& s, const char* what) {
 
 /// POST /api/v1/session — staff sign-in: {login, password}.
 Response sign_in(Context& ctx, Request& req) {
+  require_same_site_json(req);
   const json body = parse_object(req.body);
   Fields f(body);
   const std::string login = f.text("login").value_or("");
@@ -73,12 +87,13 @@ Response sign_in(Context& ctx, Request& req) {
 
 /// POST /api/v1/session/code — a one-time code to a resident's phone: {phone}.
 Response send_code(Context& ctx, Request& req) {
+  require_same_site_json(req);
   const json body = parse_object(req.body);
   Fields f(body);
   const std::string phone = f.text("phone").value_or("");
   f.no_others();
   if (phone.empty()) throw Error(ErrorCode::invalid_argument, "field 'phone' is required");
-  const CodeRequest c = ctx.service.accounts().send_code(phone, req.now);
+  const CodeRequest c = ctx.service.accounts().send_code(phone, req.now, req.client);
   if (!c.sent) {
     return problem(429, "rate-limited", "Too many requests",
                    "a code was sent to this phone a moment ago: ask again in " +
@@ -94,6 +109,7 @@ Response send_code(Context& ctx, Request& req) {
 
 /// POST /api/v1/session/phone — resident sign-in: {phone, code}.
 Response sign_in_by_code(Context& ctx, Request& req) {
+  require_same_site_json(req);
   const json body = parse_object(req.body);
   Fields f(body);
   const std::string phone = f.text("phone").value_or("");
@@ -138,7 +154,12 @@ Response change_password(Context& ctx, Request& req) {
   const std::string current = f.text("current_password").value_or("");
   const std::string next = f.text("new_password").value_or("");
   f.no_others();
-  ctx.service.accounts().change_password(req.login, current, next, req.session_hash, req.now);
+  try {
+    ctx.service.accounts().change_password(req.login, current, next, req.session_hash, req.now);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::unauthorized) req.auth_failed = true;  // guessing costs
+    throw;
+  }
   return Response{204, "application/json", "", nullptr, {}};
 }
 

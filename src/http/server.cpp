@@ -54,12 +54,22 @@ std::optional<Presented> presented_credential(const http::Request& req) {
     if (auth->rfind("Bearer ", 0) == 0) return Presented{auth->substr(7), false};
     return Presented{};  // another scheme: not ours
   }
-  if (auto key = req.param("api_key")) return Presented{*key, false};
+  // A session token never travels in a URL (logs, Referer); a key never in the cookie.
+  if (auto key = req.param("api_key"))
+    return Presented{Accounts::looks_like_session_token(*key) ? "" : *key, false};
   if (auto cookies = req.header("cookie")) {
     auto token = http::cookie_value(*cookies, http::kSessionCookie);
-    if (token && !token->empty()) return Presented{*token, true};
+    if (token && Accounts::looks_like_session_token(*token)) return Presented{*token, true};
   }
   return std::nullopt;
+}
+
+/// The sign-in routes: they take no credential (an old or expired cookie must not stand in the
+/// way of signing in again, nor need a CSRF token).
+bool is_sign_in(const http::Request& req) {
+  return req.method == "POST" &&
+         (req.path == "/api/v1/session" || req.path == "/api/v1/session/code" ||
+          req.path == "/api/v1/session/phone");
 }
 
 /// Methods that change nothing: a cookie alone authorises them.
@@ -297,6 +307,12 @@ struct HttpServer::Impl {
   http::Response handle(const http::Route& route, http::Request& req,
                         const http::Handler& handler) {
     try {
+      if (is_sign_in(req)) {
+        req.actor = Actor{"", "anonymous", Role::resident, {}, {}};
+        req.authenticated = false;
+        req.via_cookie = false;
+        return finish_handler(req, handler);
+      }
       const auto presented = presented_credential(req);
       if (route.execution == http::Execution::worker && !req.authenticated && presented) {
         {
@@ -343,21 +359,31 @@ struct HttpServer::Impl {
       } else if (req.authenticated && req.header("on-behalf-of")) {
         throw Error(ErrorCode::forbidden, "On-Behalf-Of is for app keys; this key acts as itself");
       }
-      http::Response r = handler(req);
-      if (req.auth_failed) {
-        // A refused sign-in costs its address like a bad key: guessing passwords is slow.
-        limiter.take("addr:" + req.client, config.rate_per_address, config.burst_seconds,
-                     steady_clock::now(), config.auth_failure_cost);
-      }
-      return r;
+      return finish_handler(req, handler);
     } catch (const std::exception& e) {
+      charge_failed_auth(req);
       const http::ErrorReply error = http::error_reply(e, req, route.name);
       http::Response r = http::problem(error.status, std::string(error.public_code),
                                        std::string(error.title), error.detail, req.id);
       if (error.code == ErrorCode::unavailable) r.header("Retry-After", "5");
       if (error.code == ErrorCode::unauthorized) r.header("WWW-Authenticate", "Bearer");
+      if (error.code == ErrorCode::rate_limited) r.header("Retry-After", "60");
       return r;
     }
+  }
+
+  /// A refused sign-in (or current password) costs its address like a bad key: guessing
+  /// passwords is slow.
+  void charge_failed_auth(const http::Request& req) {
+    if (!req.auth_failed) return;
+    limiter.take("addr:" + req.client, config.rate_per_address, config.burst_seconds,
+                 steady_clock::now(), config.auth_failure_cost);
+  }
+
+  http::Response finish_handler(http::Request& req, const http::Handler& handler) {
+    http::Response r = handler(req);
+    charge_failed_auth(req);
+    return r;
   }
 
   void send(const http::ConnectionPtr& conn, const http::Request& req, http::Response& res,
@@ -418,7 +444,7 @@ struct HttpServer::Impl {
       auto [it, fresh] = req.headers.try_emplace(name, value);
       if (fresh) continue;
       if (is_singleton_field(name)) return refuse("the header field '" + name + "' appears twice");
-      it->second += ", " + value;
+      it->second += (name == "cookie" ? "; " : ", ") + value;  // RFC 6265: one cookie-string
     }
     req.body = std::move(w.body);
     if (!config.trusted_proxy.empty() && req.client == config.trusted_proxy) {

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "wangge/dispatch/intake.hpp"
 #include "wangge/util/error.hpp"
@@ -88,6 +89,15 @@ struct Accounts::HashGate {
   unsigned running = 0;
 };
 
+struct Accounts::Counters {
+  static constexpr std::size_t kMaxEntries = 10000;
+  std::mutex mutex;
+  std::unordered_map<std::string, std::pair<int, Instant>> phantoms;  // failures, locked until
+  std::unordered_map<std::string, std::pair<int, Instant>> senders;   // codes, window start
+  int node_codes = 0;
+  Instant node_window;
+};
+
 namespace {
 
 /// A hash of a password that matches none, so that an unknown login costs what a known one
@@ -148,7 +158,8 @@ Accounts::Accounts(AccountStore& store, std::function<Actor(const std::string&)>
     : store_(store),
       actor_of_(std::move(actor_of)),
       policy_(policy),
-      gate_(std::make_unique<HashGate>()) {}
+      gate_(std::make_unique<HashGate>()),
+      counters_(std::make_unique<Counters>()) {}
 
 Accounts::~Accounts() = default;
 
@@ -211,7 +222,16 @@ std::string Accounts::hash_limited(std::string_view password) const {
 }
 
 bool Accounts::verify_limited(const std::string& hash, std::string_view password) const {
-  return gated([&] { return secret::verify_password(hash, password); });
+  // An empty hash is a login that does not exist: the decoy costs the same as a real one.
+  return gated(
+      [&] { return secret::verify_password(hash.empty() ? decoy_hash() : hash, password); });
+}
+
+Instant Accounts::lock_after(int failures, Instant now) const {
+  if (failures < policy_.free_failures) return Instant{};
+  const int doublings = std::min(failures - policy_.free_failures, 12);
+  return now + std::min<std::chrono::seconds>(policy_.first_lock * (1 << doublings),
+                                              policy_.longest_lock);
 }
 
 std::string Accounts::add_staff(const std::string& login, const std::string& staff_id,
@@ -248,6 +268,7 @@ std::string Accounts::reset_password(const std::string& login, Instant now) {
     a.failures = 0;
     a.locked_until = Instant{};
     a.updated_at = now;
+    a.sessions_after = now;
   });
   if (!done) throw Error(ErrorCode::not_found, "no account has the login '" + login + "'");
   store_.revoke_sessions(login, "");
@@ -259,6 +280,7 @@ void Accounts::set_disabled(const std::string& login, bool disabled, Instant now
   const auto done = store_.update_account(login, [&](Account& a) {
     a.disabled = disabled;
     a.updated_at = now;
+    if (disabled) a.sessions_after = now;
   });
   if (!done) throw Error(ErrorCode::not_found, "no account has the login '" + login + "'");
   if (disabled) {
@@ -311,47 +333,83 @@ SignIn Accounts::sign_in(const std::string& login, const std::string& password, 
       login.starts_with(kResidentPrefix)) {
     return refused;  // nothing that long exists; no hash is spent on it
   }
-  const auto account = store_.account(login);
-  if (account && account->locked_until > now) {
-    SignIn locked;
-    locked.outcome = SignIn::Outcome::locked;
-    locked.retry_after = std::chrono::ceil<std::chrono::seconds>(account->locked_until - now);
-    return locked;
-  }
-  const bool good = verify_limited(account ? account->password_hash : decoy_hash(), password);
-  if (!account) return refused;
-  if (!good) {
-    store_.update_account(login, [&](Account& a) {
-      ++a.failures;
-      if (a.failures >= policy_.free_failures) {
-        const int doublings = std::min(a.failures - policy_.free_failures, 12);
-        const auto lock = std::min<std::chrono::seconds>(policy_.first_lock * (1 << doublings),
-                                                         policy_.longest_lock);
-        a.locked_until = now + lock;
-      }
-      a.updated_at = now;
-    });
+  auto locked = [&](Instant until) {
+    SignIn out;
+    out.outcome = SignIn::Outcome::locked;
+    out.retry_after = std::chrono::ceil<std::chrono::seconds>(until - now);
+    return out;
+  };
+  // The attempt counts as a failure before the password is checked, in the same write as the
+  // lock check: attempts arriving while this one hashes meet the lock it may set. A right
+  // password then clears the count.
+  std::optional<Instant> locked_until;
+  const auto account = store_.update_account(login, [&](Account& a) {
+    locked_until.reset();
+    if (a.locked_until > now) {
+      locked_until = a.locked_until;
+      return;
+    }
+    ++a.failures;
+    a.locked_until = lock_after(a.failures, now);
+  });
+  if (!account) {
+    {
+      std::lock_guard lock(counters_->mutex);
+      auto& phantoms = counters_->phantoms;
+      if (phantoms.size() >= Counters::kMaxEntries)
+        std::erase_if(phantoms, [&](const auto& kv) { return kv.second.second <= now; });
+      if (phantoms.size() >= Counters::kMaxEntries) phantoms.clear();
+      auto& [failures, until] = phantoms[sha256_hex(login)];
+      if (until > now) return locked(until);
+      ++failures;
+      until = lock_after(failures, now);
+    }
+    verify_limited("", password);  // the time a real login costs
     return refused;
   }
-  if (account->disabled) return refused;
+  if (locked_until) return locked(*locked_until);
+  if (!verify_limited(account->password_hash, password) || account->disabled) return refused;
   try {
     actor_of_(account->actor);
   } catch (const Error&) {
     return refused;  // the person left the organisation
   }
-  if (account->failures != 0) {
-    store_.update_account(login, [&](Account& a) {
-      a.failures = 0;
-      a.locked_until = Instant{};
-    });
-  }
+  store_.update_account(login, [&](Account& a) {
+    a.failures = 0;
+    a.locked_until = Instant{};
+  });
   return open_session(*account, now);
 }
 
-CodeRequest Accounts::send_code(const std::string& phone_in, Instant now) {
+CodeRequest Accounts::send_code(const std::string& phone_in, Instant now,
+                                const std::string& requester) {
   const std::string phone = mobile_number(phone_in);
   if (!sender_)
     throw Error(ErrorCode::unavailable, "no channel is configured to send sign-in codes");
+  {
+    std::lock_guard lock(counters_->mutex);
+    const auto hour = std::chrono::hours(1);
+    if (now >= counters_->node_window + hour) {
+      counters_->node_window = now;
+      counters_->node_codes = 0;
+    }
+    if (counters_->node_codes >= policy_.codes_per_node_hour)
+      throw Error(ErrorCode::rate_limited, "too many sign-in codes this hour; try again later");
+    auto& senders = counters_->senders;
+    if (senders.size() >= Counters::kMaxEntries)
+      std::erase_if(senders, [&](const auto& kv) { return now >= kv.second.second + hour; });
+    if (senders.size() >= Counters::kMaxEntries) senders.clear();
+    auto& [sent, window] = senders[requester];
+    if (now >= window + hour) {
+      window = now;
+      sent = 0;
+    }
+    if (sent >= policy_.codes_per_requester_hour)
+      throw Error(ErrorCode::rate_limited,
+                  "too many sign-in codes asked for from this address this hour");
+    ++sent;  // counted when asked for: a refusal below still cost a look-up
+    ++counters_->node_codes;
+  }
   CodeRequest out;
   std::string code;
   store_.update_login_code(phone, [&](std::optional<LoginCode>& c) {
@@ -436,7 +494,7 @@ std::optional<SessionInfo> Accounts::session(const std::string& token, Instant n
   const auto s = store_.session(hash);
   if (!s || s->revoked || s->expires_at <= now) return std::nullopt;
   const auto account = store_.account(s->login);
-  if (!account || account->disabled) return std::nullopt;
+  if (!account || account->disabled || s->created_at < account->sessions_after) return std::nullopt;
   try {
     return SessionInfo{actor_of_(account->actor), s->login, s->csrf, hash, s->expires_at};
   } catch (const Error&) {

@@ -553,8 +553,12 @@ void Service::activate_generation(const std::string& id) {
 std::shared_ptr<const ReferenceData> Service::reload_reference() {
   auto ref = reference_from_store(store());
   if (!ref) throw Error(ErrorCode::not_found, "the store holds no reference documents");
-  std::lock_guard lock(dispatch_->mutex);
-  dispatch_->ref = ref;
+  {
+    std::lock_guard lock(dispatch_->mutex);
+    dispatch_->ref = ref;
+  }
+  // Roles, grids and departments may have changed: verified credentials are read again.
+  dispatch_->accounts->note_revocation();
   return ref;
 }
 

@@ -152,4 +152,83 @@ std::size_t Service::export_layer(const ExportRequest& req) {
   return out.size();
 }
 
+std::string Service::stats_label(const StatsRow& row, StatsGroup group) const {
+  if (!row.label.empty()) return row.label;
+  const auto ref = reference();
+  if (group == StatsGroup::category) {
+    if (const Category* c = ref->categories.find(row.key)) return row.key + " " + c->name;
+  } else if (group == StatsGroup::department) {
+    if (const Department* d = ref->department(row.key)) return d->name;
+  } else if (group == StatsGroup::grid) {
+    const auto index = grids_ ? grid_index() : nullptr;
+    if (index) {
+      if (auto i = index->grids().find(row.key)) return index->grids()[*i].name;
+    }
+  }
+  return row.key;
+}
+
+std::size_t Service::export_stats(const std::vector<StatsRow>& rows, StatsGroup group,
+                                  const std::string& path) const {
+  const auto dot = path.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext != "xlsx" && ext != "csv") {
+    throw Error(ErrorCode::invalid_argument,
+                "statistics go to a .xlsx or .csv file, not '" + path + "'");
+  }
+  using T = FieldDef::Type;
+  // The office reads these (zh-CN); the JSON API keeps its English keys.
+  const std::vector<FieldDef> fields{{"分组键", T::text},
+                                     {"名称", T::text},
+                                     {"上报数", T::integer},
+                                     {"立案数", T::integer},
+                                     {"注销数", T::integer},
+                                     {"应结案数", T::integer},
+                                     {"结案数", T::integer},
+                                     {"按期结案数", T::integer},
+                                     {"超期未结数", T::integer},
+                                     {"返工数", T::integer},
+                                     {"当日办结数", T::integer},
+                                     {"评价数", T::integer},
+                                     {"满意数", T::integer},
+                                     {"结案率", T::real},
+                                     {"按期结案率", T::real},
+                                     {"返工率", T::real},
+                                     {"当日办结率", T::real},
+                                     {"满意率", T::real},
+                                     {"派遣用时中位数_分钟", T::real},
+                                     {"结案用时中位数_分钟", T::real}};
+  auto count = [](std::size_t n) { return FieldValue(static_cast<long long>(n)); };
+  auto rate = [](const std::optional<double>& v) { return v ? FieldValue(*v) : FieldValue(); };
+  std::vector<OutFeature> out;
+  out.reserve(rows.size());
+  for (const StatsRow& r : rows) {
+    OutFeature f;
+    f.values = {r.key,
+                stats_label(r, group),
+                count(r.reported),
+                count(r.registered),
+                count(r.cancelled),
+                count(r.due_to_close),
+                count(r.closed),
+                count(r.closed_on_time),
+                count(r.overdue_open),
+                count(r.reworked),
+                count(r.same_day),
+                count(r.evaluated),
+                count(r.satisfied),
+                rate(r.closure_rate),
+                rate(r.on_time_rate),
+                rate(r.rework_rate),
+                rate(r.same_day_rate),
+                rate(r.satisfaction_rate),
+                rate(r.median_minutes_to_dispatch),
+                rate(r.median_minutes_to_close)};
+    out.push_back(std::move(f));
+  }
+  write_features(path, ext == "xlsx" ? "XLSX" : "CSV", "统计", GeometryKind::none, fields, out);
+  return out.size();
+}
+
 }  // namespace wangge

@@ -323,7 +323,8 @@ CREATE INDEX reports_external ON reports (external_id);
       R"sql(
 CREATE TABLE accounts (
   login TEXT PRIMARY KEY, actor TEXT NOT NULL, password_hash TEXT NOT NULL, failures BIGINT NOT NULL,
-  locked_until BIGINT NOT NULL, disabled BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+  locked_until BIGINT NOT NULL, disabled BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+  sessions_after BIGINT NOT NULL);
 CREATE INDEX accounts_actor ON accounts (actor);
 CREATE TABLE sessions (
   hash TEXT PRIMARY KEY, login TEXT NOT NULL, csrf TEXT NOT NULL, created_at BIGINT NOT NULL,
@@ -363,19 +364,19 @@ int small_at(const Row& row, std::size_t i) {
 
 std::string select_account() {
   return "SELECT login, actor, password_hash, failures, locked_until, disabled, created_at, "
-         "updated_at FROM accounts WHERE login = ?";
+         "updated_at, sessions_after FROM accounts WHERE login = ?";
 }
 std::string select_accounts() {
   return "SELECT login, actor, password_hash, failures, locked_until, disabled, created_at, "
-         "updated_at FROM accounts ORDER BY login";
+         "updated_at, sessions_after FROM accounts ORDER BY login";
 }
 std::string insert_account() {
   return "INSERT INTO accounts (login, actor, password_hash, failures, locked_until, disabled, "
-         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+         "created_at, updated_at, sessions_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 }
 std::string update_account() {
   return "UPDATE accounts SET actor = ?, password_hash = ?, failures = ?, locked_until = ?, "
-         "disabled = ?, created_at = ?, updated_at = ? WHERE login = ?";
+         "disabled = ?, created_at = ?, updated_at = ?, sessions_after = ? WHERE login = ?";
 }
 Account decode_account(const Row& row) {
   return Account{text_at(row, 0),
@@ -385,7 +386,8 @@ Account decode_account(const Row& row) {
                  from_millis(int_at(row, 4)),
                  int_at(row, 5) != 0,
                  from_millis(int_at(row, 6)),
-                 from_millis(int_at(row, 7))};
+                 from_millis(int_at(row, 7)),
+                 from_millis(int_at(row, 8))};
 }
 std::string insert_session() {
   return "INSERT INTO sessions (hash, login, csrf, created_at, expires_at, revoked) VALUES (?, ?, "

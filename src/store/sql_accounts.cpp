@@ -13,7 +13,8 @@ Row account_columns(const Account& a) {
           to_millis(a.locked_until),
           static_cast<std::int64_t>(a.disabled ? 1 : 0),
           to_millis(a.created_at),
-          to_millis(a.updated_at)};
+          to_millis(a.updated_at),
+          to_millis(a.sessions_after)};
 }
 
 }  // namespace
@@ -50,7 +51,9 @@ std::optional<Account> SqlStore::update_account(const std::string& login,
   std::optional<Account> out;
   write_sql([&](SqlSession& s) {
     out.reset();
-    auto found = s.rows(sql::select_account(), {login});
+    // PostgreSQL: the row stays locked to the end of the write, so that two nodes counting
+    // failures at once cannot lose one (SQLite has a single writer already).
+    auto found = s.rows(sql::select_account() + for_update(), {login});
     if (found.empty()) return;
     Account a = sql::decode_account(found[0]);
     change(a);
@@ -99,7 +102,7 @@ void SqlStore::update_login_code(const std::string& phone,
                                  const std::function<bool(std::optional<LoginCode>&)>& change) {
   write_sql([&](SqlSession& s) {
     std::optional<LoginCode> code;
-    auto found = s.rows(sql::select_login_code(), {phone});
+    auto found = s.rows(sql::select_login_code() + for_update(), {phone});
     if (!found.empty()) code = sql::decode_login_code(found[0]);
     if (!change(code) || !code) return;
     s.run(sql::upsert_login_code(),

@@ -79,6 +79,11 @@ class SqlStore : public Store, public AccountStore {
   void update_login_code(const std::string& phone,
                          const std::function<bool(std::optional<LoginCode>&)>& change) override;
 
+ private:
+  /// " FOR UPDATE" on PostgreSQL (rows read to be changed in a write stay locked), "" on SQLite.
+  std::string for_update() const { return kind() == "postgis" ? " FOR UPDATE" : ""; }
+
+ public:
  protected:
   using Reader = std::function<void(SqlSession&)>;
   /// Runs @p fn on a read connection within the read budget (StoreOptions::read_budget): the

@@ -162,6 +162,11 @@ def lockout(c, server, env, admin_key, old_token):
     r = sign_in(server, "nobody.here", "not-the-password")
     c.check("an unknown login: 401 with the same message as a wrong password",
             r.status == 401 and r.json()["detail"] == "the login or the password is wrong", r)
+    for _ in range(4):
+        sign_in(server, "nobody.here", "not-the-password")
+    r = sign_in(server, "nobody.here", "not-the-password")
+    c.check("... and it locks after five failures like a real one (no answer tells which logins exist)",
+            r.status == 429 and int(r.headers.get("retry-after", "0")) >= 30, r)
     r = request(server.port, "POST", "/api/v1/admin/accounts/zhou.paiqian/reset", key=admin_key)
     new_password = r.json().get("password", "") if r.status == 200 else ""
     c.check("the admin resets it over HTTP: a new password, shown once", r.status == 200 and len(new_password) == 16, r)
@@ -204,6 +209,10 @@ def lockout(c, server, env, admin_key, old_token):
     c.check("sign-out: 204 and the cookie cleared", r.status == 204 and "Max-Age=0" in r.headers.get("set-cookie", ""), r)
     c.check("... the session is over",
             request(server.port, "GET", "/api/v1/session", headers=with_cookie(first)).status == 401)
+    r = request(server.port, "POST", "/api/v1/session", json_body={"login": "zhou.paiqian", "password": "新的密码-abcdef"},
+                headers=with_cookie(first))
+    c.check("an ended session's cookie does not stand in the way of signing in again (no CSRF needed)",
+            r.status == 201, r)
     del token, csrf
 
 
@@ -265,6 +274,10 @@ def residents(c, server, outbox):
 
     r = request(server.port, "POST", "/api/v1/session/code", json_body={"phone": "13700137000"})
     c.check("a third phone can ask at once (limits are per phone)", r.status == 202, r)
+    statuses = [request(server.port, "POST", "/api/v1/session/code", json_body={"phone": f"1360013{n:04d}"}).status
+                for n in range(7)]
+    c.check("one address may have ten codes sent an hour, then 429 (no SMS cannon)",
+            statuses[:6] == [202] * 6 and statuses[6] == 429, statuses)
 
 
 def bad_input(c, server):
@@ -288,6 +301,15 @@ def bad_input(c, server):
     r = request(server.port, "GET", "/api/v1/session", headers={"Cookie": "wangge_session=ws_" + "A" * 43})
     c.check("a forged session cookie: 401 and the cookie cleared",
             r.status == 401 and "Max-Age=0" in r.headers.get("set-cookie", ""), r)
+    r = request(server.port, "POST", "/api/v1/session", body=json.dumps({"login": "a", "password": "b"}).encode(),
+                headers={"Content-Type": "text/plain"})
+    c.check("a sign-in that is not application/json (a cross-site form could send it): 400",
+            r.status == 400 and "application/json" in r.json()["detail"], r)
+    r = request(server.port, "POST", "/api/v1/session", json_body={"login": "a", "password": "bbbbbbbbbbbb"},
+                headers={"Sec-Fetch-Site": "cross-site"})
+    c.check("a sign-in from another site (Sec-Fetch-Site: cross-site): 403", r.status == 403, r)
+    r = request(server.port, "GET", "/api/v1/session?api_key=ws_" + "A" * 43)
+    c.check("a session token in the query string is not taken: 401", r.status == 401, r)
     r = request(server.port, "GET", "/api/v1/categories", headers={"Cookie": "wangge_session=garbage; a=b"})
     c.check("a garbage cookie on a public read: still served", r.status == 200, r)
     c.check("the server answers after all of it", request(server.port, "GET", "/healthz").status == 200)

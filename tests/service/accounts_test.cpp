@@ -6,6 +6,7 @@
 
 #include "../store/store_fixture.hpp"
 #include "wangge/service/accounts.hpp"
+#include "wangge/util/sha256.hpp"
 
 namespace wangge {
 namespace {
@@ -232,6 +233,37 @@ TEST_P(AccountsTest, CodesAreRationedPerPhoneAndDieOfAgeOrOfWrongGuesses) {
   EXPECT_THROW(accounts_->send_code("1380013800", t0), Error);
   EXPECT_THROW(accounts_->sign_in_with_code("13800138000", "12345", t0), Error);
   EXPECT_THROW(accounts_->sign_in_with_code("13800138000", "12a456", t0), Error);
+}
+
+TEST_P(AccountsTest, UnknownLoginsLockLikeRealOnesAndAResetVoidsSessionsBeingMade) {
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(accounts_->sign_in("ghost", "wrong-password", t0).outcome, SignIn::Outcome::refused);
+  const SignIn ghost = accounts_->sign_in("ghost", "wrong-password", t0 + 1s);
+  EXPECT_EQ(ghost.outcome, SignIn::Outcome::locked);
+  EXPECT_EQ(ghost.retry_after, 59s) << "the same lock a real login gets";
+
+  // A sign-in that checked the old password just before a reset: its session (made at t0) is
+  // void once the reset (t0 + 1 s) has happened, even though it was stored after it.
+  const std::string pw = accounts_->add_staff("zhou", "d01", "", t0);
+  accounts_->reset_password("zhou", t0 + 1s);
+  store_->accounts().insert_session(
+      SessionRecord{sha256_hex("ws_" + std::string(43, 'r')), "zhou", "c", t0, t0 + 1h, false});
+  EXPECT_FALSE(accounts_->session("ws_" + std::string(43, 'r'), t0 + 2s));
+  (void)pw;
+}
+
+TEST_P(AccountsTest, CodesAreCappedPerAddressAndPerServer) {
+  AccountPolicy policy;
+  policy.codes_per_requester_hour = 2;
+  policy.codes_per_node_hour = 3;
+  Accounts capped(store_->accounts(), actor_of, policy);
+  capped.set_sender([](const std::string&, const std::string&) {});
+  EXPECT_TRUE(capped.send_code("13800000001", t0, "10.0.0.1").sent);
+  EXPECT_TRUE(capped.send_code("13800000002", t0, "10.0.0.1").sent);
+  EXPECT_THROW(capped.send_code("13800000003", t0, "10.0.0.1"), Error) << "two an hour per address";
+  EXPECT_TRUE(capped.send_code("13800000004", t0, "10.0.0.2").sent);
+  EXPECT_THROW(capped.send_code("13800000005", t0, "10.0.0.3"), Error) << "three an hour in all";
+  EXPECT_TRUE(capped.send_code("13800000005", t0 + 61min, "10.0.0.3").sent) << "a new hour";
 }
 
 TEST_P(AccountsTest, WithoutASenderCodesAreUnavailableNotLost) {

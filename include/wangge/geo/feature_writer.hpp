@@ -27,7 +27,11 @@ struct OutFeature {
   std::optional<XY> point;         ///< for point layers
 };
 
-enum class GeometryKind { multipolygon, point };
+enum class GeometryKind {
+  multipolygon,
+  point,
+  none,  ///< a plain table (statistics): no geometry in any format
+};
 
 /// Decimals of the coordinates written to GeoJSON (1e-9° ≈ 0.1 mm: small files, and far finer
 /// than any survey), and the grid of degrees they lie on. Geometry that must stay valid once

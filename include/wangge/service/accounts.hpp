@@ -50,8 +50,10 @@ struct AccountPolicy {
   int code_attempts = 5;                    ///< wrong codes before a code is spent
   std::size_t min_password = 10;            ///< bytes
   std::size_t max_password = 128;
-  unsigned concurrent_hashes = 2;             ///< argon2id runs at once (64 MiB each); more wait
-  std::chrono::milliseconds hash_wait{2000};  ///< … this long, then 503
+  unsigned concurrent_hashes = 2;            ///< argon2id runs at once (64 MiB each); more wait
+  std::chrono::milliseconds hash_wait{500};  ///< … this long, then 503
+  int codes_per_requester_hour = 10;         ///< sign-in codes one address may have sent in an hour
+  int codes_per_node_hour = 600;             ///< … and all addresses together, per server
 };
 
 /// The answer to a sign-in.
@@ -128,9 +130,12 @@ class Accounts {
 
   /// Staff sign-in. A lock is checked before the password is (a locked account costs no hash).
   SignIn sign_in(const std::string& login, const std::string& password, Instant now);
-  /// Sends a six-digit code to a mainland mobile number. @throws Error(invalid_argument) for
-  /// anything but a mobile number, Error(unavailable) when no sender is set or it fails.
-  CodeRequest send_code(const std::string& phone, Instant now);
+  /// Sends a six-digit code to a mainland mobile number, for @p requester (the client's
+  /// address: at most policy.codes_per_requester_hour an hour, and codes_per_node_hour from
+  /// everyone, so no one can make the server an SMS cannon). @throws Error(invalid_argument)
+  /// for anything but a mobile number, Error(rate_limited) over those caps,
+  /// Error(unavailable) when no sender is set or it fails.
+  CodeRequest send_code(const std::string& phone, Instant now, const std::string& requester = "");
   /// Resident sign-in by the code last sent; the first sign-in creates the resident's account.
   SignIn sign_in_with_code(const std::string& phone, const std::string& code, Instant now);
   /// The session of @p token when it is live, its account enabled and its person still known.
@@ -165,6 +170,13 @@ class Accounts {
   std::atomic<std::uint64_t> revocations_{0};
   struct HashGate;
   std::unique_ptr<HashGate> gate_;
+  /// Failure counts of logins that do not exist, so that they lock exactly as real ones do
+  /// (no answer tells which logins exist); and the hourly counts of codes sent. In memory,
+  /// bounded.
+  struct Counters;
+  std::unique_ptr<Counters> counters_;
+  /// The lock that @p failures calls for from @p now (epoch: none).
+  Instant lock_after(int failures, Instant now) const;
 };
 
 }  // namespace wangge

@@ -214,6 +214,14 @@ class Service {
   /// Statistics over the reports created in [query.from, query.to).
   /// @throws Error(invalid_argument) when the period holds more than query.max_reports.
   std::vector<StatsRow> stats(const StatsQuery& query);
+  /// What people read for a row's key: the leader's label, a grid's or department's name, a
+  /// category's code and name; the key itself otherwise.
+  std::string stats_label(const StatsRow& row, StatsGroup group) const;
+  /// Writes @p rows as an office table (.xlsx through GDAL's XLSX driver, or .csv with a UTF-8
+  /// byte-order mark) with Chinese column names, rates as fractions. @returns the rows written.
+  /// @throws Error(invalid_argument) for another extension or an unwritable path.
+  std::size_t export_stats(const std::vector<StatsRow>& rows, StatsGroup group,
+                           const std::string& path) const;
   /// The supervision ticker: raises a 督办 event on every running case past its due time that
   /// has none yet. @returns how many were raised.
   std::size_t tick(Instant now);

@@ -23,6 +23,9 @@ struct Account {
   bool disabled = false;
   Instant created_at;
   Instant updated_at;
+  /// Sessions created before this are void (a reset or disable ends them, even one whose
+  /// sign-in was checking the old password at that moment).
+  Instant sessions_after;
 };
 
 /// A browser session: a random token (the cookie) kept as its SHA-256.
