@@ -456,6 +456,17 @@ Response stats(Context& ctx, Request& req) {
   if (req.param("from")) q.from = time_param(req, "from", zone);
   if (req.param("to")) q.to = time_param(req, "to", zone);
   q.now = req.now;
+  const std::string format = req.param("format").value_or("json");
+  if (format != "json") {
+    // The office's Excel (or CSV with a byte-order mark), Chinese column names.
+    Response r;
+    r.body = ctx.service.stats_file(ctx.service.stats(q), q.group, format);
+    r.content_type = format == "xlsx"
+                         ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                         : "text/csv; charset=utf-8";
+    r.header("Content-Disposition", "attachment; filename=\"stats-" + group + "." + format + "\"");
+    return r;
+  }
   return json_response(
       200, json{{"group_by", group}, {"rows", stats_view(ctx.service.stats(q))}}.dump());
 }

@@ -1,6 +1,11 @@
 // `wangge export`: grids, reports, service points and isochrones to GIS files through GDAL,
 // with the public attributes; personal fields only for an admin who asks for them.
+#include <stdlib.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 
 #include "wangge/geo/feature_writer.hpp"
@@ -229,6 +234,29 @@ std::size_t Service::export_stats(const std::vector<StatsRow>& rows, StatsGroup 
   }
   write_features(path, ext == "xlsx" ? "XLSX" : "CSV", "统计", GeometryKind::none, fields, out);
   return out.size();
+}
+
+std::string Service::stats_file(const std::vector<StatsRow>& rows, StatsGroup group,
+                                const std::string& format) const {
+  if (format != "xlsx" && format != "csv")
+    throw Error(ErrorCode::invalid_argument,
+                "format '" + format + "' is not one of json, xlsx, csv");
+  namespace fs = std::filesystem;
+  std::string dir = (fs::temp_directory_path() / "wangge-stats-XXXXXX").string();
+  if (!::mkdtemp(dir.data()))
+    throw Error(ErrorCode::unavailable, "cannot make a temporary directory for the table");
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{dir};
+  const std::string path = dir + "/stats." + format;
+  export_stats(rows, group, path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::unavailable, "cannot read the table just written");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 }  // namespace wangge

@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Checks, make_store, public_sample_reports  # noqa: E402
+from harness import Checks, make_store, ogr_features, public_sample_reports  # noqa: E402
 
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -31,6 +31,33 @@ def summary(path):
         elif ": " in line and "(" in line and not line.startswith(("Layer", "Geometry", "Extent", "Feature")):
             fields.add(line.split(":")[0].strip())
     return count, fields, out.returncode, out.stderr
+
+
+def stats_tables(c, tmp, env):
+    """`wangge stats --out`: the statistics as Excel and CSV, read back by GDAL, sums checked."""
+    doc = json.loads(subprocess.run([WANGGE, "stats", "--group-by", "grid", "--level", "1", "--json"], env=env,
+                                    stdout=subprocess.PIPE, check=True, text=True).stdout)
+    for ext in ["xlsx", "csv"]:
+        path = os.path.join(tmp, f"stats.{ext}")
+        out = subprocess.run([WANGGE, "stats", "--group-by", "grid", "--level", "1", "--out", path], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        rows = ogr_features(path, ["-oo", "HEADERS=FORCE"] if ext == "xlsx" else [])
+        total = [r for r in rows if r.get("分组键") == "total"]
+        groups = [r for r in rows if r.get("分组键") != "total"]
+        c.check(f"stats --out .{ext}: one row per group and the total, Chinese column names",
+                out.returncode == 0 and len(rows) == len(doc["rows"]) and len(total) == 1
+                and {"名称", "上报数", "结案率", "满意率"} <= summary(path)[1], (out.stderr, summary(path)[1]))
+        c.check(f"... the groups' 上报数 add up to the total's, and to the JSON's",
+                total and sum(int(r["上报数"]) for r in groups) == int(total[0]["上报数"])
+                == next(r["reported"] for r in doc["rows"] if r["key"] == "total"), total)
+        c.check(f"... groups named (湘江片区), not only coded",
+                any(r["名称"].endswith("片区") for r in groups), [r.get("名称") for r in groups][:3])
+    with open(os.path.join(tmp, "stats.csv"), "rb") as f:
+        c.check("stats CSV starts with a UTF-8 byte-order mark", f.read(3) == b"\xef\xbb\xbf")
+    out = subprocess.run([WANGGE, "stats", "--out", os.path.join(tmp, "stats.pdf")], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    c.check("stats --out .pdf: exit 2 naming the formats", out.returncode == 2 and ".xlsx or .csv" in out.stderr,
+            out.stderr)
 
 
 def main():
@@ -91,6 +118,7 @@ def main():
             out = subprocess.run([WANGGE, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             c.check(f"{' '.join(args[:2])} {os.path.basename(args[-1])}: exit 2, '{words}'",
                     out.returncode == 2 and words in out.stderr, out.stderr)
+        stats_tables(c, tmp, env)
         leftovers = [p for p in os.listdir(tmp) if p.startswith(".partial-")]
         c.check("no partial output left behind", not leftovers, leftovers)
     finally:

@@ -26,7 +26,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, create_key, request, run_on_fresh_store  # noqa: E402
+from harness import Server, create_key, ogr_features, request, run_on_fresh_store  # noqa: E402
 
 WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -170,6 +170,26 @@ def loop(c, server, keys):
     r = act(oid, "app:wechat", {"action": "evaluate", "rating": 4, "note": "干净了"}, account="wx-1002")
     c.check("the follower rates it: evaluated with his rating",
             r.status == 200 and r.json()["state"] == "evaluated" and r.json()["rating"] == 4, r)
+
+    # ---- statistics as Excel, over HTTP -----------------------------------------------------------
+    r = call("GET", "/api/v1/stats?group_by=category", key="d01")
+    figures = {x["key"]: x for x in r.json()["rows"]} if r.status == 200 else {}
+    r = call("GET", "/api/v1/stats?group_by=category&format=xlsx", key="d01")
+    c.check("GET /api/v1/stats?format=xlsx: an Excel download",
+            r.status == 200 and r.ctype.endswith("spreadsheetml.sheet")
+            and "stats-category.xlsx" in r.headers.get("content-disposition", "") and r.body[:2] == b"PK", r.headers)
+    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"wangge-people-stats-{os.getpid()}.xlsx")
+    with open(path, "wb") as f:
+        f.write(r.body)
+    rows = {x["分组键"]: x for x in ogr_features(path, ["-oo", "HEADERS=FORCE"])}
+    os.remove(path)
+    total = rows.get("total", {})
+    c.check("... read back by GDAL: the same figures as the JSON (reports, closed, 满意率)",
+            rows.keys() == figures.keys() and all(int(rows[k]["上报数"]) == figures[k]["reported"]
+                                                  and int(rows[k]["结案数"]) == figures[k]["closed"] for k in rows)
+            and abs(float(total.get("满意率", "nan")) - figures["total"]["satisfaction_rate"]) < 1e-9, (rows.get("total"), figures.get("total")))
+    r = call("GET", "/api/v1/stats?format=pdf", key="d01")
+    c.check("... format=pdf: 400 naming the formats", r.status == 400 and "json, xlsx, csv" in r.json()["detail"], r)
 
     # ---- 吹哨报到 with 协办, and 退回 ------------------------------------------------------------
     r = call("POST", "/api/v1/reports", key="resident:u1",

@@ -222,6 +222,9 @@ class Service {
   /// @throws Error(invalid_argument) for another extension or an unwritable path.
   std::size_t export_stats(const std::vector<StatsRow>& rows, StatsGroup group,
                            const std::string& path) const;
+  /// The same table as the bytes of a file of @p format ("xlsx" or "csv"), for a download.
+  std::string stats_file(const std::vector<StatsRow>& rows, StatsGroup group,
+                         const std::string& format) const;
   /// The supervision ticker: raises a 督办 event on every running case past its due time that
   /// has none yet. @returns how many were raised.
   std::size_t tick(Instant now);
