@@ -12,17 +12,12 @@ namespace wangge {
 namespace {
 
 using namespace std::chrono_literals;
-using store_testing::PostgisLocation;
-using store_testing::SqliteLocation;
 using store_testing::StoreLocation;
 
 class AccountsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "sqlite")
-      where_ = std::make_unique<SqliteLocation>();
-    else
-      where_ = std::make_unique<PostgisLocation>();
+    where_ = store_testing::make_location(GetParam());
     store_ = open_store(where_->location());
     AccountPolicy policy;
     policy.free_failures = 3;

@@ -71,15 +71,18 @@ class PostgisLocation final : public StoreLocation {
   std::string base_, schema_;
 };
 
+/// A fresh location of @p kind ("sqlite" or "postgis").
+inline std::unique_ptr<StoreLocation> make_location(const std::string& kind) {
+  if (kind == "sqlite") return std::make_unique<SqliteLocation>();
+  return std::make_unique<PostgisLocation>();
+}
+
 class StoreConformance : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() { sample_ = new testing::Sample(); }
   static void TearDownTestSuite() { delete sample_; }
   void SetUp() override {
-    if (GetParam() == "sqlite")
-      where_ = std::make_unique<SqliteLocation>();
-    else
-      where_ = std::make_unique<PostgisLocation>();
+    where_ = make_location(GetParam());
     store_ = open_store(where_->location());
   }
   void TearDown() override {
