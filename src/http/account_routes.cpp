@@ -69,6 +69,13 @@ Response refused(const Request& req, const SignIn& s, const char* what) {
   throw Error(ErrorCode::unauthorized, what);
 }
 
+/// The answer to a sign-in: the session, or the refusal (whose address pays for it).
+Response answer(Context& ctx, Request& req, const SignIn& s, const char* what) {
+  if (s.outcome == SignIn::Outcome::ok) return signed_in(ctx, req, s);
+  req.auth_failed = true;
+  return refused(req, s, what);
+}
+
 /// POST /api/v1/session — staff sign-in: {login, password}.
 Response sign_in(Context& ctx, Request& req) {
   require_same_site_json(req);
@@ -79,10 +86,8 @@ Response sign_in(Context& ctx, Request& req) {
   f.no_others();
   if (login.empty() || password.empty())
     throw Error(ErrorCode::invalid_argument, "fields 'login' and 'password' are required");
-  const SignIn s = ctx.service.accounts().sign_in(login, password, req.now);
-  if (s.outcome == SignIn::Outcome::ok) return signed_in(ctx, req, s);
-  req.auth_failed = true;
-  return refused(req, s, "the login or the password is wrong");
+  return answer(ctx, req, ctx.service.accounts().sign_in(login, password, req.now),
+                "the login or the password is wrong");
 }
 
 /// POST /api/v1/session/code — a one-time code to a resident's phone: {phone}.
@@ -117,10 +122,8 @@ Response sign_in_by_code(Context& ctx, Request& req) {
   f.no_others();
   if (phone.empty() || code.empty())
     throw Error(ErrorCode::invalid_argument, "fields 'phone' and 'code' are required");
-  const SignIn s = ctx.service.accounts().sign_in_with_code(phone, code, req.now);
-  if (s.outcome == SignIn::Outcome::ok) return signed_in(ctx, req, s);
-  req.auth_failed = true;
-  return refused(req, s, "the code is wrong, spent or expired: ask for a new one");
+  return answer(ctx, req, ctx.service.accounts().sign_in_with_code(phone, code, req.now),
+                "the code is wrong, spent or expired: ask for a new one");
 }
 
 /// GET /api/v1/session — who the caller is.
