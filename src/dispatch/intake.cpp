@@ -100,8 +100,9 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
                                                  ") is a class; report one of its sub-categories");
   }
   check_text(s.text, "text", limit.max_text_bytes);
-  if (text::trim(s.text).empty())
-    throw Error(ErrorCode::invalid_argument, "text is empty: describe the problem");
+  if (text::trim(s.text).empty() && s.media.empty())
+    throw Error(ErrorCode::invalid_argument,
+                "text is empty: describe the problem (or send a photo)");
   if (s.media.size() > limit.max_media) {
     throw Error(ErrorCode::payload_too_large,
                 "a report may carry at most " + std::to_string(limit.max_media) +
@@ -109,9 +110,10 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   }
   for (const std::string& url : s.media) {
     check_text(url, "a media URL", limit.max_media_url_bytes);
-    if (!is_media_url(url)) {
+    if (!is_media_reference(url)) {
       throw Error(ErrorCode::invalid_argument,
-                  "media URL '" + url.substr(0, 80) + "' is not an https URL");
+                  "media '" + url.substr(0, 80) +
+                      "' is neither an uploaded photo's id (m_…) nor an https URL");
     }
   }
   const auto channel = parse_channel(s.channel);
@@ -136,7 +138,8 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   r.created_at = r.updated_at = now;
   r.category = category->code;
   r.channel = *channel;
-  r.text = s.text;
+  // 随手拍 (a snapshot): a photo says what is wrong; the category names it.
+  r.text = text::trim(s.text).empty() ? "随手拍：" + category->name : s.text;
   r.media = s.media;
   r.submitted_by = submitter.id;
   r.reporter = s.reporter;

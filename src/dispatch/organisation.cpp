@@ -45,6 +45,7 @@ Actor Actor::on_behalf_of(const Actor& app, const std::string& account) {
   a.id = "resident:" + app.id.substr(4) + ":" + account;
   a.name = account;
   a.role = Role::resident;
+  a.via = app.id;
   return a;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
@@ -428,6 +429,17 @@ bool is_media_url(std::string_view url) {
   return true;
 }
 
+bool is_media_id(std::string_view s) {
+  if (s.size() != 24 || !s.starts_with("m_")) return false;
+  for (unsigned char c : s.substr(2))
+    if (!std::isalnum(c) && c != '-' && c != '_') return false;
+  return true;
+}
+
+bool is_media_reference(std::string_view s) {
+  return is_media_id(s) || is_media_url(s);
+}
+
 namespace {
 
 void check_sizes(const ActionRequest& req) {
@@ -444,11 +456,11 @@ void check_sizes(const ActionRequest& req) {
     if (url.size() > L::kMaxMediaUrlBytes)
       throw Error(ErrorCode::payload_too_large,
                   "a media URL is limited to " + std::to_string(L::kMaxMediaUrlBytes) + " bytes");
-    if (!is_media_url(url))
+    if (!is_media_reference(url))
       throw Error(ErrorCode::invalid_argument,
                   "media '" + url.substr(0, 80) +
-                      "' is not an https URL (javascript:, file:, data: and plain http are "
-                      "refused)");
+                      "' is neither an uploaded photo's id (m_…) nor an https URL (javascript:, "
+                      "file:, data: and plain http are refused)");
   }
 }
 

@@ -36,6 +36,9 @@ inline Handler with_context(Context& ctx, ContextHandler fn) {
   return [&ctx, fn](Request& req) { return fn(ctx, req); };
 }
 
+/// The body of a request that carries a photo: a 10 MB image and the multipart framing.
+inline constexpr std::size_t kMaxUploadBody = 10 * 1024 * 1024 + 64 * 1024;
+
 /// A JSON reply.
 Response json_response(int status, const std::string& body);
 /// Refuses a request without an authenticated actor (401) or whose role is not one of @p roles
@@ -51,5 +54,6 @@ Response open311_error_list(const Request& req, int status, const std::string& d
 void add_tile_routes(Router& router, Context& ctx);
 void add_ogc_routes(Router& router, Context& ctx);
 void add_account_routes(Router& router, Context& ctx);
+void add_media_routes(Router& router, Context& ctx);
 
 }  // namespace wangge::http

@@ -29,6 +29,8 @@ int http_status(ErrorCode code) noexcept {
       return 429;
     case ErrorCode::unavailable:
       return 503;
+    case ErrorCode::unsupported_media_type:
+      return 415;
     case ErrorCode::internal:
       return 500;
   }

@@ -7,6 +7,7 @@
 
 #include "context.hpp"
 #include "errors.hpp"
+#include "wangge/service/media_library.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 #include "wangge/util/sha256.hpp"
@@ -194,7 +195,8 @@ std::string address_of(const PublicReport& p, const GridIndex* index) {
 }
 
 Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy& privacy,
-                  const GridIndex* grids, const std::vector<PublicEvent>* history, Instant now) {
+                  const GridIndex* grids, const std::vector<PublicEvent>* history, Instant now,
+                  const std::string& base_url) {
   const TimeZone& zone = ref.calendar.zone();
   const PublicReport p = public_report(r, ref, privacy, now);
   const Assignee& who = p.assignee.kind != Assignee::Kind::none ? p.assignee : p.responsible;
@@ -219,7 +221,10 @@ Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy
       .add("zipcode", Node::str(""))
       .add("lat", Node::num(p.lat))
       .add("long", Node::num(p.lon))
-      .add("media_url", Node::str(p.media.empty() ? "" : p.media.front()));
+      .add("media_url",
+           Node::str(p.media.empty()                ? ""
+                     : is_media_id(p.media.front()) ? base_url + media_path(p.media.front())
+                                                    : p.media.front()));
   if (history) {
     // The widely deployed extensions (Chicago, FixMyStreet): notes[] is the history, and
     // extended_attributes carries what the core fields cannot say.
@@ -409,10 +414,15 @@ class PostFields {
                     "the multipart/form-data body is malformed (each part needs a "
                     "Content-Disposition with a name, and the body a closing boundary)");
       for (FormPart& p : *parts) {
-        if (!p.filename.empty())
-          throw Error(ErrorCode::invalid_argument,
-                      "the file part '" + p.name +
-                          "' cannot be stored here yet: link the photo as media_url (https)");
+        // The photo: the part named media (as FixMyStreet's clients send it), else the first
+        // file; other file parts are refused rather than silently dropped.
+        if (!p.filename.empty() || p.name == "media") {
+          if (photo_ && p.name != "media")
+            throw Error(ErrorCode::invalid_argument,
+                        "one photo per request: the file part '" + p.name + "' is one too many");
+          if (!photo_ || p.name == "media") photo_ = std::move(p.value);
+          continue;
+        }
         form_[p.name] = std::move(p.value);
       }
       return;
@@ -427,10 +437,13 @@ class PostFields {
     auto it = form_.find(name);
     return it != form_.end() ? it->second : req_.param(name).value_or("");
   }
+  /// The bytes of the photo part of a multipart body, if it had one.
+  const std::optional<std::string>& photo() const { return photo_; }
 
  private:
   const Request& req_;
   std::map<std::string, std::string> form_;
+  std::optional<std::string> photo_;
 };
 
 /// Who posts: the request's Bearer key, else the spec's api_key field. @throws unauthorized.
@@ -461,7 +474,7 @@ Submission submission_of(const Service& service, const PostFields& field) {
   Submission s;
   s.category = field("service_code");
   if (s.category.empty()) throw Error(ErrorCode::invalid_argument, "service_code is required");
-  const Category& category = reportable_category(service, s.category);
+  (void)reportable_category(service, s.category);  // refuses an unknown or closed category
   const std::string lat = field("lat"), lon = field("long");
   if (lat.empty() || lon.empty()) {
     throw Error(ErrorCode::invalid_argument,
@@ -474,8 +487,6 @@ Submission submission_of(const Service& service, const PostFields& field) {
   s.address = field("address_string");
   s.reporter.email = field("email");
   if (const std::string m = field("media_url"); !m.empty()) s.media = {m};
-  // 随手拍 (a snapshot): a photo says what is wrong; the category names it.
-  if (text::trim(s.text).empty() && !s.media.empty()) s.text = "随手拍：" + category.name;
   s.channel = "app";
   s.reporter.name = person_name(field("first_name"), field("last_name"));
   s.reporter.phone = field("phone");
@@ -485,7 +496,11 @@ Submission submission_of(const Service& service, const PostFields& field) {
 /// Residents submitting through an app key are identified by the account they give.
 Actor submitter(const Actor& poster, const std::string& account) {
   if (poster.id.rfind("app:", 0) != 0) return poster;
-  if (account.empty()) return Actor{"", "", Role::resident, {}, {}};  // anonymous via the app
+  if (account.empty()) {  // anonymous via the app
+    Actor a{"", "", Role::resident, {}, {}};
+    a.via = poster.id;
+    return a;
+  }
   return Actor::on_behalf_of(poster, account);
 }
 
@@ -505,8 +520,13 @@ Response post_request(Context& ctx, Request& req) {
   if (const std::string j = field("jurisdiction_id");
       !j.empty() && j != jurisdiction_of(ctx.service))
     throw Error(ErrorCode::not_found, "jurisdiction_id '" + j + "' is not served here");
-  const Submission s = submission_of(ctx.service, field);
+  Submission s = submission_of(ctx.service, field);
   const std::string account = field("account_id");
+  std::string photo;  // the id of the uploaded part, if any, discarded if no case takes it
+  if (field.photo()) {
+    photo = ctx.service.media().upload(*field.photo(), actor, req.now).record.id;
+    s.media.insert(s.media.begin(), photo);
+  }
   std::string key = field("idempotency_key");
   if (key.empty()) key = req.header("idempotency-key").value_or("");
   std::optional<ReplyOptions> options;
@@ -516,8 +536,15 @@ Response post_request(Context& ctx, Request& req) {
                        return StoredReply{"", 201, created(req, r.id, account).body};
                      }};
   }
-  const SubmitResult result =
-      ctx.service.submit(s, submitter(actor, account), "", req.now, options ? &*options : nullptr);
+  SubmitResult result;
+  try {
+    result = ctx.service.submit(s, submitter(actor, account), "", req.now,
+                                options ? &*options : nullptr);
+  } catch (...) {
+    if (!photo.empty()) ctx.service.media().discard(photo);
+    throw;
+  }
+  if (result.replayed && !photo.empty()) ctx.service.media().discard(photo);
   if (!result.reply) return created(req, result.report.id, account);
   Response r;
   r.status = result.reply->status;
@@ -543,7 +570,7 @@ Response request_list(Context& ctx, const Request& req, const std::vector<Report
     if (extensions)
       for (const Event& e : ctx.service.events(r.id, kPublic)) history.push_back(public_event(e));
     list.push(request_node(r, ref, ctx.service.privacy(), grids.get(),
-                           extensions ? &history : nullptr, req.now));
+                           extensions ? &history : nullptr, req.now, ctx.base_url()));
   }
   return render(req, 200, list, "service_requests");
 }
@@ -594,7 +621,9 @@ void add_open311_routes(Router& router, Context& ctx) {
   const std::vector<std::string> formats{"json", "xml"};
   const auto route = [&](const char* method, const char* pattern, ContextHandler fn,
                          Execution where) {
-    router.add({method, pattern, formats, open311(with_context(ctx, fn)), where, pattern});
+    // A POST may carry a photo (multipart/form-data).
+    router.add({method, pattern, formats, open311(with_context(ctx, fn)), where, pattern,
+                std::string_view(method) == "POST" ? kMaxUploadBody : 0});
   };
   route("GET", "/open311/v2/discovery", discovery, Execution::inline_io);
   route("GET", "/open311/v2/services", services, Execution::inline_io);

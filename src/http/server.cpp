@@ -174,6 +174,7 @@ struct HttpServer::Impl {
     http::add_ogc_routes(router, *context);
     http::add_open311_routes(router, *context);
     http::add_account_routes(router, *context);
+    http::add_media_routes(router, *context);
 
     http::ConnectionSettings cs;
     cs.wire.max_head = config.max_head_bytes;

@@ -11,6 +11,7 @@
 #include "wangge/network/osm.hpp"
 #include "wangge/network/service_points.hpp"
 #include "wangge/service/accounts.hpp"
+#include "wangge/service/media_library.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
@@ -69,6 +70,7 @@ struct Service::Dispatch {
   std::shared_ptr<const ReferenceData> ref;
   std::shared_ptr<const NearestService> nearest;
   std::unique_ptr<Accounts> accounts;
+  std::unique_ptr<MediaLibrary> media;
 
   std::shared_ptr<const ReferenceData> reference() const {
     std::lock_guard lock(mutex);
@@ -91,6 +93,12 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
   d->accounts = std::make_unique<Accounts>(
       d->store->accounts(),
       [svc = service.get()](const std::string& spec) { return svc->actor(spec); });
+  d->media = std::make_unique<MediaLibrary>(
+      d->store->media(), [svc = service.get()](const std::string& id, const Actor& viewer) {
+        // A case's photos are in its public view too: whoever may read that sees them.
+        return svc->report(id, viewer).has_value() ||
+               svc->report(id, Actor::public_viewer()).has_value();
+      });
   service->dispatch_ = std::move(d);
   Dispatch& dispatch = *service->dispatch_;
   const Instant now = now_utc();
@@ -139,6 +147,11 @@ void Service::load_network(const std::string& network, const std::string& servic
       std::make_shared<const NearestService>(graph, import_service_points(service_points), walking);
   std::lock_guard lock(dispatch_->mutex);
   dispatch_->nearest = std::move(nearest);
+}
+
+MediaLibrary& Service::media() const {
+  if (!dispatch_) throw Error(ErrorCode::internal, "media needs a store (Service::open)");
+  return *dispatch_->media;
 }
 
 Accounts& Service::accounts() const {
@@ -222,6 +235,12 @@ std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, co
 /// A resident who reports a problem already reported (a probable duplicate) follows the
 /// original case, in the same write: he sees it and may rate it when it is closed. Not an
 /// event of the case (its state and version do not change); at most Report::kMaxFollowers.
+/// Marks the uploaded photos @p media cites as taken by @p report_id.
+void take_media(WriteTx& tx, const std::vector<std::string>& media, const std::string& report_id) {
+  for (const std::string& m : media)
+    if (is_media_id(m)) (void)tx.attach_media(m, report_id);
+}
+
 void follow_original(WriteTx& tx, const Report& dup, const Actor& by) {
   if (dup.duplicate_of.empty() || by.role != Role::resident || by.id.empty()) return;
   auto original = tx.report(dup.duplicate_of);
@@ -243,6 +262,7 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
   const auto nearest = dispatch_->nearest_service();
   const Intake intake(*ref, *grids->index, grids->generation, nearest.get());
   Report report = intake.build(s, by, now, new_report_id());
+  dispatch_->media->check_citations(report.media, by);
   // A channel's ticket (12345 工单号) names one case: submitted again, it is a replay, or an
   // idempotency mismatch when its content differs.
   const std::string key =
@@ -302,6 +322,7 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
         if (!r.duplicate_of.empty()) e.data["duplicate_of"] = r.duplicate_of;
         r.version = 1;
         tx.insert_report(r, key, hash);
+        take_media(tx, r.media, r.id);
         follow_original(tx, r, by);
         tx.append_event(e);
         result.reply = remember(tx, reply_options, r, now);
@@ -337,6 +358,7 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
           g.name + (g.leader.name.empty() ? "" : " " + g.leader.role + " " + g.leader.name);
     }
   }
+  dispatch_->media->check_citations(req.media, by);
   ActResult result;
   store().write([&](WriteTx& tx) {
     auto r = tx.report(id);
@@ -352,6 +374,7 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
     const Event e = workflow.apply(*r, req, by, now);
     tx.update_report(*r);
     tx.append_event(e);
+    take_media(tx, e.media, r->id);
     result.reply = remember(tx, &reply, *r, now);
     result.report = std::move(*r);
     result.replayed = false;
@@ -513,6 +536,8 @@ std::size_t Service::tick(Instant now) {
     }
   });
   if (raised > 0) reports_changed();
+  // Photos uploaded but never cited by a case are not kept.
+  (void)dispatch_->media->purge(now);
   return raised;
 }
 

@@ -4,11 +4,25 @@
 #include <nlohmann/json.hpp>
 
 #include "wangge/dispatch/workflow.hpp"
+#include "wangge/service/media_library.hpp"
 
 namespace wangge {
 namespace {
 
 using nlohmann::json;
+
+/// The photos of @p media as links: an upload's paths here (display copy and thumbnail), an
+/// https URL as it is (its own thumbnail).
+json photos(const std::vector<std::string>& media) {
+  json out = json::array();
+  for (const std::string& m : media) {
+    if (is_media_id(m))
+      out.push_back({{"id", m}, {"url", media_path(m)}, {"thumbnail_url", media_path(m, true)}});
+    else
+      out.push_back({{"url", m}, {"thumbnail_url", m}});
+  }
+  return out;
+}
 
 json when(const std::optional<Instant>& t, const TimeZone& zone) {
   return t ? json(format_iso(*t, zone)) : json(nullptr);
@@ -42,6 +56,7 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
   j["text"] = exact ? r.text : p.text;
   j["address"] = exact ? r.address : p.address;
   j["media"] = p.media;
+  j["photos"] = photos(p.media);
   j["channel"] = to_string(p.channel);
   j["created_at"] = format_iso(p.created_at, zone);
   j["updated_at"] = format_iso(p.updated_at, zone);
@@ -148,6 +163,7 @@ json event_view(const Event& e, const ReferenceData& ref, const ViewOptions& o) 
                 {"note", e.note},
                 {"public_reply", reply == e.data.end() ? "" : reply->second},
                 {"media", e.media},
+                {"photos", photos(e.media)},
                 {"data", e.data}};
   }
   // The reporter and the public: the public projection (no note, no actor, no staff reasons).
@@ -161,6 +177,7 @@ json event_view(const Event& e, const ReferenceData& ref, const ViewOptions& o) 
               {"role", to_string(p.role)},
               {"public_reply", p.public_reply},
               {"media", p.media},
+              {"photos", photos(p.media)},
               {"data", p.data}};
 }
 

@@ -13,7 +13,11 @@
 
 namespace wangge::store {
 
-using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
+/// Bytes for a BLOB (SQLite) or bytea (PostgreSQL) column; a std::string is text.
+struct Blob {
+  std::string bytes;
+};
+using Value = std::variant<std::monostate, std::int64_t, double, std::string, Blob>;
 using Row = std::vector<Value>;
 
 /// The columns of `reports` in encode/decode order (idempotency_key and request_hash are

@@ -90,6 +90,38 @@ CREATE INDEX reports_updated ON reports (updated_at, id);
   return kAll;
 }
 
+std::string bytea_hex(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(2 + 2 * bytes.size(), '\\');
+  out[1] = 'x';
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    out[2 + 2 * i] = kDigits[c >> 4];
+    out[3 + 2 * i] = kDigits[c & 15];
+  }
+  return out;
+}
+
+/// The bytes of a bytea value in its text output (hex: "\x4a46…").
+Blob bytea_bytes(const char* text, std::size_t size) {
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (size < 2 || text[0] != '\\' || text[1] != 'x' || size % 2 != 0)
+    throw Error(ErrorCode::internal, "a bytea value is not in hex output format");
+  Blob out;
+  out.bytes.resize((size - 2) / 2);
+  for (std::size_t i = 0; i < out.bytes.size(); ++i) {
+    const int hi = digit(text[2 + 2 * i]), lo = digit(text[3 + 2 * i]);
+    if (hi < 0 || lo < 0) throw Error(ErrorCode::internal, "a bytea value holds a non-hex digit");
+    out.bytes[i] = static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
 /// Parameters as libpq text values (nullptr = SQL NULL).
 class Params {
  public:
@@ -104,6 +136,8 @@ class Params {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.17g", *d);
         storage_.emplace_back(buf);
+      } else if (const auto* b = std::get_if<Blob>(&v)) {
+        storage_.emplace_back(bytea_hex(b->bytes));  // bytea's text input: \x and hex digits
       } else {
         const std::string& s = std::get<std::string>(v);
         // libpq sends text parameters NUL-terminated: an embedded NUL would silently cut it.
@@ -150,6 +184,8 @@ Value value_of(const pqxx::field& f) {
       return f.as<double>();
     case 16:
       return std::int64_t{f.as<bool>() ? 1 : 0};
+    case 17:  // bytea
+      return bytea_bytes(f.c_str(), f.size());
     default:
       return std::string(f.c_str(), f.size());
   }

@@ -346,6 +346,18 @@ ALTER TABLE reports ADD COLUMN followers TEXT;
       // 10: the departments of the last whistle (吹哨报到: lead and 协办), a JSON array.
       R"sql(
 ALTER TABLE reports ADD COLUMN whistle TEXT;
+)sql",
+      // 11: uploaded photos, their display copy and thumbnail in the database itself. BYTEA is
+      // PostgreSQL's bytes type; SQLite gives the name NUMERIC affinity, which stores a BLOB as
+      // it is.
+      R"sql(
+CREATE TABLE media (
+  id TEXT PRIMARY KEY, owner TEXT NOT NULL, report_id TEXT, created_at BIGINT NOT NULL,
+  width BIGINT NOT NULL, height BIGINT NOT NULL, thumbnail_width BIGINT NOT NULL,
+  thumbnail_height BIGINT NOT NULL, bytes BIGINT NOT NULL, etag TEXT NOT NULL,
+  thumbnail_etag TEXT NOT NULL, display BYTEA NOT NULL, thumbnail BYTEA NOT NULL);
+CREATE INDEX media_owner ON media (owner, created_at);
+CREATE INDEX media_unattached ON media (created_at) WHERE report_id IS NULL;
 )sql"};
   return kMigrations;
 }

@@ -41,10 +41,12 @@ class SqlSession : public WriteTx {
                                                   Instant list_before, std::size_t limit) override;
   std::optional<StoredReply> reply(const std::string& key) override;
   void save_reply(const std::string& key, const StoredReply& r, Instant now) override;
+  bool attach_media(const std::string& media_id,
+                    const std::string& report_id) override;  // sql_media.cpp
 };
 
 /// The Store methods both dialects answer with the same SQL.
-class SqlStore : public Store, public AccountStore {
+class SqlStore : public Store, public AccountStore, public MediaStore {
  public:
   std::optional<Report> report(const std::string& id) override;
   std::vector<Event> events(const std::string& report_id) override;
@@ -65,6 +67,7 @@ class SqlStore : public Store, public AccountStore {
   std::vector<GridPathCount> open_counts_by_path(Instant now) override;
   std::vector<std::pair<std::string, std::size_t>> count_by_state() override;
   AccountStore& accounts() override { return *this; }
+  MediaStore& media() override { return *this; }
 
   // AccountStore (sql_accounts.cpp)
   void insert_account(const Account& account) override;
@@ -78,6 +81,15 @@ class SqlStore : public Store, public AccountStore {
   std::size_t revoke_sessions(const std::string& login, const std::string& keep_hash) override;
   void update_login_code(const std::string& phone,
                          const std::function<bool(std::optional<LoginCode>&)>& change) override;
+
+  // MediaStore (sql_media.cpp)
+  void insert_media(const MediaRecord& record, const std::string& display,
+                    const std::string& thumbnail) override;
+  std::optional<MediaRecord> media(const std::string& id) override;
+  std::optional<std::string> media_bytes(const std::string& id, bool thumbnail) override;
+  std::size_t media_count_since(const std::string& owner, Instant since) override;
+  bool delete_unattached(const std::string& id) override;
+  std::size_t delete_unattached_media(Instant before) override;
 
  private:
   /// " FOR UPDATE" on PostgreSQL (rows read to be changed in a write stay locked), "" on SQLite.

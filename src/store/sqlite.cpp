@@ -103,6 +103,8 @@ Statement& Statement::bind(int index, const Value& v) {
     rc = sqlite3_bind_int64(stmt_, index, *i);
   else if (auto d = std::get_if<double>(&v))
     rc = sqlite3_bind_double(stmt_, index, *d);
+  else if (const auto* b = std::get_if<Blob>(&v))
+    rc = sqlite3_bind_blob64(stmt_, index, b->bytes.data(), b->bytes.size(), SQLITE_TRANSIENT);
   else {
     const std::string& s = std::get<std::string>(v);
     rc = sqlite3_bind_text(stmt_, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
@@ -140,6 +142,11 @@ Value Statement::column(int i) const {
       return std::int64_t{sqlite3_column_int64(stmt_, i)};
     case SQLITE_FLOAT:
       return sqlite3_column_double(stmt_, i);
+    case SQLITE_BLOB: {
+      const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
+      return Blob{
+          std::string(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)))};
+    }
     default: {
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
       return std::string(text ? text : "",

@@ -6,7 +6,7 @@ namespace wangge {
 namespace {
 
 // Indexed by ErrorCode; the static_assert below keeps the table and the enum in step.
-constexpr std::array<ErrorInfo, 14> kCatalogue{{
+constexpr std::array<ErrorInfo, 15> kCatalogue{{
     {"invalid-argument", "Invalid argument"},
     {"invalid-coordinate", "Invalid coordinate"},
     {"unreadable-source", "Source cannot be read"},
@@ -21,6 +21,7 @@ constexpr std::array<ErrorInfo, 14> kCatalogue{{
     {"unauthorized", "Authentication required"},
     {"rate-limited", "Too many requests"},
     {"unavailable", "Service unavailable"},
+    {"unsupported-media-type", "Unsupported media type"},
 }};
 static_assert(kCatalogue.size() == static_cast<std::size_t>(kLastErrorCode) + 1,
               "every ErrorCode needs a catalogue entry");

@@ -93,6 +93,7 @@ struct ServiceFixture : ::testing::Test {
     add_tile_routes(router, *context);
     add_ogc_routes(router, *context);
     add_account_routes(router, *context);
+    add_media_routes(router, *context);
   }
   static void TearDownTestSuite() {
     delete context;

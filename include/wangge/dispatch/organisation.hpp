@@ -38,6 +38,9 @@ struct Actor {
   /// Reads as the public (an anonymous caller, a public map or export): sees every case of a
   /// public category, in its public view only, and none of the others.
   bool anonymous = false;
+  /// A resident acting through an app key (on behalf of an account, or anonymously): the app's
+  /// actor id ("app:wechat"), which owns what the app uploaded for them.
+  std::string via = {};
 
   /// The ticker that raises supervision (督办) events.
   static Actor system();

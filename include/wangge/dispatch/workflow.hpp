@@ -91,6 +91,10 @@ struct ActionLimits {
 /// An https URL with no spaces, control characters, quotes or angle brackets: what a report or
 /// an action may link as a photo (javascript:, file:, data: and http: are refused).
 bool is_media_url(std::string_view url);
+/// The id of a photo uploaded to wangge ("m_" and 22 characters of a-z A-Z 0-9 - _).
+bool is_media_id(std::string_view s);
+/// What a report or an action may cite as a photo: an uploaded photo's id, or an https URL.
+bool is_media_reference(std::string_view s);
 
 /// The request fields @p a needs besides `action` ("reason", "to", "rating", "media", …).
 std::vector<std::string_view> action_fields(Action a);

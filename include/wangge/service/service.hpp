@@ -26,6 +26,7 @@ namespace wangge {
 
 class SnapRaster;
 class Accounts;
+class MediaLibrary;
 
 /// One grid of a locate answer's chain.
 struct ChainEntry {
@@ -255,6 +256,8 @@ class Service {
   std::string actor_for_role(const std::string& role, const std::string& scope) const;
   /// Sign-in accounts, sessions and one-time codes (needs open()).
   Accounts& accounts() const;
+  /// Uploaded photos: uploads, who may see them, what a case may cite (needs open()).
+  MediaLibrary& media() const;
   /// Whether the service was opened on a store (open()), not only given grids.
   bool has_store() const noexcept { return dispatch_ != nullptr; }
   /// The actor of a presented secret, or std::nullopt for an unknown or revoked key.

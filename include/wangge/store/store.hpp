@@ -20,6 +20,7 @@
 #include "wangge/geo/polygon.hpp"
 #include "wangge/grid/grid.hpp"
 #include "wangge/store/accounts.hpp"
+#include "wangge/store/media.hpp"
 
 namespace wangge {
 
@@ -73,6 +74,9 @@ class WriteTx {
                                                           std::size_t limit) = 0;
   virtual std::optional<StoredReply> reply(const std::string& key) = 0;
   virtual void save_reply(const std::string& key, const StoredReply& reply, Instant now) = 0;
+  /// Marks the photo @p media_id as taken by @p report_id unless a case took it already.
+  /// @returns false when no such photo exists.
+  virtual bool attach_media(const std::string& media_id, const std::string& report_id) = 0;
 };
 
 /// The order of a listing, by creation time (then id, so equal times still page stably).
@@ -172,6 +176,8 @@ class Store {
   virtual void revoke_api_key(const std::string& id) = 0;
   /// Sign-in accounts, sessions and one-time codes (a port of its own).
   virtual AccountStore& accounts() = 0;
+  /// Uploaded photos (a port of its own).
+  virtual MediaStore& media() = 0;
   /// Open reports per finest-grid path, aggregated in the database (one row per path that has
   /// any; at most as many rows as grids), with those overdue at @p now.
   virtual std::vector<GridPathCount> open_counts_by_path(Instant now) = 0;

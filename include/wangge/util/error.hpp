@@ -21,15 +21,16 @@ enum class ErrorCode {
   internal,            ///< a bug: never caused by input
   forbidden,           ///< the actor's role or scope does not allow the action
   conflict,  ///< the object's state does not allow the action (e.g. closing a closed case)
-  idempotency_mismatch,  ///< an idempotency key reused with a different request
-  payload_too_large,     ///< a body, text or list beyond its documented limit
-  unauthorized,          ///< missing or invalid credentials
-  rate_limited,          ///< too many requests from one key or address
-  unavailable,           ///< the service cannot take the request now (queue full, store down)
+  idempotency_mismatch,    ///< an idempotency key reused with a different request
+  payload_too_large,       ///< a body, text or list beyond its documented limit
+  unauthorized,            ///< missing or invalid credentials
+  rate_limited,            ///< too many requests from one key or address
+  unavailable,             ///< the service cannot take the request now (queue full, store down)
+  unsupported_media_type,  ///< an upload whose bytes are not of a type taken (a PDF as a photo)
 };
 
 /// The last code, for tables indexed by ErrorCode.
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::unavailable;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::unsupported_media_type;
 
 /// What the catalogue says about one code.
 struct ErrorInfo {

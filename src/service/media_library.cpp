@@ -1,0 +1,127 @@
+#include "wangge/service/media_library.hpp"
+
+#include <condition_variable>
+#include <mutex>
+
+#include "wangge/dispatch/workflow.hpp"
+#include "wangge/service/accounts.hpp"
+#include "wangge/util/error.hpp"
+#include "wangge/util/sha256.hpp"
+
+namespace wangge {
+
+struct MediaLibrary::Gate {
+  std::mutex mutex;
+  std::condition_variable freed;
+  unsigned running = 0;
+};
+
+MediaLibrary::MediaLibrary(MediaStore& store, CaseVisible case_visible, MediaPolicy policy)
+    : store_(store),
+      case_visible_(std::move(case_visible)),
+      policy_(policy),
+      gate_(std::make_unique<Gate>()) {}
+
+MediaLibrary::~MediaLibrary() = default;
+
+std::string media_path(const std::string& id, bool thumbnail) {
+  return "/api/v1/media/" + id + (thumbnail ? "/thumbnail" : "");
+}
+
+bool MediaLibrary::uploaded_by(const std::string& owner, const Actor& actor) {
+  if (owner.empty()) return false;
+  return owner == actor.id || owner == actor.via;
+}
+
+namespace {
+
+/// Runs @p fn when fewer than @p limit others are decoding, waiting at most @p wait.
+template <class Fn>
+auto gated(std::mutex& m, std::condition_variable& freed, unsigned& running, unsigned limit,
+           std::chrono::milliseconds wait, Fn&& fn) {
+  std::unique_lock lock(m);
+  if (!freed.wait_for(lock, wait, [&] { return running < limit; }))
+    throw Error(ErrorCode::unavailable, "too many photos are being processed; retry shortly");
+  ++running;
+  lock.unlock();
+  struct Release {
+    std::mutex& m;
+    std::condition_variable& freed;
+    unsigned& running;
+    ~Release() {
+      {
+        std::lock_guard l(m);
+        --running;
+      }
+      freed.notify_one();
+    }
+  } release{m, freed, running};
+  return fn();
+}
+
+}  // namespace
+
+UploadedMedia MediaLibrary::upload(std::string_view bytes, const Actor& by, Instant now) {
+  if (by.anonymous || by.id.empty())
+    throw Error(ErrorCode::unauthorized, "uploading a photo needs a signed-in user or a key");
+  if (store_.media_count_since(by.id, now - std::chrono::hours(1)) >= policy_.uploads_per_hour) {
+    throw Error(ErrorCode::rate_limited,
+                "at most " + std::to_string(policy_.uploads_per_hour) +
+                    " photos an hour may be uploaded by one account; try again later");
+  }
+  const media::ProcessedImage image =
+      gated(gate_->mutex, gate_->freed, gate_->running, policy_.concurrent_decodes,
+            policy_.decode_wait, [&] { return media::process(bytes, policy_.image); });
+  UploadedMedia out;
+  MediaRecord& m = out.record;
+  m.id = "m_" + secret::random_token(16);
+  m.owner = by.id;
+  m.created_at = now;
+  m.width = image.width;
+  m.height = image.height;
+  m.thumbnail_width = image.thumbnail_width;
+  m.thumbnail_height = image.thumbnail_height;
+  m.bytes = image.display.size();
+  m.etag = sha256_hex(image.display);
+  m.thumbnail_etag = sha256_hex(image.thumbnail);
+  store_.insert_media(m, image.display, image.thumbnail);
+  out.suggested_location = image.exif_position;
+  return out;
+}
+
+MediaFile MediaLibrary::file(const std::string& id, bool thumbnail, const Actor& viewer) {
+  auto hidden = [&] { return Error(ErrorCode::not_found, "photo " + id + " does not exist"); };
+  if (!is_media_id(id)) throw hidden();
+  auto record = store_.media(id);
+  if (!record) throw hidden();
+  const bool may = record->report_id.empty()
+                       ? !viewer.anonymous && uploaded_by(record->owner, viewer)
+                       : case_visible_(record->report_id, viewer);
+  if (!may) throw hidden();
+  auto bytes = store_.media_bytes(id, thumbnail);
+  if (!bytes) throw hidden();
+  MediaFile out{std::move(*record), std::move(*bytes), ""};
+  out.etag = "\"" + (thumbnail ? out.record.thumbnail_etag : out.record.etag) + "\"";
+  return out;
+}
+
+void MediaLibrary::check_citations(const std::vector<std::string>& media, const Actor& by) {
+  for (const std::string& m : media) {
+    if (!is_media_id(m)) continue;  // an https URL (the domain checked its form)
+    auto record = store_.media(m);
+    if (!record || !uploaded_by(record->owner, by)) {
+      throw Error(ErrorCode::invalid_argument,
+                  "media '" + m + "' is not a photo uploaded by you (POST /api/v1/media first)");
+    }
+  }
+}
+
+void MediaLibrary::discard(const std::string& id) {
+  (void)store_.delete_unattached(id);
+}
+
+std::size_t MediaLibrary::purge(Instant now) {
+  return store_.delete_unattached_media(now - policy_.keep_unattached);
+}
+
+}  // namespace wangge
