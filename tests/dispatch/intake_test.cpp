@@ -93,6 +93,11 @@ TEST_F(IntakeTest, RefusesBadInputNamingTheFieldAndTheRule) {
   s = sample_->submission();
   s.text = "   ";
   expect_refused(ErrorCode::invalid_argument, "text is empty", s);
+  for (const char* bad : {"m_short", "m_AAAAAAAAAAAAAAAAAAAAA!", "M_AAAAAAAAAAAAAAAAAAAAAA"}) {
+    s.media = {bad};  // not an upload's id: refused by its form before any look-up
+    expect_refused(ErrorCode::invalid_argument, "is neither an uploaded photo's id", s);
+  }
+  s.media.clear();
   s.text = std::string(4001, 'x');
   expect_refused(ErrorCode::payload_too_large, "text is 4001 bytes; the limit is 4000", s);
   s.text = std::string("abc\0def", 7);
@@ -103,7 +108,7 @@ TEST_F(IntakeTest, RefusesBadInputNamingTheFieldAndTheRule) {
   for (const char* bad : {"file:///etc/passwd", "javascript:alert(1)", "http://plain.example/a.jpg",
                           "https://x.example/a b.jpg", "data:image/png;base64,AAAA", "https://"}) {
     s.media = {bad};
-    expect_refused(ErrorCode::invalid_argument, "is not an https URL", s);
+    expect_refused(ErrorCode::invalid_argument, "nor an https URL", s);
   }
   s.media = std::vector<std::string>(11, "https://media.example/a.jpg");
   expect_refused(ErrorCode::payload_too_large, "at most 10 media URLs", s);

@@ -130,7 +130,7 @@ TEST_F(WorkflowTest, NotesReasonsAndMediaAreBoundedForEveryCaller) {
   accept.public_reply = "已安排人员处理";
   for (const char* bad : {"javascript:alert(1)", "file:///etc/passwd", "http://x.example/a.jpg"}) {
     accept.media = {bad};
-    expect_error(ErrorCode::invalid_argument, "is not an https URL",
+    expect_error(ErrorCode::invalid_argument, "nor an https URL",
                  [&] { flow_.apply(r, accept, sample_->unit_leader(), at("2026-11-23T10:00")); });
   }
   EXPECT_EQ(r.version, before.version);  // nothing changed

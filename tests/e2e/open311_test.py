@@ -214,9 +214,10 @@ def run(c, tmp, env):
     r = multipart(dict(base, description="multipart 客户端", account_id="acct-mp"))
     c.check("a multipart/form-data POST with the key in the body (as FixMyStreet sends it): 201",
             r.status == 201 and r.json()[0].get("account_id") == "acct-mp", r)
-    r = multipart(dict(base), files=[("media", "p.jpg", b"\xff\xd8\xff\xe0 not stored yet")])
-    c.check("a file part is refused by name (photos are linked as media_url for now): 400 error list",
-            is_error_list(r, 400) and "media" in r.json()[0]["description"], r)
+    r = multipart(dict(base), files=[("media", "p.jpg", b"\xff\xd8\xff\xe0 not a whole JPEG")])
+    c.check("a media part that is no whole image: 400 error list saying so (media_test.py has "
+            "the photos that work)",
+            is_error_list(r, 400) and "truncated" in r.json()[0]["description"], r)
     r = request(port, "POST", "/open311/v2/requests.json", body=b"--x\r\nno headers",
                 headers={"Content-Type": "multipart/form-data; boundary=x"})
     c.check("a malformed multipart body: 400 error list naming the rule", is_error_list(r, 400)

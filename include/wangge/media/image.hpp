@@ -30,7 +30,7 @@ struct ImageLimits {
   std::size_t max_bytes = 10 * 1024 * 1024;  ///< an upload
   std::uint64_t max_pixels = 50'000'000;     ///< width × height of the source
   int max_side = 16'384;                     ///< either side of the source
-  int display_side = 1920;                   ///< longest side of the display copy
+  int display_side = 2048;                   ///< longest side of the display copy
   int thumbnail_side = 320;                  ///< longest side of the thumbnail
   int display_quality = 85;                  ///< JPEG quality of the display copy
   int thumbnail_quality = 75;
