@@ -9,6 +9,7 @@
 #include <atomic>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -265,17 +266,20 @@ Rgb oriented(Rgb in, int o) {
   return out;
 }
 
-/// An in-memory GDAL dataset holding @p img.
-gdal::Dataset mem_dataset(const Rgb& img) {
+/// An in-memory GDAL dataset over @p img's pixels (no copy: the bands point into them; @p img
+/// must outlive it).
+gdal::Dataset mem_dataset(Rgb& img) {
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-  gdal::Dataset ds(mem->Create("", img.width, img.height, 3, GDT_Byte, nullptr));
+  gdal::Dataset ds(mem->Create("", img.width, img.height, 0, GDT_Byte, nullptr));
   if (!ds) throw Error(ErrorCode::unavailable, "no memory for the image");
-  // RasterIO takes a non-const buffer for writes as for reads; a write only reads from it.
-  std::vector<std::uint8_t> copy = img.px;
-  if (ds->RasterIO(GF_Write, 0, 0, img.width, img.height, copy.data(), img.width, img.height,
-                   GDT_Byte, 3, nullptr, 3, static_cast<GSpacing>(3) * img.width, 1,
-                   nullptr) != CE_None)
-    throw Error(ErrorCode::internal, "cannot fill the in-memory image");
+  const std::string line = "LINEOFFSET=" + std::to_string(3 * static_cast<long long>(img.width));
+  for (int c = 0; c < 3; ++c) {
+    char pointer[64];
+    std::snprintf(pointer, sizeof pointer, "DATAPOINTER=%p", static_cast<void*>(img.px.data() + c));
+    const char* options[] = {pointer, "PIXELOFFSET=3", line.c_str(), nullptr};
+    if (ds->AddBand(GDT_Byte, const_cast<char**>(options)) != CE_None)
+      throw Error(ErrorCode::internal, "cannot wrap the image for GDAL");
+  }
   return ds;
 }
 
@@ -404,9 +408,11 @@ ProcessedImage process(std::string_view bytes, const ImageLimits& limits) {
   const std::string_view orientation = meta("EXIF_Orientation");
   GDALColorTable* palette = bands == 1 ? ds->GetRasterBand(1)->GetColorTable() : nullptr;
   const auto [dw, dh] = decode_size(*ds, *type, limits.display_side);
-  const auto samples = read_bands(*ds, bands, dw, dh, palette != nullptr);
+  auto samples = read_bands(*ds, bands, dw, dh, palette != nullptr);
   if (samples.empty() || diagnostics.get().failed || diagnostics.get().truncated) damaged(*type);
-  Rgb display = to_rgb(samples, bands, dw, dh, palette);
+  // Three bands are RGB as read; the others are turned into it.
+  Rgb display =
+      bands == 3 ? Rgb{dw, dh, std::move(samples)} : to_rgb(samples, bands, dw, dh, palette);
   ds.reset();
   int o = 1;
   if (orientation.size() == 1) o = orientation[0] - '0';
@@ -416,7 +422,7 @@ ProcessedImage process(std::string_view bytes, const ImageLimits& limits) {
   out.height = display.height;
   out.display = encode_jpeg(*display_ds, limits.display_quality);
   const auto [tw, th] = fit(display.width, display.height, limits.thumbnail_side);
-  const Rgb thumb = box_scaled(display, tw, th);
+  Rgb thumb = box_scaled(display, tw, th);
   out.thumbnail_width = tw;
   out.thumbnail_height = th;
   gdal::Dataset thumb_ds = mem_dataset(thumb);

@@ -39,10 +39,10 @@ std::string quadrant_jpeg(int w, int h, int orientation) {
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
       for (int c = 0; c < 3; ++c)
-        px[(static_cast<std::size_t>(y) * w + x) * 3 + c] = static_cast<std::uint8_t>(
-            kQuadrants[(y < h / 2 ? 0 : 2) + (x < w / 2 ? 0 : 1)][c]);
-  EXPECT_EQ(ds->RasterIO(GF_Write, 0, 0, w, h, px.data(), w, h, GDT_Byte, 3, nullptr, 3, 3 * w,
-                         1, nullptr),
+        px[(static_cast<std::size_t>(y) * w + x) * 3 + c] =
+            static_cast<std::uint8_t>(kQuadrants[(y < h / 2 ? 0 : 2) + (x < w / 2 ? 0 : 1)][c]);
+  EXPECT_EQ(ds->RasterIO(GF_Write, 0, 0, w, h, px.data(), w, h, GDT_Byte, 3, nullptr, 3, 3 * w, 1,
+                         nullptr),
             CE_None);
   ds->SetMetadataItem("EXIF_Orientation", std::to_string(orientation).c_str());
   const std::string name = "/vsimem/image_test_in_" + std::to_string(orientation) + ".jpg";
@@ -84,8 +84,8 @@ Decoded decode(const std::string& bytes) {
     d.w = ds->GetRasterXSize();
     d.h = ds->GetRasterYSize();
     d.px.resize(static_cast<std::size_t>(d.w) * d.h * 3);
-    EXPECT_EQ(ds->RasterIO(GF_Read, 0, 0, d.w, d.h, d.px.data(), d.w, d.h, GDT_Byte, 3, nullptr,
-                           3, 3 * d.w, 1, nullptr),
+    EXPECT_EQ(ds->RasterIO(GF_Read, 0, 0, d.w, d.h, d.px.data(), d.w, d.h, GDT_Byte, 3, nullptr, 3,
+                           3 * d.w, 1, nullptr),
               CE_None);
     for (char** m = ds->GetMetadata(); m && *m; ++m) d.metadata += std::string(*m) + "\n";
   }
@@ -107,9 +107,12 @@ TEST(Image, SniffsByBytesNotNames) {
   EXPECT_FALSE(sniff("%PDF-1.7"));
   EXPECT_FALSE(sniff("GIF89a"));
   EXPECT_FALSE(sniff("RIFF\x10\0\0\0WAVEfmt "sv));  // RIFF, but audio
-  EXPECT_FALSE(sniff("\xFF\xD8"));                // too short to be a JPEG
+  EXPECT_FALSE(sniff("\xFF\xD8"));                  // too short to be a JPEG
   EXPECT_EQ(describe_kind("%PDF-1.4"), "a PDF document");
-  EXPECT_NE(describe_kind(std::string("\0\0\0\x18" "ftypheic", 12)).find("HEIC"),
+  EXPECT_NE(describe_kind(std::string("\0\0\0\x18"
+                                      "ftypheic",
+                                      12))
+                .find("HEIC"),
             std::string::npos);
 }
 
@@ -146,14 +149,30 @@ TEST(Image, EveryOrientationStandsUpright) {
     const int x0 = d.w / 4, x1 = d.w * 3 / 4, y0 = d.h / 4, y1 = d.h * 3 / 4;
     std::array<int, 4> at{};  // output quadrant (TL, TR, BL, BR) → stored quadrant
     switch (o) {
-      case 1: at = {0, 1, 2, 3}; break;
-      case 2: at = {1, 0, 3, 2}; break;  // mirrored left-right
-      case 3: at = {3, 2, 1, 0}; break;  // turned 180°
-      case 4: at = {2, 3, 0, 1}; break;  // mirrored top-bottom
-      case 5: at = {0, 2, 1, 3}; break;  // transposed
-      case 6: at = {2, 0, 3, 1}; break;  // turned 90° clockwise
-      case 7: at = {3, 1, 2, 0}; break;  // transversed
-      case 8: at = {1, 3, 0, 2}; break;  // turned 90° anticlockwise
+      case 1:
+        at = {0, 1, 2, 3};
+        break;
+      case 2:
+        at = {1, 0, 3, 2};
+        break;  // mirrored left-right
+      case 3:
+        at = {3, 2, 1, 0};
+        break;  // turned 180°
+      case 4:
+        at = {2, 3, 0, 1};
+        break;  // mirrored top-bottom
+      case 5:
+        at = {0, 2, 1, 3};
+        break;  // transposed
+      case 6:
+        at = {2, 0, 3, 1};
+        break;  // turned 90° clockwise
+      case 7:
+        at = {3, 1, 2, 0};
+        break;  // transversed
+      case 8:
+        at = {1, 3, 0, 2};
+        break;  // turned 90° anticlockwise
     }
     const std::string where = "orientation " + std::to_string(o);
     expect_colour(d, x0, y0, at[0], where + " top-left");

@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
   auto store = open_store(argv[1]);
   MediaPolicy policy;
   policy.uploads_per_hour = static_cast<std::size_t>(count) + 1;
-  MediaLibrary library(store->media(), [](const std::string&, const Actor&) { return false; },
-                       policy);
+  MediaLibrary library(
+      store->media(), [](const std::string&, const Actor&) { return false; }, policy);
   const Actor owner{"bench", "bench", Role::grid_worker, {}, {}};
 
   const double copies = plain_copies(photo, std::string(argv[1]) + ".copy", count);
