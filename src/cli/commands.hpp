@@ -71,6 +71,8 @@ Runner add_users_command(CLI::App& app);
 Runner add_coverage_command(CLI::App& app);
 Runner add_export_command(CLI::App& app);
 Runner add_regrid_command(CLI::App& app);
+/// `users import`, registered on the users command. Returns -1 when not the one parsed.
+Runner add_users_import(CLI::App& users);
 /// `import network`, registered on the import command. Returns -1 when not the one parsed.
 Runner add_network_import(CLI::App& import);
 

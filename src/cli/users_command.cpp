@@ -23,7 +23,8 @@ Runner add_users_command(CLI::App& app) {
       "by phone and one-time code and need no account here).\n"
       "Example: wangge users add zhangwei --staff d01       # prints a generated password\n"
       "         wangge users reset zhangwei                 # a new one, shown once\n"
-      "         wangge users disable zhangwei               # its sessions end at once");
+      "         wangge users disable zhangwei               # its sessions end at once\n"
+      "         wangge users import 花名册.xlsx --dry-run    # staff, grids and accounts");
   cmd->require_subcommand(1);
   CLI::App* add = cmd->add_subcommand("add", "Add an account for a member of staff");
   add_store_options(*add, a->store);
@@ -43,7 +44,9 @@ Runner add_users_command(CLI::App& app) {
   CLI::App* enable = cmd->add_subcommand("enable", "Enable a disabled account");
   add_store_options(*enable, a->store);
   enable->add_option("login", a->login, "Login")->required();
+  const Runner import_roster = add_users_import(*cmd);
   return [=]() -> int {
+    if (const int status = import_roster(); status >= 0) return status;
     auto service = a->store.open();
     Accounts& accounts = service->accounts();
     const Instant now = now_utc();

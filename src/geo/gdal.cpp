@@ -117,6 +117,26 @@ Dataset open_vector(const std::string& path) {
   return open_vector_with_notes(path).dataset;
 }
 
+Dataset open_vector(const std::string& path, const std::vector<std::string>& drivers,
+                    const std::vector<std::string>& open_options) {
+  init();
+  refuse_remote(path);
+  auto to_list = [](const std::vector<std::string>& v) {
+    std::vector<const char*> list;
+    for (const std::string& s : v) list.push_back(s.c_str());
+    list.push_back(nullptr);
+    return list;
+  };
+  const auto allowed = to_list(drivers), options = to_list(open_options);
+  CPLErrorReset();
+  auto* ds = static_cast<GDALDataset*>(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                                  allowed.data(), options.data(), nullptr));
+  if (ds) return Dataset(ds);
+  std::string reason = last_error();
+  if (reason.empty()) reason = "not a file the " + drivers.front() + " driver can read";
+  throw Error(ErrorCode::unreadable_source, "cannot read '" + path + "': " + reason);
+}
+
 std::string driver_for_extension(const std::string& path) {
   const auto dot = path.find_last_of('.');
   if (dot == std::string::npos) return "";

@@ -587,6 +587,19 @@ std::shared_ptr<const ReferenceData> Service::reload_reference() {
   return ref;
 }
 
+std::string Service::reference_document(const std::string& name) const {
+  auto body = store().reference(name);
+  if (!body) throw Error(ErrorCode::not_found, "the store holds no " + name + ".json");
+  return *body;
+}
+
+void Service::import_organisation(const std::string& organisation_json, Instant now) {
+  parse_reference(reference_document("categories"), organisation_json,
+                  reference_document("calendar"));
+  store().put_reference("organisation", organisation_json, now);
+  reload_reference();
+}
+
 void Service::import_reference(const std::string& dir, Instant now) {
   const std::string c = text::read_file(dir + "/categories.json");
   const std::string o = text::read_file(dir + "/organisation.json");

@@ -42,6 +42,11 @@ OpenedVector open_vector_with_notes(const std::string& path);
 /// open_vector_with_notes without the notes.
 Dataset open_vector(const std::string& path);
 
+/// Opens a local vector source read-only with one of @p drivers only (OGR short names), passing
+/// @p open_options ("KEY=VALUE"). @throws as open_vector_with_notes.
+Dataset open_vector(const std::string& path, const std::vector<std::string>& drivers,
+                    const std::vector<std::string>& open_options);
+
 /// Creates a new vector dataset with the driver chosen from @p driver or from the extension.
 /// @throws Error(invalid_argument / unreadable_source).
 Dataset create_vector(const std::string& path, const std::string& driver = "");

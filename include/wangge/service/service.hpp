@@ -244,6 +244,14 @@ class Service {
   /// a restart. @returns the snapshot now in use. @throws Error(unavailable) when the store
   /// cannot be read, the parser's errors for bad documents (the old snapshot stays then).
   std::shared_ptr<const ReferenceData> reload_reference();
+  /// The stored text of the reference document @p name ("categories", "organisation",
+  /// "calendar"). @throws Error(not_found) when the store holds none.
+  std::string reference_document(const std::string& name) const;
+  /// Stores @p organisation_json as the organisation document in one write, after checking it
+  /// with the stored categories and calendar exactly as import_reference checks its documents,
+  /// and swaps this service's snapshot (another process, such as a running server, reads it on
+  /// its next reload_reference). @throws the parser's errors (nothing stored then).
+  void import_organisation(const std::string& organisation_json, Instant now);
 
   /// A new API key for @p actor_spec (as actor()); or "app:<name>" for a client application
   /// that submits for anonymous residents. @returns the key record and the secret, which is
