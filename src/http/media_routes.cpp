@@ -77,9 +77,9 @@ Response serve(Context& ctx, Request& req, bool thumbnail) {
   const Actor viewer = req.authenticated ? req.actor : Actor::public_viewer();
   MediaFile f = ctx.service.media().file(req.params.at("id"), thumbnail, viewer);
   Response r;
-  // The bytes of an id never change; who may see them can (a case made private), so browsers
-  // keep them for an hour and revalidate by ETag.
-  r.header("ETag", f.etag).header("Cache-Control", "private, max-age=3600");
+  // The bytes of an id never change; who may see them can (a case made private, a sign-out on
+  // a shared phone), so browsers keep them but ask every time (a 304 by ETag costs nothing).
+  r.header("ETag", f.etag).header("Cache-Control", "private, no-cache");
   if (not_modified(req, f.etag)) {
     r.status = 304;
     return r;

@@ -417,6 +417,7 @@ class PostFields {
         // The photo: the part named media (as FixMyStreet's clients send it), else the first
         // file; other file parts are refused rather than silently dropped.
         if (!p.filename.empty() || p.name == "media") {
+          if (p.value.empty()) continue;  // a form's file input left empty: no photo
           if (photo_ && p.name != "media")
             throw Error(ErrorCode::invalid_argument,
                         "one photo per request: the file part '" + p.name + "' is one too many");
@@ -522,9 +523,12 @@ Response post_request(Context& ctx, Request& req) {
     throw Error(ErrorCode::not_found, "jurisdiction_id '" + j + "' is not served here");
   Submission s = submission_of(ctx.service, field);
   const std::string account = field("account_id");
+  const Actor by = submitter(actor, account);  // checks account_id before any photo is decoded
   std::string photo;  // the id of the uploaded part, if any, discarded if no case takes it
   if (field.photo()) {
-    photo = ctx.service.media().upload(*field.photo(), actor, req.now).record.id;
+    // A resident of an app uploads as himself (his own quota); anonymous ones as the app.
+    photo =
+        ctx.service.media().upload(*field.photo(), by.id.empty() ? actor : by, req.now).record.id;
     s.media.insert(s.media.begin(), photo);
   }
   std::string key = field("idempotency_key");
@@ -538,8 +542,7 @@ Response post_request(Context& ctx, Request& req) {
   }
   SubmitResult result;
   try {
-    result = ctx.service.submit(s, submitter(actor, account), "", req.now,
-                                options ? &*options : nullptr);
+    result = ctx.service.submit(s, by, "", req.now, options ? &*options : nullptr);
   } catch (...) {
     if (!photo.empty()) ctx.service.media().discard(photo);
     throw;

@@ -405,7 +405,8 @@ ProcessedImage process(std::string_view bytes, const ImageLimits& limits) {
   };
   out.exif_position = exif_position(meta("EXIF_GPSLatitude"), meta("EXIF_GPSLatitudeRef"),
                                     meta("EXIF_GPSLongitude"), meta("EXIF_GPSLongitudeRef"));
-  const std::string_view orientation = meta("EXIF_Orientation");
+  // A copy: the dataset's metadata goes with the dataset, closed before the turn.
+  const std::string orientation(meta("EXIF_Orientation"));
   GDALColorTable* palette = bands == 1 ? ds->GetRasterBand(1)->GetColorTable() : nullptr;
   const auto [dw, dh] = decode_size(*ds, *type, limits.display_side);
   auto samples = read_bands(*ds, bands, dw, dh, palette != nullptr);

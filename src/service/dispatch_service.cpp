@@ -235,10 +235,16 @@ std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, co
 /// A resident who reports a problem already reported (a probable duplicate) follows the
 /// original case, in the same write: he sees it and may rate it when it is closed. Not an
 /// event of the case (its state and version do not change); at most Report::kMaxFollowers.
-/// Marks the uploaded photos @p media cites as taken by @p report_id.
+/// Marks the uploaded photos @p media cites as taken by @p report_id. @throws
+/// Error(invalid_argument) for one deleted since it was checked (unused for a day), so that no
+/// case cites a photo that is gone (the write rolls back).
 void take_media(WriteTx& tx, const std::vector<std::string>& media, const std::string& report_id) {
-  for (const std::string& m : media)
-    if (is_media_id(m)) (void)tx.attach_media(m, report_id);
+  for (const std::string& m : media) {
+    if (is_media_id(m) && !tx.attach_media(m, report_id))
+      throw Error(
+          ErrorCode::invalid_argument,
+          "media '" + m + "' is gone (an upload no case used within a day): upload it again");
+  }
 }
 
 void follow_original(WriteTx& tx, const Report& dup, const Actor& by) {

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <unordered_map>
 
 #include "wangge/dispatch/workflow.hpp"
 #include "wangge/service/accounts.hpp"
@@ -14,6 +15,10 @@ struct MediaLibrary::Gate {
   std::mutex mutex;
   std::condition_variable freed;
   unsigned running = 0;
+  /// Uploads tried per owner in the current hour on this node, kept or not: a photo discarded
+  /// (its request failed) still cost a decode. Cleared when the hour turns.
+  std::unordered_map<std::string, std::size_t> tried;
+  Instant window_start;
 };
 
 MediaLibrary::MediaLibrary(MediaStore& store, CaseVisible case_visible, MediaPolicy policy)
@@ -64,11 +69,20 @@ auto gated(std::mutex& m, std::condition_variable& freed, unsigned& running, uns
 UploadedMedia MediaLibrary::upload(std::string_view bytes, const Actor& by, Instant now) {
   if (by.anonymous || by.id.empty())
     throw Error(ErrorCode::unauthorized, "uploading a photo needs a signed-in user or a key");
-  if (store_.media_count_since(by.id, now - std::chrono::hours(1)) >= policy_.uploads_per_hour) {
-    throw Error(ErrorCode::rate_limited,
-                "at most " + std::to_string(policy_.uploads_per_hour) +
-                    " photos an hour may be uploaded by one account; try again later");
+  const Error too_many(ErrorCode::rate_limited,
+                       "at most " + std::to_string(policy_.uploads_per_hour) +
+                           " photos an hour may be uploaded by one account; try again later");
+  {
+    std::lock_guard lock(gate_->mutex);
+    if (now - gate_->window_start >= std::chrono::hours(1) || now < gate_->window_start) {
+      gate_->tried.clear();
+      gate_->window_start = now;
+    }
+    if (++gate_->tried[by.id] > policy_.uploads_per_hour) throw too_many;
   }
+  // Kept uploads across nodes and restarts.
+  if (store_.media_count_since(by.id, now - std::chrono::hours(1)) >= policy_.uploads_per_hour)
+    throw too_many;
   const media::ProcessedImage image =
       gated(gate_->mutex, gate_->freed, gate_->running, policy_.concurrent_decodes,
             policy_.decode_wait, [&] { return media::process(bytes, policy_.image); });
@@ -116,8 +130,12 @@ void MediaLibrary::check_citations(const std::vector<std::string>& media, const 
   }
 }
 
-void MediaLibrary::discard(const std::string& id) {
-  (void)store_.delete_unattached(id);
+void MediaLibrary::discard(const std::string& id) noexcept {
+  try {
+    (void)store_.delete_unattached(id);
+  } catch (...) {
+    // Left for the purge a day later; the caller's own error is the one to report.
+  }
 }
 
 std::size_t MediaLibrary::purge(Instant now) {

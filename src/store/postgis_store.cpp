@@ -250,7 +250,11 @@ class Session final : public SqlSession {
 
 std::unique_ptr<pqxx::connection> connect_raw(const std::string& conninfo) {
   try {
-    return std::make_unique<pqxx::connection>(conninfo);
+    auto c = std::make_unique<pqxx::connection>(conninfo);
+    // Photos are read back in bytea's hex form (bytea_bytes); a database set to the old escape
+    // form must not make every photo unreadable.
+    pqxx::nontransaction(*c).exec0("SET bytea_output = 'hex'");
+    return c;
   } catch (const std::exception& e) {
     throw Error(ErrorCode::unavailable, std::string("cannot connect to PostgreSQL: ") + e.what());
   }

@@ -136,6 +136,8 @@ def photos(c, port, tmp, keys):
     etag = got.headers.get("etag", "")
     r = request(port, "GET", f"/api/v1/media/{pid}", key=m1, headers={"If-None-Match": etag})
     c.check("... If-None-Match with its ETag: 304", etag.startswith('"') and r.status == 304, r)
+    c.check("... kept by browsers but asked for every time (private, no-cache)",
+            got.headers.get("cache-control") == "private, no-cache", got.headers)
     th = request(port, "GET", f"/api/v1/media/{pid}/thumbnail", key=m1)
     tinfo = gdalinfo(tmp, th.body, "thumb.jpg")
     c.check("the thumbnail fits 320 px (240×320) and has no EXIF",
@@ -232,6 +234,10 @@ def open311(c, port, tmp, keys):
     path = url[url.find("/api/v1/media/"):] if url else "/x"
     r = request(port, "GET", path)
     c.check("... anyone fetches it (a public case)", r.status == 200 and r.ctype == "image/jpeg", r)
+    body, h = multipart({"api_key": m1, "service_code": "0101", "lat": str(LAT), "long": str(LON),
+                         "description": "没选照片"}, {"media": ("", "application/octet-stream", b"")})
+    r = request(port, "POST", "/open311/v2/requests.json", body=body, headers=h)
+    c.check("Open311: a form's empty file input (no photo chosen) is no photo: 201", r.status == 201, r)
     body, h = multipart({"api_key": m1, "service_code": "0101", "lat": str(LAT), "long": str(LON)},
                         {"media": ("doc.jpg", "image/jpeg", b"%PDF-1.4 not an image")})
     r = request(port, "POST", "/open311/v2/requests.json", body=body, headers=h)

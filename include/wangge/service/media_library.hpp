@@ -29,7 +29,7 @@ struct MediaPolicy {
   media::ImageLimits image;
   std::size_t uploads_per_hour = 200;           ///< per owner (a grid worker's busy day)
   unsigned concurrent_decodes = 2;              ///< images decoded at once; more wait
-  std::chrono::milliseconds decode_wait{2000};  ///< … this long, then 503
+  std::chrono::milliseconds decode_wait{1000};  ///< … this long, then 503
   std::chrono::hours keep_unattached{24};       ///< a photo no case cites, then deleted
 };
 
@@ -70,7 +70,7 @@ class MediaLibrary {
 
   /// Deletes the upload @p id unless a case cites it (a request that failed after its photo
   /// was stored: nothing of it is kept).
-  void discard(const std::string& id);
+  void discard(const std::string& id) noexcept;
 
   /// Deletes the uploads no case cited within the policy's time. @returns how many.
   std::size_t purge(Instant now);
