@@ -35,8 +35,8 @@ ViewOptions view_for(const Actor& a, const Report& r, Instant now) {
   ViewOptions v;
   v.now = now;
   const bool owner = !a.id.empty() && a.id == r.submitted_by;
-  v.audience = a.role == Role::resident ? (owner ? Audience::owner : Audience::public_view)
-                                        : Audience::staff;
+  v.audience = reports_as_resident(a.role) ? (owner ? Audience::owner : Audience::public_view)
+                                           : Audience::staff;
   return v;
 }
 

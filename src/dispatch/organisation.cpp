@@ -8,8 +8,9 @@
 
 namespace wangge {
 namespace {
-constexpr std::array<std::string_view, 6> kRoleNames{
-    "resident", "grid_worker", "department_staff", "dispatcher", "supervisor", "admin"};
+constexpr std::array<std::string_view, 7> kRoleNames{
+    "resident",   "grid_worker", "department_staff", "dispatcher",
+    "supervisor", "admin",       "party_member"};
 }
 
 std::string_view to_string(Role r) noexcept {

@@ -37,7 +37,7 @@ struct RoleName {
   Role role;
   bool grid_title;  ///< kept as the staff member's title
 };
-constexpr std::array<RoleName, 14> kChineseRoles{{{"网格员", Role::grid_worker, true},
+constexpr std::array<RoleName, 15> kChineseRoles{{{"网格员", Role::grid_worker, true},
                                                   {"网格长", Role::grid_worker, true},
                                                   {"网格总长", Role::grid_worker, true},
                                                   {"片长", Role::grid_worker, true},
@@ -50,7 +50,8 @@ constexpr std::array<RoleName, 14> kChineseRoles{{{"网格员", Role::grid_worke
                                                   {"督办员", Role::supervisor, false},
                                                   {"监督员", Role::supervisor, false},
                                                   {"管理员", Role::admin, false},
-                                                  {"系统管理员", Role::admin, false}}};
+                                                  {"系统管理员", Role::admin, false},
+                                                  {"党员", Role::party_member, false}}};
 
 std::string clean(std::string_view s) {
   if (s.starts_with("\xEF\xBB\xBF")) s.remove_prefix(3);  // a CSV's byte-order mark

@@ -39,7 +39,8 @@ enum class Who {
   assignee_or_staff,
   supervisor,
   reporter_or_staff,
-  finder,               ///< the grid worker who reported it, in one of his grids
+  assignee_staff_or_reporter,  ///< 吹哨: also the resident or party member who reported it
+  finder,                      ///< the grid worker who reported it, in one of his grids
   co_handler,           ///< the staff of a whistled co-handling department not yet reported in
   department_assignee,  ///< the staff of the department the case is assigned to
   supervisor_or_system,
@@ -61,7 +62,7 @@ const Rule& rule_of(Action a) {
       {{S::handled}, Who::staff},                                             // close
       {{S::handled}, Who::staff},                                             // rework
       {{S::closed}, Who::reporter_or_staff},                                  // evaluate
-      {{S::dispatched, S::accepted}, Who::assignee_or_staff},                 // escalate
+      {{S::dispatched, S::accepted}, Who::assignee_staff_or_reporter},        // escalate
       {{S::dispatched, S::accepted}, Who::staff},                             // reassign
       {{S::dispatched, S::accepted}, Who::assignee},                          // request_extension
       {{S::dispatched, S::accepted, S::handled}, Who::supervisor},            // approve_extension
@@ -124,8 +125,11 @@ bool Workflow::may_take(int who, const Report& r, const Actor& actor) {
     case Who::supervisor:
       return actor.role == Role::supervisor || actor.role == Role::admin;
     case Who::reporter_or_staff:
-      return is_staff(actor.role) || (actor.role == Role::resident && !actor.id.empty() &&
+      return is_staff(actor.role) || (reports_as_resident(actor.role) && !actor.id.empty() &&
                                       (actor.id == r.submitted_by || r.followed_by(actor.id)));
+    case Who::assignee_staff_or_reporter:
+      return is_staff(actor.role) || is_assignee(r, actor) ||
+             (reports_as_resident(actor.role) && !actor.id.empty() && actor.id == r.submitted_by);
     case Who::finder: {
       if (actor.role != Role::grid_worker || actor.id.empty() || actor.id != r.submitted_by)
         return false;
@@ -193,6 +197,7 @@ bool Workflow::is_assignee(const Report& r, const Actor& actor) {
 bool Workflow::can_see(const Report& r, const Actor& actor) {
   switch (actor.role) {
     case Role::resident:
+    case Role::party_member:
       return !actor.id.empty() && (r.submitted_by == actor.id || r.followed_by(actor.id));
     case Role::grid_worker:
       if (!actor.id.empty() && r.submitted_by == actor.id) return true;
@@ -313,6 +318,12 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
     case Who::assignee_or_staff:
       if (!is_staff(actor.role) && !is_assignee(r, actor)) {
         forbid("only the assignee (" + assignee_text(r.assignee) + ") or a dispatcher may");
+      }
+      break;
+    case Who::assignee_staff_or_reporter:
+      if (!may_take(static_cast<int>(Who::assignee_staff_or_reporter), r, actor)) {
+        forbid("only the assignee (" + assignee_text(r.assignee) +
+               "), a dispatcher, or the resident or party member who reported it may");
       }
       break;
     case Who::reporter_or_staff:

@@ -273,9 +273,9 @@ std::string report_body(const Context& ctx, const Request& req, const Report& r)
   return report_view(r, *ctx.service.reference(), ctx.view_for(req, r)).dump();
 }
 
-const std::initializer_list<Role> kReporters{Role::resident,         Role::grid_worker,
-                                             Role::department_staff, Role::dispatcher,
-                                             Role::supervisor,       Role::admin};
+const std::initializer_list<Role> kReporters{
+    Role::resident,   Role::grid_worker, Role::department_staff, Role::dispatcher,
+    Role::supervisor, Role::admin,       Role::party_member};
 
 /// POST /api/v1/reports
 Response submit_report(Context& ctx, Request& req) {
@@ -315,7 +315,7 @@ std::pair<Report, Actor> report_of_path(Context& ctx, const Request& req) {
   const std::string& id = req.params.at("id");
   Actor viewer = viewer_of(req);
   auto r = ctx.service.report(id, viewer);
-  if (!r && req.authenticated && req.actor.role == Role::resident)
+  if (!r && req.authenticated && reports_as_resident(req.actor.role))
     r = ctx.service.report(id, viewer = kPublicViewer);
   if (!r) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
   return {std::move(*r), viewer};

@@ -19,12 +19,12 @@ ViewOptions Context::view_for(const Request& req, const Report& r) const {
   const Actor& a = req.actor;
   if (!req.authenticated)
     v.audience = Audience::public_view;
-  else if (a.role == Role::resident)
+  else if (reports_as_resident(a.role))
     v.audience = !a.id.empty() && a.id == r.submitted_by ? Audience::owner : Audience::public_view;
   else
     v.audience = Workflow::can_see(r, a) ? Audience::staff : Audience::public_view;
   // A follower (who reported the same problem) reads the public view, with what he may do.
-  const bool follower = a.role == Role::resident && r.followed_by(a.id);
+  const bool follower = reports_as_resident(a.role) && r.followed_by(a.id);
   if (req.authenticated && (v.audience != Audience::public_view || follower)) v.actor = &req.actor;
   return v;
 }

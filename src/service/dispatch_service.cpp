@@ -248,7 +248,7 @@ void take_media(WriteTx& tx, const std::vector<std::string>& media, const std::s
 }
 
 void follow_original(WriteTx& tx, const Report& dup, const Actor& by) {
-  if (dup.duplicate_of.empty() || by.role != Role::resident || by.id.empty()) return;
+  if (dup.duplicate_of.empty() || !reports_as_resident(by.role) || by.id.empty()) return;
   auto original = tx.report(dup.duplicate_of);
   if (!original || original->submitted_by == by.id || original->followed_by(by.id) ||
       original->followers.size() >= Report::kMaxFollowers) {
@@ -437,6 +437,7 @@ std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer, con
   if (viewer.anonymous) filter.exclude_categories = categories.private_codes();
   switch (viewer.role) {
     case Role::resident:
+    case Role::party_member:
       if (viewer.id.empty()) return std::nullopt;
       filter.submitted_by = viewer.id;
       break;

@@ -220,6 +220,39 @@ TEST_F(WorkflowTest, EscalationHandsTheCaseToADepartmentWhoseStaffReportIn) {
   EXPECT_EQ(r.state, ReportState::accepted);
 }
 
+TEST_F(WorkflowTest, TheResidentOrPartyMemberWhoReportedItMayBlowTheWhistleOthersMayNot) {
+  Report r = dispatched("2026-11-23T09:00", "0103");  // reported by Sample::resident()
+  ActionRequest whistle = act(Action::escalate);
+  whistle.reason = "违建拖了很久没人管";
+  whistle.to = Assignee{Assignee::Kind::department, "cgzf", ""};
+  whistle.co_departments = {"sz"};
+  const Actor party_member{"p-1", "党员", Role::party_member, {}, {}};
+  for (const Actor& other : {testing::Sample::resident("u-other"), party_member}) {
+    expect_error(ErrorCode::forbidden, "the resident or party member who reported it may",
+                 [&] { flow_.apply(r, whistle, other, at("2026-11-23T10:00")); });
+  }
+  EXPECT_TRUE(r.whistle.empty());  // nothing changed
+  const Event e = flow_.apply(r, whistle, testing::Sample::resident(), at("2026-11-23T10:00"));
+  EXPECT_EQ(e.role, Role::resident);
+  ASSERT_EQ(r.whistle.size(), 2u);
+  EXPECT_EQ(r.assignee.id, "cgzf");
+
+  // A party member (党员) is a role of its own, acting on his own case as a resident does.
+  EXPECT_EQ(parse_role("party_member"), Role::party_member);
+  Report own = sample_->report(at("2026-11-23T09:00"), "0103");
+  own.submitted_by = party_member.id;
+  flow_.apply(own, act(Action::register_case), sample_->dispatcher(), at("2026-11-23T09:00"));
+  flow_.apply(own, act(Action::dispatch), sample_->dispatcher(), at("2026-11-23T09:00"));
+  EXPECT_TRUE(Workflow::can_see(own, party_member));
+  EXPECT_FALSE(Workflow::can_see(r, party_member));
+  flow_.apply(own, whistle, party_member, at("2026-11-23T10:00"));
+  EXPECT_EQ(own.assignee.id, "cgzf");
+  // Not a dispatcher for all that: no dispatching, no closing.
+  expect_error(ErrorCode::forbidden, "only a dispatcher", [&] {
+    flow_.apply(own, act(Action::reassign), party_member, at("2026-11-23T10:10"));
+  });
+}
+
 TEST_F(WorkflowTest, AWhistleCallsALeadAndCoHandlingDepartmentsEachToReportInByItsDeadline) {
   Report r = dispatched("2026-11-23T09:00", "0103");  // 私搭乱建 (Monday)
   ActionRequest whistle = act(Action::escalate);

@@ -16,7 +16,16 @@ enum class Role {
   dispatcher,        ///< 派遣员: screens, dispatches, closes
   supervisor,        ///< 监督/督办: also approves extensions, suspends, resumes
   admin,
+  /// 党员: a party member listed in the organisation; reports, follows and rates like a
+  /// resident, and may also blow the whistle (吹哨) on his own case.
+  party_member,
 };
+
+/// Whether @p r acts on cases as a resident does: sees, follows, rates and reopens only what
+/// they reported (residents and party members).
+constexpr bool reports_as_resident(Role r) noexcept {
+  return r == Role::resident || r == Role::party_member;
+}
 
 std::string_view to_string(Role r) noexcept;
 std::optional<Role> parse_role(std::string_view s);
