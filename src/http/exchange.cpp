@@ -186,4 +186,12 @@ std::optional<std::string> cookie_value(std::string_view header, std::string_vie
   return std::nullopt;
 }
 
+bool not_modified(const Request& req, const std::string& etag) {
+  const auto inm = req.header("if-none-match");
+  if (!inm) return false;
+  if (*inm == "*") return true;
+  const std::string weak = "W/" + etag;
+  return inm->find(etag) != std::string::npos || inm->find(weak) != std::string::npos;
+}
+
 }  // namespace wangge::http

@@ -59,6 +59,9 @@ struct Response {
   }
 };
 
+/// Whether the request's If-None-Match names @p etag (strong or weak) or is "*": answer 304.
+bool not_modified(const Request& req, const std::string& etag);
+
 /// The name of the session cookie.
 inline constexpr std::string_view kSessionCookie = "wangge_session";
 

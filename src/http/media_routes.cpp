@@ -67,12 +67,6 @@ Response upload(Context& ctx, Request& req) {
       .header("Cache-Control", "no-store");
 }
 
-/// Whether If-None-Match names @p etag (or is "*").
-bool not_modified(const Request& req, const std::string& etag) {
-  const auto inm = req.header("if-none-match");
-  return inm && (*inm == "*" || inm->find(etag) != std::string::npos);
-}
-
 Response serve(Context& ctx, Request& req, bool thumbnail) {
   const Actor viewer = req.authenticated ? req.actor : Actor::public_viewer();
   MediaFile f = ctx.service.media().file(req.params.at("id"), thumbnail, viewer);

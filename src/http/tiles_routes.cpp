@@ -72,15 +72,6 @@ bool accepts_gzip(const Request& req) {
   return part.find("q=0") == std::string::npos || part.find("q=0.") != std::string::npos;
 }
 
-/// Whether If-None-Match names @p etag (or is "*").
-bool not_modified(const Request& req, const std::string& etag) {
-  const auto inm = req.header("if-none-match");
-  if (!inm) return false;
-  if (*inm == "*") return true;
-  const std::string weak = "W/" + etag;
-  return inm->find(etag) != std::string::npos || inm->find(weak) != std::string::npos;
-}
-
 /// The layer @p name of @p infos. @throws Error(not_found).
 const TileLayerInfo& layer_info(const std::vector<TileLayerInfo>& infos, const std::string& name) {
   for (const TileLayerInfo& l : infos)

@@ -6,13 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "wangge/dispatch/intake.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/gate.hpp"
 #include "wangge/util/sha256.hpp"
 
 namespace wangge {
@@ -80,14 +80,6 @@ bool equal(std::string_view a, std::string_view b) noexcept {
 }
 
 }  // namespace secret
-
-// ---- the hash gate: at most N argon2id runs at once ----------------------------------------
-
-struct Accounts::HashGate {
-  std::mutex mutex;
-  std::condition_variable freed;
-  unsigned running = 0;
-};
 
 struct Accounts::Counters {
   static constexpr std::size_t kMaxEntries = 10000;
@@ -158,7 +150,7 @@ Accounts::Accounts(AccountStore& store, std::function<Actor(const std::string&)>
     : store_(store),
       actor_of_(std::move(actor_of)),
       policy_(policy),
-      gate_(std::make_unique<HashGate>()),
+      gate_(std::make_unique<Gate>(policy.concurrent_hashes, policy.hash_wait)),
       counters_(std::make_unique<Counters>()) {}
 
 Accounts::~Accounts() = default;
@@ -195,36 +187,18 @@ void Accounts::check_password(const std::string& login, const std::string& passw
     throw Error(ErrorCode::invalid_argument, "the password must not repeat one character");
 }
 
-template <class Fn>
-auto Accounts::gated(Fn&& fn) const {
-  std::unique_lock lock(gate_->mutex);
-  if (!gate_->freed.wait_for(lock, policy_.hash_wait,
-                             [&] { return gate_->running < policy_.concurrent_hashes; })) {
-    throw Error(ErrorCode::unavailable, "too many sign-ins at once; try again in a moment");
-  }
-  ++gate_->running;
-  lock.unlock();
-  struct Release {
-    HashGate& g;
-    ~Release() {
-      {
-        std::lock_guard l(g.mutex);
-        --g.running;
-      }
-      g.freed.notify_one();
-    }
-  } release{*gate_};
-  return fn();
-}
+namespace {
+const std::string kBusy = "too many sign-ins at once; try again in a moment";
+}  // namespace
 
 std::string Accounts::hash_limited(std::string_view password) const {
-  return gated([&] { return secret::hash_password(password); });
+  return gate_->run([&] { return secret::hash_password(password); }, kBusy);
 }
 
 bool Accounts::verify_limited(const std::string& hash, std::string_view password) const {
   // An empty hash is a login that does not exist: the decoy costs the same as a real one.
-  return gated(
-      [&] { return secret::verify_password(hash.empty() ? decoy_hash() : hash, password); });
+  return gate_->run(
+      [&] { return secret::verify_password(hash.empty() ? decoy_hash() : hash, password); }, kBusy);
 }
 
 Instant Accounts::lock_after(int failures, Instant now) const {

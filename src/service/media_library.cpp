@@ -1,20 +1,18 @@
 #include "wangge/service/media_library.hpp"
 
-#include <condition_variable>
 #include <mutex>
 #include <unordered_map>
 
 #include "wangge/dispatch/workflow.hpp"
 #include "wangge/service/accounts.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/gate.hpp"
 #include "wangge/util/sha256.hpp"
 
 namespace wangge {
 
-struct MediaLibrary::Gate {
+struct MediaLibrary::Quota {
   std::mutex mutex;
-  std::condition_variable freed;
-  unsigned running = 0;
   /// Uploads tried per owner in the current hour on this node, kept or not: a photo discarded
   /// (its request failed) still cost a decode. Cleared when the hour turns.
   std::unordered_map<std::string, std::size_t> tried;
@@ -25,7 +23,8 @@ MediaLibrary::MediaLibrary(MediaStore& store, CaseVisible case_visible, MediaPol
     : store_(store),
       case_visible_(std::move(case_visible)),
       policy_(policy),
-      gate_(std::make_unique<Gate>()) {}
+      decodes_(std::make_unique<Gate>(policy.concurrent_decodes, policy.decode_wait)),
+      quota_(std::make_unique<Quota>()) {}
 
 MediaLibrary::~MediaLibrary() = default;
 
@@ -38,34 +37,6 @@ bool MediaLibrary::uploaded_by(const std::string& owner, const Actor& actor) {
   return owner == actor.id || owner == actor.via;
 }
 
-namespace {
-
-/// Runs @p fn when fewer than @p limit others are decoding, waiting at most @p wait.
-template <class Fn>
-auto gated(std::mutex& m, std::condition_variable& freed, unsigned& running, unsigned limit,
-           std::chrono::milliseconds wait, Fn&& fn) {
-  std::unique_lock lock(m);
-  if (!freed.wait_for(lock, wait, [&] { return running < limit; }))
-    throw Error(ErrorCode::unavailable, "too many photos are being processed; retry shortly");
-  ++running;
-  lock.unlock();
-  struct Release {
-    std::mutex& m;
-    std::condition_variable& freed;
-    unsigned& running;
-    ~Release() {
-      {
-        std::lock_guard l(m);
-        --running;
-      }
-      freed.notify_one();
-    }
-  } release{m, freed, running};
-  return fn();
-}
-
-}  // namespace
-
 UploadedMedia MediaLibrary::upload(std::string_view bytes, const Actor& by, Instant now) {
   if (by.anonymous || by.id.empty())
     throw Error(ErrorCode::unauthorized, "uploading a photo needs a signed-in user or a key");
@@ -73,19 +44,19 @@ UploadedMedia MediaLibrary::upload(std::string_view bytes, const Actor& by, Inst
                        "at most " + std::to_string(policy_.uploads_per_hour) +
                            " photos an hour may be uploaded by one account; try again later");
   {
-    std::lock_guard lock(gate_->mutex);
-    if (now - gate_->window_start >= std::chrono::hours(1) || now < gate_->window_start) {
-      gate_->tried.clear();
-      gate_->window_start = now;
+    std::lock_guard lock(quota_->mutex);
+    if (now - quota_->window_start >= std::chrono::hours(1) || now < quota_->window_start) {
+      quota_->tried.clear();
+      quota_->window_start = now;
     }
-    if (++gate_->tried[by.id] > policy_.uploads_per_hour) throw too_many;
+    if (++quota_->tried[by.id] > policy_.uploads_per_hour) throw too_many;
   }
   // Kept uploads across nodes and restarts.
   if (store_.media_count_since(by.id, now - std::chrono::hours(1)) >= policy_.uploads_per_hour)
     throw too_many;
   const media::ProcessedImage image =
-      gated(gate_->mutex, gate_->freed, gate_->running, policy_.concurrent_decodes,
-            policy_.decode_wait, [&] { return media::process(bytes, policy_.image); });
+      decodes_->run([&] { return media::process(bytes, policy_.image); },
+                    "too many photos are being processed; retry shortly");
   UploadedMedia out;
   MediaRecord& m = out.record;
   m.id = "m_" + secret::random_token(16);

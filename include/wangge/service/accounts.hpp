@@ -20,6 +20,8 @@
 
 namespace wangge {
 
+class Gate;
+
 /// Secrets through libsodium: random tokens, argon2id password hashes, comparison in constant
 /// time.
 namespace secret {
@@ -156,10 +158,6 @@ class Accounts {
 
  private:
   SignIn open_session(const Account& account, Instant now);
-  /// Runs @p fn (an argon2id hash) when fewer than policy.concurrent_hashes run; waits up to
-  /// policy.hash_wait for a turn, then Error(unavailable).
-  template <class Fn>
-  auto gated(Fn&& fn) const;
   std::string hash_limited(std::string_view password) const;
   bool verify_limited(const std::string& hash, std::string_view password) const;
 
@@ -168,8 +166,8 @@ class Accounts {
   AccountPolicy policy_;
   MessageSender sender_;
   std::atomic<std::uint64_t> revocations_{0};
-  struct HashGate;
-  std::unique_ptr<HashGate> gate_;
+  /// At most policy.concurrent_hashes argon2id runs at once; policy.hash_wait for a turn.
+  std::unique_ptr<Gate> gate_;
   /// Failure counts of logins that do not exist, so that they lock exactly as real ones do
   /// (no answer tells which logins exist); and the hourly counts of codes sent. In memory,
   /// bounded.

@@ -25,6 +25,8 @@
 
 namespace wangge {
 
+class Gate;
+
 struct MediaPolicy {
   media::ImageLimits image;
   std::size_t uploads_per_hour = 200;           ///< per owner (a grid worker's busy day)
@@ -81,11 +83,12 @@ class MediaLibrary {
   static bool uploaded_by(const std::string& media_owner, const Actor& actor);
 
  private:
-  struct Gate;
+  struct Quota;
   MediaStore& store_;
   CaseVisible case_visible_;
   MediaPolicy policy_;
-  std::unique_ptr<Gate> gate_;
+  std::unique_ptr<Gate> decodes_;
+  std::unique_ptr<Quota> quota_;
 };
 
 /// The path a photo is served at: /api/v1/media/<id> (thumbnail: …/thumbnail).
