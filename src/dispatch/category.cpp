@@ -1,8 +1,12 @@
 #include "wangge/dispatch/category.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <set>
 
 #include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
 
 namespace wangge {
 
@@ -31,6 +35,179 @@ std::optional<DeadlineUnit> parse_deadline_unit(std::string_view s) {
   if (s == "work_days") return DeadlineUnit::work_days;
   if (s == "calendar_hours") return DeadlineUnit::calendar_hours;
   return std::nullopt;
+}
+
+namespace {
+
+bool plain_key(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (unsigned char ch : s)
+    if (!std::isalnum(ch) && ch != '-' && ch != '_' && ch != '.') return false;
+  return true;
+}
+
+bool is_list(AttributeType t) {
+  return t == AttributeType::singlevaluelist || t == AttributeType::multivaluelist;
+}
+
+/// The questions of @p c are well formed: codes and keys plain and unique, choices exactly
+/// for the list types.
+template <typename Fail>
+void check_questions(const Category& c, Fail fail) {
+  std::set<std::string> codes;
+  for (const CategoryAttribute& a : *c.attributes) {
+    if (!plain_key(a.code))
+      fail(c, "has an attribute code '" + a.code + "': a code is 1 to 64 letters, digits or - _ .");
+    if (!codes.insert(a.code).second) fail(c, "asks attribute '" + a.code + "' twice");
+    if (a.description.empty()) fail(c, "attribute '" + a.code + "' has no description");
+    if (is_list(a.datatype) != !a.values.empty())
+      fail(c, "attribute '" + a.code + "': " +
+                  (is_list(a.datatype) ? "a list needs values to choose from"
+                                       : "only a singlevaluelist or multivaluelist has values"));
+    std::set<std::string> keys;
+    for (const AttributeChoice& v : a.values) {
+      if (!plain_key(v.key) || v.name.empty())
+        fail(c, "attribute '" + a.code + "' has a value '" + v.key +
+                    "': a key is 1 to 64 letters, digits or - _ ., with a name");
+      if (!keys.insert(v.key).second)
+        fail(c, "attribute '" + a.code + "' lists the value '" + v.key + "' twice");
+    }
+  }
+  if (codes.size() > kMaxAttributes)
+    fail(c, "asks more than " + std::to_string(kMaxAttributes) + " attributes");
+}
+
+}  // namespace
+
+std::string_view to_string(AttributeType t) noexcept {
+  switch (t) {
+    case AttributeType::string:
+      return "string";
+    case AttributeType::number:
+      return "number";
+    case AttributeType::datetime:
+      return "datetime";
+    case AttributeType::text:
+      return "text";
+    case AttributeType::singlevaluelist:
+      return "singlevaluelist";
+    case AttributeType::multivaluelist:
+      return "multivaluelist";
+  }
+  return "string";
+}
+
+std::optional<AttributeType> parse_attribute_type(std::string_view s) {
+  for (AttributeType t :
+       {AttributeType::string, AttributeType::number, AttributeType::datetime, AttributeType::text,
+        AttributeType::singlevaluelist, AttributeType::multivaluelist})
+    if (s == to_string(t)) return t;
+  return std::nullopt;
+}
+
+std::map<std::string, std::string> check_attributes(const Category& c,
+                                                    const AttributeAnswers& given,
+                                                    UnknownAttributes unknown,
+                                                    const TimeZone& zone) {
+  auto refuse = [](const std::string& why) { throw Error(ErrorCode::invalid_argument, why); };
+  if (given.size() > kMaxAttributes)
+    refuse("a report answers at most " + std::to_string(kMaxAttributes) + " attributes; this one " +
+           std::to_string(given.size()));
+  const std::vector<CategoryAttribute> none;
+  const std::vector<CategoryAttribute>& asked = c.attributes ? *c.attributes : none;
+  auto name_of = [](const CategoryAttribute& a) {
+    return "attribute '" + a.code + "' (" + a.description + ")";
+  };
+  auto choices = [](const CategoryAttribute& a) {
+    std::string out;
+    for (const AttributeChoice& v : a.values)
+      out += (out.empty() ? "" : ", ") + v.key + " (" + v.name + ")";
+    return out;
+  };
+  auto check_text = [&](const std::string& label, const std::string& v) {
+    if (v.find('\0') != std::string::npos) refuse(label + " contains a NUL byte");
+    if (!text::valid_utf8(v)) refuse(label + " is not valid UTF-8");
+    if (v.size() > kMaxAttributeBytes)
+      refuse(label + " is " + std::to_string(v.size()) + " bytes; the limit is " +
+             std::to_string(kMaxAttributeBytes));
+  };
+  std::map<std::string, std::string> out;
+  for (const auto& answer : given) {
+    const std::string& code = answer.first;
+    const std::vector<std::string>& values = answer.second;
+    const auto it = std::find_if(asked.begin(), asked.end(),
+                                 [&](const CategoryAttribute& a) { return a.code == code; });
+    if (it != asked.end()) continue;
+    std::string listed;
+    for (const CategoryAttribute& a : asked) listed += (listed.empty() ? "" : ", ") + a.code;
+    if (unknown == UnknownAttributes::refuse)
+      refuse("attribute '" + code.substr(0, 64) + "' is not asked by category '" + c.code + "' (" +
+             c.name + ")" + (listed.empty() ? ", which asks none" : "; it asks " + listed));
+    if (!plain_key(code))
+      refuse("attribute '" + code.substr(0, 64) + "': a code is 1 to 64 letters, digits or - _ .");
+    std::string joined;
+    for (const std::string& v : values) {
+      check_text("attribute '" + code + "'", v);
+      if (!text::trim(v).empty())
+        joined += (joined.empty() ? "" : ",") + std::string(text::trim(v));
+    }
+    check_text("attribute '" + code + "'", joined);
+    if (!joined.empty()) out[code] = joined;
+  }
+  for (const CategoryAttribute& a : asked) {
+    const auto found = given.find(a.code);
+    std::vector<std::string> answers;
+    if (found != given.end()) {
+      for (const std::string& v : found->second) {
+        check_text(name_of(a), v);
+        if (!text::trim(v).empty()) answers.emplace_back(text::trim(v));
+      }
+    }
+    if (answers.empty()) {
+      if (a.required) refuse(name_of(a) + " is required for category '" + c.code + "'");
+      continue;
+    }
+    if (a.datatype != AttributeType::multivaluelist && answers.size() > 1)
+      refuse(name_of(a) + " takes one value; " + std::to_string(answers.size()) + " were given");
+    const std::string& v = answers.front();
+    switch (a.datatype) {
+      case AttributeType::string:
+      case AttributeType::text:
+        out[a.code] = v;
+        break;
+      case AttributeType::number: {
+        const auto d = text::parse_double(v);
+        if (!d || !std::isfinite(*d))
+          refuse(name_of(a) + " must be a finite number, not '" + v.substr(0, 40) + "'");
+        out[a.code] = v;
+        break;
+      }
+      case AttributeType::datetime: {
+        const auto t = parse_iso(v, zone);
+        if (!t)
+          refuse(name_of(a) + " must be an ISO 8601 date-time (2026-11-23T09:30:00+08:00), not '" +
+                 v.substr(0, 40) + "'");
+        out[a.code] = format_iso(*t, zone);
+        break;
+      }
+      case AttributeType::singlevaluelist:
+      case AttributeType::multivaluelist: {
+        std::string joined;
+        std::set<std::string> seen;
+        for (const std::string& k : answers) {
+          if (std::none_of(a.values.begin(), a.values.end(),
+                           [&](const AttributeChoice& x) { return x.key == k; }))
+            refuse(name_of(a) + " must be " +
+                   (a.datatype == AttributeType::multivaluelist ? "some of " : "one of ") +
+                   choices(a) + ", not '" + k.substr(0, 40) + "'");
+          if (seen.insert(k).second) joined += (joined.empty() ? "" : ",") + k;
+        }
+        out[a.code] = joined;
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 CategoryTree CategoryTree::build(std::vector<Category> categories) {
@@ -70,6 +247,7 @@ CategoryTree CategoryTree::build(std::vector<Category> categories) {
       if (!c.duplicate_radius_m) c.duplicate_radius_m = p.duplicate_radius_m;
       if (!c.duplicate_age) c.duplicate_age = p.duplicate_age;
       if (!c.is_public) c.is_public = p.is_public;
+      if (!c.attributes) c.attributes = p.attributes;
     }
     if (!c.rule)
       c.rule = c.kind == CategoryKind::component ? ResponsibilityRule::owner_first
@@ -77,6 +255,8 @@ CategoryTree CategoryTree::build(std::vector<Category> categories) {
     if (!c.duplicate_radius_m) c.duplicate_radius_m = 50.0;
     if (!c.duplicate_age) c.duplicate_age = std::chrono::hours(72);
     if (!c.is_public) c.is_public = true;
+    if (!c.attributes) c.attributes.emplace();
+    check_questions(c, fail);
     if (c.deadline && c.deadline->value <= 0)
       fail(c, "has a deadline that is not a positive number");
     if (!(*c.duplicate_radius_m >= 0)) fail(c, "has a negative duplicate radius");

@@ -133,6 +133,9 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   if (s.external_id.size() > 64)
     throw Error(ErrorCode::invalid_argument, "external_id is at most 64 characters");
 
+  auto attributes =
+      check_attributes(*category, s.attributes, s.unknown_attributes, ref_.calendar.zone());
+
   Report r;
   r.id = std::move(id);
   r.created_at = r.updated_at = now;
@@ -145,6 +148,7 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   r.reporter = s.reporter;
   r.external_id = s.external_id;
   r.address = std::string(text::trim(s.address));
+  r.attributes = std::move(attributes);
   // A phone typed in any usual way is kept in its canonical form; one that is still odd is
   // kept as given (the staff view flags it) rather than losing the report over it.
   if (auto phone = normalised_phone(s.reporter.phone)) r.reporter.phone = *phone;

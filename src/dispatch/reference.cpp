@@ -100,6 +100,41 @@ double number_in(const json& j, const char* key, const std::string& where, doubl
   return d;
 }
 
+/// The questions of a category: [{"code", "description", "datatype", "required",
+/// "datatype_description", "values": [{"key", "name"}]}].
+std::vector<CategoryAttribute> attributes_from(const json& list, const std::string& where) {
+  if (!list.is_array()) bad(where, "attributes must be a list of {\"code\", \"description\", ...}");
+  std::vector<CategoryAttribute> out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const json& j = list[i];
+    const std::string at = where + " attribute " + std::to_string(i + 1);
+    if (!j.is_object()) bad(at, "must be an object");
+    CategoryAttribute a;
+    a.code = str(j, "code", at);
+    a.description = str(j, "description", at);
+    a.datatype_description = str(j, "datatype_description", at, false);
+    const std::string type = str(j, "datatype", at, false);
+    const auto parsed = parse_attribute_type(type.empty() ? "string" : type);
+    if (!parsed)
+      bad(at, "datatype '" + type +
+                  "' is not string, number, datetime, text, singlevaluelist or multivaluelist");
+    a.datatype = *parsed;
+    if (j.contains("required")) {
+      if (!j["required"].is_boolean()) bad(at, "required must be true or false");
+      a.required = j["required"].get<bool>();
+    }
+    if (j.contains("values")) {
+      if (!j["values"].is_array()) bad(at, "values must be a list of {\"key\", \"name\"}");
+      for (const json& v : j["values"]) {
+        if (!v.is_object()) bad(at, "each value must be {\"key\", \"name\"}");
+        a.values.push_back({str(v, "key", at + " value"), str(v, "name", at + " value")});
+      }
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 CategoryTree categories_from(const json& doc) {
   const json& list = doc.is_object() ? doc.value("categories", json()) : doc;
   if (!list.is_array()) bad("categories.json", "expected {\"categories\": [...]}");
@@ -153,6 +188,8 @@ CategoryTree categories_from(const json& doc) {
         bad(where + " ('" + c.code + "')", "public must be true or false");
       c.is_public = j["public"].get<bool>();
     }
+    if (j.contains("attributes") && !j["attributes"].is_null())
+      c.attributes = attributes_from(j["attributes"], where + " ('" + c.code + "')");
     out.push_back(std::move(c));
   }
   return CategoryTree::build(std::move(out));

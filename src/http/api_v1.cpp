@@ -89,6 +89,33 @@ Response replayed_or(const std::optional<StoredReply>& reply, bool replayed, Res
   return r;
 }
 
+/// "attributes": {"code": "answer" | 3 | ["key", ...]} as the answers of a submission.
+AttributeAnswers answers_from(const json& object) {
+  AttributeAnswers out;
+  auto wrong = [](const std::string& code) {
+    throw Error(ErrorCode::invalid_argument,
+                "field 'attributes." + code.substr(0, 64) +
+                    "' must be a string, a number or an array of strings");
+  };
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    std::vector<std::string>& answers = out[it.key()];
+    auto one = [&](const json& v) {
+      if (v.is_string())
+        answers.push_back(v.get<std::string>());
+      else if (v.is_number())
+        answers.push_back(v.dump());  // finite: parse_object refused 1e400
+      else
+        wrong(it.key());
+    };
+    if (it.value().is_array()) {
+      for (const json& v : it.value()) one(v);
+    } else {
+      one(it.value());
+    }
+  }
+  return out;
+}
+
 Submission submission_from(const json& body) {
   Fields f(body);
   Submission s;
@@ -106,6 +133,7 @@ Submission submission_from(const json& body) {
   s.channel = f.text("channel").value_or("app");
   s.external_id = f.text("external_id").value_or("");
   s.address = f.text("address").value_or("");
+  if (auto attributes = f.object("attributes")) s.attributes = answers_from(*attributes);
   if (auto rep = f.object("reporter")) {
     Fields r(*rep, "reporter.");
     s.reporter.name = r.text("name").value_or("");
@@ -412,6 +440,25 @@ Response list_service_points(Context& ctx, Request&) {
   return geojson({{"type", "FeatureCollection"}, {"features", features}});
 }
 
+/// The questions of a category, in the form categories.json takes them.
+json attributes_json(const std::vector<CategoryAttribute>& attributes) {
+  json out = json::array();
+  for (const CategoryAttribute& a : attributes) {
+    json q = {{"code", a.code},
+              {"description", a.description},
+              {"datatype", to_string(a.datatype)},
+              {"datatype_description", a.datatype_description},
+              {"required", a.required}};
+    if (!a.values.empty()) {
+      q["values"] = json::array();
+      for (const AttributeChoice& v : a.values)
+        q["values"].push_back({{"key", v.key}, {"name", v.name}});
+    }
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
 /// GET /api/v1/categories
 Response list_categories(Context& ctx, Request&) {
   const ReferenceData& ref = *ctx.service.reference();
@@ -428,7 +475,8 @@ Response list_categories(Context& ctx, Request&) {
                    {"deadline", d},
                    {"responsibility", to_string(*c.rule)},
                    {"reportable", ref.categories.is_reportable(c)},
-                   {"public", *c.is_public}});
+                   {"public", *c.is_public},
+                   {"attributes", attributes_json(*c.attributes)}});
   }
   return json_response(200, json{{"categories", out}}.dump());
 }

@@ -153,7 +153,16 @@ std::optional<std::vector<FormPart>> parse_multipart(std::string_view body,
 }
 
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view s) {
+  auto pairs = parse_form_pairs(s);
+  if (!pairs) return std::nullopt;
   std::map<std::string, std::string> out;
+  for (auto& [name, value] : *pairs) out[name] = std::move(value);
+  return out;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_form_pairs(
+    std::string_view s) {
+  std::vector<std::pair<std::string, std::string>> out;
   while (!s.empty()) {
     const auto amp = s.find('&');
     const std::string_view pair = s.substr(0, amp);
@@ -164,7 +173,7 @@ std::optional<std::map<std::string, std::string>> parse_form(std::string_view s)
     auto value =
         url_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!name || !value) return std::nullopt;
-    out[*name] = *value;
+    out.emplace_back(std::move(*name), std::move(*value));
   }
   return out;
 }

@@ -76,7 +76,11 @@ Response problem(int status, const std::string& public_code, const std::string& 
 /// Percent-decoding of a URL component ('+' as space when @p form). @returns std::nullopt for
 /// malformed escapes and for NUL bytes, escaped or not (a form body may carry a raw one).
 std::optional<std::string> url_decode(std::string_view s, bool form);
-/// Parses "a=1&b=2" (query string or form body). @returns std::nullopt when malformed.
+/// Parses "a=1&b=2" (query string or form body) into its pairs, in order, repeated names
+/// repeated. @returns std::nullopt when malformed.
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_form_pairs(
+    std::string_view s);
+/// parse_form_pairs as a map: of a repeated name, the last value.
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view s);
 
 /// One part of a multipart/form-data body.

@@ -376,7 +376,7 @@ Response services(Context& ctx, Request& req) {
                   .add("service_code", Node::str(c->code))
                   .add("service_name", Node::str(c->name))
                   .add("description", Node::str(c->description))
-                  .add("metadata", Node::boolean(false))
+                  .add("metadata", Node::boolean(!c->attributes->empty()))
                   .add("type", Node::str("realtime"))
                   .add("keywords", Node::str(major.name + "," + kind))
                   .add("group", Node::str(major.name)));
@@ -396,9 +396,26 @@ const Category& reportable_category(const Service& service, const std::string& c
 Response service_definition(Context& ctx, Request& req) {
   check_jurisdiction(req, jurisdiction_of(ctx.service));
   const std::string& code = req.params.at("code");
-  reportable_category(ctx.service, code);
+  const Category& c = reportable_category(ctx.service, code);
+  Node attributes = Node::array("attribute");
+  int order = 0;
+  for (const CategoryAttribute& a : *c.attributes) {
+    Node values = Node::array("value");
+    for (const AttributeChoice& v : a.values)
+      values.push(Node::object().add("key", Node::str(v.key)).add("name", Node::str(v.name)));
+    Node attribute = Node::object();
+    attribute.add("variable", Node::boolean(true))
+        .add("code", Node::str(a.code))
+        .add("datatype", Node::str(std::string(to_string(a.datatype))))
+        .add("required", Node::boolean(a.required))
+        .add("datatype_description", Node::str(a.datatype_description))
+        .add("order", Node::integer(++order))
+        .add("description", Node::str(a.description));
+    if (!a.values.empty()) attribute.add("values", std::move(values));
+    attributes.push(std::move(attribute));
+  }
   Node def = Node::object();
-  def.add("service_code", Node::str(code)).add("attributes", Node::array("attribute"));
+  def.add("service_code", Node::str(code)).add("attributes", std::move(attributes));
   return render(req, 200, def, "service_definition");
 }
 
@@ -424,15 +441,15 @@ class PostFields {
           if (!photo_ || p.name == "media") photo_ = std::move(p.value);
           continue;
         }
-        form_[p.name] = std::move(p.value);
+        add(std::move(p.name), std::move(p.value));
       }
       return;
     }
-    auto form = parse_form(req.body);
+    auto form = parse_form_pairs(req.body);
     if (!form)
       throw Error(ErrorCode::invalid_argument,
                   "the body is not application/x-www-form-urlencoded or multipart/form-data");
-    form_ = std::move(*form);
+    for (auto& [name, value] : *form) add(std::move(name), std::move(value));
   }
   std::string operator()(const char* name) const {
     auto it = form_.find(name);
@@ -440,10 +457,29 @@ class PostFields {
   }
   /// The bytes of the photo part of a multipart body, if it had one.
   const std::optional<std::string>& photo() const { return photo_; }
+  /// The body's attribute[CODE] fields (attribute[CODE][] repeated for a multivaluelist).
+  const AttributeAnswers& attributes() const { return attributes_; }
 
  private:
+  void add(std::string name, std::string value) {
+    static constexpr std::string_view kPrefix = "attribute[";
+    if (name.starts_with(kPrefix)) {
+      const auto close = name.find(']', kPrefix.size());
+      const std::string_view rest =
+          close == std::string::npos ? std::string_view() : std::string_view(name).substr(close);
+      if (rest != "]" && rest != "][]")
+        throw Error(ErrorCode::invalid_argument,
+                    "field '" + name.substr(0, 80) +
+                        "' is not attribute[CODE] or attribute[CODE][] (a multivaluelist)");
+      attributes_[name.substr(kPrefix.size(), close - kPrefix.size())].push_back(std::move(value));
+      return;
+    }
+    form_[std::move(name)] = std::move(value);
+  }
+
   const Request& req_;
   std::map<std::string, std::string> form_;
+  AttributeAnswers attributes_;
   std::optional<std::string> photo_;
 };
 
@@ -491,6 +527,10 @@ Submission submission_of(const Service& service, const PostFields& field) {
   s.channel = "app";
   s.reporter.name = person_name(field("first_name"), field("last_name"));
   s.reporter.phone = field("phone");
+  s.attributes = field.attributes();
+  // Clients send fields of their own as attributes (FixMyStreet: its report URL, title):
+  // kept, not refused and not lost.
+  s.unknown_attributes = UnknownAttributes::keep;
   return s;
 }
 

@@ -40,6 +40,17 @@ ordered_json category(const char* code, const char* parent, const char* name, co
 ordered_json categories() {
   ordered_json list = ordered_json::array();
   auto add = [&](ordered_json c) { list.push_back(std::move(c)); };
+  // Questions a report answers beyond the core fields (Open311 service attributes). None is
+  // required: a resident who cannot answer still reports.
+  auto choices = [](std::initializer_list<std::pair<const char*, const char*>> values) {
+    ordered_json out = ordered_json::array();
+    for (auto [key, name] : values) out.push_back({{"key", key}, {"name", name}});
+    return out;
+  };
+  auto asking = [](ordered_json c, ordered_json attributes) {
+    c["attributes"] = std::move(attributes);
+    return c;
+  };
   add(category("01", "", "市容环境", "event", "", 0, "", "市容环境类问题"));
   add(category("0101", "01", "暴露垃圾", "event", "hw", 4, "work_hours",
                "垃圾暴露、垃圾桶满溢未清运", 50, 48));
@@ -51,14 +62,25 @@ ordered_json categories() {
   add(category("0201", "02", "非法小广告", "event", "cgzf", 1, "work_days",
                "乱贴乱画、非法小广告"));
   add(category("03", "", "施工管理", "event", "", 0, "", "施工管理类问题"));
-  add(category("0301", "03", "施工扰民", "event", "cgzf", 4, "work_hours", "施工噪音、夜间施工扰民",
-               80, 72));
+  add(asking(category("0301", "03", "施工扰民", "event", "cgzf", 4, "work_hours",
+                      "施工噪音、夜间施工扰民", 80, 72),
+             ordered_json::array({{{"code", "started_at"},
+                                   {"description", "噪音从什么时候开始？"},
+                                   {"datatype", "datetime"},
+                                   {"datatype_description", "如 2026-11-23T22:30"}}})));
   add(category("04", "", "街面秩序", "event", "", 0, "", "街面秩序类问题"));
   add(category("0401", "04", "占道经营", "event", "cgzf", 2, "work_hours", "占道经营、店外经营"));
   add(category("0402", "04", "乱停乱放", "event", "cgzf", 4, "work_hours",
                "车辆乱停、堵塞出入口和消防通道"));
   add(category("05", "", "突发事件", "event", "", 0, "", "突发事件"));
-  add(category("0501", "05", "道路积水", "event", "sz", 4, "work_hours", "道路积水", 100, 24));
+  add(asking(
+      category("0501", "05", "道路积水", "event", "sz", 4, "work_hours", "道路积水", 100, 24),
+      ordered_json::array({{{"code", "depth"},
+                            {"description", "积水有多深？"},
+                            {"datatype", "singlevaluelist"},
+                            {"values", choices({{"ankle", "没过脚踝"},
+                                                {"knee", "没过膝盖"},
+                                                {"traffic", "车辆无法通行"}})}}})));
   add(category("0502", "05", "管道破裂", "event", "sw", 4, "calendar_hours", "供水或排水管道破裂",
                100, 24));
   add(category("06", "", "社会治理", "event", "", 0, "", "基层社会治理类事项（本地扩展）"));
@@ -71,13 +93,34 @@ ordered_json categories() {
                           "邻里矛盾纠纷，需要调解", 30, 168)));
   add(category("0602", "06", "安全隐患", "event", "zz", 1, "work_days",
                "安全隐患（如电动车入户充电）"));
-  add(not_public(category("0603", "06", "独居老人关怀", "event", "swb", 1, "work_days",
-                          "独居老人关怀与探访", 30, 168)));
+  add(asking(not_public(category("0603", "06", "独居老人关怀", "event", "swb", 1, "work_days",
+                                 "独居老人关怀与探访", 30, 168)),
+             ordered_json::array({{{"code", "needs"},
+                                   {"description", "老人需要哪些帮助？"},
+                                   {"datatype", "multivaluelist"},
+                                   {"values", choices({{"visit", "上门探访"},
+                                                       {"meals", "助餐送餐"},
+                                                       {"medical", "就医陪护"},
+                                                       {"repair", "家电维修"}})}}})));
   add(category("B01", "", "公用设施", "component", "", 0, "", "公用设施类部件"));
-  add(category("B0101", "B01", "井盖破损", "component", "sz", 24, "calendar_hours",
-               "井盖破损、缺失", 20, 168));
-  add(category("B0102", "B01", "路灯故障", "component", "ld", 3, "work_days", "路灯不亮或白天常亮",
-               20, 168));
+  add(asking(
+      category("B0101", "B01", "井盖破损", "component", "sz", 24, "calendar_hours",
+               "井盖破损、缺失", 20, 168),
+      ordered_json::array(
+          {{{"code", "cover"},
+            {"description", "井盖是什么情况？"},
+            {"datatype", "singlevaluelist"},
+            {"values",
+             choices({{"missing", "缺失"}, {"broken", "破损"}, {"loose", "松动、有响声"}})}}})));
+  add(asking(category("B0102", "B01", "路灯故障", "component", "ld", 3, "work_days",
+                      "路灯不亮或白天常亮", 20, 168),
+             ordered_json::array({{{"code", "pole_number"},
+                                   {"description", "灯杆编号"},
+                                   {"datatype", "string"},
+                                   {"datatype_description", "灯杆上喷涂的编号，如 LD-0123"}},
+                                  {{"code", "lamps_out"},
+                                   {"description", "不亮的路灯有几盏？"},
+                                   {"datatype", "number"}}})));
   add(category("B04", "", "园林绿化", "component", "", 0, "", "园林绿化类部件"));
   add(category("B0401", "B04", "绿地损坏", "component", "yl", 5, "work_days", "绿地损坏、树木倾斜",
                30, 168));

@@ -117,6 +117,8 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
     j["external_id"] = r.external_id.empty() ? json(nullptr) : json(r.external_id);
   }
   if (exact) {
+    // Answers to the category's questions may say who or where exactly: never public.
+    j["attributes"] = r.attributes;
     j["reporter"] = {{"name", r.reporter.name}, {"phone", r.reporter.phone}};
     if (!r.reporter.email.empty()) j["reporter"]["email"] = r.reporter.email;
   }

@@ -207,7 +207,8 @@ const std::vector<std::string>& report_columns() {
                                                  "address",
                                                  "reporter_email",
                                                  "followers",
-                                                 "whistle"};
+                                                 "whistle",
+                                                 "attributes"};
   return kColumns;
 }
 
@@ -281,7 +282,8 @@ Row encode_report(const Report& r) {
              opt_text(r.address),
              opt_text(r.reporter.email),
              r.followers.empty() ? Value() : Value(json(r.followers).dump()),
-             whistle_value(r.whistle)};
+             whistle_value(r.whistle),
+             r.attributes.empty() ? Value() : Value(json(r.attributes).dump())};
 }
 
 Report decode_report(const Row& row) {
@@ -356,6 +358,8 @@ Report decode_report(const Row& row) {
     r.reporter.email = in.text();
     if (const std::string f = in.text(); !f.empty()) r.followers = string_list(f);
     r.whistle = whistle_of(in.text());
+    if (const std::string a = in.text(); !a.empty())
+      r.attributes = json::parse(a).get<std::map<std::string, std::string>>();
     if (!service_id.empty()) {
       r.nearest_service = NearestServiceInfo{service_id,
                                              service_name,

@@ -358,6 +358,10 @@ CREATE TABLE media (
   thumbnail_etag TEXT NOT NULL, display BYTEA NOT NULL, thumbnail BYTEA NOT NULL);
 CREATE INDEX media_owner ON media (owner, created_at);
 CREATE INDEX media_unattached ON media (created_at) WHERE report_id IS NULL;
+)sql",
+      // 12: answers to the category's questions (Open311 attributes), a JSON object.
+      R"sql(
+ALTER TABLE reports ADD COLUMN attributes TEXT;
 )sql"};
   return kMigrations;
 }

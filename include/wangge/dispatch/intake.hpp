@@ -31,6 +31,9 @@ struct Submission {
   std::string external_id;
   /// Where, in the reporter's words ("人民路12号门口"); the position still decides the grid.
   std::string address;
+  /// Answers to the category's questions (Open311 attribute[code]).
+  AttributeAnswers attributes;
+  UnknownAttributes unknown_attributes = UnknownAttributes::refuse;
 };
 
 class Intake {

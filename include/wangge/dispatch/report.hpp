@@ -131,6 +131,8 @@ struct Report {
   std::string duplicate_of;  ///< an open report this one probably repeats (suggestion)
   std::string external_id;   ///< the channel's ticket number (12345 工单号), "" when none
   std::string address;       ///< as the reporter gave it (Open311's address_string), "" when none
+  /// Answers to the category's questions (see CategoryAttribute), checked: code → answer.
+  std::map<std::string, std::string> attributes;
   /// Residents who reported the same problem again (their reports are its duplicates): they
   /// follow this case, see its public view and may rate it when it is closed.
   std::vector<std::string> followers;
