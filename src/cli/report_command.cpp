@@ -51,6 +51,13 @@ void print_report(const Report& r, const ReferenceData& ref, Instant now) {
               r.overdue(now) ? "  OVERDUE" : "");
   std::printf("category  %s %s\n", r.category.c_str(), c ? c->name.c_str() : "");
   std::printf("text      %s\n", r.text.c_str());
+  for (const auto& [code, answer] : r.attributes) {
+    const CategoryAttribute* q = nullptr;
+    if (c)
+      for (const CategoryAttribute& a : *c->attributes)
+        if (a.code == code) q = &a;
+    std::printf("  %s  %s\n", q ? q->description.c_str() : code.c_str(), answer.c_str());
+  }
   std::printf("at        %.7f, %.7f (wgs84)", r.position.lon(), r.position.lat());
   if (r.datum != Datum::wgs84)
     std::printf("  reported as %.7f, %.7f (%s)", r.input.lon(), r.input.lat(),
@@ -78,6 +85,7 @@ struct SubmitArgs {
   Submission s;
   double lon = 0, lat = 0, accuracy = -1;
   std::string key;
+  std::vector<std::string> attributes;  ///< CODE=VALUE, repeatable
 };
 
 int submit(SubmitArgs& a) {
@@ -85,6 +93,13 @@ int submit(SubmitArgs& a) {
   a.s.lon = a.lon;
   a.s.lat = a.lat;
   if (a.accuracy >= 0) a.s.accuracy_m = a.accuracy;
+  for (const std::string& pair : a.attributes) {
+    const auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw Error(ErrorCode::invalid_argument,
+                  "--attribute '" + pair.substr(0, 80) + "' is not CODE=VALUE");
+    a.s.attributes[pair.substr(0, eq)].push_back(pair.substr(eq + 1));
+  }
   const Actor by = service->actor(a.common.as);
   const Instant now = a.common.when(*service);
   const SubmitResult result = service->submit(a.s, by, a.key, now);
@@ -279,6 +294,9 @@ Runner add_report_command(CLI::App& app) {
   s->add_option("--channel", sa->s.channel, "app (default), mini_program, patrol, hotline");
   s->add_option("--reporter-name", sa->s.reporter.name, "Reporter's name (personal data)");
   s->add_option("--reporter-phone", sa->s.reporter.phone, "Reporter's phone (personal data)");
+  s->add_option("--attribute", sa->attributes,
+                "An answer to the category's question, CODE=VALUE (repeatable; repeat a code "
+                "for a multivaluelist; see GET /api/v1/categories)");
   s->add_option("--external-id", sa->s.external_id,
                 "The channel's ticket number (a 12345 hotline 工单号): unique per channel");
   s->add_option("--idempotency-key", sa->key,

@@ -59,6 +59,13 @@ expect "wrong datum name exits 2" 2 "datum 'wgs72' is not one of wgs84, gcj02, b
 expect "empty text exits 2" 2 "text is empty" -- "$WANGGE" report submit --lon 112.92 --lat 27.86 --category 0101 --text "  "
 expect "oversize text exits 2 with the limit" 2 "the limit is 4000" -- \
   "$WANGGE" report submit --lon 112.92 --lat 27.86 --category 0101 --text "$(head -c 5000 /dev/zero | tr '\0' x)"
+expect "--attribute: the answer to the category's question, shown with the question" 0 "井盖是什么情况？  loose" -- \
+  "$WANGGE" report submit --lon 112.92 --lat 27.86 --category B0101 --text 井盖 --attribute cover=loose
+expect "--attribute with a value the question does not offer exits 2 naming the choices" 2 \
+  "attribute 'cover' \\(井盖是什么情况？\\) must be one of missing \\(缺失\\), broken \\(破损\\), loose" -- \
+  "$WANGGE" report submit --lon 112.92 --lat 27.86 --category B0101 --text 井盖 --attribute cover=gone
+expect "--attribute without '=' exits 2" 2 "--attribute 'cover' is not CODE=VALUE" -- \
+  "$WANGGE" report submit --lon 112.92 --lat 27.86 --category B0101 --text 井盖 --attribute cover
 expect "an odd phone is kept as given, not a lost report" 0 "received" -- \
   "$WANGGE" report submit --lon 112.92 --lat 27.86 --category 0101 --text x --reporter-phone 110
 expect "an overlong phone exits 2 naming the limit" 2 "reporter phone is 40 bytes; the limit is 32" -- \
