@@ -105,39 +105,91 @@ std::optional<AttributeType> parse_attribute_type(std::string_view s) {
   return std::nullopt;
 }
 
+namespace {
+
+[[noreturn]] void refuse(const std::string& why) {
+  throw Error(ErrorCode::invalid_argument, why);
+}
+
+/// An answer is text: no NUL, valid UTF-8, within kMaxAttributeBytes.
+void check_answer_text(const std::string& label, const std::string& v) {
+  if (v.find('\0') != std::string::npos) refuse(label + " contains a NUL byte");
+  if (!text::valid_utf8(v)) refuse(label + " is not valid UTF-8");
+  if (v.size() > kMaxAttributeBytes)
+    refuse(label + " is " + std::to_string(v.size()) + " bytes; the limit is " +
+           std::to_string(kMaxAttributeBytes));
+}
+
+/// The non-empty answers of @p values, trimmed.
+std::vector<std::string> answers_of(const std::string& label,
+                                    const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const std::string& v : values) {
+    check_answer_text(label, v);
+    if (!text::trim(v).empty()) out.emplace_back(text::trim(v));
+  }
+  return out;
+}
+
+/// The canonical answer to @p a of @p answers (not empty).
+std::string canonical_answer(const CategoryAttribute& a, const std::vector<std::string>& answers,
+                             const TimeZone& zone) {
+  const std::string label = "attribute '" + a.code + "' (" + a.description + ")";
+  if (a.datatype != AttributeType::multivaluelist && answers.size() > 1)
+    refuse(label + " takes one value; " + std::to_string(answers.size()) + " were given");
+  const std::string& v = answers.front();
+  switch (a.datatype) {
+    case AttributeType::number: {
+      const auto d = text::parse_double(v);
+      if (!d || !std::isfinite(*d))
+        refuse(label + " must be a finite number, not '" + v.substr(0, 40) + "'");
+      return v;
+    }
+    case AttributeType::datetime: {
+      const auto t = parse_iso(v, zone);
+      if (!t)
+        refuse(label + " must be an ISO 8601 date-time (2026-11-23T09:30:00+08:00), not '" +
+               v.substr(0, 40) + "'");
+      return format_iso(*t, zone);
+    }
+    case AttributeType::singlevaluelist:
+    case AttributeType::multivaluelist: {
+      std::string joined, choices;
+      for (const AttributeChoice& c : a.values)
+        choices += (choices.empty() ? "" : ", ") + c.key + " (" + c.name + ")";
+      std::set<std::string> seen;
+      for (const std::string& k : answers) {
+        if (std::none_of(a.values.begin(), a.values.end(),
+                         [&](const AttributeChoice& c) { return c.key == k; }))
+          refuse(label + " must be " +
+                 (a.datatype == AttributeType::multivaluelist ? "some of " : "one of ") + choices +
+                 ", not '" + k.substr(0, 40) + "'");
+        if (seen.insert(k).second) joined += (joined.empty() ? "" : ",") + k;
+      }
+      return joined;
+    }
+    default:
+      return v;  // string, text
+  }
+}
+
+}  // namespace
+
 std::map<std::string, std::string> check_attributes(const Category& c,
                                                     const AttributeAnswers& given,
                                                     UnknownAttributes unknown,
                                                     const TimeZone& zone) {
-  auto refuse = [](const std::string& why) { throw Error(ErrorCode::invalid_argument, why); };
   if (given.size() > kMaxAttributes)
     refuse("a report answers at most " + std::to_string(kMaxAttributes) + " attributes; this one " +
            std::to_string(given.size()));
   const std::vector<CategoryAttribute> none;
   const std::vector<CategoryAttribute>& asked = c.attributes ? *c.attributes : none;
-  auto name_of = [](const CategoryAttribute& a) {
-    return "attribute '" + a.code + "' (" + a.description + ")";
-  };
-  auto choices = [](const CategoryAttribute& a) {
-    std::string out;
-    for (const AttributeChoice& v : a.values)
-      out += (out.empty() ? "" : ", ") + v.key + " (" + v.name + ")";
-    return out;
-  };
-  auto check_text = [&](const std::string& label, const std::string& v) {
-    if (v.find('\0') != std::string::npos) refuse(label + " contains a NUL byte");
-    if (!text::valid_utf8(v)) refuse(label + " is not valid UTF-8");
-    if (v.size() > kMaxAttributeBytes)
-      refuse(label + " is " + std::to_string(v.size()) + " bytes; the limit is " +
-             std::to_string(kMaxAttributeBytes));
-  };
   std::map<std::string, std::string> out;
   for (const auto& answer : given) {
     const std::string& code = answer.first;
-    const std::vector<std::string>& values = answer.second;
-    const auto it = std::find_if(asked.begin(), asked.end(),
-                                 [&](const CategoryAttribute& a) { return a.code == code; });
-    if (it != asked.end()) continue;
+    if (std::any_of(asked.begin(), asked.end(),
+                    [&](const CategoryAttribute& a) { return a.code == code; }))
+      continue;
     std::string listed;
     for (const CategoryAttribute& a : asked) listed += (listed.empty() ? "" : ", ") + a.code;
     if (unknown == UnknownAttributes::refuse)
@@ -146,66 +198,22 @@ std::map<std::string, std::string> check_attributes(const Category& c,
     if (!plain_key(code))
       refuse("attribute '" + code.substr(0, 64) + "': a code is 1 to 64 letters, digits or - _ .");
     std::string joined;
-    for (const std::string& v : values) {
-      check_text("attribute '" + code + "'", v);
-      if (!text::trim(v).empty())
-        joined += (joined.empty() ? "" : ",") + std::string(text::trim(v));
-    }
-    check_text("attribute '" + code + "'", joined);
+    for (const std::string& v : answers_of("attribute '" + code + "'", answer.second))
+      joined += (joined.empty() ? "" : ",") + v;
+    check_answer_text("attribute '" + code + "'", joined);
     if (!joined.empty()) out[code] = joined;
   }
   for (const CategoryAttribute& a : asked) {
     const auto found = given.find(a.code);
-    std::vector<std::string> answers;
-    if (found != given.end()) {
-      for (const std::string& v : found->second) {
-        check_text(name_of(a), v);
-        if (!text::trim(v).empty()) answers.emplace_back(text::trim(v));
-      }
-    }
-    if (answers.empty()) {
-      if (a.required) refuse(name_of(a) + " is required for category '" + c.code + "'");
-      continue;
-    }
-    if (a.datatype != AttributeType::multivaluelist && answers.size() > 1)
-      refuse(name_of(a) + " takes one value; " + std::to_string(answers.size()) + " were given");
-    const std::string& v = answers.front();
-    switch (a.datatype) {
-      case AttributeType::string:
-      case AttributeType::text:
-        out[a.code] = v;
-        break;
-      case AttributeType::number: {
-        const auto d = text::parse_double(v);
-        if (!d || !std::isfinite(*d))
-          refuse(name_of(a) + " must be a finite number, not '" + v.substr(0, 40) + "'");
-        out[a.code] = v;
-        break;
-      }
-      case AttributeType::datetime: {
-        const auto t = parse_iso(v, zone);
-        if (!t)
-          refuse(name_of(a) + " must be an ISO 8601 date-time (2026-11-23T09:30:00+08:00), not '" +
-                 v.substr(0, 40) + "'");
-        out[a.code] = format_iso(*t, zone);
-        break;
-      }
-      case AttributeType::singlevaluelist:
-      case AttributeType::multivaluelist: {
-        std::string joined;
-        std::set<std::string> seen;
-        for (const std::string& k : answers) {
-          if (std::none_of(a.values.begin(), a.values.end(),
-                           [&](const AttributeChoice& x) { return x.key == k; }))
-            refuse(name_of(a) + " must be " +
-                   (a.datatype == AttributeType::multivaluelist ? "some of " : "one of ") +
-                   choices(a) + ", not '" + k.substr(0, 40) + "'");
-          if (seen.insert(k).second) joined += (joined.empty() ? "" : ",") + k;
-        }
-        out[a.code] = joined;
-        break;
-      }
-    }
+    const auto answers =
+        found == given.end()
+            ? std::vector<std::string>{}
+            : answers_of("attribute '" + a.code + "' (" + a.description + ")", found->second);
+    if (!answers.empty())
+      out[a.code] = canonical_answer(a, answers, zone);
+    else if (a.required)
+      refuse("attribute '" + a.code + "' (" + a.description + ") is required for category '" +
+             c.code + "'");
   }
   return out;
 }

@@ -72,8 +72,7 @@ std::string new_report_id() {
   return id;
 }
 
-Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
-                     std::string id) const {
+const Category& Intake::check_submission(const Submission& s) const {
   const IntakeLimits& limit = ref_.limits;
   // Position, in the declared datum.
   if (!s.lon || !s.lat) throw Error(ErrorCode::invalid_coordinate, "a report needs lon and lat");
@@ -133,6 +132,16 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   if (s.external_id.size() > 64)
     throw Error(ErrorCode::invalid_argument, "external_id is at most 64 characters");
 
+  return *category;
+}
+
+Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
+                     std::string id) const {
+  const Category* category = &check_submission(s);
+  // Checked above: the position, datum and channel parse.
+  const LonLat input = LonLat::checked(Longitude(*s.lon), Latitude(*s.lat));
+  const Datum datum = *parse_datum(s.datum);
+  const Channel channel = *parse_channel(s.channel);
   auto attributes =
       check_attributes(*category, s.attributes, s.unknown_attributes, ref_.calendar.zone());
 
@@ -140,7 +149,7 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   r.id = std::move(id);
   r.created_at = r.updated_at = now;
   r.category = category->code;
-  r.channel = *channel;
+  r.channel = channel;
   // 随手拍 (a snapshot): a photo says what is wrong; the category names it.
   r.text = text::trim(s.text).empty() ? "随手拍：" + category->name : s.text;
   r.media = s.media;
@@ -152,12 +161,17 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   // A phone typed in any usual way is kept in its canonical form; one that is still odd is
   // kept as given (the staff view flags it) rather than losing the report over it.
   if (auto phone = normalised_phone(s.reporter.phone)) r.reporter.phone = *phone;
-  r.input = *input;
-  r.datum = *datum;
-  r.position = to_wgs84(*input, *datum);
+  r.input = input;
+  r.datum = datum;
+  r.position = to_wgs84(input, datum);
   r.accuracy_m = s.accuracy_m;
   r.generation = generation_;
 
+  place(r, *category);
+  return r;
+}
+
+void Intake::place(Report& r, const Category& category) const {
   const Location loc = index_.locate(r.position);
   r.grid_status = loc.status;
   const GridSet& set = index_.grids();
@@ -185,14 +199,13 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   }
   Assignee owner;
   if (const Department* d =
-          category->department.empty() ? nullptr : ref_.department(category->department)) {
+          category.department.empty() ? nullptr : ref_.department(category.department)) {
     owner = {Assignee::Kind::department, d->id, d->name};
   }
-  if (*category->rule == ResponsibilityRule::owner_first)
+  if (*category.rule == ResponsibilityRule::owner_first)
     r.responsible = owner.kind != Assignee::Kind::none ? owner : locality;
   else
     r.responsible = locality.kind != Assignee::Kind::none ? locality : owner;
-  return r;
 }
 
 std::optional<std::string> Intake::find_duplicate(const Report& report,

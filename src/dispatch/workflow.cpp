@@ -252,101 +252,125 @@ std::vector<Action> Workflow::allowed(const Report& r, const Actor& actor) const
   return out;
 }
 
+namespace {
+
+/// @throws Error(forbidden): @p actor may not take @p req on @p r, for @p rule_text.
+[[noreturn]] void forbid(const Report& r, const ActionRequest& req, const Actor& actor,
+                         const std::string& rule_text) {
+  throw Error(ErrorCode::forbidden, std::string(to_string(actor.role)) + " '" + actor.id +
+                                        "' may not " + std::string(to_string(req.action)) +
+                                        " report " + r.id + ": " + rule_text);
+}
+
+}  // namespace
+
 void Workflow::check(const Report& r, const ActionRequest& req, const Actor& actor,
                      Instant now) const {
-  const Rule& rule = rule_of(req.action);
-  const std::string name(to_string(req.action));
-  const std::string who = std::string(to_string(actor.role)) + " '" + actor.id + "'";
-  auto forbid = [&](const std::string& rule_text) {
-    throw Error(ErrorCode::forbidden,
-                who + " may not " + name + " report " + r.id + ": " + rule_text);
-  };
   // Rules on the role alone come first: a resident who tries to dispatch hears that residents
-  // may not, not which actions the state would allow to others.
-  switch (rule.who) {
+  // may not, not which actions the state would allow to others. Then the state, then the
+  // rules that depend on the assignee (which the state decides), then the fields.
+  check_role(r, req, actor);
+  check_state(r, req, actor, now);
+  check_scope(r, req, actor);
+  check_fields(r, req, actor);
+}
+
+void Workflow::check_role(const Report& r, const ActionRequest& req, const Actor& actor) const {
+  const Who who = rule_of(req.action).who;
+  switch (who) {
     case Who::staff:
-      if (!is_staff(actor.role)) forbid("only a dispatcher, supervisor or admin may");
+      if (!is_staff(actor.role))
+        forbid(r, req, actor, "only a dispatcher, supervisor or admin may");
       break;
     case Who::supervisor:
       if (actor.role != Role::supervisor && actor.role != Role::admin)
-        forbid("only a supervisor or admin may");
+        forbid(r, req, actor, "only a supervisor or admin may");
       break;
     case Who::system:
-      if (actor.id != Actor::system().id) forbid("only the supervision ticker may");
+      if (actor.id != Actor::system().id) forbid(r, req, actor, "only the supervision ticker may");
       break;
     case Who::supervisor_or_system:
-      if (!may_take(static_cast<int>(rule.who), r, actor))
-        forbid("only a supervisor or admin (or the supervision ticker) may");
+      if (!may_take(static_cast<int>(who), r, actor))
+        forbid(r, req, actor, "only a supervisor or admin (or the supervision ticker) may");
       break;
     default:
-      break;  // depend on the assignee, which the state decides: checked after the state
+      break;  // depend on the assignee: check_scope
   }
+}
+
+void Workflow::check_state(const Report& r, const ActionRequest& req, const Actor& actor,
+                           Instant now) const {
+  const Rule& rule = rule_of(req.action);
   const bool state_ok = std::find(rule.from.begin(), rule.from.end(), r.state) != rule.from.end();
   const bool pending_ok =
       (req.action != Action::approve_extension && req.action != Action::reject_extension) ||
       r.pending_extension.has_value();
   // The ticker raises a level only when it is due; a supervisor may 督办 a running case any time.
-  const bool ticker = actor.id == Actor::system().id;
-  const bool supervise_ok =
-      req.action != Action::supervise || !ticker || supervision_due(r, now) > r.supervision;
-  if (!state_ok || !pending_ok || !supervise_ok) {
-    // Only what this caller could do now: a resident is not told that a dispatcher may close.
-    std::vector<std::string> allowed_now;
-    for (std::size_t i = 0; i < kActionNames.size(); ++i) {
-      const Rule& other = rule_of(static_cast<Action>(i));
-      if (std::find(other.from.begin(), other.from.end(), r.state) == other.from.end()) continue;
-      if (!may_take(static_cast<int>(other.who), r, actor)) continue;
-      const Action oa = static_cast<Action>(i);
-      if ((oa == Action::approve_extension || oa == Action::reject_extension) &&
-          !r.pending_extension)
-        continue;
-      allowed_now.push_back(std::string(kActionNames[i]));
-    }
-    std::string why = !state_ok     ? "it is '" + std::string(to_string(r.state)) + "'"
-                      : !pending_ok ? "it has no pending extension request"
-                                    : "no further supervision level is due";
-    throw Error(ErrorCode::conflict,
-                "cannot " + name + " report " + r.id + ": " + why + "; allowed now: " +
-                    (allowed_now.empty() ? "none for " + std::string(to_string(actor.role))
-                                         : join(allowed_now)));
+  const bool supervise_ok = req.action != Action::supervise || actor.id != Actor::system().id ||
+                            supervision_due(r, now) > r.supervision;
+  if (state_ok && pending_ok && supervise_ok) return;
+  // Only what this caller could do now: a resident is not told that a dispatcher may close.
+  std::vector<std::string> allowed_now;
+  for (std::size_t i = 0; i < kActionNames.size(); ++i) {
+    const Action other = static_cast<Action>(i);
+    const Rule& o = rule_of(other);
+    if (std::find(o.from.begin(), o.from.end(), r.state) == o.from.end()) continue;
+    if (!may_take(static_cast<int>(o.who), r, actor)) continue;
+    if ((other == Action::approve_extension || other == Action::reject_extension) &&
+        !r.pending_extension)
+      continue;
+    allowed_now.push_back(std::string(kActionNames[i]));
   }
-  switch (rule.who) {
+  const std::string why = !state_ok     ? "it is '" + std::string(to_string(r.state)) + "'"
+                          : !pending_ok ? "it has no pending extension request"
+                                        : "no further supervision level is due";
+  throw Error(ErrorCode::conflict,
+              "cannot " + std::string(to_string(req.action)) + " report " + r.id + ": " + why +
+                  "; allowed now: " +
+                  (allowed_now.empty() ? "none for " + std::string(to_string(actor.role))
+                                       : join(allowed_now)));
+}
+
+void Workflow::check_scope(const Report& r, const ActionRequest& req, const Actor& actor) const {
+  const Who who = rule_of(req.action).who;
+  const std::string assignee = assignee_text(r.assignee);
+  const char* rule_text = nullptr;
+  switch (who) {
     case Who::assignee:
-      if (!is_assignee(r, actor))
-        forbid("only the assignee (" + assignee_text(r.assignee) + ") may");
-      break;
+      if (!is_assignee(r, actor)) forbid(r, req, actor, "only the assignee (" + assignee + ") may");
+      return;
     case Who::assignee_or_staff:
-      if (!is_staff(actor.role) && !is_assignee(r, actor)) {
-        forbid("only the assignee (" + assignee_text(r.assignee) + ") or a dispatcher may");
-      }
-      break;
+      if (!is_staff(actor.role) && !is_assignee(r, actor))
+        forbid(r, req, actor, "only the assignee (" + assignee + ") or a dispatcher may");
+      return;
     case Who::assignee_staff_or_reporter:
-      if (!may_take(static_cast<int>(Who::assignee_staff_or_reporter), r, actor)) {
-        forbid("only the assignee (" + assignee_text(r.assignee) +
-               "), a dispatcher, or the resident or party member who reported it may");
-      }
-      break;
+      if (!may_take(static_cast<int>(who), r, actor))
+        forbid(r, req, actor,
+               "only the assignee (" + assignee +
+                   "), a dispatcher, or the resident or party member who reported it may");
+      return;
     case Who::reporter_or_staff:
-      if (!may_take(static_cast<int>(Who::reporter_or_staff), r, actor)) {
-        forbid("only a resident who reported it, or staff recording a callback, may");
-      }
+      rule_text = "only a resident who reported it, or staff recording a callback, may";
       break;
     case Who::finder:
-      if (!may_take(static_cast<int>(Who::finder), r, actor))
-        forbid(
-            "only the grid worker who found it, in his own grid, may handle it at once (即报即办)");
+      rule_text =
+          "only the grid worker who found it, in his own grid, may handle it at once (即报即办)";
       break;
     case Who::co_handler:
-      if (!may_take(static_cast<int>(Who::co_handler), r, actor))
-        forbid("only a co-handling department (协办) of the whistle that has not reported in may");
+      rule_text =
+          "only a co-handling department (协办) of the whistle that has not reported in may";
       break;
     case Who::department_assignee:
-      if (!may_take(static_cast<int>(Who::department_assignee), r, actor))
-        forbid("only the department the case is assigned to may send it back");
+      rule_text = "only the department the case is assigned to may send it back";
       break;
     default:
-      break;  // checked above
+      return;  // check_role
   }
+  if (!may_take(static_cast<int>(who), r, actor)) forbid(r, req, actor, rule_text);
+}
+
+void Workflow::check_fields(const Report& r, const ActionRequest& req, const Actor& actor) const {
+  const std::string name(to_string(req.action));
   auto need = [&](bool ok, const std::string& what) {
     if (!ok) throw Error(ErrorCode::invalid_argument, name + " needs " + what);
   };
@@ -372,7 +396,8 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
       need(!req.media.empty(), "a photo of the result (media)");
       break;
     case Action::supervise:
-      if (!ticker) need(!req.note.empty(), "a note (督办意见, what must be done)");
+      if (actor.id != Actor::system().id)
+        need(!req.note.empty(), "a note (督办意见, what must be done)");
       break;
     case Action::request_extension:
       need(!req.reason.empty(), "a reason");
@@ -380,13 +405,17 @@ void Workflow::check(const Report& r, const ActionRequest& req, const Actor& act
                *req.extension_work_hours <= 2000,
            "extension_work_hours between 1 and 2000");
       break;
-    case Action::dispatch:
     case Action::reassign:
-      if (req.action == Action::reassign) need(req.to.has_value(), "a new assignee");
+      need(req.to.has_value(), "a new assignee");
       break;
     default:
       break;
   }
+  check_target(r, req);
+}
+
+void Workflow::check_target(const Report& r, const ActionRequest& req) const {
+  const std::string name(to_string(req.action));
   if (req.to && req.to->kind == Assignee::Kind::department && !ref_.department(req.to->id)) {
     throw Error(ErrorCode::invalid_argument,
                 name + ": department '" + req.to->id + "' does not exist");
@@ -477,6 +506,15 @@ void check_sizes(const ActionRequest& req) {
 
 }  // namespace
 
+/// One action being applied: the changed copy of the report and the event that records it.
+struct Workflow::Step {
+  Report& r;
+  Event& e;
+  const ActionRequest& req;
+  const Actor& actor;
+  Instant now;
+};
+
 Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& actor,
                       Instant now) const {
   check_sizes(req);
@@ -499,59 +537,135 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
   if (!req.public_reply.empty()) e.data["public_reply"] = req.public_reply;
   e.media = req.media;
   if (!req.reason.empty()) e.data["reason"] = req.reason;
-  auto set_assignee = [&](Assignee a) {
-    if (a.kind == Assignee::Kind::department && a.name.empty())
-      a.name = ref_.department(a.id)->name;
-    r.assignee = a;
-    e.data["assignee_kind"] = std::string(to_string(a.kind));
-    e.data["assignee_id"] = a.id;
-  };
-
+  Step step{r, e, req, actor, now};
   switch (req.action) {
+    case Action::dispatch:
+    case Action::escalate:
+    case Action::reassign:
+    case Action::return_case:
+    case Action::self_handle:
+      assign(step);
+      break;
+    case Action::request_extension:
+    case Action::approve_extension:
+    case Action::reject_extension:
+    case Action::suspend:
+    case Action::resume:
+    case Action::supervise:
+      reschedule(step);
+      break;
+    default:
+      progress(step);
+      break;
+  }
+  e.to = r.state;
+  r.updated_at = now;
+  r.version = e.seq;
+  report = std::move(r);
+  return e;
+}
+
+void Workflow::set_assignee(Step& s, Assignee a) const {
+  if (a.kind == Assignee::Kind::department && a.name.empty()) a.name = ref_.department(a.id)->name;
+  s.r.assignee = a;
+  s.e.data["assignee_kind"] = std::string(to_string(a.kind));
+  s.e.data["assignee_id"] = a.id;
+}
+
+Instant Workflow::due_for(const Report& r, Instant now) const {
+  const Category* c = ref_.categories.find(r.category);
+  return c ? due_at(*c, now) : ref_.calendar.add_work_days(now, 1);
+}
+
+void Workflow::assign(Step& s) const {
+  Report& r = s.r;
+  auto& data = s.e.data;
+  switch (s.req.action) {
+    case Action::dispatch:
+      r.whistle.clear();
+      set_assignee(s, s.req.to.value_or(r.responsible));
+      r.state = S::dispatched;
+      r.dispatched_at = s.now;
+      r.due_at = due_for(r, s.now);
+      data["due_at"] = iso(*r.due_at, ref_);
+      break;
+    case Action::self_handle:
+      // Registered, dispatched to the finder's grid, accepted, handled and closed at once.
+      set_assignee(s, r.responsible.kind == Assignee::Kind::grid && r.responsible.id == r.grid_id()
+                          ? r.responsible
+                          : Assignee{Assignee::Kind::grid, r.grid_id(), r.leader.name});
+      r.state = S::closed;
+      r.registered_at = r.dispatched_at = r.accepted_at = r.handled_at = r.closed_at = s.now;
+      r.due_at = due_for(r, s.now);
+      data["due_at"] = iso(*r.due_at, ref_);
+      data["on_time"] = "true";
+      data["self_handled"] = "true";
+      break;
+    case Action::escalate: {
+      set_assignee(s, *s.req.to);
+      r.state = S::dispatched;  // the new assignee must report in (接单) again
+      const Instant due =
+          ref_.calendar.add_work_time(s.now, std::chrono::hours(ref_.rules.report_in_work_hours));
+      r.whistle.clear();
+      r.whistle.push_back(WhistledDepartment{r.assignee.id, r.assignee.name, true, due, {}});
+      std::string co;
+      for (const std::string& id : s.req.co_departments) {
+        r.whistle.push_back(WhistledDepartment{id, ref_.department(id)->name, false, due, {}});
+        co += (co.empty() ? "" : ",") + id;
+      }
+      if (!co.empty()) data["co"] = co;
+      data["report_in_due"] = iso(due, ref_);
+      break;
+    }
+    case Action::reassign:
+      r.whistle.clear();
+      set_assignee(s, *s.req.to);
+      r.state = S::dispatched;  // the new assignee must report in (接单) again
+      break;
+    case Action::return_case:
+      data["returned_by"] = r.assignee.id;
+      r.assignee = Assignee{};
+      r.whistle.clear();
+      r.state = S::registered;  // the dispatcher sends it where it belongs
+      break;
+    default:
+      break;
+  }
+}
+
+void Workflow::progress(Step& s) const {
+  Report& r = s.r;
+  auto& data = s.e.data;
+  const Instant now = s.now;
+  switch (s.req.action) {
     case Action::register_case:
       r.state = S::registered;
       r.registered_at = now;
       break;
     case Action::cancel:
       r.state = S::cancelled;
-      r.cancel_reason = req.reason;
+      r.cancel_reason = s.req.reason;
       r.closed_at.reset();
       break;
-    case Action::dispatch: {
-      r.whistle.clear();
-      set_assignee(req.to.value_or(r.responsible));
-      r.state = S::dispatched;
-      r.dispatched_at = now;
-      const Category* c = ref_.categories.find(r.category);
-      r.due_at = c ? due_at(*c, now) : ref_.calendar.add_work_days(now, 1);
-      e.data["due_at"] = iso(*r.due_at, ref_);
-      break;
-    }
     case Action::accept:
       r.state = S::accepted;
       if (!r.accepted_at) r.accepted_at = now;
       // The lead department of a whistle reports in (报到) by accepting.
       if (!r.whistle.empty() && r.whistle.front().lead && !r.whistle.front().reported_in_at &&
-          actor.role == Role::department_staff &&
-          actor.department == r.whistle.front().department) {
+          s.actor.role == Role::department_staff &&
+          s.actor.department == r.whistle.front().department) {
         r.whistle.front().reported_in_at = now;
-        e.data["reported_in"] = r.whistle.front().department;
-        e.data["late"] = now > r.whistle.front().report_in_due ? "true" : "false";
+        data["reported_in"] = r.whistle.front().department;
+        data["late"] = now > r.whistle.front().report_in_due ? "true" : "false";
       }
       break;
     case Action::report_in:
       for (WhistledDepartment& w : r.whistle) {
-        if (w.lead || w.department != actor.department || w.reported_in_at) continue;
+        if (w.lead || w.department != s.actor.department || w.reported_in_at) continue;
         w.reported_in_at = now;
-        e.data["reported_in"] = w.department;
-        e.data["late"] = now > w.report_in_due ? "true" : "false";
+        data["reported_in"] = w.department;
+        data["late"] = now > w.report_in_due ? "true" : "false";
       }
-      break;
-    case Action::return_case:
-      e.data["returned_by"] = r.assignee.id;
-      r.assignee = Assignee{};
-      r.whistle.clear();
-      r.state = S::registered;  // the dispatcher sends it where it belongs
       break;
     case Action::handle:
       r.state = S::handled;
@@ -560,72 +674,47 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
     case Action::close:
       r.state = S::closed;
       r.closed_at = now;
-      if (r.due_at) e.data["on_time"] = now <= *r.due_at ? "true" : "false";
+      if (r.due_at) data["on_time"] = now <= *r.due_at ? "true" : "false";
       break;
     case Action::rework:
       r.state = S::accepted;
       ++r.rework_count;
-      e.data["rework_count"] = std::to_string(r.rework_count);
+      data["rework_count"] = std::to_string(r.rework_count);
       break;
     case Action::evaluate:
       r.evaluated_at = now;
-      r.rating = req.rating;
-      r.rating_comment = req.note;
-      e.data["rating"] = std::to_string(*req.rating);
-      if (*req.rating <= ref_.rules.reopen_rating) {
+      r.rating = s.req.rating;
+      r.rating_comment = s.req.note;
+      data["rating"] = std::to_string(*s.req.rating);
+      if (*s.req.rating <= ref_.rules.reopen_rating) {
         // 不满意: the case goes back to its assignee as 返工 (rework), with the resident's words.
         r.state = S::accepted;
         r.closed_at.reset();
         r.handled_at.reset();
         ++r.rework_count;
-        e.data["reopened"] = "true";
-        e.data["rework_count"] = std::to_string(r.rework_count);
+        data["reopened"] = "true";
+        data["rework_count"] = std::to_string(r.rework_count);
       } else {
         r.state = S::evaluated;
       }
       break;
-    case Action::self_handle: {
-      // Registered, dispatched to the finder's grid, accepted, handled and closed at once.
-      const Category* c = ref_.categories.find(r.category);
-      set_assignee(r.responsible.kind == Assignee::Kind::grid && r.responsible.id == r.grid_id()
-                       ? r.responsible
-                       : Assignee{Assignee::Kind::grid, r.grid_id(), r.leader.name});
-      r.state = S::closed;
-      r.registered_at = r.dispatched_at = r.accepted_at = r.handled_at = r.closed_at = now;
-      r.due_at = c ? due_at(*c, now) : ref_.calendar.add_work_days(now, 1);
-      e.data["due_at"] = iso(*r.due_at, ref_);
-      e.data["on_time"] = "true";
-      e.data["self_handled"] = "true";
+    default:
       break;
-    }
-    case Action::escalate: {
-      set_assignee(*req.to);
-      r.state = S::dispatched;  // the new assignee must report in (接单) again
-      const Instant due =
-          ref_.calendar.add_work_time(now, std::chrono::hours(ref_.rules.report_in_work_hours));
-      r.whistle.clear();
-      r.whistle.push_back(WhistledDepartment{r.assignee.id, r.assignee.name, true, due, {}});
-      std::string co;
-      for (const std::string& id : req.co_departments) {
-        r.whistle.push_back(WhistledDepartment{id, ref_.department(id)->name, false, due, {}});
-        co += (co.empty() ? "" : ",") + id;
-      }
-      if (!co.empty()) e.data["co"] = co;
-      e.data["report_in_due"] = iso(due, ref_);
-      break;
-    }
-    case Action::reassign:
-      r.whistle.clear();
-      set_assignee(*req.to);
-      r.state = S::dispatched;  // the new assignee must report in (接单) again
-      break;
+  }
+}
+
+void Workflow::reschedule(Step& s) const {
+  Report& r = s.r;
+  auto& data = s.e.data;
+  const Instant now = s.now;
+  switch (s.req.action) {
     case Action::request_extension: {
       const Instant base = r.due_at.value_or(now);
       const Instant requested =
-          ref_.calendar.add_work_time(base, std::chrono::hours(*req.extension_work_hours));
-      r.pending_extension = ExtensionRequest{requested, req.reason, actor.id};
-      e.data["requested_due_at"] = iso(requested, ref_);
-      e.data["extension_work_hours"] = std::to_string(*req.extension_work_hours);
+          ref_.calendar.add_work_time(base, std::chrono::hours(*s.req.extension_work_hours));
+      r.pending_extension = ExtensionRequest{requested, s.req.reason, s.actor.id};
+      data["requested_due_at"] = iso(requested, ref_);
+      data["extension_work_hours"] = std::to_string(*s.req.extension_work_hours);
       break;
     }
     case Action::approve_extension:
@@ -633,7 +722,7 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
       r.pending_extension.reset();
       // A new deadline starts supervision again from the level it now calls for.
       r.supervision = std::min(r.supervision, supervision_due(r, now));
-      e.data["due_at"] = iso(*r.due_at, ref_);
+      data["due_at"] = iso(*r.due_at, ref_);
       break;
     case Action::reject_extension:
       r.pending_extension.reset();
@@ -644,36 +733,33 @@ Event Workflow::apply(Report& report, const ActionRequest& req, const Actor& act
       r.suspended_at = now;
       r.remaining_work_minutes =
           r.due_at ? ref_.calendar.work_time_between(now, *r.due_at).count() : 0;
-      e.data["remaining_work_minutes"] = std::to_string(*r.remaining_work_minutes);
+      data["remaining_work_minutes"] = std::to_string(*r.remaining_work_minutes);
       break;
     case Action::resume:
       r.state = r.resume_state;
       if (r.due_at) {
         r.due_at = ref_.calendar.add_work_time(
             now, std::chrono::minutes(r.remaining_work_minutes.value_or(0)));
-        e.data["due_at"] = iso(*r.due_at, ref_);
+        data["due_at"] = iso(*r.due_at, ref_);
       }
       r.suspended_at.reset();
       r.remaining_work_minutes.reset();
       r.supervision = std::min(r.supervision, supervision_due(r, now));
       break;
     case Action::supervise: {
-      const bool ticker = actor.id == Actor::system().id;
+      const bool ticker = s.actor.id == Actor::system().id;
       // The ticker raises one level at a time (each an audited event); a supervisor's hand
       // raises to 督办 at least.
       r.supervision = ticker ? static_cast<SupervisionLevel>(static_cast<int>(r.supervision) + 1)
                              : std::max(r.supervision, SupervisionLevel::supervised);
-      e.data["level"] = std::string(to_string(r.supervision));
-      if (!ticker) e.data["manual"] = "true";
-      if (r.due_at) e.data["due_at"] = iso(*r.due_at, ref_);
+      data["level"] = std::string(to_string(r.supervision));
+      if (!ticker) data["manual"] = "true";
+      if (r.due_at) data["due_at"] = iso(*r.due_at, ref_);
       break;
     }
+    default:
+      break;
   }
-  e.to = r.state;
-  r.updated_at = now;
-  r.version = e.seq;
-  report = std::move(r);
-  return e;
 }
 
 SupervisionLevel Workflow::supervision_due(const Report& r, Instant now) const {

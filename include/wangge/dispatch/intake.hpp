@@ -57,6 +57,12 @@ class Intake {
                                             const std::vector<Report>& candidates) const;
 
  private:
+  /// The fields of @p s, one by one (see build). @returns the category it names.
+  const Category& check_submission(const Submission& s) const;
+  /// Locates @p r (grid chain, leader, boundary, nearest service point) and chooses the party
+  /// responsible by @p category's rule.
+  void place(Report& r, const Category& category) const;
+
   const ReferenceData& ref_;
   const GridIndex& index_;
   std::string generation_;

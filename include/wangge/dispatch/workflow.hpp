@@ -135,8 +135,33 @@ class Workflow {
   /// The co-handling departments of a whistle exist, differ from the lead and each other, and
   /// are at most ActionLimits::kMaxCoDepartments; only a whistle names them.
   void check_co_departments(const ActionRequest& request, const std::string& name) const;
+  /// The whole check, in the order a caller learns the reason: role, state, scope, fields.
   void check(const Report& report, const ActionRequest& request, const Actor& actor,
              Instant now) const;
+  /// Rules on the role alone (staff, supervisor, the ticker). @throws Error(forbidden).
+  void check_role(const Report& report, const ActionRequest& request, const Actor& actor) const;
+  /// The state, a pending extension, a due supervision level; the message lists what the
+  /// caller could do instead. @throws Error(conflict).
+  void check_state(const Report& report, const ActionRequest& request, const Actor& actor,
+                   Instant now) const;
+  /// Rules that depend on the assignee, the reporter, the finder or the whistle.
+  /// @throws Error(forbidden).
+  void check_scope(const Report& report, const ActionRequest& request, const Actor& actor) const;
+  /// The parameters an action needs (reason, rating, target…). @throws Error(invalid_argument).
+  void check_fields(const Report& report, const ActionRequest& request, const Actor& actor) const;
+  /// The target (`to`) exists and fits the report. @throws Error(invalid_argument).
+  void check_target(const Report& report, const ActionRequest& request) const;
+
+  struct Step;  // one action being applied (workflow.cpp)
+  /// Who handles it: dispatch, self_handle, escalate (吹哨), reassign, return (退回).
+  void assign(Step& step) const;
+  /// Along the loop: register, cancel, accept, report_in, handle, close, rework, evaluate.
+  void progress(Step& step) const;
+  /// The clock: extensions, suspend and resume, supervision.
+  void reschedule(Step& step) const;
+  void set_assignee(Step& step, Assignee assignee) const;
+  /// The due time of @p report dispatched at @p now (one working day when its category is gone).
+  Instant due_for(const Report& report, Instant now) const;
   /// Whether @p actor's role and scope fit a rule's `who` (an internal enum) on @p report.
   static bool may_take(int who, const Report& report, const Actor& actor);
   const ReferenceData& ref_;
