@@ -3,177 +3,16 @@
 // tokens/{token}; errors as the spec's error list; the common extensions page/page_size,
 // updated_after/updated_before, extensions=true (the event history) and a client idempotency
 // key (idempotency_key parameter or Idempotency-Key header).
-#include <nlohmann/json.hpp>
-
-#include "context.hpp"
 #include "errors.hpp"
+#include "open311_format.hpp"
 #include "wangge/service/media_library.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
-#include "wangge/util/sha256.hpp"
 #include "wangge/util/text.hpp"
-#include "xml.hpp"
 
 namespace wangge::http {
+namespace open311 {
 namespace {
-
-using nlohmann::json;
-
-/// A value tree both formats render: an object (ordered fields), an array or text.
-struct Node {
-  // An object's fields in order: names and values side by side (a vector of pairs would need
-  // Node complete inside its own definition, which only some standard libraries allow).
-  std::vector<std::string> names;
-  std::vector<Node> fields;
-  std::vector<Node> items;  // array
-  std::string item_name;    // XML element name of array items
-  std::optional<std::string> text;
-  std::optional<double> number;
-  std::optional<long long> whole;  // integers stay integers in JSON ("code": 404, not 404.0)
-  std::optional<bool> flag;
-  bool is_object = false, is_array = false, is_null = false;
-
-  static Node object() {
-    Node n;
-    n.is_object = true;
-    return n;
-  }
-  static Node array(std::string item) {
-    Node n;
-    n.is_array = true;
-    n.item_name = std::move(item);
-    return n;
-  }
-  static Node str(std::string s) {
-    Node n;
-    n.text = std::move(s);
-    return n;
-  }
-  static Node num(double d) {
-    Node n;
-    n.number = d;
-    return n;
-  }
-  static Node integer(long long v) {
-    Node n;
-    n.whole = v;
-    return n;
-  }
-  static Node boolean(bool b) {
-    Node n;
-    n.flag = b;
-    return n;
-  }
-  static Node null() {
-    Node n;
-    n.is_null = true;
-    return n;
-  }
-  Node& add(std::string name, Node v) {
-    names.push_back(std::move(name));
-    fields.push_back(std::move(v));
-    return *this;
-  }
-  Node& push(Node v) {
-    items.push_back(std::move(v));
-    return *this;
-  }
-
-  json to_json() const {
-    if (is_object) {
-      json j = json::object();
-      for (std::size_t i = 0; i < fields.size(); ++i) j[names[i]] = fields[i].to_json();
-      return j;
-    }
-    if (is_array) {
-      json j = json::array();
-      for (const auto& v : items) j.push_back(v.to_json());
-      return j;
-    }
-    if (text) return *text;
-    if (number) return *number;
-    if (whole) return *whole;
-    if (flag) return *flag;
-    return nullptr;
-  }
-  void to_xml(Xml& x, const std::string& name) const {
-    if (is_object || is_array) {
-      x.open(name);
-      for (std::size_t i = 0; i < fields.size(); ++i) fields[i].to_xml(x, names[i]);
-      for (const auto& v : items) v.to_xml(x, item_name);
-      x.close();
-      return;
-    }
-    std::string t;
-    if (text)
-      t = *text;
-    else if (number) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.9g", *number);
-      t = buf;
-    } else if (whole)
-      t = std::to_string(*whole);
-    else if (flag)
-      t = *flag ? "true" : "false";
-    x.leaf(name, t);
-  }
-};
-
-Response render(const Request& req, int status, const Node& root, const std::string& root_name) {
-  Response r;
-  r.status = status;
-  if (req.extension == "xml") {
-    Xml x;
-    root.to_xml(x, root_name);
-    r.content_type = "text/xml; charset=utf-8";
-    r.body = x.str();
-  } else {
-    r.content_type = "application/json; charset=utf-8";
-    r.body = root.to_json().dump(-1, ' ', false, json::error_handler_t::replace);
-  }
-  return r;
-}
-
-/// The spec's error list: [{"code": 400, "description": "…"}], with the HTTP status.
-Response open311_error(const Request& req, int status, const std::string& description) {
-  Node errors = Node::array("error");
-  errors.push(
-      Node::object().add("code", Node::integer(status)).add("description", Node::str(description)));
-  return render(req, status, errors, "errors");
-}
-
-/// Runs an Open311 handler with our errors in the Open311 format (an invalid key is 403).
-Handler open311(Handler fn) {
-  return [fn = std::move(fn)](Request& req) -> Response {
-    try {
-      return fn(req);
-    } catch (const std::exception& e) {
-      const ErrorReply error = error_reply(e, req, req.path);
-      int status = error.code == ErrorCode::unauthorized ? 403 : error.status;
-      // The spec's statuses: 404 a missing resource, 403 a key, 400 everything else.
-      if (status != 404 && status != 403 && status != 429 && status < 500) status = 400;
-      return open311_error(req, status, error.detail);
-    }
-  };
-}
-
-/// A query argument; the spec: "present but empty" is treated exactly as absent.
-std::optional<std::string> arg(const Request& req, const char* name) {
-  auto v = req.param(name);
-  if (!v || v->empty()) return std::nullopt;
-  return v;
-}
-
-std::vector<std::string> comma_list(const std::string& s) {
-  std::vector<std::string> out;
-  for (std::string rest = s; !rest.empty();) {
-    const auto comma = rest.find(',');
-    std::string one(text::trim(rest.substr(0, comma)));
-    if (!one.empty()) out.push_back(std::move(one));
-    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-  }
-  return out;
-}
 
 std::string status_of(ReportState s) {
   return is_open(s) ? "open" : "closed";
@@ -250,26 +89,11 @@ Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy
   return n;
 }
 
-void check_jurisdiction(const Request& req, const std::string& ours) {
-  if (auto j = arg(req, "jurisdiction_id"); j && *j != ours) {
-    throw Error(ErrorCode::not_found,
-                "jurisdiction_id '" + *j + "' is not served here (this is '" + ours + "')");
-  }
-}
-
 const Actor kPublic = Actor::public_viewer();
 /// The deepest page × page_size a request may ask for (rows skipped plus rows returned).
 constexpr long long kMaxOpen311Depth = 10000;
 /// The most ids one service_request_id parameter may list.
 constexpr std::size_t kMaxRequestIds = 100;
-
-/// The jurisdiction is the subdistrict: the root grid's code.
-std::string jurisdiction_of(Service& service) {
-  const GridSet& set = service.grid_index()->grids();
-  for (std::size_t i = 0; i < set.size(); ++i)
-    if (!set.parent(i)) return set[i].code.empty() ? set[i].id : set[i].code;
-  return std::string();
-}
 
 /// service_request_id: a comma list of at most kMaxRequestIds ids (each is a look-up), or
 /// std::nullopt when absent.
@@ -384,14 +208,6 @@ Response services(Context& ctx, Request& req) {
   return render(req, 200, list, "services");
 }
 
-/// A reportable category of the service_code @p code. @throws Error(not_found).
-const Category& reportable_category(const Service& service, const std::string& code) {
-  const Category* c = service.reference()->categories.find(code);
-  if (!c || !service.reference()->categories.is_reportable(*c))
-    throw Error(ErrorCode::not_found, "service_code '" + code + "' does not exist");
-  return *c;
-}
-
 /// GET /open311/v2/services/{code}
 Response service_definition(Context& ctx, Request& req) {
   check_jurisdiction(req, jurisdiction_of(ctx.service));
@@ -417,184 +233,6 @@ Response service_definition(Context& ctx, Request& req) {
   Node def = Node::object();
   def.add("service_code", Node::str(code)).add("attributes", std::move(attributes));
   return render(req, 200, def, "service_definition");
-}
-
-/// The fields of a POST: the body (a URL-encoded form, or multipart/form-data as FixMyStreet
-/// and browsers send it) first, then the query string.
-class PostFields {
- public:
-  explicit PostFields(const Request& req) : req_(req) {
-    if (auto boundary = multipart_boundary(req.header("content-type").value_or(""))) {
-      auto parts = parse_multipart(req.body, *boundary);
-      if (!parts)
-        throw Error(ErrorCode::invalid_argument,
-                    "the multipart/form-data body is malformed (each part needs a "
-                    "Content-Disposition with a name, and the body a closing boundary)");
-      for (FormPart& p : *parts) {
-        // The photo: the part named media (as FixMyStreet's clients send it), else the first
-        // file; other file parts are refused rather than silently dropped.
-        if (!p.filename.empty() || p.name == "media") {
-          if (p.value.empty()) continue;  // a form's file input left empty: no photo
-          if (photo_ && p.name != "media")
-            throw Error(ErrorCode::invalid_argument,
-                        "one photo per request: the file part '" + p.name + "' is one too many");
-          if (!photo_ || p.name == "media") photo_ = std::move(p.value);
-          continue;
-        }
-        add(std::move(p.name), std::move(p.value));
-      }
-      return;
-    }
-    auto form = parse_form_pairs(req.body);
-    if (!form)
-      throw Error(ErrorCode::invalid_argument,
-                  "the body is not application/x-www-form-urlencoded or multipart/form-data");
-    for (auto& [name, value] : *form) add(std::move(name), std::move(value));
-  }
-  std::string operator()(const char* name) const {
-    auto it = form_.find(name);
-    return it != form_.end() ? it->second : req_.param(name).value_or("");
-  }
-  /// The bytes of the photo part of a multipart body, if it had one.
-  const std::optional<std::string>& photo() const { return photo_; }
-  /// The body's attribute[CODE] fields (attribute[CODE][] repeated for a multivaluelist).
-  const AttributeAnswers& attributes() const { return attributes_; }
-
- private:
-  void add(std::string name, std::string value) {
-    static constexpr std::string_view kPrefix = "attribute[";
-    if (name.starts_with(kPrefix)) {
-      const auto close = name.find(']', kPrefix.size());
-      const std::string_view rest =
-          close == std::string::npos ? std::string_view() : std::string_view(name).substr(close);
-      if (rest != "]" && rest != "][]")
-        throw Error(ErrorCode::invalid_argument,
-                    "field '" + name.substr(0, 80) +
-                        "' is not attribute[CODE] or attribute[CODE][] (a multivaluelist)");
-      attributes_[name.substr(kPrefix.size(), close - kPrefix.size())].push_back(std::move(value));
-      return;
-    }
-    form_[std::move(name)] = std::move(value);
-  }
-
-  const Request& req_;
-  std::map<std::string, std::string> form_;
-  AttributeAnswers attributes_;
-  std::optional<std::string> photo_;
-};
-
-/// Who posts: the request's Bearer key, else the spec's api_key field. @throws unauthorized.
-Actor poster(Context& ctx, const Request& req, const PostFields& field) {
-  if (req.authenticated) return req.actor;
-  const std::string key = field("api_key");
-  if (key.empty()) throw Error(ErrorCode::unauthorized, "api_key is required to submit a request");
-  auto actor = ctx.authenticate(key);
-  if (!actor) throw Error(ErrorCode::unauthorized, "api_key is not valid");
-  return *actor;
-}
-
-/// A name from the spec's first_name and last_name in the order its script uses: Chinese
-/// family name first with no space (王 + 小明 → 王小明), Western given name first.
-std::string person_name(const std::string& first, const std::string& last) {
-  const std::string f(text::trim(first)), l(text::trim(last));
-  auto cjk = [](const std::string& s) {
-    for (unsigned char c : s)
-      if (c >= 0x80) return true;
-    return false;
-  };
-  if (f.empty() || l.empty()) return f + l;
-  return cjk(f) || cjk(l) ? l + f : f + " " + l;
-}
-
-/// The submission of a POST's fields (the spec's names).
-Submission submission_of(const Service& service, const PostFields& field) {
-  Submission s;
-  s.category = field("service_code");
-  if (s.category.empty()) throw Error(ErrorCode::invalid_argument, "service_code is required");
-  (void)reportable_category(service, s.category);  // refuses an unknown or closed category
-  const std::string lat = field("lat"), lon = field("long");
-  if (lat.empty() || lon.empty()) {
-    throw Error(ErrorCode::invalid_argument,
-                "lat and long are required (address_string alone cannot be located)");
-  }
-  s.lat = number::parse_finite(lat, "lat");
-  s.lon = number::parse_finite(lon, "long");
-  if (const std::string d = field("datum"); !d.empty()) s.datum = d;
-  s.text = field("description");
-  s.address = field("address_string");
-  s.reporter.email = field("email");
-  if (const std::string m = field("media_url"); !m.empty()) s.media = {m};
-  s.channel = "app";
-  s.reporter.name = person_name(field("first_name"), field("last_name"));
-  s.reporter.phone = field("phone");
-  s.attributes = field.attributes();
-  // Clients send fields of their own as attributes (FixMyStreet: its report URL, title):
-  // kept, not refused and not lost.
-  s.unknown_attributes = UnknownAttributes::keep;
-  return s;
-}
-
-/// Residents submitting through an app key are identified by the account they give.
-Actor submitter(const Actor& poster, const std::string& account) {
-  if (poster.id.rfind("app:", 0) != 0) return poster;
-  if (account.empty()) {  // anonymous via the app
-    Actor a{"", "", Role::resident, {}, {}};
-    a.via = poster.id;
-    return a;
-  }
-  return Actor::on_behalf_of(poster, account);
-}
-
-Response created(const Request& req, const std::string& id, const std::string& account) {
-  Node list = Node::array("request");
-  list.push(Node::object()
-                .add("service_request_id", Node::str(id))
-                .add("service_notice", Node::str(""))
-                .add("account_id", Node::str(account)));
-  return render(req, 201, list, "service_requests");
-}
-
-/// POST /open311/v2/requests
-Response post_request(Context& ctx, Request& req) {
-  const PostFields field(req);
-  const Actor actor = poster(ctx, req, field);
-  if (const std::string j = field("jurisdiction_id");
-      !j.empty() && j != jurisdiction_of(ctx.service))
-    throw Error(ErrorCode::not_found, "jurisdiction_id '" + j + "' is not served here");
-  Submission s = submission_of(ctx.service, field);
-  const std::string account = field("account_id");
-  const Actor by = submitter(actor, account);  // checks account_id before any photo is decoded
-  std::string photo;  // the id of the uploaded part, if any, discarded if no case takes it
-  if (field.photo()) {
-    // A resident of an app uploads as himself (his own quota); anonymous ones as the app.
-    photo =
-        ctx.service.media().upload(*field.photo(), by.id.empty() ? actor : by, req.now).record.id;
-    s.media.insert(s.media.begin(), photo);
-  }
-  std::string key = field("idempotency_key");
-  if (key.empty()) key = req.header("idempotency-key").value_or("");
-  std::optional<ReplyOptions> options;
-  if (!key.empty()) {
-    options =
-        ReplyOptions{"open311:" + actor.id + ":" + key, sha256_hex(req.body), [&](const Report& r) {
-                       return StoredReply{"", 201, created(req, r.id, account).body};
-                     }};
-  }
-  SubmitResult result;
-  try {
-    result = ctx.service.submit(s, by, "", req.now, options ? &*options : nullptr);
-  } catch (...) {
-    if (!photo.empty()) ctx.service.media().discard(photo);
-    throw;
-  }
-  if (result.replayed && !photo.empty()) ctx.service.media().discard(photo);
-  if (!result.reply) return created(req, result.report.id, account);
-  Response r;
-  r.status = result.reply->status;
-  r.body = result.reply->body;
-  r.content_type =
-      req.extension == "xml" ? "text/xml; charset=utf-8" : "application/json; charset=utf-8";
-  return r;
 }
 
 /// The reports as the spec's request list, with their history when extensions=true.
@@ -655,18 +293,20 @@ Response get_token(Context& ctx, Request& req) {
 }
 
 }  // namespace
+}  // namespace open311
 
 Response open311_error_list(const Request& req, int status, const std::string& description) {
-  return open311_error(req, status, description);
+  return open311::open311_error(req, status, description);
 }
 
 void add_open311_routes(Router& router, Context& ctx) {
+  using namespace open311;
   const std::vector<std::string> formats{"json", "xml"};
   const auto route = [&](const char* method, const char* pattern, ContextHandler fn,
                          Execution where) {
     // A POST may carry a photo (multipart/form-data).
-    router.add({method, pattern, formats, open311(with_context(ctx, fn)), where, pattern,
-                std::string_view(method) == "POST" ? kMaxUploadBody : 0});
+    router.add({method, pattern, formats, open311::answering_in_error_lists(with_context(ctx, fn)),
+                where, pattern, std::string_view(method) == "POST" ? kMaxUploadBody : 0});
   };
   route("GET", "/open311/v2/discovery", discovery, Execution::inline_io);
   route("GET", "/open311/v2/services", services, Execution::inline_io);
