@@ -20,6 +20,7 @@
 
 #include "connection.hpp"
 #include "context.hpp"
+#include "credentials.hpp"
 #include "errors.hpp"
 #include "limits.hpp"
 #include "wangge/service/accounts.hpp"
@@ -39,29 +40,6 @@ std::string request_id() {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
   return buf;
-}
-
-/// The secret presented: "Authorization: Bearer …", or Open311's api_key parameter.
-/// A credential as the request presents it: an API key or a session token, and whether it
-/// came in the session cookie (then a write must also echo the session's CSRF token).
-struct Presented {
-  std::string secret;
-  bool cookie = false;
-};
-
-std::optional<Presented> presented_credential(const http::Request& req) {
-  if (auto auth = req.header("authorization")) {
-    if (auth->rfind("Bearer ", 0) == 0) return Presented{auth->substr(7), false};
-    return Presented{};  // another scheme: not ours
-  }
-  // A session token never travels in a URL (logs, Referer); a key never in the cookie.
-  if (auto key = req.param("api_key"))
-    return Presented{Accounts::looks_like_session_token(*key) ? "" : *key, false};
-  if (auto cookies = req.header("cookie")) {
-    auto token = http::cookie_value(*cookies, http::kSessionCookie);
-    if (token && Accounts::looks_like_session_token(*token)) return Presented{*token, true};
-  }
-  return std::nullopt;
 }
 
 /// The sign-in routes: they take no credential (an old or expired cookie must not stand in the
@@ -134,23 +112,7 @@ struct HttpServer::Impl {
   std::shared_ptr<P::Http::Endpoint> endpoint;
   std::shared_ptr<spdlog::logger> log;
 
-  /// Verified credentials only (an unknown key is never remembered, so unknown keys cannot push
-  /// known ones out), each for 30 s at most (a session: no longer than it lives). A revocation
-  /// on this node (Accounts::revocations) drops them all at once; one on another node is seen
-  /// within the 30 s.
-  struct Credential {
-    Actor actor;
-    std::string login, csrf, hash;  ///< a session's
-    Instant expires;
-  };
-  struct CachedKey {
-    Credential credential;
-    steady_clock::time_point until;
-    std::uint64_t epoch = 0;  ///< revocations counted when it was verified
-  };
-  static constexpr std::size_t kKeyCacheSize = 10000;
-  std::mutex keys_mutex;
-  std::unordered_map<std::string, CachedKey> keys;  // by the secret's hash
+  http::CredentialCache credentials{service};
   bool stopped = false;
 
   Impl(Service& s, ServerConfig c) : service(s), config(std::move(c)) {
@@ -164,7 +126,7 @@ struct HttpServer::Impl {
     context = std::make_unique<http::Context>(
         http::Context{service, config, metrics, [this] { return pool->depth(); }, in_flight, ready,
                       [this](const std::string& secret) -> std::optional<Actor> {
-                        auto credential = authenticate(secret);
+                        auto credential = credentials.authenticate(secret);
                         if (!credential) return std::nullopt;
                         return credential->actor;
                       }});
@@ -212,63 +174,6 @@ struct HttpServer::Impl {
     return match.route && match.route->max_body ? match.route->max_body : config.max_body_bytes;
   }
 
-  std::uint64_t revocations() const {
-    return service.has_store() ? service.accounts().revocations() : 0;
-  }
-
-  std::optional<Credential> cached_credential(const std::string& secret) {
-    const std::string hash = sha256_hex(secret);
-    const std::uint64_t epoch = revocations();
-    std::lock_guard lock(keys_mutex);
-    auto it = keys.find(hash);
-    if (it == keys.end()) return std::nullopt;
-    if (it->second.epoch != epoch || it->second.until <= steady_clock::now()) {
-      keys.erase(it);
-      return std::nullopt;
-    }
-    return it->second.credential;
-  }
-
-  /// The credential of a secret: the cache, else the store (a worker thread's job).
-  std::optional<Credential> authenticate(const std::string& secret) {
-    if (auto cached = cached_credential(secret)) return cached;
-    const std::uint64_t epoch = revocations();
-    std::optional<Credential> found;
-    auto life = seconds(30);
-    if (Accounts::looks_like_session_token(secret)) {
-      if (!service.has_store()) return std::nullopt;
-      const Instant now = now_utc();
-      auto s = service.accounts().session(secret, now);
-      if (!s) return std::nullopt;
-      found = Credential{s->actor, s->login, s->csrf, s->hash, s->expires_at};
-      life = std::min(life, std::chrono::ceil<seconds>(s->expires_at - now));
-    } else {
-      auto actor = service.authenticate(secret);
-      if (!actor) return std::nullopt;
-      found = Credential{*actor, "", "", "", Instant{}};
-    }
-    const auto now = steady_clock::now();
-    std::lock_guard lock(keys_mutex);
-    if (keys.size() >= kKeyCacheSize) {
-      std::erase_if(keys, [&](const auto& kv) { return kv.second.until <= now; });
-      if (keys.size() >= kKeyCacheSize) keys.erase(keys.begin());
-    }
-    keys[sha256_hex(secret)] = CachedKey{*found, now + life, epoch};
-    return found;
-  }
-
-  /// Puts @p c on @p req as its caller.
-  static void sign(http::Request& req, const Credential& c, const Presented& p) {
-    req.actor = c.actor;
-    req.authenticated = true;
-    req.login = c.login;
-    req.csrf = c.csrf;
-    req.session_hash = c.hash;
-    req.session_expires = c.expires;
-    req.via_cookie = p.cookie;
-    if (!c.login.empty()) req.session_token = p.secret;
-  }
-
   http::Response too_many(const http::Request& req, double wait, const char* who) {
     return http::problem(429, "rate-limited", "Too many requests",
                          std::string("slow down: too many requests from this ") + who, req.id)
@@ -280,22 +185,78 @@ struct HttpServer::Impl {
   /// not verified yet — pays from its address's bucket. std::nullopt: go on.
   std::optional<http::Response> limit(http::Request& req) {
     const auto now = steady_clock::now();
-    const auto presented = presented_credential(req);
+    const auto presented = http::presented_credential(req);
     if (presented && !presented->secret.empty()) {
-      if (auto credential = cached_credential(presented->secret)) {
+      if (auto credential = credentials.cached(presented->secret)) {
         if (auto wait = limiter.take("key:" + sha256_hex(presented->secret).substr(0, 24),
                                      config.rate_per_key, config.burst_seconds, now))
           return too_many(req, *wait, "key");
         if (auto wait = limiter.take("keyed:" + req.client, config.rate_per_address_keyed,
                                      config.burst_seconds, now))
           return too_many(req, *wait, "address");
-        sign(req, *credential, *presented);
+        http::CredentialCache::sign(req, *credential, *presented);
         return std::nullopt;
       }
     }
     if (auto wait =
             limiter.take("addr:" + req.client, config.rate_per_address, config.burst_seconds, now))
       return too_many(req, *wait, "address");
+    return std::nullopt;
+  }
+
+  /// Who the caller is, as the route requires: the credential verified (a cached one was
+  /// signed on the I/O thread), the CSRF token of a cookie write, an app's resident.
+  /// @returns the refusal, or std::nullopt to run the handler. @throws Error(forbidden).
+  std::optional<http::Response> admit(const http::Route& route, http::Request& req) {
+    if (is_sign_in(req)) {
+      req.actor = Actor{"", "anonymous", Role::resident, {}, {}};
+      req.authenticated = false;
+      req.via_cookie = false;
+      return std::nullopt;  // signing in takes no credential and no CSRF token
+    }
+    const auto presented = http::presented_credential(req);
+    if (route.execution == http::Execution::worker && !req.authenticated && presented) {
+      auto credential =
+          presented->secret.empty() ? std::nullopt : credentials.authenticate(presented->secret);
+      if (!credential) {
+        if (presented->cookie) {
+          // An expired or ended session: the caller is anonymous again; the cookie goes.
+          http::Response r = http::problem(401, "unauthorized", "Authentication required",
+                                           "the session has ended: sign in again", req.id);
+          r.header("Set-Cookie", std::string(http::kSessionCookie) +
+                                     "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+          return r;
+        }
+        // A failed authentication costs its address more than a request: guessing keys is
+        // slow, and the store is asked at most a few times a second per address.
+        limiter.take("addr:" + req.client, config.rate_per_address, config.burst_seconds,
+                     steady_clock::now(), config.auth_failure_cost);
+        return http::problem(401, "unauthorized", "Authentication required",
+                             "the API key is not valid (use Authorization: Bearer <key>)", req.id)
+            .header("WWW-Authenticate", "Bearer");
+      }
+      http::CredentialCache::sign(req, *credential, *presented);
+    }
+    // A session cookie is sent by the browser on its own: a write must also carry the
+    // session's CSRF token, which only our pages can read (SameSite=Strict is the second lock).
+    if (req.via_cookie && !is_safe_method(req.method)) {
+      const auto echoed = req.header("x-csrf-token");
+      if (!echoed || !secret::equal(*echoed, req.csrf)) {
+        return http::problem(403, "forbidden", "Forbidden",
+                             "a write with the session cookie needs the session's X-CSRF-Token "
+                             "header (GET /api/v1/session gives it)",
+                             req.id);
+      }
+    }
+    // An app acting for one of its residents: "On-Behalf-Of: <account_id>" (or Open311's
+    // account_id in the query) makes the caller that resident, for their own reports only.
+    if (req.authenticated && req.actor.id.starts_with("app:")) {
+      auto account = req.header("on-behalf-of");
+      if (!account && req.method == "GET") account = req.param("account_id");
+      if (account) req.actor = Actor::on_behalf_of(req.actor, *account);
+    } else if (req.authenticated && req.header("on-behalf-of")) {
+      throw Error(ErrorCode::forbidden, "On-Behalf-Of is for app keys; this key acts as itself");
+    }
     return std::nullopt;
   }
 
@@ -308,58 +269,7 @@ struct HttpServer::Impl {
   http::Response handle(const http::Route& route, http::Request& req,
                         const http::Handler& handler) {
     try {
-      if (is_sign_in(req)) {
-        req.actor = Actor{"", "anonymous", Role::resident, {}, {}};
-        req.authenticated = false;
-        req.via_cookie = false;
-        return finish_handler(req, handler);
-      }
-      const auto presented = presented_credential(req);
-      if (route.execution == http::Execution::worker && !req.authenticated && presented) {
-        {
-          auto credential =
-              presented->secret.empty() ? std::nullopt : authenticate(presented->secret);
-          if (!credential) {
-            if (presented->cookie) {
-              // An expired or ended session: the caller is anonymous again; the cookie goes.
-              http::Response r = http::problem(401, "unauthorized", "Authentication required",
-                                               "the session has ended: sign in again", req.id);
-              r.header("Set-Cookie", std::string(http::kSessionCookie) +
-                                         "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-              return r;
-            }
-            // A failed authentication costs its address more than a request: guessing keys
-            // is slow, and the store is asked at most a few times a second per address.
-            limiter.take("addr:" + req.client, config.rate_per_address, config.burst_seconds,
-                         steady_clock::now(), config.auth_failure_cost);
-            return http::problem(401, "unauthorized", "Authentication required",
-                                 "the API key is not valid (use Authorization: Bearer <key>)",
-                                 req.id)
-                .header("WWW-Authenticate", "Bearer");
-          }
-          sign(req, *credential, *presented);
-        }
-      }
-      // A session cookie is sent by the browser on its own: a write must also carry the
-      // session's CSRF token, which only our pages can read (SameSite=Strict is the second lock).
-      if (req.via_cookie && !is_safe_method(req.method)) {
-        const auto echoed = req.header("x-csrf-token");
-        if (!echoed || !secret::equal(*echoed, req.csrf)) {
-          return http::problem(403, "forbidden", "Forbidden",
-                               "a write with the session cookie needs the session's X-CSRF-Token "
-                               "header (GET /api/v1/session gives it)",
-                               req.id);
-        }
-      }
-      // An app acting for one of its residents: "On-Behalf-Of: <account_id>" (or Open311's
-      // account_id in the query) makes the caller that resident, for their own reports only.
-      if (req.authenticated && req.actor.id.starts_with("app:")) {
-        auto account = req.header("on-behalf-of");
-        if (!account && req.method == "GET") account = req.param("account_id");
-        if (account) req.actor = Actor::on_behalf_of(req.actor, *account);
-      } else if (req.authenticated && req.header("on-behalf-of")) {
-        throw Error(ErrorCode::forbidden, "On-Behalf-Of is for app keys; this key acts as itself");
-      }
+      if (auto refusal = admit(route, req)) return *refusal;
       return finish_handler(req, handler);
     } catch (const std::exception& e) {
       charge_failed_auth(req);
