@@ -29,6 +29,35 @@ struct Counts {
   Instant at;
 };
 
+/// Whether @p b touches the tile box @p padded.
+bool touches(const BBox& padded, const BBox& b) {
+  return b.max_x >= padded.min_x && b.min_x <= padded.max_x && b.max_y >= padded.min_y &&
+         b.min_y <= padded.max_y;
+}
+
+/// Open and overdue reports per grid as the store counts them: one row per finest grid that
+/// has open reports (bounded by the grids, not the reports), each counting for its whole chain.
+Counts open_by_grid(Store& store, Instant now, std::uint64_t epoch) {
+  Counts counts;
+  counts.epoch = epoch;
+  counts.at = now;
+  for (const GridPathCount& c : store.open_counts_by_path(now)) {
+    std::string_view path = c.grid_path;
+    while (!path.empty()) {
+      const auto slash = path.find('/');
+      const std::string_view id = path.substr(0, slash);
+      if (!id.empty()) {
+        auto& n = counts.by_grid[std::string(id)];
+        n.first += static_cast<std::int64_t>(c.open);
+        n.second += static_cast<std::int64_t>(c.overdue);
+      }
+      if (slash == std::string_view::npos) break;
+      path.remove_prefix(slash + 1);
+    }
+  }
+  return counts;
+}
+
 }  // namespace
 
 struct Service::TileState {
@@ -268,158 +297,137 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
   const BBox box = tiles::lonlat_bounds(t);
   const double pad_x = (box.max_x - box.min_x) * kMargin, pad_y = (box.max_y - box.min_y) * kMargin;
   const BBox padded{box.min_x - pad_x, box.min_y - pad_y, box.max_x + pad_x, box.max_y + pad_y};
-  auto touches = [&](const BBox& b) {
-    return b.max_x >= padded.min_x && b.min_x <= padded.max_x && b.max_y >= padded.min_y &&
-           b.min_y <= padded.max_y;
+  std::function<std::string()> build = [&] {
+    if (layer == "grids") return grids_tile(t, padded, request.now);
+    if (layer == "service_points") return service_points_tile(t);
+    if (layer == "isochrones") return isochrones_tile(t, padded);
+    if (layer == "coverage_gaps") return coverage_gaps_tile(t, padded);
+    return reports_tile(t, info->minzoom, padded, request.now);
   };
-  std::function<std::string()> build;
-
-  if (layer == "grids") {
-    build = [&] {
-      const auto index = grid_index();
-      std::shared_ptr<const std::vector<BBox>> boxes;
-      std::shared_ptr<const std::vector<tiles::PreparedPolygon>> simplified;
-      Counts counts;
-      {
-        std::lock_guard lock(tiles_->mutex);
-        if (tiles_->boxes_for != index) {
-          auto b = std::make_shared<std::vector<BBox>>();
-          for (const Grid& g : index->grids().grids()) b->push_back(bbox_of(g.geometry));
-          tiles_->grid_boxes = b;
-          tiles_->boxes_for = index;
-          for (auto& z : tiles_->grids_by_zoom) z.reset();
-        }
-        boxes = tiles_->grid_boxes;
-        auto& zoom = tiles_->grids_by_zoom[static_cast<std::size_t>(t.z)];
-        if (!zoom) {
-          auto m = std::make_shared<std::vector<tiles::PreparedPolygon>>();
-          for (const Grid& g : index->grids().grids()) {
-            m->push_back(tiles::prepare_for_zoom(tiles::to_mercator(g.geometry), t.z));
-          }
-          zoom = m;
-        }
-        simplified = zoom;
-        counts = tiles_->counts;
-      }
-      const std::uint64_t epoch = tiles_->epoch.load();
-      if (dispatch_ &&
-          (counts.epoch != epoch || request.now - counts.at > std::chrono::minutes(1))) {
-        counts = Counts{};
-        counts.epoch = epoch;
-        counts.at = request.now;
-        // Counted by the database, one row per finest grid that has open reports (bounded by
-        // the grids, not the reports); each counts for its whole chain.
-        for (const GridPathCount& c : store().open_counts_by_path(request.now)) {
-          std::string_view path = c.grid_path;
-          while (!path.empty()) {
-            const auto slash = path.find('/');
-            const std::string_view id = path.substr(0, slash);
-            if (!id.empty()) {
-              auto& n = counts.by_grid[std::string(id)];
-              n.first += static_cast<std::int64_t>(c.open);
-              n.second += static_cast<std::int64_t>(c.overdue);
-            }
-            if (slash == std::string_view::npos) break;
-            path.remove_prefix(slash + 1);
-          }
-        }
-        std::lock_guard lock(tiles_->mutex);
-        if (epoch >= tiles_->counts.epoch || tiles_->counts.epoch == ~std::uint64_t{0})
-          tiles_->counts = counts;
-      }
-      const GridSet& set = index->grids();
-      LayerEncoder enc("grids", t, kExtent, kBuffer, 0);  // simplified per zoom already
-      for (std::size_t i = 0; i < set.size(); ++i) {
-        if (!touches((*boxes)[i])) continue;
-        const Grid& g = set[i];
-        std::vector<Property> p{{"id", g.id},
-                                {"code", g.code.empty() ? g.id : g.code},
-                                {"name", g.name},
-                                {"level", std::int64_t{set.level(i)}},
-                                {"level_name", set.level_name(set.depth(i))},
-                                {"leader_name", g.leader.name},
-                                {"leader_role", g.leader.role}};
-        if (g.households) p.push_back({"households", std::int64_t{*g.households}});
-        const auto c = counts.by_grid.find(g.id);
-        p.push_back(
-            {"open_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.first}});
-        p.push_back(
-            {"overdue_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.second}});
-        enc.add_prepared(tiles::feature_id(g.id), (*simplified)[i], p);
-      }
-      return enc.finish();
-    };
-  } else if (layer == "service_points") {
-    build = [&] {
-      LayerEncoder enc("service_points", t, kExtent, kBuffer);
-      if (const auto net = dispatch_ ? nearest() : nullptr) {
-        for (const ServicePoint& sp : net->points()) {
-          std::string services;
-          for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
-          enc.add_point(tiles::feature_id(sp.id), {sp.position.lon(), sp.position.lat()},
-                        {{"id", sp.id},
-                         {"name", sp.name},
-                         {"kind", sp.kind},
-                         {"services", services},
-                         {"opening_hours", sp.opening_hours}});
-        }
-      }
-      return enc.finish();
-    };
-  } else if (layer == "isochrones") {
-    build = [&] {
-      LayerEncoder enc("isochrones", t, kExtent, kBuffer);
-      const auto net = dispatch_ ? nearest() : nullptr;
-      for (const auto& [sp, area] : isochrones()) {
-        if (area.empty() || !touches(bbox_of(area))) continue;
-        enc.add_polygon(tiles::feature_id(sp.id), area,
-                        {{"service_point", sp.id},
-                         {"name", sp.name},
-                         {"minutes", net->config().threshold_minutes}});
-      }
-      return enc.finish();
-    };
-  } else if (layer == "coverage_gaps") {
-    build = [&] {
-      LayerEncoder enc("coverage_gaps", t, kExtent, kBuffer);
-      const MultiPolygon gaps = coverage_gaps();
-      for (std::size_t i = 0; i < gaps.polygons.size(); ++i) {
-        MultiPolygon one{{gaps.polygons[i]}};
-        if (!touches(bbox_of(one))) continue;
-        enc.add_polygon(i + 1, one, {{"area_m2", std::round(area_m2(one))}});
-      }
-      return enc.finish();
-    };
-  } else {  // reports
-    build = [&] {
-      LayerEncoder enc("reports", t, kExtent, kBuffer);
-      if (t.z < info->minzoom || !dispatch_) return enc.finish();
-      const auto ref = reference();
-      if (!ref) return enc.finish();
-      ReportFilter f;
-      f.states = open_states();
-      f.bbox = padded;
-      f.now = request.now;
-      f.limit = 1000;
-      each_report(f, Actor::public_viewer(), kMaxTileReports, [&](const Report& r) {
-        const PublicReport p = public_report(r, *ref, privacy(), request.now);
-        const double age_h =
-            std::chrono::duration<double>(request.now - p.created_at).count() / 3600.0;
-        enc.add_point(tiles::feature_id(p.id), {p.lon, p.lat},
-                      {{"id", p.id},
-                       {"category", p.category},
-                       {"category_name", p.category_name},
-                       {"state", std::string(to_string(p.state))},
-                       {"created_at", std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(
-                                                       p.created_at.time_since_epoch())
-                                                       .count()}},
-                       {"age_hours", std::round(age_h * 10) / 10},
-                       {"overdue", p.overdue}});
-      });
-      return enc.finish();
-    };
-  }
   return tiles_->cache.get(layer + "@" + info->version, t, build, ttl_of(layer));
+}
+
+std::string Service::grids_tile(const TileId& t, const BBox& padded, Instant now) {
+  const auto index = grid_index();
+  std::shared_ptr<const std::vector<BBox>> boxes;
+  std::shared_ptr<const std::vector<tiles::PreparedPolygon>> simplified;
+  Counts counts;
+  {
+    std::lock_guard lock(tiles_->mutex);
+    if (tiles_->boxes_for != index) {
+      auto b = std::make_shared<std::vector<BBox>>();
+      for (const Grid& g : index->grids().grids()) b->push_back(bbox_of(g.geometry));
+      tiles_->grid_boxes = b;
+      tiles_->boxes_for = index;
+      for (auto& z : tiles_->grids_by_zoom) z.reset();
+    }
+    boxes = tiles_->grid_boxes;
+    auto& zoom = tiles_->grids_by_zoom[static_cast<std::size_t>(t.z)];
+    if (!zoom) {
+      auto m = std::make_shared<std::vector<tiles::PreparedPolygon>>();
+      for (const Grid& g : index->grids().grids()) {
+        m->push_back(tiles::prepare_for_zoom(tiles::to_mercator(g.geometry), t.z));
+      }
+      zoom = m;
+    }
+    simplified = zoom;
+    counts = tiles_->counts;
+  }
+  const std::uint64_t epoch = tiles_->epoch.load();
+  if (dispatch_ && (counts.epoch != epoch || now - counts.at > std::chrono::minutes(1))) {
+    counts = open_by_grid(store(), now, epoch);
+    std::lock_guard lock(tiles_->mutex);
+    if (epoch >= tiles_->counts.epoch || tiles_->counts.epoch == ~std::uint64_t{0})
+      tiles_->counts = counts;
+  }
+  const GridSet& set = index->grids();
+  LayerEncoder enc("grids", t, kExtent, kBuffer, 0);  // simplified per zoom already
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    if (!touches(padded, (*boxes)[i])) continue;
+    const Grid& g = set[i];
+    std::vector<Property> p{{"id", g.id},
+                            {"code", g.code.empty() ? g.id : g.code},
+                            {"name", g.name},
+                            {"level", std::int64_t{set.level(i)}},
+                            {"level_name", set.level_name(set.depth(i))},
+                            {"leader_name", g.leader.name},
+                            {"leader_role", g.leader.role}};
+    if (g.households) p.push_back({"households", std::int64_t{*g.households}});
+    const auto c = counts.by_grid.find(g.id);
+    p.push_back({"open_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.first}});
+    p.push_back(
+        {"overdue_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.second}});
+    enc.add_prepared(tiles::feature_id(g.id), (*simplified)[i], p);
+  }
+  return enc.finish();
+}
+
+std::string Service::service_points_tile(const TileId& t) {
+  LayerEncoder enc("service_points", t, kExtent, kBuffer);
+  if (const auto net = dispatch_ ? nearest() : nullptr) {
+    for (const ServicePoint& sp : net->points()) {
+      std::string services;
+      for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
+      enc.add_point(tiles::feature_id(sp.id), {sp.position.lon(), sp.position.lat()},
+                    {{"id", sp.id},
+                     {"name", sp.name},
+                     {"kind", sp.kind},
+                     {"services", services},
+                     {"opening_hours", sp.opening_hours}});
+    }
+  }
+  return enc.finish();
+}
+
+std::string Service::isochrones_tile(const TileId& t, const BBox& padded) {
+  LayerEncoder enc("isochrones", t, kExtent, kBuffer);
+  const auto net = dispatch_ ? nearest() : nullptr;
+  for (const auto& [sp, area] : isochrones()) {
+    if (area.empty() || !touches(padded, bbox_of(area))) continue;
+    enc.add_polygon(tiles::feature_id(sp.id), area,
+                    {{"service_point", sp.id},
+                     {"name", sp.name},
+                     {"minutes", net->config().threshold_minutes}});
+  }
+  return enc.finish();
+}
+
+std::string Service::coverage_gaps_tile(const TileId& t, const BBox& padded) {
+  LayerEncoder enc("coverage_gaps", t, kExtent, kBuffer);
+  const MultiPolygon gaps = coverage_gaps();
+  for (std::size_t i = 0; i < gaps.polygons.size(); ++i) {
+    MultiPolygon one{{gaps.polygons[i]}};
+    if (!touches(padded, bbox_of(one))) continue;
+    enc.add_polygon(i + 1, one, {{"area_m2", std::round(area_m2(one))}});
+  }
+  return enc.finish();
+}
+
+std::string Service::reports_tile(const TileId& t, int minzoom, const BBox& padded, Instant now) {
+  LayerEncoder enc("reports", t, kExtent, kBuffer);
+  if (t.z < minzoom || !dispatch_) return enc.finish();
+  const auto ref = reference();
+  if (!ref) return enc.finish();
+  ReportFilter f;
+  f.states = open_states();
+  f.bbox = padded;
+  f.now = now;
+  f.limit = 1000;
+  each_report(f, Actor::public_viewer(), kMaxTileReports, [&](const Report& r) {
+    const PublicReport p = public_report(r, *ref, privacy(), now);
+    const double age_h = std::chrono::duration<double>(now - p.created_at).count() / 3600.0;
+    const auto created_s =
+        std::chrono::duration_cast<std::chrono::seconds>(p.created_at.time_since_epoch()).count();
+    enc.add_point(tiles::feature_id(p.id), {p.lon, p.lat},
+                  {{"id", p.id},
+                   {"category", p.category},
+                   {"category_name", p.category_name},
+                   {"state", std::string(to_string(p.state))},
+                   {"created_at", std::int64_t{created_s}},
+                   {"age_hours", std::round(age_h * 10) / 10},
+                   {"overdue", p.overdue}});
+  });
+  return enc.finish();
 }
 
 }  // namespace wangge

@@ -344,6 +344,12 @@ class Service {
   std::shared_ptr<const GridSnapshot> grid_snapshot() const;
   void swap_grids(std::shared_ptr<const GridSnapshot> snapshot);
   static std::shared_ptr<TileState> make_tile_state();
+  // One builder per tile layer (tiles_service.cpp); @p padded: the tile's box with its buffer.
+  std::string grids_tile(const tiles::TileId& t, const BBox& padded, Instant now);
+  std::string service_points_tile(const tiles::TileId& t);
+  std::string isochrones_tile(const tiles::TileId& t, const BBox& padded);
+  std::string coverage_gaps_tile(const tiles::TileId& t, const BBox& padded);
+  std::string reports_tile(const tiles::TileId& t, int minzoom, const BBox& padded, Instant now);
   /// The snapped raster of @p net (built on first use, dropped when the network changes).
   std::shared_ptr<const SnapRaster> snap_raster(const std::shared_ptr<const NearestService>& net);
   /// Called after a committed change of @p r (tiles and counts that show it go stale).
