@@ -69,7 +69,8 @@ Response upload(Context& ctx, Request& req) {
 
 Response serve(Context& ctx, Request& req, bool thumbnail) {
   const Actor viewer = req.authenticated ? req.actor : Actor::public_viewer();
-  MediaFile f = ctx.service.media().file(req.params.at("id"), thumbnail, viewer);
+  // Authorised and described first: a revalidation (304) reads no image bytes.
+  MediaFile f = ctx.service.media().describe(req.params.at("id"), thumbnail, viewer);
   Response r;
   // The bytes of an id never change; who may see them can (a case made private, a sign-out on
   // a shared phone), so browsers keep them but ask every time (a 304 by ETag costs nothing).
@@ -78,6 +79,7 @@ Response serve(Context& ctx, Request& req, bool thumbnail) {
     r.status = 304;
     return r;
   }
+  ctx.service.media().read(f, thumbnail);
   r.content_type = "image/jpeg";
   r.header("Content-Disposition",
            "inline; filename=\"" + f.record.id + (thumbnail ? "-thumbnail" : "") + ".jpg\"");

@@ -74,7 +74,13 @@ UploadedMedia MediaLibrary::upload(std::string_view bytes, const Actor& by, Inst
   return out;
 }
 
-MediaFile MediaLibrary::file(const std::string& id, bool thumbnail, const Actor& viewer) {
+void MediaLibrary::read(MediaFile& f, bool thumbnail) {
+  auto bytes = store_.media_bytes(f.record.id, thumbnail);
+  if (!bytes) throw Error(ErrorCode::not_found, "photo " + f.record.id + " does not exist");
+  f.bytes = std::move(*bytes);
+}
+
+MediaFile MediaLibrary::describe(const std::string& id, bool thumbnail, const Actor& viewer) {
   auto hidden = [&] { return Error(ErrorCode::not_found, "photo " + id + " does not exist"); };
   if (!is_media_id(id)) throw hidden();
   auto record = store_.media(id);
@@ -83,9 +89,7 @@ MediaFile MediaLibrary::file(const std::string& id, bool thumbnail, const Actor&
                        ? !viewer.anonymous && uploaded_by(record->owner, viewer)
                        : case_visible_(record->report_id, viewer);
   if (!may) throw hidden();
-  auto bytes = store_.media_bytes(id, thumbnail);
-  if (!bytes) throw hidden();
-  MediaFile out{std::move(*record), std::move(*bytes), ""};
+  MediaFile out{std::move(*record), "", ""};
   out.etag = "\"" + (thumbnail ? out.record.thumbnail_etag : out.record.etag) + "\"";
   return out;
 }

@@ -61,10 +61,13 @@ class MediaLibrary {
   ///         errors of media::process (415, 413, invalid_data); nothing is stored then.
   UploadedMedia upload(std::string_view bytes, const Actor& by, Instant now);
 
-  /// The display copy (or thumbnail) of @p id for @p viewer.
+  /// The record and ETag of the display copy (or thumbnail) of @p id for @p viewer, without
+  /// its bytes (`bytes` empty: a conditional request may need none; see read).
   /// @throws Error(not_found) for an unknown id and for one @p viewer may not see (the same
   ///         answer, so ids cannot be probed).
-  MediaFile file(const std::string& id, bool thumbnail, const Actor& viewer);
+  MediaFile describe(const std::string& id, bool thumbnail, const Actor& viewer);
+  /// Reads the bytes of @p f (from describe). @throws Error(not_found) when purged since.
+  void read(MediaFile& f, bool thumbnail);
 
   /// Checks the photos a report or action by @p by cites: every media id must name an upload
   /// of @p by's own. @throws Error(invalid_argument) naming the first that does not.
