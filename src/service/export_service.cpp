@@ -22,21 +22,16 @@ FieldValue text(const std::string& s) {
   return s.empty() ? FieldValue{} : FieldValue{s};
 }
 
-}  // namespace
-
-std::size_t Service::export_layer(const ExportRequest& req) {
-  if (req.personal && req.by.role != Role::admin) {
-    throw Error(ErrorCode::forbidden,
-                "personal fields are exported for an admin only (--as <admin id>), not for " +
-                    std::string(to_string(req.by.role)) + " '" + req.by.id + "'");
-  }
+/// What one export writes: the fields, the features and their geometry kind.
+struct Layer {
   std::vector<FieldDef> fields;
-  std::vector<OutFeature> out;
+  std::vector<OutFeature> features;
   GeometryKind kind = GeometryKind::multipolygon;
-  if (req.what == "grids") {
-    const auto index = grid_index();
-    const GridSet& set = index->grids();
-    fields = {{"id"},
+};
+
+Layer grids_layer(const GridSet& set, bool personal) {
+  Layer l;
+  l.fields = {{"id"},
               {"parent_id"},
               {"code"},
               {"name"},
@@ -47,78 +42,130 @@ std::size_t Service::export_layer(const ExportRequest& req) {
               {"households", T::integer},
               {"residents", T::integer},
               {"area_m2", T::real}};
-    if (req.personal) fields.push_back({"leader_phone"});
-    for (std::size_t i = 0; i < set.size(); ++i) {
-      const Grid& g = set[i];
-      OutFeature f{{text(g.id), text(g.parent_id), text(g.code.empty() ? g.id : g.code),
-                    text(g.name), FieldValue{static_cast<long long>(set.level(i))},
-                    text(set.level_name(set.depth(i))), text(g.leader.name), text(g.leader.role),
-                    g.households ? FieldValue{*g.households} : FieldValue{},
-                    g.residents ? FieldValue{*g.residents} : FieldValue{},
-                    FieldValue{std::round(area_m2(g.geometry))}},
-                   g.geometry,
-                   std::nullopt};
-      if (req.personal) f.values.push_back(text(g.leader.phone));
-      out.push_back(std::move(f));
-    }
+  if (personal) l.fields.push_back({"leader_phone"});
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    const Grid& g = set[i];
+    OutFeature f{{text(g.id), text(g.parent_id), text(g.code.empty() ? g.id : g.code), text(g.name),
+                  FieldValue{static_cast<long long>(set.level(i))},
+                  text(set.level_name(set.depth(i))), text(g.leader.name), text(g.leader.role),
+                  g.households ? FieldValue{*g.households} : FieldValue{},
+                  g.residents ? FieldValue{*g.residents} : FieldValue{},
+                  FieldValue{std::round(area_m2(g.geometry))}},
+                 g.geometry,
+                 std::nullopt};
+    if (personal) f.values.push_back(text(g.leader.phone));
+    l.features.push_back(std::move(f));
+  }
+  return l;
+}
+
+Layer service_points_layer(const NearestService& net) {
+  Layer l;
+  l.kind = GeometryKind::point;
+  l.fields = {{"id"}, {"name"}, {"kind"}, {"services"}, {"opening_hours"}, {"address"}};
+  for (const ServicePoint& sp : net.points()) {
+    std::string services;
+    for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
+    l.features.push_back(OutFeature{{text(sp.id), text(sp.name), text(sp.kind), text(services),
+                                     text(sp.opening_hours), text(sp.address)},
+                                    {},
+                                    XY{sp.position.lon(), sp.position.lat()}});
+  }
+  return l;
+}
+
+Layer isochrones_layer(const NearestService& net, const auto& areas) {
+  Layer l;
+  l.fields = {{"service_point"},
+              {"name"},
+              {"minutes", T::real},
+              {"speed_kmh", T::real},
+              {"area_m2", T::real}};
+  for (const auto& [sp, area] : areas) {
+    l.features.push_back(
+        OutFeature{{text(sp.id), text(sp.name), FieldValue{net.config().threshold_minutes},
+                    FieldValue{net.config().speed_kmh}, FieldValue{std::round(area_m2(area))}},
+                   area,
+                   std::nullopt});
+  }
+  return l;
+}
+
+std::vector<FieldDef> report_fields(bool personal) {
+  std::vector<FieldDef> fields{{"id"},
+                               {"category"},
+                               {"category_name"},
+                               {"state"},
+                               {"channel"},
+                               {"created_at"},
+                               {"updated_at"},
+                               {"due_at"},
+                               {"closed_at"},
+                               {"overdue", T::boolean},
+                               {"closed_late", T::boolean},
+                               {"grid"},
+                               {"leader_name"},
+                               {"responsible"},
+                               {"duplicate_of"},
+                               {"rating", T::integer}};
+  if (personal) {
+    fields.push_back({"text"});
+    fields.push_back({"reporter_name"});
+    fields.push_back({"reporter_phone"});
+  }
+  return fields;
+}
+
+/// A report's row: its public projection @p p, and with @p personal the exact position, the
+/// words and the reporter of @p r.
+OutFeature report_feature(const Report& r, const PublicReport& p, const TimeZone& zone,
+                          bool personal) {
+  auto when = [&](const std::optional<Instant>& t) {
+    return t ? text(format_iso(*t, zone)) : FieldValue{};
+  };
+  OutFeature o{{text(p.id), text(p.category), text(p.category_name),
+                text(std::string(to_string(p.state))), text(std::string(to_string(p.channel))),
+                text(format_iso(p.created_at, zone)), text(format_iso(p.updated_at, zone)),
+                when(p.due_at), when(p.closed_at), FieldValue{p.overdue}, FieldValue{p.closed_late},
+                text(p.grid), text(p.leader_name), text(p.responsible.name), text(p.duplicate_of),
+                p.rating ? FieldValue{static_cast<long long>(*p.rating)} : FieldValue{}},
+               {},
+               personal ? XY{r.position.lon(), r.position.lat()} : XY{p.lon, p.lat}};
+  if (personal) {
+    o.values.push_back(text(r.text));
+    o.values.push_back(text(r.reporter.name));
+    o.values.push_back(text(r.reporter.phone));
+  }
+  return o;
+}
+
+}  // namespace
+
+std::size_t Service::export_layer(const ExportRequest& req) {
+  if (req.personal && req.by.role != Role::admin) {
+    throw Error(ErrorCode::forbidden,
+                "personal fields are exported for an admin only (--as <admin id>), not for " +
+                    std::string(to_string(req.by.role)) + " '" + req.by.id + "'");
+  }
+  Layer l;
+  if (req.what == "grids") {
+    l = grids_layer(grid_index()->grids(), req.personal);
   } else if (req.what == "service-points") {
-    kind = GeometryKind::point;
-    fields = {{"id"}, {"name"}, {"kind"}, {"services"}, {"opening_hours"}, {"address"}};
-    if (const auto net = nearest()) {
-      for (const ServicePoint& sp : net->points()) {
-        std::string services;
-        for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
-        out.push_back(OutFeature{{text(sp.id), text(sp.name), text(sp.kind), text(services),
-                                  text(sp.opening_hours), text(sp.address)},
-                                 {},
-                                 XY{sp.position.lon(), sp.position.lat()}});
-      }
-    } else {
+    const auto net = nearest();
+    if (!net)
       throw Error(ErrorCode::not_found,
                   "no service points are loaded (give --data with service_points.geojson)");
-    }
+    l = service_points_layer(*net);
   } else if (req.what == "isochrones") {
     const auto net = nearest();
     if (!net)
       throw Error(ErrorCode::not_found,
                   "no walking network is loaded (give --data with streets.osm)");
-    fields = {{"service_point"},
-              {"name"},
-              {"minutes", T::real},
-              {"speed_kmh", T::real},
-              {"area_m2", T::real}};
-    for (const auto& [sp, area] : isochrones()) {
-      out.push_back(
-          OutFeature{{text(sp.id), text(sp.name), FieldValue{net->config().threshold_minutes},
-                      FieldValue{net->config().speed_kmh}, FieldValue{std::round(area_m2(area))}},
-                     area,
-                     std::nullopt});
-    }
+    l = isochrones_layer(*net, isochrones());
   } else if (req.what == "reports") {
-    kind = GeometryKind::point;
+    l.kind = GeometryKind::point;
+    l.fields = report_fields(req.personal);
     const auto ref = reference();
-    const TimeZone& zone = ref->calendar.zone();
-    fields = {{"id"},
-              {"category"},
-              {"category_name"},
-              {"state"},
-              {"channel"},
-              {"created_at"},
-              {"updated_at"},
-              {"due_at"},
-              {"closed_at"},
-              {"overdue", T::boolean},
-              {"closed_late", T::boolean},
-              {"grid"},
-              {"leader_name"},
-              {"responsible"},
-              {"duplicate_of"},
-              {"rating", T::integer}};
-    if (req.personal) {
-      fields.push_back({"text"});
-      fields.push_back({"reporter_name"});
-      fields.push_back({"reporter_phone"});
-    }
     // With personal data (staff only): every case; without: what the public may see.
     Actor all{"a-export", "export", Role::admin, {}, {}};
     if (!req.personal) all = Actor::public_viewer();
@@ -127,25 +174,8 @@ std::size_t Service::export_layer(const ExportRequest& req) {
     f.order = ListOrder::oldest_first;
     f.limit = 1000;
     each_report(f, all, std::numeric_limits<std::size_t>::max(), [&](const Report& r) {
-      const PublicReport p = public_report(r, *ref, privacy(), req.now);
-      auto when = [&](const std::optional<Instant>& t) {
-        return t ? text(format_iso(*t, zone)) : FieldValue{};
-      };
-      OutFeature o{
-          {text(p.id), text(p.category), text(p.category_name),
-           text(std::string(to_string(p.state))), text(std::string(to_string(p.channel))),
-           text(format_iso(p.created_at, zone)), text(format_iso(p.updated_at, zone)),
-           when(p.due_at), when(p.closed_at), FieldValue{p.overdue}, FieldValue{p.closed_late},
-           text(p.grid), text(p.leader_name), text(p.responsible.name), text(p.duplicate_of),
-           p.rating ? FieldValue{static_cast<long long>(*p.rating)} : FieldValue{}},
-          {},
-          req.personal ? XY{r.position.lon(), r.position.lat()} : XY{p.lon, p.lat}};
-      if (req.personal) {
-        o.values.push_back(text(r.text));
-        o.values.push_back(text(r.reporter.name));
-        o.values.push_back(text(r.reporter.phone));
-      }
-      out.push_back(std::move(o));
+      l.features.push_back(report_feature(r, public_report(r, *ref, privacy(), req.now),
+                                          ref->calendar.zone(), req.personal));
     });
   } else {
     throw Error(
@@ -153,8 +183,8 @@ std::size_t Service::export_layer(const ExportRequest& req) {
         "cannot export '" + req.what + "': choose grids, reports, service-points or isochrones");
   }
   const std::string layer = req.what == "service-points" ? "service_points" : req.what;
-  write_features(req.path, req.driver, layer, kind, fields, out);
-  return out.size();
+  write_features(req.path, req.driver, layer, l.kind, l.fields, l.features);
+  return l.features.size();
 }
 
 std::string Service::stats_label(const StatsRow& row, StatsGroup group) const {
