@@ -37,6 +37,64 @@ json optional_number(const std::optional<double>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
+json assignment_view(const PublicReport& p, const std::string* leader_phone) {
+  json leader = {{"name", p.leader_name}, {"role", p.leader_role}};
+  if (leader_phone) leader["phone"] = *leader_phone;
+  return {{"generation", p.generation},
+          {"status", p.grid_status == LocateStatus::inside    ? "inside"
+                     : p.grid_status == LocateStatus::outside ? "outside"
+                                                              : "not_covered"},
+          {"grid", p.grid.empty() ? json(nullptr) : json(p.grid)},
+          {"chain", p.grid_chain},
+          {"leader", p.grid.empty() ? json(nullptr) : leader},
+          {"on_boundary", p.on_boundary},
+          {"boundary_distance_m", rounded(p.boundary_distance_m, 1)}};
+}
+
+/// What only staff read: supervision, rework, a pending extension, who submitted it, the
+/// channel's ticket number.
+void add_staff_fields(json& j, const Report& r, const TimeZone& zone) {
+  j["supervised"] = r.supervision >= SupervisionLevel::supervised;
+  j["supervision"] = {{"level", to_string(r.supervision)}, {"label", label_zh(r.supervision)}};
+  j["rework_count"] = r.rework_count;
+  j["pending_extension"] =
+      r.pending_extension
+          ? json{{"requested_due_at", format_iso(r.pending_extension->requested_due, zone)},
+                 {"reason", r.pending_extension->reason},
+                 {"requested_by", r.pending_extension->requested_by}}
+          : json(nullptr);
+  j["submitted_by"] = r.submitted_by;
+  j["external_id"] = r.external_id.empty() ? json(nullptr) : json(r.external_id);
+}
+
+/// 吹哨报到: who was called, by when each must report in, and who has (no personal data).
+json whistle_view(const std::vector<WhistledDepartment>& whistle, const TimeZone& zone,
+                  Instant now) {
+  json out = json::array();
+  for (const WhistledDepartment& w : whistle) {
+    out.push_back(
+        {{"department", w.department},
+         {"name", w.name},
+         {"role", w.lead ? "lead" : "co"},
+         {"report_in_due", format_iso(w.report_in_due, zone)},
+         {"reported_in_at",
+          w.reported_in_at ? json(format_iso(*w.reported_in_at, zone)) : json(nullptr)},
+         {"late", w.reported_in_at ? *w.reported_in_at > w.report_in_due : now > w.report_in_due}});
+  }
+  return out;
+}
+
+/// The actions @p actor may take now, each with the fields it needs: a client's buttons.
+json allowed_actions_view(const Report& r, const ReferenceData& ref, const Actor& actor) {
+  json allowed = json::array();
+  for (Action a : Workflow(ref).allowed(r, actor)) {
+    json fields = json::array();
+    for (std::string_view f : action_fields(a)) fields.push_back(f);
+    allowed.push_back({{"action", to_string(a)}, {"needs", fields}});
+  }
+  return allowed;
+}
+
 }  // namespace
 
 json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o) {
@@ -68,17 +126,7 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
         {"lon", r.input.lon()}, {"lat", r.input.lat()}, {"datum", to_string(r.datum)}};
     j["location"]["accuracy_m"] = optional_number(r.accuracy_m);
   }
-  json leader = {{"name", p.leader_name}, {"role", p.leader_role}};
-  if (staff) leader["phone"] = r.leader.phone;
-  j["assignment"] = {{"generation", p.generation},
-                     {"status", p.grid_status == LocateStatus::inside    ? "inside"
-                                : p.grid_status == LocateStatus::outside ? "outside"
-                                                                         : "not_covered"},
-                     {"grid", p.grid.empty() ? json(nullptr) : json(p.grid)},
-                     {"chain", p.grid_chain},
-                     {"leader", p.grid.empty() ? json(nullptr) : leader},
-                     {"on_boundary", p.on_boundary},
-                     {"boundary_distance_m", rounded(p.boundary_distance_m, 1)}};
+  j["assignment"] = assignment_view(p, staff ? &r.leader.phone : nullptr);
   j["nearest_service"] = p.nearest_service
                              ? json{{"id", p.nearest_service->id},
                                     {"name", p.nearest_service->name},
@@ -103,51 +151,16 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
   j["rating_comment"] = exact ? r.rating_comment : p.rating_comment;
   j["cancel_reason"] =
       exact && r.state == ReportState::cancelled ? r.cancel_reason : p.cancel_reason;
-  if (staff) {
-    j["supervised"] = r.supervision >= SupervisionLevel::supervised;
-    j["supervision"] = {{"level", to_string(r.supervision)}, {"label", label_zh(r.supervision)}};
-    j["rework_count"] = r.rework_count;
-    j["pending_extension"] =
-        r.pending_extension
-            ? json{{"requested_due_at", format_iso(r.pending_extension->requested_due, zone)},
-                   {"reason", r.pending_extension->reason},
-                   {"requested_by", r.pending_extension->requested_by}}
-            : json(nullptr);
-    j["submitted_by"] = r.submitted_by;
-    j["external_id"] = r.external_id.empty() ? json(nullptr) : json(r.external_id);
-  }
+  if (staff) add_staff_fields(j, r, zone);
   if (exact) {
     // Answers to the category's questions may say who or where exactly: never public.
     j["attributes"] = r.attributes;
     j["reporter"] = {{"name", r.reporter.name}, {"phone", r.reporter.phone}};
     if (!r.reporter.email.empty()) j["reporter"]["email"] = r.reporter.email;
   }
-  // 吹哨报到: who was called, by when each must report in, and who has (no personal data).
-  if (!r.whistle.empty()) {
-    json whistle = json::array();
-    for (const WhistledDepartment& w : r.whistle) {
-      whistle.push_back(
-          {{"department", w.department},
-           {"name", w.name},
-           {"role", w.lead ? "lead" : "co"},
-           {"report_in_due", format_iso(w.report_in_due, zone)},
-           {"reported_in_at",
-            w.reported_in_at ? json(format_iso(*w.reported_in_at, zone)) : json(nullptr)},
-           {"late",
-            w.reported_in_at ? *w.reported_in_at > w.report_in_due : o.now > w.report_in_due}});
-    }
-    j["whistle"] = whistle;
-  }
+  if (!r.whistle.empty()) j["whistle"] = whistle_view(r.whistle, zone, o.now);
   j["version"] = p.version;
-  if (o.actor) {
-    json allowed = json::array();
-    for (Action a : Workflow(ref).allowed(r, *o.actor)) {
-      json fields = json::array();
-      for (std::string_view f : action_fields(a)) fields.push_back(f);
-      allowed.push_back({{"action", to_string(a)}, {"needs", fields}});
-    }
-    j["allowed_actions"] = allowed;
-  }
+  if (o.actor) j["allowed_actions"] = allowed_actions_view(r, ref, *o.actor);
   return j;
 }
 
