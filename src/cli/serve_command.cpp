@@ -60,17 +60,128 @@ void apply_config_file(CLI::App& cmd, const std::string& path) {
 
 }  // namespace
 
-Runner add_serve_command(CLI::App& app) {
-  struct Args {
-    StoreOptions store;
-    ServerConfig server;
-    std::string network, points, config, outbox_log;
-    double speed = 4, minutes = 15;
-    double read_budget_s = 5;
-    double tick_seconds = 60;
-    int public_decimals = PrivacyPolicy::kDefaultDecimals;
+namespace {
+
+struct ServeArgs {
+  StoreOptions store;
+  ServerConfig server;
+  std::string network, points, config, outbox_log;
+  double speed = 4, minutes = 15;
+  double read_budget_s = 5;
+  double tick_seconds = 60;
+  int public_decimals = PrivacyPolicy::kDefaultDecimals;
+};
+
+/// The options of the HTTP server itself: where it listens, its limits and timeouts.
+void add_server_options(CLI::App& cmd, ServerConfig& server) {
+  cmd.add_option("--address", server.address, "Address to listen on (default 127.0.0.1)");
+  cmd.add_option("--port", server.port, "Port (default 8080; 0 picks a free one)")
+      ->check(integer_in(0, 65535));
+  cmd.add_option("--threads", server.threads, "I/O threads (default: cores)")
+      ->check(integer_in(0, 1024));
+  cmd.add_option("--workers", server.workers, "Worker threads for store work (default: 2 × cores)")
+      ->check(integer_in(0, 4096));
+  cmd.add_option("--queue", server.queue_capacity,
+                 "Requests waiting for a worker before 503 (default 512)")
+      ->check(integer_in(1, 1000000));
+  cmd.add_flag("--public", server.allow_public,
+               "Allow an --address other than loopback (a front such as nginx is there, or the\n"
+               "port is meant to be reached directly)");
+  cmd.add_option("--max-head", server.max_head_bytes,
+                 "Largest request line and header fields, bytes (default 65536)")
+      ->check(integer_in(1024, 1 << 20));
+  cmd.add_option("--max-body", server.max_body_bytes, "Largest request body, bytes (default 65536)")
+      ->check(integer_in(1024, 64 << 20));
+  cmd.add_option("--max-connections", server.max_connections,
+                 "Open connections before new ones get 503 (default 4096)")
+      ->check(integer_in(1, 1 << 20));
+  cmd.add_option("--max-connections-per-address", server.max_connections_per_address,
+                 "Open connections from one address, the trusted proxy excepted (default 256)")
+      ->check(integer_in(1, 1 << 20));
+  auto seconds = [&cmd](const char* name, std::chrono::seconds& into, const char* what) {
+    cmd.add_option_function<unsigned>(
+           name, [&into](unsigned v) { into = std::chrono::seconds(v); }, what)
+        ->check(integer_in(1, 3600));
   };
-  auto a = std::make_shared<Args>();
+  seconds("--header-timeout", server.header_timeout,
+          "Seconds from a request's first byte to the end of its head (default 10)");
+  seconds("--body-timeout", server.body_timeout,
+          "Seconds for a request's body after its head (default 30)");
+  seconds("--keepalive-timeout", server.keepalive_timeout,
+          "Seconds an idle connection stays open between requests (default 30)");
+  cmd.add_option("--rate-per-key", server.rate_per_key,
+                 "Requests a second per API key (default 50; 0: no limit)")
+      ->check(decimal_in(0, 1e6));
+  cmd.add_option("--rate-per-address", server.rate_per_address,
+                 "Requests a second per address without a verified key (default 20; 0: no limit)")
+      ->check(decimal_in(0, 1e6));
+  cmd.add_option("--rate-per-address-keyed", server.rate_per_address_keyed,
+                 "Requests a second from one address with verified keys, all together (default "
+                 "200; 0: no limit)")
+      ->check(decimal_in(0, 1e6));
+  cmd.add_option("--base-url", server.base_url,
+                 "Public base URL for links (default http://address:port)");
+  cmd.add_option("--trusted-proxy", server.trusted_proxy,
+                 "Address of the reverse proxy whose X-Real-IP names the client (e.g. 127.0.0.1 "
+                 "behind nginx)");
+  cmd.add_flag("--secure-cookies", server.secure_cookies,
+               "Session cookies only over HTTPS (set it behind a TLS front such as nginx)");
+}
+
+/// Runs the server until SIGTERM or SIGINT (SIGHUP reloads the reference data).
+int serve(ServeArgs& args, CLI::App& cmd) {
+  ServeArgs* a = &args;  // the options, a config file applied
+  if (!a->config.empty()) apply_config_file(cmd, a->config);
+  // Block the stop signals before any thread starts, so only sigwait receives them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ServiceConfig config;
+  config.store = a->store.store;
+  config.data_dir = a->store.data;
+  config.network = a->network;
+  config.service_points = a->points;
+  config.privacy = PrivacyPolicy::with_decimals(a->public_decimals);
+  // At most an hour: 3.6e9 microseconds.
+  config.store_options.read_budget =
+      std::chrono::microseconds(number::narrow_round(a->read_budget_s * 1e6));
+  auto service = Service::open(config);
+  if (!a->outbox_log.empty()) service->accounts().set_sender(log_file_sender(a->outbox_log));
+  // A long-running server that builds tiles allocates and frees large blocks all the time:
+  // keep freed memory in the heap instead of returning it to the kernel after each tile
+  // (trimming and re-faulting pages cost a fifth of a tile's time).
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  HttpServer server(*service, a->server);
+  server.start();
+  std::optional<Ticker> ticker;
+  if (a->tick_seconds > 0) {
+    // At least 10 ms: a tick is one indexed query, but not a busy loop.
+    const auto period = std::chrono::milliseconds(
+        std::max<long long>(10, number::narrow_round(a->tick_seconds * 1000)));
+    ticker.emplace(*service, period, [](std::size_t raised, const char* error) {
+      if (error)
+        std::fprintf(stderr, "督办 ticker: this tick failed (%s); the next one retries\n", error);
+      else if (raised > 0)
+        std::fprintf(stderr, "督办 ticker: raised %zu supervision event(s)\n", raised);
+    });
+  }
+  std::printf("wangge serving on http://%s:%u (store: %s, generation %s)\n",
+              a->server.address.c_str(), server.port(), service->store_kind().c_str(),
+              service->active_generation().c_str());
+  std::fflush(stdout);
+  server.run_until_signal();
+  if (ticker) ticker->stop();
+  return 0;
+}
+
+}  // namespace
+
+Runner add_serve_command(CLI::App& app) {
+  auto a = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand(
       "serve",
       "Serve the REST dispatch API, Open311 GeoReport v2, /healthz, /readyz and /metrics.\n"
@@ -81,61 +192,10 @@ Runner add_serve_command(CLI::App& app) {
                   "A file of these options, one 'name = value' a line (e.g. port = 8080,\n"
                   "store = \"wangge.db\"); '#' starts a comment; the command line wins")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--address", a->server.address, "Address to listen on (default 127.0.0.1)");
-  cmd->add_option("--port", a->server.port, "Port (default 8080; 0 picks a free one)")
-      ->check(integer_in(0, 65535));
-  cmd->add_option("--threads", a->server.threads, "I/O threads (default: cores)")
-      ->check(integer_in(0, 1024));
-  cmd->add_option("--workers", a->server.workers,
-                  "Worker threads for store work (default: 2 × cores)")
-      ->check(integer_in(0, 4096));
-  cmd->add_option("--queue", a->server.queue_capacity,
-                  "Requests waiting for a worker before 503 (default 512)")
-      ->check(integer_in(1, 1000000));
-  cmd->add_flag("--public", a->server.allow_public,
-                "Allow an --address other than loopback (a front such as nginx is there, or the\n"
-                "port is meant to be reached directly)");
-  cmd->add_option("--max-head", a->server.max_head_bytes,
-                  "Largest request line and header fields, bytes (default 65536)")
-      ->check(integer_in(1024, 1 << 20));
-  cmd->add_option("--max-body", a->server.max_body_bytes,
-                  "Largest request body, bytes (default 65536)")
-      ->check(integer_in(1024, 64 << 20));
-  cmd->add_option("--max-connections", a->server.max_connections,
-                  "Open connections before new ones get 503 (default 4096)")
-      ->check(integer_in(1, 1 << 20));
-  cmd->add_option("--max-connections-per-address", a->server.max_connections_per_address,
-                  "Open connections from one address, the trusted proxy excepted (default 256)")
-      ->check(integer_in(1, 1 << 20));
-  auto seconds = [cmd](const char* name, std::chrono::seconds& into, const char* what) {
-    cmd->add_option_function<unsigned>(
-           name, [&into](unsigned v) { into = std::chrono::seconds(v); }, what)
-        ->check(integer_in(1, 3600));
-  };
-  seconds("--header-timeout", a->server.header_timeout,
-          "Seconds from a request's first byte to the end of its head (default 10)");
-  seconds("--body-timeout", a->server.body_timeout,
-          "Seconds for a request's body after its head (default 30)");
-  seconds("--keepalive-timeout", a->server.keepalive_timeout,
-          "Seconds an idle connection stays open between requests (default 30)");
-  cmd->add_option("--rate-per-key", a->server.rate_per_key,
-                  "Requests a second per API key (default 50; 0: no limit)")
-      ->check(decimal_in(0, 1e6));
-  cmd->add_option("--rate-per-address", a->server.rate_per_address,
-                  "Requests a second per address without a verified key (default 20; 0: no limit)")
-      ->check(decimal_in(0, 1e6));
-  cmd->add_option("--rate-per-address-keyed", a->server.rate_per_address_keyed,
-                  "Requests a second from one address with verified keys, all together (default "
-                  "200; 0: no limit)")
-      ->check(decimal_in(0, 1e6));
+  add_server_options(*cmd, a->server);
   cmd->add_option("--public-decimals", a->public_decimals,
                   "Decimals of public coordinates (default 4, ~10 m)")
       ->check(integer_in(PrivacyPolicy::kMinDecimals, PrivacyPolicy::kMaxDecimals));
-  cmd->add_option("--base-url", a->server.base_url,
-                  "Public base URL for links (default http://address:port)");
-  cmd->add_option("--trusted-proxy", a->server.trusted_proxy,
-                  "Address of the reverse proxy whose X-Real-IP names the client (e.g. 127.0.0.1 "
-                  "behind nginx)");
   cmd->add_option("--network", a->network,
                   "Walking network (.bin or OSM; default DATA/streets.osm)");
   cmd->add_option("--service-points", a->points,
@@ -144,8 +204,6 @@ Runner add_serve_command(CLI::App& app) {
                   "Seconds one read of the store may run before it is interrupted and answered "
                   "503 (default 5)")
       ->check(decimal_in(0.000001, 3600));
-  cmd->add_flag("--secure-cookies", a->server.secure_cookies,
-                "Session cookies only over HTTPS (set it behind a TLS front such as nginx)");
   cmd->add_option("--outbox-log", a->outbox_log,
                   "Append every message to a person (residents' sign-in codes) to this file, one\n"
                   "JSON line each (created 0600): the demo's stand-in for an SMS gateway");
@@ -153,53 +211,7 @@ Runner add_serve_command(CLI::App& app) {
                   "How often the 督办 ticker raises due supervision levels (催办, 督办, 挂牌督办); "
                   "0 turns it off, e.g. on all but one node sharing a store (default 60)")
       ->check(decimal_in(0, 86400));
-  return [a, cmd] {
-    if (!a->config.empty()) apply_config_file(*cmd, a->config);
-    // Block the stop signals before any thread starts, so only sigwait receives them.
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    ServiceConfig config;
-    config.store = a->store.store;
-    config.data_dir = a->store.data;
-    config.network = a->network;
-    config.service_points = a->points;
-    config.privacy = PrivacyPolicy::with_decimals(a->public_decimals);
-    // At most an hour: 3.6e9 microseconds.
-    config.store_options.read_budget =
-        std::chrono::microseconds(number::narrow_round(a->read_budget_s * 1e6));
-    auto service = Service::open(config);
-    if (!a->outbox_log.empty()) service->accounts().set_sender(log_file_sender(a->outbox_log));
-    // A long-running server that builds tiles allocates and frees large blocks all the time:
-    // keep freed memory in the heap instead of returning it to the kernel after each tile
-    // (trimming and re-faulting pages cost a fifth of a tile's time).
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    HttpServer server(*service, a->server);
-    server.start();
-    std::optional<Ticker> ticker;
-    if (a->tick_seconds > 0) {
-      // At least 10 ms: a tick is one indexed query, but not a busy loop.
-      const auto period = std::chrono::milliseconds(
-          std::max<long long>(10, number::narrow_round(a->tick_seconds * 1000)));
-      ticker.emplace(*service, period, [](std::size_t raised, const char* error) {
-        if (error)
-          std::fprintf(stderr, "督办 ticker: this tick failed (%s); the next one retries\n", error);
-        else if (raised > 0)
-          std::fprintf(stderr, "督办 ticker: raised %zu supervision event(s)\n", raised);
-      });
-    }
-    std::printf("wangge serving on http://%s:%u (store: %s, generation %s)\n",
-                a->server.address.c_str(), server.port(), service->store_kind().c_str(),
-                service->active_generation().c_str());
-    std::fflush(stdout);
-    server.run_until_signal();
-    if (ticker) ticker->stop();
-    return 0;
-  };
+  return [a, cmd] { return serve(*a, *cmd); };
 }
 
 Runner add_keys_command(CLI::App& app) {
