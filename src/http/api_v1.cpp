@@ -176,18 +176,6 @@ ActionRequest action_from(const json& body) {
   return a;
 }
 
-/// "a,b,,c" → {"a", "b", "c"}.
-std::vector<std::string> comma_list(const std::string& s) {
-  std::vector<std::string> out;
-  for (std::string rest = s; !rest.empty();) {
-    const auto comma = rest.find(',');
-    std::string one(text::trim(rest.substr(0, comma)));
-    if (!one.empty()) out.push_back(std::move(one));
-    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-  }
-  return out;
-}
-
 ReportFilter filter_from(const Request& req, const TimeZone& zone) {
   ReportFilter f;
   if (auto s = req.param("state")) {

@@ -5,6 +5,7 @@
 // key (idempotency_key parameter or Idempotency-Key header).
 #include "errors.hpp"
 #include "open311_format.hpp"
+#include "params.hpp"
 #include "wangge/service/media_library.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"

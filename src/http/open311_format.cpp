@@ -65,17 +65,6 @@ std::optional<std::string> arg(const Request& req, const char* name) {
   return v;
 }
 
-std::vector<std::string> comma_list(const std::string& s) {
-  std::vector<std::string> out;
-  for (std::string rest = s; !rest.empty();) {
-    const auto comma = rest.find(',');
-    std::string one(text::trim(rest.substr(0, comma)));
-    if (!one.empty()) out.push_back(std::move(one));
-    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-  }
-  return out;
-}
-
 void check_jurisdiction(const Request& req, const std::string& ours) {
   if (auto j = arg(req, "jurisdiction_id"); j && *j != ours) {
     throw Error(ErrorCode::not_found,

@@ -120,9 +120,6 @@ Handler answering_in_error_lists(Handler fn);
 /// A query argument; the spec: "present but empty" is treated exactly as absent.
 std::optional<std::string> arg(const Request& req, const char* name);
 
-/// "a, b,,c" → {"a", "b", "c"}.
-std::vector<std::string> comma_list(const std::string& s);
-
 /// @throws Error(not_found) when the request names another jurisdiction_id than @p ours.
 void check_jurisdiction(const Request& req, const std::string& ours);
 

@@ -60,4 +60,15 @@ BBox parse_bbox(const std::string& text, bool allow_heights) {
   return b;
 }
 
+std::vector<std::string> comma_list(const std::string& s) {
+  std::vector<std::string> out;
+  for (std::string rest = s; !rest.empty();) {
+    const auto comma = rest.find(',');
+    std::string one(text::trim(rest.substr(0, comma)));
+    if (!one.empty()) out.push_back(std::move(one));
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  }
+  return out;
+}
+
 }  // namespace wangge::http

@@ -5,6 +5,8 @@
 // 200". Absent parameters give std::nullopt; an empty value is a malformed one.
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "exchange.hpp"
 #include "wangge/geo/polygon.hpp"
@@ -32,5 +34,8 @@ double required_finite(const Request& req, const char* name);
 /// [-180, 180], latitudes within [-90, 90], min <= max.
 /// @throws Error(invalid_argument) "bbox must be …" naming the rule.
 BBox parse_bbox(const std::string& text, bool allow_heights);
+
+/// A parameter's comma list, each item trimmed, empty ones left out: "a, b,,c" → {"a", "b", "c"}.
+std::vector<std::string> comma_list(const std::string& s);
 
 }  // namespace wangge::http
