@@ -15,3 +15,4 @@ find_package(BZip2 REQUIRED)
 find_package(EXPAT REQUIRED)
 pkg_check_modules(PISTACHE REQUIRED IMPORTED_TARGET libpistache)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)  # argon2id password hashes, random tokens
+find_package(CURL REQUIRED)  # notification channels: HTTPS posts to webhooks, robots and SMS gateways

@@ -8,7 +8,7 @@ JOBS="$(nproc 2>/dev/null || echo 2)"
 BUILD_PACKAGES=(cmake g++ make pkg-config libgdal-dev gdal-bin libgeos-dev libboost-dev
                 nlohmann-json3-dev libcli11-dev libspdlog-dev libgtest-dev libpqxx-dev
                 libsqlite3-dev libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev libpistache-dev
-                libmetis-dev libsodium-dev)
+                libmetis-dev libsodium-dev libcurl4-openssl-dev)
 # What the checks of the house rules need (scripts/check-format, tests/layout).
 CHECK_PACKAGES=(clang-format-14 python3)
 # Extra packages the demo needs: curl for the HTTP examples, python3 to read JSON answers.

@@ -9,7 +9,9 @@
 
 #include "commands.hpp"
 #include "wangge/http/server.hpp"
+#include "wangge/notify/channels.hpp"
 #include "wangge/service/accounts.hpp"
+#include "wangge/service/notifications.hpp"
 #include "wangge/service/ticker.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
@@ -66,6 +68,7 @@ struct ServeArgs {
   StoreOptions store;
   ServerConfig server;
   std::string network, points, config, outbox_log;
+  std::string notify_config, notify_webhook, notify_secret;
   double speed = 4, minutes = 15;
   double read_budget_s = 5;
   double tick_seconds = 60;
@@ -148,6 +151,15 @@ int serve(ServeArgs& args, CLI::App& cmd) {
   // At most an hour: 3.6e9 microseconds.
   config.store_options.read_budget =
       std::chrono::microseconds(number::narrow_round(a->read_budget_s * 1e6));
+  // The notification channels are checked before anything starts: a bad one stops start-up
+  // with the field named.
+  notify::NotifyConfig notify_config;
+  if (!a->notify_config.empty())
+    notify_config =
+        notify::parse_notify_config(text::read_file(a->notify_config), a->notify_config);
+  if (!a->notify_webhook.empty() || !a->notify_secret.empty())
+    notify_config.channels.push_back(
+        notify::every_message_webhook(a->notify_webhook, a->notify_secret));
   auto service = Service::open(config);
   if (!a->outbox_log.empty()) service->accounts().set_sender(log_file_sender(a->outbox_log));
   // A long-running server that builds tiles allocates and frees large blocks all the time:
@@ -155,6 +167,13 @@ int serve(ServeArgs& args, CLI::App& cmd) {
   // (trimming and re-faulting pages cost a fifth of a tile's time).
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  // Links in messages: the public base URL (relative links when the port is picked at start).
+  service->notifications().configure(
+      std::move(notify_config),
+      !a->server.base_url.empty() ? a->server.base_url
+      : a->server.port != 0 ? "http://" + a->server.address + ":" + std::to_string(a->server.port)
+                            : std::string());
+  service->notifications().start();
   HttpServer server(*service, a->server);
   server.start();
   std::optional<Ticker> ticker;
@@ -175,6 +194,7 @@ int serve(ServeArgs& args, CLI::App& cmd) {
   std::fflush(stdout);
   server.run_until_signal();
   if (ticker) ticker->stop();
+  service->notifications().stop();
   return 0;
 }
 
@@ -207,6 +227,15 @@ Runner add_serve_command(CLI::App& app) {
   cmd->add_option("--outbox-log", a->outbox_log,
                   "Append every message to a person (residents' sign-in codes) to this file, one\n"
                   "JSON line each (created 0600): the demo's stand-in for an SMS gateway");
+  cmd->add_option("--notify-config", a->notify_config,
+                  "Notification channels, templates and retries (JSON: webhook, wecom, dingtalk,\n"
+                  "sms; see the README); checked at start-up")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--notify-webhook", a->notify_webhook,
+                  "Also POST every notification to this URL, signed with --notify-secret\n"
+                  "(X-Wangge-Signature: t=…,v1=HMAC-SHA256)");
+  cmd->add_option("--notify-secret", a->notify_secret,
+                  "The secret that signs --notify-webhook's deliveries");
   cmd->add_option("--tick-seconds", a->tick_seconds,
                   "How often the 督办 ticker raises due supervision levels (催办, 督办, 挂牌督办); "
                   "0 turns it off, e.g. on all but one node sharing a store (default 60)")

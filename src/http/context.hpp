@@ -55,5 +55,6 @@ void add_tile_routes(Router& router, Context& ctx);
 void add_ogc_routes(Router& router, Context& ctx);
 void add_account_routes(Router& router, Context& ctx);
 void add_media_routes(Router& router, Context& ctx);
+void add_notification_routes(Router& router, Context& ctx);
 
 }  // namespace wangge::http

@@ -136,6 +136,7 @@ struct HttpServer::Impl {
     http::add_ogc_routes(router, *context);
     http::add_open311_routes(router, *context);
     http::add_account_routes(router, *context);
+    http::add_notification_routes(router, *context);
     http::add_media_routes(router, *context);
 
     http::ConnectionSettings cs;

@@ -12,6 +12,7 @@
 #include "wangge/network/service_points.hpp"
 #include "wangge/service/accounts.hpp"
 #include "wangge/service/media_library.hpp"
+#include "wangge/service/notifications.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
@@ -71,6 +72,7 @@ struct Service::Dispatch {
   std::shared_ptr<const NearestService> nearest;
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<MediaLibrary> media;
+  std::unique_ptr<Notifications> notifications;
 
   std::shared_ptr<const ReferenceData> reference() const {
     std::lock_guard lock(mutex);
@@ -99,6 +101,7 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
         return svc->report(id, viewer).has_value() ||
                svc->report(id, Actor::public_viewer()).has_value();
       });
+  d->notifications = std::make_unique<Notifications>(*d->store);
   service->dispatch_ = std::move(d);
   Dispatch& dispatch = *service->dispatch_;
   const Instant now = now_utc();
@@ -133,6 +136,24 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
   }
   if (!network.empty() && !points.empty()) service->load_network(network, points, config.walking);
   return service;
+}
+
+Notifications& Service::notifications() const {
+  store();
+  return *dispatch_->notifications;
+}
+
+std::size_t Service::notify(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
+                            Instant now) const {
+  const auto index = grid_index();
+  return dispatch_->notifications->enqueue(
+      tx, r, e, ref,
+      [&index](const std::string& id) {
+        if (!index) return std::string();
+        const auto i = index->grids().find(id);
+        return i ? index->grids()[*i].name : std::string();
+      },
+      now);
 }
 
 std::shared_ptr<const NearestService> Service::nearest() const {
@@ -371,7 +392,7 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
     if (!r || !Workflow::can_see(*r, by))
       throw Error(ErrorCode::not_found, "report " + id + " does not exist");
     if (auto seen = remembered(tx, &reply)) {
-      result = ActResult{std::move(*r), true, seen};
+      result = ActResult{std::move(*r), true, seen, 0};
       return;
     }
     // Dispatching to the responsible grid keeps its recorded name (from the generation of intake).
@@ -380,12 +401,14 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
     const Event e = workflow.apply(*r, req, by, now);
     tx.update_report(*r);
     tx.append_event(e);
+    result.notified = notify(tx, *r, e, *ref, now);
     take_media(tx, e.media, r->id);
     result.reply = remember(tx, &reply, *r, now);
     result.report = std::move(*r);
     result.replayed = false;
   });
   if (!result.replayed) report_changed(result.report);
+  if (result.notified > 0) dispatch_->notifications->wake();
   return result;
 }
 
@@ -401,6 +424,7 @@ Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
       if (!Workflow::can_see(*r, step.by))
         throw Error(ErrorCode::not_found, "report " + id + " does not exist");
       events.push_back(workflow.apply(*r, step.request, step.by, step.at));
+      notify(tx, *r, events.back(), *ref, step.at);
     }
     tx.update_report(*r);
     for (const Event& e : events) tx.append_event(e);
@@ -535,14 +559,20 @@ std::size_t Service::tick(Instant now) {
       auto r = tx.report(id);
       if (!r) continue;
       std::vector<Event> events;
-      while (auto e = workflow.supervise(*r, now)) events.push_back(std::move(*e));
+      while (auto e = workflow.supervise(*r, now)) {
+        notify(tx, *r, *e, *ref, now);  // the report as this level left it
+        events.push_back(std::move(*e));
+      }
       if (events.empty()) continue;
       tx.update_report(*r);
       for (const Event& e : events) tx.append_event(e);
       raised += events.size();
     }
   });
-  if (raised > 0) reports_changed();
+  if (raised > 0) {
+    reports_changed();
+    dispatch_->notifications->wake();
+  }
   // Photos uploaded but never cited by a case are not kept.
   (void)dispatch_->media->purge(now);
   return raised;

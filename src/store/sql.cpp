@@ -362,6 +362,22 @@ CREATE INDEX media_unattached ON media (created_at) WHERE report_id IS NULL;
       // 12: answers to the category's questions (Open311 attributes), a JSON object.
       R"sql(
 ALTER TABLE reports ADD COLUMN attributes TEXT;
+)sql",
+      // 13: the outbox: messages (each a recipient's inbox entry) and their deliveries per
+      // channel, written in the transaction of the change they tell of.
+      R"sql(
+CREATE TABLE notifications (
+  id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, report_id TEXT NOT NULL, event_seq BIGINT NOT NULL,
+  kind TEXT NOT NULL, recipient TEXT NOT NULL, recipient_name TEXT NOT NULL, department TEXT NOT NULL,
+  grids TEXT NOT NULL, category TEXT NOT NULL, urgent BIGINT NOT NULL, title TEXT NOT NULL,
+  body TEXT NOT NULL, link TEXT NOT NULL, read_at BIGINT);
+CREATE INDEX notifications_recipient ON notifications (recipient, created_at, id);
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY, notification_id TEXT NOT NULL, channel TEXT NOT NULL, address TEXT NOT NULL,
+  state TEXT NOT NULL, attempts BIGINT NOT NULL, next_at BIGINT NOT NULL, created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL, delivered_at BIGINT, last_error TEXT NOT NULL);
+CREATE INDEX deliveries_due ON deliveries (next_at) WHERE state = 'pending';
+CREATE INDEX deliveries_changed ON deliveries (state, updated_at);
 )sql"};
   return kMigrations;
 }

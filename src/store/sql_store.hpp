@@ -43,10 +43,12 @@ class SqlSession : public WriteTx {
   void save_reply(const std::string& key, const StoredReply& r, Instant now) override;
   bool attach_media(const std::string& media_id,
                     const std::string& report_id) override;  // sql_media.cpp
+  void enqueue(const Notification& n,
+               const std::vector<Delivery>& deliveries) override;  // sql_notifications.cpp
 };
 
 /// The Store methods both dialects answer with the same SQL.
-class SqlStore : public Store, public AccountStore, public MediaStore {
+class SqlStore : public Store, public AccountStore, public MediaStore, public NotificationStore {
  public:
   std::optional<Report> report(const std::string& id) override;
   std::vector<Event> events(const std::string& report_id) override;
@@ -68,6 +70,7 @@ class SqlStore : public Store, public AccountStore, public MediaStore {
   std::vector<std::pair<std::string, std::size_t>> count_by_state() override;
   AccountStore& accounts() override { return *this; }
   MediaStore& media() override { return *this; }
+  NotificationStore& notifications() override { return *this; }
 
   // AccountStore (sql_accounts.cpp)
   void insert_account(const Account& account) override;
@@ -90,6 +93,19 @@ class SqlStore : public Store, public AccountStore, public MediaStore {
   std::size_t media_count_since(const std::string& owner, Instant since) override;
   bool delete_unattached(const std::string& id) override;
   std::size_t delete_unattached_media(Instant before) override;
+
+  // NotificationStore (sql_notifications.cpp)
+  std::vector<DueDelivery> due_deliveries(Instant now, std::size_t limit) override;
+  void record_outcomes(const std::vector<DeliveryOutcome>& outcomes) override;
+  std::optional<Instant> next_due() override;
+  std::vector<Notification> inbox(const InboxQuery& query) override;
+  std::size_t unread_count(const std::string& recipient) override;
+  bool mark_read(const std::string& id, const std::string& recipient, Instant now) override;
+  std::optional<Notification> notification(const std::string& id) override;
+  std::vector<Delivery> deliveries(std::optional<DeliveryState> state, std::size_t limit) override;
+  std::optional<Delivery> delivery(const std::string& id) override;
+  bool resend(const std::string& id, Instant now) override;
+  std::vector<std::pair<std::string, std::size_t>> delivery_counts() override;
 
  private:
   /// " FOR UPDATE" on PostgreSQL (rows read to be changed in a write stay locked), "" on SQLite.

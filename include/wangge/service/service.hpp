@@ -27,6 +27,7 @@ namespace wangge {
 class SnapRaster;
 class Accounts;
 class MediaLibrary;
+class Notifications;
 
 /// One grid of a locate answer's chain.
 struct ChainEntry {
@@ -97,6 +98,7 @@ struct ActResult {
   Report report;  ///< the changed report (on a replay: as it is now)
   bool replayed = false;
   std::optional<StoredReply> reply;
+  std::size_t notified = 0;  ///< messages the change wrote to the outbox
 };
 
 /// One vector-tile layer as TileJSON describes it.
@@ -266,6 +268,8 @@ class Service {
   Accounts& accounts() const;
   /// Uploaded photos: uploads, who may see them, what a case may cite (needs open()).
   MediaLibrary& media() const;
+  /// Notifications: the outbox, the inbox, deliveries and their runner (needs open()).
+  Notifications& notifications() const;
   /// Whether the service was opened on a store (open()), not only given grids.
   bool has_store() const noexcept { return dispatch_ != nullptr; }
   /// The actor of a presented secret, or std::nullopt for an unknown or revoked key.
@@ -352,6 +356,9 @@ class Service {
   std::string reports_tile(const tiles::TileId& t, int minzoom, const BBox& padded, Instant now);
   /// The snapped raster of @p net (built on first use, dropped when the network changes).
   std::shared_ptr<const SnapRaster> snap_raster(const std::shared_ptr<const NearestService>& net);
+  /// Inside @p tx: the messages @p e (just applied to @p r) owes (Notifications::enqueue).
+  std::size_t notify(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
+                     Instant now) const;
   /// Called after a committed change of @p r (tiles and counts that show it go stale).
   void report_changed(const Report& r);
   /// Called after a change of many reports at once.

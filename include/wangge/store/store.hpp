@@ -21,6 +21,7 @@
 #include "wangge/grid/grid.hpp"
 #include "wangge/store/accounts.hpp"
 #include "wangge/store/media.hpp"
+#include "wangge/store/notifications.hpp"
 
 namespace wangge {
 
@@ -77,6 +78,10 @@ class WriteTx {
   /// Marks the photo @p media_id as taken by @p report_id unless a case took it already.
   /// @returns false when no such photo exists.
   virtual bool attach_media(const std::string& media_id, const std::string& report_id) = 0;
+  /// The outbox: writes @p n (the recipient's inbox entry) and its @p deliveries, in this
+  /// transaction. A message or delivery whose id exists already is left as it is (the same
+  /// event enqueued twice sends once).
+  virtual void enqueue(const Notification& n, const std::vector<Delivery>& deliveries) = 0;
 };
 
 /// The order of a listing, by creation time (then id, so equal times still page stably).
@@ -178,6 +183,8 @@ class Store {
   virtual AccountStore& accounts() = 0;
   /// Uploaded photos (a port of its own).
   virtual MediaStore& media() = 0;
+  /// The outbox and the inbox (a port of its own).
+  virtual NotificationStore& notifications() = 0;
   /// Open reports per finest-grid path, aggregated in the database (one row per path that has
   /// any; at most as many rows as grids), with those overdue at @p now.
   virtual std::vector<GridPathCount> open_counts_by_path(Instant now) = 0;

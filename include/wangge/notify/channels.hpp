@@ -1,0 +1,130 @@
+#pragma once
+// Notification channels (通知渠道): how a deployment's messages leave wangge. Each channel is
+// one entry of the notification configuration (a JSON file, `wangge serve --notify-config`):
+//
+//   webhook   JSON POST signed as Stripe does it: X-Wangge-Signature: t=<unix seconds>,
+//             v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>, the delivery id in
+//             X-Wangge-Delivery and in the body (receivers check freshness and deduplicate);
+//   wecom     企业微信 group robot (msgtype text);
+//   dingtalk  钉钉 group robot (msgtype text), its URL signed with the robot's secret
+//             (timestamp + sign = base64(HMAC-SHA256(secret, "<ms>\n<secret>")));
+//   sms       an HTTP SMS gateway: {phone, template_id, sign_name, params}, as the Chinese SMS
+//             services take them; only to residents who gave a phone, and only the kinds a
+//             template id is configured for.
+//
+// The in-app inbox is not a channel here: every message is stored as its recipient's inbox
+// entry by the outbox itself.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "wangge/dispatch/notification.hpp"
+#include "wangge/dispatch/report.hpp"
+
+namespace wangge::notify {
+
+enum class ChannelType { webhook, wecom, dingtalk, sms };
+std::string_view to_string(ChannelType t) noexcept;
+
+/// Which messages a channel carries. An empty list does not restrict.
+struct Audience {
+  std::vector<std::string> kinds;        ///< NoticeKind names
+  std::vector<std::string> departments;  ///< the message's department
+  std::vector<std::string> grids;        ///< any grid of the case's chain
+  std::vector<std::string> categories;   ///< the case's category or a class above it (prefix)
+};
+
+struct ChannelConfig {
+  std::string name;  ///< unique; a delivery names its channel by it
+  ChannelType type = ChannelType::webhook;
+  std::string url;     ///< http:// or https://
+  std::string secret;  ///< webhook: the signing secret (required); dingtalk: the robot's secret
+  Audience audience;
+  /// Group robots (wecom, dingtalk) post once per event and kind, not once per recipient; a
+  /// webhook gets one delivery per message (it names its recipient).
+  double rate_per_second = 20;  ///< this channel's deliveries a second, at most
+  // sms
+  std::map<std::string, std::string> sms_templates;  ///< NoticeKind name → template id
+  std::string sms_sign;                              ///< the gateway's signature name (签名)
+  std::string sms_key;                               ///< sent as Authorization: Bearer
+};
+
+/// The retry schedule: the n-th failed try waits first_retry × 2^(n-1), at most longest_retry,
+/// with ±25% jitter; after max_attempts tries the delivery is dead (dead letter).
+struct RetryPolicy {
+  int max_attempts = 18;  ///< 5 s doubling to an hour: about 12 hours of tries in all
+  std::chrono::milliseconds first_retry{5000};
+  std::chrono::milliseconds longest_retry{3600 * 1000};
+  std::chrono::milliseconds timeout{5000};  ///< one try, connection included
+  /// The wait after the @p attempts-th failed try, before jitter.
+  std::chrono::milliseconds backoff(int attempts) const;
+};
+
+struct NotifyConfig {
+  std::vector<ChannelConfig> channels;
+  NoticeTemplates templates;
+  RetryPolicy retry;
+};
+
+/// Parses the notification configuration. @p file names it in messages.
+/// @throws Error(invalid_data) naming the file, the channel (by index and name) and the field:
+/// an unknown type or field, a URL that is not http(s), a webhook without a secret, an SMS
+/// template for an unknown kind, a template naming an unknown field, a duplicate name…
+NotifyConfig parse_notify_config(const std::string& json, const std::string& file);
+
+/// A webhook that carries every message (`--notify-webhook URL --notify-secret S`).
+/// @throws Error(invalid_argument) for a URL that is not http(s) or an empty secret.
+ChannelConfig every_message_webhook(const std::string& url, const std::string& secret);
+
+/// The deliveries @p messages (of one event of @p report) owe on @p config's channels, due at
+/// @p now: a webhook one per message it carries, a group robot one per kind, SMS one per
+/// message to the reporter when they gave a phone and the kind has a template.
+std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
+    const NotifyConfig& config, const std::vector<Notification>& messages, const Report& report,
+    Instant now);
+
+/// One HTTP request to make.
+struct OutgoingRequest {
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  /// Robots answer 200 with {"errcode": n}; anything but 0 is a failure.
+  bool check_errcode = false;
+};
+
+/// The request that carries @p d of @p n on @p channel, signed at @p now.
+OutgoingRequest format_request(const ChannelConfig& channel, const Delivery& d,
+                               const Notification& n, Instant now);
+
+/// Lowercase hex of HMAC-SHA256(@p key, @p message).
+std::string hmac_sha256_hex(const std::string& key, const std::string& message);
+/// The webhook header value: "t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>".
+std::string webhook_signature(const std::string& secret, long long unix_seconds,
+                              const std::string& body);
+/// @p url with DingTalk's "&timestamp=<ms>&sign=<url-encoded base64 HMAC>" appended.
+std::string dingtalk_signed_url(const std::string& url, const std::string& secret,
+                                long long unix_millis);
+
+/// Posts requests over HTTP(S) with keep-alive (libcurl). One per thread.
+class Poster {
+ public:
+  Poster();
+  ~Poster();
+  Poster(const Poster&) = delete;
+  Poster& operator=(const Poster&) = delete;
+
+  struct Result {
+    bool ok = false;
+    std::string error;  ///< "HTTP 500", "timed out", "connection refused", "errcode 310000"…
+  };
+  Result post(const OutgoingRequest& request, std::chrono::milliseconds timeout);
+
+ private:
+  void* curl_;
+};
+
+}  // namespace wangge::notify

@@ -1,0 +1,101 @@
+#pragma once
+// Notifications (通知): the outbox written with every change, the inbox people read, the admin's
+// view of deliveries, and the runner that delivers them.
+//
+// - enqueue() is called inside the store transaction of a change: the messages the domain's
+//   rules (dispatch/notification.hpp) owe and one delivery per channel that carries each are
+//   committed with the change or not at all.
+// - The runner (start/stop) reads due deliveries, posts them (notify/channels.hpp) and records
+//   each outcome; a failed try waits first_retry × 2^n (±25% jitter, at most longest_retry),
+//   and after max_attempts the delivery is dead until an admin re-sends it. Delivery is
+//   at-least-once under a stable id: a crash between the post and its record sends it again
+//   with the same X-Wangge-Delivery. Each channel has its own rate limit.
+// - The inbox is each person's own: a recipient reads and marks only their messages.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "wangge/dispatch/notification.hpp"
+#include "wangge/dispatch/organisation.hpp"
+#include "wangge/notify/channels.hpp"
+#include "wangge/store/store.hpp"
+
+namespace wangge {
+
+struct NotifierStats {
+  std::uint64_t delivered = 0;  ///< tries that succeeded
+  std::uint64_t failed = 0;     ///< tries that failed (retried or dead)
+  std::uint64_t dead = 0;       ///< deliveries given up
+};
+
+class Notifications {
+ public:
+  explicit Notifications(Store& store);
+  ~Notifications();
+  Notifications(const Notifications&) = delete;
+  Notifications& operator=(const Notifications&) = delete;
+
+  /// The channels, templates and retry schedule (before start(); the defaults: no channel,
+  /// the default templates). @p base_url prefixes the links in messages.
+  void configure(notify::NotifyConfig config, std::string base_url);
+  const notify::NotifyConfig& config() const { return *config_; }
+
+  /// Inside @p tx: the messages @p e (just applied to @p r) owes and their deliveries.
+  /// @returns how many messages were written.
+  std::size_t enqueue(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
+                      const std::function<std::string(const std::string&)>& grid_name,
+                      Instant now) const;
+
+  /// @p me's messages, newest first (at most 200 a page).
+  std::vector<Notification> inbox(const Actor& me, InboxQuery query);
+  std::size_t unread(const Actor& me);
+  /// @throws Error(not_found) unless the message is @p me's.
+  void mark_read(const std::string& id, const Actor& me, Instant now);
+
+  /// Deliveries (admins only), the most recently changed first, at most 500.
+  /// @throws Error(forbidden) for anyone but an admin.
+  std::vector<Delivery> deliveries(const Actor& admin, std::optional<DeliveryState> state,
+                                   std::size_t limit);
+  /// Sends a delivery again (admins only) under its id. @throws Error(forbidden),
+  /// Error(not_found).
+  Delivery resend(const std::string& id, const Actor& admin, Instant now);
+  /// Deliveries per state (for /metrics).
+  std::vector<std::pair<std::string, std::size_t>> counts();
+  NotifierStats stats() const;
+
+  /// Starts the runner thread (once). Without channels it is not started.
+  void start();
+  /// Stops and joins the runner; a try in progress finishes first.
+  void stop();
+  /// Tells the runner that something may be due now (after a commit that enqueued).
+  void wake();
+
+ private:
+  void run();
+  /// One pass: sends what is due; @returns when the next pass should look (the earliest due
+  /// time, a rate-limited channel's next token, or a second at most).
+  Instant pass(notify::Poster& poster);
+
+  Store& store_;
+  std::shared_ptr<const notify::NotifyConfig> config_;
+  std::string base_url_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread thread_;
+  std::atomic<std::uint64_t> delivered_{0}, failed_{0}, dead_{0};
+  struct Buckets;
+  std::unique_ptr<Buckets> buckets_;
+};
+
+}  // namespace wangge

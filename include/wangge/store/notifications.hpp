@@ -1,0 +1,74 @@
+#pragma once
+// The notification port of the store: the outbox. A message (Notification, the recipient's
+// inbox entry) and its deliveries, one per channel that must carry it, are written by WriteTx::
+// enqueue in the same transaction as the change they tell of; a runner reads the due deliveries,
+// sends them and records each outcome. A delivery's id never changes, however often it is tried,
+// so a receiver deduplicates on it.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wangge/dispatch/notification.hpp"
+#include "wangge/dispatch/time.hpp"
+
+namespace wangge {
+
+struct DueDelivery {
+  Delivery delivery;
+  Notification notification;
+};
+
+/// What one try of a delivery came to.
+struct DeliveryOutcome {
+  std::string id;
+  Instant at;
+  bool delivered = false;
+  bool dead = false;  ///< the last try failed: no more tries (dead letter)
+  Instant next_at;    ///< when not delivered and not dead: the next try
+  std::string error;  ///< when not delivered
+};
+
+/// A page of a recipient's inbox, newest first.
+struct InboxQuery {
+  std::string recipient;
+  bool unread_only = false;
+  std::size_t limit = 50;
+  /// Keyset: only messages older than this one (created_at, id), from the last page's end.
+  std::optional<std::pair<Instant, std::string>> before;
+};
+
+class NotificationStore {
+ public:
+  virtual ~NotificationStore() = default;
+  /// Pending deliveries whose time has come (next_at ≤ @p now), the oldest first, at most
+  /// @p limit, each with its message.
+  virtual std::vector<DueDelivery> due_deliveries(Instant now, std::size_t limit) = 0;
+  /// Records the outcomes of tries, all in one transaction. A delivery no longer pending
+  /// (re-sent or finished elsewhere) keeps its state.
+  virtual void record_outcomes(const std::vector<DeliveryOutcome>& outcomes) = 0;
+  /// When the next pending delivery is due (std::nullopt when none is pending).
+  virtual std::optional<Instant> next_due() = 0;
+
+  virtual std::vector<Notification> inbox(const InboxQuery& query) = 0;
+  virtual std::size_t unread_count(const std::string& recipient) = 0;
+  /// Marks the message read when it is @p recipient's. @returns false when it is not theirs
+  /// (or does not exist).
+  virtual bool mark_read(const std::string& id, const std::string& recipient, Instant now) = 0;
+  /// One message by id (for the admin view).
+  virtual std::optional<Notification> notification(const std::string& id) = 0;
+
+  /// Deliveries in @p state (all states when std::nullopt), the most recently changed first.
+  virtual std::vector<Delivery> deliveries(std::optional<DeliveryState> state,
+                                           std::size_t limit) = 0;
+  virtual std::optional<Delivery> delivery(const std::string& id) = 0;
+  /// Makes a dead (or delivered) delivery pending again, due at @p now, its tries counted
+  /// afresh; the id stays. @returns false for an unknown id.
+  virtual bool resend(const std::string& id, Instant now) = 0;
+  /// Deliveries per state, for /metrics.
+  virtual std::vector<std::pair<std::string, std::size_t>> delivery_counts() = 0;
+};
+
+}  // namespace wangge

@@ -1,0 +1,329 @@
+// Who hears what: the rules from an event to its messages, and the templates they are read in.
+#include "wangge/dispatch/notification.hpp"
+
+#include <array>
+#include <cstdio>
+#include <set>
+
+#include "wangge/dispatch/workflow.hpp"
+
+#include "wangge/util/error.hpp"
+#include "wangge/util/sha256.hpp"
+
+namespace wangge {
+namespace {
+
+constexpr std::array<std::string_view, 3> kStateNames{"pending", "delivered", "dead"};
+
+constexpr std::array<std::string_view, 9> kKindNames{"assigned",   "whistled", "supervised",
+                                                     "registered", "handled",  "closed",
+                                                     "reopened",   "returned", "extension"};
+
+constexpr std::array<std::string_view, 9> kTitles{
+    "新案件派遣", "吹哨报到", "督办提醒", "已受理", "已处置", "已办结", "返工", "退回", "延期申请"};
+
+constexpr std::array<std::string_view, 9> kDefaults{
+    "【网格通】案件 {case}（{category}，{grid}）已派给{assignee}，请于{deadline}前办结。{link}",
+    "【吹哨报到】案件 {case}（{category}，{grid}）请{department}于{report_in_due}前报到。{link}",
+    "【{level}】案件 {case}（{category}，{grid}）由{assignee}办理，应于{deadline}前办结，"
+    "请抓紧处置。{link}",
+    "您反映的问题（{category}）已受理立案，案件号 {case}，办理进度可在此查看：{link}",
+    "您反映的问题（{category}，案件号 {case}）已处置完成，待核查结案。{link}",
+    "您反映的问题（{category}，案件号 {case}）已办结，请为办理结果评价：{rating_link}",
+    "【返工】案件 {case}（{category}，{grid}）需重新办理，请于{deadline}前办结。{link}",
+    "【退回】案件 {case}（{category}，{grid}）被{department}退回，请重新派遣。{link}",
+    "【延期申请】案件 {case}（{category}，{grid}）申请延期至{requested_due}，请审批。{link}"};
+
+const std::vector<std::string_view> kFields{
+    "case",          "category", "grid",          "assignee", "department", "deadline",
+    "report_in_due", "level",    "requested_due", "state",    "link",       "rating_link"};
+
+/// Calls @p field for each placeholder of @p text and @p literal for the text between them.
+/// @throws Error(invalid_data) for an unmatched brace or an unknown field.
+template <class Literal, class Field>
+void walk_template(std::string_view kind, const std::string& text, Literal literal, Field field) {
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t open = text.find_first_of("{}", at);
+    if (open == std::string::npos) {
+      literal(std::string_view(text).substr(at));
+      return;
+    }
+    if (text[open] == '}' || text.find('{', open + 1) < text.find('}', open + 1) ||
+        text.find('}', open + 1) == std::string::npos) {
+      throw Error(ErrorCode::invalid_data, "the template of '" + std::string(kind) +
+                                               "' has an unmatched brace at byte " +
+                                               std::to_string(open));
+    }
+    const std::size_t close = text.find('}', open + 1);
+    const std::string name = text.substr(open + 1, close - open - 1);
+    bool known = false;
+    for (std::string_view f : kFields) known = known || f == name;
+    if (!known) {
+      std::string all;
+      for (std::string_view f : kFields) all += (all.empty() ? "" : ", ") + std::string(f);
+      throw Error(ErrorCode::invalid_data, "the template of '" + std::string(kind) +
+                                               "' names the field {" + name +
+                                               "}, which is not one of " + all);
+    }
+    literal(std::string_view(text).substr(at, open - at));
+    field(name);
+    at = close + 1;
+  }
+}
+
+/// "12月5日 17:30" in the subdistrict's zone.
+std::string display_time(Instant t, const TimeZone& zone) {
+  const auto local = std::chrono::floor<std::chrono::minutes>(zone.to_local(t));
+  const auto day = std::chrono::floor<std::chrono::days>(local);
+  const std::chrono::year_month_day ymd(day);
+  const std::chrono::hh_mm_ss<std::chrono::minutes> hm(local - day);
+  char out[48];
+  std::snprintf(out, sizeof out, "%u月%u日 %02d:%02d", static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(hm.hours().count()),
+                static_cast<int>(hm.minutes().count()));
+  return out;
+}
+
+bool is_resident_actor(const std::string& id, const ReferenceData& ref) {
+  return !id.empty() && ref.staff_member(id) == nullptr && id.rfind("app:", 0) != 0 &&
+         id != Actor::system().id;
+}
+
+/// Builds the messages of one event: who, of which kind, rendered once per kind.
+class Composer {
+ public:
+  Composer(const Report& r, const Event& e, const NoticeContext& c) : r_(r), e_(e), c_(c) {}
+
+  /// The staff who answer for @p a: the grid's own workers, or the department's staff; when
+  /// there is nobody, the grid or department itself (group channels still hear it).
+  void to_assignee(NoticeKind kind, const Assignee& a) {
+    if (a.kind == Assignee::Kind::grid) {
+      if (!to_grid_workers(kind, a.id)) add(kind, "grid:" + a.id, a.name, "");
+    } else if (a.kind == Assignee::Kind::department) {
+      to_department(kind, a.id);
+    }
+  }
+
+  bool to_grid_workers(NoticeKind kind, const std::string& grid) {
+    bool any = false;
+    for (const Actor& s : c_.reference->staff) {
+      if (s.role != Role::grid_worker) continue;
+      for (const std::string& g : s.grids) {
+        if (g != grid) continue;
+        add(kind, s.id, s.name, "");
+        any = true;
+        break;
+      }
+    }
+    return any;
+  }
+
+  void to_department(NoticeKind kind, const std::string& department) {
+    bool any = false;
+    for (const Actor& s : c_.reference->staff) {
+      if (s.role != Role::department_staff || s.department != department) continue;
+      add(kind, s.id, s.name, department);
+      any = true;
+    }
+    if (!any) {
+      const Department* d = c_.reference->department(department);
+      add(kind, "department:" + department, d ? d->name : department, department);
+    }
+  }
+
+  void to_role(NoticeKind kind, Role role) {
+    for (const Actor& s : c_.reference->staff)
+      if (s.role == role) add(kind, s.id, s.name, "");
+  }
+
+  /// The resident who reported it (when they can be reached) and the followers.
+  void to_residents(NoticeKind kind) {
+    if (is_resident_actor(r_.submitted_by, *c_.reference))
+      add(kind, r_.submitted_by, "", "");
+    else if (r_.submitted_by.empty() && !r_.reporter.phone.empty())
+      add(kind, "reporter:" + r_.id, "", "");
+    for (const std::string& f : r_.followers)
+      if (is_resident_actor(f, *c_.reference)) add(kind, f, "", "");
+  }
+
+  std::vector<Notification> take() { return std::move(out_); }
+
+ private:
+  void add(NoticeKind kind, const std::string& recipient, const std::string& name,
+           const std::string& department) {
+    for (const Notification& n : out_)
+      if (n.kind == kind && n.recipient == recipient) return;  // one message per person
+    Notification n;
+    n.created_at = e_.at;
+    n.report_id = r_.id;
+    n.event_seq = e_.seq;
+    n.kind = kind;
+    n.recipient = recipient;
+    n.recipient_name = name;
+    n.department = department;
+    n.grids = r_.grid_chain;
+    n.category = r_.category;
+    n.urgent = kind == NoticeKind::supervised && r_.supervision >= SupervisionLevel::supervised;
+    n.title = std::string(kTitles[static_cast<std::size_t>(kind)]);
+    if (kind == NoticeKind::supervised) n.title = std::string(label_zh(r_.supervision)) + "提醒";
+    n.link = link();
+    n.text = c_.templates->render(kind, fields(department));
+    n.id = "n_" + sha256_hex(r_.id + "\n" + std::to_string(e_.seq) + "\n" +
+                             std::string(to_string(kind)) + "\n" + recipient)
+                      .substr(0, 24);
+    out_.push_back(std::move(n));
+  }
+
+  std::string link() const { return c_.base_url + "/api/v1/reports/" + r_.id; }
+
+  std::map<std::string, std::string> fields(const std::string& department) const {
+    const ReferenceData& ref = *c_.reference;
+    const TimeZone& zone = ref.calendar.zone();
+    std::map<std::string, std::string> f;
+    f["case"] = r_.id;
+    const Category* cat = ref.categories.find(r_.category);
+    f["category"] = cat ? cat->name : r_.category;
+    const std::string grid_name =
+        r_.grid_chain.empty() || !c_.grid_name ? std::string() : c_.grid_name(r_.grid_id());
+    f["grid"] = r_.grid_chain.empty() ? "网格外" : grid_name.empty() ? r_.grid_id() : grid_name;
+    f["assignee"] = r_.assignee.name.empty() ? "待派遣" : r_.assignee.name;
+    std::string dept = department;
+    if (dept.empty() && e_.data.count("returned_by")) dept = e_.data.at("returned_by");
+    const Department* d = dept.empty() ? nullptr : ref.department(dept);
+    f["department"] = d ? d->name : dept;
+    f["deadline"] = r_.due_at ? display_time(*r_.due_at, zone) : "（未定）";
+    f["report_in_due"] = "（未定）";
+    for (const WhistledDepartment& w : r_.whistle)
+      if (w.department == department || (department.empty() && w.lead))
+        f["report_in_due"] = display_time(w.report_in_due, zone);
+    f["level"] = std::string(label_zh(r_.supervision));
+    f["requested_due"] =
+        r_.pending_extension ? display_time(r_.pending_extension->requested_due, zone) : "（未定）";
+    f["state"] = std::string(label_zh(r_.state));
+    f["link"] = link();
+    f["rating_link"] = link() + "#evaluate";
+    return f;
+  }
+
+  const Report& r_;
+  const Event& e_;
+  const NoticeContext& c_;
+  std::vector<Notification> out_;
+};
+
+}  // namespace
+
+std::string_view to_string(NoticeKind k) noexcept {
+  return kKindNames[static_cast<std::size_t>(k)];
+}
+
+std::optional<NoticeKind> parse_notice_kind(std::string_view s) {
+  for (std::size_t i = 0; i < kKindNames.size(); ++i)
+    if (kKindNames[i] == s) return static_cast<NoticeKind>(i);
+  return std::nullopt;
+}
+
+std::string_view to_string(DeliveryState s) noexcept {
+  return kStateNames[static_cast<std::size_t>(s)];
+}
+
+std::optional<DeliveryState> parse_delivery_state(std::string_view s) {
+  for (std::size_t i = 0; i < kStateNames.size(); ++i)
+    if (kStateNames[i] == s) return static_cast<DeliveryState>(i);
+  return std::nullopt;
+}
+
+std::string notice_kind_names() {
+  std::string out;
+  for (std::string_view k : kKindNames) out += (out.empty() ? "" : ", ") + std::string(k);
+  return out;
+}
+
+NoticeTemplates::NoticeTemplates() {
+  for (std::size_t i = 0; i < kDefaults.size(); ++i)
+    text_[static_cast<NoticeKind>(i)] = std::string(kDefaults[i]);
+}
+
+void NoticeTemplates::set(NoticeKind kind, const std::string& text) {
+  walk_template(
+      to_string(kind), text, [](std::string_view) {}, [](const std::string&) {});
+  if (text.empty())
+    throw Error(ErrorCode::invalid_data,
+                "the template of '" + std::string(to_string(kind)) + "' is empty");
+  text_[kind] = text;
+}
+
+const std::string& NoticeTemplates::text(NoticeKind kind) const {
+  return text_.at(kind);
+}
+
+std::string NoticeTemplates::render(NoticeKind kind,
+                                    const std::map<std::string, std::string>& fields) const {
+  std::string out;
+  walk_template(
+      to_string(kind), text(kind), [&](std::string_view s) { out += s; },
+      [&](const std::string& name) {
+        const auto it = fields.find(name);
+        if (it != fields.end()) out += it->second;
+      });
+  return out;
+}
+
+const std::vector<std::string_view>& NoticeTemplates::fields() {
+  return kFields;
+}
+
+std::vector<Notification> notifications_for(const Report& r, const Event& e,
+                                            const NoticeContext& c) {
+  Composer to(r, e, c);
+  const auto action = parse_action(e.action);
+  if (!action) return {};
+  switch (*action) {
+    case Action::register_case:
+      to.to_residents(NoticeKind::registered);
+      break;
+    case Action::dispatch:
+    case Action::reassign:
+      to.to_assignee(NoticeKind::assigned, r.assignee);
+      break;
+    case Action::escalate:
+      // The lead and every co-handling department, each with its 报到 deadline.
+      for (const WhistledDepartment& w : r.whistle)
+        to.to_department(NoticeKind::whistled, w.department);
+      break;
+    case Action::supervise:
+      to.to_assignee(NoticeKind::supervised, r.assignee);
+      if (r.supervision >= SupervisionLevel::supervised) {
+        to.to_role(NoticeKind::supervised, Role::supervisor);
+        // The grid chain above the case's grid hears of 督办 and 挂牌督办.
+        for (std::size_t i = 1; i < r.grid_chain.size(); ++i)
+          to.to_grid_workers(NoticeKind::supervised, r.grid_chain[i]);
+      }
+      break;
+    case Action::handle:
+    case Action::self_handle:
+      to.to_residents(NoticeKind::handled);
+      break;
+    case Action::close:
+      to.to_residents(NoticeKind::closed);
+      break;
+    case Action::rework:
+      to.to_assignee(NoticeKind::reopened, r.assignee);
+      break;
+    case Action::evaluate:
+      if (e.data.count("reopened")) to.to_assignee(NoticeKind::reopened, r.assignee);
+      break;
+    case Action::return_case:
+      to.to_role(NoticeKind::returned, Role::dispatcher);
+      break;
+    case Action::request_extension:
+      to.to_role(NoticeKind::extension, Role::supervisor);
+      break;
+    default:
+      break;
+  }
+  return to.take();
+}
+
+}  // namespace wangge

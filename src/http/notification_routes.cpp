@@ -1,0 +1,145 @@
+// The inbox (each person's own messages) and the admin's view of deliveries. The rules live in
+// wangge::Notifications; these handlers parse, call it and render.
+#include <nlohmann/json.hpp>
+
+#include "context.hpp"
+#include "params.hpp"
+#include "wangge/service/notifications.hpp"
+#include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
+
+namespace wangge::http {
+namespace {
+
+using nlohmann::json;
+
+std::string iso(const Context& ctx, Instant t) {
+  return format_iso(t, ctx.service.reference()->calendar.zone());
+}
+
+json message_json(const Context& ctx, const Notification& n) {
+  return json{{"id", n.id},
+              {"kind", std::string(to_string(n.kind))},
+              {"report_id", n.report_id},
+              {"title", n.title},
+              {"text", n.text},
+              {"link", n.link},
+              {"urgent", n.urgent},
+              {"created_at", iso(ctx, n.created_at)},
+              {"read_at", n.read_at ? json(iso(ctx, *n.read_at)) : json()}};
+}
+
+/// The keyset cursor of an inbox page: "<created_at ms>.<id>".
+std::string cursor_of(const Notification& n) {
+  return std::to_string(n.created_at.time_since_epoch().count()) + "." + n.id;
+}
+
+std::pair<Instant, std::string> parse_cursor(const std::string& s) {
+  const auto dot = s.find('.');
+  const auto bad = [] {
+    return Error(ErrorCode::invalid_argument,
+                 "query parameter 'before' must be the 'next' of a previous page");
+  };
+  if (dot == std::string::npos || dot == 0 || dot > 15 || s.size() - dot - 1 > 64) throw bad();
+  long long ms = 0;
+  for (std::size_t i = 0; i < dot; ++i) {
+    if (s[i] < '0' || s[i] > '9') throw bad();
+    ms = ms * 10 + (s[i] - '0');
+  }
+  const std::string id = s.substr(dot + 1);
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') throw bad();
+  return {Instant(Milliseconds(ms)), id};
+}
+
+/// GET /api/v1/inbox?unread=true&limit=50&before=… — the caller's own messages, newest first.
+Response inbox(Context& ctx, Request& req) {
+  if (!req.authenticated)
+    throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
+  InboxQuery q;
+  q.limit = static_cast<std::size_t>(integer_param(req, "limit", 1, 200, 50));
+  if (const auto u = req.param("unread")) {
+    if (*u != "true" && *u != "false")
+      throw Error(ErrorCode::invalid_argument, "query parameter 'unread' must be true or false");
+    q.unread_only = *u == "true";
+  }
+  if (const auto b = req.param("before")) q.before = parse_cursor(*b);
+  const auto messages = ctx.service.notifications().inbox(req.actor, q);
+  json items = json::array();
+  for (const Notification& n : messages) items.push_back(message_json(ctx, n));
+  json body{{"messages", items}, {"unread", ctx.service.notifications().unread(req.actor)}};
+  body["next"] = messages.size() == q.limit ? json(cursor_of(messages.back())) : json();
+  return json_response(200, body.dump()).header("Cache-Control", "no-store");
+}
+
+std::string id_param(const Request& req, const char* name) {
+  const std::string id = req.params.at(name);
+  bool ok = id.size() >= 3 && id.size() <= 64;
+  for (char c : id) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  if (!ok)
+    throw Error(ErrorCode::not_found,
+                std::string(name) + " " + id.substr(0, 64) + " does not exist");
+  return id;
+}
+
+/// POST /api/v1/inbox/{id}/read — marks one of the caller's messages read.
+Response mark_read(Context& ctx, Request& req) {
+  if (!req.authenticated)
+    throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
+  ctx.service.notifications().mark_read(id_param(req, "id"), req.actor, req.now);
+  return Response{204, "application/json", "", nullptr, {}};
+}
+
+json delivery_json(const Context& ctx, const Delivery& d) {
+  return json{{"id", d.id},
+              {"notification_id", d.notification_id},
+              {"channel", d.channel},
+              {"to_phone", !d.address.empty()},  // the phone itself is personal data
+              {"state", std::string(to_string(d.state))},
+              {"attempts", d.attempts},
+              {"next_at", d.state == DeliveryState::pending ? json(iso(ctx, d.next_at)) : json()},
+              {"created_at", iso(ctx, d.created_at)},
+              {"updated_at", iso(ctx, d.updated_at)},
+              {"delivered_at", d.delivered_at ? json(iso(ctx, *d.delivered_at)) : json()},
+              {"last_error", d.last_error}};
+}
+
+/// GET /api/v1/admin/deliveries?state=dead&limit=100 (admins).
+Response list_deliveries(Context& ctx, Request& req) {
+  require(req, {Role::admin});
+  std::optional<DeliveryState> state;
+  if (const auto s = req.param("state")) {
+    state = parse_delivery_state(*s);
+    if (!state)
+      throw Error(ErrorCode::invalid_argument,
+                  "query parameter 'state' must be pending, delivered or dead");
+  }
+  const auto limit = static_cast<std::size_t>(integer_param(req, "limit", 1, 500, 100));
+  json items = json::array();
+  for (const Delivery& d : ctx.service.notifications().deliveries(req.actor, state, limit))
+    items.push_back(delivery_json(ctx, d));
+  json counts = json::object();
+  for (const auto& [s, n] : ctx.service.notifications().counts()) counts[s] = n;
+  return json_response(200, json{{"deliveries", items}, {"counts", counts}}.dump())
+      .header("Cache-Control", "no-store");
+}
+
+/// POST /api/v1/admin/deliveries/{id}/resend (admins): pending again at once, under its id.
+Response resend(Context& ctx, Request& req) {
+  require(req, {Role::admin});
+  const Delivery d = ctx.service.notifications().resend(id_param(req, "id"), req.actor, req.now);
+  return json_response(200, delivery_json(ctx, d).dump());
+}
+
+}  // namespace
+
+void add_notification_routes(Router& router, Context& ctx) {
+  const auto to = [&ctx](ContextHandler fn) { return with_context(ctx, fn); };
+  const Execution worker = Execution::worker;
+  router.add({"GET", "/api/v1/inbox", {}, to(inbox), worker});
+  router.add({"POST", "/api/v1/inbox/{id}/read", {}, to(mark_read), worker});
+  router.add({"GET", "/api/v1/admin/deliveries", {}, to(list_deliveries), worker});
+  router.add({"POST", "/api/v1/admin/deliveries/{id}/resend", {}, to(resend), worker});
+}
+
+}  // namespace wangge::http

@@ -1,0 +1,320 @@
+// The notification configuration and which channel carries which message.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "wangge/notify/channels.hpp"
+#include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
+#include "wangge/util/sha256.hpp"
+
+namespace wangge::notify {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxChannels = 64;
+constexpr std::size_t kMaxListEntries = 1000;
+
+[[noreturn]] void bad(const std::string& where, const std::string& why) {
+  throw Error(ErrorCode::invalid_data, where + ": " + why);
+}
+
+bool is_http_url(const std::string& url) {
+  const bool scheme = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+  const auto host_at = url.find("://") + 3;
+  return scheme && url.size() > host_at && url.size() <= 2048 &&
+         url.find_first_of(" \t\r\n\"<>") == std::string::npos && url[host_at] != '/';
+}
+
+std::string text_field(const json& j, const char* key, const std::string& where, bool required) {
+  if (!j.contains(key)) {
+    if (required) bad(where, "the field '" + std::string(key) + "' is required");
+    return {};
+  }
+  if (!j[key].is_string()) bad(where, "the field '" + std::string(key) + "' must be a string");
+  std::string s = j[key].get<std::string>();
+  if (required && s.empty()) bad(where, "the field '" + std::string(key) + "' is empty");
+  if (s.size() > 4096) bad(where, "the field '" + std::string(key) + "' is over 4096 bytes");
+  return s;
+}
+
+std::vector<std::string> list_field(const json& j, const char* key, const std::string& where) {
+  std::vector<std::string> out;
+  if (!j.contains(key)) return out;
+  if (!j[key].is_array() || j[key].size() > kMaxListEntries)
+    bad(where + "." + key, "must be a list of at most 1000 strings");
+  for (const json& v : j[key]) {
+    if (!v.is_string() || v.get<std::string>().empty())
+      bad(where + "." + key, "every entry must be a non-empty string");
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+Audience parse_audience(const json& j, const std::string& where) {
+  Audience a;
+  if (j.is_null()) return a;
+  if (!j.is_object()) bad(where, "must be an object");
+  for (const auto& [key, value] : j.items()) {
+    (void)value;
+    if (key != "kinds" && key != "departments" && key != "grids" && key != "categories")
+      bad(where, "unknown field '" + key + "' (kinds, departments, grids, categories)");
+  }
+  a.kinds = list_field(j, "kinds", where);
+  for (const std::string& k : a.kinds)
+    if (!parse_notice_kind(k))
+      bad(where + ".kinds", "'" + k + "' is not a kind (" + notice_kind_names() + ")");
+  a.departments = list_field(j, "departments", where);
+  a.grids = list_field(j, "grids", where);
+  a.categories = list_field(j, "categories", where);
+  return a;
+}
+
+std::optional<ChannelType> parse_type(const std::string& s) {
+  for (ChannelType t :
+       {ChannelType::webhook, ChannelType::wecom, ChannelType::dingtalk, ChannelType::sms})
+    if (to_string(t) == s) return t;
+  return std::nullopt;
+}
+
+ChannelConfig parse_channel(const json& j, const std::string& where) {
+  if (!j.is_object()) bad(where, "a channel must be an object");
+  static const std::set<std::string> kKnown{"name",      "type",      "url",
+                                            "secret",    "audience",  "rate_per_second",
+                                            "templates", "sign_name", "key"};
+  for (const auto& [key, value] : j.items()) {
+    (void)value;
+    if (!kKnown.count(key)) bad(where, "unknown field '" + key + "'");
+  }
+  ChannelConfig c;
+  c.name = text_field(j, "name", where, true);
+  const std::string where_named = where + " ('" + c.name + "')";
+  const std::string type = text_field(j, "type", where_named, true);
+  const auto t = parse_type(type);
+  if (!t) bad(where_named + ".type", "'" + type + "' is not one of webhook, wecom, dingtalk, sms");
+  c.type = *t;
+  c.url = text_field(j, "url", where_named, true);
+  if (!is_http_url(c.url)) bad(where_named + ".url", "must be an http:// or https:// URL");
+  c.secret = text_field(j, "secret", where_named, c.type == ChannelType::webhook);
+  if (j.contains("audience")) c.audience = parse_audience(j["audience"], where_named + ".audience");
+  if (j.contains("rate_per_second")) {
+    const json& r = j["rate_per_second"];
+    if (!r.is_number() || !std::isfinite(r.get<double>()) || r.get<double>() <= 0 ||
+        r.get<double>() > 100000)
+      bad(where_named + ".rate_per_second", "must be a number above 0 and at most 100000");
+    c.rate_per_second = r.get<double>();
+  }
+  if (c.type == ChannelType::sms) {
+    if (!j.contains("templates") || !j["templates"].is_object() || j["templates"].empty())
+      bad(where_named + ".templates",
+          "an sms channel needs an object of template ids by kind, e.g. {\"closed\": \"SMS_1\"}");
+    for (const auto& [kind, id] : j["templates"].items()) {
+      if (!parse_notice_kind(kind))
+        bad(where_named + ".templates",
+            "'" + kind + "' is not a kind (" + notice_kind_names() + ")");
+      if (!id.is_string() || id.get<std::string>().empty())
+        bad(where_named + ".templates." + kind, "must be a non-empty string");
+      c.sms_templates[kind] = id.get<std::string>();
+    }
+    c.sms_sign = text_field(j, "sign_name", where_named, false);
+    c.sms_key = text_field(j, "key", where_named, false);
+  } else if (j.contains("templates") || j.contains("sign_name") || j.contains("key")) {
+    bad(where_named, "templates, sign_name and key are fields of an sms channel only");
+  }
+  return c;
+}
+
+std::string short_number(double v) {
+  char out[32];
+  std::snprintf(out, sizeof out, "%g", v);
+  return out;
+}
+
+std::chrono::milliseconds duration_field(const json& j, const char* key, const std::string& where,
+                                         double min_s, double max_s,
+                                         std::chrono::milliseconds fallback) {
+  if (!j.contains(key)) return fallback;
+  const json& v = j[key];
+  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < min_s ||
+      v.get<double>() > max_s)
+    bad(where + "." + key,
+        "must be a number of seconds from " + short_number(min_s) + " to " + short_number(max_s));
+  return std::chrono::milliseconds(number::narrow_round(v.get<double>() * 1000));  // ≤ 7 days
+}
+
+RetryPolicy parse_retry(const json& j, const std::string& where) {
+  RetryPolicy r;
+  if (!j.is_object()) bad(where, "must be an object");
+  for (const auto& [key, value] : j.items()) {
+    (void)value;
+    if (key != "max_attempts" && key != "first_retry_seconds" && key != "longest_retry_seconds" &&
+        key != "timeout_seconds")
+      bad(where,
+          "unknown field '" + key +
+              "' (max_attempts, first_retry_seconds, longest_retry_seconds, timeout_seconds)");
+  }
+  if (j.contains("max_attempts")) {
+    if (!j["max_attempts"].is_number_integer() || j["max_attempts"].get<long long>() < 1 ||
+        j["max_attempts"].get<long long>() > 100)
+      bad(where + ".max_attempts", "must be a whole number from 1 to 100");
+    r.max_attempts = j["max_attempts"].get<int>();
+  }
+  r.first_retry = duration_field(j, "first_retry_seconds", where, 0.01, 86400, r.first_retry);
+  r.longest_retry =
+      duration_field(j, "longest_retry_seconds", where, 0.01, 7 * 86400, r.longest_retry);
+  r.timeout = duration_field(j, "timeout_seconds", where, 0.1, 120, r.timeout);
+  if (r.longest_retry < r.first_retry)
+    bad(where, "longest_retry_seconds is shorter than first_retry_seconds");
+  return r;
+}
+
+bool listens(const std::vector<std::string>& list, const std::string& value) {
+  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+}
+
+bool carries(const ChannelConfig& c, const Notification& n) {
+  const Audience& a = c.audience;
+  if (!listens(a.kinds, std::string(to_string(n.kind)))) return false;
+  if (!listens(a.departments, n.department)) return false;
+  if (!a.grids.empty()) {
+    bool any = false;
+    for (const std::string& g : n.grids) any = any || listens(a.grids, g);
+    if (!any) return false;
+  }
+  if (!a.categories.empty()) {
+    bool any = false;
+    for (const std::string& prefix : a.categories) any = any || n.category.rfind(prefix, 0) == 0;
+    if (!any) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view to_string(ChannelType t) noexcept {
+  switch (t) {
+    case ChannelType::webhook:
+      return "webhook";
+    case ChannelType::wecom:
+      return "wecom";
+    case ChannelType::dingtalk:
+      return "dingtalk";
+    case ChannelType::sms:
+      return "sms";
+  }
+  return "webhook";
+}
+
+std::chrono::milliseconds RetryPolicy::backoff(int attempts) const {
+  auto wait = first_retry;
+  for (int i = 1; i < attempts && wait < longest_retry; ++i) wait *= 2;
+  return std::min(wait, longest_retry);
+}
+
+NotifyConfig parse_notify_config(const std::string& text, const std::string& file) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw Error(ErrorCode::unreadable_source,
+                file + ": not JSON (at byte " + std::to_string(e.byte) + ")");
+  }
+  if (!j.is_object()) bad(file, "must be a JSON object with 'channels'");
+  for (const auto& [key, value] : j.items()) {
+    (void)value;
+    if (key != "channels" && key != "templates" && key != "retry")
+      bad(file, "unknown field '" + key + "' (channels, templates, retry)");
+  }
+  NotifyConfig config;
+  if (j.contains("channels")) {
+    if (!j["channels"].is_array() || j["channels"].size() > kMaxChannels)
+      bad(file + ": channels", "must be a list of at most 64 channels");
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < j["channels"].size(); ++i) {
+      ChannelConfig c =
+          parse_channel(j["channels"][i], file + ": channels[" + std::to_string(i) + "]");
+      if (!names.insert(c.name).second)
+        bad(file + ": channels[" + std::to_string(i) + "]",
+            "the name '" + c.name + "' is used twice");
+      config.channels.push_back(std::move(c));
+    }
+  }
+  if (j.contains("templates")) {
+    if (!j["templates"].is_object())
+      bad(file + ": templates", "must be an object of texts by kind");
+    for (const auto& [kind, value] : j["templates"].items()) {
+      const auto k = parse_notice_kind(kind);
+      if (!k)
+        bad(file + ": templates", "'" + kind + "' is not a kind (" + notice_kind_names() + ")");
+      if (!value.is_string()) bad(file + ": templates." + kind, "must be a string");
+      try {
+        config.templates.set(*k, value.get<std::string>());
+      } catch (const Error& e) {
+        bad(file + ": templates." + kind, e.what());
+      }
+    }
+  }
+  if (j.contains("retry")) config.retry = parse_retry(j["retry"], file + ": retry");
+  return config;
+}
+
+ChannelConfig every_message_webhook(const std::string& url, const std::string& secret) {
+  if (!is_http_url(url))
+    throw Error(ErrorCode::invalid_argument, "--notify-webhook must be an http:// or https:// URL");
+  if (secret.empty())
+    throw Error(ErrorCode::invalid_argument,
+                "--notify-webhook needs --notify-secret (the receiver checks the signature)");
+  ChannelConfig c;
+  c.name = "notify-webhook";
+  c.type = ChannelType::webhook;
+  c.url = url;
+  c.secret = secret;
+  c.rate_per_second = 100000;
+  return c;
+}
+
+std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
+    const NotifyConfig& config, const std::vector<Notification>& messages, const Report& report,
+    Instant now) {
+  std::vector<std::pair<std::size_t, Delivery>> out;
+  auto add = [&](std::size_t i, const ChannelConfig& c, const std::string& address) {
+    Delivery d;
+    d.notification_id = messages[i].id;
+    d.channel = c.name;
+    d.address = address;
+    d.id = "d_" + sha256_hex(d.notification_id + "\n" + c.name).substr(0, 24);
+    d.next_at = d.created_at = d.updated_at = now;
+    out.emplace_back(i, std::move(d));
+  };
+  for (const ChannelConfig& c : config.channels) {
+    std::set<NoticeKind> posted;  // group robots: once per kind of this event
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      const Notification& n = messages[i];
+      if (!carries(c, n)) continue;
+      switch (c.type) {
+        case ChannelType::webhook:
+          add(i, c, "");
+          break;
+        case ChannelType::wecom:
+        case ChannelType::dingtalk:
+          if (posted.insert(n.kind).second) add(i, c, "");
+          break;
+        case ChannelType::sms: {
+          // Only the reporter's own phone, and only for kinds the gateway has a template for.
+          const bool reporter =
+              n.recipient == report.submitted_by || n.recipient == "reporter:" + report.id;
+          if (reporter && !report.reporter.phone.empty() &&
+              c.sms_templates.count(std::string(to_string(n.kind))))
+            add(i, c, report.reporter.phone);
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace wangge::notify

@@ -1,0 +1,149 @@
+// Each channel's message format, and the signatures (HMAC-SHA256 through libsodium).
+#include <sodium.h>
+
+#include <array>
+#include <cctype>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "wangge/notify/channels.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge::notify {
+namespace {
+
+using nlohmann::json;
+
+std::string hex(const unsigned char* bytes, std::size_t n) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(kDigits[bytes[i] >> 4]);
+    out.push_back(kDigits[bytes[i] & 15]);
+  }
+  return out;
+}
+
+std::array<unsigned char, crypto_auth_hmacsha256_BYTES> hmac(const std::string& key,
+                                                             const std::string& message) {
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                                message.size());
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  return mac;
+}
+
+std::string url_encode(const std::string& s) {
+  static const char* kDigits = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kDigits[c >> 4]);
+      out.push_back(kDigits[c & 15]);
+    }
+  }
+  return out;
+}
+
+long long unix_seconds(Instant t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+long long unix_millis(Instant t) {
+  return t.time_since_epoch().count();
+}
+
+json message_json(const Notification& n) {
+  return json{{"id", n.id},
+              {"kind", std::string(to_string(n.kind))},
+              {"report_id", n.report_id},
+              {"event_seq", n.event_seq},
+              {"recipient", n.recipient},
+              {"recipient_name", n.recipient_name},
+              {"department", n.department},
+              {"grids", n.grids},
+              {"category", n.category},
+              {"urgent", n.urgent},
+              {"title", n.title},
+              {"text", n.text},
+              {"link", n.link},
+              {"created_at", format_iso(n.created_at, *TimeZone::named("UTC"))}};
+}
+
+/// Robots show text only: the title in brackets is already in the rendered template.
+json robot_text(const Notification& n) {
+  return json{{"msgtype", "text"}, {"text", {{"content", n.text}}}};
+}
+
+}  // namespace
+
+std::string hmac_sha256_hex(const std::string& key, const std::string& message) {
+  const auto mac = hmac(key, message);
+  return hex(mac.data(), mac.size());
+}
+
+std::string webhook_signature(const std::string& secret, long long t, const std::string& body) {
+  return "t=" + std::to_string(t) +
+         ",v1=" + hmac_sha256_hex(secret, std::to_string(t) + "." + body);
+}
+
+std::string dingtalk_signed_url(const std::string& url, const std::string& secret, long long ms) {
+  const auto mac = hmac(secret, std::to_string(ms) + "\n" + secret);
+  std::string b64(sodium_base64_ENCODED_LEN(mac.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(b64.data(), b64.size(), mac.data(), mac.size(), sodium_base64_VARIANT_ORIGINAL);
+  b64.resize(std::strlen(b64.c_str()));
+  return url + (url.find('?') == std::string::npos ? "?" : "&") +
+         "timestamp=" + std::to_string(ms) + "&sign=" + url_encode(b64);
+}
+
+OutgoingRequest format_request(const ChannelConfig& c, const Delivery& d, const Notification& n,
+                               Instant now) {
+  OutgoingRequest r;
+  r.url = c.url;
+  r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  r.headers.emplace_back("User-Agent", "wangge-notify/1");
+  switch (c.type) {
+    case ChannelType::webhook: {
+      const json body{{"id", d.id},
+                      {"type", "notification." + std::string(to_string(n.kind))},
+                      {"attempt", d.attempts + 1},
+                      {"notification", message_json(n)}};
+      r.body = body.dump();
+      r.headers.emplace_back("X-Wangge-Delivery", d.id);
+      r.headers.emplace_back("X-Wangge-Signature",
+                             webhook_signature(c.secret, unix_seconds(now), r.body));
+      break;
+    }
+    case ChannelType::wecom:
+      r.body = robot_text(n).dump();
+      r.check_errcode = true;
+      break;
+    case ChannelType::dingtalk:
+      r.body = robot_text(n).dump();
+      if (!c.secret.empty()) r.url = dingtalk_signed_url(c.url, c.secret, unix_millis(now));
+      r.check_errcode = true;
+      break;
+    case ChannelType::sms: {
+      const auto t = c.sms_templates.find(std::string(to_string(n.kind)));
+      const json body{{"phone", d.address},
+                      {"template_id", t == c.sms_templates.end() ? "" : t->second},
+                      {"sign_name", c.sms_sign},
+                      {"params", {{"case", n.report_id}, {"title", n.title}, {"link", n.link}}},
+                      {"out_id", d.id}};
+      r.body = body.dump();
+      if (!c.sms_key.empty()) r.headers.emplace_back("Authorization", "Bearer " + c.sms_key);
+      r.headers.emplace_back("X-Wangge-Delivery", d.id);
+      break;
+    }
+  }
+  return r;
+}
+
+}  // namespace wangge::notify

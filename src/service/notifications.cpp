@@ -1,0 +1,223 @@
+// The outbox's two ends: enqueue (inside a change's transaction) and the runner that delivers.
+#include "wangge/service/notifications.hpp"
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
+
+namespace wangge {
+
+/// A token bucket per channel: rate_per_second tokens a second, a second's worth of burst.
+struct Notifications::Buckets {
+  struct Bucket {
+    double tokens = 0;
+    Instant at;
+  };
+  std::map<std::string, Bucket> by_channel;
+
+  /// Takes a token of @p c at @p now; @returns std::nullopt when taken, else when one will be.
+  std::optional<Instant> take(const notify::ChannelConfig& c, Instant now) {
+    auto [it, fresh] = by_channel.try_emplace(c.name);
+    Bucket& b = it->second;
+    const double burst = std::max(1.0, c.rate_per_second);
+    if (fresh) {
+      b.tokens = burst;
+      b.at = now;
+    }
+    const double seconds = std::chrono::duration<double>(now - b.at).count();
+    b.tokens = std::min(burst, b.tokens + std::max(0.0, seconds) * c.rate_per_second);
+    b.at = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return std::nullopt;
+    }
+    const double wait_s = (1 - b.tokens) / c.rate_per_second;
+    // At most a second's wait (rate_per_second > 0 gives (1 - tokens) / rate, tokens ≥ 0):
+    // saturate.
+    return now +
+           std::chrono::milliseconds(number::clamp_to<long long>(wait_s * 1000, 0, 3600000) + 1);
+  }
+};
+
+Notifications::Notifications(Store& store)
+    : store_(store),
+      config_(std::make_shared<const notify::NotifyConfig>()),
+      buckets_(std::make_unique<Buckets>()) {}
+
+Notifications::~Notifications() {
+  stop();
+}
+
+void Notifications::configure(notify::NotifyConfig config, std::string base_url) {
+  config_ = std::make_shared<const notify::NotifyConfig>(std::move(config));
+  while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+  base_url_ = std::move(base_url);
+}
+
+std::size_t Notifications::enqueue(WriteTx& tx, const Report& r, const Event& e,
+                                   const ReferenceData& ref,
+                                   const std::function<std::string(const std::string&)>& grid_name,
+                                   Instant now) const {
+  const NoticeContext context{&ref, &config_->templates, base_url_, grid_name};
+  const std::vector<Notification> messages = notifications_for(r, e, context);
+  if (messages.empty()) return 0;
+  const auto deliveries = notify::deliveries_for(*config_, messages, r, now);
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    std::vector<Delivery> own;
+    for (const auto& [index, d] : deliveries)
+      if (index == i) own.push_back(d);
+    tx.enqueue(messages[i], own);
+  }
+  return messages.size();
+}
+
+std::vector<Notification> Notifications::inbox(const Actor& me, InboxQuery query) {
+  if (me.id.empty() || me.anonymous)
+    throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
+  query.recipient = me.id;
+  query.limit = std::clamp<std::size_t>(query.limit, 1, 200);
+  return store_.notifications().inbox(query);
+}
+
+std::size_t Notifications::unread(const Actor& me) {
+  if (me.id.empty() || me.anonymous) return 0;
+  return store_.notifications().unread_count(me.id);
+}
+
+void Notifications::mark_read(const std::string& id, const Actor& me, Instant now) {
+  if (me.id.empty() || me.anonymous || !store_.notifications().mark_read(id, me.id, now))
+    throw Error(ErrorCode::not_found, "message " + id + " does not exist");
+}
+
+std::vector<Delivery> Notifications::deliveries(const Actor& admin,
+                                                std::optional<DeliveryState> state,
+                                                std::size_t limit) {
+  if (admin.role != Role::admin)
+    throw Error(ErrorCode::forbidden, "only an admin sees the deliveries of notifications");
+  return store_.notifications().deliveries(state, std::clamp<std::size_t>(limit, 1, 500));
+}
+
+Delivery Notifications::resend(const std::string& id, const Actor& admin, Instant now) {
+  if (admin.role != Role::admin)
+    throw Error(ErrorCode::forbidden, "only an admin re-sends a notification");
+  if (!store_.notifications().resend(id, now))
+    throw Error(ErrorCode::not_found, "delivery " + id + " does not exist");
+  wake();
+  return store_.notifications().delivery(id).value();
+}
+
+std::vector<std::pair<std::string, std::size_t>> Notifications::counts() {
+  return store_.notifications().delivery_counts();
+}
+
+NotifierStats Notifications::stats() const {
+  return NotifierStats{delivered_.load(), failed_.load(), dead_.load()};
+}
+
+void Notifications::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable() || config_->channels.empty()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Notifications::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Notifications::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
+void Notifications::run() {
+  notify::Poster poster;
+  for (;;) {
+    Instant next = now_utc() + std::chrono::seconds(1);
+    try {
+      next = pass(poster);
+    } catch (const std::exception& e) {
+      // The store unavailable (a restart, a failover): the deliveries wait in it.
+      std::fprintf(stderr, "notifications: this pass failed (%s); the next one retries\n",
+                   e.what());
+    }
+    std::unique_lock lock(mutex_);
+    const auto wait = std::clamp<Instant::duration>(next - now_utc(), Instant::duration::zero(),
+                                                    std::chrono::seconds(1));
+    wake_.wait_for(lock, wait, [this] { return stopping_ || woken_; });
+    woken_ = false;
+    if (stopping_) return;
+  }
+}
+
+Instant Notifications::pass(notify::Poster& poster) {
+  constexpr std::size_t kBatch = 256;
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  const auto config = config_;
+  Instant later = now_utc() + std::chrono::seconds(1);
+  std::vector<DeliveryOutcome> outcomes;
+  auto flush = [&] {
+    store_.notifications().record_outcomes(outcomes);
+    outcomes.clear();
+  };
+  const auto due = store_.notifications().due_deliveries(now_utc(), kBatch);
+  std::size_t tried = 0;
+  for (const DueDelivery& item : due) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;
+    }
+    const Instant now = now_utc();
+    DeliveryOutcome o;
+    o.id = item.delivery.id;
+    o.at = now;
+    const auto channel =
+        std::find_if(config->channels.begin(), config->channels.end(),
+                     [&](const auto& c) { return c.name == item.delivery.channel; });
+    if (channel == config->channels.end()) {
+      // Configured away: kept as dead, for an admin to re-send once it is back.
+      o.dead = true;
+      o.error = "the channel '" + item.delivery.channel + "' is not configured";
+    } else if (auto wait = buckets_->take(*channel, now)) {
+      later = std::min(later, *wait);
+      continue;  // rate-limited: stays due
+    } else {
+      const auto result =
+          poster.post(notify::format_request(*channel, item.delivery, item.notification, now),
+                      config->retry.timeout);
+      o.delivered = result.ok;
+      o.error = result.error;
+      const int tries = item.delivery.attempts + 1;
+      if (!o.delivered && tries >= config->retry.max_attempts) o.dead = true;
+      if (!o.delivered && !o.dead) {
+        const auto base = config->retry.backoff(tries);
+        std::uniform_real_distribution<double> jitter(0.75, 1.25);
+        // The back-off is at most a week (RetryPolicy's bound) times 1.25.
+        o.next_at = now_utc() + std::chrono::milliseconds(number::narrow_round(
+                                    static_cast<double>(base.count()) * jitter(random)));
+      }
+    }
+    ++tried;
+    (o.delivered ? delivered_ : failed_)++;
+    if (o.dead) dead_++;
+    outcomes.push_back(std::move(o));
+    if (outcomes.size() >= 64) flush();
+  }
+  flush();
+  if (due.size() == kBatch && tried > 0) return now_utc();  // more may be due at once
+  if (auto next = store_.notifications().next_due()) later = std::min(later, *next);
+  return later;
+}
+
+}  // namespace wangge

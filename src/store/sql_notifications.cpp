@@ -1,0 +1,241 @@
+// The outbox and inbox port over SQL, the same statements on both dialects.
+#include <algorithm>
+#include <array>
+#include <nlohmann/json.hpp>
+
+#include "sql_store.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge::store {
+namespace {
+
+constexpr const char* kNoticeColumns =
+    "id, created_at, report_id, event_seq, kind, recipient, recipient_name, department, grids, "
+    "category, urgent, title, body, link, read_at";
+constexpr const char* kDeliveryColumns =
+    "id, notification_id, channel, address, state, attempts, next_at, created_at, updated_at, "
+    "delivered_at, last_error";
+
+std::int64_t int_at(const Row& row, std::size_t i) {
+  return std::holds_alternative<std::int64_t>(row[i]) ? std::get<std::int64_t>(row[i]) : 0;
+}
+bool null_at(const Row& row, std::size_t i) {
+  return std::holds_alternative<std::monostate>(row[i]);
+}
+
+Notification decode_notice(const Row& row, std::size_t at = 0) {
+  Notification n;
+  n.id = text_of(row[at + 0]);
+  n.created_at = from_millis(int_at(row, at + 1));
+  n.report_id = text_of(row[at + 2]);
+  n.event_seq = static_cast<int>(std::clamp<std::int64_t>(int_at(row, at + 3), 0, 1 << 30));
+  n.kind = parse_notice_kind(text_of(row[at + 4])).value_or(NoticeKind::assigned);
+  n.recipient = text_of(row[at + 5]);
+  n.recipient_name = text_of(row[at + 6]);
+  n.department = text_of(row[at + 7]);
+  const auto grids = nlohmann::json::parse(text_of(row[at + 8]), nullptr, false);
+  if (grids.is_array())
+    for (const auto& g : grids)
+      if (g.is_string()) n.grids.push_back(g.get<std::string>());
+  n.category = text_of(row[at + 9]);
+  n.urgent = int_at(row, at + 10) != 0;
+  n.title = text_of(row[at + 11]);
+  n.text = text_of(row[at + 12]);
+  n.link = text_of(row[at + 13]);
+  if (!null_at(row, at + 14)) n.read_at = from_millis(int_at(row, at + 14));
+  return n;
+}
+
+Delivery decode_delivery(const Row& row, std::size_t at = 0) {
+  Delivery d;
+  d.id = text_of(row[at + 0]);
+  d.notification_id = text_of(row[at + 1]);
+  d.channel = text_of(row[at + 2]);
+  d.address = text_of(row[at + 3]);
+  d.state = parse_delivery_state(text_of(row[at + 4])).value_or(DeliveryState::pending);
+  d.attempts = static_cast<int>(std::clamp<std::int64_t>(int_at(row, at + 5), 0, 1 << 30));
+  d.next_at = from_millis(int_at(row, at + 6));
+  d.created_at = from_millis(int_at(row, at + 7));
+  d.updated_at = from_millis(int_at(row, at + 8));
+  if (!null_at(row, at + 9)) d.delivered_at = from_millis(int_at(row, at + 9));
+  d.last_error = text_of(row[at + 10]);
+  return d;
+}
+
+std::string prefixed(const char* columns, const char* alias) {
+  std::string out;
+  std::string_view all(columns);
+  std::size_t at = 0;
+  while (at < all.size()) {
+    std::size_t comma = all.find(',', at);
+    if (comma == std::string_view::npos) comma = all.size();
+    std::string_view name = all.substr(at, comma - at);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    out += (out.empty() ? "" : ", ") + std::string(alias) + "." + std::string(name);
+    at = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+void SqlSession::enqueue(const Notification& n, const std::vector<Delivery>& deliveries) {
+  nlohmann::json grids = nlohmann::json::array();
+  for (const std::string& g : n.grids) grids.push_back(g);
+  run(std::string("INSERT INTO notifications (") + kNoticeColumns +
+          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO NOTHING",
+      {n.id, to_millis(n.created_at), n.report_id, std::int64_t{n.event_seq},
+       std::string(to_string(n.kind)), n.recipient, n.recipient_name, n.department, grids.dump(),
+       n.category, std::int64_t{n.urgent ? 1 : 0}, n.title, n.text, n.link});
+  for (const Delivery& d : deliveries) {
+    run(std::string("INSERT INTO deliveries (") + kDeliveryColumns +
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '') ON CONFLICT (id) DO NOTHING",
+        {d.id, d.notification_id, d.channel, d.address, std::string(to_string(d.state)),
+         std::int64_t{d.attempts}, to_millis(d.next_at), to_millis(d.created_at),
+         to_millis(d.updated_at)});
+  }
+}
+
+std::vector<DueDelivery> SqlStore::due_deliveries(Instant now, std::size_t limit) {
+  return read_value([&](SqlSession& s) {
+    std::vector<DueDelivery> out;
+    const auto rows = s.rows(std::string("SELECT ") + prefixed(kDeliveryColumns, "d") + ", " +
+                                 prefixed(kNoticeColumns, "n") +
+                                 " FROM deliveries d JOIN notifications n ON n.id = "
+                                 "d.notification_id WHERE d.state = 'pending' AND d.next_at <= ?"
+                                 " ORDER BY d.next_at, d.id LIMIT ?",
+                             {to_millis(now), static_cast<std::int64_t>(limit)});
+    out.reserve(rows.size());
+    for (const Row& row : rows)
+      out.push_back(DueDelivery{decode_delivery(row), decode_notice(row, 11)});
+    return out;
+  });
+}
+
+void SqlStore::record_outcomes(const std::vector<DeliveryOutcome>& outcomes) {
+  if (outcomes.empty()) return;
+  write_sql([&](SqlSession& s) {
+    for (const DeliveryOutcome& o : outcomes) {
+      if (o.delivered) {
+        s.run(
+            "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, updated_at = ?, "
+            "delivered_at = ?, last_error = '' WHERE id = ? AND state = 'pending'",
+            {to_millis(o.at), to_millis(o.at), o.id});
+      } else {
+        s.run(
+            "UPDATE deliveries SET state = ?, attempts = attempts + 1, updated_at = ?, next_at = "
+            "?, "
+            "last_error = ? WHERE id = ? AND state = 'pending'",
+            {std::string(o.dead ? "dead" : "pending"), to_millis(o.at), to_millis(o.next_at),
+             o.error.substr(0, 500), o.id});
+      }
+    }
+  });
+}
+
+std::optional<Instant> SqlStore::next_due() {
+  return read_value([&](SqlSession& s) -> std::optional<Instant> {
+    const auto rows = s.rows("SELECT MIN(next_at) FROM deliveries WHERE state = 'pending'", {});
+    if (rows.empty() || null_at(rows[0], 0)) return std::nullopt;
+    return from_millis(int_at(rows[0], 0));
+  });
+}
+
+std::vector<Notification> SqlStore::inbox(const InboxQuery& q) {
+  return read_value([&](SqlSession& s) {
+    std::string text =
+        std::string("SELECT ") + kNoticeColumns + " FROM notifications WHERE recipient = ?";
+    Row params{q.recipient};
+    if (q.unread_only) text += " AND read_at IS NULL";
+    if (q.before) {
+      text += " AND (created_at < ? OR (created_at = ? AND id < ?))";
+      params.push_back(to_millis(q.before->first));
+      params.push_back(to_millis(q.before->first));
+      params.push_back(q.before->second);
+    }
+    text += " ORDER BY created_at DESC, id DESC LIMIT ?";
+    params.push_back(static_cast<std::int64_t>(q.limit));
+    std::vector<Notification> out;
+    for (const Row& row : s.rows(text, params)) out.push_back(decode_notice(row));
+    return out;
+  });
+}
+
+std::size_t SqlStore::unread_count(const std::string& recipient) {
+  return read_value([&](SqlSession& s) {
+    const auto rows = s.rows(
+        "SELECT COUNT(*) FROM notifications WHERE recipient = ? AND read_at IS NULL", {recipient});
+    return static_cast<std::size_t>(std::max<std::int64_t>(0, int_at(rows[0], 0)));
+  });
+}
+
+bool SqlStore::mark_read(const std::string& id, const std::string& recipient, Instant now) {
+  bool found = false;
+  write_sql([&](SqlSession& s) {
+    found = !s.rows("SELECT id FROM notifications WHERE id = ? AND recipient = ?", {id, recipient})
+                 .empty();
+    if (found) {
+      s.run("UPDATE notifications SET read_at = ? WHERE id = ? AND read_at IS NULL",
+            {to_millis(now), id});
+    }
+  });
+  return found;
+}
+
+std::optional<Notification> SqlStore::notification(const std::string& id) {
+  return read_value([&](SqlSession& s) -> std::optional<Notification> {
+    const auto rows =
+        s.rows(std::string("SELECT ") + kNoticeColumns + " FROM notifications WHERE id = ?", {id});
+    if (rows.empty()) return std::nullopt;
+    return decode_notice(rows[0]);
+  });
+}
+
+std::vector<Delivery> SqlStore::deliveries(std::optional<DeliveryState> state, std::size_t limit) {
+  return read_value([&](SqlSession& s) {
+    std::string text = std::string("SELECT ") + kDeliveryColumns + " FROM deliveries";
+    Row params;
+    if (state) {
+      text += " WHERE state = ?";
+      params.push_back(std::string(to_string(*state)));
+    }
+    text += " ORDER BY updated_at DESC, id DESC LIMIT ?";
+    params.push_back(static_cast<std::int64_t>(limit));
+    std::vector<Delivery> out;
+    for (const Row& row : s.rows(text, params)) out.push_back(decode_delivery(row));
+    return out;
+  });
+}
+
+std::optional<Delivery> SqlStore::delivery(const std::string& id) {
+  return read_value([&](SqlSession& s) -> std::optional<Delivery> {
+    const auto rows =
+        s.rows(std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE id = ?", {id});
+    if (rows.empty()) return std::nullopt;
+    return decode_delivery(rows[0]);
+  });
+}
+
+bool SqlStore::resend(const std::string& id, Instant now) {
+  bool found = false;
+  write_sql([&](SqlSession& s) {
+    found =
+        s.run(
+            "UPDATE deliveries SET state = 'pending', attempts = 0, next_at = ?, updated_at = ?, "
+            "delivered_at = NULL WHERE id = ?",
+            {to_millis(now), to_millis(now), id}) > 0;
+  });
+  return found;
+}
+
+std::vector<std::pair<std::string, std::size_t>> SqlStore::delivery_counts() {
+  return read_value([&](SqlSession& s) {
+    std::vector<std::pair<std::string, std::size_t>> out;
+    for (const Row& row : s.rows("SELECT state, COUNT(*) FROM deliveries GROUP BY state", {}))
+      out.emplace_back(text_of(row[0]),
+                       static_cast<std::size_t>(std::max<std::int64_t>(0, int_at(row, 1))));
+    return out;
+  });
+}
+
+}  // namespace wangge::store

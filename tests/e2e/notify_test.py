@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""Notifications end to end: `wangge serve` with a signed webhook (--notify-webhook), a 企业微信
+robot, a 钉钉 robot (signed URL) and an SMS gateway, all answered by a receiver on loopback in
+this process. Checks who hears what with which text, the signatures (with Python's own hmac),
+retries under the same delivery id after failures, the dead letter and its re-send, the inbox
+and its privacy, and a bad configuration refused at start-up naming the field.
+
+Usage: notify_test.py WANGGE SRC_DIR [sqlite|postgis]
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Server, create_key, request, run_on_fresh_store  # noqa: E402
+
+WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
+DATA = os.path.join(SRC, "geodata", "sample")
+LON, LAT = 112.926891, 27.8576002
+UNIT = "43030200901300105"
+LEADER = "w43030200901300105"
+SECRET = "whsec_e2e-秘密"
+DING_SECRET = "SECdingtalk-e2e"
+
+
+class Receiver:
+    """Records every POST; answers 500 to the first `fail_next` requests, and always on paths
+    listed in `failing`."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.posts = []  # (path, headers, body bytes, status answered)
+        self.fail_next = 0
+        self.failing = set()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                path = urllib.parse.urlsplit(self.path).path
+                with receiver.lock:
+                    status = 200
+                    if path in receiver.failing:
+                        status = 500
+                    elif receiver.fail_next > 0:
+                        receiver.fail_next -= 1
+                        status = 500
+                    receiver.posts.append((self.path, dict(self.headers), body, status))
+                answer = b'{"errcode":0,"errmsg":"ok"}' if status == 200 else b"down"
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def delivered(self, path_prefix):
+        """Successful posts to a path, as (path, headers, body)."""
+        with self.lock:
+            return [(p, h, b) for p, h, b, s in self.posts if p.startswith(path_prefix) and s == 200]
+
+    def all(self, path_prefix):
+        with self.lock:
+            return [(p, h, b, s) for p, h, b, s in self.posts if p.startswith(path_prefix)]
+
+    def wait_for(self, path_prefix, count, seconds=20):
+        """Polls until `count` successful posts to the path arrived (or the time is up)."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            got = self.delivered(path_prefix)
+            if len(got) >= count:
+                return got
+            time.sleep(0.02)
+        return self.delivered(path_prefix)
+
+
+def hooks(receiver, since=0):
+    """The webhook deliveries received since index `since`, parsed, each with its id."""
+    out = []
+    for path, headers, body in receiver.delivered("/hook")[since:]:
+        out.append((headers, body, json.loads(body)))
+    return out
+
+
+def verify_webhook(headers, body):
+    """Stripe's scheme, checked with Python's hmac: t=…,v1=hex(HMAC(secret, t + '.' + body))."""
+    parts = dict(p.split("=", 1) for p in headers.get("X-Wangge-Signature", "").split(","))
+    if "t" not in parts or "v1" not in parts:
+        return False
+    expected = hmac.new(SECRET.encode(), parts["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
+    fresh = abs(time.time() - int(parts["t"])) < 300
+    return hmac.compare_digest(expected, parts["v1"]) and fresh
+
+
+def verify_dingtalk(path):
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+    ts, sign = q.get("timestamp", [""])[0], q.get("sign", [""])[0]
+    mac = hmac.new(DING_SECRET.encode(), f"{ts}\n{DING_SECRET}".encode(), hashlib.sha256).digest()
+    return ts.isdigit() and abs(time.time() * 1000 - int(ts)) < 3600_000 and \
+        hmac.compare_digest(base64.b64encode(mac).decode(), sign) and q.get("access_token") == ["tok"]
+
+
+def main():
+    return run_on_fresh_store(KIND, DATA, "wangge_notify_", run)
+
+
+def config_file(tmp, receiver):
+    cfg = {
+        "channels": [
+            {"name": "环卫所群", "type": "wecom", "url": receiver.url("/wecom?key=k1"),
+             "audience": {"departments": ["hw"]}},
+            {"name": "吹哨钉钉群", "type": "dingtalk", "url": receiver.url("/dingtalk?access_token=tok"),
+             "secret": DING_SECRET, "audience": {"kinds": ["whistled"]}},
+            {"name": "短信", "type": "sms", "url": receiver.url("/sms"), "sign_name": "网格通",
+             "key": "sms-key", "templates": {"registered": "SMS_100", "closed": "SMS_200"}},
+            {"name": "flaky", "type": "webhook", "url": receiver.url("/flaky"), "secret": "s2",
+             "audience": {"kinds": ["closed"]}},
+        ],
+        "retry": {"max_attempts": 6, "first_retry_seconds": 0.1, "longest_retry_seconds": 0.3,
+                  "timeout_seconds": 3},
+    }
+    path = os.path.join(tmp, "notify.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(cfg, f, ensure_ascii=False)
+    return path
+
+
+def run(c, tmp, env):
+    bad_configs(c, tmp, env)
+    receiver = Receiver()
+    receiver.failing.add("/flaky")
+    keys = {who: create_key(WANGGE, env, who) for who in ["d01", "a01", LEADER, "dept-hw", "resident:e2e",
+                                                           "resident:other"]}
+    server = Server(WANGGE, env, os.path.join(tmp, "server.log"),
+                    args=["--tick-seconds", "0", "--notify-webhook", receiver.url("/hook"),
+                          "--notify-secret", SECRET, "--notify-config", config_file(tmp, receiver)])
+    server.start()
+    try:
+        report_id = the_loop(c, server, receiver, keys)
+        retries(c, server, receiver, keys, report_id)
+        inbox(c, server, keys, report_id)
+        dead_letter(c, server, receiver, keys)
+    finally:
+        c.check("the server stopped cleanly", server.stop() == 0)
+
+
+def act(server, key, report_id, action, **body):
+    return request(server.port, "POST", f"/api/v1/reports/{report_id}/actions", key=key,
+                   json_body=dict(action=action, **body))
+
+
+def the_loop(c, server, receiver, keys):
+    r = request(server.port, "POST", "/api/v1/reports", key=keys["resident:e2e"],
+                json_body={"category": "0101", "text": "垃圾桶满了没人清",
+                           "location": {"lon": LON, "lat": LAT},
+                           "reporter": {"name": "李四", "phone": "13800138000"}})
+    c.check("a resident reports", r.status == 201, r)
+    rid = r.json()["id"]
+    r = act(server, keys["d01"], rid, "register")
+    c.check("the dispatcher registers it (立案)", r.status == 200, r)
+    msgs = [h[2] for h in hooks_wait(receiver, 1)]
+    c.check("立案 (and nothing for the submission): one webhook delivery, to the resident who reported, kind registered",
+            len(msgs) == 1 and msgs[0]["notification"]["recipient"] == "resident:e2e"
+            and msgs[0]["notification"]["kind"] == "registered", msgs)
+    n = msgs[0]["notification"] if msgs else {}
+    c.check("... in Chinese with the case number and the category, no personal data",
+            rid in n.get("text", "") and "已受理立案" in n.get("text", "") and "13800138000" not in json.dumps(msgs)
+            and "李四" not in json.dumps(msgs, ensure_ascii=False), n)
+    heads = receiver.delivered("/hook")
+    c.check("... signed: X-Wangge-Signature verifies with Python's hmac, the id in X-Wangge-Delivery and the body",
+            heads and verify_webhook(heads[0][1], heads[0][2])
+            and heads[0][1].get("X-Wangge-Delivery") == msgs[0]["id"], heads[:1])
+    sms = receiver.wait_for("/sms", 1)
+    body = json.loads(sms[0][2]) if sms else {}
+    c.check("... and an SMS to the reporter's phone through the gateway, template SMS_100, with the key",
+            len(sms) == 1 and body.get("phone") == "13800138000" and body.get("template_id") == "SMS_100"
+            and body.get("sign_name") == "网格通" and body["params"]["case"] == rid
+            and sms[0][1].get("Authorization") == "Bearer sms-key", sms)
+
+    r = act(server, keys["d01"], rid, "dispatch", to={"kind": "grid", "id": UNIT})
+    c.check("the dispatcher dispatches it to the grid (派遣)", r.status == 200, r)
+    msgs = [h[2] for h in hooks_wait(receiver, 2)][1:]
+    n = msgs[0]["notification"] if msgs else {}
+    c.check("派遣: the grid's leader hears it (kind assigned), with the grid and the deadline",
+            len(msgs) == 1 and n["recipient"] == LEADER and n["kind"] == "assigned"
+            and "请于" in n["text"] and "前办结" in n["text"] and rid in n["text"], msgs)
+
+    r = act(server, keys[LEADER], rid, "escalate", to={"kind": "department", "id": "hw"}, co=["cgzf"],
+            reason="垃圾清运需要环卫所")
+    c.check("the leader blows the whistle (吹哨) to 环卫所 with 城管 as 协办", r.status == 200, r)
+    msgs = [h[2] for h in hooks_wait(receiver, 4)][2:]
+    recipients = sorted(m["notification"]["recipient"] for m in msgs)
+    c.check("吹哨: the lead and the co-handling department's staff hear it (kind whistled), each with the 报到 deadline",
+            recipients == ["dept-cgzf", "dept-hw"] and all(
+                m["notification"]["kind"] == "whistled" and "前报到" in m["notification"]["text"] for m in msgs),
+            msgs)
+    wecom = receiver.wait_for("/wecom", 1)
+    c.check("... the 环卫所 企业微信 group gets one text message (its audience: department hw)",
+            len(wecom) == 1 and json.loads(wecom[0][2])["msgtype"] == "text"
+            and "环卫所" in json.loads(wecom[0][2])["text"]["content"], wecom)
+    ding = receiver.wait_for("/dingtalk", 1)
+    c.check("... the 钉钉 group gets one message for the whistle (not one per department)",
+            len(ding) == 1, ding)
+    c.check("... on a URL signed as DingTalk requires (timestamp, sign checked with Python's hmac)",
+            ding and verify_dingtalk(ding[0][0]), ding[:1])
+    return rid
+
+
+def hooks_wait(receiver, count):
+    receiver.wait_for("/hook", count)
+    return hooks(receiver)
+
+
+def retries(c, server, receiver, keys, rid):
+    before = len(receiver.delivered("/hook"))
+    with receiver.lock:
+        receiver.fail_next = 3  # the next three posts anywhere answer 500
+    r = act(server, keys["dept-hw"], rid, "accept")
+    c.check("环卫所 accepts (报到), which nobody must hear about", r.status == 200, r)
+    r = act(server, keys["dept-hw"], rid, "handle", public_reply="已清运")
+    c.check("... and handles it", r.status == 200, r)
+    r = act(server, keys["d01"], rid, "close")
+    c.check("... the dispatcher closes it", r.status == 200, r)
+    got = hooks_wait(receiver, before + 2)[before:]
+    kinds = sorted(m[2]["notification"]["kind"] for m in got)
+    c.check("处置 and 结案: the resident hears both (handled, closed), delivered despite three failures",
+            kinds == ["closed", "handled"], kinds)
+    closed = [m[2]["notification"] for m in got if m[2]["notification"]["kind"] == "closed"]
+    c.check("... the closing message carries the rating link",
+            closed and "请为办理结果评价" in closed[0]["text"] and f"/api/v1/reports/{rid}#evaluate" in closed[0]["text"],
+            closed)
+    tries = receiver.all("/hook")
+    failed_ids = {h.get("X-Wangge-Delivery") for p, h, b, s in tries if s == 500}
+    ok_ids = [h.get("X-Wangge-Delivery") for p, h, b, s in tries if s == 200]
+    c.check("a failed delivery is tried again under the same id, and arrives exactly once",
+            failed_ids and all(ok_ids.count(i) == 1 for i in failed_ids), (failed_ids, ok_ids))
+    attempts = [json.loads(b)["attempt"] for p, h, b, s in tries if s == 200 and h.get("X-Wangge-Delivery") in failed_ids]
+    c.check("... each try re-signed and numbered (attempt > 1 on the retry)",
+            attempts and all(a > 1 for a in attempts)
+            and all(verify_webhook(h, b) for p, h, b, s in tries if s == 200), attempts)
+    sms = receiver.wait_for("/sms", 2)
+    c.check("... the closing SMS (template SMS_200); none for 处置, which has no SMS template",
+            len(sms) == 2 and json.loads(sms[1][2])["template_id"] == "SMS_200", [s[2] for s in sms])
+    ids = [h[1].get("X-Wangge-Delivery") for h in receiver.delivered("/hook")]
+    c.check("no delivery id arrived twice on the webhook", len(ids) == len(set(ids)), ids)
+
+
+def inbox(c, server, keys, rid):
+    r = request(server.port, "GET", "/api/v1/inbox", key=keys["resident:e2e"])
+    kinds = [m["kind"] for m in r.json().get("messages", [])] if r.status == 200 else []
+    c.check("the resident's inbox: closed, handled, registered, newest first; 3 unread",
+            kinds == ["closed", "handled", "registered"] and r.json()["unread"] == 3, r)
+    first = r.json()["messages"][0]["id"] if kinds else "n_x"
+    r = request(server.port, "POST", f"/api/v1/inbox/{first}/read", key=keys["resident:other"])
+    c.check("another resident cannot mark it read: 404 (it is not theirs)", r.status == 404, r)
+    r = request(server.port, "GET", "/api/v1/inbox", key=keys["resident:other"])
+    c.check("... and sees none of it in their own inbox", r.status == 200 and r.json()["messages"] == [], r)
+    r = request(server.port, "POST", f"/api/v1/inbox/{first}/read", key=keys["resident:e2e"])
+    c.check("the resident marks the newest read: 204", r.status == 204, r)
+    r = request(server.port, "GET", "/api/v1/inbox?unread=true&limit=1", key=keys["resident:e2e"])
+    page = r.json() if r.status == 200 else {}
+    c.check("unread only, one a page: handled, 2 unread, a cursor to the next page",
+            [m["kind"] for m in page.get("messages", [])] == ["handled"] and page["unread"] == 2 and page["next"], r)
+    r = request(server.port, "GET", "/api/v1/inbox?unread=true&limit=1&before=" + urllib.parse.quote(page.get("next") or ""),
+                key=keys["resident:e2e"])
+    c.check("... the next page: registered", r.status == 200 and [m["kind"] for m in r.json()["messages"]] == ["registered"], r)
+    r = request(server.port, "GET", "/api/v1/inbox", key=keys[LEADER])
+    c.check("the leader's inbox holds the dispatch", r.status == 200 and [m["kind"] for m in r.json()["messages"]] == ["assigned"], r)
+    r = request(server.port, "GET", "/api/v1/inbox")
+    c.check("an anonymous caller has no inbox: 401", r.status == 401, r)
+    for q, what in [("limit=0", "limit"), ("limit=1e400", "limit"), ("unread=yes", "unread"),
+                    ("before=abc", "before"), ("before=1.x%27--", "before")]:
+        r = request(server.port, "GET", "/api/v1/inbox?" + q, key=keys["resident:e2e"])
+        c.check(f"a bad {q}: 400 naming '{what}'", r.status == 400 and what in r.json().get("detail", ""), r)
+    r = request(server.port, "GET", "/api/v1/admin/deliveries", key=keys["d01"])
+    c.check("the deliveries view is for admins: a dispatcher gets 403", r.status == 403, r)
+
+
+def dead_letter(c, server, receiver, keys):
+    # The 'flaky' channel answers 500 to everything: the closing message's delivery dies after
+    # its six tries (the retry schedule of the configuration).
+    deadline = time.time() + 30
+    dead = []
+    while time.time() < deadline:
+        r = request(server.port, "GET", "/api/v1/admin/deliveries?state=dead", key=keys["a01"])
+        dead = r.json()["deliveries"] if r.status == 200 else []
+        if dead:
+            break
+        time.sleep(0.05)
+    c.check("a channel that keeps failing: the delivery is dead after 6 tries, with the cause",
+            len(dead) == 1 and dead[0]["channel"] == "flaky" and dead[0]["attempts"] == 6
+            and dead[0]["last_error"] == "HTTP 500", dead)
+    c.check("... it was tried 6 times, no more", len(receiver.all("/flaky")) == 6, len(receiver.all("/flaky")))
+    with receiver.lock:
+        receiver.failing.discard("/flaky")
+    did = dead[0]["id"] if dead else "d_x"
+    r = request(server.port, "POST", f"/api/v1/admin/deliveries/{did}/resend", key=keys["a01"])
+    c.check("the admin re-sends it: pending again under the same id", r.status == 200 and r.json()["id"] == did, r)
+    got = receiver.wait_for("/flaky", 1)
+    c.check("... and it arrives, with the same X-Wangge-Delivery",
+            len(got) == 1 and got[0][1].get("X-Wangge-Delivery") == did, got)
+    r = request(server.port, "GET", "/api/v1/admin/deliveries", key=keys["a01"])
+    counts = r.json().get("counts", {}) if r.status == 200 else {}
+    c.check("the admin view counts the deliveries by state: none dead now",
+            counts.get("dead", 0) == 0 and counts.get("delivered", 0) >= 10, counts)
+    r = request(server.port, "POST", "/api/v1/admin/deliveries/d_nothing/resend", key=keys["a01"])
+    c.check("re-sending an unknown delivery: 404", r.status == 404, r)
+
+
+def bad_configs(c, tmp, env):
+    cases = [
+        ({"channels": [{"name": "x", "type": "webhook", "url": "http://127.0.0.1:1/"}]},
+         "channels[0] ('x'): the field 'secret' is required"),
+        ({"channels": [{"name": "x", "type": "telegram", "url": "http://127.0.0.1:1/"}]},
+         "channels[0] ('x').type: 'telegram' is not one of webhook, wecom, dingtalk, sms"),
+        ({"channels": [{"name": "x", "type": "wecom", "url": "ftp://example.cn/"}]},
+         "channels[0] ('x').url: must be an http:// or https:// URL"),
+        ({"channels": [{"name": "x", "type": "sms", "url": "http://127.0.0.1:1/", "templates": {"nope": "S"}}]},
+         "'nope' is not a kind"),
+        ({"templates": {"closed": "案件 {case} 由 {reporter_phone} 反映"}},
+         "templates.closed: the template of 'closed' names the field {reporter_phone}"),
+        ({"templates": {"assigned": "案件 {case"}}, "unmatched brace"),
+        ({"retry": {"max_attempts": 0}}, "retry.max_attempts: must be a whole number from 1 to 100"),
+        ({"channel": []}, "unknown field 'channel'"),
+    ]
+    for cfg, message in cases:
+        path = os.path.join(tmp, "bad.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(cfg, f, ensure_ascii=False)
+        p = subprocess.run([WANGGE, "serve", "--port", "0", "--notify-config", path], env=env, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        c.check(f"a bad configuration stops start-up with exit 2 naming the field: {message}",
+                p.returncode == 2 and message in p.stderr and "serving" not in p.stdout, (p.returncode, p.stderr))
+    p = subprocess.run([WANGGE, "serve", "--port", "0", "--notify-webhook", "http://127.0.0.1:1/"], env=env,
+                       text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    c.check("--notify-webhook without --notify-secret: exit 2 naming it",
+            p.returncode == 2 and "--notify-secret" in p.stderr, (p.returncode, p.stderr))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
