@@ -221,6 +221,8 @@ NotifyConfig parse_notify_config(const std::string& text, const std::string& fil
   } catch (const json::parse_error& e) {
     throw Error(ErrorCode::unreadable_source,
                 file + ": not JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {
+    throw Error(ErrorCode::unreadable_source, file + ": not JSON (a number out of range)");
   }
   if (!j.is_object()) bad(file, "must be a JSON object with 'channels'");
   for (const auto& [key, value] : j.items()) {

@@ -1,0 +1,133 @@
+// The outbox port on both adapters: a message and its deliveries commit with the write that
+// enqueued them or not at all; due deliveries, outcomes, the dead letter and re-sending; the
+// inbox, each recipient's own, paged by keyset.
+#include "store_fixture.hpp"
+
+namespace wangge {
+namespace {
+
+using store_testing::StoreConformance;
+
+Notification message(const std::string& id, const std::string& recipient, Instant at) {
+  Notification n;
+  n.id = id;
+  n.created_at = at;
+  n.report_id = "r1";
+  n.event_seq = 2;
+  n.kind = NoticeKind::registered;
+  n.recipient = recipient;
+  n.grids = {"g1", "g0"};
+  n.category = "0101";
+  n.title = "已受理";
+  n.text = "您反映的问题已受理立案";
+  n.link = "/api/v1/reports/r1";
+  return n;
+}
+
+Delivery delivery(const std::string& id, const std::string& notification, Instant due) {
+  Delivery d;
+  d.id = id;
+  d.notification_id = notification;
+  d.channel = "hook";
+  d.next_at = d.created_at = d.updated_at = due;
+  return d;
+}
+
+TEST_P(StoreConformance, TheOutboxCommitsWithItsWriteOrNotAtAll) {
+  const Instant t = at("2026-11-23T09:00");
+  EXPECT_THROW(store_->write([&](WriteTx& tx) {
+    tx.enqueue(message("n_doomed", "u1", t), {delivery("d_doomed", "n_doomed", t)});
+    throw Error(ErrorCode::conflict, "the change was refused after its messages were written");
+  }),
+               Error);
+  EXPECT_FALSE(store_->notifications().notification("n_doomed"));
+  EXPECT_FALSE(store_->notifications().delivery("d_doomed"));
+  EXPECT_TRUE(store_->notifications().due_deliveries(t, 10).empty());
+
+  store_->write([&](WriteTx& tx) {
+    tx.enqueue(message("n_1", "u1", t), {delivery("d_1", "n_1", t)});
+    // The same event enqueued again (a retried write): nothing doubles.
+    tx.enqueue(message("n_1", "u1", t), {delivery("d_1", "n_1", t)});
+  });
+  const auto due = store_->notifications().due_deliveries(t, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].delivery.id, "d_1");
+  EXPECT_EQ(due[0].notification.text, "您反映的问题已受理立案");
+  EXPECT_EQ(due[0].notification.grids, (std::vector<std::string>{"g1", "g0"}));
+  EXPECT_EQ(due[0].notification.kind, NoticeKind::registered);
+}
+
+TEST_P(StoreConformance, DeliveriesAreRetriedThenDeadThenResent) {
+  const Instant t = at("2026-11-23T09:00");
+  store_->write([&](WriteTx& tx) {
+    tx.enqueue(message("n_1", "u1", t), {delivery("d_a", "n_1", t), delivery("d_b", "n_1", t)});
+  });
+  auto& outbox = store_->notifications();
+  EXPECT_EQ(outbox.due_deliveries(t - std::chrono::seconds(1), 10).size(), 0u);  // not yet
+  EXPECT_EQ(outbox.next_due(), t);
+
+  DeliveryOutcome ok{"d_a", t, true, false, t, ""};
+  DeliveryOutcome retry{"d_b", t, false, false, t + std::chrono::minutes(5), "HTTP 500"};
+  outbox.record_outcomes({ok, retry});
+  EXPECT_TRUE(outbox.due_deliveries(t + std::chrono::minutes(4), 10).empty());
+  const auto later = outbox.due_deliveries(t + std::chrono::minutes(5), 10);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].delivery.attempts, 1);
+  EXPECT_EQ(later[0].delivery.last_error, "HTTP 500");
+  EXPECT_EQ(outbox.delivery("d_a")->state, DeliveryState::delivered);
+  EXPECT_EQ(outbox.delivery("d_a")->delivered_at, t);
+
+  // A late outcome for a delivery no longer pending changes nothing.
+  outbox.record_outcomes({DeliveryOutcome{"d_a", t, false, true, t, "late"}});
+  EXPECT_EQ(outbox.delivery("d_a")->state, DeliveryState::delivered);
+
+  outbox.record_outcomes({DeliveryOutcome{"d_b", t, false, true, t, "timed out"}});
+  EXPECT_EQ(outbox.delivery("d_b")->state, DeliveryState::dead);
+  EXPECT_EQ(outbox.delivery("d_b")->attempts, 2);
+  EXPECT_FALSE(outbox.next_due());
+  EXPECT_EQ(outbox.deliveries(DeliveryState::dead, 10).size(), 1u);
+
+  EXPECT_TRUE(outbox.resend("d_b", t + std::chrono::hours(1)));
+  EXPECT_FALSE(outbox.resend("d_nothing", t));
+  const auto again = outbox.due_deliveries(t + std::chrono::hours(1), 10);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].delivery.id, "d_b");  // the same id
+  EXPECT_EQ(again[0].delivery.attempts, 0);
+  std::map<std::string, std::size_t> counts;
+  for (const auto& [state, n] : outbox.delivery_counts()) counts[state] = n;
+  EXPECT_EQ(counts["pending"], 1u);
+  EXPECT_EQ(counts["delivered"], 1u);
+}
+
+TEST_P(StoreConformance, AnInboxIsItsRecipientsOwnAndPagesByKeyset) {
+  const Instant t = at("2026-11-23T09:00");
+  store_->write([&](WriteTx& tx) {
+    for (int i = 0; i < 5; ++i)  // two at the same instant: the id breaks the tie
+      tx.enqueue(message("n_" + std::to_string(i), "u1", t + std::chrono::minutes(i / 2)), {});
+    tx.enqueue(message("n_other", "u2", t), {});
+  });
+  auto& outbox = store_->notifications();
+  InboxQuery q;
+  q.recipient = "u1";
+  q.limit = 2;
+  std::vector<std::string> seen;
+  for (;;) {
+    const auto page = outbox.inbox(q);
+    for (const Notification& n : page) seen.push_back(n.id);
+    if (page.size() < q.limit) break;
+    q.before = std::make_pair(page.back().created_at, page.back().id);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"n_4", "n_3", "n_2", "n_1", "n_0"}));
+  EXPECT_EQ(outbox.unread_count("u1"), 5u);
+  EXPECT_FALSE(outbox.mark_read("n_3", "u2", t));  // not theirs
+  EXPECT_TRUE(outbox.mark_read("n_3", "u1", t + std::chrono::hours(1)));
+  EXPECT_EQ(outbox.unread_count("u1"), 4u);
+  EXPECT_EQ(outbox.notification("n_3")->read_at, t + std::chrono::hours(1));
+  InboxQuery unread;
+  unread.recipient = "u1";
+  unread.unread_only = true;
+  EXPECT_EQ(outbox.inbox(unread).size(), 4u);
+}
+
+}  // namespace
+}  // namespace wangge
