@@ -42,7 +42,8 @@ Connection::~Connection() {
 void Connection::input(std::string_view bytes) {
   {
     std::lock_guard lock(mutex_);
-    if (dead_ || phase_ == Phase::closing) return;  // lingering: discard
+    if (dead_ || phase_ == Phase::closing || phase_ == Phase::streaming)
+      return;  // lingering or streaming: discard
     if (phase_ == Phase::busy && in_.size() + bytes.size() > pipeline_cap(loop_.settings())) {
       // A client that sends this much ahead of its answers gets the answer and a close.
       close_after_ = true;
@@ -134,6 +135,45 @@ void Connection::respond(const Response& response, bool head_only, bool close) {
     }
   }
   if (next) pump();
+}
+
+bool Connection::start_stream(const Response& response) {
+  std::lock_guard lock(mutex_);
+  if (dead_ || shut_ || phase_ != Phase::busy || reply_queued_) return false;
+  std::vector<std::pair<std::string, std::string>> fields;
+  fields.reserve(response.headers.size() + 1);
+  fields.emplace_back("Content-Type", response.content_type);
+  fields.insert(fields.end(), response.headers.begin(), response.headers.end());
+  close_after_ = true;
+  phase_ = Phase::streaming;
+  ++served_;
+  in_.clear();
+  queue_locked(
+      response_head(response.status, fields, kUntilClose, false, minor_version_, unix_now()),
+      nullptr);
+  flush_locked();
+  return !shut_;
+}
+
+bool Connection::push(const std::shared_ptr<const std::string>& bytes, std::size_t max_queued) {
+  std::lock_guard lock(mutex_);
+  if (dead_ || shut_ || fd_ < 0 || phase_ != Phase::streaming) return false;
+  std::size_t queued = bytes->size();
+  for (const Chunk& c : out_) queued += c.data->size() - c.offset;
+  if (queued > max_queued) {
+    shut_locked();  // stalled: it reconnects with Last-Event-ID and misses nothing
+    out_.clear();
+    return false;
+  }
+  if (out_.empty()) last_progress_ = Clock::now();
+  out_.push_back(Chunk{bytes, 0});
+  flush_locked();
+  return !shut_;
+}
+
+void Connection::end_stream() {
+  std::lock_guard lock(mutex_);
+  if (phase_ == Phase::streaming && !shut_) shut_locked();
 }
 
 void Connection::queue_locked(std::string head, std::shared_ptr<const std::string> body) {
@@ -237,6 +277,11 @@ void Connection::check_deadlines(Clock::time_point now) {
       break;
     case Phase::closing:
       if (now - closing_since_ > s.linger) shut_locked();
+      break;
+    case Phase::streaming:
+      // A stream may be quiet for long (heartbeats keep it alive); a client that stops
+      // reading what is sent is cut off.
+      if (!out_.empty() && now - last_progress_ > s.write_timeout) shut_locked();
       break;
   }
 }

@@ -6,12 +6,14 @@
 // another client when Pistache closes a descriptor and the kernel hands its number to a new
 // connection, and a reply written from a worker thread needs no lock on Pistache's state.
 //
-// A connection is in one of three phases:
+// A connection is in one of four phases:
 //   reading  — bytes go to the reader; a complete request is handed to `dispatch`
 //              (header, body and keep-alive timeouts apply);
 //   busy     — a request is being answered; further bytes (pipelining) wait in order;
 //   closing  — the last answer is sent and our side shut down for writing; input is discarded
 //              until the client closes or the linger time ends.
+//   streaming — the answer is a stream (Server-Sent Events): pushed by its source until either
+//              side closes; input is discarded; a client that stops reading is cut off.
 // After any error that leaves the stream position unknown (bad framing, too large, a timeout)
 // the answer carries "Connection: close" and the connection ends: a body is never read as a
 // request. One thread (the connection loop) finishes writes that did not fit the socket's
@@ -77,12 +79,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
   /// The answer to the request in progress, from any thread. @p head_only: HEAD (no body).
   /// @p close: end the connection after it (whatever the client asked).
   void respond(const Response& response, bool head_only, bool close);
+  /// Answers the request in progress with a stream (Server-Sent Events): @p head's status and
+  /// fields now, without Content-Length; the body is what push() adds, until the connection
+  /// closes. Bytes the client sends meanwhile are discarded. @returns false when it is gone.
+  bool start_stream(const Response& head);
+  /// Appends @p bytes to a stream, from any thread, without waiting. @returns false when the
+  /// connection is gone, or ends it and returns false when more than @p max_queued bytes would
+  /// wait unsent (a stalled client must not hold memory; it reconnects and resumes).
+  bool push(const std::shared_ptr<const std::string>& bytes, std::size_t max_queued);
+  /// Ends a stream now.
+  void end_stream();
   const std::string& client() const noexcept { return client_; }
   std::uint64_t id() const noexcept { return id_; }
 
  private:
   friend class ConnectionLoop;
-  enum class Phase { reading, busy, closing };
+  enum class Phase { reading, busy, closing, streaming };
 
   void pump();
   void fail_locked(int status, const std::string& message);

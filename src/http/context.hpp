@@ -56,5 +56,6 @@ void add_ogc_routes(Router& router, Context& ctx);
 void add_account_routes(Router& router, Context& ctx);
 void add_media_routes(Router& router, Context& ctx);
 void add_notification_routes(Router& router, Context& ctx);
+void add_event_routes(Router& router, Context& ctx);
 
 }  // namespace wangge::http

@@ -2,6 +2,7 @@
 // One HTTP exchange as the handlers see it: the request, parsed and decoded, and the reply
 // they build. Free of Pistache types, so handlers are plain functions that tests can call.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +44,17 @@ struct Request {
   std::optional<std::string> param(const std::string& name) const;  ///< query parameter
 };
 
+/// Where a stream answer's bytes go (Server-Sent Events), once its head is sent.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  /// Appends @p bytes without waiting. @returns false when the client is gone or stalled (the
+  /// source stops pushing).
+  virtual bool push(const std::shared_ptr<const std::string>& bytes) = 0;
+  /// Ends the stream (the connection closes).
+  virtual void close() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
@@ -50,6 +62,9 @@ struct Response {
   /// Instead of body: bytes shared with a cache (a cached tile is sent without a copy).
   std::shared_ptr<const std::string> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// A stream answer: called with the sink once the head (this status and these fields, no
+  /// body) is sent; the source pushes into it until it answers false.
+  std::function<void(std::shared_ptr<StreamSink>)> stream = {};
 
   const std::string& content() const noexcept { return shared_body ? *shared_body : body; }
 

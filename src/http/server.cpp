@@ -137,6 +137,7 @@ struct HttpServer::Impl {
     http::add_open311_routes(router, *context);
     http::add_account_routes(router, *context);
     http::add_notification_routes(router, *context);
+    http::add_event_routes(router, *context);
     http::add_media_routes(router, *context);
 
     http::ConnectionSettings cs;
@@ -300,6 +301,8 @@ struct HttpServer::Impl {
 
   void send(const http::ConnectionPtr& conn, const http::Request& req, http::Response& res,
             const std::string& route, steady_clock::time_point start) {
+    if (res.stream && res.status == 200 && !stopping)
+      return start_stream(conn, req, res, route, start);
     res.header("X-Request-Id", req.id);
     res.header("Access-Control-Allow-Origin", "*");
     res.header("Access-Control-Expose-Headers", "X-Request-Id, Link, ETag, Retry-After");
@@ -316,6 +319,37 @@ struct HttpServer::Impl {
     log->info("{} {} {} {} {} {:.2f}ms", req.id, req.method,
               req.path + (req.extension.empty() ? "" : "." + req.extension), res.status, bytes,
               secs * 1000);
+    --in_flight;
+  }
+
+  /// A stream's sink: the connection, cut off when more than kMaxQueued bytes wait unsent.
+  class ConnectionSink final : public http::StreamSink {
+   public:
+    explicit ConnectionSink(const http::ConnectionPtr& c) : conn_(c) {}
+    bool push(const std::shared_ptr<const std::string>& bytes) override {
+      const auto c = conn_.lock();
+      return c && c->push(bytes, kMaxQueued);
+    }
+    void close() override {
+      if (const auto c = conn_.lock()) c->end_stream();
+    }
+
+   private:
+    static constexpr std::size_t kMaxQueued = 256 * 1024;
+    std::weak_ptr<http::Connection> conn_;
+  };
+
+  /// Answers with a stream: the head now, then the source pushes into the connection. The
+  /// request is finished for the server (in flight, metrics, the access log) once the head is
+  /// sent; the stream ends when either side closes.
+  void start_stream(const http::ConnectionPtr& conn, const http::Request& req, http::Response& res,
+                    const std::string& route, steady_clock::time_point start) {
+    res.header("X-Request-Id", req.id);
+    res.header("Access-Control-Allow-Origin", "*");
+    if (conn->start_stream(res)) res.stream(std::make_shared<ConnectionSink>(conn));
+    const double secs = duration<double>(steady_clock::now() - start).count();
+    metrics.observe(route, res.status, secs);
+    log->info("{} {} {} {} stream {:.2f}ms", req.id, req.method, req.path, res.status, secs * 1000);
     --in_flight;
   }
 

@@ -510,7 +510,7 @@ std::string response_head(int status,
   out += reason_phrase(status);
   out += "\r\nDate: " + http_date(unix_seconds) + "\r\n";
   for (const auto& [name, value] : fields) out += clean(name) + ": " + clean(value) + "\r\n";
-  if (status >= 200 && status != 204 && status != 304)
+  if (status >= 200 && status != 204 && status != 304 && content_length != kUntilClose)
     out += "Content-Length: " + std::to_string(content_length) + "\r\n";
   if (status >= 200) {
     if (!keep_alive)

@@ -125,6 +125,9 @@ class RequestReader {
 /// Content-Length (not for 1xx, 204 and 304) and Connection (close, or keep-alive for an
 /// HTTP/1.0 client that asked for it). CR, LF and NUL are removed from names and values, so no
 /// value can split the response.
+/// The content length of a body that ends when the connection closes (a stream): no
+/// Content-Length field is written.
+inline constexpr std::size_t kUntilClose = static_cast<std::size_t>(-1);
 std::string response_head(int status,
                           const std::vector<std::pair<std::string, std::string>>& fields,
                           std::size_t content_length, bool keep_alive, int client_minor_version,

@@ -11,6 +11,7 @@
 #include "wangge/network/osm.hpp"
 #include "wangge/network/service_points.hpp"
 #include "wangge/service/accounts.hpp"
+#include "wangge/service/change_feed.hpp"
 #include "wangge/service/media_library.hpp"
 #include "wangge/service/notifications.hpp"
 #include "wangge/service/service.hpp"
@@ -73,6 +74,7 @@ struct Service::Dispatch {
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<Notifications> notifications;
+  std::unique_ptr<ChangeFeed> feed = std::make_unique<ChangeFeed>();
 
   std::shared_ptr<const ReferenceData> reference() const {
     std::lock_guard lock(mutex);
@@ -136,6 +138,11 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
   }
   if (!network.empty() && !points.empty()) service->load_network(network, points, config.walking);
   return service;
+}
+
+ChangeFeed& Service::changes() const {
+  store();
+  return *dispatch_->feed;
 }
 
 Notifications& Service::notifications() const {
@@ -550,8 +557,10 @@ std::size_t Service::tick(Instant now) {
   const auto ref = reference();
   const Workflow workflow(*ref);
   std::size_t raised = 0;
+  std::vector<Report> changed;
   store().write([&](WriteTx& tx) {
     raised = 0;
+    changed.clear();
     // N working days are at least N calendar days: a bound the store can use.
     const Instant list_before = now - std::chrono::hours(24) * ref->rules.list_after_work_days;
     for (const std::string& id :
@@ -567,10 +576,12 @@ std::size_t Service::tick(Instant now) {
       tx.update_report(*r);
       for (const Event& e : events) tx.append_event(e);
       raised += events.size();
+      changed.push_back(std::move(*r));
     }
   });
   if (raised > 0) {
     reports_changed();
+    for (const Report& r : changed) dispatch_->feed->publish(r);
     dispatch_->notifications->wake();
   }
   // Photos uploaded but never cited by a case are not kept.

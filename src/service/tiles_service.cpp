@@ -5,6 +5,7 @@
 
 #include "wangge/network/coverage.hpp"
 #include "wangge/network/isochrone.hpp"
+#include "wangge/service/change_feed.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/service/views.hpp"
 #include "wangge/tiles/mvt.hpp"
@@ -260,6 +261,7 @@ MultiPolygon Service::coverage_gaps() {
 }
 
 void Service::report_changed(const Report& r) {
+  if (dispatch_) changes().publish(r);
   ++tiles_->epoch;
   const XY at{r.position.lon(), r.position.lat()};
   tiles_->cache.invalidate_point("reports@live", at, kMargin);

@@ -95,6 +95,7 @@ struct ServiceFixture : ::testing::Test {
     add_account_routes(router, *context);
     add_media_routes(router, *context);
     add_notification_routes(router, *context);
+    add_event_routes(router, *context);
   }
   static void TearDownTestSuite() {
     delete context;

@@ -28,6 +28,7 @@ class SnapRaster;
 class Accounts;
 class MediaLibrary;
 class Notifications;
+class ChangeFeed;
 
 /// One grid of a locate answer's chain.
 struct ChainEntry {
@@ -270,6 +271,11 @@ class Service {
   MediaLibrary& media() const;
   /// Notifications: the outbox, the inbox, deliveries and their runner (needs open()).
   Notifications& notifications() const;
+  /// Committed report changes, live (needs open()): what GET /api/v1/events/stream sends.
+  ChangeFeed& changes() const;
+  /// Whether @p viewer may see @p r: the workflow's scope rule, and for the public
+  /// (Actor::anonymous) only cases of public categories.
+  bool visible(const Report& r, const Actor& viewer) const;
   /// Whether the service was opened on a store (open()), not only given grids.
   bool has_store() const noexcept { return dispatch_ != nullptr; }
   /// The actor of a presented secret, or std::nullopt for an unknown or revoked key.
@@ -338,9 +344,6 @@ class Service {
  private:
   /// The store: only the service talks to it (the CLI and HTTP call the methods above).
   Store& store() const;
-  /// Whether @p viewer may see @p r: the workflow's scope rule, and for the public
-  /// (Actor::anonymous) only cases of public categories.
-  bool visible(const Report& r, const Actor& viewer) const;
   struct Dispatch;
   struct TileState;
   struct GridSnapshot;  // service/grid_snapshot.hpp
