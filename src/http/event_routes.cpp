@@ -71,7 +71,9 @@ Response stream(Context& ctx, Request& req) {
   if (feed.listeners() >= ChangeFeedOptions{}.max_listeners)
     throw Error(ErrorCode::unavailable, "too many live listeners; retry shortly");
   Response r{200, "text/event-stream; charset=utf-8", "", nullptr, stream_headers()};
-  r.stream = [&ctx, viewer = req.actor, last](std::shared_ptr<StreamSink> sink) {
+  // Without credentials: the public, which sees the public categories' cases.
+  const Actor viewer = req.authenticated ? req.actor : Actor::public_viewer();
+  r.stream = [&ctx, viewer, last](std::shared_ptr<StreamSink> sink) {
     auto listener = std::make_shared<SseListener>(ctx, viewer, sink);
     if (!sink->push(std::make_shared<const std::string>("retry: 2000\n\n"))) return;
     try {
