@@ -81,6 +81,22 @@ std::string Metrics::render(const Scrape& now) const {
       "(SQLite's page caches and statements).\n# TYPE wangge_store_memory_bytes gauge\n"
       "wangge_store_memory_bytes " +
       std::to_string(now.store_memory_bytes) + "\n";
+  out +=
+      "# HELP wangge_notification_deliveries Deliveries of notifications by state.\n"
+      "# TYPE wangge_notification_deliveries gauge\n";
+  for (const auto& [state, n] : now.deliveries_by_state)
+    out += "wangge_notification_deliveries{state=\"" + state + "\"} " + std::to_string(n) + "\n";
+  out +=
+      "# HELP wangge_notification_tries_total Delivery tries by this process, by outcome.\n"
+      "# TYPE wangge_notification_tries_total counter\n"
+      "wangge_notification_tries_total{outcome=\"ok\"} " +
+      std::to_string(now.delivery_tries_ok) +
+      "\nwangge_notification_tries_total{outcome=\"failed\"} " +
+      std::to_string(now.delivery_tries_failed) + "\n";
+  out +=
+      "# HELP wangge_event_stream_listeners Server-Sent Events listeners connected.\n"
+      "# TYPE wangge_event_stream_listeners gauge\nwangge_event_stream_listeners " +
+      std::to_string(now.stream_listeners) + "\n";
   return out;
 }
 

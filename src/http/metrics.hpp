@@ -3,6 +3,7 @@
 // depth and, at each scrape, reports by state and the tile cache's counters.
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -20,6 +21,9 @@ struct Scrape {
   std::vector<std::pair<std::string, std::size_t>> reports_by_state;
   tiles::TileCacheStats tile_cache;
   std::size_t store_memory_bytes = 0;  ///< Store::memory_bytes (SQLite's caches)
+  std::vector<std::pair<std::string, std::size_t>> deliveries_by_state = {};  ///< the outbox
+  std::uint64_t delivery_tries_ok = 0, delivery_tries_failed = 0;  ///< this process's runner
+  std::size_t stream_listeners = 0;  ///< Server-Sent Events listeners connected
 };
 
 class Metrics {

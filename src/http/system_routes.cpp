@@ -3,6 +3,8 @@
 
 #include "context.hpp"
 #include "openapi_spec.hpp"
+#include "wangge/service/change_feed.hpp"
+#include "wangge/service/notifications.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge::http {
@@ -61,8 +63,16 @@ Response readyz(Context& ctx, Request& req) {
 Response metrics(Context& ctx, Request&) {
   Response r;
   r.content_type = "text/plain; version=0.0.4";
-  r.body = ctx.metrics.render({ctx.queue_depth(), ctx.in_flight, ctx.service.reports_by_state(),
-                               ctx.service.tile_cache_stats(), ctx.service.store_memory_bytes()});
+  Scrape now{ctx.queue_depth(), ctx.in_flight, ctx.service.reports_by_state(),
+             ctx.service.tile_cache_stats(), ctx.service.store_memory_bytes()};
+  if (ctx.service.has_store()) {
+    now.deliveries_by_state = ctx.service.notifications().counts();
+    const NotifierStats tries = ctx.service.notifications().stats();
+    now.delivery_tries_ok = tries.delivered;
+    now.delivery_tries_failed = tries.failed;
+    now.stream_listeners = ctx.service.changes().listeners();
+  }
+  r.body = ctx.metrics.render(now);
   return r;
 }
 

@@ -14,13 +14,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Server, create_key, request, run_on_fresh_store  # noqa: E402
+from receiver import Receiver  # noqa: E402
 
 WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -29,67 +28,6 @@ UNIT = "43030200901300105"
 LEADER = "w43030200901300105"
 SECRET = "whsec_e2e-秘密"
 DING_SECRET = "SECdingtalk-e2e"
-
-
-class Receiver:
-    """Records every POST; answers 500 to the first `fail_next` requests, and always on paths
-    listed in `failing`."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.posts = []  # (path, headers, body bytes, status answered)
-        self.fail_next = 0
-        self.failing = set()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                path = urllib.parse.urlsplit(self.path).path
-                with receiver.lock:
-                    status = 200
-                    if path in receiver.failing:
-                        status = 500
-                    elif receiver.fail_next > 0:
-                        receiver.fail_next -= 1
-                        status = 500
-                    receiver.posts.append((self.path, dict(self.headers), body, status))
-                answer = b'{"errcode":0,"errmsg":"ok"}' if status == 200 else b"down"
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def delivered(self, path_prefix):
-        """Successful posts to a path, as (path, headers, body)."""
-        with self.lock:
-            return [(p, h, b) for p, h, b, s in self.posts if p.startswith(path_prefix) and s == 200]
-
-    def all(self, path_prefix):
-        with self.lock:
-            return [(p, h, b, s) for p, h, b, s in self.posts if p.startswith(path_prefix)]
-
-    def wait_for(self, path_prefix, count, seconds=20):
-        """Polls until `count` successful posts to the path arrived (or the time is up)."""
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            got = self.delivered(path_prefix)
-            if len(got) >= count:
-                return got
-            time.sleep(0.02)
-        return self.delivered(path_prefix)
 
 
 def hooks(receiver, since=0):
