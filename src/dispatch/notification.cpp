@@ -15,14 +15,18 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kStateNames{"pending", "delivered", "dead"};
 
-constexpr std::array<std::string_view, 9> kKindNames{"assigned",   "whistled", "supervised",
-                                                     "registered", "handled",  "closed",
-                                                     "reopened",   "returned", "extension"};
+/// One entry per NoticeKind, in its order (checked below: none may be left out).
+constexpr std::size_t kKinds = static_cast<std::size_t>(NoticeKind::received) + 1;
 
-constexpr std::array<std::string_view, 9> kTitles{
-    "新案件派遣", "吹哨报到", "督办提醒", "已受理", "已处置", "已办结", "返工", "退回", "延期申请"};
+constexpr std::array<std::string_view, kKinds> kKindNames{
+    "assigned", "whistled", "supervised", "registered", "handled",
+    "closed",   "reopened", "returned",   "extension",  "received"};
 
-constexpr std::array<std::string_view, 9> kDefaults{
+constexpr std::array<std::string_view, kKinds> kTitles{
+    "新案件派遣", "吹哨报到", "督办提醒", "已受理",   "已处置",
+    "已办结",     "返工",     "退回",     "延期申请", "新上报"};
+
+constexpr std::array<std::string_view, kKinds> kDefaults{
     "【网格通】案件 {case}（{category}，{grid}）已派给{assignee}，请于{deadline}前办结。{link}",
     "【吹哨报到】案件 {case}（{category}，{grid}）请{department}于{report_in_due}前报到。{link}",
     "【{level}】案件 {case}（{category}，{grid}）由{assignee}办理，应于{deadline}前办结，"
@@ -32,7 +36,11 @@ constexpr std::array<std::string_view, 9> kDefaults{
     "您反映的问题（{category}，案件号 {case}）已办结，请为办理结果评价：{rating_link}",
     "【返工】案件 {case}（{category}，{grid}）需重新办理，请于{deadline}前办结。{link}",
     "【退回】案件 {case}（{category}，{grid}）被{department}退回，请重新派遣。{link}",
-    "【延期申请】案件 {case}（{category}，{grid}）申请延期至{requested_due}，请审批。{link}"};
+    "【延期申请】案件 {case}（{category}，{grid}）申请延期至{requested_due}，请审批。{link}",
+    "【新上报】{grid}有新案件 {case}（{category}），待网格中心受理。{link}"};
+
+static_assert(!kKindNames.back().empty() && !kTitles.back().empty() && !kDefaults.back().empty(),
+              "every NoticeKind has a name, a title and a default template");
 
 const std::vector<std::string_view> kFields{
     "case",          "category", "grid",          "assignee", "department", "deadline",
@@ -152,6 +160,7 @@ class Composer {
  private:
   void add(NoticeKind kind, const std::string& recipient, const std::string& name,
            const std::string& department) {
+    if (recipient == e_.actor_id) return;  // nobody is told of their own step
     for (const Notification& n : out_)
       if (n.kind == kind && n.recipient == recipient) return;  // one message per person
     Notification n;
@@ -277,6 +286,11 @@ const std::vector<std::string_view>& NoticeTemplates::fields() {
 std::vector<Notification> notifications_for(const Report& r, const Event& e,
                                             const NoticeContext& c) {
   Composer to(r, e, c);
+  if (e.action == "submit") {
+    // A case arrived in a grid: its own workers hear it (the 邻长 of the finest grid).
+    if (!r.grid_chain.empty()) to.to_grid_workers(NoticeKind::received, r.grid_id());
+    return to.take();
+  }
   const auto action = parse_action(e.action);
   if (!action) return {};
   switch (*action) {

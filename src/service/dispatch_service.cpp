@@ -317,6 +317,7 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
                   report.position.lon() + dlon, report.position.lat() + dlat};
 
   SubmitResult result;
+  std::size_t notified = 0;
   for (int attempt = 0;; ++attempt) {
     try {
       store().write([&](WriteTx& tx) {
@@ -359,11 +360,13 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
         take_media(tx, r.media, r.id);
         follow_original(tx, r, by);
         tx.append_event(e);
+        notified = notify(tx, r, e, *ref, now);
         result.reply = remember(tx, reply_options, r, now);
         result.report = std::move(r);
         result.replayed = false;
       });
       if (!result.replayed) report_changed(result.report);
+      if (!result.replayed && notified > 0) dispatch_->notifications->wake();
       return result;
     } catch (const Error& e) {
       // A report id collision (75 random bits) is astronomically rare; a new id settles it.

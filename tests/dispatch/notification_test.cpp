@@ -78,6 +78,25 @@ TEST_F(NotificationRules, TheResidentHearsOfRegistrationHandlingAndClosure) {
   EXPECT_EQ(e[0].kind, NoticeKind::reopened);
 }
 
+TEST_F(NotificationRules, AnArrivalIsToldToTheGridsOwnWorkersNotToItsFinder) {
+  const Report r = sample_->report(at("2026-11-23T09:00"));
+  Event submit;
+  submit.report_id = r.id;
+  submit.seq = 1;
+  submit.at = r.created_at;
+  submit.actor_id = r.submitted_by;
+  submit.action = "submit";
+  const auto ns = notifications_for(r, submit, context());
+  ASSERT_EQ(recipients(ns), std::vector<std::string>{"w43030200901300105"});
+  EXPECT_EQ(ns[0].kind, NoticeKind::received);
+  EXPECT_EQ(ns[0].text, "【新上报】湘江一组第5邻有新案件 " + r.id +
+                            "（暴露垃圾），待网格中心受理。" + ns[0].link);
+  // The 邻长's own patrol finding: he is not told of it.
+  const Report own = sample_->report(at("2026-11-23T09:00"), "0101", sample_->unit_leader());
+  submit.actor_id = own.submitted_by;
+  EXPECT_TRUE(notifications_for(own, submit, context()).empty());
+}
+
 TEST_F(NotificationRules, IdsAreStablePerEventKindAndRecipient) {
   Report r = sample_->report(at("2026-11-23T09:00"));
   Report copy = r;

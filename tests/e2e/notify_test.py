@@ -112,17 +112,22 @@ def the_loop(c, server, receiver, keys):
                            "reporter": {"name": "李四", "phone": "13800138000"}})
     c.check("a resident reports", r.status == 201, r)
     rid = r.json()["id"]
+    msgs = [h[2] for h in hooks_wait(receiver, 1)]
+    n = msgs[0]["notification"] if msgs else {}
+    c.check("新上报: the leader of the case's grid hears that a case arrived (kind received)",
+            len(msgs) == 1 and n["recipient"] == LEADER and n["kind"] == "received"
+            and n["text"].startswith("【新上报】") and rid in n["text"], msgs)
     r = act(server, keys["d01"], rid, "register")
     c.check("the dispatcher registers it (立案)", r.status == 200, r)
-    msgs = [h[2] for h in hooks_wait(receiver, 1)]
-    c.check("立案 (and nothing for the submission): one webhook delivery, to the resident who reported, kind registered",
+    msgs = [h[2] for h in hooks_wait(receiver, 2)][1:]
+    c.check("立案: one webhook delivery, to the resident who reported, kind registered",
             len(msgs) == 1 and msgs[0]["notification"]["recipient"] == "resident:e2e"
             and msgs[0]["notification"]["kind"] == "registered", msgs)
     n = msgs[0]["notification"] if msgs else {}
     c.check("... in Chinese with the case number and the category, no personal data",
             rid in n.get("text", "") and "已受理立案" in n.get("text", "") and "13800138000" not in json.dumps(msgs)
             and "李四" not in json.dumps(msgs, ensure_ascii=False), n)
-    heads = receiver.delivered("/hook")
+    heads = receiver.delivered("/hook")[1:]
     c.check("... signed: X-Wangge-Signature verifies with Python's hmac, the id in X-Wangge-Delivery and the body",
             heads and verify_webhook(heads[0][1], heads[0][2])
             and heads[0][1].get("X-Wangge-Delivery") == msgs[0]["id"], heads[:1])
@@ -135,7 +140,7 @@ def the_loop(c, server, receiver, keys):
 
     r = act(server, keys["d01"], rid, "dispatch", to={"kind": "grid", "id": UNIT})
     c.check("the dispatcher dispatches it to the grid (派遣)", r.status == 200, r)
-    msgs = [h[2] for h in hooks_wait(receiver, 2)][1:]
+    msgs = [h[2] for h in hooks_wait(receiver, 3)][2:]
     n = msgs[0]["notification"] if msgs else {}
     c.check("派遣: the grid's leader hears it (kind assigned), with the grid and the deadline",
             len(msgs) == 1 and n["recipient"] == LEADER and n["kind"] == "assigned"
@@ -144,7 +149,7 @@ def the_loop(c, server, receiver, keys):
     r = act(server, keys[LEADER], rid, "escalate", to={"kind": "department", "id": "hw"}, co=["cgzf"],
             reason="垃圾清运需要环卫所")
     c.check("the leader blows the whistle (吹哨) to 环卫所 with 城管 as 协办", r.status == 200, r)
-    msgs = [h[2] for h in hooks_wait(receiver, 4)][2:]
+    msgs = [h[2] for h in hooks_wait(receiver, 5)][3:]
     recipients = sorted(m["notification"]["recipient"] for m in msgs)
     c.check("吹哨: the lead and the co-handling department's staff hear it (kind whistled), each with the 报到 deadline",
             recipients == ["dept-cgzf", "dept-hw"] and all(
@@ -221,7 +226,8 @@ def inbox(c, server, keys, rid):
                 key=keys["resident:e2e"])
     c.check("... the next page: registered", r.status == 200 and [m["kind"] for m in r.json()["messages"]] == ["registered"], r)
     r = request(server.port, "GET", "/api/v1/inbox", key=keys[LEADER])
-    c.check("the leader's inbox holds the dispatch", r.status == 200 and [m["kind"] for m in r.json()["messages"]] == ["assigned"], r)
+    c.check("the leader's inbox: the dispatch, then the arrival (newest first)",
+            r.status == 200 and [m["kind"] for m in r.json()["messages"]] == ["assigned", "received"], r)
     r = request(server.port, "GET", "/api/v1/inbox")
     c.check("an anonymous caller has no inbox: 401", r.status == 401, r)
     for q, what in [("limit=0", "limit"), ("limit=1e400", "limit"), ("unread=yes", "unread"),

@@ -33,6 +33,7 @@ enum class NoticeKind {
   reopened,    ///< 返工: back to the assignee (不满意 or the dispatcher's check)
   returned,    ///< 退回: a department sent the case back; the dispatchers must re-dispatch
   extension,   ///< 延期申请: a supervisor must decide
+  received,    ///< 新上报: a case arrived in the recipient's grid (before it is screened)
 };
 std::string_view to_string(NoticeKind k) noexcept;
 std::optional<NoticeKind> parse_notice_kind(std::string_view s);
