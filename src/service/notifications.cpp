@@ -143,7 +143,11 @@ void Notifications::wake() {
 
 void Notifications::run() {
   notify::Poster poster;
+  // Under load every commit wakes the runner; passes at most this often gather what arrived
+  // meanwhile into one read and one write of outcomes (a message waits at most this long).
+  constexpr auto kCoalesce = std::chrono::milliseconds(10);
   for (;;) {
+    const auto pass_started = std::chrono::steady_clock::now();
     Instant next = now_utc() + std::chrono::seconds(1);
     try {
       next = pass(poster);
@@ -157,6 +161,8 @@ void Notifications::run() {
                                                     std::chrono::seconds(1));
     wake_.wait_for(lock, wait, [this] { return stopping_ || woken_; });
     woken_ = false;
+    if (stopping_) return;
+    wake_.wait_until(lock, pass_started + kCoalesce, [this] { return stopping_; });
     if (stopping_) return;
   }
 }
@@ -212,7 +218,7 @@ Instant Notifications::pass(notify::Poster& poster) {
     (o.delivered ? delivered_ : failed_)++;
     if (o.dead) dead_++;
     outcomes.push_back(std::move(o));
-    if (outcomes.size() >= 64) flush();
+    if (outcomes.size() >= kBatch) flush();
   }
   flush();
   if (due.size() == kBatch && tried > 0) return now_utc();  // more may be due at once
