@@ -1,5 +1,6 @@
 // The notification configuration and which channel carries which message.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -171,6 +172,64 @@ RetryPolicy parse_retry(const json& j, const std::string& where) {
   return r;
 }
 
+NoticeRule parse_rule(const json& j, const std::string& where) {
+  if (!j.is_object()) bad(where, "a rule must be an object");
+  for (const auto& [key, value] : j.items()) {
+    (void)value;
+    if (key != "kinds" && key != "categories" && key != "roles" && key != "send")
+      bad(where, "unknown field '" + key + "' (kinds, categories, roles, send)");
+  }
+  NoticeRule r;
+  r.kinds = list_field(j, "kinds", where);
+  for (const std::string& k : r.kinds)
+    if (!parse_notice_kind(k))
+      bad(where + ".kinds", "'" + k + "' is not a kind (" + notice_kind_names() + ")");
+  r.categories = list_field(j, "categories", where);
+  r.roles = list_field(j, "roles", where);
+  for (const std::string& role : r.roles)
+    if (role != "group" && !parse_role(role))
+      bad(where + ".roles", "'" + role + "' is not a role (" + role_names() + ", group)");
+  if (!j.contains("send") || !j["send"].is_boolean())
+    bad(where, "the field 'send' (true or false) is required");
+  r.send = j["send"].get<bool>();
+  return r;
+}
+
+std::chrono::minutes clock_field(const json& j, const char* key, const std::string& where) {
+  const std::string s = text_field(j, key, where, true);
+  const bool shape = s.size() == 5 && s[2] == ':' &&
+                     std::isdigit(static_cast<unsigned char>(s[0])) &&
+                     std::isdigit(static_cast<unsigned char>(s[1])) &&
+                     std::isdigit(static_cast<unsigned char>(s[3])) &&
+                     std::isdigit(static_cast<unsigned char>(s[4]));
+  const int h = shape ? (s[0] - '0') * 10 + (s[1] - '0') : 99;
+  const int m = shape ? (s[3] - '0') * 10 + (s[4] - '0') : 99;
+  if (h > 23 || m > 59) bad(where + "." + key, "must be a time of day HH:MM, e.g. \"22:00\"");
+  return std::chrono::minutes(h * 60 + m);
+}
+
+QuietHours parse_quiet(const json& j, const std::string& where) {
+  if (!j.is_object()) bad(where, "must be an object {from, to, urgent_categories}");
+  for (const auto& [key, value] : j.items()) {
+    (void)value;
+    if (key != "from" && key != "to" && key != "urgent_categories")
+      bad(where, "unknown field '" + key + "' (from, to, urgent_categories)");
+  }
+  QuietHours q;
+  q.from = clock_field(j, "from", where);
+  q.to = clock_field(j, "to", where);
+  if (q.from == q.to) bad(where, "from and to are the same time");
+  q.urgent_categories = list_field(j, "urgent_categories", where);
+  return q;
+}
+
+bool by_prefix(const std::vector<std::string>& prefixes, const std::string& value) {
+  if (prefixes.empty()) return true;
+  for (const std::string& p : prefixes)
+    if (value.rfind(p, 0) == 0) return true;
+  return false;
+}
+
 bool listens(const std::vector<std::string>& list, const std::string& value) {
   return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
 }
@@ -227,8 +286,9 @@ NotifyConfig parse_notify_config(const std::string& text, const std::string& fil
   if (!j.is_object()) bad(file, "must be a JSON object with 'channels'");
   for (const auto& [key, value] : j.items()) {
     (void)value;
-    if (key != "channels" && key != "templates" && key != "retry")
-      bad(file, "unknown field '" + key + "' (channels, templates, retry)");
+    if (key != "channels" && key != "templates" && key != "retry" && key != "rules" &&
+        key != "quiet_hours")
+      bad(file, "unknown field '" + key + "' (channels, templates, retry, rules, quiet_hours)");
   }
   NotifyConfig config;
   if (j.contains("channels")) {
@@ -260,6 +320,15 @@ NotifyConfig parse_notify_config(const std::string& text, const std::string& fil
     }
   }
   if (j.contains("retry")) config.retry = parse_retry(j["retry"], file + ": retry");
+  if (j.contains("rules")) {
+    if (!j["rules"].is_array() || j["rules"].size() > 1000)
+      bad(file + ": rules", "must be a list of at most 1000 rules");
+    for (std::size_t i = 0; i < j["rules"].size(); ++i)
+      config.rules.push_back(
+          parse_rule(j["rules"][i], file + ": rules[" + std::to_string(i) + "]"));
+  }
+  if (j.contains("quiet_hours"))
+    config.quiet_hours = parse_quiet(j["quiet_hours"], file + ": quiet_hours");
   return config;
 }
 
@@ -278,9 +347,36 @@ ChannelConfig every_message_webhook(const std::string& url, const std::string& s
   return c;
 }
 
+std::chrono::minutes QuietHours::wait_at(std::chrono::minutes t) const {
+  constexpr std::chrono::minutes kDay{24 * 60};
+  const bool quiet = from < to ? (t >= from && t < to) : (t >= from || t < to);
+  if (!quiet) return std::chrono::minutes(0);
+  return (to - t + kDay) % kDay;
+}
+
+bool NotifyConfig::wanted(const Notification& n, const std::string& role) const {
+  for (const NoticeRule& r : rules) {
+    if (listens(r.kinds, std::string(to_string(n.kind))) && by_prefix(r.categories, n.category) &&
+        listens(r.roles, role))
+      return r.send;
+  }
+  return true;
+}
+
+bool NotifyConfig::urgent(const Notification& n) const {
+  if (n.urgent) return true;
+  return quiet_hours && !quiet_hours->urgent_categories.empty() &&
+         by_prefix(quiet_hours->urgent_categories, n.category);
+}
+
 std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
     const NotifyConfig& config, const std::vector<Notification>& messages, const Report& report,
-    Instant now) {
+    Instant now, const TimeZone& zone) {
+  // Minutes since local midnight, for quiet hours.
+  const auto local = std::chrono::floor<std::chrono::minutes>(zone.to_local(now));
+  const auto since_midnight = local - std::chrono::floor<std::chrono::days>(local);
+  const std::chrono::minutes quiet_wait =
+      config.quiet_hours ? config.quiet_hours->wait_at(since_midnight) : std::chrono::minutes(0);
   std::vector<std::pair<std::size_t, Delivery>> out;
   auto add = [&](std::size_t i, const ChannelConfig& c, const std::string& address) {
     Delivery d;
@@ -289,6 +385,9 @@ std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
     d.address = address;
     d.id = "d_" + sha256_hex(d.notification_id + "\n" + c.name).substr(0, 24);
     d.next_at = d.created_at = d.updated_at = now;
+    // Phones are quiet at night; machines (webhooks) and urgent messages are not.
+    if (c.type != ChannelType::webhook && quiet_wait.count() > 0 && !config.urgent(messages[i]))
+      d.next_at = now + quiet_wait;
     out.emplace_back(i, std::move(d));
   };
   for (const ChannelConfig& c : config.channels) {

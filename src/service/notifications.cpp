@@ -62,9 +62,17 @@ std::size_t Notifications::enqueue(WriteTx& tx, const Report& r, const Event& e,
                                    const std::function<std::string(const std::string&)>& grid_name,
                                    Instant now) const {
   const NoticeContext context{&ref, &config_->templates, base_url_, grid_name};
-  const std::vector<Notification> messages = notifications_for(r, e, context);
+  std::vector<Notification> messages;
+  for (Notification& n : notifications_for(r, e, context)) {
+    const Actor* staff = ref.staff_member(n.recipient);
+    const bool group = n.recipient.starts_with("grid:") || n.recipient.starts_with("department:");
+    const std::string role = staff   ? std::string(to_string(staff->role))
+                             : group ? "group"
+                                     : "resident";
+    if (config_->wanted(n, role)) messages.push_back(std::move(n));
+  }
   if (messages.empty()) return 0;
-  const auto deliveries = notify::deliveries_for(*config_, messages, r, now);
+  const auto deliveries = notify::deliveries_for(*config_, messages, r, now, ref.calendar.zone());
   for (std::size_t i = 0; i < messages.size(); ++i) {
     std::vector<Delivery> own;
     for (const auto& [index, d] : deliveries)

@@ -72,6 +72,7 @@ def config_file(tmp, receiver):
             {"name": "flaky", "type": "webhook", "url": receiver.url("/flaky"), "secret": "s2",
              "audience": {"kinds": ["closed"]}},
         ],
+        "rules": [{"kinds": ["received"], "categories": ["02"], "roles": ["grid_worker"], "send": False}],
         "retry": {"max_attempts": 6, "first_retry_seconds": 0.1, "longest_retry_seconds": 0.3,
                   "timeout_seconds": 3},
     }
@@ -228,6 +229,12 @@ def inbox(c, server, keys, rid):
     r = request(server.port, "GET", "/api/v1/inbox", key=keys[LEADER])
     c.check("the leader's inbox: the dispatch, then the arrival (newest first)",
             r.status == 200 and [m["kind"] for m in r.json()["messages"]] == ["assigned", "received"], r)
+    r = request(server.port, "POST", "/api/v1/reports", key=keys["resident:other"],
+                json_body={"category": "0201", "text": "路面破损", "location": {"lon": LON, "lat": LAT}})
+    c.check("a case of category 0201 arrives in the same grid", r.status == 201, r)
+    r = request(server.port, "GET", "/api/v1/inbox", key=keys[LEADER])
+    c.check("... a rule (no 新上报 of 02xx to grid workers) keeps it out of the leader's inbox",
+            r.status == 200 and [m["kind"] for m in r.json()["messages"]] == ["assigned", "received"], r)
     r = request(server.port, "GET", "/api/v1/inbox")
     c.check("an anonymous caller has no inbox: 401", r.status == 401, r)
     for q, what in [("limit=0", "limit"), ("limit=1e400", "limit"), ("unread=yes", "unread"),
@@ -284,6 +291,8 @@ def bad_configs(c, tmp, env):
         ({"templates": {"assigned": "案件 {case"}}, "unmatched brace"),
         ({"retry": {"max_attempts": 0}}, "retry.max_attempts: must be a whole number from 1 to 100"),
         ({"channel": []}, "unknown field 'channel'"),
+        ({"rules": [{"kinds": ["closed"], "send": "no"}]}, "rules[0]: the field 'send' (true or false) is required"),
+        ({"quiet_hours": {"from": "22:00", "to": "7:00"}}, "quiet_hours.to: must be a time of day HH:MM"),
     ]
     for cfg, message in cases:
         path = os.path.join(tmp, "bad.json")

@@ -104,7 +104,7 @@ TEST(Deliveries, EachChannelCarriesItsAudienceOnce) {
   const std::vector<Notification> whistle{message(NoticeKind::whistled, "dept-hw", "hw"),
                                           message(NoticeKind::whistled, "dept-cgzf", "cgzf")};
   std::map<std::string, int> per_channel;
-  for (const auto& [i, d] : deliveries_for(config, whistle, r, Instant{})) {
+  for (const auto& [i, d] : deliveries_for(config, whistle, r, Instant{}, TimeZone{})) {
     ++per_channel[d.channel];
     EXPECT_EQ(d.address, "");
     EXPECT_EQ(d.id.rfind("d_", 0), 0u);
@@ -116,9 +116,58 @@ TEST(Deliveries, EachChannelCarriesItsAudienceOnce) {
       message(NoticeKind::registered, "resident:a", ""),
       message(NoticeKind::registered, "resident:follower", "")};
   std::vector<std::string> sms;
-  for (const auto& [i, d] : deliveries_for(config, registered, r, Instant{}))
+  for (const auto& [i, d] : deliveries_for(config, registered, r, Instant{}, TimeZone{}))
     if (d.channel == "sms") sms.push_back(registered[i].recipient + " " + d.address);
   EXPECT_EQ(sms, std::vector<std::string>{"resident:a 13800138000"});  // the reporter's own phone
+}
+
+TEST(Rules, TheFirstMatchingRuleDecides) {
+  const auto config = parse_notify_config(R"({"rules": [
+      {"kinds": ["handled"], "categories": ["06"], "roles": ["resident"], "send": false},
+      {"kinds": ["supervised"], "roles": ["group"], "send": false}]})",
+                                          "notify.json");
+  Notification n = message(NoticeKind::handled, "resident:a", "");
+  n.category = "0601";
+  EXPECT_FALSE(config.wanted(n, "resident"));
+  EXPECT_TRUE(config.wanted(n, "grid_worker"));  // another role
+  n.category = "0101";
+  EXPECT_TRUE(config.wanted(n, "resident"));  // another category
+  EXPECT_FALSE(config.wanted(message(NoticeKind::supervised, "grid:g1", ""), "group"));
+  refused(R"({"rules": [{"kinds": ["handled"]}]})",
+          "rules[0]: the field 'send' (true or false) is required");
+  refused(R"({"rules": [{"roles": ["boss"], "send": false}]})",
+          "rules[0].roles: 'boss' is not a role");
+}
+
+TEST(QuietHours, PhonesWaitUntilMorningUnlessUrgent) {
+  const auto config = parse_notify_config(R"({"channels": [
+      {"name": "hook", "type": "webhook", "url": "http://h/", "secret": "s"},
+      {"name": "wx", "type": "wecom", "url": "http://h/"}],
+      "quiet_hours": {"from": "22:00", "to": "07:00", "urgent_categories": ["03"]}})",
+                                          "notify.json");
+  const TimeZone shanghai;
+  Report r;
+  const Instant late_evening = Instant(std::chrono::sys_days(std::chrono::year{2026} / 12 / 5)) +
+                               std::chrono::hours(23 - 8);  // 23:00 in Shanghai
+  std::vector<Notification> ns{message(NoticeKind::assigned, "w1", "")};
+  auto due = deliveries_for(config, ns, r, late_evening, shanghai);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].second.next_at, late_evening);                          // the webhook: now
+  EXPECT_EQ(due[1].second.next_at, late_evening + std::chrono::hours(8));  // wecom: 07:00
+  ns[0].category = "0301";                                                 // an urgent category
+  EXPECT_EQ(deliveries_for(config, ns, r, late_evening, shanghai)[1].second.next_at, late_evening);
+  ns[0].category = "0101";
+  ns[0].urgent = true;  // 督办
+  EXPECT_EQ(deliveries_for(config, ns, r, late_evening, shanghai)[1].second.next_at, late_evening);
+  ns[0].urgent = false;
+  const Instant noon = late_evening - std::chrono::hours(11);
+  EXPECT_EQ(deliveries_for(config, ns, r, noon, shanghai)[1].second.next_at, noon);
+  QuietHours day{std::chrono::minutes(12 * 60), std::chrono::minutes(14 * 60), {}};  // not wrapping
+  EXPECT_EQ(day.wait_at(std::chrono::minutes(13 * 60)).count(), 60);
+  EXPECT_EQ(day.wait_at(std::chrono::minutes(14 * 60)).count(), 0);
+  refused(R"({"quiet_hours": {"from": "25:00", "to": "07:00"}})",
+          "quiet_hours.from: must be a time of day HH:MM");
+  refused(R"({"quiet_hours": {"from": "07:00", "to": "07:00"}})", "the same time");
 }
 
 TEST(Formats, EachChannelsBody) {

@@ -64,10 +64,40 @@ struct RetryPolicy {
   std::chrono::milliseconds backoff(int attempts) const;
 };
 
+/// Who hears what, beyond the domain's defaults: the first rule that matches a message decides
+/// whether it is sent at all (inbox included). An empty list does not restrict.
+struct NoticeRule {
+  std::vector<std::string> kinds;
+  std::vector<std::string> categories;  ///< by prefix: "06" is every 06xx
+  /// The recipient's role (resident, grid_worker, department_staff, dispatcher, supervisor,
+  /// admin, party_member) or "group" for a grid or department nobody answers for.
+  std::vector<std::string> roles;
+  bool send = true;
+};
+
+/// Quiet hours (免打扰): messages that are not urgent wait on the channels that reach people's
+/// phones (企业微信, 钉钉, SMS) until the quiet time ends; the inbox and webhooks get them at once.
+/// Urgent: 督办 and 挂牌督办, and every message about a case of an urgent category.
+struct QuietHours {
+  std::chrono::minutes from{22 * 60};  ///< local time of the deployment's calendar
+  std::chrono::minutes to{7 * 60};
+  std::vector<std::string> urgent_categories;  ///< by prefix
+  /// When a message created at @p local_minutes (since midnight) may go: 0 when not quiet,
+  /// else the minutes to wait.
+  std::chrono::minutes wait_at(std::chrono::minutes local_minutes) const;
+};
+
 struct NotifyConfig {
   std::vector<ChannelConfig> channels;
   NoticeTemplates templates;
   RetryPolicy retry;
+  std::vector<NoticeRule> rules;
+  std::optional<QuietHours> quiet_hours;
+
+  /// Whether @p n (to a recipient of @p role) is sent, by the first rule that matches.
+  bool wanted(const Notification& n, const std::string& role) const;
+  /// Whether @p n bypasses quiet hours.
+  bool urgent(const Notification& n) const;
 };
 
 /// Parses the notification configuration. @p file names it in messages.
@@ -82,10 +112,12 @@ ChannelConfig every_message_webhook(const std::string& url, const std::string& s
 
 /// The deliveries @p messages (of one event of @p report) owe on @p config's channels, due at
 /// @p now: a webhook one per message it carries, a group robot one per kind, SMS one per
-/// message to the reporter when they gave a phone and the kind has a template.
+/// message to the reporter when they gave a phone and the kind has a template; outside webhooks,
+/// a message that is not urgent is due at the end of the quiet hours.
+/// Quiet hours are read in @p zone.
 std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
     const NotifyConfig& config, const std::vector<Notification>& messages, const Report& report,
-    Instant now);
+    Instant now, const TimeZone& zone);
 
 /// One HTTP request to make.
 struct OutgoingRequest {
