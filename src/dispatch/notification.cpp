@@ -16,15 +16,15 @@ namespace {
 constexpr std::array<std::string_view, 3> kStateNames{"pending", "delivered", "dead"};
 
 /// One entry per NoticeKind, in its order (checked below: none may be left out).
-constexpr std::size_t kKinds = static_cast<std::size_t>(NoticeKind::received) + 1;
+constexpr std::size_t kKinds = static_cast<std::size_t>(NoticeKind::area) + 1;
 
 constexpr std::array<std::string_view, kKinds> kKindNames{
-    "assigned", "whistled", "supervised", "registered", "handled",
-    "closed",   "reopened", "returned",   "extension",  "received"};
+    "assigned", "whistled", "supervised", "registered", "handled", "closed",
+    "reopened", "returned", "extension",  "received",   "area"};
 
 constexpr std::array<std::string_view, kKinds> kTitles{
-    "新案件派遣", "吹哨报到", "督办提醒", "已受理",   "已处置",
-    "已办结",     "返工",     "退回",     "延期申请", "新上报"};
+    "新案件派遣", "吹哨报到", "督办提醒", "已受理", "已处置",  "已办结",
+    "返工",       "退回",     "延期申请", "新上报", "关注区域"};
 
 constexpr std::array<std::string_view, kKinds> kDefaults{
     "【网格通】案件 {case}（{category}，{grid}）已派给{assignee}，请于{deadline}前办结。{link}",
@@ -37,7 +37,8 @@ constexpr std::array<std::string_view, kKinds> kDefaults{
     "【返工】案件 {case}（{category}，{grid}）需重新办理，请于{deadline}前办结。{link}",
     "【退回】案件 {case}（{category}，{grid}）被{department}退回，请重新派遣。{link}",
     "【延期申请】案件 {case}（{category}，{grid}）申请延期至{requested_due}，请审批。{link}",
-    "【新上报】{grid}有新案件 {case}（{category}），待网格中心受理。{link}"};
+    "【新上报】{grid}有新案件 {case}（{category}），待网格中心受理。{link}",
+    "【关注区域】{grid}的案件 {case}（{category}）{state}。{link}"};
 
 static_assert(!kKindNames.back().empty() && !kTitles.back().empty() && !kDefaults.back().empty(),
               "every NoticeKind has a name, a title and a default template");
@@ -153,6 +154,15 @@ class Composer {
       add(kind, "reporter:" + r_.id, "", "");
     for (const std::string& f : r_.followers)
       if (is_resident_actor(f, *c_.reference)) add(kind, f, "", "");
+  }
+
+  /// The followers of the case's area, except whoever already hears of this event.
+  void to_subscribers(NoticeKind kind) {
+    for (const std::string& s : c_.subscribers) {
+      bool told = false;
+      for (const Notification& n : out_) told = told || n.recipient == s;
+      if (!told) add(kind, s, "", "");
+    }
   }
 
   std::vector<Notification> take() { return std::move(out_); }
@@ -283,6 +293,11 @@ const std::vector<std::string_view>& NoticeTemplates::fields() {
   return kFields;
 }
 
+bool concerns_areas(const Report& r, const Event& e, const ReferenceData& ref) {
+  return (e.action == "register" || e.action == "close") && !r.grid_chain.empty() &&
+         ref.categories.is_public(r.category);
+}
+
 std::vector<Notification> notifications_for(const Report& r, const Event& e,
                                             const NoticeContext& c) {
   Composer to(r, e, c);
@@ -296,6 +311,7 @@ std::vector<Notification> notifications_for(const Report& r, const Event& e,
   switch (*action) {
     case Action::register_case:
       to.to_residents(NoticeKind::registered);
+      if (concerns_areas(r, e, *c.reference)) to.to_subscribers(NoticeKind::area);
       break;
     case Action::dispatch:
     case Action::reassign:
@@ -321,6 +337,7 @@ std::vector<Notification> notifications_for(const Report& r, const Event& e,
       break;
     case Action::close:
       to.to_residents(NoticeKind::closed);
+      if (concerns_areas(r, e, *c.reference)) to.to_subscribers(NoticeKind::area);
       break;
     case Action::rework:
       to.to_assignee(NoticeKind::reopened, r.assignee);

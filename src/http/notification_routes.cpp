@@ -90,6 +90,42 @@ Response mark_read(Context& ctx, Request& req) {
   return Response{204, "application/json", "", nullptr, {}};
 }
 
+/// GET /api/v1/subscriptions — the areas (grids) the caller follows.
+Response list_subscriptions(Context& ctx, Request& req) {
+  if (!req.authenticated)
+    throw Error(ErrorCode::unauthorized, "following an area needs a signed-in person or a key");
+  json items = json::array();
+  for (const auto& [grid, since] : ctx.service.notifications().subscriptions(req.actor))
+    items.push_back(json{{"grid", grid}, {"since", iso(ctx, since)}});
+  return json_response(200, json{{"subscriptions", items}}.dump())
+      .header("Cache-Control", "no-store");
+}
+
+std::string grid_param(const Request& req) {
+  const std::string grid = req.params.at("grid");
+  if (grid.empty() || grid.size() > 64)
+    throw Error(ErrorCode::not_found, "grid " + grid.substr(0, 64) + " does not exist");
+  return grid;
+}
+
+/// PUT /api/v1/subscriptions/{grid} — follow an area: hear of the public cases registered and
+/// closed in it (and below it).
+Response subscribe(Context& ctx, Request& req) {
+  if (!req.authenticated)
+    throw Error(ErrorCode::unauthorized, "following an area needs a signed-in person or a key");
+  const std::string grid = grid_param(req);
+  ctx.service.notifications().subscribe(req.actor, grid, req.now);
+  return json_response(200, json{{"grid", grid}}.dump());
+}
+
+/// DELETE /api/v1/subscriptions/{grid}
+Response unsubscribe(Context& ctx, Request& req) {
+  if (!req.authenticated)
+    throw Error(ErrorCode::unauthorized, "following an area needs a signed-in person or a key");
+  ctx.service.notifications().unsubscribe(req.actor, grid_param(req));
+  return Response{204, "application/json", "", nullptr, {}};
+}
+
 json delivery_json(const Context& ctx, const Delivery& d) {
   return json{{"id", d.id},
               {"notification_id", d.notification_id},
@@ -138,6 +174,9 @@ void add_notification_routes(Router& router, Context& ctx) {
   const Execution worker = Execution::worker;
   router.add({"GET", "/api/v1/inbox", {}, to(inbox), worker});
   router.add({"POST", "/api/v1/inbox/{id}/read", {}, to(mark_read), worker});
+  router.add({"GET", "/api/v1/subscriptions", {}, to(list_subscriptions), worker});
+  router.add({"PUT", "/api/v1/subscriptions/{grid}", {}, to(subscribe), worker});
+  router.add({"DELETE", "/api/v1/subscriptions/{grid}", {}, to(unsubscribe), worker});
   router.add({"GET", "/api/v1/admin/deliveries", {}, to(list_deliveries), worker});
   router.add({"POST", "/api/v1/admin/deliveries/{id}/resend", {}, to(resend), worker});
 }

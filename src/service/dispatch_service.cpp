@@ -104,6 +104,10 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
                svc->report(id, Actor::public_viewer()).has_value();
       });
   d->notifications = std::make_unique<Notifications>(*d->store);
+  d->notifications->set_grid_check([svc = service.get()](const std::string& id) {
+    const auto index = svc->grid_index();
+    return index && index->grids().find(id).has_value();
+  });
   service->dispatch_ = std::move(d);
   Dispatch& dispatch = *service->dispatch_;
   const Instant now = now_utc();

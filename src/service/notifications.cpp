@@ -42,6 +42,27 @@ struct Notifications::Buckets {
   }
 };
 
+std::vector<std::pair<std::string, Instant>> Notifications::subscriptions(const Actor& me) {
+  if (me.id.empty() || me.anonymous)
+    throw Error(ErrorCode::unauthorized, "following an area needs a signed-in person or a key");
+  return store_.notifications().subscriptions(me.id);
+}
+
+void Notifications::subscribe(const Actor& me, const std::string& grid, Instant now) {
+  if (me.id.empty() || me.anonymous)
+    throw Error(ErrorCode::unauthorized, "following an area needs a signed-in person or a key");
+  if (!grid_exists_ || !grid_exists_(grid))
+    throw Error(ErrorCode::not_found, "grid " + grid.substr(0, 64) + " does not exist");
+  if (!store_.notifications().subscribe(me.id, grid, now, kMaxSubscriptions))
+    throw Error(ErrorCode::conflict, "one follows at most " + std::to_string(kMaxSubscriptions) +
+                                         " areas: stop following one first");
+}
+
+void Notifications::unsubscribe(const Actor& me, const std::string& grid) {
+  if (me.id.empty() || me.anonymous || !store_.notifications().unsubscribe(me.id, grid))
+    throw Error(ErrorCode::not_found, "you do not follow grid " + grid.substr(0, 64));
+}
+
 Notifications::Notifications(Store& store)
     : store_(store),
       config_(std::make_shared<const notify::NotifyConfig>()),
@@ -61,7 +82,9 @@ std::size_t Notifications::enqueue(WriteTx& tx, const Report& r, const Event& e,
                                    const ReferenceData& ref,
                                    const std::function<std::string(const std::string&)>& grid_name,
                                    Instant now) const {
-  const NoticeContext context{&ref, &config_->templates, base_url_, grid_name};
+  NoticeContext context{&ref, &config_->templates, base_url_, grid_name};
+  if (concerns_areas(r, e, ref))
+    context.subscribers = tx.subscribers(r.grid_chain, kMaxFollowersTold);
   std::vector<Notification> messages;
   for (Notification& n : notifications_for(r, e, context)) {
     const Actor* staff = ref.staff_member(n.recipient);

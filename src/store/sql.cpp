@@ -364,7 +364,8 @@ CREATE INDEX media_unattached ON media (created_at) WHERE report_id IS NULL;
 ALTER TABLE reports ADD COLUMN attributes TEXT;
 )sql",
       // 13: the outbox: messages (each a recipient's inbox entry) and their deliveries per
-      // channel, written in the transaction of the change they tell of.
+      // channel, written in the transaction of the change they tell of; people's areas
+      // (grids) they follow.
       R"sql(
 CREATE TABLE notifications (
   id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, report_id TEXT NOT NULL, event_seq BIGINT NOT NULL,
@@ -378,6 +379,9 @@ CREATE TABLE deliveries (
   updated_at BIGINT NOT NULL, delivered_at BIGINT, last_error TEXT NOT NULL);
 CREATE INDEX deliveries_due ON deliveries (next_at) WHERE state = 'pending';
 CREATE INDEX deliveries_changed ON deliveries (state, updated_at);
+CREATE TABLE subscriptions (
+  actor TEXT NOT NULL, grid TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (actor, grid));
+CREATE INDEX subscriptions_grid ON subscriptions (grid);
 )sql"};
   return kMigrations;
 }

@@ -96,6 +96,24 @@ void SqlSession::enqueue(const Notification& n, const std::vector<Delivery>& del
   }
 }
 
+std::vector<std::string> SqlSession::subscribers(const std::vector<std::string>& grids,
+                                                 std::size_t limit) {
+  std::vector<std::string> out;
+  if (grids.empty()) return out;
+  std::string marks;
+  Row params;
+  for (const std::string& g : grids) {
+    marks += marks.empty() ? "?" : ", ?";
+    params.push_back(g);
+  }
+  params.push_back(static_cast<std::int64_t>(limit));
+  for (const Row& row : rows("SELECT DISTINCT actor FROM subscriptions WHERE grid IN (" + marks +
+                                 ") ORDER BY actor LIMIT ?",
+                             params))
+    out.push_back(text_of(row[0]));
+  return out;
+}
+
 std::vector<DueDelivery> SqlStore::due_deliveries(Instant now, std::size_t limit) {
   return read_value([&](SqlSession& s) {
     std::vector<DueDelivery> out;
@@ -236,6 +254,42 @@ std::vector<std::pair<std::string, std::size_t>> SqlStore::delivery_counts() {
                        static_cast<std::size_t>(std::max<std::int64_t>(0, int_at(row, 1))));
     return out;
   });
+}
+
+std::vector<std::pair<std::string, Instant>> SqlStore::subscriptions(const std::string& actor) {
+  return read_value([&](SqlSession& s) {
+    std::vector<std::pair<std::string, Instant>> out;
+    for (const Row& row : s.rows(
+             "SELECT grid, created_at FROM subscriptions WHERE actor = ? ORDER BY grid", {actor}))
+      out.emplace_back(text_of(row[0]), from_millis(int_at(row, 1)));
+    return out;
+  });
+}
+
+bool SqlStore::subscribe(const std::string& actor, const std::string& grid, Instant now,
+                         std::size_t at_most) {
+  bool ok = false;
+  write_sql([&](SqlSession& s) {
+    if (!s.rows("SELECT grid FROM subscriptions WHERE actor = ? AND grid = ?", {actor, grid})
+             .empty()) {
+      ok = true;
+      return;
+    }
+    const auto n = s.rows("SELECT COUNT(*) FROM subscriptions WHERE actor = ?", {actor});
+    if (static_cast<std::size_t>(std::max<std::int64_t>(0, int_at(n[0], 0))) >= at_most) return;
+    s.run("INSERT INTO subscriptions (actor, grid, created_at) VALUES (?, ?, ?)",
+          {actor, grid, to_millis(now)});
+    ok = true;
+  });
+  return ok;
+}
+
+bool SqlStore::unsubscribe(const std::string& actor, const std::string& grid) {
+  bool found = false;
+  write_sql([&](SqlSession& s) {
+    found = s.run("DELETE FROM subscriptions WHERE actor = ? AND grid = ?", {actor, grid}) > 0;
+  });
+  return found;
 }
 
 }  // namespace wangge::store

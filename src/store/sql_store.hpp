@@ -45,6 +45,8 @@ class SqlSession : public WriteTx {
                     const std::string& report_id) override;  // sql_media.cpp
   void enqueue(const Notification& n,
                const std::vector<Delivery>& deliveries) override;  // sql_notifications.cpp
+  std::vector<std::string> subscribers(const std::vector<std::string>& grids,
+                                       std::size_t limit) override;  // sql_notifications.cpp
 };
 
 /// The Store methods both dialects answer with the same SQL.
@@ -106,6 +108,10 @@ class SqlStore : public Store, public AccountStore, public MediaStore, public No
   std::optional<Delivery> delivery(const std::string& id) override;
   bool resend(const std::string& id, Instant now) override;
   std::vector<std::pair<std::string, std::size_t>> delivery_counts() override;
+  std::vector<std::pair<std::string, Instant>> subscriptions(const std::string& actor) override;
+  bool subscribe(const std::string& actor, const std::string& grid, Instant now,
+                 std::size_t at_most) override;
+  bool unsubscribe(const std::string& actor, const std::string& grid) override;
 
  private:
   /// " FOR UPDATE" on PostgreSQL (rows read to be changed in a write stay locked), "" on SQLite.

@@ -97,6 +97,27 @@ TEST_F(NotificationRules, AnArrivalIsToldToTheGridsOwnWorkersNotToItsFinder) {
   EXPECT_TRUE(notifications_for(own, submit, context()).empty());
 }
 
+TEST_F(NotificationRules, FollowersOfAnAreaHearOfPublicCasesRegisteredAndClosed) {
+  Report r = sample_->report(at("2026-11-23T09:00"));
+  Event e =
+      flow_.apply(r, act(Action::register_case), sample_->dispatcher(), at("2026-11-23T09:05"));
+  ASSERT_TRUE(concerns_areas(r, e, sample_->ref));
+  NoticeContext c = context();
+  c.subscribers = {"resident:near", "u-resident-1"};  // the reporter follows it too
+  const auto ns = notifications_for(r, e, c);
+  ASSERT_EQ(recipients(ns), (std::vector<std::string>{"u-resident-1", "resident:near"}));
+  EXPECT_EQ(ns[0].kind, NoticeKind::registered);  // the reporter: once, as the reporter
+  EXPECT_EQ(ns[1].kind, NoticeKind::area);
+  EXPECT_EQ(ns[1].text,
+            "【关注区域】湘江一组第5邻的案件 " + r.id + "（暴露垃圾）已立案。" + ns[1].link);
+  // A case of a private category (0601) concerns no area.
+  Report p = sample_->report(at("2026-11-23T09:00"), "0601");
+  e = flow_.apply(p, act(Action::register_case), sample_->dispatcher(), at("2026-11-23T09:05"));
+  EXPECT_FALSE(concerns_areas(p, e, sample_->ref));
+  e = flow_.apply(r, act(Action::dispatch), sample_->dispatcher(), at("2026-11-23T09:10"));
+  EXPECT_FALSE(concerns_areas(r, e, sample_->ref));  // nor does a dispatch
+}
+
 TEST_F(NotificationRules, IdsAreStablePerEventKindAndRecipient) {
   Report r = sample_->report(at("2026-11-23T09:00"));
   Report copy = r;

@@ -237,12 +237,38 @@ def inbox(c, server, keys, rid):
             r.status == 200 and [m["kind"] for m in r.json()["messages"]] == ["assigned", "received"], r)
     r = request(server.port, "GET", "/api/v1/inbox")
     c.check("an anonymous caller has no inbox: 401", r.status == 401, r)
+    follow_an_area(c, server, keys)
     for q, what in [("limit=0", "limit"), ("limit=1e400", "limit"), ("unread=yes", "unread"),
                     ("before=abc", "before"), ("before=1.x%27--", "before")]:
         r = request(server.port, "GET", "/api/v1/inbox?" + q, key=keys["resident:e2e"])
         c.check(f"a bad {q}: 400 naming '{what}'", r.status == 400 and what in r.json().get("detail", ""), r)
     r = request(server.port, "GET", "/api/v1/admin/deliveries", key=keys["d01"])
     c.check("the deliveries view is for admins: a dispatcher gets 403", r.status == 403, r)
+
+
+def follow_an_area(c, server, keys):
+    block = "430302009013"
+    r = request(server.port, "PUT", f"/api/v1/subscriptions/{block}", key=keys["resident:other"])
+    c.check("a resident follows the block (关注区域)", r.status == 200, r)
+    r = request(server.port, "GET", "/api/v1/subscriptions", key=keys["resident:other"])
+    c.check("... and lists it", r.status == 200 and [s["grid"] for s in r.json()["subscriptions"]] == [block], r)
+    r = request(server.port, "POST", "/api/v1/reports", key=keys["resident:e2e"],
+                json_body={"category": "0102", "text": "垃圾桶破损", "location": {"lon": LON, "lat": LAT}})
+    rid = r.json().get("id") if r.status == 201 else None
+    r = act(server, keys["d01"], rid, "register")
+    c.check("a public case in a grid below it is registered", r.status == 200, r)
+    r = request(server.port, "GET", "/api/v1/inbox?limit=1", key=keys["resident:other"])
+    m = r.json()["messages"][0] if r.status == 200 and r.json()["messages"] else {}
+    c.check("... the follower hears of it (kind area), with the case number and no personal data",
+            m.get("kind") == "area" and m.get("report_id") == rid and "已立案" in m.get("text", "")
+            and "13800138000" not in json.dumps(m), m)
+    for grid, status, who in [("no-such-grid", 404, "resident:other"), (block, 401, None)]:
+        r = request(server.port, "PUT", f"/api/v1/subscriptions/{grid}", key=keys[who] if who else None)
+        c.check(f"following {grid} {'anonymously' if not who else ''}: {status}", r.status == status, r)
+    r = request(server.port, "DELETE", f"/api/v1/subscriptions/{block}", key=keys["resident:other"])
+    c.check("stop following: 204", r.status == 204, r)
+    r = request(server.port, "DELETE", f"/api/v1/subscriptions/{block}", key=keys["resident:other"])
+    c.check("... twice: 404", r.status == 404, r)
 
 
 def dead_letter(c, server, receiver, keys):

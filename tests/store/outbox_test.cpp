@@ -129,5 +129,25 @@ TEST_P(StoreConformance, AnInboxIsItsRecipientsOwnAndPagesByKeyset) {
   EXPECT_EQ(outbox.inbox(unread).size(), 4u);
 }
 
+TEST_P(StoreConformance, PeopleFollowAreasUpToALimit) {
+  const Instant t = at("2026-11-23T09:00");
+  auto& outbox = store_->notifications();
+  EXPECT_TRUE(outbox.subscribe("u1", "g1", t, 2));
+  EXPECT_TRUE(outbox.subscribe("u1", "g1", t + std::chrono::hours(1), 2));  // again: kept
+  EXPECT_TRUE(outbox.subscribe("u1", "g2", t, 2));
+  EXPECT_FALSE(outbox.subscribe("u1", "g3", t, 2));  // the limit
+  EXPECT_TRUE(outbox.subscribe("u2", "g0", t, 2));
+  const auto mine = outbox.subscriptions("u1");
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0], std::make_pair(std::string("g1"), t));
+  std::vector<std::string> who;
+  store_->write([&](WriteTx& tx) { who = tx.subscribers({"g1", "g5", "g0"}, 10); });
+  EXPECT_EQ(who, (std::vector<std::string>{"u1", "u2"}));
+  EXPECT_TRUE(outbox.unsubscribe("u1", "g1"));
+  EXPECT_FALSE(outbox.unsubscribe("u1", "g1"));
+  store_->write([&](WriteTx& tx) { who = tx.subscribers({"g1"}, 10); });
+  EXPECT_TRUE(who.empty());
+}
+
 }  // namespace
 }  // namespace wangge

@@ -34,6 +34,7 @@ enum class NoticeKind {
   returned,    ///< 退回: a department sent the case back; the dispatchers must re-dispatch
   extension,   ///< 延期申请: a supervisor must decide
   received,    ///< 新上报: a case arrived in the recipient's grid (before it is screened)
+  area,  ///< 关注区域: a public case registered or closed in an area the recipient follows
 };
 std::string_view to_string(NoticeKind k) noexcept;
 std::optional<NoticeKind> parse_notice_kind(std::string_view s);
@@ -112,7 +113,13 @@ struct NoticeContext {
   std::string base_url;
   /// The name of a grid by its id ("" when unknown): the service's grid index.
   std::function<std::string(const std::string&)> grid_name;
+  /// Who follows the case's grids (关注区域), when concerns_areas() said to look them up.
+  std::vector<std::string> subscribers = {};
 };
+
+/// Whether @p e may concern the followers of an area: a case of a public category registered
+/// (立案) or closed (结案). The service looks the followers up only then.
+bool concerns_areas(const Report& r, const Event& e, const ReferenceData& ref);
 
 /// The messages @p event (just applied to @p report, which is the state after it) owes, in a
 /// stable order. Nothing for events nobody must hear about (accept, an own 报到, …).

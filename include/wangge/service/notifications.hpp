@@ -61,6 +61,22 @@ class Notifications {
   /// @throws Error(not_found) unless the message is @p me's.
   void mark_read(const std::string& id, const Actor& me, Instant now);
 
+  /// Areas (grids) a person follows (关注区域): they hear of the public cases registered and
+  /// closed there. At most kMaxSubscriptions each; at most kMaxFollowersTold are told of one
+  /// case (the first by id).
+  static constexpr std::size_t kMaxSubscriptions = 20;
+  static constexpr std::size_t kMaxFollowersTold = 1000;
+  std::vector<std::pair<std::string, Instant>> subscriptions(const Actor& me);
+  /// @throws Error(unauthorized) for the public, Error(not_found) for a grid of no active
+  ///         generation, Error(conflict) past kMaxSubscriptions.
+  void subscribe(const Actor& me, const std::string& grid, Instant now);
+  /// @throws Error(not_found) when @p me does not follow @p grid.
+  void unsubscribe(const Actor& me, const std::string& grid);
+  /// How subscribe() knows a grid (the service's active grid index).
+  void set_grid_check(std::function<bool(const std::string&)> exists) {
+    grid_exists_ = std::move(exists);
+  }
+
   /// Deliveries (admins only), the most recently changed first, at most 500.
   /// @throws Error(forbidden) for anyone but an admin.
   std::vector<Delivery> deliveries(const Actor& admin, std::optional<DeliveryState> state,
@@ -88,6 +104,7 @@ class Notifications {
   Store& store_;
   std::shared_ptr<const notify::NotifyConfig> config_;
   std::string base_url_;
+  std::function<bool(const std::string&)> grid_exists_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

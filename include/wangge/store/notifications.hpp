@@ -69,6 +69,15 @@ class NotificationStore {
   virtual bool resend(const std::string& id, Instant now) = 0;
   /// Deliveries per state, for /metrics.
   virtual std::vector<std::pair<std::string, std::size_t>> delivery_counts() = 0;
+
+  /// The grids @p actor follows (关注区域), with when.
+  virtual std::vector<std::pair<std::string, Instant>> subscriptions(const std::string& actor) = 0;
+  /// Follows @p grid. @returns false when @p actor follows @p at_most grids already (and not
+  /// this one); following one twice keeps the first.
+  virtual bool subscribe(const std::string& actor, const std::string& grid, Instant now,
+                         std::size_t at_most) = 0;
+  /// @returns false when @p actor did not follow @p grid.
+  virtual bool unsubscribe(const std::string& actor, const std::string& grid) = 0;
 };
 
 }  // namespace wangge

@@ -82,6 +82,9 @@ class WriteTx {
   /// transaction. A message or delivery whose id exists already is left as it is (the same
   /// event enqueued twice sends once).
   virtual void enqueue(const Notification& n, const std::vector<Delivery>& deliveries) = 0;
+  /// Who follows any of @p grids (关注区域), at most @p limit, in actor order.
+  virtual std::vector<std::string> subscribers(const std::vector<std::string>& grids,
+                                               std::size_t limit) = 0;
 };
 
 /// The order of a listing, by creation time (then id, so equal times still page stably).
