@@ -55,19 +55,36 @@ std::vector<std::string> list_field(const json& j, const char* key, const std::s
   return out;
 }
 
+/// Refuses a field of @p j that is not one of @p known, naming the known ones.
+void only_fields(const json& j, std::initializer_list<const char*> known,
+                 const std::string& where) {
+  for (const auto& [key, value] : j.items()) {
+    (void)value;
+    bool ok = false;
+    std::string names;
+    for (const char* k : known) {
+      ok = ok || key == k;
+      names += (names.empty() ? "" : ", ") + std::string(k);
+    }
+    if (!ok) bad(where, "unknown field '" + key + "' (" + names + ")");
+  }
+}
+
+/// A list of NoticeKind names.
+std::vector<std::string> kinds_field(const json& j, const std::string& where) {
+  std::vector<std::string> kinds = list_field(j, "kinds", where);
+  for (const std::string& k : kinds)
+    if (!parse_notice_kind(k))
+      bad(where + ".kinds", "'" + k + "' is not a kind (" + notice_kind_names() + ")");
+  return kinds;
+}
+
 Audience parse_audience(const json& j, const std::string& where) {
   Audience a;
   if (j.is_null()) return a;
   if (!j.is_object()) bad(where, "must be an object");
-  for (const auto& [key, value] : j.items()) {
-    (void)value;
-    if (key != "kinds" && key != "departments" && key != "grids" && key != "categories")
-      bad(where, "unknown field '" + key + "' (kinds, departments, grids, categories)");
-  }
-  a.kinds = list_field(j, "kinds", where);
-  for (const std::string& k : a.kinds)
-    if (!parse_notice_kind(k))
-      bad(where + ".kinds", "'" + k + "' is not a kind (" + notice_kind_names() + ")");
+  only_fields(j, {"kinds", "departments", "grids", "categories"}, where);
+  a.kinds = kinds_field(j, where);
   a.departments = list_field(j, "departments", where);
   a.grids = list_field(j, "grids", where);
   a.categories = list_field(j, "categories", where);
@@ -83,13 +100,10 @@ std::optional<ChannelType> parse_type(const std::string& s) {
 
 ChannelConfig parse_channel(const json& j, const std::string& where) {
   if (!j.is_object()) bad(where, "a channel must be an object");
-  static const std::set<std::string> kKnown{"name",      "type",      "url",
-                                            "secret",    "audience",  "rate_per_second",
-                                            "templates", "sign_name", "key"};
-  for (const auto& [key, value] : j.items()) {
-    (void)value;
-    if (!kKnown.count(key)) bad(where, "unknown field '" + key + "'");
-  }
+  only_fields(j,
+              {"name", "type", "url", "secret", "audience", "rate_per_second", "templates",
+               "sign_name", "key"},
+              where);
   ChannelConfig c;
   c.name = text_field(j, "name", where, true);
   const std::string where_named = where + " ('" + c.name + "')";
@@ -149,14 +163,9 @@ std::chrono::milliseconds duration_field(const json& j, const char* key, const s
 RetryPolicy parse_retry(const json& j, const std::string& where) {
   RetryPolicy r;
   if (!j.is_object()) bad(where, "must be an object");
-  for (const auto& [key, value] : j.items()) {
-    (void)value;
-    if (key != "max_attempts" && key != "first_retry_seconds" && key != "longest_retry_seconds" &&
-        key != "timeout_seconds")
-      bad(where,
-          "unknown field '" + key +
-              "' (max_attempts, first_retry_seconds, longest_retry_seconds, timeout_seconds)");
-  }
+  only_fields(j,
+              {"max_attempts", "first_retry_seconds", "longest_retry_seconds", "timeout_seconds"},
+              where);
   if (j.contains("max_attempts")) {
     if (!j["max_attempts"].is_number_integer() || j["max_attempts"].get<long long>() < 1 ||
         j["max_attempts"].get<long long>() > 100)
@@ -174,16 +183,9 @@ RetryPolicy parse_retry(const json& j, const std::string& where) {
 
 NoticeRule parse_rule(const json& j, const std::string& where) {
   if (!j.is_object()) bad(where, "a rule must be an object");
-  for (const auto& [key, value] : j.items()) {
-    (void)value;
-    if (key != "kinds" && key != "categories" && key != "roles" && key != "send")
-      bad(where, "unknown field '" + key + "' (kinds, categories, roles, send)");
-  }
+  only_fields(j, {"kinds", "categories", "roles", "send"}, where);
   NoticeRule r;
-  r.kinds = list_field(j, "kinds", where);
-  for (const std::string& k : r.kinds)
-    if (!parse_notice_kind(k))
-      bad(where + ".kinds", "'" + k + "' is not a kind (" + notice_kind_names() + ")");
+  r.kinds = kinds_field(j, where);
   r.categories = list_field(j, "categories", where);
   r.roles = list_field(j, "roles", where);
   for (const std::string& role : r.roles)
@@ -210,11 +212,7 @@ std::chrono::minutes clock_field(const json& j, const char* key, const std::stri
 
 QuietHours parse_quiet(const json& j, const std::string& where) {
   if (!j.is_object()) bad(where, "must be an object {from, to, urgent_categories}");
-  for (const auto& [key, value] : j.items()) {
-    (void)value;
-    if (key != "from" && key != "to" && key != "urgent_categories")
-      bad(where, "unknown field '" + key + "' (from, to, urgent_categories)");
-  }
+  only_fields(j, {"from", "to", "urgent_categories"}, where);
   QuietHours q;
   q.from = clock_field(j, "from", where);
   q.to = clock_field(j, "to", where);
@@ -284,12 +282,7 @@ NotifyConfig parse_notify_config(const std::string& text, const std::string& fil
     throw Error(ErrorCode::unreadable_source, file + ": not JSON (a number out of range)");
   }
   if (!j.is_object()) bad(file, "must be a JSON object with 'channels'");
-  for (const auto& [key, value] : j.items()) {
-    (void)value;
-    if (key != "channels" && key != "templates" && key != "retry" && key != "rules" &&
-        key != "quiet_hours")
-      bad(file, "unknown field '" + key + "' (channels, templates, retry, rules, quiet_hours)");
-  }
+  only_fields(j, {"channels", "templates", "retry", "rules", "quiet_hours"}, file);
   NotifyConfig config;
   if (j.contains("channels")) {
     if (!j["channels"].is_array() || j["channels"].size() > kMaxChannels)

@@ -11,9 +11,6 @@ constexpr const char* kColumns =
     "id, owner, report_id, created_at, width, height, thumbnail_width, thumbnail_height, bytes, "
     "etag, thumbnail_etag";
 
-std::int64_t int_at(const Row& row, std::size_t i) {
-  return std::holds_alternative<std::int64_t>(row[i]) ? std::get<std::int64_t>(row[i]) : 0;
-}
 int side_at(const Row& row, std::size_t i) {
   return static_cast<int>(std::clamp<std::int64_t>(int_at(row, i), 0, 1'000'000));
 }

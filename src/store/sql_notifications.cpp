@@ -16,9 +16,6 @@ constexpr const char* kDeliveryColumns =
     "id, notification_id, channel, address, state, attempts, next_at, created_at, updated_at, "
     "delivered_at, last_error";
 
-std::int64_t int_at(const Row& row, std::size_t i) {
-  return std::holds_alternative<std::int64_t>(row[i]) ? std::get<std::int64_t>(row[i]) : 0;
-}
 bool null_at(const Row& row, std::size_t i) {
   return std::holds_alternative<std::monostate>(row[i]);
 }

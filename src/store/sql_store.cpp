@@ -8,6 +8,10 @@ std::string text_of(const Value& v) {
   return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : "";
 }
 
+std::int64_t int_at(const Row& row, std::size_t i) {
+  return std::holds_alternative<std::int64_t>(row[i]) ? std::get<std::int64_t>(row[i]) : 0;
+}
+
 namespace {
 
 std::size_t size_of(const Value& v) {

@@ -18,6 +18,8 @@ namespace wangge::store {
 
 /// "" for NULL, the text otherwise.
 std::string text_of(const Value& v);
+/// The integer in column @p i of @p row, 0 for NULL (or any other type).
+std::int64_t int_at(const Row& row, std::size_t i);
 
 /// Statements through one connection: the writer's WriteTx, and each reader's queries.
 class SqlSession : public WriteTx {
