@@ -70,7 +70,10 @@ def send(port, method, path, headers, body, timeout=60):
     try:
         conn.request(method, path, body=body, headers=headers)
         r = conn.getresponse()
-        return r.status, (r.getheader("Content-Type") or "").split(";")[0], r.read()
+        ctype = (r.getheader("Content-Type") or "").split(";")[0]
+        if ctype == "text/event-stream" and r.status == 200:
+            return r.status, ctype, b""  # a live stream: it answered; its body never ends
+        return r.status, ctype, r.read()
     except (http.client.HTTPException, OSError) as e:
         return None, "", repr(e).encode()
     finally:
