@@ -15,10 +15,6 @@ using nlohmann::json;
 
 constexpr std::size_t kSmallBody = 4096;
 
-std::string iso(const Context& ctx, Instant t) {
-  return format_iso(t, ctx.service.reference()->calendar.zone());
-}
-
 json actor_json(const Actor& a) {
   json j{{"id", a.id}, {"name", a.name}, {"role", to_string(a.role)}};
   if (!a.grids.empty()) j["grids"] = a.grids;

@@ -41,6 +41,8 @@ inline constexpr std::size_t kMaxUploadBody = 10 * 1024 * 1024 + 64 * 1024;
 
 /// A JSON reply.
 Response json_response(int status, const std::string& body);
+/// @p t in ISO 8601 with the deployment's offset (the work calendar's zone).
+std::string iso(const Context& ctx, Instant t);
 /// Refuses a request without an authenticated actor (401) or whose role is not one of @p roles
 /// (403).
 void require(const Request& req, std::initializer_list<Role> roles);

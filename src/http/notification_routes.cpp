@@ -13,10 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string iso(const Context& ctx, Instant t) {
-  return format_iso(t, ctx.service.reference()->calendar.zone());
-}
-
 json message_json(const Context& ctx, const Notification& n) {
   return json{{"id", n.id},
               {"kind", std::string(to_string(n.kind))},

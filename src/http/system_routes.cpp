@@ -31,6 +31,10 @@ ViewOptions Context::view_for(const Request& req, const Report& r) const {
   return v;
 }
 
+std::string iso(const Context& ctx, Instant t) {
+  return format_iso(t, ctx.service.reference()->calendar.zone());
+}
+
 Response json_response(int status, const std::string& body) {
   Response r;
   r.status = status;

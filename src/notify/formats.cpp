@@ -2,13 +2,13 @@
 #include <sodium.h>
 
 #include <array>
-#include <cctype>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
 
 #include "wangge/notify/channels.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
 
 namespace wangge::notify {
 namespace {
@@ -36,21 +36,6 @@ std::array<unsigned char, crypto_auth_hmacsha256_BYTES> hmac(const std::string& 
                                 message.size());
   crypto_auth_hmacsha256_final(&state, mac.data());
   return mac;
-}
-
-std::string url_encode(const std::string& s) {
-  static const char* kDigits = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kDigits[c >> 4]);
-      out.push_back(kDigits[c & 15]);
-    }
-  }
-  return out;
 }
 
 long long unix_seconds(Instant t) {
@@ -100,7 +85,7 @@ std::string dingtalk_signed_url(const std::string& url, const std::string& secre
   sodium_bin2base64(b64.data(), b64.size(), mac.data(), mac.size(), sodium_base64_VARIANT_ORIGINAL);
   b64.resize(std::strlen(b64.c_str()));
   return url + (url.find('?') == std::string::npos ? "?" : "&") +
-         "timestamp=" + std::to_string(ms) + "&sign=" + url_encode(b64);
+         "timestamp=" + std::to_string(ms) + "&sign=" + text::url_encode(b64);
 }
 
 OutgoingRequest format_request(const ChannelConfig& c, const Delivery& d, const Notification& n,
