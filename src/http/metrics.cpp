@@ -94,6 +94,11 @@ std::string Metrics::render(const Scrape& now) const {
       "\nwangge_notification_tries_total{outcome=\"failed\"} " +
       std::to_string(now.delivery_tries_failed) + "\n";
   out +=
+      "# HELP wangge_notification_digests_total Digests (messages held past a channel's "
+      "digest_after, sent as one) delivered by this process.\n"
+      "# TYPE wangge_notification_digests_total counter\nwangge_notification_digests_total " +
+      std::to_string(now.digests_sent) + "\n";
+  out +=
       "# HELP wangge_event_stream_listeners Server-Sent Events listeners connected.\n"
       "# TYPE wangge_event_stream_listeners gauge\nwangge_event_stream_listeners " +
       std::to_string(now.stream_listeners) + "\n";

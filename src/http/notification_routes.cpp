@@ -133,7 +133,8 @@ json delivery_json(const Context& ctx, const Delivery& d) {
               {"created_at", iso(ctx, d.created_at)},
               {"updated_at", iso(ctx, d.updated_at)},
               {"delivered_at", d.delivered_at ? json(iso(ctx, *d.delivered_at)) : json()},
-              {"last_error", d.last_error}};
+              {"last_error", d.last_error},
+              {"digest", d.digest.empty() ? json() : json(d.digest)}};
 }
 
 /// GET /api/v1/admin/deliveries?state=dead&limit=100 (admins).

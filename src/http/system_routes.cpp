@@ -74,6 +74,7 @@ Response metrics(Context& ctx, Request&) {
     const NotifierStats tries = ctx.service.notifications().stats();
     now.delivery_tries_ok = tries.delivered;
     now.delivery_tries_failed = tries.failed;
+    now.digests_sent = tries.digests;
     now.stream_listeners = ctx.service.changes().listeners();
   }
   r.body = ctx.metrics.render(now);

@@ -98,11 +98,38 @@ std::optional<ChannelType> parse_type(const std::string& s) {
   return std::nullopt;
 }
 
+/// digest_after and digest_window_seconds of @p c (its type and templates already read).
+void parse_digest(const json& j, ChannelConfig& c, const std::string& where) {
+  const bool sms_digest = c.type == ChannelType::sms && c.sms_templates.count("digest") > 0;
+  c.digest_after = sms_digest ? 5 : 0;
+  if (c.type == ChannelType::webhook &&
+      (j.contains("digest_after") || j.contains("digest_window_seconds")))
+    bad(where,
+        "a webhook carries every message to a machine: digest_after and "
+        "digest_window_seconds are fields of sms, wecom and dingtalk channels");
+  if (j.contains("digest_after")) {
+    const json& v = j["digest_after"];
+    if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 10000)
+      bad(where + ".digest_after", "must be a whole number from 0 (never) to 10000");
+    c.digest_after = v.get<int>();
+    if (c.digest_after > 0 && c.type == ChannelType::sms && !sms_digest)
+      bad(where + ".digest_after",
+          "an sms digest needs a template id for it: templates.digest (params count, cases, "
+          "link)");
+  }
+  if (j.contains("digest_window_seconds")) {
+    const json& v = j["digest_window_seconds"];
+    if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 86400)
+      bad(where + ".digest_window_seconds", "must be a whole number of seconds from 1 to 86400");
+    c.digest_window = std::chrono::seconds(v.get<long long>());
+  }
+}
+
 ChannelConfig parse_channel(const json& j, const std::string& where) {
   if (!j.is_object()) bad(where, "a channel must be an object");
   only_fields(j,
               {"name", "type", "url", "secret", "audience", "rate_per_second", "templates",
-               "sign_name", "key"},
+               "sign_name", "key", "digest_after", "digest_window_seconds"},
               where);
   ChannelConfig c;
   c.name = text_field(j, "name", where, true);
@@ -127,9 +154,9 @@ ChannelConfig parse_channel(const json& j, const std::string& where) {
       bad(where_named + ".templates",
           "an sms channel needs an object of template ids by kind, e.g. {\"closed\": \"SMS_1\"}");
     for (const auto& [kind, id] : j["templates"].items()) {
-      if (!parse_notice_kind(kind))
+      if (!parse_notice_kind(kind) && kind != "digest")
         bad(where_named + ".templates",
-            "'" + kind + "' is not a kind (" + notice_kind_names() + ")");
+            "'" + kind + "' is not a kind (" + notice_kind_names() + ") nor digest");
       if (!id.is_string() || id.get<std::string>().empty())
         bad(where_named + ".templates." + kind, "must be a non-empty string");
       c.sms_templates[kind] = id.get<std::string>();
@@ -139,6 +166,7 @@ ChannelConfig parse_channel(const json& j, const std::string& where) {
   } else if (j.contains("templates") || j.contains("sign_name") || j.contains("key")) {
     bad(where_named, "templates, sign_name and key are fields of an sms channel only");
   }
+  parse_digest(j, c, where_named);
   return c;
 }
 
@@ -362,14 +390,29 @@ bool NotifyConfig::urgent(const Notification& n) const {
          by_prefix(quiet_hours->urgent_categories, n.category);
 }
 
+DigestWindow digest_window(const ChannelConfig& c, const std::string& address, Instant now) {
+  const auto length = std::chrono::duration_cast<Instant::duration>(c.digest_window);
+  DigestWindow w;
+  w.start = Instant(now.time_since_epoch() - now.time_since_epoch() % length);
+  if (now.time_since_epoch().count() < 0) w.start -= length;  // floor before 1970 too
+  w.end = w.start + length;
+  w.id = "g_" + sha256_hex(c.name + "\n" + address + "\n" +
+                           std::to_string(w.start.time_since_epoch().count()))
+                    .substr(0, 24);
+  return w;
+}
+
+Instant after_quiet_hours(const NotifyConfig& config, Instant t, const TimeZone& zone) {
+  if (!config.quiet_hours) return t;
+  const auto local = std::chrono::floor<std::chrono::minutes>(zone.to_local(t));
+  const auto since_midnight = local - std::chrono::floor<std::chrono::days>(local);
+  return t + config.quiet_hours->wait_at(since_midnight);
+}
+
 std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
     const NotifyConfig& config, const std::vector<Notification>& messages, const Report& report,
     Instant now, const TimeZone& zone) {
-  // Minutes since local midnight, for quiet hours.
-  const auto local = std::chrono::floor<std::chrono::minutes>(zone.to_local(now));
-  const auto since_midnight = local - std::chrono::floor<std::chrono::days>(local);
-  const std::chrono::minutes quiet_wait =
-      config.quiet_hours ? config.quiet_hours->wait_at(since_midnight) : std::chrono::minutes(0);
+  const Instant after_quiet = after_quiet_hours(config, now, zone);
   std::vector<std::pair<std::size_t, Delivery>> out;
   auto add = [&](std::size_t i, const ChannelConfig& c, const std::string& address) {
     Delivery d;
@@ -379,8 +422,7 @@ std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
     d.id = "d_" + sha256_hex(d.notification_id + "\n" + c.name).substr(0, 24);
     d.next_at = d.created_at = d.updated_at = now;
     // Phones are quiet at night; machines (webhooks) and urgent messages are not.
-    if (c.type != ChannelType::webhook && quiet_wait.count() > 0 && !config.urgent(messages[i]))
-      d.next_at = now + quiet_wait;
+    if (c.type != ChannelType::webhook && !config.urgent(messages[i])) d.next_at = after_quiet;
     out.emplace_back(i, std::move(d));
   };
   for (const ChannelConfig& c : config.channels) {

@@ -131,4 +131,53 @@ OutgoingRequest format_request(const ChannelConfig& c, const Delivery& d, const 
   return r;
 }
 
+OutgoingRequest format_digest(const ChannelConfig& c, const std::string& digest_id,
+                              const std::string& address, const std::vector<Notification>& messages,
+                              Instant now) {
+  OutgoingRequest r;
+  r.url = c.url;
+  r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  r.headers.emplace_back("User-Agent", "wangge-notify/1");
+  const std::string count = std::to_string(messages.size());
+  if (c.type == ChannelType::sms) {
+    // Case numbers, the first five; the link of the newest message (its inbox entry's case).
+    std::string cases;
+    for (std::size_t i = 0; i < messages.size() && i < 5; ++i)
+      cases += (cases.empty() ? "" : "、") + messages[i].report_id;
+    if (messages.size() > 5) cases += "等";
+    const auto t = c.sms_templates.find("digest");
+    const json body{{"phone", address},
+                    {"template_id", t == c.sms_templates.end() ? "" : t->second},
+                    {"sign_name", c.sms_sign},
+                    {"params",
+                     {{"count", count},
+                      {"cases", cases},
+                      {"link", messages.empty() ? "" : messages.back().link}}},
+                    {"out_id", digest_id}};
+    r.body = body.dump();
+    if (!c.sms_key.empty()) r.headers.emplace_back("Authorization", "Bearer " + c.sms_key);
+    r.headers.emplace_back("X-Wangge-Delivery", digest_id);
+    return r;
+  }
+  // A group robot: one text, within the 2,048 bytes 企业微信 takes (钉钉 takes more).
+  constexpr std::size_t kMaxBytes = 2000;
+  constexpr std::size_t kMaxLines = 20;
+  std::string text = "【通知汇总】本时段共 " + count + " 条通知：";
+  std::size_t listed = 0;
+  for (const Notification& n : messages) {
+    const std::string line = "\n" + std::to_string(listed + 1) + ". " + n.text;
+    // Room for the closing line ("……另有 N 条，请在收件箱查看。", under 80 bytes).
+    if (listed == kMaxLines || text.size() + line.size() + 80 > kMaxBytes) break;
+    text += line;
+    ++listed;
+  }
+  if (listed < messages.size())
+    text += "\n……另有 " + std::to_string(messages.size() - listed) + " 条，请在收件箱查看。";
+  r.body = json{{"msgtype", "text"}, {"text", {{"content", text}}}}.dump();
+  r.check_errcode = true;
+  if (c.type == ChannelType::dingtalk && !c.secret.empty())
+    r.url = dingtalk_signed_url(c.url, c.secret, unix_millis(now));
+  return r;
+}
+
 }  // namespace wangge::notify

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
@@ -98,11 +99,29 @@ std::size_t Notifications::enqueue(WriteTx& tx, const Report& r, const Event& e,
   const auto deliveries = notify::deliveries_for(*config_, messages, r, now, ref.calendar.zone());
   for (std::size_t i = 0; i < messages.size(); ++i) {
     std::vector<Delivery> own;
-    for (const auto& [index, d] : deliveries)
-      if (index == i) own.push_back(d);
-    tx.enqueue(messages[i], own);
+    for (const auto& [index, d] : deliveries) {
+      if (index != i) continue;
+      own.push_back(d);
+      hold_for_digest(tx, messages[i], own.back(), now, ref.calendar.zone());
+    }
+    tx.enqueue(messages[i], own);  // before the next message's count, which includes these
   }
   return messages.size();
+}
+
+void Notifications::hold_for_digest(WriteTx& tx, const Notification& n, Delivery& d, Instant now,
+                                    const TimeZone& zone) const {
+  const auto channel = std::find_if(config_->channels.begin(), config_->channels.end(),
+                                    [&](const auto& c) { return c.name == d.channel; });
+  if (channel == config_->channels.end() || channel->digest_after <= 0 || config_->urgent(n))
+    return;
+  const notify::DigestWindow window = notify::digest_window(*channel, d.address, now);
+  if (tx.deliveries_since(d.channel, d.address, window.start) <
+      static_cast<std::size_t>(channel->digest_after))
+    return;
+  d.digest = window.id;
+  // Every member of one digest waits for the same moment: the window's end, past quiet hours.
+  d.next_at = notify::after_quiet_hours(*config_, window.end, zone);
 }
 
 std::vector<Notification> Notifications::inbox(const Actor& me, InboxQuery query) {
@@ -145,7 +164,7 @@ std::vector<std::pair<std::string, std::size_t>> Notifications::counts() {
 }
 
 NotifierStats Notifications::stats() const {
-  return NotifierStats{delivered_.load(), failed_.load(), dead_.load()};
+  return NotifierStats{delivered_.load(), failed_.load(), dead_.load(), digests_.load()};
 }
 
 void Notifications::start() {
@@ -210,15 +229,22 @@ Instant Notifications::pass(notify::Poster& poster) {
   };
   const auto due = store_.notifications().due_deliveries(now_utc(), kBatch);
   std::size_t tried = 0;
+  std::set<std::string> digests_sent;  // a digest's members may come in one batch
   for (const DueDelivery& item : due) {
     {
       std::lock_guard lock(mutex_);
       if (stopping_) break;
     }
+    if (!item.delivery.digest.empty() && !digests_sent.insert(item.delivery.digest).second)
+      continue;
     const Instant now = now_utc();
     DeliveryOutcome o;
     o.id = item.delivery.id;
     o.at = now;
+    // A digest: every pending delivery held for it, sent as one request, one outcome for all.
+    std::vector<DueDelivery> members;
+    if (!item.delivery.digest.empty())
+      members = store_.notifications().digest_members(item.delivery.digest);
     const auto channel =
         std::find_if(config->channels.begin(), config->channels.end(),
                      [&](const auto& c) { return c.name == item.delivery.channel; });
@@ -228,11 +254,20 @@ Instant Notifications::pass(notify::Poster& poster) {
       o.error = "the channel '" + item.delivery.channel + "' is not configured";
     } else if (auto wait = buckets_->take(*channel, now)) {
       later = std::min(later, *wait);
+      digests_sent.erase(item.delivery.digest);
       continue;  // rate-limited: stays due
     } else {
-      const auto result =
-          poster.post(notify::format_request(*channel, item.delivery, item.notification, now),
-                      config->retry.timeout);
+      notify::OutgoingRequest request;
+      if (members.empty()) {
+        request = notify::format_request(*channel, item.delivery, item.notification, now);
+      } else {
+        std::vector<Notification> messages;
+        for (const DueDelivery& m : members) messages.push_back(m.notification);
+        request = notify::format_digest(*channel, item.delivery.digest, item.delivery.address,
+                                        messages, now);
+      }
+      const auto result = poster.post(request, config->retry.timeout);
+      if (result.ok && !members.empty()) digests_++;
       o.delivered = result.ok;
       o.error = result.error;
       const int tries = item.delivery.attempts + 1;
@@ -248,6 +283,12 @@ Instant Notifications::pass(notify::Poster& poster) {
     ++tried;
     (o.delivered ? delivered_ : failed_)++;
     if (o.dead) dead_++;
+    for (const DueDelivery& m : members) {
+      if (m.delivery.id == o.id) continue;
+      DeliveryOutcome same = o;
+      same.id = m.delivery.id;
+      outcomes.push_back(std::move(same));
+    }
     outcomes.push_back(std::move(o));
     if (outcomes.size() >= kBatch) flush();
   }

@@ -382,6 +382,13 @@ CREATE INDEX deliveries_changed ON deliveries (state, updated_at);
 CREATE TABLE subscriptions (
   actor TEXT NOT NULL, grid TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (actor, grid));
 CREATE INDEX subscriptions_grid ON subscriptions (grid);
+)sql",
+      // 14: digests (汇总): a delivery held for its window's digest names it; a digest counts
+      // what one address got on one channel since the window began.
+      R"sql(
+ALTER TABLE deliveries ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+CREATE INDEX deliveries_digest ON deliveries (digest) WHERE digest <> '';
+CREATE INDEX deliveries_address ON deliveries (channel, address, created_at);
 )sql"};
   return kMigrations;
 }

@@ -14,7 +14,7 @@ constexpr const char* kNoticeColumns =
     "category, urgent, title, body, link, read_at";
 constexpr const char* kDeliveryColumns =
     "id, notification_id, channel, address, state, attempts, next_at, created_at, updated_at, "
-    "delivered_at, last_error";
+    "delivered_at, last_error, digest";
 
 bool null_at(const Row& row, std::size_t i) {
   return std::holds_alternative<std::monostate>(row[i]);
@@ -56,6 +56,7 @@ Delivery decode_delivery(const Row& row, std::size_t at = 0) {
   d.updated_at = from_millis(int_at(row, at + 8));
   if (!null_at(row, at + 9)) d.delivered_at = from_millis(int_at(row, at + 9));
   d.last_error = text_of(row[at + 10]);
+  d.digest = text_of(row[at + 11]);
   return d;
 }
 
@@ -86,10 +87,10 @@ void SqlSession::enqueue(const Notification& n, const std::vector<Delivery>& del
        n.category, std::int64_t{n.urgent ? 1 : 0}, n.title, n.text, n.link});
   for (const Delivery& d : deliveries) {
     run(std::string("INSERT INTO deliveries (") + kDeliveryColumns +
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '') ON CONFLICT (id) DO NOTHING",
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?) ON CONFLICT (id) DO NOTHING",
         {d.id, d.notification_id, d.channel, d.address, std::string(to_string(d.state)),
          std::int64_t{d.attempts}, to_millis(d.next_at), to_millis(d.created_at),
-         to_millis(d.updated_at)});
+         to_millis(d.updated_at), d.digest});
   }
 }
 
@@ -122,9 +123,34 @@ std::vector<DueDelivery> SqlStore::due_deliveries(Instant now, std::size_t limit
                              {to_millis(now), static_cast<std::int64_t>(limit)});
     out.reserve(rows.size());
     for (const Row& row : rows)
-      out.push_back(DueDelivery{decode_delivery(row), decode_notice(row, 11)});
+      out.push_back(DueDelivery{decode_delivery(row), decode_notice(row, 12)});
     return out;
   });
+}
+
+std::vector<DueDelivery> SqlStore::digest_members(const std::string& digest) {
+  return read_value([&](SqlSession& s) {
+    std::vector<DueDelivery> out;
+    // A window's digest holds at most what one address got in it; bounded all the same.
+    const auto rows = s.rows(std::string("SELECT ") + prefixed(kDeliveryColumns, "d") + ", " +
+                                 prefixed(kNoticeColumns, "n") +
+                                 " FROM deliveries d JOIN notifications n ON n.id = "
+                                 "d.notification_id WHERE d.digest = ? AND d.state = 'pending'"
+                                 " ORDER BY d.created_at, d.id LIMIT 10000",
+                             {digest});
+    out.reserve(rows.size());
+    for (const Row& row : rows)
+      out.push_back(DueDelivery{decode_delivery(row), decode_notice(row, 12)});
+    return out;
+  });
+}
+
+std::size_t SqlSession::deliveries_since(const std::string& channel, const std::string& address,
+                                         Instant since) {
+  const auto rows = this->rows(
+      "SELECT COUNT(*) FROM deliveries WHERE channel = ? AND address = ? AND created_at >= ?",
+      {channel, address, to_millis(since)});
+  return rows.empty() ? 0 : static_cast<std::size_t>(std::max<std::int64_t>(0, int_at(rows[0], 0)));
 }
 
 void SqlStore::record_outcomes(const std::vector<DeliveryOutcome>& outcomes) {
@@ -237,7 +263,7 @@ bool SqlStore::resend(const std::string& id, Instant now) {
     found =
         s.run(
             "UPDATE deliveries SET state = 'pending', attempts = 0, next_at = ?, updated_at = ?, "
-            "delivered_at = NULL WHERE id = ?",
+            "delivered_at = NULL, digest = '' WHERE id = ?",
             {to_millis(now), to_millis(now), id}) > 0;
   });
   return found;

@@ -49,6 +49,8 @@ class SqlSession : public WriteTx {
                const std::vector<Delivery>& deliveries) override;  // sql_notifications.cpp
   std::vector<std::string> subscribers(const std::vector<std::string>& grids,
                                        std::size_t limit) override;  // sql_notifications.cpp
+  std::size_t deliveries_since(const std::string& channel, const std::string& address,
+                               Instant since) override;  // sql_notifications.cpp
 };
 
 /// The Store methods both dialects answer with the same SQL.
@@ -102,6 +104,7 @@ class SqlStore : public Store, public AccountStore, public MediaStore, public No
   std::vector<DueDelivery> due_deliveries(Instant now, std::size_t limit) override;
   void record_outcomes(const std::vector<DeliveryOutcome>& outcomes) override;
   std::optional<Instant> next_due() override;
+  std::vector<DueDelivery> digest_members(const std::string& digest) override;
   std::vector<Notification> inbox(const InboxQuery& query) override;
   std::size_t unread_count(const std::string& recipient) override;
   bool mark_read(const std::string& id, const std::string& recipient, Instant now) override;

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Server, create_key, request, run_on_fresh_store  # noqa: E402
@@ -28,6 +29,7 @@ UNIT = "43030200901300105"
 LEADER = "w43030200901300105"
 SECRET = "whsec_e2e-秘密"
 DING_SECRET = "SECdingtalk-e2e"
+DIGEST_AFTER, DIGEST_WINDOW = 2, 6  # the digest channels: 2 messages an address per 6 s window
 
 
 def hooks(receiver, since=0):
@@ -71,6 +73,12 @@ def config_file(tmp, receiver):
              "key": "sms-key", "templates": {"registered": "SMS_100", "closed": "SMS_200"}},
             {"name": "flaky", "type": "webhook", "url": receiver.url("/flaky"), "secret": "s2",
              "audience": {"kinds": ["closed"]}},
+            # Digests (汇总), only for 私搭乱建 (0103): the phase `digests` alone reports it.
+            {"name": "短信汇总", "type": "sms", "url": receiver.url("/digest-sms"), "sign_name": "网格通",
+             "templates": {"registered": "SMS_100", "digest": "SMS_900"}, "digest_after": DIGEST_AFTER,
+             "digest_window_seconds": DIGEST_WINDOW, "audience": {"categories": ["0103"]}},
+            {"name": "汇总群", "type": "wecom", "url": receiver.url("/digest-wecom"), "digest_after": 1,
+             "digest_window_seconds": DIGEST_WINDOW, "audience": {"categories": ["0103"], "kinds": ["received"]}},
         ],
         "rules": [{"kinds": ["received"], "categories": ["02"], "roles": ["grid_worker"], "send": False}],
         "retry": {"max_attempts": 6, "first_retry_seconds": 0.1, "longest_retry_seconds": 0.3,
@@ -87,7 +95,7 @@ def run(c, tmp, env):
     receiver = Receiver()
     receiver.failing.add("/flaky")
     keys = {who: create_key(WANGGE, env, who) for who in ["d01", "a01", LEADER, "dept-hw", "resident:e2e",
-                                                           "resident:other"]}
+                                                           "resident:other", "resident:digest"]}
     server = Server(WANGGE, env, os.path.join(tmp, "server.log"),
                     args=["--tick-seconds", "0", "--notify-webhook", receiver.url("/hook"),
                           "--notify-secret", SECRET, "--notify-config", config_file(tmp, receiver)])
@@ -97,6 +105,7 @@ def run(c, tmp, env):
         retries(c, server, receiver, keys, report_id)
         inbox(c, server, keys, report_id)
         dead_letter(c, server, receiver, keys)
+        digests(c, server, receiver, keys)
     finally:
         c.check("the server stopped cleanly", server.stop() == 0)
 
@@ -302,6 +311,73 @@ def dead_letter(c, server, receiver, keys):
     c.check("re-sending an unknown delivery: 404", r.status == 404, r)
 
 
+def digests(c, server, receiver, keys):
+    """Five cases from one resident in a few seconds: the SMS channel sends DIGEST_AFTER of their
+    立案 messages to the phone in a window and the rest as one digest at the window's end; the
+    robot, digest_after 1, posts one 新上报 a window and a digest of the others. Windows align to
+    the clock, so the five may span two: every check holds per window."""
+    rids = []
+    for i in range(5):
+        r = request(server.port, "POST", "/api/v1/reports", key=keys["resident:digest"],
+                    json_body={"category": "0103", "text": f"楼顶私搭乱建第{i + 1}处",
+                               "location": {"lon": LON, "lat": LAT},
+                               "reporter": {"phone": "13900139000"}})
+        rids.append(r.json()["id"] if r.status == 201 else None)
+        r = act(server, keys["d01"], rids[-1], "register")
+        c.check(f"digest: case {i + 1} reported and registered (立案)", rids[-1] and r.status == 200, r)
+
+    def channel(name):
+        r = request(server.port, "GET", "/api/v1/admin/deliveries?limit=500", key=keys["a01"])
+        return [d for d in (r.json()["deliveries"] if r.status == 200 else []) if d["channel"] == name]
+
+    for name, path, per_window in (("短信汇总", "/digest-sms", DIGEST_AFTER), ("汇总群", "/digest-wecom", 1)):
+        rows = channel(name)
+        held = {}
+        singles = []
+        for d in rows:
+            (held.setdefault(d["digest"], []) if d["digest"] else singles).append(d)
+        c.check(f"{name}: one delivery per case, ", len(rows) == 5, rows)
+        windows = {}
+        for d in singles:
+            start = int(datetime.fromisoformat(d["created_at"]).timestamp()) // DIGEST_WINDOW
+            windows[start] = windows.get(start, 0) + 1
+        c.check(f"{name}: at most {per_window} a window sent on their own, the rest held for a digest",
+                all(n <= per_window for n in windows.values()) and held
+                and len(singles) + sum(len(v) for v in held.values()) == 5, (windows, held))
+        got = receiver.wait_for(path, len(singles) + len(held), seconds=DIGEST_WINDOW + 20)
+        arrived = receiver.delivered_at(path)
+        c.check(f"{name}: the receiver got the single messages and one message per digest, no more",
+                len(got) == len(singles) + len(held), [json.loads(b) for _, _, b in got])
+        window_ends = {digest: (int(datetime.fromisoformat(members[0]["created_at"]).timestamp())
+                                // DIGEST_WINDOW + 1) * DIGEST_WINDOW for digest, members in held.items()}
+        bodies = [(t, json.loads(b)) for t, _, _, b in arrived]
+        if path == "/digest-sms":
+            for digest, members in held.items():
+                posts = [(t, b) for t, b in bodies if b.get("out_id") == digest]
+                c.check(f"{name}: the digest of {len(members)} arrives once, after its window ends, "
+                        "with the digest template, the count and the cases",
+                        len(posts) == 1 and posts[0][1]["template_id"] == "SMS_900"
+                        and posts[0][1]["phone"] == "13900139000"
+                        and posts[0][1]["params"]["count"] == str(len(members))
+                        and posts[0][0] >= window_ends[digest] - 0.05, (posts, window_ends))
+        else:
+            texts = [(t, b["text"]["content"]) for t, b in bodies]
+            summaries = [(t, x) for t, x in texts if x.startswith("【通知汇总】")]
+            counts = [int(x.split("本时段共 ")[1].split(" ")[0]) for _, x in summaries]
+            c.check(f"{name}: one digest a window, after its end, counting what it holds",
+                    len(summaries) == len(held) and sum(counts) == sum(len(m) for m in held.values())
+                    and all(t >= min(window_ends.values()) - 0.05 for t, _ in summaries), (summaries, window_ends))
+            c.check(f"{name}: every case told once, on its own or in a digest",
+                    all(sum(1 for _, x in texts if rid in x) == 1 for rid in rids), (rids, rows, texts))
+        later = channel(name)
+        c.check(f"{name}: every delivery, held or not, ends delivered",
+                all(d["state"] == "delivered" for d in later), later)
+    r = request(server.port, "GET", "/metrics")
+    c.check("/metrics counts the digests sent", r.status == 200 and any(
+        line.startswith("wangge_notification_digests_total ") and int(line.split()[1]) >= 2
+        for line in r.body.decode().splitlines()), r)
+
+
 def bad_configs(c, tmp, env):
     cases = [
         ({"channels": [{"name": "x", "type": "webhook", "url": "http://127.0.0.1:1/"}]},
@@ -319,6 +395,9 @@ def bad_configs(c, tmp, env):
         ({"channel": []}, "unknown field 'channel'"),
         ({"rules": [{"kinds": ["closed"], "send": "no"}]}, "rules[0]: the field 'send' (true or false) is required"),
         ({"quiet_hours": {"from": "22:00", "to": "7:00"}}, "quiet_hours.to: must be a time of day HH:MM"),
+        ({"channels": [{"name": "x", "type": "sms", "url": "http://127.0.0.1:1/", "templates": {"closed": "S"},
+                        "digest_after": 3}]},
+         "channels[0] ('x').digest_after: an sms digest needs a template id for it: templates.digest"),
     ]
     for cfg, message in cases:
         path = os.path.join(tmp, "bad.json")

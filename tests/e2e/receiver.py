@@ -14,6 +14,7 @@ class Receiver:
         self.delay = delay  # seconds each answer takes (deliveries in flight when a test strikes)
         self.lock = threading.Lock()
         self.posts = []  # (path, headers, body bytes, status answered)
+        self.arrivals = []  # time.time() of each post, in the order of self.posts
         self.fail_next = 0
         self.failing = set()
         receiver = self
@@ -35,6 +36,7 @@ class Receiver:
                         receiver.fail_next -= 1
                         status = 500
                     receiver.posts.append((self.path, dict(self.headers), body, status))
+                    receiver.arrivals.append(time.time())
                 if receiver.delay:
                     time.sleep(receiver.delay)  # a slow receiver, not synchronisation
                 answer = b'{"errcode":0,"errmsg":"ok"}' if status == 200 else b"down"
@@ -57,6 +59,12 @@ class Receiver:
         """Successful posts to a path, as (path, headers, body)."""
         with self.lock:
             return [(p, h, b) for p, h, b, s in self.posts if p.startswith(path_prefix) and s == 200]
+
+    def delivered_at(self, path_prefix):
+        """Successful posts to a path, as (arrival time, path, headers, body)."""
+        with self.lock:
+            return [(t, p, h, b) for (p, h, b, s), t in zip(self.posts, self.arrivals)
+                    if p.startswith(path_prefix) and s == 200]
 
     def all(self, path_prefix):
         with self.lock:

@@ -168,6 +168,24 @@ TEST(QuietHours, PhonesWaitUntilMorningUnlessUrgent) {
   refused(R"({"quiet_hours": {"from": "25:00", "to": "07:00"}})",
           "quiet_hours.from: must be a time of day HH:MM");
   refused(R"({"quiet_hours": {"from": "07:00", "to": "07:00"}})", "the same time");
+  refused(R"({"channels": [{"name": "h", "type": "webhook", "url": "http://h/", "secret": "s",
+                            "digest_after": 3}]})",
+          "channels[0] ('h'): a webhook carries every message to a machine");
+  refused(R"({"channels": [{"name": "s", "type": "sms", "url": "http://h/",
+                            "templates": {"closed": "SMS_1"}, "digest_after": 3}]})",
+          "channels[0] ('s').digest_after: an sms digest needs a template id for it");
+  refused(
+      R"({"channels": [{"name": "w", "type": "wecom", "url": "http://h/", "digest_after": -1}]})",
+      "('w').digest_after: must be a whole number from 0");
+  refused(
+      R"({"channels": [{"name": "w", "type": "wecom", "url": "http://h/", "digest_after": 2.5}]})",
+      "('w').digest_after: must be a whole number from 0");
+  refused(R"({"channels": [{"name": "w", "type": "wecom", "url": "http://h/",
+                            "digest_window_seconds": 0}]})",
+          "('w').digest_window_seconds: must be a whole number of seconds from 1 to 86400");
+  refused(R"({"channels": [{"name": "s", "type": "sms", "url": "http://h/",
+                            "templates": {"digests": "SMS_9"}}]})",
+          "templates: 'digests' is not a kind");
 }
 
 TEST(Formats, EachChannelsBody) {
@@ -202,6 +220,87 @@ TEST(Formats, EachChannelsBody) {
   EXPECT_EQ(sms["template_id"], "SMS_2");
   EXPECT_EQ(sms["sign_name"], "网格通");
   EXPECT_EQ(sms["params"]["case"], "R1");
+}
+
+TEST(Digest, DefaultsAndWindows) {
+  const auto config = parse_notify_config(R"({"channels": [
+      {"name": "wx", "type": "wecom", "url": "http://h/wx"},
+      {"name": "wx2", "type": "wecom", "url": "http://h/wx", "digest_after": 3, "digest_window_seconds": 600},
+      {"name": "sms", "type": "sms", "url": "http://h/sms", "templates": {"closed": "SMS_2"}},
+      {"name": "sms2", "type": "sms", "url": "http://h/sms", "templates": {"closed": "SMS_2", "digest": "SMS_9"}}]})",
+                                          "notify.json");
+  EXPECT_EQ(config.channels[0].digest_after, 0);  // off unless set
+  EXPECT_EQ(config.channels[0].digest_window, std::chrono::seconds(3600));
+  EXPECT_EQ(config.channels[1].digest_after, 3);
+  EXPECT_EQ(config.channels[2].digest_after, 0);  // no digest template
+  EXPECT_EQ(config.channels[3].digest_after, 5);  // an SMS digest template: on by default
+  // Windows align to the clock: 10:00:00 ≤ t < 10:10:00 for a 600 s window.
+  const Instant t{std::chrono::seconds(1764900000 + 123)};  // 1764900000 = 02:00:00 UTC
+  const DigestWindow w = digest_window(config.channels[1], "", t);
+  EXPECT_EQ(w.start, Instant{std::chrono::seconds(1764900000)});
+  EXPECT_EQ(w.end, Instant{std::chrono::seconds(1764900600)});
+  EXPECT_EQ(w.id, digest_window(config.channels[1], "", w.end - std::chrono::milliseconds(1)).id);
+  EXPECT_NE(w.id, digest_window(config.channels[1], "", w.end).id);
+  EXPECT_NE(w.id, digest_window(config.channels[1], "13800138000", t).id);
+  EXPECT_NE(w.id, digest_window(config.channels[0], "", t).id);
+  EXPECT_EQ(w.id.substr(0, 2), "g_");
+  EXPECT_EQ(w.id.find("13800138000"), std::string::npos);
+}
+
+TEST(Digest, QuietHoursMoveTheWindowsEnd) {
+  const auto config =
+      parse_notify_config(R"({"quiet_hours": {"from": "22:00", "to": "07:00"}})", "notify.json");
+  const auto zone = TimeZone::named("Asia/Shanghai");
+  ASSERT_TRUE(zone);
+  // 2025-12-05 14:00 UTC = 22:00 in Shanghai: quiet until 07:00, nine hours on.
+  const Instant ten_pm{std::chrono::seconds(1764943200)};
+  EXPECT_EQ(after_quiet_hours(config, ten_pm, *zone), ten_pm + std::chrono::hours(9));
+  const Instant noon = ten_pm - std::chrono::hours(10);
+  EXPECT_EQ(after_quiet_hours(config, noon, *zone), noon);
+}
+
+TEST(Digest, OneRequestListsEveryMessage) {
+  const auto config = parse_notify_config(R"({"channels": [
+      {"name": "wx", "type": "wecom", "url": "http://h/wx", "digest_after": 1},
+      {"name": "dd", "type": "dingtalk", "url": "http://h/dd", "secret": "SEC1", "digest_after": 1},
+      {"name": "sms", "type": "sms", "url": "http://h/sms", "sign_name": "网格通", "templates": {"closed": "SMS_2", "digest": "SMS_9"}}]})",
+                                          "notify.json");
+  std::vector<Notification> messages;
+  for (int i = 0; i < 7; ++i) {
+    Notification n = message(NoticeKind::closed, "resident:a", "");
+    n.report_id = "R" + std::to_string(i);
+    n.text = "案件 R" + std::to_string(i) + " 已办结";
+    n.link = "http://h/r/R" + std::to_string(i);
+    messages.push_back(n);
+  }
+  const Instant now{std::chrono::seconds(1764900000)};
+  const auto sms = format_digest(config.channels[2], "g_1", "13800138000", messages, now);
+  const auto body = nlohmann::json::parse(sms.body);
+  EXPECT_EQ(body["phone"], "13800138000");
+  EXPECT_EQ(body["template_id"], "SMS_9");
+  EXPECT_EQ(body["out_id"], "g_1");
+  EXPECT_EQ(body["params"]["count"], "7");
+  EXPECT_EQ(body["params"]["cases"], "R0、R1、R2、R3、R4等");
+  EXPECT_EQ(body["params"]["link"], "http://h/r/R6");
+  const auto wx = format_digest(config.channels[0], "g_2", "", messages, now);
+  EXPECT_TRUE(wx.check_errcode);
+  const std::string text = nlohmann::json::parse(wx.body)["text"]["content"];
+  EXPECT_EQ(text.rfind("【通知汇总】本时段共 7 条通知：", 0), 0u) << text;
+  for (int i = 0; i < 7; ++i)
+    EXPECT_NE(text.find(std::to_string(i + 1) + ". 案件 R" + std::to_string(i) + " 已办结"),
+              std::string::npos)
+        << text;
+  const auto dd = format_digest(config.channels[1], "g_3", "", messages, now);
+  EXPECT_EQ(dd.url, dingtalk_signed_url("http://h/dd", "SEC1", 1764900000000));
+  // Many long messages: whole lines within the robots' limit, then how many more.
+  std::vector<Notification> many(60, messages[0]);
+  for (auto& n : many) n.text = std::string(30, 'x') + "案件已办结，请评价";
+  const std::string long_text = nlohmann::json::parse(
+      format_digest(config.channels[0], "g_4", "", many, now).body)["text"]["content"];
+  EXPECT_LE(long_text.size(), 2000u);
+  EXPECT_NE(long_text.find("\n20. "), std::string::npos);
+  EXPECT_EQ(long_text.find("\n21. "), std::string::npos);
+  EXPECT_NE(long_text.find("……另有 40 条，请在收件箱查看。"), std::string::npos) << long_text;
 }
 
 }  // namespace

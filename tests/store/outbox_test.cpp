@@ -149,5 +149,51 @@ TEST_P(StoreConformance, PeopleFollowAreasUpToALimit) {
   EXPECT_TRUE(who.empty());
 }
 
+TEST_P(StoreConformance, ADigestCountsAnAddressAndHoldsItsMembersTogether) {
+  const Instant t = at("2026-11-23T09:00");
+  auto to = [&](const std::string& id, const std::string& phone, Instant when,
+                const std::string& digest) {
+    Delivery d = delivery(id, "n_" + id, when);
+    d.channel = "sms";
+    d.address = phone;
+    d.digest = digest;
+    if (!digest.empty()) d.next_at = t + std::chrono::hours(1);
+    return d;
+  };
+  store_->write([&](WriteTx& tx) {
+    EXPECT_EQ(tx.deliveries_since("sms", "13800138000", t), 0u);
+    tx.enqueue(message("n_1", "u1", t), {to("1", "13800138000", t, "")});
+    tx.enqueue(message("n_2", "u1", t), {to("2", "13800138000", t + std::chrono::minutes(1), "")});
+    // This transaction's own deliveries count; other phones, channels and earlier ones do not.
+    EXPECT_EQ(tx.deliveries_since("sms", "13800138000", t), 2u);
+    EXPECT_EQ(tx.deliveries_since("sms", "13800138000", t + std::chrono::seconds(30)), 1u);
+    EXPECT_EQ(tx.deliveries_since("sms", "13900139000", t), 0u);
+    EXPECT_EQ(tx.deliveries_since("hook", "13800138000", t), 0u);
+    tx.enqueue(message("n_3", "u1", t),
+               {to("3", "13800138000", t + std::chrono::minutes(2), "g_x")});
+    tx.enqueue(message("n_4", "u1", t),
+               {to("4", "13800138000", t + std::chrono::minutes(3), "g_x")});
+    tx.enqueue(message("n_5", "u1", t),
+               {to("5", "13900139000", t + std::chrono::minutes(3), "g_y")});
+  });
+  auto& outbox = store_->notifications();
+  const auto members = outbox.digest_members("g_x");
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_EQ(members[0].delivery.id, "3");
+  EXPECT_EQ(members[1].delivery.id, "4");
+  EXPECT_EQ(members[0].notification.id, "n_3");
+  EXPECT_EQ(members[0].delivery.digest, "g_x");
+  EXPECT_TRUE(outbox.digest_members("g_none").empty());
+  // Held ones wait for the window's end.
+  EXPECT_EQ(outbox.due_deliveries(t + std::chrono::minutes(59), 10).size(), 2u);
+  EXPECT_EQ(outbox.due_deliveries(t + std::chrono::hours(1), 10).size(), 5u);
+  // Delivered members leave the digest; a re-sent one goes on its own.
+  outbox.record_outcomes({{"3", t, true, false, t, ""}});
+  ASSERT_EQ(outbox.digest_members("g_x").size(), 1u);
+  ASSERT_TRUE(outbox.resend("3", t + std::chrono::hours(2)));
+  EXPECT_EQ(outbox.delivery("3")->digest, "");
+  EXPECT_EQ(outbox.digest_members("g_x").size(), 1u);
+}
+
 }  // namespace
 }  // namespace wangge

@@ -81,6 +81,9 @@ struct Delivery {
   Instant updated_at;
   std::optional<Instant> delivered_at;
   std::string last_error;  ///< the last failed try's cause ("HTTP 500", "timed out", …)
+  /// Held for a digest: the digest's id ("g_…"), sent with the others of its window as one
+  /// message; "" when sent on its own.
+  std::string digest;
 };
 
 /// The template of each kind: text with {field} placeholders. Fields: case, category, grid,

@@ -12,6 +12,12 @@
 //             services take them; only to residents who gave a phone, and only the kinds a
 //             template id is configured for.
 //
+// Digest (汇总): a channel that reaches a person's phone (SMS) or a group chat (企业微信, 钉钉)
+// sends at most `digest_after` messages to one address in a window (`digest_window_seconds`,
+// an hour unless set, aligned to the clock); what comes after in that window waits for its
+// end and goes as one message that lists them all. Urgent messages are never held (they still
+// count). Off (0) unless set, except on an SMS channel with a "digest" template: 5.
+//
 // The in-app inbox is not a channel here: every message is stored as its recipient's inbox
 // entry by the outbox itself.
 
@@ -51,7 +57,20 @@ struct ChannelConfig {
   std::map<std::string, std::string> sms_templates;  ///< NoticeKind name → template id
   std::string sms_sign;                              ///< the gateway's signature name (签名)
   std::string sms_key;                               ///< sent as Authorization: Bearer
+  // digest (not on webhooks: a machine receives every message)
+  int digest_after = 0;  ///< messages to one address in a window before the rest wait; 0: never
+  std::chrono::seconds digest_window{3600};
 };
+
+/// The digest window a delivery to @p address on @p c, created at @p now, falls in.
+struct DigestWindow {
+  Instant start;
+  Instant end;
+  /// The digest's id, "g_…": the same for every delivery held for this channel, address and
+  /// window (it names no phone); a receiver deduplicates the digest on it.
+  std::string id;
+};
+DigestWindow digest_window(const ChannelConfig& c, const std::string& address, Instant now);
 
 /// The retry schedule: the n-th failed try waits first_retry × 2^(n-1), at most longest_retry,
 /// with ±25% jitter; after max_attempts tries the delivery is dead (dead letter).
@@ -119,6 +138,10 @@ std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
     const NotifyConfig& config, const std::vector<Notification>& messages, const Report& report,
     Instant now, const TimeZone& zone);
 
+/// When a message that is not urgent, ready at @p t, may go to a person's phone: @p t, or the end
+/// of the quiet hours (read in @p zone) it falls in.
+Instant after_quiet_hours(const NotifyConfig& config, Instant t, const TimeZone& zone);
+
 /// One HTTP request to make.
 struct OutgoingRequest {
   std::string url;
@@ -131,6 +154,14 @@ struct OutgoingRequest {
 /// The request that carries @p d of @p n on @p channel, signed at @p now.
 OutgoingRequest format_request(const ChannelConfig& channel, const Delivery& d,
                                const Notification& n, Instant now);
+
+/// The one request that carries a digest @p digest_id of @p messages (oldest first, at least
+/// one) to @p address on @p c (SMS or a group robot), signed at @p now: SMS with the "digest"
+/// template and params {count, cases, link}; a robot a text listing each message (the first
+/// 20, then how many more), within the robots' 2,048-byte limit.
+OutgoingRequest format_digest(const ChannelConfig& c, const std::string& digest_id,
+                              const std::string& address, const std::vector<Notification>& messages,
+                              Instant now);
 
 /// Lowercase hex of HMAC-SHA256(@p key, @p message).
 std::string hmac_sha256_hex(const std::string& key, const std::string& message);

@@ -35,6 +35,7 @@ struct NotifierStats {
   std::uint64_t delivered = 0;  ///< tries that succeeded
   std::uint64_t failed = 0;     ///< tries that failed (retried or dead)
   std::uint64_t dead = 0;       ///< deliveries given up
+  std::uint64_t digests = 0;    ///< digests delivered (each one try for all it holds)
 };
 
 class Notifications {
@@ -96,6 +97,10 @@ class Notifications {
   void wake();
 
  private:
+  /// Holds @p d (of @p n) for its window's digest when its channel digests and its address
+  /// got digest_after deliveries in the window already; urgent messages are never held.
+  void hold_for_digest(WriteTx& tx, const Notification& n, Delivery& d, Instant now,
+                       const TimeZone& zone) const;
   void run();
   /// One pass: sends what is due; @returns when the next pass should look (the earliest due
   /// time, a rate-limited channel's next token, or a second at most).
@@ -110,7 +115,7 @@ class Notifications {
   bool stopping_ = false;
   bool woken_ = false;
   std::thread thread_;
-  std::atomic<std::uint64_t> delivered_{0}, failed_{0}, dead_{0};
+  std::atomic<std::uint64_t> delivered_{0}, failed_{0}, dead_{0}, digests_{0};
   struct Buckets;
   std::unique_ptr<Buckets> buckets_;
 };

@@ -51,6 +51,8 @@ class NotificationStore {
   virtual void record_outcomes(const std::vector<DeliveryOutcome>& outcomes) = 0;
   /// When the next pending delivery is due (std::nullopt when none is pending).
   virtual std::optional<Instant> next_due() = 0;
+  /// The pending deliveries held for digest @p digest, the oldest first, each with its message.
+  virtual std::vector<DueDelivery> digest_members(const std::string& digest) = 0;
 
   virtual std::vector<Notification> inbox(const InboxQuery& query) = 0;
   virtual std::size_t unread_count(const std::string& recipient) = 0;
@@ -65,7 +67,8 @@ class NotificationStore {
                                            std::size_t limit) = 0;
   virtual std::optional<Delivery> delivery(const std::string& id) = 0;
   /// Makes a dead (or delivered) delivery pending again, due at @p now, its tries counted
-  /// afresh; the id stays. @returns false for an unknown id.
+  /// afresh, on its own (no longer held for a digest); the id stays. @returns false for an unknown
+  /// id.
   virtual bool resend(const std::string& id, Instant now) = 0;
   /// Deliveries per state, for /metrics.
   virtual std::vector<std::pair<std::string, std::size_t>> delivery_counts() = 0;
