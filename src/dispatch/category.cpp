@@ -256,6 +256,7 @@ CategoryTree CategoryTree::build(std::vector<Category> categories) {
       if (!c.duplicate_age) c.duplicate_age = p.duplicate_age;
       if (!c.is_public) c.is_public = p.is_public;
       if (!c.attributes) c.attributes = p.attributes;
+      if (!c.notices) c.notices = p.notices;
     }
     if (!c.rule)
       c.rule = c.kind == CategoryKind::component ? ResponsibilityRule::owner_first
@@ -264,6 +265,7 @@ CategoryTree CategoryTree::build(std::vector<Category> categories) {
     if (!c.duplicate_age) c.duplicate_age = std::chrono::hours(72);
     if (!c.is_public) c.is_public = true;
     if (!c.attributes) c.attributes.emplace();
+    if (!c.notices) c.notices.emplace();
     check_questions(c, fail);
     if (c.deadline && c.deadline->value <= 0)
       fail(c, "has a deadline that is not a positive number");

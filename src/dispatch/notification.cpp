@@ -1,6 +1,7 @@
 // Who hears what: the rules from an event to its messages, and the templates they are read in.
 #include "wangge/dispatch/notification.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <set>
@@ -298,8 +299,44 @@ bool concerns_areas(const Report& r, const Event& e, const ReferenceData& ref) {
          ref.categories.is_public(r.category);
 }
 
+std::string recipient_role(const ReferenceData& ref, const std::string& recipient) {
+  if (const Actor* staff = ref.staff_member(recipient)) return std::string(to_string(staff->role));
+  if (recipient.starts_with("grid:") || recipient.starts_with("department:")) return "group";
+  return "resident";
+}
+
+namespace {
+
+bool listed(const std::vector<std::string>& list, std::string_view value) {
+  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::vector<Notification> compose(const Report& r, const Event& e, const NoticeContext& c);
+
+}  // namespace
+
 std::vector<Notification> notifications_for(const Report& r, const Event& e,
                                             const NoticeContext& c) {
+  std::vector<Notification> out = compose(r, e, c);
+  const Category* category = c.reference->categories.find(r.category);
+  if (!category || !category->notices) return out;
+  const CategoryNotices& policy = *category->notices;
+  std::vector<Notification> kept;
+  for (Notification& n : out) {
+    const std::string role = recipient_role(*c.reference, n.recipient);
+    const bool muted = std::any_of(policy.mute.begin(), policy.mute.end(), [&](const auto& m) {
+      return listed(m.kinds, to_string(n.kind)) && listed(m.roles, role);
+    });
+    if (muted) continue;
+    n.urgent = n.urgent || policy.urgent;
+    kept.push_back(std::move(n));
+  }
+  return kept;
+}
+
+namespace {
+
+std::vector<Notification> compose(const Report& r, const Event& e, const NoticeContext& c) {
   Composer to(r, e, c);
   if (e.action == "submit") {
     // A case arrived in a grid: its own workers hear it (the 邻长 of the finest grid).
@@ -356,5 +393,7 @@ std::vector<Notification> notifications_for(const Report& r, const Event& e,
   }
   return to.take();
 }
+
+}  // namespace
 
 }  // namespace wangge

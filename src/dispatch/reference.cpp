@@ -1,8 +1,10 @@
 #include "wangge/dispatch/reference.hpp"
 
 #include <cmath>
+#include <functional>
 #include <nlohmann/json.hpp>
 
+#include "wangge/dispatch/notification.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
@@ -33,6 +35,61 @@ std::string str(const json& j, const char* key, const std::string& where, bool r
   }
   if (!it->is_string()) bad(where, std::string("'") + key + "' must be a string");
   return it->get<std::string>();
+}
+
+/// A list of strings under @p key of @p j (absent: empty), each one @p valid.
+std::vector<std::string> names(const json& j, const char* key, const std::string& where,
+                               const std::function<bool(const std::string&)>& valid,
+                               const std::string& which) {
+  std::vector<std::string> out;
+  if (!j.contains(key)) return out;
+  const json& list = j[key];
+  if (!list.is_array() || list.size() > 64)
+    bad(where, std::string("'") + key + "' must be a list of at most 64 names");
+  for (const json& v : list) {
+    if (!v.is_string() || !valid(v.get<std::string>()))
+      bad(where, std::string("'") + key + "' holds " +
+                     (v.is_string() ? "'" + v.get<std::string>().substr(0, 64) + "'"
+                                    : v.dump().substr(0, 64)) +
+                     ", which is not one of " + which);
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+/// "notify": {"urgent": true, "mute": [{"kinds": ["handled"], "roles": ["resident"]}]}
+CategoryNotices notices_from(const json& j, const std::string& where) {
+  if (!j.is_object()) bad(where, "notify must be an object {urgent, mute}");
+  for (const auto& [key, value] : j.items())
+    if (key != "urgent" && key != "mute")
+      bad(where, "notify has an unknown field '" + key.substr(0, 64) + "' (urgent, mute)");
+  CategoryNotices out;
+  if (j.contains("urgent")) {
+    if (!j["urgent"].is_boolean()) bad(where, "notify.urgent must be true or false");
+    out.urgent = j["urgent"].get<bool>();
+  }
+  if (j.contains("mute")) {
+    const json& mute = j["mute"];
+    if (!mute.is_array() || mute.size() > 100)
+      bad(where, "notify.mute must be a list of at most 100 {kinds, roles}");
+    for (std::size_t i = 0; i < mute.size(); ++i) {
+      const std::string at = where + " notify.mute[" + std::to_string(i) + "]";
+      if (!mute[i].is_object()) bad(at, "must be an object {kinds, roles}");
+      for (const auto& [key, value] : mute[i].items())
+        if (key != "kinds" && key != "roles")
+          bad(at, "has an unknown field '" + key.substr(0, 64) + "' (kinds, roles)");
+      NoticeMute m;
+      m.kinds = names(
+          mute[i], "kinds", at,
+          [](const std::string& k) { return parse_notice_kind(k).has_value(); },
+          notice_kind_names());
+      m.roles = names(
+          mute[i], "roles", at, [](const std::string& r) { return r == "group" || parse_role(r); },
+          role_names() + ", group");
+      out.mute.push_back(std::move(m));
+    }
+  }
+  return out;
 }
 
 std::chrono::minutes clock_time(const json& j, const std::string& where) {
@@ -190,6 +247,8 @@ CategoryTree categories_from(const json& doc) {
     }
     if (j.contains("attributes") && !j["attributes"].is_null())
       c.attributes = attributes_from(j["attributes"], where + " ('" + c.code + "')");
+    if (j.contains("notify") && !j["notify"].is_null())
+      c.notices = notices_from(j["notify"], where + " ('" + c.code + "')");
     out.push_back(std::move(c));
   }
   return CategoryTree::build(std::move(out));

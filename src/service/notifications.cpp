@@ -87,14 +87,8 @@ std::size_t Notifications::enqueue(WriteTx& tx, const Report& r, const Event& e,
   if (concerns_areas(r, e, ref))
     context.subscribers = tx.subscribers(r.grid_chain, kMaxFollowersTold);
   std::vector<Notification> messages;
-  for (Notification& n : notifications_for(r, e, context)) {
-    const Actor* staff = ref.staff_member(n.recipient);
-    const bool group = n.recipient.starts_with("grid:") || n.recipient.starts_with("department:");
-    const std::string role = staff   ? std::string(to_string(staff->role))
-                             : group ? "group"
-                                     : "resident";
-    if (config_->wanted(n, role)) messages.push_back(std::move(n));
-  }
+  for (Notification& n : notifications_for(r, e, context))
+    if (config_->wanted(n, recipient_role(ref, n.recipient))) messages.push_back(std::move(n));
   if (messages.empty()) return 0;
   const auto deliveries = notify::deliveries_for(*config_, messages, r, now, ref.calendar.zone());
   for (std::size_t i = 0; i < messages.size(); ++i) {

@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "sample_fixture.hpp"
 #include "wangge/dispatch/workflow.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
 
 namespace wangge {
 namespace {
@@ -222,6 +225,41 @@ TEST(NoticeTemplates, RefuseUnknownFieldsAndStrayBraces) {
   refused("{{case}}", "unmatched brace");
   refused("", "is empty");
   EXPECT_EQ(t.text(NoticeKind::closed), "案件{case}已办结，{rating_link}");  // kept
+}
+
+TEST_F(NotificationRules, ACategorysSettingsInTheReferenceDataMuteAndMakeUrgent) {
+  // The sample's categories with settings on 01 (市容环境, inherited by 0101): residents are not
+  // told of handling, and every message is urgent (no quiet hours, no digest).
+  auto categories =
+      nlohmann::json::parse(text::read_file(WANGGE_SOURCE_DIR "/geodata/sample/categories.json"));
+  for (auto& c : categories["categories"])
+    if (c["code"] == "01")
+      c["notify"] = {{"urgent", true},
+                     {"mute", {{{"kinds", {"handled"}}, {"roles", {"resident"}}}}}};
+  const ReferenceData ref = parse_reference(
+      categories.dump(), text::read_file(WANGGE_SOURCE_DIR "/geodata/sample/organisation.json"),
+      text::read_file(WANGGE_SOURCE_DIR "/geodata/sample/calendar.json"));
+  ASSERT_TRUE(ref.categories.find("0101")->notices->urgent);  // inherited from 01
+  const Workflow flow(ref);
+  NoticeContext with = context();
+  with.reference = &ref;
+  Report r = sample_->report(at("2026-11-23T09:00"));
+  auto step = [&](Action a, const Actor& by, const char* when) {
+    const Event e = flow.apply(r, act(a), by, at(when));
+    return notifications_for(r, e, with);
+  };
+  auto registered = step(Action::register_case, sample_->dispatcher(), "2026-11-23T09:05");
+  ASSERT_EQ(recipients(registered), std::vector<std::string>{"u-resident-1"});
+  EXPECT_TRUE(registered[0].urgent);
+  auto dispatched = step(Action::dispatch, sample_->dispatcher(), "2026-11-23T09:10");
+  ASSERT_EQ(dispatched.size(), 1u);
+  EXPECT_TRUE(dispatched[0].urgent);
+  step(Action::accept, sample_->unit_leader(), "2026-11-23T09:20");
+  EXPECT_TRUE(step(Action::handle, sample_->unit_leader(), "2026-11-23T10:00").empty());  // muted
+  EXPECT_EQ(step(Action::close, sample_->dispatcher(), "2026-11-23T10:30").size(), 1u);
+  // A category without settings: the defaults (0601 is 06, which has none).
+  EXPECT_FALSE(ref.categories.find("0601")->notices->urgent);
+  EXPECT_TRUE(ref.categories.find("0601")->notices->mute.empty());
 }
 
 }  // namespace

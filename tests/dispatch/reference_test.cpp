@@ -88,6 +88,24 @@ TEST(ReferenceData, BrokenDocumentsAreRefusedWithTheEntryAndTheRule) {
   d.categories =
       R"({"categories": [{"code": "x", "name": "B", "department": "moon", "deadline": {"value": 2}}]})";
   expect_invalid(d, ErrorCode::invalid_data, "department 'moon' is not in organisation.json");
+  d.categories =
+      R"({"categories": [{"code": "x", "name": "B", "deadline": {"value": 2}, "notify": {"urgent": 1}}]})";
+  expect_invalid(d, ErrorCode::invalid_data,
+                 "categories.json entry 1 ('x'): notify.urgent must be true or false");
+  d.categories =
+      R"({"categories": [{"code": "x", "name": "B", "deadline": {"value": 2}, "notify": {"quiet": true}}]})";
+  expect_invalid(d, ErrorCode::invalid_data, "notify has an unknown field 'quiet' (urgent, mute)");
+  d.categories = R"({"categories": [{"code": "x", "name": "B", "deadline": {"value": 2},
+                                    "notify": {"mute": [{"kinds": ["closed", "shouted"]}]}}]})";
+  expect_invalid(d, ErrorCode::invalid_data,
+                 "('x') notify.mute[0]: 'kinds' holds 'shouted', which is not one of assigned");
+  d.categories = R"({"categories": [{"code": "x", "name": "B", "deadline": {"value": 2},
+                                    "notify": {"mute": [{"roles": ["mayor"]}]}}]})";
+  expect_invalid(d, ErrorCode::invalid_data,
+                 "notify.mute[0]: 'roles' holds 'mayor', which is not one of resident");
+  d.categories = R"({"categories": [{"code": "x", "name": "B", "deadline": {"value": 2},
+                                    "notify": {"mute": [{"roles": ["group"], "who": 1}]}}]})";
+  expect_invalid(d, ErrorCode::invalid_data, "has an unknown field 'who' (kinds, roles)");
   d.categories = "{\"categories\": [";
   expect_invalid(d, ErrorCode::unreadable_source,
                  "categories.json is not valid JSON: error at byte");

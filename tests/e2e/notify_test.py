@@ -372,6 +372,16 @@ def digests(c, server, receiver, keys):
         later = channel(name)
         c.check(f"{name}: every delivery, held or not, ends delivered",
                 all(d["state"] == "delivered" for d in later), later)
+    # 突发事件 (05) is urgent in the sample's reference data (categories.json "notify"): its
+    # messages say so, and neither quiet hours nor a digest holds them.
+    before = len(receiver.delivered("/hook"))
+    r = request(server.port, "POST", "/api/v1/reports", key=keys["resident:digest"],
+                json_body={"category": "0501", "text": "路口积水没过脚踝", "location": {"lon": LON, "lat": LAT}})
+    c.check("a 0501 道路积水 case is reported", r.status == 201, r)
+    got = [json.loads(b) for _, _, b in receiver.wait_for("/hook", before + 1)[before:]]
+    c.check("... its 新上报 message is urgent, by the category's setting in the reference data",
+            len(got) == 1 and got[0]["notification"]["kind"] == "received" and got[0]["notification"]["urgent"] is True,
+            got)
     r = request(server.port, "GET", "/metrics")
     c.check("/metrics counts the digests sent", r.status == 200 and any(
         line.startswith("wangge_notification_digests_total ") and int(line.split()[1]) >= 2

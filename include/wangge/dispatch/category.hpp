@@ -54,6 +54,22 @@ struct CategoryAttribute {
   std::vector<AttributeChoice> values;  ///< the choices of a single- or multivaluelist
 };
 
+/// Who is not told of a case of a category: the messages of these kinds to recipients of these
+/// roles (an empty list: any). Kinds are NoticeKind names; roles Role names or "group" (a grid or
+/// department nobody answers for).
+struct NoticeMute {
+  std::vector<std::string> kinds;
+  std::vector<std::string> roles;
+};
+
+/// A category's notification settings (通知设置), from the reference data.
+struct CategoryNotices {
+  /// Every message about its cases is urgent: it bypasses quiet hours and is never held for a
+  /// digest (a fire risk, a hazard to life).
+  bool urgent = false;
+  std::vector<NoticeMute> mute;
+};
+
 struct Category {
   std::string code;    ///< e.g. "0102"; unique string, width free
   std::string parent;  ///< code of the parent class; empty for a major class
@@ -71,6 +87,8 @@ struct Category {
   std::optional<bool> is_public;
   /// The questions a report of the category answers (inherited when unset; default none).
   std::optional<std::vector<CategoryAttribute>> attributes;
+  /// Notification settings (inherited when unset; default: not urgent, nobody muted).
+  std::optional<CategoryNotices> notices;
 };
 
 std::string_view to_string(CategoryKind k) noexcept;

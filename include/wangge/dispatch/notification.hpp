@@ -124,8 +124,14 @@ struct NoticeContext {
 /// (立案) or closed (结案). The service looks the followers up only then.
 bool concerns_areas(const Report& r, const Event& e, const ReferenceData& ref);
 
+/// The role a recipient is told in, for rules: a staff member's role, "group" for a grid or
+/// department nobody answers for ("grid:…", "department:…"), else "resident".
+std::string recipient_role(const ReferenceData& ref, const std::string& recipient);
+
 /// The messages @p event (just applied to @p report, which is the state after it) owes, in a
-/// stable order. Nothing for events nobody must hear about (accept, an own 报到, …).
+/// stable order. Nothing for events nobody must hear about (accept, an own 报到, …). The
+/// category's notification settings (reference data) apply: its muted kinds and roles are not
+/// told; an urgent category's messages are all urgent.
 std::vector<Notification> notifications_for(const Report& report, const Event& event,
                                             const NoticeContext& context);
 
