@@ -32,9 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       f.call(f.request("GET", "/api/v1/reports/" + id, "", &f.resident()));
   require(back.status == 200, "an accepted report does not read back", back.body);
   const auto read = nlohmann::json::parse(back.body);
-  require(read.contains("id") && read["id"] == id && read.contains("text") &&
-              read["text"].is_string(),
-          "an accepted report reads back without its id or text", back.body);
+  require(
+      read.contains("id") && read["id"] == id && read.contains("text") && read["text"].is_string(),
+      "an accepted report reads back without its id or text", back.body);
   // The text as sent; none (absent, null or blank) is a 随手拍 (snapshot): a photo, named by the
   // category ("随手拍：<category name>").
   const auto sent = nlohmann::json::parse(body);
