@@ -161,7 +161,16 @@ int serve(ServeArgs& args, CLI::App& cmd) {
     notify_config.channels.push_back(
         notify::every_message_webhook(a->notify_webhook, a->notify_secret));
   auto service = Service::open(config);
-  if (!a->outbox_log.empty()) service->accounts().set_sender(log_file_sender(a->outbox_log));
+  // Sign-in codes: through the SMS gateway when a channel has a "code" template, and into the
+  // outbox log when one is named (the demo's stand-in); both when both.
+  std::vector<MessageSender> code_senders;
+  if (auto gateway = sms_code_sender(notify_config)) code_senders.push_back(std::move(*gateway));
+  if (!a->outbox_log.empty()) code_senders.push_back(log_file_sender(a->outbox_log));
+  if (code_senders.size() == 1) service->accounts().set_sender(std::move(code_senders[0]));
+  if (code_senders.size() > 1)
+    service->accounts().set_sender([senders = std::move(code_senders)](const CodeMessage& m) {
+      for (const MessageSender& send : senders) send(m);
+    });
   // A long-running server that builds tiles allocates and frees large blocks all the time:
   // keep freed memory in the heap instead of returning it to the kernel after each tile
   // (trimming and re-faulting pages cost a fifth of a tile's time).

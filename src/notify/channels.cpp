@@ -154,9 +154,9 @@ ChannelConfig parse_channel(const json& j, const std::string& where) {
       bad(where_named + ".templates",
           "an sms channel needs an object of template ids by kind, e.g. {\"closed\": \"SMS_1\"}");
     for (const auto& [kind, id] : j["templates"].items()) {
-      if (!parse_notice_kind(kind) && kind != "digest")
+      if (!parse_notice_kind(kind) && kind != "digest" && kind != "code")
         bad(where_named + ".templates",
-            "'" + kind + "' is not a kind (" + notice_kind_names() + ") nor digest");
+            "'" + kind + "' is not a kind (" + notice_kind_names() + "), digest nor code");
       if (!id.is_string() || id.get<std::string>().empty())
         bad(where_named + ".templates." + kind, "must be a non-empty string");
       c.sms_templates[kind] = id.get<std::string>();

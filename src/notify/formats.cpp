@@ -131,6 +131,25 @@ OutgoingRequest format_request(const ChannelConfig& c, const Delivery& d, const 
   return r;
 }
 
+OutgoingRequest format_code(const ChannelConfig& c, const std::string& phone,
+                            const std::string& code, int minutes, const std::string& out_id) {
+  OutgoingRequest r;
+  r.url = c.url;
+  r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  r.headers.emplace_back("User-Agent", "wangge-notify/1");
+  const auto t = c.sms_templates.find("code");
+  r.body = json{
+      {"phone", phone},
+      {"template_id", t == c.sms_templates.end() ? "" : t->second},
+      {"sign_name", c.sms_sign},
+      {"params", {{"code", code}, {"minutes", std::to_string(minutes)}}},
+      {"out_id",
+       out_id}}.dump();
+  if (!c.sms_key.empty()) r.headers.emplace_back("Authorization", "Bearer " + c.sms_key);
+  r.headers.emplace_back("X-Wangge-Delivery", out_id);
+  return r;
+}
+
 OutgoingRequest format_digest(const ChannelConfig& c, const std::string& digest_id,
                               const std::string& address, const std::vector<Notification>& messages,
                               Instant now) {

@@ -129,12 +129,12 @@ MessageSender log_file_sender(const std::string& path) {
   };
   auto log = std::make_shared<Log>();
   log->fd = fd;
-  return [log, path](const std::string& phone, const std::string& text) {
+  return [log, path](const CodeMessage& m) {
     const std::string line =
         nlohmann::json{{"at", format_iso(now_utc(), TimeZone{"UTC", std::chrono::minutes(0)})},
                        {"channel", "sms"},
-                       {"to", phone},
-                       {"text", text}}
+                       {"to", m.phone},
+                       {"text", m.text}}
             .dump() +
         "\n";
     std::lock_guard lock(log->mutex);
@@ -412,9 +412,23 @@ CodeRequest Accounts::send_code(const std::string& phone_in, Instant now,
     return true;
   });
   if (code.empty()) return out;
-  sender_(phone, "【网格】您的登录验证码是 " + code + "，" +
-                     std::to_string(policy_.code_lifetime.count() / 60) +
-                     " 分钟内有效。如非本人操作，请忽略本短信。");
+  const int minutes = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::minutes>(policy_.code_lifetime).count());
+  try {
+    sender_(CodeMessage{phone, code, minutes,
+                        "【网格】您的登录验证码是 " + code + "，" + std::to_string(minutes) +
+                            " 分钟内有效。如非本人操作，请忽略本短信。"});
+  } catch (const Error&) {
+    // Not sent: the code is void and the resident may ask again at once (the send still
+    // counts against the hour's limit).
+    store_.update_login_code(phone, [&](std::optional<LoginCode>& c) {
+      if (!c) return false;
+      c->code_hash.clear();
+      c->sent_at = now - policy_.code_resend;
+      return true;
+    });
+    throw;
+  }
   out.sent = true;
   out.expires_in = policy_.code_lifetime;
   out.retry_after = policy_.code_resend;

@@ -2,12 +2,14 @@
 #include "wangge/service/notifications.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <set>
 
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
+#include "wangge/util/sha256.hpp"
 
 namespace wangge {
 
@@ -42,6 +44,38 @@ struct Notifications::Buckets {
            std::chrono::milliseconds(number::clamp_to<long long>(wait_s * 1000, 0, 3600000) + 1);
   }
 };
+
+std::optional<MessageSender> sms_code_sender(const notify::NotifyConfig& config) {
+  const auto channel =
+      std::find_if(config.channels.begin(), config.channels.end(), [](const auto& c) {
+        return c.type == notify::ChannelType::sms && c.sms_templates.count("code") > 0;
+      });
+  if (channel == config.channels.end()) return std::nullopt;
+  struct Gateway {
+    notify::ChannelConfig channel;
+    std::chrono::milliseconds timeout;
+    std::mutex mutex;  // one request at a time on the one connection
+    notify::Poster poster;
+  };
+  auto gateway = std::make_shared<Gateway>();
+  gateway->channel = *channel;
+  gateway->timeout = config.retry.timeout;
+  return MessageSender([gateway](const CodeMessage& m) {
+    const std::string out_id =
+        "c_" + sha256_hex(m.phone + "\n" + m.code + "\n" +
+                          std::to_string(now_utc().time_since_epoch().count()))
+                   .substr(0, 24);
+    std::lock_guard lock(gateway->mutex);
+    const auto result = gateway->poster.post(
+        notify::format_code(gateway->channel, m.phone, m.code, m.minutes, out_id),
+        gateway->timeout);
+    if (!result.ok) {
+      std::fprintf(stderr, "sign-in code: the SMS gateway '%s' did not take it (%s)\n",
+                   gateway->channel.name.c_str(), result.error.c_str());
+      throw Error(ErrorCode::unavailable, "the SMS gateway is not reachable; ask again shortly");
+    }
+  });
+}
 
 std::vector<std::pair<std::string, Instant>> Notifications::subscriptions(const Actor& me) {
   if (me.id.empty() || me.anonymous)

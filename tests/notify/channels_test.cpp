@@ -303,5 +303,23 @@ TEST(Digest, OneRequestListsEveryMessage) {
   EXPECT_NE(long_text.find("……另有 40 条，请在收件箱查看。"), std::string::npos) << long_text;
 }
 
+TEST(Formats, ASignInCodeGoesWithTheCodeTemplate) {
+  const auto config = parse_notify_config(R"({"channels": [
+      {"name": "sms", "type": "sms", "url": "http://h/sms", "sign_name": "网格通", "key": "k",
+       "templates": {"closed": "SMS_2", "code": "SMS_7"}}]})",
+                                          "notify.json");
+  const auto r = format_code(config.channels[0], "13800138000", "042917", 5, "c_1");
+  EXPECT_EQ(nlohmann::json::parse(r.body),
+            (nlohmann::json{{"phone", "13800138000"},
+                            {"template_id", "SMS_7"},
+                            {"sign_name", "网格通"},
+                            {"params", {{"code", "042917"}, {"minutes", "5"}}},
+                            {"out_id", "c_1"}}));
+  bool bearer = false;
+  for (const auto& [name, value] : r.headers)
+    bearer = bearer || (name == "Authorization" && value == "Bearer k");
+  EXPECT_TRUE(bearer);
+}
+
 }  // namespace
 }  // namespace wangge::notify

@@ -22,9 +22,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     AccountPolicy policy;
     policy.free_failures = 3;
     accounts_ = std::make_unique<Accounts>(store_->accounts(), actor_of, policy);
-    accounts_->set_sender([this](const std::string& phone, const std::string& text) {
-      sent_.emplace_back(phone, text);
-    });
+    accounts_->set_sender([this](const CodeMessage& m) { sent_.emplace_back(m.phone, m.text); });
   }
   void TearDown() override {
     accounts_.reset();
@@ -252,7 +250,7 @@ TEST_P(AccountsTest, CodesAreCappedPerAddressAndPerServer) {
   policy.codes_per_requester_hour = 2;
   policy.codes_per_node_hour = 3;
   Accounts capped(store_->accounts(), actor_of, policy);
-  capped.set_sender([](const std::string&, const std::string&) {});
+  capped.set_sender([](const CodeMessage&) {});
   EXPECT_TRUE(capped.send_code("13800000001", t0, "10.0.0.1").sent);
   EXPECT_TRUE(capped.send_code("13800000002", t0, "10.0.0.1").sent);
   EXPECT_THROW(capped.send_code("13800000003", t0, "10.0.0.1"), Error) << "two an hour per address";
@@ -269,6 +267,30 @@ TEST_P(AccountsTest, WithoutASenderCodesAreUnavailableNotLost) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::unavailable);
   }
+}
+
+TEST_P(AccountsTest, ACodeTheGatewayRefusedIsVoidAndMayBeAskedForAgainAtOnce) {
+  Accounts flaky(store_->accounts(), actor_of);
+  std::string lost;
+  flaky.set_sender([&](const CodeMessage& m) {
+    lost = m.code;
+    EXPECT_EQ(m.minutes, 5);
+    EXPECT_NE(m.text.find(m.code), std::string::npos);
+    throw Error(ErrorCode::unavailable, "the SMS gateway is not reachable");
+  });
+  try {
+    flaky.send_code("13800138000", t0);
+    ADD_FAILURE() << "a refused code counted as sent";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::unavailable);
+  }
+  ASSERT_EQ(lost.size(), 6u);
+  EXPECT_EQ(flaky.sign_in_with_code("13800138000", lost, t0 + 1s).outcome, SignIn::Outcome::refused)
+      << "the code that never left is void";
+  // Asked again at once (no resend wait), through the working sender.
+  ASSERT_TRUE(accounts_->send_code("13800138000", t0 + 2s).sent);
+  EXPECT_EQ(accounts_->sign_in_with_code("13800138000", last_code(), t0 + 3s).outcome,
+            SignIn::Outcome::ok);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, AccountsTest, ::testing::Values("sqlite", "postgis"),

@@ -11,6 +11,8 @@
 //   sms       an HTTP SMS gateway: {phone, template_id, sign_name, params}, as the Chinese SMS
 //             services take them; only to residents who gave a phone, and only the kinds a
 //             template id is configured for.
+//             With a "code" template, residents' sign-in codes (登录验证码) go through it too:
+//             params {code, minutes}.
 //
 // Digest (汇总): a channel that reaches a person's phone (SMS) or a group chat (企业微信, 钉钉)
 // sends at most `digest_after` messages to one address in a window (`digest_window_seconds`,
@@ -162,6 +164,11 @@ OutgoingRequest format_request(const ChannelConfig& channel, const Delivery& d,
 OutgoingRequest format_digest(const ChannelConfig& c, const std::string& digest_id,
                               const std::string& address, const std::vector<Notification>& messages,
                               Instant now);
+
+/// The request that sends a sign-in @p code (good for @p minutes) to @p phone on the SMS channel
+/// @p c, with its "code" template: params {code, minutes}, @p out_id to deduplicate.
+OutgoingRequest format_code(const ChannelConfig& c, const std::string& phone,
+                            const std::string& code, int minutes, const std::string& out_id);
 
 /// Lowercase hex of HMAC-SHA256(@p key, @p message).
 std::string hmac_sha256_hex(const std::string& key, const std::string& message);

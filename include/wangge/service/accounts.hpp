@@ -90,9 +90,19 @@ struct SessionInfo {
   Instant expires_at;
 };
 
-/// Delivers a text to a phone (an SMS gateway in a deployment; the outbox log in the demo).
-/// @throws Error(unavailable) when it cannot.
-using MessageSender = std::function<void(const std::string& phone, const std::string& text)>;
+/// A sign-in code on its way to a phone: the code and how long it holds (an SMS gateway takes
+/// them as a template's params), and the whole text a person reads (zh-CN).
+struct CodeMessage {
+  std::string phone;
+  std::string code;
+  int minutes = 0;
+  std::string text;
+};
+
+/// Delivers a sign-in code to a phone (an SMS gateway in a deployment: sms_code_sender in
+/// service/notifications.hpp; the outbox log in the demo). @throws Error(unavailable) when it
+/// cannot.
+using MessageSender = std::function<void(const CodeMessage& message)>;
 
 /// A sender that appends each message to @p path as one JSON line ({"at", "channel": "sms",
 /// "to", "text"}), the file created readable by its owner only: the demo's stand-in for an SMS

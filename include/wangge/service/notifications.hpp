@@ -27,9 +27,16 @@
 #include "wangge/dispatch/notification.hpp"
 #include "wangge/dispatch/organisation.hpp"
 #include "wangge/notify/channels.hpp"
+#include "wangge/service/accounts.hpp"
 #include "wangge/store/store.hpp"
 
 namespace wangge {
+
+/// Sends sign-in codes through the first SMS channel of @p config with a "code" template, one
+/// request per code (notify::format_code), at once; a gateway that fails or times out (the
+/// retry policy's timeout) is Error(unavailable), so the resident hears to ask again.
+/// std::nullopt when no SMS channel has a "code" template.
+std::optional<MessageSender> sms_code_sender(const notify::NotifyConfig& config);
 
 struct NotifierStats {
   std::uint64_t delivered = 0;  ///< tries that succeeded
