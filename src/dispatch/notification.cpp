@@ -188,7 +188,8 @@ class Composer {
     n.title = std::string(kTitles[static_cast<std::size_t>(kind)]);
     if (kind == NoticeKind::supervised) n.title = std::string(label_zh(r_.supervision)) + "提醒";
     n.link = link();
-    n.text = c_.templates->render(kind, fields(department));
+    n.fields = fields(department);
+    n.text = c_.templates->render(kind, n.fields);
     n.id = "n_" + sha256_hex(r_.id + "\n" + std::to_string(e_.seq) + "\n" +
                              std::string(to_string(kind)) + "\n" + recipient)
                       .substr(0, 24);

@@ -129,7 +129,7 @@ ChannelConfig parse_channel(const json& j, const std::string& where) {
   if (!j.is_object()) bad(where, "a channel must be an object");
   only_fields(j,
               {"name", "type", "url", "secret", "audience", "rate_per_second", "templates",
-               "sign_name", "key", "digest_after", "digest_window_seconds"},
+               "sign_name", "key", "digest_after", "digest_window_seconds", "texts"},
               where);
   ChannelConfig c;
   c.name = text_field(j, "name", where, true);
@@ -167,6 +167,24 @@ ChannelConfig parse_channel(const json& j, const std::string& where) {
     bad(where_named, "templates, sign_name and key are fields of an sms channel only");
   }
   parse_digest(j, c, where_named);
+  if (j.contains("texts")) {
+    if (c.type == ChannelType::sms)
+      bad(where_named + ".texts",
+          "an sms channel's texts are its gateway's templates (templates: kind → template id)");
+    if (!j["texts"].is_object()) bad(where_named + ".texts", "must be an object of texts by kind");
+    for (const auto& [kind, value] : j["texts"].items()) {
+      const auto k = parse_notice_kind(kind);
+      if (!k)
+        bad(where_named + ".texts", "'" + kind + "' is not a kind (" + notice_kind_names() + ")");
+      if (!value.is_string()) bad(where_named + ".texts." + kind, "must be a string");
+      try {
+        c.texts.set(*k, value.get<std::string>());
+      } catch (const Error& e) {
+        bad(where_named + ".texts." + kind, e.what());
+      }
+      c.own_texts.insert(*k);
+    }
+  }
   return c;
 }
 
@@ -421,6 +439,8 @@ std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
     d.address = address;
     d.id = "d_" + sha256_hex(d.notification_id + "\n" + c.name).substr(0, 24);
     d.next_at = d.created_at = d.updated_at = now;
+    if (c.own_texts.count(messages[i].kind))
+      d.text = c.texts.render(messages[i].kind, messages[i].fields);
     // Phones are quiet at night; machines (webhooks) and urgent messages are not.
     if (c.type != ChannelType::webhook && !config.urgent(messages[i])) d.next_at = after_quiet;
     out.emplace_back(i, std::move(d));

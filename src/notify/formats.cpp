@@ -62,9 +62,14 @@ json message_json(const Notification& n) {
               {"created_at", format_iso(n.created_at, *TimeZone::named("UTC"))}};
 }
 
+/// The text a channel shows: its own template's, else the message's.
+const std::string& shown_text(const Delivery& d, const Notification& n) {
+  return d.text.empty() ? n.text : d.text;
+}
+
 /// Robots show text only: the title in brackets is already in the rendered template.
-json robot_text(const Notification& n) {
-  return json{{"msgtype", "text"}, {"text", {{"content", n.text}}}};
+json robot_text(const Delivery& d, const Notification& n) {
+  return json{{"msgtype", "text"}, {"text", {{"content", shown_text(d, n)}}}};
 }
 
 }  // namespace
@@ -96,10 +101,11 @@ OutgoingRequest format_request(const ChannelConfig& c, const Delivery& d, const 
   r.headers.emplace_back("User-Agent", "wangge-notify/1");
   switch (c.type) {
     case ChannelType::webhook: {
-      const json body{{"id", d.id},
-                      {"type", "notification." + std::string(to_string(n.kind))},
-                      {"attempt", d.attempts + 1},
-                      {"notification", message_json(n)}};
+      json body{{"id", d.id},
+                {"type", "notification." + std::string(to_string(n.kind))},
+                {"attempt", d.attempts + 1},
+                {"notification", message_json(n)}};
+      if (!d.text.empty()) body["notification"]["text"] = d.text;
       r.body = body.dump();
       r.headers.emplace_back("X-Wangge-Delivery", d.id);
       r.headers.emplace_back("X-Wangge-Signature",
@@ -107,11 +113,11 @@ OutgoingRequest format_request(const ChannelConfig& c, const Delivery& d, const 
       break;
     }
     case ChannelType::wecom:
-      r.body = robot_text(n).dump();
+      r.body = robot_text(d, n).dump();
       r.check_errcode = true;
       break;
     case ChannelType::dingtalk:
-      r.body = robot_text(n).dump();
+      r.body = robot_text(d, n).dump();
       if (!c.secret.empty()) r.url = dingtalk_signed_url(c.url, c.secret, unix_millis(now));
       r.check_errcode = true;
       break;

@@ -72,7 +72,10 @@ ordered_json categories() {
   add(category("0401", "04", "占道经营", "event", "cgzf", 2, "work_hours", "占道经营、店外经营"));
   add(category("0402", "04", "乱停乱放", "event", "cgzf", 4, "work_hours",
                "车辆乱停、堵塞出入口和消防通道"));
-  add(category("05", "", "突发事件", "event", "", 0, "", "突发事件"));
+  // Emergencies are urgent: their messages bypass quiet hours and digests (通知设置).
+  ordered_json emergencies = category("05", "", "突发事件", "event", "", 0, "", "突发事件");
+  emergencies["notify"] = ordered_json{{"urgent", true}};
+  add(emergencies);
   add(asking(
       category("0501", "05", "道路积水", "event", "sz", 4, "work_hours", "道路积水", 100, 24),
       ordered_json::array({{{"code", "depth"},

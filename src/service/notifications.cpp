@@ -290,7 +290,10 @@ Instant Notifications::pass(notify::Poster& poster) {
         request = notify::format_request(*channel, item.delivery, item.notification, now);
       } else {
         std::vector<Notification> messages;
-        for (const DueDelivery& m : members) messages.push_back(m.notification);
+        for (const DueDelivery& m : members) {
+          messages.push_back(m.notification);
+          if (!m.delivery.text.empty()) messages.back().text = m.delivery.text;  // its own text
+        }
         request = notify::format_digest(*channel, item.delivery.digest, item.delivery.address,
                                         messages, now);
       }

@@ -384,9 +384,10 @@ CREATE TABLE subscriptions (
 CREATE INDEX subscriptions_grid ON subscriptions (grid);
 )sql",
       // 14: digests (汇总): a delivery held for its window's digest names it; a digest counts
-      // what one address got on one channel since the window began.
+      // what one address got on one channel since the window began. A channel's own text.
       R"sql(
 ALTER TABLE deliveries ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN text TEXT NOT NULL DEFAULT '';
 CREATE INDEX deliveries_digest ON deliveries (digest) WHERE digest <> '';
 CREATE INDEX deliveries_address ON deliveries (channel, address, created_at);
 )sql"};

@@ -14,7 +14,7 @@ constexpr const char* kNoticeColumns =
     "category, urgent, title, body, link, read_at";
 constexpr const char* kDeliveryColumns =
     "id, notification_id, channel, address, state, attempts, next_at, created_at, updated_at, "
-    "delivered_at, last_error, digest";
+    "delivered_at, last_error, digest, text";
 
 bool null_at(const Row& row, std::size_t i) {
   return std::holds_alternative<std::monostate>(row[i]);
@@ -57,6 +57,7 @@ Delivery decode_delivery(const Row& row, std::size_t at = 0) {
   if (!null_at(row, at + 9)) d.delivered_at = from_millis(int_at(row, at + 9));
   d.last_error = text_of(row[at + 10]);
   d.digest = text_of(row[at + 11]);
+  d.text = text_of(row[at + 12]);
   return d;
 }
 
@@ -87,10 +88,10 @@ void SqlSession::enqueue(const Notification& n, const std::vector<Delivery>& del
        n.category, std::int64_t{n.urgent ? 1 : 0}, n.title, n.text, n.link});
   for (const Delivery& d : deliveries) {
     run(std::string("INSERT INTO deliveries (") + kDeliveryColumns +
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?) ON CONFLICT (id) DO NOTHING",
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?) ON CONFLICT (id) DO NOTHING",
         {d.id, d.notification_id, d.channel, d.address, std::string(to_string(d.state)),
          std::int64_t{d.attempts}, to_millis(d.next_at), to_millis(d.created_at),
-         to_millis(d.updated_at), d.digest});
+         to_millis(d.updated_at), d.digest, d.text});
   }
 }
 
@@ -123,7 +124,7 @@ std::vector<DueDelivery> SqlStore::due_deliveries(Instant now, std::size_t limit
                              {to_millis(now), static_cast<std::int64_t>(limit)});
     out.reserve(rows.size());
     for (const Row& row : rows)
-      out.push_back(DueDelivery{decode_delivery(row), decode_notice(row, 12)});
+      out.push_back(DueDelivery{decode_delivery(row), decode_notice(row, 13)});
     return out;
   });
 }
@@ -140,7 +141,7 @@ std::vector<DueDelivery> SqlStore::digest_members(const std::string& digest) {
                              {digest});
     out.reserve(rows.size());
     for (const Row& row : rows)
-      out.push_back(DueDelivery{decode_delivery(row), decode_notice(row, 12)});
+      out.push_back(DueDelivery{decode_delivery(row), decode_notice(row, 13)});
     return out;
   });
 }

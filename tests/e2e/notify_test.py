@@ -66,7 +66,8 @@ def config_file(tmp, receiver):
     cfg = {
         "channels": [
             {"name": "环卫所群", "type": "wecom", "url": receiver.url("/wecom?key=k1"),
-             "audience": {"departments": ["hw"]}},
+             "audience": {"departments": ["hw"]},
+             "texts": {"whistled": "【环卫所】{case}（{grid}）请于{report_in_due}前到场处置。"}},
             {"name": "吹哨钉钉群", "type": "dingtalk", "url": receiver.url("/dingtalk?access_token=tok"),
              "secret": DING_SECRET, "audience": {"kinds": ["whistled"]}},
             {"name": "短信", "type": "sms", "url": receiver.url("/sms"), "sign_name": "网格通",
@@ -167,9 +168,11 @@ def the_loop(c, server, receiver, keys):
                 m["notification"]["kind"] == "whistled" and "前报到" in m["notification"]["text"] for m in msgs),
             msgs)
     wecom = receiver.wait_for("/wecom", 1)
-    c.check("... the 环卫所 企业微信 group gets one text message (its audience: department hw)",
+    c.check("... the 环卫所 企业微信 group gets one text message (its audience: department hw), in the "
+            "channel's own text (texts.whistled) with the case, the grid and the 报到 deadline",
             len(wecom) == 1 and json.loads(wecom[0][2])["msgtype"] == "text"
-            and "环卫所" in json.loads(wecom[0][2])["text"]["content"], wecom)
+            and json.loads(wecom[0][2])["text"]["content"].startswith(f"【环卫所】{rid}（湘江一组第5邻）请于")
+            and json.loads(wecom[0][2])["text"]["content"].endswith("前到场处置。"), wecom)
     ding = receiver.wait_for("/dingtalk", 1)
     c.check("... the 钉钉 group gets one message for the whistle (not one per department)",
             len(ding) == 1, ding)

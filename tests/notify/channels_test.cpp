@@ -321,5 +321,49 @@ TEST(Formats, ASignInCodeGoesWithTheCodeTemplate) {
   EXPECT_TRUE(bearer);
 }
 
+TEST(Texts, AChannelsOwnTextPerKind) {
+  const auto config = parse_notify_config(R"({"channels": [
+      {"name": "wx", "type": "wecom", "url": "http://h/wx",
+       "texts": {"whistled": "【环卫所】请于{report_in_due}前到场：{case}（{grid}）"}},
+      {"name": "hook", "type": "webhook", "url": "http://h/hook", "secret": "s",
+       "texts": {"whistled": "吹哨 {case}"}}]})",
+                                          "notify.json");
+  Report r;
+  r.id = "R1";
+  Notification n = message(NoticeKind::whistled, "dept-hw", "hw");
+  n.fields = {{"case", "R1"}, {"grid", "湘江一组"}, {"report_in_due", "12月5日 10:00"}};
+  Notification other = message(NoticeKind::assigned, "w1", "");
+  const auto ds = deliveries_for(config, {n, other}, r, Instant{}, TimeZone{});
+  std::map<std::string, std::string> texts;
+  for (const auto& [i, d] : ds) texts[d.channel + "/" + std::to_string(i)] = d.text;
+  EXPECT_EQ(texts["wx/0"], "【环卫所】请于12月5日 10:00前到场：R1（湘江一组）");
+  EXPECT_EQ(texts["hook/0"], "吹哨 R1");
+  EXPECT_EQ(texts["hook/1"], "");  // no own text for 'assigned': the message's
+  Delivery d;
+  d.text = texts["wx/0"];
+  const auto wx = format_request(config.channels[0], d, n, Instant{});
+  EXPECT_EQ(nlohmann::json::parse(wx.body)["text"]["content"], texts["wx/0"]);
+  d.text = "吹哨 R1";
+  const auto hook = nlohmann::json::parse(format_request(config.channels[1], d, n, Instant{}).body);
+  EXPECT_EQ(hook["notification"]["text"], "吹哨 R1");
+  d.text.clear();
+  EXPECT_EQ(nlohmann::json::parse(
+                format_request(config.channels[0], d, n, Instant{}).body)["text"]["content"],
+            "案件");
+}
+
+TEST(Texts, BrokenTextsAreRefusedByChannelAndKind) {
+  refused(
+      R"({"channels": [{"name": "wx", "type": "wecom", "url": "http://h/", "texts": {"closed": "{phone}"}}]})",
+      "channels[0] ('wx').texts.closed: the template of 'closed' names the field {phone}");
+  refused(
+      R"({"channels": [{"name": "wx", "type": "wecom", "url": "http://h/", "texts": {"nope": "x"}}]})",
+      "channels[0] ('wx').texts: 'nope' is not a kind");
+  refused(
+      R"({"channels": [{"name": "s", "type": "sms", "url": "http://h/", "templates": {"closed": "S"},
+                            "texts": {"closed": "x"}}]})",
+      "channels[0] ('s').texts: an sms channel's texts are its gateway's templates");
+}
+
 }  // namespace
 }  // namespace wangge::notify

@@ -62,6 +62,9 @@ struct Notification {
   std::string text;      ///< the rendered template (zh-CN)
   std::string link;
   std::optional<Instant> read_at;  ///< when the recipient read it in the inbox
+  /// The template fields it was rendered from (the case's public facts), for a channel's own
+  /// text; not stored (empty when read back).
+  std::map<std::string, std::string> fields = {};
 };
 
 enum class DeliveryState { pending, delivered, dead };
@@ -84,6 +87,8 @@ struct Delivery {
   /// Held for a digest: the digest's id ("g_…"), sent with the others of its window as one
   /// message; "" when sent on its own.
   std::string digest;
+  /// The channel's own text of the message (its `texts` template), "" for the message's text.
+  std::string text;
 };
 
 /// The template of each kind: text with {field} placeholders. Fields: case, category, grid,

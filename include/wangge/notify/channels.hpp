@@ -26,6 +26,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,6 +60,10 @@ struct ChannelConfig {
   std::map<std::string, std::string> sms_templates;  ///< NoticeKind name → template id
   std::string sms_sign;                              ///< the gateway's signature name (签名)
   std::string sms_key;                               ///< sent as Authorization: Bearer
+  /// The channel's own texts by kind (`texts`; robots and webhooks), the same fields as the
+  /// message templates; kinds without one use the message's text.
+  NoticeTemplates texts;
+  std::set<NoticeKind> own_texts;
   // digest (not on webhooks: a machine receives every message)
   int digest_after = 0;  ///< messages to one address in a window before the rest wait; 0: never
   std::chrono::seconds digest_window{3600};
