@@ -98,6 +98,36 @@ std::optional<ChannelType> parse_type(const std::string& s) {
   return std::nullopt;
 }
 
+/// The whole number @p key of @p j (present), from @p min to @p max; @p unit (" of seconds")
+/// names it in the message.
+long long whole_field(const json& j, const char* key, const std::string& where, long long min,
+                      long long max, const char* unit) {
+  const json& v = j[key];
+  if (!v.is_number_integer() || v.get<long long>() < min || v.get<long long>() > max)
+    bad(where + "." + key, std::string("must be a whole number") + unit + " from " +
+                               std::to_string(min) + " to " + std::to_string(max));
+  return v.get<long long>();
+}
+
+/// Texts by kind ({"closed": "…{case}…"}) set into @p into; each checked as a template.
+/// @returns the kinds set.
+std::set<NoticeKind> texts_field(const json& j, NoticeTemplates& into, const std::string& where) {
+  if (!j.is_object()) bad(where, "must be an object of texts by kind");
+  std::set<NoticeKind> set;
+  for (const auto& [kind, value] : j.items()) {
+    const auto k = parse_notice_kind(kind);
+    if (!k) bad(where, "'" + kind + "' is not a kind (" + notice_kind_names() + ")");
+    if (!value.is_string()) bad(where + "." + kind, "must be a string");
+    try {
+      into.set(*k, value.get<std::string>());
+    } catch (const Error& e) {
+      bad(where + "." + kind, e.what());
+    }
+    set.insert(*k);
+  }
+  return set;
+}
+
 /// digest_after and digest_window_seconds of @p c (its type and templates already read).
 void parse_digest(const json& j, ChannelConfig& c, const std::string& where) {
   const bool sms_digest = c.type == ChannelType::sms && c.sms_templates.count("digest") > 0;
@@ -108,21 +138,15 @@ void parse_digest(const json& j, ChannelConfig& c, const std::string& where) {
         "a webhook carries every message to a machine: digest_after and "
         "digest_window_seconds are fields of sms, wecom and dingtalk channels");
   if (j.contains("digest_after")) {
-    const json& v = j["digest_after"];
-    if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 10000)
-      bad(where + ".digest_after", "must be a whole number from 0 (never) to 10000");
-    c.digest_after = v.get<int>();
+    c.digest_after = static_cast<int>(whole_field(j, "digest_after", where, 0, 10000, ""));
     if (c.digest_after > 0 && c.type == ChannelType::sms && !sms_digest)
       bad(where + ".digest_after",
           "an sms digest needs a template id for it: templates.digest (params count, cases, "
           "link)");
   }
-  if (j.contains("digest_window_seconds")) {
-    const json& v = j["digest_window_seconds"];
-    if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 86400)
-      bad(where + ".digest_window_seconds", "must be a whole number of seconds from 1 to 86400");
-    c.digest_window = std::chrono::seconds(v.get<long long>());
-  }
+  if (j.contains("digest_window_seconds"))
+    c.digest_window = std::chrono::seconds(
+        whole_field(j, "digest_window_seconds", where, 1, 86400, " of seconds"));
 }
 
 ChannelConfig parse_channel(const json& j, const std::string& where) {
@@ -171,19 +195,7 @@ ChannelConfig parse_channel(const json& j, const std::string& where) {
     if (c.type == ChannelType::sms)
       bad(where_named + ".texts",
           "an sms channel's texts are its gateway's templates (templates: kind → template id)");
-    if (!j["texts"].is_object()) bad(where_named + ".texts", "must be an object of texts by kind");
-    for (const auto& [kind, value] : j["texts"].items()) {
-      const auto k = parse_notice_kind(kind);
-      if (!k)
-        bad(where_named + ".texts", "'" + kind + "' is not a kind (" + notice_kind_names() + ")");
-      if (!value.is_string()) bad(where_named + ".texts." + kind, "must be a string");
-      try {
-        c.texts.set(*k, value.get<std::string>());
-      } catch (const Error& e) {
-        bad(where_named + ".texts." + kind, e.what());
-      }
-      c.own_texts.insert(*k);
-    }
+    c.own_texts = texts_field(j["texts"], c.texts, where_named + ".texts");
   }
   return c;
 }
@@ -212,12 +224,8 @@ RetryPolicy parse_retry(const json& j, const std::string& where) {
   only_fields(j,
               {"max_attempts", "first_retry_seconds", "longest_retry_seconds", "timeout_seconds"},
               where);
-  if (j.contains("max_attempts")) {
-    if (!j["max_attempts"].is_number_integer() || j["max_attempts"].get<long long>() < 1 ||
-        j["max_attempts"].get<long long>() > 100)
-      bad(where + ".max_attempts", "must be a whole number from 1 to 100");
-    r.max_attempts = j["max_attempts"].get<int>();
-  }
+  if (j.contains("max_attempts"))
+    r.max_attempts = static_cast<int>(whole_field(j, "max_attempts", where, 1, 100, ""));
   r.first_retry = duration_field(j, "first_retry_seconds", where, 0.01, 86400, r.first_retry);
   r.longest_retry =
       duration_field(j, "longest_retry_seconds", where, 0.01, 7 * 86400, r.longest_retry);
@@ -344,19 +352,7 @@ NotifyConfig parse_notify_config(const std::string& text, const std::string& fil
     }
   }
   if (j.contains("templates")) {
-    if (!j["templates"].is_object())
-      bad(file + ": templates", "must be an object of texts by kind");
-    for (const auto& [kind, value] : j["templates"].items()) {
-      const auto k = parse_notice_kind(kind);
-      if (!k)
-        bad(file + ": templates", "'" + kind + "' is not a kind (" + notice_kind_names() + ")");
-      if (!value.is_string()) bad(file + ": templates." + kind, "must be a string");
-      try {
-        config.templates.set(*k, value.get<std::string>());
-      } catch (const Error& e) {
-        bad(file + ": templates." + kind, e.what());
-      }
-    }
+    texts_field(j["templates"], config.templates, file + ": templates");
   }
   if (j.contains("retry")) config.retry = parse_retry(j["retry"], file + ": retry");
   if (j.contains("rules")) {

@@ -113,36 +113,38 @@ std::vector<std::string> SqlSession::subscribers(const std::vector<std::string>&
   return out;
 }
 
+namespace {
+
+/// Pending deliveries with their messages: @p where_order (over d and n) with @p params.
+std::vector<DueDelivery> pending_with_messages(SqlSession& s, const std::string& where_order,
+                                               const Row& params) {
+  std::vector<DueDelivery> out;
+  const auto rows = s.rows(std::string("SELECT ") + prefixed(kDeliveryColumns, "d") + ", " +
+                               prefixed(kNoticeColumns, "n") +
+                               " FROM deliveries d JOIN notifications n ON n.id = "
+                               "d.notification_id WHERE d.state = 'pending' AND " +
+                               where_order,
+                           params);
+  out.reserve(rows.size());
+  for (const Row& row : rows)
+    out.push_back(DueDelivery{decode_delivery(row), decode_notice(row, 13)});
+  return out;
+}
+
+}  // namespace
+
 std::vector<DueDelivery> SqlStore::due_deliveries(Instant now, std::size_t limit) {
   return read_value([&](SqlSession& s) {
-    std::vector<DueDelivery> out;
-    const auto rows = s.rows(std::string("SELECT ") + prefixed(kDeliveryColumns, "d") + ", " +
-                                 prefixed(kNoticeColumns, "n") +
-                                 " FROM deliveries d JOIN notifications n ON n.id = "
-                                 "d.notification_id WHERE d.state = 'pending' AND d.next_at <= ?"
-                                 " ORDER BY d.next_at, d.id LIMIT ?",
-                             {to_millis(now), static_cast<std::int64_t>(limit)});
-    out.reserve(rows.size());
-    for (const Row& row : rows)
-      out.push_back(DueDelivery{decode_delivery(row), decode_notice(row, 13)});
-    return out;
+    return pending_with_messages(s, "d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?",
+                                 {to_millis(now), static_cast<std::int64_t>(limit)});
   });
 }
 
 std::vector<DueDelivery> SqlStore::digest_members(const std::string& digest) {
+  // A window's digest holds at most what one address got in it; bounded all the same.
   return read_value([&](SqlSession& s) {
-    std::vector<DueDelivery> out;
-    // A window's digest holds at most what one address got in it; bounded all the same.
-    const auto rows = s.rows(std::string("SELECT ") + prefixed(kDeliveryColumns, "d") + ", " +
-                                 prefixed(kNoticeColumns, "n") +
-                                 " FROM deliveries d JOIN notifications n ON n.id = "
-                                 "d.notification_id WHERE d.digest = ? AND d.state = 'pending'"
-                                 " ORDER BY d.created_at, d.id LIMIT 10000",
-                             {digest});
-    out.reserve(rows.size());
-    for (const Row& row : rows)
-      out.push_back(DueDelivery{decode_delivery(row), decode_notice(row, 13)});
-    return out;
+    return pending_with_messages(s, "d.digest = ? ORDER BY d.created_at, d.id LIMIT 10000",
+                                 {digest});
   });
 }
 
