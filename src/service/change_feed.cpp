@@ -76,10 +76,11 @@ void ChangeFeed::listen(std::shared_ptr<ChangeListener> listener,
     if (!known) {
       if (!listener->reset()) return;
     } else {
-      for (const Change& c : ring_) {
-        if (c.seq <= seq || c.seq > delivered_) continue;  // the fan-out sends the newer ones
-        if (!listener->deliver(c)) return;
-      }
+      const auto first =
+          std::upper_bound(ring_.begin(), ring_.end(), seq,
+                           [](std::uint64_t s, const Change& c) { return s < c.seq; });
+      for (auto it = first; it != ring_.end() && it->seq <= delivered_; ++it)
+        if (!listener->deliver(*it)) return;  // the fan-out sends the newer ones
     }
   }
   listeners_.push_back(std::move(listener));
@@ -101,10 +102,17 @@ void ChangeFeed::run() {
                        listeners_.end());
     };
     if (news) {
-      for (const Change& c : ring_) {
-        if (c.seq <= delivered_) continue;
-        drop([&](ChangeListener& l) { return l.deliver(c); });
-        delivered_ = c.seq;
+      // Changes published faster than the fan-out ran fell off the ring unsent: the listeners
+      // must reload rather than miss them silently.
+      if (ring_.front().seq > delivered_ + 1) drop([](ChangeListener& l) { return l.reset(); });
+      // The ring is in seq order: start at the first change not yet fanned out (a scan from
+      // the front cost the whole ring per change under load).
+      const auto first =
+          std::upper_bound(ring_.begin(), ring_.end(), delivered_,
+                           [](std::uint64_t seq, const Change& c) { return seq < c.seq; });
+      for (auto it = first; it != ring_.end(); ++it) {
+        drop([&](ChangeListener& l) { return l.deliver(*it); });
+        delivered_ = it->seq;
       }
       quiet_since = std::chrono::steady_clock::now();
     } else if (std::chrono::steady_clock::now() - quiet_since >= options_.heartbeat) {

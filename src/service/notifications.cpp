@@ -141,11 +141,11 @@ void Notifications::hold_for_digest(WriteTx& tx, const Notification& n, Delivery
                                     const TimeZone& zone) const {
   const auto channel = std::find_if(config_->channels.begin(), config_->channels.end(),
                                     [&](const auto& c) { return c.name == d.channel; });
-  if (channel == config_->channels.end() || channel->digest_after <= 0 || config_->urgent(n))
-    return;
+  if (channel == config_->channels.end() || channel->digest_after <= 0) return;
   const notify::DigestWindow window = notify::digest_window(*channel, d.address, now);
-  if (tx.deliveries_since(d.channel, d.address, window.start) <
-      static_cast<std::size_t>(channel->digest_after))
+  d.window = window.id;  // an urgent message counts in its window too, though never held
+  if (config_->urgent(n) ||
+      tx.deliveries_in_window(window.id) < static_cast<std::size_t>(channel->digest_after))
     return;
   d.digest = window.id;
   // Every member of one digest waits for the same moment: the window's end, past quiet hours.

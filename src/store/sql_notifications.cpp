@@ -88,10 +88,11 @@ void SqlSession::enqueue(const Notification& n, const std::vector<Delivery>& del
        n.category, std::int64_t{n.urgent ? 1 : 0}, n.title, n.text, n.link});
   for (const Delivery& d : deliveries) {
     run(std::string("INSERT INTO deliveries (") + kDeliveryColumns +
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?) ON CONFLICT (id) DO NOTHING",
+            ", digest_window) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
         {d.id, d.notification_id, d.channel, d.address, std::string(to_string(d.state)),
          std::int64_t{d.attempts}, to_millis(d.next_at), to_millis(d.created_at),
-         to_millis(d.updated_at), d.digest, d.text});
+         to_millis(d.updated_at), d.digest, d.text, d.window});
   }
 }
 
@@ -143,16 +144,17 @@ std::vector<DueDelivery> SqlStore::due_deliveries(Instant now, std::size_t limit
 std::vector<DueDelivery> SqlStore::digest_members(const std::string& digest) {
   // A window's digest holds at most what one address got in it; bounded all the same.
   return read_value([&](SqlSession& s) {
-    return pending_with_messages(s, "d.digest = ? ORDER BY d.created_at, d.id LIMIT 10000",
+    return pending_with_messages(s,
+                                 "d.digest = ? AND d.digest <> '' ORDER BY d.created_at, d.id "
+                                 "LIMIT 10000",
                                  {digest});
   });
 }
 
-std::size_t SqlSession::deliveries_since(const std::string& channel, const std::string& address,
-                                         Instant since) {
+std::size_t SqlSession::deliveries_in_window(const std::string& window) {
+  // "<> ''" lets SQLite use the partial index (it cannot prove it from "= ?" alone).
   const auto rows = this->rows(
-      "SELECT COUNT(*) FROM deliveries WHERE channel = ? AND address = ? AND created_at >= ?",
-      {channel, address, to_millis(since)});
+      "SELECT COUNT(*) FROM deliveries WHERE digest_window = ? AND digest_window <> ''", {window});
   return rows.empty() ? 0 : static_cast<std::size_t>(std::max<std::int64_t>(0, int_at(rows[0], 0)));
 }
 
@@ -236,15 +238,36 @@ std::optional<Notification> SqlStore::notification(const std::string& id) {
 }
 
 std::vector<Delivery> SqlStore::deliveries(std::optional<DeliveryState> state, std::size_t limit) {
-  return read_value([&](SqlSession& s) {
-    std::string text = std::string("SELECT ") + kDeliveryColumns + " FROM deliveries";
-    Row params;
-    if (state) {
-      text += " WHERE state = ?";
-      params.push_back(std::string(to_string(*state)));
+  // Newest change first. Each state reads its own partial index (deliveries_due holds the
+  // pending rows, deliveries_done the others, in (state, updated_at, id) order); the literal
+  // terms let SQLite see which; all states are the three merged.
+  const std::string columns = std::string("SELECT ") + kDeliveryColumns + " FROM deliveries";
+  const std::string order = " ORDER BY updated_at DESC, id DESC LIMIT ?";
+  const auto limit_value = static_cast<std::int64_t>(limit);
+  std::string text;
+  Row params;
+  auto add = [&](DeliveryState st) {
+    if (!text.empty()) text += " UNION ALL ";
+    text += "SELECT * FROM (" + columns;
+    if (st == DeliveryState::pending) {
+      text += " WHERE state = 'pending'";
+    } else {
+      text += " WHERE state = ? AND state <> 'pending'";
+      params.push_back(std::string(to_string(st)));
     }
-    text += " ORDER BY updated_at DESC, id DESC LIMIT ?";
-    params.push_back(static_cast<std::int64_t>(limit));
+    text += order + ") AS " + std::string(to_string(st));
+    params.push_back(limit_value);
+  };
+  if (state) {
+    add(*state);
+  } else {
+    for (const DeliveryState st :
+         {DeliveryState::pending, DeliveryState::delivered, DeliveryState::dead})
+      add(st);
+  }
+  text = "SELECT * FROM (" + text + ") AS newest" + order;
+  params.push_back(limit_value);
+  return read_value([&](SqlSession& s) {
     std::vector<Delivery> out;
     for (const Row& row : s.rows(text, params)) out.push_back(decode_delivery(row));
     return out;

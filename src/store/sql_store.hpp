@@ -48,9 +48,8 @@ class SqlSession : public WriteTx {
   void enqueue(const Notification& n,
                const std::vector<Delivery>& deliveries) override;  // sql_notifications.cpp
   std::vector<std::string> subscribers(const std::vector<std::string>& grids,
-                                       std::size_t limit) override;  // sql_notifications.cpp
-  std::size_t deliveries_since(const std::string& channel, const std::string& address,
-                               Instant since) override;  // sql_notifications.cpp
+                                       std::size_t limit) override;      // sql_notifications.cpp
+  std::size_t deliveries_in_window(const std::string& window) override;  // sql_notifications.cpp
 };
 
 /// The Store methods both dialects answer with the same SQL.

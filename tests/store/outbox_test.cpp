@@ -1,6 +1,9 @@
 // The outbox port on both adapters: a message and its deliveries commit with the write that
 // enqueued them or not at all; due deliveries, outcomes, the dead letter and re-sending; the
 // inbox, each recipient's own, paged by keyset.
+#include <algorithm>
+#include <map>
+
 #include "store_fixture.hpp"
 
 namespace wangge {
@@ -149,6 +152,52 @@ TEST_P(StoreConformance, PeopleFollowAreasUpToALimit) {
   EXPECT_TRUE(who.empty());
 }
 
+TEST_P(StoreConformance, TheAdminViewListsNewestChangeFirstInEveryStateAndEach) {
+  // Twelve deliveries left pending, delivered or dead at different times; the view's order is
+  // checked against sorting them here (updated_at, then id, both descending).
+  const Instant t = at("2026-11-23T09:00");
+  auto& outbox = store_->notifications();
+  std::map<std::string, std::pair<Instant, std::string>> expected;  // id → (updated, state)
+  store_->write([&](WriteTx& tx) {
+    for (int i = 0; i < 12; ++i) {
+      const std::string id = "d_" + std::to_string(10 + i);
+      tx.enqueue(message("n_" + id, "u1", t), {delivery(id, "n_" + id, t)});
+      expected[id] = {t, "pending"};
+    }
+  });
+  std::vector<DeliveryOutcome> outcomes;
+  for (int i = 0; i < 12; ++i) {
+    const std::string id = "d_" + std::to_string(10 + i);
+    const Instant when = t + std::chrono::minutes((i * 7) % 12);  // out of id order
+    if (i % 3 == 0) continue;                                     // stays pending, updated at t
+    const bool dead = i % 3 == 2;
+    outcomes.push_back({id, when, !dead, dead, when, dead ? "HTTP 500" : ""});
+    expected[id] = {when, dead ? "dead" : "delivered"};
+  }
+  outbox.record_outcomes(outcomes);
+  auto order = [&](const std::optional<std::string>& state, std::size_t limit) {
+    std::vector<std::pair<Instant, std::string>> rows;
+    for (const auto& [id, v] : expected)
+      if (!state || v.second == *state) rows.emplace_back(v.first, id);
+    std::sort(rows.rbegin(), rows.rend());
+    std::vector<std::string> ids;
+    for (const auto& r : rows)
+      if (ids.size() < limit) ids.push_back(r.second);
+    return ids;
+  };
+  auto listed = [&](std::optional<DeliveryState> state, std::size_t limit) {
+    std::vector<std::string> ids;
+    for (const Delivery& d : outbox.deliveries(state, limit)) ids.push_back(d.id);
+    return ids;
+  };
+  EXPECT_EQ(listed(std::nullopt, 50), order(std::nullopt, 50));
+  EXPECT_EQ(listed(std::nullopt, 5), order(std::nullopt, 5));
+  EXPECT_EQ(listed(DeliveryState::pending, 50), order("pending", 50));
+  EXPECT_EQ(listed(DeliveryState::delivered, 3), order("delivered", 3));
+  EXPECT_EQ(listed(DeliveryState::dead, 50), order("dead", 50));
+  EXPECT_EQ(listed(DeliveryState::dead, 50).size(), 4u);
+}
+
 TEST_P(StoreConformance, ADigestCountsAnAddressAndHoldsItsMembersTogether) {
   const Instant t = at("2026-11-23T09:00");
   auto to = [&](const std::string& id, const std::string& phone, Instant when,
@@ -157,18 +206,20 @@ TEST_P(StoreConformance, ADigestCountsAnAddressAndHoldsItsMembersTogether) {
     d.channel = "sms";
     d.address = phone;
     d.digest = digest;
+    d.window = "w_" + phone;
     if (!digest.empty()) d.next_at = t + std::chrono::hours(1);
     return d;
   };
   store_->write([&](WriteTx& tx) {
-    EXPECT_EQ(tx.deliveries_since("sms", "13800138000", t), 0u);
+    EXPECT_EQ(tx.deliveries_in_window("w_13800138000"), 0u);
     tx.enqueue(message("n_1", "u1", t), {to("1", "13800138000", t, "")});
     tx.enqueue(message("n_2", "u1", t), {to("2", "13800138000", t + std::chrono::minutes(1), "")});
-    // This transaction's own deliveries count; other phones, channels and earlier ones do not.
-    EXPECT_EQ(tx.deliveries_since("sms", "13800138000", t), 2u);
-    EXPECT_EQ(tx.deliveries_since("sms", "13800138000", t + std::chrono::seconds(30)), 1u);
-    EXPECT_EQ(tx.deliveries_since("sms", "13900139000", t), 0u);
-    EXPECT_EQ(tx.deliveries_since("hook", "13800138000", t), 0u);
+    Delivery uncounted = delivery("6", "n_6", t);  // a channel without digests
+    tx.enqueue(message("n_6", "u1", t), {uncounted});
+    // This transaction's own deliveries count; other windows and uncounted ones do not.
+    EXPECT_EQ(tx.deliveries_in_window("w_13800138000"), 2u);
+    EXPECT_EQ(tx.deliveries_in_window("w_13900139000"), 0u);
+    EXPECT_EQ(tx.deliveries_in_window(""), 0u);
     tx.enqueue(message("n_3", "u1", t),
                {to("3", "13800138000", t + std::chrono::minutes(2), "g_x")});
     tx.enqueue(message("n_4", "u1", t),
@@ -185,8 +236,8 @@ TEST_P(StoreConformance, ADigestCountsAnAddressAndHoldsItsMembersTogether) {
   EXPECT_EQ(members[0].delivery.digest, "g_x");
   EXPECT_TRUE(outbox.digest_members("g_none").empty());
   // Held ones wait for the window's end.
-  EXPECT_EQ(outbox.due_deliveries(t + std::chrono::minutes(59), 10).size(), 2u);
-  EXPECT_EQ(outbox.due_deliveries(t + std::chrono::hours(1), 10).size(), 5u);
+  EXPECT_EQ(outbox.due_deliveries(t + std::chrono::minutes(59), 10).size(), 3u);
+  EXPECT_EQ(outbox.due_deliveries(t + std::chrono::hours(1), 10).size(), 6u);
   // Delivered members leave the digest; a re-sent one goes on its own.
   outbox.record_outcomes({{"3", t, true, false, t, ""}});
   ASSERT_EQ(outbox.digest_members("g_x").size(), 1u);

@@ -89,6 +89,9 @@ struct Delivery {
   std::string digest;
   /// The channel's own text of the message (its `texts` template), "" for the message's text.
   std::string text;
+  /// On a channel with a digest: the window it counts in (the window's digest id, which names
+  /// channel, address and window), urgent messages included; "" elsewhere. Stored, not read.
+  std::string window;
 };
 
 /// The template of each kind: text with {field} placeholders. Fields: case, category, grid,

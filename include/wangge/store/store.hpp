@@ -85,10 +85,9 @@ class WriteTx {
   /// Who follows any of @p grids (关注区域), at most @p limit, in actor order.
   virtual std::vector<std::string> subscribers(const std::vector<std::string>& grids,
                                                std::size_t limit) = 0;
-  /// How many deliveries to @p address on @p channel were created at or after @p since (this
+  /// How many deliveries count in the digest window @p window (Delivery::window; this
   /// transaction's included): a digest's count.
-  virtual std::size_t deliveries_since(const std::string& channel, const std::string& address,
-                                       Instant since) = 0;
+  virtual std::size_t deliveries_in_window(const std::string& window) = 0;
 };
 
 /// The order of a listing, by creation time (then id, so equal times still page stably).
