@@ -99,6 +99,11 @@ std::string Metrics::render(const Scrape& now) const {
       "# TYPE wangge_notification_digests_total counter\nwangge_notification_digests_total " +
       std::to_string(now.digests_sent) + "\n";
   out +=
+      "# HELP wangge_notification_purged_total Finished deliveries deleted after the "
+      "configuration's retention_days by this process.\n"
+      "# TYPE wangge_notification_purged_total counter\nwangge_notification_purged_total " +
+      std::to_string(now.deliveries_purged) + "\n";
+  out +=
       "# HELP wangge_event_stream_listeners Server-Sent Events listeners connected.\n"
       "# TYPE wangge_event_stream_listeners gauge\nwangge_event_stream_listeners " +
       std::to_string(now.stream_listeners) + "\n";

@@ -23,8 +23,9 @@ struct Scrape {
   std::size_t store_memory_bytes = 0;  ///< Store::memory_bytes (SQLite's caches)
   std::vector<std::pair<std::string, std::size_t>> deliveries_by_state = {};  ///< the outbox
   std::uint64_t delivery_tries_ok = 0, delivery_tries_failed = 0;  ///< this process's runner
-  std::uint64_t digests_sent = 0;    ///< digests (汇总) this process's runner delivered
-  std::size_t stream_listeners = 0;  ///< Server-Sent Events listeners connected
+  std::uint64_t digests_sent = 0;       ///< digests (汇总) this process's runner delivered
+  std::uint64_t deliveries_purged = 0;  ///< finished deliveries deleted after the retention
+  std::size_t stream_listeners = 0;     ///< Server-Sent Events listeners connected
 };
 
 class Metrics {

@@ -75,6 +75,7 @@ Response metrics(Context& ctx, Request&) {
     now.delivery_tries_ok = tries.delivered;
     now.delivery_tries_failed = tries.failed;
     now.digests_sent = tries.digests;
+    now.deliveries_purged = tries.purged;
     now.stream_listeners = ctx.service.changes().listeners();
   }
   r.body = ctx.metrics.render(now);

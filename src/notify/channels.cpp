@@ -336,7 +336,8 @@ NotifyConfig parse_notify_config(const std::string& text, const std::string& fil
     throw Error(ErrorCode::unreadable_source, file + ": not JSON (a number out of range)");
   }
   if (!j.is_object()) bad(file, "must be a JSON object with 'channels'");
-  only_fields(j, {"channels", "templates", "retry", "rules", "quiet_hours"}, file);
+  only_fields(j, {"channels", "templates", "retry", "rules", "quiet_hours", "retention_days"},
+              file);
   NotifyConfig config;
   if (j.contains("channels")) {
     if (!j["channels"].is_array() || j["channels"].size() > kMaxChannels)
@@ -364,6 +365,12 @@ NotifyConfig parse_notify_config(const std::string& text, const std::string& fil
   }
   if (j.contains("quiet_hours"))
     config.quiet_hours = parse_quiet(j["quiet_hours"], file + ": quiet_hours");
+  if (j.contains("retention_days")) {
+    const json& days = j["retention_days"];
+    if (!days.is_number_integer() || days.get<long long>() < 1 || days.get<long long>() > 3650)
+      bad(file + ": retention_days", "must be a whole number of days from 1 to 3650");
+    config.retention = std::chrono::hours(24 * days.get<long long>());
+  }
   return config;
 }
 

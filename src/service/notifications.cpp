@@ -192,7 +192,24 @@ std::vector<std::pair<std::string, std::size_t>> Notifications::counts() {
 }
 
 NotifierStats Notifications::stats() const {
-  return NotifierStats{delivered_.load(), failed_.load(), dead_.load(), digests_.load()};
+  return NotifierStats{delivered_.load(), failed_.load(), dead_.load(), digests_.load(),
+                       purged_.load()};
+}
+
+std::size_t Notifications::purge(Instant now) {
+  // In slices, so that intake's writes interleave with a large first purge.
+  constexpr std::size_t kSlice = 1000;
+  const Instant before = now - config_->retention;
+  std::size_t total = 0;
+  for (;;) {
+    const std::size_t n = store_.notifications().purge_deliveries(before, kSlice);
+    total += n;
+    if (n < kSlice) break;
+    std::lock_guard lock(mutex_);
+    if (stopping_) break;
+  }
+  purged_ += total;
+  return total;
 }
 
 void Notifications::start() {
@@ -224,10 +241,16 @@ void Notifications::run() {
   // Under load every commit wakes the runner; passes at most this often gather what arrived
   // meanwhile into one read and one write of outcomes (a message waits at most this long).
   constexpr auto kCoalesce = std::chrono::milliseconds(10);
+  constexpr auto kPurgeEvery = std::chrono::hours(1);
+  auto purged_at = std::chrono::steady_clock::now() - kPurgeEvery;  // once at start
   for (;;) {
     const auto pass_started = std::chrono::steady_clock::now();
     Instant next = now_utc() + std::chrono::seconds(1);
     try {
+      if (pass_started - purged_at >= kPurgeEvery) {
+        purged_at = pass_started;
+        purge(now_utc());
+      }
       next = pass(poster);
     } catch (const std::exception& e) {
       // The store unavailable (a restart, a failover): the deliveries wait in it.

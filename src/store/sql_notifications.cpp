@@ -295,6 +295,22 @@ bool SqlStore::resend(const std::string& id, Instant now) {
   return found;
 }
 
+std::size_t SqlStore::purge_deliveries(Instant before, std::size_t limit) {
+  // By deliveries_done (state, updated_at, id), one state at a time, the oldest first.
+  std::size_t purged = 0;
+  write_sql([&](SqlSession& s) {
+    purged = 0;  // the write may run again
+    for (const char* state : {"delivered", "dead"}) {
+      if (purged >= limit) break;
+      purged += s.run(
+          "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE state = ? AND "
+          "state <> 'pending' AND updated_at < ? ORDER BY updated_at LIMIT ?)",
+          {std::string(state), to_millis(before), static_cast<std::int64_t>(limit - purged)});
+    }
+  });
+  return purged;
+}
+
 std::vector<std::pair<std::string, std::size_t>> SqlStore::delivery_counts() {
   return read_value([&](SqlSession& s) {
     std::vector<std::pair<std::string, std::size_t>> out;

@@ -111,6 +111,7 @@ class SqlStore : public Store, public AccountStore, public MediaStore, public No
   std::vector<Delivery> deliveries(std::optional<DeliveryState> state, std::size_t limit) override;
   std::optional<Delivery> delivery(const std::string& id) override;
   bool resend(const std::string& id, Instant now) override;
+  std::size_t purge_deliveries(Instant before, std::size_t limit) override;
   std::vector<std::pair<std::string, std::size_t>> delivery_counts() override;
   std::vector<std::pair<std::string, Instant>> subscriptions(const std::string& actor) override;
   bool subscribe(const std::string& actor, const std::string& grid, Instant now,

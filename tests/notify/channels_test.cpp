@@ -74,7 +74,17 @@ TEST(NotifyConfig, NamesTheFieldOfEveryBrokenRule) {
   EXPECT_EQ(ok.retry.max_attempts, 3);
   EXPECT_EQ(ok.retry.backoff(1).count(), 500);
   EXPECT_EQ(ok.retry.backoff(2).count(), 1000);
-  EXPECT_EQ(ok.retry.backoff(9).count(), 1000);  // at most the longest
+  EXPECT_EQ(ok.retry.backoff(9).count(), 1000);          // at most the longest
+  EXPECT_EQ(ok.retention, std::chrono::hours(24 * 30));  // the default
+}
+
+TEST(NotifyConfig, RetentionIsAWholeNumberOfDays) {
+  EXPECT_EQ(parse_notify_config(R"({"retention_days": 7})", "notify.json").retention,
+            std::chrono::hours(24 * 7));
+  for (const char* bad : {R"({"retention_days": 0})", R"({"retention_days": 1.5})",
+                          R"({"retention_days": -3})", R"({"retention_days": "30"})",
+                          R"({"retention_days": 1e19})", R"({"retention_days": 3651})"})
+    refused(bad, "notify.json: retention_days: must be a whole number of days from 1 to 3650");
 }
 
 Notification message(NoticeKind kind, const std::string& recipient, const std::string& dept) {

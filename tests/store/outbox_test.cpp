@@ -198,6 +198,34 @@ TEST_P(StoreConformance, TheAdminViewListsNewestChangeFirstInEveryStateAndEach) 
   EXPECT_EQ(listed(DeliveryState::dead, 50).size(), 4u);
 }
 
+TEST_P(StoreConformance, FinishedDeliveriesArePurgedAfterTheRetentionPendingOnesNever) {
+  const Instant t = at("2026-11-23T09:00");
+  auto& outbox = store_->notifications();
+  store_->write([&](WriteTx& tx) {
+    for (int i = 0; i < 9; ++i) {
+      const std::string id = "d_" + std::to_string(i);
+      tx.enqueue(message("n_" + id, "u1", t), {delivery(id, "n_" + id, t)});
+    }
+  });
+  // 0–2 delivered at t, 3–5 dead at t + 1 h, 6 delivered at t + 2 h, 7–8 pending (updated t).
+  std::vector<DeliveryOutcome> outcomes;
+  for (int i = 0; i < 7; ++i) {
+    const bool dead = i >= 3 && i <= 5;
+    const Instant when = t + std::chrono::hours(i < 3 ? 0 : (dead ? 1 : 2));
+    outcomes.push_back({"d_" + std::to_string(i), when, !dead, dead, when, dead ? "HTTP 500" : ""});
+  }
+  outbox.record_outcomes(outcomes);
+  EXPECT_EQ(outbox.purge_deliveries(t, 100), 0u);  // nothing finished before t
+  EXPECT_EQ(outbox.purge_deliveries(t + std::chrono::minutes(90), 2), 2u);  // a slice
+  EXPECT_EQ(outbox.purge_deliveries(t + std::chrono::minutes(90), 100), 4u);
+  EXPECT_EQ(outbox.purge_deliveries(t + std::chrono::days(365), 100), 1u);  // d_6
+  std::vector<std::string> left;
+  for (const Delivery& d : outbox.deliveries(std::nullopt, 50)) left.push_back(d.id);
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"d_7", "d_8"}));  // pending ones stay
+  EXPECT_TRUE(outbox.notification("n_d_0"));                  // the inbox keeps the message
+}
+
 TEST_P(StoreConformance, ADigestCountsAnAddressAndHoldsItsMembersTogether) {
   const Instant t = at("2026-11-23T09:00");
   auto to = [&](const std::string& id, const std::string& phone, Instant when,

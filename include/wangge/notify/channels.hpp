@@ -119,6 +119,9 @@ struct NotifyConfig {
   RetryPolicy retry;
   std::vector<NoticeRule> rules;
   std::optional<QuietHours> quiet_hours;
+  /// Delivered and dead deliveries (with the phone an SMS went to) are deleted this long after
+  /// their last change; the inbox keeps its messages.
+  std::chrono::hours retention{24 * 30};
 
   /// Whether @p n (to a recipient of @p role) is sent, by the first rule that matches.
   bool wanted(const Notification& n, const std::string& role) const;

@@ -43,6 +43,7 @@ struct NotifierStats {
   std::uint64_t failed = 0;     ///< tries that failed (retried or dead)
   std::uint64_t dead = 0;       ///< deliveries given up
   std::uint64_t digests = 0;    ///< digests delivered (each one try for all it holds)
+  std::uint64_t purged = 0;     ///< finished deliveries deleted after the retention
 };
 
 class Notifications {
@@ -103,6 +104,10 @@ class Notifications {
   /// Tells the runner that something may be due now (after a commit that enqueued).
   void wake();
 
+  /// Deletes the deliveries finished longer than the retention before @p now (the runner does
+  /// so hourly). @returns how many went.
+  std::size_t purge(Instant now);
+
  private:
   /// Holds @p d (of @p n) for its window's digest when its channel digests and its address
   /// got digest_after deliveries in the window already; urgent messages are never held.
@@ -122,7 +127,7 @@ class Notifications {
   bool stopping_ = false;
   bool woken_ = false;
   std::thread thread_;
-  std::atomic<std::uint64_t> delivered_{0}, failed_{0}, dead_{0}, digests_{0};
+  std::atomic<std::uint64_t> delivered_{0}, failed_{0}, dead_{0}, digests_{0}, purged_{0};
   struct Buckets;
   std::unique_ptr<Buckets> buckets_;
 };

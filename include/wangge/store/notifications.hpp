@@ -70,6 +70,9 @@ class NotificationStore {
   /// afresh, on its own (no longer held for a digest); the id stays. @returns false for an unknown
   /// id.
   virtual bool resend(const std::string& id, Instant now) = 0;
+  /// Deletes up to @p limit delivered or dead deliveries last changed before @p before (their
+  /// messages stay in the inbox). @returns how many went.
+  virtual std::size_t purge_deliveries(Instant before, std::size_t limit) = 0;
   /// Deliveries per state, for /metrics.
   virtual std::vector<std::pair<std::string, std::size_t>> delivery_counts() = 0;
 
