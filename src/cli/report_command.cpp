@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "wangge/notify/channels.hpp"
+#include "wangge/service/notifications.hpp"
 #include "wangge/service/views.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
@@ -18,13 +20,32 @@ struct Common {
   std::string as;
   std::string at;
   bool json = false;
+  std::string notify_config, base_url;
   Instant when(const Service& s) const {
     return at.empty() ? now_utc() : parse_time_option(at, "--at", s.reference()->calendar.zone());
+  }
+  /// The service for a change: its messages go to the configured channels' outbox too, for
+  /// the server's runner to send (this command sends nothing itself).
+  std::unique_ptr<Service> open_for_changes() const {
+    notify::NotifyConfig config;
+    if (!notify_config.empty())
+      config = notify::parse_notify_config(text::read_file(notify_config), notify_config);
+    auto service = store.open();
+    service->notifications().configure(std::move(config), base_url);
+    return service;
   }
 };
 
 void add_common(CLI::App& cmd, Common& c, const char* as_help) {
   add_store_options(cmd, c.store);
+  cmd.add_option("--notify-config", c.notify_config,
+                 "The server's notification channels (env WANGGE_NOTIFY_CONFIG): a change's\n"
+                 "messages wait in the outbox for the server to send them")
+      ->envname("WANGGE_NOTIFY_CONFIG")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--base-url", c.base_url,
+                 "The server's public base URL, for links in messages (env WANGGE_BASE_URL)")
+      ->envname("WANGGE_BASE_URL");
   cmd.add_option("--as", c.as, as_help);
   cmd.add_option("--at", c.at,
                  "Act at this time (ISO 8601) instead of now: for replaying a history");
@@ -89,7 +110,7 @@ struct SubmitArgs {
 };
 
 int submit(SubmitArgs& a) {
-  auto service = a.common.store.open();
+  auto service = a.common.open_for_changes();
   a.s.lon = a.lon;
   a.s.lat = a.lat;
   if (a.accuracy >= 0) a.s.accuracy_m = a.accuracy;
@@ -233,7 +254,7 @@ struct ActArgs {
 };
 
 int act(const ActArgs& a) {
-  auto service = a.common.store.open();
+  auto service = a.common.open_for_changes();
   auto action = parse_action(a.action);
   if (!action) {
     throw Error(ErrorCode::invalid_argument,
@@ -356,7 +377,7 @@ Runner add_report_command(CLI::App& app) {
     if (show_cmd->parsed()) return show(*sh);
     if (l->parsed()) return list(*la);
     if (a->parsed()) return act(*aa);
-    auto service = tick_common->store.open();
+    auto service = tick_common->open_for_changes();
     const std::size_t raised = service->tick(tick_common->when(*service));
     if (tick_common->json)
       std::cout << json{{"supervised", raised}}.dump() << "\n";

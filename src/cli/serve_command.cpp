@@ -123,7 +123,8 @@ void add_server_options(CLI::App& cmd, ServerConfig& server) {
                  "200; 0: no limit)")
       ->check(decimal_in(0, 1e6));
   cmd.add_option("--base-url", server.base_url,
-                 "Public base URL for links (default http://address:port)");
+                 "Public base URL for links (default http://address:port; env WANGGE_BASE_URL)")
+      ->envname("WANGGE_BASE_URL");
   cmd.add_option("--trusted-proxy", server.trusted_proxy,
                  "Address of the reverse proxy whose X-Real-IP names the client (e.g. 127.0.0.1 "
                  "behind nginx)");
@@ -238,7 +239,9 @@ Runner add_serve_command(CLI::App& app) {
                   "JSON line each (created 0600): the demo's stand-in for an SMS gateway");
   cmd->add_option("--notify-config", a->notify_config,
                   "Notification channels, templates and retries (JSON: webhook, wecom, dingtalk,\n"
-                  "sms; see the README); checked at start-up")
+                  "sms; see the README; env WANGGE_NOTIFY_CONFIG, which `wangge report` reads\n"
+                  "too); checked at start-up")
+      ->envname("WANGGE_NOTIFY_CONFIG")
       ->check(CLI::ExistingFile);
   cmd->add_option("--notify-webhook", a->notify_webhook,
                   "Also POST every notification to this URL, signed with --notify-secret\n"

@@ -97,9 +97,10 @@ def run(c, tmp, env):
     receiver.failing.add("/flaky")
     keys = {who: create_key(WANGGE, env, who) for who in ["d01", "a01", LEADER, "dept-hw", "resident:e2e",
                                                            "resident:other", "resident:digest"]}
+    config = config_file(tmp, receiver)
     server = Server(WANGGE, env, os.path.join(tmp, "server.log"),
                     args=["--tick-seconds", "0", "--notify-webhook", receiver.url("/hook"),
-                          "--notify-secret", SECRET, "--notify-config", config_file(tmp, receiver)])
+                          "--notify-secret", SECRET, "--notify-config", config])
     server.start()
     try:
         report_id = the_loop(c, server, receiver, keys)
@@ -108,6 +109,7 @@ def run(c, tmp, env):
         dead_letter(c, server, receiver, keys)
         digests(c, server, receiver, keys)
         sign_in_codes(c, server, receiver)
+        changes_from_the_command_line(c, server, receiver, keys, env, config)
     finally:
         c.check("the server stopped cleanly", server.stop() == 0)
 
@@ -425,6 +427,33 @@ def sign_in_codes(c, server, receiver):
     r = request(server.port, "POST", "/api/v1/session/code", json_body={"phone": "13600136000"})
     c.check("... back up: the resident asks again at once and gets a code (no wait for the lost one)",
             r.status == 202 and len(receiver.wait_for("/sms", before + 1)) == before + 1, r)
+
+
+def changes_from_the_command_line(c, server, receiver, keys, env, config):
+    """`wangge report act` on the server's store, with the server's channels (the environment's
+    WANGGE_NOTIFY_CONFIG): the change's messages wait in the outbox and the server sends them."""
+    r = request(server.port, "POST", "/api/v1/reports", key=keys["resident:e2e"],
+                json_body={"category": "0101", "text": "楼道灯坏了", "location": {"lon": LON, "lat": LAT},
+                           "reporter": {"phone": "13500135000"}})
+    c.check("a resident reports a case for the command line to register", r.status == 201, r)
+    rid = r.json()["id"] if r.status == 201 else "r_x"
+    before = len(receiver.delivered("/sms"))
+    done = subprocess.run([WANGGE, "report", "act", rid, "register", "--as", "d01"],
+                          env=dict(env, WANGGE_NOTIFY_CONFIG=config, WANGGE_BASE_URL="https://wangge.example.cn"),
+                          capture_output=True, text=True, timeout=60)
+    c.check("wangge report act … register: exit 0", done.returncode == 0, done.stderr)
+    sent = [json.loads(b) for _, _, b in receiver.wait_for("/sms", before + 1)[before:]]
+    c.check("... the server's runner sends its 立案 SMS (template SMS_100) to the reporter's phone, "
+            "the link on the public base URL",
+            len(sent) == 1 and sent[0]["template_id"] == "SMS_100" and sent[0]["phone"] == "13500135000"
+            and sent[0]["params"]["link"].startswith("https://wangge.example.cn/"), sent)
+    done = subprocess.run([WANGGE, "report", "act", rid, "cancel", "--as", "d01", "--reason", "x",
+                           "--notify-config", "/nonexistent/notify.json"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    c.check("... a missing configuration file: refused naming the option, nothing changed",
+            done.returncode != 0 and "--notify-config" in done.stderr
+            and request(server.port, "GET", f"/api/v1/reports/{rid}", key=keys["d01"]).json()["state"]
+            == "registered", done.stderr)
 
 
 def bad_configs(c, tmp, env):
