@@ -292,10 +292,9 @@ Instant Notifications::pass(notify::Poster& poster) {
     DeliveryOutcome o;
     o.id = item.delivery.id;
     o.at = now;
-    // A digest: every pending delivery held for it, sent as one request, one outcome for all.
+    // A digest: every pending delivery held for it, sent as one request, one outcome for all
+    // (read once the channel's rate allows the request).
     std::vector<DueDelivery> members;
-    if (!item.delivery.digest.empty())
-      members = store_.notifications().digest_members(item.delivery.digest);
     const auto channel =
         std::find_if(config->channels.begin(), config->channels.end(),
                      [&](const auto& c) { return c.name == item.delivery.channel; });
@@ -308,6 +307,8 @@ Instant Notifications::pass(notify::Poster& poster) {
       digests_sent.erase(item.delivery.digest);
       continue;  // rate-limited: stays due
     } else {
+      if (!item.delivery.digest.empty())
+        members = store_.notifications().digest_members(item.delivery.digest);
       notify::OutgoingRequest request;
       if (members.empty()) {
         request = notify::format_request(*channel, item.delivery, item.notification, now);
