@@ -267,8 +267,19 @@ NoticeTemplates::NoticeTemplates() {
 }
 
 void NoticeTemplates::set(NoticeKind kind, const std::string& text) {
+  // Residents hear these kinds (the reporter, followers, an area's subscribers): the fields
+  // the public view never shows (public_report.hpp) are refused in them.
+  const bool residents = kind == NoticeKind::registered || kind == NoticeKind::handled ||
+                         kind == NoticeKind::closed || kind == NoticeKind::area;
   walk_template(
-      to_string(kind), text, [](std::string_view) {}, [](const std::string&) {});
+      to_string(kind), text, [](std::string_view) {},
+      [&](const std::string& field) {
+        if (residents && (field == "level" || field == "requested_due"))
+          throw Error(ErrorCode::invalid_data,
+                      "the template of '" + std::string(to_string(kind)) + "' names {" + field +
+                          "}, which residents hear but may not see (supervision and extension "
+                          "requests are not public)");
+      });
   if (text.empty())
     throw Error(ErrorCode::invalid_data,
                 "the template of '" + std::string(to_string(kind)) + "' is empty");

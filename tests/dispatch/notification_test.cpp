@@ -227,6 +227,26 @@ TEST(NoticeTemplates, RefuseUnknownFieldsAndStrayBraces) {
   EXPECT_EQ(t.text(NoticeKind::closed), "案件{case}已办结，{rating_link}");  // kept
 }
 
+TEST(NoticeTemplates, KindsResidentsHearNameNoFieldThePublicViewHides) {
+  NoticeTemplates t;
+  for (const NoticeKind kind :
+       {NoticeKind::registered, NoticeKind::handled, NoticeKind::closed, NoticeKind::area}) {
+    for (const std::string field : {"level", "requested_due"}) {
+      try {
+        t.set(kind, "案件{case}：{" + field + "}");
+        ADD_FAILURE() << to_string(kind) << " took {" << field << "}";
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("residents hear but may not see"), std::string::npos)
+            << e.what();
+      }
+    }
+  }
+  // Staff kinds may name them.
+  t.set(NoticeKind::supervised, "【{level}】{case}");
+  t.set(NoticeKind::extension, "{case} 申请延期至{requested_due}");
+  EXPECT_EQ(t.render(NoticeKind::supervised, {{"level", "督办"}, {"case", "R1"}}), "【督办】R1");
+}
+
 TEST_F(NotificationRules, ACategorysSettingsInTheReferenceDataMuteAndMakeUrgent) {
   // The sample's categories with settings on 01 (市容环境, inherited by 0101): residents are not
   // told of handling, and every message is urgent (no quiet hours, no digest).

@@ -468,6 +468,8 @@ def bad_configs(c, tmp, env):
          "'nope' is not a kind"),
         ({"templates": {"closed": "案件 {case} 由 {reporter_phone} 反映"}},
          "templates.closed: the template of 'closed' names the field {reporter_phone}"),
+        ({"templates": {"area": "{case} 已{level}"}},
+         "templates.area: the template of 'area' names {level}, which residents hear but may not see"),
         ({"templates": {"assigned": "案件 {case"}}, "unmatched brace"),
         ({"retry": {"max_attempts": 0}}, "retry.max_attempts: must be a whole number from 1 to 100"),
         ({"channel": []}, "unknown field 'channel'"),
