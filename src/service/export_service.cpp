@@ -212,7 +212,6 @@ std::size_t Service::export_stats(const std::vector<StatsRow>& rows, StatsGroup 
     throw Error(ErrorCode::invalid_argument,
                 "statistics go to a .xlsx or .csv file, not '" + path + "'");
   }
-  using T = FieldDef::Type;
   // The office reads these (zh-CN); the JSON API keeps its English keys.
   const std::vector<FieldDef> fields{{"分组键", T::text},
                                      {"名称", T::text},
