@@ -155,7 +155,7 @@ Notifications& Service::notifications() const {
 }
 
 std::size_t Service::notify(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
-                            Instant now) const {
+                            Instant now, Enqueued& out) const {
   const auto index = grid_index();
   return dispatch_->notifications->enqueue(
       tx, r, e, ref,
@@ -164,7 +164,7 @@ std::size_t Service::notify(WriteTx& tx, const Report& r, const Event& e, const 
         const auto i = index->grids().find(id);
         return i ? index->grids()[*i].name : std::string();
       },
-      now);
+      now, out);
 }
 
 std::shared_ptr<const NearestService> Service::nearest() const {
@@ -321,10 +321,11 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
                   report.position.lon() + dlon, report.position.lat() + dlat};
 
   SubmitResult result;
-  std::size_t notified = 0;
+  Enqueued enqueued;
   for (int attempt = 0;; ++attempt) {
     try {
       store().write([&](WriteTx& tx) {
+        enqueued = {};
         if (auto seen = remembered(tx, reply_options)) {
           result.reply = seen;
           result.replayed = true;
@@ -364,13 +365,13 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
         take_media(tx, r.media, r.id);
         follow_original(tx, r, by);
         tx.append_event(e);
-        notified = notify(tx, r, e, *ref, now);
+        notify(tx, r, e, *ref, now, enqueued);
         result.reply = remember(tx, reply_options, r, now);
         result.report = std::move(r);
         result.replayed = false;
       });
       if (!result.replayed) report_changed(result.report);
-      if (!result.replayed && notified > 0) dispatch_->notifications->wake();
+      if (!result.replayed) dispatch_->notifications->hand_off(std::move(enqueued));
       return result;
     } catch (const Error& e) {
       // A report id collision (75 random bits) is astronomically rare; a new id settles it.
@@ -401,7 +402,9 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
   }
   dispatch_->media->check_citations(req.media, by);
   ActResult result;
+  Enqueued enqueued;
   store().write([&](WriteTx& tx) {
+    enqueued = {};
     auto r = tx.report(id);
     if (!r || !Workflow::can_see(*r, by))
       throw Error(ErrorCode::not_found, "report " + id + " does not exist");
@@ -415,14 +418,14 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
     const Event e = workflow.apply(*r, req, by, now);
     tx.update_report(*r);
     tx.append_event(e);
-    result.notified = notify(tx, *r, e, *ref, now);
+    result.notified = notify(tx, *r, e, *ref, now, enqueued);
     take_media(tx, e.media, r->id);
     result.reply = remember(tx, &reply, *r, now);
     result.report = std::move(*r);
     result.replayed = false;
   });
   if (!result.replayed) report_changed(result.report);
-  if (result.notified > 0) dispatch_->notifications->wake();
+  if (!result.replayed) dispatch_->notifications->hand_off(std::move(enqueued));
   return result;
 }
 
@@ -430,7 +433,9 @@ Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
   const auto ref = reference();
   const Workflow workflow(*ref);
   Report result;
+  Enqueued enqueued;
   store().write([&](WriteTx& tx) {
+    enqueued = {};
     auto r = tx.report(id);
     if (!r) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
     std::vector<Event> events;
@@ -438,13 +443,14 @@ Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
       if (!Workflow::can_see(*r, step.by))
         throw Error(ErrorCode::not_found, "report " + id + " does not exist");
       events.push_back(workflow.apply(*r, step.request, step.by, step.at));
-      notify(tx, *r, events.back(), *ref, step.at);
+      notify(tx, *r, events.back(), *ref, step.at, enqueued);
     }
     tx.update_report(*r);
     for (const Event& e : events) tx.append_event(e);
     result = std::move(*r);
   });
   report_changed(result);
+  dispatch_->notifications->hand_off(std::move(enqueued));
   return result;
 }
 
@@ -565,9 +571,11 @@ std::size_t Service::tick(Instant now) {
   const Workflow workflow(*ref);
   std::size_t raised = 0;
   std::vector<Report> changed;
+  Enqueued enqueued;
   store().write([&](WriteTx& tx) {
     raised = 0;
     changed.clear();
+    enqueued = {};
     // N working days are at least N calendar days: a bound the store can use.
     const Instant list_before = now - std::chrono::hours(24) * ref->rules.list_after_work_days;
     for (const std::string& id :
@@ -576,7 +584,7 @@ std::size_t Service::tick(Instant now) {
       if (!r) continue;
       std::vector<Event> events;
       while (auto e = workflow.supervise(*r, now)) {
-        notify(tx, *r, *e, *ref, now);  // the report as this level left it
+        notify(tx, *r, *e, *ref, now, enqueued);  // the report as this level left it
         events.push_back(std::move(*e));
       }
       if (events.empty()) continue;
@@ -589,7 +597,7 @@ std::size_t Service::tick(Instant now) {
   if (raised > 0) {
     reports_changed();
     for (const Report& r : changed) dispatch_->feed->publish(r);
-    dispatch_->notifications->wake();
+    dispatch_->notifications->hand_off(std::move(enqueued));
   }
   // Photos uploaded but never cited by a case are not kept.
   (void)dispatch_->media->purge(now);

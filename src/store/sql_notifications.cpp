@@ -78,7 +78,8 @@ std::string prefixed(const char* columns, const char* alias) {
 
 }  // namespace
 
-void SqlSession::enqueue(const Notification& n, const std::vector<Delivery>& deliveries) {
+std::size_t SqlSession::enqueue(const Notification& n, const std::vector<Delivery>& deliveries,
+                                std::vector<bool>* fresh) {
   nlohmann::json grids = nlohmann::json::array();
   for (const std::string& g : n.grids) grids.push_back(g);
   run(std::string("INSERT INTO notifications (") + kNoticeColumns +
@@ -86,14 +87,22 @@ void SqlSession::enqueue(const Notification& n, const std::vector<Delivery>& del
       {n.id, to_millis(n.created_at), n.report_id, std::int64_t{n.event_seq},
        std::string(to_string(n.kind)), n.recipient, n.recipient_name, n.department, grids.dump(),
        n.category, std::int64_t{n.urgent ? 1 : 0}, n.title, n.text, n.link});
-  for (const Delivery& d : deliveries) {
-    run(std::string("INSERT INTO deliveries (") + kDeliveryColumns +
-            ", digest_window) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, ?) "
-            "ON CONFLICT (id) DO NOTHING",
-        {d.id, d.notification_id, d.channel, d.address, std::string(to_string(d.state)),
-         std::int64_t{d.attempts}, to_millis(d.next_at), to_millis(d.created_at),
-         to_millis(d.updated_at), d.digest, d.text, d.window});
+  if (fresh) fresh->assign(deliveries.size(), false);
+  std::size_t inserted = 0;
+  for (std::size_t i = 0; i < deliveries.size(); ++i) {
+    const Delivery& d = deliveries[i];
+    const std::size_t n_rows =
+        run(std::string("INSERT INTO deliveries (") + kDeliveryColumns +
+                ", digest_window) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, ?) "
+                "ON CONFLICT (id) DO NOTHING",
+            {d.id, d.notification_id, d.channel, d.address, std::string(to_string(d.state)),
+             std::int64_t{d.attempts}, to_millis(d.next_at), to_millis(d.created_at),
+             to_millis(d.updated_at), d.digest, d.text, d.window});
+    if (n_rows == 0) continue;
+    ++inserted;
+    if (fresh) (*fresh)[i] = true;
   }
+  return inserted;
 }
 
 std::vector<std::string> SqlSession::subscribers(const std::vector<std::string>& grids,

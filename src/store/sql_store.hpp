@@ -45,8 +45,8 @@ class SqlSession : public WriteTx {
   void save_reply(const std::string& key, const StoredReply& r, Instant now) override;
   bool attach_media(const std::string& media_id,
                     const std::string& report_id) override;  // sql_media.cpp
-  void enqueue(const Notification& n,
-               const std::vector<Delivery>& deliveries) override;  // sql_notifications.cpp
+  std::size_t enqueue(const Notification& n, const std::vector<Delivery>& deliveries,
+                      std::vector<bool>* fresh) override;  // sql_notifications.cpp
   std::vector<std::string> subscribers(const std::vector<std::string>& grids,
                                        std::size_t limit) override;      // sql_notifications.cpp
   std::size_t deliveries_in_window(const std::string& window) override;  // sql_notifications.cpp

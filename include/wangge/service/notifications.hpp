@@ -5,8 +5,10 @@
 // - enqueue() is called inside the store transaction of a change: the messages the domain's
 //   rules (dispatch/notification.hpp) owe and one delivery per channel that carries each are
 //   committed with the change or not at all.
-// - The runner (start/stop) reads due deliveries, posts them (notify/channels.hpp) and records
-//   each outcome; a failed try waits first_retry × 2^n (±25% jitter, at most longest_retry),
+// - The runner (start/stop) posts due deliveries (notify/channels.hpp) and records each
+//   outcome. Those a commit of this process made due at once are handed to it in memory
+//   (hand_off); the rest, retries and what other processes wrote it reads from the store, at
+//   least once a second; a failed try waits first_retry × 2^n (±25% jitter, at most longest_retry),
 //   and after max_attempts the delivery is dead until an admin re-sends it. Delivery is
 //   at-least-once under a stable id: a crash between the post and its record sends it again
 //   with the same X-Wangge-Delivery. Each channel has its own rate limit.
@@ -16,12 +18,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "wangge/dispatch/notification.hpp"
@@ -58,11 +62,11 @@ class Notifications {
   void configure(notify::NotifyConfig config, std::string base_url);
   const notify::NotifyConfig& config() const { return *config_; }
 
-  /// Inside @p tx: the messages @p e (just applied to @p r) owes and their deliveries.
-  /// @returns how many messages were written.
+  /// Inside @p tx: the messages @p e (just applied to @p r) owes and their deliveries, added to
+  /// @p out. @returns how many messages were written.
   std::size_t enqueue(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
-                      const std::function<std::string(const std::string&)>& grid_name,
-                      Instant now) const;
+                      const std::function<std::string(const std::string&)>& grid_name, Instant now,
+                      Enqueued& out) const;
 
   /// @p me's messages, newest first (at most 200 a page).
   std::vector<Notification> inbox(const Actor& me, InboxQuery query);
@@ -101,8 +105,14 @@ class Notifications {
   void start();
   /// Stops and joins the runner; a try in progress finishes first.
   void stop();
-  /// Tells the runner that something may be due now (after a commit that enqueued).
+  /// Tells the runner that something may be due now (after a commit that enqueued): it reads
+  /// the store's due deliveries.
   void wake();
+  /// After the commit of @p e's transaction: the runner sends its due deliveries from memory,
+  /// without reading them back (the store stays the truth: one that is lost here, by a crash
+  /// or past kMaxHandedOff waiting, is read from the store as any due one).
+  static constexpr std::size_t kMaxHandedOff = 4096;
+  void hand_off(Enqueued&& e);
 
   /// Deletes the deliveries finished longer than the retention before @p now (the runner does
   /// so hourly). @returns how many went.
@@ -117,6 +127,10 @@ class Notifications {
   /// One pass: sends what is due; @returns when the next pass should look (the earliest due
   /// time, a rate-limited channel's next token, or a second at most).
   Instant pass(notify::Poster& poster);
+  /// Tries @p items (their outcomes into @p outcomes); @returns how many were tried; a
+  /// rate-limited channel's next token lowers @p later.
+  struct Pass;
+  std::size_t send(notify::Poster& poster, const std::vector<DueDelivery>& items, Pass& p);
 
   Store& store_;
   std::shared_ptr<const notify::NotifyConfig> config_;
@@ -126,6 +140,15 @@ class Notifications {
   std::condition_variable wake_;
   bool stopping_ = false;
   bool woken_ = false;
+  bool running_ = false;
+  // Handed off since the last pass; whether the store must be read at the next one, or when.
+  std::vector<DueDelivery> handed_;
+  bool read_store_ = true;
+  Instant read_at_{};
+  // The runner's own: ids it tried lately, so that one both read from the store and handed
+  // off (committed just before a read) is sent once.
+  std::unordered_set<std::string> recent_;
+  std::deque<std::string> recent_order_;
   std::thread thread_;
   std::atomic<std::uint64_t> delivered_{0}, failed_{0}, dead_{0}, digests_{0}, purged_{0};
   struct Buckets;

@@ -361,7 +361,7 @@ class Service {
   std::shared_ptr<const SnapRaster> snap_raster(const std::shared_ptr<const NearestService>& net);
   /// Inside @p tx: the messages @p e (just applied to @p r) owes (Notifications::enqueue).
   std::size_t notify(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
-                     Instant now) const;
+                     Instant now, Enqueued& out) const;
   /// Called after a committed change of @p r (tiles and counts that show it go stale).
   void report_changed(const Report& r);
   /// Called after a change of many reports at once.

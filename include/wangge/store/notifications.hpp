@@ -21,6 +21,14 @@ struct DueDelivery {
   Notification notification;
 };
 
+/// What a transaction enqueued, handed to the runner once it has committed: the new deliveries
+/// due at once, and whether others wait (held for a digest or past quiet hours).
+struct Enqueued {
+  std::size_t messages = 0;
+  std::vector<DueDelivery> due;
+  bool waiting = false;
+};
+
 /// What one try of a delivery came to.
 struct DeliveryOutcome {
   std::string id;

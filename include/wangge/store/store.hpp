@@ -80,8 +80,10 @@ class WriteTx {
   virtual bool attach_media(const std::string& media_id, const std::string& report_id) = 0;
   /// The outbox: writes @p n (the recipient's inbox entry) and its @p deliveries, in this
   /// transaction. A message or delivery whose id exists already is left as it is (the same
-  /// event enqueued twice sends once).
-  virtual void enqueue(const Notification& n, const std::vector<Delivery>& deliveries) = 0;
+  /// event enqueued twice sends once). @returns how many of @p deliveries were new, and
+  /// marks each new one in @p fresh (resized to deliveries.size()) when given.
+  virtual std::size_t enqueue(const Notification& n, const std::vector<Delivery>& deliveries,
+                              std::vector<bool>* fresh = nullptr) = 0;
   /// Who follows any of @p grids (关注区域), at most @p limit, in actor order.
   virtual std::vector<std::string> subscribers(const std::vector<std::string>& grids,
                                                std::size_t limit) = 0;
