@@ -3,11 +3,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "names.hpp"
+#include "wangge/util/atomic_file.hpp"
 #include "wangge/util/csv.hpp"
 #include "wangge/util/error.hpp"
 
@@ -28,9 +28,9 @@ std::string fixed7(double v) {
 }
 
 void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw Error(ErrorCode::invalid_argument, "cannot write '" + path + "'");
+  AtomicFile out(path);
+  out.write(text);
+  out.commit();
 }
 
 /// The street node nearest to @p p, with the name of a named way through it.
@@ -229,9 +229,8 @@ std::size_t write_reports(const std::string& path, const Tessellation& t, const 
 }
 
 std::size_t write_buildings(const std::string& path, const std::vector<Grid>& grids, Random& rng) {
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw Error(ErrorCode::invalid_argument, "sample: cannot write " + path);
-  std::fprintf(f, "{\"type\":\"FeatureCollection\",\"name\":\"buildings\",\"features\":[\n");
+  AtomicFile out(path);
+  out.printf("{\"type\":\"FeatureCollection\",\"name\":\"buildings\",\"features\":[\n");
   std::size_t n = 0;
   for (const Grid& g : grids) {
     if (!g.level || *g.level != 3 || !g.households) continue;
@@ -245,16 +244,15 @@ std::size_t write_buildings(const std::string& path, const std::vector<Grid>& gr
         p = {rng.uniform(box.min_x, box.max_x), rng.uniform(box.min_y, box.max_y)};
       } while (locate_point(g.geometry, p) != PointLocation::inside ||
                boundary_distance_m(g.geometry, p) < 6);
-      std::fprintf(
-          f,
+      out.printf(
           "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"%s-%02d\",\"unit\":\"%s\","
           "\"households\":%lld},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.7f,%.7f]}}",
           n ? ",\n" : "", g.code.c_str(), b, g.code.c_str(), size, p.x, p.y);
       ++n;
     }
   }
-  std::fprintf(f, "\n]}\n");
-  if (std::fclose(f) != 0) throw Error(ErrorCode::invalid_argument, "sample: cannot write " + path);
+  out.printf("\n]}\n");
+  out.commit();
   return n;
 }
 

@@ -1,8 +1,8 @@
 #include "reference.hpp"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "wangge/util/atomic_file.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge::sample {
@@ -11,9 +11,9 @@ namespace {
 using nlohmann::ordered_json;
 
 void write_json(const std::string& path, const ordered_json& doc) {
-  std::ofstream out(path, std::ios::binary);
-  out << doc.dump(1) << "\n";
-  if (!out) throw Error(ErrorCode::invalid_argument, "cannot write '" + path + "'");
+  AtomicFile out(path);
+  out.write(doc.dump(1) + "\n");
+  out.commit();
 }
 
 ordered_json category(const char* code, const char* parent, const char* name, const char* kind,

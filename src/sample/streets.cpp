@@ -6,6 +6,7 @@
 #include <map>
 
 #include "names.hpp"
+#include "wangge/util/atomic_file.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 
@@ -97,8 +98,7 @@ std::vector<Way> build_streets(const Tessellation& t, const std::vector<int>& bl
 
 StreetStats write_osm(const std::string& path, const std::vector<Way>& ways,
                       const LocalProjection& proj) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) throw Error(ErrorCode::invalid_argument, "cannot write '" + path + "'");
+  AtomicFile out(path);
   std::map<Key, long long> ids;
   std::vector<XY> order;
   for (const Way& w : ways)
@@ -106,32 +106,31 @@ StreetStats write_osm(const std::string& path, const std::vector<Way>& ways,
       if (ids.emplace(key(p), static_cast<long long>(ids.size()) + 1).second) order.push_back(p);
   BBox box;
   for (const XY& p : order) box.extend(XY{proj.lon_of(p.x), proj.lat_of(p.y)});
-  std::fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-  std::fprintf(f, "<osm version=\"0.6\" generator=\"wangge sample\">\n");
-  std::fprintf(f, "  <bounds minlat=\"%.7f\" minlon=\"%.7f\" maxlat=\"%.7f\" maxlon=\"%.7f\"/>\n",
-               box.min_y, box.min_x, box.max_y, box.max_x);
+  out.printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  out.printf("<osm version=\"0.6\" generator=\"wangge sample\">\n");
+  out.printf("  <bounds minlat=\"%.7f\" minlon=\"%.7f\" maxlat=\"%.7f\" maxlon=\"%.7f\"/>\n",
+             box.min_y, box.min_x, box.max_y, box.max_x);
   for (const XY& p : order) {
-    std::fprintf(f, "  <node id=\"%lld\" version=\"1\" lat=\"%.7f\" lon=\"%.7f\"/>\n", ids[key(p)],
-                 proj.lat_of(p.y), proj.lon_of(p.x));
+    out.printf("  <node id=\"%lld\" version=\"1\" lat=\"%.7f\" lon=\"%.7f\"/>\n", ids[key(p)],
+               proj.lat_of(p.y), proj.lon_of(p.x));
   }
   StreetStats stats;
   stats.nodes = order.size();
   long long way_id = 1;
   for (const Way& w : ways) {
-    std::fprintf(f, "  <way id=\"%lld\" version=\"1\">\n", way_id++);
-    for (const XY& p : w.points) std::fprintf(f, "    <nd ref=\"%lld\"/>\n", ids[key(p)]);
-    std::fprintf(f, "    <tag k=\"highway\" v=\"%s\"/>\n", w.highway.c_str());
-    if (!w.name.empty())
-      std::fprintf(f, "    <tag k=\"name\" v=\"%s\"/>\n", xml_escape(w.name).c_str());
-    std::fprintf(f, "  </way>\n");
+    out.printf("  <way id=\"%lld\" version=\"1\">\n", way_id++);
+    for (const XY& p : w.points) out.printf("    <nd ref=\"%lld\"/>\n", ids[key(p)]);
+    out.printf("    <tag k=\"highway\" v=\"%s\"/>\n", w.highway.c_str());
+    if (!w.name.empty()) out.printf("    <tag k=\"name\" v=\"%s\"/>\n", xml_escape(w.name).c_str());
+    out.printf("  </way>\n");
     for (std::size_t i = 1; i < w.points.size(); ++i) {
       stats.km +=
           std::hypot(w.points[i].x - w.points[i - 1].x, w.points[i].y - w.points[i - 1].y) / 1000;
     }
   }
   stats.ways = ways.size();
-  std::fprintf(f, "</osm>\n");
-  if (std::fclose(f) != 0) throw Error(ErrorCode::invalid_argument, "cannot write '" + path + "'");
+  out.printf("</osm>\n");
+  out.commit();
   return stats;
 }
 

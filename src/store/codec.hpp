@@ -10,15 +10,13 @@
 #include "wangge/dispatch/report.hpp"
 #include "wangge/geo/polygon.hpp"
 #include "wangge/grid/grid.hpp"
+#include "wangge/util/sqlite.hpp"
 
 namespace wangge::store {
 
-/// Bytes for a BLOB (SQLite) or bytea (PostgreSQL) column; a std::string is text.
-struct Blob {
-  std::string bytes;
-};
-using Value = std::variant<std::monostate, std::int64_t, double, std::string, Blob>;
-using Row = std::vector<Value>;
+using db::Blob;  // (util/sqlite.hpp: the values both adapters bind and read)
+using db::Row;
+using db::Value;
 
 /// The columns of `reports` in encode/decode order (idempotency_key and request_hash are
 /// written on insert only, and not part of a Report).

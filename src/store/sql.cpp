@@ -307,20 +307,23 @@ ApiKey decode_api_key(const Row& row) {
                 std::get<std::int64_t>(row[6]) != 0};
 }
 
-const std::vector<std::string>& shared_migrations() {
-  static const std::vector<std::string> kMigrations{
-      // 5: the supervised column holds the supervision level (0 none, 1 催办, 2 督办, 3 挂牌督办);
-      // a case supervised before is at 督办.
-      R"sql(
+// Migrations 5 onwards: the same text on both dialects, one named constant each.
+namespace {
+
+// 5: the supervised column holds the supervision level (0 none, 1 催办, 2 督办, 3 挂牌督办);
+// a case supervised before is at 督办.
+constexpr char kMigration05[] = R"sql(
 UPDATE reports SET supervised = 2 WHERE supervised = 1;
-)sql",
-      // 6: the channel's ticket number (12345 工单号), searchable.
-      R"sql(
+)sql";
+
+// 6: the channel's ticket number (12345 工单号), searchable.
+constexpr char kMigration06[] = R"sql(
 ALTER TABLE reports ADD COLUMN external_id TEXT;
 CREATE INDEX reports_external ON reports (external_id);
-)sql",
-      // 7: people who sign in, their browser sessions, and the one-time codes sent to phones.
-      R"sql(
+)sql";
+
+// 7: people who sign in, their browser sessions, and the one-time codes sent to phones.
+constexpr char kMigration07[] = R"sql(
 CREATE TABLE accounts (
   login TEXT PRIMARY KEY, actor TEXT NOT NULL, password_hash TEXT NOT NULL, failures BIGINT NOT NULL,
   locked_until BIGINT NOT NULL, disabled BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
@@ -333,24 +336,28 @@ CREATE INDEX sessions_login ON sessions (login, expires_at);
 CREATE TABLE login_codes (
   phone TEXT PRIMARY KEY, code_hash TEXT NOT NULL, sent_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
   attempts BIGINT NOT NULL, window_start BIGINT NOT NULL, sends BIGINT NOT NULL);
-)sql",
-      // 8: where the reporter said it is, and their e-mail (private contact).
-      R"sql(
+)sql";
+
+// 8: where the reporter said it is, and their e-mail (private contact).
+constexpr char kMigration08[] = R"sql(
 ALTER TABLE reports ADD COLUMN address TEXT;
 ALTER TABLE reports ADD COLUMN reporter_email TEXT;
-)sql",
-      // 9: residents following a case (the reporters of its duplicates), a JSON array.
-      R"sql(
+)sql";
+
+// 9: residents following a case (the reporters of its duplicates), a JSON array.
+constexpr char kMigration09[] = R"sql(
 ALTER TABLE reports ADD COLUMN followers TEXT;
-)sql",
-      // 10: the departments of the last whistle (吹哨报到: lead and 协办), a JSON array.
-      R"sql(
+)sql";
+
+// 10: the departments of the last whistle (吹哨报到: lead and 协办), a JSON array.
+constexpr char kMigration10[] = R"sql(
 ALTER TABLE reports ADD COLUMN whistle TEXT;
-)sql",
-      // 11: uploaded photos, their display copy and thumbnail in the database itself. BYTEA is
-      // PostgreSQL's bytes type; SQLite gives the name NUMERIC affinity, which stores a BLOB as
-      // it is.
-      R"sql(
+)sql";
+
+// 11: uploaded photos, their display copy and thumbnail in the database itself. BYTEA is
+// PostgreSQL's bytes type; SQLite gives the name NUMERIC affinity, which stores a BLOB as
+// it is.
+constexpr char kMigration11[] = R"sql(
 CREATE TABLE media (
   id TEXT PRIMARY KEY, owner TEXT NOT NULL, report_id TEXT, created_at BIGINT NOT NULL,
   width BIGINT NOT NULL, height BIGINT NOT NULL, thumbnail_width BIGINT NOT NULL,
@@ -358,15 +365,17 @@ CREATE TABLE media (
   thumbnail_etag TEXT NOT NULL, display BYTEA NOT NULL, thumbnail BYTEA NOT NULL);
 CREATE INDEX media_owner ON media (owner, created_at);
 CREATE INDEX media_unattached ON media (created_at) WHERE report_id IS NULL;
-)sql",
-      // 12: answers to the category's questions (Open311 attributes), a JSON object.
-      R"sql(
+)sql";
+
+// 12: answers to the category's questions (Open311 attributes), a JSON object.
+constexpr char kMigration12[] = R"sql(
 ALTER TABLE reports ADD COLUMN attributes TEXT;
-)sql",
-      // 13: the outbox: messages (each a recipient's inbox entry) and their deliveries per
-      // channel, written in the transaction of the change they tell of; people's areas
-      // (grids) they follow.
-      R"sql(
+)sql";
+
+// 13: the outbox: messages (each a recipient's inbox entry) and their deliveries per
+// channel, written in the transaction of the change they tell of; people's areas
+// (grids) they follow.
+constexpr char kMigration13[] = R"sql(
 CREATE TABLE notifications (
   id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, report_id TEXT NOT NULL, event_seq BIGINT NOT NULL,
   kind TEXT NOT NULL, recipient TEXT NOT NULL, recipient_name TEXT NOT NULL, department TEXT NOT NULL,
@@ -382,23 +391,25 @@ CREATE INDEX deliveries_changed ON deliveries (state, updated_at);
 CREATE TABLE subscriptions (
   actor TEXT NOT NULL, grid TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (actor, grid));
 CREATE INDEX subscriptions_grid ON subscriptions (grid);
-)sql",
-      // 14: digests (汇总): a delivery held for its window's digest names it; a digest counts
-      // what one address got on one channel since the window began. A channel's own text.
-      R"sql(
+)sql";
+
+// 14: digests (汇总): a delivery held for its window's digest names it; a digest counts
+// what one address got on one channel since the window began. A channel's own text.
+constexpr char kMigration14[] = R"sql(
 ALTER TABLE deliveries ADD COLUMN digest TEXT NOT NULL DEFAULT '';
 ALTER TABLE deliveries ADD COLUMN text TEXT NOT NULL DEFAULT '';
 CREATE INDEX deliveries_digest ON deliveries (digest) WHERE digest <> '';
 CREATE INDEX deliveries_address ON deliveries (channel, address, created_at);
-)sql",
-      // 15: fewer index writes per delivery, and the runner's read in index order. The partial
-      // index on next_at lost to (state, updated_at) in SQLite's planner, which then visited
-      // and sorted every pending row on each pass (23 ms a pass with 50,000 waiting, 1.4 ms
-      // now); (state, updated_at) now leaves pending rows out, so the two never compete and a
-      // delivery is indexed once while pending and once when done. A digest counts its window
-      // by an index kept only for channels with a digest (every delivery paid for the
-      // (channel, address, created_at) one).
-      R"sql(
+)sql";
+
+// 15: fewer index writes per delivery, and the runner's read in index order. The partial
+// index on next_at lost to (state, updated_at) in SQLite's planner, which then visited
+// and sorted every pending row on each pass (23 ms a pass with 50,000 waiting, 1.4 ms
+// now); (state, updated_at) now leaves pending rows out, so the two never compete and a
+// delivery is indexed once while pending and once when done. A digest counts its window
+// by an index kept only for channels with a digest (every delivery paid for the
+// (channel, address, created_at) one).
+constexpr char kMigration15[] = R"sql(
 DROP INDEX deliveries_due;
 DROP INDEX deliveries_changed;
 DROP INDEX deliveries_address;
@@ -406,7 +417,14 @@ ALTER TABLE deliveries ADD COLUMN digest_window TEXT NOT NULL DEFAULT '';
 CREATE INDEX deliveries_due ON deliveries (next_at, id) WHERE state = 'pending';
 CREATE INDEX deliveries_done ON deliveries (state, updated_at, id) WHERE state <> 'pending';
 CREATE INDEX deliveries_window ON deliveries (digest_window) WHERE digest_window <> '';
-)sql"};
+)sql";
+
+}  // namespace
+
+const std::vector<std::string>& shared_migrations() {
+  static const std::vector<std::string> kMigrations{
+      kMigration05, kMigration06, kMigration07, kMigration08, kMigration09, kMigration10,
+      kMigration11, kMigration12, kMigration13, kMigration14, kMigration15};
   return kMigrations;
 }
 

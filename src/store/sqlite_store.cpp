@@ -5,8 +5,8 @@
 #include "pool.hpp"
 #include "sql.hpp"
 #include "sql_store.hpp"
-#include "sqlite.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/sqlite.hpp"
 
 namespace wangge::store {
 namespace {
@@ -137,7 +137,8 @@ class Session final : public SqlSession {
 
 class Writer final : public TransactionBackend {
  public:
-  explicit Writer(const std::string& path) : db_(path, false), session_(db_) {}
+  explicit Writer(const std::string& path)
+      : db_(path, Connection::Mode::read_write), session_(db_) {}
   void begin() override { db_.cached("BEGIN IMMEDIATE").run(); }
   void savepoint() override { db_.cached("SAVEPOINT job").run(); }
   void release_savepoint() override { db_.cached("RELEASE job").run(); }
@@ -177,7 +178,7 @@ class SqliteStore final : public SqlStore {
         read_budget_(options.read_budget),
         readers_(
             [path, budget = options.read_budget] {
-              auto conn = std::make_unique<Connection>(path, true);
+              auto conn = std::make_unique<Connection>(path, Connection::Mode::read_only);
               // A read waits for a lock no longer than it may run (WAL readers rarely wait).
               const auto ms = std::max<std::chrono::microseconds::rep>(1, budget.count() / 1000);
               sqlite3_busy_timeout(conn->handle(),
@@ -186,7 +187,7 @@ class SqliteStore final : public SqlStore {
             },
             options.readers) {
     {
-      Connection setup(path, false);
+      Connection setup(path, Connection::Mode::read_write);
       migrate(setup);
     }
     writer_ =

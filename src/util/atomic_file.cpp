@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
 #include <cstring>
 
 #include "wangge/util/error.hpp"
@@ -51,6 +52,14 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::write(std::string_view data) {
   if (std::fwrite(data.data(), 1, data.size(), file_) != data.size()) fail();
+}
+
+void AtomicFile::printf(const char* format, ...) {
+  std::va_list args;
+  va_start(args, format);
+  const int n = std::vfprintf(file_, format, args);
+  va_end(args);
+  if (n < 0) fail();
 }
 
 void AtomicFile::commit() {

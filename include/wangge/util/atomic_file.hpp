@@ -26,6 +26,8 @@ class AtomicFile {
 
   /// @throws Error(invalid_argument) when the write fails (disk full, ...).
   void write(std::string_view data);
+  /// Formatted write, as std::fprintf. @throws Error(invalid_argument) when it fails.
+  void printf(const char* format, ...) __attribute__((format(printf, 2, 3)));
   /// Makes the file durable and visible under its name. @throws Error(invalid_argument).
   void commit();
 

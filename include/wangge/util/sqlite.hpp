@@ -1,23 +1,47 @@
 #pragma once
-// RAII over the SQLite C API: a connection and prepared statements bound from store Values.
+// RAII over the SQLite C API, the one wrapper wangge has: a connection and prepared statements
+// bound from plain values (the store's tables, the MBTiles writer's file).
 
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <variant>
+#include <vector>
 
-#include "codec.hpp"
+namespace wangge::db {
 
-namespace wangge::store::sqlite {
+/// Bytes for a BLOB (SQLite) or bytea (PostgreSQL) column; a std::string is text.
+struct Blob {
+  std::string bytes;
+};
+/// A column's value or a statement's parameter, on either database.
+using Value = std::variant<std::monostate, std::int64_t, double, std::string, Blob>;
+using Row = std::vector<Value>;
+
+}  // namespace wangge::db
+
+namespace wangge::sqlite {
+
+using db::Blob;
+using db::Row;
+using db::Value;
 
 class Statement;
 
 class Connection {
  public:
-  /// Opens @p path (created when missing) with WAL, synchronous=FULL, foreign keys and a busy
-  /// timeout. @throws Error(unavailable) naming the path and SQLite's reason.
-  Connection(const std::string& path, bool read_only);
+  enum class Mode {
+    read_write,  ///< WAL, synchronous=FULL (a commit is on disk), foreign keys, a busy timeout
+    read_only,   ///< the same, reading
+    scratch,     ///< a file made whole and published afterwards (util/atomic_file.hpp): no
+                 ///< journal, no fsync of its own
+  };
+  /// Opens @p path (created when missing, but read_only). @throws Error(unavailable) naming the
+  /// path and SQLite's reason.
+  Connection(const std::string& path, Mode mode);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -89,4 +113,4 @@ class Statement {
   bool owned_;
 };
 
-}  // namespace wangge::store::sqlite
+}  // namespace wangge::sqlite

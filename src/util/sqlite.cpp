@@ -1,19 +1,25 @@
-#include "sqlite.hpp"
+#include "wangge/util/sqlite.hpp"
 
 #include "wangge/util/error.hpp"
 
-namespace wangge::store::sqlite {
+namespace wangge::sqlite {
 
-Connection::Connection(const std::string& path, bool read_only) : path_(path) {
+Connection::Connection(const std::string& path, Mode mode) : path_(path) {
+  const bool read_only = mode == Mode::read_only;
   const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw Error(ErrorCode::unavailable, "cannot open the SQLite store '" + path + "': " + why);
+    throw Error(ErrorCode::unavailable, "cannot open the SQLite database '" + path + "': " + why);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  if (mode == Mode::scratch) {
+    exec("PRAGMA journal_mode=OFF");
+    exec("PRAGMA synchronous=OFF");
+    return;
   }
   sqlite3_busy_timeout(db_, 10000);
-  sqlite3_extended_result_codes(db_, 1);
   if (!read_only) exec("PRAGMA journal_mode=WAL");
   // FULL: a transaction acknowledged is on disk (WAL fsync'ed at each commit).
   exec("PRAGMA synchronous=FULL");
@@ -60,7 +66,7 @@ int Connection::over_budget(void* self) {
 namespace {
 [[noreturn]] void throw_over_budget(const std::string& path, std::chrono::microseconds budget) {
   throw Error(ErrorCode::unavailable,
-              "a read of the SQLite store (" + path + ") ran past its budget of " +
+              "a read of the SQLite database (" + path + ") ran past its budget of " +
                   std::to_string(budget.count()) + " µs and was interrupted");
 }
 }  // namespace
@@ -168,4 +174,4 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-}  // namespace wangge::store::sqlite
+}  // namespace wangge::sqlite
