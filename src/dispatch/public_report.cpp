@@ -75,6 +75,29 @@ PublicReport public_report(const Report& r, const ReferenceData& ref, const Priv
   return p;
 }
 
+StaffReport staff_report(const Report& r, const ReferenceData& ref, const PrivacyPolicy& policy,
+                         Instant now) {
+  StaffReport s;
+  s.pub = public_report(r, ref, policy, now);
+  s.own.text = r.text;
+  s.own.address = r.address;
+  s.own.rating_comment = r.rating_comment;
+  if (r.state == ReportState::cancelled) s.own.cancel_reason = r.cancel_reason;
+  s.own.position = r.position;
+  s.own.reported = r.input;
+  s.own.datum = r.datum;
+  s.own.accuracy_m = r.accuracy_m;
+  s.own.reporter = r.reporter;
+  s.own.attributes = r.attributes;
+  s.staff.leader_phone = r.leader.phone;
+  s.staff.supervision = r.supervision;
+  s.staff.rework_count = r.rework_count;
+  s.staff.pending_extension = r.pending_extension;
+  s.staff.submitted_by = r.submitted_by;
+  s.staff.external_id = r.external_id;
+  return s;
+}
+
 PublicEvent public_event(const Event& e) {
   // Event details anyone may read; reasons, requested extensions and assignee ids stay inside.
   static const char* const kPublicData[] = {"channel", "grid",   "duplicate_of",

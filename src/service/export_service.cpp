@@ -116,10 +116,10 @@ std::vector<FieldDef> report_fields(bool personal) {
   return fields;
 }
 
-/// A report's row: its public projection @p p, and with @p personal the exact position, the
-/// words and the reporter of @p r.
-OutFeature report_feature(const Report& r, const PublicReport& p, const TimeZone& zone,
-                          bool personal) {
+/// A report's row: its public projection, and with @p personal (an admin's export) the exact
+/// position, the words and the reporter.
+OutFeature report_feature(const StaffReport& s, const TimeZone& zone, bool personal) {
+  const PublicReport& p = s.pub;
   auto when = [&](const std::optional<Instant>& t) {
     return t ? text(format_iso(*t, zone)) : FieldValue{};
   };
@@ -130,11 +130,11 @@ OutFeature report_feature(const Report& r, const PublicReport& p, const TimeZone
                 text(p.grid), text(p.leader_name), text(p.responsible.name), text(p.duplicate_of),
                 p.rating ? FieldValue{static_cast<long long>(*p.rating)} : FieldValue{}},
                {},
-               personal ? XY{r.position.lon(), r.position.lat()} : XY{p.lon, p.lat}};
+               personal ? XY{s.own.position.lon(), s.own.position.lat()} : XY{p.lon, p.lat}};
   if (personal) {
-    o.values.push_back(text(r.text));
-    o.values.push_back(text(r.reporter.name));
-    o.values.push_back(text(r.reporter.phone));
+    o.values.push_back(text(s.own.text));
+    o.values.push_back(text(s.own.reporter.name));
+    o.values.push_back(text(s.own.reporter.phone));
   }
   return o;
 }
@@ -174,7 +174,7 @@ std::size_t Service::export_layer(const ExportRequest& req) {
     f.order = ListOrder::oldest_first;
     f.limit = 1000;
     each_report(f, all, std::numeric_limits<std::size_t>::max(), [&](const Report& r) {
-      l.features.push_back(report_feature(r, public_report(r, *ref, privacy(), req.now),
+      l.features.push_back(report_feature(staff_report(r, *ref, privacy(), req.now),
                                           ref->calendar.zone(), req.personal));
     });
   } else {

@@ -53,18 +53,18 @@ json assignment_view(const PublicReport& p, const std::string* leader_phone) {
 
 /// What only staff read: supervision, rework, a pending extension, who submitted it, the
 /// channel's ticket number.
-void add_staff_fields(json& j, const Report& r, const TimeZone& zone) {
-  j["supervised"] = r.supervision >= SupervisionLevel::supervised;
-  j["supervision"] = {{"level", to_string(r.supervision)}, {"label", label_zh(r.supervision)}};
-  j["rework_count"] = r.rework_count;
+void add_staff_fields(json& j, const StaffReport::Staff& s, const TimeZone& zone) {
+  j["supervised"] = s.supervision >= SupervisionLevel::supervised;
+  j["supervision"] = {{"level", to_string(s.supervision)}, {"label", label_zh(s.supervision)}};
+  j["rework_count"] = s.rework_count;
   j["pending_extension"] =
-      r.pending_extension
-          ? json{{"requested_due_at", format_iso(r.pending_extension->requested_due, zone)},
-                 {"reason", r.pending_extension->reason},
-                 {"requested_by", r.pending_extension->requested_by}}
+      s.pending_extension
+          ? json{{"requested_due_at", format_iso(s.pending_extension->requested_due, zone)},
+                 {"reason", s.pending_extension->reason},
+                 {"requested_by", s.pending_extension->requested_by}}
           : json(nullptr);
-  j["submitted_by"] = r.submitted_by;
-  j["external_id"] = r.external_id.empty() ? json(nullptr) : json(r.external_id);
+  j["submitted_by"] = s.submitted_by;
+  j["external_id"] = s.external_id.empty() ? json(nullptr) : json(s.external_id);
 }
 
 /// 吹哨报到: who was called, by when each must report in, and who has (no personal data).
@@ -101,8 +101,10 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
   const TimeZone& zone = ref.calendar.zone();
   const bool staff = o.audience == Audience::staff;
   const bool exact = o.audience != Audience::public_view;
-  // Everyone's fields come from the public projection; the owner and staff add to it.
-  const PublicReport p = public_report(r, ref, o.privacy, o.now);
+  // Everyone's fields come from the public projection; the owner and staff add to it (their
+  // own fields read only when the audience may: the projection holds them all).
+  const StaffReport s = staff_report(r, ref, o.privacy, o.now);
+  const PublicReport& p = s.pub;
   json j;
   j["id"] = p.id;
   j["state"] = to_string(p.state);
@@ -111,22 +113,23 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
                    {"kind", p.category_kind},
                    {"class", p.category_class}};
   // The reporter and staff read the words as written; the public with numbers masked.
-  j["text"] = exact ? r.text : p.text;
-  j["address"] = exact ? r.address : p.address;
+  j["text"] = exact ? s.own.text : p.text;
+  j["address"] = exact ? s.own.address : p.address;
   j["media"] = p.media;
   j["photos"] = photos(p.media);
   j["channel"] = to_string(p.channel);
   j["created_at"] = format_iso(p.created_at, zone);
   j["updated_at"] = format_iso(p.updated_at, zone);
-  j["location"] = {{"lon", exact ? r.position.lon() : p.lon},
-                   {"lat", exact ? r.position.lat() : p.lat},
+  j["location"] = {{"lon", exact ? s.own.position.lon() : p.lon},
+                   {"lat", exact ? s.own.position.lat() : p.lat},
                    {"datum", "wgs84"}};
   if (exact) {
-    j["location"]["reported"] = {
-        {"lon", r.input.lon()}, {"lat", r.input.lat()}, {"datum", to_string(r.datum)}};
-    j["location"]["accuracy_m"] = optional_number(r.accuracy_m);
+    j["location"]["reported"] = {{"lon", s.own.reported.lon()},
+                                 {"lat", s.own.reported.lat()},
+                                 {"datum", to_string(s.own.datum)}};
+    j["location"]["accuracy_m"] = optional_number(s.own.accuracy_m);
   }
-  j["assignment"] = assignment_view(p, staff ? &r.leader.phone : nullptr);
+  j["assignment"] = assignment_view(p, staff ? &s.staff.leader_phone : nullptr);
   j["nearest_service"] = p.nearest_service
                              ? json{{"id", p.nearest_service->id},
                                     {"name", p.nearest_service->name},
@@ -148,15 +151,14 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
   j["closed_at"] = when(p.closed_at, zone);
   j["evaluated_at"] = when(p.evaluated_at, zone);
   j["rating"] = p.rating ? json(*p.rating) : json(nullptr);
-  j["rating_comment"] = exact ? r.rating_comment : p.rating_comment;
-  j["cancel_reason"] =
-      exact && r.state == ReportState::cancelled ? r.cancel_reason : p.cancel_reason;
-  if (staff) add_staff_fields(j, r, zone);
+  j["rating_comment"] = exact ? s.own.rating_comment : p.rating_comment;
+  j["cancel_reason"] = exact ? s.own.cancel_reason : p.cancel_reason;
+  if (staff) add_staff_fields(j, s.staff, zone);
   if (exact) {
     // Answers to the category's questions may say who or where exactly: never public.
-    j["attributes"] = r.attributes;
-    j["reporter"] = {{"name", r.reporter.name}, {"phone", r.reporter.phone}};
-    if (!r.reporter.email.empty()) j["reporter"]["email"] = r.reporter.email;
+    j["attributes"] = s.own.attributes;
+    j["reporter"] = {{"name", s.own.reporter.name}, {"phone", s.own.reporter.phone}};
+    if (!s.own.reporter.email.empty()) j["reporter"]["email"] = s.own.reporter.email;
   }
   if (!r.whistle.empty()) j["whistle"] = whistle_view(r.whistle, zone, o.now);
   j["version"] = p.version;

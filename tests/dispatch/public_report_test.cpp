@@ -118,6 +118,40 @@ TEST(PublicReportTest, IsOverdueAsTheReportIs) {
 }
 
 }  // namespace
+TEST(StaffReportTest, HoldsThePublicProjectionAndWhatOnlyTheReporterAndStaffRead) {
+  const testing::Sample& s = sample();
+  Report r = s.report(at("2026-11-23T09:00"));
+  r.text = "楼道堆物 13800138000";
+  r.leader.phone = "13900000001";
+  r.accuracy_m = 12.5;
+  r.external_id = "GD-1";
+  r.submitted_by = "app:test";
+  r.attributes["floor"] = "3楼";
+  const Instant now = at("2026-11-23T10:00");
+  const PrivacyPolicy policy = PrivacyPolicy::with_decimals(3);
+  const StaffReport st = staff_report(r, s.ref, policy, now);
+  const PublicReport pub = public_report(r, s.ref, policy, now);
+  // The public part is the public projection itself, masked and rounded.
+  EXPECT_EQ(st.pub.text, pub.text);
+  EXPECT_EQ(st.pub.text.find("13800138000"), std::string::npos);
+  EXPECT_DOUBLE_EQ(st.pub.lon, 112.927);
+  EXPECT_EQ(st.pub.version, pub.version);
+  // The reporter's own fields as given.
+  EXPECT_EQ(st.own.text, r.text);
+  EXPECT_DOUBLE_EQ(st.own.position.lon(), r.position.lon());
+  EXPECT_DOUBLE_EQ(st.own.reported.lat(), r.input.lat());
+  EXPECT_EQ(st.own.accuracy_m, 12.5);
+  EXPECT_EQ(st.own.reporter.name, "张三");
+  EXPECT_EQ(st.own.reporter.phone, "13800138000");
+  EXPECT_EQ(st.own.attributes.at("floor"), "3楼");
+  EXPECT_TRUE(st.own.cancel_reason.empty());  // not cancelled
+  // Staff's.
+  EXPECT_EQ(st.staff.leader_phone, "13900000001");
+  EXPECT_EQ(st.staff.external_id, "GD-1");
+  EXPECT_EQ(st.staff.submitted_by, "app:test");
+  EXPECT_EQ(st.staff.supervision, r.supervision);
+}
+
 TEST(MaskPersonalNumbersTest, MasksPhonesAndIdNumbersInEveryCommonSpellingAndLeavesDates) {
   const std::pair<const char*, const char*> cases[] = {
       {"已电话联系举报人张三 13800138000，住3栋502", "已电话联系举报人张三 138****8000，住3栋502"},

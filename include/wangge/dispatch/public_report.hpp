@@ -78,6 +78,37 @@ struct PublicReport {
 PublicReport public_report(const Report& r, const ReferenceData& ref, const PrivacyPolicy& policy,
                            Instant now);
 
+/// What the people a case concerns read beyond its public projection, from the same one place.
+/// Its reporter reads the `own` fields (what they gave: the words and position as written,
+/// their contact, the answers); staff on the case read those and the `staff` ones (the
+/// leader's phone, supervision, rework, an extension request, who submitted it, the channel's
+/// ticket). Which of the two a caller may read is the workflow's object-level rule
+/// (Workflow::can_see), decided before; this says what each one is.
+struct StaffReport {
+  PublicReport pub;  ///< everything anyone sees
+  struct Own {
+    std::string text, address, rating_comment;
+    std::string cancel_reason;                ///< as written, "" unless cancelled
+    LonLat position = LonLat::trusted(0, 0);  ///< WGS-84, exact
+    LonLat reported = LonLat::trusted(0, 0);  ///< as given, in `datum`
+    Datum datum = Datum::wgs84;
+    std::optional<double> accuracy_m;
+    Reporter reporter;
+    std::map<std::string, std::string> attributes;  ///< answers; may say who or where exactly
+  } own;
+  struct Staff {
+    std::string leader_phone;
+    SupervisionLevel supervision = SupervisionLevel::none;
+    int rework_count = 0;
+    std::optional<ExtensionRequest> pending_extension;
+    std::string submitted_by, external_id;
+  } staff;
+};
+
+/// The projection of @p r for its reporter and staff (StaffReport), at @p now.
+StaffReport staff_report(const Report& r, const ReferenceData& ref, const PrivacyPolicy& policy,
+                         Instant now);
+
 /// What anyone (and the reporter) may see of one event of a case: never the staff note, the
 /// actor, or a reason given between staff; the `public_reply` (答复) written for the public.
 struct PublicEvent {
