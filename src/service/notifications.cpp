@@ -54,21 +54,29 @@ std::optional<MessageSender> sms_code_sender(const notify::NotifyConfig& config)
         return c.type == notify::ChannelType::sms && c.sms_templates.count("code") > 0;
       });
   if (channel == config.channels.end()) return std::nullopt;
+  // A code is asked for anonymously and sent while the request waits: the gateway is used by
+  // one request at a time (its one connection) for at most kCodeTimeout, and a request that
+  // finds it busy for kBusyWait is told to ask again — so however many ask at once, one server
+  // worker at most waits on the gateway, and none for long.
+  static constexpr auto kCodeTimeout = std::chrono::milliseconds(5000);
+  static constexpr auto kBusyWait = std::chrono::milliseconds(500);
   struct Gateway {
     notify::ChannelConfig channel;
     std::chrono::milliseconds timeout;
-    std::mutex mutex;  // one request at a time on the one connection
+    std::timed_mutex mutex;
     notify::Poster poster;
   };
   auto gateway = std::make_shared<Gateway>();
   gateway->channel = *channel;
-  gateway->timeout = config.retry.timeout;
+  gateway->timeout = std::min(config.retry.timeout, kCodeTimeout);
   return MessageSender([gateway](const CodeMessage& m) {
     const std::string out_id =
         "c_" + sha256_hex(m.phone + "\n" + m.code + "\n" +
                           std::to_string(now_utc().time_since_epoch().count()))
                    .substr(0, 24);
-    std::lock_guard lock(gateway->mutex);
+    std::unique_lock lock(gateway->mutex, std::defer_lock);
+    if (!lock.try_lock_for(kBusyWait))
+      throw Error(ErrorCode::unavailable, "the SMS gateway is busy; ask again shortly");
     const auto result = gateway->poster.post(
         notify::format_code(gateway->channel, m.phone, m.code, m.minutes, out_id),
         gateway->timeout);

@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from datetime import datetime
@@ -427,6 +428,43 @@ def sign_in_codes(c, server, receiver):
     r = request(server.port, "POST", "/api/v1/session/code", json_body={"phone": "13600136000"})
     c.check("... back up: the resident asks again at once and gets a code (no wait for the lost one)",
             r.status == 202 and len(receiver.wait_for("/sms", before + 1)) == before + 1, r)
+
+    # A gateway that hangs: codes are asked for anonymously, so the one request on it waits the
+    # channel's timeout at most (3 s here), others are told at once that it is busy, and the
+    # server's workers answer the rest meanwhile.
+    receiver.release.clear()
+    with receiver.lock:
+        receiver.stalled.add("/sms")
+    seen = len(receiver.all("/sms"))
+    hung = {}
+    started = time.time()
+
+    def ask():
+        hung["reply"] = request(server.port, "POST", "/api/v1/session/code", json_body={"phone": "13500135001"})
+        hung["seconds"] = time.time() - started
+
+    asker = threading.Thread(target=ask)
+    asker.start()
+    try:
+        until(lambda: len(receiver.all("/sms")), lambda n: n > seen, 10)  # the gateway holds it
+        t0 = time.time()
+        r = request(server.port, "POST", "/api/v1/session/code", json_body={"phone": "13500135002"})
+        waited = time.time() - t0
+        c.check("a gateway that hangs: a second code asked for meanwhile answers 503 (busy, ask again) "
+                f"within a second (took {waited:.2f} s)",
+                r.status == 503 and waited < 1.5 and r.headers.get("retry-after"), r)
+        r = request(server.port, "GET", "/readyz")
+        c.check("... and the server's workers answer other requests", r.status == 200, r)
+        asker.join(15)
+        c.check("... the hung request answers 503 after the channel's timeout (3 s), not the gateway's hang "
+                f"(took {hung.get('seconds', -1):.1f} s)",
+                hung.get("reply") is not None and hung["reply"].status == 503 and 2.5 < hung["seconds"] < 6,
+                hung.get("reply"))
+    finally:
+        receiver.release.set()
+        with receiver.lock:
+            receiver.stalled.discard("/sms")
+        asker.join(60)
 
 
 def changes_from_the_command_line(c, server, receiver, keys, env, config):

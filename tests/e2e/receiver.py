@@ -17,6 +17,10 @@ class Receiver:
         self.arrivals = []  # time.time() of each post, in the order of self.posts
         self.fail_next = 0
         self.failing = set()
+        # Paths whose answers wait until `release` is set (a gateway that hangs; the test lets
+        # it go).
+        self.stalled = set()
+        self.release = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,6 +43,8 @@ class Receiver:
                     receiver.arrivals.append(time.time())
                 if receiver.delay:
                     time.sleep(receiver.delay)  # a slow receiver, not synchronisation
+                if path in receiver.stalled:
+                    receiver.release.wait(60)
                 answer = b'{"errcode":0,"errmsg":"ok"}' if status == 200 else b"down"
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(answer)))
