@@ -8,7 +8,7 @@
 namespace wangge::cli {
 
 Runner add_sample_command(CLI::App& app) {
-  auto options = std::make_shared<SampleOptions>();
+  auto options = std::make_shared<sample::Options>();
   options->seed = 1;
   CLI::App* cmd = app.add_subcommand(
       "sample",
@@ -19,7 +19,7 @@ Runner add_sample_command(CLI::App& app) {
       ->check(integer_in(0, std::numeric_limits<long long>::max()));
   cmd->add_option("--out", options->out_dir, "Output directory")->required();
   return [options] {
-    const SampleSummary s = generate_sample(*options);
+    const sample::Summary s = sample::generate(*options);
     std::printf("sample written to %s (seed %llu)\n", options->out_dir.c_str(),
                 static_cast<unsigned long long>(options->seed));
     std::printf(

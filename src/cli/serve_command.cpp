@@ -66,7 +66,7 @@ namespace {
 
 struct ServeArgs {
   StoreOptions store;
-  ServerConfig server;
+  http::ServerConfig server;
   std::string network, points, config, outbox_log;
   std::string notify_config, notify_webhook, notify_secret;
   double speed = 4, minutes = 15;
@@ -76,7 +76,7 @@ struct ServeArgs {
 };
 
 /// The options of the HTTP server itself: where it listens, its limits and timeouts.
-void add_server_options(CLI::App& cmd, ServerConfig& server) {
+void add_server_options(CLI::App& cmd, http::ServerConfig& server) {
   cmd.add_option("--address", server.address, "Address to listen on (default 127.0.0.1)");
   cmd.add_option("--port", server.port, "Port (default 8080; 0 picks a free one)")
       ->check(integer_in(0, 65535));
@@ -184,7 +184,7 @@ int serve(ServeArgs& args, CLI::App& cmd) {
       : a->server.port != 0 ? "http://" + a->server.address + ":" + std::to_string(a->server.port)
                             : std::string());
   service->notifications().start();
-  HttpServer server(*service, a->server);
+  http::HttpServer server(*service, a->server);
   server.start();
   std::optional<Ticker> ticker;
   if (a->tick_seconds > 0) {

@@ -29,7 +29,7 @@
 #include "wangge/util/sha256.hpp"
 #include "worker_pool.hpp"
 
-namespace wangge {
+namespace wangge::http {
 namespace {
 
 using namespace std::chrono;
@@ -611,4 +611,4 @@ void HttpServer::run_until_signal() {
   stop();
 }
 
-}  // namespace wangge
+}  // namespace wangge::http

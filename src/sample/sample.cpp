@@ -17,11 +17,8 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::sample {
 namespace {
-
-using sample::Random;
-using sample::Tessellation;
 
 constexpr int kBlocks = 17, kGroups = 57, kUnits = 295;
 constexpr double kAreaM2 = 8.9e6;
@@ -59,17 +56,17 @@ std::string pad(int value, int width) {
 
 }  // namespace
 
-SampleSummary generate_sample(const SampleOptions& options) {
+Summary generate(const Options& options) {
   Random rng(options.seed);
-  const Tessellation t = sample::tessellate(rng, kUnits, kAreaM2);
+  const Tessellation t = tessellate(rng, kUnits, kAreaM2);
   std::vector<double> cell_area(kUnits), ones(kUnits, 1.0);
-  for (int c = 0; c < kUnits; ++c) cell_area[c] = sample::ring_area(t.cells[c].ring);
+  for (int c = 0; c < kUnits; ++c) cell_area[c] = ring_area(t.cells[c].ring);
 
   // Blocks balance area; groups inside each block balance units. The largest blocks get four
   // groups, the rest three: 6 × 4 + 11 × 3 = 57.
   std::vector<int> all(kUnits);
   std::iota(all.begin(), all.end(), 0);
-  const std::vector<int> block = sample::grow_regions(t, all, kBlocks, cell_area, rng);
+  const std::vector<int> block = grow_regions(t, all, kBlocks, cell_area, rng);
   std::vector<std::vector<int>> block_cells(kBlocks);
   for (int c = 0; c < kUnits; ++c) block_cells[block[c]].push_back(c);
   std::vector<int> by_size(kBlocks);
@@ -81,19 +78,19 @@ SampleSummary generate_sample(const SampleOptions& options) {
   std::vector<int> group(kUnits, -1);  // global group index
   int next_group = 0;
   for (int b = 0; b < kBlocks; ++b) {
-    const std::vector<int> local = sample::grow_regions(t, block_cells[b], groups_in[b], ones, rng);
+    const std::vector<int> local = grow_regions(t, block_cells[b], groups_in[b], ones, rng);
     for (std::size_t i = 0; i < local.size(); ++i) group[block_cells[b][i]] = next_group + local[i];
     next_group += groups_in[b];
   }
 
-  const sample::Population people = sample::distribute_population(t, kHouseholds, kResidents, rng);
+  const Population people = distribute_population(t, kHouseholds, kResidents, rng);
   const LocalProjection proj(LonLat::checked(Longitude(kOriginLon), Latitude(kOriginLat)));
-  sample::Hierarchy h = sample::build_hierarchy(t, block, group, kBlocks, kGroups, people, proj);
+  Hierarchy h = build_hierarchy(t, block, group, kBlocks, kGroups, people, proj);
 
   // Codes and names, numbered west→east, north→south under each parent.
   h.root.id = h.root.code = kSubdistrictCode;
   h.root.name = "新湖街道";
-  auto children_of = [&](const std::vector<sample::Node*>& kids, const sample::Node& parent,
+  auto children_of = [&](const std::vector<Node*>& kids, const Node& parent,
                          int width, auto&& name_of) {
     std::vector<XY> centres;
     for (const auto* k : kids) centres.push_back(k->centre);
@@ -105,29 +102,29 @@ SampleSummary generate_sample(const SampleOptions& options) {
       kids[i]->name = name_of(rank[i] + 1, *kids[i]);
     }
   };
-  std::vector<sample::Node*> blocks;
+  std::vector<Node*> blocks;
   for (auto& b : h.blocks) blocks.push_back(&b);
-  children_of(blocks, h.root, 3, [&](int n, const sample::Node&) {
-    return sample::block_names()[static_cast<std::size_t>(n - 1)] + "片区";
+  children_of(blocks, h.root, 3, [&](int n, const Node&) {
+    return block_names()[static_cast<std::size_t>(n - 1)] + "片区";
   });
   for (auto& b : h.blocks) {
-    std::vector<sample::Node*> kids;
+    std::vector<Node*> kids;
     for (auto& g : h.groups)
       if (g.parent_index == b.index) kids.push_back(&g);
     const std::string stem = b.name.substr(0, b.name.size() - std::string("片区").size());
-    children_of(kids, b, 3, [&](int n, const sample::Node&) {
-      return stem + sample::chinese_number(n) + "组";
+    children_of(kids, b, 3, [&](int n, const Node&) {
+      return stem + chinese_number(n) + "组";
     });
   }
   for (auto& g : h.groups) {
-    std::vector<sample::Node*> kids;
+    std::vector<Node*> kids;
     for (auto& u : h.units)
       if (u.parent_index == g.index) kids.push_back(&u);
-    children_of(kids, g, 2, [&](int n, const sample::Node&) {
+    children_of(kids, g, 2, [&](int n, const Node&) {
       return g.name + "第" + std::to_string(n) + "邻";
     });
   }
-  std::vector<Grid> grids = sample::to_grids(h, rng);
+  std::vector<Grid> grids = to_grids(h, rng);
 
   // The generator's own check: the hierarchy must be exact before anything is written.
   std::vector<Grid> copy = grids;
@@ -143,18 +140,18 @@ SampleSummary generate_sample(const SampleOptions& options) {
   std::filesystem::create_directories(options.out_dir);
   const std::filesystem::path dir(options.out_dir);
   write_grids(grids, (dir / "grids.geojson").string(), "grids");
-  const auto ways = sample::build_streets(t, block, group, rng);
-  const sample::StreetStats streets = sample::write_osm((dir / "streets.osm").string(), ways, proj);
+  const auto ways = build_streets(t, block, group, rng);
+  const StreetStats streets = write_osm((dir / "streets.osm").string(), ways, proj);
   const std::size_t points =
-      sample::write_service_points((dir / "service_points.geojson").string(), h, ways, proj, rng);
+      write_service_points((dir / "service_points.geojson").string(), h, ways, proj, rng);
   const std::size_t reports =
-      sample::write_reports((dir / "reports.csv").string(), t, h, people, proj, rng);
-  sample::write_reference(dir.string(), grids);
+      write_reports((dir / "reports.csv").string(), t, h, people, proj, rng);
+  write_reference(dir.string(), grids);
   Random building_rng(options.seed + 7);  // its own stream: the other outputs stay as they were
   const std::size_t buildings =
-      sample::write_buildings((dir / "buildings.geojson").string(), grids, building_rng);
+      write_buildings((dir / "buildings.geojson").string(), grids, building_rng);
 
-  SampleSummary s;
+  Summary s;
   s.blocks = h.blocks.size();
   s.groups = h.groups.size();
   s.units = h.units.size();
@@ -170,4 +167,4 @@ SampleSummary generate_sample(const SampleOptions& options) {
   return s;
 }
 
-}  // namespace wangge
+}  // namespace wangge::sample

@@ -23,7 +23,7 @@
 
 #include "wangge/service/service.hpp"
 
-namespace wangge {
+namespace wangge::http {
 
 struct ServerConfig {
   std::string address = "127.0.0.1";
@@ -82,4 +82,4 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::http

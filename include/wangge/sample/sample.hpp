@@ -15,14 +15,14 @@
 #include <cstdint>
 #include <string>
 
-namespace wangge {
+namespace wangge::sample {
 
-struct SampleOptions {
+struct Options {
   std::uint64_t seed = 1;
   std::string out_dir;
 };
 
-struct SampleSummary {
+struct Summary {
   std::size_t blocks = 0, groups = 0, units = 0;
   double area_km2 = 0;
   long long residents = 0, households = 0;
@@ -33,6 +33,6 @@ struct SampleSummary {
 /// Generates the sample into options.out_dir (created if missing): grids.geojson,
 /// service_points.geojson, streets.osm, reports.csv, buildings.geojson.
 /// @throws Error(internal) if the generated grids fail validation (a generator bug).
-SampleSummary generate_sample(const SampleOptions& options);
+Summary generate(const Options& options);
 
-}  // namespace wangge
+}  // namespace wangge::sample

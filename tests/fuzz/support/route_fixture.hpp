@@ -44,7 +44,7 @@ class RouteFixture {
   std::optional<Actor> authenticate(const std::string& secret);
 
   std::unique_ptr<Service> service_;
-  ServerConfig config_;
+  http::ServerConfig config_;
   http::Metrics metrics_;
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<bool> ready_{true};
