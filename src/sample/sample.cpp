@@ -90,8 +90,8 @@ Summary generate(const Options& options) {
   // Codes and names, numbered west→east, north→south under each parent.
   h.root.id = h.root.code = kSubdistrictCode;
   h.root.name = "新湖街道";
-  auto children_of = [&](const std::vector<Node*>& kids, const Node& parent,
-                         int width, auto&& name_of) {
+  auto children_of = [&](const std::vector<Node*>& kids, const Node& parent, int width,
+                         auto&& name_of) {
     std::vector<XY> centres;
     for (const auto* k : kids) centres.push_back(k->centre);
     const auto rank = number_children(centres, parent.north, parent.south);
@@ -112,17 +112,14 @@ Summary generate(const Options& options) {
     for (auto& g : h.groups)
       if (g.parent_index == b.index) kids.push_back(&g);
     const std::string stem = b.name.substr(0, b.name.size() - std::string("片区").size());
-    children_of(kids, b, 3, [&](int n, const Node&) {
-      return stem + chinese_number(n) + "组";
-    });
+    children_of(kids, b, 3, [&](int n, const Node&) { return stem + chinese_number(n) + "组"; });
   }
   for (auto& g : h.groups) {
     std::vector<Node*> kids;
     for (auto& u : h.units)
       if (u.parent_index == g.index) kids.push_back(&u);
-    children_of(kids, g, 2, [&](int n, const Node&) {
-      return g.name + "第" + std::to_string(n) + "邻";
-    });
+    children_of(kids, g, 2,
+                [&](int n, const Node&) { return g.name + "第" + std::to_string(n) + "邻"; });
   }
   std::vector<Grid> grids = to_grids(h, rng);
 

@@ -47,14 +47,23 @@ TEST_P(StoreConformance, TheOutboxCommitsWithItsWriteOrNotAtAll) {
   EXPECT_FALSE(store_->notifications().delivery("d_doomed"));
   EXPECT_TRUE(store_->notifications().due_deliveries(t, 10).empty());
 
+  std::vector<bool> first, again;
+  std::size_t first_new = 0, again_new = 0;
   store_->write([&](WriteTx& tx) {
-    tx.enqueue(message("n_1", "u1", t), {delivery("d_1", "n_1", t)});
-    // The same event enqueued again (a retried write): nothing doubles.
-    tx.enqueue(message("n_1", "u1", t), {delivery("d_1", "n_1", t)});
+    first_new = tx.enqueue(message("n_1", "u1", t), {delivery("d_1", "n_1", t)}, &first);
+    // The same event enqueued again (a retried write): nothing doubles, and it says so (the
+    // runner is handed only what is new).
+    again_new = tx.enqueue(message("n_1", "u1", t),
+                           {delivery("d_1", "n_1", t), delivery("d_2", "n_1", t)}, &again);
   });
+  EXPECT_EQ(first_new, 1u);
+  EXPECT_EQ(first, (std::vector<bool>{true}));
+  EXPECT_EQ(again_new, 1u);
+  EXPECT_EQ(again, (std::vector<bool>{false, true}));
   const auto due = store_->notifications().due_deliveries(t, 10);
-  ASSERT_EQ(due.size(), 1u);
+  ASSERT_EQ(due.size(), 2u);
   EXPECT_EQ(due[0].delivery.id, "d_1");
+  EXPECT_EQ(due[1].delivery.id, "d_2");
   EXPECT_EQ(due[0].notification.text, "您反映的问题已受理立案");
   EXPECT_EQ(due[0].notification.grids, (std::vector<std::string>{"g1", "g0"}));
   EXPECT_EQ(due[0].notification.kind, NoticeKind::registered);
