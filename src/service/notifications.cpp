@@ -316,6 +316,9 @@ void Notifications::run() {
   }
 }
 
+/// Deliveries read, and outcomes written, at once.
+constexpr std::size_t kBatch = 256;
+
 struct Notifications::Pass {
   std::shared_ptr<const notify::NotifyConfig> config;
   Instant later;
@@ -326,7 +329,6 @@ struct Notifications::Pass {
 };
 
 Instant Notifications::pass(notify::Poster& poster) {
-  constexpr std::size_t kBatch = 256;
   std::vector<DueDelivery> handed;
   bool read = false;
   {
@@ -446,7 +448,7 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
       p.outcomes.push_back(std::move(same));
     }
     p.outcomes.push_back(std::move(o));
-    if (p.outcomes.size() >= 256) {
+    if (p.outcomes.size() >= kBatch) {
       store_.notifications().record_outcomes(p.outcomes);
       p.outcomes.clear();
     }

@@ -117,29 +117,12 @@ class Receiver {
   std::vector<std::string> ids_;
 };
 
-Notification message(const std::string& id, Instant at) {
-  Notification n;
-  n.id = id;
-  n.created_at = at;
-  n.report_id = "r1";
-  n.event_seq = 1;
-  n.kind = NoticeKind::registered;
-  n.recipient = "u1";
-  n.category = "0101";
-  n.title = "已受理";
-  n.text = "您反映的问题已受理立案";
-  return n;
-}
-
 /// Commits one message and its delivery on @p channel; @returns what the commit hands off.
 Enqueued commit(Store& store, const std::string& id, const std::string& channel) {
   const Instant now = now_utc();
-  const Notification n = message("n_" + id, now);
-  Delivery d;
-  d.id = id;
-  d.notification_id = n.id;
+  const Notification n = store_testing::message("n_" + id, "u1", now);
+  Delivery d = store_testing::delivery(id, n.id, now);
   d.channel = channel;
-  d.next_at = d.created_at = d.updated_at = now;
   store.write([&](WriteTx& tx) { tx.enqueue(n, {d}); });
   Enqueued e;
   e.messages = 1;

@@ -17,6 +17,33 @@ namespace wangge::store_testing {
 
 namespace fs = std::filesystem;
 
+/// An outbox message to @p recipient and a delivery of it on the channel "hook" (outbox_test.cpp,
+/// the runner's test).
+inline Notification message(const std::string& id, const std::string& recipient, Instant at) {
+  Notification n;
+  n.id = id;
+  n.created_at = at;
+  n.report_id = "r1";
+  n.event_seq = 2;
+  n.kind = NoticeKind::registered;
+  n.recipient = recipient;
+  n.grids = {"g1", "g0"};
+  n.category = "0101";
+  n.title = "已受理";
+  n.text = "您反映的问题已受理立案";
+  n.link = "/api/v1/reports/r1";
+  return n;
+}
+
+inline Delivery delivery(const std::string& id, const std::string& notification, Instant due) {
+  Delivery d;
+  d.id = id;
+  d.notification_id = notification;
+  d.channel = "hook";
+  d.next_at = d.created_at = d.updated_at = due;
+  return d;
+}
+
 /// Where a test store lives; removed at the end.
 class StoreLocation {
  public:
