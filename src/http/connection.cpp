@@ -1,4 +1,5 @@
 #include "connection.hpp"
+#include "wangge/util/parallel.hpp"
 
 #include <fcntl.h>
 #include <sys/epoll.h>
@@ -411,6 +412,7 @@ void ConnectionLoop::forget_fd(Connection& c) {
 }
 
 void ConnectionLoop::run() {
+  name_this_thread("wangge-conns");
   constexpr int kTickMs = 250;
   auto next_sweep = std::chrono::steady_clock::now();
   epoll_event events[64];

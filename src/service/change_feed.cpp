@@ -6,6 +6,7 @@
 #include <random>
 
 #include "wangge/util/error.hpp"
+#include "wangge/util/parallel.hpp"
 
 namespace wangge {
 namespace {
@@ -87,6 +88,7 @@ void ChangeFeed::listen(std::shared_ptr<ChangeListener> listener,
 }
 
 void ChangeFeed::run() {
+  name_this_thread("wangge-changes");
   std::unique_lock lock(mutex_);
   auto quiet_since = std::chrono::steady_clock::now();
   while (!stopping_) {

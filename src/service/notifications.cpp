@@ -12,6 +12,7 @@
 
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
+#include "wangge/util/parallel.hpp"
 #include "wangge/util/sha256.hpp"
 
 namespace wangge {
@@ -278,6 +279,7 @@ void Notifications::hand_off(Enqueued&& e) {
 }
 
 void Notifications::run() {
+  name_this_thread("wangge-notify");
   // Delivery yields the CPU to the requests that people wait for: under a burst that takes
   // every core the outbox grows for a moment and drains after (scripts/bench/notify times it);
   // alone on a core the runner runs at full speed. (Linux: a thread's own nice value.)

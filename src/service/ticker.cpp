@@ -4,6 +4,7 @@
 
 #include "wangge/dispatch/time.hpp"
 #include "wangge/service/service.hpp"
+#include "wangge/util/parallel.hpp"
 
 namespace wangge {
 
@@ -26,6 +27,7 @@ void Ticker::stop() {
 }
 
 void Ticker::run() {
+  name_this_thread("wangge-ticker");
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();

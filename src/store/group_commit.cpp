@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "wangge/util/error.hpp"
+#include "wangge/util/parallel.hpp"
 
 namespace wangge::store {
 
@@ -43,6 +44,7 @@ void GroupCommit::submit(const std::function<void(WriteTx&)>& fn) {
 
 void GroupCommit::run(std::function<std::unique_ptr<TransactionBackend>()> make_backend,
                       std::promise<void> ready) {
+  name_this_thread("wangge-writer");
   std::unique_ptr<TransactionBackend> backend;
   try {
     backend = make_backend();

@@ -1,5 +1,6 @@
 #include "wangge/util/parallel.hpp"
 
+#include <pthread.h>
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -39,6 +40,12 @@ void parallel_for(std::size_t count, unsigned threads, std::size_t chunk,
   work();
   for (auto& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
+}
+
+void name_this_thread(const char* name) noexcept {
+  char shortened[16] = {};
+  for (std::size_t i = 0; i + 1 < sizeof shortened && name[i] != '\0'; ++i) shortened[i] = name[i];
+  pthread_setname_np(pthread_self(), shortened);
 }
 
 }  // namespace wangge

@@ -15,4 +15,8 @@ unsigned default_thread_count() noexcept;
 void parallel_for(std::size_t count, unsigned threads, std::size_t chunk,
                   const std::function<void(std::size_t begin, std::size_t end)>& body);
 
+/// Names the calling thread (at most 15 bytes are kept), as `top -H`, `ps -L`, perf and gdb
+/// show it: "wangge-writer", "wangge-notify"… Best effort: a failure changes nothing else.
+void name_this_thread(const char* name) noexcept;
+
 }  // namespace wangge
