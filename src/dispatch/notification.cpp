@@ -17,15 +17,15 @@ namespace {
 constexpr std::array<std::string_view, 3> kStateNames{"pending", "delivered", "dead"};
 
 /// One entry per NoticeKind, in its order (checked below: none may be left out).
-constexpr std::size_t kKinds = static_cast<std::size_t>(NoticeKind::area) + 1;
+constexpr std::size_t kKinds = static_cast<std::size_t>(NoticeKind::report_in_missed) + 1;
 
 constexpr std::array<std::string_view, kKinds> kKindNames{
     "assigned", "whistled", "supervised", "registered", "handled", "closed",
-    "reopened", "returned", "extension",  "received",   "area"};
+    "reopened", "returned", "extension",  "received",   "area",    "report_in_missed"};
 
 constexpr std::array<std::string_view, kKinds> kTitles{
-    "新案件派遣", "吹哨报到", "督办提醒", "已受理", "已处置",  "已办结",
-    "返工",       "退回",     "延期申请", "新上报", "关注区域"};
+    "新案件派遣", "吹哨报到", "督办提醒", "已受理", "已处置",   "已办结",
+    "返工",       "退回",     "延期申请", "新上报", "关注区域", "报到超时"};
 
 constexpr std::array<std::string_view, kKinds> kDefaults{
     "【网格通】案件 {case}（{category}，{grid}）已派给{assignee}，请于{deadline}前办结。{link}",
@@ -39,10 +39,24 @@ constexpr std::array<std::string_view, kKinds> kDefaults{
     "【退回】案件 {case}（{category}，{grid}）被{department}退回，请重新派遣。{link}",
     "【延期申请】案件 {case}（{category}，{grid}）申请延期至{requested_due}，请审批。{link}",
     "【新上报】{grid}有新案件 {case}（{category}），待网格中心受理。{link}",
-    "【关注区域】{grid}的案件 {case}（{category}）{state}。{link}"};
+    "【关注区域】{grid}的案件 {case}（{category}）{state}。{link}",
+    "【报到超时】案件 {case}（{category}，{grid}）：{department}未在{report_in_due}前报到，"
+    "请立即报到。{link}"};
 
 static_assert(!kKindNames.back().empty() && !kTitles.back().empty() && !kDefaults.back().empty(),
               "every NoticeKind has a name, a title and a default template");
+
+/// "a,b" → {"a", "b"}: the department ids an event's data lists.
+std::vector<std::string> split_ids(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t end = std::min(list.find(',', start), list.size());
+    if (end > start) out.push_back(list.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
 
 const std::vector<std::string_view> kFields{
     "case",          "category", "grid",          "assignee", "department", "deadline",
@@ -198,6 +212,16 @@ class Composer {
 
   std::string link() const { return c_.base_url + "/api/v1/reports/" + r_.id; }
 
+  /// The names of the departments a 报到超时 event lists, "、"-joined.
+  std::string missed_names() const {
+    std::string out;
+    for (const std::string& id : split_ids(e_.data.at("missed"))) {
+      const Department* d = c_.reference->department(id);
+      out += (out.empty() ? "" : "、") + (d ? d->name : id);
+    }
+    return out;
+  }
+
   std::map<std::string, std::string> fields(const std::string& department) const {
     const ReferenceData& ref = *c_.reference;
     const TimeZone& zone = ref.calendar.zone();
@@ -213,6 +237,7 @@ class Composer {
     if (dept.empty() && e_.data.count("returned_by")) dept = e_.data.at("returned_by");
     const Department* d = dept.empty() ? nullptr : ref.department(dept);
     f["department"] = d ? d->name : dept;
+    if (dept.empty() && e_.data.count("missed")) f["department"] = missed_names();
     f["deadline"] = r_.due_at ? display_time(*r_.due_at, zone) : "（未定）";
     f["report_in_due"] = "（未定）";
     for (const WhistledDepartment& w : r_.whistle)
@@ -399,6 +424,13 @@ std::vector<Notification> compose(const Report& r, const Event& e, const NoticeC
       break;
     case Action::request_extension:
       to.to_role(NoticeKind::extension, Role::supervisor);
+      break;
+    case Action::report_in_missed:
+      // The departments late for 报到, each reminded, and the grid centre that whistled them.
+      if (e.data.count("missed"))
+        for (const std::string& id : split_ids(e.data.at("missed")))
+          to.to_department(NoticeKind::report_in_missed, id);
+      to.to_role(NoticeKind::report_in_missed, Role::dispatcher);
       break;
     default:
       break;

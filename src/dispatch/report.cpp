@@ -129,4 +129,12 @@ bool Report::followed_by(const std::string& actor_id) const {
          std::find(followers.begin(), followers.end(), actor_id) != followers.end();
 }
 
+std::optional<Instant> report_in_waiting(const std::vector<WhistledDepartment>& whistle) {
+  std::optional<Instant> earliest;
+  for (const WhistledDepartment& w : whistle)
+    if (!w.reported_in_at && !w.missed && (!earliest || w.report_in_due < *earliest))
+      earliest = w.report_in_due;
+  return earliest;
+}
+
 }  // namespace wangge

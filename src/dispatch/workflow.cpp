@@ -12,7 +12,7 @@ namespace {
 
 using S = ReportState;
 
-constexpr std::array<std::string_view, 19> kActionNames{"register",
+constexpr std::array<std::string_view, 20> kActionNames{"register",
                                                         "cancel",
                                                         "dispatch",
                                                         "accept",
@@ -30,7 +30,8 @@ constexpr std::array<std::string_view, 19> kActionNames{"register",
                                                         "self_handle",
                                                         "supervise",
                                                         "report_in",
-                                                        "return"};
+                                                        "return",
+                                                        "report_in_missed"};
 
 /// Who may take an action, apart from the state.
 enum class Who {
@@ -53,7 +54,7 @@ struct Rule {
 };
 
 const Rule& rule_of(Action a) {
-  static const std::array<Rule, 19> kRules{{
+  static const std::array<Rule, 20> kRules{{
       {{S::received}, Who::staff},                                            // register
       {{S::received, S::registered}, Who::staff},                             // cancel
       {{S::registered}, Who::staff},                                          // dispatch
@@ -73,6 +74,7 @@ const Rule& rule_of(Action a) {
       {{S::dispatched, S::accepted, S::handled}, Who::supervisor_or_system},  // supervise
       {{S::dispatched, S::accepted}, Who::co_handler},                        // report_in
       {{S::dispatched, S::accepted}, Who::department_assignee},               // return
+      {{S::dispatched, S::accepted}, Who::system},                            // report_in_missed
   }};
   return kRules[static_cast<std::size_t>(a)];
 }
@@ -607,10 +609,11 @@ void Workflow::assign(Step& s) const {
       const Instant due =
           ref_.calendar.add_work_time(s.now, std::chrono::hours(ref_.rules.report_in_work_hours));
       r.whistle.clear();
-      r.whistle.push_back(WhistledDepartment{r.assignee.id, r.assignee.name, true, due, {}});
+      r.whistle.push_back(WhistledDepartment{r.assignee.id, r.assignee.name, true, due, {}, false});
       std::string co;
       for (const std::string& id : s.req.co_departments) {
-        r.whistle.push_back(WhistledDepartment{id, ref_.department(id)->name, false, due, {}});
+        r.whistle.push_back(
+            WhistledDepartment{id, ref_.department(id)->name, false, due, {}, false});
         co += (co.empty() ? "" : ",") + id;
       }
       if (!co.empty()) data["co"] = co;
@@ -667,6 +670,17 @@ void Workflow::progress(Step& s) const {
         data["late"] = now > w.report_in_due ? "true" : "false";
       }
       break;
+    case Action::report_in_missed: {
+      std::string missed;
+      for (WhistledDepartment& w : r.whistle) {
+        if (w.reported_in_at || w.missed || w.report_in_due >= now) continue;
+        w.missed = true;
+        missed += (missed.empty() ? "" : ",") + w.department;
+        data["report_in_due"] = iso(w.report_in_due, ref_);
+      }
+      data["missed"] = missed;
+      break;
+    }
     case Action::handle:
       r.state = S::handled;
       r.handled_at = now;
@@ -786,6 +800,16 @@ std::optional<Event> Workflow::supervise(Report& report, Instant now) const {
   const SupervisionLevel next =
       static_cast<SupervisionLevel>(static_cast<int>(report.supervision) + 1);
   req.note = std::string(label_zh(next)) + ": due " + iso(*report.due_at, ref_);
+  return apply(report, req, Actor::system(), now);
+}
+
+std::optional<Event> Workflow::report_in_missed(Report& report, Instant now) const {
+  if (report.state != S::dispatched && report.state != S::accepted) return std::nullopt;
+  const auto waiting = report_in_waiting(report.whistle);
+  if (!waiting || *waiting >= now) return std::nullopt;
+  ActionRequest req;
+  req.action = Action::report_in_missed;
+  req.note = "报到超时: due " + iso(*waiting, ref_);
   return apply(report, req, Actor::system(), now);
 }
 

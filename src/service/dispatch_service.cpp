@@ -593,6 +593,18 @@ std::size_t Service::tick(Instant now) {
       raised += events.size();
       changed.push_back(std::move(*r));
     }
+    // 报到超时: a whistled department let its deadline pass; told once, to it and the centre.
+    for (const std::string& id : tx.report_in_candidates(now, 10000)) {
+      auto r = tx.report(id);
+      if (!r) continue;
+      auto e = workflow.report_in_missed(*r, now);
+      if (!e) continue;
+      notify(tx, *r, *e, *ref, now, enqueued);
+      tx.update_report(*r);
+      tx.append_event(*e);
+      ++raised;
+      changed.push_back(std::move(*r));
+    }
   });
   if (raised > 0) {
     reports_changed();

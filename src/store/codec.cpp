@@ -104,8 +104,8 @@ std::vector<std::string> string_list(const std::string& text) {
   return json::parse(text).get<std::vector<std::string>>();
 }
 
-/// The whistle (吹哨) as a JSON array: [{"department", "name", "lead", "due", "in"}], times in
-/// milliseconds; NULL when no whistle was blown.
+/// The whistle (吹哨) as a JSON array: [{"department", "name", "lead", "due", "in", "missed"}],
+/// times in milliseconds; NULL when no whistle was blown.
 Value whistle_value(const std::vector<WhistledDepartment>& whistle) {
   if (whistle.empty()) return Value();
   json out = json::array();
@@ -115,6 +115,7 @@ Value whistle_value(const std::vector<WhistledDepartment>& whistle) {
            {"lead", w.lead},
            {"due", to_millis(w.report_in_due)}};
     if (w.reported_in_at) j["in"] = to_millis(*w.reported_in_at);
+    if (w.missed) j["missed"] = true;
     out.push_back(std::move(j));
   }
   return Value(out.dump());
@@ -128,7 +129,8 @@ std::vector<WhistledDepartment> whistle_of(const std::string& text) {
                          j.at("name").get<std::string>(),
                          j.at("lead").get<bool>(),
                          from_millis(j.at("due").get<std::int64_t>()),
-                         {}};
+                         {},
+                         j.value("missed", false)};
     if (j.contains("in")) w.reported_in_at = from_millis(j.at("in").get<std::int64_t>());
     out.push_back(std::move(w));
   }
@@ -208,7 +210,8 @@ const std::vector<std::string>& report_columns() {
                                                  "reporter_email",
                                                  "followers",
                                                  "whistle",
-                                                 "attributes"};
+                                                 "attributes",
+                                                 "report_in_due"};
   return kColumns;
 }
 
@@ -283,7 +286,8 @@ Row encode_report(const Report& r) {
              opt_text(r.reporter.email),
              r.followers.empty() ? Value() : Value(json(r.followers).dump()),
              whistle_value(r.whistle),
-             r.attributes.empty() ? Value() : Value(json(r.attributes).dump())};
+             r.attributes.empty() ? Value() : Value(json(r.attributes).dump()),
+             opt_time(report_in_waiting(r.whistle))};
 }
 
 Report decode_report(const Row& row) {
@@ -360,6 +364,7 @@ Report decode_report(const Row& row) {
     r.whistle = whistle_of(in.text());
     if (const std::string a = in.text(); !a.empty())
       r.attributes = json::parse(a).get<std::map<std::string, std::string>>();
+    (void)in.opt_time();  // report_in_due: derived from the whistle, for the ticker's query
     if (!service_id.empty()) {
       r.nearest_service = NearestServiceInfo{service_id,
                                              service_name,

@@ -31,6 +31,9 @@ Report decode_candidate(const Row& row);
 /// @p list_before): the workflow decides; at most @p limit, earliest due first.
 Query supervision_candidates(Instant now, double remind_fraction, Instant list_before,
                              std::size_t limit);
+/// Running cases with a whistled department whose 报到 deadline passed before @p now, not
+/// told of yet (reports.report_in_due): at most @p limit, earliest deadline first.
+Query report_in_candidates(Instant now, std::size_t limit);
 /// The filtered page in the filter's order (one row more than the limit, to know whether more
 /// follow). @throws Error(invalid_argument) for a malformed cursor, a limit outside 1 to
 /// kMaxListLimit or an offset above kMaxListOffset.

@@ -77,6 +77,13 @@ std::vector<std::string> SqlSession::supervision_candidates(Instant now, double 
   return ids;
 }
 
+std::vector<std::string> SqlSession::report_in_candidates(Instant now, std::size_t limit) {
+  const auto q = sql::report_in_candidates(now, limit);
+  std::vector<std::string> ids;
+  for (const Row& row : rows(q.text, q.params)) ids.push_back(text_of(row[0]));
+  return ids;
+}
+
 std::optional<StoredReply> SqlSession::reply(const std::string& key) {
   auto found = rows(sql::select_reply(), {key});
   if (found.empty()) return std::nullopt;

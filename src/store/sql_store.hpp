@@ -41,6 +41,7 @@ class SqlSession : public WriteTx {
                                         std::size_t limit) override;
   std::vector<std::string> supervision_candidates(Instant now, double remind_fraction,
                                                   Instant list_before, std::size_t limit) override;
+  std::vector<std::string> report_in_candidates(Instant now, std::size_t limit) override;
   std::optional<StoredReply> reply(const std::string& key) override;
   void save_reply(const std::string& key, const StoredReply& r, Instant now) override;
   bool attach_media(const std::string& media_id,

@@ -192,6 +192,27 @@ TEST_F(NotificationRules, ReturnsGoToDispatchersAndExtensionsToSupervisors) {
   EXPECT_NE(ns[0].text.find("被路灯管理所退回"), std::string::npos) << ns[0].text;
 }
 
+TEST_F(NotificationRules, AMissed报到RemindsTheLateDepartmentsAndTellsTheGridCentre) {
+  Report r = sample_->report(at("2026-11-23T09:00"));
+  flow_.apply(r, act(Action::register_case), sample_->dispatcher(), at("2026-11-23T09:00"));
+  flow_.apply(r, act(Action::dispatch), sample_->dispatcher(), at("2026-11-23T09:00"));
+  ActionRequest whistle = act(Action::escalate);
+  whistle.to = Assignee{Assignee::Kind::department, "hw", "环卫所"};
+  whistle.co_departments = {"cgzf"};
+  whistle.reason = "需要环卫所清运";
+  flow_.apply(r, whistle, sample_->unit_leader(), at("2026-11-23T09:30"));
+  flow_.apply(r, act(Action::accept), sample_->staff("dept-hw"), at("2026-11-23T10:00"));
+  const auto e = flow_.report_in_missed(r, at("2026-11-23T11:31"));
+  ASSERT_TRUE(e);
+  const auto ns = notifications_for(r, *e, context());
+  ASSERT_EQ(recipients(ns), (std::vector<std::string>{"dept-cgzf", "d01", "d02"}));
+  for (const Notification& n : ns) {
+    EXPECT_EQ(n.kind, NoticeKind::report_in_missed);
+    EXPECT_EQ(n.title, "报到超时");
+    EXPECT_NE(n.text.find("城管执法中队未在11月23日 11:30前报到"), std::string::npos) << n.text;
+  }
+}
+
 TEST_F(NotificationRules, NobodyUnreachableIsMessaged) {
   // A grid worker's own patrol finding: no resident to tell.
   Report mine = sample_->report(at("2026-11-23T09:00"), "0101", sample_->unit_leader());

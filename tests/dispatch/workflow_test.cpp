@@ -310,6 +310,49 @@ TEST_F(WorkflowTest, AWhistleCallsALeadAndCoHandlingDepartmentsEachToReportInByI
   });
 }
 
+TEST_F(WorkflowTest, AMissed报到DeadlineIsRaisedOnceNamingOnlyTheDepartmentsLate) {
+  Report r = dispatched("2026-11-23T09:00", "0103");
+  ActionRequest whistle = act(Action::escalate);
+  whistle.reason = "违建涉及多部门";
+  whistle.to = Assignee{Assignee::Kind::department, "cgzf", ""};
+  whistle.co_departments = {"sz", "zz"};
+  flow_.apply(r, whistle, sample_->unit_leader(), at("2026-11-23T10:00"));  // 报到 by 12:00
+  ASSERT_EQ(report_in_waiting(r.whistle), at("2026-11-23T12:00"));
+  flow_.apply(r, act(Action::report_in), sample_->staff("dept-sz"), at("2026-11-23T11:00"));
+  // Not before the deadline, nor at it.
+  EXPECT_FALSE(flow_.report_in_missed(r, at("2026-11-23T11:59")));
+  EXPECT_FALSE(flow_.report_in_missed(r, at("2026-11-23T12:00")));
+  // After it: one event for the lead and 综治中心, not for 司法所, which reported in.
+  const auto e = flow_.report_in_missed(r, at("2026-11-23T12:01"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->action, "report_in_missed");
+  EXPECT_EQ(e->actor_id, Actor::system().id);
+  EXPECT_EQ(e->data.at("missed"), "cgzf,zz");
+  EXPECT_EQ(e->data.at("report_in_due"), "2026-11-23T12:00:00+08:00");
+  EXPECT_EQ(r.state, ReportState::dispatched);  // the case itself moves on as before
+  EXPECT_TRUE(r.whistle[0].missed);
+  EXPECT_FALSE(r.whistle[1].missed);
+  EXPECT_TRUE(r.whistle[2].missed);
+  EXPECT_FALSE(report_in_waiting(r.whistle));
+  EXPECT_FALSE(flow_.report_in_missed(r, at("2026-11-23T18:00")));  // told once
+  // Late, a department still reports in (marked late); nobody may raise the miss by hand.
+  const Event late =
+      flow_.apply(r, act(Action::report_in), sample_->staff("dept-zz"), at("2026-11-23T13:00"));
+  EXPECT_EQ(late.data.at("late"), "true");
+  for (const Actor& who : {sample_->dispatcher(), sample_->supervisor(), sample_->staff("a01")}) {
+    const auto allowed = flow_.allowed(r, who);
+    EXPECT_EQ(std::count(allowed.begin(), allowed.end(), Action::report_in_missed), 0);
+    expect_error(ErrorCode::forbidden, "ticker", [&] {
+      flow_.apply(r, act(Action::report_in_missed), who, at("2026-11-23T13:00"));
+    });
+  }
+  // A case no longer running is not told of a miss.
+  Report closed = dispatched("2026-11-23T09:00", "0103");
+  flow_.apply(closed, whistle, sample_->unit_leader(), at("2026-11-23T10:00"));
+  closed.state = ReportState::handled;
+  EXPECT_FALSE(flow_.report_in_missed(closed, at("2026-11-23T13:00")));
+}
+
 TEST_F(WorkflowTest, ADepartmentSendsAWrongCaseBackToTheDispatcherWithAReason) {
   Report r = sample_->report(at("2026-11-23T09:00"), "B0102");  // 路灯故障 → 路灯管理所
   flow_.apply(r, act(Action::register_case), sample_->dispatcher(), at("2026-11-23T09:00"));

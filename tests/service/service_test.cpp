@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "wangge/service/notifications.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 
@@ -113,6 +114,46 @@ TEST_F(ServiceTest, KeysAreCreatedAuthenticatedListedAndRevokedThroughTheService
   service->revoke_api_key(key.id);
   EXPECT_FALSE(service->authenticate(secret));
   EXPECT_THROW(service->revoke_api_key("k-no-such-key"), Error);
+}
+
+TEST_F(ServiceTest, TheTickTellsOfAMissed报到OnceToTheLateDepartmentAndTheDispatchers) {
+  const auto ref = service->reference();
+  const Actor dispatcher = *ref->staff_member("d01");
+  const Report submitted = submit("吹哨后无人报到");
+  const Instant t = submitted.created_at;
+  ActionRequest req;
+  req.action = Action::register_case;
+  service->act(submitted.id, req, dispatcher, t);
+  req.action = Action::dispatch;
+  service->act(submitted.id, req, dispatcher, t);
+  req.action = Action::escalate;
+  req.reason = "需要多部门";
+  req.to = Assignee{Assignee::Kind::department, "hw", ""};
+  req.co_departments = {"cgzf"};
+  const Instant due = service->act(submitted.id, req, dispatcher, t).whistle.at(0).report_in_due;
+  auto missed = [&] {
+    std::vector<Event> out;
+    for (const Event& e : service->events(submitted.id, kAdmin))
+      if (e.action == "report_in_missed") out.push_back(e);
+    return out;
+  };
+  service->tick(due);  // at the deadline: not missed yet
+  EXPECT_TRUE(missed().empty());
+  service->tick(due + std::chrono::minutes(1));
+  service->tick(due + std::chrono::hours(30));  // told once
+  const auto events = missed();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].data.at("missed"), "hw,cgzf");
+  for (const char* who : {"dept-cgzf", "d02"}) {
+    const auto inbox = service->notifications().inbox(*ref->staff_member(who), InboxQuery{});
+    EXPECT_EQ(std::count_if(inbox.begin(), inbox.end(),
+                            [&](const Notification& n) {
+                              return n.report_id == submitted.id &&
+                                     n.kind == NoticeKind::report_in_missed;
+                            }),
+              1)
+        << who;
+  }
 }
 
 TEST_F(ServiceTest, TheStoreAnswersItsProbeAndNamesItsKind) {

@@ -173,6 +173,35 @@ TEST_P(StoreConformance, FindsDuplicateCandidatesAndOverdueCases) {
   EXPECT_EQ(overdue, std::vector<std::string>{a.id});
 }
 
+TEST_P(StoreConformance, FindsCasesWhoseWhistledDepartmentsMissed报到) {
+  const Report a = submit("2026-11-23T09:00");
+  const Report quiet = submit("2026-11-23T09:00");
+  for (const Report* r : {&a, &quiet}) {
+    act(r->id, Action::register_case, sample_->dispatcher(), "2026-11-23T09:00");
+    act(r->id, Action::dispatch, sample_->dispatcher(), "2026-11-23T09:00");
+  }
+  ActionRequest whistle;
+  whistle.action = Action::escalate;
+  whistle.reason = "需要多部门";
+  whistle.to = Assignee{Assignee::Kind::department, "hw", "环卫所"};
+  whistle.co_departments = {"cgzf"};
+  act(a.id, whistle, sample_->unit_leader(), "2026-11-23T09:30");  // 报到 by 11:30
+  auto candidates = [&](const char* when) {
+    std::vector<std::string> ids;
+    store_->write([&](WriteTx& tx) { ids = tx.report_in_candidates(at(when), 10); });
+    return ids;
+  };
+  EXPECT_TRUE(candidates("2026-11-23T11:30").empty());
+  EXPECT_EQ(candidates("2026-11-23T11:31"), std::vector<std::string>{a.id});
+  // Once told (the whistle marks the departments), the case is no longer a candidate.
+  Report r = *store_->report(a.id);
+  const Workflow flow(sample_->ref);
+  ASSERT_TRUE(flow.report_in_missed(r, at("2026-11-23T11:31")));
+  store_->write([&](WriteTx& tx) { tx.update_report(r); });
+  EXPECT_TRUE(candidates("2026-11-24T11:31").empty());
+  EXPECT_TRUE(store_->report(a.id)->whistle[1].missed);  // the flag survives the round trip
+}
+
 TEST_P(StoreConformance, DuplicateCandidatesAreTheNearestFewOldestFirstOnTies) {
   // 30 open reports east of the spot, at 1..30 × 1e-5° (two per offset for the tie order);
   // asked for 7, the store answers the 7 nearest, nearest first, the older of a tie first.

@@ -140,11 +140,14 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   /// Applies a workflow action and stores the result, as the service does.
   void act(const std::string& id, Action a, const Actor& who, const char* when,
            const std::string& reason = "") {
+    ActionRequest req;
+    req.action = a;
+    req.reason = reason;
+    act(id, req, who, when);
+  }
+  void act(const std::string& id, const ActionRequest& req, const Actor& who, const char* when) {
     store_->write([&](WriteTx& tx) {
       Report r = tx.report(id).value();
-      ActionRequest req;
-      req.action = a;
-      req.reason = reason;
       const Event e = Workflow(sample_->ref).apply(r, req, who, at(when));
       tx.update_report(r);
       tx.append_event(e);

@@ -35,6 +35,7 @@ enum class NoticeKind {
   extension,   ///< 延期申请: a supervisor must decide
   received,    ///< 新上报: a case arrived in the recipient's grid (before it is screened)
   area,  ///< 关注区域: a public case registered or closed in an area the recipient follows
+  report_in_missed,  ///< 报到超时: a whistled department let its 报到 deadline pass
 };
 std::string_view to_string(NoticeKind k) noexcept;
 std::optional<NoticeKind> parse_notice_kind(std::string_view s);

@@ -74,8 +74,15 @@ struct WhistledDepartment {
   bool lead = false;
   Instant report_in_due;
   std::optional<Instant> reported_in_at;
+  /// 报到超时: the deadline passed without a report-in, and the ticker has said so (once).
+  bool missed = false;
   friend bool operator==(const WhistledDepartment&, const WhistledDepartment&) = default;
 };
+
+/// The earliest 报到 deadline of @p whistle still waiting: a department not yet reported in
+/// whose missed deadline has not been told; std::nullopt when none waits (what the ticker's
+/// candidates are found by).
+std::optional<Instant> report_in_waiting(const std::vector<WhistledDepartment>& whistle);
 
 /// Personal data: never in public outputs or logs.
 struct Reporter {

@@ -23,6 +23,7 @@
 // | suspend (挂账)      | dispatched, accepted  | suspended   | supervisor, admin; needs a reason; pauses SLA |
 // | resume              | suspended             | (as before) | supervisor, admin                             |
 // | self_handle (即报即办) | received           | closed      | the grid worker who found it, in his grid; needs a photo (media) |
+// | report_in_missed (报到超时) | dispatched, accepted | (unchanged) | the ticker, once per department whose 报到 deadline passed without a report-in; the dispatchers and that department hear it |
 // | supervise (督办)    | dispatched, accepted, handled | (unchanged) | the ticker, one level at a time when due (催办 at rules.remind_fraction, 督办 overdue, 挂牌督办 rules.list_after_work_days working days overdue); a supervisor or admin by hand with a note (at least 督办) |
 // clang-format on
 //
@@ -61,6 +62,7 @@ enum class Action {
   supervise,    ///< 催办 / 督办 / 挂牌督办: the ticker, or a supervisor by hand
   report_in,    ///< 报到: a co-handling department of a whistle says it is on the case
   return_case,  ///< 退回: the assigned department sends a wrong case back to the dispatcher
+  report_in_missed,  ///< 报到超时: the ticker, when a whistled department's deadline passed
 };
 
 std::string_view to_string(Action a) noexcept;
@@ -118,6 +120,11 @@ class Workflow {
   /// The ticker's step: the next supervision event (催办 → 督办 → 挂牌督办) when a higher level
   /// than the case's is due at @p now; std::nullopt otherwise. Call until it answers nullopt.
   std::optional<Event> supervise(Report& report, Instant now) const;
+
+  /// The ticker's other step: one 报到超时 event naming every whistled department whose 报到
+  /// deadline passed before @p now without a report-in and was not told of yet (each is marked
+  /// WhistledDepartment::missed); std::nullopt when there is none or the case is not running.
+  std::optional<Event> report_in_missed(Report& report, Instant now) const;
 
   /// The supervision level a case calls for at @p now (see Report::supervision).
   SupervisionLevel supervision_due(const Report& report, Instant now) const;

@@ -229,8 +229,9 @@ class Service {
   /// The same table as the bytes of a file of @p format ("xlsx" or "csv"), for a download.
   std::string stats_file(const std::vector<StatsRow>& rows, StatsGroup group,
                          const std::string& format) const;
-  /// The supervision ticker: raises a 督办 event on every running case past its due time that
-  /// has none yet. @returns how many were raised.
+  /// The supervision ticker: raises the supervision levels that came due (催办, 督办, 挂牌督办)
+  /// and a 报到超时 event on every running case whose whistled departments let their 报到
+  /// deadline pass (once per department). @returns how many events were raised.
   std::size_t tick(Instant now);
 
   /// Imports and validates a grid source as a new generation; with @p activate, switches to it.

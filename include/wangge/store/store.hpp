@@ -73,6 +73,9 @@ class WriteTx {
   virtual std::vector<std::string> supervision_candidates(Instant now, double remind_fraction,
                                                           Instant list_before,
                                                           std::size_t limit) = 0;
+  /// Ids of running cases with a whistled department whose 报到 deadline passed before @p now
+  /// and was not told of yet (报到超时). At most @p limit, earliest deadline first.
+  virtual std::vector<std::string> report_in_candidates(Instant now, std::size_t limit) = 0;
   virtual std::optional<StoredReply> reply(const std::string& key) = 0;
   virtual void save_reply(const std::string& key, const StoredReply& reply, Instant now) = 0;
   /// Marks the photo @p media_id as taken by @p report_id unless a case took it already.
