@@ -22,7 +22,7 @@ struct AssignArgs {
 };
 
 int run(AssignArgs& a) {
-  const auto datum = parse_datum(a.datum);
+  const auto datum = geo::parse_datum(a.datum);
   if (!datum)
     throw Error(ErrorCode::invalid_argument,
                 "--datum '" + a.datum + "' is not one of wgs84, gcj02, bd09");

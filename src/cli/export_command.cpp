@@ -61,7 +61,7 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
                              {"maxzoom", a.maxzoom},
                              {"fields", fields}});
   }
-  BBox box;
+  geo::BBox box;
   if (!a.bbox.empty()) {
     std::vector<double> n;
     std::string rest = a.bbox;
@@ -77,9 +77,10 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
       throw Error(ErrorCode::invalid_argument,
                   "--bbox must be minlon,minlat,maxlon,maxlat with min < max, in range");
     }
-    box = BBox{n[0], n[1], n[2], n[3]};
+    box = geo::BBox{n[0], n[1], n[2], n[3]};
   } else {
-    for (const Grid& g : service.grid_index()->grids().grids()) box.extend(bbox_of(g.geometry));
+    for (const Grid& g : service.grid_index()->grids().grids())
+      box.extend(geo::bbox_of(g.geometry));
   }
   std::vector<tiles::TileId> list;
   for (int z = a.minzoom; z <= a.maxzoom; ++z) {

@@ -65,7 +65,7 @@ ImportOptions GridSourceOptions::to_import_options() const {
   auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
   out.layer = opt(layer);
   if (!datum.empty()) {
-    out.datum = parse_datum(datum);
+    out.datum = geo::parse_datum(datum);
     if (!out.datum) {
       throw Error(ErrorCode::invalid_argument,
                   "datum '" + datum + "' is not one of wgs84, gcj02, bd09");

@@ -78,7 +78,8 @@ nlohmann::json answer_json(const LocateAnswer& a) {
 void print_text(const LocateAnswer& a, double tolerance) {
   std::printf("point     %.7f, %.7f (%s)", a.input.lon(), a.input.lat(),
               std::string(to_string(a.datum)).c_str());
-  if (a.datum != Datum::wgs84) std::printf(" = %.7f, %.7f (wgs84)", a.wgs84.lon(), a.wgs84.lat());
+  if (a.datum != geo::Datum::wgs84)
+    std::printf(" = %.7f, %.7f (wgs84)", a.wgs84.lon(), a.wgs84.lat());
   std::printf("\n");
   if (a.status == LocateStatus::not_covered) {
     std::printf("status    not covered: no grid within %.0f m\n", tolerance);
@@ -116,12 +117,13 @@ double parse_coordinate(const std::string& text, const char* what) {
 }
 
 int run(const LocateArgs& a) {
-  const auto datum = parse_datum(a.datum);
+  const auto datum = geo::parse_datum(a.datum);
   if (!datum)
     throw Error(ErrorCode::invalid_argument,
                 "--datum '" + a.datum + "' is not one of wgs84, gcj02, bd09");
-  const LonLat point = LonLat::checked(Longitude(parse_coordinate(a.lon, "longitude")),
-                                       Latitude(parse_coordinate(a.lat, "latitude")));
+  const geo::LonLat point =
+      geo::LonLat::checked(geo::Longitude(parse_coordinate(a.lon, "longitude")),
+                           geo::Latitude(parse_coordinate(a.lat, "latitude")));
   Service service;
   print_notes(service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance));
   const LocateAnswer answer = service.locate(point, *datum);

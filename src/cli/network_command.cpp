@@ -18,16 +18,17 @@ namespace {
 
 using nlohmann::json;
 
-json geometry_json(const MultiPolygon& g) {
+json geometry_json(const geo::MultiPolygon& g) {
   json polys = json::array();
-  auto ring = [](const Ring& r) {
+  auto ring = [](const geo::Ring& r) {
     json a = json::array();
-    for (const XY& p : r) a.push_back({std::round(p.x * 1e7) / 1e7, std::round(p.y * 1e7) / 1e7});
+    for (const geo::XY& p : r)
+      a.push_back({std::round(p.x * 1e7) / 1e7, std::round(p.y * 1e7) / 1e7});
     return a;
   };
-  for (const Polygon& p : g.polygons) {
+  for (const geo::Polygon& p : g.polygons) {
     json rings = json::array({ring(p.outer)});
-    for (const Ring& h : p.holes) rings.push_back(ring(h));
+    for (const geo::Ring& h : p.holes) rings.push_back(ring(h));
     polys.push_back(rings);
   }
   return {{"type", "MultiPolygon"}, {"coordinates", polys}};
@@ -153,7 +154,7 @@ Runner add_isochrone_command(CLI::App& app) {
       if (!a->ids.empty() && std::find(a->ids.begin(), a->ids.end(), points[i].id) == a->ids.end())
         continue;
       const auto t0 = std::chrono::steady_clock::now();
-      const MultiPolygon area = isochrone(*service, raster, i);
+      const geo::MultiPolygon area = isochrone(*service, raster, i);
       const double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       std::printf("%-6s %s  %.3f km² within %.0f min at %.1f km/h (%.1f ms)\n",

@@ -80,7 +80,7 @@ void print_report(const Report& r, const ReferenceData& ref, Instant now) {
     std::printf("  %s  %s\n", q ? q->description.c_str() : code.c_str(), answer.c_str());
   }
   std::printf("at        %.7f, %.7f (wgs84)", r.position.lon(), r.position.lat());
-  if (r.datum != Datum::wgs84)
+  if (r.datum != geo::Datum::wgs84)
     std::printf("  reported as %.7f, %.7f (%s)", r.input.lon(), r.input.lat(),
                 std::string(to_string(r.datum)).c_str());
   std::printf("\n");
@@ -211,7 +211,7 @@ int list(const ListArgs& a) {
     }
     if (v.size() != 4)
       throw Error(ErrorCode::invalid_argument, "--bbox must be minlon,minlat,maxlon,maxlat");
-    f.bbox = BBox{v[0], v[1], v[2], v[3]};
+    f.bbox = geo::BBox{v[0], v[1], v[2], v[3]};
   }
   f.overdue_only = a.overdue;
   f.now = now;

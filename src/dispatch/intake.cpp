@@ -77,9 +77,9 @@ const Category& Intake::check_submission(const Submission& s) const {
   // Position, in the declared datum.
   if (!s.lon || !s.lat) throw Error(ErrorCode::invalid_coordinate, "a report needs lon and lat");
   std::string why;
-  const auto input = LonLat::try_make(Longitude(*s.lon), Latitude(*s.lat), &why);
+  const auto input = geo::LonLat::try_make(geo::Longitude(*s.lon), geo::Latitude(*s.lat), &why);
   if (!input) throw Error(ErrorCode::invalid_coordinate, why);
-  const auto datum = parse_datum(s.datum);
+  const auto datum = geo::parse_datum(s.datum);
   if (!datum)
     throw Error(ErrorCode::invalid_argument,
                 "datum '" + s.datum + "' is not one of wgs84, gcj02, bd09");
@@ -139,8 +139,8 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
                      std::string id) const {
   const Category* category = &check_submission(s);
   // Checked above: the position, datum and channel parse.
-  const LonLat input = LonLat::checked(Longitude(*s.lon), Latitude(*s.lat));
-  const Datum datum = *parse_datum(s.datum);
+  const geo::LonLat input = geo::LonLat::checked(geo::Longitude(*s.lon), geo::Latitude(*s.lat));
+  const geo::Datum datum = *geo::parse_datum(s.datum);
   const Channel channel = *parse_channel(s.channel);
   auto attributes =
       check_attributes(*category, s.attributes, s.unknown_attributes, ref_.calendar.zone());
@@ -163,7 +163,7 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   if (auto phone = normalised_phone(s.reporter.phone)) r.reporter.phone = *phone;
   r.input = input;
   r.datum = datum;
-  r.position = to_wgs84(input, datum);
+  r.position = geo::to_wgs84(input, datum);
   r.accuracy_m = s.accuracy_m;
   r.generation = generation_;
 
@@ -222,7 +222,7 @@ std::optional<std::string> Intake::find_duplicate(const Report& report,
     if (other.state == ReportState::cancelled || other.created_at < oldest ||
         other.created_at > report.created_at)
       continue;
-    const double d = haversine_m(report.position, other.position);
+    const double d = geo::haversine_m(report.position, other.position);
     if (d > radius) continue;
     if (!best || d < best_d || (d == best_d && other.created_at < best->created_at)) {
       best = &other;

@@ -24,17 +24,18 @@ Instant time_param(const Request& req, const char* name, const TimeZone& zone) {
   return *t;
 }
 
-json ring_json(const Ring& r) {
+json ring_json(const geo::Ring& r) {
   json a = json::array();
-  for (const XY& p : r) a.push_back({std::round(p.x * 1e7) / 1e7, std::round(p.y * 1e7) / 1e7});
+  for (const geo::XY& p : r)
+    a.push_back({std::round(p.x * 1e7) / 1e7, std::round(p.y * 1e7) / 1e7});
   return a;
 }
 
-json geometry_json(const MultiPolygon& g) {
+json geometry_json(const geo::MultiPolygon& g) {
   json polys = json::array();
-  for (const Polygon& p : g.polygons) {
+  for (const geo::Polygon& p : g.polygons) {
     json rings = json::array({ring_json(p.outer)});
-    for (const Ring& h : p.holes) rings.push_back(ring_json(h));
+    for (const geo::Ring& h : p.holes) rings.push_back(ring_json(h));
     polys.push_back(rings);
   }
   return {{"type", "MultiPolygon"}, {"coordinates", polys}};
@@ -255,11 +256,12 @@ void write_nearest(JsonWriter& w, const NearestAnswer& n, const std::string& typ
 Response locate(Context& ctx, Request& req) {
   const double lon = required_finite(req, "lon"), lat = required_finite(req, "lat");
   const std::string datum_name = req.param("datum").value_or("wgs84");
-  const auto datum = parse_datum(datum_name);
+  const auto datum = geo::parse_datum(datum_name);
   if (!datum)
     throw Error(ErrorCode::invalid_argument,
                 "datum '" + datum_name + "' is not one of wgs84, gcj02, bd09");
-  const LocateAnswer a = ctx.service.locate(LonLat::checked(Longitude(lon), Latitude(lat)), *datum);
+  const LocateAnswer a =
+      ctx.service.locate(geo::LonLat::checked(geo::Longitude(lon), geo::Latitude(lat)), *datum);
   JsonWriter w;
   w.begin_object().key("input").begin_object().key("lon").number(lon).key("lat").number(lat);
   w.key("datum").value(datum_name).end_object();
@@ -404,7 +406,7 @@ Response get_grid(Context& ctx, Request& req) {
   return geojson(f);
 }
 
-json point_json(const LonLat& p) {
+json point_json(const geo::LonLat& p) {
   return {{"type", "Point"}, {"coordinates", {p.lon(), p.lat()}}};
 }
 

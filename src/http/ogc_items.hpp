@@ -33,7 +33,7 @@ const Collection& collection(const std::string& id);
 /// Every item of an in-memory collection (grids, service_points, isochrones) whose bounding
 /// box meets @p bbox, in a stable order. Not for reports.
 std::vector<Item> memory_items(const Collection& c, Service& service,
-                               const std::optional<BBox>& bbox);
+                               const std::optional<geo::BBox>& bbox);
 
 /// A report's public view as an item: category, state, times, finest grid, the rounded
 /// position (all from the one public projection, public_report.hpp).

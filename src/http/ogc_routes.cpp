@@ -53,7 +53,7 @@ struct ItemsQuery {
   std::size_t limit = 100;
   std::size_t offset = 0;
   std::string after;  ///< reports: the keyset cursor of a `next` link
-  std::optional<BBox> bbox;
+  std::optional<geo::BBox> bbox;
   Interval when;
   std::map<std::string, std::string> filters;  ///< queryable property = value
 };
@@ -162,8 +162,9 @@ json link(const Context& ctx, const std::string& path, const std::string& rel,
 }
 
 json collection_json(const Context& ctx, const Collection& c) {
-  BBox b;
-  for (const Grid& g : ctx.service.grid_index()->grids().grids()) b.extend(bbox_of(g.geometry));
+  geo::BBox b;
+  for (const Grid& g : ctx.service.grid_index()->grids().grids())
+    b.extend(geo::bbox_of(g.geometry));
   const std::string path = "/ogc/collections/" + c.id;
   json j{{"id", c.id},
          {"title", c.title},

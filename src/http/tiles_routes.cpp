@@ -172,9 +172,9 @@ Response tilejson(Context& ctx, Request& req) {
     minzoom = std::min(minzoom, info.minzoom);
     maxzoom = std::max(maxzoom, info.maxzoom);
   }
-  BBox bounds;
+  geo::BBox bounds;
   const auto index = ctx.service.grid_index();
-  for (const Grid& g : index->grids().grids()) bounds.extend(bbox_of(g.geometry));
+  for (const Grid& g : index->grids().grids()) bounds.extend(geo::bbox_of(g.geometry));
   json tj{{"tilejson", "3.0.0"},
           {"name", "wangge " + joined},
           {"description", description},

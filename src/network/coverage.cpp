@@ -14,10 +14,11 @@ std::vector<Coverage> coverage(const NearestService& service, const SnapRaster& 
   const WalkingGraph* graph = service.graph();
   if (!graph) throw Error(ErrorCode::invalid_argument, "coverage needs a walking network");
   // The raster over the grids, in the network's frame.
-  BBox box;
+  geo::BBox box;
   for (const Grid& g : set.grids())
-    for (const Polygon& p : g.geometry.polygons)
-      for (const XY& ll : p.outer) box.extend(graph->to_metres(LonLat::trusted(ll.x, ll.y)));
+    for (const geo::Polygon& p : g.geometry.polygons)
+      for (const geo::XY& ll : p.outer)
+        box.extend(graph->to_metres(geo::LonLat::trusted(ll.x, ll.y)));
   if (!box.valid()) return {};
   const auto [i0, j0] = raster.cell_of({box.min_x, box.min_y});
   const auto [i1, j1] = raster.cell_of({box.max_x, box.max_y});

@@ -172,20 +172,20 @@ std::pair<std::vector<ReportChange>, std::size_t> report_changes(
   std::size_t checked = 0;
   for (const ReportPoint& r : reports) {
     for (std::size_t i = 0; i < parents.size(); ++i) {
-      if (locate_point(parents[i]->geometry, r.at) != PointLocation::inside) continue;
+      if (geo::locate_point(parents[i]->geometry, r.at) != geo::PointLocation::inside) continue;
       if (plans[i].failure) break;  // its grids stay as they are
       ++checked;
       ReportChange c{r.id, "", "", "", ""};
       for (const Grid& g : grids) {
         if (g.parent_id == parents[i]->id &&
-            locate_point(g.geometry, r.at) != PointLocation::outside) {
+            geo::locate_point(g.geometry, r.at) != geo::PointLocation::outside) {
           c.old_grid = g.code.empty() ? g.id : g.code;
           c.old_leader = g.leader.name;
           break;
         }
       }
       for (const Grid& g : plans[i].grids) {
-        if (locate_point(g.geometry, r.at) != PointLocation::outside) {
+        if (geo::locate_point(g.geometry, r.at) != geo::PointLocation::outside) {
           c.new_grid = g.code;
           c.new_leader = g.leader.name;
           break;

@@ -29,7 +29,7 @@ constexpr double kOriginLon = 112.915, kOriginLat = 27.862;  // Xiangtan, Hunan
 
 /// Numbers children west→east, north→south (DB11/T 2157): rows of equal height from the
 /// parent's northern edge, then by x within a row, both on the children's centroids.
-std::vector<int> number_children(const std::vector<XY>& centres, double north, double south) {
+std::vector<int> number_children(const std::vector<geo::XY>& centres, double north, double south) {
   const int n = static_cast<int>(centres.size());
   const int rows = std::max(1, number::narrow<int>(std::round(std::sqrt(n))));  // ≤ sqrt(INT_MAX)
   const double height = (north - south) / rows;
@@ -84,7 +84,8 @@ Summary generate(const Options& options) {
   }
 
   const Population people = distribute_population(t, kHouseholds, kResidents, rng);
-  const LocalProjection proj(LonLat::checked(Longitude(kOriginLon), Latitude(kOriginLat)));
+  const geo::LocalProjection proj(
+      geo::LonLat::checked(geo::Longitude(kOriginLon), geo::Latitude(kOriginLat)));
   Hierarchy h = build_hierarchy(t, block, group, kBlocks, kGroups, people, proj);
 
   // Codes and names, numbered west→east, north→south under each parent.
@@ -92,7 +93,7 @@ Summary generate(const Options& options) {
   h.root.name = "新湖街道";
   auto children_of = [&](const std::vector<Node*>& kids, const Node& parent, int width,
                          auto&& name_of) {
-    std::vector<XY> centres;
+    std::vector<geo::XY> centres;
     for (const auto* k : kids) centres.push_back(k->centre);
     const auto rank = number_children(centres, parent.north, parent.south);
     for (std::size_t i = 0; i < kids.size(); ++i) {

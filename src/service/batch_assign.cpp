@@ -71,9 +71,9 @@ std::optional<std::string> locate_record(const GridIndex& index, const AssignOpt
   if (!x) return "lon '" + fields[lon] + "' is not a number";
   if (!y) return "lat '" + fields[lat] + "' is not a number";
   std::string why;
-  const auto p = LonLat::try_make(Longitude(*x), Latitude(*y), &why);
+  const auto p = geo::LonLat::try_make(geo::Longitude(*x), geo::Latitude(*y), &why);
   if (!p) return why;
-  loc = index.locate(to_wgs84(*p, opt.datum));
+  loc = index.locate(geo::to_wgs84(*p, opt.datum));
   return std::nullopt;
 }
 
@@ -254,9 +254,9 @@ AssignSummary assign_geojson(const GridIndex& index, const AssignOptions& opt, u
         if (c == geom->end() || !c->is_array() || c->size() < 2 || !(*c)[0].is_number() ||
             !(*c)[1].is_number()) {
           reason = "has Point coordinates that are not [lon, lat] numbers";
-        } else if (auto p = LonLat::try_make(Longitude((*c)[0].get<double>()),
-                                             Latitude((*c)[1].get<double>()), &reason)) {
-          answer = index.locate(to_wgs84(*p, opt.datum));
+        } else if (auto p = geo::LonLat::try_make(geo::Longitude((*c)[0].get<double>()),
+                                                  geo::Latitude((*c)[1].get<double>()), &reason)) {
+          answer = index.locate(geo::to_wgs84(*p, opt.datum));
         }
       }
       if (f.is_object()) {

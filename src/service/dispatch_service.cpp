@@ -317,8 +317,8 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
   const double dlat = radius / 111000.0 * 1.1;
   const double dlon =
       dlat / std::max(0.01, std::cos(report.position.lat() * 3.14159265358979 / 180.0));
-  const BBox near{report.position.lon() - dlon, report.position.lat() - dlat,
-                  report.position.lon() + dlon, report.position.lat() + dlat};
+  const geo::BBox near{report.position.lon() - dlon, report.position.lat() - dlat,
+                       report.position.lon() + dlon, report.position.lat() + dlat};
 
   SubmitResult result;
   Enqueued enqueued;

@@ -99,7 +99,7 @@ void create_accounts(RosterImportResult& r, Accounts& accounts, Instant now) {
 RosterImportResult import_roster(Service& service, const RosterImportRequest& request) {
   RosterImportResult r;
   r.file = std::filesystem::path(request.path).filename().string();
-  const OfficeTable table = read_office_table(request.path, request.limits);
+  const geo::OfficeTable table = geo::read_office_table(request.path, request.limits);
   r.notes = table.notes;
   Accounts& accounts = service.accounts();
   Owners owners;

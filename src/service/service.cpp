@@ -58,12 +58,12 @@ std::shared_ptr<const GridIndex> Service::grid_index() const {
   return grids->index;
 }
 
-LocateAnswer Service::locate(LonLat point, Datum datum) const {
+LocateAnswer Service::locate(geo::LonLat point, geo::Datum datum) const {
   return locate(*grid_index(), point, datum);
 }
 
-LocateAnswer Service::locate(const GridIndex& index, LonLat point, Datum datum) {
-  LocateAnswer answer(point, datum, to_wgs84(point, datum));
+LocateAnswer Service::locate(const GridIndex& index, geo::LonLat point, geo::Datum datum) {
+  LocateAnswer answer(point, datum, geo::to_wgs84(point, datum));
   const Location loc = index.locate(answer.wgs84);
   answer.status = loc.status;
   if (loc.status == LocateStatus::not_covered) return answer;

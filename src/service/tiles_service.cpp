@@ -31,7 +31,7 @@ struct Counts {
 };
 
 /// Whether @p b touches the tile box @p padded.
-bool touches(const BBox& padded, const BBox& b) {
+bool touches(const geo::BBox& padded, const geo::BBox& b) {
   return b.max_x >= padded.min_x && b.min_x <= padded.max_x && b.max_y >= padded.min_y &&
          b.min_y <= padded.max_y;
 }
@@ -73,9 +73,9 @@ struct Service::TileState {
   std::shared_ptr<const NearestService> derived_for;  // the network the cached areas belong to
   std::shared_ptr<const GridIndex> gaps_for;
   std::shared_ptr<const SnapRaster> raster;
-  std::shared_ptr<const std::vector<std::pair<ServicePoint, MultiPolygon>>> isochrones;
-  std::shared_ptr<const MultiPolygon> gaps;
-  std::shared_ptr<const std::vector<BBox>> grid_boxes;
+  std::shared_ptr<const std::vector<std::pair<ServicePoint, geo::MultiPolygon>>> isochrones;
+  std::shared_ptr<const geo::MultiPolygon> gaps;
+  std::shared_ptr<const std::vector<geo::BBox>> grid_boxes;
   std::shared_ptr<const GridIndex> boxes_for;
   // The grids in Web Mercator, prepared once per zoom (simplified by one tile unit, rounded
   // and validated), for the grids layer.
@@ -205,7 +205,7 @@ std::shared_ptr<const SnapRaster> Service::snap_raster(
   return tiles_->raster;
 }
 
-std::vector<std::pair<ServicePoint, MultiPolygon>> Service::isochrones() {
+std::vector<std::pair<ServicePoint, geo::MultiPolygon>> Service::isochrones() {
   const auto net = dispatch_ ? nearest() : nullptr;
   if (!net) return {};
   {
@@ -213,7 +213,7 @@ std::vector<std::pair<ServicePoint, MultiPolygon>> Service::isochrones() {
     if (tiles_->derived_for == net && tiles_->isochrones) return *tiles_->isochrones;
   }
   const auto raster = snap_raster(net);
-  auto areas = std::make_shared<std::vector<std::pair<ServicePoint, MultiPolygon>>>();
+  auto areas = std::make_shared<std::vector<std::pair<ServicePoint, geo::MultiPolygon>>>();
   for (std::size_t i = 0; i < net->points().size(); ++i) {
     areas->emplace_back(net->points()[i], isochrone(*net, *raster, i));
   }
@@ -242,7 +242,7 @@ std::vector<IsochroneArea> Service::isochrones(const std::string& id,
   return out;
 }
 
-MultiPolygon Service::coverage_gaps() {
+geo::MultiPolygon Service::coverage_gaps() {
   const auto net = dispatch_ ? nearest() : nullptr;
   if (!net) return {};
   const auto index = grid_index();
@@ -253,8 +253,8 @@ MultiPolygon Service::coverage_gaps() {
   }
   const auto raster = snap_raster(net);
   const std::vector<Coverage> c = coverage(*net, *raster, *index, {""});
-  auto gaps =
-      std::make_shared<const MultiPolygon>(c.empty() ? MultiPolygon{} : c.front().uncovered);
+  auto gaps = std::make_shared<const geo::MultiPolygon>(c.empty() ? geo::MultiPolygon{}
+                                                                  : c.front().uncovered);
   std::lock_guard lock(tiles_->mutex);
   if (tiles_->derived_for == net) tiles_->gaps = gaps, tiles_->gaps_for = index;
   return *gaps;
@@ -263,7 +263,7 @@ MultiPolygon Service::coverage_gaps() {
 void Service::report_changed(const Report& r) {
   if (dispatch_) changes().publish(r);
   ++tiles_->epoch;
-  const XY at{r.position.lon(), r.position.lat()};
+  const geo::XY at{r.position.lon(), r.position.lat()};
   tiles_->cache.invalidate_point("reports@live", at, kMargin);
   // The grids of its chain show its count: their tiles go too (at every zoom).
   if (r.grid_chain.empty() || !grid_snapshot()) return;
@@ -271,7 +271,7 @@ void Service::report_changed(const Report& r) {
   const std::string generation = dispatch_ ? active_generation() : std::string("g0");
   for (const std::string& id : r.grid_chain) {
     if (auto i = index->grids().find(id)) {
-      tiles_->cache.invalidate_box("grids@" + generation, bbox_of(index->grids()[*i].geometry),
+      tiles_->cache.invalidate_box("grids@" + generation, geo::bbox_of(index->grids()[*i].geometry),
                                    kMargin);
     }
   }
@@ -296,9 +296,10 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
     if (l.id == layer) info = &l;
   }
   if (!info) throw Error(ErrorCode::not_found, "tile layer '" + layer + "' does not exist");
-  const BBox box = tiles::lonlat_bounds(t);
+  const geo::BBox box = tiles::lonlat_bounds(t);
   const double pad_x = (box.max_x - box.min_x) * kMargin, pad_y = (box.max_y - box.min_y) * kMargin;
-  const BBox padded{box.min_x - pad_x, box.min_y - pad_y, box.max_x + pad_x, box.max_y + pad_y};
+  const geo::BBox padded{box.min_x - pad_x, box.min_y - pad_y, box.max_x + pad_x,
+                         box.max_y + pad_y};
   std::function<std::string()> build = [&] {
     if (layer == "grids") return grids_tile(t, padded, request.now);
     if (layer == "service_points") return service_points_tile(t);
@@ -309,16 +310,16 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
   return tiles_->cache.get(layer + "@" + info->version, t, build, ttl_of(layer));
 }
 
-std::string Service::grids_tile(const TileId& t, const BBox& padded, Instant now) {
+std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, Instant now) {
   const auto index = grid_index();
-  std::shared_ptr<const std::vector<BBox>> boxes;
+  std::shared_ptr<const std::vector<geo::BBox>> boxes;
   std::shared_ptr<const std::vector<tiles::PreparedPolygon>> simplified;
   Counts counts;
   {
     std::lock_guard lock(tiles_->mutex);
     if (tiles_->boxes_for != index) {
-      auto b = std::make_shared<std::vector<BBox>>();
-      for (const Grid& g : index->grids().grids()) b->push_back(bbox_of(g.geometry));
+      auto b = std::make_shared<std::vector<geo::BBox>>();
+      for (const Grid& g : index->grids().grids()) b->push_back(geo::bbox_of(g.geometry));
       tiles_->grid_boxes = b;
       tiles_->boxes_for = index;
       for (auto& z : tiles_->grids_by_zoom) z.reset();
@@ -381,11 +382,11 @@ std::string Service::service_points_tile(const TileId& t) {
   return enc.finish();
 }
 
-std::string Service::isochrones_tile(const TileId& t, const BBox& padded) {
+std::string Service::isochrones_tile(const TileId& t, const geo::BBox& padded) {
   LayerEncoder enc("isochrones", t, kExtent, kBuffer);
   const auto net = dispatch_ ? nearest() : nullptr;
   for (const auto& [sp, area] : isochrones()) {
-    if (area.empty() || !touches(padded, bbox_of(area))) continue;
+    if (area.empty() || !touches(padded, geo::bbox_of(area))) continue;
     enc.add_polygon(tiles::feature_id(sp.id), area,
                     {{"service_point", sp.id},
                      {"name", sp.name},
@@ -394,18 +395,19 @@ std::string Service::isochrones_tile(const TileId& t, const BBox& padded) {
   return enc.finish();
 }
 
-std::string Service::coverage_gaps_tile(const TileId& t, const BBox& padded) {
+std::string Service::coverage_gaps_tile(const TileId& t, const geo::BBox& padded) {
   LayerEncoder enc("coverage_gaps", t, kExtent, kBuffer);
-  const MultiPolygon gaps = coverage_gaps();
+  const geo::MultiPolygon gaps = coverage_gaps();
   for (std::size_t i = 0; i < gaps.polygons.size(); ++i) {
-    MultiPolygon one{{gaps.polygons[i]}};
-    if (!touches(padded, bbox_of(one))) continue;
+    geo::MultiPolygon one{{gaps.polygons[i]}};
+    if (!touches(padded, geo::bbox_of(one))) continue;
     enc.add_polygon(i + 1, one, {{"area_m2", std::round(area_m2(one))}});
   }
   return enc.finish();
 }
 
-std::string Service::reports_tile(const TileId& t, int minzoom, const BBox& padded, Instant now) {
+std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox& padded,
+                                  Instant now) {
   LayerEncoder enc("reports", t, kExtent, kBuffer);
   if (t.z < minzoom || !dispatch_) return enc.finish();
   const auto ref = reference();

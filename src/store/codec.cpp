@@ -302,9 +302,9 @@ Report decode_report(const Row& row) {
     r.reporter.name = in.text();
     r.reporter.phone = in.text();
     const double lon = in.real(), lat = in.real(), ilon = in.real(), ilat = in.real();
-    r.position = LonLat::trusted(lon, lat);
-    r.input = LonLat::trusted(ilon, ilat);
-    r.datum = enum_of<Datum>(in.text(), parse_datum, "datum");
+    r.position = geo::LonLat::trusted(lon, lat);
+    r.input = geo::LonLat::trusted(ilon, ilat);
+    r.datum = enum_of<geo::Datum>(in.text(), geo::parse_datum, "datum");
     r.accuracy_m = in.opt_real();
     r.generation = in.text();
     r.grid_status = locate_status(in.text());
@@ -439,7 +439,7 @@ Row encode_grid(const Grid& g) {
              opt_text(g.leader.phone),
              opt_int(g.households),
              opt_int(g.residents),
-             to_wkb_hex(g.geometry)};
+             geo::to_wkb_hex(g.geometry)};
 }
 
 Grid decode_grid(const Row& row) {
@@ -454,7 +454,7 @@ Grid decode_grid(const Row& row) {
   g.leader = {in.text(), in.text(), in.text()};
   g.households = in.opt_integer();
   g.residents = in.opt_integer();
-  g.geometry = from_wkb_hex(in.text());
+  g.geometry = geo::from_wkb_hex(in.text());
   return g;
 }
 
@@ -475,7 +475,7 @@ std::int64_t cell_of(double lon, double lat) {
   return cell_row(lat) * 400000 + cell_column(lon);
 }
 
-std::vector<std::int64_t> cells_covering(const BBox& box) {
+std::vector<std::int64_t> cells_covering(const geo::BBox& box) {
   std::vector<std::int64_t> out;
   const auto row0 = cell_row(box.min_y), row1 = cell_row(box.max_y);
   const auto col0 = cell_column(box.min_x), col1 = cell_column(box.max_x);

@@ -39,7 +39,7 @@ Grid decode_grid(const Row& row);
 inline constexpr double kCellDegrees = 0.001;
 std::int64_t cell_of(double lon, double lat);
 /// The cells a box touches; empty when more than 64 (then scan the box instead).
-std::vector<std::int64_t> cells_covering(const BBox& box);
+std::vector<std::int64_t> cells_covering(const geo::BBox& box);
 
 /// "/root/…/leaf/": the report's grid chain root first, for "this grid or below" filters.
 std::string grid_path(const Report& r);

@@ -49,7 +49,7 @@ std::string select_idempotency() {
   return "SELECT idempotency_key, request_hash, id FROM reports WHERE idempotency_key = ?";
 }
 
-Query open_reports_near(const std::string& category, const BBox& box, Instant since,
+Query open_reports_near(const std::string& category, const geo::BBox& box, Instant since,
                         std::size_t limit) {
   Query q{"SELECT " + column_list(candidate_columns()) + " FROM reports WHERE category = ?",
           {category}};
@@ -95,7 +95,7 @@ Report decode_candidate(const Row& row) {
   r.category = text(1);
   r.state = parse_report_state(text(2)).value_or(ReportState::received);
   r.created_at = r.updated_at = from_millis(std::get<std::int64_t>(row[3]));
-  r.position = LonLat::trusted(real(4), real(5));
+  r.position = geo::LonLat::trusted(real(4), real(5));
   r.duplicate_of = text(6);
   return r;
 }

@@ -21,7 +21,7 @@ std::string insert_event();
 std::string select_events();  ///< one report id, by seq
 std::string select_idempotency();
 /// Duplicate candidates: only candidate_columns(), decoded with decode_candidate().
-Query open_reports_near(const std::string& category, const BBox& box, Instant since,
+Query open_reports_near(const std::string& category, const geo::BBox& box, Instant since,
                         std::size_t limit);
 const std::vector<std::string>& candidate_columns();
 /// A report with only id, category, state, created_at, position and duplicate_of set.

@@ -60,7 +60,7 @@ std::optional<IdempotencyRecord> SqlSession::idempotency(const std::string& key)
   return IdempotencyRecord{text_of(found[0][0]), text_of(found[0][1]), text_of(found[0][2])};
 }
 
-std::vector<Report> SqlSession::open_reports_near(const std::string& category, const BBox& box,
+std::vector<Report> SqlSession::open_reports_near(const std::string& category, const geo::BBox& box,
                                                   Instant since, std::size_t limit) {
   const auto q = sql::open_reports_near(category, box, since, limit);
   std::vector<Report> out;

@@ -37,8 +37,8 @@ class SqlSession : public WriteTx {
   void update_report(const Report& r) override;
   void append_event(const Event& e) override;
   std::optional<IdempotencyRecord> idempotency(const std::string& key) override;
-  std::vector<Report> open_reports_near(const std::string& category, const BBox& box, Instant since,
-                                        std::size_t limit) override;
+  std::vector<Report> open_reports_near(const std::string& category, const geo::BBox& box,
+                                        Instant since, std::size_t limit) override;
   std::vector<std::string> supervision_candidates(Instant now, double remind_fraction,
                                                   Instant list_before, std::size_t limit) override;
   std::optional<StoredReply> reply(const std::string& key) override;

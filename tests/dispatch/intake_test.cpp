@@ -48,13 +48,14 @@ TEST_F(IntakeTest, AssignsTheFinestGridItsChainAndLeader) {
 
 TEST_F(IntakeTest, NormalisesGcj02AndBd09ToWgs84BeforeLocating) {
   Submission s = sample_->submission();
-  const LonLat gcj =
-      from_wgs84(LonLat::checked(Longitude(s.lon.value()), Latitude(s.lat.value())), Datum::gcj02);
+  const geo::LonLat gcj = geo::from_wgs84(
+      geo::LonLat::checked(geo::Longitude(s.lon.value()), geo::Latitude(s.lat.value())),
+      geo::Datum::gcj02);
   s.lon = gcj.lon();
   s.lat = gcj.lat();
   s.datum = "gcj02";
   const Report r = build(s);
-  EXPECT_EQ(r.datum, Datum::gcj02);
+  EXPECT_EQ(r.datum, geo::Datum::gcj02);
   EXPECT_NEAR(r.position.lon(), testing::Sample::kLon, 1e-7);
   EXPECT_NEAR(r.position.lat(), testing::Sample::kLat, 1e-7);
   EXPECT_EQ(r.grid_id(), testing::Sample::kUnit);

@@ -68,9 +68,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   wangge::AssignOptions options;
   options.input = wangge::fuzz::write_scratch_file(geojson ? "in.geojson" : "in.csv", in);
   options.output = wangge::fuzz::scratch_dir() + (geojson ? "/out.geojson" : "/out.csv");
-  options.datum = size % 3 == 0   ? wangge::Datum::wgs84
-                  : size % 3 == 1 ? wangge::Datum::gcj02
-                                  : wangge::Datum::bd09;
+  options.datum = size % 3 == 0   ? wangge::geo::Datum::wgs84
+                  : size % 3 == 1 ? wangge::geo::Datum::gcj02
+                                  : wangge::geo::Datum::bd09;
   options.threads = 1;
   options.progress = false;
   wangge::AssignSummary s;

@@ -80,8 +80,9 @@ TEST(Validate, FindsSelfIntersectionsAndRepairsThemWithFix) {
   auto grids = AsciiMap("AB").grids();
   // A bow-tie: the ring crosses itself in the middle.
   const AsciiMap m("AB");
-  const XY nw = m.corner(0, 0), se = m.corner(1, 1);
-  grids[0].geometry = MultiPolygon{{Polygon{{nw, se, {se.x, nw.y}, {nw.x, se.y}, nw}, {}}}};
+  const geo::XY nw = m.corner(0, 0), se = m.corner(1, 1);
+  grids[0].geometry =
+      geo::MultiPolygon{{geo::Polygon{{nw, se, {se.x, nw.y}, {nw.x, se.y}, nw}, {}}}};
   ValidationReport r = validate(grids, {});
   auto invalid = with_rule(r, "invalid-geometry");
   ASSERT_EQ(invalid.size(), 1u);

@@ -21,9 +21,9 @@ using testing::Drawing;
 
 const Drawing d;
 
-nlohmann::json polygon(const Ring& r) {
+nlohmann::json polygon(const geo::Ring& r) {
   nlohmann::json ring = nlohmann::json::array();
-  for (const XY& v : r) ring.push_back({v.x, v.y});
+  for (const geo::XY& v : r) ring.push_back({v.x, v.y});
   return {{"type", "Polygon"}, {"coordinates", {ring}}};
 }
 

@@ -12,17 +12,17 @@
 namespace wangge::regrid {
 namespace {
 
-const LocalProjection kFrame(LonLat::trusted(112.9, 27.85));
+const geo::LocalProjection kFrame(geo::LonLat::trusted(112.9, 27.85));
 
-XY at(double x, double y) {
+geo::XY at(double x, double y) {
   return {kFrame.lon_of(x), kFrame.lat_of(y)};
 }
 
-Ring rect(double x0, double y0, double x1, double y1) {
+geo::Ring rect(double x0, double y0, double x1, double y1) {
   return {at(x0, y0), at(x1, y0), at(x1, y1), at(x0, y1), at(x0, y0)};
 }
 
-Grid parent_of(MultiPolygon m) {
+Grid parent_of(geo::MultiPolygon m) {
   Grid g;
   g.id = g.code = "430302009001";
   g.name = "测试片区";
@@ -31,7 +31,7 @@ Grid parent_of(MultiPolygon m) {
   return g;
 }
 
-Grid child(const std::string& code, Ring r, const std::string& leader) {
+Grid child(const std::string& code, geo::Ring r, const std::string& leader) {
   Grid g;
   g.id = g.code = code;
   g.parent_id = "430302009001";
@@ -68,7 +68,7 @@ TEST(Regrid, ABlockSplitsAlongItsMiddleStreet) {
   //  | 8 × 50  | 8 × 50  |   a 200 m × 100 m block, a street at x = 100,
   //  |         |         |   400 households each side, band 300–500
   //  +---------+---------+
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({rect(0, 0, 200, 100), {}});
   std::vector<Building> b;
   fill(b, 5, 5, 95, 95, 4, 2, 50);
@@ -88,7 +88,8 @@ TEST(Regrid, ABlockSplitsAlongItsMiddleStreet) {
   }
   // West first; each takes the old leader it shares most households with.
   EXPECT_EQ(plan.grids[0].code, "430302009001001");
-  EXPECT_LT(bbox_of(plan.grids[0].geometry).max_x, bbox_of(plan.grids[1].geometry).min_x + 1e-9);
+  EXPECT_LT(geo::bbox_of(plan.grids[0].geometry).max_x,
+            geo::bbox_of(plan.grids[1].geometry).min_x + 1e-9);
   EXPECT_EQ(plan.grids[0].leader.name, "张三");
   EXPECT_EQ(plan.grids[1].leader.name, "李四");
   // Old A held 400 + 100 of the east side: 100 households change grid.
@@ -100,7 +101,7 @@ TEST(Regrid, ABlockSplitsAlongItsMiddleStreet) {
 }
 
 TEST(Regrid, AnInfeasibleBandIsReportedAndOneGridDrawn) {
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({rect(0, 0, 100, 100), {}});
   std::vector<Building> b;
   fill(b, 5, 5, 95, 95, 5, 5, 10);  // 250 households
@@ -115,7 +116,7 @@ TEST(Regrid, AnInfeasibleBandIsReportedAndOneGridDrawn) {
 }
 
 TEST(Regrid, ABuildingHeavierThanTheMaximumIsAGridOfItsOwn) {
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({rect(0, 0, 300, 100), {}});
   std::vector<Building> b;
   fill(b, 5, 5, 195, 95, 8, 4, 25);  // 800 light households
@@ -137,7 +138,7 @@ TEST(Regrid, ABuildingHeavierThanTheMaximumIsAGridOfItsOwn) {
 }
 
 TEST(Regrid, AParentWithAHoleIsCoveredExactlyAndTheHoleStaysOut) {
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({rect(0, 0, 300, 300), {rect(100, 100, 200, 200)}});
   std::vector<Building> b;
   fill(b, 5, 5, 295, 95, 6, 2, 40);     // south strip: 480
@@ -158,7 +159,7 @@ TEST(Regrid, AParentWithAHoleIsCoveredExactlyAndTheHoleStaysOut) {
 }
 
 TEST(Regrid, NoGridSpansTheTwoPartsOfAMultipolygonParent) {
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({rect(0, 0, 100, 100), {}});
   m.polygons.push_back({rect(300, 0, 400, 100), {}});
   std::vector<Building> b;
@@ -178,7 +179,7 @@ TEST(Regrid, RandomParentsAreCoveredExactlyWithContiguousGrids) {
   for (int round = 0; round < 12; ++round) {
     std::uniform_real_distribution<double> w(300, 700), h(200, 500);
     const double W = w(rng), H = h(rng);
-    MultiPolygon m;
+    geo::MultiPolygon m;
     m.polygons.push_back({rect(0, 0, W, H), {}});
     std::vector<Building> b;
     std::uniform_real_distribution<double> ux(2, W - 2), uy(2, H - 2);

@@ -141,8 +141,8 @@ TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
   EXPECT_EQ(store_->list(f).items.size(), 10u);
   f = ReportFilter{};
   f.limit = 100;
-  f.bbox = BBox{testing::Sample::kLon - 1e-6, testing::Sample::kLat - 1e-6,
-                testing::Sample::kLon + 0.00005, testing::Sample::kLat + 1e-6};
+  f.bbox = geo::BBox{testing::Sample::kLon - 1e-6, testing::Sample::kLat - 1e-6,
+                     testing::Sample::kLon + 0.00005, testing::Sample::kLat + 1e-6};
   EXPECT_EQ(store_->list(f).items.size(), 3u);  // offsets 0, 2e-5 and 4e-5
   f = ReportFilter{};
   f.overdue_only = true;
@@ -163,8 +163,8 @@ TEST_P(StoreConformance, FindsDuplicateCandidatesAndOverdueCases) {
   act(a.id, Action::register_case, sample_->dispatcher(), "2026-11-23T09:00");
   act(a.id, Action::dispatch, sample_->dispatcher(), "2026-11-23T09:00");
   store_->write([&](WriteTx& tx) {
-    const BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
-                   testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
+    const geo::BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
+                        testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
     near = tx.open_reports_near("0101", box, at("2026-11-22T09:00"), 10);
     overdue = tx.supervision_candidates(at("2026-11-23T16:00"), 0.8, at("2026-11-20T16:00"), 10);
   });
@@ -186,8 +186,8 @@ TEST_P(StoreConformance, DuplicateCandidatesAreTheNearestFewOldestFirstOnTies) {
   });
   std::vector<Report> near;
   store_->write([&](WriteTx& tx) {
-    const BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
-                   testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
+    const geo::BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
+                        testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
     near = tx.open_reports_near("0101", box, at("2026-11-22T09:00"), 7);
   });
   ASSERT_EQ(near.size(), 7u);

@@ -96,7 +96,7 @@ class Listings : public StoreConformance {
       std::uniform_real_distribution<double> size(0.0005, 0.012), dx(-0.005, 0.005);
       const double w = size(rng), lon = testing::Sample::kLon + dx(rng);
       const double lat = testing::Sample::kLat + dx(rng);
-      f.bbox = BBox{lon, lat, lon + w, lat + w};  // small ones use the cells, large ones not
+      f.bbox = geo::BBox{lon, lat, lon + w, lat + w};  // small ones use the cells, large ones not
     }
     if (coin()) f.created_from = at("2026-11-20T00:00") + std::chrono::hours(rng() % 48);
     if (coin()) f.created_to = at("2026-11-21T00:00") + std::chrono::hours(rng() % 48);

@@ -88,10 +88,10 @@ struct StaffReport {
   PublicReport pub;  ///< everything anyone sees
   struct Own {
     std::string text, address, rating_comment;
-    std::string cancel_reason;                ///< as written, "" unless cancelled
-    LonLat position = LonLat::trusted(0, 0);  ///< WGS-84, exact
-    LonLat reported = LonLat::trusted(0, 0);  ///< as given, in `datum`
-    Datum datum = Datum::wgs84;
+    std::string cancel_reason;                          ///< as written, "" unless cancelled
+    geo::LonLat position = geo::LonLat::trusted(0, 0);  ///< WGS-84, exact
+    geo::LonLat reported = geo::LonLat::trusted(0, 0);  ///< as given, in `datum`
+    geo::Datum datum = geo::Datum::wgs84;
     std::optional<double> accuracy_m;
     Reporter reporter;
     std::map<std::string, std::string> attributes;  ///< answers; may say who or where exactly

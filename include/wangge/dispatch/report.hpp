@@ -113,9 +113,9 @@ struct Report {
   Reporter reporter;
 
   // Where, as given and normalised.
-  LonLat position = LonLat::trusted(0, 0);  ///< WGS-84
-  LonLat input = LonLat::trusted(0, 0);     ///< as reported, in `datum`
-  Datum datum = Datum::wgs84;
+  geo::LonLat position = geo::LonLat::trusted(0, 0);  ///< WGS-84
+  geo::LonLat input = geo::LonLat::trusted(0, 0);     ///< as reported, in `datum`
+  geo::Datum datum = geo::Datum::wgs84;
   std::optional<double> accuracy_m;
 
   // Assignment by the grid index, under the generation active at intake.

@@ -17,7 +17,7 @@ struct Finding {
   std::string message;                ///< full sentence naming grids, place and measure
   std::vector<std::string> grid_ids;  ///< grids involved
   std::optional<long long> fid;       ///< source feature id of the first grid, when known
-  std::optional<XY> where;            ///< a coordinate (lon/lat) at the problem
+  std::optional<geo::XY> where;       ///< a coordinate (lon/lat) at the problem
   std::optional<double> area_m2;      ///< size of the problem area, when it has one
 };
 

@@ -28,7 +28,7 @@ struct Grid {
   Leader leader;
   std::optional<long long> households;
   std::optional<long long> residents;
-  MultiPolygon geometry;
+  geo::MultiPolygon geometry;
   long long fid = -1;  ///< feature id in the source, for messages
 };
 

@@ -32,7 +32,7 @@ struct FieldMapping {
 struct ImportOptions {
   std::optional<std::string> layer;  ///< layer name; default: the first layer
   FieldMapping fields;
-  std::optional<Datum> datum;  ///< datum of the lon/lat values; default from the CRS
+  std::optional<geo::Datum> datum;  ///< datum of the lon/lat values; default from the CRS
 };
 
 struct ImportResult {

@@ -20,6 +20,6 @@ struct RasterGrid {
 };
 
 /// The region value ≤ @p threshold, in the raster's coordinates.
-MultiPolygon contour(const RasterGrid& grid, double threshold);
+geo::MultiPolygon contour(const RasterGrid& grid, double threshold);
 
 }  // namespace wangge

@@ -27,7 +27,7 @@ struct CoverageRow {
 struct Coverage {
   std::string service_type;       ///< "" = any service point
   std::vector<CoverageRow> rows;  ///< one per grid, in GridSet order
-  MultiPolygon uncovered;         ///< WGS-84 lon/lat, inside the grids
+  geo::MultiPolygon uncovered;    ///< WGS-84 lon/lat, inside the grids
 };
 
 /// Coverage for each of @p types. @throws Error(invalid_argument) for an unknown type.

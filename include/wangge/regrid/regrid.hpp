@@ -34,12 +34,12 @@ namespace wangge::regrid {
 /// A building or address point with its households (lon/lat, WGS-84).
 struct Building {
   std::string id;
-  XY at;
+  geo::XY at;
   std::int64_t households = 0;
 };
 
 /// A road centre line (lon/lat).
-using Road = std::vector<XY>;
+using Road = std::vector<geo::XY>;
 
 struct ParentOptions {
   Band band;

@@ -18,7 +18,7 @@ struct AssignOptions {
   std::string output;                    ///< same family as the input
   std::optional<std::string> lon_field;  ///< CSV: default lon, lng, longitude or x
   std::optional<std::string> lat_field;  ///< CSV: default lat, latitude or y
-  Datum datum = Datum::wgs84;            ///< datum of the input coordinates
+  geo::Datum datum = geo::Datum::wgs84;  ///< datum of the input coordinates
   std::vector<std::string> columns;      ///< assignment columns to append; empty: all
   unsigned threads = 0;                  ///< 0: all cores
   bool progress = true;                  ///< draw a progress bar when stderr is a terminal

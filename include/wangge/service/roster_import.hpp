@@ -20,7 +20,7 @@ struct RosterImportRequest {
   std::string path;      ///< .xlsx or .csv
   bool replace = false;  ///< remove the staff the roster does not list
   bool dry_run = false;  ///< check and compare only: nothing is written, no account created
-  OfficeTableLimits limits;
+  geo::OfficeTableLimits limits;
   Instant now;
 };
 

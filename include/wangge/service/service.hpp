@@ -42,11 +42,12 @@ struct ChainEntry {
 
 /// The answer to "which grid is this point in, and who is responsible".
 struct LocateAnswer {
-  LocateAnswer(LonLat in, Datum d, LonLat normalised) : input(in), datum(d), wgs84(normalised) {}
+  LocateAnswer(geo::LonLat in, geo::Datum d, geo::LonLat normalised)
+      : input(in), datum(d), wgs84(normalised) {}
 
-  LonLat input;  ///< as given, in its datum
-  Datum datum = Datum::wgs84;
-  LonLat wgs84;  ///< normalised position used for the look-up
+  geo::LonLat input;  ///< as given, in its datum
+  geo::Datum datum = geo::Datum::wgs84;
+  geo::LonLat wgs84;  ///< normalised position used for the look-up
   LocateStatus status = LocateStatus::not_covered;
   std::vector<ChainEntry> chain;  ///< finest grid first, then its parents to the root
   bool on_boundary = false;
@@ -118,9 +119,9 @@ struct TileLayerInfo {
 /// One service point's walking area (GET /api/v1/isochrones).
 struct IsochroneArea {
   ServicePoint point;
-  double minutes = 0;    ///< the walking time it was drawn for
-  double speed_kmh = 0;  ///< the walking speed assumed
-  MultiPolygon area;     ///< WGS-84 lon/lat; empty when the point is off the network
+  double minutes = 0;      ///< the walking time it was drawn for
+  double speed_kmh = 0;    ///< the walking speed assumed
+  geo::MultiPolygon area;  ///< WGS-84 lon/lat; empty when the point is off the network
 };
 
 struct TileRequest {
@@ -167,9 +168,9 @@ class Service {
   std::shared_ptr<const GridIndex> grid_index() const;
 
   /// Locates a point given in @p datum. Thread-safe.
-  LocateAnswer locate(LonLat point, Datum datum = Datum::wgs84) const;
+  LocateAnswer locate(geo::LonLat point, geo::Datum datum = geo::Datum::wgs84) const;
   /// Same, on an explicit snapshot (hot loops take the snapshot once).
-  static LocateAnswer locate(const GridIndex& index, LonLat point, Datum datum);
+  static LocateAnswer locate(const GridIndex& index, geo::LonLat point, geo::Datum datum);
 
   // ---- dispatch (needs open()) ------------------------------------------------------------
 
@@ -325,7 +326,7 @@ class Service {
   /// The tile cache's counters (for /metrics).
   tiles::TileCacheStats tile_cache_stats() const;
   /// The walking area of every service point at the configured threshold (cached per network).
-  std::vector<std::pair<ServicePoint, MultiPolygon>> isochrones();
+  std::vector<std::pair<ServicePoint, geo::MultiPolygon>> isochrones();
   /// The walking areas within @p minutes (default: the configured threshold) of the service
   /// point @p id, or of every point when @p id is empty; the snapped raster is the one the
   /// tiles use (built once per network). @throws Error(not_found) when no network is loaded or
@@ -336,7 +337,7 @@ class Service {
   ///         for an unknown layer or format.
   std::size_t export_layer(const ExportRequest& request);
   /// Areas of the grids outside every service point's circle (cached per network and grids).
-  MultiPolygon coverage_gaps();
+  geo::MultiPolygon coverage_gaps();
   /// Who acts: a staff member of organisation.json by id, or "resident:<id>" for a resident
   /// account. @throws Error(forbidden) for an unknown id.
   Actor actor(const std::string& spec) const;
@@ -352,11 +353,12 @@ class Service {
   void swap_grids(std::shared_ptr<const GridSnapshot> snapshot);
   static std::shared_ptr<TileState> make_tile_state();
   // One builder per tile layer (tiles_service.cpp); @p padded: the tile's box with its buffer.
-  std::string grids_tile(const tiles::TileId& t, const BBox& padded, Instant now);
+  std::string grids_tile(const tiles::TileId& t, const geo::BBox& padded, Instant now);
   std::string service_points_tile(const tiles::TileId& t);
-  std::string isochrones_tile(const tiles::TileId& t, const BBox& padded);
-  std::string coverage_gaps_tile(const tiles::TileId& t, const BBox& padded);
-  std::string reports_tile(const tiles::TileId& t, int minzoom, const BBox& padded, Instant now);
+  std::string isochrones_tile(const tiles::TileId& t, const geo::BBox& padded);
+  std::string coverage_gaps_tile(const tiles::TileId& t, const geo::BBox& padded);
+  std::string reports_tile(const tiles::TileId& t, int minzoom, const geo::BBox& padded,
+                           Instant now);
   /// The snapped raster of @p net (built on first use, dropped when the network changes).
   std::shared_ptr<const SnapRaster> snap_raster(const std::shared_ptr<const NearestService>& net);
   /// Inside @p tx: the messages @p e (just applied to @p r) owes (Notifications::enqueue).

@@ -64,7 +64,7 @@ class WriteTx {
   /// Open reports of @p category created at or after @p since whose position is in @p box —
   /// the duplicate candidates, with only id, category, state, created_at, position and
   /// duplicate_of filled in: at most @p limit, nearest to the box's centre first, then oldest.
-  virtual std::vector<Report> open_reports_near(const std::string& category, const BBox& box,
+  virtual std::vector<Report> open_reports_near(const std::string& category, const geo::BBox& box,
                                                 Instant since, std::size_t limit) = 0;
   /// Ids of running cases that may call for a higher supervision level at @p now: not yet
   /// reminded and past @p remind_fraction of the time between dispatch and due; overdue and
@@ -111,7 +111,7 @@ struct ReportFilter {
   std::optional<std::string> department;  ///< assigned, or responsible when not dispatched
   std::optional<std::string> submitted_by;
   std::optional<std::string> external_id;  ///< the channel's ticket number
-  std::optional<BBox> bbox;
+  std::optional<geo::BBox> bbox;
   std::optional<Instant> created_from, created_to, updated_from, updated_to;
   bool overdue_only = false;
   Instant now;

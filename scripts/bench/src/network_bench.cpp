@@ -29,13 +29,13 @@ double ms_since(Clock::time_point t0) {
 WalkingGraph city(int n) {
   std::mt19937_64 rng(42);
   std::uniform_real_distribution<double> jitter(-15, 15), unit(0, 1);
-  std::vector<XY> nodes;
+  std::vector<geo::XY> nodes;
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < n; ++i) nodes.push_back({i * 80.0 + jitter(rng), j * 80.0 + jitter(rng)});
   std::vector<WalkingGraph::Edge> edges;
-  std::vector<XY> geometry;
+  std::vector<geo::XY> geometry;
   auto add = [&](int a, int b, double factor) {
-    const XY p = nodes[static_cast<std::size_t>(a)], q = nodes[static_cast<std::size_t>(b)];
+    const geo::XY p = nodes[static_cast<std::size_t>(a)], q = nodes[static_cast<std::size_t>(b)];
     WalkingGraph::Edge e;
     e.u = static_cast<std::uint32_t>(a);
     e.v = static_cast<std::uint32_t>(b);
@@ -57,10 +57,10 @@ WalkingGraph city(int n) {
     }
   }
   // The frame's origin: somewhere in Hunan, for plausible lon/lat.
-  const LonLat origin = LonLat::trusted(112.9, 27.86);
+  const geo::LonLat origin = geo::LonLat::trusted(112.9, 27.86);
   const double half = n * 40.0;
-  for (XY& p : nodes) p = {p.x - half, p.y - half};
-  for (XY& p : geometry) p = {p.x - half, p.y - half};
+  for (geo::XY& p : nodes) p = {p.x - half, p.y - half};
+  for (geo::XY& p : geometry) p = {p.x - half, p.y - half};
   return WalkingGraph(origin, std::move(nodes), std::move(edges), std::move(geometry),
                       FootProfile{});
 }
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
       p.id = "P" + std::to_string(i);
       p.services = {kinds[i % 4]};
       const auto e = static_cast<std::uint32_t>(rng() % graph->edge_count());
-      const XY a = *graph->geometry_begin(e), b = *(graph->geometry_end(e) - 1);
+      const geo::XY a = *graph->geometry_begin(e), b = *(graph->geometry_end(e) - 1);
       p.position = graph->to_lonlat({(a.x + b.x) / 2, (a.y + b.y) / 2});
       points.push_back(p);
     }
@@ -101,13 +101,13 @@ int main(int argc, char** argv) {
   const std::size_t searches = service.types().size();
 
   // Per-report look-ups with snapping, over random points in the graph's box.
-  const BBox b = graph->bounds_m();
+  const geo::BBox b = graph->bounds_m();
   std::uniform_real_distribution<double> ux(b.min_x, b.max_x), uy(b.min_y, b.max_y);
-  std::vector<LonLat> reports;
+  std::vector<geo::LonLat> reports;
   for (int i = 0; i < 200000; ++i) reports.push_back(graph->to_lonlat({ux(rng), uy(rng)}));
   t0 = Clock::now();
   std::size_t within = 0;
-  for (const LonLat& p : reports) within += service.lookup(p).within_circle;
+  for (const geo::LonLat& p : reports) within += service.lookup(p).within_circle;
   const double lookup_us = ms_since(t0) * 1000 / static_cast<double>(reports.size());
 
   // Isochrones: cold (snap tiles computed) and warm.
