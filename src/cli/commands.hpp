@@ -22,7 +22,7 @@ struct GridSourceOptions {
       households, residents;
   bool flat = false;  ///< --flat, --parent-field none or --parent-field '': one level
   /// Converts to importer options. @throws Error(invalid_argument) for an unknown datum.
-  ImportOptions to_import_options() const;
+  grid::ImportOptions to_import_options() const;
 };
 void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positional);
 

@@ -79,7 +79,7 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
     }
     box = geo::BBox{n[0], n[1], n[2], n[3]};
   } else {
-    for (const Grid& g : service.grid_index()->grids().grids())
+    for (const grid::Grid& g : service.grid_index()->grids().grids())
       box.extend(geo::bbox_of(g.geometry));
   }
   std::vector<tiles::TileId> list;

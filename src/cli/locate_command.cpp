@@ -57,7 +57,7 @@ nlohmann::json answer_json(const LocateAnswer& a) {
   j["wgs84"] = {{"lon", a.wgs84.lon()}, {"lat", a.wgs84.lat()}};
   j["status"] = to_string(a.status);
   j["on_boundary"] = a.on_boundary;
-  j["outside"] = a.status == LocateStatus::outside;
+  j["outside"] = a.status == grid::LocateStatus::outside;
   j["boundary_distance_m"] = a.boundary_distance_m;
   j["covering"] = a.covering;
   j["chain"] = nlohmann::json::array();
@@ -81,11 +81,11 @@ void print_text(const LocateAnswer& a, double tolerance) {
   if (a.datum != geo::Datum::wgs84)
     std::printf(" = %.7f, %.7f (wgs84)", a.wgs84.lon(), a.wgs84.lat());
   std::printf("\n");
-  if (a.status == LocateStatus::not_covered) {
+  if (a.status == grid::LocateStatus::not_covered) {
     std::printf("status    not covered: no grid within %.0f m\n", tolerance);
     return;
   }
-  if (a.status == LocateStatus::outside) {
+  if (a.status == grid::LocateStatus::outside) {
     std::printf("status    outside every grid, %.1f m from the nearest (assigned to it)\n",
                 a.boundary_distance_m);
   } else if (a.on_boundary) {
@@ -151,7 +151,7 @@ int run(const LocateArgs& a) {
         print_nearest(walking->lookup(answer.wgs84, t), t, walking->config());
     }
   }
-  return answer.status == LocateStatus::not_covered ? 1 : 0;
+  return answer.status == grid::LocateStatus::not_covered ? 1 : 0;
 }
 
 }  // namespace

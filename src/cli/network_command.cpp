@@ -205,12 +205,12 @@ Runner add_coverage_command(CLI::App& app) {
     auto service = a->net.open();
     Service grids;
     print_notes(grids.load_grids(a->grids.path, a->grids.to_import_options()));
-    const GridIndex& index = *grids.grid_index();
+    const grid::GridIndex& index = *grids.grid_index();
     const SnapRaster raster(*service);
     std::vector<std::string> types = a->types;
     if (types.empty()) types = service->types();
     const auto results = coverage(*service, raster, index, types);
-    const GridSet& set = index.grids();
+    const grid::GridSet& set = index.grids();
     json out = json::array();
     json gaps = json::array();
     for (const Coverage& c : results) {

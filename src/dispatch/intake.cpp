@@ -172,10 +172,10 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
 }
 
 void Intake::place(Report& r, const Category& category) const {
-  const Location loc = index_.locate(r.position);
+  const grid::Location loc = index_.locate(r.position);
   r.grid_status = loc.status;
-  const GridSet& set = index_.grids();
-  if (loc.status != LocateStatus::not_covered) {
+  const grid::GridSet& set = index_.grids();
+  if (loc.status != grid::LocateStatus::not_covered) {
     for (std::size_t g : loc.chain) r.grid_chain.push_back(set[g].id);
     r.leader = set[loc.grid].leader;
     r.on_boundary = loc.on_boundary;
@@ -191,7 +191,7 @@ void Intake::place(Report& r, const Category& category) const {
   // Responsibility: 事件 locality first, 部件 owner first; the locality is the last resort.
   Assignee locality;
   if (!r.grid_chain.empty()) {
-    const Grid& leaf = set[loc.grid];
+    const grid::Grid& leaf = set[loc.grid];
     locality = {
         Assignee::Kind::grid, leaf.id,
         leaf.name +

@@ -2,7 +2,7 @@
 
 #include "wangge/geo/feature_writer.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 void write_grids(const std::vector<Grid>& grids, const std::string& path,
                  const std::string& layer_name) {
@@ -38,4 +38,4 @@ void write_grids(const std::vector<Grid>& grids, const std::string& path,
   geo::write_features(path, "", layer_name, geo::GeometryKind::multipolygon, fields, out);
 }
 
-}  // namespace wangge
+}  // namespace wangge::grid

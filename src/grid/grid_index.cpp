@@ -9,7 +9,7 @@
 #include "wangge/geo/local_projection.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
@@ -168,4 +168,4 @@ Location GridIndex::locate_outside(geo::LonLat point, Location out) const {
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -11,7 +11,7 @@
 #include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 struct ResolvedField {
@@ -313,4 +313,4 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
   return result;
 }
 
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -9,7 +9,7 @@
 #include "wangge/geo/geos.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 std::string place(geo::XY p) {
@@ -306,4 +306,4 @@ ValidationReport validate(std::vector<Grid>& grids, const ValidationOptions& opt
   return Validator(grids, options).run();
 }
 
-}  // namespace wangge
+}  // namespace wangge::grid

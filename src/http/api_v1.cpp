@@ -41,8 +41,8 @@ json geometry_json(const geo::MultiPolygon& g) {
   return {{"type", "MultiPolygon"}, {"coordinates", polys}};
 }
 
-json grid_feature(const GridSet& set, std::size_t i, bool with_geometry) {
-  const Grid& g = set[i];
+json grid_feature(const grid::GridSet& set, std::size_t i, bool with_geometry) {
+  const grid::Grid& g = set[i];
   json props{{"id", g.id},
              {"code", g.code},
              {"name", g.name},
@@ -376,7 +376,7 @@ Response geojson(json body) {
 /// GET /api/v1/grids
 Response list_grids(Context& ctx, Request& req) {
   const auto index = ctx.service.grid_index();
-  const GridSet& set = index->grids();
+  const grid::GridSet& set = index->grids();
   const auto level = integer_param(req, "level", 0, 99);
   const auto parent = req.param("parent");
   json features = json::array();
@@ -393,7 +393,7 @@ Response list_grids(Context& ctx, Request& req) {
 /// GET /api/v1/grids/{id}
 Response get_grid(Context& ctx, Request& req) {
   const auto index = ctx.service.grid_index();
-  const GridSet& set = index->grids();
+  const grid::GridSet& set = index->grids();
   const auto i = set.find(req.params.at("id"));
   if (!i) throw Error(ErrorCode::not_found, "grid " + req.params.at("id") + " does not exist");
   json f = grid_feature(set, *i, true);

@@ -75,9 +75,9 @@ std::vector<Item> memory_items(const Collection& c, Service& service,
   std::vector<Item> out;
   if (c.id == "grids") {
     const auto index = service.grid_index();
-    const GridSet& set = index->grids();
+    const grid::GridSet& set = index->grids();
     for (std::size_t i = 0; i < set.size(); ++i) {
-      const Grid& g = set[i];
+      const grid::Grid& g = set[i];
       if (!meets(geo::bbox_of(g.geometry), bbox)) continue;
       json p{{"code", g.code.empty() ? g.id : g.code},
              {"name", g.name},

@@ -163,7 +163,7 @@ json link(const Context& ctx, const std::string& path, const std::string& rel,
 
 json collection_json(const Context& ctx, const Collection& c) {
   geo::BBox b;
-  for (const Grid& g : ctx.service.grid_index()->grids().grids())
+  for (const grid::Grid& g : ctx.service.grid_index()->grids().grids())
     b.extend(geo::bbox_of(g.geometry));
   const std::string path = "/ogc/collections/" + c.id;
   json j{{"id", c.id},

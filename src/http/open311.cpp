@@ -22,7 +22,7 @@ std::string status_of(ReportState s) {
 /// Where a case is, for the spec's `address`: the reporter's own words when given (personal
 /// numbers masked), else the 街道 (subdistrict) and the finest grid by name
 /// ("新湖街道湘江一组第5邻"); grid ids when the grids are not the current generation's.
-std::string address_of(const PublicReport& p, const GridIndex* index) {
+std::string address_of(const PublicReport& p, const grid::GridIndex* index) {
   if (!p.address.empty()) return p.address;
   if (p.grid_chain.empty()) return "";
   auto name = [&](const std::string& id) {
@@ -35,8 +35,8 @@ std::string address_of(const PublicReport& p, const GridIndex* index) {
 }
 
 Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy& privacy,
-                  const GridIndex* grids, const std::vector<PublicEvent>* history, Instant now,
-                  const std::string& base_url) {
+                  const grid::GridIndex* grids, const std::vector<PublicEvent>* history,
+                  Instant now, const std::string& base_url) {
   const TimeZone& zone = ref.calendar.zone();
   const PublicReport p = public_report(r, ref, privacy, now);
   const Assignee& who = p.assignee.kind != Assignee::Kind::none ? p.assignee : p.responsible;
@@ -240,7 +240,7 @@ Response service_definition(Context& ctx, Request& req) {
 Response request_list(Context& ctx, const Request& req, const std::vector<Report>& reports) {
   const bool extensions = req.param("extensions").value_or("") == "true";
   const ReferenceData& ref = *ctx.service.reference();
-  std::shared_ptr<const GridIndex> grids;
+  std::shared_ptr<const grid::GridIndex> grids;
   try {
     grids = ctx.service.grid_index();
   } catch (const Error&) {

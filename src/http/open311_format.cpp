@@ -73,7 +73,7 @@ void check_jurisdiction(const Request& req, const std::string& ours) {
 }
 
 std::string jurisdiction_of(Service& service) {
-  const GridSet& set = service.grid_index()->grids();
+  const grid::GridSet& set = service.grid_index()->grids();
   for (std::size_t i = 0; i < set.size(); ++i)
     if (!set.parent(i)) return set[i].code.empty() ? set[i].id : set[i].code;
   return std::string();

@@ -174,7 +174,7 @@ Response tilejson(Context& ctx, Request& req) {
   }
   geo::BBox bounds;
   const auto index = ctx.service.grid_index();
-  for (const Grid& g : index->grids().grids()) bounds.extend(geo::bbox_of(g.geometry));
+  for (const grid::Grid& g : index->grids().grids()) bounds.extend(geo::bbox_of(g.geometry));
   json tj{{"tilejson", "3.0.0"},
           {"name", "wangge " + joined},
           {"description", description},

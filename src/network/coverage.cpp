@@ -9,13 +9,14 @@
 namespace wangge {
 
 std::vector<Coverage> coverage(const NearestService& service, const SnapRaster& raster,
-                               const GridIndex& index, const std::vector<std::string>& types) {
-  const GridSet& set = index.grids();
+                               const grid::GridIndex& index,
+                               const std::vector<std::string>& types) {
+  const grid::GridSet& set = index.grids();
   const WalkingGraph* graph = service.graph();
   if (!graph) throw Error(ErrorCode::invalid_argument, "coverage needs a walking network");
   // The raster over the grids, in the network's frame.
   geo::BBox box;
-  for (const Grid& g : set.grids())
+  for (const grid::Grid& g : set.grids())
     for (const geo::Polygon& p : g.geometry.polygons)
       for (const geo::XY& ll : p.outer)
         box.extend(graph->to_metres(geo::LonLat::trusted(ll.x, ll.y)));
@@ -29,8 +30,8 @@ std::vector<Coverage> coverage(const NearestService& service, const SnapRaster& 
   std::vector<std::int32_t> leaf(width * height, -1);
   for (std::int64_t j = j0; j <= j1; ++j) {
     for (std::int64_t i = i0; i <= i1; ++i) {
-      const Location loc = index.locate(graph->to_lonlat(raster.centre(i, j)));
-      if (loc.status == LocateStatus::inside)
+      const grid::Location loc = index.locate(graph->to_lonlat(raster.centre(i, j)));
+      if (loc.status == grid::LocateStatus::inside)
         leaf[static_cast<std::size_t>(j - j0) * width + static_cast<std::size_t>(i - i0)] =
             static_cast<std::int32_t>(loc.grid);
     }

@@ -211,20 +211,21 @@ Coverage coverage_of(const Context& ctx, const std::vector<Geometry>& shapes,
   return c;
 }
 
-std::optional<std::string> partition_failure(const Grid& parent, const std::vector<Grid>& grids,
+std::optional<std::string> partition_failure(const grid::Grid& parent,
+                                             const std::vector<grid::Grid>& grids,
                                              const std::vector<GridContents>& contents) {
   // The same validator as `wangge validate` and the final check of the generation, on the
   // parent and its new children alone.
-  std::vector<Grid> family;
+  std::vector<grid::Grid> family;
   family.reserve(grids.size() + 1);
   family.push_back(parent);
   family.back().parent_id.clear();
-  for (const Grid& g : grids) family.push_back(g);
-  const ValidationReport report = validate(family, ValidationOptions{});
+  for (const grid::Grid& g : grids) family.push_back(g);
+  const grid::ValidationReport report = grid::validate(family, grid::ValidationOptions{});
   if (const std::size_t errors = report.errors()) {
     std::string first;
-    for (const Finding& f : report.findings) {
-      if (f.severity == Severity::error) {
+    for (const grid::Finding& f : report.findings) {
+      if (f.severity == grid::Severity::error) {
         first = "[" + f.rule + "] " + f.message;
         break;
       }

@@ -73,7 +73,8 @@ struct GridContents {
 /// sibling overlap, no gap, each above 1 m²), no grid in more polygons than it may be (so
 /// snap-rounding and repair did not cut it apart), and every building inside (or within 1 cm of)
 /// its grid's polygon, so the household counts hold.
-std::optional<std::string> partition_failure(const Grid& parent, const std::vector<Grid>& grids,
+std::optional<std::string> partition_failure(const grid::Grid& parent,
+                                             const std::vector<grid::Grid>& grids,
                                              const std::vector<GridContents>& contents);
 
 }  // namespace wangge::regrid

@@ -7,7 +7,7 @@
 
 namespace wangge::regrid {
 
-void carry_leaders(ParentPlan& plan, const std::vector<const Grid*>& old_children,
+void carry_leaders(ParentPlan& plan, const std::vector<const grid::Grid*>& old_children,
                    const std::vector<Building>& buildings,
                    const std::vector<int>& new_of_building) {
   std::vector<int> old_of_building(buildings.size(), -1);

@@ -110,9 +110,9 @@ std::vector<int> pieces_of(const UnitGraph& graph, const std::vector<int>& grid_
 
 /// Everything of regrid_parent after the parent's own check. A broken rule on the way (a GEOS
 /// failure, grids that do not partition the parent) sets plan.failure.
-void draw_grids(const Context& ctx, ParentPlan& plan, const Grid& parent,
+void draw_grids(const Context& ctx, ParentPlan& plan, const grid::Grid& parent,
                 const GEOSGeometry* parent_m, const geo::LocalProjection& proj,
-                const std::vector<const Grid*>& old_children,
+                const std::vector<const grid::Grid*>& old_children,
                 const std::vector<Building>& buildings, const Local& in,
                 const ParentOptions& options) {
   UnitSet units = build_units(ctx, parent_m, in.at, in.households, in.roads, options.band.max / 2);
@@ -185,7 +185,7 @@ void draw_grids(const Context& ctx, ParentPlan& plan, const Grid& parent,
   const std::string prefix = parent.code.empty() ? parent.id : parent.code;
   for (std::size_t r = 0; r < order.size(); ++r) {
     const auto g = static_cast<std::size_t>(order[r]);
-    Grid grid;
+    grid::Grid grid;
     grid.code = prefix + sequence_code(static_cast<int>(r) + 1, options.code_digits);
     grid.id = grid.code;
     grid.parent_id = parent.id;
@@ -203,7 +203,7 @@ void draw_grids(const Context& ctx, ParentPlan& plan, const Grid& parent,
 
 }  // namespace
 
-UnitGraph parent_unit_graph(const Grid& parent, const std::vector<Building>& buildings,
+UnitGraph parent_unit_graph(const grid::Grid& parent, const std::vector<Building>& buildings,
                             const std::vector<Road>& roads, std::int64_t heavy) {
   const geos::Context ctx;
   const geo::BBox pb = geo::bbox_of(parent.geometry);
@@ -213,7 +213,8 @@ UnitGraph parent_unit_graph(const Grid& parent, const std::vector<Building>& bui
   return build_units(ctx, parent_m.get(), in.at, in.households, in.roads, heavy).graph;
 }
 
-ParentPlan regrid_parent(const Grid& parent, const std::vector<const Grid*>& old_children,
+ParentPlan regrid_parent(const grid::Grid& parent,
+                         const std::vector<const grid::Grid*>& old_children,
                          const std::vector<Building>& buildings, const std::vector<Road>& roads,
                          const ParentOptions& options) {
   const auto started = std::chrono::steady_clock::now();
@@ -223,7 +224,7 @@ ParentPlan regrid_parent(const Grid& parent, const std::vector<const Grid*>& old
   const geo::LocalProjection proj(geo::LonLat::trusted(pb.centre().x, pb.centre().y));
   Geometry parent_m = geos::to_geos(ctx, to_metres(parent.geometry, proj));
   if (auto bad = geos::invalidity(ctx, parent_m.get())) {
-    throw Error(ErrorCode::invalid_data, "parent " + describe(parent) +
+    throw Error(ErrorCode::invalid_data, "parent " + grid::describe(parent) +
                                              " has an invalid polygon: " + bad->reason +
                                              " (run wangge validate --fix first)");
   }

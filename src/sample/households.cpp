@@ -147,10 +147,10 @@ Hierarchy build_hierarchy(const Tessellation& t, const std::vector<int>& block,
   return h;
 }
 
-std::vector<Grid> to_grids(const Hierarchy& h, Random& rng) {
-  std::vector<Grid> out;
+std::vector<grid::Grid> to_grids(const Hierarchy& h, Random& rng) {
+  std::vector<grid::Grid> out;
   auto add = [&](const Node& n, int level, const char* level_name, const char* role) {
-    Grid g;
+    grid::Grid g;
     g.id = n.id;
     g.code = n.code;
     g.parent_id = n.parent;

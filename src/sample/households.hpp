@@ -45,7 +45,7 @@ Hierarchy build_hierarchy(const Tessellation& t, const std::vector<int>& block,
 
 /// The hierarchy as grids in WGS-84 with levels, names and (fictional) leaders, ordered root,
 /// blocks, groups, units, each level by code.
-std::vector<Grid> to_grids(const Hierarchy& h, Random& rng);
+std::vector<grid::Grid> to_grids(const Hierarchy& h, Random& rng);
 
 /// Converts a metres geometry to lon/lat with @p proj.
 geo::MultiPolygon to_lonlat(const geo::MultiPolygon& m, const geo::LocalProjection& proj);

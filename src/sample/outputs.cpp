@@ -229,11 +229,12 @@ std::size_t write_reports(const std::string& path, const Tessellation& t, const 
   return static_cast<std::size_t>(total);
 }
 
-std::size_t write_buildings(const std::string& path, const std::vector<Grid>& grids, Random& rng) {
+std::size_t write_buildings(const std::string& path, const std::vector<grid::Grid>& grids,
+                            Random& rng) {
   AtomicFile out(path);
   out.printf("{\"type\":\"FeatureCollection\",\"name\":\"buildings\",\"features\":[\n");
   std::size_t n = 0;
-  for (const Grid& g : grids) {
+  for (const grid::Grid& g : grids) {
     if (!g.level || *g.level != 3 || !g.households) continue;
     const geo::BBox box = geo::bbox_of(g.geometry);
     long long left = *g.households;

@@ -22,6 +22,7 @@ std::size_t write_reports(const std::string& path, const Tessellation& t, const 
 /// Writes the residential buildings (GeoJSON points with `households`, `unit`): each unit's
 /// households split into buildings of 4–40 households placed inside the unit, so that the
 /// buildings of a unit sum exactly to its households (the re-gridding input). @returns how many.
-std::size_t write_buildings(const std::string& path, const std::vector<Grid>& grids, Random& rng);
+std::size_t write_buildings(const std::string& path, const std::vector<grid::Grid>& grids,
+                            Random& rng);
 
 }  // namespace wangge::sample

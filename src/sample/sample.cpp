@@ -122,14 +122,14 @@ Summary generate(const Options& options) {
     children_of(kids, g, 2,
                 [&](int n, const Node&) { return g.name + "第" + std::to_string(n) + "邻"; });
   }
-  std::vector<Grid> grids = to_grids(h, rng);
+  std::vector<grid::Grid> grids = to_grids(h, rng);
 
   // The generator's own check: the hierarchy must be exact before anything is written.
-  std::vector<Grid> copy = grids;
-  ValidationOptions strict;
+  std::vector<grid::Grid> copy = grids;
+  grid::ValidationOptions strict;
   strict.overlap_tolerance_m2 = 0.01;
   strict.gap_tolerance_m2 = 0.01;
-  const ValidationReport report = validate(copy, strict);
+  const grid::ValidationReport report = grid::validate(copy, strict);
   if (!report.findings.empty()) {
     throw Error(ErrorCode::internal,
                 "sample: generated grids fail validation: " + report.findings.front().message);
@@ -137,7 +137,7 @@ Summary generate(const Options& options) {
 
   std::filesystem::create_directories(options.out_dir);
   const std::filesystem::path dir(options.out_dir);
-  write_grids(grids, (dir / "grids.geojson").string(), "grids");
+  grid::write_grids(grids, (dir / "grids.geojson").string(), "grids");
   const auto ways = build_streets(t, block, group, rng);
   const StreetStats streets = write_osm((dir / "streets.osm").string(), ways, proj);
   const std::size_t points =

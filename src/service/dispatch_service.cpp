@@ -395,7 +395,7 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
   if (req.to && req.to->kind == Assignee::Kind::grid && req.to->name.empty()) {
     const auto index = grid_index();
     if (const auto i = index->grids().find(req.to->id)) {
-      const Grid& g = index->grids()[*i];
+      const grid::Grid& g = index->grids()[*i];
       req.to->name =
           g.name + (g.leader.name.empty() ? "" : " " + g.leader.role + " " + g.leader.name);
     }
@@ -475,8 +475,8 @@ namespace {
 /// @p filter narrowed to what @p viewer may list (residents: their own; grid workers: their
 /// grids; department staff: their department's), or std::nullopt when nothing can match.
 /// @p grids: the active grids (needed for grid workers only).
-std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer, const GridSet* grids,
-                                   const CategoryTree& categories) {
+std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer,
+                                   const grid::GridSet* grids, const CategoryTree& categories) {
   // The public never sees a case of a category that is not public, not even counted.
   if (viewer.anonymous) filter.exclude_categories = categories.private_codes();
   switch (viewer.role) {
@@ -487,7 +487,7 @@ std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer, con
       break;
     case Role::grid_worker:
       if (viewer.grids.size() == 1) {
-        const GridSet& set = *grids;
+        const grid::GridSet& set = *grids;
         if (filter.grid) {
           // Only the worker's grid or one below it.
           bool inside = false;
@@ -604,17 +604,17 @@ std::size_t Service::tick(Instant now) {
   return raised;
 }
 
-std::string Service::import_generation(const std::string& path, const ImportOptions& options,
+std::string Service::import_generation(const std::string& path, const grid::ImportOptions& options,
                                        bool activate, Instant now) {
-  ImportResult imported = import_grids(path, options);
-  std::vector<Grid> grids = imported.grids;
-  ValidationReport report = validate(grids, ValidationOptions{});
+  grid::ImportResult imported = grid::import_grids(path, options);
+  std::vector<grid::Grid> grids = imported.grids;
+  grid::ValidationReport report = grid::validate(grids, grid::ValidationOptions{});
   report.findings.insert(report.findings.begin(), imported.problems.begin(),
                          imported.problems.end());
   std::size_t errors = 0;
   std::string first;
-  for (const Finding& f : report.findings) {
-    if (f.severity != Severity::error) continue;
+  for (const grid::Finding& f : report.findings) {
+    if (f.severity != grid::Severity::error) continue;
     if (errors++ < 3) first += "\n  [" + f.rule + "] " + f.message;
   }
   if (errors) {
@@ -622,7 +622,7 @@ std::string Service::import_generation(const std::string& path, const ImportOpti
                 "'" + path + "' does not validate (" + std::to_string(errors) +
                     " error(s); `wangge validate` lists them all):" + first);
   }
-  GridSet::build(grids);  // indexable, or Error(invalid_topology) before anything is stored
+  grid::GridSet::build(grids);  // indexable, or Error(invalid_topology) before anything is stored
   const std::string id = store().save_generation(grids, path, now);
   if (activate) activate_generation(id);
   return id;
@@ -631,9 +631,9 @@ std::string Service::import_generation(const std::string& path, const ImportOpti
 void Service::activate_generation(const std::string& id) {
   Store& s = store();
   // Loaded and indexed before the switch: readers see the old grids or the new, never none.
-  auto set = std::make_shared<const GridSet>(GridSet::build(s.load_generation(id)));
+  auto set = std::make_shared<const grid::GridSet>(grid::GridSet::build(s.load_generation(id)));
   auto snapshot = std::make_shared<const GridSnapshot>(GridSnapshot{
-      std::make_shared<const GridIndex>(set, dispatch_->config.outside_tolerance_m), id});
+      std::make_shared<const grid::GridIndex>(set, dispatch_->config.outside_tolerance_m), id});
   s.activate_generation(id);
   swap_grids(std::move(snapshot));
 }

@@ -29,7 +29,7 @@ struct Layer {
   geo::GeometryKind kind = geo::GeometryKind::multipolygon;
 };
 
-Layer grids_layer(const GridSet& set, bool personal) {
+Layer grids_layer(const grid::GridSet& set, bool personal) {
   Layer l;
   l.fields = {{"id"},
               {"parent_id"},
@@ -44,7 +44,7 @@ Layer grids_layer(const GridSet& set, bool personal) {
               {"area_m2", T::real}};
   if (personal) l.fields.push_back({"leader_phone"});
   for (std::size_t i = 0; i < set.size(); ++i) {
-    const Grid& g = set[i];
+    const grid::Grid& g = set[i];
     geo::OutFeature f{{text(g.id), text(g.parent_id), text(g.code.empty() ? g.id : g.code),
                        text(g.name), geo::FieldValue{static_cast<long long>(set.level(i))},
                        text(set.level_name(set.depth(i))), text(g.leader.name), text(g.leader.role),

@@ -10,7 +10,7 @@
 namespace wangge {
 
 struct Service::GridSnapshot {
-  std::shared_ptr<const GridIndex> index;
+  std::shared_ptr<const grid::GridIndex> index;
   std::string generation;  ///< "" for grids set without a store (set_grids, load_grids)
 };
 

@@ -71,12 +71,12 @@ struct Service::TileState {
       layers;  // for layers_key ("generation/network")
   std::string layers_key;
   std::shared_ptr<const NearestService> derived_for;  // the network the cached areas belong to
-  std::shared_ptr<const GridIndex> gaps_for;
+  std::shared_ptr<const grid::GridIndex> gaps_for;
   std::shared_ptr<const SnapRaster> raster;
   std::shared_ptr<const std::vector<std::pair<ServicePoint, geo::MultiPolygon>>> isochrones;
   std::shared_ptr<const geo::MultiPolygon> gaps;
   std::shared_ptr<const std::vector<geo::BBox>> grid_boxes;
-  std::shared_ptr<const GridIndex> boxes_for;
+  std::shared_ptr<const grid::GridIndex> boxes_for;
   // The grids in Web Mercator, prepared once per zoom (simplified by one tile unit, rounded
   // and validated), for the grids layer.
   std::vector<std::shared_ptr<const std::vector<tiles::PreparedPolygon>>> grids_by_zoom =
@@ -319,7 +319,7 @@ std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, Instan
     std::lock_guard lock(tiles_->mutex);
     if (tiles_->boxes_for != index) {
       auto b = std::make_shared<std::vector<geo::BBox>>();
-      for (const Grid& g : index->grids().grids()) b->push_back(geo::bbox_of(g.geometry));
+      for (const grid::Grid& g : index->grids().grids()) b->push_back(geo::bbox_of(g.geometry));
       tiles_->grid_boxes = b;
       tiles_->boxes_for = index;
       for (auto& z : tiles_->grids_by_zoom) z.reset();
@@ -328,7 +328,7 @@ std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, Instan
     auto& zoom = tiles_->grids_by_zoom[static_cast<std::size_t>(t.z)];
     if (!zoom) {
       auto m = std::make_shared<std::vector<tiles::PreparedPolygon>>();
-      for (const Grid& g : index->grids().grids()) {
+      for (const grid::Grid& g : index->grids().grids()) {
         m->push_back(tiles::prepare_for_zoom(tiles::to_mercator(g.geometry), t.z));
       }
       zoom = m;
@@ -343,11 +343,11 @@ std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, Instan
     if (epoch >= tiles_->counts.epoch || tiles_->counts.epoch == ~std::uint64_t{0})
       tiles_->counts = counts;
   }
-  const GridSet& set = index->grids();
+  const grid::GridSet& set = index->grids();
   LayerEncoder enc("grids", t, kExtent, kBuffer, 0);  // simplified per zoom already
   for (std::size_t i = 0; i < set.size(); ++i) {
     if (!touches(padded, (*boxes)[i])) continue;
-    const Grid& g = set[i];
+    const grid::Grid& g = set[i];
     std::vector<Property> p{{"id", g.id},
                             {"code", g.code.empty() ? g.id : g.code},
                             {"name", g.name},

@@ -41,9 +41,9 @@ json assignment_view(const PublicReport& p, const std::string* leader_phone) {
   json leader = {{"name", p.leader_name}, {"role", p.leader_role}};
   if (leader_phone) leader["phone"] = *leader_phone;
   return {{"generation", p.generation},
-          {"status", p.grid_status == LocateStatus::inside    ? "inside"
-                     : p.grid_status == LocateStatus::outside ? "outside"
-                                                              : "not_covered"},
+          {"status", p.grid_status == grid::LocateStatus::inside    ? "inside"
+                     : p.grid_status == grid::LocateStatus::outside ? "outside"
+                                                                    : "not_covered"},
           {"grid", p.grid.empty() ? json(nullptr) : json(p.grid)},
           {"chain", p.grid_chain},
           {"leader", p.grid.empty() ? json(nullptr) : leader},

@@ -87,16 +87,16 @@ Assignee::Kind assignee_kind(const std::string& s) {
   return Assignee::Kind::none;
 }
 
-LocateStatus locate_status(const std::string& s) {
-  if (s == "inside") return LocateStatus::inside;
-  if (s == "outside") return LocateStatus::outside;
-  return LocateStatus::not_covered;
+grid::LocateStatus locate_status(const std::string& s) {
+  if (s == "inside") return grid::LocateStatus::inside;
+  if (s == "outside") return grid::LocateStatus::outside;
+  return grid::LocateStatus::not_covered;
 }
 
-std::string_view status_name(LocateStatus s) {
-  return s == LocateStatus::inside    ? "inside"
-         : s == LocateStatus::outside ? "outside"
-                                      : "not_covered";
+std::string_view status_name(grid::LocateStatus s) {
+  return s == grid::LocateStatus::inside    ? "inside"
+         : s == grid::LocateStatus::outside ? "outside"
+                                            : "not_covered";
 }
 
 std::vector<std::string> string_list(const std::string& text) {
@@ -424,7 +424,7 @@ const std::vector<std::string>& grid_columns() {
   return kColumns;
 }
 
-Row encode_grid(const Grid& g) {
+Row encode_grid(const grid::Grid& g) {
   auto opt_int = [](const std::optional<long long>& v) {
     return v ? Value(std::int64_t{*v}) : Value();
   };
@@ -442,9 +442,9 @@ Row encode_grid(const Grid& g) {
              geo::to_wkb_hex(g.geometry)};
 }
 
-Grid decode_grid(const Row& row) {
+grid::Grid decode_grid(const Row& row) {
   Reader in(row);
-  Grid g;
+  grid::Grid g;
   g.id = in.text();
   g.parent_id = in.text();
   if (auto l = in.opt_integer()) g.level = static_cast<int>(*l);

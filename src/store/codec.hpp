@@ -31,8 +31,8 @@ Event decode_event(const Row& row);
 
 /// The columns of `grids` (after `generation`), the last one the geometry as WKB hex.
 const std::vector<std::string>& grid_columns();
-Row encode_grid(const Grid& g);
-Grid decode_grid(const Row& row);
+Row encode_grid(const grid::Grid& g);
+grid::Grid decode_grid(const Row& row);
 
 /// Reports are bucketed in cells of 0.001° (≈111 m north–south, ≈98 m east–west at 28°N) so
 /// the duplicate search reads a few cells, not every recent report of a category.

@@ -36,7 +36,7 @@ testing::Sample* IntakeTest::sample_ = nullptr;
 TEST_F(IntakeTest, AssignsTheFinestGridItsChainAndLeader) {
   const Report r = build(sample_->submission());
   EXPECT_EQ(r.state, ReportState::received);
-  EXPECT_EQ(r.grid_status, LocateStatus::inside);
+  EXPECT_EQ(r.grid_status, grid::LocateStatus::inside);
   EXPECT_EQ(r.grid_chain, (std::vector<std::string>{testing::Sample::kUnit, testing::Sample::kGroup,
                                                     testing::Sample::kBlock, "430302009"}));
   EXPECT_EQ(r.leader.role, "邻长");
@@ -67,7 +67,7 @@ TEST_F(IntakeTest, NormalisesGcj02AndBd09ToWgs84BeforeLocating) {
 TEST_F(IntakeTest, APointOutsideEveryGridGoesToTheUnassignedQueueNotTheBin) {
   Submission s = sample_->submission("0101", 113.5, 27.86);
   const Report r = build(s);
-  EXPECT_EQ(r.grid_status, LocateStatus::not_covered);
+  EXPECT_EQ(r.grid_status, grid::LocateStatus::not_covered);
   EXPECT_TRUE(r.grid_chain.empty());
   // Locality first, but there is no locality: the category's department is the fallback.
   EXPECT_EQ(r.responsible.kind, Assignee::Kind::department);

@@ -10,9 +10,10 @@ namespace wangge::testing {
 
 struct Sample {
   ReferenceData ref = load_reference(WANGGE_SOURCE_DIR "/geodata/sample");
-  std::shared_ptr<const GridSet> grids = std::make_shared<const GridSet>(
-      GridSet::build(import_grids(WANGGE_SOURCE_DIR "/geodata/sample/grids.geojson", {}).grids));
-  GridIndex index{grids, 50.0};
+  std::shared_ptr<const grid::GridSet> grids =
+      std::make_shared<const grid::GridSet>(grid::GridSet::build(
+          grid::import_grids(WANGGE_SOURCE_DIR "/geodata/sample/grids.geojson", {}).grids));
+  grid::GridIndex index{grids, 50.0};
   Intake intake{ref, index, "g1"};
 
   // R00001 of the sample: 湘江一组第5邻 (43030200901300105) in 湘江一组, 湘江片区.

@@ -26,7 +26,7 @@ namespace {
 
 using wangge::fuzz::require;
 
-const wangge::GridIndex& sample_index() {
+const wangge::grid::GridIndex& sample_index() {
   static wangge::Service* service = [] {
     auto* s = new wangge::Service();
     s->load_grids(std::string(WANGGE_SOURCE_DIR) + "/geodata/sample/grids.geojson", {});
@@ -64,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   const std::size_t first = in.find_first_not_of(" \t\r\n");
   const bool geojson = first != std::string_view::npos && (in[first] == '{' || in[first] == '[');
-  const wangge::GridIndex& index = sample_index();
+  const wangge::grid::GridIndex& index = sample_index();
   wangge::AssignOptions options;
   options.input = wangge::fuzz::write_scratch_file(geojson ? "in.geojson" : "in.csv", in);
   options.output = wangge::fuzz::scratch_dir() + (geojson ? "/out.geojson" : "/out.csv");

@@ -6,7 +6,7 @@
 #include "wangge/geo/local_projection.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 using testing::AsciiMap;
@@ -180,4 +180,4 @@ TEST(GridSet, RefusesHierarchiesThatCannotBeIndexed) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::grid

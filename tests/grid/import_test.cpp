@@ -12,7 +12,7 @@
 #include "wangge/grid/export.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 namespace fs = std::filesystem;
@@ -259,4 +259,4 @@ TEST_F(ImportTest, ABareJsonArrayOfSomethingElseIsRefusedNamingTheElement) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::grid

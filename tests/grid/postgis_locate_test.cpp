@@ -18,7 +18,7 @@
 #include "wangge/grid/grid_index.hpp"
 #include "wangge/grid/import.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 std::string exact(double v) {
@@ -139,4 +139,4 @@ TEST(PostgisCrossCheck, LocateAgreesWithStCoversOnTheSample) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -22,7 +22,7 @@
 #include "wangge/grid/grid_index.hpp"
 #include "wangge/grid/import.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 struct PreparedDeleter {
@@ -215,4 +215,4 @@ TEST_F(SampleProperty, IndexAgreesWithBruteForceGeosOnRandomAndBoundaryPoints) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::grid

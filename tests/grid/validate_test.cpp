@@ -6,7 +6,7 @@
 
 #include "../support/ascii_map.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 using testing::AsciiMap;
@@ -127,4 +127,4 @@ TEST(Validate, FindsParentCycles) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::grid

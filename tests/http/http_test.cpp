@@ -224,7 +224,7 @@ TEST(SplitExtension, OnlyOurFormatsInTheLastSegment) {
 
 TEST_F(ServiceFixture, LocateAnswersTheChainAndRefusesBadInputByName) {
   // The centre of the first unit of the sample: inside, with a four-level chain.
-  const GridSet& set = service->grid_index()->grids();
+  const grid::GridSet& set = service->grid_index()->grids();
   std::size_t unit = 0;
   while (set.depth(unit) != 3) ++unit;  // 0 subdistrict, 1 block, 2 group, 3 unit
   const auto c = set[unit].geometry.polygons.front().outer;

@@ -55,8 +55,8 @@ void Drawing::fill(std::vector<Building>& out, double x0, double y0, double x1, 
   }
 }
 
-Grid parent_of(geo::MultiPolygon m, const std::string& code) {
-  Grid g;
+grid::Grid parent_of(geo::MultiPolygon m, const std::string& code) {
+  grid::Grid g;
   g.id = g.code = code;
   g.name = "drawn";
   g.level = 1;
@@ -110,7 +110,7 @@ double area(const Context& ctx, const GEOSGeometry* g) {
 
 }  // namespace
 
-::testing::AssertionResult partitions(const Grid& parent, const ParentPlan& plan,
+::testing::AssertionResult partitions(const grid::Grid& parent, const ParentPlan& plan,
                                       const std::vector<Building>& buildings) {
   if (plan.failure) return ::testing::AssertionFailure() << "the parent failed: " << *plan.failure;
   if (plan.grids.empty()) return ::testing::AssertionFailure() << "no grids";
@@ -120,7 +120,7 @@ double area(const Context& ctx, const GEOSGeometry* g) {
   std::vector<Geometry> lonlat;
   std::vector<GEOSGeometry*> in_metres;
   double sum = 0;
-  for (const Grid& g : plan.grids) {
+  for (const grid::Grid& g : plan.grids) {
     Geometry ll = geos::to_geos(ctx, g.geometry);
     if (GEOSisValid_r(ctx.handle(), ll.get()) != 1)
       return ::testing::AssertionFailure() << g.code << " is not valid in lon/lat";
@@ -173,12 +173,12 @@ double area(const Context& ctx, const GEOSGeometry* g) {
     return ::testing::AssertionFailure()
            << "the grids hold " << total << " households, the parent's buildings " << inside;
 
-  std::vector<Grid> family{parent};
+  std::vector<grid::Grid> family{parent};
   family.insert(family.end(), plan.grids.begin(), plan.grids.end());
-  const ValidationReport report = validate(family, ValidationOptions{});
+  const grid::ValidationReport report = grid::validate(family, grid::ValidationOptions{});
   if (report.errors()) {
     std::ostringstream os;
-    for (const Finding& f : report.findings) os << "\n  [" << f.rule << "] " << f.message;
+    for (const grid::Finding& f : report.findings) os << "\n  [" << f.rule << "] " << f.message;
     return ::testing::AssertionFailure() << "the validator finds" << os.str();
   }
   return ::testing::AssertionSuccess();

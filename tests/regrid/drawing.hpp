@@ -38,7 +38,7 @@ class Drawing {
   geo::LocalProjection frame_;
 };
 
-Grid parent_of(geo::MultiPolygon m, const std::string& code = "P01");
+grid::Grid parent_of(geo::MultiPolygon m, const std::string& code = "P01");
 ParentOptions band(std::int64_t lo, std::int64_t hi);
 
 /// Whether @p plan's grids partition @p parent, checked with GEOS directly (not with the plan's
@@ -46,7 +46,7 @@ ParentOptions band(std::int64_t lo, std::int64_t hi);
 /// GeoJSON is written), one polygon each; their union is the parent and their areas add up to
 /// it (within 0.05 m²); each building of the parent lies in exactly the grid whose households
 /// count it; and the project's validator finds nothing either.
-::testing::AssertionResult partitions(const Grid& parent, const ParentPlan& plan,
+::testing::AssertionResult partitions(const grid::Grid& parent, const ParentPlan& plan,
                                       const std::vector<Building>& buildings);
 
 }  // namespace wangge::regrid::testing

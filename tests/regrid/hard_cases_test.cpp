@@ -36,7 +36,7 @@ TEST(RegridHardCases, RoadsAlongTheBoundaryLeaveNoSliverGrids) {
       d.road({{2, -5}, {2, 205}}),      d.road({{300.4, -5}, {300.4, 205}}),
       d.road({{150, -10}, {150, 210}}), d.road({{0, 100}, {0, 150}}),  // a piece on the edge
   };
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
   EXPECT_EQ(plan.metrics.noncontiguous, 0);
@@ -54,7 +54,7 @@ TEST(RegridHardCases, DeadEndsAndACulDeSacDoNotCutBlocks) {
       d.road({{150, 150}, {220, 150}}),              // a cul-de-sac ...
       d.roundabout(228, 150, 8, 16),                 // ... ending in a turning circle
   };
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
 }
@@ -69,7 +69,7 @@ TEST(RegridHardCases, ARoundaboutWithFourSpokesMakesAnIslandBlock) {
       d.road({{200, 220}, {200, 410}}), d.road({{-10, 200}, {180, 200}}),
       d.road({{220, 200}, {410, 200}}),
   };
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
   EXPECT_GE(plan.blocks, 5);  // four quarters and the island
@@ -84,7 +84,7 @@ TEST(RegridHardCases, AMultipartParentWithATinyEmptyPartIsPartitioned) {
   d.fill(b, 10, 10, 190, 190, 6, 6, 8);    // 288
   d.fill(b, 270, 10, 390, 140, 4, 4, 10);  // 160
   const std::vector<Road> roads{d.road({{-10, 100}, {460, 100}})};
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
   // The empty island cannot be in band: the plan says so rather than joining it to a grid.
@@ -107,7 +107,7 @@ TEST(RegridHardCases, HolesWithRoadsThroughAndAlongThemStayOut) {
       d.road({{100, -10}, {100, 310}}),  // along the hole's west edge
       d.road({{205, 220}, {205, 310}}),  // touching the round hole
   };
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
 }
@@ -130,7 +130,7 @@ TEST(RegridHardCases, SliversAndNearDuplicateRoadsAreAbsorbed) {
       d.road({{140, -10}, {140, 60}, {140 + 1e-9, 60 + 1e-9}, {140, 210}}),
       d.road({{190, 100.1}, {270, 100.3}}),  // along the spike
   };
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
 }
@@ -138,7 +138,7 @@ TEST(RegridHardCases, SliversAndNearDuplicateRoadsAreAbsorbed) {
 /// A random irregular parent of @p drawing with @p chords random streets and @p edges along its
 /// edges (within a metre), 160 buildings; re-gridded at [lo, hi].
 struct RandomCase {
-  Grid parent;
+  grid::Grid parent;
   std::vector<Building> buildings;
   ParentPlan plan;
 };

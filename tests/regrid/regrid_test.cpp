@@ -22,8 +22,8 @@ geo::Ring rect(double x0, double y0, double x1, double y1) {
   return {at(x0, y0), at(x1, y0), at(x1, y1), at(x0, y1), at(x0, y0)};
 }
 
-Grid parent_of(geo::MultiPolygon m) {
-  Grid g;
+grid::Grid parent_of(geo::MultiPolygon m) {
+  grid::Grid g;
   g.id = g.code = "430302009001";
   g.name = "测试片区";
   g.level = 1;
@@ -31,8 +31,8 @@ Grid parent_of(geo::MultiPolygon m) {
   return g;
 }
 
-Grid child(const std::string& code, geo::Ring r, const std::string& leader) {
-  Grid g;
+grid::Grid child(const std::string& code, geo::Ring r, const std::string& leader) {
+  grid::Grid g;
   g.id = g.code = code;
   g.parent_id = "430302009001";
   g.level = 2;
@@ -53,7 +53,7 @@ void fill(std::vector<Building>& out, double x0, double y0, double x1, double y1
   }
 }
 
-double area_m2_of(const Grid& g) {
+double area_m2_of(const grid::Grid& g) {
   return area_m2(g.geometry);
 }
 
@@ -74,13 +74,13 @@ TEST(Regrid, ABlockSplitsAlongItsMiddleStreet) {
   fill(b, 5, 5, 95, 95, 4, 2, 50);
   fill(b, 105, 5, 195, 95, 4, 2, 50);
   const std::vector<Road> roads{{at(100, -20), at(100, 120)}};
-  const Grid old_a = child("430302009001001", rect(0, 0, 120, 100), "张三");
-  const Grid old_b = child("430302009001002", rect(120, 0, 200, 100), "李四");
+  const grid::Grid old_a = child("430302009001001", rect(0, 0, 120, 100), "张三");
+  const grid::Grid old_b = child("430302009001002", rect(120, 0, 200, 100), "李四");
   const ParentPlan plan = regrid_parent(parent_of(m), {&old_a, &old_b}, b, roads, band(300, 500));
   ASSERT_EQ(plan.grids.size(), 2u);
   EXPECT_TRUE(plan.feasible);
   EXPECT_EQ(plan.blocks, 2);
-  for (const Grid& g : plan.grids) {
+  for (const grid::Grid& g : plan.grids) {
     EXPECT_EQ(g.households.value_or(0), 400) << g.code;
     EXPECT_NEAR(area_m2_of(g), 10000, 1) << g.code;  // exactly one side of the street
     EXPECT_EQ(g.parent_id, "430302009001");
@@ -123,14 +123,14 @@ TEST(Regrid, ABuildingHeavierThanTheMaximumIsAGridOfItsOwn) {
   b.push_back({"tower", at(260, 50), 620});
   const ParentPlan plan = regrid_parent(parent_of(m), {}, b, {}, band(300, 500));
   bool own = false;
-  for (const Grid& g : plan.grids) own |= g.households.value_or(0) == 620;
+  for (const grid::Grid& g : plan.grids) own |= g.households.value_or(0) == 620;
   EXPECT_TRUE(own);
   EXPECT_FALSE(plan.problems.empty());
   bool named = false;
   for (const auto& p : plan.problems) named |= p.find("620") != std::string::npos;
   EXPECT_TRUE(named);
   std::int64_t light_in_band = 0;
-  for (const Grid& g : plan.grids) {
+  for (const grid::Grid& g : plan.grids) {
     const auto h = g.households.value_or(0);
     if (h != 620) light_in_band += h >= 300 && h <= 500;
   }
@@ -146,7 +146,7 @@ TEST(Regrid, AParentWithAHoleIsCoveredExactlyAndTheHoleStaysOut) {
   const std::vector<Road> roads{{at(150, -10), at(150, 310)}};
   const ParentPlan plan = regrid_parent(parent_of(m), {}, b, roads, band(300, 500));
   double sum = 0;
-  for (const Grid& g : plan.grids) {
+  for (const grid::Grid& g : plan.grids) {
     sum += area_m2_of(g);
     EXPECT_EQ(g.geometry.polygons.size(), 1u) << g.code;
     const auto h = g.households.value_or(0);
@@ -168,7 +168,7 @@ TEST(Regrid, NoGridSpansTheTwoPartsOfAMultipolygonParent) {
   const ParentPlan plan = regrid_parent(parent_of(m), {}, b, {}, band(300, 500));
   ASSERT_EQ(plan.grids.size(), 2u);
   EXPECT_EQ(plan.multipart, 0);
-  for (const Grid& g : plan.grids) {
+  for (const grid::Grid& g : plan.grids) {
     EXPECT_EQ(g.geometry.polygons.size(), 1u);
     EXPECT_EQ(g.households.value_or(0), 400);
   }
@@ -192,7 +192,7 @@ TEST(Regrid, RandomParentsAreCoveredExactlyWithContiguousGrids) {
     const ParentPlan plan = regrid_parent(parent_of(m), {}, b, roads, band(300, 500));
     std::int64_t total = 0;
     double area = 0;
-    for (const Grid& g : plan.grids) {
+    for (const grid::Grid& g : plan.grids) {
       total += g.households.value_or(0);
       area += area_m2_of(g);
     }

@@ -195,7 +195,7 @@ TEST_P(StoreConformance, DuplicateCandidatesAreTheNearestFewOldestFirstOnTies) {
 }
 
 TEST_P(StoreConformance, GridGenerationsAreStoredWholeAndSwitchedAtomically) {
-  const std::vector<Grid>& grids = sample_->grids->grids();
+  const std::vector<grid::Grid>& grids = sample_->grids->grids();
   EXPECT_FALSE(store_->active_generation());
   const std::string g1 =
       store_->save_generation(grids, "geodata/sample/grids.geojson", at("2026-11-01T00:00"));
@@ -213,7 +213,7 @@ TEST_P(StoreConformance, GridGenerationsAreStoredWholeAndSwitchedAtomically) {
     EXPECT_EQ(back[i].geometry.polygons[0].outer,
               grids[i].geometry.polygons[0].outer);  // exact doubles
   }
-  std::vector<Grid> fewer(grids.begin(), grids.begin() + 18);
+  std::vector<grid::Grid> fewer(grids.begin(), grids.begin() + 18);
   const std::string g2 = store_->save_generation(fewer, "regrid", at("2026-11-02T00:00"));
   EXPECT_NE(g1, g2);
   store_->activate_generation(g2);

@@ -50,8 +50,9 @@ geo::MultiPolygon AsciiMap::area(char letter) const {
   return geos::from_geos(ctx, merged.get());
 }
 
-Grid AsciiMap::grid(char letter, const std::string& parent, const std::string& level_name) const {
-  Grid g;
+grid::Grid AsciiMap::grid(char letter, const std::string& parent,
+                          const std::string& level_name) const {
+  grid::Grid g;
   g.id = std::string(1, letter);
   g.code = g.id;
   g.name = "grid " + g.id;
@@ -62,12 +63,13 @@ Grid AsciiMap::grid(char letter, const std::string& parent, const std::string& l
   return g;
 }
 
-std::vector<Grid> AsciiMap::grids(const std::string& parent, const std::string& level_name) const {
+std::vector<grid::Grid> AsciiMap::grids(const std::string& parent,
+                                        const std::string& level_name) const {
   std::set<char> letters;
   for (const auto& row : rows_)
     for (char ch : row)
       if (ch != ' ' && ch != '.') letters.insert(ch);
-  std::vector<Grid> out;
+  std::vector<grid::Grid> out;
   for (char ch : letters) out.push_back(grid(ch, parent, level_name));
   return out;
 }

@@ -30,9 +30,11 @@ class AsciiMap {
   /// holes.
   geo::MultiPolygon area(char letter) const;
   /// A grid with id and code "<letter>", the given parent and level name.
-  Grid grid(char letter, const std::string& parent = "", const std::string& level_name = "") const;
+  grid::Grid grid(char letter, const std::string& parent = "",
+                  const std::string& level_name = "") const;
   /// One grid per distinct letter, in alphabetical order, all with @p parent.
-  std::vector<Grid> grids(const std::string& parent = "", const std::string& level_name = "") const;
+  std::vector<grid::Grid> grids(const std::string& parent = "",
+                                const std::string& level_name = "") const;
 
   /// The centre of cell (row, col).
   geo::XY centre(double row, double col) const;

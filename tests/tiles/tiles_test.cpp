@@ -41,9 +41,9 @@ std::pair<std::uint32_t, std::uint32_t> osm_wiki_tile(double lon, double lat, in
               std::floor((1 - std::asinh(std::tan(r)) / std::numbers::pi) / 2 * n))};
 }
 
-const std::vector<Grid>& sample_grids() {
-  static const std::vector<Grid> grids =
-      import_grids(kSample + "/grids.geojson", ImportOptions{}).grids;
+const std::vector<grid::Grid>& sample_grids() {
+  static const std::vector<grid::Grid> grids =
+      grid::import_grids(kSample + "/grids.geojson", grid::ImportOptions{}).grids;
   return grids;
 }
 
@@ -97,7 +97,7 @@ TEST(Mvt, EveryGridTileAtZ12ToZ16DecodesToValidPolygonsThatMatchTheSource) {
   const auto& grids = sample_grids();
   ASSERT_GT(grids.size(), 300u);
   geo::BBox all;
-  for (const Grid& g : grids) all.extend(geo::bbox_of(g.geometry));
+  for (const grid::Grid& g : grids) all.extend(geo::bbox_of(g.geometry));
   geos::Context ctx;
   std::mt19937 rng(11);
   std::size_t tiles = 0, features = 0, probes = 0;
@@ -105,7 +105,7 @@ TEST(Mvt, EveryGridTileAtZ12ToZ16DecodesToValidPolygonsThatMatchTheSource) {
     for (const TileId& t : tiles_touching(all, z)) {
       LayerEncoder enc("grids", t);
       std::size_t added = 0;
-      for (const Grid& g : grids) {
+      for (const grid::Grid& g : grids) {
         if (enc.add_polygon(feature_id(g.id), g.geometry,
                             {{"id", g.id}, {"level", std::int64_t{*g.level}}}))
           ++added;
@@ -137,8 +137,8 @@ TEST(Mvt, EveryGridTileAtZ12ToZ16DecodesToValidPolygonsThatMatchTheSource) {
             << id << " in " << t.str() << ": " << (bad ? bad->reason : "");
         // Points of the tile: inside the decoded polygon exactly when inside the source grid,
         // except within 2 units of the source boundary (rounding and simplification).
-        const Grid* source = nullptr;
-        for (const Grid& gr : grids) {
+        const grid::Grid* source = nullptr;
+        for (const grid::Grid& gr : grids) {
           if (gr.id == id) source = &gr;
         }
         ASSERT_NE(source, nullptr);
@@ -172,7 +172,7 @@ TEST(Mvt, PreparedPolygonsEncodeExactlyAsTheGeneralPath) {
   const auto& grids = sample_grids();
   std::size_t whole = 0, cut = 0;
   for (int z : {2, 10, 11, 12, 13, 14, 15, 16}) {
-    for (const Grid& g : grids) {
+    for (const grid::Grid& g : grids) {
       const geo::MultiPolygon mercator = to_mercator(g.geometry);
       const PreparedPolygon prepared = prepare_for_zoom(mercator, z);
       const geo::MultiPolygon simplified = simplify_for_zoom(mercator, z);
@@ -197,8 +197,8 @@ TEST(Mvt, PreparedPolygonsEncodeExactlyAsTheGeneralPath) {
 
 TEST(Mvt, SmallGridsStayVisibleAtLowZoom) {
   const auto& grids = sample_grids();
-  const Grid* unit = nullptr;
-  for (const Grid& g : grids) {
+  const grid::Grid* unit = nullptr;
+  for (const grid::Grid& g : grids) {
     if (g.level && *g.level == 3) unit = &g;
   }
   ASSERT_NE(unit, nullptr);
@@ -251,7 +251,7 @@ TEST(Mvt, PointsPropertiesAndCompositeTiles) {
   EXPECT_EQ(feature_id("430302009013"), 430302009013ull);  // a block code: itself
   // Every id stays exact in JavaScript (< 2^53) and the sample's ids stay distinct.
   std::set<std::uint64_t> seen;
-  for (const Grid& g : sample_grids()) {
+  for (const grid::Grid& g : sample_grids()) {
     const std::uint64_t f = feature_id(g.id);
     EXPECT_LT(f, std::uint64_t{1} << 53) << g.id;
     EXPECT_TRUE(seen.insert(f).second) << g.id << " shares its feature id";

@@ -40,7 +40,7 @@ class Intake {
  public:
   /// @p ref, @p index and @p nearest (optional) must outlive the intake; @p generation names
   /// the index's grid set.
-  Intake(const ReferenceData& ref, const GridIndex& index, std::string generation,
+  Intake(const ReferenceData& ref, const grid::GridIndex& index, std::string generation,
          const NearestService* nearest = nullptr)
       : ref_(ref), index_(index), generation_(std::move(generation)), nearest_(nearest) {}
 
@@ -64,7 +64,7 @@ class Intake {
   void place(Report& r, const Category& category) const;
 
   const ReferenceData& ref_;
-  const GridIndex& index_;
+  const grid::GridIndex& index_;
   std::string generation_;
   const NearestService* nearest_;
 };

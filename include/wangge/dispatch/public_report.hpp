@@ -55,7 +55,7 @@ struct PublicReport {
   double lon = 0, lat = 0;  ///< WGS-84, rounded to the policy's precision
 
   std::string generation;
-  LocateStatus grid_status = LocateStatus::not_covered;
+  grid::LocateStatus grid_status = grid::LocateStatus::not_covered;
   std::vector<std::string> grid_chain;  ///< finest first
   std::string grid;                     ///< the finest grid, "" when not covered
   std::string leader_name, leader_role;

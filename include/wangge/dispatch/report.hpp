@@ -120,9 +120,9 @@ struct Report {
 
   // Assignment by the grid index, under the generation active at intake.
   std::string generation;
-  LocateStatus grid_status = LocateStatus::not_covered;
+  grid::LocateStatus grid_status = grid::LocateStatus::not_covered;
   std::vector<std::string> grid_chain;  ///< finest grid first, then its ancestors
-  Leader leader;                        ///< the finest grid's leader at intake
+  grid::Leader leader;                  ///< the finest grid's leader at intake
   bool on_boundary = false;
   double boundary_distance_m = 0;
 

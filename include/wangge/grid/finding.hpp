@@ -7,7 +7,7 @@
 
 #include "wangge/geo/polygon.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 enum class Severity { error, warning, info };
 
@@ -23,4 +23,4 @@ struct Finding {
 
 std::string_view to_string(Severity s) noexcept;
 
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -8,7 +8,7 @@
 
 #include "wangge/geo/polygon.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 /// The person responsible for a grid (片长 / 组长 / 邻长 / 网格长 ...). Personal data.
 struct Leader {
@@ -35,4 +35,4 @@ struct Grid {
 /// Names a grid in messages: "grid '<id>' (feature <fid>)".
 std::string describe(const Grid& grid);
 
-}  // namespace wangge
+}  // namespace wangge::grid

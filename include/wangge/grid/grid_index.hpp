@@ -24,7 +24,7 @@
 #include "wangge/geo/lonlat.hpp"
 #include "wangge/grid/grid_set.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 enum class LocateStatus { inside, outside, not_covered };
 
@@ -72,4 +72,4 @@ class GridIndex {
   std::unique_ptr<Tree> tree_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -32,6 +32,6 @@ struct Coverage {
 
 /// Coverage for each of @p types. @throws Error(invalid_argument) for an unknown type.
 std::vector<Coverage> coverage(const NearestService& service, const SnapRaster& raster,
-                               const GridIndex& grids, const std::vector<std::string>& types);
+                               const grid::GridIndex& grids, const std::vector<std::string>& types);
 
 }  // namespace wangge

@@ -48,6 +48,6 @@ const std::vector<std::string>& assignment_columns();
 
 /// Runs the batch. @throws Error(unreadable_source / invalid_argument) when the input cannot
 /// be read at all, its header lacks the coordinate columns, or the output cannot be written.
-AssignSummary assign_file(const GridIndex& index, const AssignOptions& options);
+AssignSummary assign_file(const grid::GridIndex& index, const AssignOptions& options);
 
 }  // namespace wangge

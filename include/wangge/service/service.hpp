@@ -37,7 +37,7 @@ struct ChainEntry {
   std::string name;
   int level = 0;
   std::string level_name;
-  Leader leader;
+  grid::Leader leader;
 };
 
 /// The answer to "which grid is this point in, and who is responsible".
@@ -48,19 +48,19 @@ struct LocateAnswer {
   geo::LonLat input;  ///< as given, in its datum
   geo::Datum datum = geo::Datum::wgs84;
   geo::LonLat wgs84;  ///< normalised position used for the look-up
-  LocateStatus status = LocateStatus::not_covered;
+  grid::LocateStatus status = grid::LocateStatus::not_covered;
   std::vector<ChainEntry> chain;  ///< finest grid first, then its parents to the root
   bool on_boundary = false;
   std::vector<std::string> covering;  ///< ids of all grids of the finest level covering it
   double boundary_distance_m = 0;
 };
 
-std::string_view to_string(LocateStatus s) noexcept;
+std::string_view to_string(grid::LocateStatus s) noexcept;
 
 /// Result of reading and validating a grid source.
 struct ValidationRun {
-  ImportResult import;
-  ValidationReport report;
+  grid::ImportResult import;
+  grid::ValidationReport report;
 };
 
 /// Where a service finds its data.
@@ -153,24 +153,24 @@ class Service {
 
   /// Reads and validates a grid source. Import problems are merged into the findings.
   /// @throws Error(unreadable_source / invalid_argument) when the source cannot be read.
-  static ValidationRun validate_grids(const std::string& path, const ImportOptions& import,
-                                      const ValidationOptions& validation);
+  static ValidationRun validate_grids(const std::string& path, const grid::ImportOptions& import,
+                                      const grid::ValidationOptions& validation);
 
   /// Reads a grid source and makes it the current snapshot. @returns the reader's notes (a
   /// bare JSON array read as a FeatureCollection, a field left out), for the user to see.
   /// @throws Error(invalid_topology) when the hierarchy cannot be indexed.
-  std::vector<std::string> load_grids(const std::string& path, const ImportOptions& import,
+  std::vector<std::string> load_grids(const std::string& path, const grid::ImportOptions& import,
                                       double outside_tolerance_m = 50.0);
   /// Makes @p grids the current snapshot (used by tests and importers).
-  void set_grids(std::vector<Grid> grids, double outside_tolerance_m = 50.0);
+  void set_grids(std::vector<grid::Grid> grids, double outside_tolerance_m = 50.0);
 
   /// The current snapshot; @throws Error(not_found) when no grids are loaded.
-  std::shared_ptr<const GridIndex> grid_index() const;
+  std::shared_ptr<const grid::GridIndex> grid_index() const;
 
   /// Locates a point given in @p datum. Thread-safe.
   LocateAnswer locate(geo::LonLat point, geo::Datum datum = geo::Datum::wgs84) const;
   /// Same, on an explicit snapshot (hot loops take the snapshot once).
-  static LocateAnswer locate(const GridIndex& index, geo::LonLat point, geo::Datum datum);
+  static LocateAnswer locate(const grid::GridIndex& index, geo::LonLat point, geo::Datum datum);
 
   // ---- dispatch (needs open()) ------------------------------------------------------------
 
@@ -236,7 +236,7 @@ class Service {
 
   /// Imports and validates a grid source as a new generation; with @p activate, switches to it.
   /// @throws Error(invalid_data) listing the first findings when the grids do not validate.
-  std::string import_generation(const std::string& path, const ImportOptions& options,
+  std::string import_generation(const std::string& path, const grid::ImportOptions& options,
                                 bool activate, Instant now);
   /// Makes a stored generation the active one and swaps the index. @throws Error(not_found).
   void activate_generation(const std::string& id);

@@ -167,12 +167,12 @@ class Store {
   virtual std::size_t report_count() = 0;
 
   /// Stores @p grids as a new, inactive generation. @returns its id.
-  virtual std::string save_generation(const std::vector<Grid>& grids, const std::string& source,
-                                      Instant now) = 0;
+  virtual std::string save_generation(const std::vector<grid::Grid>& grids,
+                                      const std::string& source, Instant now) = 0;
   /// @throws Error(not_found) for an unknown generation.
   virtual void activate_generation(const std::string& id) = 0;
   virtual std::optional<std::string> active_generation() = 0;
-  virtual std::vector<Grid> load_generation(const std::string& id) = 0;
+  virtual std::vector<grid::Grid> load_generation(const std::string& id) = 0;
   virtual std::vector<GenerationInfo> generations() = 0;
 
   /// Reference documents by name ("categories", "organisation", "calendar").

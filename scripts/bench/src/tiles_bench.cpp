@@ -21,14 +21,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: tiles_bench GRIDS N SEED OUT_LIST\n");
     return 2;
   }
-  const std::vector<Grid> grids = import_grids(argv[1], ImportOptions{}).grids;
+  const std::vector<grid::Grid> grids = grid::import_grids(argv[1], grid::ImportOptions{}).grids;
   const int n = std::atoi(argv[2]);
   std::mt19937 rng(static_cast<unsigned>(std::atoi(argv[3])));
   geo::BBox all;
   std::vector<geo::BBox> boxes;
   std::vector<geo::MultiPolygon> mercator;  // projected once, as the server does
   std::vector<std::vector<tiles::PreparedPolygon>> by_zoom(17);  // and prepared once per zoom
-  for (const Grid& g : grids) {
+  for (const grid::Grid& g : grids) {
     boxes.push_back(geo::bbox_of(g.geometry));
     all.extend(boxes.back());
     mercator.push_back(tiles::to_mercator(g.geometry));
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
       if (g.max_x < b.min_x - px || g.min_x > b.max_x + px || g.max_y < b.min_y - py ||
           g.min_y > b.max_y + py)
         continue;
-      const Grid& grid = grids[i];
+      const grid::Grid& grid = grids[i];
       if (enc.add_prepared(tiles::feature_id(grid.id), simplified[i],
                            {{"id", grid.id},
                             {"code", grid.code},
