@@ -79,8 +79,8 @@ Runner add_network_import(CLI::App& import);
 /// Options of commands that walk: the network, the service points, speed and threshold.
 struct NetworkArgs {
   std::string network, points;
-  WalkingConfig config;
-  std::unique_ptr<NearestService> open() const;
+  network::WalkingConfig config;
+  std::unique_ptr<network::NearestService> open() const;
 };
 
 /// Prints "wangge: <what>: <message>" to stderr.

@@ -22,7 +22,7 @@ struct LocateArgs {
   std::vector<std::string> service_types;
 };
 
-nlohmann::json nearest_json(const NearestAnswer& n, const std::string& type) {
+nlohmann::json nearest_json(const network::NearestAnswer& n, const std::string& type) {
   if (!n.point)
     return {{"service_type", type}, {"service_point", nullptr}, {"on_network", n.on_network}};
   return {
@@ -36,7 +36,8 @@ nlohmann::json nearest_json(const NearestAnswer& n, const std::string& type) {
       {"snap_distance_m", n.snap ? std::round(n.snap->distance_m * 10) / 10 : 0.0}};
 }
 
-void print_nearest(const NearestAnswer& n, const std::string& type, const WalkingConfig& c) {
+void print_nearest(const network::NearestAnswer& n, const std::string& type,
+                   const network::WalkingConfig& c) {
   const std::string label = type.empty() ? "service  " : type;
   if (!n.point) {
     std::printf("%s none reachable on foot%s\n", text::pad_right(label, 9).c_str(),
@@ -127,7 +128,7 @@ int run(const LocateArgs& a) {
   Service service;
   print_notes(service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance));
   const LocateAnswer answer = service.locate(point, *datum);
-  std::unique_ptr<NearestService> walking;
+  std::unique_ptr<network::NearestService> walking;
   if (!a.network.network.empty() || !a.network.points.empty()) {
     if (a.network.network.empty() || a.network.points.empty()) {
       throw Error(ErrorCode::invalid_argument, "--network and --service-points go together");

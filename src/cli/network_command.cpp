@@ -60,9 +60,10 @@ void add_walking_options(CLI::App& cmd, NetworkArgs& n) {
 
 }  // namespace
 
-std::unique_ptr<NearestService> NetworkArgs::open() const {
-  auto graph = std::make_shared<const WalkingGraph>(open_walking_graph(network));
-  return std::make_unique<NearestService>(graph, import_service_points(points), config);
+std::unique_ptr<network::NearestService> NetworkArgs::open() const {
+  auto graph = std::make_shared<const network::WalkingGraph>(network::open_walking_graph(network));
+  return std::make_unique<network::NearestService>(graph, network::import_service_points(points),
+                                                   config);
 }
 
 Runner add_network_import(CLI::App& import) {
@@ -87,10 +88,10 @@ Runner add_network_import(CLI::App& import) {
   return [a, cmd]() -> int {
     if (!cmd->parsed()) return -1;
     const auto t0 = std::chrono::steady_clock::now();
-    FootProfile profile;
+    network::FootProfile profile;
     profile.steps_factor = a->steps;
     profile.min_component_m = a->min_piece;
-    const WalkingGraph g = build_walking_graph(a->file, profile);
+    const network::WalkingGraph g = network::build_walking_graph(a->file, profile);
     g.save(a->out);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -141,12 +142,12 @@ Runner add_isochrone_command(CLI::App& app) {
   cmd->add_option("--out", a->out, "GeoJSON file to write")->required();
   return [a] {
     auto service = a->net.open();
-    const SnapRaster raster(*service, a->cell);
+    const network::SnapRaster raster(*service, a->cell);
     json features = json::array();
     const auto& points = service->points();
     for (const std::string& id : a->ids) {
       if (std::none_of(points.begin(), points.end(),
-                       [&](const ServicePoint& p) { return p.id == id; })) {
+                       [&](const network::ServicePoint& p) { return p.id == id; })) {
         throw Error(ErrorCode::not_found, "service point '" + id + "' is not in " + a->net.points);
       }
     }
@@ -154,7 +155,7 @@ Runner add_isochrone_command(CLI::App& app) {
       if (!a->ids.empty() && std::find(a->ids.begin(), a->ids.end(), points[i].id) == a->ids.end())
         continue;
       const auto t0 = std::chrono::steady_clock::now();
-      const geo::MultiPolygon area = isochrone(*service, raster, i);
+      const geo::MultiPolygon area = network::isochrone(*service, raster, i);
       const double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       std::printf("%-6s %s  %.3f km² within %.0f min at %.1f km/h (%.1f ms)\n",
@@ -206,17 +207,17 @@ Runner add_coverage_command(CLI::App& app) {
     Service grids;
     print_notes(grids.load_grids(a->grids.path, a->grids.to_import_options()));
     const grid::GridIndex& index = *grids.grid_index();
-    const SnapRaster raster(*service);
+    const network::SnapRaster raster(*service);
     std::vector<std::string> types = a->types;
     if (types.empty()) types = service->types();
-    const auto results = coverage(*service, raster, index, types);
+    const auto results = network::coverage(*service, raster, index, types);
     const grid::GridSet& set = index.grids();
     json out = json::array();
     json gaps = json::array();
-    for (const Coverage& c : results) {
+    for (const network::Coverage& c : results) {
       const std::string label = c.service_type.empty() ? "any service point" : c.service_type;
       json rows = json::array();
-      for (const CoverageRow& r : c.rows) {
+      for (const network::CoverageRow& r : c.rows) {
         rows.push_back({{"grid", set[r.grid].id},
                         {"name", set[r.grid].name},
                         {"level", set.depth(r.grid)},
@@ -236,7 +237,7 @@ Runner add_coverage_command(CLI::App& app) {
             {{"service_type", c.service_type}, {"uncovered_km2", area_m2(c.uncovered) / 1e6}}},
            {"geometry", geometry_json(c.uncovered)}});
       if (a->json) continue;
-      const CoverageRow& root = c.rows[0];
+      const network::CoverageRow& root = c.rows[0];
       std::printf(
           "\n%s — within %.0f min (%.0f m at %.1f km/h): %.1f%% of households, %.1f%% of area; "
           "%.3f km² uncovered\n",
@@ -246,7 +247,7 @@ Runner add_coverage_command(CLI::App& app) {
           root.households > 0 ? 100.0 * root.covered_households / root.households : 0.0,
           root.area_m2 > 0 ? 100.0 * root.covered_m2 / root.area_m2 : 0.0,
           area_m2(c.uncovered) / 1e6);
-      for (const CoverageRow& r : c.rows) {
+      for (const network::CoverageRow& r : c.rows) {
         if (set.depth(r.grid) != a->level) continue;
         std::printf("  %s %s %6.0f households  %5.1f%% covered   area %5.1f%% covered\n",
                     set[r.grid].id.c_str(), text::pad_right(set[r.grid].name, 12).c_str(),

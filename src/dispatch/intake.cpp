@@ -182,7 +182,7 @@ void Intake::place(Report& r, const Category& category) const {
     r.boundary_distance_m = loc.boundary_distance_m;
   }
   if (nearest_) {
-    const NearestAnswer a = nearest_->lookup(r.position);
+    const network::NearestAnswer a = nearest_->lookup(r.position);
     if (a.point) {
       r.nearest_service = NearestServiceInfo{a.point->id, a.point->name,   a.walk_m,
                                              a.minutes,   a.within_circle, a.straight_line};

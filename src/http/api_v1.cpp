@@ -239,7 +239,7 @@ void write_grid_entry(JsonWriter& w, const ChainEntry& e) {
   w.end_object();
 }
 
-void write_nearest(JsonWriter& w, const NearestAnswer& n, const std::string& type) {
+void write_nearest(JsonWriter& w, const network::NearestAnswer& n, const std::string& type) {
   w.key("nearest_service").begin_object();
   if (n.point) {
     w.key("id").value(n.point->id).key("name").value(n.point->name);
@@ -414,7 +414,7 @@ json point_json(const geo::LonLat& p) {
 Response list_service_points(Context& ctx, Request&) {
   json features = json::array();
   if (auto nearest = ctx.service.nearest()) {
-    for (const ServicePoint& p : nearest->points()) {
+    for (const network::ServicePoint& p : nearest->points()) {
       json props{{"id", p.id},
                  {"name", p.name},
                  {"kind", p.kind},

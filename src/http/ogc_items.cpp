@@ -93,7 +93,7 @@ std::vector<Item> memory_items(const Collection& c, Service& service,
     }
   } else if (c.id == "service_points") {
     if (auto net = service.nearest()) {
-      for (const ServicePoint& sp : net->points()) {
+      for (const network::ServicePoint& sp : net->points()) {
         const double lon = sp.position.lon(), lat = sp.position.lat();
         if (!meets(geo::BBox{lon, lat, lon, lat}, bbox)) continue;
         out.push_back({sp.id,

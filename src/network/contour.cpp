@@ -4,7 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 enum Side { B, R, T, L };
@@ -177,4 +177,4 @@ geo::MultiPolygon contour(const RasterGrid& grid, double threshold) {
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

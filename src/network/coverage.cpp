@@ -6,7 +6,7 @@
 
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 std::vector<Coverage> coverage(const NearestService& service, const SnapRaster& raster,
                                const grid::GridIndex& index,
@@ -79,4 +79,4 @@ std::vector<Coverage> coverage(const NearestService& service, const SnapRaster& 
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -8,7 +8,7 @@
 #include "wangge/util/atomic_file.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 constexpr char kMagic[8] = {'W', 'A', 'N', 'G', 'G', 'E', 'N', 'W'};
@@ -192,4 +192,4 @@ WalkingGraph WalkingGraph::load(const std::string& path) {
   return g;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

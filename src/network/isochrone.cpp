@@ -6,7 +6,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 SnapRaster::SnapRaster(const NearestService& service, double cell_m)
     : service_(service), cell_(cell_m) {
@@ -135,4 +135,4 @@ geo::MultiPolygon isochrone(const NearestService& service, const SnapRaster& ras
   return to_lonlat(*g, contour(grid, static_cast<double>(limit)));
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -7,7 +7,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 using Field = NearestService::Field;
@@ -186,4 +186,4 @@ NearestAnswer NearestService::lookup(geo::LonLat position, std::string_view type
   return a;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

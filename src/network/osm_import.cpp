@@ -12,7 +12,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 using Index = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
@@ -194,4 +194,4 @@ WalkingGraph open_walking_graph(const std::string& path) {
   return build_walking_graph(path);
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

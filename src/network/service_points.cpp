@@ -9,7 +9,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 std::vector<ServicePoint> import_service_points(const std::string& path,
                                                 std::optional<geo::Datum> datum) {
@@ -68,4 +68,4 @@ std::vector<ServicePoint> import_service_points(const std::string& path,
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

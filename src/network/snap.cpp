@@ -5,7 +5,7 @@
 
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 Snapper::Snapper(const WalkingGraph& graph, double cell_m) : graph_(graph), cell_(cell_m) {
   const geo::BBox& b = graph.bounds_m();
@@ -114,4 +114,4 @@ std::optional<Snap> Snapper::snap(geo::XY p, double max_distance_m) const {
   return best;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

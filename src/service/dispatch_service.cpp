@@ -70,7 +70,7 @@ struct Service::Dispatch {
   std::unique_ptr<Store> store;
   mutable std::mutex mutex;  // guards the reference and network snapshots' swaps
   std::shared_ptr<const ReferenceData> ref;
-  std::shared_ptr<const NearestService> nearest;
+  std::shared_ptr<const network::NearestService> nearest;
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<Notifications> notifications;
@@ -80,7 +80,7 @@ struct Service::Dispatch {
     std::lock_guard lock(mutex);
     return ref;
   }
-  std::shared_ptr<const NearestService> nearest_service() const {
+  std::shared_ptr<const network::NearestService> nearest_service() const {
     std::lock_guard lock(mutex);
     return nearest;
   }
@@ -167,16 +167,16 @@ std::size_t Service::notify(WriteTx& tx, const Report& r, const Event& e, const 
       now, out);
 }
 
-std::shared_ptr<const NearestService> Service::nearest() const {
+std::shared_ptr<const network::NearestService> Service::nearest() const {
   store();
   return dispatch_->nearest_service();
 }
 
 void Service::load_network(const std::string& network, const std::string& service_points,
-                           const WalkingConfig& walking) {
-  auto graph = std::make_shared<const WalkingGraph>(open_walking_graph(network));
-  auto nearest =
-      std::make_shared<const NearestService>(graph, import_service_points(service_points), walking);
+                           const network::WalkingConfig& walking) {
+  auto graph = std::make_shared<const network::WalkingGraph>(network::open_walking_graph(network));
+  auto nearest = std::make_shared<const network::NearestService>(
+      graph, network::import_service_points(service_points), walking);
   std::lock_guard lock(dispatch_->mutex);
   dispatch_->nearest = std::move(nearest);
 }

@@ -59,11 +59,11 @@ Layer grids_layer(const grid::GridSet& set, bool personal) {
   return l;
 }
 
-Layer service_points_layer(const NearestService& net) {
+Layer service_points_layer(const network::NearestService& net) {
   Layer l;
   l.kind = geo::GeometryKind::point;
   l.fields = {{"id"}, {"name"}, {"kind"}, {"services"}, {"opening_hours"}, {"address"}};
-  for (const ServicePoint& sp : net.points()) {
+  for (const network::ServicePoint& sp : net.points()) {
     std::string services;
     for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
     l.features.push_back(geo::OutFeature{{text(sp.id), text(sp.name), text(sp.kind), text(services),
@@ -74,7 +74,7 @@ Layer service_points_layer(const NearestService& net) {
   return l;
 }
 
-Layer isochrones_layer(const NearestService& net, const auto& areas) {
+Layer isochrones_layer(const network::NearestService& net, const auto& areas) {
   Layer l;
   l.fields = {{"service_point"},
               {"name"},

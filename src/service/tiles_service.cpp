@@ -70,10 +70,12 @@ struct Service::TileState {
   std::shared_ptr<const std::vector<TileLayerInfo>>
       layers;  // for layers_key ("generation/network")
   std::string layers_key;
-  std::shared_ptr<const NearestService> derived_for;  // the network the cached areas belong to
+  std::shared_ptr<const network::NearestService>
+      derived_for;  // the network the cached areas belong to
   std::shared_ptr<const grid::GridIndex> gaps_for;
-  std::shared_ptr<const SnapRaster> raster;
-  std::shared_ptr<const std::vector<std::pair<ServicePoint, geo::MultiPolygon>>> isochrones;
+  std::shared_ptr<const network::SnapRaster> raster;
+  std::shared_ptr<const std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>>>
+      isochrones;
   std::shared_ptr<const geo::MultiPolygon> gaps;
   std::shared_ptr<const std::vector<geo::BBox>> grid_boxes;
   std::shared_ptr<const grid::GridIndex> boxes_for;
@@ -193,11 +195,11 @@ std::shared_ptr<const tiles::TileData> Service::cached_tile(const TileLayerInfo&
   return tiles_->cache.peek(layer.id + "@" + layer.version, t, ttl_of(layer.id));
 }
 
-std::shared_ptr<const SnapRaster> Service::snap_raster(
-    const std::shared_ptr<const NearestService>& net) {
+std::shared_ptr<const network::SnapRaster> Service::snap_raster(
+    const std::shared_ptr<const network::NearestService>& net) {
   std::lock_guard lock(tiles_->mutex);
   if (tiles_->derived_for != net || !tiles_->raster) {
-    tiles_->raster = std::make_shared<const SnapRaster>(*net);
+    tiles_->raster = std::make_shared<const network::SnapRaster>(*net);
     tiles_->isochrones.reset();
     tiles_->gaps.reset();
     tiles_->derived_for = net;
@@ -205,7 +207,7 @@ std::shared_ptr<const SnapRaster> Service::snap_raster(
   return tiles_->raster;
 }
 
-std::vector<std::pair<ServicePoint, geo::MultiPolygon>> Service::isochrones() {
+std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>> Service::isochrones() {
   const auto net = dispatch_ ? nearest() : nullptr;
   if (!net) return {};
   {
@@ -213,9 +215,9 @@ std::vector<std::pair<ServicePoint, geo::MultiPolygon>> Service::isochrones() {
     if (tiles_->derived_for == net && tiles_->isochrones) return *tiles_->isochrones;
   }
   const auto raster = snap_raster(net);
-  auto areas = std::make_shared<std::vector<std::pair<ServicePoint, geo::MultiPolygon>>>();
+  auto areas = std::make_shared<std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>>>();
   for (std::size_t i = 0; i < net->points().size(); ++i) {
-    areas->emplace_back(net->points()[i], isochrone(*net, *raster, i));
+    areas->emplace_back(net->points()[i], network::isochrone(*net, *raster, i));
   }
   std::lock_guard lock(tiles_->mutex);
   if (tiles_->derived_for == net) tiles_->isochrones = areas;
@@ -232,12 +234,12 @@ std::vector<IsochroneArea> Service::isochrones(const std::string& id,
     if (id.empty() || points[i].id == id) which.push_back(i);
   if (which.empty()) throw Error(ErrorCode::not_found, "service point '" + id + "' does not exist");
   const auto raster = snap_raster(net);
-  IsochroneOptions options;
+  network::IsochroneOptions options;
   options.minutes = minutes;
   std::vector<IsochroneArea> out;
   for (std::size_t i : which) {
     out.push_back({points[i], minutes.value_or(net->config().threshold_minutes),
-                   net->config().speed_kmh, isochrone(*net, *raster, i, options)});
+                   net->config().speed_kmh, network::isochrone(*net, *raster, i, options)});
   }
   return out;
 }
@@ -252,7 +254,7 @@ geo::MultiPolygon Service::coverage_gaps() {
       return *tiles_->gaps;
   }
   const auto raster = snap_raster(net);
-  const std::vector<Coverage> c = coverage(*net, *raster, *index, {""});
+  const std::vector<network::Coverage> c = network::coverage(*net, *raster, *index, {""});
   auto gaps = std::make_shared<const geo::MultiPolygon>(c.empty() ? geo::MultiPolygon{}
                                                                   : c.front().uncovered);
   std::lock_guard lock(tiles_->mutex);
@@ -368,7 +370,7 @@ std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, Instan
 std::string Service::service_points_tile(const TileId& t) {
   LayerEncoder enc("service_points", t, kExtent, kBuffer);
   if (const auto net = dispatch_ ? nearest() : nullptr) {
-    for (const ServicePoint& sp : net->points()) {
+    for (const network::ServicePoint& sp : net->points()) {
       std::string services;
       for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
       enc.add_point(tiles::feature_id(sp.id), {sp.position.lon(), sp.position.lat()},

@@ -15,7 +15,7 @@
 #include "wangge/network/osm.hpp"
 #include "wangge/network/service_points.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 struct Fixture {
@@ -236,4 +236,4 @@ TEST(Contour, TracesSquaresAndHolesWithSubCellPrecision) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::network

@@ -12,7 +12,7 @@
 #include "wangge/network/osm.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 using testing::OsmDrawing;
@@ -271,4 +271,4 @@ TEST(Graph, APedestrianSquareCanBeCrossed) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::network

@@ -17,7 +17,7 @@
 #include "wangge/network/osm.hpp"
 #include "wangge/network/service_points.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 void cross_check(const char* name, const std::shared_ptr<const WalkingGraph>& graph,
@@ -143,4 +143,4 @@ TEST(PgRouting, MonacoAgreesOnEveryReport) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::network

@@ -41,7 +41,7 @@ class Intake {
   /// @p ref, @p index and @p nearest (optional) must outlive the intake; @p generation names
   /// the index's grid set.
   Intake(const ReferenceData& ref, const grid::GridIndex& index, std::string generation,
-         const NearestService* nearest = nullptr)
+         const network::NearestService* nearest = nullptr)
       : ref_(ref), index_(index), generation_(std::move(generation)), nearest_(nearest) {}
 
   /// Validates @p s and builds the new report (state received, version 0).
@@ -66,7 +66,7 @@ class Intake {
   const ReferenceData& ref_;
   const grid::GridIndex& index_;
   std::string generation_;
-  const NearestService* nearest_;
+  const network::NearestService* nearest_;
 };
 
 /// @p phone as a Chinese mobile (13800138000) or landline (0731-5555555, 010-12345678) in its

@@ -9,7 +9,7 @@
 
 #include "wangge/geo/polygon.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 struct RasterGrid {
   double x0 = 0, y0 = 0;  ///< lower-left corner of cell (0, 0), same unit as cell
@@ -22,4 +22,4 @@ struct RasterGrid {
 /// The region value ≤ @p threshold, in the raster's coordinates.
 geo::MultiPolygon contour(const RasterGrid& grid, double threshold);
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -14,7 +14,7 @@
 #include "wangge/grid/grid_index.hpp"
 #include "wangge/network/isochrone.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 struct CoverageRow {
   std::size_t grid = 0;  ///< index in the GridSet
@@ -34,4 +34,4 @@ struct Coverage {
 std::vector<Coverage> coverage(const NearestService& service, const SnapRaster& raster,
                                const grid::GridIndex& grids, const std::vector<std::string>& types);
 
-}  // namespace wangge
+}  // namespace wangge::network

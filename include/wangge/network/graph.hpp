@@ -17,7 +17,7 @@
 #include "wangge/geo/local_projection.hpp"
 #include "wangge/geo/polygon.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 /// How the graph was built from OpenStreetMap (the foot profile; see osm.hpp).
 struct FootProfile {
@@ -103,4 +103,4 @@ class WalkingGraph {
   FootProfile profile_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::network

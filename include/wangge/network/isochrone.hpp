@@ -18,7 +18,7 @@
 #include "wangge/network/contour.hpp"
 #include "wangge/network/nearest.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 /// Cached snaps of raster cell centres over the network (thread-safe).
 class SnapRaster {
@@ -75,4 +75,4 @@ RasterGrid cost_raster(const NearestService& service, const SnapRaster& raster,
 /// Converts a polygon in the network's local metres to lon/lat.
 geo::MultiPolygon to_lonlat(const WalkingGraph& graph, const geo::MultiPolygon& metres);
 
-}  // namespace wangge
+}  // namespace wangge::network

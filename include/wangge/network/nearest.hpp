@@ -22,7 +22,7 @@
 #include "wangge/network/snap.hpp"
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 struct WalkingConfig {
   double speed_kmh = 4.0;
@@ -115,4 +115,4 @@ class NearestService {
   std::vector<Field> fields_;  // per type, [0] = any
 };
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -10,7 +10,7 @@
 
 #include "wangge/network/graph.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 struct Snap {
   std::uint32_t edge = 0;
@@ -45,4 +45,4 @@ class Snapper {
   std::vector<std::int64_t> prefix_mm_;  // per geometry point: distance from its edge's u end
 };
 
-}  // namespace wangge
+}  // namespace wangge::network

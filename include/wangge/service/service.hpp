@@ -24,7 +24,9 @@
 
 namespace wangge {
 
+namespace network {
 class SnapRaster;
+}
 class Accounts;
 class MediaLibrary;
 class Notifications;
@@ -76,7 +78,7 @@ struct ServiceConfig {
   /// reports carry no nearest service point.
   std::string network;
   std::string service_points;
-  WalkingConfig walking;
+  network::WalkingConfig walking;
   /// How reports are shown to the public on every surface (positions rounded).
   PrivacyPolicy privacy;
 };
@@ -118,7 +120,7 @@ struct TileLayerInfo {
 
 /// One service point's walking area (GET /api/v1/isochrones).
 struct IsochroneArea {
-  ServicePoint point;
+  network::ServicePoint point;
   double minutes = 0;      ///< the walking time it was drawn for
   double speed_kmh = 0;    ///< the walking speed assumed
   geo::MultiPolygon area;  ///< WGS-84 lon/lat; empty when the point is off the network
@@ -286,10 +288,10 @@ class Service {
   /// How reports are shown to the public (ServiceConfig::privacy), on every surface.
   const PrivacyPolicy& privacy() const;
   /// The nearest-service snapshot, or null when no network and service points are loaded.
-  std::shared_ptr<const NearestService> nearest() const;
+  std::shared_ptr<const network::NearestService> nearest() const;
   /// Loads a network and service points and swaps the nearest-service snapshot.
   void load_network(const std::string& network, const std::string& service_points,
-                    const WalkingConfig& walking);
+                    const network::WalkingConfig& walking);
   std::string active_generation() const;
   /// The stored generations, newest first as the store lists them.
   std::vector<GenerationInfo> generations();
@@ -326,7 +328,7 @@ class Service {
   /// The tile cache's counters (for /metrics).
   tiles::TileCacheStats tile_cache_stats() const;
   /// The walking area of every service point at the configured threshold (cached per network).
-  std::vector<std::pair<ServicePoint, geo::MultiPolygon>> isochrones();
+  std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>> isochrones();
   /// The walking areas within @p minutes (default: the configured threshold) of the service
   /// point @p id, or of every point when @p id is empty; the snapped raster is the one the
   /// tiles use (built once per network). @throws Error(not_found) when no network is loaded or
@@ -360,7 +362,8 @@ class Service {
   std::string reports_tile(const tiles::TileId& t, int minzoom, const geo::BBox& padded,
                            Instant now);
   /// The snapped raster of @p net (built on first use, dropped when the network changes).
-  std::shared_ptr<const SnapRaster> snap_raster(const std::shared_ptr<const NearestService>& net);
+  std::shared_ptr<const network::SnapRaster> snap_raster(
+      const std::shared_ptr<const network::NearestService>& net);
   /// Inside @p tx: the messages @p e (just applied to @p r) owes (Notifications::enqueue).
   std::size_t notify(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
                      Instant now, Enqueued& out) const;
