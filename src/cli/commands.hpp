@@ -48,12 +48,13 @@ struct StoreOptions {
   std::string data;
   /// Opens the service on the store (seeding it from --data when new), showing reports to the
   /// public under @p privacy.
-  std::unique_ptr<Service> open(const PrivacyPolicy& privacy = {}) const;
+  std::unique_ptr<Service> open(const dispatch::PrivacyPolicy& privacy = {}) const;
 };
 void add_store_options(CLI::App& cmd, StoreOptions& o);
 
 /// Parses an ISO 8601 time given on the command line (@p what names the option).
-Instant parse_time_option(const std::string& text, const std::string& what, const TimeZone& zone);
+dispatch::Instant parse_time_option(const std::string& text, const std::string& what,
+                                    const dispatch::TimeZone& zone);
 
 Runner add_validate_command(CLI::App& app);
 Runner add_locate_command(CLI::App& app);

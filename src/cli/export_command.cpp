@@ -107,7 +107,7 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
   writer.metadata("json", nlohmann::json{{"vector_layers", vector_layers}}.dump());
   ProgressBar bar("tiles", list.size());
   std::size_t written = 0;
-  const TileRequest request{now_utc()};
+  const TileRequest request{dispatch::now_utc()};
   for (const tiles::TileId& t : list) {
     std::string mvt;
     for (const std::string& l : layers) mvt += service.tile(l, t, request)->mvt;
@@ -132,7 +132,7 @@ Runner add_export_command(CLI::App& app) {
     std::string what, out, format, as, at;
     TileArgs tiles;
     bool personal = false;
-    int decimals = PrivacyPolicy::kDefaultDecimals;
+    int decimals = dispatch::PrivacyPolicy::kDefaultDecimals;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -174,20 +174,21 @@ Runner add_export_command(CLI::App& app) {
   cmd->add_option("--as", a->as, "Who exports: an admin's staff id, needed for --personal");
   cmd->add_option("--public-decimals", a->decimals,
                   "Decimals of public report positions (default 4, ~10 m)")
-      ->check(integer_in(PrivacyPolicy::kMinDecimals, PrivacyPolicy::kMaxDecimals));
+      ->check(
+          integer_in(dispatch::PrivacyPolicy::kMinDecimals, dispatch::PrivacyPolicy::kMaxDecimals));
   return [a]() -> int {
-    auto service = a->store.open(PrivacyPolicy::with_decimals(a->decimals));
+    auto service = a->store.open(dispatch::PrivacyPolicy::with_decimals(a->decimals));
     if (a->what == "tiles") return export_tiles(*service, a->tiles, a->out);
     ExportRequest r;
     r.what = a->what;
     r.path = a->out;
     r.driver = a->format;
     r.personal = a->personal;
-    r.now = now_utc();
+    r.now = dispatch::now_utc();
     if (!a->as.empty())
       r.by = service->actor(a->as);
     else
-      r.by = Actor{"", "anonymous", Role::resident, {}, {}};
+      r.by = dispatch::Actor{"", "anonymous", dispatch::Role::resident, {}, {}};
     const std::size_t n = service->export_layer(r);
     std::printf("%zu %s written to %s%s\n", n, a->what.c_str(), a->out.c_str(),
                 a->personal ? " (with personal fields)" : "");

@@ -72,7 +72,7 @@ struct ServeArgs {
   double speed = 4, minutes = 15;
   double read_budget_s = 5;
   double tick_seconds = 60;
-  int public_decimals = PrivacyPolicy::kDefaultDecimals;
+  int public_decimals = dispatch::PrivacyPolicy::kDefaultDecimals;
 };
 
 /// The options of the HTTP server itself: where it listens, its limits and timeouts.
@@ -148,7 +148,7 @@ int serve(ServeArgs& args, CLI::App& cmd) {
   config.data_dir = a->store.data;
   config.network = a->network;
   config.service_points = a->points;
-  config.privacy = PrivacyPolicy::with_decimals(a->public_decimals);
+  config.privacy = dispatch::PrivacyPolicy::with_decimals(a->public_decimals);
   // At most an hour: 3.6e9 microseconds.
   config.store_options.read_budget =
       std::chrono::microseconds(number::narrow_round(a->read_budget_s * 1e6));
@@ -225,7 +225,8 @@ Runner add_serve_command(CLI::App& app) {
   add_server_options(*cmd, a->server);
   cmd->add_option("--public-decimals", a->public_decimals,
                   "Decimals of public coordinates (default 4, ~10 m)")
-      ->check(integer_in(PrivacyPolicy::kMinDecimals, PrivacyPolicy::kMaxDecimals));
+      ->check(
+          integer_in(dispatch::PrivacyPolicy::kMinDecimals, dispatch::PrivacyPolicy::kMaxDecimals));
   cmd->add_option("--network", a->network,
                   "Walking network (.bin or OSM; default DATA/streets.osm)");
   cmd->add_option("--service-points", a->points,

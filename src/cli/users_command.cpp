@@ -49,7 +49,7 @@ Runner add_users_command(CLI::App& app) {
     if (const int status = import_roster(); status >= 0) return status;
     auto service = a->store.open();
     Accounts& accounts = service->accounts();
-    const Instant now = now_utc();
+    const dispatch::Instant now = dispatch::now_utc();
     if (add->parsed()) {
       std::string password;
       if (a->password_stdin) {
@@ -76,7 +76,7 @@ Runner add_users_command(CLI::App& app) {
     }
     const auto ref = service->reference();
     for (const Account& acc : accounts.list()) {
-      const Actor* staff = ref->staff_member(acc.actor);
+      const dispatch::Actor* staff = ref->staff_member(acc.actor);
       std::printf("%-24s %-28s %-16s %s%s\n", acc.login.c_str(), acc.actor.c_str(),
                   staff ? std::string(to_string(staff->role)).c_str() : "resident",
                   acc.disabled ? "DISABLED" : "active", acc.locked_until > now ? " (locked)" : "");

@@ -75,7 +75,7 @@ Runner add_users_import(CLI::App& users) {
   return [a, cmd]() -> int {
     if (!cmd->parsed()) return -1;
     auto service = a->store.open();
-    RosterImportRequest request{a->file, a->replace, a->dry_run, {}, now_utc()};
+    RosterImportRequest request{a->file, a->replace, a->dry_run, {}, dispatch::now_utc()};
     const RosterImportResult r = import_roster(*service, request);
     print_notes(r.notes);
     if (a->dry_run) print_changes(r);

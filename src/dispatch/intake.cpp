@@ -11,7 +11,7 @@
 #include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 void check_text(const std::string& value, const char* field, std::size_t limit) {
@@ -234,4 +234,4 @@ std::optional<std::string> Intake::find_duplicate(const Report& report,
   return best->duplicate_of.empty() ? best->id : best->duplicate_of;
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

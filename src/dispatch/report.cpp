@@ -4,7 +4,7 @@
 
 #include <array>
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 constexpr std::array<std::string_view, 9> kStates{"received",   "registered", "cancelled",
                                                   "dispatched", "accepted",   "handled",
@@ -129,4 +129,4 @@ bool Report::followed_by(const std::string& actor_id) const {
          std::find(followers.begin(), followers.end(), actor_id) != followers.end();
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

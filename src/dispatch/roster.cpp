@@ -9,7 +9,7 @@
 
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 enum Column : std::size_t { kId, kName, kRole, kGrids, kDepartment, kLogin, kColumns };
@@ -303,4 +303,4 @@ Roster parse_roster(const geo::OfficeTable& table, const RosterContext& context)
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -7,7 +7,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 using S = ReportState;
@@ -789,4 +789,4 @@ std::optional<Event> Workflow::supervise(Report& report, Instant now) const {
   return apply(report, req, Actor::system(), now);
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -15,7 +15,7 @@ using nlohmann::json;
 
 constexpr std::size_t kSmallBody = 4096;
 
-json actor_json(const Actor& a) {
+json actor_json(const dispatch::Actor& a) {
   json j{{"id", a.id}, {"name", a.name}, {"role", to_string(a.role)}};
   if (!a.grids.empty()) j["grids"] = a.grids;
   if (!a.department.empty()) j["department"] = a.department;
@@ -168,10 +168,11 @@ json account_json(Context& ctx, const Account& a) {
          {"kind", a.password_hash.empty() ? "resident" : "staff"},
          {"disabled", a.disabled},
          {"failures", a.failures},
-         {"locked_until", a.locked_until > Instant{} ? json(iso(ctx, a.locked_until)) : json()},
+         {"locked_until",
+          a.locked_until > dispatch::Instant{} ? json(iso(ctx, a.locked_until)) : json()},
          {"created_at", iso(ctx, a.created_at)},
          {"updated_at", iso(ctx, a.updated_at)}};
-  if (const Actor* staff = ctx.service.reference()->staff_member(a.actor)) {
+  if (const dispatch::Actor* staff = ctx.service.reference()->staff_member(a.actor)) {
     j["name"] = staff->name;
     j["role"] = to_string(staff->role);
   }
@@ -180,7 +181,7 @@ json account_json(Context& ctx, const Account& a) {
 
 /// GET /api/v1/admin/accounts (admins).
 Response list_accounts(Context& ctx, Request& req) {
-  require(req, {Role::admin});
+  require(req, {dispatch::Role::admin});
   json items = json::array();
   for (const Account& a : ctx.service.accounts().list()) items.push_back(account_json(ctx, a));
   return json_response(200, json{{"accounts", items}}.dump()).header("Cache-Control", "no-store");
@@ -189,7 +190,7 @@ Response list_accounts(Context& ctx, Request& req) {
 /// POST /api/v1/admin/accounts — {login, staff_id, password?}: the password is generated
 /// (and shown in this answer only) when not given.
 Response add_account(Context& ctx, Request& req) {
-  require(req, {Role::admin});
+  require(req, {dispatch::Role::admin});
   const json body = parse_object(req.body);
   Fields f(body);
   const std::string login = f.text("login").value_or("");
@@ -213,7 +214,7 @@ std::string login_param(const Request& req) {
 
 /// POST /api/v1/admin/accounts/{login}/reset — a new generated password, shown once.
 Response reset_account(Context& ctx, Request& req) {
-  require(req, {Role::admin});
+  require(req, {dispatch::Role::admin});
   const std::string login = login_param(req);
   const std::string password = ctx.service.accounts().reset_password(login, req.now);
   return json_response(200, json{{"login", login}, {"password", password}}.dump())
@@ -221,7 +222,7 @@ Response reset_account(Context& ctx, Request& req) {
 }
 
 Response set_disabled(Context& ctx, Request& req, bool disabled) {
-  require(req, {Role::admin});
+  require(req, {dispatch::Role::admin});
   const std::string login = login_param(req);
   ctx.service.accounts().set_disabled(login, disabled, req.now);
   return json_response(200, json{{"login", login}, {"disabled", disabled}}.dump());

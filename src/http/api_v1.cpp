@@ -16,8 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-Instant time_param(const Request& req, const char* name, const TimeZone& zone) {
-  auto t = parse_iso(*req.param(name), zone);
+dispatch::Instant time_param(const Request& req, const char* name, const dispatch::TimeZone& zone) {
+  auto t = dispatch::parse_iso(*req.param(name), zone);
   if (!t)
     throw Error(ErrorCode::invalid_argument,
                 std::string("query parameter '") + name + "' is not an ISO 8601 time");
@@ -59,18 +59,18 @@ json grid_feature(const grid::GridSet& set, std::size_t i, bool with_geometry) {
 }
 
 /// Reads as the public: every report, shown in its public view (ViewOptions decide the fields).
-const Actor kPublicViewer = Actor::public_viewer();
+const dispatch::Actor kPublicViewer = dispatch::Actor::public_viewer();
 
 /// Whose scope a read uses: the caller's, or the public's for anonymous callers. A resident
 /// with a key lists their own reports and reads any other in its public view; staff read
 /// only their scope (another grid's case is 404, not 403: no existence leak).
-Actor viewer_of(const Request& req) {
+dispatch::Actor viewer_of(const Request& req) {
   return req.authenticated ? req.actor : kPublicViewer;
 }
 
 /// The idempotency key of a request, scoped by its key or client so clients cannot collide.
-std::optional<ReplyOptions> reply_options(const Request& req,
-                                          std::function<StoredReply(const Report&)> render) {
+std::optional<ReplyOptions> reply_options(
+    const Request& req, std::function<StoredReply(const dispatch::Report&)> render) {
   auto key = req.header("idempotency-key");
   if (!key) return std::nullopt;
   if (key->empty() || key->size() > 255) {
@@ -91,8 +91,8 @@ Response replayed_or(const std::optional<StoredReply>& reply, bool replayed, Res
 }
 
 /// "attributes": {"code": "answer" | 3 | ["key", ...]} as the answers of a submission.
-AttributeAnswers answers_from(const json& object) {
-  AttributeAnswers out;
+dispatch::AttributeAnswers answers_from(const json& object) {
+  dispatch::AttributeAnswers out;
   auto wrong = [](const std::string& code) {
     throw Error(ErrorCode::invalid_argument,
                 "field 'attributes." + code.substr(0, 64) +
@@ -117,9 +117,9 @@ AttributeAnswers answers_from(const json& object) {
   return out;
 }
 
-Submission submission_from(const json& body) {
+dispatch::Submission submission_from(const json& body) {
   Fields f(body);
-  Submission s;
+  dispatch::Submission s;
   if (auto loc = f.object("location")) {
     Fields l(*loc, "location.");
     s.lon = l.number("lon");
@@ -146,14 +146,14 @@ Submission submission_from(const json& body) {
   return s;
 }
 
-ActionRequest action_from(const json& body) {
+dispatch::ActionRequest action_from(const json& body) {
   Fields f(body);
-  ActionRequest a;
+  dispatch::ActionRequest a;
   const std::string name = f.text("action").value_or("");
-  auto action = parse_action(name);
+  auto action = dispatch::parse_action(name);
   if (!action) {
     throw Error(ErrorCode::invalid_argument,
-                "action '" + name + "' is not one of " + action_names());
+                "action '" + name + "' is not one of " + dispatch::action_names());
   }
   a.action = *action;
   a.note = f.text("note").value_or("");
@@ -169,21 +169,22 @@ ActionRequest action_from(const json& body) {
     const std::string kind = t.text("kind").value_or("");
     if (kind != "grid" && kind != "department")
       throw Error(ErrorCode::invalid_argument, "field 'to.kind' must be grid or department");
-    a.to = Assignee{kind == "grid" ? Assignee::Kind::grid : Assignee::Kind::department,
-                    t.text("id").value_or(""), ""};
+    a.to = dispatch::Assignee{
+        kind == "grid" ? dispatch::Assignee::Kind::grid : dispatch::Assignee::Kind::department,
+        t.text("id").value_or(""), ""};
     t.no_others();
   }
   f.no_others();
   return a;
 }
 
-ReportFilter filter_from(const Request& req, const TimeZone& zone) {
+ReportFilter filter_from(const Request& req, const dispatch::TimeZone& zone) {
   ReportFilter f;
   if (auto s = req.param("state")) {
     for (std::string rest = *s; !rest.empty();) {
       const auto comma = rest.find(',');
       const std::string one = rest.substr(0, comma);
-      auto st = parse_report_state(one);
+      auto st = dispatch::parse_report_state(one);
       if (!st)
         throw Error(ErrorCode::invalid_argument, "state '" + one + "' is not a report state");
       f.states.push_back(*st);
@@ -287,19 +288,20 @@ Response locate(Context& ctx, Request& req) {
 }
 
 /// A report as the request's actor sees it, rendered.
-std::string report_body(const Context& ctx, const Request& req, const Report& r) {
+std::string report_body(const Context& ctx, const Request& req, const dispatch::Report& r) {
   return report_view(r, *ctx.service.reference(), ctx.view_for(req, r)).dump();
 }
 
-const std::initializer_list<Role> kReporters{
-    Role::resident,   Role::grid_worker, Role::department_staff, Role::dispatcher,
-    Role::supervisor, Role::admin,       Role::party_member};
+const std::initializer_list<dispatch::Role> kReporters{
+    dispatch::Role::resident,    dispatch::Role::grid_worker, dispatch::Role::department_staff,
+    dispatch::Role::dispatcher,  dispatch::Role::supervisor,  dispatch::Role::admin,
+    dispatch::Role::party_member};
 
 /// POST /api/v1/reports
 Response submit_report(Context& ctx, Request& req) {
   require(req, kReporters);
-  const Submission s = submission_from(parse_object(req.body));
-  const auto options = reply_options(req, [&](const Report& r) {
+  const dispatch::Submission s = submission_from(parse_object(req.body));
+  const auto options = reply_options(req, [&](const dispatch::Report& r) {
     return StoredReply{"", 201, report_body(ctx, req, r)};
   });
   const SubmitResult result =
@@ -312,10 +314,11 @@ Response submit_report(Context& ctx, Request& req) {
 
 /// GET /api/v1/reports
 Response list_reports(Context& ctx, Request& req) {
-  const ReferenceData& ref = *ctx.service.reference();
+  const dispatch::ReferenceData& ref = *ctx.service.reference();
   const ReportPage page = ctx.service.list(filter_from(req, ref.calendar.zone()), viewer_of(req));
   json items = json::array();
-  for (const Report& r : page.items) items.push_back(report_view(r, ref, ctx.view_for(req, r)));
+  for (const dispatch::Report& r : page.items)
+    items.push_back(report_view(r, ref, ctx.view_for(req, r)));
   Response res = json_response(200, "");
   json body{{"reports", items}, {"next", nullptr}};
   if (!page.next.empty()) {
@@ -329,11 +332,11 @@ Response list_reports(Context& ctx, Request& req) {
 
 /// The report of the path's {id} and the viewer it was read as: a resident reads their own
 /// reports whole and any other in its public view; 404 when the viewer may not see it.
-std::pair<Report, Actor> report_of_path(Context& ctx, const Request& req) {
+std::pair<dispatch::Report, dispatch::Actor> report_of_path(Context& ctx, const Request& req) {
   const std::string& id = req.params.at("id");
-  Actor viewer = viewer_of(req);
+  dispatch::Actor viewer = viewer_of(req);
   auto r = ctx.service.report(id, viewer);
-  if (!r && req.authenticated && reports_as_resident(req.actor.role))
+  if (!r && req.authenticated && dispatch::reports_as_resident(req.actor.role))
     r = ctx.service.report(id, viewer = kPublicViewer);
   if (!r) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
   return {std::move(*r), viewer};
@@ -349,7 +352,7 @@ Response report_events(Context& ctx, Request& req) {
   const auto [report, viewer] = report_of_path(ctx, req);
   const ViewOptions v = ctx.view_for(req, report);
   json events = json::array();
-  for (const Event& e : ctx.service.events(report.id, viewer))
+  for (const dispatch::Event& e : ctx.service.events(report.id, viewer))
     events.push_back(event_view(e, *ctx.service.reference(), v));
   return json_response(200, json{{"report", report.id}, {"events", events}}.dump());
 }
@@ -357,8 +360,8 @@ Response report_events(Context& ctx, Request& req) {
 /// POST /api/v1/reports/{id}/actions
 Response act_on_report(Context& ctx, Request& req) {
   require(req, kReporters);
-  const ActionRequest a = action_from(parse_object(req.body));
-  const auto options = reply_options(req, [&](const Report& r) {
+  const dispatch::ActionRequest a = action_from(parse_object(req.body));
+  const auto options = reply_options(req, [&](const dispatch::Report& r) {
     return StoredReply{"", 200, report_body(ctx, req, r)};
   });
   const ActResult result =
@@ -431,9 +434,9 @@ Response list_service_points(Context& ctx, Request&) {
 }
 
 /// The questions of a category, in the form categories.json takes them.
-json attributes_json(const std::vector<CategoryAttribute>& attributes) {
+json attributes_json(const std::vector<dispatch::CategoryAttribute>& attributes) {
   json out = json::array();
-  for (const CategoryAttribute& a : attributes) {
+  for (const dispatch::CategoryAttribute& a : attributes) {
     json q = {{"code", a.code},
               {"description", a.description},
               {"datatype", to_string(a.datatype)},
@@ -441,7 +444,7 @@ json attributes_json(const std::vector<CategoryAttribute>& attributes) {
               {"required", a.required}};
     if (!a.values.empty()) {
       q["values"] = json::array();
-      for (const AttributeChoice& v : a.values)
+      for (const dispatch::AttributeChoice& v : a.values)
         q["values"].push_back({{"key", v.key}, {"name", v.name}});
     }
     out.push_back(std::move(q));
@@ -451,9 +454,9 @@ json attributes_json(const std::vector<CategoryAttribute>& attributes) {
 
 /// GET /api/v1/categories
 Response list_categories(Context& ctx, Request&) {
-  const ReferenceData& ref = *ctx.service.reference();
+  const dispatch::ReferenceData& ref = *ctx.service.reference();
   json out = json::array();
-  for (const Category& c : ref.categories.all()) {
+  for (const dispatch::Category& c : ref.categories.all()) {
     json d = c.deadline ? json{{"value", c.deadline->value}, {"unit", to_string(c.deadline->unit)}}
                         : json(nullptr);
     out.push_back({{"code", c.code},
@@ -473,12 +476,12 @@ Response list_categories(Context& ctx, Request&) {
 
 /// GET /api/v1/stats
 Response stats(Context& ctx, Request& req) {
-  require(req, {Role::grid_worker, Role::department_staff, Role::dispatcher, Role::supervisor,
-                Role::admin});
-  const TimeZone& zone = ctx.service.reference()->calendar.zone();
-  StatsQuery q;
+  require(req, {dispatch::Role::grid_worker, dispatch::Role::department_staff,
+                dispatch::Role::dispatcher, dispatch::Role::supervisor, dispatch::Role::admin});
+  const dispatch::TimeZone& zone = ctx.service.reference()->calendar.zone();
+  dispatch::StatsQuery q;
   const std::string group = req.param("group_by").value_or("total");
-  auto g = parse_stats_group(group);
+  auto g = dispatch::parse_stats_group(group);
   if (!g)
     throw Error(ErrorCode::invalid_argument,
                 "group_by '" + group +
@@ -486,8 +489,8 @@ Response stats(Context& ctx, Request& req) {
                     "channel");
   q.group = *g;
   // A grid worker sees the figures of his grids, department staff those of their department.
-  if (req.actor.role == Role::grid_worker) q.grids = req.actor.grids;
-  if (req.actor.role == Role::department_staff) q.department = req.actor.department;
+  if (req.actor.role == dispatch::Role::grid_worker) q.grids = req.actor.grids;
+  if (req.actor.role == dispatch::Role::department_staff) q.department = req.actor.department;
   // Depths of the active generation only: a level it does not have is a mistake.
   const int deepest = ctx.service.grid_index()->grids().max_depth();
   if (auto level = integer_param(req, "level", 0, deepest)) q.grid_depth = static_cast<int>(*level);
@@ -511,7 +514,7 @@ Response stats(Context& ctx, Request& req) {
 
 /// POST /api/v1/admin/reload — the reference data read again from the store (admins).
 Response reload_reference(Context& ctx, Request& req) {
-  require(req, {Role::admin});
+  require(req, {dispatch::Role::admin});
   const auto ref = ctx.service.reload_reference();
   return json_response(200, json{{"categories", ref->categories.all().size()},
                                  {"staff", ref->staff.size()},

@@ -50,7 +50,7 @@ std::optional<CredentialCache::Credential> CredentialCache::authenticate(
   auto life = seconds(30);
   if (Accounts::looks_like_session_token(secret)) {
     if (!service_.has_store()) return std::nullopt;
-    const Instant now = now_utc();
+    const dispatch::Instant now = dispatch::now_utc();
     auto s = service_.accounts().session(secret, now);
     if (!s) return std::nullopt;
     found = Credential{s->actor, s->login, s->csrf, s->hash, s->expires_at};
@@ -58,7 +58,7 @@ std::optional<CredentialCache::Credential> CredentialCache::authenticate(
   } else {
     auto actor = service_.authenticate(secret);
     if (!actor) return std::nullopt;
-    found = Credential{*actor, "", "", "", Instant{}};
+    found = Credential{*actor, "", "", "", dispatch::Instant{}};
   }
   const auto now = steady_clock::now();
   std::lock_guard lock(mutex_);

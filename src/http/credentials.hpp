@@ -38,9 +38,9 @@ std::optional<Presented> presented_credential(const Request& req);
 class CredentialCache {
  public:
   struct Credential {
-    Actor actor;
+    dispatch::Actor actor;
     std::string login, csrf, hash;  ///< a session's
-    Instant expires;
+    dispatch::Instant expires;
   };
 
   explicit CredentialCache(Service& service) : service_(service) {}

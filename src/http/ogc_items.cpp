@@ -120,14 +120,14 @@ std::vector<Item> memory_items(const Collection& c, Service& service,
   return out;
 }
 
-Item report_item(const PublicReport& p, const TimeZone& zone) {
+Item report_item(const dispatch::PublicReport& p, const dispatch::TimeZone& zone) {
   return {p.id,
           {{"category", p.category},
            {"category_name", p.category_name},
            {"state", std::string(to_string(p.state))},
-           {"created_at", format_iso(p.created_at, zone)},
-           {"updated_at", format_iso(p.updated_at, zone)},
-           {"due_at", p.due_at ? json(format_iso(*p.due_at, zone)) : json(nullptr)},
+           {"created_at", dispatch::format_iso(p.created_at, zone)},
+           {"updated_at", dispatch::format_iso(p.updated_at, zone)},
+           {"due_at", p.due_at ? json(dispatch::format_iso(*p.due_at, zone)) : json(nullptr)},
            {"overdue", p.overdue},
            {"grid", p.grid}},
           point_json(p.lon, p.lat)};

@@ -37,7 +37,7 @@ std::vector<Item> memory_items(const Collection& c, Service& service,
 
 /// A report's public view as an item: category, state, times, finest grid, the rounded
 /// position (all from the one public projection, public_report.hpp).
-Item report_item(const PublicReport& p, const TimeZone& zone);
+Item report_item(const dispatch::PublicReport& p, const dispatch::TimeZone& zone);
 
 /// The property value @p name of an item as text (for ?name=value filters).
 std::string property_text(const Item& item, const std::string& name);

@@ -79,8 +79,8 @@ std::string jurisdiction_of(Service& service) {
   return std::string();
 }
 
-const Category& reportable_category(const Service& service, const std::string& code) {
-  const Category* c = service.reference()->categories.find(code);
+const dispatch::Category& reportable_category(const Service& service, const std::string& code) {
+  const dispatch::Category* c = service.reference()->categories.find(code);
   if (!c || !service.reference()->categories.is_reportable(*c))
     throw Error(ErrorCode::not_found, "service_code '" + code + "' does not exist");
   return *c;

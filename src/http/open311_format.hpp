@@ -127,7 +127,7 @@ void check_jurisdiction(const Request& req, const std::string& ours);
 std::string jurisdiction_of(Service& service);
 
 /// A reportable category of the service_code @p code. @throws Error(not_found).
-const Category& reportable_category(const Service& service, const std::string& code);
+const dispatch::Category& reportable_category(const Service& service, const std::string& code);
 
 /// POST /open311/v2/requests (open311_post.cpp).
 Response post_request(Context& ctx, Request& req);

@@ -14,25 +14,25 @@ std::string Context::base_url() const {
   return "http://" + config.address + ":" + std::to_string(config.port);
 }
 
-ViewOptions Context::view_for(const Request& req, const Report& r) const {
+ViewOptions Context::view_for(const Request& req, const dispatch::Report& r) const {
   ViewOptions v;
   v.now = req.now;
   v.privacy = service.privacy();
-  const Actor& a = req.actor;
+  const dispatch::Actor& a = req.actor;
   if (!req.authenticated)
     v.audience = Audience::public_view;
-  else if (reports_as_resident(a.role))
+  else if (dispatch::reports_as_resident(a.role))
     v.audience = !a.id.empty() && a.id == r.submitted_by ? Audience::owner : Audience::public_view;
   else
-    v.audience = Workflow::can_see(r, a) ? Audience::staff : Audience::public_view;
+    v.audience = dispatch::Workflow::can_see(r, a) ? Audience::staff : Audience::public_view;
   // A follower (who reported the same problem) reads the public view, with what he may do.
-  const bool follower = reports_as_resident(a.role) && r.followed_by(a.id);
+  const bool follower = dispatch::reports_as_resident(a.role) && r.followed_by(a.id);
   if (req.authenticated && (v.audience != Audience::public_view || follower)) v.actor = &req.actor;
   return v;
 }
 
-std::string iso(const Context& ctx, Instant t) {
-  return format_iso(t, ctx.service.reference()->calendar.zone());
+std::string iso(const Context& ctx, dispatch::Instant t) {
+  return dispatch::format_iso(t, ctx.service.reference()->calendar.zone());
 }
 
 Response json_response(int status, const std::string& body) {
@@ -42,10 +42,10 @@ Response json_response(int status, const std::string& body) {
   return r;
 }
 
-void require(const Request& req, std::initializer_list<Role> roles) {
+void require(const Request& req, std::initializer_list<dispatch::Role> roles) {
   if (!req.authenticated)
     throw Error(ErrorCode::unauthorized, "this needs an API key (Authorization: Bearer <key>)");
-  for (Role r : roles)
+  for (dispatch::Role r : roles)
     if (req.actor.role == r) return;
   throw Error(ErrorCode::forbidden, std::string(to_string(req.actor.role)) + " may not do this");
 }

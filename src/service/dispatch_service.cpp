@@ -23,7 +23,7 @@ namespace {
 
 /// A stable fingerprint of a submission (FNV-1a 64 over its canonical fields), so a retried
 /// request can be told from a different one under the same idempotency key.
-std::string request_hash(const Submission& s, const Actor& by) {
+std::string request_hash(const dispatch::Submission& s, const dispatch::Actor& by) {
   std::string canon;
   auto add = [&](const std::string& v) {
     canon += v;
@@ -54,13 +54,13 @@ std::string request_hash(const Submission& s, const Actor& by) {
   return buf;
 }
 
-std::shared_ptr<const ReferenceData> reference_from_store(Store& store) {
+std::shared_ptr<const dispatch::ReferenceData> reference_from_store(Store& store) {
   auto c = store.reference("categories"), o = store.reference("organisation"),
        k = store.reference("calendar");
   if (!c || !o || !k) return nullptr;
-  ReferenceData ref = parse_reference(*c, *o, *k);
-  ref.services_changed_at = store.reference_updated_at("categories").value_or(Instant{});
-  return std::make_shared<const ReferenceData>(std::move(ref));
+  dispatch::ReferenceData ref = dispatch::parse_reference(*c, *o, *k);
+  ref.services_changed_at = store.reference_updated_at("categories").value_or(dispatch::Instant{});
+  return std::make_shared<const dispatch::ReferenceData>(std::move(ref));
 }
 
 }  // namespace
@@ -69,14 +69,14 @@ struct Service::Dispatch {
   ServiceConfig config;
   std::unique_ptr<Store> store;
   mutable std::mutex mutex;  // guards the reference and network snapshots' swaps
-  std::shared_ptr<const ReferenceData> ref;
+  std::shared_ptr<const dispatch::ReferenceData> ref;
   std::shared_ptr<const network::NearestService> nearest;
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<Notifications> notifications;
   std::unique_ptr<ChangeFeed> feed = std::make_unique<ChangeFeed>();
 
-  std::shared_ptr<const ReferenceData> reference() const {
+  std::shared_ptr<const dispatch::ReferenceData> reference() const {
     std::lock_guard lock(mutex);
     return ref;
   }
@@ -98,10 +98,11 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
       d->store->accounts(),
       [svc = service.get()](const std::string& spec) { return svc->actor(spec); });
   d->media = std::make_unique<MediaLibrary>(
-      d->store->media(), [svc = service.get()](const std::string& id, const Actor& viewer) {
+      d->store->media(),
+      [svc = service.get()](const std::string& id, const dispatch::Actor& viewer) {
         // A case's photos are in its public view too: whoever may read that sees them.
         return svc->report(id, viewer).has_value() ||
-               svc->report(id, Actor::public_viewer()).has_value();
+               svc->report(id, dispatch::Actor::public_viewer()).has_value();
       });
   d->notifications = std::make_unique<Notifications>(*d->store);
   d->notifications->set_grid_check([svc = service.get()](const std::string& id) {
@@ -110,7 +111,7 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
   });
   service->dispatch_ = std::move(d);
   Dispatch& dispatch = *service->dispatch_;
-  const Instant now = now_utc();
+  const dispatch::Instant now = dispatch::now_utc();
 
   dispatch.ref = reference_from_store(*dispatch.store);
   if (!dispatch.ref) {
@@ -154,8 +155,9 @@ Notifications& Service::notifications() const {
   return *dispatch_->notifications;
 }
 
-std::size_t Service::notify(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
-                            Instant now, Enqueued& out) const {
+std::size_t Service::notify(WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
+                            const dispatch::ReferenceData& ref, dispatch::Instant now,
+                            Enqueued& out) const {
   const auto index = grid_index();
   return dispatch_->notifications->enqueue(
       tx, r, e, ref,
@@ -216,13 +218,13 @@ std::vector<GenerationInfo> Service::generations() {
   return store().generations();
 }
 
-std::shared_ptr<const ReferenceData> Service::reference() const {
+std::shared_ptr<const dispatch::ReferenceData> Service::reference() const {
   store();
   return dispatch_->reference();
 }
 
-const PrivacyPolicy& Service::privacy() const {
-  static const PrivacyPolicy kDefault;
+const dispatch::PrivacyPolicy& Service::privacy() const {
+  static const dispatch::PrivacyPolicy kDefault;
   return dispatch_ ? dispatch_->config.privacy : kDefault;
 }
 
@@ -232,11 +234,12 @@ std::string Service::active_generation() const {
   return g ? g->generation : std::string();
 }
 
-Actor Service::actor(const std::string& spec) const {
-  if (spec.empty() || spec == "anonymous") return Actor{"", "anonymous", Role::resident, {}, {}};
+dispatch::Actor Service::actor(const std::string& spec) const {
+  if (spec.empty() || spec == "anonymous")
+    return dispatch::Actor{"", "anonymous", dispatch::Role::resident, {}, {}};
   if (spec.rfind("resident:", 0) == 0 && spec.size() > 9)
-    return Actor{spec, "resident", Role::resident, {}, {}};
-  if (const Actor* a = reference()->staff_member(spec)) return *a;
+    return dispatch::Actor{spec, "resident", dispatch::Role::resident, {}, {}};
+  if (const dispatch::Actor* a = reference()->staff_member(spec)) return *a;
   throw Error(ErrorCode::forbidden,
               "'" + spec + "' is not a member of staff (organisation.json) nor resident:<id>");
 }
@@ -255,8 +258,8 @@ std::optional<StoredReply> remembered(WriteTx& tx, const ReplyOptions* options) 
 }
 
 /// Renders and remembers the reply to a new change, in its own write.
-std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, const Report& r,
-                                    Instant now) {
+std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options,
+                                    const dispatch::Report& r, dispatch::Instant now) {
   if (!options || options->key.empty()) return std::nullopt;
   StoredReply reply = options->render(r);
   reply.request_hash = options->request_hash;
@@ -272,18 +275,18 @@ std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, co
 /// case cites a photo that is gone (the write rolls back).
 void take_media(WriteTx& tx, const std::vector<std::string>& media, const std::string& report_id) {
   for (const std::string& m : media) {
-    if (is_media_id(m) && !tx.attach_media(m, report_id))
+    if (dispatch::is_media_id(m) && !tx.attach_media(m, report_id))
       throw Error(
           ErrorCode::invalid_argument,
           "media '" + m + "' is gone (an upload no case used within a day): upload it again");
   }
 }
 
-void follow_original(WriteTx& tx, const Report& dup, const Actor& by) {
-  if (dup.duplicate_of.empty() || !reports_as_resident(by.role) || by.id.empty()) return;
+void follow_original(WriteTx& tx, const dispatch::Report& dup, const dispatch::Actor& by) {
+  if (dup.duplicate_of.empty() || !dispatch::reports_as_resident(by.role) || by.id.empty()) return;
   auto original = tx.report(dup.duplicate_of);
   if (!original || original->submitted_by == by.id || original->followed_by(by.id) ||
-      original->followers.size() >= Report::kMaxFollowers) {
+      original->followers.size() >= dispatch::Report::kMaxFollowers) {
     return;
   }
   original->followers.push_back(by.id);
@@ -292,14 +295,15 @@ void follow_original(WriteTx& tx, const Report& dup, const Actor& by) {
 
 }  // namespace
 
-SubmitResult Service::submit(const Submission& s, const Actor& by, const std::string& key_in,
-                             Instant now, const ReplyOptions* reply_options) {
+SubmitResult Service::submit(const dispatch::Submission& s, const dispatch::Actor& by,
+                             const std::string& key_in, dispatch::Instant now,
+                             const ReplyOptions* reply_options) {
   const auto grids = dispatch_ ? grid_snapshot() : nullptr;
   const auto ref = reference();
   if (!grids) throw Error(ErrorCode::unavailable, "no grid generation is active");
   const auto nearest = dispatch_->nearest_service();
-  const Intake intake(*ref, *grids->index, grids->generation, nearest.get());
-  Report report = intake.build(s, by, now, new_report_id());
+  const dispatch::Intake intake(*ref, *grids->index, grids->generation, nearest.get());
+  dispatch::Report report = intake.build(s, by, now, dispatch::new_report_id());
   dispatch_->media->check_citations(report.media, by);
   // A channel's ticket (12345 工单号) names one case: submitted again, it is a replay, or an
   // idempotency mismatch when its content differs.
@@ -312,7 +316,7 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
     throw Error(ErrorCode::invalid_argument,
                 "an idempotency key is at most 255 characters without NUL bytes");
   }
-  const Category& category = *ref->categories.find(report.category);
+  const dispatch::Category& category = *ref->categories.find(report.category);
   const double radius = *category.duplicate_radius_m;
   const double dlat = radius / 111000.0 * 1.1;
   const double dlon =
@@ -342,21 +346,21 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
             return;
           }
         }
-        Report r = report;
+        dispatch::Report r = report;
         // The nearest few are enough to find the nearest one; bounded, so that a spot where
         // open reports pile up costs no more per submission than a quiet one.
         constexpr std::size_t kCandidates = 64;
         const auto candidates = tx.open_reports_near(
             r.category, near, r.created_at - *category.duplicate_age, kCandidates);
         if (auto dup = intake.find_duplicate(r, candidates)) r.duplicate_of = *dup;
-        Event e;
+        dispatch::Event e;
         e.report_id = r.id;
         e.seq = 1;
         e.at = now;
         e.actor_id = by.id;
         e.role = by.role;
         e.action = "submit";
-        e.from = e.to = ReportState::received;
+        e.from = e.to = dispatch::ReportState::received;
         e.data["channel"] = std::string(to_string(r.channel));
         e.data["grid"] = r.grid_chain.empty() ? "(not covered)" : r.grid_id();
         if (!r.duplicate_of.empty()) e.data["duplicate_of"] = r.duplicate_of;
@@ -376,23 +380,24 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
     } catch (const Error& e) {
       // A report id collision (75 random bits) is astronomically rare; a new id settles it.
       if (e.code() != ErrorCode::conflict || attempt > 0) throw;
-      report.id = new_report_id();
+      report.id = dispatch::new_report_id();
     }
   }
 }
 
-Report Service::act(const std::string& id, const ActionRequest& request, const Actor& by,
-                    Instant now) {
+dispatch::Report Service::act(const std::string& id, const dispatch::ActionRequest& request,
+                              const dispatch::Actor& by, dispatch::Instant now) {
   return act(id, request, by, now, ReplyOptions{}).report;
 }
 
-ActResult Service::act(const std::string& id, const ActionRequest& request, const Actor& by,
-                       Instant now, const ReplyOptions& reply) {
+ActResult Service::act(const std::string& id, const dispatch::ActionRequest& request,
+                       const dispatch::Actor& by, dispatch::Instant now,
+                       const ReplyOptions& reply) {
   const auto ref = reference();
-  const Workflow workflow(*ref);
+  const dispatch::Workflow workflow(*ref);
   // A grid assignee is shown by its name and leader ("xx邻 邻长 张三"), as intake does.
-  ActionRequest req = request;
-  if (req.to && req.to->kind == Assignee::Kind::grid && req.to->name.empty()) {
+  dispatch::ActionRequest req = request;
+  if (req.to && req.to->kind == dispatch::Assignee::Kind::grid && req.to->name.empty()) {
     const auto index = grid_index();
     if (const auto i = index->grids().find(req.to->id)) {
       const grid::Grid& g = index->grids()[*i];
@@ -406,7 +411,7 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
   store().write([&](WriteTx& tx) {
     enqueued = {};
     auto r = tx.report(id);
-    if (!r || !Workflow::can_see(*r, by))
+    if (!r || !dispatch::Workflow::can_see(*r, by))
       throw Error(ErrorCode::not_found, "report " + id + " does not exist");
     if (auto seen = remembered(tx, &reply)) {
       result = ActResult{std::move(*r), true, seen, 0};
@@ -415,7 +420,7 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
     // Dispatching to the responsible grid keeps its recorded name (from the generation of intake).
     if (req.to && req.to->kind == r->responsible.kind && req.to->id == r->responsible.id)
       req.to->name = r->responsible.name;
-    const Event e = workflow.apply(*r, req, by, now);
+    const dispatch::Event e = workflow.apply(*r, req, by, now);
     tx.update_report(*r);
     tx.append_event(e);
     result.notified = notify(tx, *r, e, *ref, now, enqueued);
@@ -429,24 +434,24 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
   return result;
 }
 
-Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
+dispatch::Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
   const auto ref = reference();
-  const Workflow workflow(*ref);
-  Report result;
+  const dispatch::Workflow workflow(*ref);
+  dispatch::Report result;
   Enqueued enqueued;
   store().write([&](WriteTx& tx) {
     enqueued = {};
     auto r = tx.report(id);
     if (!r) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
-    std::vector<Event> events;
+    std::vector<dispatch::Event> events;
     for (const Step& step : steps) {
-      if (!Workflow::can_see(*r, step.by))
+      if (!dispatch::Workflow::can_see(*r, step.by))
         throw Error(ErrorCode::not_found, "report " + id + " does not exist");
       events.push_back(workflow.apply(*r, step.request, step.by, step.at));
       notify(tx, *r, events.back(), *ref, step.at, enqueued);
     }
     tx.update_report(*r);
-    for (const Event& e : events) tx.append_event(e);
+    for (const dispatch::Event& e : events) tx.append_event(e);
     result = std::move(*r);
   });
   report_changed(result);
@@ -454,18 +459,19 @@ Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
   return result;
 }
 
-bool Service::visible(const Report& r, const Actor& viewer) const {
-  if (!Workflow::can_see(r, viewer)) return false;
+bool Service::visible(const dispatch::Report& r, const dispatch::Actor& viewer) const {
+  if (!dispatch::Workflow::can_see(r, viewer)) return false;
   return !viewer.anonymous || reference()->categories.is_public(r.category);
 }
 
-std::optional<Report> Service::report(const std::string& id, const Actor& viewer) {
+std::optional<dispatch::Report> Service::report(const std::string& id,
+                                                const dispatch::Actor& viewer) {
   auto r = store().report(id);
   if (!r || !visible(*r, viewer)) return std::nullopt;
   return r;
 }
 
-std::vector<Event> Service::events(const std::string& id, const Actor& viewer) {
+std::vector<dispatch::Event> Service::events(const std::string& id, const dispatch::Actor& viewer) {
   if (!report(id, viewer)) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
   return store().events(id);
 }
@@ -475,17 +481,18 @@ namespace {
 /// @p filter narrowed to what @p viewer may list (residents: their own; grid workers: their
 /// grids; department staff: their department's), or std::nullopt when nothing can match.
 /// @p grids: the active grids (needed for grid workers only).
-std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer,
-                                   const grid::GridSet* grids, const CategoryTree& categories) {
+std::optional<ReportFilter> scoped(ReportFilter filter, const dispatch::Actor& viewer,
+                                   const grid::GridSet* grids,
+                                   const dispatch::CategoryTree& categories) {
   // The public never sees a case of a category that is not public, not even counted.
   if (viewer.anonymous) filter.exclude_categories = categories.private_codes();
   switch (viewer.role) {
-    case Role::resident:
-    case Role::party_member:
+    case dispatch::Role::resident:
+    case dispatch::Role::party_member:
       if (viewer.id.empty()) return std::nullopt;
       filter.submitted_by = viewer.id;
       break;
-    case Role::grid_worker:
+    case dispatch::Role::grid_worker:
       if (viewer.grids.size() == 1) {
         const grid::GridSet& set = *grids;
         if (filter.grid) {
@@ -499,7 +506,7 @@ std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer,
         }
       }
       break;
-    case Role::department_staff:
+    case dispatch::Role::department_staff:
       if (filter.department && *filter.department != viewer.department) return std::nullopt;
       filter.department = viewer.department;
       break;
@@ -511,92 +518,95 @@ std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer,
 
 }  // namespace
 
-ReportPage Service::list(ReportFilter filter, const Actor& viewer) {
+ReportPage Service::list(ReportFilter filter, const dispatch::Actor& viewer) {
   store();  // throws when not opened on one
-  const auto grids = viewer.role == Role::grid_worker ? grid_snapshot() : nullptr;
+  const auto grids = viewer.role == dispatch::Role::grid_worker ? grid_snapshot() : nullptr;
   const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr,
                            reference()->categories);
   if (!mine) return {};
   ReportPage page = store().list(*mine);
-  std::erase_if(page.items, [&](const Report& r) { return !visible(r, viewer); });
+  std::erase_if(page.items, [&](const dispatch::Report& r) { return !visible(r, viewer); });
   return page;
 }
 
-std::size_t Service::each_report(ReportFilter filter, const Actor& viewer, std::size_t at_most,
-                                 const std::function<void(const Report&)>& fn) {
+std::size_t Service::each_report(ReportFilter filter, const dispatch::Actor& viewer,
+                                 std::size_t at_most,
+                                 const std::function<void(const dispatch::Report&)>& fn) {
   std::size_t seen = 0;
   filter.offset = 0;
   while (seen < at_most) {
     filter.limit =
         std::clamp<std::size_t>(std::min(filter.limit, at_most - seen), 1, kMaxListLimit);
     const ReportPage page = list(filter, viewer);
-    for (const Report& r : page.items) fn(r), ++seen;
+    for (const dispatch::Report& r : page.items) fn(r), ++seen;
     if (page.next.empty()) break;
     filter.after = page.next;
   }
   return seen;
 }
 
-std::size_t Service::count(ReportFilter filter, const Actor& viewer, std::size_t at_most) {
+std::size_t Service::count(ReportFilter filter, const dispatch::Actor& viewer,
+                           std::size_t at_most) {
   store();
-  const auto grids = viewer.role == Role::grid_worker ? grid_snapshot() : nullptr;
+  const auto grids = viewer.role == dispatch::Role::grid_worker ? grid_snapshot() : nullptr;
   const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr,
                            reference()->categories);
   return mine ? store().count(*mine, at_most) : 0;
 }
 
-std::vector<StatsRow> Service::stats(const StatsQuery& query) {
+std::vector<dispatch::StatsRow> Service::stats(const dispatch::StatsQuery& query) {
   // Statistics group reports in memory (medians need every value): the period is bounded by
   // the rows it may hold, read oldest first in one query with a LIMIT.
   const std::size_t one_more = std::max(query.max_reports, query.max_reports + 1);  // no wrap
-  std::vector<Report> reports = store().reports_created(query.from, query.to, one_more);
+  std::vector<dispatch::Report> reports = store().reports_created(query.from, query.to, one_more);
   if (reports.size() > query.max_reports) {
     throw Error(ErrorCode::invalid_argument,
                 "the period holds more than " + std::to_string(query.max_reports) +
                     " reports, the most one statistics query reads: narrow it with from and to");
   }
   const auto ref = reference();
-  StatsQuery q = query;
-  if (q.group == StatsGroup::leader) {
+  dispatch::StatsQuery q = query;
+  if (q.group == dispatch::StatsGroup::leader) {
     // A grid's leader is the grid worker who answers for exactly that grid.
-    for (const Actor& a : ref->staff)
-      if (a.role == Role::grid_worker && a.grids.size() == 1)
+    for (const dispatch::Actor& a : ref->staff)
+      if (a.role == dispatch::Role::grid_worker && a.grids.size() == 1)
         q.staff_of_grid.emplace(a.grids[0], a.id);
   }
-  return compute_stats(reports, q, ref->calendar.zone());
+  return dispatch::compute_stats(reports, q, ref->calendar.zone());
 }
 
-std::size_t Service::tick(Instant now) {
+std::size_t Service::tick(dispatch::Instant now) {
   const auto ref = reference();
-  const Workflow workflow(*ref);
+  const dispatch::Workflow workflow(*ref);
   std::size_t raised = 0;
-  std::vector<Report> changed;
+  std::vector<dispatch::Report> changed;
   Enqueued enqueued;
   store().write([&](WriteTx& tx) {
     raised = 0;
     changed.clear();
     enqueued = {};
     // N working days are at least N calendar days: a bound the store can use.
-    const Instant list_before = now - std::chrono::hours(24) * ref->rules.list_after_work_days;
+    const dispatch::Instant list_before =
+        now - std::chrono::hours(24) * ref->rules.list_after_work_days;
     for (const std::string& id :
          tx.supervision_candidates(now, ref->rules.remind_fraction, list_before, 10000)) {
       auto r = tx.report(id);
       if (!r) continue;
-      std::vector<Event> events;
+      std::vector<dispatch::Event> events;
       while (auto e = workflow.supervise(*r, now)) {
         notify(tx, *r, *e, *ref, now, enqueued);  // the report as this level left it
         events.push_back(std::move(*e));
       }
       if (events.empty()) continue;
       tx.update_report(*r);
-      for (const Event& e : events) tx.append_event(e);
+      for (const dispatch::Event& e : events) tx.append_event(e);
       raised += events.size();
       changed.push_back(std::move(*r));
     }
   });
   if (raised > 0) {
     reports_changed();
-    for (const Report& r : changed) dispatch_->feed->publish(r);
+    for (const dispatch::Report& r : changed) dispatch_->feed->publish(r);
     dispatch_->notifications->hand_off(std::move(enqueued));
   }
   // Photos uploaded but never cited by a case are not kept.
@@ -605,7 +615,7 @@ std::size_t Service::tick(Instant now) {
 }
 
 std::string Service::import_generation(const std::string& path, const grid::ImportOptions& options,
-                                       bool activate, Instant now) {
+                                       bool activate, dispatch::Instant now) {
   grid::ImportResult imported = grid::import_grids(path, options);
   std::vector<grid::Grid> grids = imported.grids;
   grid::ValidationReport report = grid::validate(grids, grid::ValidationOptions{});
@@ -638,7 +648,7 @@ void Service::activate_generation(const std::string& id) {
   swap_grids(std::move(snapshot));
 }
 
-std::shared_ptr<const ReferenceData> Service::reload_reference() {
+std::shared_ptr<const dispatch::ReferenceData> Service::reload_reference() {
   auto ref = reference_from_store(store());
   if (!ref) throw Error(ErrorCode::not_found, "the store holds no reference documents");
   {
@@ -656,18 +666,18 @@ std::string Service::reference_document(const std::string& name) const {
   return *body;
 }
 
-void Service::import_organisation(const std::string& organisation_json, Instant now) {
-  parse_reference(reference_document("categories"), organisation_json,
-                  reference_document("calendar"));
+void Service::import_organisation(const std::string& organisation_json, dispatch::Instant now) {
+  dispatch::parse_reference(reference_document("categories"), organisation_json,
+                            reference_document("calendar"));
   store().put_reference("organisation", organisation_json, now);
   reload_reference();
 }
 
-void Service::import_reference(const std::string& dir, Instant now) {
+void Service::import_reference(const std::string& dir, dispatch::Instant now) {
   const std::string c = text::read_file(dir + "/categories.json");
   const std::string o = text::read_file(dir + "/organisation.json");
   const std::string k = text::read_file(dir + "/calendar.json");
-  parse_reference(c, o, k);  // all or nothing: a bad document stores none of them
+  dispatch::parse_reference(c, o, k);  // all or nothing: a bad document stores none of them
   Store& s = store();
   s.put_reference("categories", c, now);
   s.put_reference("organisation", o, now);

@@ -118,15 +118,16 @@ std::vector<geo::FieldDef> report_fields(bool personal) {
 
 /// A report's row: its public projection, and with @p personal (an admin's export) the exact
 /// position, the words and the reporter.
-geo::OutFeature report_feature(const StaffReport& s, const TimeZone& zone, bool personal) {
-  const PublicReport& p = s.pub;
-  auto when = [&](const std::optional<Instant>& t) {
-    return t ? text(format_iso(*t, zone)) : geo::FieldValue{};
+geo::OutFeature report_feature(const dispatch::StaffReport& s, const dispatch::TimeZone& zone,
+                               bool personal) {
+  const dispatch::PublicReport& p = s.pub;
+  auto when = [&](const std::optional<dispatch::Instant>& t) {
+    return t ? text(dispatch::format_iso(*t, zone)) : geo::FieldValue{};
   };
   geo::OutFeature o{
       {text(p.id), text(p.category), text(p.category_name), text(std::string(to_string(p.state))),
-       text(std::string(to_string(p.channel))), text(format_iso(p.created_at, zone)),
-       text(format_iso(p.updated_at, zone)), when(p.due_at), when(p.closed_at),
+       text(std::string(to_string(p.channel))), text(dispatch::format_iso(p.created_at, zone)),
+       text(dispatch::format_iso(p.updated_at, zone)), when(p.due_at), when(p.closed_at),
        geo::FieldValue{p.overdue}, geo::FieldValue{p.closed_late}, text(p.grid),
        text(p.leader_name), text(p.responsible.name), text(p.duplicate_of),
        p.rating ? geo::FieldValue{static_cast<long long>(*p.rating)} : geo::FieldValue{}},
@@ -143,7 +144,7 @@ geo::OutFeature report_feature(const StaffReport& s, const TimeZone& zone, bool 
 }  // namespace
 
 std::size_t Service::export_layer(const ExportRequest& req) {
-  if (req.personal && req.by.role != Role::admin) {
+  if (req.personal && req.by.role != dispatch::Role::admin) {
     throw Error(ErrorCode::forbidden,
                 "personal fields are exported for an admin only (--as <admin id>), not for " +
                     std::string(to_string(req.by.role)) + " '" + req.by.id + "'");
@@ -168,14 +169,14 @@ std::size_t Service::export_layer(const ExportRequest& req) {
     l.fields = report_fields(req.personal);
     const auto ref = reference();
     // With personal data (staff only): every case; without: what the public may see.
-    Actor all{"a-export", "export", Role::admin, {}, {}};
-    if (!req.personal) all = Actor::public_viewer();
+    dispatch::Actor all{"a-export", "export", dispatch::Role::admin, {}, {}};
+    if (!req.personal) all = dispatch::Actor::public_viewer();
     ReportFilter f;
     f.now = req.now;
     f.order = ListOrder::oldest_first;
     f.limit = 1000;
-    each_report(f, all, std::numeric_limits<std::size_t>::max(), [&](const Report& r) {
-      l.features.push_back(report_feature(staff_report(r, *ref, privacy(), req.now),
+    each_report(f, all, std::numeric_limits<std::size_t>::max(), [&](const dispatch::Report& r) {
+      l.features.push_back(report_feature(dispatch::staff_report(r, *ref, privacy(), req.now),
                                           ref->calendar.zone(), req.personal));
     });
   } else {
@@ -188,14 +189,14 @@ std::size_t Service::export_layer(const ExportRequest& req) {
   return l.features.size();
 }
 
-std::string Service::stats_label(const StatsRow& row, StatsGroup group) const {
+std::string Service::stats_label(const dispatch::StatsRow& row, dispatch::StatsGroup group) const {
   if (!row.label.empty()) return row.label;
   const auto ref = reference();
-  if (group == StatsGroup::category) {
-    if (const Category* c = ref->categories.find(row.key)) return row.key + " " + c->name;
-  } else if (group == StatsGroup::department) {
-    if (const Department* d = ref->department(row.key)) return d->name;
-  } else if (group == StatsGroup::grid) {
+  if (group == dispatch::StatsGroup::category) {
+    if (const dispatch::Category* c = ref->categories.find(row.key)) return row.key + " " + c->name;
+  } else if (group == dispatch::StatsGroup::department) {
+    if (const dispatch::Department* d = ref->department(row.key)) return d->name;
+  } else if (group == dispatch::StatsGroup::grid) {
     const auto index = grids_ ? grid_index() : nullptr;
     if (index) {
       if (auto i = index->grids().find(row.key)) return index->grids()[*i].name;
@@ -204,8 +205,8 @@ std::string Service::stats_label(const StatsRow& row, StatsGroup group) const {
   return row.key;
 }
 
-std::size_t Service::export_stats(const std::vector<StatsRow>& rows, StatsGroup group,
-                                  const std::string& path) const {
+std::size_t Service::export_stats(const std::vector<dispatch::StatsRow>& rows,
+                                  dispatch::StatsGroup group, const std::string& path) const {
   const auto dot = path.rfind('.');
   std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -240,7 +241,7 @@ std::size_t Service::export_stats(const std::vector<StatsRow>& rows, StatsGroup 
   };
   std::vector<geo::OutFeature> out;
   out.reserve(rows.size());
-  for (const StatsRow& r : rows) {
+  for (const dispatch::StatsRow& r : rows) {
     geo::OutFeature f;
     f.values = {r.key,
                 stats_label(r, group),
@@ -269,8 +270,8 @@ std::size_t Service::export_stats(const std::vector<StatsRow>& rows, StatsGroup 
   return out.size();
 }
 
-std::string Service::stats_file(const std::vector<StatsRow>& rows, StatsGroup group,
-                                const std::string& format) const {
+std::string Service::stats_file(const std::vector<dispatch::StatsRow>& rows,
+                                dispatch::StatsGroup group, const std::string& format) const {
   if (format != "xlsx" && format != "csv")
     throw Error(ErrorCode::invalid_argument,
                 "format '" + format + "' is not one of json, xlsx, csv");

@@ -20,12 +20,12 @@ namespace wangge {
 struct Notifications::Buckets {
   struct Bucket {
     double tokens = 0;
-    Instant at;
+    dispatch::Instant at;
   };
   std::map<std::string, Bucket> by_channel;
 
   /// Takes a token of @p c at @p now; @returns std::nullopt when taken, else when one will be.
-  std::optional<Instant> take(const notify::ChannelConfig& c, Instant now) {
+  std::optional<dispatch::Instant> take(const notify::ChannelConfig& c, dispatch::Instant now) {
     auto [it, fresh] = by_channel.try_emplace(c.name);
     Bucket& b = it->second;
     const double burst = std::max(1.0, c.rate_per_second);
@@ -72,7 +72,7 @@ std::optional<MessageSender> sms_code_sender(const notify::NotifyConfig& config)
   return MessageSender([gateway](const CodeMessage& m) {
     const std::string out_id =
         "c_" + sha256_hex(m.phone + "\n" + m.code + "\n" +
-                          std::to_string(now_utc().time_since_epoch().count()))
+                          std::to_string(dispatch::now_utc().time_since_epoch().count()))
                    .substr(0, 24);
     std::unique_lock lock(gateway->mutex, std::defer_lock);
     if (!lock.try_lock_for(kBusyWait))
@@ -88,13 +88,15 @@ std::optional<MessageSender> sms_code_sender(const notify::NotifyConfig& config)
   });
 }
 
-std::vector<std::pair<std::string, Instant>> Notifications::subscriptions(const Actor& me) {
+std::vector<std::pair<std::string, dispatch::Instant>> Notifications::subscriptions(
+    const dispatch::Actor& me) {
   if (me.id.empty() || me.anonymous)
     throw Error(ErrorCode::unauthorized, "following an area needs a signed-in person or a key");
   return store_.notifications().subscriptions(me.id);
 }
 
-void Notifications::subscribe(const Actor& me, const std::string& grid, Instant now) {
+void Notifications::subscribe(const dispatch::Actor& me, const std::string& grid,
+                              dispatch::Instant now) {
   if (me.id.empty() || me.anonymous)
     throw Error(ErrorCode::unauthorized, "following an area needs a signed-in person or a key");
   if (!grid_exists_ || !grid_exists_(grid))
@@ -104,7 +106,7 @@ void Notifications::subscribe(const Actor& me, const std::string& grid, Instant 
                                          " areas: stop following one first");
 }
 
-void Notifications::unsubscribe(const Actor& me, const std::string& grid) {
+void Notifications::unsubscribe(const dispatch::Actor& me, const std::string& grid) {
   if (me.id.empty() || me.anonymous || !store_.notifications().unsubscribe(me.id, grid))
     throw Error(ErrorCode::not_found, "you do not follow grid " + grid.substr(0, 64));
 }
@@ -124,20 +126,21 @@ void Notifications::configure(notify::NotifyConfig config, std::string base_url)
   base_url_ = std::move(base_url);
 }
 
-std::size_t Notifications::enqueue(WriteTx& tx, const Report& r, const Event& e,
-                                   const ReferenceData& ref,
+std::size_t Notifications::enqueue(WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
+                                   const dispatch::ReferenceData& ref,
                                    const std::function<std::string(const std::string&)>& grid_name,
-                                   Instant now, Enqueued& out) const {
-  NoticeContext context{&ref, &config_->templates, base_url_, grid_name};
-  if (concerns_areas(r, e, ref))
+                                   dispatch::Instant now, Enqueued& out) const {
+  dispatch::NoticeContext context{&ref, &config_->templates, base_url_, grid_name};
+  if (dispatch::concerns_areas(r, e, ref))
     context.subscribers = tx.subscribers(r.grid_chain, kMaxFollowersTold);
-  std::vector<Notification> messages;
-  for (Notification& n : notifications_for(r, e, context))
-    if (config_->wanted(n, recipient_role(ref, n.recipient))) messages.push_back(std::move(n));
+  std::vector<dispatch::Notification> messages;
+  for (dispatch::Notification& n : dispatch::notifications_for(r, e, context))
+    if (config_->wanted(n, dispatch::recipient_role(ref, n.recipient)))
+      messages.push_back(std::move(n));
   if (messages.empty()) return 0;
   const auto deliveries = notify::deliveries_for(*config_, messages, r, now, ref.calendar.zone());
   for (std::size_t i = 0; i < messages.size(); ++i) {
-    std::vector<Delivery> own;
+    std::vector<dispatch::Delivery> own;
     for (const auto& [index, d] : deliveries) {
       if (index != i) continue;
       own.push_back(d);
@@ -157,8 +160,9 @@ std::size_t Notifications::enqueue(WriteTx& tx, const Report& r, const Event& e,
   return messages.size();
 }
 
-void Notifications::hold_for_digest(WriteTx& tx, const Notification& n, Delivery& d, Instant now,
-                                    const TimeZone& zone) const {
+void Notifications::hold_for_digest(WriteTx& tx, const dispatch::Notification& n,
+                                    dispatch::Delivery& d, dispatch::Instant now,
+                                    const dispatch::TimeZone& zone) const {
   const auto channel = std::find_if(config_->channels.begin(), config_->channels.end(),
                                     [&](const auto& c) { return c.name == d.channel; });
   if (channel == config_->channels.end() || channel->digest_after <= 0) return;
@@ -172,7 +176,8 @@ void Notifications::hold_for_digest(WriteTx& tx, const Notification& n, Delivery
   d.next_at = notify::after_quiet_hours(*config_, window.end, zone);
 }
 
-std::vector<Notification> Notifications::inbox(const Actor& me, InboxQuery query) {
+std::vector<dispatch::Notification> Notifications::inbox(const dispatch::Actor& me,
+                                                         InboxQuery query) {
   if (me.id.empty() || me.anonymous)
     throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
   query.recipient = me.id;
@@ -180,26 +185,27 @@ std::vector<Notification> Notifications::inbox(const Actor& me, InboxQuery query
   return store_.notifications().inbox(query);
 }
 
-std::size_t Notifications::unread(const Actor& me) {
+std::size_t Notifications::unread(const dispatch::Actor& me) {
   if (me.id.empty() || me.anonymous) return 0;
   return store_.notifications().unread_count(me.id);
 }
 
-void Notifications::mark_read(const std::string& id, const Actor& me, Instant now) {
+void Notifications::mark_read(const std::string& id, const dispatch::Actor& me,
+                              dispatch::Instant now) {
   if (me.id.empty() || me.anonymous || !store_.notifications().mark_read(id, me.id, now))
     throw Error(ErrorCode::not_found, "message " + id + " does not exist");
 }
 
-std::vector<Delivery> Notifications::deliveries(const Actor& admin,
-                                                std::optional<DeliveryState> state,
-                                                std::size_t limit) {
-  if (admin.role != Role::admin)
+std::vector<dispatch::Delivery> Notifications::deliveries(
+    const dispatch::Actor& admin, std::optional<dispatch::DeliveryState> state, std::size_t limit) {
+  if (admin.role != dispatch::Role::admin)
     throw Error(ErrorCode::forbidden, "only an admin sees the deliveries of notifications");
   return store_.notifications().deliveries(state, std::clamp<std::size_t>(limit, 1, 500));
 }
 
-Delivery Notifications::resend(const std::string& id, const Actor& admin, Instant now) {
-  if (admin.role != Role::admin)
+dispatch::Delivery Notifications::resend(const std::string& id, const dispatch::Actor& admin,
+                                         dispatch::Instant now) {
+  if (admin.role != dispatch::Role::admin)
     throw Error(ErrorCode::forbidden, "only an admin re-sends a notification");
   if (!store_.notifications().resend(id, now))
     throw Error(ErrorCode::not_found, "delivery " + id + " does not exist");
@@ -216,10 +222,10 @@ NotifierStats Notifications::stats() const {
                        purged_.load()};
 }
 
-std::size_t Notifications::purge(Instant now) {
+std::size_t Notifications::purge(dispatch::Instant now) {
   // In slices, so that intake's writes interleave with a large first purge.
   constexpr std::size_t kSlice = 1000;
-  const Instant before = now - config_->retention;
+  const dispatch::Instant before = now - config_->retention;
   std::size_t total = 0;
   for (;;) {
     const std::size_t n = store_.notifications().purge_deliveries(before, kSlice);
@@ -291,11 +297,11 @@ void Notifications::run() {
   auto purged_at = std::chrono::steady_clock::now() - kPurgeEvery;  // once at start
   for (;;) {
     const auto pass_started = std::chrono::steady_clock::now();
-    Instant next = now_utc() + std::chrono::seconds(1);
+    dispatch::Instant next = dispatch::now_utc() + std::chrono::seconds(1);
     try {
       if (pass_started - purged_at >= kPurgeEvery) {
         purged_at = pass_started;
-        purge(now_utc());
+        purge(dispatch::now_utc());
       }
       next = pass(poster);
     } catch (const std::exception& e) {
@@ -306,8 +312,8 @@ void Notifications::run() {
       read_store_ = true;  // what was handed off is read back
     }
     std::unique_lock lock(mutex_);
-    const auto wait = std::clamp<Instant::duration>(next - now_utc(), Instant::duration::zero(),
-                                                    std::chrono::seconds(1));
+    const auto wait = std::clamp<dispatch::Instant::duration>(
+        next - dispatch::now_utc(), dispatch::Instant::duration::zero(), std::chrono::seconds(1));
     wake_.wait_for(lock, wait, [this] { return stopping_ || woken_; });
     woken_ = false;
     if (stopping_) return;
@@ -321,23 +327,23 @@ constexpr std::size_t kBatch = 256;
 
 struct Notifications::Pass {
   std::shared_ptr<const notify::NotifyConfig> config;
-  Instant later;
+  dispatch::Instant later;
   std::vector<DeliveryOutcome> outcomes;
   std::set<std::string> digests_sent;  // a digest's members may come in one batch
   bool handed = false;                 // the items were handed off, not read
   bool stopped = false;
 };
 
-Instant Notifications::pass(notify::Poster& poster) {
+dispatch::Instant Notifications::pass(notify::Poster& poster) {
   std::vector<DueDelivery> handed;
   bool read = false;
   {
     std::lock_guard lock(mutex_);
     handed.swap(handed_);
-    read = read_store_ || now_utc() >= read_at_;
+    read = read_store_ || dispatch::now_utc() >= read_at_;
     read_store_ = false;
   }
-  Pass p{config_, now_utc() + std::chrono::seconds(1), {}, {}, true, false};
+  Pass p{config_, dispatch::now_utc() + std::chrono::seconds(1), {}, {}, true, false};
   send(poster, handed, p);
   store_.notifications().record_outcomes(p.outcomes);  // before a read could see them due
   p.outcomes.clear();
@@ -348,11 +354,11 @@ Instant Notifications::pass(notify::Poster& poster) {
     return std::min(p.later, read_at_);
   }
   p.handed = false;
-  const auto due = store_.notifications().due_deliveries(now_utc(), kBatch);
+  const auto due = store_.notifications().due_deliveries(dispatch::now_utc(), kBatch);
   const std::size_t tried = send(poster, due, p);
   store_.notifications().record_outcomes(p.outcomes);
-  Instant next = p.later;  // a second at most, or a rate-limited channel's next token
-  const Instant now = now_utc();
+  dispatch::Instant next = p.later;  // a second at most, or a rate-limited channel's next token
+  const dispatch::Instant now = dispatch::now_utc();
   if (due.size() == kBatch && tried > 0) {
     next = now;  // more may be due at once
   } else if (auto at = store_.notifications().next_due(); at && *at > now) {
@@ -384,7 +390,7 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
     if (p.handed && recent_.count(item.delivery.id) > 0) continue;
     if (!item.delivery.digest.empty() && !p.digests_sent.insert(item.delivery.digest).second)
       continue;
-    const Instant now = now_utc();
+    const dispatch::Instant now = dispatch::now_utc();
     DeliveryOutcome o;
     o.id = item.delivery.id;
     o.at = now;
@@ -409,7 +415,7 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
       if (members.empty()) {
         request = notify::format_request(*channel, item.delivery, item.notification, now);
       } else {
-        std::vector<Notification> messages;
+        std::vector<dispatch::Notification> messages;
         for (const DueDelivery& m : members) {
           messages.push_back(m.notification);
           if (!m.delivery.text.empty()) messages.back().text = m.delivery.text;  // its own text
@@ -427,8 +433,8 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
         const auto base = config->retry.backoff(tries);
         std::uniform_real_distribution<double> jitter(0.75, 1.25);
         // The back-off is at most a week (RetryPolicy's bound) times 1.25.
-        o.next_at = now_utc() + std::chrono::milliseconds(number::narrow_round(
-                                    static_cast<double>(base.count()) * jitter(random)));
+        o.next_at = dispatch::now_utc() + std::chrono::milliseconds(number::narrow_round(
+                                              static_cast<double>(base.count()) * jitter(random)));
       }
     }
     ++tried;

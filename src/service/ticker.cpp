@@ -30,8 +30,9 @@ void Ticker::run() {
   while (!stopping_) {
     lock.unlock();
     try {
-      const std::size_t raised = service_.tick(
-          std::chrono::time_point_cast<Instant::duration>(std::chrono::system_clock::now()));
+      const std::size_t raised =
+          service_.tick(std::chrono::time_point_cast<dispatch::Instant::duration>(
+              std::chrono::system_clock::now()));
       if (report_) report_(raised, nullptr);
     } catch (const std::exception& e) {
       if (report_) report_(0, e.what());

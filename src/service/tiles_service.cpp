@@ -27,7 +27,7 @@ constexpr double kMargin = static_cast<double>(kBuffer) / kExtent;
 struct Counts {
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_grid;
   std::uint64_t epoch = ~std::uint64_t{0};
-  Instant at;
+  dispatch::Instant at;
 };
 
 /// Whether @p b touches the tile box @p padded.
@@ -38,7 +38,7 @@ bool touches(const geo::BBox& padded, const geo::BBox& b) {
 
 /// Open and overdue reports per grid as the store counts them: one row per finest grid that
 /// has open reports (bounded by the grids, not the reports), each counting for its whole chain.
-Counts open_by_grid(Store& store, Instant now, std::uint64_t epoch) {
+Counts open_by_grid(Store& store, dispatch::Instant now, std::uint64_t epoch) {
   Counts counts;
   counts.epoch = epoch;
   counts.at = now;
@@ -262,7 +262,7 @@ geo::MultiPolygon Service::coverage_gaps() {
   return *gaps;
 }
 
-void Service::report_changed(const Report& r) {
+void Service::report_changed(const dispatch::Report& r) {
   if (dispatch_) changes().publish(r);
   ++tiles_->epoch;
   const geo::XY at{r.position.lon(), r.position.lat()};
@@ -312,7 +312,7 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
   return tiles_->cache.get(layer + "@" + info->version, t, build, ttl_of(layer));
 }
 
-std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, Instant now) {
+std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispatch::Instant now) {
   const auto index = grid_index();
   std::shared_ptr<const std::vector<geo::BBox>> boxes;
   std::shared_ptr<const std::vector<tiles::PreparedPolygon>> simplified;
@@ -409,18 +409,18 @@ std::string Service::coverage_gaps_tile(const TileId& t, const geo::BBox& padded
 }
 
 std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox& padded,
-                                  Instant now) {
+                                  dispatch::Instant now) {
   LayerEncoder enc("reports", t, kExtent, kBuffer);
   if (t.z < minzoom || !dispatch_) return enc.finish();
   const auto ref = reference();
   if (!ref) return enc.finish();
   ReportFilter f;
-  f.states = open_states();
+  f.states = dispatch::open_states();
   f.bbox = padded;
   f.now = now;
   f.limit = 1000;
-  each_report(f, Actor::public_viewer(), kMaxTileReports, [&](const Report& r) {
-    const PublicReport p = public_report(r, *ref, privacy(), now);
+  each_report(f, dispatch::Actor::public_viewer(), kMaxTileReports, [&](const dispatch::Report& r) {
+    const dispatch::PublicReport p = dispatch::public_report(r, *ref, privacy(), now);
     const double age_h = std::chrono::duration<double>(now - p.created_at).count() / 3600.0;
     const auto created_s =
         std::chrono::duration_cast<std::chrono::seconds>(p.created_at.time_since_epoch()).count();

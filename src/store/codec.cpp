@@ -13,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-Value opt_time(const std::optional<Instant>& t) {
+Value opt_time(const std::optional<dispatch::Instant>& t) {
   return t ? Value(to_millis(*t)) : Value();
 }
 Value opt_text(const std::string& s) {
@@ -58,11 +58,11 @@ class Reader {
     if (std::holds_alternative<std::monostate>(peek())) return next(), std::nullopt;
     return real();
   }
-  std::optional<Instant> opt_time() {
+  std::optional<dispatch::Instant> opt_time() {
     auto ms = opt_integer();
-    return ms ? std::optional<Instant>(from_millis(*ms)) : std::nullopt;
+    return ms ? std::optional<dispatch::Instant>(from_millis(*ms)) : std::nullopt;
   }
-  Instant time() { return from_millis(integer()); }
+  dispatch::Instant time() { return from_millis(integer()); }
 
  private:
   const Value& peek() const {
@@ -81,10 +81,10 @@ E enum_of(const std::string& s, Parse parse, const char* what) {
   return *v;
 }
 
-Assignee::Kind assignee_kind(const std::string& s) {
-  if (s == "grid") return Assignee::Kind::grid;
-  if (s == "department") return Assignee::Kind::department;
-  return Assignee::Kind::none;
+dispatch::Assignee::Kind assignee_kind(const std::string& s) {
+  if (s == "grid") return dispatch::Assignee::Kind::grid;
+  if (s == "department") return dispatch::Assignee::Kind::department;
+  return dispatch::Assignee::Kind::none;
 }
 
 grid::LocateStatus locate_status(const std::string& s) {
@@ -106,10 +106,10 @@ std::vector<std::string> string_list(const std::string& text) {
 
 /// The whistle (吹哨) as a JSON array: [{"department", "name", "lead", "due", "in"}], times in
 /// milliseconds; NULL when no whistle was blown.
-Value whistle_value(const std::vector<WhistledDepartment>& whistle) {
+Value whistle_value(const std::vector<dispatch::WhistledDepartment>& whistle) {
   if (whistle.empty()) return Value();
   json out = json::array();
-  for (const WhistledDepartment& w : whistle) {
+  for (const dispatch::WhistledDepartment& w : whistle) {
     json j{{"department", w.department},
            {"name", w.name},
            {"lead", w.lead},
@@ -120,15 +120,15 @@ Value whistle_value(const std::vector<WhistledDepartment>& whistle) {
   return Value(out.dump());
 }
 
-std::vector<WhistledDepartment> whistle_of(const std::string& text) {
-  std::vector<WhistledDepartment> out;
+std::vector<dispatch::WhistledDepartment> whistle_of(const std::string& text) {
+  std::vector<dispatch::WhistledDepartment> out;
   if (text.empty()) return out;
   for (const json& j : json::parse(text)) {
-    WhistledDepartment w{j.at("department").get<std::string>(),
-                         j.at("name").get<std::string>(),
-                         j.at("lead").get<bool>(),
-                         from_millis(j.at("due").get<std::int64_t>()),
-                         {}};
+    dispatch::WhistledDepartment w{j.at("department").get<std::string>(),
+                                   j.at("name").get<std::string>(),
+                                   j.at("lead").get<bool>(),
+                                   from_millis(j.at("due").get<std::int64_t>()),
+                                   {}};
     if (j.contains("in")) w.reported_in_at = from_millis(j.at("in").get<std::int64_t>());
     out.push_back(std::move(w));
   }
@@ -137,11 +137,11 @@ std::vector<WhistledDepartment> whistle_of(const std::string& text) {
 
 }  // namespace
 
-std::int64_t to_millis(Instant t) {
+std::int64_t to_millis(dispatch::Instant t) {
   return t.time_since_epoch().count();
 }
-Instant from_millis(std::int64_t ms) {
-  return Instant(Milliseconds(ms));
+dispatch::Instant from_millis(std::int64_t ms) {
+  return dispatch::Instant(dispatch::Milliseconds(ms));
 }
 
 const std::vector<std::string>& report_columns() {
@@ -212,7 +212,7 @@ const std::vector<std::string>& report_columns() {
   return kColumns;
 }
 
-Row encode_report(const Report& r) {
+Row encode_report(const dispatch::Report& r) {
   Value pending;
   if (r.pending_extension) {
     pending = json{{"requested_due", to_millis(r.pending_extension->requested_due)},
@@ -286,16 +286,16 @@ Row encode_report(const Report& r) {
              r.attributes.empty() ? Value() : Value(json(r.attributes).dump())};
 }
 
-Report decode_report(const Row& row) {
+dispatch::Report decode_report(const Row& row) {
   try {
     Reader in(row);
-    Report r;
+    dispatch::Report r;
     r.id = in.text();
     r.created_at = in.time();
     r.updated_at = in.time();
-    r.state = enum_of<ReportState>(in.text(), parse_report_state, "state");
+    r.state = enum_of<dispatch::ReportState>(in.text(), dispatch::parse_report_state, "state");
     r.category = in.text();
-    r.channel = enum_of<Channel>(in.text(), parse_channel, "channel");
+    r.channel = enum_of<dispatch::Channel>(in.text(), dispatch::parse_channel, "channel");
     r.text = in.text();
     r.media = string_list(in.text());
     r.submitted_by = in.text();
@@ -330,20 +330,22 @@ Report decode_report(const Row& row) {
     r.closed_at = in.opt_time();
     r.evaluated_at = in.opt_time();
     r.due_at = in.opt_time();
-    r.supervision = static_cast<SupervisionLevel>(std::clamp<std::int64_t>(in.integer(), 0, 3));
+    r.supervision =
+        static_cast<dispatch::SupervisionLevel>(std::clamp<std::int64_t>(in.integer(), 0, 3));
     r.rework_count = static_cast<int>(in.integer());
     if (auto rating = in.opt_integer()) r.rating = static_cast<int>(*rating);
     r.rating_comment = in.text();
     const std::string pending = in.text();
     if (!pending.empty()) {
       const json p = json::parse(pending);
-      r.pending_extension = ExtensionRequest{from_millis(p.at("requested_due").get<std::int64_t>()),
-                                             p.at("reason").get<std::string>(),
-                                             p.at("requested_by").get<std::string>()};
+      r.pending_extension = dispatch::ExtensionRequest{
+          from_millis(p.at("requested_due").get<std::int64_t>()), p.at("reason").get<std::string>(),
+          p.at("requested_by").get<std::string>()};
     }
     r.suspended_at = in.opt_time();
     r.remaining_work_minutes = in.opt_integer();
-    r.resume_state = enum_of<ReportState>(in.text(), parse_report_state, "resume state");
+    r.resume_state =
+        enum_of<dispatch::ReportState>(in.text(), dispatch::parse_report_state, "resume state");
     r.cancel_reason = in.text();
     r.version = static_cast<int>(in.integer());
     in.integer();  // cell: derived from the position
@@ -361,12 +363,12 @@ Report decode_report(const Row& row) {
     if (const std::string a = in.text(); !a.empty())
       r.attributes = json::parse(a).get<std::map<std::string, std::string>>();
     if (!service_id.empty()) {
-      r.nearest_service = NearestServiceInfo{service_id,
-                                             service_name,
-                                             walk.value_or(0),
-                                             minutes.value_or(0),
-                                             within.value_or(0) != 0,
-                                             straight.value_or(0) != 0};
+      r.nearest_service = dispatch::NearestServiceInfo{service_id,
+                                                       service_name,
+                                                       walk.value_or(0),
+                                                       minutes.value_or(0),
+                                                       within.value_or(0) != 0,
+                                                       straight.value_or(0) != 0};
     }
     return r;
   } catch (const json::exception& e) {
@@ -381,7 +383,7 @@ const std::vector<std::string>& event_columns() {
   return kColumns;
 }
 
-Row encode_event(const Event& e) {
+Row encode_event(const dispatch::Event& e) {
   return Row{e.report_id,
              std::int64_t{e.seq},
              to_millis(e.at),
@@ -395,18 +397,18 @@ Row encode_event(const Event& e) {
              json(e.data).dump()};
 }
 
-Event decode_event(const Row& row) {
+dispatch::Event decode_event(const Row& row) {
   try {
     Reader in(row);
-    Event e;
+    dispatch::Event e;
     e.report_id = in.text();
     e.seq = static_cast<int>(in.integer());
     e.at = in.time();
     e.actor_id = in.text();
-    e.role = enum_of<Role>(in.text(), parse_role, "role");
+    e.role = enum_of<dispatch::Role>(in.text(), dispatch::parse_role, "role");
     e.action = in.text();
-    e.from = enum_of<ReportState>(in.text(), parse_report_state, "state");
-    e.to = enum_of<ReportState>(in.text(), parse_report_state, "state");
+    e.from = enum_of<dispatch::ReportState>(in.text(), dispatch::parse_report_state, "state");
+    e.to = enum_of<dispatch::ReportState>(in.text(), dispatch::parse_report_state, "state");
     e.note = in.text();
     e.media = string_list(in.text());
     const std::string data = in.text();
@@ -485,7 +487,7 @@ std::vector<std::int64_t> cells_covering(const geo::BBox& box) {
   return out;
 }
 
-std::string grid_path(const Report& r) {
+std::string grid_path(const dispatch::Report& r) {
   if (r.grid_chain.empty()) return "/";
   std::string path = "/";
   for (auto it = r.grid_chain.rbegin(); it != r.grid_chain.rend(); ++it) path += *it + "/";

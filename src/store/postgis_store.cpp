@@ -336,7 +336,8 @@ void migrate(const std::string& conninfo) {
     for (std::size_t v = static_cast<std::size_t>(have); v < all.size(); ++v) {
       tx.exec0(all[v]);
       tx.exec_params0("INSERT INTO schema_migrations VALUES ($1, $2)",
-                      static_cast<long long>(v + 1), static_cast<long long>(to_millis(now_utc())));
+                      static_cast<long long>(v + 1),
+                      static_cast<long long>(to_millis(dispatch::now_utc())));
     }
     tx.commit();
   } catch (const Error&) {
@@ -403,7 +404,7 @@ class PostgisStore final : public SqlStore {
   void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }
 
   std::string save_generation(const std::vector<grid::Grid>& grids, const std::string& source,
-                              Instant now) override {
+                              dispatch::Instant now) override {
     std::string id;
     write([&](WriteTx& tx) {
       Session& s = static_cast<Session&>(tx);

@@ -99,7 +99,7 @@ void migrate(Connection& db) {
     for (std::size_t v = static_cast<std::size_t>(have); v < all.size(); ++v) {
       db.exec(all[v]);
       db.prepare("INSERT INTO schema_migrations VALUES (?, ?)")
-          .bind_all({static_cast<std::int64_t>(v + 1), to_millis(now_utc())})
+          .bind_all({static_cast<std::int64_t>(v + 1), to_millis(dispatch::now_utc())})
           .run();
     }
     db.exec("COMMIT");
@@ -199,7 +199,7 @@ class SqliteStore final : public SqlStore {
   void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }
 
   std::string save_generation(const std::vector<grid::Grid>& grids, const std::string& source,
-                              Instant now) override {
+                              dispatch::Instant now) override {
     std::string id;
     write([&](WriteTx& tx) {
       Connection& db = static_cast<Session&>(tx).db();

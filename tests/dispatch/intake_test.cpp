@@ -8,7 +8,7 @@
 #include "sample_fixture.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 class IntakeTest : public ::testing::Test {
@@ -226,4 +226,4 @@ TEST_F(IntakeTest, ReportIdsAreRandomAndUnguessable) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -12,7 +12,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 /// Two departments, the grids g1, g2 and 430302009001, and one existing account (zhang → g12).
@@ -252,4 +252,4 @@ TEST(RosterMerge, ADocumentWithoutAStaffListIsRefused) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -86,7 +86,7 @@ struct ServiceFixture : ::testing::Test {
                           [] { return std::size_t{0}; },
                           in_flight,
                           ready,
-                          [](const std::string&) { return std::optional<Actor>(); }};
+                          [](const std::string&) { return std::optional<dispatch::Actor>(); }};
     add_system_routes(router, *context);
     add_v1_routes(router, *context);
     add_open311_routes(router, *context);
@@ -109,7 +109,7 @@ struct ServiceFixture : ::testing::Test {
     r.method = "GET";
     std::tie(r.path, r.extension) = split_extension(path);
     r.query = std::move(query);
-    r.now = now_utc();
+    r.now = dispatch::now_utc();
     return r;
   }
   static Response call(Request req) {
@@ -260,16 +260,16 @@ TEST_F(ServiceFixture, LocateAnswersTheChainAndRefusesBadInputByName) {
 }
 
 TEST_F(ServiceFixture, StatisticsReadABoundedNumberOfReports) {
-  const Instant at = now_utc();
+  const dispatch::Instant at = dispatch::now_utc();
   for (int i = 0; i < 3; ++i) {
-    Submission s;
+    dispatch::Submission s;
     s.lon = 112.926891;
     s.lat = 27.8576002;
     s.category = "0101";
     s.text = "路边垃圾 " + std::to_string(i);
-    service->submit(s, Actor{"u-stats", "", Role::resident, {}, {}}, "", at);
+    service->submit(s, dispatch::Actor{"u-stats", "", dispatch::Role::resident, {}, {}}, "", at);
   }
-  StatsQuery q;
+  dispatch::StatsQuery q;
   q.now = at;
   q.max_reports = 1000;
   const auto rows = service->stats(q);

@@ -31,10 +31,11 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
   }
 
   /// The organisation as the test has it: d01 a dispatcher, residents as themselves.
-  static Actor actor_of(const std::string& spec) {
-    if (spec == "d01") return Actor{"d01", "周派遣", Role::dispatcher, {}, {}};
-    if (spec == "s01") return Actor{"s01", "吴督办", Role::supervisor, {}, {}};
-    if (spec.starts_with("resident:")) return Actor{spec, "resident", Role::resident, {}, {}};
+  static dispatch::Actor actor_of(const std::string& spec) {
+    if (spec == "d01") return dispatch::Actor{"d01", "周派遣", dispatch::Role::dispatcher, {}, {}};
+    if (spec == "s01") return dispatch::Actor{"s01", "吴督办", dispatch::Role::supervisor, {}, {}};
+    if (spec.starts_with("resident:"))
+      return dispatch::Actor{spec, "resident", dispatch::Role::resident, {}, {}};
     throw Error(ErrorCode::forbidden, "'" + spec + "' is not a member of staff");
   }
 
@@ -45,7 +46,8 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     return text.substr(at, 6);
   }
 
-  const Instant t0 = *parse_iso("2026-12-01T09:00:00+08:00", TimeZone{"CST", 8h});
+  const dispatch::Instant t0 =
+      *dispatch::parse_iso("2026-12-01T09:00:00+08:00", dispatch::TimeZone{"CST", 8h});
   std::unique_ptr<StoreLocation> where_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Accounts> accounts_;
@@ -66,7 +68,7 @@ TEST_P(AccountsTest, APasswordSignsInToASessionThatResolvesToThePersonUntilItExp
   const auto live = accounts_->session(s.token, t0 + 11h);
   ASSERT_TRUE(live);
   EXPECT_EQ(live->actor.id, "d01");
-  EXPECT_EQ(live->actor.role, Role::dispatcher);
+  EXPECT_EQ(live->actor.role, dispatch::Role::dispatcher);
   EXPECT_EQ(live->csrf, s.csrf);
   EXPECT_FALSE(accounts_->session(s.token, t0 + 12h)) << "a session ends at its expiry";
   EXPECT_FALSE(accounts_->session("ws_" + std::string(43, 'A'), t0)) << "a forged token";
@@ -123,7 +125,7 @@ TEST_P(AccountsTest, FailuresLockWithADoublingBackOffAndTheRightPasswordWaitsItO
   EXPECT_EQ(accounts_->sign_in("zhou", pw, t0 + 180s).outcome, SignIn::Outcome::ok);
   const Account a = *store_->accounts().account("zhou");
   EXPECT_EQ(a.failures, 0) << "a good sign-in clears the count";
-  EXPECT_EQ(a.locked_until, Instant{});
+  EXPECT_EQ(a.locked_until, dispatch::Instant{});
 }
 
 TEST_P(AccountsTest, ResetDisableAndPasswordChangeEndSessionsAndCountAsRevocations) {
@@ -178,7 +180,7 @@ TEST_P(AccountsTest, AOneTimeCodeSignsAResidentInOnceAndTheSamePhoneIsTheSamePer
             SignIn::Outcome::refused);
   const SignIn s = accounts_->sign_in_with_code("138 0013 8000", code, t0 + 10s);
   ASSERT_EQ(s.outcome, SignIn::Outcome::ok);
-  EXPECT_EQ(s.actor.role, Role::resident);
+  EXPECT_EQ(s.actor.role, dispatch::Role::resident);
   EXPECT_EQ(s.expires_at, t0 + 10s + 30 * 24h);
   EXPECT_EQ(accounts_->sign_in_with_code("13800138000", code, t0 + 11s).outcome,
             SignIn::Outcome::refused)

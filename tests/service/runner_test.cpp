@@ -119,9 +119,9 @@ class Receiver {
 
 /// Commits one message and its delivery on @p channel; @returns what the commit hands off.
 Enqueued commit(Store& store, const std::string& id, const std::string& channel) {
-  const Instant now = now_utc();
-  const Notification n = store_testing::message("n_" + id, "u1", now);
-  Delivery d = store_testing::delivery(id, n.id, now);
+  const dispatch::Instant now = dispatch::now_utc();
+  const dispatch::Notification n = store_testing::message("n_" + id, "u1", now);
+  dispatch::Delivery d = store_testing::delivery(id, n.id, now);
   d.channel = channel;
   store.write([&](WriteTx& tx) { tx.enqueue(n, {d}); });
   Enqueued e;
@@ -145,10 +145,11 @@ TEST(NotificationRunner, SendsWhatIsHandedOffAndOneBothReadAndHandedOffOnce) {
   runner.hand_off(Enqueued(first));
   EXPECT_EQ(receiver.wait_for(1), (std::vector<std::string>{"d_1"}));
   // Its outcome recorded (polled: the runner writes it after the receiver's answer).
-  for (int i = 0;
-       i < 200 && store->notifications().delivery("d_1")->state != DeliveryState::delivered; ++i)
+  for (int i = 0; i < 200 && store->notifications().delivery("d_1")->state !=
+                                 dispatch::DeliveryState::delivered;
+       ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(store->notifications().delivery("d_1")->state, DeliveryState::delivered);
+  EXPECT_EQ(store->notifications().delivery("d_1")->state, dispatch::DeliveryState::delivered);
 
   // d_1 handed off again, late — as when a pass read it from the store between its commit and
   // its hand-off — then a new one: d_2 arriving shows the pass that had d_1 again is over.

@@ -31,13 +31,15 @@ struct ServiceTest : ::testing::Test {
   }
 
   /// A new report in the sample's centre, submitted by a resident.
-  static Report submit(const std::string& text) {
-    Submission s;
+  static dispatch::Report submit(const std::string& text) {
+    dispatch::Submission s;
     s.lon = 112.926891;
     s.lat = 27.8576002;
     s.category = "0101";
     s.text = text;
-    return service->submit(s, Actor{"resident:svc", "", Role::resident, {}, {}}, "", now_utc())
+    return service
+        ->submit(s, dispatch::Actor{"resident:svc", "", dispatch::Role::resident, {}, {}}, "",
+                 dispatch::now_utc())
         .report;
   }
 
@@ -45,7 +47,7 @@ struct ServiceTest : ::testing::Test {
   static inline Service* service = nullptr;
 };
 
-const Actor kAdmin{"a-test", "test", Role::admin, {}, {}};
+const dispatch::Actor kAdmin{"a-test", "test", dispatch::Role::admin, {}, {}};
 
 TEST_F(ServiceTest, EachReportVisitsEveryMatchingReportOnceAcrossPagesAndStopsAtItsCap) {
   std::set<std::string> mine;
@@ -54,26 +56,26 @@ TEST_F(ServiceTest, EachReportVisitsEveryMatchingReportOnceAcrossPagesAndStopsAt
   f.submitted_by = "resident:svc";
   f.limit = 5;  // five pages of five, the last of three
   std::vector<std::string> seen;
-  const std::size_t n =
-      service->each_report(f, kAdmin, 1000, [&](const Report& r) { seen.push_back(r.id); });
+  const std::size_t n = service->each_report(
+      f, kAdmin, 1000, [&](const dispatch::Report& r) { seen.push_back(r.id); });
   EXPECT_EQ(n, seen.size());
   EXPECT_GE(seen.size(), mine.size());
   const std::set<std::string> distinct(seen.begin(), seen.end());
   EXPECT_EQ(distinct.size(), seen.size()) << "a report was visited twice";
   for (const std::string& id : mine) EXPECT_TRUE(distinct.count(id)) << id << " was never visited";
   std::size_t capped = 0;
-  EXPECT_EQ(service->each_report(f, kAdmin, 7, [&](const Report&) { ++capped; }), 7u);
+  EXPECT_EQ(service->each_report(f, kAdmin, 7, [&](const dispatch::Report&) { ++capped; }), 7u);
   EXPECT_EQ(capped, 7u);
 }
 
 TEST_F(ServiceTest, AnOverlongNoteIsRefusedForEveryCallerAndChangesNothing) {
-  const Report r = submit("超长备注");
-  ActionRequest reg;
-  reg.action = Action::register_case;
-  reg.note = std::string(ActionLimits::kMaxNoteBytes + 1, 'x');
-  const Actor dispatcher = service->actor("d01");
+  const dispatch::Report r = submit("超长备注");
+  dispatch::ActionRequest reg;
+  reg.action = dispatch::Action::register_case;
+  reg.note = std::string(dispatch::ActionLimits::kMaxNoteBytes + 1, 'x');
+  const dispatch::Actor dispatcher = service->actor("d01");
   try {
-    service->act(r.id, reg, dispatcher, now_utc());
+    service->act(r.id, reg, dispatcher, dispatch::now_utc());
     ADD_FAILURE() << "an overlong note was taken";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::payload_too_large);

@@ -13,12 +13,12 @@ namespace {
 using store_testing::StoreConformance;
 
 TEST_P(StoreConformance, AReportAndItsEventsRoundTrip) {
-  const Report r = submit("2026-11-23T09:00");
-  act(r.id, Action::register_case, sample_->dispatcher(), "2026-11-23T09:05");
-  act(r.id, Action::dispatch, sample_->dispatcher(), "2026-11-23T09:10");
+  const dispatch::Report r = submit("2026-11-23T09:00");
+  act(r.id, dispatch::Action::register_case, sample_->dispatcher(), "2026-11-23T09:05");
+  act(r.id, dispatch::Action::dispatch, sample_->dispatcher(), "2026-11-23T09:10");
   const auto back = store_->report(r.id);
   ASSERT_TRUE(back);
-  EXPECT_EQ(back->state, ReportState::dispatched);
+  EXPECT_EQ(back->state, dispatch::ReportState::dispatched);
   EXPECT_EQ(back->text, r.text);
   EXPECT_EQ(back->reporter.name, "张三");
   EXPECT_EQ(back->reporter.phone, "13800138000");
@@ -27,22 +27,23 @@ TEST_P(StoreConformance, AReportAndItsEventsRoundTrip) {
   EXPECT_EQ(back->position, r.position);  // doubles survive exactly
   EXPECT_EQ(back->created_at, r.created_at);
   EXPECT_EQ(back->assignee, r.responsible);
-  EXPECT_EQ(format_iso(*back->due_at, sample_->ref.calendar.zone()), "2026-11-23T15:40:00+08:00");
+  EXPECT_EQ(dispatch::format_iso(*back->due_at, sample_->ref.calendar.zone()),
+            "2026-11-23T15:40:00+08:00");
   EXPECT_EQ(back->version, 3);
   const auto events = store_->events(r.id);
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].action, "submit");
   EXPECT_EQ(events[2].action, "dispatch");
-  EXPECT_EQ(events[2].from, ReportState::registered);
-  EXPECT_EQ(events[2].to, ReportState::dispatched);
+  EXPECT_EQ(events[2].from, dispatch::ReportState::registered);
+  EXPECT_EQ(events[2].to, dispatch::ReportState::dispatched);
   EXPECT_EQ(events[2].data.at("due_at"), "2026-11-23T15:40:00+08:00");
-  EXPECT_EQ(events[2].role, Role::dispatcher);
+  EXPECT_EQ(events[2].role, dispatch::Role::dispatcher);
   EXPECT_TRUE(store_->check_integrity().empty());
   EXPECT_FALSE(store_->report("r-no-such-report"));
 }
 
 TEST_P(StoreConformance, AnIdempotencyKeyIsUsedOnce) {
-  const Report r = submit("2026-11-23T09:00", "0101", 0, "client-key-1");
+  const dispatch::Report r = submit("2026-11-23T09:00", "0101", 0, "client-key-1");
   std::optional<IdempotencyRecord> found;
   store_->write([&](WriteTx& tx) { found = tx.idempotency("client-key-1"); });
   ASSERT_TRUE(found);
@@ -68,7 +69,7 @@ TEST_P(StoreConformance, AFailingWriteIsRolledBackAloneWhileItsBatchCommits) {
           // Writes a report, then fails: nothing of it may remain.
           try {
             store_->write([&](WriteTx& tx) {
-              Report r = sample_->report(at("2026-11-23T09:00"));
+              dispatch::Report r = sample_->report(at("2026-11-23T09:00"));
               r.text = "doomed";
               tx.insert_report(r, "", "");
               throw Error(ErrorCode::invalid_argument, "refused after writing");
@@ -87,18 +88,18 @@ TEST_P(StoreConformance, AFailingWriteIsRolledBackAloneWhileItsBatchCommits) {
   EXPECT_EQ(store_->report_count(), static_cast<std::size_t>(kThreads * kEach * 4 / 5));
   ReportFilter all;
   all.limit = 1000;
-  for (const Report& r : store_->list(all).items) EXPECT_NE(r.text, "doomed");
+  for (const dispatch::Report& r : store_->list(all).items) EXPECT_NE(r.text, "doomed");
   EXPECT_TRUE(store_->check_integrity().empty());
 }
 
 TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
-  std::vector<Report> made;
+  std::vector<dispatch::Report> made;
   for (int i = 0; i < 23; ++i) {
     const std::string when = "2026-11-23T09:" + std::string(i < 10 ? "0" : "") + std::to_string(i);
     made.push_back(submit(when.c_str(), i % 3 == 0 ? "B0102" : "0101", 0.00002 * i));
   }
-  act(made[4].id, Action::register_case, sample_->dispatcher(), "2026-11-23T10:00");
-  act(made[4].id, Action::dispatch, sample_->dispatcher(), "2026-11-23T10:00");
+  act(made[4].id, dispatch::Action::register_case, sample_->dispatcher(), "2026-11-23T10:00");
+  act(made[4].id, dispatch::Action::dispatch, sample_->dispatcher(), "2026-11-23T10:00");
 
   ReportFilter page_filter;
   page_filter.limit = 7;
@@ -106,7 +107,7 @@ TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
   int pages = 0;
   do {
     const ReportPage page = store_->list(page_filter);
-    for (const Report& r : page.items) seen.push_back(r.id);
+    for (const dispatch::Report& r : page.items) seen.push_back(r.id);
     page_filter.after = page.next;
     ++pages;
   } while (!page_filter.after.empty() && pages < 10);
@@ -120,7 +121,7 @@ TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
   EXPECT_EQ(store_->list(f).items.size(), 8u);
   f = ReportFilter{};
   f.limit = 100;
-  f.states = {ReportState::dispatched};
+  f.states = {dispatch::ReportState::dispatched};
   ASSERT_EQ(store_->list(f).items.size(), 1u);
   EXPECT_EQ(store_->list(f).items[0].id, made[4].id);
   f = ReportFilter{};
@@ -156,12 +157,12 @@ TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
 }
 
 TEST_P(StoreConformance, FindsDuplicateCandidatesAndOverdueCases) {
-  const Report a = submit("2026-11-23T09:00");
+  const dispatch::Report a = submit("2026-11-23T09:00");
   submit("2026-11-23T09:00", "B0102");
-  std::vector<Report> near;
+  std::vector<dispatch::Report> near;
   std::vector<std::string> overdue;
-  act(a.id, Action::register_case, sample_->dispatcher(), "2026-11-23T09:00");
-  act(a.id, Action::dispatch, sample_->dispatcher(), "2026-11-23T09:00");
+  act(a.id, dispatch::Action::register_case, sample_->dispatcher(), "2026-11-23T09:00");
+  act(a.id, dispatch::Action::dispatch, sample_->dispatcher(), "2026-11-23T09:00");
   store_->write([&](WriteTx& tx) {
     const geo::BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
                         testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
@@ -176,7 +177,7 @@ TEST_P(StoreConformance, FindsDuplicateCandidatesAndOverdueCases) {
 TEST_P(StoreConformance, DuplicateCandidatesAreTheNearestFewOldestFirstOnTies) {
   // 30 open reports east of the spot, at 1..30 × 1e-5° (two per offset for the tie order);
   // asked for 7, the store answers the 7 nearest, nearest first, the older of a tie first.
-  std::vector<std::pair<double, Report>> all;
+  std::vector<std::pair<double, dispatch::Report>> all;
   for (int i = 30; i >= 1; --i) {
     all.emplace_back(i, submit("2026-11-23T09:00", "0101", 0.00001 * i));
     all.emplace_back(i, submit("2026-11-23T09:05", "0101", 0.00001 * i));
@@ -184,7 +185,7 @@ TEST_P(StoreConformance, DuplicateCandidatesAreTheNearestFewOldestFirstOnTies) {
   std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first < b.first : a.second.created_at < b.second.created_at;
   });
-  std::vector<Report> near;
+  std::vector<dispatch::Report> near;
   store_->write([&](WriteTx& tx) {
     const geo::BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
                         testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
@@ -240,7 +241,7 @@ TEST_P(StoreConformance, ReferenceDocumentsAreKeptByName) {
 }
 
 TEST_P(StoreConformance, DataSurvivesReopening) {
-  const Report r = submit("2026-11-23T09:00");
+  const dispatch::Report r = submit("2026-11-23T09:00");
   store_.reset();
   store_ = open_store(where_->location());
   ASSERT_TRUE(store_->report(r.id));
@@ -248,9 +249,9 @@ TEST_P(StoreConformance, DataSurvivesReopening) {
 }
 
 TEST_P(StoreConformance, TheIntegrityCheckFindsAGapInTheEvents) {
-  const Report r = submit("2026-11-23T09:00");
+  const dispatch::Report r = submit("2026-11-23T09:00");
   store_->write([&](WriteTx& tx) {
-    Event e;
+    dispatch::Event e;
     e.report_id = r.id;
     e.seq = 3;  // 2 is missing, and the report still says version 1
     e.at = r.created_at;
@@ -264,8 +265,9 @@ TEST_P(StoreConformance, TheIntegrityCheckFindsAGapInTheEvents) {
 }
 
 TEST_P(StoreConformance, TheNearestServicePointIsKeptWithTheReport) {
-  Report r = sample_->report(at("2026-11-23T09:00"));
-  r.nearest_service = NearestServiceInfo{"SP04", "梅园党群服务站", 753.6, 11.3, true, false};
+  dispatch::Report r = sample_->report(at("2026-11-23T09:00"));
+  r.nearest_service =
+      dispatch::NearestServiceInfo{"SP04", "梅园党群服务站", 753.6, 11.3, true, false};
   store_->write([&](WriteTx& tx) { tx.insert_report(r, "", ""); });
   const auto back = store_->report(r.id);
   ASSERT_TRUE(back && back->nearest_service);
@@ -273,16 +275,16 @@ TEST_P(StoreConformance, TheNearestServicePointIsKeptWithTheReport) {
   EXPECT_EQ(back->nearest_service->name, "梅园党群服务站");
   EXPECT_DOUBLE_EQ(back->nearest_service->walk_m, 753.6);
   EXPECT_TRUE(back->nearest_service->within_circle);
-  Report none = sample_->report(at("2026-11-23T09:00"));
+  dispatch::Report none = sample_->report(at("2026-11-23T09:00"));
   store_->write([&](WriteTx& tx) { tx.insert_report(none, "", ""); });
   EXPECT_FALSE(store_->report(none.id)->nearest_service);
 }
 
 TEST_P(StoreConformance, StringsAreStoredVerbatim) {
-  Submission s = sample_->submission();
+  dispatch::Submission s = sample_->submission();
   s.text = "'; DROP TABLE reports; -- 你好 \"quoted\" \\ back";
-  Report r = sample_->intake.build(s, testing::Sample::resident(), at("2026-11-23T09:00"),
-                                   new_report_id());
+  dispatch::Report r = sample_->intake.build(s, testing::Sample::resident(), at("2026-11-23T09:00"),
+                                             dispatch::new_report_id());
   store_->write([&](WriteTx& tx) { tx.insert_report(r, "", ""); });
   EXPECT_EQ(store_->report(r.id)->text, s.text);
 }

@@ -13,7 +13,7 @@
 #include "wangge/grid/grid_index.hpp"
 #include "wangge/network/nearest.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 /// What a client sends, as text and numbers not yet checked.
 struct Submission {
@@ -80,4 +80,4 @@ bool valid_phone(std::string_view phone);
 /// A random, unguessable report id: "r" + 15 characters of Crockford base32 (75 bits).
 std::string new_report_id();
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

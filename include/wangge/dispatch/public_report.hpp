@@ -19,7 +19,7 @@
 #include "wangge/dispatch/reference.hpp"
 #include "wangge/dispatch/report.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 /// The privacy policy for reports shown to the public.
 struct PrivacyPolicy {
@@ -130,4 +130,4 @@ PublicEvent public_event(const Event& e);
 /// the first and last few digits. Dates (2026-12-03, 20261203) and times are left alone.
 std::string mask_personal_numbers(std::string_view text);
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -15,7 +15,7 @@
 #include "wangge/grid/grid.hpp"
 #include "wangge/grid/grid_index.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 /// The standard loop: received → registered (立案) | cancelled (注销) → dispatched (派遣) →
 /// accepted (接单) → handled (处置完成) → closed (核查结案) → evaluated (评价); handled → accepted
@@ -180,4 +180,4 @@ struct Event {
   std::map<std::string, std::string> data;  ///< action details: assignee, due, rating, reason…
 };
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -13,7 +13,7 @@
 #include "wangge/dispatch/organisation.hpp"
 #include "wangge/geo/office_table.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 /// A member of staff as one roster row gives them.
 struct RosterEntry {
@@ -68,4 +68,4 @@ struct RosterMerge {
 RosterMerge merge_roster(const std::string& organisation_json,
                          const std::vector<RosterEntry>& entries, bool replace);
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -39,7 +39,7 @@
 #include "wangge/dispatch/reference.hpp"
 #include "wangge/dispatch/report.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 enum class Action {
   register_case,
@@ -167,4 +167,4 @@ class Workflow {
   const ReferenceData& ref_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -80,7 +80,7 @@ struct ServiceConfig {
   std::string service_points;
   network::WalkingConfig walking;
   /// How reports are shown to the public on every surface (positions rounded).
-  PrivacyPolicy privacy;
+  dispatch::PrivacyPolicy privacy;
 };
 
 /// How to remember the reply to a request under a client's idempotency key (HTTP), so that a
@@ -88,18 +88,19 @@ struct ServiceConfig {
 struct ReplyOptions {
   std::string key;           ///< the client's key, scoped by the caller (e.g. per API key)
   std::string request_hash;  ///< a retry must carry the same request
-  std::function<StoredReply(const Report&)> render;  ///< status and body of the first reply
+  std::function<StoredReply(const dispatch::Report&)>
+      render;  ///< status and body of the first reply
 };
 
 /// The answer to a submission.
 struct SubmitResult {
-  Report report;          ///< the new report; on a replay under a report key, the original
-  bool replayed = false;  ///< the idempotency key was seen before
+  dispatch::Report report;  ///< the new report; on a replay under a report key, the original
+  bool replayed = false;    ///< the idempotency key was seen before
   std::optional<StoredReply> reply;  ///< with ReplyOptions: the (original) reply
 };
 
 struct ActResult {
-  Report report;  ///< the changed report (on a replay: as it is now)
+  dispatch::Report report;  ///< the changed report (on a replay: as it is now)
   bool replayed = false;
   std::optional<StoredReply> reply;
   std::size_t notified = 0;  ///< messages the change wrote to the outbox
@@ -127,7 +128,7 @@ struct IsochroneArea {
 };
 
 struct TileRequest {
-  Instant now;  ///< for the reports' `overdue` and `age_hours`
+  dispatch::Instant now;  ///< for the reports' `overdue` and `age_hours`
 };
 
 /// `wangge export`: one layer of the service's data to a GIS file through GDAL.
@@ -137,8 +138,8 @@ struct ExportRequest {
   std::string driver;  ///< OGR short name; "" from the extension
   bool personal =
       false;  ///< reporter name/phone, report text, exact positions, leader phones: admin only
-  Actor by;
-  Instant now;
+  dispatch::Actor by;
+  dispatch::Instant now;
 };
 
 class Service {
@@ -180,76 +181,76 @@ class Service {
   /// idempotency key, a retry with the same request returns the original report.
   /// @throws the intake's errors; Error(idempotency_mismatch) for a key reused with another
   /// request.
-  SubmitResult submit(const Submission& submission, const Actor& by,
-                      const std::string& idempotency_key, Instant now,
+  SubmitResult submit(const dispatch::Submission& submission, const dispatch::Actor& by,
+                      const std::string& idempotency_key, dispatch::Instant now,
                       const ReplyOptions* reply = nullptr);
   /// Applies a workflow action durably and returns the changed report.
   /// @throws Error(not_found) for an unknown id or one the actor may not see, and the workflow's
   /// errors.
-  Report act(const std::string& report_id, const ActionRequest& request, const Actor& by,
-             Instant now);
+  dispatch::Report act(const std::string& report_id, const dispatch::ActionRequest& request,
+                       const dispatch::Actor& by, dispatch::Instant now);
   /// The same, remembering the reply under an idempotency key. @throws as act(), and
   /// Error(idempotency_mismatch) for a key reused with another request.
-  ActResult act(const std::string& report_id, const ActionRequest& request, const Actor& by,
-                Instant now, const ReplyOptions& reply);
+  ActResult act(const std::string& report_id, const dispatch::ActionRequest& request,
+                const dispatch::Actor& by, dispatch::Instant now, const ReplyOptions& reply);
   /// One step of a recorded history.
   struct Step {
-    ActionRequest request;
-    Actor by;
-    Instant at;
+    dispatch::ActionRequest request;
+    dispatch::Actor by;
+    dispatch::Instant at;
   };
   /// Applies several actions to one report in one durable write (all or none): for importing
   /// or simulating a history. @throws as act().
-  Report replay(const std::string& report_id, const std::vector<Step>& steps);
+  dispatch::Report replay(const std::string& report_id, const std::vector<Step>& steps);
   /// The report if @p viewer may see it.
-  std::optional<Report> report(const std::string& id, const Actor& viewer);
+  std::optional<dispatch::Report> report(const std::string& id, const dispatch::Actor& viewer);
   /// The report's events. @throws Error(not_found) as report().
-  std::vector<Event> events(const std::string& id, const Actor& viewer);
+  std::vector<dispatch::Event> events(const std::string& id, const dispatch::Actor& viewer);
   /// A page of the reports @p viewer may see (residents: their own; grid workers: their grids;
   /// department staff: their department's), matching @p filter.
-  ReportPage list(ReportFilter filter, const Actor& viewer);
+  ReportPage list(ReportFilter filter, const dispatch::Actor& viewer);
   /// The one walk over many reports (report tiles, exports, batch tools): calls @p fn for each
   /// report
   /// @p viewer may see matching @p filter, in its order, page by page through the store's
   /// keyset cursor (filter.limit rows per query), for at most @p at_most reports.
   /// @returns how many it visited.
-  std::size_t each_report(ReportFilter filter, const Actor& viewer, std::size_t at_most,
-                          const std::function<void(const Report&)>& fn);
+  std::size_t each_report(ReportFilter filter, const dispatch::Actor& viewer, std::size_t at_most,
+                          const std::function<void(const dispatch::Report&)>& fn);
   /// How many of the reports @p viewer may see match @p filter, counting no further than
   /// @p at_most (see Store::count).
-  std::size_t count(ReportFilter filter, const Actor& viewer, std::size_t at_most);
+  std::size_t count(ReportFilter filter, const dispatch::Actor& viewer, std::size_t at_most);
   /// Statistics over the reports created in [query.from, query.to).
   /// @throws Error(invalid_argument) when the period holds more than query.max_reports.
-  std::vector<StatsRow> stats(const StatsQuery& query);
+  std::vector<dispatch::StatsRow> stats(const dispatch::StatsQuery& query);
   /// What people read for a row's key: the leader's label, a grid's or department's name, a
   /// category's code and name; the key itself otherwise.
-  std::string stats_label(const StatsRow& row, StatsGroup group) const;
+  std::string stats_label(const dispatch::StatsRow& row, dispatch::StatsGroup group) const;
   /// Writes @p rows as an office table (.xlsx through GDAL's XLSX driver, or .csv with a UTF-8
   /// byte-order mark) with Chinese column names, rates as fractions. @returns the rows written.
   /// @throws Error(invalid_argument) for another extension or an unwritable path.
-  std::size_t export_stats(const std::vector<StatsRow>& rows, StatsGroup group,
+  std::size_t export_stats(const std::vector<dispatch::StatsRow>& rows, dispatch::StatsGroup group,
                            const std::string& path) const;
   /// The same table as the bytes of a file of @p format ("xlsx" or "csv"), for a download.
-  std::string stats_file(const std::vector<StatsRow>& rows, StatsGroup group,
+  std::string stats_file(const std::vector<dispatch::StatsRow>& rows, dispatch::StatsGroup group,
                          const std::string& format) const;
   /// The supervision ticker: raises a 督办 event on every running case past its due time that
   /// has none yet. @returns how many were raised.
-  std::size_t tick(Instant now);
+  std::size_t tick(dispatch::Instant now);
 
   /// Imports and validates a grid source as a new generation; with @p activate, switches to it.
   /// @throws Error(invalid_data) listing the first findings when the grids do not validate.
   std::string import_generation(const std::string& path, const grid::ImportOptions& options,
-                                bool activate, Instant now);
+                                bool activate, dispatch::Instant now);
   /// Makes a stored generation the active one and swaps the index. @throws Error(not_found).
   void activate_generation(const std::string& id);
   /// Imports categories.json, organisation.json and calendar.json from @p dir into the store
   /// and swaps the reference snapshot. @throws the parser's errors (nothing stored then).
-  void import_reference(const std::string& dir, Instant now);
+  void import_reference(const std::string& dir, dispatch::Instant now);
   /// Reads the reference documents from the store again (after `wangge import reference` by
   /// another process) and swaps the snapshot: categories, staff and the calendar change without
   /// a restart. @returns the snapshot now in use. @throws Error(unavailable) when the store
   /// cannot be read, the parser's errors for bad documents (the old snapshot stays then).
-  std::shared_ptr<const ReferenceData> reload_reference();
+  std::shared_ptr<const dispatch::ReferenceData> reload_reference();
   /// The stored text of the reference document @p name ("categories", "organisation",
   /// "calendar"). @throws Error(not_found) when the store holds none.
   std::string reference_document(const std::string& name) const;
@@ -257,7 +258,7 @@ class Service {
   /// with the stored categories and calendar exactly as import_reference checks its documents,
   /// and swaps this service's snapshot (another process, such as a running server, reads it on
   /// its next reload_reference). @throws the parser's errors (nothing stored then).
-  void import_organisation(const std::string& organisation_json, Instant now);
+  void import_organisation(const std::string& organisation_json, dispatch::Instant now);
 
   /// A new API key for @p actor_spec (as actor()); or "app:<name>" for a client application
   /// that submits for anonymous residents. @returns the key record and the secret, which is
@@ -278,15 +279,15 @@ class Service {
   ChangeFeed& changes() const;
   /// Whether @p viewer may see @p r: the workflow's scope rule, and for the public
   /// (Actor::anonymous) only cases of public categories.
-  bool visible(const Report& r, const Actor& viewer) const;
+  bool visible(const dispatch::Report& r, const dispatch::Actor& viewer) const;
   /// Whether the service was opened on a store (open()), not only given grids.
   bool has_store() const noexcept { return dispatch_ != nullptr; }
   /// The actor of a presented secret, or std::nullopt for an unknown or revoked key.
-  std::optional<Actor> authenticate(const std::string& secret);
+  std::optional<dispatch::Actor> authenticate(const std::string& secret);
 
-  std::shared_ptr<const ReferenceData> reference() const;
+  std::shared_ptr<const dispatch::ReferenceData> reference() const;
   /// How reports are shown to the public (ServiceConfig::privacy), on every surface.
-  const PrivacyPolicy& privacy() const;
+  const dispatch::PrivacyPolicy& privacy() const;
   /// The nearest-service snapshot, or null when no network and service points are loaded.
   std::shared_ptr<const network::NearestService> nearest() const;
   /// Loads a network and service points and swaps the nearest-service snapshot.
@@ -342,7 +343,7 @@ class Service {
   geo::MultiPolygon coverage_gaps();
   /// Who acts: a staff member of organisation.json by id, or "resident:<id>" for a resident
   /// account. @throws Error(forbidden) for an unknown id.
-  Actor actor(const std::string& spec) const;
+  dispatch::Actor actor(const std::string& spec) const;
 
  private:
   /// The store: only the service talks to it (the CLI and HTTP call the methods above).
@@ -355,20 +356,21 @@ class Service {
   void swap_grids(std::shared_ptr<const GridSnapshot> snapshot);
   static std::shared_ptr<TileState> make_tile_state();
   // One builder per tile layer (tiles_service.cpp); @p padded: the tile's box with its buffer.
-  std::string grids_tile(const tiles::TileId& t, const geo::BBox& padded, Instant now);
+  std::string grids_tile(const tiles::TileId& t, const geo::BBox& padded, dispatch::Instant now);
   std::string service_points_tile(const tiles::TileId& t);
   std::string isochrones_tile(const tiles::TileId& t, const geo::BBox& padded);
   std::string coverage_gaps_tile(const tiles::TileId& t, const geo::BBox& padded);
   std::string reports_tile(const tiles::TileId& t, int minzoom, const geo::BBox& padded,
-                           Instant now);
+                           dispatch::Instant now);
   /// The snapped raster of @p net (built on first use, dropped when the network changes).
   std::shared_ptr<const network::SnapRaster> snap_raster(
       const std::shared_ptr<const network::NearestService>& net);
   /// Inside @p tx: the messages @p e (just applied to @p r) owes (Notifications::enqueue).
-  std::size_t notify(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
-                     Instant now, Enqueued& out) const;
+  std::size_t notify(WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
+                     const dispatch::ReferenceData& ref, dispatch::Instant now,
+                     Enqueued& out) const;
   /// Called after a committed change of @p r (tiles and counts that show it go stale).
-  void report_changed(const Report& r);
+  void report_changed(const dispatch::Report& r);
   /// Called after a change of many reports at once.
   void reports_changed();
   /// The active grids (index and generation): one snapshot, swapped atomically.

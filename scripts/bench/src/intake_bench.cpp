@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     pool.emplace_back([&, w] {
       std::mt19937_64 rng(static_cast<std::uint64_t>(w) * 7919 + 1);
       for (int n; (n = next.fetch_add(1)) < count;) {
-        Submission s;
+        dispatch::Submission s;
         // Anywhere in the subdistrict's box, any of its categories.
         s.lon = std::uniform_real_distribution<double>(112.8917, 112.9372)(rng);
         s.lat = std::uniform_real_distribution<double>(27.8481, 27.8756)(rng);
@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
         s.text = "bench report " + std::to_string(n);
         s.reporter = {"测试", "13800138000", ""};
         const auto t0 = Clock::now();
-        service->submit(s, Actor{"", "", Role::resident, {}, {}},
-                        "bench-" + std::to_string(n) + "-" + argv[3], now_utc());
+        service->submit(s, dispatch::Actor{"", "", dispatch::Role::resident, {}, {}},
+                        "bench-" + std::to_string(n) + "-" + argv[3], dispatch::now_utc());
         latencies[static_cast<std::size_t>(w)].push_back(
             std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       }

@@ -23,17 +23,17 @@ int main(int argc, char** argv) {
   const std::string url = argv[2];
   const int count = std::stoi(argv[3]);
   auto store = open_store(argv[1]);
-  const Instant now = now_utc();
+  const dispatch::Instant now = dispatch::now_utc();
   for (int done = 0; done < count;) {
     const int batch = std::min(500, count - done);
     store->write([&](WriteTx& tx) {
       for (int i = done; i < done + batch; ++i) {
-        Notification n;
+        dispatch::Notification n;
         n.id = "n_bench" + std::to_string(i);
         n.created_at = now;
         n.report_id = "rbench" + std::to_string(i);
         n.event_seq = 2;
-        n.kind = NoticeKind::registered;
+        n.kind = dispatch::NoticeKind::registered;
         n.recipient = "resident:bench" + std::to_string(i % 100);
         n.grids = {"43030200901300105", "430302009013001"};
         n.category = "0101";
@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
                  "，办理进度可在此查看：https://wg.example.cn/api/v1/reports/rbench" +
                  std::to_string(i);
         n.link = "https://wg.example.cn/api/v1/reports/rbench" + std::to_string(i);
-        Delivery d;
+        dispatch::Delivery d;
         d.id = "d_bench" + std::to_string(i);
         d.notification_id = n.id;
         d.channel = "notify-webhook";
