@@ -213,7 +213,7 @@ Runner add_generation_command(CLI::App& app) {
       return 0;
     }
     const dispatch::TimeZone& zone = service->reference()->calendar.zone();
-    for (const GenerationInfo& g : service->generations()) {
+    for (const store::GenerationInfo& g : service->generations()) {
       std::printf("%s %-5s %6zu grids  %s  %s\n", g.active ? "*" : " ", g.id.c_str(), g.grids,
                   dispatch::format_iso(g.created_at, zone).c_str(), g.source.c_str());
     }

@@ -188,7 +188,7 @@ int list(const ListArgs& a) {
   const dispatch::Actor viewer = service->actor(a.common.as);
   const dispatch::Instant now = a.common.when(*service);
   const dispatch::TimeZone& zone = service->reference()->calendar.zone();
-  ReportFilter f;
+  store::ReportFilter f;
   for (const auto& s : a.states) {
     auto st = dispatch::parse_report_state(s);
     if (!st) throw Error(ErrorCode::invalid_argument, "--state '" + s + "' is not a report state");
@@ -220,7 +220,7 @@ int list(const ListArgs& a) {
   f.now = now;
   f.limit = std::clamp<std::size_t>(a.limit, 1, 1000);
   f.after = a.after;
-  const ReportPage page = service->list(f, viewer);
+  const store::ReportPage page = service->list(f, viewer);
   const dispatch::ReferenceData& ref = *service->reference();
   if (a.common.json) {
     json j;

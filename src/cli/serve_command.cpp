@@ -305,7 +305,7 @@ Runner add_keys_command(CLI::App& app) {
       std::printf("key %s revoked\n", a->id.c_str());
       return 0;
     }
-    for (const ApiKey& k : service->api_keys()) {
+    for (const store::ApiKey& k : service->api_keys()) {
       std::printf("%s  %-28s %-16s %s %s\n", k.id.c_str(), k.actor.c_str(), k.role.c_str(),
                   k.revoked ? "REVOKED" : "active ", k.label.c_str());
     }

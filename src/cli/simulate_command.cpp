@@ -162,7 +162,7 @@ int run(const SimulateArgs& a) {
       a.until.empty() ? dispatch::now_utc() : parse_time_option(a.until, "--until", zone);
   const dispatch::Actor admin{"a-simulator", "simulator", dispatch::Role::admin, {}, {}};
   std::vector<dispatch::Report> received;
-  ReportFilter f;
+  store::ReportFilter f;
   f.states = {dispatch::ReportState::received};
   f.limit = 1000;
   service->each_report(f, admin, std::numeric_limits<std::size_t>::max(),

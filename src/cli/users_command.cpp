@@ -75,7 +75,7 @@ Runner add_users_command(CLI::App& app) {
       return 0;
     }
     const auto ref = service->reference();
-    for (const Account& acc : accounts.list()) {
+    for (const store::Account& acc : accounts.list()) {
       const dispatch::Actor* staff = ref->staff_member(acc.actor);
       std::printf("%-24s %-28s %-16s %s%s\n", acc.login.c_str(), acc.actor.c_str(),
                   staff ? std::string(to_string(staff->role)).c_str() : "resident",

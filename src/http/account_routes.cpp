@@ -162,7 +162,7 @@ Response change_password(Context& ctx, Request& req) {
   return Response{204, "application/json", "", nullptr, {}};
 }
 
-json account_json(Context& ctx, const Account& a) {
+json account_json(Context& ctx, const store::Account& a) {
   json j{{"login", a.login},
          {"actor", a.actor},
          {"kind", a.password_hash.empty() ? "resident" : "staff"},
@@ -183,7 +183,8 @@ json account_json(Context& ctx, const Account& a) {
 Response list_accounts(Context& ctx, Request& req) {
   require(req, {dispatch::Role::admin});
   json items = json::array();
-  for (const Account& a : ctx.service.accounts().list()) items.push_back(account_json(ctx, a));
+  for (const store::Account& a : ctx.service.accounts().list())
+    items.push_back(account_json(ctx, a));
   return json_response(200, json{{"accounts", items}}.dump()).header("Cache-Control", "no-store");
 }
 

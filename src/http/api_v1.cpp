@@ -70,7 +70,7 @@ dispatch::Actor viewer_of(const Request& req) {
 
 /// The idempotency key of a request, scoped by its key or client so clients cannot collide.
 std::optional<ReplyOptions> reply_options(
-    const Request& req, std::function<StoredReply(const dispatch::Report&)> render) {
+    const Request& req, std::function<store::StoredReply(const dispatch::Report&)> render) {
   auto key = req.header("idempotency-key");
   if (!key) return std::nullopt;
   if (key->empty() || key->size() > 255) {
@@ -80,7 +80,8 @@ std::optional<ReplyOptions> reply_options(
                       std::move(render)};
 }
 
-Response replayed_or(const std::optional<StoredReply>& reply, bool replayed, Response fresh) {
+Response replayed_or(const std::optional<store::StoredReply>& reply, bool replayed,
+                     Response fresh) {
   if (!reply) return fresh;
   Response r;
   r.status = reply->status;
@@ -178,8 +179,8 @@ dispatch::ActionRequest action_from(const json& body) {
   return a;
 }
 
-ReportFilter filter_from(const Request& req, const dispatch::TimeZone& zone) {
-  ReportFilter f;
+store::ReportFilter filter_from(const Request& req, const dispatch::TimeZone& zone) {
+  store::ReportFilter f;
   if (auto s = req.param("state")) {
     for (std::string rest = *s; !rest.empty();) {
       const auto comma = rest.find(',');
@@ -302,7 +303,7 @@ Response submit_report(Context& ctx, Request& req) {
   require(req, kReporters);
   const dispatch::Submission s = submission_from(parse_object(req.body));
   const auto options = reply_options(req, [&](const dispatch::Report& r) {
-    return StoredReply{"", 201, report_body(ctx, req, r)};
+    return store::StoredReply{"", 201, report_body(ctx, req, r)};
   });
   const SubmitResult result =
       ctx.service.submit(s, req.actor, "", req.now, options ? &*options : nullptr);
@@ -315,7 +316,8 @@ Response submit_report(Context& ctx, Request& req) {
 /// GET /api/v1/reports
 Response list_reports(Context& ctx, Request& req) {
   const dispatch::ReferenceData& ref = *ctx.service.reference();
-  const ReportPage page = ctx.service.list(filter_from(req, ref.calendar.zone()), viewer_of(req));
+  const store::ReportPage page =
+      ctx.service.list(filter_from(req, ref.calendar.zone()), viewer_of(req));
   json items = json::array();
   for (const dispatch::Report& r : page.items)
     items.push_back(report_view(r, ref, ctx.view_for(req, r)));
@@ -362,7 +364,7 @@ Response act_on_report(Context& ctx, Request& req) {
   require(req, kReporters);
   const dispatch::ActionRequest a = action_from(parse_object(req.body));
   const auto options = reply_options(req, [&](const dispatch::Report& r) {
-    return StoredReply{"", 200, report_body(ctx, req, r)};
+    return store::StoredReply{"", 200, report_body(ctx, req, r)};
   });
   const ActResult result =
       ctx.service.act(req.params.at("id"), a, req.actor, req.now, options.value_or(ReplyOptions{}));

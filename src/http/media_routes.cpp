@@ -45,7 +45,7 @@ Response upload(Context& ctx, Request& req) {
   std::vector<FormPart> parts;
   const std::string_view bytes = upload_bytes(req, parts);
   const UploadedMedia up = ctx.service.media().upload(bytes, req.actor, req.now);
-  const MediaRecord& m = up.record;
+  const store::MediaRecord& m = up.record;
   json body{{"id", m.id},
             {"url", ctx.base_url() + media_path(m.id)},
             {"thumbnail_url", ctx.base_url() + media_path(m.id, true)},

@@ -52,7 +52,7 @@ std::pair<dispatch::Instant, std::string> parse_cursor(const std::string& s) {
 Response inbox(Context& ctx, Request& req) {
   if (!req.authenticated)
     throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
-  InboxQuery q;
+  store::InboxQuery q;
   q.limit = static_cast<std::size_t>(integer_param(req, "limit", 1, 200, 50));
   if (const auto u = req.param("unread")) {
     if (*u != "true" && *u != "false")

@@ -80,7 +80,7 @@ ItemsQuery items_query(const Request& req, const Collection& c, const dispatch::
     throw Error(ErrorCode::invalid_argument, "f must be json or geojson");
   q.limit = static_cast<std::size_t>(integer_param(req, "limit", 1, 10000, 100));
   q.offset = static_cast<std::size_t>(
-      integer_param(req, "offset", 0, static_cast<long long>(kMaxListOffset), 0));
+      integer_param(req, "offset", 0, static_cast<long long>(store::kMaxListOffset), 0));
   q.after = req.param("after").value_or("");
   if (auto b = req.param("bbox")) q.bbox = parse_bbox(*b, true);
   if (auto d = req.param("datetime"); d && c.temporal) q.when = parse_datetime(*d, zone);
@@ -96,7 +96,7 @@ struct Page {
 };
 
 Page report_page(Service& service, const ItemsQuery& q, dispatch::Instant now) {
-  ReportFilter f;
+  store::ReportFilter f;
   f.bbox = q.bbox;
   f.created_from = q.when.from;
   if (q.when.to) f.created_to = *q.when.to + std::chrono::milliseconds(1);
@@ -112,11 +112,11 @@ Page report_page(Service& service, const ItemsQuery& q, dispatch::Instant now) {
     }
   }
   f.now = now;
-  f.order = ListOrder::oldest_first;  // a stable order for clients that page
+  f.order = store::ListOrder::oldest_first;  // a stable order for clients that page
   f.limit = q.limit;
   f.offset = q.offset;
   f.after = q.after;
-  const ReportPage found = service.list(f, kPublic);
+  const store::ReportPage found = service.list(f, kPublic);
   Page page;
   const auto ref = service.reference();
   for (const dispatch::Report& r : found.items)

@@ -115,7 +115,7 @@ std::optional<std::vector<std::string>> requested_ids(const Request& req) {
 /// The filter of GET requests: service_code, status, the date windows (the spec's default: the
 /// last 90 days) and page/page_size as an offset in the store's query — never a walk through
 /// the pages before — with page × page_size capped.
-ReportFilter requests_filter(const Request& req, const dispatch::TimeZone& zone) {
+store::ReportFilter requests_filter(const Request& req, const dispatch::TimeZone& zone) {
   auto time = [&](const char* name) -> std::optional<dispatch::Instant> {
     auto v = arg(req, name);
     if (!v) return std::nullopt;
@@ -123,7 +123,7 @@ ReportFilter requests_filter(const Request& req, const dispatch::TimeZone& zone)
     if (!t) throw Error(ErrorCode::invalid_argument, std::string(name) + " is not a W3C date-time");
     return t;
   };
-  ReportFilter f;
+  store::ReportFilter f;
   if (auto c = arg(req, "service_code")) f.categories = comma_list(*c);
   if (auto st = arg(req, "status")) {
     bool open = false, closed = false;

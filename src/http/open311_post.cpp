@@ -172,7 +172,7 @@ Response post_request(Context& ctx, Request& req) {
   if (!key.empty()) {
     options = ReplyOptions{"open311:" + actor.id + ":" + key, sha256_hex(req.body),
                            [&](const dispatch::Report& r) {
-                             return StoredReply{"", 201, created(req, r.id, account).body};
+                             return store::StoredReply{"", 201, created(req, r.id, account).body};
                            }};
   }
   SubmitResult result;

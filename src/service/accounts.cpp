@@ -149,7 +149,8 @@ MessageSender log_file_sender(const std::string& path) {
   };
 }
 
-Accounts::Accounts(AccountStore& store, std::function<dispatch::Actor(const std::string&)> actor_of,
+Accounts::Accounts(store::AccountStore& store,
+                   std::function<dispatch::Actor(const std::string&)> actor_of,
                    AccountPolicy policy)
     : store_(store),
       actor_of_(std::move(actor_of)),
@@ -226,7 +227,7 @@ std::string Accounts::add_staff(const std::string& login, const std::string& sta
     throw Error(ErrorCode::invalid_argument, "'" + staff_id + "' is not a member of staff");
   const std::string password = password_in.empty() ? secret::random_readable(16) : password_in;
   check_password(login, password);
-  Account a;
+  store::Account a;
   a.login = login;
   a.actor = staff_id;
   a.password_hash = hash_limited(password);
@@ -241,7 +242,7 @@ std::string Accounts::reset_password(const std::string& login, dispatch::Instant
                 "'" + login + "' is a resident's account: residents sign in by one-time code");
   const std::string password = secret::random_readable(16);
   const std::string hash = hash_limited(password);
-  const auto done = store_.update_account(login, [&](Account& a) {
+  const auto done = store_.update_account(login, [&](store::Account& a) {
     a.password_hash = hash;
     a.failures = 0;
     a.locked_until = dispatch::Instant{};
@@ -255,7 +256,7 @@ std::string Accounts::reset_password(const std::string& login, dispatch::Instant
 }
 
 void Accounts::set_disabled(const std::string& login, bool disabled, dispatch::Instant now) {
-  const auto done = store_.update_account(login, [&](Account& a) {
+  const auto done = store_.update_account(login, [&](store::Account& a) {
     a.disabled = disabled;
     a.updated_at = now;
     if (disabled) a.sessions_after = now;
@@ -267,7 +268,7 @@ void Accounts::set_disabled(const std::string& login, bool disabled, dispatch::I
   }
 }
 
-std::vector<Account> Accounts::list() {
+std::vector<store::Account> Accounts::list() {
   return store_.all_accounts();
 }
 
@@ -283,7 +284,7 @@ void Accounts::change_password(const std::string& login, const std::string& curr
   if (current == next)
     throw Error(ErrorCode::invalid_argument, "the new password must differ from the current one");
   const std::string hash = hash_limited(next);
-  store_.update_account(login, [&](Account& a) {
+  store_.update_account(login, [&](store::Account& a) {
     a.password_hash = hash;
     a.updated_at = now;
   });
@@ -291,7 +292,7 @@ void Accounts::change_password(const std::string& login, const std::string& curr
   note_revocation();
 }
 
-SignIn Accounts::open_session(const Account& account, dispatch::Instant now) {
+SignIn Accounts::open_session(const store::Account& account, dispatch::Instant now) {
   SignIn out;
   out.actor = actor_of_(account.actor);
   out.login = account.login;
@@ -299,8 +300,8 @@ SignIn Accounts::open_session(const Account& account, dispatch::Instant now) {
   out.csrf = secret::random_token(24);
   const bool resident = account.login.starts_with(kResidentPrefix);
   out.expires_at = now + (resident ? policy_.resident_session : policy_.staff_session);
-  store_.insert_session(
-      SessionRecord{sha256_hex(out.token), account.login, out.csrf, now, out.expires_at, false});
+  store_.insert_session(store::SessionRecord{sha256_hex(out.token), account.login, out.csrf, now,
+                                             out.expires_at, false});
   out.outcome = SignIn::Outcome::ok;
   return out;
 }
@@ -322,7 +323,7 @@ SignIn Accounts::sign_in(const std::string& login, const std::string& password,
   // lock check: attempts arriving while this one hashes meet the lock it may set. A right
   // password then clears the count.
   std::optional<dispatch::Instant> locked_until;
-  const auto account = store_.update_account(login, [&](Account& a) {
+  const auto account = store_.update_account(login, [&](store::Account& a) {
     locked_until.reset();
     if (a.locked_until > now) {
       locked_until = a.locked_until;
@@ -353,7 +354,7 @@ SignIn Accounts::sign_in(const std::string& login, const std::string& password,
   } catch (const Error&) {
     return refused;  // the person left the organisation
   }
-  store_.update_account(login, [&](Account& a) {
+  store_.update_account(login, [&](store::Account& a) {
     a.failures = 0;
     a.locked_until = dispatch::Instant{};
   });
@@ -391,14 +392,14 @@ CodeRequest Accounts::send_code(const std::string& phone_in, dispatch::Instant n
   }
   CodeRequest out;
   std::string code;
-  store_.update_login_code(phone, [&](std::optional<LoginCode>& c) {
+  store_.update_login_code(phone, [&](std::optional<store::LoginCode>& c) {
     code.clear();
     if (c && now < c->sent_at + policy_.code_resend) {
       out.retry_after =
           std::chrono::ceil<std::chrono::seconds>(c->sent_at + policy_.code_resend - now);
       return false;
     }
-    if (!c) c = LoginCode{phone, "", now, now, 0, now, 0};
+    if (!c) c = store::LoginCode{phone, "", now, now, 0, now, 0};
     if (now >= c->window_start + std::chrono::hours(1)) {
       c->window_start = now;
       c->sends_in_window = 0;
@@ -426,7 +427,7 @@ CodeRequest Accounts::send_code(const std::string& phone_in, dispatch::Instant n
   } catch (const Error&) {
     // Not sent: the code is void and the resident may ask again at once (the send still
     // counts against the hour's limit).
-    store_.update_login_code(phone, [&](std::optional<LoginCode>& c) {
+    store_.update_login_code(phone, [&](std::optional<store::LoginCode>& c) {
       if (!c) return false;
       c->code_hash.clear();
       c->sent_at = now - policy_.code_resend;
@@ -449,7 +450,7 @@ SignIn Accounts::sign_in_with_code(const std::string& phone_in, const std::strin
     throw Error(ErrorCode::invalid_argument, "field 'code' must be the 6 digits sent by SMS");
   }
   bool good = false;
-  store_.update_login_code(phone, [&](std::optional<LoginCode>& c) {
+  store_.update_login_code(phone, [&](std::optional<store::LoginCode>& c) {
     good = false;
     if (!c || now >= c->expires_at || c->attempts >= policy_.code_attempts) return false;
     if (secret::equal(c->code_hash, code_hash(phone, code))) {
@@ -464,7 +465,7 @@ SignIn Accounts::sign_in_with_code(const std::string& phone_in, const std::strin
   const std::string login = std::string(kResidentPrefix) + phone;
   auto account = store_.account(login);
   if (!account) {
-    Account a;
+    store::Account a;
     a.login = login;
     a.actor = "resident:" + secret::random_readable(12);
     a.created_at = a.updated_at = now;

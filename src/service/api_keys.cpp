@@ -78,8 +78,8 @@ std::string Service::actor_for_role(const std::string& role_name, const std::str
   return found.front()->id;
 }
 
-std::pair<ApiKey, std::string> Service::create_api_key(const std::string& spec,
-                                                       const std::string& label) {
+std::pair<store::ApiKey, std::string> Service::create_api_key(const std::string& spec,
+                                                              const std::string& label) {
   dispatch::Actor actor;
   if (spec.rfind("app:", 0) == 0 && spec.size() > 4) {
     actor = dispatch::Actor{spec, spec.substr(4), dispatch::Role::resident, {}, {}};
@@ -89,18 +89,18 @@ std::pair<ApiKey, std::string> Service::create_api_key(const std::string& spec,
       throw Error(ErrorCode::invalid_argument, "an API key needs an actor, not anonymous");
   }
   const std::string secret = "wg_" + random_base32(32);
-  ApiKey key{"k" + random_base32(10),
-             sha256_hex(secret),
-             actor.id,
-             std::string(to_string(actor.role)),
-             label,
-             dispatch::now_utc(),
-             false};
+  store::ApiKey key{"k" + random_base32(10),
+                    sha256_hex(secret),
+                    actor.id,
+                    std::string(to_string(actor.role)),
+                    label,
+                    dispatch::now_utc(),
+                    false};
   store().put_api_key(key);
   return {key, secret};
 }
 
-std::vector<ApiKey> Service::api_keys() {
+std::vector<store::ApiKey> Service::api_keys() {
   return store().api_keys();
 }
 

@@ -54,7 +54,7 @@ std::string request_hash(const dispatch::Submission& s, const dispatch::Actor& b
   return buf;
 }
 
-std::shared_ptr<const dispatch::ReferenceData> reference_from_store(Store& store) {
+std::shared_ptr<const dispatch::ReferenceData> reference_from_store(store::Store& store) {
   auto c = store.reference("categories"), o = store.reference("organisation"),
        k = store.reference("calendar");
   if (!c || !o || !k) return nullptr;
@@ -67,7 +67,7 @@ std::shared_ptr<const dispatch::ReferenceData> reference_from_store(Store& store
 
 struct Service::Dispatch {
   ServiceConfig config;
-  std::unique_ptr<Store> store;
+  std::unique_ptr<store::Store> store;
   mutable std::mutex mutex;  // guards the reference and network snapshots' swaps
   std::shared_ptr<const dispatch::ReferenceData> ref;
   std::shared_ptr<const network::NearestService> nearest;
@@ -93,7 +93,7 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
   auto service = std::make_unique<Service>();
   auto d = std::make_unique<Dispatch>();
   d->config = config;
-  d->store = open_store(config.store, config.store_options);
+  d->store = store::open_store(config.store, config.store_options);
   d->accounts = std::make_unique<Accounts>(
       d->store->accounts(),
       [svc = service.get()](const std::string& spec) { return svc->actor(spec); });
@@ -155,9 +155,9 @@ Notifications& Service::notifications() const {
   return *dispatch_->notifications;
 }
 
-std::size_t Service::notify(WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
+std::size_t Service::notify(store::WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
                             const dispatch::ReferenceData& ref, dispatch::Instant now,
-                            Enqueued& out) const {
+                            store::Enqueued& out) const {
   const auto index = grid_index();
   return dispatch_->notifications->enqueue(
       tx, r, e, ref,
@@ -193,7 +193,7 @@ Accounts& Service::accounts() const {
   return *dispatch_->accounts;
 }
 
-Store& Service::store() const {
+store::Store& Service::store() const {
   if (!dispatch_) throw Error(ErrorCode::internal, "the service was not opened on a store");
   return *dispatch_->store;
 }
@@ -214,7 +214,7 @@ std::size_t Service::store_memory_bytes() const {
   return store().memory_bytes();
 }
 
-std::vector<GenerationInfo> Service::generations() {
+std::vector<store::GenerationInfo> Service::generations() {
   return store().generations();
 }
 
@@ -247,7 +247,7 @@ dispatch::Actor Service::actor(const std::string& spec) const {
 namespace {
 
 /// The reply remembered under @p options' key, if any; a different request is refused.
-std::optional<StoredReply> remembered(WriteTx& tx, const ReplyOptions* options) {
+std::optional<store::StoredReply> remembered(store::WriteTx& tx, const ReplyOptions* options) {
   if (!options || options->key.empty()) return std::nullopt;
   auto seen = tx.reply(options->key);
   if (seen && seen->request_hash != options->request_hash) {
@@ -258,10 +258,10 @@ std::optional<StoredReply> remembered(WriteTx& tx, const ReplyOptions* options) 
 }
 
 /// Renders and remembers the reply to a new change, in its own write.
-std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options,
-                                    const dispatch::Report& r, dispatch::Instant now) {
+std::optional<store::StoredReply> remember(store::WriteTx& tx, const ReplyOptions* options,
+                                           const dispatch::Report& r, dispatch::Instant now) {
   if (!options || options->key.empty()) return std::nullopt;
-  StoredReply reply = options->render(r);
+  store::StoredReply reply = options->render(r);
   reply.request_hash = options->request_hash;
   tx.save_reply(options->key, reply, now);
   return reply;
@@ -273,7 +273,8 @@ std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options,
 /// Marks the uploaded photos @p media cites as taken by @p report_id. @throws
 /// Error(invalid_argument) for one deleted since it was checked (unused for a day), so that no
 /// case cites a photo that is gone (the write rolls back).
-void take_media(WriteTx& tx, const std::vector<std::string>& media, const std::string& report_id) {
+void take_media(store::WriteTx& tx, const std::vector<std::string>& media,
+                const std::string& report_id) {
   for (const std::string& m : media) {
     if (dispatch::is_media_id(m) && !tx.attach_media(m, report_id))
       throw Error(
@@ -282,7 +283,7 @@ void take_media(WriteTx& tx, const std::vector<std::string>& media, const std::s
   }
 }
 
-void follow_original(WriteTx& tx, const dispatch::Report& dup, const dispatch::Actor& by) {
+void follow_original(store::WriteTx& tx, const dispatch::Report& dup, const dispatch::Actor& by) {
   if (dup.duplicate_of.empty() || !dispatch::reports_as_resident(by.role) || by.id.empty()) return;
   auto original = tx.report(dup.duplicate_of);
   if (!original || original->submitted_by == by.id || original->followed_by(by.id) ||
@@ -325,10 +326,10 @@ SubmitResult Service::submit(const dispatch::Submission& s, const dispatch::Acto
                        report.position.lon() + dlon, report.position.lat() + dlat};
 
   SubmitResult result;
-  Enqueued enqueued;
+  store::Enqueued enqueued;
   for (int attempt = 0;; ++attempt) {
     try {
-      store().write([&](WriteTx& tx) {
+      store().write([&](store::WriteTx& tx) {
         enqueued = {};
         if (auto seen = remembered(tx, reply_options)) {
           result.reply = seen;
@@ -407,8 +408,8 @@ ActResult Service::act(const std::string& id, const dispatch::ActionRequest& req
   }
   dispatch_->media->check_citations(req.media, by);
   ActResult result;
-  Enqueued enqueued;
-  store().write([&](WriteTx& tx) {
+  store::Enqueued enqueued;
+  store().write([&](store::WriteTx& tx) {
     enqueued = {};
     auto r = tx.report(id);
     if (!r || !dispatch::Workflow::can_see(*r, by))
@@ -438,8 +439,8 @@ dispatch::Report Service::replay(const std::string& id, const std::vector<Step>&
   const auto ref = reference();
   const dispatch::Workflow workflow(*ref);
   dispatch::Report result;
-  Enqueued enqueued;
-  store().write([&](WriteTx& tx) {
+  store::Enqueued enqueued;
+  store().write([&](store::WriteTx& tx) {
     enqueued = {};
     auto r = tx.report(id);
     if (!r) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
@@ -481,9 +482,9 @@ namespace {
 /// @p filter narrowed to what @p viewer may list (residents: their own; grid workers: their
 /// grids; department staff: their department's), or std::nullopt when nothing can match.
 /// @p grids: the active grids (needed for grid workers only).
-std::optional<ReportFilter> scoped(ReportFilter filter, const dispatch::Actor& viewer,
-                                   const grid::GridSet* grids,
-                                   const dispatch::CategoryTree& categories) {
+std::optional<store::ReportFilter> scoped(store::ReportFilter filter, const dispatch::Actor& viewer,
+                                          const grid::GridSet* grids,
+                                          const dispatch::CategoryTree& categories) {
   // The public never sees a case of a category that is not public, not even counted.
   if (viewer.anonymous) filter.exclude_categories = categories.private_codes();
   switch (viewer.role) {
@@ -518,26 +519,26 @@ std::optional<ReportFilter> scoped(ReportFilter filter, const dispatch::Actor& v
 
 }  // namespace
 
-ReportPage Service::list(ReportFilter filter, const dispatch::Actor& viewer) {
+store::ReportPage Service::list(store::ReportFilter filter, const dispatch::Actor& viewer) {
   store();  // throws when not opened on one
   const auto grids = viewer.role == dispatch::Role::grid_worker ? grid_snapshot() : nullptr;
   const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr,
                            reference()->categories);
   if (!mine) return {};
-  ReportPage page = store().list(*mine);
+  store::ReportPage page = store().list(*mine);
   std::erase_if(page.items, [&](const dispatch::Report& r) { return !visible(r, viewer); });
   return page;
 }
 
-std::size_t Service::each_report(ReportFilter filter, const dispatch::Actor& viewer,
+std::size_t Service::each_report(store::ReportFilter filter, const dispatch::Actor& viewer,
                                  std::size_t at_most,
                                  const std::function<void(const dispatch::Report&)>& fn) {
   std::size_t seen = 0;
   filter.offset = 0;
   while (seen < at_most) {
     filter.limit =
-        std::clamp<std::size_t>(std::min(filter.limit, at_most - seen), 1, kMaxListLimit);
-    const ReportPage page = list(filter, viewer);
+        std::clamp<std::size_t>(std::min(filter.limit, at_most - seen), 1, store::kMaxListLimit);
+    const store::ReportPage page = list(filter, viewer);
     for (const dispatch::Report& r : page.items) fn(r), ++seen;
     if (page.next.empty()) break;
     filter.after = page.next;
@@ -545,7 +546,7 @@ std::size_t Service::each_report(ReportFilter filter, const dispatch::Actor& vie
   return seen;
 }
 
-std::size_t Service::count(ReportFilter filter, const dispatch::Actor& viewer,
+std::size_t Service::count(store::ReportFilter filter, const dispatch::Actor& viewer,
                            std::size_t at_most) {
   store();
   const auto grids = viewer.role == dispatch::Role::grid_worker ? grid_snapshot() : nullptr;
@@ -580,8 +581,8 @@ std::size_t Service::tick(dispatch::Instant now) {
   const dispatch::Workflow workflow(*ref);
   std::size_t raised = 0;
   std::vector<dispatch::Report> changed;
-  Enqueued enqueued;
-  store().write([&](WriteTx& tx) {
+  store::Enqueued enqueued;
+  store().write([&](store::WriteTx& tx) {
     raised = 0;
     changed.clear();
     enqueued = {};
@@ -639,7 +640,7 @@ std::string Service::import_generation(const std::string& path, const grid::Impo
 }
 
 void Service::activate_generation(const std::string& id) {
-  Store& s = store();
+  store::Store& s = store();
   // Loaded and indexed before the switch: readers see the old grids or the new, never none.
   auto set = std::make_shared<const grid::GridSet>(grid::GridSet::build(s.load_generation(id)));
   auto snapshot = std::make_shared<const GridSnapshot>(GridSnapshot{
@@ -678,7 +679,7 @@ void Service::import_reference(const std::string& dir, dispatch::Instant now) {
   const std::string o = text::read_file(dir + "/organisation.json");
   const std::string k = text::read_file(dir + "/calendar.json");
   dispatch::parse_reference(c, o, k);  // all or nothing: a bad document stores none of them
-  Store& s = store();
+  store::Store& s = store();
   s.put_reference("categories", c, now);
   s.put_reference("organisation", o, now);
   s.put_reference("calendar", k, now);

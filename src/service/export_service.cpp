@@ -171,9 +171,9 @@ std::size_t Service::export_layer(const ExportRequest& req) {
     // With personal data (staff only): every case; without: what the public may see.
     dispatch::Actor all{"a-export", "export", dispatch::Role::admin, {}, {}};
     if (!req.personal) all = dispatch::Actor::public_viewer();
-    ReportFilter f;
+    store::ReportFilter f;
     f.now = req.now;
-    f.order = ListOrder::oldest_first;
+    f.order = store::ListOrder::oldest_first;
     f.limit = 1000;
     each_report(f, all, std::numeric_limits<std::size_t>::max(), [&](const dispatch::Report& r) {
       l.features.push_back(report_feature(dispatch::staff_report(r, *ref, privacy(), req.now),

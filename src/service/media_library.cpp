@@ -19,7 +19,7 @@ struct MediaLibrary::Quota {
   dispatch::Instant window_start;
 };
 
-MediaLibrary::MediaLibrary(MediaStore& store, CaseVisible case_visible, MediaPolicy policy)
+MediaLibrary::MediaLibrary(store::MediaStore& store, CaseVisible case_visible, MediaPolicy policy)
     : store_(store),
       case_visible_(std::move(case_visible)),
       policy_(policy),
@@ -59,7 +59,7 @@ UploadedMedia MediaLibrary::upload(std::string_view bytes, const dispatch::Actor
       decodes_->run([&] { return media::process(bytes, policy_.image); },
                     "too many photos are being processed; retry shortly");
   UploadedMedia out;
-  MediaRecord& m = out.record;
+  store::MediaRecord& m = out.record;
   m.id = "m_" + secret::random_token(16);
   m.owner = by.id;
   m.created_at = now;

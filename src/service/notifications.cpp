@@ -111,7 +111,7 @@ void Notifications::unsubscribe(const dispatch::Actor& me, const std::string& gr
     throw Error(ErrorCode::not_found, "you do not follow grid " + grid.substr(0, 64));
 }
 
-Notifications::Notifications(Store& store)
+Notifications::Notifications(store::Store& store)
     : store_(store),
       config_(std::make_shared<const notify::NotifyConfig>()),
       buckets_(std::make_unique<Buckets>()) {}
@@ -126,10 +126,10 @@ void Notifications::configure(notify::NotifyConfig config, std::string base_url)
   base_url_ = std::move(base_url);
 }
 
-std::size_t Notifications::enqueue(WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
-                                   const dispatch::ReferenceData& ref,
+std::size_t Notifications::enqueue(store::WriteTx& tx, const dispatch::Report& r,
+                                   const dispatch::Event& e, const dispatch::ReferenceData& ref,
                                    const std::function<std::string(const std::string&)>& grid_name,
-                                   dispatch::Instant now, Enqueued& out) const {
+                                   dispatch::Instant now, store::Enqueued& out) const {
   dispatch::NoticeContext context{&ref, &config_->templates, base_url_, grid_name};
   if (dispatch::concerns_areas(r, e, ref))
     context.subscribers = tx.subscribers(r.grid_chain, kMaxFollowersTold);
@@ -151,7 +151,7 @@ std::size_t Notifications::enqueue(WriteTx& tx, const dispatch::Report& r, const
     for (std::size_t k = 0; k < own.size(); ++k) {
       if (!fresh[k]) continue;  // enqueued before: its own delivery is under way
       if (own[k].digest.empty() && own[k].next_at <= now)
-        out.due.push_back(DueDelivery{own[k], messages[i]});
+        out.due.push_back(store::DueDelivery{own[k], messages[i]});
       else
         out.waiting = true;
     }
@@ -160,7 +160,7 @@ std::size_t Notifications::enqueue(WriteTx& tx, const dispatch::Report& r, const
   return messages.size();
 }
 
-void Notifications::hold_for_digest(WriteTx& tx, const dispatch::Notification& n,
+void Notifications::hold_for_digest(store::WriteTx& tx, const dispatch::Notification& n,
                                     dispatch::Delivery& d, dispatch::Instant now,
                                     const dispatch::TimeZone& zone) const {
   const auto channel = std::find_if(config_->channels.begin(), config_->channels.end(),
@@ -177,7 +177,7 @@ void Notifications::hold_for_digest(WriteTx& tx, const dispatch::Notification& n
 }
 
 std::vector<dispatch::Notification> Notifications::inbox(const dispatch::Actor& me,
-                                                         InboxQuery query) {
+                                                         store::InboxQuery query) {
   if (me.id.empty() || me.anonymous)
     throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
   query.recipient = me.id;
@@ -268,7 +268,7 @@ void Notifications::wake() {
   wake_.notify_all();
 }
 
-void Notifications::hand_off(Enqueued&& e) {
+void Notifications::hand_off(store::Enqueued&& e) {
   if (e.messages == 0) return;
   {
     std::lock_guard lock(mutex_);
@@ -276,7 +276,7 @@ void Notifications::hand_off(Enqueued&& e) {
     if (e.waiting || handed_.size() + e.due.size() > kMaxHandedOff) {
       read_store_ = true;
     } else {
-      for (DueDelivery& d : e.due) handed_.push_back(std::move(d));
+      for (store::DueDelivery& d : e.due) handed_.push_back(std::move(d));
     }
     woken_ = true;
   }
@@ -328,14 +328,14 @@ constexpr std::size_t kBatch = 256;
 struct Notifications::Pass {
   std::shared_ptr<const notify::NotifyConfig> config;
   dispatch::Instant later;
-  std::vector<DeliveryOutcome> outcomes;
+  std::vector<store::DeliveryOutcome> outcomes;
   std::set<std::string> digests_sent;  // a digest's members may come in one batch
   bool handed = false;                 // the items were handed off, not read
   bool stopped = false;
 };
 
 dispatch::Instant Notifications::pass(notify::Poster& poster) {
-  std::vector<DueDelivery> handed;
+  std::vector<store::DueDelivery> handed;
   bool read = false;
   {
     std::lock_guard lock(mutex_);
@@ -372,13 +372,13 @@ dispatch::Instant Notifications::pass(notify::Poster& poster) {
   return next;
 }
 
-std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDelivery>& items,
-                                Pass& p) {
+std::size_t Notifications::send(notify::Poster& poster,
+                                const std::vector<store::DueDelivery>& items, Pass& p) {
   static thread_local std::mt19937_64 random{std::random_device{}()};
   constexpr std::size_t kRecent = 8192;
   const auto& config = p.config;
   std::size_t tried = 0;
-  for (const DueDelivery& item : items) {
+  for (const store::DueDelivery& item : items) {
     {
       std::lock_guard lock(mutex_);
       if (stopping_) {
@@ -391,12 +391,12 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
     if (!item.delivery.digest.empty() && !p.digests_sent.insert(item.delivery.digest).second)
       continue;
     const dispatch::Instant now = dispatch::now_utc();
-    DeliveryOutcome o;
+    store::DeliveryOutcome o;
     o.id = item.delivery.id;
     o.at = now;
     // A digest: every pending delivery held for it, sent as one request, one outcome for all
     // (read once the channel's rate allows the request).
-    std::vector<DueDelivery> members;
+    std::vector<store::DueDelivery> members;
     const auto channel =
         std::find_if(config->channels.begin(), config->channels.end(),
                      [&](const auto& c) { return c.name == item.delivery.channel; });
@@ -416,7 +416,7 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
         request = notify::format_request(*channel, item.delivery, item.notification, now);
       } else {
         std::vector<dispatch::Notification> messages;
-        for (const DueDelivery& m : members) {
+        for (const store::DueDelivery& m : members) {
           messages.push_back(m.notification);
           if (!m.delivery.text.empty()) messages.back().text = m.delivery.text;  // its own text
         }
@@ -447,9 +447,9 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
         recent_order_.pop_front();
       }
     }
-    for (const DueDelivery& m : members) {
+    for (const store::DueDelivery& m : members) {
       if (m.delivery.id == o.id) continue;
-      DeliveryOutcome same = o;
+      store::DeliveryOutcome same = o;
       same.id = m.delivery.id;
       p.outcomes.push_back(std::move(same));
     }

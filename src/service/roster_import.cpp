@@ -106,7 +106,7 @@ RosterImportResult import_roster(Service& service, const RosterImportRequest& re
   r.notes = table.notes;
   Accounts& accounts = service.accounts();
   Owners owners;
-  for (const Account& a : accounts.list()) owners.emplace(a.login, a.actor);
+  for (const store::Account& a : accounts.list()) owners.emplace(a.login, a.actor);
   const auto before = service.reference();
   const dispatch::Roster roster =
       dispatch::parse_roster(table, context_for(service, r.file, owners));

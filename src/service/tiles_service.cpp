@@ -38,11 +38,11 @@ bool touches(const geo::BBox& padded, const geo::BBox& b) {
 
 /// Open and overdue reports per grid as the store counts them: one row per finest grid that
 /// has open reports (bounded by the grids, not the reports), each counting for its whole chain.
-Counts open_by_grid(Store& store, dispatch::Instant now, std::uint64_t epoch) {
+Counts open_by_grid(store::Store& store, dispatch::Instant now, std::uint64_t epoch) {
   Counts counts;
   counts.epoch = epoch;
   counts.at = now;
-  for (const GridPathCount& c : store.open_counts_by_path(now)) {
+  for (const store::GridPathCount& c : store.open_counts_by_path(now)) {
     std::string_view path = c.grid_path;
     while (!path.empty()) {
       const auto slash = path.find('/');
@@ -414,7 +414,7 @@ std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox&
   if (t.z < minzoom || !dispatch_) return enc.finish();
   const auto ref = reference();
   if (!ref) return enc.finish();
-  ReportFilter f;
+  store::ReportFilter f;
   f.states = dispatch::open_states();
   f.bbox = padded;
   f.now = now;

@@ -18,7 +18,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     where_ = store_testing::make_location(GetParam());
-    store_ = open_store(where_->location());
+    store_ = store::open_store(where_->location());
     AccountPolicy policy;
     policy.free_failures = 3;
     accounts_ = std::make_unique<Accounts>(store_->accounts(), actor_of, policy);
@@ -49,7 +49,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
   const dispatch::Instant t0 =
       *dispatch::parse_iso("2026-12-01T09:00:00+08:00", dispatch::TimeZone{"CST", 8h});
   std::unique_ptr<StoreLocation> where_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<store::Store> store_;
   std::unique_ptr<Accounts> accounts_;
   std::vector<std::pair<std::string, std::string>> sent_;
 };
@@ -57,7 +57,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
 TEST_P(AccountsTest, APasswordSignsInToASessionThatResolvesToThePersonUntilItExpires) {
   const std::string pw = accounts_->add_staff("zhou", "d01", "", t0);
   EXPECT_EQ(pw.size(), 16u);
-  const Account stored = *store_->accounts().account("zhou");
+  const store::Account stored = *store_->accounts().account("zhou");
   EXPECT_TRUE(stored.password_hash.starts_with("$argon2id$")) << stored.password_hash;
   EXPECT_EQ(stored.password_hash.find(pw), std::string::npos);
 
@@ -123,7 +123,7 @@ TEST_P(AccountsTest, FailuresLockWithADoublingBackOffAndTheRightPasswordWaitsItO
   EXPECT_EQ(s.outcome, SignIn::Outcome::locked);
   EXPECT_EQ(s.retry_after, 119s) << "the fourth failure doubles the lock";
   EXPECT_EQ(accounts_->sign_in("zhou", pw, t0 + 180s).outcome, SignIn::Outcome::ok);
-  const Account a = *store_->accounts().account("zhou");
+  const store::Account a = *store_->accounts().account("zhou");
   EXPECT_EQ(a.failures, 0) << "a good sign-in clears the count";
   EXPECT_EQ(a.locked_until, dispatch::Instant{});
 }
@@ -241,8 +241,8 @@ TEST_P(AccountsTest, UnknownLoginsLockLikeRealOnesAndAResetVoidsSessionsBeingMad
   // void once the reset (t0 + 1 s) has happened, even though it was stored after it.
   const std::string pw = accounts_->add_staff("zhou", "d01", "", t0);
   accounts_->reset_password("zhou", t0 + 1s);
-  store_->accounts().insert_session(
-      SessionRecord{sha256_hex("ws_" + std::string(43, 'r')), "zhou", "c", t0, t0 + 1h, false});
+  store_->accounts().insert_session(store::SessionRecord{sha256_hex("ws_" + std::string(43, 'r')),
+                                                         "zhou", "c", t0, t0 + 1h, false});
   EXPECT_FALSE(accounts_->session("ws_" + std::string(43, 'r'), t0 + 2s));
   (void)pw;
 }

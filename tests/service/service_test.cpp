@@ -52,7 +52,7 @@ const dispatch::Actor kAdmin{"a-test", "test", dispatch::Role::admin, {}, {}};
 TEST_F(ServiceTest, EachReportVisitsEveryMatchingReportOnceAcrossPagesAndStopsAtItsCap) {
   std::set<std::string> mine;
   for (int i = 0; i < 23; ++i) mine.insert(submit("逐页遍历 " + std::to_string(i)).id);
-  ReportFilter f;
+  store::ReportFilter f;
   f.submitted_by = "resident:svc";
   f.limit = 5;  // five pages of five, the last of three
   std::vector<std::string> seen;
@@ -110,7 +110,7 @@ TEST_F(ServiceTest, KeysAreCreatedAuthenticatedListedAndRevokedThroughTheService
   ASSERT_TRUE(service->authenticate(secret));
   EXPECT_EQ(service->authenticate(secret)->id, "d01");
   bool listed = false;
-  for (const ApiKey& k : service->api_keys()) listed |= k.id == key.id && k.hash != secret;
+  for (const store::ApiKey& k : service->api_keys()) listed |= k.id == key.id && k.hash != secret;
   EXPECT_TRUE(listed);
   service->revoke_api_key(key.id);
   EXPECT_FALSE(service->authenticate(secret));

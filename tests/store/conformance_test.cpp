@@ -7,7 +7,7 @@
 
 #include "store_fixture.hpp"
 
-namespace wangge {
+namespace wangge::store {
 namespace {
 
 using store_testing::StoreConformance;
@@ -293,4 +293,4 @@ INSTANTIATE_TEST_SUITE_P(Adapters, StoreConformance, ::testing::Values("sqlite",
                          [](const auto& p) { return p.param; });
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::store

@@ -75,7 +75,7 @@ int write_forever(const char* store, const char* data, const std::string& round,
 
 int verify(const char* store, const char* data, const char* acks_path) {
   auto service = open(store, data);
-  const auto direct = open_store(store);  // the store itself, beside the service's reads
+  const auto direct = store::open_store(store);  // the store itself, beside the service's reads
   const dispatch::Actor admin = service->actor("a01");
   std::ifstream acks(acks_path);
   std::string line;
@@ -90,8 +90,8 @@ int verify(const char* store, const char* data, const char* acks_path) {
     in >> kind >> a >> b;
     if (kind == "ACK") {
       ++acked;
-      std::optional<IdempotencyRecord> rec;
-      direct->write([&](WriteTx& tx) { rec = tx.idempotency(a); });
+      std::optional<store::IdempotencyRecord> rec;
+      direct->write([&](store::WriteTx& tx) { rec = tx.idempotency(a); });
       if (!rec)
         problem("acknowledged key " + a + " is not in the store");
       else if (rec->report_id != b)

@@ -8,7 +8,7 @@
 
 #include "store_fixture.hpp"
 
-namespace wangge {
+namespace wangge::store {
 namespace {
 
 using store_testing::StoreConformance;
@@ -252,4 +252,4 @@ INSTANTIATE_TEST_SUITE_P(Adapters, Listings, ::testing::Values("sqlite", "postgi
                          [](const auto& p) { return p.param; });
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::store

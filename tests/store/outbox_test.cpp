@@ -6,7 +6,7 @@
 
 #include "store_fixture.hpp"
 
-namespace wangge {
+namespace wangge::store {
 namespace {
 
 using store_testing::StoreConformance;
@@ -263,4 +263,4 @@ TEST_P(StoreConformance, ADigestCountsAnAddressAndHoldsItsMembersTogether) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::store

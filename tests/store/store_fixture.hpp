@@ -112,7 +112,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   static void TearDownTestSuite() { delete sample_; }
   void SetUp() override {
     where_ = make_location(GetParam());
-    store_ = open_store(where_->location());
+    store_ = store::open_store(where_->location());
   }
   void TearDown() override {
     store_.reset();
@@ -136,7 +136,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
     e.actor_id = r.submitted_by;
     e.action = "submit";
     r.version = 1;
-    store_->write([&](WriteTx& tx) {
+    store_->write([&](store::WriteTx& tx) {
       tx.insert_report(r, key, key.empty() ? "" : "hash-of-" + key);
       tx.append_event(e);
     });
@@ -145,7 +145,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   /// Applies a workflow action and stores the result, as the service does.
   void act(const std::string& id, dispatch::Action a, const dispatch::Actor& who, const char* when,
            const std::string& reason = "") {
-    store_->write([&](WriteTx& tx) {
+    store_->write([&](store::WriteTx& tx) {
       dispatch::Report r = tx.report(id).value();
       dispatch::ActionRequest req;
       req.action = a;
@@ -158,7 +158,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
 
   static inline testing::Sample* sample_ = nullptr;
   std::unique_ptr<StoreLocation> where_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<store::Store> store_;
 };
 
 }  // namespace wangge::store_testing

@@ -114,7 +114,7 @@ class Accounts {
  public:
   /// @p actor_of resolves an account's actor spec (a staff id, "resident:<id>") to the actor as
   /// the reference data has it now, throwing Error(forbidden) for one who left.
-  Accounts(AccountStore& store, std::function<dispatch::Actor(const std::string&)> actor_of,
+  Accounts(store::AccountStore& store, std::function<dispatch::Actor(const std::string&)> actor_of,
            AccountPolicy policy = {});
   ~Accounts();
 
@@ -133,7 +133,7 @@ class Accounts {
   /// Disables (ending every session at once) or enables @p login. @throws Error(not_found).
   void set_disabled(const std::string& login, bool disabled, dispatch::Instant now);
   /// Every account (password hashes included: callers render what they may).
-  std::vector<Account> list();
+  std::vector<store::Account> list();
   /// The signed-in staff member's own change: @p current must match. Ends the other sessions
   /// of the login (keeps @p keep_session_hash). @throws Error(unauthorized) for a wrong
   /// current password, Error(invalid_argument) for a new one that breaks the rules.
@@ -170,11 +170,11 @@ class Accounts {
   void check_password(const std::string& login, const std::string& password) const;
 
  private:
-  SignIn open_session(const Account& account, dispatch::Instant now);
+  SignIn open_session(const store::Account& account, dispatch::Instant now);
   std::string hash_limited(std::string_view password) const;
   bool verify_limited(const std::string& hash, std::string_view password) const;
 
-  AccountStore& store_;
+  store::AccountStore& store_;
   std::function<dispatch::Actor(const std::string&)> actor_of_;
   AccountPolicy policy_;
   MessageSender sender_;

@@ -36,13 +36,13 @@ struct MediaPolicy {
 };
 
 struct UploadedMedia {
-  MediaRecord record;
+  store::MediaRecord record;
   std::optional<media::Position> suggested_location;  ///< the EXIF position (WGS-84)
 };
 
 /// A photo's bytes as served.
 struct MediaFile {
-  MediaRecord record;
+  store::MediaRecord record;
   std::string bytes;  ///< JPEG
   std::string etag;   ///< quoted, for the ETag header
 };
@@ -53,7 +53,7 @@ class MediaLibrary {
   using CaseVisible =
       std::function<bool(const std::string& report_id, const dispatch::Actor& viewer)>;
 
-  MediaLibrary(MediaStore& store, CaseVisible case_visible, MediaPolicy policy = {});
+  MediaLibrary(store::MediaStore& store, CaseVisible case_visible, MediaPolicy policy = {});
   ~MediaLibrary();
 
   /// Checks, re-encodes and stores one image for @p by.
@@ -88,7 +88,7 @@ class MediaLibrary {
 
  private:
   struct Quota;
-  MediaStore& store_;
+  store::MediaStore& store_;
   CaseVisible case_visible_;
   MediaPolicy policy_;
   std::unique_ptr<Gate> decodes_;

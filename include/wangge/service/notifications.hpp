@@ -52,7 +52,7 @@ struct NotifierStats {
 
 class Notifications {
  public:
-  explicit Notifications(Store& store);
+  explicit Notifications(store::Store& store);
   ~Notifications();
   Notifications(const Notifications&) = delete;
   Notifications& operator=(const Notifications&) = delete;
@@ -64,13 +64,13 @@ class Notifications {
 
   /// Inside @p tx: the messages @p e (just applied to @p r) owes and their deliveries, added to
   /// @p out. @returns how many messages were written.
-  std::size_t enqueue(WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
+  std::size_t enqueue(store::WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
                       const dispatch::ReferenceData& ref,
                       const std::function<std::string(const std::string&)>& grid_name,
-                      dispatch::Instant now, Enqueued& out) const;
+                      dispatch::Instant now, store::Enqueued& out) const;
 
   /// @p me's messages, newest first (at most 200 a page).
-  std::vector<dispatch::Notification> inbox(const dispatch::Actor& me, InboxQuery query);
+  std::vector<dispatch::Notification> inbox(const dispatch::Actor& me, store::InboxQuery query);
   std::size_t unread(const dispatch::Actor& me);
   /// @throws Error(not_found) unless the message is @p me's.
   void mark_read(const std::string& id, const dispatch::Actor& me, dispatch::Instant now);
@@ -115,7 +115,7 @@ class Notifications {
   /// without reading them back (the store stays the truth: one that is lost here, by a crash
   /// or past kMaxHandedOff waiting, is read from the store as any due one).
   static constexpr std::size_t kMaxHandedOff = 4096;
-  void hand_off(Enqueued&& e);
+  void hand_off(store::Enqueued&& e);
 
   /// Deletes the deliveries finished longer than the retention before @p now (the runner does
   /// so hourly). @returns how many went.
@@ -124,7 +124,7 @@ class Notifications {
  private:
   /// Holds @p d (of @p n) for its window's digest when its channel digests and its address
   /// got digest_after deliveries in the window already; urgent messages are never held.
-  void hold_for_digest(WriteTx& tx, const dispatch::Notification& n, dispatch::Delivery& d,
+  void hold_for_digest(store::WriteTx& tx, const dispatch::Notification& n, dispatch::Delivery& d,
                        dispatch::Instant now, const dispatch::TimeZone& zone) const;
   void run();
   /// One pass: sends what is due; @returns when the next pass should look (the earliest due
@@ -133,9 +133,9 @@ class Notifications {
   /// Tries @p items (their outcomes into @p outcomes); @returns how many were tried; a
   /// rate-limited channel's next token lowers @p later.
   struct Pass;
-  std::size_t send(notify::Poster& poster, const std::vector<DueDelivery>& items, Pass& p);
+  std::size_t send(notify::Poster& poster, const std::vector<store::DueDelivery>& items, Pass& p);
 
-  Store& store_;
+  store::Store& store_;
   std::shared_ptr<const notify::NotifyConfig> config_;
   std::string base_url_;
   std::function<bool(const std::string&)> grid_exists_;
@@ -145,7 +145,7 @@ class Notifications {
   bool woken_ = false;
   bool running_ = false;
   // Handed off since the last pass; whether the store must be read at the next one, or when.
-  std::vector<DueDelivery> handed_;
+  std::vector<store::DueDelivery> handed_;
   bool read_store_ = true;
   dispatch::Instant read_at_{};
   // The runner's own: ids it tried lately, so that one both read from the store and handed

@@ -72,7 +72,7 @@ struct ServiceConfig {
   /// organisation.json, calendar.json (e.g. geodata/sample).
   std::string data_dir;
   double outside_tolerance_m = 50.0;
-  StoreOptions store_options;
+  store::StoreOptions store_options;
   /// The walking network (a .bin or an OSM file) and the service points; default
   /// data_dir/streets.osm and data_dir/service_points.geojson when they exist. Without them
   /// reports carry no nearest service point.
@@ -88,7 +88,7 @@ struct ServiceConfig {
 struct ReplyOptions {
   std::string key;           ///< the client's key, scoped by the caller (e.g. per API key)
   std::string request_hash;  ///< a retry must carry the same request
-  std::function<StoredReply(const dispatch::Report&)>
+  std::function<store::StoredReply(const dispatch::Report&)>
       render;  ///< status and body of the first reply
 };
 
@@ -96,13 +96,13 @@ struct ReplyOptions {
 struct SubmitResult {
   dispatch::Report report;  ///< the new report; on a replay under a report key, the original
   bool replayed = false;    ///< the idempotency key was seen before
-  std::optional<StoredReply> reply;  ///< with ReplyOptions: the (original) reply
+  std::optional<store::StoredReply> reply;  ///< with ReplyOptions: the (original) reply
 };
 
 struct ActResult {
   dispatch::Report report;  ///< the changed report (on a replay: as it is now)
   bool replayed = false;
-  std::optional<StoredReply> reply;
+  std::optional<store::StoredReply> reply;
   std::size_t notified = 0;  ///< messages the change wrote to the outbox
 };
 
@@ -208,17 +208,18 @@ class Service {
   std::vector<dispatch::Event> events(const std::string& id, const dispatch::Actor& viewer);
   /// A page of the reports @p viewer may see (residents: their own; grid workers: their grids;
   /// department staff: their department's), matching @p filter.
-  ReportPage list(ReportFilter filter, const dispatch::Actor& viewer);
+  store::ReportPage list(store::ReportFilter filter, const dispatch::Actor& viewer);
   /// The one walk over many reports (report tiles, exports, batch tools): calls @p fn for each
   /// report
   /// @p viewer may see matching @p filter, in its order, page by page through the store's
   /// keyset cursor (filter.limit rows per query), for at most @p at_most reports.
   /// @returns how many it visited.
-  std::size_t each_report(ReportFilter filter, const dispatch::Actor& viewer, std::size_t at_most,
+  std::size_t each_report(store::ReportFilter filter, const dispatch::Actor& viewer,
+                          std::size_t at_most,
                           const std::function<void(const dispatch::Report&)>& fn);
   /// How many of the reports @p viewer may see match @p filter, counting no further than
   /// @p at_most (see Store::count).
-  std::size_t count(ReportFilter filter, const dispatch::Actor& viewer, std::size_t at_most);
+  std::size_t count(store::ReportFilter filter, const dispatch::Actor& viewer, std::size_t at_most);
   /// Statistics over the reports created in [query.from, query.to).
   /// @throws Error(invalid_argument) when the period holds more than query.max_reports.
   std::vector<dispatch::StatsRow> stats(const dispatch::StatsQuery& query);
@@ -263,8 +264,8 @@ class Service {
   /// A new API key for @p actor_spec (as actor()); or "app:<name>" for a client application
   /// that submits for anonymous residents. @returns the key record and the secret, which is
   /// shown once and stored only as its SHA-256.
-  std::pair<ApiKey, std::string> create_api_key(const std::string& actor_spec,
-                                                const std::string& label);
+  std::pair<store::ApiKey, std::string> create_api_key(const std::string& actor_spec,
+                                                       const std::string& label);
   /// The actor spec (staff id, resident:<id>, app:<name>) of @p role within @p scope: a grid
   /// worker by one of their grids, department staff by their department, other staff by id;
   /// residents and apps by their id or name. Exactly one member of staff must match.
@@ -295,7 +296,7 @@ class Service {
                     const network::WalkingConfig& walking);
   std::string active_generation() const;
   /// The stored generations, newest first as the store lists them.
-  std::vector<GenerationInfo> generations();
+  std::vector<store::GenerationInfo> generations();
   /// "sqlite" or "postgis". @throws Error(internal) when not opened on a store.
   std::string store_kind() const;
   /// One read from the store (a primary-key look-up), for readiness.
@@ -306,7 +307,7 @@ class Service {
   /// Bytes the store's library holds in this process (Store::memory_bytes; for /metrics).
   std::size_t store_memory_bytes() const;
   /// Every API key (secrets are never stored; hashes only).
-  std::vector<ApiKey> api_keys();
+  std::vector<store::ApiKey> api_keys();
   /// @throws Error(not_found) for an unknown id.
   void revoke_api_key(const std::string& id);
 
@@ -347,7 +348,7 @@ class Service {
 
  private:
   /// The store: only the service talks to it (the CLI and HTTP call the methods above).
-  Store& store() const;
+  store::Store& store() const;
   struct Dispatch;
   struct TileState;
   struct GridSnapshot;  // service/grid_snapshot.hpp
@@ -366,9 +367,9 @@ class Service {
   std::shared_ptr<const network::SnapRaster> snap_raster(
       const std::shared_ptr<const network::NearestService>& net);
   /// Inside @p tx: the messages @p e (just applied to @p r) owes (Notifications::enqueue).
-  std::size_t notify(WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
+  std::size_t notify(store::WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
                      const dispatch::ReferenceData& ref, dispatch::Instant now,
-                     Enqueued& out) const;
+                     store::Enqueued& out) const;
   /// Called after a committed change of @p r (tiles and counts that show it go stale).
   void report_changed(const dispatch::Report& r);
   /// Called after a change of many reports at once.

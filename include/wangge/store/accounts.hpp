@@ -10,7 +10,7 @@
 
 #include "wangge/dispatch/time.hpp"
 
-namespace wangge {
+namespace wangge::store {
 
 /// One person who signs in. Staff: login chosen by the admin, password_hash an argon2id string.
 /// Residents: login "tel:<11-digit mobile>", no password (they sign in by one-time code).
@@ -75,4 +75,4 @@ class AccountStore {
                                  const std::function<bool(std::optional<LoginCode>&)>& change) = 0;
 };
 
-}  // namespace wangge
+}  // namespace wangge::store

@@ -9,7 +9,7 @@
 
 #include "wangge/dispatch/time.hpp"
 
-namespace wangge {
+namespace wangge::store {
 
 /// One uploaded photo, without its bytes.
 struct MediaRecord {
@@ -41,4 +41,4 @@ class MediaStore {
   virtual std::size_t delete_unattached_media(dispatch::Instant before) = 0;
 };
 
-}  // namespace wangge
+}  // namespace wangge::store

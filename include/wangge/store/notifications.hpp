@@ -14,7 +14,7 @@
 #include "wangge/dispatch/notification.hpp"
 #include "wangge/dispatch/time.hpp"
 
-namespace wangge {
+namespace wangge::store {
 
 struct DueDelivery {
   dispatch::Delivery delivery;
@@ -96,4 +96,4 @@ class NotificationStore {
   virtual bool unsubscribe(const std::string& actor, const std::string& grid) = 0;
 };
 
-}  // namespace wangge
+}  // namespace wangge::store

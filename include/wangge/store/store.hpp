@@ -23,7 +23,7 @@
 #include "wangge/store/media.hpp"
 #include "wangge/store/notifications.hpp"
 
-namespace wangge {
+namespace wangge::store {
 
 /// What a client's idempotency key was first used for.
 struct IdempotencyRecord {
@@ -236,4 +236,4 @@ std::unique_ptr<Store> open_store(const std::string& location, const StoreOption
 /// Whether @p location names a PostgreSQL database.
 bool is_postgres_location(const std::string& location);
 
-}  // namespace wangge
+}  // namespace wangge::store

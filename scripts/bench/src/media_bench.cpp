@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   s << in.rdbuf();
   const std::string photo = s.str();
   const int count = std::atoi(argv[3]);
-  auto store = open_store(argv[1]);
+  auto store = store::open_store(argv[1]);
   MediaPolicy policy;
   policy.uploads_per_hour = static_cast<std::size_t>(count) + 1;
   MediaLibrary library(

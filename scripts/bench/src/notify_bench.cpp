@@ -22,11 +22,11 @@ int main(int argc, char** argv) {
   }
   const std::string url = argv[2];
   const int count = std::stoi(argv[3]);
-  auto store = open_store(argv[1]);
+  auto store = store::open_store(argv[1]);
   const dispatch::Instant now = dispatch::now_utc();
   for (int done = 0; done < count;) {
     const int batch = std::min(500, count - done);
-    store->write([&](WriteTx& tx) {
+    store->write([&](store::WriteTx& tx) {
       for (int i = done; i < done + batch; ++i) {
         dispatch::Notification n;
         n.id = "n_bench" + std::to_string(i);
