@@ -48,7 +48,7 @@ struct StoreOptions {
   std::string data;
   /// Opens the service on the store (seeding it from --data when new), showing reports to the
   /// public under @p privacy.
-  std::unique_ptr<Service> open(const dispatch::PrivacyPolicy& privacy = {}) const;
+  std::unique_ptr<service::Service> open(const dispatch::PrivacyPolicy& privacy = {}) const;
 };
 void add_store_options(CLI::App& cmd, StoreOptions& o);
 

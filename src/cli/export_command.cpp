@@ -19,7 +19,7 @@ struct TileArgs {
 };
 
 /// Seeds an MBTiles file from the service's tile layers (the same tiles the server serves).
-int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
+int export_tiles(service::Service& service, const TileArgs& a, const std::string& out) {
   if (out.size() < 8 || out.substr(out.size() - 8) != ".mbtiles") {
     throw Error(ErrorCode::invalid_argument,
                 "export tiles writes MBTiles: --out must end in .mbtiles");
@@ -40,11 +40,11 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
     }
   }
   if (layers.empty()) layers = {"grids"};
-  const std::vector<TileLayerInfo> infos = *service.tile_layers();
+  const std::vector<service::TileLayerInfo> infos = *service.tile_layers();
   nlohmann::json vector_layers = nlohmann::json::array();
   for (const std::string& l : layers) {
-    const TileLayerInfo* info = nullptr;
-    for (const TileLayerInfo& i : infos) {
+    const service::TileLayerInfo* info = nullptr;
+    for (const service::TileLayerInfo& i : infos) {
       if (i.id == l) info = &i;
     }
     if (!info) {
@@ -107,7 +107,7 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
   writer.metadata("json", nlohmann::json{{"vector_layers", vector_layers}}.dump());
   ProgressBar bar("tiles", list.size());
   std::size_t written = 0;
-  const TileRequest request{dispatch::now_utc()};
+  const service::TileRequest request{dispatch::now_utc()};
   for (const tiles::TileId& t : list) {
     std::string mvt;
     for (const std::string& l : layers) mvt += service.tile(l, t, request)->mvt;
@@ -179,7 +179,7 @@ Runner add_export_command(CLI::App& app) {
   return [a]() -> int {
     auto service = a->store.open(dispatch::PrivacyPolicy::with_decimals(a->decimals));
     if (a->what == "tiles") return export_tiles(*service, a->tiles, a->out);
-    ExportRequest r;
+    service::ExportRequest r;
     r.what = a->what;
     r.path = a->out;
     r.driver = a->format;

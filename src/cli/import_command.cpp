@@ -90,7 +90,7 @@ int import_reports(const ReportsArgs& a) {
       if (!a.now && c_created && !field(c_created).empty())
         when = parse_time_option(field(c_created), "created_at", zone);
       const std::string key = c_id ? "import:" + file_name + ":" + field(c_id) : std::string();
-      const SubmitResult r = service->submit(s, by, key, when);
+      const service::SubmitResult r = service->submit(s, by, key, when);
       if (r.replayed) {
         ++replayed;
         continue;

@@ -52,17 +52,17 @@ void print_nearest(const network::NearestAnswer& n, const std::string& type,
               n.straight_line ? "  (straight line × detour factor: off the network)" : "");
 }
 
-nlohmann::json answer_json(const LocateAnswer& a) {
+nlohmann::json answer_json(const service::LocateAnswer& a) {
   nlohmann::json j;
   j["input"] = {{"lon", a.input.lon()}, {"lat", a.input.lat()}, {"datum", to_string(a.datum)}};
   j["wgs84"] = {{"lon", a.wgs84.lon()}, {"lat", a.wgs84.lat()}};
-  j["status"] = to_string(a.status);
+  j["status"] = service::to_string(a.status);
   j["on_boundary"] = a.on_boundary;
   j["outside"] = a.status == grid::LocateStatus::outside;
   j["boundary_distance_m"] = a.boundary_distance_m;
   j["covering"] = a.covering;
   j["chain"] = nlohmann::json::array();
-  for (const ChainEntry& e : a.chain) {
+  for (const service::ChainEntry& e : a.chain) {
     j["chain"].push_back(
         {{"id", e.id},
          {"code", e.code},
@@ -76,7 +76,7 @@ nlohmann::json answer_json(const LocateAnswer& a) {
   return j;
 }
 
-void print_text(const LocateAnswer& a, double tolerance) {
+void print_text(const service::LocateAnswer& a, double tolerance) {
   std::printf("point     %.7f, %.7f (%s)", a.input.lon(), a.input.lat(),
               std::string(to_string(a.datum)).c_str());
   if (a.datum != geo::Datum::wgs84)
@@ -96,7 +96,7 @@ void print_text(const LocateAnswer& a, double tolerance) {
     std::printf("status    inside, %.1f m from the grid's boundary\n", a.boundary_distance_m);
   }
   for (std::size_t i = 0; i < a.chain.size(); ++i) {
-    const ChainEntry& e = a.chain[i];
+    const service::ChainEntry& e = a.chain[i];
     std::printf("%s %s %s %s", i == 0 ? "grid     " : "         ",
                 text::pad_right(e.level_name, 6).c_str(),
                 text::pad_right(e.code.empty() ? e.id : e.code, 17).c_str(),
@@ -125,9 +125,9 @@ int run(const LocateArgs& a) {
   const geo::LonLat point =
       geo::LonLat::checked(geo::Longitude(parse_coordinate(a.lon, "longitude")),
                            geo::Latitude(parse_coordinate(a.lat, "latitude")));
-  Service service;
+  service::Service service;
   print_notes(service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance));
-  const LocateAnswer answer = service.locate(point, *datum);
+  const service::LocateAnswer answer = service.locate(point, *datum);
   std::unique_ptr<network::NearestService> walking;
   if (!a.network.network.empty() || !a.network.points.empty()) {
     if (a.network.network.empty() || a.network.points.empty()) {

@@ -204,7 +204,7 @@ Runner add_coverage_command(CLI::App& app) {
   cmd->add_flag("--json", a->json, "Print JSON");
   return [a] {
     auto service = a->net.open();
-    Service grids;
+    service::Service grids;
     print_notes(grids.load_grids(a->grids.path, a->grids.to_import_options()));
     const grid::GridIndex& index = *grids.grid_index();
     const network::SnapRaster raster(*service);

@@ -21,13 +21,13 @@ struct Common {
   std::string at;
   bool json = false;
   std::string notify_config, base_url;
-  dispatch::Instant when(const Service& s) const {
+  dispatch::Instant when(const service::Service& s) const {
     return at.empty() ? dispatch::now_utc()
                       : parse_time_option(at, "--at", s.reference()->calendar.zone());
   }
   /// The service for a change: its messages go to the configured channels' outbox too, for
   /// the server's runner to send (this command sends nothing itself).
-  std::unique_ptr<Service> open_for_changes() const {
+  std::unique_ptr<service::Service> open_for_changes() const {
     notify::NotifyConfig config;
     if (!notify_config.empty())
       config = notify::parse_notify_config(text::read_file(notify_config), notify_config);
@@ -53,13 +53,14 @@ void add_common(CLI::App& cmd, Common& c, const char* as_help) {
   cmd.add_flag("--json", c.json, "Print JSON");
 }
 
-ViewOptions view_for(const dispatch::Actor& a, const dispatch::Report& r, dispatch::Instant now) {
-  ViewOptions v;
+service::ViewOptions view_for(const dispatch::Actor& a, const dispatch::Report& r,
+                              dispatch::Instant now) {
+  service::ViewOptions v;
   v.now = now;
   const bool owner = !a.id.empty() && a.id == r.submitted_by;
   v.audience = dispatch::reports_as_resident(a.role)
-                   ? (owner ? Audience::owner : Audience::public_view)
-                   : Audience::staff;
+                   ? (owner ? service::Audience::owner : service::Audience::public_view)
+                   : service::Audience::staff;
   return v;
 }
 
@@ -126,9 +127,10 @@ int submit(SubmitArgs& a) {
   }
   const dispatch::Actor by = service->actor(a.common.as);
   const dispatch::Instant now = a.common.when(*service);
-  const SubmitResult result = service->submit(a.s, by, a.key, now);
+  const service::SubmitResult result = service->submit(a.s, by, a.key, now);
   if (a.common.json) {
-    json j = report_view(result.report, *service->reference(), view_for(by, result.report, now));
+    json j = service::report_view(result.report, *service->reference(),
+                                  view_for(by, result.report, now));
     j["replayed"] = result.replayed;
     std::cout << j.dump(2) << "\n";
   } else {
@@ -154,11 +156,11 @@ int show(const ShowArgs& a) {
   if (!r) throw Error(ErrorCode::not_found, "report " + a.id + " does not exist");
   const auto events = service->events(a.id, viewer);
   const dispatch::ReferenceData& ref = *service->reference();
-  const ViewOptions v = view_for(viewer, *r, now);
+  const service::ViewOptions v = view_for(viewer, *r, now);
   if (a.common.json) {
-    json j = report_view(*r, ref, v);
+    json j = service::report_view(*r, ref, v);
     j["events"] = json::array();
-    for (const dispatch::Event& e : events) j["events"].push_back(event_view(e, ref, v));
+    for (const dispatch::Event& e : events) j["events"].push_back(service::event_view(e, ref, v));
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -226,7 +228,7 @@ int list(const ListArgs& a) {
     json j;
     j["reports"] = json::array();
     for (const dispatch::Report& r : page.items)
-      j["reports"].push_back(report_view(r, ref, view_for(viewer, r, now)));
+      j["reports"].push_back(service::report_view(r, ref, view_for(viewer, r, now)));
     j["next"] = page.next.empty() ? json(nullptr) : json(page.next);
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -287,7 +289,8 @@ int act(const ActArgs& a) {
   const dispatch::Instant now = a.common.when(*service);
   const dispatch::Report r = service->act(a.id, req, by, now);
   if (a.common.json)
-    std::cout << report_view(r, *service->reference(), view_for(by, r, now)).dump(2) << "\n";
+    std::cout << service::report_view(r, *service->reference(), view_for(by, r, now)).dump(2)
+              << "\n";
   else
     std::printf("%s %s: now %s\n", r.id.c_str(), a.action.c_str(),
                 std::string(to_string(r.state)).c_str());

@@ -28,7 +28,7 @@ class Simulator {
  public:
   /// @throws Error(invalid_data) when the organisation has no dispatcher (调度员) to screen
   /// and dispatch with.
-  Simulator(Service& service, std::uint64_t seed, dispatch::Instant until)
+  Simulator(service::Service& service, std::uint64_t seed, dispatch::Instant until)
       : ref_(*service.reference()), seed_(seed), until_(until) {
     for (const dispatch::Actor& a : ref_.staff) {
       if (a.role == dispatch::Role::dispatcher) dispatchers_.push_back(&a);
@@ -42,7 +42,7 @@ class Simulator {
   }
 
   /// The history of one report, cut at `until`.
-  std::vector<Service::Step> history(const dispatch::Report& r) const {
+  std::vector<service::Service::Step> history(const dispatch::Report& r) const {
     // Seeded by what the report says, not by its random id, so a run is reproducible.
     std::mt19937_64 rng(
         seed_ ^ std::hash<std::string>{}(r.text + r.category +
@@ -58,7 +58,7 @@ class Simulator {
       return t + dispatch::Milliseconds(
                      number::narrow<std::int64_t>(uniform(lo_min, hi_min) * 60000.0));
     };
-    std::vector<Service::Step> steps;
+    std::vector<service::Service::Step> steps;
     steps.reserve(16);  // `step` hands out pointers into it
     auto pick = [&](const std::vector<const dispatch::Actor*>& from) -> const dispatch::Actor& {
       return *from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(rng)];

@@ -67,7 +67,7 @@ int run(const StatsArgs& a) {
     return 0;
   }
   if (a.json) {
-    auto j = stats_view(rows);
+    auto j = service::stats_view(rows);
     for (std::size_t i = 0; i < rows.size(); ++i)
       j[i]["label"] = service->stats_label(rows[i], q.group);
     std::cout << nlohmann::json{{"group_by", a.group}, {"rows", j}}.dump(2) << "\n";

@@ -14,12 +14,12 @@ void add_store_options(CLI::App& cmd, StoreOptions& o) {
       ->envname("WANGGE_DATA");
 }
 
-std::unique_ptr<Service> StoreOptions::open(const dispatch::PrivacyPolicy& privacy) const {
-  ServiceConfig config;
+std::unique_ptr<service::Service> StoreOptions::open(const dispatch::PrivacyPolicy& privacy) const {
+  service::ServiceConfig config;
   config.privacy = privacy;
   config.store = store;
   config.data_dir = data;
-  return Service::open(config);
+  return service::Service::open(config);
 }
 
 dispatch::Instant parse_time_option(const std::string& text, const std::string& what,

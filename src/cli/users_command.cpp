@@ -48,7 +48,7 @@ Runner add_users_command(CLI::App& app) {
   return [=]() -> int {
     if (const int status = import_roster(); status >= 0) return status;
     auto service = a->store.open();
-    Accounts& accounts = service->accounts();
+    service::Accounts& accounts = service->accounts();
     const dispatch::Instant now = dispatch::now_utc();
     if (add->parsed()) {
       std::string password;

@@ -38,7 +38,8 @@ int run(const ValidateArgs& a) {
   v.overlap_tolerance_m2 = a.overlap_tolerance;
   v.gap_tolerance_m2 = a.gap_tolerance;
   v.fix = a.fix;
-  ValidationRun run = Service::validate_grids(a.source.path, a.source.to_import_options(), v);
+  service::ValidationRun run =
+      service::Service::validate_grids(a.source.path, a.source.to_import_options(), v);
   const grid::ValidationReport& r = run.report;
   print_notes(run.import.notes);
   if (a.fix && !a.out.empty()) grid::write_grids(run.import.grids, a.out, run.import.layer);

@@ -42,7 +42,7 @@ void require_same_site_json(const Request& req) {
     throw Error(ErrorCode::forbidden, "signing in from another site is not allowed");
 }
 
-Response signed_in(Context& ctx, const Request& req, const SignIn& s) {
+Response signed_in(Context& ctx, const Request& req, const service::SignIn& s) {
   const long long max_age =
       std::chrono::duration_cast<std::chrono::seconds>(s.expires_at - req.now).count();
   return json_response(201, json{{"login", s.login},
@@ -54,8 +54,8 @@ Response signed_in(Context& ctx, const Request& req, const SignIn& s) {
       .header("Cache-Control", "no-store");
 }
 
-Response refused(const Request& req, const SignIn& s, const char* what) {
-  if (s.outcome == SignIn::Outcome::locked) {
+Response refused(const Request& req, const service::SignIn& s, const char* what) {
+  if (s.outcome == service::SignIn::Outcome::locked) {
     return problem(429, "rate-limited", "Too many requests",
                    "too many failed sign-ins for this login: it is locked for " +
                        std::to_string(s.retry_after.count()) + " s",
@@ -66,8 +66,8 @@ Response refused(const Request& req, const SignIn& s, const char* what) {
 }
 
 /// The answer to a sign-in: the session, or the refusal (whose address pays for it).
-Response answer(Context& ctx, Request& req, const SignIn& s, const char* what) {
-  if (s.outcome == SignIn::Outcome::ok) return signed_in(ctx, req, s);
+Response answer(Context& ctx, Request& req, const service::SignIn& s, const char* what) {
+  if (s.outcome == service::SignIn::Outcome::ok) return signed_in(ctx, req, s);
   req.auth_failed = true;
   return refused(req, s, what);
 }
@@ -94,7 +94,7 @@ Response send_code(Context& ctx, Request& req) {
   const std::string phone = f.text("phone").value_or("");
   f.no_others();
   if (phone.empty()) throw Error(ErrorCode::invalid_argument, "field 'phone' is required");
-  const CodeRequest c = ctx.service.accounts().send_code(phone, req.now, req.client);
+  const service::CodeRequest c = ctx.service.accounts().send_code(phone, req.now, req.client);
   if (!c.sent) {
     return problem(429, "rate-limited", "Too many requests",
                    "a code was sent to this phone a moment ago: ask again in " +
@@ -209,7 +209,7 @@ Response add_account(Context& ctx, Request& req) {
 
 std::string login_param(const Request& req) {
   const std::string login = req.params.at("login");
-  Accounts::check_login(login.starts_with("tel:") ? "x" + login.substr(4) : login);
+  service::Accounts::check_login(login.starts_with("tel:") ? "x" + login.substr(4) : login);
   return login;
 }
 

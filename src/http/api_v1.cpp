@@ -69,15 +69,15 @@ dispatch::Actor viewer_of(const Request& req) {
 }
 
 /// The idempotency key of a request, scoped by its key or client so clients cannot collide.
-std::optional<ReplyOptions> reply_options(
+std::optional<service::ReplyOptions> reply_options(
     const Request& req, std::function<store::StoredReply(const dispatch::Report&)> render) {
   auto key = req.header("idempotency-key");
   if (!key) return std::nullopt;
   if (key->empty() || key->size() > 255) {
     throw Error(ErrorCode::invalid_argument, "Idempotency-Key must be 1 to 255 characters");
   }
-  return ReplyOptions{"http:" + req.actor.id + ":" + req.path + ":" + *key, sha256_hex(req.body),
-                      std::move(render)};
+  return service::ReplyOptions{"http:" + req.actor.id + ":" + req.path + ":" + *key,
+                               sha256_hex(req.body), std::move(render)};
 }
 
 Response replayed_or(const std::optional<store::StoredReply>& reply, bool replayed,
@@ -233,7 +233,7 @@ std::string next_link(const Context& ctx, const Request& req, const std::string&
 
 // ---- handlers: parse, validate, call the service, render ------------------------------------
 
-void write_grid_entry(JsonWriter& w, const ChainEntry& e) {
+void write_grid_entry(JsonWriter& w, const service::ChainEntry& e) {
   w.begin_object().key("id").value(e.id).key("code").value(e.code).key("name").value(e.name);
   w.key("level").value(e.level).key("level_name").value(e.level_name);
   w.key("leader").begin_object().key("name").value(e.leader.name);
@@ -262,19 +262,19 @@ Response locate(Context& ctx, Request& req) {
   if (!datum)
     throw Error(ErrorCode::invalid_argument,
                 "datum '" + datum_name + "' is not one of wgs84, gcj02, bd09");
-  const LocateAnswer a =
+  const service::LocateAnswer a =
       ctx.service.locate(geo::LonLat::checked(geo::Longitude(lon), geo::Latitude(lat)), *datum);
   JsonWriter w;
   w.begin_object().key("input").begin_object().key("lon").number(lon).key("lat").number(lat);
   w.key("datum").value(datum_name).end_object();
   w.key("wgs84").begin_object().key("lon").number(a.wgs84.lon());
   w.key("lat").number(a.wgs84.lat()).end_object();
-  w.key("status").value(to_string(a.status)).key("on_boundary").value(a.on_boundary);
+  w.key("status").value(service::to_string(a.status)).key("on_boundary").value(a.on_boundary);
   w.key("boundary_distance_m").number(std::round(a.boundary_distance_m * 10) / 10);
   w.key("covering").begin_array();
   for (const std::string& c : a.covering) w.value(c);
   w.end_array().key("chain").begin_array();
-  for (const ChainEntry& e : a.chain) write_grid_entry(w, e);
+  for (const service::ChainEntry& e : a.chain) write_grid_entry(w, e);
   w.end_array().key("grid");
   if (a.chain.empty())
     w.null();
@@ -290,7 +290,7 @@ Response locate(Context& ctx, Request& req) {
 
 /// A report as the request's actor sees it, rendered.
 std::string report_body(const Context& ctx, const Request& req, const dispatch::Report& r) {
-  return report_view(r, *ctx.service.reference(), ctx.view_for(req, r)).dump();
+  return service::report_view(r, *ctx.service.reference(), ctx.view_for(req, r)).dump();
 }
 
 const std::initializer_list<dispatch::Role> kReporters{
@@ -305,7 +305,7 @@ Response submit_report(Context& ctx, Request& req) {
   const auto options = reply_options(req, [&](const dispatch::Report& r) {
     return store::StoredReply{"", 201, report_body(ctx, req, r)};
   });
-  const SubmitResult result =
+  const service::SubmitResult result =
       ctx.service.submit(s, req.actor, "", req.now, options ? &*options : nullptr);
   Response fresh = json_response(201, result.reply ? "" : report_body(ctx, req, result.report));
   if (!result.replayed)
@@ -320,7 +320,7 @@ Response list_reports(Context& ctx, Request& req) {
       ctx.service.list(filter_from(req, ref.calendar.zone()), viewer_of(req));
   json items = json::array();
   for (const dispatch::Report& r : page.items)
-    items.push_back(report_view(r, ref, ctx.view_for(req, r)));
+    items.push_back(service::report_view(r, ref, ctx.view_for(req, r)));
   Response res = json_response(200, "");
   json body{{"reports", items}, {"next", nullptr}};
   if (!page.next.empty()) {
@@ -352,10 +352,10 @@ Response get_report(Context& ctx, Request& req) {
 /// GET /api/v1/reports/{id}/events
 Response report_events(Context& ctx, Request& req) {
   const auto [report, viewer] = report_of_path(ctx, req);
-  const ViewOptions v = ctx.view_for(req, report);
+  const service::ViewOptions v = ctx.view_for(req, report);
   json events = json::array();
   for (const dispatch::Event& e : ctx.service.events(report.id, viewer))
-    events.push_back(event_view(e, *ctx.service.reference(), v));
+    events.push_back(service::event_view(e, *ctx.service.reference(), v));
   return json_response(200, json{{"report", report.id}, {"events", events}}.dump());
 }
 
@@ -366,8 +366,8 @@ Response act_on_report(Context& ctx, Request& req) {
   const auto options = reply_options(req, [&](const dispatch::Report& r) {
     return store::StoredReply{"", 200, report_body(ctx, req, r)};
   });
-  const ActResult result =
-      ctx.service.act(req.params.at("id"), a, req.actor, req.now, options.value_or(ReplyOptions{}));
+  const service::ActResult result = ctx.service.act(req.params.at("id"), a, req.actor, req.now,
+                                                    options.value_or(service::ReplyOptions{}));
   Response fresh = json_response(200, result.reply ? "" : report_body(ctx, req, result.report));
   return replayed_or(result.reply, result.replayed, std::move(fresh));
 }
@@ -511,7 +511,7 @@ Response stats(Context& ctx, Request& req) {
     return r;
   }
   return json_response(
-      200, json{{"group_by", group}, {"rows", stats_view(ctx.service.stats(q))}}.dump());
+      200, json{{"group_by", group}, {"rows", service::stats_view(ctx.service.stats(q))}}.dump());
 }
 
 /// POST /api/v1/admin/reload — the reference data read again from the store (admins).
@@ -529,7 +529,7 @@ Response isochrones(Context& ctx, Request& req) {
   const auto areas = ctx.service.isochrones(req.param("service_point").value_or(""),
                                             decimal_param(req, "minutes", 1, 60));
   json features = json::array();
-  for (const IsochroneArea& a : areas) {
+  for (const service::IsochroneArea& a : areas) {
     features.push_back({{"type", "Feature"},
                         {"id", a.point.id},
                         {"properties",

@@ -13,7 +13,7 @@
 namespace wangge::http {
 
 struct Context {
-  Service& service;
+  service::Service& service;
   const ServerConfig& config;
   Metrics& metrics;
   std::function<std::size_t()> queue_depth;
@@ -25,7 +25,7 @@ struct Context {
   /// The base URL for links ("http://127.0.0.1:8080").
   std::string base_url() const;
   /// The view options for a report seen by the request's actor.
-  ViewOptions view_for(const Request& req, const dispatch::Report& r) const;
+  service::ViewOptions view_for(const Request& req, const dispatch::Report& r) const;
 };
 
 /// A route handler over the shared context: a plain function of the context and the request

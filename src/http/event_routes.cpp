@@ -15,12 +15,12 @@ namespace {
 
 using nlohmann::json;
 
-class SseListener final : public ChangeListener {
+class SseListener final : public service::ChangeListener {
  public:
   SseListener(Context& ctx, dispatch::Actor viewer, std::shared_ptr<StreamSink> sink)
       : ctx_(ctx), viewer_(std::move(viewer)), sink_(std::move(sink)) {}
 
-  bool deliver(const Change& c) override {
+  bool deliver(const service::Change& c) override {
     const dispatch::Report& r = *c.report;
     if (!ctx_.service.visible(r, viewer_)) return true;  // not this viewer's: skipped
     // What changed, not the case itself: the client reads the case (its view for this viewer).
@@ -67,8 +67,8 @@ Response stream(Context& ctx, Request& req) {
       throw Error(ErrorCode::invalid_argument,
                   "Last-Event-ID must be the id of an event of this stream (letters, digits, '.')");
   }
-  ChangeFeed& feed = ctx.service.changes();
-  if (feed.listeners() >= ChangeFeedOptions{}.max_listeners)
+  service::ChangeFeed& feed = ctx.service.changes();
+  if (feed.listeners() >= service::ChangeFeedOptions{}.max_listeners)
     throw Error(ErrorCode::unavailable, "too many live listeners; retry shortly");
   Response r{200, "text/event-stream; charset=utf-8", "", nullptr, stream_headers()};
   // Without credentials: the public, which sees the public categories' cases.

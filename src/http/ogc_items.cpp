@@ -70,7 +70,7 @@ const Collection& collection(const std::string& id) {
   throw Error(ErrorCode::not_found, "collection '" + id.substr(0, 60) + "' does not exist");
 }
 
-std::vector<Item> memory_items(const Collection& c, Service& service,
+std::vector<Item> memory_items(const Collection& c, service::Service& service,
                                const std::optional<geo::BBox>& bbox) {
   std::vector<Item> out;
   if (c.id == "grids") {

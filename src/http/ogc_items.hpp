@@ -32,7 +32,7 @@ const Collection& collection(const std::string& id);
 
 /// Every item of an in-memory collection (grids, service_points, isochrones) whose bounding
 /// box meets @p bbox, in a stable order. Not for reports.
-std::vector<Item> memory_items(const Collection& c, Service& service,
+std::vector<Item> memory_items(const Collection& c, service::Service& service,
                                const std::optional<geo::BBox>& bbox);
 
 /// A report's public view as an item: category, state, times, finest grid, the rounded

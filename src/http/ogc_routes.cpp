@@ -95,7 +95,7 @@ struct Page {
   std::string next_after;  ///< reports: the cursor after the last item ("" at the end)
 };
 
-Page report_page(Service& service, const ItemsQuery& q, dispatch::Instant now) {
+Page report_page(service::Service& service, const ItemsQuery& q, dispatch::Instant now) {
   store::ReportFilter f;
   f.bbox = q.bbox;
   f.created_from = q.when.from;
@@ -128,7 +128,7 @@ Page report_page(Service& service, const ItemsQuery& q, dispatch::Instant now) {
   return page;
 }
 
-Page memory_page(Service& service, const Collection& c, const ItemsQuery& q) {
+Page memory_page(service::Service& service, const Collection& c, const ItemsQuery& q) {
   std::vector<Item> all = ogc::memory_items(c, service, q.bbox);
   std::erase_if(all, [&](const Item& it) {
     for (const auto& [name, value] : q.filters)

@@ -67,7 +67,7 @@ Node request_node(const dispatch::Report& r, const dispatch::ReferenceData& ref,
       .add("long", Node::num(p.lon))
       .add("media_url", Node::str(p.media.empty() ? ""
                                   : dispatch::is_media_id(p.media.front())
-                                      ? base_url + media_path(p.media.front())
+                                      ? base_url + service::media_path(p.media.front())
                                       : p.media.front()));
   if (history) {
     // The widely deployed extensions (Chicago, FixMyStreet): notes[] is the history, and

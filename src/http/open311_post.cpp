@@ -99,7 +99,7 @@ std::string person_name(const std::string& first, const std::string& last) {
 }
 
 /// The submission of a POST's fields (the spec's names).
-dispatch::Submission submission_of(const Service& service, const PostFields& field) {
+dispatch::Submission submission_of(const service::Service& service, const PostFields& field) {
   dispatch::Submission s;
   s.category = field("service_code");
   if (s.category.empty()) throw Error(ErrorCode::invalid_argument, "service_code is required");
@@ -168,14 +168,14 @@ Response post_request(Context& ctx, Request& req) {
   }
   std::string key = field("idempotency_key");
   if (key.empty()) key = req.header("idempotency-key").value_or("");
-  std::optional<ReplyOptions> options;
+  std::optional<service::ReplyOptions> options;
   if (!key.empty()) {
-    options = ReplyOptions{"open311:" + actor.id + ":" + key, sha256_hex(req.body),
-                           [&](const dispatch::Report& r) {
-                             return store::StoredReply{"", 201, created(req, r.id, account).body};
-                           }};
+    options = service::ReplyOptions{
+        "open311:" + actor.id + ":" + key, sha256_hex(req.body), [&](const dispatch::Report& r) {
+          return store::StoredReply{"", 201, created(req, r.id, account).body};
+        }};
   }
-  SubmitResult result;
+  service::SubmitResult result;
   try {
     result = ctx.service.submit(s, by, "", req.now, options ? &*options : nullptr);
   } catch (...) {

@@ -98,7 +98,7 @@ constexpr const char* kConnectionData = "wangge.connection";
 }  // namespace
 
 struct HttpServer::Impl {
-  Service& service;
+  service::Service& service;
   ServerConfig config;
   http::Router router;
   http::Metrics metrics;
@@ -115,7 +115,7 @@ struct HttpServer::Impl {
   http::CredentialCache credentials{service};
   bool stopped = false;
 
-  Impl(Service& s, ServerConfig c) : service(s), config(std::move(c)) {
+  Impl(service::Service& s, ServerConfig c) : service(s), config(std::move(c)) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     if (!config.threads) config.threads = cores;
     if (!config.workers) config.workers = 2 * cores;
@@ -243,7 +243,7 @@ struct HttpServer::Impl {
     // session's CSRF token, which only our pages can read (SameSite=Strict is the second lock).
     if (req.via_cookie && !is_safe_method(req.method)) {
       const auto echoed = req.header("x-csrf-token");
-      if (!echoed || !secret::equal(*echoed, req.csrf)) {
+      if (!echoed || !service::secret::equal(*echoed, req.csrf)) {
         return http::problem(403, "forbidden", "Forbidden",
                              "a write with the session cookie needs the session's X-CSRF-Token "
                              "header (GET /api/v1/session gives it)",
@@ -520,7 +520,7 @@ class PistacheHandler final : public P::Http::Handler {
 
 }  // namespace
 
-HttpServer::HttpServer(Service& service, ServerConfig config)
+HttpServer::HttpServer(service::Service& service, ServerConfig config)
     : impl_(std::make_unique<Impl>(service, std::move(config))) {}
 
 HttpServer::~HttpServer() {

@@ -14,20 +14,23 @@ std::string Context::base_url() const {
   return "http://" + config.address + ":" + std::to_string(config.port);
 }
 
-ViewOptions Context::view_for(const Request& req, const dispatch::Report& r) const {
-  ViewOptions v;
+service::ViewOptions Context::view_for(const Request& req, const dispatch::Report& r) const {
+  service::ViewOptions v;
   v.now = req.now;
   v.privacy = service.privacy();
   const dispatch::Actor& a = req.actor;
   if (!req.authenticated)
-    v.audience = Audience::public_view;
+    v.audience = service::Audience::public_view;
   else if (dispatch::reports_as_resident(a.role))
-    v.audience = !a.id.empty() && a.id == r.submitted_by ? Audience::owner : Audience::public_view;
+    v.audience = !a.id.empty() && a.id == r.submitted_by ? service::Audience::owner
+                                                         : service::Audience::public_view;
   else
-    v.audience = dispatch::Workflow::can_see(r, a) ? Audience::staff : Audience::public_view;
+    v.audience = dispatch::Workflow::can_see(r, a) ? service::Audience::staff
+                                                   : service::Audience::public_view;
   // A follower (who reported the same problem) reads the public view, with what he may do.
   const bool follower = dispatch::reports_as_resident(a.role) && r.followed_by(a.id);
-  if (req.authenticated && (v.audience != Audience::public_view || follower)) v.actor = &req.actor;
+  if (req.authenticated && (v.audience != service::Audience::public_view || follower))
+    v.actor = &req.actor;
   return v;
 }
 
@@ -71,7 +74,7 @@ Response metrics(Context& ctx, Request&) {
              ctx.service.tile_cache_stats(), ctx.service.store_memory_bytes()};
   if (ctx.service.has_store()) {
     now.deliveries_by_state = ctx.service.notifications().counts();
-    const NotifierStats tries = ctx.service.notifications().stats();
+    const service::NotifierStats tries = ctx.service.notifications().stats();
     now.delivery_tries_ok = tries.delivered;
     now.delivery_tries_failed = tries.failed;
     now.digests_sent = tries.digests;

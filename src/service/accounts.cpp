@@ -15,7 +15,7 @@
 #include "wangge/util/gate.hpp"
 #include "wangge/util/sha256.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 // ---- secrets ---------------------------------------------------------------------------------
 
@@ -502,4 +502,4 @@ void Accounts::sign_out(const std::string& token) {
   note_revocation();
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -7,7 +7,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/sha256.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 std::string random_base32(std::size_t n) {
@@ -122,4 +122,4 @@ std::optional<dispatch::Actor> Service::authenticate(const std::string& secret) 
   }
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

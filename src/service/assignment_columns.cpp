@@ -7,7 +7,7 @@
 #include "wangge/util/csv.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 enum AssignmentColumns::Column : int {
   // Per grid, in the order of raw_/escaped_:
@@ -151,4 +151,4 @@ void AssignmentColumns::append_csv(const grid::Location& loc, std::string& out) 
   }
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

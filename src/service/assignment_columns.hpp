@@ -8,7 +8,7 @@
 
 #include "wangge/grid/grid_index.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 /// Every assignment column, in default order.
 const std::vector<std::string>& all_assignment_columns();
@@ -47,4 +47,4 @@ class AssignmentColumns {
   std::size_t max_csv_size_ = 0;
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -16,7 +16,7 @@
 #include "wangge/util/progress.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -314,4 +314,4 @@ AssignSummary assign_file(const grid::GridIndex& index, const AssignOptions& opt
   return csv_in ? assign_csv(index, options, threads) : assign_geojson(index, options, threads);
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

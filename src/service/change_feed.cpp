@@ -7,7 +7,7 @@
 
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 std::string new_boot() {
@@ -122,4 +122,4 @@ void ChangeFeed::run() {
   }
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

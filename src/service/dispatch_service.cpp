@@ -18,7 +18,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 /// A stable fingerprint of a submission (FNV-1a 64 over its canonical fields), so a retried
@@ -689,4 +689,4 @@ void Service::import_reference(const std::string& dir, dispatch::Instant now) {
   dispatch_->ref = std::move(ref);
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -13,7 +13,7 @@
 #include "wangge/service/views.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 using T = geo::FieldDef::Type;
@@ -293,4 +293,4 @@ std::string Service::stats_file(const std::vector<dispatch::StatsRow>& rows,
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

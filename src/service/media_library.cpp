@@ -9,7 +9,7 @@
 #include "wangge/util/gate.hpp"
 #include "wangge/util/sha256.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 struct MediaLibrary::Quota {
   std::mutex mutex;
@@ -120,4 +120,4 @@ std::size_t MediaLibrary::purge(dispatch::Instant now) {
   return store_.delete_unattached_media(now - policy_.keep_unattached);
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

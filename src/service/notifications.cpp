@@ -14,7 +14,7 @@
 #include "wangge/util/number.hpp"
 #include "wangge/util/sha256.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 /// A token bucket per channel: rate_per_second tokens a second, a second's worth of burst.
 struct Notifications::Buckets {
@@ -462,4 +462,4 @@ std::size_t Notifications::send(notify::Poster& poster,
   return tried;
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -7,7 +7,7 @@
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 /// Login → the staff id (or resident spec) it signs in as.
@@ -126,4 +126,4 @@ RosterImportResult import_roster(Service& service, const RosterImportRequest& re
   return r;
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -6,7 +6,7 @@
 
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 std::string_view to_string(grid::LocateStatus s) noexcept {
   switch (s) {
@@ -80,4 +80,4 @@ LocateAnswer Service::locate(const grid::GridIndex& index, geo::LonLat point, ge
   return answer;
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

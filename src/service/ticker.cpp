@@ -5,7 +5,7 @@
 #include "wangge/dispatch/time.hpp"
 #include "wangge/service/service.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 Ticker::Ticker(Service& service, std::chrono::milliseconds period, Report report)
     : service_(service), period_(period), report_(std::move(report)) {
@@ -42,4 +42,4 @@ void Ticker::run() {
   }
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

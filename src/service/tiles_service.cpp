@@ -11,7 +11,7 @@
 #include "wangge/tiles/mvt.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 using tiles::LayerEncoder;
 using tiles::Property;
@@ -436,4 +436,4 @@ std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox&
   return enc.finish();
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -6,7 +6,7 @@
 #include "wangge/dispatch/workflow.hpp"
 #include "wangge/service/media_library.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 using nlohmann::json;
@@ -232,4 +232,4 @@ json stats_view(const std::vector<dispatch::StatsRow>& rows) {
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

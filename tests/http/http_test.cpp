@@ -76,10 +76,10 @@ struct ServiceFixture : ::testing::Test {
   static void SetUpTestSuite() {
     dir = fs::temp_directory_path() / ("wangge_http_test_" + std::to_string(::getpid()));
     fs::create_directories(dir);
-    ServiceConfig config;
+    service::ServiceConfig config;
     config.store = (dir / "test.db").string();
     config.data_dir = kSource + "/geodata/sample";
-    service = Service::open(config).release();
+    service = service::Service::open(config).release();
     context = new Context{*service,
                           server_config,
                           metrics,
@@ -125,7 +125,7 @@ struct ServiceFixture : ::testing::Test {
   }
 
   static inline fs::path dir;
-  static inline Service* service = nullptr;
+  static inline service::Service* service = nullptr;
   static inline ServerConfig server_config;
   static inline Metrics metrics;
   static inline std::atomic<std::size_t> in_flight{0};

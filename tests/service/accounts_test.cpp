@@ -8,7 +8,7 @@
 #include "wangge/service/accounts.hpp"
 #include "wangge/util/sha256.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 using namespace std::chrono_literals;
@@ -319,4 +319,4 @@ TEST(Secrets, HashesVerifyTokensAreRandomAndComparisonIsExact) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::service

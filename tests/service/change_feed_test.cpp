@@ -8,7 +8,7 @@
 
 #include "wangge/service/change_feed.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 class Recorder : public ChangeListener {
@@ -162,4 +162,4 @@ TEST(ChangeFeed, AListenerOutrunByMoreThanTheRingIsToldToReloadNeverLeftWithAGap
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::service

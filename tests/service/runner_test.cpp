@@ -14,7 +14,7 @@
 #include "../store/store_fixture.hpp"
 #include "wangge/service/notifications.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 /// An HTTP/1.1 receiver on loopback: answers every POST 200 on a kept-alive connection and
@@ -162,4 +162,4 @@ TEST(NotificationRunner, SendsWhatIsHandedOffAndOneBothReadAndHandedOffOnce) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::service

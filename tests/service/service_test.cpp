@@ -10,7 +10,7 @@
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 namespace fs = std::filesystem;
@@ -129,4 +129,4 @@ TEST_F(ServiceTest, TheStoreAnswersItsProbeAndNamesItsKind) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::service

@@ -29,11 +29,11 @@ void say(const std::string& line) {
   if (::write(1, text.data(), text.size()) != static_cast<ssize_t>(text.size())) std::_Exit(3);
 }
 
-std::unique_ptr<Service> open(const char* store, const char* data) {
-  ServiceConfig config;
+std::unique_ptr<service::Service> open(const char* store, const char* data) {
+  service::ServiceConfig config;
   config.store = store;
   config.data_dir = data;
-  return Service::open(config);
+  return service::Service::open(config);
 }
 
 int write_forever(const char* store, const char* data, const std::string& round, int threads) {
@@ -52,7 +52,7 @@ int write_forever(const char* store, const char* data, const std::string& round,
         s.reporter = {"测试", "13800138000", ""};
         const std::string key = round + "-" + std::to_string(t) + "-" + std::to_string(n);
         try {
-          const SubmitResult r = service->submit(
+          const service::SubmitResult r = service->submit(
               s, dispatch::Actor{"resident:durability", "", dispatch::Role::resident, {}, {}}, key,
               dispatch::now_utc());
           say("ACK " + key + " " + r.report.id);

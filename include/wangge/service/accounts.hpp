@@ -19,8 +19,10 @@
 #include "wangge/store/accounts.hpp"
 
 namespace wangge {
-
 class Gate;
+}  // namespace wangge
+
+namespace wangge::service {
 
 /// Secrets through libsodium: random tokens, argon2id password hashes, comparison in constant
 /// time.
@@ -190,4 +192,4 @@ class Accounts {
   dispatch::Instant lock_after(int failures, dispatch::Instant now) const;
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

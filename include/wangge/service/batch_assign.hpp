@@ -11,7 +11,7 @@
 #include "wangge/geo/datum.hpp"
 #include "wangge/grid/grid_index.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 struct AssignOptions {
   std::string input;                     ///< .csv or .geojson/.json
@@ -50,4 +50,4 @@ const std::vector<std::string>& assignment_columns();
 /// be read at all, its header lacks the coordinate columns, or the output cannot be written.
 AssignSummary assign_file(const grid::GridIndex& index, const AssignOptions& options);
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -21,7 +21,7 @@
 
 #include "wangge/dispatch/report.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 struct Change {
   std::uint64_t seq = 0;
@@ -80,4 +80,4 @@ class ChangeFeed {
   std::thread thread_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -24,8 +24,10 @@
 #include "wangge/store/media.hpp"
 
 namespace wangge {
-
 class Gate;
+}  // namespace wangge
+
+namespace wangge::service {
 
 struct MediaPolicy {
   media::ImageLimits image;
@@ -98,4 +100,4 @@ class MediaLibrary {
 /// The path a photo is served at: /api/v1/media/<id> (thumbnail: …/thumbnail).
 std::string media_path(const std::string& id, bool thumbnail = false);
 
-}  // namespace wangge
+}  // namespace wangge::service

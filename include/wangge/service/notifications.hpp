@@ -34,7 +34,7 @@
 #include "wangge/service/accounts.hpp"
 #include "wangge/store/store.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 /// Sends sign-in codes through the first SMS channel of @p config with a "code" template, one
 /// request per code (notify::format_code), at once; a gateway that fails or times out (the
@@ -158,4 +158,4 @@ class Notifications {
   std::unique_ptr<Buckets> buckets_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -12,7 +12,7 @@
 #include "wangge/dispatch/time.hpp"
 #include "wangge/geo/office_table.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 class Service;
 
@@ -60,4 +60,4 @@ struct RosterImportResult {
 ///         sign in as (listed); the reader's errors (read_office_table). Nothing is stored then.
 RosterImportResult import_roster(Service& service, const RosterImportRequest& request);
 
-}  // namespace wangge
+}  // namespace wangge::service

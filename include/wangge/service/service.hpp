@@ -22,11 +22,12 @@
 #include "wangge/store/store.hpp"
 #include "wangge/tiles/tile_cache.hpp"
 
-namespace wangge {
-
-namespace network {
+namespace wangge::network {
 class SnapRaster;
-}
+}  // namespace wangge::network
+
+namespace wangge::service {
+
 class Accounts;
 class MediaLibrary;
 class Notifications;
@@ -380,4 +381,4 @@ class Service {
   std::shared_ptr<TileState> tiles_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

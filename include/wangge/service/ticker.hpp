@@ -11,7 +11,7 @@
 #include <mutex>
 #include <thread>
 
-namespace wangge {
+namespace wangge::service {
 
 class Service;
 
@@ -42,4 +42,4 @@ class Ticker {
   std::thread thread_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

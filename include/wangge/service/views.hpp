@@ -11,7 +11,7 @@
 #include "wangge/dispatch/report.hpp"
 #include "wangge/dispatch/statistics.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 enum class Audience {
   public_view,  ///< anyone: no personal data; the PublicReport projection
@@ -34,4 +34,4 @@ nlohmann::json event_view(const dispatch::Event& e, const dispatch::ReferenceDat
                           const ViewOptions& options);
 nlohmann::json stats_view(const std::vector<dispatch::StatsRow>& rows);
 
-}  // namespace wangge
+}  // namespace wangge::service

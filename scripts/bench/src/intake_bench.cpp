@@ -22,13 +22,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: intake_bench STORE DATA group|per-report WRITERS COUNT\n");
     return 2;
   }
-  ServiceConfig config;
+  service::ServiceConfig config;
   config.store = argv[1];
   config.data_dir = argv[2];
   config.store_options.group_commit = std::string(argv[3]) == "group";
   const int writers = std::atoi(argv[4]);
   const int count = std::atoi(argv[5]);
-  auto service = Service::open(config);
+  auto service = service::Service::open(config);
   std::atomic<int> next{0};
   std::vector<std::vector<double>> latencies(static_cast<std::size_t>(writers));
   const auto start = Clock::now();

@@ -53,9 +53,9 @@ int main(int argc, char** argv) {
   const std::string photo = s.str();
   const int count = std::atoi(argv[3]);
   auto store = store::open_store(argv[1]);
-  MediaPolicy policy;
+  service::MediaPolicy policy;
   policy.uploads_per_hour = static_cast<std::size_t>(count) + 1;
-  MediaLibrary library(
+  service::MediaLibrary library(
       store->media(), [](const std::string&, const dispatch::Actor&) { return false; }, policy);
   const dispatch::Actor owner{"bench", "bench", dispatch::Role::grid_worker, {}, {}};
 

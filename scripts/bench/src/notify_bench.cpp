@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     });
     done += batch;
   }
-  Notifications notifications(*store);
+  service::Notifications notifications(*store);
   notify::NotifyConfig config;
   config.channels.push_back(notify::every_message_webhook(url, "bench-secret"));
   notifications.configure(std::move(config), "https://wg.example.cn");
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   notifications.stop();
-  const NotifierStats stats = notifications.stats();
+  const service::NotifierStats stats = notifications.stats();
   std::printf(
       "{\"messages\": %d, \"delivered\": %zu, \"failed_tries\": %llu, \"seconds\": %.3f, "
       "\"deliveries_per_s\": %.0f}\n",

@@ -20,10 +20,10 @@ RouteFixture& RouteFixture::instance() {
 }
 
 RouteFixture::RouteFixture() {
-  ServiceConfig config;
+  service::ServiceConfig config;
   config.store = scratch_dir() + "/fuzz.db";
   config.data_dir = std::string(WANGGE_SOURCE_DIR) + "/geodata/sample";
-  service_ = Service::open(config);
+  service_ = service::Service::open(config);
   context_ = std::make_unique<http::Context>(
       http::Context{*service_, config_, metrics_, [] { return std::size_t{0}; }, in_flight_, ready_,
                     [this](const std::string& secret) { return authenticate(secret); }});

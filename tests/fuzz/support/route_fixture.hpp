@@ -17,7 +17,7 @@ class RouteFixture {
   /// The process's fixture, opened on first use (a few seconds) and closed at exit.
   static RouteFixture& instance();
 
-  Service& service() { return *service_; }
+  service::Service& service() { return *service_; }
 
   /// A request as the server hands it to a handler: @p path may carry a format extension
   /// ("/open311/v2/requests.json"); authenticated as @p actor unless it is null.
@@ -43,7 +43,7 @@ class RouteFixture {
   /// The authentication hook of the routes: the named keys stand for the real ones.
   std::optional<dispatch::Actor> authenticate(const std::string& secret);
 
-  std::unique_ptr<Service> service_;
+  std::unique_ptr<service::Service> service_;
   http::ServerConfig config_;
   http::Metrics metrics_;
   std::atomic<std::size_t> in_flight_{0};
