@@ -1,5 +1,5 @@
 // Sign-in for people: sessions (staff by password, residents by one-time code) and the
-// admin's account management. The rules live in wangge::Accounts; these handlers parse,
+// admin's account management. The rules live in wangge::service::Accounts; these handlers parse,
 // call it and render (the session token only ever in an HttpOnly, SameSite=Strict cookie).
 #include <nlohmann/json.hpp>
 

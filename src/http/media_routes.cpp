@@ -1,7 +1,7 @@
 // Photos: POST /api/v1/media (multipart/form-data with a `file` part, or the image itself as the
-// body) and GET /api/v1/media/{id}[/thumbnail]. The rules live in wangge::MediaLibrary (who may
-// upload and see, quotas) and media::process (types, limits, EXIF); these handlers parse, call
-// and render.
+// body) and GET /api/v1/media/{id}[/thumbnail]. The rules live in wangge::service::MediaLibrary
+// (who may upload and see, quotas) and media::process (types, limits, EXIF); these handlers parse,
+// call and render.
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"

@@ -1,5 +1,5 @@
 // The inbox (each person's own messages) and the admin's view of deliveries. The rules live in
-// wangge::Notifications; these handlers parse, call it and render.
+// wangge::service::Notifications; these handlers parse, call it and render.
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"

@@ -1,4 +1,4 @@
-// wangge::Accounts on both real stores, with the clock in the test's hands: passwords and
+// wangge::service::Accounts on both real stores, with the clock in the test's hands: passwords and
 // lockout with back-off, reset and disable ending sessions, session expiry, one-time codes
 // (resend interval, hourly cap, attempts, expiry, single use) and the first sign-in of a
 // resident creating one account per phone.

@@ -1,5 +1,5 @@
 #pragma once
-// wangge::Service — the one facade the CLI, the HTTP layer and the tests call. It owns the
+// wangge::service::Service — the one facade the CLI, the HTTP layer and the tests call. It owns the
 // current snapshots (the grid index of the active generation and the reference data, both
 // immutable and held by shared_ptr, swapped whole on change) and, once opened on a store,
 // runs intake and the dispatch workflow against it.
