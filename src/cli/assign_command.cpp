@@ -13,7 +13,7 @@ namespace {
 
 struct AssignArgs {
   GridSourceOptions source;
-  AssignOptions options;
+  service::AssignOptions options;
   std::string lon_field, lat_field;
   std::string datum = "wgs84";
   double tolerance = 50.0;
@@ -22,16 +22,16 @@ struct AssignArgs {
 };
 
 int run(AssignArgs& a) {
-  const auto datum = parse_datum(a.datum);
+  const auto datum = geo::parse_datum(a.datum);
   if (!datum)
     throw Error(ErrorCode::invalid_argument,
                 "--datum '" + a.datum + "' is not one of wgs84, gcj02, bd09");
   a.options.datum = *datum;
   if (!a.lon_field.empty()) a.options.lon_field = a.lon_field;
   if (!a.lat_field.empty()) a.options.lat_field = a.lat_field;
-  Service service;
+  service::Service service;
   print_notes(service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance));
-  const AssignSummary s = assign_file(*service.grid_index(), a.options);
+  const service::AssignSummary s = service::assign_file(*service.grid_index(), a.options);
   const double rate = s.seconds > 0 ? static_cast<double>(s.points) / s.seconds : 0;
   const double locate_rate =
       s.locate_seconds > 0 ? static_cast<double>(s.points) / s.locate_seconds : 0;
@@ -52,7 +52,7 @@ int run(AssignArgs& a) {
                      {"locate_points_per_second", locate_rate},
                      {"threads", s.threads}};
     j["rejected_rows"] = nlohmann::json::array();
-    for (const RejectedRow& r : s.rejected)
+    for (const service::RejectedRow& r : s.rejected)
       j["rejected_rows"].push_back({{"line", r.line}, {"reason", r.reason}});
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -70,7 +70,7 @@ int run(AssignArgs& a) {
       "  time          %10.3f s  (%.0f points/s overall, %.0f points/s locating on %u threads)\n",
       s.seconds, rate, locate_rate, s.threads);
   for (std::size_t i = 0; i < s.rejected.size() && i < a.show_rejected; ++i) {
-    const RejectedRow& r = s.rejected[i];
+    const service::RejectedRow& r = s.rejected[i];
     if (s.format == "csv")
       std::printf("  rejected line %zu: %s\n", r.line, r.reason.c_str());
     else

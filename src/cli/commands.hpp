@@ -22,7 +22,7 @@ struct GridSourceOptions {
       households, residents;
   bool flat = false;  ///< --flat, --parent-field none or --parent-field '': one level
   /// Converts to importer options. @throws Error(invalid_argument) for an unknown datum.
-  ImportOptions to_import_options() const;
+  grid::ImportOptions to_import_options() const;
 };
 void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positional);
 
@@ -48,12 +48,13 @@ struct StoreOptions {
   std::string data;
   /// Opens the service on the store (seeding it from --data when new), showing reports to the
   /// public under @p privacy.
-  std::unique_ptr<Service> open(const PrivacyPolicy& privacy = {}) const;
+  std::unique_ptr<service::Service> open(const dispatch::PrivacyPolicy& privacy = {}) const;
 };
 void add_store_options(CLI::App& cmd, StoreOptions& o);
 
 /// Parses an ISO 8601 time given on the command line (@p what names the option).
-Instant parse_time_option(const std::string& text, const std::string& what, const TimeZone& zone);
+dispatch::Instant parse_time_option(const std::string& text, const std::string& what,
+                                    const dispatch::TimeZone& zone);
 
 Runner add_validate_command(CLI::App& app);
 Runner add_locate_command(CLI::App& app);
@@ -79,8 +80,8 @@ Runner add_network_import(CLI::App& import);
 /// Options of commands that walk: the network, the service points, speed and threshold.
 struct NetworkArgs {
   std::string network, points;
-  WalkingConfig config;
-  std::unique_ptr<NearestService> open() const;
+  network::WalkingConfig config;
+  std::unique_ptr<network::NearestService> open() const;
 };
 
 /// Prints "wangge: <what>: <message>" to stderr.

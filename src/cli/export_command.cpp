@@ -19,7 +19,7 @@ struct TileArgs {
 };
 
 /// Seeds an MBTiles file from the service's tile layers (the same tiles the server serves).
-int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
+int export_tiles(service::Service& service, const TileArgs& a, const std::string& out) {
   if (out.size() < 8 || out.substr(out.size() - 8) != ".mbtiles") {
     throw Error(ErrorCode::invalid_argument,
                 "export tiles writes MBTiles: --out must end in .mbtiles");
@@ -40,11 +40,11 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
     }
   }
   if (layers.empty()) layers = {"grids"};
-  const std::vector<TileLayerInfo> infos = *service.tile_layers();
+  const std::vector<service::TileLayerInfo> infos = *service.tile_layers();
   nlohmann::json vector_layers = nlohmann::json::array();
   for (const std::string& l : layers) {
-    const TileLayerInfo* info = nullptr;
-    for (const TileLayerInfo& i : infos) {
+    const service::TileLayerInfo* info = nullptr;
+    for (const service::TileLayerInfo& i : infos) {
       if (i.id == l) info = &i;
     }
     if (!info) {
@@ -61,7 +61,7 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
                              {"maxzoom", a.maxzoom},
                              {"fields", fields}});
   }
-  BBox box;
+  geo::BBox box;
   if (!a.bbox.empty()) {
     std::vector<double> n;
     std::string rest = a.bbox;
@@ -77,9 +77,10 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
       throw Error(ErrorCode::invalid_argument,
                   "--bbox must be minlon,minlat,maxlon,maxlat with min < max, in range");
     }
-    box = BBox{n[0], n[1], n[2], n[3]};
+    box = geo::BBox{n[0], n[1], n[2], n[3]};
   } else {
-    for (const Grid& g : service.grid_index()->grids().grids()) box.extend(bbox_of(g.geometry));
+    for (const grid::Grid& g : service.grid_index()->grids().grids())
+      box.extend(geo::bbox_of(g.geometry));
   }
   std::vector<tiles::TileId> list;
   for (int z = a.minzoom; z <= a.maxzoom; ++z) {
@@ -106,7 +107,7 @@ int export_tiles(Service& service, const TileArgs& a, const std::string& out) {
   writer.metadata("json", nlohmann::json{{"vector_layers", vector_layers}}.dump());
   ProgressBar bar("tiles", list.size());
   std::size_t written = 0;
-  const TileRequest request{now_utc()};
+  const service::TileRequest request{dispatch::now_utc()};
   for (const tiles::TileId& t : list) {
     std::string mvt;
     for (const std::string& l : layers) mvt += service.tile(l, t, request)->mvt;
@@ -131,7 +132,7 @@ Runner add_export_command(CLI::App& app) {
     std::string what, out, format, as, at;
     TileArgs tiles;
     bool personal = false;
-    int decimals = PrivacyPolicy::kDefaultDecimals;
+    int decimals = dispatch::PrivacyPolicy::kDefaultDecimals;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -173,20 +174,21 @@ Runner add_export_command(CLI::App& app) {
   cmd->add_option("--as", a->as, "Who exports: an admin's staff id, needed for --personal");
   cmd->add_option("--public-decimals", a->decimals,
                   "Decimals of public report positions (default 4, ~10 m)")
-      ->check(integer_in(PrivacyPolicy::kMinDecimals, PrivacyPolicy::kMaxDecimals));
+      ->check(
+          integer_in(dispatch::PrivacyPolicy::kMinDecimals, dispatch::PrivacyPolicy::kMaxDecimals));
   return [a]() -> int {
-    auto service = a->store.open(PrivacyPolicy::with_decimals(a->decimals));
+    auto service = a->store.open(dispatch::PrivacyPolicy::with_decimals(a->decimals));
     if (a->what == "tiles") return export_tiles(*service, a->tiles, a->out);
-    ExportRequest r;
+    service::ExportRequest r;
     r.what = a->what;
     r.path = a->out;
     r.driver = a->format;
     r.personal = a->personal;
-    r.now = now_utc();
+    r.now = dispatch::now_utc();
     if (!a->as.empty())
       r.by = service->actor(a->as);
     else
-      r.by = Actor{"", "anonymous", Role::resident, {}, {}};
+      r.by = dispatch::Actor{"", "anonymous", dispatch::Role::resident, {}, {}};
     const std::size_t n = service->export_layer(r);
     std::printf("%zu %s written to %s%s\n", n, a->what.c_str(), a->out.c_str(),
                 a->personal ? " (with personal fields)" : "");

@@ -60,18 +60,18 @@ void add_grid_source_options(CLI::App& cmd, GridSourceOptions& o, bool positiona
   g->add_option("--residents-field", o.residents, "Residents (default: residents)");
 }
 
-ImportOptions GridSourceOptions::to_import_options() const {
-  ImportOptions out;
+grid::ImportOptions GridSourceOptions::to_import_options() const {
+  grid::ImportOptions out;
   auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
   out.layer = opt(layer);
   if (!datum.empty()) {
-    out.datum = parse_datum(datum);
+    out.datum = geo::parse_datum(datum);
     if (!out.datum) {
       throw Error(ErrorCode::invalid_argument,
                   "datum '" + datum + "' is not one of wgs84, gcj02, bd09");
     }
   }
-  FieldMapping& f = out.fields;
+  grid::FieldMapping& f = out.fields;
   f.id = opt(id);
   f.flat = flat;
   f.parent = parent == "none" ? std::nullopt : opt(parent);

@@ -35,7 +35,7 @@ struct ReportsArgs {
 /// "import:<file name>:<id column>", so importing a file twice stores each report once.
 int import_reports(const ReportsArgs& a) {
   auto service = a.store.open();
-  const TimeZone& zone = service->reference()->calendar.zone();
+  const dispatch::TimeZone& zone = service->reference()->calendar.zone();
   const std::string content = text::read_file(a.file);
   csv::Reader reader(content);
   auto header = reader.next();
@@ -56,7 +56,7 @@ int import_reports(const ReportsArgs& a) {
         "'" + a.file +
             "' needs the columns lon, lat, category_code and text (as geodata/sample/reports.csv)");
   }
-  const Actor by = service->actor(a.as);
+  const dispatch::Actor by = service->actor(a.as);
   const std::string file_name = std::filesystem::path(a.file).filename().string();
   std::size_t rows = 0, stored = 0, replayed = 0, uncovered = 0, duplicates = 0;
   std::vector<std::pair<std::size_t, std::string>> rejected;
@@ -76,7 +76,7 @@ int import_reports(const ReportsArgs& a) {
       auto field = [&](const std::optional<std::size_t>& c) {
         return c ? rec.fields[*c] : std::string();
       };
-      Submission s;
+      dispatch::Submission s;
       s.lon = text::parse_double(field(c_lon));
       s.lat = text::parse_double(field(c_lat));
       if (!s.lon || !s.lat) throw Error(ErrorCode::invalid_coordinate, "lon/lat are not numbers");
@@ -86,11 +86,11 @@ int import_reports(const ReportsArgs& a) {
       s.text = field(c_text);
       if (c_channel && !field(c_channel).empty()) s.channel = field(c_channel);
       s.reporter = {field(c_name), field(c_phone), ""};
-      Instant when = now_utc();
+      dispatch::Instant when = dispatch::now_utc();
       if (!a.now && c_created && !field(c_created).empty())
         when = parse_time_option(field(c_created), "created_at", zone);
       const std::string key = c_id ? "import:" + file_name + ":" + field(c_id) : std::string();
-      const SubmitResult r = service->submit(s, by, key, when);
+      const service::SubmitResult r = service->submit(s, by, key, when);
       if (r.replayed) {
         ++replayed;
         continue;
@@ -175,7 +175,7 @@ Runner add_import_command(CLI::App& app) {
     if (p->parsed()) return import_reports(*pa);
     if (r->parsed()) {
       auto service = ra->store.open();
-      service->import_reference(ra->dir, now_utc());
+      service->import_reference(ra->dir, dispatch::now_utc());
       const auto ref = service->reference();
       std::printf(
           "reference data imported: %zu categories, %zu departments, %zu staff, calendar in %s\n",
@@ -185,7 +185,7 @@ Runner add_import_command(CLI::App& app) {
     }
     auto service = ga->store.open();
     const std::string id = service->import_generation(
-        ga->source.path, ga->source.to_import_options(), ga->activate, now_utc());
+        ga->source.path, ga->source.to_import_options(), ga->activate, dispatch::now_utc());
     std::printf("grid generation %s imported from %s%s\n", id.c_str(), ga->source.path.c_str(),
                 ga->activate ? " and activated"
                              : " (inactive: activate with `wangge generation activate`)");
@@ -212,10 +212,10 @@ Runner add_generation_command(CLI::App& app) {
       std::printf("generation %s is active\n", id->c_str());
       return 0;
     }
-    const TimeZone& zone = service->reference()->calendar.zone();
-    for (const GenerationInfo& g : service->generations()) {
+    const dispatch::TimeZone& zone = service->reference()->calendar.zone();
+    for (const store::GenerationInfo& g : service->generations()) {
       std::printf("%s %-5s %6zu grids  %s  %s\n", g.active ? "*" : " ", g.id.c_str(), g.grids,
-                  format_iso(g.created_at, zone).c_str(), g.source.c_str());
+                  dispatch::format_iso(g.created_at, zone).c_str(), g.source.c_str());
     }
     return 0;
   };

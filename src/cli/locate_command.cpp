@@ -22,7 +22,7 @@ struct LocateArgs {
   std::vector<std::string> service_types;
 };
 
-nlohmann::json nearest_json(const NearestAnswer& n, const std::string& type) {
+nlohmann::json nearest_json(const network::NearestAnswer& n, const std::string& type) {
   if (!n.point)
     return {{"service_type", type}, {"service_point", nullptr}, {"on_network", n.on_network}};
   return {
@@ -36,7 +36,8 @@ nlohmann::json nearest_json(const NearestAnswer& n, const std::string& type) {
       {"snap_distance_m", n.snap ? std::round(n.snap->distance_m * 10) / 10 : 0.0}};
 }
 
-void print_nearest(const NearestAnswer& n, const std::string& type, const WalkingConfig& c) {
+void print_nearest(const network::NearestAnswer& n, const std::string& type,
+                   const network::WalkingConfig& c) {
   const std::string label = type.empty() ? "service  " : type;
   if (!n.point) {
     std::printf("%s none reachable on foot%s\n", text::pad_right(label, 9).c_str(),
@@ -51,17 +52,17 @@ void print_nearest(const NearestAnswer& n, const std::string& type, const Walkin
               n.straight_line ? "  (straight line × detour factor: off the network)" : "");
 }
 
-nlohmann::json answer_json(const LocateAnswer& a) {
+nlohmann::json answer_json(const service::LocateAnswer& a) {
   nlohmann::json j;
   j["input"] = {{"lon", a.input.lon()}, {"lat", a.input.lat()}, {"datum", to_string(a.datum)}};
   j["wgs84"] = {{"lon", a.wgs84.lon()}, {"lat", a.wgs84.lat()}};
-  j["status"] = to_string(a.status);
+  j["status"] = service::to_string(a.status);
   j["on_boundary"] = a.on_boundary;
-  j["outside"] = a.status == LocateStatus::outside;
+  j["outside"] = a.status == grid::LocateStatus::outside;
   j["boundary_distance_m"] = a.boundary_distance_m;
   j["covering"] = a.covering;
   j["chain"] = nlohmann::json::array();
-  for (const ChainEntry& e : a.chain) {
+  for (const service::ChainEntry& e : a.chain) {
     j["chain"].push_back(
         {{"id", e.id},
          {"code", e.code},
@@ -75,16 +76,17 @@ nlohmann::json answer_json(const LocateAnswer& a) {
   return j;
 }
 
-void print_text(const LocateAnswer& a, double tolerance) {
+void print_text(const service::LocateAnswer& a, double tolerance) {
   std::printf("point     %.7f, %.7f (%s)", a.input.lon(), a.input.lat(),
               std::string(to_string(a.datum)).c_str());
-  if (a.datum != Datum::wgs84) std::printf(" = %.7f, %.7f (wgs84)", a.wgs84.lon(), a.wgs84.lat());
+  if (a.datum != geo::Datum::wgs84)
+    std::printf(" = %.7f, %.7f (wgs84)", a.wgs84.lon(), a.wgs84.lat());
   std::printf("\n");
-  if (a.status == LocateStatus::not_covered) {
+  if (a.status == grid::LocateStatus::not_covered) {
     std::printf("status    not covered: no grid within %.0f m\n", tolerance);
     return;
   }
-  if (a.status == LocateStatus::outside) {
+  if (a.status == grid::LocateStatus::outside) {
     std::printf("status    outside every grid, %.1f m from the nearest (assigned to it)\n",
                 a.boundary_distance_m);
   } else if (a.on_boundary) {
@@ -94,7 +96,7 @@ void print_text(const LocateAnswer& a, double tolerance) {
     std::printf("status    inside, %.1f m from the grid's boundary\n", a.boundary_distance_m);
   }
   for (std::size_t i = 0; i < a.chain.size(); ++i) {
-    const ChainEntry& e = a.chain[i];
+    const service::ChainEntry& e = a.chain[i];
     std::printf("%s %s %s %s", i == 0 ? "grid     " : "         ",
                 text::pad_right(e.level_name, 6).c_str(),
                 text::pad_right(e.code.empty() ? e.id : e.code, 17).c_str(),
@@ -116,16 +118,17 @@ double parse_coordinate(const std::string& text, const char* what) {
 }
 
 int run(const LocateArgs& a) {
-  const auto datum = parse_datum(a.datum);
+  const auto datum = geo::parse_datum(a.datum);
   if (!datum)
     throw Error(ErrorCode::invalid_argument,
                 "--datum '" + a.datum + "' is not one of wgs84, gcj02, bd09");
-  const LonLat point = LonLat::checked(Longitude(parse_coordinate(a.lon, "longitude")),
-                                       Latitude(parse_coordinate(a.lat, "latitude")));
-  Service service;
+  const geo::LonLat point =
+      geo::LonLat::checked(geo::Longitude(parse_coordinate(a.lon, "longitude")),
+                           geo::Latitude(parse_coordinate(a.lat, "latitude")));
+  service::Service service;
   print_notes(service.load_grids(a.source.path, a.source.to_import_options(), a.tolerance));
-  const LocateAnswer answer = service.locate(point, *datum);
-  std::unique_ptr<NearestService> walking;
+  const service::LocateAnswer answer = service.locate(point, *datum);
+  std::unique_ptr<network::NearestService> walking;
   if (!a.network.network.empty() || !a.network.points.empty()) {
     if (a.network.network.empty() || a.network.points.empty()) {
       throw Error(ErrorCode::invalid_argument, "--network and --service-points go together");
@@ -149,7 +152,7 @@ int run(const LocateArgs& a) {
         print_nearest(walking->lookup(answer.wgs84, t), t, walking->config());
     }
   }
-  return answer.status == LocateStatus::not_covered ? 1 : 0;
+  return answer.status == grid::LocateStatus::not_covered ? 1 : 0;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The `wangge` command-line tool: each subcommand calls the wangge::Service facade.
+// The `wangge` command-line tool: each subcommand calls the wangge::service::Service facade.
 #include <exception>
 #include <iostream>
 #include <map>

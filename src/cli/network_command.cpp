@@ -18,16 +18,17 @@ namespace {
 
 using nlohmann::json;
 
-json geometry_json(const MultiPolygon& g) {
+json geometry_json(const geo::MultiPolygon& g) {
   json polys = json::array();
-  auto ring = [](const Ring& r) {
+  auto ring = [](const geo::Ring& r) {
     json a = json::array();
-    for (const XY& p : r) a.push_back({std::round(p.x * 1e7) / 1e7, std::round(p.y * 1e7) / 1e7});
+    for (const geo::XY& p : r)
+      a.push_back({std::round(p.x * 1e7) / 1e7, std::round(p.y * 1e7) / 1e7});
     return a;
   };
-  for (const Polygon& p : g.polygons) {
+  for (const geo::Polygon& p : g.polygons) {
     json rings = json::array({ring(p.outer)});
-    for (const Ring& h : p.holes) rings.push_back(ring(h));
+    for (const geo::Ring& h : p.holes) rings.push_back(ring(h));
     polys.push_back(rings);
   }
   return {{"type", "MultiPolygon"}, {"coordinates", polys}};
@@ -59,9 +60,10 @@ void add_walking_options(CLI::App& cmd, NetworkArgs& n) {
 
 }  // namespace
 
-std::unique_ptr<NearestService> NetworkArgs::open() const {
-  auto graph = std::make_shared<const WalkingGraph>(open_walking_graph(network));
-  return std::make_unique<NearestService>(graph, import_service_points(points), config);
+std::unique_ptr<network::NearestService> NetworkArgs::open() const {
+  auto graph = std::make_shared<const network::WalkingGraph>(network::open_walking_graph(network));
+  return std::make_unique<network::NearestService>(graph, network::import_service_points(points),
+                                                   config);
 }
 
 Runner add_network_import(CLI::App& import) {
@@ -86,10 +88,10 @@ Runner add_network_import(CLI::App& import) {
   return [a, cmd]() -> int {
     if (!cmd->parsed()) return -1;
     const auto t0 = std::chrono::steady_clock::now();
-    FootProfile profile;
+    network::FootProfile profile;
     profile.steps_factor = a->steps;
     profile.min_component_m = a->min_piece;
-    const WalkingGraph g = build_walking_graph(a->file, profile);
+    const network::WalkingGraph g = network::build_walking_graph(a->file, profile);
     g.save(a->out);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -140,12 +142,12 @@ Runner add_isochrone_command(CLI::App& app) {
   cmd->add_option("--out", a->out, "GeoJSON file to write")->required();
   return [a] {
     auto service = a->net.open();
-    const SnapRaster raster(*service, a->cell);
+    const network::SnapRaster raster(*service, a->cell);
     json features = json::array();
     const auto& points = service->points();
     for (const std::string& id : a->ids) {
       if (std::none_of(points.begin(), points.end(),
-                       [&](const ServicePoint& p) { return p.id == id; })) {
+                       [&](const network::ServicePoint& p) { return p.id == id; })) {
         throw Error(ErrorCode::not_found, "service point '" + id + "' is not in " + a->net.points);
       }
     }
@@ -153,7 +155,7 @@ Runner add_isochrone_command(CLI::App& app) {
       if (!a->ids.empty() && std::find(a->ids.begin(), a->ids.end(), points[i].id) == a->ids.end())
         continue;
       const auto t0 = std::chrono::steady_clock::now();
-      const MultiPolygon area = isochrone(*service, raster, i);
+      const geo::MultiPolygon area = network::isochrone(*service, raster, i);
       const double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       std::printf("%-6s %s  %.3f km² within %.0f min at %.1f km/h (%.1f ms)\n",
@@ -202,20 +204,20 @@ Runner add_coverage_command(CLI::App& app) {
   cmd->add_flag("--json", a->json, "Print JSON");
   return [a] {
     auto service = a->net.open();
-    Service grids;
+    service::Service grids;
     print_notes(grids.load_grids(a->grids.path, a->grids.to_import_options()));
-    const GridIndex& index = *grids.grid_index();
-    const SnapRaster raster(*service);
+    const grid::GridIndex& index = *grids.grid_index();
+    const network::SnapRaster raster(*service);
     std::vector<std::string> types = a->types;
     if (types.empty()) types = service->types();
-    const auto results = coverage(*service, raster, index, types);
-    const GridSet& set = index.grids();
+    const auto results = network::coverage(*service, raster, index, types);
+    const grid::GridSet& set = index.grids();
     json out = json::array();
     json gaps = json::array();
-    for (const Coverage& c : results) {
+    for (const network::Coverage& c : results) {
       const std::string label = c.service_type.empty() ? "any service point" : c.service_type;
       json rows = json::array();
-      for (const CoverageRow& r : c.rows) {
+      for (const network::CoverageRow& r : c.rows) {
         rows.push_back({{"grid", set[r.grid].id},
                         {"name", set[r.grid].name},
                         {"level", set.depth(r.grid)},
@@ -235,7 +237,7 @@ Runner add_coverage_command(CLI::App& app) {
             {{"service_type", c.service_type}, {"uncovered_km2", area_m2(c.uncovered) / 1e6}}},
            {"geometry", geometry_json(c.uncovered)}});
       if (a->json) continue;
-      const CoverageRow& root = c.rows[0];
+      const network::CoverageRow& root = c.rows[0];
       std::printf(
           "\n%s — within %.0f min (%.0f m at %.1f km/h): %.1f%% of households, %.1f%% of area; "
           "%.3f km² uncovered\n",
@@ -245,7 +247,7 @@ Runner add_coverage_command(CLI::App& app) {
           root.households > 0 ? 100.0 * root.covered_households / root.households : 0.0,
           root.area_m2 > 0 ? 100.0 * root.covered_m2 / root.area_m2 : 0.0,
           area_m2(c.uncovered) / 1e6);
-      for (const CoverageRow& r : c.rows) {
+      for (const network::CoverageRow& r : c.rows) {
         if (set.depth(r.grid) != a->level) continue;
         std::printf("  %s %s %6.0f households  %5.1f%% covered   area %5.1f%% covered\n",
                     set[r.grid].id.c_str(), text::pad_right(set[r.grid].name, 12).c_str(),

@@ -107,7 +107,7 @@ Runner add_regrid_command(CLI::App& app) {
     }
     print_notes(outcome.notes);
     // Both files appear complete or not at all (each is written aside, then renamed).
-    write_grids(outcome.generation, a->out, "grids");
+    grid::write_grids(outcome.generation, a->out, "grids");
     if (!a->report.empty()) {
       AtomicFile f(a->report);
       f.write(regrid::metrics_json(job, outcome).dump(1) + "\n");

@@ -21,12 +21,13 @@ struct Common {
   std::string at;
   bool json = false;
   std::string notify_config, base_url;
-  Instant when(const Service& s) const {
-    return at.empty() ? now_utc() : parse_time_option(at, "--at", s.reference()->calendar.zone());
+  dispatch::Instant when(const service::Service& s) const {
+    return at.empty() ? dispatch::now_utc()
+                      : parse_time_option(at, "--at", s.reference()->calendar.zone());
   }
   /// The service for a change: its messages go to the configured channels' outbox too, for
   /// the server's runner to send (this command sends nothing itself).
-  std::unique_ptr<Service> open_for_changes() const {
+  std::unique_ptr<service::Service> open_for_changes() const {
     notify::NotifyConfig config;
     if (!notify_config.empty())
       config = notify::parse_notify_config(text::read_file(notify_config), notify_config);
@@ -52,35 +53,38 @@ void add_common(CLI::App& cmd, Common& c, const char* as_help) {
   cmd.add_flag("--json", c.json, "Print JSON");
 }
 
-ViewOptions view_for(const Actor& a, const Report& r, Instant now) {
-  ViewOptions v;
+service::ViewOptions view_for(const dispatch::Actor& a, const dispatch::Report& r,
+                              dispatch::Instant now) {
+  service::ViewOptions v;
   v.now = now;
   const bool owner = !a.id.empty() && a.id == r.submitted_by;
-  v.audience = reports_as_resident(a.role) ? (owner ? Audience::owner : Audience::public_view)
-                                           : Audience::staff;
+  v.audience = dispatch::reports_as_resident(a.role)
+                   ? (owner ? service::Audience::owner : service::Audience::public_view)
+                   : service::Audience::staff;
   return v;
 }
 
-std::string short_time(const std::optional<Instant>& t, const TimeZone& z) {
-  return t ? format_iso(*t, z).substr(0, 16) : std::string("-");
+std::string short_time(const std::optional<dispatch::Instant>& t, const dispatch::TimeZone& z) {
+  return t ? dispatch::format_iso(*t, z).substr(0, 16) : std::string("-");
 }
 
-void print_report(const Report& r, const ReferenceData& ref, Instant now) {
-  const TimeZone& z = ref.calendar.zone();
-  const Category* c = ref.categories.find(r.category);
+void print_report(const dispatch::Report& r, const dispatch::ReferenceData& ref,
+                  dispatch::Instant now) {
+  const dispatch::TimeZone& z = ref.calendar.zone();
+  const dispatch::Category* c = ref.categories.find(r.category);
   std::printf("report    %s  [%s]%s\n", r.id.c_str(), std::string(to_string(r.state)).c_str(),
               r.overdue(now) ? "  OVERDUE" : "");
   std::printf("category  %s %s\n", r.category.c_str(), c ? c->name.c_str() : "");
   std::printf("text      %s\n", r.text.c_str());
   for (const auto& [code, answer] : r.attributes) {
-    const CategoryAttribute* q = nullptr;
+    const dispatch::CategoryAttribute* q = nullptr;
     if (c)
-      for (const CategoryAttribute& a : *c->attributes)
+      for (const dispatch::CategoryAttribute& a : *c->attributes)
         if (a.code == code) q = &a;
     std::printf("  %s  %s\n", q ? q->description.c_str() : code.c_str(), answer.c_str());
   }
   std::printf("at        %.7f, %.7f (wgs84)", r.position.lon(), r.position.lat());
-  if (r.datum != Datum::wgs84)
+  if (r.datum != geo::Datum::wgs84)
     std::printf("  reported as %.7f, %.7f (%s)", r.input.lon(), r.input.lat(),
                 std::string(to_string(r.datum)).c_str());
   std::printf("\n");
@@ -92,18 +96,18 @@ void print_report(const Report& r, const ReferenceData& ref, Instant now) {
   if (!r.duplicate_of.empty()) std::printf("duplicate probably of %s\n", r.duplicate_of.c_str());
   std::printf("responsible %s %s\n", std::string(to_string(r.responsible.kind)).c_str(),
               r.responsible.name.c_str());
-  if (r.assignee.kind != Assignee::Kind::none) {
+  if (r.assignee.kind != dispatch::Assignee::Kind::none) {
     std::printf("assignee  %s %s, due %s\n", std::string(to_string(r.assignee.kind)).c_str(),
                 r.assignee.name.c_str(), short_time(r.due_at, z).c_str());
   }
-  std::printf("created   %s\n", format_iso(r.created_at, z).c_str());
+  std::printf("created   %s\n", dispatch::format_iso(r.created_at, z).c_str());
 }
 
 // ---- submit ----------------------------------------------------------------------------------
 
 struct SubmitArgs {
   Common common;
-  Submission s;
+  dispatch::Submission s;
   double lon = 0, lat = 0, accuracy = -1;
   std::string key;
   std::vector<std::string> attributes;  ///< CODE=VALUE, repeatable
@@ -121,11 +125,12 @@ int submit(SubmitArgs& a) {
                   "--attribute '" + pair.substr(0, 80) + "' is not CODE=VALUE");
     a.s.attributes[pair.substr(0, eq)].push_back(pair.substr(eq + 1));
   }
-  const Actor by = service->actor(a.common.as);
-  const Instant now = a.common.when(*service);
-  const SubmitResult result = service->submit(a.s, by, a.key, now);
+  const dispatch::Actor by = service->actor(a.common.as);
+  const dispatch::Instant now = a.common.when(*service);
+  const service::SubmitResult result = service->submit(a.s, by, a.key, now);
   if (a.common.json) {
-    json j = report_view(result.report, *service->reference(), view_for(by, result.report, now));
+    json j = service::report_view(result.report, *service->reference(),
+                                  view_for(by, result.report, now));
     j["replayed"] = result.replayed;
     std::cout << j.dump(2) << "\n";
   } else {
@@ -145,23 +150,23 @@ struct ShowArgs {
 
 int show(const ShowArgs& a) {
   auto service = a.common.store.open();
-  const Actor viewer = service->actor(a.common.as);
-  const Instant now = a.common.when(*service);
+  const dispatch::Actor viewer = service->actor(a.common.as);
+  const dispatch::Instant now = a.common.when(*service);
   const auto r = service->report(a.id, viewer);
   if (!r) throw Error(ErrorCode::not_found, "report " + a.id + " does not exist");
   const auto events = service->events(a.id, viewer);
-  const ReferenceData& ref = *service->reference();
-  const ViewOptions v = view_for(viewer, *r, now);
+  const dispatch::ReferenceData& ref = *service->reference();
+  const service::ViewOptions v = view_for(viewer, *r, now);
   if (a.common.json) {
-    json j = report_view(*r, ref, v);
+    json j = service::report_view(*r, ref, v);
     j["events"] = json::array();
-    for (const Event& e : events) j["events"].push_back(event_view(e, ref, v));
+    for (const dispatch::Event& e : events) j["events"].push_back(service::event_view(e, ref, v));
     std::cout << j.dump(2) << "\n";
     return 0;
   }
   print_report(*r, ref, now);
   std::printf("\nevents\n");
-  for (const Event& e : events) {
+  for (const dispatch::Event& e : events) {
     std::printf("  %2d  %s  %-17s %-10s → %-10s %s %s\n", e.seq,
                 short_time(e.at, ref.calendar.zone()).c_str(), e.action.c_str(),
                 std::string(to_string(e.from)).c_str(), std::string(to_string(e.to)).c_str(),
@@ -182,12 +187,12 @@ struct ListArgs {
 
 int list(const ListArgs& a) {
   auto service = a.common.store.open();
-  const Actor viewer = service->actor(a.common.as);
-  const Instant now = a.common.when(*service);
-  const TimeZone& zone = service->reference()->calendar.zone();
-  ReportFilter f;
+  const dispatch::Actor viewer = service->actor(a.common.as);
+  const dispatch::Instant now = a.common.when(*service);
+  const dispatch::TimeZone& zone = service->reference()->calendar.zone();
+  store::ReportFilter f;
   for (const auto& s : a.states) {
-    auto st = parse_report_state(s);
+    auto st = dispatch::parse_report_state(s);
     if (!st) throw Error(ErrorCode::invalid_argument, "--state '" + s + "' is not a report state");
     f.states.push_back(*st);
   }
@@ -211,31 +216,32 @@ int list(const ListArgs& a) {
     }
     if (v.size() != 4)
       throw Error(ErrorCode::invalid_argument, "--bbox must be minlon,minlat,maxlon,maxlat");
-    f.bbox = BBox{v[0], v[1], v[2], v[3]};
+    f.bbox = geo::BBox{v[0], v[1], v[2], v[3]};
   }
   f.overdue_only = a.overdue;
   f.now = now;
   f.limit = std::clamp<std::size_t>(a.limit, 1, 1000);
   f.after = a.after;
-  const ReportPage page = service->list(f, viewer);
-  const ReferenceData& ref = *service->reference();
+  const store::ReportPage page = service->list(f, viewer);
+  const dispatch::ReferenceData& ref = *service->reference();
   if (a.common.json) {
     json j;
     j["reports"] = json::array();
-    for (const Report& r : page.items)
-      j["reports"].push_back(report_view(r, ref, view_for(viewer, r, now)));
+    for (const dispatch::Report& r : page.items)
+      j["reports"].push_back(service::report_view(r, ref, view_for(viewer, r, now)));
     j["next"] = page.next.empty() ? json(nullptr) : json(page.next);
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  for (const Report& r : page.items) {
-    const Category* c = ref.categories.find(r.category);
+  for (const dispatch::Report& r : page.items) {
+    const dispatch::Category* c = ref.categories.find(r.category);
     std::printf(
         "%s  %s  %s %s %s  %s  due %s\n", r.id.c_str(), short_time(r.created_at, zone).c_str(),
         text::pad_right(to_string(r.state), 10).c_str(), r.overdue(now) ? "!" : " ",
         text::pad_right(c ? c->name : r.category, 12).c_str(),
-        text::pad_right(
-            r.assignee.kind != Assignee::Kind::none ? r.assignee.name : r.responsible.name, 28)
+        text::pad_right(r.assignee.kind != dispatch::Assignee::Kind::none ? r.assignee.name
+                                                                          : r.responsible.name,
+                        28)
             .c_str(),
         short_time(r.due_at, zone).c_str());
   }
@@ -255,12 +261,12 @@ struct ActArgs {
 
 int act(const ActArgs& a) {
   auto service = a.common.open_for_changes();
-  auto action = parse_action(a.action);
+  auto action = dispatch::parse_action(a.action);
   if (!action) {
     throw Error(ErrorCode::invalid_argument,
-                "action '" + a.action + "' is not one of " + action_names());
+                "action '" + a.action + "' is not one of " + dispatch::action_names());
   }
-  ActionRequest req;
+  dispatch::ActionRequest req;
   req.action = *action;
   req.note = a.note;
   req.reason = a.reason;
@@ -275,14 +281,16 @@ int act(const ActArgs& a) {
       throw Error(ErrorCode::invalid_argument,
                   "--to must be grid:<grid id> or department:<department id>");
     }
-    req.to = Assignee{kind == "grid" ? Assignee::Kind::grid : Assignee::Kind::department,
-                      a.to.substr(colon + 1), ""};
+    req.to = dispatch::Assignee{
+        kind == "grid" ? dispatch::Assignee::Kind::grid : dispatch::Assignee::Kind::department,
+        a.to.substr(colon + 1), ""};
   }
-  const Actor by = service->actor(a.common.as);
-  const Instant now = a.common.when(*service);
-  const Report r = service->act(a.id, req, by, now);
+  const dispatch::Actor by = service->actor(a.common.as);
+  const dispatch::Instant now = a.common.when(*service);
+  const dispatch::Report r = service->act(a.id, req, by, now);
   if (a.common.json)
-    std::cout << report_view(r, *service->reference(), view_for(by, r, now)).dump(2) << "\n";
+    std::cout << service::report_view(r, *service->reference(), view_for(by, r, now)).dump(2)
+              << "\n";
   else
     std::printf("%s %s: now %s\n", r.id.c_str(), a.action.c_str(),
                 std::string(to_string(r.state)).c_str());
@@ -352,7 +360,7 @@ Runner add_report_command(CLI::App& app) {
       "act",
       "Take a workflow action.\nExample: wangge report act r0123... register --as d01\n"
       "Actions: " +
-          action_names());
+          dispatch::action_names());
   add_common(*a, aa->common, "Who acts: a staff id (organisation.json) or resident:<id>");
   a->add_option("id", aa->id, "Report id")->required();
   a->add_option("action", aa->action, "The action")->required();

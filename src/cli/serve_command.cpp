@@ -72,7 +72,7 @@ struct ServeArgs {
   double speed = 4, minutes = 15;
   double read_budget_s = 5;
   double tick_seconds = 60;
-  int public_decimals = PrivacyPolicy::kDefaultDecimals;
+  int public_decimals = dispatch::PrivacyPolicy::kDefaultDecimals;
 };
 
 /// The options of the HTTP server itself: where it listens, its limits and timeouts.
@@ -143,12 +143,12 @@ int serve(ServeArgs& args, CLI::App& cmd) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  ServiceConfig config;
+  service::ServiceConfig config;
   config.store = a->store.store;
   config.data_dir = a->store.data;
   config.network = a->network;
   config.service_points = a->points;
-  config.privacy = PrivacyPolicy::with_decimals(a->public_decimals);
+  config.privacy = dispatch::PrivacyPolicy::with_decimals(a->public_decimals);
   // At most an hour: 3.6e9 microseconds.
   config.store_options.read_budget =
       std::chrono::microseconds(number::narrow_round(a->read_budget_s * 1e6));
@@ -161,17 +161,19 @@ int serve(ServeArgs& args, CLI::App& cmd) {
   if (!a->notify_webhook.empty() || !a->notify_secret.empty())
     notify_config.channels.push_back(
         notify::every_message_webhook(a->notify_webhook, a->notify_secret));
-  auto service = Service::open(config);
+  auto service = service::Service::open(config);
   // Sign-in codes: through the SMS gateway when a channel has a "code" template, and into the
   // outbox log when one is named (the demo's stand-in); both when both.
-  std::vector<MessageSender> code_senders;
-  if (auto gateway = sms_code_sender(notify_config)) code_senders.push_back(std::move(*gateway));
-  if (!a->outbox_log.empty()) code_senders.push_back(log_file_sender(a->outbox_log));
+  std::vector<service::MessageSender> code_senders;
+  if (auto gateway = service::sms_code_sender(notify_config))
+    code_senders.push_back(std::move(*gateway));
+  if (!a->outbox_log.empty()) code_senders.push_back(service::log_file_sender(a->outbox_log));
   if (code_senders.size() == 1) service->accounts().set_sender(std::move(code_senders[0]));
   if (code_senders.size() > 1)
-    service->accounts().set_sender([senders = std::move(code_senders)](const CodeMessage& m) {
-      for (const MessageSender& send : senders) send(m);
-    });
+    service->accounts().set_sender(
+        [senders = std::move(code_senders)](const service::CodeMessage& m) {
+          for (const service::MessageSender& send : senders) send(m);
+        });
   // A long-running server that builds tiles allocates and frees large blocks all the time:
   // keep freed memory in the heap instead of returning it to the kernel after each tile
   // (trimming and re-faulting pages cost a fifth of a tile's time).
@@ -186,7 +188,7 @@ int serve(ServeArgs& args, CLI::App& cmd) {
   service->notifications().start();
   http::HttpServer server(*service, a->server);
   server.start();
-  std::optional<Ticker> ticker;
+  std::optional<service::Ticker> ticker;
   if (a->tick_seconds > 0) {
     // At least 10 ms: a tick is one indexed query, but not a busy loop.
     const auto period = std::chrono::milliseconds(
@@ -225,7 +227,8 @@ Runner add_serve_command(CLI::App& app) {
   add_server_options(*cmd, a->server);
   cmd->add_option("--public-decimals", a->public_decimals,
                   "Decimals of public coordinates (default 4, ~10 m)")
-      ->check(integer_in(PrivacyPolicy::kMinDecimals, PrivacyPolicy::kMaxDecimals));
+      ->check(
+          integer_in(dispatch::PrivacyPolicy::kMinDecimals, dispatch::PrivacyPolicy::kMaxDecimals));
   cmd->add_option("--network", a->network,
                   "Walking network (.bin or OSM; default DATA/streets.osm)");
   cmd->add_option("--service-points", a->points,
@@ -304,7 +307,7 @@ Runner add_keys_command(CLI::App& app) {
       std::printf("key %s revoked\n", a->id.c_str());
       return 0;
     }
-    for (const ApiKey& k : service->api_keys()) {
+    for (const store::ApiKey& k : service->api_keys()) {
       std::printf("%s  %-28s %-16s %s %s\n", k.id.c_str(), k.actor.c_str(), k.role.c_str(),
                   k.revoked ? "REVOKED" : "active ", k.label.c_str());
     }

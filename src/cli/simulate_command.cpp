@@ -28,11 +28,11 @@ class Simulator {
  public:
   /// @throws Error(invalid_data) when the organisation has no dispatcher (调度员) to screen
   /// and dispatch with.
-  Simulator(Service& service, std::uint64_t seed, Instant until)
+  Simulator(service::Service& service, std::uint64_t seed, dispatch::Instant until)
       : ref_(*service.reference()), seed_(seed), until_(until) {
-    for (const Actor& a : ref_.staff) {
-      if (a.role == Role::dispatcher) dispatchers_.push_back(&a);
-      if (a.role == Role::supervisor) supervisors_.push_back(&a);
+    for (const dispatch::Actor& a : ref_.staff) {
+      if (a.role == dispatch::Role::dispatcher) dispatchers_.push_back(&a);
+      if (a.role == dispatch::Role::supervisor) supervisors_.push_back(&a);
     }
     if (dispatchers_.empty())
       throw Error(ErrorCode::invalid_data,
@@ -42,7 +42,7 @@ class Simulator {
   }
 
   /// The history of one report, cut at `until`.
-  std::vector<Service::Step> history(const Report& r) const {
+  std::vector<service::Service::Step> history(const dispatch::Report& r) const {
     // Seeded by what the report says, not by its random id, so a run is reproducible.
     std::mt19937_64 rng(
         seed_ ^ std::hash<std::string>{}(r.text + r.category +
@@ -52,116 +52,121 @@ class Simulator {
       return std::uniform_real_distribution<double>(a, b)(rng);
     };
     auto chance = [&](double p) { return uniform(0, 1) < p; };
-    auto later = [&](Instant t, double lo_min, double hi_min) {
+    auto later = [&](dispatch::Instant t, double lo_min, double hi_min) {
       // Minutes of the simulation's own ranges (at most days): milliseconds, truncated as
       // duration_cast would.
-      return t + Milliseconds(number::narrow<std::int64_t>(uniform(lo_min, hi_min) * 60000.0));
+      return t + dispatch::Milliseconds(
+                     number::narrow<std::int64_t>(uniform(lo_min, hi_min) * 60000.0));
     };
-    std::vector<Service::Step> steps;
+    std::vector<service::Service::Step> steps;
     steps.reserve(16);  // `step` hands out pointers into it
-    auto pick = [&](const std::vector<const Actor*>& from) -> const Actor& {
+    auto pick = [&](const std::vector<const dispatch::Actor*>& from) -> const dispatch::Actor& {
       return *from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(rng)];
     };
-    const Actor& dispatcher = pick(dispatchers_);
-    const Actor& supervisor = pick(supervisors_);
-    auto step = [&](Action a, const Actor& by, Instant at, std::string reason = {}) {
-      ActionRequest req;
+    const dispatch::Actor& dispatcher = pick(dispatchers_);
+    const dispatch::Actor& supervisor = pick(supervisors_);
+    auto step = [&](dispatch::Action a, const dispatch::Actor& by, dispatch::Instant at,
+                    std::string reason = {}) {
+      dispatch::ActionRequest req;
       req.action = a;
       req.reason = std::move(reason);
       steps.push_back({req, by, at});
       return &steps.back().request;
     };
-    Instant t = later(r.created_at, 5, 90);
+    dispatch::Instant t = later(r.created_at, 5, 90);
     if (t > until_) return steps;
     if (!r.duplicate_of.empty() && chance(0.8)) {
-      step(Action::cancel, dispatcher, t, "重复上报 (duplicate of " + r.duplicate_of + ")");
+      step(dispatch::Action::cancel, dispatcher, t,
+           "重复上报 (duplicate of " + r.duplicate_of + ")");
       return steps;
     }
     if (chance(0.03)) {
-      step(Action::cancel, dispatcher, t, "无效上报: 现场核实无此问题");
+      step(dispatch::Action::cancel, dispatcher, t, "无效上报: 现场核实无此问题");
       return steps;
     }
-    step(Action::register_case, dispatcher, t);
+    step(dispatch::Action::register_case, dispatcher, t);
     t = later(t, 2, 45);
     if (t > until_) return steps;
-    step(Action::dispatch, dispatcher, t);
+    step(dispatch::Action::dispatch, dispatcher, t);
     // The due time the workflow will compute, to make most handling on time.
-    const Category* category = ref_.categories.find(r.category);
+    const dispatch::Category* category = ref_.categories.find(r.category);
     if (!category) return steps;  // a category the reference data no longer has
-    const Category& c = *category;
-    const Instant due = Workflow(ref_).due_at(c, t);
-    Assignee assignee = r.responsible;
-    if (assignee.kind == Assignee::Kind::none) return steps;
+    const dispatch::Category& c = *category;
+    const dispatch::Instant due = dispatch::Workflow(ref_).due_at(c, t);
+    dispatch::Assignee assignee = r.responsible;
+    if (assignee.kind == dispatch::Assignee::Kind::none) return steps;
     // Who handles for the assignee: the grid's own worker, or a member of the department.
-    auto handler = [&](const Assignee& a) -> const Actor* {
-      for (const Actor& s : ref_.staff) {
-        if (a.kind == Assignee::Kind::grid && s.role == Role::grid_worker &&
+    auto handler = [&](const dispatch::Assignee& a) -> const dispatch::Actor* {
+      for (const dispatch::Actor& s : ref_.staff) {
+        if (a.kind == dispatch::Assignee::Kind::grid && s.role == dispatch::Role::grid_worker &&
             std::find(s.grids.begin(), s.grids.end(), a.id) != s.grids.end())
           return &s;
-        if (a.kind == Assignee::Kind::department && s.role == Role::department_staff &&
-            s.department == a.id)
+        if (a.kind == dispatch::Assignee::Kind::department &&
+            s.role == dispatch::Role::department_staff && s.department == a.id)
           return &s;
       }
       return nullptr;
     };
-    const Actor* who = handler(assignee);
+    const dispatch::Actor* who = handler(assignee);
     if (!who) return steps;
     t = later(t, 5, 120);
     if (t > until_) return steps;
-    if (assignee.kind == Assignee::Kind::grid && !c.department.empty() && chance(0.06)) {
-      ActionRequest* e = step(Action::escalate, *who, t, "网格内无法处置，吹哨报到");
-      e->to = Assignee{Assignee::Kind::department, c.department, ""};
+    if (assignee.kind == dispatch::Assignee::Kind::grid && !c.department.empty() && chance(0.06)) {
+      dispatch::ActionRequest* e =
+          step(dispatch::Action::escalate, *who, t, "网格内无法处置，吹哨报到");
+      e->to = dispatch::Assignee{dispatch::Assignee::Kind::department, c.department, ""};
       assignee = *e->to;
       who = handler(assignee);
       if (!who) return steps;
       t = later(t, 10, 240);
       if (t > until_) return steps;
     }
-    step(Action::accept, *who, t);
+    step(dispatch::Action::accept, *who, t);
     const double budget_min =
         std::max(30.0, std::chrono::duration<double, std::ratio<60>>(due - t).count());
     const double fraction = chance(0.85) ? uniform(0.05, 0.9) : uniform(1.05, 2.0);
     t = later(t, budget_min * fraction * 0.9, budget_min * fraction);
     if (t > until_) return steps;
-    step(Action::handle, *who, t)->note = "已处置";
+    step(dispatch::Action::handle, *who, t)->note = "已处置";
     t = later(t, 20, 300);
     if (t > until_) return steps;
     if (chance(0.08)) {
-      step(Action::rework, dispatcher, t, "核查未通过：现场仍未整改到位");
+      step(dispatch::Action::rework, dispatcher, t, "核查未通过：现场仍未整改到位");
       t = later(t, 60, 480);
       if (t > until_) return steps;
-      step(Action::handle, *who, t)->note = "已再次处置";
+      step(dispatch::Action::handle, *who, t)->note = "已再次处置";
       t = later(t, 20, 180);
       if (t > until_) return steps;
     }
-    step(Action::close, chance(0.3) ? supervisor : dispatcher, t);
+    step(dispatch::Action::close, chance(0.3) ? supervisor : dispatcher, t);
     t = later(t, 60, 48 * 60);
     if (t > until_ || !chance(0.6)) return steps;
     const double p = uniform(0, 1);
-    ActionRequest* e = step(Action::evaluate, dispatcher, t);
+    dispatch::ActionRequest* e = step(dispatch::Action::evaluate, dispatcher, t);
     e->rating = p < 0.55 ? 5 : p < 0.85 ? 4 : p < 0.95 ? 3 : p < 0.99 ? 2 : 1;
     e->note = "电话回访";
     return steps;
   }
 
  private:
-  const ReferenceData& ref_;
-  std::vector<const Actor*> dispatchers_, supervisors_;
+  const dispatch::ReferenceData& ref_;
+  std::vector<const dispatch::Actor*> dispatchers_, supervisors_;
   std::uint64_t seed_;
-  Instant until_;
+  dispatch::Instant until_;
 };
 
 int run(const SimulateArgs& a) {
   auto service = a.store.open();
-  const TimeZone& zone = service->reference()->calendar.zone();
-  const Instant until = a.until.empty() ? now_utc() : parse_time_option(a.until, "--until", zone);
-  const Actor admin{"a-simulator", "simulator", Role::admin, {}, {}};
-  std::vector<Report> received;
-  ReportFilter f;
-  f.states = {ReportState::received};
+  const dispatch::TimeZone& zone = service->reference()->calendar.zone();
+  const dispatch::Instant until =
+      a.until.empty() ? dispatch::now_utc() : parse_time_option(a.until, "--until", zone);
+  const dispatch::Actor admin{"a-simulator", "simulator", dispatch::Role::admin, {}, {}};
+  std::vector<dispatch::Report> received;
+  store::ReportFilter f;
+  f.states = {dispatch::ReportState::received};
   f.limit = 1000;
   service->each_report(f, admin, std::numeric_limits<std::size_t>::max(),
-                       [&](const Report& r) { received.push_back(r); });
+                       [&](const dispatch::Report& r) { received.push_back(r); });
 
   const Simulator sim(*service, a.seed, until);
   std::size_t actions = 0;
@@ -181,7 +186,7 @@ int run(const SimulateArgs& a) {
   const std::size_t supervised = service->tick(until);
   std::printf(
       "simulated %zu actions on %zu received reports up to %s; %zu overdue case(s) supervised\n",
-      actions, received.size(), format_iso(until, zone).c_str(), supervised);
+      actions, received.size(), dispatch::format_iso(until, zone).c_str(), supervised);
   return 0;
 }
 

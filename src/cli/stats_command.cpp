@@ -39,9 +39,9 @@ std::string minutes(const std::optional<double>& v) {
 
 int run(const StatsArgs& a) {
   auto service = a.store.open();
-  const TimeZone& zone = service->reference()->calendar.zone();
-  StatsQuery q;
-  const auto group = parse_stats_group(a.group);
+  const dispatch::TimeZone& zone = service->reference()->calendar.zone();
+  dispatch::StatsQuery q;
+  const auto group = dispatch::parse_stats_group(a.group);
   if (!group) {
     throw Error(
         ErrorCode::invalid_argument,
@@ -59,7 +59,7 @@ int run(const StatsArgs& a) {
   }
   if (!a.from.empty()) q.from = parse_time_option(a.from, "--from", zone);
   if (!a.to.empty()) q.to = parse_time_option(a.to, "--to", zone);
-  q.now = a.at.empty() ? now_utc() : parse_time_option(a.at, "--at", zone);
+  q.now = a.at.empty() ? dispatch::now_utc() : parse_time_option(a.at, "--at", zone);
   const auto rows = service->stats(q);
   if (!a.out.empty()) {
     const std::size_t n = service->export_stats(rows, q.group, a.out);
@@ -67,7 +67,7 @@ int run(const StatsArgs& a) {
     return 0;
   }
   if (a.json) {
-    auto j = stats_view(rows);
+    auto j = service::stats_view(rows);
     for (std::size_t i = 0; i < rows.size(); ++i)
       j[i]["label"] = service->stats_label(rows[i], q.group);
     std::cout << nlohmann::json{{"group_by", a.group}, {"rows", j}}.dump(2) << "\n";
@@ -88,7 +88,7 @@ int run(const StatsArgs& a) {
     head += " " + text::pad_left(name, static_cast<std::size_t>(width));
   }
   std::printf("%s\n", head.c_str());
-  for (const StatsRow& r : rows) {
+  for (const dispatch::StatsRow& r : rows) {
     std::printf("%s %7zu %7zu %7zu %7zu %8s %8s %7s %7s %7s %9s %9s\n",
                 text::pad_right(service->stats_label(r, q.group), 24).c_str(), r.reported,
                 r.due_to_close, r.closed, r.overdue_open, percent(r.closure_rate).c_str(),

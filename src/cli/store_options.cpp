@@ -14,16 +14,17 @@ void add_store_options(CLI::App& cmd, StoreOptions& o) {
       ->envname("WANGGE_DATA");
 }
 
-std::unique_ptr<Service> StoreOptions::open(const PrivacyPolicy& privacy) const {
-  ServiceConfig config;
+std::unique_ptr<service::Service> StoreOptions::open(const dispatch::PrivacyPolicy& privacy) const {
+  service::ServiceConfig config;
   config.privacy = privacy;
   config.store = store;
   config.data_dir = data;
-  return Service::open(config);
+  return service::Service::open(config);
 }
 
-Instant parse_time_option(const std::string& text, const std::string& what, const TimeZone& zone) {
-  auto t = parse_iso(text, zone);
+dispatch::Instant parse_time_option(const std::string& text, const std::string& what,
+                                    const dispatch::TimeZone& zone) {
+  auto t = dispatch::parse_iso(text, zone);
   if (!t) {
     throw Error(ErrorCode::invalid_argument,
                 what + " '" + text + "' is not an ISO 8601 time (e.g. 2026-11-23T09:30:00+08:00)");

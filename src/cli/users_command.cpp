@@ -48,8 +48,8 @@ Runner add_users_command(CLI::App& app) {
   return [=]() -> int {
     if (const int status = import_roster(); status >= 0) return status;
     auto service = a->store.open();
-    Accounts& accounts = service->accounts();
-    const Instant now = now_utc();
+    service::Accounts& accounts = service->accounts();
+    const dispatch::Instant now = dispatch::now_utc();
     if (add->parsed()) {
       std::string password;
       if (a->password_stdin) {
@@ -75,8 +75,8 @@ Runner add_users_command(CLI::App& app) {
       return 0;
     }
     const auto ref = service->reference();
-    for (const Account& acc : accounts.list()) {
-      const Actor* staff = ref->staff_member(acc.actor);
+    for (const store::Account& acc : accounts.list()) {
+      const dispatch::Actor* staff = ref->staff_member(acc.actor);
       std::printf("%-24s %-28s %-16s %s%s\n", acc.login.c_str(), acc.actor.c_str(),
                   staff ? std::string(to_string(staff->role)).c_str() : "resident",
                   acc.disabled ? "DISABLED" : "active", acc.locked_until > now ? " (locked)" : "");

@@ -17,18 +17,18 @@ std::string grid_list(const std::vector<std::string>& grids) {
   return out;
 }
 
-void print_changes(const RosterImportResult& r) {
+void print_changes(const service::RosterImportResult& r) {
   for (const auto& [change, staff] : r.changes) {
     const std::string scope = staff.grids.empty() ? staff.department : grid_list(staff.grids);
     std::printf("  %-8s %-20s %s %-16s %s\n", change.c_str(), staff.id.c_str(),
                 text::pad_right(staff.name, 12).c_str(), std::string(to_string(staff.role)).c_str(),
                 scope.c_str());
   }
-  for (const RosterAccount& a : r.accounts)
+  for (const service::RosterAccount& a : r.accounts)
     std::printf("  account  %-20s for %s\n", a.login.c_str(), a.staff_id.c_str());
 }
 
-void print_summary(const RosterImportResult& r, bool dry_run) {
+void print_summary(const service::RosterImportResult& r, bool dry_run) {
   std::string line = r.file + (dry_run ? " (dry run, nothing written)" : "") + ": " +
                      std::to_string(r.added) + " added, " + std::to_string(r.updated) +
                      " updated, " + std::to_string(r.unchanged) + " unchanged";
@@ -40,10 +40,10 @@ void print_summary(const RosterImportResult& r, bool dry_run) {
   std::printf("%s\n", line.c_str());
 }
 
-void print_passwords(const RosterImportResult& r) {
+void print_passwords(const service::RosterImportResult& r) {
   if (r.accounts.empty()) return;
   std::printf("\n%-24s %-20s %s\n", "login", "staff", "password");
-  for (const RosterAccount& a : r.accounts)
+  for (const service::RosterAccount& a : r.accounts)
     std::printf("%-24s %-20s %s\n", a.login.c_str(), a.staff_id.c_str(), a.password.c_str());
   std::fprintf(stderr, "wangge: note: the passwords above are shown only now\n");
 }
@@ -75,8 +75,8 @@ Runner add_users_import(CLI::App& users) {
   return [a, cmd]() -> int {
     if (!cmd->parsed()) return -1;
     auto service = a->store.open();
-    RosterImportRequest request{a->file, a->replace, a->dry_run, {}, now_utc()};
-    const RosterImportResult r = import_roster(*service, request);
+    service::RosterImportRequest request{a->file, a->replace, a->dry_run, {}, dispatch::now_utc()};
+    const service::RosterImportResult r = service::import_roster(*service, request);
     print_notes(r.notes);
     if (a->dry_run) print_changes(r);
     print_summary(r, a->dry_run);

@@ -12,7 +12,7 @@
 namespace wangge::cli {
 namespace {
 
-nlohmann::json finding_json(const Finding& f) {
+nlohmann::json finding_json(const grid::Finding& f) {
   nlohmann::json j{{"rule", f.rule},
                    {"severity", to_string(f.severity)},
                    {"message", f.message},
@@ -34,14 +34,15 @@ struct ValidateArgs {
 };
 
 int run(const ValidateArgs& a) {
-  ValidationOptions v;
+  grid::ValidationOptions v;
   v.overlap_tolerance_m2 = a.overlap_tolerance;
   v.gap_tolerance_m2 = a.gap_tolerance;
   v.fix = a.fix;
-  ValidationRun run = Service::validate_grids(a.source.path, a.source.to_import_options(), v);
-  const ValidationReport& r = run.report;
+  service::ValidationRun run =
+      service::Service::validate_grids(a.source.path, a.source.to_import_options(), v);
+  const grid::ValidationReport& r = run.report;
   print_notes(run.import.notes);
-  if (a.fix && !a.out.empty()) write_grids(run.import.grids, a.out, run.import.layer);
+  if (a.fix && !a.out.empty()) grid::write_grids(run.import.grids, a.out, run.import.layer);
   const std::size_t errors = r.errors();
   if (a.json) {
     nlohmann::json j;
@@ -51,14 +52,14 @@ int run(const ValidateArgs& a) {
     j["fields"] = run.import.fields_used;
     j["notes"] = run.import.notes;
     j["levels"] = nlohmann::json::array();
-    for (const LevelSummary& l : r.levels) {
+    for (const grid::LevelSummary& l : r.levels) {
       j["levels"].push_back(
           {{"level", l.depth}, {"name", l.name}, {"count", l.count}, {"area_km2", l.area_km2}});
     }
     j["findings"] = nlohmann::json::array();
-    for (const Finding& f : r.findings) j["findings"].push_back(finding_json(f));
+    for (const grid::Finding& f : r.findings) j["findings"].push_back(finding_json(f));
     j["repairs"] = nlohmann::json::array();
-    for (const Finding& f : r.repairs) j["repairs"].push_back(finding_json(f));
+    for (const grid::Finding& f : r.repairs) j["repairs"].push_back(finding_json(f));
     j["errors"] = errors;
     j["valid"] = errors == 0;
     std::cout << j.dump(2) << "\n";
@@ -67,13 +68,13 @@ int run(const ValidateArgs& a) {
               << run.import.crs << ")\n\n";
     std::printf("%-6s %s %8s %12s\n", "level", text::pad_right("name", 14).c_str(), "count",
                 "area km²");
-    for (const LevelSummary& l : r.levels) {
+    for (const grid::LevelSummary& l : r.levels) {
       std::printf("%-6d %s %8zu %12.4f\n", l.depth, text::pad_right(l.name, 14).c_str(), l.count,
                   l.area_km2);
     }
     std::cout << "\n";
-    for (const Finding& f : r.repairs) std::cout << "repaired  " << f.message << "\n";
-    for (const Finding& f : r.findings) {
+    for (const grid::Finding& f : r.repairs) std::cout << "repaired  " << f.message << "\n";
+    for (const grid::Finding& f : r.findings) {
       std::cout << to_string(f.severity) << "  [" << f.rule << "] " << f.message << "\n";
     }
     if (r.findings.empty())

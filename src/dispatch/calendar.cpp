@@ -4,7 +4,7 @@
 
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 using namespace std::chrono;
@@ -130,4 +130,4 @@ minutes WorkCalendar::work_time_between(Instant a, Instant b) const {
   return floor<minutes>(total);
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -8,7 +8,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 std::string_view to_string(CategoryKind k) noexcept {
   return k == CategoryKind::component ? "component" : "event";
@@ -312,4 +312,4 @@ const Category& CategoryTree::major_class(const Category& c) const {
   return *cur;
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -11,7 +11,7 @@
 #include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 void check_text(const std::string& value, const char* field, std::size_t limit) {
@@ -77,9 +77,9 @@ const Category& Intake::check_submission(const Submission& s) const {
   // Position, in the declared datum.
   if (!s.lon || !s.lat) throw Error(ErrorCode::invalid_coordinate, "a report needs lon and lat");
   std::string why;
-  const auto input = LonLat::try_make(Longitude(*s.lon), Latitude(*s.lat), &why);
+  const auto input = geo::LonLat::try_make(geo::Longitude(*s.lon), geo::Latitude(*s.lat), &why);
   if (!input) throw Error(ErrorCode::invalid_coordinate, why);
-  const auto datum = parse_datum(s.datum);
+  const auto datum = geo::parse_datum(s.datum);
   if (!datum)
     throw Error(ErrorCode::invalid_argument,
                 "datum '" + s.datum + "' is not one of wgs84, gcj02, bd09");
@@ -139,8 +139,8 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
                      std::string id) const {
   const Category* category = &check_submission(s);
   // Checked above: the position, datum and channel parse.
-  const LonLat input = LonLat::checked(Longitude(*s.lon), Latitude(*s.lat));
-  const Datum datum = *parse_datum(s.datum);
+  const geo::LonLat input = geo::LonLat::checked(geo::Longitude(*s.lon), geo::Latitude(*s.lat));
+  const geo::Datum datum = *geo::parse_datum(s.datum);
   const Channel channel = *parse_channel(s.channel);
   auto attributes =
       check_attributes(*category, s.attributes, s.unknown_attributes, ref_.calendar.zone());
@@ -163,7 +163,7 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
   if (auto phone = normalised_phone(s.reporter.phone)) r.reporter.phone = *phone;
   r.input = input;
   r.datum = datum;
-  r.position = to_wgs84(input, datum);
+  r.position = geo::to_wgs84(input, datum);
   r.accuracy_m = s.accuracy_m;
   r.generation = generation_;
 
@@ -172,17 +172,17 @@ Report Intake::build(const Submission& s, const Actor& submitter, Instant now,
 }
 
 void Intake::place(Report& r, const Category& category) const {
-  const Location loc = index_.locate(r.position);
+  const grid::Location loc = index_.locate(r.position);
   r.grid_status = loc.status;
-  const GridSet& set = index_.grids();
-  if (loc.status != LocateStatus::not_covered) {
+  const grid::GridSet& set = index_.grids();
+  if (loc.status != grid::LocateStatus::not_covered) {
     for (std::size_t g : loc.chain) r.grid_chain.push_back(set[g].id);
     r.leader = set[loc.grid].leader;
     r.on_boundary = loc.on_boundary;
     r.boundary_distance_m = loc.boundary_distance_m;
   }
   if (nearest_) {
-    const NearestAnswer a = nearest_->lookup(r.position);
+    const network::NearestAnswer a = nearest_->lookup(r.position);
     if (a.point) {
       r.nearest_service = NearestServiceInfo{a.point->id, a.point->name,   a.walk_m,
                                              a.minutes,   a.within_circle, a.straight_line};
@@ -191,7 +191,7 @@ void Intake::place(Report& r, const Category& category) const {
   // Responsibility: 事件 locality first, 部件 owner first; the locality is the last resort.
   Assignee locality;
   if (!r.grid_chain.empty()) {
-    const Grid& leaf = set[loc.grid];
+    const grid::Grid& leaf = set[loc.grid];
     locality = {
         Assignee::Kind::grid, leaf.id,
         leaf.name +
@@ -222,7 +222,7 @@ std::optional<std::string> Intake::find_duplicate(const Report& report,
     if (other.state == ReportState::cancelled || other.created_at < oldest ||
         other.created_at > report.created_at)
       continue;
-    const double d = haversine_m(report.position, other.position);
+    const double d = geo::haversine_m(report.position, other.position);
     if (d > radius) continue;
     if (!best || d < best_d || (d == best_d && other.created_at < best->created_at)) {
       best = &other;
@@ -234,4 +234,4 @@ std::optional<std::string> Intake::find_duplicate(const Report& report,
   return best->duplicate_of.empty() ? best->id : best->duplicate_of;
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

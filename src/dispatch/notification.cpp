@@ -11,7 +11,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/sha256.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 constexpr std::array<std::string_view, 3> kStateNames{"pending", "delivered", "dead"};
@@ -440,4 +440,4 @@ std::vector<Notification> compose(const Report& r, const Event& e, const NoticeC
 
 }  // namespace
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -6,7 +6,7 @@
 
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 constexpr std::array<std::string_view, 7> kRoleNames{
     "resident",   "grid_worker", "department_staff", "dispatcher",
@@ -56,4 +56,4 @@ Actor Actor::public_viewer() {
   return a;
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -6,7 +6,7 @@
 
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 PrivacyPolicy PrivacyPolicy::with_decimals(int decimals) {
   if (decimals < kMinDecimals || decimals > kMaxDecimals) {
@@ -193,4 +193,4 @@ std::string mask_personal_numbers(std::string_view text) {
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -9,7 +9,7 @@
 #include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 using nlohmann::json;
@@ -362,4 +362,4 @@ ReferenceData load_reference(const std::string& dir) {
                          text::read_file(dir + "/calendar.json"));
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -4,7 +4,7 @@
 
 #include <array>
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 constexpr std::array<std::string_view, 9> kStates{"received",   "registered", "cancelled",
                                                   "dispatched", "accepted",   "handled",
@@ -137,4 +137,4 @@ std::optional<Instant> report_in_waiting(const std::vector<WhistledDepartment>& 
   return earliest;
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

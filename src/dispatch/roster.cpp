@@ -9,7 +9,7 @@
 
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 enum Column : std::size_t { kId, kName, kRole, kGrids, kDepartment, kLogin, kColumns };
@@ -84,7 +84,7 @@ std::string expected_headers() {
 
 /// The index of the header among @p rows: the first of the first five to name both a 工号 and a
 /// 姓名 column, else the first.
-std::size_t header_index(const std::vector<TableRow>& rows) {
+std::size_t header_index(const std::vector<geo::TableRow>& rows) {
   for (std::size_t i = 0; i < rows.size() && i < 5; ++i) {
     bool id = false, name = false;
     for (const std::string& cell : rows[i].cells) {
@@ -97,7 +97,8 @@ std::size_t header_index(const std::vector<TableRow>& rows) {
   return 0;
 }
 
-std::optional<Columns> columns_of(const TableRow& header, const RosterContext& ctx, Roster& out) {
+std::optional<Columns> columns_of(const geo::TableRow& header, const RosterContext& ctx,
+                                  Roster& out) {
   Columns cols;
   std::vector<std::string> ignored, found;
   for (std::size_t i = 0; i < header.cells.size(); ++i) {
@@ -163,7 +164,7 @@ std::vector<std::string> split_grids(std::string cell) {
 /// One row being read: its cells by column, and where its messages point.
 class RowReader {
  public:
-  RowReader(const TableRow& row, const Columns& cols, const RosterContext& ctx, Roster& out)
+  RowReader(const geo::TableRow& row, const Columns& cols, const RosterContext& ctx, Roster& out)
       : row_(row), cols_(cols), ctx_(ctx), out_(out) {}
 
   std::string cell(Column c) const {
@@ -180,7 +181,7 @@ class RowReader {
   bool ok() const { return ok_; }
 
  private:
-  const TableRow& row_;
+  const geo::TableRow& row_;
   const Columns& cols_;
   const RosterContext& ctx_;
   Roster& out_;
@@ -243,7 +244,8 @@ void read_department(RowReader& r, const RosterContext& ctx, RosterEntry& e) {
          known + ")");
 }
 
-std::optional<RosterEntry> read_row(RowReader& r, const TableRow& row, const RosterContext& ctx) {
+std::optional<RosterEntry> read_row(RowReader& r, const geo::TableRow& row,
+                                    const RosterContext& ctx) {
   RosterEntry e;
   e.row = row.row;
   e.staff.id = r.cell(kId);
@@ -276,7 +278,7 @@ void once(std::map<std::string, std::size_t>& seen, const std::string& key, cons
 
 }  // namespace
 
-Roster parse_roster(const OfficeTable& table, const RosterContext& context) {
+Roster parse_roster(const geo::OfficeTable& table, const RosterContext& context) {
   Roster out;
   if (table.rows.empty()) {
     out.errors.push_back(context.file + " is empty; expected headers: " + expected_headers());
@@ -287,7 +289,7 @@ Roster parse_roster(const OfficeTable& table, const RosterContext& context) {
   if (!cols) return out;
   std::map<std::string, std::size_t> ids, logins;
   for (std::size_t i = header + 1; i < table.rows.size(); ++i) {
-    const TableRow& row = table.rows[i];
+    const geo::TableRow& row = table.rows[i];
     RowReader r(row, *cols, context, out);
     auto entry = read_row(r, row, context);
     once(ids, r.cell(kId), r.label(kId), row.row, r);
@@ -301,4 +303,4 @@ Roster parse_roster(const OfficeTable& table, const RosterContext& context) {
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

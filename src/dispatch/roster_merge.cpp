@@ -6,7 +6,7 @@
 #include "wangge/dispatch/roster.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 using nlohmann::ordered_json;
@@ -85,4 +85,4 @@ RosterMerge merge_roster(const std::string& organisation_json,
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <map>
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 using namespace std::chrono;
@@ -172,4 +172,4 @@ std::vector<StatsRow> compute_stats(const std::vector<Report>& reports, const St
   return rows;
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -5,7 +5,7 @@
 
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 using namespace std::chrono;
@@ -130,4 +130,4 @@ Instant now_utc() noexcept {
   return time_point_cast<Milliseconds>(system_clock::now());
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

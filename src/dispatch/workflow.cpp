@@ -7,7 +7,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 using S = ReportState;
@@ -813,4 +813,4 @@ std::optional<Event> Workflow::report_in_missed(Report& report, Instant now) con
   return apply(report, req, Actor::system(), now);
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -5,7 +5,7 @@
 #include <numbers>
 #include <string>
 
-namespace wangge {
+namespace wangge::geo {
 namespace {
 
 constexpr double kA = 6378245.0;                // Krasovsky 1940 semi-major axis used by GCJ-02
@@ -149,4 +149,4 @@ LonLat from_wgs84(LonLat p, Datum to) noexcept {
   return p;
 }
 
-}  // namespace wangge
+}  // namespace wangge::geo

@@ -10,7 +10,7 @@
 #include "wangge/util/atomic_file.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 namespace {
 
 OGRLinearRing to_ogr(const Ring& ring) {
@@ -158,4 +158,4 @@ void write_features(const std::string& path, const std::string& driver_name,
     publish(entry.path().string(), (target.parent_path() / entry.path().filename()).string());
 }
 
-}  // namespace wangge
+}  // namespace wangge::geo

@@ -172,12 +172,12 @@ Dataset create_vector(const std::string& path, const std::string& driver) {
   return Dataset(ds);
 }
 
-std::optional<Datum> datum_of(const OGRSpatialReference* srs) {
+std::optional<geo::Datum> datum_of(const OGRSpatialReference* srs) {
   if (!srs) return std::nullopt;
-  return Datum::wgs84;  // any CRS with a definition is reprojected to WGS-84 through PROJ
+  return geo::Datum::wgs84;  // any CRS with a definition is reprojected to WGS-84 through PROJ
 }
 
-ToWgs84::ToWgs84(const OGRSpatialReference* source, Datum datum) : datum_(datum) {
+ToWgs84::ToWgs84(const OGRSpatialReference* source, geo::Datum datum) : datum_(datum) {
   if (source) {
     OGRSpatialReference src(*source);
     src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -202,7 +202,7 @@ ToWgs84::ToWgs84(const OGRSpatialReference* source, Datum datum) : datum_(datum)
   } else {
     description_ = "no CRS: lon/lat assumed";
   }
-  if (datum_ != Datum::wgs84) {
+  if (datum_ != geo::Datum::wgs84) {
     description_ += ", datum " + std::string(to_string(datum_)) + " -> wgs84";
   }
 }
@@ -213,10 +213,10 @@ ToWgs84::~ToWgs84() {
 
 bool ToWgs84::apply(double& x, double& y) const {
   if (transform_ && !transform_->Transform(1, &x, &y)) return false;
-  if (datum_ != Datum::wgs84) {
-    auto p = LonLat::try_make(Longitude(x), Latitude(y));
+  if (datum_ != geo::Datum::wgs84) {
+    auto p = geo::LonLat::try_make(geo::Longitude(x), geo::Latitude(y));
     if (!p) return false;
-    const LonLat w = to_wgs84(*p, datum_);
+    const geo::LonLat w = geo::to_wgs84(*p, datum_);
     x = w.lon();
     y = w.lat();
   }

@@ -26,7 +26,7 @@ Geometry own(const Context& ctx, GEOSGeometry* g) {
 
 namespace {
 
-GEOSGeometry* make_ring(const Context& ctx, const Ring& ring) {
+GEOSGeometry* make_ring(const Context& ctx, const geo::Ring& ring) {
   GEOSCoordSequence* seq =
       GEOSCoordSeq_create_r(ctx.handle(), static_cast<unsigned>(ring.size()), 2);
   for (std::size_t i = 0; i < ring.size(); ++i) {
@@ -35,11 +35,11 @@ GEOSGeometry* make_ring(const Context& ctx, const Ring& ring) {
   return GEOSGeom_createLinearRing_r(ctx.handle(), seq);  // takes ownership of seq
 }
 
-GEOSGeometry* make_polygon(const Context& ctx, const Polygon& poly) {
+GEOSGeometry* make_polygon(const Context& ctx, const geo::Polygon& poly) {
   GEOSGeometry* shell = make_ring(ctx, poly.outer);
   if (!shell) return nullptr;
   std::vector<GEOSGeometry*> holes;
-  for (const Ring& h : poly.holes) {
+  for (const geo::Ring& h : poly.holes) {
     GEOSGeometry* hole = make_ring(ctx, h);
     if (!hole) {
       GEOSGeom_destroy_r(ctx.handle(), shell);
@@ -52,20 +52,20 @@ GEOSGeometry* make_polygon(const Context& ctx, const Polygon& poly) {
                                   static_cast<unsigned>(holes.size()));
 }
 
-Ring read_ring(const Context& ctx, const GEOSGeometry* ring) {
+geo::Ring read_ring(const Context& ctx, const GEOSGeometry* ring) {
   const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(ctx.handle(), ring);
   unsigned n = 0;
   GEOSCoordSeq_getSize_r(ctx.handle(), seq, &n);
-  Ring out(n);
+  geo::Ring out(n);
   for (unsigned i = 0; i < n; ++i) GEOSCoordSeq_getXY_r(ctx.handle(), seq, i, &out[i].x, &out[i].y);
   return out;
 }
 
-void collect_polygons(const Context& ctx, const GEOSGeometry* g, MultiPolygon& out) {
+void collect_polygons(const Context& ctx, const GEOSGeometry* g, geo::MultiPolygon& out) {
   const int type = GEOSGeomTypeId_r(ctx.handle(), g);
   if (type == GEOS_POLYGON) {
     if (GEOSisEmpty_r(ctx.handle(), g)) return;
-    Polygon poly;
+    geo::Polygon poly;
     poly.outer = read_ring(ctx, GEOSGetExteriorRing_r(ctx.handle(), g));
     const int holes = GEOSGetNumInteriorRings_r(ctx.handle(), g);
     for (int i = 0; i < holes; ++i)
@@ -79,9 +79,9 @@ void collect_polygons(const Context& ctx, const GEOSGeometry* g, MultiPolygon& o
 
 }  // namespace
 
-Geometry to_geos(const Context& ctx, const MultiPolygon& g) {
+Geometry to_geos(const Context& ctx, const geo::MultiPolygon& g) {
   std::vector<GEOSGeometry*> parts;
-  for (const Polygon& poly : g.polygons) {
+  for (const geo::Polygon& poly : g.polygons) {
     GEOSGeometry* p = make_polygon(ctx, poly);
     if (!p) {
       for (auto* done : parts) GEOSGeom_destroy_r(ctx.handle(), done);
@@ -93,8 +93,8 @@ Geometry to_geos(const Context& ctx, const MultiPolygon& g) {
                                               static_cast<unsigned>(parts.size())));
 }
 
-MultiPolygon from_geos(const Context& ctx, const GEOSGeometry* g) {
-  MultiPolygon out;
+geo::MultiPolygon from_geos(const Context& ctx, const GEOSGeometry* g) {
+  geo::MultiPolygon out;
   if (g) collect_polygons(ctx, g, out);
   return out;
 }
@@ -104,7 +104,7 @@ std::optional<Invalidity> invalidity(const Context& ctx, const GEOSGeometry* g) 
   GEOSGeometry* location = nullptr;
   const char valid = GEOSisValidDetail_r(ctx.handle(), g, 0, &reason, &location);
   if (valid == 1) return std::nullopt;
-  Invalidity out{reason ? reason : ctx.last_error(), XY{0, 0}};
+  Invalidity out{reason ? reason : ctx.last_error(), geo::XY{0, 0}};
   if (location) {
     GEOSGeomGetX_r(ctx.handle(), location, &out.where.x);
     GEOSGeomGetY_r(ctx.handle(), location, &out.where.y);
@@ -114,11 +114,11 @@ std::optional<Invalidity> invalidity(const Context& ctx, const GEOSGeometry* g) 
   return out;
 }
 
-std::optional<XY> point_on_surface(const Context& ctx, const GEOSGeometry* g) {
+std::optional<geo::XY> point_on_surface(const Context& ctx, const GEOSGeometry* g) {
   if (!g || GEOSisEmpty_r(ctx.handle(), g)) return std::nullopt;
   GEOSGeometry* p = GEOSPointOnSurface_r(ctx.handle(), g);
   if (!p) return std::nullopt;
-  XY out{0, 0};
+  geo::XY out{0, 0};
   if (GEOSisEmpty_r(ctx.handle(), p) || !GEOSGeomGetX_r(ctx.handle(), p, &out.x) ||
       !GEOSGeomGetY_r(ctx.handle(), p, &out.y)) {
     GEOSGeom_destroy_r(ctx.handle(), p);

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <numbers>
 
-namespace wangge {
+namespace wangge::geo {
 namespace {
 constexpr double kWgs84A = 6378137.0;
 constexpr double kWgs84E2 = 0.00669437999014;
@@ -32,9 +32,9 @@ double haversine_m(LonLat a, LonLat b) noexcept {
   return 2 * kR * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
-}  // namespace wangge
+}  // namespace wangge::geo
 
-namespace wangge {
+namespace wangge::geo {
 
 double local_distance_m(LonLat a, LonLat b) noexcept {
   const LocalProjection frame(a);
@@ -42,4 +42,4 @@ double local_distance_m(LonLat a, LonLat b) noexcept {
   return std::hypot(m.x, m.y);
 }
 
-}  // namespace wangge
+}  // namespace wangge::geo

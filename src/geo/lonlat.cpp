@@ -5,7 +5,7 @@
 
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 
 std::optional<LonLat> LonLat::try_make(Longitude lon, Latitude lat, std::string* why) {
   auto fail = [&](std::string reason) -> std::optional<LonLat> {
@@ -34,4 +34,4 @@ LonLat LonLat::trusted(double lon, double lat) noexcept {
   return LonLat(lon, lat);
 }
 
-}  // namespace wangge
+}  // namespace wangge::geo

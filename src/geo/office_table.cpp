@@ -11,7 +11,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 namespace {
 
 /// Sets a GDAL configuration option for this thread while it lives. The XLSX driver (GDAL 3.6)
@@ -153,4 +153,4 @@ OfficeTable read_office_table(const std::string& path, const OfficeTableLimits& 
   return table;
 }
 
-}  // namespace wangge
+}  // namespace wangge::geo

@@ -5,7 +5,7 @@
 
 #include "wangge/geo/local_projection.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 namespace {
 
 // Crossing test for one ring. Returns boundary when p lies on a segment (exact arithmetic on
@@ -152,4 +152,4 @@ bool coordinates_in_range(const MultiPolygon& g, XY* where) noexcept {
   return true;
 }
 
-}  // namespace wangge
+}  // namespace wangge::geo

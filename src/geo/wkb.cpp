@@ -6,7 +6,7 @@
 
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 namespace {
 
 constexpr char kHex[] = "0123456789ABCDEF";
@@ -157,4 +157,4 @@ MultiPolygon from_wkb_hex(std::string_view hex) {
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::geo

@@ -9,7 +9,7 @@
 #include "wangge/geo/local_projection.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
@@ -46,11 +46,11 @@ GridIndex::GridIndex(std::shared_ptr<const GridSet> grids, double outside_tolera
   entries.reserve(set.size());
   scale_.resize(set.size(), Scale{0, 0});
   for (std::uint32_t i = 0; i < set.size(); ++i) {
-    const BBox b = bbox_of(set[i].geometry);
+    const geo::BBox b = geo::bbox_of(set[i].geometry);
     if (!b.valid()) continue;  // empty geometry: nothing to find
-    const XY c = b.centre();
-    const LocalProjection frame(
-        LonLat::trusted(std::clamp(c.x, -180.0, 180.0), std::clamp(c.y, -90.0, 90.0)));
+    const geo::XY c = b.centre();
+    const geo::LocalProjection frame(
+        geo::LonLat::trusted(std::clamp(c.x, -180.0, 180.0), std::clamp(c.y, -90.0, 90.0)));
     scale_[i] = {frame.metres_per_degree_lon(), frame.metres_per_degree_lat()};
     entries.emplace_back(Box(BoxPoint(b.min_x, b.min_y), BoxPoint(b.max_x, b.max_y)), i);
     by_depth[static_cast<std::size_t>(set.depth(i))].push_back(entries.back());
@@ -64,9 +64,9 @@ GridIndex::~GridIndex() = default;
 GridIndex::GridIndex(GridIndex&&) noexcept = default;
 GridIndex& GridIndex::operator=(GridIndex&&) noexcept = default;
 
-Location GridIndex::locate(LonLat point) const {
+Location GridIndex::locate(geo::LonLat point) const {
   const GridSet& set = *grids_;
-  const XY p{point.lon(), point.lat()};
+  const geo::XY p{point.lon(), point.lat()};
   Location out;
 
   // Deepest level first: the first level with a grid covering the point gives the answer.
@@ -95,13 +95,13 @@ Location GridIndex::locate(LonLat point) const {
               [&](std::uint32_t a, std::uint32_t b) { return rank_[a] < rank_[b]; });
     for (std::size_t k = 0; k < count; ++k) {
       const std::uint32_t i = cand[k];
-      const PointLocation where = locate_point(set[i].geometry, p);
-      if (where == PointLocation::outside) continue;
+      const geo::PointLocation where = geo::locate_point(set[i].geometry, p);
+      if (where == geo::PointLocation::outside) continue;
       if (found_depth < 0) {
         found_depth = depth;
         out.status = LocateStatus::inside;
         out.grid = i;
-        out.on_boundary = where == PointLocation::boundary;
+        out.on_boundary = where == geo::PointLocation::boundary;
       }
       out.covering.push_back(i);
     }
@@ -120,11 +120,11 @@ Location GridIndex::locate(LonLat point) const {
 // Rule 3: covered by no grid. The nearest grid within the tolerance, ties to the deeper, then
 // to the first in code order. Candidates are visited nearest box first, and the scan stops
 // once a box is farther than the best distance found (a box is never farther than its grid).
-Location GridIndex::locate_outside(LonLat point, Location out) const {
+Location GridIndex::locate_outside(geo::LonLat point, Location out) const {
   if (tolerance_m_ <= 0) return out;
   const GridSet& set = *grids_;
-  const XY p{point.lon(), point.lat()};
-  const LocalProjection proj(point);
+  const geo::XY p{point.lon(), point.lat()};
+  const geo::LocalProjection proj(point);
   const double kx = proj.metres_per_degree_lon();
   const double ky = proj.metres_per_degree_lat();
   // The boxes within the tolerance, converted to degrees with a 10% margin.
@@ -168,4 +168,4 @@ Location GridIndex::locate_outside(LonLat point, Location out) const {
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -4,7 +4,7 @@
 
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 std::string describe(const Grid& grid) {
   std::string out = "grid '" + grid.id + "'";
@@ -94,4 +94,4 @@ int GridSet::level(std::size_t i) const {
   return grids_[i].level.value_or(depth_[i]);
 }
 
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -11,7 +11,7 @@
 #include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 struct ResolvedField {
@@ -55,7 +55,7 @@ std::string field_text(OGRFeature& f, int idx) {
 // Appends the polygonal parts of @p geom to @p out, transformed to WGS-84.
 // @returns an error text when the geometry is not polygonal or cannot be transformed.
 std::optional<std::string> read_polygons(const OGRGeometry* geom, const gdal::ToWgs84& to_wgs84,
-                                         MultiPolygon& out) {
+                                         geo::MultiPolygon& out) {
   if (!geom) return "has no geometry";
   const OGRwkbGeometryType type = wkbFlatten(geom->getGeometryType());
   if (type == wkbCurvePolygon || type == wkbMultiSurface) {
@@ -81,7 +81,7 @@ std::optional<std::string> read_polygons(const OGRGeometry* geom, const gdal::To
   if (poly->IsEmpty()) return std::nullopt;
   std::optional<std::string> failure;
   auto convert = [&](const OGRLinearRing* ring) {
-    Ring r;
+    geo::Ring r;
     r.reserve(static_cast<std::size_t>(ring->getNumPoints()));
     for (int i = 0; i < ring->getNumPoints(); ++i) {
       double x = ring->getX(i);
@@ -96,7 +96,7 @@ std::optional<std::string> read_polygons(const OGRGeometry* geom, const gdal::To
     if (!r.empty() && !(r.front() == r.back())) r.push_back(r.front());
     return r;
   };
-  Polygon p;
+  geo::Polygon p;
   p.outer = convert(poly->getExteriorRing());
   for (int i = 0; i < poly->getNumInteriorRings(); ++i)
     p.holes.push_back(convert(poly->getInteriorRing(i)));
@@ -235,7 +235,7 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
   if (f_id < 0) used.push_back("id <- feature id");
 
   const OGRSpatialReference* srs = layer->GetSpatialRef();
-  const Datum datum = options.datum.value_or(gdal::datum_of(srs).value_or(Datum::wgs84));
+  const geo::Datum datum = options.datum.value_or(gdal::datum_of(srs).value_or(geo::Datum::wgs84));
   gdal::ToWgs84 to_wgs84(srs, datum);
   result.crs = to_wgs84.description();
 
@@ -313,4 +313,4 @@ ImportResult import_grids(const std::string& path, const ImportOptions& options)
   return result;
 }
 
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -9,10 +9,10 @@
 #include "wangge/geo/geos.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
-std::string place(XY p) {
+std::string place(geo::XY p) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "(%.6f, %.6f)", p.x, p.y);
   return buf;
@@ -40,7 +40,7 @@ class Validator {
 
  private:
   void add(std::string rule, std::string message, std::vector<std::size_t> who,
-           std::optional<XY> where = std::nullopt, std::optional<double> area = std::nullopt,
+           std::optional<geo::XY> where = std::nullopt, std::optional<double> area = std::nullopt,
            Severity severity = Severity::error) {
     Finding f;
     f.rule = std::move(rule);
@@ -59,8 +59,8 @@ class Validator {
     geos_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       Grid& g = grids_[i];
-      XY bad{0, 0};
-      if (!coordinates_in_range(g.geometry, &bad)) {
+      geo::XY bad{0, 0};
+      if (!geo::coordinates_in_range(g.geometry, &bad)) {
         std::string hint;
         if (std::isfinite(bad.x) && std::isfinite(bad.y) &&
             (std::abs(bad.x) > 180 || std::abs(bad.y) > 90)) {
@@ -89,7 +89,7 @@ class Validator {
         }
         const double before = area_m2(g.geometry);
         geos::Geometry fixed = geos::own(ctx_, GEOSMakeValid_r(ctx_.handle(), geom.get()));
-        MultiPolygon repaired = geos::from_geos(ctx_, fixed.get());
+        geo::MultiPolygon repaired = geos::from_geos(ctx_, fixed.get());
         const double after = area_m2(repaired);
         Finding f;
         f.rule = "repaired";
@@ -230,16 +230,16 @@ class Validator {
 
   void check_sibling_overlaps(const std::vector<std::size_t>& siblings) {
     // Sweep over boxes sorted by min x so only box-overlapping pairs are intersected.
-    std::vector<std::pair<BBox, std::size_t>> boxes;
+    std::vector<std::pair<geo::BBox, std::size_t>> boxes;
     for (std::size_t s : siblings)
-      if (usable_[s]) boxes.emplace_back(bbox_of(grids_[s].geometry), s);
+      if (usable_[s]) boxes.emplace_back(geo::bbox_of(grids_[s].geometry), s);
     std::sort(boxes.begin(), boxes.end(),
               [](const auto& a, const auto& b) { return a.first.min_x < b.first.min_x; });
     for (std::size_t a = 0; a < boxes.size(); ++a) {
       for (std::size_t b = a + 1; b < boxes.size() && boxes[b].first.min_x <= boxes[a].first.max_x;
            ++b) {
-        const BBox& A = boxes[a].first;
-        const BBox& B = boxes[b].first;
+        const geo::BBox& A = boxes[a].first;
+        const geo::BBox& B = boxes[b].first;
         if (B.min_y > A.max_y || B.max_y < A.min_y) continue;
         const std::size_t i = std::min(boxes[a].second, boxes[b].second);
         const std::size_t j = std::max(boxes[a].second, boxes[b].second);
@@ -268,9 +268,9 @@ class Validator {
     geos::Geometry covered = geos::own(ctx_, GEOSUnaryUnion_r(ctx_.handle(), collection.get()));
     geos::Geometry gaps =
         geos::own(ctx_, GEOSDifference_r(ctx_.handle(), geos_[parent].get(), covered.get()));
-    const MultiPolygon pieces = geos::from_geos(ctx_, gaps.get());
-    for (const Polygon& piece : pieces.polygons) {
-      MultiPolygon one{{piece}};
+    const geo::MultiPolygon pieces = geos::from_geos(ctx_, gaps.get());
+    for (const geo::Polygon& piece : pieces.polygons) {
+      geo::MultiPolygon one{{piece}};
       const double area = area_m2(one);
       if (area <= options_.gap_tolerance_m2) continue;
       geos::Geometry g = geos::to_geos(ctx_, one);
@@ -306,4 +306,4 @@ ValidationReport validate(std::vector<Grid>& grids, const ValidationOptions& opt
   return Validator(grids, options).run();
 }
 
-}  // namespace wangge
+}  // namespace wangge::grid

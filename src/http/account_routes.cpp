@@ -1,5 +1,5 @@
 // Sign-in for people: sessions (staff by password, residents by one-time code) and the
-// admin's account management. The rules live in wangge::Accounts; these handlers parse,
+// admin's account management. The rules live in wangge::service::Accounts; these handlers parse,
 // call it and render (the session token only ever in an HttpOnly, SameSite=Strict cookie).
 #include <nlohmann/json.hpp>
 
@@ -15,7 +15,7 @@ using nlohmann::json;
 
 constexpr std::size_t kSmallBody = 4096;
 
-json actor_json(const Actor& a) {
+json actor_json(const dispatch::Actor& a) {
   json j{{"id", a.id}, {"name", a.name}, {"role", to_string(a.role)}};
   if (!a.grids.empty()) j["grids"] = a.grids;
   if (!a.department.empty()) j["department"] = a.department;
@@ -42,7 +42,7 @@ void require_same_site_json(const Request& req) {
     throw Error(ErrorCode::forbidden, "signing in from another site is not allowed");
 }
 
-Response signed_in(Context& ctx, const Request& req, const SignIn& s) {
+Response signed_in(Context& ctx, const Request& req, const service::SignIn& s) {
   const long long max_age =
       std::chrono::duration_cast<std::chrono::seconds>(s.expires_at - req.now).count();
   return json_response(201, json{{"login", s.login},
@@ -54,8 +54,8 @@ Response signed_in(Context& ctx, const Request& req, const SignIn& s) {
       .header("Cache-Control", "no-store");
 }
 
-Response refused(const Request& req, const SignIn& s, const char* what) {
-  if (s.outcome == SignIn::Outcome::locked) {
+Response refused(const Request& req, const service::SignIn& s, const char* what) {
+  if (s.outcome == service::SignIn::Outcome::locked) {
     return problem(429, "rate-limited", "Too many requests",
                    "too many failed sign-ins for this login: it is locked for " +
                        std::to_string(s.retry_after.count()) + " s",
@@ -66,8 +66,8 @@ Response refused(const Request& req, const SignIn& s, const char* what) {
 }
 
 /// The answer to a sign-in: the session, or the refusal (whose address pays for it).
-Response answer(Context& ctx, Request& req, const SignIn& s, const char* what) {
-  if (s.outcome == SignIn::Outcome::ok) return signed_in(ctx, req, s);
+Response answer(Context& ctx, Request& req, const service::SignIn& s, const char* what) {
+  if (s.outcome == service::SignIn::Outcome::ok) return signed_in(ctx, req, s);
   req.auth_failed = true;
   return refused(req, s, what);
 }
@@ -94,7 +94,7 @@ Response send_code(Context& ctx, Request& req) {
   const std::string phone = f.text("phone").value_or("");
   f.no_others();
   if (phone.empty()) throw Error(ErrorCode::invalid_argument, "field 'phone' is required");
-  const CodeRequest c = ctx.service.accounts().send_code(phone, req.now, req.client);
+  const service::CodeRequest c = ctx.service.accounts().send_code(phone, req.now, req.client);
   if (!c.sent) {
     return problem(429, "rate-limited", "Too many requests",
                    "a code was sent to this phone a moment ago: ask again in " +
@@ -162,16 +162,17 @@ Response change_password(Context& ctx, Request& req) {
   return Response{204, "application/json", "", nullptr, {}};
 }
 
-json account_json(Context& ctx, const Account& a) {
+json account_json(Context& ctx, const store::Account& a) {
   json j{{"login", a.login},
          {"actor", a.actor},
          {"kind", a.password_hash.empty() ? "resident" : "staff"},
          {"disabled", a.disabled},
          {"failures", a.failures},
-         {"locked_until", a.locked_until > Instant{} ? json(iso(ctx, a.locked_until)) : json()},
+         {"locked_until",
+          a.locked_until > dispatch::Instant{} ? json(iso(ctx, a.locked_until)) : json()},
          {"created_at", iso(ctx, a.created_at)},
          {"updated_at", iso(ctx, a.updated_at)}};
-  if (const Actor* staff = ctx.service.reference()->staff_member(a.actor)) {
+  if (const dispatch::Actor* staff = ctx.service.reference()->staff_member(a.actor)) {
     j["name"] = staff->name;
     j["role"] = to_string(staff->role);
   }
@@ -180,16 +181,17 @@ json account_json(Context& ctx, const Account& a) {
 
 /// GET /api/v1/admin/accounts (admins).
 Response list_accounts(Context& ctx, Request& req) {
-  require(req, {Role::admin});
+  require(req, {dispatch::Role::admin});
   json items = json::array();
-  for (const Account& a : ctx.service.accounts().list()) items.push_back(account_json(ctx, a));
+  for (const store::Account& a : ctx.service.accounts().list())
+    items.push_back(account_json(ctx, a));
   return json_response(200, json{{"accounts", items}}.dump()).header("Cache-Control", "no-store");
 }
 
 /// POST /api/v1/admin/accounts — {login, staff_id, password?}: the password is generated
 /// (and shown in this answer only) when not given.
 Response add_account(Context& ctx, Request& req) {
-  require(req, {Role::admin});
+  require(req, {dispatch::Role::admin});
   const json body = parse_object(req.body);
   Fields f(body);
   const std::string login = f.text("login").value_or("");
@@ -207,13 +209,13 @@ Response add_account(Context& ctx, Request& req) {
 
 std::string login_param(const Request& req) {
   const std::string login = req.params.at("login");
-  Accounts::check_login(login.starts_with("tel:") ? "x" + login.substr(4) : login);
+  service::Accounts::check_login(login.starts_with("tel:") ? "x" + login.substr(4) : login);
   return login;
 }
 
 /// POST /api/v1/admin/accounts/{login}/reset — a new generated password, shown once.
 Response reset_account(Context& ctx, Request& req) {
-  require(req, {Role::admin});
+  require(req, {dispatch::Role::admin});
   const std::string login = login_param(req);
   const std::string password = ctx.service.accounts().reset_password(login, req.now);
   return json_response(200, json{{"login", login}, {"password", password}}.dump())
@@ -221,7 +223,7 @@ Response reset_account(Context& ctx, Request& req) {
 }
 
 Response set_disabled(Context& ctx, Request& req, bool disabled) {
-  require(req, {Role::admin});
+  require(req, {dispatch::Role::admin});
   const std::string login = login_param(req);
   ctx.service.accounts().set_disabled(login, disabled, req.now);
   return json_response(200, json{{"login", login}, {"disabled", disabled}}.dump());

@@ -16,32 +16,33 @@ namespace {
 
 using nlohmann::json;
 
-Instant time_param(const Request& req, const char* name, const TimeZone& zone) {
-  auto t = parse_iso(*req.param(name), zone);
+dispatch::Instant time_param(const Request& req, const char* name, const dispatch::TimeZone& zone) {
+  auto t = dispatch::parse_iso(*req.param(name), zone);
   if (!t)
     throw Error(ErrorCode::invalid_argument,
                 std::string("query parameter '") + name + "' is not an ISO 8601 time");
   return *t;
 }
 
-json ring_json(const Ring& r) {
+json ring_json(const geo::Ring& r) {
   json a = json::array();
-  for (const XY& p : r) a.push_back({std::round(p.x * 1e7) / 1e7, std::round(p.y * 1e7) / 1e7});
+  for (const geo::XY& p : r)
+    a.push_back({std::round(p.x * 1e7) / 1e7, std::round(p.y * 1e7) / 1e7});
   return a;
 }
 
-json geometry_json(const MultiPolygon& g) {
+json geometry_json(const geo::MultiPolygon& g) {
   json polys = json::array();
-  for (const Polygon& p : g.polygons) {
+  for (const geo::Polygon& p : g.polygons) {
     json rings = json::array({ring_json(p.outer)});
-    for (const Ring& h : p.holes) rings.push_back(ring_json(h));
+    for (const geo::Ring& h : p.holes) rings.push_back(ring_json(h));
     polys.push_back(rings);
   }
   return {{"type", "MultiPolygon"}, {"coordinates", polys}};
 }
 
-json grid_feature(const GridSet& set, std::size_t i, bool with_geometry) {
-  const Grid& g = set[i];
+json grid_feature(const grid::GridSet& set, std::size_t i, bool with_geometry) {
+  const grid::Grid& g = set[i];
   json props{{"id", g.id},
              {"code", g.code},
              {"name", g.name},
@@ -58,28 +59,29 @@ json grid_feature(const GridSet& set, std::size_t i, bool with_geometry) {
 }
 
 /// Reads as the public: every report, shown in its public view (ViewOptions decide the fields).
-const Actor kPublicViewer = Actor::public_viewer();
+const dispatch::Actor kPublicViewer = dispatch::Actor::public_viewer();
 
 /// Whose scope a read uses: the caller's, or the public's for anonymous callers. A resident
 /// with a key lists their own reports and reads any other in its public view; staff read
 /// only their scope (another grid's case is 404, not 403: no existence leak).
-Actor viewer_of(const Request& req) {
+dispatch::Actor viewer_of(const Request& req) {
   return req.authenticated ? req.actor : kPublicViewer;
 }
 
 /// The idempotency key of a request, scoped by its key or client so clients cannot collide.
-std::optional<ReplyOptions> reply_options(const Request& req,
-                                          std::function<StoredReply(const Report&)> render) {
+std::optional<service::ReplyOptions> reply_options(
+    const Request& req, std::function<store::StoredReply(const dispatch::Report&)> render) {
   auto key = req.header("idempotency-key");
   if (!key) return std::nullopt;
   if (key->empty() || key->size() > 255) {
     throw Error(ErrorCode::invalid_argument, "Idempotency-Key must be 1 to 255 characters");
   }
-  return ReplyOptions{"http:" + req.actor.id + ":" + req.path + ":" + *key, sha256_hex(req.body),
-                      std::move(render)};
+  return service::ReplyOptions{"http:" + req.actor.id + ":" + req.path + ":" + *key,
+                               sha256_hex(req.body), std::move(render)};
 }
 
-Response replayed_or(const std::optional<StoredReply>& reply, bool replayed, Response fresh) {
+Response replayed_or(const std::optional<store::StoredReply>& reply, bool replayed,
+                     Response fresh) {
   if (!reply) return fresh;
   Response r;
   r.status = reply->status;
@@ -90,8 +92,8 @@ Response replayed_or(const std::optional<StoredReply>& reply, bool replayed, Res
 }
 
 /// "attributes": {"code": "answer" | 3 | ["key", ...]} as the answers of a submission.
-AttributeAnswers answers_from(const json& object) {
-  AttributeAnswers out;
+dispatch::AttributeAnswers answers_from(const json& object) {
+  dispatch::AttributeAnswers out;
   auto wrong = [](const std::string& code) {
     throw Error(ErrorCode::invalid_argument,
                 "field 'attributes." + code.substr(0, 64) +
@@ -116,9 +118,9 @@ AttributeAnswers answers_from(const json& object) {
   return out;
 }
 
-Submission submission_from(const json& body) {
+dispatch::Submission submission_from(const json& body) {
   Fields f(body);
-  Submission s;
+  dispatch::Submission s;
   if (auto loc = f.object("location")) {
     Fields l(*loc, "location.");
     s.lon = l.number("lon");
@@ -145,14 +147,14 @@ Submission submission_from(const json& body) {
   return s;
 }
 
-ActionRequest action_from(const json& body) {
+dispatch::ActionRequest action_from(const json& body) {
   Fields f(body);
-  ActionRequest a;
+  dispatch::ActionRequest a;
   const std::string name = f.text("action").value_or("");
-  auto action = parse_action(name);
+  auto action = dispatch::parse_action(name);
   if (!action) {
     throw Error(ErrorCode::invalid_argument,
-                "action '" + name + "' is not one of " + action_names());
+                "action '" + name + "' is not one of " + dispatch::action_names());
   }
   a.action = *action;
   a.note = f.text("note").value_or("");
@@ -168,21 +170,22 @@ ActionRequest action_from(const json& body) {
     const std::string kind = t.text("kind").value_or("");
     if (kind != "grid" && kind != "department")
       throw Error(ErrorCode::invalid_argument, "field 'to.kind' must be grid or department");
-    a.to = Assignee{kind == "grid" ? Assignee::Kind::grid : Assignee::Kind::department,
-                    t.text("id").value_or(""), ""};
+    a.to = dispatch::Assignee{
+        kind == "grid" ? dispatch::Assignee::Kind::grid : dispatch::Assignee::Kind::department,
+        t.text("id").value_or(""), ""};
     t.no_others();
   }
   f.no_others();
   return a;
 }
 
-ReportFilter filter_from(const Request& req, const TimeZone& zone) {
-  ReportFilter f;
+store::ReportFilter filter_from(const Request& req, const dispatch::TimeZone& zone) {
+  store::ReportFilter f;
   if (auto s = req.param("state")) {
     for (std::string rest = *s; !rest.empty();) {
       const auto comma = rest.find(',');
       const std::string one = rest.substr(0, comma);
-      auto st = parse_report_state(one);
+      auto st = dispatch::parse_report_state(one);
       if (!st)
         throw Error(ErrorCode::invalid_argument, "state '" + one + "' is not a report state");
       f.states.push_back(*st);
@@ -230,7 +233,7 @@ std::string next_link(const Context& ctx, const Request& req, const std::string&
 
 // ---- handlers: parse, validate, call the service, render ------------------------------------
 
-void write_grid_entry(JsonWriter& w, const ChainEntry& e) {
+void write_grid_entry(JsonWriter& w, const service::ChainEntry& e) {
   w.begin_object().key("id").value(e.id).key("code").value(e.code).key("name").value(e.name);
   w.key("level").value(e.level).key("level_name").value(e.level_name);
   w.key("leader").begin_object().key("name").value(e.leader.name);
@@ -238,7 +241,7 @@ void write_grid_entry(JsonWriter& w, const ChainEntry& e) {
   w.end_object();
 }
 
-void write_nearest(JsonWriter& w, const NearestAnswer& n, const std::string& type) {
+void write_nearest(JsonWriter& w, const network::NearestAnswer& n, const std::string& type) {
   w.key("nearest_service").begin_object();
   if (n.point) {
     w.key("id").value(n.point->id).key("name").value(n.point->name);
@@ -255,22 +258,23 @@ void write_nearest(JsonWriter& w, const NearestAnswer& n, const std::string& typ
 Response locate(Context& ctx, Request& req) {
   const double lon = required_finite(req, "lon"), lat = required_finite(req, "lat");
   const std::string datum_name = req.param("datum").value_or("wgs84");
-  const auto datum = parse_datum(datum_name);
+  const auto datum = geo::parse_datum(datum_name);
   if (!datum)
     throw Error(ErrorCode::invalid_argument,
                 "datum '" + datum_name + "' is not one of wgs84, gcj02, bd09");
-  const LocateAnswer a = ctx.service.locate(LonLat::checked(Longitude(lon), Latitude(lat)), *datum);
+  const service::LocateAnswer a =
+      ctx.service.locate(geo::LonLat::checked(geo::Longitude(lon), geo::Latitude(lat)), *datum);
   JsonWriter w;
   w.begin_object().key("input").begin_object().key("lon").number(lon).key("lat").number(lat);
   w.key("datum").value(datum_name).end_object();
   w.key("wgs84").begin_object().key("lon").number(a.wgs84.lon());
   w.key("lat").number(a.wgs84.lat()).end_object();
-  w.key("status").value(to_string(a.status)).key("on_boundary").value(a.on_boundary);
+  w.key("status").value(service::to_string(a.status)).key("on_boundary").value(a.on_boundary);
   w.key("boundary_distance_m").number(std::round(a.boundary_distance_m * 10) / 10);
   w.key("covering").begin_array();
   for (const std::string& c : a.covering) w.value(c);
   w.end_array().key("chain").begin_array();
-  for (const ChainEntry& e : a.chain) write_grid_entry(w, e);
+  for (const service::ChainEntry& e : a.chain) write_grid_entry(w, e);
   w.end_array().key("grid");
   if (a.chain.empty())
     w.null();
@@ -285,22 +289,23 @@ Response locate(Context& ctx, Request& req) {
 }
 
 /// A report as the request's actor sees it, rendered.
-std::string report_body(const Context& ctx, const Request& req, const Report& r) {
-  return report_view(r, *ctx.service.reference(), ctx.view_for(req, r)).dump();
+std::string report_body(const Context& ctx, const Request& req, const dispatch::Report& r) {
+  return service::report_view(r, *ctx.service.reference(), ctx.view_for(req, r)).dump();
 }
 
-const std::initializer_list<Role> kReporters{
-    Role::resident,   Role::grid_worker, Role::department_staff, Role::dispatcher,
-    Role::supervisor, Role::admin,       Role::party_member};
+const std::initializer_list<dispatch::Role> kReporters{
+    dispatch::Role::resident,    dispatch::Role::grid_worker, dispatch::Role::department_staff,
+    dispatch::Role::dispatcher,  dispatch::Role::supervisor,  dispatch::Role::admin,
+    dispatch::Role::party_member};
 
 /// POST /api/v1/reports
 Response submit_report(Context& ctx, Request& req) {
   require(req, kReporters);
-  const Submission s = submission_from(parse_object(req.body));
-  const auto options = reply_options(req, [&](const Report& r) {
-    return StoredReply{"", 201, report_body(ctx, req, r)};
+  const dispatch::Submission s = submission_from(parse_object(req.body));
+  const auto options = reply_options(req, [&](const dispatch::Report& r) {
+    return store::StoredReply{"", 201, report_body(ctx, req, r)};
   });
-  const SubmitResult result =
+  const service::SubmitResult result =
       ctx.service.submit(s, req.actor, "", req.now, options ? &*options : nullptr);
   Response fresh = json_response(201, result.reply ? "" : report_body(ctx, req, result.report));
   if (!result.replayed)
@@ -310,10 +315,12 @@ Response submit_report(Context& ctx, Request& req) {
 
 /// GET /api/v1/reports
 Response list_reports(Context& ctx, Request& req) {
-  const ReferenceData& ref = *ctx.service.reference();
-  const ReportPage page = ctx.service.list(filter_from(req, ref.calendar.zone()), viewer_of(req));
+  const dispatch::ReferenceData& ref = *ctx.service.reference();
+  const store::ReportPage page =
+      ctx.service.list(filter_from(req, ref.calendar.zone()), viewer_of(req));
   json items = json::array();
-  for (const Report& r : page.items) items.push_back(report_view(r, ref, ctx.view_for(req, r)));
+  for (const dispatch::Report& r : page.items)
+    items.push_back(service::report_view(r, ref, ctx.view_for(req, r)));
   Response res = json_response(200, "");
   json body{{"reports", items}, {"next", nullptr}};
   if (!page.next.empty()) {
@@ -327,11 +334,11 @@ Response list_reports(Context& ctx, Request& req) {
 
 /// The report of the path's {id} and the viewer it was read as: a resident reads their own
 /// reports whole and any other in its public view; 404 when the viewer may not see it.
-std::pair<Report, Actor> report_of_path(Context& ctx, const Request& req) {
+std::pair<dispatch::Report, dispatch::Actor> report_of_path(Context& ctx, const Request& req) {
   const std::string& id = req.params.at("id");
-  Actor viewer = viewer_of(req);
+  dispatch::Actor viewer = viewer_of(req);
   auto r = ctx.service.report(id, viewer);
-  if (!r && req.authenticated && reports_as_resident(req.actor.role))
+  if (!r && req.authenticated && dispatch::reports_as_resident(req.actor.role))
     r = ctx.service.report(id, viewer = kPublicViewer);
   if (!r) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
   return {std::move(*r), viewer};
@@ -345,22 +352,22 @@ Response get_report(Context& ctx, Request& req) {
 /// GET /api/v1/reports/{id}/events
 Response report_events(Context& ctx, Request& req) {
   const auto [report, viewer] = report_of_path(ctx, req);
-  const ViewOptions v = ctx.view_for(req, report);
+  const service::ViewOptions v = ctx.view_for(req, report);
   json events = json::array();
-  for (const Event& e : ctx.service.events(report.id, viewer))
-    events.push_back(event_view(e, *ctx.service.reference(), v));
+  for (const dispatch::Event& e : ctx.service.events(report.id, viewer))
+    events.push_back(service::event_view(e, *ctx.service.reference(), v));
   return json_response(200, json{{"report", report.id}, {"events", events}}.dump());
 }
 
 /// POST /api/v1/reports/{id}/actions
 Response act_on_report(Context& ctx, Request& req) {
   require(req, kReporters);
-  const ActionRequest a = action_from(parse_object(req.body));
-  const auto options = reply_options(req, [&](const Report& r) {
-    return StoredReply{"", 200, report_body(ctx, req, r)};
+  const dispatch::ActionRequest a = action_from(parse_object(req.body));
+  const auto options = reply_options(req, [&](const dispatch::Report& r) {
+    return store::StoredReply{"", 200, report_body(ctx, req, r)};
   });
-  const ActResult result =
-      ctx.service.act(req.params.at("id"), a, req.actor, req.now, options.value_or(ReplyOptions{}));
+  const service::ActResult result = ctx.service.act(req.params.at("id"), a, req.actor, req.now,
+                                                    options.value_or(service::ReplyOptions{}));
   Response fresh = json_response(200, result.reply ? "" : report_body(ctx, req, result.report));
   return replayed_or(result.reply, result.replayed, std::move(fresh));
 }
@@ -374,7 +381,7 @@ Response geojson(json body) {
 /// GET /api/v1/grids
 Response list_grids(Context& ctx, Request& req) {
   const auto index = ctx.service.grid_index();
-  const GridSet& set = index->grids();
+  const grid::GridSet& set = index->grids();
   const auto level = integer_param(req, "level", 0, 99);
   const auto parent = req.param("parent");
   json features = json::array();
@@ -391,7 +398,7 @@ Response list_grids(Context& ctx, Request& req) {
 /// GET /api/v1/grids/{id}
 Response get_grid(Context& ctx, Request& req) {
   const auto index = ctx.service.grid_index();
-  const GridSet& set = index->grids();
+  const grid::GridSet& set = index->grids();
   const auto i = set.find(req.params.at("id"));
   if (!i) throw Error(ErrorCode::not_found, "grid " + req.params.at("id") + " does not exist");
   json f = grid_feature(set, *i, true);
@@ -404,7 +411,7 @@ Response get_grid(Context& ctx, Request& req) {
   return geojson(f);
 }
 
-json point_json(const LonLat& p) {
+json point_json(const geo::LonLat& p) {
   return {{"type", "Point"}, {"coordinates", {p.lon(), p.lat()}}};
 }
 
@@ -412,7 +419,7 @@ json point_json(const LonLat& p) {
 Response list_service_points(Context& ctx, Request&) {
   json features = json::array();
   if (auto nearest = ctx.service.nearest()) {
-    for (const ServicePoint& p : nearest->points()) {
+    for (const network::ServicePoint& p : nearest->points()) {
       json props{{"id", p.id},
                  {"name", p.name},
                  {"kind", p.kind},
@@ -429,9 +436,9 @@ Response list_service_points(Context& ctx, Request&) {
 }
 
 /// The questions of a category, in the form categories.json takes them.
-json attributes_json(const std::vector<CategoryAttribute>& attributes) {
+json attributes_json(const std::vector<dispatch::CategoryAttribute>& attributes) {
   json out = json::array();
-  for (const CategoryAttribute& a : attributes) {
+  for (const dispatch::CategoryAttribute& a : attributes) {
     json q = {{"code", a.code},
               {"description", a.description},
               {"datatype", to_string(a.datatype)},
@@ -439,7 +446,7 @@ json attributes_json(const std::vector<CategoryAttribute>& attributes) {
               {"required", a.required}};
     if (!a.values.empty()) {
       q["values"] = json::array();
-      for (const AttributeChoice& v : a.values)
+      for (const dispatch::AttributeChoice& v : a.values)
         q["values"].push_back({{"key", v.key}, {"name", v.name}});
     }
     out.push_back(std::move(q));
@@ -449,9 +456,9 @@ json attributes_json(const std::vector<CategoryAttribute>& attributes) {
 
 /// GET /api/v1/categories
 Response list_categories(Context& ctx, Request&) {
-  const ReferenceData& ref = *ctx.service.reference();
+  const dispatch::ReferenceData& ref = *ctx.service.reference();
   json out = json::array();
-  for (const Category& c : ref.categories.all()) {
+  for (const dispatch::Category& c : ref.categories.all()) {
     json d = c.deadline ? json{{"value", c.deadline->value}, {"unit", to_string(c.deadline->unit)}}
                         : json(nullptr);
     out.push_back({{"code", c.code},
@@ -471,12 +478,12 @@ Response list_categories(Context& ctx, Request&) {
 
 /// GET /api/v1/stats
 Response stats(Context& ctx, Request& req) {
-  require(req, {Role::grid_worker, Role::department_staff, Role::dispatcher, Role::supervisor,
-                Role::admin});
-  const TimeZone& zone = ctx.service.reference()->calendar.zone();
-  StatsQuery q;
+  require(req, {dispatch::Role::grid_worker, dispatch::Role::department_staff,
+                dispatch::Role::dispatcher, dispatch::Role::supervisor, dispatch::Role::admin});
+  const dispatch::TimeZone& zone = ctx.service.reference()->calendar.zone();
+  dispatch::StatsQuery q;
   const std::string group = req.param("group_by").value_or("total");
-  auto g = parse_stats_group(group);
+  auto g = dispatch::parse_stats_group(group);
   if (!g)
     throw Error(ErrorCode::invalid_argument,
                 "group_by '" + group +
@@ -484,8 +491,8 @@ Response stats(Context& ctx, Request& req) {
                     "channel");
   q.group = *g;
   // A grid worker sees the figures of his grids, department staff those of their department.
-  if (req.actor.role == Role::grid_worker) q.grids = req.actor.grids;
-  if (req.actor.role == Role::department_staff) q.department = req.actor.department;
+  if (req.actor.role == dispatch::Role::grid_worker) q.grids = req.actor.grids;
+  if (req.actor.role == dispatch::Role::department_staff) q.department = req.actor.department;
   // Depths of the active generation only: a level it does not have is a mistake.
   const int deepest = ctx.service.grid_index()->grids().max_depth();
   if (auto level = integer_param(req, "level", 0, deepest)) q.grid_depth = static_cast<int>(*level);
@@ -504,12 +511,12 @@ Response stats(Context& ctx, Request& req) {
     return r;
   }
   return json_response(
-      200, json{{"group_by", group}, {"rows", stats_view(ctx.service.stats(q))}}.dump());
+      200, json{{"group_by", group}, {"rows", service::stats_view(ctx.service.stats(q))}}.dump());
 }
 
 /// POST /api/v1/admin/reload — the reference data read again from the store (admins).
 Response reload_reference(Context& ctx, Request& req) {
-  require(req, {Role::admin});
+  require(req, {dispatch::Role::admin});
   const auto ref = ctx.service.reload_reference();
   return json_response(200, json{{"categories", ref->categories.all().size()},
                                  {"staff", ref->staff.size()},
@@ -522,7 +529,7 @@ Response isochrones(Context& ctx, Request& req) {
   const auto areas = ctx.service.isochrones(req.param("service_point").value_or(""),
                                             decimal_param(req, "minutes", 1, 60));
   json features = json::array();
-  for (const IsochroneArea& a : areas) {
+  for (const service::IsochroneArea& a : areas) {
     features.push_back({{"type", "Feature"},
                         {"id", a.point.id},
                         {"properties",

@@ -13,19 +13,19 @@
 namespace wangge::http {
 
 struct Context {
-  Service& service;
+  service::Service& service;
   const ServerConfig& config;
   Metrics& metrics;
   std::function<std::size_t()> queue_depth;
   std::atomic<std::size_t>& in_flight;
   std::atomic<bool>& ready;
   /// The actor of an API key secret (cached by the server), or std::nullopt.
-  std::function<std::optional<Actor>(const std::string&)> authenticate;
+  std::function<std::optional<dispatch::Actor>(const std::string&)> authenticate;
 
   /// The base URL for links ("http://127.0.0.1:8080").
   std::string base_url() const;
   /// The view options for a report seen by the request's actor.
-  ViewOptions view_for(const Request& req, const Report& r) const;
+  service::ViewOptions view_for(const Request& req, const dispatch::Report& r) const;
 };
 
 /// A route handler over the shared context: a plain function of the context and the request
@@ -42,10 +42,10 @@ inline constexpr std::size_t kMaxUploadBody = 10 * 1024 * 1024 + 64 * 1024;
 /// A JSON reply.
 Response json_response(int status, const std::string& body);
 /// @p t in ISO 8601 with the deployment's offset (the work calendar's zone).
-std::string iso(const Context& ctx, Instant t);
+std::string iso(const Context& ctx, dispatch::Instant t);
 /// Refuses a request without an authenticated actor (401) or whose role is not one of @p roles
 /// (403).
-void require(const Request& req, std::initializer_list<Role> roles);
+void require(const Request& req, std::initializer_list<dispatch::Role> roles);
 
 void add_system_routes(Router& router, Context& ctx);
 void add_v1_routes(Router& router, Context& ctx);

@@ -17,10 +17,11 @@ std::optional<Presented> presented_credential(const Request& req) {
     return Presented{};  // another scheme: not ours
   }
   if (auto key = req.param("api_key"))
-    return Presented{Accounts::looks_like_session_token(*key) ? "" : *key, false};
+    return Presented{service::Accounts::looks_like_session_token(*key) ? "" : *key, false};
   if (auto cookies = req.header("cookie")) {
     auto token = cookie_value(*cookies, kSessionCookie);
-    if (token && Accounts::looks_like_session_token(*token)) return Presented{*token, true};
+    if (token && service::Accounts::looks_like_session_token(*token))
+      return Presented{*token, true};
   }
   return std::nullopt;
 }
@@ -48,9 +49,9 @@ std::optional<CredentialCache::Credential> CredentialCache::authenticate(
   const std::uint64_t epoch = revocations();
   std::optional<Credential> found;
   auto life = seconds(30);
-  if (Accounts::looks_like_session_token(secret)) {
+  if (service::Accounts::looks_like_session_token(secret)) {
     if (!service_.has_store()) return std::nullopt;
-    const Instant now = now_utc();
+    const dispatch::Instant now = dispatch::now_utc();
     auto s = service_.accounts().session(secret, now);
     if (!s) return std::nullopt;
     found = Credential{s->actor, s->login, s->csrf, s->hash, s->expires_at};
@@ -58,7 +59,7 @@ std::optional<CredentialCache::Credential> CredentialCache::authenticate(
   } else {
     auto actor = service_.authenticate(secret);
     if (!actor) return std::nullopt;
-    found = Credential{*actor, "", "", "", Instant{}};
+    found = Credential{*actor, "", "", "", dispatch::Instant{}};
   }
   const auto now = steady_clock::now();
   std::lock_guard lock(mutex_);

@@ -14,7 +14,7 @@
 #include "wangge/dispatch/organisation.hpp"
 #include "wangge/dispatch/time.hpp"
 
-namespace wangge {
+namespace wangge::service {
 class Service;
 }
 
@@ -38,12 +38,12 @@ std::optional<Presented> presented_credential(const Request& req);
 class CredentialCache {
  public:
   struct Credential {
-    Actor actor;
+    dispatch::Actor actor;
     std::string login, csrf, hash;  ///< a session's
-    Instant expires;
+    dispatch::Instant expires;
   };
 
-  explicit CredentialCache(Service& service) : service_(service) {}
+  explicit CredentialCache(service::Service& service) : service_(service) {}
 
   /// The credential of @p secret if it is cached and still good; never asks the store.
   std::optional<Credential> cached(const std::string& secret);
@@ -61,7 +61,7 @@ class CredentialCache {
   static constexpr std::size_t kSize = 10000;
   std::uint64_t revocations() const;
 
-  Service& service_;
+  service::Service& service_;
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;  // by the secret's hash
 };

@@ -15,22 +15,22 @@ namespace {
 
 using nlohmann::json;
 
-class SseListener final : public ChangeListener {
+class SseListener final : public service::ChangeListener {
  public:
-  SseListener(Context& ctx, Actor viewer, std::shared_ptr<StreamSink> sink)
+  SseListener(Context& ctx, dispatch::Actor viewer, std::shared_ptr<StreamSink> sink)
       : ctx_(ctx), viewer_(std::move(viewer)), sink_(std::move(sink)) {}
 
-  bool deliver(const Change& c) override {
-    const Report& r = *c.report;
+  bool deliver(const service::Change& c) override {
+    const dispatch::Report& r = *c.report;
     if (!ctx_.service.visible(r, viewer_)) return true;  // not this viewer's: skipped
     // What changed, not the case itself: the client reads the case (its view for this viewer).
-    const json data{
-        {"report_id", r.id},
-        {"state", std::string(to_string(r.state))},
-        {"version", r.version},
-        {"category", r.category},
-        {"grid", r.grid_id()},
-        {"updated_at", format_iso(r.updated_at, ctx_.service.reference()->calendar.zone())}};
+    const json data{{"report_id", r.id},
+                    {"state", std::string(to_string(r.state))},
+                    {"version", r.version},
+                    {"category", r.category},
+                    {"grid", r.grid_id()},
+                    {"updated_at", dispatch::format_iso(
+                                       r.updated_at, ctx_.service.reference()->calendar.zone())}};
     return send("id: " + ctx_.service.changes().id_of(c) + "\nevent: report\ndata: " + data.dump() +
                 "\n\n");
   }
@@ -44,7 +44,7 @@ class SseListener final : public ChangeListener {
     return false;
   }
   Context& ctx_;
-  const Actor viewer_;
+  const dispatch::Actor viewer_;
   const std::shared_ptr<StreamSink> sink_;
 };
 
@@ -67,12 +67,12 @@ Response stream(Context& ctx, Request& req) {
       throw Error(ErrorCode::invalid_argument,
                   "Last-Event-ID must be the id of an event of this stream (letters, digits, '.')");
   }
-  ChangeFeed& feed = ctx.service.changes();
-  if (feed.listeners() >= ChangeFeedOptions{}.max_listeners)
+  service::ChangeFeed& feed = ctx.service.changes();
+  if (feed.listeners() >= service::ChangeFeedOptions{}.max_listeners)
     throw Error(ErrorCode::unavailable, "too many live listeners; retry shortly");
   Response r{200, "text/event-stream; charset=utf-8", "", nullptr, stream_headers()};
   // Without credentials: the public, which sees the public categories' cases.
-  const Actor viewer = req.authenticated ? req.actor : Actor::public_viewer();
+  const dispatch::Actor viewer = req.authenticated ? req.actor : dispatch::Actor::public_viewer();
   r.stream = [&ctx, viewer, last](std::shared_ptr<StreamSink> sink) {
     auto listener = std::make_shared<SseListener>(ctx, viewer, sink);
     if (!sink->push(std::make_shared<const std::string>("retry: 2000\n\n"))) return;

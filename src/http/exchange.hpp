@@ -25,9 +25,9 @@ struct Request {
   std::map<std::string, std::string> params;   ///< path parameters ({id})
   std::string body;
   std::string client;  ///< the peer's address
-  Instant now;
+  dispatch::Instant now;
   /// Who is asking: set by authentication; anonymous (a resident without id) otherwise.
-  Actor actor{"", "anonymous", Role::resident, {}, {}};
+  dispatch::Actor actor{"", "anonymous", dispatch::Role::resident, {}, {}};
   bool authenticated = false;
   std::string key_id;  ///< the API key's public id
   /// A browser session (cookie or bearer token): its login, CSRF token, token and its hash.
@@ -35,7 +35,7 @@ struct Request {
   std::string csrf;
   std::string session_token;
   std::string session_hash;
-  Instant session_expires;
+  dispatch::Instant session_expires;
   bool via_cookie = false;  ///< the credential came in the session cookie (writes need CSRF)
   /// Set by a handler whose credentials were refused (a sign-in): the address pays for it.
   bool auth_failed = false;

@@ -1,7 +1,7 @@
 // Photos: POST /api/v1/media (multipart/form-data with a `file` part, or the image itself as the
-// body) and GET /api/v1/media/{id}[/thumbnail]. The rules live in wangge::MediaLibrary (who may
-// upload and see, quotas) and media::process (types, limits, EXIF); these handlers parse, call
-// and render.
+// body) and GET /api/v1/media/{id}[/thumbnail]. The rules live in wangge::service::MediaLibrary
+// (who may upload and see, quotas) and media::process (types, limits, EXIF); these handlers parse,
+// call and render.
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
@@ -44,11 +44,11 @@ Response upload(Context& ctx, Request& req) {
     throw Error(ErrorCode::unauthorized, "uploading a photo needs a sign-in or an API key");
   std::vector<FormPart> parts;
   const std::string_view bytes = upload_bytes(req, parts);
-  const UploadedMedia up = ctx.service.media().upload(bytes, req.actor, req.now);
-  const MediaRecord& m = up.record;
+  const service::UploadedMedia up = ctx.service.media().upload(bytes, req.actor, req.now);
+  const store::MediaRecord& m = up.record;
   json body{{"id", m.id},
-            {"url", ctx.base_url() + media_path(m.id)},
-            {"thumbnail_url", ctx.base_url() + media_path(m.id, true)},
+            {"url", ctx.base_url() + service::media_path(m.id)},
+            {"thumbnail_url", ctx.base_url() + service::media_path(m.id, true)},
             {"content_type", "image/jpeg"},
             {"width", m.width},
             {"height", m.height},
@@ -63,14 +63,14 @@ Response upload(Context& ctx, Request& req) {
                                   {"source", "exif"}};
   }
   return json_response(201, body.dump())
-      .header("Location", ctx.base_url() + media_path(m.id))
+      .header("Location", ctx.base_url() + service::media_path(m.id))
       .header("Cache-Control", "no-store");
 }
 
 Response serve(Context& ctx, Request& req, bool thumbnail) {
-  const Actor viewer = req.authenticated ? req.actor : Actor::public_viewer();
+  const dispatch::Actor viewer = req.authenticated ? req.actor : dispatch::Actor::public_viewer();
   // Authorised and described first: a revalidation (304) reads no image bytes.
-  MediaFile f = ctx.service.media().describe(req.params.at("id"), thumbnail, viewer);
+  service::MediaFile f = ctx.service.media().describe(req.params.at("id"), thumbnail, viewer);
   Response r;
   // The bytes of an id never change; who may see them can (a case made private, a sign-out on
   // a shared phone), so browsers keep them but ask every time (a 304 by ETag costs nothing).

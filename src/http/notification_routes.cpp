@@ -1,5 +1,5 @@
 // The inbox (each person's own messages) and the admin's view of deliveries. The rules live in
-// wangge::Notifications; these handlers parse, call it and render.
+// wangge::service::Notifications; these handlers parse, call it and render.
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
@@ -13,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-json message_json(const Context& ctx, const Notification& n) {
+json message_json(const Context& ctx, const dispatch::Notification& n) {
   return json{{"id", n.id},
               {"kind", std::string(to_string(n.kind))},
               {"report_id", n.report_id},
@@ -26,11 +26,11 @@ json message_json(const Context& ctx, const Notification& n) {
 }
 
 /// The keyset cursor of an inbox page: "<created_at ms>.<id>".
-std::string cursor_of(const Notification& n) {
+std::string cursor_of(const dispatch::Notification& n) {
   return std::to_string(n.created_at.time_since_epoch().count()) + "." + n.id;
 }
 
-std::pair<Instant, std::string> parse_cursor(const std::string& s) {
+std::pair<dispatch::Instant, std::string> parse_cursor(const std::string& s) {
   const auto dot = s.find('.');
   const auto bad = [] {
     return Error(ErrorCode::invalid_argument,
@@ -45,14 +45,14 @@ std::pair<Instant, std::string> parse_cursor(const std::string& s) {
   const std::string id = s.substr(dot + 1);
   for (char c : id)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') throw bad();
-  return {Instant(Milliseconds(ms)), id};
+  return {dispatch::Instant(dispatch::Milliseconds(ms)), id};
 }
 
 /// GET /api/v1/inbox?unread=true&limit=50&before=… — the caller's own messages, newest first.
 Response inbox(Context& ctx, Request& req) {
   if (!req.authenticated)
     throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
-  InboxQuery q;
+  store::InboxQuery q;
   q.limit = static_cast<std::size_t>(integer_param(req, "limit", 1, 200, 50));
   if (const auto u = req.param("unread")) {
     if (*u != "true" && *u != "false")
@@ -62,7 +62,7 @@ Response inbox(Context& ctx, Request& req) {
   if (const auto b = req.param("before")) q.before = parse_cursor(*b);
   const auto messages = ctx.service.notifications().inbox(req.actor, q);
   json items = json::array();
-  for (const Notification& n : messages) items.push_back(message_json(ctx, n));
+  for (const dispatch::Notification& n : messages) items.push_back(message_json(ctx, n));
   json body{{"messages", items}, {"unread", ctx.service.notifications().unread(req.actor)}};
   body["next"] = messages.size() == q.limit ? json(cursor_of(messages.back())) : json();
   return json_response(200, body.dump()).header("Cache-Control", "no-store");
@@ -122,34 +122,36 @@ Response unsubscribe(Context& ctx, Request& req) {
   return Response{204, "application/json", "", nullptr, {}};
 }
 
-json delivery_json(const Context& ctx, const Delivery& d) {
-  return json{{"id", d.id},
-              {"notification_id", d.notification_id},
-              {"channel", d.channel},
-              {"to_phone", !d.address.empty()},  // the phone itself is personal data
-              {"state", std::string(to_string(d.state))},
-              {"attempts", d.attempts},
-              {"next_at", d.state == DeliveryState::pending ? json(iso(ctx, d.next_at)) : json()},
-              {"created_at", iso(ctx, d.created_at)},
-              {"updated_at", iso(ctx, d.updated_at)},
-              {"delivered_at", d.delivered_at ? json(iso(ctx, *d.delivered_at)) : json()},
-              {"last_error", d.last_error},
-              {"digest", d.digest.empty() ? json() : json(d.digest)}};
+json delivery_json(const Context& ctx, const dispatch::Delivery& d) {
+  return json{
+      {"id", d.id},
+      {"notification_id", d.notification_id},
+      {"channel", d.channel},
+      {"to_phone", !d.address.empty()},  // the phone itself is personal data
+      {"state", std::string(to_string(d.state))},
+      {"attempts", d.attempts},
+      {"next_at", d.state == dispatch::DeliveryState::pending ? json(iso(ctx, d.next_at)) : json()},
+      {"created_at", iso(ctx, d.created_at)},
+      {"updated_at", iso(ctx, d.updated_at)},
+      {"delivered_at", d.delivered_at ? json(iso(ctx, *d.delivered_at)) : json()},
+      {"last_error", d.last_error},
+      {"digest", d.digest.empty() ? json() : json(d.digest)}};
 }
 
 /// GET /api/v1/admin/deliveries?state=dead&limit=100 (admins).
 Response list_deliveries(Context& ctx, Request& req) {
-  require(req, {Role::admin});
-  std::optional<DeliveryState> state;
+  require(req, {dispatch::Role::admin});
+  std::optional<dispatch::DeliveryState> state;
   if (const auto s = req.param("state")) {
-    state = parse_delivery_state(*s);
+    state = dispatch::parse_delivery_state(*s);
     if (!state)
       throw Error(ErrorCode::invalid_argument,
                   "query parameter 'state' must be pending, delivered or dead");
   }
   const auto limit = static_cast<std::size_t>(integer_param(req, "limit", 1, 500, 100));
   json items = json::array();
-  for (const Delivery& d : ctx.service.notifications().deliveries(req.actor, state, limit))
+  for (const dispatch::Delivery& d :
+       ctx.service.notifications().deliveries(req.actor, state, limit))
     items.push_back(delivery_json(ctx, d));
   json counts = json::object();
   for (const auto& [s, n] : ctx.service.notifications().counts()) counts[s] = n;
@@ -159,8 +161,9 @@ Response list_deliveries(Context& ctx, Request& req) {
 
 /// POST /api/v1/admin/deliveries/{id}/resend (admins): pending again at once, under its id.
 Response resend(Context& ctx, Request& req) {
-  require(req, {Role::admin});
-  const Delivery d = ctx.service.notifications().resend(id_param(req, "id"), req.actor, req.now);
+  require(req, {dispatch::Role::admin});
+  const dispatch::Delivery d =
+      ctx.service.notifications().resend(id_param(req, "id"), req.actor, req.now);
   return json_response(200, delivery_json(ctx, d).dump());
 }
 

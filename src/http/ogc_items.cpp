@@ -10,17 +10,17 @@ namespace {
 
 using json = nlohmann::json;
 
-json polygon_json(const MultiPolygon& g) {
+json polygon_json(const geo::MultiPolygon& g) {
   json polys = json::array();
-  for (const Polygon& p : g.polygons) {
+  for (const geo::Polygon& p : g.polygons) {
     json rings = json::array();
-    auto ring = [](const Ring& r) {
+    auto ring = [](const geo::Ring& r) {
       json out = json::array();
-      for (const XY& v : r) out.push_back({v.x, v.y});
+      for (const geo::XY& v : r) out.push_back({v.x, v.y});
       return out;
     };
     rings.push_back(ring(p.outer));
-    for (const Ring& h : p.holes) rings.push_back(ring(h));
+    for (const geo::Ring& h : p.holes) rings.push_back(ring(h));
     polys.push_back(rings);
   }
   return {{"type", "MultiPolygon"}, {"coordinates", polys}};
@@ -30,7 +30,7 @@ json point_json(double lon, double lat) {
   return {{"type", "Point"}, {"coordinates", {lon, lat}}};
 }
 
-bool meets(const BBox& b, const std::optional<BBox>& bbox) {
+bool meets(const geo::BBox& b, const std::optional<geo::BBox>& bbox) {
   return !bbox || (b.max_x >= bbox->min_x && b.min_x <= bbox->max_x && b.max_y >= bbox->min_y &&
                    b.min_y <= bbox->max_y);
 }
@@ -70,15 +70,15 @@ const Collection& collection(const std::string& id) {
   throw Error(ErrorCode::not_found, "collection '" + id.substr(0, 60) + "' does not exist");
 }
 
-std::vector<Item> memory_items(const Collection& c, Service& service,
-                               const std::optional<BBox>& bbox) {
+std::vector<Item> memory_items(const Collection& c, service::Service& service,
+                               const std::optional<geo::BBox>& bbox) {
   std::vector<Item> out;
   if (c.id == "grids") {
     const auto index = service.grid_index();
-    const GridSet& set = index->grids();
+    const grid::GridSet& set = index->grids();
     for (std::size_t i = 0; i < set.size(); ++i) {
-      const Grid& g = set[i];
-      if (!meets(bbox_of(g.geometry), bbox)) continue;
+      const grid::Grid& g = set[i];
+      if (!meets(geo::bbox_of(g.geometry), bbox)) continue;
       json p{{"code", g.code.empty() ? g.id : g.code},
              {"name", g.name},
              {"level", set.level(i)},
@@ -93,9 +93,9 @@ std::vector<Item> memory_items(const Collection& c, Service& service,
     }
   } else if (c.id == "service_points") {
     if (auto net = service.nearest()) {
-      for (const ServicePoint& sp : net->points()) {
+      for (const network::ServicePoint& sp : net->points()) {
         const double lon = sp.position.lon(), lat = sp.position.lat();
-        if (!meets(BBox{lon, lat, lon, lat}, bbox)) continue;
+        if (!meets(geo::BBox{lon, lat, lon, lat}, bbox)) continue;
         out.push_back({sp.id,
                        {{"name", sp.name},
                         {"kind", sp.kind},
@@ -108,7 +108,7 @@ std::vector<Item> memory_items(const Collection& c, Service& service,
   } else if (c.id == "isochrones") {
     const auto net = service.nearest();
     for (const auto& [sp, area] : service.isochrones()) {
-      if (area.empty() || !meets(bbox_of(area), bbox)) continue;
+      if (area.empty() || !meets(geo::bbox_of(area), bbox)) continue;
       out.push_back({sp.id,
                      {{"service_point", sp.id},
                       {"name", sp.name},
@@ -120,14 +120,14 @@ std::vector<Item> memory_items(const Collection& c, Service& service,
   return out;
 }
 
-Item report_item(const PublicReport& p, const TimeZone& zone) {
+Item report_item(const dispatch::PublicReport& p, const dispatch::TimeZone& zone) {
   return {p.id,
           {{"category", p.category},
            {"category_name", p.category_name},
            {"state", std::string(to_string(p.state))},
-           {"created_at", format_iso(p.created_at, zone)},
-           {"updated_at", format_iso(p.updated_at, zone)},
-           {"due_at", p.due_at ? json(format_iso(*p.due_at, zone)) : json(nullptr)},
+           {"created_at", dispatch::format_iso(p.created_at, zone)},
+           {"updated_at", dispatch::format_iso(p.updated_at, zone)},
+           {"due_at", p.due_at ? json(dispatch::format_iso(*p.due_at, zone)) : json(nullptr)},
            {"overdue", p.overdue},
            {"grid", p.grid}},
           point_json(p.lon, p.lat)};

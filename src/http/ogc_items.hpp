@@ -32,12 +32,12 @@ const Collection& collection(const std::string& id);
 
 /// Every item of an in-memory collection (grids, service_points, isochrones) whose bounding
 /// box meets @p bbox, in a stable order. Not for reports.
-std::vector<Item> memory_items(const Collection& c, Service& service,
-                               const std::optional<BBox>& bbox);
+std::vector<Item> memory_items(const Collection& c, service::Service& service,
+                               const std::optional<geo::BBox>& bbox);
 
 /// A report's public view as an item: category, state, times, finest grid, the rounded
 /// position (all from the one public projection, public_report.hpp).
-Item report_item(const PublicReport& p, const TimeZone& zone);
+Item report_item(const dispatch::PublicReport& p, const dispatch::TimeZone& zone);
 
 /// The property value @p name of an item as text (for ?name=value filters).
 std::string property_text(const Item& item, const std::string& name);

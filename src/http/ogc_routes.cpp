@@ -22,18 +22,18 @@ using ogc::Item;
 
 const char* kGeoJson = "application/geo+json";
 const char* kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
-const Actor kPublic = Actor::public_viewer();
+const dispatch::Actor kPublic = dispatch::Actor::public_viewer();
 /// numberMatched is counted up to this many reports and left out beyond (it is optional).
 constexpr std::size_t kMatchedCountCap = 100000;
 
 struct Interval {
-  std::optional<Instant> from, to;  ///< both inclusive (RFC 3339 intervals are closed)
+  std::optional<dispatch::Instant> from, to;  ///< both inclusive (RFC 3339 intervals are closed)
 };
 
-Interval parse_datetime(const std::string& s, const TimeZone& zone) {
-  auto one = [&](const std::string& part) -> std::optional<Instant> {
+Interval parse_datetime(const std::string& s, const dispatch::TimeZone& zone) {
+  auto one = [&](const std::string& part) -> std::optional<dispatch::Instant> {
     if (part.empty() || part == "..") return std::nullopt;
-    auto t = parse_iso(part, zone);
+    auto t = dispatch::parse_iso(part, zone);
     if (!t) {
       throw Error(ErrorCode::invalid_argument, "datetime '" + part.substr(0, 40) +
                                                    "' is not RFC 3339 (e.g. 2026-11-01T00:00:00Z)");
@@ -53,12 +53,12 @@ struct ItemsQuery {
   std::size_t limit = 100;
   std::size_t offset = 0;
   std::string after;  ///< reports: the keyset cursor of a `next` link
-  std::optional<BBox> bbox;
+  std::optional<geo::BBox> bbox;
   Interval when;
   std::map<std::string, std::string> filters;  ///< queryable property = value
 };
 
-ItemsQuery items_query(const Request& req, const Collection& c, const TimeZone& zone) {
+ItemsQuery items_query(const Request& req, const Collection& c, const dispatch::TimeZone& zone) {
   ItemsQuery q;
   // Parameters: the spec's, and the collection's queryables; anything else is 400.
   for (const auto& [name, value] : req.query) {
@@ -80,7 +80,7 @@ ItemsQuery items_query(const Request& req, const Collection& c, const TimeZone& 
     throw Error(ErrorCode::invalid_argument, "f must be json or geojson");
   q.limit = static_cast<std::size_t>(integer_param(req, "limit", 1, 10000, 100));
   q.offset = static_cast<std::size_t>(
-      integer_param(req, "offset", 0, static_cast<long long>(kMaxListOffset), 0));
+      integer_param(req, "offset", 0, static_cast<long long>(store::kMaxListOffset), 0));
   q.after = req.param("after").value_or("");
   if (auto b = req.param("bbox")) q.bbox = parse_bbox(*b, true);
   if (auto d = req.param("datetime"); d && c.temporal) q.when = parse_datetime(*d, zone);
@@ -95,8 +95,8 @@ struct Page {
   std::string next_after;  ///< reports: the cursor after the last item ("" at the end)
 };
 
-Page report_page(Service& service, const ItemsQuery& q, Instant now) {
-  ReportFilter f;
+Page report_page(service::Service& service, const ItemsQuery& q, dispatch::Instant now) {
+  store::ReportFilter f;
   f.bbox = q.bbox;
   f.created_from = q.when.from;
   if (q.when.to) f.created_to = *q.when.to + std::chrono::milliseconds(1);
@@ -104,7 +104,7 @@ Page report_page(Service& service, const ItemsQuery& q, Instant now) {
     if (name == "category") f.categories = {value};
     if (name == "grid") f.finest_grid = value;
     if (name == "state") {
-      const auto s = parse_report_state(value);
+      const auto s = dispatch::parse_report_state(value);
       if (!s)
         throw Error(ErrorCode::invalid_argument,
                     "state '" + value.substr(0, 40) + "' is not a report state");
@@ -112,23 +112,23 @@ Page report_page(Service& service, const ItemsQuery& q, Instant now) {
     }
   }
   f.now = now;
-  f.order = ListOrder::oldest_first;  // a stable order for clients that page
+  f.order = store::ListOrder::oldest_first;  // a stable order for clients that page
   f.limit = q.limit;
   f.offset = q.offset;
   f.after = q.after;
-  const ReportPage found = service.list(f, kPublic);
+  const store::ReportPage found = service.list(f, kPublic);
   Page page;
   const auto ref = service.reference();
-  for (const Report& r : found.items)
-    page.items.push_back(
-        ogc::report_item(public_report(r, *ref, service.privacy(), now), ref->calendar.zone()));
+  for (const dispatch::Report& r : found.items)
+    page.items.push_back(ogc::report_item(dispatch::public_report(r, *ref, service.privacy(), now),
+                                          ref->calendar.zone()));
   page.next_after = found.next;
   if (const std::size_t n = service.count(f, kPublic, kMatchedCountCap); n < kMatchedCountCap)
     page.matched = n;
   return page;
 }
 
-Page memory_page(Service& service, const Collection& c, const ItemsQuery& q) {
+Page memory_page(service::Service& service, const Collection& c, const ItemsQuery& q) {
   std::vector<Item> all = ogc::memory_items(c, service, q.bbox);
   std::erase_if(all, [&](const Item& it) {
     for (const auto& [name, value] : q.filters)
@@ -162,8 +162,9 @@ json link(const Context& ctx, const std::string& path, const std::string& rel,
 }
 
 json collection_json(const Context& ctx, const Collection& c) {
-  BBox b;
-  for (const Grid& g : ctx.service.grid_index()->grids().grids()) b.extend(bbox_of(g.geometry));
+  geo::BBox b;
+  for (const grid::Grid& g : ctx.service.grid_index()->grids().grids())
+    b.extend(geo::bbox_of(g.geometry));
   const std::string path = "/ogc/collections/" + c.id;
   json j{{"id", c.id},
          {"title", c.title},
@@ -265,7 +266,8 @@ Response items(Context& ctx, Request& req) {
   json body{{"type", "FeatureCollection"},
             {"features", features},
             {"numberReturned", page.items.size()},
-            {"timeStamp", format_iso(req.now, TimeZone{"UTC", std::chrono::minutes(0)})},
+            {"timeStamp",
+             dispatch::format_iso(req.now, dispatch::TimeZone{"UTC", std::chrono::minutes(0)})},
             {"links", page_links(ctx, req, c, q, page, r)}};
   if (page.matched) {
     body["numberMatched"] = *page.matched;
@@ -285,7 +287,7 @@ Response item(Context& ctx, Request& req) {
   if (c.id == "reports") {  // one look-up by id
     if (auto r = ctx.service.report(id, kPublic)) {
       const auto ref = ctx.service.reference();
-      item = ogc::report_item(public_report(*r, *ref, ctx.service.privacy(), req.now),
+      item = ogc::report_item(dispatch::public_report(*r, *ref, ctx.service.privacy(), req.now),
                               ref->calendar.zone());
     }
   } else {

@@ -15,14 +15,14 @@ namespace wangge::http {
 namespace open311 {
 namespace {
 
-std::string status_of(ReportState s) {
-  return is_open(s) ? "open" : "closed";
+std::string status_of(dispatch::ReportState s) {
+  return dispatch::is_open(s) ? "open" : "closed";
 }
 
 /// Where a case is, for the spec's `address`: the reporter's own words when given (personal
 /// numbers masked), else the 街道 (subdistrict) and the finest grid by name
 /// ("新湖街道湘江一组第5邻"); grid ids when the grids are not the current generation's.
-std::string address_of(const PublicReport& p, const GridIndex* index) {
+std::string address_of(const dispatch::PublicReport& p, const grid::GridIndex* index) {
   if (!p.address.empty()) return p.address;
   if (p.grid_chain.empty()) return "";
   auto name = [&](const std::string& id) {
@@ -34,15 +34,17 @@ std::string address_of(const PublicReport& p, const GridIndex* index) {
   return root == finest ? name(root) : name(root) + name(finest);
 }
 
-Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy& privacy,
-                  const GridIndex* grids, const std::vector<PublicEvent>* history, Instant now,
+Node request_node(const dispatch::Report& r, const dispatch::ReferenceData& ref,
+                  const dispatch::PrivacyPolicy& privacy, const grid::GridIndex* grids,
+                  const std::vector<dispatch::PublicEvent>* history, dispatch::Instant now,
                   const std::string& base_url) {
-  const TimeZone& zone = ref.calendar.zone();
-  const PublicReport p = public_report(r, ref, privacy, now);
-  const Assignee& who = p.assignee.kind != Assignee::Kind::none ? p.assignee : p.responsible;
+  const dispatch::TimeZone& zone = ref.calendar.zone();
+  const dispatch::PublicReport p = dispatch::public_report(r, ref, privacy, now);
+  const dispatch::Assignee& who =
+      p.assignee.kind != dispatch::Assignee::Kind::none ? p.assignee : p.responsible;
   // What the resident reads (zh-CN): the state, and why a case was cancelled.
-  std::string notes(label_zh(p.state));
-  if (p.state == ReportState::cancelled && !p.cancel_reason.empty())
+  std::string notes(dispatch::label_zh(p.state));
+  if (p.state == dispatch::ReportState::cancelled && !p.cancel_reason.empty())
     notes += "：" + p.cancel_reason;
   Node n = Node::object();
   n.add("service_request_id", Node::str(p.id))
@@ -52,30 +54,32 @@ Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy
       .add("service_code", Node::str(p.category))
       .add("description", Node::str(p.text))
       .add("agency_responsible", Node::str(who.name))
-      .add("service_notice", Node::str(p.due_at ? "due " + format_iso(*p.due_at, zone) : ""))
-      .add("requested_datetime", Node::str(format_iso(p.created_at, zone)))
-      .add("updated_datetime", Node::str(format_iso(p.updated_at, zone)))
-      .add("expected_datetime", p.due_at ? Node::str(format_iso(*p.due_at, zone)) : Node::null())
+      .add("service_notice",
+           Node::str(p.due_at ? "due " + dispatch::format_iso(*p.due_at, zone) : ""))
+      .add("requested_datetime", Node::str(dispatch::format_iso(p.created_at, zone)))
+      .add("updated_datetime", Node::str(dispatch::format_iso(p.updated_at, zone)))
+      .add("expected_datetime",
+           p.due_at ? Node::str(dispatch::format_iso(*p.due_at, zone)) : Node::null())
       .add("address", Node::str(address_of(p, grids)))
       .add("address_id", Node::str(p.grid))
       .add("zipcode", Node::str(""))
       .add("lat", Node::num(p.lat))
       .add("long", Node::num(p.lon))
-      .add("media_url",
-           Node::str(p.media.empty()                ? ""
-                     : is_media_id(p.media.front()) ? base_url + media_path(p.media.front())
-                                                    : p.media.front()));
+      .add("media_url", Node::str(p.media.empty() ? ""
+                                  : dispatch::is_media_id(p.media.front())
+                                      ? base_url + service::media_path(p.media.front())
+                                      : p.media.front()));
   if (history) {
     // The widely deployed extensions (Chicago, FixMyStreet): notes[] is the history, and
     // extended_attributes carries what the core fields cannot say.
     Node history_notes = Node::array("note");
-    for (const PublicEvent& e : *history) {
-      std::string description =
-          e.from == e.to ? std::string(label_zh(e.to))
-                         : std::string(label_zh(e.from)) + " → " + std::string(label_zh(e.to));
+    for (const dispatch::PublicEvent& e : *history) {
+      std::string description = e.from == e.to ? std::string(dispatch::label_zh(e.to))
+                                               : std::string(dispatch::label_zh(e.from)) + " → " +
+                                                     std::string(dispatch::label_zh(e.to));
       if (!e.public_reply.empty()) description += "：" + e.public_reply;
       history_notes.push(Node::object()
-                             .add("datetime", Node::str(format_iso(e.at, zone)))
+                             .add("datetime", Node::str(dispatch::format_iso(e.at, zone)))
                              .add("type", Node::str(e.action))
                              .add("description", Node::str(description)));
     }
@@ -90,7 +94,7 @@ Node request_node(const Report& r, const ReferenceData& ref, const PrivacyPolicy
   return n;
 }
 
-const Actor kPublic = Actor::public_viewer();
+const dispatch::Actor kPublic = dispatch::Actor::public_viewer();
 /// The deepest page × page_size a request may ask for (rows skipped plus rows returned).
 constexpr long long kMaxOpen311Depth = 10000;
 /// The most ids one service_request_id parameter may list.
@@ -111,15 +115,15 @@ std::optional<std::vector<std::string>> requested_ids(const Request& req) {
 /// The filter of GET requests: service_code, status, the date windows (the spec's default: the
 /// last 90 days) and page/page_size as an offset in the store's query — never a walk through
 /// the pages before — with page × page_size capped.
-ReportFilter requests_filter(const Request& req, const TimeZone& zone) {
-  auto time = [&](const char* name) -> std::optional<Instant> {
+store::ReportFilter requests_filter(const Request& req, const dispatch::TimeZone& zone) {
+  auto time = [&](const char* name) -> std::optional<dispatch::Instant> {
     auto v = arg(req, name);
     if (!v) return std::nullopt;
-    auto t = parse_iso(*v, zone);
+    auto t = dispatch::parse_iso(*v, zone);
     if (!t) throw Error(ErrorCode::invalid_argument, std::string(name) + " is not a W3C date-time");
     return t;
   };
-  ReportFilter f;
+  store::ReportFilter f;
   if (auto c = arg(req, "service_code")) f.categories = comma_list(*c);
   if (auto st = arg(req, "status")) {
     bool open = false, closed = false;
@@ -131,11 +135,12 @@ ReportFilter requests_filter(const Request& req, const TimeZone& zone) {
       else
         throw Error(ErrorCode::invalid_argument, "status '" + one + "' is not open or closed");
     }
-    if (open != closed) f.states = open ? open_states() : closed_states();  // both: no filter
+    if (open != closed)
+      f.states = open ? dispatch::open_states() : dispatch::closed_states();  // both: no filter
   }
   // The spec's bounds are inclusive and clients send whole seconds: a request made at
   // 10:00:00.400 is within end_date=10:00:00 (the store's upper bounds are exclusive).
-  const auto through = [](Instant t) {
+  const auto through = [](dispatch::Instant t) {
     return std::chrono::floor<std::chrono::seconds>(t) + std::chrono::seconds(1);
   };
   const auto start = time("start_date"), end = time("end_date");
@@ -170,7 +175,8 @@ ReportFilter requests_filter(const Request& req, const TimeZone& zone) {
 Response discovery(Context& ctx, Request& req) {
   // The time the services last changed: caching clients refresh only then.
   const auto ref = ctx.service.reference();
-  const std::string changeset = format_iso(ref->services_changed_at, ref->calendar.zone());
+  const std::string changeset =
+      dispatch::format_iso(ref->services_changed_at, ref->calendar.zone());
   Node formats = Node::array("format");
   formats.push(Node::str("application/json")).push(Node::str("text/xml"));
   Node endpoint = Node::object();
@@ -192,11 +198,11 @@ Response discovery(Context& ctx, Request& req) {
 /// GET /open311/v2/services
 Response services(Context& ctx, Request& req) {
   check_jurisdiction(req, jurisdiction_of(ctx.service));
-  const ReferenceData& ref = *ctx.service.reference();
+  const dispatch::ReferenceData& ref = *ctx.service.reference();
   Node list = Node::array("service");
-  for (const Category* c : ref.categories.reportable()) {
-    const Category& major = ref.categories.major_class(*c);
-    const std::string kind = c->kind == CategoryKind::event ? "事件" : "部件";
+  for (const dispatch::Category* c : ref.categories.reportable()) {
+    const dispatch::Category& major = ref.categories.major_class(*c);
+    const std::string kind = c->kind == dispatch::CategoryKind::event ? "事件" : "部件";
     list.push(Node::object()
                   .add("service_code", Node::str(c->code))
                   .add("service_name", Node::str(c->name))
@@ -213,12 +219,12 @@ Response services(Context& ctx, Request& req) {
 Response service_definition(Context& ctx, Request& req) {
   check_jurisdiction(req, jurisdiction_of(ctx.service));
   const std::string& code = req.params.at("code");
-  const Category& c = reportable_category(ctx.service, code);
+  const dispatch::Category& c = reportable_category(ctx.service, code);
   Node attributes = Node::array("attribute");
   int order = 0;
-  for (const CategoryAttribute& a : *c.attributes) {
+  for (const dispatch::CategoryAttribute& a : *c.attributes) {
     Node values = Node::array("value");
-    for (const AttributeChoice& v : a.values)
+    for (const dispatch::AttributeChoice& v : a.values)
       values.push(Node::object().add("key", Node::str(v.key)).add("name", Node::str(v.name)));
     Node attribute = Node::object();
     attribute.add("variable", Node::boolean(true))
@@ -237,20 +243,22 @@ Response service_definition(Context& ctx, Request& req) {
 }
 
 /// The reports as the spec's request list, with their history when extensions=true.
-Response request_list(Context& ctx, const Request& req, const std::vector<Report>& reports) {
+Response request_list(Context& ctx, const Request& req,
+                      const std::vector<dispatch::Report>& reports) {
   const bool extensions = req.param("extensions").value_or("") == "true";
-  const ReferenceData& ref = *ctx.service.reference();
-  std::shared_ptr<const GridIndex> grids;
+  const dispatch::ReferenceData& ref = *ctx.service.reference();
+  std::shared_ptr<const grid::GridIndex> grids;
   try {
     grids = ctx.service.grid_index();
   } catch (const Error&) {
     // no grids loaded: addresses name grid ids
   }
   Node list = Node::array("request");
-  for (const Report& r : reports) {
-    std::vector<PublicEvent> history;
+  for (const dispatch::Report& r : reports) {
+    std::vector<dispatch::PublicEvent> history;
     if (extensions)
-      for (const Event& e : ctx.service.events(r.id, kPublic)) history.push_back(public_event(e));
+      for (const dispatch::Event& e : ctx.service.events(r.id, kPublic))
+        history.push_back(dispatch::public_event(e));
     list.push(request_node(r, ref, ctx.service.privacy(), grids.get(),
                            extensions ? &history : nullptr, req.now, ctx.base_url()));
   }
@@ -260,12 +268,12 @@ Response request_list(Context& ctx, const Request& req, const std::vector<Report
 /// GET /open311/v2/requests
 Response get_requests(Context& ctx, Request& req) {
   check_jurisdiction(req, jurisdiction_of(ctx.service));
-  std::vector<Report> found;
+  std::vector<dispatch::Report> found;
   if (auto ids = requested_ids(req)) {  // the other filters are ignored, as the spec says
     for (const std::string& id : *ids)
       if (auto r = ctx.service.report(id, kPublic)) found.push_back(std::move(*r));
   } else {
-    const TimeZone& zone = ctx.service.reference()->calendar.zone();
+    const dispatch::TimeZone& zone = ctx.service.reference()->calendar.zone();
     found = ctx.service.list(requests_filter(req, zone), kPublic).items;
   }
   return request_list(ctx, req, found);

@@ -72,15 +72,16 @@ void check_jurisdiction(const Request& req, const std::string& ours) {
   }
 }
 
-std::string jurisdiction_of(Service& service) {
-  const GridSet& set = service.grid_index()->grids();
+std::string jurisdiction_of(service::Service& service) {
+  const grid::GridSet& set = service.grid_index()->grids();
   for (std::size_t i = 0; i < set.size(); ++i)
     if (!set.parent(i)) return set[i].code.empty() ? set[i].id : set[i].code;
   return std::string();
 }
 
-const Category& reportable_category(const Service& service, const std::string& code) {
-  const Category* c = service.reference()->categories.find(code);
+const dispatch::Category& reportable_category(const service::Service& service,
+                                              const std::string& code) {
+  const dispatch::Category* c = service.reference()->categories.find(code);
   if (!c || !service.reference()->categories.is_reportable(*c))
     throw Error(ErrorCode::not_found, "service_code '" + code + "' does not exist");
   return *c;

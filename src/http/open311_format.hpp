@@ -124,10 +124,11 @@ std::optional<std::string> arg(const Request& req, const char* name);
 void check_jurisdiction(const Request& req, const std::string& ours);
 
 /// The jurisdiction is the subdistrict: the root grid's code.
-std::string jurisdiction_of(Service& service);
+std::string jurisdiction_of(service::Service& service);
 
 /// A reportable category of the service_code @p code. @throws Error(not_found).
-const Category& reportable_category(const Service& service, const std::string& code);
+const dispatch::Category& reportable_category(const service::Service& service,
+                                              const std::string& code);
 
 /// POST /open311/v2/requests (open311_post.cpp).
 Response post_request(Context& ctx, Request& req);

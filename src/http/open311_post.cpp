@@ -50,7 +50,7 @@ class PostFields {
   /// The bytes of the photo part of a multipart body, if it had one.
   const std::optional<std::string>& photo() const { return photo_; }
   /// The body's attribute[CODE] fields (attribute[CODE][] repeated for a multivaluelist).
-  const AttributeAnswers& attributes() const { return attributes_; }
+  const dispatch::AttributeAnswers& attributes() const { return attributes_; }
 
  private:
   void add(std::string name, std::string value) {
@@ -71,12 +71,12 @@ class PostFields {
 
   const Request& req_;
   std::map<std::string, std::string> form_;
-  AttributeAnswers attributes_;
+  dispatch::AttributeAnswers attributes_;
   std::optional<std::string> photo_;
 };
 
 /// Who posts: the request's Bearer key, else the spec's api_key field. @throws unauthorized.
-Actor poster(Context& ctx, const Request& req, const PostFields& field) {
+dispatch::Actor poster(Context& ctx, const Request& req, const PostFields& field) {
   if (req.authenticated) return req.actor;
   const std::string key = field("api_key");
   if (key.empty()) throw Error(ErrorCode::unauthorized, "api_key is required to submit a request");
@@ -99,8 +99,8 @@ std::string person_name(const std::string& first, const std::string& last) {
 }
 
 /// The submission of a POST's fields (the spec's names).
-Submission submission_of(const Service& service, const PostFields& field) {
-  Submission s;
+dispatch::Submission submission_of(const service::Service& service, const PostFields& field) {
+  dispatch::Submission s;
   s.category = field("service_code");
   if (s.category.empty()) throw Error(ErrorCode::invalid_argument, "service_code is required");
   (void)reportable_category(service, s.category);  // refuses an unknown or closed category
@@ -122,19 +122,19 @@ Submission submission_of(const Service& service, const PostFields& field) {
   s.attributes = field.attributes();
   // Clients send fields of their own as attributes (FixMyStreet: its report URL, title):
   // kept, not refused and not lost.
-  s.unknown_attributes = UnknownAttributes::keep;
+  s.unknown_attributes = dispatch::UnknownAttributes::keep;
   return s;
 }
 
 /// Residents submitting through an app key are identified by the account they give.
-Actor submitter(const Actor& poster, const std::string& account) {
+dispatch::Actor submitter(const dispatch::Actor& poster, const std::string& account) {
   if (poster.id.rfind("app:", 0) != 0) return poster;
   if (account.empty()) {  // anonymous via the app
-    Actor a{"", "", Role::resident, {}, {}};
+    dispatch::Actor a{"", "", dispatch::Role::resident, {}, {}};
     a.via = poster.id;
     return a;
   }
-  return Actor::on_behalf_of(poster, account);
+  return dispatch::Actor::on_behalf_of(poster, account);
 }
 
 Response created(const Request& req, const std::string& id, const std::string& account) {
@@ -151,13 +151,14 @@ Response created(const Request& req, const std::string& id, const std::string& a
 /// POST /open311/v2/requests
 Response post_request(Context& ctx, Request& req) {
   const PostFields field(req);
-  const Actor actor = poster(ctx, req, field);
+  const dispatch::Actor actor = poster(ctx, req, field);
   if (const std::string j = field("jurisdiction_id");
       !j.empty() && j != jurisdiction_of(ctx.service))
     throw Error(ErrorCode::not_found, "jurisdiction_id '" + j + "' is not served here");
-  Submission s = submission_of(ctx.service, field);
+  dispatch::Submission s = submission_of(ctx.service, field);
   const std::string account = field("account_id");
-  const Actor by = submitter(actor, account);  // checks account_id before any photo is decoded
+  const dispatch::Actor by =
+      submitter(actor, account);  // checks account_id before any photo is decoded
   std::string photo;  // the id of the uploaded part, if any, discarded if no case takes it
   if (field.photo()) {
     // A resident of an app uploads as himself (his own quota); anonymous ones as the app.
@@ -167,14 +168,14 @@ Response post_request(Context& ctx, Request& req) {
   }
   std::string key = field("idempotency_key");
   if (key.empty()) key = req.header("idempotency-key").value_or("");
-  std::optional<ReplyOptions> options;
+  std::optional<service::ReplyOptions> options;
   if (!key.empty()) {
-    options =
-        ReplyOptions{"open311:" + actor.id + ":" + key, sha256_hex(req.body), [&](const Report& r) {
-                       return StoredReply{"", 201, created(req, r.id, account).body};
-                     }};
+    options = service::ReplyOptions{
+        "open311:" + actor.id + ":" + key, sha256_hex(req.body), [&](const dispatch::Report& r) {
+          return store::StoredReply{"", 201, created(req, r.id, account).body};
+        }};
   }
-  SubmitResult result;
+  service::SubmitResult result;
   try {
     result = ctx.service.submit(s, by, "", req.now, options ? &*options : nullptr);
   } catch (...) {

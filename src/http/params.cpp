@@ -36,7 +36,7 @@ double required_finite(const Request& req, const char* name) {
   return number::parse_finite(*v, query_subject(name));
 }
 
-BBox parse_bbox(const std::string& text, bool allow_heights) {
+geo::BBox parse_bbox(const std::string& text, bool allow_heights) {
   const std::string rule =
       std::string("bbox must be minlon,minlat,maxlon,maxlat") +
       (allow_heights ? " (or minlon,minlat,minh,maxlon,maxlat,maxh)" : "") +
@@ -53,7 +53,7 @@ BBox parse_bbox(const std::string& text, bool allow_heights) {
   }
   if (allow_heights && n.size() == 6) n = {n[0], n[1], n[3], n[4]};
   if (n.size() != 4) throw Error(ErrorCode::invalid_argument, rule);
-  const BBox b{n[0], n[1], n[2], n[3]};
+  const geo::BBox b{n[0], n[1], n[2], n[3]};
   const bool in_range = b.min_x >= -180 && b.max_x <= 180 && b.min_y >= -90 && b.max_y <= 90;
   if (!in_range || b.min_x > b.max_x || b.min_y > b.max_y)
     throw Error(ErrorCode::invalid_argument, rule);

@@ -33,7 +33,7 @@ double required_finite(const Request& req, const char* name);
 /// minlon,minlat,minh,maxlon,maxlat,maxh, heights ignored): finite, longitudes within
 /// [-180, 180], latitudes within [-90, 90], min <= max.
 /// @throws Error(invalid_argument) "bbox must be …" naming the rule.
-BBox parse_bbox(const std::string& text, bool allow_heights);
+geo::BBox parse_bbox(const std::string& text, bool allow_heights);
 
 /// A parameter's comma list, each item trimmed, empty ones left out: "a, b,,c" → {"a", "b", "c"}.
 std::vector<std::string> comma_list(const std::string& s);

@@ -98,7 +98,7 @@ constexpr const char* kConnectionData = "wangge.connection";
 }  // namespace
 
 struct HttpServer::Impl {
-  Service& service;
+  service::Service& service;
   ServerConfig config;
   http::Router router;
   http::Metrics metrics;
@@ -115,7 +115,7 @@ struct HttpServer::Impl {
   http::CredentialCache credentials{service};
   bool stopped = false;
 
-  Impl(Service& s, ServerConfig c) : service(s), config(std::move(c)) {
+  Impl(service::Service& s, ServerConfig c) : service(s), config(std::move(c)) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     if (!config.threads) config.threads = cores;
     if (!config.workers) config.workers = 2 * cores;
@@ -125,7 +125,7 @@ struct HttpServer::Impl {
     log->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %v");
     context = std::make_unique<http::Context>(
         http::Context{service, config, metrics, [this] { return pool->depth(); }, in_flight, ready,
-                      [this](const std::string& secret) -> std::optional<Actor> {
+                      [this](const std::string& secret) -> std::optional<dispatch::Actor> {
                         auto credential = credentials.authenticate(secret);
                         if (!credential) return std::nullopt;
                         return credential->actor;
@@ -211,7 +211,7 @@ struct HttpServer::Impl {
   /// @returns the refusal, or std::nullopt to run the handler. @throws Error(forbidden).
   std::optional<http::Response> admit(const http::Route& route, http::Request& req) {
     if (is_sign_in(req)) {
-      req.actor = Actor{"", "anonymous", Role::resident, {}, {}};
+      req.actor = dispatch::Actor{"", "anonymous", dispatch::Role::resident, {}, {}};
       req.authenticated = false;
       req.via_cookie = false;
       return std::nullopt;  // signing in takes no credential and no CSRF token
@@ -243,7 +243,7 @@ struct HttpServer::Impl {
     // session's CSRF token, which only our pages can read (SameSite=Strict is the second lock).
     if (req.via_cookie && !is_safe_method(req.method)) {
       const auto echoed = req.header("x-csrf-token");
-      if (!echoed || !secret::equal(*echoed, req.csrf)) {
+      if (!echoed || !service::secret::equal(*echoed, req.csrf)) {
         return http::problem(403, "forbidden", "Forbidden",
                              "a write with the session cookie needs the session's X-CSRF-Token "
                              "header (GET /api/v1/session gives it)",
@@ -255,7 +255,7 @@ struct HttpServer::Impl {
     if (req.authenticated && req.actor.id.starts_with("app:")) {
       auto account = req.header("on-behalf-of");
       if (!account && req.method == "GET") account = req.param("account_id");
-      if (account) req.actor = Actor::on_behalf_of(req.actor, *account);
+      if (account) req.actor = dispatch::Actor::on_behalf_of(req.actor, *account);
     } else if (req.authenticated && req.header("on-behalf-of")) {
       throw Error(ErrorCode::forbidden, "On-Behalf-Of is for app keys; this key acts as itself");
     }
@@ -405,7 +405,7 @@ struct HttpServer::Impl {
     ++in_flight;
     http::Request req;
     req.id = request_id();
-    req.now = now_utc();
+    req.now = dispatch::now_utc();
     std::string route_name = "(unmatched)";
     auto refuse = [&](http::Response r) { send(conn, req, r, route_name, start); };
     try {
@@ -520,7 +520,7 @@ class PistacheHandler final : public P::Http::Handler {
 
 }  // namespace
 
-HttpServer::HttpServer(Service& service, ServerConfig config)
+HttpServer::HttpServer(service::Service& service, ServerConfig config)
     : impl_(std::make_unique<Impl>(service, std::move(config))) {}
 
 HttpServer::~HttpServer() {

@@ -14,25 +14,28 @@ std::string Context::base_url() const {
   return "http://" + config.address + ":" + std::to_string(config.port);
 }
 
-ViewOptions Context::view_for(const Request& req, const Report& r) const {
-  ViewOptions v;
+service::ViewOptions Context::view_for(const Request& req, const dispatch::Report& r) const {
+  service::ViewOptions v;
   v.now = req.now;
   v.privacy = service.privacy();
-  const Actor& a = req.actor;
+  const dispatch::Actor& a = req.actor;
   if (!req.authenticated)
-    v.audience = Audience::public_view;
-  else if (reports_as_resident(a.role))
-    v.audience = !a.id.empty() && a.id == r.submitted_by ? Audience::owner : Audience::public_view;
+    v.audience = service::Audience::public_view;
+  else if (dispatch::reports_as_resident(a.role))
+    v.audience = !a.id.empty() && a.id == r.submitted_by ? service::Audience::owner
+                                                         : service::Audience::public_view;
   else
-    v.audience = Workflow::can_see(r, a) ? Audience::staff : Audience::public_view;
+    v.audience = dispatch::Workflow::can_see(r, a) ? service::Audience::staff
+                                                   : service::Audience::public_view;
   // A follower (who reported the same problem) reads the public view, with what he may do.
-  const bool follower = reports_as_resident(a.role) && r.followed_by(a.id);
-  if (req.authenticated && (v.audience != Audience::public_view || follower)) v.actor = &req.actor;
+  const bool follower = dispatch::reports_as_resident(a.role) && r.followed_by(a.id);
+  if (req.authenticated && (v.audience != service::Audience::public_view || follower))
+    v.actor = &req.actor;
   return v;
 }
 
-std::string iso(const Context& ctx, Instant t) {
-  return format_iso(t, ctx.service.reference()->calendar.zone());
+std::string iso(const Context& ctx, dispatch::Instant t) {
+  return dispatch::format_iso(t, ctx.service.reference()->calendar.zone());
 }
 
 Response json_response(int status, const std::string& body) {
@@ -42,10 +45,10 @@ Response json_response(int status, const std::string& body) {
   return r;
 }
 
-void require(const Request& req, std::initializer_list<Role> roles) {
+void require(const Request& req, std::initializer_list<dispatch::Role> roles) {
   if (!req.authenticated)
     throw Error(ErrorCode::unauthorized, "this needs an API key (Authorization: Bearer <key>)");
-  for (Role r : roles)
+  for (dispatch::Role r : roles)
     if (req.actor.role == r) return;
   throw Error(ErrorCode::forbidden, std::string(to_string(req.actor.role)) + " may not do this");
 }
@@ -71,7 +74,7 @@ Response metrics(Context& ctx, Request&) {
              ctx.service.tile_cache_stats(), ctx.service.store_memory_bytes()};
   if (ctx.service.has_store()) {
     now.deliveries_by_state = ctx.service.notifications().counts();
-    const NotifierStats tries = ctx.service.notifications().stats();
+    const service::NotifierStats tries = ctx.service.notifications().stats();
     now.delivery_tries_ok = tries.delivered;
     now.delivery_tries_failed = tries.failed;
     now.digests_sent = tries.digests;

@@ -73,8 +73,9 @@ bool accepts_gzip(const Request& req) {
 }
 
 /// The layer @p name of @p infos. @throws Error(not_found).
-const TileLayerInfo& layer_info(const std::vector<TileLayerInfo>& infos, const std::string& name) {
-  for (const TileLayerInfo& l : infos)
+const service::TileLayerInfo& layer_info(const std::vector<service::TileLayerInfo>& infos,
+                                         const std::string& name) {
+  for (const service::TileLayerInfo& l : infos)
     if (l.id == name) return l;
   throw Error(ErrorCode::not_found, "tile layer '" + name + "' does not exist");
 }
@@ -136,10 +137,10 @@ std::optional<Response> tile_answer(Context& ctx, Request& req, bool build) {
   std::vector<std::shared_ptr<const tiles::TileData>> parts;
   int max_age = 86400;
   for (const std::string& name : names) {
-    const TileLayerInfo& info = layer_info(*infos, name);
+    const service::TileLayerInfo& info = layer_info(*infos, name);
     max_age = std::min(max_age, info.max_age_s);
-    auto data =
-        build ? ctx.service.tile(name, t, TileRequest{req.now}) : ctx.service.cached_tile(info, t);
+    auto data = build ? ctx.service.tile(name, t, service::TileRequest{req.now})
+                      : ctx.service.cached_tile(info, t);
     if (!data) return std::nullopt;
     parts.push_back(std::move(data));
   }
@@ -159,7 +160,7 @@ Response tilejson(Context& ctx, Request& req) {
   std::string version, description;
   int minzoom = 22, maxzoom = 0;
   for (const std::string& name : layer_list(joined)) {
-    const TileLayerInfo& info = layer_info(*infos, name);
+    const service::TileLayerInfo& info = layer_info(*infos, name);
     json fields = json::object();
     for (const auto& [f, type] : info.fields) fields[f] = type;
     vector_layers.push_back({{"id", info.id},
@@ -172,9 +173,9 @@ Response tilejson(Context& ctx, Request& req) {
     minzoom = std::min(minzoom, info.minzoom);
     maxzoom = std::max(maxzoom, info.maxzoom);
   }
-  BBox bounds;
+  geo::BBox bounds;
   const auto index = ctx.service.grid_index();
-  for (const Grid& g : index->grids().grids()) bounds.extend(bbox_of(g.geometry));
+  for (const grid::Grid& g : index->grids().grids()) bounds.extend(geo::bbox_of(g.geometry));
   json tj{{"tilejson", "3.0.0"},
           {"name", "wangge " + joined},
           {"description", description},

@@ -4,12 +4,12 @@
 #include <cmath>
 #include <unordered_map>
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 enum Side { B, R, T, L };
 
-double ring_signed_area(const Ring& r) {
+double ring_signed_area(const geo::Ring& r) {
   double twice = 0;
   for (std::size_t i = 1; i < r.size(); ++i) twice += r[i - 1].x * r[i].y - r[i].x * r[i - 1].y;
   return twice / 2;
@@ -17,7 +17,7 @@ double ring_signed_area(const Ring& r) {
 
 }  // namespace
 
-MultiPolygon contour(const RasterGrid& grid, double threshold) {
+geo::MultiPolygon contour(const RasterGrid& grid, double threshold) {
   // Padded sample lattice: one ring of "outside" samples around the raster.
   const std::int64_t W = static_cast<std::int64_t>(grid.width) + 2,
                      H = static_cast<std::int64_t>(grid.height) + 2;
@@ -28,8 +28,8 @@ MultiPolygon contour(const RasterGrid& grid, double threshold) {
     return std::isfinite(v) ? v : outside;
   };
   auto position = [&](std::int64_t i, std::int64_t j) {
-    return XY{grid.x0 + (static_cast<double>(i) - 0.5) * grid.cell,
-              grid.y0 + (static_cast<double>(j) - 0.5) * grid.cell};
+    return geo::XY{grid.x0 + (static_cast<double>(i) - 0.5) * grid.cell,
+                   grid.y0 + (static_cast<double>(j) - 0.5) * grid.cell};
   };
   // A crossing on a lattice edge: horizontal edges (i,j)-(i+1,j) are 2k, vertical (i,j)-(i,j+1)
   // 2k+1.
@@ -64,11 +64,11 @@ MultiPolygon contour(const RasterGrid& grid, double threshold) {
     }
     const double va = value(ai, aj), vb = value(bi, bj);
     const double t = std::clamp((threshold - va) / (vb - va), 0.0, 1.0);
-    const XY a = position(ai, aj), b = position(bi, bj);
-    return XY{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)};
+    const geo::XY a = position(ai, aj), b = position(bi, bj);
+    return geo::XY{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)};
   };
   // Segments keyed by their start crossing; each crossing starts one and ends one.
-  std::unordered_map<std::int64_t, std::pair<std::int64_t, XY>>
+  std::unordered_map<std::int64_t, std::pair<std::int64_t, geo::XY>>
       next;  // from edge -> (to edge, from point)
   std::vector<std::int64_t> starts;
   auto add = [&](std::int64_t i, std::int64_t j, Side from, Side to) {
@@ -138,11 +138,11 @@ MultiPolygon contour(const RasterGrid& grid, double threshold) {
     }
   }
   // Chain segments into rings.
-  std::vector<Ring> outers, holes;
+  std::vector<geo::Ring> outers, holes;
   for (std::int64_t start : starts) {
     auto it = next.find(start);
     if (it == next.end()) continue;  // already used
-    Ring ring;
+    geo::Ring ring;
     std::int64_t at = start;
     while (true) {
       auto seg = next.find(at);
@@ -158,16 +158,17 @@ MultiPolygon contour(const RasterGrid& grid, double threshold) {
     (ring_signed_area(ring) > 0 ? outers : holes).push_back(std::move(ring));
   }
   // Each hole goes to the smallest outer ring around it.
-  MultiPolygon out;
+  geo::MultiPolygon out;
   std::vector<double> areas;
-  for (Ring& r : outers) {
+  for (geo::Ring& r : outers) {
     areas.push_back(ring_signed_area(r));
-    out.polygons.push_back(Polygon{std::move(r), {}});
+    out.polygons.push_back(geo::Polygon{std::move(r), {}});
   }
-  for (Ring& h : holes) {
+  for (geo::Ring& h : holes) {
     std::size_t best = out.polygons.size();
     for (std::size_t k = 0; k < out.polygons.size(); ++k) {
-      if (locate_point(Polygon{out.polygons[k].outer, {}}, h.front()) == PointLocation::outside)
+      if (geo::locate_point(geo::Polygon{out.polygons[k].outer, {}}, h.front()) ==
+          geo::PointLocation::outside)
         continue;
       if (best == out.polygons.size() || areas[k] < areas[best]) best = k;
     }
@@ -176,4 +177,4 @@ MultiPolygon contour(const RasterGrid& grid, double threshold) {
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

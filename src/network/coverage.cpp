@@ -6,18 +6,20 @@
 
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 std::vector<Coverage> coverage(const NearestService& service, const SnapRaster& raster,
-                               const GridIndex& index, const std::vector<std::string>& types) {
-  const GridSet& set = index.grids();
+                               const grid::GridIndex& index,
+                               const std::vector<std::string>& types) {
+  const grid::GridSet& set = index.grids();
   const WalkingGraph* graph = service.graph();
   if (!graph) throw Error(ErrorCode::invalid_argument, "coverage needs a walking network");
   // The raster over the grids, in the network's frame.
-  BBox box;
-  for (const Grid& g : set.grids())
-    for (const Polygon& p : g.geometry.polygons)
-      for (const XY& ll : p.outer) box.extend(graph->to_metres(LonLat::trusted(ll.x, ll.y)));
+  geo::BBox box;
+  for (const grid::Grid& g : set.grids())
+    for (const geo::Polygon& p : g.geometry.polygons)
+      for (const geo::XY& ll : p.outer)
+        box.extend(graph->to_metres(geo::LonLat::trusted(ll.x, ll.y)));
   if (!box.valid()) return {};
   const auto [i0, j0] = raster.cell_of({box.min_x, box.min_y});
   const auto [i1, j1] = raster.cell_of({box.max_x, box.max_y});
@@ -28,8 +30,8 @@ std::vector<Coverage> coverage(const NearestService& service, const SnapRaster& 
   std::vector<std::int32_t> leaf(width * height, -1);
   for (std::int64_t j = j0; j <= j1; ++j) {
     for (std::int64_t i = i0; i <= i1; ++i) {
-      const Location loc = index.locate(graph->to_lonlat(raster.centre(i, j)));
-      if (loc.status == LocateStatus::inside)
+      const grid::Location loc = index.locate(graph->to_lonlat(raster.centre(i, j)));
+      if (loc.status == grid::LocateStatus::inside)
         leaf[static_cast<std::size_t>(j - j0) * width + static_cast<std::size_t>(i - i0)] =
             static_cast<std::int32_t>(loc.grid);
     }
@@ -77,4 +79,4 @@ std::vector<Coverage> coverage(const NearestService& service, const SnapRaster& 
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

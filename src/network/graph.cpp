@@ -8,13 +8,13 @@
 #include "wangge/util/atomic_file.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 constexpr char kMagic[8] = {'W', 'A', 'N', 'G', 'G', 'E', 'N', 'W'};
 constexpr std::uint32_t kVersion = 1;
 static_assert(sizeof(WalkingGraph::Edge) == 40, "the file layout depends on it");
-static_assert(sizeof(XY) == 16, "the file layout depends on it");
+static_assert(sizeof(geo::XY) == 16, "the file layout depends on it");
 
 struct UnionFind {
   explicit UnionFind(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0u); }
@@ -28,8 +28,9 @@ struct UnionFind {
 
 }  // namespace
 
-WalkingGraph::WalkingGraph(LonLat origin, std::vector<XY> nodes_m, std::vector<Edge> edges,
-                           std::vector<XY> geometry_m, const FootProfile& profile)
+WalkingGraph::WalkingGraph(geo::LonLat origin, std::vector<geo::XY> nodes_m,
+                           std::vector<Edge> edges, std::vector<geo::XY> geometry_m,
+                           const FootProfile& profile)
     : origin_(origin), frame_(origin), profile_(profile) {
   // Connected pieces and how much street each has.
   UnionFind pieces(nodes_m.size());
@@ -85,8 +86,8 @@ void WalkingGraph::index() {
     if (e.cost_uv < kUnreachable) arcs_[fill[e.v]++] = Arc{e.u, i, e.cost_uv};
     if (e.cost_vu < kUnreachable) arcs_[fill[e.u]++] = Arc{e.v, i, e.cost_vu};
   }
-  bounds_ = BBox{};
-  for (const XY& p : geometry_) bounds_.extend(p);
+  bounds_ = geo::BBox{};
+  for (const geo::XY& p : geometry_) bounds_.extend(p);
   stats_.nodes = nodes_.size();
   stats_.edges = edges_.size();
   double mm = 0;
@@ -94,12 +95,12 @@ void WalkingGraph::index() {
   stats_.km = mm / 1e6;
 }
 
-LonLat WalkingGraph::to_lonlat(XY m) const {
-  return LonLat::trusted(frame_.lon_of(m.x), frame_.lat_of(m.y));
+geo::LonLat WalkingGraph::to_lonlat(geo::XY m) const {
+  return geo::LonLat::trusted(frame_.lon_of(m.x), frame_.lat_of(m.y));
 }
 
-XY WalkingGraph::to_metres(LonLat p) const {
-  const Metres m = frame_.to_metres(p.lon(), p.lat());
+geo::XY WalkingGraph::to_metres(geo::LonLat p) const {
+  const geo::Metres m = frame_.to_metres(p.lon(), p.lat());
   return {m.x, m.y};
 }
 
@@ -119,11 +120,11 @@ void WalkingGraph::save(const std::string& path) const {
   put_u64(stats_.dropped_pieces);
   put_f64(stats_.dropped_km);
   put_u64(nodes_.size());
-  put(nodes_.data(), nodes_.size() * sizeof(XY));
+  put(nodes_.data(), nodes_.size() * sizeof(geo::XY));
   put_u64(edges_.size());
   put(edges_.data(), edges_.size() * sizeof(Edge));
   put_u64(geometry_.size());
-  put(geometry_.data(), geometry_.size() * sizeof(XY));
+  put(geometry_.data(), geometry_.size() * sizeof(geo::XY));
   out.commit();
 }
 
@@ -166,8 +167,8 @@ WalkingGraph WalkingGraph::load(const std::string& path) {
   const double lon = get_f64(), lat = get_f64();
   if (!std::isfinite(lon) || !std::isfinite(lat) || std::abs(lon) > 180 || std::abs(lat) > 90)
     fail("a bad origin");
-  g.origin_ = LonLat::trusted(lon, lat);
-  g.frame_ = LocalProjection(g.origin_);
+  g.origin_ = geo::LonLat::trusted(lon, lat);
+  g.frame_ = geo::LocalProjection(g.origin_);
   g.profile_.steps_factor = get_f64();
   g.profile_.min_component_m = get_f64();
   g.stats_.dropped_pieces = get_u64();
@@ -191,4 +192,4 @@ WalkingGraph WalkingGraph::load(const std::string& path) {
   return g;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

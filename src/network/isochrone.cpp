@@ -6,18 +6,18 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 SnapRaster::SnapRaster(const NearestService& service, double cell_m)
     : service_(service), cell_(cell_m) {
   const WalkingGraph* g = service.graph();
-  const BBox b = g ? g->bounds_m() : BBox{};
+  const geo::BBox b = g ? g->bounds_m() : geo::BBox{};
   const double margin = service.config().max_snap_m;
   x0_ = (b.valid() ? b.min_x : 0) - margin;
   y0_ = (b.valid() ? b.min_y : 0) - margin;
 }
 
-std::pair<std::int64_t, std::int64_t> SnapRaster::cell_of(XY p) const {
+std::pair<std::int64_t, std::int64_t> SnapRaster::cell_of(geo::XY p) const {
   // Projected metres of valid lon/lat (|v| < 4e7) over cells of at least 1 m.
   return {number::narrow<std::int64_t>(std::floor((p.x - x0_) / cell_)),
           number::narrow<std::int64_t>(std::floor((p.y - y0_) / cell_))};
@@ -63,9 +63,10 @@ std::optional<Snap> SnapRaster::at(std::int64_t i, std::int64_t j) const {
 }
 
 RasterGrid cost_raster(const NearestService& service, const SnapRaster& raster,
-                       const NearestService::Field& field, const BBox& box, std::int64_t limit_mm) {
-  const auto [i0, j0] = raster.cell_of(XY{box.min_x, box.min_y});
-  const auto [i1, j1] = raster.cell_of(XY{box.max_x, box.max_y});
+                       const NearestService::Field& field, const geo::BBox& box,
+                       std::int64_t limit_mm) {
+  const auto [i0, j0] = raster.cell_of(geo::XY{box.min_x, box.min_y});
+  const auto [i1, j1] = raster.cell_of(geo::XY{box.max_x, box.max_y});
   RasterGrid grid;
   grid.cell = raster.cell_m();
   grid.x0 = raster.x0() + static_cast<double>(i0) * grid.cell;
@@ -91,23 +92,23 @@ RasterGrid cost_raster(const NearestService& service, const SnapRaster& raster,
   return grid;
 }
 
-MultiPolygon to_lonlat(const WalkingGraph& graph, const MultiPolygon& metres) {
-  MultiPolygon out = metres;
-  auto convert = [&](Ring& r) {
-    for (XY& p : r) {
-      const LonLat ll = graph.to_lonlat(p);
+geo::MultiPolygon to_lonlat(const WalkingGraph& graph, const geo::MultiPolygon& metres) {
+  geo::MultiPolygon out = metres;
+  auto convert = [&](geo::Ring& r) {
+    for (geo::XY& p : r) {
+      const geo::LonLat ll = graph.to_lonlat(p);
       p = {ll.lon(), ll.lat()};
     }
   };
-  for (Polygon& p : out.polygons) {
+  for (geo::Polygon& p : out.polygons) {
     convert(p.outer);
-    for (Ring& h : p.holes) convert(h);
+    for (geo::Ring& h : p.holes) convert(h);
   }
   return out;
 }
 
-MultiPolygon isochrone(const NearestService& service, const SnapRaster& raster, std::size_t index,
-                       const IsochroneOptions& options) {
+geo::MultiPolygon isochrone(const NearestService& service, const SnapRaster& raster,
+                            std::size_t index, const IsochroneOptions& options) {
   if (index >= service.points().size()) {
     throw Error(ErrorCode::not_found,
                 "service point number " + std::to_string(index) + " does not exist");
@@ -120,18 +121,18 @@ MultiPolygon isochrone(const NearestService& service, const SnapRaster& raster, 
   const NearestService::Field field = service.search({index}, limit);
   // Only the reached part of the network, plus the walk onto it, can be inside: every edge
   // touching a reached node (or holding the point), whole, then a snap distance around.
-  BBox box;
+  geo::BBox box;
   for (std::uint32_t e = 0; e < g->edge_count(); ++e) {
     const auto& edge = g->edge(e);
     const auto [first, last] = field.on_edge(e);
     if (field.cost[edge.u] > limit && field.cost[edge.v] > limit && first == last) continue;
-    for (const XY* p = g->geometry_begin(e); p != g->geometry_end(e); ++p) box.extend(*p);
+    for (const geo::XY* p = g->geometry_begin(e); p != g->geometry_end(e); ++p) box.extend(*p);
   }
   if (!box.valid()) return {};
   const double pad = config.max_snap_m + raster.cell_m() * 2;
-  box = BBox{box.min_x - pad, box.min_y - pad, box.max_x + pad, box.max_y + pad};
+  box = geo::BBox{box.min_x - pad, box.min_y - pad, box.max_x + pad, box.max_y + pad};
   const RasterGrid grid = cost_raster(service, raster, field, box, limit);
   return to_lonlat(*g, contour(grid, static_cast<double>(limit)));
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

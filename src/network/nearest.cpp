@@ -7,7 +7,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 using Field = NearestService::Field;
@@ -164,7 +164,7 @@ NearestAnswer NearestService::lookup_snapped(const Snap& snap, std::string_view 
   return a;
 }
 
-NearestAnswer NearestService::lookup(LonLat position, std::string_view type) const {
+NearestAnswer NearestService::lookup(geo::LonLat position, std::string_view type) const {
   if (snapper_) {
     if (auto s = snapper_->snap(position, config_.max_snap_m)) return lookup_snapped(*s, type);
   }
@@ -175,7 +175,7 @@ NearestAnswer NearestService::lookup(LonLat position, std::string_view type) con
   for (const ServicePoint& p : points_) {
     if (!type.empty() && std::find(p.services.begin(), p.services.end(), type) == p.services.end())
       continue;
-    const double d = local_distance_m(position, p.position) * config_.detour_factor;
+    const double d = geo::local_distance_m(position, p.position) * config_.detour_factor;
     if (!a.point || d < best) best = d, a.point = &p;
   }
   if (!a.point) return a;
@@ -186,4 +186,4 @@ NearestAnswer NearestService::lookup(LonLat position, std::string_view type) con
   return a;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

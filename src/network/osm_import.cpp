@@ -12,7 +12,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 using Index = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
@@ -108,14 +108,14 @@ WalkingGraph build_walking_graph(const std::string& path, const FootProfile& pro
   }
 
   // The local frame: the centre of everything walkable.
-  BBox box;
+  geo::BBox box;
   for (const WalkableWay& w : collector.ways)
-    for (const osmium::Location& l : w.locations) box.extend(XY{l.lon(), l.lat()});
-  const LonLat origin = LonLat::trusted(box.centre().x, box.centre().y);
-  const LocalProjection frame(origin);
+    for (const osmium::Location& l : w.locations) box.extend(geo::XY{l.lon(), l.lat()});
+  const geo::LonLat origin = geo::LonLat::trusted(box.centre().x, box.centre().y);
+  const geo::LocalProjection frame(origin);
   auto metres = [&](const osmium::Location& l) {
-    const Metres m = frame.to_metres(l.lon(), l.lat());
-    return XY{m.x, m.y};
+    const geo::Metres m = frame.to_metres(l.lon(), l.lat());
+    return geo::XY{m.x, m.y};
   };
 
   // Intersections: way ends, and nodes used more than once (by two ways or twice by one).
@@ -123,15 +123,15 @@ WalkingGraph build_walking_graph(const std::string& path, const FootProfile& pro
   for (const WalkableWay& w : collector.ways)
     for (auto id : w.nodes) ++uses[id];
   std::unordered_map<osmium::object_id_type, std::uint32_t> node_of;
-  std::vector<XY> nodes;
+  std::vector<geo::XY> nodes;
   auto node = [&](osmium::object_id_type id, const osmium::Location& l) {
     auto [it, fresh] = node_of.emplace(id, static_cast<std::uint32_t>(nodes.size()));
     if (fresh) nodes.push_back(metres(l));
     return it->second;
   };
   std::vector<WalkingGraph::Edge> edges;
-  std::vector<XY> geometry;
-  auto add_edge = [&](std::uint32_t u, std::uint32_t v, const std::vector<XY>& points,
+  std::vector<geo::XY> geometry;
+  auto add_edge = [&](std::uint32_t u, std::uint32_t v, const std::vector<geo::XY>& points,
                       const WalkableWay& w) {
     double length = 0;
     for (std::size_t i = 1; i < points.size(); ++i)
@@ -151,7 +151,7 @@ WalkingGraph build_walking_graph(const std::string& path, const FootProfile& pro
     if (u != v || e.length_mm > 0) edges.push_back(e);
   };
   for (const WalkableWay& w : collector.ways) {
-    std::vector<XY> points{metres(w.locations[0])};
+    std::vector<geo::XY> points{metres(w.locations[0])};
     std::uint32_t from = node(w.nodes[0], w.locations[0]);
     for (std::size_t i = 1; i < w.nodes.size(); ++i) {
       points.push_back(metres(w.locations[i]));
@@ -165,9 +165,9 @@ WalkingGraph build_walking_graph(const std::string& path, const FootProfile& pro
     }
     if (w.square) {
       // Cross the square: join its entrances (nodes shared with other ways) to its centre.
-      XY centre{0, 0};
+      geo::XY centre{0, 0};
       for (std::size_t i = 0; i + 1 < w.locations.size(); ++i) {
-        const XY p = metres(w.locations[i]);
+        const geo::XY p = metres(w.locations[i]);
         centre.x += p.x;
         centre.y += p.y;
       }
@@ -194,4 +194,4 @@ WalkingGraph open_walking_graph(const std::string& path) {
   return build_walking_graph(path);
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

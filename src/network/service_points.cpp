@@ -9,10 +9,10 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 std::vector<ServicePoint> import_service_points(const std::string& path,
-                                                std::optional<Datum> datum) {
+                                                std::optional<geo::Datum> datum) {
   gdal::Dataset ds = gdal::open_vector(path);
   if (ds->GetLayerCount() == 0)
     throw Error(ErrorCode::unreadable_source, "'" + path + "' has no vector layer");
@@ -23,7 +23,7 @@ std::vector<ServicePoint> import_service_points(const std::string& path,
             f_services = field("services"), f_hours = field("opening_hours"),
             f_street = field("street");
   const OGRSpatialReference* srs = layer->GetSpatialRef();
-  gdal::ToWgs84 to_wgs84(srs, datum.value_or(gdal::datum_of(srs).value_or(Datum::wgs84)));
+  gdal::ToWgs84 to_wgs84(srs, datum.value_or(gdal::datum_of(srs).value_or(geo::Datum::wgs84)));
   std::vector<ServicePoint> out;
   std::set<std::string> ids;
   auto text_of = [](OGRFeature& f, int idx) {
@@ -55,8 +55,9 @@ std::vector<ServicePoint> import_service_points(const std::string& path,
     }
     double x = g->toPoint()->getX(), y = g->toPoint()->getY();
     std::string why;
-    const auto ll =
-        to_wgs84.apply(x, y) ? LonLat::try_make(Longitude(x), Latitude(y), &why) : std::nullopt;
+    const auto ll = to_wgs84.apply(x, y)
+                        ? geo::LonLat::try_make(geo::Longitude(x), geo::Latitude(y), &why)
+                        : std::nullopt;
     if (!ll)
       throw Error(ErrorCode::invalid_data,
                   where + " ('" + p.id + "') has an invalid position " + why);
@@ -67,4 +68,4 @@ std::vector<ServicePoint> import_service_points(const std::string& path,
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -5,17 +5,17 @@
 
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 Snapper::Snapper(const WalkingGraph& graph, double cell_m) : graph_(graph), cell_(cell_m) {
-  const BBox& b = graph.bounds_m();
+  const geo::BBox& b = graph.bounds_m();
   min_x_ = b.valid() ? b.min_x : 0;
   min_y_ = b.valid() ? b.min_y : 0;
   // Metres of a local projection of valid lon/lat (|v| < 4e7) over cells of metres: far
   // inside int64.
   cols_ = b.valid() ? number::narrow<std::int64_t>((b.max_x - b.min_x) / cell_) + 1 : 1;
   rows_ = b.valid() ? number::narrow<std::int64_t>((b.max_y - b.min_y) / cell_) + 1 : 1;
-  auto cell_range = [&](XY a, XY c, std::int64_t& x0, std::int64_t& x1, std::int64_t& y0,
+  auto cell_range = [&](geo::XY a, geo::XY c, std::int64_t& x0, std::int64_t& x1, std::int64_t& y0,
                         std::int64_t& y1) {
     x0 = number::clamp_to<std::int64_t>((std::min(a.x, c.x) - min_x_) / cell_, 0, cols_ - 1);
     x1 = number::clamp_to<std::int64_t>((std::max(a.x, c.x) - min_x_) / cell_, 0, cols_ - 1);
@@ -33,7 +33,7 @@ Snapper::Snapper(const WalkingGraph& graph, double cell_m) : graph_(graph), cell
       fill.assign(offsets_.begin(), offsets_.end() - 1);
     }
     for (std::uint32_t e = 0; e < graph.edge_count(); ++e) {
-      const XY* p = graph.geometry_begin(e);
+      const geo::XY* p = graph.geometry_begin(e);
       const std::size_t n = static_cast<std::size_t>(graph.geometry_end(e) - p);
       for (std::uint32_t i = 0; i + 1 < n; ++i) {
         std::int64_t x0, x1, y0, y1;
@@ -54,7 +54,7 @@ Snapper::Snapper(const WalkingGraph& graph, double cell_m) : graph_(graph), cell
   for (std::uint32_t e = 0; e < graph.edge_count(); ++e) {
     const auto& edge = graph.edge(e);
     double along = 0;
-    const XY* p = graph.geometry_begin(e);
+    const geo::XY* p = graph.geometry_begin(e);
     for (std::uint32_t i = edge.geometry_begin; i < edge.geometry_end; ++i) {
       if (i > edge.geometry_begin)
         along += std::hypot(p[i - edge.geometry_begin].x - p[i - edge.geometry_begin - 1].x,
@@ -65,7 +65,7 @@ Snapper::Snapper(const WalkingGraph& graph, double cell_m) : graph_(graph), cell
   }
 }
 
-std::optional<Snap> Snapper::snap(XY p, double max_distance_m) const {
+std::optional<Snap> Snapper::snap(geo::XY p, double max_distance_m) const {
   // p is a projected valid lon/lat (|v| < 4e7 m) and max_distance_m is checked where it
   // enters (at most 10 km): the cell numbers are far inside int64.
   const auto cx = number::narrow<std::int64_t>(std::floor((p.x - min_x_) / cell_));
@@ -85,14 +85,14 @@ std::optional<Snap> Snapper::snap(XY p, double max_distance_m) const {
           const auto c = static_cast<std::size_t>(y * cols_ + x);
           for (std::uint32_t k = offsets_[c]; k < offsets_[c + 1]; ++k) {
             const Segment& s = segments_[k];
-            const XY* g = graph_.geometry_begin(s.edge);
-            const XY a = g[s.index], b = g[s.index + 1];
+            const geo::XY* g = graph_.geometry_begin(s.edge);
+            const geo::XY a = g[s.index], b = g[s.index + 1];
             const double dx = b.x - a.x, dy = b.y - a.y;
             const double len_sq = dx * dx + dy * dy;
             const double t =
                 len_sq > 0 ? std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / len_sq, 0.0, 1.0)
                            : 0.0;
-            const XY q{a.x + t * dx, a.y + t * dy};
+            const geo::XY q{a.x + t * dx, a.y + t * dy};
             const double d_sq = (q.x - p.x) * (q.x - p.x) + (q.y - p.y) * (q.y - p.y);
             if (d_sq < best_sq || (best && d_sq == best_sq && s.edge < best->edge)) {
               best_sq = d_sq;
@@ -114,4 +114,4 @@ std::optional<Snap> Snapper::snap(XY p, double max_distance_m) const {
   return best;
 }
 
-}  // namespace wangge
+}  // namespace wangge::network

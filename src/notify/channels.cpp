@@ -74,8 +74,8 @@ void only_fields(const json& j, std::initializer_list<const char*> known,
 std::vector<std::string> kinds_field(const json& j, const std::string& where) {
   std::vector<std::string> kinds = list_field(j, "kinds", where);
   for (const std::string& k : kinds)
-    if (!parse_notice_kind(k))
-      bad(where + ".kinds", "'" + k + "' is not a kind (" + notice_kind_names() + ")");
+    if (!dispatch::parse_notice_kind(k))
+      bad(where + ".kinds", "'" + k + "' is not a kind (" + dispatch::notice_kind_names() + ")");
   return kinds;
 }
 
@@ -111,12 +111,13 @@ long long whole_field(const json& j, const char* key, const std::string& where, 
 
 /// Texts by kind ({"closed": "…{case}…"}) set into @p into; each checked as a template.
 /// @returns the kinds set.
-std::set<NoticeKind> texts_field(const json& j, NoticeTemplates& into, const std::string& where) {
+std::set<dispatch::NoticeKind> texts_field(const json& j, dispatch::NoticeTemplates& into,
+                                           const std::string& where) {
   if (!j.is_object()) bad(where, "must be an object of texts by kind");
-  std::set<NoticeKind> set;
+  std::set<dispatch::NoticeKind> set;
   for (const auto& [kind, value] : j.items()) {
-    const auto k = parse_notice_kind(kind);
-    if (!k) bad(where, "'" + kind + "' is not a kind (" + notice_kind_names() + ")");
+    const auto k = dispatch::parse_notice_kind(kind);
+    if (!k) bad(where, "'" + kind + "' is not a kind (" + dispatch::notice_kind_names() + ")");
     if (!value.is_string()) bad(where + "." + kind, "must be a string");
     try {
       into.set(*k, value.get<std::string>());
@@ -178,9 +179,9 @@ ChannelConfig parse_channel(const json& j, const std::string& where) {
       bad(where_named + ".templates",
           "an sms channel needs an object of template ids by kind, e.g. {\"closed\": \"SMS_1\"}");
     for (const auto& [kind, id] : j["templates"].items()) {
-      if (!parse_notice_kind(kind) && kind != "digest" && kind != "code")
-        bad(where_named + ".templates",
-            "'" + kind + "' is not a kind (" + notice_kind_names() + "), digest nor code");
+      if (!dispatch::parse_notice_kind(kind) && kind != "digest" && kind != "code")
+        bad(where_named + ".templates", "'" + kind + "' is not a kind (" +
+                                            dispatch::notice_kind_names() + "), digest nor code");
       if (!id.is_string() || id.get<std::string>().empty())
         bad(where_named + ".templates." + kind, "must be a non-empty string");
       c.sms_templates[kind] = id.get<std::string>();
@@ -243,8 +244,8 @@ NoticeRule parse_rule(const json& j, const std::string& where) {
   r.categories = list_field(j, "categories", where);
   r.roles = list_field(j, "roles", where);
   for (const std::string& role : r.roles)
-    if (role != "group" && !parse_role(role))
-      bad(where + ".roles", "'" + role + "' is not a role (" + role_names() + ", group)");
+    if (role != "group" && !dispatch::parse_role(role))
+      bad(where + ".roles", "'" + role + "' is not a role (" + dispatch::role_names() + ", group)");
   if (!j.contains("send") || !j["send"].is_boolean())
     bad(where, "the field 'send' (true or false) is required");
   r.send = j["send"].get<bool>();
@@ -286,7 +287,7 @@ bool listens(const std::vector<std::string>& list, const std::string& value) {
   return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
 }
 
-bool carries(const ChannelConfig& c, const Notification& n) {
+bool carries(const ChannelConfig& c, const dispatch::Notification& n) {
   const Audience& a = c.audience;
   if (!listens(a.kinds, std::string(to_string(n.kind)))) return false;
   if (!listens(a.departments, n.department)) return false;
@@ -396,7 +397,7 @@ std::chrono::minutes QuietHours::wait_at(std::chrono::minutes t) const {
   return (to - t + kDay) % kDay;
 }
 
-bool NotifyConfig::wanted(const Notification& n, const std::string& role) const {
+bool NotifyConfig::wanted(const dispatch::Notification& n, const std::string& role) const {
   for (const NoticeRule& r : rules) {
     if (listens(r.kinds, std::string(to_string(n.kind))) && by_prefix(r.categories, n.category) &&
         listens(r.roles, role))
@@ -405,16 +406,17 @@ bool NotifyConfig::wanted(const Notification& n, const std::string& role) const 
   return true;
 }
 
-bool NotifyConfig::urgent(const Notification& n) const {
+bool NotifyConfig::urgent(const dispatch::Notification& n) const {
   if (n.urgent) return true;
   return quiet_hours && !quiet_hours->urgent_categories.empty() &&
          by_prefix(quiet_hours->urgent_categories, n.category);
 }
 
-DigestWindow digest_window(const ChannelConfig& c, const std::string& address, Instant now) {
-  const auto length = std::chrono::duration_cast<Instant::duration>(c.digest_window);
+DigestWindow digest_window(const ChannelConfig& c, const std::string& address,
+                           dispatch::Instant now) {
+  const auto length = std::chrono::duration_cast<dispatch::Instant::duration>(c.digest_window);
   DigestWindow w;
-  w.start = Instant(now.time_since_epoch() - now.time_since_epoch() % length);
+  w.start = dispatch::Instant(now.time_since_epoch() - now.time_since_epoch() % length);
   if (now.time_since_epoch().count() < 0) w.start -= length;  // floor before 1970 too
   w.end = w.start + length;
   w.id = "g_" + sha256_hex(c.name + "\n" + address + "\n" +
@@ -423,20 +425,21 @@ DigestWindow digest_window(const ChannelConfig& c, const std::string& address, I
   return w;
 }
 
-Instant after_quiet_hours(const NotifyConfig& config, Instant t, const TimeZone& zone) {
+dispatch::Instant after_quiet_hours(const NotifyConfig& config, dispatch::Instant t,
+                                    const dispatch::TimeZone& zone) {
   if (!config.quiet_hours) return t;
   const auto local = std::chrono::floor<std::chrono::minutes>(zone.to_local(t));
   const auto since_midnight = local - std::chrono::floor<std::chrono::days>(local);
   return t + config.quiet_hours->wait_at(since_midnight);
 }
 
-std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
-    const NotifyConfig& config, const std::vector<Notification>& messages, const Report& report,
-    Instant now, const TimeZone& zone) {
-  const Instant after_quiet = after_quiet_hours(config, now, zone);
-  std::vector<std::pair<std::size_t, Delivery>> out;
+std::vector<std::pair<std::size_t, dispatch::Delivery>> deliveries_for(
+    const NotifyConfig& config, const std::vector<dispatch::Notification>& messages,
+    const dispatch::Report& report, dispatch::Instant now, const dispatch::TimeZone& zone) {
+  const dispatch::Instant after_quiet = after_quiet_hours(config, now, zone);
+  std::vector<std::pair<std::size_t, dispatch::Delivery>> out;
   auto add = [&](std::size_t i, const ChannelConfig& c, const std::string& address) {
-    Delivery d;
+    dispatch::Delivery d;
     d.notification_id = messages[i].id;
     d.channel = c.name;
     d.address = address;
@@ -449,9 +452,9 @@ std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
     out.emplace_back(i, std::move(d));
   };
   for (const ChannelConfig& c : config.channels) {
-    std::set<NoticeKind> posted;  // group robots: once per kind of this event
+    std::set<dispatch::NoticeKind> posted;  // group robots: once per kind of this event
     for (std::size_t i = 0; i < messages.size(); ++i) {
-      const Notification& n = messages[i];
+      const dispatch::Notification& n = messages[i];
       if (!carries(c, n)) continue;
       switch (c.type) {
         case ChannelType::webhook:

@@ -38,37 +38,38 @@ std::array<unsigned char, crypto_auth_hmacsha256_BYTES> hmac(const std::string& 
   return mac;
 }
 
-long long unix_seconds(Instant t) {
+long long unix_seconds(dispatch::Instant t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
-long long unix_millis(Instant t) {
+long long unix_millis(dispatch::Instant t) {
   return t.time_since_epoch().count();
 }
 
-json message_json(const Notification& n) {
-  return json{{"id", n.id},
-              {"kind", std::string(to_string(n.kind))},
-              {"report_id", n.report_id},
-              {"event_seq", n.event_seq},
-              {"recipient", n.recipient},
-              {"recipient_name", n.recipient_name},
-              {"department", n.department},
-              {"grids", n.grids},
-              {"category", n.category},
-              {"urgent", n.urgent},
-              {"title", n.title},
-              {"text", n.text},
-              {"link", n.link},
-              {"created_at", format_iso(n.created_at, *TimeZone::named("UTC"))}};
+json message_json(const dispatch::Notification& n) {
+  return json{
+      {"id", n.id},
+      {"kind", std::string(to_string(n.kind))},
+      {"report_id", n.report_id},
+      {"event_seq", n.event_seq},
+      {"recipient", n.recipient},
+      {"recipient_name", n.recipient_name},
+      {"department", n.department},
+      {"grids", n.grids},
+      {"category", n.category},
+      {"urgent", n.urgent},
+      {"title", n.title},
+      {"text", n.text},
+      {"link", n.link},
+      {"created_at", dispatch::format_iso(n.created_at, *dispatch::TimeZone::named("UTC"))}};
 }
 
 /// The text a channel shows: its own template's, else the message's.
-const std::string& shown_text(const Delivery& d, const Notification& n) {
+const std::string& shown_text(const dispatch::Delivery& d, const dispatch::Notification& n) {
   return d.text.empty() ? n.text : d.text;
 }
 
 /// Robots show text only: the title in brackets is already in the rendered template.
-json robot_text(const Delivery& d, const Notification& n) {
+json robot_text(const dispatch::Delivery& d, const dispatch::Notification& n) {
   return json{{"msgtype", "text"}, {"text", {{"content", shown_text(d, n)}}}};
 }
 
@@ -93,8 +94,8 @@ std::string dingtalk_signed_url(const std::string& url, const std::string& secre
          "timestamp=" + std::to_string(ms) + "&sign=" + text::url_encode(b64);
 }
 
-OutgoingRequest format_request(const ChannelConfig& c, const Delivery& d, const Notification& n,
-                               Instant now) {
+OutgoingRequest format_request(const ChannelConfig& c, const dispatch::Delivery& d,
+                               const dispatch::Notification& n, dispatch::Instant now) {
   OutgoingRequest r;
   r.url = c.url;
   r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
@@ -157,8 +158,9 @@ OutgoingRequest format_code(const ChannelConfig& c, const std::string& phone,
 }
 
 OutgoingRequest format_digest(const ChannelConfig& c, const std::string& digest_id,
-                              const std::string& address, const std::vector<Notification>& messages,
-                              Instant now) {
+                              const std::string& address,
+                              const std::vector<dispatch::Notification>& messages,
+                              dispatch::Instant now) {
   OutgoingRequest r;
   r.url = c.url;
   r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
@@ -189,7 +191,7 @@ OutgoingRequest format_digest(const ChannelConfig& c, const std::string& digest_
   constexpr std::size_t kMaxLines = 20;
   std::string text = "【通知汇总】本时段共 " + count + " 条通知：";
   std::size_t listed = 0;
-  for (const Notification& n : messages) {
+  for (const dispatch::Notification& n : messages) {
     const std::string line = "\n" + std::to_string(listed + 1) + ". " + n.text;
     // Room for the closing line ("……另有 N 条，请在收件箱查看。", under 80 bytes).
     if (listed == kMaxLines || text.size() + line.size() + 80 > kMaxBytes) break;

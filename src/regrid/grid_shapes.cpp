@@ -15,17 +15,17 @@ using geos::Geometry;
 
 /// @p g with every vertex through @p f.
 template <class F>
-MultiPolygon transformed(const MultiPolygon& g, const F& f) {
-  MultiPolygon out;
-  auto ring = [&](const Ring& r) {
-    Ring o;
+geo::MultiPolygon transformed(const geo::MultiPolygon& g, const F& f) {
+  geo::MultiPolygon out;
+  auto ring = [&](const geo::Ring& r) {
+    geo::Ring o;
     o.reserve(r.size());
-    for (const XY& v : r) o.push_back(f(v));
+    for (const geo::XY& v : r) o.push_back(f(v));
     return o;
   };
-  for (const Polygon& p : g.polygons) {
-    Polygon q{ring(p.outer), {}};
-    for (const Ring& h : p.holes) q.holes.push_back(ring(h));
+  for (const geo::Polygon& p : g.polygons) {
+    geo::Polygon q{ring(p.outer), {}};
+    for (const geo::Ring& h : p.holes) q.holes.push_back(ring(h));
     out.polygons.push_back(std::move(q));
   }
   return out;
@@ -52,7 +52,7 @@ Geometry collect(const Context& ctx, const std::vector<const GEOSGeometry*>& par
                                                static_cast<unsigned>(clones.size())));
 }
 
-std::string place(XY p) {
+std::string place(geo::XY p) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "(%.7f, %.7f)", p.x, p.y);
   return buf;
@@ -74,35 +74,35 @@ Geometry on_output_grid(const Context& ctx, const GEOSGeometry* g) {
 /// validator's 1 m² (and reported in the coverage figures).
 /// (@p area_m2 measures one polygon.)
 template <class Area>
-MultiPolygon without_flecks(MultiPolygon all, const Area& area_m2) {
+geo::MultiPolygon without_flecks(geo::MultiPolygon all, const Area& area_m2) {
   if (all.polygons.size() < 2) return all;
-  MultiPolygon kept;
-  for (const Polygon& p : all.polygons)
+  geo::MultiPolygon kept;
+  for (const geo::Polygon& p : all.polygons)
     if (area_m2(p) >= kFleckM2) kept.polygons.push_back(p);
   return kept.empty() ? all : kept;
 }
 
-MultiPolygon without_flecks_m(const Context& ctx, const GEOSGeometry* g) {
-  return without_flecks(geos::from_geos(ctx, g), [&](const Polygon& p) {
-    return area_of(ctx, geos::to_geos(ctx, MultiPolygon{{p}}).get());
+geo::MultiPolygon without_flecks_m(const Context& ctx, const GEOSGeometry* g) {
+  return without_flecks(geos::from_geos(ctx, g), [&](const geo::Polygon& p) {
+    return area_of(ctx, geos::to_geos(ctx, geo::MultiPolygon{{p}}).get());
   });
 }
 
-MultiPolygon without_flecks_lonlat(const Context& ctx, const GEOSGeometry* g) {
+geo::MultiPolygon without_flecks_lonlat(const Context& ctx, const GEOSGeometry* g) {
   return without_flecks(geos::from_geos(ctx, g),
-                        [](const Polygon& p) { return area_m2(MultiPolygon{{p}}); });
+                        [](const geo::Polygon& p) { return area_m2(geo::MultiPolygon{{p}}); });
 }
 
 /// @p g with its coordinates rounded to the output grid, as GeoJSON is written.
-Geometry rounded(const Context& ctx, const MultiPolygon& g) {
-  return geos::to_geos(ctx, transformed(g, [](XY v) {
-                         return XY{std::round(v.x / kDegreeGrid) * kDegreeGrid,
-                                   std::round(v.y / kDegreeGrid) * kDegreeGrid};
+Geometry rounded(const Context& ctx, const geo::MultiPolygon& g) {
+  return geos::to_geos(ctx, transformed(g, [](geo::XY v) {
+                         return geo::XY{std::round(v.x / kDegreeGrid) * kDegreeGrid,
+                                        std::round(v.y / kDegreeGrid) * kDegreeGrid};
                        }));
 }
 
 struct OneShape {
-  std::optional<MultiPolygon> lonlat;
+  std::optional<geo::MultiPolygon> lonlat;
   int union_parts = 0;  ///< polygons in the union in metres
   std::string repair;   ///< what MakeValid repaired, if it had to
   std::string failure;  ///< why there is no polygon
@@ -112,7 +112,7 @@ struct OneShape {
 /// when that is not valid in lon/lat, or would not be once written with 9 decimals, snapped to
 /// the output grid; MakeValid when that is still not valid.
 OneShape one_shape(const Context& ctx, const std::vector<const GEOSGeometry*>& parts,
-                   const LocalProjection& proj) {
+                   const geo::LocalProjection& proj) {
   OneShape out;
   Geometry all = collect(ctx, parts);
   Geometry u = maybe(ctx, GEOSUnaryUnionPrec_r(ctx.handle(), all.get(), kMetreGrid));
@@ -121,7 +121,7 @@ OneShape one_shape(const Context& ctx, const std::vector<const GEOSGeometry*>& p
     out.failure = "GEOS cannot union its units: " + ctx.last_error();
     return out;
   }
-  MultiPolygon lonlat = to_lonlat(without_flecks_m(ctx, u.get()), proj);
+  geo::MultiPolygon lonlat = to_lonlat(without_flecks_m(ctx, u.get()), proj);
   out.union_parts = static_cast<int>(lonlat.polygons.size());
   if (lonlat.empty()) {
     out.failure =
@@ -158,19 +158,19 @@ OneShape one_shape(const Context& ctx, const std::vector<const GEOSGeometry*>& p
 
 }  // namespace
 
-MultiPolygon to_metres(const MultiPolygon& g, const LocalProjection& proj) {
-  return transformed(g, [&](XY v) {
-    const Metres m = proj.to_metres(v.x, v.y);
-    return XY{m.x, m.y};
+geo::MultiPolygon to_metres(const geo::MultiPolygon& g, const geo::LocalProjection& proj) {
+  return transformed(g, [&](geo::XY v) {
+    const geo::Metres m = proj.to_metres(v.x, v.y);
+    return geo::XY{m.x, m.y};
   });
 }
 
-MultiPolygon to_lonlat(const MultiPolygon& g, const LocalProjection& proj) {
-  return transformed(g, [&](XY v) { return XY{proj.lon_of(v.x), proj.lat_of(v.y)}; });
+geo::MultiPolygon to_lonlat(const geo::MultiPolygon& g, const geo::LocalProjection& proj) {
+  return transformed(g, [&](geo::XY v) { return geo::XY{proj.lon_of(v.x), proj.lat_of(v.y)}; });
 }
 
 GridShapes grid_shapes(const Context& ctx, const UnitSet& units, const std::vector<int>& grid_of,
-                       int grids, const LocalProjection& proj) {
+                       int grids, const geo::LocalProjection& proj) {
   GridShapes out;
   std::vector<std::vector<const GEOSGeometry*>> members(static_cast<std::size_t>(grids));
   for (std::size_t u = 0; u < units.units.size(); ++u)
@@ -211,20 +211,21 @@ Coverage coverage_of(const Context& ctx, const std::vector<Geometry>& shapes,
   return c;
 }
 
-std::optional<std::string> partition_failure(const Grid& parent, const std::vector<Grid>& grids,
+std::optional<std::string> partition_failure(const grid::Grid& parent,
+                                             const std::vector<grid::Grid>& grids,
                                              const std::vector<GridContents>& contents) {
   // The same validator as `wangge validate` and the final check of the generation, on the
   // parent and its new children alone.
-  std::vector<Grid> family;
+  std::vector<grid::Grid> family;
   family.reserve(grids.size() + 1);
   family.push_back(parent);
   family.back().parent_id.clear();
-  for (const Grid& g : grids) family.push_back(g);
-  const ValidationReport report = validate(family, ValidationOptions{});
+  for (const grid::Grid& g : grids) family.push_back(g);
+  const grid::ValidationReport report = grid::validate(family, grid::ValidationOptions{});
   if (const std::size_t errors = report.errors()) {
     std::string first;
-    for (const Finding& f : report.findings) {
-      if (f.severity == Severity::error) {
+    for (const grid::Finding& f : report.findings) {
+      if (f.severity == grid::Severity::error) {
         first = "[" + f.rule + "] " + f.message;
         break;
       }
@@ -234,15 +235,15 @@ std::optional<std::string> partition_failure(const Grid& parent, const std::vect
   }
   for (std::size_t g = 0; g < grids.size(); ++g) {
     const GridContents& c = contents[g];
-    const MultiPolygon& shape = grids[g].geometry;
+    const geo::MultiPolygon& shape = grids[g].geometry;
     if (static_cast<int>(shape.polygons.size()) > c.pieces) {
       return "grid '" + grids[g].code + "' is " + std::to_string(shape.polygons.size()) +
              " separate polygons, but its units form " + std::to_string(c.pieces) +
              ": snap-rounding or repair cut it apart";
     }
     for (std::size_t b = 0; b < c.buildings.size(); ++b) {
-      const XY at = c.buildings[b];
-      if (locate_point(shape, at) != PointLocation::outside) continue;
+      const geo::XY at = c.buildings[b];
+      if (geo::locate_point(shape, at) != geo::PointLocation::outside) continue;
       if (boundary_distance_m(shape, at) <= 0.01) continue;  // on the border, give or take
       return "grid '" + grids[g].code + "' does not cover a building of its own (" +
              std::to_string(c.households[b]) + " households at " + place(at) +

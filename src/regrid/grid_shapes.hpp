@@ -28,17 +28,17 @@ namespace wangge::regrid {
 /// Metres: the snap-rounding grid of unions in the parent's metric frame.
 inline constexpr double kMetreGrid = 1e-6;
 /// Degrees: the grid of the output (GeoJSON is written with 9 decimals).
-inline constexpr double kDegreeGrid = kGeoJsonGridDegrees;
+inline constexpr double kDegreeGrid = geo::kGeoJsonGridDegrees;
 /// m²: a separate piece of a grid smaller than this (10 cm × 10 cm) is a fleck, not a part.
 inline constexpr double kFleckM2 = 0.01;
 
 /// @p g with every vertex converted to the metric frame of @p proj, and back.
-MultiPolygon to_metres(const MultiPolygon& g, const LocalProjection& proj);
-MultiPolygon to_lonlat(const MultiPolygon& g, const LocalProjection& proj);
+geo::MultiPolygon to_metres(const geo::MultiPolygon& g, const geo::LocalProjection& proj);
+geo::MultiPolygon to_lonlat(const geo::MultiPolygon& g, const geo::LocalProjection& proj);
 
 struct GridShapes {
-  std::vector<MultiPolygon> lonlat;    ///< one per grid, WGS-84, valid
-  std::vector<geos::Geometry> metres;  ///< the same polygons in the parent's metric frame
+  std::vector<geo::MultiPolygon> lonlat;  ///< one per grid, WGS-84, valid
+  std::vector<geos::Geometry> metres;     ///< the same polygons in the parent's metric frame
   /// Polygons in the union of each grid's units before any conversion or repair (a unit may
   /// be two polygons: a piece without a neighbour joins the nearest unit within 0.5 m).
   std::vector<int> union_parts;
@@ -49,7 +49,8 @@ struct GridShapes {
 /// The polygon of each of @p grids grids: the snap-rounded union of the units @p grid_of puts
 /// in it, in lon/lat through @p proj. Never throws for GEOS failures: they become `failure`.
 GridShapes grid_shapes(const geos::Context& ctx, const UnitSet& units,
-                       const std::vector<int>& grid_of, int grids, const LocalProjection& proj);
+                       const std::vector<int>& grid_of, int grids,
+                       const geo::LocalProjection& proj);
 
 /// Gap, overlap and escape areas (m²) of @p shapes against @p parent, both in metres.
 struct Coverage {
@@ -62,7 +63,7 @@ Coverage coverage_of(const geos::Context& ctx, const std::vector<geos::Geometry>
 /// and how many polygons it may be: the connected pieces of its units in the unit graph, or
 /// the polygons of their union if more (GridShapes::union_parts).
 struct GridContents {
-  std::vector<XY> buildings;
+  std::vector<geo::XY> buildings;
   std::vector<std::int64_t> households;
   int pieces = 1;
 };
@@ -72,7 +73,8 @@ struct GridContents {
 /// sibling overlap, no gap, each above 1 m²), no grid in more polygons than it may be (so
 /// snap-rounding and repair did not cut it apart), and every building inside (or within 1 cm of)
 /// its grid's polygon, so the household counts hold.
-std::optional<std::string> partition_failure(const Grid& parent, const std::vector<Grid>& grids,
+std::optional<std::string> partition_failure(const grid::Grid& parent,
+                                             const std::vector<grid::Grid>& grids,
                                              const std::vector<GridContents>& contents);
 
 }  // namespace wangge::regrid

@@ -22,10 +22,11 @@ namespace {
 
 /// The parents of the job: grids of the parent level (only those asked for, if any).
 /// @throws Error(not_found / invalid_data) naming the parent or level missing.
-std::vector<const Grid*> select_parents(const RegridJob& job, const std::vector<Grid>& grids,
-                                        const std::vector<std::string>& notes) {
-  std::vector<const Grid*> parents;
-  for (const Grid& g : grids) {
+std::vector<const grid::Grid*> select_parents(const RegridJob& job,
+                                              const std::vector<grid::Grid>& grids,
+                                              const std::vector<std::string>& notes) {
+  std::vector<const grid::Grid*> parents;
+  for (const grid::Grid& g : grids) {
     if (g.level.value_or(-1) != job.parent_level) continue;
     if (!job.parent_ids.empty() &&
         std::find(job.parent_ids.begin(), job.parent_ids.end(), g.id) == job.parent_ids.end() &&
@@ -34,8 +35,9 @@ std::vector<const Grid*> select_parents(const RegridJob& job, const std::vector<
     parents.push_back(&g);
   }
   for (const std::string& id : job.parent_ids) {
-    const bool found = std::any_of(parents.begin(), parents.end(),
-                                   [&](const Grid* p) { return p->id == id || p->code == id; });
+    const bool found = std::any_of(parents.begin(), parents.end(), [&](const grid::Grid* p) {
+      return p->id == id || p->code == id;
+    });
     if (!found)
       throw Error(ErrorCode::not_found, "parents: no grid '" + id + "' at level " +
                                             std::to_string(job.parent_level) + " in " +
@@ -54,12 +56,12 @@ std::vector<const Grid*> select_parents(const RegridJob& job, const std::vector<
 /// Gives each grid without a level number its depth in the hierarchy (0 for a root), as the
 /// validator counts levels, so that a layer of one level without a level field has parents at
 /// level 0. @returns how many grids had no level.
-std::size_t fill_missing_levels(std::vector<Grid>& grids) {
-  std::unordered_map<std::string, const Grid*> by_id;
-  for (const Grid& g : grids) by_id.emplace(g.id, &g);
+std::size_t fill_missing_levels(std::vector<grid::Grid>& grids) {
+  std::unordered_map<std::string, const grid::Grid*> by_id;
+  for (const grid::Grid& g : grids) by_id.emplace(g.id, &g);
   std::vector<int> depth(grids.size(), 0);
   for (std::size_t i = 0; i < grids.size(); ++i) {
-    const Grid* cur = &grids[i];
+    const grid::Grid* cur = &grids[i];
     // (a cycle or a missing parent ends the walk: the validator reports those)
     for (int guard = 0; guard < 64 && !cur->parent_id.empty(); ++guard) {
       const auto up = by_id.find(cur->parent_id);
@@ -78,16 +80,17 @@ std::size_t fill_missing_levels(std::vector<Grid>& grids) {
 }
 
 /// Invalid parent polygons are bad input: named, all of them, before any work.
-void check_parent_polygons(const std::vector<const Grid*>& parents, const std::string& source) {
+void check_parent_polygons(const std::vector<const grid::Grid*>& parents,
+                           const std::string& source) {
   const geos::Context ctx;
   std::string bad;
   int count = 0;
-  for (const Grid* p : parents) {
+  for (const grid::Grid* p : parents) {
     const geos::Geometry g = geos::to_geos(ctx, p->geometry);
     if (auto why = geos::invalidity(ctx, g.get())) {
       if (++count <= 5)
-        bad += "; " + describe(*p) + ": " + why->reason + " near (" + std::to_string(why->where.x) +
-               ", " + std::to_string(why->where.y) + ")";
+        bad += "; " + grid::describe(*p) + ": " + why->reason + " near (" +
+               std::to_string(why->where.x) + ", " + std::to_string(why->where.y) + ")";
     }
   }
   if (count)
@@ -99,50 +102,52 @@ void check_parent_polygons(const std::vector<const Grid*>& parents, const std::s
 
 /// The new generation: every input grid outside the subtrees of the parents re-gridded
 /// (failed parents keep their old grids), then the new grids; with @p only_new, the new grids.
-std::vector<Grid> assemble(const std::vector<Grid>& grids, const std::vector<const Grid*>& parents,
-                           const std::vector<ParentPlan>& plans, bool only_new) {
-  std::vector<Grid> out;
+std::vector<grid::Grid> assemble(const std::vector<grid::Grid>& grids,
+                                 const std::vector<const grid::Grid*>& parents,
+                                 const std::vector<ParentPlan>& plans, bool only_new) {
+  std::vector<grid::Grid> out;
   if (!only_new) {
     std::vector<std::string> done;
     for (std::size_t i = 0; i < parents.size(); ++i)
       if (!plans[i].failure) done.push_back(parents[i]->id);
-    auto replaced = [&](const Grid& g) {  // g descends from a parent re-gridded now
-      const Grid* cur = &g;
+    auto replaced = [&](const grid::Grid& g) {  // g descends from a parent re-gridded now
+      const grid::Grid* cur = &g;
       for (int guard = 0; cur && guard < 64; ++guard) {
         if (std::find(done.begin(), done.end(), cur->parent_id) != done.end()) return true;
-        const Grid* up = nullptr;
-        for (const Grid& h : grids)
+        const grid::Grid* up = nullptr;
+        for (const grid::Grid& h : grids)
           if (h.id == cur->parent_id) up = &h;
         cur = up;
       }
       return false;
     };
-    for (const Grid& g : grids)
+    for (const grid::Grid& g : grids)
       if (!replaced(g)) out.push_back(g);
   }
   for (const ParentPlan& plan : plans)
-    for (const Grid& g : plan.grids) out.push_back(g);
+    for (const grid::Grid& g : plan.grids) out.push_back(g);
   return out;
 }
 
 /// Validates the whole generation; a parent whose new grids break a rule fails with it (and
 /// keeps its old grids), until the generation is clean.
 /// @throws Error(invalid_data) when what breaks a rule is grids carried over from the input.
-std::vector<Grid> validated_generation(const RegridJob& job, const std::vector<Grid>& grids,
-                                       const std::vector<const Grid*>& parents,
-                                       std::vector<ParentPlan>& plans) {
+std::vector<grid::Grid> validated_generation(const RegridJob& job,
+                                             const std::vector<grid::Grid>& grids,
+                                             const std::vector<const grid::Grid*>& parents,
+                                             std::vector<ParentPlan>& plans) {
   for (;;) {
-    std::vector<Grid> generation = assemble(grids, parents, plans, false);
-    std::vector<Grid> copy = generation;
-    const ValidationReport report = validate(copy, ValidationOptions{});
+    std::vector<grid::Grid> generation = assemble(grids, parents, plans, false);
+    std::vector<grid::Grid> copy = generation;
+    const grid::ValidationReport report = grid::validate(copy, grid::ValidationOptions{});
     if (report.errors() == 0) return generation;
     bool blamed = false;
     std::string input_errors;
-    for (const Finding& f : report.findings) {
-      if (f.severity != Severity::error) continue;
+    for (const grid::Finding& f : report.findings) {
+      if (f.severity != grid::Severity::error) continue;
       bool ours = false;
       for (std::size_t i = 0; i < plans.size(); ++i) {
-        for (const Grid& g : plans[i].grids) {
+        for (const grid::Grid& g : plans[i].grids) {
           if (std::find(f.grid_ids.begin(), f.grid_ids.end(), g.id) == f.grid_ids.end()) continue;
           ours = true;
           if (!plans[i].failure)
@@ -166,26 +171,26 @@ std::vector<Grid> validated_generation(const RegridJob& job, const std::vector<G
 /// The open reports in parents re-gridded now whose grid or leader changes, and how many
 /// reports lie in those parents.
 std::pair<std::vector<ReportChange>, std::size_t> report_changes(
-    const std::vector<ReportPoint>& reports, const std::vector<Grid>& grids,
-    const std::vector<const Grid*>& parents, const std::vector<ParentPlan>& plans) {
+    const std::vector<ReportPoint>& reports, const std::vector<grid::Grid>& grids,
+    const std::vector<const grid::Grid*>& parents, const std::vector<ParentPlan>& plans) {
   std::vector<ReportChange> changes;
   std::size_t checked = 0;
   for (const ReportPoint& r : reports) {
     for (std::size_t i = 0; i < parents.size(); ++i) {
-      if (locate_point(parents[i]->geometry, r.at) != PointLocation::inside) continue;
+      if (geo::locate_point(parents[i]->geometry, r.at) != geo::PointLocation::inside) continue;
       if (plans[i].failure) break;  // its grids stay as they are
       ++checked;
       ReportChange c{r.id, "", "", "", ""};
-      for (const Grid& g : grids) {
+      for (const grid::Grid& g : grids) {
         if (g.parent_id == parents[i]->id &&
-            locate_point(g.geometry, r.at) != PointLocation::outside) {
+            geo::locate_point(g.geometry, r.at) != geo::PointLocation::outside) {
           c.old_grid = g.code.empty() ? g.id : g.code;
           c.old_leader = g.leader.name;
           break;
         }
       }
-      for (const Grid& g : plans[i].grids) {
-        if (locate_point(g.geometry, r.at) != PointLocation::outside) {
+      for (const grid::Grid& g : plans[i].grids) {
+        if (geo::locate_point(g.geometry, r.at) != geo::PointLocation::outside) {
           c.new_grid = g.code;
           c.new_leader = g.leader.name;
           break;
@@ -212,8 +217,8 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
     throw Error(ErrorCode::invalid_argument, "the band needs 0 <= --min <= --max, --max > 0");
   if (!(job.parent.time_budget_s >= 0) || !std::isfinite(job.parent.time_budget_s))
     throw Error(ErrorCode::invalid_argument, "--time-budget must be finite and >= 0 seconds");
-  ImportResult source = import_grids(job.parents, ImportOptions{});
-  for (const Finding& f : source.problems) {
+  grid::ImportResult source = grid::import_grids(job.parents, grid::ImportOptions{});
+  for (const grid::Finding& f : source.problems) {
     if (f.rule == "bad-geometry") throw Error(ErrorCode::invalid_data, "parents: " + f.message);
   }
   if (const std::size_t filled = fill_missing_levels(source.grids)) {
@@ -221,8 +226,8 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
                            " have no level number: their level is their depth in the hierarchy "
                            "(0 for a grid without a parent)");
   }
-  const std::vector<Grid>& grids = source.grids;
-  const std::vector<const Grid*> parents = select_parents(job, grids, source.notes);
+  const std::vector<grid::Grid>& grids = source.grids;
+  const std::vector<const grid::Grid*> parents = select_parents(job, grids, source.notes);
   check_parent_polygons(parents, job.parents);
   RegridOutcome out;
   out.notes = source.notes;
@@ -241,8 +246,8 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
     for (std::size_t i = begin; i < end; ++i) {
       if (interrupted && interrupted->load())
         throw Error(ErrorCode::unavailable, "interrupted: nothing was written");
-      std::vector<const Grid*> children;
-      for (const Grid& g : grids) {
+      std::vector<const grid::Grid*> children;
+      for (const grid::Grid& g : grids) {
         if (g.parent_id == parents[i]->id) children.push_back(&g);
       }
       ParentOptions o = job.parent;
@@ -254,7 +259,7 @@ RegridOutcome run_regrid(const RegridJob& job, const std::atomic<bool>* interrup
   if (interrupted && interrupted->load())
     throw Error(ErrorCode::unavailable, "interrupted: nothing was written");
   progress.finish();
-  for (const Grid* p : parents) out.parent_codes.push_back(p->code.empty() ? p->id : p->code);
+  for (const grid::Grid* p : parents) out.parent_codes.push_back(p->code.empty() ? p->id : p->code);
 
   // Each parent's grids were validated with it alone; the whole generation is validated too
   // (ids and codes across parents, the hierarchy), unless only the new grids are wanted.

@@ -41,7 +41,7 @@ UnitsRead read_units(const std::string& path, const std::string& field) {
                                              "' (--households-field); its fields: " + names);
   }
   const OGRSpatialReference* srs = layer->GetSpatialRef();
-  gdal::ToWgs84 to_wgs84(srs, gdal::datum_of(srs).value_or(Datum::wgs84));
+  gdal::ToWgs84 to_wgs84(srs, gdal::datum_of(srs).value_or(geo::Datum::wgs84));
   std::vector<Building> out;
   for (auto& f : *layer) {
     const std::string where = path + " feature " + std::to_string(f->GetFID());
@@ -112,7 +112,7 @@ std::vector<Road> read_roads(const std::string& path) {
     if (osm && layer != osm_lines) continue;  // OSM: the ways, not points or relations
     if (osm) layer->SetAttributeFilter("highway IS NOT NULL OR waterway IS NOT NULL");
     const OGRSpatialReference* srs = layer->GetSpatialRef();
-    gdal::ToWgs84 to_wgs84(srs, gdal::datum_of(srs).value_or(Datum::wgs84));
+    gdal::ToWgs84 to_wgs84(srs, gdal::datum_of(srs).value_or(geo::Datum::wgs84));
     for (auto& f : *layer) add_lines(f->GetGeometryRef(), to_wgs84, out);
   }
   if (out.empty())

@@ -12,7 +12,7 @@ namespace wangge::regrid {
 /// An open report's id and position (lon/lat).
 struct ReportPoint {
   std::string id;
-  XY at;
+  geo::XY at;
 };
 
 /// The reports of the CSV @p path (columns id, lon, lat; rows without a position are skipped).

@@ -24,7 +24,7 @@ Totals totals(const RegridJob& job, const RegridOutcome& o) {
   double pp_sum = 0;
   for (const ParentPlan& p : o.plans) {
     if (p.failure) continue;  // nothing of it is written; its figures may be half-made
-    for (const Grid& g : p.grids) h.push_back(g.households.value_or(0));
+    for (const grid::Grid& g : p.grids) h.push_back(g.households.value_or(0));
     pp_sum += p.pp_mean * static_cast<double>(p.grids.size());
     if (!p.grids.empty()) t.pp_min = std::min(t.pp_min, p.pp_min);
     t.border += p.border_m;

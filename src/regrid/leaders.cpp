@@ -7,7 +7,7 @@
 
 namespace wangge::regrid {
 
-void carry_leaders(ParentPlan& plan, const std::vector<const Grid*>& old_children,
+void carry_leaders(ParentPlan& plan, const std::vector<const grid::Grid*>& old_children,
                    const std::vector<Building>& buildings,
                    const std::vector<int>& new_of_building) {
   std::vector<int> old_of_building(buildings.size(), -1);
@@ -15,7 +15,8 @@ void carry_leaders(ParentPlan& plan, const std::vector<const Grid*>& old_childre
   for (std::size_t i = 0; i < buildings.size(); ++i) {
     if (new_of_building[i] < 0) continue;
     for (std::size_t o = 0; o < old_children.size(); ++o) {
-      if (locate_point(old_children[o]->geometry, buildings[i].at) != PointLocation::outside) {
+      if (geo::locate_point(old_children[o]->geometry, buildings[i].at) !=
+          geo::PointLocation::outside) {
         old_of_building[i] = static_cast<int>(o);
         overlap[{static_cast<int>(o), new_of_building[i]}] += buildings[i].households;
         break;

@@ -11,7 +11,7 @@ namespace wangge::regrid {
 /// with, one new grid per old leader (ties: the lower old, then new, index), and fills the
 /// plan's vacant, unplaced, leader_from and households_moved. @p new_of_building is the index
 /// into plan.grids of each of @p buildings, or -1 for a building outside the parent.
-void carry_leaders(ParentPlan& plan, const std::vector<const Grid*>& old_children,
+void carry_leaders(ParentPlan& plan, const std::vector<const grid::Grid*>& old_children,
                    const std::vector<Building>& buildings, const std::vector<int>& new_of_building);
 
 }  // namespace wangge::regrid

@@ -25,11 +25,11 @@ double area_of(const Context& ctx, const GEOSGeometry* g) {
 }
 
 /// Reading order: rows north→south (row height: the side of an average grid), west→east.
-std::vector<int> reading_order(const std::vector<XY>& at, double row_height) {
+std::vector<int> reading_order(const std::vector<geo::XY>& at, double row_height) {
   std::vector<int> order(at.size());
   for (std::size_t i = 0; i < at.size(); ++i) order[i] = static_cast<int>(i);
   double top = -std::numeric_limits<double>::infinity();
-  for (const XY& p : at) top = std::max(top, p.y);
+  for (const geo::XY& p : at) top = std::max(top, p.y);
   auto row = [&](int i) {
     // Saturating keeps the order of any real row (a degenerate height makes one row of all).
     constexpr long kFar = 1L << 40;
@@ -53,30 +53,30 @@ std::string sequence_code(int n, int digits) {
 /// The buildings and roads near a parent, in its metric frame.
 struct Local {
   std::vector<int> index;  ///< into the buildings given
-  std::vector<XY> at;
+  std::vector<geo::XY> at;
   std::vector<std::int64_t> households;
-  std::vector<std::vector<XY>> roads;
+  std::vector<std::vector<geo::XY>> roads;
 };
 
-Local localise(const BBox& pb, const LocalProjection& proj, const std::vector<Building>& buildings,
-               const std::vector<Road>& roads) {
+Local localise(const geo::BBox& pb, const geo::LocalProjection& proj,
+               const std::vector<Building>& buildings, const std::vector<Road>& roads) {
   Local out;
   for (std::size_t i = 0; i < buildings.size(); ++i) {
-    const XY p = buildings[i].at;
+    const geo::XY p = buildings[i].at;
     if (p.x < pb.min_x || p.x > pb.max_x || p.y < pb.min_y || p.y > pb.max_y) continue;
-    const Metres m = proj.to_metres(p.x, p.y);
+    const geo::Metres m = proj.to_metres(p.x, p.y);
     out.index.push_back(static_cast<int>(i));
     out.at.push_back({m.x, m.y});
     out.households.push_back(buildings[i].households);
   }
   for (const Road& r : roads) {
-    BBox rb;
-    for (const XY& v : r) rb.extend(v);
+    geo::BBox rb;
+    for (const geo::XY& v : r) rb.extend(v);
     if (rb.max_x < pb.min_x || rb.min_x > pb.max_x || rb.max_y < pb.min_y || rb.min_y > pb.max_y)
       continue;
-    std::vector<XY> m;
-    for (const XY& v : r) {
-      const Metres q = proj.to_metres(v.x, v.y);
+    std::vector<geo::XY> m;
+    for (const geo::XY& v : r) {
+      const geo::Metres q = proj.to_metres(v.x, v.y);
       m.push_back({q.x, q.y});
     }
     out.roads.push_back(std::move(m));
@@ -110,9 +110,9 @@ std::vector<int> pieces_of(const UnitGraph& graph, const std::vector<int>& grid_
 
 /// Everything of regrid_parent after the parent's own check. A broken rule on the way (a GEOS
 /// failure, grids that do not partition the parent) sets plan.failure.
-void draw_grids(const Context& ctx, ParentPlan& plan, const Grid& parent,
-                const GEOSGeometry* parent_m, const LocalProjection& proj,
-                const std::vector<const Grid*>& old_children,
+void draw_grids(const Context& ctx, ParentPlan& plan, const grid::Grid& parent,
+                const GEOSGeometry* parent_m, const geo::LocalProjection& proj,
+                const std::vector<const grid::Grid*>& old_children,
                 const std::vector<Building>& buildings, const Local& in,
                 const ParentOptions& options) {
   UnitSet units = build_units(ctx, parent_m, in.at, in.households, in.roads, options.band.max / 2);
@@ -143,7 +143,7 @@ void draw_grids(const Context& ctx, ParentPlan& plan, const Grid& parent,
     return;
   }
   plan.repairs = shapes.repairs;
-  std::vector<XY> centres;
+  std::vector<geo::XY> centres;
   double pp_sum = 0;
   plan.pp_min = 1;
   for (const Geometry& u : shapes.metres) {
@@ -152,7 +152,7 @@ void draw_grids(const Context& ctx, ParentPlan& plan, const Grid& parent,
     const double pp = perimeter > 0 ? 4 * std::numbers::pi * a / (perimeter * perimeter) : 0;
     pp_sum += pp;
     plan.pp_min = std::min(plan.pp_min, pp);
-    centres.push_back(geos::point_on_surface(ctx, u.get()).value_or(XY{0, 0}));
+    centres.push_back(geos::point_on_surface(ctx, u.get()).value_or(geo::XY{0, 0}));
   }
   plan.pp_mean = centres.empty() ? 0 : pp_sum / static_cast<double>(centres.size());
   const Coverage cover = coverage_of(ctx, shapes.metres, parent_m);
@@ -185,7 +185,7 @@ void draw_grids(const Context& ctx, ParentPlan& plan, const Grid& parent,
   const std::string prefix = parent.code.empty() ? parent.id : parent.code;
   for (std::size_t r = 0; r < order.size(); ++r) {
     const auto g = static_cast<std::size_t>(order[r]);
-    Grid grid;
+    grid::Grid grid;
     grid.code = prefix + sequence_code(static_cast<int>(r) + 1, options.code_digits);
     grid.id = grid.code;
     grid.parent_id = parent.id;
@@ -203,27 +203,28 @@ void draw_grids(const Context& ctx, ParentPlan& plan, const Grid& parent,
 
 }  // namespace
 
-UnitGraph parent_unit_graph(const Grid& parent, const std::vector<Building>& buildings,
+UnitGraph parent_unit_graph(const grid::Grid& parent, const std::vector<Building>& buildings,
                             const std::vector<Road>& roads, std::int64_t heavy) {
   const geos::Context ctx;
-  const BBox pb = bbox_of(parent.geometry);
-  const LocalProjection proj(LonLat::trusted(pb.centre().x, pb.centre().y));
+  const geo::BBox pb = geo::bbox_of(parent.geometry);
+  const geo::LocalProjection proj(geo::LonLat::trusted(pb.centre().x, pb.centre().y));
   geos::Geometry parent_m = geos::to_geos(ctx, to_metres(parent.geometry, proj));
   const Local in = localise(pb, proj, buildings, roads);
   return build_units(ctx, parent_m.get(), in.at, in.households, in.roads, heavy).graph;
 }
 
-ParentPlan regrid_parent(const Grid& parent, const std::vector<const Grid*>& old_children,
+ParentPlan regrid_parent(const grid::Grid& parent,
+                         const std::vector<const grid::Grid*>& old_children,
                          const std::vector<Building>& buildings, const std::vector<Road>& roads,
                          const ParentOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   ParentPlan plan;
   const Context ctx;
-  const BBox pb = bbox_of(parent.geometry);
-  const LocalProjection proj(LonLat::trusted(pb.centre().x, pb.centre().y));
+  const geo::BBox pb = geo::bbox_of(parent.geometry);
+  const geo::LocalProjection proj(geo::LonLat::trusted(pb.centre().x, pb.centre().y));
   Geometry parent_m = geos::to_geos(ctx, to_metres(parent.geometry, proj));
   if (auto bad = geos::invalidity(ctx, parent_m.get())) {
-    throw Error(ErrorCode::invalid_data, "parent " + describe(parent) +
+    throw Error(ErrorCode::invalid_data, "parent " + grid::describe(parent) +
                                              " has an invalid polygon: " + bad->reason +
                                              " (run wangge validate --fix first)");
   }

@@ -43,11 +43,11 @@ double length(const Context& ctx, const GEOSGeometry* g) {
   return l;
 }
 
-Geometry point(const Context& ctx, XY p) {
+Geometry point(const Context& ctx, geo::XY p) {
   return geos::own(ctx, GEOSGeom_createPointFromXY_r(ctx.handle(), p.x, p.y));
 }
 
-Geometry line(const Context& ctx, const std::vector<XY>& pts) {
+Geometry line(const Context& ctx, const std::vector<geo::XY>& pts) {
   GEOSCoordSequence* seq =
       GEOSCoordSeq_create_r(ctx.handle(), static_cast<unsigned>(pts.size()), 2);
   for (std::size_t i = 0; i < pts.size(); ++i)
@@ -82,7 +82,7 @@ std::vector<Geometry> polygons_of(const Context& ctx, const GEOSGeometry* g) {
 
 /// Street blocks: the faces of the parent's boundary noded with the roads inside it.
 std::vector<Geometry> street_blocks(const Context& ctx, const GEOSGeometry* parent,
-                                    const std::vector<std::vector<XY>>& roads) {
+                                    const std::vector<std::vector<geo::XY>>& roads) {
   const Box pb = box_of(ctx, parent);
   std::vector<Geometry> lines;
   for (const auto& r : roads) {
@@ -115,10 +115,10 @@ std::vector<Geometry> street_blocks(const Context& ctx, const GEOSGeometry* pare
 /// The Voronoi cells of @p sites clipped to @p block; each cell's part holding its site.
 /// Pieces cut off by a concave block are returned as extra units without households.
 void voronoi_units(const Context& ctx, const GEOSGeometry* block, int block_id,
-                   const std::vector<XY>& sites, const std::vector<std::vector<int>>& members,
+                   const std::vector<geo::XY>& sites, const std::vector<std::vector<int>>& members,
                    const std::vector<std::int64_t>& households, std::vector<Unit>& out) {
   std::vector<Geometry> pts;
-  for (const XY& s : sites) pts.push_back(point(ctx, s));
+  for (const geo::XY& s : sites) pts.push_back(point(ctx, s));
   Geometry multi = collection(ctx, GEOS_MULTIPOINT, pts);
   Geometry cells = geos::own(ctx, GEOSVoronoiDiagram_r(ctx.handle(), multi.get(), block, 0, 0));
   std::vector<char> used(sites.size(), 0);
@@ -172,8 +172,9 @@ std::vector<std::vector<std::pair<int, double>>> borders(const Context& ctx,
 }  // namespace
 
 UnitSet build_units(const Context& ctx, const GEOSGeometry* parent,
-                    const std::vector<XY>& buildings, const std::vector<std::int64_t>& households,
-                    const std::vector<std::vector<XY>>& roads, std::int64_t heavy) {
+                    const std::vector<geo::XY>& buildings,
+                    const std::vector<std::int64_t>& households,
+                    const std::vector<std::vector<geo::XY>>& roads, std::int64_t heavy) {
   UnitSet set;
   std::vector<Geometry> blocks = street_blocks(ctx, parent, roads);
   set.blocks = static_cast<int>(blocks.size());
@@ -208,7 +209,7 @@ UnitSet build_units(const Context& ctx, const GEOSGeometry* parent,
       sites[{buildings[static_cast<std::size_t>(i)].x, buildings[static_cast<std::size_t>(i)].y}]
           .push_back(i);
     if (total > heavy && sites.size() >= 2) {
-      std::vector<XY> xy;
+      std::vector<geo::XY> xy;
       std::vector<std::vector<int>> members;
       for (auto& [at, m] : sites) {
         xy.push_back({at.first, at.second});

@@ -27,7 +27,8 @@ struct UnitSet {
 /// parent are ignored. Slivers (< 1 m²) and pieces without a neighbour join the neighbour
 /// nearest to them, so every unit has area and the graph of a connected parent is connected.
 UnitSet build_units(const geos::Context& ctx, const GEOSGeometry* parent,
-                    const std::vector<XY>& buildings, const std::vector<std::int64_t>& households,
-                    const std::vector<std::vector<XY>>& roads, std::int64_t heavy);
+                    const std::vector<geo::XY>& buildings,
+                    const std::vector<std::int64_t>& households,
+                    const std::vector<std::vector<geo::XY>>& roads, std::int64_t heavy);
 
 }  // namespace wangge::regrid

@@ -36,10 +36,12 @@ std::vector<long long> apportion(const std::vector<double>& weights, long long t
   return out;
 }
 
-MultiPolygon union_of(geos::Context& ctx, const Tessellation& t, const std::vector<int>& cells) {
+geo::MultiPolygon union_of(geos::Context& ctx, const Tessellation& t,
+                           const std::vector<int>& cells) {
   std::vector<GEOSGeometry*> parts;
   for (int c : cells)
-    parts.push_back(geos::to_geos(ctx, MultiPolygon{{Polygon{t.cells[c].ring, {}}}}).release());
+    parts.push_back(
+        geos::to_geos(ctx, geo::MultiPolygon{{geo::Polygon{t.cells[c].ring, {}}}}).release());
   geos::Geometry all = geos::own(
       ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, parts.data(),
                                        static_cast<unsigned>(parts.size())));
@@ -51,14 +53,14 @@ void finish(Node& n, geos::Context& ctx, const Tessellation& t, const std::vecto
             const Population& p) {
   n.metres = union_of(ctx, t, cells);
   double area = 0, cx = 0, cy = 0;
-  BBox box;
+  geo::BBox box;
   for (int c : cells) {
     const double a = ring_area(t.cells[c].ring);
-    const XY m = centroid(t.cells[c].ring);
+    const geo::XY m = centroid(t.cells[c].ring);
     area += a;
     cx += a * m.x;
     cy += a * m.y;
-    for (const XY& v : t.cells[c].ring) box.extend(v);
+    for (const geo::XY& v : t.cells[c].ring) box.extend(v);
     n.households += p.households[c];
     n.residents += p.residents[c];
   }
@@ -74,7 +76,7 @@ Population distribute_population(const Tessellation& t, long long households, lo
   const std::size_t n = t.cells.size();
   std::vector<double> w(n);
   for (std::size_t c = 0; c < n; ++c) {
-    const XY m = centroid(t.cells[c].ring);
+    const geo::XY m = centroid(t.cells[c].ring);
     const double d = std::hypot(m.x - t.town_centre.x, m.y - t.town_centre.y);
     // Units are smaller near the centre; housing there is denser too, so household counts
     // stay in the usual 邻 range of a dozen to about forty.
@@ -93,21 +95,21 @@ Population distribute_population(const Tessellation& t, long long households, lo
   return p;
 }
 
-MultiPolygon to_lonlat(const MultiPolygon& m, const LocalProjection& proj) {
-  MultiPolygon out = m;
-  auto convert = [&](Ring& r) {
-    for (XY& p : r) p = {proj.lon_of(p.x), proj.lat_of(p.y)};
+geo::MultiPolygon to_lonlat(const geo::MultiPolygon& m, const geo::LocalProjection& proj) {
+  geo::MultiPolygon out = m;
+  auto convert = [&](geo::Ring& r) {
+    for (geo::XY& p : r) p = {proj.lon_of(p.x), proj.lat_of(p.y)};
   };
-  for (Polygon& poly : out.polygons) {
+  for (geo::Polygon& poly : out.polygons) {
     convert(poly.outer);
-    for (Ring& h : poly.holes) convert(h);
+    for (geo::Ring& h : poly.holes) convert(h);
   }
   return out;
 }
 
 Hierarchy build_hierarchy(const Tessellation& t, const std::vector<int>& block,
                           const std::vector<int>& group, int blocks, int groups,
-                          const Population& people, const LocalProjection& proj) {
+                          const Population& people, const geo::LocalProjection& proj) {
   geos::Context ctx;
   Hierarchy h;
   h.proj = &proj;
@@ -145,10 +147,10 @@ Hierarchy build_hierarchy(const Tessellation& t, const std::vector<int>& block,
   return h;
 }
 
-std::vector<Grid> to_grids(const Hierarchy& h, Random& rng) {
-  std::vector<Grid> out;
+std::vector<grid::Grid> to_grids(const Hierarchy& h, Random& rng) {
+  std::vector<grid::Grid> out;
   auto add = [&](const Node& n, int level, const char* level_name, const char* role) {
-    Grid g;
+    grid::Grid g;
     g.id = n.id;
     g.code = n.code;
     g.parent_id = n.parent;

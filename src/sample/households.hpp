@@ -27,8 +27,8 @@ struct Node {
   int index = 0;          ///< index within its level
   int parent_index = -1;  ///< index of the parent within the level above
   std::string id, code, parent, name;
-  MultiPolygon metres;  ///< geometry in the local frame
-  XY centre{0, 0};      ///< area centroid (metres)
+  geo::MultiPolygon metres;  ///< geometry in the local frame
+  geo::XY centre{0, 0};      ///< area centroid (metres)
   double north = 0, south = 0;
   long long households = 0, residents = 0;
 };
@@ -36,18 +36,18 @@ struct Node {
 struct Hierarchy {
   Node root;
   std::vector<Node> blocks, groups, units;
-  const LocalProjection* proj = nullptr;
+  const geo::LocalProjection* proj = nullptr;
 };
 
 Hierarchy build_hierarchy(const Tessellation& t, const std::vector<int>& block,
                           const std::vector<int>& group, int blocks, int groups,
-                          const Population& people, const LocalProjection& proj);
+                          const Population& people, const geo::LocalProjection& proj);
 
 /// The hierarchy as grids in WGS-84 with levels, names and (fictional) leaders, ordered root,
 /// blocks, groups, units, each level by code.
-std::vector<Grid> to_grids(const Hierarchy& h, Random& rng);
+std::vector<grid::Grid> to_grids(const Hierarchy& h, Random& rng);
 
 /// Converts a metres geometry to lon/lat with @p proj.
-MultiPolygon to_lonlat(const MultiPolygon& m, const LocalProjection& proj);
+geo::MultiPolygon to_lonlat(const geo::MultiPolygon& m, const geo::LocalProjection& proj);
 
 }  // namespace wangge::sample

@@ -34,13 +34,13 @@ void write_text(const std::string& path, const std::string& text) {
 }
 
 /// The street node nearest to @p p, with the name of a named way through it.
-std::pair<XY, std::string> nearest_node(const std::vector<Way>& ways, XY p) {
-  XY best{0, 0};
+std::pair<geo::XY, std::string> nearest_node(const std::vector<Way>& ways, geo::XY p) {
+  geo::XY best{0, 0};
   std::string street;
   double best_d = std::numeric_limits<double>::infinity();
   for (const Way& w : ways) {
     if (w.highway == "footway") continue;  // service centres front onto streets
-    for (const XY& q : w.points) {
+    for (const geo::XY& q : w.points) {
       const double d = std::hypot(q.x - p.x, q.y - p.y);
       if (d < best_d) {
         best_d = d;
@@ -52,13 +52,13 @@ std::pair<XY, std::string> nearest_node(const std::vector<Way>& ways, XY p) {
   return {best, street};
 }
 
-XY random_point_in(const Ring& ring, Random& rng) {
-  BBox box;
-  for (const XY& p : ring) box.extend(p);
-  const Polygon poly{ring, {}};
+geo::XY random_point_in(const geo::Ring& ring, Random& rng) {
+  geo::BBox box;
+  for (const geo::XY& p : ring) box.extend(p);
+  const geo::Polygon poly{ring, {}};
   for (;;) {
-    const XY p{rng.uniform(box.min_x, box.max_x), rng.uniform(box.min_y, box.max_y)};
-    if (locate_point(poly, p) == PointLocation::inside) return p;
+    const geo::XY p{rng.uniform(box.min_x, box.max_x), rng.uniform(box.min_y, box.max_y)};
+    if (geo::locate_point(poly, p) == geo::PointLocation::inside) return p;
   }
 }
 
@@ -77,25 +77,26 @@ std::string timestamp(int days_back, int minute_of_day) {
 }  // namespace
 
 std::size_t write_service_points(const std::string& path, const Hierarchy& h,
-                                 const std::vector<Way>& ways, const LocalProjection& proj,
+                                 const std::vector<Way>& ways, const geo::LocalProjection& proj,
                                  Random& rng) {
   struct Site {
-    XY at;
+    geo::XY at;
     std::string name, kind, street, block_code;
     std::vector<std::string> services;
   };
   std::vector<Site> sites;
   // The subdistrict's centre sits on the street node nearest the old town.
-  const XY town = h.root.centre;
+  const geo::XY town = h.root.centre;
   // Five more in blocks spread out from each other and from the centre (farthest-point).
-  std::vector<XY> chosen{town};
+  std::vector<geo::XY> chosen{town};
   std::vector<const Node*> picks;
   while (picks.size() < 5) {
     const Node* best = nullptr;
     double best_d = -1;
     for (const Node& b : h.blocks) {
       double d = std::numeric_limits<double>::infinity();
-      for (const XY& c : chosen) d = std::min(d, std::hypot(b.centre.x - c.x, b.centre.y - c.y));
+      for (const geo::XY& c : chosen)
+        d = std::min(d, std::hypot(b.centre.x - c.x, b.centre.y - c.y));
       if (d > best_d) {
         best_d = d;
         best = &b;
@@ -104,9 +105,9 @@ std::size_t write_service_points(const std::string& path, const Hierarchy& h,
     chosen.push_back(best->centre);
     picks.push_back(best);
   }
-  auto block_at = [&](XY p) {
+  auto block_at = [&](geo::XY p) {
     for (const Node& b : h.blocks)
-      if (locate_point(b.metres, p) != PointLocation::outside) return b.code;
+      if (geo::locate_point(b.metres, p) != geo::PointLocation::outside) return b.code;
     return std::string();
   };
   {
@@ -154,7 +155,7 @@ std::size_t write_service_points(const std::string& path, const Hierarchy& h,
 }
 
 std::size_t write_reports(const std::string& path, const Tessellation& t, const Hierarchy& h,
-                          const Population& people, const LocalProjection& proj, Random& rng) {
+                          const Population& people, const geo::LocalProjection& proj, Random& rng) {
   constexpr int kInside = 1972, kNearOutside = 24, kFarOutside = 4;
   const auto& cats = categories();
   double share_total = 0;
@@ -172,16 +173,16 @@ std::size_t write_reports(const std::string& path, const Tessellation& t, const 
   const int total = kInside + kNearOutside + kFarOutside;
   for (int i = 0; i < total; ++i) {
     int unit = 0;
-    XY p{0, 0};
+    geo::XY p{0, 0};
     if (i % 71 == 5 && i / 71 < kNearOutside + kFarOutside) {
       // Just outside the outline (GPS error), or far outside (a report from elsewhere).
       const bool far = i / 71 >= kNearOutside;
       const Segment& s = t.segments[boundary[rng.below(boundary.size())]];
       const double u = rng.uniform(0.2, 0.8);
-      const XY on{s.a.x + u * (s.b.x - s.a.x), s.a.y + u * (s.b.y - s.a.y)};
+      const geo::XY on{s.a.x + u * (s.b.x - s.a.x), s.a.y + u * (s.b.y - s.a.y)};
       const double len = std::hypot(s.b.x - s.a.x, s.b.y - s.a.y);
-      XY normal{(s.b.y - s.a.y) / len, -(s.b.x - s.a.x) / len};
-      const XY c = centroid(t.cells[s.left].ring);
+      geo::XY normal{(s.b.y - s.a.y) / len, -(s.b.x - s.a.x) / len};
+      const geo::XY c = centroid(t.cells[s.left].ring);
       if (normal.x * (on.x - c.x) + normal.y * (on.y - c.y) < 0) normal = {-normal.x, -normal.y};
       const double off = far ? rng.uniform(150, 400) : rng.uniform(5, 40);
       p = {on.x + normal.x * off, on.y + normal.y * off};
@@ -228,21 +229,22 @@ std::size_t write_reports(const std::string& path, const Tessellation& t, const 
   return static_cast<std::size_t>(total);
 }
 
-std::size_t write_buildings(const std::string& path, const std::vector<Grid>& grids, Random& rng) {
+std::size_t write_buildings(const std::string& path, const std::vector<grid::Grid>& grids,
+                            Random& rng) {
   AtomicFile out(path);
   out.printf("{\"type\":\"FeatureCollection\",\"name\":\"buildings\",\"features\":[\n");
   std::size_t n = 0;
-  for (const Grid& g : grids) {
+  for (const grid::Grid& g : grids) {
     if (!g.level || *g.level != 3 || !g.households) continue;
-    const BBox box = bbox_of(g.geometry);
+    const geo::BBox box = geo::bbox_of(g.geometry);
     long long left = *g.households;
     for (int b = 1; left > 0; ++b) {
       const long long size = std::min<long long>(left, 4 + static_cast<long long>(rng.below(37)));
       left -= size;
-      XY p{};
+      geo::XY p{};
       do {  // a point strictly inside the unit, clear of its border streets
         p = {rng.uniform(box.min_x, box.max_x), rng.uniform(box.min_y, box.max_y)};
-      } while (locate_point(g.geometry, p) != PointLocation::inside ||
+      } while (geo::locate_point(g.geometry, p) != geo::PointLocation::inside ||
                boundary_distance_m(g.geometry, p) < 6);
       out.printf(
           "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"%s-%02d\",\"unit\":\"%s\","

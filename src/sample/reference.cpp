@@ -130,7 +130,7 @@ ordered_json categories() {
   return ordered_json{{"categories", list}};
 }
 
-ordered_json organisation(const std::vector<Grid>& grids) {
+ordered_json organisation(const std::vector<grid::Grid>& grids) {
   ordered_json departments = ordered_json::array();
   for (auto [id, name] : {std::pair{"cgzf", "城管执法中队"},
                           {"hw", "环卫所"},
@@ -154,7 +154,7 @@ ordered_json organisation(const std::vector<Grid>& grids) {
                      {"department", d["id"]}});
   }
   // Every grid leader answers for their grid (and what lies below it).
-  for (const Grid& g : grids) {
+  for (const grid::Grid& g : grids) {
     if (g.leader.name.empty()) continue;
     staff.push_back({{"id", "w" + g.code},
                      {"name", g.leader.name},
@@ -196,7 +196,7 @@ ordered_json calendar() {
 
 }  // namespace
 
-void write_reference(const std::string& dir, const std::vector<Grid>& grids) {
+void write_reference(const std::string& dir, const std::vector<grid::Grid>& grids) {
   write_json(dir + "/categories.json", categories());
   write_json(dir + "/organisation.json", organisation(grids));
   write_json(dir + "/calendar.json", calendar());

@@ -10,6 +10,6 @@
 namespace wangge::sample {
 
 /// Writes the three documents into @p dir; staff include one grid worker per grid leader.
-void write_reference(const std::string& dir, const std::vector<Grid>& grids);
+void write_reference(const std::string& dir, const std::vector<grid::Grid>& grids);
 
 }  // namespace wangge::sample

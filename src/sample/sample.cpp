@@ -29,7 +29,7 @@ constexpr double kOriginLon = 112.915, kOriginLat = 27.862;  // Xiangtan, Hunan
 
 /// Numbers children west→east, north→south (DB11/T 2157): rows of equal height from the
 /// parent's northern edge, then by x within a row, both on the children's centroids.
-std::vector<int> number_children(const std::vector<XY>& centres, double north, double south) {
+std::vector<int> number_children(const std::vector<geo::XY>& centres, double north, double south) {
   const int n = static_cast<int>(centres.size());
   const int rows = std::max(1, number::narrow<int>(std::round(std::sqrt(n))));  // ≤ sqrt(INT_MAX)
   const double height = (north - south) / rows;
@@ -84,7 +84,8 @@ Summary generate(const Options& options) {
   }
 
   const Population people = distribute_population(t, kHouseholds, kResidents, rng);
-  const LocalProjection proj(LonLat::checked(Longitude(kOriginLon), Latitude(kOriginLat)));
+  const geo::LocalProjection proj(
+      geo::LonLat::checked(geo::Longitude(kOriginLon), geo::Latitude(kOriginLat)));
   Hierarchy h = build_hierarchy(t, block, group, kBlocks, kGroups, people, proj);
 
   // Codes and names, numbered west→east, north→south under each parent.
@@ -92,7 +93,7 @@ Summary generate(const Options& options) {
   h.root.name = "新湖街道";
   auto children_of = [&](const std::vector<Node*>& kids, const Node& parent, int width,
                          auto&& name_of) {
-    std::vector<XY> centres;
+    std::vector<geo::XY> centres;
     for (const auto* k : kids) centres.push_back(k->centre);
     const auto rank = number_children(centres, parent.north, parent.south);
     for (std::size_t i = 0; i < kids.size(); ++i) {
@@ -121,14 +122,14 @@ Summary generate(const Options& options) {
     children_of(kids, g, 2,
                 [&](int n, const Node&) { return g.name + "第" + std::to_string(n) + "邻"; });
   }
-  std::vector<Grid> grids = to_grids(h, rng);
+  std::vector<grid::Grid> grids = to_grids(h, rng);
 
   // The generator's own check: the hierarchy must be exact before anything is written.
-  std::vector<Grid> copy = grids;
-  ValidationOptions strict;
+  std::vector<grid::Grid> copy = grids;
+  grid::ValidationOptions strict;
   strict.overlap_tolerance_m2 = 0.01;
   strict.gap_tolerance_m2 = 0.01;
-  const ValidationReport report = validate(copy, strict);
+  const grid::ValidationReport report = grid::validate(copy, strict);
   if (!report.findings.empty()) {
     throw Error(ErrorCode::internal,
                 "sample: generated grids fail validation: " + report.findings.front().message);
@@ -136,7 +137,7 @@ Summary generate(const Options& options) {
 
   std::filesystem::create_directories(options.out_dir);
   const std::filesystem::path dir(options.out_dir);
-  write_grids(grids, (dir / "grids.geojson").string(), "grids");
+  grid::write_grids(grids, (dir / "grids.geojson").string(), "grids");
   const auto ways = build_streets(t, block, group, rng);
   const StreetStats streets = write_osm((dir / "streets.osm").string(), ways, proj);
   const std::size_t points =

@@ -15,7 +15,7 @@ namespace {
 
 using Key = std::pair<long long, long long>;
 /// Centimetres of the sample's few kilometres.
-Key key(XY p) {
+Key key(geo::XY p) {
   return {number::narrow_round(p.x * 100), number::narrow_round(p.y * 100)};
 }
 
@@ -67,7 +67,7 @@ std::vector<Way> build_streets(const Tessellation& t, const std::vector<int>& bl
   for (std::size_t start = 0; start < n; ++start) {
     if (used[start]) continue;
     used[start] = true;
-    std::vector<XY> line{t.segments[start].a, t.segments[start].b};
+    std::vector<geo::XY> line{t.segments[start].a, t.segments[start].b};
     // Extend forwards from the last point, then (reversed) from the first, while the node
     // continues exactly one unused segment of the same class.
     for (int pass = 0; pass < 2; ++pass) {
@@ -97,20 +97,20 @@ std::vector<Way> build_streets(const Tessellation& t, const std::vector<int>& bl
 }
 
 StreetStats write_osm(const std::string& path, const std::vector<Way>& ways,
-                      const LocalProjection& proj) {
+                      const geo::LocalProjection& proj) {
   AtomicFile out(path);
   std::map<Key, long long> ids;
-  std::vector<XY> order;
+  std::vector<geo::XY> order;
   for (const Way& w : ways)
-    for (const XY& p : w.points)
+    for (const geo::XY& p : w.points)
       if (ids.emplace(key(p), static_cast<long long>(ids.size()) + 1).second) order.push_back(p);
-  BBox box;
-  for (const XY& p : order) box.extend(XY{proj.lon_of(p.x), proj.lat_of(p.y)});
+  geo::BBox box;
+  for (const geo::XY& p : order) box.extend(geo::XY{proj.lon_of(p.x), proj.lat_of(p.y)});
   out.printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
   out.printf("<osm version=\"0.6\" generator=\"wangge sample\">\n");
   out.printf("  <bounds minlat=\"%.7f\" minlon=\"%.7f\" maxlat=\"%.7f\" maxlon=\"%.7f\"/>\n",
              box.min_y, box.min_x, box.max_y, box.max_x);
-  for (const XY& p : order) {
+  for (const geo::XY& p : order) {
     out.printf("  <node id=\"%lld\" version=\"1\" lat=\"%.7f\" lon=\"%.7f\"/>\n", ids[key(p)],
                proj.lat_of(p.y), proj.lon_of(p.x));
   }
@@ -119,7 +119,7 @@ StreetStats write_osm(const std::string& path, const std::vector<Way>& ways,
   long long way_id = 1;
   for (const Way& w : ways) {
     out.printf("  <way id=\"%lld\" version=\"1\">\n", way_id++);
-    for (const XY& p : w.points) out.printf("    <nd ref=\"%lld\"/>\n", ids[key(p)]);
+    for (const geo::XY& p : w.points) out.printf("    <nd ref=\"%lld\"/>\n", ids[key(p)]);
     out.printf("    <tag k=\"highway\" v=\"%s\"/>\n", w.highway.c_str());
     if (!w.name.empty()) out.printf("    <tag k=\"name\" v=\"%s\"/>\n", xml_escape(w.name).c_str());
     out.printf("  </way>\n");

@@ -13,7 +13,7 @@
 namespace wangge::sample {
 
 struct Way {
-  std::vector<XY> points;  ///< metres
+  std::vector<geo::XY> points;  ///< metres
   std::string highway;
   std::string name;
 };
@@ -31,6 +31,6 @@ struct StreetStats {
 
 /// Writes @p ways as OSM XML (nodes shared between ways by position).
 StreetStats write_osm(const std::string& path, const std::vector<Way>& ways,
-                      const LocalProjection& proj);
+                      const geo::LocalProjection& proj);
 
 }  // namespace wangge::sample

@@ -12,14 +12,14 @@ namespace wangge::sample {
 
 /// A unit cell: its seed and its closed, snapped ring (metres).
 struct Cell {
-  XY seed;
-  Ring ring;
+  geo::XY seed;
+  geo::Ring ring;
 };
 
 /// A street segment between two snapped vertices, with the inside cells on either side
 /// (`right` is -1 on the subdistrict's outer boundary).
 struct Segment {
-  XY a, b;
+  geo::XY a, b;
   int left = -1;
   int right = -1;
 };
@@ -28,7 +28,7 @@ struct Tessellation {
   std::vector<Cell> cells;
   std::vector<std::vector<int>> neighbours;  ///< cells sharing an edge
   std::vector<Segment> segments;             ///< every distinct edge of every cell
-  XY town_centre;                            ///< where units are densest
+  geo::XY town_centre;                       ///< where units are densest
 };
 
 /// Spreads @p units seeds over an irregular outline of @p area_m2 and returns their Voronoi
@@ -42,8 +42,8 @@ std::vector<int> grow_regions(const Tessellation& t, const std::vector<int>& mem
                               const std::vector<double>& weight, Random& rng);
 
 /// Centroid of a closed ring (metres).
-XY centroid(const Ring& ring);
+geo::XY centroid(const geo::Ring& ring);
 /// Area of a closed ring (m², unsigned).
-double ring_area(const Ring& ring);
+double ring_area(const geo::Ring& ring);
 
 }  // namespace wangge::sample

@@ -15,7 +15,7 @@
 #include "wangge/util/gate.hpp"
 #include "wangge/util/sha256.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 // ---- secrets ---------------------------------------------------------------------------------
 
@@ -84,10 +84,12 @@ bool equal(std::string_view a, std::string_view b) noexcept {
 struct Accounts::Counters {
   static constexpr std::size_t kMaxEntries = 10000;
   std::mutex mutex;
-  std::unordered_map<std::string, std::pair<int, Instant>> phantoms;  // failures, locked until
-  std::unordered_map<std::string, std::pair<int, Instant>> senders;   // codes, window start
+  std::unordered_map<std::string, std::pair<int, dispatch::Instant>>
+      phantoms;  // failures, locked until
+  std::unordered_map<std::string, std::pair<int, dispatch::Instant>>
+      senders;  // codes, window start
   int node_codes = 0;
-  Instant node_window;
+  dispatch::Instant node_window;
 };
 
 namespace {
@@ -106,7 +108,7 @@ std::string code_hash(const std::string& phone, const std::string& code) {
 /// The mainland mobile number in @p typed (spaces, dashes, +86 allowed), or an error naming
 /// the rule: codes go by SMS, so a landline cannot sign in.
 std::string mobile_number(const std::string& typed) {
-  const auto n = normalised_phone(typed);
+  const auto n = dispatch::normalised_phone(typed);
   if (!n || n->size() != 11 || (*n)[0] != '1') {
     throw Error(ErrorCode::invalid_argument,
                 "field 'phone' must be a mainland mobile number (11 digits starting with 1)");
@@ -131,10 +133,12 @@ MessageSender log_file_sender(const std::string& path) {
   log->fd = fd;
   return [log, path](const CodeMessage& m) {
     const std::string line =
-        nlohmann::json{{"at", format_iso(now_utc(), TimeZone{"UTC", std::chrono::minutes(0)})},
-                       {"channel", "sms"},
-                       {"to", m.phone},
-                       {"text", m.text}}
+        nlohmann::json{
+            {"at", dispatch::format_iso(dispatch::now_utc(),
+                                        dispatch::TimeZone{"UTC", std::chrono::minutes(0)})},
+            {"channel", "sms"},
+            {"to", m.phone},
+            {"text", m.text}}
             .dump() +
         "\n";
     std::lock_guard lock(log->mutex);
@@ -145,7 +149,8 @@ MessageSender log_file_sender(const std::string& path) {
   };
 }
 
-Accounts::Accounts(AccountStore& store, std::function<Actor(const std::string&)> actor_of,
+Accounts::Accounts(store::AccountStore& store,
+                   std::function<dispatch::Actor(const std::string&)> actor_of,
                    AccountPolicy policy)
     : store_(store),
       actor_of_(std::move(actor_of)),
@@ -201,17 +206,17 @@ bool Accounts::verify_limited(const std::string& hash, std::string_view password
       [&] { return secret::verify_password(hash.empty() ? decoy_hash() : hash, password); }, kBusy);
 }
 
-Instant Accounts::lock_after(int failures, Instant now) const {
-  if (failures < policy_.free_failures) return Instant{};
+dispatch::Instant Accounts::lock_after(int failures, dispatch::Instant now) const {
+  if (failures < policy_.free_failures) return dispatch::Instant{};
   const int doublings = std::min(failures - policy_.free_failures, 12);
   return now + std::min<std::chrono::seconds>(policy_.first_lock * (1 << doublings),
                                               policy_.longest_lock);
 }
 
 std::string Accounts::add_staff(const std::string& login, const std::string& staff_id,
-                                const std::string& password_in, Instant now) {
+                                const std::string& password_in, dispatch::Instant now) {
   check_login(login);
-  Actor who;
+  dispatch::Actor who;
   try {
     who = actor_of_(staff_id);
   } catch (const Error&) {
@@ -222,7 +227,7 @@ std::string Accounts::add_staff(const std::string& login, const std::string& sta
     throw Error(ErrorCode::invalid_argument, "'" + staff_id + "' is not a member of staff");
   const std::string password = password_in.empty() ? secret::random_readable(16) : password_in;
   check_password(login, password);
-  Account a;
+  store::Account a;
   a.login = login;
   a.actor = staff_id;
   a.password_hash = hash_limited(password);
@@ -231,16 +236,16 @@ std::string Accounts::add_staff(const std::string& login, const std::string& sta
   return password;
 }
 
-std::string Accounts::reset_password(const std::string& login, Instant now) {
+std::string Accounts::reset_password(const std::string& login, dispatch::Instant now) {
   if (login.starts_with(kResidentPrefix))
     throw Error(ErrorCode::invalid_argument,
                 "'" + login + "' is a resident's account: residents sign in by one-time code");
   const std::string password = secret::random_readable(16);
   const std::string hash = hash_limited(password);
-  const auto done = store_.update_account(login, [&](Account& a) {
+  const auto done = store_.update_account(login, [&](store::Account& a) {
     a.password_hash = hash;
     a.failures = 0;
-    a.locked_until = Instant{};
+    a.locked_until = dispatch::Instant{};
     a.updated_at = now;
     a.sessions_after = now;
   });
@@ -250,8 +255,8 @@ std::string Accounts::reset_password(const std::string& login, Instant now) {
   return password;
 }
 
-void Accounts::set_disabled(const std::string& login, bool disabled, Instant now) {
-  const auto done = store_.update_account(login, [&](Account& a) {
+void Accounts::set_disabled(const std::string& login, bool disabled, dispatch::Instant now) {
+  const auto done = store_.update_account(login, [&](store::Account& a) {
     a.disabled = disabled;
     a.updated_at = now;
     if (disabled) a.sessions_after = now;
@@ -263,13 +268,13 @@ void Accounts::set_disabled(const std::string& login, bool disabled, Instant now
   }
 }
 
-std::vector<Account> Accounts::list() {
+std::vector<store::Account> Accounts::list() {
   return store_.all_accounts();
 }
 
 void Accounts::change_password(const std::string& login, const std::string& current,
                                const std::string& next, const std::string& keep_session_hash,
-                               Instant now) {
+                               dispatch::Instant now) {
   const auto account = store_.account(login);
   if (!account || account->password_hash.empty())
     throw Error(ErrorCode::invalid_argument, "this account signs in without a password");
@@ -279,7 +284,7 @@ void Accounts::change_password(const std::string& login, const std::string& curr
   if (current == next)
     throw Error(ErrorCode::invalid_argument, "the new password must differ from the current one");
   const std::string hash = hash_limited(next);
-  store_.update_account(login, [&](Account& a) {
+  store_.update_account(login, [&](store::Account& a) {
     a.password_hash = hash;
     a.updated_at = now;
   });
@@ -287,7 +292,7 @@ void Accounts::change_password(const std::string& login, const std::string& curr
   note_revocation();
 }
 
-SignIn Accounts::open_session(const Account& account, Instant now) {
+SignIn Accounts::open_session(const store::Account& account, dispatch::Instant now) {
   SignIn out;
   out.actor = actor_of_(account.actor);
   out.login = account.login;
@@ -295,19 +300,20 @@ SignIn Accounts::open_session(const Account& account, Instant now) {
   out.csrf = secret::random_token(24);
   const bool resident = account.login.starts_with(kResidentPrefix);
   out.expires_at = now + (resident ? policy_.resident_session : policy_.staff_session);
-  store_.insert_session(
-      SessionRecord{sha256_hex(out.token), account.login, out.csrf, now, out.expires_at, false});
+  store_.insert_session(store::SessionRecord{sha256_hex(out.token), account.login, out.csrf, now,
+                                             out.expires_at, false});
   out.outcome = SignIn::Outcome::ok;
   return out;
 }
 
-SignIn Accounts::sign_in(const std::string& login, const std::string& password, Instant now) {
+SignIn Accounts::sign_in(const std::string& login, const std::string& password,
+                         dispatch::Instant now) {
   SignIn refused;
   if (login.size() > 64 || password.size() > policy_.max_password ||
       login.starts_with(kResidentPrefix)) {
     return refused;  // nothing that long exists; no hash is spent on it
   }
-  auto locked = [&](Instant until) {
+  auto locked = [&](dispatch::Instant until) {
     SignIn out;
     out.outcome = SignIn::Outcome::locked;
     out.retry_after = std::chrono::ceil<std::chrono::seconds>(until - now);
@@ -316,8 +322,8 @@ SignIn Accounts::sign_in(const std::string& login, const std::string& password, 
   // The attempt counts as a failure before the password is checked, in the same write as the
   // lock check: attempts arriving while this one hashes meet the lock it may set. A right
   // password then clears the count.
-  std::optional<Instant> locked_until;
-  const auto account = store_.update_account(login, [&](Account& a) {
+  std::optional<dispatch::Instant> locked_until;
+  const auto account = store_.update_account(login, [&](store::Account& a) {
     locked_until.reset();
     if (a.locked_until > now) {
       locked_until = a.locked_until;
@@ -348,14 +354,14 @@ SignIn Accounts::sign_in(const std::string& login, const std::string& password, 
   } catch (const Error&) {
     return refused;  // the person left the organisation
   }
-  store_.update_account(login, [&](Account& a) {
+  store_.update_account(login, [&](store::Account& a) {
     a.failures = 0;
-    a.locked_until = Instant{};
+    a.locked_until = dispatch::Instant{};
   });
   return open_session(*account, now);
 }
 
-CodeRequest Accounts::send_code(const std::string& phone_in, Instant now,
+CodeRequest Accounts::send_code(const std::string& phone_in, dispatch::Instant now,
                                 const std::string& requester) {
   const std::string phone = mobile_number(phone_in);
   if (!sender_)
@@ -386,14 +392,14 @@ CodeRequest Accounts::send_code(const std::string& phone_in, Instant now,
   }
   CodeRequest out;
   std::string code;
-  store_.update_login_code(phone, [&](std::optional<LoginCode>& c) {
+  store_.update_login_code(phone, [&](std::optional<store::LoginCode>& c) {
     code.clear();
     if (c && now < c->sent_at + policy_.code_resend) {
       out.retry_after =
           std::chrono::ceil<std::chrono::seconds>(c->sent_at + policy_.code_resend - now);
       return false;
     }
-    if (!c) c = LoginCode{phone, "", now, now, 0, now, 0};
+    if (!c) c = store::LoginCode{phone, "", now, now, 0, now, 0};
     if (now >= c->window_start + std::chrono::hours(1)) {
       c->window_start = now;
       c->sends_in_window = 0;
@@ -421,7 +427,7 @@ CodeRequest Accounts::send_code(const std::string& phone_in, Instant now,
   } catch (const Error&) {
     // Not sent: the code is void and the resident may ask again at once (the send still
     // counts against the hour's limit).
-    store_.update_login_code(phone, [&](std::optional<LoginCode>& c) {
+    store_.update_login_code(phone, [&](std::optional<store::LoginCode>& c) {
       if (!c) return false;
       c->code_hash.clear();
       c->sent_at = now - policy_.code_resend;
@@ -436,7 +442,7 @@ CodeRequest Accounts::send_code(const std::string& phone_in, Instant now,
 }
 
 SignIn Accounts::sign_in_with_code(const std::string& phone_in, const std::string& code,
-                                   Instant now) {
+                                   dispatch::Instant now) {
   const std::string phone = mobile_number(phone_in);
   SignIn refused;
   if (code.size() != 6 ||
@@ -444,7 +450,7 @@ SignIn Accounts::sign_in_with_code(const std::string& phone_in, const std::strin
     throw Error(ErrorCode::invalid_argument, "field 'code' must be the 6 digits sent by SMS");
   }
   bool good = false;
-  store_.update_login_code(phone, [&](std::optional<LoginCode>& c) {
+  store_.update_login_code(phone, [&](std::optional<store::LoginCode>& c) {
     good = false;
     if (!c || now >= c->expires_at || c->attempts >= policy_.code_attempts) return false;
     if (secret::equal(c->code_hash, code_hash(phone, code))) {
@@ -459,7 +465,7 @@ SignIn Accounts::sign_in_with_code(const std::string& phone_in, const std::strin
   const std::string login = std::string(kResidentPrefix) + phone;
   auto account = store_.account(login);
   if (!account) {
-    Account a;
+    store::Account a;
     a.login = login;
     a.actor = "resident:" + secret::random_readable(12);
     a.created_at = a.updated_at = now;
@@ -476,7 +482,7 @@ SignIn Accounts::sign_in_with_code(const std::string& phone_in, const std::strin
   return open_session(*account, now);
 }
 
-std::optional<SessionInfo> Accounts::session(const std::string& token, Instant now) {
+std::optional<SessionInfo> Accounts::session(const std::string& token, dispatch::Instant now) {
   if (!looks_like_session_token(token)) return std::nullopt;
   const std::string hash = sha256_hex(token);
   const auto s = store_.session(hash);
@@ -496,4 +502,4 @@ void Accounts::sign_out(const std::string& token) {
   note_revocation();
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

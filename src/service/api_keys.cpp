@@ -7,7 +7,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/sha256.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 std::string random_base32(std::size_t n) {
@@ -32,7 +32,7 @@ std::string Service::actor_for_role(const std::string& role_name, const std::str
     }
     return role_name + ":" + scope;
   }
-  const auto role = parse_role(role_name);
+  const auto role = dispatch::parse_role(role_name);
   if (!role) {
     throw Error(ErrorCode::invalid_argument,
                 "role '" + role_name +
@@ -42,21 +42,22 @@ std::string Service::actor_for_role(const std::string& role_name, const std::str
   // A key belongs to a person, so that every action on record names who took it: the role and
   // scope pick the member of staff (organisation.json) they describe.
   const auto ref = reference();
-  std::vector<const Actor*> found;
+  std::vector<const dispatch::Actor*> found;
   std::string scopes;
-  for (const Actor& a : ref->staff) {
+  for (const dispatch::Actor& a : ref->staff) {
     if (a.role != *role) continue;
-    const std::string own = a.role == Role::grid_worker ? (a.grids.empty() ? a.id : a.grids.front())
-                            : a.role == Role::department_staff ? a.department
-                                                               : a.id;
+    const std::string own = a.role == dispatch::Role::grid_worker
+                                ? (a.grids.empty() ? a.id : a.grids.front())
+                            : a.role == dispatch::Role::department_staff ? a.department
+                                                                         : a.id;
     if (scopes.size() < 300)
       scopes += (scopes.empty() ? "" : ", ") + own;
     else if (scopes.back() != '.')
       scopes += ", ...";
     const bool match = scope.empty() || scope == a.id ||
-                       (a.role == Role::grid_worker &&
+                       (a.role == dispatch::Role::grid_worker &&
                         std::find(a.grids.begin(), a.grids.end(), scope) != a.grids.end()) ||
-                       (a.role == Role::department_staff && a.department == scope);
+                       (a.role == dispatch::Role::department_staff && a.department == scope);
     if (match) found.push_back(&a);
   }
   if (found.empty()) {
@@ -77,29 +78,29 @@ std::string Service::actor_for_role(const std::string& role_name, const std::str
   return found.front()->id;
 }
 
-std::pair<ApiKey, std::string> Service::create_api_key(const std::string& spec,
-                                                       const std::string& label) {
-  Actor actor;
+std::pair<store::ApiKey, std::string> Service::create_api_key(const std::string& spec,
+                                                              const std::string& label) {
+  dispatch::Actor actor;
   if (spec.rfind("app:", 0) == 0 && spec.size() > 4) {
-    actor = Actor{spec, spec.substr(4), Role::resident, {}, {}};
+    actor = dispatch::Actor{spec, spec.substr(4), dispatch::Role::resident, {}, {}};
   } else {
     actor = this->actor(spec);  // a staff member or resident:<id>; throws for the unknown
     if (actor.id.empty())
       throw Error(ErrorCode::invalid_argument, "an API key needs an actor, not anonymous");
   }
   const std::string secret = "wg_" + random_base32(32);
-  ApiKey key{"k" + random_base32(10),
-             sha256_hex(secret),
-             actor.id,
-             std::string(to_string(actor.role)),
-             label,
-             now_utc(),
-             false};
+  store::ApiKey key{"k" + random_base32(10),
+                    sha256_hex(secret),
+                    actor.id,
+                    std::string(to_string(actor.role)),
+                    label,
+                    dispatch::now_utc(),
+                    false};
   store().put_api_key(key);
   return {key, secret};
 }
 
-std::vector<ApiKey> Service::api_keys() {
+std::vector<store::ApiKey> Service::api_keys() {
   return store().api_keys();
 }
 
@@ -108,12 +109,12 @@ void Service::revoke_api_key(const std::string& id) {
   accounts().note_revocation();  // the server's cache of verified keys drops it at once
 }
 
-std::optional<Actor> Service::authenticate(const std::string& secret) {
+std::optional<dispatch::Actor> Service::authenticate(const std::string& secret) {
   if (secret.size() < 8 || secret.size() > 200) return std::nullopt;
   const auto key = store().api_key_by_hash(sha256_hex(secret));
   if (!key || key->revoked) return std::nullopt;
   if (key->actor.rfind("app:", 0) == 0)
-    return Actor{key->actor, key->label, Role::resident, {}, {}};
+    return dispatch::Actor{key->actor, key->label, dispatch::Role::resident, {}, {}};
   try {
     return actor(key->actor);  // the current staff record: roles and grids as they are now
   } catch (const Error&) {
@@ -121,4 +122,4 @@ std::optional<Actor> Service::authenticate(const std::string& secret) {
   }
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -7,7 +7,7 @@
 #include "wangge/util/csv.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 enum AssignmentColumns::Column : int {
   // Per grid, in the order of raw_/escaped_:
@@ -39,10 +39,10 @@ bool per_grid(int c) {
   return c < 9;
 }  // grid_id .. leader_chain
 
-const char* status_of(const Location& loc) {
-  return loc.status == LocateStatus::inside    ? "inside"
-         : loc.status == LocateStatus::outside ? "outside"
-                                               : "not_covered";
+const char* status_of(const grid::Location& loc) {
+  return loc.status == grid::LocateStatus::inside    ? "inside"
+         : loc.status == grid::LocateStatus::outside ? "outside"
+                                                     : "not_covered";
 }
 
 std::string centimetres(double metres) {
@@ -57,7 +57,8 @@ const std::vector<std::string>& all_assignment_columns() {
   return kNames;
 }
 
-AssignmentColumns::AssignmentColumns(const GridSet& set, const std::vector<std::string>& names)
+AssignmentColumns::AssignmentColumns(const grid::GridSet& set,
+                                     const std::vector<std::string>& names)
     : set_(set), names_(names.empty() ? kNames : names) {
   static const Column kByName[] = {grid_status,         grid_id,      grid_code,   grid_name,
                                    grid_level,          grid_chain,   leader_name, leader_role,
@@ -82,7 +83,7 @@ AssignmentColumns::AssignmentColumns(const GridSet& set, const std::vector<std::
   for (std::size_t i = 0; i < set.size(); ++i) {
     std::vector<std::size_t> chain;
     for (std::optional<std::size_t> g = i; g; g = set.parent(*g)) chain.push_back(*g);
-    const Grid& leaf = set[i];
+    const grid::Grid& leaf = set[i];
     auto& f = raw_[i];
     f[grid_id] = leaf.id;
     f[grid_code] = leaf.code;
@@ -96,7 +97,7 @@ AssignmentColumns::AssignmentColumns(const GridSet& set, const std::vector<std::
     f[leader_role] = leaf.leader.role;
     f[leader_phone] = leaf.leader.phone;
     for (std::size_t g : chain) {
-      const Leader& l = set[g].leader;
+      const grid::Leader& l = set[g].leader;
       if (l.name.empty()) continue;
       if (!f[leader_chain].empty()) f[leader_chain] += "; ";
       f[leader_chain] += (l.role.empty() ? set.level_name(set.depth(g)) : l.role) + " " + l.name;
@@ -114,9 +115,9 @@ AssignmentColumns::AssignmentColumns(const GridSet& set, const std::vector<std::
   }
 }
 
-std::string AssignmentColumns::value(Column c, const Location& loc) const {
+std::string AssignmentColumns::value(Column c, const grid::Location& loc) const {
   if (c == grid_status) return status_of(loc);
-  if (c == error || loc.status == LocateStatus::not_covered) return {};
+  if (c == error || loc.status == grid::LocateStatus::not_covered) return {};
   if (per_grid(c)) return raw_[loc.grid][c];
   if (c == on_boundary) return loc.on_boundary ? "true" : "false";
   if (c == boundary_distance_m) return centimetres(loc.boundary_distance_m);
@@ -125,7 +126,7 @@ std::string AssignmentColumns::value(Column c, const Location& loc) const {
   return ids;
 }
 
-std::vector<std::string> AssignmentColumns::values(const Location& loc) const {
+std::vector<std::string> AssignmentColumns::values(const grid::Location& loc) const {
   std::vector<std::string> out;
   for (Column c : columns_) out.push_back(value(c, loc));
   return out;
@@ -137,10 +138,10 @@ std::vector<std::string> AssignmentColumns::rejected(const std::string& reason) 
   return out;
 }
 
-void AssignmentColumns::append_csv(const Location& loc, std::string& out) const {
+void AssignmentColumns::append_csv(const grid::Location& loc, std::string& out) const {
   for (Column c : columns_) {
     out += ',';
-    if (per_grid(c) && loc.status != LocateStatus::not_covered) {
+    if (per_grid(c) && loc.status != grid::LocateStatus::not_covered) {
       out += escaped_[loc.grid][c];
     } else if (c == covering && loc.covering.size() == 1) {
       out += escaped_[loc.covering.front()][grid_id];
@@ -150,4 +151,4 @@ void AssignmentColumns::append_csv(const Location& loc, std::string& out) const 
   }
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

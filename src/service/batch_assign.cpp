@@ -16,19 +16,19 @@
 #include "wangge/util/progress.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 struct Counter {
-  void count(const Location& a) {
+  void count(const grid::Location& a) {
     ++points;
-    if (a.status == LocateStatus::not_covered)
+    if (a.status == grid::LocateStatus::not_covered)
       ++not_covered;
     else
       ++assigned;
-    if (a.status == LocateStatus::outside) ++outside;
+    if (a.status == grid::LocateStatus::outside) ++outside;
     if (a.on_boundary) ++on_boundary;
   }
   void add_to(AssignSummary& s) const {
@@ -63,21 +63,21 @@ std::optional<std::size_t> find_column(const std::vector<std::string>& header,
 // ---- CSV ---------------------------------------------------------------------------------
 
 /// Locates the point of one CSV record; @returns the reason when the record is rejected.
-std::optional<std::string> locate_record(const GridIndex& index, const AssignOptions& opt,
+std::optional<std::string> locate_record(const grid::GridIndex& index, const AssignOptions& opt,
                                          const std::vector<std::string>& fields, std::size_t lon,
-                                         std::size_t lat, Location& loc) {
+                                         std::size_t lat, grid::Location& loc) {
   const auto x = text::parse_double(fields[lon]);
   const auto y = text::parse_double(fields[lat]);
   if (!x) return "lon '" + fields[lon] + "' is not a number";
   if (!y) return "lat '" + fields[lat] + "' is not a number";
   std::string why;
-  const auto p = LonLat::try_make(Longitude(*x), Latitude(*y), &why);
+  const auto p = geo::LonLat::try_make(geo::Longitude(*x), geo::Latitude(*y), &why);
   if (!p) return why;
-  loc = index.locate(to_wgs84(*p, opt.datum));
+  loc = index.locate(geo::to_wgs84(*p, opt.datum));
   return std::nullopt;
 }
 
-AssignSummary assign_csv(const GridIndex& index, const AssignOptions& opt, unsigned threads) {
+AssignSummary assign_csv(const grid::GridIndex& index, const AssignOptions& opt, unsigned threads) {
   const auto start = Clock::now();
   const std::string content = text::read_file(opt.input);
   const std::vector<csv::Span> spans = csv::split_records(content);
@@ -147,7 +147,7 @@ AssignSummary assign_csv(const GridIndex& index, const AssignOptions& opt, unsig
       buffer.reserve(spans[block + end - 1].end - spans[block + begin].begin +
                      (end - begin) * (columns.max_csv_size() + 64));
       std::vector<std::string> fields;
-      Location loc;
+      grid::Location loc;
       for (std::size_t r = block + begin; r < block + end; ++r) {
         const csv::Span& span = spans[r];
         std::optional<std::string> reason = csv::parse_fields(raw(span), fields);
@@ -206,7 +206,8 @@ nlohmann::json assignment_properties(const AssignmentColumns& columns,
   return p;
 }
 
-AssignSummary assign_geojson(const GridIndex& index, const AssignOptions& opt, unsigned threads) {
+AssignSummary assign_geojson(const grid::GridIndex& index, const AssignOptions& opt,
+                             unsigned threads) {
   const auto start = Clock::now();
   const std::string content = text::read_file(opt.input);
   nlohmann::json doc;
@@ -239,7 +240,7 @@ AssignSummary assign_geojson(const GridIndex& index, const AssignOptions& opt, u
     for (std::size_t k = begin; k < end; ++k) {
       nlohmann::json& f = features[k];
       std::string reason;
-      std::optional<Location> answer;
+      std::optional<grid::Location> answer;
       const nlohmann::json* geom =
           f.is_object() && f.contains("geometry") ? &f["geometry"] : nullptr;
       if (!f.is_object() || string_member(f, "type") != "Feature") {
@@ -254,9 +255,9 @@ AssignSummary assign_geojson(const GridIndex& index, const AssignOptions& opt, u
         if (c == geom->end() || !c->is_array() || c->size() < 2 || !(*c)[0].is_number() ||
             !(*c)[1].is_number()) {
           reason = "has Point coordinates that are not [lon, lat] numbers";
-        } else if (auto p = LonLat::try_make(Longitude((*c)[0].get<double>()),
-                                             Latitude((*c)[1].get<double>()), &reason)) {
-          answer = index.locate(to_wgs84(*p, opt.datum));
+        } else if (auto p = geo::LonLat::try_make(geo::Longitude((*c)[0].get<double>()),
+                                                  geo::Latitude((*c)[1].get<double>()), &reason)) {
+          answer = index.locate(geo::to_wgs84(*p, opt.datum));
         }
       }
       if (f.is_object()) {
@@ -295,7 +296,7 @@ const std::vector<std::string>& assignment_columns() {
   return all_assignment_columns();
 }
 
-AssignSummary assign_file(const GridIndex& index, const AssignOptions& options) {
+AssignSummary assign_file(const grid::GridIndex& index, const AssignOptions& options) {
   const unsigned threads = options.threads ? options.threads : default_thread_count();
   const bool csv_in = ends_with(options.input, ".csv");
   const bool json_in = ends_with(options.input, ".geojson") || ends_with(options.input, ".json");
@@ -313,4 +314,4 @@ AssignSummary assign_file(const GridIndex& index, const AssignOptions& options) 
   return csv_in ? assign_csv(index, options, threads) : assign_geojson(index, options, threads);
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

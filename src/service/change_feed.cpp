@@ -8,7 +8,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/parallel.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 std::string new_boot() {
@@ -47,11 +47,11 @@ std::size_t ChangeFeed::listeners() const {
   return listeners_.size();
 }
 
-void ChangeFeed::publish(const Report& r) {
+void ChangeFeed::publish(const dispatch::Report& r) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
-    ring_.push_back(Change{next_seq_++, std::make_shared<const Report>(r)});
+    ring_.push_back(Change{next_seq_++, std::make_shared<const dispatch::Report>(r)});
     while (ring_.size() > options_.ring) ring_.pop_front();
   }
   wake_.notify_all();
@@ -124,4 +124,4 @@ void ChangeFeed::run() {
   }
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

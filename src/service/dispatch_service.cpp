@@ -18,12 +18,12 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 /// A stable fingerprint of a submission (FNV-1a 64 over its canonical fields), so a retried
 /// request can be told from a different one under the same idempotency key.
-std::string request_hash(const Submission& s, const Actor& by) {
+std::string request_hash(const dispatch::Submission& s, const dispatch::Actor& by) {
   std::string canon;
   auto add = [&](const std::string& v) {
     canon += v;
@@ -54,33 +54,33 @@ std::string request_hash(const Submission& s, const Actor& by) {
   return buf;
 }
 
-std::shared_ptr<const ReferenceData> reference_from_store(Store& store) {
+std::shared_ptr<const dispatch::ReferenceData> reference_from_store(store::Store& store) {
   auto c = store.reference("categories"), o = store.reference("organisation"),
        k = store.reference("calendar");
   if (!c || !o || !k) return nullptr;
-  ReferenceData ref = parse_reference(*c, *o, *k);
-  ref.services_changed_at = store.reference_updated_at("categories").value_or(Instant{});
-  return std::make_shared<const ReferenceData>(std::move(ref));
+  dispatch::ReferenceData ref = dispatch::parse_reference(*c, *o, *k);
+  ref.services_changed_at = store.reference_updated_at("categories").value_or(dispatch::Instant{});
+  return std::make_shared<const dispatch::ReferenceData>(std::move(ref));
 }
 
 }  // namespace
 
 struct Service::Dispatch {
   ServiceConfig config;
-  std::unique_ptr<Store> store;
+  std::unique_ptr<store::Store> store;
   mutable std::mutex mutex;  // guards the reference and network snapshots' swaps
-  std::shared_ptr<const ReferenceData> ref;
-  std::shared_ptr<const NearestService> nearest;
+  std::shared_ptr<const dispatch::ReferenceData> ref;
+  std::shared_ptr<const network::NearestService> nearest;
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<Notifications> notifications;
   std::unique_ptr<ChangeFeed> feed = std::make_unique<ChangeFeed>();
 
-  std::shared_ptr<const ReferenceData> reference() const {
+  std::shared_ptr<const dispatch::ReferenceData> reference() const {
     std::lock_guard lock(mutex);
     return ref;
   }
-  std::shared_ptr<const NearestService> nearest_service() const {
+  std::shared_ptr<const network::NearestService> nearest_service() const {
     std::lock_guard lock(mutex);
     return nearest;
   }
@@ -93,15 +93,16 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
   auto service = std::make_unique<Service>();
   auto d = std::make_unique<Dispatch>();
   d->config = config;
-  d->store = open_store(config.store, config.store_options);
+  d->store = store::open_store(config.store, config.store_options);
   d->accounts = std::make_unique<Accounts>(
       d->store->accounts(),
       [svc = service.get()](const std::string& spec) { return svc->actor(spec); });
   d->media = std::make_unique<MediaLibrary>(
-      d->store->media(), [svc = service.get()](const std::string& id, const Actor& viewer) {
+      d->store->media(),
+      [svc = service.get()](const std::string& id, const dispatch::Actor& viewer) {
         // A case's photos are in its public view too: whoever may read that sees them.
         return svc->report(id, viewer).has_value() ||
-               svc->report(id, Actor::public_viewer()).has_value();
+               svc->report(id, dispatch::Actor::public_viewer()).has_value();
       });
   d->notifications = std::make_unique<Notifications>(*d->store);
   d->notifications->set_grid_check([svc = service.get()](const std::string& id) {
@@ -110,7 +111,7 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
   });
   service->dispatch_ = std::move(d);
   Dispatch& dispatch = *service->dispatch_;
-  const Instant now = now_utc();
+  const dispatch::Instant now = dispatch::now_utc();
 
   dispatch.ref = reference_from_store(*dispatch.store);
   if (!dispatch.ref) {
@@ -154,8 +155,9 @@ Notifications& Service::notifications() const {
   return *dispatch_->notifications;
 }
 
-std::size_t Service::notify(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
-                            Instant now, Enqueued& out) const {
+std::size_t Service::notify(store::WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
+                            const dispatch::ReferenceData& ref, dispatch::Instant now,
+                            store::Enqueued& out) const {
   const auto index = grid_index();
   return dispatch_->notifications->enqueue(
       tx, r, e, ref,
@@ -167,16 +169,16 @@ std::size_t Service::notify(WriteTx& tx, const Report& r, const Event& e, const 
       now, out);
 }
 
-std::shared_ptr<const NearestService> Service::nearest() const {
+std::shared_ptr<const network::NearestService> Service::nearest() const {
   store();
   return dispatch_->nearest_service();
 }
 
 void Service::load_network(const std::string& network, const std::string& service_points,
-                           const WalkingConfig& walking) {
-  auto graph = std::make_shared<const WalkingGraph>(open_walking_graph(network));
-  auto nearest =
-      std::make_shared<const NearestService>(graph, import_service_points(service_points), walking);
+                           const network::WalkingConfig& walking) {
+  auto graph = std::make_shared<const network::WalkingGraph>(network::open_walking_graph(network));
+  auto nearest = std::make_shared<const network::NearestService>(
+      graph, network::import_service_points(service_points), walking);
   std::lock_guard lock(dispatch_->mutex);
   dispatch_->nearest = std::move(nearest);
 }
@@ -191,7 +193,7 @@ Accounts& Service::accounts() const {
   return *dispatch_->accounts;
 }
 
-Store& Service::store() const {
+store::Store& Service::store() const {
   if (!dispatch_) throw Error(ErrorCode::internal, "the service was not opened on a store");
   return *dispatch_->store;
 }
@@ -212,17 +214,17 @@ std::size_t Service::store_memory_bytes() const {
   return store().memory_bytes();
 }
 
-std::vector<GenerationInfo> Service::generations() {
+std::vector<store::GenerationInfo> Service::generations() {
   return store().generations();
 }
 
-std::shared_ptr<const ReferenceData> Service::reference() const {
+std::shared_ptr<const dispatch::ReferenceData> Service::reference() const {
   store();
   return dispatch_->reference();
 }
 
-const PrivacyPolicy& Service::privacy() const {
-  static const PrivacyPolicy kDefault;
+const dispatch::PrivacyPolicy& Service::privacy() const {
+  static const dispatch::PrivacyPolicy kDefault;
   return dispatch_ ? dispatch_->config.privacy : kDefault;
 }
 
@@ -232,11 +234,12 @@ std::string Service::active_generation() const {
   return g ? g->generation : std::string();
 }
 
-Actor Service::actor(const std::string& spec) const {
-  if (spec.empty() || spec == "anonymous") return Actor{"", "anonymous", Role::resident, {}, {}};
+dispatch::Actor Service::actor(const std::string& spec) const {
+  if (spec.empty() || spec == "anonymous")
+    return dispatch::Actor{"", "anonymous", dispatch::Role::resident, {}, {}};
   if (spec.rfind("resident:", 0) == 0 && spec.size() > 9)
-    return Actor{spec, "resident", Role::resident, {}, {}};
-  if (const Actor* a = reference()->staff_member(spec)) return *a;
+    return dispatch::Actor{spec, "resident", dispatch::Role::resident, {}, {}};
+  if (const dispatch::Actor* a = reference()->staff_member(spec)) return *a;
   throw Error(ErrorCode::forbidden,
               "'" + spec + "' is not a member of staff (organisation.json) nor resident:<id>");
 }
@@ -244,7 +247,7 @@ Actor Service::actor(const std::string& spec) const {
 namespace {
 
 /// The reply remembered under @p options' key, if any; a different request is refused.
-std::optional<StoredReply> remembered(WriteTx& tx, const ReplyOptions* options) {
+std::optional<store::StoredReply> remembered(store::WriteTx& tx, const ReplyOptions* options) {
   if (!options || options->key.empty()) return std::nullopt;
   auto seen = tx.reply(options->key);
   if (seen && seen->request_hash != options->request_hash) {
@@ -255,10 +258,10 @@ std::optional<StoredReply> remembered(WriteTx& tx, const ReplyOptions* options) 
 }
 
 /// Renders and remembers the reply to a new change, in its own write.
-std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, const Report& r,
-                                    Instant now) {
+std::optional<store::StoredReply> remember(store::WriteTx& tx, const ReplyOptions* options,
+                                           const dispatch::Report& r, dispatch::Instant now) {
   if (!options || options->key.empty()) return std::nullopt;
-  StoredReply reply = options->render(r);
+  store::StoredReply reply = options->render(r);
   reply.request_hash = options->request_hash;
   tx.save_reply(options->key, reply, now);
   return reply;
@@ -270,20 +273,21 @@ std::optional<StoredReply> remember(WriteTx& tx, const ReplyOptions* options, co
 /// Marks the uploaded photos @p media cites as taken by @p report_id. @throws
 /// Error(invalid_argument) for one deleted since it was checked (unused for a day), so that no
 /// case cites a photo that is gone (the write rolls back).
-void take_media(WriteTx& tx, const std::vector<std::string>& media, const std::string& report_id) {
+void take_media(store::WriteTx& tx, const std::vector<std::string>& media,
+                const std::string& report_id) {
   for (const std::string& m : media) {
-    if (is_media_id(m) && !tx.attach_media(m, report_id))
+    if (dispatch::is_media_id(m) && !tx.attach_media(m, report_id))
       throw Error(
           ErrorCode::invalid_argument,
           "media '" + m + "' is gone (an upload no case used within a day): upload it again");
   }
 }
 
-void follow_original(WriteTx& tx, const Report& dup, const Actor& by) {
-  if (dup.duplicate_of.empty() || !reports_as_resident(by.role) || by.id.empty()) return;
+void follow_original(store::WriteTx& tx, const dispatch::Report& dup, const dispatch::Actor& by) {
+  if (dup.duplicate_of.empty() || !dispatch::reports_as_resident(by.role) || by.id.empty()) return;
   auto original = tx.report(dup.duplicate_of);
   if (!original || original->submitted_by == by.id || original->followed_by(by.id) ||
-      original->followers.size() >= Report::kMaxFollowers) {
+      original->followers.size() >= dispatch::Report::kMaxFollowers) {
     return;
   }
   original->followers.push_back(by.id);
@@ -292,14 +296,15 @@ void follow_original(WriteTx& tx, const Report& dup, const Actor& by) {
 
 }  // namespace
 
-SubmitResult Service::submit(const Submission& s, const Actor& by, const std::string& key_in,
-                             Instant now, const ReplyOptions* reply_options) {
+SubmitResult Service::submit(const dispatch::Submission& s, const dispatch::Actor& by,
+                             const std::string& key_in, dispatch::Instant now,
+                             const ReplyOptions* reply_options) {
   const auto grids = dispatch_ ? grid_snapshot() : nullptr;
   const auto ref = reference();
   if (!grids) throw Error(ErrorCode::unavailable, "no grid generation is active");
   const auto nearest = dispatch_->nearest_service();
-  const Intake intake(*ref, *grids->index, grids->generation, nearest.get());
-  Report report = intake.build(s, by, now, new_report_id());
+  const dispatch::Intake intake(*ref, *grids->index, grids->generation, nearest.get());
+  dispatch::Report report = intake.build(s, by, now, dispatch::new_report_id());
   dispatch_->media->check_citations(report.media, by);
   // A channel's ticket (12345 工单号) names one case: submitted again, it is a replay, or an
   // idempotency mismatch when its content differs.
@@ -312,19 +317,19 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
     throw Error(ErrorCode::invalid_argument,
                 "an idempotency key is at most 255 characters without NUL bytes");
   }
-  const Category& category = *ref->categories.find(report.category);
+  const dispatch::Category& category = *ref->categories.find(report.category);
   const double radius = *category.duplicate_radius_m;
   const double dlat = radius / 111000.0 * 1.1;
   const double dlon =
       dlat / std::max(0.01, std::cos(report.position.lat() * 3.14159265358979 / 180.0));
-  const BBox near{report.position.lon() - dlon, report.position.lat() - dlat,
-                  report.position.lon() + dlon, report.position.lat() + dlat};
+  const geo::BBox near{report.position.lon() - dlon, report.position.lat() - dlat,
+                       report.position.lon() + dlon, report.position.lat() + dlat};
 
   SubmitResult result;
-  Enqueued enqueued;
+  store::Enqueued enqueued;
   for (int attempt = 0;; ++attempt) {
     try {
-      store().write([&](WriteTx& tx) {
+      store().write([&](store::WriteTx& tx) {
         enqueued = {};
         if (auto seen = remembered(tx, reply_options)) {
           result.reply = seen;
@@ -342,21 +347,21 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
             return;
           }
         }
-        Report r = report;
+        dispatch::Report r = report;
         // The nearest few are enough to find the nearest one; bounded, so that a spot where
         // open reports pile up costs no more per submission than a quiet one.
         constexpr std::size_t kCandidates = 64;
         const auto candidates = tx.open_reports_near(
             r.category, near, r.created_at - *category.duplicate_age, kCandidates);
         if (auto dup = intake.find_duplicate(r, candidates)) r.duplicate_of = *dup;
-        Event e;
+        dispatch::Event e;
         e.report_id = r.id;
         e.seq = 1;
         e.at = now;
         e.actor_id = by.id;
         e.role = by.role;
         e.action = "submit";
-        e.from = e.to = ReportState::received;
+        e.from = e.to = dispatch::ReportState::received;
         e.data["channel"] = std::string(to_string(r.channel));
         e.data["grid"] = r.grid_chain.empty() ? "(not covered)" : r.grid_id();
         if (!r.duplicate_of.empty()) e.data["duplicate_of"] = r.duplicate_of;
@@ -376,37 +381,38 @@ SubmitResult Service::submit(const Submission& s, const Actor& by, const std::st
     } catch (const Error& e) {
       // A report id collision (75 random bits) is astronomically rare; a new id settles it.
       if (e.code() != ErrorCode::conflict || attempt > 0) throw;
-      report.id = new_report_id();
+      report.id = dispatch::new_report_id();
     }
   }
 }
 
-Report Service::act(const std::string& id, const ActionRequest& request, const Actor& by,
-                    Instant now) {
+dispatch::Report Service::act(const std::string& id, const dispatch::ActionRequest& request,
+                              const dispatch::Actor& by, dispatch::Instant now) {
   return act(id, request, by, now, ReplyOptions{}).report;
 }
 
-ActResult Service::act(const std::string& id, const ActionRequest& request, const Actor& by,
-                       Instant now, const ReplyOptions& reply) {
+ActResult Service::act(const std::string& id, const dispatch::ActionRequest& request,
+                       const dispatch::Actor& by, dispatch::Instant now,
+                       const ReplyOptions& reply) {
   const auto ref = reference();
-  const Workflow workflow(*ref);
+  const dispatch::Workflow workflow(*ref);
   // A grid assignee is shown by its name and leader ("xx邻 邻长 张三"), as intake does.
-  ActionRequest req = request;
-  if (req.to && req.to->kind == Assignee::Kind::grid && req.to->name.empty()) {
+  dispatch::ActionRequest req = request;
+  if (req.to && req.to->kind == dispatch::Assignee::Kind::grid && req.to->name.empty()) {
     const auto index = grid_index();
     if (const auto i = index->grids().find(req.to->id)) {
-      const Grid& g = index->grids()[*i];
+      const grid::Grid& g = index->grids()[*i];
       req.to->name =
           g.name + (g.leader.name.empty() ? "" : " " + g.leader.role + " " + g.leader.name);
     }
   }
   dispatch_->media->check_citations(req.media, by);
   ActResult result;
-  Enqueued enqueued;
-  store().write([&](WriteTx& tx) {
+  store::Enqueued enqueued;
+  store().write([&](store::WriteTx& tx) {
     enqueued = {};
     auto r = tx.report(id);
-    if (!r || !Workflow::can_see(*r, by))
+    if (!r || !dispatch::Workflow::can_see(*r, by))
       throw Error(ErrorCode::not_found, "report " + id + " does not exist");
     if (auto seen = remembered(tx, &reply)) {
       result = ActResult{std::move(*r), true, seen, 0};
@@ -415,7 +421,7 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
     // Dispatching to the responsible grid keeps its recorded name (from the generation of intake).
     if (req.to && req.to->kind == r->responsible.kind && req.to->id == r->responsible.id)
       req.to->name = r->responsible.name;
-    const Event e = workflow.apply(*r, req, by, now);
+    const dispatch::Event e = workflow.apply(*r, req, by, now);
     tx.update_report(*r);
     tx.append_event(e);
     result.notified = notify(tx, *r, e, *ref, now, enqueued);
@@ -429,24 +435,24 @@ ActResult Service::act(const std::string& id, const ActionRequest& request, cons
   return result;
 }
 
-Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
+dispatch::Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
   const auto ref = reference();
-  const Workflow workflow(*ref);
-  Report result;
-  Enqueued enqueued;
-  store().write([&](WriteTx& tx) {
+  const dispatch::Workflow workflow(*ref);
+  dispatch::Report result;
+  store::Enqueued enqueued;
+  store().write([&](store::WriteTx& tx) {
     enqueued = {};
     auto r = tx.report(id);
     if (!r) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
-    std::vector<Event> events;
+    std::vector<dispatch::Event> events;
     for (const Step& step : steps) {
-      if (!Workflow::can_see(*r, step.by))
+      if (!dispatch::Workflow::can_see(*r, step.by))
         throw Error(ErrorCode::not_found, "report " + id + " does not exist");
       events.push_back(workflow.apply(*r, step.request, step.by, step.at));
       notify(tx, *r, events.back(), *ref, step.at, enqueued);
     }
     tx.update_report(*r);
-    for (const Event& e : events) tx.append_event(e);
+    for (const dispatch::Event& e : events) tx.append_event(e);
     result = std::move(*r);
   });
   report_changed(result);
@@ -454,18 +460,19 @@ Report Service::replay(const std::string& id, const std::vector<Step>& steps) {
   return result;
 }
 
-bool Service::visible(const Report& r, const Actor& viewer) const {
-  if (!Workflow::can_see(r, viewer)) return false;
+bool Service::visible(const dispatch::Report& r, const dispatch::Actor& viewer) const {
+  if (!dispatch::Workflow::can_see(r, viewer)) return false;
   return !viewer.anonymous || reference()->categories.is_public(r.category);
 }
 
-std::optional<Report> Service::report(const std::string& id, const Actor& viewer) {
+std::optional<dispatch::Report> Service::report(const std::string& id,
+                                                const dispatch::Actor& viewer) {
   auto r = store().report(id);
   if (!r || !visible(*r, viewer)) return std::nullopt;
   return r;
 }
 
-std::vector<Event> Service::events(const std::string& id, const Actor& viewer) {
+std::vector<dispatch::Event> Service::events(const std::string& id, const dispatch::Actor& viewer) {
   if (!report(id, viewer)) throw Error(ErrorCode::not_found, "report " + id + " does not exist");
   return store().events(id);
 }
@@ -475,19 +482,20 @@ namespace {
 /// @p filter narrowed to what @p viewer may list (residents: their own; grid workers: their
 /// grids; department staff: their department's), or std::nullopt when nothing can match.
 /// @p grids: the active grids (needed for grid workers only).
-std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer, const GridSet* grids,
-                                   const CategoryTree& categories) {
+std::optional<store::ReportFilter> scoped(store::ReportFilter filter, const dispatch::Actor& viewer,
+                                          const grid::GridSet* grids,
+                                          const dispatch::CategoryTree& categories) {
   // The public never sees a case of a category that is not public, not even counted.
   if (viewer.anonymous) filter.exclude_categories = categories.private_codes();
   switch (viewer.role) {
-    case Role::resident:
-    case Role::party_member:
+    case dispatch::Role::resident:
+    case dispatch::Role::party_member:
       if (viewer.id.empty()) return std::nullopt;
       filter.submitted_by = viewer.id;
       break;
-    case Role::grid_worker:
+    case dispatch::Role::grid_worker:
       if (viewer.grids.size() == 1) {
-        const GridSet& set = *grids;
+        const grid::GridSet& set = *grids;
         if (filter.grid) {
           // Only the worker's grid or one below it.
           bool inside = false;
@@ -499,7 +507,7 @@ std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer, con
         }
       }
       break;
-    case Role::department_staff:
+    case dispatch::Role::department_staff:
       if (filter.department && *filter.department != viewer.department) return std::nullopt;
       filter.department = viewer.department;
       break;
@@ -511,85 +519,88 @@ std::optional<ReportFilter> scoped(ReportFilter filter, const Actor& viewer, con
 
 }  // namespace
 
-ReportPage Service::list(ReportFilter filter, const Actor& viewer) {
+store::ReportPage Service::list(store::ReportFilter filter, const dispatch::Actor& viewer) {
   store();  // throws when not opened on one
-  const auto grids = viewer.role == Role::grid_worker ? grid_snapshot() : nullptr;
+  const auto grids = viewer.role == dispatch::Role::grid_worker ? grid_snapshot() : nullptr;
   const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr,
                            reference()->categories);
   if (!mine) return {};
-  ReportPage page = store().list(*mine);
-  std::erase_if(page.items, [&](const Report& r) { return !visible(r, viewer); });
+  store::ReportPage page = store().list(*mine);
+  std::erase_if(page.items, [&](const dispatch::Report& r) { return !visible(r, viewer); });
   return page;
 }
 
-std::size_t Service::each_report(ReportFilter filter, const Actor& viewer, std::size_t at_most,
-                                 const std::function<void(const Report&)>& fn) {
+std::size_t Service::each_report(store::ReportFilter filter, const dispatch::Actor& viewer,
+                                 std::size_t at_most,
+                                 const std::function<void(const dispatch::Report&)>& fn) {
   std::size_t seen = 0;
   filter.offset = 0;
   while (seen < at_most) {
     filter.limit =
-        std::clamp<std::size_t>(std::min(filter.limit, at_most - seen), 1, kMaxListLimit);
-    const ReportPage page = list(filter, viewer);
-    for (const Report& r : page.items) fn(r), ++seen;
+        std::clamp<std::size_t>(std::min(filter.limit, at_most - seen), 1, store::kMaxListLimit);
+    const store::ReportPage page = list(filter, viewer);
+    for (const dispatch::Report& r : page.items) fn(r), ++seen;
     if (page.next.empty()) break;
     filter.after = page.next;
   }
   return seen;
 }
 
-std::size_t Service::count(ReportFilter filter, const Actor& viewer, std::size_t at_most) {
+std::size_t Service::count(store::ReportFilter filter, const dispatch::Actor& viewer,
+                           std::size_t at_most) {
   store();
-  const auto grids = viewer.role == Role::grid_worker ? grid_snapshot() : nullptr;
+  const auto grids = viewer.role == dispatch::Role::grid_worker ? grid_snapshot() : nullptr;
   const auto mine = scoped(std::move(filter), viewer, grids ? &grids->index->grids() : nullptr,
                            reference()->categories);
   return mine ? store().count(*mine, at_most) : 0;
 }
 
-std::vector<StatsRow> Service::stats(const StatsQuery& query) {
+std::vector<dispatch::StatsRow> Service::stats(const dispatch::StatsQuery& query) {
   // Statistics group reports in memory (medians need every value): the period is bounded by
   // the rows it may hold, read oldest first in one query with a LIMIT.
   const std::size_t one_more = std::max(query.max_reports, query.max_reports + 1);  // no wrap
-  std::vector<Report> reports = store().reports_created(query.from, query.to, one_more);
+  std::vector<dispatch::Report> reports = store().reports_created(query.from, query.to, one_more);
   if (reports.size() > query.max_reports) {
     throw Error(ErrorCode::invalid_argument,
                 "the period holds more than " + std::to_string(query.max_reports) +
                     " reports, the most one statistics query reads: narrow it with from and to");
   }
   const auto ref = reference();
-  StatsQuery q = query;
-  if (q.group == StatsGroup::leader) {
+  dispatch::StatsQuery q = query;
+  if (q.group == dispatch::StatsGroup::leader) {
     // A grid's leader is the grid worker who answers for exactly that grid.
-    for (const Actor& a : ref->staff)
-      if (a.role == Role::grid_worker && a.grids.size() == 1)
+    for (const dispatch::Actor& a : ref->staff)
+      if (a.role == dispatch::Role::grid_worker && a.grids.size() == 1)
         q.staff_of_grid.emplace(a.grids[0], a.id);
   }
-  return compute_stats(reports, q, ref->calendar.zone());
+  return dispatch::compute_stats(reports, q, ref->calendar.zone());
 }
 
-std::size_t Service::tick(Instant now) {
+std::size_t Service::tick(dispatch::Instant now) {
   const auto ref = reference();
-  const Workflow workflow(*ref);
+  const dispatch::Workflow workflow(*ref);
   std::size_t raised = 0;
-  std::vector<Report> changed;
-  Enqueued enqueued;
-  store().write([&](WriteTx& tx) {
+  std::vector<dispatch::Report> changed;
+  store::Enqueued enqueued;
+  store().write([&](store::WriteTx& tx) {
     raised = 0;
     changed.clear();
     enqueued = {};
     // N working days are at least N calendar days: a bound the store can use.
-    const Instant list_before = now - std::chrono::hours(24) * ref->rules.list_after_work_days;
+    const dispatch::Instant list_before =
+        now - std::chrono::hours(24) * ref->rules.list_after_work_days;
     for (const std::string& id :
          tx.supervision_candidates(now, ref->rules.remind_fraction, list_before, 10000)) {
       auto r = tx.report(id);
       if (!r) continue;
-      std::vector<Event> events;
+      std::vector<dispatch::Event> events;
       while (auto e = workflow.supervise(*r, now)) {
         notify(tx, *r, *e, *ref, now, enqueued);  // the report as this level left it
         events.push_back(std::move(*e));
       }
       if (events.empty()) continue;
       tx.update_report(*r);
-      for (const Event& e : events) tx.append_event(e);
+      for (const dispatch::Event& e : events) tx.append_event(e);
       raised += events.size();
       changed.push_back(std::move(*r));
     }
@@ -608,7 +619,7 @@ std::size_t Service::tick(Instant now) {
   });
   if (raised > 0) {
     reports_changed();
-    for (const Report& r : changed) dispatch_->feed->publish(r);
+    for (const dispatch::Report& r : changed) dispatch_->feed->publish(r);
     dispatch_->notifications->hand_off(std::move(enqueued));
   }
   // Photos uploaded but never cited by a case are not kept.
@@ -616,17 +627,17 @@ std::size_t Service::tick(Instant now) {
   return raised;
 }
 
-std::string Service::import_generation(const std::string& path, const ImportOptions& options,
-                                       bool activate, Instant now) {
-  ImportResult imported = import_grids(path, options);
-  std::vector<Grid> grids = imported.grids;
-  ValidationReport report = validate(grids, ValidationOptions{});
+std::string Service::import_generation(const std::string& path, const grid::ImportOptions& options,
+                                       bool activate, dispatch::Instant now) {
+  grid::ImportResult imported = grid::import_grids(path, options);
+  std::vector<grid::Grid> grids = imported.grids;
+  grid::ValidationReport report = grid::validate(grids, grid::ValidationOptions{});
   report.findings.insert(report.findings.begin(), imported.problems.begin(),
                          imported.problems.end());
   std::size_t errors = 0;
   std::string first;
-  for (const Finding& f : report.findings) {
-    if (f.severity != Severity::error) continue;
+  for (const grid::Finding& f : report.findings) {
+    if (f.severity != grid::Severity::error) continue;
     if (errors++ < 3) first += "\n  [" + f.rule + "] " + f.message;
   }
   if (errors) {
@@ -634,23 +645,23 @@ std::string Service::import_generation(const std::string& path, const ImportOpti
                 "'" + path + "' does not validate (" + std::to_string(errors) +
                     " error(s); `wangge validate` lists them all):" + first);
   }
-  GridSet::build(grids);  // indexable, or Error(invalid_topology) before anything is stored
+  grid::GridSet::build(grids);  // indexable, or Error(invalid_topology) before anything is stored
   const std::string id = store().save_generation(grids, path, now);
   if (activate) activate_generation(id);
   return id;
 }
 
 void Service::activate_generation(const std::string& id) {
-  Store& s = store();
+  store::Store& s = store();
   // Loaded and indexed before the switch: readers see the old grids or the new, never none.
-  auto set = std::make_shared<const GridSet>(GridSet::build(s.load_generation(id)));
+  auto set = std::make_shared<const grid::GridSet>(grid::GridSet::build(s.load_generation(id)));
   auto snapshot = std::make_shared<const GridSnapshot>(GridSnapshot{
-      std::make_shared<const GridIndex>(set, dispatch_->config.outside_tolerance_m), id});
+      std::make_shared<const grid::GridIndex>(set, dispatch_->config.outside_tolerance_m), id});
   s.activate_generation(id);
   swap_grids(std::move(snapshot));
 }
 
-std::shared_ptr<const ReferenceData> Service::reload_reference() {
+std::shared_ptr<const dispatch::ReferenceData> Service::reload_reference() {
   auto ref = reference_from_store(store());
   if (!ref) throw Error(ErrorCode::not_found, "the store holds no reference documents");
   {
@@ -668,19 +679,19 @@ std::string Service::reference_document(const std::string& name) const {
   return *body;
 }
 
-void Service::import_organisation(const std::string& organisation_json, Instant now) {
-  parse_reference(reference_document("categories"), organisation_json,
-                  reference_document("calendar"));
+void Service::import_organisation(const std::string& organisation_json, dispatch::Instant now) {
+  dispatch::parse_reference(reference_document("categories"), organisation_json,
+                            reference_document("calendar"));
   store().put_reference("organisation", organisation_json, now);
   reload_reference();
 }
 
-void Service::import_reference(const std::string& dir, Instant now) {
+void Service::import_reference(const std::string& dir, dispatch::Instant now) {
   const std::string c = text::read_file(dir + "/categories.json");
   const std::string o = text::read_file(dir + "/organisation.json");
   const std::string k = text::read_file(dir + "/calendar.json");
-  parse_reference(c, o, k);  // all or nothing: a bad document stores none of them
-  Store& s = store();
+  dispatch::parse_reference(c, o, k);  // all or nothing: a bad document stores none of them
+  store::Store& s = store();
   s.put_reference("categories", c, now);
   s.put_reference("organisation", o, now);
   s.put_reference("calendar", k, now);
@@ -690,4 +701,4 @@ void Service::import_reference(const std::string& dir, Instant now) {
   dispatch_->ref = std::move(ref);
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

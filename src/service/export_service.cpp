@@ -13,23 +13,23 @@
 #include "wangge/service/views.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
-using T = FieldDef::Type;
+using T = geo::FieldDef::Type;
 
-FieldValue text(const std::string& s) {
-  return s.empty() ? FieldValue{} : FieldValue{s};
+geo::FieldValue text(const std::string& s) {
+  return s.empty() ? geo::FieldValue{} : geo::FieldValue{s};
 }
 
 /// What one export writes: the fields, the features and their geometry kind.
 struct Layer {
-  std::vector<FieldDef> fields;
-  std::vector<OutFeature> features;
-  GeometryKind kind = GeometryKind::multipolygon;
+  std::vector<geo::FieldDef> fields;
+  std::vector<geo::OutFeature> features;
+  geo::GeometryKind kind = geo::GeometryKind::multipolygon;
 };
 
-Layer grids_layer(const GridSet& set, bool personal) {
+Layer grids_layer(const grid::GridSet& set, bool personal) {
   Layer l;
   l.fields = {{"id"},
               {"parent_id"},
@@ -44,37 +44,37 @@ Layer grids_layer(const GridSet& set, bool personal) {
               {"area_m2", T::real}};
   if (personal) l.fields.push_back({"leader_phone"});
   for (std::size_t i = 0; i < set.size(); ++i) {
-    const Grid& g = set[i];
-    OutFeature f{{text(g.id), text(g.parent_id), text(g.code.empty() ? g.id : g.code), text(g.name),
-                  FieldValue{static_cast<long long>(set.level(i))},
-                  text(set.level_name(set.depth(i))), text(g.leader.name), text(g.leader.role),
-                  g.households ? FieldValue{*g.households} : FieldValue{},
-                  g.residents ? FieldValue{*g.residents} : FieldValue{},
-                  FieldValue{std::round(area_m2(g.geometry))}},
-                 g.geometry,
-                 std::nullopt};
+    const grid::Grid& g = set[i];
+    geo::OutFeature f{{text(g.id), text(g.parent_id), text(g.code.empty() ? g.id : g.code),
+                       text(g.name), geo::FieldValue{static_cast<long long>(set.level(i))},
+                       text(set.level_name(set.depth(i))), text(g.leader.name), text(g.leader.role),
+                       g.households ? geo::FieldValue{*g.households} : geo::FieldValue{},
+                       g.residents ? geo::FieldValue{*g.residents} : geo::FieldValue{},
+                       geo::FieldValue{std::round(area_m2(g.geometry))}},
+                      g.geometry,
+                      std::nullopt};
     if (personal) f.values.push_back(text(g.leader.phone));
     l.features.push_back(std::move(f));
   }
   return l;
 }
 
-Layer service_points_layer(const NearestService& net) {
+Layer service_points_layer(const network::NearestService& net) {
   Layer l;
-  l.kind = GeometryKind::point;
+  l.kind = geo::GeometryKind::point;
   l.fields = {{"id"}, {"name"}, {"kind"}, {"services"}, {"opening_hours"}, {"address"}};
-  for (const ServicePoint& sp : net.points()) {
+  for (const network::ServicePoint& sp : net.points()) {
     std::string services;
     for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
-    l.features.push_back(OutFeature{{text(sp.id), text(sp.name), text(sp.kind), text(services),
-                                     text(sp.opening_hours), text(sp.address)},
-                                    {},
-                                    XY{sp.position.lon(), sp.position.lat()}});
+    l.features.push_back(geo::OutFeature{{text(sp.id), text(sp.name), text(sp.kind), text(services),
+                                          text(sp.opening_hours), text(sp.address)},
+                                         {},
+                                         geo::XY{sp.position.lon(), sp.position.lat()}});
   }
   return l;
 }
 
-Layer isochrones_layer(const NearestService& net, const auto& areas) {
+Layer isochrones_layer(const network::NearestService& net, const auto& areas) {
   Layer l;
   l.fields = {{"service_point"},
               {"name"},
@@ -82,32 +82,32 @@ Layer isochrones_layer(const NearestService& net, const auto& areas) {
               {"speed_kmh", T::real},
               {"area_m2", T::real}};
   for (const auto& [sp, area] : areas) {
-    l.features.push_back(
-        OutFeature{{text(sp.id), text(sp.name), FieldValue{net.config().threshold_minutes},
-                    FieldValue{net.config().speed_kmh}, FieldValue{std::round(area_m2(area))}},
-                   area,
-                   std::nullopt});
+    l.features.push_back(geo::OutFeature{
+        {text(sp.id), text(sp.name), geo::FieldValue{net.config().threshold_minutes},
+         geo::FieldValue{net.config().speed_kmh}, geo::FieldValue{std::round(area_m2(area))}},
+        area,
+        std::nullopt});
   }
   return l;
 }
 
-std::vector<FieldDef> report_fields(bool personal) {
-  std::vector<FieldDef> fields{{"id"},
-                               {"category"},
-                               {"category_name"},
-                               {"state"},
-                               {"channel"},
-                               {"created_at"},
-                               {"updated_at"},
-                               {"due_at"},
-                               {"closed_at"},
-                               {"overdue", T::boolean},
-                               {"closed_late", T::boolean},
-                               {"grid"},
-                               {"leader_name"},
-                               {"responsible"},
-                               {"duplicate_of"},
-                               {"rating", T::integer}};
+std::vector<geo::FieldDef> report_fields(bool personal) {
+  std::vector<geo::FieldDef> fields{{"id"},
+                                    {"category"},
+                                    {"category_name"},
+                                    {"state"},
+                                    {"channel"},
+                                    {"created_at"},
+                                    {"updated_at"},
+                                    {"due_at"},
+                                    {"closed_at"},
+                                    {"overdue", T::boolean},
+                                    {"closed_late", T::boolean},
+                                    {"grid"},
+                                    {"leader_name"},
+                                    {"responsible"},
+                                    {"duplicate_of"},
+                                    {"rating", T::integer}};
   if (personal) {
     fields.push_back({"text"});
     fields.push_back({"reporter_name"});
@@ -118,19 +118,21 @@ std::vector<FieldDef> report_fields(bool personal) {
 
 /// A report's row: its public projection, and with @p personal (an admin's export) the exact
 /// position, the words and the reporter.
-OutFeature report_feature(const StaffReport& s, const TimeZone& zone, bool personal) {
-  const PublicReport& p = s.pub;
-  auto when = [&](const std::optional<Instant>& t) {
-    return t ? text(format_iso(*t, zone)) : FieldValue{};
+geo::OutFeature report_feature(const dispatch::StaffReport& s, const dispatch::TimeZone& zone,
+                               bool personal) {
+  const dispatch::PublicReport& p = s.pub;
+  auto when = [&](const std::optional<dispatch::Instant>& t) {
+    return t ? text(dispatch::format_iso(*t, zone)) : geo::FieldValue{};
   };
-  OutFeature o{{text(p.id), text(p.category), text(p.category_name),
-                text(std::string(to_string(p.state))), text(std::string(to_string(p.channel))),
-                text(format_iso(p.created_at, zone)), text(format_iso(p.updated_at, zone)),
-                when(p.due_at), when(p.closed_at), FieldValue{p.overdue}, FieldValue{p.closed_late},
-                text(p.grid), text(p.leader_name), text(p.responsible.name), text(p.duplicate_of),
-                p.rating ? FieldValue{static_cast<long long>(*p.rating)} : FieldValue{}},
-               {},
-               personal ? XY{s.own.position.lon(), s.own.position.lat()} : XY{p.lon, p.lat}};
+  geo::OutFeature o{
+      {text(p.id), text(p.category), text(p.category_name), text(std::string(to_string(p.state))),
+       text(std::string(to_string(p.channel))), text(dispatch::format_iso(p.created_at, zone)),
+       text(dispatch::format_iso(p.updated_at, zone)), when(p.due_at), when(p.closed_at),
+       geo::FieldValue{p.overdue}, geo::FieldValue{p.closed_late}, text(p.grid),
+       text(p.leader_name), text(p.responsible.name), text(p.duplicate_of),
+       p.rating ? geo::FieldValue{static_cast<long long>(*p.rating)} : geo::FieldValue{}},
+      {},
+      personal ? geo::XY{s.own.position.lon(), s.own.position.lat()} : geo::XY{p.lon, p.lat}};
   if (personal) {
     o.values.push_back(text(s.own.text));
     o.values.push_back(text(s.own.reporter.name));
@@ -142,7 +144,7 @@ OutFeature report_feature(const StaffReport& s, const TimeZone& zone, bool perso
 }  // namespace
 
 std::size_t Service::export_layer(const ExportRequest& req) {
-  if (req.personal && req.by.role != Role::admin) {
+  if (req.personal && req.by.role != dispatch::Role::admin) {
     throw Error(ErrorCode::forbidden,
                 "personal fields are exported for an admin only (--as <admin id>), not for " +
                     std::string(to_string(req.by.role)) + " '" + req.by.id + "'");
@@ -163,18 +165,18 @@ std::size_t Service::export_layer(const ExportRequest& req) {
                   "no walking network is loaded (give --data with streets.osm)");
     l = isochrones_layer(*net, isochrones());
   } else if (req.what == "reports") {
-    l.kind = GeometryKind::point;
+    l.kind = geo::GeometryKind::point;
     l.fields = report_fields(req.personal);
     const auto ref = reference();
     // With personal data (staff only): every case; without: what the public may see.
-    Actor all{"a-export", "export", Role::admin, {}, {}};
-    if (!req.personal) all = Actor::public_viewer();
-    ReportFilter f;
+    dispatch::Actor all{"a-export", "export", dispatch::Role::admin, {}, {}};
+    if (!req.personal) all = dispatch::Actor::public_viewer();
+    store::ReportFilter f;
     f.now = req.now;
-    f.order = ListOrder::oldest_first;
+    f.order = store::ListOrder::oldest_first;
     f.limit = 1000;
-    each_report(f, all, std::numeric_limits<std::size_t>::max(), [&](const Report& r) {
-      l.features.push_back(report_feature(staff_report(r, *ref, privacy(), req.now),
+    each_report(f, all, std::numeric_limits<std::size_t>::max(), [&](const dispatch::Report& r) {
+      l.features.push_back(report_feature(dispatch::staff_report(r, *ref, privacy(), req.now),
                                           ref->calendar.zone(), req.personal));
     });
   } else {
@@ -183,18 +185,18 @@ std::size_t Service::export_layer(const ExportRequest& req) {
         "cannot export '" + req.what + "': choose grids, reports, service-points or isochrones");
   }
   const std::string layer = req.what == "service-points" ? "service_points" : req.what;
-  write_features(req.path, req.driver, layer, l.kind, l.fields, l.features);
+  geo::write_features(req.path, req.driver, layer, l.kind, l.fields, l.features);
   return l.features.size();
 }
 
-std::string Service::stats_label(const StatsRow& row, StatsGroup group) const {
+std::string Service::stats_label(const dispatch::StatsRow& row, dispatch::StatsGroup group) const {
   if (!row.label.empty()) return row.label;
   const auto ref = reference();
-  if (group == StatsGroup::category) {
-    if (const Category* c = ref->categories.find(row.key)) return row.key + " " + c->name;
-  } else if (group == StatsGroup::department) {
-    if (const Department* d = ref->department(row.key)) return d->name;
-  } else if (group == StatsGroup::grid) {
+  if (group == dispatch::StatsGroup::category) {
+    if (const dispatch::Category* c = ref->categories.find(row.key)) return row.key + " " + c->name;
+  } else if (group == dispatch::StatsGroup::department) {
+    if (const dispatch::Department* d = ref->department(row.key)) return d->name;
+  } else if (group == dispatch::StatsGroup::grid) {
     const auto index = grids_ ? grid_index() : nullptr;
     if (index) {
       if (auto i = index->grids().find(row.key)) return index->grids()[*i].name;
@@ -203,8 +205,8 @@ std::string Service::stats_label(const StatsRow& row, StatsGroup group) const {
   return row.key;
 }
 
-std::size_t Service::export_stats(const std::vector<StatsRow>& rows, StatsGroup group,
-                                  const std::string& path) const {
+std::size_t Service::export_stats(const std::vector<dispatch::StatsRow>& rows,
+                                  dispatch::StatsGroup group, const std::string& path) const {
   const auto dot = path.rfind('.');
   std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -213,32 +215,34 @@ std::size_t Service::export_stats(const std::vector<StatsRow>& rows, StatsGroup 
                 "statistics go to a .xlsx or .csv file, not '" + path + "'");
   }
   // The office reads these (zh-CN); the JSON API keeps its English keys.
-  const std::vector<FieldDef> fields{{"分组键", T::text},
-                                     {"名称", T::text},
-                                     {"上报数", T::integer},
-                                     {"立案数", T::integer},
-                                     {"注销数", T::integer},
-                                     {"应结案数", T::integer},
-                                     {"结案数", T::integer},
-                                     {"按期结案数", T::integer},
-                                     {"超期未结数", T::integer},
-                                     {"返工数", T::integer},
-                                     {"当日办结数", T::integer},
-                                     {"评价数", T::integer},
-                                     {"满意数", T::integer},
-                                     {"结案率", T::real},
-                                     {"按期结案率", T::real},
-                                     {"返工率", T::real},
-                                     {"当日办结率", T::real},
-                                     {"满意率", T::real},
-                                     {"派遣用时中位数_分钟", T::real},
-                                     {"结案用时中位数_分钟", T::real}};
-  auto count = [](std::size_t n) { return FieldValue(static_cast<long long>(n)); };
-  auto rate = [](const std::optional<double>& v) { return v ? FieldValue(*v) : FieldValue(); };
-  std::vector<OutFeature> out;
+  const std::vector<geo::FieldDef> fields{{"分组键", T::text},
+                                          {"名称", T::text},
+                                          {"上报数", T::integer},
+                                          {"立案数", T::integer},
+                                          {"注销数", T::integer},
+                                          {"应结案数", T::integer},
+                                          {"结案数", T::integer},
+                                          {"按期结案数", T::integer},
+                                          {"超期未结数", T::integer},
+                                          {"返工数", T::integer},
+                                          {"当日办结数", T::integer},
+                                          {"评价数", T::integer},
+                                          {"满意数", T::integer},
+                                          {"结案率", T::real},
+                                          {"按期结案率", T::real},
+                                          {"返工率", T::real},
+                                          {"当日办结率", T::real},
+                                          {"满意率", T::real},
+                                          {"派遣用时中位数_分钟", T::real},
+                                          {"结案用时中位数_分钟", T::real}};
+  auto count = [](std::size_t n) { return geo::FieldValue(static_cast<long long>(n)); };
+  auto rate = [](const std::optional<double>& v) {
+    return v ? geo::FieldValue(*v) : geo::FieldValue();
+  };
+  std::vector<geo::OutFeature> out;
   out.reserve(rows.size());
-  for (const StatsRow& r : rows) {
-    OutFeature f;
+  for (const dispatch::StatsRow& r : rows) {
+    geo::OutFeature f;
     f.values = {r.key,
                 stats_label(r, group),
                 count(r.reported),
@@ -261,12 +265,13 @@ std::size_t Service::export_stats(const std::vector<StatsRow>& rows, StatsGroup 
                 rate(r.median_minutes_to_close)};
     out.push_back(std::move(f));
   }
-  write_features(path, ext == "xlsx" ? "XLSX" : "CSV", "统计", GeometryKind::none, fields, out);
+  geo::write_features(path, ext == "xlsx" ? "XLSX" : "CSV", "统计", geo::GeometryKind::none, fields,
+                      out);
   return out.size();
 }
 
-std::string Service::stats_file(const std::vector<StatsRow>& rows, StatsGroup group,
-                                const std::string& format) const {
+std::string Service::stats_file(const std::vector<dispatch::StatsRow>& rows,
+                                dispatch::StatsGroup group, const std::string& format) const {
   if (format != "xlsx" && format != "csv")
     throw Error(ErrorCode::invalid_argument,
                 "format '" + format + "' is not one of json, xlsx, csv");
@@ -288,4 +293,4 @@ std::string Service::stats_file(const std::vector<StatsRow>& rows, StatsGroup gr
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

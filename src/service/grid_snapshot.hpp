@@ -7,11 +7,11 @@
 
 #include "wangge/service/service.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 struct Service::GridSnapshot {
-  std::shared_ptr<const GridIndex> index;
+  std::shared_ptr<const grid::GridIndex> index;
   std::string generation;  ///< "" for grids set without a store (set_grids, load_grids)
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

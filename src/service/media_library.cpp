@@ -9,17 +9,17 @@
 #include "wangge/util/gate.hpp"
 #include "wangge/util/sha256.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 struct MediaLibrary::Quota {
   std::mutex mutex;
   /// Uploads tried per owner in the current hour on this node, kept or not: a photo discarded
   /// (its request failed) still cost a decode. Cleared when the hour turns.
   std::unordered_map<std::string, std::size_t> tried;
-  Instant window_start;
+  dispatch::Instant window_start;
 };
 
-MediaLibrary::MediaLibrary(MediaStore& store, CaseVisible case_visible, MediaPolicy policy)
+MediaLibrary::MediaLibrary(store::MediaStore& store, CaseVisible case_visible, MediaPolicy policy)
     : store_(store),
       case_visible_(std::move(case_visible)),
       policy_(policy),
@@ -32,12 +32,13 @@ std::string media_path(const std::string& id, bool thumbnail) {
   return "/api/v1/media/" + id + (thumbnail ? "/thumbnail" : "");
 }
 
-bool MediaLibrary::uploaded_by(const std::string& owner, const Actor& actor) {
+bool MediaLibrary::uploaded_by(const std::string& owner, const dispatch::Actor& actor) {
   if (owner.empty()) return false;
   return owner == actor.id || owner == actor.via;
 }
 
-UploadedMedia MediaLibrary::upload(std::string_view bytes, const Actor& by, Instant now) {
+UploadedMedia MediaLibrary::upload(std::string_view bytes, const dispatch::Actor& by,
+                                   dispatch::Instant now) {
   if (by.anonymous || by.id.empty())
     throw Error(ErrorCode::unauthorized, "uploading a photo needs a signed-in user or a key");
   const Error too_many(ErrorCode::rate_limited,
@@ -58,7 +59,7 @@ UploadedMedia MediaLibrary::upload(std::string_view bytes, const Actor& by, Inst
       decodes_->run([&] { return media::process(bytes, policy_.image); },
                     "too many photos are being processed; retry shortly");
   UploadedMedia out;
-  MediaRecord& m = out.record;
+  store::MediaRecord& m = out.record;
   m.id = "m_" + secret::random_token(16);
   m.owner = by.id;
   m.created_at = now;
@@ -80,9 +81,10 @@ void MediaLibrary::read(MediaFile& f, bool thumbnail) {
   f.bytes = std::move(*bytes);
 }
 
-MediaFile MediaLibrary::describe(const std::string& id, bool thumbnail, const Actor& viewer) {
+MediaFile MediaLibrary::describe(const std::string& id, bool thumbnail,
+                                 const dispatch::Actor& viewer) {
   auto hidden = [&] { return Error(ErrorCode::not_found, "photo " + id + " does not exist"); };
-  if (!is_media_id(id)) throw hidden();
+  if (!dispatch::is_media_id(id)) throw hidden();
   auto record = store_.media(id);
   if (!record) throw hidden();
   const bool may = record->report_id.empty()
@@ -94,9 +96,10 @@ MediaFile MediaLibrary::describe(const std::string& id, bool thumbnail, const Ac
   return out;
 }
 
-void MediaLibrary::check_citations(const std::vector<std::string>& media, const Actor& by) {
+void MediaLibrary::check_citations(const std::vector<std::string>& media,
+                                   const dispatch::Actor& by) {
   for (const std::string& m : media) {
-    if (!is_media_id(m)) continue;  // an https URL (the domain checked its form)
+    if (!dispatch::is_media_id(m)) continue;  // an https URL (the domain checked its form)
     auto record = store_.media(m);
     if (!record || !uploaded_by(record->owner, by)) {
       throw Error(ErrorCode::invalid_argument,
@@ -113,8 +116,8 @@ void MediaLibrary::discard(const std::string& id) noexcept {
   }
 }
 
-std::size_t MediaLibrary::purge(Instant now) {
+std::size_t MediaLibrary::purge(dispatch::Instant now) {
   return store_.delete_unattached_media(now - policy_.keep_unattached);
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

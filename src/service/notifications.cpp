@@ -15,18 +15,18 @@
 #include "wangge/util/parallel.hpp"
 #include "wangge/util/sha256.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 /// A token bucket per channel: rate_per_second tokens a second, a second's worth of burst.
 struct Notifications::Buckets {
   struct Bucket {
     double tokens = 0;
-    Instant at;
+    dispatch::Instant at;
   };
   std::map<std::string, Bucket> by_channel;
 
   /// Takes a token of @p c at @p now; @returns std::nullopt when taken, else when one will be.
-  std::optional<Instant> take(const notify::ChannelConfig& c, Instant now) {
+  std::optional<dispatch::Instant> take(const notify::ChannelConfig& c, dispatch::Instant now) {
     auto [it, fresh] = by_channel.try_emplace(c.name);
     Bucket& b = it->second;
     const double burst = std::max(1.0, c.rate_per_second);
@@ -73,7 +73,7 @@ std::optional<MessageSender> sms_code_sender(const notify::NotifyConfig& config)
   return MessageSender([gateway](const CodeMessage& m) {
     const std::string out_id =
         "c_" + sha256_hex(m.phone + "\n" + m.code + "\n" +
-                          std::to_string(now_utc().time_since_epoch().count()))
+                          std::to_string(dispatch::now_utc().time_since_epoch().count()))
                    .substr(0, 24);
     std::unique_lock lock(gateway->mutex, std::defer_lock);
     if (!lock.try_lock_for(kBusyWait))
@@ -89,13 +89,15 @@ std::optional<MessageSender> sms_code_sender(const notify::NotifyConfig& config)
   });
 }
 
-std::vector<std::pair<std::string, Instant>> Notifications::subscriptions(const Actor& me) {
+std::vector<std::pair<std::string, dispatch::Instant>> Notifications::subscriptions(
+    const dispatch::Actor& me) {
   if (me.id.empty() || me.anonymous)
     throw Error(ErrorCode::unauthorized, "following an area needs a signed-in person or a key");
   return store_.notifications().subscriptions(me.id);
 }
 
-void Notifications::subscribe(const Actor& me, const std::string& grid, Instant now) {
+void Notifications::subscribe(const dispatch::Actor& me, const std::string& grid,
+                              dispatch::Instant now) {
   if (me.id.empty() || me.anonymous)
     throw Error(ErrorCode::unauthorized, "following an area needs a signed-in person or a key");
   if (!grid_exists_ || !grid_exists_(grid))
@@ -105,12 +107,12 @@ void Notifications::subscribe(const Actor& me, const std::string& grid, Instant 
                                          " areas: stop following one first");
 }
 
-void Notifications::unsubscribe(const Actor& me, const std::string& grid) {
+void Notifications::unsubscribe(const dispatch::Actor& me, const std::string& grid) {
   if (me.id.empty() || me.anonymous || !store_.notifications().unsubscribe(me.id, grid))
     throw Error(ErrorCode::not_found, "you do not follow grid " + grid.substr(0, 64));
 }
 
-Notifications::Notifications(Store& store)
+Notifications::Notifications(store::Store& store)
     : store_(store),
       config_(std::make_shared<const notify::NotifyConfig>()),
       buckets_(std::make_unique<Buckets>()) {}
@@ -125,20 +127,21 @@ void Notifications::configure(notify::NotifyConfig config, std::string base_url)
   base_url_ = std::move(base_url);
 }
 
-std::size_t Notifications::enqueue(WriteTx& tx, const Report& r, const Event& e,
-                                   const ReferenceData& ref,
+std::size_t Notifications::enqueue(store::WriteTx& tx, const dispatch::Report& r,
+                                   const dispatch::Event& e, const dispatch::ReferenceData& ref,
                                    const std::function<std::string(const std::string&)>& grid_name,
-                                   Instant now, Enqueued& out) const {
-  NoticeContext context{&ref, &config_->templates, base_url_, grid_name};
-  if (concerns_areas(r, e, ref))
+                                   dispatch::Instant now, store::Enqueued& out) const {
+  dispatch::NoticeContext context{&ref, &config_->templates, base_url_, grid_name};
+  if (dispatch::concerns_areas(r, e, ref))
     context.subscribers = tx.subscribers(r.grid_chain, kMaxFollowersTold);
-  std::vector<Notification> messages;
-  for (Notification& n : notifications_for(r, e, context))
-    if (config_->wanted(n, recipient_role(ref, n.recipient))) messages.push_back(std::move(n));
+  std::vector<dispatch::Notification> messages;
+  for (dispatch::Notification& n : dispatch::notifications_for(r, e, context))
+    if (config_->wanted(n, dispatch::recipient_role(ref, n.recipient)))
+      messages.push_back(std::move(n));
   if (messages.empty()) return 0;
   const auto deliveries = notify::deliveries_for(*config_, messages, r, now, ref.calendar.zone());
   for (std::size_t i = 0; i < messages.size(); ++i) {
-    std::vector<Delivery> own;
+    std::vector<dispatch::Delivery> own;
     for (const auto& [index, d] : deliveries) {
       if (index != i) continue;
       own.push_back(d);
@@ -149,7 +152,7 @@ std::size_t Notifications::enqueue(WriteTx& tx, const Report& r, const Event& e,
     for (std::size_t k = 0; k < own.size(); ++k) {
       if (!fresh[k]) continue;  // enqueued before: its own delivery is under way
       if (own[k].digest.empty() && own[k].next_at <= now)
-        out.due.push_back(DueDelivery{own[k], messages[i]});
+        out.due.push_back(store::DueDelivery{own[k], messages[i]});
       else
         out.waiting = true;
     }
@@ -158,8 +161,9 @@ std::size_t Notifications::enqueue(WriteTx& tx, const Report& r, const Event& e,
   return messages.size();
 }
 
-void Notifications::hold_for_digest(WriteTx& tx, const Notification& n, Delivery& d, Instant now,
-                                    const TimeZone& zone) const {
+void Notifications::hold_for_digest(store::WriteTx& tx, const dispatch::Notification& n,
+                                    dispatch::Delivery& d, dispatch::Instant now,
+                                    const dispatch::TimeZone& zone) const {
   const auto channel = std::find_if(config_->channels.begin(), config_->channels.end(),
                                     [&](const auto& c) { return c.name == d.channel; });
   if (channel == config_->channels.end() || channel->digest_after <= 0) return;
@@ -173,7 +177,8 @@ void Notifications::hold_for_digest(WriteTx& tx, const Notification& n, Delivery
   d.next_at = notify::after_quiet_hours(*config_, window.end, zone);
 }
 
-std::vector<Notification> Notifications::inbox(const Actor& me, InboxQuery query) {
+std::vector<dispatch::Notification> Notifications::inbox(const dispatch::Actor& me,
+                                                         store::InboxQuery query) {
   if (me.id.empty() || me.anonymous)
     throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
   query.recipient = me.id;
@@ -181,26 +186,27 @@ std::vector<Notification> Notifications::inbox(const Actor& me, InboxQuery query
   return store_.notifications().inbox(query);
 }
 
-std::size_t Notifications::unread(const Actor& me) {
+std::size_t Notifications::unread(const dispatch::Actor& me) {
   if (me.id.empty() || me.anonymous) return 0;
   return store_.notifications().unread_count(me.id);
 }
 
-void Notifications::mark_read(const std::string& id, const Actor& me, Instant now) {
+void Notifications::mark_read(const std::string& id, const dispatch::Actor& me,
+                              dispatch::Instant now) {
   if (me.id.empty() || me.anonymous || !store_.notifications().mark_read(id, me.id, now))
     throw Error(ErrorCode::not_found, "message " + id + " does not exist");
 }
 
-std::vector<Delivery> Notifications::deliveries(const Actor& admin,
-                                                std::optional<DeliveryState> state,
-                                                std::size_t limit) {
-  if (admin.role != Role::admin)
+std::vector<dispatch::Delivery> Notifications::deliveries(
+    const dispatch::Actor& admin, std::optional<dispatch::DeliveryState> state, std::size_t limit) {
+  if (admin.role != dispatch::Role::admin)
     throw Error(ErrorCode::forbidden, "only an admin sees the deliveries of notifications");
   return store_.notifications().deliveries(state, std::clamp<std::size_t>(limit, 1, 500));
 }
 
-Delivery Notifications::resend(const std::string& id, const Actor& admin, Instant now) {
-  if (admin.role != Role::admin)
+dispatch::Delivery Notifications::resend(const std::string& id, const dispatch::Actor& admin,
+                                         dispatch::Instant now) {
+  if (admin.role != dispatch::Role::admin)
     throw Error(ErrorCode::forbidden, "only an admin re-sends a notification");
   if (!store_.notifications().resend(id, now))
     throw Error(ErrorCode::not_found, "delivery " + id + " does not exist");
@@ -217,10 +223,10 @@ NotifierStats Notifications::stats() const {
                        purged_.load()};
 }
 
-std::size_t Notifications::purge(Instant now) {
+std::size_t Notifications::purge(dispatch::Instant now) {
   // In slices, so that intake's writes interleave with a large first purge.
   constexpr std::size_t kSlice = 1000;
-  const Instant before = now - config_->retention;
+  const dispatch::Instant before = now - config_->retention;
   std::size_t total = 0;
   for (;;) {
     const std::size_t n = store_.notifications().purge_deliveries(before, kSlice);
@@ -263,7 +269,7 @@ void Notifications::wake() {
   wake_.notify_all();
 }
 
-void Notifications::hand_off(Enqueued&& e) {
+void Notifications::hand_off(store::Enqueued&& e) {
   if (e.messages == 0) return;
   {
     std::lock_guard lock(mutex_);
@@ -271,7 +277,7 @@ void Notifications::hand_off(Enqueued&& e) {
     if (e.waiting || handed_.size() + e.due.size() > kMaxHandedOff) {
       read_store_ = true;
     } else {
-      for (DueDelivery& d : e.due) handed_.push_back(std::move(d));
+      for (store::DueDelivery& d : e.due) handed_.push_back(std::move(d));
     }
     woken_ = true;
   }
@@ -293,11 +299,11 @@ void Notifications::run() {
   auto purged_at = std::chrono::steady_clock::now() - kPurgeEvery;  // once at start
   for (;;) {
     const auto pass_started = std::chrono::steady_clock::now();
-    Instant next = now_utc() + std::chrono::seconds(1);
+    dispatch::Instant next = dispatch::now_utc() + std::chrono::seconds(1);
     try {
       if (pass_started - purged_at >= kPurgeEvery) {
         purged_at = pass_started;
-        purge(now_utc());
+        purge(dispatch::now_utc());
       }
       next = pass(poster);
     } catch (const std::exception& e) {
@@ -308,8 +314,8 @@ void Notifications::run() {
       read_store_ = true;  // what was handed off is read back
     }
     std::unique_lock lock(mutex_);
-    const auto wait = std::clamp<Instant::duration>(next - now_utc(), Instant::duration::zero(),
-                                                    std::chrono::seconds(1));
+    const auto wait = std::clamp<dispatch::Instant::duration>(
+        next - dispatch::now_utc(), dispatch::Instant::duration::zero(), std::chrono::seconds(1));
     wake_.wait_for(lock, wait, [this] { return stopping_ || woken_; });
     woken_ = false;
     if (stopping_) return;
@@ -323,23 +329,23 @@ constexpr std::size_t kBatch = 256;
 
 struct Notifications::Pass {
   std::shared_ptr<const notify::NotifyConfig> config;
-  Instant later;
-  std::vector<DeliveryOutcome> outcomes;
+  dispatch::Instant later;
+  std::vector<store::DeliveryOutcome> outcomes;
   std::set<std::string> digests_sent;  // a digest's members may come in one batch
   bool handed = false;                 // the items were handed off, not read
   bool stopped = false;
 };
 
-Instant Notifications::pass(notify::Poster& poster) {
-  std::vector<DueDelivery> handed;
+dispatch::Instant Notifications::pass(notify::Poster& poster) {
+  std::vector<store::DueDelivery> handed;
   bool read = false;
   {
     std::lock_guard lock(mutex_);
     handed.swap(handed_);
-    read = read_store_ || now_utc() >= read_at_;
+    read = read_store_ || dispatch::now_utc() >= read_at_;
     read_store_ = false;
   }
-  Pass p{config_, now_utc() + std::chrono::seconds(1), {}, {}, true, false};
+  Pass p{config_, dispatch::now_utc() + std::chrono::seconds(1), {}, {}, true, false};
   send(poster, handed, p);
   store_.notifications().record_outcomes(p.outcomes);  // before a read could see them due
   p.outcomes.clear();
@@ -350,11 +356,11 @@ Instant Notifications::pass(notify::Poster& poster) {
     return std::min(p.later, read_at_);
   }
   p.handed = false;
-  const auto due = store_.notifications().due_deliveries(now_utc(), kBatch);
+  const auto due = store_.notifications().due_deliveries(dispatch::now_utc(), kBatch);
   const std::size_t tried = send(poster, due, p);
   store_.notifications().record_outcomes(p.outcomes);
-  Instant next = p.later;  // a second at most, or a rate-limited channel's next token
-  const Instant now = now_utc();
+  dispatch::Instant next = p.later;  // a second at most, or a rate-limited channel's next token
+  const dispatch::Instant now = dispatch::now_utc();
   if (due.size() == kBatch && tried > 0) {
     next = now;  // more may be due at once
   } else if (auto at = store_.notifications().next_due(); at && *at > now) {
@@ -368,13 +374,13 @@ Instant Notifications::pass(notify::Poster& poster) {
   return next;
 }
 
-std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDelivery>& items,
-                                Pass& p) {
+std::size_t Notifications::send(notify::Poster& poster,
+                                const std::vector<store::DueDelivery>& items, Pass& p) {
   static thread_local std::mt19937_64 random{std::random_device{}()};
   constexpr std::size_t kRecent = 8192;
   const auto& config = p.config;
   std::size_t tried = 0;
-  for (const DueDelivery& item : items) {
+  for (const store::DueDelivery& item : items) {
     {
       std::lock_guard lock(mutex_);
       if (stopping_) {
@@ -386,13 +392,13 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
     if (p.handed && recent_.count(item.delivery.id) > 0) continue;
     if (!item.delivery.digest.empty() && !p.digests_sent.insert(item.delivery.digest).second)
       continue;
-    const Instant now = now_utc();
-    DeliveryOutcome o;
+    const dispatch::Instant now = dispatch::now_utc();
+    store::DeliveryOutcome o;
     o.id = item.delivery.id;
     o.at = now;
     // A digest: every pending delivery held for it, sent as one request, one outcome for all
     // (read once the channel's rate allows the request).
-    std::vector<DueDelivery> members;
+    std::vector<store::DueDelivery> members;
     const auto channel =
         std::find_if(config->channels.begin(), config->channels.end(),
                      [&](const auto& c) { return c.name == item.delivery.channel; });
@@ -411,8 +417,8 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
       if (members.empty()) {
         request = notify::format_request(*channel, item.delivery, item.notification, now);
       } else {
-        std::vector<Notification> messages;
-        for (const DueDelivery& m : members) {
+        std::vector<dispatch::Notification> messages;
+        for (const store::DueDelivery& m : members) {
           messages.push_back(m.notification);
           if (!m.delivery.text.empty()) messages.back().text = m.delivery.text;  // its own text
         }
@@ -429,8 +435,8 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
         const auto base = config->retry.backoff(tries);
         std::uniform_real_distribution<double> jitter(0.75, 1.25);
         // The back-off is at most a week (RetryPolicy's bound) times 1.25.
-        o.next_at = now_utc() + std::chrono::milliseconds(number::narrow_round(
-                                    static_cast<double>(base.count()) * jitter(random)));
+        o.next_at = dispatch::now_utc() + std::chrono::milliseconds(number::narrow_round(
+                                              static_cast<double>(base.count()) * jitter(random)));
       }
     }
     ++tried;
@@ -443,9 +449,9 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
         recent_order_.pop_front();
       }
     }
-    for (const DueDelivery& m : members) {
+    for (const store::DueDelivery& m : members) {
       if (m.delivery.id == o.id) continue;
-      DeliveryOutcome same = o;
+      store::DeliveryOutcome same = o;
       same.id = m.delivery.id;
       p.outcomes.push_back(std::move(same));
     }
@@ -458,4 +464,4 @@ std::size_t Notifications::send(notify::Poster& poster, const std::vector<DueDel
   return tried;
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -7,14 +7,15 @@
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 /// Login → the staff id (or resident spec) it signs in as.
 using Owners = std::map<std::string, std::string>;
 
-RosterContext context_for(const Service& service, const std::string& file, const Owners& owners) {
-  RosterContext ctx;
+dispatch::RosterContext context_for(const Service& service, const std::string& file,
+                                    const Owners& owners) {
+  dispatch::RosterContext ctx;
   ctx.file = file;
   ctx.departments = service.reference()->departments;
   ctx.is_grid = [index = service.grid_index()](const std::string& grid) {
@@ -41,7 +42,8 @@ RosterContext context_for(const Service& service, const std::string& file, const
 }
 
 /// Refuses to remove staff that accounts still sign in as.
-void check_removals(const RosterImportResult& r, const RosterMerge& merge, const Owners& owners) {
+void check_removals(const RosterImportResult& r, const dispatch::RosterMerge& merge,
+                    const Owners& owners) {
   std::string held;
   for (const std::string& id : merge.removed) {
     for (const auto& [login, owner] : owners)
@@ -55,24 +57,25 @@ void check_removals(const RosterImportResult& r, const RosterMerge& merge, const
                   held + ". Keep them in the roster, or disable their accounts and keep them");
 }
 
-void describe_changes(RosterImportResult& r, const RosterMerge& merge, const Roster& roster,
-                      const ReferenceData& before) {
+void describe_changes(RosterImportResult& r, const dispatch::RosterMerge& merge,
+                      const dispatch::Roster& roster, const dispatch::ReferenceData& before) {
   r.added = merge.added.size();
   r.updated = merge.updated.size();
   r.unchanged = merge.unchanged.size();
   r.removed = merge.removed.size();
-  std::map<std::string, const Actor*> rows;
-  for (const RosterEntry& e : roster.entries) rows.emplace(e.staff.id, &e.staff);
+  std::map<std::string, const dispatch::Actor*> rows;
+  for (const dispatch::RosterEntry& e : roster.entries) rows.emplace(e.staff.id, &e.staff);
   for (const std::string& id : merge.added) r.changes.emplace_back("added", *rows.at(id));
   for (const std::string& id : merge.updated) r.changes.emplace_back("updated", *rows.at(id));
   for (const std::string& id : merge.removed) {
-    const Actor* a = before.staff_member(id);
-    r.changes.emplace_back("removed", a ? *a : Actor{id, "", Role::resident, {}, {}});
+    const dispatch::Actor* a = before.staff_member(id);
+    r.changes.emplace_back("removed",
+                           a ? *a : dispatch::Actor{id, "", dispatch::Role::resident, {}, {}});
   }
 }
 
-void plan_accounts(RosterImportResult& r, const Roster& roster, const Owners& owners) {
-  for (const RosterEntry& e : roster.entries) {
+void plan_accounts(RosterImportResult& r, const dispatch::Roster& roster, const Owners& owners) {
+  for (const dispatch::RosterEntry& e : roster.entries) {
     if (e.login.empty()) continue;
     if (owners.contains(e.login))
       r.accounts_kept.push_back(e.login);  // already this staff member's (checked by the parser)
@@ -83,7 +86,7 @@ void plan_accounts(RosterImportResult& r, const Roster& roster, const Owners& ow
 
 /// Creates the planned accounts; a failure (a login taken by another process since the check)
 /// is recorded and the others are still made, so that no generated password is lost.
-void create_accounts(RosterImportResult& r, Accounts& accounts, Instant now) {
+void create_accounts(RosterImportResult& r, Accounts& accounts, dispatch::Instant now) {
   for (RosterAccount& a : r.accounts) {
     try {
       a.password = accounts.add_staff(a.login, a.staff_id, "", now);
@@ -99,17 +102,18 @@ void create_accounts(RosterImportResult& r, Accounts& accounts, Instant now) {
 RosterImportResult import_roster(Service& service, const RosterImportRequest& request) {
   RosterImportResult r;
   r.file = std::filesystem::path(request.path).filename().string();
-  const OfficeTable table = read_office_table(request.path, request.limits);
+  const geo::OfficeTable table = geo::read_office_table(request.path, request.limits);
   r.notes = table.notes;
   Accounts& accounts = service.accounts();
   Owners owners;
-  for (const Account& a : accounts.list()) owners.emplace(a.login, a.actor);
+  for (const store::Account& a : accounts.list()) owners.emplace(a.login, a.actor);
   const auto before = service.reference();
-  const Roster roster = parse_roster(table, context_for(service, r.file, owners));
+  const dispatch::Roster roster =
+      dispatch::parse_roster(table, context_for(service, r.file, owners));
   r.notes.insert(r.notes.end(), roster.notes.begin(), roster.notes.end());
   if (!roster.errors.empty()) refuse_rows(r.file, roster.errors);
-  const RosterMerge merge =
-      merge_roster(service.reference_document("organisation"), roster.entries, request.replace);
+  const dispatch::RosterMerge merge = dispatch::merge_roster(
+      service.reference_document("organisation"), roster.entries, request.replace);
   check_removals(r, merge, owners);
   describe_changes(r, merge, roster, *before);
   plan_accounts(r, roster, owners);
@@ -122,4 +126,4 @@ RosterImportResult import_roster(Service& service, const RosterImportRequest& re
   return r;
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

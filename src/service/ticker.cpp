@@ -6,7 +6,7 @@
 #include "wangge/service/service.hpp"
 #include "wangge/util/parallel.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 Ticker::Ticker(Service& service, std::chrono::milliseconds period, Report report)
     : service_(service), period_(period), report_(std::move(report)) {
@@ -32,8 +32,9 @@ void Ticker::run() {
   while (!stopping_) {
     lock.unlock();
     try {
-      const std::size_t raised = service_.tick(
-          std::chrono::time_point_cast<Instant::duration>(std::chrono::system_clock::now()));
+      const std::size_t raised =
+          service_.tick(std::chrono::time_point_cast<dispatch::Instant::duration>(
+              std::chrono::system_clock::now()));
       if (report_) report_(raised, nullptr);
     } catch (const std::exception& e) {
       if (report_) report_(0, e.what());
@@ -43,4 +44,4 @@ void Ticker::run() {
   }
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

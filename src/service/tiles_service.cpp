@@ -11,7 +11,7 @@
 #include "wangge/tiles/mvt.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 using tiles::LayerEncoder;
 using tiles::Property;
@@ -27,22 +27,22 @@ constexpr double kMargin = static_cast<double>(kBuffer) / kExtent;
 struct Counts {
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_grid;
   std::uint64_t epoch = ~std::uint64_t{0};
-  Instant at;
+  dispatch::Instant at;
 };
 
 /// Whether @p b touches the tile box @p padded.
-bool touches(const BBox& padded, const BBox& b) {
+bool touches(const geo::BBox& padded, const geo::BBox& b) {
   return b.max_x >= padded.min_x && b.min_x <= padded.max_x && b.max_y >= padded.min_y &&
          b.min_y <= padded.max_y;
 }
 
 /// Open and overdue reports per grid as the store counts them: one row per finest grid that
 /// has open reports (bounded by the grids, not the reports), each counting for its whole chain.
-Counts open_by_grid(Store& store, Instant now, std::uint64_t epoch) {
+Counts open_by_grid(store::Store& store, dispatch::Instant now, std::uint64_t epoch) {
   Counts counts;
   counts.epoch = epoch;
   counts.at = now;
-  for (const GridPathCount& c : store.open_counts_by_path(now)) {
+  for (const store::GridPathCount& c : store.open_counts_by_path(now)) {
     std::string_view path = c.grid_path;
     while (!path.empty()) {
       const auto slash = path.find('/');
@@ -70,13 +70,15 @@ struct Service::TileState {
   std::shared_ptr<const std::vector<TileLayerInfo>>
       layers;  // for layers_key ("generation/network")
   std::string layers_key;
-  std::shared_ptr<const NearestService> derived_for;  // the network the cached areas belong to
-  std::shared_ptr<const GridIndex> gaps_for;
-  std::shared_ptr<const SnapRaster> raster;
-  std::shared_ptr<const std::vector<std::pair<ServicePoint, MultiPolygon>>> isochrones;
-  std::shared_ptr<const MultiPolygon> gaps;
-  std::shared_ptr<const std::vector<BBox>> grid_boxes;
-  std::shared_ptr<const GridIndex> boxes_for;
+  std::shared_ptr<const network::NearestService>
+      derived_for;  // the network the cached areas belong to
+  std::shared_ptr<const grid::GridIndex> gaps_for;
+  std::shared_ptr<const network::SnapRaster> raster;
+  std::shared_ptr<const std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>>>
+      isochrones;
+  std::shared_ptr<const geo::MultiPolygon> gaps;
+  std::shared_ptr<const std::vector<geo::BBox>> grid_boxes;
+  std::shared_ptr<const grid::GridIndex> boxes_for;
   // The grids in Web Mercator, prepared once per zoom (simplified by one tile unit, rounded
   // and validated), for the grids layer.
   std::vector<std::shared_ptr<const std::vector<tiles::PreparedPolygon>>> grids_by_zoom =
@@ -193,11 +195,11 @@ std::shared_ptr<const tiles::TileData> Service::cached_tile(const TileLayerInfo&
   return tiles_->cache.peek(layer.id + "@" + layer.version, t, ttl_of(layer.id));
 }
 
-std::shared_ptr<const SnapRaster> Service::snap_raster(
-    const std::shared_ptr<const NearestService>& net) {
+std::shared_ptr<const network::SnapRaster> Service::snap_raster(
+    const std::shared_ptr<const network::NearestService>& net) {
   std::lock_guard lock(tiles_->mutex);
   if (tiles_->derived_for != net || !tiles_->raster) {
-    tiles_->raster = std::make_shared<const SnapRaster>(*net);
+    tiles_->raster = std::make_shared<const network::SnapRaster>(*net);
     tiles_->isochrones.reset();
     tiles_->gaps.reset();
     tiles_->derived_for = net;
@@ -205,7 +207,7 @@ std::shared_ptr<const SnapRaster> Service::snap_raster(
   return tiles_->raster;
 }
 
-std::vector<std::pair<ServicePoint, MultiPolygon>> Service::isochrones() {
+std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>> Service::isochrones() {
   const auto net = dispatch_ ? nearest() : nullptr;
   if (!net) return {};
   {
@@ -213,9 +215,9 @@ std::vector<std::pair<ServicePoint, MultiPolygon>> Service::isochrones() {
     if (tiles_->derived_for == net && tiles_->isochrones) return *tiles_->isochrones;
   }
   const auto raster = snap_raster(net);
-  auto areas = std::make_shared<std::vector<std::pair<ServicePoint, MultiPolygon>>>();
+  auto areas = std::make_shared<std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>>>();
   for (std::size_t i = 0; i < net->points().size(); ++i) {
-    areas->emplace_back(net->points()[i], isochrone(*net, *raster, i));
+    areas->emplace_back(net->points()[i], network::isochrone(*net, *raster, i));
   }
   std::lock_guard lock(tiles_->mutex);
   if (tiles_->derived_for == net) tiles_->isochrones = areas;
@@ -232,17 +234,17 @@ std::vector<IsochroneArea> Service::isochrones(const std::string& id,
     if (id.empty() || points[i].id == id) which.push_back(i);
   if (which.empty()) throw Error(ErrorCode::not_found, "service point '" + id + "' does not exist");
   const auto raster = snap_raster(net);
-  IsochroneOptions options;
+  network::IsochroneOptions options;
   options.minutes = minutes;
   std::vector<IsochroneArea> out;
   for (std::size_t i : which) {
     out.push_back({points[i], minutes.value_or(net->config().threshold_minutes),
-                   net->config().speed_kmh, isochrone(*net, *raster, i, options)});
+                   net->config().speed_kmh, network::isochrone(*net, *raster, i, options)});
   }
   return out;
 }
 
-MultiPolygon Service::coverage_gaps() {
+geo::MultiPolygon Service::coverage_gaps() {
   const auto net = dispatch_ ? nearest() : nullptr;
   if (!net) return {};
   const auto index = grid_index();
@@ -252,18 +254,18 @@ MultiPolygon Service::coverage_gaps() {
       return *tiles_->gaps;
   }
   const auto raster = snap_raster(net);
-  const std::vector<Coverage> c = coverage(*net, *raster, *index, {""});
-  auto gaps =
-      std::make_shared<const MultiPolygon>(c.empty() ? MultiPolygon{} : c.front().uncovered);
+  const std::vector<network::Coverage> c = network::coverage(*net, *raster, *index, {""});
+  auto gaps = std::make_shared<const geo::MultiPolygon>(c.empty() ? geo::MultiPolygon{}
+                                                                  : c.front().uncovered);
   std::lock_guard lock(tiles_->mutex);
   if (tiles_->derived_for == net) tiles_->gaps = gaps, tiles_->gaps_for = index;
   return *gaps;
 }
 
-void Service::report_changed(const Report& r) {
+void Service::report_changed(const dispatch::Report& r) {
   if (dispatch_) changes().publish(r);
   ++tiles_->epoch;
-  const XY at{r.position.lon(), r.position.lat()};
+  const geo::XY at{r.position.lon(), r.position.lat()};
   tiles_->cache.invalidate_point("reports@live", at, kMargin);
   // The grids of its chain show its count: their tiles go too (at every zoom).
   if (r.grid_chain.empty() || !grid_snapshot()) return;
@@ -271,7 +273,7 @@ void Service::report_changed(const Report& r) {
   const std::string generation = dispatch_ ? active_generation() : std::string("g0");
   for (const std::string& id : r.grid_chain) {
     if (auto i = index->grids().find(id)) {
-      tiles_->cache.invalidate_box("grids@" + generation, bbox_of(index->grids()[*i].geometry),
+      tiles_->cache.invalidate_box("grids@" + generation, geo::bbox_of(index->grids()[*i].geometry),
                                    kMargin);
     }
   }
@@ -296,9 +298,10 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
     if (l.id == layer) info = &l;
   }
   if (!info) throw Error(ErrorCode::not_found, "tile layer '" + layer + "' does not exist");
-  const BBox box = tiles::lonlat_bounds(t);
+  const geo::BBox box = tiles::lonlat_bounds(t);
   const double pad_x = (box.max_x - box.min_x) * kMargin, pad_y = (box.max_y - box.min_y) * kMargin;
-  const BBox padded{box.min_x - pad_x, box.min_y - pad_y, box.max_x + pad_x, box.max_y + pad_y};
+  const geo::BBox padded{box.min_x - pad_x, box.min_y - pad_y, box.max_x + pad_x,
+                         box.max_y + pad_y};
   std::function<std::string()> build = [&] {
     if (layer == "grids") return grids_tile(t, padded, request.now);
     if (layer == "service_points") return service_points_tile(t);
@@ -309,16 +312,16 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
   return tiles_->cache.get(layer + "@" + info->version, t, build, ttl_of(layer));
 }
 
-std::string Service::grids_tile(const TileId& t, const BBox& padded, Instant now) {
+std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispatch::Instant now) {
   const auto index = grid_index();
-  std::shared_ptr<const std::vector<BBox>> boxes;
+  std::shared_ptr<const std::vector<geo::BBox>> boxes;
   std::shared_ptr<const std::vector<tiles::PreparedPolygon>> simplified;
   Counts counts;
   {
     std::lock_guard lock(tiles_->mutex);
     if (tiles_->boxes_for != index) {
-      auto b = std::make_shared<std::vector<BBox>>();
-      for (const Grid& g : index->grids().grids()) b->push_back(bbox_of(g.geometry));
+      auto b = std::make_shared<std::vector<geo::BBox>>();
+      for (const grid::Grid& g : index->grids().grids()) b->push_back(geo::bbox_of(g.geometry));
       tiles_->grid_boxes = b;
       tiles_->boxes_for = index;
       for (auto& z : tiles_->grids_by_zoom) z.reset();
@@ -327,7 +330,7 @@ std::string Service::grids_tile(const TileId& t, const BBox& padded, Instant now
     auto& zoom = tiles_->grids_by_zoom[static_cast<std::size_t>(t.z)];
     if (!zoom) {
       auto m = std::make_shared<std::vector<tiles::PreparedPolygon>>();
-      for (const Grid& g : index->grids().grids()) {
+      for (const grid::Grid& g : index->grids().grids()) {
         m->push_back(tiles::prepare_for_zoom(tiles::to_mercator(g.geometry), t.z));
       }
       zoom = m;
@@ -342,11 +345,11 @@ std::string Service::grids_tile(const TileId& t, const BBox& padded, Instant now
     if (epoch >= tiles_->counts.epoch || tiles_->counts.epoch == ~std::uint64_t{0})
       tiles_->counts = counts;
   }
-  const GridSet& set = index->grids();
+  const grid::GridSet& set = index->grids();
   LayerEncoder enc("grids", t, kExtent, kBuffer, 0);  // simplified per zoom already
   for (std::size_t i = 0; i < set.size(); ++i) {
     if (!touches(padded, (*boxes)[i])) continue;
-    const Grid& g = set[i];
+    const grid::Grid& g = set[i];
     std::vector<Property> p{{"id", g.id},
                             {"code", g.code.empty() ? g.id : g.code},
                             {"name", g.name},
@@ -367,7 +370,7 @@ std::string Service::grids_tile(const TileId& t, const BBox& padded, Instant now
 std::string Service::service_points_tile(const TileId& t) {
   LayerEncoder enc("service_points", t, kExtent, kBuffer);
   if (const auto net = dispatch_ ? nearest() : nullptr) {
-    for (const ServicePoint& sp : net->points()) {
+    for (const network::ServicePoint& sp : net->points()) {
       std::string services;
       for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
       enc.add_point(tiles::feature_id(sp.id), {sp.position.lon(), sp.position.lat()},
@@ -381,11 +384,11 @@ std::string Service::service_points_tile(const TileId& t) {
   return enc.finish();
 }
 
-std::string Service::isochrones_tile(const TileId& t, const BBox& padded) {
+std::string Service::isochrones_tile(const TileId& t, const geo::BBox& padded) {
   LayerEncoder enc("isochrones", t, kExtent, kBuffer);
   const auto net = dispatch_ ? nearest() : nullptr;
   for (const auto& [sp, area] : isochrones()) {
-    if (area.empty() || !touches(padded, bbox_of(area))) continue;
+    if (area.empty() || !touches(padded, geo::bbox_of(area))) continue;
     enc.add_polygon(tiles::feature_id(sp.id), area,
                     {{"service_point", sp.id},
                      {"name", sp.name},
@@ -394,29 +397,30 @@ std::string Service::isochrones_tile(const TileId& t, const BBox& padded) {
   return enc.finish();
 }
 
-std::string Service::coverage_gaps_tile(const TileId& t, const BBox& padded) {
+std::string Service::coverage_gaps_tile(const TileId& t, const geo::BBox& padded) {
   LayerEncoder enc("coverage_gaps", t, kExtent, kBuffer);
-  const MultiPolygon gaps = coverage_gaps();
+  const geo::MultiPolygon gaps = coverage_gaps();
   for (std::size_t i = 0; i < gaps.polygons.size(); ++i) {
-    MultiPolygon one{{gaps.polygons[i]}};
-    if (!touches(padded, bbox_of(one))) continue;
+    geo::MultiPolygon one{{gaps.polygons[i]}};
+    if (!touches(padded, geo::bbox_of(one))) continue;
     enc.add_polygon(i + 1, one, {{"area_m2", std::round(area_m2(one))}});
   }
   return enc.finish();
 }
 
-std::string Service::reports_tile(const TileId& t, int minzoom, const BBox& padded, Instant now) {
+std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox& padded,
+                                  dispatch::Instant now) {
   LayerEncoder enc("reports", t, kExtent, kBuffer);
   if (t.z < minzoom || !dispatch_) return enc.finish();
   const auto ref = reference();
   if (!ref) return enc.finish();
-  ReportFilter f;
-  f.states = open_states();
+  store::ReportFilter f;
+  f.states = dispatch::open_states();
   f.bbox = padded;
   f.now = now;
   f.limit = 1000;
-  each_report(f, Actor::public_viewer(), kMaxTileReports, [&](const Report& r) {
-    const PublicReport p = public_report(r, *ref, privacy(), now);
+  each_report(f, dispatch::Actor::public_viewer(), kMaxTileReports, [&](const dispatch::Report& r) {
+    const dispatch::PublicReport p = dispatch::public_report(r, *ref, privacy(), now);
     const double age_h = std::chrono::duration<double>(now - p.created_at).count() / 3600.0;
     const auto created_s =
         std::chrono::duration_cast<std::chrono::seconds>(p.created_at.time_since_epoch()).count();
@@ -432,4 +436,4 @@ std::string Service::reports_tile(const TileId& t, int minzoom, const BBox& padd
   return enc.finish();
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

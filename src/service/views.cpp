@@ -6,7 +6,7 @@
 #include "wangge/dispatch/workflow.hpp"
 #include "wangge/service/media_library.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 using nlohmann::json;
@@ -16,7 +16,7 @@ using nlohmann::json;
 json photos(const std::vector<std::string>& media) {
   json out = json::array();
   for (const std::string& m : media) {
-    if (is_media_id(m))
+    if (dispatch::is_media_id(m))
       out.push_back({{"id", m}, {"url", media_path(m)}, {"thumbnail_url", media_path(m, true)}});
     else
       out.push_back({{"url", m}, {"thumbnail_url", m}});
@@ -24,12 +24,12 @@ json photos(const std::vector<std::string>& media) {
   return out;
 }
 
-json when(const std::optional<Instant>& t, const TimeZone& zone) {
-  return t ? json(format_iso(*t, zone)) : json(nullptr);
+json when(const std::optional<dispatch::Instant>& t, const dispatch::TimeZone& zone) {
+  return t ? json(dispatch::format_iso(*t, zone)) : json(nullptr);
 }
 
-json assignee_view(const Assignee& a) {
-  if (a.kind == Assignee::Kind::none) return nullptr;
+json assignee_view(const dispatch::Assignee& a) {
+  if (a.kind == dispatch::Assignee::Kind::none) return nullptr;
   return json{{"kind", to_string(a.kind)}, {"id", a.id}, {"name", a.name}};
 }
 
@@ -37,59 +37,62 @@ json optional_number(const std::optional<double>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
-json assignment_view(const PublicReport& p, const std::string* leader_phone) {
+json assignment_view(const dispatch::PublicReport& p, const std::string* leader_phone) {
   json leader = {{"name", p.leader_name}, {"role", p.leader_role}};
   if (leader_phone) leader["phone"] = *leader_phone;
   return {{"generation", p.generation},
-          {"status", p.grid_status == LocateStatus::inside    ? "inside"
-                     : p.grid_status == LocateStatus::outside ? "outside"
-                                                              : "not_covered"},
+          {"status", p.grid_status == grid::LocateStatus::inside    ? "inside"
+                     : p.grid_status == grid::LocateStatus::outside ? "outside"
+                                                                    : "not_covered"},
           {"grid", p.grid.empty() ? json(nullptr) : json(p.grid)},
           {"chain", p.grid_chain},
           {"leader", p.grid.empty() ? json(nullptr) : leader},
           {"on_boundary", p.on_boundary},
-          {"boundary_distance_m", rounded(p.boundary_distance_m, 1)}};
+          {"boundary_distance_m", dispatch::rounded(p.boundary_distance_m, 1)}};
 }
 
 /// What only staff read: supervision, rework, a pending extension, who submitted it, the
 /// channel's ticket number.
-void add_staff_fields(json& j, const StaffReport::Staff& s, const TimeZone& zone) {
-  j["supervised"] = s.supervision >= SupervisionLevel::supervised;
-  j["supervision"] = {{"level", to_string(s.supervision)}, {"label", label_zh(s.supervision)}};
+void add_staff_fields(json& j, const dispatch::StaffReport::Staff& s,
+                      const dispatch::TimeZone& zone) {
+  j["supervised"] = s.supervision >= dispatch::SupervisionLevel::supervised;
+  j["supervision"] = {{"level", to_string(s.supervision)},
+                      {"label", dispatch::label_zh(s.supervision)}};
   j["rework_count"] = s.rework_count;
   j["pending_extension"] =
-      s.pending_extension
-          ? json{{"requested_due_at", format_iso(s.pending_extension->requested_due, zone)},
-                 {"reason", s.pending_extension->reason},
-                 {"requested_by", s.pending_extension->requested_by}}
-          : json(nullptr);
+      s.pending_extension ? json{{"requested_due_at",
+                                  dispatch::format_iso(s.pending_extension->requested_due, zone)},
+                                 {"reason", s.pending_extension->reason},
+                                 {"requested_by", s.pending_extension->requested_by}}
+                          : json(nullptr);
   j["submitted_by"] = s.submitted_by;
   j["external_id"] = s.external_id.empty() ? json(nullptr) : json(s.external_id);
 }
 
 /// 吹哨报到: who was called, by when each must report in, and who has (no personal data).
-json whistle_view(const std::vector<WhistledDepartment>& whistle, const TimeZone& zone,
-                  Instant now) {
+json whistle_view(const std::vector<dispatch::WhistledDepartment>& whistle,
+                  const dispatch::TimeZone& zone, dispatch::Instant now) {
   json out = json::array();
-  for (const WhistledDepartment& w : whistle) {
+  for (const dispatch::WhistledDepartment& w : whistle) {
     out.push_back(
         {{"department", w.department},
          {"name", w.name},
          {"role", w.lead ? "lead" : "co"},
-         {"report_in_due", format_iso(w.report_in_due, zone)},
+         {"report_in_due", dispatch::format_iso(w.report_in_due, zone)},
          {"reported_in_at",
-          w.reported_in_at ? json(format_iso(*w.reported_in_at, zone)) : json(nullptr)},
+          w.reported_in_at ? json(dispatch::format_iso(*w.reported_in_at, zone)) : json(nullptr)},
          {"late", w.reported_in_at ? *w.reported_in_at > w.report_in_due : now > w.report_in_due}});
   }
   return out;
 }
 
 /// The actions @p actor may take now, each with the fields it needs: a client's buttons.
-json allowed_actions_view(const Report& r, const ReferenceData& ref, const Actor& actor) {
+json allowed_actions_view(const dispatch::Report& r, const dispatch::ReferenceData& ref,
+                          const dispatch::Actor& actor) {
   json allowed = json::array();
-  for (Action a : Workflow(ref).allowed(r, actor)) {
+  for (dispatch::Action a : dispatch::Workflow(ref).allowed(r, actor)) {
     json fields = json::array();
-    for (std::string_view f : action_fields(a)) fields.push_back(f);
+    for (std::string_view f : dispatch::action_fields(a)) fields.push_back(f);
     allowed.push_back({{"action", to_string(a)}, {"needs", fields}});
   }
   return allowed;
@@ -97,14 +100,15 @@ json allowed_actions_view(const Report& r, const ReferenceData& ref, const Actor
 
 }  // namespace
 
-json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o) {
-  const TimeZone& zone = ref.calendar.zone();
+json report_view(const dispatch::Report& r, const dispatch::ReferenceData& ref,
+                 const ViewOptions& o) {
+  const dispatch::TimeZone& zone = ref.calendar.zone();
   const bool staff = o.audience == Audience::staff;
   const bool exact = o.audience != Audience::public_view;
   // Everyone's fields come from the public projection; the owner and staff add to it (their
   // own fields read only when the audience may: the projection holds them all).
-  const StaffReport s = staff_report(r, ref, o.privacy, o.now);
-  const PublicReport& p = s.pub;
+  const dispatch::StaffReport s = dispatch::staff_report(r, ref, o.privacy, o.now);
+  const dispatch::PublicReport& p = s.pub;
   json j;
   j["id"] = p.id;
   j["state"] = to_string(p.state);
@@ -118,8 +122,8 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
   j["media"] = p.media;
   j["photos"] = photos(p.media);
   j["channel"] = to_string(p.channel);
-  j["created_at"] = format_iso(p.created_at, zone);
-  j["updated_at"] = format_iso(p.updated_at, zone);
+  j["created_at"] = dispatch::format_iso(p.created_at, zone);
+  j["updated_at"] = dispatch::format_iso(p.updated_at, zone);
   j["location"] = {{"lon", exact ? s.own.position.lon() : p.lon},
                    {"lat", exact ? s.own.position.lat() : p.lat},
                    {"datum", "wgs84"}};
@@ -133,8 +137,8 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
   j["nearest_service"] = p.nearest_service
                              ? json{{"id", p.nearest_service->id},
                                     {"name", p.nearest_service->name},
-                                    {"walk_m", rounded(p.nearest_service->walk_m, 1)},
-                                    {"minutes", rounded(p.nearest_service->minutes, 1)},
+                                    {"walk_m", dispatch::rounded(p.nearest_service->walk_m, 1)},
+                                    {"minutes", dispatch::rounded(p.nearest_service->minutes, 1)},
                                     {"within_circle", p.nearest_service->within_circle},
                                     {"straight_line", p.nearest_service->straight_line}}
                              : json(nullptr);
@@ -166,8 +170,9 @@ json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& o
   return j;
 }
 
-json event_view(const Event& e, const ReferenceData& ref, const ViewOptions& o) {
-  const std::string at = format_iso(e.at, ref.calendar.zone());
+json event_view(const dispatch::Event& e, const dispatch::ReferenceData& ref,
+                const ViewOptions& o) {
+  const std::string at = dispatch::format_iso(e.at, ref.calendar.zone());
   if (o.audience == Audience::staff) {
     const auto reply = e.data.find("public_reply");
     return json{{"seq", e.seq},
@@ -184,13 +189,13 @@ json event_view(const Event& e, const ReferenceData& ref, const ViewOptions& o) 
                 {"data", e.data}};
   }
   // The reporter and the public: the public projection (no note, no actor, no staff reasons).
-  const PublicEvent p = public_event(e);
+  const dispatch::PublicEvent p = dispatch::public_event(e);
   return json{{"seq", p.seq},
               {"at", at},
               {"action", p.action},
               {"from", to_string(p.from)},
               {"to", to_string(p.to)},
-              {"state_label", label_zh(p.to)},
+              {"state_label", dispatch::label_zh(p.to)},
               {"role", to_string(p.role)},
               {"public_reply", p.public_reply},
               {"media", p.media},
@@ -198,9 +203,9 @@ json event_view(const Event& e, const ReferenceData& ref, const ViewOptions& o) 
               {"data", p.data}};
 }
 
-json stats_view(const std::vector<StatsRow>& rows) {
+json stats_view(const std::vector<dispatch::StatsRow>& rows) {
   json out = json::array();
-  for (const StatsRow& r : rows) {
+  for (const dispatch::StatsRow& r : rows) {
     out.push_back({{"key", r.key},
                    {"label", r.label},
                    {"reported", r.reported},
@@ -227,4 +232,4 @@ json stats_view(const std::vector<StatsRow>& rows) {
   return out;
 }
 
-}  // namespace wangge
+}  // namespace wangge::service

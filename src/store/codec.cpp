@@ -13,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-Value opt_time(const std::optional<Instant>& t) {
+Value opt_time(const std::optional<dispatch::Instant>& t) {
   return t ? Value(to_millis(*t)) : Value();
 }
 Value opt_text(const std::string& s) {
@@ -58,11 +58,11 @@ class Reader {
     if (std::holds_alternative<std::monostate>(peek())) return next(), std::nullopt;
     return real();
   }
-  std::optional<Instant> opt_time() {
+  std::optional<dispatch::Instant> opt_time() {
     auto ms = opt_integer();
-    return ms ? std::optional<Instant>(from_millis(*ms)) : std::nullopt;
+    return ms ? std::optional<dispatch::Instant>(from_millis(*ms)) : std::nullopt;
   }
-  Instant time() { return from_millis(integer()); }
+  dispatch::Instant time() { return from_millis(integer()); }
 
  private:
   const Value& peek() const {
@@ -81,22 +81,22 @@ E enum_of(const std::string& s, Parse parse, const char* what) {
   return *v;
 }
 
-Assignee::Kind assignee_kind(const std::string& s) {
-  if (s == "grid") return Assignee::Kind::grid;
-  if (s == "department") return Assignee::Kind::department;
-  return Assignee::Kind::none;
+dispatch::Assignee::Kind assignee_kind(const std::string& s) {
+  if (s == "grid") return dispatch::Assignee::Kind::grid;
+  if (s == "department") return dispatch::Assignee::Kind::department;
+  return dispatch::Assignee::Kind::none;
 }
 
-LocateStatus locate_status(const std::string& s) {
-  if (s == "inside") return LocateStatus::inside;
-  if (s == "outside") return LocateStatus::outside;
-  return LocateStatus::not_covered;
+grid::LocateStatus locate_status(const std::string& s) {
+  if (s == "inside") return grid::LocateStatus::inside;
+  if (s == "outside") return grid::LocateStatus::outside;
+  return grid::LocateStatus::not_covered;
 }
 
-std::string_view status_name(LocateStatus s) {
-  return s == LocateStatus::inside    ? "inside"
-         : s == LocateStatus::outside ? "outside"
-                                      : "not_covered";
+std::string_view status_name(grid::LocateStatus s) {
+  return s == grid::LocateStatus::inside    ? "inside"
+         : s == grid::LocateStatus::outside ? "outside"
+                                            : "not_covered";
 }
 
 std::vector<std::string> string_list(const std::string& text) {
@@ -106,10 +106,10 @@ std::vector<std::string> string_list(const std::string& text) {
 
 /// The whistle (吹哨) as a JSON array: [{"department", "name", "lead", "due", "in", "missed"}],
 /// times in milliseconds; NULL when no whistle was blown.
-Value whistle_value(const std::vector<WhistledDepartment>& whistle) {
+Value whistle_value(const std::vector<dispatch::WhistledDepartment>& whistle) {
   if (whistle.empty()) return Value();
   json out = json::array();
-  for (const WhistledDepartment& w : whistle) {
+  for (const dispatch::WhistledDepartment& w : whistle) {
     json j{{"department", w.department},
            {"name", w.name},
            {"lead", w.lead},
@@ -121,16 +121,16 @@ Value whistle_value(const std::vector<WhistledDepartment>& whistle) {
   return Value(out.dump());
 }
 
-std::vector<WhistledDepartment> whistle_of(const std::string& text) {
-  std::vector<WhistledDepartment> out;
+std::vector<dispatch::WhistledDepartment> whistle_of(const std::string& text) {
+  std::vector<dispatch::WhistledDepartment> out;
   if (text.empty()) return out;
   for (const json& j : json::parse(text)) {
-    WhistledDepartment w{j.at("department").get<std::string>(),
-                         j.at("name").get<std::string>(),
-                         j.at("lead").get<bool>(),
-                         from_millis(j.at("due").get<std::int64_t>()),
-                         {},
-                         j.value("missed", false)};
+    dispatch::WhistledDepartment w{j.at("department").get<std::string>(),
+                                   j.at("name").get<std::string>(),
+                                   j.at("lead").get<bool>(),
+                                   from_millis(j.at("due").get<std::int64_t>()),
+                                   {},
+                                   j.value("missed", false)};
     if (j.contains("in")) w.reported_in_at = from_millis(j.at("in").get<std::int64_t>());
     out.push_back(std::move(w));
   }
@@ -139,11 +139,11 @@ std::vector<WhistledDepartment> whistle_of(const std::string& text) {
 
 }  // namespace
 
-std::int64_t to_millis(Instant t) {
+std::int64_t to_millis(dispatch::Instant t) {
   return t.time_since_epoch().count();
 }
-Instant from_millis(std::int64_t ms) {
-  return Instant(Milliseconds(ms));
+dispatch::Instant from_millis(std::int64_t ms) {
+  return dispatch::Instant(dispatch::Milliseconds(ms));
 }
 
 const std::vector<std::string>& report_columns() {
@@ -215,7 +215,7 @@ const std::vector<std::string>& report_columns() {
   return kColumns;
 }
 
-Row encode_report(const Report& r) {
+Row encode_report(const dispatch::Report& r) {
   Value pending;
   if (r.pending_extension) {
     pending = json{{"requested_due", to_millis(r.pending_extension->requested_due)},
@@ -290,25 +290,25 @@ Row encode_report(const Report& r) {
              opt_time(report_in_waiting(r.whistle))};
 }
 
-Report decode_report(const Row& row) {
+dispatch::Report decode_report(const Row& row) {
   try {
     Reader in(row);
-    Report r;
+    dispatch::Report r;
     r.id = in.text();
     r.created_at = in.time();
     r.updated_at = in.time();
-    r.state = enum_of<ReportState>(in.text(), parse_report_state, "state");
+    r.state = enum_of<dispatch::ReportState>(in.text(), dispatch::parse_report_state, "state");
     r.category = in.text();
-    r.channel = enum_of<Channel>(in.text(), parse_channel, "channel");
+    r.channel = enum_of<dispatch::Channel>(in.text(), dispatch::parse_channel, "channel");
     r.text = in.text();
     r.media = string_list(in.text());
     r.submitted_by = in.text();
     r.reporter.name = in.text();
     r.reporter.phone = in.text();
     const double lon = in.real(), lat = in.real(), ilon = in.real(), ilat = in.real();
-    r.position = LonLat::trusted(lon, lat);
-    r.input = LonLat::trusted(ilon, ilat);
-    r.datum = enum_of<Datum>(in.text(), parse_datum, "datum");
+    r.position = geo::LonLat::trusted(lon, lat);
+    r.input = geo::LonLat::trusted(ilon, ilat);
+    r.datum = enum_of<geo::Datum>(in.text(), geo::parse_datum, "datum");
     r.accuracy_m = in.opt_real();
     r.generation = in.text();
     r.grid_status = locate_status(in.text());
@@ -334,20 +334,22 @@ Report decode_report(const Row& row) {
     r.closed_at = in.opt_time();
     r.evaluated_at = in.opt_time();
     r.due_at = in.opt_time();
-    r.supervision = static_cast<SupervisionLevel>(std::clamp<std::int64_t>(in.integer(), 0, 3));
+    r.supervision =
+        static_cast<dispatch::SupervisionLevel>(std::clamp<std::int64_t>(in.integer(), 0, 3));
     r.rework_count = static_cast<int>(in.integer());
     if (auto rating = in.opt_integer()) r.rating = static_cast<int>(*rating);
     r.rating_comment = in.text();
     const std::string pending = in.text();
     if (!pending.empty()) {
       const json p = json::parse(pending);
-      r.pending_extension = ExtensionRequest{from_millis(p.at("requested_due").get<std::int64_t>()),
-                                             p.at("reason").get<std::string>(),
-                                             p.at("requested_by").get<std::string>()};
+      r.pending_extension = dispatch::ExtensionRequest{
+          from_millis(p.at("requested_due").get<std::int64_t>()), p.at("reason").get<std::string>(),
+          p.at("requested_by").get<std::string>()};
     }
     r.suspended_at = in.opt_time();
     r.remaining_work_minutes = in.opt_integer();
-    r.resume_state = enum_of<ReportState>(in.text(), parse_report_state, "resume state");
+    r.resume_state =
+        enum_of<dispatch::ReportState>(in.text(), dispatch::parse_report_state, "resume state");
     r.cancel_reason = in.text();
     r.version = static_cast<int>(in.integer());
     in.integer();  // cell: derived from the position
@@ -366,12 +368,12 @@ Report decode_report(const Row& row) {
       r.attributes = json::parse(a).get<std::map<std::string, std::string>>();
     (void)in.opt_time();  // report_in_due: derived from the whistle, for the ticker's query
     if (!service_id.empty()) {
-      r.nearest_service = NearestServiceInfo{service_id,
-                                             service_name,
-                                             walk.value_or(0),
-                                             minutes.value_or(0),
-                                             within.value_or(0) != 0,
-                                             straight.value_or(0) != 0};
+      r.nearest_service = dispatch::NearestServiceInfo{service_id,
+                                                       service_name,
+                                                       walk.value_or(0),
+                                                       minutes.value_or(0),
+                                                       within.value_or(0) != 0,
+                                                       straight.value_or(0) != 0};
     }
     return r;
   } catch (const json::exception& e) {
@@ -386,7 +388,7 @@ const std::vector<std::string>& event_columns() {
   return kColumns;
 }
 
-Row encode_event(const Event& e) {
+Row encode_event(const dispatch::Event& e) {
   return Row{e.report_id,
              std::int64_t{e.seq},
              to_millis(e.at),
@@ -400,18 +402,18 @@ Row encode_event(const Event& e) {
              json(e.data).dump()};
 }
 
-Event decode_event(const Row& row) {
+dispatch::Event decode_event(const Row& row) {
   try {
     Reader in(row);
-    Event e;
+    dispatch::Event e;
     e.report_id = in.text();
     e.seq = static_cast<int>(in.integer());
     e.at = in.time();
     e.actor_id = in.text();
-    e.role = enum_of<Role>(in.text(), parse_role, "role");
+    e.role = enum_of<dispatch::Role>(in.text(), dispatch::parse_role, "role");
     e.action = in.text();
-    e.from = enum_of<ReportState>(in.text(), parse_report_state, "state");
-    e.to = enum_of<ReportState>(in.text(), parse_report_state, "state");
+    e.from = enum_of<dispatch::ReportState>(in.text(), dispatch::parse_report_state, "state");
+    e.to = enum_of<dispatch::ReportState>(in.text(), dispatch::parse_report_state, "state");
     e.note = in.text();
     e.media = string_list(in.text());
     const std::string data = in.text();
@@ -429,7 +431,7 @@ const std::vector<std::string>& grid_columns() {
   return kColumns;
 }
 
-Row encode_grid(const Grid& g) {
+Row encode_grid(const grid::Grid& g) {
   auto opt_int = [](const std::optional<long long>& v) {
     return v ? Value(std::int64_t{*v}) : Value();
   };
@@ -444,12 +446,12 @@ Row encode_grid(const Grid& g) {
              opt_text(g.leader.phone),
              opt_int(g.households),
              opt_int(g.residents),
-             to_wkb_hex(g.geometry)};
+             geo::to_wkb_hex(g.geometry)};
 }
 
-Grid decode_grid(const Row& row) {
+grid::Grid decode_grid(const Row& row) {
   Reader in(row);
-  Grid g;
+  grid::Grid g;
   g.id = in.text();
   g.parent_id = in.text();
   if (auto l = in.opt_integer()) g.level = static_cast<int>(*l);
@@ -459,7 +461,7 @@ Grid decode_grid(const Row& row) {
   g.leader = {in.text(), in.text(), in.text()};
   g.households = in.opt_integer();
   g.residents = in.opt_integer();
-  g.geometry = from_wkb_hex(in.text());
+  g.geometry = geo::from_wkb_hex(in.text());
   return g;
 }
 
@@ -480,7 +482,7 @@ std::int64_t cell_of(double lon, double lat) {
   return cell_row(lat) * 400000 + cell_column(lon);
 }
 
-std::vector<std::int64_t> cells_covering(const BBox& box) {
+std::vector<std::int64_t> cells_covering(const geo::BBox& box) {
   std::vector<std::int64_t> out;
   const auto row0 = cell_row(box.min_y), row1 = cell_row(box.max_y);
   const auto col0 = cell_column(box.min_x), col1 = cell_column(box.max_x);
@@ -490,7 +492,7 @@ std::vector<std::int64_t> cells_covering(const BBox& box) {
   return out;
 }
 
-std::string grid_path(const Report& r) {
+std::string grid_path(const dispatch::Report& r) {
   if (r.grid_chain.empty()) return "/";
   std::string path = "/";
   for (auto it = r.grid_chain.rbegin(); it != r.grid_chain.rend(); ++it) path += *it + "/";

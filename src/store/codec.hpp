@@ -21,31 +21,31 @@ using db::Value;
 /// The columns of `reports` in encode/decode order (idempotency_key and request_hash are
 /// written on insert only, and not part of a Report).
 const std::vector<std::string>& report_columns();
-Row encode_report(const Report& r);
+Row encode_report(const dispatch::Report& r);
 /// @throws Error(internal) for a row that does not decode (a corrupt database).
-Report decode_report(const Row& row);
+dispatch::Report decode_report(const Row& row);
 
 const std::vector<std::string>& event_columns();
-Row encode_event(const Event& e);
-Event decode_event(const Row& row);
+Row encode_event(const dispatch::Event& e);
+dispatch::Event decode_event(const Row& row);
 
 /// The columns of `grids` (after `generation`), the last one the geometry as WKB hex.
 const std::vector<std::string>& grid_columns();
-Row encode_grid(const Grid& g);
-Grid decode_grid(const Row& row);
+Row encode_grid(const grid::Grid& g);
+grid::Grid decode_grid(const Row& row);
 
 /// Reports are bucketed in cells of 0.001° (≈111 m north–south, ≈98 m east–west at 28°N) so
 /// the duplicate search reads a few cells, not every recent report of a category.
 inline constexpr double kCellDegrees = 0.001;
 std::int64_t cell_of(double lon, double lat);
 /// The cells a box touches; empty when more than 64 (then scan the box instead).
-std::vector<std::int64_t> cells_covering(const BBox& box);
+std::vector<std::int64_t> cells_covering(const geo::BBox& box);
 
 /// "/root/…/leaf/": the report's grid chain root first, for "this grid or below" filters.
-std::string grid_path(const Report& r);
+std::string grid_path(const dispatch::Report& r);
 
-std::int64_t to_millis(Instant t);
-Instant from_millis(std::int64_t ms);
+std::int64_t to_millis(dispatch::Instant t);
+dispatch::Instant from_millis(std::int64_t ms);
 
 /// "<comma-separated column names>" and "?, ?, …" / "$1, $2, …" helpers for SQL text.
 std::string column_list(const std::vector<std::string>& columns, const std::string& prefix = "");

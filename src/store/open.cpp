@@ -1,6 +1,6 @@
 #include "adapters.hpp"
 
-namespace wangge {
+namespace wangge::store {
 
 bool is_postgres_location(const std::string& location) {
   return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0 ||
@@ -13,4 +13,4 @@ std::unique_ptr<Store> open_store(const std::string& location, const StoreOption
   return store::open_sqlite_store(location, options);
 }
 
-}  // namespace wangge
+}  // namespace wangge::store

@@ -336,7 +336,8 @@ void migrate(const std::string& conninfo) {
     for (std::size_t v = static_cast<std::size_t>(have); v < all.size(); ++v) {
       tx.exec0(all[v]);
       tx.exec_params0("INSERT INTO schema_migrations VALUES ($1, $2)",
-                      static_cast<long long>(v + 1), static_cast<long long>(to_millis(now_utc())));
+                      static_cast<long long>(v + 1),
+                      static_cast<long long>(to_millis(dispatch::now_utc())));
     }
     tx.commit();
   } catch (const Error&) {
@@ -402,8 +403,8 @@ class PostgisStore final : public SqlStore {
   std::string kind() const override { return "postgis"; }
   void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }
 
-  std::string save_generation(const std::vector<Grid>& grids, const std::string& source,
-                              Instant now) override {
+  std::string save_generation(const std::vector<grid::Grid>& grids, const std::string& source,
+                              dispatch::Instant now) override {
     std::string id;
     write([&](WriteTx& tx) {
       Session& s = static_cast<Session&>(tx);
@@ -417,7 +418,7 @@ class PostgisStore final : public SqlStore {
       const std::string insert = "INSERT INTO grids (generation, " + column_list(columns) +
                                  ", geom) VALUES (?, " + placeholders(columns.size(), false) +
                                  ", ST_GeomFromWKB(decode(?, 'hex'), 4326))";
-      for (const Grid& g : grids) {
+      for (const grid::Grid& g : grids) {
         Row row{id};
         Row values = encode_grid(g);
         row.insert(row.end(), values.begin(), values.end());
@@ -426,11 +427,11 @@ class PostgisStore final : public SqlStore {
     });
     return id;
   }
-  std::vector<Grid> load_generation(const std::string& id) override {
+  std::vector<grid::Grid> load_generation(const std::string& id) override {
     auto columns = grid_columns();
     columns.pop_back();
     return read_value_unbounded([&](SqlSession& s) {
-      std::vector<Grid> out;
+      std::vector<grid::Grid> out;
       for (const Row& row : s.rows("SELECT " + column_list(columns) +
                                        ", encode(ST_AsBinary(geom, 'NDR'), 'hex') FROM grids "
                                        "WHERE generation = ? ORDER BY seq",

@@ -49,7 +49,7 @@ std::string select_idempotency() {
   return "SELECT idempotency_key, request_hash, id FROM reports WHERE idempotency_key = ?";
 }
 
-Query open_reports_near(const std::string& category, const BBox& box, Instant since,
+Query open_reports_near(const std::string& category, const geo::BBox& box, dispatch::Instant since,
                         std::size_t limit) {
   Query q{"SELECT " + column_list(candidate_columns()) + " FROM reports WHERE category = ?",
           {category}};
@@ -81,8 +81,8 @@ const std::vector<std::string>& candidate_columns() {
   return kColumns;
 }
 
-Report decode_candidate(const Row& row) {
-  Report r;
+dispatch::Report decode_candidate(const Row& row) {
+  dispatch::Report r;
   auto text = [&](std::size_t i) {
     return std::holds_alternative<std::string>(row[i]) ? std::get<std::string>(row[i]) : "";
   };
@@ -93,15 +93,15 @@ Report decode_candidate(const Row& row) {
   };
   r.id = text(0);
   r.category = text(1);
-  r.state = parse_report_state(text(2)).value_or(ReportState::received);
+  r.state = dispatch::parse_report_state(text(2)).value_or(dispatch::ReportState::received);
   r.created_at = r.updated_at = from_millis(std::get<std::int64_t>(row[3]));
-  r.position = LonLat::trusted(real(4), real(5));
+  r.position = geo::LonLat::trusted(real(4), real(5));
   r.duplicate_of = text(6);
   return r;
 }
 
-Query supervision_candidates(Instant now, double remind_fraction, Instant list_before,
-                             std::size_t limit) {
+Query supervision_candidates(dispatch::Instant now, double remind_fraction,
+                             dispatch::Instant list_before, std::size_t limit) {
   // The supervised column is the level: 0 none, 1 催办, 2 督办, 3 挂牌督办.
   return {
       "SELECT id FROM reports WHERE state IN ('dispatched', 'accepted', 'handled')"
@@ -116,14 +116,14 @@ Query supervision_candidates(Instant now, double remind_fraction, Instant list_b
        to_millis(list_before), static_cast<std::int64_t>(limit)}};
 }
 
-Query report_in_candidates(Instant now, std::size_t limit) {
+Query report_in_candidates(dispatch::Instant now, std::size_t limit) {
   return {
       "SELECT id FROM reports WHERE report_in_due IS NOT NULL AND report_in_due < ?"
       " AND state IN ('dispatched', 'accepted') ORDER BY report_in_due, id LIMIT ?",
       {to_millis(now), static_cast<std::int64_t>(limit)}};
 }
 
-std::string cursor_after(const Report& r) {
+std::string cursor_after(const dispatch::Report& r) {
   return std::to_string(to_millis(r.created_at)) + "_" + r.id;
 }
 
@@ -160,7 +160,7 @@ void add_filters(Query& q, const ReportFilter& f) {
   };
   if (!f.states.empty()) {
     std::vector<std::string> names;
-    for (ReportState s : f.states) names.emplace_back(to_string(s));
+    for (dispatch::ReportState s : f.states) names.emplace_back(to_string(s));
     any_of("state", names);
   }
   if (!f.categories.empty()) any_of("category", f.categories);
@@ -242,7 +242,7 @@ Query count(const ReportFilter& f, std::size_t at_most) {
   return q;
 }
 
-Query reports_created(Instant from, Instant to, std::size_t max_rows) {
+Query reports_created(dispatch::Instant from, dispatch::Instant to, std::size_t max_rows) {
   return {select_from_reports() +
               " WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?",
           {to_millis(from), to_millis(to),
@@ -270,12 +270,12 @@ std::string select_api_keys() {
 std::string revoke_api_key() {
   return "UPDATE api_keys SET revoked = 1 WHERE id = ?";
 }
-Query open_counts_by_path(Instant now) {
+Query open_counts_by_path(dispatch::Instant now) {
   Query q{"", {to_millis(now)}};
   std::string open, running;
-  for (ReportState st : open_states()) {
+  for (dispatch::ReportState st : dispatch::open_states()) {
     open += (open.empty() ? "'" : ", '") + std::string(to_string(st)) + "'";
-    if (is_running(st))
+    if (dispatch::is_running(st))
       running += (running.empty() ? "'" : ", '") + std::string(to_string(st)) + "'";
   }
   // The states are ours (no outside text); the time is a parameter. Report::overdue's rule.

@@ -21,19 +21,19 @@ std::string insert_event();
 std::string select_events();  ///< one report id, by seq
 std::string select_idempotency();
 /// Duplicate candidates: only candidate_columns(), decoded with decode_candidate().
-Query open_reports_near(const std::string& category, const BBox& box, Instant since,
+Query open_reports_near(const std::string& category, const geo::BBox& box, dispatch::Instant since,
                         std::size_t limit);
 const std::vector<std::string>& candidate_columns();
 /// A report with only id, category, state, created_at, position and duplicate_of set.
-Report decode_candidate(const Row& row);
+dispatch::Report decode_candidate(const Row& row);
 /// Running cases that may call for a higher supervision level at @p now (催办 at
 /// @p remind_fraction of the time allowed, 督办 overdue, 挂牌督办 for a 督办 case due before
 /// @p list_before): the workflow decides; at most @p limit, earliest due first.
-Query supervision_candidates(Instant now, double remind_fraction, Instant list_before,
-                             std::size_t limit);
+Query supervision_candidates(dispatch::Instant now, double remind_fraction,
+                             dispatch::Instant list_before, std::size_t limit);
 /// Running cases with a whistled department whose 报到 deadline passed before @p now, not
 /// told of yet (reports.report_in_due): at most @p limit, earliest deadline first.
-Query report_in_candidates(Instant now, std::size_t limit);
+Query report_in_candidates(dispatch::Instant now, std::size_t limit);
 /// The filtered page in the filter's order (one row more than the limit, to know whether more
 /// follow). @throws Error(invalid_argument) for a malformed cursor, a limit outside 1 to
 /// kMaxListLimit or an offset above kMaxListOffset.
@@ -42,8 +42,8 @@ Query list(const ReportFilter& filter);
 /// @p at_most.
 Query count(const ReportFilter& filter, std::size_t at_most);
 /// The cursor that continues after @p r.
-std::string cursor_after(const Report& r);
-Query reports_created(Instant from, Instant to, std::size_t max_rows);
+std::string cursor_after(const dispatch::Report& r);
+Query reports_created(dispatch::Instant from, dispatch::Instant to, std::size_t max_rows);
 
 std::string select_reply();
 std::string insert_reply();
@@ -53,7 +53,7 @@ std::string select_api_keys();
 std::string revoke_api_key();
 std::string count_by_state();
 /// grid_path, open reports, overdue among them (one parameter: now, in milliseconds).
-Query open_counts_by_path(Instant now);
+Query open_counts_by_path(dispatch::Instant now);
 GridPathCount decode_path_count(const Row& row);
 ApiKey decode_api_key(const Row& row);
 

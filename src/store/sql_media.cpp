@@ -73,7 +73,7 @@ std::optional<std::string> SqlStore::media_bytes(const std::string& id, bool thu
   });
 }
 
-std::size_t SqlStore::media_count_since(const std::string& owner, Instant since) {
+std::size_t SqlStore::media_count_since(const std::string& owner, dispatch::Instant since) {
   return read_value([&](SqlSession& s) {
     auto found = s.rows("SELECT COUNT(*) FROM media WHERE owner = ? AND created_at >= ?",
                         {owner, to_millis(since)});
@@ -89,7 +89,7 @@ bool SqlStore::delete_unattached(const std::string& id) {
   return n > 0;
 }
 
-std::size_t SqlStore::delete_unattached_media(Instant before) {
+std::size_t SqlStore::delete_unattached_media(dispatch::Instant before) {
   std::size_t n = 0;
   write_sql([&](SqlSession& s) {
     n = s.run("DELETE FROM media WHERE report_id IS NULL AND created_at < ?", {to_millis(before)});

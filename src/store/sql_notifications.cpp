@@ -20,13 +20,14 @@ bool null_at(const Row& row, std::size_t i) {
   return std::holds_alternative<std::monostate>(row[i]);
 }
 
-Notification decode_notice(const Row& row, std::size_t at = 0) {
-  Notification n;
+dispatch::Notification decode_notice(const Row& row, std::size_t at = 0) {
+  dispatch::Notification n;
   n.id = text_of(row[at + 0]);
   n.created_at = from_millis(int_at(row, at + 1));
   n.report_id = text_of(row[at + 2]);
   n.event_seq = static_cast<int>(std::clamp<std::int64_t>(int_at(row, at + 3), 0, 1 << 30));
-  n.kind = parse_notice_kind(text_of(row[at + 4])).value_or(NoticeKind::assigned);
+  n.kind =
+      dispatch::parse_notice_kind(text_of(row[at + 4])).value_or(dispatch::NoticeKind::assigned);
   n.recipient = text_of(row[at + 5]);
   n.recipient_name = text_of(row[at + 6]);
   n.department = text_of(row[at + 7]);
@@ -43,13 +44,14 @@ Notification decode_notice(const Row& row, std::size_t at = 0) {
   return n;
 }
 
-Delivery decode_delivery(const Row& row, std::size_t at = 0) {
-  Delivery d;
+dispatch::Delivery decode_delivery(const Row& row, std::size_t at = 0) {
+  dispatch::Delivery d;
   d.id = text_of(row[at + 0]);
   d.notification_id = text_of(row[at + 1]);
   d.channel = text_of(row[at + 2]);
   d.address = text_of(row[at + 3]);
-  d.state = parse_delivery_state(text_of(row[at + 4])).value_or(DeliveryState::pending);
+  d.state = dispatch::parse_delivery_state(text_of(row[at + 4]))
+                .value_or(dispatch::DeliveryState::pending);
   d.attempts = static_cast<int>(std::clamp<std::int64_t>(int_at(row, at + 5), 0, 1 << 30));
   d.next_at = from_millis(int_at(row, at + 6));
   d.created_at = from_millis(int_at(row, at + 7));
@@ -78,7 +80,8 @@ std::string prefixed(const char* columns, const char* alias) {
 
 }  // namespace
 
-std::size_t SqlSession::enqueue(const Notification& n, const std::vector<Delivery>& deliveries,
+std::size_t SqlSession::enqueue(const dispatch::Notification& n,
+                                const std::vector<dispatch::Delivery>& deliveries,
                                 std::vector<bool>* fresh) {
   nlohmann::json grids = nlohmann::json::array();
   for (const std::string& g : n.grids) grids.push_back(g);
@@ -90,7 +93,7 @@ std::size_t SqlSession::enqueue(const Notification& n, const std::vector<Deliver
   if (fresh) fresh->assign(deliveries.size(), false);
   std::size_t inserted = 0;
   for (std::size_t i = 0; i < deliveries.size(); ++i) {
-    const Delivery& d = deliveries[i];
+    const dispatch::Delivery& d = deliveries[i];
     const std::size_t n_rows =
         run(std::string("INSERT INTO deliveries (") + kDeliveryColumns +
                 ", digest_window) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, ?) "
@@ -143,7 +146,7 @@ std::vector<DueDelivery> pending_with_messages(SqlSession& s, const std::string&
 
 }  // namespace
 
-std::vector<DueDelivery> SqlStore::due_deliveries(Instant now, std::size_t limit) {
+std::vector<DueDelivery> SqlStore::due_deliveries(dispatch::Instant now, std::size_t limit) {
   return read_value([&](SqlSession& s) {
     return pending_with_messages(s, "d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?",
                                  {to_millis(now), static_cast<std::int64_t>(limit)});
@@ -188,15 +191,15 @@ void SqlStore::record_outcomes(const std::vector<DeliveryOutcome>& outcomes) {
   });
 }
 
-std::optional<Instant> SqlStore::next_due() {
-  return read_value([&](SqlSession& s) -> std::optional<Instant> {
+std::optional<dispatch::Instant> SqlStore::next_due() {
+  return read_value([&](SqlSession& s) -> std::optional<dispatch::Instant> {
     const auto rows = s.rows("SELECT MIN(next_at) FROM deliveries WHERE state = 'pending'", {});
     if (rows.empty() || null_at(rows[0], 0)) return std::nullopt;
     return from_millis(int_at(rows[0], 0));
   });
 }
 
-std::vector<Notification> SqlStore::inbox(const InboxQuery& q) {
+std::vector<dispatch::Notification> SqlStore::inbox(const InboxQuery& q) {
   return read_value([&](SqlSession& s) {
     std::string text =
         std::string("SELECT ") + kNoticeColumns + " FROM notifications WHERE recipient = ?";
@@ -210,7 +213,7 @@ std::vector<Notification> SqlStore::inbox(const InboxQuery& q) {
     }
     text += " ORDER BY created_at DESC, id DESC LIMIT ?";
     params.push_back(static_cast<std::int64_t>(q.limit));
-    std::vector<Notification> out;
+    std::vector<dispatch::Notification> out;
     for (const Row& row : s.rows(text, params)) out.push_back(decode_notice(row));
     return out;
   });
@@ -224,7 +227,8 @@ std::size_t SqlStore::unread_count(const std::string& recipient) {
   });
 }
 
-bool SqlStore::mark_read(const std::string& id, const std::string& recipient, Instant now) {
+bool SqlStore::mark_read(const std::string& id, const std::string& recipient,
+                         dispatch::Instant now) {
   bool found = false;
   write_sql([&](SqlSession& s) {
     found = !s.rows("SELECT id FROM notifications WHERE id = ? AND recipient = ?", {id, recipient})
@@ -237,8 +241,8 @@ bool SqlStore::mark_read(const std::string& id, const std::string& recipient, In
   return found;
 }
 
-std::optional<Notification> SqlStore::notification(const std::string& id) {
-  return read_value([&](SqlSession& s) -> std::optional<Notification> {
+std::optional<dispatch::Notification> SqlStore::notification(const std::string& id) {
+  return read_value([&](SqlSession& s) -> std::optional<dispatch::Notification> {
     const auto rows =
         s.rows(std::string("SELECT ") + kNoticeColumns + " FROM notifications WHERE id = ?", {id});
     if (rows.empty()) return std::nullopt;
@@ -246,7 +250,8 @@ std::optional<Notification> SqlStore::notification(const std::string& id) {
   });
 }
 
-std::vector<Delivery> SqlStore::deliveries(std::optional<DeliveryState> state, std::size_t limit) {
+std::vector<dispatch::Delivery> SqlStore::deliveries(std::optional<dispatch::DeliveryState> state,
+                                                     std::size_t limit) {
   // Newest change first. Each state reads its own partial index (deliveries_due holds the
   // pending rows, deliveries_done the others, in (state, updated_at, id) order); the literal
   // terms let SQLite see which; all states are the three merged.
@@ -255,10 +260,10 @@ std::vector<Delivery> SqlStore::deliveries(std::optional<DeliveryState> state, s
   const auto limit_value = static_cast<std::int64_t>(limit);
   std::string text;
   Row params;
-  auto add = [&](DeliveryState st) {
+  auto add = [&](dispatch::DeliveryState st) {
     if (!text.empty()) text += " UNION ALL ";
     text += "SELECT * FROM (" + columns;
-    if (st == DeliveryState::pending) {
+    if (st == dispatch::DeliveryState::pending) {
       text += " WHERE state = 'pending'";
     } else {
       text += " WHERE state = ? AND state <> 'pending'";
@@ -270,21 +275,22 @@ std::vector<Delivery> SqlStore::deliveries(std::optional<DeliveryState> state, s
   if (state) {
     add(*state);
   } else {
-    for (const DeliveryState st :
-         {DeliveryState::pending, DeliveryState::delivered, DeliveryState::dead})
+    for (const dispatch::DeliveryState st :
+         {dispatch::DeliveryState::pending, dispatch::DeliveryState::delivered,
+          dispatch::DeliveryState::dead})
       add(st);
   }
   text = "SELECT * FROM (" + text + ") AS newest" + order;
   params.push_back(limit_value);
   return read_value([&](SqlSession& s) {
-    std::vector<Delivery> out;
+    std::vector<dispatch::Delivery> out;
     for (const Row& row : s.rows(text, params)) out.push_back(decode_delivery(row));
     return out;
   });
 }
 
-std::optional<Delivery> SqlStore::delivery(const std::string& id) {
-  return read_value([&](SqlSession& s) -> std::optional<Delivery> {
+std::optional<dispatch::Delivery> SqlStore::delivery(const std::string& id) {
+  return read_value([&](SqlSession& s) -> std::optional<dispatch::Delivery> {
     const auto rows =
         s.rows(std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE id = ?", {id});
     if (rows.empty()) return std::nullopt;
@@ -292,7 +298,7 @@ std::optional<Delivery> SqlStore::delivery(const std::string& id) {
   });
 }
 
-bool SqlStore::resend(const std::string& id, Instant now) {
+bool SqlStore::resend(const std::string& id, dispatch::Instant now) {
   bool found = false;
   write_sql([&](SqlSession& s) {
     found =
@@ -304,7 +310,7 @@ bool SqlStore::resend(const std::string& id, Instant now) {
   return found;
 }
 
-std::size_t SqlStore::purge_deliveries(Instant before, std::size_t limit) {
+std::size_t SqlStore::purge_deliveries(dispatch::Instant before, std::size_t limit) {
   // By deliveries_done (state, updated_at, id), one state at a time, the oldest first.
   std::size_t purged = 0;
   write_sql([&](SqlSession& s) {
@@ -330,9 +336,10 @@ std::vector<std::pair<std::string, std::size_t>> SqlStore::delivery_counts() {
   });
 }
 
-std::vector<std::pair<std::string, Instant>> SqlStore::subscriptions(const std::string& actor) {
+std::vector<std::pair<std::string, dispatch::Instant>> SqlStore::subscriptions(
+    const std::string& actor) {
   return read_value([&](SqlSession& s) {
-    std::vector<std::pair<std::string, Instant>> out;
+    std::vector<std::pair<std::string, dispatch::Instant>> out;
     for (const Row& row : s.rows(
              "SELECT grid, created_at FROM subscriptions WHERE actor = ? ORDER BY grid", {actor}))
       out.emplace_back(text_of(row[0]), from_millis(int_at(row, 1)));
@@ -340,7 +347,7 @@ std::vector<std::pair<std::string, Instant>> SqlStore::subscriptions(const std::
   });
 }
 
-bool SqlStore::subscribe(const std::string& actor, const std::string& grid, Instant now,
+bool SqlStore::subscribe(const std::string& actor, const std::string& grid, dispatch::Instant now,
                          std::size_t at_most) {
   bool ok = false;
   write_sql([&](SqlSession& s) {

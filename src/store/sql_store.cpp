@@ -22,26 +22,27 @@ std::size_t size_of(const Value& v) {
 
 // ---- SqlSession ------------------------------------------------------------------------------
 
-std::vector<Report> SqlSession::decode_all(const sql::Query& q) {
-  std::vector<Report> out;
+std::vector<dispatch::Report> SqlSession::decode_all(const sql::Query& q) {
+  std::vector<dispatch::Report> out;
   for (const Row& row : rows(q.text, q.params)) out.push_back(decode_report(row));
   return out;
 }
 
-std::optional<Report> SqlSession::report(const std::string& id) {
+std::optional<dispatch::Report> SqlSession::report(const std::string& id) {
   auto found = rows(sql::select_report(), {id});
   if (found.empty()) return std::nullopt;
   return decode_report(found.front());
 }
 
-void SqlSession::insert_report(const Report& r, const std::string& key, const std::string& hash) {
+void SqlSession::insert_report(const dispatch::Report& r, const std::string& key,
+                               const std::string& hash) {
   Row row = encode_report(r);
   row.push_back(key.empty() ? Value() : Value(key));
   row.push_back(hash.empty() ? Value() : Value(hash));
   run(sql::insert_report(), row);
 }
 
-void SqlSession::update_report(const Report& r) {
+void SqlSession::update_report(const dispatch::Report& r) {
   Row row = encode_report(r);
   const Value id = row.front();
   row.erase(row.begin());
@@ -50,7 +51,7 @@ void SqlSession::update_report(const Report& r) {
     throw Error(ErrorCode::not_found, "report " + r.id + " does not exist");
 }
 
-void SqlSession::append_event(const Event& e) {
+void SqlSession::append_event(const dispatch::Event& e) {
   run(sql::insert_event(), encode_event(e));
 }
 
@@ -60,16 +61,19 @@ std::optional<IdempotencyRecord> SqlSession::idempotency(const std::string& key)
   return IdempotencyRecord{text_of(found[0][0]), text_of(found[0][1]), text_of(found[0][2])};
 }
 
-std::vector<Report> SqlSession::open_reports_near(const std::string& category, const BBox& box,
-                                                  Instant since, std::size_t limit) {
+std::vector<dispatch::Report> SqlSession::open_reports_near(const std::string& category,
+                                                            const geo::BBox& box,
+                                                            dispatch::Instant since,
+                                                            std::size_t limit) {
   const auto q = sql::open_reports_near(category, box, since, limit);
-  std::vector<Report> out;
+  std::vector<dispatch::Report> out;
   for (const Row& row : rows(q.text, q.params)) out.push_back(sql::decode_candidate(row));
   return out;
 }
 
-std::vector<std::string> SqlSession::supervision_candidates(Instant now, double remind_fraction,
-                                                            Instant list_before,
+std::vector<std::string> SqlSession::supervision_candidates(dispatch::Instant now,
+                                                            double remind_fraction,
+                                                            dispatch::Instant list_before,
                                                             std::size_t limit) {
   const auto q = sql::supervision_candidates(now, remind_fraction, list_before, limit);
   std::vector<std::string> ids;
@@ -77,7 +81,8 @@ std::vector<std::string> SqlSession::supervision_candidates(Instant now, double 
   return ids;
 }
 
-std::vector<std::string> SqlSession::report_in_candidates(Instant now, std::size_t limit) {
+std::vector<std::string> SqlSession::report_in_candidates(dispatch::Instant now,
+                                                          std::size_t limit) {
   const auto q = sql::report_in_candidates(now, limit);
   std::vector<std::string> ids;
   for (const Row& row : rows(q.text, q.params)) ids.push_back(text_of(row[0]));
@@ -91,7 +96,7 @@ std::optional<StoredReply> SqlSession::reply(const std::string& key) {
                      text_of(found[0][2])};
 }
 
-void SqlSession::save_reply(const std::string& key, const StoredReply& r, Instant now) {
+void SqlSession::save_reply(const std::string& key, const StoredReply& r, dispatch::Instant now) {
   run(sql::insert_reply(), {key, r.request_hash, std::int64_t{r.status}, r.body, to_millis(now)});
 }
 
@@ -101,13 +106,13 @@ void SqlStore::write_sql(const std::function<void(SqlSession&)>& fn) {
   write([&](WriteTx& tx) { fn(static_cast<SqlSession&>(tx)); });
 }
 
-std::optional<Report> SqlStore::report(const std::string& id) {
+std::optional<dispatch::Report> SqlStore::report(const std::string& id) {
   return read_value([&](SqlSession& s) { return s.report(id); });
 }
 
-std::vector<Event> SqlStore::events(const std::string& id) {
+std::vector<dispatch::Event> SqlStore::events(const std::string& id) {
   return read_value([&](SqlSession& s) {
-    std::vector<Event> out;
+    std::vector<dispatch::Event> out;
     for (const Row& row : s.rows(sql::select_events(), {id})) out.push_back(decode_event(row));
     return out;
   });
@@ -131,7 +136,9 @@ std::size_t SqlStore::count(const ReportFilter& filter, std::size_t at_most) {
   return read_value([&](SqlSession& s) { return size_of(s.rows(q.text, q.params)[0][0]); });
 }
 
-std::vector<Report> SqlStore::reports_created(Instant from, Instant to, std::size_t max_rows) {
+std::vector<dispatch::Report> SqlStore::reports_created(dispatch::Instant from,
+                                                        dispatch::Instant to,
+                                                        std::size_t max_rows) {
   return read_value(
       [&](SqlSession& s) { return s.decode_all(sql::reports_created(from, to, max_rows)); });
 }
@@ -170,7 +177,8 @@ std::vector<GenerationInfo> SqlStore::generations() {
   });
 }
 
-void SqlStore::put_reference(const std::string& name, const std::string& body, Instant now) {
+void SqlStore::put_reference(const std::string& name, const std::string& body,
+                             dispatch::Instant now) {
   write_sql([&](SqlSession& s) {
     s.run(
         "INSERT INTO reference (name, body, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO "
@@ -188,8 +196,8 @@ std::optional<std::string> SqlStore::reference(const std::string& name) {
   });
 }
 
-std::optional<Instant> SqlStore::reference_updated_at(const std::string& name) {
-  return read_value_unbounded([&](SqlSession& s) -> std::optional<Instant> {
+std::optional<dispatch::Instant> SqlStore::reference_updated_at(const std::string& name) {
+  return read_value_unbounded([&](SqlSession& s) -> std::optional<dispatch::Instant> {
     auto found = s.rows("SELECT updated_at FROM reference WHERE name = ?", {name});
     if (found.empty() || !std::holds_alternative<std::int64_t>(found[0][0])) return std::nullopt;
     return from_millis(std::get<std::int64_t>(found[0][0]));
@@ -226,7 +234,7 @@ void SqlStore::revoke_api_key(const std::string& id) {
   });
 }
 
-std::vector<GridPathCount> SqlStore::open_counts_by_path(Instant now) {
+std::vector<GridPathCount> SqlStore::open_counts_by_path(dispatch::Instant now) {
   const auto q = sql::open_counts_by_path(now);
   return read_value([&](SqlSession& s) {
     std::vector<GridPathCount> out;

@@ -30,23 +30,27 @@ class SqlSession : public WriteTx {
   /// Runs a statement that returns no rows; @returns how many rows it changed.
   virtual std::size_t run(const std::string& text, const Row& params) = 0;
 
-  std::vector<Report> decode_all(const sql::Query& q);
+  std::vector<dispatch::Report> decode_all(const sql::Query& q);
 
-  std::optional<Report> report(const std::string& id) override;
-  void insert_report(const Report& r, const std::string& key, const std::string& hash) override;
-  void update_report(const Report& r) override;
-  void append_event(const Event& e) override;
+  std::optional<dispatch::Report> report(const std::string& id) override;
+  void insert_report(const dispatch::Report& r, const std::string& key,
+                     const std::string& hash) override;
+  void update_report(const dispatch::Report& r) override;
+  void append_event(const dispatch::Event& e) override;
   std::optional<IdempotencyRecord> idempotency(const std::string& key) override;
-  std::vector<Report> open_reports_near(const std::string& category, const BBox& box, Instant since,
-                                        std::size_t limit) override;
-  std::vector<std::string> supervision_candidates(Instant now, double remind_fraction,
-                                                  Instant list_before, std::size_t limit) override;
-  std::vector<std::string> report_in_candidates(Instant now, std::size_t limit) override;
+  std::vector<dispatch::Report> open_reports_near(const std::string& category, const geo::BBox& box,
+                                                  dispatch::Instant since,
+                                                  std::size_t limit) override;
+  std::vector<std::string> supervision_candidates(dispatch::Instant now, double remind_fraction,
+                                                  dispatch::Instant list_before,
+                                                  std::size_t limit) override;
+  std::vector<std::string> report_in_candidates(dispatch::Instant now, std::size_t limit) override;
   std::optional<StoredReply> reply(const std::string& key) override;
-  void save_reply(const std::string& key, const StoredReply& r, Instant now) override;
+  void save_reply(const std::string& key, const StoredReply& r, dispatch::Instant now) override;
   bool attach_media(const std::string& media_id,
                     const std::string& report_id) override;  // sql_media.cpp
-  std::size_t enqueue(const Notification& n, const std::vector<Delivery>& deliveries,
+  std::size_t enqueue(const dispatch::Notification& n,
+                      const std::vector<dispatch::Delivery>& deliveries,
                       std::vector<bool>* fresh) override;  // sql_notifications.cpp
   std::vector<std::string> subscribers(const std::vector<std::string>& grids,
                                        std::size_t limit) override;      // sql_notifications.cpp
@@ -56,23 +60,25 @@ class SqlSession : public WriteTx {
 /// The Store methods both dialects answer with the same SQL.
 class SqlStore : public Store, public AccountStore, public MediaStore, public NotificationStore {
  public:
-  std::optional<Report> report(const std::string& id) override;
-  std::vector<Event> events(const std::string& report_id) override;
+  std::optional<dispatch::Report> report(const std::string& id) override;
+  std::vector<dispatch::Event> events(const std::string& report_id) override;
   ReportPage list(const ReportFilter& filter) override;
   std::size_t count(const ReportFilter& filter, std::size_t at_most) override;
-  std::vector<Report> reports_created(Instant from, Instant to, std::size_t max_rows) override;
+  std::vector<dispatch::Report> reports_created(dispatch::Instant from, dispatch::Instant to,
+                                                std::size_t max_rows) override;
   std::size_t report_count() override;
   void activate_generation(const std::string& id) override;
   std::optional<std::string> active_generation() override;
   std::vector<GenerationInfo> generations() override;
-  void put_reference(const std::string& name, const std::string& body, Instant now) override;
+  void put_reference(const std::string& name, const std::string& body,
+                     dispatch::Instant now) override;
   std::optional<std::string> reference(const std::string& name) override;
-  std::optional<Instant> reference_updated_at(const std::string& name) override;
+  std::optional<dispatch::Instant> reference_updated_at(const std::string& name) override;
   void put_api_key(const ApiKey& key) override;
   std::optional<ApiKey> api_key_by_hash(const std::string& hash) override;
   std::vector<ApiKey> api_keys() override;
   void revoke_api_key(const std::string& id) override;
-  std::vector<GridPathCount> open_counts_by_path(Instant now) override;
+  std::vector<GridPathCount> open_counts_by_path(dispatch::Instant now) override;
   std::vector<std::pair<std::string, std::size_t>> count_by_state() override;
   AccountStore& accounts() override { return *this; }
   MediaStore& media() override { return *this; }
@@ -96,26 +102,29 @@ class SqlStore : public Store, public AccountStore, public MediaStore, public No
                     const std::string& thumbnail) override;
   std::optional<MediaRecord> media(const std::string& id) override;
   std::optional<std::string> media_bytes(const std::string& id, bool thumbnail) override;
-  std::size_t media_count_since(const std::string& owner, Instant since) override;
+  std::size_t media_count_since(const std::string& owner, dispatch::Instant since) override;
   bool delete_unattached(const std::string& id) override;
-  std::size_t delete_unattached_media(Instant before) override;
+  std::size_t delete_unattached_media(dispatch::Instant before) override;
 
   // NotificationStore (sql_notifications.cpp)
-  std::vector<DueDelivery> due_deliveries(Instant now, std::size_t limit) override;
+  std::vector<DueDelivery> due_deliveries(dispatch::Instant now, std::size_t limit) override;
   void record_outcomes(const std::vector<DeliveryOutcome>& outcomes) override;
-  std::optional<Instant> next_due() override;
+  std::optional<dispatch::Instant> next_due() override;
   std::vector<DueDelivery> digest_members(const std::string& digest) override;
-  std::vector<Notification> inbox(const InboxQuery& query) override;
+  std::vector<dispatch::Notification> inbox(const InboxQuery& query) override;
   std::size_t unread_count(const std::string& recipient) override;
-  bool mark_read(const std::string& id, const std::string& recipient, Instant now) override;
-  std::optional<Notification> notification(const std::string& id) override;
-  std::vector<Delivery> deliveries(std::optional<DeliveryState> state, std::size_t limit) override;
-  std::optional<Delivery> delivery(const std::string& id) override;
-  bool resend(const std::string& id, Instant now) override;
-  std::size_t purge_deliveries(Instant before, std::size_t limit) override;
+  bool mark_read(const std::string& id, const std::string& recipient,
+                 dispatch::Instant now) override;
+  std::optional<dispatch::Notification> notification(const std::string& id) override;
+  std::vector<dispatch::Delivery> deliveries(std::optional<dispatch::DeliveryState> state,
+                                             std::size_t limit) override;
+  std::optional<dispatch::Delivery> delivery(const std::string& id) override;
+  bool resend(const std::string& id, dispatch::Instant now) override;
+  std::size_t purge_deliveries(dispatch::Instant before, std::size_t limit) override;
   std::vector<std::pair<std::string, std::size_t>> delivery_counts() override;
-  std::vector<std::pair<std::string, Instant>> subscriptions(const std::string& actor) override;
-  bool subscribe(const std::string& actor, const std::string& grid, Instant now,
+  std::vector<std::pair<std::string, dispatch::Instant>> subscriptions(
+      const std::string& actor) override;
+  bool subscribe(const std::string& actor, const std::string& grid, dispatch::Instant now,
                  std::size_t at_most) override;
   bool unsubscribe(const std::string& actor, const std::string& grid) override;
 

@@ -99,7 +99,7 @@ void migrate(Connection& db) {
     for (std::size_t v = static_cast<std::size_t>(have); v < all.size(); ++v) {
       db.exec(all[v]);
       db.prepare("INSERT INTO schema_migrations VALUES (?, ?)")
-          .bind_all({static_cast<std::int64_t>(v + 1), to_millis(now_utc())})
+          .bind_all({static_cast<std::int64_t>(v + 1), to_millis(dispatch::now_utc())})
           .run();
     }
     db.exec("COMMIT");
@@ -198,8 +198,8 @@ class SqliteStore final : public SqlStore {
 
   void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }
 
-  std::string save_generation(const std::vector<Grid>& grids, const std::string& source,
-                              Instant now) override {
+  std::string save_generation(const std::vector<grid::Grid>& grids, const std::string& source,
+                              dispatch::Instant now) override {
     std::string id;
     write([&](WriteTx& tx) {
       Connection& db = static_cast<Session&>(tx).db();
@@ -210,17 +210,17 @@ class SqliteStore final : public SqlStore {
           .run();
       auto insert = db.prepare("INSERT INTO grids (generation, " + column_list(grid_columns()) +
                                ") VALUES (?, " + placeholders(grid_columns().size(), false) + ")");
-      for (const Grid& g : grids) {
+      for (const grid::Grid& g : grids) {
         insert.bind(1, id).bind_all(encode_grid(g), 2);
         insert.run();
       }
     });
     return id;
   }
-  std::vector<Grid> load_generation(const std::string& id) override {
+  std::vector<grid::Grid> load_generation(const std::string& id) override {
     return read_value_unbounded([&](SqlSession& session) {
       Connection& db = static_cast<Session&>(session).db();
-      std::vector<Grid> out;
+      std::vector<grid::Grid> out;
       for (const Row& row : query_rows(db,
                                        "SELECT " + column_list(grid_columns()) +
                                            " FROM grids WHERE generation = ? ORDER BY rowid",

@@ -132,17 +132,17 @@ void append_ring(const IRing& ring, std::int32_t& cx, std::int32_t& cy,
 
 /// @p poly through @p project as a corrected Boost polygon; its exterior extends @p box.
 template <class Project>
-BPoly projected_polygon(const Polygon& poly, const Project& project, BBox& box) {
+BPoly projected_polygon(const geo::Polygon& poly, const Project& project, geo::BBox& box) {
   BPoly b;
-  for (const XY& v : poly.outer) {
-    const XY p = project(v);
+  for (const geo::XY& v : poly.outer) {
+    const geo::XY p = project(v);
     box.extend(p);
     b.outer().push_back(P(p.x, p.y));
   }
-  for (const Ring& h : poly.holes) {
+  for (const geo::Ring& h : poly.holes) {
     b.inners().emplace_back();
-    for (const XY& v : h) {
-      const XY p = project(v);
+    for (const geo::XY& v : h) {
+      const geo::XY p = project(v);
       b.inners().back().push_back(P(p.x, p.y));
     }
   }
@@ -166,24 +166,24 @@ int quantise_valid(const BPoly& part, IPoly& q) {
 
 }  // namespace
 
-MultiPolygon simplify_for_zoom(const MultiPolygon& mercator, int z, double units,
-                               std::uint32_t extent) {
+geo::MultiPolygon simplify_for_zoom(const geo::MultiPolygon& mercator, int z, double units,
+                                    std::uint32_t extent) {
   const double world = 2 * 20037508.342789244;
   const double tolerance = units * world / (std::ldexp(1.0, z) * extent);
-  MultiPolygon out;
-  for (const Polygon& p : mercator.polygons) {
-    auto ring = [&](const Ring& r) {
+  geo::MultiPolygon out;
+  for (const geo::Polygon& p : mercator.polygons) {
+    auto ring = [&](const geo::Ring& r) {
       bg::model::ring<P, false, true> in, simplified;
-      for (const XY& v : r) in.push_back(P(v.x, v.y));
+      for (const geo::XY& v : r) in.push_back(P(v.x, v.y));
       bg::simplify(in, simplified, tolerance);
-      Ring o;
+      geo::Ring o;
       for (const P& v : simplified) o.push_back({v.x(), v.y()});
       return o;
     };
-    Polygon q{ring(p.outer), {}};
+    geo::Polygon q{ring(p.outer), {}};
     if (q.outer.size() < 4) q.outer = p.outer;  // never lose a polygon to simplification
-    for (const Ring& h : p.holes) {
-      Ring r = ring(h);
+    for (const geo::Ring& h : p.holes) {
+      geo::Ring r = ring(h);
       if (r.size() >= 4) q.holes.push_back(std::move(r));
     }
     out.polygons.push_back(std::move(q));
@@ -191,14 +191,14 @@ MultiPolygon simplify_for_zoom(const MultiPolygon& mercator, int z, double units
   return out;
 }
 
-PreparedPolygon prepare_for_zoom(const MultiPolygon& mercator, int z, double units,
+PreparedPolygon prepare_for_zoom(const geo::MultiPolygon& mercator, int z, double units,
                                  std::uint32_t extent) {
   PreparedPolygon out;
   out.mercator = simplify_for_zoom(mercator, z, units, extent);
   out.z = z;
   out.extent = extent;
   const WorldProjection world(z, extent);
-  for (const Polygon& poly : out.mercator.polygons) {
+  for (const geo::Polygon& poly : out.mercator.polygons) {
     BPoly b = projected_polygon(poly, world, out.world);
     if (z > 18) continue;
     IPoly q;
@@ -276,8 +276,9 @@ std::vector<std::uint32_t> LayerEncoder::tags_of(const std::vector<Property>& pr
   return tags;
 }
 
-bool LayerEncoder::add_point(std::uint64_t id, XY lonlat, const std::vector<Property>& properties) {
-  const XY p = projection_(lonlat);
+bool LayerEncoder::add_point(std::uint64_t id, geo::XY lonlat,
+                             const std::vector<Property>& properties) {
+  const geo::XY p = projection_(lonlat);
   const double lo = -static_cast<double>(buffer_), hi = static_cast<double>(extent_ + buffer_);
   if (!(p.x >= lo && p.x <= hi && p.y >= lo && p.y <= hi)) return false;
   Feature f{id, 1, tags_of(properties), {}};
@@ -290,12 +291,12 @@ bool LayerEncoder::add_point(std::uint64_t id, XY lonlat, const std::vector<Prop
 }
 
 template <class Project>
-bool LayerEncoder::add_projected(std::uint64_t id, const MultiPolygon& lonlat,
+bool LayerEncoder::add_projected(std::uint64_t id, const geo::MultiPolygon& lonlat,
                                  const std::vector<Property>& properties, Project project) {
   const double lo = -static_cast<double>(buffer_), hi = static_cast<double>(extent_ + buffer_);
   BMulti input;
-  BBox projected;
-  for (const Polygon& poly : lonlat.polygons) {
+  geo::BBox projected;
+  for (const geo::Polygon& poly : lonlat.polygons) {
     input.push_back(projected_polygon(poly, project, projected));
   }
   if (!projected.valid() || projected.max_x < lo || projected.min_x > hi || projected.max_y < lo ||
@@ -334,11 +335,11 @@ bool LayerEncoder::add_projected(std::uint64_t id, const MultiPolygon& lonlat,
   if (!any) {
     // Below the grid at this zoom: keep it visible as a one-pixel square (of a 256-px tile)
     // at its place, so that small grids do not vanish from overview maps.
-    BBox box;
+    geo::BBox box;
     for (const BPoly& part : clipped) {
-      for (const P& v : part.outer()) box.extend(XY{v.x(), v.y()});
+      for (const P& v : part.outer()) box.extend(geo::XY{v.x(), v.y()});
     }
-    const XY centre = box.centre();
+    const geo::XY centre = box.centre();
     const std::int32_t half = std::max<std::int32_t>(1, static_cast<std::int32_t>(extent_ / 512));
     const auto lo_unit = -static_cast<std::int32_t>(buffer_);
     const auto hi_unit = static_cast<std::int32_t>(extent_ + buffer_);
@@ -357,22 +358,22 @@ bool LayerEncoder::add_projected(std::uint64_t id, const MultiPolygon& lonlat,
   return true;
 }
 
-bool LayerEncoder::add_polygon(std::uint64_t id, const MultiPolygon& lonlat,
+bool LayerEncoder::add_polygon(std::uint64_t id, const geo::MultiPolygon& lonlat,
                                const std::vector<Property>& properties) {
-  return add_projected(id, lonlat, properties, [this](XY v) { return projection_(v); });
+  return add_projected(id, lonlat, properties, [this](geo::XY v) { return projection_(v); });
 }
 
-bool LayerEncoder::add_polygon_mercator(std::uint64_t id, const MultiPolygon& mercator,
+bool LayerEncoder::add_polygon_mercator(std::uint64_t id, const geo::MultiPolygon& mercator,
                                         const std::vector<Property>& properties) {
   return add_projected(id, mercator, properties,
-                       [this](XY v) { return projection_.from_mercator(v); });
+                       [this](geo::XY v) { return projection_.from_mercator(v); });
 }
 
 bool LayerEncoder::add_prepared(std::uint64_t id, const PreparedPolygon& polygon,
                                 const std::vector<Property>& properties) {
   const double lo = -static_cast<double>(buffer_), hi = static_cast<double>(extent_ + buffer_);
   const double ox = projection_.origin_x(), oy = projection_.origin_y();
-  const BBox& w = polygon.world;
+  const geo::BBox& w = polygon.world;
   const bool whole = !polygon.parts.empty() && polygon.z == zoom_ && polygon.extent == extent_ &&
                      w.valid() && w.min_x - ox >= lo && w.max_x - ox <= hi && w.min_y - oy >= lo &&
                      w.max_y - oy <= hi;

@@ -198,9 +198,9 @@ void TileCache::erase_locked(const Key& key) {
   entries_.erase(it);
 }
 
-std::size_t TileCache::invalidate_point(const std::string& layer, XY lonlat, double margin) {
+std::size_t TileCache::invalidate_point(const std::string& layer, geo::XY lonlat, double margin) {
   std::size_t dropped = 0;
-  const BBox point{lonlat.x, lonlat.y, lonlat.x, lonlat.y};
+  const geo::BBox point{lonlat.x, lonlat.y, lonlat.x, lonlat.y};
   std::lock_guard lock(mutex_);
   for (int z = 0; z <= kMaxZoom; ++z) {
     for (const TileId& t : tiles_touching(point, z, margin)) {
@@ -216,10 +216,11 @@ std::size_t TileCache::invalidate_point(const std::string& layer, XY lonlat, dou
   return dropped;
 }
 
-std::size_t TileCache::invalidate_box(const std::string& layer, const BBox& box, double margin) {
+std::size_t TileCache::invalidate_box(const std::string& layer, const geo::BBox& box,
+                                      double margin) {
   return erase_if([&](const Entry& e) {
     if (e.layer != layer) return false;
-    const BBox b = lonlat_bounds(e.tile);
+    const geo::BBox b = lonlat_bounds(e.tile);
     const double px = (b.max_x - b.min_x) * margin, py = (b.max_y - b.min_y) * margin;
     return b.max_x + px >= box.min_x && b.min_x - px <= box.max_x && b.max_y + py >= box.min_y &&
            b.min_y - py <= box.max_y;

@@ -29,19 +29,19 @@ bool valid(const TileId& t) noexcept {
   return t.x < n && t.y < n;
 }
 
-XY to_mercator(XY p) noexcept {
+geo::XY to_mercator(geo::XY p) noexcept {
   const double lat = std::clamp(p.y, -kMaxLat, kMaxLat) * std::numbers::pi / 180;
   return {p.x * kHalf / 180, kRadius * std::log(std::tan(std::numbers::pi / 4 + lat / 2))};
 }
 
-XY to_lonlat(XY m) noexcept {
+geo::XY to_lonlat(geo::XY m) noexcept {
   return {m.x / kHalf * 180,
           (2 * std::atan(std::exp(m.y / kRadius)) - std::numbers::pi / 2) * 180 / std::numbers::pi};
 }
 
-BBox mercator_bounds(const TileId& t) noexcept {
+geo::BBox mercator_bounds(const TileId& t) noexcept {
   const double size = tile_size(t.z);
-  BBox b;
+  geo::BBox b;
   b.min_x = -kHalf + t.x * size;
   b.max_x = b.min_x + size;
   b.max_y = kHalf - t.y * size;
@@ -49,25 +49,25 @@ BBox mercator_bounds(const TileId& t) noexcept {
   return b;
 }
 
-BBox lonlat_bounds(const TileId& t) noexcept {
-  const BBox m = mercator_bounds(t);
-  const XY lo = to_lonlat({m.min_x, m.min_y}), hi = to_lonlat({m.max_x, m.max_y});
-  return BBox{lo.x, lo.y, hi.x, hi.y};
+geo::BBox lonlat_bounds(const TileId& t) noexcept {
+  const geo::BBox m = mercator_bounds(t);
+  const geo::XY lo = to_lonlat({m.min_x, m.min_y}), hi = to_lonlat({m.max_x, m.max_y});
+  return geo::BBox{lo.x, lo.y, hi.x, hi.y};
 }
 
-TileId tile_of(XY lonlat, int z) noexcept {
-  const XY m = to_mercator(lonlat);
+TileId tile_of(geo::XY lonlat, int z) noexcept {
+  const geo::XY m = to_mercator(lonlat);
   const double size = tile_size(z);
   const auto last = static_cast<std::uint32_t>((1u << z) - 1);
   return {z, number::clamp_to<std::uint32_t>(std::floor((m.x + kHalf) / size), 0, last),
           number::clamp_to<std::uint32_t>(std::floor((kHalf - m.y) / size), 0, last)};
 }
 
-std::vector<TileId> tiles_touching(const BBox& lonlat, int z, double margin) noexcept {
+std::vector<TileId> tiles_touching(const geo::BBox& lonlat, int z, double margin) noexcept {
   std::vector<TileId> out;
   if (!lonlat.valid() || z < 0 || z > kMaxZoom) return out;
-  const XY lo = to_mercator({lonlat.min_x, lonlat.min_y}),
-           hi = to_mercator({lonlat.max_x, lonlat.max_y});
+  const geo::XY lo = to_mercator({lonlat.min_x, lonlat.min_y}),
+                hi = to_mercator({lonlat.max_x, lonlat.max_y});
   const double size = tile_size(z);
   const double n = static_cast<double>(1u << z);
   auto index = [&](double v) { return std::clamp(std::floor(v), 0.0, n - 1); };
@@ -82,14 +82,14 @@ std::vector<TileId> tiles_touching(const BBox& lonlat, int z, double margin) noe
   return out;
 }
 
-MultiPolygon to_mercator(const MultiPolygon& lonlat) {
-  MultiPolygon out;
-  for (const Polygon& p : lonlat.polygons) {
-    Polygon q;
-    for (const XY& v : p.outer) q.outer.push_back(to_mercator(v));
-    for (const Ring& h : p.holes) {
+geo::MultiPolygon to_mercator(const geo::MultiPolygon& lonlat) {
+  geo::MultiPolygon out;
+  for (const geo::Polygon& p : lonlat.polygons) {
+    geo::Polygon q;
+    for (const geo::XY& v : p.outer) q.outer.push_back(to_mercator(v));
+    for (const geo::Ring& h : p.holes) {
       q.holes.emplace_back();
-      for (const XY& v : h) q.holes.back().push_back(to_mercator(v));
+      for (const geo::XY& v : h) q.holes.back().push_back(to_mercator(v));
     }
     out.polygons.push_back(std::move(q));
   }
@@ -105,7 +105,7 @@ TileProjection::TileProjection(const TileId& t, std::uint32_t extent)
       origin_y_(static_cast<double>(t.y) * extent),
       extent_(extent) {}
 
-XY TileProjection::operator()(XY lonlat) const noexcept {
+geo::XY TileProjection::operator()(geo::XY lonlat) const noexcept {
   return from_mercator(to_mercator(lonlat));
 }
 

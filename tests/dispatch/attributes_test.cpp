@@ -7,7 +7,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 const std::string kDir = WANGGE_SOURCE_DIR "/geodata/sample";
@@ -170,4 +170,4 @@ TEST(CategoryAttributes, TheSampleAsksButRequiresNothing) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::dispatch

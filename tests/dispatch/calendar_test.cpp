@@ -5,7 +5,7 @@
 #include "wangge/dispatch/reference.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 using std::chrono::hours;
@@ -96,4 +96,4 @@ TEST(WorkCalendar, RefusesBrokenWorkingHours) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -8,7 +8,7 @@
 #include "sample_fixture.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 class IntakeTest : public ::testing::Test {
@@ -36,7 +36,7 @@ testing::Sample* IntakeTest::sample_ = nullptr;
 TEST_F(IntakeTest, AssignsTheFinestGridItsChainAndLeader) {
   const Report r = build(sample_->submission());
   EXPECT_EQ(r.state, ReportState::received);
-  EXPECT_EQ(r.grid_status, LocateStatus::inside);
+  EXPECT_EQ(r.grid_status, grid::LocateStatus::inside);
   EXPECT_EQ(r.grid_chain, (std::vector<std::string>{testing::Sample::kUnit, testing::Sample::kGroup,
                                                     testing::Sample::kBlock, "430302009"}));
   EXPECT_EQ(r.leader.role, "邻长");
@@ -48,13 +48,14 @@ TEST_F(IntakeTest, AssignsTheFinestGridItsChainAndLeader) {
 
 TEST_F(IntakeTest, NormalisesGcj02AndBd09ToWgs84BeforeLocating) {
   Submission s = sample_->submission();
-  const LonLat gcj =
-      from_wgs84(LonLat::checked(Longitude(s.lon.value()), Latitude(s.lat.value())), Datum::gcj02);
+  const geo::LonLat gcj = geo::from_wgs84(
+      geo::LonLat::checked(geo::Longitude(s.lon.value()), geo::Latitude(s.lat.value())),
+      geo::Datum::gcj02);
   s.lon = gcj.lon();
   s.lat = gcj.lat();
   s.datum = "gcj02";
   const Report r = build(s);
-  EXPECT_EQ(r.datum, Datum::gcj02);
+  EXPECT_EQ(r.datum, geo::Datum::gcj02);
   EXPECT_NEAR(r.position.lon(), testing::Sample::kLon, 1e-7);
   EXPECT_NEAR(r.position.lat(), testing::Sample::kLat, 1e-7);
   EXPECT_EQ(r.grid_id(), testing::Sample::kUnit);
@@ -66,7 +67,7 @@ TEST_F(IntakeTest, NormalisesGcj02AndBd09ToWgs84BeforeLocating) {
 TEST_F(IntakeTest, APointOutsideEveryGridGoesToTheUnassignedQueueNotTheBin) {
   Submission s = sample_->submission("0101", 113.5, 27.86);
   const Report r = build(s);
-  EXPECT_EQ(r.grid_status, LocateStatus::not_covered);
+  EXPECT_EQ(r.grid_status, grid::LocateStatus::not_covered);
   EXPECT_TRUE(r.grid_chain.empty());
   // Locality first, but there is no locality: the category's department is the fallback.
   EXPECT_EQ(r.responsible.kind, Assignee::Kind::department);
@@ -225,4 +226,4 @@ TEST_F(IntakeTest, ReportIdsAreRandomAndUnguessable) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::dispatch

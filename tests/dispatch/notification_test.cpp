@@ -11,7 +11,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 class NotificationRules : public ::testing::Test {
@@ -304,4 +304,4 @@ TEST_F(NotificationRules, ACategorysSettingsInTheReferenceDataMuteAndMakeUrgent)
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::dispatch

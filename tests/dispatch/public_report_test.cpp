@@ -6,7 +6,7 @@
 #include "wangge/dispatch/workflow.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 const testing::Sample& sample() {
@@ -224,4 +224,4 @@ TEST(CategoryTreeTest, PrivacyIsInheritedAndTheSampleHidesDisputesAndElderlyCare
   EXPECT_EQ(built.private_codes(), (std::vector<std::string>{"09", "0901"}));
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

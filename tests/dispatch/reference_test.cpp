@@ -5,7 +5,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 const std::string kDir = WANGGE_SOURCE_DIR "/geodata/sample";
@@ -132,4 +132,4 @@ TEST(ReferenceData, BrokenDocumentsAreRefusedWithTheEntryAndTheRule) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::dispatch

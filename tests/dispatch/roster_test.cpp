@@ -12,7 +12,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 /// Two departments, the grids g1, g2 and 430302009001, and one existing account (zhang → g12).
@@ -32,9 +32,9 @@ RosterContext context() {
 }
 
 /// A table whose rows are numbered from 1 as in Excel, with @p skipped rows left out (blank).
-OfficeTable table(const std::vector<std::vector<std::string>>& rows,
-                  const std::set<std::size_t>& blank = {}) {
-  OfficeTable t;
+geo::OfficeTable table(const std::vector<std::vector<std::string>>& rows,
+                       const std::set<std::size_t>& blank = {}) {
+  geo::OfficeTable t;
   std::size_t row = 1;
   for (const auto& cells : rows) {
     while (blank.contains(row)) ++row;
@@ -177,7 +177,7 @@ TEST(Roster, LoginsAreCheckedByTheContext) {
 TEST(Roster, AHeaderWithoutRowsOrAnEmptyFileIsAnError) {
   EXPECT_EQ(parse_roster(table({kHeader}), context()).errors,
             std::vector<std::string>{"roster.xlsx: no staff below the header (row 1)"});
-  EXPECT_EQ(parse_roster(OfficeTable{}, context()).errors.size(), 1u);
+  EXPECT_EQ(parse_roster(geo::OfficeTable{}, context()).errors.size(), 1u);
 }
 
 // ---- merging into organisation.json ---------------------------------------------------------
@@ -252,4 +252,4 @@ TEST(RosterMerge, ADocumentWithoutAStaffListIsRefused) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -9,11 +9,12 @@
 namespace wangge::testing {
 
 struct Sample {
-  ReferenceData ref = load_reference(WANGGE_SOURCE_DIR "/geodata/sample");
-  std::shared_ptr<const GridSet> grids = std::make_shared<const GridSet>(
-      GridSet::build(import_grids(WANGGE_SOURCE_DIR "/geodata/sample/grids.geojson", {}).grids));
-  GridIndex index{grids, 50.0};
-  Intake intake{ref, index, "g1"};
+  dispatch::ReferenceData ref = dispatch::load_reference(WANGGE_SOURCE_DIR "/geodata/sample");
+  std::shared_ptr<const grid::GridSet> grids =
+      std::make_shared<const grid::GridSet>(grid::GridSet::build(
+          grid::import_grids(WANGGE_SOURCE_DIR "/geodata/sample/grids.geojson", {}).grids));
+  grid::GridIndex index{grids, 50.0};
+  dispatch::Intake intake{ref, index, "g1"};
 
   // R00001 of the sample: 湘江一组第5邻 (43030200901300105) in 湘江一组, 湘江片区.
   static constexpr double kLon = 112.926891, kLat = 27.8576002;
@@ -21,23 +22,23 @@ struct Sample {
   static constexpr const char* kGroup = "430302009013001";
   static constexpr const char* kBlock = "430302009013";
 
-  Actor staff(const std::string& id) const {
-    const Actor* a = ref.staff_member(id);
+  dispatch::Actor staff(const std::string& id) const {
+    const dispatch::Actor* a = ref.staff_member(id);
     if (!a) throw std::runtime_error("no staff member " + id);
     return *a;
   }
-  Actor dispatcher() const { return staff("d01"); }
-  Actor supervisor() const { return staff("s01"); }
-  Actor unit_leader() const { return staff(std::string("w") + kUnit); }
-  Actor block_leader() const { return staff(std::string("w") + kBlock); }
-  Actor other_unit_leader() const { return staff("w43030200901200205"); }
-  static Actor resident(const std::string& id = "u-resident-1") {
-    return Actor{id, "居民", Role::resident, {}, {}};
+  dispatch::Actor dispatcher() const { return staff("d01"); }
+  dispatch::Actor supervisor() const { return staff("s01"); }
+  dispatch::Actor unit_leader() const { return staff(std::string("w") + kUnit); }
+  dispatch::Actor block_leader() const { return staff(std::string("w") + kBlock); }
+  dispatch::Actor other_unit_leader() const { return staff("w43030200901200205"); }
+  static dispatch::Actor resident(const std::string& id = "u-resident-1") {
+    return dispatch::Actor{id, "居民", dispatch::Role::resident, {}, {}};
   }
 
-  Submission submission(const std::string& category = "0101", double lon = kLon,
-                        double lat = kLat) const {
-    Submission s;
+  dispatch::Submission submission(const std::string& category = "0101", double lon = kLon,
+                                  double lat = kLat) const {
+    dispatch::Submission s;
     s.lon = lon;
     s.lat = lat;
     s.category = category;
@@ -45,9 +46,9 @@ struct Sample {
     s.reporter = {"张三", "13800138000", ""};
     return s;
   }
-  Report report(Instant now, const std::string& category = "0101",
-                const Actor& by = resident()) const {
-    return intake.build(submission(category), by, now, new_report_id());
+  dispatch::Report report(dispatch::Instant now, const std::string& category = "0101",
+                          const dispatch::Actor& by = resident()) const {
+    return intake.build(submission(category), by, now, dispatch::new_report_id());
   }
 };
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 const TimeZone kZone{};
@@ -136,4 +136,4 @@ TEST(Statistics, PeriodsAreLocalDaysWeeksAndMonths) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::dispatch

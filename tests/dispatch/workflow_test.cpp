@@ -5,7 +5,7 @@
 #include "sample_fixture.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 namespace {
 
 using std::chrono::hours;
@@ -593,4 +593,4 @@ TEST_F(WorkflowTest, AConflictListsOnlyWhatTheCallerMayDo) {
   });
 }
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -35,7 +35,7 @@ std::string fresh_report(RouteFixture& f) {
 /// status of the last attempt.
 int act(RouteFixture& f, const std::string& report, std::string_view body) {
   int status = 0;
-  for (const wangge::Actor* who : {&f.resident(), &f.dispatcher(), &f.admin()}) {
+  for (const wangge::dispatch::Actor* who : {&f.resident(), &f.dispatcher(), &f.admin()}) {
     const auto res =
         f.call(f.request("POST", "/api/v1/reports/" + report + "/actions", std::string(body), who));
     status = res.status;

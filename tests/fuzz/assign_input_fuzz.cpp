@@ -26,9 +26,9 @@ namespace {
 
 using wangge::fuzz::require;
 
-const wangge::GridIndex& sample_index() {
-  static wangge::Service* service = [] {
-    auto* s = new wangge::Service();
+const wangge::grid::GridIndex& sample_index() {
+  static wangge::service::Service* service = [] {
+    auto* s = new wangge::service::Service();
     s->load_grids(std::string(WANGGE_SOURCE_DIR) + "/geodata/sample/grids.geojson", {});
     return s;
   }();
@@ -36,7 +36,7 @@ const wangge::GridIndex& sample_index() {
   return *index;
 }
 
-void check_csv_output(const std::string& path, const wangge::AssignSummary& s) {
+void check_csv_output(const std::string& path, const wangge::service::AssignSummary& s) {
   const std::string out = wangge::text::read_file(path);
   const auto spans = wangge::csv::split_records(out);
   require(spans.size() == s.rows + 1, "the CSV output has not one record per input row",
@@ -53,7 +53,7 @@ void check_csv_output(const std::string& path, const wangge::AssignSummary& s) {
   }
 }
 
-void check_geojson_output(const std::string& path, const wangge::AssignSummary& s) {
+void check_geojson_output(const std::string& path, const wangge::service::AssignSummary& s) {
   const auto doc = nlohmann::json::parse(wangge::text::read_file(path));
   require(doc.at("features").size() == s.rows, "the GeoJSON output lost or added features");
 }
@@ -64,18 +64,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   const std::size_t first = in.find_first_not_of(" \t\r\n");
   const bool geojson = first != std::string_view::npos && (in[first] == '{' || in[first] == '[');
-  const wangge::GridIndex& index = sample_index();
-  wangge::AssignOptions options;
+  const wangge::grid::GridIndex& index = sample_index();
+  wangge::service::AssignOptions options;
   options.input = wangge::fuzz::write_scratch_file(geojson ? "in.geojson" : "in.csv", in);
   options.output = wangge::fuzz::scratch_dir() + (geojson ? "/out.geojson" : "/out.csv");
-  options.datum = size % 3 == 0   ? wangge::Datum::wgs84
-                  : size % 3 == 1 ? wangge::Datum::gcj02
-                                  : wangge::Datum::bd09;
+  options.datum = size % 3 == 0   ? wangge::geo::Datum::wgs84
+                  : size % 3 == 1 ? wangge::geo::Datum::gcj02
+                                  : wangge::geo::Datum::bd09;
   options.threads = 1;
   options.progress = false;
-  wangge::AssignSummary s;
+  wangge::service::AssignSummary s;
   try {
-    s = wangge::assign_file(index, options);
+    s = wangge::service::assign_file(index, options);
   } catch (const wangge::Error& e) {
     require(e.code() == wangge::ErrorCode::unreadable_source ||
                 e.code() == wangge::ErrorCode::invalid_argument,

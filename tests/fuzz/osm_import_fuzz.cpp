@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (xml_only && !xml) return 0;  // see tests/fuzz/CMakeLists.txt
   const std::string path = wangge::fuzz::write_scratch_file(xml ? "in.osm" : "in.osm.pbf", in);
   try {
-    const wangge::WalkingGraph graph = wangge::build_walking_graph(path);
+    const wangge::network::WalkingGraph graph = wangge::network::build_walking_graph(path);
     for (const auto& e : graph.edges())
       require(e.u < graph.node_count() && e.v < graph.node_count(),
               "an edge to a node the graph does not have");

@@ -6,7 +6,7 @@
 
 #include "wangge/geo/local_projection.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 namespace {
 
 // Published reference pair (Tiananmen, widely used by GCJ-02 libraries' tests):
@@ -58,4 +58,4 @@ TEST(Datum, ParsesNamesLeniently) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::geo

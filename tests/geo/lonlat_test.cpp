@@ -8,7 +8,7 @@
 
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 namespace {
 
 TEST(LonLat, AcceptsTheFullRangeIncludingItsEdges) {
@@ -46,4 +46,4 @@ TEST(LonLat, LatitudeCannotBePassedAsLongitude) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::geo

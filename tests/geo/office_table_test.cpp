@@ -11,7 +11,7 @@
 #include "wangge/geo/feature_writer.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 namespace {
 
 namespace fs = std::filesystem;
@@ -99,4 +99,4 @@ TEST_F(OfficeTableTest, OtherFilesAreRefusedWithReasons) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::geo

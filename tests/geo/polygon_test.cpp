@@ -7,7 +7,7 @@
 #include "wangge/geo/geos.hpp"
 #include "wangge/geo/local_projection.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 namespace {
 
 Polygon square(double x0, double y0, double size) {
@@ -85,4 +85,4 @@ TEST(Measures, CoordinateRangeCheckFindsTheOffendingVertex) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::geo

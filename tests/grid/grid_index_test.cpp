@@ -6,13 +6,13 @@
 #include "wangge/geo/local_projection.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 using testing::AsciiMap;
 
-LonLat at(XY p) {
-  return LonLat::checked(Longitude(p.x), Latitude(p.y));
+geo::LonLat at(geo::XY p) {
+  return geo::LonLat::checked(geo::Longitude(p.x), geo::Latitude(p.y));
 }
 
 GridIndex index_of(std::vector<Grid> grids, double tolerance_m = 50) {
@@ -47,7 +47,7 @@ TEST(GridIndex, SharedEdgeGoesToTheFirstCodeAndListsEveryCoveringGrid) {
   )");
   const GridIndex idx = index_of(map.grids());
   // On the edge between B and D (east column): both cover it; B sorts first.
-  const XY edge_bd{map.corner(1, 1).x + 0.0005, map.corner(1, 1).y};
+  const geo::XY edge_bd{map.corner(1, 1).x + 0.0005, map.corner(1, 1).y};
   Location loc = idx.locate(at(edge_bd));
   EXPECT_TRUE(loc.on_boundary);
   EXPECT_EQ(id_of(idx, loc), "B");
@@ -66,7 +66,7 @@ TEST(GridIndex, BoundaryRuleDoesNotDependOnInputOrder) {
   std::vector<Grid> grids = map.grids();
   std::reverse(grids.begin(), grids.end());
   const GridIndex idx = index_of(grids);
-  const Location loc = idx.locate(at(XY{map.corner(0, 1).x, map.centre(0, 0).y}));
+  const Location loc = idx.locate(at(geo::XY{map.corner(0, 1).x, map.centre(0, 0).y}));
   EXPECT_EQ(id_of(idx, loc), "A");
 }
 
@@ -134,26 +134,26 @@ TEST(GridIndex, NestedGridsGiveTheFinestAndTheChainToTheRoot) {
 TEST(GridIndex, NearbyOutsidePointsGoToTheNearestGridFartherOnesAreNotCovered) {
   const AsciiMap map("A", 0.001);  // one cell ≈ 98 m × 111 m
   const GridIndex idx = index_of(map.grids(), 50.0);
-  const LocalProjection proj(at(map.centre(0, 0)));
+  const geo::LocalProjection proj(at(map.centre(0, 0)));
   const double east = map.corner(0, 1).x;
   const double mid_y = map.centre(0, 0).y;
-  const Location near = idx.locate(at(XY{east + 30.0 / proj.metres_per_degree_lon(), mid_y}));
+  const Location near = idx.locate(at(geo::XY{east + 30.0 / proj.metres_per_degree_lon(), mid_y}));
   EXPECT_EQ(near.status, LocateStatus::outside);
   EXPECT_NEAR(near.boundary_distance_m, 30.0, 0.05);
   EXPECT_EQ(id_of(idx, near), "A");
-  const Location far = idx.locate(at(XY{east + 60.0 / proj.metres_per_degree_lon(), mid_y}));
+  const Location far = idx.locate(at(geo::XY{east + 60.0 / proj.metres_per_degree_lon(), mid_y}));
   EXPECT_EQ(far.status, LocateStatus::not_covered);
   EXPECT_TRUE(far.chain.empty());
   // With no tolerance even 1 m outside is not covered.
   const GridIndex strict = index_of(map.grids(), 0.0);
-  EXPECT_EQ(strict.locate(at(XY{east + 1.0 / proj.metres_per_degree_lon(), mid_y})).status,
+  EXPECT_EQ(strict.locate(at(geo::XY{east + 1.0 / proj.metres_per_degree_lon(), mid_y})).status,
             LocateStatus::not_covered);
 }
 
 TEST(GridIndex, ReportsDistanceToTheBoundaryInMetres) {
   const AsciiMap map("A", 0.001);
   const GridIndex idx = index_of(map.grids());
-  const LocalProjection proj(at(map.centre(0, 0)));
+  const geo::LocalProjection proj(at(map.centre(0, 0)));
   const Location loc = idx.locate(at(map.centre(0, 0)));
   // Centre of a 0.001° cell: half the narrower (east-west) side.
   EXPECT_NEAR(loc.boundary_distance_m, 0.0005 * proj.metres_per_degree_lon(), 0.05);
@@ -180,4 +180,4 @@ TEST(GridSet, RefusesHierarchiesThatCannotBeIndexed) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -12,7 +12,7 @@
 #include "wangge/grid/export.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 namespace fs = std::filesystem;
@@ -106,7 +106,7 @@ TEST_F(ImportTest, ReprojectsAProjectedCrsToLonLat) {
  "features":[{"type":"Feature","properties":{"id":"m"},"geometry":{"type":"Polygon","coordinates":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}}]})",
       x(116.4), y(39.9), x(116.41), y(39.9), x(116.41), y(39.91), x(116.4), y(39.9));
   const ImportResult r = import_grids(write("m.geojson", buf), {});
-  const XY p = r.grids[0].geometry.polygons[0].outer[0];
+  const geo::XY p = r.grids[0].geometry.polygons[0].outer[0];
   EXPECT_NEAR(p.x, 116.4, 1e-7);
   EXPECT_NEAR(p.y, 39.9, 1e-7);
   EXPECT_NE(r.crs.find("3857"), std::string::npos) << r.crs;
@@ -114,10 +114,11 @@ TEST_F(ImportTest, ReprojectsAProjectedCrsToLonLat) {
 
 TEST_F(ImportTest, ConvertsADeclaredGcj02DatumToWgs84) {
   ImportOptions o;
-  o.datum = Datum::gcj02;
+  o.datum = geo::Datum::gcj02;
   const ImportResult r = import_grids(write("g.geojson", kTwoLevels), o);
-  const XY p = r.grids[0].geometry.polygons[0].outer[0];
-  const LonLat back = wgs84_to_gcj02(LonLat::checked(Longitude(p.x), Latitude(p.y)));
+  const geo::XY p = r.grids[0].geometry.polygons[0].outer[0];
+  const geo::LonLat back =
+      geo::wgs84_to_gcj02(geo::LonLat::checked(geo::Longitude(p.x), geo::Latitude(p.y)));
   EXPECT_NEAR(back.lon(), 112.90, 1e-8);
   EXPECT_NEAR(back.lat(), 27.80, 1e-8);
   EXPECT_GT(std::abs(p.x - 112.90), 1e-4) << "GCJ-02 offsets are hundreds of metres";
@@ -258,4 +259,4 @@ TEST_F(ImportTest, ABareJsonArrayOfSomethingElseIsRefusedNamingTheElement) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -18,7 +18,7 @@
 #include "wangge/grid/grid_index.hpp"
 #include "wangge/grid/import.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 std::string exact(double v) {
@@ -27,9 +27,9 @@ std::string exact(double v) {
   return buf;
 }
 
-std::string wkt_of(const MultiPolygon& g) {
+std::string wkt_of(const geo::MultiPolygon& g) {
   std::string s = "MULTIPOLYGON(";
-  auto ring = [&](const Ring& r) {
+  auto ring = [&](const geo::Ring& r) {
     s += '(';
     for (std::size_t i = 0; i < r.size(); ++i)
       s += (i ? "," : "") + exact(r[i].x) + " " + exact(r[i].y);
@@ -38,7 +38,7 @@ std::string wkt_of(const MultiPolygon& g) {
   for (std::size_t p = 0; p < g.polygons.size(); ++p) {
     s += p ? ",(" : "(";
     ring(g.polygons[p].outer);
-    for (const Ring& h : g.polygons[p].holes) s += ",", ring(h);
+    for (const geo::Ring& h : g.polygons[p].holes) s += ",", ring(h);
     s += ')';
   }
   return s + ")";
@@ -68,16 +68,16 @@ TEST(PostgisCrossCheck, LocateAgreesWithStCoversOnTheSample) {
   }
   tx.exec0("CREATE INDEX ON grids USING gist (geom)");
 
-  BBox box;
-  for (const Grid& g : set->grids()) box.extend(bbox_of(g.geometry));
+  geo::BBox box;
+  for (const Grid& g : set->grids()) box.extend(geo::bbox_of(g.geometry));
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> ux(box.min_x, box.max_x), uy(box.min_y, box.max_y);
   std::uniform_int_distribution<std::size_t> pick(0, set->size() - 1);
   std::vector<double> xs, ys;
   for (int k = 0; k < 20000; ++k) {
     if (k % 20 == 0) {
-      const Ring& ring = (*set)[pick(rng)].geometry.polygons.front().outer;
-      const XY v = ring[std::uniform_int_distribution<std::size_t>(0, ring.size() - 2)(rng)];
+      const geo::Ring& ring = (*set)[pick(rng)].geometry.polygons.front().outer;
+      const geo::XY v = ring[std::uniform_int_distribution<std::size_t>(0, ring.size() - 2)(rng)];
       xs.push_back(v.x), ys.push_back(v.y);
     } else {
       xs.push_back(ux(rng)), ys.push_back(uy(rng));
@@ -103,7 +103,7 @@ TEST(PostgisCrossCheck, LocateAgreesWithStCoversOnTheSample) {
 
   std::size_t agreed = 0, boundary = 0, uncovered = 0;
   for (int k = 0; k < static_cast<int>(xs.size()); ++k) {
-    const Location loc = index.locate(LonLat::trusted(xs[k], ys[k]));
+    const Location loc = index.locate(geo::LonLat::trusted(xs[k], ys[k]));
     const std::string where =
         "point " + std::to_string(k) + " (" + exact(xs[k]) + ", " + exact(ys[k]) + ")";
     auto it = covered.find(k);
@@ -139,4 +139,4 @@ TEST(PostgisCrossCheck, LocateAgreesWithStCoversOnTheSample) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::grid

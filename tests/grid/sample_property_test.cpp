@@ -22,7 +22,7 @@
 #include "wangge/grid/grid_index.hpp"
 #include "wangge/grid/import.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 struct PreparedDeleter {
@@ -43,7 +43,7 @@ class BruteForce {
       geoms_.push_back(geos::to_geos(ctx, set[i].geometry));
       prepared_.emplace_back(GEOSPrepare_r(ctx.handle(), geoms_.back().get()),
                              PreparedDeleter{ctx.handle()});
-      boxes_.push_back(bbox_of(set[i].geometry));
+      boxes_.push_back(geo::bbox_of(set[i].geometry));
       metric_.push_back(geos::to_geos(ctx, to_metres(set[i].geometry)));
     }
   }
@@ -53,7 +53,7 @@ class BruteForce {
     bool on_some_boundary = false;
   };
 
-  Answer covering(XY p) const {
+  Answer covering(geo::XY p) const {
     Answer a;
     geos::Geometry point = point_at(p);
     for (std::size_t i = 0; i < set_.size(); ++i) {
@@ -68,8 +68,8 @@ class BruteForce {
   }
 
   /// Distances in metres from @p p to every grid of the finest level, nearest first.
-  std::vector<std::pair<double, std::size_t>> nearest_units(XY p) const {
-    const Metres m = frame_.to_metres(p.x, p.y);
+  std::vector<std::pair<double, std::size_t>> nearest_units(geo::XY p) const {
+    const geo::Metres m = frame_.to_metres(p.x, p.y);
     geos::Geometry point = geos::own(ctx_, GEOSGeom_createPointFromXY_r(ctx_.handle(), m.x, m.y));
     std::vector<std::pair<double, std::size_t>> out;
     for (std::size_t i = 0; i < set_.size(); ++i) {
@@ -83,35 +83,35 @@ class BruteForce {
   }
 
  private:
-  static LonLat centre_of(const GridSet& set) {
-    BBox box;
-    for (const Grid& g : set.grids()) box.extend(bbox_of(g.geometry));
-    return LonLat::trusted(box.centre().x, box.centre().y);
+  static geo::LonLat centre_of(const GridSet& set) {
+    geo::BBox box;
+    for (const Grid& g : set.grids()) box.extend(geo::bbox_of(g.geometry));
+    return geo::LonLat::trusted(box.centre().x, box.centre().y);
   }
-  MultiPolygon to_metres(const MultiPolygon& g) const {
-    MultiPolygon out = g;
-    auto convert = [&](Ring& r) {
-      for (XY& p : r) {
-        const Metres m = frame_.to_metres(p.x, p.y);
+  geo::MultiPolygon to_metres(const geo::MultiPolygon& g) const {
+    geo::MultiPolygon out = g;
+    auto convert = [&](geo::Ring& r) {
+      for (geo::XY& p : r) {
+        const geo::Metres m = frame_.to_metres(p.x, p.y);
         p = {m.x, m.y};
       }
     };
-    for (Polygon& poly : out.polygons) {
+    for (geo::Polygon& poly : out.polygons) {
       convert(poly.outer);
-      for (Ring& h : poly.holes) convert(h);
+      for (geo::Ring& h : poly.holes) convert(h);
     }
     return out;
   }
-  geos::Geometry point_at(XY p) const {
+  geos::Geometry point_at(geo::XY p) const {
     return geos::own(ctx_, GEOSGeom_createPointFromXY_r(ctx_.handle(), p.x, p.y));
   }
 
   const GridSet& set_;
   const geos::Context& ctx_;
-  LocalProjection frame_;
+  geo::LocalProjection frame_;
   std::vector<geos::Geometry> geoms_;
   std::vector<Prepared> prepared_;
-  std::vector<BBox> boxes_;
+  std::vector<geo::BBox> boxes_;
   std::vector<geos::Geometry> metric_;
 };
 
@@ -135,31 +135,31 @@ TEST_F(SampleProperty, IndexAgreesWithBruteForceGeosOnRandomAndBoundaryPoints) {
   geos::Context ctx;
   const BruteForce brute(set, ctx);
 
-  BBox box;
-  for (const Grid& g : set.grids()) box.extend(bbox_of(g.geometry));
-  const LocalProjection frame(LonLat::trusted(box.centre().x, box.centre().y));
+  geo::BBox box;
+  for (const Grid& g : set.grids()) box.extend(geo::bbox_of(g.geometry));
+  const geo::LocalProjection frame(geo::LonLat::trusted(box.centre().x, box.centre().y));
   const double pad_x = 100.0 / frame.metres_per_degree_lon();
   const double pad_y = 100.0 / frame.metres_per_degree_lat();
 
   std::mt19937_64 rng(20261123);
   std::uniform_real_distribution<double> ux(box.min_x - pad_x, box.max_x + pad_x);
   std::uniform_real_distribution<double> uy(box.min_y - pad_y, box.max_y + pad_y);
-  std::vector<XY> points;
+  std::vector<geo::XY> points;
   for (int k = 0; k < 100000; ++k) points.push_back({ux(rng), uy(rng)});
   // Vertices of random unit grids: exactly on boundaries shared by 1–4 grids per level.
   std::uniform_int_distribution<std::size_t> pick(0, set.size() - 1);
   for (int k = 0; k < 2000;) {
     const Grid& g = set[pick(rng)];
     if (g.geometry.polygons.empty()) continue;
-    const Ring& ring = g.geometry.polygons.front().outer;
+    const geo::Ring& ring = g.geometry.polygons.front().outer;
     points.push_back(ring[std::uniform_int_distribution<std::size_t>(0, ring.size() - 2)(rng)]);
     ++k;
   }
 
   std::size_t interior = 0, boundary = 0, outside = 0, not_covered = 0, failures = 0;
-  for (const XY& p : points) {
+  for (const geo::XY& p : points) {
     if (failures > 20) break;  // enough to diagnose; keep the log short
-    const Location loc = index.locate(LonLat::trusted(p.x, p.y));
+    const Location loc = index.locate(geo::LonLat::trusted(p.x, p.y));
     const BruteForce::Answer truth = brute.covering(p);
     const std::string where = "at (" + std::to_string(p.x) + ", " + std::to_string(p.y) + ")";
     if (truth.covering.empty()) {
@@ -215,4 +215,4 @@ TEST_F(SampleProperty, IndexAgreesWithBruteForceGeosOnRandomAndBoundaryPoints) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -6,7 +6,7 @@
 
 #include "../support/ascii_map.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 namespace {
 
 using testing::AsciiMap;
@@ -80,8 +80,9 @@ TEST(Validate, FindsSelfIntersectionsAndRepairsThemWithFix) {
   auto grids = AsciiMap("AB").grids();
   // A bow-tie: the ring crosses itself in the middle.
   const AsciiMap m("AB");
-  const XY nw = m.corner(0, 0), se = m.corner(1, 1);
-  grids[0].geometry = MultiPolygon{{Polygon{{nw, se, {se.x, nw.y}, {nw.x, se.y}, nw}, {}}}};
+  const geo::XY nw = m.corner(0, 0), se = m.corner(1, 1);
+  grids[0].geometry =
+      geo::MultiPolygon{{geo::Polygon{{nw, se, {se.x, nw.y}, {nw.x, se.y}, nw}, {}}}};
   ValidationReport r = validate(grids, {});
   auto invalid = with_rule(r, "invalid-geometry");
   ASSERT_EQ(invalid.size(), 1u);
@@ -126,4 +127,4 @@ TEST(Validate, FindsParentCycles) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::grid

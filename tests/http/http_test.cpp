@@ -76,17 +76,17 @@ struct ServiceFixture : ::testing::Test {
   static void SetUpTestSuite() {
     dir = fs::temp_directory_path() / ("wangge_http_test_" + std::to_string(::getpid()));
     fs::create_directories(dir);
-    ServiceConfig config;
+    service::ServiceConfig config;
     config.store = (dir / "test.db").string();
     config.data_dir = kSource + "/geodata/sample";
-    service = Service::open(config).release();
+    service = service::Service::open(config).release();
     context = new Context{*service,
                           server_config,
                           metrics,
                           [] { return std::size_t{0}; },
                           in_flight,
                           ready,
-                          [](const std::string&) { return std::optional<Actor>(); }};
+                          [](const std::string&) { return std::optional<dispatch::Actor>(); }};
     add_system_routes(router, *context);
     add_v1_routes(router, *context);
     add_open311_routes(router, *context);
@@ -109,7 +109,7 @@ struct ServiceFixture : ::testing::Test {
     r.method = "GET";
     std::tie(r.path, r.extension) = split_extension(path);
     r.query = std::move(query);
-    r.now = now_utc();
+    r.now = dispatch::now_utc();
     return r;
   }
   static Response call(Request req) {
@@ -125,7 +125,7 @@ struct ServiceFixture : ::testing::Test {
   }
 
   static inline fs::path dir;
-  static inline Service* service = nullptr;
+  static inline service::Service* service = nullptr;
   static inline ServerConfig server_config;
   static inline Metrics metrics;
   static inline std::atomic<std::size_t> in_flight{0};
@@ -224,7 +224,7 @@ TEST(SplitExtension, OnlyOurFormatsInTheLastSegment) {
 
 TEST_F(ServiceFixture, LocateAnswersTheChainAndRefusesBadInputByName) {
   // The centre of the first unit of the sample: inside, with a four-level chain.
-  const GridSet& set = service->grid_index()->grids();
+  const grid::GridSet& set = service->grid_index()->grids();
   std::size_t unit = 0;
   while (set.depth(unit) != 3) ++unit;  // 0 subdistrict, 1 block, 2 group, 3 unit
   const auto c = set[unit].geometry.polygons.front().outer;
@@ -260,16 +260,16 @@ TEST_F(ServiceFixture, LocateAnswersTheChainAndRefusesBadInputByName) {
 }
 
 TEST_F(ServiceFixture, StatisticsReadABoundedNumberOfReports) {
-  const Instant at = now_utc();
+  const dispatch::Instant at = dispatch::now_utc();
   for (int i = 0; i < 3; ++i) {
-    Submission s;
+    dispatch::Submission s;
     s.lon = 112.926891;
     s.lat = 27.8576002;
     s.category = "0101";
     s.text = "路边垃圾 " + std::to_string(i);
-    service->submit(s, Actor{"u-stats", "", Role::resident, {}, {}}, "", at);
+    service->submit(s, dispatch::Actor{"u-stats", "", dispatch::Role::resident, {}, {}}, "", at);
   }
-  StatsQuery q;
+  dispatch::StatsQuery q;
   q.now = at;
   q.max_reports = 1000;
   const auto rows = service->stats(q);

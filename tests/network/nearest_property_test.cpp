@@ -15,7 +15,7 @@
 #include "wangge/network/osm.hpp"
 #include "wangge/network/service_points.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 struct Fixture {
@@ -40,7 +40,7 @@ std::optional<Fixture> monaco() {
   std::mt19937_64 rng(11);
   for (int k = 0; k < 10; ++k) {
     const auto e = static_cast<std::uint32_t>(rng() % f.graph->edge_count());
-    const XY p = *f.graph->geometry_begin(e);
+    const geo::XY p = *f.graph->geometry_begin(e);
     ServicePoint sp;
     sp.id = "M" + std::to_string(k);
     sp.services = {k % 2 ? "a" : "b"};
@@ -51,15 +51,15 @@ std::optional<Fixture> monaco() {
 }
 
 /// Brute force: the nearest point of every segment of every edge.
-std::optional<Snap> brute_snap(const WalkingGraph& g, XY p, double max_m) {
+std::optional<Snap> brute_snap(const WalkingGraph& g, geo::XY p, double max_m) {
   std::optional<Snap> best;
   double best_d = max_m;
   for (std::uint32_t e = 0; e < g.edge_count(); ++e) {
-    const XY* pts = g.geometry_begin(e);
+    const geo::XY* pts = g.geometry_begin(e);
     const std::size_t n = static_cast<std::size_t>(g.geometry_end(e) - pts);
     double along = 0;
     for (std::size_t i = 0; i + 1 < n; ++i) {
-      const XY a = pts[i], b = pts[i + 1];
+      const geo::XY a = pts[i], b = pts[i + 1];
       const double len = std::hypot(b.x - a.x, b.y - a.y);
       const double t =
           len > 0
@@ -130,11 +130,11 @@ void check_against_brute_force(const Fixture& fx, int count) {
   std::vector<std::optional<Snap>> targets;
   for (const auto& p : fx.points) targets.push_back(snapper.snap(p.position, 200));
   std::mt19937_64 rng(3);
-  const BBox b = g.bounds_m();
+  const geo::BBox b = g.bounds_m();
   std::uniform_real_distribution<double> ux(b.min_x, b.max_x), uy(b.min_y, b.max_y);
   int checked = 0, unreachable = 0;
   for (int k = 0; k < count; ++k) {
-    const XY p{ux(rng), uy(rng)};
+    const geo::XY p{ux(rng), uy(rng)};
     const auto mine = snapper.snap(p, 200);
     const auto theirs = brute_snap(g, p, 200);
     ASSERT_EQ(mine.has_value(), theirs.has_value()) << fx.name << " point " << k;
@@ -173,17 +173,17 @@ TEST(Isochrone, ContainsExactlyThePlacesServedWithinTheThreshold) {
   for (std::size_t sp = 0; sp < fx.points.size(); ++sp) {
     NearestService one(fx.graph, {fx.points[sp]}, WalkingConfig{});
     const SnapRaster raster(one);
-    const MultiPolygon area = isochrone(one, raster, 0);
+    const geo::MultiPolygon area = isochrone(one, raster, 0);
     ASSERT_FALSE(area.empty());
-    const BBox box = bbox_of(area);
+    const geo::BBox box = geo::bbox_of(area);
     std::mt19937_64 rng(sp + 1);
     std::uniform_real_distribution<double> ux(box.min_x - 0.002, box.max_x + 0.002),
         uy(box.min_y - 0.002, box.max_y + 0.002);
     int inside = 0, outside = 0, near_edge = 0;
     for (int k = 0; k < 3000; ++k) {
-      const XY p{ux(rng), uy(rng)};
-      const LonLat ll = LonLat::trusted(p.x, p.y);
-      const bool drawn = locate_point(area, p) != PointLocation::outside;
+      const geo::XY p{ux(rng), uy(rng)};
+      const geo::LonLat ll = geo::LonLat::trusted(p.x, p.y);
+      const bool drawn = geo::locate_point(area, p) != geo::PointLocation::outside;
       const NearestAnswer a = one.lookup(ll);
       const bool served = a.point && a.on_network && a.within_circle;
       // The raster samples the walking cost at cell centres, so within a cell's diagonal of
@@ -213,12 +213,12 @@ TEST(Contour, TracesSquaresAndHolesWithSubCellPrecision) {
   g.values.assign(100, 10.0);
   for (std::size_t j = 2; j < 8; ++j)
     for (std::size_t i = 2; i < 8; ++i) g.values[j * 10 + i] = 0.0;  // a 6 x 6 block of low values
-  MultiPolygon m = contour(g, 5.0);
+  geo::MultiPolygon m = contour(g, 5.0);
   ASSERT_EQ(m.polygons.size(), 1u);
   // The boundary lies halfway between the last low and the first high centre: 60 m square.
-  EXPECT_NEAR(area_m2(MultiPolygon{}) + std::abs([&] {
+  EXPECT_NEAR(area_m2(geo::MultiPolygon{}) + std::abs([&] {
                 double a = 0;
-                const Ring& r = m.polygons[0].outer;
+                const geo::Ring& r = m.polygons[0].outer;
                 for (std::size_t i = 1; i < r.size(); ++i)
                   a += r[i - 1].x * r[i].y - r[i].x * r[i - 1].y;
                 return a / 2;
@@ -236,4 +236,4 @@ TEST(Contour, TracesSquaresAndHolesWithSubCellPrecision) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::network

@@ -12,7 +12,7 @@
 #include "wangge/network/osm.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 using testing::OsmDrawing;
@@ -167,7 +167,7 @@ TEST(Nearest, TheSpeedAndTheThresholdAreConfigurable) {
   WalkingConfig brisk;
   brisk.speed_kmh = 5.0;
   NearestService fast(g, {point_at(d, "sp", 0, 0)}, brisk);
-  const LonLat p = d.at(1100, 0);
+  const geo::LonLat p = d.at(1100, 0);
   EXPECT_FALSE(slow.lookup(p).within_circle);  // 1,100 m > 1,000 m at 4 km/h
   EXPECT_NEAR(slow.lookup(p).minutes, 16.5, 1e-6);
   EXPECT_TRUE(fast.lookup(p).within_circle);  // 1,250 m at 5 km/h
@@ -271,4 +271,4 @@ TEST(Graph, APedestrianSquareCanBeCrossed) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::network

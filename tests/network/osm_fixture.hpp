@@ -16,7 +16,7 @@ namespace wangge::testing {
 
 class OsmDrawing {
  public:
-  OsmDrawing() : frame_(LonLat::trusted(112.9, 27.86)) {}
+  OsmDrawing() : frame_(geo::LonLat::trusted(112.9, 27.86)) {}
 
   /// A node at (@p x, @p y) metres east/north of the origin.
   OsmDrawing& node(int id, double x, double y) {
@@ -27,8 +27,8 @@ class OsmDrawing {
     ways_.push_back({std::move(refs), std::move(tags)});
     return *this;
   }
-  LonLat at(double x, double y) const {
-    return LonLat::trusted(frame_.lon_of(x), frame_.lat_of(y));
+  geo::LonLat at(double x, double y) const {
+    return geo::LonLat::trusted(frame_.lon_of(x), frame_.lat_of(y));
   }
 
   /// Writes the drawing; the file lives as long as the drawing.
@@ -62,7 +62,7 @@ class OsmDrawing {
 
  private:
   static inline int counter_ = 0;
-  LocalProjection frame_;
+  geo::LocalProjection frame_;
   std::map<int, std::pair<double, double>> nodes_;
   std::vector<std::pair<std::vector<int>, std::map<std::string, std::string>>> ways_;
   std::string path_;

@@ -17,7 +17,7 @@
 #include "wangge/network/osm.hpp"
 #include "wangge/network/service_points.hpp"
 
-namespace wangge {
+namespace wangge::network {
 namespace {
 
 void cross_check(const char* name, const std::shared_ptr<const WalkingGraph>& graph,
@@ -64,10 +64,10 @@ void cross_check(const char* name, const std::shared_ptr<const WalkingGraph>& gr
     if (s) facility_vids.push_back(add_point(static_cast<long long>(i) + 1, *s));
   }
   std::mt19937_64 rng(5);
-  const BBox b = g.bounds_m();
+  const geo::BBox b = g.bounds_m();
   std::uniform_real_distribution<double> ux(b.min_x, b.max_x), uy(b.min_y, b.max_y);
   for (long long pid = 1000; static_cast<int>(report_snaps.size()) < reports; ++pid) {
-    const auto s = service.snapper()->snap(XY{ux(rng), uy(rng)}, 200);
+    const auto s = service.snapper()->snap(geo::XY{ux(rng), uy(rng)}, 200);
     if (!s) continue;
     const long long vid = add_point(pid, *s);
     if (report_snaps.count(vid)) continue;  // the same vertex twice
@@ -143,4 +143,4 @@ TEST(PgRouting, MonacoAgreesOnEveryReport) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::network

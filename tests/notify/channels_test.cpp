@@ -87,8 +87,9 @@ TEST(NotifyConfig, RetentionIsAWholeNumberOfDays) {
     refused(bad, "notify.json: retention_days: must be a whole number of days from 1 to 3650");
 }
 
-Notification message(NoticeKind kind, const std::string& recipient, const std::string& dept) {
-  Notification n;
+dispatch::Notification message(dispatch::NoticeKind kind, const std::string& recipient,
+                               const std::string& dept) {
+  dispatch::Notification n;
   n.id = "n_" + recipient;
   n.kind = kind;
   n.recipient = recipient;
@@ -107,14 +108,16 @@ TEST(Deliveries, EachChannelCarriesItsAudienceOnce) {
       {"name": "other-grid", "type": "dingtalk", "url": "http://h/", "audience": {"grids": ["g9"]}},
       {"name": "sms", "type": "sms", "url": "http://h/", "templates": {"registered": "T1"}}]})",
                                           "notify.json");
-  Report r;
+  dispatch::Report r;
   r.id = "R1";
   r.submitted_by = "resident:a";
   r.reporter.phone = "13800138000";
-  const std::vector<Notification> whistle{message(NoticeKind::whistled, "dept-hw", "hw"),
-                                          message(NoticeKind::whistled, "dept-cgzf", "cgzf")};
+  const std::vector<dispatch::Notification> whistle{
+      message(dispatch::NoticeKind::whistled, "dept-hw", "hw"),
+      message(dispatch::NoticeKind::whistled, "dept-cgzf", "cgzf")};
   std::map<std::string, int> per_channel;
-  for (const auto& [i, d] : deliveries_for(config, whistle, r, Instant{}, TimeZone{})) {
+  for (const auto& [i, d] :
+       deliveries_for(config, whistle, r, dispatch::Instant{}, dispatch::TimeZone{})) {
     ++per_channel[d.channel];
     EXPECT_EQ(d.address, "");
     EXPECT_EQ(d.id.rfind("d_", 0), 0u);
@@ -122,11 +125,12 @@ TEST(Deliveries, EachChannelCarriesItsAudienceOnce) {
   EXPECT_EQ(per_channel,
             (std::map<std::string, int>{{"hook", 2}, {"hw-group", 1}, {"all-whistles", 1}}));
 
-  const std::vector<Notification> registered{
-      message(NoticeKind::registered, "resident:a", ""),
-      message(NoticeKind::registered, "resident:follower", "")};
+  const std::vector<dispatch::Notification> registered{
+      message(dispatch::NoticeKind::registered, "resident:a", ""),
+      message(dispatch::NoticeKind::registered, "resident:follower", "")};
   std::vector<std::string> sms;
-  for (const auto& [i, d] : deliveries_for(config, registered, r, Instant{}, TimeZone{}))
+  for (const auto& [i, d] :
+       deliveries_for(config, registered, r, dispatch::Instant{}, dispatch::TimeZone{}))
     if (d.channel == "sms") sms.push_back(registered[i].recipient + " " + d.address);
   EXPECT_EQ(sms, std::vector<std::string>{"resident:a 13800138000"});  // the reporter's own phone
 }
@@ -136,13 +140,13 @@ TEST(Rules, TheFirstMatchingRuleDecides) {
       {"kinds": ["handled"], "categories": ["06"], "roles": ["resident"], "send": false},
       {"kinds": ["supervised"], "roles": ["group"], "send": false}]})",
                                           "notify.json");
-  Notification n = message(NoticeKind::handled, "resident:a", "");
+  dispatch::Notification n = message(dispatch::NoticeKind::handled, "resident:a", "");
   n.category = "0601";
   EXPECT_FALSE(config.wanted(n, "resident"));
   EXPECT_TRUE(config.wanted(n, "grid_worker"));  // another role
   n.category = "0101";
   EXPECT_TRUE(config.wanted(n, "resident"));  // another category
-  EXPECT_FALSE(config.wanted(message(NoticeKind::supervised, "grid:g1", ""), "group"));
+  EXPECT_FALSE(config.wanted(message(dispatch::NoticeKind::supervised, "grid:g1", ""), "group"));
   refused(R"({"rules": [{"kinds": ["handled"]}]})",
           "rules[0]: the field 'send' (true or false) is required");
   refused(R"({"rules": [{"roles": ["boss"], "send": false}]})",
@@ -155,11 +159,12 @@ TEST(QuietHours, PhonesWaitUntilMorningUnlessUrgent) {
       {"name": "wx", "type": "wecom", "url": "http://h/"}],
       "quiet_hours": {"from": "22:00", "to": "07:00", "urgent_categories": ["03"]}})",
                                           "notify.json");
-  const TimeZone shanghai;
-  Report r;
-  const Instant late_evening = Instant(std::chrono::sys_days(std::chrono::year{2026} / 12 / 5)) +
-                               std::chrono::hours(23 - 8);  // 23:00 in Shanghai
-  std::vector<Notification> ns{message(NoticeKind::assigned, "w1", "")};
+  const dispatch::TimeZone shanghai;
+  dispatch::Report r;
+  const dispatch::Instant late_evening =
+      dispatch::Instant(std::chrono::sys_days(std::chrono::year{2026} / 12 / 5)) +
+      std::chrono::hours(23 - 8);  // 23:00 in Shanghai
+  std::vector<dispatch::Notification> ns{message(dispatch::NoticeKind::assigned, "w1", "")};
   auto due = deliveries_for(config, ns, r, late_evening, shanghai);
   ASSERT_EQ(due.size(), 2u);
   EXPECT_EQ(due[0].second.next_at, late_evening);                          // the webhook: now
@@ -170,7 +175,7 @@ TEST(QuietHours, PhonesWaitUntilMorningUnlessUrgent) {
   ns[0].urgent = true;  // 督办
   EXPECT_EQ(deliveries_for(config, ns, r, late_evening, shanghai)[1].second.next_at, late_evening);
   ns[0].urgent = false;
-  const Instant noon = late_evening - std::chrono::hours(11);
+  const dispatch::Instant noon = late_evening - std::chrono::hours(11);
   EXPECT_EQ(deliveries_for(config, ns, r, noon, shanghai)[1].second.next_at, noon);
   QuietHours day{std::chrono::minutes(12 * 60), std::chrono::minutes(14 * 60), {}};  // not wrapping
   EXPECT_EQ(day.wait_at(std::chrono::minutes(13 * 60)).count(), 60);
@@ -204,13 +209,13 @@ TEST(Formats, EachChannelsBody) {
       {"name": "wx", "type": "wecom", "url": "http://h/wx"},
       {"name": "sms", "type": "sms", "url": "http://h/sms", "sign_name": "网格通", "key": "k", "templates": {"closed": "SMS_2"}}]})",
                                           "notify.json");
-  Notification n = message(NoticeKind::closed, "resident:a", "");
+  dispatch::Notification n = message(dispatch::NoticeKind::closed, "resident:a", "");
   n.report_id = "R1";
-  Delivery d;
+  dispatch::Delivery d;
   d.id = "d_1";
   d.attempts = 2;
   d.address = "13800138000";
-  const Instant now{std::chrono::seconds(1764900000)};
+  const dispatch::Instant now{std::chrono::seconds(1764900000)};
   const auto hook = format_request(config.channels[0], d, n, now);
   const auto body = nlohmann::json::parse(hook.body);
   EXPECT_EQ(body["id"], "d_1");
@@ -245,10 +250,10 @@ TEST(Digest, DefaultsAndWindows) {
   EXPECT_EQ(config.channels[2].digest_after, 0);  // no digest template
   EXPECT_EQ(config.channels[3].digest_after, 5);  // an SMS digest template: on by default
   // Windows align to the clock: 10:00:00 ≤ t < 10:10:00 for a 600 s window.
-  const Instant t{std::chrono::seconds(1764900000 + 123)};  // 1764900000 = 02:00:00 UTC
+  const dispatch::Instant t{std::chrono::seconds(1764900000 + 123)};  // 1764900000 = 02:00:00 UTC
   const DigestWindow w = digest_window(config.channels[1], "", t);
-  EXPECT_EQ(w.start, Instant{std::chrono::seconds(1764900000)});
-  EXPECT_EQ(w.end, Instant{std::chrono::seconds(1764900600)});
+  EXPECT_EQ(w.start, dispatch::Instant{std::chrono::seconds(1764900000)});
+  EXPECT_EQ(w.end, dispatch::Instant{std::chrono::seconds(1764900600)});
   EXPECT_EQ(w.id, digest_window(config.channels[1], "", w.end - std::chrono::milliseconds(1)).id);
   EXPECT_NE(w.id, digest_window(config.channels[1], "", w.end).id);
   EXPECT_NE(w.id, digest_window(config.channels[1], "13800138000", t).id);
@@ -260,12 +265,12 @@ TEST(Digest, DefaultsAndWindows) {
 TEST(Digest, QuietHoursMoveTheWindowsEnd) {
   const auto config =
       parse_notify_config(R"({"quiet_hours": {"from": "22:00", "to": "07:00"}})", "notify.json");
-  const auto zone = TimeZone::named("Asia/Shanghai");
+  const auto zone = dispatch::TimeZone::named("Asia/Shanghai");
   ASSERT_TRUE(zone);
   // 2025-12-05 14:00 UTC = 22:00 in Shanghai: quiet until 07:00, nine hours on.
-  const Instant ten_pm{std::chrono::seconds(1764943200)};
+  const dispatch::Instant ten_pm{std::chrono::seconds(1764943200)};
   EXPECT_EQ(after_quiet_hours(config, ten_pm, *zone), ten_pm + std::chrono::hours(9));
-  const Instant noon = ten_pm - std::chrono::hours(10);
+  const dispatch::Instant noon = ten_pm - std::chrono::hours(10);
   EXPECT_EQ(after_quiet_hours(config, noon, *zone), noon);
 }
 
@@ -275,15 +280,15 @@ TEST(Digest, OneRequestListsEveryMessage) {
       {"name": "dd", "type": "dingtalk", "url": "http://h/dd", "secret": "SEC1", "digest_after": 1},
       {"name": "sms", "type": "sms", "url": "http://h/sms", "sign_name": "网格通", "templates": {"closed": "SMS_2", "digest": "SMS_9"}}]})",
                                           "notify.json");
-  std::vector<Notification> messages;
+  std::vector<dispatch::Notification> messages;
   for (int i = 0; i < 7; ++i) {
-    Notification n = message(NoticeKind::closed, "resident:a", "");
+    dispatch::Notification n = message(dispatch::NoticeKind::closed, "resident:a", "");
     n.report_id = "R" + std::to_string(i);
     n.text = "案件 R" + std::to_string(i) + " 已办结";
     n.link = "http://h/r/R" + std::to_string(i);
     messages.push_back(n);
   }
-  const Instant now{std::chrono::seconds(1764900000)};
+  const dispatch::Instant now{std::chrono::seconds(1764900000)};
   const auto sms = format_digest(config.channels[2], "g_1", "13800138000", messages, now);
   const auto body = nlohmann::json::parse(sms.body);
   EXPECT_EQ(body["phone"], "13800138000");
@@ -303,7 +308,7 @@ TEST(Digest, OneRequestListsEveryMessage) {
   const auto dd = format_digest(config.channels[1], "g_3", "", messages, now);
   EXPECT_EQ(dd.url, dingtalk_signed_url("http://h/dd", "SEC1", 1764900000000));
   // Many long messages: whole lines within the robots' limit, then how many more.
-  std::vector<Notification> many(60, messages[0]);
+  std::vector<dispatch::Notification> many(60, messages[0]);
   for (auto& n : many) n.text = std::string(30, 'x') + "案件已办结，请评价";
   const std::string long_text = nlohmann::json::parse(
       format_digest(config.channels[0], "g_4", "", many, now).body)["text"]["content"];
@@ -338,28 +343,30 @@ TEST(Texts, AChannelsOwnTextPerKind) {
       {"name": "hook", "type": "webhook", "url": "http://h/hook", "secret": "s",
        "texts": {"whistled": "吹哨 {case}"}}]})",
                                           "notify.json");
-  Report r;
+  dispatch::Report r;
   r.id = "R1";
-  Notification n = message(NoticeKind::whistled, "dept-hw", "hw");
+  dispatch::Notification n = message(dispatch::NoticeKind::whistled, "dept-hw", "hw");
   n.fields = {{"case", "R1"}, {"grid", "湘江一组"}, {"report_in_due", "12月5日 10:00"}};
-  Notification other = message(NoticeKind::assigned, "w1", "");
-  const auto ds = deliveries_for(config, {n, other}, r, Instant{}, TimeZone{});
+  dispatch::Notification other = message(dispatch::NoticeKind::assigned, "w1", "");
+  const auto ds = deliveries_for(config, {n, other}, r, dispatch::Instant{}, dispatch::TimeZone{});
   std::map<std::string, std::string> texts;
   for (const auto& [i, d] : ds) texts[d.channel + "/" + std::to_string(i)] = d.text;
   EXPECT_EQ(texts["wx/0"], "【环卫所】请于12月5日 10:00前到场：R1（湘江一组）");
   EXPECT_EQ(texts["hook/0"], "吹哨 R1");
   EXPECT_EQ(texts["hook/1"], "");  // no own text for 'assigned': the message's
-  Delivery d;
+  dispatch::Delivery d;
   d.text = texts["wx/0"];
-  const auto wx = format_request(config.channels[0], d, n, Instant{});
+  const auto wx = format_request(config.channels[0], d, n, dispatch::Instant{});
   EXPECT_EQ(nlohmann::json::parse(wx.body)["text"]["content"], texts["wx/0"]);
   d.text = "吹哨 R1";
-  const auto hook = nlohmann::json::parse(format_request(config.channels[1], d, n, Instant{}).body);
+  const auto hook =
+      nlohmann::json::parse(format_request(config.channels[1], d, n, dispatch::Instant{}).body);
   EXPECT_EQ(hook["notification"]["text"], "吹哨 R1");
   d.text.clear();
-  EXPECT_EQ(nlohmann::json::parse(
-                format_request(config.channels[0], d, n, Instant{}).body)["text"]["content"],
-            "案件");
+  EXPECT_EQ(
+      nlohmann::json::parse(
+          format_request(config.channels[0], d, n, dispatch::Instant{}).body)["text"]["content"],
+      "案件");
 }
 
 TEST(Texts, BrokenTextsAreRefusedByChannelAndKind) {

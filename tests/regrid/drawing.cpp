@@ -9,23 +9,23 @@
 
 namespace wangge::regrid::testing {
 
-Ring Drawing::rect(double x0, double y0, double x1, double y1) const {
+geo::Ring Drawing::rect(double x0, double y0, double x1, double y1) const {
   return {at(x0, y0), at(x1, y0), at(x1, y1), at(x0, y1), at(x0, y0)};
 }
 
-Ring Drawing::ring(Points points) const {
+geo::Ring Drawing::ring(Points points) const {
   return ring(std::vector<std::pair<double, double>>(points));
 }
 
-Ring Drawing::ring(const std::vector<std::pair<double, double>>& points) const {
-  Ring r;
+geo::Ring Drawing::ring(const std::vector<std::pair<double, double>>& points) const {
+  geo::Ring r;
   for (const auto& [x, y] : points) r.push_back(at(x, y));
   r.push_back(r.front());
   return r;
 }
 
-Ring Drawing::circle(double cx, double cy, double r, int n) const {
-  Ring out;
+geo::Ring Drawing::circle(double cx, double cy, double r, int n) const {
+  geo::Ring out;
   for (int i = 0; i < n; ++i) {
     const double a = 2 * std::numbers::pi * i / n;
     out.push_back(at(cx + r * std::cos(a), cy + r * std::sin(a)));
@@ -55,8 +55,8 @@ void Drawing::fill(std::vector<Building>& out, double x0, double y0, double x1, 
   }
 }
 
-Grid parent_of(MultiPolygon m, const std::string& code) {
-  Grid g;
+grid::Grid parent_of(geo::MultiPolygon m, const std::string& code) {
+  grid::Grid g;
   g.id = g.code = code;
   g.name = "drawn";
   g.level = 1;
@@ -78,27 +78,27 @@ using geos::Geometry;
 
 /// @p g with @p f applied to every vertex.
 template <class F>
-MultiPolygon each_vertex(MultiPolygon g, const F& f) {
-  auto convert = [&](Ring& r) {
-    for (XY& v : r) v = f(v);
+geo::MultiPolygon each_vertex(geo::MultiPolygon g, const F& f) {
+  auto convert = [&](geo::Ring& r) {
+    for (geo::XY& v : r) v = f(v);
   };
-  for (Polygon& p : g.polygons) {
+  for (geo::Polygon& p : g.polygons) {
     convert(p.outer);
-    for (Ring& h : p.holes) convert(h);
+    for (geo::Ring& h : p.holes) convert(h);
   }
   return g;
 }
 
-MultiPolygon metres(const MultiPolygon& g, const LocalProjection& frame) {
-  return each_vertex(g, [&](XY v) {
-    const Metres m = frame.to_metres(v.x, v.y);
-    return XY{m.x, m.y};
+geo::MultiPolygon metres(const geo::MultiPolygon& g, const geo::LocalProjection& frame) {
+  return each_vertex(g, [&](geo::XY v) {
+    const geo::Metres m = frame.to_metres(v.x, v.y);
+    return geo::XY{m.x, m.y};
   });
 }
 
-MultiPolygon rounded9(const MultiPolygon& g) {
-  return each_vertex(g, [](XY v) {
-    return XY{std::round(v.x * 1e9) / 1e9, std::round(v.y * 1e9) / 1e9};
+geo::MultiPolygon rounded9(const geo::MultiPolygon& g) {
+  return each_vertex(g, [](geo::XY v) {
+    return geo::XY{std::round(v.x * 1e9) / 1e9, std::round(v.y * 1e9) / 1e9};
   });
 }
 
@@ -110,17 +110,17 @@ double area(const Context& ctx, const GEOSGeometry* g) {
 
 }  // namespace
 
-::testing::AssertionResult partitions(const Grid& parent, const ParentPlan& plan,
+::testing::AssertionResult partitions(const grid::Grid& parent, const ParentPlan& plan,
                                       const std::vector<Building>& buildings) {
   if (plan.failure) return ::testing::AssertionFailure() << "the parent failed: " << *plan.failure;
   if (plan.grids.empty()) return ::testing::AssertionFailure() << "no grids";
   const Context ctx;
-  const BBox box = bbox_of(parent.geometry);
-  const LocalProjection frame(LonLat::trusted(box.centre().x, box.centre().y));
+  const geo::BBox box = geo::bbox_of(parent.geometry);
+  const geo::LocalProjection frame(geo::LonLat::trusted(box.centre().x, box.centre().y));
   std::vector<Geometry> lonlat;
   std::vector<GEOSGeometry*> in_metres;
   double sum = 0;
-  for (const Grid& g : plan.grids) {
+  for (const grid::Grid& g : plan.grids) {
     Geometry ll = geos::to_geos(ctx, g.geometry);
     if (GEOSisValid_r(ctx.handle(), ll.get()) != 1)
       return ::testing::AssertionFailure() << g.code << " is not valid in lon/lat";
@@ -173,12 +173,12 @@ double area(const Context& ctx, const GEOSGeometry* g) {
     return ::testing::AssertionFailure()
            << "the grids hold " << total << " households, the parent's buildings " << inside;
 
-  std::vector<Grid> family{parent};
+  std::vector<grid::Grid> family{parent};
   family.insert(family.end(), plan.grids.begin(), plan.grids.end());
-  const ValidationReport report = validate(family, ValidationOptions{});
+  const grid::ValidationReport report = grid::validate(family, grid::ValidationOptions{});
   if (report.errors()) {
     std::ostringstream os;
-    for (const Finding& f : report.findings) os << "\n  [" << f.rule << "] " << f.message;
+    for (const grid::Finding& f : report.findings) os << "\n  [" << f.rule << "] " << f.message;
     return ::testing::AssertionFailure() << "the validator finds" << os.str();
   }
   return ::testing::AssertionSuccess();

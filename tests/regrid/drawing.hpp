@@ -18,15 +18,15 @@ using Points = std::initializer_list<std::pair<double, double>>;
 
 class Drawing {
  public:
-  explicit Drawing(LonLat origin = LonLat::trusted(7.4213, 43.7384)) : frame_(origin) {}
+  explicit Drawing(geo::LonLat origin = geo::LonLat::trusted(7.4213, 43.7384)) : frame_(origin) {}
 
-  XY at(double x, double y) const { return {frame_.lon_of(x), frame_.lat_of(y)}; }
-  Ring rect(double x0, double y0, double x1, double y1) const;
+  geo::XY at(double x, double y) const { return {frame_.lon_of(x), frame_.lat_of(y)}; }
+  geo::Ring rect(double x0, double y0, double x1, double y1) const;
   /// A closed ring through @p points (closed here).
-  Ring ring(Points points) const;
-  Ring ring(const std::vector<std::pair<double, double>>& points) const;
+  geo::Ring ring(Points points) const;
+  geo::Ring ring(const std::vector<std::pair<double, double>>& points) const;
   /// A regular @p n-gon of radius @p r around (cx, cy), counter-clockwise, closed.
-  Ring circle(double cx, double cy, double r, int n) const;
+  geo::Ring circle(double cx, double cy, double r, int n) const;
   Road road(Points points) const;
   /// A closed road around (cx, cy): a roundabout.
   Road roundabout(double cx, double cy, double r, int n) const;
@@ -35,10 +35,10 @@ class Drawing {
             std::int64_t households) const;
 
  private:
-  LocalProjection frame_;
+  geo::LocalProjection frame_;
 };
 
-Grid parent_of(MultiPolygon m, const std::string& code = "P01");
+grid::Grid parent_of(geo::MultiPolygon m, const std::string& code = "P01");
 ParentOptions band(std::int64_t lo, std::int64_t hi);
 
 /// Whether @p plan's grids partition @p parent, checked with GEOS directly (not with the plan's
@@ -46,7 +46,7 @@ ParentOptions band(std::int64_t lo, std::int64_t hi);
 /// GeoJSON is written), one polygon each; their union is the parent and their areas add up to
 /// it (within 0.05 m²); each building of the parent lies in exactly the grid whose households
 /// count it; and the project's validator finds nothing either.
-::testing::AssertionResult partitions(const Grid& parent, const ParentPlan& plan,
+::testing::AssertionResult partitions(const grid::Grid& parent, const ParentPlan& plan,
                                       const std::vector<Building>& buildings);
 
 }  // namespace wangge::regrid::testing

@@ -27,7 +27,7 @@ TEST(RegridHardCases, RoadsAlongTheBoundaryLeaveNoSliverGrids) {
   //        |: |          x=150           |   east: a road 0.4 m outside
   //        |: |            |             |   south: a road on the boundary itself
   //  y=0   +-----------------------------+
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({d.rect(0, 0, 300, 200), {}});
   std::vector<Building> b;
   d.fill(b, 10, 10, 290, 190, 10, 6, 5);  // 300 households
@@ -36,14 +36,14 @@ TEST(RegridHardCases, RoadsAlongTheBoundaryLeaveNoSliverGrids) {
       d.road({{2, -5}, {2, 205}}),      d.road({{300.4, -5}, {300.4, 205}}),
       d.road({{150, -10}, {150, 210}}), d.road({{0, 100}, {0, 150}}),  // a piece on the edge
   };
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
   EXPECT_EQ(plan.metrics.noncontiguous, 0);
 }
 
 TEST(RegridHardCases, DeadEndsAndACulDeSacDoNotCutBlocks) {
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({d.rect(0, 0, 300, 300), {}});
   std::vector<Building> b;
   d.fill(b, 10, 10, 290, 290, 9, 9, 4);  // 324 households
@@ -54,13 +54,13 @@ TEST(RegridHardCases, DeadEndsAndACulDeSacDoNotCutBlocks) {
       d.road({{150, 150}, {220, 150}}),              // a cul-de-sac ...
       d.roundabout(228, 150, 8, 16),                 // ... ending in a turning circle
   };
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
 }
 
 TEST(RegridHardCases, ARoundaboutWithFourSpokesMakesAnIslandBlock) {
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({d.rect(0, 0, 400, 400), {}});
   std::vector<Building> b;
   d.fill(b, 10, 10, 390, 390, 12, 12, 3);  // 432 households
@@ -69,14 +69,14 @@ TEST(RegridHardCases, ARoundaboutWithFourSpokesMakesAnIslandBlock) {
       d.road({{200, 220}, {200, 410}}), d.road({{-10, 200}, {180, 200}}),
       d.road({{220, 200}, {410, 200}}),
   };
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
   EXPECT_GE(plan.blocks, 5);  // four quarters and the island
 }
 
 TEST(RegridHardCases, AMultipartParentWithATinyEmptyPartIsPartitioned) {
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({d.rect(0, 0, 200, 200), {}});
   m.polygons.push_back({d.rect(260, 0, 400, 150), {}});
   m.polygons.push_back({d.rect(450, 0, 455, 5), {}});  // 25 m², no building
@@ -84,7 +84,7 @@ TEST(RegridHardCases, AMultipartParentWithATinyEmptyPartIsPartitioned) {
   d.fill(b, 10, 10, 190, 190, 6, 6, 8);    // 288
   d.fill(b, 270, 10, 390, 140, 4, 4, 10);  // 160
   const std::vector<Road> roads{d.road({{-10, 100}, {460, 100}})};
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
   // The empty island cannot be in band: the plan says so rather than joining it to a grid.
@@ -94,7 +94,7 @@ TEST(RegridHardCases, AMultipartParentWithATinyEmptyPartIsPartitioned) {
 TEST(RegridHardCases, HolesWithRoadsThroughAndAlongThemStayOut) {
   //  a 300 m square with a square hole (100..140) and a round one (r 15 at 220,220); a road
   //  crosses the square hole, one runs along its west edge, one touches the round hole
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back(
       {d.rect(0, 0, 300, 300), {d.rect(100, 100, 140, 140), d.circle(220, 220, 15, 24)}});
   std::vector<Building> b;
@@ -107,7 +107,7 @@ TEST(RegridHardCases, HolesWithRoadsThroughAndAlongThemStayOut) {
       d.road({{100, -10}, {100, 310}}),  // along the hole's west edge
       d.road({{205, 220}, {205, 310}}),  // touching the round hole
   };
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
 }
@@ -115,7 +115,7 @@ TEST(RegridHardCases, HolesWithRoadsThroughAndAlongThemStayOut) {
 TEST(RegridHardCases, SliversAndNearDuplicateRoadsAreAbsorbed) {
   // A square with a 0.4 m wide spike; roads 5 cm apart, one crossing the boundary at a very
   // acute angle, one drawn twice, one with vertices a nanometre apart.
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back(
       {d.ring({{0, 0}, {200, 0}, {200, 100}, {260, 100.2}, {200, 100.4}, {200, 200}, {0, 200}}),
        {}});
@@ -130,7 +130,7 @@ TEST(RegridHardCases, SliversAndNearDuplicateRoadsAreAbsorbed) {
       d.road({{140, -10}, {140, 60}, {140 + 1e-9, 60 + 1e-9}, {140, 210}}),
       d.road({{190, 100.1}, {270, 100.3}}),  // along the spike
   };
-  const Grid parent = parent_of(m);
+  const grid::Grid parent = parent_of(m);
   const ParentPlan plan = regrid_parent(parent, {}, b, roads, band(100, 200));
   EXPECT_TRUE(partitions(parent, plan, b));
 }
@@ -138,14 +138,14 @@ TEST(RegridHardCases, SliversAndNearDuplicateRoadsAreAbsorbed) {
 /// A random irregular parent of @p drawing with @p chords random streets and @p edges along its
 /// edges (within a metre), 160 buildings; re-gridded at [lo, hi].
 struct RandomCase {
-  Grid parent;
+  grid::Grid parent;
   std::vector<Building> buildings;
   ParentPlan plan;
 };
 RandomCase random_case(const Drawing& drawing, unsigned seed, int chords, int edges,
                        std::int64_t lo, std::int64_t hi) {
   std::mt19937 rng(seed);
-  MultiPolygon m;
+  geo::MultiPolygon m;
   std::uniform_real_distribution<double> radius(150, 320);
   std::vector<std::pair<double, double>> star;  // star-shaped around the origin
   for (int i = 0; i < 28; ++i) {
@@ -162,7 +162,7 @@ RandomCase random_case(const Drawing& drawing, unsigned seed, int chords, int ed
     roads.push_back(std::move(r));
   }
   // Streets that follow an edge of the parent within a metre, as digitised boundaries do.
-  const Ring& outer = m.polygons[0].outer;
+  const geo::Ring& outer = m.polygons[0].outer;
   for (int i = 0; i < edges; ++i) {
     const std::size_t k = std::uniform_int_distribution<std::size_t>(0, outer.size() - 2)(rng);
     const double dx = off(rng) * 1e-5, dy = off(rng) * 1e-5;  // ≈ 1 m in degrees
@@ -191,7 +191,7 @@ TEST(RegridHardCases, RandomIrregularParentsWithRandomStreetsArePartitioned) {
 // Dense streets cut slivers; what snap-rounding left of them beside a grid's real part (pieces
 // of 1e-5 m²) made these two grids "multi-part" until such flecks were dropped.
 TEST(RegridHardCases, DenseStreetsLeaveNoFleckBesideAGrid) {
-  const Drawing harbin(LonLat::trusted(126.6353, 45.7567));
+  const Drawing harbin(geo::LonLat::trusted(126.6353, 45.7567));
   for (unsigned seed : {55u, 175u}) {
     const RandomCase c = random_case(harbin, seed, 40, 12, 20, 40);
     EXPECT_TRUE(partitions(c.parent, c.plan, c.buildings)) << "seed " << seed;
@@ -200,7 +200,7 @@ TEST(RegridHardCases, DenseStreetsLeaveNoFleckBesideAGrid) {
 }
 
 TEST(RegridHardCases, AnInvalidParentPolygonIsBadInputNotAFailedPlan) {
-  MultiPolygon bow;
+  geo::MultiPolygon bow;
   bow.polygons.push_back({d.ring({{0, 0}, {100, 100}, {100, 0}, {0, 100}}), {}});
   std::vector<Building> b;
   d.fill(b, 10, 10, 90, 90, 3, 3, 10);

@@ -21,9 +21,9 @@ using testing::Drawing;
 
 const Drawing d;
 
-nlohmann::json polygon(const Ring& r) {
+nlohmann::json polygon(const geo::Ring& r) {
   nlohmann::json ring = nlohmann::json::array();
-  for (const XY& v : r) ring.push_back({v.x, v.y});
+  for (const geo::XY& v : r) ring.push_back({v.x, v.y});
   return {{"type", "Polygon"}, {"coordinates", {ring}}};
 }
 
@@ -77,9 +77,9 @@ class RegridJobTest : public ::testing::Test {
   RegridJob job_;
 };
 
-std::vector<std::string> ids_of(const std::vector<Grid>& grids) {
+std::vector<std::string> ids_of(const std::vector<grid::Grid>& grids) {
   std::vector<std::string> out;
-  for (const Grid& g : grids) out.push_back(g.id);
+  for (const grid::Grid& g : grids) out.push_back(g.id);
   return out;
 }
 
@@ -97,13 +97,13 @@ TEST_F(RegridJobTest, AFailedParentIsNamedAndKeepsItsGridsWhileTheOthersAreWritt
   // The generation: R, A (no children: it had none), B with its new grids, C and its child.
   const std::vector<std::string> ids = ids_of(out.generation);
   std::vector<std::string> want{"R", "A", "B", "C", "A001"};
-  for (const Grid& g : out.plans[1].grids) want.push_back(g.id);
+  for (const grid::Grid& g : out.plans[1].grids) want.push_back(g.id);
   EXPECT_EQ(ids, want);
-  std::vector<Grid> copy = out.generation;
-  const ValidationReport report = validate(copy, ValidationOptions{});
+  std::vector<grid::Grid> copy = out.generation;
+  const grid::ValidationReport report = grid::validate(copy, grid::ValidationOptions{});
   EXPECT_EQ(report.errors(), 0u);
   std::int64_t b_households = 0;
-  for (const Grid& g : out.plans[1].grids) b_households += g.households.value_or(0);
+  for (const grid::Grid& g : out.plans[1].grids) b_households += g.households.value_or(0);
   EXPECT_EQ(b_households, 240);
 
   const nlohmann::json report_json = metrics_json(job_, out);

@@ -12,18 +12,18 @@
 namespace wangge::regrid {
 namespace {
 
-const LocalProjection kFrame(LonLat::trusted(112.9, 27.85));
+const geo::LocalProjection kFrame(geo::LonLat::trusted(112.9, 27.85));
 
-XY at(double x, double y) {
+geo::XY at(double x, double y) {
   return {kFrame.lon_of(x), kFrame.lat_of(y)};
 }
 
-Ring rect(double x0, double y0, double x1, double y1) {
+geo::Ring rect(double x0, double y0, double x1, double y1) {
   return {at(x0, y0), at(x1, y0), at(x1, y1), at(x0, y1), at(x0, y0)};
 }
 
-Grid parent_of(MultiPolygon m) {
-  Grid g;
+grid::Grid parent_of(geo::MultiPolygon m) {
+  grid::Grid g;
   g.id = g.code = "430302009001";
   g.name = "测试片区";
   g.level = 1;
@@ -31,8 +31,8 @@ Grid parent_of(MultiPolygon m) {
   return g;
 }
 
-Grid child(const std::string& code, Ring r, const std::string& leader) {
-  Grid g;
+grid::Grid child(const std::string& code, geo::Ring r, const std::string& leader) {
+  grid::Grid g;
   g.id = g.code = code;
   g.parent_id = "430302009001";
   g.level = 2;
@@ -53,7 +53,7 @@ void fill(std::vector<Building>& out, double x0, double y0, double x1, double y1
   }
 }
 
-double area_m2_of(const Grid& g) {
+double area_m2_of(const grid::Grid& g) {
   return area_m2(g.geometry);
 }
 
@@ -68,19 +68,19 @@ TEST(Regrid, ABlockSplitsAlongItsMiddleStreet) {
   //  | 8 × 50  | 8 × 50  |   a 200 m × 100 m block, a street at x = 100,
   //  |         |         |   400 households each side, band 300–500
   //  +---------+---------+
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({rect(0, 0, 200, 100), {}});
   std::vector<Building> b;
   fill(b, 5, 5, 95, 95, 4, 2, 50);
   fill(b, 105, 5, 195, 95, 4, 2, 50);
   const std::vector<Road> roads{{at(100, -20), at(100, 120)}};
-  const Grid old_a = child("430302009001001", rect(0, 0, 120, 100), "张三");
-  const Grid old_b = child("430302009001002", rect(120, 0, 200, 100), "李四");
+  const grid::Grid old_a = child("430302009001001", rect(0, 0, 120, 100), "张三");
+  const grid::Grid old_b = child("430302009001002", rect(120, 0, 200, 100), "李四");
   const ParentPlan plan = regrid_parent(parent_of(m), {&old_a, &old_b}, b, roads, band(300, 500));
   ASSERT_EQ(plan.grids.size(), 2u);
   EXPECT_TRUE(plan.feasible);
   EXPECT_EQ(plan.blocks, 2);
-  for (const Grid& g : plan.grids) {
+  for (const grid::Grid& g : plan.grids) {
     EXPECT_EQ(g.households.value_or(0), 400) << g.code;
     EXPECT_NEAR(area_m2_of(g), 10000, 1) << g.code;  // exactly one side of the street
     EXPECT_EQ(g.parent_id, "430302009001");
@@ -88,7 +88,8 @@ TEST(Regrid, ABlockSplitsAlongItsMiddleStreet) {
   }
   // West first; each takes the old leader it shares most households with.
   EXPECT_EQ(plan.grids[0].code, "430302009001001");
-  EXPECT_LT(bbox_of(plan.grids[0].geometry).max_x, bbox_of(plan.grids[1].geometry).min_x + 1e-9);
+  EXPECT_LT(geo::bbox_of(plan.grids[0].geometry).max_x,
+            geo::bbox_of(plan.grids[1].geometry).min_x + 1e-9);
   EXPECT_EQ(plan.grids[0].leader.name, "张三");
   EXPECT_EQ(plan.grids[1].leader.name, "李四");
   // Old A held 400 + 100 of the east side: 100 households change grid.
@@ -100,7 +101,7 @@ TEST(Regrid, ABlockSplitsAlongItsMiddleStreet) {
 }
 
 TEST(Regrid, AnInfeasibleBandIsReportedAndOneGridDrawn) {
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({rect(0, 0, 100, 100), {}});
   std::vector<Building> b;
   fill(b, 5, 5, 95, 95, 5, 5, 10);  // 250 households
@@ -115,21 +116,21 @@ TEST(Regrid, AnInfeasibleBandIsReportedAndOneGridDrawn) {
 }
 
 TEST(Regrid, ABuildingHeavierThanTheMaximumIsAGridOfItsOwn) {
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({rect(0, 0, 300, 100), {}});
   std::vector<Building> b;
   fill(b, 5, 5, 195, 95, 8, 4, 25);  // 800 light households
   b.push_back({"tower", at(260, 50), 620});
   const ParentPlan plan = regrid_parent(parent_of(m), {}, b, {}, band(300, 500));
   bool own = false;
-  for (const Grid& g : plan.grids) own |= g.households.value_or(0) == 620;
+  for (const grid::Grid& g : plan.grids) own |= g.households.value_or(0) == 620;
   EXPECT_TRUE(own);
   EXPECT_FALSE(plan.problems.empty());
   bool named = false;
   for (const auto& p : plan.problems) named |= p.find("620") != std::string::npos;
   EXPECT_TRUE(named);
   std::int64_t light_in_band = 0;
-  for (const Grid& g : plan.grids) {
+  for (const grid::Grid& g : plan.grids) {
     const auto h = g.households.value_or(0);
     if (h != 620) light_in_band += h >= 300 && h <= 500;
   }
@@ -137,7 +138,7 @@ TEST(Regrid, ABuildingHeavierThanTheMaximumIsAGridOfItsOwn) {
 }
 
 TEST(Regrid, AParentWithAHoleIsCoveredExactlyAndTheHoleStaysOut) {
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({rect(0, 0, 300, 300), {rect(100, 100, 200, 200)}});
   std::vector<Building> b;
   fill(b, 5, 5, 295, 95, 6, 2, 40);     // south strip: 480
@@ -145,7 +146,7 @@ TEST(Regrid, AParentWithAHoleIsCoveredExactlyAndTheHoleStaysOut) {
   const std::vector<Road> roads{{at(150, -10), at(150, 310)}};
   const ParentPlan plan = regrid_parent(parent_of(m), {}, b, roads, band(300, 500));
   double sum = 0;
-  for (const Grid& g : plan.grids) {
+  for (const grid::Grid& g : plan.grids) {
     sum += area_m2_of(g);
     EXPECT_EQ(g.geometry.polygons.size(), 1u) << g.code;
     const auto h = g.households.value_or(0);
@@ -158,7 +159,7 @@ TEST(Regrid, AParentWithAHoleIsCoveredExactlyAndTheHoleStaysOut) {
 }
 
 TEST(Regrid, NoGridSpansTheTwoPartsOfAMultipolygonParent) {
-  MultiPolygon m;
+  geo::MultiPolygon m;
   m.polygons.push_back({rect(0, 0, 100, 100), {}});
   m.polygons.push_back({rect(300, 0, 400, 100), {}});
   std::vector<Building> b;
@@ -167,7 +168,7 @@ TEST(Regrid, NoGridSpansTheTwoPartsOfAMultipolygonParent) {
   const ParentPlan plan = regrid_parent(parent_of(m), {}, b, {}, band(300, 500));
   ASSERT_EQ(plan.grids.size(), 2u);
   EXPECT_EQ(plan.multipart, 0);
-  for (const Grid& g : plan.grids) {
+  for (const grid::Grid& g : plan.grids) {
     EXPECT_EQ(g.geometry.polygons.size(), 1u);
     EXPECT_EQ(g.households.value_or(0), 400);
   }
@@ -178,7 +179,7 @@ TEST(Regrid, RandomParentsAreCoveredExactlyWithContiguousGrids) {
   for (int round = 0; round < 12; ++round) {
     std::uniform_real_distribution<double> w(300, 700), h(200, 500);
     const double W = w(rng), H = h(rng);
-    MultiPolygon m;
+    geo::MultiPolygon m;
     m.polygons.push_back({rect(0, 0, W, H), {}});
     std::vector<Building> b;
     std::uniform_real_distribution<double> ux(2, W - 2), uy(2, H - 2);
@@ -191,7 +192,7 @@ TEST(Regrid, RandomParentsAreCoveredExactlyWithContiguousGrids) {
     const ParentPlan plan = regrid_parent(parent_of(m), {}, b, roads, band(300, 500));
     std::int64_t total = 0;
     double area = 0;
-    for (const Grid& g : plan.grids) {
+    for (const grid::Grid& g : plan.grids) {
       total += g.households.value_or(0);
       area += area_m2_of(g);
     }

@@ -1,4 +1,4 @@
-// wangge::Accounts on both real stores, with the clock in the test's hands: passwords and
+// wangge::service::Accounts on both real stores, with the clock in the test's hands: passwords and
 // lockout with back-off, reset and disable ending sessions, session expiry, one-time codes
 // (resend interval, hourly cap, attempts, expiry, single use) and the first sign-in of a
 // resident creating one account per phone.
@@ -8,7 +8,7 @@
 #include "wangge/service/accounts.hpp"
 #include "wangge/util/sha256.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 using namespace std::chrono_literals;
@@ -18,7 +18,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     where_ = store_testing::make_location(GetParam());
-    store_ = open_store(where_->location());
+    store_ = store::open_store(where_->location());
     AccountPolicy policy;
     policy.free_failures = 3;
     accounts_ = std::make_unique<Accounts>(store_->accounts(), actor_of, policy);
@@ -31,10 +31,11 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
   }
 
   /// The organisation as the test has it: d01 a dispatcher, residents as themselves.
-  static Actor actor_of(const std::string& spec) {
-    if (spec == "d01") return Actor{"d01", "周派遣", Role::dispatcher, {}, {}};
-    if (spec == "s01") return Actor{"s01", "吴督办", Role::supervisor, {}, {}};
-    if (spec.starts_with("resident:")) return Actor{spec, "resident", Role::resident, {}, {}};
+  static dispatch::Actor actor_of(const std::string& spec) {
+    if (spec == "d01") return dispatch::Actor{"d01", "周派遣", dispatch::Role::dispatcher, {}, {}};
+    if (spec == "s01") return dispatch::Actor{"s01", "吴督办", dispatch::Role::supervisor, {}, {}};
+    if (spec.starts_with("resident:"))
+      return dispatch::Actor{spec, "resident", dispatch::Role::resident, {}, {}};
     throw Error(ErrorCode::forbidden, "'" + spec + "' is not a member of staff");
   }
 
@@ -45,9 +46,10 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     return text.substr(at, 6);
   }
 
-  const Instant t0 = *parse_iso("2026-12-01T09:00:00+08:00", TimeZone{"CST", 8h});
+  const dispatch::Instant t0 =
+      *dispatch::parse_iso("2026-12-01T09:00:00+08:00", dispatch::TimeZone{"CST", 8h});
   std::unique_ptr<StoreLocation> where_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<store::Store> store_;
   std::unique_ptr<Accounts> accounts_;
   std::vector<std::pair<std::string, std::string>> sent_;
 };
@@ -55,7 +57,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
 TEST_P(AccountsTest, APasswordSignsInToASessionThatResolvesToThePersonUntilItExpires) {
   const std::string pw = accounts_->add_staff("zhou", "d01", "", t0);
   EXPECT_EQ(pw.size(), 16u);
-  const Account stored = *store_->accounts().account("zhou");
+  const store::Account stored = *store_->accounts().account("zhou");
   EXPECT_TRUE(stored.password_hash.starts_with("$argon2id$")) << stored.password_hash;
   EXPECT_EQ(stored.password_hash.find(pw), std::string::npos);
 
@@ -66,7 +68,7 @@ TEST_P(AccountsTest, APasswordSignsInToASessionThatResolvesToThePersonUntilItExp
   const auto live = accounts_->session(s.token, t0 + 11h);
   ASSERT_TRUE(live);
   EXPECT_EQ(live->actor.id, "d01");
-  EXPECT_EQ(live->actor.role, Role::dispatcher);
+  EXPECT_EQ(live->actor.role, dispatch::Role::dispatcher);
   EXPECT_EQ(live->csrf, s.csrf);
   EXPECT_FALSE(accounts_->session(s.token, t0 + 12h)) << "a session ends at its expiry";
   EXPECT_FALSE(accounts_->session("ws_" + std::string(43, 'A'), t0)) << "a forged token";
@@ -121,9 +123,9 @@ TEST_P(AccountsTest, FailuresLockWithADoublingBackOffAndTheRightPasswordWaitsItO
   EXPECT_EQ(s.outcome, SignIn::Outcome::locked);
   EXPECT_EQ(s.retry_after, 119s) << "the fourth failure doubles the lock";
   EXPECT_EQ(accounts_->sign_in("zhou", pw, t0 + 180s).outcome, SignIn::Outcome::ok);
-  const Account a = *store_->accounts().account("zhou");
+  const store::Account a = *store_->accounts().account("zhou");
   EXPECT_EQ(a.failures, 0) << "a good sign-in clears the count";
-  EXPECT_EQ(a.locked_until, Instant{});
+  EXPECT_EQ(a.locked_until, dispatch::Instant{});
 }
 
 TEST_P(AccountsTest, ResetDisableAndPasswordChangeEndSessionsAndCountAsRevocations) {
@@ -178,7 +180,7 @@ TEST_P(AccountsTest, AOneTimeCodeSignsAResidentInOnceAndTheSamePhoneIsTheSamePer
             SignIn::Outcome::refused);
   const SignIn s = accounts_->sign_in_with_code("138 0013 8000", code, t0 + 10s);
   ASSERT_EQ(s.outcome, SignIn::Outcome::ok);
-  EXPECT_EQ(s.actor.role, Role::resident);
+  EXPECT_EQ(s.actor.role, dispatch::Role::resident);
   EXPECT_EQ(s.expires_at, t0 + 10s + 30 * 24h);
   EXPECT_EQ(accounts_->sign_in_with_code("13800138000", code, t0 + 11s).outcome,
             SignIn::Outcome::refused)
@@ -239,8 +241,8 @@ TEST_P(AccountsTest, UnknownLoginsLockLikeRealOnesAndAResetVoidsSessionsBeingMad
   // void once the reset (t0 + 1 s) has happened, even though it was stored after it.
   const std::string pw = accounts_->add_staff("zhou", "d01", "", t0);
   accounts_->reset_password("zhou", t0 + 1s);
-  store_->accounts().insert_session(
-      SessionRecord{sha256_hex("ws_" + std::string(43, 'r')), "zhou", "c", t0, t0 + 1h, false});
+  store_->accounts().insert_session(store::SessionRecord{sha256_hex("ws_" + std::string(43, 'r')),
+                                                         "zhou", "c", t0, t0 + 1h, false});
   EXPECT_FALSE(accounts_->session("ws_" + std::string(43, 'r'), t0 + 2s));
   (void)pw;
 }
@@ -317,4 +319,4 @@ TEST(Secrets, HashesVerifyTokensAreRandomAndComparisonIsExact) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::service

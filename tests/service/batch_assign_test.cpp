@@ -15,7 +15,7 @@
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 namespace fs = std::filesystem;
@@ -80,4 +80,4 @@ TEST_F(BatchAssign, ANumberBeyondTheRangeOfADoubleMakesTheFileUnreadableNotACras
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::service

@@ -8,7 +8,7 @@
 
 #include "wangge/service/change_feed.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 class Recorder : public ChangeListener {
@@ -51,8 +51,8 @@ class Recorder : public ChangeListener {
   int resets_ = 0;
 };
 
-Report report(int i) {
-  Report r;
+dispatch::Report report(int i) {
+  dispatch::Report r;
   r.id = "r" + std::to_string(i);
   r.text = "change " + std::to_string(i);
   return r;
@@ -162,4 +162,4 @@ TEST(ChangeFeed, AListenerOutrunByMoreThanTheRingIsToldToReloadNeverLeftWithAGap
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::service

@@ -14,7 +14,7 @@
 #include "../store/store_fixture.hpp"
 #include "wangge/service/notifications.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 /// An HTTP/1.1 receiver on loopback: answers every POST 200 on a kept-alive connection and
@@ -118,21 +118,21 @@ class Receiver {
 };
 
 /// Commits one message and its delivery on @p channel; @returns what the commit hands off.
-Enqueued commit(Store& store, const std::string& id, const std::string& channel) {
-  const Instant now = now_utc();
-  const Notification n = store_testing::message("n_" + id, "u1", now);
-  Delivery d = store_testing::delivery(id, n.id, now);
+store::Enqueued commit(store::Store& store, const std::string& id, const std::string& channel) {
+  const dispatch::Instant now = dispatch::now_utc();
+  const dispatch::Notification n = store_testing::message("n_" + id, "u1", now);
+  dispatch::Delivery d = store_testing::delivery(id, n.id, now);
   d.channel = channel;
-  store.write([&](WriteTx& tx) { tx.enqueue(n, {d}); });
-  Enqueued e;
+  store.write([&](store::WriteTx& tx) { tx.enqueue(n, {d}); });
+  store::Enqueued e;
   e.messages = 1;
-  e.due.push_back(DueDelivery{d, n});
+  e.due.push_back(store::DueDelivery{d, n});
   return e;
 }
 
 TEST(NotificationRunner, SendsWhatIsHandedOffAndOneBothReadAndHandedOffOnce) {
   const auto where = store_testing::make_location("sqlite");
-  const auto store = open_store(where->location());
+  const auto store = store::open_store(where->location());
   Receiver receiver;
   notify::NotifyConfig config;
   config.channels.push_back(notify::every_message_webhook(receiver.url(), "secret"));
@@ -141,18 +141,19 @@ TEST(NotificationRunner, SendsWhatIsHandedOffAndOneBothReadAndHandedOffOnce) {
   runner.configure(config, "");
   runner.start();
 
-  const Enqueued first = commit(*store, "d_1", channel);
-  runner.hand_off(Enqueued(first));
+  const store::Enqueued first = commit(*store, "d_1", channel);
+  runner.hand_off(store::Enqueued(first));
   EXPECT_EQ(receiver.wait_for(1), (std::vector<std::string>{"d_1"}));
   // Its outcome recorded (polled: the runner writes it after the receiver's answer).
-  for (int i = 0;
-       i < 200 && store->notifications().delivery("d_1")->state != DeliveryState::delivered; ++i)
+  for (int i = 0; i < 200 && store->notifications().delivery("d_1")->state !=
+                                 dispatch::DeliveryState::delivered;
+       ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(store->notifications().delivery("d_1")->state, DeliveryState::delivered);
+  EXPECT_EQ(store->notifications().delivery("d_1")->state, dispatch::DeliveryState::delivered);
 
   // d_1 handed off again, late — as when a pass read it from the store between its commit and
   // its hand-off — then a new one: d_2 arriving shows the pass that had d_1 again is over.
-  runner.hand_off(Enqueued(first));
+  runner.hand_off(store::Enqueued(first));
   runner.hand_off(commit(*store, "d_2", channel));
   EXPECT_EQ(receiver.wait_for(2), (std::vector<std::string>{"d_1", "d_2"}));
   runner.stop();
@@ -161,4 +162,4 @@ TEST(NotificationRunner, SendsWhatIsHandedOffAndOneBothReadAndHandedOffOnce) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::service

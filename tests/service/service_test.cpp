@@ -11,7 +11,7 @@
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 
-namespace wangge {
+namespace wangge::service {
 namespace {
 
 namespace fs = std::filesystem;
@@ -32,13 +32,15 @@ struct ServiceTest : ::testing::Test {
   }
 
   /// A new report in the sample's centre, submitted by a resident.
-  static Report submit(const std::string& text) {
-    Submission s;
+  static dispatch::Report submit(const std::string& text) {
+    dispatch::Submission s;
     s.lon = 112.926891;
     s.lat = 27.8576002;
     s.category = "0101";
     s.text = text;
-    return service->submit(s, Actor{"resident:svc", "", Role::resident, {}, {}}, "", now_utc())
+    return service
+        ->submit(s, dispatch::Actor{"resident:svc", "", dispatch::Role::resident, {}, {}}, "",
+                 dispatch::now_utc())
         .report;
   }
 
@@ -46,35 +48,35 @@ struct ServiceTest : ::testing::Test {
   static inline Service* service = nullptr;
 };
 
-const Actor kAdmin{"a-test", "test", Role::admin, {}, {}};
+const dispatch::Actor kAdmin{"a-test", "test", dispatch::Role::admin, {}, {}};
 
 TEST_F(ServiceTest, EachReportVisitsEveryMatchingReportOnceAcrossPagesAndStopsAtItsCap) {
   std::set<std::string> mine;
   for (int i = 0; i < 23; ++i) mine.insert(submit("逐页遍历 " + std::to_string(i)).id);
-  ReportFilter f;
+  store::ReportFilter f;
   f.submitted_by = "resident:svc";
   f.limit = 5;  // five pages of five, the last of three
   std::vector<std::string> seen;
-  const std::size_t n =
-      service->each_report(f, kAdmin, 1000, [&](const Report& r) { seen.push_back(r.id); });
+  const std::size_t n = service->each_report(
+      f, kAdmin, 1000, [&](const dispatch::Report& r) { seen.push_back(r.id); });
   EXPECT_EQ(n, seen.size());
   EXPECT_GE(seen.size(), mine.size());
   const std::set<std::string> distinct(seen.begin(), seen.end());
   EXPECT_EQ(distinct.size(), seen.size()) << "a report was visited twice";
   for (const std::string& id : mine) EXPECT_TRUE(distinct.count(id)) << id << " was never visited";
   std::size_t capped = 0;
-  EXPECT_EQ(service->each_report(f, kAdmin, 7, [&](const Report&) { ++capped; }), 7u);
+  EXPECT_EQ(service->each_report(f, kAdmin, 7, [&](const dispatch::Report&) { ++capped; }), 7u);
   EXPECT_EQ(capped, 7u);
 }
 
 TEST_F(ServiceTest, AnOverlongNoteIsRefusedForEveryCallerAndChangesNothing) {
-  const Report r = submit("超长备注");
-  ActionRequest reg;
-  reg.action = Action::register_case;
-  reg.note = std::string(ActionLimits::kMaxNoteBytes + 1, 'x');
-  const Actor dispatcher = service->actor("d01");
+  const dispatch::Report r = submit("超长备注");
+  dispatch::ActionRequest reg;
+  reg.action = dispatch::Action::register_case;
+  reg.note = std::string(dispatch::ActionLimits::kMaxNoteBytes + 1, 'x');
+  const dispatch::Actor dispatcher = service->actor("d01");
   try {
-    service->act(r.id, reg, dispatcher, now_utc());
+    service->act(r.id, reg, dispatcher, dispatch::now_utc());
     ADD_FAILURE() << "an overlong note was taken";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::payload_too_large);
@@ -109,7 +111,7 @@ TEST_F(ServiceTest, KeysAreCreatedAuthenticatedListedAndRevokedThroughTheService
   ASSERT_TRUE(service->authenticate(secret));
   EXPECT_EQ(service->authenticate(secret)->id, "d01");
   bool listed = false;
-  for (const ApiKey& k : service->api_keys()) listed |= k.id == key.id && k.hash != secret;
+  for (const store::ApiKey& k : service->api_keys()) listed |= k.id == key.id && k.hash != secret;
   EXPECT_TRUE(listed);
   service->revoke_api_key(key.id);
   EXPECT_FALSE(service->authenticate(secret));
@@ -118,22 +120,23 @@ TEST_F(ServiceTest, KeysAreCreatedAuthenticatedListedAndRevokedThroughTheService
 
 TEST_F(ServiceTest, TheTickTellsOfAMissed报到OnceToTheLateDepartmentAndTheDispatchers) {
   const auto ref = service->reference();
-  const Actor dispatcher = *ref->staff_member("d01");
-  const Report submitted = submit("吹哨后无人报到");
-  const Instant t = submitted.created_at;
-  ActionRequest req;
-  req.action = Action::register_case;
+  const dispatch::Actor dispatcher = *ref->staff_member("d01");
+  const dispatch::Report submitted = submit("吹哨后无人报到");
+  const dispatch::Instant t = submitted.created_at;
+  dispatch::ActionRequest req;
+  req.action = dispatch::Action::register_case;
   service->act(submitted.id, req, dispatcher, t);
-  req.action = Action::dispatch;
+  req.action = dispatch::Action::dispatch;
   service->act(submitted.id, req, dispatcher, t);
-  req.action = Action::escalate;
+  req.action = dispatch::Action::escalate;
   req.reason = "需要多部门";
-  req.to = Assignee{Assignee::Kind::department, "hw", ""};
+  req.to = dispatch::Assignee{dispatch::Assignee::Kind::department, "hw", ""};
   req.co_departments = {"cgzf"};
-  const Instant due = service->act(submitted.id, req, dispatcher, t).whistle.at(0).report_in_due;
+  const dispatch::Instant due =
+      service->act(submitted.id, req, dispatcher, t).whistle.at(0).report_in_due;
   auto missed = [&] {
-    std::vector<Event> out;
-    for (const Event& e : service->events(submitted.id, kAdmin))
+    std::vector<dispatch::Event> out;
+    for (const dispatch::Event& e : service->events(submitted.id, kAdmin))
       if (e.action == "report_in_missed") out.push_back(e);
     return out;
   };
@@ -145,11 +148,11 @@ TEST_F(ServiceTest, TheTickTellsOfAMissed报到OnceToTheLateDepartmentAndTheDisp
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].data.at("missed"), "hw,cgzf");
   for (const char* who : {"dept-cgzf", "d02"}) {
-    const auto inbox = service->notifications().inbox(*ref->staff_member(who), InboxQuery{});
+    const auto inbox = service->notifications().inbox(*ref->staff_member(who), store::InboxQuery{});
     EXPECT_EQ(std::count_if(inbox.begin(), inbox.end(),
-                            [&](const Notification& n) {
+                            [&](const dispatch::Notification& n) {
                               return n.report_id == submitted.id &&
-                                     n.kind == NoticeKind::report_in_missed;
+                                     n.kind == dispatch::NoticeKind::report_in_missed;
                             }),
               1)
         << who;
@@ -168,4 +171,4 @@ TEST_F(ServiceTest, TheStoreAnswersItsProbeAndNamesItsKind) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::service

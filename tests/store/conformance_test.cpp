@@ -7,18 +7,18 @@
 
 #include "store_fixture.hpp"
 
-namespace wangge {
+namespace wangge::store {
 namespace {
 
 using store_testing::StoreConformance;
 
 TEST_P(StoreConformance, AReportAndItsEventsRoundTrip) {
-  const Report r = submit("2026-11-23T09:00");
-  act(r.id, Action::register_case, sample_->dispatcher(), "2026-11-23T09:05");
-  act(r.id, Action::dispatch, sample_->dispatcher(), "2026-11-23T09:10");
+  const dispatch::Report r = submit("2026-11-23T09:00");
+  act(r.id, dispatch::Action::register_case, sample_->dispatcher(), "2026-11-23T09:05");
+  act(r.id, dispatch::Action::dispatch, sample_->dispatcher(), "2026-11-23T09:10");
   const auto back = store_->report(r.id);
   ASSERT_TRUE(back);
-  EXPECT_EQ(back->state, ReportState::dispatched);
+  EXPECT_EQ(back->state, dispatch::ReportState::dispatched);
   EXPECT_EQ(back->text, r.text);
   EXPECT_EQ(back->reporter.name, "张三");
   EXPECT_EQ(back->reporter.phone, "13800138000");
@@ -27,22 +27,23 @@ TEST_P(StoreConformance, AReportAndItsEventsRoundTrip) {
   EXPECT_EQ(back->position, r.position);  // doubles survive exactly
   EXPECT_EQ(back->created_at, r.created_at);
   EXPECT_EQ(back->assignee, r.responsible);
-  EXPECT_EQ(format_iso(*back->due_at, sample_->ref.calendar.zone()), "2026-11-23T15:40:00+08:00");
+  EXPECT_EQ(dispatch::format_iso(*back->due_at, sample_->ref.calendar.zone()),
+            "2026-11-23T15:40:00+08:00");
   EXPECT_EQ(back->version, 3);
   const auto events = store_->events(r.id);
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].action, "submit");
   EXPECT_EQ(events[2].action, "dispatch");
-  EXPECT_EQ(events[2].from, ReportState::registered);
-  EXPECT_EQ(events[2].to, ReportState::dispatched);
+  EXPECT_EQ(events[2].from, dispatch::ReportState::registered);
+  EXPECT_EQ(events[2].to, dispatch::ReportState::dispatched);
   EXPECT_EQ(events[2].data.at("due_at"), "2026-11-23T15:40:00+08:00");
-  EXPECT_EQ(events[2].role, Role::dispatcher);
+  EXPECT_EQ(events[2].role, dispatch::Role::dispatcher);
   EXPECT_TRUE(store_->check_integrity().empty());
   EXPECT_FALSE(store_->report("r-no-such-report"));
 }
 
 TEST_P(StoreConformance, AnIdempotencyKeyIsUsedOnce) {
-  const Report r = submit("2026-11-23T09:00", "0101", 0, "client-key-1");
+  const dispatch::Report r = submit("2026-11-23T09:00", "0101", 0, "client-key-1");
   std::optional<IdempotencyRecord> found;
   store_->write([&](WriteTx& tx) { found = tx.idempotency("client-key-1"); });
   ASSERT_TRUE(found);
@@ -68,7 +69,7 @@ TEST_P(StoreConformance, AFailingWriteIsRolledBackAloneWhileItsBatchCommits) {
           // Writes a report, then fails: nothing of it may remain.
           try {
             store_->write([&](WriteTx& tx) {
-              Report r = sample_->report(at("2026-11-23T09:00"));
+              dispatch::Report r = sample_->report(at("2026-11-23T09:00"));
               r.text = "doomed";
               tx.insert_report(r, "", "");
               throw Error(ErrorCode::invalid_argument, "refused after writing");
@@ -87,18 +88,18 @@ TEST_P(StoreConformance, AFailingWriteIsRolledBackAloneWhileItsBatchCommits) {
   EXPECT_EQ(store_->report_count(), static_cast<std::size_t>(kThreads * kEach * 4 / 5));
   ReportFilter all;
   all.limit = 1000;
-  for (const Report& r : store_->list(all).items) EXPECT_NE(r.text, "doomed");
+  for (const dispatch::Report& r : store_->list(all).items) EXPECT_NE(r.text, "doomed");
   EXPECT_TRUE(store_->check_integrity().empty());
 }
 
 TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
-  std::vector<Report> made;
+  std::vector<dispatch::Report> made;
   for (int i = 0; i < 23; ++i) {
     const std::string when = "2026-11-23T09:" + std::string(i < 10 ? "0" : "") + std::to_string(i);
     made.push_back(submit(when.c_str(), i % 3 == 0 ? "B0102" : "0101", 0.00002 * i));
   }
-  act(made[4].id, Action::register_case, sample_->dispatcher(), "2026-11-23T10:00");
-  act(made[4].id, Action::dispatch, sample_->dispatcher(), "2026-11-23T10:00");
+  act(made[4].id, dispatch::Action::register_case, sample_->dispatcher(), "2026-11-23T10:00");
+  act(made[4].id, dispatch::Action::dispatch, sample_->dispatcher(), "2026-11-23T10:00");
 
   ReportFilter page_filter;
   page_filter.limit = 7;
@@ -106,7 +107,7 @@ TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
   int pages = 0;
   do {
     const ReportPage page = store_->list(page_filter);
-    for (const Report& r : page.items) seen.push_back(r.id);
+    for (const dispatch::Report& r : page.items) seen.push_back(r.id);
     page_filter.after = page.next;
     ++pages;
   } while (!page_filter.after.empty() && pages < 10);
@@ -120,7 +121,7 @@ TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
   EXPECT_EQ(store_->list(f).items.size(), 8u);
   f = ReportFilter{};
   f.limit = 100;
-  f.states = {ReportState::dispatched};
+  f.states = {dispatch::ReportState::dispatched};
   ASSERT_EQ(store_->list(f).items.size(), 1u);
   EXPECT_EQ(store_->list(f).items[0].id, made[4].id);
   f = ReportFilter{};
@@ -141,8 +142,8 @@ TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
   EXPECT_EQ(store_->list(f).items.size(), 10u);
   f = ReportFilter{};
   f.limit = 100;
-  f.bbox = BBox{testing::Sample::kLon - 1e-6, testing::Sample::kLat - 1e-6,
-                testing::Sample::kLon + 0.00005, testing::Sample::kLat + 1e-6};
+  f.bbox = geo::BBox{testing::Sample::kLon - 1e-6, testing::Sample::kLat - 1e-6,
+                     testing::Sample::kLon + 0.00005, testing::Sample::kLat + 1e-6};
   EXPECT_EQ(store_->list(f).items.size(), 3u);  // offsets 0, 2e-5 and 4e-5
   f = ReportFilter{};
   f.overdue_only = true;
@@ -156,15 +157,15 @@ TEST_P(StoreConformance, ListsFilterAndPageNewestFirstWithoutGapsOrRepeats) {
 }
 
 TEST_P(StoreConformance, FindsDuplicateCandidatesAndOverdueCases) {
-  const Report a = submit("2026-11-23T09:00");
+  const dispatch::Report a = submit("2026-11-23T09:00");
   submit("2026-11-23T09:00", "B0102");
-  std::vector<Report> near;
+  std::vector<dispatch::Report> near;
   std::vector<std::string> overdue;
-  act(a.id, Action::register_case, sample_->dispatcher(), "2026-11-23T09:00");
-  act(a.id, Action::dispatch, sample_->dispatcher(), "2026-11-23T09:00");
+  act(a.id, dispatch::Action::register_case, sample_->dispatcher(), "2026-11-23T09:00");
+  act(a.id, dispatch::Action::dispatch, sample_->dispatcher(), "2026-11-23T09:00");
   store_->write([&](WriteTx& tx) {
-    const BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
-                   testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
+    const geo::BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
+                        testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
     near = tx.open_reports_near("0101", box, at("2026-11-22T09:00"), 10);
     overdue = tx.supervision_candidates(at("2026-11-23T16:00"), 0.8, at("2026-11-20T16:00"), 10);
   });
@@ -174,30 +175,30 @@ TEST_P(StoreConformance, FindsDuplicateCandidatesAndOverdueCases) {
 }
 
 TEST_P(StoreConformance, FindsCasesWhoseWhistledDepartmentsMissed报到) {
-  const Report a = submit("2026-11-23T09:00");
-  const Report quiet = submit("2026-11-23T09:00");
-  for (const Report* r : {&a, &quiet}) {
-    act(r->id, Action::register_case, sample_->dispatcher(), "2026-11-23T09:00");
-    act(r->id, Action::dispatch, sample_->dispatcher(), "2026-11-23T09:00");
+  const dispatch::Report a = submit("2026-11-23T09:00");
+  const dispatch::Report quiet = submit("2026-11-23T09:00");
+  for (const dispatch::Report* r : {&a, &quiet}) {
+    act(r->id, dispatch::Action::register_case, sample_->dispatcher(), "2026-11-23T09:00");
+    act(r->id, dispatch::Action::dispatch, sample_->dispatcher(), "2026-11-23T09:00");
   }
-  ActionRequest whistle;
-  whistle.action = Action::escalate;
+  dispatch::ActionRequest whistle;
+  whistle.action = dispatch::Action::escalate;
   whistle.reason = "需要多部门";
-  whistle.to = Assignee{Assignee::Kind::department, "hw", "环卫所"};
+  whistle.to = dispatch::Assignee{dispatch::Assignee::Kind::department, "hw", "环卫所"};
   whistle.co_departments = {"cgzf"};
   act(a.id, whistle, sample_->unit_leader(), "2026-11-23T09:30");  // 报到 by 11:30
   auto candidates = [&](const char* when) {
     std::vector<std::string> ids;
-    store_->write([&](WriteTx& tx) { ids = tx.report_in_candidates(at(when), 10); });
+    store_->write([&](store::WriteTx& tx) { ids = tx.report_in_candidates(at(when), 10); });
     return ids;
   };
   EXPECT_TRUE(candidates("2026-11-23T11:30").empty());
   EXPECT_EQ(candidates("2026-11-23T11:31"), std::vector<std::string>{a.id});
   // Once told (the whistle marks the departments), the case is no longer a candidate.
-  Report r = *store_->report(a.id);
-  const Workflow flow(sample_->ref);
+  dispatch::Report r = *store_->report(a.id);
+  const dispatch::Workflow flow(sample_->ref);
   ASSERT_TRUE(flow.report_in_missed(r, at("2026-11-23T11:31")));
-  store_->write([&](WriteTx& tx) { tx.update_report(r); });
+  store_->write([&](store::WriteTx& tx) { tx.update_report(r); });
   EXPECT_TRUE(candidates("2026-11-24T11:31").empty());
   EXPECT_TRUE(store_->report(a.id)->whistle[1].missed);  // the flag survives the round trip
 }
@@ -205,7 +206,7 @@ TEST_P(StoreConformance, FindsCasesWhoseWhistledDepartmentsMissed报到) {
 TEST_P(StoreConformance, DuplicateCandidatesAreTheNearestFewOldestFirstOnTies) {
   // 30 open reports east of the spot, at 1..30 × 1e-5° (two per offset for the tie order);
   // asked for 7, the store answers the 7 nearest, nearest first, the older of a tie first.
-  std::vector<std::pair<double, Report>> all;
+  std::vector<std::pair<double, dispatch::Report>> all;
   for (int i = 30; i >= 1; --i) {
     all.emplace_back(i, submit("2026-11-23T09:00", "0101", 0.00001 * i));
     all.emplace_back(i, submit("2026-11-23T09:05", "0101", 0.00001 * i));
@@ -213,10 +214,10 @@ TEST_P(StoreConformance, DuplicateCandidatesAreTheNearestFewOldestFirstOnTies) {
   std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first < b.first : a.second.created_at < b.second.created_at;
   });
-  std::vector<Report> near;
+  std::vector<dispatch::Report> near;
   store_->write([&](WriteTx& tx) {
-    const BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
-                   testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
+    const geo::BBox box{testing::Sample::kLon - 0.001, testing::Sample::kLat - 0.001,
+                        testing::Sample::kLon + 0.001, testing::Sample::kLat + 0.001};
     near = tx.open_reports_near("0101", box, at("2026-11-22T09:00"), 7);
   });
   ASSERT_EQ(near.size(), 7u);
@@ -224,7 +225,7 @@ TEST_P(StoreConformance, DuplicateCandidatesAreTheNearestFewOldestFirstOnTies) {
 }
 
 TEST_P(StoreConformance, GridGenerationsAreStoredWholeAndSwitchedAtomically) {
-  const std::vector<Grid>& grids = sample_->grids->grids();
+  const std::vector<grid::Grid>& grids = sample_->grids->grids();
   EXPECT_FALSE(store_->active_generation());
   const std::string g1 =
       store_->save_generation(grids, "geodata/sample/grids.geojson", at("2026-11-01T00:00"));
@@ -242,7 +243,7 @@ TEST_P(StoreConformance, GridGenerationsAreStoredWholeAndSwitchedAtomically) {
     EXPECT_EQ(back[i].geometry.polygons[0].outer,
               grids[i].geometry.polygons[0].outer);  // exact doubles
   }
-  std::vector<Grid> fewer(grids.begin(), grids.begin() + 18);
+  std::vector<grid::Grid> fewer(grids.begin(), grids.begin() + 18);
   const std::string g2 = store_->save_generation(fewer, "regrid", at("2026-11-02T00:00"));
   EXPECT_NE(g1, g2);
   store_->activate_generation(g2);
@@ -269,7 +270,7 @@ TEST_P(StoreConformance, ReferenceDocumentsAreKeptByName) {
 }
 
 TEST_P(StoreConformance, DataSurvivesReopening) {
-  const Report r = submit("2026-11-23T09:00");
+  const dispatch::Report r = submit("2026-11-23T09:00");
   store_.reset();
   store_ = open_store(where_->location());
   ASSERT_TRUE(store_->report(r.id));
@@ -277,9 +278,9 @@ TEST_P(StoreConformance, DataSurvivesReopening) {
 }
 
 TEST_P(StoreConformance, TheIntegrityCheckFindsAGapInTheEvents) {
-  const Report r = submit("2026-11-23T09:00");
+  const dispatch::Report r = submit("2026-11-23T09:00");
   store_->write([&](WriteTx& tx) {
-    Event e;
+    dispatch::Event e;
     e.report_id = r.id;
     e.seq = 3;  // 2 is missing, and the report still says version 1
     e.at = r.created_at;
@@ -293,8 +294,9 @@ TEST_P(StoreConformance, TheIntegrityCheckFindsAGapInTheEvents) {
 }
 
 TEST_P(StoreConformance, TheNearestServicePointIsKeptWithTheReport) {
-  Report r = sample_->report(at("2026-11-23T09:00"));
-  r.nearest_service = NearestServiceInfo{"SP04", "梅园党群服务站", 753.6, 11.3, true, false};
+  dispatch::Report r = sample_->report(at("2026-11-23T09:00"));
+  r.nearest_service =
+      dispatch::NearestServiceInfo{"SP04", "梅园党群服务站", 753.6, 11.3, true, false};
   store_->write([&](WriteTx& tx) { tx.insert_report(r, "", ""); });
   const auto back = store_->report(r.id);
   ASSERT_TRUE(back && back->nearest_service);
@@ -302,16 +304,16 @@ TEST_P(StoreConformance, TheNearestServicePointIsKeptWithTheReport) {
   EXPECT_EQ(back->nearest_service->name, "梅园党群服务站");
   EXPECT_DOUBLE_EQ(back->nearest_service->walk_m, 753.6);
   EXPECT_TRUE(back->nearest_service->within_circle);
-  Report none = sample_->report(at("2026-11-23T09:00"));
+  dispatch::Report none = sample_->report(at("2026-11-23T09:00"));
   store_->write([&](WriteTx& tx) { tx.insert_report(none, "", ""); });
   EXPECT_FALSE(store_->report(none.id)->nearest_service);
 }
 
 TEST_P(StoreConformance, StringsAreStoredVerbatim) {
-  Submission s = sample_->submission();
+  dispatch::Submission s = sample_->submission();
   s.text = "'; DROP TABLE reports; -- 你好 \"quoted\" \\ back";
-  Report r = sample_->intake.build(s, testing::Sample::resident(), at("2026-11-23T09:00"),
-                                   new_report_id());
+  dispatch::Report r = sample_->intake.build(s, testing::Sample::resident(), at("2026-11-23T09:00"),
+                                             dispatch::new_report_id());
   store_->write([&](WriteTx& tx) { tx.insert_report(r, "", ""); });
   EXPECT_EQ(store_->report(r.id)->text, s.text);
 }
@@ -320,4 +322,4 @@ INSTANTIATE_TEST_SUITE_P(Adapters, StoreConformance, ::testing::Values("sqlite",
                          [](const auto& p) { return p.param; });
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::store

@@ -29,22 +29,22 @@ void say(const std::string& line) {
   if (::write(1, text.data(), text.size()) != static_cast<ssize_t>(text.size())) std::_Exit(3);
 }
 
-std::unique_ptr<Service> open(const char* store, const char* data) {
-  ServiceConfig config;
+std::unique_ptr<service::Service> open(const char* store, const char* data) {
+  service::ServiceConfig config;
   config.store = store;
   config.data_dir = data;
-  return Service::open(config);
+  return service::Service::open(config);
 }
 
 int write_forever(const char* store, const char* data, const std::string& round, int threads) {
   auto service = open(store, data);
-  const Actor dispatcher = service->actor("d01");
+  const dispatch::Actor dispatcher = service->actor("d01");
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
       std::mt19937_64 rng(std::hash<std::string>{}(round) + static_cast<std::uint64_t>(t));
       for (long n = 0;; ++n) {
-        Submission s;
+        dispatch::Submission s;
         s.lon = 112.9269 + std::uniform_real_distribution<double>(-0.01, 0.01)(rng);
         s.lat = 27.8576 + std::uniform_real_distribution<double>(-0.008, 0.008)(rng);
         s.category = n % 2 ? "0101" : "B0102";
@@ -52,13 +52,15 @@ int write_forever(const char* store, const char* data, const std::string& round,
         s.reporter = {"测试", "13800138000", ""};
         const std::string key = round + "-" + std::to_string(t) + "-" + std::to_string(n);
         try {
-          const SubmitResult r = service->submit(
-              s, Actor{"resident:durability", "", Role::resident, {}, {}}, key, now_utc());
+          const service::SubmitResult r = service->submit(
+              s, dispatch::Actor{"resident:durability", "", dispatch::Role::resident, {}, {}}, key,
+              dispatch::now_utc());
           say("ACK " + key + " " + r.report.id);
           if (n % 3 == 0) {
-            ActionRequest reg;
-            reg.action = Action::register_case;
-            const Report done = service->act(r.report.id, reg, dispatcher, now_utc());
+            dispatch::ActionRequest reg;
+            reg.action = dispatch::Action::register_case;
+            const dispatch::Report done =
+                service->act(r.report.id, reg, dispatcher, dispatch::now_utc());
             say("ACT " + done.id + " " + std::to_string(done.version));
           }
         } catch (const Error& e) {
@@ -73,8 +75,8 @@ int write_forever(const char* store, const char* data, const std::string& round,
 
 int verify(const char* store, const char* data, const char* acks_path) {
   auto service = open(store, data);
-  const auto direct = open_store(store);  // the store itself, beside the service's reads
-  const Actor admin = service->actor("a01");
+  const auto direct = store::open_store(store);  // the store itself, beside the service's reads
+  const dispatch::Actor admin = service->actor("a01");
   std::ifstream acks(acks_path);
   std::string line;
   std::size_t acked = 0, acted = 0, problems = 0;
@@ -88,8 +90,8 @@ int verify(const char* store, const char* data, const char* acks_path) {
     in >> kind >> a >> b;
     if (kind == "ACK") {
       ++acked;
-      std::optional<IdempotencyRecord> rec;
-      direct->write([&](WriteTx& tx) { rec = tx.idempotency(a); });
+      std::optional<store::IdempotencyRecord> rec;
+      direct->write([&](store::WriteTx& tx) { rec = tx.idempotency(a); });
       if (!rec)
         problem("acknowledged key " + a + " is not in the store");
       else if (rec->report_id != b)

@@ -8,13 +8,13 @@
 
 #include "store_fixture.hpp"
 
-namespace wangge {
+namespace wangge::store {
 namespace {
 
 using store_testing::StoreConformance;
 
 /// Whether @p r passes @p f — the brute force the SQL is checked against.
-bool matches(const Report& r, const ReportFilter& f) {
+bool matches(const dispatch::Report& r, const ReportFilter& f) {
   if (!f.states.empty() && std::find(f.states.begin(), f.states.end(), r.state) == f.states.end())
     return false;
   if (!f.categories.empty() &&
@@ -31,11 +31,11 @@ bool matches(const Report& r, const ReportFilter& f) {
 }
 
 /// @p all filtered by @p f in its order, from its offset on.
-std::vector<std::string> expected(const std::vector<Report>& all, const ReportFilter& f) {
-  std::vector<const Report*> hits;
-  for (const Report& r : all)
+std::vector<std::string> expected(const std::vector<dispatch::Report>& all, const ReportFilter& f) {
+  std::vector<const dispatch::Report*> hits;
+  for (const dispatch::Report& r : all)
     if (matches(r, f)) hits.push_back(&r);
-  std::sort(hits.begin(), hits.end(), [&](const Report* a, const Report* b) {
+  std::sort(hits.begin(), hits.end(), [&](const dispatch::Report* a, const dispatch::Report* b) {
     const auto ka = std::tie(a->created_at, a->id), kb = std::tie(b->created_at, b->id);
     return f.order == ListOrder::oldest_first ? ka < kb : kb < ka;
   });
@@ -49,25 +49,26 @@ class Listings : public StoreConformance {
   /// @p n reports at random places around the sample's unit (so in several finest grids), at
   /// random minutes of three days (some at the same millisecond), of four categories, by three
   /// residents; a few registered later (updated_at moves). Written in one batch.
-  std::vector<Report> write_reports(int n, std::mt19937& rng) {
+  std::vector<dispatch::Report> write_reports(int n, std::mt19937& rng) {
     const char* categories[] = {"0101", "B0102", "0103", "0201"};
     std::uniform_real_distribution<double> dx(-0.004, 0.004);
     std::uniform_int_distribution<int> minute(0, 3 * 24 * 60 - 1);
-    std::vector<Report> made;
-    const Instant start = at("2026-11-20T00:00");
+    std::vector<dispatch::Report> made;
+    const dispatch::Instant start = at("2026-11-20T00:00");
     for (int i = 0; i < n; ++i) {
-      const Instant when =
+      const dispatch::Instant when =
           i % 10 == 9 ? made.back().created_at : start + std::chrono::minutes(minute(rng));
-      Submission s = sample_->submission(categories[rng() % 4], testing::Sample::kLon + dx(rng),
-                                         testing::Sample::kLat + dx(rng));
-      made.push_back(sample_->intake.build(
-          s, testing::Sample::resident("u" + std::to_string(i % 3)), when, new_report_id()));
+      dispatch::Submission s = sample_->submission(
+          categories[rng() % 4], testing::Sample::kLon + dx(rng), testing::Sample::kLat + dx(rng));
+      made.push_back(sample_->intake.build(s,
+                                           testing::Sample::resident("u" + std::to_string(i % 3)),
+                                           when, dispatch::new_report_id()));
       made.back().version = 1;
     }
     store_->write([&](WriteTx& tx) {
-      for (const Report& r : made) {
+      for (const dispatch::Report& r : made) {
         tx.insert_report(r, "", "");
-        Event e;
+        dispatch::Event e;
         e.report_id = r.id;
         e.seq = 1;
         e.at = r.created_at;
@@ -77,26 +78,27 @@ class Listings : public StoreConformance {
       }
     });
     for (std::size_t i = 0; i < made.size(); i += 7) {
-      act(made[i].id, Action::register_case, sample_->dispatcher(), "2026-11-24T08:00");
+      act(made[i].id, dispatch::Action::register_case, sample_->dispatcher(), "2026-11-24T08:00");
       made[i] = *store_->report(made[i].id);
     }
     return made;
   }
 
   /// A random filter over what write_reports() makes.
-  ReportFilter random_filter(const std::vector<Report>& all, std::mt19937& rng) {
+  ReportFilter random_filter(const std::vector<dispatch::Report>& all, std::mt19937& rng) {
     ReportFilter f;
     auto coin = [&] { return rng() % 3 == 0; };
     if (coin()) f.categories = {rng() % 2 ? "0101" : "B0102"};
     if (coin()) f.categories.push_back("0201");
-    if (coin()) f.states = {rng() % 2 ? ReportState::received : ReportState::registered};
+    if (coin())
+      f.states = {rng() % 2 ? dispatch::ReportState::received : dispatch::ReportState::registered};
     if (coin()) f.finest_grid = all[rng() % all.size()].grid_id();
     if (coin()) f.submitted_by = "u" + std::to_string(rng() % 3);
     if (coin()) {
       std::uniform_real_distribution<double> size(0.0005, 0.012), dx(-0.005, 0.005);
       const double w = size(rng), lon = testing::Sample::kLon + dx(rng);
       const double lat = testing::Sample::kLat + dx(rng);
-      f.bbox = BBox{lon, lat, lon + w, lat + w};  // small ones use the cells, large ones not
+      f.bbox = geo::BBox{lon, lat, lon + w, lat + w};  // small ones use the cells, large ones not
     }
     if (coin()) f.created_from = at("2026-11-20T00:00") + std::chrono::hours(rng() % 48);
     if (coin()) f.created_to = at("2026-11-21T00:00") + std::chrono::hours(rng() % 48);
@@ -110,7 +112,7 @@ class Listings : public StoreConformance {
 
 TEST_P(Listings, EveryFilterInBothOrdersPagesAndCountsAsABruteForceDoes) {
   std::mt19937 rng(12);
-  const std::vector<Report> all = write_reports(150, rng);
+  const std::vector<dispatch::Report> all = write_reports(150, rng);
   int nonempty = 0;
   for (int round = 0; round < 60; ++round) {
     ReportFilter f = random_filter(all, rng);
@@ -120,7 +122,7 @@ TEST_P(Listings, EveryFilterInBothOrdersPagesAndCountsAsABruteForceDoes) {
     for (int pages = 0; pages < 200; ++pages) {
       const ReportPage page = store_->list(f);
       ASSERT_LE(page.items.size(), f.limit);
-      for (const Report& r : page.items) got.push_back(r.id);
+      for (const dispatch::Report& r : page.items) got.push_back(r.id);
       if (page.next.empty()) break;
       f.after = page.next;
       f.offset = 0;  // the cursor continues; an offset only starts
@@ -137,21 +139,24 @@ TEST_P(Listings, EveryFilterInBothOrdersPagesAndCountsAsABruteForceDoes) {
 
 TEST_P(Listings, OpenReportsAreCountedPerFinestGridAsABruteForceDoes) {
   std::mt19937 rng(5);
-  std::vector<Report> all = write_reports(120, rng);
+  std::vector<dispatch::Report> all = write_reports(120, rng);
   // Some running with due times either side of `now`, some closed: every state counts right.
-  const Instant now = at("2026-11-25T12:00");
+  const dispatch::Instant now = at("2026-11-25T12:00");
   store_->write([&](WriteTx& tx) {
     for (std::size_t i = 0; i < all.size(); ++i) {
-      Report& r = all[i];
-      if (i % 5 == 1) r.state = ReportState::dispatched, r.due_at = now - std::chrono::hours(1);
-      if (i % 5 == 2) r.state = ReportState::accepted, r.due_at = now + std::chrono::hours(1);
-      if (i % 5 == 3) r.state = ReportState::closed, r.due_at = now - std::chrono::hours(9);
+      dispatch::Report& r = all[i];
+      if (i % 5 == 1)
+        r.state = dispatch::ReportState::dispatched, r.due_at = now - std::chrono::hours(1);
+      if (i % 5 == 2)
+        r.state = dispatch::ReportState::accepted, r.due_at = now + std::chrono::hours(1);
+      if (i % 5 == 3)
+        r.state = dispatch::ReportState::closed, r.due_at = now - std::chrono::hours(9);
       if (i % 5 != 0 && i % 5 != 4) tx.update_report(r);
     }
   });
   std::map<std::string, std::pair<std::size_t, std::size_t>> want;
-  for (const Report& r : all) {
-    if (!is_open(r.state)) continue;
+  for (const dispatch::Report& r : all) {
+    if (!dispatch::is_open(r.state)) continue;
     std::string path = "/";
     for (auto it = r.grid_chain.rbegin(); it != r.grid_chain.rend(); ++it) path += *it + "/";
     ++want[path].first;
@@ -189,7 +194,7 @@ TEST_P(Listings, APageAndAnOffsetHaveHardCaps) {
 
 TEST_P(Listings, ReportsCreatedAreReadOldestFirstUpToTheirLimit) {
   std::mt19937 rng(3);
-  std::vector<Report> all = write_reports(40, rng);
+  std::vector<dispatch::Report> all = write_reports(40, rng);
   ReportFilter f;
   f.order = ListOrder::oldest_first;
   f.created_from = at("2026-11-21T00:00");
@@ -247,4 +252,4 @@ INSTANTIATE_TEST_SUITE_P(Adapters, Listings, ::testing::Values("sqlite", "postgi
                          [](const auto& p) { return p.param; });
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::store

@@ -6,7 +6,7 @@
 
 #include "store_fixture.hpp"
 
-namespace wangge {
+namespace wangge::store {
 namespace {
 
 using store_testing::StoreConformance;
@@ -15,7 +15,7 @@ using store_testing::delivery;
 using store_testing::message;
 
 TEST_P(StoreConformance, TheOutboxCommitsWithItsWriteOrNotAtAll) {
-  const Instant t = at("2026-11-23T09:00");
+  const dispatch::Instant t = at("2026-11-23T09:00");
   EXPECT_THROW(store_->write([&](WriteTx& tx) {
     tx.enqueue(message("n_doomed", "u1", t), {delivery("d_doomed", "n_doomed", t)});
     throw Error(ErrorCode::conflict, "the change was refused after its messages were written");
@@ -44,11 +44,11 @@ TEST_P(StoreConformance, TheOutboxCommitsWithItsWriteOrNotAtAll) {
   EXPECT_EQ(due[1].delivery.id, "d_2");
   EXPECT_EQ(due[0].notification.text, "您反映的问题已受理立案");
   EXPECT_EQ(due[0].notification.grids, (std::vector<std::string>{"g1", "g0"}));
-  EXPECT_EQ(due[0].notification.kind, NoticeKind::registered);
+  EXPECT_EQ(due[0].notification.kind, dispatch::NoticeKind::registered);
 }
 
 TEST_P(StoreConformance, DeliveriesAreRetriedThenDeadThenResent) {
-  const Instant t = at("2026-11-23T09:00");
+  const dispatch::Instant t = at("2026-11-23T09:00");
   store_->write([&](WriteTx& tx) {
     tx.enqueue(message("n_1", "u1", t), {delivery("d_a", "n_1", t), delivery("d_b", "n_1", t)});
   });
@@ -64,18 +64,18 @@ TEST_P(StoreConformance, DeliveriesAreRetriedThenDeadThenResent) {
   ASSERT_EQ(later.size(), 1u);
   EXPECT_EQ(later[0].delivery.attempts, 1);
   EXPECT_EQ(later[0].delivery.last_error, "HTTP 500");
-  EXPECT_EQ(outbox.delivery("d_a")->state, DeliveryState::delivered);
+  EXPECT_EQ(outbox.delivery("d_a")->state, dispatch::DeliveryState::delivered);
   EXPECT_EQ(outbox.delivery("d_a")->delivered_at, t);
 
   // A late outcome for a delivery no longer pending changes nothing.
   outbox.record_outcomes({DeliveryOutcome{"d_a", t, false, true, t, "late"}});
-  EXPECT_EQ(outbox.delivery("d_a")->state, DeliveryState::delivered);
+  EXPECT_EQ(outbox.delivery("d_a")->state, dispatch::DeliveryState::delivered);
 
   outbox.record_outcomes({DeliveryOutcome{"d_b", t, false, true, t, "timed out"}});
-  EXPECT_EQ(outbox.delivery("d_b")->state, DeliveryState::dead);
+  EXPECT_EQ(outbox.delivery("d_b")->state, dispatch::DeliveryState::dead);
   EXPECT_EQ(outbox.delivery("d_b")->attempts, 2);
   EXPECT_FALSE(outbox.next_due());
-  EXPECT_EQ(outbox.deliveries(DeliveryState::dead, 10).size(), 1u);
+  EXPECT_EQ(outbox.deliveries(dispatch::DeliveryState::dead, 10).size(), 1u);
 
   EXPECT_TRUE(outbox.resend("d_b", t + std::chrono::hours(1)));
   EXPECT_FALSE(outbox.resend("d_nothing", t));
@@ -90,7 +90,7 @@ TEST_P(StoreConformance, DeliveriesAreRetriedThenDeadThenResent) {
 }
 
 TEST_P(StoreConformance, AnInboxIsItsRecipientsOwnAndPagesByKeyset) {
-  const Instant t = at("2026-11-23T09:00");
+  const dispatch::Instant t = at("2026-11-23T09:00");
   store_->write([&](WriteTx& tx) {
     for (int i = 0; i < 5; ++i)  // two at the same instant: the id breaks the tie
       tx.enqueue(message("n_" + std::to_string(i), "u1", t + std::chrono::minutes(i / 2)), {});
@@ -103,7 +103,7 @@ TEST_P(StoreConformance, AnInboxIsItsRecipientsOwnAndPagesByKeyset) {
   std::vector<std::string> seen;
   for (;;) {
     const auto page = outbox.inbox(q);
-    for (const Notification& n : page) seen.push_back(n.id);
+    for (const dispatch::Notification& n : page) seen.push_back(n.id);
     if (page.size() < q.limit) break;
     q.before = std::make_pair(page.back().created_at, page.back().id);
   }
@@ -120,7 +120,7 @@ TEST_P(StoreConformance, AnInboxIsItsRecipientsOwnAndPagesByKeyset) {
 }
 
 TEST_P(StoreConformance, PeopleFollowAreasUpToALimit) {
-  const Instant t = at("2026-11-23T09:00");
+  const dispatch::Instant t = at("2026-11-23T09:00");
   auto& outbox = store_->notifications();
   EXPECT_TRUE(outbox.subscribe("u1", "g1", t, 2));
   EXPECT_TRUE(outbox.subscribe("u1", "g1", t + std::chrono::hours(1), 2));  // again: kept
@@ -142,9 +142,10 @@ TEST_P(StoreConformance, PeopleFollowAreasUpToALimit) {
 TEST_P(StoreConformance, TheAdminViewListsNewestChangeFirstInEveryStateAndEach) {
   // Twelve deliveries left pending, delivered or dead at different times; the view's order is
   // checked against sorting them here (updated_at, then id, both descending).
-  const Instant t = at("2026-11-23T09:00");
+  const dispatch::Instant t = at("2026-11-23T09:00");
   auto& outbox = store_->notifications();
-  std::map<std::string, std::pair<Instant, std::string>> expected;  // id → (updated, state)
+  std::map<std::string, std::pair<dispatch::Instant, std::string>>
+      expected;  // id → (updated, state)
   store_->write([&](WriteTx& tx) {
     for (int i = 0; i < 12; ++i) {
       const std::string id = "d_" + std::to_string(10 + i);
@@ -155,15 +156,15 @@ TEST_P(StoreConformance, TheAdminViewListsNewestChangeFirstInEveryStateAndEach) 
   std::vector<DeliveryOutcome> outcomes;
   for (int i = 0; i < 12; ++i) {
     const std::string id = "d_" + std::to_string(10 + i);
-    const Instant when = t + std::chrono::minutes((i * 7) % 12);  // out of id order
-    if (i % 3 == 0) continue;                                     // stays pending, updated at t
+    const dispatch::Instant when = t + std::chrono::minutes((i * 7) % 12);  // out of id order
+    if (i % 3 == 0) continue;  // stays pending, updated at t
     const bool dead = i % 3 == 2;
     outcomes.push_back({id, when, !dead, dead, when, dead ? "HTTP 500" : ""});
     expected[id] = {when, dead ? "dead" : "delivered"};
   }
   outbox.record_outcomes(outcomes);
   auto order = [&](const std::optional<std::string>& state, std::size_t limit) {
-    std::vector<std::pair<Instant, std::string>> rows;
+    std::vector<std::pair<dispatch::Instant, std::string>> rows;
     for (const auto& [id, v] : expected)
       if (!state || v.second == *state) rows.emplace_back(v.first, id);
     std::sort(rows.rbegin(), rows.rend());
@@ -172,21 +173,21 @@ TEST_P(StoreConformance, TheAdminViewListsNewestChangeFirstInEveryStateAndEach) 
       if (ids.size() < limit) ids.push_back(r.second);
     return ids;
   };
-  auto listed = [&](std::optional<DeliveryState> state, std::size_t limit) {
+  auto listed = [&](std::optional<dispatch::DeliveryState> state, std::size_t limit) {
     std::vector<std::string> ids;
-    for (const Delivery& d : outbox.deliveries(state, limit)) ids.push_back(d.id);
+    for (const dispatch::Delivery& d : outbox.deliveries(state, limit)) ids.push_back(d.id);
     return ids;
   };
   EXPECT_EQ(listed(std::nullopt, 50), order(std::nullopt, 50));
   EXPECT_EQ(listed(std::nullopt, 5), order(std::nullopt, 5));
-  EXPECT_EQ(listed(DeliveryState::pending, 50), order("pending", 50));
-  EXPECT_EQ(listed(DeliveryState::delivered, 3), order("delivered", 3));
-  EXPECT_EQ(listed(DeliveryState::dead, 50), order("dead", 50));
-  EXPECT_EQ(listed(DeliveryState::dead, 50).size(), 4u);
+  EXPECT_EQ(listed(dispatch::DeliveryState::pending, 50), order("pending", 50));
+  EXPECT_EQ(listed(dispatch::DeliveryState::delivered, 3), order("delivered", 3));
+  EXPECT_EQ(listed(dispatch::DeliveryState::dead, 50), order("dead", 50));
+  EXPECT_EQ(listed(dispatch::DeliveryState::dead, 50).size(), 4u);
 }
 
 TEST_P(StoreConformance, FinishedDeliveriesArePurgedAfterTheRetentionPendingOnesNever) {
-  const Instant t = at("2026-11-23T09:00");
+  const dispatch::Instant t = at("2026-11-23T09:00");
   auto& outbox = store_->notifications();
   store_->write([&](WriteTx& tx) {
     for (int i = 0; i < 9; ++i) {
@@ -198,7 +199,7 @@ TEST_P(StoreConformance, FinishedDeliveriesArePurgedAfterTheRetentionPendingOnes
   std::vector<DeliveryOutcome> outcomes;
   for (int i = 0; i < 7; ++i) {
     const bool dead = i >= 3 && i <= 5;
-    const Instant when = t + std::chrono::hours(i < 3 ? 0 : (dead ? 1 : 2));
+    const dispatch::Instant when = t + std::chrono::hours(i < 3 ? 0 : (dead ? 1 : 2));
     outcomes.push_back({"d_" + std::to_string(i), when, !dead, dead, when, dead ? "HTTP 500" : ""});
   }
   outbox.record_outcomes(outcomes);
@@ -207,17 +208,17 @@ TEST_P(StoreConformance, FinishedDeliveriesArePurgedAfterTheRetentionPendingOnes
   EXPECT_EQ(outbox.purge_deliveries(t + std::chrono::minutes(90), 100), 4u);
   EXPECT_EQ(outbox.purge_deliveries(t + std::chrono::days(365), 100), 1u);  // d_6
   std::vector<std::string> left;
-  for (const Delivery& d : outbox.deliveries(std::nullopt, 50)) left.push_back(d.id);
+  for (const dispatch::Delivery& d : outbox.deliveries(std::nullopt, 50)) left.push_back(d.id);
   std::sort(left.begin(), left.end());
   EXPECT_EQ(left, (std::vector<std::string>{"d_7", "d_8"}));  // pending ones stay
   EXPECT_TRUE(outbox.notification("n_d_0"));                  // the inbox keeps the message
 }
 
 TEST_P(StoreConformance, ADigestCountsAnAddressAndHoldsItsMembersTogether) {
-  const Instant t = at("2026-11-23T09:00");
-  auto to = [&](const std::string& id, const std::string& phone, Instant when,
+  const dispatch::Instant t = at("2026-11-23T09:00");
+  auto to = [&](const std::string& id, const std::string& phone, dispatch::Instant when,
                 const std::string& digest) {
-    Delivery d = delivery(id, "n_" + id, when);
+    dispatch::Delivery d = delivery(id, "n_" + id, when);
     d.channel = "sms";
     d.address = phone;
     d.digest = digest;
@@ -229,7 +230,7 @@ TEST_P(StoreConformance, ADigestCountsAnAddressAndHoldsItsMembersTogether) {
     EXPECT_EQ(tx.deliveries_in_window("w_13800138000"), 0u);
     tx.enqueue(message("n_1", "u1", t), {to("1", "13800138000", t, "")});
     tx.enqueue(message("n_2", "u1", t), {to("2", "13800138000", t + std::chrono::minutes(1), "")});
-    Delivery uncounted = delivery("6", "n_6", t);  // a channel without digests
+    dispatch::Delivery uncounted = delivery("6", "n_6", t);  // a channel without digests
     tx.enqueue(message("n_6", "u1", t), {uncounted});
     // This transaction's own deliveries count; other windows and uncounted ones do not.
     EXPECT_EQ(tx.deliveries_in_window("w_13800138000"), 2u);
@@ -262,4 +263,4 @@ TEST_P(StoreConformance, ADigestCountsAnAddressAndHoldsItsMembersTogether) {
 }
 
 }  // namespace
-}  // namespace wangge
+}  // namespace wangge::store

@@ -19,13 +19,14 @@ namespace fs = std::filesystem;
 
 /// An outbox message to @p recipient and a delivery of it on the channel "hook" (outbox_test.cpp,
 /// the runner's test).
-inline Notification message(const std::string& id, const std::string& recipient, Instant at) {
-  Notification n;
+inline dispatch::Notification message(const std::string& id, const std::string& recipient,
+                                      dispatch::Instant at) {
+  dispatch::Notification n;
   n.id = id;
   n.created_at = at;
   n.report_id = "r1";
   n.event_seq = 2;
-  n.kind = NoticeKind::registered;
+  n.kind = dispatch::NoticeKind::registered;
   n.recipient = recipient;
   n.grids = {"g1", "g0"};
   n.category = "0101";
@@ -35,8 +36,9 @@ inline Notification message(const std::string& id, const std::string& recipient,
   return n;
 }
 
-inline Delivery delivery(const std::string& id, const std::string& notification, Instant due) {
-  Delivery d;
+inline dispatch::Delivery delivery(const std::string& id, const std::string& notification,
+                                   dispatch::Instant due) {
+  dispatch::Delivery d;
   d.id = id;
   d.notification_id = notification;
   d.channel = "hook";
@@ -110,45 +112,49 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   static void TearDownTestSuite() { delete sample_; }
   void SetUp() override {
     where_ = make_location(GetParam());
-    store_ = open_store(where_->location());
+    store_ = store::open_store(where_->location());
   }
   void TearDown() override {
     store_.reset();
     where_.reset();
   }
-  Instant at(const char* local) const { return *parse_iso(local, sample_->ref.calendar.zone()); }
+  dispatch::Instant at(const char* local) const {
+    return *dispatch::parse_iso(local, sample_->ref.calendar.zone());
+  }
 
   /// Submits a new report the way the service does: insert + its first event, in one write.
-  Report submit(const char* when, const std::string& category = "0101", double dlon = 0,
-                const std::string& key = "") {
-    Submission s =
+  dispatch::Report submit(const char* when, const std::string& category = "0101", double dlon = 0,
+                          const std::string& key = "") {
+    dispatch::Submission s =
         sample_->submission(category, testing::Sample::kLon + dlon, testing::Sample::kLat);
-    Report r = sample_->intake.build(s, testing::Sample::resident(), at(when), new_report_id());
-    Event e;
+    dispatch::Report r =
+        sample_->intake.build(s, testing::Sample::resident(), at(when), dispatch::new_report_id());
+    dispatch::Event e;
     e.report_id = r.id;
     e.seq = 1;
     e.at = r.created_at;
     e.actor_id = r.submitted_by;
     e.action = "submit";
     r.version = 1;
-    store_->write([&](WriteTx& tx) {
+    store_->write([&](store::WriteTx& tx) {
       tx.insert_report(r, key, key.empty() ? "" : "hash-of-" + key);
       tx.append_event(e);
     });
     return r;
   }
   /// Applies a workflow action and stores the result, as the service does.
-  void act(const std::string& id, Action a, const Actor& who, const char* when,
+  void act(const std::string& id, dispatch::Action a, const dispatch::Actor& who, const char* when,
            const std::string& reason = "") {
-    ActionRequest req;
+    dispatch::ActionRequest req;
     req.action = a;
     req.reason = reason;
     act(id, req, who, when);
   }
-  void act(const std::string& id, const ActionRequest& req, const Actor& who, const char* when) {
-    store_->write([&](WriteTx& tx) {
-      Report r = tx.report(id).value();
-      const Event e = Workflow(sample_->ref).apply(r, req, who, at(when));
+  void act(const std::string& id, const dispatch::ActionRequest& req, const dispatch::Actor& who,
+           const char* when) {
+    store_->write([&](store::WriteTx& tx) {
+      dispatch::Report r = tx.report(id).value();
+      const dispatch::Event e = dispatch::Workflow(sample_->ref).apply(r, req, who, at(when));
       tx.update_report(r);
       tx.append_event(e);
     });
@@ -156,7 +162,7 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
 
   static inline testing::Sample* sample_ = nullptr;
   std::unique_ptr<StoreLocation> where_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<store::Store> store_;
 };
 
 }  // namespace wangge::store_testing

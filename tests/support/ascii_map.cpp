@@ -7,7 +7,7 @@
 
 namespace wangge::testing {
 
-AsciiMap::AsciiMap(std::string_view drawing, double cell, XY north_west)
+AsciiMap::AsciiMap(std::string_view drawing, double cell, geo::XY north_west)
     : cell_(cell), north_west_(north_west) {
   std::vector<std::string> lines;
   std::size_t start = 0;
@@ -24,23 +24,23 @@ AsciiMap::AsciiMap(std::string_view drawing, double cell, XY north_west)
   for (auto& l : lines) rows_.push_back(l.substr(indent));
 }
 
-XY AsciiMap::corner(int row, int col) const {
+geo::XY AsciiMap::corner(int row, int col) const {
   return {north_west_.x + col * cell_, north_west_.y - row * cell_};
 }
 
-XY AsciiMap::centre(double row, double col) const {
+geo::XY AsciiMap::centre(double row, double col) const {
   return {north_west_.x + (col + 0.5) * cell_, north_west_.y - (row + 0.5) * cell_};
 }
 
-MultiPolygon AsciiMap::area(char letter) const {
+geo::MultiPolygon AsciiMap::area(char letter) const {
   geos::Context ctx;
   std::vector<GEOSGeometry*> cells;
   for (int r = 0; r < rows(); ++r) {
     for (int c = 0; c < static_cast<int>(rows_[r].size()); ++c) {
       if (rows_[r][c] != letter) continue;
-      const XY nw = corner(r, c), se = corner(r + 1, c + 1);
-      Polygon square{{nw, {se.x, nw.y}, se, {nw.x, se.y}, nw}, {}};
-      cells.push_back(geos::to_geos(ctx, MultiPolygon{{square}}).release());
+      const geo::XY nw = corner(r, c), se = corner(r + 1, c + 1);
+      geo::Polygon square{{nw, {se.x, nw.y}, se, {nw.x, se.y}, nw}, {}};
+      cells.push_back(geos::to_geos(ctx, geo::MultiPolygon{{square}}).release());
     }
   }
   geos::Geometry all = geos::own(
@@ -50,8 +50,9 @@ MultiPolygon AsciiMap::area(char letter) const {
   return geos::from_geos(ctx, merged.get());
 }
 
-Grid AsciiMap::grid(char letter, const std::string& parent, const std::string& level_name) const {
-  Grid g;
+grid::Grid AsciiMap::grid(char letter, const std::string& parent,
+                          const std::string& level_name) const {
+  grid::Grid g;
   g.id = std::string(1, letter);
   g.code = g.id;
   g.name = "grid " + g.id;
@@ -62,12 +63,13 @@ Grid AsciiMap::grid(char letter, const std::string& parent, const std::string& l
   return g;
 }
 
-std::vector<Grid> AsciiMap::grids(const std::string& parent, const std::string& level_name) const {
+std::vector<grid::Grid> AsciiMap::grids(const std::string& parent,
+                                        const std::string& level_name) const {
   std::set<char> letters;
   for (const auto& row : rows_)
     for (char ch : row)
       if (ch != ' ' && ch != '.') letters.insert(ch);
-  std::vector<Grid> out;
+  std::vector<grid::Grid> out;
   for (char ch : letters) out.push_back(grid(ch, parent, level_name));
   return out;
 }

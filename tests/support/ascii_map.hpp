@@ -23,27 +23,30 @@ namespace wangge::testing {
 
 class AsciiMap {
  public:
-  explicit AsciiMap(std::string_view drawing, double cell = 0.001, XY north_west = {112.90, 27.90});
+  explicit AsciiMap(std::string_view drawing, double cell = 0.001,
+                    geo::XY north_west = {112.90, 27.90});
 
   /// Union of the cells drawn with @p letter (GEOS unary union), possibly a multipolygon or with
   /// holes.
-  MultiPolygon area(char letter) const;
+  geo::MultiPolygon area(char letter) const;
   /// A grid with id and code "<letter>", the given parent and level name.
-  Grid grid(char letter, const std::string& parent = "", const std::string& level_name = "") const;
+  grid::Grid grid(char letter, const std::string& parent = "",
+                  const std::string& level_name = "") const;
   /// One grid per distinct letter, in alphabetical order, all with @p parent.
-  std::vector<Grid> grids(const std::string& parent = "", const std::string& level_name = "") const;
+  std::vector<grid::Grid> grids(const std::string& parent = "",
+                                const std::string& level_name = "") const;
 
   /// The centre of cell (row, col).
-  XY centre(double row, double col) const;
+  geo::XY centre(double row, double col) const;
   /// The north-west corner of cell (row, col); corner(rows, cols) is the south-east corner.
-  XY corner(int row, int col) const;
+  geo::XY corner(int row, int col) const;
 
   int rows() const noexcept { return static_cast<int>(rows_.size()); }
 
  private:
   std::vector<std::string> rows_;
   double cell_;
-  XY north_west_;
+  geo::XY north_west_;
 };
 
 }  // namespace wangge::testing

@@ -41,17 +41,17 @@ std::pair<std::uint32_t, std::uint32_t> osm_wiki_tile(double lon, double lat, in
               std::floor((1 - std::asinh(std::tan(r)) / std::numbers::pi) / 2 * n))};
 }
 
-const std::vector<Grid>& sample_grids() {
-  static const std::vector<Grid> grids =
-      import_grids(kSample + "/grids.geojson", ImportOptions{}).grids;
+const std::vector<grid::Grid>& sample_grids() {
+  static const std::vector<grid::Grid> grids =
+      grid::import_grids(kSample + "/grids.geojson", grid::ImportOptions{}).grids;
   return grids;
 }
 
-MultiPolygon decoded_polygons(const DecodedFeature& f) {
+geo::MultiPolygon decoded_polygons(const DecodedFeature& f) {
   // Rings in order: a positive-area ring starts a polygon, negative ones are its holes.
-  MultiPolygon m;
+  geo::MultiPolygon m;
   for (const auto& part : f.parts) {
-    Ring ring;
+    geo::Ring ring;
     double a = 0;
     for (std::size_t i = 0; i < part.size(); ++i) {
       const auto& p = part[i];
@@ -61,7 +61,7 @@ MultiPolygon decoded_polygons(const DecodedFeature& f) {
     }
     ring.push_back(ring.front());
     if (a > 0)
-      m.polygons.push_back(Polygon{ring, {}});
+      m.polygons.push_back(geo::Polygon{ring, {}});
     else if (!m.polygons.empty())
       m.polygons.back().holes.push_back(ring);
     else
@@ -83,21 +83,21 @@ TEST(TileMath, AgreesWithTheOsmWikiFormulas) {
     const auto [wx, wy] = osm_wiki_tile(x, y, z);
     ASSERT_EQ(t.x, wx) << x << "," << y << " z" << z;
     ASSERT_EQ(t.y, wy) << x << "," << y << " z" << z;
-    const BBox b = lonlat_bounds(t);
+    const geo::BBox b = lonlat_bounds(t);
     EXPECT_TRUE(x >= b.min_x - 1e-9 && x <= b.max_x + 1e-9 && y >= b.min_y - 1e-9 &&
                 y <= b.max_y + 1e-9);
   }
   EXPECT_TRUE(valid(TileId{3, 7, 7}));
   EXPECT_FALSE(valid(TileId{3, 8, 0}));
   EXPECT_FALSE(valid(TileId{23, 0, 0}));
-  EXPECT_EQ(tiles_touching(BBox{-180, -85, 180, 85}, 2).size(), 16u);
+  EXPECT_EQ(tiles_touching(geo::BBox{-180, -85, 180, 85}, 2).size(), 16u);
 }
 
 TEST(Mvt, EveryGridTileAtZ12ToZ16DecodesToValidPolygonsThatMatchTheSource) {
   const auto& grids = sample_grids();
   ASSERT_GT(grids.size(), 300u);
-  BBox all;
-  for (const Grid& g : grids) all.extend(bbox_of(g.geometry));
+  geo::BBox all;
+  for (const grid::Grid& g : grids) all.extend(geo::bbox_of(g.geometry));
   geos::Context ctx;
   std::mt19937 rng(11);
   std::size_t tiles = 0, features = 0, probes = 0;
@@ -105,7 +105,7 @@ TEST(Mvt, EveryGridTileAtZ12ToZ16DecodesToValidPolygonsThatMatchTheSource) {
     for (const TileId& t : tiles_touching(all, z)) {
       LayerEncoder enc("grids", t);
       std::size_t added = 0;
-      for (const Grid& g : grids) {
+      for (const grid::Grid& g : grids) {
         if (enc.add_polygon(feature_id(g.id), g.geometry,
                             {{"id", g.id}, {"level", std::int64_t{*g.level}}}))
           ++added;
@@ -129,7 +129,7 @@ TEST(Mvt, EveryGridTileAtZ12ToZ16DecodesToValidPolygonsThatMatchTheSource) {
         ASSERT_EQ(f.properties.size(), 2u);
         const std::string id = std::get<std::string>(f.properties[0].second);
         EXPECT_EQ(f.id, feature_id(id));
-        const MultiPolygon m = decoded_polygons(f);
+        const geo::MultiPolygon m = decoded_polygons(f);
         ASSERT_FALSE(m.empty()) << id << " in " << t.str();
         const auto g = geos::to_geos(ctx, m);
         const auto bad = geos::invalidity(ctx, g.get());
@@ -137,24 +137,24 @@ TEST(Mvt, EveryGridTileAtZ12ToZ16DecodesToValidPolygonsThatMatchTheSource) {
             << id << " in " << t.str() << ": " << (bad ? bad->reason : "");
         // Points of the tile: inside the decoded polygon exactly when inside the source grid,
         // except within 2 units of the source boundary (rounding and simplification).
-        const Grid* source = nullptr;
-        for (const Grid& gr : grids) {
+        const grid::Grid* source = nullptr;
+        for (const grid::Grid& gr : grids) {
           if (gr.id == id) source = &gr;
         }
         ASSERT_NE(source, nullptr);
-        const BBox lb = lonlat_bounds(t);
+        const geo::BBox lb = lonlat_bounds(t);
         std::uniform_real_distribution<double> ux(lb.min_x, lb.max_x), uy(lb.min_y, lb.max_y);
         const double metres_per_unit = 40075016.686 / std::pow(2.0, z) / 4096 *
                                        std::cos(lb.centre().y * std::numbers::pi / 180);
         for (int k = 0; k < 20; ++k) {
-          const XY ll{ux(rng), uy(rng)};
-          const PointLocation src = locate_point(source->geometry, ll);
-          if (src == PointLocation::boundary ||
+          const geo::XY ll{ux(rng), uy(rng)};
+          const geo::PointLocation src = geo::locate_point(source->geometry, ll);
+          if (src == geo::PointLocation::boundary ||
               boundary_distance_m(source->geometry, ll) < 2.5 * metres_per_unit)
             continue;
-          const PointLocation dec = locate_point(m, proj(ll));
+          const geo::PointLocation dec = geo::locate_point(m, proj(ll));
           ++probes;
-          EXPECT_EQ(src == PointLocation::inside, dec == PointLocation::inside)
+          EXPECT_EQ(src == geo::PointLocation::inside, dec == geo::PointLocation::inside)
               << id << " in " << t.str();
         }
       }
@@ -172,17 +172,17 @@ TEST(Mvt, PreparedPolygonsEncodeExactlyAsTheGeneralPath) {
   const auto& grids = sample_grids();
   std::size_t whole = 0, cut = 0;
   for (int z : {2, 10, 11, 12, 13, 14, 15, 16}) {
-    for (const Grid& g : grids) {
-      const MultiPolygon mercator = to_mercator(g.geometry);
+    for (const grid::Grid& g : grids) {
+      const geo::MultiPolygon mercator = to_mercator(g.geometry);
       const PreparedPolygon prepared = prepare_for_zoom(mercator, z);
-      const MultiPolygon simplified = simplify_for_zoom(mercator, z);
-      for (const TileId& t : tiles_touching(bbox_of(g.geometry), z, 64.0 / 4096)) {
+      const geo::MultiPolygon simplified = simplify_for_zoom(mercator, z);
+      for (const TileId& t : tiles_touching(geo::bbox_of(g.geometry), z, 64.0 / 4096)) {
         LayerEncoder general("grids", t, 4096, 64, 0), fast("grids", t, 4096, 64, 0);
         const bool a = general.add_polygon_mercator(7, simplified, {{"code", g.code}});
         const bool b = fast.add_prepared(7, prepared, {{"code", g.code}});
         ASSERT_EQ(a, b) << g.code << " in " << t.str();
         ASSERT_EQ(general.finish(), fast.finish()) << g.code << " in " << t.str();
-        const BBox w = prepared.world;
+        const geo::BBox w = prepared.world;
         const bool inside = !prepared.parts.empty() && w.min_x >= t.x * 4096.0 - 64 &&
                             w.max_x <= (t.x + 1) * 4096.0 + 64 && w.min_y >= t.y * 4096.0 - 64 &&
                             w.max_y <= (t.y + 1) * 4096.0 + 64;
@@ -197,12 +197,12 @@ TEST(Mvt, PreparedPolygonsEncodeExactlyAsTheGeneralPath) {
 
 TEST(Mvt, SmallGridsStayVisibleAtLowZoom) {
   const auto& grids = sample_grids();
-  const Grid* unit = nullptr;
-  for (const Grid& g : grids) {
+  const grid::Grid* unit = nullptr;
+  for (const grid::Grid& g : grids) {
     if (g.level && *g.level == 3) unit = &g;
   }
   ASSERT_NE(unit, nullptr);
-  const XY c = bbox_of(unit->geometry).centre();
+  const geo::XY c = geo::bbox_of(unit->geometry).centre();
   for (int z = 2; z <= 8; ++z) {
     const TileId t = tile_of(c, z);
     LayerEncoder enc("grids", t);
@@ -212,11 +212,11 @@ TEST(Mvt, SmallGridsStayVisibleAtLowZoom) {
     }
     const auto layers = decode(enc.finish());
     ASSERT_EQ(layers.at(0).features.size(), 1u);
-    const MultiPolygon m = decoded_polygons(layers[0].features[0]);
+    const geo::MultiPolygon m = decoded_polygons(layers[0].features[0]);
     ASSERT_EQ(m.polygons.size(), 1u);
     // The marker sits where the grid is.
-    const XY at = TileProjection(t, 4096)(c);
-    const BBox mb = bbox_of(m);
+    const geo::XY at = TileProjection(t, 4096)(c);
+    const geo::BBox mb = geo::bbox_of(m);
     EXPECT_LE(std::abs(mb.centre().x - at.x), 4) << "z" << z;
     EXPECT_LE(std::abs(mb.centre().y - at.y), 4) << "z" << z;
   }
@@ -251,12 +251,12 @@ TEST(Mvt, PointsPropertiesAndCompositeTiles) {
   EXPECT_EQ(feature_id("430302009013"), 430302009013ull);  // a block code: itself
   // Every id stays exact in JavaScript (< 2^53) and the sample's ids stay distinct.
   std::set<std::uint64_t> seen;
-  for (const Grid& g : sample_grids()) {
+  for (const grid::Grid& g : sample_grids()) {
     const std::uint64_t f = feature_id(g.id);
     EXPECT_LT(f, std::uint64_t{1} << 53) << g.id;
     EXPECT_TRUE(seen.insert(f).second) << g.id << " shares its feature id";
   }
-  const XY at = TileProjection(t, 4096)({112.93, 27.86});
+  const geo::XY at = TileProjection(t, 4096)({112.93, 27.86});
   EXPECT_EQ(layers[0].features[0].parts.at(0).at(0),
             std::make_pair(static_cast<std::int32_t>(std::lround(at.x)),
                            static_cast<std::int32_t>(std::lround(at.y))));
@@ -369,7 +369,7 @@ TEST(TileCache, APointChangeDropsOnlyTheTilesThatContainIt) {
     ++builds;
     return std::string("x");
   };
-  const XY here{112.93, 27.86}, far{112.99, 27.80};
+  const geo::XY here{112.93, 27.86}, far{112.99, 27.80};
   int shared = 0;  // zooms at which both points lie in one tile
   for (int z = 10; z <= 16; ++z) shared += tile_of(here, z) == tile_of(far, z);
   ASSERT_GT(shared, 0);
@@ -414,7 +414,7 @@ TEST(TileCache, AFailedBuildIsNotCached) {
 
 TEST(TileCache, ServesTheInvalidatedVersionMarkedStaleWhileTheStoreIsDown) {
   TileCache cache;
-  const XY here{112.93, 27.86};
+  const geo::XY here{112.93, 27.86};
   const TileId t = tile_of(here, 14);
   auto down = []() -> std::string { throw Error(ErrorCode::unavailable, "store down"); };
   EXPECT_THROW(cache.get("reports", t, down), Error) << "nothing earlier to fall back on";
@@ -483,7 +483,7 @@ TEST(MvtFixtures, TheEncoderReproducesTheClippedSquares) {
   const auto dir = fixtures_dir();
   if (dir.empty()) GTEST_SKIP() << "WANGGE_MVT_FIXTURES is not set (ctest sets it)";
   const TileId t{14, 13331, 6871};
-  const BBox m = mercator_bounds(t);
+  const geo::BBox m = mercator_bounds(t);
   const double unit = (m.max_x - m.min_x) / 4096;
   auto lonlat = [&](double px, double py) {
     return to_lonlat({m.min_x + px * unit, m.max_y - py * unit});
@@ -496,11 +496,12 @@ TEST(MvtFixtures, TheEncoderReproducesTheClippedSquares) {
     // A square a little larger than the fixture's, so that the encoder has to clip to it
     // (all but 055, which lies inside the tile and is not clipped at all).
     const double over = id == "055" ? d : d + 50;
-    Ring ring{lonlat(-over, -over), lonlat(-over, 4096 + over), lonlat(4096 + over, 4096 + over),
-              lonlat(4096 + over, -over), lonlat(-over, -over)};
+    geo::Ring ring{lonlat(-over, -over), lonlat(-over, 4096 + over),
+                   lonlat(4096 + over, 4096 + over), lonlat(4096 + over, -over),
+                   lonlat(-over, -over)};
     LayerEncoder enc("clipped-square", t, 4096,
                      id == "055" ? buffer : static_cast<std::uint32_t>(d), 0);
-    ASSERT_TRUE(enc.add_polygon(1, MultiPolygon{{Polygon{ring, {}}}}, {}));
+    ASSERT_TRUE(enc.add_polygon(1, geo::MultiPolygon{{geo::Polygon{ring, {}}}}, {}));
     const auto got = decode(enc.finish()).at(0).features.at(0).parts.at(0);
     auto sorted = [](auto v) {
       std::sort(v.begin(), v.end());

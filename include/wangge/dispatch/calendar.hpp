@@ -11,7 +11,7 @@
 
 #include "wangge/dispatch/time.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 /// A working period within one day, in minutes after local midnight: [begin, end).
 struct WorkWindow {
@@ -59,4 +59,4 @@ class WorkCalendar {
   std::vector<WorkWindow> make_up_hours_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -15,7 +15,7 @@
 
 #include "wangge/dispatch/time.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 enum class CategoryKind { component, event };  // 部件, 事件
 
@@ -149,4 +149,4 @@ class CategoryTree {
   std::vector<std::string> private_codes_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -13,7 +13,7 @@
 #include "wangge/grid/grid_index.hpp"
 #include "wangge/network/nearest.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 /// What a client sends, as text and numbers not yet checked.
 struct Submission {
@@ -40,8 +40,8 @@ class Intake {
  public:
   /// @p ref, @p index and @p nearest (optional) must outlive the intake; @p generation names
   /// the index's grid set.
-  Intake(const ReferenceData& ref, const GridIndex& index, std::string generation,
-         const NearestService* nearest = nullptr)
+  Intake(const ReferenceData& ref, const grid::GridIndex& index, std::string generation,
+         const network::NearestService* nearest = nullptr)
       : ref_(ref), index_(index), generation_(std::move(generation)), nearest_(nearest) {}
 
   /// Validates @p s and builds the new report (state received, version 0).
@@ -64,9 +64,9 @@ class Intake {
   void place(Report& r, const Category& category) const;
 
   const ReferenceData& ref_;
-  const GridIndex& index_;
+  const grid::GridIndex& index_;
   std::string generation_;
-  const NearestService* nearest_;
+  const network::NearestService* nearest_;
 };
 
 /// @p phone as a Chinese mobile (13800138000) or landline (0731-5555555, 010-12345678) in its
@@ -80,4 +80,4 @@ bool valid_phone(std::string_view phone);
 /// A random, unguessable report id: "r" + 15 characters of Crockford base32 (75 bits).
 std::string new_report_id();
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

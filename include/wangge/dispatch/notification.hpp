@@ -20,7 +20,7 @@
 #include "wangge/dispatch/reference.hpp"
 #include "wangge/dispatch/report.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 /// What a message is about; one template each.
 enum class NoticeKind {
@@ -144,4 +144,4 @@ std::string recipient_role(const ReferenceData& ref, const std::string& recipien
 std::vector<Notification> notifications_for(const Report& report, const Event& event,
                                             const NoticeContext& context);
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wangge {
+namespace wangge::dispatch {
 
 enum class Role {
   resident,          ///< submits reports, follows and evaluates their own
@@ -64,4 +64,4 @@ struct Actor {
   static Actor on_behalf_of(const Actor& app, const std::string& account);
 };
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -19,7 +19,7 @@
 #include "wangge/dispatch/reference.hpp"
 #include "wangge/dispatch/report.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 /// The privacy policy for reports shown to the public.
 struct PrivacyPolicy {
@@ -55,7 +55,7 @@ struct PublicReport {
   double lon = 0, lat = 0;  ///< WGS-84, rounded to the policy's precision
 
   std::string generation;
-  LocateStatus grid_status = LocateStatus::not_covered;
+  grid::LocateStatus grid_status = grid::LocateStatus::not_covered;
   std::vector<std::string> grid_chain;  ///< finest first
   std::string grid;                     ///< the finest grid, "" when not covered
   std::string leader_name, leader_role;
@@ -88,10 +88,10 @@ struct StaffReport {
   PublicReport pub;  ///< everything anyone sees
   struct Own {
     std::string text, address, rating_comment;
-    std::string cancel_reason;                ///< as written, "" unless cancelled
-    LonLat position = LonLat::trusted(0, 0);  ///< WGS-84, exact
-    LonLat reported = LonLat::trusted(0, 0);  ///< as given, in `datum`
-    Datum datum = Datum::wgs84;
+    std::string cancel_reason;                          ///< as written, "" unless cancelled
+    geo::LonLat position = geo::LonLat::trusted(0, 0);  ///< WGS-84, exact
+    geo::LonLat reported = geo::LonLat::trusted(0, 0);  ///< as given, in `datum`
+    geo::Datum datum = geo::Datum::wgs84;
     std::optional<double> accuracy_m;
     Reporter reporter;
     std::map<std::string, std::string> attributes;  ///< answers; may say who or where exactly
@@ -130,4 +130,4 @@ PublicEvent public_event(const Event& e);
 /// the first and last few digits. Dates (2026-12-03, 20261203) and times are left alone.
 std::string mask_personal_numbers(std::string_view text);
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

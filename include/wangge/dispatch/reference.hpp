@@ -11,7 +11,7 @@
 #include "wangge/dispatch/category.hpp"
 #include "wangge/dispatch/organisation.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 /// Limits on what intake accepts (each documented in the README; beyond them: payload-too-large).
 struct IntakeLimits {
@@ -62,4 +62,4 @@ ReferenceData parse_reference(const std::string& categories_json,
 /// Reads categories.json, organisation.json and calendar.json from @p dir.
 ReferenceData load_reference(const std::string& dir);
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -15,7 +15,7 @@
 #include "wangge/grid/grid.hpp"
 #include "wangge/grid/grid_index.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 /// The standard loop: received → registered (立案) | cancelled (注销) → dispatched (派遣) →
 /// accepted (接单) → handled (处置完成) → closed (核查结案) → evaluated (评价); handled → accepted
@@ -120,16 +120,16 @@ struct Report {
   Reporter reporter;
 
   // Where, as given and normalised.
-  LonLat position = LonLat::trusted(0, 0);  ///< WGS-84
-  LonLat input = LonLat::trusted(0, 0);     ///< as reported, in `datum`
-  Datum datum = Datum::wgs84;
+  geo::LonLat position = geo::LonLat::trusted(0, 0);  ///< WGS-84
+  geo::LonLat input = geo::LonLat::trusted(0, 0);     ///< as reported, in `datum`
+  geo::Datum datum = geo::Datum::wgs84;
   std::optional<double> accuracy_m;
 
   // Assignment by the grid index, under the generation active at intake.
   std::string generation;
-  LocateStatus grid_status = LocateStatus::not_covered;
+  grid::LocateStatus grid_status = grid::LocateStatus::not_covered;
   std::vector<std::string> grid_chain;  ///< finest grid first, then its ancestors
-  Leader leader;                        ///< the finest grid's leader at intake
+  grid::Leader leader;                  ///< the finest grid's leader at intake
   bool on_boundary = false;
   double boundary_distance_m = 0;
 
@@ -187,4 +187,4 @@ struct Event {
   std::map<std::string, std::string> data;  ///< action details: assignee, due, rating, reason…
 };
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

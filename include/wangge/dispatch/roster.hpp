@@ -13,7 +13,7 @@
 #include "wangge/dispatch/organisation.hpp"
 #include "wangge/geo/office_table.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 /// A member of staff as one roster row gives them.
 struct RosterEntry {
@@ -51,7 +51,7 @@ struct Roster {
 /// spaces, each a grid of the active generation, at least one for a grid_worker; 部门: a
 /// department's id or name, required for department_staff; 登录名: once per file and acceptable
 /// to context.login_problem. Blank rows are skipped. Never throws for bad content.
-Roster parse_roster(const OfficeTable& table, const RosterContext& context);
+Roster parse_roster(const geo::OfficeTable& table, const RosterContext& context);
 
 /// What merging a roster into organisation.json changes.
 struct RosterMerge {
@@ -68,4 +68,4 @@ struct RosterMerge {
 RosterMerge merge_roster(const std::string& organisation_json,
                          const std::vector<RosterEntry>& entries, bool replace);
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

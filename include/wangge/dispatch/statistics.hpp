@@ -24,7 +24,7 @@
 
 #include "wangge/dispatch/report.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 enum class StatsGroup { total, grid, leader, department, category, day, week, month, channel };
 std::optional<StatsGroup> parse_stats_group(std::string_view s);
@@ -67,4 +67,4 @@ struct StatsRow {
 std::vector<StatsRow> compute_stats(const std::vector<Report>& reports, const StatsQuery& query,
                                     const TimeZone& zone);
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

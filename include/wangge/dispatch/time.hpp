@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace wangge {
+namespace wangge::dispatch {
 
 using Milliseconds = std::chrono::milliseconds;
 using Instant = std::chrono::sys_time<Milliseconds>;
@@ -44,4 +44,4 @@ std::optional<Instant> parse_iso(std::string_view text, const TimeZone& zone);
 /// The current instant (system clock), at millisecond precision.
 Instant now_utc() noexcept;
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -40,7 +40,7 @@
 #include "wangge/dispatch/reference.hpp"
 #include "wangge/dispatch/report.hpp"
 
-namespace wangge {
+namespace wangge::dispatch {
 
 enum class Action {
   register_case,
@@ -174,4 +174,4 @@ class Workflow {
   const ReferenceData& ref_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::dispatch

@@ -14,7 +14,7 @@
 
 #include "wangge/geo/lonlat.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 
 enum class Datum { wgs84, gcj02, bd09 };
 
@@ -39,4 +39,4 @@ LonLat to_wgs84(LonLat p, Datum from) noexcept;
 /// Converts WGS-84 @p p into @p to.
 LonLat from_wgs84(LonLat p, Datum to) noexcept;
 
-}  // namespace wangge
+}  // namespace wangge::geo

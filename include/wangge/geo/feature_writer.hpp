@@ -10,7 +10,7 @@
 
 #include "wangge/geo/polygon.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 
 struct FieldDef {
   enum class Type { text, integer, real, boolean };
@@ -46,4 +46,4 @@ void write_features(const std::string& path, const std::string& driver, const st
                     GeometryKind kind, const std::vector<FieldDef>& fields,
                     const std::vector<OutFeature>& features);
 
-}  // namespace wangge
+}  // namespace wangge::geo

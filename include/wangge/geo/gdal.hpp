@@ -64,7 +64,7 @@ class ToWgs84 {
   /// @param source  the layer's CRS, or nullptr when it has none (coordinates taken as lon/lat)
   /// @param datum   the datum the lon/lat values are in (after reprojection)
   /// @throws Error(invalid_data) when no transformation to WGS-84 exists.
-  ToWgs84(const OGRSpatialReference* source, Datum datum);
+  ToWgs84(const OGRSpatialReference* source, geo::Datum datum);
   ~ToWgs84();
   ToWgs84(const ToWgs84&) = delete;
   ToWgs84& operator=(const ToWgs84&) = delete;
@@ -77,12 +77,12 @@ class ToWgs84 {
 
  private:
   OGRCoordinateTransformation* transform_ = nullptr;
-  Datum datum_;
+  geo::Datum datum_;
   std::string description_;
 };
 
 /// @returns the datum implied by a CRS: WGS-84 for geographic WGS-84/CGCS2000 CRSs and for any
 /// projected CRS (reprojected through PROJ), std::nullopt when there is no CRS.
-std::optional<Datum> datum_of(const OGRSpatialReference* srs);
+std::optional<geo::Datum> datum_of(const OGRSpatialReference* srs);
 
 }  // namespace wangge::gdal

@@ -45,19 +45,19 @@ using Geometry = std::unique_ptr<GEOSGeometry, GeometryDeleter>;
 Geometry own(const Context& ctx, GEOSGeometry* g);
 
 /// Builds a GEOS (Multi)Polygon from our type. Empty input gives an empty MultiPolygon.
-Geometry to_geos(const Context& ctx, const MultiPolygon& g);
+Geometry to_geos(const Context& ctx, const geo::MultiPolygon& g);
 
 /// Extracts the polygonal parts of @p g (lines and points are dropped).
-MultiPolygon from_geos(const Context& ctx, const GEOSGeometry* g);
+geo::MultiPolygon from_geos(const Context& ctx, const GEOSGeometry* g);
 
 /// @returns std::nullopt when @p g is valid, else GEOS's reason with its location.
 struct Invalidity {
   std::string reason;
-  XY where;
+  geo::XY where;
 };
 std::optional<Invalidity> invalidity(const Context& ctx, const GEOSGeometry* g);
 
 /// A point inside @p g (GEOSPointOnSurface), or std::nullopt for an empty geometry.
-std::optional<XY> point_on_surface(const Context& ctx, const GEOSGeometry* g);
+std::optional<geo::XY> point_on_surface(const Context& ctx, const GEOSGeometry* g);
 
 }  // namespace wangge::geos

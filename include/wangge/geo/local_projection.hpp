@@ -6,7 +6,7 @@
 
 #include "wangge/geo/lonlat.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 
 struct Metres {
   double x;  ///< east, metres
@@ -40,4 +40,4 @@ double haversine_m(LonLat a, LonLat b) noexcept;
 /// up to 20 km apart, and consistent with LocalProjection (what the network measures with).
 double local_distance_m(LonLat a, LonLat b) noexcept;
 
-}  // namespace wangge
+}  // namespace wangge::geo

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace wangge {
+namespace wangge::geo {
 
 /// Longitude in degrees (east positive). A thin wrapper: it makes swaps a compile error.
 struct Longitude {
@@ -46,4 +46,4 @@ class LonLat {
   double lat_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::geo

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace wangge {
+namespace wangge::geo {
 
 /// One row that has something in it.
 struct TableRow {
@@ -37,4 +37,4 @@ struct OfficeTableLimits {
 ///         cannot open, a workbook without sheets, or a CSV that is not UTF-8 (saved as GBK).
 OfficeTable read_office_table(const std::string& path, const OfficeTableLimits& limits = {});
 
-}  // namespace wangge
+}  // namespace wangge::geo

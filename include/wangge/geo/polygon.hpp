@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-namespace wangge {
+namespace wangge::geo {
 
 struct XY {
   double x;
@@ -66,4 +66,4 @@ double area_m2(const MultiPolygon& g) noexcept;
 /// otherwise sets @p where to the first offending vertex.
 bool coordinates_in_range(const MultiPolygon& g, XY* where = nullptr) noexcept;
 
-}  // namespace wangge
+}  // namespace wangge::geo

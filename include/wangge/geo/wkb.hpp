@@ -7,7 +7,7 @@
 
 #include "wangge/geo/polygon.hpp"
 
-namespace wangge {
+namespace wangge::geo {
 
 /// @returns the WKB of @p g as a MultiPolygon, in upper-case hex.
 std::string to_wkb_hex(const MultiPolygon& g);
@@ -16,4 +16,4 @@ std::string to_wkb_hex(const MultiPolygon& g);
 /// @throws Error(invalid_data) naming the byte offset of the problem.
 MultiPolygon from_wkb_hex(std::string_view hex);
 
-}  // namespace wangge
+}  // namespace wangge::geo

@@ -7,11 +7,11 @@
 
 #include "wangge/grid/grid.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 /// Writes @p grids to @p path (replacing it), one layer named @p layer. The file appears only
 /// when complete (written under a temporary name, then renamed).
 /// @throws Error(invalid_argument) for an unknown extension or an unwritable path.
 void write_grids(const std::vector<Grid>& grids, const std::string& path, const std::string& layer);
 
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -7,7 +7,7 @@
 
 #include "wangge/geo/polygon.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 enum class Severity { error, warning, info };
 
@@ -17,10 +17,10 @@ struct Finding {
   std::string message;                ///< full sentence naming grids, place and measure
   std::vector<std::string> grid_ids;  ///< grids involved
   std::optional<long long> fid;       ///< source feature id of the first grid, when known
-  std::optional<XY> where;            ///< a coordinate (lon/lat) at the problem
+  std::optional<geo::XY> where;       ///< a coordinate (lon/lat) at the problem
   std::optional<double> area_m2;      ///< size of the problem area, when it has one
 };
 
 std::string_view to_string(Severity s) noexcept;
 
-}  // namespace wangge
+}  // namespace wangge::grid

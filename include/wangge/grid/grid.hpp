@@ -8,7 +8,7 @@
 
 #include "wangge/geo/polygon.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 /// The person responsible for a grid (片长 / 组长 / 邻长 / 网格长 ...). Personal data.
 struct Leader {
@@ -28,11 +28,11 @@ struct Grid {
   Leader leader;
   std::optional<long long> households;
   std::optional<long long> residents;
-  MultiPolygon geometry;
+  geo::MultiPolygon geometry;
   long long fid = -1;  ///< feature id in the source, for messages
 };
 
 /// Names a grid in messages: "grid '<id>' (feature <fid>)".
 std::string describe(const Grid& grid);
 
-}  // namespace wangge
+}  // namespace wangge::grid

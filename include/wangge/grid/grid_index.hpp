@@ -24,7 +24,7 @@
 #include "wangge/geo/lonlat.hpp"
 #include "wangge/grid/grid_set.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 enum class LocateStatus { inside, outside, not_covered };
 
@@ -52,7 +52,7 @@ class GridIndex {
   GridIndex(GridIndex&&) noexcept;
   GridIndex& operator=(GridIndex&&) noexcept;
 
-  Location locate(LonLat point) const;
+  Location locate(geo::LonLat point) const;
 
   const GridSet& grids() const noexcept { return *grids_; }
   double outside_tolerance_m() const noexcept { return tolerance_m_; }
@@ -65,11 +65,11 @@ class GridIndex {
     double metres_per_lon;
     double metres_per_lat;
   };
-  Location locate_outside(LonLat point, Location out) const;
+  Location locate_outside(geo::LonLat point, Location out) const;
 
   std::vector<std::uint32_t> rank_;  // position of each grid in (code, id) order
   std::vector<Scale> scale_;         // metres per degree at each grid's centre
   std::unique_ptr<Tree> tree_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::grid

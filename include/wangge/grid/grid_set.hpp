@@ -12,7 +12,7 @@
 
 #include "wangge/grid/grid.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 class GridSet {
  public:
@@ -46,4 +46,4 @@ class GridSet {
   std::vector<std::string> level_names_;  // by depth
 };
 
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -12,7 +12,7 @@
 #include "wangge/grid/finding.hpp"
 #include "wangge/grid/grid.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 /// Which source field feeds which grid attribute. An unset mapping uses the default field
 /// name when the layer has it (id, parent_id, level, level_name, code, name, leader_name,
@@ -32,7 +32,7 @@ struct FieldMapping {
 struct ImportOptions {
   std::optional<std::string> layer;  ///< layer name; default: the first layer
   FieldMapping fields;
-  std::optional<Datum> datum;  ///< datum of the lon/lat values; default from the CRS
+  std::optional<geo::Datum> datum;  ///< datum of the lon/lat values; default from the CRS
 };
 
 struct ImportResult {
@@ -52,4 +52,4 @@ struct ImportResult {
 ///         `flat` comes with a parent field.
 ImportResult import_grids(const std::string& path, const ImportOptions& options);
 
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -21,7 +21,7 @@
 #include "wangge/grid/finding.hpp"
 #include "wangge/grid/grid.hpp"
 
-namespace wangge {
+namespace wangge::grid {
 
 struct ValidationOptions {
   double overlap_tolerance_m2 = 1.0;  ///< sibling overlaps and parent overhangs up to this pass
@@ -47,4 +47,4 @@ struct ValidationReport {
 /// MakeValid repair and each repair is reported.
 ValidationReport validate(std::vector<Grid>& grids, const ValidationOptions& options);
 
-}  // namespace wangge
+}  // namespace wangge::grid

@@ -59,7 +59,7 @@ struct ServerConfig {
 class HttpServer {
  public:
   /// @p service must outlive the server.
-  HttpServer(Service& service, ServerConfig config);
+  HttpServer(service::Service& service, ServerConfig config);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -9,7 +9,7 @@
 
 #include "wangge/geo/polygon.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 struct RasterGrid {
   double x0 = 0, y0 = 0;  ///< lower-left corner of cell (0, 0), same unit as cell
@@ -20,6 +20,6 @@ struct RasterGrid {
 };
 
 /// The region value ≤ @p threshold, in the raster's coordinates.
-MultiPolygon contour(const RasterGrid& grid, double threshold);
+geo::MultiPolygon contour(const RasterGrid& grid, double threshold);
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -14,7 +14,7 @@
 #include "wangge/grid/grid_index.hpp"
 #include "wangge/network/isochrone.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 struct CoverageRow {
   std::size_t grid = 0;  ///< index in the GridSet
@@ -27,11 +27,11 @@ struct CoverageRow {
 struct Coverage {
   std::string service_type;       ///< "" = any service point
   std::vector<CoverageRow> rows;  ///< one per grid, in GridSet order
-  MultiPolygon uncovered;         ///< WGS-84 lon/lat, inside the grids
+  geo::MultiPolygon uncovered;    ///< WGS-84 lon/lat, inside the grids
 };
 
 /// Coverage for each of @p types. @throws Error(invalid_argument) for an unknown type.
 std::vector<Coverage> coverage(const NearestService& service, const SnapRaster& raster,
-                               const GridIndex& grids, const std::vector<std::string>& types);
+                               const grid::GridIndex& grids, const std::vector<std::string>& types);
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -17,7 +17,7 @@
 #include "wangge/geo/local_projection.hpp"
 #include "wangge/geo/polygon.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 /// How the graph was built from OpenStreetMap (the foot profile; see osm.hpp).
 struct FootProfile {
@@ -55,31 +55,31 @@ class WalkingGraph {
   WalkingGraph() = default;
   /// Builds the arrays from nodes (local metres) and edges with their geometry, keeping only
   /// components with at least profile.min_component_m of street.
-  WalkingGraph(LonLat origin, std::vector<XY> nodes_m, std::vector<Edge> edges,
-               std::vector<XY> geometry_m, const FootProfile& profile);
+  WalkingGraph(geo::LonLat origin, std::vector<geo::XY> nodes_m, std::vector<Edge> edges,
+               std::vector<geo::XY> geometry_m, const FootProfile& profile);
 
   std::size_t node_count() const noexcept { return nodes_.size(); }
   std::size_t edge_count() const noexcept { return edges_.size(); }
   const Edge& edge(std::uint32_t e) const { return edges_[e]; }
   const std::vector<Edge>& edges() const noexcept { return edges_; }
-  XY node_m(std::uint32_t n) const { return nodes_[n]; }
+  geo::XY node_m(std::uint32_t n) const { return nodes_[n]; }
   /// Points of edge @p e from u to v, in local metres.
-  const XY* geometry_begin(std::uint32_t e) const {
+  const geo::XY* geometry_begin(std::uint32_t e) const {
     return geometry_.data() + edges_[e].geometry_begin;
   }
-  const XY* geometry_end(std::uint32_t e) const {
+  const geo::XY* geometry_end(std::uint32_t e) const {
     return geometry_.data() + edges_[e].geometry_end;
   }
   /// Arcs into node @p n.
   const Arc* arcs_begin(std::uint32_t n) const { return arcs_.data() + arc_offsets_[n]; }
   const Arc* arcs_end(std::uint32_t n) const { return arcs_.data() + arc_offsets_[n + 1]; }
 
-  const LocalProjection& frame() const noexcept { return frame_; }
-  LonLat origin() const noexcept { return origin_; }
-  LonLat to_lonlat(XY m) const;
-  XY to_metres(LonLat p) const;
+  const geo::LocalProjection& frame() const noexcept { return frame_; }
+  geo::LonLat origin() const noexcept { return origin_; }
+  geo::LonLat to_lonlat(geo::XY m) const;
+  geo::XY to_metres(geo::LonLat p) const;
   /// The bounding box of the graph in local metres.
-  const BBox& bounds_m() const noexcept { return bounds_; }
+  const geo::BBox& bounds_m() const noexcept { return bounds_; }
   const Stats& stats() const noexcept { return stats_; }
   const FootProfile& profile() const noexcept { return profile_; }
 
@@ -91,16 +91,16 @@ class WalkingGraph {
  private:
   void index();
 
-  LonLat origin_ = LonLat::trusted(0, 0);
-  LocalProjection frame_{LonLat::trusted(0, 0)};
-  std::vector<XY> nodes_;
+  geo::LonLat origin_ = geo::LonLat::trusted(0, 0);
+  geo::LocalProjection frame_{geo::LonLat::trusted(0, 0)};
+  std::vector<geo::XY> nodes_;
   std::vector<Edge> edges_;
-  std::vector<XY> geometry_;
+  std::vector<geo::XY> geometry_;
   std::vector<std::uint32_t> arc_offsets_;
   std::vector<Arc> arcs_;
-  BBox bounds_;
+  geo::BBox bounds_;
   Stats stats_;
   FootProfile profile_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -18,7 +18,7 @@
 #include "wangge/network/contour.hpp"
 #include "wangge/network/nearest.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 /// Cached snaps of raster cell centres over the network (thread-safe).
 class SnapRaster {
@@ -31,8 +31,8 @@ class SnapRaster {
   /// the graph's lower-left bound minus the maximum snap distance), or nullopt when off network.
   std::optional<Snap> at(std::int64_t i, std::int64_t j) const;
   /// The global cell containing local-metre point @p p.
-  std::pair<std::int64_t, std::int64_t> cell_of(XY p) const;
-  XY centre(std::int64_t i, std::int64_t j) const {
+  std::pair<std::int64_t, std::int64_t> cell_of(geo::XY p) const;
+  geo::XY centre(std::int64_t i, std::int64_t j) const {
     return {x0_ + (static_cast<double>(i) + 0.5) * cell_,
             y0_ + (static_cast<double>(j) + 0.5) * cell_};
   }
@@ -62,16 +62,17 @@ struct IsochroneOptions {
 
 /// The walking area of service point @p index within the threshold, in WGS-84 lon/lat (empty
 /// when the point is off the network). @throws Error(not_found) for an index out of range.
-MultiPolygon isochrone(const NearestService& service, const SnapRaster& raster, std::size_t index,
-                       const IsochroneOptions& options = {});
+geo::MultiPolygon isochrone(const NearestService& service, const SnapRaster& raster,
+                            std::size_t index, const IsochroneOptions& options = {});
 
 /// The cost field of @p field over the cells of @p box (local metres): each cell's walking
 /// cost in millimetres including the leg onto the street; +inf when off network or beyond
 /// twice @p limit_mm. Shared by isochrones and coverage.
 RasterGrid cost_raster(const NearestService& service, const SnapRaster& raster,
-                       const NearestService::Field& field, const BBox& box, std::int64_t limit_mm);
+                       const NearestService::Field& field, const geo::BBox& box,
+                       std::int64_t limit_mm);
 
 /// Converts a polygon in the network's local metres to lon/lat.
-MultiPolygon to_lonlat(const WalkingGraph& graph, const MultiPolygon& metres);
+geo::MultiPolygon to_lonlat(const WalkingGraph& graph, const geo::MultiPolygon& metres);
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -22,7 +22,7 @@
 #include "wangge/network/snap.hpp"
 #include "wangge/util/number.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 struct WalkingConfig {
   double speed_kmh = 4.0;
@@ -46,7 +46,7 @@ struct ServicePoint {
   std::vector<std::string> services;  ///< the service types offered, e.g. 便民服务, 养老托幼
   std::string opening_hours;
   std::string address;
-  LonLat position = LonLat::trusted(0, 0);
+  geo::LonLat position = geo::LonLat::trusted(0, 0);
 };
 
 /// The answer for one position and service type.
@@ -72,7 +72,7 @@ class NearestService {
   NearestService(NearestService&&) noexcept;
 
   /// The nearest service point offering @p type ("" = any) to @p position. Thread-safe.
-  NearestAnswer lookup(LonLat position, std::string_view type = "") const;
+  NearestAnswer lookup(geo::LonLat position, std::string_view type = "") const;
   /// The same with an existing snap (e.g. a cached raster cell's).
   NearestAnswer lookup_snapped(const Snap& snap, std::string_view type = "") const;
 
@@ -115,4 +115,4 @@ class NearestService {
   std::vector<Field> fields_;  // per type, [0] = any
 };
 
-}  // namespace wangge
+}  // namespace wangge::network

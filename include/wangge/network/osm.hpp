@@ -23,7 +23,7 @@
 
 #include "wangge/network/graph.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 /// @throws Error(unreadable_source) naming the file and libosmium's reason;
 ///         Error(invalid_data) when the file has no walkable way.
@@ -32,4 +32,4 @@ WalkingGraph build_walking_graph(const std::string& osm_path, const FootProfile&
 /// A saved graph (".bin", written by `wangge import network`) or an OSM file built on the fly.
 WalkingGraph open_walking_graph(const std::string& path);
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -10,11 +10,11 @@
 #include "wangge/geo/datum.hpp"
 #include "wangge/network/nearest.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 /// @throws Error(unreadable_source) for a source that cannot be read; Error(invalid_data)
 ///         naming the feature for a non-point geometry, a missing id or a duplicate id.
 std::vector<ServicePoint> import_service_points(const std::string& path,
-                                                std::optional<Datum> datum = std::nullopt);
+                                                std::optional<geo::Datum> datum = std::nullopt);
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -10,13 +10,13 @@
 
 #include "wangge/network/graph.hpp"
 
-namespace wangge {
+namespace wangge::network {
 
 struct Snap {
   std::uint32_t edge = 0;
   std::int64_t offset_mm = 0;  ///< along the edge from its u end (0 … length_mm)
   double distance_m = 0;       ///< from the point to the edge (the walk onto the network)
-  XY at{0, 0};                 ///< the snapped point, local metres
+  geo::XY at{0, 0};            ///< the snapped point, local metres
 };
 
 class Snapper {
@@ -26,8 +26,8 @@ class Snapper {
 
   /// The nearest edge point within @p max_distance_m, or std::nullopt (off network).
   /// Ties go to the lower edge index.
-  std::optional<Snap> snap(XY point_m, double max_distance_m) const;
-  std::optional<Snap> snap(LonLat p, double max_distance_m) const {
+  std::optional<Snap> snap(geo::XY point_m, double max_distance_m) const;
+  std::optional<Snap> snap(geo::LonLat p, double max_distance_m) const {
     return snap(graph_.to_metres(p), max_distance_m);
   }
 
@@ -45,4 +45,4 @@ class Snapper {
   std::vector<std::int64_t> prefix_mm_;  // per geometry point: distance from its edge's u end
 };
 
-}  // namespace wangge
+}  // namespace wangge::network

@@ -62,8 +62,8 @@ struct ChannelConfig {
   std::string sms_key;                               ///< sent as Authorization: Bearer
   /// The channel's own texts by kind (`texts`; robots and webhooks), the same fields as the
   /// message templates; kinds without one use the message's text.
-  NoticeTemplates texts;
-  std::set<NoticeKind> own_texts;
+  dispatch::NoticeTemplates texts;
+  std::set<dispatch::NoticeKind> own_texts;
   // digest (not on webhooks: a machine receives every message)
   int digest_after = 0;  ///< messages to one address in a window before the rest wait; 0: never
   std::chrono::seconds digest_window{3600};
@@ -71,13 +71,14 @@ struct ChannelConfig {
 
 /// The digest window a delivery to @p address on @p c, created at @p now, falls in.
 struct DigestWindow {
-  Instant start;
-  Instant end;
+  dispatch::Instant start;
+  dispatch::Instant end;
   /// The digest's id, "g_…": the same for every delivery held for this channel, address and
   /// window (it names no phone); a receiver deduplicates the digest on it.
   std::string id;
 };
-DigestWindow digest_window(const ChannelConfig& c, const std::string& address, Instant now);
+DigestWindow digest_window(const ChannelConfig& c, const std::string& address,
+                           dispatch::Instant now);
 
 /// The retry schedule: the n-th failed try waits first_retry × 2^(n-1), at most longest_retry,
 /// with ±25% jitter; after max_attempts tries the delivery is dead (dead letter).
@@ -115,7 +116,7 @@ struct QuietHours {
 
 struct NotifyConfig {
   std::vector<ChannelConfig> channels;
-  NoticeTemplates templates;
+  dispatch::NoticeTemplates templates;
   RetryPolicy retry;
   std::vector<NoticeRule> rules;
   std::optional<QuietHours> quiet_hours;
@@ -124,9 +125,9 @@ struct NotifyConfig {
   std::chrono::hours retention{24 * 30};
 
   /// Whether @p n (to a recipient of @p role) is sent, by the first rule that matches.
-  bool wanted(const Notification& n, const std::string& role) const;
+  bool wanted(const dispatch::Notification& n, const std::string& role) const;
   /// Whether @p n bypasses quiet hours.
-  bool urgent(const Notification& n) const;
+  bool urgent(const dispatch::Notification& n) const;
 };
 
 /// Parses the notification configuration. @p file names it in messages.
@@ -144,13 +145,14 @@ ChannelConfig every_message_webhook(const std::string& url, const std::string& s
 /// message to the reporter when they gave a phone and the kind has a template; outside webhooks,
 /// a message that is not urgent is due at the end of the quiet hours.
 /// Quiet hours are read in @p zone.
-std::vector<std::pair<std::size_t, Delivery>> deliveries_for(
-    const NotifyConfig& config, const std::vector<Notification>& messages, const Report& report,
-    Instant now, const TimeZone& zone);
+std::vector<std::pair<std::size_t, dispatch::Delivery>> deliveries_for(
+    const NotifyConfig& config, const std::vector<dispatch::Notification>& messages,
+    const dispatch::Report& report, dispatch::Instant now, const dispatch::TimeZone& zone);
 
 /// When a message that is not urgent, ready at @p t, may go to a person's phone: @p t, or the end
 /// of the quiet hours (read in @p zone) it falls in.
-Instant after_quiet_hours(const NotifyConfig& config, Instant t, const TimeZone& zone);
+dispatch::Instant after_quiet_hours(const NotifyConfig& config, dispatch::Instant t,
+                                    const dispatch::TimeZone& zone);
 
 /// One HTTP request to make.
 struct OutgoingRequest {
@@ -162,16 +164,17 @@ struct OutgoingRequest {
 };
 
 /// The request that carries @p d of @p n on @p channel, signed at @p now.
-OutgoingRequest format_request(const ChannelConfig& channel, const Delivery& d,
-                               const Notification& n, Instant now);
+OutgoingRequest format_request(const ChannelConfig& channel, const dispatch::Delivery& d,
+                               const dispatch::Notification& n, dispatch::Instant now);
 
 /// The one request that carries a digest @p digest_id of @p messages (oldest first, at least
 /// one) to @p address on @p c (SMS or a group robot), signed at @p now: SMS with the "digest"
 /// template and params {count, cases, link}; a robot a text listing each message (the first
 /// 20, then how many more), within the robots' 2,048-byte limit.
 OutgoingRequest format_digest(const ChannelConfig& c, const std::string& digest_id,
-                              const std::string& address, const std::vector<Notification>& messages,
-                              Instant now);
+                              const std::string& address,
+                              const std::vector<dispatch::Notification>& messages,
+                              dispatch::Instant now);
 
 /// The request that sends a sign-in @p code (good for @p minutes) to @p phone on the SMS channel
 /// @p c, with its "code" template: params {code, minutes}, @p out_id to deduplicate.

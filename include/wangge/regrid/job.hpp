@@ -38,7 +38,7 @@ struct RegridOutcome {
   std::vector<ParentPlan> plans;
   /// What is written: the new grid generation, valid (checked with the grid validator as a
   /// whole, or per parent with --only-new, when it holds only the new grids).
-  std::vector<Grid> generation;
+  std::vector<grid::Grid> generation;
   std::vector<ReportChange> changes;
   std::size_t reports_checked = 0;
   std::vector<std::string> notes;  ///< how inputs were read, for stderr (e.g. a bare JSON array)

@@ -34,12 +34,12 @@ namespace wangge::regrid {
 /// A building or address point with its households (lon/lat, WGS-84).
 struct Building {
   std::string id;
-  XY at;
+  geo::XY at;
   std::int64_t households = 0;
 };
 
 /// A road centre line (lon/lat).
-using Road = std::vector<XY>;
+using Road = std::vector<geo::XY>;
 
 struct ParentOptions {
   Band band;
@@ -50,7 +50,7 @@ struct ParentOptions {
 
 /// What one parent's re-gridding gives and measures.
 struct ParentPlan {
-  std::vector<Grid> grids;  ///< the new grids, children of the parent, level = parent's + 1
+  std::vector<grid::Grid> grids;  ///< the new grids, children of the parent, level = parent's + 1
   /// Why no valid partition of this parent could be drawn (then `grids` is empty and the parent
   /// keeps its old grids); std::nullopt when the grids are drawn.
   std::optional<std::string> failure;
@@ -78,13 +78,14 @@ struct ParentPlan {
 /// partition the parent (checked by the grid validator), or the plan names its failure.
 /// @throws Error(invalid_data) when the parent's own polygon is invalid,
 ///         Error(invalid_argument) when the band or options break their rules.
-ParentPlan regrid_parent(const Grid& parent, const std::vector<const Grid*>& old_children,
+ParentPlan regrid_parent(const grid::Grid& parent,
+                         const std::vector<const grid::Grid*>& old_children,
                          const std::vector<Building>& buildings, const std::vector<Road>& roads,
                          const ParentOptions& options);
 
 /// The unit graph regrid_parent partitions for @p parent, with blocks above @p heavy
 /// households cut into Voronoi units (benchmarks compare partitioners on it).
-UnitGraph parent_unit_graph(const Grid& parent, const std::vector<Building>& buildings,
+UnitGraph parent_unit_graph(const grid::Grid& parent, const std::vector<Building>& buildings,
                             const std::vector<Road>& roads, std::int64_t heavy);
 
 }  // namespace wangge::regrid

@@ -19,8 +19,10 @@
 #include "wangge/store/accounts.hpp"
 
 namespace wangge {
-
 class Gate;
+}  // namespace wangge
+
+namespace wangge::service {
 
 /// Secrets through libsodium: random tokens, argon2id password hashes, comparison in constant
 /// time.
@@ -68,8 +70,8 @@ struct SignIn {
   Outcome outcome = Outcome::refused;
   std::string token;  ///< the session token (the cookie); shown once, stored as its hash
   std::string csrf;   ///< echoed in X-CSRF-Token on every write of the session
-  Instant expires_at;
-  Actor actor;
+  dispatch::Instant expires_at;
+  dispatch::Actor actor;
   std::string login;
   std::chrono::seconds retry_after{0};
 };
@@ -83,11 +85,11 @@ struct CodeRequest {
 
 /// A live session, as a request presents it.
 struct SessionInfo {
-  Actor actor;
+  dispatch::Actor actor;
   std::string login;
   std::string csrf;
   std::string hash;  ///< the token's SHA-256
-  Instant expires_at;
+  dispatch::Instant expires_at;
 };
 
 /// A sign-in code on its way to a phone: the code and how long it holds (an SMS gateway takes
@@ -114,7 +116,7 @@ class Accounts {
  public:
   /// @p actor_of resolves an account's actor spec (a staff id, "resident:<id>") to the actor as
   /// the reference data has it now, throwing Error(forbidden) for one who left.
-  Accounts(AccountStore& store, std::function<Actor(const std::string&)> actor_of,
+  Accounts(store::AccountStore& store, std::function<dispatch::Actor(const std::string&)> actor_of,
            AccountPolicy policy = {});
   ~Accounts();
 
@@ -126,32 +128,35 @@ class Accounts {
   /// login or password, or a staff id not in the organisation; Error(conflict) when the login
   /// exists.
   std::string add_staff(const std::string& login, const std::string& staff_id,
-                        const std::string& password, Instant now);
+                        const std::string& password, dispatch::Instant now);
   /// A new generated password for @p login (shown once); unlocks it and ends its sessions.
   /// @throws Error(not_found) for an unknown login, Error(invalid_argument) for a resident's.
-  std::string reset_password(const std::string& login, Instant now);
+  std::string reset_password(const std::string& login, dispatch::Instant now);
   /// Disables (ending every session at once) or enables @p login. @throws Error(not_found).
-  void set_disabled(const std::string& login, bool disabled, Instant now);
+  void set_disabled(const std::string& login, bool disabled, dispatch::Instant now);
   /// Every account (password hashes included: callers render what they may).
-  std::vector<Account> list();
+  std::vector<store::Account> list();
   /// The signed-in staff member's own change: @p current must match. Ends the other sessions
   /// of the login (keeps @p keep_session_hash). @throws Error(unauthorized) for a wrong
   /// current password, Error(invalid_argument) for a new one that breaks the rules.
   void change_password(const std::string& login, const std::string& current,
-                       const std::string& next, const std::string& keep_session_hash, Instant now);
+                       const std::string& next, const std::string& keep_session_hash,
+                       dispatch::Instant now);
 
   /// Staff sign-in. A lock is checked before the password is (a locked account costs no hash).
-  SignIn sign_in(const std::string& login, const std::string& password, Instant now);
+  SignIn sign_in(const std::string& login, const std::string& password, dispatch::Instant now);
   /// Sends a six-digit code to a mainland mobile number, for @p requester (the client's
   /// address: at most policy.codes_per_requester_hour an hour, and codes_per_node_hour from
   /// everyone, so no one can make the server an SMS cannon). @throws Error(invalid_argument)
   /// for anything but a mobile number, Error(rate_limited) over those caps,
   /// Error(unavailable) when no sender is set or it fails.
-  CodeRequest send_code(const std::string& phone, Instant now, const std::string& requester = "");
+  CodeRequest send_code(const std::string& phone, dispatch::Instant now,
+                        const std::string& requester = "");
   /// Resident sign-in by the code last sent; the first sign-in creates the resident's account.
-  SignIn sign_in_with_code(const std::string& phone, const std::string& code, Instant now);
+  SignIn sign_in_with_code(const std::string& phone, const std::string& code,
+                           dispatch::Instant now);
   /// The session of @p token when it is live, its account enabled and its person still known.
-  std::optional<SessionInfo> session(const std::string& token, Instant now);
+  std::optional<SessionInfo> session(const std::string& token, dispatch::Instant now);
   /// Ends the session of @p token (nothing when unknown).
   void sign_out(const std::string& token);
 
@@ -167,12 +172,12 @@ class Accounts {
   void check_password(const std::string& login, const std::string& password) const;
 
  private:
-  SignIn open_session(const Account& account, Instant now);
+  SignIn open_session(const store::Account& account, dispatch::Instant now);
   std::string hash_limited(std::string_view password) const;
   bool verify_limited(const std::string& hash, std::string_view password) const;
 
-  AccountStore& store_;
-  std::function<Actor(const std::string&)> actor_of_;
+  store::AccountStore& store_;
+  std::function<dispatch::Actor(const std::string&)> actor_of_;
   AccountPolicy policy_;
   MessageSender sender_;
   std::atomic<std::uint64_t> revocations_{0};
@@ -184,7 +189,7 @@ class Accounts {
   struct Counters;
   std::unique_ptr<Counters> counters_;
   /// The lock that @p failures calls for from @p now (epoch: none).
-  Instant lock_after(int failures, Instant now) const;
+  dispatch::Instant lock_after(int failures, dispatch::Instant now) const;
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -11,14 +11,14 @@
 #include "wangge/geo/datum.hpp"
 #include "wangge/grid/grid_index.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 struct AssignOptions {
   std::string input;                     ///< .csv or .geojson/.json
   std::string output;                    ///< same family as the input
   std::optional<std::string> lon_field;  ///< CSV: default lon, lng, longitude or x
   std::optional<std::string> lat_field;  ///< CSV: default lat, latitude or y
-  Datum datum = Datum::wgs84;            ///< datum of the input coordinates
+  geo::Datum datum = geo::Datum::wgs84;  ///< datum of the input coordinates
   std::vector<std::string> columns;      ///< assignment columns to append; empty: all
   unsigned threads = 0;                  ///< 0: all cores
   bool progress = true;                  ///< draw a progress bar when stderr is a terminal
@@ -48,6 +48,6 @@ const std::vector<std::string>& assignment_columns();
 
 /// Runs the batch. @throws Error(unreadable_source / invalid_argument) when the input cannot
 /// be read at all, its header lacks the coordinate columns, or the output cannot be written.
-AssignSummary assign_file(const GridIndex& index, const AssignOptions& options);
+AssignSummary assign_file(const grid::GridIndex& index, const AssignOptions& options);
 
-}  // namespace wangge
+}  // namespace wangge::service

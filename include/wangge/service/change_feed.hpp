@@ -21,11 +21,11 @@
 
 #include "wangge/dispatch/report.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 struct Change {
   std::uint64_t seq = 0;
-  std::shared_ptr<const Report> report;  ///< as committed
+  std::shared_ptr<const dispatch::Report> report;  ///< as committed
 };
 
 class ChangeListener {
@@ -54,7 +54,7 @@ class ChangeFeed {
   ChangeFeed& operator=(const ChangeFeed&) = delete;
 
   /// A committed change of @p r (called after the commit).
-  void publish(const Report& r);
+  void publish(const dispatch::Report& r);
   /// Adds @p listener; when @p after is given ("<boot>.<seq>", the last id it saw), first
   /// replays what it missed, or tells it to reset when that is no longer known.
   /// @throws Error(unavailable) when max_listeners listen already.
@@ -80,4 +80,4 @@ class ChangeFeed {
   std::thread thread_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

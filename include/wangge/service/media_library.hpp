@@ -24,8 +24,10 @@
 #include "wangge/store/media.hpp"
 
 namespace wangge {
-
 class Gate;
+}  // namespace wangge
+
+namespace wangge::service {
 
 struct MediaPolicy {
   media::ImageLimits image;
@@ -36,13 +38,13 @@ struct MediaPolicy {
 };
 
 struct UploadedMedia {
-  MediaRecord record;
+  store::MediaRecord record;
   std::optional<media::Position> suggested_location;  ///< the EXIF position (WGS-84)
 };
 
 /// A photo's bytes as served.
 struct MediaFile {
-  MediaRecord record;
+  store::MediaRecord record;
   std::string bytes;  ///< JPEG
   std::string etag;   ///< quoted, for the ETag header
 };
@@ -50,44 +52,45 @@ struct MediaFile {
 class MediaLibrary {
  public:
   /// Whether @p viewer may see the case @p report_id (the case's own rule, privacy included).
-  using CaseVisible = std::function<bool(const std::string& report_id, const Actor& viewer)>;
+  using CaseVisible =
+      std::function<bool(const std::string& report_id, const dispatch::Actor& viewer)>;
 
-  MediaLibrary(MediaStore& store, CaseVisible case_visible, MediaPolicy policy = {});
+  MediaLibrary(store::MediaStore& store, CaseVisible case_visible, MediaPolicy policy = {});
   ~MediaLibrary();
 
   /// Checks, re-encodes and stores one image for @p by.
   /// @throws Error(unauthorized) for an anonymous actor, Error(rate_limited) past the hourly
   ///         quota, Error(unavailable) when too many images are being decoded, and the image
   ///         errors of media::process (415, 413, invalid_data); nothing is stored then.
-  UploadedMedia upload(std::string_view bytes, const Actor& by, Instant now);
+  UploadedMedia upload(std::string_view bytes, const dispatch::Actor& by, dispatch::Instant now);
 
   /// The record and ETag of the display copy (or thumbnail) of @p id for @p viewer, without
   /// its bytes (`bytes` empty: a conditional request may need none; see read).
   /// @throws Error(not_found) for an unknown id and for one @p viewer may not see (the same
   ///         answer, so ids cannot be probed).
-  MediaFile describe(const std::string& id, bool thumbnail, const Actor& viewer);
+  MediaFile describe(const std::string& id, bool thumbnail, const dispatch::Actor& viewer);
   /// Reads the bytes of @p f (from describe). @throws Error(not_found) when purged since.
   void read(MediaFile& f, bool thumbnail);
 
   /// Checks the photos a report or action by @p by cites: every media id must name an upload
   /// of @p by's own. @throws Error(invalid_argument) naming the first that does not.
-  void check_citations(const std::vector<std::string>& media, const Actor& by);
+  void check_citations(const std::vector<std::string>& media, const dispatch::Actor& by);
 
   /// Deletes the upload @p id unless a case cites it (a request that failed after its photo
   /// was stored: nothing of it is kept).
   void discard(const std::string& id) noexcept;
 
   /// Deletes the uploads no case cited within the policy's time. @returns how many.
-  std::size_t purge(Instant now);
+  std::size_t purge(dispatch::Instant now);
 
   const MediaPolicy& policy() const { return policy_; }
 
   /// Whether @p media_owner is @p actor, or the app @p actor came through (Actor::via).
-  static bool uploaded_by(const std::string& media_owner, const Actor& actor);
+  static bool uploaded_by(const std::string& media_owner, const dispatch::Actor& actor);
 
  private:
   struct Quota;
-  MediaStore& store_;
+  store::MediaStore& store_;
   CaseVisible case_visible_;
   MediaPolicy policy_;
   std::unique_ptr<Gate> decodes_;
@@ -97,4 +100,4 @@ class MediaLibrary {
 /// The path a photo is served at: /api/v1/media/<id> (thumbnail: …/thumbnail).
 std::string media_path(const std::string& id, bool thumbnail = false);
 
-}  // namespace wangge
+}  // namespace wangge::service

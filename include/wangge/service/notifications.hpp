@@ -34,7 +34,7 @@
 #include "wangge/service/accounts.hpp"
 #include "wangge/store/store.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 /// Sends sign-in codes through the first SMS channel of @p config with a "code" template, one
 /// request per code (notify::format_code), at once; a gateway that fails or times out (the
@@ -52,7 +52,7 @@ struct NotifierStats {
 
 class Notifications {
  public:
-  explicit Notifications(Store& store);
+  explicit Notifications(store::Store& store);
   ~Notifications();
   Notifications(const Notifications&) = delete;
   Notifications& operator=(const Notifications&) = delete;
@@ -64,27 +64,28 @@ class Notifications {
 
   /// Inside @p tx: the messages @p e (just applied to @p r) owes and their deliveries, added to
   /// @p out. @returns how many messages were written.
-  std::size_t enqueue(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
-                      const std::function<std::string(const std::string&)>& grid_name, Instant now,
-                      Enqueued& out) const;
+  std::size_t enqueue(store::WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
+                      const dispatch::ReferenceData& ref,
+                      const std::function<std::string(const std::string&)>& grid_name,
+                      dispatch::Instant now, store::Enqueued& out) const;
 
   /// @p me's messages, newest first (at most 200 a page).
-  std::vector<Notification> inbox(const Actor& me, InboxQuery query);
-  std::size_t unread(const Actor& me);
+  std::vector<dispatch::Notification> inbox(const dispatch::Actor& me, store::InboxQuery query);
+  std::size_t unread(const dispatch::Actor& me);
   /// @throws Error(not_found) unless the message is @p me's.
-  void mark_read(const std::string& id, const Actor& me, Instant now);
+  void mark_read(const std::string& id, const dispatch::Actor& me, dispatch::Instant now);
 
   /// Areas (grids) a person follows (关注区域): they hear of the public cases registered and
   /// closed there. At most kMaxSubscriptions each; at most kMaxFollowersTold are told of one
   /// case (the first by id).
   static constexpr std::size_t kMaxSubscriptions = 20;
   static constexpr std::size_t kMaxFollowersTold = 1000;
-  std::vector<std::pair<std::string, Instant>> subscriptions(const Actor& me);
+  std::vector<std::pair<std::string, dispatch::Instant>> subscriptions(const dispatch::Actor& me);
   /// @throws Error(unauthorized) for the public, Error(not_found) for a grid of no active
   ///         generation, Error(conflict) past kMaxSubscriptions.
-  void subscribe(const Actor& me, const std::string& grid, Instant now);
+  void subscribe(const dispatch::Actor& me, const std::string& grid, dispatch::Instant now);
   /// @throws Error(not_found) when @p me does not follow @p grid.
-  void unsubscribe(const Actor& me, const std::string& grid);
+  void unsubscribe(const dispatch::Actor& me, const std::string& grid);
   /// How subscribe() knows a grid (the service's active grid index).
   void set_grid_check(std::function<bool(const std::string&)> exists) {
     grid_exists_ = std::move(exists);
@@ -92,11 +93,13 @@ class Notifications {
 
   /// Deliveries (admins only), the most recently changed first, at most 500.
   /// @throws Error(forbidden) for anyone but an admin.
-  std::vector<Delivery> deliveries(const Actor& admin, std::optional<DeliveryState> state,
-                                   std::size_t limit);
+  std::vector<dispatch::Delivery> deliveries(const dispatch::Actor& admin,
+                                             std::optional<dispatch::DeliveryState> state,
+                                             std::size_t limit);
   /// Sends a delivery again (admins only) under its id. @throws Error(forbidden),
   /// Error(not_found).
-  Delivery resend(const std::string& id, const Actor& admin, Instant now);
+  dispatch::Delivery resend(const std::string& id, const dispatch::Actor& admin,
+                            dispatch::Instant now);
   /// Deliveries per state (for /metrics).
   std::vector<std::pair<std::string, std::size_t>> counts();
   NotifierStats stats() const;
@@ -112,27 +115,27 @@ class Notifications {
   /// without reading them back (the store stays the truth: one that is lost here, by a crash
   /// or past kMaxHandedOff waiting, is read from the store as any due one).
   static constexpr std::size_t kMaxHandedOff = 4096;
-  void hand_off(Enqueued&& e);
+  void hand_off(store::Enqueued&& e);
 
   /// Deletes the deliveries finished longer than the retention before @p now (the runner does
   /// so hourly). @returns how many went.
-  std::size_t purge(Instant now);
+  std::size_t purge(dispatch::Instant now);
 
  private:
   /// Holds @p d (of @p n) for its window's digest when its channel digests and its address
   /// got digest_after deliveries in the window already; urgent messages are never held.
-  void hold_for_digest(WriteTx& tx, const Notification& n, Delivery& d, Instant now,
-                       const TimeZone& zone) const;
+  void hold_for_digest(store::WriteTx& tx, const dispatch::Notification& n, dispatch::Delivery& d,
+                       dispatch::Instant now, const dispatch::TimeZone& zone) const;
   void run();
   /// One pass: sends what is due; @returns when the next pass should look (the earliest due
   /// time, a rate-limited channel's next token, or a second at most).
-  Instant pass(notify::Poster& poster);
+  dispatch::Instant pass(notify::Poster& poster);
   /// Tries @p items (their outcomes into @p outcomes); @returns how many were tried; a
   /// rate-limited channel's next token lowers @p later.
   struct Pass;
-  std::size_t send(notify::Poster& poster, const std::vector<DueDelivery>& items, Pass& p);
+  std::size_t send(notify::Poster& poster, const std::vector<store::DueDelivery>& items, Pass& p);
 
-  Store& store_;
+  store::Store& store_;
   std::shared_ptr<const notify::NotifyConfig> config_;
   std::string base_url_;
   std::function<bool(const std::string&)> grid_exists_;
@@ -142,9 +145,9 @@ class Notifications {
   bool woken_ = false;
   bool running_ = false;
   // Handed off since the last pass; whether the store must be read at the next one, or when.
-  std::vector<DueDelivery> handed_;
+  std::vector<store::DueDelivery> handed_;
   bool read_store_ = true;
-  Instant read_at_{};
+  dispatch::Instant read_at_{};
   // The runner's own: ids it tried lately, so that one both read from the store and handed
   // off (committed just before a read) is sent once.
   std::unordered_set<std::string> recent_;
@@ -155,4 +158,4 @@ class Notifications {
   std::unique_ptr<Buckets> buckets_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

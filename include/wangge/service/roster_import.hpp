@@ -12,7 +12,7 @@
 #include "wangge/dispatch/time.hpp"
 #include "wangge/geo/office_table.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 class Service;
 
@@ -20,8 +20,8 @@ struct RosterImportRequest {
   std::string path;      ///< .xlsx or .csv
   bool replace = false;  ///< remove the staff the roster does not list
   bool dry_run = false;  ///< check and compare only: nothing is written, no account created
-  OfficeTableLimits limits;
-  Instant now;
+  geo::OfficeTableLimits limits;
+  dispatch::Instant now;
 };
 
 /// An account the roster asked for. The password is generated and shown only now ("" in a dry
@@ -37,7 +37,7 @@ struct RosterImportResult {
   std::size_t added = 0, updated = 0, unchanged = 0, removed = 0;
   /// What changes, in order: "added", "updated" or "removed", and the staff member as the
   /// roster gives them (removed: as the organisation had them).
-  std::vector<std::pair<std::string, Actor>> changes;
+  std::vector<std::pair<std::string, dispatch::Actor>> changes;
   std::vector<RosterAccount> accounts;     ///< created (dry run: to be created)
   std::vector<std::string> accounts_kept;  ///< logins that already were their staff member's
   /// Accounts that could not be created after the organisation was written (a login taken
@@ -60,4 +60,4 @@ struct RosterImportResult {
 ///         sign in as (listed); the reader's errors (read_office_table). Nothing is stored then.
 RosterImportResult import_roster(Service& service, const RosterImportRequest& request);
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -1,5 +1,5 @@
 #pragma once
-// wangge::Service — the one facade the CLI, the HTTP layer and the tests call. It owns the
+// wangge::service::Service — the one facade the CLI, the HTTP layer and the tests call. It owns the
 // current snapshots (the grid index of the active generation and the reference data, both
 // immutable and held by shared_ptr, swapped whole on change) and, once opened on a store,
 // runs intake and the dispatch workflow against it.
@@ -22,9 +22,12 @@
 #include "wangge/store/store.hpp"
 #include "wangge/tiles/tile_cache.hpp"
 
-namespace wangge {
-
+namespace wangge::network {
 class SnapRaster;
+}  // namespace wangge::network
+
+namespace wangge::service {
+
 class Accounts;
 class MediaLibrary;
 class Notifications;
@@ -37,29 +40,30 @@ struct ChainEntry {
   std::string name;
   int level = 0;
   std::string level_name;
-  Leader leader;
+  grid::Leader leader;
 };
 
 /// The answer to "which grid is this point in, and who is responsible".
 struct LocateAnswer {
-  LocateAnswer(LonLat in, Datum d, LonLat normalised) : input(in), datum(d), wgs84(normalised) {}
+  LocateAnswer(geo::LonLat in, geo::Datum d, geo::LonLat normalised)
+      : input(in), datum(d), wgs84(normalised) {}
 
-  LonLat input;  ///< as given, in its datum
-  Datum datum = Datum::wgs84;
-  LonLat wgs84;  ///< normalised position used for the look-up
-  LocateStatus status = LocateStatus::not_covered;
+  geo::LonLat input;  ///< as given, in its datum
+  geo::Datum datum = geo::Datum::wgs84;
+  geo::LonLat wgs84;  ///< normalised position used for the look-up
+  grid::LocateStatus status = grid::LocateStatus::not_covered;
   std::vector<ChainEntry> chain;  ///< finest grid first, then its parents to the root
   bool on_boundary = false;
   std::vector<std::string> covering;  ///< ids of all grids of the finest level covering it
   double boundary_distance_m = 0;
 };
 
-std::string_view to_string(LocateStatus s) noexcept;
+std::string_view to_string(grid::LocateStatus s) noexcept;
 
 /// Result of reading and validating a grid source.
 struct ValidationRun {
-  ImportResult import;
-  ValidationReport report;
+  grid::ImportResult import;
+  grid::ValidationReport report;
 };
 
 /// Where a service finds its data.
@@ -69,15 +73,15 @@ struct ServiceConfig {
   /// organisation.json, calendar.json (e.g. geodata/sample).
   std::string data_dir;
   double outside_tolerance_m = 50.0;
-  StoreOptions store_options;
+  store::StoreOptions store_options;
   /// The walking network (a .bin or an OSM file) and the service points; default
   /// data_dir/streets.osm and data_dir/service_points.geojson when they exist. Without them
   /// reports carry no nearest service point.
   std::string network;
   std::string service_points;
-  WalkingConfig walking;
+  network::WalkingConfig walking;
   /// How reports are shown to the public on every surface (positions rounded).
-  PrivacyPolicy privacy;
+  dispatch::PrivacyPolicy privacy;
 };
 
 /// How to remember the reply to a request under a client's idempotency key (HTTP), so that a
@@ -85,20 +89,21 @@ struct ServiceConfig {
 struct ReplyOptions {
   std::string key;           ///< the client's key, scoped by the caller (e.g. per API key)
   std::string request_hash;  ///< a retry must carry the same request
-  std::function<StoredReply(const Report&)> render;  ///< status and body of the first reply
+  std::function<store::StoredReply(const dispatch::Report&)>
+      render;  ///< status and body of the first reply
 };
 
 /// The answer to a submission.
 struct SubmitResult {
-  Report report;          ///< the new report; on a replay under a report key, the original
-  bool replayed = false;  ///< the idempotency key was seen before
-  std::optional<StoredReply> reply;  ///< with ReplyOptions: the (original) reply
+  dispatch::Report report;  ///< the new report; on a replay under a report key, the original
+  bool replayed = false;    ///< the idempotency key was seen before
+  std::optional<store::StoredReply> reply;  ///< with ReplyOptions: the (original) reply
 };
 
 struct ActResult {
-  Report report;  ///< the changed report (on a replay: as it is now)
+  dispatch::Report report;  ///< the changed report (on a replay: as it is now)
   bool replayed = false;
-  std::optional<StoredReply> reply;
+  std::optional<store::StoredReply> reply;
   std::size_t notified = 0;  ///< messages the change wrote to the outbox
 };
 
@@ -117,14 +122,14 @@ struct TileLayerInfo {
 
 /// One service point's walking area (GET /api/v1/isochrones).
 struct IsochroneArea {
-  ServicePoint point;
-  double minutes = 0;    ///< the walking time it was drawn for
-  double speed_kmh = 0;  ///< the walking speed assumed
-  MultiPolygon area;     ///< WGS-84 lon/lat; empty when the point is off the network
+  network::ServicePoint point;
+  double minutes = 0;      ///< the walking time it was drawn for
+  double speed_kmh = 0;    ///< the walking speed assumed
+  geo::MultiPolygon area;  ///< WGS-84 lon/lat; empty when the point is off the network
 };
 
 struct TileRequest {
-  Instant now;  ///< for the reports' `overdue` and `age_hours`
+  dispatch::Instant now;  ///< for the reports' `overdue` and `age_hours`
 };
 
 /// `wangge export`: one layer of the service's data to a GIS file through GDAL.
@@ -134,8 +139,8 @@ struct ExportRequest {
   std::string driver;  ///< OGR short name; "" from the extension
   bool personal =
       false;  ///< reporter name/phone, report text, exact positions, leader phones: admin only
-  Actor by;
-  Instant now;
+  dispatch::Actor by;
+  dispatch::Instant now;
 };
 
 class Service {
@@ -152,24 +157,24 @@ class Service {
 
   /// Reads and validates a grid source. Import problems are merged into the findings.
   /// @throws Error(unreadable_source / invalid_argument) when the source cannot be read.
-  static ValidationRun validate_grids(const std::string& path, const ImportOptions& import,
-                                      const ValidationOptions& validation);
+  static ValidationRun validate_grids(const std::string& path, const grid::ImportOptions& import,
+                                      const grid::ValidationOptions& validation);
 
   /// Reads a grid source and makes it the current snapshot. @returns the reader's notes (a
   /// bare JSON array read as a FeatureCollection, a field left out), for the user to see.
   /// @throws Error(invalid_topology) when the hierarchy cannot be indexed.
-  std::vector<std::string> load_grids(const std::string& path, const ImportOptions& import,
+  std::vector<std::string> load_grids(const std::string& path, const grid::ImportOptions& import,
                                       double outside_tolerance_m = 50.0);
   /// Makes @p grids the current snapshot (used by tests and importers).
-  void set_grids(std::vector<Grid> grids, double outside_tolerance_m = 50.0);
+  void set_grids(std::vector<grid::Grid> grids, double outside_tolerance_m = 50.0);
 
   /// The current snapshot; @throws Error(not_found) when no grids are loaded.
-  std::shared_ptr<const GridIndex> grid_index() const;
+  std::shared_ptr<const grid::GridIndex> grid_index() const;
 
   /// Locates a point given in @p datum. Thread-safe.
-  LocateAnswer locate(LonLat point, Datum datum = Datum::wgs84) const;
+  LocateAnswer locate(geo::LonLat point, geo::Datum datum = geo::Datum::wgs84) const;
   /// Same, on an explicit snapshot (hot loops take the snapshot once).
-  static LocateAnswer locate(const GridIndex& index, LonLat point, Datum datum);
+  static LocateAnswer locate(const grid::GridIndex& index, geo::LonLat point, geo::Datum datum);
 
   // ---- dispatch (needs open()) ------------------------------------------------------------
 
@@ -177,77 +182,78 @@ class Service {
   /// idempotency key, a retry with the same request returns the original report.
   /// @throws the intake's errors; Error(idempotency_mismatch) for a key reused with another
   /// request.
-  SubmitResult submit(const Submission& submission, const Actor& by,
-                      const std::string& idempotency_key, Instant now,
+  SubmitResult submit(const dispatch::Submission& submission, const dispatch::Actor& by,
+                      const std::string& idempotency_key, dispatch::Instant now,
                       const ReplyOptions* reply = nullptr);
   /// Applies a workflow action durably and returns the changed report.
   /// @throws Error(not_found) for an unknown id or one the actor may not see, and the workflow's
   /// errors.
-  Report act(const std::string& report_id, const ActionRequest& request, const Actor& by,
-             Instant now);
+  dispatch::Report act(const std::string& report_id, const dispatch::ActionRequest& request,
+                       const dispatch::Actor& by, dispatch::Instant now);
   /// The same, remembering the reply under an idempotency key. @throws as act(), and
   /// Error(idempotency_mismatch) for a key reused with another request.
-  ActResult act(const std::string& report_id, const ActionRequest& request, const Actor& by,
-                Instant now, const ReplyOptions& reply);
+  ActResult act(const std::string& report_id, const dispatch::ActionRequest& request,
+                const dispatch::Actor& by, dispatch::Instant now, const ReplyOptions& reply);
   /// One step of a recorded history.
   struct Step {
-    ActionRequest request;
-    Actor by;
-    Instant at;
+    dispatch::ActionRequest request;
+    dispatch::Actor by;
+    dispatch::Instant at;
   };
   /// Applies several actions to one report in one durable write (all or none): for importing
   /// or simulating a history. @throws as act().
-  Report replay(const std::string& report_id, const std::vector<Step>& steps);
+  dispatch::Report replay(const std::string& report_id, const std::vector<Step>& steps);
   /// The report if @p viewer may see it.
-  std::optional<Report> report(const std::string& id, const Actor& viewer);
+  std::optional<dispatch::Report> report(const std::string& id, const dispatch::Actor& viewer);
   /// The report's events. @throws Error(not_found) as report().
-  std::vector<Event> events(const std::string& id, const Actor& viewer);
+  std::vector<dispatch::Event> events(const std::string& id, const dispatch::Actor& viewer);
   /// A page of the reports @p viewer may see (residents: their own; grid workers: their grids;
   /// department staff: their department's), matching @p filter.
-  ReportPage list(ReportFilter filter, const Actor& viewer);
+  store::ReportPage list(store::ReportFilter filter, const dispatch::Actor& viewer);
   /// The one walk over many reports (report tiles, exports, batch tools): calls @p fn for each
   /// report
   /// @p viewer may see matching @p filter, in its order, page by page through the store's
   /// keyset cursor (filter.limit rows per query), for at most @p at_most reports.
   /// @returns how many it visited.
-  std::size_t each_report(ReportFilter filter, const Actor& viewer, std::size_t at_most,
-                          const std::function<void(const Report&)>& fn);
+  std::size_t each_report(store::ReportFilter filter, const dispatch::Actor& viewer,
+                          std::size_t at_most,
+                          const std::function<void(const dispatch::Report&)>& fn);
   /// How many of the reports @p viewer may see match @p filter, counting no further than
   /// @p at_most (see Store::count).
-  std::size_t count(ReportFilter filter, const Actor& viewer, std::size_t at_most);
+  std::size_t count(store::ReportFilter filter, const dispatch::Actor& viewer, std::size_t at_most);
   /// Statistics over the reports created in [query.from, query.to).
   /// @throws Error(invalid_argument) when the period holds more than query.max_reports.
-  std::vector<StatsRow> stats(const StatsQuery& query);
+  std::vector<dispatch::StatsRow> stats(const dispatch::StatsQuery& query);
   /// What people read for a row's key: the leader's label, a grid's or department's name, a
   /// category's code and name; the key itself otherwise.
-  std::string stats_label(const StatsRow& row, StatsGroup group) const;
+  std::string stats_label(const dispatch::StatsRow& row, dispatch::StatsGroup group) const;
   /// Writes @p rows as an office table (.xlsx through GDAL's XLSX driver, or .csv with a UTF-8
   /// byte-order mark) with Chinese column names, rates as fractions. @returns the rows written.
   /// @throws Error(invalid_argument) for another extension or an unwritable path.
-  std::size_t export_stats(const std::vector<StatsRow>& rows, StatsGroup group,
+  std::size_t export_stats(const std::vector<dispatch::StatsRow>& rows, dispatch::StatsGroup group,
                            const std::string& path) const;
   /// The same table as the bytes of a file of @p format ("xlsx" or "csv"), for a download.
-  std::string stats_file(const std::vector<StatsRow>& rows, StatsGroup group,
+  std::string stats_file(const std::vector<dispatch::StatsRow>& rows, dispatch::StatsGroup group,
                          const std::string& format) const;
   /// The supervision ticker: raises the supervision levels that came due (催办, 督办, 挂牌督办)
   /// and a 报到超时 event on every running case whose whistled departments let their 报到
   /// deadline pass (once per department). @returns how many events were raised.
-  std::size_t tick(Instant now);
+  std::size_t tick(dispatch::Instant now);
 
   /// Imports and validates a grid source as a new generation; with @p activate, switches to it.
   /// @throws Error(invalid_data) listing the first findings when the grids do not validate.
-  std::string import_generation(const std::string& path, const ImportOptions& options,
-                                bool activate, Instant now);
+  std::string import_generation(const std::string& path, const grid::ImportOptions& options,
+                                bool activate, dispatch::Instant now);
   /// Makes a stored generation the active one and swaps the index. @throws Error(not_found).
   void activate_generation(const std::string& id);
   /// Imports categories.json, organisation.json and calendar.json from @p dir into the store
   /// and swaps the reference snapshot. @throws the parser's errors (nothing stored then).
-  void import_reference(const std::string& dir, Instant now);
+  void import_reference(const std::string& dir, dispatch::Instant now);
   /// Reads the reference documents from the store again (after `wangge import reference` by
   /// another process) and swaps the snapshot: categories, staff and the calendar change without
   /// a restart. @returns the snapshot now in use. @throws Error(unavailable) when the store
   /// cannot be read, the parser's errors for bad documents (the old snapshot stays then).
-  std::shared_ptr<const ReferenceData> reload_reference();
+  std::shared_ptr<const dispatch::ReferenceData> reload_reference();
   /// The stored text of the reference document @p name ("categories", "organisation",
   /// "calendar"). @throws Error(not_found) when the store holds none.
   std::string reference_document(const std::string& name) const;
@@ -255,13 +261,13 @@ class Service {
   /// with the stored categories and calendar exactly as import_reference checks its documents,
   /// and swaps this service's snapshot (another process, such as a running server, reads it on
   /// its next reload_reference). @throws the parser's errors (nothing stored then).
-  void import_organisation(const std::string& organisation_json, Instant now);
+  void import_organisation(const std::string& organisation_json, dispatch::Instant now);
 
   /// A new API key for @p actor_spec (as actor()); or "app:<name>" for a client application
   /// that submits for anonymous residents. @returns the key record and the secret, which is
   /// shown once and stored only as its SHA-256.
-  std::pair<ApiKey, std::string> create_api_key(const std::string& actor_spec,
-                                                const std::string& label);
+  std::pair<store::ApiKey, std::string> create_api_key(const std::string& actor_spec,
+                                                       const std::string& label);
   /// The actor spec (staff id, resident:<id>, app:<name>) of @p role within @p scope: a grid
   /// worker by one of their grids, department staff by their department, other staff by id;
   /// residents and apps by their id or name. Exactly one member of staff must match.
@@ -276,23 +282,23 @@ class Service {
   ChangeFeed& changes() const;
   /// Whether @p viewer may see @p r: the workflow's scope rule, and for the public
   /// (Actor::anonymous) only cases of public categories.
-  bool visible(const Report& r, const Actor& viewer) const;
+  bool visible(const dispatch::Report& r, const dispatch::Actor& viewer) const;
   /// Whether the service was opened on a store (open()), not only given grids.
   bool has_store() const noexcept { return dispatch_ != nullptr; }
   /// The actor of a presented secret, or std::nullopt for an unknown or revoked key.
-  std::optional<Actor> authenticate(const std::string& secret);
+  std::optional<dispatch::Actor> authenticate(const std::string& secret);
 
-  std::shared_ptr<const ReferenceData> reference() const;
+  std::shared_ptr<const dispatch::ReferenceData> reference() const;
   /// How reports are shown to the public (ServiceConfig::privacy), on every surface.
-  const PrivacyPolicy& privacy() const;
+  const dispatch::PrivacyPolicy& privacy() const;
   /// The nearest-service snapshot, or null when no network and service points are loaded.
-  std::shared_ptr<const NearestService> nearest() const;
+  std::shared_ptr<const network::NearestService> nearest() const;
   /// Loads a network and service points and swaps the nearest-service snapshot.
   void load_network(const std::string& network, const std::string& service_points,
-                    const WalkingConfig& walking);
+                    const network::WalkingConfig& walking);
   std::string active_generation() const;
   /// The stored generations, newest first as the store lists them.
-  std::vector<GenerationInfo> generations();
+  std::vector<store::GenerationInfo> generations();
   /// "sqlite" or "postgis". @throws Error(internal) when not opened on a store.
   std::string store_kind() const;
   /// One read from the store (a primary-key look-up), for readiness.
@@ -303,7 +309,7 @@ class Service {
   /// Bytes the store's library holds in this process (Store::memory_bytes; for /metrics).
   std::size_t store_memory_bytes() const;
   /// Every API key (secrets are never stored; hashes only).
-  std::vector<ApiKey> api_keys();
+  std::vector<store::ApiKey> api_keys();
   /// @throws Error(not_found) for an unknown id.
   void revoke_api_key(const std::string& id);
 
@@ -326,7 +332,7 @@ class Service {
   /// The tile cache's counters (for /metrics).
   tiles::TileCacheStats tile_cache_stats() const;
   /// The walking area of every service point at the configured threshold (cached per network).
-  std::vector<std::pair<ServicePoint, MultiPolygon>> isochrones();
+  std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>> isochrones();
   /// The walking areas within @p minutes (default: the configured threshold) of the service
   /// point @p id, or of every point when @p id is empty; the snapped raster is the one the
   /// tiles use (built once per network). @throws Error(not_found) when no network is loaded or
@@ -337,14 +343,14 @@ class Service {
   ///         for an unknown layer or format.
   std::size_t export_layer(const ExportRequest& request);
   /// Areas of the grids outside every service point's circle (cached per network and grids).
-  MultiPolygon coverage_gaps();
+  geo::MultiPolygon coverage_gaps();
   /// Who acts: a staff member of organisation.json by id, or "resident:<id>" for a resident
   /// account. @throws Error(forbidden) for an unknown id.
-  Actor actor(const std::string& spec) const;
+  dispatch::Actor actor(const std::string& spec) const;
 
  private:
   /// The store: only the service talks to it (the CLI and HTTP call the methods above).
-  Store& store() const;
+  store::Store& store() const;
   struct Dispatch;
   struct TileState;
   struct GridSnapshot;  // service/grid_snapshot.hpp
@@ -353,18 +359,21 @@ class Service {
   void swap_grids(std::shared_ptr<const GridSnapshot> snapshot);
   static std::shared_ptr<TileState> make_tile_state();
   // One builder per tile layer (tiles_service.cpp); @p padded: the tile's box with its buffer.
-  std::string grids_tile(const tiles::TileId& t, const BBox& padded, Instant now);
+  std::string grids_tile(const tiles::TileId& t, const geo::BBox& padded, dispatch::Instant now);
   std::string service_points_tile(const tiles::TileId& t);
-  std::string isochrones_tile(const tiles::TileId& t, const BBox& padded);
-  std::string coverage_gaps_tile(const tiles::TileId& t, const BBox& padded);
-  std::string reports_tile(const tiles::TileId& t, int minzoom, const BBox& padded, Instant now);
+  std::string isochrones_tile(const tiles::TileId& t, const geo::BBox& padded);
+  std::string coverage_gaps_tile(const tiles::TileId& t, const geo::BBox& padded);
+  std::string reports_tile(const tiles::TileId& t, int minzoom, const geo::BBox& padded,
+                           dispatch::Instant now);
   /// The snapped raster of @p net (built on first use, dropped when the network changes).
-  std::shared_ptr<const SnapRaster> snap_raster(const std::shared_ptr<const NearestService>& net);
+  std::shared_ptr<const network::SnapRaster> snap_raster(
+      const std::shared_ptr<const network::NearestService>& net);
   /// Inside @p tx: the messages @p e (just applied to @p r) owes (Notifications::enqueue).
-  std::size_t notify(WriteTx& tx, const Report& r, const Event& e, const ReferenceData& ref,
-                     Instant now, Enqueued& out) const;
+  std::size_t notify(store::WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
+                     const dispatch::ReferenceData& ref, dispatch::Instant now,
+                     store::Enqueued& out) const;
   /// Called after a committed change of @p r (tiles and counts that show it go stale).
-  void report_changed(const Report& r);
+  void report_changed(const dispatch::Report& r);
   /// Called after a change of many reports at once.
   void reports_changed();
   /// The active grids (index and generation): one snapshot, swapped atomically.
@@ -373,4 +382,4 @@ class Service {
   std::shared_ptr<TileState> tiles_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

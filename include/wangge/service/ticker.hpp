@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-namespace wangge {
+namespace wangge::service {
 
 class Service;
 
@@ -43,4 +43,4 @@ class Ticker {
   std::thread thread_;
 };
 
-}  // namespace wangge
+}  // namespace wangge::service

@@ -11,7 +11,7 @@
 #include "wangge/dispatch/report.hpp"
 #include "wangge/dispatch/statistics.hpp"
 
-namespace wangge {
+namespace wangge::service {
 
 enum class Audience {
   public_view,  ///< anyone: no personal data; the PublicReport projection
@@ -21,15 +21,17 @@ enum class Audience {
 
 struct ViewOptions {
   Audience audience = Audience::public_view;
-  PrivacyPolicy privacy;  ///< how the public view is cut (one policy: public_report.hpp)
-  Instant now;            ///< for `overdue`
+  dispatch::PrivacyPolicy privacy;  ///< how the public view is cut (one policy: public_report.hpp)
+  dispatch::Instant now;            ///< for `overdue`
   /// The caller, when known: the view then lists `allowed_actions`, what this caller may do
   /// to the case now and the fields each action needs (a client shows these as its buttons).
-  const Actor* actor = nullptr;
+  const dispatch::Actor* actor = nullptr;
 };
 
-nlohmann::json report_view(const Report& r, const ReferenceData& ref, const ViewOptions& options);
-nlohmann::json event_view(const Event& e, const ReferenceData& ref, const ViewOptions& options);
-nlohmann::json stats_view(const std::vector<StatsRow>& rows);
+nlohmann::json report_view(const dispatch::Report& r, const dispatch::ReferenceData& ref,
+                           const ViewOptions& options);
+nlohmann::json event_view(const dispatch::Event& e, const dispatch::ReferenceData& ref,
+                          const ViewOptions& options);
+nlohmann::json stats_view(const std::vector<dispatch::StatsRow>& rows);
 
-}  // namespace wangge
+}  // namespace wangge::service

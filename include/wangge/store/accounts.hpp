@@ -10,22 +10,22 @@
 
 #include "wangge/dispatch/time.hpp"
 
-namespace wangge {
+namespace wangge::store {
 
 /// One person who signs in. Staff: login chosen by the admin, password_hash an argon2id string.
 /// Residents: login "tel:<11-digit mobile>", no password (they sign in by one-time code).
 struct Account {
   std::string login;
-  std::string actor;          ///< staff id (organisation.json) or "resident:<id>"
-  std::string password_hash;  ///< argon2id (libsodium's crypto_pwhash_str); "" for residents
-  int failures = 0;           ///< failed sign-ins since the last good one
-  Instant locked_until;       ///< no sign-in before this (epoch: not locked)
+  std::string actor;               ///< staff id (organisation.json) or "resident:<id>"
+  std::string password_hash;       ///< argon2id (libsodium's crypto_pwhash_str); "" for residents
+  int failures = 0;                ///< failed sign-ins since the last good one
+  dispatch::Instant locked_until;  ///< no sign-in before this (epoch: not locked)
   bool disabled = false;
-  Instant created_at;
-  Instant updated_at;
+  dispatch::Instant created_at;
+  dispatch::Instant updated_at;
   /// Sessions created before this are void (a reset or disable ends them, even one whose
   /// sign-in was checking the old password at that moment).
-  Instant sessions_after;
+  dispatch::Instant sessions_after;
 };
 
 /// A browser session: a random token (the cookie) kept as its SHA-256.
@@ -33,8 +33,8 @@ struct SessionRecord {
   std::string hash;   ///< sha256 hex of the token
   std::string login;  ///< whose
   std::string csrf;   ///< the token every write with this session must echo (X-CSRF-Token)
-  Instant created_at;
-  Instant expires_at;
+  dispatch::Instant created_at;
+  dispatch::Instant expires_at;
   bool revoked = false;
 };
 
@@ -42,10 +42,10 @@ struct SessionRecord {
 struct LoginCode {
   std::string phone;
   std::string code_hash;  ///< sha256 hex of "<phone>:<code>"
-  Instant sent_at;
-  Instant expires_at;
-  int attempts = 0;      ///< wrong codes tried against it
-  Instant window_start;  ///< start of the hour the sends are counted in
+  dispatch::Instant sent_at;
+  dispatch::Instant expires_at;
+  int attempts = 0;                ///< wrong codes tried against it
+  dispatch::Instant window_start;  ///< start of the hour the sends are counted in
   int sends_in_window = 0;
 };
 
@@ -75,4 +75,4 @@ class AccountStore {
                                  const std::function<bool(std::optional<LoginCode>&)>& change) = 0;
 };
 
-}  // namespace wangge
+}  // namespace wangge::store

@@ -9,14 +9,14 @@
 
 #include "wangge/dispatch/time.hpp"
 
-namespace wangge {
+namespace wangge::store {
 
 /// One uploaded photo, without its bytes.
 struct MediaRecord {
   std::string id;         ///< "m_" + 22 characters of a-z A-Z 0-9 - _
   std::string owner;      ///< the actor id of the uploader
   std::string report_id;  ///< the case it was first attached to; "" until then
-  Instant created_at;
+  dispatch::Instant created_at;
   int width = 0, height = 0;                      ///< of the display copy (JPEG)
   int thumbnail_width = 0, thumbnail_height = 0;  ///< of the thumbnail (JPEG)
   std::size_t bytes = 0;                          ///< of the display copy
@@ -34,11 +34,11 @@ class MediaStore {
   /// The display copy's bytes (or the thumbnail's), std::nullopt for an unknown id.
   virtual std::optional<std::string> media_bytes(const std::string& id, bool thumbnail) = 0;
   /// How many photos @p owner uploaded at or after @p since (an hourly quota).
-  virtual std::size_t media_count_since(const std::string& owner, Instant since) = 0;
+  virtual std::size_t media_count_since(const std::string& owner, dispatch::Instant since) = 0;
   /// Deletes the photo @p id if no case took it. @returns whether it did.
   virtual bool delete_unattached(const std::string& id) = 0;
   /// Deletes the photos created before @p before that no case took. @returns how many.
-  virtual std::size_t delete_unattached_media(Instant before) = 0;
+  virtual std::size_t delete_unattached_media(dispatch::Instant before) = 0;
 };
 
-}  // namespace wangge
+}  // namespace wangge::store

@@ -23,7 +23,7 @@
 #include "wangge/store/media.hpp"
 #include "wangge/store/notifications.hpp"
 
-namespace wangge {
+namespace wangge::store {
 
 /// What a client's idempotency key was first used for.
 struct IdempotencyRecord {
@@ -46,7 +46,7 @@ struct ApiKey {
   std::string actor;  ///< staff id, "resident:<id>" or "app:<name>"
   std::string role;   ///< the actor's role
   std::string label;
-  Instant created_at;
+  dispatch::Instant created_at;
   bool revoked = false;
 };
 
@@ -54,30 +54,35 @@ struct ApiKey {
 class WriteTx {
  public:
   virtual ~WriteTx() = default;
-  virtual std::optional<Report> report(const std::string& id) = 0;
+  virtual std::optional<dispatch::Report> report(const std::string& id) = 0;
   /// @throws Error(conflict) when the id or the idempotency key exists already.
-  virtual void insert_report(const Report& report, const std::string& idempotency_key,
+  virtual void insert_report(const dispatch::Report& report, const std::string& idempotency_key,
                              const std::string& request_hash) = 0;
-  virtual void update_report(const Report& report) = 0;
-  virtual void append_event(const Event& event) = 0;
+  virtual void update_report(const dispatch::Report& report) = 0;
+  virtual void append_event(const dispatch::Event& event) = 0;
   virtual std::optional<IdempotencyRecord> idempotency(const std::string& key) = 0;
   /// Open reports of @p category created at or after @p since whose position is in @p box —
   /// the duplicate candidates, with only id, category, state, created_at, position and
   /// duplicate_of filled in: at most @p limit, nearest to the box's centre first, then oldest.
-  virtual std::vector<Report> open_reports_near(const std::string& category, const BBox& box,
-                                                Instant since, std::size_t limit) = 0;
+  virtual std::vector<dispatch::Report> open_reports_near(const std::string& category,
+                                                          const geo::BBox& box,
+                                                          dispatch::Instant since,
+                                                          std::size_t limit) = 0;
   /// Ids of running cases that may call for a higher supervision level at @p now: not yet
   /// reminded and past @p remind_fraction of the time between dispatch and due; overdue and
   /// below 督办; at 督办 and due before @p list_before (a bound the caller refines with the work
   /// calendar). At most @p limit, earliest due first.
-  virtual std::vector<std::string> supervision_candidates(Instant now, double remind_fraction,
-                                                          Instant list_before,
+  virtual std::vector<std::string> supervision_candidates(dispatch::Instant now,
+                                                          double remind_fraction,
+                                                          dispatch::Instant list_before,
                                                           std::size_t limit) = 0;
   /// Ids of running cases with a whistled department whose 报到 deadline passed before @p now
   /// and was not told of yet (报到超时). At most @p limit, earliest deadline first.
-  virtual std::vector<std::string> report_in_candidates(Instant now, std::size_t limit) = 0;
+  virtual std::vector<std::string> report_in_candidates(dispatch::Instant now,
+                                                        std::size_t limit) = 0;
   virtual std::optional<StoredReply> reply(const std::string& key) = 0;
-  virtual void save_reply(const std::string& key, const StoredReply& reply, Instant now) = 0;
+  virtual void save_reply(const std::string& key, const StoredReply& reply,
+                          dispatch::Instant now) = 0;
   /// Marks the photo @p media_id as taken by @p report_id unless a case took it already.
   /// @returns false when no such photo exists.
   virtual bool attach_media(const std::string& media_id, const std::string& report_id) = 0;
@@ -85,7 +90,8 @@ class WriteTx {
   /// transaction. A message or delivery whose id exists already is left as it is (the same
   /// event enqueued twice sends once). @returns how many of @p deliveries were new, and
   /// marks each new one in @p fresh (resized to deliveries.size()) when given.
-  virtual std::size_t enqueue(const Notification& n, const std::vector<Delivery>& deliveries,
+  virtual std::size_t enqueue(const dispatch::Notification& n,
+                              const std::vector<dispatch::Delivery>& deliveries,
                               std::vector<bool>* fresh = nullptr) = 0;
   /// Who follows any of @p grids (关注区域), at most @p limit, in actor order.
   virtual std::vector<std::string> subscribers(const std::vector<std::string>& grids,
@@ -105,7 +111,7 @@ inline constexpr std::size_t kMaxListLimit = 10000;
 inline constexpr std::size_t kMaxListOffset = 10000;
 
 struct ReportFilter {
-  std::vector<ReportState> states;              ///< any of these; empty: all
+  std::vector<dispatch::ReportState> states;    ///< any of these; empty: all
   std::vector<std::string> categories;          ///< any of these codes; empty: all
   std::vector<std::string> exclude_categories;  ///< none of these codes (private categories)
   std::optional<std::string> grid;              ///< the grid or any grid below it
@@ -114,10 +120,10 @@ struct ReportFilter {
   std::optional<std::string> department;  ///< assigned, or responsible when not dispatched
   std::optional<std::string> submitted_by;
   std::optional<std::string> external_id;  ///< the channel's ticket number
-  std::optional<BBox> bbox;
-  std::optional<Instant> created_from, created_to, updated_from, updated_to;
+  std::optional<geo::BBox> bbox;
+  std::optional<dispatch::Instant> created_from, created_to, updated_from, updated_to;
   bool overdue_only = false;
-  Instant now;
+  dispatch::Instant now;
   ListOrder order = ListOrder::newest_first;
   std::size_t limit = 50;  ///< 1 to kMaxListLimit
   std::size_t offset = 0;  ///< rows skipped (after the cursor, if any): 0 to kMaxListOffset
@@ -125,8 +131,8 @@ struct ReportFilter {
 };
 
 struct ReportPage {
-  std::vector<Report> items;  ///< in the filter's order
-  std::string next;           ///< cursor for the next page; empty at the end
+  std::vector<dispatch::Report> items;  ///< in the filter's order
+  std::string next;                     ///< cursor for the next page; empty at the end
 };
 
 /// Open reports of one finest-grid path ("/root/…/leaf/"), counted by the database.
@@ -138,7 +144,7 @@ struct GridPathCount {
 
 struct GenerationInfo {
   std::string id;
-  Instant created_at;
+  dispatch::Instant created_at;
   std::string source;
   std::size_t grids = 0;
   bool active = false;
@@ -154,8 +160,8 @@ class Store {
   /// itself fails (nothing of the batch was written).
   virtual void write(const std::function<void(WriteTx&)>& fn) = 0;
 
-  virtual std::optional<Report> report(const std::string& id) = 0;
-  virtual std::vector<Event> events(const std::string& report_id) = 0;
+  virtual std::optional<dispatch::Report> report(const std::string& id) = 0;
+  virtual std::vector<dispatch::Event> events(const std::string& report_id) = 0;
   /// One page of the reports matching @p filter, in its order: one indexed query with a LIMIT,
   /// every filter in SQL. @throws Error(invalid_argument) for a malformed cursor, a limit of 0
   /// or above kMaxListLimit, or an offset above kMaxListOffset; Error(unavailable) when the
@@ -166,23 +172,26 @@ class Store {
   virtual std::size_t count(const ReportFilter& filter, std::size_t at_most) = 0;
   /// The reports created in [from, to), oldest first, at most @p max_rows of them (for
   /// statistics: a caller asks for one more than it takes, to know the period holds more).
-  virtual std::vector<Report> reports_created(Instant from, Instant to, std::size_t max_rows) = 0;
+  virtual std::vector<dispatch::Report> reports_created(dispatch::Instant from,
+                                                        dispatch::Instant to,
+                                                        std::size_t max_rows) = 0;
   virtual std::size_t report_count() = 0;
 
   /// Stores @p grids as a new, inactive generation. @returns its id.
-  virtual std::string save_generation(const std::vector<Grid>& grids, const std::string& source,
-                                      Instant now) = 0;
+  virtual std::string save_generation(const std::vector<grid::Grid>& grids,
+                                      const std::string& source, dispatch::Instant now) = 0;
   /// @throws Error(not_found) for an unknown generation.
   virtual void activate_generation(const std::string& id) = 0;
   virtual std::optional<std::string> active_generation() = 0;
-  virtual std::vector<Grid> load_generation(const std::string& id) = 0;
+  virtual std::vector<grid::Grid> load_generation(const std::string& id) = 0;
   virtual std::vector<GenerationInfo> generations() = 0;
 
   /// Reference documents by name ("categories", "organisation", "calendar").
-  virtual void put_reference(const std::string& name, const std::string& body, Instant now) = 0;
+  virtual void put_reference(const std::string& name, const std::string& body,
+                             dispatch::Instant now) = 0;
   virtual std::optional<std::string> reference(const std::string& name) = 0;
   /// When the document last changed (an import of the same text keeps the time).
-  virtual std::optional<Instant> reference_updated_at(const std::string& name) = 0;
+  virtual std::optional<dispatch::Instant> reference_updated_at(const std::string& name) = 0;
 
   virtual void put_api_key(const ApiKey& key) = 0;
   /// The key with this secret hash, revoked or not.
@@ -198,7 +207,7 @@ class Store {
   virtual NotificationStore& notifications() = 0;
   /// Open reports per finest-grid path, aggregated in the database (one row per path that has
   /// any; at most as many rows as grids), with those overdue at @p now.
-  virtual std::vector<GridPathCount> open_counts_by_path(Instant now) = 0;
+  virtual std::vector<GridPathCount> open_counts_by_path(dispatch::Instant now) = 0;
   /// Reports per state (for /metrics).
   virtual std::vector<std::pair<std::string, std::size_t>> count_by_state() = 0;
   /// Bytes of memory the store's library holds in this process (SQLite: its page caches and
@@ -231,4 +240,4 @@ std::unique_ptr<Store> open_store(const std::string& location, const StoreOption
 /// Whether @p location names a PostgreSQL database.
 bool is_postgres_location(const std::string& location);
 
-}  // namespace wangge
+}  // namespace wangge::store

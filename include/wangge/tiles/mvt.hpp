@@ -35,8 +35,8 @@ struct EncodeStats {
 /// @p mercator simplified for tiles at zoom @p z: Douglas-Peucker per ring with a tolerance of
 /// @p units tile units (of a 4096 extent) in metres. Done once per zoom, it spares every tile of
 /// that zoom the work; the encoder re-validates each tile's polygons after quantisation.
-MultiPolygon simplify_for_zoom(const MultiPolygon& mercator, int z, double units = 1.0,
-                               std::uint32_t extent = 4096);
+geo::MultiPolygon simplify_for_zoom(const geo::MultiPolygon& mercator, int z, double units = 1.0,
+                                    std::uint32_t extent = 4096);
 
 /// A polygon prepared once for every tile of one zoom: simplified (simplify_for_zoom), then
 /// rounded to the zoom's world units (WorldProjection) and validated once. Rounding commutes
@@ -44,10 +44,10 @@ MultiPolygon simplify_for_zoom(const MultiPolygon& mercator, int z, double units
 /// buffer) the encoder copies these rings shifted, without clipping, rounding or validating
 /// again; tiles that cut it clip the simplified geometry as usual.
 struct PreparedPolygon {
-  MultiPolygon mercator;  ///< simplified, Web Mercator metres: the fallback for cut tiles
+  geo::MultiPolygon mercator;  ///< simplified, Web Mercator metres: the fallback for cut tiles
   int z = 0;
   std::uint32_t extent = 4096;
-  BBox world;  ///< of the unrounded geometry in world units (the wholly-inside test)
+  geo::BBox world;  ///< of the unrounded geometry in world units (the wholly-inside test)
   /// Valid rounded polygons in world units: [exterior, holes...], rings not closed, exteriors
   /// with positive area (y down). Empty when the polygon collapses at this zoom or z > 18
   /// (world units would overflow 32 bits): such polygons always take the general path.
@@ -56,7 +56,7 @@ struct PreparedPolygon {
 };
 
 /// @p mercator simplified and prepared for zoom @p z (see PreparedPolygon).
-PreparedPolygon prepare_for_zoom(const MultiPolygon& mercator, int z, double units = 1.0,
+PreparedPolygon prepare_for_zoom(const geo::MultiPolygon& mercator, int z, double units = 1.0,
                                  std::uint32_t extent = 4096);
 
 /// A feature id for @p id, below 2^53 so that JavaScript clients hold it exactly: decimal ids
@@ -70,17 +70,17 @@ class LayerEncoder {
                std::uint32_t buffer = 64, double simplify_units = 1.0);
 
   /// @returns whether any of it lies in the tile with its buffer (and so was added).
-  bool add_polygon(std::uint64_t id, const MultiPolygon& lonlat,
+  bool add_polygon(std::uint64_t id, const geo::MultiPolygon& lonlat,
                    const std::vector<Property>& properties);
   /// The same for a polygon already in Web Mercator metres (see to_mercator): servers project
   /// their polygons once and tile them many times.
-  bool add_polygon_mercator(std::uint64_t id, const MultiPolygon& mercator,
+  bool add_polygon_mercator(std::uint64_t id, const geo::MultiPolygon& mercator,
                             const std::vector<Property>& properties);
   /// The same for a polygon prepared for this tile's zoom (and extent); the encoder must have
   /// been made with simplify_units 0, as the polygon is simplified already.
   bool add_prepared(std::uint64_t id, const PreparedPolygon& polygon,
                     const std::vector<Property>& properties);
-  bool add_point(std::uint64_t id, XY lonlat, const std::vector<Property>& properties);
+  bool add_point(std::uint64_t id, geo::XY lonlat, const std::vector<Property>& properties);
 
   bool empty() const noexcept { return features_.empty(); }
   const EncodeStats& stats() const noexcept { return stats_; }
@@ -98,7 +98,7 @@ class LayerEncoder {
   };
   std::vector<std::uint32_t> tags_of(const std::vector<Property>& properties);
   template <class Project>
-  bool add_projected(std::uint64_t id, const MultiPolygon& g,
+  bool add_projected(std::uint64_t id, const geo::MultiPolygon& g,
                      const std::vector<Property>& properties, Project project);
 
   std::string name_;

@@ -55,10 +55,10 @@ class TileCache {
   /// Drops the cached tiles of @p layer that contain @p lonlat, at every zoom, with a margin
   /// of @p margin tile widths (the buffer: a point near an edge shows in the neighbour too).
   /// @returns how many were dropped.
-  std::size_t invalidate_point(const std::string& layer, XY lonlat, double margin);
+  std::size_t invalidate_point(const std::string& layer, geo::XY lonlat, double margin);
   /// Drops the cached tiles of @p layer whose area (widened by @p margin tile widths) meets the
   /// lon/lat box @p box, at every zoom. @returns how many were dropped.
-  std::size_t invalidate_box(const std::string& layer, const BBox& box, double margin);
+  std::size_t invalidate_box(const std::string& layer, const geo::BBox& box, double margin);
   /// Drops every tile of @p layer.
   std::size_t invalidate_layer(const std::string& layer);
 

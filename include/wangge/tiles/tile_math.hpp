@@ -25,22 +25,22 @@ struct TileId {
 bool valid(const TileId& t) noexcept;
 
 /// Web Mercator metres of a lon/lat (latitude clamped to ±85.0511°).
-XY to_mercator(XY lonlat) noexcept;
-XY to_lonlat(XY mercator) noexcept;
+geo::XY to_mercator(geo::XY lonlat) noexcept;
+geo::XY to_lonlat(geo::XY mercator) noexcept;
 
 /// The tile's bounds in Web Mercator metres, and in lon/lat degrees.
-BBox mercator_bounds(const TileId& t) noexcept;
-BBox lonlat_bounds(const TileId& t) noexcept;
+geo::BBox mercator_bounds(const TileId& t) noexcept;
+geo::BBox lonlat_bounds(const TileId& t) noexcept;
 
 /// The tile at zoom @p z that contains @p lonlat.
-TileId tile_of(XY lonlat, int z) noexcept;
+TileId tile_of(geo::XY lonlat, int z) noexcept;
 
 /// Every tile at zoom @p z that a lon/lat box touches, each widened by @p margin (a fraction of
 /// a tile, e.g. buffer / extent), row by row.
-std::vector<TileId> tiles_touching(const BBox& lonlat, int z, double margin = 0) noexcept;
+std::vector<TileId> tiles_touching(const geo::BBox& lonlat, int z, double margin = 0) noexcept;
 
 /// Every vertex of @p lonlat in Web Mercator metres (to project once, then tile many times).
-MultiPolygon to_mercator(const MultiPolygon& lonlat);
+geo::MultiPolygon to_mercator(const geo::MultiPolygon& lonlat);
 
 /// Web Mercator metres → the units of one zoom's whole map, 2^z * extent wide, y down. A
 /// tile's own units are these minus (x, y) * extent, an exact subtraction, so geometry rounded
@@ -48,7 +48,9 @@ MultiPolygon to_mercator(const MultiPolygon& lonlat);
 class WorldProjection {
  public:
   WorldProjection(int z, std::uint32_t extent);
-  XY operator()(XY m) const noexcept { return {(m.x + half_) * scale_, (half_ - m.y) * scale_}; }
+  geo::XY operator()(geo::XY m) const noexcept {
+    return {(m.x + half_) * scale_, (half_ - m.y) * scale_};
+  }
 
  private:
   double half_, scale_;
@@ -58,10 +60,10 @@ class WorldProjection {
 class TileProjection {
  public:
   TileProjection(const TileId& t, std::uint32_t extent);
-  XY operator()(XY lonlat) const noexcept;
+  geo::XY operator()(geo::XY lonlat) const noexcept;
   /// The same for a point already in Web Mercator metres (no trigonometry).
-  XY from_mercator(XY m) const noexcept {
-    const XY w = world_(m);
+  geo::XY from_mercator(geo::XY m) const noexcept {
+    const geo::XY w = world_(m);
     return {w.x - origin_x_, w.y - origin_y_};
   }
   std::uint32_t extent() const noexcept { return extent_; }

@@ -22,13 +22,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: intake_bench STORE DATA group|per-report WRITERS COUNT\n");
     return 2;
   }
-  ServiceConfig config;
+  service::ServiceConfig config;
   config.store = argv[1];
   config.data_dir = argv[2];
   config.store_options.group_commit = std::string(argv[3]) == "group";
   const int writers = std::atoi(argv[4]);
   const int count = std::atoi(argv[5]);
-  auto service = Service::open(config);
+  auto service = service::Service::open(config);
   std::atomic<int> next{0};
   std::vector<std::vector<double>> latencies(static_cast<std::size_t>(writers));
   const auto start = Clock::now();
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     pool.emplace_back([&, w] {
       std::mt19937_64 rng(static_cast<std::uint64_t>(w) * 7919 + 1);
       for (int n; (n = next.fetch_add(1)) < count;) {
-        Submission s;
+        dispatch::Submission s;
         // Anywhere in the subdistrict's box, any of its categories.
         s.lon = std::uniform_real_distribution<double>(112.8917, 112.9372)(rng);
         s.lat = std::uniform_real_distribution<double>(27.8481, 27.8756)(rng);
@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
         s.text = "bench report " + std::to_string(n);
         s.reporter = {"测试", "13800138000", ""};
         const auto t0 = Clock::now();
-        service->submit(s, Actor{"", "", Role::resident, {}, {}},
-                        "bench-" + std::to_string(n) + "-" + argv[3], now_utc());
+        service->submit(s, dispatch::Actor{"", "", dispatch::Role::resident, {}, {}},
+                        "bench-" + std::to_string(n) + "-" + argv[3], dispatch::now_utc());
         latencies[static_cast<std::size_t>(w)].push_back(
             std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       }

@@ -19,7 +19,7 @@ using namespace wangge;
 
 namespace {
 
-std::vector<LonLat> read_points(const std::string& path) {
+std::vector<geo::LonLat> read_points(const std::string& path) {
   const std::string content = text::read_file(path);
   csv::Reader reader(content);
   auto header = reader.next();
@@ -28,12 +28,13 @@ std::vector<LonLat> read_points(const std::string& path) {
     if (header->fields[i] == "lon") lon = i;
     if (header->fields[i] == "lat") lat = i;
   }
-  std::vector<LonLat> points;
+  std::vector<geo::LonLat> points;
   while (auto rec = reader.next()) {
     auto x = text::parse_double(rec->fields.at(lon));
     auto y = text::parse_double(rec->fields.at(lat));
     if (x && y) {
-      if (auto p = LonLat::try_make(Longitude(*x), Latitude(*y))) points.push_back(*p);
+      if (auto p = geo::LonLat::try_make(geo::Longitude(*x), geo::Latitude(*y)))
+        points.push_back(*p);
     }
   }
   return points;
@@ -53,17 +54,17 @@ int main(int argc, char** argv) {
   unsigned threads = default_thread_count();
   if (argc == 5 && std::string(argv[3]) == "--threads")
     threads = static_cast<unsigned>(std::atoi(argv[4]));
-  ImportResult grids = import_grids(argv[1], {});
-  auto set = std::make_shared<const GridSet>(GridSet::build(std::move(grids.grids)));
-  const GridIndex index(set, 50.0);
-  const std::vector<LonLat> points = read_points(argv[2]);
+  grid::ImportResult grids = grid::import_grids(argv[1], {});
+  auto set = std::make_shared<const grid::GridSet>(grid::GridSet::build(std::move(grids.grids)));
+  const grid::GridIndex index(set, 50.0);
+  const std::vector<geo::LonLat> points = read_points(argv[2]);
 
   // One thread: the per-core rate.
   std::size_t checksum = 0, covered = 0;
   auto t0 = std::chrono::steady_clock::now();
-  for (const LonLat& p : points) {
-    const Location loc = index.locate(p);
-    if (loc.status != LocateStatus::not_covered) {
+  for (const geo::LonLat& p : points) {
+    const grid::Location loc = index.locate(p);
+    if (loc.status != grid::LocateStatus::not_covered) {
       ++covered;
       checksum += loc.grid;
     }
@@ -76,8 +77,8 @@ int main(int argc, char** argv) {
   parallel_for(points.size(), threads, 65536, [&](std::size_t begin, std::size_t end) {
     std::size_t s = 0;
     for (std::size_t k = begin; k < end; ++k) {
-      const Location loc = index.locate(points[k]);
-      if (loc.status != LocateStatus::not_covered) s += loc.grid;
+      const grid::Location loc = index.locate(points[k]);
+      if (loc.status != grid::LocateStatus::not_covered) s += loc.grid;
     }
     sums[begin / 65536] = s;
   });

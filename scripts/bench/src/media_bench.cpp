@@ -52,12 +52,12 @@ int main(int argc, char** argv) {
   s << in.rdbuf();
   const std::string photo = s.str();
   const int count = std::atoi(argv[3]);
-  auto store = open_store(argv[1]);
-  MediaPolicy policy;
+  auto store = store::open_store(argv[1]);
+  service::MediaPolicy policy;
   policy.uploads_per_hour = static_cast<std::size_t>(count) + 1;
-  MediaLibrary library(
-      store->media(), [](const std::string&, const Actor&) { return false; }, policy);
-  const Actor owner{"bench", "bench", Role::grid_worker, {}, {}};
+  service::MediaLibrary library(
+      store->media(), [](const std::string&, const dispatch::Actor&) { return false; }, policy);
+  const dispatch::Actor owner{"bench", "bench", dispatch::Role::grid_worker, {}, {}};
 
   const double copies = plain_copies(photo, std::string(argv[1]) + ".copy", count);
   auto t0 = Clock::now();
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < count; ++i) sample = media::process(photo);
   const double processed = count / seconds_since(t0);
   t0 = Clock::now();
-  for (int i = 0; i < count; ++i) (void)library.upload(photo, owner, now_utc());
+  for (int i = 0; i < count; ++i) (void)library.upload(photo, owner, dispatch::now_utc());
   const double uploads = count / seconds_since(t0);
   std::printf(
       "{\"photo_bytes\": %zu, \"source\": \"%dx%d\", \"display\": \"%dx%d\", \"display_bytes\": "

@@ -26,17 +26,17 @@ double ms_since(Clock::time_point t0) {
 
 /// A city of n × n intersections ~80 m apart, jittered, with a tenth of the blocks crossed by
 /// a footpath diagonal and 3% of the streets missing.
-WalkingGraph city(int n) {
+network::WalkingGraph city(int n) {
   std::mt19937_64 rng(42);
   std::uniform_real_distribution<double> jitter(-15, 15), unit(0, 1);
-  std::vector<XY> nodes;
+  std::vector<geo::XY> nodes;
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < n; ++i) nodes.push_back({i * 80.0 + jitter(rng), j * 80.0 + jitter(rng)});
-  std::vector<WalkingGraph::Edge> edges;
-  std::vector<XY> geometry;
+  std::vector<network::WalkingGraph::Edge> edges;
+  std::vector<geo::XY> geometry;
   auto add = [&](int a, int b, double factor) {
-    const XY p = nodes[static_cast<std::size_t>(a)], q = nodes[static_cast<std::size_t>(b)];
-    WalkingGraph::Edge e;
+    const geo::XY p = nodes[static_cast<std::size_t>(a)], q = nodes[static_cast<std::size_t>(b)];
+    network::WalkingGraph::Edge e;
     e.u = static_cast<std::uint32_t>(a);
     e.v = static_cast<std::uint32_t>(b);
     e.length_mm = std::llround(std::hypot(q.x - p.x, q.y - p.y) * 1000);
@@ -57,12 +57,12 @@ WalkingGraph city(int n) {
     }
   }
   // The frame's origin: somewhere in Hunan, for plausible lon/lat.
-  const LonLat origin = LonLat::trusted(112.9, 27.86);
+  const geo::LonLat origin = geo::LonLat::trusted(112.9, 27.86);
   const double half = n * 40.0;
-  for (XY& p : nodes) p = {p.x - half, p.y - half};
-  for (XY& p : geometry) p = {p.x - half, p.y - half};
-  return WalkingGraph(origin, std::move(nodes), std::move(edges), std::move(geometry),
-                      FootProfile{});
+  for (geo::XY& p : nodes) p = {p.x - half, p.y - half};
+  for (geo::XY& p : geometry) p = {p.x - half, p.y - half};
+  return network::WalkingGraph(origin, std::move(nodes), std::move(edges), std::move(geometry),
+                               network::FootProfile{});
 }
 
 }  // namespace
@@ -74,62 +74,63 @@ int main(int argc, char** argv) {
   }
   const std::string graph_arg = argv[1], points_arg = argv[2], out = argv[3];
   auto t0 = Clock::now();
-  auto graph = std::make_shared<const WalkingGraph>(graph_arg.rfind("city:", 0) == 0
-                                                        ? city(std::stoi(graph_arg.substr(5)))
-                                                        : open_walking_graph(graph_arg));
+  auto graph = std::make_shared<const network::WalkingGraph>(
+      graph_arg.rfind("city:", 0) == 0 ? city(std::stoi(graph_arg.substr(5)))
+                                       : network::open_walking_graph(graph_arg));
   const double build_ms = ms_since(t0);
   std::mt19937_64 rng(7);
-  std::vector<ServicePoint> points;
+  std::vector<network::ServicePoint> points;
   if (points_arg.rfind("random:", 0) == 0) {
     const int k = std::stoi(points_arg.substr(7));
     const char* kinds[] = {"便民服务", "养老托幼", "医疗卫生", "文明实践"};
     for (int i = 0; i < k; ++i) {
-      ServicePoint p;
+      network::ServicePoint p;
       p.id = "P" + std::to_string(i);
       p.services = {kinds[i % 4]};
       const auto e = static_cast<std::uint32_t>(rng() % graph->edge_count());
-      const XY a = *graph->geometry_begin(e), b = *(graph->geometry_end(e) - 1);
+      const geo::XY a = *graph->geometry_begin(e), b = *(graph->geometry_end(e) - 1);
       p.position = graph->to_lonlat({(a.x + b.x) / 2, (a.y + b.y) / 2});
       points.push_back(p);
     }
   } else {
-    points = import_service_points(points_arg);
+    points = network::import_service_points(points_arg);
   }
   t0 = Clock::now();
-  NearestService service(graph, points, WalkingConfig{});
+  network::NearestService service(graph, points, network::WalkingConfig{});
   const double searches_ms = ms_since(t0);
   const std::size_t searches = service.types().size();
 
   // Per-report look-ups with snapping, over random points in the graph's box.
-  const BBox b = graph->bounds_m();
+  const geo::BBox b = graph->bounds_m();
   std::uniform_real_distribution<double> ux(b.min_x, b.max_x), uy(b.min_y, b.max_y);
-  std::vector<LonLat> reports;
+  std::vector<geo::LonLat> reports;
   for (int i = 0; i < 200000; ++i) reports.push_back(graph->to_lonlat({ux(rng), uy(rng)}));
   t0 = Clock::now();
   std::size_t within = 0;
-  for (const LonLat& p : reports) within += service.lookup(p).within_circle;
+  for (const geo::LonLat& p : reports) within += service.lookup(p).within_circle;
   const double lookup_us = ms_since(t0) * 1000 / static_cast<double>(reports.size());
 
   // Isochrones: cold (snap tiles computed) and warm.
-  const SnapRaster raster(service);
+  const network::SnapRaster raster(service);
   const std::size_t iso_count = std::min<std::size_t>(points.size(), 20);
   t0 = Clock::now();
   double area = 0;
-  for (std::size_t i = 0; i < iso_count; ++i) area += area_m2(isochrone(service, raster, i));
+  for (std::size_t i = 0; i < iso_count; ++i)
+    area += area_m2(network::isochrone(service, raster, i));
   const double iso_cold_ms = ms_since(t0) / static_cast<double>(iso_count);
   t0 = Clock::now();
-  for (std::size_t i = 0; i < iso_count; ++i) isochrone(service, raster, i);
+  for (std::size_t i = 0; i < iso_count; ++i) network::isochrone(service, raster, i);
   const double iso_warm_ms = ms_since(t0) / static_cast<double>(iso_count);
 
   // For pgRouting: the graph, the points (service points 1…K, reports 100000+), our answers.
   std::ofstream edges(out + "/edges.csv"), pts(out + "/points.csv"), ours(out + "/ours.csv");
   for (std::uint32_t e = 0; e < graph->edge_count(); ++e) {
     const auto& edge = graph->edge(e);
-    auto cost = [](std::int64_t c) { return c >= WalkingGraph::kUnreachable ? -1 : c; };
+    auto cost = [](std::int64_t c) { return c >= network::WalkingGraph::kUnreachable ? -1 : c; };
     edges << e + 1 << ',' << edge.u + 1 << ',' << edge.v + 1 << ',' << cost(edge.cost_uv) << ','
           << cost(edge.cost_vu) << '\n';
   }
-  auto fraction = [&](const Snap& s) {
+  auto fraction = [&](const network::Snap& s) {
     return static_cast<double>(s.offset_mm) / static_cast<double>(graph->edge(s.edge).length_mm);
   };
   // pgRouting 3.4.2 answers nothing once a point sits on a vertex: such service points are
@@ -158,7 +159,7 @@ int main(int argc, char** argv) {
   for (std::size_t k = 0; k < reports.size() && written < 100; ++k) {
     const auto s = service.snapper()->snap(reports[k], 200);
     if (!s || s->offset_mm == 0 || s->offset_mm == graph->edge(s->edge).length_mm) continue;
-    const NearestAnswer a = service.lookup_snapped(*s);
+    const network::NearestAnswer a = service.lookup_snapped(*s);
     if (!a.point) continue;
     char buf[96];
     std::snprintf(buf, sizeof buf, "%d,%u,%.17g\n", 100000 + written, s->edge + 1, fraction(*s));

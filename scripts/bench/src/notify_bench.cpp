@@ -22,18 +22,18 @@ int main(int argc, char** argv) {
   }
   const std::string url = argv[2];
   const int count = std::stoi(argv[3]);
-  auto store = open_store(argv[1]);
-  const Instant now = now_utc();
+  auto store = store::open_store(argv[1]);
+  const dispatch::Instant now = dispatch::now_utc();
   for (int done = 0; done < count;) {
     const int batch = std::min(500, count - done);
-    store->write([&](WriteTx& tx) {
+    store->write([&](store::WriteTx& tx) {
       for (int i = done; i < done + batch; ++i) {
-        Notification n;
+        dispatch::Notification n;
         n.id = "n_bench" + std::to_string(i);
         n.created_at = now;
         n.report_id = "rbench" + std::to_string(i);
         n.event_seq = 2;
-        n.kind = NoticeKind::registered;
+        n.kind = dispatch::NoticeKind::registered;
         n.recipient = "resident:bench" + std::to_string(i % 100);
         n.grids = {"43030200901300105", "430302009013001"};
         n.category = "0101";
@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
                  "，办理进度可在此查看：https://wg.example.cn/api/v1/reports/rbench" +
                  std::to_string(i);
         n.link = "https://wg.example.cn/api/v1/reports/rbench" + std::to_string(i);
-        Delivery d;
+        dispatch::Delivery d;
         d.id = "d_bench" + std::to_string(i);
         d.notification_id = n.id;
         d.channel = "notify-webhook";
@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     });
     done += batch;
   }
-  Notifications notifications(*store);
+  service::Notifications notifications(*store);
   notify::NotifyConfig config;
   config.channels.push_back(notify::every_message_webhook(url, "bench-secret"));
   notifications.configure(std::move(config), "https://wg.example.cn");
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   notifications.stop();
-  const NotifierStats stats = notifications.stats();
+  const service::NotifierStats stats = notifications.stats();
   std::printf(
       "{\"messages\": %d, \"delivered\": %zu, \"failed_tries\": %llu, \"seconds\": %.3f, "
       "\"deliveries_per_s\": %.0f}\n",

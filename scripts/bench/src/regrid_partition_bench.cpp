@@ -166,12 +166,12 @@ void print_table(const Totals& ours, const Totals& metis) {
 /// Ours against METIS on the unit graphs wangge regrid builds for the sample's parents.
 int sample_mode(char** argv) {
   const int level = std::stoi(argv[5]);
-  const auto grids = wangge::import_grids(argv[2], wangge::ImportOptions{}).grids;
+  const auto grids = wangge::grid::import_grids(argv[2], wangge::grid::ImportOptions{}).grids;
   const auto buildings = read_buildings(argv[3], "households");
   const auto roads = read_roads(argv[4]);
   Totals ours, metis;
   int units = 0, parents = 0;
-  for (const wangge::Grid& g : grids) {
+  for (const wangge::grid::Grid& g : grids) {
     if (g.level.value_or(-1) != level) continue;
     const UnitGraph graph = parent_unit_graph(g, buildings, roads, kBand.max / 2);
     units += graph.size();

@@ -21,15 +21,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: tiles_bench GRIDS N SEED OUT_LIST\n");
     return 2;
   }
-  const std::vector<Grid> grids = import_grids(argv[1], ImportOptions{}).grids;
+  const std::vector<grid::Grid> grids = grid::import_grids(argv[1], grid::ImportOptions{}).grids;
   const int n = std::atoi(argv[2]);
   std::mt19937 rng(static_cast<unsigned>(std::atoi(argv[3])));
-  BBox all;
-  std::vector<BBox> boxes;
-  std::vector<MultiPolygon> mercator;  // projected once, as the server does
+  geo::BBox all;
+  std::vector<geo::BBox> boxes;
+  std::vector<geo::MultiPolygon> mercator;  // projected once, as the server does
   std::vector<std::vector<tiles::PreparedPolygon>> by_zoom(17);  // and prepared once per zoom
-  for (const Grid& g : grids) {
-    boxes.push_back(bbox_of(g.geometry));
+  for (const grid::Grid& g : grids) {
+    boxes.push_back(geo::bbox_of(g.geometry));
     all.extend(boxes.back());
     mercator.push_back(tiles::to_mercator(g.geometry));
   }
@@ -45,17 +45,18 @@ int main(int argc, char** argv) {
   for (const auto& t : list) {
     auto& simplified = by_zoom[static_cast<std::size_t>(t.z)];
     if (simplified.empty()) {  // once per zoom, timed with the tiles
-      for (const MultiPolygon& m : mercator) simplified.push_back(tiles::prepare_for_zoom(m, t.z));
+      for (const geo::MultiPolygon& m : mercator)
+        simplified.push_back(tiles::prepare_for_zoom(m, t.z));
     }
-    const BBox b = tiles::lonlat_bounds(t);
+    const geo::BBox b = tiles::lonlat_bounds(t);
     const double px = (b.max_x - b.min_x) * 64 / 4096, py = (b.max_y - b.min_y) * 64 / 4096;
     tiles::LayerEncoder enc("grids", t, 4096, 64, 0);
     for (std::size_t i = 0; i < grids.size(); ++i) {
-      const BBox& g = boxes[i];
+      const geo::BBox& g = boxes[i];
       if (g.max_x < b.min_x - px || g.min_x > b.max_x + px || g.max_y < b.min_y - py ||
           g.min_y > b.max_y + py)
         continue;
-      const Grid& grid = grids[i];
+      const grid::Grid& grid = grids[i];
       if (enc.add_prepared(tiles::feature_id(grid.id), simplified[i],
                            {{"id", grid.id},
                             {"code", grid.code},

@@ -20,10 +20,10 @@ RouteFixture& RouteFixture::instance() {
 }
 
 RouteFixture::RouteFixture() {
-  ServiceConfig config;
+  service::ServiceConfig config;
   config.store = scratch_dir() + "/fuzz.db";
   config.data_dir = std::string(WANGGE_SOURCE_DIR) + "/geodata/sample";
-  service_ = Service::open(config);
+  service_ = service::Service::open(config);
   context_ = std::make_unique<http::Context>(
       http::Context{*service_, config_, metrics_, [] { return std::size_t{0}; }, in_flight_, ready_,
                     [this](const std::string& secret) { return authenticate(secret); }});
@@ -39,21 +39,21 @@ RouteFixture::RouteFixture() {
   app_key_ = service_->create_api_key("app:fuzz", "fuzz").second;
 }
 
-std::optional<Actor> RouteFixture::authenticate(const std::string& secret) {
+std::optional<dispatch::Actor> RouteFixture::authenticate(const std::string& secret) {
   if (secret == kResidentKey) return service_->authenticate(resident_key_);
   if (secret == kAppKey) return service_->authenticate(app_key_);
   return service_->authenticate(secret);
 }
 
 http::Request RouteFixture::request(const std::string& method, const std::string& path,
-                                    std::string body, const Actor* actor) const {
+                                    std::string body, const dispatch::Actor* actor) const {
   http::Request r;
   r.id = "fuzz";
   r.method = method;
   std::tie(r.path, r.extension) = http::split_extension(path);
   r.body = std::move(body);
   r.client = "127.0.0.1";
-  r.now = now_utc();
+  r.now = dispatch::now_utc();
   if (actor) {
     r.actor = *actor;
     r.authenticated = true;

@@ -17,12 +17,12 @@ class RouteFixture {
   /// The process's fixture, opened on first use (a few seconds) and closed at exit.
   static RouteFixture& instance();
 
-  Service& service() { return *service_; }
+  service::Service& service() { return *service_; }
 
   /// A request as the server hands it to a handler: @p path may carry a format extension
   /// ("/open311/v2/requests.json"); authenticated as @p actor unless it is null.
   http::Request request(const std::string& method, const std::string& path, std::string body,
-                        const Actor* actor) const;
+                        const dispatch::Actor* actor) const;
 
   /// Runs the handler of the route that matches @p req (a finding when none does). A thrown
   /// Error is answered as the server answers it; Error(internal), another exception or a
@@ -30,9 +30,9 @@ class RouteFixture {
   http::Response call(http::Request req);
 
   /// A resident with an account: submits reports and acts on their own.
-  const Actor& resident() const { return resident_; }
-  const Actor& dispatcher() const { return dispatcher_; }
-  const Actor& admin() const { return admin_; }
+  const dispatch::Actor& resident() const { return resident_; }
+  const dispatch::Actor& dispatcher() const { return dispatcher_; }
+  const dispatch::Actor& admin() const { return admin_; }
   /// Names for two real API keys, which inputs may present (Open311's api_key): the key of
   /// resident(), and the key of an app that submits for anonymous residents.
   static constexpr const char* kResidentKey = "fuzz-resident-key";
@@ -41,16 +41,16 @@ class RouteFixture {
  private:
   RouteFixture();
   /// The authentication hook of the routes: the named keys stand for the real ones.
-  std::optional<Actor> authenticate(const std::string& secret);
+  std::optional<dispatch::Actor> authenticate(const std::string& secret);
 
-  std::unique_ptr<Service> service_;
+  std::unique_ptr<service::Service> service_;
   http::ServerConfig config_;
   http::Metrics metrics_;
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<bool> ready_{true};
   std::unique_ptr<http::Context> context_;
   http::Router router_;
-  Actor resident_, dispatcher_, admin_;
+  dispatch::Actor resident_, dispatcher_, admin_;
   std::string resident_key_, app_key_;
 };
 
