@@ -8,7 +8,11 @@
 2. Every `#include "wangge/<module>/…"` in src/<m>/ and include/wangge/<m>/ names <m> itself or
    a module the table's "may include" column lists for <m>; a quoted include without the
    `wangge/` prefix is a private header of the same folder (never "../").
-3. No function in src/http/ is longer than 100 lines (a handler parses, validates, calls one
+3. Every file of a module <m> other than util declares its code in namespace wangge::<m> (or
+   one nested in it), and in no other of ours (a block of forward declarations aside): one
+   namespace root per module. geo's RAII wrappers of GEOS and GDAL are wangge::geos and
+   wangge::gdal.
+4. No function in src/http/ is longer than 100 lines (a handler parses, validates, calls one
    service and renders; see tests/layout/functions.py for what counts as a function).
 
 Prints every breach as file:line: what and why, and exits 1 when there is any.
@@ -21,6 +25,27 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import functions  # noqa: E402
 
 HTTP_FUNCTION_LIMIT = 100
+# Namespace roots a module may use besides wangge::<module> (util's root is wangge itself).
+EXTRA_ROOTS = {"geo": ("wangge::geos", "wangge::gdal")}
+NAMESPACE = re.compile(r"^\s*namespace\s+(wangge(?:::\w+)*)\s*\{", re.M)
+# A block of forward declarations only (`namespace wangge::x { class Y; }`) names another
+# module's type without declaring anything in it.
+FORWARD_ONLY = re.compile(
+    r"^\s*namespace\s+wangge(?:::\w+)*\s*\{\s*(?:(?:class|struct)\s+\w+;\s*)+\}[^\n]*$", re.M)
+
+
+def namespace_breach(module, text):
+    """What is wrong with the namespaces a file of @p module declares, or None."""
+    if module == "util":
+        return None
+    roots = (f"wangge::{module}",) + EXTRA_ROOTS.get(module, ())
+    declared = NAMESPACE.findall(FORWARD_ONLY.sub("", text))
+    if not declared:
+        return f"declares nothing in {roots[0]}"
+    for ns in declared:
+        if not any(ns == r or ns.startswith(r + "::") for r in roots):
+            return f"declares namespace {ns}; the code of {module} lives in {' or '.join(roots)}"
+    return None
 
 
 def module_map(readme):
@@ -69,6 +94,9 @@ def main(root):
                     path = os.path.join(dirpath, f)
                     rel = os.path.relpath(path, root)
                     checked += 1
+                    why = namespace_breach(module, open(path, encoding="utf-8", errors="replace").read())
+                    if why:
+                        breaches.append(f"{rel}: {why}")
                     for n, line in enumerate(open(path, encoding="utf-8", errors="replace"), 1):
                         m = include.match(line)
                         if not m:
