@@ -36,6 +36,21 @@ class NotificationRules : public ::testing::Test {
     const Event e = flow_.apply(r, req, by, at(when));
     return notifications_for(r, e, context());
   }
+  /// The sample's report, registered and dispatched at @p when.
+  Report dispatched(const char* when) const {
+    Report r = sample_->report(at(when));
+    flow_.apply(r, act(Action::register_case), sample_->dispatcher(), at(when));
+    flow_.apply(r, act(Action::dispatch), sample_->dispatcher(), at(when));
+    return r;
+  }
+  /// 吹哨 to 环卫所 (the lead) with 城管执法中队 co-handling.
+  ActionRequest whistle_to_hw_with_cgzf() const {
+    ActionRequest whistle = act(Action::escalate);
+    whistle.to = Assignee{Assignee::Kind::department, "hw", "环卫所"};
+    whistle.co_departments = {"cgzf"};
+    whistle.reason = "需要环卫所清运";
+    return whistle;
+  }
   static std::vector<std::string> recipients(const std::vector<Notification>& ns) {
     std::vector<std::string> out;
     for (const Notification& n : ns) out.push_back(n.recipient);
@@ -132,14 +147,8 @@ TEST_F(NotificationRules, IdsAreStablePerEventKindAndRecipient) {
 }
 
 TEST_F(NotificationRules, AWhistleCallsEveryDepartmentWithItsDeadline) {
-  Report r = sample_->report(at("2026-11-23T09:00"));
-  flow_.apply(r, act(Action::register_case), sample_->dispatcher(), at("2026-11-23T09:00"));
-  flow_.apply(r, act(Action::dispatch), sample_->dispatcher(), at("2026-11-23T09:00"));
-  ActionRequest whistle = act(Action::escalate);
-  whistle.to = Assignee{Assignee::Kind::department, "hw", "环卫所"};
-  whistle.co_departments = {"cgzf"};
-  whistle.reason = "需要环卫所清运";
-  const auto ns = apply(r, whistle, sample_->unit_leader(), "2026-11-23T09:30");
+  Report r = dispatched("2026-11-23T09:00");
+  const auto ns = apply(r, whistle_to_hw_with_cgzf(), sample_->unit_leader(), "2026-11-23T09:30");
   ASSERT_EQ(recipients(ns), (std::vector<std::string>{"dept-hw", "dept-cgzf"}));
   EXPECT_EQ(ns[0].department, "hw");
   EXPECT_EQ(ns[1].department, "cgzf");
@@ -193,14 +202,8 @@ TEST_F(NotificationRules, ReturnsGoToDispatchersAndExtensionsToSupervisors) {
 }
 
 TEST_F(NotificationRules, AMissed报到RemindsTheLateDepartmentsAndTellsTheGridCentre) {
-  Report r = sample_->report(at("2026-11-23T09:00"));
-  flow_.apply(r, act(Action::register_case), sample_->dispatcher(), at("2026-11-23T09:00"));
-  flow_.apply(r, act(Action::dispatch), sample_->dispatcher(), at("2026-11-23T09:00"));
-  ActionRequest whistle = act(Action::escalate);
-  whistle.to = Assignee{Assignee::Kind::department, "hw", "环卫所"};
-  whistle.co_departments = {"cgzf"};
-  whistle.reason = "需要环卫所清运";
-  flow_.apply(r, whistle, sample_->unit_leader(), at("2026-11-23T09:30"));
+  Report r = dispatched("2026-11-23T09:00");
+  flow_.apply(r, whistle_to_hw_with_cgzf(), sample_->unit_leader(), at("2026-11-23T09:30"));
   flow_.apply(r, act(Action::accept), sample_->staff("dept-hw"), at("2026-11-23T10:00"));
   const auto e = flow_.report_in_missed(r, at("2026-11-23T11:31"));
   ASSERT_TRUE(e);
