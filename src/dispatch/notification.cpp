@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <set>
 
@@ -204,9 +205,9 @@ class Composer {
     n.link = link();
     n.fields = fields(department);
     n.text = c_.templates->render(kind, n.fields);
-    n.id = "n_" + sha256_hex(r_.id + "\n" + std::to_string(e_.seq) + "\n" +
-                             std::string(to_string(kind)) + "\n" + recipient)
-                      .substr(0, 24);
+    n.id = outbox_id("n_", e_.at,
+                     r_.id + "\n" + std::to_string(e_.seq) + "\n" + std::string(to_string(kind)) +
+                         "\n" + recipient);
     out_.push_back(std::move(n));
   }
 
@@ -329,6 +330,14 @@ std::string NoticeTemplates::render(NoticeKind kind,
 
 const std::vector<std::string_view>& NoticeTemplates::fields() {
   return kFields;
+}
+
+std::string outbox_id(std::string_view prefix, Instant at, std::string_view key) {
+  const long long ms = std::max<long long>(
+      0, std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count());
+  std::array<char, 20> time{};  // 12 digits until the year 10889, at most 16
+  std::snprintf(time.data(), time.size(), "%012llx", ms);
+  return std::string(prefix) + time.data() + sha256_hex(key).substr(0, 16);
 }
 
 bool concerns_areas(const Report& r, const Event& e, const ReferenceData& ref) {

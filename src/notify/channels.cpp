@@ -443,7 +443,7 @@ std::vector<std::pair<std::size_t, dispatch::Delivery>> deliveries_for(
     d.notification_id = messages[i].id;
     d.channel = c.name;
     d.address = address;
-    d.id = "d_" + sha256_hex(d.notification_id + "\n" + c.name).substr(0, 24);
+    d.id = dispatch::outbox_id("d_", messages[i].created_at, d.notification_id + "\n" + c.name);
     d.next_at = d.created_at = d.updated_at = now;
     if (c.own_texts.count(messages[i].kind))
       d.text = c.texts.render(messages[i].kind, messages[i].fields);

@@ -146,6 +146,21 @@ TEST_F(NotificationRules, IdsAreStablePerEventKindAndRecipient) {
   EXPECT_EQ(a[0].id.rfind("n_", 0), 0u);
 }
 
+TEST(OutboxIds, SortByTheEventTimeAndDifferByKey) {
+  const Instant t{std::chrono::milliseconds(1795395900000)};  // 2026-11-23T01:05Z
+  const std::string a = outbox_id("n_", t, "R1\n3\nassigned\nu1");
+  EXPECT_EQ(a, outbox_id("n_", t, "R1\n3\nassigned\nu1"));  // stable
+  EXPECT_NE(a, outbox_id("n_", t, "R1\n3\nassigned\nu2"));
+  EXPECT_EQ(a.substr(0, 14), "n_01a205ef5260");  // 1,795,395,900,000 ms in hex
+  EXPECT_EQ(a.size(), 2u + 12u + 16u);
+  // Ids of later events sort after earlier ones whatever their keys (a millisecond apart).
+  EXPECT_LT(outbox_id("n_", t, "zzz"), outbox_id("n_", t + std::chrono::milliseconds(1), "aaa"));
+  EXPECT_LT(a, outbox_id("n_", t + std::chrono::hours(24 * 365 * 40), "R0"));
+  // Before 1970 (a clock never set) they sort first rather than wrapping.
+  EXPECT_EQ(outbox_id("d_", Instant{} - std::chrono::hours(1), "k").substr(0, 14),
+            "d_000000000000");
+}
+
 TEST_F(NotificationRules, AWhistleCallsEveryDepartmentWithItsDeadline) {
   Report r = dispatched("2026-11-23T09:00");
   const auto ns = apply(r, whistle_to_hw_with_cgzf(), sample_->unit_leader(), "2026-11-23T09:30");

@@ -129,6 +129,12 @@ struct NoticeContext {
   std::vector<std::string> subscribers = {};
 };
 
+/// A stable outbox id: @p prefix, the time of the event it tells of (12 hex digits of
+/// milliseconds, so ids sort by time and a store's index on them grows at its end instead of
+/// touching a random page per row), then 16 hex digits of SHA-256 of @p key (what makes it
+/// unique: the same key and time always give the same id).
+std::string outbox_id(std::string_view prefix, Instant at, std::string_view key);
+
 /// Whether @p e may concern the followers of an area: a case of a public category registered
 /// (立案) or closed (结案). The service looks the followers up only then.
 bool concerns_areas(const Report& r, const Event& e, const ReferenceData& ref);
