@@ -221,6 +221,37 @@ TEST(Formats, EachChannelsBody) {
   EXPECT_EQ(body["id"], "d_1");
   EXPECT_EQ(body["attempt"], 3);
   EXPECT_EQ(body["type"], "notification.closed");
+  // The message, every field, against one built by an independent JSON writer.
+  n.text = "案件 \"R1\" 已办结\n请评价\x01";
+  n.recipient_name = "张三";
+  n.event_seq = 7;
+  n.urgent = true;
+  n.title = "结案";
+  n.link = "https://wangge.example.cn/api/v1/reports/R1";
+  n.created_at = now;
+  const nlohmann::json expected{{"id", "n_resident:a"},
+                                {"kind", "closed"},
+                                {"report_id", "R1"},
+                                {"event_seq", 7},
+                                {"recipient", "resident:a"},
+                                {"recipient_name", "张三"},
+                                {"department", ""},
+                                {"grids", {"g5", "g1"}},
+                                {"category", "0101"},
+                                {"urgent", true},
+                                {"title", "结案"},
+                                {"text", n.text},
+                                {"link", n.link},
+                                {"created_at", "2025-12-05T02:00:00+00:00"}};
+  EXPECT_EQ(
+      nlohmann::json::parse(format_request(config.channels[0], d, n, now).body)["notification"],
+      expected);
+  d.text = "渠道自己的文字";  // a channel's own template replaces the text
+  EXPECT_EQ(nlohmann::json::parse(
+                format_request(config.channels[0], d, n, now).body)["notification"]["text"],
+            "渠道自己的文字");
+  d.text.clear();
+  n.text = "案件";
   bool signed_ok = false;
   for (const auto& [name, value] : hook.headers)
     if (name == "X-Wangge-Signature")

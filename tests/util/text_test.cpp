@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
+
+#include <nlohmann/json.hpp>
 
 namespace wangge::text {
 namespace {
@@ -15,6 +18,36 @@ TEST(Text, ParsesWholeNumbersOnly) {
   EXPECT_TRUE(std::isnan(*parse_double("nan")));  // returned so callers can name the rule
   EXPECT_EQ(parse_integer("42"), 42);
   EXPECT_FALSE(parse_integer("4.2"));
+}
+
+TEST(Text, JsonStringsMatchAnIndependentWriterAndAlwaysParse) {
+  auto written = [](std::string_view s) {
+    std::string out;
+    append_json_string(out, s);
+    return out;
+  };
+  EXPECT_EQ(written("湘江一组 \"5\"\\\n\t\x01"), R"("湘江一组 \"5\"\\\n\t\u0001")");
+  // Well-formed text: the same bytes nlohmann::json writes, and it parses back unchanged.
+  std::mt19937 random(7);
+  const std::vector<std::string> pieces{"a",    "\"", "\\", "\n",   "\r", "\b", "\f",  "\x1f",
+                                        "\x7f", "/",  "é",  "网格", "😀",  " ",  "\x00"};
+  for (int round = 0; round < 500; ++round) {
+    std::string s;
+    for (int k = std::uniform_int_distribution<int>(0, 12)(random); k > 0; --k)
+      s += pieces[random() % pieces.size()];
+    EXPECT_EQ(written(s), nlohmann::json(s).dump()) << s;
+    EXPECT_EQ(nlohmann::json::parse(written(s)).get<std::string>(), s);
+  }
+  // A byte that is not part of well-formed UTF-8 becomes U+FFFD; the rest is kept.
+  for (const std::string& bad :
+       {std::string("a\xff b"), std::string("\xe7\xbd"), std::string("\xc0\xaf"),
+        std::string("\xed\xa0\x80"), std::string("x\xf4\x90\x80\x80")}) {
+    const std::string out = written(bad);
+    ASSERT_TRUE(nlohmann::json::accept(out)) << out;
+    EXPECT_TRUE(valid_utf8(nlohmann::json::parse(out).get<std::string>()));
+    EXPECT_NE(out.find("\\ufffd"), std::string::npos) << out;
+  }
+  EXPECT_EQ(written("a\xff b"), R"("a\ufffd b")");
 }
 
 TEST(Text, DisplayWidthCountsChineseAsTwoColumns) {

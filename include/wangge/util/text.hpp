@@ -24,6 +24,11 @@ std::string lower(std::string_view s);
 /// U+10FFFF).
 bool valid_utf8(std::string_view s);
 
+/// Appends @p s to @p out as a JSON string (RFC 8259): quoted, with '"', '\\' and control
+/// characters escaped and UTF-8 kept as it is; a byte that is not part of well-formed UTF-8
+/// becomes U+FFFD, so the result always parses. For hot paths that write JSON by hand.
+void append_json_string(std::string& out, std::string_view s);
+
 /// @returns the number of terminal columns @p utf8 takes: East Asian wide characters (CJK,
 /// Hangul, full-width forms) count two, other code points one. For aligning tables.
 std::size_t display_width(std::string_view utf8);
