@@ -151,9 +151,10 @@ std::size_t Notifications::enqueue(store::WriteTx& tx, const dispatch::Report& r
     tx.enqueue(messages[i], own, &fresh);  // before the next message's count, which has these
     for (std::size_t k = 0; k < own.size(); ++k) {
       if (!fresh[k]) continue;  // enqueued before: its own delivery is under way
-      if (own[k].digest.empty() && own[k].next_at <= now)
+      if (own[k].digest.empty() && own[k].next_at <= now) {
         out.due.push_back(store::DueDelivery{own[k], messages[i]});
-      else
+        out.due.back().notification.fields.clear();  // rendered already; the runner sends text
+      } else
         out.waiting = true;
     }
   }
