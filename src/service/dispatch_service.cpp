@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <set>
 
 #include "grid_snapshot.hpp"
 #include "wangge/grid/validate.hpp"
@@ -586,6 +587,7 @@ std::size_t Service::tick(dispatch::Instant now) {
     raised = 0;
     changed.clear();
     enqueued = {};
+    std::set<std::string> supervised;
     // N working days are at least N calendar days: a bound the store can use.
     const dispatch::Instant list_before =
         now - std::chrono::hours(24) * ref->rules.list_after_work_days;
@@ -602,6 +604,7 @@ std::size_t Service::tick(dispatch::Instant now) {
       tx.update_report(*r);
       for (const dispatch::Event& e : events) tx.append_event(e);
       raised += events.size();
+      supervised.insert(r->id);
       changed.push_back(std::move(*r));
     }
     // 报到超时: a whistled department let its deadline pass; told once, to it and the centre.
@@ -614,6 +617,9 @@ std::size_t Service::tick(dispatch::Instant now) {
       tx.update_report(*r);
       tx.append_event(*e);
       ++raised;
+      // Supervised in this tick too: published once, as it stands now.
+      if (supervised.count(r->id) > 0)
+        std::erase_if(changed, [&](const dispatch::Report& c) { return c.id == r->id; });
       changed.push_back(std::move(*r));
     }
   });

@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <set>
 
+#include "wangge/service/change_feed.hpp"
 #include "wangge/service/notifications.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
@@ -157,6 +160,66 @@ TEST_F(ServiceTest, TheTickTellsOfAMissed报到OnceToTheLateDepartmentAndTheDisp
               1)
         << who;
   }
+}
+
+/// Collects what the change feed fans out, for waiting on a given report's change.
+class Collector : public ChangeListener {
+ public:
+  bool deliver(const Change& change) override {
+    std::lock_guard lock(mutex_);
+    got_.push_back(change.report);
+    arrived_.notify_all();
+    return true;
+  }
+  bool heartbeat() override { return true; }
+  bool reset() override { return true; }
+  /// Waits (10 s at most) until a change of @p id arrived; @returns every change so far.
+  std::vector<std::shared_ptr<const dispatch::Report>> until(const std::string& id) {
+    std::unique_lock lock(mutex_);
+    arrived_.wait_for(lock, std::chrono::seconds(10), [&] {
+      return std::any_of(got_.begin(), got_.end(), [&](const auto& r) { return r->id == id; });
+    });
+    return got_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::vector<std::shared_ptr<const dispatch::Report>> got_;
+};
+
+TEST_F(ServiceTest, ATickThatRaisesTwoThingsOnOneCasePublishesItOnce) {
+  const auto ref = service->reference();
+  const dispatch::Actor dispatcher = *ref->staff_member("d01");
+  const dispatch::Report submitted = submit("督办与报到超时同时");
+  const dispatch::Instant t = submitted.created_at;
+  dispatch::ActionRequest req;
+  req.action = dispatch::Action::register_case;
+  service->act(submitted.id, req, dispatcher, t);
+  req.action = dispatch::Action::dispatch;
+  service->act(submitted.id, req, dispatcher, t);
+  req.action = dispatch::Action::escalate;
+  req.reason = "需要多部门";
+  req.to = dispatch::Assignee{dispatch::Assignee::Kind::department, "hw", ""};
+  const dispatch::Instant due =
+      service->act(submitted.id, req, dispatcher, t).whistle.at(0).report_in_due;
+  const int whistled = service->report(submitted.id, kAdmin)->version;
+  auto listener = std::make_shared<Collector>();
+  service->changes().listen(listener, std::nullopt);
+  // A month on: the case is overdue (督办) and the department never reported in (报到超时).
+  EXPECT_GE(service->tick(due + std::chrono::hours(24 * 30)), 2u);
+  std::set<std::string> raised;
+  for (const dispatch::Event& e : service->events(submitted.id, kAdmin)) raised.insert(e.action);
+  ASSERT_TRUE(raised.count("report_in_missed") && raised.count("supervise")) << raised.size();
+  // A change published after the tick's: once it arrived, so had everything before it.
+  const std::string after = submit("之后的一件").id;
+  const auto changes = listener->until(after);
+  ASSERT_TRUE(
+      std::any_of(changes.begin(), changes.end(), [&](const auto& r) { return r->id == after; }));
+  std::vector<int> versions;
+  for (const auto& r : changes)
+    if (r->id == submitted.id && r->version > whistled) versions.push_back(r->version);
+  EXPECT_EQ(versions, (std::vector<int>{service->report(submitted.id, kAdmin)->version}));
 }
 
 TEST_F(ServiceTest, TheStoreAnswersItsProbeAndNamesItsKind) {
