@@ -128,4 +128,21 @@ std::optional<geo::XY> point_on_surface(const Context& ctx, const GEOSGeometry* 
   return out;
 }
 
+std::optional<geo::XY> label_point(const Context& ctx, const GEOSGeometry* g, double tolerance) {
+  if (!g || GEOSisEmpty_r(ctx.handle(), g)) return std::nullopt;
+  // The circle comes back as a line from its centre to the nearest boundary point.
+  if (GEOSGeometry* radius = GEOSMaximumInscribedCircle_r(ctx.handle(), g, tolerance)) {
+    const Geometry owned_radius = own(ctx, radius);
+    if (GEOSGeometry* centre = GEOSGeomGetStartPoint_r(ctx.handle(), radius)) {
+      const Geometry owned_centre = own(ctx, centre);
+      geo::XY out{0, 0};
+      if (GEOSGeomGetX_r(ctx.handle(), centre, &out.x) &&
+          GEOSGeomGetY_r(ctx.handle(), centre, &out.y) &&
+          GEOSIntersects_r(ctx.handle(), g, centre) == 1)
+        return out;
+    }
+  }
+  return point_on_surface(ctx, g);
+}
+
 }  // namespace wangge::geos

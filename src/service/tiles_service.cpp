@@ -3,12 +3,14 @@
 #include <cmath>
 #include <mutex>
 
+#include "wangge/geo/geos.hpp"
 #include "wangge/network/coverage.hpp"
 #include "wangge/network/isochrone.hpp"
 #include "wangge/service/change_feed.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/service/views.hpp"
 #include "wangge/tiles/mvt.hpp"
+#include "wangge/tiles/tile_math.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge::service {
@@ -79,6 +81,8 @@ struct Service::TileState {
   std::shared_ptr<const geo::MultiPolygon> gaps;
   std::shared_ptr<const std::vector<geo::BBox>> grid_boxes;
   std::shared_ptr<const grid::GridIndex> boxes_for;
+  std::shared_ptr<const std::vector<std::optional<geo::XY>>> grid_labels;  // lon/lat per grid
+  std::shared_ptr<const grid::GridIndex> labels_for;
   // The grids in Web Mercator, prepared once per zoom (simplified by one tile unit, rounded
   // and validated), for the grids layer.
   std::vector<std::shared_ptr<const std::vector<tiles::PreparedPolygon>>> grids_by_zoom =
@@ -103,6 +107,25 @@ std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
        "Grid polygons of every level (街道, 片区, 小组, 邻) with their leaders and open and "
        "overdue report counts",
        "polygon",
+       0,
+       18,
+       {{"id", "String"},
+        {"code", "String"},
+        {"name", "String"},
+        {"level", "Number"},
+        {"level_name", "String"},
+        {"leader_name", "String"},
+        {"leader_role", "String"},
+        {"households", "Number"},
+        {"open_reports", "Number"},
+        {"overdue_reports", "Number"}},
+       generation,
+       60},
+      {"grid_labels",
+       "One point per grid, where its name and leader are best shown (the centre of the largest "
+       "circle inside it), in the one tile of each zoom that holds it: a label drawn from the "
+       "grids layer would repeat in every tile the grid crosses",
+       "point",
        0,
        18,
        {{"id", "String"},
@@ -273,8 +296,9 @@ void Service::report_changed(const dispatch::Report& r) {
   const std::string generation = dispatch_ ? active_generation() : std::string("g0");
   for (const std::string& id : r.grid_chain) {
     if (auto i = index->grids().find(id)) {
-      tiles_->cache.invalidate_box("grids@" + generation, geo::bbox_of(index->grids()[*i].geometry),
-                                   kMargin);
+      const geo::BBox box = geo::bbox_of(index->grids()[*i].geometry);
+      tiles_->cache.invalidate_box("grids@" + generation, box, kMargin);
+      tiles_->cache.invalidate_box("grid_labels@" + generation, box, kMargin);  // its counts
     }
   }
 }
@@ -284,6 +308,7 @@ void Service::reports_changed() {
   tiles_->cache.invalidate_layer("reports@live");
   const std::string generation = dispatch_ ? active_generation() : std::string("g0");
   tiles_->cache.invalidate_layer("grids@" + generation);
+  tiles_->cache.invalidate_layer("grid_labels@" + generation);
 }
 
 std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, const TileId& t,
@@ -303,7 +328,8 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
   const geo::BBox padded{box.min_x - pad_x, box.min_y - pad_y, box.max_x + pad_x,
                          box.max_y + pad_y};
   std::function<std::string()> build = [&] {
-    if (layer == "grids") return grids_tile(t, padded, request.now);
+    if (layer == "grids") return grids_tile(t, padded, request.now, false);
+    if (layer == "grid_labels") return grids_tile(t, padded, request.now, true);
     if (layer == "service_points") return service_points_tile(t);
     if (layer == "isochrones") return isochrones_tile(t, padded);
     if (layer == "coverage_gaps") return coverage_gaps_tile(t, padded);
@@ -312,7 +338,30 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
   return tiles_->cache.get(layer + "@" + info->version, t, build, ttl_of(layer));
 }
 
-std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispatch::Instant now) {
+std::shared_ptr<const std::vector<std::optional<geo::XY>>> Service::grid_label_points(
+    const std::shared_ptr<const grid::GridIndex>& index) {
+  {
+    std::lock_guard lock(tiles_->mutex);
+    if (tiles_->labels_for == index && tiles_->grid_labels) return tiles_->grid_labels;
+  }
+  // In Web Mercator, as the map draws it; to a hundredth of the grid's size.
+  const geos::Context ctx;
+  auto labels = std::make_shared<std::vector<std::optional<geo::XY>>>();
+  for (const grid::Grid& g : index->grids().grids()) {
+    const geo::MultiPolygon m = tiles::to_mercator(g.geometry);
+    const geo::BBox b = geo::bbox_of(m);
+    const double tolerance = std::max(b.max_x - b.min_x, b.max_y - b.min_y) / 100;
+    const auto at = geos::label_point(ctx, geos::to_geos(ctx, m).get(), std::max(tolerance, 0.01));
+    labels->push_back(at ? std::optional<geo::XY>(tiles::to_lonlat(*at)) : std::nullopt);
+  }
+  std::lock_guard lock(tiles_->mutex);
+  tiles_->grid_labels = labels;
+  tiles_->labels_for = index;
+  return labels;
+}
+
+std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispatch::Instant now,
+                                bool labels) {
   const auto index = grid_index();
   std::shared_ptr<const std::vector<geo::BBox>> boxes;
   std::shared_ptr<const std::vector<tiles::PreparedPolygon>> simplified;
@@ -346,9 +395,13 @@ std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispat
       tiles_->counts = counts;
   }
   const grid::GridSet& set = index->grids();
-  LayerEncoder enc("grids", t, kExtent, kBuffer, 0);  // simplified per zoom already
+  const auto points = labels ? grid_label_points(index) : nullptr;
+  LayerEncoder enc(labels ? "grid_labels" : "grids", t, kExtent, kBuffer,
+                   0);  // simplified per zoom already
   for (std::size_t i = 0; i < set.size(); ++i) {
     if (!touches(padded, (*boxes)[i])) continue;
+    // A label in the one tile of this zoom that holds its point (MapLibre places each once).
+    if (labels && (!(*points)[i] || !(tiles::tile_of(*(*points)[i], t.z) == t))) continue;
     const grid::Grid& g = set[i];
     std::vector<Property> p{{"id", g.id},
                             {"code", g.code.empty() ? g.id : g.code},
@@ -362,7 +415,10 @@ std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispat
     p.push_back({"open_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.first}});
     p.push_back(
         {"overdue_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.second}});
-    enc.add_prepared(tiles::feature_id(g.id), (*simplified)[i], p);
+    if (labels)
+      enc.add_point(tiles::feature_id(g.id), *(*points)[i], p);
+    else
+      enc.add_prepared(tiles::feature_id(g.id), (*simplified)[i], p);
   }
   return enc.finish();
 }

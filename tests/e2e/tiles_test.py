@@ -127,6 +127,43 @@ def main():
         c.check(f"{fetched} tiles fetched, {nonempty} with features, every count as GDAL reads it equals PostGIS's "
                 f"ST_Intersects count", not differ and nonempty > 50 and len(theirs) == len(ours), differ)
 
+        # ---- grid_labels: each grid once per zoom, inside it, in its widest part ----------------
+        labels_dir = os.path.join(tmp, "labels")
+        seen = {}  # (z, grid id) -> [(x, y) in EPSG:3857]
+        for (z, x, y) in sorted(ours):
+            r = get(f"/tiles/grid_labels/{z}/{x}/{y}.pbf")
+            if r.status == 204:
+                continue
+            path = os.path.join(labels_dir, str(z), str(x), f"{y}.pbf")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(r.body)
+            out = subprocess.run(["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", path, "grid_labels"],
+                                 stdout=subprocess.PIPE, text=True, check=True).stdout
+            for feat in json.loads(out)["features"]:
+                seen.setdefault((z, feat["properties"]["id"]), []).append(feat["geometry"]["coordinates"])
+        with open(os.path.join(DATA, "grids.geojson"), encoding="utf-8") as f:
+            all_grids = {g["properties"]["id"] for g in json.load(f)["features"]}
+        twice = {k: v for k, v in seen.items() if len(v) != 1}
+        missing = {(z, g) for z in range(12, 17) for g in all_grids if (z, g) not in seen}
+        c.check(f"grid_labels: every one of the {len(all_grids)} grids labelled exactly once at each zoom 12-16, "
+                f"as GDAL reads the tiles", not twice and not missing, (list(twice.items())[:3], sorted(missing)[:3]))
+        z16 = [(g, pts[0][0], pts[0][1]) for (z, g), pts in seen.items() if z == 16]
+        values = ",".join(f"('{g}', ST_SetSRID(ST_MakePoint({x}, {y}), 3857))" for g, x, y in z16)
+        # PostGIS's own largest inscribed circle of each grid, in the same projection.
+        sql = (f"WITH l(id, p) AS (VALUES {values}), m AS (SELECT l.id, l.p, ST_Transform(g.geom, 3857) AS geom "
+               f"FROM l JOIN {schema}.grids g ON g.id = l.id) "
+               f"SELECT id, ST_Intersects(geom, p), ST_Distance(p, ST_Boundary(geom)), "
+               f"(ST_MaximumInscribedCircle(geom)).radius FROM m")
+        rows = subprocess.run(["psql", pg, "-AtF,", "-c", sql], stdout=subprocess.PIPE, text=True,
+                              check=True).stdout.split()
+        outside = [r for r in rows if r.split(",")[1] != "t"]
+        narrow = [r for r in rows if float(r.split(",")[2]) < 0.9 * float(r.split(",")[3])]
+        c.check(f"... each z16 label inside its grid (PostGIS ST_Intersects), {len(rows)} of them",
+                len(rows) == len(all_grids) and not outside, outside[:3])
+        c.check("... at least 90% as far from the grid's edge as the centre of PostGIS's largest inscribed "
+                "circle (labels sit in the widest part)", rows and not narrow, narrow[:3])
+
         # ---- the same tiles through @mapbox/vector-tile (what web maps decode with) ------------
         js_dir = os.path.abspath(os.path.join(SRC, "tests", "js"))
         if not os.path.isdir(os.path.join(js_dir, "node_modules", "@mapbox", "vector-tile")):

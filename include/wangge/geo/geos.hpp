@@ -60,4 +60,10 @@ std::optional<Invalidity> invalidity(const Context& ctx, const GEOSGeometry* g);
 /// A point inside @p g (GEOSPointOnSurface), or std::nullopt for an empty geometry.
 std::optional<geo::XY> point_on_surface(const Context& ctx, const GEOSGeometry* g);
 
+/// Where a label of @p g goes: the centre of the largest circle inside it (the pole of
+/// inaccessibility, GEOSMaximumInscribedCircle, to within @p tolerance in its units), so that
+/// the label sits in the widest part rather than on a thin arm; the point on surface when that
+/// fails. std::nullopt for an empty geometry.
+std::optional<geo::XY> label_point(const Context& ctx, const GEOSGeometry* g, double tolerance);
+
 }  // namespace wangge::geos

@@ -359,7 +359,12 @@ class Service {
   void swap_grids(std::shared_ptr<const GridSnapshot> snapshot);
   static std::shared_ptr<TileState> make_tile_state();
   // One builder per tile layer (tiles_service.cpp); @p padded: the tile's box with its buffer.
-  std::string grids_tile(const tiles::TileId& t, const geo::BBox& padded, dispatch::Instant now);
+  /// The grids layer, or with @p labels the grid_labels layer (one point per grid).
+  std::string grids_tile(const tiles::TileId& t, const geo::BBox& padded, dispatch::Instant now,
+                         bool labels);
+  /// Where each grid of @p index is labelled (lon/lat), computed once per index.
+  std::shared_ptr<const std::vector<std::optional<geo::XY>>> grid_label_points(
+      const std::shared_ptr<const grid::GridIndex>& index);
   std::string service_points_tile(const tiles::TileId& t);
   std::string isochrones_tile(const tiles::TileId& t, const geo::BBox& padded);
   std::string coverage_gaps_tile(const tiles::TileId& t, const geo::BBox& padded);
