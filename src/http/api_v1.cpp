@@ -228,7 +228,7 @@ std::string next_link(const Context& ctx, const Request& req, const std::string&
   for (const auto& [k, v] : req.query)
     if (k != "after" && k != "api_key") q += (q.empty() ? "?" : "&") + enc(k) + "=" + enc(v);
   q += (q.empty() ? "?" : "&") + std::string("after=") + enc(after);
-  return ctx.base_url() + req.path + q;
+  return ctx.base_url(req) + req.path + q;
 }
 
 // ---- handlers: parse, validate, call the service, render ------------------------------------
@@ -309,7 +309,7 @@ Response submit_report(Context& ctx, Request& req) {
       ctx.service.submit(s, req.actor, "", req.now, options ? &*options : nullptr);
   Response fresh = json_response(201, result.reply ? "" : report_body(ctx, req, result.report));
   if (!result.replayed)
-    fresh.header("Location", ctx.base_url() + "/api/v1/reports/" + result.report.id);
+    fresh.header("Location", ctx.base_url(req) + "/api/v1/reports/" + result.report.id);
   return replayed_or(result.reply, result.replayed, std::move(fresh));
 }
 

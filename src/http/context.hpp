@@ -22,8 +22,10 @@ struct Context {
   /// The actor of an API key secret (cached by the server), or std::nullopt.
   std::function<std::optional<dispatch::Actor>(const std::string&)> authenticate;
 
-  /// The base URL for links ("http://127.0.0.1:8080").
-  std::string base_url() const;
+  /// The base URL for links in the answer to @p req: --base-url when set, else the origin the
+  /// request was addressed to (behind the trusted proxy, as it forwarded it), else the
+  /// listening address ("http://127.0.0.1:8080").
+  std::string base_url(const Request& req) const;
   /// The view options for a report seen by the request's actor.
   service::ViewOptions view_for(const Request& req, const dispatch::Report& r) const;
 };

@@ -19,6 +19,70 @@ std::optional<std::string> Request::param(const std::string& name) const {
   return it->second;
 }
 
+namespace {
+
+/// A host name, IPv4 address or bracketed IPv6 address, with an optional port.
+bool plain_host(std::string_view h) {
+  if (h.empty() || h.size() > 255) return false;
+  std::string_view name = h;
+  if (h.front() == '[') {
+    const auto close = h.find(']');
+    if (close == std::string_view::npos || close < 3) return false;
+    for (char c : h.substr(1, close - 1))
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return false;
+    name = {};
+    h.remove_prefix(close + 1);
+    if (h.empty()) return true;
+    if (h.front() != ':') return false;
+  } else if (const auto colon = h.rfind(':'); colon != std::string_view::npos) {
+    name = h.substr(0, colon);
+    h.remove_prefix(colon);
+  } else {
+    h = {};
+  }
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') return false;
+  if (!h.empty()) {  // ":port"
+    h.remove_prefix(1);
+    if (h.empty() || h.size() > 5) return false;
+    for (char c : h)
+      if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+/// "/a/b" without a trailing slash: letters, digits and "-._~/" only, no "..".
+bool plain_prefix(std::string_view p) {
+  if (p.empty() || p.size() > 200 || p.front() != '/' || p.find("..") != std::string_view::npos)
+    return false;
+  for (char c : p)
+    if (!std::isalnum(static_cast<unsigned char>(c)) &&
+        std::string_view("-._~/").find(c) == std::string_view::npos)
+      return false;
+  return true;
+}
+
+}  // namespace
+
+std::string request_origin(const Request& req, bool via_trusted_proxy) {
+  std::string scheme = "http", host = req.header("host").value_or(""), prefix;
+  if (via_trusted_proxy) {
+    if (auto proto = req.header("x-forwarded-proto")) {
+      const std::string p = text::lower(text::trim(proto->substr(0, proto->find(','))));
+      if (p == "https" || p == "http") scheme = p;
+    }
+    if (auto forwarded = req.header("x-forwarded-host"))
+      host = std::string(text::trim(forwarded->substr(0, forwarded->find(','))));
+    if (auto p = req.header("x-forwarded-prefix")) {
+      std::string_view v = text::trim(*p);
+      while (!v.empty() && v.back() == '/') v.remove_suffix(1);
+      if (plain_prefix(v)) prefix = std::string(v);
+    }
+  }
+  if (!plain_host(host)) return {};
+  return scheme + "://" + text::lower(host) + prefix;
+}
+
 Response problem(int status, const std::string& code, const std::string& title,
                  const std::string& detail, const std::string& request_id) {
   Response r;

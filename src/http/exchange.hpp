@@ -25,6 +25,9 @@ struct Request {
   std::map<std::string, std::string> params;   ///< path parameters ({id})
   std::string body;
   std::string client;  ///< the peer's address
+  /// "scheme://host[:port][prefix]" the client addressed, for absolute links when no
+  /// --base-url is set (request_origin); "" when the request names no usable host.
+  std::string origin;
   dispatch::Instant now;
   /// Who is asking: set by authentication; anonymous (a resident without id) otherwise.
   dispatch::Actor actor{"", "anonymous", dispatch::Role::resident, {}, {}};
@@ -43,6 +46,12 @@ struct Request {
   std::optional<std::string> header(const std::string& lower_name) const;
   std::optional<std::string> param(const std::string& name) const;  ///< query parameter
 };
+
+/// The origin @p req was addressed to: from a trusted proxy, X-Forwarded-Proto (http or https),
+/// X-Forwarded-Host (its first value) or Host, and X-Forwarded-Prefix; from anyone else, Host
+/// over http. A host that is not a host name or address with an optional port, or a prefix
+/// that is not a plain path, is not used ("" when no usable host remains).
+std::string request_origin(const Request& req, bool via_trusted_proxy);
 
 /// Where a stream answer's bytes go (Server-Sent Events), once its head is sent.
 class StreamSink {

@@ -47,8 +47,8 @@ Response upload(Context& ctx, Request& req) {
   const service::UploadedMedia up = ctx.service.media().upload(bytes, req.actor, req.now);
   const store::MediaRecord& m = up.record;
   json body{{"id", m.id},
-            {"url", ctx.base_url() + service::media_path(m.id)},
-            {"thumbnail_url", ctx.base_url() + service::media_path(m.id, true)},
+            {"url", ctx.base_url(req) + service::media_path(m.id)},
+            {"thumbnail_url", ctx.base_url(req) + service::media_path(m.id, true)},
             {"content_type", "image/jpeg"},
             {"width", m.width},
             {"height", m.height},
@@ -63,7 +63,7 @@ Response upload(Context& ctx, Request& req) {
                                   {"source", "exif"}};
   }
   return json_response(201, body.dump())
-      .header("Location", ctx.base_url() + service::media_path(m.id))
+      .header("Location", ctx.base_url(req) + service::media_path(m.id))
       .header("Cache-Control", "no-store");
 }
 

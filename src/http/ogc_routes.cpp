@@ -156,12 +156,12 @@ std::string link_query(const Request& req, std::initializer_list<const char*> dr
   return out;
 }
 
-json link(const Context& ctx, const std::string& path, const std::string& rel,
+json link(const Context& ctx, const Request& req, const std::string& path, const std::string& rel,
           const std::string& type, const std::string& title) {
-  return json{{"href", ctx.base_url() + path}, {"rel", rel}, {"type", type}, {"title", title}};
+  return json{{"href", ctx.base_url(req) + path}, {"rel", rel}, {"type", type}, {"title", title}};
 }
 
-json collection_json(const Context& ctx, const Collection& c) {
+json collection_json(const Context& ctx, const Request& req, const Collection& c) {
   geo::BBox b;
   for (const grid::Grid& g : ctx.service.grid_index()->grids().grids())
     b.extend(geo::bbox_of(g.geometry));
@@ -174,8 +174,8 @@ json collection_json(const Context& ctx, const Collection& c) {
          {"extent",
           {{"spatial", {{"bbox", {{b.min_x, b.min_y, b.max_x, b.max_y}}}, {"crs", kCrs84}}}}},
          {"links",
-          {link(ctx, path, "self", "application/json", c.title),
-           link(ctx, path + "/items", "items", kGeoJson, c.title + " as GeoJSON")}}};
+          {link(ctx, req, path, "self", "application/json", c.title),
+           link(ctx, req, path + "/items", "items", kGeoJson, c.title + " as GeoJSON")}}};
   if (c.temporal) j["extent"]["temporal"] = {{"interval", {{nullptr, nullptr}}}};
   return j;
 }
@@ -183,18 +183,19 @@ json collection_json(const Context& ctx, const Collection& c) {
 // ---- handlers: parse, validate, call the service, render ------------------------------------
 
 /// GET /ogc — the landing page.
-Response landing(Context& ctx, Request&) {
+Response landing(Context& ctx, Request& req) {
   json j{{"title", "wangge OGC API - Features"},
          {"description",
           "Grids, service points, walking isochrones and public reports of the subdistrict"},
          {"links",
-          {link(ctx, "/ogc", "self", "application/json", "This document"),
-           link(ctx, "/api/openapi.json", "service-desc",
+          {link(ctx, req, "/ogc", "self", "application/json", "This document"),
+           link(ctx, req, "/api/openapi.json", "service-desc",
                 "application/vnd.oai.openapi+json;version=3.0", "The API definition"),
-           link(ctx, "/api/openapi.yaml", "service-desc", "application/vnd.oai.openapi;version=3.0",
-                "The API definition (YAML)"),
-           link(ctx, "/ogc/conformance", "conformance", "application/json", "Conformance classes"),
-           link(ctx, "/ogc/collections", "data", "application/json", "The collections")}}};
+           link(ctx, req, "/api/openapi.yaml", "service-desc",
+                "application/vnd.oai.openapi;version=3.0", "The API definition (YAML)"),
+           link(ctx, req, "/ogc/conformance", "conformance", "application/json",
+                "Conformance classes"),
+           link(ctx, req, "/ogc/collections", "data", "application/json", "The collections")}}};
   return json_response(200, j.dump());
 }
 
@@ -208,18 +209,19 @@ Response conformance(Context&, Request&) {
 }
 
 /// GET /ogc/collections
-Response collections(Context& ctx, Request&) {
+Response collections(Context& ctx, Request& req) {
   json list = json::array();
-  for (const Collection& c : ogc::collections()) list.push_back(collection_json(ctx, c));
-  json j{{"links", {link(ctx, "/ogc/collections", "self", "application/json", "The collections")}},
+  for (const Collection& c : ogc::collections()) list.push_back(collection_json(ctx, req, c));
+  json j{{"links",
+          {link(ctx, req, "/ogc/collections", "self", "application/json", "The collections")}},
          {"collections", list}};
   return json_response(200, j.dump());
 }
 
 /// GET /ogc/collections/{collection}
 Response collection(Context& ctx, Request& req) {
-  return json_response(200,
-                       collection_json(ctx, ogc::collection(req.params.at("collection"))).dump());
+  return json_response(
+      200, collection_json(ctx, req, ogc::collection(req.params.at("collection"))).dump());
 }
 
 /// The links of an items page: self, next (also in a Link header) and prev.
@@ -228,8 +230,8 @@ json page_links(const Context& ctx, const Request& req, const Collection& c, con
   const std::string base = "/ogc/collections/" + c.id + "/items";
   json links = json::array();
   const std::string same = link_query(req, {});
-  links.push_back(
-      link(ctx, base + (same.empty() ? "" : "?" + same.substr(1)), "self", kGeoJson, "This page"));
+  links.push_back(link(ctx, req, base + (same.empty() ? "" : "?" + same.substr(1)), "self",
+                       kGeoJson, "This page"));
   std::string next;
   if (!page.next_after.empty())
     next =
@@ -237,13 +239,13 @@ json page_links(const Context& ctx, const Request& req, const Collection& c, con
   else if (c.id != "reports" && page.matched && q.offset + q.limit < *page.matched)
     next = base + "?offset=" + std::to_string(q.offset + q.limit) + link_query(req, {"offset"});
   if (!next.empty()) {
-    links.push_back(link(ctx, next, "next", kGeoJson, "The next page"));
+    links.push_back(link(ctx, req, next, "next", kGeoJson, "The next page"));
     r.header("Link",
-             "<" + ctx.base_url() + next + ">; rel=\"next\"; type=\"application/geo+json\"");
+             "<" + ctx.base_url(req) + next + ">; rel=\"next\"; type=\"application/geo+json\"");
   }
   if (q.offset > 0 && q.after.empty()) {
     const std::string prev = std::to_string(q.offset - std::min(q.offset, q.limit));
-    links.push_back(link(ctx, base + "?offset=" + prev + link_query(req, {"offset"}), "prev",
+    links.push_back(link(ctx, req, base + "?offset=" + prev + link_query(req, {"offset"}), "prev",
                          kGeoJson, "The previous page"));
   }
   return links;
@@ -298,13 +300,14 @@ Response item(Context& ctx, Request& req) {
     throw Error(ErrorCode::not_found,
                 "feature '" + id.substr(0, 60) + "' does not exist in " + c.id);
   const std::string path = "/ogc/collections/" + c.id;
-  json f{{"type", "Feature"},
-         {"id", item->id},
-         {"properties", item->properties},
-         {"geometry", item->geometry},
-         {"links",
-          {link(ctx, path + "/items/" + text::url_encode(id), "self", kGeoJson, "This feature"),
-           link(ctx, path, "collection", "application/json", c.title)}}};
+  json f{
+      {"type", "Feature"},
+      {"id", item->id},
+      {"properties", item->properties},
+      {"geometry", item->geometry},
+      {"links",
+       {link(ctx, req, path + "/items/" + text::url_encode(id), "self", kGeoJson, "This feature"),
+        link(ctx, req, path, "collection", "application/json", c.title)}}};
   Response r = json_response(200, f.dump());
   r.content_type = kGeoJson;
   return r;

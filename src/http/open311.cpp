@@ -181,7 +181,7 @@ Response discovery(Context& ctx, Request& req) {
   formats.push(Node::str("application/json")).push(Node::str("text/xml"));
   Node endpoint = Node::object();
   endpoint.add("specification", Node::str("http://wiki.open311.org/GeoReport_v2"))
-      .add("url", Node::str(ctx.base_url() + "/open311/v2"))
+      .add("url", Node::str(ctx.base_url(req) + "/open311/v2"))
       .add("changeset", Node::str(changeset))
       .add("type", Node::str("production"))
       .add("formats", std::move(formats));
@@ -260,7 +260,7 @@ Response request_list(Context& ctx, const Request& req,
       for (const dispatch::Event& e : ctx.service.events(r.id, kPublic))
         history.push_back(dispatch::public_event(e));
     list.push(request_node(r, ref, ctx.service.privacy(), grids.get(),
-                           extensions ? &history : nullptr, req.now, ctx.base_url()));
+                           extensions ? &history : nullptr, req.now, ctx.base_url(req)));
   }
   return render(req, 200, list, "service_requests");
 }

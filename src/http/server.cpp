@@ -393,10 +393,12 @@ struct HttpServer::Impl {
       it->second += (name == "cookie" ? "; " : ", ") + value;  // RFC 6265: one cookie-string
     }
     req.body = std::move(w.body);
-    if (!config.trusted_proxy.empty() && req.client == config.trusted_proxy) {
+    const bool via_proxy = !config.trusted_proxy.empty() && req.client == config.trusted_proxy;
+    if (via_proxy) {
       if (auto real = req.header("x-real-ip"); real && !real->empty() && real->size() <= 45)
         req.client = *real;
     }
+    req.origin = http::request_origin(req, via_proxy);
     return true;
   }
 

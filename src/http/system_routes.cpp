@@ -9,8 +9,9 @@
 
 namespace wangge::http {
 
-std::string Context::base_url() const {
+std::string Context::base_url(const Request& req) const {
   if (!config.base_url.empty()) return config.base_url;
+  if (!req.origin.empty()) return req.origin;
   return "http://" + config.address + ":" + std::to_string(config.port);
 }
 

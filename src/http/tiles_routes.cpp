@@ -184,7 +184,7 @@ Response tilejson(Context& ctx, Request& req) {
           {"scheme", "xyz"},
           // The version in the URL changes with the data it names (a new grid generation), so
           // caches in between never serve an old generation.
-          {"tiles", {ctx.base_url() + "/tiles/" + joined + "/{z}/{x}/{y}.mvt?v=" + version}},
+          {"tiles", {ctx.base_url(req) + "/tiles/" + joined + "/{z}/{x}/{y}.mvt?v=" + version}},
           {"minzoom", minzoom},
           {"maxzoom", maxzoom},
           {"bounds", {bounds.min_x, bounds.min_y, bounds.max_x, bounds.max_y}},

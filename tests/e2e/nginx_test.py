@@ -188,6 +188,22 @@ def run(c, nport, server, key, log_path, env):
     body = {"location": {"lon": 112.926891, "lat": 27.8576002}, "category": "0101", "text": "经 nginx 上报"}
     r = request(nport, "POST", "/api/v1/reports", key=key, json_body=body)
     c.check("through nginx: a report is submitted (201)", r.status == 201, r)
+    # Links name the address the client used: nginx's, with its port (X-Forwarded-Host), not
+    # wangge's own listening address behind it.
+    location = r.headers.get("location", "")
+    c.check("... its Location is on nginx's address", location.startswith(f"http://127.0.0.1:{nport}/api/v1/reports/"),
+            location)
+    tiles = request(nport, "GET", "/tiles/grids.json").json().get("tiles", [""])[0]
+    c.check("TileJSON through nginx: tile URLs on nginx's address",
+            tiles.startswith(f"http://127.0.0.1:{nport}/tiles/grids/"), tiles)
+    tiles = request(server.port, "GET", "/tiles/grids.json").json().get("tiles", [""])[0]
+    c.check("... and straight to wangge, on wangge's", tiles.startswith(f"http://127.0.0.1:{server.port}/tiles/"), tiles)
+    r = request(nport, "GET", "/tiles/grids.json", headers={"Host": "grid.example.cn"})
+    c.check("... the Host a browser sent is kept (a name, no port)",
+            r.json().get("tiles", [""])[0].startswith("http://grid.example.cn/tiles/"), r)
+    r = request(nport, "GET", "/tiles/grids.json", headers={"Host": "evil.cn/x?"})
+    c.check("... a malformed Host is not echoed into links", r.status == 400 or (
+        r.status == 200 and "evil" not in r.json().get("tiles", [""])[0]), r)
     r = request(nport, "GET", "/canary-control")
     settle()
     c.check("positive control: a request to a canary path through nginx does show in wangge's log",

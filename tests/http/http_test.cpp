@@ -330,6 +330,34 @@ TEST(Multipart, ReadsFieldsAndFilePartsAndRefusesMalformedBodies) {
   EXPECT_EQ(parse_multipart(many + "--b--", "b"), std::nullopt);  // more than 64 parts
 }
 
+TEST(RequestOrigin, TheHostAddressedAndWhatTheTrustedProxyForwardsOnly) {
+  auto origin = [](std::map<std::string, std::string> headers, bool proxy) {
+    Request req;
+    req.headers = std::move(headers);
+    return request_origin(req, proxy);
+  };
+  EXPECT_EQ(origin({{"host", "Wangge.Example.CN:8443"}}, false), "http://wangge.example.cn:8443");
+  EXPECT_EQ(origin({{"host", "127.0.0.1:8080"}}, false), "http://127.0.0.1:8080");
+  EXPECT_EQ(origin({{"host", "[::1]:8080"}}, false), "http://[::1]:8080");
+  EXPECT_EQ(origin({}, false), "");
+  // Anyone but the trusted proxy: its X-Forwarded-* are not believed.
+  const std::map<std::string, std::string> forwarded{{"host", "10.0.0.5:8080"},
+                                                     {"x-forwarded-proto", "https"},
+                                                     {"x-forwarded-host", "grid.example.cn, other"},
+                                                     {"x-forwarded-prefix", "/wangge/"}};
+  EXPECT_EQ(origin(forwarded, false), "http://10.0.0.5:8080");
+  EXPECT_EQ(origin(forwarded, true), "https://grid.example.cn/wangge");
+  // Hostile or malformed values are not used: a bad prefix is dropped, a bad host ends it.
+  EXPECT_EQ(origin({{"host", "a.cn"}, {"x-forwarded-prefix", "/../admin"}}, true), "http://a.cn");
+  EXPECT_EQ(origin({{"host", "a.cn"}, {"x-forwarded-prefix", "/x?y=<script>"}}, true),
+            "http://a.cn");
+  EXPECT_EQ(origin({{"host", "a.cn"}, {"x-forwarded-proto", "javascript"}}, true), "http://a.cn");
+  for (const char* bad :
+       {"evil.cn/path", "evil.cn\"@x", "a b", "a.cn:99999x", "a.cn:", "[zz]:1", "user@evil.cn", ""})
+    EXPECT_EQ(origin({{"host", bad}}, false), "") << bad;
+  EXPECT_EQ(origin({{"host", "a.cn"}, {"x-forwarded-host", "evil.cn/x"}}, true), "");
+}
+
 TEST(UrlDecode, DecodesEscapesAndPlusAndRefusesMalformedOrNul) {
   EXPECT_EQ(url_decode("a%20b+c", true), "a b c");
   EXPECT_EQ(url_decode("a%20b+c", false), "a b+c");
