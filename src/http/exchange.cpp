@@ -25,7 +25,8 @@ namespace {
 bool plain_host(std::string_view h) {
   if (h.empty() || h.size() > 255) return false;
   std::string_view name = h;
-  if (h.front() == '[') {
+  const bool bracketed = h.front() == '[';
+  if (bracketed) {
     const auto close = h.find(']');
     if (close == std::string_view::npos || close < 3) return false;
     for (char c : h.substr(1, close - 1))
@@ -40,6 +41,7 @@ bool plain_host(std::string_view h) {
   } else {
     h = {};
   }
+  if (!bracketed && name.empty()) return false;  // ":80"
   for (char c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') return false;
   if (!h.empty()) {  // ":port"

@@ -352,8 +352,8 @@ TEST(RequestOrigin, TheHostAddressedAndWhatTheTrustedProxyForwardsOnly) {
   EXPECT_EQ(origin({{"host", "a.cn"}, {"x-forwarded-prefix", "/x?y=<script>"}}, true),
             "http://a.cn");
   EXPECT_EQ(origin({{"host", "a.cn"}, {"x-forwarded-proto", "javascript"}}, true), "http://a.cn");
-  for (const char* bad :
-       {"evil.cn/path", "evil.cn\"@x", "a b", "a.cn:99999x", "a.cn:", "[zz]:1", "user@evil.cn", ""})
+  for (const char* bad : {"evil.cn/path", "evil.cn\"@x", "a b", "a.cn:99999x", "a.cn:", "[zz]:1",
+                          "user@evil.cn", "", ":80", "[::1]x"})
     EXPECT_EQ(origin({{"host", bad}}, false), "") << bad;
   EXPECT_EQ(origin({{"host", "a.cn"}, {"x-forwarded-host", "evil.cn/x"}}, true), "");
 }
