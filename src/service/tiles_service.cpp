@@ -102,44 +102,23 @@ std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
     std::lock_guard lock(tiles_->mutex);
     if (tiles_->layers && tiles_->layers_key == key) return tiles_->layers;
   }
+  // The grids layer and its label points carry the same attributes.
+  const decltype(TileLayerInfo::fields) grid_fields{
+      {"id", "String"},           {"code", "String"},
+      {"name", "String"},         {"level", "Number"},
+      {"level_name", "String"},   {"leader_name", "String"},
+      {"leader_role", "String"},  {"households", "Number"},
+      {"open_reports", "Number"}, {"overdue_reports", "Number"}};
   auto layers = std::make_shared<const std::vector<TileLayerInfo>>(std::vector<TileLayerInfo>{
       {"grids",
        "Grid polygons of every level (街道, 片区, 小组, 邻) with their leaders and open and "
        "overdue report counts",
-       "polygon",
-       0,
-       18,
-       {{"id", "String"},
-        {"code", "String"},
-        {"name", "String"},
-        {"level", "Number"},
-        {"level_name", "String"},
-        {"leader_name", "String"},
-        {"leader_role", "String"},
-        {"households", "Number"},
-        {"open_reports", "Number"},
-        {"overdue_reports", "Number"}},
-       generation,
-       60},
+       "polygon", 0, 18, grid_fields, generation, 60},
       {"grid_labels",
        "One point per grid, where its name and leader are best shown (the centre of the largest "
        "circle inside it), in the one tile of each zoom that holds it: a label drawn from the "
        "grids layer would repeat in every tile the grid crosses",
-       "point",
-       0,
-       18,
-       {{"id", "String"},
-        {"code", "String"},
-        {"name", "String"},
-        {"level", "Number"},
-        {"level_name", "String"},
-        {"leader_name", "String"},
-        {"leader_role", "String"},
-        {"households", "Number"},
-        {"open_reports", "Number"},
-        {"overdue_reports", "Number"}},
-       generation,
-       60},
+       "point", 0, 18, grid_fields, generation, 60},
       {"service_points",
        "Service points (党群服务中心, 便民服务站) with their services and opening hours",
        "point",

@@ -47,6 +47,25 @@ struct ServiceTest : ::testing::Test {
         .report;
   }
 
+  /// A new report registered, dispatched and whistled (吹哨) to 环卫所 (and @p co, co-handling)
+  /// by the dispatcher d01 at its submission time. @returns it and 环卫所's 报到 deadline.
+  static std::pair<dispatch::Report, dispatch::Instant> whistled(const std::string& text,
+                                                                 std::vector<std::string> co = {}) {
+    const dispatch::Actor dispatcher = *service->reference()->staff_member("d01");
+    const dispatch::Report submitted = submit(text);
+    const dispatch::Instant t = submitted.created_at;
+    dispatch::ActionRequest req;
+    req.action = dispatch::Action::register_case;
+    service->act(submitted.id, req, dispatcher, t);
+    req.action = dispatch::Action::dispatch;
+    service->act(submitted.id, req, dispatcher, t);
+    req.action = dispatch::Action::escalate;
+    req.reason = "需要多部门";
+    req.to = dispatch::Assignee{dispatch::Assignee::Kind::department, "hw", ""};
+    req.co_departments = std::move(co);
+    return {submitted, service->act(submitted.id, req, dispatcher, t).whistle.at(0).report_in_due};
+  }
+
   static inline fs::path dir;
   static inline Service* service = nullptr;
 };
@@ -123,20 +142,7 @@ TEST_F(ServiceTest, KeysAreCreatedAuthenticatedListedAndRevokedThroughTheService
 
 TEST_F(ServiceTest, TheTickTellsOfAMissed报到OnceToTheLateDepartmentAndTheDispatchers) {
   const auto ref = service->reference();
-  const dispatch::Actor dispatcher = *ref->staff_member("d01");
-  const dispatch::Report submitted = submit("吹哨后无人报到");
-  const dispatch::Instant t = submitted.created_at;
-  dispatch::ActionRequest req;
-  req.action = dispatch::Action::register_case;
-  service->act(submitted.id, req, dispatcher, t);
-  req.action = dispatch::Action::dispatch;
-  service->act(submitted.id, req, dispatcher, t);
-  req.action = dispatch::Action::escalate;
-  req.reason = "需要多部门";
-  req.to = dispatch::Assignee{dispatch::Assignee::Kind::department, "hw", ""};
-  req.co_departments = {"cgzf"};
-  const dispatch::Instant due =
-      service->act(submitted.id, req, dispatcher, t).whistle.at(0).report_in_due;
+  const auto [submitted, due] = whistled("吹哨后无人报到", {"cgzf"});
   auto missed = [&] {
     std::vector<dispatch::Event> out;
     for (const dispatch::Event& e : service->events(submitted.id, kAdmin))
@@ -189,20 +195,7 @@ class Collector : public ChangeListener {
 };
 
 TEST_F(ServiceTest, ATickThatRaisesTwoThingsOnOneCasePublishesItOnce) {
-  const auto ref = service->reference();
-  const dispatch::Actor dispatcher = *ref->staff_member("d01");
-  const dispatch::Report submitted = submit("督办与报到超时同时");
-  const dispatch::Instant t = submitted.created_at;
-  dispatch::ActionRequest req;
-  req.action = dispatch::Action::register_case;
-  service->act(submitted.id, req, dispatcher, t);
-  req.action = dispatch::Action::dispatch;
-  service->act(submitted.id, req, dispatcher, t);
-  req.action = dispatch::Action::escalate;
-  req.reason = "需要多部门";
-  req.to = dispatch::Assignee{dispatch::Assignee::Kind::department, "hw", ""};
-  const dispatch::Instant due =
-      service->act(submitted.id, req, dispatcher, t).whistle.at(0).report_in_due;
+  const auto [submitted, due] = whistled("督办与报到超时同时");
   const int whistled = service->report(submitted.id, kAdmin)->version;
   auto listener = std::make_shared<Collector>();
   service->changes().listen(listener, std::nullopt);
