@@ -8,14 +8,16 @@ JOBS="$(nproc 2>/dev/null || echo 2)"
 BUILD_PACKAGES=(cmake g++ make pkg-config libgdal-dev gdal-bin libgeos-dev libboost-dev
                 nlohmann-json3-dev libcli11-dev libspdlog-dev libgtest-dev libpqxx-dev
                 libsqlite3-dev libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev libpistache-dev
-                libmetis-dev libsodium-dev libcurl4-openssl-dev)
+                libmetis-dev libsodium-dev libcurl4-openssl-dev fonts-dejavu-core)
 # What the checks of the house rules need (scripts/check-format, tests/layout).
 CHECK_PACKAGES=(clang-format-14 python3)
 # Extra packages the demo needs: curl for the HTTP examples, python3 to read JSON answers.
 DEMO_PACKAGES=(curl python3)
-# Extra packages the tests need: a real PostgreSQL + PostGIS to cross-check against.
+# Extra packages the tests need: a real PostgreSQL + PostGIS to cross-check against, Chromium
+# for the console's browser tests (Playwright drives it; it downloads no browser).
 TEST_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-client-15 python3
-               python3-yaml nginx-light wrk qgis python3-qgis fonts-wqy-microhei clang-tools-14)
+               python3-yaml nginx-light wrk qgis python3-qgis fonts-wqy-microhei clang-tools-14
+               chromium)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf '\033[1;31merror: %s\033[0m\n' "$*" >&2; exit 1; }
@@ -35,9 +37,22 @@ ensure_packages() {
   fi
 }
 
-# build DIR [CMAKE ARGS...]: configures (once) and builds wangge in DIR.
+# ensure_console_packages: the web console's pinned npm packages (console/package-lock.json),
+# installed when missing or older than the lock file. The machine's Node.js and npm when present,
+# else Debian's.
+ensure_console_packages() {
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+  local stamp="$ROOT/console/node_modules/.package-lock.json"
+  if [[ ! -f "$stamp" || "$ROOT/console/package-lock.json" -nt "$stamp" ]]; then
+    log "installing the web console's pinned npm packages (console/package-lock.json)"
+    (cd "$ROOT/console" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
+# build DIR [CMAKE ARGS...]: configures (once) and builds wangge (and its web console) in DIR.
 build() {
   local dir="$1"; shift
+  ensure_console_packages
   log "building in ${dir#$ROOT/}"
   # One configuration for every script, so that demo, test and bench share build/: CMake's
   # standard Release type (-O3 -DNDEBUG, as a user's build gets it) with line tables for

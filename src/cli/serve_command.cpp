@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <thread>
 
@@ -130,6 +131,22 @@ void add_server_options(CLI::App& cmd, http::ServerConfig& server) {
                  "behind nginx)");
   cmd.add_flag("--secure-cookies", server.secure_cookies,
                "Session cookies only over HTTPS (set it behind a TLS front such as nginx)");
+  cmd.add_option("--console", server.console_dir,
+                 "Directory of the built web console (default: console/ beside the binary, "
+                 "else ../share/wangge/console)")
+      ->check(CLI::ExistingDirectory);
+}
+
+/// The built console installed with the binary: console/ beside it (the build tree), else
+/// ../share/wangge/console (an installed prefix); "" when neither holds an index.html.
+std::string installed_console() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (const std::filesystem::path& dir :
+       {exe.parent_path() / "console", exe.parent_path().parent_path() / "share/wangge/console"})
+    if (std::filesystem::is_regular_file(dir / "index.html", ec)) return dir.string();
+  return {};
 }
 
 /// Runs the server until SIGTERM or SIGINT (SIGHUP reloads the reference data).
@@ -186,6 +203,9 @@ int serve(ServeArgs& args, CLI::App& cmd) {
       : a->server.port != 0 ? "http://" + a->server.address + ":" + std::to_string(a->server.port)
                             : std::string());
   service->notifications().start();
+  if (a->server.console_dir.empty()) a->server.console_dir = installed_console();
+  if (a->server.console_dir.empty())
+    std::fprintf(stderr, "no web console found (build it, or name it with --console DIR)\n");
   http::HttpServer server(*service, a->server);
   server.start();
   std::optional<service::Ticker> ticker;

@@ -454,7 +454,7 @@ json attributes_json(const std::vector<dispatch::CategoryAttribute>& attributes)
   return out;
 }
 
-/// GET /api/v1/categories
+/// GET /api/v1/categories (and the departments they are handed to)
 Response list_categories(Context& ctx, Request&) {
   const dispatch::ReferenceData& ref = *ctx.service.reference();
   json out = json::array();
@@ -473,7 +473,11 @@ Response list_categories(Context& ctx, Request&) {
                    {"public", *c.is_public},
                    {"attributes", attributes_json(*c.attributes)}});
   }
-  return json_response(200, json{{"categories", out}}.dump());
+  // The departments (责任方) a case may be handed or whistled to, by id and name.
+  json departments = json::array();
+  for (const dispatch::Department& d : ref.departments)
+    departments.push_back({{"id", d.id}, {"name", d.name}});
+  return json_response(200, json{{"categories", out}, {"departments", departments}}.dump());
 }
 
 /// GET /api/v1/stats
@@ -510,8 +514,10 @@ Response stats(Context& ctx, Request& req) {
     r.header("Content-Disposition", "attachment; filename=\"stats-" + group + "." + format + "\"");
     return r;
   }
-  return json_response(
-      200, json{{"group_by", group}, {"rows", service::stats_view(ctx.service.stats(q))}}.dump());
+  // Each row named as the export names it: the grid's, department's or category's name.
+  std::vector<dispatch::StatsRow> rows = ctx.service.stats(q);
+  for (dispatch::StatsRow& row : rows) row.label = ctx.service.stats_label(row, q.group);
+  return json_response(200, json{{"group_by", group}, {"rows", service::stats_view(rows)}}.dump());
 }
 
 /// POST /api/v1/admin/reload — the reference data read again from the store (admins).

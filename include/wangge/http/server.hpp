@@ -54,6 +54,9 @@ struct ServerConfig {
   std::string trusted_proxy;
   /// Session cookies carry Secure (sent over HTTPS only): set it behind a TLS front.
   bool secure_cookies = false;
+  /// The web console's built files (index.html, assets/): read once at start and answered from
+  /// memory. Empty: no console (its paths answer 404).
+  std::string console_dir;
 };
 
 class HttpServer {

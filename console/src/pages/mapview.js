@@ -1,0 +1,24 @@
+// The whole map: grids coloured by open and overdue cases, their leaders, service points with
+// their 15-minute areas and the gaps, open reports; click a grid for its chain and figures.
+import { h, fill, notice } from '../dom.js';
+import { makeMap, gridCard } from '../map.js';
+
+export async function mapPage(main) {
+  const box = h('div', { class: 'map full', role: 'region', 'aria-label': '网格地图' });
+  const legend = h('ul', { class: 'legend', 'aria-label': '图例' },
+    [['#dbe9d4', '无在办案件'], ['#f6d186', '有在办案件'], ['#f4a259', '在办 3 件以上'], ['#e4572e', '有超期案件'],
+      ['#2e8b57', '15 分钟步行范围'], ['#c0392b', '覆盖空白']].map(([c, t]) =>
+      h('li', {}, h('span', { class: 'swatch', style: { background: c } }), t)));
+  fill(main, h('h1', { class: 'sr-only' }, '网格地图'), box, legend);
+  let map = null;
+  try {
+    map = await makeMap(box, {
+      onGrid: async (f, at) => {
+        const card = await gridCard(f.properties.id, f.properties).catch((e) => notice('error', e.message));
+        new window.maplibregl.Popup({ maxWidth: '320px' }).setLngLat(at).setDOMContent(card).addTo(map);
+      },
+    });
+    window.__wanggeMap = map;
+  } catch (e) { fill(box, notice('error', e.message)); }
+  return () => map?.remove();
+}

@@ -1,0 +1,178 @@
+// The web console (issue 16): `/` → `/console/`, the single page at every console path, and its
+// assets. The files are read once at start from the directory the build made (console/, built by
+// esbuild from pinned npm packages) and answered from memory: a request names a key of that
+// table, never a path on disk. Every page carries a Content-Security-Policy without inline
+// scripts; assets are content-hashed by the build and kept a year, the page is revalidated.
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "context.hpp"
+#include "wangge/tiles/tile_cache.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge::http {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// What the console's pages may load and run: our own scripts and styles only (no inline
+/// script, no eval), MapLibre's worker from our file, images from us or the page's own blobs
+/// (a photo's preview before upload), and no framing by another site.
+constexpr const char* kPolicy =
+    "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+struct Asset {
+  std::string content_type;
+  std::string bytes;
+  std::string gzip;  ///< empty when not worth it (images)
+  std::string etag;
+};
+
+/// The console's files by name (index.html, assets/app.1a2b3c4d.js, …).
+using AssetTable = std::map<std::string, Asset>;
+
+std::string content_type_of(const fs::path& p) {
+  const std::string ext = p.extension().string();
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js") return "text/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".png") return "image/png";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".pbf") return "application/x-protobuf";
+  if (ext == ".ico") return "image/x-icon";
+  if (ext == ".txt") return "text/plain; charset=utf-8";
+  if (ext == ".webmanifest") return "application/manifest+json";
+  return "application/octet-stream";
+}
+
+std::string etag_of(const std::string& bytes) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ULL;
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "\"%016llx\"", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+/// Reads every regular file under @p dir (at most 64 MB in all) into the table.
+std::shared_ptr<const AssetTable> load_assets(const std::string& dir) {
+  auto table = std::make_shared<AssetTable>();
+  if (dir.empty()) return table;
+  std::size_t total = 0;
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    const std::string name = fs::relative(e.path(), dir).generic_string();
+    std::ifstream in(e.path(), std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    Asset a;
+    a.content_type = content_type_of(e.path());
+    a.bytes = bytes.str();
+    total += a.bytes.size();
+    if (total > (64u << 20))
+      throw Error(ErrorCode::invalid_argument,
+                  "the console directory " + dir + " holds more than 64 MB");
+    if (a.content_type.rfind("image/png", 0) != 0) a.gzip = tiles::gzip(a.bytes);
+    a.etag = etag_of(a.bytes);
+    table->emplace(name, std::move(a));
+  }
+  return table;
+}
+
+bool accepts_gzip(const Request& req) {
+  const auto ae = req.header("accept-encoding");
+  return ae && ae->find("gzip") != std::string::npos && ae->find("gzip;q=0") == std::string::npos;
+}
+
+/// The headers every console answer carries.
+void harden(Response& r) {
+  r.header("Content-Security-Policy", kPolicy);
+  r.header("X-Content-Type-Options", "nosniff");
+  r.header("X-Frame-Options", "DENY");
+  r.header("Referrer-Policy", "same-origin");
+  r.header("Permissions-Policy", "geolocation=(self), camera=(self), microphone=()");
+}
+
+Response serve_asset(const std::shared_ptr<const AssetTable>& table, const Request& req,
+                     const std::string& name, bool immutable) {
+  const auto it = table->find(name);
+  if (it == table->end()) {
+    if (table->empty())
+      throw Error(ErrorCode::not_found,
+                  "the console is not installed (build it, or name its directory with "
+                  "wangge serve --console DIR)");
+    throw Error(ErrorCode::not_found, "no console file '" + name + "'");
+  }
+  const Asset& a = it->second;
+  Response r;
+  r.content_type = a.content_type;
+  harden(r);
+  r.header("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  r.header("Vary", "Accept-Encoding");
+  const bool gz = !a.gzip.empty() && accepts_gzip(req);
+  std::string etag = a.etag;
+  if (gz) etag.insert(etag.size() - 1, "-gz");
+  r.header("ETag", etag);
+  if (not_modified(req, etag)) {
+    r.status = 304;
+    return r;
+  }
+  if (gz) r.header("Content-Encoding", "gzip");
+  r.shared_body = std::shared_ptr<const std::string>(table, gz ? &a.gzip : &a.bytes);
+  return r;
+}
+
+Response redirect(const std::string& to) {
+  Response r;
+  r.status = 302;
+  r.content_type = "text/plain; charset=utf-8";
+  r.header("Location", to);
+  r.body = "→ " + to + "\n";
+  return r;
+}
+
+}  // namespace
+
+void add_console_routes(Router& router, Context& ctx) {
+  std::shared_ptr<const AssetTable> table = load_assets(ctx.config.console_dir);
+  // The page itself: every console path is the one page, which routes on the client.
+  auto page = [table](Request& req) { return serve_asset(table, req, "index.html", false); };
+  router.add(
+      {"GET", "/", {}, [](Request&) { return redirect("/console/"); }, Execution::inline_io});
+  router.add({"GET",
+              "/console",
+              {},
+              [](Request&) { return redirect("/console/"); },
+              Execution::inline_io});
+  router.add({"GET", "/console/", {}, page, Execution::inline_io});
+  router.add({"GET", "/console/{page}", {}, page, Execution::inline_io});
+  router.add({"GET",
+              "/console/{page}/{id}",
+              {},
+              [table, page](Request& req) {
+                if (req.params.at("page") == "assets")
+                  return serve_asset(table, req, "assets/" + req.params.at("id"), true);
+                return page(req);
+              },
+              Execution::inline_io});
+  // The map's glyphs, by font stack and range ("DejaVu Sans Book/0-255.pbf"); the router takes
+  // ".pbf" off as the format extension.
+  router.add({"GET",
+              "/console/assets/glyphs/{stack}/{range}",
+              {"pbf"},
+              [table](Request& req) {
+                return serve_asset(table, req,
+                                   "assets/glyphs/" + req.params.at("stack") + "/" +
+                                       req.params.at("range") + ".pbf",
+                                   true);
+              },
+              Execution::inline_io});
+}
+
+}  // namespace wangge::http

@@ -1,0 +1,318 @@
+// The web console in Debian's Chromium against a real `wangge serve` (tests/e2e/console_test.py
+// starts it on a fresh store with the sample's history and makes the accounts):
+// - the whole loop across five roles, each in its own browser: a resident reports with a photo
+//   on a phone-sized page → the dispatcher sees it arrive without reloading, registers and
+//   dispatches it → the 邻长 accepts and handles it with a photo at 375 px → the dispatcher
+//   closes it → the resident rates 不满意 and it reopens → handled and closed again → rated 满意
+//   → the supervisor's 满意率 for the block moves by what the reports themselves say;
+// - every button shown is allowed: each is clicked on a case of its own, none answers 403/409;
+// - scope: a 邻长 of another block cannot open the case by its URL;
+// - XSS text is shown as text; a write without the CSRF token and a cross-site form post are
+//   refused; an ended session keeps what was typed; sign-out;
+// - the map draws: its tile requests succeed, a grid click names the right leader, the canvas
+//   is not blank;
+// - axe-core finds nothing serious or critical on any page, at desktop width and at 375 px,
+//   and each page is kept as a screenshot.
+import { test, expect } from '@playwright/test';
+import {
+  env, open, signInStaff, signInResident, clickMapAt, mapReady, mapColours, apiAs, accessible,
+  shot, PHONE, DESKTOP, POINT, BLOCK,
+} from './helpers.mjs';
+
+test.describe.configure({ mode: 'serial' });
+
+const XSS = '楼道堆放杂物<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
+let caseId = null;
+
+/** 满意率 of the block from the reports themselves (as the supervisor's key lists them). */
+async function satisfaction(request) {
+  let evaluated = 0, satisfied = 0;
+  let next = `/api/v1/reports?grid=${BLOCK}&limit=200`;
+  while (next) {
+    const page = await apiAs(request, 'supervisor', next.replace(env.base, ''));
+    for (const r of page.reports) {
+      if (r.rating == null) continue;
+      evaluated++;
+      if (r.rating >= 4) satisfied++;
+    }
+    next = page.next;
+  }
+  return { evaluated, satisfied };
+}
+
+const stateOf = (page) => page.locator('#case-title .state');
+
+/** Clicks the action button @p action on a case page and, when it opens a form, fills and sends
+ *  it; waits for the server's answer, which must be 200, and the page's confirmation. */
+async function act(page, action, fill = async () => {}) {
+  const answer = page.waitForResponse((r) => r.request().method() === 'POST' && /\/actions$/.test(new URL(r.url()).pathname));
+  await page.locator(`.actions button[data-action="${action}"]`).click();
+  const form = page.locator('.action-form form');
+  if (await form.count()) {
+    await fill(form);
+    await form.locator('button[type=submit]').click();
+  }
+  expect((await answer).status(), `${action}: the server's answer`).toBe(200);
+  await expect(page.locator('.status .notice.ok')).toContainText('成功');
+}
+
+async function openCase(page, id) {
+  await page.goto(`/console/cases/${id}`);
+  await expect(page.locator('#case-title')).toBeVisible();
+}
+
+test('the whole loop across five roles, in five browsers', async ({ browser, request }) => {
+  const before = await satisfaction(request);
+
+  const dispatcher = await open(browser, DESKTOP);
+  await signInStaff(dispatcher, 'dispatcher');
+  await expect(dispatcher).toHaveURL(/\/console\/dispatch$/);
+  await expect(dispatcher.locator('ul.queue')).toBeVisible();
+
+  // The resident reports on a phone: pin on the map, category, words (with markup), a photo.
+  const resident = await open(browser, PHONE);
+  await signInResident(resident, '13900139000');
+  await expect(resident).toHaveURL(/\/console\/report$/);
+  await resident.getByLabel('问题类别').selectOption('0101');
+  await resident.getByLabel('问题描述').fill(XSS);
+  await clickMapAt(resident, POINT);
+  await expect(resident.locator('.sanliang'), '三亮: the grid leaders of the pinned place').toContainText('许秀英');
+  await resident.locator('input[type=file]').setInputFiles(env.photo);
+  await resident.getByRole('button', { name: '提交上报' }).click();
+  const done = resident.locator('.notice.ok');
+  await expect(done).toContainText('上报成功');
+  caseId = (await done.textContent()).match(/编号 ([A-Za-z0-9]+)/)[1];
+
+  // It reaches the dispatcher's queue without a reload.
+  const row = dispatcher.locator(`ul.queue li[data-id="${caseId}"]`);
+  await expect(row, 'the new case appears in the open queue by itself').toBeVisible({ timeout: 10_000 });
+
+  // The map beside the queue: tiles answered, pixels drawn, a grid click names its leader.
+  expect(await mapColours(dispatcher), 'the map canvas is not blank').toBeGreaterThan(20);
+  expect(dispatcher.tileAnswers.length).toBeGreaterThan(0);
+  expect(dispatcher.tileAnswers.filter(([s]) => ![200, 204, 304].includes(s))).toEqual([]);
+  await clickMapAt(dispatcher, POINT);
+  await expect(dispatcher.locator('.maplibregl-popup .grid-card')).toContainText('许秀英');
+  await shot(dispatcher, 'dispatch-desktop');
+
+  // The case page: the text as text, the photo, then 受理 and 派遣 to the suggested party.
+  await row.locator('a.case-link').click();
+  await expect(dispatcher).toHaveURL(new RegExp(`/console/cases/${caseId}$`));
+  await expect(dispatcher.locator('.report-text')).toHaveText(XSS);
+  await expect(dispatcher.locator('.report-text img, .report-text script')).toHaveCount(0);
+  expect(await dispatcher.evaluate(() => window.__xss)).toBeUndefined();
+  await expect(dispatcher.locator('.details .photos img')).toHaveCount(1);
+  await act(dispatcher, 'register');
+  await expect(stateOf(dispatcher)).toHaveText('已立案');
+  await expect(dispatcher.locator('.actions button[data-action="dispatch"]')).toContainText('许秀英');
+  await act(dispatcher, 'dispatch');
+  await expect(stateOf(dispatcher)).toHaveText('已派遣');
+  await shot(dispatcher, 'case-desktop');
+
+  // Another block's 邻长 cannot open it by its URL.
+  const stranger = await open(browser, PHONE);
+  await signInStaff(stranger, 'other_worker');
+  await stranger.goto(`/console/cases/${caseId}`);
+  await expect(stranger.locator('.notice.error')).toContainText('没有找到该内容');
+  await expect(stranger.locator('#case-title')).toHaveCount(0);
+
+  // The 邻长 on a phone: my cases → accept → handle with a photo.
+  const worker = await open(browser, PHONE);
+  await signInStaff(worker, 'worker');
+  await expect(worker).toHaveURL(/\/console\/worker$/);
+  await worker.locator(`a[href="/console/cases/${caseId}"]`).click();
+  const handleOnce = async () => {
+    await expect(worker.locator('#case-title')).toBeVisible();
+    if (await worker.locator('.actions button[data-action="accept"]').count()) {
+      await act(worker, 'accept');
+      await expect(stateOf(worker)).toHaveText('处置中');
+    }
+    await act(worker, 'handle', async (form) => {
+      await form.locator('input[type=file]').setInputFiles(env.photo);
+      await form.getByLabel(/答复居民/).fill('杂物已清理，楼道已恢复通行。');
+    });
+    await expect(stateOf(worker)).toHaveText('已处置');
+  };
+  await handleOnce();
+  await shot(worker, 'case-phone-worker');
+  await openCase(dispatcher, caseId);
+  await act(dispatcher, 'close');
+  await expect(stateOf(dispatcher)).toHaveText('已结案');
+
+  // The resident: my reports → 不满意 → it reopens as rework.
+  await resident.goto('/console/mine');
+  await resident.locator(`a[href="/console/cases/${caseId}"]`).click();
+  await expect(resident.locator('.plain')).toContainText('请您评价');
+  await act(resident, 'evaluate', async (form) => {
+    await form.getByLabel('不满意', { exact: true }).check();
+    await form.getByLabel(/评价（可选）/).fill('还有一袋没清走');
+  });
+  await expect(stateOf(resident)).not.toHaveText(/已结案|已评价/);
+  await expect(resident.locator('ol.timeline')).toContainText('不满意，退回重新处理');
+
+  // Handled and closed again; the resident is satisfied.
+  await openCase(worker, caseId);
+  await handleOnce();
+  await openCase(dispatcher, caseId);
+  await act(dispatcher, 'close');
+  await expect(stateOf(dispatcher)).toHaveText('已结案');
+  await openCase(resident, caseId);
+  await act(resident, 'evaluate', async (form) => { await form.getByLabel('非常满意', { exact: true }).check(); });
+  await expect(stateOf(resident)).toHaveText('已评价');
+  await shot(resident, 'case-phone-resident');
+
+  // The supervisor's 满意率 for the block: one more evaluated, one more satisfied.
+  const after = await satisfaction(request);
+  expect(after.evaluated, 'the case counts once, with its last rating').toBe(before.evaluated + 1);
+  expect(after.satisfied).toBe(before.satisfied + 1);
+  const supervisor = await open(browser, DESKTOP);
+  await signInStaff(supervisor, 'supervisor');
+  await supervisor.goto('/console/stats');
+  const blockRow = supervisor.locator('tbody tr', { hasText: '湘江片区' });
+  await expect(blockRow.locator('td[data-rate="satisfaction_rate"]'))
+    .toHaveText(`${((after.satisfied / after.evaluated) * 100).toFixed(1)}%`);
+  await shot(supervisor, 'stats-desktop');
+
+  for (const page of [dispatcher, resident, worker, supervisor, stranger]) {
+    expect(page.actionAnswers.filter(([s]) => s === 403 || s === 409), 'no action answered 403/409').toEqual([]);
+    expect(page.problems).toEqual([]);
+    await page.context().close();
+  }
+});
+
+/** Fills whatever an action's form asks for. */
+async function fillForm(form) {
+  for (const t of await form.locator('textarea[required]').all()) await t.fill('测试填写');
+  for (const s of await form.locator('select[required]').all()) {
+    await expect(s.locator('option')).not.toHaveCount(1);
+    const value = await s.locator('option').nth(1).getAttribute('value');
+    await s.selectOption(value);
+  }
+  const radio = form.locator('input[type=radio]');
+  if (await radio.count()) await radio.first().check();
+  for (const n of await form.locator('input[type=number][required]').all()) await n.fill('8');
+  for (const f of await form.locator('input[type=file][required]').all()) await f.setInputFiles(env.photo);
+}
+
+/** A fresh case at the sample point, brought by the API to @p steps. */
+async function freshCase(request, steps = []) {
+  const r = await request.post('/api/v1/reports', {
+    headers: { Authorization: `Bearer ${env.keys.resident}` },
+    data: { location: { lon: POINT[0], lat: POINT[1] }, category: '0101', text: '按钮测试' },
+  });
+  expect(r.status()).toBe(201);
+  const id = (await r.json()).id;
+  for (const [who, action] of steps) {
+    const a = await request.post(`/api/v1/reports/${id}/actions`, { headers: { Authorization: `Bearer ${env.keys[who]}` }, data: { action } });
+    expect(a.status(), `${action} as ${who}`).toBe(200);
+  }
+  return id;
+}
+
+test('every button shown is allowed: each clicked on a case of its own', async ({ browser, request }) => {
+  const cases = [
+    ['dispatcher', DESKTOP, []],
+    ['dispatcher', DESKTOP, [['dispatcher', 'register']]],
+    ['worker', PHONE, [['dispatcher', 'register'], ['dispatcher', 'dispatch']]],
+    ['worker', PHONE, [['dispatcher', 'register'], ['dispatcher', 'dispatch'], ['worker', 'accept']]],
+    ['supervisor', DESKTOP, [['dispatcher', 'register'], ['dispatcher', 'dispatch']]],
+  ];
+  let clicked = 0;
+  for (const [who, viewport, steps] of cases) {
+    const page = await open(browser, viewport);
+    await signInStaff(page, who);
+    await openCase(page, await freshCase(request, steps));
+    const actions = await page.locator('.actions button[data-action]').evaluateAll((bs) => bs.map((b) => b.dataset.action));
+    expect(actions.length, `${who} has something to do after ${steps.map((s) => s[1]).join(',') || 'intake'}`).toBeGreaterThan(0);
+    for (const action of actions) {
+      await openCase(page, await freshCase(request, steps));
+      await act(page, action, fillForm);
+      clicked++;
+    }
+    expect(page.actionAnswers.length).toBe(actions.length);
+    expect(page.actionAnswers.filter(([s]) => s !== 200)).toEqual([]);
+    await page.context().close();
+  }
+  expect(clicked).toBeGreaterThan(8);
+});
+
+test('CSRF: a write without the token and a cross-site form post are refused', async ({ browser, request }) => {
+  const id = await freshCase(request);
+  const page = await open(browser, DESKTOP);
+  await signInStaff(page, 'dispatcher');
+  const status = await page.evaluate(async (path) => (await fetch(path, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'register' }),
+  })).status, `/api/v1/reports/${id}/actions`);
+  expect(status, 'the session cookie without X-CSRF-Token').toBe(403);
+  // A page on another site posts a form at the case with the dispatcher's browser.
+  await page.context().route('http://evil.example/**', (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<form id=f method=POST enctype="text/plain" action="${env.base}/api/v1/reports/${id}/actions">` +
+      `<input name='{"action":"register","x":"' value='"}'></form><script>document.getElementById('f').submit()</script>`,
+  }));
+  const answer = page.waitForResponse((r) => r.url().endsWith(`/api/v1/reports/${id}/actions`));
+  await page.goto('http://evil.example/');
+  expect([401, 403, 415]).toContain((await answer).status());
+  const r = await apiAs(request, 'dispatcher', `/api/v1/reports/${id}`);
+  expect(r.state, 'the case did not move').toBe('received');
+  await page.context().close();
+});
+
+test('an ended session keeps what was typed; sign-out', async ({ browser, request }) => {
+  const id = await freshCase(request);
+  const page = await open(browser, DESKTOP);
+  await signInStaff(page, 'dispatcher');
+  await openCase(page, id);
+  await page.locator('.actions button[data-action="cancel"]').click();
+  const reason = page.locator('.action-form textarea[name=reason]');
+  await reason.fill('重复上报，与上一件合并');
+  // The session ends elsewhere (another tab signs out).
+  const token = await page.evaluate(async () => (await (await fetch('/api/v1/session')).json()).csrf_token);
+  expect((await page.request.delete('/api/v1/session', { headers: { 'X-CSRF-Token': token } })).status()).toBe(204);
+  await page.locator('.action-form button[type=submit]').click();
+  await expect(page.locator('.notice.error').first()).toContainText('登录已过期');
+  await expect(reason).toHaveValue('重复上报，与上一件合并');
+  await page.locator('.session-lost a').click();
+  await expect(page).toHaveURL(/\/console\/login\?next=/);
+  await page.getByLabel('登录名').fill(env.accounts.dispatcher.login);
+  await page.getByLabel('密码').fill(env.accounts.dispatcher.password);
+  await page.locator('form[aria-labelledby=staff-title] button[type=submit]').click();
+  await expect(page).toHaveURL(new RegExp(`/console/cases/${id}$`));
+  await page.locator('.actions button[data-action="cancel"]').click();
+  await expect(page.locator('.action-form textarea[name=reason]'), 'the draft is back').toHaveValue('重复上报，与上一件合并');
+  // Sign out: the pages ask to sign in again.
+  await page.getByRole('button', { name: '退出' }).click();
+  await expect(page).toHaveURL(/\/console\/login$/);
+  await page.goto('/console/dispatch');
+  await expect(page).toHaveURL(/\/console\/login\?next=%2Fconsole%2Fdispatch/);
+  await page.context().close();
+});
+
+test('every page: accessible (axe-core), drawn at desktop width and at 375 px', async ({ browser, request }) => {
+  const id = caseId ?? await freshCase(request);
+  const pages = {
+    anonymous: ['/console/login'],
+    dispatcher: ['/console/dispatch', `/console/cases/${id}`, '/console/map'],
+    worker: ['/console/worker'],
+    supervisor: ['/console/stats'],
+    resident: ['/console/report', '/console/mine'],
+  };
+  for (const [who, paths] of Object.entries(pages)) {
+    for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+      const page = await open(browser, viewport);
+      // A code per phone a minute at most: each sign-in here is another resident.
+      if (who === 'resident') await signInResident(page, size === 'desktop' ? '13900139001' : '13900139002');
+      else if (who !== 'anonymous') await signInStaff(page, who);
+      for (const path of paths) {
+        await page.goto(path);
+        await expect(page.locator('main h1').first()).toBeVisible();
+        if (await page.locator('.maplibregl-canvas').count()) await mapReady(page);
+        await accessible(page, `${path} (${who}, ${size})`);
+        const name = path.replace('/console/', '').replace(/\/.*/, '') || 'login';
+        await shot(page, `${name}-${who}-${size}`);
+      }
+      expect(page.problems).toEqual([]);
+      await page.context().close();
+    }
+  }
+});
