@@ -10,6 +10,7 @@ import { workerPage } from './pages/worker.js';
 import { reportPage, minePage } from './pages/resident.js';
 import { statsPage } from './pages/stats.js';
 import { mapPage } from './pages/mapview.js';
+import { prewarm } from './map.js';
 
 const app = document.getElementById('app');
 let session = null;   // { login, actor, csrf_token, expires_at } or null
@@ -117,6 +118,7 @@ window.addEventListener('wangge:signed-out', () => {
   app.prepend(bar);
 });
 
+prewarm();
 refreshSession().then(render, () => {
   fill(app, notice('error', '无法连接服务器，请检查网络后刷新页面。'));
 });

@@ -4,7 +4,10 @@
 import { api } from './api.js';
 import { h } from './dom.js';
 
-const LAYERS = 'grids,grid_labels,service_points,isochrones,coverage_gaps,reports';
+// Two sources: the shapes, and the labels apart (their Chinese glyphs are drawn by the browser,
+// which takes a while: the grids show first and their names follow).
+const LAYERS = 'grids,service_points,isochrones,coverage_gaps,reports';
+const LABELS = 'grid_labels';
 
 /** The style document: our tiles at @p origin. */
 export function mapStyle(origin) {
@@ -13,7 +16,8 @@ export function mapStyle(origin) {
     name: 'wangge',
     glyphs: `${origin}/console/assets/glyphs/{fontstack}/{range}.pbf`,
     sources: {
-      wangge: { type: 'vector', url: `${origin}/tiles/${LAYERS}.json`, promoteId: { grids: 'id', grid_labels: 'id' } },
+      wangge: { type: 'vector', url: `${origin}/tiles/${LAYERS}.json`, promoteId: { grids: 'id' } },
+      labels: { type: 'vector', url: `${origin}/tiles/${LABELS}.json` },
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } },
@@ -44,7 +48,7 @@ export function mapStyle(origin) {
           'circle-color': ['case', ['get', 'overdue'], '#c0392b', '#2563eb'],
           'circle-stroke-color': '#fff', 'circle-stroke-width': 1,
         } },
-      { id: 'grid-labels', type: 'symbol', source: 'wangge', 'source-layer': 'grid_labels',
+      { id: 'grid-labels', type: 'symbol', source: 'labels', 'source-layer': 'grid_labels',
         filter: ['any',
           ['all', ['<=', ['get', 'level'], 1], ['<', ['zoom'], 14]],
           ['all', ['==', ['get', 'level'], 2], ['>=', ['zoom'], 13.5], ['<', ['zoom'], 15.5]],
@@ -61,17 +65,36 @@ export function mapStyle(origin) {
 }
 
 /** A map in @p container; answers { map, destroy }. @p onGrid(feature) for a grid click. */
+/** MapLibre's workers, started once the page has its script, before any map is made (they take
+ *  a while to load and parse: a page starts them while it fetches its own data). */
+export function prewarm() {
+  const maplibregl = window.maplibregl;
+  if (!maplibregl || prewarm.done) return;
+  const worker = document.querySelector('meta[name="maplibre-worker"]')?.content;
+  if (worker) maplibregl.setWorkerUrl(worker);
+  maplibregl.prewarm();
+  prewarm.done = true;
+}
+
+let tileJson = null;  // the sources' TileJSON, asked once per page load
+
 export async function makeMap(container, { onGrid, interactive = true } = {}) {
   const maplibregl = window.maplibregl;
   if (!maplibregl) throw new Error('地图组件加载失败，请刷新页面。');
-  const worker = document.querySelector('meta[name="maplibre-worker"]')?.content;
-  if (worker) maplibregl.setWorkerUrl(worker);
-  const origin = location.origin;
-  const tilejson = await api('GET', `/tiles/${LAYERS}.json`);
+  prewarm();
+  tileJson ??= Promise.all([LAYERS, LABELS].map((l) => api('GET', `/tiles/${l}.json`)))
+    .catch((e) => { tileJson = null; throw e; });
+  const [tilejson, labels] = await tileJson;
   const [lon, lat, zoom] = tilejson.center ?? [0, 0, 2];
+  const style = mapStyle(location.origin);
+  // The TileJSON at hand: each source takes its tiles and bounds instead of asking again.
+  for (const [name, tj] of [['wangge', tilejson], ['labels', labels]]) {
+    const { url, ...rest } = style.sources[name];
+    style.sources[name] = { ...rest, tiles: tj.tiles, bounds: tj.bounds, minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 18 };
+  }
   const map = new maplibregl.Map({
     container,
-    style: mapStyle(origin),
+    style,
     center: [lon, lat],
     zoom: zoom,
     maxBounds: tilejson.bounds ? pad(tilejson.bounds) : undefined,
@@ -81,6 +104,13 @@ export async function makeMap(container, { onGrid, interactive = true } = {}) {
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }));
+  // The first tile of ours drawn on screen (scripts/bench/console times a usable console by it).
+  const firstTile = (e) => {
+    if (e.sourceId !== 'wangge' || !e.tile) return;
+    map.off('data', firstTile);
+    map.once('render', () => performance.mark('wangge:first-tile'));
+  };
+  map.on('data', firstTile);
   let selected = null;
   map.on('click', 'grid-fill', (e) => {
     const f = e.features?.[0];
@@ -102,7 +132,7 @@ export async function gridCard(id, props) {
   const g = await api('GET', `/api/v1/grids/${encodeURIComponent(id)}`);
   const ancestors = await Promise.all((g.properties.ancestors ?? []).map((a) =>
     api('GET', `/api/v1/grids/${encodeURIComponent(a)}`).catch(() => null)));
-  const chain = [...ancestors.filter(Boolean), g];
+  const chain = [...ancestors.filter(Boolean).reverse(), g];  // from the subdistrict down
   return h('div', { class: 'grid-card' },
     h('h3', {}, g.properties.name),
     h('ol', { class: 'chain' }, chain.map((x) => h('li', {},

@@ -59,7 +59,7 @@ export async function queuePage(main, { query }) {
         r.supervision?.label && h('span', { class: 'flag sup' }, r.supervision.label),
         overdue > 0 && h('span', { class: 'flag late' }, `超期 ${span(overdue)}`),
         h('span', { class: 'text' }, r.text || r.address || '（无描述）'),
-        h('span', { class: 'meta' }, [r.assignment?.leader?.name, r.responsible?.name, when(r.created_at)].filter(Boolean).join(' · '))));
+        h('span', { class: 'meta' }, [r.responsible?.name ?? r.assignment?.leader?.name, when(r.created_at)].filter(Boolean).join(' · '))));
   };
 
   const draw = () => {
@@ -135,18 +135,21 @@ export async function queuePage(main, { query }) {
   events.addEventListener('report', changed);
   events.addEventListener('reset', changed);
 
-  await load();
-  makeMap(mapBox, {
+  // The map starts at once; the queue is filled while it loads.
+  const mapReady = makeMap(mapBox, {
     onGrid: async (f, at) => {
       const card = await gridCard(f.properties.id, f.properties).catch((e) => notice('error', e.message));
       new window.maplibregl.Popup({ maxWidth: '320px' }).setLngLat(at).setDOMContent(card).addTo(map);
     },
-  }).then((m) => { map = m; window.__wanggeMap = m; }, (e) => fill(mapBox, notice('error', e.message)));
+  });
+  mapReady.then((m) => { map = m; window.__wanggeMap = m; }, (e) => fill(mapBox, notice('error', e.message)));
+  await load();
+  performance.mark('wangge:queue');  // the queue is on screen (scripts/bench/console)
 
   return () => {
     document.removeEventListener('keydown', onKey);
     events.close();
     clearTimeout(pending);
-    map?.remove();
+    mapReady.then((m) => m.remove(), () => {});  // also a map still loading when the page is left
   };
 }

@@ -46,7 +46,7 @@ export async function statsPage(main, { query }) {
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '名称'), h('th', { scope: 'col' }, '上报'), h('th', { scope: 'col' }, '结案'),
         RATES.map(([, label]) => h('th', { scope: 'col' }, label)))),
       h('tbody', {}, rows.map((r) => h('tr', { dataset: { key: r.key } },
-        h('th', { scope: 'row' }, r.label || r.key), h('td', {}, r.reported), h('td', {}, r.closed),
+        h('th', { scope: 'row' }, r.key === '(unassigned)' ? '未入格' : (r.label || r.key)), h('td', {}, r.reported), h('td', {}, r.closed),
         RATES.map(([k]) => h('td', { dataset: { rate: k } },
           h('span', { class: 'bar', 'aria-hidden': 'true' }, h('i', { style: { width: `${Math.round((r[k] ?? 0) * 100)}%` } })),
           percent(r[k]))))))));

@@ -78,6 +78,8 @@ test('the whole loop across five roles, in five browsers', async ({ browser, req
   await clickMapAt(resident, POINT);
   await expect(resident.locator('.sanliang'), '三亮: the grid leaders of the pinned place').toContainText('许秀英');
   await resident.locator('input[type=file]').setInputFiles(env.photo);
+  await resident.locator('.sanliang').scrollIntoViewIfNeeded();
+  await shot(resident, 'report-phone-filled');
   await resident.getByRole('button', { name: '提交上报' }).click();
   const done = resident.locator('.notice.ok');
   await expect(done).toContainText('上报成功');
