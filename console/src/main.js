@@ -90,7 +90,7 @@ async function render() {
   if (!route) { fill(main, h('h1', {}, '页面不存在'), h('p', {}, h('a', { href: home(), 'data-link': '' }, '返回首页'))); return; }
   const page = route[1]();
   if (page !== loginPage && !session) {
-    return navigate(`/console/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+    return navigate(`/console/login?next=${encodeURIComponent(location.pathname + location.search + location.hash)}`, { replace: true });
   }
   const params = path.match(route[0]).slice(1);
   try {

@@ -211,7 +211,8 @@ class Composer {
     out_.push_back(std::move(n));
   }
 
-  std::string link() const { return c_.base_url + "/api/v1/reports/" + r_.id; }
+  /// The case in the web console (a person opens it there, signing in first when needed).
+  std::string link() const { return c_.base_url + "/console/cases/" + r_.id; }
 
   /// The names of the departments a 报到超时 event lists, "、"-joined.
   std::string missed_names() const {

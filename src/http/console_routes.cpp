@@ -13,6 +13,7 @@
 #include "context.hpp"
 #include "wangge/tiles/tile_cache.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/sha256.hpp"
 
 namespace wangge::http {
 
@@ -52,14 +53,6 @@ std::string content_type_of(const fs::path& p) {
   return "application/octet-stream";
 }
 
-std::string etag_of(const std::string& bytes) {
-  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ULL;
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "\"%016llx\"", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 /// Reads every regular file under @p dir (at most 64 MB in all) into the table.
 std::shared_ptr<const AssetTable> load_assets(const std::string& dir) {
   auto table = std::make_shared<AssetTable>();
@@ -79,15 +72,10 @@ std::shared_ptr<const AssetTable> load_assets(const std::string& dir) {
       throw Error(ErrorCode::invalid_argument,
                   "the console directory " + dir + " holds more than 64 MB");
     if (a.content_type.rfind("image/png", 0) != 0) a.gzip = tiles::gzip(a.bytes);
-    a.etag = etag_of(a.bytes);
+    a.etag = "\"" + sha256_hex(a.bytes).substr(0, 20) + "\"";
     table->emplace(name, std::move(a));
   }
   return table;
-}
-
-bool accepts_gzip(const Request& req) {
-  const auto ae = req.header("accept-encoding");
-  return ae && ae->find("gzip") != std::string::npos && ae->find("gzip;q=0") == std::string::npos;
 }
 
 /// The headers every console answer carries.
@@ -116,14 +104,7 @@ Response serve_asset(const std::shared_ptr<const AssetTable>& table, const Reque
   r.header("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
   r.header("Vary", "Accept-Encoding");
   const bool gz = !a.gzip.empty() && accepts_gzip(req);
-  std::string etag = a.etag;
-  if (gz) etag.insert(etag.size() - 1, "-gz");
-  r.header("ETag", etag);
-  if (not_modified(req, etag)) {
-    r.status = 304;
-    return r;
-  }
-  if (gz) r.header("Content-Encoding", "gzip");
+  if (answer_conditionally(r, req, a.etag, gz)) return r;
   r.shared_body = std::shared_ptr<const std::string>(table, gz ? &a.gzip : &a.bytes);
   return r;
 }

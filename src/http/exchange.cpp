@@ -269,4 +269,27 @@ bool not_modified(const Request& req, const std::string& etag) {
   return inm->find(etag) != std::string::npos || inm->find(weak) != std::string::npos;
 }
 
+bool accepts_gzip(const Request& req) {
+  const auto ae = req.header("accept-encoding");
+  if (!ae) return false;
+  // "gzip" listed, and not with q=0.
+  const std::size_t at = ae->find("gzip");
+  if (at == std::string::npos) return false;
+  const std::size_t end = ae->find(',', at);
+  const std::string part = ae->substr(at, end == std::string::npos ? std::string::npos : end - at);
+  return part.find("q=0") == std::string::npos || part.find("q=0.") != std::string::npos;
+}
+
+bool answer_conditionally(Response& r, const Request& req, std::string etag, bool gz) {
+  // One ETag per representation: the gzip form is a different byte string.
+  if (gz) etag.insert(etag.size() - 1, "-gz");
+  r.header("ETag", etag);
+  if (not_modified(req, etag)) {
+    r.status = 304;
+    return true;
+  }
+  if (gz) r.header("Content-Encoding", "gzip");
+  return false;
+}
+
 }  // namespace wangge::http

@@ -85,6 +85,12 @@ struct Response {
 
 /// Whether the request's If-None-Match names @p etag (strong or weak) or is "*": answer 304.
 bool not_modified(const Request& req, const std::string& etag);
+/// Whether the request's Accept-Encoding takes gzip (listed, and not with q=0).
+bool accepts_gzip(const Request& req);
+/// The validators of a cacheable answer: ETag @p etag (the gzip form its own, "…-gz"), then
+/// @returns true with status 304 when the client has that representation; else false, with
+/// Content-Encoding: gzip when @p gz (the caller sets the body).
+bool answer_conditionally(Response& r, const Request& req, std::string etag, bool gz);
 
 /// The name of the session cookie.
 inline constexpr std::string_view kSessionCookie = "wangge_session";

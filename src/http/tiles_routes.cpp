@@ -61,17 +61,6 @@ std::string fnv_hex(const std::string& s) {
   return buf;
 }
 
-bool accepts_gzip(const Request& req) {
-  const auto ae = req.header("accept-encoding");
-  if (!ae) return false;
-  // "gzip" listed, and not with q=0.
-  const std::size_t at = ae->find("gzip");
-  if (at == std::string::npos) return false;
-  const std::size_t end = ae->find(',', at);
-  const std::string part = ae->substr(at, end == std::string::npos ? std::string::npos : end - at);
-  return part.find("q=0") == std::string::npos || part.find("q=0.") != std::string::npos;
-}
-
 /// The layer @p name of @p infos. @throws Error(not_found).
 const service::TileLayerInfo& layer_info(const std::vector<service::TileLayerInfo>& infos,
                                          const std::string& name) {
@@ -113,14 +102,7 @@ Response tile_response(const Request& req,
     r.status = 204;
     return r;
   }
-  // One ETag per representation: the gzip form is a different byte string.
-  if (gz) etag.insert(etag.size() - 1, "-gz");
-  r.header("ETag", etag);
-  if (not_modified(req, etag)) {
-    r.status = 304;
-    return r;
-  }
-  if (gz) r.header("Content-Encoding", "gzip");
+  if (answer_conditionally(r, req, etag, gz)) return r;
   if (shared)
     r.shared_body = std::move(shared);
   else

@@ -85,9 +85,9 @@ TEST_F(NotificationRules, TheResidentHearsOfRegistrationHandlingAndClosure) {
   auto c = apply(r, act(Action::close), sample_->dispatcher(), "2026-11-23T10:30");
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].kind, NoticeKind::closed);
-  EXPECT_NE(c[0].text.find("请为办理结果评价：https://wg.example.cn/api/v1/reports/" + r.id +
-                           "#evaluate"),
-            std::string::npos);
+  EXPECT_NE(
+      c[0].text.find("请为办理结果评价：https://wg.example.cn/console/cases/" + r.id + "#evaluate"),
+      std::string::npos);
   // 不满意 reopens: the assignee hears it as 返工.
   ActionRequest bad = act(Action::evaluate);
   bad.rating = 1;

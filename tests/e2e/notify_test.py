@@ -214,8 +214,8 @@ def retries(c, server, receiver, keys, rid):
     c.check("处置 and 结案: the resident hears both (handled, closed), delivered despite three failures",
             kinds == ["closed", "handled"], kinds)
     closed = [m[2]["notification"] for m in got if m[2]["notification"]["kind"] == "closed"]
-    c.check("... the closing message carries the rating link",
-            closed and "请为办理结果评价" in closed[0]["text"] and f"/api/v1/reports/{rid}#evaluate" in closed[0]["text"],
+    c.check("... the closing message carries the rating link (the console's case page)",
+            closed and "请为办理结果评价" in closed[0]["text"] and f"/console/cases/{rid}#evaluate" in closed[0]["text"],
             closed)
     tries = receiver.all("/hook")
     failed_ids = {h.get("X-Wangge-Delivery") for p, h, b, s in tries if s == 500}

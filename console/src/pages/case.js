@@ -78,6 +78,8 @@ export async function casePage(main, { session, params }) {
   };
   document.addEventListener('keydown', onKey);
   await load();
+  // A message's rating link (…/cases/{id}#evaluate) opens the rating form at once.
+  if (location.hash === '#evaluate') actions.querySelector('button[data-action="evaluate"]')?.click();
   return () => document.removeEventListener('keydown', onKey);
 }
 

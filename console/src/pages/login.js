@@ -62,7 +62,7 @@ export async function loginPage(main, { query }) {
 
 /** Only our own console paths: a crafted ?next= must not send anyone elsewhere. */
 function safeNext(next) {
-  return next && /^\/console\/[A-Za-z0-9/_.:?=&%-]*$/.test(next) && !next.startsWith('/console/login') ? next : '';
+  return next && /^\/console\/[A-Za-z0-9/_.:?=&%#-]*$/.test(next) && !next.startsWith('/console/login') ? next : '';
 }
 
 function countdown(button, seconds) {
