@@ -112,8 +112,8 @@ struct ServiceFixture : ::testing::Test {
     r.now = dispatch::now_utc();
     return r;
   }
-  static Response call(Request req) {
-    const auto m = router.match(req.method, req.path, req.extension);
+  static Response call(Request req, const Router& on = router) {
+    const auto m = on.match(req.method, req.path, req.extension);
     if (!m.route) return problem(m.allowed.empty() ? 404 : 405, "", "", "", req.id);
     req.params = m.params;
     try {
@@ -617,6 +617,104 @@ TEST(ErrorReplies, EveryCodeHasAnErrorStatusAndInternalTextNeverReachesTheClient
     EXPECT_NE(hidden.detail.find("r-42"), std::string::npos) << hidden.detail;
     EXPECT_GE(hidden.status, 500);
   }
+}
+
+/// The value of header @p name of @p r ("" when absent).
+std::string header_of(const Response& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return "";
+}
+
+TEST_F(ServiceFixture, TheConsoleIsOnePageAndItsFilesFromMemoryUnderItsPolicy) {
+  const fs::path root = dir / "console";
+  fs::create_directories(root / "assets/glyphs/DejaVu Sans Book");
+  const auto write = [](const fs::path& p, const std::string& bytes) {
+    std::ofstream(p, std::ios::binary) << bytes;
+  };
+  const std::string page = "<!doctype html><title>网格</title>";
+  const std::string script(6000, 'x');
+  write(root / "index.html", page);
+  write(root / "assets/app.0123456789.js", script);
+  write(root / "assets/glyphs/DejaVu Sans Book/0-255.pbf", std::string("\x0a\x02\x0a\x00", 4));
+  ServerConfig config;
+  config.console_dir = root.string();
+  Context ctx{*service,
+              config,
+              metrics,
+              [] { return std::size_t{0}; },
+              in_flight,
+              ready,
+              [](const std::string&) { return std::optional<dispatch::Actor>(); }};
+  Router console;
+  add_console_routes(console, ctx);
+  // The files are read once: changing them on disk changes nothing served.
+  write(root / "index.html", "changed");
+
+  const Response home = call(get("/"), console);
+  EXPECT_EQ(home.status, 302);
+  EXPECT_EQ(header_of(home, "Location"), "/console/");
+  for (const std::string path : {"/console/", "/console/dispatch", "/console/cases/r123"}) {
+    const Response r = call(get(path), console);
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_EQ(r.content(), page) << path;
+    EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+    const std::string csp = header_of(r, "Content-Security-Policy");
+    EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+    EXPECT_EQ(header_of(r, "X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(header_of(r, "Cache-Control"), "no-cache");  // revalidated: it names the assets
+  }
+
+  // An asset: kept a year, gzip when accepted, 304 for the representation the client has.
+  Request js = get("/console/assets/app.0123456789.js");
+  const Response plain = call(js, console);
+  EXPECT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.content(), script);
+  EXPECT_EQ(plain.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(header_of(plain, "Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(header_of(plain, "Content-Encoding"), "");
+  js.headers["accept-encoding"] = "br, gzip";
+  const Response gz = call(js, console);
+  EXPECT_EQ(header_of(gz, "Content-Encoding"), "gzip");
+  ASSERT_GE(gz.content().size(), 2u);
+  EXPECT_EQ(gz.content().substr(0, 2), std::string("\x1f\x8b"));
+  EXPECT_LT(gz.content().size(), script.size() / 10);
+  EXPECT_NE(header_of(gz, "ETag"), header_of(plain, "ETag"));
+  js.headers["if-none-match"] = header_of(gz, "ETag");
+  const Response again = call(js, console);
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.content().empty());
+
+  // A glyph range (the router takes .pbf off as the extension).
+  const Response glyphs = call(get("/console/assets/glyphs/DejaVu Sans Book/0-255.pbf"), console);
+  EXPECT_EQ(glyphs.status, 200);
+  EXPECT_EQ(glyphs.content_type, "application/x-protobuf");
+  EXPECT_EQ(glyphs.content().size(), 4u);
+
+  // Only the table's names: no path on disk is ever opened by a request.
+  for (const std::string path :
+       {"/console/assets/app.js", "/console/assets/..", "/console/assets/../index.html",
+        "/console/assets/glyphs/DejaVu Sans Book/../../app.0123456789.js",
+        "/console/assets/glyphs/x/0-255.pbf"}) {
+    EXPECT_EQ(call(get(path), console).status, 404) << path;
+  }
+
+  // No console built: its pages say so (404), the redirect stays.
+  ServerConfig none;
+  Context bare{*service,
+               none,
+               metrics,
+               [] { return std::size_t{0}; },
+               in_flight,
+               ready,
+               [](const std::string&) { return std::optional<dispatch::Actor>(); }};
+  Router without;
+  add_console_routes(without, bare);
+  const Response missing = call(get("/console/"), without);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.content().find("not installed"), std::string::npos) << missing.content();
 }
 
 }  // namespace
