@@ -69,7 +69,7 @@ TEST_F(NotificationRules, TheResidentHearsOfRegistrationHandlingAndClosure) {
   EXPECT_EQ(ns[0].kind, NoticeKind::registered);
   EXPECT_EQ(ns[0].title, "已受理");
   EXPECT_EQ(ns[0].text, "您反映的问题（暴露垃圾）已受理立案，案件号 " + r.id +
-                            "，办理进度可在此查看：https://wg.example.cn/api/v1/reports/" + r.id);
+                            "，办理进度可在此查看：https://wg.example.cn/console/cases/" + r.id);
   EXPECT_EQ(ns[0].text.find("张三"), std::string::npos);  // the reporter's name: never
   EXPECT_EQ(ns[0].text.find("13800138000"), std::string::npos);
 

@@ -227,7 +227,7 @@ TEST(Formats, EachChannelsBody) {
   n.event_seq = 7;
   n.urgent = true;
   n.title = "结案";
-  n.link = "https://wangge.example.cn/api/v1/reports/R1";
+  n.link = "https://wangge.example.cn/console/cases/R1";
   n.created_at = now;
   const nlohmann::json expected{{"id", "n_resident:a"},
                                 {"kind", "closed"},
