@@ -9,16 +9,17 @@ import { h } from './dom.js';
 const LAYERS = 'grids,service_points,isochrones,coverage_gaps,reports';
 const LABELS = 'grid_labels';
 
-/** The style document: our tiles at @p origin. */
-export function mapStyle(origin) {
+/** A vector source from the TileJSON at hand (its tiles and bounds, without asking again). */
+const source = (tj, extra = {}) => ({ type: 'vector', tiles: tj.tiles, bounds: tj.bounds,
+  minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 18, ...extra });
+
+/** The style document: our glyphs at @p origin, the shapes' and the labels' TileJSON. */
+export function mapStyle(origin, shapes, labels) {
   return {
     version: 8,
     name: 'wangge',
     glyphs: `${origin}/console/assets/glyphs/{fontstack}/{range}.pbf`,
-    sources: {
-      wangge: { type: 'vector', url: `${origin}/tiles/${LAYERS}.json`, promoteId: { grids: 'id' } },
-      labels: { type: 'vector', url: `${origin}/tiles/${LABELS}.json` },
-    },
+    sources: { wangge: source(shapes, { promoteId: { grids: 'id' } }), labels: source(labels) },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } },
       { id: 'isochrones', type: 'fill', source: 'wangge', 'source-layer': 'isochrones',
@@ -86,15 +87,9 @@ export async function makeMap(container, { onGrid, interactive = true } = {}) {
     .catch((e) => { tileJson = null; throw e; });
   const [tilejson, labels] = await tileJson;
   const [lon, lat, zoom] = tilejson.center ?? [0, 0, 2];
-  const style = mapStyle(location.origin);
-  // The TileJSON at hand: each source takes its tiles and bounds instead of asking again.
-  for (const [name, tj] of [['wangge', tilejson], ['labels', labels]]) {
-    const { url, ...rest } = style.sources[name];
-    style.sources[name] = { ...rest, tiles: tj.tiles, bounds: tj.bounds, minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 18 };
-  }
   const map = new maplibregl.Map({
     container,
-    style,
+    style: mapStyle(location.origin, tilejson, labels),
     center: [lon, lat],
     zoom: zoom,
     maxBounds: tilejson.bounds ? pad(tilejson.bounds) : undefined,

@@ -80,13 +80,7 @@ struct ServiceFixture : ::testing::Test {
     config.store = (dir / "test.db").string();
     config.data_dir = kSource + "/geodata/sample";
     service = service::Service::open(config).release();
-    context = new Context{*service,
-                          server_config,
-                          metrics,
-                          [] { return std::size_t{0}; },
-                          in_flight,
-                          ready,
-                          [](const std::string&) { return std::optional<dispatch::Actor>(); }};
+    context = new Context(context_for(server_config));
     add_system_routes(router, *context);
     add_v1_routes(router, *context);
     add_open311_routes(router, *context);
@@ -111,6 +105,16 @@ struct ServiceFixture : ::testing::Test {
     r.query = std::move(query);
     r.now = dispatch::now_utc();
     return r;
+  }
+  /// A context over the suite's service with @p config (which outlives it); no API keys.
+  static Context context_for(const ServerConfig& config) {
+    return Context{*service,
+                   config,
+                   metrics,
+                   [] { return std::size_t{0}; },
+                   in_flight,
+                   ready,
+                   [](const std::string&) { return std::optional<dispatch::Actor>(); }};
   }
   static Response call(Request req, const Router& on = router) {
     const auto m = on.match(req.method, req.path, req.extension);
@@ -639,13 +643,7 @@ TEST_F(ServiceFixture, TheConsoleIsOnePageAndItsFilesFromMemoryUnderItsPolicy) {
   write(root / "assets/glyphs/DejaVu Sans Book/0-255.pbf", std::string("\x0a\x02\x0a\x00", 4));
   ServerConfig config;
   config.console_dir = root.string();
-  Context ctx{*service,
-              config,
-              metrics,
-              [] { return std::size_t{0}; },
-              in_flight,
-              ready,
-              [](const std::string&) { return std::optional<dispatch::Actor>(); }};
+  Context ctx = context_for(config);
   Router console;
   add_console_routes(console, ctx);
   // The files are read once: changing them on disk changes nothing served.
@@ -703,13 +701,7 @@ TEST_F(ServiceFixture, TheConsoleIsOnePageAndItsFilesFromMemoryUnderItsPolicy) {
 
   // No console built: its pages say so (404), the redirect stays.
   ServerConfig none;
-  Context bare{*service,
-               none,
-               metrics,
-               [] { return std::size_t{0}; },
-               in_flight,
-               ready,
-               [](const std::string&) { return std::optional<dispatch::Actor>(); }};
+  Context bare = context_for(none);
   Router without;
   add_console_routes(without, bare);
   const Response missing = call(get("/console/"), without);
