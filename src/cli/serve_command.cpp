@@ -68,7 +68,7 @@ namespace {
 struct ServeArgs {
   StoreOptions store;
   http::ServerConfig server;
-  std::string network, points, config, outbox_log;
+  std::string network, points, basemap, config, outbox_log;
   std::string notify_config, notify_webhook, notify_secret;
   double speed = 4, minutes = 15;
   double read_budget_s = 5;
@@ -131,6 +131,13 @@ void add_server_options(CLI::App& cmd, http::ServerConfig& server) {
                  "behind nginx)");
   cmd.add_flag("--secure-cookies", server.secure_cookies,
                "Session cookies only over HTTPS (set it behind a TLS front such as nginx)");
+  cmd.add_option("--raster-basemap", server.raster_basemap,
+                 "A raster basemap for the console's map instead of the offline one: an http(s)\n"
+                 "URL template with {z}, {x}, {y} (Tianditu, AMap, Tencent)");
+  cmd.add_option("--raster-basemap-datum", server.raster_basemap_datum,
+                 "Its datum: wgs84 (Tianditu, CGCS2000) or gcj02 (AMap, Tencent); default wgs84");
+  cmd.add_option("--raster-basemap-attribution", server.raster_basemap_attribution,
+                 "Its attribution, shown on the map");
   cmd.add_option("--console", server.console_dir,
                  "Directory of the built web console (default: console/ beside the binary, "
                  "else ../share/wangge/console)")
@@ -165,6 +172,7 @@ int serve(ServeArgs& args, CLI::App& cmd) {
   config.data_dir = a->store.data;
   config.network = a->network;
   config.service_points = a->points;
+  config.basemap = a->basemap;
   config.privacy = dispatch::PrivacyPolicy::with_decimals(a->public_decimals);
   // At most an hour: 3.6e9 microseconds.
   config.store_options.read_budget =
@@ -253,6 +261,9 @@ Runner add_serve_command(CLI::App& app) {
                   "Walking network (.bin or OSM; default DATA/streets.osm)");
   cmd->add_option("--service-points", a->points,
                   "Service points (default DATA/service_points.geojson)");
+  cmd->add_option("--basemap", a->basemap,
+                  "OpenStreetMap file drawn as the offline basemap tile layer (default the\n"
+                  "network when it is an OSM file)");
   cmd->add_option("--read-budget", a->read_budget_s,
                   "Seconds one read of the store may run before it is interrupted and answered "
                   "503 (default 5)")

@@ -24,24 +24,39 @@ dispatch::Instant time_param(const Request& req, const char* name, const dispatc
   return *t;
 }
 
-json ring_json(const geo::Ring& r) {
+/// @p p (WGS-84) as GeoJSON coordinates in @p datum, to 1e-7 degrees (1 cm).
+json position_json(geo::XY p, geo::Datum datum) {
+  if (datum != geo::Datum::wgs84) {
+    const geo::LonLat q = geo::from_wgs84(geo::LonLat::trusted(p.x, p.y), datum);
+    p = {q.lon(), q.lat()};
+  }
+  return {std::round(p.x * 1e7) / 1e7, std::round(p.y * 1e7) / 1e7};
+}
+
+json ring_json(const geo::Ring& r, geo::Datum datum) {
   json a = json::array();
-  for (const geo::XY& p : r)
-    a.push_back({std::round(p.x * 1e7) / 1e7, std::round(p.y * 1e7) / 1e7});
+  for (const geo::XY& p : r) a.push_back(position_json(p, datum));
   return a;
 }
 
-json geometry_json(const geo::MultiPolygon& g) {
+json geometry_json(const geo::MultiPolygon& g, geo::Datum datum) {
   json polys = json::array();
   for (const geo::Polygon& p : g.polygons) {
-    json rings = json::array({ring_json(p.outer)});
-    for (const geo::Ring& h : p.holes) rings.push_back(ring_json(h));
+    json rings = json::array({ring_json(p.outer, datum)});
+    for (const geo::Ring& h : p.holes) rings.push_back(ring_json(h, datum));
     polys.push_back(rings);
   }
   return {{"type", "MultiPolygon"}, {"coordinates", polys}};
 }
 
-json grid_feature(const grid::GridSet& set, std::size_t i, bool with_geometry) {
+/// @p doc with a "datum" member when its coordinates are not WGS-84 (RFC 7946 allows foreign
+/// members; a reader that ignores it is no worse off than with any shifted map).
+json with_datum(json doc, geo::Datum datum) {
+  if (datum != geo::Datum::wgs84) doc["datum"] = std::string(geo::to_string(datum));
+  return doc;
+}
+
+json grid_feature(const grid::GridSet& set, std::size_t i, bool with_geometry, geo::Datum datum) {
   const grid::Grid& g = set[i];
   json props{{"id", g.id},
              {"code", g.code},
@@ -55,7 +70,7 @@ json grid_feature(const grid::GridSet& set, std::size_t i, bool with_geometry) {
   return {{"type", "Feature"},
           {"id", g.id},
           {"properties", props},
-          {"geometry", with_geometry ? geometry_json(g.geometry) : json(nullptr)}};
+          {"geometry", with_geometry ? geometry_json(g.geometry, datum) : json(nullptr)}};
 }
 
 /// Reads as the public: every report, shown in its public view (ViewOptions decide the fields).
@@ -384,15 +399,17 @@ Response list_grids(Context& ctx, Request& req) {
   const grid::GridSet& set = index->grids();
   const auto level = integer_param(req, "level", 0, 99);
   const auto parent = req.param("parent");
+  const geo::Datum datum = datum_param(req, true);
   json features = json::array();
   for (std::size_t i = 0; i < set.size(); ++i) {
     if (level && set.level(i) != *level) continue;
     if (parent && set[i].parent_id != *parent) continue;
-    features.push_back(grid_feature(set, i, true));
+    features.push_back(grid_feature(set, i, true, datum));
   }
-  return geojson({{"type", "FeatureCollection"},
-                  {"generation", ctx.service.active_generation()},
-                  {"features", features}});
+  return geojson(with_datum({{"type", "FeatureCollection"},
+                             {"generation", ctx.service.active_generation()},
+                             {"features", features}},
+                            datum));
 }
 
 /// GET /api/v1/grids/{id}
@@ -401,7 +418,8 @@ Response get_grid(Context& ctx, Request& req) {
   const grid::GridSet& set = index->grids();
   const auto i = set.find(req.params.at("id"));
   if (!i) throw Error(ErrorCode::not_found, "grid " + req.params.at("id") + " does not exist");
-  json f = grid_feature(set, *i, true);
+  const geo::Datum datum = datum_param(req, true);
+  json f = with_datum(grid_feature(set, *i, true, datum), datum);
   json children = json::array(), chain = json::array();
   for (std::size_t c : set.children(*i)) children.push_back(set[c].id);
   for (std::optional<std::size_t> g = set.parent(*i); g; g = set.parent(*g))
@@ -411,12 +429,13 @@ Response get_grid(Context& ctx, Request& req) {
   return geojson(f);
 }
 
-json point_json(const geo::LonLat& p) {
-  return {{"type", "Point"}, {"coordinates", {p.lon(), p.lat()}}};
+json point_json(const geo::LonLat& p, geo::Datum datum) {
+  return {{"type", "Point"}, {"coordinates", position_json({p.lon(), p.lat()}, datum)}};
 }
 
 /// GET /api/v1/service-points
-Response list_service_points(Context& ctx, Request&) {
+Response list_service_points(Context& ctx, Request& req) {
+  const geo::Datum datum = datum_param(req, true);
   json features = json::array();
   if (auto nearest = ctx.service.nearest()) {
     for (const network::ServicePoint& p : nearest->points()) {
@@ -429,10 +448,10 @@ Response list_service_points(Context& ctx, Request&) {
       features.push_back({{"type", "Feature"},
                           {"id", p.id},
                           {"properties", props},
-                          {"geometry", point_json(p.position)}});
+                          {"geometry", point_json(p.position, datum)}});
     }
   }
-  return geojson({{"type", "FeatureCollection"}, {"features", features}});
+  return geojson(with_datum({{"type", "FeatureCollection"}, {"features", features}}, datum));
 }
 
 /// The questions of a category, in the form categories.json takes them.
@@ -532,6 +551,7 @@ Response reload_reference(Context& ctx, Request& req) {
 
 /// GET /api/v1/isochrones
 Response isochrones(Context& ctx, Request& req) {
+  const geo::Datum datum = datum_param(req, true);
   const auto areas = ctx.service.isochrones(req.param("service_point").value_or(""),
                                             decimal_param(req, "minutes", 1, 60));
   json features = json::array();
@@ -544,9 +564,9 @@ Response isochrones(Context& ctx, Request& req) {
                           {"minutes", a.minutes},
                           {"speed_kmh", a.speed_kmh},
                           {"area_km2", area_m2(a.area) / 1e6}}},
-                        {"geometry", geometry_json(a.area)}});
+                        {"geometry", geometry_json(a.area, datum)}});
   }
-  return geojson({{"type", "FeatureCollection"}, {"features", features}});
+  return geojson(with_datum({{"type", "FeatureCollection"}, {"features", features}}, datum));
 }
 
 }  // namespace

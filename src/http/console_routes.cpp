@@ -4,13 +4,18 @@
 // table, never a path on disk. Every page carries a Content-Security-Policy without inline
 // scripts; assets are content-hashed by the build and kept a year, the page is revalidated.
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "context.hpp"
+#include "wangge/geo/datum.hpp"
 #include "wangge/tiles/tile_cache.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/sha256.hpp"
@@ -23,11 +28,43 @@ namespace fs = std::filesystem;
 
 /// What the console's pages may load and run: our own scripts and styles only (no inline
 /// script, no eval), MapLibre's worker from our file, images from us or the page's own blobs
-/// (a photo's preview before upload), and no framing by another site.
-constexpr const char* kPolicy =
-    "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self'; "
-    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// (a photo's preview before upload), a configured raster basemap's tiles from its @p origin
+/// only, and no framing by another site.
+std::string policy(const std::string& origin) {
+  const std::string extra = origin.empty() ? "" : " " + origin;
+  return "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self'; "
+         "img-src 'self' data: blob:" +
+         extra + "; connect-src 'self'" + extra +
+         "; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+         "frame-ancestors 'none'";
+}
+
+/// The origin (scheme://host[:port]) of a raster basemap URL template, checked: http(s), a
+/// host of letters, digits, dots and dashes, an optional port, and {z}, {x}, {y} in the path.
+/// @throws Error(invalid_argument) naming the option and the rule.
+std::string raster_origin(const std::string& url) {
+  const std::string subject = "--raster-basemap '" + url + "'";
+  const std::size_t scheme = url.find("://");
+  const std::string s = scheme == std::string::npos ? "" : url.substr(0, scheme);
+  if (s != "http" && s != "https")
+    throw Error(ErrorCode::invalid_argument, subject + " must start with http:// or https://");
+  const std::size_t path = url.find('/', scheme + 3);
+  const std::string host =
+      url.substr(scheme + 3, path == std::string::npos ? path : path - scheme - 3);
+  const bool host_ok =
+      !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':';
+      });
+  if (!host_ok)
+    throw Error(ErrorCode::invalid_argument,
+                subject + " must name a host of letters, digits, dots and dashes (and a port)");
+  for (const char* p : {"{z}", "{x}", "{y}"})
+    if (url.find(p, path == std::string::npos ? url.size() : path) == std::string::npos)
+      throw Error(ErrorCode::invalid_argument, subject + " must hold " + p + " in its path");
+  if (url.find_first_of(" \"'<>\\") != std::string::npos)
+    throw Error(ErrorCode::invalid_argument, subject + " must not hold spaces, quotes or < >");
+  return s + "://" + host;
+}
 
 struct Asset {
   std::string content_type;
@@ -79,16 +116,16 @@ std::shared_ptr<const AssetTable> load_assets(const std::string& dir) {
 }
 
 /// The headers every console answer carries.
-void harden(Response& r) {
-  r.header("Content-Security-Policy", kPolicy);
+void harden(Response& r, const std::string& csp) {
+  r.header("Content-Security-Policy", csp);
   r.header("X-Content-Type-Options", "nosniff");
   r.header("X-Frame-Options", "DENY");
   r.header("Referrer-Policy", "same-origin");
   r.header("Permissions-Policy", "geolocation=(self), camera=(self), microphone=()");
 }
 
-Response serve_asset(const std::shared_ptr<const AssetTable>& table, const Request& req,
-                     const std::string& name, bool immutable) {
+Response serve_asset(const std::shared_ptr<const AssetTable>& table, const std::string& csp,
+                     const Request& req, const std::string& name, bool immutable) {
   const auto it = table->find(name);
   if (it == table->end()) {
     if (table->empty())
@@ -100,7 +137,7 @@ Response serve_asset(const std::shared_ptr<const AssetTable>& table, const Reque
   const Asset& a = it->second;
   Response r;
   r.content_type = a.content_type;
-  harden(r);
+  harden(r, csp);
   r.header("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
   r.header("Vary", "Accept-Encoding");
   const bool gz = !a.gzip.empty() && accepts_gzip(req);
@@ -122,8 +159,27 @@ Response redirect(const std::string& to) {
 
 void add_console_routes(Router& router, Context& ctx) {
   std::shared_ptr<const AssetTable> table = load_assets(ctx.config.console_dir);
+  // The map's settings, checked at start: a bad raster basemap stops the server, named.
+  nlohmann::json basemap = nullptr;
+  std::string origin;
+  if (!ctx.config.raster_basemap.empty()) {
+    origin = raster_origin(ctx.config.raster_basemap);
+    const auto datum = geo::parse_datum(ctx.config.raster_basemap_datum);
+    if (!datum || *datum == geo::Datum::bd09)
+      throw Error(ErrorCode::invalid_argument,
+                  "--raster-basemap-datum '" + ctx.config.raster_basemap_datum +
+                      "' must be wgs84 (cgcs2000, as Tianditu) or gcj02 (as AMap and Tencent)");
+    basemap = {{"tiles", {ctx.config.raster_basemap}},
+               {"datum", std::string(geo::to_string(*datum))},
+               {"attribution", ctx.config.raster_basemap_attribution}};
+  }
+  const std::string csp = policy(origin);
+  auto settings =
+      std::make_shared<const std::string>(nlohmann::json{{"raster_basemap", basemap}}.dump());
   // The page itself: every console path is the one page, which routes on the client.
-  auto page = [table](Request& req) { return serve_asset(table, req, "index.html", false); };
+  auto page = [table, csp](Request& req) {
+    return serve_asset(table, csp, req, "index.html", false);
+  };
   router.add(
       {"GET", "/", {}, [](Request&) { return redirect("/console/"); }, Execution::inline_io});
   router.add({"GET",
@@ -133,12 +189,23 @@ void add_console_routes(Router& router, Context& ctx) {
               Execution::inline_io});
   router.add({"GET", "/console/", {}, page, Execution::inline_io});
   router.add({"GET", "/console/{page}", {}, page, Execution::inline_io});
+  // What the pages' map draws under the grids (the raster basemap when one is configured).
+  router.add({"GET",
+              "/console/settings",
+              {"json"},
+              [settings, csp](Request&) {
+                Response r = json_response(200, *settings);
+                harden(r, csp);
+                r.header("Cache-Control", "no-cache");
+                return r;
+              },
+              Execution::inline_io});
   router.add({"GET",
               "/console/{page}/{id}",
               {},
-              [table, page](Request& req) {
+              [table, page, csp](Request& req) {
                 if (req.params.at("page") == "assets")
-                  return serve_asset(table, req, "assets/" + req.params.at("id"), true);
+                  return serve_asset(table, csp, req, "assets/" + req.params.at("id"), true);
                 return page(req);
               },
               Execution::inline_io});
@@ -147,8 +214,8 @@ void add_console_routes(Router& router, Context& ctx) {
   router.add({"GET",
               "/console/assets/glyphs/{stack}/{range}",
               {"pbf"},
-              [table](Request& req) {
-                return serve_asset(table, req,
+              [table, csp](Request& req) {
+                return serve_asset(table, csp, req,
                                    "assets/glyphs/" + req.params.at("stack") + "/" +
                                        req.params.at("range") + ".pbf",
                                    true);

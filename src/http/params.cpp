@@ -30,6 +30,18 @@ std::optional<double> decimal_param(const Request& req, const char* name, double
   return number::parse_decimal_in(*v, query_subject(name), min, max);
 }
 
+geo::Datum datum_param(const Request& req, bool allow_bd09) {
+  const auto v = req.param("datum");
+  if (!v) return geo::Datum::wgs84;
+  const auto d = geo::parse_datum(*v);
+  if (!d || (*d == geo::Datum::bd09 && !allow_bd09)) {
+    throw Error(ErrorCode::invalid_argument,
+                "query parameter 'datum' must be one of wgs84, cgcs2000, gcj02" +
+                    std::string(allow_bd09 ? ", bd09" : " (tiles are Web Mercator; bd09 is not)"));
+  }
+  return *d;
+}
+
 double required_finite(const Request& req, const char* name) {
   const auto v = req.param(name);
   if (!v) throw Error(ErrorCode::invalid_argument, query_subject(name) + " is required");

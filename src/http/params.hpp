@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exchange.hpp"
+#include "wangge/geo/datum.hpp"
 #include "wangge/geo/polygon.hpp"
 
 namespace wangge::http {
@@ -34,6 +35,11 @@ double required_finite(const Request& req, const char* name);
 /// [-180, 180], latitudes within [-90, 90], min <= max.
 /// @throws Error(invalid_argument) "bbox must be …" naming the rule.
 geo::BBox parse_bbox(const std::string& text, bool allow_heights);
+
+/// The `datum` query parameter of a map answer (tiles, GeoJSON): wgs84 when absent (cgcs2000
+/// is the same within a metre), gcj02 for AMap's and Tencent's basemaps, and with
+/// @p allow_bd09 bd09 for Baidu's. @throws Error(invalid_argument) naming the ones allowed.
+geo::Datum datum_param(const Request& req, bool allow_bd09);
 
 /// A parameter's comma list, each item trimmed, empty ones left out: "a, b,,c" → {"a", "b", "c"}.
 std::vector<std::string> comma_list(const std::string& s);

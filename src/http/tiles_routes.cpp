@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
+#include "params.hpp"
 #include "wangge/tiles/mvt.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/number.hpp"
@@ -115,14 +116,15 @@ Response tile_response(const Request& req,
 std::optional<Response> tile_answer(Context& ctx, Request& req, bool build) {
   const std::vector<std::string> names = layer_list(req.params.at("layers"));
   const tiles::TileId t = tile_id(req);
+  const geo::Datum datum = datum_param(req, false);
   const auto infos = ctx.service.tile_layers();
   std::vector<std::shared_ptr<const tiles::TileData>> parts;
   int max_age = 86400;
   for (const std::string& name : names) {
     const service::TileLayerInfo& info = layer_info(*infos, name);
     max_age = std::min(max_age, info.max_age_s);
-    auto data = build ? ctx.service.tile(name, t, service::TileRequest{req.now})
-                      : ctx.service.cached_tile(info, t);
+    auto data = build ? ctx.service.tile(name, t, service::TileRequest{req.now, datum})
+                      : ctx.service.cached_tile(info, t, datum);
     if (!data) return std::nullopt;
     parts.push_back(std::move(data));
   }
@@ -137,6 +139,7 @@ Response tile(Context& ctx, Request& req) {
 /// GET /tiles/{layers}.json — TileJSON 3.0.0.
 Response tilejson(Context& ctx, Request& req) {
   const std::string joined = req.params.at("layers");
+  const geo::Datum datum = datum_param(req, false);
   const auto infos = ctx.service.tile_layers();
   json vector_layers = json::array();
   std::string version, description;
@@ -158,20 +161,31 @@ Response tilejson(Context& ctx, Request& req) {
   geo::BBox bounds;
   const auto index = ctx.service.grid_index();
   for (const grid::Grid& g : index->grids().grids()) bounds.extend(geo::bbox_of(g.geometry));
-  json tj{{"tilejson", "3.0.0"},
-          {"name", "wangge " + joined},
-          {"description", description},
-          {"version", "1.0.0"},
-          {"attribution", "wangge grid data"},
-          {"scheme", "xyz"},
-          // The version in the URL changes with the data it names (a new grid generation), so
-          // caches in between never serve an old generation.
-          {"tiles", {ctx.base_url(req) + "/tiles/" + joined + "/{z}/{x}/{y}.mvt?v=" + version}},
-          {"minzoom", minzoom},
-          {"maxzoom", maxzoom},
-          {"bounds", {bounds.min_x, bounds.min_y, bounds.max_x, bounds.max_y}},
-          {"center", {bounds.centre().x, bounds.centre().y, 14}},
-          {"vector_layers", vector_layers}};
+  if (joined == "basemap") bounds = ctx.service.basemap_bounds();
+  // The corners in the datum asked for (the shift is smooth: corners suffice to a metre).
+  if (datum != geo::Datum::wgs84 && bounds.valid()) {
+    const geo::LonLat lo = geo::from_wgs84(geo::LonLat::trusted(bounds.min_x, bounds.min_y), datum);
+    const geo::LonLat hi = geo::from_wgs84(geo::LonLat::trusted(bounds.max_x, bounds.max_y), datum);
+    bounds = {lo.lon(), lo.lat(), hi.lon(), hi.lat()};
+  }
+  const std::string datum_query =
+      datum == geo::Datum::wgs84 ? "" : "&datum=" + std::string(geo::to_string(datum));
+  json tj{
+      {"tilejson", "3.0.0"},
+      {"name", "wangge " + joined},
+      {"description", description},
+      {"version", "1.0.0"},
+      {"attribution", "wangge grid data"},
+      {"scheme", "xyz"},
+      // The version in the URL changes with the data it names (a new grid generation), so
+      // caches in between never serve an old generation.
+      {"tiles",
+       {ctx.base_url(req) + "/tiles/" + joined + "/{z}/{x}/{y}.mvt?v=" + version + datum_query}},
+      {"minzoom", minzoom},
+      {"maxzoom", maxzoom},
+      {"bounds", {bounds.min_x, bounds.min_y, bounds.max_x, bounds.max_y}},
+      {"center", {bounds.centre().x, bounds.centre().y, 14}},
+      {"vector_layers", vector_layers}};
   Response r = json_response(200, tj.dump());
   r.header("Cache-Control", "public, max-age=60");
   return r;

@@ -143,6 +143,18 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
     points = config.data_dir + "/service_points.geojson";
   }
   if (!network.empty() && !points.empty()) service->load_network(network, points, config.walking);
+  // The offline basemap: named, else the network's OSM file, else the data's streets.
+  std::string basemap = config.basemap;
+  const auto is_osm = [](const std::string& path) {
+    for (const char* ext : {".osm", ".osm.pbf", ".pbf", ".osm.bz2"}) {
+      const std::string e = ext;
+      if (path.size() > e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0)
+        return true;
+    }
+    return false;
+  };
+  if (basemap.empty() && is_osm(network)) basemap = network;
+  if (!basemap.empty()) service->load_basemap(basemap);
   return service;
 }
 

@@ -1,9 +1,13 @@
 // Vector tiles of the service's data: which features each layer holds, with which public
 // attributes, and when cached tiles go stale.
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <mutex>
 
+#include "wangge/geo/datum.hpp"
 #include "wangge/geo/geos.hpp"
+#include "wangge/network/basemap.hpp"
 #include "wangge/network/coverage.hpp"
 #include "wangge/network/isochrone.hpp"
 #include "wangge/service/change_feed.hpp"
@@ -61,6 +65,78 @@ Counts open_by_grid(store::Store& store, dispatch::Instant now, std::uint64_t ep
   return counts;
 }
 
+/// The datums tiles are made in (Web Mercator maps: BD-09 maps have their own projection).
+constexpr std::array<geo::Datum, 2> kTileDatums{geo::Datum::wgs84, geo::Datum::gcj02};
+
+/// The cache key of a layer's tiles at @p version in @p datum.
+std::string cache_key(const std::string& layer, const std::string& version, geo::Datum datum) {
+  std::string key = layer + "@" + version;
+  if (datum != geo::Datum::wgs84) (key += "~") += geo::to_string(datum);
+  return key;
+}
+
+/// @p p (WGS-84 lon/lat) in @p datum.
+geo::XY shift(geo::XY p, geo::Datum datum) {
+  if (datum == geo::Datum::wgs84) return p;
+  const geo::LonLat q = geo::from_wgs84(geo::LonLat::trusted(p.x, p.y), datum);
+  return {q.lon(), q.lat()};
+}
+
+geo::MultiPolygon shift(const geo::MultiPolygon& m, geo::Datum datum) {
+  if (datum == geo::Datum::wgs84) return m;
+  geo::MultiPolygon out = m;
+  for (geo::Polygon& p : out.polygons) {
+    for (geo::XY& v : p.outer) v = shift(v, datum);
+    for (geo::Ring& h : p.holes)
+      for (geo::XY& v : h) v = shift(v, datum);
+  }
+  return out;
+}
+
+/// The box holding @p b moved by @p move (a datum shift or its inverse): the shift changes by
+/// well under a metre across a tile, so the moved corners and edge midpoints, widened by
+/// ~10 m, hold everything the box held.
+template <class Move>
+geo::BBox moved_box(const geo::BBox& b, Move move) {
+  geo::BBox out;
+  const double mx = (b.min_x + b.max_x) / 2, my = (b.min_y + b.max_y) / 2;
+  for (const geo::XY p :
+       {geo::XY{b.min_x, b.min_y}, geo::XY{b.max_x, b.min_y}, geo::XY{b.min_x, b.max_y},
+        geo::XY{b.max_x, b.max_y}, geo::XY{mx, b.min_y}, geo::XY{mx, b.max_y}, geo::XY{b.min_x, my},
+        geo::XY{b.max_x, my}})
+    out.extend(move(p));
+  constexpr double kSlack = 1e-4;
+  return {out.min_x - kSlack, out.min_y - kSlack, out.max_x + kSlack, out.max_y + kSlack};
+}
+
+/// @p b (WGS-84) in @p datum, and back.
+geo::BBox shift(const geo::BBox& b, geo::Datum datum) {
+  if (datum == geo::Datum::wgs84 || !b.valid()) return b;
+  return moved_box(b, [datum](geo::XY p) { return shift(p, datum); });
+}
+geo::BBox unshift(const geo::BBox& b, geo::Datum datum) {
+  if (datum == geo::Datum::wgs84) return b;
+  return moved_box(b, [datum](geo::XY p) {
+    const geo::LonLat q = geo::to_wgs84(
+        geo::LonLat::trusted(std::clamp(p.x, -180.0, 180.0), std::clamp(p.y, -85.06, 85.06)),
+        datum);
+    return geo::XY{q.lon(), q.lat()};
+  });
+}
+
+std::size_t datum_slot(geo::Datum datum) {
+  return static_cast<std::size_t>(datum);
+}
+
+/// The grids of one index in one datum, prepared for tiles.
+struct GridGeometry {
+  std::shared_ptr<const std::vector<geo::BBox>> boxes;
+  // In Web Mercator, prepared once per zoom (simplified by one tile unit, rounded and
+  // validated), for the grids layer.
+  std::vector<std::shared_ptr<const std::vector<tiles::PreparedPolygon>>> by_zoom =
+      std::vector<std::shared_ptr<const std::vector<tiles::PreparedPolygon>>>(tiles::kMaxZoom + 1);
+};
+
 }  // namespace
 
 struct Service::TileState {
@@ -79,14 +155,11 @@ struct Service::TileState {
   std::shared_ptr<const std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>>>
       isochrones;
   std::shared_ptr<const geo::MultiPolygon> gaps;
-  std::shared_ptr<const std::vector<geo::BBox>> grid_boxes;
-  std::shared_ptr<const grid::GridIndex> boxes_for;
+  std::array<GridGeometry, 3> grids;  // per datum (datum_slot)
+  std::shared_ptr<const grid::GridIndex> grids_for;
   std::shared_ptr<const std::vector<std::optional<geo::XY>>> grid_labels;  // lon/lat per grid
   std::shared_ptr<const grid::GridIndex> labels_for;
-  // The grids in Web Mercator, prepared once per zoom (simplified by one tile unit, rounded
-  // and validated), for the grids layer.
-  std::vector<std::shared_ptr<const std::vector<tiles::PreparedPolygon>>> grids_by_zoom =
-      std::vector<std::shared_ptr<const std::vector<tiles::PreparedPolygon>>>(tiles::kMaxZoom + 1);
+  std::shared_ptr<const network::Basemap> basemap;
 };
 
 std::shared_ptr<Service::TileState> Service::make_tile_state() {
@@ -97,7 +170,12 @@ std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
   // Asked on every tile request (cache hits included): built once per data version.
   std::string generation = dispatch_ ? active_generation() : std::string("g0");
   const std::string network = dispatch_ && nearest() ? "n1" : "n0";
-  std::string key = generation + "/" + network;
+  std::shared_ptr<const network::Basemap> basemap;
+  {
+    std::lock_guard lock(tiles_->mutex);
+    basemap = tiles_->basemap;
+  }
+  std::string key = generation + "/" + network + "/" + (basemap ? basemap->version() : "");
   {
     std::lock_guard lock(tiles_->mutex);
     if (tiles_->layers && tiles_->layers_key == key) return tiles_->layers;
@@ -109,7 +187,8 @@ std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
       {"level_name", "String"},   {"leader_name", "String"},
       {"leader_role", "String"},  {"households", "Number"},
       {"open_reports", "Number"}, {"overdue_reports", "Number"}};
-  auto layers = std::make_shared<const std::vector<TileLayerInfo>>(std::vector<TileLayerInfo>{
+  std::shared_ptr<const std::vector<TileLayerInfo>> layers = std::make_shared<
+      const std::vector<TileLayerInfo>>(std::vector<TileLayerInfo>{
       {"grids",
        "Grid polygons of every level (街道, 片区, 小组, 邻) with their leaders and open and "
        "overdue report counts",
@@ -162,6 +241,22 @@ std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
        "live",
        30},
   });
+  if (basemap) {
+    auto with = std::make_shared<std::vector<TileLayerInfo>>(*layers);
+    with->push_back(
+        {"basemap",
+         "The offline basemap from OpenStreetMap: streets and paths (major, secondary, minor, "
+         "path, rail), rivers and streams, water, parks and buildings, and named places (city, "
+         "town, suburb, village, neighbourhood); kind and name, each from the zoom it is worth "
+         "drawing at",
+         "mixed",
+         0,
+         18,
+         {{"kind", "String"}, {"name", "String"}},
+         basemap->version(),
+         86400});
+    layers = with;
+  }
   std::lock_guard lock(tiles_->mutex);
   tiles_->layers = layers;
   tiles_->layers_key = std::move(key);
@@ -183,18 +278,31 @@ std::chrono::seconds ttl_of(const std::string& layer) {
 }  // namespace
 
 std::shared_ptr<const tiles::TileData> Service::cached_tile(const std::string& layer,
-                                                            const TileId& t) const {
+                                                            const TileId& t,
+                                                            geo::Datum datum) const {
   if (!tiles::valid(t)) return nullptr;
   for (const TileLayerInfo& l : *tile_layers()) {
-    if (l.id == layer) return cached_tile(l, t);
+    if (l.id == layer) return cached_tile(l, t, datum);
   }
   return nullptr;
 }
 
 std::shared_ptr<const tiles::TileData> Service::cached_tile(const TileLayerInfo& layer,
-                                                            const TileId& t) const {
+                                                            const TileId& t,
+                                                            geo::Datum datum) const {
   if (!tiles::valid(t)) return nullptr;
-  return tiles_->cache.peek(layer.id + "@" + layer.version, t, ttl_of(layer.id));
+  return tiles_->cache.peek(cache_key(layer.id, layer.version, datum), t, ttl_of(layer.id));
+}
+
+void Service::load_basemap(const std::string& osm_path) {
+  auto basemap = network::import_basemap(osm_path);
+  std::lock_guard lock(tiles_->mutex);
+  tiles_->basemap = std::move(basemap);
+}
+
+geo::BBox Service::basemap_bounds() const {
+  std::lock_guard lock(tiles_->mutex);
+  return tiles_->basemap ? tiles_->basemap->bounds() : geo::BBox{};
 }
 
 std::shared_ptr<const network::SnapRaster> Service::snap_raster(
@@ -268,7 +376,8 @@ void Service::report_changed(const dispatch::Report& r) {
   if (dispatch_) changes().publish(r);
   ++tiles_->epoch;
   const geo::XY at{r.position.lon(), r.position.lat()};
-  tiles_->cache.invalidate_point("reports@live", at, kMargin);
+  for (const geo::Datum d : kTileDatums)
+    tiles_->cache.invalidate_point(cache_key("reports", "live", d), shift(at, d), kMargin);
   // The grids of its chain show its count: their tiles go too (at every zoom).
   if (r.grid_chain.empty() || !grid_snapshot()) return;
   const auto index = grid_index();
@@ -276,18 +385,23 @@ void Service::report_changed(const dispatch::Report& r) {
   for (const std::string& id : r.grid_chain) {
     if (auto i = index->grids().find(id)) {
       const geo::BBox box = geo::bbox_of(index->grids()[*i].geometry);
-      tiles_->cache.invalidate_box("grids@" + generation, box, kMargin);
-      tiles_->cache.invalidate_box("grid_labels@" + generation, box, kMargin);  // its counts
+      for (const geo::Datum d : kTileDatums) {
+        tiles_->cache.invalidate_box(cache_key("grids", generation, d), shift(box, d), kMargin);
+        tiles_->cache.invalidate_box(cache_key("grid_labels", generation, d), shift(box, d),
+                                     kMargin);  // its counts
+      }
     }
   }
 }
 
 void Service::reports_changed() {
   ++tiles_->epoch;
-  tiles_->cache.invalidate_layer("reports@live");
   const std::string generation = dispatch_ ? active_generation() : std::string("g0");
-  tiles_->cache.invalidate_layer("grids@" + generation);
-  tiles_->cache.invalidate_layer("grid_labels@" + generation);
+  for (const geo::Datum d : kTileDatums) {
+    tiles_->cache.invalidate_layer(cache_key("reports", "live", d));
+    tiles_->cache.invalidate_layer(cache_key("grids", generation, d));
+    tiles_->cache.invalidate_layer(cache_key("grid_labels", generation, d));
+  }
 }
 
 std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, const TileId& t,
@@ -302,19 +416,26 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
     if (l.id == layer) info = &l;
   }
   if (!info) throw Error(ErrorCode::not_found, "tile layer '" + layer + "' does not exist");
+  const geo::Datum datum = request.datum;
+  if (datum == geo::Datum::bd09) {
+    throw Error(ErrorCode::invalid_argument,
+                "datum 'bd09' has no tiles: Baidu's maps use their own projection (wgs84 or "
+                "gcj02)");
+  }
   const geo::BBox box = tiles::lonlat_bounds(t);
   const double pad_x = (box.max_x - box.min_x) * kMargin, pad_y = (box.max_y - box.min_y) * kMargin;
   const geo::BBox padded{box.min_x - pad_x, box.min_y - pad_y, box.max_x + pad_x,
                          box.max_y + pad_y};
   std::function<std::string()> build = [&] {
-    if (layer == "grids") return grids_tile(t, padded, request.now, false);
-    if (layer == "grid_labels") return grids_tile(t, padded, request.now, true);
-    if (layer == "service_points") return service_points_tile(t);
-    if (layer == "isochrones") return isochrones_tile(t, padded);
-    if (layer == "coverage_gaps") return coverage_gaps_tile(t, padded);
-    return reports_tile(t, info->minzoom, padded, request.now);
+    if (layer == "grids") return grids_tile(t, padded, request.now, false, datum);
+    if (layer == "grid_labels") return grids_tile(t, padded, request.now, true, datum);
+    if (layer == "service_points") return service_points_tile(t, datum);
+    if (layer == "isochrones") return isochrones_tile(t, padded, datum);
+    if (layer == "coverage_gaps") return coverage_gaps_tile(t, padded, datum);
+    if (layer == "basemap") return basemap_tile(t, padded, datum);
+    return reports_tile(t, info->minzoom, padded, request.now, datum);
   };
-  return tiles_->cache.get(layer + "@" + info->version, t, build, ttl_of(layer));
+  return tiles_->cache.get(cache_key(layer, info->version, datum), t, build, ttl_of(layer));
 }
 
 std::shared_ptr<const std::vector<std::optional<geo::XY>>> Service::grid_label_points(
@@ -340,26 +461,30 @@ std::shared_ptr<const std::vector<std::optional<geo::XY>>> Service::grid_label_p
 }
 
 std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispatch::Instant now,
-                                bool labels) {
+                                bool labels, geo::Datum datum) {
   const auto index = grid_index();
   std::shared_ptr<const std::vector<geo::BBox>> boxes;
   std::shared_ptr<const std::vector<tiles::PreparedPolygon>> simplified;
   Counts counts;
   {
     std::lock_guard lock(tiles_->mutex);
-    if (tiles_->boxes_for != index) {
-      auto b = std::make_shared<std::vector<geo::BBox>>();
-      for (const grid::Grid& g : index->grids().grids()) b->push_back(geo::bbox_of(g.geometry));
-      tiles_->grid_boxes = b;
-      tiles_->boxes_for = index;
-      for (auto& z : tiles_->grids_by_zoom) z.reset();
+    if (tiles_->grids_for != index) {
+      tiles_->grids = {};
+      tiles_->grids_for = index;
     }
-    boxes = tiles_->grid_boxes;
-    auto& zoom = tiles_->grids_by_zoom[static_cast<std::size_t>(t.z)];
+    GridGeometry& geometry = tiles_->grids[datum_slot(datum)];
+    if (!geometry.boxes) {
+      auto b = std::make_shared<std::vector<geo::BBox>>();
+      for (const grid::Grid& g : index->grids().grids())
+        b->push_back(shift(geo::bbox_of(g.geometry), datum));
+      geometry.boxes = b;
+    }
+    boxes = geometry.boxes;
+    auto& zoom = geometry.by_zoom[static_cast<std::size_t>(t.z)];
     if (!zoom) {
       auto m = std::make_shared<std::vector<tiles::PreparedPolygon>>();
       for (const grid::Grid& g : index->grids().grids()) {
-        m->push_back(tiles::prepare_for_zoom(tiles::to_mercator(g.geometry), t.z));
+        m->push_back(tiles::prepare_for_zoom(tiles::to_mercator(shift(g.geometry, datum)), t.z));
       }
       zoom = m;
     }
@@ -380,7 +505,9 @@ std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispat
   for (std::size_t i = 0; i < set.size(); ++i) {
     if (!touches(padded, (*boxes)[i])) continue;
     // A label in the one tile of this zoom that holds its point (MapLibre places each once).
-    if (labels && (!(*points)[i] || !(tiles::tile_of(*(*points)[i], t.z) == t))) continue;
+    std::optional<geo::XY> label;
+    if (labels && (*points)[i]) label = shift(*(*points)[i], datum);
+    if (labels && (!label || !(tiles::tile_of(*label, t.z) == t))) continue;
     const grid::Grid& g = set[i];
     std::vector<Property> p{{"id", g.id},
                             {"code", g.code.empty() ? g.id : g.code},
@@ -395,20 +522,21 @@ std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispat
     p.push_back(
         {"overdue_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.second}});
     if (labels)
-      enc.add_point(tiles::feature_id(g.id), *(*points)[i], p);
+      enc.add_point(tiles::feature_id(g.id), *label, p);
     else
       enc.add_prepared(tiles::feature_id(g.id), (*simplified)[i], p);
   }
   return enc.finish();
 }
 
-std::string Service::service_points_tile(const TileId& t) {
+std::string Service::service_points_tile(const TileId& t, geo::Datum datum) {
   LayerEncoder enc("service_points", t, kExtent, kBuffer);
   if (const auto net = dispatch_ ? nearest() : nullptr) {
     for (const network::ServicePoint& sp : net->points()) {
       std::string services;
       for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
-      enc.add_point(tiles::feature_id(sp.id), {sp.position.lon(), sp.position.lat()},
+      enc.add_point(tiles::feature_id(sp.id),
+                    shift(geo::XY{sp.position.lon(), sp.position.lat()}, datum),
                     {{"id", sp.id},
                      {"name", sp.name},
                      {"kind", sp.kind},
@@ -419,12 +547,12 @@ std::string Service::service_points_tile(const TileId& t) {
   return enc.finish();
 }
 
-std::string Service::isochrones_tile(const TileId& t, const geo::BBox& padded) {
+std::string Service::isochrones_tile(const TileId& t, const geo::BBox& padded, geo::Datum datum) {
   LayerEncoder enc("isochrones", t, kExtent, kBuffer);
   const auto net = dispatch_ ? nearest() : nullptr;
   for (const auto& [sp, area] : isochrones()) {
-    if (area.empty() || !touches(padded, geo::bbox_of(area))) continue;
-    enc.add_polygon(tiles::feature_id(sp.id), area,
+    if (area.empty() || !touches(padded, shift(geo::bbox_of(area), datum))) continue;
+    enc.add_polygon(tiles::feature_id(sp.id), shift(area, datum),
                     {{"service_point", sp.id},
                      {"name", sp.name},
                      {"minutes", net->config().threshold_minutes}});
@@ -432,26 +560,27 @@ std::string Service::isochrones_tile(const TileId& t, const geo::BBox& padded) {
   return enc.finish();
 }
 
-std::string Service::coverage_gaps_tile(const TileId& t, const geo::BBox& padded) {
+std::string Service::coverage_gaps_tile(const TileId& t, const geo::BBox& padded,
+                                        geo::Datum datum) {
   LayerEncoder enc("coverage_gaps", t, kExtent, kBuffer);
   const geo::MultiPolygon gaps = coverage_gaps();
   for (std::size_t i = 0; i < gaps.polygons.size(); ++i) {
     geo::MultiPolygon one{{gaps.polygons[i]}};
-    if (!touches(padded, geo::bbox_of(one))) continue;
-    enc.add_polygon(i + 1, one, {{"area_m2", std::round(area_m2(one))}});
+    if (!touches(padded, shift(geo::bbox_of(one), datum))) continue;
+    enc.add_polygon(i + 1, shift(one, datum), {{"area_m2", std::round(area_m2(one))}});
   }
   return enc.finish();
 }
 
 std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox& padded,
-                                  dispatch::Instant now) {
+                                  dispatch::Instant now, geo::Datum datum) {
   LayerEncoder enc("reports", t, kExtent, kBuffer);
   if (t.z < minzoom || !dispatch_) return enc.finish();
   const auto ref = reference();
   if (!ref) return enc.finish();
   store::ReportFilter f;
   f.states = dispatch::open_states();
-  f.bbox = padded;
+  f.bbox = unshift(padded, datum);
   f.now = now;
   f.limit = 1000;
   each_report(f, dispatch::Actor::public_viewer(), kMaxTileReports, [&](const dispatch::Report& r) {
@@ -459,7 +588,7 @@ std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox&
     const double age_h = std::chrono::duration<double>(now - p.created_at).count() / 3600.0;
     const auto created_s =
         std::chrono::duration_cast<std::chrono::seconds>(p.created_at.time_since_epoch()).count();
-    enc.add_point(tiles::feature_id(p.id), {p.lon, p.lat},
+    enc.add_point(tiles::feature_id(p.id), shift(geo::XY{p.lon, p.lat}, datum),
                   {{"id", p.id},
                    {"category", p.category},
                    {"category_name", p.category_name},
@@ -468,6 +597,44 @@ std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox&
                    {"age_hours", std::round(age_h * 10) / 10},
                    {"overdue", p.overdue}});
   });
+  return enc.finish();
+}
+
+namespace {
+/// The most basemap features one tile holds: a tile is bounded work whatever the file.
+constexpr std::size_t kMaxBasemapFeatures = 50000;
+}  // namespace
+
+std::string Service::basemap_tile(const TileId& t, const geo::BBox& padded, geo::Datum datum) {
+  LayerEncoder enc("basemap", t, kExtent, kBuffer);
+  std::shared_ptr<const network::Basemap> basemap;
+  {
+    std::lock_guard lock(tiles_->mutex);
+    basemap = tiles_->basemap;
+  }
+  if (!basemap) return enc.finish();
+  const auto hits = basemap->query(unshift(padded, datum), t.z);
+  std::size_t n = 0;
+  // In file order; the style decides what is drawn over what.
+  for (const network::BasemapFeature* f : hits) {
+    if (++n > kMaxBasemapFeatures) break;
+    std::vector<Property> p{{"kind", f->kind}};
+    if (!f->name.empty()) p.push_back({"name", f->name});
+    switch (f->shape) {
+      case network::BasemapFeature::Shape::area:
+        enc.add_polygon(f->osm_id, shift(f->area, datum), p);
+        break;
+      case network::BasemapFeature::Shape::line: {
+        std::vector<geo::XY> line = f->line;
+        for (geo::XY& v : line) v = shift(v, datum);
+        enc.add_line(f->osm_id, line, p);
+        break;
+      }
+      case network::BasemapFeature::Shape::point:
+        enc.add_point(f->osm_id, shift(f->point, datum), p);
+        break;
+    }
+  }
   return enc.finish();
 }
 

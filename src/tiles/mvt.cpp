@@ -3,6 +3,8 @@
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/geometries/box.hpp>
+#include <boost/geometry/geometries/linestring.hpp>
+#include <boost/geometry/geometries/multi_linestring.hpp>
 #include <boost/geometry/geometries/multi_polygon.hpp>
 #include <boost/geometry/geometries/point_xy.hpp>
 #include <boost/geometry/geometries/polygon.hpp>
@@ -26,6 +28,8 @@ using P = bg::model::d2::point_xy<double>;
 using BPoly = bg::model::polygon<P, false, true>;
 using BMulti = bg::model::multi_polygon<BPoly>;
 using BBox2 = bg::model::box<P>;
+using BLine = bg::model::linestring<P>;
+using BMultiLine = bg::model::multi_linestring<BLine>;
 
 using IRing = std::vector<std::pair<std::int32_t, std::int32_t>>;  // quantised, not closed
 struct IPoly {
@@ -286,6 +290,60 @@ bool LayerEncoder::add_point(std::uint64_t id, geo::XY lonlat,
   f.geometry = {command(move_to, 1), zigzag(number::narrow<std::int32_t>(std::round(p.x))),
                 zigzag(number::narrow<std::int32_t>(std::round(p.y)))};
   features_.push_back(std::move(f));
+  ++stats_.features;
+  return true;
+}
+
+bool LayerEncoder::add_line(std::uint64_t id, const std::vector<geo::XY>& lonlat,
+                            const std::vector<Property>& properties) {
+  const double lo = -static_cast<double>(buffer_), hi = static_cast<double>(extent_ + buffer_);
+  BLine input;
+  geo::BBox projected;
+  for (const geo::XY& v : lonlat) {
+    const geo::XY p = projection_(v);
+    projected.extend(p);
+    input.push_back(P(p.x, p.y));
+  }
+  if (input.size() < 2 || !projected.valid() || projected.max_x < lo || projected.min_x > hi ||
+      projected.max_y < lo || projected.min_y > hi) {
+    return false;
+  }
+  BMultiLine clipped;
+  if (projected.min_x >= lo && projected.max_x <= hi && projected.min_y >= lo &&
+      projected.max_y <= hi) {
+    clipped.push_back(std::move(input));
+  } else {
+    bg::intersection(input, BBox2(P(lo, lo), P(hi, hi)), clipped);
+  }
+  std::vector<std::uint32_t> geometry;
+  std::int32_t cx = 0, cy = 0;
+  for (const BLine& part : clipped) {
+    BLine simplified;
+    if (simplify_units_ > 0)
+      bg::simplify(part, simplified, simplify_units_);
+    else
+      simplified = part;
+    IRing q;
+    for (const P& p : simplified) {
+      const std::pair<std::int32_t, std::int32_t> v{round_unit(p.x()), round_unit(p.y())};
+      if (q.empty() || q.back() != v) q.push_back(v);
+    }
+    if (q.size() < 2) continue;
+    geometry.push_back(command(move_to, 1));
+    geometry.push_back(zigzag(q[0].first - cx));
+    geometry.push_back(zigzag(q[0].second - cy));
+    cx = q[0].first;
+    cy = q[0].second;
+    geometry.push_back(command(line_to, static_cast<std::uint32_t>(q.size() - 1)));
+    for (std::size_t i = 1; i < q.size(); ++i) {
+      geometry.push_back(zigzag(q[i].first - cx));
+      geometry.push_back(zigzag(q[i].second - cy));
+      cx = q[i].first;
+      cy = q[i].second;
+    }
+  }
+  if (geometry.empty()) return false;
+  features_.push_back(Feature{id, 2, tags_of(properties), std::move(geometry)});
   ++stats_.features;
   return true;
 }

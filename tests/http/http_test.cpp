@@ -16,6 +16,8 @@
 #include "../../src/http/json_writer.hpp"
 #include "../../src/http/limits.hpp"
 #include "../../src/http/xml.hpp"
+#include "wangge/geo/datum.hpp"
+#include "wangge/tiles/mvt.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge::http {
@@ -707,6 +709,178 @@ TEST_F(ServiceFixture, TheConsoleIsOnePageAndItsFilesFromMemoryUnderItsPolicy) {
   const Response missing = call(get("/console/"), without);
   EXPECT_EQ(missing.status, 404);
   EXPECT_NE(missing.content().find("not installed"), std::string::npos) << missing.content();
+}
+
+namespace {
+/// Whether @p p lies inside the rings of a decoded polygon (even-odd: holes count against).
+bool inside(const tiles::DecodedFeature& f, geo::XY p) {
+  bool in = false;
+  for (const auto& ring : f.parts) {
+    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+      const double xi = ring[i].first, yi = ring[i].second, xj = ring[j].first, yj = ring[j].second;
+      if ((yi > p.y) != (yj > p.y) && p.x < (xj - xi) * (p.y - yi) / (yj - yi) + xi) in = !in;
+    }
+  }
+  return in;
+}
+
+const tiles::DecodedFeature* feature_with_id(const std::vector<tiles::DecodedLayer>& layers,
+                                             std::uint64_t id) {
+  for (const auto& l : layers)
+    for (const auto& f : l.features)
+      if (f.id == id) return &f;
+  return nullptr;
+}
+
+geo::XY gcj(geo::XY p) {
+  const geo::LonLat q = geo::wgs84_to_gcj02(geo::LonLat::trusted(p.x, p.y));
+  return {q.lon(), q.lat()};
+}
+}  // namespace
+
+TEST_F(ServiceFixture, MapAnswersShiftToGcj02WhenAskedSoOverlaysSitOnAMapOrTencentBasemaps) {
+  using nlohmann::json;
+  // GeoJSON: every coordinate is the WGS-84 one through the GCJ-02 transform.
+  const json wgs = json::parse(call(get("/api/v1/service-points")).content());
+  const Response shifted_r = call(get("/api/v1/service-points", {{"datum", "gcj02"}}));
+  ASSERT_EQ(shifted_r.status, 200);
+  const json shifted = json::parse(shifted_r.content());
+  EXPECT_EQ(shifted["datum"], "gcj02");
+  ASSERT_FALSE(wgs["features"].empty());
+  ASSERT_EQ(wgs["features"].size(), shifted["features"].size());
+  for (std::size_t i = 0; i < wgs["features"].size(); ++i) {
+    const json& c = wgs["features"][i]["geometry"]["coordinates"];
+    const geo::XY want = gcj({c[0].get<double>(), c[1].get<double>()});
+    const json& s = shifted["features"][i]["geometry"]["coordinates"];
+    EXPECT_NEAR(s[0].get<double>(), want.x, 2e-7);
+    EXPECT_NEAR(s[1].get<double>(), want.y, 2e-7);
+    EXPECT_GT(std::abs(s[0].get<double>() - c[0].get<double>()), 1e-3);  // hundreds of metres
+  }
+  const json grid =
+      json::parse(call(get("/api/v1/grids/43030200901300105", {{"datum", "GCJ-02"}})).content());
+  EXPECT_EQ(grid["datum"], "gcj02");
+  const Response bad = call(get("/api/v1/grids", {{"datum", "mars"}}));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.content().find("'datum'"), std::string::npos) << bad.content();
+
+  // Tiles: the unit holding the sample point holds it in both datums, each in its own.
+  const geo::XY at{112.926891, 27.8576002}, moved = gcj(at);
+  const std::uint64_t unit = tiles::feature_id("43030200901300105");
+  for (const auto& [datum, p] : {std::pair<std::string, geo::XY>{"wgs84", at}, {"gcj02", moved}}) {
+    const tiles::TileId t = tiles::tile_of(p, 16);
+    Request r = get("/tiles/grids/16/" + std::to_string(t.x) + "/" + std::to_string(t.y) + ".mvt",
+                    {{"datum", datum}});
+    const Response tile = call(r);
+    ASSERT_EQ(tile.status, 200) << datum;
+    const auto layers = tiles::decode(tile.content());
+    const auto* f = feature_with_id(layers, unit);
+    ASSERT_NE(f, nullptr) << datum;
+    const tiles::TileProjection project(t, layers.at(0).extent);
+    EXPECT_TRUE(inside(*f, project(p))) << datum;
+    // ...and not the other datum's position, ~500 m away.
+    EXPECT_FALSE(inside(*f, project(datum == "wgs84" ? moved : at))) << datum;
+  }
+  const Response bd = call(get("/tiles/grids/16/0/0.mvt", {{"datum", "bd09"}}));
+  EXPECT_EQ(bd.status, 400);
+  // TileJSON: the tile URLs carry the datum and the centre is shifted with it.
+  const json tj = json::parse(call(get("/tiles/grids.json", {{"datum", "gcj02"}})).content());
+  EXPECT_NE(tj["tiles"][0].get<std::string>().find("&datum=gcj02"), std::string::npos);
+  const json tw = json::parse(call(get("/tiles/grids.json")).content());
+  EXPECT_EQ(tw["tiles"][0].get<std::string>().find("datum"), std::string::npos);
+  const geo::BBox b{tw["bounds"][0], tw["bounds"][1], tw["bounds"][2], tw["bounds"][3]};
+  const geo::XY lo = gcj({b.min_x, b.min_y});
+  EXPECT_NEAR(tj["bounds"][0].get<double>(), lo.x, 1e-9);
+  EXPECT_NEAR(tj["bounds"][1].get<double>(), lo.y, 1e-9);
+}
+
+TEST_F(ServiceFixture, TheBasemapLayerDrawsTheSampleStreetsWithTheirNamesFromTheirZoom) {
+  using nlohmann::json;
+  // The sample's network is an OSM file: it is the basemap too.
+  const json tj = json::parse(call(get("/tiles/basemap.json")).content());
+  ASSERT_EQ(tj["vector_layers"].size(), 1u);
+  EXPECT_EQ(tj["vector_layers"][0]["id"], "basemap");
+  const geo::XY at{112.926891, 27.8576002};
+  std::map<int, std::set<std::string>> kinds;
+  std::set<std::string> named;
+  for (const int z : {16, 10}) {
+    const tiles::TileId t = tiles::tile_of(at, z);
+    const Response r = call(get("/tiles/basemap/" + std::to_string(z) + "/" + std::to_string(t.x) +
+                                "/" + std::to_string(t.y) + ".mvt"));
+    if (r.status == 204) continue;
+    ASSERT_EQ(r.status, 200);
+    const auto layers = tiles::decode(r.content());
+    ASSERT_EQ(layers.size(), 1u);
+    for (const auto& f : layers[0].features) {
+      EXPECT_EQ(f.type, 2u);  // the sample's streets are lines
+      for (const auto& [k, v] : f.properties) {
+        if (k == "kind") kinds[z].insert(std::get<std::string>(v));
+        if (k == "name") named.insert(std::get<std::string>(v));
+      }
+    }
+  }
+  EXPECT_TRUE(kinds[16].count("minor"));
+  EXPECT_TRUE(kinds[16].count("path"));
+  // At z10 only what is drawn from z8 (major roads, rivers): no residential street or path.
+  for (const std::string& k : kinds[10]) EXPECT_TRUE(k == "major" || k == "river") << k;
+  EXPECT_FALSE(named.empty());
+}
+
+TEST_F(ServiceFixture, AConfiguredRasterBasemapIsInTheSettingsAndItsOriginAloneInThePolicy) {
+  using nlohmann::json;
+  {
+    Router console;
+    Context ctx = context_for(server_config);
+    add_console_routes(console, ctx);
+    const Response r = call(get("/console/settings.json"), console);
+    ASSERT_EQ(r.status, 200);
+    EXPECT_TRUE(json::parse(r.content())["raster_basemap"].is_null());  // the offline map
+  }
+  ServerConfig config;
+  config.raster_basemap = "https://tiles.example.cn:8443/amap/{z}/{x}/{y}.png?style=7";
+  config.raster_basemap_datum = "GCJ-02";
+  config.raster_basemap_attribution = "© 高德地图";
+  Context ctx = context_for(config);
+  Router console;
+  add_console_routes(console, ctx);
+  const Response r = call(get("/console/settings.json"), console);
+  ASSERT_EQ(r.status, 200);
+  const json b = json::parse(r.content())["raster_basemap"];
+  EXPECT_EQ(b["tiles"][0], config.raster_basemap);
+  EXPECT_EQ(b["datum"], "gcj02");
+  EXPECT_EQ(b["attribution"], "© 高德地图");
+  const std::string csp = header_of(r, "Content-Security-Policy");
+  EXPECT_NE(csp.find("img-src 'self' data: blob: https://tiles.example.cn:8443;"),
+            std::string::npos)
+      << csp;
+  EXPECT_NE(csp.find("connect-src 'self' https://tiles.example.cn:8443;"), std::string::npos)
+      << csp;
+  EXPECT_EQ(csp.find("unsafe"), std::string::npos);
+  // Bad settings stop the start, the option and the rule named.
+  const std::vector<std::pair<std::string, std::string>> bad{
+      {"ftp://x.cn/{z}/{x}/{y}", "http:// or https://"},
+      {"https://x.cn/{z}/{x}.png", "{y}"},
+      {"https://x.cn; script-src */{z}/{x}/{y}", "host of letters"},
+      {"https://x.cn/{z}/{x}/{y}' onload='", "quotes"},
+  };
+  for (const auto& [url, rule] : bad) {
+    ServerConfig c;
+    c.raster_basemap = url;
+    Context bad_ctx = context_for(c);
+    Router r2;
+    try {
+      add_console_routes(r2, bad_ctx);
+      ADD_FAILURE() << url;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("--raster-basemap"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(rule), std::string::npos) << e.what();
+    }
+  }
+  ServerConfig c;
+  c.raster_basemap = config.raster_basemap;
+  c.raster_basemap_datum = "bd09";
+  Context bd_ctx = context_for(c);
+  Router r3;
+  EXPECT_THROW(add_console_routes(r3, bd_ctx), Error);
 }
 
 }  // namespace

@@ -263,6 +263,35 @@ TEST(Mvt, PointsPropertiesAndCompositeTiles) {
   EXPECT_THROW(decode(points.finish() + points.finish()), Error);  // duplicate layer names
 }
 
+TEST(Mvt, LinesAreClippedToTheTileAndItsBufferAndKeepTheirVertices) {
+  const TileId t = tile_of({112.93, 27.86}, 15);
+  const geo::BBox box = lonlat_bounds(t);
+  const double w = box.max_x - box.min_x, hgt = box.max_y - box.min_y;
+  const geo::XY a{box.min_x + w * 0.25, box.min_y + hgt * 0.5};
+  const geo::XY b{box.min_x + w * 0.5, box.min_y + hgt * 0.75};
+  const geo::XY far{box.max_x + w * 3, box.min_y + hgt * 0.75};  // three tiles east
+  LayerEncoder enc("basemap", t);
+  EXPECT_TRUE(enc.add_line(1, {a, b, far}, {{"class", std::string("minor")}}));
+  EXPECT_FALSE(enc.add_line(2, {{box.max_x + w, box.min_y}, {box.max_x + 2 * w, box.max_y}}, {}));
+  EXPECT_FALSE(enc.add_line(3, {a}, {}));  // one point is no line
+  const auto layers = decode(enc.finish());
+  ASSERT_EQ(layers.size(), 1u);
+  ASSERT_EQ(layers[0].features.size(), 1u);
+  const DecodedFeature& f = layers[0].features[0];
+  EXPECT_EQ(f.type, 2u);
+  ASSERT_EQ(f.parts.size(), 1u);
+  ASSERT_EQ(f.parts[0].size(), 3u);  // a, b, and where it leaves the buffer
+  const TileProjection project(t, 4096);
+  auto unit = [](geo::XY p) {
+    return std::make_pair(static_cast<std::int32_t>(std::floor(p.x + 0.5)),
+                          static_cast<std::int32_t>(std::floor(p.y + 0.5)));
+  };
+  EXPECT_EQ(f.parts[0][0], unit(project(a)));
+  EXPECT_EQ(f.parts[0][1], unit(project(b)));
+  EXPECT_EQ(f.parts[0][2].first, 4096 + 64);  // cut at the buffer's edge
+  EXPECT_EQ(f.parts[0][2].second, unit(project(b)).second);
+}
+
 TEST(Mvt, TheDecoderRefusesMalformedTiles) {
   EXPECT_THROW(decode(std::string("\x1a\x05\x0a\x01", 4)), Error);  // truncated message
   LayerEncoder enc("l", TileId{0, 0, 0});

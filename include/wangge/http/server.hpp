@@ -57,6 +57,14 @@ struct ServerConfig {
   /// The web console's built files (index.html, assets/): read once at start and answered from
   /// memory. Empty: no console (its paths answer 404).
   std::string console_dir;
+  /// A raster basemap for the console's map in place of the offline one (which stays the
+  /// default, for intranets): an http(s) URL template with {z}, {x} and {y}, e.g. Tianditu's
+  /// (WGS-84/CGCS2000) or AMap's (GCJ-02). Empty: none.
+  std::string raster_basemap;
+  /// The datum of raster_basemap's tiles: wgs84 (cgcs2000) or gcj02; with gcj02 the console
+  /// asks every overlay and GeoJSON answer in GCJ-02 (`datum=gcj02`) so they sit on its streets.
+  std::string raster_basemap_datum = "wgs84";
+  std::string raster_basemap_attribution;  ///< shown on the map (the provider's terms)
 };
 
 class HttpServer {

@@ -80,6 +80,9 @@ struct ServiceConfig {
   std::string network;
   std::string service_points;
   network::WalkingConfig walking;
+  /// The offline basemap (an OpenStreetMap file, see network/basemap.hpp); default the
+  /// network when it is an OSM file, else data_dir/streets.osm when it exists.
+  std::string basemap;
   /// How reports are shown to the public on every surface (positions rounded).
   dispatch::PrivacyPolicy privacy;
 };
@@ -130,6 +133,9 @@ struct IsochroneArea {
 
 struct TileRequest {
   dispatch::Instant now;  ///< for the reports' `overdue` and `age_hours`
+  /// The datum of the tile's coordinates: WGS-84 (and CGCS2000, the same within a metre), or
+  /// GCJ-02 to lie on AMap's or Tencent's raster basemaps: every layer is shifted with it.
+  geo::Datum datum = geo::Datum::wgs84;
 };
 
 /// `wangge export`: one layer of the service's data to a GIS file through GDAL.
@@ -325,10 +331,16 @@ class Service {
   /// The tile when it is cached and fresh, else null; never builds (for answering on an I/O
   /// thread).
   std::shared_ptr<const tiles::TileData> cached_tile(const std::string& layer,
-                                                     const tiles::TileId& t) const;
+                                                     const tiles::TileId& t,
+                                                     geo::Datum datum = geo::Datum::wgs84) const;
   /// The same for a layer of tile_layers() at hand (the hit path looks the layers up once).
   std::shared_ptr<const tiles::TileData> cached_tile(const TileLayerInfo& layer,
-                                                     const tiles::TileId& t) const;
+                                                     const tiles::TileId& t,
+                                                     geo::Datum datum = geo::Datum::wgs84) const;
+  /// Loads the offline basemap from an OpenStreetMap file: the `basemap` tile layer.
+  void load_basemap(const std::string& osm_path);
+  /// The basemap's extent, or an invalid box when none is loaded.
+  geo::BBox basemap_bounds() const;
   /// The tile cache's counters (for /metrics).
   tiles::TileCacheStats tile_cache_stats() const;
   /// The walking area of every service point at the configured threshold (cached per network).
@@ -361,15 +373,16 @@ class Service {
   // One builder per tile layer (tiles_service.cpp); @p padded: the tile's box with its buffer.
   /// The grids layer, or with @p labels the grid_labels layer (one point per grid).
   std::string grids_tile(const tiles::TileId& t, const geo::BBox& padded, dispatch::Instant now,
-                         bool labels);
+                         bool labels, geo::Datum datum);
   /// Where each grid of @p index is labelled (lon/lat), computed once per index.
   std::shared_ptr<const std::vector<std::optional<geo::XY>>> grid_label_points(
       const std::shared_ptr<const grid::GridIndex>& index);
-  std::string service_points_tile(const tiles::TileId& t);
-  std::string isochrones_tile(const tiles::TileId& t, const geo::BBox& padded);
-  std::string coverage_gaps_tile(const tiles::TileId& t, const geo::BBox& padded);
+  std::string service_points_tile(const tiles::TileId& t, geo::Datum datum);
+  std::string isochrones_tile(const tiles::TileId& t, const geo::BBox& padded, geo::Datum datum);
+  std::string coverage_gaps_tile(const tiles::TileId& t, const geo::BBox& padded, geo::Datum datum);
   std::string reports_tile(const tiles::TileId& t, int minzoom, const geo::BBox& padded,
-                           dispatch::Instant now);
+                           dispatch::Instant now, geo::Datum datum);
+  std::string basemap_tile(const tiles::TileId& t, const geo::BBox& padded, geo::Datum datum);
   /// The snapped raster of @p net (built on first use, dropped when the network changes).
   std::shared_ptr<const network::SnapRaster> snap_raster(
       const std::shared_ptr<const network::NearestService>& net);

@@ -81,6 +81,10 @@ class LayerEncoder {
   bool add_prepared(std::uint64_t id, const PreparedPolygon& polygon,
                     const std::vector<Property>& properties);
   bool add_point(std::uint64_t id, geo::XY lonlat, const std::vector<Property>& properties);
+  /// A line (a street, a river) in lon/lat: clipped to the tile and its buffer, simplified,
+  /// quantised, with repeated points dropped; pieces shorter than one unit are left out.
+  bool add_line(std::uint64_t id, const std::vector<geo::XY>& lonlat,
+                const std::vector<Property>& properties);
 
   bool empty() const noexcept { return features_.empty(); }
   const EncodeStats& stats() const noexcept { return stats_; }
