@@ -1,6 +1,9 @@
-// The map: MapLibre GL over wangge's own vector tiles (no internet basemap): grids coloured by
-// their open and overdue cases, one label per grid with its leader, service points with their
-// 15-minute walking areas and the gaps between them, and the open reports.
+// The map: MapLibre GL over wangge's own vector tiles: the offline basemap drawn from the
+// OpenStreetMap file the server imports (streets, water, parks, buildings, names: no internet
+// needed), or a configured raster basemap (Tianditu in WGS-84, AMap/Tencent in GCJ-02, when
+// every overlay is asked in GCJ-02 too); over it the grids coloured by their open and overdue
+// cases, one label per grid with its leader, service points with their 15-minute walking
+// areas and the gaps between them, and the open reports.
 import { api } from './api.js';
 import { h } from './dom.js';
 
@@ -13,15 +16,67 @@ const LABELS = 'grid_labels';
 const source = (tj, extra = {}) => ({ type: 'vector', tiles: tj.tiles, bounds: tj.bounds,
   minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 18, ...extra });
 
-/** The style document: our glyphs at @p origin, the shapes' and the labels' TileJSON. */
-export function mapStyle(origin, shapes, labels) {
+const FONT = ['DejaVu Sans Book'];  // our glyphs (console/glyphs.mjs); Chinese drawn by the browser
+
+/** The offline basemap's layers (source 'basemap', its one layer 'basemap' with kind and name). */
+function basemapLayers() {
+  const kind = (...k) => ['match', ['get', 'kind'], k, true, false];
+  const road = (id, kinds, color, width) => ({
+    id, type: 'line', source: 'basemap', 'source-layer': 'basemap', filter: kind(...kinds),
+    layout: { 'line-cap': 'round', 'line-join': 'round' },
+    paint: { 'line-color': color, 'line-width': ['interpolate', ['exponential', 1.6], ['zoom'], 12, width[0], 18, width[1]] },
+  });
+  return [
+    { id: 'bm-park', type: 'fill', source: 'basemap', 'source-layer': 'basemap', filter: kind('park'),
+      paint: { 'fill-color': '#dcebd0' } },
+    { id: 'bm-water', type: 'fill', source: 'basemap', 'source-layer': 'basemap', filter: kind('water'),
+      paint: { 'fill-color': '#b5d0e6' } },
+    { id: 'bm-river', type: 'line', source: 'basemap', 'source-layer': 'basemap', filter: kind('river', 'stream'),
+      paint: { 'line-color': '#b5d0e6', 'line-width': ['match', ['get', 'kind'], 'river', 4, 1.5] } },
+    { id: 'bm-building', type: 'fill', source: 'basemap', 'source-layer': 'basemap', filter: kind('building'),
+      paint: { 'fill-color': '#e2ddd3', 'fill-outline-color': '#d2cbbf' } },
+    // Streets: a darker casing under the white, so they read over the grids' tints.
+    { ...road('bm-casing', ['major', 'secondary', 'minor'], '#bdb5a8', [0, 0]),
+      paint: { 'line-color': '#bdb5a8', 'line-width': ['interpolate', ['exponential', 1.6], ['zoom'],
+        12, ['match', ['get', 'kind'], 'major', 3.5, 'secondary', 3, 2],
+        18, ['match', ['get', 'kind'], 'major', 16, 'secondary', 14, 11]] } },
+    road('bm-path', ['path'], '#ffffff', [0.5, 2]),
+    road('bm-rail', ['rail'], '#b9b4ad', [0.8, 2]),
+    road('bm-minor', ['minor'], '#ffffff', [1, 9]),
+    road('bm-secondary', ['secondary'], '#fdf1c7', [1.5, 12]),
+    road('bm-major', ['major'], '#f7d488', [2, 14]),
+    { id: 'bm-street-names', type: 'symbol', source: 'basemap', 'source-layer': 'basemap',
+      filter: ['all', kind('major', 'secondary', 'minor'), ['has', 'name']], minzoom: 15,
+      layout: { 'symbol-placement': 'line', 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 11 },
+      paint: { 'text-color': '#6b6257', 'text-halo-color': '#fff', 'text-halo-width': 1.2 } },
+    { id: 'bm-places', type: 'symbol', source: 'basemap', 'source-layer': 'basemap',
+      filter: ['all', ['==', ['geometry-type'], 'Point'], ['has', 'name']],
+      layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 13 },
+      paint: { 'text-color': '#5a5148', 'text-halo-color': '#fff', 'text-halo-width': 1.5 } },
+  ];
+}
+
+/** The style document: our glyphs at @p origin, the shapes' and the labels' TileJSON, under
+ *  them the offline basemap's TileJSON @p basemap or the configured @p raster basemap. */
+export function mapStyle(origin, shapes, labels, { basemap = null, raster = null } = {}) {
+  const sources = { wangge: source(shapes, { promoteId: { grids: 'id' } }), labels: source(labels) };
+  const under = [];
+  if (raster) {
+    sources.raster = { type: 'raster', tiles: raster.tiles, tileSize: 256, maxzoom: raster.maxzoom ?? 18,
+      attribution: raster.attribution || undefined };
+    under.push({ id: 'raster-basemap', type: 'raster', source: 'raster' });
+  } else if (basemap) {
+    sources.basemap = source(basemap, { attribution: '© OpenStreetMap 贡献者' });
+    under.push(...basemapLayers());
+  }
   return {
     version: 8,
     name: 'wangge',
     glyphs: `${origin}/console/assets/glyphs/{fontstack}/{range}.pbf`,
-    sources: { wangge: source(shapes, { promoteId: { grids: 'id' } }), labels: source(labels) },
+    sources,
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } },
+      ...under,
       { id: 'isochrones', type: 'fill', source: 'wangge', 'source-layer': 'isochrones',
         paint: { 'fill-color': '#2e8b57', 'fill-opacity': 0.08 } },
       { id: 'coverage-gaps', type: 'fill', source: 'wangge', 'source-layer': 'coverage_gaps',
@@ -56,7 +111,7 @@ export function mapStyle(origin, shapes, labels) {
           ['all', ['>=', ['get', 'level'], 3], ['>=', ['zoom'], 15.5]]],
         layout: {
           'text-field': ['format', ['get', 'name'], {}, '\n', {}, ['get', 'leader_name'], { 'font-scale': 0.85 }],
-          'text-font': ['DejaVu Sans Book'],  // our glyphs (console/glyphs.mjs); Chinese drawn by the browser
+          'text-font': FONT,
           'text-size': 12,
           'text-max-width': 8,
         },
@@ -77,19 +132,44 @@ export function prewarm() {
   prewarm.done = true;
 }
 
-let tileJson = null;  // the sources' TileJSON, asked once per page load
+let settings = null;  // the server's map settings, asked once per page load
+let tileJson = null;  // the sources' TileJSON, likewise
+
+/** The map's settings: { raster_basemap: null | { tiles, datum, attribution } }. */
+function mapSettings() {
+  settings ??= api('GET', '/console/settings.json').catch((e) => { settings = null; throw e; });
+  return settings;
+}
+
+/** The datum the map draws in ('wgs84', or 'gcj02' under an AMap/Tencent basemap): positions
+ *  read off the map are in it, and what is put on it must be. */
+export async function mapDatum() {
+  return (await mapSettings()).raster_basemap?.datum ?? 'wgs84';
+}
+
+/** `?datum=…` (or `&…` with @p joiner) for a GeoJSON or tile request in the map's datum. */
+export async function datumQuery(joiner = '?') {
+  const datum = await mapDatum();
+  return datum === 'wgs84' ? '' : `${joiner}datum=${datum}`;
+}
 
 export async function makeMap(container, { onGrid, interactive = true } = {}) {
   const maplibregl = window.maplibregl;
   if (!maplibregl) throw new Error('地图组件加载失败，请刷新页面。');
   prewarm();
-  tileJson ??= Promise.all([LAYERS, LABELS].map((l) => api('GET', `/tiles/${l}.json`)))
-    .catch((e) => { tileJson = null; throw e; });
-  const [tilejson, labels] = await tileJson;
+  tileJson ??= mapSettings().then(async ({ raster_basemap: raster }) => {
+    const q = raster?.datum && raster.datum !== 'wgs84' ? `?datum=${raster.datum}` : '';
+    const [shapes, labels, basemap] = await Promise.all([
+      api('GET', `/tiles/${LAYERS}.json${q}`), api('GET', `/tiles/${LABELS}.json${q}`),
+      // The offline basemap, when the server has one and no raster basemap is configured.
+      raster ? null : api('GET', '/tiles/basemap.json').catch(() => null)]);
+    return { shapes, labels, basemap, raster };
+  }).catch((e) => { tileJson = null; throw e; });
+  const { shapes: tilejson, labels, basemap, raster } = await tileJson;
   const [lon, lat, zoom] = tilejson.center ?? [0, 0, 2];
   const map = new maplibregl.Map({
     container,
-    style: mapStyle(location.origin, tilejson, labels),
+    style: mapStyle(location.origin, tilejson, labels, { basemap, raster }),
     center: [lon, lat],
     zoom: zoom,
     maxBounds: tilejson.bounds ? pad(tilejson.bounds) : undefined,
@@ -124,6 +204,7 @@ export async function makeMap(container, { onGrid, interactive = true } = {}) {
 
 /** The chain of leaders of grid @p id, finest last, with its figures: a popup's content. */
 export async function gridCard(id, props) {
+  // Leaders and figures only: no geometry, so no datum.
   const g = await api('GET', `/api/v1/grids/${encodeURIComponent(id)}`);
   const ancestors = await Promise.all((g.properties.ancestors ?? []).map((a) =>
     api('GET', `/api/v1/grids/${encodeURIComponent(a)}`).catch(() => null)));
@@ -150,3 +231,29 @@ const ZH = {
   'AttributionControl.ToggleAttribution': '显示/隐藏版权信息', 'ScaleControl.Meters': '米', 'ScaleControl.Kilometers': '公里',
   'Map.Title': '地图', 'Popup.Close': '关闭',
 };
+
+// WGS-84 → GCJ-02, the published formula (the server's geo/datum.cpp; Krasovsky constants),
+// for a position from the phone's GPS put on an AMap/Tencent basemap.
+const A = 6378245.0, EE = 0.00669342162296594323, PI = Math.PI;
+function dLat(x, y) {
+  let r = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+  r += (20 * Math.sin(6 * x * PI) + 20 * Math.sin(2 * x * PI)) * 2 / 3;
+  r += (20 * Math.sin(y * PI) + 40 * Math.sin(y / 3 * PI)) * 2 / 3;
+  return r + (160 * Math.sin(y / 12 * PI) + 320 * Math.sin(y * PI / 30)) * 2 / 3;
+}
+function dLon(x, y) {
+  let r = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+  r += (20 * Math.sin(6 * x * PI) + 20 * Math.sin(2 * x * PI)) * 2 / 3;
+  r += (20 * Math.sin(x * PI) + 40 * Math.sin(x / 3 * PI)) * 2 / 3;
+  return r + (150 * Math.sin(x / 12 * PI) + 300 * Math.sin(x / 30 * PI)) * 2 / 3;
+}
+/** @p lng, @p lat (WGS-84) in @p datum ('wgs84' or 'gcj02'). */
+export function fromWgs84({ lng, lat }, datum) {
+  if (datum !== 'gcj02' || lng < 72.004 || lng > 137.8347 || lat < 0.8293 || lat > 55.8271) return { lng, lat };
+  const rad = lat / 180 * PI;
+  const magic = 1 - EE * Math.sin(rad) ** 2, sq = Math.sqrt(magic);
+  return {
+    lng: lng + dLon(lng - 105, lat - 35) * 180 / (A / sq * Math.cos(rad) * PI),
+    lat: lat + dLat(lng - 105, lat - 35) * 180 / (A * (1 - EE) / (magic * sq) * PI),
+  };
+}

@@ -4,7 +4,7 @@
 import { api, idempotencyKey } from '../api.js';
 import { h, fill, notice, keepDraft } from '../dom.js';
 import { STATE, STATE_PLAIN, when } from '../zh.js';
-import { makeMap } from '../map.js';
+import { makeMap, mapDatum, datumQuery, fromWgs84 } from '../map.js';
 import { photoInput, uploadPhotos } from '../photos.js';
 
 export async function reportPage(main) {
@@ -60,7 +60,7 @@ export async function reportForm({ channel, onDone }) {
     }
     where.textContent = `已选位置：${lon.value}, ${lat.value}`;
     try {
-      const at = await api('GET', `/api/v1/locate?lon=${lon.value}&lat=${lat.value}`);
+      const at = await api('GET', `/api/v1/locate?lon=${lon.value}&lat=${lat.value}${await datumQuery('&')}`);
       fill(leaders, at.status === 'inside'
         ? h('div', { class: 'sanliang' }, h('strong', {}, '本网格负责人（三亮）'),
           h('ul', {}, (at.chain ?? []).slice().reverse().map((g) =>
@@ -71,7 +71,8 @@ export async function reportForm({ channel, onDone }) {
   locate.addEventListener('click', () => {
     if (!navigator.geolocation) return fill(status, notice('error', '此浏览器不能定位，请在地图上点选。'));
     navigator.geolocation.getCurrentPosition(
-      (p) => place({ lng: p.coords.longitude, lat: p.coords.latitude }, { fly: true }),
+      // GPS is WGS-84: moved onto the map's datum (GCJ-02 under an AMap basemap).
+      async (p) => place(fromWgs84({ lng: p.coords.longitude, lat: p.coords.latitude }, await mapDatum()), { fly: true }),
       () => fill(status, notice('error', '无法获取您的位置，请在地图上点选。')),
       { enableHighAccuracy: true, timeout: 10000 });
   });
@@ -94,7 +95,8 @@ export async function reportForm({ channel, onDone }) {
     try {
       const media = await uploadPhotos(photos.files());
       const body = {
-        location: { lon: Number(lon.value), lat: Number(lat.value) },
+        // In the map's datum, which the server turns into WGS-84.
+        location: { lon: Number(lon.value), lat: Number(lat.value), datum: await mapDatum() },
         category: category.value,
         channel,
       };

@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { h, fill, notice } from '../dom.js';
 import { STATE, span, when } from '../zh.js';
-import { makeMap, gridCard } from '../map.js';
+import { makeMap, gridCard, datumQuery } from '../map.js';
 import { reportForm } from './resident.js';
 
 const TABS = [
@@ -52,7 +52,7 @@ export async function workerPage(main, { session, query }) {
     // Zoom to my first grid.
     const mine = session.actor.grids?.[0];
     if (!mine) return;
-    const g = await api('GET', `/api/v1/grids/${encodeURIComponent(mine)}`);
+    const g = await api('GET', `/api/v1/grids/${encodeURIComponent(mine)}${await datumQuery()}`);
     const b = bbox(g.geometry);
     if (b) m.fitBounds(b, { padding: 20, duration: 0 });
   }, (e) => fill(mapBox, notice('error', e.message)));

@@ -22,8 +22,8 @@ export const POINT = [112.926891, 27.8576002];      // in unit 43030200901300105
 export const BLOCK = '430302009013';                 // its 片区 (block)
 
 /** A new browser context of @p viewport; every console error and 4xx/5xx is recorded. */
-export async function open(browser, viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+export async function open(browser, viewport = DESKTOP, options = {}) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
   const page = await context.newPage();
   page.problems = [];
   page.actionAnswers = [];
@@ -31,7 +31,7 @@ export async function open(browser, viewport = DESKTOP) {
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
   page.on('response', (r) => {
     const url = new URL(r.url());
-    if (url.pathname.startsWith('/tiles/')) page.tileAnswers.push([r.status(), url.pathname]);
+    if (url.pathname.startsWith('/tiles/')) page.tileAnswers.push([r.status(), url.pathname, url.search]);
     if (/\/api\/v1\/reports\/[^/]+\/actions$/.test(url.pathname)) page.actionAnswers.push([r.status(), url.pathname]);
     // The console's own files (pages, scripts, glyphs) are all there.
     if (url.pathname.startsWith('/console/') && r.status() >= 400) page.problems.push(`${r.status()} ${url.pathname}`);

@@ -93,6 +93,8 @@ test('the whole loop across five roles, in five browsers', async ({ browser, req
   expect(await mapColours(dispatcher), 'the map canvas is not blank').toBeGreaterThan(20);
   expect(dispatcher.tileAnswers.length).toBeGreaterThan(0);
   expect(dispatcher.tileAnswers.filter(([s]) => ![200, 204, 304].includes(s))).toEqual([]);
+  expect(dispatcher.tileAnswers.some(([s, p]) => s === 200 && p.startsWith('/tiles/basemap/')),
+    'the offline basemap (streets from the OSM file) is drawn').toBe(true);
   await clickMapAt(dispatcher, POINT);
   await expect(dispatcher.locator('.maplibregl-popup .grid-card')).toContainText('许秀英');
   await shot(dispatcher, 'dispatch-desktop');
