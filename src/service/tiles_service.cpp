@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
 #include <mutex>
 
 #include "wangge/geo/datum.hpp"
@@ -227,7 +228,9 @@ std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
        generation + "-" + network,
        3600},
       {"reports",
-       "Open reports: category, state, age and overdue flag; no personal data, positions rounded",
+       "Open reports: category, state, age and overdue flag; no personal data, positions "
+       "rounded. Below zoom 15, reports sharing a cell of 1/16 of the tile are one point with "
+       "cluster=true, point_count and overdue_count (and overdue when any is)",
        "point",
        10,
        18,
@@ -237,7 +240,10 @@ std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
         {"state", "String"},
         {"created_at", "Number"},
         {"age_hours", "Number"},
-        {"overdue", "Boolean"}},
+        {"overdue", "Boolean"},
+        {"cluster", "Boolean"},
+        {"point_count", "Number"},
+        {"overdue_count", "Number"}},
        "live",
        30},
   });
@@ -271,6 +277,8 @@ namespace {
 /// The most reports one tile of the reports layer shows (the newest): a tile is bounded work
 /// however many cases are open under it.
 constexpr std::size_t kMaxTileReports = 20000;
+constexpr int kClusterBelow = 15;            // zooms below it cluster the reports layer
+constexpr std::uint32_t kClusterCell = 256;  // tile units (of 4096) per cluster cell
 constexpr std::chrono::seconds kReportsTtl{300};  // ages move on; changes invalidate at once
 std::chrono::seconds ttl_of(const std::string& layer) {
   return layer == "reports" ? kReportsTtl : std::chrono::seconds(0);
@@ -583,20 +591,61 @@ std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox&
   f.bbox = unshift(padded, datum);
   f.now = now;
   f.limit = 1000;
+  // Below kClusterBelow, reports that share a cell of kClusterCell tile units (about 32 screen
+  // pixels) are one point with their count: a thousand cases stay readable at a district's
+  // zoom. Cells are aligned to the tile, and a cluster is kept only in the tile that holds its
+  // cell, so neighbouring tiles never draw it twice.
+  const bool clustering = t.z < kClusterBelow;
+  struct Cell {
+    std::size_t count = 0, overdue = 0;
+    double sum_x = 0, sum_y = 0;
+    std::optional<std::pair<geo::XY, std::vector<Property>>> single;
+  };
+  std::map<std::pair<int, int>, Cell> cells;
+  const tiles::TileProjection project(t, kExtent);
   each_report(f, dispatch::Actor::public_viewer(), kMaxTileReports, [&](const dispatch::Report& r) {
     const dispatch::PublicReport p = dispatch::public_report(r, *ref, privacy(), now);
     const double age_h = std::chrono::duration<double>(now - p.created_at).count() / 3600.0;
     const auto created_s =
         std::chrono::duration_cast<std::chrono::seconds>(p.created_at.time_since_epoch()).count();
-    enc.add_point(tiles::feature_id(p.id), shift(geo::XY{p.lon, p.lat}, datum),
-                  {{"id", p.id},
-                   {"category", p.category},
-                   {"category_name", p.category_name},
-                   {"state", std::string(to_string(p.state))},
-                   {"created_at", std::int64_t{created_s}},
-                   {"age_hours", std::round(age_h * 10) / 10},
-                   {"overdue", p.overdue}});
+    const geo::XY at = shift(geo::XY{p.lon, p.lat}, datum);
+    std::vector<Property> properties{{"id", p.id},
+                                     {"category", p.category},
+                                     {"category_name", p.category_name},
+                                     {"state", std::string(to_string(p.state))},
+                                     {"created_at", std::int64_t{created_s}},
+                                     {"age_hours", std::round(age_h * 10) / 10},
+                                     {"overdue", p.overdue}};
+    if (!clustering) {
+      enc.add_point(tiles::feature_id(p.id), at, properties);
+      return;
+    }
+    const geo::XY u = project(at);
+    if (!(u.x >= 0 && u.x < kExtent && u.y >= 0 && u.y < kExtent)) return;  // its own tile's
+    Cell& c = cells[{static_cast<int>(u.x / kClusterCell), static_cast<int>(u.y / kClusterCell)}];
+    ++c.count;
+    c.overdue += p.overdue;
+    c.sum_x += at.x;
+    c.sum_y += at.y;
+    if (c.count == 1)
+      c.single.emplace(at, std::move(properties));
+    else
+      c.single.reset();
   });
+  for (const auto& [key, c] : cells) {
+    if (c.single) {
+      enc.add_point(tiles::feature_id(std::get<std::string>(c.single->second[0].value)),
+                    c.single->first, c.single->second);
+      continue;
+    }
+    const std::string id = t.str() + "/" + std::to_string(key.first) + "," +
+                           std::to_string(key.second);
+    enc.add_point(tiles::feature_id(id), {c.sum_x / c.count, c.sum_y / c.count},
+                  {{"cluster", true},
+                   {"point_count", static_cast<std::int64_t>(c.count)},
+                   {"overdue_count", static_cast<std::int64_t>(c.overdue)},
+                   {"overdue", c.overdue > 0}});
+  }
   return enc.finish();
 }
 

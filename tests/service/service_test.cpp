@@ -12,6 +12,7 @@
 #include "wangge/service/change_feed.hpp"
 #include "wangge/service/notifications.hpp"
 #include "wangge/service/service.hpp"
+#include "wangge/tiles/mvt.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge::service {
@@ -213,6 +214,39 @@ TEST_F(ServiceTest, ATickThatRaisesTwoThingsOnOneCasePublishesItOnce) {
   for (const auto& r : changes)
     if (r->id == submitted.id && r->version > whistled) versions.push_back(r->version);
   EXPECT_EQ(versions, (std::vector<int>{service->report(submitted.id, kAdmin)->version}));
+}
+
+TEST_F(ServiceTest, BelowZoom15ReportsAreClusteredAndEveryOneIsCountedOnce) {
+  for (int i = 0; i < 12; ++i) submit("聚合 " + std::to_string(i));  // at one place: a cluster
+  const dispatch::Instant now = dispatch::now_utc();
+  // Reports in a tile proper (not its buffer), as features: (count, overdue) per feature.
+  auto count = [&](const tiles::TileId& t, bool& clustered) {
+    std::size_t n = 0;
+    const auto data = service->tile("reports", t, TileRequest{now});
+    for (const auto& layer : tiles::decode(data->mvt)) {
+      for (const auto& f : layer.features) {
+        const auto [x, y] = f.parts.at(0).at(0);
+        std::int64_t points = 1;
+        for (const auto& [k, v] : f.properties) {
+          if (k == "point_count") points = std::get<std::int64_t>(v), clustered = true;
+        }
+        // A cluster lies in its own tile; single points may sit in the buffer too.
+        if (x >= 0 && x < 4096 && y >= 0 && y < 4096) n += static_cast<std::size_t>(points);
+      }
+    }
+    return n;
+  };
+  const tiles::TileId z13 = tiles::tile_of({112.926891, 27.8576002}, 13);
+  bool clustered13 = false, clustered16 = false;
+  const std::size_t at13 = count(z13, clustered13);
+  std::size_t at16 = 0;  // the same area as the 64 tiles of z16 under it, none clustered
+  for (std::uint32_t dx = 0; dx < 8; ++dx)
+    for (std::uint32_t dy = 0; dy < 8; ++dy)
+      at16 += count({16, z13.x * 8 + dx, z13.y * 8 + dy}, clustered16);
+  EXPECT_TRUE(clustered13);
+  EXPECT_FALSE(clustered16);
+  EXPECT_GE(at13, 12u);
+  EXPECT_EQ(at13, at16);
 }
 
 TEST_F(ServiceTest, TheStoreAnswersItsProbeAndNamesItsKind) {
