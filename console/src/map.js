@@ -16,7 +16,8 @@ const LABELS = 'grid_labels';
 const source = (tj, extra = {}) => ({ type: 'vector', tiles: tj.tiles, bounds: tj.bounds,
   minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 18, ...extra });
 
-const FONT = ['DejaVu Sans Book'];  // our glyphs (console/glyphs.mjs); Chinese drawn by the browser
+const FONT = ['DejaVu Sans Book'];
+const CLUSTER_RADIUS = ['interpolate', ['linear'], ['get', 'point_count'], 2, 9, 20, 14, 200, 20];  // our glyphs (console/glyphs.mjs); Chinese drawn by the browser
 
 /** The offline basemap's layers (source 'basemap', its one layer 'basemap' with kind and name). */
 function basemapLayers() {
@@ -101,9 +102,9 @@ export function mapStyle(origin, shapes, labels, { basemap = null, raster = null
       { id: 'reports', type: 'circle', source: 'wangge', 'source-layer': 'reports',
         paint: {
           // Below z15 the server clusters: a circle grows with the reports it stands for.
-          'circle-radius': ['case', ['has', 'point_count'],
-            ['interpolate', ['linear'], ['get', 'point_count'], 2, 9, 20, 14, 200, 20],
-            ['interpolate', ['linear'], ['zoom'], 12, 3, 17, 7]],
+          'circle-radius': ['interpolate', ['linear'], ['zoom'],
+            12, ['case', ['has', 'point_count'], CLUSTER_RADIUS, 3],
+            17, ['case', ['has', 'point_count'], CLUSTER_RADIUS, 7]],
           'circle-color': ['case', ['get', 'overdue'], '#c0392b', '#2563eb'],
           'circle-stroke-color': '#fff', 'circle-stroke-width': ['case', ['has', 'point_count'], 2, 1],
         } },

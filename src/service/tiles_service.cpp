@@ -277,8 +277,8 @@ namespace {
 /// The most reports one tile of the reports layer shows (the newest): a tile is bounded work
 /// however many cases are open under it.
 constexpr std::size_t kMaxTileReports = 20000;
-constexpr int kClusterBelow = 15;            // zooms below it cluster the reports layer
-constexpr std::uint32_t kClusterCell = 256;  // tile units (of 4096) per cluster cell
+constexpr int kClusterBelow = 15;                 // zooms below it cluster the reports layer
+constexpr std::uint32_t kClusterCell = 256;       // tile units (of 4096) per cluster cell
 constexpr std::chrono::seconds kReportsTtl{300};  // ages move on; changes invalidate at once
 std::chrono::seconds ttl_of(const std::string& layer) {
   return layer == "reports" ? kReportsTtl : std::chrono::seconds(0);
@@ -638,8 +638,8 @@ std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox&
                     c.single->first, c.single->second);
       continue;
     }
-    const std::string id = t.str() + "/" + std::to_string(key.first) + "," +
-                           std::to_string(key.second);
+    const std::string id =
+        t.str() + "/" + std::to_string(key.first) + "," + std::to_string(key.second);
     enc.add_point(tiles::feature_id(id), {c.sum_x / c.count, c.sum_y / c.count},
                   {{"cluster", true},
                    {"point_count", static_cast<std::int64_t>(c.count)},

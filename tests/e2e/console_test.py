@@ -66,6 +66,7 @@ def run(c, tmp, env):
     server.start()
     try:
         run_env["WANGGE_BASE"] = f"http://127.0.0.1:{server.port}"
+        run_env["WANGGE_RESULTS"] = os.path.join(out_dir, "results-gcj02")  # the first run's kept
         p = playwright(run_env, "--grep", "@gcj02")
         c.check("the map under a GCJ-02 raster basemap passed", p.returncode == 0, p.returncode)
         c.check(f"the raster tile server was asked ({tiles.asked} tiles)", tiles.asked > 0)

@@ -7,7 +7,7 @@ const artefacts = process.env.WANGGE_ARTEFACTS ?? 'artefacts';
 
 export default defineConfig({
   testDir: './console',
-  outputDir: `${artefacts}/results`,
+  outputDir: process.env.WANGGE_RESULTS ?? `${artefacts}/results`,
   workers: 1,
   fullyParallel: false,
   retries: 0,

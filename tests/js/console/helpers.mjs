@@ -29,6 +29,10 @@ export async function open(browser, viewport = DESKTOP, options = {}) {
   page.actionAnswers = [];
   page.tileAnswers = [];
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  // An error the page logs (a style MapLibre refuses, say), beyond a refused request's own line.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.problems.push(`console: ${m.text().slice(0, 300)}`);
+  });
   page.on('response', (r) => {
     const url = new URL(r.url());
     if (url.pathname.startsWith('/tiles/')) page.tileAnswers.push([r.status(), url.pathname, url.search]);
