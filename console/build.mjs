@@ -66,6 +66,17 @@ urls.maplibre_worker = hashed('maplibre-gl-worker.js',
 urls.maplibre_css = hashed('maplibre-gl.css', fs.readFileSync(path.join(maplibre, 'maplibre-gl.css')));
 fs.copyFileSync(path.join(maplibre, 'LICENSE.txt'), path.join(assets, 'maplibre-gl-LICENSE.txt'));
 
+// The map's style document for other MapLibre clients (GET /console/style.json): the console's
+// own style, its sources by TileJSON URL; the server puts its public address for ORIGIN. Two
+// variants: with the offline basemap, and for a server without one.
+const { mapStyle, LAYERS, LABELS } = await import('./src/map.js');
+const ORIGIN = 'https://wangge-origin.invalid';
+const tilejson = (layers) => ({ url: `${ORIGIN}/tiles/${layers}.json` });
+for (const [file, basemap] of [['style.json', tilejson('basemap')], ['style-without-basemap.json', null]]) {
+  fs.writeFileSync(path.join(out, file),
+    JSON.stringify(mapStyle(ORIGIN, tilejson(LAYERS), tilejson(LABELS), { basemap }), null, 1));
+}
+
 let html = fs.readFileSync(path.join(here, 'src/index.html'), 'utf8');
 html = html.replace(/\{\{(\w+)\}\}/g, (m, key) => {
   if (!(key in urls)) throw new Error(`index.html names an unknown asset ${m}`);

@@ -9,12 +9,13 @@ import { h } from './dom.js';
 
 // Two sources: the shapes, and the labels apart (their Chinese glyphs are drawn by the browser,
 // which takes a while: the grids show first and their names follow).
-const LAYERS = 'grids,service_points,isochrones,coverage_gaps,reports';
-const LABELS = 'grid_labels';
+export const LAYERS = 'grids,service_points,isochrones,coverage_gaps,reports';
+export const LABELS = 'grid_labels';
 
-/** A vector source from the TileJSON at hand (its tiles and bounds, without asking again). */
-const source = (tj, extra = {}) => ({ type: 'vector', tiles: tj.tiles, bounds: tj.bounds,
-  minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 18, ...extra });
+/** A vector source from the TileJSON at hand (its tiles and bounds, without asking again), or
+ *  by the TileJSON's @p url (the style document other clients load). */
+const source = (tj, extra = {}) => (tj.url ? { type: 'vector', url: tj.url, ...extra }
+  : { type: 'vector', tiles: tj.tiles, bounds: tj.bounds, minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 18, ...extra });
 
 const FONT = ['DejaVu Sans Book'];
 const CLUSTER_RADIUS = ['interpolate', ['linear'], ['get', 'point_count'], 2, 9, 20, 14, 200, 20];  // our glyphs (console/glyphs.mjs); Chinese drawn by the browser

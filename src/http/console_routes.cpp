@@ -200,6 +200,28 @@ void add_console_routes(Router& router, Context& ctx) {
                 return r;
               },
               Execution::inline_io});
+  // The map's style document (console/build.mjs writes it from the console's own style): for
+  // any MapLibre client, with this server's public address in its URLs.
+  router.add({"GET",
+              "/console/style",
+              {"json"},
+              [table, csp, &ctx](Request& req) {
+                const bool offline = ctx.service.basemap_bounds().valid();
+                const auto it = table->find(offline ? "style.json" : "style-without-basemap.json");
+                if (it == table->end())
+                  throw Error(ErrorCode::not_found, "the console is not installed (no style.json)");
+                std::string style = it->second.bytes;
+                const std::string placeholder = "https://wangge-origin.invalid";
+                const std::string base = ctx.base_url(req);
+                for (std::size_t at = style.find(placeholder); at != std::string::npos;
+                     at = style.find(placeholder, at + base.size()))
+                  style.replace(at, placeholder.size(), base);
+                Response r = json_response(200, style);
+                harden(r, csp);
+                r.header("Cache-Control", "no-cache");
+                return r;
+              },
+              Execution::inline_io});
   router.add({"GET",
               "/console/{page}/{id}",
               {},

@@ -643,6 +643,11 @@ TEST_F(ServiceFixture, TheConsoleIsOnePageAndItsFilesFromMemoryUnderItsPolicy) {
   write(root / "index.html", page);
   write(root / "assets/app.0123456789.js", script);
   write(root / "assets/glyphs/DejaVu Sans Book/0-255.pbf", std::string("\x0a\x02\x0a\x00", 4));
+  write(
+      root / "style.json",
+      R"({"glyphs":"https://wangge-origin.invalid/console/assets/glyphs/{fontstack}/{range}.pbf",)"
+      R"("sources":{"basemap":{"url":"https://wangge-origin.invalid/tiles/basemap.json"}}})");
+  write(root / "style-without-basemap.json", R"({"sources":{}})");
   ServerConfig config;
   config.console_dir = root.string();
   Context ctx = context_for(config);
@@ -651,6 +656,14 @@ TEST_F(ServiceFixture, TheConsoleIsOnePageAndItsFilesFromMemoryUnderItsPolicy) {
   // The files are read once: changing them on disk changes nothing served.
   write(root / "index.html", "changed");
 
+  // The style document: this server's address in its URLs; the suite's service has a basemap.
+  const Response style = call(get("/console/style.json"), console);
+  ASSERT_EQ(style.status, 200);
+  const auto doc = nlohmann::json::parse(style.content());
+  const std::string base = ctx.base_url(get("/console/style.json"));
+  EXPECT_EQ(doc["sources"]["basemap"]["url"], base + "/tiles/basemap.json");
+  EXPECT_EQ(doc["glyphs"], base + "/console/assets/glyphs/{fontstack}/{range}.pbf");
+  EXPECT_EQ(style.content().find("invalid"), std::string::npos);
   const Response home = call(get("/"), console);
   EXPECT_EQ(home.status, 302);
   EXPECT_EQ(header_of(home, "Location"), "/console/");
