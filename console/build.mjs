@@ -69,12 +69,13 @@ fs.copyFileSync(path.join(maplibre, 'LICENSE.txt'), path.join(assets, 'maplibre-
 // The map's style document for other MapLibre clients (GET /console/style.json): the console's
 // own style, its sources by TileJSON URL; the server puts its public address for ORIGIN. Two
 // variants: with the offline basemap, and for a server without one.
-const { mapStyle, LAYERS, LABELS } = await import('./src/map.js');
+const { mapStyle, LAYERS, REPORTS, LABELS } = await import('./src/map.js');
 const ORIGIN = 'https://wangge-origin.invalid';
 const tilejson = (layers) => ({ url: `${ORIGIN}/tiles/${layers}.json` });
 for (const [file, basemap] of [['style.json', tilejson('basemap')], ['style-without-basemap.json', null]]) {
   fs.writeFileSync(path.join(out, file),
-    JSON.stringify(mapStyle(ORIGIN, tilejson(LAYERS), tilejson(LABELS), { basemap }), null, 1));
+    JSON.stringify(mapStyle(ORIGIN, { shapes: tilejson(LAYERS), reports: tilejson(REPORTS), labels: tilejson(LABELS) },
+      { basemap }), null, 1));
 }
 
 let html = fs.readFileSync(path.join(here, 'src/index.html'), 'utf8');

@@ -9,16 +9,22 @@ import { h } from './dom.js';
 
 // Two sources: the shapes, and the labels apart (their Chinese glyphs are drawn by the browser,
 // which takes a while: the grids show first and their names follow).
+// Three sources: the shapes with the reports; the clusters' counts apart (text: a source's tile
+// waits for the glyphs of its text, and the grids must not), from the reports tiles of the
+// zooms that cluster; the labels apart too.
 export const LAYERS = 'grids,service_points,isochrones,coverage_gaps,reports';
+export const REPORTS = 'reports';
 export const LABELS = 'grid_labels';
+const CLUSTER_BELOW = 15;  // the server clusters the reports below this zoom
+const countsSource = (reports) => source(reports, { maxzoom: CLUSTER_BELOW - 1 });
 
 /** A vector source from the TileJSON at hand (its tiles and bounds, without asking again), or
  *  by the TileJSON's @p url (the style document other clients load). */
 const source = (tj, extra = {}) => (tj.url ? { type: 'vector', url: tj.url, ...extra }
   : { type: 'vector', tiles: tj.tiles, bounds: tj.bounds, minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 18, ...extra });
 
-const FONT = ['DejaVu Sans Book'];
-const CLUSTER_RADIUS = ['interpolate', ['linear'], ['get', 'point_count'], 2, 9, 20, 14, 200, 20];  // our glyphs (console/glyphs.mjs); Chinese drawn by the browser
+const FONT = ['DejaVu Sans Book'];  // our glyphs (console/glyphs.mjs); Chinese drawn by the browser
+const CLUSTER_RADIUS = ['interpolate', ['linear'], ['get', 'point_count'], 2, 9, 20, 14, 200, 20];
 
 /** The offline basemap's layers (source 'basemap', its one layer 'basemap' with kind and name). */
 function basemapLayers() {
@@ -58,10 +64,31 @@ function basemapLayers() {
   ];
 }
 
+let basemapJson = null;  // the offline basemap's TileJSON (null: the server has none)
+function offlineBasemap() {
+  basemapJson ??= api('GET', '/tiles/basemap.json').catch(() => null);
+  return basemapJson;
+}
+
+/** The clusters' counts (source 'counts'). */
+const COUNTS = { id: 'report-counts', type: 'symbol', source: 'counts', 'source-layer': 'reports',
+  filter: ['has', 'point_count'], maxzoom: CLUSTER_BELOW,
+  layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': FONT, 'text-size': 11,
+    'text-allow-overlap': true },
+  paint: { 'text-color': '#fff' } };
+
+/** The offline basemap added to a map whose style was made without it, under our layers. */
+function addBasemap(map, tilejson) {
+  const { basemap } = mapStyle('', { shapes: tilejson, reports: tilejson, labels: tilejson }, { basemap: tilejson }).sources;
+  map.addSource('basemap', basemap);
+  for (const layer of basemapLayers()) map.addLayer(layer, 'isochrones');
+}
+
 /** The style document: our glyphs at @p origin, the shapes' and the labels' TileJSON, under
  *  them the offline basemap's TileJSON @p basemap or the configured @p raster basemap. */
-export function mapStyle(origin, shapes, labels, { basemap = null, raster = null } = {}) {
+export function mapStyle(origin, { shapes, reports, labels }, { basemap = null, raster = null } = {}) {
   const sources = { wangge: source(shapes, { promoteId: { grids: 'id' } }), labels: source(labels) };
+  if (reports) sources.counts = countsSource(reports);
   const under = [];
   if (raster) {
     sources.raster = { type: 'raster', tiles: raster.tiles, tileSize: 256, maxzoom: raster.maxzoom ?? 18,
@@ -109,11 +136,7 @@ export function mapStyle(origin, shapes, labels, { basemap = null, raster = null
           'circle-color': ['case', ['get', 'overdue'], '#c0392b', '#2563eb'],
           'circle-stroke-color': '#fff', 'circle-stroke-width': ['case', ['has', 'point_count'], 2, 1],
         } },
-      { id: 'report-counts', type: 'symbol', source: 'wangge', 'source-layer': 'reports',
-        filter: ['has', 'point_count'],
-        layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': FONT, 'text-size': 11,
-          'text-allow-overlap': true },
-        paint: { 'text-color': '#fff' } },
+      ...(reports ? [COUNTS] : []),
       { id: 'grid-labels', type: 'symbol', source: 'labels', 'source-layer': 'grid_labels',
         filter: ['any',
           ['all', ['<=', ['get', 'level'], 1], ['<', ['zoom'], 14]],
@@ -167,19 +190,25 @@ export async function makeMap(container, { onGrid, interactive = true } = {}) {
   const maplibregl = window.maplibregl;
   if (!maplibregl) throw new Error('地图组件加载失败，请刷新页面。');
   prewarm();
-  tileJson ??= mapSettings().then(async ({ raster_basemap: raster }) => {
-    const q = raster?.datum && raster.datum !== 'wgs84' ? `?datum=${raster.datum}` : '';
-    const [shapes, labels, basemap] = await Promise.all([
-      api('GET', `/tiles/${LAYERS}.json${q}`), api('GET', `/tiles/${LABELS}.json${q}`),
-      // The offline basemap, when the server has one and no raster basemap is configured.
-      raster ? null : api('GET', '/tiles/basemap.json').catch(() => null)]);
-    return { shapes, labels, basemap, raster };
-  }).catch((e) => { tileJson = null; throw e; });
-  const { shapes: tilejson, labels, basemap, raster } = await tileJson;
+  // The settings and the WGS-84 TileJSONs at once (no hop before the tiles in the common case);
+  // asked again in the raster basemap's datum when it is another.
+  const wgs = (layers) => api('GET', `/tiles/${layers}.json`);
+  const overlays = [LAYERS, REPORTS, LABELS];
+  tileJson ??= Promise.all([mapSettings(), ...overlays.map(wgs)])
+    .then(async ([{ raster_basemap: raster }, ...tilejsons]) => {
+      if (raster?.datum && raster.datum !== 'wgs84') {
+        tilejsons = await Promise.all(overlays.map((l) => api('GET', `/tiles/${l}.json?datum=${raster.datum}`)));
+      }
+      const [shapes, reports, labels] = tilejsons;
+      return { sources: { shapes, reports, labels }, raster };
+    }).catch((e) => { tileJson = null; throw e; });
+  const { sources, raster } = await tileJson;
+  const tilejson = sources.shapes;
   const [lon, lat, zoom] = tilejson.center ?? [0, 0, 2];
   const map = new maplibregl.Map({
     container,
-    style: mapStyle(location.origin, tilejson, labels, { basemap, raster }),
+    // The offline basemap joins once our first tile is drawn (below): the grids come first.
+    style: mapStyle(location.origin, { ...sources, reports: null }, { raster }),
     center: [lon, lat],
     zoom: zoom,
     maxBounds: tilejson.bounds ? pad(tilejson.bounds) : undefined,
@@ -193,7 +222,14 @@ export async function makeMap(container, { onGrid, interactive = true } = {}) {
   const firstTile = (e) => {
     if (e.sourceId !== 'wangge' || !e.tile) return;
     map.off('data', firstTile);
-    map.once('render', () => performance.mark('wangge:first-tile'));
+    map.once('render', () => {
+      performance.mark('wangge:first-tile');
+      // Then what may wait: the clusters' counts (text) and the offline basemap.
+      map.addSource('counts', countsSource(sources.reports));
+      map.addLayer(COUNTS, 'grid-labels');
+      // The offline basemap, when the server has one and no raster basemap replaces it.
+      if (!raster) offlineBasemap().then((tj) => { if (tj) addBasemap(map, tj); });
+    });
   };
   map.on('data', firstTile);
   let selected = null;
