@@ -146,6 +146,14 @@ Response serve_asset(const std::shared_ptr<const AssetTable>& table, const std::
   return r;
 }
 
+/// A JSON document of the console's (settings, style): revalidated each time, under its policy.
+Response console_json(const std::string& body, const std::string& csp) {
+  Response r = json_response(200, body);
+  harden(r, csp);
+  r.header("Cache-Control", "no-cache");
+  return r;
+}
+
 Response redirect(const std::string& to) {
   Response r;
   r.status = 302;
@@ -193,12 +201,7 @@ void add_console_routes(Router& router, Context& ctx) {
   router.add({"GET",
               "/console/settings",
               {"json"},
-              [settings, csp](Request&) {
-                Response r = json_response(200, *settings);
-                harden(r, csp);
-                r.header("Cache-Control", "no-cache");
-                return r;
-              },
+              [settings, csp](Request&) { return console_json(*settings, csp); },
               Execution::inline_io});
   // The map's style document (console/build.mjs writes it from the console's own style): for
   // any MapLibre client, with this server's public address in its URLs.
@@ -216,10 +219,7 @@ void add_console_routes(Router& router, Context& ctx) {
                 for (std::size_t at = style.find(placeholder); at != std::string::npos;
                      at = style.find(placeholder, at + base.size()))
                   style.replace(at, placeholder.size(), base);
-                Response r = json_response(200, style);
-                harden(r, csp);
-                r.header("Cache-Control", "no-cache");
-                return r;
+                return console_json(style, csp);
               },
               Execution::inline_io});
   router.add({"GET",
