@@ -36,9 +36,24 @@ export const CHANNEL = { app: '居民上报', mini_program: '小程序', patrol:
 
 export const RATING = { 1: '很不满意', 2: '不满意', 3: '基本满意', 4: '满意', 5: '非常满意' };
 
+/** The fields a refusal may name (the server's detail names them in English, in quotes). */
+const FIELD_NAMES = {
+  ...FIELD, text: '问题描述', category: '问题类别', location: '位置', lon: '位置', lat: '位置',
+  address: '地点说明', phone: '手机号', code: '验证码', password: '密码', login: '登录名',
+  attributes: '补充信息', comment: '评价意见', photos: '照片', file: '照片',
+};
+
+/** What a 400/422 says, in Chinese: the field it names, else the server's words. */
+function refusal(problem) {
+  const detail = problem && typeof problem.detail === 'string' ? problem.detail : '';
+  if (problem?.code === 'invalid-coordinate') return '所选位置无效，请在地图上重新点选。';
+  const named = [...detail.matchAll(/'([a-z_.]+)'/g)].map((m) => FIELD_NAMES[m[1].split('.').pop()]).find(Boolean);
+  if (named) return `提交的内容有误：“${named}”不符合要求，请修改后重试。`;
+  return '提交的内容有误' + (detail ? `（${detail}）` : '') + '，请修改后重试。';
+}
+
 /** The message a person reads for a failed request: never the server's internals. */
 export function failure(status, problem) {
-  const detail = problem && typeof problem.detail === 'string' ? problem.detail : '';
   switch (status) {
     case 0: return '网络连接中断，请检查网络后重试。您填写的内容已保留。';
     case 401: return '登录已过期或尚未登录，请重新登录。您填写的内容已保留。';
@@ -48,7 +63,7 @@ export function failure(status, problem) {
     case 413: return '文件太大：每张照片不超过 10 MB。';
     case 415: return '不支持的文件类型：请上传 JPEG 或 PNG 照片。';
     case 429: return '操作太频繁，请稍后再试。';
-    case 400: case 422: return '提交的内容有误' + (detail ? `（${detail}）` : '') + '，请修改后重试。';
+    case 400: case 422: return refusal(problem);
     default: return status >= 500 ? '服务器暂时无法处理，请稍后重试。' : `请求失败（${status}）。`;
   }
 }
