@@ -1,0 +1,134 @@
+#pragma once
+// The points bank (积分银行, issue 17): the rules of an append-only, double-entry ledger of whole
+// points per person (a resident, a volunteer, a grid worker). Every entry is a set of lines that
+// sum to zero: earning moves points from the bank's issuance account of its rule to the person,
+// a redemption from the person to the catalogue item, an expiry from the person to "expired". A
+// mistake is never edited: a reversal entry mirrors it. Balances are derived from the lines,
+// never stored alone; a person's balance never goes below zero; every earning names the event
+// that earned it (a verified report, a completed task, a visit), and the same event never earns
+// twice. Points expire a fixed number of months after they were earned, oldest first.
+//
+// This header holds the rules and an in-memory ledger that applies them (the reference model
+// the stores are checked against); the stores persist the same entries.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wangge/dispatch/time.hpp"
+
+namespace wangge::dispatch::points {
+
+/// The most points one entry may move: a typo of a few zeros is refused, not posted.
+inline constexpr std::int64_t kMaxPoints = 100000;
+
+enum class Kind { earn, award, redeem, expire, reverse };
+std::string_view to_string(Kind k) noexcept;
+
+/// One side of an entry: @p amount points into @p account (negative: out of it).
+struct Line {
+  std::string account;
+  std::int64_t amount = 0;
+  friend bool operator==(const Line&, const Line&) = default;
+};
+
+/// The account of a person ("person:" + id): the only kind that may not go below zero.
+std::string person_account(std::string_view person);
+
+struct Entry {
+  std::string id;  ///< "e1", "e2" … in posting order
+  Kind kind = Kind::earn;
+  std::string person;     ///< whose points move
+  std::int64_t amount{};  ///< points moved, > 0 (a reversal: those of the entry it mirrors)
+  /// earn: the event that earned it ("report:R…:verified"), unique; award: who awarded;
+  /// redeem: the catalogue item; expire: ""; reverse: the id of the entry it mirrors.
+  std::string source;
+  std::string rule;    ///< earn: the earning rule's event type
+  std::string reason;  ///< award, reverse: why (required); others optional
+  Instant at;
+  std::vector<Line> lines;  ///< sum to zero
+};
+
+/// An earning rule of the reference data: what an event of a type earns.
+struct EarningRule {
+  std::string event;  ///< report_verified, task_completed, volunteer_hour, visit …
+  std::string name;   ///< 上报问题经核实 …
+  std::int64_t points = 0;
+};
+
+struct Policy {
+  int validity_months = 24;  ///< points expire this long after they were earned
+  std::vector<EarningRule> rules;
+  const EarningRule* rule(std::string_view event) const;
+};
+
+/// The entries a caller asks for; the ledger checks them against the rules and the balances.
+struct EarnRequest {
+  std::string person, event_type, event_key;
+  std::int64_t units = 1;  ///< e.g. volunteer hours: points = rule.points × units
+  Instant at;
+};
+struct AwardRequest {
+  std::string person, by, reason;
+  std::int64_t amount{};
+  Instant at;
+};
+struct RedeemRequest {
+  std::string person, item, reason;
+  std::int64_t amount{};
+  Instant at;
+};
+struct ReverseRequest {
+  std::string entry_id, by, reason;
+  Instant at;
+};
+
+/// What posting an earning did: a new entry, or the one the same event earned before.
+struct Posted {
+  Entry entry;
+  bool replayed = false;
+};
+
+/// The ledger in memory: entries in order, balances derived from their lines. A refused
+/// request throws Error (invalid_argument for a malformed one, conflict when the balances or
+/// the ledger's history do not allow it) and changes nothing.
+class Ledger {
+ public:
+  explicit Ledger(Policy policy) : policy_(std::move(policy)) {}
+
+  Posted earn(const EarnRequest& r);
+  Entry award(const AwardRequest& r);
+  Entry redeem(const RedeemRequest& r);
+  Entry reverse(const ReverseRequest& r);
+  /// Expires @p person's points earned more than validity_months before @p at and not used yet
+  /// (oldest first). @returns the entry, or nothing when none is due.
+  std::optional<Entry> expire(const std::string& person, Instant at);
+
+  /// Appends an entry as it was stored (replay); checked like a new one.
+  void replay(const Entry& e);
+
+  std::int64_t balance(const std::string& account) const;
+  std::int64_t person_balance(const std::string& person) const {
+    return balance(person_account(person));
+  }
+  /// Points of @p person due to expire at @p at (see expire).
+  std::int64_t expirable(const std::string& person, Instant at) const;
+  const std::vector<Entry>& entries() const noexcept { return entries_; }
+  const std::map<std::string, std::int64_t>& balances() const noexcept { return balances_; }
+
+ private:
+  const Entry* find(const std::string& id) const;
+  Entry& append(Entry e);
+  std::string next_id() const { return "e" + std::to_string(entries_.size() + 1); }
+
+  Policy policy_;
+  std::vector<Entry> entries_;
+  std::map<std::string, std::int64_t> balances_;
+  std::map<std::string, std::size_t> by_event_;     // earn source → entry index
+  std::map<std::string, std::size_t> reversed_by_;  // entry id → its reversal's index
+};
+
+}  // namespace wangge::dispatch::points
