@@ -1,5 +1,6 @@
 // The whole map: grids coloured by open and overdue cases, their leaders, service points with
-// their 15-minute areas and the gaps, open reports; click a grid for its chain and figures.
+// their 15-minute areas and the gaps, open reports (clustered with their count when zoomed out),
+// over the offline basemap; click a grid for its chain and figures.
 import { h, fill, notice } from '../dom.js';
 import { makeMap, gridCard } from '../map.js';
 
@@ -8,7 +9,9 @@ export async function mapPage(main) {
   const legend = h('ul', { class: 'legend', 'aria-label': '图例' },
     [['#dbe9d4', '无在办案件'], ['#f6d186', '有在办案件'], ['#f4a259', '在办 3 件以上'], ['#e4572e', '有超期案件'],
       ['#2e8b57', '15 分钟步行范围'], ['#c0392b', '覆盖空白']].map(([c, t]) =>
-      h('li', {}, h('span', { class: 'swatch', style: { background: c } }), t)));
+      h('li', {}, h('span', { class: 'swatch', style: { background: c } }), t)),
+    h('li', {}, h('span', { class: 'swatch dot', style: { background: '#2563eb' } }), '在办案件（红色：已超期）'),
+    h('li', {}, h('span', { class: 'swatch dot count', style: { background: '#2563eb' } }, 'n'), '缩小时合并显示的案件数'));
   fill(main, h('h1', { class: 'sr-only' }, '网格地图'), box, legend);
   let map = null;
   try {
