@@ -216,6 +216,8 @@ export async function makeMap(container, { onGrid, interactive = true } = {}) {
     attributionControl: { compact: true, customAttribution: '网格数据 © 本街道' },
     locale: ZH,
   });
+  let removed = false;  // a page left before the basemap's TileJSON came back
+  map.on('remove', () => { removed = true; });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }));
   // The first tile of ours drawn on screen (scripts/bench/console times a usable console by it).
@@ -228,7 +230,7 @@ export async function makeMap(container, { onGrid, interactive = true } = {}) {
       map.addSource('counts', countsSource(sources.reports));
       map.addLayer(COUNTS, 'grid-labels');
       // The offline basemap, when the server has one and no raster basemap replaces it.
-      if (!raster) offlineBasemap().then((tj) => { if (tj) addBasemap(map, tj); });
+      if (!raster) offlineBasemap().then((tj) => { if (tj && !removed) addBasemap(map, tj); });
     });
   };
   map.on('data', firstTile);

@@ -44,13 +44,17 @@ struct Lot {
   std::int64_t left;
 };
 
-void consume(std::deque<Lot>& lots, std::int64_t amount) {
+/// Takes @p amount from the oldest lots; @returns the slices taken (to give back on a reversal).
+std::vector<Lot> consume(std::deque<Lot>& lots, std::int64_t amount) {
+  std::vector<Lot> taken;
   for (auto it = lots.begin(); amount > 0 && it != lots.end();) {
     const std::int64_t take = std::min(amount, it->left);
+    taken.push_back({it->entry, it->expires, take});
     it->left -= take;
     amount -= take;
     it = it->left == 0 ? lots.erase(it) : it + 1;
   }
+  return taken;
 }
 
 }  // namespace
@@ -83,9 +87,9 @@ const EarningRule* Policy::rule(std::string_view event) const {
 
 const Entry* Ledger::find(const std::string& id) const {
   // Ids are "e" + position: a look-up, not a scan.
-  if (id.size() < 2 || id[0] != 'e' ||
-      !std::all_of(id.begin() + 1, id.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      id.size() > 12)
+  // Canonical ids only ("e02" is not "e2": one entry, one name).
+  if (id.size() < 2 || id.size() > 12 || id[0] != 'e' || id[1] == '0' ||
+      !std::all_of(id.begin() + 1, id.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return nullptr;
   const std::size_t n = std::stoull(id.substr(1));
   return n >= 1 && n <= entries_.size() ? &entries_[n - 1] : nullptr;
@@ -100,12 +104,14 @@ Entry& Ledger::append(Entry e) {
   std::int64_t sum = 0;
   for (const Line& l : e.lines) sum += l.amount;
   if (sum != 0) throw Error(ErrorCode::internal, "an entry's lines must sum to zero");
-  const std::string person = person_account(e.person);
+  if (!entries_.empty() && e.at < entries_.back().at)
+    throw Error(ErrorCode::invalid_argument,
+                "entries are posted in time order: this one is dated before the last");
   for (const Line& l : e.lines) {
-    if (l.account == person && balance(person) + l.amount < 0)
-      throw Error(ErrorCode::conflict, e.person + " has " + std::to_string(balance(person)) +
-                                           " points: " + std::to_string(-l.amount) +
-                                           " cannot be taken");
+    if (l.account.rfind("person:", 0) == 0 && balance(l.account) + l.amount < 0)
+      throw Error(ErrorCode::conflict,
+                  l.account.substr(7) + " has " + std::to_string(balance(l.account)) +
+                      " points: " + std::to_string(-l.amount) + " cannot be taken");
   }
   for (const Line& l : e.lines) balances_[l.account] += l.amount;
   if (e.kind == Kind::earn) by_event_[e.source] = entries_.size();
@@ -126,9 +132,13 @@ Posted Ledger::earn(const EarnRequest& r) {
   }
   if (r.units < 1 || r.units > 1000)
     throw Error(ErrorCode::invalid_argument, "units must be a whole number from 1 to 1000");
+  if (rule->points < 1 || rule->points > kMaxPoints / r.units)
+    throw Error(ErrorCode::invalid_argument,
+                "the points earned must be a whole number from 1 to " + std::to_string(kMaxPoints));
   const std::int64_t amount = rule->points * r.units;
-  require_points(amount, "the points earned");
-  if (const auto seen = by_event_.find(r.event_key); seen != by_event_.end()) {
+  // The same event earns once; after its earning was reversed, it may earn again.
+  if (const auto seen = by_event_.find(r.event_key);
+      seen != by_event_.end() && !reversed_by_.count(entries_[seen->second].id)) {
     const Entry& before = entries_[seen->second];
     if (before.person == r.person && before.amount == amount && before.rule == rule->event)
       return {before, true};  // the same event, told again: it earned once
@@ -190,9 +200,9 @@ Entry Ledger::reverse(const ReverseRequest& r) {
   if (target->kind == Kind::reverse)
     throw Error(ErrorCode::invalid_argument,
                 "entry " + r.entry_id + " is a reversal: post the original again instead");
-  if (reversed_by_.count(r.entry_id))
-    throw Error(ErrorCode::conflict, "entry " + r.entry_id + " was reversed already (by " +
-                                         entries_[reversed_by_.at(r.entry_id)].id + ")");
+  if (reversed_by_.count(target->id))
+    throw Error(ErrorCode::conflict, "entry " + target->id + " was reversed already (by " +
+                                         entries_[reversed_by_.at(target->id)].id + ")");
   Entry e{next_id(),      Kind::reverse, target->person,
           target->amount, target->id,    target->rule,
           r.reason,       r.at,          {}};
@@ -202,6 +212,7 @@ Entry Ledger::reverse(const ReverseRequest& r) {
 
 std::int64_t Ledger::expirable(const std::string& person, Instant at) const {
   std::deque<Lot> lots;
+  std::map<std::string, std::vector<Lot>> taken_by;  // a redemption's or expiry's slices
   for (const Entry& e : entries_) {
     if (e.person != person) continue;
     switch (e.kind) {
@@ -211,7 +222,7 @@ std::int64_t Ledger::expirable(const std::string& person, Instant at) const {
         break;
       case Kind::redeem:
       case Kind::expire:
-        consume(lots, e.amount);
+        taken_by[e.id] = consume(lots, e.amount);
         break;
       case Kind::reverse: {
         const Entry* x = find(e.source);
@@ -227,8 +238,8 @@ std::int64_t Ledger::expirable(const std::string& person, Instant at) const {
             break;
           }
           consume(lots, left);
-        } else {  // a redemption or expiry undone: the points come back as new ones
-          lots.push_back({e.id, plus_months(e.at, policy_.validity_months), e.amount});
+        } else {  // a redemption or expiry undone: its points come back with their own dates
+          for (const Lot& slice : taken_by[x->id]) lots.push_back(slice);
           std::stable_sort(lots.begin(), lots.end(),
                            [](const Lot& a, const Lot& b) { return a.expires < b.expires; });
         }
@@ -255,7 +266,8 @@ std::optional<Entry> Ledger::expire(const std::string& person, Instant at) {
 void Ledger::replay(const Entry& e) {
   switch (e.kind) {
     case Kind::earn:
-      if (by_event_.count(e.source))
+      if (const auto seen = by_event_.find(e.source);
+          seen != by_event_.end() && !reversed_by_.count(entries_[seen->second].id))
         throw Error(ErrorCode::conflict, "event '" + e.source + "' earned twice in the ledger");
       break;
     case Kind::reverse:

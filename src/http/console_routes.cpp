@@ -55,7 +55,13 @@ std::string raster_origin(const std::string& url) {
       !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':';
       });
-  if (!host_ok)
+  // At most one colon, followed by a port of digits.
+  const std::size_t colon = host.find(':');
+  const bool port_ok = colon == std::string::npos ||
+                       (colon > 0 && colon + 1 < host.size() && colon + 6 >= host.size() &&
+                        std::all_of(host.begin() + static_cast<std::ptrdiff_t>(colon) + 1,
+                                    host.end(), [](char c) { return c >= '0' && c <= '9'; }));
+  if (!host_ok || !port_ok)
     throw Error(ErrorCode::invalid_argument,
                 subject + " must name a host of letters, digits, dots and dashes (and a port)");
   for (const char* p : {"{z}", "{x}", "{y}"})

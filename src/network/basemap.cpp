@@ -17,10 +17,12 @@
 #include <boost/geometry/geometries/point_xy.hpp>
 #include <boost/geometry/index/rtree.hpp>
 #include <boost/iterator/function_output_iterator.hpp>
+#include <cmath>
 #include <cstdio>
 #include <string_view>
 
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
@@ -182,6 +184,19 @@ Basemap::Basemap(std::vector<BasemapFeature> features)
     mix(f.osm_id);
     mix(static_cast<std::uint64_t>(f.minzoom));
     for (char c : f.kind + f.name) mix(static_cast<unsigned char>(c));
+    // And where it is: a node moved in a new extract changes the version (and the tiles' URL).
+    // Longitudes and latitudes (±180 and ±90: OSM's own range) in 1e-7 degrees fit long long.
+    const auto at = [&mix](const geo::XY& p) {
+      mix(static_cast<std::uint64_t>(number::narrow_round(p.x * 1e7)));
+      mix(static_cast<std::uint64_t>(number::narrow_round(p.y * 1e7)));
+    };
+    for (const geo::XY& p : f.line) at(p);
+    for (const geo::Polygon& poly : f.area.polygons) {
+      for (const geo::XY& p : poly.outer) at(p);
+      for (const geo::Ring& hole : poly.holes)
+        for (const geo::XY& p : hole) at(p);
+    }
+    if (f.shape == BasemapFeature::Shape::point) at(f.point);
   }
   index_->tree = decltype(index_->tree)(boxes.begin(), boxes.end());  // packed (bulk loading)
   char buf[20];

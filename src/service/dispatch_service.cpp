@@ -153,8 +153,16 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
     }
     return false;
   };
-  if (basemap.empty() && is_osm(network)) basemap = network;
-  if (!basemap.empty()) service->load_basemap(basemap);
+  if (!basemap.empty()) {
+    service->load_basemap(basemap);  // named: a bad file stops the start, named
+  } else if (is_osm(network)) {
+    // The network's file by default: one with no street or building to draw leaves the map
+    // without a basemap, and the server starts.
+    try {
+      service->load_basemap(network);
+    } catch (const Error&) {
+    }
+  }
   return service;
 }
 

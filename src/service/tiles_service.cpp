@@ -17,6 +17,7 @@
 #include "wangge/tiles/mvt.hpp"
 #include "wangge/tiles/tile_math.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 
 namespace wangge::service {
 
@@ -588,7 +589,12 @@ std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox&
   if (!ref) return enc.finish();
   store::ReportFilter f;
   f.states = dispatch::open_states();
-  f.bbox = unshift(padded, datum);
+  // The store finds reports by their exact position, the tile places them by their rounded
+  // public one: the query reaches out by the rounding, so none at an edge is lost.
+  const double rounding = 0.5 * std::pow(10.0, -privacy().decimals);
+  const geo::BBox query = unshift(padded, datum);
+  f.bbox = geo::BBox{query.min_x - rounding, query.min_y - rounding, query.max_x + rounding,
+                     query.max_y + rounding};
   f.now = now;
   f.limit = 1000;
   // Below kClusterBelow, reports that share a cell of kClusterCell tile units (about 32 screen
@@ -622,7 +628,9 @@ std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox&
     }
     const geo::XY u = project(at);
     if (!(u.x >= 0 && u.x < kExtent && u.y >= 0 && u.y < kExtent)) return;  // its own tile's
-    Cell& c = cells[{static_cast<int>(u.x / kClusterCell), static_cast<int>(u.y / kClusterCell)}];
+    // u is within [0, kExtent), checked above: the cell is within [0, kExtent / kClusterCell).
+    Cell& c =
+        cells[{number::narrow<int>(u.x / kClusterCell), number::narrow<int>(u.y / kClusterCell)}];
     ++c.count;
     c.overdue += p.overdue;
     c.sum_x += at.x;

@@ -102,15 +102,23 @@ TEST(Points, RandomSequencesKeepEveryInvariantAndReplayToTheSameBalances) {
     }
     EXPECT_GT(refused, 0) << "seed " << seed << ": the sequence tried nothing refused";
     std::int64_t total = 0;
-    std::set<std::string> earned_by;
+    std::map<std::string, std::string> earning_of;  // event → its standing earning's id
+    std::set<std::string> reversed;
     for (const Entry& e : ledger.entries()) {
       std::int64_t sum = 0;
       for (const Line& l : e.lines) sum += l.amount;
       EXPECT_EQ(sum, 0) << e.id;
       total += sum;
       ++posted[e.kind];
+      if (e.kind == Kind::reverse) {
+        EXPECT_TRUE(reversed.insert(e.source).second) << e.source;
+      }
       if (e.kind == Kind::earn) {
-        EXPECT_TRUE(earned_by.insert(e.source).second) << e.source << " earned twice";
+        // An event earns again only after its earning was reversed.
+        const auto before = earning_of.find(e.source);
+        EXPECT_TRUE(before == earning_of.end() || reversed.count(before->second))
+            << e.source << " earned twice";
+        earning_of[e.source] = e.id;
         EXPECT_TRUE(e.source.rfind("event-", 0) == 0) << "every earning names its event";
       }
     }
@@ -207,4 +215,43 @@ TEST(Points, PointsExpireOldestFirstTwentyFourMonthsAfterTheyWereEarned) {
   EXPECT_EQ(l.person_balance("w1"), 0);
   EXPECT_EQ(l.balance("expired"), 15);
   EXPECT_FALSE(l.expire("w1", day(800)).has_value());  // nothing twice
+}
+
+TEST(Points, OneNamePerEntryTimeOrderAndAReplayCheckedLineByLine) {
+  Ledger l(policy());
+  l.award({"resident:a", "d01", "示范户", 30, day(10)});
+  l.redeem({"resident:a", "米", "", 30, day(11)});
+  l.reverse({"e2", "a01", "退货", day(12)});
+  // "e02" names no entry: the reversal cannot be repeated under another spelling.
+  EXPECT_EQ(code_of([&] { l.reverse({"e02", "a01", "退货", day(12)}); }), ErrorCode::not_found);
+  EXPECT_EQ(l.person_balance("resident:a"), 30);
+  // Entries are posted in time order.
+  EXPECT_EQ(code_of([&] {
+              l.award({"resident:a", "d01", "补录", 5, day(3)});
+            }),
+            ErrorCode::invalid_argument);
+  // A replayed entry taking points from someone who has none is refused, whoever it names.
+  Ledger again(policy());
+  Entry forged{"e1", Kind::award, "resident:a",
+               100,  "d01",       "",
+               "x",  day(0),      {{person_account("resident:b"), -100}, {"awarded", 100}}};
+  EXPECT_EQ(code_of([&] { again.replay(forged); }), ErrorCode::conflict);
+  EXPECT_TRUE(again.entries().empty());
+}
+
+TEST(Points, AReversedEarningMayEarnAgainAndGivenBackPointsKeepTheirDates) {
+  Ledger l(policy());
+  const Posted first = l.earn({"resident:a", "report_verified", "report:R7:verified", 1, day(0)});
+  l.reverse({first.entry.id, "a01", "核实有误", day(1)});
+  const Posted second = l.earn({"resident:a", "report_verified", "report:R7:verified", 1, day(2)});
+  EXPECT_FALSE(second.replayed);
+  EXPECT_NE(second.entry.id, first.entry.id);
+  EXPECT_EQ(l.person_balance("resident:a"), 5);
+  // A redemption undone gives back points that still expire when they would have.
+  Ledger m(policy());
+  m.award({"w1", "d01", "一月", 10, day(0)});  // expires 2028-01-01 (day 730)
+  m.redeem({"w1", "毛巾", "", 10, day(100)});
+  m.reverse({"e2", "a01", "退货", day(200)});
+  EXPECT_EQ(m.expirable("w1", day(729)), 0);
+  EXPECT_EQ(m.expirable("w1", day(730)), 10);
 }

@@ -874,6 +874,8 @@ TEST_F(ServiceFixture, AConfiguredRasterBasemapIsInTheSettingsAndItsOriginAloneI
       {"https://x.cn/{z}/{x}.png", "{y}"},
       {"https://x.cn; script-src */{z}/{x}/{y}", "host of letters"},
       {"https://x.cn/{z}/{x}/{y}' onload='", "quotes"},
+      {"https://x.cn:/{z}/{x}/{y}", "host of letters"},
+      {"https://a:b:c/{z}/{x}/{y}", "host of letters"},
   };
   for (const auto& [url, rule] : bad) {
     ServerConfig c;

@@ -7,12 +7,15 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <random>
 #include <set>
 
+#include "wangge/geo/datum.hpp"
 #include "wangge/service/change_feed.hpp"
 #include "wangge/service/notifications.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/tiles/mvt.hpp"
+#include "wangge/tiles/tile_math.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge::service {
@@ -216,37 +219,84 @@ TEST_F(ServiceTest, ATickThatRaisesTwoThingsOnOneCasePublishesItOnce) {
   EXPECT_EQ(versions, (std::vector<int>{service->report(submitted.id, kAdmin)->version}));
 }
 
-TEST_F(ServiceTest, BelowZoom15ReportsAreClusteredAndEveryOneIsCountedOnce) {
+/// Reports in the tile proper of @p t (not its buffer), clusters counted by their point_count;
+/// @p clustered tells whether any feature was a cluster.
+std::size_t reports_in(Service& service, const tiles::TileId& t, geo::Datum datum,
+                       dispatch::Instant now, bool& clustered) {
+  std::size_t n = 0;
+  const auto data = service.tile("reports", t, TileRequest{now, datum});
+  for (const auto& layer : tiles::decode(data->mvt)) {
+    for (const auto& f : layer.features) {
+      const auto [x, y] = f.parts.at(0).at(0);
+      std::int64_t points = 1;
+      for (const auto& [k, v] : f.properties) {
+        if (k == "point_count") points = std::get<std::int64_t>(v), clustered = true;
+      }
+      if (x >= 0 && x < 4096 && y >= 0 && y < 4096) n += static_cast<std::size_t>(points);
+    }
+  }
+  return n;
+}
+
+TEST_F(ServiceTest, BelowZoom15ReportsAreClusteredAndEveryOneIsCountedOnceInEitherDatum) {
   for (int i = 0; i < 12; ++i) submit("聚合 " + std::to_string(i));  // at one place: a cluster
+  // And reports spread over the z16 tiles around it, each well inside its z16 tile (so that
+  // rounding to the tile grid cannot move one across an edge), across z13 cells and tiles.
+  const tiles::TileId centre = tiles::tile_of({112.926891, 27.8576002}, 16);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> inner(0.1, 0.9);
+  for (int i = 0; i < 40; ++i) {
+    const tiles::TileId t{16, centre.x - 6 + static_cast<std::uint32_t>(rng() % 12),
+                          centre.y - 6 + static_cast<std::uint32_t>(rng() % 12)};
+    const geo::BBox b = tiles::lonlat_bounds(t);
+    dispatch::Submission s;
+    s.lon = b.min_x + (b.max_x - b.min_x) * inner(rng);
+    s.lat = b.min_y + (b.max_y - b.min_y) * inner(rng);
+    s.category = "0101";
+    s.text = "分散 " + std::to_string(i);
+    service->submit(s, dispatch::Actor{"resident:svc", "", dispatch::Role::resident, {}, {}}, "",
+                    dispatch::now_utc());
+  }
   const dispatch::Instant now = dispatch::now_utc();
-  // Reports in a tile proper (not its buffer), as features: (count, overdue) per feature.
-  auto count = [&](const tiles::TileId& t, bool& clustered) {
-    std::size_t n = 0;
-    const auto data = service->tile("reports", t, TileRequest{now});
-    for (const auto& layer : tiles::decode(data->mvt)) {
-      for (const auto& f : layer.features) {
-        const auto [x, y] = f.parts.at(0).at(0);
-        std::int64_t points = 1;
-        for (const auto& [k, v] : f.properties) {
-          if (k == "point_count") points = std::get<std::int64_t>(v), clustered = true;
+  for (const geo::Datum datum : {geo::Datum::wgs84, geo::Datum::gcj02}) {
+    const geo::LonLat at = geo::from_wgs84(geo::LonLat::trusted(112.926891, 27.8576002), datum);
+    const tiles::TileId z13 = tiles::tile_of({at.lon(), at.lat()}, 13);
+    // The z13 tiles around it, each against the 64 z16 tiles under it.
+    for (int dx = -1; dx <= 1; ++dx) {
+      for (int dy = -1; dy <= 1; ++dy) {
+        const tiles::TileId t{13, z13.x + static_cast<std::uint32_t>(dx),
+                              z13.y + static_cast<std::uint32_t>(dy)};
+        bool clustered13 = false, clustered16 = false;
+        const std::size_t at13 = reports_in(*service, t, datum, now, clustered13);
+        std::size_t at16 = 0;
+        for (std::uint32_t x = 0; x < 8; ++x)
+          for (std::uint32_t y = 0; y < 8; ++y)
+            at16 += reports_in(*service, {16, t.x * 8 + x, t.y * 8 + y}, datum, now, clustered16);
+        EXPECT_EQ(at13, at16) << t.str() << " " << geo::to_string(datum);
+        EXPECT_FALSE(clustered16);
+        if (dx == 0 && dy == 0) {
+          EXPECT_TRUE(clustered13);
+          EXPECT_GE(at13, 12u);
         }
-        // A cluster lies in its own tile; single points may sit in the buffer too.
-        if (x >= 0 && x < 4096 && y >= 0 && y < 4096) n += static_cast<std::size_t>(points);
       }
     }
-    return n;
-  };
-  const tiles::TileId z13 = tiles::tile_of({112.926891, 27.8576002}, 13);
-  bool clustered13 = false, clustered16 = false;
-  const std::size_t at13 = count(z13, clustered13);
-  std::size_t at16 = 0;  // the same area as the 64 tiles of z16 under it, none clustered
-  for (std::uint32_t dx = 0; dx < 8; ++dx)
-    for (std::uint32_t dy = 0; dy < 8; ++dy)
-      at16 += count({16, z13.x * 8 + dx, z13.y * 8 + dy}, clustered16);
-  EXPECT_TRUE(clustered13);
-  EXPECT_FALSE(clustered16);
-  EXPECT_GE(at13, 12u);
-  EXPECT_EQ(at13, at16);
+  }
+}
+
+TEST_F(ServiceTest, ANewReportRefreshesItsTilesInBothDatums) {
+  const dispatch::Instant now = dispatch::now_utc();
+  for (const geo::Datum datum : {geo::Datum::wgs84, geo::Datum::gcj02}) {
+    const geo::LonLat at = geo::from_wgs84(geo::LonLat::trusted(112.926891, 27.8576002), datum);
+    const tiles::TileId t = tiles::tile_of({at.lon(), at.lat()}, 16);
+    bool clustered = false;
+    const std::size_t before = reports_in(*service, t, datum, now, clustered);
+    const auto grids_before = service->tile("grids", t, TileRequest{now, datum});
+    submit("两个坐标系的缓存 " + std::string(geo::to_string(datum)));
+    EXPECT_EQ(reports_in(*service, t, datum, now, clustered), before + 1) << geo::to_string(datum);
+    // The unit's open count changed: its grids tile is built again, not served from the cache.
+    EXPECT_NE(service->tile("grids", t, TileRequest{now, datum}), grids_before)
+        << geo::to_string(datum);
+  }
 }
 
 TEST_F(ServiceTest, TheStoreAnswersItsProbeAndNamesItsKind) {

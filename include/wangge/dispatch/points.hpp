@@ -6,7 +6,9 @@
 // mistake is never edited: a reversal entry mirrors it. Balances are derived from the lines,
 // never stored alone; a person's balance never goes below zero; every earning names the event
 // that earned it (a verified report, a completed task, a visit), and the same event never earns
-// twice. Points expire a fixed number of months after they were earned, oldest first.
+// twice (unless that earning was reversed). Entries are posted in time order. Points expire a
+// fixed number of months after they were earned, oldest first; points a reversal gives back
+// keep the dates they had.
 //
 // This header holds the rules and an in-memory ledger that applies them (the reference model
 // the stores are checked against); the stores persist the same entries.
@@ -107,7 +109,8 @@ class Ledger {
   /// (oldest first). @returns the entry, or nothing when none is due.
   std::optional<Entry> expire(const std::string& person, Instant at);
 
-  /// Appends an entry as it was stored (replay); checked like a new one.
+  /// Appends an entry as it was stored (replay): in order, lines summing to zero, no person
+  /// below zero, no event earning twice, no entry reversed twice.
   void replay(const Entry& e);
 
   std::int64_t balance(const std::string& account) const;
