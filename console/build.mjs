@@ -66,6 +66,20 @@ urls.maplibre_worker = hashed('maplibre-gl-worker.js',
 urls.maplibre_css = hashed('maplibre-gl.css', fs.readFileSync(path.join(maplibre, 'maplibre-gl.css')));
 fs.copyFileSync(path.join(maplibre, 'LICENSE.txt'), path.join(assets, 'maplibre-gl-LICENSE.txt'));
 
+// The map's sprite (console/sprite.mjs), named by its content like every asset: MapLibre asks
+// for <name>.json and .png, and <name>@2x.json and .png on dense screens.
+{
+  const { sprite } = await import('./sprite.mjs');
+  const one = sprite(1), two = sprite(2);
+  const hash = createHash('sha256').update(one.json).update(one.png).update(two.json).update(two.png)
+    .digest('hex').slice(0, 10);
+  for (const [suffix, s] of [['', one], ['@2x', two]]) {
+    fs.writeFileSync(path.join(assets, `sprite.${hash}${suffix}.json`), s.json);
+    fs.writeFileSync(path.join(assets, `sprite.${hash}${suffix}.png`), s.png);
+  }
+  urls.sprite = `/console/assets/sprite.${hash}`;
+}
+
 // The map's style document for other MapLibre clients (GET /console/style.json): the console's
 // own style, its sources by TileJSON URL; the server puts its public address for ORIGIN. Two
 // variants: with the offline basemap, and for a server without one.
@@ -75,7 +89,7 @@ const tilejson = (layers) => ({ url: `${ORIGIN}/tiles/${layers}.json` });
 for (const [file, basemap] of [['style.json', tilejson('basemap')], ['style-without-basemap.json', null]]) {
   fs.writeFileSync(path.join(out, file),
     JSON.stringify(mapStyle(ORIGIN, { shapes: tilejson(LAYERS), reports: tilejson(REPORTS), labels: tilejson(LABELS) },
-      { basemap }), null, 1));
+      { basemap, sprite: urls.sprite }), null, 1));
 }
 
 let html = fs.readFileSync(path.join(here, 'src/index.html'), 'utf8');

@@ -86,7 +86,7 @@ function addBasemap(map, tilejson) {
 
 /** The style document: our glyphs at @p origin, the shapes' and the labels' TileJSON, under
  *  them the offline basemap's TileJSON @p basemap or the configured @p raster basemap. */
-export function mapStyle(origin, { shapes, reports, labels }, { basemap = null, raster = null } = {}) {
+export function mapStyle(origin, { shapes, reports, labels }, { basemap = null, raster = null, sprite = null } = {}) {
   const sources = { wangge: source(shapes, { promoteId: { grids: 'id' } }), labels: source(labels) };
   if (reports) sources.counts = countsSource(reports);
   const under = [];
@@ -102,6 +102,7 @@ export function mapStyle(origin, { shapes, reports, labels }, { basemap = null, 
     version: 8,
     name: 'wangge',
     glyphs: `${origin}/console/assets/glyphs/{fontstack}/{range}.pbf`,
+    ...(sprite ? { sprite: `${origin}${sprite}` } : {}),
     sources,
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } },
@@ -125,8 +126,13 @@ export function mapStyle(origin, { shapes, reports, labels }, { basemap = null, 
           'line-color': ['match', ['get', 'level'], 0, '#333', 1, '#555', 2, '#777', '#999'],
           'line-width': ['match', ['get', 'level'], 0, 3, 1, 2.2, 2, 1.4, 0.8],
         } },
-      { id: 'service-points', type: 'circle', source: 'wangge', 'source-layer': 'service_points',
-        paint: { 'circle-radius': 6, 'circle-color': '#1f6f43', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } },
+      // A service point's sign from our sprite (console/sprite.mjs), a green dot without one.
+      sprite
+        ? { id: 'service-points', type: 'symbol', source: 'wangge', 'source-layer': 'service_points',
+          layout: { 'icon-image': 'service-point', 'icon-allow-overlap': true,
+            'icon-size': ['interpolate', ['linear'], ['zoom'], 12, 0.7, 16, 1] } }
+        : { id: 'service-points', type: 'circle', source: 'wangge', 'source-layer': 'service_points',
+          paint: { 'circle-radius': 6, 'circle-color': '#1f6f43', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } },
       { id: 'reports', type: 'circle', source: 'wangge', 'source-layer': 'reports',
         paint: {
           // Below z15 the server clusters: a circle grows with the reports it stands for.
@@ -208,7 +214,8 @@ export async function makeMap(container, { onGrid, interactive = true } = {}) {
   const map = new maplibregl.Map({
     container,
     // The offline basemap joins once our first tile is drawn (below): the grids come first.
-    style: mapStyle(location.origin, { ...sources, reports: null }, { raster }),
+    style: mapStyle(location.origin, { ...sources, reports: null },
+      { raster, sprite: document.querySelector('meta[name="wangge-sprite"]')?.content }),
     center: [lon, lat],
     zoom: zoom,
     maxBounds: tilejson.bounds ? pad(tilejson.bounds) : undefined,

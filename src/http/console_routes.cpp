@@ -90,6 +90,7 @@ std::string content_type_of(const fs::path& p) {
   if (ext == ".png") return "image/png";
   if (ext == ".svg") return "image/svg+xml";
   if (ext == ".pbf") return "application/x-protobuf";
+  if (ext == ".json") return "application/json";
   if (ext == ".ico") return "image/x-icon";
   if (ext == ".txt") return "text/plain; charset=utf-8";
   if (ext == ".webmanifest") return "application/manifest+json";
@@ -235,6 +236,16 @@ void add_console_routes(Router& router, Context& ctx) {
                 if (req.params.at("page") == "assets")
                   return serve_asset(table, csp, req, "assets/" + req.params.at("id"), true);
                 return page(req);
+              },
+              Execution::inline_io});
+  // The map's sprite index (sprite.<hash>.json, @2x too): the router takes ".json" off as the
+  // format extension, as it does for every JSON answer.
+  router.add({"GET",
+              "/console/assets/{file}",
+              {"json"},
+              [table, csp](Request& req) {
+                return serve_asset(table, csp, req, "assets/" + req.params.at("file") + ".json",
+                                   true);
               },
               Execution::inline_io});
   // The map's glyphs, by font stack and range ("DejaVu Sans Book/0-255.pbf"); the router takes

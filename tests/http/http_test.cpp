@@ -648,6 +648,7 @@ TEST_F(ServiceFixture, TheConsoleIsOnePageAndItsFilesFromMemoryUnderItsPolicy) {
       R"({"glyphs":"https://wangge-origin.invalid/console/assets/glyphs/{fontstack}/{range}.pbf",)"
       R"("sources":{"basemap":{"url":"https://wangge-origin.invalid/tiles/basemap.json"}}})");
   write(root / "style-without-basemap.json", R"({"sources":{}})");
+  write(root / "assets/sprite.0123456789@2x.json", R"({"service-point":{}})");
   ServerConfig config;
   config.console_dir = root.string();
   Context ctx = context_for(config);
@@ -656,6 +657,11 @@ TEST_F(ServiceFixture, TheConsoleIsOnePageAndItsFilesFromMemoryUnderItsPolicy) {
   // The files are read once: changing them on disk changes nothing served.
   write(root / "index.html", "changed");
 
+  // The sprite's index, a JSON asset (the router takes .json off as a format).
+  const Response sprite = call(get("/console/assets/sprite.0123456789@2x.json"), console);
+  EXPECT_EQ(sprite.status, 200);
+  EXPECT_EQ(sprite.content(), R"({"service-point":{}})");
+  EXPECT_EQ(sprite.content_type, "application/json");
   // The style document: this server's address in its URLs; the suite's service has a basemap.
   const Response style = call(get("/console/style.json"), console);
   ASSERT_EQ(style.status, 200);

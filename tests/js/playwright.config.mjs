@@ -11,7 +11,7 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   retries: 0,
-  timeout: 180_000,
+  timeout: 300_000,  // a page of the axe-and-screenshot test visits every page twice; CI runs it beside others
   expect: { timeout: 15_000 },
   reporter: [['list']],
   use: {
