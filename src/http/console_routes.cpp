@@ -153,6 +153,16 @@ Response serve_asset(const std::shared_ptr<const AssetTable>& table, const std::
   return r;
 }
 
+/// @p style with this server's public address @p base for the build's placeholder origin
+/// (console/build.mjs writes its URLs as https://wangge-origin.invalid/…).
+std::string with_origin(std::string style, const std::string& base) {
+  const std::string placeholder = "https://wangge-origin.invalid";
+  for (std::size_t at = style.find(placeholder); at != std::string::npos;
+       at = style.find(placeholder, at + base.size()))
+    style.replace(at, placeholder.size(), base);
+  return style;
+}
+
 /// A JSON document of the console's (settings, style): revalidated each time, under its policy.
 Response console_json(const std::string& body, const std::string& csp) {
   Response r = json_response(200, body);
@@ -220,13 +230,7 @@ void add_console_routes(Router& router, Context& ctx) {
                 const auto it = table->find(offline ? "style.json" : "style-without-basemap.json");
                 if (it == table->end())
                   throw Error(ErrorCode::not_found, "the console is not installed (no style.json)");
-                std::string style = it->second.bytes;
-                const std::string placeholder = "https://wangge-origin.invalid";
-                const std::string base = ctx.base_url(req);
-                for (std::size_t at = style.find(placeholder); at != std::string::npos;
-                     at = style.find(placeholder, at + base.size()))
-                  style.replace(at, placeholder.size(), base);
-                return console_json(style, csp);
+                return console_json(with_origin(it->second.bytes, ctx.base_url(req)), csp);
               },
               Execution::inline_io});
   router.add({"GET",

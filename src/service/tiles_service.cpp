@@ -168,6 +168,23 @@ std::shared_ptr<Service::TileState> Service::make_tile_state() {
   return std::make_shared<TileState>();
 }
 
+namespace {
+/// The offline basemap's layer at @p version.
+TileLayerInfo basemap_layer(const std::string& version) {
+  return {"basemap",
+          "The offline basemap from OpenStreetMap: streets and paths (major, secondary, minor, "
+          "path, rail), rivers and streams, water, parks and buildings, and named places (city, "
+          "town, suburb, village, neighbourhood); kind and name, each from the zoom it is worth "
+          "drawing at",
+          "mixed",
+          0,
+          18,
+          {{"kind", "String"}, {"name", "String"}},
+          version,
+          86400};
+}
+}  // namespace
+
 std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
   // Asked on every tile request (cache hits included): built once per data version.
   std::string generation = dispatch_ ? active_generation() : std::string("g0");
@@ -250,18 +267,7 @@ std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
   });
   if (basemap) {
     auto with = std::make_shared<std::vector<TileLayerInfo>>(*layers);
-    with->push_back(
-        {"basemap",
-         "The offline basemap from OpenStreetMap: streets and paths (major, secondary, minor, "
-         "path, rail), rivers and streams, water, parks and buildings, and named places (city, "
-         "town, suburb, village, neighbourhood); kind and name, each from the zoom it is worth "
-         "drawing at",
-         "mixed",
-         0,
-         18,
-         {{"kind", "String"}, {"name", "String"}},
-         basemap->version(),
-         86400});
+    with->push_back(basemap_layer(basemap->version()));
     layers = with;
   }
   std::lock_guard lock(tiles_->mutex);
