@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <nlohmann/json.hpp>
 
 #include "wangge/util/error.hpp"
 
@@ -75,6 +76,19 @@ std::string_view to_string(Kind k) noexcept {
   return "earn";
 }
 
+std::optional<Kind> parse_kind(std::string_view s) {
+  for (Kind k : {Kind::earn, Kind::award, Kind::redeem, Kind::expire, Kind::reverse})
+    if (to_string(k) == s) return k;
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> entry_number(std::string_view id) {
+  if (id.size() < 2 || id.size() > 16 || id[0] != 'e' || id[1] == '0' ||
+      !std::all_of(id.begin() + 1, id.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  return std::stoll(std::string(id.substr(1)));
+}
+
 std::string person_account(std::string_view person) {
   return "person:" + std::string(person);
 }
@@ -85,50 +99,133 @@ const EarningRule* Policy::rule(std::string_view event) const {
   return nullptr;
 }
 
-const Entry* Ledger::find(const std::string& id) const {
-  // Ids are "e" + position: a look-up, not a scan.
-  // Canonical ids only ("e02" is not "e2": one entry, one name).
-  if (id.size() < 2 || id.size() > 12 || id[0] != 'e' || id[1] == '0' ||
-      !std::all_of(id.begin() + 1, id.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return nullptr;
-  const std::size_t n = std::stoull(id.substr(1));
-  return n >= 1 && n <= entries_.size() ? &entries_[n - 1] : nullptr;
+const CatalogueItem* Policy::item(std::string_view id) const {
+  for (const CatalogueItem& c : catalogue)
+    if (c.id == id) return &c;
+  return nullptr;
 }
 
-std::int64_t Ledger::balance(const std::string& account) const {
-  const auto it = balances_.find(account);
-  return it == balances_.end() ? 0 : it->second;
+Policy default_policy() {
+  return Policy{24,
+                {{"report_verified", "上报问题经核实", 5},
+                 {"task_completed", "完成圆单任务", 20},
+                 {"volunteer_hour", "志愿服务（每小时）", 10},
+                 {"visit", "入户走访", 2}},
+                {}};
 }
 
-Entry& Ledger::append(Entry e) {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void bad(const std::string& where, const std::string& why) {
+  throw Error(ErrorCode::invalid_data, "points.json " + where + ": " + why);
+}
+
+std::string text_field(const json& o, const char* key, const std::string& where,
+                       std::size_t max) {
+  const auto it = o.find(key);
+  if (it == o.end() || !it->is_string() || it->get<std::string>().empty())
+    bad(where, std::string("'") + key + "' must be a non-empty string");
+  const std::string v = it->get<std::string>();
+  if (v.size() > max) bad(where, std::string("'") + key + "' is longer than its limit");
+  return v;
+}
+
+std::int64_t points_field(const json& o, const std::string& where) {
+  const auto it = o.find("points");
+  if (it == o.end() || !it->is_number_integer() || it->get<std::int64_t>() < 1 ||
+      it->get<std::int64_t>() > kMaxPoints)
+    bad(where, "'points' must be a whole number from 1 to " + std::to_string(kMaxPoints));
+  return it->get<std::int64_t>();
+}
+
+}  // namespace
+
+Policy parse_policy(const std::string& json_text) {
+  json doc;
+  try {
+    doc = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    throw Error(ErrorCode::unreadable_source,
+                "points.json is not valid JSON: error at byte " + std::to_string(e.byte));
+  }
+  if (!doc.is_object()) bad("", "expected an object");
+  Policy p;
+  p.rules.clear();
+  if (const auto v = doc.find("validity_months"); v != doc.end()) {
+    if (!v->is_number_integer() || v->get<std::int64_t>() < 1 || v->get<std::int64_t>() > 120)
+      bad("validity_months", "must be a whole number of months from 1 to 120");
+    p.validity_months = static_cast<int>(v->get<std::int64_t>());
+  }
+  const auto rules = doc.find("rules");
+  if (rules == doc.end() || !rules->is_array() || rules->empty())
+    bad("rules", "must be a non-empty array of {event, name, points}");
+  for (std::size_t i = 0; i < rules->size(); ++i) {
+    const json& r = (*rules)[i];
+    const std::string where = "rules[" + std::to_string(i) + "]";
+    if (!r.is_object()) bad(where, "expected an object");
+    EarningRule rule{text_field(r, "event", where, 64), text_field(r, "name", where, 200),
+                     points_field(r, where)};
+    if (p.rule(rule.event)) bad(where, "event '" + rule.event + "' has a rule already");
+    p.rules.push_back(std::move(rule));
+  }
+  if (const auto cat = doc.find("catalogue"); cat != doc.end()) {
+    if (!cat->is_array()) bad("catalogue", "must be an array of {id, name, provider, points}");
+    for (std::size_t i = 0; i < cat->size(); ++i) {
+      const json& c = (*cat)[i];
+      const std::string where = "catalogue[" + std::to_string(i) + "]";
+      if (!c.is_object()) bad(where, "expected an object");
+      CatalogueItem item{text_field(c, "id", where, 64), text_field(c, "name", where, 200),
+                         text_field(c, "provider", where, 200), points_field(c, where)};
+      if (p.item(item.id)) bad(where, "item '" + item.id + "' is listed already");
+      p.catalogue.push_back(std::move(item));
+    }
+  }
+  return p;
+}
+
+RedeemRequest redemption(const Policy& policy, const std::string& person,
+                         const std::string& item_id, std::int64_t quantity, Instant at) {
+  const CatalogueItem* item = policy.item(item_id);
+  if (!item)
+    throw Error(ErrorCode::invalid_argument,
+                "item '" + item_id.substr(0, 64) + "' is not in the catalogue (兑换目录)");
+  if (quantity < 1 || quantity > 100)
+    throw Error(ErrorCode::invalid_argument, "quantity must be a whole number from 1 to 100");
+  if (item->points > kMaxPoints / quantity)
+    throw Error(ErrorCode::invalid_argument,
+                "a redemption may take at most " + std::to_string(kMaxPoints) + " points");
+  return {person, item->id, item->name + " × " + std::to_string(quantity), item->points * quantity,
+          at};
+}
+
+void check_entry(const LedgerView& view, const Entry& e) {
   std::int64_t sum = 0;
   for (const Line& l : e.lines) sum += l.amount;
   if (sum != 0) throw Error(ErrorCode::internal, "an entry's lines must sum to zero");
-  if (!entries_.empty() && e.at < entries_.back().at)
+  if (const auto last = view.last_at(); last && e.at < *last)
     throw Error(ErrorCode::invalid_argument,
                 "entries are posted in time order: this one is dated before the last");
   for (const Line& l : e.lines) {
-    if (l.account.rfind("person:", 0) == 0 && balance(l.account) + l.amount < 0)
-      throw Error(ErrorCode::conflict,
-                  l.account.substr(7) + " has " + std::to_string(balance(l.account)) +
-                      " points: " + std::to_string(-l.amount) + " cannot be taken");
+    if (l.account.rfind("person:", 0) != 0) continue;
+    const std::int64_t has = view.balance(l.account);
+    if (has + l.amount < 0)
+      throw Error(ErrorCode::conflict, l.account.substr(7) + " has " + std::to_string(has) +
+                                           " points: " + std::to_string(-l.amount) +
+                                           " cannot be taken");
   }
-  for (const Line& l : e.lines) balances_[l.account] += l.amount;
-  if (e.kind == Kind::earn) by_event_[e.source] = entries_.size();
-  if (e.kind == Kind::reverse) reversed_by_[e.source] = entries_.size();
-  entries_.push_back(std::move(e));
-  return entries_.back();
 }
 
-Posted Ledger::earn(const EarnRequest& r) {
+Posted plan_earn(const LedgerView& view, const Policy& policy, const EarnRequest& r) {
   require_text(r.person, "person", 128);
   require_text(r.event_key, "event", 200);
-  const EarningRule* rule = policy_.rule(r.event_type);
+  const EarningRule* rule = policy.rule(r.event_type);
   if (!rule) {
     std::string known;
-    for (const EarningRule& x : policy_.rules) known += (known.empty() ? "" : ", ") + x.event;
-    throw Error(ErrorCode::invalid_argument,
-                "event type '" + r.event_type + "' earns no points (the rules: " + known + ")");
+    for (const EarningRule& x : policy.rules) known += (known.empty() ? "" : ", ") + x.event;
+    throw Error(ErrorCode::invalid_argument, "event type '" + r.event_type.substr(0, 64) +
+                                                 "' earns no points (the rules: " + known + ")");
   }
   if (r.units < 1 || r.units > 1000)
     throw Error(ErrorCode::invalid_argument, "units must be a whole number from 1 to 1000");
@@ -137,16 +234,14 @@ Posted Ledger::earn(const EarnRequest& r) {
                 "the points earned must be a whole number from 1 to " + std::to_string(kMaxPoints));
   const std::int64_t amount = rule->points * r.units;
   // The same event earns once; after its earning was reversed, it may earn again.
-  if (const auto seen = by_event_.find(r.event_key);
-      seen != by_event_.end() && !reversed_by_.count(entries_[seen->second].id)) {
-    const Entry& before = entries_[seen->second];
-    if (before.person == r.person && before.amount == amount && before.rule == rule->event)
-      return {before, true};  // the same event, told again: it earned once
+  if (const auto before = view.standing_earning(r.event_key)) {
+    if (before->person == r.person && before->amount == amount && before->rule == rule->event)
+      return {*before, true};  // the same event, told again: it earned once
     throw Error(ErrorCode::conflict, "event '" + r.event_key + "' already earned " +
-                                         std::to_string(before.amount) + " points for " +
-                                         before.person);
+                                         std::to_string(before->amount) + " points for " +
+                                         before->person);
   }
-  Entry e{next_id(),
+  Entry e{view.next_id(),
           Kind::earn,
           r.person,
           amount,
@@ -154,32 +249,42 @@ Posted Ledger::earn(const EarnRequest& r) {
           rule->event,
           rule->name,
           r.at,
-          {{person_account(r.person), amount}, {"issued:" + rule->event, -amount}}};
-  return {append(std::move(e)), false};
+          {{person_account(r.person), amount}, {"issued:" + rule->event, -amount}},
+          r.by};
+  check_entry(view, e);
+  return {std::move(e), false};
 }
 
-Entry Ledger::award(const AwardRequest& r) {
+Entry plan_award(const LedgerView& view, const AwardRequest& r) {
   require_text(r.person, "person", 128);
   require_text(r.by, "awarded by", 128);
   require_text(r.reason, "reason", 500);
   require_points(r.amount, "points");
-  Entry e{next_id(), Kind::award, r.person,
-          r.amount,  r.by,        "",
-          r.reason,  r.at,        {{person_account(r.person), r.amount}, {"awarded", -r.amount}}};
-  return append(std::move(e));
+  Entry e{view.next_id(),
+          Kind::award,
+          r.person,
+          r.amount,
+          r.by,
+          "",
+          r.reason,
+          r.at,
+          {{person_account(r.person), r.amount}, {"awarded", -r.amount}},
+          r.by};
+  check_entry(view, e);
+  return e;
 }
 
-Entry Ledger::redeem(const RedeemRequest& r) {
+Entry plan_redeem(const LedgerView& view, const RedeemRequest& r) {
   require_text(r.person, "person", 128);
   require_text(r.item, "item", 128);
   require_points(r.amount, "points");
   if (r.reason.size() > 500)
     throw Error(ErrorCode::invalid_argument, "reason must be at most 500 bytes");
-  const std::int64_t has = person_balance(r.person);
+  const std::int64_t has = view.balance(person_account(r.person));
   if (r.amount > has)
     throw Error(ErrorCode::conflict, "redeeming " + std::to_string(r.amount) + " points, but " +
                                          r.person + " has " + std::to_string(has));
-  Entry e{next_id(),
+  Entry e{view.next_id(),
           Kind::redeem,
           r.person,
           r.amount,
@@ -187,45 +292,51 @@ Entry Ledger::redeem(const RedeemRequest& r) {
           "",
           r.reason,
           r.at,
-          {{person_account(r.person), -r.amount}, {"redeemed:" + r.item, r.amount}}};
-  return append(std::move(e));
+          {{person_account(r.person), -r.amount}, {"redeemed:" + r.item, r.amount}},
+          r.by.empty() ? r.person : r.by};
+  check_entry(view, e);
+  return e;
 }
 
-Entry Ledger::reverse(const ReverseRequest& r) {
+Entry plan_reverse(const LedgerView& view, const ReverseRequest& r) {
   require_text(r.by, "reversed by", 128);
   require_text(r.reason, "reason", 500);
-  const Entry* target = find(r.entry_id);
+  const auto target = entry_number(r.entry_id) ? view.entry(r.entry_id) : std::nullopt;
   if (!target)
-    throw Error(ErrorCode::not_found, "ledger entry '" + r.entry_id + "' does not exist");
+    throw Error(ErrorCode::not_found,
+                "ledger entry '" + r.entry_id.substr(0, 64) + "' does not exist");
   if (target->kind == Kind::reverse)
     throw Error(ErrorCode::invalid_argument,
                 "entry " + r.entry_id + " is a reversal: post the original again instead");
-  if (reversed_by_.count(target->id))
-    throw Error(ErrorCode::conflict, "entry " + target->id + " was reversed already (by " +
-                                         entries_[reversed_by_.at(target->id)].id + ")");
-  Entry e{next_id(),      Kind::reverse, target->person,
-          target->amount, target->id,    target->rule,
-          r.reason,       r.at,          {}};
+  if (const auto by = view.reversal_of(target->id))
+    throw Error(ErrorCode::conflict,
+                "entry " + target->id + " was reversed already (by " + *by + ")");
+  Entry e{view.next_id(),  Kind::reverse, target->person, target->amount, target->id,
+          target->rule,    r.reason,      r.at,           {},             r.by};
   for (const Line& l : target->lines) e.lines.push_back({l.account, -l.amount});
-  return append(std::move(e));  // refused when the points were spent already
+  check_entry(view, e);  // refused when the points were spent already
+  return e;
 }
 
-std::int64_t Ledger::expirable(const std::string& person, Instant at) const {
+std::int64_t expirable(const Policy& policy, const std::vector<Entry>& entries, Instant at) {
   std::deque<Lot> lots;
   std::map<std::string, std::vector<Lot>> taken_by;  // a redemption's or expiry's slices
-  for (const Entry& e : entries_) {
-    if (e.person != person) continue;
+  std::map<std::string, const Entry*> by_id;
+  for (const Entry& e : entries) {
+    by_id[e.id] = &e;
     switch (e.kind) {
       case Kind::earn:
       case Kind::award:
-        lots.push_back({e.id, plus_months(e.at, policy_.validity_months), e.amount});
+        lots.push_back({e.id, plus_months(e.at, policy.validity_months), e.amount});
         break;
       case Kind::redeem:
       case Kind::expire:
         taken_by[e.id] = consume(lots, e.amount);
         break;
       case Kind::reverse: {
-        const Entry* x = find(e.source);
+        const auto found = by_id.find(e.source);
+        if (found == by_id.end()) break;  // not this person's: nothing of theirs moved
+        const Entry* x = found->second;
         if (x->kind == Kind::earn || x->kind == Kind::award) {
           // Its own lot first, then the oldest.
           std::int64_t left = e.amount;
@@ -253,21 +364,93 @@ std::int64_t Ledger::expirable(const std::string& person, Instant at) const {
   return due;
 }
 
-std::optional<Entry> Ledger::expire(const std::string& person, Instant at) {
+std::optional<Entry> plan_expire(const LedgerView& view, const Policy& policy,
+                                 const std::string& person, Instant at) {
   require_text(person, "person", 128);
-  const std::int64_t due = expirable(person, at);
+  const std::int64_t due = expirable(policy, view.person_entries(person), at);
   if (due == 0) return std::nullopt;
-  Entry e{next_id(), Kind::expire, person,
-          due,       "",           "",
-          "",        at,           {{person_account(person), -due}, {"expired", due}}};
-  return append(std::move(e));
+  Entry e{view.next_id(), Kind::expire, person, due, "", "", "", at,
+          {{person_account(person), -due}, {"expired", due}}, "system"};
+  check_entry(view, e);
+  return e;
+}
+
+// ---- the ledger in memory ----------------------------------------------------------------
+
+const Entry* Ledger::find(const std::string& id) const {
+  // Ids are "e" + position: a look-up, not a scan.
+  const auto n = entry_number(id);
+  return n && *n >= 1 && static_cast<std::size_t>(*n) <= entries_.size()
+             ? &entries_[static_cast<std::size_t>(*n) - 1]
+             : nullptr;
+}
+
+std::int64_t Ledger::balance(const std::string& account) const {
+  const auto it = balances_.find(account);
+  return it == balances_.end() ? 0 : it->second;
+}
+
+std::optional<Entry> Ledger::entry(const std::string& id) const {
+  const Entry* e = find(id);
+  return e ? std::optional<Entry>(*e) : std::nullopt;
+}
+
+std::optional<std::string> Ledger::reversal_of(const std::string& id) const {
+  const auto it = reversed_by_.find(id);
+  return it == reversed_by_.end() ? std::nullopt : std::optional(entries_[it->second].id);
+}
+
+std::optional<Entry> Ledger::standing_earning(const std::string& event_key) const {
+  const auto seen = by_event_.find(event_key);
+  if (seen == by_event_.end() || reversed_by_.count(entries_[seen->second].id))
+    return std::nullopt;
+  return entries_[seen->second];
+}
+
+std::vector<Entry> Ledger::person_entries(const std::string& person) const {
+  std::vector<Entry> out;
+  for (const Entry& e : entries_)
+    if (e.person == person) out.push_back(e);
+  return out;
+}
+
+std::optional<Instant> Ledger::last_at() const {
+  return entries_.empty() ? std::nullopt : std::optional(entries_.back().at);
+}
+
+Entry& Ledger::append(Entry e) {
+  check_entry(*this, e);
+  for (const Line& l : e.lines) balances_[l.account] += l.amount;
+  if (e.kind == Kind::earn) by_event_[e.source] = entries_.size();
+  if (e.kind == Kind::reverse) reversed_by_[e.source] = entries_.size();
+  entries_.push_back(std::move(e));
+  return entries_.back();
+}
+
+Posted Ledger::earn(const EarnRequest& r) {
+  Posted p = plan_earn(*this, policy_, r);
+  if (!p.replayed) append(p.entry);
+  return p;
+}
+
+Entry Ledger::award(const AwardRequest& r) { return append(plan_award(*this, r)); }
+Entry Ledger::redeem(const RedeemRequest& r) { return append(plan_redeem(*this, r)); }
+Entry Ledger::reverse(const ReverseRequest& r) { return append(plan_reverse(*this, r)); }
+
+std::int64_t Ledger::expirable(const std::string& person, Instant at) const {
+  return points::expirable(policy_, person_entries(person), at);
+}
+
+std::optional<Entry> Ledger::expire(const std::string& person, Instant at) {
+  auto e = plan_expire(*this, policy_, person, at);
+  if (e) append(*e);
+  return e;
 }
 
 void Ledger::replay(const Entry& e) {
   switch (e.kind) {
     case Kind::earn:
-      if (const auto seen = by_event_.find(e.source);
-          seen != by_event_.end() && !reversed_by_.count(entries_[seen->second].id))
+      if (standing_earning(e.source))
         throw Error(ErrorCode::conflict, "event '" + e.source + "' earned twice in the ledger");
       break;
     case Kind::reverse:

@@ -228,6 +228,11 @@ class Session final : public SqlSession {
   std::size_t run(const std::string& text, const Row& params) override {
     return static_cast<std::size_t>(exec(text, params).affected_rows());
   }
+  void lock_ledger() override {
+    // Held to the end of the transaction: one posting reads and writes the ledger at a time,
+    // whichever node it runs on (the balances it checks cannot change under it).
+    run("SELECT pg_advisory_xact_lock(7204302)", {});
+  }
 
  private:
   /// One prepared statement, with what libpqxx throws turned into our errors.

@@ -434,12 +434,32 @@ ALTER TABLE reports ADD COLUMN report_in_due BIGINT;
 CREATE INDEX reports_report_in_due ON reports (report_in_due) WHERE report_in_due IS NOT NULL;
 )sql";
 
+// 17: the points bank (积分银行): ledger entries and their lines, append-only. An entry's id is
+// "e" + seq. The unique indexes are the database's own guarantee of the ledger's rules: an
+// event has one standing earning (round counts the earlier, reversed ones), an entry is
+// reversed once, a request key posts once. Balances are sums of lines by account.
+constexpr char kMigration17[] = R"sql(
+CREATE TABLE ledger_entries (
+  seq BIGINT PRIMARY KEY, kind TEXT NOT NULL, person TEXT NOT NULL, amount BIGINT NOT NULL,
+  source TEXT NOT NULL, rule TEXT NOT NULL, reason TEXT NOT NULL, at BIGINT NOT NULL,
+  by_actor TEXT NOT NULL, round BIGINT NOT NULL, request_key TEXT, request_hash TEXT);
+CREATE INDEX ledger_person ON ledger_entries (person, seq);
+CREATE INDEX ledger_at ON ledger_entries (at);
+CREATE UNIQUE INDEX ledger_earned_once ON ledger_entries (source, round) WHERE kind = 'earn';
+CREATE UNIQUE INDEX ledger_reversed_once ON ledger_entries (source) WHERE kind = 'reverse';
+CREATE UNIQUE INDEX ledger_request ON ledger_entries (request_key) WHERE request_key IS NOT NULL;
+CREATE TABLE ledger_lines (
+  seq BIGINT NOT NULL, account TEXT NOT NULL, amount BIGINT NOT NULL, PRIMARY KEY (seq, account));
+CREATE INDEX ledger_lines_account ON ledger_lines (account, amount);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string>& shared_migrations() {
   static const std::vector<std::string> kMigrations{
       kMigration05, kMigration06, kMigration07, kMigration08, kMigration09, kMigration10,
-      kMigration11, kMigration12, kMigration13, kMigration14, kMigration15, kMigration16};
+      kMigration11, kMigration12, kMigration13, kMigration14, kMigration15, kMigration16,
+      kMigration17};
   return kMigrations;
 }
 

@@ -55,10 +55,20 @@ class SqlSession : public WriteTx {
   std::vector<std::string> subscribers(const std::vector<std::string>& grids,
                                        std::size_t limit) override;      // sql_notifications.cpp
   std::size_t deliveries_in_window(const std::string& window) override;  // sql_notifications.cpp
+  dispatch::points::Posted post_points(const LedgerPlan& plan, const std::string& request_key,
+                                       const std::string& request_hash) override;  // sql_ledger.cpp
+
+  /// Serialises postings to the ledger across processes until the transaction ends
+  /// (PostgreSQL: an advisory lock; SQLite's writer is alone already).
+  virtual void lock_ledger() {}
 };
 
 /// The Store methods both dialects answer with the same SQL.
-class SqlStore : public Store, public AccountStore, public MediaStore, public NotificationStore {
+class SqlStore : public Store,
+                 public AccountStore,
+                 public MediaStore,
+                 public NotificationStore,
+                 public LedgerStore {
  public:
   std::optional<dispatch::Report> report(const std::string& id) override;
   std::vector<dispatch::Event> events(const std::string& report_id) override;
@@ -83,6 +93,7 @@ class SqlStore : public Store, public AccountStore, public MediaStore, public No
   AccountStore& accounts() override { return *this; }
   MediaStore& media() override { return *this; }
   NotificationStore& notifications() override { return *this; }
+  LedgerStore& ledger() override { return *this; }
 
   // AccountStore (sql_accounts.cpp)
   void insert_account(const Account& account) override;
@@ -127,6 +138,18 @@ class SqlStore : public Store, public AccountStore, public MediaStore, public No
   bool subscribe(const std::string& actor, const std::string& grid, dispatch::Instant now,
                  std::size_t at_most) override;
   bool unsubscribe(const std::string& actor, const std::string& grid) override;
+
+  // LedgerStore (sql_ledger.cpp)
+  dispatch::points::Posted post(const LedgerPlan& plan, const std::string& request_key,
+                                const std::string& request_hash) override;
+  std::optional<dispatch::points::Entry> ledger_entry(const std::string& id) override;
+  std::vector<dispatch::points::Entry> ledger_entries(const LedgerQuery& query) override;
+  std::vector<dispatch::points::Entry> person_entries(const std::string& person,
+                                                      std::size_t at_most) override;
+  PointsSummary points_summary(const std::string& person) override;
+  std::vector<std::pair<std::string, std::int64_t>> holders(const std::string& after,
+                                                            std::size_t limit) override;
+  std::pair<std::int64_t, std::size_t> ledger_totals() override;
 
  private:
   /// " FOR UPDATE" on PostgreSQL (rows read to be changed in a write stay locked), "" on SQLite.

@@ -21,7 +21,8 @@ Policy policy() {
                 {{"report_verified", "上报问题经核实", 5},
                  {"task_completed", "完成圆单任务", 20},
                  {"volunteer_hour", "志愿服务（每小时）", 10},
-                 {"visit", "入户走访", 2}}};
+                 {"visit", "入户走访", 2}},
+                {{"haircut", "理发一次", "幸福理发店", 30}}};
 }
 
 Instant day(int n) {
@@ -234,7 +235,7 @@ TEST(Points, OneNamePerEntryTimeOrderAndAReplayCheckedLineByLine) {
   Ledger again(policy());
   Entry forged{"e1", Kind::award, "resident:a",
                100,  "d01",       "",
-               "x",  day(0),      {{person_account("resident:b"), -100}, {"awarded", 100}}};
+               "x",  day(0),      {{person_account("resident:b"), -100}, {"awarded", 100}}, "x"};
   EXPECT_EQ(code_of([&] { again.replay(forged); }), ErrorCode::conflict);
   EXPECT_TRUE(again.entries().empty());
 }

@@ -10,8 +10,9 @@
 // fixed number of months after they were earned, oldest first; points a reversal gives back
 // keep the dates they had.
 //
-// This header holds the rules and an in-memory ledger that applies them (the reference model
-// the stores are checked against); the stores persist the same entries.
+// The rules read the ledger through LedgerView and plan the entry a request makes (plan_*),
+// which the caller appends: the in-memory Ledger below (the reference model the stores are
+// checked against) and each store (store/ledger.hpp), inside its write transaction.
 
 #include <cstdint>
 #include <map>
@@ -29,6 +30,7 @@ inline constexpr std::int64_t kMaxPoints = 100000;
 
 enum class Kind { earn, award, redeem, expire, reverse };
 std::string_view to_string(Kind k) noexcept;
+std::optional<Kind> parse_kind(std::string_view s);
 
 /// One side of an entry: @p amount points into @p account (negative: out of it).
 struct Line {
@@ -36,6 +38,10 @@ struct Line {
   std::int64_t amount = 0;
   friend bool operator==(const Line&, const Line&) = default;
 };
+
+/// The position of a canonical entry id ("e12" → 12); std::nullopt for anything else ("e012",
+/// "12", "e0"): one entry, one name.
+std::optional<std::int64_t> entry_number(std::string_view id);
 
 /// The account of a person ("person:" + id): the only kind that may not go below zero.
 std::string person_account(std::string_view person);
@@ -52,6 +58,7 @@ struct Entry {
   std::string reason;  ///< award, reverse: why (required); others optional
   Instant at;
   std::vector<Line> lines;  ///< sum to zero
+  std::string by;           ///< who posted it (a staff id, the person, "system")
 };
 
 /// An earning rule of the reference data: what an event of a type earns.
@@ -61,17 +68,36 @@ struct EarningRule {
   std::int64_t points = 0;
 };
 
+/// What points buy (兑换目录): goods or services a 共建单位 (partner organisation) offers.
+struct CatalogueItem {
+  std::string id;        ///< "haircut"
+  std::string name;      ///< 理发一次
+  std::string provider;  ///< 共建单位: who honours it
+  std::int64_t points = 0;
+};
+
+/// The points document of the reference data (points.json).
 struct Policy {
   int validity_months = 24;  ///< points expire this long after they were earned
   std::vector<EarningRule> rules;
+  std::vector<CatalogueItem> catalogue;
   const EarningRule* rule(std::string_view event) const;
+  const CatalogueItem* item(std::string_view id) const;
 };
+
+/// The policy used when the reference data has no points document: the earning rules of the
+/// seed articles' 积分银行 and an empty catalogue.
+Policy default_policy();
+/// Parses points.json ({validity_months, rules: [{event, name, points}], catalogue: [{id,
+/// name, provider, points}]}). @throws Error(invalid_data) naming the entry and the rule.
+Policy parse_policy(const std::string& json_text);
 
 /// The entries a caller asks for; the ledger checks them against the rules and the balances.
 struct EarnRequest {
   std::string person, event_type, event_key;
   std::int64_t units = 1;  ///< e.g. volunteer hours: points = rule.points × units
   Instant at;
+  std::string by = "system";
 };
 struct AwardRequest {
   std::string person, by, reason;
@@ -82,7 +108,12 @@ struct RedeemRequest {
   std::string person, item, reason;
   std::int64_t amount{};
   Instant at;
+  std::string by = {};  ///< "": the person themself
 };
+/// A redemption of @p quantity of the catalogue's item @p item_id at its price.
+/// @throws Error(invalid_argument) for an item not in the catalogue or a quantity outside 1–100.
+RedeemRequest redemption(const Policy& policy, const std::string& person,
+                         const std::string& item_id, std::int64_t quantity, Instant at);
 struct ReverseRequest {
   std::string entry_id, by, reason;
   Instant at;
@@ -94,10 +125,45 @@ struct Posted {
   bool replayed = false;
 };
 
+/// What the rules read of a ledger: the in-memory one, or a store's inside its transaction.
+class LedgerView {
+ public:
+  virtual ~LedgerView() = default;
+  virtual std::int64_t balance(const std::string& account) const = 0;
+  virtual std::optional<Entry> entry(const std::string& id) const = 0;
+  /// The id of the entry that reversed @p id, if any.
+  virtual std::optional<std::string> reversal_of(const std::string& id) const = 0;
+  /// The earning of @p event_key that stands (was not reversed), if any.
+  virtual std::optional<Entry> standing_earning(const std::string& event_key) const = 0;
+  /// Every entry of @p person, in posting order (for the expiry).
+  virtual std::vector<Entry> person_entries(const std::string& person) const = 0;
+  /// When the last entry was posted (std::nullopt: none yet).
+  virtual std::optional<Instant> last_at() const = 0;
+  /// The id the next entry takes ("e" + its position).
+  virtual std::string next_id() const = 0;
+};
+
+// The entry each request makes, checked against the rules and the ledger as @p view shows it
+// (check_entry included). They throw Error (invalid_argument for a malformed request,
+// not_found for an unknown entry, conflict when the balances or the history do not allow it).
+Posted plan_earn(const LedgerView& view, const Policy& policy, const EarnRequest& r);
+Entry plan_award(const LedgerView& view, const AwardRequest& r);
+Entry plan_redeem(const LedgerView& view, const RedeemRequest& r);
+Entry plan_reverse(const LedgerView& view, const ReverseRequest& r);
+/// Expires @p person's points earned more than validity_months before @p at and not used yet
+/// (oldest first); std::nullopt when none is due.
+std::optional<Entry> plan_expire(const LedgerView& view, const Policy& policy,
+                                 const std::string& person, Instant at);
+/// What appending @p e requires: lines that sum to zero, no earlier than the last entry, no
+/// person below zero. @throws Error otherwise.
+void check_entry(const LedgerView& view, const Entry& e);
+/// The points of one person (@p entries: all theirs, in order) due to expire at @p at.
+std::int64_t expirable(const Policy& policy, const std::vector<Entry>& entries, Instant at);
+
 /// The ledger in memory: entries in order, balances derived from their lines. A refused
 /// request throws Error (invalid_argument for a malformed one, conflict when the balances or
 /// the ledger's history do not allow it) and changes nothing.
-class Ledger {
+class Ledger final : public LedgerView {
  public:
   explicit Ledger(Policy policy) : policy_(std::move(policy)) {}
 
@@ -113,7 +179,14 @@ class Ledger {
   /// below zero, no event earning twice, no entry reversed twice.
   void replay(const Entry& e);
 
-  std::int64_t balance(const std::string& account) const;
+  std::int64_t balance(const std::string& account) const override;
+  std::optional<Entry> entry(const std::string& id) const override;
+  std::optional<std::string> reversal_of(const std::string& id) const override;
+  std::optional<Entry> standing_earning(const std::string& event_key) const override;
+  std::vector<Entry> person_entries(const std::string& person) const override;
+  std::optional<Instant> last_at() const override;
+  std::string next_id() const override { return "e" + std::to_string(entries_.size() + 1); }
+
   std::int64_t person_balance(const std::string& person) const {
     return balance(person_account(person));
   }
@@ -125,7 +198,6 @@ class Ledger {
  private:
   const Entry* find(const std::string& id) const;
   Entry& append(Entry e);
-  std::string next_id() const { return "e" + std::to_string(entries_.size() + 1); }
 
   Policy policy_;
   std::vector<Entry> entries_;

@@ -20,6 +20,7 @@
 #include "wangge/geo/polygon.hpp"
 #include "wangge/grid/grid.hpp"
 #include "wangge/store/accounts.hpp"
+#include "wangge/store/ledger.hpp"
 #include "wangge/store/media.hpp"
 #include "wangge/store/notifications.hpp"
 
@@ -99,6 +100,11 @@ class WriteTx {
   /// How many deliveries count in the digest window @p window (Delivery::window; this
   /// transaction's included): a digest's count.
   virtual std::size_t deliveries_in_window(const std::string& window) = 0;
+  /// The ledger (积分银行): LedgerStore::post inside this transaction, so that an earning is
+  /// written with the change that earned it, or not at all.
+  virtual dispatch::points::Posted post_points(const LedgerPlan& plan,
+                                               const std::string& request_key,
+                                               const std::string& request_hash) = 0;
 };
 
 /// The order of a listing, by creation time (then id, so equal times still page stably).
@@ -205,6 +211,8 @@ class Store {
   virtual MediaStore& media() = 0;
   /// The outbox and the inbox (a port of its own).
   virtual NotificationStore& notifications() = 0;
+  /// The points bank's ledger (a port of its own).
+  virtual LedgerStore& ledger() = 0;
   /// Open reports per finest-grid path, aggregated in the database (one row per path that has
   /// any; at most as many rows as grids), with those overdue at @p now.
   virtual std::vector<GridPathCount> open_counts_by_path(dispatch::Instant now) = 0;
