@@ -122,8 +122,7 @@ using nlohmann::json;
   throw Error(ErrorCode::invalid_data, "points.json " + where + ": " + why);
 }
 
-std::string text_field(const json& o, const char* key, const std::string& where,
-                       std::size_t max) {
+std::string text_field(const json& o, const char* key, const std::string& where, std::size_t max) {
   const auto it = o.find(key);
   if (it == o.end() || !it->is_string() || it->get<std::string>().empty())
     bad(where, std::string("'") + key + "' must be a non-empty string");
@@ -311,8 +310,16 @@ Entry plan_reverse(const LedgerView& view, const ReverseRequest& r) {
   if (const auto by = view.reversal_of(target->id))
     throw Error(ErrorCode::conflict,
                 "entry " + target->id + " was reversed already (by " + *by + ")");
-  Entry e{view.next_id(),  Kind::reverse, target->person, target->amount, target->id,
-          target->rule,    r.reason,      r.at,           {},             r.by};
+  Entry e{view.next_id(),
+          Kind::reverse,
+          target->person,
+          target->amount,
+          target->id,
+          target->rule,
+          r.reason,
+          r.at,
+          {},
+          r.by};
   for (const Line& l : target->lines) e.lines.push_back({l.account, -l.amount});
   check_entry(view, e);  // refused when the points were spent already
   return e;
@@ -369,8 +376,16 @@ std::optional<Entry> plan_expire(const LedgerView& view, const Policy& policy,
   require_text(person, "person", 128);
   const std::int64_t due = expirable(policy, view.person_entries(person), at);
   if (due == 0) return std::nullopt;
-  Entry e{view.next_id(), Kind::expire, person, due, "", "", "", at,
-          {{person_account(person), -due}, {"expired", due}}, "system"};
+  Entry e{view.next_id(),
+          Kind::expire,
+          person,
+          due,
+          "",
+          "",
+          "",
+          at,
+          {{person_account(person), -due}, {"expired", due}},
+          "system"};
   check_entry(view, e);
   return e;
 }
@@ -402,8 +417,7 @@ std::optional<std::string> Ledger::reversal_of(const std::string& id) const {
 
 std::optional<Entry> Ledger::standing_earning(const std::string& event_key) const {
   const auto seen = by_event_.find(event_key);
-  if (seen == by_event_.end() || reversed_by_.count(entries_[seen->second].id))
-    return std::nullopt;
+  if (seen == by_event_.end() || reversed_by_.count(entries_[seen->second].id)) return std::nullopt;
   return entries_[seen->second];
 }
 
@@ -433,9 +447,15 @@ Posted Ledger::earn(const EarnRequest& r) {
   return p;
 }
 
-Entry Ledger::award(const AwardRequest& r) { return append(plan_award(*this, r)); }
-Entry Ledger::redeem(const RedeemRequest& r) { return append(plan_redeem(*this, r)); }
-Entry Ledger::reverse(const ReverseRequest& r) { return append(plan_reverse(*this, r)); }
+Entry Ledger::award(const AwardRequest& r) {
+  return append(plan_award(*this, r));
+}
+Entry Ledger::redeem(const RedeemRequest& r) {
+  return append(plan_redeem(*this, r));
+}
+Entry Ledger::reverse(const ReverseRequest& r) {
+  return append(plan_reverse(*this, r));
+}
 
 std::int64_t Ledger::expirable(const std::string& person, Instant at) const {
   return points::expirable(policy_, person_entries(person), at);

@@ -457,9 +457,9 @@ CREATE INDEX ledger_lines_account ON ledger_lines (account, amount);
 
 const std::vector<std::string>& shared_migrations() {
   static const std::vector<std::string> kMigrations{
-      kMigration05, kMigration06, kMigration07, kMigration08, kMigration09, kMigration10,
-      kMigration11, kMigration12, kMigration13, kMigration14, kMigration15, kMigration16,
-      kMigration17};
+      kMigration05, kMigration06, kMigration07, kMigration08, kMigration09,
+      kMigration10, kMigration11, kMigration12, kMigration13, kMigration14,
+      kMigration15, kMigration16, kMigration17};
   return kMigrations;
 }
 

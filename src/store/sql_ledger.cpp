@@ -39,7 +39,8 @@ std::vector<pts::Entry> decode_entries(const std::vector<Row>& rows) {
 std::optional<pts::Entry> entry_with_lines(SqlSession& s, const std::string& id) {
   const auto n = pts::entry_number(id);
   if (!n) return std::nullopt;
-  auto found = s.rows(std::string("SELECT ") + kColumns + " FROM ledger_entries WHERE seq = ?", {*n});
+  auto found =
+      s.rows(std::string("SELECT ") + kColumns + " FROM ledger_entries WHERE seq = ?", {*n});
   if (found.empty()) return std::nullopt;
   pts::Entry e = decode_entry(found[0]);
   for (const Row& row :
@@ -102,8 +103,8 @@ pts::Posted SqlSession::post_points(const LedgerPlan& plan, const std::string& r
                                     const std::string& request_hash) {
   lock_ledger();
   if (!request_key.empty()) {
-    auto found = rows("SELECT seq, request_hash FROM ledger_entries WHERE request_key = ?",
-                      {request_key});
+    auto found =
+        rows("SELECT seq, request_hash FROM ledger_entries WHERE request_key = ?", {request_key});
     if (!found.empty()) {
       if (text_of(found[0][1]) != request_hash)
         throw Error(ErrorCode::idempotency_mismatch,
@@ -131,8 +132,7 @@ pts::Posted SqlSession::post_points(const LedgerPlan& plan, const std::string& r
   run("INSERT INTO ledger_entries (seq, kind, person, amount, source, rule, reason, at, "
       "by_actor, round, request_key, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {*seq, std::string(pts::to_string(e.kind)), e.person, e.amount, e.source, e.rule, e.reason,
-       to_millis(e.at), e.by, round,
-       request_key.empty() ? Value() : Value(request_key),
+       to_millis(e.at), e.by, round, request_key.empty() ? Value() : Value(request_key),
        request_key.empty() ? Value() : Value(request_hash)});
   for (const pts::Line& l : e.lines)
     run("INSERT INTO ledger_lines (seq, account, amount) VALUES (?, ?, ?)",

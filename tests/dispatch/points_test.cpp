@@ -235,7 +235,8 @@ TEST(Points, OneNamePerEntryTimeOrderAndAReplayCheckedLineByLine) {
   Ledger again(policy());
   Entry forged{"e1", Kind::award, "resident:a",
                100,  "d01",       "",
-               "x",  day(0),      {{person_account("resident:b"), -100}, {"awarded", 100}}, "x"};
+               "x",  day(0),      {{person_account("resident:b"), -100}, {"awarded", 100}},
+               "x"};
   EXPECT_EQ(code_of([&] { again.replay(forged); }), ErrorCode::conflict);
   EXPECT_TRUE(again.entries().empty());
 }

@@ -202,6 +202,34 @@ TEST_P(StoreConformance, ConcurrentRedemptionsOfTheLastPointsLetExactlyOneWin) {
     EXPECT_EQ(second->ledger().points_summary(who).redeemed, 30);
   }
   EXPECT_EQ(store_->ledger().ledger_totals().first, 0);
+
+  // Postings that do not compete (each for another person) all succeed on both nodes at once:
+  // none is refused for having raced another for the next entry number.
+  constexpr int kThreads = 12;
+  std::atomic<int> failed{0};
+  std::barrier start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      LedgerStore& ledger = (t % 2 ? *second : *store_).ledger();
+      start.arrive_and_wait();
+      for (int i = 0; i < 5; ++i) {
+        try {
+          const std::string who = "resident:p" + std::to_string(t);
+          ledger.post(
+              [&](const pts::LedgerView& v) {
+                return pts::Posted{pts::plan_award(v, {who, "a01", "表彰", 1 + i, day(10)}), false};
+              },
+              "", "");
+        } catch (const Error&) {
+          ++failed;
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed.load(), 0);
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_EQ(store_->ledger().points_summary("resident:p" + std::to_string(t)).balance, 15);
 }
 
 TEST_P(StoreConformance, TheDatabaseRefusesASecondStandingEarningAndASecondReversal) {
@@ -236,8 +264,16 @@ TEST_P(StoreConformance, TheDatabaseRefusesASecondStandingEarningAndASecondRever
 
   // A second reversal of e1, forged past the rules.
   const auto forged_reversal = [&](const pts::LedgerView& v) {
-    pts::Entry e{v.next_id(), pts::Kind::reverse, "resident:a", 2, "e1", "visit", "再次冲正", day(3),
-                 {{pts::person_account("resident:a"), -2}, {"issued:visit", 2}}, "a01"};
+    pts::Entry e{v.next_id(),
+                 pts::Kind::reverse,
+                 "resident:a",
+                 2,
+                 "e1",
+                 "visit",
+                 "再次冲正",
+                 day(3),
+                 {{pts::person_account("resident:a"), -2}, {"issued:visit", 2}},
+                 "a01"};
     return pts::Posted{e, false};
   };
   EXPECT_EQ(code_of([&] { ledger.post(forged_reversal, "", ""); }), ErrorCode::conflict);

@@ -60,7 +60,7 @@ class LedgerStore {
   virtual PointsSummary points_summary(const std::string& person) = 0;
   /// People holding points (balance > 0), at most @p limit, by id after @p after.
   virtual std::vector<std::pair<std::string, std::int64_t>> holders(const std::string& after,
-                                                                     std::size_t limit) = 0;
+                                                                    std::size_t limit) = 0;
   /// The sum of every account's lines (0 when the ledger balances) and the entries counted,
   /// for the integrity check.
   virtual std::pair<std::int64_t, std::size_t> ledger_totals() = 0;
