@@ -199,6 +199,15 @@ RedeemRequest redemption(const Policy& policy, const std::string& person,
           at};
 }
 
+std::optional<EarnRequest> earning_for(const Report& report, const Event& event) {
+  if (event.action != "register") return std::nullopt;
+  const std::string& who = report.submitted_by;
+  if (who.empty() || who.size() > 128 || who.rfind("app:", 0) == 0 || who == "system")
+    return std::nullopt;
+  return EarnRequest{who, "report_verified", "report:" + report.id + ":verified",
+                     1,   event.at,          event.actor_id.empty() ? "system" : event.actor_id};
+}
+
 void check_entry(const LedgerView& view, const Entry& e) {
   std::int64_t sum = 0;
   for (const Line& l : e.lines) sum += l.amount;

@@ -16,14 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-dispatch::Instant time_param(const Request& req, const char* name, const dispatch::TimeZone& zone) {
-  auto t = dispatch::parse_iso(*req.param(name), zone);
-  if (!t)
-    throw Error(ErrorCode::invalid_argument,
-                std::string("query parameter '") + name + "' is not an ISO 8601 time");
-  return *t;
-}
-
 /// @p p (WGS-84) as GeoJSON coordinates in @p datum, to 1e-7 degrees (1 cm).
 json position_json(geo::XY p, geo::Datum datum) {
   if (datum != geo::Datum::wgs84) {

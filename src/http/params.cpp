@@ -83,4 +83,12 @@ std::vector<std::string> comma_list(const std::string& s) {
   return out;
 }
 
+dispatch::Instant time_param(const Request& req, const char* name, const dispatch::TimeZone& zone) {
+  auto t = dispatch::parse_iso(*req.param(name), zone);
+  if (!t)
+    throw Error(ErrorCode::invalid_argument,
+                std::string("query parameter '") + name + "' is not an ISO 8601 time");
+  return *t;
+}
+
 }  // namespace wangge::http

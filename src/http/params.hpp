@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exchange.hpp"
+#include "wangge/dispatch/time.hpp"
 #include "wangge/geo/datum.hpp"
 #include "wangge/geo/polygon.hpp"
 
@@ -40,6 +41,10 @@ geo::BBox parse_bbox(const std::string& text, bool allow_heights);
 /// is the same within a metre), gcj02 for AMap's and Tencent's basemaps, and with
 /// @p allow_bd09 bd09 for Baidu's. @throws Error(invalid_argument) naming the ones allowed.
 geo::Datum datum_param(const Request& req, bool allow_bd09);
+
+/// An ISO 8601 time (a local one in @p zone). @throws Error(invalid_argument) naming the
+/// parameter.
+dispatch::Instant time_param(const Request& req, const char* name, const dispatch::TimeZone& zone);
 
 /// A parameter's comma list, each item trimmed, empty ones left out: "a, b,,c" → {"a", "b", "c"}.
 std::vector<std::string> comma_list(const std::string& s);

@@ -1,6 +1,7 @@
 #include "reference.hpp"
 
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "wangge/util/atomic_file.hpp"
 #include "wangge/util/error.hpp"
@@ -194,12 +195,39 @@ ordered_json calendar() {
   return doc;
 }
 
+/// The points bank's document (积分银行): what earns points, what the partner organisations
+/// (共建单位) offer for them, and how long points last.
+ordered_json points() {
+  ordered_json rules = ordered_json::array();
+  for (const auto& [event, name, n] : std::vector<std::tuple<const char*, const char*, int>>{
+           {"report_verified", "上报问题经核实", 5},
+           {"task_completed", "完成圆单任务", 20},
+           {"volunteer_hour", "志愿服务（每小时）", 10},
+           {"visit", "入户走访", 2}})
+    rules.push_back(ordered_json{{"event", event}, {"name", name}, {"points", n}});
+  ordered_json catalogue = ordered_json::array();
+  for (const auto& [id, name, provider, n] :
+       std::vector<std::tuple<const char*, const char*, const char*, int>>{
+           {"haircut", "理发一次", "幸福理发店", 30},
+           {"rice-5kg", "大米5公斤", "社区惠民超市", 80},
+           {"clinic-checkup", "健康体检一次", "社区卫生服务中心", 150},
+           {"bike-repair", "自行车维修一次", "志愿者维修站", 20}})
+    catalogue.push_back(
+        ordered_json{{"id", id}, {"name", name}, {"provider", provider}, {"points", n}});
+  ordered_json doc = ordered_json::object();
+  doc["validity_months"] = 24;
+  doc["rules"] = rules;
+  doc["catalogue"] = catalogue;
+  return doc;
+}
+
 }  // namespace
 
 void write_reference(const std::string& dir, const std::vector<grid::Grid>& grids) {
   write_json(dir + "/categories.json", categories());
   write_json(dir + "/organisation.json", organisation(grids));
   write_json(dir + "/calendar.json", calendar());
+  write_json(dir + "/points.json", points());
 }
 
 }  // namespace wangge::sample

@@ -15,6 +15,7 @@
 #include "wangge/service/change_feed.hpp"
 #include "wangge/service/media_library.hpp"
 #include "wangge/service/notifications.hpp"
+#include "wangge/service/points_bank.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
@@ -60,6 +61,7 @@ std::shared_ptr<const dispatch::ReferenceData> reference_from_store(store::Store
        k = store.reference("calendar");
   if (!c || !o || !k) return nullptr;
   dispatch::ReferenceData ref = dispatch::parse_reference(*c, *o, *k);
+  if (auto p = store.reference("points")) ref.points = dispatch::points::parse_policy(*p);
   ref.services_changed_at = store.reference_updated_at("categories").value_or(dispatch::Instant{});
   return std::make_shared<const dispatch::ReferenceData>(std::move(ref));
 }
@@ -75,6 +77,7 @@ struct Service::Dispatch {
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<Notifications> notifications;
+  std::unique_ptr<PointsBank> points;
   std::unique_ptr<ChangeFeed> feed = std::make_unique<ChangeFeed>();
 
   std::shared_ptr<const dispatch::ReferenceData> reference() const {
@@ -110,6 +113,8 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
     const auto index = svc->grid_index();
     return index && index->grids().find(id).has_value();
   });
+  d->points =
+      std::make_unique<PointsBank>(*d->store, [svc = service.get()] { return svc->reference(); });
   service->dispatch_ = std::move(d);
   Dispatch& dispatch = *service->dispatch_;
   const dispatch::Instant now = dispatch::now_utc();
@@ -169,6 +174,11 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
 ChangeFeed& Service::changes() const {
   store();
   return *dispatch_->feed;
+}
+
+PointsBank& Service::points() const {
+  store();
+  return *dispatch_->points;
 }
 
 Notifications& Service::notifications() const {
@@ -286,6 +296,23 @@ std::optional<store::StoredReply> remember(store::WriteTx& tx, const ReplyOption
   reply.request_hash = options->request_hash;
   tx.save_reply(options->key, reply, now);
   return reply;
+}
+
+/// What the event earns its case's reporter (points.hpp: earning_for), posted in the same write
+/// as the event: a case registered earns once, however often it is registered again (after a
+/// rework or a replay). Dated no earlier than the ledger's last entry.
+void earn_points(store::WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
+                 const dispatch::ReferenceData& ref) {
+  auto earning = dispatch::points::earning_for(r, e);
+  if (!earning || !ref.points.rule(earning->event_type)) return;
+  tx.post_points(
+      [&](const dispatch::points::LedgerView& view) {
+        if (auto standing = view.standing_earning(earning->event_key))
+          return dispatch::points::Posted{*standing, true};
+        earning->at = std::max(earning->at, view.last_at().value_or(earning->at));
+        return dispatch::points::plan_earn(view, ref.points, *earning);
+      },
+      "", "");
 }
 
 /// A resident who reports a problem already reported (a probable duplicate) follows the
@@ -445,6 +472,7 @@ ActResult Service::act(const std::string& id, const dispatch::ActionRequest& req
     const dispatch::Event e = workflow.apply(*r, req, by, now);
     tx.update_report(*r);
     tx.append_event(e);
+    earn_points(tx, *r, e, *ref);
     result.notified = notify(tx, *r, e, *ref, now, enqueued);
     take_media(tx, e.media, r->id);
     result.reply = remember(tx, &reply, *r, now);
@@ -473,7 +501,10 @@ dispatch::Report Service::replay(const std::string& id, const std::vector<Step>&
       notify(tx, *r, events.back(), *ref, step.at, enqueued);
     }
     tx.update_report(*r);
-    for (const dispatch::Event& e : events) tx.append_event(e);
+    for (const dispatch::Event& e : events) {
+      tx.append_event(e);
+      earn_points(tx, *r, e, *ref);
+    }
     result = std::move(*r);
   });
   report_changed(result);
@@ -716,8 +747,14 @@ void Service::import_reference(const std::string& dir, dispatch::Instant now) {
   const std::string c = text::read_file(dir + "/categories.json");
   const std::string o = text::read_file(dir + "/organisation.json");
   const std::string k = text::read_file(dir + "/calendar.json");
+  // The points bank's document is optional (the default policy without it).
+  const std::string points_path = dir + "/points.json";
+  const std::string p =
+      std::filesystem::exists(points_path) ? text::read_file(points_path) : std::string();
   dispatch::parse_reference(c, o, k);  // all or nothing: a bad document stores none of them
+  if (!p.empty()) dispatch::points::parse_policy(p);
   store::Store& s = store();
+  if (!p.empty()) s.put_reference("points", p, now);
   s.put_reference("categories", c, now);
   s.put_reference("organisation", o, now);
   s.put_reference("calendar", k, now);

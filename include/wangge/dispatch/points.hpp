@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "wangge/dispatch/report.hpp"
 #include "wangge/dispatch/time.hpp"
 
 namespace wangge::dispatch::points {
@@ -159,6 +160,12 @@ std::optional<Entry> plan_expire(const LedgerView& view, const Policy& policy,
 void check_entry(const LedgerView& view, const Entry& e);
 /// The points of one person (@p entries: all theirs, in order) due to expire at @p at.
 std::int64_t expirable(const Policy& policy, const std::vector<Entry>& entries, Instant at);
+
+/// What an event of a case earns (the rule's event type, the person, a key that names the
+/// event): a case registered (受理立案: its report verified) earns its reporter
+/// "report_verified" under "report:<id>:verified". A case without a reporter who is a person
+/// (anonymous, an app, the system) earns nothing.
+std::optional<EarnRequest> earning_for(const Report& report, const Event& event);
 
 /// The ledger in memory: entries in order, balances derived from their lines. A refused
 /// request throws Error (invalid_argument for a malformed one, conflict when the balances or

@@ -10,6 +10,7 @@
 #include "wangge/dispatch/calendar.hpp"
 #include "wangge/dispatch/category.hpp"
 #include "wangge/dispatch/organisation.hpp"
+#include "wangge/dispatch/points.hpp"
 
 namespace wangge::dispatch {
 
@@ -45,6 +46,9 @@ struct ReferenceData {
   std::vector<Actor> staff;
   WorkCalendar calendar;
   IntakeLimits limits;
+  /// The points bank's earning rules, catalogue and validity (points.json; the default policy
+  /// when the reference data has none).
+  points::Policy points = points::default_policy();
   /// When the categories (the services residents report under) last changed: Open311's
   /// changeset. Set by whoever loads the documents (the store knows; epoch otherwise).
   Instant services_changed_at;

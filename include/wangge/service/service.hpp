@@ -31,6 +31,7 @@ namespace wangge::service {
 class Accounts;
 class MediaLibrary;
 class Notifications;
+class PointsBank;
 class ChangeFeed;
 
 /// One grid of a locate answer's chain.
@@ -284,6 +285,8 @@ class Service {
   MediaLibrary& media() const;
   /// Notifications: the outbox, the inbox, deliveries and their runner (needs open()).
   Notifications& notifications() const;
+  /// The points bank (积分银行): accounts, earnings, awards, redemptions, reversals, expiry.
+  PointsBank& points() const;
   /// Committed report changes, live (needs open()): what GET /api/v1/events/stream sends.
   ChangeFeed& changes() const;
   /// Whether @p viewer may see @p r: the workflow's scope rule, and for the public
