@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
 
 namespace wangge::dispatch::points {
 namespace {
@@ -19,6 +20,8 @@ void require_text(const std::string& value, std::string_view field, std::size_t 
                   [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
     throw Error(ErrorCode::invalid_argument,
                 std::string(field) + " must not hold control characters");
+  if (!text::valid_utf8(value))
+    throw Error(ErrorCode::invalid_argument, std::string(field) + " must be UTF-8 text");
 }
 
 void require_points(std::int64_t amount, std::string_view field) {
@@ -87,6 +90,10 @@ std::optional<std::int64_t> entry_number(std::string_view id) {
       !std::all_of(id.begin() + 1, id.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return std::nullopt;
   return std::stoll(std::string(id.substr(1)));
+}
+
+void check_person(const std::string& person) {
+  require_text(person, "person", 128);
 }
 
 std::string person_account(std::string_view person) {

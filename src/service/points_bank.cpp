@@ -70,6 +70,7 @@ PointsAccount PointsBank::account(const std::string& person_in, const dispatch::
   if (viewer.anonymous || viewer.id.empty())
     throw Error(ErrorCode::unauthorized, "a points account needs a signed-in person or a key");
   const std::string person = person_in == "me" ? viewer.id : person_in;
+  pts::check_person(person);
   if (!may_view(person, viewer))
     throw Error(ErrorCode::forbidden, "a person's points are theirs and the office's to see");
   store::LedgerStore& ledger = store_.ledger();
@@ -94,7 +95,8 @@ std::vector<pts::Entry> PointsBank::entries(store::LedgerQuery query,
   if (query.person && *query.person == "me") query.person = viewer.id;
   if (!query.person && !one_of(viewer.role, {Role::admin, Role::supervisor}))
     query.person = viewer.id;  // everyone else reads their own
-  if (!may_view(*query.person, viewer))
+  if (query.person) pts::check_person(*query.person);
+  if (query.person && !may_view(*query.person, viewer))
     throw Error(ErrorCode::forbidden, "a person's points are theirs and the office's to see");
   return store_.ledger().ledger_entries(query);
 }

@@ -257,3 +257,68 @@ TEST(Points, AReversedEarningMayEarnAgainAndGivenBackPointsKeepTheirDates) {
   EXPECT_EQ(m.expirable("w1", day(729)), 0);
   EXPECT_EQ(m.expirable("w1", day(730)), 10);
 }
+
+TEST(Points, ThePolicyDocumentIsReadStrictlyAndTheCatalogueSetsThePrice) {
+  const Policy p = parse_policy(R"({"validity_months": 12,
+      "rules": [{"event": "visit", "name": "入户走访", "points": 2}],
+      "catalogue": [{"id": "haircut", "name": "理发一次", "provider": "幸福理发店", "points": 30}]})");
+  EXPECT_EQ(p.validity_months, 12);
+  ASSERT_TRUE(p.rule("visit"));
+  EXPECT_FALSE(p.rule("report_verified"));  // the document replaces the default rules
+  const RedeemRequest r = redemption(p, "resident:a", "haircut", 3, day(0));
+  EXPECT_EQ(r.amount, 90);
+  EXPECT_EQ(r.reason, "理发一次 × 3");
+  EXPECT_EQ(code_of([&] { redemption(p, "resident:a", "gold", 1, day(0)); }),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(code_of([&] { redemption(p, "resident:a", "haircut", 0, day(0)); }),
+            ErrorCode::invalid_argument);
+  // Each broken rule is named, with the entry.
+  const std::vector<std::pair<std::string, std::string>> bad{
+      {R"({"rules": []})", "rules"},
+      {R"({"rules": [{"event": "visit", "name": "x", "points": 1.5}]})", "rules[0]: 'points'"},
+      {R"({"rules": [{"event": "visit", "name": "x", "points": -2}]})", "rules[0]: 'points'"},
+      {R"({"rules": [{"event": "visit", "name": "x", "points": 2},
+                     {"event": "visit", "name": "y", "points": 3}]})",
+       "rules[1]: event 'visit'"},
+      {R"({"validity_months": 0, "rules": [{"event": "v", "name": "x", "points": 2}]})",
+       "validity_months"},
+      {R"({"rules": [{"event": "v", "name": "x", "points": 2}],
+           "catalogue": [{"id": "a", "name": "n", "points": 5}]})",
+       "catalogue[0]: 'provider'"},
+  };
+  for (const auto& [text, named] : bad) {
+    try {
+      parse_policy(text);
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::invalid_data) << text;
+      EXPECT_NE(std::string(e.what()).find(named), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(code_of([] { parse_policy("{"); }), ErrorCode::unreadable_source);
+}
+
+TEST(Points, ARegisteredCaseEarnsItsReporterAndNobodyElse) {
+  Report r;
+  r.id = "R9";
+  r.submitted_by = "resident:a";
+  Event e;
+  e.action = "register";
+  e.actor_id = "d01";
+  e.at = day(3);
+  const auto earning = earning_for(r, e);
+  ASSERT_TRUE(earning);
+  EXPECT_EQ(earning->person, "resident:a");
+  EXPECT_EQ(earning->event_key, "report:R9:verified");
+  EXPECT_EQ(earning->by, "d01");
+  e.action = "dispatch";
+  EXPECT_FALSE(earning_for(r, e));
+  e.action = "register";
+  for (const char* nobody : {"", "app:wechat", "system"}) {
+    r.submitted_by = nobody;
+    EXPECT_FALSE(earning_for(r, e)) << nobody;
+  }
+  EXPECT_EQ(code_of([] { check_person("resident:\xff"); }), ErrorCode::invalid_argument);
+  EXPECT_EQ(code_of([] { check_person(std::string(129, 'a')); }), ErrorCode::invalid_argument);
+  EXPECT_FALSE(code_of([] { check_person("resident:张三"); }));
+}

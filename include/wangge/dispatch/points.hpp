@@ -44,6 +44,10 @@ struct Line {
 /// "12", "e0"): one entry, one name.
 std::optional<std::int64_t> entry_number(std::string_view id);
 
+/// A person's id as the ledger takes it: 1 to 128 bytes of UTF-8 without control characters.
+/// @throws Error(invalid_argument) naming the rule otherwise.
+void check_person(const std::string& person);
+
 /// The account of a person ("person:" + id): the only kind that may not go below zero.
 std::string person_account(std::string_view person);
 
