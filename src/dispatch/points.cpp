@@ -223,7 +223,8 @@ void check_entry(const LedgerView& view, const Entry& e) {
     throw Error(ErrorCode::invalid_argument,
                 "entries are posted in time order: this one is dated before the last");
   for (const Line& l : e.lines) {
-    if (l.account.rfind("person:", 0) != 0) continue;
+    // Only a line that takes points can take a person below zero.
+    if (l.amount >= 0 || l.account.rfind("person:", 0) != 0) continue;
     const std::int64_t has = view.balance(l.account);
     if (has + l.amount < 0)
       throw Error(ErrorCode::conflict, l.account.substr(7) + " has " + std::to_string(has) +

@@ -228,7 +228,7 @@ class Session final : public SqlSession {
   std::size_t run(const std::string& text, const Row& params) override {
     return static_cast<std::size_t>(exec(text, params).affected_rows());
   }
-  void lock_ledger() override {
+  void acquire_ledger_lock() override {
     // Held to the end of the transaction: one posting reads and writes the ledger at a time,
     // whichever node it runs on (the balances it checks cannot change under it).
     run("SELECT pg_advisory_xact_lock(7204302)", {});
@@ -297,7 +297,10 @@ class Writer final : public TransactionBackend {
   }
   void savepoint() override { tx_->exec0("SAVEPOINT job"); }
   void release_savepoint() override { tx_->exec0("RELEASE SAVEPOINT job"); }
-  void rollback_to_savepoint() override { tx_->exec0("ROLLBACK TO SAVEPOINT job"); }
+  void rollback_to_savepoint() override {
+    tx_->exec0("ROLLBACK TO SAVEPOINT job");
+    session_->rolled_back_job();
+  }
   void commit() override {
     try {
       tx_->commit();  // synchronous_commit=on: durable when this returns

@@ -2,6 +2,7 @@
 // read the ledger through a LedgerView over the write transaction, and the entry they plan is
 // appended there (see ledger.hpp).
 #include <algorithm>
+#include <map>
 
 #include "sql_store.hpp"
 #include "wangge/util/error.hpp"
@@ -52,18 +53,27 @@ std::optional<pts::Entry> entry_with_lines(SqlSession& s, const std::string& id)
 /// The ledger as one transaction sees it (the write's, with the batch's earlier postings).
 class SqlLedgerView final : public pts::LedgerView {
  public:
+  /// Reads the ledger's last entry, unless this transaction knows it already (it holds the
+  /// lock, so nobody else appended since).
   explicit SqlLedgerView(SqlSession& s) : s_(s) {
-    auto last = s_.rows("SELECT seq, at FROM ledger_entries ORDER BY seq DESC LIMIT 1", {});
-    if (!last.empty()) {
-      last_seq_ = int_at(last[0], 0);
-      last_at_ = from_millis(int_at(last[0], 1));
+    if (!s_.ledger_tail_) {
+      auto last = s_.rows("SELECT seq, at FROM ledger_entries ORDER BY seq DESC LIMIT 1", {});
+      s_.ledger_tail_.emplace(0, dispatch::Instant{});
+      if (!last.empty())
+        s_.ledger_tail_.emplace(int_at(last[0], 0), from_millis(int_at(last[0], 1)));
     }
+    last_seq_ = s_.ledger_tail_->first;
+    if (last_seq_ > 0) last_at_ = s_.ledger_tail_->second;
   }
   std::int64_t balance(const std::string& account) const override {
-    return int_at(s_.rows("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_lines "
-                          "WHERE account = ?",
-                          {account})[0],
-                  0);
+    // Read once per plan (a redemption's rule and the entry's check both ask).
+    if (const auto known = balances_.find(account); known != balances_.end()) return known->second;
+    const std::int64_t b = int_at(s_.rows("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM "
+                                          "ledger_lines WHERE account = ?",
+                                          {account})[0],
+                                  0);
+    balances_.emplace(account, b);
+    return b;
   }
   std::optional<pts::Entry> entry(const std::string& id) const override {
     return entry_with_lines(s_, id);
@@ -75,13 +85,23 @@ class SqlLedgerView final : public pts::LedgerView {
     return "e" + std::to_string(int_at(found[0], 0));
   }
   std::optional<pts::Entry> standing_earning(const std::string& key) const override {
-    auto found = s_.rows(std::string("SELECT ") + kColumns +
-                             " FROM ledger_entries e WHERE kind = 'earn' AND source = ? AND NOT "
-                             "EXISTS (SELECT 1 FROM ledger_entries r WHERE r.kind = 'reverse' "
-                             "AND r.source = 'e' || e.seq) ORDER BY seq DESC LIMIT 1",
-                         {key});
-    if (found.empty()) return std::nullopt;
-    return entry_with_lines(s_, "e" + std::to_string(int_at(found[0], 0)));
+    for (const auto& [seq, reversed] : earnings(key))
+      if (!reversed) return entry_with_lines(s_, "e" + std::to_string(seq));
+    return std::nullopt;
+  }
+  /// Every earning of @p key, in order, each with whether it was reversed (one query per key).
+  const std::vector<std::pair<std::int64_t, bool>>& earnings(const std::string& key) const {
+    if (earnings_key_ != key || !earnings_) {
+      earnings_.emplace();
+      for (const Row& row :
+           s_.rows("SELECT seq, CASE WHEN EXISTS (SELECT 1 FROM ledger_entries r WHERE r.kind = "
+                   "'reverse' AND r.source = 'e' || e.seq) THEN 1 ELSE 0 END FROM ledger_entries e "
+                   "WHERE kind = 'earn' AND source = ? ORDER BY seq",
+                   {key}))
+        earnings_->emplace_back(int_at(row, 0), int_at(row, 1) != 0);
+      earnings_key_ = key;
+    }
+    return *earnings_;
   }
   std::vector<pts::Entry> person_entries(const std::string& person) const override {
     return decode_entries(s_.rows(
@@ -95,6 +115,9 @@ class SqlLedgerView final : public pts::LedgerView {
   SqlSession& s_;
   std::int64_t last_seq_ = 0;
   std::optional<dispatch::Instant> last_at_;
+  mutable std::map<std::string, std::int64_t> balances_;
+  mutable std::string earnings_key_;
+  mutable std::optional<std::vector<std::pair<std::int64_t, bool>>> earnings_;
 };
 
 }  // namespace
@@ -124,19 +147,21 @@ pts::Posted SqlSession::post_points(const LedgerPlan& plan, const std::string& r
   // the database's own guarantee that an event never has two standing earnings.
   std::int64_t round = 0;
   if (e.kind == pts::Kind::earn)
-    round = int_at(rows("SELECT COUNT(*) FROM ledger_entries e WHERE kind = 'earn' AND source = "
-                        "? AND EXISTS (SELECT 1 FROM ledger_entries r WHERE r.kind = 'reverse' "
-                        "AND r.source = 'e' || e.seq)",
-                        {e.source})[0],
-                   0);
+    for (const auto& [earlier, reversed] : view.earnings(e.source)) round += reversed ? 1 : 0;
   run("INSERT INTO ledger_entries (seq, kind, person, amount, source, rule, reason, at, "
       "by_actor, round, request_key, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {*seq, std::string(pts::to_string(e.kind)), e.person, e.amount, e.source, e.rule, e.reason,
        to_millis(e.at), e.by, round, request_key.empty() ? Value() : Value(request_key),
        request_key.empty() ? Value() : Value(request_hash)});
-  for (const pts::Line& l : e.lines)
-    run("INSERT INTO ledger_lines (seq, account, amount) VALUES (?, ?, ?)",
-        {*seq, l.account, l.amount});
+  // The lines in one statement (one round trip to PostgreSQL).
+  std::string lines_sql = "INSERT INTO ledger_lines (seq, account, amount) VALUES ";
+  Row params;
+  for (const pts::Line& l : e.lines) {
+    lines_sql += params.empty() ? "(?, ?, ?)" : ", (?, ?, ?)";
+    params.insert(params.end(), {*seq, l.account, l.amount});
+  }
+  if (!params.empty()) run(lines_sql, params);
+  ledger_tail_.emplace(*seq, e.at);  // the next posting of this transaction starts from here
   return posted;
 }
 

@@ -58,9 +58,31 @@ class SqlSession : public WriteTx {
   dispatch::points::Posted post_points(const LedgerPlan& plan, const std::string& request_key,
                                        const std::string& request_hash) override;  // sql_ledger.cpp
 
-  /// Serialises postings to the ledger across processes until the transaction ends
-  /// (PostgreSQL: an advisory lock; SQLite's writer is alone already).
-  virtual void lock_ledger() {}
+  /// Serialises postings to the ledger across processes until the transaction ends (once per
+  /// transaction; PostgreSQL: an advisory lock, SQLite's writer is alone already).
+  void lock_ledger() {
+    if (ledger_locked_) return;
+    acquire_ledger_lock();
+    ledger_locked_ = true;
+  }
+  /// A new transaction: no lock held, nothing of the ledger remembered.
+  void begin_transaction() noexcept {
+    ledger_locked_ = false;
+    ledger_tail_.reset();
+  }
+  /// A job rolled back to its savepoint: what it appended to the ledger is gone (the lock
+  /// stays to the end of the transaction).
+  void rolled_back_job() noexcept { ledger_tail_.reset(); }
+
+  /// The ledger's last entry (number, time) as this transaction last saw or wrote it, while it
+  /// holds the ledger's lock (postings of one batch skip reading it again).
+  std::optional<std::pair<std::int64_t, dispatch::Instant>> ledger_tail_;
+
+ protected:
+  virtual void acquire_ledger_lock() {}
+
+ private:
+  bool ledger_locked_ = false;
 };
 
 /// The Store methods both dialects answer with the same SQL.

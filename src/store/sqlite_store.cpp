@@ -139,10 +139,16 @@ class Writer final : public TransactionBackend {
  public:
   explicit Writer(const std::string& path)
       : db_(path, Connection::Mode::read_write), session_(db_) {}
-  void begin() override { db_.cached("BEGIN IMMEDIATE").run(); }
+  void begin() override {
+    db_.cached("BEGIN IMMEDIATE").run();
+    session_.begin_transaction();
+  }
   void savepoint() override { db_.cached("SAVEPOINT job").run(); }
   void release_savepoint() override { db_.cached("RELEASE job").run(); }
-  void rollback_to_savepoint() override { db_.cached("ROLLBACK TO job").run(); }
+  void rollback_to_savepoint() override {
+    db_.cached("ROLLBACK TO job").run();
+    session_.rolled_back_job();
+  }
   void commit() override { db_.cached("COMMIT").run(); }
   void rollback() noexcept override {
     sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);

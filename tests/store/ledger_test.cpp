@@ -310,3 +310,45 @@ TEST_P(StoreConformance, ARequestKeyPostsOnceAndAnEarningCommitsWithItsWrite) {
 
 }  // namespace
 }  // namespace wangge::store
+
+namespace wangge::store {
+namespace {
+
+TEST_P(StoreConformance, PostingsOfOneBatchWhoseWritesFailLeaveNoTraceNorGap) {
+  // Many writes at once share a group-commit batch; every other one posts and then fails. The
+  // ones kept number the ledger without a gap, and nothing of the failed ones stays.
+  constexpr int kThreads = 16;
+  std::barrier start(kThreads);
+  std::atomic<int> kept{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int i = 0; i < 4; ++i) {
+        try {
+          store_->write([&](WriteTx& tx) {
+            tx.post_points(
+                [&](const pts::LedgerView& v) {
+                  return pts::Posted{
+                      pts::plan_award(v, {"resident:t" + std::to_string(t), "a01", "表彰", 1 + i,
+                                          std::max(day(0), v.last_at().value_or(day(0)))}),
+                      false};
+                },
+                "", "");
+            if ((t + i) % 2) throw Error(ErrorCode::conflict, "the change was refused");
+          });
+          ++kept;
+        } catch (const Error&) {
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  ASSERT_EQ(kept.load(), kThreads * 2);
+  EXPECT_EQ(store_->ledger().ledger_totals(),
+            (std::pair<std::int64_t, std::size_t>(0, static_cast<std::size_t>(kThreads * 2))));
+  for (int n = 1; n <= kThreads * 2; ++n)
+    EXPECT_TRUE(store_->ledger().ledger_entry("e" + std::to_string(n))) << "e" << n;
+}
+
+}  // namespace
+}  // namespace wangge::store
