@@ -34,6 +34,9 @@ export const FIELD = {
 
 export const CHANNEL = { app: '居民上报', mini_program: '小程序', patrol: '巡查发现', hotline: '12345 热线' };
 
+/** A ledger entry's kind, as the points page names it. */
+export const POINTS_KIND = { earn: '获得', award: '表彰', redeem: '兑换', expire: '过期', reverse: '冲正' };
+
 export const RATING = { 1: '很不满意', 2: '不满意', 3: '基本满意', 4: '满意', 5: '非常满意' };
 
 /** The fields a refusal may name (the server's detail names them in English, in quotes). */

@@ -113,6 +113,20 @@ test('the whole loop across five roles, in five browsers', async ({ browser, req
   await expect(stateOf(dispatcher)).toHaveText('已派遣');
   await shot(dispatcher, 'case-desktop');
 
+  // 受理 verified the report: its reporter earned points (积分银行), shown on her phone with the
+  // case it came from; what she cannot afford yet is marked so and cannot be pressed.
+  await resident.goto('/console/points');
+  await expect(resident.locator('[data-balance]')).toHaveText('5');
+  const earned = resident.locator('.ledger .entry').first();
+  await expect(earned).toContainText('上报问题经核实');
+  await expect(earned).toContainText('+5');
+  await expect(earned.locator(`a[href="/console/cases/${caseId}"]`)).toBeVisible();
+  const haircut = resident.locator('.catalogue button[data-item="haircut"]');
+  await expect(haircut).toHaveText('积分不足');
+  await expect(haircut).toBeDisabled();
+  await accessible(resident, 'points-phone');
+  await shot(resident, 'points-phone');
+
   // Another block's 邻长 cannot open it by its URL.
   const stranger = await open(browser, PHONE);
   await signInStaff(stranger, 'other_worker');
