@@ -245,10 +245,13 @@ Posted plan_earn(const LedgerView& view, const Policy& policy, const EarnRequest
   }
   if (r.units < 1 || r.units > 1000)
     throw Error(ErrorCode::invalid_argument, "units must be a whole number from 1 to 1000");
-  if (rule->points < 1 || rule->points > kMaxPoints / r.units)
+  if (r.amount) {
+    require_points(*r.amount, "points");
+  } else if (rule->points < 1 || rule->points > kMaxPoints / r.units) {
     throw Error(ErrorCode::invalid_argument,
                 "the points earned must be a whole number from 1 to " + std::to_string(kMaxPoints));
-  const std::int64_t amount = rule->points * r.units;
+  }
+  const std::int64_t amount = r.amount ? *r.amount : rule->points * r.units;
   // The same event earns once; after its earning was reversed, it may earn again.
   if (const auto before = view.standing_earning(r.event_key)) {
     if (before->person == r.person && before->amount == amount && before->rule == rule->event)

@@ -187,7 +187,8 @@ ExpiryRun PointsBank::expire_due(const dispatch::Actor& by, dispatch::Instant no
   std::string after;
   while (run.people < max_people) {
     const auto page = store_.ledger().holders(after, std::min<std::size_t>(500, max_people));
-    for (const auto& [person, balance] : page) {
+    for (const auto& holder : page) {
+      const std::string& person = holder.first;  // (a lambda may not capture a binding: clang 14)
       ++run.people;
       // Read first: most holders have nothing due, and a read costs no write.
       if (pts::expirable(ref->points, store_.ledger().person_entries(person, 100000), now) == 0)

@@ -103,6 +103,8 @@ struct EarnRequest {
   std::int64_t units = 1;  ///< e.g. volunteer hours: points = rule.points × units
   Instant at;
   std::string by = "system";
+  /// Points fixed in advance instead of the rule's × units (a task's bounty, 揭榜挂帅).
+  std::optional<std::int64_t> amount = std::nullopt;
 };
 struct AwardRequest {
   std::string person, by, reason;
