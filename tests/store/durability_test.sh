@@ -29,7 +29,18 @@ fi
 for round in $(seq "$ROUNDS"); do
   "$WRITER" write "$STORE" "$DATA" "round$round" 6 >>"$TMP/acks" 2>>"$TMP/writer.err" &
   pid=$!
-  # Let it open the store and write for a random 0.3–1.5 s, then kill it mid-flight.
+  # Wait until it has opened the store (a sanitized build on a busy machine may take seconds),
+  # then let it write for a random 0.3–1.5 s and kill it mid-flight.
+  for _ in $(seq 1200); do
+    grep -q "^READY round$round\$" "$TMP/acks" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if ! grep -q "^READY round$round\$" "$TMP/acks"; then
+    echo "round $round: the writer did not open the store within 60 s"
+    tail -5 "$TMP/writer.err"
+    exit 1
+  fi
   sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.3 + (r % 120) / 100 }')"
   kill -9 "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null

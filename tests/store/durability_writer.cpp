@@ -3,12 +3,15 @@
 //   durability_writer write STORE DATA ROUND THREADS   submits reports from THREADS threads until
 //       killed; after each submission is acknowledged (its commit durable) prints
 //       "ACK <idempotency key> <report id>", and after each acknowledged action
-//       "ACT <report id> <version>", each line with one write(2) so a kill never splits one.
+//       "ACT <report id> <version>", each line with one write(2) so a kill never splits one;
+//       "READY <round>" first, once the store is open.
 //   durability_writer verify STORE DATA ACKS           checks that every acknowledged report is
-//       present exactly once (its key maps to it) with its events intact, and that the store
-//       passes its integrity check. Exit 0 when all hold, 1 otherwise.
+//       present exactly once (its key maps to it) with its events intact, that every registered
+//       case earned its reporter points exactly once (the ledger, written in the same commit),
+//       and that the store passes its integrity check. Exit 0 when all hold, 1 otherwise.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -39,6 +42,7 @@ std::unique_ptr<service::Service> open(const char* store, const char* data) {
 int write_forever(const char* store, const char* data, const std::string& round, int threads) {
   auto service = open(store, data);
   const dispatch::Actor dispatcher = service->actor("d01");
+  say("READY " + round);  // the kill is timed from here, not from a start that may be slow
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
@@ -103,6 +107,20 @@ int verify(const char* store, const char* data, const char* acks_path) {
       v = std::max(v, std::stoi(b));
     }
   }
+  // What the ledger holds for the reporter: the source of every earning (each "report:<id>:
+  // verified"), read page by page.
+  std::map<std::string, int> earned;
+  store::LedgerQuery q;
+  q.person = "resident:durability";
+  q.limit = 1000;
+  for (;;) {
+    const auto page = direct->ledger().ledger_entries(q);
+    for (const auto& e : page)
+      if (e.kind == dispatch::points::Kind::earn) ++earned[e.source];
+    if (page.size() < q.limit) break;
+    q.before = dispatch::points::entry_number(page.back().id);
+  }
+  std::size_t registered = 0;
   for (const auto& [id, version] : min_version) {
     const auto r = service->report(id, admin);
     if (!r) {
@@ -116,12 +134,27 @@ int verify(const char* store, const char* data, const char* acks_path) {
       problem("report " + id + " has " + std::to_string(events.size()) + " events for version " +
               std::to_string(r->version));
     }
+    // Registered (受理): it earned its reporter points once, in the same commit.
+    const bool was_registered = std::any_of(events.begin(), events.end(),
+                                            [](const auto& e) { return e.action == "register"; });
+    const int earnings =
+        earned.count("report:" + id + ":verified") ? earned.at("report:" + id + ":verified") : 0;
+    registered += was_registered;
+    if (earnings != (was_registered ? 1 : 0))
+      problem("report " + id + (was_registered ? " was registered" : " was not registered") +
+              " and earned " + std::to_string(earnings) + " time(s)");
   }
+  std::size_t earnings_in_all = 0;
+  for (const auto& [source, n] : earned) earnings_in_all += static_cast<std::size_t>(n);
+  if (earnings_in_all != registered)
+    problem(std::to_string(earnings_in_all) + " earnings in the ledger for " +
+            std::to_string(registered) + " registered reports");
+  if (direct->ledger().ledger_totals().first != 0) problem("the ledger's lines do not sum to zero");
   for (const std::string& p : direct->check_integrity()) problem("integrity: " + p);
   std::printf(
-      "verified %zu acknowledged submissions and %zu actions over %zu reports; %zu stored in all; "
-      "%zu problem(s)\n",
-      acked, acted, min_version.size(), direct->report_count(), problems);
+      "verified %zu acknowledged submissions and %zu actions over %zu reports (%zu registered, "
+      "each earned once); %zu stored in all; %zu problem(s)\n",
+      acked, acted, min_version.size(), registered, direct->report_count(), problems);
   return problems == 0 ? 0 : 1;
 }
 
