@@ -21,6 +21,33 @@ void print_entry(const pts::Entry& e, const dispatch::TimeZone& zone, bool repla
               replayed ? "  (posted before: replayed)" : "");
 }
 
+int print_balance(service::PointsBank& bank, const std::string& person,
+                  const dispatch::Actor& admin, dispatch::Instant now,
+                  const dispatch::TimeZone& zone) {
+  const service::PointsAccount acc = bank.account(person, admin, now);
+  std::printf("%s: %lld points (earned %lld, redeemed %lld, expired %lld; %zu entries)\n",
+              acc.person.c_str(), static_cast<long long>(acc.summary.balance),
+              static_cast<long long>(acc.summary.earned),
+              static_cast<long long>(acc.summary.redeemed),
+              static_cast<long long>(acc.summary.expired), acc.summary.entries);
+  if (acc.expiring > 0)
+    std::printf("%lld expire by %s unless used\n", static_cast<long long>(acc.expiring),
+                dispatch::format_iso(acc.expiring_by, zone).c_str());
+  return 0;
+}
+
+int print_policy(const pts::Policy& p) {
+  std::printf("points last %d months\nrules:\n", p.validity_months);
+  for (const pts::EarningRule& r : p.rules)
+    std::printf("  %-20s %6lld  %s\n", r.event.c_str(), static_cast<long long>(r.points),
+                r.name.c_str());
+  std::printf("catalogue:\n");
+  for (const pts::CatalogueItem& c : p.catalogue)
+    std::printf("  %-20s %6lld  %s (%s)\n", c.id.c_str(), static_cast<long long>(c.points),
+                c.name.c_str(), c.provider.c_str());
+  return 0;
+}
+
 }  // namespace
 
 Runner add_points_command(CLI::App& app) {
@@ -83,18 +110,7 @@ Runner add_points_command(CLI::App& app) {
     const auto& zone = ref->calendar.zone();
     const dispatch::Instant now = dispatch::now_utc();
     const dispatch::Actor admin = dispatch::Actor::system();  // the operator: an admin
-    if (balance->parsed()) {
-      const service::PointsAccount acc = bank.account(a->person, admin, now);
-      std::printf("%s: %lld points (earned %lld, redeemed %lld, expired %lld; %zu entries)\n",
-                  acc.person.c_str(), static_cast<long long>(acc.summary.balance),
-                  static_cast<long long>(acc.summary.earned),
-                  static_cast<long long>(acc.summary.redeemed),
-                  static_cast<long long>(acc.summary.expired), acc.summary.entries);
-      if (acc.expiring > 0)
-        std::printf("%lld expire by %s unless used\n", static_cast<long long>(acc.expiring),
-                    dispatch::format_iso(acc.expiring_by, zone).c_str());
-      return 0;
-    }
+    if (balance->parsed()) return print_balance(bank, a->person, admin, now, zone);
     if (entries->parsed()) {
       store::LedgerQuery q;
       if (!a->person.empty()) q.person = a->person;
@@ -108,18 +124,7 @@ Runner add_points_command(CLI::App& app) {
       for (const pts::Entry& e : bank.entries(q, admin)) print_entry(e, zone);
       return 0;
     }
-    if (policy->parsed()) {
-      const pts::Policy p = bank.policy();
-      std::printf("points last %d months\nrules:\n", p.validity_months);
-      for (const pts::EarningRule& r : p.rules)
-        std::printf("  %-20s %6lld  %s\n", r.event.c_str(), static_cast<long long>(r.points),
-                    r.name.c_str());
-      std::printf("catalogue:\n");
-      for (const pts::CatalogueItem& c : p.catalogue)
-        std::printf("  %-20s %6lld  %s (%s)\n", c.id.c_str(), static_cast<long long>(c.points),
-                    c.name.c_str(), c.provider.c_str());
-      return 0;
-    }
+    if (policy->parsed()) return print_policy(bank.policy());
     if (expire->parsed()) {
       const dispatch::Instant at = a->at.empty() ? now : parse_time_option(a->at, "--at", zone);
       const service::ExpiryRun run = bank.expire_due(admin, at);
