@@ -268,6 +268,12 @@ const Actor* ReferenceData::staff_member(const std::string& id) const {
   return nullptr;
 }
 
+const tasks::Volunteer* ReferenceData::volunteer(const std::string& id) const {
+  for (const tasks::Volunteer& v : volunteers)
+    if (v.id == id) return &v;
+  return nullptr;
+}
+
 ReferenceData parse_reference(const std::string& categories_json,
                               const std::string& organisation_json,
                               const std::string& calendar_json) {
@@ -322,6 +328,24 @@ ReferenceData parse_reference(const std::string& categories_json,
       }
       if (ref.staff_member(a.id)) bad(where, "the id is listed twice");
       ref.staff.push_back(std::move(a));
+    }
+    for (const json& v : org.value("volunteers", json::array())) {
+      tasks::Volunteer vol;
+      vol.id = str(v, "id", "organisation.json volunteers");
+      const std::string where = "organisation.json volunteer '" + vol.id + "'";
+      if (vol.id.rfind("resident:", 0) != 0 || vol.id.size() <= 9 || vol.id.size() > 128)
+        bad(where, "a volunteer's id is a resident's: resident:<id>");
+      vol.name = str(v, "name", where);
+      for (const json& g : v.value("grids", json::array())) {
+        if (!g.is_string()) bad(where, "'grids' must be a list of grid ids");
+        vol.grids.push_back(g.get<std::string>());
+      }
+      if (vol.grids.empty()) bad(where, "a volunteer needs 'grids' (where they serve)");
+      const auto verified = v.find("verified");
+      if (verified != v.end() && !verified->is_boolean()) bad(where, "'verified' must be true or false");
+      vol.verified = verified != v.end() && verified->get<bool>();
+      if (ref.volunteer(vol.id)) bad(where, "the id is listed twice");
+      ref.volunteers.push_back(std::move(vol));
     }
 
     const json cal = parse(calendar_json, "calendar.json");

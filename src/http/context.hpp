@@ -61,6 +61,7 @@ void add_account_routes(Router& router, Context& ctx);
 void add_media_routes(Router& router, Context& ctx);
 void add_notification_routes(Router& router, Context& ctx);
 void add_points_routes(Router& router, Context& ctx);
+void add_task_routes(Router& router, Context& ctx);
 void add_event_routes(Router& router, Context& ctx);
 /// `/` and `/console/…`: the web console's page and assets (ServerConfig::console_dir).
 void add_console_routes(Router& router, Context& ctx);

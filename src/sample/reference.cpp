@@ -163,7 +163,21 @@ ordered_json organisation(const std::vector<grid::Grid>& grids) {
                      {"title", g.leader.role},
                      {"grids", {g.id}}});
   }
-  return ordered_json{{"departments", departments}, {"staff", staff}};
+  // 志愿者: residents who take on tasks (圆单, 揭榜挂帅) in a group of the sample block the
+  // sample's point lies in; one not verified yet.
+  ordered_json volunteers = ordered_json::array();
+  for (const grid::Grid& g : grids) {
+    if (g.id != "43030200901300105" || g.parent_id.empty()) continue;
+    volunteers.push_back({{"id", "resident:v01"},
+                          {"name", "陈红"},
+                          {"grids", {g.parent_id}},
+                          {"verified", true}});
+    volunteers.push_back({{"id", "resident:v02"},
+                          {"name", "刘强"},
+                          {"grids", {g.parent_id}},
+                          {"verified", false}});
+  }
+  return ordered_json{{"departments", departments}, {"staff", staff}, {"volunteers", volunteers}};
 }
 
 // Office hours of a Hunan subdistrict; holidays and make-up days (调休) after the State

@@ -16,6 +16,7 @@
 #include "wangge/service/media_library.hpp"
 #include "wangge/service/notifications.hpp"
 #include "wangge/service/points_bank.hpp"
+#include "wangge/service/task_board.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
@@ -78,6 +79,7 @@ struct Service::Dispatch {
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<Notifications> notifications;
   std::unique_ptr<PointsBank> points;
+  std::unique_ptr<TaskBoard> tasks;
   std::unique_ptr<ChangeFeed> feed = std::make_unique<ChangeFeed>();
 
   std::shared_ptr<const dispatch::ReferenceData> reference() const {
@@ -115,6 +117,21 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
   });
   d->points =
       std::make_unique<PointsBank>(*d->store, [svc = service.get()] { return svc->reference(); });
+  d->tasks = std::make_unique<TaskBoard>(
+      *d->store, [svc = service.get()] { return svc->reference(); },
+      [svc = service.get()](geo::LonLat p, geo::Datum datum) {
+        std::vector<std::string> chain;
+        for (const ChainEntry& e : svc->locate(p, datum).chain) chain.push_back(e.id);
+        return chain;
+      },
+      [svc = service.get()](const std::string& id) {
+        std::vector<std::string> chain;
+        const auto index = svc->grid_index();
+        for (auto i = index->grids().find(id); i && chain.size() < 64;
+             i = index->grids().find(index->grids()[*i].parent_id))
+          chain.push_back(index->grids()[*i].id);
+        return chain;
+      });
   service->dispatch_ = std::move(d);
   Dispatch& dispatch = *service->dispatch_;
   const dispatch::Instant now = dispatch::now_utc();
@@ -174,6 +191,11 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
 ChangeFeed& Service::changes() const {
   store();
   return *dispatch_->feed;
+}
+
+TaskBoard& Service::tasks() const {
+  store();
+  return *dispatch_->tasks;
 }
 
 PointsBank& Service::points() const {

@@ -453,13 +453,29 @@ CREATE TABLE ledger_lines (
 CREATE INDEX ledger_lines_account ON ledger_lines (account, amount);
 )sql";
 
+// 18: tasks residents and volunteers take on (圆单, 揭榜挂帅) and their events. grid_path is
+// "/root/…/leaf/" (a grid or below: LIKE '%/<id>/%'); grid_chain the ids, finest first.
+constexpr char kMigration18[] = R"sql(
+CREATE TABLE tasks (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
+  grid_path TEXT NOT NULL, grid_chain TEXT NOT NULL, points BIGINT NOT NULL, requester TEXT NOT NULL,
+  claimant TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, due_at BIGINT,
+  claimed_at BIGINT, done_at BIGINT, confirmed_at BIGINT, rating BIGINT NOT NULL, version BIGINT NOT NULL);
+CREATE INDEX tasks_created ON tasks (created_at, id);
+CREATE INDEX tasks_requester ON tasks (requester);
+CREATE INDEX tasks_claimant ON tasks (claimant);
+CREATE TABLE task_events (
+  task_id TEXT NOT NULL, seq BIGINT NOT NULL, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  from_state TEXT NOT NULL, to_state TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (task_id, seq));
+)sql";
+
 }  // namespace
 
 const std::vector<std::string>& shared_migrations() {
   static const std::vector<std::string> kMigrations{
       kMigration05, kMigration06, kMigration07, kMigration08, kMigration09,
       kMigration10, kMigration11, kMigration12, kMigration13, kMigration14,
-      kMigration15, kMigration16, kMigration17};
+      kMigration15, kMigration16, kMigration17, kMigration18};
   return kMigrations;
 }
 

@@ -57,6 +57,11 @@ class SqlSession : public WriteTx {
   std::size_t deliveries_in_window(const std::string& window) override;  // sql_notifications.cpp
   dispatch::points::Posted post_points(const LedgerPlan& plan, const std::string& request_key,
                                        const std::string& request_hash) override;  // sql_ledger.cpp
+  // sql_tasks.cpp
+  std::optional<dispatch::tasks::Task> task(const std::string& id) override;
+  void insert_task(const dispatch::tasks::Task& task) override;
+  void update_task(const dispatch::tasks::Task& task) override;
+  void append_task_event(const dispatch::tasks::TaskEvent& event) override;
 
   /// Serialises postings to the ledger across processes until the transaction ends (once per
   /// transaction; PostgreSQL: an advisory lock, SQLite's writer is alone already).
@@ -90,7 +95,8 @@ class SqlStore : public Store,
                  public AccountStore,
                  public MediaStore,
                  public NotificationStore,
-                 public LedgerStore {
+                 public LedgerStore,
+                 public TaskStore {
  public:
   std::optional<dispatch::Report> report(const std::string& id) override;
   std::vector<dispatch::Event> events(const std::string& report_id) override;
@@ -116,6 +122,7 @@ class SqlStore : public Store,
   MediaStore& media() override { return *this; }
   NotificationStore& notifications() override { return *this; }
   LedgerStore& ledger() override { return *this; }
+  TaskStore& tasks() override { return *this; }
 
   // AccountStore (sql_accounts.cpp)
   void insert_account(const Account& account) override;
@@ -172,6 +179,11 @@ class SqlStore : public Store,
   std::vector<std::pair<std::string, std::int64_t>> holders(const std::string& after,
                                                             std::size_t limit) override;
   std::pair<std::int64_t, std::size_t> ledger_totals() override;
+
+  // TaskStore (sql_tasks.cpp)
+  std::optional<dispatch::tasks::Task> task(const std::string& id) override;
+  std::vector<dispatch::tasks::TaskEvent> task_events(const std::string& id) override;
+  TaskPage tasks(const TaskFilter& filter) override;
 
  private:
   /// " FOR UPDATE" on PostgreSQL (rows read to be changed in a write stay locked), "" on SQLite.

@@ -11,6 +11,7 @@
 #include "wangge/dispatch/category.hpp"
 #include "wangge/dispatch/organisation.hpp"
 #include "wangge/dispatch/points.hpp"
+#include "wangge/dispatch/tasks.hpp"
 
 namespace wangge::dispatch {
 
@@ -44,6 +45,8 @@ struct ReferenceData {
   WorkflowRules rules;
   std::vector<Department> departments;
   std::vector<Actor> staff;
+  /// 志愿者: residents who take on tasks (圆单, 揭榜挂帅) in their grids once verified.
+  std::vector<tasks::Volunteer> volunteers;
   WorkCalendar calendar;
   IntakeLimits limits;
   /// The points bank's earning rules, catalogue and validity (points.json; the default policy
@@ -55,6 +58,7 @@ struct ReferenceData {
 
   const Department* department(const std::string& id) const;
   const Actor* staff_member(const std::string& id) const;
+  const tasks::Volunteer* volunteer(const std::string& id) const;
 };
 
 /// Parses the three documents. @throws Error(invalid_data) naming the document, the entry and

@@ -32,6 +32,7 @@ class Accounts;
 class MediaLibrary;
 class Notifications;
 class PointsBank;
+class TaskBoard;
 class ChangeFeed;
 
 /// One grid of a locate answer's chain.
@@ -287,6 +288,8 @@ class Service {
   Notifications& notifications() const;
   /// The points bank (积分银行): accounts, earnings, awards, redemptions, reversals, expiry.
   PointsBank& points() const;
+  /// The task board (圆单, 揭榜挂帅).
+  TaskBoard& tasks() const;
   /// Committed report changes, live (needs open()): what GET /api/v1/events/stream sends.
   ChangeFeed& changes() const;
   /// Whether @p viewer may see @p r: the workflow's scope rule, and for the public

@@ -23,6 +23,7 @@
 #include "wangge/store/ledger.hpp"
 #include "wangge/store/media.hpp"
 #include "wangge/store/notifications.hpp"
+#include "wangge/store/tasks.hpp"
 
 namespace wangge::store {
 
@@ -105,6 +106,11 @@ class WriteTx {
   virtual dispatch::points::Posted post_points(const LedgerPlan& plan,
                                                const std::string& request_key,
                                                const std::string& request_hash) = 0;
+  /// Tasks (圆单, 揭榜挂帅). @throws Error(conflict) for a task id that exists.
+  virtual std::optional<dispatch::tasks::Task> task(const std::string& id) = 0;
+  virtual void insert_task(const dispatch::tasks::Task& task) = 0;
+  virtual void update_task(const dispatch::tasks::Task& task) = 0;
+  virtual void append_task_event(const dispatch::tasks::TaskEvent& event) = 0;
 };
 
 /// The order of a listing, by creation time (then id, so equal times still page stably).
@@ -213,6 +219,8 @@ class Store {
   virtual NotificationStore& notifications() = 0;
   /// The points bank's ledger (a port of its own).
   virtual LedgerStore& ledger() = 0;
+  /// Tasks residents and volunteers take on (a port of its own).
+  virtual TaskStore& tasks() = 0;
   /// Open reports per finest-grid path, aggregated in the database (one row per path that has
   /// any; at most as many rows as grids), with those overdue at @p now.
   virtual std::vector<GridPathCount> open_counts_by_path(dispatch::Instant now) = 0;
