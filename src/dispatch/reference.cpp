@@ -342,7 +342,8 @@ ReferenceData parse_reference(const std::string& categories_json,
       }
       if (vol.grids.empty()) bad(where, "a volunteer needs 'grids' (where they serve)");
       const auto verified = v.find("verified");
-      if (verified != v.end() && !verified->is_boolean()) bad(where, "'verified' must be true or false");
+      if (verified != v.end() && !verified->is_boolean())
+        bad(where, "'verified' must be true or false");
       vol.verified = verified != v.end() && verified->get<bool>();
       if (ref.volunteer(vol.id)) bad(where, "the id is listed twice");
       ref.volunteers.push_back(std::move(vol));

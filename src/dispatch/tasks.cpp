@@ -250,8 +250,8 @@ bool can_see(const Task& t, const Actor& by, const Volunteer* v) {
   if (by.anonymous || by.id.empty()) return false;
   if (by.id == t.requester || by.id == t.claimant) return true;
   if (staff_of(t, by)) return true;
-  return t.state == State::open && v && v->verified && v->id == by.id &&
-         covers(v->grids, t.grid_chain);
+  // Every listed volunteer of its grids sees an open task; claiming it takes a verified one.
+  return t.state == State::open && v && v->id == by.id && covers(v->grids, t.grid_chain);
 }
 
 std::vector<Action> allowed(const Task& t, const Actor& by, const Volunteer* v) {

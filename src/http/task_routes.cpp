@@ -91,9 +91,9 @@ Response list(Context& ctx, Request& req) {
   const store::TaskPage page = ctx.service.tasks().list(f, who(req));
   json items = json::array();
   for (const tk::Task& t : page.items) items.push_back(task_json(ctx, t, req.now));
-  return json_response(200, json{{"tasks", items},
-                                 {"next", page.next.empty() ? json() : json(page.next)}}
-                                .dump())
+  return json_response(
+             200,
+             json{{"tasks", items}, {"next", page.next.empty() ? json() : json(page.next)}}.dump())
       .header("Cache-Control", "no-store");
 }
 
@@ -116,7 +116,8 @@ Response publish(Context& ctx, Request& req) {
     const auto datum = l.text("datum").value_or("wgs84");
     l.no_others();
     if (!lon || !lat)
-      throw Error(ErrorCode::invalid_argument, "fields 'location.lon' and 'location.lat' are required");
+      throw Error(ErrorCode::invalid_argument,
+                  "fields 'location.lon' and 'location.lat' are required");
     const auto parsed = geo::parse_datum(datum);
     if (!parsed)
       throw Error(ErrorCode::invalid_argument,
@@ -128,7 +129,8 @@ Response publish(Context& ctx, Request& req) {
   d.points = f.integer("points", 1, tk::kMaxTaskPoints);
   if (const auto due = f.text("due_at")) {
     d.due_at = dispatch::parse_iso(*due, ctx.service.reference()->calendar.zone());
-    if (!d.due_at) throw Error(ErrorCode::invalid_argument, "field 'due_at' is not an ISO 8601 time");
+    if (!d.due_at)
+      throw Error(ErrorCode::invalid_argument, "field 'due_at' is not an ISO 8601 time");
   }
   f.no_others();
   const tk::Task t = ctx.service.tasks().publish(d, who(req), req.now);
@@ -138,9 +140,8 @@ Response publish(Context& ctx, Request& req) {
 
 /// GET /api/v1/tasks/{id}
 Response get(Context& ctx, Request& req) {
-  return json_response(200, view_json(ctx, ctx.service.tasks().view(id_param(req), who(req)),
-                                      req.now)
-                                .dump())
+  return json_response(
+             200, view_json(ctx, ctx.service.tasks().view(id_param(req), who(req)), req.now).dump())
       .header("Cache-Control", "no-store");
 }
 
@@ -158,10 +159,9 @@ Response act(Context& ctx, Request& req) {
   r.note = f.text("note").value_or("");
   r.rating = static_cast<int>(f.integer("rating", 1, 5).value_or(0));
   f.no_others();
-  return json_response(200, view_json(ctx, ctx.service.tasks().act(id_param(req), r, who(req),
-                                                                   req.now),
-                                      req.now)
-                                .dump());
+  return json_response(
+      200,
+      view_json(ctx, ctx.service.tasks().act(id_param(req), r, who(req), req.now), req.now).dump());
 }
 
 }  // namespace

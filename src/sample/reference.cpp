@@ -168,14 +168,10 @@ ordered_json organisation(const std::vector<grid::Grid>& grids) {
   ordered_json volunteers = ordered_json::array();
   for (const grid::Grid& g : grids) {
     if (g.id != "43030200901300105" || g.parent_id.empty()) continue;
-    volunteers.push_back({{"id", "resident:v01"},
-                          {"name", "陈红"},
-                          {"grids", {g.parent_id}},
-                          {"verified", true}});
-    volunteers.push_back({{"id", "resident:v02"},
-                          {"name", "刘强"},
-                          {"grids", {g.parent_id}},
-                          {"verified", false}});
+    volunteers.push_back(
+        {{"id", "resident:v01"}, {"name", "陈红"}, {"grids", {g.parent_id}}, {"verified", true}});
+    volunteers.push_back(
+        {{"id", "resident:v02"}, {"name", "刘强"}, {"grids", {g.parent_id}}, {"verified", false}});
   }
   return ordered_json{{"departments", departments}, {"staff", staff}, {"volunteers", volunteers}};
 }

@@ -16,8 +16,8 @@
 #include "wangge/service/media_library.hpp"
 #include "wangge/service/notifications.hpp"
 #include "wangge/service/points_bank.hpp"
-#include "wangge/service/task_board.hpp"
 #include "wangge/service/service.hpp"
+#include "wangge/service/task_board.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 

@@ -156,13 +156,22 @@ TaskPage SqlStore::tasks(const TaskFilter& f) {
     ways.push_back("requester = ? OR claimant = ?");
     params.insert(params.end(), {*f.involving, *f.involving});
   }
+  // A grid id is matched literally: LIKE's wildcards in it are escaped.
+  const auto path_of = [](const std::string& g) {
+    std::string out = "%/";
+    for (const char c : g) {
+      if (c == '%' || c == '_' || c == '!') out += '!';
+      out += c;
+    }
+    return out + "/%";
+  };
   for (const std::string& g : f.in_grids) {
-    ways.push_back("grid_path LIKE ?");
-    params.emplace_back("%/" + g + "/%");
+    ways.push_back("grid_path LIKE ? ESCAPE '!'");
+    params.emplace_back(path_of(g));
   }
   for (const std::string& g : f.open_in_grids) {
-    ways.push_back("(state = 'open' AND grid_path LIKE ?)");
-    params.emplace_back("%/" + g + "/%");
+    ways.push_back("(state = 'open' AND grid_path LIKE ? ESCAPE '!')");
+    params.emplace_back(path_of(g));
   }
   if (!ways.empty()) {
     where += " AND (";

@@ -214,5 +214,10 @@ TEST(Tasks, TheActionsOfferedAreExactlyTheOnesAllowed) {
   EXPECT_TRUE(late.overdue(at(11)));
   EXPECT_FALSE(can_see(late, resident("resident:x"), nullptr));
   EXPECT_TRUE(can_see(late, resident("resident:v1"), &here));  // open, in his grid: to claim
+  const Volunteer unverified{"resident:v2", "志愿者乙", {"G13"}, false};
+  EXPECT_TRUE(can_see(late, resident("resident:v2"), &unverified));  // sees; claim says why not
+  EXPECT_TRUE(allowed(late, resident("resident:v2"), &unverified).empty());
+  const Volunteer elsewhere{"resident:v3", "志愿者丙", {"G99"}, true};
+  EXPECT_FALSE(can_see(late, resident("resident:v3"), &elsewhere));
   EXPECT_FALSE(can_see(late, worker({"G99"}), nullptr));
 }

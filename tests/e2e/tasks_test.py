@@ -6,8 +6,8 @@ Usage: tasks_test.py WANGGE_BINARY SOURCE_DIR sqlite|postgis
 - a resident asks for help at a place: located to the 邻 there, the task_completed rule's
   points; bad bodies (no title, a place in no grid, lat 91, points set by a resident, a
   challenge by a resident, an unknown field) are precise 4xx and write nothing;
-- who sees it: the asker, the verified volunteer of its group (open, to claim), the office;
-  not an unrelated resident (404);
+- who sees it: the asker, the volunteers of its group (open, to claim), the office; not an
+  unrelated resident (404);
 - claims: an unverified volunteer, the asker himself: 403; two claims at once: one wins (409);
 - complete → reject (with a note) → complete → confirm by the asker: the volunteer earns the
   task's 20 points once (confirming again is 409, the balance stays);
@@ -75,6 +75,9 @@ def board(c, port, keys):
     r = call("GET", f"/api/v1/tasks/{tid}", "resident:v01")
     c.check("the verified volunteer of its group sees it, and may claim",
             r.status == 200 and r.json()["allowed_actions"] == ["claim"], r)
+    r = call("GET", f"/api/v1/tasks/{tid}", "resident:v02")
+    c.check("the unverified volunteer of its group sees it, with nothing he may do",
+            r.status == 200 and r.json()["allowed_actions"] == [], r)
     r = act(tid, "resident:v02", {"action": "claim"})
     c.check("an unverified volunteer claims: 403 saying why", r.status == 403 and "verified" in r.json()["detail"], r)
     r = act(tid, "resident:old", {"action": "claim"})

@@ -120,7 +120,8 @@ Step apply(Task& task, const Request& request, const Actor& by, const Volunteer*
            Instant now);
 
 /// Whether @p by may see @p task at all: its requester and claimant, staff whose scope covers
-/// it, and volunteers of its grids while it is open (to claim it).
+/// it, and the listed volunteers of its grids while it is open (to claim it, once verified:
+/// an unverified one sees it and is told why he may not claim).
 bool can_see(const Task& task, const Actor& by, const Volunteer* volunteer);
 
 /// The actions @p by may take on @p task now (for the console's buttons).

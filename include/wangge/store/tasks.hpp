@@ -15,8 +15,8 @@ namespace wangge::store {
 /// Which tasks a listing holds. The visibility fields are OR-ed (a task matching any is in);
 /// none set: every task. The others narrow it.
 struct TaskFilter {
-  std::optional<std::string> involving;  ///< asked for or claimed by this person
-  std::vector<std::string> in_grids;     ///< in one of these grids or below (staff's scope)
+  std::optional<std::string> involving;    ///< asked for or claimed by this person
+  std::vector<std::string> in_grids;       ///< in one of these grids or below (staff's scope)
   std::vector<std::string> open_in_grids;  ///< open, in one of these grids or below (volunteers)
   std::vector<dispatch::tasks::State> states;  ///< any of these; empty: all
   std::optional<dispatch::tasks::Kind> kind;
