@@ -40,7 +40,7 @@ int export_tiles(service::Service& service, const TileArgs& a, const std::string
     }
   }
   if (layers.empty()) layers = {"grids"};
-  const std::vector<service::TileLayerInfo> infos = *service.tile_layers();
+  const std::vector<service::TileLayerInfo> infos = *service.tiles().layers();
   nlohmann::json vector_layers = nlohmann::json::array();
   for (const std::string& l : layers) {
     const service::TileLayerInfo* info = nullptr;
@@ -110,7 +110,7 @@ int export_tiles(service::Service& service, const TileArgs& a, const std::string
   const service::TileRequest request{dispatch::now_utc()};
   for (const tiles::TileId& t : list) {
     std::string mvt;
-    for (const std::string& l : layers) mvt += service.tile(l, t, request)->mvt;
+    for (const std::string& l : layers) mvt += service.tiles().tile(l, t, request)->mvt;
     if (!mvt.empty()) {
       writer.tile(t, tiles::gzip(mvt));
       ++written;
@@ -189,7 +189,7 @@ Runner add_export_command(CLI::App& app) {
       r.by = service->actor(a->as);
     else
       r.by = dispatch::Actor{"", "anonymous", dispatch::Role::resident, {}, {}};
-    const std::size_t n = service->export_layer(r);
+    const std::size_t n = service->exports().layer(r);
     std::printf("%zu %s written to %s%s\n", n, a->what.c_str(), a->out.c_str(),
                 a->personal ? " (with personal fields)" : "");
     return 0;

@@ -62,14 +62,14 @@ int run(const StatsArgs& a) {
   q.now = a.at.empty() ? dispatch::now_utc() : parse_time_option(a.at, "--at", zone);
   const auto rows = service->stats(q);
   if (!a.out.empty()) {
-    const std::size_t n = service->export_stats(rows, q.group, a.out);
+    const std::size_t n = service->exports().stats_table(rows, q.group, a.out);
     std::fprintf(stderr, "%zu rows written to %s\n", n, a.out.c_str());
     return 0;
   }
   if (a.json) {
     auto j = service::stats_view(rows);
     for (std::size_t i = 0; i < rows.size(); ++i)
-      j[i]["label"] = service->stats_label(rows[i], q.group);
+      j[i]["label"] = service->exports().stats_label(rows[i], q.group);
     std::cout << nlohmann::json{{"group_by", a.group}, {"rows", j}}.dump(2) << "\n";
     return 0;
   }
@@ -90,7 +90,7 @@ int run(const StatsArgs& a) {
   std::printf("%s\n", head.c_str());
   for (const dispatch::StatsRow& r : rows) {
     std::printf("%s %7zu %7zu %7zu %7zu %8s %8s %7s %7s %7s %9s %9s\n",
-                text::pad_right(service->stats_label(r, q.group), 24).c_str(), r.reported,
+                text::pad_right(service->exports().stats_label(r, q.group), 24).c_str(), r.reported,
                 r.due_to_close, r.closed, r.overdue_open, percent(r.closure_rate).c_str(),
                 percent(r.on_time_rate).c_str(), percent(r.rework_rate).c_str(),
                 percent(r.same_day_rate).c_str(), percent(r.satisfaction_rate).c_str(),

@@ -518,7 +518,7 @@ Response stats(Context& ctx, Request& req) {
   if (format != "json") {
     // The office's Excel (or CSV with a byte-order mark), Chinese column names.
     Response r;
-    r.body = ctx.service.stats_file(ctx.service.stats(q), q.group, format);
+    r.body = ctx.service.exports().stats_file(ctx.service.stats(q), q.group, format);
     r.content_type = format == "xlsx"
                          ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                          : "text/csv; charset=utf-8";
@@ -527,7 +527,7 @@ Response stats(Context& ctx, Request& req) {
   }
   // Each row named as the export names it: the grid's, department's or category's name.
   std::vector<dispatch::StatsRow> rows = ctx.service.stats(q);
-  for (dispatch::StatsRow& row : rows) row.label = ctx.service.stats_label(row, q.group);
+  for (dispatch::StatsRow& row : rows) row.label = ctx.service.exports().stats_label(row, q.group);
   return json_response(200, json{{"group_by", group}, {"rows", service::stats_view(rows)}}.dump());
 }
 
@@ -544,8 +544,8 @@ Response reload_reference(Context& ctx, Request& req) {
 /// GET /api/v1/isochrones
 Response isochrones(Context& ctx, Request& req) {
   const geo::Datum datum = datum_param(req, true);
-  const auto areas = ctx.service.isochrones(req.param("service_point").value_or(""),
-                                            decimal_param(req, "minutes", 1, 60));
+  const auto areas = ctx.service.tiles().isochrones(req.param("service_point").value_or(""),
+                                                    decimal_param(req, "minutes", 1, 60));
   json features = json::array();
   for (const service::IsochroneArea& a : areas) {
     features.push_back({{"type", "Feature"},

@@ -226,7 +226,7 @@ void add_console_routes(Router& router, Context& ctx) {
               "/console/style",
               {"json"},
               [table, csp, &ctx](Request& req) {
-                const bool offline = ctx.service.basemap_bounds().valid();
+                const bool offline = ctx.service.tiles().basemap_bounds().valid();
                 const auto it = table->find(offline ? "style.json" : "style-without-basemap.json");
                 if (it == table->end())
                   throw Error(ErrorCode::not_found, "the console is not installed (no style.json)");

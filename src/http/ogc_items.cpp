@@ -107,7 +107,7 @@ std::vector<Item> memory_items(const Collection& c, service::Service& service,
     }
   } else if (c.id == "isochrones") {
     const auto net = service.nearest();
-    for (const auto& [sp, area] : service.isochrones()) {
+    for (const auto& [sp, area] : service.tiles().isochrones()) {
       if (area.empty() || !meets(geo::bbox_of(area), bbox)) continue;
       out.push_back({sp.id,
                      {{"service_point", sp.id},

@@ -72,7 +72,7 @@ Response metrics(Context& ctx, Request&) {
   Response r;
   r.content_type = "text/plain; version=0.0.4";
   Scrape now{ctx.queue_depth(), ctx.in_flight, ctx.service.reports_by_state(),
-             ctx.service.tile_cache_stats(), ctx.service.store_memory_bytes()};
+             ctx.service.tiles().cache_stats(), ctx.service.store_memory_bytes()};
   if (ctx.service.has_store()) {
     now.deliveries_by_state = ctx.service.notifications().counts();
     const service::NotifierStats tries = ctx.service.notifications().stats();

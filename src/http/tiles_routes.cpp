@@ -117,14 +117,14 @@ std::optional<Response> tile_answer(Context& ctx, Request& req, bool build) {
   const std::vector<std::string> names = layer_list(req.params.at("layers"));
   const tiles::TileId t = tile_id(req);
   const geo::Datum datum = datum_param(req, false);
-  const auto infos = ctx.service.tile_layers();
+  const auto infos = ctx.service.tiles().layers();
   std::vector<std::shared_ptr<const tiles::TileData>> parts;
   int max_age = 86400;
   for (const std::string& name : names) {
     const service::TileLayerInfo& info = layer_info(*infos, name);
     max_age = std::min(max_age, info.max_age_s);
-    auto data = build ? ctx.service.tile(name, t, service::TileRequest{req.now, datum})
-                      : ctx.service.cached_tile(info, t, datum);
+    auto data = build ? ctx.service.tiles().tile(name, t, service::TileRequest{req.now, datum})
+                      : ctx.service.tiles().cached(info, t, datum);
     if (!data) return std::nullopt;
     parts.push_back(std::move(data));
   }
@@ -140,7 +140,7 @@ Response tile(Context& ctx, Request& req) {
 Response tilejson(Context& ctx, Request& req) {
   const std::string joined = req.params.at("layers");
   const geo::Datum datum = datum_param(req, false);
-  const auto infos = ctx.service.tile_layers();
+  const auto infos = ctx.service.tiles().layers();
   json vector_layers = json::array();
   std::string version, description;
   int minzoom = 22, maxzoom = 0;
@@ -161,7 +161,7 @@ Response tilejson(Context& ctx, Request& req) {
   geo::BBox bounds;
   const auto index = ctx.service.grid_index();
   for (const grid::Grid& g : index->grids().grids()) bounds.extend(geo::bbox_of(g.geometry));
-  if (joined == "basemap") bounds = ctx.service.basemap_bounds();
+  if (joined == "basemap") bounds = ctx.service.tiles().basemap_bounds();
   // The corners in the datum asked for (the shift is smooth: corners suffice to a metre).
   if (datum != geo::Datum::wgs84 && bounds.valid()) {
     const geo::LonLat lo = geo::from_wgs84(geo::LonLat::trusted(bounds.min_x, bounds.min_y), datum);

@@ -92,7 +92,55 @@ struct Service::Dispatch {
   }
 };
 
-Service::Service() : tiles_(make_tile_state()) {}
+Service::Service() {
+  const auto grids = [this]() -> std::shared_ptr<const grid::GridIndex> {
+    const auto snapshot = grid_snapshot();
+    return snapshot ? snapshot->index : nullptr;
+  };
+  TileSource source;
+  source.grids = grids;
+  source.generation = [this] { return dispatch_ ? active_generation() : std::string("g0"); };
+  source.nearest = [this] { return dispatch_ ? nearest() : nullptr; };
+  source.reference = [this] { return dispatch_ ? reference() : nullptr; };
+  source.privacy = [this]() -> const dispatch::PrivacyPolicy& { return privacy(); };
+  source.public_reports = [this](store::ReportFilter f, std::size_t at_most,
+                                 const std::function<void(const dispatch::Report&)>& fn) {
+    if (!dispatch_) return std::size_t{0};
+    return each_report(std::move(f), dispatch::Actor::public_viewer(), at_most, fn);
+  };
+  source.open_counts = [this](dispatch::Instant now) {
+    return dispatch_ ? store().open_counts_by_path(now) : std::vector<store::GridPathCount>{};
+  };
+  tiles_ = std::make_unique<TileService>(std::move(source));
+  ExportSource out;
+  out.grids = grids;
+  out.nearest = [this] { return dispatch_ ? nearest() : nullptr; };
+  out.isochrones = [this] { return tiles_->isochrones(); };
+  out.reference = [this] { return reference(); };
+  out.privacy = [this]() -> const dispatch::PrivacyPolicy& { return privacy(); };
+  out.reports = [this](store::ReportFilter f, const dispatch::Actor& viewer, std::size_t at_most,
+                       const std::function<void(const dispatch::Report&)>& fn) {
+    return each_report(std::move(f), viewer, at_most, fn);
+  };
+  exports_ = std::make_unique<Exports>(std::move(out));
+}
+
+const Exports& Service::exports() const {
+  return *exports_;
+}
+
+TileService& Service::tiles() const {
+  return *tiles_;
+}
+
+void Service::report_changed(const dispatch::Report& r) {
+  if (dispatch_) changes().publish(r);
+  tiles_->report_changed(r);
+}
+
+void Service::reports_changed() {
+  tiles_->reports_changed();
+}
 Service::~Service() = default;
 
 std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
@@ -176,12 +224,12 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
     return false;
   };
   if (!basemap.empty()) {
-    service->load_basemap(basemap);  // named: a bad file stops the start, named
+    service->tiles().load_basemap(basemap);  // named: a bad file stops the start, named
   } else if (is_osm(network)) {
     // The network's file by default: one with no street or building to draw leaves the map
     // without a basemap, and the server starts.
     try {
-      service->load_basemap(network);
+      service->tiles().load_basemap(network);
     } catch (const Error&) {
     }
   }

@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "wangge/geo/feature_writer.hpp"
-#include "wangge/service/service.hpp"
+#include "wangge/service/exports.hpp"
 #include "wangge/service/views.hpp"
 #include "wangge/util/error.hpp"
 
@@ -143,7 +143,7 @@ geo::OutFeature report_feature(const dispatch::StaffReport& s, const dispatch::T
 
 }  // namespace
 
-std::size_t Service::export_layer(const ExportRequest& req) {
+std::size_t Exports::layer(const ExportRequest& req) const {
   if (req.personal && req.by.role != dispatch::Role::admin) {
     throw Error(ErrorCode::forbidden,
                 "personal fields are exported for an admin only (--as <admin id>), not for " +
@@ -151,23 +151,26 @@ std::size_t Service::export_layer(const ExportRequest& req) {
   }
   Layer l;
   if (req.what == "grids") {
-    l = grids_layer(grid_index()->grids(), req.personal);
+    const auto index = source_.grids();
+    if (!index) throw Error(ErrorCode::not_found, "no grids are loaded");
+    l = grids_layer(index->grids(), req.personal);
   } else if (req.what == "service-points") {
-    const auto net = nearest();
+    const auto net = source_.nearest();
     if (!net)
       throw Error(ErrorCode::not_found,
                   "no service points are loaded (give --data with service_points.geojson)");
     l = service_points_layer(*net);
   } else if (req.what == "isochrones") {
-    const auto net = nearest();
+    const auto net = source_.nearest();
     if (!net)
       throw Error(ErrorCode::not_found,
                   "no walking network is loaded (give --data with streets.osm)");
-    l = isochrones_layer(*net, isochrones());
+    l = isochrones_layer(*net, source_.isochrones());
   } else if (req.what == "reports") {
     l.kind = geo::GeometryKind::point;
     l.fields = report_fields(req.personal);
-    const auto ref = reference();
+    const auto ref = source_.reference();
+    const dispatch::PrivacyPolicy& privacy = source_.privacy();
     // With personal data (staff only): every case; without: what the public may see.
     dispatch::Actor all{"a-export", "export", dispatch::Role::admin, {}, {}};
     if (!req.personal) all = dispatch::Actor::public_viewer();
@@ -175,10 +178,11 @@ std::size_t Service::export_layer(const ExportRequest& req) {
     f.now = req.now;
     f.order = store::ListOrder::oldest_first;
     f.limit = 1000;
-    each_report(f, all, std::numeric_limits<std::size_t>::max(), [&](const dispatch::Report& r) {
-      l.features.push_back(report_feature(dispatch::staff_report(r, *ref, privacy(), req.now),
-                                          ref->calendar.zone(), req.personal));
-    });
+    source_.reports(
+        f, all, std::numeric_limits<std::size_t>::max(), [&](const dispatch::Report& r) {
+          l.features.push_back(report_feature(dispatch::staff_report(r, *ref, privacy, req.now),
+                                              ref->calendar.zone(), req.personal));
+        });
   } else {
     throw Error(
         ErrorCode::invalid_argument,
@@ -189,15 +193,15 @@ std::size_t Service::export_layer(const ExportRequest& req) {
   return l.features.size();
 }
 
-std::string Service::stats_label(const dispatch::StatsRow& row, dispatch::StatsGroup group) const {
+std::string Exports::stats_label(const dispatch::StatsRow& row, dispatch::StatsGroup group) const {
   if (!row.label.empty()) return row.label;
-  const auto ref = reference();
+  const auto ref = source_.reference();
   if (group == dispatch::StatsGroup::category) {
     if (const dispatch::Category* c = ref->categories.find(row.key)) return row.key + " " + c->name;
   } else if (group == dispatch::StatsGroup::department) {
     if (const dispatch::Department* d = ref->department(row.key)) return d->name;
   } else if (group == dispatch::StatsGroup::grid) {
-    const auto index = grids_ ? grid_index() : nullptr;
+    const auto index = source_.grids();
     if (index) {
       if (auto i = index->grids().find(row.key)) return index->grids()[*i].name;
     }
@@ -205,8 +209,8 @@ std::string Service::stats_label(const dispatch::StatsRow& row, dispatch::StatsG
   return row.key;
 }
 
-std::size_t Service::export_stats(const std::vector<dispatch::StatsRow>& rows,
-                                  dispatch::StatsGroup group, const std::string& path) const {
+std::size_t Exports::stats_table(const std::vector<dispatch::StatsRow>& rows,
+                                 dispatch::StatsGroup group, const std::string& path) const {
   const auto dot = path.rfind('.');
   std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -270,7 +274,7 @@ std::size_t Service::export_stats(const std::vector<dispatch::StatsRow>& rows,
   return out.size();
 }
 
-std::string Service::stats_file(const std::vector<dispatch::StatsRow>& rows,
+std::string Exports::stats_file(const std::vector<dispatch::StatsRow>& rows,
                                 dispatch::StatsGroup group, const std::string& format) const {
   if (format != "xlsx" && format != "csv")
     throw Error(ErrorCode::invalid_argument,
@@ -287,7 +291,7 @@ std::string Service::stats_file(const std::vector<dispatch::StatsRow>& rows,
     }
   } cleanup{dir};
   const std::string path = dir + "/stats." + format;
-  export_stats(rows, group, path);
+  stats_table(rows, group, path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::unavailable, "cannot read the table just written");
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

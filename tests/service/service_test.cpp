@@ -115,21 +115,23 @@ TEST_F(ServiceTest, AnOverlongNoteIsRefusedForEveryCallerAndChangesNothing) {
 TEST_F(ServiceTest, IsochronesNameAMissingPointAndGrowWithTheMinutes) {
   ASSERT_NE(service->nearest(), nullptr) << "the sample has a walking network";
   try {
-    service->isochrones("no-such-point", std::nullopt);
+    service->tiles().isochrones("no-such-point", std::nullopt);
     ADD_FAILURE() << "an unknown service point gave areas";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::not_found);
     EXPECT_NE(std::string(e.what()).find("'no-such-point'"), std::string::npos);
   }
   const std::string id = service->nearest()->points().front().id;
-  const auto five = service->isochrones(id, 5.0), fifteen = service->isochrones(id, 15.0);
+  const auto five = service->tiles().isochrones(id, 5.0),
+             fifteen = service->tiles().isochrones(id, 15.0);
   ASSERT_EQ(five.size(), 1u);
   ASSERT_EQ(fifteen.size(), 1u);
   EXPECT_EQ(five[0].point.id, id);
   EXPECT_EQ(five[0].minutes, 5.0);
   EXPECT_GT(area_m2(five[0].area), 0.0);
   EXPECT_GT(area_m2(fifteen[0].area), area_m2(five[0].area));
-  EXPECT_EQ(service->isochrones("", std::nullopt).size(), service->nearest()->points().size());
+  EXPECT_EQ(service->tiles().isochrones("", std::nullopt).size(),
+            service->nearest()->points().size());
 }
 
 TEST_F(ServiceTest, KeysAreCreatedAuthenticatedListedAndRevokedThroughTheService) {
@@ -224,7 +226,7 @@ TEST_F(ServiceTest, ATickThatRaisesTwoThingsOnOneCasePublishesItOnce) {
 std::size_t reports_in(Service& service, const tiles::TileId& t, geo::Datum datum,
                        dispatch::Instant now, bool& clustered) {
   std::size_t n = 0;
-  const auto data = service.tile("reports", t, TileRequest{now, datum});
+  const auto data = service.tiles().tile("reports", t, TileRequest{now, datum});
   for (const auto& layer : tiles::decode(data->mvt)) {
     for (const auto& f : layer.features) {
       const auto [x, y] = f.parts.at(0).at(0);
@@ -290,11 +292,11 @@ TEST_F(ServiceTest, ANewReportRefreshesItsTilesInBothDatums) {
     const tiles::TileId t = tiles::tile_of({at.lon(), at.lat()}, 16);
     bool clustered = false;
     const std::size_t before = reports_in(*service, t, datum, now, clustered);
-    const auto grids_before = service->tile("grids", t, TileRequest{now, datum});
+    const auto grids_before = service->tiles().tile("grids", t, TileRequest{now, datum});
     submit("两个坐标系的缓存 " + std::string(geo::to_string(datum)));
     EXPECT_EQ(reports_in(*service, t, datum, now, clustered), before + 1) << geo::to_string(datum);
     // The unit's open count changed: its grids tile is built again, not served from the cache.
-    EXPECT_NE(service->tile("grids", t, TileRequest{now, datum}), grids_before)
+    EXPECT_NE(service->tiles().tile("grids", t, TileRequest{now, datum}), grids_before)
         << geo::to_string(datum);
   }
 }

@@ -19,12 +19,9 @@
 #include "wangge/grid/import.hpp"
 #include "wangge/grid/validate.hpp"
 #include "wangge/network/nearest.hpp"
+#include "wangge/service/exports.hpp"
+#include "wangge/service/tile_service.hpp"
 #include "wangge/store/store.hpp"
-#include "wangge/tiles/tile_cache.hpp"
-
-namespace wangge::network {
-class SnapRaster;
-}  // namespace wangge::network
 
 namespace wangge::service {
 
@@ -112,45 +109,6 @@ struct ActResult {
   std::size_t notified = 0;  ///< messages the change wrote to the outbox
 };
 
-/// One vector-tile layer as TileJSON describes it.
-struct TileLayerInfo {
-  std::string id;
-  std::string description;
-  std::string geometry;  ///< "polygon" or "point"
-  int minzoom = 0;
-  int maxzoom = 18;
-  std::vector<std::pair<std::string, std::string>>
-      fields;           ///< name, type (String, Number, Boolean)
-  std::string version;  ///< changes when the layer is replaced whole (a new grid generation)
-  int max_age_s = 60;   ///< how long clients may keep a tile without asking again
-};
-
-/// One service point's walking area (GET /api/v1/isochrones).
-struct IsochroneArea {
-  network::ServicePoint point;
-  double minutes = 0;      ///< the walking time it was drawn for
-  double speed_kmh = 0;    ///< the walking speed assumed
-  geo::MultiPolygon area;  ///< WGS-84 lon/lat; empty when the point is off the network
-};
-
-struct TileRequest {
-  dispatch::Instant now;  ///< for the reports' `overdue` and `age_hours`
-  /// The datum of the tile's coordinates: WGS-84 (and CGCS2000, the same within a metre), or
-  /// GCJ-02 to lie on AMap's or Tencent's raster basemaps: every layer is shifted with it.
-  geo::Datum datum = geo::Datum::wgs84;
-};
-
-/// `wangge export`: one layer of the service's data to a GIS file through GDAL.
-struct ExportRequest {
-  std::string what;  ///< grids, reports, service-points, isochrones
-  std::string path;
-  std::string driver;  ///< OGR short name; "" from the extension
-  bool personal =
-      false;  ///< reporter name/phone, report text, exact positions, leader phones: admin only
-  dispatch::Actor by;
-  dispatch::Instant now;
-};
-
 class Service {
  public:
   Service();
@@ -232,17 +190,6 @@ class Service {
   /// Statistics over the reports created in [query.from, query.to).
   /// @throws Error(invalid_argument) when the period holds more than query.max_reports.
   std::vector<dispatch::StatsRow> stats(const dispatch::StatsQuery& query);
-  /// What people read for a row's key: the leader's label, a grid's or department's name, a
-  /// category's code and name; the key itself otherwise.
-  std::string stats_label(const dispatch::StatsRow& row, dispatch::StatsGroup group) const;
-  /// Writes @p rows as an office table (.xlsx through GDAL's XLSX driver, or .csv with a UTF-8
-  /// byte-order mark) with Chinese column names, rates as fractions. @returns the rows written.
-  /// @throws Error(invalid_argument) for another extension or an unwritable path.
-  std::size_t export_stats(const std::vector<dispatch::StatsRow>& rows, dispatch::StatsGroup group,
-                           const std::string& path) const;
-  /// The same table as the bytes of a file of @p format ("xlsx" or "csv"), for a download.
-  std::string stats_file(const std::vector<dispatch::StatsRow>& rows, dispatch::StatsGroup group,
-                         const std::string& format) const;
   /// The supervision ticker: raises the supervision levels that came due (催办, 督办, 挂牌督办)
   /// and a 报到超时 event on every running case whose whistled departments let their 报到
   /// deadline pass (once per department). @returns how many events were raised.
@@ -325,43 +272,10 @@ class Service {
   /// @throws Error(not_found) for an unknown id.
   void revoke_api_key(const std::string& id);
 
-  // ---- vector tiles (see wangge/tiles) ------------------------------------------------------
-  /// The layers: grids, service_points, isochrones, coverage_gaps, reports (open, public fields);
-  /// shared and rebuilt only when the grid generation or the network changes.
-  std::shared_ptr<const std::vector<TileLayerInfo>> tile_layers() const;
-  /// One layer's tile ("" bytes: empty), from the cache or built. A report change drops only
-  /// the reports tiles that contain it and the grids tiles of its grid chain (their counts).
-  /// @throws Error(not_found) for an unknown layer, Error(invalid_argument) for a bad tile.
-  std::shared_ptr<const tiles::TileData> tile(const std::string& layer, const tiles::TileId& t,
-                                              const TileRequest& request);
-  /// The tile when it is cached and fresh, else null; never builds (for answering on an I/O
-  /// thread).
-  std::shared_ptr<const tiles::TileData> cached_tile(const std::string& layer,
-                                                     const tiles::TileId& t,
-                                                     geo::Datum datum = geo::Datum::wgs84) const;
-  /// The same for a layer of tile_layers() at hand (the hit path looks the layers up once).
-  std::shared_ptr<const tiles::TileData> cached_tile(const TileLayerInfo& layer,
-                                                     const tiles::TileId& t,
-                                                     geo::Datum datum = geo::Datum::wgs84) const;
-  /// Loads the offline basemap from an OpenStreetMap file: the `basemap` tile layer.
-  void load_basemap(const std::string& osm_path);
-  /// The basemap's extent, or an invalid box when none is loaded.
-  geo::BBox basemap_bounds() const;
-  /// The tile cache's counters (for /metrics).
-  tiles::TileCacheStats tile_cache_stats() const;
-  /// The walking area of every service point at the configured threshold (cached per network).
-  std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>> isochrones();
-  /// The walking areas within @p minutes (default: the configured threshold) of the service
-  /// point @p id, or of every point when @p id is empty; the snapped raster is the one the
-  /// tiles use (built once per network). @throws Error(not_found) when no network is loaded or
-  /// no point has that id.
-  std::vector<IsochroneArea> isochrones(const std::string& id, std::optional<double> minutes);
-  /// Writes one layer (see ExportRequest); @returns the number of features written.
-  /// @throws Error(forbidden) for personal fields without an admin, Error(invalid_argument)
-  ///         for an unknown layer or format.
-  std::size_t export_layer(const ExportRequest& request);
-  /// Areas of the grids outside every service point's circle (cached per network and grids).
-  geo::MultiPolygon coverage_gaps();
+  /// The vector tiles, the walking areas and the offline basemap (tile_service.hpp).
+  TileService& tiles() const;
+  /// Layers to GIS files, statistics to office tables (exports.hpp).
+  const Exports& exports() const;
   /// Who acts: a staff member of organisation.json by id, or "resident:<id>" for a resident
   /// account. @throws Error(forbidden) for an unknown id.
   dispatch::Actor actor(const std::string& spec) const;
@@ -370,28 +284,10 @@ class Service {
   /// The store: only the service talks to it (the CLI and HTTP call the methods above).
   store::Store& store() const;
   struct Dispatch;
-  struct TileState;
   struct GridSnapshot;  // service/grid_snapshot.hpp
   /// The current grid snapshot, or null before any grids are loaded.
   std::shared_ptr<const GridSnapshot> grid_snapshot() const;
   void swap_grids(std::shared_ptr<const GridSnapshot> snapshot);
-  static std::shared_ptr<TileState> make_tile_state();
-  // One builder per tile layer (tiles_service.cpp); @p padded: the tile's box with its buffer.
-  /// The grids layer, or with @p labels the grid_labels layer (one point per grid).
-  std::string grids_tile(const tiles::TileId& t, const geo::BBox& padded, dispatch::Instant now,
-                         bool labels, geo::Datum datum);
-  /// Where each grid of @p index is labelled (lon/lat), computed once per index.
-  std::shared_ptr<const std::vector<std::optional<geo::XY>>> grid_label_points(
-      const std::shared_ptr<const grid::GridIndex>& index);
-  std::string service_points_tile(const tiles::TileId& t, geo::Datum datum);
-  std::string isochrones_tile(const tiles::TileId& t, const geo::BBox& padded, geo::Datum datum);
-  std::string coverage_gaps_tile(const tiles::TileId& t, const geo::BBox& padded, geo::Datum datum);
-  std::string reports_tile(const tiles::TileId& t, int minzoom, const geo::BBox& padded,
-                           dispatch::Instant now, geo::Datum datum);
-  std::string basemap_tile(const tiles::TileId& t, const geo::BBox& padded, geo::Datum datum);
-  /// The snapped raster of @p net (built on first use, dropped when the network changes).
-  std::shared_ptr<const network::SnapRaster> snap_raster(
-      const std::shared_ptr<const network::NearestService>& net);
   /// Inside @p tx: the messages @p e (just applied to @p r) owes (Notifications::enqueue).
   std::size_t notify(store::WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
                      const dispatch::ReferenceData& ref, dispatch::Instant now,
@@ -403,7 +299,8 @@ class Service {
   /// The active grids (index and generation): one snapshot, swapped atomically.
   std::shared_ptr<const GridSnapshot> grids_;
   std::unique_ptr<Dispatch> dispatch_;
-  std::shared_ptr<TileState> tiles_;
+  std::unique_ptr<TileService> tiles_;
+  std::unique_ptr<Exports> exports_;
 };
 
 }  // namespace wangge::service

@@ -11,8 +11,7 @@
 #include "wangge/network/basemap.hpp"
 #include "wangge/network/coverage.hpp"
 #include "wangge/network/isochrone.hpp"
-#include "wangge/service/change_feed.hpp"
-#include "wangge/service/service.hpp"
+#include "wangge/service/tile_service.hpp"
 #include "wangge/service/views.hpp"
 #include "wangge/tiles/mvt.hpp"
 #include "wangge/tiles/tile_math.hpp"
@@ -46,11 +45,12 @@ bool touches(const geo::BBox& padded, const geo::BBox& b) {
 
 /// Open and overdue reports per grid as the store counts them: one row per finest grid that
 /// has open reports (bounded by the grids, not the reports), each counting for its whole chain.
-Counts open_by_grid(store::Store& store, dispatch::Instant now, std::uint64_t epoch) {
+Counts open_by_grid(const std::vector<store::GridPathCount>& by_path, dispatch::Instant now,
+                    std::uint64_t epoch) {
   Counts counts;
   counts.epoch = epoch;
   counts.at = now;
-  for (const store::GridPathCount& c : store.open_counts_by_path(now)) {
+  for (const store::GridPathCount& c : by_path) {
     std::string_view path = c.grid_path;
     while (!path.empty()) {
       const auto slash = path.find('/');
@@ -141,7 +141,7 @@ struct GridGeometry {
 
 }  // namespace
 
-struct Service::TileState {
+struct TileService::State {
   tiles::TileCache cache{std::size_t{256} << 20};
   std::atomic<std::uint64_t> epoch{0};  // bumped by every report change
 
@@ -164,8 +164,14 @@ struct Service::TileState {
   std::shared_ptr<const network::Basemap> basemap;
 };
 
-std::shared_ptr<Service::TileState> Service::make_tile_state() {
-  return std::make_shared<TileState>();
+TileService::TileService(TileSource source)
+    : source_(std::move(source)), state_(std::make_unique<State>()) {}
+TileService::~TileService() = default;
+
+std::shared_ptr<const grid::GridIndex> TileService::grid_index() const {
+  auto index = source_.grids();
+  if (!index) throw Error(ErrorCode::not_found, "no grids are loaded");
+  return index;
 }
 
 namespace {
@@ -185,19 +191,19 @@ TileLayerInfo basemap_layer(const std::string& version) {
 }
 }  // namespace
 
-std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
+std::shared_ptr<const std::vector<TileLayerInfo>> TileService::layers() const {
   // Asked on every tile request (cache hits included): built once per data version.
-  std::string generation = dispatch_ ? active_generation() : std::string("g0");
-  const std::string network = dispatch_ && nearest() ? "n1" : "n0";
+  std::string generation = source_.generation();
+  const std::string network = source_.nearest() ? "n1" : "n0";
   std::shared_ptr<const network::Basemap> basemap;
   {
-    std::lock_guard lock(tiles_->mutex);
-    basemap = tiles_->basemap;
+    std::lock_guard lock(state_->mutex);
+    basemap = state_->basemap;
   }
   std::string key = generation + "/" + network + "/" + (basemap ? basemap->version() : "");
   {
-    std::lock_guard lock(tiles_->mutex);
-    if (tiles_->layers && tiles_->layers_key == key) return tiles_->layers;
+    std::lock_guard lock(state_->mutex);
+    if (state_->layers && state_->layers_key == key) return state_->layers;
   }
   // The grids layer and its label points carry the same attributes.
   const decltype(TileLayerInfo::fields) grid_fields{
@@ -270,14 +276,14 @@ std::shared_ptr<const std::vector<TileLayerInfo>> Service::tile_layers() const {
     with->push_back(basemap_layer(basemap->version()));
     layers = with;
   }
-  std::lock_guard lock(tiles_->mutex);
-  tiles_->layers = layers;
-  tiles_->layers_key = std::move(key);
+  std::lock_guard lock(state_->mutex);
+  state_->layers = layers;
+  state_->layers_key = std::move(key);
   return layers;
 }
 
-tiles::TileCacheStats Service::tile_cache_stats() const {
-  return tiles_->cache.stats();
+tiles::TileCacheStats TileService::cache_stats() const {
+  return state_->cache.stats();
 }
 
 namespace {
@@ -292,66 +298,66 @@ std::chrono::seconds ttl_of(const std::string& layer) {
 }
 }  // namespace
 
-std::shared_ptr<const tiles::TileData> Service::cached_tile(const std::string& layer,
-                                                            const TileId& t,
-                                                            geo::Datum datum) const {
+std::shared_ptr<const tiles::TileData> TileService::cached(const std::string& layer,
+                                                           const TileId& t,
+                                                           geo::Datum datum) const {
   if (!tiles::valid(t)) return nullptr;
-  for (const TileLayerInfo& l : *tile_layers()) {
-    if (l.id == layer) return cached_tile(l, t, datum);
+  for (const TileLayerInfo& l : *layers()) {
+    if (l.id == layer) return cached(l, t, datum);
   }
   return nullptr;
 }
 
-std::shared_ptr<const tiles::TileData> Service::cached_tile(const TileLayerInfo& layer,
-                                                            const TileId& t,
-                                                            geo::Datum datum) const {
+std::shared_ptr<const tiles::TileData> TileService::cached(const TileLayerInfo& layer,
+                                                           const TileId& t,
+                                                           geo::Datum datum) const {
   if (!tiles::valid(t)) return nullptr;
-  return tiles_->cache.peek(cache_key(layer.id, layer.version, datum), t, ttl_of(layer.id));
+  return state_->cache.peek(cache_key(layer.id, layer.version, datum), t, ttl_of(layer.id));
 }
 
-void Service::load_basemap(const std::string& osm_path) {
+void TileService::load_basemap(const std::string& osm_path) {
   auto basemap = network::import_basemap(osm_path);
-  std::lock_guard lock(tiles_->mutex);
-  tiles_->basemap = std::move(basemap);
+  std::lock_guard lock(state_->mutex);
+  state_->basemap = std::move(basemap);
 }
 
-geo::BBox Service::basemap_bounds() const {
-  std::lock_guard lock(tiles_->mutex);
-  return tiles_->basemap ? tiles_->basemap->bounds() : geo::BBox{};
+geo::BBox TileService::basemap_bounds() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->basemap ? state_->basemap->bounds() : geo::BBox{};
 }
 
-std::shared_ptr<const network::SnapRaster> Service::snap_raster(
+std::shared_ptr<const network::SnapRaster> TileService::snap_raster(
     const std::shared_ptr<const network::NearestService>& net) {
-  std::lock_guard lock(tiles_->mutex);
-  if (tiles_->derived_for != net || !tiles_->raster) {
-    tiles_->raster = std::make_shared<const network::SnapRaster>(*net);
-    tiles_->isochrones.reset();
-    tiles_->gaps.reset();
-    tiles_->derived_for = net;
+  std::lock_guard lock(state_->mutex);
+  if (state_->derived_for != net || !state_->raster) {
+    state_->raster = std::make_shared<const network::SnapRaster>(*net);
+    state_->isochrones.reset();
+    state_->gaps.reset();
+    state_->derived_for = net;
   }
-  return tiles_->raster;
+  return state_->raster;
 }
 
-std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>> Service::isochrones() {
-  const auto net = dispatch_ ? nearest() : nullptr;
+std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>> TileService::isochrones() {
+  const auto net = source_.nearest();
   if (!net) return {};
   {
-    std::lock_guard lock(tiles_->mutex);
-    if (tiles_->derived_for == net && tiles_->isochrones) return *tiles_->isochrones;
+    std::lock_guard lock(state_->mutex);
+    if (state_->derived_for == net && state_->isochrones) return *state_->isochrones;
   }
   const auto raster = snap_raster(net);
   auto areas = std::make_shared<std::vector<std::pair<network::ServicePoint, geo::MultiPolygon>>>();
   for (std::size_t i = 0; i < net->points().size(); ++i) {
     areas->emplace_back(net->points()[i], network::isochrone(*net, *raster, i));
   }
-  std::lock_guard lock(tiles_->mutex);
-  if (tiles_->derived_for == net) tiles_->isochrones = areas;
+  std::lock_guard lock(state_->mutex);
+  if (state_->derived_for == net) state_->isochrones = areas;
   return *areas;
 }
 
-std::vector<IsochroneArea> Service::isochrones(const std::string& id,
-                                               std::optional<double> minutes) {
-  const auto net = nearest();
+std::vector<IsochroneArea> TileService::isochrones(const std::string& id,
+                                                   std::optional<double> minutes) {
+  const auto net = source_.nearest();
   if (!net) throw Error(ErrorCode::not_found, "no walking network is loaded");
   const auto& points = net->points();
   std::vector<std::size_t> which;
@@ -369,65 +375,65 @@ std::vector<IsochroneArea> Service::isochrones(const std::string& id,
   return out;
 }
 
-geo::MultiPolygon Service::coverage_gaps() {
-  const auto net = dispatch_ ? nearest() : nullptr;
+geo::MultiPolygon TileService::coverage_gaps() {
+  const auto net = source_.nearest();
   if (!net) return {};
   const auto index = grid_index();
   {
-    std::lock_guard lock(tiles_->mutex);
-    if (tiles_->derived_for == net && tiles_->gaps_for == index && tiles_->gaps)
-      return *tiles_->gaps;
+    std::lock_guard lock(state_->mutex);
+    if (state_->derived_for == net && state_->gaps_for == index && state_->gaps)
+      return *state_->gaps;
   }
   const auto raster = snap_raster(net);
   const std::vector<network::Coverage> c = network::coverage(*net, *raster, *index, {""});
   auto gaps = std::make_shared<const geo::MultiPolygon>(c.empty() ? geo::MultiPolygon{}
                                                                   : c.front().uncovered);
-  std::lock_guard lock(tiles_->mutex);
-  if (tiles_->derived_for == net) tiles_->gaps = gaps, tiles_->gaps_for = index;
+  std::lock_guard lock(state_->mutex);
+  if (state_->derived_for == net) state_->gaps = gaps, state_->gaps_for = index;
   return *gaps;
 }
 
-void Service::report_changed(const dispatch::Report& r) {
-  if (dispatch_) changes().publish(r);
-  ++tiles_->epoch;
+void TileService::report_changed(const dispatch::Report& r) {
+  ++state_->epoch;
   const geo::XY at{r.position.lon(), r.position.lat()};
   for (const geo::Datum d : kTileDatums)
-    tiles_->cache.invalidate_point(cache_key("reports", "live", d), shift(at, d), kMargin);
+    state_->cache.invalidate_point(cache_key("reports", "live", d), shift(at, d), kMargin);
   // The grids of its chain show its count: their tiles go too (at every zoom).
-  if (r.grid_chain.empty() || !grid_snapshot()) return;
-  const auto index = grid_index();
-  const std::string generation = dispatch_ ? active_generation() : std::string("g0");
+  if (r.grid_chain.empty()) return;
+  const auto index = source_.grids();
+  if (!index) return;
+  const std::string generation = source_.generation();
   for (const std::string& id : r.grid_chain) {
     if (auto i = index->grids().find(id)) {
       const geo::BBox box = geo::bbox_of(index->grids()[*i].geometry);
       for (const geo::Datum d : kTileDatums) {
-        tiles_->cache.invalidate_box(cache_key("grids", generation, d), shift(box, d), kMargin);
-        tiles_->cache.invalidate_box(cache_key("grid_labels", generation, d), shift(box, d),
+        state_->cache.invalidate_box(cache_key("grids", generation, d), shift(box, d), kMargin);
+        state_->cache.invalidate_box(cache_key("grid_labels", generation, d), shift(box, d),
                                      kMargin);  // its counts
       }
     }
   }
 }
 
-void Service::reports_changed() {
-  ++tiles_->epoch;
-  const std::string generation = dispatch_ ? active_generation() : std::string("g0");
+void TileService::reports_changed() {
+  ++state_->epoch;
+  const std::string generation = source_.generation();
   for (const geo::Datum d : kTileDatums) {
-    tiles_->cache.invalidate_layer(cache_key("reports", "live", d));
-    tiles_->cache.invalidate_layer(cache_key("grids", generation, d));
-    tiles_->cache.invalidate_layer(cache_key("grid_labels", generation, d));
+    state_->cache.invalidate_layer(cache_key("reports", "live", d));
+    state_->cache.invalidate_layer(cache_key("grids", generation, d));
+    state_->cache.invalidate_layer(cache_key("grid_labels", generation, d));
   }
 }
 
-std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, const TileId& t,
-                                                     const TileRequest& request) {
+std::shared_ptr<const tiles::TileData> TileService::tile(const std::string& layer, const TileId& t,
+                                                         const TileRequest& request) {
   if (!tiles::valid(t)) {
     throw Error(ErrorCode::invalid_argument,
                 "tile " + t.str() + " does not exist (z 0-22, x and y below 2^z)");
   }
-  const auto layers = tile_layers();
+  const auto all = layers();
   const TileLayerInfo* info = nullptr;
-  for (const TileLayerInfo& l : *layers) {
+  for (const TileLayerInfo& l : *all) {
     if (l.id == layer) info = &l;
   }
   if (!info) throw Error(ErrorCode::not_found, "tile layer '" + layer + "' does not exist");
@@ -450,14 +456,14 @@ std::shared_ptr<const tiles::TileData> Service::tile(const std::string& layer, c
     if (layer == "basemap") return basemap_tile(t, padded, datum);
     return reports_tile(t, info->minzoom, padded, request.now, datum);
   };
-  return tiles_->cache.get(cache_key(layer, info->version, datum), t, build, ttl_of(layer));
+  return state_->cache.get(cache_key(layer, info->version, datum), t, build, ttl_of(layer));
 }
 
-std::shared_ptr<const std::vector<std::optional<geo::XY>>> Service::grid_label_points(
+std::shared_ptr<const std::vector<std::optional<geo::XY>>> TileService::grid_label_points(
     const std::shared_ptr<const grid::GridIndex>& index) {
   {
-    std::lock_guard lock(tiles_->mutex);
-    if (tiles_->labels_for == index && tiles_->grid_labels) return tiles_->grid_labels;
+    std::lock_guard lock(state_->mutex);
+    if (state_->labels_for == index && state_->grid_labels) return state_->grid_labels;
   }
   // In Web Mercator, as the map draws it; to a hundredth of the grid's size.
   const geos::Context ctx;
@@ -469,25 +475,25 @@ std::shared_ptr<const std::vector<std::optional<geo::XY>>> Service::grid_label_p
     const auto at = geos::label_point(ctx, geos::to_geos(ctx, m).get(), std::max(tolerance, 0.01));
     labels->push_back(at ? std::optional<geo::XY>(tiles::to_lonlat(*at)) : std::nullopt);
   }
-  std::lock_guard lock(tiles_->mutex);
-  tiles_->grid_labels = labels;
-  tiles_->labels_for = index;
+  std::lock_guard lock(state_->mutex);
+  state_->grid_labels = labels;
+  state_->labels_for = index;
   return labels;
 }
 
-std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispatch::Instant now,
-                                bool labels, geo::Datum datum) {
+std::string TileService::grids_tile(const TileId& t, const geo::BBox& padded, dispatch::Instant now,
+                                    bool labels, geo::Datum datum) {
   const auto index = grid_index();
   std::shared_ptr<const std::vector<geo::BBox>> boxes;
   std::shared_ptr<const std::vector<tiles::PreparedPolygon>> simplified;
   Counts counts;
   {
-    std::lock_guard lock(tiles_->mutex);
-    if (tiles_->grids_for != index) {
-      tiles_->grids = {};
-      tiles_->grids_for = index;
+    std::lock_guard lock(state_->mutex);
+    if (state_->grids_for != index) {
+      state_->grids = {};
+      state_->grids_for = index;
     }
-    GridGeometry& geometry = tiles_->grids[datum_slot(datum)];
+    GridGeometry& geometry = state_->grids[datum_slot(datum)];
     if (!geometry.boxes) {
       auto b = std::make_shared<std::vector<geo::BBox>>();
       for (const grid::Grid& g : index->grids().grids())
@@ -504,14 +510,14 @@ std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispat
       zoom = m;
     }
     simplified = zoom;
-    counts = tiles_->counts;
+    counts = state_->counts;
   }
-  const std::uint64_t epoch = tiles_->epoch.load();
-  if (dispatch_ && (counts.epoch != epoch || now - counts.at > std::chrono::minutes(1))) {
-    counts = open_by_grid(store(), now, epoch);
-    std::lock_guard lock(tiles_->mutex);
-    if (epoch >= tiles_->counts.epoch || tiles_->counts.epoch == ~std::uint64_t{0})
-      tiles_->counts = counts;
+  const std::uint64_t epoch = state_->epoch.load();
+  if (source_.open_counts && (counts.epoch != epoch || now - counts.at > std::chrono::minutes(1))) {
+    counts = open_by_grid(source_.open_counts(now), now, epoch);
+    std::lock_guard lock(state_->mutex);
+    if (epoch >= state_->counts.epoch || state_->counts.epoch == ~std::uint64_t{0})
+      state_->counts = counts;
   }
   const grid::GridSet& set = index->grids();
   const auto points = labels ? grid_label_points(index) : nullptr;
@@ -544,9 +550,9 @@ std::string Service::grids_tile(const TileId& t, const geo::BBox& padded, dispat
   return enc.finish();
 }
 
-std::string Service::service_points_tile(const TileId& t, geo::Datum datum) {
+std::string TileService::service_points_tile(const TileId& t, geo::Datum datum) {
   LayerEncoder enc("service_points", t, kExtent, kBuffer);
-  if (const auto net = dispatch_ ? nearest() : nullptr) {
+  if (const auto net = source_.nearest()) {
     for (const network::ServicePoint& sp : net->points()) {
       std::string services;
       for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
@@ -562,9 +568,10 @@ std::string Service::service_points_tile(const TileId& t, geo::Datum datum) {
   return enc.finish();
 }
 
-std::string Service::isochrones_tile(const TileId& t, const geo::BBox& padded, geo::Datum datum) {
+std::string TileService::isochrones_tile(const TileId& t, const geo::BBox& padded,
+                                         geo::Datum datum) {
   LayerEncoder enc("isochrones", t, kExtent, kBuffer);
-  const auto net = dispatch_ ? nearest() : nullptr;
+  const auto net = source_.nearest();
   for (const auto& [sp, area] : isochrones()) {
     if (area.empty() || !touches(padded, shift(geo::bbox_of(area), datum))) continue;
     enc.add_polygon(tiles::feature_id(sp.id), shift(area, datum),
@@ -575,8 +582,8 @@ std::string Service::isochrones_tile(const TileId& t, const geo::BBox& padded, g
   return enc.finish();
 }
 
-std::string Service::coverage_gaps_tile(const TileId& t, const geo::BBox& padded,
-                                        geo::Datum datum) {
+std::string TileService::coverage_gaps_tile(const TileId& t, const geo::BBox& padded,
+                                            geo::Datum datum) {
   LayerEncoder enc("coverage_gaps", t, kExtent, kBuffer);
   const geo::MultiPolygon gaps = coverage_gaps();
   for (std::size_t i = 0; i < gaps.polygons.size(); ++i) {
@@ -587,17 +594,17 @@ std::string Service::coverage_gaps_tile(const TileId& t, const geo::BBox& padded
   return enc.finish();
 }
 
-std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox& padded,
-                                  dispatch::Instant now, geo::Datum datum) {
+std::string TileService::reports_tile(const TileId& t, int minzoom, const geo::BBox& padded,
+                                      dispatch::Instant now, geo::Datum datum) {
   LayerEncoder enc("reports", t, kExtent, kBuffer);
-  if (t.z < minzoom || !dispatch_) return enc.finish();
-  const auto ref = reference();
+  if (t.z < minzoom || !source_.public_reports) return enc.finish();
+  const auto ref = source_.reference();
   if (!ref) return enc.finish();
   store::ReportFilter f;
   f.states = dispatch::open_states();
   // The store finds reports by their exact position, the tile places them by their rounded
   // public one: the query reaches out by the rounding, so none at an edge is lost.
-  const double rounding = 0.5 * std::pow(10.0, -privacy().decimals);
+  const double rounding = 0.5 * std::pow(10.0, -source_.privacy().decimals);
   const geo::BBox query = unshift(padded, datum);
   f.bbox = geo::BBox{query.min_x - rounding, query.min_y - rounding, query.max_x + rounding,
                      query.max_y + rounding};
@@ -615,8 +622,9 @@ std::string Service::reports_tile(const TileId& t, int minzoom, const geo::BBox&
   };
   std::map<std::pair<int, int>, Cell> cells;
   const tiles::TileProjection project(t, kExtent);
-  each_report(f, dispatch::Actor::public_viewer(), kMaxTileReports, [&](const dispatch::Report& r) {
-    const dispatch::PublicReport p = dispatch::public_report(r, *ref, privacy(), now);
+  const dispatch::PrivacyPolicy& privacy = source_.privacy();
+  source_.public_reports(f, kMaxTileReports, [&](const dispatch::Report& r) {
+    const dispatch::PublicReport p = dispatch::public_report(r, *ref, privacy, now);
     const double age_h = std::chrono::duration<double>(now - p.created_at).count() / 3600.0;
     const auto created_s =
         std::chrono::duration_cast<std::chrono::seconds>(p.created_at.time_since_epoch()).count();
@@ -668,12 +676,12 @@ namespace {
 constexpr std::size_t kMaxBasemapFeatures = 50000;
 }  // namespace
 
-std::string Service::basemap_tile(const TileId& t, const geo::BBox& padded, geo::Datum datum) {
+std::string TileService::basemap_tile(const TileId& t, const geo::BBox& padded, geo::Datum datum) {
   LayerEncoder enc("basemap", t, kExtent, kBuffer);
   std::shared_ptr<const network::Basemap> basemap;
   {
-    std::lock_guard lock(tiles_->mutex);
-    basemap = tiles_->basemap;
+    std::lock_guard lock(state_->mutex);
+    basemap = state_->basemap;
   }
   if (!basemap) return enc.finish();
   const auto hits = basemap->query(unshift(padded, datum), t.z);
