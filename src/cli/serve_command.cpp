@@ -12,6 +12,7 @@
 #include "wangge/http/server.hpp"
 #include "wangge/notify/channels.hpp"
 #include "wangge/service/accounts.hpp"
+#include "wangge/service/api_keys.hpp"
 #include "wangge/service/notifications.hpp"
 #include "wangge/service/ticker.hpp"
 #include "wangge/util/error.hpp"
@@ -326,19 +327,20 @@ Runner add_keys_command(CLI::App& app) {
   return [=]() -> int {
     auto service = a->store.open();
     if (c->parsed()) {
-      const std::string who = a->role.empty() ? a->as : service->actor_for_role(a->role, a->scope);
-      const auto [key, secret] = service->create_api_key(who, a->label);
+      const std::string who =
+          a->role.empty() ? a->as : service->keys().actor_for_role(a->role, a->scope);
+      const auto [key, secret] = service->keys().create(who, a->label);
       std::printf("%s\n", secret.c_str());
       std::fprintf(stderr, "key %s for %s (%s) created; the secret above is shown only now\n",
                    key.id.c_str(), key.actor.c_str(), key.role.c_str());
       return 0;
     }
     if (r->parsed()) {
-      service->revoke_api_key(a->id);
+      service->keys().revoke(a->id);
       std::printf("key %s revoked\n", a->id.c_str());
       return 0;
     }
-    for (const store::ApiKey& k : service->api_keys()) {
+    for (const store::ApiKey& k : service->keys().list()) {
       std::printf("%s  %-28s %-16s %s %s\n", k.id.c_str(), k.actor.c_str(), k.role.c_str(),
                   k.revoked ? "REVOKED" : "active ", k.label.c_str());
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "wangge/service/accounts.hpp"
+#include "wangge/service/api_keys.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/sha256.hpp"
 
@@ -57,7 +58,7 @@ std::optional<CredentialCache::Credential> CredentialCache::authenticate(
     found = Credential{s->actor, s->login, s->csrf, s->hash, s->expires_at};
     life = std::min(life, std::chrono::ceil<seconds>(s->expires_at - now));
   } else {
-    auto actor = service_.authenticate(secret);
+    auto actor = service_.keys().authenticate(secret);
     if (!actor) return std::nullopt;
     found = Credential{*actor, "", "", "", dispatch::Instant{}};
   }

@@ -2,8 +2,7 @@
 #include <algorithm>
 #include <random>
 
-#include "wangge/service/accounts.hpp"
-#include "wangge/service/service.hpp"
+#include "wangge/service/api_keys.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/sha256.hpp"
 
@@ -23,7 +22,7 @@ std::string random_base32(std::size_t n) {
 
 }  // namespace
 
-std::string Service::actor_for_role(const std::string& role_name, const std::string& scope) const {
+std::string ApiKeys::actor_for_role(const std::string& role_name, const std::string& scope) const {
   if (role_name == "resident" || role_name == "app") {
     if (scope.empty()) {
       throw Error(ErrorCode::invalid_argument,
@@ -41,7 +40,7 @@ std::string Service::actor_for_role(const std::string& role_name, const std::str
   }
   // A key belongs to a person, so that every action on record names who took it: the role and
   // scope pick the member of staff (organisation.json) they describe.
-  const auto ref = reference();
+  const auto ref = reference_();
   std::vector<const dispatch::Actor*> found;
   std::string scopes;
   for (const dispatch::Actor& a : ref->staff) {
@@ -78,13 +77,13 @@ std::string Service::actor_for_role(const std::string& role_name, const std::str
   return found.front()->id;
 }
 
-std::pair<store::ApiKey, std::string> Service::create_api_key(const std::string& spec,
-                                                              const std::string& label) {
+std::pair<store::ApiKey, std::string> ApiKeys::create(const std::string& spec,
+                                                      const std::string& label) {
   dispatch::Actor actor;
   if (spec.rfind("app:", 0) == 0 && spec.size() > 4) {
     actor = dispatch::Actor{spec, spec.substr(4), dispatch::Role::resident, {}, {}};
   } else {
-    actor = this->actor(spec);  // a staff member or resident:<id>; throws for the unknown
+    actor = actor_of_(spec);  // a staff member or resident:<id>; throws for the unknown
     if (actor.id.empty())
       throw Error(ErrorCode::invalid_argument, "an API key needs an actor, not anonymous");
   }
@@ -96,27 +95,27 @@ std::pair<store::ApiKey, std::string> Service::create_api_key(const std::string&
                     label,
                     dispatch::now_utc(),
                     false};
-  store().put_api_key(key);
+  store_.put_api_key(key);
   return {key, secret};
 }
 
-std::vector<store::ApiKey> Service::api_keys() {
-  return store().api_keys();
+std::vector<store::ApiKey> ApiKeys::list() {
+  return store_.api_keys();
 }
 
-void Service::revoke_api_key(const std::string& id) {
-  store().revoke_api_key(id);
-  accounts().note_revocation();  // the server's cache of verified keys drops it at once
+void ApiKeys::revoke(const std::string& id) {
+  store_.revoke_api_key(id);
+  if (on_revoke_) on_revoke_();
 }
 
-std::optional<dispatch::Actor> Service::authenticate(const std::string& secret) {
+std::optional<dispatch::Actor> ApiKeys::authenticate(const std::string& secret) {
   if (secret.size() < 8 || secret.size() > 200) return std::nullopt;
-  const auto key = store().api_key_by_hash(sha256_hex(secret));
+  const auto key = store_.api_key_by_hash(sha256_hex(secret));
   if (!key || key->revoked) return std::nullopt;
   if (key->actor.rfind("app:", 0) == 0)
     return dispatch::Actor{key->actor, key->label, dispatch::Role::resident, {}, {}};
   try {
-    return actor(key->actor);  // the current staff record: roles and grids as they are now
+    return actor_of_(key->actor);  // the current staff record: roles and grids as they are now
   } catch (const Error&) {
     return std::nullopt;  // the person left organisation.json
   }

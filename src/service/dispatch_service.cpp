@@ -12,6 +12,7 @@
 #include "wangge/network/osm.hpp"
 #include "wangge/network/service_points.hpp"
 #include "wangge/service/accounts.hpp"
+#include "wangge/service/api_keys.hpp"
 #include "wangge/service/change_feed.hpp"
 #include "wangge/service/media_library.hpp"
 #include "wangge/service/notifications.hpp"
@@ -76,6 +77,7 @@ struct Service::Dispatch {
   std::shared_ptr<const dispatch::ReferenceData> ref;
   std::shared_ptr<const network::NearestService> nearest;
   std::unique_ptr<Accounts> accounts;
+  std::unique_ptr<ApiKeys> keys;
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<Notifications> notifications;
   std::unique_ptr<PointsBank> points;
@@ -151,6 +153,10 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
   d->accounts = std::make_unique<Accounts>(
       d->store->accounts(),
       [svc = service.get()](const std::string& spec) { return svc->actor(spec); });
+  d->keys = std::make_unique<ApiKeys>(
+      *d->store, [svc = service.get()](const std::string& spec) { return svc->actor(spec); },
+      [svc = service.get()] { return svc->reference(); },
+      [svc = service.get()] { svc->accounts().note_revocation(); });
   d->media = std::make_unique<MediaLibrary>(
       d->store->media(),
       [svc = service.get()](const std::string& id, const dispatch::Actor& viewer) {
@@ -287,6 +293,11 @@ void Service::load_network(const std::string& network, const std::string& servic
 MediaLibrary& Service::media() const {
   if (!dispatch_) throw Error(ErrorCode::internal, "media needs a store (Service::open)");
   return *dispatch_->media;
+}
+
+ApiKeys& Service::keys() const {
+  if (!dispatch_) throw Error(ErrorCode::internal, "the service was not opened on a store");
+  return *dispatch_->keys;
 }
 
 Accounts& Service::accounts() const {

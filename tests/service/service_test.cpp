@@ -11,6 +11,7 @@
 #include <set>
 
 #include "wangge/geo/datum.hpp"
+#include "wangge/service/api_keys.hpp"
 #include "wangge/service/change_feed.hpp"
 #include "wangge/service/notifications.hpp"
 #include "wangge/service/service.hpp"
@@ -135,15 +136,16 @@ TEST_F(ServiceTest, IsochronesNameAMissingPointAndGrowWithTheMinutes) {
 }
 
 TEST_F(ServiceTest, KeysAreCreatedAuthenticatedListedAndRevokedThroughTheService) {
-  const auto [key, secret] = service->create_api_key("d01", "service test");
-  ASSERT_TRUE(service->authenticate(secret));
-  EXPECT_EQ(service->authenticate(secret)->id, "d01");
+  const auto [key, secret] = service->keys().create("d01", "service test");
+  ASSERT_TRUE(service->keys().authenticate(secret));
+  EXPECT_EQ(service->keys().authenticate(secret)->id, "d01");
   bool listed = false;
-  for (const store::ApiKey& k : service->api_keys()) listed |= k.id == key.id && k.hash != secret;
+  for (const store::ApiKey& k : service->keys().list())
+    listed |= k.id == key.id && k.hash != secret;
   EXPECT_TRUE(listed);
-  service->revoke_api_key(key.id);
-  EXPECT_FALSE(service->authenticate(secret));
-  EXPECT_THROW(service->revoke_api_key("k-no-such-key"), Error);
+  service->keys().revoke(key.id);
+  EXPECT_FALSE(service->keys().authenticate(secret));
+  EXPECT_THROW(service->keys().revoke("k-no-such-key"), Error);
 }
 
 TEST_F(ServiceTest, TheTickTellsOfAMissed报到OnceToTheLateDepartmentAndTheDispatchers) {

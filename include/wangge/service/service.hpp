@@ -26,6 +26,7 @@
 namespace wangge::service {
 
 class Accounts;
+class ApiKeys;
 class MediaLibrary;
 class Notifications;
 class PointsBank;
@@ -218,15 +219,8 @@ class Service {
   /// its next reload_reference). @throws the parser's errors (nothing stored then).
   void import_organisation(const std::string& organisation_json, dispatch::Instant now);
 
-  /// A new API key for @p actor_spec (as actor()); or "app:<name>" for a client application
-  /// that submits for anonymous residents. @returns the key record and the secret, which is
-  /// shown once and stored only as its SHA-256.
-  std::pair<store::ApiKey, std::string> create_api_key(const std::string& actor_spec,
-                                                       const std::string& label);
-  /// The actor spec (staff id, resident:<id>, app:<name>) of @p role within @p scope: a grid
-  /// worker by one of their grids, department staff by their department, other staff by id;
-  /// residents and apps by their id or name. Exactly one member of staff must match.
-  std::string actor_for_role(const std::string& role, const std::string& scope) const;
+  /// API keys: create, list, revoke, resolve a secret (api_keys.hpp; needs open()).
+  ApiKeys& keys() const;
   /// Sign-in accounts, sessions and one-time codes (needs open()).
   Accounts& accounts() const;
   /// Uploaded photos: uploads, who may see them, what a case may cite (needs open()).
@@ -244,9 +238,6 @@ class Service {
   bool visible(const dispatch::Report& r, const dispatch::Actor& viewer) const;
   /// Whether the service was opened on a store (open()), not only given grids.
   bool has_store() const noexcept { return dispatch_ != nullptr; }
-  /// The actor of a presented secret, or std::nullopt for an unknown or revoked key.
-  std::optional<dispatch::Actor> authenticate(const std::string& secret);
-
   std::shared_ptr<const dispatch::ReferenceData> reference() const;
   /// How reports are shown to the public (ServiceConfig::privacy), on every surface.
   const dispatch::PrivacyPolicy& privacy() const;
@@ -267,11 +258,6 @@ class Service {
   std::vector<std::pair<std::string, std::size_t>> reports_by_state();
   /// Bytes the store's library holds in this process (Store::memory_bytes; for /metrics).
   std::size_t store_memory_bytes() const;
-  /// Every API key (secrets are never stored; hashes only).
-  std::vector<store::ApiKey> api_keys();
-  /// @throws Error(not_found) for an unknown id.
-  void revoke_api_key(const std::string& id);
-
   /// The vector tiles, the walking areas and the offline basemap (tile_service.hpp).
   TileService& tiles() const;
   /// Layers to GIS files, statistics to office tables (exports.hpp).

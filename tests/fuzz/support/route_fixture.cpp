@@ -5,6 +5,7 @@
 
 #include "errors.hpp"
 #include "fuzz_support.hpp"
+#include "wangge/service/api_keys.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge::fuzz {
@@ -35,14 +36,14 @@ RouteFixture::RouteFixture() {
   resident_ = service_->actor("resident:fuzz");
   dispatcher_ = service_->actor("d01");
   admin_ = service_->actor("a01");
-  resident_key_ = service_->create_api_key("resident:fuzz", "fuzz").second;
-  app_key_ = service_->create_api_key("app:fuzz", "fuzz").second;
+  resident_key_ = service_->keys().create("resident:fuzz", "fuzz").second;
+  app_key_ = service_->keys().create("app:fuzz", "fuzz").second;
 }
 
 std::optional<dispatch::Actor> RouteFixture::authenticate(const std::string& secret) {
-  if (secret == kResidentKey) return service_->authenticate(resident_key_);
-  if (secret == kAppKey) return service_->authenticate(app_key_);
-  return service_->authenticate(secret);
+  if (secret == kResidentKey) return service_->keys().authenticate(resident_key_);
+  if (secret == kAppKey) return service_->keys().authenticate(app_key_);
+  return service_->keys().authenticate(secret);
 }
 
 http::Request RouteFixture::request(const std::string& method, const std::string& path,
