@@ -1,5 +1,6 @@
-// The dispatch half of the Service facade: intake, workflow, reads, statistics, the ticker,
-// grid generations and reference data, over a Store.
+// The dispatch half of the Service facade: intake, the workflow, reads over the reports,
+// statistics and the ticker, over the store (composition.cpp builds the service; snapshots.cpp
+// keeps its grids, reference data and network).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -8,17 +9,10 @@
 #include <set>
 
 #include "grid_snapshot.hpp"
+#include "service_state.hpp"
 #include "wangge/grid/validate.hpp"
 #include "wangge/network/osm.hpp"
 #include "wangge/network/service_points.hpp"
-#include "wangge/service/accounts.hpp"
-#include "wangge/service/api_keys.hpp"
-#include "wangge/service/change_feed.hpp"
-#include "wangge/service/media_library.hpp"
-#include "wangge/service/notifications.hpp"
-#include "wangge/service/points_bank.hpp"
-#include "wangge/service/service.hpp"
-#include "wangge/service/task_board.hpp"
 #include "wangge/util/error.hpp"
 #include "wangge/util/text.hpp"
 
@@ -58,209 +52,7 @@ std::string request_hash(const dispatch::Submission& s, const dispatch::Actor& b
   return buf;
 }
 
-std::shared_ptr<const dispatch::ReferenceData> reference_from_store(store::Store& store) {
-  auto c = store.reference("categories"), o = store.reference("organisation"),
-       k = store.reference("calendar");
-  if (!c || !o || !k) return nullptr;
-  dispatch::ReferenceData ref = dispatch::parse_reference(*c, *o, *k);
-  if (auto p = store.reference("points")) ref.points = dispatch::points::parse_policy(*p);
-  ref.services_changed_at = store.reference_updated_at("categories").value_or(dispatch::Instant{});
-  return std::make_shared<const dispatch::ReferenceData>(std::move(ref));
-}
-
 }  // namespace
-
-struct Service::Dispatch {
-  ServiceConfig config;
-  std::unique_ptr<store::Store> store;
-  mutable std::mutex mutex;  // guards the reference and network snapshots' swaps
-  std::shared_ptr<const dispatch::ReferenceData> ref;
-  std::shared_ptr<const network::NearestService> nearest;
-  std::unique_ptr<Accounts> accounts;
-  std::unique_ptr<ApiKeys> keys;
-  std::unique_ptr<MediaLibrary> media;
-  std::unique_ptr<Notifications> notifications;
-  std::unique_ptr<PointsBank> points;
-  std::unique_ptr<TaskBoard> tasks;
-  std::unique_ptr<ChangeFeed> feed = std::make_unique<ChangeFeed>();
-
-  std::shared_ptr<const dispatch::ReferenceData> reference() const {
-    std::lock_guard lock(mutex);
-    return ref;
-  }
-  std::shared_ptr<const network::NearestService> nearest_service() const {
-    std::lock_guard lock(mutex);
-    return nearest;
-  }
-};
-
-Service::Service() {
-  const auto grids = [this]() -> std::shared_ptr<const grid::GridIndex> {
-    const auto snapshot = grid_snapshot();
-    return snapshot ? snapshot->index : nullptr;
-  };
-  TileSource source;
-  source.grids = grids;
-  source.generation = [this] { return dispatch_ ? active_generation() : std::string("g0"); };
-  source.nearest = [this] { return dispatch_ ? nearest() : nullptr; };
-  source.reference = [this] { return dispatch_ ? reference() : nullptr; };
-  source.privacy = [this]() -> const dispatch::PrivacyPolicy& { return privacy(); };
-  source.public_reports = [this](store::ReportFilter f, std::size_t at_most,
-                                 const std::function<void(const dispatch::Report&)>& fn) {
-    if (!dispatch_) return std::size_t{0};
-    return each_report(std::move(f), dispatch::Actor::public_viewer(), at_most, fn);
-  };
-  source.open_counts = [this](dispatch::Instant now) {
-    return dispatch_ ? store().open_counts_by_path(now) : std::vector<store::GridPathCount>{};
-  };
-  tiles_ = std::make_unique<TileService>(std::move(source));
-  ExportSource out;
-  out.grids = grids;
-  out.nearest = [this] { return dispatch_ ? nearest() : nullptr; };
-  out.isochrones = [this] { return tiles_->isochrones(); };
-  out.reference = [this] { return reference(); };
-  out.privacy = [this]() -> const dispatch::PrivacyPolicy& { return privacy(); };
-  out.reports = [this](store::ReportFilter f, const dispatch::Actor& viewer, std::size_t at_most,
-                       const std::function<void(const dispatch::Report&)>& fn) {
-    return each_report(std::move(f), viewer, at_most, fn);
-  };
-  exports_ = std::make_unique<Exports>(std::move(out));
-}
-
-const Exports& Service::exports() const {
-  return *exports_;
-}
-
-TileService& Service::tiles() const {
-  return *tiles_;
-}
-
-void Service::report_changed(const dispatch::Report& r) {
-  if (dispatch_) changes().publish(r);
-  tiles_->report_changed(r);
-}
-
-void Service::reports_changed() {
-  tiles_->reports_changed();
-}
-Service::~Service() = default;
-
-std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
-  auto service = std::make_unique<Service>();
-  auto d = std::make_unique<Dispatch>();
-  d->config = config;
-  d->store = store::open_store(config.store, config.store_options);
-  d->accounts = std::make_unique<Accounts>(
-      d->store->accounts(),
-      [svc = service.get()](const std::string& spec) { return svc->actor(spec); });
-  d->keys = std::make_unique<ApiKeys>(
-      *d->store, [svc = service.get()](const std::string& spec) { return svc->actor(spec); },
-      [svc = service.get()] { return svc->reference(); },
-      [svc = service.get()] { svc->accounts().note_revocation(); });
-  d->media = std::make_unique<MediaLibrary>(
-      d->store->media(),
-      [svc = service.get()](const std::string& id, const dispatch::Actor& viewer) {
-        // A case's photos are in its public view too: whoever may read that sees them.
-        return svc->report(id, viewer).has_value() ||
-               svc->report(id, dispatch::Actor::public_viewer()).has_value();
-      });
-  d->notifications = std::make_unique<Notifications>(*d->store);
-  d->notifications->set_grid_check([svc = service.get()](const std::string& id) {
-    const auto index = svc->grid_index();
-    return index && index->grids().find(id).has_value();
-  });
-  d->points =
-      std::make_unique<PointsBank>(*d->store, [svc = service.get()] { return svc->reference(); });
-  d->tasks = std::make_unique<TaskBoard>(
-      *d->store, [svc = service.get()] { return svc->reference(); },
-      [svc = service.get()](geo::LonLat p, geo::Datum datum) {
-        std::vector<std::string> chain;
-        for (const ChainEntry& e : svc->locate(p, datum).chain) chain.push_back(e.id);
-        return chain;
-      },
-      [svc = service.get()](const std::string& id) {
-        std::vector<std::string> chain;
-        const auto index = svc->grid_index();
-        for (auto i = index->grids().find(id); i && chain.size() < 64;
-             i = index->grids().find(index->grids()[*i].parent_id))
-          chain.push_back(index->grids()[*i].id);
-        return chain;
-      });
-  service->dispatch_ = std::move(d);
-  Dispatch& dispatch = *service->dispatch_;
-  const dispatch::Instant now = dispatch::now_utc();
-
-  dispatch.ref = reference_from_store(*dispatch.store);
-  if (!dispatch.ref) {
-    if (config.data_dir.empty()) {
-      throw Error(ErrorCode::not_found,
-                  "the store has no reference data: import it with `wangge import reference DIR`");
-    }
-    service->import_reference(config.data_dir, now);
-  }
-  if (auto active = dispatch.store->active_generation()) {
-    service->activate_generation(*active);
-  } else {
-    const std::string grids = config.data_dir + "/grids.geojson";
-    if (config.data_dir.empty() || !std::filesystem::exists(grids)) {
-      throw Error(ErrorCode::not_found,
-                  "the store has no active grid generation: import one with `wangge import grids "
-                  "SRC --activate`");
-    }
-    service->import_generation(grids, {}, true, now);
-  }
-  std::string network = config.network, points = config.service_points;
-  if (network.empty() && !config.data_dir.empty() &&
-      std::filesystem::exists(config.data_dir + "/streets.osm")) {
-    network = config.data_dir + "/streets.osm";
-  }
-  if (points.empty() && !config.data_dir.empty() &&
-      std::filesystem::exists(config.data_dir + "/service_points.geojson")) {
-    points = config.data_dir + "/service_points.geojson";
-  }
-  if (!network.empty() && !points.empty()) service->load_network(network, points, config.walking);
-  // The offline basemap: named, else the network's OSM file, else the data's streets.
-  std::string basemap = config.basemap;
-  const auto is_osm = [](const std::string& path) {
-    for (const char* ext : {".osm", ".osm.pbf", ".pbf", ".osm.bz2"}) {
-      const std::string e = ext;
-      if (path.size() > e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0)
-        return true;
-    }
-    return false;
-  };
-  if (!basemap.empty()) {
-    service->tiles().load_basemap(basemap);  // named: a bad file stops the start, named
-  } else if (is_osm(network)) {
-    // The network's file by default: one with no street or building to draw leaves the map
-    // without a basemap, and the server starts.
-    try {
-      service->tiles().load_basemap(network);
-    } catch (const Error&) {
-    }
-  }
-  return service;
-}
-
-ChangeFeed& Service::changes() const {
-  store();
-  return *dispatch_->feed;
-}
-
-TaskBoard& Service::tasks() const {
-  store();
-  return *dispatch_->tasks;
-}
-
-PointsBank& Service::points() const {
-  store();
-  return *dispatch_->points;
-}
-
-Notifications& Service::notifications() const {
-  store();
-  return *dispatch_->notifications;
-}
 
 std::size_t Service::notify(store::WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
                             const dispatch::ReferenceData& ref, dispatch::Instant now,
@@ -274,86 +66,6 @@ std::size_t Service::notify(store::WriteTx& tx, const dispatch::Report& r, const
         return i ? index->grids()[*i].name : std::string();
       },
       now, out);
-}
-
-std::shared_ptr<const network::NearestService> Service::nearest() const {
-  store();
-  return dispatch_->nearest_service();
-}
-
-void Service::load_network(const std::string& network, const std::string& service_points,
-                           const network::WalkingConfig& walking) {
-  auto graph = std::make_shared<const network::WalkingGraph>(network::open_walking_graph(network));
-  auto nearest = std::make_shared<const network::NearestService>(
-      graph, network::import_service_points(service_points), walking);
-  std::lock_guard lock(dispatch_->mutex);
-  dispatch_->nearest = std::move(nearest);
-}
-
-MediaLibrary& Service::media() const {
-  if (!dispatch_) throw Error(ErrorCode::internal, "media needs a store (Service::open)");
-  return *dispatch_->media;
-}
-
-ApiKeys& Service::keys() const {
-  if (!dispatch_) throw Error(ErrorCode::internal, "the service was not opened on a store");
-  return *dispatch_->keys;
-}
-
-Accounts& Service::accounts() const {
-  if (!dispatch_) throw Error(ErrorCode::internal, "the service was not opened on a store");
-  return *dispatch_->accounts;
-}
-
-store::Store& Service::store() const {
-  if (!dispatch_) throw Error(ErrorCode::internal, "the service was not opened on a store");
-  return *dispatch_->store;
-}
-
-std::string Service::store_kind() const {
-  return store().kind();
-}
-
-void Service::probe_store() const {
-  store().report("readiness-probe");  // a bounded primary-key read; no such report
-}
-
-std::vector<std::pair<std::string, std::size_t>> Service::reports_by_state() {
-  return store().count_by_state();
-}
-
-std::size_t Service::store_memory_bytes() const {
-  return store().memory_bytes();
-}
-
-std::vector<store::GenerationInfo> Service::generations() {
-  return store().generations();
-}
-
-std::shared_ptr<const dispatch::ReferenceData> Service::reference() const {
-  store();
-  return dispatch_->reference();
-}
-
-const dispatch::PrivacyPolicy& Service::privacy() const {
-  static const dispatch::PrivacyPolicy kDefault;
-  return dispatch_ ? dispatch_->config.privacy : kDefault;
-}
-
-std::string Service::active_generation() const {
-  store();
-  auto g = grid_snapshot();
-  return g ? g->generation : std::string();
-}
-
-dispatch::Actor Service::actor(const std::string& spec) const {
-  if (spec.empty() || spec == "anonymous")
-    return dispatch::Actor{"", "anonymous", dispatch::Role::resident, {}, {}};
-  if (spec.rfind("resident:", 0) == 0 && spec.size() > 9)
-    return dispatch::Actor{spec, "resident", dispatch::Role::resident, {}, {}};
-  if (const dispatch::Actor* a = reference()->staff_member(spec)) return *a;
-  throw Error(ErrorCode::forbidden,
-              "'" + spec + "' is not a member of staff (organisation.json) nor resident:<id>");
 }
 
 namespace {
@@ -396,9 +108,6 @@ void earn_points(store::WriteTx& tx, const dispatch::Report& r, const dispatch::
       "", "");
 }
 
-/// A resident who reports a problem already reported (a probable duplicate) follows the
-/// original case, in the same write: he sees it and may rate it when it is closed. Not an
-/// event of the case (its state and version do not change); at most Report::kMaxFollowers.
 /// Marks the uploaded photos @p media cites as taken by @p report_id. @throws
 /// Error(invalid_argument) for one deleted since it was checked (unused for a day), so that no
 /// case cites a photo that is gone (the write rolls back).
@@ -412,6 +121,9 @@ void take_media(store::WriteTx& tx, const std::vector<std::string>& media,
   }
 }
 
+/// A resident who reports a problem already reported (a probable duplicate) follows the
+/// original case, in the same write: he sees it and may rate it when it is closed. Not an
+/// event of the case (its state and version do not change); at most Report::kMaxFollowers.
 void follow_original(store::WriteTx& tx, const dispatch::Report& dup, const dispatch::Actor& by) {
   if (dup.duplicate_of.empty() || !dispatch::reports_as_resident(by.role) || by.id.empty()) return;
   auto original = tx.report(dup.duplicate_of);
@@ -763,86 +475,6 @@ std::size_t Service::tick(dispatch::Instant now) {
   // Photos uploaded but never cited by a case are not kept.
   (void)dispatch_->media->purge(now);
   return raised;
-}
-
-std::string Service::import_generation(const std::string& path, const grid::ImportOptions& options,
-                                       bool activate, dispatch::Instant now) {
-  grid::ImportResult imported = grid::import_grids(path, options);
-  std::vector<grid::Grid> grids = imported.grids;
-  grid::ValidationReport report = grid::validate(grids, grid::ValidationOptions{});
-  report.findings.insert(report.findings.begin(), imported.problems.begin(),
-                         imported.problems.end());
-  std::size_t errors = 0;
-  std::string first;
-  for (const grid::Finding& f : report.findings) {
-    if (f.severity != grid::Severity::error) continue;
-    if (errors++ < 3) first += "\n  [" + f.rule + "] " + f.message;
-  }
-  if (errors) {
-    throw Error(ErrorCode::invalid_data,
-                "'" + path + "' does not validate (" + std::to_string(errors) +
-                    " error(s); `wangge validate` lists them all):" + first);
-  }
-  grid::GridSet::build(grids);  // indexable, or Error(invalid_topology) before anything is stored
-  const std::string id = store().save_generation(grids, path, now);
-  if (activate) activate_generation(id);
-  return id;
-}
-
-void Service::activate_generation(const std::string& id) {
-  store::Store& s = store();
-  // Loaded and indexed before the switch: readers see the old grids or the new, never none.
-  auto set = std::make_shared<const grid::GridSet>(grid::GridSet::build(s.load_generation(id)));
-  auto snapshot = std::make_shared<const GridSnapshot>(GridSnapshot{
-      std::make_shared<const grid::GridIndex>(set, dispatch_->config.outside_tolerance_m), id});
-  s.activate_generation(id);
-  swap_grids(std::move(snapshot));
-}
-
-std::shared_ptr<const dispatch::ReferenceData> Service::reload_reference() {
-  auto ref = reference_from_store(store());
-  if (!ref) throw Error(ErrorCode::not_found, "the store holds no reference documents");
-  {
-    std::lock_guard lock(dispatch_->mutex);
-    dispatch_->ref = ref;
-  }
-  // Roles, grids and departments may have changed: verified credentials are read again.
-  dispatch_->accounts->note_revocation();
-  return ref;
-}
-
-std::string Service::reference_document(const std::string& name) const {
-  auto body = store().reference(name);
-  if (!body) throw Error(ErrorCode::not_found, "the store holds no " + name + ".json");
-  return *body;
-}
-
-void Service::import_organisation(const std::string& organisation_json, dispatch::Instant now) {
-  dispatch::parse_reference(reference_document("categories"), organisation_json,
-                            reference_document("calendar"));
-  store().put_reference("organisation", organisation_json, now);
-  reload_reference();
-}
-
-void Service::import_reference(const std::string& dir, dispatch::Instant now) {
-  const std::string c = text::read_file(dir + "/categories.json");
-  const std::string o = text::read_file(dir + "/organisation.json");
-  const std::string k = text::read_file(dir + "/calendar.json");
-  // The points bank's document is optional (the default policy without it).
-  const std::string points_path = dir + "/points.json";
-  const std::string p =
-      std::filesystem::exists(points_path) ? text::read_file(points_path) : std::string();
-  dispatch::parse_reference(c, o, k);  // all or nothing: a bad document stores none of them
-  if (!p.empty()) dispatch::points::parse_policy(p);
-  store::Store& s = store();
-  if (!p.empty()) s.put_reference("points", p, now);
-  s.put_reference("categories", c, now);
-  s.put_reference("organisation", o, now);
-  s.put_reference("calendar", k, now);
-  auto ref = reference_from_store(s);  // with the time the categories last changed
-  if (!ref) throw Error(ErrorCode::unavailable, "the reference documents were not stored");
-  std::lock_guard lock(dispatch_->mutex);
-  dispatch_->ref = std::move(ref);
 }
 
 }  // namespace wangge::service
