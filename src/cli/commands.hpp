@@ -59,6 +59,7 @@ dispatch::Instant parse_time_option(const std::string& text, const std::string& 
 Runner add_validate_command(CLI::App& app);
 Runner add_locate_command(CLI::App& app);
 Runner add_points_command(CLI::App& app);
+Runner add_tasks_command(CLI::App& app);
 Runner add_assign_command(CLI::App& app);
 Runner add_sample_command(CLI::App& app);
 Runner add_report_command(CLI::App& app);

@@ -247,7 +247,7 @@ struct HttpServer::Impl {
     if (req.via_cookie && !is_safe_method(req.method)) {
       const auto echoed = req.header("x-csrf-token");
       if (!echoed || !service::secret::equal(*echoed, req.csrf)) {
-        return http::problem(403, "forbidden", "Forbidden",
+        return http::problem(403, "forbidden", "Not allowed",
                              "a write with the session cookie needs the session's X-CSRF-Token "
                              "header (GET /api/v1/session gives it)",
                              req.id);

@@ -121,4 +121,24 @@ expect "report list --limit 1e19: exit 2" 2 "--limit: must be an integer from 1 
 expect "a grid worker lists only their grid's reports" 0 "report\(s\)" -- "$WANGGE" report list --as w430302009013 --limit 5
 expect "stats: an unknown grouping is refused" 2 "--group-by 'colour' is not one of" -- "$WANGGE" stats --group-by colour
 
+# ---- tasks (圆单 / 揭榜挂帅) from the command line, under the API's rules --------------------------
+expect "tasks: a resident asks for help at a place: open, 20 points, in its 邻" 0 \
+  "help_request open +20 +43030200901300105 .*帮独居老人买药" -- \
+  "$WANGGE" tasks publish --as resident:old --title 帮独居老人买药 --lon 112.926891 --lat 27.8576002
+TASK="$(awk '{print $1; exit}' <<<"$OUT_TEXT")"
+expect "tasks: --lon nan is refused naming the option, nothing published" 2 "--lon: must be a finite number" -- \
+  "$WANGGE" tasks publish --as resident:old --title x --lon nan --lat 27.8
+expect "tasks: a resident may not set a bounty" 2 "points" -- \
+  "$WANGGE" tasks publish --as resident:old --title x --lon 112.926891 --lat 27.8576002 --points 50
+expect "tasks: the office sees exactly the one task" 0 "^1 tasks" -- "$WANGGE" tasks list --as d01
+expect "tasks: an unverified volunteer may not claim, and is told why" 2 "verified" -- \
+  "$WANGGE" tasks act "$TASK" claim --as resident:v02
+expect "tasks: the verified volunteer claims it" 0 "open → claimed" -- "$WANGGE" tasks act "$TASK" claim --as resident:v01
+expect "tasks: claiming twice is refused" 2 "claim" -- "$WANGGE" tasks act "$TASK" claim --as resident:v01
+expect "tasks: he completes it, the asker confirms it" 0 "done → confirmed" -- \
+  bash -c '"$0" tasks act "$1" complete --as resident:v01 >/dev/null && "$0" tasks act "$1" confirm --as resident:old' "$WANGGE" "$TASK"
+expect "tasks: the volunteer earned the task's 20 points, once" 0 "resident:v01: 20 points" -- \
+  "$WANGGE" points balance resident:v01
+expect "tasks: an unrelated resident cannot see it" 2 "does not exist" -- "$WANGGE" tasks show "$TASK" --as resident:x
+
 finish
