@@ -36,6 +36,21 @@ int print_balance(service::PointsBank& bank, const std::string& person,
   return 0;
 }
 
+int print_entries(service::PointsBank& bank, const std::string& person, const std::string& kind,
+                  std::size_t limit, const dispatch::Actor& admin, const dispatch::TimeZone& zone) {
+  store::LedgerQuery q;
+  if (!person.empty()) q.person = person;
+  if (!kind.empty()) {
+    q.kind = pts::parse_kind(kind);
+    if (!q.kind)
+      throw Error(ErrorCode::invalid_argument,
+                  "--kind must be earn, award, redeem, expire or reverse");
+  }
+  q.limit = limit;
+  for (const pts::Entry& e : bank.entries(q, admin)) print_entry(e, zone);
+  return 0;
+}
+
 int print_policy(const pts::Policy& p) {
   std::printf("points last %d months\nrules:\n", p.validity_months);
   for (const pts::EarningRule& r : p.rules)
@@ -112,17 +127,8 @@ Runner add_points_command(CLI::App& app) {
     const dispatch::Actor admin = dispatch::Actor::system();  // the operator: an admin
     if (balance->parsed()) return print_balance(bank, a->person, admin, now, zone);
     if (entries->parsed()) {
-      store::LedgerQuery q;
-      if (!a->person.empty()) q.person = a->person;
-      if (!a->kind.empty()) {
-        q.kind = pts::parse_kind(a->kind);
-        if (!q.kind)
-          throw Error(ErrorCode::invalid_argument,
-                      "--kind must be earn, award, redeem, expire or reverse");
-      }
-      q.limit = static_cast<std::size_t>(a->limit);
-      for (const pts::Entry& e : bank.entries(q, admin)) print_entry(e, zone);
-      return 0;
+      return print_entries(bank, a->person, a->kind, static_cast<std::size_t>(a->limit), admin,
+                           zone);
     }
     if (policy->parsed()) return print_policy(bank.policy());
     if (expire->parsed()) {

@@ -37,6 +37,26 @@ std::string str(const json& j, const char* key, const std::string& where, bool r
   return it->get<std::string>();
 }
 
+/// One entry of organisation.json's volunteers (the list's own rules are the caller's).
+tasks::Volunteer parse_volunteer(const json& v) {
+  tasks::Volunteer vol;
+  vol.id = str(v, "id", "organisation.json volunteers");
+  const std::string where = "organisation.json volunteer '" + vol.id + "'";
+  if (vol.id.rfind("resident:", 0) != 0 || vol.id.size() <= 9 || vol.id.size() > 128)
+    bad(where, "a volunteer's id is a resident's: resident:<id>");
+  vol.name = str(v, "name", where);
+  for (const json& g : v.value("grids", json::array())) {
+    if (!g.is_string()) bad(where, "'grids' must be a list of grid ids");
+    vol.grids.push_back(g.get<std::string>());
+  }
+  if (vol.grids.empty()) bad(where, "a volunteer needs 'grids' (where they serve)");
+  const auto verified = v.find("verified");
+  if (verified != v.end() && !verified->is_boolean())
+    bad(where, "'verified' must be true or false");
+  vol.verified = verified != v.end() && verified->get<bool>();
+  return vol;
+}
+
 /// A list of strings under @p key of @p j (absent: empty), each one @p valid.
 std::vector<std::string> names(const json& j, const char* key, const std::string& where,
                                const std::function<bool(const std::string&)>& valid,
@@ -330,22 +350,9 @@ ReferenceData parse_reference(const std::string& categories_json,
       ref.staff.push_back(std::move(a));
     }
     for (const json& v : org.value("volunteers", json::array())) {
-      tasks::Volunteer vol;
-      vol.id = str(v, "id", "organisation.json volunteers");
-      const std::string where = "organisation.json volunteer '" + vol.id + "'";
-      if (vol.id.rfind("resident:", 0) != 0 || vol.id.size() <= 9 || vol.id.size() > 128)
-        bad(where, "a volunteer's id is a resident's: resident:<id>");
-      vol.name = str(v, "name", where);
-      for (const json& g : v.value("grids", json::array())) {
-        if (!g.is_string()) bad(where, "'grids' must be a list of grid ids");
-        vol.grids.push_back(g.get<std::string>());
-      }
-      if (vol.grids.empty()) bad(where, "a volunteer needs 'grids' (where they serve)");
-      const auto verified = v.find("verified");
-      if (verified != v.end() && !verified->is_boolean())
-        bad(where, "'verified' must be true or false");
-      vol.verified = verified != v.end() && verified->get<bool>();
-      if (ref.volunteer(vol.id)) bad(where, "the id is listed twice");
+      tasks::Volunteer vol = parse_volunteer(v);
+      if (ref.volunteer(vol.id))
+        bad("organisation.json volunteer '" + vol.id + "'", "the id is listed twice");
       ref.volunteers.push_back(std::move(vol));
     }
 
