@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   runners["users"] = cli::add_users_command(app);
   runners["points"] = cli::add_points_command(app);
   runners["tasks"] = cli::add_tasks_command(app);
+  runners["visits"] = cli::add_visits_command(app);
   runners["export"] = cli::add_export_command(app);
   runners["regrid"] = cli::add_regrid_command(app);
   cli::one_value_per_option(app);

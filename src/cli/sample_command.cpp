@@ -32,6 +32,8 @@ Runner add_sample_command(CLI::App& app) {
     std::printf("  service_points.geojson  %zu service points\n", s.service_points);
     std::printf("  reports.csv             %zu reports\n", s.reports);
     std::printf("  buildings.geojson       %zu buildings with their households\n", s.buildings);
+    std::printf("  households.csv          %zu households (户) with flags and contacts\n",
+                s.household_records);
     return 0;
   };
 }

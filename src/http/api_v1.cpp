@@ -72,7 +72,7 @@ const dispatch::Actor kPublicViewer = dispatch::Actor::public_viewer();
 /// with a key lists their own reports and reads any other in its public view; staff read
 /// only their scope (another grid's case is 404, not 403: no existence leak).
 dispatch::Actor viewer_of(const Request& req) {
-  return req.authenticated ? req.actor : kPublicViewer;
+  return caller_of(req);
 }
 
 /// The idempotency key of a request, scoped by its key or client so clients cannot collide.

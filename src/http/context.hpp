@@ -45,6 +45,10 @@ inline constexpr std::size_t kMaxUploadBody = 10 * 1024 * 1024 + 64 * 1024;
 Response json_response(int status, const std::string& body);
 /// @p t in ISO 8601 with the deployment's offset (the work calendar's zone).
 std::string iso(const Context& ctx, dispatch::Instant t);
+
+/// Who a request reads and acts as: the authenticated caller, or the public
+/// (Actor::public_viewer) for an anonymous one. The one rule every route uses.
+dispatch::Actor caller_of(const Request& req);
 /// Refuses a request without an authenticated actor (401) or whose role is not one of @p roles
 /// (403).
 void require(const Request& req, std::initializer_list<dispatch::Role> roles);
@@ -62,6 +66,7 @@ void add_media_routes(Router& router, Context& ctx);
 void add_notification_routes(Router& router, Context& ctx);
 void add_points_routes(Router& router, Context& ctx);
 void add_task_routes(Router& router, Context& ctx);
+void add_visit_routes(Router& router, Context& ctx);
 void add_event_routes(Router& router, Context& ctx);
 /// `/` and `/console/…`: the web console's page and assets (ServerConfig::console_dir).
 void add_console_routes(Router& router, Context& ctx);

@@ -72,7 +72,7 @@ Response stream(Context& ctx, Request& req) {
     throw Error(ErrorCode::unavailable, "too many live listeners; retry shortly");
   Response r{200, "text/event-stream; charset=utf-8", "", nullptr, stream_headers()};
   // Without credentials: the public, which sees the public categories' cases.
-  const dispatch::Actor viewer = req.authenticated ? req.actor : dispatch::Actor::public_viewer();
+  const dispatch::Actor viewer = caller_of(req);
   r.stream = [&ctx, viewer, last](std::shared_ptr<StreamSink> sink) {
     auto listener = std::make_shared<SseListener>(ctx, viewer, sink);
     if (!sink->push(std::make_shared<const std::string>("retry: 2000\n\n"))) return;

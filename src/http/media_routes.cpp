@@ -68,7 +68,7 @@ Response upload(Context& ctx, Request& req) {
 }
 
 Response serve(Context& ctx, Request& req, bool thumbnail) {
-  const dispatch::Actor viewer = req.authenticated ? req.actor : dispatch::Actor::public_viewer();
+  const dispatch::Actor viewer = caller_of(req);
   // Authorised and described first: a revalidation (304) reads no image bytes.
   service::MediaFile f = ctx.service.media().describe(req.params.at("id"), thumbnail, viewer);
   Response r;

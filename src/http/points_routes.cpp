@@ -17,10 +17,6 @@ using nlohmann::json;
 namespace pts = dispatch::points;
 
 /// The caller: an anonymous one reads as the public (who has no points account).
-dispatch::Actor who(const Request& req) {
-  return req.authenticated ? req.actor : dispatch::Actor::public_viewer();
-}
-
 json entry_json(const Context& ctx, const pts::Entry& e) {
   json out{{"id", e.id},         {"kind", std::string(to_string(e.kind))},
            {"person", e.person}, {"points", e.amount},
@@ -84,7 +80,7 @@ std::string person_param(const Request& req) {
 /// GET /api/v1/points/accounts/{person} ("me": the caller's own).
 Response account(Context& ctx, Request& req) {
   const service::PointsAccount a =
-      ctx.service.points().account(person_param(req), who(req), req.now);
+      ctx.service.points().account(person_param(req), caller_of(req), req.now);
   json recent = json::array();
   for (const pts::Entry& e : a.recent) recent.push_back(entry_json(ctx, e));
   return json_response(200, json{{"person", a.person},
@@ -120,7 +116,7 @@ Response list_entries(Context& ctx, Request& req) {
       throw Error(ErrorCode::invalid_argument,
                   "query parameter 'before' must be an entry id such as e12 (a page's 'next')");
   }
-  const auto entries = ctx.service.points().entries(q, who(req));
+  const auto entries = ctx.service.points().entries(q, caller_of(req));
   json items = json::array();
   for (const pts::Entry& e : entries) items.push_back(entry_json(ctx, e));
   json body{{"entries", items}};
@@ -131,7 +127,7 @@ Response list_entries(Context& ctx, Request& req) {
 /// GET /api/v1/points/entries/{id}
 Response get_entry(Context& ctx, Request& req) {
   return json_response(
-             200, entry_json(ctx, ctx.service.points().entry(req.params.at("id"), who(req))).dump())
+             200, entry_json(ctx, ctx.service.points().entry(req.params.at("id"), caller_of(req))).dump())
       .header("Cache-Control", "no-store");
 }
 
@@ -146,7 +142,7 @@ Response earn(Context& ctx, Request& req) {
   r.units = f.integer("units", 1, 1000).value_or(1);
   f.no_others();
   r.at = req.now;
-  return posted(ctx, ctx.service.points().earn(r, who(req), idempotency_key(req)));
+  return posted(ctx, ctx.service.points().earn(r, caller_of(req), idempotency_key(req)));
 }
 
 /// POST /api/v1/points/awards {person, points, reason}
@@ -158,7 +154,7 @@ Response award(Context& ctx, Request& req) {
   const std::string reason = required_text(f, "reason");
   f.no_others();
   if (!points) throw Error(ErrorCode::invalid_argument, "field 'points' is required");
-  return posted(ctx, ctx.service.points().award(person, *points, reason, who(req), req.now,
+  return posted(ctx, ctx.service.points().award(person, *points, reason, caller_of(req), req.now,
                                                 idempotency_key(req)));
 }
 
@@ -170,7 +166,7 @@ Response redeem(Context& ctx, Request& req) {
   const auto quantity = f.integer("quantity", 1, 100).value_or(1);
   const std::string person = f.text("person").value_or("");
   f.no_others();
-  return posted(ctx, ctx.service.points().redeem(person, item, quantity, who(req), req.now,
+  return posted(ctx, ctx.service.points().redeem(person, item, quantity, caller_of(req), req.now,
                                                  idempotency_key(req)));
 }
 
@@ -180,13 +176,13 @@ Response reverse(Context& ctx, Request& req) {
   Fields f(body);
   const std::string reason = required_text(f, "reason");
   f.no_others();
-  return posted(ctx, ctx.service.points().reverse(req.params.at("id"), reason, who(req), req.now,
+  return posted(ctx, ctx.service.points().reverse(req.params.at("id"), reason, caller_of(req), req.now,
                                                   idempotency_key(req)));
 }
 
 /// POST /api/v1/points/expiry — expires what came due for every holder (admins).
 Response expire(Context& ctx, Request& req) {
-  const service::ExpiryRun run = ctx.service.points().expire_due(who(req), req.now);
+  const service::ExpiryRun run = ctx.service.points().expire_due(caller_of(req), req.now);
   return json_response(
       200, json{{"people", run.people}, {"entries", run.entries}, {"points", run.points}}.dump());
 }

@@ -139,6 +139,7 @@ struct HttpServer::Impl {
     http::add_notification_routes(router, *context);
     http::add_points_routes(router, *context);
     http::add_task_routes(router, *context);
+    http::add_visit_routes(router, *context);
     http::add_event_routes(router, *context);
     http::add_media_routes(router, *context);
     http::add_console_routes(router, *context);

@@ -35,6 +35,10 @@ service::ViewOptions Context::view_for(const Request& req, const dispatch::Repor
   return v;
 }
 
+dispatch::Actor caller_of(const Request& req) {
+  return req.authenticated ? req.actor : dispatch::Actor::public_viewer();
+}
+
 std::string iso(const Context& ctx, dispatch::Instant t) {
   return dispatch::format_iso(t, ctx.service.reference()->calendar.zone());
 }

@@ -15,10 +15,6 @@ namespace {
 using nlohmann::json;
 namespace tk = dispatch::tasks;
 
-dispatch::Actor who(const Request& req) {
-  return req.authenticated ? req.actor : dispatch::Actor::public_viewer();
-}
-
 json time_or_null(const Context& ctx, const std::optional<dispatch::Instant>& t) {
   return t ? json(iso(ctx, *t)) : json();
 }
@@ -88,7 +84,7 @@ Response list(Context& ctx, Request& req) {
   }
   f.limit = static_cast<std::size_t>(integer_param(req, "limit", 1, 500, 50));
   f.after = req.param("after").value_or("");
-  const store::TaskPage page = ctx.service.tasks().list(f, who(req));
+  const store::TaskPage page = ctx.service.tasks().list(f, caller_of(req));
   json items = json::array();
   for (const tk::Task& t : page.items) items.push_back(task_json(ctx, t, req.now));
   return json_response(
@@ -133,7 +129,7 @@ Response publish(Context& ctx, Request& req) {
       throw Error(ErrorCode::invalid_argument, "field 'due_at' is not an ISO 8601 time");
   }
   f.no_others();
-  const tk::Task t = ctx.service.tasks().publish(d, who(req), req.now);
+  const tk::Task t = ctx.service.tasks().publish(d, caller_of(req), req.now);
   return json_response(201, task_json(ctx, t, req.now).dump())
       .header("Location", "/api/v1/tasks/" + t.id);
 }
@@ -141,7 +137,7 @@ Response publish(Context& ctx, Request& req) {
 /// GET /api/v1/tasks/{id}
 Response get(Context& ctx, Request& req) {
   return json_response(
-             200, view_json(ctx, ctx.service.tasks().view(id_param(req), who(req)), req.now).dump())
+             200, view_json(ctx, ctx.service.tasks().view(id_param(req), caller_of(req)), req.now).dump())
       .header("Cache-Control", "no-store");
 }
 
@@ -161,7 +157,7 @@ Response act(Context& ctx, Request& req) {
   f.no_others();
   return json_response(
       200,
-      view_json(ctx, ctx.service.tasks().act(id_param(req), r, who(req), req.now), req.now).dump());
+      view_json(ctx, ctx.service.tasks().act(id_param(req), r, caller_of(req), req.now), req.now).dump());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -229,9 +230,10 @@ std::size_t write_reports(const std::string& path, const Tessellation& t, const 
   return static_cast<std::size_t>(total);
 }
 
-std::size_t write_buildings(const std::string& path, const std::vector<grid::Grid>& grids,
-                            Random& rng) {
+std::vector<Building> write_buildings(const std::string& path, const std::vector<grid::Grid>& grids,
+                                      Random& rng) {
   AtomicFile out(path);
+  std::vector<Building> built;
   out.printf("{\"type\":\"FeatureCollection\",\"name\":\"buildings\",\"features\":[\n");
   std::size_t n = 0;
   for (const grid::Grid& g : grids) {
@@ -250,10 +252,46 @@ std::size_t write_buildings(const std::string& path, const std::vector<grid::Gri
           "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"%s-%02d\",\"unit\":\"%s\","
           "\"households\":%lld},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.7f,%.7f]}}",
           n ? ",\n" : "", g.code.c_str(), b, g.code.c_str(), size, p.x, p.y);
+      char id[96];
+      std::snprintf(id, sizeof id, "%s-%02d", g.code.c_str(), b);
+      built.push_back({id, g.code, size, p});
       ++n;
     }
   }
   out.printf("\n]}\n");
+  out.commit();
+  return built;
+}
+
+std::size_t write_households(const std::string& path, const std::vector<Building>& buildings,
+                             Random& rng) {
+  AtomicFile out(path);
+  out.printf("id,unit,address,size,flags,contact_name,contact_phone,lon,lat\n");
+  std::size_t n = 0;
+  for (const Building& b : buildings) {
+    const std::string number = b.id.substr(b.id.rfind('-') + 1);  // the building's own number
+    for (long long k = 0; k < b.households; ++k) {
+      // Two doors a floor, 6 floors an entrance: 1单元101, 1单元102, 1单元201 …
+      const long long entrance = k / 12 + 1, floor = (k % 12) / 2 + 1, door = k % 2 + 1;
+      std::string flags;
+      const auto flag = [&](const char* name, double rate) {
+        if (rng.uniform() < rate) (flags += flags.empty() ? "" : "、") += name;
+      };
+      flag("独居老人", 0.04);
+      flag("空巢老人", 0.06);
+      flag("残疾人", 0.02);
+      flag("低保户", 0.03);
+      flag("留守儿童", 0.01);
+      flag("重点关注", 0.01);
+      const bool alone = flags.find("独居老人") != std::string::npos;
+      const long long size = alone ? 1 : 1 + static_cast<long long>(rng.below(5));
+      const std::string name = person_name(rng), phone = phone_number(rng);
+      out.printf("%s-%03lld,%s,%d栋%lld单元%lld%02lld,%lld,%s,%s,%s,%.7f,%.7f\n", b.id.c_str(),
+                 k + 1, b.unit.c_str(), std::atoi(number.c_str()), entrance, floor, door, size,
+                 flags.c_str(), name.c_str(), phone.c_str(), b.at.x, b.at.y);
+      ++n;
+    }
+  }
   out.commit();
   return n;
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The sample's point outputs: service points and buildings (GeoJSON), reports (CSV).
+// The sample's point outputs: service points and buildings (GeoJSON), reports and households
+// (CSV).
 
 #include <string>
 
@@ -19,10 +20,23 @@ std::size_t write_service_points(const std::string& path, const Hierarchy& h,
 std::size_t write_reports(const std::string& path, const Tessellation& t, const Hierarchy& h,
                           const Population& people, const geo::LocalProjection& proj, Random& rng);
 
+/// A residential building of the sample.
+struct Building {
+  std::string id, unit;
+  long long households = 0;
+  geo::XY at;  ///< WGS-84 lon/lat
+};
+
 /// Writes the residential buildings (GeoJSON points with `households`, `unit`): each unit's
 /// households split into buildings of 4–40 households placed inside the unit, so that the
-/// buildings of a unit sum exactly to its households (the re-gridding input). @returns how many.
-std::size_t write_buildings(const std::string& path, const std::vector<grid::Grid>& grids,
-                            Random& rng);
+/// buildings of a unit sum exactly to its households (the re-gridding input). @returns them.
+std::vector<Building> write_buildings(const std::string& path, const std::vector<grid::Grid>& grids,
+                                      Random& rng);
+
+/// Writes households.csv: every household of every building (户: an address in it, its size,
+/// flags such as 独居老人 at realistic rates, a contact), the roster `wangge visits import`
+/// reads. Names and phone numbers are made up. @returns how many.
+std::size_t write_households(const std::string& path, const std::vector<Building>& buildings,
+                             Random& rng);
 
 }  // namespace wangge::sample

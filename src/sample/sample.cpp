@@ -146,8 +146,12 @@ Summary generate(const Options& options) {
       write_reports((dir / "reports.csv").string(), t, h, people, proj, rng);
   write_reference(dir.string(), grids);
   Random building_rng(options.seed + 7);  // its own stream: the other outputs stay as they were
-  const std::size_t buildings =
+  const std::vector<Building> built =
       write_buildings((dir / "buildings.geojson").string(), grids, building_rng);
+  const std::size_t buildings = built.size();
+  Random household_rng(options.seed + 11);  // its own stream, like the buildings'
+  const std::size_t households =
+      write_households((dir / "households.csv").string(), built, household_rng);
 
   Summary s;
   s.blocks = h.blocks.size();
@@ -158,6 +162,7 @@ Summary generate(const Options& options) {
   s.residents = kResidents;
   s.service_points = points;
   s.buildings = buildings;
+  s.household_records = households;
   s.reports = reports;
   s.street_ways = streets.ways;
   s.street_nodes = streets.nodes;

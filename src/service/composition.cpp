@@ -68,47 +68,58 @@ void Service::reports_changed() {
 }
 Service::~Service() = default;
 
+void Service::build_services(Service& svc, Dispatch& d) {
+  d.accounts = std::make_unique<Accounts>(
+      d.store->accounts(),
+      [svc = &svc](const std::string& spec) { return svc->actor(spec); });
+  d.keys = std::make_unique<ApiKeys>(
+      *d.store, [svc = &svc](const std::string& spec) { return svc->actor(spec); },
+      [svc = &svc] { return svc->reference(); },
+      [svc = &svc] { svc->accounts().note_revocation(); });
+  d.media = std::make_unique<MediaLibrary>(
+      d.store->media(),
+      [svc = &svc](const std::string& id, const dispatch::Actor& viewer) {
+        // A case's photos are in its public view too: whoever may read that sees them.
+        return svc->report(id, viewer).has_value() ||
+               svc->report(id, dispatch::Actor::public_viewer()).has_value();
+      });
+  d.notifications = std::make_unique<Notifications>(*d.store);
+  d.notifications->set_grid_check([svc = &svc](const std::string& id) {
+    const auto index = svc->grid_index();
+    return index && index->grids().find(id).has_value();
+  });
+  d.points =
+      std::make_unique<PointsBank>(*d.store, [svc = &svc] { return svc->reference(); });
+  // The grid chain (it first, to the root) of a grid id of the active generation.
+  const auto chain_of = [svc = &svc](const std::string& id) {
+    std::vector<std::string> chain;
+    const auto index = svc->grid_index();
+    for (auto i = index->grids().find(id); i && chain.size() < 64;
+         i = index->grids().find(index->grids()[*i].parent_id))
+      chain.push_back(index->grids()[*i].id);
+    return chain;
+  };
+  d.tasks = std::make_unique<TaskBoard>(
+      *d.store, [svc = &svc] { return svc->reference(); },
+      [svc = &svc](geo::LonLat p, geo::Datum datum) {
+        std::vector<std::string> chain;
+        for (const ChainEntry& e : svc->locate(p, datum).chain) chain.push_back(e.id);
+        return chain;
+      },
+      chain_of);
+  d.visits = std::make_unique<VisitBook>(
+      *d.store, [svc = &svc] { return svc->reference(); }, chain_of,
+      [svc = &svc](const dispatch::Submission& s, const dispatch::Actor& by, dispatch::Instant now) {
+        return svc->submit(s, by, "", now).report;
+      });
+}
+
 std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
   auto service = std::make_unique<Service>();
   auto d = std::make_unique<Dispatch>();
   d->config = config;
   d->store = store::open_store(config.store, config.store_options);
-  d->accounts = std::make_unique<Accounts>(
-      d->store->accounts(),
-      [svc = service.get()](const std::string& spec) { return svc->actor(spec); });
-  d->keys = std::make_unique<ApiKeys>(
-      *d->store, [svc = service.get()](const std::string& spec) { return svc->actor(spec); },
-      [svc = service.get()] { return svc->reference(); },
-      [svc = service.get()] { svc->accounts().note_revocation(); });
-  d->media = std::make_unique<MediaLibrary>(
-      d->store->media(),
-      [svc = service.get()](const std::string& id, const dispatch::Actor& viewer) {
-        // A case's photos are in its public view too: whoever may read that sees them.
-        return svc->report(id, viewer).has_value() ||
-               svc->report(id, dispatch::Actor::public_viewer()).has_value();
-      });
-  d->notifications = std::make_unique<Notifications>(*d->store);
-  d->notifications->set_grid_check([svc = service.get()](const std::string& id) {
-    const auto index = svc->grid_index();
-    return index && index->grids().find(id).has_value();
-  });
-  d->points =
-      std::make_unique<PointsBank>(*d->store, [svc = service.get()] { return svc->reference(); });
-  d->tasks = std::make_unique<TaskBoard>(
-      *d->store, [svc = service.get()] { return svc->reference(); },
-      [svc = service.get()](geo::LonLat p, geo::Datum datum) {
-        std::vector<std::string> chain;
-        for (const ChainEntry& e : svc->locate(p, datum).chain) chain.push_back(e.id);
-        return chain;
-      },
-      [svc = service.get()](const std::string& id) {
-        std::vector<std::string> chain;
-        const auto index = svc->grid_index();
-        for (auto i = index->grids().find(id); i && chain.size() < 64;
-             i = index->grids().find(index->grids()[*i].parent_id))
-          chain.push_back(index->grids()[*i].id);
-        return chain;
-      });
+  build_services(*service, *d);
   service->dispatch_ = std::move(d);
   Dispatch& dispatch = *service->dispatch_;
   const dispatch::Instant now = dispatch::now_utc();
@@ -131,6 +142,17 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
                   "SRC --activate`");
     }
     service->import_generation(grids, {}, true, now);
+  }
+  // The households (户) of the data, when the store has none yet.
+  const std::string households = config.data_dir + "/households.csv";
+  if (!config.data_dir.empty() && std::filesystem::exists(households) &&
+      dispatch.store->visits().household_count() == 0) {
+    const HouseholdImport seeded = service->visits().import(
+        geo::read_office_table(households), "households.csv", dispatch::Actor::system(), now);
+    if (!seeded.errors.empty())
+      throw Error(ErrorCode::invalid_data, seeded.errors.front() + " (and " +
+                                               std::to_string(seeded.errors.size() - 1) +
+                                               " more)");
   }
   std::string network = config.network, points = config.service_points;
   if (network.empty() && !config.data_dir.empty() &&
@@ -168,6 +190,11 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
 ChangeFeed& Service::changes() const {
   store();
   return *dispatch_->feed;
+}
+
+VisitBook& Service::visits() const {
+  if (!dispatch_) throw Error(ErrorCode::internal, "the service was not opened on a store");
+  return *dispatch_->visits;
 }
 
 TaskBoard& Service::tasks() const {

@@ -96,16 +96,7 @@ std::optional<store::StoredReply> remember(store::WriteTx& tx, const ReplyOption
 /// rework or a replay). Dated no earlier than the ledger's last entry.
 void earn_points(store::WriteTx& tx, const dispatch::Report& r, const dispatch::Event& e,
                  const dispatch::ReferenceData& ref) {
-  auto earning = dispatch::points::earning_for(r, e);
-  if (!earning || !ref.points.rule(earning->event_type)) return;
-  tx.post_points(
-      [&](const dispatch::points::LedgerView& view) {
-        if (auto standing = view.standing_earning(earning->event_key))
-          return dispatch::points::Posted{*standing, true};
-        earning->at = std::max(earning->at, view.last_at().value_or(earning->at));
-        return dispatch::points::plan_earn(view, ref.points, *earning);
-      },
-      "", "");
+  if (auto earning = dispatch::points::earning_for(r, e)) earn_in(tx, ref.points, *earning);
 }
 
 /// Marks the uploaded photos @p media cites as taken by @p report_id. @throws

@@ -211,4 +211,17 @@ ExpiryRun PointsBank::expire_due(const dispatch::Actor& by, dispatch::Instant no
   return run;
 }
 
+bool earn_in(store::WriteTx& tx, const pts::Policy& policy, pts::EarnRequest earning) {
+  if (!policy.rule(earning.event_type)) return false;
+  const pts::Posted posted = tx.post_points(
+      [&](const pts::LedgerView& view) {
+        if (auto standing = view.standing_earning(earning.event_key))
+          return pts::Posted{*standing, true};
+        earning.at = std::max(earning.at, view.last_at().value_or(earning.at));
+        return pts::plan_earn(view, policy, earning);
+      },
+      "", "");
+  return !posted.replayed;
+}
+
 }  // namespace wangge::service

@@ -13,6 +13,7 @@
 #include "wangge/service/points_bank.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/service/task_board.hpp"
+#include "wangge/service/visit_book.hpp"
 
 namespace wangge::service {
 
@@ -28,6 +29,7 @@ struct Service::Dispatch {
   std::unique_ptr<Notifications> notifications;
   std::unique_ptr<PointsBank> points;
   std::unique_ptr<TaskBoard> tasks;
+  std::unique_ptr<VisitBook> visits;
   std::unique_ptr<ChangeFeed> feed = std::make_unique<ChangeFeed>();
 
   std::shared_ptr<const dispatch::ReferenceData> reference() const {

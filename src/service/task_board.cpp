@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "wangge/dispatch/intake.hpp"
+#include "wangge/service/points_bank.hpp"
 #include "wangge/util/error.hpp"
 
 namespace wangge::service {
@@ -76,17 +77,7 @@ TaskView TaskBoard::act(const std::string& id, const tk::Request& request,
     const tk::Step step = tk::apply(*t, request, by, volunteer, now);
     tx.update_task(*t);
     tx.append_task_event(step.event);
-    if (step.earning && ref->points.rule(step.earning->event_type)) {
-      pts::EarnRequest earning = *step.earning;
-      tx.post_points(
-          [&](const pts::LedgerView& v) {
-            if (auto standing = v.standing_earning(earning.event_key))
-              return pts::Posted{*standing, true};
-            earning.at = std::max(earning.at, v.last_at().value_or(earning.at));
-            return pts::plan_earn(v, ref->points, earning);
-          },
-          "", "");
-    }
+    if (step.earning) earn_in(tx, ref->points, *step.earning);
     out.task = std::move(*t);
   });
   out.events = store_.tasks().task_events(id);

@@ -492,11 +492,23 @@ std::vector<std::int64_t> cells_covering(const geo::BBox& box) {
   return out;
 }
 
-std::string grid_path(const dispatch::Report& r) {
-  if (r.grid_chain.empty()) return "/";
+std::string grid_path(const std::vector<std::string>& chain) {
   std::string path = "/";
-  for (auto it = r.grid_chain.rbegin(); it != r.grid_chain.rend(); ++it) path += *it + "/";
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) path += *it + "/";
   return path;
+}
+
+std::string grid_path(const dispatch::Report& r) {
+  return grid_path(r.grid_chain);
+}
+
+std::string like_under(const std::string& grid) {
+  std::string out = "%/";
+  for (const char c : grid) {
+    if (c == '%' || c == '_' || c == '!') out += '!';
+    out += c;
+  }
+  return out + "/%";
 }
 
 std::string column_list(const std::vector<std::string>& columns, const std::string& prefix) {

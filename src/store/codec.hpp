@@ -41,8 +41,13 @@ std::int64_t cell_of(double lon, double lat);
 /// The cells a box touches; empty when more than 64 (then scan the box instead).
 std::vector<std::int64_t> cells_covering(const geo::BBox& box);
 
-/// "/root/…/leaf/": the report's grid chain root first, for "this grid or below" filters.
+/// "/root/…/leaf/": a grid chain (finest first) root first, for "this grid or below" filters.
+std::string grid_path(const std::vector<std::string>& chain);
+/// The same for a report's chain.
 std::string grid_path(const dispatch::Report& r);
+/// The pattern of `grid_path LIKE ? ESCAPE '!'` for "under @p grid": its id matched literally
+/// (LIKE's wildcards in it escaped with '!').
+std::string like_under(const std::string& grid);
 
 std::int64_t to_millis(dispatch::Instant t);
 dispatch::Instant from_millis(std::int64_t ms);

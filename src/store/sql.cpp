@@ -469,13 +469,32 @@ CREATE TABLE task_events (
   from_state TEXT NOT NULL, to_state TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (task_id, seq));
 )sql";
 
+// 19: households under their 邻 and the visits paid them (入户走访). A household keeps its last
+// visit (someone at home) and last attempt, moved in the visit's own write; grid_path is the
+// chain root first ("/root/…/unit/") for listings by grid, as for tasks and reports.
+constexpr char kMigration19[] = R"sql(
+CREATE TABLE households (
+  id TEXT PRIMARY KEY, unit TEXT NOT NULL, grid_path TEXT NOT NULL, grid_chain TEXT NOT NULL,
+  address TEXT NOT NULL, size BIGINT NOT NULL, flags TEXT NOT NULL, contact_name TEXT NOT NULL,
+  contact_phone TEXT NOT NULL, lon DOUBLE PRECISION, lat DOUBLE PRECISION, registered_at BIGINT NOT NULL,
+  last_visit_at BIGINT, last_attempt_at BIGINT, updated_at BIGINT NOT NULL);
+CREATE INDEX households_path ON households (grid_path, id);
+CREATE TABLE visits (
+  id TEXT PRIMARY KEY, household TEXT NOT NULL, grid_path TEXT NOT NULL, grid_chain TEXT NOT NULL,
+  visitor TEXT NOT NULL, at BIGINT NOT NULL, recorded_at BIGINT NOT NULL, outcome TEXT NOT NULL,
+  notes TEXT NOT NULL, follow_up TEXT NOT NULL);
+CREATE INDEX visits_household ON visits (household, at);
+CREATE INDEX visits_at ON visits (at, id);
+CREATE INDEX visits_visitor ON visits (visitor, at);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string>& shared_migrations() {
   static const std::vector<std::string> kMigrations{
       kMigration05, kMigration06, kMigration07, kMigration08, kMigration09,
       kMigration10, kMigration11, kMigration12, kMigration13, kMigration14,
-      kMigration15, kMigration16, kMigration17, kMigration18};
+      kMigration15, kMigration16, kMigration17, kMigration18, kMigration19};
   return kMigrations;
 }
 

@@ -1,5 +1,7 @@
 #include "sql_store.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "wangge/util/error.hpp"
 
 namespace wangge::store {
@@ -10,6 +12,29 @@ std::string text_of(const Value& v) {
 
 std::int64_t int_at(const Row& row, std::size_t i) {
   return std::holds_alternative<std::int64_t>(row[i]) ? std::get<std::int64_t>(row[i]) : 0;
+}
+
+std::vector<std::string> grid_chain_of(const Value& v) {
+  const nlohmann::json chain = nlohmann::json::parse(text_of(v), nullptr, false);
+  if (!chain.is_array()) throw Error(ErrorCode::internal, "a stored grid chain is not a list");
+  std::vector<std::string> out;
+  for (const nlohmann::json& g : chain)
+    if (g.is_string()) out.push_back(g.get<std::string>());
+  return out;
+}
+
+TimeCursor parse_time_cursor(const std::string& after) {
+  const auto dot = after.find('.');
+  TimeCursor c;
+  bool ok = dot != std::string::npos && dot > 0 && dot <= 15;
+  for (std::size_t i = 0; ok && i < dot; ++i) {
+    ok = after[i] >= '0' && after[i] <= '9';
+    c.ms = c.ms * 10 + (after[i] - '0');
+  }
+  if (!ok || after.size() - dot - 1 > 64)
+    throw Error(ErrorCode::invalid_argument, "'after' must be the 'next' of a previous page");
+  c.id = after.substr(dot + 1);
+  return c;
 }
 
 namespace {

@@ -21,6 +21,17 @@ std::string text_of(const Value& v);
 /// The integer in column @p i of @p row, 0 for NULL (or any other type).
 std::int64_t int_at(const Row& row, std::size_t i);
 
+/// A grid chain stored as a JSON list of ids. @throws Error(internal) when it is not one.
+std::vector<std::string> grid_chain_of(const Value& v);
+
+/// A keyset cursor "<ms>.<id>" of a listing ordered by a time then an id, newest first.
+struct TimeCursor {
+  std::int64_t ms = 0;
+  std::string id;
+};
+/// @throws Error(invalid_argument) when @p after is not such a cursor.
+TimeCursor parse_time_cursor(const std::string& after);
+
 /// Statements through one connection: the writer's WriteTx, and each reader's queries.
 class SqlSession : public WriteTx {
  public:
@@ -62,6 +73,9 @@ class SqlSession : public WriteTx {
   void insert_task(const dispatch::tasks::Task& task) override;
   void update_task(const dispatch::tasks::Task& task) override;
   void append_task_event(const dispatch::tasks::TaskEvent& event) override;
+  // sql_visits.cpp
+  void put_household(const dispatch::visits::Household& household) override;
+  void insert_visit(const dispatch::visits::Visit& visit) override;
 
   /// Serialises postings to the ledger across processes until the transaction ends (once per
   /// transaction; PostgreSQL: an advisory lock, SQLite's writer is alone already).
@@ -96,7 +110,8 @@ class SqlStore : public Store,
                  public MediaStore,
                  public NotificationStore,
                  public LedgerStore,
-                 public TaskStore {
+                 public TaskStore,
+                 public VisitStore {
  public:
   std::optional<dispatch::Report> report(const std::string& id) override;
   std::vector<dispatch::Event> events(const std::string& report_id) override;
@@ -123,6 +138,7 @@ class SqlStore : public Store,
   NotificationStore& notifications() override { return *this; }
   LedgerStore& ledger() override { return *this; }
   TaskStore& tasks() override { return *this; }
+  VisitStore& visits() override { return *this; }
 
   // AccountStore (sql_accounts.cpp)
   void insert_account(const Account& account) override;
@@ -184,6 +200,12 @@ class SqlStore : public Store,
   std::optional<dispatch::tasks::Task> task(const std::string& id) override;
   std::vector<dispatch::tasks::TaskEvent> task_events(const std::string& id) override;
   TaskPage tasks(const TaskFilter& filter) override;
+  // VisitStore (sql_visits.cpp)
+  std::optional<HouseholdRow> household(const std::string& id) override;
+  HouseholdPage households(const HouseholdFilter& filter) override;
+  std::size_t household_count() override;
+  std::optional<dispatch::visits::Visit> visit(const std::string& id) override;
+  VisitPage visits(const VisitFilter& filter) override;
 
  private:
   /// " FOR UPDATE" on PostgreSQL (rows read to be changed in a write stay locked), "" on SQLite.

@@ -24,19 +24,13 @@ std::optional<dispatch::Instant> time_at(const Row& row, std::size_t i) {
   return from_millis(int_at(row, i));
 }
 
-std::string path_of(const std::vector<std::string>& chain) {
-  std::string path = "/";
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) path += *it + "/";
-  return path;
-}
-
 Row encode(const tk::Task& t) {
   return {t.id,
           std::string(to_string(t.kind)),
           std::string(to_string(t.state)),
           t.title,
           t.text,
-          path_of(t.grid_chain),
+          grid_path(t.grid_chain),
           json(t.grid_chain).dump(),
           t.points,
           t.requester,
@@ -61,10 +55,7 @@ tk::Task decode(const Row& row) {
   t.state = *state;
   t.title = text_of(row[3]);
   t.text = text_of(row[4]);
-  const json chain = json::parse(text_of(row[6]), nullptr, false);
-  if (!chain.is_array()) throw Error(ErrorCode::internal, "a task's grid chain is not a list");
-  for (const json& g : chain)
-    if (g.is_string()) t.grid_chain.push_back(g.get<std::string>());
+  t.grid_chain = grid_chain_of(row[6]);
   t.points = int_at(row, 7);
   t.requester = text_of(row[8]);
   t.claimant = text_of(row[9]);
@@ -156,22 +147,13 @@ TaskPage SqlStore::tasks(const TaskFilter& f) {
     ways.push_back("requester = ? OR claimant = ?");
     params.insert(params.end(), {*f.involving, *f.involving});
   }
-  // A grid id is matched literally: LIKE's wildcards in it are escaped.
-  const auto path_of = [](const std::string& g) {
-    std::string out = "%/";
-    for (const char c : g) {
-      if (c == '%' || c == '_' || c == '!') out += '!';
-      out += c;
-    }
-    return out + "/%";
-  };
   for (const std::string& g : f.in_grids) {
     ways.push_back("grid_path LIKE ? ESCAPE '!'");
-    params.emplace_back(path_of(g));
+    params.emplace_back(like_under(g));
   }
   for (const std::string& g : f.open_in_grids) {
     ways.push_back("(state = 'open' AND grid_path LIKE ? ESCAPE '!')");
-    params.emplace_back(path_of(g));
+    params.emplace_back(like_under(g));
   }
   if (!ways.empty()) {
     where += " AND (";
@@ -191,17 +173,9 @@ TaskPage SqlStore::tasks(const TaskFilter& f) {
     params.emplace_back(std::string(to_string(*f.kind)));
   }
   if (!f.after.empty()) {
-    const auto dot = f.after.find('.');
-    std::int64_t ms = 0;
-    bool ok = dot != std::string::npos && dot > 0 && dot <= 15;
-    for (std::size_t i = 0; ok && i < dot; ++i) {
-      ok = f.after[i] >= '0' && f.after[i] <= '9';
-      ms = ms * 10 + (f.after[i] - '0');
-    }
-    if (!ok || f.after.size() - dot - 1 > 64)
-      throw Error(ErrorCode::invalid_argument, "'after' must be the 'next' of a previous page");
+    const TimeCursor c = parse_time_cursor(f.after);
     where += " AND (created_at < ? OR (created_at = ? AND id < ?))";
-    params.insert(params.end(), {ms, ms, f.after.substr(dot + 1)});
+    params.insert(params.end(), {c.ms, c.ms, c.id});
   }
   params.emplace_back(static_cast<std::int64_t>(f.limit));
   return read_value([&](SqlSession& s) {

@@ -93,6 +93,7 @@ struct ServiceFixture : ::testing::Test {
     add_notification_routes(router, *context);
     add_points_routes(router, *context);
     add_task_routes(router, *context);
+    add_visit_routes(router, *context);
     add_event_routes(router, *context);
   }
   static void TearDownTestSuite() {

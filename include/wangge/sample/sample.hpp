@@ -27,11 +27,12 @@ struct Summary {
   double area_km2 = 0;
   long long residents = 0, households = 0;
   std::size_t service_points = 0, reports = 0, street_ways = 0, street_nodes = 0, buildings = 0;
+  std::size_t household_records = 0;  ///< rows of households.csv
   double street_km = 0;
 };
 
 /// Generates the sample into options.out_dir (created if missing): grids.geojson,
-/// service_points.geojson, streets.osm, reports.csv, buildings.geojson.
+/// service_points.geojson, streets.osm, reports.csv, buildings.geojson, households.csv.
 /// @throws Error(internal) if the generated grids fail validation (a generator bug).
 Summary generate(const Options& options);
 

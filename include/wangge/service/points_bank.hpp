@@ -32,6 +32,12 @@ struct PointsAccount {
   std::vector<dispatch::points::Entry> recent;  ///< the newest entries (at most 20)
 };
 
+/// Inside another change's write: posts what @p earning earns under @p policy, once per event
+/// key (a standing earning of the key answers instead), dated no earlier than the ledger's last
+/// entry. Nothing when the policy has no rule for it. @returns whether an entry was posted.
+bool earn_in(store::WriteTx& tx, const dispatch::points::Policy& policy,
+             dispatch::points::EarnRequest earning);
+
 /// What an expiry run did.
 struct ExpiryRun {
   std::size_t people = 0;   ///< holders looked at

@@ -30,6 +30,7 @@ class ApiKeys;
 class MediaLibrary;
 class Notifications;
 class PointsBank;
+class VisitBook;
 class TaskBoard;
 class ChangeFeed;
 
@@ -227,6 +228,8 @@ class Service {
   MediaLibrary& media() const;
   /// Notifications: the outbox, the inbox, deliveries and their runner (needs open()).
   Notifications& notifications() const;
+  /// Households and their visits (入户走访台账; visit_book.hpp; needs open()).
+  VisitBook& visits() const;
   /// The points bank (积分银行): accounts, earnings, awards, redemptions, reversals, expiry.
   PointsBank& points() const;
   /// The task board (圆单, 揭榜挂帅).
@@ -270,6 +273,8 @@ class Service {
   /// The store: only the service talks to it (the CLI and HTTP call the methods above).
   store::Store& store() const;
   struct Dispatch;
+  /// Builds the focused services over @p d's store (composition.cpp).
+  static void build_services(Service& svc, Dispatch& d);
   struct GridSnapshot;  // service/grid_snapshot.hpp
   /// The current grid snapshot, or null before any grids are loaded.
   std::shared_ptr<const GridSnapshot> grid_snapshot() const;

@@ -24,6 +24,7 @@
 #include "wangge/store/media.hpp"
 #include "wangge/store/notifications.hpp"
 #include "wangge/store/tasks.hpp"
+#include "wangge/store/visits.hpp"
 
 namespace wangge::store {
 
@@ -111,6 +112,13 @@ class WriteTx {
   virtual void insert_task(const dispatch::tasks::Task& task) = 0;
   virtual void update_task(const dispatch::tasks::Task& task) = 0;
   virtual void append_task_event(const dispatch::tasks::TaskEvent& event) = 0;
+  /// Households and visits (入户走访): a household is written whole (imported again: replaced,
+  /// keeping when it was registered and what its visits left on it); a visit also moves its
+  /// household's last visit.
+  /// @throws Error(conflict) for a visit id that exists, Error(not_found) for a visit to an
+  /// unknown household.
+  virtual void put_household(const dispatch::visits::Household& household) = 0;
+  virtual void insert_visit(const dispatch::visits::Visit& visit) = 0;
 };
 
 /// The order of a listing, by creation time (then id, so equal times still page stably).
@@ -221,6 +229,8 @@ class Store {
   virtual LedgerStore& ledger() = 0;
   /// Tasks residents and volunteers take on (a port of its own).
   virtual TaskStore& tasks() = 0;
+  /// Households and their visits (a port of its own).
+  virtual VisitStore& visits() = 0;
   /// Open reports per finest-grid path, aggregated in the database (one row per path that has
   /// any; at most as many rows as grids), with those overdue at @p now.
   virtual std::vector<GridPathCount> open_counts_by_path(dispatch::Instant now) = 0;

@@ -233,6 +233,29 @@ async function freshCase(request, steps = []) {
   return id;
 }
 
+test('入户走访: the 邻长 sees his households and records a visit on his phone', async ({ browser }) => {
+  const worker = await open(browser, PHONE);
+  await signInStaff(worker, 'worker');
+  await worker.locator('header nav a', { hasText: '入户走访' }).click();
+  await expect(worker).toHaveURL(/\/console\/visits$/);
+  const cards = worker.locator('li.household');
+  await expect(cards.first()).toBeVisible();
+  // His households are his unit's only (the sample's ids start with their unit's code).
+  const ids = await cards.evaluateAll((els) => els.map((e) => e.dataset.household));
+  expect(ids.length).toBeGreaterThan(0);
+  expect(ids.every((id) => id.startsWith('43030200901300105-'))).toBe(true);
+  const card = cards.first();
+  await card.locator('summary', { hasText: '记录走访' }).click();
+  await card.getByLabel('发现问题').check();
+  await card.getByLabel('记录').fill('楼道堆放杂物，老人出行不便');
+  await card.locator('button[type=submit]').click();
+  await expect(card.locator('.notice')).toContainText('已记录（发现问题）');
+  await accessible(worker, 'visits-phone');
+  await shot(worker, 'visits-phone');
+  expect(worker.problems).toEqual([]);
+  await worker.context().close();
+});
+
 test('every button shown is allowed: each clicked on a case of its own', async ({ browser, request }) => {
   const cases = [
     ['dispatcher', DESKTOP, []],
@@ -317,7 +340,7 @@ test('every page: accessible (axe-core), drawn at desktop width and at 375 px', 
   const pages = {
     anonymous: ['/console/login'],
     dispatcher: ['/console/dispatch', `/console/cases/${id}`, '/console/map'],
-    worker: ['/console/worker'],
+    worker: ['/console/worker', '/console/visits'],
     supervisor: ['/console/stats'],
     resident: ['/console/report', '/console/mine'],
   };

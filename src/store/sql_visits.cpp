@@ -1,0 +1,227 @@
+// The households and visits port over SQL (入户走访), the same statements on both dialects.
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "sql_store.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge::store {
+namespace {
+
+namespace vs = dispatch::visits;
+using nlohmann::json;
+
+constexpr const char* kHouseholdColumns =
+    "id, unit, grid_path, grid_chain, address, size, flags, contact_name, contact_phone, lon, "
+    "lat, registered_at, last_visit_at, last_attempt_at";
+constexpr const char* kVisitColumns =
+    "id, household, grid_path, grid_chain, visitor, at, recorded_at, outcome, notes, follow_up";
+
+void add_in_grids(const std::vector<std::string>& grids, std::string& where, Row& params) {
+  if (grids.empty()) return;
+  where += " AND (";
+  for (std::size_t i = 0; i < grids.size(); ++i) {
+    where += i ? " OR grid_path LIKE ? ESCAPE '!'" : "grid_path LIKE ? ESCAPE '!'";
+    params.emplace_back(like_under(grids[i]));
+  }
+  where += ")";
+}
+
+Value optional_real(const std::optional<double>& v) {
+  return v ? Value(*v) : Value();
+}
+std::optional<double> real_at(const Row& row, std::size_t i) {
+  if (std::holds_alternative<double>(row[i])) return std::get<double>(row[i]);
+  if (std::holds_alternative<std::int64_t>(row[i]))
+    return static_cast<double>(std::get<std::int64_t>(row[i]));
+  return std::nullopt;
+}
+std::optional<dispatch::Instant> time_at(const Row& row, std::size_t i) {
+  if (std::holds_alternative<std::monostate>(row[i])) return std::nullopt;
+  return from_millis(int_at(row, i));
+}
+
+std::string flags_text(const std::vector<vs::Flag>& flags) {
+  std::string out;
+  for (const vs::Flag f : flags) (out += out.empty() ? "" : ",") += to_string(f);
+  return out;
+}
+
+HouseholdRow decode_household(const Row& row) {
+  HouseholdRow out;
+  vs::Household& h = out.household;
+  h.id = text_of(row[0]);
+  h.unit = text_of(row[1]);
+  h.grid_chain = grid_chain_of(row[3]);
+  h.address = text_of(row[4]);
+  h.size = static_cast<int>(std::clamp<std::int64_t>(int_at(row, 5), 1, vs::kMaxHouseholdSize));
+  const std::string flags = text_of(row[6]);
+  for (std::size_t at = 0; at < flags.size();) {
+    const auto comma = std::min(flags.find(',', at), flags.size());
+    if (auto f = vs::parse_flag(flags.substr(at, comma - at))) h.flags.push_back(*f);
+    at = comma + 1;
+  }
+  h.contact_name = text_of(row[7]);
+  h.contact_phone = text_of(row[8]);
+  h.lon = real_at(row, 9);
+  h.lat = real_at(row, 10);
+  h.registered_at = from_millis(int_at(row, 11));
+  out.last_visit = time_at(row, 12);
+  out.last_attempt = time_at(row, 13);
+  return out;
+}
+
+vs::Visit decode_visit(const Row& row) {
+  vs::Visit v;
+  v.id = text_of(row[0]);
+  v.household = text_of(row[1]);
+  v.grid_chain = grid_chain_of(row[3]);
+  v.visitor = text_of(row[4]);
+  v.at = from_millis(int_at(row, 5));
+  v.recorded_at = from_millis(int_at(row, 6));
+  const auto outcome = vs::parse_outcome(text_of(row[7]));
+  if (!outcome) throw Error(ErrorCode::internal, "a visit of an unknown outcome");
+  v.outcome = *outcome;
+  v.notes = text_of(row[8]);
+  v.follow_up = text_of(row[9]);
+  return v;
+}
+
+std::optional<HouseholdRow> find_household(SqlSession& s, const std::string& id) {
+  auto found = s.rows(std::string("SELECT ") + kHouseholdColumns + " FROM households WHERE id = ?",
+                      {id});
+  if (found.empty()) return std::nullopt;
+  return decode_household(found[0]);
+}
+
+/// A visits page's cursor: "<at ms>.<id>".
+std::string cursor_of(const vs::Visit& v) {
+  return std::to_string(to_millis(v.at)) + "." + v.id;
+}
+
+}  // namespace
+
+void SqlSession::put_household(const vs::Household& h) {
+  // Imported again: the record is replaced; when it was registered and what its visits left on
+  // it stay. One statement a household (an upsert both dialects read alike).
+  run("INSERT INTO households (id, unit, grid_path, grid_chain, address, size, flags, "
+      "contact_name, contact_phone, lon, lat, registered_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (id) DO UPDATE SET unit = excluded.unit, grid_path = excluded.grid_path, "
+      "grid_chain = excluded.grid_chain, address = excluded.address, size = excluded.size, "
+      "flags = excluded.flags, contact_name = excluded.contact_name, "
+      "contact_phone = excluded.contact_phone, lon = excluded.lon, lat = excluded.lat, "
+      "updated_at = excluded.updated_at",
+      {h.id, h.unit, grid_path(h.grid_chain), json(h.grid_chain).dump(), h.address,
+       static_cast<std::int64_t>(h.size), flags_text(h.flags), h.contact_name, h.contact_phone,
+       optional_real(h.lon), optional_real(h.lat), to_millis(h.registered_at),
+       to_millis(dispatch::now_utc())});
+}
+
+void SqlSession::insert_visit(const vs::Visit& v) {
+  if (!rows("SELECT id FROM visits WHERE id = ?", {v.id}).empty())
+    throw Error(ErrorCode::conflict, "visit " + v.id + " exists already");
+  if (!find_household(*this, v.household))
+    throw Error(ErrorCode::not_found, "household " + v.household + " does not exist");
+  run(std::string("INSERT INTO visits (") + kVisitColumns +
+          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {v.id, v.household, grid_path(v.grid_chain), json(v.grid_chain).dump(), v.visitor,
+       to_millis(v.at), to_millis(v.recorded_at), std::string(to_string(v.outcome)), v.notes,
+       v.follow_up});
+  const std::int64_t at = to_millis(v.at);
+  run("UPDATE households SET last_attempt_at = ? WHERE id = ? AND "
+      "(last_attempt_at IS NULL OR last_attempt_at < ?)",
+      {at, v.household, at});
+  if (v.outcome != vs::Outcome::not_home)
+    run("UPDATE households SET last_visit_at = ? WHERE id = ? AND "
+        "(last_visit_at IS NULL OR last_visit_at < ?)",
+        {at, v.household, at});
+}
+
+std::optional<HouseholdRow> SqlStore::household(const std::string& id) {
+  return read_value([&](SqlSession& s) { return find_household(s, id); });
+}
+
+HouseholdPage SqlStore::households(const HouseholdFilter& f) {
+  if (f.limit < 1 || f.limit > 20000)
+    throw Error(ErrorCode::invalid_argument, "limit must be from 1 to 20000");
+  std::string where = " WHERE 1 = 1";
+  Row params;
+  add_in_grids(f.in_grids, where, params);
+  if (f.flag) {
+    // Flags are a comma list of names: match one whole name.
+    where += " AND (',' || flags || ',') LIKE ?";
+    params.emplace_back("%," + std::string(to_string(*f.flag)) + ",%");
+  }
+  if (!f.after.empty()) {
+    where += " AND id > ?";
+    params.emplace_back(f.after);
+  }
+  params.emplace_back(static_cast<std::int64_t>(f.limit));
+  return read_value([&](SqlSession& s) {
+    HouseholdPage page;
+    for (const Row& row : s.rows(std::string("SELECT ") + kHouseholdColumns + " FROM households" +
+                                     where + " ORDER BY id LIMIT ?",
+                                 params))
+      page.items.push_back(decode_household(row));
+    if (page.items.size() == f.limit) page.next = page.items.back().household.id;
+    return page;
+  });
+}
+
+std::size_t SqlStore::household_count() {
+  return read_value([&](SqlSession& s) {
+    const auto rows = s.rows("SELECT COUNT(*) FROM households", {});
+    return static_cast<std::size_t>(std::max<std::int64_t>(0, int_at(rows.at(0), 0)));
+  });
+}
+
+std::optional<vs::Visit> SqlStore::visit(const std::string& id) {
+  return read_value([&](SqlSession& s) -> std::optional<vs::Visit> {
+    auto found =
+        s.rows(std::string("SELECT ") + kVisitColumns + " FROM visits WHERE id = ?", {id});
+    if (found.empty()) return std::nullopt;
+    return decode_visit(found[0]);
+  });
+}
+
+VisitPage SqlStore::visits(const VisitFilter& f) {
+  if (f.limit < 1 || f.limit > 1000)
+    throw Error(ErrorCode::invalid_argument, "limit must be from 1 to 1000");
+  std::string where = " WHERE 1 = 1";
+  Row params;
+  if (!f.household.empty()) {
+    where += " AND household = ?";
+    params.emplace_back(f.household);
+  }
+  if (!f.visitor.empty()) {
+    where += " AND visitor = ?";
+    params.emplace_back(f.visitor);
+  }
+  add_in_grids(f.in_grids, where, params);
+  if (f.from) {
+    where += " AND at >= ?";
+    params.emplace_back(to_millis(*f.from));
+  }
+  if (f.to) {
+    where += " AND at < ?";
+    params.emplace_back(to_millis(*f.to));
+  }
+  if (!f.after.empty()) {
+    const TimeCursor c = parse_time_cursor(f.after);
+    where += " AND (at < ? OR (at = ? AND id < ?))";
+    params.insert(params.end(), {c.ms, c.ms, c.id});
+  }
+  params.emplace_back(static_cast<std::int64_t>(f.limit));
+  return read_value([&](SqlSession& s) {
+    VisitPage page;
+    for (const Row& row : s.rows(std::string("SELECT ") + kVisitColumns + " FROM visits" + where +
+                                     " ORDER BY at DESC, id DESC LIMIT ?",
+                                 params))
+      page.items.push_back(decode_visit(row));
+    if (page.items.size() == f.limit) page.next = cursor_of(page.items.back());
+    return page;
+  });
+}
+
+}  // namespace wangge::store
