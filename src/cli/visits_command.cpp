@@ -81,8 +81,8 @@ Runner add_visits_command(CLI::App& app) {
     const dispatch::Instant now = dispatch::now_utc();
     if (import->parsed()) {
       const std::string name = a->file.substr(a->file.find_last_of('/') + 1);
-      const service::HouseholdImport r = book.import(geo::read_office_table(a->file), name,
-                                                     dispatch::Actor::system(), now);
+      const service::HouseholdImport r =
+          book.import(geo::read_office_table(a->file), name, dispatch::Actor::system(), now);
       for (const std::string& e : r.errors) std::fprintf(stderr, "%s\n", e.c_str());
       std::printf("%zu households imported, %zu rows refused\n", r.imported, r.errors.size());
       return r.errors.empty() ? 0 : 2;

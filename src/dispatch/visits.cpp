@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <set>
 
@@ -14,7 +14,7 @@
 namespace wangge::dispatch::visits {
 namespace {
 
-constexpr std::array<std::string_view, 6> kFlags{"elderly_alone", "empty_nest", "disabled",
+constexpr std::array<std::string_view, 6> kFlags{"elderly_alone", "empty_nest",  "disabled",
                                                  "low_income",    "left_behind", "special_care"};
 constexpr std::array<std::string_view, 6> kLabels{"独居老人", "空巢老人", "残疾人",
                                                   "低保户",   "留守儿童", "重点关注"};
@@ -126,16 +126,15 @@ std::optional<points::EarnRequest> earning_for(const Visit& v, const TimeZone& z
   char month[16];
   std::snprintf(month, sizeof month, "%04d-%02u", static_cast<int>(day.year()),
                 static_cast<unsigned>(day.month()));
-  return points::EarnRequest{v.visitor, "visit", "visit:" + v.household + ":" + month, 1,
-                             v.recorded_at, "system"};
+  return points::EarnRequest{v.visitor, "visit",       "visit:" + v.household + ":" + month,
+                             1,         v.recorded_at, "system"};
 }
 
 void check(const Household& h) {
   const std::string of = "household " + h.id.substr(0, 64) + ": ";
   if (h.id.empty() || h.id.size() > 64 ||
-      !std::all_of(h.id.begin(), h.id.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '-' || c == '_';
-      }))
+      !std::all_of(h.id.begin(), h.id.end(),
+                   [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; }))
     throw Error(ErrorCode::invalid_argument,
                 "household id must be 1 to 64 letters, digits, '-' or '_'");
   if (h.unit.empty()) throw Error(ErrorCode::invalid_argument, of + "unit is required");
@@ -211,8 +210,8 @@ std::optional<double> number_of(const std::string& cell, const char* column) {
   if (cell.empty()) return std::nullopt;
   const auto v = text::parse_double(cell);
   if (!v || !std::isfinite(*v))
-    throw Error(ErrorCode::invalid_argument, std::string(column) + " '" + cell.substr(0, 32) +
-                                                 "' is not a number");
+    throw Error(ErrorCode::invalid_argument,
+                std::string(column) + " '" + cell.substr(0, 32) + "' is not a number");
   return v;
 }
 
@@ -233,8 +232,9 @@ HouseholdTable parse_households(const geo::OfficeTable& table, const std::string
       if (h == kColumns[c].first || h == kColumns[c].second) at[c] = i;
   }
   if (!at[static_cast<std::size_t>(Column::id)] || !at[static_cast<std::size_t>(Column::unit)]) {
-    out.errors.push_back(file + ": the first row must name the columns, with id (户编号) and "
-                                "unit (所属邻) among them");
+    out.errors.push_back(file +
+                         ": the first row must name the columns, with id (户编号) and "
+                         "unit (所属邻) among them");
     return out;
   }
   std::set<std::string> seen;
@@ -257,10 +257,11 @@ HouseholdTable parse_households(const geo::OfficeTable& table, const std::string
       std::string bad;
       h.flags = flags_of(cell(Column::flags), bad);
       if (!bad.empty())
-        throw Error(ErrorCode::invalid_argument,
-                    "flags: '" + bad.substr(0, 32) +
-                        "' is not one of elderly_alone 独居老人, empty_nest 空巢老人, disabled 残疾人, "
-                        "low_income 低保户, left_behind 留守儿童, special_care 重点关注");
+        throw Error(
+            ErrorCode::invalid_argument,
+            "flags: '" + bad.substr(0, 32) +
+                "' is not one of elderly_alone 独居老人, empty_nest 空巢老人, disabled 残疾人, "
+                "low_income 低保户, left_behind 留守儿童, special_care 重点关注");
       h.contact_name = cell(Column::contact_name);
       h.contact_phone = cell(Column::contact_phone);
       h.lon = number_of(cell(Column::lon), "lon");

@@ -127,7 +127,8 @@ Response list_entries(Context& ctx, Request& req) {
 /// GET /api/v1/points/entries/{id}
 Response get_entry(Context& ctx, Request& req) {
   return json_response(
-             200, entry_json(ctx, ctx.service.points().entry(req.params.at("id"), caller_of(req))).dump())
+             200, entry_json(ctx, ctx.service.points().entry(req.params.at("id"), caller_of(req)))
+                      .dump())
       .header("Cache-Control", "no-store");
 }
 
@@ -176,8 +177,8 @@ Response reverse(Context& ctx, Request& req) {
   Fields f(body);
   const std::string reason = required_text(f, "reason");
   f.no_others();
-  return posted(ctx, ctx.service.points().reverse(req.params.at("id"), reason, caller_of(req), req.now,
-                                                  idempotency_key(req)));
+  return posted(ctx, ctx.service.points().reverse(req.params.at("id"), reason, caller_of(req),
+                                                  req.now, idempotency_key(req)));
 }
 
 /// POST /api/v1/points/expiry — expires what came due for every holder (admins).

@@ -137,7 +137,8 @@ Response publish(Context& ctx, Request& req) {
 /// GET /api/v1/tasks/{id}
 Response get(Context& ctx, Request& req) {
   return json_response(
-             200, view_json(ctx, ctx.service.tasks().view(id_param(req), caller_of(req)), req.now).dump())
+             200, view_json(ctx, ctx.service.tasks().view(id_param(req), caller_of(req)), req.now)
+                      .dump())
       .header("Cache-Control", "no-store");
 }
 
@@ -157,7 +158,8 @@ Response act(Context& ctx, Request& req) {
   f.no_others();
   return json_response(
       200,
-      view_json(ctx, ctx.service.tasks().act(id_param(req), r, caller_of(req), req.now), req.now).dump());
+      view_json(ctx, ctx.service.tasks().act(id_param(req), r, caller_of(req), req.now), req.now)
+          .dump());
 }
 
 }  // namespace

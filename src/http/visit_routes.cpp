@@ -95,9 +95,8 @@ Response household(Context& ctx, Request& req) {
   if (id.empty() || id.size() > 64)
     throw Error(ErrorCode::not_found, "household " + id.substr(0, 64) + " does not exist");
   return json_response(
-             200,
-             household_json(ctx, ctx.service.visits().household(id, caller_of(req), req.now))
-                 .dump())
+             200, household_json(ctx, ctx.service.visits().household(id, caller_of(req), req.now))
+                      .dump())
       .header("Cache-Control", "no-store");
 }
 

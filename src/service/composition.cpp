@@ -70,15 +70,13 @@ Service::~Service() = default;
 
 void Service::build_services(Service& svc, Dispatch& d) {
   d.accounts = std::make_unique<Accounts>(
-      d.store->accounts(),
-      [svc = &svc](const std::string& spec) { return svc->actor(spec); });
+      d.store->accounts(), [svc = &svc](const std::string& spec) { return svc->actor(spec); });
   d.keys = std::make_unique<ApiKeys>(
       *d.store, [svc = &svc](const std::string& spec) { return svc->actor(spec); },
       [svc = &svc] { return svc->reference(); },
       [svc = &svc] { svc->accounts().note_revocation(); });
   d.media = std::make_unique<MediaLibrary>(
-      d.store->media(),
-      [svc = &svc](const std::string& id, const dispatch::Actor& viewer) {
+      d.store->media(), [svc = &svc](const std::string& id, const dispatch::Actor& viewer) {
         // A case's photos are in its public view too: whoever may read that sees them.
         return svc->report(id, viewer).has_value() ||
                svc->report(id, dispatch::Actor::public_viewer()).has_value();
@@ -88,8 +86,7 @@ void Service::build_services(Service& svc, Dispatch& d) {
     const auto index = svc->grid_index();
     return index && index->grids().find(id).has_value();
   });
-  d.points =
-      std::make_unique<PointsBank>(*d.store, [svc = &svc] { return svc->reference(); });
+  d.points = std::make_unique<PointsBank>(*d.store, [svc = &svc] { return svc->reference(); });
   // The grid chain (it first, to the root) of a grid id of the active generation.
   const auto chain_of = [svc = &svc](const std::string& id) {
     std::vector<std::string> chain;
@@ -109,9 +106,8 @@ void Service::build_services(Service& svc, Dispatch& d) {
       chain_of);
   d.visits = std::make_unique<VisitBook>(
       *d.store, [svc = &svc] { return svc->reference(); }, chain_of,
-      [svc = &svc](const dispatch::Submission& s, const dispatch::Actor& by, dispatch::Instant now) {
-        return svc->submit(s, by, "", now).report;
-      });
+      [svc = &svc](const dispatch::Submission& s, const dispatch::Actor& by,
+                   dispatch::Instant now) { return svc->submit(s, by, "", now).report; });
 }
 
 std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
@@ -151,8 +147,7 @@ std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
         geo::read_office_table(households), "households.csv", dispatch::Actor::system(), now);
     if (!seeded.errors.empty())
       throw Error(ErrorCode::invalid_data, seeded.errors.front() + " (and " +
-                                               std::to_string(seeded.errors.size() - 1) +
-                                               " more)");
+                                               std::to_string(seeded.errors.size() - 1) + " more)");
   }
   std::string network = config.network, points = config.service_points;
   if (network.empty() && !config.data_dir.empty() &&

@@ -105,10 +105,11 @@ HouseholdList VisitBook::households(const HouseholdQuery& q, const dispatch::Act
   if (!q.grid.empty()) {
     const std::vector<std::string> chain = chain_(q.grid);
     if (chain.empty())
-      throw Error(ErrorCode::invalid_argument, "grid '" + q.grid.substr(0, 64) + "' does not exist");
+      throw Error(ErrorCode::invalid_argument,
+                  "grid '" + q.grid.substr(0, 64) + "' does not exist");
     if (!scope.empty() && !within(chain, scope))
-      throw Error(ErrorCode::forbidden, "grid " + q.grid + " is outside the grids " + by.id +
-                                            " answers for");
+      throw Error(ErrorCode::forbidden,
+                  "grid " + q.grid + " is outside the grids " + by.id + " answers for");
     f.in_grids = {q.grid};
   } else {
     f.in_grids = scope;

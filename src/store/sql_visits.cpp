@@ -88,8 +88,8 @@ vs::Visit decode_visit(const Row& row) {
 }
 
 std::optional<HouseholdRow> find_household(SqlSession& s, const std::string& id) {
-  auto found = s.rows(std::string("SELECT ") + kHouseholdColumns + " FROM households WHERE id = ?",
-                      {id});
+  auto found =
+      s.rows(std::string("SELECT ") + kHouseholdColumns + " FROM households WHERE id = ?", {id});
   if (found.empty()) return std::nullopt;
   return decode_household(found[0]);
 }
@@ -178,8 +178,7 @@ std::size_t SqlStore::household_count() {
 
 std::optional<vs::Visit> SqlStore::visit(const std::string& id) {
   return read_value([&](SqlSession& s) -> std::optional<vs::Visit> {
-    auto found =
-        s.rows(std::string("SELECT ") + kVisitColumns + " FROM visits WHERE id = ?", {id});
+    auto found = s.rows(std::string("SELECT ") + kVisitColumns + " FROM visits WHERE id = ?", {id});
     if (found.empty()) return std::nullopt;
     return decode_visit(found[0]);
   });

@@ -71,8 +71,9 @@ Instant brute_due(Instant from, int n, const std::set<WorkCalendar::Day>& holida
 WorkCalendar office_calendar(std::set<WorkCalendar::Day> holidays) {
   using std::chrono::minutes;
   std::array<std::vector<WorkWindow>, 7> week;
-  for (int d = 1; d <= 5; ++d) week[d] = {{minutes(8 * 60 + 30), minutes(12 * 60)},
-                                          {minutes(14 * 60 + 30), minutes(17 * 60 + 30)}};
+  for (int d = 1; d <= 5; ++d)
+    week[d] = {{minutes(8 * 60 + 30), minutes(12 * 60)},
+               {minutes(14 * 60 + 30), minutes(17 * 60 + 30)}};
   return WorkCalendar(kZone, week, std::move(holidays), {}, {});
 }
 
@@ -89,9 +90,11 @@ TEST(Visits, DueOnTheWorkCalendarAgreesWithADayByDayCount) {
   for (unsigned day = 1; day <= 28; ++day) {
     for (const int hour : {9, 10, 15}) {
       const Instant last = local(2026, 12, day, hour);
-      const auto wd = std::chrono::weekday{std::chrono::local_days(std::chrono::year(2026) / 12 / day)};
-      const bool working = wd != std::chrono::Saturday && wd != std::chrono::Sunday &&
-                           !holidays.count(std::chrono::local_days(std::chrono::year(2026) / 12 / day));
+      const auto wd =
+          std::chrono::weekday{std::chrono::local_days(std::chrono::year(2026) / 12 / day)};
+      const bool working =
+          wd != std::chrono::Saturday && wd != std::chrono::Sunday &&
+          !holidays.count(std::chrono::local_days(std::chrono::year(2026) / 12 / day));
       if (!working) continue;  // a visit is made on a working day, within its hours
       for (const auto& flags : {std::vector<Flag>{}, std::vector<Flag>{Flag::elderly_alone}}) {
         const Household h = household(flags);
@@ -130,9 +133,13 @@ TEST(Visits, OnlyAGridWorkerOfTheHouseholdsGridsRecordsAVisit) {
     EXPECT_EQ(e.code(), ErrorCode::forbidden);
     EXPECT_NE(std::string(e.what()).find("U105"), std::string::npos) << e.what();
   }
-  EXPECT_EQ(code_of([&] { record(h, d, Actor{"d01", "派遣员", Role::dispatcher, {}, {}}, "v", now); }),
+  EXPECT_EQ(code_of([&] {
+              record(h, d, Actor{"d01", "派遣员", Role::dispatcher, {}, {}}, "v", now);
+            }),
             ErrorCode::forbidden);
-  EXPECT_EQ(code_of([&] { record(h, d, Actor{"resident:x", "居民", Role::resident, {}, {}}, "v", now); }),
+  EXPECT_EQ(code_of([&] {
+              record(h, d, Actor{"resident:x", "居民", Role::resident, {}, {}}, "v", now);
+            }),
             ErrorCode::forbidden);
 }
 
@@ -159,8 +166,8 @@ TEST(Visits, WhatIsRecordedIsBounded) {
 
 TEST(Visits, AVisitEarnsOncePerHouseholdAndMonthAndNothingWhenNobodyWasHome) {
   const Household h = household();
-  Visit v = record(h, {h.id, local(2026, 12, 1, 1), Outcome::ok, ""}, worker({"U105"}),
-                   "v1", local(2026, 12, 1, 9));
+  Visit v = record(h, {h.id, local(2026, 12, 1, 1), Outcome::ok, ""}, worker({"U105"}), "v1",
+                   local(2026, 12, 1, 9));
   // 01:00 on 1 December in Shanghai is still 30 November in UTC: the month is the local one.
   auto e = earning_for(v, kZone);
   ASSERT_TRUE(e);
@@ -197,7 +204,8 @@ TEST(Visits, AnImportedHouseholdIsCheckedFieldByField) {
   };
   EXPECT_EQ(refused([](Household& h) { h.id = ""; }), ErrorCode::invalid_argument);
   EXPECT_EQ(refused([](Household& h) { h.id = "h 1"; }), ErrorCode::invalid_argument);
-  EXPECT_EQ(refused([](Household& h) { h.id = std::string(65, 'h'); }), ErrorCode::invalid_argument);
+  EXPECT_EQ(refused([](Household& h) { h.id = std::string(65, 'h'); }),
+            ErrorCode::invalid_argument);
   EXPECT_EQ(refused([](Household& h) { h.unit = ""; }), ErrorCode::invalid_argument);
   EXPECT_EQ(refused([](Household& h) { h.size = 0; }), ErrorCode::invalid_argument);
   EXPECT_EQ(refused([](Household& h) { h.size = kMaxHouseholdSize + 1; }),

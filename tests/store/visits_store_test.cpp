@@ -41,10 +41,14 @@ bool under(const std::vector<std::string>& chain, const std::string& grid) {
 TEST_P(StoreConformance, HouseholdsAndVisitsAgreeWithAPlainModel) {
   std::mt19937 rng(17);
   // Grids: a root, two blocks, units below; one unit's id holds LIKE's wildcards.
-  const std::vector<std::vector<std::string>> chains{
-      {"U1", "B1", "R"}, {"U2", "B1", "R"}, {"U_%", "B2", "R"}, {"U3", "B2", "R"}, {"U1x", "B2", "R"}};
+  const std::vector<std::vector<std::string>> chains{{"U1", "B1", "R"},
+                                                     {"U2", "B1", "R"},
+                                                     {"U_%", "B2", "R"},
+                                                     {"U3", "B2", "R"},
+                                                     {"U1x", "B2", "R"}};
   std::map<std::string, vs::Household> households;
-  std::map<std::string, std::pair<std::optional<dispatch::Instant>, std::optional<dispatch::Instant>>>
+  std::map<std::string,
+           std::pair<std::optional<dispatch::Instant>, std::optional<dispatch::Instant>>>
       last;  // last visit, last attempt
   std::vector<vs::Visit> visits;
   const std::vector<vs::Flag> all_flags{vs::Flag::elderly_alone, vs::Flag::disabled,
@@ -126,7 +130,9 @@ TEST_P(StoreConformance, HouseholdsAndVisitsAgreeWithAPlainModel) {
     EXPECT_EQ(row->household.contact_phone, h.contact_phone) << id;
     EXPECT_EQ(row->household.registered_at, h.registered_at) << id;
     EXPECT_EQ(row->household.lon.has_value(), h.lon.has_value()) << id;
-    if (h.lon) EXPECT_DOUBLE_EQ(*row->household.lon, *h.lon) << id;
+    if (h.lon) {
+      EXPECT_DOUBLE_EQ(*row->household.lon, *h.lon) << id;
+    }
     EXPECT_EQ(row->last_visit, last[id].first) << id;
     EXPECT_EQ(row->last_attempt, last[id].second) << id;
   }

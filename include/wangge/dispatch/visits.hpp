@@ -121,8 +121,8 @@ void check(const Household& h);
 /// Households read from an office table (a .xlsx or .csv roster of 户): the first row names the
 /// columns, in English or Chinese — id 户编号, unit 所属邻, address 地址, size 人数, flags 标签
 /// (names or 独居老人…, separated by ',' '，' '、' or ';'), contact_name 联系人, contact_phone
-/// 联系电话, lon 经度, lat 纬度; id and unit are required. Each row is read and checked (check()) on
-/// its own: a bad row is named in errors ("<file> row N: …") and the others are kept.
+/// 联系电话, lon 经度, lat 纬度; id and unit are required. Each row is read and checked (check())
+/// on its own: a bad row is named in errors ("<file> row N: …") and the others are kept.
 struct HouseholdTable {
   std::vector<Household> households;  ///< grid_chain empty: the caller resolves the unit
   std::vector<std::size_t> rows;      ///< each household's row in the file

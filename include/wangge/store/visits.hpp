@@ -33,9 +33,9 @@ struct HouseholdPage {
 };
 
 struct VisitFilter {
-  std::string household;              ///< one household's; empty: any
-  std::vector<std::string> in_grids;  ///< under one of these grids; empty: any
-  std::string visitor;                ///< one worker's; empty: any
+  std::string household;                      ///< one household's; empty: any
+  std::vector<std::string> in_grids;          ///< under one of these grids; empty: any
+  std::string visitor;                        ///< one worker's; empty: any
   std::optional<dispatch::Instant> from, to;  ///< at in [from, to)
   std::size_t limit = 50;                     ///< 1 to 1,000
   std::string after;                          ///< the `next` of the previous page
