@@ -9,6 +9,7 @@
 #include <set>
 
 #include "wangge/util/error.hpp"
+#include "wangge/util/number.hpp"
 #include "wangge/util/text.hpp"
 
 namespace wangge::dispatch::visits {
@@ -253,7 +254,8 @@ HouseholdTable parse_households(const geo::OfficeTable& table, const std::string
       if (size && (*size != std::floor(*size) || *size < 1 || *size > kMaxHouseholdSize))
         throw Error(ErrorCode::invalid_argument,
                     "size must be a whole number from 1 to " + std::to_string(kMaxHouseholdSize));
-      h.size = size ? static_cast<int>(*size) : 1;
+      // A whole number from 1 to kMaxHouseholdSize, checked above.
+      h.size = size ? number::narrow<int>(*size) : 1;
       std::string bad;
       h.flags = flags_of(cell(Column::flags), bad);
       if (!bad.empty())

@@ -246,8 +246,8 @@ test('入户走访: the 邻长 sees his households and records a visit on his ph
   expect(ids.every((id) => id.startsWith('43030200901300105-'))).toBe(true);
   const card = cards.first();
   await card.locator('summary', { hasText: '记录走访' }).click();
-  await card.getByLabel('发现问题').check();
-  await card.getByLabel('记录').fill('楼道堆放杂物，老人出行不便');
+  await card.getByLabel('发现问题', { exact: true }).check();
+  await card.getByLabel('记录', { exact: true }).fill('楼道堆放杂物，老人出行不便');
   await card.locator('button[type=submit]').click();
   await expect(card.locator('.notice')).toContainText('已记录（发现问题）');
   await accessible(worker, 'visits-phone');
