@@ -11,6 +11,7 @@ import { reportPage, minePage } from './pages/resident.js';
 import { statsPage } from './pages/stats.js';
 import { pointsPage } from './pages/points.js';
 import { visitsPage } from './pages/visits.js';
+import { patrolsPage } from './pages/patrols.js';
 import { mapPage } from './pages/mapview.js';
 import { prewarm } from './map.js';
 
@@ -23,7 +24,7 @@ const NAV = {
   dispatcher: [['/console/dispatch', '案件队列'], ['/console/map', '地图'], ['/console/stats', '统计']],
   admin: [['/console/dispatch', '案件队列'], ['/console/map', '地图'], ['/console/stats', '统计']],
   supervisor: [['/console/stats', '统计与督办'], ['/console/dispatch', '案件'], ['/console/map', '地图']],
-  grid_worker: [['/console/worker', '我的案件'], ['/console/visits', '入户走访'], ['/console/map', '我的网格'], ['/console/points', '我的积分']],
+  grid_worker: [['/console/worker', '我的案件'], ['/console/visits', '入户走访'], ['/console/patrols', '巡查打卡'], ['/console/map', '我的网格'], ['/console/points', '我的积分']],
   department_staff: [['/console/worker', '我的案件'], ['/console/map', '地图']],
   party_member: [['/console/worker', '我的案件'], ['/console/map', '地图'], ['/console/points', '我的积分']],
   resident: [['/console/report', '我要上报'], ['/console/mine', '我的上报'], ['/console/points', '我的积分']],
@@ -40,6 +41,7 @@ const ROUTES = [
   [/^\/console\/map$/, () => mapPage],
   [/^\/console\/points$/, () => pointsPage],
   [/^\/console\/visits$/, () => visitsPage],
+  [/^\/console\/patrols$/, () => patrolsPage],
 ];
 
 export function home() {

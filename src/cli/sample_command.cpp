@@ -34,6 +34,9 @@ Runner add_sample_command(CLI::App& app) {
     std::printf("  buildings.geojson       %zu buildings with their households\n", s.buildings);
     std::printf("  households.csv          %zu households (户) with flags and contacts\n",
                 s.household_records);
+    std::printf(
+        "  patrols.json            %zu patrol routes (巡查线路) with their check-in points\n",
+        s.patrol_routes);
     return 0;
   };
 }

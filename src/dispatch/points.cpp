@@ -155,6 +155,8 @@ Policy parse_policy(const std::string& json_text) {
   } catch (const json::parse_error& e) {
     throw Error(ErrorCode::unreadable_source,
                 "points.json is not valid JSON: error at byte " + std::to_string(e.byte));
+  } catch (const json::exception&) {  // a number beyond a double's range (1e400)
+    throw Error(ErrorCode::invalid_data, "points.json holds a number out of range");
   }
   if (!doc.is_object()) bad("", "expected an object");
   Policy p;

@@ -91,4 +91,15 @@ dispatch::Instant time_param(const Request& req, const char* name, const dispatc
   return *t;
 }
 
+std::optional<std::chrono::local_days> day_param(const Request& req, const char* name,
+                                                 const dispatch::TimeZone& zone) {
+  const auto text = req.param(name);
+  if (!text) return std::nullopt;
+  const auto t = text->size() == 10 ? dispatch::parse_iso(*text, zone) : std::nullopt;
+  if (!t)
+    throw Error(ErrorCode::invalid_argument,
+                std::string("query parameter '") + name + "' is not a date YYYY-MM-DD");
+  return std::chrono::floor<std::chrono::days>(zone.to_local(*t));
+}
+
 }  // namespace wangge::http

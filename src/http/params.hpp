@@ -4,6 +4,7 @@
 // are in api/openapi.yaml), else 400 "query parameter 'limit' must be an integer from 1 to
 // 200". Absent parameters give std::nullopt; an empty value is a malformed one.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,11 @@ geo::Datum datum_param(const Request& req, bool allow_bd09);
 /// An ISO 8601 time (a local one in @p zone). @throws Error(invalid_argument) naming the
 /// parameter.
 dispatch::Instant time_param(const Request& req, const char* name, const dispatch::TimeZone& zone);
+
+/// A local date YYYY-MM-DD; std::nullopt when absent. @throws Error(invalid_argument) naming
+/// the parameter.
+std::optional<std::chrono::local_days> day_param(const Request& req, const char* name,
+                                                 const dispatch::TimeZone& zone);
 
 /// A parameter's comma list, each item trimmed, empty ones left out: "a, b,,c" → {"a", "b", "c"}.
 std::vector<std::string> comma_list(const std::string& s);

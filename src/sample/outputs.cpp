@@ -1,10 +1,12 @@
 #include "outputs.hpp"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "names.hpp"
@@ -294,6 +296,57 @@ std::size_t write_households(const std::string& path, const std::vector<Building
   }
   out.commit();
   return n;
+}
+
+std::size_t write_patrols(const std::string& path, const std::vector<Building>& buildings,
+                          Random& rng) {
+  // The buildings of each group (a unit's id is its group's and two digits more).
+  std::map<std::string, std::vector<const Building*>> by_group;
+  for (const Building& b : buildings) by_group[b.unit.substr(0, b.unit.size() - 2)].push_back(&b);
+  struct Kind {
+    const char* kind;
+    const char* route;
+    int times;
+    int gap_minutes;
+    bool work_days_only;
+    std::array<const char*, 4> places;
+  };
+  static const std::array<Kind, 3> kKinds{{
+      {"防溺水", "防溺水巡查线", 3, 120, false, {"水塘", "排水渠", "景观湖", "河堤踏步"}},
+      {"消防", "消防安全巡查线", 1, 0, true, {"消防通道", "电动车棚", "配电房", "废品收购点"}},
+      {"治安", "治安巡逻线", 2, 240, false, {"小区北门", "背街小巷", "停车场", "健身广场"}},
+  }};
+  nlohmann::ordered_json routes = nlohmann::ordered_json::array();
+  std::size_t g = 0;
+  for (const auto& [group, in_group] : by_group) {
+    const Kind& k = kKinds[g++ % kKinds.size()];
+    nlohmann::ordered_json points = nlohmann::ordered_json::array();
+    const std::size_t n = std::min<std::size_t>(in_group.size(), 2 + rng.below(3));
+    for (std::size_t i = 0; i < n; ++i) {
+      const Building& b = *in_group[rng.below(in_group.size())];
+      // A few tens of metres from the building (about 1e-5 degrees a metre here).
+      const double lon = b.at.x + rng.uniform(-4e-4, 4e-4), lat = b.at.y + rng.uniform(-3e-4, 3e-4);
+      const std::string number = b.id.substr(b.id.rfind('-') + 1);
+      points.push_back({{"id", "p" + std::to_string(i + 1)},
+                        {"name", std::to_string(std::atoi(number.c_str())) + "栋旁" +
+                                     k.places[i % k.places.size()]},
+                        {"lon", std::round(lon * 1e7) / 1e7},
+                        {"lat", std::round(lat * 1e7) / 1e7},
+                        {"radius_m", 30}});
+    }
+    routes.push_back({{"id", "r" + group},
+                      {"name", group.substr(group.size() - 3) + "组" + k.route},
+                      {"kind", k.kind},
+                      {"grid", group},
+                      {"times_per_day", k.times},
+                      {"min_gap_minutes", k.gap_minutes},
+                      {"work_days_only", k.work_days_only},
+                      {"points", points}});
+  }
+  AtomicFile out(path);
+  out.write(nlohmann::ordered_json{{"routes", routes}}.dump(1) + "\n");
+  out.commit();
+  return routes.size();
 }
 
 }  // namespace wangge::sample

@@ -39,4 +39,11 @@ std::vector<Building> write_buildings(const std::string& path, const std::vector
 std::size_t write_households(const std::string& path, const std::vector<Building>& buildings,
                              Random& rng);
 
+/// Writes patrols.json: a patrol route (巡查线路) for every group (小组), walked by its 网格员,
+/// of 2 to 4 check-in points near its buildings — every third a drowning-risk route (防溺水,
+/// three times a day), the others fire safety (消防, once each working day) or a security walk
+/// (治安, twice a day). @returns how many routes.
+std::size_t write_patrols(const std::string& path, const std::vector<Building>& buildings,
+                          Random& rng);
+
 }  // namespace wangge::sample

@@ -152,6 +152,8 @@ Summary generate(const Options& options) {
   Random household_rng(options.seed + 11);  // its own stream, like the buildings'
   const std::size_t households =
       write_households((dir / "households.csv").string(), built, household_rng);
+  Random patrol_rng(options.seed + 13);  // its own stream, like the buildings'
+  const std::size_t routes = write_patrols((dir / "patrols.json").string(), built, patrol_rng);
 
   Summary s;
   s.blocks = h.blocks.size();
@@ -163,6 +165,7 @@ Summary generate(const Options& options) {
   s.service_points = points;
   s.buildings = buildings;
   s.household_records = households;
+  s.patrol_routes = routes;
   s.reports = reports;
   s.street_ways = streets.ways;
   s.street_nodes = streets.nodes;

@@ -108,6 +108,8 @@ void Service::build_services(Service& svc, Dispatch& d) {
       *d.store, [svc = &svc] { return svc->reference(); }, chain_of,
       [svc = &svc](const dispatch::Submission& s, const dispatch::Actor& by,
                    dispatch::Instant now) { return svc->submit(s, by, "", now).report; });
+  d.patrols = std::make_unique<PatrolBook>(
+      *d.store, [svc = &svc] { return svc->reference(); }, chain_of);
 }
 
 std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
@@ -190,6 +192,11 @@ ChangeFeed& Service::changes() const {
 VisitBook& Service::visits() const {
   if (!dispatch_) throw Error(ErrorCode::internal, "the service was not opened on a store");
   return *dispatch_->visits;
+}
+
+PatrolBook& Service::patrols() const {
+  store();
+  return *dispatch_->patrols;
 }
 
 TaskBoard& Service::tasks() const {

@@ -10,6 +10,7 @@
 #include "wangge/service/change_feed.hpp"
 #include "wangge/service/media_library.hpp"
 #include "wangge/service/notifications.hpp"
+#include "wangge/service/patrol_book.hpp"
 #include "wangge/service/points_bank.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/service/task_board.hpp"
@@ -30,6 +31,7 @@ struct Service::Dispatch {
   std::unique_ptr<PointsBank> points;
   std::unique_ptr<TaskBoard> tasks;
   std::unique_ptr<VisitBook> visits;
+  std::unique_ptr<PatrolBook> patrols;
   std::unique_ptr<ChangeFeed> feed = std::make_unique<ChangeFeed>();
 
   std::shared_ptr<const dispatch::ReferenceData> reference() const {

@@ -24,6 +24,7 @@ std::shared_ptr<const dispatch::ReferenceData> reference_from_store(store::Store
   if (!c || !o || !k) return nullptr;
   dispatch::ReferenceData ref = dispatch::parse_reference(*c, *o, *k);
   if (auto p = store.reference("points")) ref.points = dispatch::points::parse_policy(*p);
+  if (auto p = store.reference("patrols")) ref.patrols = dispatch::patrols::parse_plan(*p);
   ref.services_changed_at = store.reference_updated_at("categories").value_or(dispatch::Instant{});
   return std::make_shared<const dispatch::ReferenceData>(std::move(ref));
 }
@@ -135,14 +136,19 @@ void Service::import_reference(const std::string& dir, dispatch::Instant now) {
   const std::string c = text::read_file(dir + "/categories.json");
   const std::string o = text::read_file(dir + "/organisation.json");
   const std::string k = text::read_file(dir + "/calendar.json");
-  // The points bank's document is optional (the default policy without it).
-  const std::string points_path = dir + "/points.json";
-  const std::string p =
-      std::filesystem::exists(points_path) ? text::read_file(points_path) : std::string();
+  // The points bank's and the patrol plan's documents are optional (the default policy and no
+  // routes without them).
+  const auto optional_file = [&](const std::string& name) {
+    const std::string path = dir + "/" + name;
+    return std::filesystem::exists(path) ? text::read_file(path) : std::string();
+  };
+  const std::string p = optional_file("points.json"), r = optional_file("patrols.json");
   dispatch::parse_reference(c, o, k);  // all or nothing: a bad document stores none of them
   if (!p.empty()) dispatch::points::parse_policy(p);
+  if (!r.empty()) dispatch::patrols::parse_plan(r);
   store::Store& s = store();
   if (!p.empty()) s.put_reference("points", p, now);
+  if (!r.empty()) s.put_reference("patrols", r, now);
   s.put_reference("categories", c, now);
   s.put_reference("organisation", o, now);
   s.put_reference("calendar", k, now);

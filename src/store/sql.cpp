@@ -488,13 +488,25 @@ CREATE INDEX visits_at ON visits (at, id);
 CREATE INDEX visits_visitor ON visits (visitor, at);
 )sql";
 
+// 20: patrol check-ins (巡查打卡); the routes are reference data (patrols.json).
+constexpr char kMigration20[] = R"sql(
+CREATE TABLE patrol_checkins (
+  id TEXT PRIMARY KEY, route TEXT NOT NULL, point TEXT NOT NULL, grid_path TEXT NOT NULL,
+  grid_chain TEXT NOT NULL, worker TEXT NOT NULL, at BIGINT NOT NULL, recorded_at BIGINT NOT NULL,
+  lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL, accuracy_m DOUBLE PRECISION NOT NULL,
+  distance_m DOUBLE PRECISION NOT NULL, notes TEXT NOT NULL);
+CREATE INDEX patrol_checkins_route ON patrol_checkins (route, at);
+CREATE INDEX patrol_checkins_at ON patrol_checkins (at, id);
+CREATE INDEX patrol_checkins_worker ON patrol_checkins (worker, at);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string>& shared_migrations() {
   static const std::vector<std::string> kMigrations{
-      kMigration05, kMigration06, kMigration07, kMigration08, kMigration09,
-      kMigration10, kMigration11, kMigration12, kMigration13, kMigration14,
-      kMigration15, kMigration16, kMigration17, kMigration18, kMigration19};
+      kMigration05, kMigration06, kMigration07, kMigration08, kMigration09, kMigration10,
+      kMigration11, kMigration12, kMigration13, kMigration14, kMigration15, kMigration16,
+      kMigration17, kMigration18, kMigration19, kMigration20};
   return kMigrations;
 }
 

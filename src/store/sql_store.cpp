@@ -14,6 +14,23 @@ std::int64_t int_at(const Row& row, std::size_t i) {
   return std::holds_alternative<std::int64_t>(row[i]) ? std::get<std::int64_t>(row[i]) : 0;
 }
 
+std::optional<double> real_at(const Row& row, std::size_t i) {
+  if (std::holds_alternative<double>(row[i])) return std::get<double>(row[i]);
+  if (std::holds_alternative<std::int64_t>(row[i]))
+    return static_cast<double>(std::get<std::int64_t>(row[i]));
+  return std::nullopt;
+}
+
+void add_under(const std::vector<std::string>& grids, std::string& where, Row& params) {
+  if (grids.empty()) return;
+  where += " AND (";
+  for (std::size_t i = 0; i < grids.size(); ++i) {
+    where += i ? " OR grid_path LIKE ? ESCAPE '!'" : "grid_path LIKE ? ESCAPE '!'";
+    params.emplace_back(like_under(grids[i]));
+  }
+  where += ")";
+}
+
 std::vector<std::string> grid_chain_of(const Value& v) {
   const nlohmann::json chain = nlohmann::json::parse(text_of(v), nullptr, false);
   if (!chain.is_array()) throw Error(ErrorCode::internal, "a stored grid chain is not a list");

@@ -21,6 +21,12 @@ std::string text_of(const Value& v);
 /// The integer in column @p i of @p row, 0 for NULL (or any other type).
 std::int64_t int_at(const Row& row, std::size_t i);
 
+/// The real in column @p i of @p row (an integer widened); std::nullopt for NULL.
+std::optional<double> real_at(const Row& row, std::size_t i);
+/// Appends " AND (grid_path under one of @p grids)" to @p where (nothing for none), with its
+/// patterns to @p params.
+void add_under(const std::vector<std::string>& grids, std::string& where, Row& params);
+
 /// A grid chain stored as a JSON list of ids. @throws Error(internal) when it is not one.
 std::vector<std::string> grid_chain_of(const Value& v);
 
@@ -76,6 +82,7 @@ class SqlSession : public WriteTx {
   // sql_visits.cpp
   void put_household(const dispatch::visits::Household& household) override;
   void insert_visit(const dispatch::visits::Visit& visit) override;
+  void insert_checkin(const dispatch::patrols::CheckIn& checkin) override;  // sql_patrols.cpp
 
   /// Serialises postings to the ledger across processes until the transaction ends (once per
   /// transaction; PostgreSQL: an advisory lock, SQLite's writer is alone already).
@@ -111,7 +118,8 @@ class SqlStore : public Store,
                  public NotificationStore,
                  public LedgerStore,
                  public TaskStore,
-                 public VisitStore {
+                 public VisitStore,
+                 public PatrolStore {
  public:
   std::optional<dispatch::Report> report(const std::string& id) override;
   std::vector<dispatch::Event> events(const std::string& report_id) override;
@@ -139,6 +147,7 @@ class SqlStore : public Store,
   LedgerStore& ledger() override { return *this; }
   TaskStore& tasks() override { return *this; }
   VisitStore& visits() override { return *this; }
+  PatrolStore& patrols() override { return *this; }
 
   // AccountStore (sql_accounts.cpp)
   void insert_account(const Account& account) override;
@@ -206,6 +215,9 @@ class SqlStore : public Store,
   std::size_t household_count() override;
   std::optional<dispatch::visits::Visit> visit(const std::string& id) override;
   VisitPage visits(const VisitFilter& filter) override;
+  // PatrolStore (sql_patrols.cpp)
+  std::optional<dispatch::patrols::CheckIn> checkin(const std::string& id) override;
+  CheckInPage checkins(const CheckInFilter& filter) override;
 
  private:
   /// " FOR UPDATE" on PostgreSQL (rows read to be changed in a write stay locked), "" on SQLite.

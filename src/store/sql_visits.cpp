@@ -17,24 +17,8 @@ constexpr const char* kHouseholdColumns =
 constexpr const char* kVisitColumns =
     "id, household, grid_path, grid_chain, visitor, at, recorded_at, outcome, notes, follow_up";
 
-void add_in_grids(const std::vector<std::string>& grids, std::string& where, Row& params) {
-  if (grids.empty()) return;
-  where += " AND (";
-  for (std::size_t i = 0; i < grids.size(); ++i) {
-    where += i ? " OR grid_path LIKE ? ESCAPE '!'" : "grid_path LIKE ? ESCAPE '!'";
-    params.emplace_back(like_under(grids[i]));
-  }
-  where += ")";
-}
-
 Value optional_real(const std::optional<double>& v) {
   return v ? Value(*v) : Value();
-}
-std::optional<double> real_at(const Row& row, std::size_t i) {
-  if (std::holds_alternative<double>(row[i])) return std::get<double>(row[i]);
-  if (std::holds_alternative<std::int64_t>(row[i]))
-    return static_cast<double>(std::get<std::int64_t>(row[i]));
-  return std::nullopt;
 }
 std::optional<dispatch::Instant> time_at(const Row& row, std::size_t i) {
   if (std::holds_alternative<std::monostate>(row[i])) return std::nullopt;
@@ -147,7 +131,7 @@ HouseholdPage SqlStore::households(const HouseholdFilter& f) {
     throw Error(ErrorCode::invalid_argument, "limit must be from 1 to 20000");
   std::string where = " WHERE 1 = 1";
   Row params;
-  add_in_grids(f.in_grids, where, params);
+  add_under(f.in_grids, where, params);
   if (f.flag) {
     // Flags are a comma list of names: match one whole name.
     where += " AND (',' || flags || ',') LIKE ?";
@@ -198,7 +182,7 @@ VisitPage SqlStore::visits(const VisitFilter& f) {
     where += " AND visitor = ?";
     params.emplace_back(f.visitor);
   }
-  add_in_grids(f.in_grids, where, params);
+  add_under(f.in_grids, where, params);
   if (f.from) {
     where += " AND at >= ?";
     params.emplace_back(to_millis(*f.from));

@@ -24,6 +24,7 @@ ROLES = {  # the console's people: staff id for each account
     "dispatcher": "d01",
     "worker": "w43030200901300105",        # 邻长 许秀英 of the sample point's unit
     "other_worker": "w43030200900100101",  # a 邻长 of another block
+    "group_worker": "w430302009013001",    # 网格员 of the sample point's group (walks its patrol)
     "supervisor": "s01",
 }
 

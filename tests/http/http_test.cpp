@@ -94,6 +94,7 @@ struct ServiceFixture : ::testing::Test {
     add_points_routes(router, *context);
     add_task_routes(router, *context);
     add_visit_routes(router, *context);
+    add_patrol_routes(router, *context);
     add_event_routes(router, *context);
   }
   static void TearDownTestSuite() {

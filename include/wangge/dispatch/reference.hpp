@@ -10,6 +10,7 @@
 #include "wangge/dispatch/calendar.hpp"
 #include "wangge/dispatch/category.hpp"
 #include "wangge/dispatch/organisation.hpp"
+#include "wangge/dispatch/patrols.hpp"
 #include "wangge/dispatch/points.hpp"
 #include "wangge/dispatch/tasks.hpp"
 
@@ -52,6 +53,8 @@ struct ReferenceData {
   /// The points bank's earning rules, catalogue and validity (points.json; the default policy
   /// when the reference data has none).
   points::Policy points = points::default_policy();
+  /// The patrol routes (巡查线路, patrols.json; none when the reference data has none).
+  patrols::Plan patrols;
   /// When the categories (the services residents report under) last changed: Open311's
   /// changeset. Set by whoever loads the documents (the store knows; epoch otherwise).
   Instant services_changed_at;

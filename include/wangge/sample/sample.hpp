@@ -28,11 +28,13 @@ struct Summary {
   long long residents = 0, households = 0;
   std::size_t service_points = 0, reports = 0, street_ways = 0, street_nodes = 0, buildings = 0;
   std::size_t household_records = 0;  ///< rows of households.csv
+  std::size_t patrol_routes = 0;      ///< routes of patrols.json
   double street_km = 0;
 };
 
 /// Generates the sample into options.out_dir (created if missing): grids.geojson,
-/// service_points.geojson, streets.osm, reports.csv, buildings.geojson, households.csv.
+/// service_points.geojson, streets.osm, reports.csv, buildings.geojson, households.csv,
+/// patrols.json.
 /// @throws Error(internal) if the generated grids fail validation (a generator bug).
 Summary generate(const Options& options);
 

@@ -30,6 +30,7 @@ class ApiKeys;
 class MediaLibrary;
 class Notifications;
 class PointsBank;
+class PatrolBook;
 class VisitBook;
 class TaskBoard;
 class ChangeFeed;
@@ -230,6 +231,8 @@ class Service {
   Notifications& notifications() const;
   /// Households and their visits (入户走访台账; visit_book.hpp; needs open()).
   VisitBook& visits() const;
+  /// Patrol routes and their check-ins (巡查台账; patrol_book.hpp; needs open()).
+  PatrolBook& patrols() const;
   /// The points bank (积分银行): accounts, earnings, awards, redemptions, reversals, expiry.
   PointsBank& points() const;
   /// The task board (圆单, 揭榜挂帅).

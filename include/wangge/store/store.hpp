@@ -23,6 +23,7 @@
 #include "wangge/store/ledger.hpp"
 #include "wangge/store/media.hpp"
 #include "wangge/store/notifications.hpp"
+#include "wangge/store/patrols.hpp"
 #include "wangge/store/tasks.hpp"
 #include "wangge/store/visits.hpp"
 
@@ -119,6 +120,8 @@ class WriteTx {
   /// unknown household.
   virtual void put_household(const dispatch::visits::Household& household) = 0;
   virtual void insert_visit(const dispatch::visits::Visit& visit) = 0;
+  /// A patrol check-in (巡查打卡). @throws Error(conflict) for an id that exists.
+  virtual void insert_checkin(const dispatch::patrols::CheckIn& checkin) = 0;
 };
 
 /// The order of a listing, by creation time (then id, so equal times still page stably).
@@ -231,6 +234,8 @@ class Store {
   virtual TaskStore& tasks() = 0;
   /// Households and their visits (a port of its own).
   virtual VisitStore& visits() = 0;
+  /// Patrol check-ins (a port of its own).
+  virtual PatrolStore& patrols() = 0;
   /// Open reports per finest-grid path, aggregated in the database (one row per path that has
   /// any; at most as many rows as grids), with those overdue at @p now.
   virtual std::vector<GridPathCount> open_counts_by_path(dispatch::Instant now) = 0;

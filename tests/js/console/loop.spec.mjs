@@ -256,6 +256,36 @@ test('入户走访: the 邻长 sees his households and records a visit on his ph
   await worker.context().close();
 });
 
+test('巡查打卡: the 网格员 checks in at a point with his phone\'s position; too far is refused in words', async ({ browser, request }) => {
+  const { routes } = await apiAs(request, 'group_worker', '/api/v1/patrols');
+  expect(routes.length).toBe(1);
+  const [first, second] = routes[0].points;
+  const worker = await open(browser, PHONE, {
+    geolocation: { longitude: first.lon, latitude: first.lat + 0.00005, accuracy: 8 },  // ≈ 6 m north
+    permissions: ['geolocation'],
+  });
+  await signInStaff(worker, 'group_worker');
+  await worker.locator('header nav a', { hasText: '巡查打卡' }).click();
+  await expect(worker).toHaveURL(/\/console\/patrols$/);
+  const card = worker.locator(`li.point[data-point="${first.id}"]`);
+  await expect(card).toContainText(`今天 0/${first.required}`);
+  await card.getByRole('button', { name: '在此打卡' }).click();
+  await expect(card.locator('.notice.ok')).toContainText('已打卡（距打卡点 6 米）');
+  // A route walked on working days only requires nothing on a day off: then nothing counts.
+  await expect(card).toContainText(`今天 ${first.required > 0 ? 1 : 0}/${first.required}`);
+  // At the first point still, the second is ~hundreds of metres away: refused, in Chinese.
+  const other = worker.locator(`li.point[data-point="${second.id}"]`);
+  await other.getByRole('button', { name: '在此打卡' }).click();
+  await expect(other.locator('.notice.error')).toContainText(`米内（另加定位误差 8 米）`);
+  await expect(other).toContainText(`今天 0/${second.required}`);
+  const { checkins } = await apiAs(request, 'group_worker', `/api/v1/patrols/${routes[0].id}/checkins`);
+  expect(checkins.map((c) => c.point)).toEqual([first.id]);
+  await accessible(worker, 'patrols-phone');
+  await shot(worker, 'patrols-phone');
+  expect(worker.problems).toEqual([]);
+  await worker.context().close();
+});
+
 test('every button shown is allowed: each clicked on a case of its own', async ({ browser, request }) => {
   const cases = [
     ['dispatcher', DESKTOP, []],
@@ -341,6 +371,7 @@ test('every page: accessible (axe-core), drawn at desktop width and at 375 px', 
     anonymous: ['/console/login'],
     dispatcher: ['/console/dispatch', `/console/cases/${id}`, '/console/map'],
     worker: ['/console/worker', '/console/visits'],
+    group_worker: ['/console/patrols'],
     supervisor: ['/console/stats'],
     resident: ['/console/report', '/console/mine'],
   };

@@ -1,0 +1,160 @@
+// The patrol book (巡查台账; see patrol_book.hpp).
+#include "wangge/service/patrol_book.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "wangge/dispatch/intake.hpp"
+#include "wangge/util/error.hpp"
+
+namespace wangge::service {
+namespace {
+
+namespace ps = dispatch::patrols;
+using dispatch::Role;
+using Day = dispatch::WorkCalendar::Day;
+
+bool office(Role r) {
+  return r == Role::dispatcher || r == Role::supervisor || r == Role::admin;
+}
+
+/// The grids @p by's listings are narrowed to: none for the office (everything), a grid
+/// worker's own; nobody else reads patrols.
+std::vector<std::string> scope_of(const dispatch::Actor& by) {
+  if (by.anonymous || by.id.empty())
+    throw Error(ErrorCode::unauthorized, "patrols need a signed-in worker or a key");
+  if (office(by.role)) return {};
+  if (by.role == Role::grid_worker && !by.grids.empty()) return by.grids;
+  throw Error(ErrorCode::forbidden,
+              "patrols are for grid workers and the office (网格员, 指挥中心)");
+}
+
+bool within(const std::vector<std::string>& chain, const std::vector<std::string>& grids) {
+  for (const std::string& g : grids)
+    if (std::find(chain.begin(), chain.end(), g) != chain.end()) return true;
+  return false;
+}
+
+void check_period(const PatrolPeriod& p) {
+  if (p.to < p.from) throw Error(ErrorCode::invalid_argument, "from must not be after to");
+  if ((p.to - p.from).count() + 1 > kMaxPatrolDays)
+    throw Error(ErrorCode::invalid_argument,
+                "a period is at most " + std::to_string(kMaxPatrolDays) + " days");
+}
+
+[[noreturn]] void no_such(const std::string& id) {
+  throw Error(ErrorCode::not_found, "patrol route " + id.substr(0, 64) + " does not exist");
+}
+
+}  // namespace
+
+PatrolBook::PatrolBook(store::Store& store, Reference reference, Chain chain)
+    : store_(store), reference_(std::move(reference)), chain_(std::move(chain)) {}
+
+PatrolPeriod PatrolBook::today(dispatch::Instant now) const {
+  const Day d = reference_()->calendar.day_of(now);
+  return {d, d};
+}
+
+std::vector<ps::CheckIn> PatrolBook::in_period(const std::string& route,
+                                               const std::vector<std::string>& grids,
+                                               const PatrolPeriod& period) {
+  const dispatch::TimeZone& zone = reference_()->calendar.zone();
+  const auto start = [&](Day d) {
+    return zone.to_instant(std::chrono::local_time<dispatch::Milliseconds>(d.time_since_epoch()));
+  };
+  store::CheckInFilter f;
+  f.route = route;
+  f.in_grids = grids;
+  f.from = start(period.from);
+  f.to = start(period.to + std::chrono::days(1));
+  f.limit = 5000;
+  std::vector<ps::CheckIn> out;
+  while (true) {
+    store::CheckInPage page = store_.patrols().checkins(f);
+    std::move(page.items.begin(), page.items.end(), std::back_inserter(out));
+    if (page.next.empty()) return out;
+    f.after = page.next;
+  }
+}
+
+RouteStatus PatrolBook::status_of(const ps::Route& route, std::vector<std::string> chain,
+                                  const std::vector<ps::CheckIn>& checkins,
+                                  const PatrolPeriod& period, dispatch::Instant now) const {
+  RouteStatus s;
+  s.tally = ps::tally(route, checkins, period.from, period.to, now, reference_()->calendar);
+  s.route = route;
+  s.chain = std::move(chain);
+  return s;
+}
+
+std::vector<RouteStatus> PatrolBook::routes(const std::string& grid, const PatrolPeriod& period,
+                                            const dispatch::Actor& by, dispatch::Instant now) {
+  std::vector<std::string> scope = scope_of(by);
+  check_period(period);
+  if (!grid.empty()) {
+    const std::vector<std::string> chain = chain_(grid);
+    if (chain.empty())
+      throw Error(ErrorCode::invalid_argument, "grid '" + grid.substr(0, 64) + "' does not exist");
+    if (!scope.empty() && !within(chain, scope))
+      throw Error(ErrorCode::forbidden,
+                  "grid " + grid + " is outside the grids " + by.id + " answers for");
+    scope = {grid};
+  }
+  const auto ref = reference_();
+  // One read of the period's check-ins under the scope, shared out by route.
+  std::map<std::string, std::vector<ps::CheckIn>> by_route;
+  for (ps::CheckIn& c : in_period("", scope, period)) by_route[c.route].push_back(std::move(c));
+  std::vector<RouteStatus> out;
+  for (const ps::Route& r : ref->patrols.routes) {
+    std::vector<std::string> chain = chain_(r.grid);
+    if (chain.empty()) continue;  // its grid is not in the active generation
+    if (!scope.empty() && !within(chain, scope)) continue;
+    out.push_back(status_of(r, std::move(chain), by_route[r.id], period, now));
+  }
+  return out;
+}
+
+RouteStatus PatrolBook::route(const std::string& id, const PatrolPeriod& period,
+                              const dispatch::Actor& by, dispatch::Instant now) {
+  scope_of(by);
+  check_period(period);
+  const auto ref = reference_();
+  const ps::Route* r = ref->patrols.route(id);
+  if (!r) no_such(id);
+  std::vector<std::string> chain = chain_(r->grid);
+  if (chain.empty() || !ps::may_see(chain, by)) no_such(id);
+  return status_of(*r, std::move(chain), in_period(r->id, {}, period), period, now);
+}
+
+ps::CheckIn PatrolBook::check_in(const std::string& id, const ps::CheckInDraft& draft,
+                                 const dispatch::Actor& by, dispatch::Instant now) {
+  scope_of(by);
+  const auto ref = reference_();
+  const ps::Route* r = ref->patrols.route(id);
+  if (!r) no_such(id);
+  const std::vector<std::string> chain = chain_(r->grid);
+  if (chain.empty())
+    throw Error(ErrorCode::conflict, "patrol route " + id + " is in grid " + r->grid +
+                                         ", which the active grid generation does not have");
+  if (!ps::may_see(chain, by)) no_such(id);
+  ps::CheckIn c =
+      ps::check_in(*r, chain, draft, by, "c" + dispatch::new_report_id().substr(1), now);
+  store_.write([&](store::WriteTx& tx) { tx.insert_checkin(c); });
+  return c;
+}
+
+store::CheckInPage PatrolBook::checkins(const std::string& id, store::CheckInFilter filter,
+                                        const dispatch::Actor& by) {
+  scope_of(by);
+  const auto ref = reference_();
+  const ps::Route* r = ref->patrols.route(id);
+  if (!r) no_such(id);
+  const std::vector<std::string> chain = chain_(r->grid);
+  if (chain.empty() || !ps::may_see(chain, by)) no_such(id);
+  filter.route = r->id;
+  filter.in_grids.clear();
+  return store_.patrols().checkins(filter);
+}
+
+}  // namespace wangge::service
