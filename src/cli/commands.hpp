@@ -61,6 +61,7 @@ Runner add_locate_command(CLI::App& app);
 Runner add_points_command(CLI::App& app);
 Runner add_tasks_command(CLI::App& app);
 Runner add_visits_command(CLI::App& app);
+Runner add_appraisal_command(CLI::App& app);
 Runner add_assign_command(CLI::App& app);
 Runner add_sample_command(CLI::App& app);
 Runner add_report_command(CLI::App& app);

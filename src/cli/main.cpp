@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   runners["points"] = cli::add_points_command(app);
   runners["tasks"] = cli::add_tasks_command(app);
   runners["visits"] = cli::add_visits_command(app);
+  runners["appraisal"] = cli::add_appraisal_command(app);
   runners["export"] = cli::add_export_command(app);
   runners["regrid"] = cli::add_regrid_command(app);
   cli::one_value_per_option(app);

@@ -87,6 +87,18 @@ Route parse_route(const json& r, const std::string& where) {
   out.min_gap = std::chrono::minutes(whole(r, "min_gap_minutes", where, 0, 720, 120));
   if (out.times_per_day * out.min_gap > std::chrono::hours(24))
     bad(where, "times_per_day check-ins min_gap_minutes apart do not fit in a day");
+  if (const auto since = r.find("since"); since != r.end()) {
+    int y = 0;
+    unsigned m = 0, d = 0;
+    char tail = 0;
+    const std::string text = since->is_string() ? since->get<std::string>() : "";
+    if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3)
+      bad(where, "'since' must be a date YYYY-MM-DD");
+    const std::chrono::year_month_day day{std::chrono::year(y), std::chrono::month(m),
+                                          std::chrono::day(d)};
+    if (!day.ok()) bad(where, "'since' must be a date YYYY-MM-DD");
+    out.since = std::chrono::local_days(day);
+  }
   if (const auto w = r.find("work_days_only"); w != r.end()) {
     if (!w->is_boolean()) bad(where, "'work_days_only' must be true or false");
     out.work_days_only = w->get<bool>();
@@ -259,6 +271,7 @@ RouteTally tally(const Route& route, const std::vector<CheckIn>& checkins, WorkC
     PointTally pt{p.id, {}};
     for (WorkCalendar::Day d = from; d <= to && d <= today; d += std::chrono::days(1)) {
       if (route.work_days_only && !calendar.is_working_day(d)) continue;
+      if (route.since && d < *route.since) continue;
       std::vector<Instant> times;
       if (auto pi = by_point.find(p.id); pi != by_point.end())
         if (auto di = pi->second.find(d); di != pi->second.end()) times = di->second;

@@ -21,18 +21,121 @@ OGRLinearRing to_ogr(const Ring& ring) {
 
 }  // namespace
 
-void write_features(const std::string& path, const std::string& driver_name,
-                    const std::string& layer_name, GeometryKind kind,
-                    const std::vector<FieldDef>& fields, const std::vector<OutFeature>& features) {
+namespace {
+
+/// One layer into the open dataset @p ds (of @p driver), fields set by index (drivers may
+/// rename them: Shapefile truncates to 10 chars).
+void write_layer(GDALDataset& ds, const std::string& driver, const OutLayer& out,
+                 const std::string& path) {
+  // A spreadsheet (XLSX, for the office's 台账 ledgers) has no geometry column: points become
+  // lon and lat columns, polygons are left out.
+  const bool table = driver == "XLSX" || out.kind == GeometryKind::none;
+  OGRSpatialReference wgs84;
+  wgs84.SetWellKnownGeogCS("WGS84");
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  char** options = nullptr;
+  if (driver == "GeoJSON") {
+    options =
+        CSLSetNameValue(options, "COORDINATE_PRECISION", std::to_string(kGeoJsonDecimals).c_str());
+    options = CSLSetNameValue(options, "WRITE_NAME", "NO");
+  } else if (driver == "ESRI Shapefile") {
+    options = CSLSetNameValue(options, "ENCODING", "UTF-8");  // default is ISO-8859-1: 汉字 lost
+  } else if (driver == "CSV") {
+    if (out.kind != GeometryKind::none) options = CSLSetNameValue(options, "GEOMETRY", "AS_WKT");
+    // A byte-order mark, or Excel on a Chinese Windows reads the UTF-8 as GBK: 乱码.
+    options = CSLSetNameValue(options, "WRITE_BOM", "YES");
+  }
+  OGRLayer* layer = ds.CreateLayer(out.name.c_str(), table ? nullptr : &wgs84,
+                                   table                             ? wkbNone
+                                   : out.kind == GeometryKind::point ? wkbPoint
+                                                                     : wkbMultiPolygon,
+                                   options);
+  CSLDestroy(options);
+  if (!layer)
+    throw Error(ErrorCode::invalid_argument,
+                "cannot create layer in '" + path + "': " + gdal::last_error());
+  const std::vector<FieldDef>& fields = out.fields;
+  for (const FieldDef& f : fields) {
+    const OGRFieldType type = f.type == FieldDef::Type::integer   ? OFTInteger64
+                              : f.type == FieldDef::Type::real    ? OFTReal
+                              : f.type == FieldDef::Type::boolean ? OFTInteger
+                                                                  : OFTString;
+    OGRFieldDefn def(f.name.c_str(), type);
+    if (f.type == FieldDef::Type::boolean) def.SetSubType(OFSTBoolean);
+    if (layer->CreateField(&def) != OGRERR_NONE) {
+      throw Error(ErrorCode::invalid_argument,
+                  "cannot create field '" + f.name + "' in '" + path + "': " + gdal::last_error());
+    }
+  }
+  const bool lonlat_columns = table && out.kind == GeometryKind::point;
+  if (lonlat_columns) {
+    for (const char* name : {"lon", "lat"}) {
+      OGRFieldDefn def(name, OFTReal);
+      if (layer->CreateField(&def) != OGRERR_NONE)
+        throw Error(ErrorCode::invalid_argument, "cannot create field '" + std::string(name) +
+                                                     "' in '" + path + "': " + gdal::last_error());
+    }
+  }
+  if (layer->StartTransaction() != OGRERR_NONE) CPLErrorReset();  // drivers without transactions
+  std::size_t n = 0;
+  for (const OutFeature& f : out.features) {
+    ++n;
+    OGRFeature feature(layer->GetLayerDefn());
+    for (std::size_t i = 0; i < fields.size() && i < f.values.size(); ++i) {
+      const int idx = static_cast<int>(i);
+      const FieldValue& v = f.values[i];
+      if (const auto* s = std::get_if<std::string>(&v))
+        feature.SetField(idx, s->c_str());
+      else if (const auto* l = std::get_if<long long>(&v))
+        feature.SetField(idx, static_cast<GIntBig>(*l));
+      else if (const auto* d = std::get_if<double>(&v))
+        feature.SetField(idx, *d);
+      else if (const auto* b = std::get_if<bool>(&v))
+        feature.SetField(idx, *b ? 1 : 0);
+      // monostate: left unset (GeoJSON then omits the member, as GDAL does for absent values)
+    }
+    if (table) {
+      if (lonlat_columns && f.point) {
+        feature.SetField(static_cast<int>(fields.size()), f.point->x);
+        feature.SetField(static_cast<int>(fields.size()) + 1, f.point->y);
+      }
+    } else if (out.kind == GeometryKind::point) {
+      if (f.point) {
+        OGRPoint p(f.point->x, f.point->y);
+        feature.SetGeometry(&p);
+      }
+    } else {
+      OGRMultiPolygon mp;
+      for (const Polygon& poly : f.polygons.polygons) {
+        OGRPolygon p;
+        OGRLinearRing outer = to_ogr(poly.outer);
+        p.addRing(&outer);
+        for (const Ring& h : poly.holes) {
+          OGRLinearRing hole = to_ogr(h);
+          p.addRing(&hole);
+        }
+        mp.addGeometry(&p);
+      }
+      feature.SetGeometry(&mp);
+    }
+    if (layer->CreateFeature(&feature) != OGRERR_NONE) {
+      throw Error(ErrorCode::invalid_argument, "cannot write feature " + std::to_string(n) +
+                                                   " to '" + path + "': " + gdal::last_error());
+    }
+  }
+  if (layer->CommitTransaction() != OGRERR_NONE) CPLErrorReset();
+}
+
+}  // namespace
+
+void write_layers(const std::string& path, const std::string& driver_name,
+                  const std::vector<OutLayer>& layers) {
   const std::string driver = driver_name.empty() ? gdal::driver_for_extension(path) : driver_name;
   if (driver.empty()) {
     throw Error(ErrorCode::invalid_argument,
                 "cannot tell the output format of '" + path +
                     "': use .gpkg, .geojson, .shp, .fgb, .kml, .csv or .xlsx");
   }
-  // A spreadsheet (XLSX, for the office's 台账 ledgers) has no geometry column: points become
-  // lon and lat columns, polygons are left out.
-  const bool table = driver == "XLSX" || kind == GeometryKind::none;
   // Write under the real file name inside a temporary sibling directory, then move every
   // file out (a Shapefile is several files); the output appears only when complete.
   namespace fs = std::filesystem;
@@ -58,104 +161,17 @@ void write_features(const std::string& path, const std::string& driver_name,
   } cleanup{staging};
   {
     gdal::Dataset ds = gdal::create_vector(temp, driver);
-    OGRSpatialReference wgs84;
-    wgs84.SetWellKnownGeogCS("WGS84");
-    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    char** options = nullptr;
-    if (driver == "GeoJSON") {
-      options = CSLSetNameValue(options, "COORDINATE_PRECISION",
-                                std::to_string(kGeoJsonDecimals).c_str());
-      options = CSLSetNameValue(options, "WRITE_NAME", "NO");
-    } else if (driver == "ESRI Shapefile") {
-      options = CSLSetNameValue(options, "ENCODING", "UTF-8");  // default is ISO-8859-1: 汉字 lost
-    } else if (driver == "CSV") {
-      if (kind != GeometryKind::none) options = CSLSetNameValue(options, "GEOMETRY", "AS_WKT");
-      // A byte-order mark, or Excel on a Chinese Windows reads the UTF-8 as GBK: 乱码.
-      options = CSLSetNameValue(options, "WRITE_BOM", "YES");
-    }
-    OGRLayer* layer = ds->CreateLayer(layer_name.c_str(), table ? nullptr : &wgs84,
-                                      table                         ? wkbNone
-                                      : kind == GeometryKind::point ? wkbPoint
-                                                                    : wkbMultiPolygon,
-                                      options);
-    CSLDestroy(options);
-    if (!layer)
-      throw Error(ErrorCode::invalid_argument,
-                  "cannot create layer in '" + path + "': " + gdal::last_error());
-    // Fields are set by index: drivers may rename them (Shapefile truncates to 10 chars).
-    for (const FieldDef& f : fields) {
-      const OGRFieldType type = f.type == FieldDef::Type::integer   ? OFTInteger64
-                                : f.type == FieldDef::Type::real    ? OFTReal
-                                : f.type == FieldDef::Type::boolean ? OFTInteger
-                                                                    : OFTString;
-      OGRFieldDefn def(f.name.c_str(), type);
-      if (f.type == FieldDef::Type::boolean) def.SetSubType(OFSTBoolean);
-      if (layer->CreateField(&def) != OGRERR_NONE) {
-        throw Error(ErrorCode::invalid_argument, "cannot create field '" + f.name + "' in '" +
-                                                     path + "': " + gdal::last_error());
-      }
-    }
-    const bool lonlat_columns = table && kind == GeometryKind::point;
-    if (lonlat_columns) {
-      for (const char* name : {"lon", "lat"}) {
-        OGRFieldDefn def(name, OFTReal);
-        if (layer->CreateField(&def) != OGRERR_NONE)
-          throw Error(ErrorCode::invalid_argument, "cannot create field '" + std::string(name) +
-                                                       "' in '" + path +
-                                                       "': " + gdal::last_error());
-      }
-    }
-    if (layer->StartTransaction() != OGRERR_NONE) CPLErrorReset();  // drivers without transactions
-    std::size_t n = 0;
-    for (const OutFeature& out : features) {
-      ++n;
-      OGRFeature feature(layer->GetLayerDefn());
-      for (std::size_t i = 0; i < fields.size() && i < out.values.size(); ++i) {
-        const int idx = static_cast<int>(i);
-        const FieldValue& v = out.values[i];
-        if (const auto* s = std::get_if<std::string>(&v))
-          feature.SetField(idx, s->c_str());
-        else if (const auto* l = std::get_if<long long>(&v))
-          feature.SetField(idx, static_cast<GIntBig>(*l));
-        else if (const auto* d = std::get_if<double>(&v))
-          feature.SetField(idx, *d);
-        else if (const auto* b = std::get_if<bool>(&v))
-          feature.SetField(idx, *b ? 1 : 0);
-        // monostate: left unset (GeoJSON then omits the member, as GDAL does for absent values)
-      }
-      if (table) {
-        if (lonlat_columns && out.point) {
-          feature.SetField(static_cast<int>(fields.size()), out.point->x);
-          feature.SetField(static_cast<int>(fields.size()) + 1, out.point->y);
-        }
-      } else if (kind == GeometryKind::point) {
-        if (out.point) {
-          OGRPoint p(out.point->x, out.point->y);
-          feature.SetGeometry(&p);
-        }
-      } else {
-        OGRMultiPolygon mp;
-        for (const Polygon& poly : out.polygons.polygons) {
-          OGRPolygon p;
-          OGRLinearRing outer = to_ogr(poly.outer);
-          p.addRing(&outer);
-          for (const Ring& h : poly.holes) {
-            OGRLinearRing hole = to_ogr(h);
-            p.addRing(&hole);
-          }
-          mp.addGeometry(&p);
-        }
-        feature.SetGeometry(&mp);
-      }
-      if (layer->CreateFeature(&feature) != OGRERR_NONE) {
-        throw Error(ErrorCode::invalid_argument, "cannot write feature " + std::to_string(n) +
-                                                     " to '" + path + "': " + gdal::last_error());
-      }
-    }
-    if (layer->CommitTransaction() != OGRERR_NONE) CPLErrorReset();
+    for (const OutLayer& layer : layers) write_layer(*ds, driver, layer, path);
   }  // closes (flushes) the dataset
   for (const auto& entry : fs::directory_iterator(staging))
     publish(entry.path().string(), (target.parent_path() / entry.path().filename()).string());
+}
+
+void write_features(const std::string& path, const std::string& driver, const std::string& layer,
+                    GeometryKind kind, const std::vector<FieldDef>& fields,
+                    const std::vector<OutFeature>& features) {
+  // One layer; the features are copied once (a writer of one table, not a hot path).
+  write_layers(path, driver, {OutLayer{layer, kind, fields, features}});
 }
 
 }  // namespace wangge::geo

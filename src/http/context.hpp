@@ -68,6 +68,7 @@ void add_points_routes(Router& router, Context& ctx);
 void add_task_routes(Router& router, Context& ctx);
 void add_visit_routes(Router& router, Context& ctx);
 void add_patrol_routes(Router& router, Context& ctx);
+void add_appraisal_routes(Router& router, Context& ctx);
 void add_event_routes(Router& router, Context& ctx);
 /// `/` and `/console/…`: the web console's page and assets (ServerConfig::console_dir).
 void add_console_routes(Router& router, Context& ctx);

@@ -141,6 +141,7 @@ struct HttpServer::Impl {
     http::add_task_routes(router, *context);
     http::add_visit_routes(router, *context);
     http::add_patrol_routes(router, *context);
+    http::add_appraisal_routes(router, *context);
     http::add_event_routes(router, *context);
     http::add_media_routes(router, *context);
     http::add_console_routes(router, *context);

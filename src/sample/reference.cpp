@@ -1,5 +1,7 @@
 #include "reference.hpp"
 
+#include <array>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
@@ -231,6 +233,31 @@ ordered_json points() {
   return doc;
 }
 
+/// The appraisal's document (考核): the 红黑榜's weights and the property companies (物业公司)
+/// with the 邻 they manage — each company the units of one 小组, the first of every few.
+ordered_json appraisal(const std::vector<grid::Grid>& grids) {
+  static const std::array<const char*, 6> kCompanies{
+      "恒信物业", "雨湖家园物业", "金色华庭物业", "新湖物业服务中心", "安居物业", "绿城服务"};
+  std::map<std::string, std::vector<std::string>> units_of_group;
+  for (const grid::Grid& g : grids)
+    if (g.level_name == "邻") units_of_group[g.parent_id].push_back(g.id);
+  ordered_json companies = ordered_json::array();
+  std::size_t i = 0, k = 0;
+  for (const auto& [group, units] : units_of_group) {
+    if (i++ % 9 != 0 || k == kCompanies.size()) continue;
+    companies.push_back(ordered_json{
+        {"id", "wy" + std::to_string(k + 1)}, {"name", kCompanies[k]}, {"grids", units}});
+    ++k;
+  }
+  ordered_json doc = ordered_json::object();
+  doc["weights"] = {{"on_time", 0.4}, {"satisfaction", 0.4}, {"closure", 0.2}, {"rework", 0}};
+  doc["red"] = 3;
+  doc["black"] = 3;
+  doc["min_cases"] = 5;
+  doc["property_companies"] = companies;
+  return doc;
+}
+
 }  // namespace
 
 void write_reference(const std::string& dir, const std::vector<grid::Grid>& grids) {
@@ -238,6 +265,7 @@ void write_reference(const std::string& dir, const std::vector<grid::Grid>& grid
   write_json(dir + "/organisation.json", organisation(grids));
   write_json(dir + "/calendar.json", calendar());
   write_json(dir + "/points.json", points());
+  write_json(dir + "/appraisal.json", appraisal(grids));
 }
 
 }  // namespace wangge::sample

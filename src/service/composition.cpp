@@ -110,6 +110,19 @@ void Service::build_services(Service& svc, Dispatch& d) {
                    dispatch::Instant now) { return svc->submit(s, by, "", now).report; });
   d.patrols = std::make_unique<PatrolBook>(
       *d.store, [svc = &svc] { return svc->reference(); }, chain_of);
+  d.appraisals = std::make_unique<Appraisals>(
+      *d.store, [svc = &svc] { return svc->reference(); },
+      [svc = &svc] { return svc->grid_index(); },
+      [svc = &svc](dispatch::Instant from, dispatch::Instant to) {
+        // The statistics' bound: a month holding more reports is refused, not read.
+        auto reports = svc->store().reports_created(from, to, dispatch::kMaxStatsReports + 1);
+        if (reports.size() > dispatch::kMaxStatsReports)
+          throw Error(ErrorCode::invalid_argument, "the month holds more than " +
+                                                       std::to_string(dispatch::kMaxStatsReports) +
+                                                       " reports, the most one appraisal reads");
+        return reports;
+      },
+      *d.patrols);
 }
 
 std::unique_ptr<Service> Service::open(const ServiceConfig& config) {
@@ -192,6 +205,11 @@ ChangeFeed& Service::changes() const {
 VisitBook& Service::visits() const {
   if (!dispatch_) throw Error(ErrorCode::internal, "the service was not opened on a store");
   return *dispatch_->visits;
+}
+
+Appraisals& Service::appraisals() const {
+  store();
+  return *dispatch_->appraisals;
 }
 
 PatrolBook& Service::patrols() const {

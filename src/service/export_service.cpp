@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <limits>
 
@@ -274,13 +275,14 @@ std::size_t Exports::stats_table(const std::vector<dispatch::StatsRow>& rows,
   return out.size();
 }
 
-std::string Exports::stats_file(const std::vector<dispatch::StatsRow>& rows,
-                                dispatch::StatsGroup group, const std::string& format) const {
-  if (format != "xlsx" && format != "csv")
-    throw Error(ErrorCode::invalid_argument,
-                "format '" + format + "' is not one of json, xlsx, csv");
+namespace {
+
+/// The bytes of the file @p write makes at the path it is given (in a temporary directory,
+/// removed after), for a download.
+std::string file_bytes(const std::string& name,
+                       const std::function<void(const std::string&)>& write) {
   namespace fs = std::filesystem;
-  std::string dir = (fs::temp_directory_path() / "wangge-stats-XXXXXX").string();
+  std::string dir = (fs::temp_directory_path() / "wangge-table-XXXXXX").string();
   if (!::mkdtemp(dir.data()))
     throw Error(ErrorCode::unavailable, "cannot make a temporary directory for the table");
   struct Cleanup {
@@ -290,11 +292,122 @@ std::string Exports::stats_file(const std::vector<dispatch::StatsRow>& rows,
       std::filesystem::remove_all(dir, ec);
     }
   } cleanup{dir};
-  const std::string path = dir + "/stats." + format;
-  stats_table(rows, group, path);
+  const std::string path = dir + "/" + name;
+  write(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::unavailable, "cannot read the table just written");
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+geo::FieldValue count_of(std::size_t n) {
+  return geo::FieldValue(static_cast<long long>(n));
+}
+geo::FieldValue rate_of(const std::optional<double>& v) {
+  return v ? geo::FieldValue(*v) : geo::FieldValue();
+}
+
+/// A worker's or block's row of the appraisal workbook.
+std::vector<geo::FieldValue> appraisal_values(const AppraisalRow& r, bool worker) {
+  std::vector<geo::FieldValue> v{r.id, r.name};
+  if (worker) {
+    std::string grids;
+    for (const std::string& g : r.grids) (grids += grids.empty() ? "" : ",") += g;
+    v.insert(v.end(), {r.title, grids});
+  }
+  const dispatch::StatsRow& c = r.cases;
+  v.insert(v.end(),
+           {count_of(c.reported), count_of(c.due_to_close), count_of(c.closed),
+            count_of(c.closed_on_time), rate_of(c.on_time_rate), count_of(c.evaluated),
+            count_of(c.satisfied), rate_of(c.satisfaction_rate), count_of(r.visits.households),
+            count_of(r.visits.due), count_of(r.visits.done), count_of(r.visits.overdue),
+            count_of(r.visits.visits), count_of(static_cast<std::size_t>(r.patrols.required)),
+            count_of(static_cast<std::size_t>(r.patrols.done)),
+            count_of(static_cast<std::size_t>(r.patrols.missed)),
+            geo::FieldValue(static_cast<long long>(r.points))});
+  return v;
+}
+
+}  // namespace
+
+std::string Exports::stats_file(const std::vector<dispatch::StatsRow>& rows,
+                                dispatch::StatsGroup group, const std::string& format) const {
+  if (format != "xlsx" && format != "csv")
+    throw Error(ErrorCode::invalid_argument,
+                "format '" + format + "' is not one of json, xlsx, csv");
+  return file_bytes("stats." + format,
+                    [&](const std::string& path) { stats_table(rows, group, path); });
+}
+
+void Exports::appraisal_table(const AppraisalReport& r, const std::string& path) const {
+  // The office reads these (zh-CN): a sheet for the workers, one for the blocks, the 红黑榜, and
+  // how the figures were made.
+  std::vector<geo::FieldDef> month{
+      {"案件数", T::integer},     {"应结案数", T::integer},   {"结案数", T::integer},
+      {"按期结案数", T::integer}, {"按期结案率", T::real},    {"评价数", T::integer},
+      {"满意数", T::integer},     {"满意率", T::real},        {"住户数", T::integer},
+      {"应访户数", T::integer},   {"已访户数", T::integer},   {"逾期未访户数", T::integer},
+      {"走访次数", T::integer},   {"应巡查次数", T::integer}, {"已巡查次数", T::integer},
+      {"漏巡次数", T::integer},   {"本月积分", T::integer}};
+  geo::OutLayer workers{
+      "网格员考核",
+      geo::GeometryKind::none,
+      {{"工号", T::text}, {"姓名", T::text}, {"职务", T::text}, {"网格", T::text}},
+      {}};
+  workers.fields.insert(workers.fields.end(), month.begin(), month.end());
+  for (const AppraisalRow& w : r.workers)
+    workers.features.push_back({appraisal_values(w, true), {}, {}});
+  geo::OutLayer blocks{
+      "片区考核", geo::GeometryKind::none, {{"网格编码", T::text}, {"名称", T::text}}, {}};
+  blocks.fields.insert(blocks.fields.end(), month.begin(), month.end());
+  for (const AppraisalRow& b : r.blocks)
+    blocks.features.push_back({appraisal_values(b, false), {}, {}});
+  geo::OutLayer board{"红黑榜",
+                      geo::GeometryKind::none,
+                      {{"名次", T::integer},
+                       {"榜单", T::text},
+                       {"类别", T::text},
+                       {"编号", T::text},
+                       {"名称", T::text},
+                       {"应结案数", T::integer},
+                       {"结案率", T::real},
+                       {"按期结案率", T::real},
+                       {"满意率", T::real},
+                       {"返工率", T::real},
+                       {"得分", T::real},
+                       {"计分公式", T::text}},
+                      {}};
+  for (const dispatch::appraisal::BoardRow& b : r.board) {
+    const char* mark = b.mark == dispatch::appraisal::Mark::red     ? "红榜"
+                       : b.mark == dispatch::appraisal::Mark::black ? "黑榜"
+                       : b.rank                                     ? ""
+                                                                    : "未排名";
+    board.features.push_back(
+        {{b.rank ? geo::FieldValue(static_cast<long long>(b.rank)) : geo::FieldValue(),
+          std::string(mark), std::string(b.kind == "property" ? "物业公司" : "职能部门"), b.id,
+          b.name, count_of(b.cases.due_to_close), rate_of(b.cases.closure_rate),
+          rate_of(b.cases.on_time_rate), rate_of(b.cases.satisfaction_rate),
+          rate_of(b.cases.rework_rate), rate_of(b.score), r.formula},
+         {},
+         {}});
+  }
+  geo::OutLayer notes{"说明", geo::GeometryKind::none, {{"项目", T::text}, {"内容", T::text}}, {}};
+  const auto note = [&](const std::string& k, const std::string& v) {
+    notes.features.push_back({{k, v}, {}, {}});
+  };
+  note("考核月份", r.month);
+  note("计分公式", r.formula);
+  note("红榜", "得分最高的 " + std::to_string(r.policy.red) + " 名");
+  note("黑榜", "得分最低的 " + std::to_string(r.policy.black) + " 名");
+  note("参与排名", "应结案数不少于 " + std::to_string(r.policy.min_cases) + " 件");
+  note("应访户数",
+       "本月内到期应走访的住户（按工作日历，独居老人、重点关注每 5 个工作日，其余每 20 个）");
+  note("漏巡次数",
+       "已过去的巡查日中应打卡而未打卡的次数（同一点位两次打卡间隔不足规定时长的只计一次）");
+  geo::write_layers(path, "XLSX", {workers, blocks, board, notes});
+}
+
+std::string Exports::appraisal_file(const AppraisalReport& r) const {
+  return file_bytes("appraisal.xlsx", [&](const std::string& path) { appraisal_table(r, path); });
 }
 
 }  // namespace wangge::service

@@ -7,6 +7,7 @@
 
 #include "wangge/service/accounts.hpp"
 #include "wangge/service/api_keys.hpp"
+#include "wangge/service/appraisals.hpp"
 #include "wangge/service/change_feed.hpp"
 #include "wangge/service/media_library.hpp"
 #include "wangge/service/notifications.hpp"
@@ -32,6 +33,7 @@ struct Service::Dispatch {
   std::unique_ptr<TaskBoard> tasks;
   std::unique_ptr<VisitBook> visits;
   std::unique_ptr<PatrolBook> patrols;
+  std::unique_ptr<Appraisals> appraisals;
   std::unique_ptr<ChangeFeed> feed = std::make_unique<ChangeFeed>();
 
   std::shared_ptr<const dispatch::ReferenceData> reference() const {

@@ -25,6 +25,7 @@ std::shared_ptr<const dispatch::ReferenceData> reference_from_store(store::Store
   dispatch::ReferenceData ref = dispatch::parse_reference(*c, *o, *k);
   if (auto p = store.reference("points")) ref.points = dispatch::points::parse_policy(*p);
   if (auto p = store.reference("patrols")) ref.patrols = dispatch::patrols::parse_plan(*p);
+  if (auto a = store.reference("appraisal")) ref.appraisal = dispatch::appraisal::parse_policy(*a);
   ref.services_changed_at = store.reference_updated_at("categories").value_or(dispatch::Instant{});
   return std::make_shared<const dispatch::ReferenceData>(std::move(ref));
 }
@@ -136,19 +137,22 @@ void Service::import_reference(const std::string& dir, dispatch::Instant now) {
   const std::string c = text::read_file(dir + "/categories.json");
   const std::string o = text::read_file(dir + "/organisation.json");
   const std::string k = text::read_file(dir + "/calendar.json");
-  // The points bank's and the patrol plan's documents are optional (the default policy and no
-  // routes without them).
+  // The points bank's, the patrol plan's and the appraisal's documents are optional (the
+  // defaults, no routes, no property companies without them).
   const auto optional_file = [&](const std::string& name) {
     const std::string path = dir + "/" + name;
     return std::filesystem::exists(path) ? text::read_file(path) : std::string();
   };
-  const std::string p = optional_file("points.json"), r = optional_file("patrols.json");
+  const std::string p = optional_file("points.json"), r = optional_file("patrols.json"),
+                    a = optional_file("appraisal.json");
   dispatch::parse_reference(c, o, k);  // all or nothing: a bad document stores none of them
   if (!p.empty()) dispatch::points::parse_policy(p);
   if (!r.empty()) dispatch::patrols::parse_plan(r);
+  if (!a.empty()) dispatch::appraisal::parse_policy(a);
   store::Store& s = store();
   if (!p.empty()) s.put_reference("points", p, now);
   if (!r.empty()) s.put_reference("patrols", r, now);
+  if (!a.empty()) s.put_reference("appraisal", a, now);
   s.put_reference("categories", c, now);
   s.put_reference("organisation", o, now);
   s.put_reference("calendar", k, now);

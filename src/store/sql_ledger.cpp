@@ -252,6 +252,22 @@ std::vector<std::pair<std::string, std::int64_t>> SqlStore::holders(const std::s
   });
 }
 
+std::vector<std::pair<std::string, std::int64_t>> SqlStore::earned_between(dispatch::Instant from,
+                                                                           dispatch::Instant to) {
+  // One row a person: bounded by the people who earned in the period (the workers and the
+  // residents of a subdistrict), whatever the entries number.
+  return read_value_unbounded([&](SqlSession& s) {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (const Row& row :
+         s.rows("SELECT person, CAST(SUM(amount) AS BIGINT) FROM ledger_entries "
+                "WHERE at >= ? AND at < ? AND kind IN ('earn', 'award') GROUP BY person "
+                "ORDER BY person",
+                {to_millis(from), to_millis(to)}))
+      out.emplace_back(text_of(row[0]), int_at(row, 1));
+    return out;
+  });
+}
+
 std::pair<std::int64_t, std::size_t> SqlStore::ledger_totals() {
   return read_value_unbounded([&](SqlSession& s) {
     const auto sum =

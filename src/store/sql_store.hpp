@@ -203,6 +203,8 @@ class SqlStore : public Store,
   PointsSummary points_summary(const std::string& person) override;
   std::vector<std::pair<std::string, std::int64_t>> holders(const std::string& after,
                                                             std::size_t limit) override;
+  std::vector<std::pair<std::string, std::int64_t>> earned_between(dispatch::Instant from,
+                                                                   dispatch::Instant to) override;
   std::pair<std::int64_t, std::size_t> ledger_totals() override;
 
   // TaskStore (sql_tasks.cpp)

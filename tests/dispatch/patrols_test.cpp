@@ -299,6 +299,15 @@ TEST(Patrols, TheTallyAgreesWithABruteForceOverRandomWeeks) {
   EXPECT_EQ(tally(fire, {}, day(12, 16), day(12, 16), now, calendar).tally.required, 0);
   EXPECT_EQ(tally(fire, {}, day(12, 12), day(12, 13), now, calendar).tally.required, 0);
   EXPECT_EQ(tally(fire, {}, day(12, 17), day(12, 17), now, calendar).tally.missed, 1);
+  // A route patrolled since the 17th requires nothing before; a bad date is refused.
+  Route later = *plan.route("r13");
+  later.since = day(12, 17);
+  EXPECT_EQ(tally(later, {}, day(12, 14), day(12, 17), now, calendar).tally.required, 3 * 2);
+  EXPECT_NE(error_of([] {
+              parse_plan(R"({"routes": [{"id": "r", "name": "n", "grid": "G", "since": "2026-02-30",
+                 "points": [{"id": "p", "name": "n", "lon": 112.9, "lat": 27.8}]}]})");
+            }).find("'since' must be a date YYYY-MM-DD"),
+            std::string::npos);
   // Three check-ins a minute apart count once on a route that wants them two hours apart.
   const Route& water = *plan.route("r13");
   std::vector<CheckIn> burst;

@@ -95,6 +95,7 @@ struct ServiceFixture : ::testing::Test {
     add_task_routes(router, *context);
     add_visit_routes(router, *context);
     add_patrol_routes(router, *context);
+    add_appraisal_routes(router, *context);
     add_event_routes(router, *context);
   }
   static void TearDownTestSuite() {

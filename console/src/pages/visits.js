@@ -49,7 +49,7 @@ function householdCard(main, x, categories) {
 function visitForm(main, x, categories) {
   const status = h('div', { class: 'status', 'aria-live': 'polite' });
   const outcome = h('fieldset', {}, h('legend', {}, '走访情况'),
-    Object.entries(OUTCOME).map(([value, label], i) => h('label', { class: 'inline' },
+    Object.entries(OUTCOME).map(([value, label], i) => h('label', { class: 'radio' },
       h('input', { type: 'radio', name: `outcome-${x.id}`, value, checked: i === 0 }), label)));
   const notes = h('textarea', { name: 'notes', maxlength: 2000, rows: 3, placeholder: '看到了什么、老人身体怎样、有什么需要' });
   const category = h('select', { name: 'category' },

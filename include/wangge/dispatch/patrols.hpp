@@ -36,7 +36,9 @@ struct Route {
   int times_per_day = 1;  ///< 1 to 12 check-ins at every point each patrol day
   std::chrono::minutes min_gap{120};  ///< check-ins at a point closer than this count once
   bool work_days_only = false;        ///< patrolled on working days only (else every day)
-  std::vector<Point> points;          ///< 1 to 100
+  /// The first local day it is patrolled (days before require nothing); none: always.
+  std::optional<WorkCalendar::Day> since;
+  std::vector<Point> points;  ///< 1 to 100
 
   const Point* point(const std::string& id) const;
 };
@@ -48,7 +50,7 @@ struct Plan {
 };
 
 /// Parses patrols.json: {"routes": [{id, name, kind, grid, times_per_day, min_gap_minutes,
-/// work_days_only, points: [{id, name, lon, lat, radius_m}]}]}.
+/// work_days_only, since ("YYYY-MM-DD"), points: [{id, name, lon, lat, radius_m}]}]}.
 /// @throws Error(invalid_data) naming the entry and the rule; Error(unreadable_source) for text
 /// that is not JSON.
 Plan parse_plan(const std::string& json_text);
@@ -115,7 +117,7 @@ struct RouteTally {
 /// Tallies @p route over the local days [@p from, @p to] of @p calendar, given its check-ins
 /// (any order; others ignored). Days after @p now's day require nothing; days before it that
 /// were short count as missed; today's shortfall is outstanding. On a route patrolled on
-/// working days only, days off require nothing.
+/// working days only, days off require nothing; nor do days before the route's since.
 RouteTally tally(const Route& route, const std::vector<CheckIn>& checkins, WorkCalendar::Day from,
                  WorkCalendar::Day to, Instant now, const WorkCalendar& calendar);
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "wangge/dispatch/appraisal.hpp"
 #include "wangge/dispatch/calendar.hpp"
 #include "wangge/dispatch/category.hpp"
 #include "wangge/dispatch/organisation.hpp"
@@ -55,6 +56,9 @@ struct ReferenceData {
   points::Policy points = points::default_policy();
   /// The patrol routes (巡查线路, patrols.json; none when the reference data has none).
   patrols::Plan patrols;
+  /// The appraisal's 红黑榜 weights and property companies (appraisal.json; the defaults and
+  /// none without it).
+  appraisal::Policy appraisal;
   /// When the categories (the services residents report under) last changed: Open311's
   /// changeset. Set by whoever loads the documents (the store knows; epoch otherwise).
   Instant services_changed_at;

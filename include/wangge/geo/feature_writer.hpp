@@ -39,6 +39,20 @@ enum class GeometryKind {
 inline constexpr int kGeoJsonDecimals = 9;
 inline constexpr double kGeoJsonGridDegrees = 1e-9;
 
+/// One layer (a sheet of a workbook) to write.
+struct OutLayer {
+  std::string name;
+  GeometryKind kind = GeometryKind::none;
+  std::vector<FieldDef> fields;
+  std::vector<OutFeature> features;
+};
+
+/// Writes @p layers to @p path (replacing it), in order: an XLSX workbook's sheets, a
+/// GeoPackage's tables. @p driver as for write_features; a format of one layer (CSV,
+/// GeoJSON) takes only one. @throws as write_features.
+void write_layers(const std::string& path, const std::string& driver,
+                  const std::vector<OutLayer>& layers);
+
 /// Writes one layer to @p path (replacing it). @p driver is an OGR short name ("GPKG",
 /// "GeoJSON", "ESRI Shapefile", "FlatGeobuf", "KML", "CSV"); "" picks it from the extension.
 /// @throws Error(invalid_argument) for an unknown format or an unwritable path.

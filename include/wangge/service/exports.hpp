@@ -19,6 +19,7 @@
 #include "wangge/geo/polygon.hpp"
 #include "wangge/grid/grid_index.hpp"
 #include "wangge/network/nearest.hpp"
+#include "wangge/service/appraisals.hpp"
 #include "wangge/store/store.hpp"
 
 namespace wangge::service {
@@ -71,6 +72,11 @@ class Exports {
   /// The same table as the bytes of a file of @p format ("xlsx" or "csv"), for a download.
   std::string stats_file(const std::vector<dispatch::StatsRow>& rows, dispatch::StatsGroup group,
                          const std::string& format) const;
+  /// Writes the month's appraisal as an XLSX workbook: 网格员考核, 片区考核, 红黑榜 (with the
+  /// formula beside each score) and 说明 (how the figures are made).
+  void appraisal_table(const AppraisalReport& report, const std::string& path) const;
+  /// The same workbook's bytes, for a download.
+  std::string appraisal_file(const AppraisalReport& report) const;
 
  private:
   ExportSource source_;

@@ -30,6 +30,7 @@ class ApiKeys;
 class MediaLibrary;
 class Notifications;
 class PointsBank;
+class Appraisals;
 class PatrolBook;
 class VisitBook;
 class TaskBoard;
@@ -233,6 +234,8 @@ class Service {
   VisitBook& visits() const;
   /// Patrol routes and their check-ins (巡查台账; patrol_book.hpp; needs open()).
   PatrolBook& patrols() const;
+  /// The monthly appraisal and the 红黑榜 (月度考核; appraisals.hpp; needs open()).
+  Appraisals& appraisals() const;
   /// The points bank (积分银行): accounts, earnings, awards, redemptions, reversals, expiry.
   PointsBank& points() const;
   /// The task board (圆单, 揭榜挂帅).
