@@ -12,6 +12,7 @@ import { statsPage } from './pages/stats.js';
 import { pointsPage } from './pages/points.js';
 import { visitsPage } from './pages/visits.js';
 import { patrolsPage } from './pages/patrols.js';
+import { appraisalPage } from './pages/appraisal.js';
 import { mapPage } from './pages/mapview.js';
 import { prewarm } from './map.js';
 
@@ -21,9 +22,9 @@ let leave = null;     // the current page's clean-up (closes its event stream, i
 
 /** Each role's pages in the header; the first is its home. */
 const NAV = {
-  dispatcher: [['/console/dispatch', '案件队列'], ['/console/map', '地图'], ['/console/stats', '统计']],
-  admin: [['/console/dispatch', '案件队列'], ['/console/map', '地图'], ['/console/stats', '统计']],
-  supervisor: [['/console/stats', '统计与督办'], ['/console/dispatch', '案件'], ['/console/map', '地图']],
+  dispatcher: [['/console/dispatch', '案件队列'], ['/console/map', '地图'], ['/console/stats', '统计'], ['/console/appraisal', '考核']],
+  admin: [['/console/dispatch', '案件队列'], ['/console/map', '地图'], ['/console/stats', '统计'], ['/console/appraisal', '考核']],
+  supervisor: [['/console/stats', '统计与督办'], ['/console/appraisal', '月度考核'], ['/console/dispatch', '案件'], ['/console/map', '地图']],
   grid_worker: [['/console/worker', '我的案件'], ['/console/visits', '入户走访'], ['/console/patrols', '巡查打卡'], ['/console/map', '我的网格'], ['/console/points', '我的积分']],
   department_staff: [['/console/worker', '我的案件'], ['/console/map', '地图']],
   party_member: [['/console/worker', '我的案件'], ['/console/map', '地图'], ['/console/points', '我的积分']],
@@ -42,6 +43,7 @@ const ROUTES = [
   [/^\/console\/points$/, () => pointsPage],
   [/^\/console\/visits$/, () => visitsPage],
   [/^\/console\/patrols$/, () => patrolsPage],
+  [/^\/console\/appraisal$/, () => appraisalPage],
 ];
 
 export function home() {

@@ -286,6 +286,29 @@ test('巡查打卡: the 网格员 checks in at a point with his phone\'s positio
   await worker.context().close();
 });
 
+test('月度考核: the supervisor reads the 红黑榜 with its formula and picks a month', async ({ browser, request }) => {
+  const page = await open(browser, DESKTOP);
+  await signInStaff(page, 'supervisor');
+  await page.locator('header nav a', { hasText: '月度考核' }).click();
+  await expect(page).toHaveURL(/\/console\/appraisal$/);
+  await page.getByLabel('考核月份').fill('2026-11');
+  await page.getByRole('button', { name: '查看' }).click();
+  await expect(page).toHaveURL(/month=2026-11/);
+  await expect(page.locator('main h1')).toHaveText('月度考核 2026-11');
+  await expect(page.locator('.formula')).toContainText('得分 = 100 × (0.4×按期结案率');
+  // The board as the API has it: its rows in its order, the red list marked.
+  const api = await apiAs(request, 'supervisor', '/api/v1/appraisal?month=2026-11');
+  const names = await page.locator('section[aria-labelledby=board-title] tbody th').allTextContents();
+  expect(names).toEqual(api.board.map((b) => b.name));
+  await expect(page.locator('tr.mark-red')).toHaveCount(api.board.filter((b) => b.mark === 'red').length);
+  const blocks = await page.locator('section[aria-labelledby=blocks-title] tbody tr').count();
+  expect(blocks).toBe(api.blocks.length);
+  expect(await page.locator('a', { hasText: '导出 Excel' }).getAttribute('href')).toBe('/api/v1/appraisal?month=2026-11&format=xlsx');
+  await shot(page, 'appraisal-desktop');
+  expect(page.problems).toEqual([]);
+  await page.context().close();
+});
+
 test('every button shown is allowed: each clicked on a case of its own', async ({ browser, request }) => {
   const cases = [
     ['dispatcher', DESKTOP, []],
@@ -372,7 +395,7 @@ test('every page: accessible (axe-core), drawn at desktop width and at 375 px', 
     dispatcher: ['/console/dispatch', `/console/cases/${id}`, '/console/map'],
     worker: ['/console/worker', '/console/visits'],
     group_worker: ['/console/patrols'],
-    supervisor: ['/console/stats'],
+    supervisor: ['/console/stats', '/console/appraisal'],
     resident: ['/console/report', '/console/mine'],
   };
   for (const [who, paths] of Object.entries(pages)) {
