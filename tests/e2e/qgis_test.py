@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Server, Checks, bbox_of, make_store, ogr_features, request  # noqa: E402
@@ -142,15 +143,27 @@ def ink(image):
 
 
 def fetched_tiles(log_path, start):
-    """(z, x, y) of the grid tiles the server answered 200 since byte offset start."""
-    tiles = set()
-    with open(log_path, encoding="utf-8") as f:
-        f.seek(start)
-        for line in f:
-            parts = line.split()
-            if len(parts) > 4 and parts[2] == "GET" and parts[3].startswith("/tiles/grids/") and parts[4] == "200":
-                z, x, y = parts[3].split("?")[0][len("/tiles/grids/"):-len(".mvt")].split("/")
-                tiles.add((int(z), int(x), int(y)))
+    """(z, x, y) of the grid tiles the server answered since byte offset start: 200, or 304 to a
+    QGIS that revalidated a tile it kept. The access log line follows the answer: the log is read
+    until it stops growing (at most 5 s), not once."""
+    def read():
+        tiles = set()
+        with open(log_path, encoding="utf-8") as f:
+            f.seek(start)
+            for line in f:
+                parts = line.split()
+                if (len(parts) > 4 and parts[2] == "GET" and parts[3].startswith("/tiles/grids/")
+                        and parts[4] in ("200", "304")):
+                    z, x, y = parts[3].split("?")[0][len("/tiles/grids/"):-len(".mvt")].split("/")
+                    tiles.add((int(z), int(x), int(y)))
+        return tiles
+    deadline = time.time() + 5
+    tiles, size = read(), os.path.getsize(log_path)
+    while time.time() < deadline:
+        time.sleep(0.1)
+        if os.path.getsize(log_path) == size and tiles:
+            break
+        tiles, size = read(), os.path.getsize(log_path)
     return tiles
 
 
@@ -234,9 +247,9 @@ def main():
             label_settings('case when "level" = 1 then "name" when "level" = 2 then "leader_name" end', 9)))
         oapif.setLabelsEnabled(True)
         oapif.renderer().setSymbol(QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_style": "no"}))
+        start = os.path.getsize(log_path)  # before the layer: whatever it fetches counts
         overview_tiles = tile_layer(url, None)
         c.check("QGIS XYZ: the vector-tile source is a valid layer", overview_tiles.isValid(), url)
-        start = os.path.getsize(log_path)
         SEEN.clear()
         overview = os.path.join(ARTEFACTS, "qgis_grids.png")
         image, labels = render([oapif, overview_tiles], QgsRectangle(w, s, e, n), (1600, 1200), overview)
@@ -257,8 +270,8 @@ def main():
                 ink(image))
 
         # 2. A close-up at z15 around the sample's unit, labels from the tiles themselves.
-        close = tile_layer(url, 3)
         start = os.path.getsize(log_path)
+        close = tile_layer(url, 3)
         SEEN.clear()
         detail = os.path.join(ARTEFACTS, "qgis_grids_detail.png")
         image, labels = render([close], QgsRectangle(112.915, 27.850, 112.935, 27.862), (1200, 900), detail)
