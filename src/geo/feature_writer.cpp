@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 
 #include "wangge/geo/gdal.hpp"
 #include "wangge/util/atomic_file.hpp"
@@ -25,11 +26,12 @@ namespace {
 
 /// One layer into the open dataset @p ds (of @p driver), fields set by index (drivers may
 /// rename them: Shapefile truncates to 10 chars).
-void write_layer(GDALDataset& ds, const std::string& driver, const OutLayer& out,
-                 const std::string& path) {
+void write_layer(GDALDataset& ds, const std::string& driver, const std::string& layer_name,
+                 GeometryKind kind, const std::vector<FieldDef>& fields,
+                 const std::vector<OutFeature>& features, const std::string& path) {
   // A spreadsheet (XLSX, for the office's 台账 ledgers) has no geometry column: points become
   // lon and lat columns, polygons are left out.
-  const bool table = driver == "XLSX" || out.kind == GeometryKind::none;
+  const bool table = driver == "XLSX" || kind == GeometryKind::none;
   OGRSpatialReference wgs84;
   wgs84.SetWellKnownGeogCS("WGS84");
   wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -41,20 +43,19 @@ void write_layer(GDALDataset& ds, const std::string& driver, const OutLayer& out
   } else if (driver == "ESRI Shapefile") {
     options = CSLSetNameValue(options, "ENCODING", "UTF-8");  // default is ISO-8859-1: 汉字 lost
   } else if (driver == "CSV") {
-    if (out.kind != GeometryKind::none) options = CSLSetNameValue(options, "GEOMETRY", "AS_WKT");
+    if (kind != GeometryKind::none) options = CSLSetNameValue(options, "GEOMETRY", "AS_WKT");
     // A byte-order mark, or Excel on a Chinese Windows reads the UTF-8 as GBK: 乱码.
     options = CSLSetNameValue(options, "WRITE_BOM", "YES");
   }
-  OGRLayer* layer = ds.CreateLayer(out.name.c_str(), table ? nullptr : &wgs84,
-                                   table                             ? wkbNone
-                                   : out.kind == GeometryKind::point ? wkbPoint
-                                                                     : wkbMultiPolygon,
+  OGRLayer* layer = ds.CreateLayer(layer_name.c_str(), table ? nullptr : &wgs84,
+                                   table                         ? wkbNone
+                                   : kind == GeometryKind::point ? wkbPoint
+                                                                 : wkbMultiPolygon,
                                    options);
   CSLDestroy(options);
   if (!layer)
     throw Error(ErrorCode::invalid_argument,
                 "cannot create layer in '" + path + "': " + gdal::last_error());
-  const std::vector<FieldDef>& fields = out.fields;
   for (const FieldDef& f : fields) {
     const OGRFieldType type = f.type == FieldDef::Type::integer   ? OFTInteger64
                               : f.type == FieldDef::Type::real    ? OFTReal
@@ -67,7 +68,7 @@ void write_layer(GDALDataset& ds, const std::string& driver, const OutLayer& out
                   "cannot create field '" + f.name + "' in '" + path + "': " + gdal::last_error());
     }
   }
-  const bool lonlat_columns = table && out.kind == GeometryKind::point;
+  const bool lonlat_columns = table && kind == GeometryKind::point;
   if (lonlat_columns) {
     for (const char* name : {"lon", "lat"}) {
       OGRFieldDefn def(name, OFTReal);
@@ -78,7 +79,7 @@ void write_layer(GDALDataset& ds, const std::string& driver, const OutLayer& out
   }
   if (layer->StartTransaction() != OGRERR_NONE) CPLErrorReset();  // drivers without transactions
   std::size_t n = 0;
-  for (const OutFeature& f : out.features) {
+  for (const OutFeature& f : features) {
     ++n;
     OGRFeature feature(layer->GetLayerDefn());
     for (std::size_t i = 0; i < fields.size() && i < f.values.size(); ++i) {
@@ -99,7 +100,7 @@ void write_layer(GDALDataset& ds, const std::string& driver, const OutLayer& out
         feature.SetField(static_cast<int>(fields.size()), f.point->x);
         feature.SetField(static_cast<int>(fields.size()) + 1, f.point->y);
       }
-    } else if (out.kind == GeometryKind::point) {
+    } else if (kind == GeometryKind::point) {
       if (f.point) {
         OGRPoint p(f.point->x, f.point->y);
         feature.SetGeometry(&p);
@@ -126,10 +127,10 @@ void write_layer(GDALDataset& ds, const std::string& driver, const OutLayer& out
   if (layer->CommitTransaction() != OGRERR_NONE) CPLErrorReset();
 }
 
-}  // namespace
-
-void write_layers(const std::string& path, const std::string& driver_name,
-                  const std::vector<OutLayer>& layers) {
+/// Creates @p path with the driver named (or the extension's), runs @p fill on the dataset,
+/// and moves the output into place only once it is complete.
+void write_dataset(const std::string& path, const std::string& driver_name,
+                   const std::function<void(GDALDataset&, const std::string& driver)>& fill) {
   const std::string driver = driver_name.empty() ? gdal::driver_for_extension(path) : driver_name;
   if (driver.empty()) {
     throw Error(ErrorCode::invalid_argument,
@@ -161,17 +162,27 @@ void write_layers(const std::string& path, const std::string& driver_name,
   } cleanup{staging};
   {
     gdal::Dataset ds = gdal::create_vector(temp, driver);
-    for (const OutLayer& layer : layers) write_layer(*ds, driver, layer, path);
+    fill(*ds, driver);
   }  // closes (flushes) the dataset
   for (const auto& entry : fs::directory_iterator(staging))
     publish(entry.path().string(), (target.parent_path() / entry.path().filename()).string());
 }
 
+}  // namespace
+
+void write_layers(const std::string& path, const std::string& driver,
+                  const std::vector<OutLayer>& layers) {
+  write_dataset(path, driver, [&](GDALDataset& ds, const std::string& d) {
+    for (const OutLayer& l : layers) write_layer(ds, d, l.name, l.kind, l.fields, l.features, path);
+  });
+}
+
 void write_features(const std::string& path, const std::string& driver, const std::string& layer,
                     GeometryKind kind, const std::vector<FieldDef>& fields,
                     const std::vector<OutFeature>& features) {
-  // One layer; the features are copied once (a writer of one table, not a hot path).
-  write_layers(path, driver, {OutLayer{layer, kind, fields, features}});
+  write_dataset(path, driver, [&](GDALDataset& ds, const std::string& d) {
+    write_layer(ds, d, layer, kind, fields, features, path);
+  });
 }
 
 }  // namespace wangge::geo

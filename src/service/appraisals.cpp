@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "wangge/util/error.hpp"
 
@@ -53,10 +55,11 @@ bool in_chain(const std::vector<std::string>& chain, const std::string& grid) {
 dispatch::StatsRow stats_of(const std::vector<dispatch::Report>& reports,
                             const std::vector<std::string>& grids, const std::string& key,
                             Instant from, Instant to, Instant now, const dispatch::TimeZone& zone) {
+  const std::unordered_set<std::string> wanted(grids.begin(), grids.end());
   std::vector<dispatch::Report> mine;
   for (const dispatch::Report& r : reports)
-    if (std::any_of(grids.begin(), grids.end(),
-                    [&](const std::string& g) { return in_chain(r.grid_chain, g); }))
+    if (std::any_of(r.grid_chain.begin(), r.grid_chain.end(),
+                    [&](const std::string& g) { return wanted.count(g) > 0; }))
       mine.push_back(r);
   dispatch::StatsQuery q;
   q.from = from;
@@ -65,6 +68,23 @@ dispatch::StatsRow stats_of(const std::vector<dispatch::Report>& reports,
   dispatch::StatsRow row = dispatch::compute_stats(mine, q, zone).back();  // the total
   row.key = key;
   return row;
+}
+
+/// @p grids without those under another of them: each grid's figures already hold the grids
+/// below it, so a worker answering for a 小组 and one of its 邻 counts the 邻 once.
+std::vector<std::string> outermost(
+    const std::vector<std::string>& grids,
+    const std::function<std::vector<std::string>(const std::string&)>& chain_of) {
+  std::vector<std::string> out;
+  for (const std::string& g : grids) {
+    const std::vector<std::string> chain = chain_of(g);
+    const bool inner = std::any_of(
+        chain.begin() + (chain.empty() ? 0 : 1), chain.end(), [&](const std::string& up) {
+          return std::find(grids.begin(), grids.end(), up) != grids.end();
+        });
+    if (!inner && std::find(out.begin(), out.end(), g) == out.end()) out.push_back(g);
+  }
+  return out;
 }
 
 }  // namespace
@@ -204,7 +224,7 @@ AppraisalReport Appraisals::month(const std::string& month_text, const dispatch:
     } else {
       row.cases = stats_of(reports, a.grids, a.id, out.from, out.to, now, zone);
     }
-    for (const std::string& g : a.grids) {
+    for (const std::string& g : outermost(a.grids, chain_of)) {
       if (auto it = visits_in.find(g); it != visits_in.end()) row.visits += it->second;
       if (auto it = patrols_in.find(g); it != patrols_in.end()) add(row.patrols, it->second);
     }
@@ -228,8 +248,11 @@ AppraisalReport Appraisals::month(const std::string& month_text, const dispatch:
     row.cases.key = g.id;
     if (auto v = visits_in.find(g.id); v != visits_in.end()) row.visits = v->second;
     if (auto p = patrols_in.find(g.id); p != patrols_in.end()) row.patrols = p->second;
+    // A worker's points count for every block he has a grid in (once each).
     for (const AppraisalRow& w : out.workers)
-      if (!w.grids.empty() && in_chain(chain_of(w.grids[0]), g.id)) row.points += w.points;
+      if (std::any_of(w.grids.begin(), w.grids.end(),
+                      [&](const std::string& wg) { return in_chain(chain_of(wg), g.id); }))
+        row.points += w.points;
     out.blocks.push_back(std::move(row));
   }
   std::sort(out.blocks.begin(), out.blocks.end(),

@@ -124,7 +124,9 @@ RouteStatus PatrolBook::route(const std::string& id, const PatrolPeriod& period,
   if (!r) no_such(id);
   std::vector<std::string> chain = chain_(r->grid);
   if (chain.empty() || !ps::may_see(chain, by)) no_such(id);
-  return status_of(*r, std::move(chain), in_period(r->id, {}, period), period, now);
+  // Only the check-ins made on the route where it runs now (a route moved to another grid
+  // does not show its old grid's workers' positions to the new one's).
+  return status_of(*r, std::move(chain), in_period(r->id, {r->grid}, period), period, now);
 }
 
 ps::CheckIn PatrolBook::check_in(const std::string& id, const ps::CheckInDraft& draft,
@@ -140,6 +142,20 @@ ps::CheckIn PatrolBook::check_in(const std::string& id, const ps::CheckInDraft& 
   if (!ps::may_see(chain, by)) no_such(id);
   ps::CheckIn c =
       ps::check_in(*r, chain, draft, by, "c" + dispatch::new_report_id().substr(1), now);
+  // A bound on what one route keeps a day, whatever a client sends: ten times what it
+  // requires (taps repeated, phones retrying), so that a day's tally reads a bounded list.
+  const std::size_t cap = std::min<std::size_t>(
+      5000, 10 * static_cast<std::size_t>(r->times_per_day) * r->points.size());
+  const dispatch::WorkCalendar& calendar = reference_()->calendar;
+  store::CheckInFilter f;
+  f.route = r->id;
+  f.from = calendar.zone().to_instant(
+      std::chrono::local_time<dispatch::Milliseconds>(calendar.day_of(c.at).time_since_epoch()));
+  f.to = *f.from + std::chrono::days(1);
+  f.limit = cap;
+  if (store_.patrols().checkins(f).items.size() >= cap)
+    throw Error(ErrorCode::rate_limited, "route " + r->id + " has " + std::to_string(cap) +
+                                             " check-ins on that day already, the most it keeps");
   store_.write([&](store::WriteTx& tx) { tx.insert_checkin(c); });
   return c;
 }
@@ -153,7 +169,7 @@ store::CheckInPage PatrolBook::checkins(const std::string& id, store::CheckInFil
   const std::vector<std::string> chain = chain_(r->grid);
   if (chain.empty() || !ps::may_see(chain, by)) no_such(id);
   filter.route = r->id;
-  filter.in_grids.clear();
+  filter.in_grids = {r->grid};  // as route(): the check-ins made where it runs now
   return store_.patrols().checkins(filter);
 }
 

@@ -61,6 +61,8 @@ HouseholdView VisitBook::view_of(store::HouseholdRow row, dispatch::Instant now)
 
 HouseholdImport VisitBook::import(const geo::OfficeTable& table, const std::string& file,
                                   const dispatch::Actor& by, dispatch::Instant now) {
+  if (by.anonymous || by.id.empty())
+    throw Error(ErrorCode::unauthorized, "households are imported by a signed-in admin");
   if (by.role != Role::admin && by.role != Role::supervisor)
     throw Error(ErrorCode::forbidden, "households are imported by an admin or a supervisor");
   vs::HouseholdTable parsed = vs::parse_households(table, file, now);

@@ -255,13 +255,15 @@ std::vector<std::pair<std::string, std::int64_t>> SqlStore::holders(const std::s
 std::vector<std::pair<std::string, std::int64_t>> SqlStore::earned_between(dispatch::Instant from,
                                                                            dispatch::Instant to) {
   // One row a person: bounded by the people who earned in the period (the workers and the
-  // residents of a subdistrict), whatever the entries number.
+  // residents of a subdistrict), whatever the entries number. An earning reversed since (冲正)
+  // earned nothing.
   return read_value_unbounded([&](SqlSession& s) {
     std::vector<std::pair<std::string, std::int64_t>> out;
     for (const Row& row :
-         s.rows("SELECT person, CAST(SUM(amount) AS BIGINT) FROM ledger_entries "
-                "WHERE at >= ? AND at < ? AND kind IN ('earn', 'award') GROUP BY person "
-                "ORDER BY person",
+         s.rows("SELECT e.person, CAST(SUM(e.amount) AS BIGINT) FROM ledger_entries e "
+                "WHERE e.at >= ? AND e.at < ? AND e.kind IN ('earn', 'award') AND NOT EXISTS "
+                "(SELECT 1 FROM ledger_entries r WHERE r.kind = 'reverse' AND "
+                "r.source = 'e' || e.seq) GROUP BY e.person ORDER BY e.person",
                 {to_millis(from), to_millis(to)}))
       out.emplace_back(text_of(row[0]), int_at(row, 1));
     return out;

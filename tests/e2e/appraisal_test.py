@@ -11,7 +11,8 @@ Usage: appraisal_test.py WANGGE_BINARY SOURCE_DIR sqlite|postgis
   black lists from the scores;
 - December (today): a 邻长's visits — households due this month counted from the households
   listing, one visited at home, one not at home, one not yet due — due, done and visits as
-  counted here, and the points they earned (2 each, at home, once a household a month); the
+  counted here, and the points they earned (2 each, at home, once a household a month) with an
+  award that stands and not one reversed; the
   group's 网格员 checks in once on his drowning-risk route: required and done as counted here
   from the route's points and the days of the month so far;
 - the workbook (XLSX): four sheets, a worker's row as the JSON has it (read with ogrinfo);
@@ -180,6 +181,13 @@ def december(c, port, keys, tmp):
     for hid, outcome in visits:
         r = call(port, keys, "/api/v1/visits", LEADER, {"household": hid, "outcome": outcome})
         c.check(f"a visit ({outcome}): 201", r.status == 201, r)
+    # An award reversed (冲正) earned nothing; one that stands counts.
+    r = call(port, keys, "/api/v1/points/awards", "s01", {"person": LEADER, "points": 10, "reason": "表彰"})
+    award = r.json().get("id") if r.status == 201 else None
+    r2 = call(port, keys, f"/api/v1/points/entries/{award}/reversal", "s01", {"reason": "重复表彰"})
+    r3 = call(port, keys, "/api/v1/points/awards", "s01", {"person": LEADER, "points": 3, "reason": "表彰"})
+    c.check("an award of 10 reversed, one of 3 standing: 201 each",
+            r.status == 201 and r2.status == 201 and r3.status == 201, (r, r2, r3))
     route = call(port, keys, "/api/v1/patrols", GROUP_WORKER).json()["routes"][0]
     p = route["points"][0]
     r = call(port, keys, f"/api/v1/patrols/{route['id']}/checkins", GROUP_WORKER,
@@ -192,9 +200,10 @@ def december(c, port, keys, tmp):
     v = worker.get("visits", {})
     c.check(f"the 邻长's visits: {len(households)} households, {len(due)} due, 1 done, 3 visits, none late",
             v == {"households": len(households), "due": len(due), "done": 1, "overdue": 0, "visits": 3}, v)
-    c.check("... and 4 points (2 a visit at home)", worker.get("points") == 4, worker.get("points"))
+    c.check("... and 7 points: 2 a visit at home, the award that stands, not the one reversed",
+            worker.get("points") == 7, worker.get("points"))
     block = next((b for b in a["blocks"] if b["id"] == UNIT[:12]), {})
-    c.check("his block's points include them", block.get("points") == 4, block.get("points"))
+    c.check("his block's points include them", block.get("points") == 7, block.get("points"))
     days = now.day
     per_day = route["times_per_day"] * len(route["points"])
     gw = next((w for w in a["workers"] if w["id"] == GROUP_WORKER), {}).get("patrols", {})
@@ -216,9 +225,9 @@ def december(c, port, keys, tmp):
     sheets = subprocess.run(["ogrinfo", "-ro", "-so", "-q", path], capture_output=True, text=True).stdout
     c.check("... four sheets: 网格员考核, 片区考核, 红黑榜, 说明",
             all(s in sheets for s in ["网格员考核", "片区考核", "红黑榜", "说明"]), sheets)
-    c.check("... his row as the JSON has it (已访户数 1, 走访次数 3, 本月积分 4)",
+    c.check("... his row as the JSON has it (已访户数 1, 走访次数 3, 本月积分 7)",
             len(mine) == 1 and "已访户数 (Integer) = 1" in mine[0] and "走访次数 (Integer) = 3" in mine[0]
-            and "本月积分 (Integer) = 4" in mine[0], mine)
+            and "本月积分 (Integer) = 7" in mine[0], mine)
 
 
 if __name__ == "__main__":

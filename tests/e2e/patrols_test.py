@@ -17,7 +17,9 @@ Usage: patrols_test.py WANGGE_BINARY SOURCE_DIR sqlite|postgis
 - a check-in made 23 hours ago (a phone that was offline) counts on its own day, and the
   rest of that day is missed (or still to do, if that day is today);
 - the check-ins of a route, newest first, paged; another group's worker is refused them;
-- bad periods: not a date, reversed, longer than 62 days.
+- bad periods: not a date, reversed, longer than 62 days;
+- a day's cap: a route keeps ten times what it requires a day; one more check-in is 429 and
+  nothing is written.
 """
 import json
 import math
@@ -63,7 +65,10 @@ def run(c, tmp, env):
     for name, scope in [("group", GROUP), ("block", BLOCK), ("other", OTHER["grid"]),
                         ("unit", GROUP + "01")]:
         keys[name] = create_key(WANGGE, env, None, "--role", "grid_worker", "--scope", scope)
-    server = Server(WANGGE, env, os.path.join(tmp, "server.log"), args=["--tick-seconds", "0"])
+    # The daily cap is reached below: the key's own rate limit stays out of the way.
+    server = Server(WANGGE, env, os.path.join(tmp, "server.log"),
+                    args=["--tick-seconds", "0", "--rate-per-key", "10000",
+                          "--rate-per-address-keyed", "10000"])
     server.start()
     try:
         patrols(c, server.port, keys)
@@ -175,6 +180,20 @@ def patrols(c, port, keys):
         r = call("GET", f"/api/v1/patrols?{q}", "d01")
         c.check(f"?{q}: 400 naming '{word}'", r.status == 400 and word in r.body.decode(), r)
     c.check("the office counts three check-ins", len(checkins() or []) == 3)
+
+    # A route keeps at most ten times what it requires a day, whatever a phone sends.
+    cap = 10 * WATER["times_per_day"] * len(WATER["points"])
+    today_made = sum(1 for x in checkins() or [] if x["at"][:10] == datetime.now(SHANGHAI).date().isoformat())
+    statuses = [call("POST", f"/api/v1/patrols/{rid}/checkins", "group", at_point).status
+                for _ in range(cap - today_made)]
+    c.check(f"taps up to the day's cap ({cap}) are kept", statuses == [201] * (cap - today_made), set(statuses))
+    r = call("POST", f"/api/v1/patrols/{rid}/checkins", "group", at_point)
+    c.check("... one more: 429 naming the cap, nothing written",
+            r.status == 429 and f"{cap} check-ins on that day already" in r.body.decode()
+            and len(checkins() or []) == 3 + cap - today_made, r)
+    r = call("GET", f"/api/v1/patrols/{rid}", "group")
+    p = next((x for x in r.json()["points"] if x["id"] == point["id"]), {}) if r.status == 200 else {}
+    c.check("... and the day's tally still counts at most three at the point", p.get("done") == 1, p)
 
 
 if __name__ == "__main__":

@@ -61,8 +61,8 @@ class LedgerStore {
   /// People holding points (balance > 0), at most @p limit, by id after @p after.
   virtual std::vector<std::pair<std::string, std::int64_t>> holders(const std::string& after,
                                                                     std::size_t limit) = 0;
-  /// Points earned and awarded in [@p from, @p to) per person (the appraisal's month), summed
-  /// in the database; people with none are not listed.
+  /// Points earned and awarded in [@p from, @p to) per person (the appraisal's month), less
+  /// those since reversed, summed in the database; people with none are not listed.
   virtual std::vector<std::pair<std::string, std::int64_t>> earned_between(
       dispatch::Instant from, dispatch::Instant to) = 0;
   /// The sum of every account's lines (0 when the ledger balances) and the entries counted,
