@@ -87,6 +87,136 @@ std::vector<std::string> outermost(
   return out;
 }
 
+/// Visits over the month [@p from, @p to): each household's tally credited to every grid of
+/// its chain, and the visits each visitor made.
+struct VisitMonth {
+  std::unordered_map<std::string, ap::VisitTally> in_grid;
+  std::unordered_map<std::string, std::size_t> by_visitor;
+};
+
+VisitMonth visit_month(store::Store& store, Instant from, Instant to, Instant now,
+                       const dispatch::WorkCalendar& calendar) {
+  VisitMonth out;
+  auto& visits_in = out.in_grid;
+  auto& visits_by = out.by_visitor;
+  std::unordered_map<std::string, Instant> last_before;
+  std::set<std::string> visited;
+  store::VisitFilter vf;
+  vf.from = from - kLookBack;
+  vf.to = to;
+  vf.limit = 1000;
+  while (true) {
+    const store::VisitPage page = store.visits().visits(vf);
+    for (const dispatch::visits::Visit& v : page.items) {
+      if (v.at >= from) {
+        ++visits_by[v.visitor];
+        for (const std::string& g : v.grid_chain) ++visits_in[g].visits;
+      }
+      if (v.outcome == dispatch::visits::Outcome::not_home) continue;
+      if (v.at >= from) {
+        visited.insert(v.household);
+      } else {
+        auto [it, fresh] = last_before.emplace(v.household, v.at);
+        if (!fresh) it->second = std::max(it->second, v.at);
+      }
+    }
+    if (page.next.empty()) break;
+    vf.after = page.next;
+  }
+  store::HouseholdFilter hf;
+  hf.limit = 20000;
+  while (true) {
+    const store::HouseholdPage page = store.visits().households(hf);
+    for (const store::HouseholdRow& row : page.items) {
+      const dispatch::visits::Household& h = row.household;
+      std::optional<Instant> before;
+      if (auto it = last_before.find(h.id); it != last_before.end())
+        before = it->second;
+      else if (row.last_visit && *row.last_visit < from - kLookBack)
+        before = row.last_visit;
+      const ap::VisitTally t = ap::tally_household(h, before, visited.count(h.id) > 0, from, to,
+                                                   now, dispatch::visits::Policy{}, calendar);
+      for (const std::string& g : h.grid_chain) {
+        ap::VisitTally& sum = visits_in[g];
+        const std::size_t made = sum.visits;
+        sum += t;
+        sum.visits = made;  // visits are counted from the visits themselves
+      }
+    }
+    if (page.next.empty()) break;
+    hf.after = page.next;
+  }
+  return out;
+}
+
+/// The 红黑榜: departments by the cases assigned to them, property companies by the cases in
+/// their grids; ranked.
+std::vector<ap::BoardRow> board_of(const std::vector<dispatch::Report>& reports,
+                                   dispatch::StatsQuery q, const dispatch::ReferenceData& ref,
+                                   const ap::Policy& policy, const dispatch::TimeZone& zone) {
+  std::vector<ap::BoardRow> board;
+  q.group = dispatch::StatsGroup::department;
+  std::unordered_map<std::string, dispatch::StatsRow> by_department;
+  for (dispatch::StatsRow& r : dispatch::compute_stats(reports, q, zone))
+    by_department.emplace(r.key, std::move(r));
+  for (const dispatch::Department& d : ref.departments) {
+    ap::BoardRow b;
+    b.kind = "department";
+    b.id = d.id;
+    b.name = d.name;
+    auto it = by_department.find(d.id);
+    b.cases = it != by_department.end() ? it->second : dispatch::StatsRow{};
+    b.cases.key = d.id;
+    b.score = ap::score(b.cases, policy.weights);
+    board.push_back(std::move(b));
+  }
+  for (const ap::PropertyCompany& c : policy.property_companies) {
+    ap::BoardRow b;
+    b.kind = "property";
+    b.id = c.id;
+    b.name = c.name;
+    b.cases = stats_of(reports, c.grids, c.id, q.from, q.to, q.now, zone);
+    b.score = ap::score(b.cases, policy.weights);
+    board.push_back(std::move(b));
+  }
+  ap::rank(board, policy);
+  return board;
+}
+
+/// The blocks' rows: the grids one below the root, each with the figures of its grid and the
+/// points of the workers with a grid in it.
+std::vector<AppraisalRow> block_rows(
+    const grid::GridSet& set, const std::unordered_map<std::string, dispatch::StatsRow>& by_grid,
+    const std::unordered_map<std::string, ap::VisitTally>& visits_in,
+    const std::unordered_map<std::string, ps::Tally>& patrols_in,
+    const std::vector<AppraisalRow>& workers,
+    const std::function<std::vector<std::string>(const std::string&)>& chain_of) {
+  std::vector<AppraisalRow> blocks;
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    if (set.depth(i) != 1) continue;
+    const grid::Grid& g = set[i];
+    AppraisalRow row;
+    row.id = g.id;
+    row.name = g.name;
+    row.grids = {g.id};
+    auto it = by_grid.find(g.id);
+    row.cases = it != by_grid.end() ? it->second : dispatch::StatsRow{};
+    row.cases.key = g.id;
+    if (auto v = visits_in.find(g.id); v != visits_in.end()) row.visits = v->second;
+    if (auto p = patrols_in.find(g.id); p != patrols_in.end()) row.patrols = p->second;
+    // A worker's points count for every block he has a grid in (once each).
+    for (const AppraisalRow& w : workers)
+      if (std::any_of(w.grids.begin(), w.grids.end(),
+                      [&](const std::string& wg) { return in_chain(chain_of(wg), g.id); }))
+        row.points += w.points;
+    blocks.push_back(std::move(row));
+  }
+  std::sort(blocks.begin(), blocks.end(),
+            [](const AppraisalRow& a, const AppraisalRow& b) { return a.id < b.id; });
+
+  return blocks;
+}
+
 }  // namespace
 
 Appraisals::Appraisals(store::Store& store, Reference reference, Grids grids, Reports reports,
@@ -141,58 +271,9 @@ AppraisalReport Appraisals::month(const std::string& month_text, const dispatch:
     by_grid.emplace(r.key, std::move(r));
 
   // Visits: each household's month, credited to every grid of its chain.
-  std::unordered_map<std::string, ap::VisitTally> visits_in;
-  std::unordered_map<std::string, std::size_t> visits_by;  // visits made, per visitor
-  {
-    std::unordered_map<std::string, Instant> last_before;
-    std::set<std::string> visited;
-    store::VisitFilter vf;
-    vf.from = out.from - kLookBack;
-    vf.to = out.to;
-    vf.limit = 1000;
-    while (true) {
-      const store::VisitPage page = store_.visits().visits(vf);
-      for (const dispatch::visits::Visit& v : page.items) {
-        if (v.at >= out.from) {
-          ++visits_by[v.visitor];
-          for (const std::string& g : v.grid_chain) ++visits_in[g].visits;
-        }
-        if (v.outcome == dispatch::visits::Outcome::not_home) continue;
-        if (v.at >= out.from) {
-          visited.insert(v.household);
-        } else {
-          auto [it, fresh] = last_before.emplace(v.household, v.at);
-          if (!fresh) it->second = std::max(it->second, v.at);
-        }
-      }
-      if (page.next.empty()) break;
-      vf.after = page.next;
-    }
-    store::HouseholdFilter hf;
-    hf.limit = 20000;
-    while (true) {
-      const store::HouseholdPage page = store_.visits().households(hf);
-      for (const store::HouseholdRow& row : page.items) {
-        const dispatch::visits::Household& h = row.household;
-        std::optional<Instant> before;
-        if (auto it = last_before.find(h.id); it != last_before.end())
-          before = it->second;
-        else if (row.last_visit && *row.last_visit < out.from - kLookBack)
-          before = row.last_visit;
-        const ap::VisitTally t =
-            ap::tally_household(h, before, visited.count(h.id) > 0, out.from, out.to, now,
-                                dispatch::visits::Policy{}, calendar);
-        for (const std::string& g : h.grid_chain) {
-          ap::VisitTally& to = visits_in[g];
-          const std::size_t made = to.visits;
-          to += t;
-          to.visits = made;  // visits are counted from the visits themselves
-        }
-      }
-      if (page.next.empty()) break;
-      hf.after = page.next;
-    }
-  }
+  const VisitMonth vm = visit_month(store_, out.from, out.to, now, calendar);
+  const auto& visits_in = vm.in_grid;
+  const auto& visits_by = vm.by_visitor;
 
   // Patrols: each route's month, credited to every grid of its chain.
   std::unordered_map<std::string, ps::Tally> patrols_in;
@@ -228,64 +309,19 @@ AppraisalReport Appraisals::month(const std::string& month_text, const dispatch:
       if (auto it = visits_in.find(g); it != visits_in.end()) row.visits += it->second;
       if (auto it = patrols_in.find(g); it != patrols_in.end()) add(row.patrols, it->second);
     }
-    row.visits.visits = visits_by.count(a.id) ? visits_by[a.id] : 0;
+    if (auto it = visits_by.find(a.id); it != visits_by.end())
+      row.visits.visits = it->second;
+    else
+      row.visits.visits = 0;
     row.points = points.count(a.id) ? points[a.id] : 0;
     out.workers.push_back(std::move(row));
   }
   std::sort(out.workers.begin(), out.workers.end(),
             [](const AppraisalRow& a, const AppraisalRow& b) { return a.id < b.id; });
 
-  // Blocks: the grids one below the root.
-  for (std::size_t i = 0; i < set.size(); ++i) {
-    if (set.depth(i) != 1) continue;
-    const grid::Grid& g = set[i];
-    AppraisalRow row;
-    row.id = g.id;
-    row.name = g.name;
-    row.grids = {g.id};
-    auto it = by_grid.find(g.id);
-    row.cases = it != by_grid.end() ? it->second : dispatch::StatsRow{};
-    row.cases.key = g.id;
-    if (auto v = visits_in.find(g.id); v != visits_in.end()) row.visits = v->second;
-    if (auto p = patrols_in.find(g.id); p != patrols_in.end()) row.patrols = p->second;
-    // A worker's points count for every block he has a grid in (once each).
-    for (const AppraisalRow& w : out.workers)
-      if (std::any_of(w.grids.begin(), w.grids.end(),
-                      [&](const std::string& wg) { return in_chain(chain_of(wg), g.id); }))
-        row.points += w.points;
-    out.blocks.push_back(std::move(row));
-  }
-  std::sort(out.blocks.begin(), out.blocks.end(),
-            [](const AppraisalRow& a, const AppraisalRow& b) { return a.id < b.id; });
+  out.blocks = block_rows(set, by_grid, visits_in, patrols_in, out.workers, chain_of);
 
-  // The 红黑榜: departments by the cases assigned to them, property companies by the cases in
-  // their grids.
-  dispatch::StatsQuery dq = q;
-  dq.group = dispatch::StatsGroup::department;
-  std::unordered_map<std::string, dispatch::StatsRow> by_department;
-  for (dispatch::StatsRow& r : dispatch::compute_stats(reports, dq, zone))
-    by_department.emplace(r.key, std::move(r));
-  for (const dispatch::Department& d : ref->departments) {
-    ap::BoardRow b;
-    b.kind = "department";
-    b.id = d.id;
-    b.name = d.name;
-    auto it = by_department.find(d.id);
-    b.cases = it != by_department.end() ? it->second : dispatch::StatsRow{};
-    b.cases.key = d.id;
-    b.score = ap::score(b.cases, out.policy.weights);
-    out.board.push_back(std::move(b));
-  }
-  for (const ap::PropertyCompany& c : out.policy.property_companies) {
-    ap::BoardRow b;
-    b.kind = "property";
-    b.id = c.id;
-    b.name = c.name;
-    b.cases = stats_of(reports, c.grids, c.id, out.from, out.to, now, zone);
-    b.score = ap::score(b.cases, out.policy.weights);
-    out.board.push_back(std::move(b));
-  }
-  ap::rank(out.board, out.policy);
+  out.board = board_of(reports, q, *ref, out.policy, zone);
   return out;
 }
 
