@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <set>
 
+#include "wangge/dispatch/public_report.hpp"
 #include "wangge/dispatch/workflow.hpp"
 
 #include "wangge/util/error.hpp"
@@ -63,6 +64,14 @@ const std::vector<std::string_view> kFields{
     "case",          "category", "grid",          "assignee", "department", "deadline",
     "report_in_due", "level",    "requested_due", "state",    "link",       "rating_link"};
 
+/// The fields rendered from the staff side of the read model (StaffReport::Staff, and the
+/// whistle, which the public projection leaves out): never in what residents hear.
+constexpr std::array<std::string_view, 3> kStaffFields{"report_in_due", "level", "requested_due"};
+
+bool staff_only(std::string_view field) {
+  return std::find(kStaffFields.begin(), kStaffFields.end(), field) != kStaffFields.end();
+}
+
 /// Calls @p field for each placeholder of @p text and @p literal for the text between them.
 /// @throws Error(invalid_data) for an unmatched brace or an unknown field.
 template <class Literal, class Field>
@@ -118,7 +127,10 @@ bool is_resident_actor(const std::string& id, const ReferenceData& ref) {
 /// Builds the messages of one event: who, of which kind, rendered once per kind.
 class Composer {
  public:
-  Composer(const Report& r, const Event& e, const NoticeContext& c) : r_(r), e_(e), c_(c) {}
+  // The case as the read model projects it (public_report.hpp): messages are rendered from the
+  // projection, as every other surface is, never from the report's own fields.
+  Composer(const Report& r, const Event& e, const NoticeContext& c)
+      : r_(r), e_(e), c_(c), view_(staff_report(r, *c.reference, PrivacyPolicy{}, e.at)) {}
 
   /// The staff who answer for @p a: the grid's own workers, or the department's staff; when
   /// there is nobody, the grid or department itself (group channels still hear it).
@@ -225,30 +237,38 @@ class Composer {
   }
 
   std::map<std::string, std::string> fields(const std::string& department) const {
+    std::map<std::string, std::string> f = public_fields(department);
+    const TimeZone& zone = c_.reference->calendar.zone();
+    f["report_in_due"] = "（未定）";
+    for (const WhistledDepartment& w : r_.whistle)
+      if (w.department == department || (department.empty() && w.lead))
+        f["report_in_due"] = display_time(w.report_in_due, zone);
+    const StaffReport::Staff& staff = view_.staff;
+    f["level"] = std::string(label_zh(staff.supervision));
+    f["requested_due"] = staff.pending_extension
+                             ? display_time(staff.pending_extension->requested_due, zone)
+                             : "（未定）";
+    return f;
+  }
+
+  /// The fields anyone may read (residents' kinds name only these): from the public projection.
+  std::map<std::string, std::string> public_fields(const std::string& department) const {
     const ReferenceData& ref = *c_.reference;
-    const TimeZone& zone = ref.calendar.zone();
+    const PublicReport& p = view_.pub;
     std::map<std::string, std::string> f;
-    f["case"] = r_.id;
-    const Category* cat = ref.categories.find(r_.category);
-    f["category"] = cat ? cat->name : r_.category;
+    f["case"] = p.id;
+    f["category"] = p.category_name.empty() ? p.category : p.category_name;
     const std::string grid_name =
-        r_.grid_chain.empty() || !c_.grid_name ? std::string() : c_.grid_name(r_.grid_id());
-    f["grid"] = r_.grid_chain.empty() ? "网格外" : grid_name.empty() ? r_.grid_id() : grid_name;
-    f["assignee"] = r_.assignee.name.empty() ? "待派遣" : r_.assignee.name;
+        p.grid.empty() || !c_.grid_name ? std::string() : c_.grid_name(p.grid);
+    f["grid"] = p.grid.empty() ? "网格外" : grid_name.empty() ? p.grid : grid_name;
+    f["assignee"] = p.assignee.name.empty() ? "待派遣" : p.assignee.name;
     std::string dept = department;
     if (dept.empty() && e_.data.count("returned_by")) dept = e_.data.at("returned_by");
     const Department* d = dept.empty() ? nullptr : ref.department(dept);
     f["department"] = d ? d->name : dept;
     if (dept.empty() && e_.data.count("missed")) f["department"] = missed_names();
-    f["deadline"] = r_.due_at ? display_time(*r_.due_at, zone) : "（未定）";
-    f["report_in_due"] = "（未定）";
-    for (const WhistledDepartment& w : r_.whistle)
-      if (w.department == department || (department.empty() && w.lead))
-        f["report_in_due"] = display_time(w.report_in_due, zone);
-    f["level"] = std::string(label_zh(r_.supervision));
-    f["requested_due"] =
-        r_.pending_extension ? display_time(r_.pending_extension->requested_due, zone) : "（未定）";
-    f["state"] = std::string(label_zh(r_.state));
+    f["deadline"] = p.due_at ? display_time(*p.due_at, ref.calendar.zone()) : "（未定）";
+    f["state"] = std::string(label_zh(p.state));
     f["link"] = link();
     f["rating_link"] = link() + "#evaluate";
     return f;
@@ -257,6 +277,7 @@ class Composer {
   const Report& r_;
   const Event& e_;
   const NoticeContext& c_;
+  const StaffReport view_;
   std::vector<Notification> out_;
 };
 
@@ -301,11 +322,11 @@ void NoticeTemplates::set(NoticeKind kind, const std::string& text) {
   walk_template(
       to_string(kind), text, [](std::string_view) {},
       [&](const std::string& field) {
-        if (residents && (field == "level" || field == "requested_due"))
+        if (residents && staff_only(field))
           throw Error(ErrorCode::invalid_data,
                       "the template of '" + std::string(to_string(kind)) + "' names {" + field +
-                          "}, which residents hear but may not see (supervision and extension "
-                          "requests are not public)");
+                          "}, which residents hear but may not see (supervision, extension "
+                          "requests and report-in times are not public)");
       });
   if (text.empty())
     throw Error(ErrorCode::invalid_data,

@@ -54,13 +54,12 @@ Response signed_in(Context& ctx, const Request& req, const service::SignIn& s) {
       .header("Cache-Control", "no-store");
 }
 
-Response refused(const Request& req, const service::SignIn& s, const char* what) {
+[[noreturn]] void refused(const service::SignIn& s, const char* what) {
   if (s.outcome == service::SignIn::Outcome::locked) {
-    return problem(429, "rate-limited", "Too many requests",
-                   "too many failed sign-ins for this login: it is locked for " +
-                       std::to_string(s.retry_after.count()) + " s",
-                   req.id)
-        .header("Retry-After", std::to_string(s.retry_after.count()));
+    throw Error(ErrorCode::rate_limited,
+                "too many failed sign-ins for this login: it is locked for " +
+                    std::to_string(s.retry_after.count()) + " s",
+                s.retry_after);
   }
   throw Error(ErrorCode::unauthorized, what);
 }
@@ -69,7 +68,7 @@ Response refused(const Request& req, const service::SignIn& s, const char* what)
 Response answer(Context& ctx, Request& req, const service::SignIn& s, const char* what) {
   if (s.outcome == service::SignIn::Outcome::ok) return signed_in(ctx, req, s);
   req.auth_failed = true;
-  return refused(req, s, what);
+  refused(s, what);
 }
 
 /// POST /api/v1/session — staff sign-in: {login, password}.
@@ -96,11 +95,10 @@ Response send_code(Context& ctx, Request& req) {
   if (phone.empty()) throw Error(ErrorCode::invalid_argument, "field 'phone' is required");
   const service::CodeRequest c = ctx.service.accounts().send_code(phone, req.now, req.client);
   if (!c.sent) {
-    return problem(429, "rate-limited", "Too many requests",
-                   "a code was sent to this phone a moment ago: ask again in " +
-                       std::to_string(c.retry_after.count()) + " s",
-                   req.id)
-        .header("Retry-After", std::to_string(c.retry_after.count()));
+    throw Error(ErrorCode::rate_limited,
+                "a code was sent to this phone a moment ago: ask again in " +
+                    std::to_string(c.retry_after.count()) + " s",
+                c.retry_after);
   }
   return json_response(202, json{{"sent", true},
                                  {"expires_in_s", c.expires_in.count()},

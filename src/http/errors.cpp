@@ -45,6 +45,9 @@ ErrorReply error_reply(const std::exception& e, const Request& req, const std::s
   const ErrorInfo& info = describe(r.code);
   r.public_code = info.public_code;
   r.title = info.title;
+  if (r.code == ErrorCode::rate_limited) r.retry_after = std::chrono::seconds(60);
+  if (r.code == ErrorCode::unavailable) r.retry_after = std::chrono::seconds(5);
+  if (error && error->retry_after().count() > 0) r.retry_after = error->retry_after();
   if (r.code != ErrorCode::internal && r.code != ErrorCode::unavailable) {
     r.detail = e.what();
     return r;

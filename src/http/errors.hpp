@@ -23,6 +23,9 @@ struct ErrorReply {
   std::string_view public_code;  ///< the catalogue's stable code, e.g. "invalid-coordinate"
   std::string_view title;
   std::string detail;  ///< the message for the client
+  /// The Retry-After a rate_limited or unavailable reply carries: the error's own when it
+  /// says, else 60 s and 5 s.
+  std::chrono::seconds retry_after{0};
 };
 
 /// The reply for @p e thrown while serving @p req on route @p where: an Error by its code, any

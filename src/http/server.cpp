@@ -284,9 +284,9 @@ struct HttpServer::Impl {
       const http::ErrorReply error = http::error_reply(e, req, route.name);
       http::Response r = http::problem(error.status, std::string(error.public_code),
                                        std::string(error.title), error.detail, req.id);
-      if (error.code == ErrorCode::unavailable) r.header("Retry-After", "5");
+      if (error.retry_after.count() > 0)
+        r.header("Retry-After", std::to_string(error.retry_after.count()));
       if (error.code == ErrorCode::unauthorized) r.header("WWW-Authenticate", "Bearer");
-      if (error.code == ErrorCode::rate_limited) r.header("Retry-After", "60");
       return r;
     }
   }

@@ -416,11 +416,7 @@ class PostgisStore final : public SqlStore {
     std::string id;
     write([&](WriteTx& tx) {
       Session& s = static_cast<Session&>(tx);
-      id = "g" +
-           std::to_string(
-               std::get<std::int64_t>(s.rows("SELECT COUNT(*) FROM generations", {})[0][0]) + 1);
-      s.rows("INSERT INTO generations (id, created_at, source, grid_count) VALUES (?, ?, ?, ?)",
-             {id, to_millis(now), source, static_cast<std::int64_t>(grids.size())});
+      id = s.add_generation(source, grids.size(), now);
       auto columns = grid_columns();
       columns.pop_back();  // geom, bound through ST_GeomFromWKB
       const std::string insert = "INSERT INTO grids (generation, " + column_list(columns) +

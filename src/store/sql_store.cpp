@@ -70,6 +70,15 @@ std::vector<dispatch::Report> SqlSession::decode_all(const sql::Query& q) {
   return out;
 }
 
+std::string SqlSession::add_generation(const std::string& source, std::size_t grid_count,
+                                       dispatch::Instant now) {
+  const auto count = rows("SELECT COUNT(*) FROM generations", {});
+  const std::string id = "g" + std::to_string(std::get<std::int64_t>(count.at(0).at(0)) + 1);
+  run("INSERT INTO generations (id, created_at, source, grid_count) VALUES (?, ?, ?, ?)",
+      {id, to_millis(now), source, static_cast<std::int64_t>(grid_count)});
+  return id;
+}
+
 std::optional<dispatch::Report> SqlSession::report(const std::string& id) {
   auto found = rows(sql::select_report(), {id});
   if (found.empty()) return std::nullopt;

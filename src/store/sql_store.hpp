@@ -84,6 +84,11 @@ class SqlSession : public WriteTx {
   void insert_visit(const dispatch::visits::Visit& visit) override;
   void insert_checkin(const dispatch::patrols::CheckIn& checkin) override;  // sql_patrols.cpp
 
+  /// Numbers a new generation of @p grid_count grids ("g1", "g2", …) and records it; the
+  /// adapters then write its grids (their geometry columns differ). @returns its id.
+  std::string add_generation(const std::string& source, std::size_t grid_count,
+                             dispatch::Instant now);
+
   /// Serialises postings to the ledger across processes until the transaction ends (once per
   /// transaction; PostgreSQL: an advisory lock, SQLite's writer is alone already).
   void lock_ledger() {

@@ -208,12 +208,9 @@ class SqliteStore final : public SqlStore {
                               dispatch::Instant now) override {
     std::string id;
     write([&](WriteTx& tx) {
-      Connection& db = static_cast<Session&>(tx).db();
-      auto rows = query_rows(db, "SELECT COUNT(*) FROM generations", {});
-      id = "g" + std::to_string(std::get<std::int64_t>(rows[0][0]) + 1);
-      db.prepare("INSERT INTO generations (id, created_at, source, grid_count) VALUES (?, ?, ?, ?)")
-          .bind_all({id, to_millis(now), source, static_cast<std::int64_t>(grids.size())})
-          .run();
+      Session& s = static_cast<Session&>(tx);
+      id = s.add_generation(source, grids.size(), now);
+      Connection& db = s.db();
       auto insert = db.prepare("INSERT INTO grids (generation, " + column_list(grid_columns()) +
                                ") VALUES (?, " + placeholders(grid_columns().size(), false) + ")");
       for (const grid::Grid& g : grids) {

@@ -270,7 +270,7 @@ TEST(NoticeTemplates, KindsResidentsHearNameNoFieldThePublicViewHides) {
   NoticeTemplates t;
   for (const NoticeKind kind :
        {NoticeKind::registered, NoticeKind::handled, NoticeKind::closed, NoticeKind::area}) {
-    for (const std::string field : {"level", "requested_due"}) {
+    for (const std::string field : {"level", "requested_due", "report_in_due"}) {
       try {
         t.set(kind, "案件{case}：{" + field + "}");
         ADD_FAILURE() << to_string(kind) << " took {" << field << "}";
@@ -283,6 +283,7 @@ TEST(NoticeTemplates, KindsResidentsHearNameNoFieldThePublicViewHides) {
   // Staff kinds may name them.
   t.set(NoticeKind::supervised, "【{level}】{case}");
   t.set(NoticeKind::extension, "{case} 申请延期至{requested_due}");
+  t.set(NoticeKind::whistled, "{case} 请于{report_in_due}前报到");
   EXPECT_EQ(t.render(NoticeKind::supervised, {{"level", "督办"}, {"case", "R1"}}), "【督办】R1");
 }
 

@@ -23,7 +23,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, Checks, make_store, create_key, request  # noqa: E402
+from harness import Server, Checks, make_store, create_key, request, until  # noqa: E402
 
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -154,7 +154,10 @@ def protocol(c, server, key, log_path):
         c.check(f"{name}: {status} as problem+json with our message, the connection closed",
                 a.statuses == [status] and b"application/problem+json" in a.data and a.closed
                 and b"Connection: close" in a.data and not leaked, (a, leaked))
-    time.sleep(0.2)  # the access log is written after the answer; let its last line land
+    # The access log is written after the answer: a last request, sent after every refused one
+    # was answered, is read back from it before the log is searched.
+    raw(port, b"GET /after-the-refusals HTTP/1.1\r\n" + h + b"Connection: close\r\n\r\n")
+    until(log, lambda text: "/after-the-refusals" in text, seconds=5)
     c.check("... and no request hidden after a refused one ever ran",
             "/smuggled-after-error" not in log(), log()[-400:])
 
@@ -250,9 +253,11 @@ def limits(c, server, key, env):
     c.check("the key is revoked in the store", revoke.returncode == 0, revoke.stderr)
     statuses = {}
     lock = threading.Lock()
+    together = threading.Barrier(4)  # the four floods run at once
 
     def flood(n):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        together.wait()
         for _ in range(n):
             secret = "wg_" + "".join(random.choices(string.ascii_lowercase + string.digits, k=32))
             try:

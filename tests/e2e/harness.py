@@ -3,11 +3,13 @@ file or a fresh PostgreSQL schema), API keys made with `wangge keys create`, a p
 (one connection per request) and a check counter that prints ok/FAIL lines."""
 import http.client
 import json
+import math
 import os
 import random
 import re
 import signal
 import subprocess
+import time
 
 
 class Response:
@@ -22,6 +24,17 @@ class Response:
 
     def __repr__(self):
         return f"HTTP {self.status} {self.body[:400]!r}"
+
+
+def until(read, holds, seconds=20):
+    """Reads until `holds(value)` (or the time is up) and returns the last value read: polling,
+    never a fixed sleep, where a test waits for the server to get somewhere."""
+    deadline = time.time() + seconds
+    value = read()
+    while not holds(value) and time.time() < deadline:
+        time.sleep(0.05)
+        value = read()
+    return value
 
 
 def request(port, method, path, key=None, json_body=None, body=None, headers=None, timeout=30):
@@ -128,6 +141,13 @@ class Server:
         code = self.stop()
         checks.check("restart: the server stopped on SIGTERM with exit 0", code == 0, code)
         self.start()
+
+
+def tile_of(lon, lat, z):
+    """The x, y of the Web Mercator tile at zoom @p z that holds lon/lat."""
+    n = 2 ** z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int((lon + 180) / 360 * n), int(y)
 
 
 def ogr_features(path, options=()):

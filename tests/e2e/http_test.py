@@ -27,7 +27,7 @@ import urllib.parse
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, create_key, request, run_on_fresh_store  # noqa: E402
+from harness import Server, create_key, request, run_on_fresh_store, until  # noqa: E402
 
 WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -328,7 +328,7 @@ def run(c, tmp, env):
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
     for t in threads:
         t.start()
-    time.sleep(0.3)
+    until(lambda: len(statuses), lambda n: n >= 8, seconds=10)  # under load: answers coming
     code = server.stop()
     for t in threads:
         t.join()
@@ -396,8 +396,10 @@ def run(c, tmp, env):
     c.check("an unverified key pays from its address's bucket: 429, not a store look-up",
             r.status == 429, r)
     results = []
+    together = threading.Barrier(12)  # all twelve sent at once, so that they overlap
 
     def slow():
+        together.wait()
         results.append(request(tight.port, "GET", "/api/v1/isochrones", key=keys["d01"], timeout=60))
 
     threads = [threading.Thread(target=slow) for _ in range(12)]

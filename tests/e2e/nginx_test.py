@@ -261,8 +261,10 @@ def run(c, nport, server, key, log_path, env):
     # Other clients get their own answers: each asks for a different missing collection, whose
     # name the 404 repeats.
     got = {}
+    together = threading.Barrier(24)  # sent at once: the answers' order is the proxy's to keep
 
     def ask(i):
+        together.wait()
         got[i] = request(nport, "GET", f"/ogc/collections/canary{i}")
 
     threads = [threading.Thread(target=ask, args=(i,)) for i in range(24)]

@@ -20,7 +20,7 @@ import urllib.parse
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, create_key, request, run_on_fresh_store  # noqa: E402
+from harness import Server, create_key, request, run_on_fresh_store, until  # noqa: E402
 from receiver import Receiver  # noqa: E402
 
 WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
@@ -182,16 +182,6 @@ def the_loop(c, server, receiver, keys):
     c.check("... on a URL signed as DingTalk requires (timestamp, sign checked with Python's hmac)",
             ding and verify_dingtalk(ding[0][0]), ding[:1])
     return rid
-
-
-def until(read, holds, seconds=20):
-    """Reads until `holds(value)` (or the time is up) and returns the last value read."""
-    deadline = time.time() + seconds
-    value = read()
-    while not holds(value) and time.time() < deadline:
-        time.sleep(0.05)
-        value = read()
-    return value
 
 
 def hooks_wait(receiver, count):

@@ -10,7 +10,6 @@ Prints the timeline.
 
 Usage: outage_test.py WANGGE SOURCE_DIR [LOADGEN]
 """
-import math
 import os
 import random
 import shutil
@@ -23,7 +22,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, Checks, create_key, request  # noqa: E402
+from harness import Server, Checks, create_key, request, until, tile_of  # noqa: E402
 
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 LOADGEN = sys.argv[3] if len(sys.argv) > 3 else None
@@ -37,11 +36,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def tile_of(lon, lat, z):
-    n = 2 ** z
-    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
 
 
 def as_postgres(*cmd):
@@ -168,7 +162,15 @@ def drill(c, pg, server, key):
     time.sleep(OUTAGE_S / 2)
     t_start = time.time() - t0
     c.check("PostgreSQL started again", pg.start())
-    time.sleep(15)
+
+    def first_ack_after_start():
+        with lock:
+            return next((e[0] for e in events if e[1] == "write" and e[0] > t_start and e[2] == 201), None)
+
+    # The load goes on until the server has written again, then 4 s more (whose writes must all
+    # succeed): read from the answers as they come, no fixed wait.
+    back = until(first_ack_after_start, lambda t: t is not None, seconds=20)
+    until(lambda: time.time() - t0, lambda now: back is None or now > back + 4, seconds=10)
     stop.set()
     for t in threads:
         t.join()

@@ -11,13 +11,12 @@ vector tiles and the public export through GDAL — is searched for the private 
 text, the note, the name and the phone. They must be absent; the public reply (答复) must be
 there, with its phone masked. The reporter and staff still see what is theirs to see.
 """
-import math
 import os
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, create_key, request, run_on_fresh_store  # noqa: E402
+from harness import Server, create_key, request, run_on_fresh_store, tile_of  # noqa: E402
 
 WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -26,13 +25,6 @@ LON, LAT = 112.926891, 27.8576002  # inside unit 43030200901300105 of the sample
 NOTE = "已电话联系举报人张三 13800138000，住3栋502"
 REPLY = "已安排保洁清运，如有疑问请致电 13900000001"
 PRIVATE_TEXT = "独居老人李奶奶 13700000007 近日无人照看"
-
-
-def tile_of(lon, lat, z):
-    n = 2 ** z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
 
 
 def main():

@@ -19,20 +19,13 @@ import urllib.parse
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, Checks, make_store, create_key, request  # noqa: E402
+from harness import Server, Checks, make_store, create_key, request, tile_of  # noqa: E402
 
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SRC, "geodata", "sample")
 HOSTILE = ["nan", "inf", "-inf", "1e400", "-1", "1e19", str(2 ** 63), "", "abc", "%00", "%FF", "x" * (1 << 20)]
 GRID = "43030200901300105"
 LON, LAT = 112.926891, 27.8576002
-
-
-def tile_of(lon, lat, z):
-    n = 2 ** z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
 
 
 def resolve(spec, node):

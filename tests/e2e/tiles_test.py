@@ -10,7 +10,6 @@ far tile's ETag alone.
 usage: tiles_test.py WANGGE SOURCE_DIR   (needs WANGGE_TEST_PG for the PostGIS cross-check)"""
 import gzip
 import json
-import math
 import os
 import random
 import re
@@ -20,18 +19,12 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ogr_features, Server, Checks, make_store, create_key, request  # noqa: E402
+from harness import ogr_features, Server, Checks, make_store, create_key, request, tile_of  # noqa: E402
 
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SRC, "geodata", "sample")
 LON, LAT = 112.926891, 27.8576002  # in unit 43030200901300105, leader 许秀英
 UNIT = "43030200901300105"
-
-
-def tile_of(lon, lat, z):
-    n = 2 ** z
-    r = math.radians(lat)
-    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(r)) / math.pi) / 2 * n)
 
 
 def ogr_layers(path):

@@ -2,6 +2,7 @@
 // file and PostGIS in a fresh schema of the database named by WANGGE_TEST_PG (label
 // integration; scripts/test starts PostgreSQL and sets it).
 #include <algorithm>
+#include <latch>
 #include <set>
 #include <thread>
 
@@ -61,9 +62,11 @@ TEST_P(StoreConformance, AnIdempotencyKeyIsUsedOnce) {
 TEST_P(StoreConformance, AFailingWriteIsRolledBackAloneWhileItsBatchCommits) {
   constexpr int kThreads = 8, kEach = 25;
   std::atomic<int> failed{0};
+  std::latch start(kThreads);  // every writer at the line before the first write: batches mix
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
+      start.arrive_and_wait();
       for (int i = 0; i < kEach; ++i) {
         if (i % 5 == 4) {
           // Writes a report, then fails: nothing of it may remain.

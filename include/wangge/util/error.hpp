@@ -4,6 +4,7 @@
 // ("line 12: latitude 95 is outside [-90, 90]"). The catalogue knows no protocol: the HTTP
 // status of each code is http/errors.cpp's, the CLI's exit status cli/main.cpp's.
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -45,10 +46,16 @@ const ErrorInfo& describe(ErrorCode code) noexcept;
 class Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  /// An error the caller may retry after @p retry_after (rate_limited, unavailable).
+  Error(ErrorCode code, const std::string& message, std::chrono::seconds retry_after)
+      : std::runtime_error(message), code_(code), retry_after_(retry_after) {}
   ErrorCode code() const noexcept { return code_; }
+  /// When a retry may succeed; zero when the error does not say.
+  std::chrono::seconds retry_after() const noexcept { return retry_after_; }
 
  private:
   ErrorCode code_;
+  std::chrono::seconds retry_after_{0};
 };
 
 }  // namespace wangge
