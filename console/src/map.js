@@ -77,6 +77,24 @@ const COUNTS = { id: 'report-counts', type: 'symbol', source: 'counts', 'source-
     'text-allow-overlap': true },
   paint: { 'text-color': '#fff' } };
 
+const listed = ['coalesce', ['get', 'households_listed'], 0];
+const notVisited = ['coalesce', ['get', 'not_visited_month'], 0];
+
+/** What a grid's fill says: its open and overdue cases, or how much of it is not yet visited
+ *  this month (本月未走访 of the households on record). */
+export const GRID_COLOURS = {
+  cases: ['case',
+    ['>', ['get', 'overdue_reports'], 0], '#e4572e',
+    ['>', ['get', 'open_reports'], 2], '#f4a259',
+    ['>', ['get', 'open_reports'], 0], '#f6d186',
+    '#dbe9d4'],
+  visits: ['case',
+    ['==', listed, 0], '#e5e5e5',
+    ['==', notVisited, 0], '#9fd29f',
+    ['<', ['*', notVisited, 2], listed], '#f6d186',
+    '#e4572e'],
+};
+
 /** The offline basemap added to a map whose style was made without it, under our layers. */
 function addBasemap(map, tilejson) {
   const { basemap } = mapStyle('', { shapes: tilejson, reports: tilejson, labels: tilejson }, { basemap: tilejson }).sources;
@@ -114,11 +132,7 @@ export function mapStyle(origin, { shapes, reports, labels }, { basemap = null, 
       { id: 'grid-fill', type: 'fill', source: 'wangge', 'source-layer': 'grids',
         filter: ['>=', ['get', 'level'], 2],
         paint: {
-          'fill-color': ['case',
-            ['>', ['get', 'overdue_reports'], 0], '#e4572e',
-            ['>', ['get', 'open_reports'], 2], '#f4a259',
-            ['>', ['get', 'open_reports'], 0], '#f6d186',
-            '#dbe9d4'],
+          'fill-color': GRID_COLOURS.cases,
           'fill-opacity': ['case', ['boolean', ['feature-state', 'selected'], false], 0.75, 0.35],
         } },
       { id: 'grid-line', type: 'line', source: 'wangge', 'source-layer': 'grids',
@@ -272,7 +286,8 @@ export async function gridCard(id, props) {
       h('strong', {}, x.properties.leader?.name ?? '—'), ' ',
       h('span', { class: 'muted' }, x.properties.leader?.role ?? '')))),
     h('p', {}, `在办 ${props.open_reports ?? 0} 件，超期 ${props.overdue_reports ?? 0} 件`,
-      g.properties.households != null ? `，${g.properties.households} 户` : ''));
+      g.properties.households != null ? `，${g.properties.households} 户` : ''),
+    props.households_listed ? h('p', {}, `在册住户 ${props.households_listed} 户，本月未走访 ${props.not_visited_month ?? 0} 户`) : null);
 }
 
 function pad([w, s, e, n]) {

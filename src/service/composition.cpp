@@ -36,6 +36,11 @@ Service::Service() {
   source.open_counts = [this](dispatch::Instant now) {
     return dispatch_ ? store().open_counts_by_path(now) : std::vector<store::GridPathCount>{};
   };
+  source.visit_coverage =
+      [this](dispatch::Instant since) -> std::optional<std::vector<store::GridPathVisits>> {
+    if (!dispatch_) return std::nullopt;
+    return store().visits().visit_coverage(since);
+  };
   tiles_ = std::make_unique<TileService>(std::move(source));
   ExportSource out;
   out.grids = grids;
@@ -107,7 +112,10 @@ void Service::build_services(Service& svc, Dispatch& d) {
   d.visits = std::make_unique<VisitBook>(
       *d.store, [svc = &svc] { return svc->reference(); }, chain_of,
       [svc = &svc](const dispatch::Submission& s, const dispatch::Actor& by,
-                   dispatch::Instant now) { return svc->submit(s, by, "", now).report; });
+                   dispatch::Instant now) { return svc->submit(s, by, "", now).report; },
+      [svc = &svc](const std::vector<std::string>& grid_chain) {
+        svc->tiles().visits_changed(grid_chain);
+      });
   d.patrols = std::make_unique<PatrolBook>(
       *d.store, [svc = &svc] { return svc->reference(); }, chain_of);
   d.appraisals = std::make_unique<Appraisals>(

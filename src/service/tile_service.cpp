@@ -30,9 +30,17 @@ constexpr std::uint32_t kExtent = 4096;
 constexpr std::uint32_t kBuffer = 64;
 constexpr double kMargin = static_cast<double>(kBuffer) / kExtent;
 
-/// Open and overdue reports per grid (each report counts for its whole grid chain).
+/// What a grid's tile shows of the cases and visits under it (each counted for its whole chain).
+struct GridFigures {
+  std::int64_t open = 0, overdue = 0;  ///< reports
+  std::int64_t households = 0;         ///< households on record (入户走访's list)
+  std::int64_t not_visited = 0;        ///< of them, nobody found at home this month
+};
+
+/// The figures per grid, as of an epoch of changes.
 struct Counts {
-  std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_grid;
+  std::map<std::string, GridFigures> by_grid;
+  bool visits = false;  ///< households and not_visited were counted (a store holds them)
   std::uint64_t epoch = ~std::uint64_t{0};
   dispatch::Instant at;
 };
@@ -43,26 +51,41 @@ bool touches(const geo::BBox& padded, const geo::BBox& b) {
          b.min_y <= padded.max_y;
 }
 
-/// Open and overdue reports per grid as the store counts them: one row per finest grid that
-/// has open reports (bounded by the grids, not the reports), each counting for its whole chain.
-Counts open_by_grid(const std::vector<store::GridPathCount>& by_path, dispatch::Instant now,
-                    std::uint64_t epoch) {
+/// Calls @p fn with each grid id of the stored grid path @p path ("/a/b/c/").
+template <class Fn>
+void each_in_path(std::string_view path, Fn fn) {
+  while (!path.empty()) {
+    const auto slash = path.find('/');
+    const std::string_view id = path.substr(0, slash);
+    if (!id.empty()) fn(std::string(id));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+}
+
+/// The figures per grid as the store counts them: one row per finest grid that has open
+/// reports or households (bounded by the grids, not the reports), each for its whole chain.
+Counts figures_by_grid(const std::vector<store::GridPathCount>& open,
+                       const std::optional<std::vector<store::GridPathVisits>>& visits,
+                       dispatch::Instant now, std::uint64_t epoch) {
   Counts counts;
+  counts.visits = visits.has_value();
   counts.epoch = epoch;
   counts.at = now;
-  for (const store::GridPathCount& c : by_path) {
-    std::string_view path = c.grid_path;
-    while (!path.empty()) {
-      const auto slash = path.find('/');
-      const std::string_view id = path.substr(0, slash);
-      if (!id.empty()) {
-        auto& n = counts.by_grid[std::string(id)];
-        n.first += static_cast<std::int64_t>(c.open);
-        n.second += static_cast<std::int64_t>(c.overdue);
-      }
-      if (slash == std::string_view::npos) break;
-      path.remove_prefix(slash + 1);
-    }
+  for (const store::GridPathCount& c : open) {
+    each_in_path(c.grid_path, [&](const std::string& id) {
+      GridFigures& n = counts.by_grid[id];
+      n.open += static_cast<std::int64_t>(c.open);
+      n.overdue += static_cast<std::int64_t>(c.overdue);
+    });
+  }
+  if (!visits) return counts;
+  for (const store::GridPathVisits& v : *visits) {
+    each_in_path(v.grid_path, [&](const std::string& id) {
+      GridFigures& n = counts.by_grid[id];
+      n.households += static_cast<std::int64_t>(v.households);
+      n.not_visited += static_cast<std::int64_t>(v.not_visited);
+    });
   }
   return counts;
 }
@@ -143,7 +166,10 @@ struct GridGeometry {
 
 struct TileService::State {
   tiles::TileCache cache{std::size_t{256} << 20};
-  std::atomic<std::uint64_t> epoch{0};  // bumped by every report change
+  std::atomic<std::uint64_t> epoch{0};  // bumped by every report or visit change
+  // When the grids' "this month" ends (ms since the epoch; 0: not known yet): its tiles' visit
+  // figures go stale then.
+  std::atomic<std::int64_t> month_ends_ms{0};
 
   std::mutex mutex;  // guards what follows
   Counts counts;
@@ -206,17 +232,24 @@ std::shared_ptr<const std::vector<TileLayerInfo>> TileService::layers() const {
     if (state_->layers && state_->layers_key == key) return state_->layers;
   }
   // The grids layer and its label points carry the same attributes.
-  const decltype(TileLayerInfo::fields) grid_fields{
-      {"id", "String"},           {"code", "String"},
-      {"name", "String"},         {"level", "Number"},
-      {"level_name", "String"},   {"leader_name", "String"},
-      {"leader_role", "String"},  {"households", "Number"},
-      {"open_reports", "Number"}, {"overdue_reports", "Number"}};
+  const decltype(TileLayerInfo::fields) grid_fields{{"id", "String"},
+                                                    {"code", "String"},
+                                                    {"name", "String"},
+                                                    {"level", "Number"},
+                                                    {"level_name", "String"},
+                                                    {"leader_name", "String"},
+                                                    {"leader_role", "String"},
+                                                    {"households", "Number"},
+                                                    {"open_reports", "Number"},
+                                                    {"overdue_reports", "Number"},
+                                                    {"households_listed", "Number"},
+                                                    {"not_visited_month", "Number"}};
   std::shared_ptr<const std::vector<TileLayerInfo>> layers = std::make_shared<
       const std::vector<TileLayerInfo>>(std::vector<TileLayerInfo>{
       {"grids",
-       "Grid polygons of every level (街道, 片区, 小组, 邻) with their leaders and open and "
-       "overdue report counts",
+       "Grid polygons of every level (街道, 片区, 小组, 邻) with their leaders, open and "
+       "overdue report counts, and visit coverage: the households on record under each and, of "
+       "them, those nobody has found at home this month (本月未走访)",
        "polygon", 0, 18, grid_fields, generation, 60},
       {"grid_labels",
        "One point per grid, where its name and leader are best shown (the centre of the largest "
@@ -312,7 +345,17 @@ std::shared_ptr<const tiles::TileData> TileService::cached(const TileLayerInfo& 
                                                            const TileId& t,
                                                            geo::Datum datum) const {
   if (!tiles::valid(t)) return nullptr;
+  // A grids tile of a month that has ended is built again (tile() rolls the month over).
+  if ((layer.id == "grids" || layer.id == "grid_labels") && month_over()) return nullptr;
   return state_->cache.peek(cache_key(layer.id, layer.version, datum), t, ttl_of(layer.id));
+}
+
+bool TileService::month_over() const {
+  if (!source_.visit_coverage) return false;
+  const std::int64_t ends = state_->month_ends_ms.load(std::memory_order_relaxed);
+  return ends != 0 && std::chrono::duration_cast<std::chrono::milliseconds>(
+                          dispatch::now_utc().time_since_epoch())
+                              .count() >= ends;
 }
 
 void TileService::load_basemap(const std::string& osm_path) {
@@ -399,11 +442,28 @@ void TileService::report_changed(const dispatch::Report& r) {
   for (const geo::Datum d : kTileDatums)
     state_->cache.invalidate_point(cache_key("reports", "live", d), shift(at, d), kMargin);
   // The grids of its chain show its count: their tiles go too (at every zoom).
-  if (r.grid_chain.empty()) return;
+  grids_changed(r.grid_chain);
+}
+
+void TileService::visits_changed(const std::vector<std::string>& grid_chain) {
+  ++state_->epoch;
+  if (grid_chain.empty()) {
+    const std::string generation = source_.generation();
+    for (const geo::Datum d : kTileDatums) {
+      state_->cache.invalidate_layer(cache_key("grids", generation, d));
+      state_->cache.invalidate_layer(cache_key("grid_labels", generation, d));
+    }
+    return;
+  }
+  grids_changed(grid_chain);
+}
+
+void TileService::grids_changed(const std::vector<std::string>& grid_chain) {
+  if (grid_chain.empty()) return;
   const auto index = source_.grids();
   if (!index) return;
   const std::string generation = source_.generation();
-  for (const std::string& id : r.grid_chain) {
+  for (const std::string& id : grid_chain) {
     if (auto i = index->grids().find(id)) {
       const geo::BBox box = geo::bbox_of(index->grids()[*i].geometry);
       for (const geo::Datum d : kTileDatums) {
@@ -447,6 +507,7 @@ std::shared_ptr<const tiles::TileData> TileService::tile(const std::string& laye
   const double pad_x = (box.max_x - box.min_x) * kMargin, pad_y = (box.max_y - box.min_y) * kMargin;
   const geo::BBox padded{box.min_x - pad_x, box.min_y - pad_y, box.max_x + pad_x,
                          box.max_y + pad_y};
+  if (layer == "grids" || layer == "grid_labels") roll_month(request.now);
   std::function<std::string()> build = [&] {
     if (layer == "grids") return grids_tile(t, padded, request.now, false, datum);
     if (layer == "grid_labels") return grids_tile(t, padded, request.now, true, datum);
@@ -479,6 +540,37 @@ std::shared_ptr<const std::vector<std::optional<geo::XY>>> TileService::grid_lab
   state_->grid_labels = labels;
   state_->labels_for = index;
   return labels;
+}
+
+std::optional<std::pair<dispatch::Instant, dispatch::Instant>> TileService::this_month(
+    dispatch::Instant now) const {
+  const auto ref = source_.reference ? source_.reference() : nullptr;
+  if (!ref) return std::nullopt;
+  const dispatch::TimeZone& zone = ref->calendar.zone();
+  const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(zone.to_local(now))};
+  const std::chrono::year_month ym{day.year(), day.month()};
+  const auto instant = [&](std::chrono::local_days d) {
+    return zone.to_instant(std::chrono::local_time<dispatch::Milliseconds>(d.time_since_epoch()));
+  };
+  return std::pair{instant(std::chrono::local_days(ym / 1)),
+                   instant(std::chrono::local_days((ym + std::chrono::months(1)) / 1))};
+}
+
+void TileService::roll_month(dispatch::Instant now) {
+  if (!source_.visit_coverage) return;
+  const std::int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::int64_t ends = state_->month_ends_ms.load();
+  if (ends != 0 && ms < ends) return;
+  const auto month = this_month(now);
+  if (!month) return;
+  const std::int64_t next =
+      std::chrono::duration_cast<std::chrono::milliseconds>(month->second.time_since_epoch())
+          .count();
+  std::int64_t expected = ends;
+  // One caller rolls the month over; its grids tiles counted the month before.
+  if (state_->month_ends_ms.compare_exchange_strong(expected, next) && ends != 0)
+    visits_changed({});
 }
 
 std::string TileService::grids_tile(const TileId& t, const geo::BBox& padded, dispatch::Instant now,
@@ -514,7 +606,11 @@ std::string TileService::grids_tile(const TileId& t, const geo::BBox& padded, di
   }
   const std::uint64_t epoch = state_->epoch.load();
   if (source_.open_counts && (counts.epoch != epoch || now - counts.at > std::chrono::minutes(1))) {
-    counts = open_by_grid(source_.open_counts(now), now, epoch);
+    const auto month = this_month(now);
+    counts = figures_by_grid(
+        source_.open_counts(now),
+        source_.visit_coverage && month ? source_.visit_coverage(month->first) : std::nullopt, now,
+        epoch);
     std::lock_guard lock(state_->mutex);
     if (epoch >= state_->counts.epoch || state_->counts.epoch == ~std::uint64_t{0})
       state_->counts = counts;
@@ -539,9 +635,13 @@ std::string TileService::grids_tile(const TileId& t, const geo::BBox& padded, di
                             {"leader_role", g.leader.role}};
     if (g.households) p.push_back({"households", std::int64_t{*g.households}});
     const auto c = counts.by_grid.find(g.id);
-    p.push_back({"open_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.first}});
-    p.push_back(
-        {"overdue_reports", std::int64_t{c == counts.by_grid.end() ? 0 : c->second.second}});
+    const GridFigures n = c == counts.by_grid.end() ? GridFigures{} : c->second;
+    p.push_back({"open_reports", n.open});
+    p.push_back({"overdue_reports", n.overdue});
+    if (counts.visits) {
+      p.push_back({"households_listed", n.households});
+      p.push_back({"not_visited_month", n.not_visited});
+    }
     if (labels)
       enc.add_point(tiles::feature_id(g.id), *label, p);
     else

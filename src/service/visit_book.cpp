@@ -44,11 +44,13 @@ bool within(const std::vector<std::string>& chain, const std::vector<std::string
 
 }  // namespace
 
-VisitBook::VisitBook(store::Store& store, Reference reference, Chain chain, RaiseCase raise)
+VisitBook::VisitBook(store::Store& store, Reference reference, Chain chain, RaiseCase raise,
+                     Changed changed)
     : store_(store),
       reference_(std::move(reference)),
       chain_(std::move(chain)),
-      raise_(std::move(raise)) {}
+      raise_(std::move(raise)),
+      changed_(std::move(changed)) {}
 
 HouseholdView VisitBook::view_of(store::HouseholdRow row, dispatch::Instant now) const {
   HouseholdView v;
@@ -85,6 +87,7 @@ HouseholdImport VisitBook::import(const geo::OfficeTable& table, const std::stri
     for (const vs::Household& h : good) tx.put_household(h);
   });
   out.imported = good.size();
+  if (changed_ && !good.empty()) changed_({});
   return out;
 }
 
@@ -165,6 +168,7 @@ VisitResult VisitBook::record(const VisitRecording& recording, const dispatch::A
     if (auto earning = vs::earning_for(out.visit, ref->calendar.zone()))
       out.earned = earn_in(tx, ref->points, *earning);
   });
+  if (changed_ && out.visit.outcome != vs::Outcome::not_home) changed_(h.grid_chain);
   return out;
 }
 

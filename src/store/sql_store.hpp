@@ -220,6 +220,7 @@ class SqlStore : public Store,
   std::optional<HouseholdRow> household(const std::string& id) override;
   HouseholdPage households(const HouseholdFilter& filter) override;
   std::size_t household_count() override;
+  std::vector<GridPathVisits> visit_coverage(dispatch::Instant since) override;
   std::optional<dispatch::visits::Visit> visit(const std::string& id) override;
   VisitPage visits(const VisitFilter& filter) override;
   // PatrolStore (sql_patrols.cpp)

@@ -161,6 +161,23 @@ std::size_t SqlStore::household_count() {
   });
 }
 
+std::vector<GridPathVisits> SqlStore::visit_coverage(dispatch::Instant since) {
+  return read_value([&](SqlSession& s) {
+    std::vector<GridPathVisits> out;
+    for (const Row& row : s.rows(
+             "SELECT grid_path, COUNT(*), CAST(SUM(CASE WHEN last_visit_at IS NULL OR "
+             "last_visit_at < ? THEN 1 ELSE 0 END) AS BIGINT) FROM households GROUP BY grid_path",
+             {to_millis(since)})) {
+      GridPathVisits v;
+      v.grid_path = text_of(row[0]);
+      v.households = static_cast<std::size_t>(std::max<std::int64_t>(0, int_at(row, 1)));
+      v.not_visited = static_cast<std::size_t>(std::max<std::int64_t>(0, int_at(row, 2)));
+      out.push_back(std::move(v));
+    }
+    return out;
+  });
+}
+
 std::optional<vs::Visit> SqlStore::visit(const std::string& id) {
   return read_value([&](SqlSession& s) -> std::optional<vs::Visit> {
     auto found = s.rows(std::string("SELECT ") + kVisitColumns + " FROM visits WHERE id = ?", {id});

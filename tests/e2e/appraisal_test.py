@@ -15,11 +15,14 @@ Usage: appraisal_test.py WANGGE_BINARY SOURCE_DIR sqlite|postgis
   award that stands and not one reversed; the
   group's 网格员 checks in once on his drowning-risk route: required and done as counted here
   from the route's points and the days of the month so far;
+- a worker answering for a 小组 and one of its 邻 (nested grids, added to the organisation
+  here) has the group's households, visits and patrols each counted once, not the 邻's twice;
 - the workbook (XLSX): four sheets, a worker's row as the JSON has it (read with ogrinfo);
 - who: anonymous 401, a resident and a grid worker 403; a bad month 400, a month to come 400.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -32,6 +35,7 @@ DATA = os.path.join(SRC, "geodata", "sample")
 SHANGHAI = timezone(timedelta(hours=8))
 UNIT, LEADER = "43030200901300105", "w43030200901300105"
 GROUP, GROUP_WORKER = "430302009013001", "w430302009013001"
+NESTED = "wnested"  # answers for GROUP and UNIT, one of its 邻
 
 
 def parse(t):
@@ -46,6 +50,15 @@ def run(c, tmp, env):
     for args in (["import", "reports", os.path.join(DATA, "reports.csv")],
                  ["simulate", "--until", "2026-11-30T12:00:00+08:00"]):
         subprocess.run([WANGGE, *args], env=env, check=True, capture_output=True, text=True)
+    # A worker whose grids nest: the group and one of its units.
+    ref = os.path.join(tmp, "reference")
+    shutil.copytree(DATA, ref)
+    with open(os.path.join(ref, "organisation.json"), encoding="utf-8") as f:
+        org = json.load(f)
+    org["staff"].append({"id": NESTED, "name": "嵌套网格员", "role": "grid_worker", "grids": [GROUP, UNIT]})
+    with open(os.path.join(ref, "organisation.json"), "w", encoding="utf-8") as f:
+        json.dump(org, f, ensure_ascii=False)
+    subprocess.run([WANGGE, "import", "reference", ref], env=env, check=True, capture_output=True, text=True)
     keys = {who: create_key(WANGGE, env, who) for who in ["s01", "resident:x", LEADER, GROUP_WORKER]}
     server = Server(WANGGE, env, os.path.join(tmp, "server.log"), args=["--tick-seconds", "0"])
     server.start()
@@ -202,6 +215,13 @@ def december(c, port, keys, tmp):
             v == {"households": len(households), "due": len(due), "done": 1, "overdue": 0, "visits": 3}, v)
     c.check("... and 7 points: 2 a visit at home, the award that stands, not the one reversed",
             worker.get("points") == 7, worker.get("points"))
+    group = call(port, keys, f"/api/v1/households?grid={GROUP}&limit=1000").json()["households"]
+    group_due = sum(1 for h in group if parse(h["next_due_at"]) < end)
+    nested = next((w for w in a["workers"] if w["id"] == NESTED), {})
+    c.check(f"a worker of the group and one of its units: the group's {len(group)} households, "
+            f"{group_due} due, 1 done (by his 邻长: no visits of his own), each once (not the unit's twice)",
+            nested.get("visits") == {"households": len(group), "due": group_due, "done": 1, "overdue": 0,
+                                     "visits": 0}, nested.get("visits"))
     block = next((b for b in a["blocks"] if b["id"] == UNIT[:12]), {})
     c.check("his block's points include them", block.get("points") == 7, block.get("points"))
     days = now.day
@@ -211,6 +231,9 @@ def december(c, port, keys, tmp):
             f"{per_day * (days - 1)} missed before today",
             gw == {"required": per_day * days, "done": 1, "missed": per_day * (days - 1),
                    "outstanding": per_day - 1}, gw)
+
+    c.check("... and the group's patrols once: as its 网格员's", nested.get("patrols") == gw and gw,
+            (nested.get("patrols"), gw))
 
     r = request(port, "GET", f"/api/v1/appraisal?month={month}&format=xlsx", key=keys["s01"])
     c.check("the workbook: 200, an XLSX attachment",

@@ -15,14 +15,19 @@ Usage: visits_test.py WANGGE_BINARY SOURCE_DIR sqlite|postgis
   unknown outcome or field, an unknown household (404), a follow-up of an unknown category;
 - a follow-up case raised from a visit: a case at the household's building, channel patrol,
   that the visit names;
-- listings: visits newest first, by household; another unit's worker is refused them.
+- listings: visits newest first, by household; another unit's worker is refused them;
+- visit coverage in the grids tiles (read with GDAL): each grid of the unit's chain carries the
+  households under it (counted from households.csv and grids.geojson's parents) and those not
+  visited this month, one fewer after each visit that found someone, none fewer after one that
+  found nobody (the tile is rebuilt at once: the visit invalidates it).
 """
 import csv
+import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, create_key, request, run_on_fresh_store  # noqa: E402
+from harness import Server, create_key, ogr_features, request, run_on_fresh_store, tile_of  # noqa: E402
 
 WANGGE, SRC, KIND = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "sqlite"
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -41,18 +46,60 @@ def run(c, tmp, env):
     server = Server(WANGGE, env, os.path.join(tmp, "server.log"), args=["--tick-seconds", "0"])
     server.start()
     try:
-        book(c, server.port, keys)
+        book(c, server.port, keys, tmp)
     finally:
         c.check("the server stopped cleanly", server.stop() == 0)
 
 
-def book(c, port, keys):
+def chains():
+    """Each grid's chain (itself first), from grids.geojson's parent links."""
+    with open(os.path.join(DATA, "grids.geojson"), encoding="utf-8") as f:
+        parent = {g["properties"]["id"]: g["properties"].get("parent_id") for g in json.load(f)["features"]}
+
+    def chain(g):
+        out = []
+        while g:
+            out.append(g)
+            g = parent.get(g)
+        return out
+    return {g: chain(g) for g in parent}
+
+
+def coverage(port, tmp, lon, lat):
+    """{grid id: (households_listed, not_visited_month)} of the z15 grids tile at lon/lat."""
+    x, y = tile_of(lon, lat, 15)
+    r = request(port, "GET", f"/tiles/grids/15/{x}/{y}.mvt")
+    path = os.path.join(tmp, "coverage.pbf")
+    with open(path, "wb") as f:
+        f.write(r.body if r.status == 200 else b"")
+    if r.status != 200:
+        return {}
+    return {f["id"]: (int(f["households_listed"]), int(f["not_visited_month"]))
+            for f in ogr_features(path) if "households_listed" in f}
+
+
+def book(c, port, keys, tmp):
     def call(method, path, who=None, body=None):
         return request(port, method, path, key=keys[who] if who else None, json_body=body)
 
     with open(os.path.join(DATA, "households.csv"), encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     mine = [r for r in rows if r["unit"] == UNIT]
+    chain_of = chains()
+    listed = {}  # grid -> households under it, counted from the CSV
+    for row in rows:
+        for g in chain_of.get(row["unit"], []):
+            listed[g] = listed.get(g, 0) + 1
+    unit_of = {row["id"]: row["unit"] for row in rows}
+    visited = set()  # households found at home this month, by this test
+
+    def coverage_holds(what):
+        got = coverage(port, tmp, float(mine[0]["lon"]), float(mine[0]["lat"]))
+        want = {g: (listed[g], listed[g] - sum(1 for h in visited if g in chain_of[unit_of[h]]))
+                for g in chain_of[UNIT]}
+        c.check(f"visit coverage in the grids tile {what}: " +
+                ", ".join(f"{g} {want[g][1]}/{want[g][0]}" for g in chain_of[UNIT]),
+                {g: got.get(g) for g in want} == want, ({g: got.get(g) for g in want}, want))
     theirs = [r for r in rows if r["unit"] == OTHER_UNIT]
     c.check(f"the sample has households in both units ({len(mine)}, {len(theirs)})", mine and theirs)
 
@@ -84,6 +131,8 @@ def book(c, port, keys):
     c.check("... and 200 to the office",
             call("GET", f"/api/v1/households/{theirs[0]['id']}", "d01").status == 200)
 
+    coverage_holds("before any visit (every household not visited this month)")
+
     def visits_count():
         return len(call("GET", "/api/v1/visits?limit=1000", "d01").json()["visits"])
 
@@ -112,6 +161,8 @@ def book(c, port, keys):
             and r.headers.get("location") == f"/api/v1/visits/{v['id']}", r)
     h = call("GET", f"/api/v1/households/{hid}", LEADER).json()
     c.check("its last visit moved", h["last_visit_at"] == v.get("at") and h["last_attempt_at"] == v.get("at"), h)
+    visited.add(hid)
+    coverage_holds("after it (one fewer in each grid of the chain)")
     r = call("POST", "/api/v1/visits", LEADER, {"household": hid})
     c.check("a second visit this month earns nothing more",
             r.status == 201 and r.json()["points_earned"] is False, r)
@@ -123,6 +174,7 @@ def book(c, port, keys):
     c.check("nobody at home: the last attempt moves, not the last visit, and no points",
             r.status == 201 and r.json()["points_earned"] is False and h["last_visit_at"] is None
             and h["last_attempt_at"] == r.json()["at"], h)
+    coverage_holds("after a visit that found nobody (no fewer)")
 
     follow = {"household": mine[2]["id"], "outcome": "concern", "notes": "楼道堆放杂物",
               "follow_up": {"category": "0101", "text": "楼道堆放杂物，影响通行"}}
@@ -131,6 +183,9 @@ def book(c, port, keys):
     case = call("GET", f"/api/v1/reports/{v.get('follow_up')}", "d01") if v.get("follow_up") else None
     c.check("a concern with a follow-up: the visit names the new case",
             r.status == 201 and case is not None and case.status == 200, r)
+    if r.status == 201:
+        visited.add(mine[2]["id"])
+    coverage_holds("after a concern (someone was at home: one fewer)")
     if case is not None and case.status == 200:
         rep = case.json()
         c.check("... a case of the category, from patrol, at the household's building",

@@ -15,6 +15,7 @@
 #include "wangge/service/change_feed.hpp"
 #include "wangge/service/notifications.hpp"
 #include "wangge/service/service.hpp"
+#include "wangge/service/visit_book.hpp"
 #include "wangge/tiles/mvt.hpp"
 #include "wangge/tiles/tile_math.hpp"
 #include "wangge/util/error.hpp"
@@ -301,6 +302,65 @@ TEST_F(ServiceTest, ANewReportRefreshesItsTilesInBothDatums) {
     EXPECT_NE(service->tiles().tile("grids", t, TileRequest{now, datum}), grids_before)
         << geo::to_string(datum);
   }
+}
+
+/// (households_listed, not_visited_month) of @p grid in the grids tile @p t at @p now; (-1, -1)
+/// when the tile does not show them.
+std::pair<std::int64_t, std::int64_t> coverage_of(Service& service, const tiles::TileId& t,
+                                                  dispatch::Instant now, const std::string& grid) {
+  const auto data = service.tiles().tile("grids", t, TileRequest{now, geo::Datum::wgs84});
+  for (const auto& layer : tiles::decode(data->mvt)) {
+    for (const auto& f : layer.features) {
+      std::string id;
+      std::pair<std::int64_t, std::int64_t> out{-1, -1};
+      for (const auto& [k, v] : f.properties) {
+        if (k == "id") id = std::get<std::string>(v);
+        if (k == "households_listed") out.first = std::get<std::int64_t>(v);
+        if (k == "not_visited_month") out.second = std::get<std::int64_t>(v);
+      }
+      if (id == grid) return out;
+    }
+  }
+  return {-1, -1};
+}
+
+TEST_F(ServiceTest, AVisitThatFoundSomeoneCountsInItsGridsTilesAtOnceAndANewMonthStartsAfresh) {
+  const std::string unit = "43030200901300105", group = "430302009013001";
+  const dispatch::Actor worker = *service->reference()->staff_member("w" + unit);
+  const dispatch::Instant now = dispatch::now_utc();
+  const tiles::TileId t = tiles::tile_of({112.926891, 27.8576002}, 16);
+  // The unit's households as the service lists them to its worker (nobody visited yet).
+  HouseholdQuery q;
+  q.grid = unit;
+  q.limit = 1000;
+  const HouseholdList mine = service->visits().households(q, worker, now);
+  ASSERT_FALSE(mine.items.empty());
+  const auto n = static_cast<std::int64_t>(mine.items.size());
+  EXPECT_EQ(coverage_of(*service, t, now, unit), std::pair(n, n));
+  const auto group_before = coverage_of(*service, t, now, group);
+  EXPECT_GT(group_before.first, n);  // the group holds other units' households too
+  const TileRequest request{now, geo::Datum::wgs84};
+  const auto built = service->tiles().tile("grids", t, request);
+  ASSERT_EQ(service->tiles().tile("grids", t, request), built);  // from the cache
+
+  // Nobody at home: nothing to count, the tile stays.
+  VisitRecording away;
+  away.draft.household = mine.items[0].row.household.id;
+  away.draft.outcome = dispatch::visits::Outcome::not_home;
+  service->visits().record(away, worker, now);
+  EXPECT_EQ(service->tiles().tile("grids", t, request), built);
+
+  // Someone at home: one fewer in the unit and the group above it, at once.
+  VisitRecording home;
+  home.draft.household = mine.items[0].row.household.id;
+  service->visits().record(home, worker, now);
+  EXPECT_EQ(coverage_of(*service, t, now, unit), std::pair(n, n - 1));
+  EXPECT_EQ(coverage_of(*service, t, now, group),
+            std::pair(group_before.first, group_before.second - 1));
+
+  // Forty days on, a new month: nobody has been visited in it yet.
+  const dispatch::Instant later = now + std::chrono::hours(24 * 40);
+  EXPECT_EQ(coverage_of(*service, t, later, unit), std::pair(n, n));
 }
 
 TEST_F(ServiceTest, TheStoreAnswersItsProbeAndNamesItsKind) {

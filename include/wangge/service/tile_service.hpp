@@ -77,6 +77,10 @@ struct TileSource {
   /// Open and overdue reports per finest grid path (Store::open_counts_by_path); null without a
   /// store.
   std::function<std::vector<store::GridPathCount>(dispatch::Instant now)> open_counts;
+  /// Households and those not visited since a time per finest grid path
+  /// (VisitStore::visit_coverage); none without a store (the grids carry no visit figures).
+  std::function<std::optional<std::vector<store::GridPathVisits>>(dispatch::Instant since)>
+      visit_coverage;
 };
 
 class TileService {
@@ -124,11 +128,23 @@ class TileService {
   void report_changed(const dispatch::Report& r);
   /// After a change of many reports at once: every reports and grids tile goes stale.
   void reports_changed();
+  /// After a visit to a household of @p grid_chain (its visit figures), or with an empty chain
+  /// after households were imported: the grids tiles of the chain, or all of them, go stale.
+  void visits_changed(const std::vector<std::string>& grid_chain);
 
  private:
   struct State;
   /// The active grids; @throws Error(not_found) when none are loaded.
   std::shared_ptr<const grid::GridIndex> grid_index() const;
+  /// The grids tiles of @p grid_chain go stale (their figures changed).
+  void grids_changed(const std::vector<std::string>& grid_chain);
+  /// [start, end) of the month of @p now in the calendar's zone; none without reference data.
+  std::optional<std::pair<dispatch::Instant, dispatch::Instant>> this_month(
+      dispatch::Instant now) const;
+  /// Once a month has ended, the grids tiles (which count this month's visits) go stale.
+  void roll_month(dispatch::Instant now);
+  /// Whether the month the grids tiles counted has ended (they must be built again).
+  bool month_over() const;
   // One builder per tile layer; @p padded: the tile's box with its buffer.
   /// The grids layer, or with @p labels the grid_labels layer (one point per grid).
   std::string grids_tile(const tiles::TileId& t, const geo::BBox& padded, dispatch::Instant now,

@@ -70,7 +70,12 @@ class VisitBook {
   using RaiseCase = std::function<dispatch::Report(
       const dispatch::Submission&, const dispatch::Actor& by, dispatch::Instant now)>;
 
-  VisitBook(store::Store& store, Reference reference, Chain chain, RaiseCase raise);
+  /// Told after a visit that found someone changed the coverage of @p grid_chain, or with an
+  /// empty chain after an import (the grids tiles' visit figures).
+  using Changed = std::function<void(const std::vector<std::string>& grid_chain)>;
+
+  VisitBook(store::Store& store, Reference reference, Chain chain, RaiseCase raise,
+            Changed changed = {});
 
   /// How often households are visited.
   const dispatch::visits::Policy& policy() const noexcept { return policy_; }
@@ -103,6 +108,7 @@ class VisitBook {
   Reference reference_;
   Chain chain_;
   RaiseCase raise_;
+  Changed changed_;
   dispatch::visits::Policy policy_;
 };
 

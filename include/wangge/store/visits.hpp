@@ -46,6 +46,14 @@ struct VisitPage {
   std::string next;
 };
 
+/// The households under one finest grid path and, of them, those nobody found at home since a
+/// time (visit coverage: 本月未走访, not visited this month).
+struct GridPathVisits {
+  std::string grid_path;
+  std::size_t households = 0;
+  std::size_t not_visited = 0;
+};
+
 class VisitStore {
  public:
   virtual ~VisitStore() = default;
@@ -53,6 +61,9 @@ class VisitStore {
   /// @throws Error(invalid_argument) for a limit outside 1–20,000.
   virtual HouseholdPage households(const HouseholdFilter& filter) = 0;
   virtual std::size_t household_count() = 0;
+  /// Per finest grid path holding households: how many, and how many have had no visit that
+  /// found someone at home at or after @p since. One row per path (bounded by the grids).
+  virtual std::vector<GridPathVisits> visit_coverage(dispatch::Instant since) = 0;
   virtual std::optional<dispatch::visits::Visit> visit(const std::string& id) = 0;
   /// @throws Error(invalid_argument) for a malformed cursor or a limit outside 1–1,000.
   virtual VisitPage visits(const VisitFilter& filter) = 0;

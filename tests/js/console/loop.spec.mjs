@@ -256,6 +256,34 @@ test('入户走访: the 邻长 sees his households and records a visit on his ph
   await worker.context().close();
 });
 
+test('网格地图 by 本月走访: each grid\'s households not visited this month, as the API lists them', async ({ browser, request }) => {
+  const UNIT = '43030200901300105';
+  const page = await open(browser, DESKTOP);
+  await signInStaff(page, 'dispatcher');
+  await page.goto('/console/map');
+  await mapReady(page);
+  await page.getByLabel('本月走访', { exact: true }).check();
+  await expect(page.locator('ul.legend')).toContainText('本月未走访过半');
+  const colours = await page.evaluate(() => JSON.stringify(window.__wanggeMap.getPaintProperty('grid-fill', 'fill-color')));
+  expect(colours).toContain('not_visited_month');
+  await page.evaluate(([x, y]) => window.__wanggeMap.jumpTo({ center: [x, y], zoom: 16 }), POINT);
+  await mapReady(page);
+  const unit = await page.evaluate((id) => window.__wanggeMap.querySourceFeatures('wangge', { sourceLayer: 'grids' })
+    .map((f) => f.properties).find((p) => p.id === id), UNIT);
+  // Independently: the unit's households as the API lists them, and which have had a visit
+  // that found someone since the month began in the calendar's zone (UTC+8).
+  const local = new Date(Date.now() + 8 * 3600e3);
+  const start = Date.parse(`${local.getUTCFullYear()}-${String(local.getUTCMonth() + 1).padStart(2, '0')}-01T00:00:00+08:00`);
+  const { households } = await apiAs(request, 'dispatcher', `/api/v1/households?grid=${UNIT}&limit=1000`);
+  const notVisited = households.filter((x) => !x.last_visit_at || Date.parse(x.last_visit_at) < start).length;
+  expect(households.length).toBeGreaterThan(0);
+  expect(notVisited, 'the 入户走访 step visited one of them').toBeLessThan(households.length);
+  expect(unit).toMatchObject({ households_listed: households.length, not_visited_month: notVisited });
+  await shot(page, 'map-visits');
+  expect(page.problems).toEqual([]);
+  await page.context().close();
+});
+
 test('巡查打卡: the 网格员 checks in at a point with his phone\'s position; too far is refused in words', async ({ browser, request }) => {
   const { routes } = await apiAs(request, 'group_worker', '/api/v1/patrols');
   expect(routes.length).toBe(1);
