@@ -53,7 +53,10 @@ Handler answering_in_error_lists(Handler fn) {
       int status = error.code == ErrorCode::unauthorized ? 403 : error.status;
       // The spec's statuses: 404 a missing resource, 403 a key, 400 everything else.
       if (status != 404 && status != 403 && status != 429 && status < 500) status = 400;
-      return open311_error(req, status, error.detail);
+      Response r = open311_error(req, status, error.detail);
+      if (error.retry_after.count() > 0)
+        r.header("Retry-After", std::to_string(error.retry_after.count()));
+      return r;
     }
   };
 }

@@ -374,7 +374,10 @@ CodeRequest Accounts::send_code(const std::string& phone_in, dispatch::Instant n
       counters_->node_codes = 0;
     }
     if (counters_->node_codes >= policy_.codes_per_node_hour)
-      throw Error(ErrorCode::rate_limited, "too many sign-in codes this hour; try again later");
+      throw Error(
+          ErrorCode::rate_limited, "too many sign-in codes this hour; try again later",
+          std::max(std::chrono::ceil<std::chrono::seconds>(counters_->node_window + hour - now),
+                   std::chrono::seconds(1)));
     auto& senders = counters_->senders;
     if (senders.size() >= Counters::kMaxEntries)
       std::erase_if(senders, [&](const auto& kv) { return now >= kv.second.second + hour; });
@@ -384,9 +387,12 @@ CodeRequest Accounts::send_code(const std::string& phone_in, dispatch::Instant n
       window = now;
       sent = 0;
     }
-    if (sent >= policy_.codes_per_requester_hour)
+    if (sent >= policy_.codes_per_requester_hour) {
+      const auto left = std::chrono::ceil<std::chrono::seconds>(window + hour - now);
       throw Error(ErrorCode::rate_limited,
-                  "too many sign-in codes asked for from this address this hour");
+                  "too many sign-in codes asked for from this address this hour",
+                  std::max(left, std::chrono::seconds(1)));
+    }
     ++sent;  // counted when asked for: a refusal below still cost a look-up
     ++counters_->node_codes;
   }

@@ -40,7 +40,8 @@ struct GridFigures {
 /// The figures per grid, as of an epoch of changes.
 struct Counts {
   std::map<std::string, GridFigures> by_grid;
-  bool visits = false;  ///< households and not_visited were counted (a store holds them)
+  bool visits = false;            ///< households and not_visited were counted (a store holds them)
+  dispatch::Instant month_start;  ///< the month whose visits not_visited counts
   std::uint64_t epoch = ~std::uint64_t{0};
   dispatch::Instant at;
 };
@@ -171,7 +172,8 @@ struct TileService::State {
   // figures go stale then.
   std::atomic<std::int64_t> month_ends_ms{0};
 
-  std::mutex mutex;  // guards what follows
+  std::mutex counting;  // held while the figures are counted (one count at a time)
+  std::mutex mutex;     // guards what follows
   Counts counts;
   std::shared_ptr<const std::vector<TileLayerInfo>>
       layers;  // for layers_key ("generation/network")
@@ -507,10 +509,13 @@ std::shared_ptr<const tiles::TileData> TileService::tile(const std::string& laye
   const double pad_x = (box.max_x - box.min_x) * kMargin, pad_y = (box.max_y - box.min_y) * kMargin;
   const geo::BBox padded{box.min_x - pad_x, box.min_y - pad_y, box.max_x + pad_x,
                          box.max_y + pad_y};
-  if (layer == "grids" || layer == "grid_labels") roll_month(request.now);
+  // A grids tile counts this month's visits: a request that waited past the month's end counts
+  // the month it runs in, never the one before (its tile would be kept after the roll).
+  const dispatch::Instant at = std::max(request.now, dispatch::now_utc());
+  if (layer == "grids" || layer == "grid_labels") roll_month(at);
   std::function<std::string()> build = [&] {
-    if (layer == "grids") return grids_tile(t, padded, request.now, false, datum);
-    if (layer == "grid_labels") return grids_tile(t, padded, request.now, true, datum);
+    if (layer == "grids") return grids_tile(t, padded, at, false, datum);
+    if (layer == "grid_labels") return grids_tile(t, padded, at, true, datum);
     if (layer == "service_points") return service_points_tile(t, datum);
     if (layer == "isochrones") return isochrones_tile(t, padded, datum);
     if (layer == "coverage_gaps") return coverage_gaps_tile(t, padded, datum);
@@ -605,15 +610,28 @@ std::string TileService::grids_tile(const TileId& t, const geo::BBox& padded, di
     counts = state_->counts;
   }
   const std::uint64_t epoch = state_->epoch.load();
-  if (source_.open_counts && (counts.epoch != epoch || now - counts.at > std::chrono::minutes(1))) {
-    const auto month = this_month(now);
-    counts = figures_by_grid(
-        source_.open_counts(now),
-        source_.visit_coverage && month ? source_.visit_coverage(month->first) : std::nullopt, now,
-        epoch);
-    std::lock_guard lock(state_->mutex);
-    if (epoch >= state_->counts.epoch || state_->counts.epoch == ~std::uint64_t{0})
-      state_->counts = counts;
+  const auto month = this_month(now);
+  const auto stale = [&](const Counts& c) {
+    return c.epoch != epoch || now - c.at > std::chrono::minutes(1) ||
+           (month && c.month_start != month->first);
+  };
+  if (source_.open_counts && stale(counts)) {
+    // One count at a time: the builds that wait for it use it instead of counting again.
+    std::lock_guard counting(state_->counting);
+    {
+      std::lock_guard lock(state_->mutex);
+      counts = state_->counts;
+    }
+    if (stale(counts)) {
+      counts = figures_by_grid(
+          source_.open_counts(now),
+          source_.visit_coverage && month ? source_.visit_coverage(month->first) : std::nullopt,
+          now, epoch);
+      if (month) counts.month_start = month->first;
+      std::lock_guard lock(state_->mutex);
+      if (epoch >= state_->counts.epoch || state_->counts.epoch == ~std::uint64_t{0})
+        state_->counts = counts;
+    }
   }
   const grid::GridSet& set = index->grids();
   const auto points = labels ? grid_label_points(index) : nullptr;
@@ -638,7 +656,8 @@ std::string TileService::grids_tile(const TileId& t, const geo::BBox& padded, di
     const GridFigures n = c == counts.by_grid.end() ? GridFigures{} : c->second;
     p.push_back({"open_reports", n.open});
     p.push_back({"overdue_reports", n.overdue});
-    if (counts.visits) {
+    // The privacy policy: no household figures for a grid of too few households.
+    if (counts.visits && n.households >= dispatch::PrivacyPolicy::kMinHouseholdsShown) {
       p.push_back({"households_listed", n.households});
       p.push_back({"not_visited_month", n.not_visited});
     }

@@ -168,7 +168,9 @@ VisitResult VisitBook::record(const VisitRecording& recording, const dispatch::A
     if (auto earning = vs::earning_for(out.visit, ref->calendar.zone()))
       out.earned = earn_in(tx, ref->points, *earning);
   });
-  if (changed_ && out.visit.outcome != vs::Outcome::not_home) changed_(h.grid_chain);
+  // (A household always has its chain; an empty one would mean every grid.)
+  if (changed_ && out.visit.outcome != vs::Outcome::not_home && !h.grid_chain.empty())
+    changed_(h.grid_chain);
   return out;
 }
 

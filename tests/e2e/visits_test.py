@@ -75,7 +75,7 @@ def coverage(port, tmp, lon, lat):
     if r.status != 200:
         return {}
     return {f["id"]: (int(f["households_listed"]), int(f["not_visited_month"]))
-            for f in ogr_features(path) if "households_listed" in f}
+            if "households_listed" in f else None for f in ogr_features(path)}
 
 
 def book(c, port, keys, tmp):
@@ -95,10 +95,12 @@ def book(c, port, keys, tmp):
 
     def coverage_holds(what):
         got = coverage(port, tmp, float(mine[0]["lon"]), float(mine[0]["lat"]))
+        # The privacy policy: a grid of fewer than 10 households on record shows no figures.
         want = {g: (listed[g], listed[g] - sum(1 for h in visited if g in chain_of[unit_of[h]]))
-                for g in chain_of[UNIT]}
+                if listed[g] >= 10 else None for g in chain_of[UNIT]}
         c.check(f"visit coverage in the grids tile {what}: " +
-                ", ".join(f"{g} {want[g][1]}/{want[g][0]}" for g in chain_of[UNIT]),
+                ", ".join(f"{g} {want[g][1]}/{want[g][0]}" if want[g] else f"{g} not shown"
+                          for g in chain_of[UNIT]),
                 {g: got.get(g) for g in want} == want, ({g: got.get(g) for g in want}, want))
     theirs = [r for r in rows if r["unit"] == OTHER_UNIT]
     c.check(f"the sample has households in both units ({len(mine)}, {len(theirs)})", mine and theirs)
@@ -132,6 +134,10 @@ def book(c, port, keys, tmp):
             call("GET", f"/api/v1/households/{theirs[0]['id']}", "d01").status == 200)
 
     coverage_holds("before any visit (every household not visited this month)")
+    shown = coverage(port, tmp, float(mine[0]["lon"]), float(mine[0]["lat"]))
+    c.check(f"in that tile, a grid shows household figures exactly when it has 10 or more on record "
+            f"({sum(1 for v in shown.values() if v)} shown, {sum(1 for v in shown.values() if not v)} not)",
+            shown and all((v is not None) == (listed.get(g, 0) >= 10) for g, v in shown.items()), shown)
 
     def visits_count():
         return len(call("GET", "/api/v1/visits?limit=1000", "d01").json()["visits"])

@@ -630,6 +630,24 @@ TEST(ErrorReplies, EveryCodeHasAnErrorStatusAndInternalTextNeverReachesTheClient
   }
 }
 
+TEST(ErrorReplies, ARetryAfterIsTheErrorsOwnOrTheCodesDefault) {
+  Request req;
+  req.id = "r-43";
+  using std::chrono::seconds;
+  EXPECT_EQ(error_reply(Error(ErrorCode::rate_limited, "locked for 17 s", seconds(17)), req, "/x")
+                .retry_after,
+            seconds(17));
+  EXPECT_EQ(error_reply(Error(ErrorCode::rate_limited, "slow down"), req, "/x").retry_after,
+            seconds(60));
+  EXPECT_EQ(error_reply(Error(ErrorCode::unavailable, "store down"), req, "/x").retry_after,
+            seconds(5));
+  EXPECT_EQ(
+      error_reply(Error(ErrorCode::unavailable, "failover", seconds(2)), req, "/x").retry_after,
+      seconds(2));
+  EXPECT_EQ(error_reply(Error(ErrorCode::not_found, "no such case"), req, "/x").retry_after,
+            seconds(0));  // nothing to retry
+}
+
 /// The value of header @p name of @p r ("" when absent).
 std::string header_of(const Response& r, const std::string& name) {
   for (const auto& [k, v] : r.headers)

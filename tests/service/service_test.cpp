@@ -305,10 +305,12 @@ TEST_F(ServiceTest, ANewReportRefreshesItsTilesInBothDatums) {
 }
 
 /// (households_listed, not_visited_month) of @p grid in the grids tile @p t at @p now; (-1, -1)
-/// when the tile does not show them.
-std::pair<std::int64_t, std::int64_t> coverage_of(Service& service, const tiles::TileId& t,
-                                                  dispatch::Instant now, const std::string& grid) {
-  const auto data = service.tiles().tile("grids", t, TileRequest{now, geo::Datum::wgs84});
+/// when the tile holds the grid without them, none when it does not hold the grid.
+std::optional<std::pair<std::int64_t, std::int64_t>> coverage_in(TileService& tiles,
+                                                                 const tiles::TileId& t,
+                                                                 dispatch::Instant now,
+                                                                 const std::string& grid) {
+  const auto data = tiles.tile("grids", t, TileRequest{now, geo::Datum::wgs84});
   for (const auto& layer : tiles::decode(data->mvt)) {
     for (const auto& f : layer.features) {
       std::string id;
@@ -321,7 +323,38 @@ std::pair<std::int64_t, std::int64_t> coverage_of(Service& service, const tiles:
       if (id == grid) return out;
     }
   }
-  return {-1, -1};
+  return std::nullopt;
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> coverage_of(Service& service,
+                                                                 const tiles::TileId& t,
+                                                                 dispatch::Instant now,
+                                                                 const std::string& grid) {
+  return coverage_in(service.tiles(), t, now, grid);
+}
+
+TEST_F(ServiceTest, HouseholdFiguresAreShownOnlyForGridsOfTenHouseholdsOrMore) {
+  // A tile service of its own over the sample's grids, whose store says: unit a has 9
+  // households on record, unit b 10 (the sample's units all have more than 10).
+  const std::string a = "43030200901300105", b = "43030200901300104";
+  TileSource source;
+  source.grids = [] { return service->grid_index(); };
+  source.generation = [] { return std::string("g-threshold"); };
+  source.nearest = []() -> std::shared_ptr<const network::NearestService> { return nullptr; };
+  source.reference = [] { return service->reference(); };
+  source.privacy = []() -> const dispatch::PrivacyPolicy& { return service->privacy(); };
+  source.open_counts = [](dispatch::Instant) { return std::vector<store::GridPathCount>{}; };
+  source.visit_coverage =
+      [&](dispatch::Instant) -> std::optional<std::vector<store::GridPathVisits>> {
+    return std::vector<store::GridPathVisits>{{a, 9, 9}, {b, 10, 4}};
+  };
+  TileService tiles(std::move(source));
+  const tiles::TileId t = tiles::tile_of({112.926891, 27.8576002}, 14);
+  const dispatch::Instant now = dispatch::now_utc();
+  static_assert(dispatch::PrivacyPolicy::kMinHouseholdsShown == 10);
+  using Figures = std::pair<std::int64_t, std::int64_t>;
+  EXPECT_EQ(coverage_in(tiles, t, now, a), Figures(-1, -1));  // in the tile, without figures
+  EXPECT_EQ(coverage_in(tiles, t, now, b), Figures(10, 4));
 }
 
 TEST_F(ServiceTest, AVisitThatFoundSomeoneCountsInItsGridsTilesAtOnceAndANewMonthStartsAfresh) {
@@ -337,7 +370,7 @@ TEST_F(ServiceTest, AVisitThatFoundSomeoneCountsInItsGridsTilesAtOnceAndANewMont
   ASSERT_FALSE(mine.items.empty());
   const auto n = static_cast<std::int64_t>(mine.items.size());
   EXPECT_EQ(coverage_of(*service, t, now, unit), std::pair(n, n));
-  const auto group_before = coverage_of(*service, t, now, group);
+  const auto group_before = coverage_of(*service, t, now, group).value_or(std::pair(-1L, -1L));
   EXPECT_GT(group_before.first, n);  // the group holds other units' households too
   const TileRequest request{now, geo::Datum::wgs84};
   const auto built = service->tiles().tile("grids", t, request);

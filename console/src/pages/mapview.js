@@ -7,7 +7,7 @@ import { makeMap, gridCard, GRID_COLOURS } from '../map.js';
 
 const LEGENDS = {
   cases: [['#dbe9d4', '无在办案件'], ['#f6d186', '有在办案件'], ['#f4a259', '在办 3 件以上'], ['#e4572e', '有超期案件']],
-  visits: [['#e5e5e5', '无在册住户'], ['#9fd29f', '本月已全部走访'], ['#f6d186', '本月未走访不到一半'], ['#e4572e', '本月未走访过半']],
+  visits: [['#e5e5e5', '在册不足 10 户（不公开）'], ['#9fd29f', '本月已全部走访'], ['#f6d186', '本月未走访不到一半'], ['#e4572e', '本月未走访一半及以上']],
 };
 
 function legendOf(mode) {
@@ -22,8 +22,14 @@ export async function mapPage(main) {
   const box = h('div', { class: 'map full', role: 'region', 'aria-label': '网格地图' });
   let legend = legendOf('cases');
   let map = null;
+  let colourBy = 'cases';  // chosen before the map is ready: applied once it is
+  const paint = () => {
+    const apply = () => map.setPaintProperty('grid-fill', 'fill-color', GRID_COLOURS[colourBy]);
+    try { apply(); } catch { map.once('idle', apply); }  // its style still loading
+  };
   const choose = (mode) => {
-    map?.setPaintProperty('grid-fill', 'fill-color', GRID_COLOURS[mode]);
+    colourBy = mode;
+    if (map) paint();
     const next = legendOf(mode);
     legend.replaceWith(next);
     legend = next;
@@ -39,6 +45,7 @@ export async function mapPage(main) {
         new window.maplibregl.Popup({ maxWidth: '320px' }).setLngLat(at).setDOMContent(card).addTo(map);
       },
     });
+    if (colourBy !== 'cases') paint();
     window.__wanggeMap = map;
   } catch (e) { fill(box, notice('error', e.message)); }
   return () => map?.remove();

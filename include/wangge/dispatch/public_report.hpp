@@ -10,6 +10,7 @@
 // supervision, rework and extension requests. Positions are rounded. Why a case was cancelled
 // is public (a resident is told "重复上报", duplicate report), as FixMyStreet shows its states.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +31,11 @@ struct PrivacyPolicy {
   /// Public positions are rounded to this many decimal degrees: 4 ≈ 11 m, enough for a map,
   /// not a front door.
   int decimals = kDefaultDecimals;
+
+  /// Figures about households (visit coverage: how many on record, how many not visited this
+  /// month) are shown to the public only for a grid with at least this many on record: of
+  /// fewer, "not visited" would come close to telling of one home.
+  static constexpr std::int64_t kMinHouseholdsShown = 10;
 
   /// @throws Error(invalid_argument) naming the range when @p decimals is outside it.
   static PrivacyPolicy with_decimals(int decimals);

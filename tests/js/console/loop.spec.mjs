@@ -263,7 +263,7 @@ test('网格地图 by 本月走访: each grid\'s households not visited this mon
   await page.goto('/console/map');
   await mapReady(page);
   await page.getByLabel('本月走访', { exact: true }).check();
-  await expect(page.locator('ul.legend')).toContainText('本月未走访过半');
+  await expect(page.locator('ul.legend')).toContainText('本月未走访一半及以上');
   const colours = await page.evaluate(() => JSON.stringify(window.__wanggeMap.getPaintProperty('grid-fill', 'fill-color')));
   expect(colours).toContain('not_visited_month');
   await page.evaluate(([x, y]) => window.__wanggeMap.jumpTo({ center: [x, y], zoom: 16 }), POINT);
