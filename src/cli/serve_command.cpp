@@ -211,6 +211,9 @@ int serve(ServeArgs& args, CLI::App& cmd) {
       !a->server.base_url.empty() ? a->server.base_url
       : a->server.port != 0 ? "http://" + a->server.address + ":" + std::to_string(a->server.port)
                             : std::string());
+  // Several nodes on one PostgreSQL: hear each other's changes; one runs the ticker and the
+  // outbox (a single node, or SQLite, leads alone).
+  service->join_cluster();
   service->notifications().start();
   if (a->server.console_dir.empty()) a->server.console_dir = installed_console();
   if (a->server.console_dir.empty())
@@ -236,6 +239,7 @@ int serve(ServeArgs& args, CLI::App& cmd) {
   server.run_until_signal();
   if (ticker) ticker->stop();
   service->notifications().stop();
+  service->leave_cluster();
   return 0;
 }
 

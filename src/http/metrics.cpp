@@ -107,6 +107,10 @@ std::string Metrics::render(const Scrape& now) const {
       "# HELP wangge_event_stream_listeners Server-Sent Events listeners connected.\n"
       "# TYPE wangge_event_stream_listeners gauge\nwangge_event_stream_listeners " +
       std::to_string(now.stream_listeners) + "\n";
+  out +=
+      "# HELP wangge_cluster_leader 1 when this node runs the ticker and the outbox.\n"
+      "# TYPE wangge_cluster_leader gauge\nwangge_cluster_leader " +
+      std::to_string(now.leads ? 1 : 0) + "\n";
   return out;
 }
 

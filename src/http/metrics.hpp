@@ -26,6 +26,7 @@ struct Scrape {
   std::uint64_t digests_sent = 0;       ///< digests (汇总) this process's runner delivered
   std::uint64_t deliveries_purged = 0;  ///< finished deliveries deleted after the retention
   std::size_t stream_listeners = 0;     ///< Server-Sent Events listeners connected
+  bool leads = true;  ///< this node runs the cluster's ticker and outbox (Service::leads)
 };
 
 class Metrics {

@@ -85,6 +85,7 @@ Response metrics(Context& ctx, Request&) {
     now.digests_sent = tries.digests;
     now.deliveries_purged = tries.purged;
     now.stream_listeners = ctx.service.changes().listeners();
+    now.leads = ctx.service.leads();
   }
   r.body = ctx.metrics.render(now);
   return r;

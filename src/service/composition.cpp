@@ -17,7 +17,7 @@
 
 namespace wangge::service {
 
-Service::Service() {
+Service::Service() : origin_(new_origin()) {
   const auto grids = [this]() -> std::shared_ptr<const grid::GridIndex> {
     const auto snapshot = grid_snapshot();
     return snapshot ? snapshot->index : nullptr;
@@ -64,14 +64,22 @@ TileService& Service::tiles() const {
 }
 
 void Service::report_changed(const dispatch::Report& r) {
+  report_changed_here(r);
+  tell("report", r.id);
+}
+
+void Service::report_changed_here(const dispatch::Report& r) {
   if (dispatch_) changes().publish(r);
   tiles_->report_changed(r);
 }
 
 void Service::reports_changed() {
   tiles_->reports_changed();
+  tell("reports", "");
 }
-Service::~Service() = default;
+Service::~Service() {
+  leave_cluster();
+}
 
 void Service::build_services(Service& svc, Dispatch& d) {
   d.accounts = std::make_unique<Accounts>(
@@ -80,6 +88,7 @@ void Service::build_services(Service& svc, Dispatch& d) {
       *d.store, [svc = &svc](const std::string& spec) { return svc->actor(spec); },
       [svc = &svc] { return svc->reference(); },
       [svc = &svc] { svc->accounts().note_revocation(); });
+  d.accounts->set_tell([svc = &svc] { svc->tell("revocation", ""); });
   d.media = std::make_unique<MediaLibrary>(
       d.store->media(), [svc = &svc](const std::string& id, const dispatch::Actor& viewer) {
         // A case's photos are in its public view too: whoever may read that sees them.
@@ -87,6 +96,7 @@ void Service::build_services(Service& svc, Dispatch& d) {
                svc->report(id, dispatch::Actor::public_viewer()).has_value();
       });
   d.notifications = std::make_unique<Notifications>(*d.store);
+  d.notifications->set_leader_check([svc = &svc] { return svc->leads(); });
   d.notifications->set_grid_check([svc = &svc](const std::string& id) {
     const auto index = svc->grid_index();
     return index && index->grids().find(id).has_value();
@@ -115,6 +125,9 @@ void Service::build_services(Service& svc, Dispatch& d) {
                    dispatch::Instant now) { return svc->submit(s, by, "", now).report; },
       [svc = &svc](const std::vector<std::string>& grid_chain) {
         svc->tiles().visits_changed(grid_chain);
+        std::string chain;
+        for (const std::string& g : grid_chain) (chain += chain.empty() ? "" : ",") += g;
+        svc->tell("visit", chain);
       });
   d.patrols = std::make_unique<PatrolBook>(
       *d.store, [svc = &svc] { return svc->reference(); }, chain_of);

@@ -302,11 +302,18 @@ void Notifications::run() {
     const auto pass_started = std::chrono::steady_clock::now();
     dispatch::Instant next = dispatch::now_utc() + std::chrono::seconds(1);
     try {
-      if (pass_started - purged_at >= kPurgeEvery) {
-        purged_at = pass_started;
-        purge(dispatch::now_utc());
+      if (leads_ && !leads_()) {
+        // Another node delivers: it reads what this one wrote from the outbox.
+        std::lock_guard lock(mutex_);
+        handed_.clear();
+        read_store_ = true;  // read it all, once this node leads
+      } else {
+        if (pass_started - purged_at >= kPurgeEvery) {
+          purged_at = pass_started;
+          purge(dispatch::now_utc());
+        }
+        next = pass(poster);
       }
-      next = pass(poster);
     } catch (const std::exception& e) {
       // The store unavailable (a restart, a failover): the deliveries wait in it.
       std::fprintf(stderr, "notifications: this pass failed (%s); the next one retries\n",

@@ -2,8 +2,10 @@
 // The state a Service opened on a store holds (service_state.hpp is private to the module):
 // the store, the reference and network snapshots, and the focused services built over them.
 
+#include <atomic>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "wangge/service/accounts.hpp"
 #include "wangge/service/api_keys.hpp"
@@ -45,6 +47,17 @@ struct Service::Dispatch {
     return nearest;
   }
 };
+
+/// Following the other processes on the same database (cluster.cpp).
+struct Service::Cluster {
+  std::unique_ptr<store::SignalListener> listener;
+  std::atomic<bool> leads{false};  ///< holds the runners' lease
+  std::atomic<bool> stopping{false};
+  std::thread thread;  ///< hears, applies, holds the lease
+};
+
+/// A token naming a process among those sharing a database (cluster.cpp).
+std::string new_origin();
 
 /// The reference data the store holds, or null when it holds none yet (snapshots.cpp).
 std::shared_ptr<const dispatch::ReferenceData> reference_from_store(store::Store& store);

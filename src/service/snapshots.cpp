@@ -98,14 +98,25 @@ std::string Service::import_generation(const std::string& path, const grid::Impo
   return id;
 }
 
-void Service::activate_generation(const std::string& id) {
-  store::Store& s = store();
-  // Loaded and indexed before the switch: readers see the old grids or the new, never none.
-  auto set = std::make_shared<const grid::GridSet>(grid::GridSet::build(s.load_generation(id)));
-  auto snapshot = std::make_shared<const GridSnapshot>(GridSnapshot{
+std::shared_ptr<const Service::GridSnapshot> Service::snapshot_of(const std::string& id) const {
+  auto set =
+      std::make_shared<const grid::GridSet>(grid::GridSet::build(store().load_generation(id)));
+  return std::make_shared<const GridSnapshot>(GridSnapshot{
       std::make_shared<const grid::GridIndex>(set, dispatch_->config.outside_tolerance_m), id});
-  s.activate_generation(id);
+}
+
+void Service::activate_generation(const std::string& id) {
+  // Loaded and indexed before the switch: readers see the old grids or the new, never none.
+  auto snapshot = snapshot_of(id);
+  store().activate_generation(id);
   swap_grids(std::move(snapshot));
+  tell("generation", id);
+}
+
+void Service::follow_generation() {
+  const auto id = store().active_generation();
+  if (!id || *id == active_generation()) return;
+  swap_grids(snapshot_of(*id));
 }
 
 std::shared_ptr<const dispatch::ReferenceData> Service::reload_reference() {
@@ -116,7 +127,7 @@ std::shared_ptr<const dispatch::ReferenceData> Service::reload_reference() {
     dispatch_->ref = ref;
   }
   // Roles, grids and departments may have changed: verified credentials are read again.
-  dispatch_->accounts->note_revocation();
+  dispatch_->accounts->note_revocation_here();
   return ref;
 }
 
@@ -131,6 +142,7 @@ void Service::import_organisation(const std::string& organisation_json, dispatch
                             reference_document("calendar"));
   store().put_reference("organisation", organisation_json, now);
   reload_reference();
+  tell("reference", "");
 }
 
 void Service::import_reference(const std::string& dir, dispatch::Instant now) {
@@ -158,8 +170,11 @@ void Service::import_reference(const std::string& dir, dispatch::Instant now) {
   s.put_reference("calendar", k, now);
   auto ref = reference_from_store(s);  // with the time the categories last changed
   if (!ref) throw Error(ErrorCode::unavailable, "the reference documents were not stored");
-  std::lock_guard lock(dispatch_->mutex);
-  dispatch_->ref = std::move(ref);
+  {
+    std::lock_guard lock(dispatch_->mutex);
+    dispatch_->ref = std::move(ref);
+  }
+  tell("reference", "");
 }
 
 }  // namespace wangge::service

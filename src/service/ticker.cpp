@@ -32,9 +32,12 @@ void Ticker::run() {
   while (!stopping_) {
     lock.unlock();
     try {
+      // Several nodes on one database: one of them ticks (Service::leads), the others wait.
       const std::size_t raised =
-          service_.tick(std::chrono::time_point_cast<dispatch::Instant::duration>(
-              std::chrono::system_clock::now()));
+          !service_.leads()
+              ? std::size_t{0}
+              : service_.tick(std::chrono::time_point_cast<dispatch::Instant::duration>(
+                    std::chrono::system_clock::now()));
       if (report_) report_(raised, nullptr);
     } catch (const std::exception& e) {
       if (report_) report_(0, e.what());

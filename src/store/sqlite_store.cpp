@@ -160,6 +160,16 @@ class Writer final : public TransactionBackend {
   Session session_;
 };
 
+/// One server per SQLite file: no other node to tell, nobody to share a lease with (a command
+/// run beside it on the same file is heard of as before: the outbox, a reload, a restart).
+class NoSignals final : public Signals {
+ public:
+  void signal(const std::string&, const std::string&) override {}
+  std::unique_ptr<SignalListener> listen(const std::vector<std::string>&) override {
+    return nullptr;
+  }
+};
+
 class SqliteStore final : public SqlStore {
  protected:
   void read(const Reader& fn) override {
@@ -201,6 +211,7 @@ class SqliteStore final : public SqlStore {
   }
 
   std::string kind() const override { return "sqlite"; }
+  Signals& signals() override { return signals_; }
 
   void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }
 
@@ -259,6 +270,7 @@ class SqliteStore final : public SqlStore {
   std::chrono::microseconds read_budget_;
   std::unique_ptr<GroupCommit> writer_;
   Pool<Connection> readers_;
+  NoSignals signals_;
 };
 
 }  // namespace

@@ -163,7 +163,16 @@ class Accounts {
   /// Counts revocations (a session ended, an account disabled or reset, an API key revoked):
   /// a cache of verified credentials drops what it holds when this changes.
   std::uint64_t revocations() const noexcept { return revocations_.load(); }
-  void note_revocation() noexcept { ++revocations_; }
+  /// A revocation here: this process's cache drops what it holds, and the other processes on
+  /// the same database are told (set_tell) so that theirs do too.
+  void note_revocation() noexcept {
+    ++revocations_;
+    if (tell_) tell_();
+  }
+  /// A revocation another process told of, or a reload here: only this process's cache.
+  void note_revocation_here() noexcept { ++revocations_; }
+  /// How other processes are told of a revocation (Service: a signal on the store).
+  void set_tell(std::function<void()> tell) { tell_ = std::move(tell); }
 
   /// "ws_" + 43 characters: what a session token looks like (an API key starts "wg_").
   static bool looks_like_session_token(std::string_view s) noexcept;
@@ -181,6 +190,7 @@ class Accounts {
   AccountPolicy policy_;
   MessageSender sender_;
   std::atomic<std::uint64_t> revocations_{0};
+  std::function<void()> tell_;
   /// At most policy.concurrent_hashes argon2id runs at once; policy.hash_wait for a turn.
   std::unique_ptr<Gate> gate_;
   /// Failure counts of logins that do not exist, so that they lock exactly as real ones do

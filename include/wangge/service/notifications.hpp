@@ -90,6 +90,9 @@ class Notifications {
   void set_grid_check(std::function<bool(const std::string&)> exists) {
     grid_exists_ = std::move(exists);
   }
+  /// Whether this process delivers (Service::leads: one node of a cluster does; the others
+  /// leave what they write to its runner, which reads the outbox at least once a second).
+  void set_leader_check(std::function<bool()> leads) { leads_ = std::move(leads); }
 
   /// Deliveries (admins only), the most recently changed first, at most 500.
   /// @throws Error(forbidden) for anyone but an admin.
@@ -139,6 +142,7 @@ class Notifications {
   std::shared_ptr<const notify::NotifyConfig> config_;
   std::string base_url_;
   std::function<bool(const std::string&)> grid_exists_;
+  std::function<bool()> leads_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

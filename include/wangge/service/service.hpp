@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wangge/dispatch/intake.hpp"
@@ -275,6 +276,22 @@ class Service {
   /// account. @throws Error(forbidden) for an unknown id.
   dispatch::Actor actor(const std::string& spec) const;
 
+  // ---- several processes on one database (cluster.cpp) -----------------------------------
+
+  /// Follows what the other processes on the same database change — the active generation,
+  /// the reference data, revocations, reports and visits — within about a second, reading
+  /// again all of it after a time it could not hear them; and takes the lease of the jobs a
+  /// cluster runs once when it is free. Every change this service makes is told to them in
+  /// turn (also without joining: a command-line process tells the servers). On a store no
+  /// other process shares (SQLite) it does nothing and this process leads.
+  /// @throws Error(unavailable) when the database cannot be reached.
+  void join_cluster();
+  /// Stops following (and gives the lease up); the destructor does it too.
+  void leave_cluster();
+  /// Whether this process runs the jobs a cluster runs once: the 督办 ticker and the outbox's
+  /// delivery (true when it has not joined a cluster).
+  bool leads() const noexcept;
+
  private:
   /// The store: only the service talks to it (the CLI and HTTP call the methods above).
   store::Store& store() const;
@@ -293,11 +310,31 @@ class Service {
   void report_changed(const dispatch::Report& r);
   /// Called after a change of many reports at once.
   void reports_changed();
+  /// report_changed, told by another process: here only.
+  void report_changed_here(const dispatch::Report& r);
+  /// Tells the other processes on the database of a change of @p kind ("generation",
+  /// "reference", "revocation", "report", "reports", "visit") to @p what, after it was
+  /// committed. Never throws: a failure is logged (they read everything again when they lose
+  /// and regain the database, and the change itself stands).
+  void tell(std::string_view kind, const std::string& what) const;
+  /// What another process told (a signal's payload), applied here.
+  void heard(const std::string& payload);
+  /// Reads again all that another process may have changed while this one did not hear.
+  void catch_up();
+  /// The store's active generation, indexed and swapped in when it is not this one's (no
+  /// write: activate_generation is what changes it).
+  void follow_generation();
+  /// The generation @p id loaded and indexed, ready to swap in.
+  std::shared_ptr<const GridSnapshot> snapshot_of(const std::string& id) const;
   /// The active grids (index and generation): one snapshot, swapped atomically.
   std::shared_ptr<const GridSnapshot> grids_;
   std::unique_ptr<Dispatch> dispatch_;
   std::unique_ptr<TileService> tiles_;
   std::unique_ptr<Exports> exports_;
+  /// This process among those sharing the database: its own signals come back to it unheeded.
+  std::string origin_;
+  struct Cluster;
+  std::unique_ptr<Cluster> cluster_;  // last: stopped before anything it calls goes
 };
 
 }  // namespace wangge::service

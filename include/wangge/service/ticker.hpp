@@ -2,8 +2,8 @@
 // The 督办 (supervision) ticker inside `wangge serve`: every period it asks the service to raise
 // the supervision levels that have come due (催办, 督办, 挂牌督办) and the 报到 deadlines a
 // whistled department missed (报到超时), so nothing waits for a cron job. One ticker per process;
-// when several nodes share a store, only one should run it (the "Beyond one machine" issue adds the
-// lock that elects it).
+// when several nodes share a database, the one that holds the cluster's lease ticks
+// (Service::leads) and the others skip their turns until it is theirs.
 
 #include <chrono>
 #include <condition_variable>

@@ -24,6 +24,7 @@
 #include "wangge/store/media.hpp"
 #include "wangge/store/notifications.hpp"
 #include "wangge/store/patrols.hpp"
+#include "wangge/store/signals.hpp"
 #include "wangge/store/tasks.hpp"
 #include "wangge/store/visits.hpp"
 
@@ -236,6 +237,8 @@ class Store {
   virtual VisitStore& visits() = 0;
   /// Patrol check-ins (a port of its own).
   virtual PatrolStore& patrols() = 0;
+  /// What this process tells the others sharing the database, and hears from them.
+  virtual Signals& signals() = 0;
   /// Open reports per finest-grid path, aggregated in the database (one row per path that has
   /// any; at most as many rows as grids), with those overdue at @p now.
   virtual std::vector<GridPathCount> open_counts_by_path(dispatch::Instant now) = 0;

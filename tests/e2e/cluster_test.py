@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Several wangge nodes on one PostgreSQL (issue 18, coherence and the runners' lease), over
+real HTTP, with the command line changing things beside them as an operator would.
+
+Usage: cluster_test.py WANGGE_BINARY SOURCE_DIR
+
+- three nodes (`wangge serve`) on one store; each change below is made on one node or by the
+  command line, and the others follow it within a second (polled, never slept on):
+  - a grid generation imported and activated by `wangge import grids --activate`: every node's
+    /readyz names it, and a report posted on node C is assigned in it;
+  - a report posted on node A: node C's grids tile of its place is built again (new ETag, one
+    more open report), and node B's change stream sends it;
+  - a key used on all three nodes (each verified it and keeps it cached for 30 s), revoked by
+    `wangge keys revoke`: refused by each;
+  - reference data imported with a category renamed: each node lists the new name;
+- exactly one node runs the ticker and the outbox (/metrics wangge_cluster_leader); killed
+  with SIGKILL, another takes over within 5 s;
+- a node whose listening connection is cut (pg_terminate_backend) says so, comes back and reads
+  again what it may have missed: a category renamed while it was cut off is listed by it.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Checks, Server, create_key, drop_store, make_store, request, tile_of, until  # noqa: E402
+
+WANGGE, SRC = sys.argv[1], sys.argv[2]
+DATA = os.path.join(SRC, "geodata", "sample")
+LON, LAT = 112.926891, 27.8576002  # in unit 43030200901300105
+SOON = 1.0  # seconds: "within a second"
+
+
+def main():
+    c = Checks()
+    tmp = tempfile.mkdtemp(prefix="wangge_cluster_")
+    env = make_store("postgis", tmp, DATA)
+    nodes = []
+    try:
+        keys = {who: create_key(WANGGE, env, who) for who in ["d01", "resident:c1"]}
+        for name in "ABC":
+            node = Server(WANGGE, env, os.path.join(tmp, f"node{name}.log"), args=["--tick-seconds", "1"])
+            node.start()
+            nodes.append(node)
+        run(c, tmp, env, keys, nodes)
+    finally:
+        for node in nodes:
+            if node.proc and node.proc.poll() is None:
+                node.stop()
+        drop_store("postgis", env)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return c.finish()
+
+
+def within(read, holds, seconds=SOON):
+    """(the value read, the seconds it took) once `holds`, or the last value after `seconds`."""
+    t0 = time.time()
+    value = until(read, holds, seconds=seconds)
+    return value, time.time() - t0
+
+
+def leaders(nodes):
+    out = []
+    for n in nodes:
+        if n.proc.poll() is not None:
+            continue
+        r = request(n.port, "GET", "/metrics")
+        m = re.search(r"^wangge_cluster_leader (\d)$", r.body.decode(), re.M) if r.status == 200 else None
+        if m and m.group(1) == "1":
+            out.append(n)
+    return out
+
+
+def run(c, tmp, env, keys, nodes):
+    a, b, cc = nodes
+    c.check("three nodes serve one store", all(n.port for n in nodes))
+
+    # ---- the lease: one node runs the ticker and the outbox --------------------------------
+    who, took = within(lambda: leaders(nodes), lambda ls: len(ls) == 1, seconds=5)
+    c.check(f"exactly one node runs the ticker and the outbox ({took:.2f} s)", len(who) == 1, len(who))
+
+    # ---- a generation activated by the command line ----------------------------------------
+    out = subprocess.run([WANGGE, "import", "grids", os.path.join(DATA, "grids.geojson"), "--activate"],
+                         env=env, capture_output=True, text=True)
+    gen = re.search(r"\b(g\d+)\b", out.stdout + out.stderr)
+    gen = gen.group(1) if gen else None
+    c.check(f"a new generation imported and activated by the command line ({gen})",
+            out.returncode == 0 and gen and gen != "g1", out.stdout + out.stderr)
+    for name, n in zip("ABC", nodes):
+        got, took = within(lambda: request(n.port, "GET", "/readyz").json().get("generation"),
+                           lambda g: g == gen)
+        c.check(f"node {name} serves generation {gen} within a second ({took:.2f} s)", got == gen, got)
+    r = request(cc.port, "POST", "/api/v1/reports", key=keys["resident:c1"],
+                json_body={"location": {"lon": LON, "lat": LAT}, "category": "0101", "text": "集群节点 C 的上报"})
+    c.check("a report posted on node C is assigned in the new generation",
+            r.status == 201 and r.json()["assignment"]["generation"] == gen, r)
+
+    # ---- a report on A: C's grids tile and B's change stream -------------------------------
+    z = 16
+    x, y = tile_of(LON, LAT, z)
+    path = f"/tiles/grids/{z}/{x}/{y}.mvt"
+    before = request(cc.port, "GET", path)
+    c.check("node C serves the grids tile of the place (cached now)", before.status == 200, before)
+    stream = Stream(b.port, keys["d01"])
+    r = request(a.port, "POST", "/api/v1/reports", key=keys["resident:c1"],
+                json_body={"location": {"lon": LON, "lat": LAT}, "category": "0101", "text": "集群节点 A 的上报"})
+    rid = r.json().get("id") if r.status == 201 else None
+    c.check("a report posted on node A", rid is not None, r)
+    etag, took = within(lambda: request(cc.port, "GET", path).headers.get("etag"),
+                        lambda e: e != before.headers.get("etag"))
+    c.check(f"node C's grids tile of its place is built again within a second ({took:.2f} s)",
+            etag and etag != before.headers.get("etag"), etag)
+    seen, took = within(lambda: stream.text(), lambda t: rid and rid in t)
+    c.check(f"node B's change stream sends it within a second ({took:.2f} s)", rid and rid in seen, seen[-300:])
+    stream.close()
+
+    # ---- a key revoked by the command line ------------------------------------------------
+    key = create_key(WANGGE, env, "d02")
+    for name, n in zip("ABC", nodes):
+        r = request(n.port, "GET", "/api/v1/reports?limit=1", key=key)
+        c.check(f"the key is verified on node {name} (cached there for 30 s)", r.status == 200, r)
+    listed = subprocess.run([WANGGE, "keys", "list"], env=env, capture_output=True, text=True).stdout
+    kid = next((line.split()[0] for line in listed.splitlines() if line.split()[1:2] == ["d02"]), None)
+    revoke = subprocess.run([WANGGE, "keys", "revoke", kid or "none"], env=env, capture_output=True, text=True)
+    c.check("the key is revoked by the command line", revoke.returncode == 0, revoke.stderr)
+    for name, n in zip("ABC", nodes):
+        status, took = within(lambda: request(n.port, "GET", "/api/v1/reports?limit=1", key=key).status,
+                              lambda s: s == 401)
+        c.check(f"node {name} refuses it within a second ({took:.2f} s)", status == 401, status)
+
+    # ---- reference data imported with a category renamed ----------------------------------
+    renamed = rename_category(tmp, "道路不洁（集群）")
+    out = subprocess.run([WANGGE, "import", "reference", renamed], env=env, capture_output=True, text=True)
+    c.check("reference data imported by the command line", out.returncode == 0, out.stderr)
+    for name, n in zip("ABC", nodes):
+        got, took = within(lambda: category_name(n.port, "0101"), lambda v: v == "道路不洁（集群）")
+        c.check(f"node {name} lists the renamed category within a second ({took:.2f} s)",
+                got == "道路不洁（集群）", got)
+
+    # ---- a node cut off from the database comes back and catches up -----------------------
+    cut = psql(env, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    f"WHERE application_name = 'wangge-listener:{env['_SCHEMA']}'")
+    renamed = rename_category(tmp, "道路不洁（断线后）")
+    subprocess.run([WANGGE, "import", "reference", renamed], env=env, check=True, capture_output=True)
+    c.check(f"every node's listening connection cut ({cut.strip()} of them)", cut.strip() == "3", cut)
+    for name, n in zip("ABC", nodes):
+        got, took = within(lambda: category_name(n.port, "0101"), lambda v: v == "道路不洁（断线后）", seconds=5)
+        c.check(f"node {name} has what changed around the cut ({took:.2f} s)",
+                got == "道路不洁（断线后）", got)
+    logs = "".join(open(n.log_path, encoding="utf-8", errors="replace").read() for n in nodes)
+    c.check("... and said so", "the database was out of reach" in logs, logs[-500:])
+
+    # ---- the leader killed: another takes over ---------------------------------------------
+    first = leaders(nodes)
+    c.check("one leader before the kill", len(first) == 1, len(first))
+    if len(first) == 1:
+        first[0].proc.send_signal(signal.SIGKILL)
+        first[0].proc.wait()
+        rest = [n for n in nodes if n is not first[0]]
+        who, took = within(lambda: leaders(rest), lambda ls: len(ls) == 1, seconds=5)
+        c.check(f"after SIGKILL of the leader, another node runs the ticker and the outbox within "
+                f"5 s ({took:.2f} s)", len(who) == 1, len(who))
+
+
+def psql(env, sql):
+    return subprocess.run(["psql", os.environ["WANGGE_TEST_PG"], "-Atqc", sql], capture_output=True,
+                          text=True).stdout
+
+
+def category_name(port, code):
+    r = request(port, "GET", "/api/v1/categories")
+    if r.status != 200:
+        return None
+    return next((x["name"] for x in r.json()["categories"] if x["code"] == code), None)
+
+
+def rename_category(tmp, name):
+    """A copy of the sample's reference data with category 0101 named @p name."""
+    out = os.path.join(tmp, f"reference-{abs(hash(name))}")
+    shutil.copytree(DATA, out)
+    with open(os.path.join(out, "categories.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    for cat in doc["categories"]:
+        if cat.get("code") == "0101":
+            cat["name"] = name
+    with open(os.path.join(out, "categories.json"), "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False)
+    return out
+
+
+class Stream:
+    """GET /api/v1/events/stream read on a thread; text() is what came so far."""
+
+    def __init__(self, port, key):
+        import http.client
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.conn.request("GET", "/api/v1/events/stream", headers={"Authorization": "Bearer " + key})
+        self.resp = self.conn.getresponse()
+        self.buf, self.lock = b"", threading.Lock()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        try:
+            while True:
+                chunk = self.resp.fp.read1(65536)
+                if not chunk:
+                    return
+                with self.lock:
+                    self.buf += chunk
+        except (OSError, ValueError):
+            return
+
+    def text(self):
+        with self.lock:
+            return self.buf.decode("utf-8", errors="replace")
+
+    def close(self):
+        self.conn.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
