@@ -14,6 +14,45 @@ void Metrics::observe(const std::string& route, int status, double seconds) {
   ++latency_count_;
 }
 
+namespace {
+/// The outbox's, the change streams' and the cluster's part of a scrape (no lock needed: all
+/// of it comes from @p now).
+std::string render_outbox_and_cluster(const Scrape& now) {
+  std::string out;
+  out +=
+      "# HELP wangge_notification_deliveries Deliveries of notifications by state.\n"
+      "# TYPE wangge_notification_deliveries gauge\n";
+  for (const auto& [state, n] : now.deliveries_by_state)
+    out += "wangge_notification_deliveries{state=\"" + state + "\"} " + std::to_string(n) + "\n";
+  out +=
+      "# HELP wangge_notification_tries_total Delivery tries by this process, by outcome.\n"
+      "# TYPE wangge_notification_tries_total counter\n"
+      "wangge_notification_tries_total{outcome=\"ok\"} " +
+      std::to_string(now.delivery_tries_ok) +
+      "\nwangge_notification_tries_total{outcome=\"failed\"} " +
+      std::to_string(now.delivery_tries_failed) + "\n";
+  out +=
+      "# HELP wangge_notification_digests_total Digests (messages held past a channel's "
+      "digest_after, sent as one) delivered by this process.\n"
+      "# TYPE wangge_notification_digests_total counter\nwangge_notification_digests_total " +
+      std::to_string(now.digests_sent) + "\n";
+  out +=
+      "# HELP wangge_notification_purged_total Finished deliveries deleted after the "
+      "configuration's retention_days by this process.\n"
+      "# TYPE wangge_notification_purged_total counter\nwangge_notification_purged_total " +
+      std::to_string(now.deliveries_purged) + "\n";
+  out +=
+      "# HELP wangge_event_stream_listeners Server-Sent Events listeners connected.\n"
+      "# TYPE wangge_event_stream_listeners gauge\nwangge_event_stream_listeners " +
+      std::to_string(now.stream_listeners) + "\n";
+  out +=
+      "# HELP wangge_cluster_leader 1 when this node runs the ticker and the outbox.\n"
+      "# TYPE wangge_cluster_leader gauge\nwangge_cluster_leader " +
+      std::to_string(now.leads ? 1 : 0) + "\n";
+  return out;
+}
+}  // namespace
+
 std::string Metrics::render(const Scrape& now) const {
   const tiles::TileCacheStats& tiles = now.tile_cache;
   std::lock_guard lock(mutex_);
@@ -81,36 +120,7 @@ std::string Metrics::render(const Scrape& now) const {
       "(SQLite's page caches and statements).\n# TYPE wangge_store_memory_bytes gauge\n"
       "wangge_store_memory_bytes " +
       std::to_string(now.store_memory_bytes) + "\n";
-  out +=
-      "# HELP wangge_notification_deliveries Deliveries of notifications by state.\n"
-      "# TYPE wangge_notification_deliveries gauge\n";
-  for (const auto& [state, n] : now.deliveries_by_state)
-    out += "wangge_notification_deliveries{state=\"" + state + "\"} " + std::to_string(n) + "\n";
-  out +=
-      "# HELP wangge_notification_tries_total Delivery tries by this process, by outcome.\n"
-      "# TYPE wangge_notification_tries_total counter\n"
-      "wangge_notification_tries_total{outcome=\"ok\"} " +
-      std::to_string(now.delivery_tries_ok) +
-      "\nwangge_notification_tries_total{outcome=\"failed\"} " +
-      std::to_string(now.delivery_tries_failed) + "\n";
-  out +=
-      "# HELP wangge_notification_digests_total Digests (messages held past a channel's "
-      "digest_after, sent as one) delivered by this process.\n"
-      "# TYPE wangge_notification_digests_total counter\nwangge_notification_digests_total " +
-      std::to_string(now.digests_sent) + "\n";
-  out +=
-      "# HELP wangge_notification_purged_total Finished deliveries deleted after the "
-      "configuration's retention_days by this process.\n"
-      "# TYPE wangge_notification_purged_total counter\nwangge_notification_purged_total " +
-      std::to_string(now.deliveries_purged) + "\n";
-  out +=
-      "# HELP wangge_event_stream_listeners Server-Sent Events listeners connected.\n"
-      "# TYPE wangge_event_stream_listeners gauge\nwangge_event_stream_listeners " +
-      std::to_string(now.stream_listeners) + "\n";
-  out +=
-      "# HELP wangge_cluster_leader 1 when this node runs the ticker and the outbox.\n"
-      "# TYPE wangge_cluster_leader gauge\nwangge_cluster_leader " +
-      std::to_string(now.leads ? 1 : 0) + "\n";
+  out += render_outbox_and_cluster(now);
   return out;
 }
 
