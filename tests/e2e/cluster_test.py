@@ -5,7 +5,7 @@ real HTTP, with the command line changing things beside them as an operator woul
 Usage: cluster_test.py WANGGE_BINARY SOURCE_DIR
 
 - three nodes (`wangge serve`) on one store; each change below is made on one node or by the
-  command line, and the others follow it within a second (polled, never slept on):
+  command line, and the others follow it within a second (five under the sanitizers; polled, never slept on):
   - a grid generation imported and activated by `wangge import grids --activate`: every node's
     /readyz names it, and a report posted on node C is assigned in it;
   - a report posted on node A: node C's grids tile of its place is built again (new ETag, one
@@ -35,7 +35,9 @@ from harness import Checks, Server, create_key, drop_store, make_store, request,
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SRC, "geodata", "sample")
 LON, LAT = 112.926891, 27.8576002  # in unit 43030200901300105
-SOON = 1.0  # seconds: "within a second"
+# "Within a second" (issue 18); a sanitized build (scripts/test sets ASAN_OPTIONS for it) runs
+# several times slower, and is given five.
+SOON = 5.0 if os.environ.get("ASAN_OPTIONS") else 1.0
 
 
 def main():
@@ -96,7 +98,7 @@ def run(c, tmp, env, keys, nodes):
     for name, n in zip("ABC", nodes):
         got, took = within(lambda: request(n.port, "GET", "/readyz").json().get("generation"),
                            lambda g: g == gen)
-        c.check(f"node {name} serves generation {gen} within a second ({took:.2f} s)", got == gen, got)
+        c.check(f"node {name} serves generation {gen} within {SOON:g} s ({took:.2f} s)", got == gen, got)
     r = request(cc.port, "POST", "/api/v1/reports", key=keys["resident:c1"],
                 json_body={"location": {"lon": LON, "lat": LAT}, "category": "0101", "text": "集群节点 C 的上报"})
     c.check("a report posted on node C is assigned in the new generation",
@@ -115,10 +117,10 @@ def run(c, tmp, env, keys, nodes):
     c.check("a report posted on node A", rid is not None, r)
     etag, took = within(lambda: request(cc.port, "GET", path).headers.get("etag"),
                         lambda e: e != before.headers.get("etag"))
-    c.check(f"node C's grids tile of its place is built again within a second ({took:.2f} s)",
+    c.check(f"node C's grids tile of its place is built again within {SOON:g} s ({took:.2f} s)",
             etag and etag != before.headers.get("etag"), etag)
     seen, took = within(lambda: stream.text(), lambda t: rid and rid in t)
-    c.check(f"node B's change stream sends it within a second ({took:.2f} s)", rid and rid in seen, seen[-300:])
+    c.check(f"node B's change stream sends it within {SOON:g} s ({took:.2f} s)", rid and rid in seen, seen[-300:])
     stream.close()
 
     # ---- a key revoked by the command line ------------------------------------------------
@@ -133,7 +135,7 @@ def run(c, tmp, env, keys, nodes):
     for name, n in zip("ABC", nodes):
         status, took = within(lambda: request(n.port, "GET", "/api/v1/reports?limit=1", key=key).status,
                               lambda s: s == 401)
-        c.check(f"node {name} refuses it within a second ({took:.2f} s)", status == 401, status)
+        c.check(f"node {name} refuses it within {SOON:g} s ({took:.2f} s)", status == 401, status)
 
     # ---- reference data imported with a category renamed ----------------------------------
     renamed = rename_category(tmp, "道路不洁（集群）")
@@ -141,7 +143,7 @@ def run(c, tmp, env, keys, nodes):
     c.check("reference data imported by the command line", out.returncode == 0, out.stderr)
     for name, n in zip("ABC", nodes):
         got, took = within(lambda: category_name(n.port, "0101"), lambda v: v == "道路不洁（集群）")
-        c.check(f"node {name} lists the renamed category within a second ({took:.2f} s)",
+        c.check(f"node {name} lists the renamed category within {SOON:g} s ({took:.2f} s)",
                 got == "道路不洁（集群）", got)
 
     # ---- a node cut off from the database comes back and catches up -----------------------
