@@ -12,6 +12,7 @@
 
 #include "wangge/util/error.hpp"
 #include "wangge/util/sha256.hpp"
+#include "wangge/util/text.hpp"
 
 namespace wangge::dispatch {
 namespace {
@@ -47,18 +48,6 @@ constexpr std::array<std::string_view, kKinds> kDefaults{
 
 static_assert(!kKindNames.back().empty() && !kTitles.back().empty() && !kDefaults.back().empty(),
               "every NoticeKind has a name, a title and a default template");
-
-/// "a,b" → {"a", "b"}: the department ids an event's data lists.
-std::vector<std::string> split_ids(const std::string& list) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    const std::size_t end = std::min(list.find(',', start), list.size());
-    if (end > start) out.push_back(list.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 
 const std::vector<std::string_view> kFields{
     "case",          "category", "grid",          "assignee", "department", "deadline",
@@ -229,7 +218,7 @@ class Composer {
   /// The names of the departments a 报到超时 event lists, "、"-joined.
   std::string missed_names() const {
     std::string out;
-    for (const std::string& id : split_ids(e_.data.at("missed"))) {
+    for (const std::string& id : text::split(e_.data.at("missed"), ',')) {
       const Department* d = c_.reference->department(id);
       out += (out.empty() ? "" : "、") + (d ? d->name : id);
     }
@@ -459,7 +448,7 @@ std::vector<Notification> compose(const Report& r, const Event& e, const NoticeC
     case Action::report_in_missed:
       // The departments late for 报到, each reminded, and the grid centre that whistled them.
       if (e.data.count("missed"))
-        for (const std::string& id : split_ids(e.data.at("missed")))
+        for (const std::string& id : text::split(e.data.at("missed"), ','))
           to.to_department(NoticeKind::report_in_missed, id);
       to.to_role(NoticeKind::report_in_missed, Role::dispatcher);
       break;

@@ -11,6 +11,7 @@
 #include "wangge/service/accounts.hpp"
 #include "wangge/service/service.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
 
 namespace wangge::service {
 
@@ -64,13 +65,7 @@ void Service::heard(const std::string& payload) {
   } else if (kind == "reports") {
     tiles_->reports_changed();
   } else if (kind == "visit") {
-    std::vector<std::string> chain;
-    for (std::size_t at = 0; at < what.size();) {
-      const auto comma = std::min(what.find(',', at), what.size());
-      chain.push_back(what.substr(at, comma - at));
-      at = comma + 1;
-    }
-    tiles_->visits_changed(chain);  // empty: every household (an import)
+    tiles_->visits_changed(text::split(what, ','));  // none: every household (an import)
   }
 }
 

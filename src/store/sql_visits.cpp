@@ -4,6 +4,7 @@
 
 #include "sql_store.hpp"
 #include "wangge/util/error.hpp"
+#include "wangge/util/text.hpp"
 
 namespace wangge::store {
 namespace {
@@ -39,12 +40,8 @@ HouseholdRow decode_household(const Row& row) {
   h.grid_chain = grid_chain_of(row[3]);
   h.address = text_of(row[4]);
   h.size = static_cast<int>(std::clamp<std::int64_t>(int_at(row, 5), 1, vs::kMaxHouseholdSize));
-  const std::string flags = text_of(row[6]);
-  for (std::size_t at = 0; at < flags.size();) {
-    const auto comma = std::min(flags.find(',', at), flags.size());
-    if (auto f = vs::parse_flag(flags.substr(at, comma - at))) h.flags.push_back(*f);
-    at = comma + 1;
-  }
+  for (const std::string& name : text::split(text_of(row[6]), ','))
+    if (auto f = vs::parse_flag(name)) h.flags.push_back(*f);
   h.contact_name = text_of(row[7]);
   h.contact_phone = text_of(row[8]);
   h.lon = real_at(row, 9);

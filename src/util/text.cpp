@@ -1,5 +1,6 @@
 #include "wangge/util/text.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -193,6 +194,16 @@ std::string read_file(const std::string& path) {
   if (failed)
     throw Error(ErrorCode::unreadable_source,
                 "cannot read '" + path + "': " + std::strerror(errno));
+  return out;
+}
+
+std::vector<std::string> split(std::string_view list, char separator) {
+  std::vector<std::string> out;
+  while (!list.empty()) {
+    const std::size_t end = std::min(list.find(separator), list.size());
+    if (end > 0) out.emplace_back(list.substr(0, end));
+    list.remove_prefix(std::min(end + 1, list.size()));
+  }
   return out;
 }
 

@@ -60,5 +60,15 @@ TEST(Text, DisplayWidthCountsChineseAsTwoColumns) {
   EXPECT_EQ(pad_left("结案率", 8), "  结案率");
 }
 
+TEST(Text, SplitKeepsTheNonEmptyPartsInOrder) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(split("hw,cgzf", ','), (V{"hw", "cgzf"}));
+  EXPECT_EQ(split("a,,b,", ','), (V{"a", "b"}));
+  EXPECT_EQ(split(",a", ','), (V{"a"}));
+  EXPECT_EQ(split("", ','), V{});
+  EXPECT_EQ(split(",", ','), V{});
+  EXPECT_EQ(split("独居老人", ','), (V{"独居老人"}));
+}
+
 }  // namespace
 }  // namespace wangge::text

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wangge::text {
 
@@ -44,5 +45,8 @@ std::string url_encode(std::string_view s);
 
 /// Reads a whole file; throws Error(unreadable_source) naming the path and the OS reason.
 std::string read_file(const std::string& path);
+
+/// The non-empty parts of @p list between @p separator ("a,,b" → {"a", "b"}; "" → {}).
+std::vector<std::string> split(std::string_view list, char separator);
 
 }  // namespace wangge::text
