@@ -250,7 +250,7 @@ Runner add_serve_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "serve",
       "Serve the REST dispatch API, Open311 GeoReport v2, /healthz, /readyz and /metrics.\n"
-      "Stops gracefully on SIGTERM or Ctrl-C. Run it behind nginx in production (scripts/deploy).\n"
+      "Stops gracefully on SIGTERM or Ctrl-C. Run it behind nginx in production (deploy/).\n"
       "Example: wangge serve --data geodata/sample --store wangge.db --port 8080");
   add_store_options(*cmd, a->store);
   cmd->add_option("--config", a->config,
@@ -289,7 +289,7 @@ Runner add_serve_command(CLI::App& app) {
                   "The secret that signs --notify-webhook's deliveries");
   cmd->add_option("--tick-seconds", a->tick_seconds,
                   "How often the 督办 ticker raises due supervision levels (催办, 督办, 挂牌督办); "
-                  "0 turns it off, e.g. on all but one node sharing a store (default 60)")
+                  "0 turns it off. Nodes sharing a PostgreSQL store elect one that ticks (default 60)")
       ->check(decimal_in(0, 86400));
   return [a, cmd] { return serve(*a, *cmd); };
 }

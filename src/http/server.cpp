@@ -540,7 +540,7 @@ void HttpServer::start() {
   if (!s.config.allow_public && !is_loopback(s.config.address)) {
     throw Error(ErrorCode::invalid_argument,
                 "refusing to listen on " + s.config.address +
-                    ": wangge serves the public behind a front (scripts/deploy/nginx.conf); "
+                    ": wangge serves the public behind a front (deploy/nginx.conf); "
                     "listen on 127.0.0.1, or pass --public if a front is there or the port is "
                     "meant to be reached directly");
   }

@@ -9,6 +9,7 @@ import random
 import re
 import signal
 import subprocess
+import threading
 import time
 
 
@@ -211,3 +212,91 @@ def run_on_fresh_store(kind, data, prefix, run):
     finally:
         drop_store(kind, env)
     return checks.finish()
+
+
+class Load:
+    """Writers posting reports and readers locating (and reading tiles) against one port, each
+    request's answer recorded as (seconds since start when answered, kind, status or None,
+    Retry-After, seconds since start when sent).
+    A writer retries a report with the same Idempotency-Key until it gets a 201, backing off
+    on 503 as a client should; every 201 is an acknowledged report (`acked`: key -> id)."""
+
+    AREA = (112.8916, 27.8480, 0.0456, 0.0276)  # lon0, lat0, dlon, dlat: the sample subdistrict
+
+    def __init__(self, port, key, writers=3, readers=2, tiles=(), label="负载"):
+        self.port, self.key, self.tiles, self.label = port, key, list(tiles), label
+        self.events, self.acked = [], {}
+        self.lock = threading.Lock()
+        self.halt = threading.Event()
+        self.t0 = time.time()
+        self.threads = [threading.Thread(target=self._writer, args=(i,)) for i in range(writers)] + \
+                       [threading.Thread(target=self._reader, args=(i,)) for i in range(readers)]
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def stop(self):
+        self.halt.set()
+        for t in self.threads:
+            t.join()
+
+    def now(self):
+        return time.time() - self.t0
+
+    def _record(self, kind, r, sent):
+        with self.lock:
+            self.events.append((self.now(), kind, r.status if r else None,
+                                r.headers.get("retry-after") if r else None, sent))
+
+    def _point(self, rng):
+        lon0, lat0, dlon, dlat = self.AREA
+        return lon0 + rng.random() * dlon, lat0 + rng.random() * dlat
+
+    def _writer(self, n):
+        import uuid
+        rng = random.Random(n)
+        while not self.halt.is_set():
+            k = str(uuid.uuid4())
+            lon, lat = self._point(rng)
+            body = {"location": {"lon": lon, "lat": lat}, "category": "0101", "text": f"{self.label} {k}"}
+            while not self.halt.is_set():
+                sent = self.now()
+                try:
+                    r = request(self.port, "POST", "/api/v1/reports", key=self.key, json_body=body,
+                                headers={"Idempotency-Key": k}, timeout=10)
+                except OSError:
+                    r = None
+                self._record("write", r, sent)
+                if r is not None and r.status == 201:
+                    with self.lock:
+                        self.acked[k] = r.json()["id"]
+                    break
+                if r is not None and r.status == 503:
+                    time.sleep(min(float(r.headers.get("retry-after", "1")), 1.0) * 0.2)
+                else:
+                    time.sleep(0.05)
+
+    def _reader(self, n):
+        rng = random.Random(100 + n)
+        while not self.halt.is_set():
+            lon, lat = self._point(rng)
+            sent = self.now()
+            try:
+                self._record("locate", request(self.port, "GET", f"/api/v1/locate?lon={lon}&lat={lat}", timeout=10),
+                             sent)
+                if self.tiles:
+                    sent = self.now()
+                    self._record("tile", request(self.port, "GET", rng.choice(self.tiles), timeout=10), sent)
+            except OSError:
+                self._record("read", None, sent)
+
+    def between(self, t_from, t_to, kinds=None):
+        with self.lock:
+            return [e for e in self.events if t_from <= e[0] < t_to and (kinds is None or e[1] in kinds)]
+
+    def first_ack_after(self, t):
+        """When (seconds since start) the first write sent after t was acknowledged (201), or None."""
+        with self.lock:
+            return min((e[0] for e in self.events if e[1] == "write" and e[4] > t and e[2] == 201), default=None)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The known Pistache 0.0.5 attack requests, sent through nginx with scripts/deploy/nginx.conf
+"""The known Pistache 0.0.5 attack requests, sent through nginx with deploy/nginx.conf
 (desync after a 413 (P2), a huge chunk size (P4), a duplicate Content-Length (P5)) and the smuggling a
 tester found through that front (issue 12): each is stopped at nginx or read by wangge as
 exactly one request, and nothing hidden in a body ever runs.
@@ -100,7 +100,7 @@ def main():
     server.start()
     nport = free_port()
 
-    with open(os.path.join(SRC, "scripts", "deploy", "nginx.conf")) as f:
+    with open(os.path.join(SRC, "deploy", "nginx.conf")) as f:
         conf = f.read()
     conf = (conf.replace("listen 80;", f"listen 127.0.0.1:{nport};")
             .replace("127.0.0.1:8080", f"127.0.0.1:{server.port}")
@@ -114,7 +114,7 @@ def main():
     with open(conf_path, "w") as f:
         f.write(conf)
     t = subprocess.run(["nginx", "-t", "-p", tmp, "-c", conf_path], capture_output=True, text=True)
-    c.check("scripts/deploy/nginx.conf passes nginx -t", t.returncode == 0, t.stderr)
+    c.check("deploy/nginx.conf passes nginx -t", t.returncode == 0, t.stderr)
     nginx = subprocess.Popen(["nginx", "-p", tmp, "-c", conf_path, "-g", "daemon off;"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

@@ -11,18 +11,15 @@ Prints the timeline.
 Usage: outage_test.py WANGGE SOURCE_DIR [LOADGEN]
 """
 import os
-import random
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, Checks, create_key, request, until, tile_of  # noqa: E402
+from harness import Server, Checks, Load, create_key, request, until, tile_of  # noqa: E402
 
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 LOADGEN = sys.argv[3] if len(sys.argv) > 3 else None
@@ -105,53 +102,9 @@ def drill(c, pg, server, key):
     for t in tiles:
         r = request(port, "GET", t)  # now cached
         c.check(f"{t} has grids (200) before the drill", r.status == 200, r)
-    events = []  # (t, kind, status, retry_after)
-    acked = {}   # idempotency key -> report id
-    lock = threading.Lock()
-    stop = threading.Event()
-    t0 = time.time()
-
-    def record(kind, r):
-        with lock:
-            events.append((time.time() - t0, kind, r.status if r else None,
-                           r.headers.get("retry-after") if r else None))
-
-    def writer(n):
-        rng = random.Random(n)
-        while not stop.is_set():
-            k = str(uuid.uuid4())
-            body = {"location": {"lon": LON0 + rng.random() * DLON, "lat": LAT0 + rng.random() * DLAT},
-                    "category": "0101", "text": "停库演练 " + k}
-            while not stop.is_set():
-                try:
-                    r = request(port, "POST", "/api/v1/reports", key=key, json_body=body,
-                                headers={"Idempotency-Key": k}, timeout=10)
-                except OSError:
-                    r = None
-                record("write", r)
-                if r is not None and r.status == 201:
-                    with lock:
-                        acked[k] = r.json()["id"]
-                    break
-                if r is not None and r.status == 503:
-                    time.sleep(min(float(r.headers.get("retry-after", "1")), 1.0) * 0.2)  # a client backing off
-                elif r is None:
-                    time.sleep(0.05)
-
-    def reader(n):
-        rng = random.Random(100 + n)
-        while not stop.is_set():
-            lon, lat = LON0 + rng.random() * DLON, LAT0 + rng.random() * DLAT
-            try:
-                record("locate", request(port, "GET", f"/api/v1/locate?lon={lon}&lat={lat}", timeout=10))
-                record("tile", request(port, "GET", rng.choice(tiles), timeout=10))
-            except OSError:
-                record("read", None)
-
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(3)] + \
-              [threading.Thread(target=reader, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
+    load = Load(port, key, writers=3, readers=2, tiles=tiles, label="停库演练").start()
+    events, acked, t0 = load.events, load.acked, load.t0
+    lock = load.lock
     time.sleep(5)
     t_stop = time.time() - t0
     c.check("PostgreSQL stopped (immediate) under load", pg.stop())
@@ -171,9 +124,7 @@ def drill(c, pg, server, key):
     # succeed): read from the answers as they come, no fixed wait.
     back = until(first_ack_after_start, lambda t: t is not None, seconds=20)
     until(lambda: time.time() - t0, lambda now: back is None or now > back + 4, seconds=10)
-    stop.set()
-    for t in threads:
-        t.join()
+    load.stop()
     r = request(port, "GET", "/readyz", timeout=10)
     c.check("after recovery /readyz answers 200", r.status == 200, r)
 

@@ -14,7 +14,7 @@
 //    requests are answered in order, limits are checked before anything is allocated;
 //  - head and body limits (the body sized for a 4,000-character report with ten media URLs),
 //    header, body and keep-alive timeouts, connection caps, threads = cores; loopback unless
-//    told otherwise; nginx (scripts/deploy/nginx.conf) in front in production.
+//    told otherwise; nginx (deploy/nginx.conf) in front in production.
 
 #include <chrono>
 #include <cstdint>
@@ -29,7 +29,7 @@ struct ServerConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;
   /// Listening on an address other than loopback is refused unless the operator says a
-  /// front (nginx, scripts/deploy/nginx.conf) is there or that it is meant to be public.
+  /// front (nginx, deploy/nginx.conf) is there or that it is meant to be public.
   bool allow_public = false;
   unsigned threads = 0;                    ///< reactor threads; 0 = cores
   unsigned workers = 0;                    ///< worker pool threads; 0 = 2 × cores

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""A whole cluster on loopback (scripts/cluster: etcd, two PostgreSQL 15 under Patroni with a
+synchronous replica, three wangge nodes, nginx in front) losing its parts under load (issue 18):
+
+1. a wangge node killed with SIGKILL (the one running the ticker and the outbox): nginx routes
+   around it (every read answered 200; a write in flight to it may get 502 and is retried by
+   the client with its Idempotency-Key), another node takes the runners over, and no
+   acknowledged report is lost;
+2. the PostgreSQL primary killed with SIGKILL, TRIALS times, each after the cluster is whole
+   again (a primary and a synchronous replica): Patroni promotes the replica, the nodes follow
+   it through their multi-host connection string (target_session_attrs=read-write); while there
+   is no primary, writes answer 503 with Retry-After and locating answers 200; the time without
+   writes (from the kill to the first acknowledged write) is measured and printed, and must be
+   under 15 s; every acknowledged report is in the database afterwards, none twice.
+
+Usage: failover_test.py WANGGE SOURCE_DIR [TRIALS]
+"""
+import os
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Checks, Load, create_key, request, until  # noqa: E402
+
+WANGGE, SRC = sys.argv[1], sys.argv[2]
+TRIALS = int(sys.argv[3]) if len(sys.argv) > 3 else 10
+BASE = 27100  # scripts/cluster's ports: below the ephemeral range other tests' servers bind in
+DIR = f"/tmp/wangge_failover_{os.getpid()}"  # not under a 0700 temporary directory: PostgreSQL runs as postgres
+GAP_LIMIT_S = 15.0
+
+
+def cluster(command, env, timeout=900):
+    return subprocess.run([os.path.join(SRC, "scripts", "cluster"), command], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def read_env(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            k, v = line.rstrip("\n").split("=", 1)
+            out[k] = shlex.split(v)[0] if v else ""
+    return out
+
+
+def main():
+    c = Checks()
+    env = dict(os.environ, WANGGE=WANGGE, WANGGE_CLUSTER_DIR=DIR, WANGGE_CLUSTER_PORT=str(BASE),
+               WANGGE_TICK_SECONDS="1",
+               WANGGE_SERVE_ARGS="--rate-per-key 0 --rate-per-address 0 --rate-per-address-keyed 0")
+    t = time.time()
+    r = cluster("start", env)
+    c.check(f"scripts/cluster start: etcd, two PostgreSQL under Patroni, three nodes, nginx "
+            f"({time.time() - t:.1f} s)", r.returncode == 0, r.stderr[-3000:])
+    try:
+        if r.returncode == 0:
+            conf = read_env(os.path.join(DIR, "cluster.env"))
+            run(c, conf)
+    finally:
+        r = cluster("stop", env, timeout=300)
+        left = [f for f in os.listdir(DIR) if f.endswith(".pid")] if os.path.isdir(DIR) else []
+        c.check("scripts/cluster stop: exit 0, no process left", r.returncode == 0 and not left, (r.stderr[-1000:], left))
+        if c.failed:
+            print(f"kept for a look: {DIR} (log/)")
+        else:
+            shutil.rmtree(DIR, ignore_errors=True)
+    return c.finish()
+
+
+def run(c, conf):
+    store_env = dict(os.environ, WANGGE_STORE=conf["WANGGE_STORE"], WANGGE_DATA=conf["WANGGE_DATA"])
+    key = create_key(WANGGE, store_env, "resident:failover")
+    front = int(conf["NGINX_PORT"])
+    nodes = [int(p) for p in conf["NODE_PORTS"].split()]
+    apis = [int(p) for p in conf["PATRONI_APIS"].split()]
+
+    def psql(sql):
+        return subprocess.run(["psql", conf["WANGGE_STORE"], "-qtAXc", sql], capture_output=True, text=True)
+
+    load = Load(front, key, writers=3, readers=2, label="切换演练").start()
+    try:
+        kill_a_node(c, load, nodes)
+        kill_the_primary(c, load, apis)
+    finally:
+        load.stop()
+    ids = set(load.acked.values())
+    c.check("the cluster is whole again at the end (a primary and a synchronous replica)",
+            until(lambda: whole(apis), lambda p: p is not None, seconds=90) is not None)
+    stored = until(lambda: psql("SELECT id FROM reports WHERE text LIKE '切换演练 %'"),
+                   lambda r: r.returncode == 0, seconds=30)
+    in_db = set(stored.stdout.split())
+    missing = sorted(ids - in_db)
+    c.check(f"every acknowledged report is in the database after it all ({len(ids)} acknowledged, "
+            f"{len(in_db)} stored)", stored.returncode == 0 and ids and not missing,
+            (stored.stderr, f"{len(missing)} missing, e.g. {missing[:5]}"))
+    dup = psql("SELECT COUNT(*) FROM (SELECT text FROM reports WHERE text LIKE '切换演练 %' "
+               "GROUP BY text HAVING COUNT(*) > 1) d").stdout.strip()
+    c.check("no report was stored twice (retries carry the same Idempotency-Key)", dup == "0", dup)
+
+
+def leader_of(nodes):
+    """The node ports whose /metrics say they run the ticker and the outbox."""
+    out = []
+    for p in nodes:
+        try:
+            r = request(p, "GET", "/metrics", timeout=5)
+        except OSError:
+            continue
+        if r.status == 200 and "\nwangge_cluster_leader 1\n" in "\n" + r.body.decode():
+            out.append(p)
+    return out
+
+
+def kill_a_node(c, load, nodes):
+    until(lambda: len(load.acked), lambda n: n >= 20, seconds=30)
+    leaders = until(lambda: leader_of(nodes), lambda ls: len(ls) == 1, seconds=10)
+    c.check("exactly one node runs the ticker and the outbox", len(leaders) == 1, leaders)
+    if len(leaders) != 1:
+        return
+    victim = nodes.index(leaders[0])
+    with open(os.path.join(DIR, f"node{victim}.pid")) as f:
+        pid = int(f.read())
+    t_kill = load.now()
+    os.kill(pid, signal.SIGKILL)
+    survivors = [p for p in nodes if p != leaders[0]]
+    t = time.time()
+    after = until(lambda: leader_of(survivors), lambda ls: len(ls) == 1, seconds=15)
+    c.check(f"node {victim} killed (SIGKILL): node {nodes.index(after[0]) if after else '?'} took the runners "
+            f"over in {time.time() - t:.2f} s", len(after) == 1, after)
+    # The load goes on for 3 s more through nginx, two nodes behind it now.
+    until(load.now, lambda now: now > t_kill + 3, seconds=10)
+    reads = load.between(t_kill, load.now(), ("locate", "tile", "read"))
+    writes = load.between(t_kill, load.now(), ("write",))
+    c.check(f"nginx routed around it: every read answered 200 ({len(reads)} reads)",
+            reads and all(e[2] == 200 for e in reads), sorted({(e[1], e[2]) for e in reads}, key=str))
+    odd = [e for e in writes if e[2] not in (201, 502)]
+    c.check(f"writes answered 201, or 502 when in flight to the killed node and then retried "
+            f"({len(writes)} writes, {sum(e[2] == 502 for e in writes)} answered 502)", writes and not odd, odd[:5])
+    late = [e for e in writes if e[0] > t_kill + 1 and e[2] != 201]
+    c.check("a second after the kill, every write is acknowledged", not late, late[:5])
+
+
+def role_of(api):
+    try:
+        r = request(api, "GET", "/patroni", timeout=3)
+        body = r.json() if r.status == 200 else {}
+    except (OSError, ValueError):
+        return None, None
+    return body.get("role"), body.get("state")
+
+
+def whole(apis):
+    """The primary's REST port when the cluster has a running primary and a synchronous replica."""
+    primary = [a for a in apis if request_ok(a, "/primary")]
+    sync = [a for a in apis if request_ok(a, "/sync") and a not in primary]
+    return primary[0] if len(primary) == 1 and len(sync) == 1 else None
+
+
+def request_ok(api, path):
+    try:
+        return request(api, "GET", path, timeout=3).status == 200
+    except OSError:
+        return False
+
+
+def kill_the_primary(c, load, apis):
+    gaps, answers = [], set()
+    for trial in range(TRIALS):
+        primary = until(lambda: whole(apis), lambda p: p is not None, seconds=90)
+        if primary is None:
+            c.check(f"trial {trial + 1}: the cluster is whole again (a primary and a synchronous replica)", False,
+                    [role_of(a) for a in apis])
+            return
+        member = apis.index(primary)
+        with open(os.path.join(DIR, f"pg{member}", "postmaster.pid")) as f:
+            pid = int(f.readline())
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        until(lambda: load.first_ack_after(load.now() - 0.5), lambda t: t is not None, seconds=20)
+        t_kill = load.now()
+        for p in [pid] + [int(x) for x in children]:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        back = until(lambda: load.first_ack_after(t_kill), lambda t: t is not None, seconds=60)
+        gap = None if back is None else back - t_kill
+        gaps.append(gap)
+        print(f"trial {trial + 1}: primary pg{member} killed; first acknowledged write after "
+              f"{'never' if gap is None else f'{gap:.2f} s'}", flush=True)
+        if gap is None:
+            break
+        until(load.now, lambda now: now > back + 1, seconds=5)
+        for e in load.between(t_kill, load.now()):
+            answers.add((e[1], e[2], e[1] == "write" and e[2] == 503 and bool(e[3])))
+    done = [g for g in gaps if g is not None]
+    c.check(f"{TRIALS} kills of the primary, each followed by a promotion the nodes followed",
+            len(done) == TRIALS, gaps)
+    if done:
+        print(f"time without writes: median {statistics.median(done):.2f} s, max {max(done):.2f} s, "
+              f"min {min(done):.2f} s over {len(done)} trials", flush=True)
+    c.check(f"time without writes under {GAP_LIMIT_S:.0f} s in every trial", done and max(done) < GAP_LIMIT_S,
+            done)
+    reads = {a for a in answers if a[0] != "write"}
+    writes = {a for a in answers if a[0] == "write"}
+    c.check("while there was no primary, locating answered 200", reads == {("locate", 200, False)}, reads)
+    c.check("writes answered 201, or 503 with Retry-After while there was no primary",
+            writes <= {("write", 201, False), ("write", 503, True)} and ("write", 503, True) in writes, writes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
