@@ -287,9 +287,10 @@ Runner add_serve_command(CLI::App& app) {
                   "(X-Wangge-Signature: t=…,v1=HMAC-SHA256)");
   cmd->add_option("--notify-secret", a->notify_secret,
                   "The secret that signs --notify-webhook's deliveries");
-  cmd->add_option("--tick-seconds", a->tick_seconds,
-                  "How often the 督办 ticker raises due supervision levels (催办, 督办, 挂牌督办); "
-                  "0 turns it off. Nodes sharing a PostgreSQL store elect one that ticks (default 60)")
+  cmd->add_option(
+         "--tick-seconds", a->tick_seconds,
+         "How often the 督办 ticker raises due supervision levels (催办, 督办, 挂牌督办); "
+         "0 turns it off. Nodes sharing a PostgreSQL store elect one that ticks (default 60)")
       ->check(decimal_in(0, 86400));
   return [a, cmd] { return serve(*a, *cmd); };
 }
