@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """A whole cluster on loopback (scripts/cluster: etcd, two PostgreSQL 15 under Patroni with a
-synchronous replica, three wangge nodes, nginx in front) losing its parts under load (issue 18):
+synchronous replica, three wangge nodes, nginx in front) under mixed load through nginx, then
+losing its parts (issue 18):
 
+0. coherence, with the load running: a generation activated by the command line (node A's
+   machine) assigns the next report on node C; a report posted on node B rebuilds the grids
+   tile node C serves (new ETag); a key revoked by the command line is refused by every node
+   within a second (five under the sanitizers);
 1. a wangge node killed with SIGKILL (the one running the ticker and the outbox): nginx routes
    around it (every read answered 200; a write in flight to it may get 502 and is retried by
    the client with its Idempotency-Key), another node takes the runners over, and no
@@ -16,6 +21,7 @@ synchronous replica, three wangge nodes, nginx in front) losing its parts under 
 Usage: failover_test.py WANGGE SOURCE_DIR [TRIALS]
 """
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -25,13 +31,15 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Checks, Load, create_key, request, until  # noqa: E402
+from harness import Checks, Load, create_key, request, tile_of, until  # noqa: E402
 
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 TRIALS = int(sys.argv[3]) if len(sys.argv) > 3 else 10
 BASE = 27100  # scripts/cluster's ports: below the ephemeral range other tests' servers bind in
 DIR = f"/tmp/wangge_failover_{os.getpid()}"  # not under a 0700 temporary directory: PostgreSQL runs as postgres
 GAP_LIMIT_S = 15.0
+SOON = 5.0 if os.environ.get("ASAN_OPTIONS") else 1.0  # a sanitized build runs several times slower
+LON, LAT = 112.926891, 27.8576002  # in unit 43030200901300105
 
 
 def cluster(command, env, timeout=900):
@@ -84,6 +92,7 @@ def run(c, conf):
 
     load = Load(front, key, writers=3, readers=2, label="切换演练").start()
     try:
+        coherence(c, store_env, nodes, key)
         kill_a_node(c, load, nodes)
         kill_the_primary(c, load, apis)
     finally:
@@ -101,6 +110,51 @@ def run(c, conf):
     dup = psql("SELECT COUNT(*) FROM (SELECT text FROM reports WHERE text LIKE '切换演练 %' "
                "GROUP BY text HAVING COUNT(*) > 1) d").stdout.strip()
     c.check("no report was stored twice (retries carry the same Idempotency-Key)", dup == "0", dup)
+
+
+def within(read, holds):
+    """(the value read, the seconds it took) once `holds`, or the last value after SOON."""
+    t0 = time.time()
+    value = until(read, holds, seconds=SOON)
+    return value, time.time() - t0
+
+
+def coherence(c, env, nodes, key):
+    a, b, cc = nodes
+    out = subprocess.run([WANGGE, "import", "grids", os.path.join(env["WANGGE_DATA"], "grids.geojson"), "--activate"],
+                         env=env, capture_output=True, text=True)
+    gen = re.search(r"\b(g\d+)\b", out.stdout + out.stderr)
+    gen = gen.group(1) if gen else None
+    c.check(f"under load, a generation imported and activated by the command line ({gen})",
+            out.returncode == 0 and gen not in (None, "g1"), out.stdout + out.stderr)
+    for name, port in zip("ABC", nodes):
+        got, took = within(lambda: request(port, "GET", "/readyz").json().get("generation"), lambda g: g == gen)
+        c.check(f"node {name} serves {gen} within {SOON:g} s ({took:.2f} s)", got == gen, got)
+    r = request(cc, "POST", "/api/v1/reports", key=key,
+                json_body={"location": {"lon": LON, "lat": LAT}, "category": "0101", "text": "节点 C 的上报"})
+    c.check("the next report posted on node C is assigned in it",
+            r.status == 201 and r.json()["assignment"]["generation"] == gen, r)
+
+    x, y = tile_of(LON, LAT, 16)
+    path = f"/tiles/grids/16/{x}/{y}.mvt"
+    before = request(cc, "GET", path).headers.get("etag")
+    r = request(b, "POST", "/api/v1/reports", key=key,
+                json_body={"location": {"lon": LON, "lat": LAT}, "category": "0101", "text": "节点 B 的上报"})
+    etag, took = within(lambda: request(cc, "GET", path).headers.get("etag"), lambda e: e != before)
+    c.check(f"a report posted on node B: node C's grids tile of its place has a new ETag within {SOON:g} s "
+            f"({took:.2f} s)", r.status == 201 and before and etag and etag != before, (r, before, etag))
+
+    staff = create_key(WANGGE, env, "d02")
+    seen = [request(p, "GET", "/api/v1/reports?limit=1", key=staff).status for p in nodes]
+    c.check("a new key is verified by every node (and cached there)", seen == [200, 200, 200], seen)
+    listed = subprocess.run([WANGGE, "keys", "list"], env=env, capture_output=True, text=True).stdout
+    kid = next((line.split()[0] for line in listed.splitlines() if line.split()[1:2] == ["d02"]), "none")
+    revoke = subprocess.run([WANGGE, "keys", "revoke", kid], env=env, capture_output=True, text=True)
+    c.check("revoked by the command line", revoke.returncode == 0, revoke.stderr)
+    for name, port in zip("ABC", nodes):
+        status, took = within(lambda: request(port, "GET", "/api/v1/reports?limit=1", key=staff).status,
+                              lambda st: st == 401)
+        c.check(f"node {name} refuses it within {SOON:g} s ({took:.2f} s)", status == 401, status)
 
 
 def leader_of(nodes):
