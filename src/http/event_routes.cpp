@@ -75,12 +75,14 @@ Response stream(Context& ctx, Request& req) {
   const dispatch::Actor viewer = caller_of(req);
   r.stream = [&ctx, viewer, last](std::shared_ptr<StreamSink> sink) {
     auto listener = std::make_shared<SseListener>(ctx, viewer, sink);
-    if (!sink->push(std::make_shared<const std::string>("retry: 2000\n\n"))) return;
     try {
       ctx.service.changes().listen(listener, last);
     } catch (const Error&) {
       sink->close();  // full since the check: the client retries
+      return;
     }
+    // After listening: a client that has read this line hears every change from now on.
+    sink->push(std::make_shared<const std::string>("retry: 2000\n\n"));
   };
   return r;
 }

@@ -57,6 +57,13 @@ void ChangeFeed::publish(const dispatch::Report& r) {
   wake_.notify_all();
 }
 
+void ChangeFeed::reset_listeners() {
+  std::lock_guard lock(mutex_);
+  listeners_.erase(std::remove_if(listeners_.begin(), listeners_.end(),
+                                  [](const auto& l) { return !l->reset(); }),
+                   listeners_.end());
+}
+
 void ChangeFeed::listen(std::shared_ptr<ChangeListener> listener,
                         const std::optional<std::string>& after) {
   std::lock_guard lock(mutex_);

@@ -4,6 +4,7 @@
 // store/signals.hpp.
 #include <atomic>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -24,6 +25,9 @@ constexpr const char* kChannel = "wangge_changes";
 constexpr std::int64_t kRunnersLease = 7204303;
 /// How long one wait for signals lasts: also how soon a free lease is taken, and a stop heard.
 constexpr std::chrono::milliseconds kWait{250};
+/// Nodes stamp changes with their own clocks: a change told just before a cut may carry a time
+/// a little before this node last heard from the database.
+constexpr std::chrono::seconds kClockSkew{5};
 
 }  // namespace
 
@@ -69,12 +73,31 @@ void Service::heard(const std::string& payload) {
   }
 }
 
-void Service::catch_up() {
+void Service::catch_up(std::optional<dispatch::Instant> since) {
   follow_generation();
   reload_reference();
   dispatch_->accounts->note_revocation_here();
   tiles_->reports_changed();
   tiles_->visits_changed({});
+  if (since) replay_changes_since(*since);
+}
+
+void Service::replay_changes_since(dispatch::Instant since) {
+  store::ReportFilter filter;
+  filter.updated_from = since;
+  filter.order = store::ListOrder::oldest_first;
+  filter.limit = store::kMaxListLimit;
+  filter.now = dispatch::now_utc();
+  const store::ReportPage page = store().list(filter);
+  if (!page.next.empty()) {
+    std::fprintf(stderr,
+                 "cluster: over %zu reports changed while cut off; the change streams "
+                 "of this node are told to reload\n",
+                 page.items.size());
+    changes().reset_listeners();
+    return;
+  }
+  for (const dispatch::Report& r : page.items) changes().publish(r);
 }
 
 void Service::join_cluster() {
@@ -91,8 +114,12 @@ void Service::join_cluster() {
   }
   cluster_->thread = std::thread([this, c = cluster_.get()] {
     bool behind = false;  // a change heard could not be applied: read everything again
+    // When the listener was last known connected: what changed after it may not have been heard.
+    std::optional<dispatch::Instant> heard_at;
     while (!c->stopping.load()) {
       bool lost = false;
+      const auto before = dispatch::now_utc();
+      const bool was_up = c->listener->connected();
       const std::vector<store::Signal> signals = c->listener->wait(kWait, lost);
       if (c->stopping.load()) break;
       try {
@@ -100,9 +127,10 @@ void Service::join_cluster() {
           std::fprintf(stderr, "cluster: %s; reading again what the other nodes changed\n",
                        lost ? "the database was out of reach" : "a change could not be applied");
           behind = false;
-          catch_up();
+          catch_up(heard_at ? std::optional(*heard_at - kClockSkew) : std::nullopt);
         }
         for (const store::Signal& s : signals) heard(s.payload);
+        if (was_up && !lost && c->listener->connected()) heard_at = before;
       } catch (const std::exception& e) {
         std::fprintf(stderr, "cluster: %s\n", e.what());
         behind = true;

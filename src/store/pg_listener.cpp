@@ -51,6 +51,8 @@ class PgListener final : public SignalListener {
     return out;
   }
 
+  bool connected() const override { return conn_ != nullptr; }
+
   bool hold_lease(std::int64_t key) override {
     if (!conn_) return false;
     if (held_.count(key)) return true;

@@ -16,8 +16,9 @@ Usage: cluster_test.py WANGGE_BINARY SOURCE_DIR
 - exactly one node runs the ticker and the outbox (/metrics wangge_cluster_leader); killed
   with SIGKILL, another takes over within 5 s;
 - a node frozen while its listening connection is ended (pg_terminate_backend) and a category
-  renamed once that session is gone: thawed, the node finds the connection gone, says so, and
-  reads again, listing the new name it was never told of.
+  renamed and a report posted once that session is gone: thawed, the node finds the connection
+  gone, says so, and reads again, listing the new name it was never told of, and its change
+  stream sends the report.
 """
 import json
 import os
@@ -151,6 +152,8 @@ def run(c, tmp, env, keys, nodes):
     # Node C is frozen (SIGSTOP) and every listening connection is ended; only once those
     # sessions are gone is a category renamed. The rename's notification thus reaches no session
     # of node C's: C can only learn of it by reading again when it finds its connection gone.
+    watching = Stream(cc.port, keys["d01"])  # a dispatcher's change stream on node C
+    until(watching.text, lambda t: t != "", seconds=5)  # the stream is open (its first line came)
     cc.proc.send_signal(signal.SIGSTOP)
     listeners = f"application_name = 'wangge-listener:{env['_SCHEMA']}'"
     pids = psql(env, f"SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE {listeners}").strip()
@@ -162,6 +165,10 @@ def run(c, tmp, env, keys, nodes):
     c.check("... and their sessions gone", gone == "0", gone)
     renamed = rename_category(tmp, "道路不洁（断线后）")
     subprocess.run([WANGGE, "import", "reference", renamed], env=env, check=True, capture_output=True)
+    r = request(a.port, "POST", "/api/v1/reports", key=keys["resident:c1"],
+                json_body={"location": {"lon": LON, "lat": LAT}, "category": "0101", "text": "断线期间的上报"})
+    missed = r.json().get("id") if r.status == 201 else None
+    c.check("a report posted on node A while node C is cut off", missed is not None, r)
     for name, n in zip("AB", nodes):
         got, took = within(lambda: category_name(n.port, "0101"), lambda v: v == "道路不洁（断线后）", seconds=5)
         c.check(f"node {name} (running) has the change ({took:.2f} s)", got == "道路不洁（断线后）", got)
@@ -169,6 +176,10 @@ def run(c, tmp, env, keys, nodes):
     got, took = within(lambda: category_name(cc.port, "0101"), lambda v: v == "道路不洁（断线后）", seconds=5)
     c.check(f"node C, thawed, finds its connection gone, reads again and has the change it was never told "
             f"({took:.2f} s)", got == "道路不洁（断线后）", got)
+    seen, took = within(watching.text, lambda t: missed and missed in t, seconds=5)
+    c.check(f"... and its change stream sends the report posted while it was cut off ({took:.2f} s)",
+            missed and missed in seen, seen[-300:])
+    watching.close()
     log_c = open(cc.log_path, encoding="utf-8", errors="replace").read()
     c.check("... and node C said so", "the database was out of reach" in log_c, log_c[-500:])
 

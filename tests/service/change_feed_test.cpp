@@ -129,6 +129,35 @@ TEST(ChangeFeed, AnIdFromAnotherBootOrOlderThanTheRingMeansReload) {
   EXPECT_EQ(stale->wait_for(2), (Seqs{0, 11}));
 }
 
+TEST(ChangeFeed, ResetListenersTellsEveryListenerToReloadAndKeepsThoseThatTookIt) {
+  // A node that was cut off from the others for longer than it can replay tells its listeners
+  // to reload; one that refuses the reset (its client is gone) is dropped.
+  class Gone : public Recorder {
+   public:
+    bool reset() override {
+      Recorder::reset();
+      return false;
+    }
+  };
+  ChangeFeed feed;
+  auto a = std::make_shared<Recorder>();
+  auto b = std::make_shared<Recorder>();
+  auto gone = std::make_shared<Gone>();
+  feed.listen(a, std::nullopt);
+  feed.listen(b, std::nullopt);
+  feed.listen(gone, std::nullopt);
+  feed.publish(report(1));
+  ASSERT_EQ(a->wait_for(1), (Seqs{1}));
+  feed.reset_listeners();
+  EXPECT_EQ(a->resets(), 1);
+  EXPECT_EQ(b->resets(), 1);
+  EXPECT_EQ(gone->resets(), 1);
+  EXPECT_EQ(feed.listeners(), 2u);
+  feed.publish(report(2));
+  EXPECT_EQ(a->wait_for(3), (Seqs{1, 0, 2}));
+  EXPECT_EQ(b->wait_for(3), (Seqs{1, 0, 2}));
+}
+
 TEST(ChangeFeed, AListenerOutrunByMoreThanTheRingIsToldToReloadNeverLeftWithAGap) {
   // Ten changes into a ring of two as fast as they come: the fan-out may fall behind (the
   // ring then drops changes it has not sent). Whatever the interleaving, a listener sees

@@ -59,6 +59,9 @@ class ChangeFeed {
   /// replays what it missed, or tells it to reset when that is no longer known.
   /// @throws Error(unavailable) when max_listeners listen already.
   void listen(std::shared_ptr<ChangeListener> listener, const std::optional<std::string>& after);
+  /// Every listener is told to reload (reset): the changes it would need are not all known here
+  /// (this process was cut off from the others for longer than the ring holds).
+  void reset_listeners();
   /// "<boot>.<seq>" of @p c.
   std::string id_of(const Change& c) const;
   std::size_t listeners() const;

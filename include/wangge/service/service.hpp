@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -319,8 +320,14 @@ class Service {
   void tell(std::string_view kind, const std::string& what) const;
   /// What another process told (a signal's payload), applied here.
   void heard(const std::string& payload);
-  /// Reads again all that another process may have changed while this one did not hear.
-  void catch_up();
+  /// Reads again all that another process may have changed while this one did not hear; with
+  /// @p since (when it last heard them), also sends the reports changed since on this node's
+  /// change streams (replay_changes_since).
+  void catch_up(std::optional<dispatch::Instant> since = std::nullopt);
+  /// The reports changed since @p since, published on this node's change feed in the order of
+  /// their creation; when more changed than one listing holds (kMaxListLimit), the listeners
+  /// are told to reload instead.
+  void replay_changes_since(dispatch::Instant since);
   /// The store's active generation, indexed and swapped in when it is not this one's (no
   /// write: activate_generation is what changes it).
   void follow_generation();

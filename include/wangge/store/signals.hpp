@@ -34,6 +34,9 @@ class SignalListener {
   /// retried): signals sent meanwhile are gone, so the caller reads again what it keeps.
   /// Never throws for a database that went away.
   virtual std::vector<Signal> wait(std::chrono::milliseconds timeout, bool& lost) = 0;
+  /// Whether the connection is up now (a wait that began and ended connected and did not set
+  /// lost heard every signal sent before it began).
+  virtual bool connected() const = 0;
   /// Tries to hold the lease @p key (a 32-bit number, of this store: PostgreSQL's two-key
   /// advisory lock with the schema's hash); @returns whether this listener holds it now (false
   /// while its connection is down). Held until the listener is destroyed or its connection is
