@@ -7,10 +7,11 @@ losing its parts (issue 18):
    machine) assigns the next report on node C; a report posted on node B rebuilds the grids
    tile node C serves (new ETag); a key revoked by the command line is refused by every node
    within a second (five under the sanitizers);
-1. a wangge node killed with SIGKILL (the one running the ticker and the outbox): nginx routes
-   around it (every read answered 200; a write in flight to it may get 502 and is retried by
-   the client with its Idempotency-Key), another node takes the runners over, and no
-   acknowledged report is lost;
+1. a wangge node killed with SIGKILL (the one running the ticker and the outbox), just as the
+   sample's cases fall overdue: nginx routes around it (every read answered 200; a write in
+   flight to it may get 502 and is retried by the client with its Idempotency-Key), another
+   node takes the runners over and raises the supervision levels (督办) due, none twice on one
+   case, and no acknowledged report is lost;
 2. the PostgreSQL primary killed with SIGKILL, TRIALS times, each after the cluster is whole
    again (a primary and a synchronous replica): Patroni promotes the replica, the nodes follow
    it through their multi-host connection string (target_session_attrs=read-write); while there
@@ -93,7 +94,7 @@ def run(c, conf):
     load = Load(front, key, writers=3, readers=2, label="切换演练").start()
     try:
         coherence(c, store_env, nodes, key)
-        kill_a_node(c, load, nodes)
+        kill_a_node(c, load, nodes, store_env, psql)
         kill_the_primary(c, load, apis)
     finally:
         load.stop()
@@ -170,22 +171,61 @@ def leader_of(nodes):
     return out
 
 
-def kill_a_node(c, load, nodes):
+HISTORY_UNTIL = "2026-11-16T12:00+08:00"
+HISTORY_UNTIL_MS = 1794801600000  # the same instant, in the store's milliseconds
+# Levels the runners raised: the simulated history's own are dated before its end.
+RAISED = f"SELECT count(*) FROM events WHERE action = 'supervise' AND at > {HISTORY_UNTIL_MS}"
+# The same level raised twice on one case: what two tickers at once would leave.
+TWICE = ("SELECT count(*) FROM (SELECT report_id, CAST(data AS json)->>'level' FROM events WHERE action = 'supervise' "
+         "GROUP BY 1, 2 HAVING count(*) > 1) d")
+
+
+def kill_a_node(c, load, nodes, env, psql):
     until(lambda: len(load.acked), lambda n: n >= 20, seconds=30)
     leaders = until(lambda: leader_of(nodes), lambda ls: len(ls) == 1, seconds=10)
     c.check("exactly one node runs the ticker and the outbox", len(leaders) == 1, leaders)
     if len(leaders) != 1:
         return
+    # Cases falling overdue while the leader dies: the sample's 2,000 reports, their history
+    # played up to 16 November by `wangge simulate` beside the nodes. As the history dispatches
+    # cases, those past their deadline now are raised by the leader's ticker (every second).
+    imported = subprocess.run([WANGGE, "import", "reports", os.path.join(env["WANGGE_DATA"], "reports.csv")],
+                              env=env, capture_output=True, text=True)
+    c.check("the sample's 2,000 reports imported", imported.returncode == 0, imported.stderr[-500:])
+    history = subprocess.Popen([WANGGE, "simulate", "--until", HISTORY_UNTIL], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def raised():
+        return int(psql(RAISED).stdout.strip() or 0)
+
+    first = until(raised, lambda n: n > 0, seconds=60)
     victim = nodes.index(leaders[0])
     with open(os.path.join(DIR, f"node{victim}.pid")) as f:
         pid = int(f.read())
     t_kill = load.now()
-    os.kill(pid, signal.SIGKILL)
+    os.kill(pid, signal.SIGKILL)  # while it raises levels
+    before_kill = raised()
     survivors = [p for p in nodes if p != leaders[0]]
     t = time.time()
     after = until(lambda: leader_of(survivors), lambda ls: len(ls) == 1, seconds=15)
-    c.check(f"node {victim} killed (SIGKILL): node {nodes.index(after[0]) if after else '?'} took the runners "
-            f"over in {time.time() - t:.2f} s", len(after) == 1, after)
+    c.check(f"node {victim} killed (SIGKILL) while raising supervision levels: node "
+            f"{nodes.index(after[0]) if after else '?'} took the runners over in {time.time() - t:.2f} s",
+            first > 0 and len(after) == 1, (first, after))
+    err = history.communicate(timeout=300)[1]
+    c.check("the history played to its end beside them", history.returncode == 0, err[-500:])
+    # Once the count has not moved for 2.5 s (two ticks and more), everything due is raised.
+    seen = {"count": before_kill, "since": time.time()}
+
+    def settled():
+        n = raised()
+        if n != seen["count"]:
+            seen.update(count=n, since=time.time())
+        return time.time() - seen["since"] >= 2.5
+
+    until(settled, bool, seconds=60)
+    twice = psql(TWICE).stdout.strip()
+    c.check(f"the runners raised {seen['count']} supervision levels ({before_kill} by the time of the kill), "
+            f"none twice on one case", seen["count"] > 0 and twice == "0", (seen["count"], twice))
     # The load goes on for 3 s more through nginx, two nodes behind it now.
     until(load.now, lambda now: now > t_kill + 3, seconds=10)
     reads = load.between(t_kill, load.now(), ("locate", "tile", "read"))
