@@ -15,9 +15,10 @@ losing its parts (issue 18):
 2. the PostgreSQL primary killed with SIGKILL, TRIALS times, each after the cluster is whole
    again (a primary and a synchronous replica): Patroni promotes the replica, the nodes follow
    it through their multi-host connection string (target_session_attrs=read-write); while there
-   is no primary, writes answer 503 with Retry-After and locating answers 200; the time without
-   writes (from the kill to the first acknowledged write) is measured and printed, and must be
-   under 15 s; every acknowledged report is in the database afterwards, none twice.
+   is no primary, writes answer 503 with Retry-After, and locating and grids tiles answer 200;
+   the time without writes (from the kill to the first acknowledged write) is measured and
+   printed, and must be under 15 s; every acknowledged report is in the database afterwards,
+   none twice.
 
 Usage: failover_test.py WANGGE SOURCE_DIR [TRIALS]
 """
@@ -91,7 +92,15 @@ def run(c, conf):
     def psql(sql):
         return subprocess.run(["psql", conf["WANGGE_STORE"], "-qtAXc", sql], capture_output=True, text=True)
 
-    load = Load(front, key, writers=3, readers=2, label="切换演练").start()
+    # Readers locate, and read grids tiles of the subdistrict's middle (each read once before:
+    # cached on the node that served it, built again after the reports the writers add).
+    lon0, lat0, dlon, dlat = Load.AREA
+    tiles = [f"/tiles/grids/{z}/{x}/{y}.mvt" for z in (13, 14, 15)
+             for x, y in [tile_of(lon0 + dlon / 2, lat0 + dlat / 2, z)]]
+    for t in tiles:
+        for port in nodes:
+            request(port, "GET", t)
+    load = Load(front, key, writers=3, readers=2, tiles=tiles, label="切换演练").start()
     try:
         coherence(c, store_env, nodes, key)
         kill_a_node(c, load, nodes, store_env, psql)
@@ -301,7 +310,8 @@ def kill_the_primary(c, load, apis):
             done)
     reads = {a for a in answers if a[0] != "write"}
     writes = {a for a in answers if a[0] == "write"}
-    c.check("while there was no primary, locating answered 200", reads == {("locate", 200, False)}, reads)
+    c.check("while there was no primary, locating and grids tiles answered 200",
+            reads == {("locate", 200, False), ("tile", 200, False)}, reads)
     c.check("writes answered 201, or 503 with Retry-After while there was no primary",
             writes <= {("write", 201, False), ("write", 503, True)} and ("write", 503, True) in writes, writes)
 
