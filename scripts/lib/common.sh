@@ -17,7 +17,7 @@ DEMO_PACKAGES=(curl python3)
 # for the console's browser tests (Playwright drives it; it downloads no browser).
 TEST_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-client-15 python3
                python3-yaml nginx-light wrk qgis python3-qgis fonts-wqy-microhei clang-tools-14
-               chromium patroni etcd-server etcd-client)
+               chromium patroni etcd-server etcd-client curl)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf '\033[1;31merror: %s\033[0m\n' "$*" >&2; exit 1; }

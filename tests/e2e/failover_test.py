@@ -271,6 +271,15 @@ def request_ok(api, path):
         return False
 
 
+def children_of(pid):
+    """The processes @p pid started (PostgreSQL's backends and workers), from /proc."""
+    out = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            out += f.read().split()
+    return out
+
+
 def kill_the_primary(c, load, apis):
     gaps, answers = [], set()
     for trial in range(TRIALS):
@@ -282,7 +291,7 @@ def kill_the_primary(c, load, apis):
         member = apis.index(primary)
         with open(os.path.join(DIR, f"pg{member}", "postmaster.pid")) as f:
             pid = int(f.readline())
-        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        children = children_of(pid)
         until(lambda: load.first_ack_after(load.now() - 0.5), lambda t: t is not None, seconds=20)
         t_kill = load.now()
         for p in [pid] + [int(x) for x in children]:
