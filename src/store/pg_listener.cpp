@@ -10,6 +10,19 @@
 namespace wangge::store {
 namespace {
 
+/// Collects the notifications of one channel into the listener's pending signals.
+class Receiver final : public pqxx::notification_receiver {
+ public:
+  Receiver(pqxx::connection_base& c, const std::string& channel, std::vector<Signal>& into)
+      : notification_receiver(c, channel), into_(into) {}
+  void operator()(const std::string& payload, int) override {
+    into_.push_back({channel(), payload});
+  }
+
+ private:
+  std::vector<Signal>& into_;
+};
+
 /// Hears NOTIFY on a connection of its own (no statement timeout, no transaction held open, so
 /// that notifications are delivered as they come); the lease is a session advisory lock on it.
 class PgListener final : public SignalListener {
@@ -72,18 +85,6 @@ class PgListener final : public SignalListener {
 
  private:
   static constexpr std::chrono::milliseconds kRetry{1000};
-
-  class Receiver final : public pqxx::notification_receiver {
-   public:
-    Receiver(pqxx::connection_base& c, const std::string& channel, std::vector<Signal>& into)
-        : notification_receiver(c, channel), into_(into) {}
-    void operator()(const std::string& payload, int) override {
-      into_.push_back({channel(), payload});
-    }
-
-   private:
-    std::vector<Signal>& into_;
-  };
 
   void connect_now() {
     try {
