@@ -32,7 +32,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Checks, Server, create_key, drop_store, make_store, request, tile_of, until  # noqa: E402
+from harness import Checks, Server, create_key, drop_store, make_store, request, tile_of, until, timed_until  # noqa: E402
 
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SRC, "geodata", "sample")
@@ -65,9 +65,7 @@ def main():
 
 def within(read, holds, seconds=SOON):
     """(the value read, the seconds it took) once `holds`, or the last value after `seconds`."""
-    t0 = time.time()
-    value = until(read, holds, seconds=seconds)
-    return value, time.time() - t0
+    return timed_until(read, holds, seconds)
 
 
 def leaders(nodes):

@@ -38,6 +38,13 @@ def until(read, holds, seconds=20):
     return value
 
 
+def timed_until(read, holds, seconds):
+    """until(), and the seconds it took: (the value read, seconds)."""
+    t0 = time.time()
+    value = until(read, holds, seconds=seconds)
+    return value, time.time() - t0
+
+
 def request(port, method, path, key=None, json_body=None, body=None, headers=None, timeout=30):
     h = dict(headers or {})
     if key:
