@@ -2,6 +2,7 @@
 #include "wangge/dispatch/workflow.hpp"
 
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -58,14 +59,24 @@ bool valid_phone(std::string_view p) {
   return normalised_phone(p).has_value();
 }
 
-std::string new_report_id() {
+std::string report_id_month(int year, unsigned month) {
+  char stamp[16];
+  std::snprintf(stamp, sizeof stamp, "r_%04d%02u", year, month);
+  return stamp;
+}
+
+std::string new_report_id(Instant created) {
   static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";  // Crockford base32
   thread_local std::mt19937_64 rng{std::random_device{}() ^
                                    (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
-  std::string id = "r";
+  // The month in China Standard Time (UTC+08:00 all year), whatever the calendar's zone: the
+  // id's month must not depend on configuration, since it places the row in its partition.
+  const auto local = std::chrono::floor<std::chrono::days>(created + std::chrono::hours(8));
+  const std::chrono::year_month_day day{local};
+  std::string id =
+      report_id_month(static_cast<int>(day.year()), static_cast<unsigned>(day.month()));
   std::uint64_t bits = rng();
-  for (int i = 0; i < 15; ++i) {
-    if (i == 12) bits = rng();
+  for (int i = 0; i < 12; ++i) {
     id += kAlphabet[bits & 31];
     bits >>= 5;
   }

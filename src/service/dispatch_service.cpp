@@ -136,7 +136,7 @@ SubmitResult Service::submit(const dispatch::Submission& s, const dispatch::Acto
   if (!grids) throw Error(ErrorCode::unavailable, "no grid generation is active");
   const auto nearest = dispatch_->nearest_service();
   const dispatch::Intake intake(*ref, *grids->index, grids->generation, nearest.get());
-  dispatch::Report report = intake.build(s, by, now, dispatch::new_report_id());
+  dispatch::Report report = intake.build(s, by, now, dispatch::new_report_id(now));
   dispatch_->media->check_citations(report.media, by);
   // A channel's ticket (12345 工单号) names one case: submitted again, it is a replay, or an
   // idempotency mismatch when its content differs.
@@ -213,7 +213,7 @@ SubmitResult Service::submit(const dispatch::Submission& s, const dispatch::Acto
     } catch (const Error& e) {
       // A report id collision (75 random bits) is astronomically rare; a new id settles it.
       if (e.code() != ErrorCode::conflict || attempt > 0) throw;
-      report.id = dispatch::new_report_id();
+      report.id = dispatch::new_report_id(now);
     }
   }
 }
@@ -410,6 +410,10 @@ std::vector<dispatch::StatsRow> Service::stats(const dispatch::StatsQuery& query
         q.staff_of_grid.emplace(a.grids[0], a.id);
   }
   return dispatch::compute_stats(reports, q, ref->calendar.zone());
+}
+
+void Service::maintain(dispatch::Instant now) {
+  store().maintain(now);
 }
 
 std::size_t Service::tick(dispatch::Instant now) {

@@ -141,7 +141,7 @@ ps::CheckIn PatrolBook::check_in(const std::string& id, const ps::CheckInDraft& 
                                          ", which the active grid generation does not have");
   if (!ps::may_see(chain, by)) no_such(id);
   ps::CheckIn c =
-      ps::check_in(*r, chain, draft, by, "c" + dispatch::new_report_id().substr(1), now);
+      ps::check_in(*r, chain, draft, by, "c" + dispatch::new_report_id(now).substr(1), now);
   // A bound on what one route keeps a day, whatever a client sends: ten times what it
   // requires (taps repeated, phones retrying), so that a day's tally reads a bounded list.
   const std::size_t cap = std::min<std::size_t>(

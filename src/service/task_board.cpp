@@ -51,7 +51,7 @@ tk::Task TaskBoard::publish(const TaskDraft& d, const dispatch::Actor& by, dispa
   } else {
     throw Error(ErrorCode::invalid_argument, "a task needs its place: location or grid");
   }
-  tk::Task t = tk::publish(p, by, "t" + dispatch::new_report_id().substr(1), ref->points, now);
+  tk::Task t = tk::publish(p, by, "t" + dispatch::new_report_id(now).substr(1), ref->points, now);
   tk::TaskEvent e;
   e.task_id = t.id;
   e.seq = 1;

@@ -33,11 +33,16 @@ void Ticker::run() {
     lock.unlock();
     try {
       // Several nodes on one database: one of them ticks (Service::leads), the others wait.
-      const std::size_t raised =
-          !service_.leads()
-              ? std::size_t{0}
-              : service_.tick(std::chrono::time_point_cast<dispatch::Instant::duration>(
-                    std::chrono::system_clock::now()));
+      std::size_t raised = 0;
+      if (service_.leads()) {
+        const dispatch::Instant now = dispatch::now_utc();
+        try {
+          service_.maintain(now);
+        } catch (const std::exception& e) {
+          if (report_) report_(0, e.what());  // the tick itself still runs
+        }
+        raised = service_.tick(now);
+      }
       if (report_) report_(raised, nullptr);
     } catch (const std::exception& e) {
       if (report_) report_(0, e.what());

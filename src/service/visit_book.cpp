@@ -148,7 +148,7 @@ VisitResult VisitBook::record(const VisitRecording& recording, const dispatch::A
   if (!row || !vs::may_see(row->household, by)) no_such(id);
   const vs::Household& h = row->household;
   VisitResult out;
-  out.visit = vs::record(h, recording.draft, by, "v" + dispatch::new_report_id().substr(1), now);
+  out.visit = vs::record(h, recording.draft, by, "v" + dispatch::new_report_id(now).substr(1), now);
   if (recording.follow_up) {
     if (!h.lon || !h.lat)
       throw Error(ErrorCode::invalid_argument,

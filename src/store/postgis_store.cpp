@@ -1,12 +1,14 @@
 // The PostGIS store via libpqxx 6.4: parameterised statements only, a writer connection on
 // the group-commit thread, a small pool of read connections, geometry columns (SRID 4326) with
 // GiST indexes, and migrations recorded in the database.
+#include <algorithm>
 #include <cctype>
 #include <pqxx/pqxx>
 #include <unordered_map>
 
 #include "adapters.hpp"
 #include "group_commit.hpp"
+#include "pg_partitions.hpp"
 #include "pool.hpp"
 #include "sql.hpp"
 #include "sql_store.hpp"
@@ -14,6 +16,63 @@
 
 namespace wangge::store {
 namespace {
+
+// 22: reports and events partitioned by month, on the report id (ids begin "r_YYYYMM", see
+// dispatch::new_report_id): a case's row and its events sit in its month's partition, a
+// lookup by id reads one partition, and a month that is old can be archived and vacuumed on
+// its own. The key is the id, so every query of the store stays as it was. The id sorts in
+// byte order ("C"), as in SQLite. Ids of the earlier scheme ("r" and 15 base32 characters)
+// sort before "r_" (r0…r9) or after "r`" (ra…rz) and keep two partitions of their own; a month
+// without its partition yet (made three ahead, PostgisStore::maintain) goes to the default
+// one. The indexes are the ones the table had, made again on the partitioned table (each
+// partition gets its own): the primary key, every listing's (…, created_at, id), the
+// ticker's, the GiST one on geom.
+constexpr char kPartitionByMonth[] = R"sql(
+ALTER TABLE events DROP CONSTRAINT events_report_id_fkey;
+ALTER TABLE reports DROP COLUMN idempotency_key, DROP COLUMN request_hash;
+ALTER TABLE reports ALTER COLUMN id TYPE TEXT COLLATE "C";
+ALTER TABLE events ALTER COLUMN report_id TYPE TEXT COLLATE "C";
+CREATE TEMPORARY TABLE report_indexes ON COMMIT DROP AS
+  SELECT indexdef FROM pg_indexes
+  WHERE schemaname = current_schema() AND tablename = 'reports' AND indexname <> 'reports_pkey';
+ALTER TABLE reports RENAME TO reports_unpartitioned;
+ALTER TABLE events RENAME TO events_unpartitioned;
+CREATE TABLE reports (LIKE reports_unpartitioned INCLUDING DEFAULTS INCLUDING GENERATED)
+  PARTITION BY RANGE (id);
+CREATE TABLE events (LIKE events_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (report_id);
+CREATE TABLE reports_first_digits PARTITION OF reports FOR VALUES FROM (MINVALUE) TO ('r_');
+CREATE TABLE reports_first_letters PARTITION OF reports FOR VALUES FROM ('r`') TO (MAXVALUE);
+CREATE TABLE reports_default PARTITION OF reports DEFAULT;
+CREATE TABLE events_first_digits PARTITION OF events FOR VALUES FROM (MINVALUE) TO ('r_');
+CREATE TABLE events_first_letters PARTITION OF events FOR VALUES FROM ('r`') TO (MAXVALUE);
+CREATE TABLE events_default PARTITION OF events DEFAULT;
+DO $$
+DECLARE
+  t TEXT;
+  cols TEXT;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['reports', 'events'] LOOP
+    SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) INTO cols
+      FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = t || '_unpartitioned'
+        AND is_generated = 'NEVER';
+    EXECUTE format('INSERT INTO %I (%s) SELECT %s FROM %I', t, cols, cols, t || '_unpartitioned');
+  END LOOP;
+END $$;
+DROP TABLE events_unpartitioned;
+DROP TABLE reports_unpartitioned;
+ALTER TABLE reports ADD PRIMARY KEY (id);
+ALTER TABLE events ADD PRIMARY KEY (report_id, seq);
+DO $$
+DECLARE
+  d TEXT;
+BEGIN
+  FOR d IN SELECT indexdef FROM report_indexes LOOP
+    EXECUTE d;
+  END LOOP;
+END $$;
+ALTER TABLE events ADD FOREIGN KEY (report_id) REFERENCES reports (id);
+)sql";
 
 const std::vector<std::string>& migrations() {
   static const std::vector<std::string> kMigrations{
@@ -82,10 +141,11 @@ CREATE INDEX reports_cell_created ON reports (cell, created_at, id);
 CREATE INDEX reports_submitter_created ON reports (submitted_by, created_at, id);
 CREATE INDEX reports_updated ON reports (updated_at, id);
 )sql"};
-  // Later ones are the same text on both dialects (sql::shared_migrations).
+  // Later ones are the same text on both dialects (sql::shared_migrations), then the 22nd.
   static const std::vector<std::string> kAll = [] {
     std::vector<std::string> all = kMigrations;
     for (const std::string& m : sql::shared_migrations()) all.push_back(m);
+    all.emplace_back(kPartitionByMonth);
     return all;
   }();
   return kAll;
@@ -326,7 +386,7 @@ class Writer final : public TransactionBackend {
   std::unique_ptr<Session> session_;
 };
 
-void migrate(const std::string& conninfo) {
+void migrate(const std::string& conninfo, std::size_t up_to) {
   auto conn = connect_raw(conninfo);
   try {
     pqxx::work tx(*conn);
@@ -342,12 +402,16 @@ void migrate(const std::string& conninfo) {
     const auto have =
         tx.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0].as<long long>();
     const auto& all = migrations();
-    for (std::size_t v = static_cast<std::size_t>(have); v < all.size(); ++v) {
+    const std::size_t last = up_to == 0 ? all.size() : std::min(up_to, all.size());
+    for (std::size_t v = static_cast<std::size_t>(have); v < last; ++v) {
       tx.exec0(all[v]);
       tx.exec_params0("INSERT INTO schema_migrations VALUES ($1, $2)",
                       static_cast<long long>(v + 1),
                       static_cast<long long>(to_millis(dispatch::now_utc())));
     }
+    // A month not made here is named by the first maintain() (the ticker's node).
+    if (std::max(static_cast<std::size_t>(have), last) >= 22)  // partitioned
+      (void)make_month_partitions(tx, dispatch::now_utc());
     tx.commit();
   } catch (const Error&) {
     throw;
@@ -401,10 +465,11 @@ class PostgisStore final : public SqlStore, public Signals {
  public:
   PostgisStore(const std::string& conninfo, const StoreOptions& options)
       : conninfo_(conninfo),
+        partitions_(conninfo),
         readers_(
             [conninfo, budget = options.read_budget] { return connect_reader(conninfo, budget); },
             options.readers) {
-    migrate(conninfo);
+    migrate(conninfo, options.schema_version);
     writer_ = std::make_unique<GroupCommit>(
         [conninfo] { return std::make_unique<Writer>(conninfo); }, options);
     // Signals are heard database-wide: those of a store in another schema are not ours.
@@ -416,6 +481,7 @@ class PostgisStore final : public SqlStore, public Signals {
   }
 
   std::string kind() const override { return "postgis"; }
+  void maintain(dispatch::Instant now) override { partitions_.maintain(now); }
   void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }
 
   Signals& signals() override { return *this; }
@@ -487,6 +553,7 @@ class PostgisStore final : public SqlStore, public Signals {
 
  private:
   std::string conninfo_;
+  MonthlyPartitions partitions_;
   std::string scope_;  // the schema's name, lower case: what signals of this store are named by
   Pool<PgConnection> readers_;
   std::unique_ptr<GroupCommit> writer_;

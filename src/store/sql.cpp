@@ -18,11 +18,13 @@ std::string select_from_reports() {
 }  // namespace
 
 std::string insert_report() {
-  auto cols = report_columns();
-  cols.push_back("idempotency_key");
-  cols.push_back("request_hash");
+  const auto& cols = report_columns();
   return "INSERT INTO reports (" + column_list(cols) + ") VALUES (" +
          placeholders(cols.size(), false) + ")";
+}
+
+std::string insert_report_key() {
+  return "INSERT INTO report_keys (key, report_id, request_hash) VALUES (?, ?, ?)";
 }
 
 std::string update_report() {
@@ -46,7 +48,7 @@ std::string select_events() {
 }
 
 std::string select_idempotency() {
-  return "SELECT idempotency_key, request_hash, id FROM reports WHERE idempotency_key = ?";
+  return "SELECT key, request_hash, report_id FROM report_keys WHERE key = ?";
 }
 
 Query open_reports_near(const std::string& category, const geo::BBox& box, dispatch::Instant since,
@@ -500,13 +502,25 @@ CREATE INDEX patrol_checkins_at ON patrol_checkins (at, id);
 CREATE INDEX patrol_checkins_worker ON patrol_checkins (worker, at);
 )sql";
 
+// 21: idempotency keys in a table of their own. A unique column of reports could not stay
+// unique once PostgreSQL partitions the table by id (migration 22): a partitioned table's
+// unique constraints must hold its partition key. SQLite keeps the old column, now unused.
+constexpr char kMigration21[] = R"sql(
+CREATE TABLE report_keys (key TEXT PRIMARY KEY, report_id TEXT NOT NULL, request_hash TEXT NOT NULL);
+INSERT INTO report_keys (key, report_id, request_hash)
+  SELECT idempotency_key, id, COALESCE(request_hash, '') FROM reports WHERE idempotency_key IS NOT NULL;
+CREATE INDEX report_keys_report ON report_keys (report_id);
+)sql";
+
 }  // namespace
 
+// Each dialect then appends its own 22nd (PostgreSQL: monthly partitions; SQLite: nothing);
+// a migration both run after that starts at 23, appended on both sides.
 const std::vector<std::string>& shared_migrations() {
   static const std::vector<std::string> kMigrations{
       kMigration05, kMigration06, kMigration07, kMigration08, kMigration09, kMigration10,
       kMigration11, kMigration12, kMigration13, kMigration14, kMigration15, kMigration16,
-      kMigration17, kMigration18, kMigration19, kMigration20};
+      kMigration17, kMigration18, kMigration19, kMigration20, kMigration21};
   return kMigrations;
 }
 
@@ -593,9 +607,8 @@ const std::vector<std::string>& integrity_checks() {
       " ' events numbered up to ' || COALESCE(MAX(e.seq), 0) FROM reports r"
       " LEFT JOIN events e ON e.report_id = r.id GROUP BY r.id, r.version"
       " HAVING COUNT(e.seq) <> r.version OR COALESCE(MAX(e.seq), 0) <> r.version",
-      "SELECT 'idempotency key ' || idempotency_key || ' is used ' || COUNT(*) || ' times' FROM "
-      "reports"
-      " WHERE idempotency_key IS NOT NULL GROUP BY idempotency_key HAVING COUNT(*) > 1",
+      "SELECT 'idempotency key ' || k.key || ' names report ' || k.report_id || ', which does not"
+      " exist' FROM report_keys k LEFT JOIN reports r ON r.id = k.report_id WHERE r.id IS NULL",
   };
   return kChecks;
 }

@@ -14,12 +14,13 @@ struct Query {
   Row params;
 };
 
-std::string insert_report();  ///< report columns + idempotency_key, request_hash
+std::string insert_report();
 std::string update_report();  ///< report columns (minus id) then id
 std::string select_report();  ///< one id
 std::string insert_event();
 std::string select_events();  ///< one report id, by seq
 std::string select_idempotency();
+std::string insert_report_key();
 /// Duplicate candidates: only candidate_columns(), decoded with decode_candidate().
 Query open_reports_near(const std::string& category, const geo::BBox& box, dispatch::Instant since,
                         std::size_t limit);

@@ -87,10 +87,8 @@ std::optional<dispatch::Report> SqlSession::report(const std::string& id) {
 
 void SqlSession::insert_report(const dispatch::Report& r, const std::string& key,
                                const std::string& hash) {
-  Row row = encode_report(r);
-  row.push_back(key.empty() ? Value() : Value(key));
-  row.push_back(hash.empty() ? Value() : Value(hash));
-  run(sql::insert_report(), row);
+  run(sql::insert_report(), encode_report(r));
+  if (!key.empty()) run(sql::insert_report_key(), {key, r.id, hash});
 }
 
 void SqlSession::update_report(const dispatch::Report& r) {

@@ -18,7 +18,7 @@ class IntakeTest : public ::testing::Test {
   Instant now_ = *parse_iso("2026-11-23T09:00", TimeZone{});
 
   Report build(const Submission& s) const {
-    return sample_->intake.build(s, testing::Sample::resident(), now_, new_report_id());
+    return sample_->intake.build(s, testing::Sample::resident(), now_, new_report_id(now_));
   }
   void expect_refused(ErrorCode code, const std::string& fragment, const Submission& s) {
     try {
@@ -218,11 +218,26 @@ TEST_F(IntakeTest, SuggestsTheNearestRecentOpenReportOfTheSameCategoryAsDuplicat
 
 TEST_F(IntakeTest, ReportIdsAreRandomAndUnguessable) {
   std::set<std::string> ids;
-  for (int i = 0; i < 10000; ++i) ids.insert(new_report_id());
+  const Instant at = Instant(std::chrono::milliseconds(1796140800000));  // 2026-12-01T16:00Z
+  for (int i = 0; i < 10000; ++i) ids.insert(new_report_id(at));
   EXPECT_EQ(ids.size(), 10000u);
-  const std::string id = *ids.begin();
-  EXPECT_EQ(id.size(), 16u);
-  EXPECT_EQ(id[0], 'r');
+  for (const std::string& id : ids) {
+    ASSERT_EQ(id.size(), 20u) << id;
+    EXPECT_EQ(id.substr(0, 8), "r_202612") << id;  // 2026-12-02T00:00 in Beijing
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdefghjkmnpqrstvwxyz", 8), std::string::npos) << id;
+  }
+}
+
+TEST_F(IntakeTest, ReportIdsBeginWithTheirMonthInChinaStandardTime) {
+  // 2026-11-30T16:00Z is 2026-12-01T00:00 in Beijing; a millisecond before is still November.
+  const Instant midnight = Instant(std::chrono::milliseconds(1796054400000));
+  EXPECT_EQ(new_report_id(midnight).substr(0, 8), "r_202612");
+  EXPECT_EQ(new_report_id(midnight - std::chrono::milliseconds(1)).substr(0, 8), "r_202611");
+  EXPECT_EQ(report_id_month(2027, 1), "r_202701");
+  // Every new id sorts after every id of the earlier scheme beginning "r0"…"r9" and before
+  // those beginning "ra"…"rz", so the two never share a range.
+  EXPECT_LT(std::string("r9zzzzzzzzzzzzzz"), new_report_id(midnight));
+  EXPECT_LT(new_report_id(midnight), std::string("ra000000000000000"));
 }
 
 }  // namespace

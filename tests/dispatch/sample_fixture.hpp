@@ -48,7 +48,7 @@ struct Sample {
   }
   dispatch::Report report(dispatch::Instant now, const std::string& category = "0101",
                           const dispatch::Actor& by = resident()) const {
-    return intake.build(submission(category), by, now, dispatch::new_report_id());
+    return intake.build(submission(category), by, now, dispatch::new_report_id(now));
   }
 };
 

@@ -38,7 +38,7 @@ expect "show: another resident gets 'does not exist' (no existence leak)" 2 "rep
 expect "register (立案) by the dispatcher" 0 "now registered" -- "$WANGGE" report act "$ID" register --as d01 --at 2026-11-23T09:05
 expect "dispatch (派遣) to the responsible grid" 0 '"due_at": "2026-11-23T15:40:00\+08:00"' -- \
   "$WANGGE" report act "$ID" dispatch --as d01 --at 2026-11-23T09:10 --json
-expect "accept: a leader of another unit does not even see the case" 2 "report [a-z0-9]+ does not exist" -- \
+expect "accept: a leader of another unit does not even see the case" 2 "report r_[a-z0-9]+ does not exist" -- \
   "$WANGGE" report act "$ID" accept --as w43030200901200205
 expect "accept (接单) by the unit's leader" 0 "now accepted" -- "$WANGGE" report act "$ID" accept --as w43030200901300105 --at 2026-11-23T09:30
 expect "close before handling: the state and the dispatcher's own actions are named" 2 "it is 'accepted'; allowed now: escalate, reassign\$" -- \

@@ -316,7 +316,7 @@ TEST_P(StoreConformance, StringsAreStoredVerbatim) {
   dispatch::Submission s = sample_->submission();
   s.text = "'; DROP TABLE reports; -- 你好 \"quoted\" \\ back";
   dispatch::Report r = sample_->intake.build(s, testing::Sample::resident(), at("2026-11-23T09:00"),
-                                             dispatch::new_report_id());
+                                             dispatch::new_report_id(at("2026-11-23T09:00")));
   store_->write([&](WriteTx& tx) { tx.insert_report(r, "", ""); });
   EXPECT_EQ(store_->report(r.id)->text, s.text);
 }

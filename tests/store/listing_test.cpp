@@ -62,7 +62,7 @@ class Listings : public StoreConformance {
           categories[rng() % 4], testing::Sample::kLon + dx(rng), testing::Sample::kLat + dx(rng));
       made.push_back(sample_->intake.build(s,
                                            testing::Sample::resident("u" + std::to_string(i % 3)),
-                                           when, dispatch::new_report_id()));
+                                           when, dispatch::new_report_id(when)));
       made.back().version = 1;
     }
     store_->write([&](WriteTx& tx) {

@@ -127,8 +127,8 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
                           const std::string& key = "") {
     dispatch::Submission s =
         sample_->submission(category, testing::Sample::kLon + dlon, testing::Sample::kLat);
-    dispatch::Report r =
-        sample_->intake.build(s, testing::Sample::resident(), at(when), dispatch::new_report_id());
+    dispatch::Report r = sample_->intake.build(s, testing::Sample::resident(), at(when),
+                                               dispatch::new_report_id(at(when)));
     dispatch::Event e;
     e.report_id = r.id;
     e.seq = 1;

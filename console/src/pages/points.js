@@ -33,7 +33,7 @@ export async function pointsPage(main) {
   }) : h('li', { class: 'empty' }, '暂无可兑换的项目。'));
   fill(entries, account.recent.length ? account.recent.map((e) => {
     const sign = e.kind === 'redeem' || e.kind === 'expire' ? -1 : 1;
-    const caseId = /^report:([A-Za-z0-9]+):verified$/.exec(e.source)?.[1];
+    const caseId = /^report:([A-Za-z0-9_]+):verified$/.exec(e.source)?.[1];
     return h('li', { class: 'case-card entry', 'data-entry': e.id },
       h('span', { class: `kind k-${e.kind}` }, POINTS_KIND[e.kind] ?? e.kind),
       h('strong', { class: sign > 0 && e.kind !== 'reverse' ? 'plus' : 'minus' },

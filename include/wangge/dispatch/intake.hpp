@@ -77,7 +77,14 @@ std::optional<std::string> normalised_phone(std::string_view phone);
 /// Whether @p phone normalises (see normalised_phone).
 bool valid_phone(std::string_view phone);
 
-/// A random, unguessable report id: "r" + 15 characters of Crockford base32 (75 bits).
-std::string new_report_id();
+/// A report id: "r_", the month of @p created in China Standard Time (UTC+08:00) as YYYYMM,
+/// and 12 random characters of Crockford base32 (60 bits, unguessable): "r_202612k9m2pqxwz4h7".
+/// Ids sort by month, so PostgreSQL keeps a month's reports and events in one partition and
+/// finds a case's partition from its id. Ids made before this scheme ("r" and 15 base32
+/// characters) never begin "r_" and stay in the partitions for them.
+std::string new_report_id(Instant created);
+
+/// "r_YYYYMM": where the ids of that month begin (a partition's bound).
+std::string report_id_month(int year, unsigned month);
 
 }  // namespace wangge::dispatch

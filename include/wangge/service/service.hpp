@@ -200,6 +200,8 @@ class Service {
   /// and a 报到超时 event on every running case whose whistled departments let their 报到
   /// deadline pass (once per department). @returns how many events were raised.
   std::size_t tick(dispatch::Instant now);
+  /// The store's housekeeping as time passes (store::Store::maintain), run before each tick.
+  void maintain(dispatch::Instant now);
 
   /// Imports and validates a grid source as a new generation; with @p activate, switches to it.
   /// @throws Error(invalid_data) listing the first findings when the grids do not validate.

@@ -178,6 +178,12 @@ class Store {
  public:
   virtual ~Store() = default;
   virtual std::string kind() const = 0;  ///< "sqlite" or "postgis"
+  /// Housekeeping that the passing of time calls for, run by the ticker's node: PostgreSQL
+  /// makes the monthly partitions of reports and events up to three months ahead (once a
+  /// month; otherwise nothing). SQLite has nothing to do. @throws Error(unavailable) naming a
+  /// month that could not be made (its reports stay in the default partition: found, just
+  /// not pruned).
+  virtual void maintain(dispatch::Instant now) = 0;
 
   /// Runs @p fn in the next group-commit batch and returns once its batch is durable.
   /// Rethrows what @p fn throws (its writes rolled back); Error(unavailable) when the commit
@@ -263,6 +269,9 @@ struct StoreOptions {
   /// Loading a generation or the reference documents, the key list and the integrity check
   /// (start-up and maintenance, sized by the data) are not bounded.
   std::chrono::microseconds read_budget = std::chrono::seconds(5);
+  /// The migration to stop after (0: the latest). For tests of a migration: they make a
+  /// database as an earlier version left it, then open it again without this.
+  std::size_t schema_version = 0;
 };
 
 /// Opens (creating and migrating when needed) the store at @p location: a PostgreSQL URL

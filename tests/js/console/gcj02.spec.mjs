@@ -53,7 +53,7 @@ test('@gcj02 under a GCJ-02 raster basemap the overlays, the pin and the report 
   await resident.getByRole('button', { name: '提交上报' }).click();
   const done = resident.locator('.notice.ok');
   await expect(done).toContainText('上报成功');
-  const id = (await done.textContent()).match(/编号 ([A-Za-z0-9]+)/)[1];
+  const id = (await done.textContent()).match(/编号 ([A-Za-z0-9_]+)/)[1];
   const stored = await apiAs(request, 'dispatcher', `/api/v1/reports/${id}`);
   expect(metres([stored.location.lon, stored.location.lat], POINT), 'stored in WGS-84').toBeLessThan(1);
   expect(stored.location.reported.datum).toBe('gcj02');

@@ -83,7 +83,7 @@ test('the whole loop across five roles, in five browsers', async ({ browser, req
   await resident.getByRole('button', { name: '提交上报' }).click();
   const done = resident.locator('.notice.ok');
   await expect(done).toContainText('上报成功');
-  caseId = (await done.textContent()).match(/编号 ([A-Za-z0-9]+)/)[1];
+  caseId = (await done.textContent()).match(/编号 ([A-Za-z0-9_]+)/)[1];
 
   // It reaches the dispatcher's queue without a reload.
   const row = dispatcher.locator(`ul.queue li[data-id="${caseId}"]`);
