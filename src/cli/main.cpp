@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   runners["appraisal"] = cli::add_appraisal_command(app);
   runners["export"] = cli::add_export_command(app);
   runners["regrid"] = cli::add_regrid_command(app);
+  runners["archive"] = cli::add_archive_command(app);
   cli::one_value_per_option(app);
   try {
     app.parse(argc, argv);

@@ -60,6 +60,7 @@ void write_layer(GDALDataset& ds, const std::string& driver, const std::string& 
     const OGRFieldType type = f.type == FieldDef::Type::integer   ? OFTInteger64
                               : f.type == FieldDef::Type::real    ? OFTReal
                               : f.type == FieldDef::Type::boolean ? OFTInteger
+                              : f.type == FieldDef::Type::binary  ? OFTBinary
                                                                   : OFTString;
     OGRFieldDefn def(f.name.c_str(), type);
     if (f.type == FieldDef::Type::boolean) def.SetSubType(OFSTBoolean);
@@ -93,6 +94,8 @@ void write_layer(GDALDataset& ds, const std::string& driver, const std::string& 
         feature.SetField(idx, *d);
       else if (const auto* b = std::get_if<bool>(&v))
         feature.SetField(idx, *b ? 1 : 0);
+      else if (const auto* bytes = std::get_if<Bytes>(&v))
+        feature.SetField(idx, static_cast<int>(bytes->data.size()), bytes->data.data());
       // monostate: left unset (GeoJSON then omits the member, as GDAL does for absent values)
     }
     if (table) {
@@ -175,6 +178,16 @@ void write_layers(const std::string& path, const std::string& driver,
   write_dataset(path, driver, [&](GDALDataset& ds, const std::string& d) {
     for (const OutLayer& l : layers) write_layer(ds, d, l.name, l.kind, l.fields, l.features, path);
   });
+}
+
+std::vector<std::pair<std::string, long long>> count_features(const std::string& path) {
+  gdal::Dataset ds = gdal::open_vector(path);
+  std::vector<std::pair<std::string, long long>> out;
+  for (int i = 0; i < ds->GetLayerCount(); ++i) {
+    OGRLayer* layer = ds->GetLayer(i);
+    out.emplace_back(layer->GetName(), static_cast<long long>(layer->GetFeatureCount(TRUE)));
+  }
+  return out;
 }
 
 void write_features(const std::string& path, const std::string& driver, const std::string& layer,

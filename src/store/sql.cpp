@@ -252,6 +252,16 @@ Query reports_created(dispatch::Instant from, dispatch::Instant to, std::size_t 
                std::min<std::size_t>(max_rows, std::numeric_limits<std::int64_t>::max()))}};
 }
 
+Query ended_before(dispatch::Instant before, std::size_t limit) {
+  return {
+      select_from_reports() +
+          " WHERE state IN ('closed', 'evaluated', 'cancelled') AND created_at < ?"
+          " AND COALESCE(evaluated_at, closed_at, updated_at) < ? ORDER BY created_at, id LIMIT ?",
+      {to_millis(before), to_millis(before),
+       static_cast<std::int64_t>(
+           std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()))}};
+}
+
 std::string select_reply() {
   return "SELECT request_hash, status, body FROM replies WHERE key = ?";
 }
@@ -512,7 +522,20 @@ INSERT INTO report_keys (key, report_id, request_hash)
 CREATE INDEX report_keys_report ON report_keys (report_id);
 )sql";
 
+// 23: what archiving a case deletes, found by the case: its photos, its inbox messages and
+// their deliveries (each was a scan of the table before).
+constexpr char kMigration23[] = R"sql(
+CREATE INDEX media_report ON media (report_id) WHERE report_id IS NOT NULL;
+CREATE INDEX notifications_report ON notifications (report_id);
+CREATE INDEX deliveries_notification ON deliveries (notification_id);
+)sql";
+
 }  // namespace
+
+const std::vector<std::string>& later_shared_migrations() {
+  static const std::vector<std::string> kMigrations{kMigration23};
+  return kMigrations;
+}
 
 // Each dialect then appends its own 22nd (PostgreSQL: monthly partitions; SQLite: nothing);
 // a migration both run after that starts at 23, appended on both sides.

@@ -45,6 +45,8 @@ Query count(const ReportFilter& filter, std::size_t at_most);
 /// The cursor that continues after @p r.
 std::string cursor_after(const dispatch::Report& r);
 Query reports_created(dispatch::Instant from, dispatch::Instant to, std::size_t max_rows);
+/// Store::ended_before.
+Query ended_before(dispatch::Instant before, std::size_t limit);
 
 std::string select_reply();
 std::string insert_reply();
@@ -61,6 +63,8 @@ ApiKey decode_api_key(const Row& row);
 /// The migrations after the fourth, whose text both dialects run as it is (types both read the
 /// same way: TEXT, BIGINT); each adapter appends them to its own first four.
 const std::vector<std::string>& shared_migrations();
+/// The shared migrations after each dialect's own 22nd (from the 23rd on).
+const std::vector<std::string>& later_shared_migrations();
 
 std::string select_account();   ///< one login
 std::string select_accounts();  ///< every account, by login

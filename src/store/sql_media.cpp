@@ -62,6 +62,17 @@ std::optional<MediaRecord> SqlStore::media(const std::string& id) {
   });
 }
 
+std::vector<MediaRecord> SqlStore::media_of(const std::string& report_id) {
+  return read_value([&](SqlSession& s) {
+    std::vector<MediaRecord> out;
+    for (const Row& row : s.rows(std::string("SELECT ") + kColumns +
+                                     " FROM media WHERE report_id = ? ORDER BY created_at, id",
+                                 {report_id}))
+      out.push_back(decode_media(row));
+    return out;
+  });
+}
+
 std::optional<std::string> SqlStore::media_bytes(const std::string& id, bool thumbnail) {
   return read_value([&](SqlSession& s) -> std::optional<std::string> {
     auto found = s.rows(

@@ -91,6 +91,21 @@ void SqlSession::insert_report(const dispatch::Report& r, const std::string& key
   if (!key.empty()) run(sql::insert_report_key(), {key, r.id, hash});
 }
 
+bool SqlSession::delete_case(const std::string& id, std::int64_t version) {
+  // Takes the row (PostgreSQL: its lock) only at that version; then the rest, children first.
+  if (run("UPDATE reports SET version = version WHERE id = ? AND version = ?", {id, version}) != 1)
+    return false;
+  run("DELETE FROM deliveries WHERE notification_id IN (SELECT id FROM notifications WHERE "
+      "report_id = ?)",
+      {id});
+  for (const char* sql :
+       {"DELETE FROM notifications WHERE report_id = ?", "DELETE FROM media WHERE report_id = ?",
+        "DELETE FROM report_keys WHERE report_id = ?", "DELETE FROM events WHERE report_id = ?",
+        "DELETE FROM reports WHERE id = ?"})
+    run(sql, {id});
+  return true;
+}
+
 void SqlSession::update_report(const dispatch::Report& r) {
   Row row = encode_report(r);
   const Value id = row.front();
@@ -190,6 +205,13 @@ std::vector<dispatch::Report> SqlStore::reports_created(dispatch::Instant from,
                                                         std::size_t max_rows) {
   return read_value(
       [&](SqlSession& s) { return s.decode_all(sql::reports_created(from, to, max_rows)); });
+}
+
+std::vector<dispatch::Report> SqlStore::ended_before(dispatch::Instant before, std::size_t limit) {
+  const auto q = sql::ended_before(before, limit);
+  std::vector<dispatch::Report> out;
+  read_unbounded([&](SqlSession& s) { out = s.decode_all(q); });
+  return out;
 }
 
 std::size_t SqlStore::report_count() {

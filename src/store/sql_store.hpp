@@ -66,6 +66,7 @@ class SqlSession : public WriteTx {
   void save_reply(const std::string& key, const StoredReply& r, dispatch::Instant now) override;
   bool attach_media(const std::string& media_id,
                     const std::string& report_id) override;  // sql_media.cpp
+  bool delete_case(const std::string& id, std::int64_t version) override;
   std::size_t enqueue(const dispatch::Notification& n,
                       const std::vector<dispatch::Delivery>& deliveries,
                       std::vector<bool>* fresh) override;  // sql_notifications.cpp
@@ -133,6 +134,7 @@ class SqlStore : public Store,
   std::vector<dispatch::Report> reports_created(dispatch::Instant from, dispatch::Instant to,
                                                 std::size_t max_rows) override;
   std::size_t report_count() override;
+  std::vector<dispatch::Report> ended_before(dispatch::Instant before, std::size_t limit) override;
   void activate_generation(const std::string& id) override;
   std::optional<std::string> active_generation() override;
   std::vector<GenerationInfo> generations() override;
@@ -171,6 +173,7 @@ class SqlStore : public Store,
   void insert_media(const MediaRecord& record, const std::string& display,
                     const std::string& thumbnail) override;
   std::optional<MediaRecord> media(const std::string& id) override;
+  std::vector<MediaRecord> media_of(const std::string& report_id) override;
   std::optional<std::string> media_bytes(const std::string& id, bool thumbnail) override;
   std::size_t media_count_since(const std::string& owner, dispatch::Instant since) override;
   bool delete_unattached(const std::string& id) override;

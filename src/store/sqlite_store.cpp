@@ -84,6 +84,7 @@ CREATE INDEX reports_updated ON reports (updated_at, id);
     std::vector<std::string> all = kMigrations;
     for (const std::string& m : sql::shared_migrations()) all.push_back(m);
     all.emplace_back("-- 22: nothing here (PostgreSQL's monthly partitions)");
+    for (const std::string& m : sql::later_shared_migrations()) all.push_back(m);
     return all;
   }();
   return kAll;

@@ -141,4 +141,41 @@ expect "tasks: the volunteer earned the task's 20 points, once" 0 "resident:v01:
   "$WANGGE" points balance resident:v01
 expect "tasks: an unrelated resident cannot see it" 2 "does not exist" -- "$WANGGE" tasks show "$TASK" --as resident:x
 
+# ---- archive (归档): ended cases before a date leave the store for a GeoPackage ----------------
+reported() {  # the store's report count, from the statistics
+  "$WANGGE" stats --json --at 2026-11-16T12:00+08:00 |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"][-1]["reported"])'
+}
+BEFORE_ARCHIVE="$(reported)"
+for bad in "--years nan|--years: must be an integer from 1 to 100" \
+           "--years 1e19|--years: must be an integer from 1 to 100" \
+           "--before yesterday|--before" "--limit 0 --years 3|--limit: must be an integer from 1 to 100000"; do
+  # shellcheck disable=SC2086
+  expect "archive ${bad%%|*}: exit 2 naming the option, nothing written" 2 "${bad#*|}" -- \
+    "$WANGGE" archive ${bad%%|*} --out "$TMP/bad.gpkg"
+done
+expect "archive without --before or --years: exit 2" 2 "give one of --before and --years" -- \
+  "$WANGGE" archive --out "$TMP/bad.gpkg"
+expect "archive to a .geojson: exit 2 naming the format" 2 "GeoPackage" -- \
+  "$WANGGE" archive --before 2026-11-08 --out "$TMP/bad.geojson"
+check "archive: the refused runs wrote no file" test ! -e "$TMP/bad.gpkg"
+ARCHIVE="$TMP/archive.gpkg"
+expect "archive: the cases ended before 2026-11-08 leave the store" 0 \
+  "archived [0-9]+ cases \([0-9]+ events, 0 photos\).*deleted [0-9]+ cases from the store" -- \
+  "$WANGGE" archive --before 2026-11-08 --out "$ARCHIVE"
+ARCHIVED="$(sed -nE 's/^archived ([0-9]+) cases \(([0-9]+) events.*/\1 \2/p' <<<"$OUT_TEXT")"
+check_archive() {  # GDAL's own reader counts the rows; the store lost exactly those cases
+  local n e
+  read -r n e <<<"$ARCHIVED"
+  [[ -n "$n" && "$n" -gt 0 ]] &&
+    ogrinfo -ro -q -sql "SELECT COUNT(*) AS n FROM reports WHERE state IN ('closed', 'evaluated', 'cancelled') AND created_at < '2026-11-08'" "$ARCHIVE" | grep -q "n (Integer) = $n\$" &&
+    ogrinfo -ro -q -sql "SELECT COUNT(*) AS n FROM events" "$ARCHIVE" | grep -q "n (Integer) = $e\$" &&
+    [[ "$(reported)" -eq $((BEFORE_ARCHIVE - n)) ]]
+}
+check "archive: ogrinfo reads every case (all ended, all before the date) and event; the store lost those" check_archive
+expect "archive: an existing file is never replaced" 2 "exists: an archive is never replaced" -- \
+  "$WANGGE" archive --before 2026-11-08 --out "$ARCHIVE"
+expect "archive: run again, nothing more is due" 0 "nothing written" -- \
+  "$WANGGE" archive --before 2026-11-08 --out "$TMP/again.gpkg"
+
 finish

@@ -312,6 +312,28 @@ TEST_P(StoreConformance, TheNearestServicePointIsKeptWithTheReport) {
   EXPECT_FALSE(store_->report(none.id)->nearest_service);
 }
 
+TEST_P(StoreConformance, ACaseIsDeletedWholeOnlyAtTheVersionItWasReadAt) {
+  const dispatch::Report r = submit("2026-11-23T09:00", "0101", 0, "key-del");
+  act(r.id, dispatch::Action::register_case, sample_->dispatcher(), "2026-11-23T09:05");
+  const dispatch::Report other = submit("2026-11-23T09:10");
+  bool deleted = true;
+  // Read at version 1, changed since (now 2): nothing of it goes.
+  store_->write([&](WriteTx& tx) { deleted = tx.delete_case(r.id, 1); });
+  EXPECT_FALSE(deleted);
+  EXPECT_EQ(store_->events(r.id).size(), 2u);
+  store_->write([&](WriteTx& tx) { deleted = tx.delete_case(r.id, 2); });
+  EXPECT_TRUE(deleted);
+  EXPECT_FALSE(store_->report(r.id));
+  EXPECT_TRUE(store_->events(r.id).empty());
+  std::optional<IdempotencyRecord> key;
+  store_->write([&](WriteTx& tx) { key = tx.idempotency("key-del"); });
+  EXPECT_FALSE(key);
+  EXPECT_TRUE(store_->report(other.id));
+  store_->write([&](WriteTx& tx) { deleted = tx.delete_case(r.id, 2); });
+  EXPECT_FALSE(deleted);  // gone already
+  EXPECT_EQ(store_->check_integrity(), std::vector<std::string>{});
+}
+
 TEST_P(StoreConformance, StringsAreStoredVerbatim) {
   dispatch::Submission s = sample_->submission();
   s.text = "'; DROP TABLE reports; -- 你好 \"quoted\" \\ back";

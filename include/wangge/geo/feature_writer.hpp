@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -13,13 +14,18 @@
 namespace wangge::geo {
 
 struct FieldDef {
-  enum class Type { text, integer, real, boolean };
+  enum class Type { text, integer, real, boolean, binary };
   std::string name;
   Type type = Type::text;
 };
 
+/// The bytes of a binary field (a GeoPackage BLOB: a photo).
+struct Bytes {
+  std::string data;
+};
+
 /// monostate = no value (the field is left unset).
-using FieldValue = std::variant<std::monostate, std::string, long long, double, bool>;
+using FieldValue = std::variant<std::monostate, std::string, long long, double, bool, Bytes>;
 
 struct OutFeature {
   std::vector<FieldValue> values;  ///< one per field, in order
@@ -59,5 +65,10 @@ void write_layers(const std::string& path, const std::string& driver,
 void write_features(const std::string& path, const std::string& driver, const std::string& layer,
                     GeometryKind kind, const std::vector<FieldDef>& fields,
                     const std::vector<OutFeature>& features);
+
+/// The layers of the vector file @p path and how many features each holds, read back through
+/// GDAL (to check a file before what it holds is deleted elsewhere).
+/// @throws Error(invalid_argument) when it cannot be opened.
+std::vector<std::pair<std::string, long long>> count_features(const std::string& path);
 
 }  // namespace wangge::geo

@@ -35,6 +35,25 @@ struct ExportRequest {
   dispatch::Instant now;
 };
 
+/// `wangge archive`: ended cases out of the store, into a GeoPackage the records office and
+/// GIS tools read (layers reports, events, photos), then deleted from the store.
+struct ArchiveRequest {
+  dispatch::Instant before;   ///< cases created and ended before this
+  std::string path;           ///< a .gpkg that does not exist yet: an archive is never replaced
+  std::size_t limit = 10000;  ///< at most this many cases in one run (1–100,000)
+  bool contacts = false;      ///< the reporters' names, phones and e-mail (left out by default)
+  bool keep = false;          ///< write the file and delete nothing
+};
+
+struct ArchiveResult {
+  std::size_t cases = 0, events = 0, photos = 0;  ///< written to the file
+  std::size_t deleted = 0;                        ///< cases deleted from the store
+  /// Written, but changed after they were read (a late rating, a reopening): left in the
+  /// store, whole, for the next run.
+  std::vector<std::string> changed;
+  bool more = false;  ///< more cases are due than this run took
+};
+
 /// What the exports read from the rest of the service; each is asked at the time of use.
 struct ExportSource {
   /// The active grids, or null before any are loaded.

@@ -200,6 +200,11 @@ class Service {
   /// and a 报到超时 event on every running case whose whistled departments let their 报到
   /// deadline pass (once per department). @returns how many events were raised.
   std::size_t tick(dispatch::Instant now);
+  /// Moves the ended cases of ArchiveRequest into a GeoPackage, reads the file back, then
+  /// deletes each case still as it was written (see ArchiveResult). Writes no file when none
+  /// is due. @throws Error(invalid_argument) for a path that exists or is not .gpkg, or a limit
+  /// out of range.
+  ArchiveResult archive(const ArchiveRequest& request);
   /// The store's housekeeping as time passes (store::Store::maintain), run before each tick.
   void maintain(dispatch::Instant now);
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "wangge/dispatch/time.hpp"
 
@@ -31,6 +32,8 @@ class MediaStore {
   virtual void insert_media(const MediaRecord& record, const std::string& display,
                             const std::string& thumbnail) = 0;
   virtual std::optional<MediaRecord> media(const std::string& id) = 0;
+  /// The photos case @p report_id took, oldest first.
+  virtual std::vector<MediaRecord> media_of(const std::string& report_id) = 0;
   /// The display copy's bytes (or the thumbnail's), std::nullopt for an unknown id.
   virtual std::optional<std::string> media_bytes(const std::string& id, bool thumbnail) = 0;
   /// How many photos @p owner uploaded at or after @p since (an hourly quota).

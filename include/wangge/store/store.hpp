@@ -91,6 +91,10 @@ class WriteTx {
   /// Marks the photo @p media_id as taken by @p report_id unless a case took it already.
   /// @returns false when no such photo exists.
   virtual bool attach_media(const std::string& media_id, const std::string& report_id) = 0;
+  /// Deletes the case @p id (archived: ArchiveRequest) with everything of it, its events,
+  /// photos, idempotency keys, inbox messages and their deliveries, if it is still at
+  /// @p version. @returns false, deleting nothing, when it changed since (or is gone).
+  virtual bool delete_case(const std::string& id, std::int64_t version) = 0;
   /// The outbox: writes @p n (the recipient's inbox entry) and its @p deliveries, in this
   /// transaction. A message or delivery whose id exists already is left as it is (the same
   /// event enqueued twice sends once). @returns how many of @p deliveries were new, and
@@ -206,6 +210,10 @@ class Store {
                                                         dispatch::Instant to,
                                                         std::size_t max_rows) = 0;
   virtual std::size_t report_count() = 0;
+  /// Ended cases (closed, evaluated, cancelled) created and ended before @p before, oldest
+  /// first, at most @p limit: what an archive takes. Not bounded by the read budget.
+  virtual std::vector<dispatch::Report> ended_before(dispatch::Instant before,
+                                                     std::size_t limit) = 0;
 
   /// Stores @p grids as a new, inactive generation. @returns its id.
   virtual std::string save_generation(const std::vector<grid::Grid>& grids,
