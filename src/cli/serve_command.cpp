@@ -73,6 +73,8 @@ struct ServeArgs {
   std::string notify_config, notify_webhook, notify_secret;
   double speed = 4, minutes = 15;
   double read_budget_s = 5;
+  std::string read_replica;
+  double read_staleness_s = 5;
   double tick_seconds = 60;
   int public_decimals = dispatch::PrivacyPolicy::kDefaultDecimals;
 };
@@ -178,6 +180,12 @@ int serve(ServeArgs& args, CLI::App& cmd) {
   // At most an hour: 3.6e9 microseconds.
   config.store_options.read_budget =
       std::chrono::microseconds(number::narrow_round(a->read_budget_s * 1e6));
+  if (!a->read_replica.empty() && !store::is_postgres_location(a->store.store))
+    throw Error(ErrorCode::invalid_argument,
+                "--read-replica needs a PostgreSQL store (--store): SQLite has no replicas");
+  config.store_options.read_replica = a->read_replica;
+  config.store_options.read_staleness =
+      std::chrono::milliseconds(number::narrow_round(a->read_staleness_s * 1e3));
   // The notification channels are checked before anything starts: a bad one stops start-up
   // with the field named.
   notify::NotifyConfig notify_config;
@@ -273,6 +281,13 @@ Runner add_serve_command(CLI::App& app) {
                   "Seconds one read of the store may run before it is interrupted and answered "
                   "503 (default 5)")
       ->check(decimal_in(0.000001, 3600));
+  cmd->add_option("--read-replica", a->read_replica,
+                  "PostgreSQL: a read replica (libpq string) for listings, counts, statistics and\n"
+                  "tile counts, used while it is at most --read-staleness behind the primary")
+      ->envname("WANGGE_READ_REPLICA");
+  cmd->add_option("--read-staleness", a->read_staleness_s,
+                  "Seconds the replica may lag before its reads go to the primary (default 5)")
+      ->check(decimal_in(0.1, 3600));
   cmd->add_option("--outbox-log", a->outbox_log,
                   "Append every message to a person (residents' sign-in codes) to this file, one\n"
                   "JSON line each (created 0600): the demo's stand-in for an SMS gateway");

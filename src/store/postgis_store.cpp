@@ -9,6 +9,7 @@
 #include "adapters.hpp"
 #include "group_commit.hpp"
 #include "pg_partitions.hpp"
+#include "pg_replica.hpp"
 #include "pool.hpp"
 #include "sql.hpp"
 #include "sql_store.hpp"
@@ -321,6 +322,9 @@ std::unique_ptr<pqxx::connection> connect_raw(const std::string& conninfo) {
     // Photos are read back in bytea's hex form (bytea_bytes); a database set to the old escape
     // form must not make every photo unreadable.
     pqxx::nontransaction(*c).exec0("SET bytea_output = 'hex'");
+    // No JIT: its compile time is paid per partition (42 months: 15 s of JIT for a 1 s read,
+    // scripts/bench/partitions), and no query of ours runs long enough to gain from it.
+    pqxx::nontransaction(*c).exec0("SET jit = off");
     return c;
   } catch (const std::exception& e) {
     throw Error(ErrorCode::unavailable, std::string("cannot connect to PostgreSQL: ") + e.what());
@@ -449,6 +453,25 @@ class PostgisStore final : public SqlStore, public Signals {
       });
     });
   }
+  /// On the replica while it is fresh; on the primary otherwise, or when the replica fails.
+  void read_lagging(const Reader& fn) override {
+    if (replica_ && lag_->fresh()) {
+      try {
+        replica_->with([&](PgConnection& conn) {
+          return translated([&] {
+            pqxx::nontransaction tx(*conn.conn);
+            Session session(conn, tx);
+            fn(session);
+            return 0;
+          });
+        });
+        return;
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::unavailable) throw;
+      }
+    }
+    read(fn);
+  }
   /// In a read transaction that lifts the timeout.
   void read_unbounded(const Reader& fn) override {
     readers_.with([&](PgConnection& conn) {
@@ -471,6 +494,14 @@ class PostgisStore final : public SqlStore, public Signals {
             [conninfo, budget = options.read_budget] { return connect_reader(conninfo, budget); },
             options.readers) {
     migrate(conninfo, options.schema_version);
+    if (!options.read_replica.empty()) {
+      replica_ = std::make_unique<Pool<PgConnection>>(
+          [replica = options.read_replica, budget = options.read_budget] {
+            return connect_reader(replica, budget);
+          },
+          options.readers);
+      lag_ = std::make_unique<ReplicaLag>(conninfo, options.read_replica, options.read_staleness);
+    }
     writer_ = std::make_unique<GroupCommit>(
         [conninfo] { return std::make_unique<Writer>(conninfo); }, options);
     // Signals are heard database-wide: those of a store in another schema are not ours.
@@ -555,6 +586,8 @@ class PostgisStore final : public SqlStore, public Signals {
  private:
   std::string conninfo_;
   MonthlyPartitions partitions_;
+  std::unique_ptr<Pool<PgConnection>> replica_;  ///< null without a read replica
+  std::unique_ptr<ReplicaLag> lag_;
   std::string scope_;  // the schema's name, lower case: what signals of this store are named by
   Pool<PgConnection> readers_;
   std::unique_ptr<GroupCommit> writer_;

@@ -530,10 +530,17 @@ CREATE INDEX notifications_report ON notifications (report_id);
 CREATE INDEX deliveries_notification ON deliveries (notification_id);
 )sql";
 
+// 24: the heartbeat of read replicas (PostgreSQL): each node with a replica writes the primary's
+// time here once a second and reads it back on the replica to know how far behind it is.
+// Unused on SQLite.
+constexpr char kMigration24[] = R"sql(
+CREATE TABLE replica_heartbeat (id BIGINT PRIMARY KEY, at BIGINT NOT NULL);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string>& later_shared_migrations() {
-  static const std::vector<std::string> kMigrations{kMigration23};
+  static const std::vector<std::string> kMigrations{kMigration23, kMigration24};
   return kMigrations;
 }
 

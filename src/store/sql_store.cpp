@@ -184,7 +184,7 @@ std::vector<dispatch::Event> SqlStore::events(const std::string& id) {
 
 ReportPage SqlStore::list(const ReportFilter& filter) {
   const auto q = sql::list(filter);
-  return read_value([&](SqlSession& s) {
+  return read_lagging_value([&](SqlSession& s) {
     ReportPage page;
     page.items = s.decode_all(q);
     if (page.items.size() > filter.limit) {
@@ -197,13 +197,13 @@ ReportPage SqlStore::list(const ReportFilter& filter) {
 
 std::size_t SqlStore::count(const ReportFilter& filter, std::size_t at_most) {
   const auto q = sql::count(filter, at_most);
-  return read_value([&](SqlSession& s) { return size_of(s.rows(q.text, q.params)[0][0]); });
+  return read_lagging_value([&](SqlSession& s) { return size_of(s.rows(q.text, q.params)[0][0]); });
 }
 
 std::vector<dispatch::Report> SqlStore::reports_created(dispatch::Instant from,
                                                         dispatch::Instant to,
                                                         std::size_t max_rows) {
-  return read_value(
+  return read_lagging_value(
       [&](SqlSession& s) { return s.decode_all(sql::reports_created(from, to, max_rows)); });
 }
 
@@ -307,7 +307,7 @@ void SqlStore::revoke_api_key(const std::string& id) {
 
 std::vector<GridPathCount> SqlStore::open_counts_by_path(dispatch::Instant now) {
   const auto q = sql::open_counts_by_path(now);
-  return read_value([&](SqlSession& s) {
+  return read_lagging_value([&](SqlSession& s) {
     std::vector<GridPathCount> out;
     for (const Row& row : s.rows(q.text, q.params)) out.push_back(sql::decode_path_count(row));
     return out;
@@ -315,7 +315,7 @@ std::vector<GridPathCount> SqlStore::open_counts_by_path(dispatch::Instant now) 
 }
 
 std::vector<std::pair<std::string, std::size_t>> SqlStore::count_by_state() {
-  return read_value([&](SqlSession& s) {
+  return read_lagging_value([&](SqlSession& s) {
     std::vector<std::pair<std::string, std::size_t>> out;
     for (const Row& row : s.rows(sql::count_by_state(), {}))
       out.emplace_back(text_of(row[0]), size_of(row[1]));

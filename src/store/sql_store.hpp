@@ -243,6 +243,15 @@ class SqlStore : public Store,
   /// The same without the budget: start-up and maintenance (a generation, reference documents,
   /// the key list, the integrity check), whose size is the data's, not a request's.
   virtual void read_unbounded(const Reader& fn) = 0;
+  /// A read that may lag the last writes by the configured staleness (StoreOptions::
+  /// read_replica): listings, counts, statistics. On the primary unless a replica is fresh.
+  virtual void read_lagging(const Reader& fn) { read(fn); }
+  template <class Fn>
+  auto read_lagging_value(Fn&& fn) {
+    std::optional<decltype(fn(std::declval<SqlSession&>()))> out;
+    read_lagging([&](SqlSession& s) { out.emplace(fn(s)); });
+    return std::move(*out);
+  }
   /// Runs @p fn inside the next group-commit batch (write() with the adapter's session).
   void write_sql(const std::function<void(SqlSession&)>& fn);
 

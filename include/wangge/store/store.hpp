@@ -280,6 +280,13 @@ struct StoreOptions {
   /// The migration to stop after (0: the latest). For tests of a migration: they make a
   /// database as an earlier version left it, then open it again without this.
   std::size_t schema_version = 0;
+  /// PostgreSQL: a read replica (a libpq string; a multi-host one with
+  /// target_session_attrs=prefer-standby follows a failover) for the reads that may lag:
+  /// listings, counts, statistics, tile counts, reports per state. Used while it is at most
+  /// read_staleness behind the primary (a heartbeat, each second), else the primary serves
+  /// them. "" = every read on the primary.
+  std::string read_replica;
+  std::chrono::milliseconds read_staleness = std::chrono::seconds(5);
 };
 
 /// Opens (creating and migrating when needed) the store at @p location: a PostgreSQL URL
