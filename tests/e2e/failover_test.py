@@ -34,7 +34,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Checks, Load, create_key, request, tile_of, until, timed_until  # noqa: E402
+from harness import Checks, Load, Server, create_key, request, tile_of, until, timed_until  # noqa: E402
 
 WANGGE, SRC = sys.argv[1], sys.argv[2]
 TRIALS = int(sys.argv[3]) if len(sys.argv) > 3 else 10
@@ -121,6 +121,66 @@ def run(c, conf):
     dup = psql("SELECT COUNT(*) FROM (SELECT text FROM reports WHERE text LIKE '切换演练 %' "
                "GROUP BY text HAVING COUNT(*) > 1) d").stdout.strip()
     c.check("no report was stored twice (retries carry the same Idempotency-Key)", dup == "0", dup)
+    replica_reads(c, conf, store_env, key, apis)
+
+
+STALENESS = 2  # --read-staleness of the node that reads from the replica
+
+
+def replica_reads(c, conf, env, key, apis):
+    """A fourth node reads listings from the synchronous replica while it keeps up, and from
+    the primary once the replica is more than --read-staleness behind (its replay paused)."""
+    ports = dict(zip(apis, conf["PG_PORTS"].split()))
+    replica = until(lambda: [ports[a] for a in apis if request_ok(a, "/replica")], lambda r: len(r) == 1,
+                    seconds=60)
+    if not c.check("the cluster has one replica to read from", len(replica) == 1, replica):
+        return
+    node = Server(WANGGE, env, os.path.join(conf["WANGGE_CLUSTER_DIR"], "log", "replica-node.log"),
+                  args=["--read-replica", f"host=127.0.0.1 port={replica[0]} dbname=wangge user=wangge "
+                        "password=wangge connect_timeout=2", "--read-staleness", str(STALENESS),
+                        "--rate-per-key", "0", "--rate-per-address", "0", "--rate-per-address-keyed", "0"])
+    node.start()
+    staff = create_key(WANGGE, env, "d01")
+    startup = []
+
+    def post(text):
+        r = request(node.port, "POST", "/api/v1/reports", key=key,
+                    json_body={"location": {"lon": LON, "lat": LAT}, "category": "0101", "text": text})
+        return r.json()["id"] if r.status == 201 else None
+
+    def listed():
+        r = request(node.port, "GET", "/api/v1/reports?limit=20", key=staff)
+        return {x["id"] for x in r.json()["reports"]} if r.status == 200 else set()
+
+    try:
+        first = post("只读副本 1")
+        seen, took = timed_until(listed, lambda ids: first in ids, seconds=10)
+        c.check(f"with the replica keeping up, a new report is listed by the replica's node ({took:.2f} s)",
+                first in seen, seen)
+        # Replay frozen: the replica's startup process (the only one of the cluster: the primary
+        # has none) stopped. Patroni would undo pg_wal_replay_pause() within its loop; WAL is
+        # still received and flushed, so synchronous commits go on.
+        startup = subprocess.run(["pgrep", "-f", f"postgres: wangge{BASE}: startup"], capture_output=True,
+                                 text=True).stdout.split()
+        if not c.check("the replica's replay (its startup process) is frozen with SIGSTOP", len(startup) == 1,
+                       startup):
+            return
+        os.kill(int(startup[0]), signal.SIGSTOP)
+        t0 = time.time()
+        second = post("只读副本 2")
+        early = listed()
+        c.check("the report posted just after is not listed yet: the listing came from the replica",
+                second and second not in early, (second, early))
+        seen, _ = timed_until(listed, lambda ids: second in ids, seconds=STALENESS + 10)
+        took = time.time() - t0
+        c.check(f"once the replica is more than {STALENESS} s behind, the primary serves the listing: the "
+                f"report is listed {took:.2f} s after replay stopped (no sooner than the staleness less "
+                f"the heartbeat's period of 1 s, no later than the staleness + 1 s)",
+                second in seen and STALENESS - 1 <= took <= STALENESS + 1 + SOON, (took, seen))
+    finally:
+        for pid in startup:
+            os.kill(int(pid), signal.SIGCONT)
+        c.check("the replica's node stops on SIGTERM with exit 0", node.stop() == 0)
 
 
 def within(read, holds):
