@@ -68,13 +68,7 @@ class Listings : public StoreConformance {
     store_->write([&](WriteTx& tx) {
       for (const dispatch::Report& r : made) {
         tx.insert_report(r, "", "");
-        dispatch::Event e;
-        e.report_id = r.id;
-        e.seq = 1;
-        e.at = r.created_at;
-        e.actor_id = r.submitted_by;
-        e.action = "submit";
-        tx.append_event(e);
+        tx.append_event(first_event(r));
       }
     });
     for (std::size_t i = 0; i < made.size(); i += 7) {

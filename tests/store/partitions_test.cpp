@@ -42,19 +42,6 @@ class Migrations : public StoreConformance {
     r.id = id;
     return r;
   }
-  /// Stores @p r and its first event the way the service does.
-  void store_report(const dispatch::Report& r, const std::string& key) {
-    dispatch::Event e;
-    e.report_id = r.id;
-    e.seq = 1;
-    e.at = r.created_at;
-    e.actor_id = r.submitted_by;
-    e.action = "submit";
-    store_->write([&](WriteTx& tx) {
-      tx.insert_report(r, key, key.empty() ? "" : "hash-of-" + key);
-      tx.append_event(e);
-    });
-  }
 };
 
 TEST_P(Migrations, ADatabaseOfAnEarlierVersionIsCarriedOverWhole) {
@@ -71,8 +58,8 @@ TEST_P(Migrations, ADatabaseOfAnEarlierVersionIsCarriedOverWhole) {
   a.version = 1;
   dispatch::Report b = with_first_id(sample_->report(at("2026-11-24T10:00")), "rzz9m2pqxwz4h7ab");
   b.version = 1;
-  store_report(a, "");
-  store_report(b, "");
+  store_with_first_event(a, "");
+  store_with_first_event(b, "");
   raw("UPDATE reports SET idempotency_key = 'key-of-a', request_hash = 'hash-a' WHERE id = '" +
       a.id + "'");
   store_->write([&](WriteTx& tx) {
@@ -103,13 +90,13 @@ TEST_P(Migrations, ADatabaseOfAnEarlierVersionIsCarriedOverWhole) {
   // A key now lives in its own table: used again, it names its report.
   dispatch::Report c = sample_->report(dispatch::now_utc());
   c.version = 1;
-  store_report(c, "key-of-c");
+  store_with_first_event(c, "key-of-c");
   const auto key_c = key_of("key-of-c");
   ASSERT_TRUE(key_c);
   EXPECT_EQ(key_c->report_id, c.id);
   dispatch::Report again = sample_->report(dispatch::now_utc());
   again.version = 1;
-  EXPECT_THROW(store_report(again, "key-of-c"), Error);
+  EXPECT_THROW(store_with_first_event(again, "key-of-c"), Error);
   EXPECT_EQ(store_->report_count(), 3u);
   EXPECT_EQ(store_->check_integrity(), std::vector<std::string>{});
 
@@ -149,7 +136,7 @@ TEST_P(Migrations, ALookupByIdReadsOnlyItsMonthsPartition) {
        {now - std::chrono::hours(24 * 31), now, now + std::chrono::hours(24 * 31)}) {
     dispatch::Report r = sample_->report(when);
     r.version = 1;
-    store_report(r, "");
+    store_with_first_event(r, "");
     made.push_back(r);
   }
   std::set<std::string> months;
@@ -190,7 +177,7 @@ TEST_P(Migrations, AMonthWithoutItsPartitionYetIsStoredInTheDefaultOneAndFound) 
   const dispatch::Instant later = dispatch::now_utc() + std::chrono::hours(24 * 365 * 3);
   dispatch::Report r = sample_->report(later);
   r.version = 1;
-  store_report(r, "");
+  store_with_first_event(r, "");
   EXPECT_EQ(store_->report(r.id)->id, r.id);
   EXPECT_EQ(pg_rows("SELECT COUNT(*) FROM reports_default")[0][0], "1");
   // Its month's partition cannot be made now (the row would have to move); maintain() names

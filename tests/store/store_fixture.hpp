@@ -129,18 +129,26 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
         sample_->submission(category, testing::Sample::kLon + dlon, testing::Sample::kLat);
     dispatch::Report r = sample_->intake.build(s, testing::Sample::resident(), at(when),
                                                dispatch::new_report_id(at(when)));
+    r.version = 1;
+    store_with_first_event(r, key);
+    return r;
+  }
+  /// The event a submission begins with ("submit", seq 1, by its submitter).
+  static dispatch::Event first_event(const dispatch::Report& r) {
     dispatch::Event e;
     e.report_id = r.id;
     e.seq = 1;
     e.at = r.created_at;
     e.actor_id = r.submitted_by;
     e.action = "submit";
-    r.version = 1;
+    return e;
+  }
+  /// Stores @p r and its first event in one write (a key: its request hash is "hash-of-" key).
+  void store_with_first_event(const dispatch::Report& r, const std::string& key) {
     store_->write([&](store::WriteTx& tx) {
       tx.insert_report(r, key, key.empty() ? "" : "hash-of-" + key);
-      tx.append_event(e);
+      tx.append_event(first_event(r));
     });
-    return r;
   }
   /// Applies a workflow action and stores the result, as the service does.
   void act(const std::string& id, dispatch::Action a, const dispatch::Actor& who, const char* when,
