@@ -160,8 +160,7 @@ def replica_reads(c, conf, env, key, apis):
         # Replay frozen: the replica's startup process (the only one of the cluster: the primary
         # has none) stopped. Patroni would undo pg_wal_replay_pause() within its loop; WAL is
         # still received and flushed, so synchronous commits go on.
-        startup = subprocess.run(["pgrep", "-f", f"postgres: wangge{BASE}: startup"], capture_output=True,
-                                 text=True).stdout.split()
+        startup = processes_titled(f"postgres: wangge{BASE}: startup")
         if not c.check("the replica's replay (its startup process) is frozen with SIGSTOP", len(startup) == 1,
                        startup):
             return
@@ -181,6 +180,20 @@ def replica_reads(c, conf, env, key, apis):
         for pid in startup:
             os.kill(int(pid), signal.SIGCONT)
         c.check("the replica's node stops on SIGTERM with exit 0", node.stop() == 0)
+
+
+def processes_titled(prefix):
+    """The pids whose process title (/proc/PID/cmdline, as PostgreSQL sets it) begins with prefix."""
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                title = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith(prefix):
+            out.append(pid)
+    return out
 
 
 def within(read, holds):
