@@ -211,7 +211,8 @@ SubmitResult Service::submit(const dispatch::Submission& s, const dispatch::Acto
       if (!result.replayed) dispatch_->notifications->hand_off(std::move(enqueued));
       return result;
     } catch (const Error& e) {
-      // A report id collision (75 random bits) is astronomically rare; a new id settles it.
+      // A report id collision (60 random bits within its month) is astronomically rare; a new id
+      // settles it.
       if (e.code() != ErrorCode::conflict || attempt > 0) throw;
       report.id = dispatch::new_report_id(now);
     }
