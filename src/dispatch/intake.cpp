@@ -65,16 +65,20 @@ std::string report_id_month(int year, unsigned month) {
   return stamp;
 }
 
+std::pair<int, unsigned> report_id_month_of(Instant t) {
+  // China Standard Time (UTC+08:00 all year), whatever the calendar's zone: the id's month must
+  // not depend on configuration, since it places the row in its partition.
+  const std::chrono::year_month_day day{
+      std::chrono::floor<std::chrono::days>(t + std::chrono::hours(8))};
+  return {static_cast<int>(day.year()), static_cast<unsigned>(day.month())};
+}
+
 std::string new_report_id(Instant created) {
   static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";  // Crockford base32
   thread_local std::mt19937_64 rng{std::random_device{}() ^
                                    (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
-  // The month in China Standard Time (UTC+08:00 all year), whatever the calendar's zone: the
-  // id's month must not depend on configuration, since it places the row in its partition.
-  const auto local = std::chrono::floor<std::chrono::days>(created + std::chrono::hours(8));
-  const std::chrono::year_month_day day{local};
-  std::string id =
-      report_id_month(static_cast<int>(day.year()), static_cast<unsigned>(day.month()));
+  const auto [year, month] = report_id_month_of(created);
+  std::string id = report_id_month(year, month);
   std::uint64_t bits = rng();
   for (int i = 0; i < 12; ++i) {
     id += kAlphabet[bits & 31];

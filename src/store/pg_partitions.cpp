@@ -10,12 +10,10 @@ constexpr long kMigrationLock = 7204301;  // the lock migrate() holds
 constexpr int kMonthsBefore = 1;
 constexpr int kMonthsAhead = 3;
 
-/// year * 12 + month - 1 of @p now in China Standard Time (as dispatch::new_report_id).
+/// year * 12 + month - 1 of the month @p now's ids carry.
 int month_index(dispatch::Instant now) {
-  const std::chrono::year_month_day day{
-      std::chrono::floor<std::chrono::days>(now + std::chrono::hours(8))};
-  return static_cast<int>(day.year()) * 12 + static_cast<int>(static_cast<unsigned>(day.month())) -
-         1;
+  const auto [year, month] = dispatch::report_id_month_of(now);
+  return year * 12 + static_cast<int>(month) - 1;
 }
 
 std::string bound(int index) {

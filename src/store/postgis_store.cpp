@@ -442,9 +442,9 @@ class PostgisStore final : public SqlStore, public Signals {
     }
   }
 
-  /// On a read connection, whose statement_timeout is the read budget.
-  void read(const Reader& fn) override {
-    readers_.with([&](PgConnection& conn) {
+  /// On a connection of @p pool, outside a transaction; its statement_timeout is the budget.
+  static void read_on(Pool<PgConnection>& pool, const Reader& fn) {
+    pool.with([&](PgConnection& conn) {
       return translated([&] {
         pqxx::nontransaction tx(*conn.conn);
         Session session(conn, tx);
@@ -453,18 +453,13 @@ class PostgisStore final : public SqlStore, public Signals {
       });
     });
   }
+  /// On a read connection, whose statement_timeout is the read budget.
+  void read(const Reader& fn) override { read_on(readers_, fn); }
   /// On the replica while it is fresh; on the primary otherwise, or when the replica fails.
   void read_lagging(const Reader& fn) override {
     if (replica_ && lag_->fresh()) {
       try {
-        replica_->with([&](PgConnection& conn) {
-          return translated([&] {
-            pqxx::nontransaction tx(*conn.conn);
-            Session session(conn, tx);
-            fn(session);
-            return 0;
-          });
-        });
+        read_on(*replica_, fn);
         return;
       } catch (const Error& e) {
         if (e.code() != ErrorCode::unavailable) throw;

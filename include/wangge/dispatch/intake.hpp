@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "wangge/dispatch/reference.hpp"
@@ -83,6 +84,9 @@ bool valid_phone(std::string_view phone);
 /// finds a case's partition from its id. Ids made before this scheme ("r" and 15 base32
 /// characters) never begin "r_" and stay in the partitions for them.
 std::string new_report_id(Instant created);
+
+/// The month (year, 1–12) that @p t falls in, in China Standard Time: the month in its id.
+std::pair<int, unsigned> report_id_month_of(Instant t);
 
 /// "r_YYYYMM": where the ids of that month begin (a partition's bound).
 std::string report_id_month(int year, unsigned month);
