@@ -13,9 +13,6 @@ namespace {
 
 using T = geo::FieldDef::Type;
 
-geo::FieldValue text(const std::string& s) {
-  return s.empty() ? geo::FieldValue{} : geo::FieldValue{s};
-}
 geo::FieldValue when(const std::optional<dispatch::Instant>& t, const dispatch::TimeZone& zone) {
   return t ? geo::FieldValue{dispatch::format_iso(*t, zone)} : geo::FieldValue{};
 }
@@ -66,10 +63,10 @@ geo::OutFeature report_row(const dispatch::Report& r, const dispatch::TimeZone& 
   for (const dispatch::WhistledDepartment& d : r.whistle)
     whistle.push_back({{"department", d.department}, {"name", d.name}, {"lead", d.lead}});
   geo::OutFeature f{
-      {text(r.id),
-       text(r.category),
-       text(std::string(to_string(r.state))),
-       text(std::string(to_string(r.channel))),
+      {geo::text_value(r.id),
+       geo::text_value(r.category),
+       geo::text_value(std::string(to_string(r.state))),
+       geo::text_value(std::string(to_string(r.channel))),
        when(r.created_at, zone),
        when(r.registered_at, zone),
        when(r.dispatched_at, zone),
@@ -78,21 +75,21 @@ geo::OutFeature report_row(const dispatch::Report& r, const dispatch::TimeZone& 
        when(r.closed_at, zone),
        when(r.evaluated_at, zone),
        when(r.due_at, zone),
-       text(r.grid_id()),
-       text(chain),
-       text(r.generation),
-       text(r.leader.name),
-       text(r.responsible.name),
-       text(r.assignee.name),
-       text(r.duplicate_of),
-       text(r.external_id),
-       text(std::string(to_string(r.supervision))),
+       geo::text_value(r.grid_id()),
+       geo::text_value(chain),
+       geo::text_value(r.generation),
+       geo::text_value(r.leader.name),
+       geo::text_value(r.responsible.name),
+       geo::text_value(r.assignee.name),
+       geo::text_value(r.duplicate_of),
+       geo::text_value(r.external_id),
+       geo::text_value(std::string(to_string(r.supervision))),
        geo::FieldValue{static_cast<long long>(r.rework_count)},
        r.rating ? geo::FieldValue{static_cast<long long>(*r.rating)} : geo::FieldValue{},
-       text(r.rating_comment),
-       text(r.cancel_reason),
-       text(r.text),
-       text(r.address),
+       geo::text_value(r.rating_comment),
+       geo::text_value(r.cancel_reason),
+       geo::text_value(r.text),
+       geo::text_value(r.address),
        r.attributes.empty() ? geo::FieldValue{} : geo::FieldValue{attributes.dump()},
        r.whistle.empty() ? geo::FieldValue{} : geo::FieldValue{whistle.dump()},
        geo::FieldValue{static_cast<long long>(r.followers.size())},
@@ -101,17 +98,18 @@ geo::OutFeature report_row(const dispatch::Report& r, const dispatch::TimeZone& 
       geo::XY{r.position.lon(), r.position.lat()}};
   if (contacts) {
     for (const std::string* s : {&r.reporter.name, &r.reporter.phone, &r.reporter.email})
-      f.values.push_back(text(*s));
+      f.values.push_back(geo::text_value(*s));
   }
   return f;
 }
 
 geo::OutFeature event_row(const dispatch::Event& e, const dispatch::TimeZone& zone) {
   const nlohmann::json data = e.data;
-  return {{text(e.report_id), geo::FieldValue{static_cast<long long>(e.seq)},
-           geo::FieldValue{dispatch::format_iso(e.at, zone)}, text(e.actor_id),
-           text(std::string(to_string(e.role))), text(e.action),
-           text(std::string(to_string(e.from))), text(std::string(to_string(e.to))), text(e.note),
+  return {{geo::text_value(e.report_id), geo::FieldValue{static_cast<long long>(e.seq)},
+           geo::FieldValue{dispatch::format_iso(e.at, zone)}, geo::text_value(e.actor_id),
+           geo::text_value(std::string(to_string(e.role))), geo::text_value(e.action),
+           geo::text_value(std::string(to_string(e.from))),
+           geo::text_value(std::string(to_string(e.to))), geo::text_value(e.note),
            e.data.empty() ? geo::FieldValue{} : geo::FieldValue{data.dump()}},
           {},
           std::nullopt};
@@ -168,10 +166,10 @@ ArchiveResult Service::archive(const ArchiveRequest& req) {
     for (const store::MediaRecord& m : store().media().media_of(r.id)) {
       auto bytes = store().media().media_bytes(m.id, false);
       photos.features.push_back(
-          {{text(m.id), text(m.report_id),
+          {{geo::text_value(m.id), geo::text_value(m.report_id),
             geo::FieldValue{dispatch::format_iso(m.created_at, zone)},
             geo::FieldValue{static_cast<long long>(m.width)},
-            geo::FieldValue{static_cast<long long>(m.height)}, text(m.etag),
+            geo::FieldValue{static_cast<long long>(m.height)}, geo::text_value(m.etag),
             bytes ? geo::FieldValue{geo::Bytes{std::move(*bytes)}} : geo::FieldValue{}},
            {},
            std::nullopt});

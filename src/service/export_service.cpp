@@ -19,10 +19,6 @@ namespace {
 
 using T = geo::FieldDef::Type;
 
-geo::FieldValue text(const std::string& s) {
-  return s.empty() ? geo::FieldValue{} : geo::FieldValue{s};
-}
-
 /// What one export writes: the fields, the features and their geometry kind.
 struct Layer {
   std::vector<geo::FieldDef> fields;
@@ -46,15 +42,17 @@ Layer grids_layer(const grid::GridSet& set, bool personal) {
   if (personal) l.fields.push_back({"leader_phone"});
   for (std::size_t i = 0; i < set.size(); ++i) {
     const grid::Grid& g = set[i];
-    geo::OutFeature f{{text(g.id), text(g.parent_id), text(g.code.empty() ? g.id : g.code),
-                       text(g.name), geo::FieldValue{static_cast<long long>(set.level(i))},
-                       text(set.level_name(set.depth(i))), text(g.leader.name), text(g.leader.role),
+    geo::OutFeature f{{geo::text_value(g.id), geo::text_value(g.parent_id),
+                       geo::text_value(g.code.empty() ? g.id : g.code), geo::text_value(g.name),
+                       geo::FieldValue{static_cast<long long>(set.level(i))},
+                       geo::text_value(set.level_name(set.depth(i))),
+                       geo::text_value(g.leader.name), geo::text_value(g.leader.role),
                        g.households ? geo::FieldValue{*g.households} : geo::FieldValue{},
                        g.residents ? geo::FieldValue{*g.residents} : geo::FieldValue{},
                        geo::FieldValue{std::round(area_m2(g.geometry))}},
                       g.geometry,
                       std::nullopt};
-    if (personal) f.values.push_back(text(g.leader.phone));
+    if (personal) f.values.push_back(geo::text_value(g.leader.phone));
     l.features.push_back(std::move(f));
   }
   return l;
@@ -67,10 +65,11 @@ Layer service_points_layer(const network::NearestService& net) {
   for (const network::ServicePoint& sp : net.points()) {
     std::string services;
     for (const std::string& s : sp.services) services += (services.empty() ? "" : ",") + s;
-    l.features.push_back(geo::OutFeature{{text(sp.id), text(sp.name), text(sp.kind), text(services),
-                                          text(sp.opening_hours), text(sp.address)},
-                                         {},
-                                         geo::XY{sp.position.lon(), sp.position.lat()}});
+    l.features.push_back(geo::OutFeature{
+        {geo::text_value(sp.id), geo::text_value(sp.name), geo::text_value(sp.kind),
+         geo::text_value(services), geo::text_value(sp.opening_hours), geo::text_value(sp.address)},
+        {},
+        geo::XY{sp.position.lon(), sp.position.lat()}});
   }
   return l;
 }
@@ -84,8 +83,9 @@ Layer isochrones_layer(const network::NearestService& net, const auto& areas) {
               {"area_m2", T::real}};
   for (const auto& [sp, area] : areas) {
     l.features.push_back(geo::OutFeature{
-        {text(sp.id), text(sp.name), geo::FieldValue{net.config().threshold_minutes},
-         geo::FieldValue{net.config().speed_kmh}, geo::FieldValue{std::round(area_m2(area))}},
+        {geo::text_value(sp.id), geo::text_value(sp.name),
+         geo::FieldValue{net.config().threshold_minutes}, geo::FieldValue{net.config().speed_kmh},
+         geo::FieldValue{std::round(area_m2(area))}},
         area,
         std::nullopt});
   }
@@ -123,21 +123,24 @@ geo::OutFeature report_feature(const dispatch::StaffReport& s, const dispatch::T
                                bool personal) {
   const dispatch::PublicReport& p = s.pub;
   auto when = [&](const std::optional<dispatch::Instant>& t) {
-    return t ? text(dispatch::format_iso(*t, zone)) : geo::FieldValue{};
+    return t ? geo::text_value(dispatch::format_iso(*t, zone)) : geo::FieldValue{};
   };
   geo::OutFeature o{
-      {text(p.id), text(p.category), text(p.category_name), text(std::string(to_string(p.state))),
-       text(std::string(to_string(p.channel))), text(dispatch::format_iso(p.created_at, zone)),
-       text(dispatch::format_iso(p.updated_at, zone)), when(p.due_at), when(p.closed_at),
-       geo::FieldValue{p.overdue}, geo::FieldValue{p.closed_late}, text(p.grid),
-       text(p.leader_name), text(p.responsible.name), text(p.duplicate_of),
+      {geo::text_value(p.id), geo::text_value(p.category), geo::text_value(p.category_name),
+       geo::text_value(std::string(to_string(p.state))),
+       geo::text_value(std::string(to_string(p.channel))),
+       geo::text_value(dispatch::format_iso(p.created_at, zone)),
+       geo::text_value(dispatch::format_iso(p.updated_at, zone)), when(p.due_at), when(p.closed_at),
+       geo::FieldValue{p.overdue}, geo::FieldValue{p.closed_late}, geo::text_value(p.grid),
+       geo::text_value(p.leader_name), geo::text_value(p.responsible.name),
+       geo::text_value(p.duplicate_of),
        p.rating ? geo::FieldValue{static_cast<long long>(*p.rating)} : geo::FieldValue{}},
       {},
       personal ? geo::XY{s.own.position.lon(), s.own.position.lat()} : geo::XY{p.lon, p.lat}};
   if (personal) {
-    o.values.push_back(text(s.own.text));
-    o.values.push_back(text(s.own.reporter.name));
-    o.values.push_back(text(s.own.reporter.phone));
+    o.values.push_back(geo::text_value(s.own.text));
+    o.values.push_back(geo::text_value(s.own.reporter.name));
+    o.values.push_back(geo::text_value(s.own.reporter.phone));
   }
   return o;
 }

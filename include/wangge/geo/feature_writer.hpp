@@ -27,6 +27,11 @@ struct Bytes {
 /// monostate = no value (the field is left unset).
 using FieldValue = std::variant<std::monostate, std::string, long long, double, bool, Bytes>;
 
+/// @p s as a text field's value, left unset when empty.
+inline FieldValue text_value(const std::string& s) {
+  return s.empty() ? FieldValue{} : FieldValue{s};
+}
+
 struct OutFeature {
   std::vector<FieldValue> values;  ///< one per field, in order
   MultiPolygon polygons;           ///< for polygon layers
