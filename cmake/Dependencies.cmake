@@ -8,6 +8,7 @@ find_package(CLI11 CONFIG REQUIRED)
 find_package(spdlog CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)  # PQconninfoParse (store/pg_conninfo.cpp)
 find_package(SQLite3 REQUIRED)
 # libosmium (header-only) and what it reads with: protozero (header-only), zlib, bzip2, expat.
 find_package(ZLIB REQUIRED)

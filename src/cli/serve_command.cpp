@@ -233,11 +233,14 @@ int serve(ServeArgs& args, CLI::App& cmd) {
     // At least 10 ms: a tick is one indexed query, but not a busy loop.
     const auto period = std::chrono::milliseconds(
         std::max<long long>(10, number::narrow_round(a->tick_seconds * 1000)));
-    ticker.emplace(*service, period, [](std::size_t raised, const char* error) {
-      if (error)
-        std::fprintf(stderr, "督办 ticker: this tick failed (%s); the next one retries\n", error);
-      else if (raised > 0)
-        std::fprintf(stderr, "督办 ticker: raised %zu supervision event(s)\n", raised);
+    ticker.emplace(*service, period, [](const service::Ticker::Outcome& o) {
+      if (!o.housekeeping_error.empty())
+        std::fprintf(stderr, "store housekeeping: %s\n", o.housekeeping_error.c_str());
+      if (!o.error.empty())
+        std::fprintf(stderr, "督办 ticker: this tick failed (%s); the next one retries\n",
+                     o.error.c_str());
+      else if (o.raised > 0)
+        std::fprintf(stderr, "督办 ticker: raised %zu supervision event(s)\n", o.raised);
     });
   }
   std::printf("wangge serving on http://%s:%u (store: %s, generation %s)\n",

@@ -49,6 +49,23 @@ std::string render_outbox_and_cluster(const Scrape& now) {
       "# HELP wangge_cluster_leader 1 when this node runs the ticker and the outbox.\n"
       "# TYPE wangge_cluster_leader gauge\nwangge_cluster_leader " +
       std::to_string(now.leads ? 1 : 0) + "\n";
+  if (now.replica_configured) {
+    out +=
+        "# HELP wangge_read_replica_in_use 1 while reads that may lag go to the read replica "
+        "(it is within --read-staleness).\n# TYPE wangge_read_replica_in_use gauge\n"
+        "wangge_read_replica_in_use " +
+        std::to_string(now.replica_in_use ? 1 : 0) + "\n";
+    if (now.replica_lag_ms >= 0) {  // absent while the replica cannot be read
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "wangge_read_replica_lag_seconds %.3f\n",
+                    static_cast<double>(now.replica_lag_ms) / 1000.0);
+      out +=
+          "# HELP wangge_read_replica_lag_seconds How far the read replica was behind the "
+          "primary at the last look (each second).\n# TYPE wangge_read_replica_lag_seconds "
+          "gauge\n";
+      out += buf;
+    }
+  }
   return out;
 }
 }  // namespace

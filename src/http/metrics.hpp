@@ -27,6 +27,10 @@ struct Scrape {
   std::uint64_t deliveries_purged = 0;  ///< finished deliveries deleted after the retention
   std::size_t stream_listeners = 0;     ///< Server-Sent Events listeners connected
   bool leads = true;  ///< this node runs the cluster's ticker and outbox (Service::leads)
+  /// The read replica, if any (Service::store_replica): reads that may lag go to it now; how far
+  /// behind it was at the last look (ms, negative when it could not be read).
+  bool replica_configured = false, replica_in_use = false;
+  long long replica_lag_ms = -1;
 };
 
 class Metrics {

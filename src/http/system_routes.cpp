@@ -86,6 +86,10 @@ Response metrics(Context& ctx, Request&) {
     now.deliveries_purged = tries.purged;
     now.stream_listeners = ctx.service.changes().listeners();
     now.leads = ctx.service.leads();
+    const auto replica = ctx.service.store_replica();
+    now.replica_configured = replica.configured;
+    now.replica_in_use = replica.in_use;
+    now.replica_lag_ms = replica.lag.count();
   }
   r.body = ctx.metrics.render(now);
   return r;

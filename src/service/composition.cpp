@@ -289,4 +289,8 @@ std::size_t Service::store_memory_bytes() const {
   return store().memory_bytes();
 }
 
+store::Store::ReplicaState Service::store_replica() const {
+  return store().replica_state();
+}
+
 }  // namespace wangge::service

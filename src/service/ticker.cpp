@@ -31,22 +31,22 @@ void Ticker::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
+    Outcome outcome;
     try {
       // Several nodes on one database: one of them ticks (Service::leads), the others wait.
-      std::size_t raised = 0;
       if (service_.leads()) {
         const dispatch::Instant now = dispatch::now_utc();
         try {
           service_.maintain(now);
         } catch (const std::exception& e) {
-          if (report_) report_(0, e.what());  // the tick itself still runs
+          outcome.housekeeping_error = e.what();
         }
-        raised = service_.tick(now);
+        outcome.raised = service_.tick(now);
       }
-      if (report_) report_(raised, nullptr);
     } catch (const std::exception& e) {
-      if (report_) report_(0, e.what());
+      outcome.error = e.what();
     }
+    if (report_) report_(outcome);
     lock.lock();
     wake_.wait_for(lock, period_, [this] { return stopping_; });
   }

@@ -60,11 +60,15 @@ Query open_counts_by_path(dispatch::Instant now);
 GridPathCount decode_path_count(const Row& row);
 ApiKey decode_api_key(const Row& row);
 
-/// The migrations after the fourth, whose text both dialects run as it is (types both read the
-/// same way: TEXT, BIGINT); each adapter appends them to its own first four.
-const std::vector<std::string>& shared_migrations();
-/// The shared migrations after each dialect's own 22nd (from the 23rd on).
-const std::vector<std::string>& later_shared_migrations();
+/// The migrations where the dialects differ after their first four, each adapter's own text.
+struct OwnMigrations {
+  std::string partition_by_month;  ///< 22: PostgreSQL partitions reports and events by month
+  std::string state_counts;        ///< 25: PostgreSQL keeps the count of reports in each state
+};
+/// Every migration after the fourth, in order (the 5th first): the shared ones, whose text both
+/// dialects run as it is (types both read the same way: TEXT, BIGINT), and @p own's in their
+/// places. Each adapter appends them to its own first four.
+std::vector<std::string> migrations_after_fourth(const OwnMigrations& own);
 
 std::string select_account();   ///< one login
 std::string select_accounts();  ///< every account, by login

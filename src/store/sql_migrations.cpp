@@ -1,5 +1,5 @@
 // The migrations from the fifth on, whose text both dialects run as it is (sql.hpp:
-// shared_migrations, later_shared_migrations); each adapter lists its own first four and its 22nd.
+// migrations_after_fourth); each adapter lists its own first four, its 22nd and its 25th.
 #include "sql.hpp"
 
 namespace wangge::store::sql {
@@ -217,19 +217,12 @@ CREATE TABLE replica_heartbeat (id BIGINT PRIMARY KEY, at BIGINT NOT NULL);
 
 }  // namespace
 
-const std::vector<std::string>& later_shared_migrations() {
-  static const std::vector<std::string> kMigrations{kMigration23, kMigration24};
-  return kMigrations;
-}
-
-// Each dialect then appends its own 22nd (PostgreSQL: monthly partitions; SQLite: nothing);
-// a migration both run after that starts at 23, appended on both sides.
-const std::vector<std::string>& shared_migrations() {
-  static const std::vector<std::string> kMigrations{
-      kMigration05, kMigration06, kMigration07, kMigration08, kMigration09, kMigration10,
-      kMigration11, kMigration12, kMigration13, kMigration14, kMigration15, kMigration16,
-      kMigration17, kMigration18, kMigration19, kMigration20, kMigration21};
-  return kMigrations;
+std::vector<std::string> migrations_after_fourth(const OwnMigrations& own) {
+  return {kMigration05,    kMigration06, kMigration07,           kMigration08, kMigration09,
+          kMigration10,    kMigration11, kMigration12,           kMigration13, kMigration14,
+          kMigration15,    kMigration16, kMigration17,           kMigration18, kMigration19,
+          kMigration20,    kMigration21, own.partition_by_month, kMigration23, kMigration24,
+          own.state_counts};
 }
 
 }  // namespace wangge::store::sql

@@ -78,13 +78,14 @@ CREATE INDEX reports_cell_created ON reports (cell, created_at, id);
 CREATE INDEX reports_submitter_created ON reports (submitted_by, created_at, id);
 CREATE INDEX reports_updated ON reports (updated_at, id);
 )sql"};
-  // Later ones are the same text on both dialects (sql::shared_migrations), then the 22nd:
-  // PostgreSQL partitions reports and events by month; one subdistrict's file needs none.
+  // Later ones are the same text on both dialects (sql::migrations_after_fourth) but for two
+  // that PostgreSQL needs at a city's scale and one subdistrict's file does not.
   static const std::vector<std::string> kAll = [] {
     std::vector<std::string> all = kMigrations;
-    for (const std::string& m : sql::shared_migrations()) all.push_back(m);
-    all.emplace_back("-- 22: nothing here (PostgreSQL's monthly partitions)");
-    for (const std::string& m : sql::later_shared_migrations()) all.push_back(m);
+    for (std::string& m : sql::migrations_after_fourth(
+             {"-- 22: nothing here (PostgreSQL's monthly partitions)",
+              "-- 25: nothing here (PostgreSQL's kept counts of reports by state)"}))
+      all.push_back(std::move(m));
     return all;
   }();
   return kAll;

@@ -152,11 +152,22 @@ def replica_reads(c, conf, env, key, apis):
         r = request(node.port, "GET", "/api/v1/reports?limit=20", key=staff)
         return {x["id"] for x in r.json()["reports"]} if r.status == 200 else set()
 
+    def replica_gauges():
+        """(wangge_read_replica_in_use, wangge_read_replica_lag_seconds) from the node's /metrics."""
+        r = request(node.port, "GET", "/metrics")
+        text = r.body.decode() if r.status == 200 else ""
+        in_use = re.search(r"^wangge_read_replica_in_use (\d)$", text, re.M)
+        lag = re.search(r"^wangge_read_replica_lag_seconds ([0-9.]+)$", text, re.M)
+        return (int(in_use.group(1)) if in_use else None, float(lag.group(1)) if lag else None)
+
     try:
         first = post("只读副本 1")
         seen, took = timed_until(listed, lambda ids: first in ids, seconds=10)
         c.check(f"with the replica keeping up, a new report is listed by the replica's node ({took:.2f} s)",
                 first in seen, seen)
+        gauges = replica_gauges()
+        c.check(f"its /metrics say the replica is in use, {gauges[1]} s behind",
+                gauges[0] == 1 and gauges[1] is not None and gauges[1] < STALENESS, gauges)
         # Replay frozen: the replica's startup process (the only one of the cluster: the primary
         # has none) stopped. Patroni would undo pg_wal_replay_pause() within its loop; WAL is
         # still received and flushed, so synchronous commits go on.
@@ -176,6 +187,9 @@ def replica_reads(c, conf, env, key, apis):
                 f"report is listed {took:.2f} s after replay stopped (no sooner than the staleness less "
                 f"the heartbeat's period of 1 s, no later than the staleness + 1 s)",
                 second in seen and STALENESS - 1 <= took <= STALENESS + 1 + SOON, (took, seen))
+        gauges = replica_gauges()
+        c.check(f"its /metrics then say the replica is not in use, {gauges[1]} s behind (more than "
+                f"{STALENESS} s)", gauges[0] == 0 and gauges[1] is not None and gauges[1] > STALENESS, gauges)
     finally:
         for pid in startup:
             os.kill(int(pid), signal.SIGCONT)

@@ -276,6 +276,8 @@ class Service {
   std::vector<std::pair<std::string, std::size_t>> reports_by_state();
   /// Bytes the store's library holds in this process (Store::memory_bytes; for /metrics).
   std::size_t store_memory_bytes() const;
+  /// The store's read replica (Store::replica_state; for /metrics).
+  store::Store::ReplicaState store_replica() const;
   /// The vector tiles, the walking areas and the offline basemap (tile_service.hpp).
   TileService& tiles() const;
   /// Layers to GIS files, statistics to office tables (exports.hpp).

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 namespace wangge::service {
@@ -18,9 +19,15 @@ class Service;
 
 class Ticker {
  public:
-  /// What one tick did: the number of events raised, or the error that stopped it (the store
-  /// unavailable, …); the next tick tries again.
-  using Report = std::function<void(std::size_t raised, const char* error)>;
+  /// What one turn did; the next one tries again whatever failed.
+  struct Outcome {
+    std::size_t raised = 0;  ///< supervision events raised
+    std::string error;       ///< what stopped the tick (the store unavailable, …); "" if it ran
+    /// What the store's housekeeping before the tick could not do (Service::maintain: a month's
+    /// partition not made, …); the tick ran all the same.
+    std::string housekeeping_error;
+  };
+  using Report = std::function<void(const Outcome&)>;
 
   /// Starts ticking at once and then every @p period, until destroyed or stop() is called.
   Ticker(Service& service, std::chrono::milliseconds period, Report report);
