@@ -65,6 +65,7 @@ Runner add_archive_command(CLI::App& app) {
       for (const std::string& id : r.changed) std::printf(" %s", id.c_str());
       std::printf("\n");
     }
+    for (const std::string& line : r.housekeeping) std::printf("%s\n", line.c_str());
     if (r.more) std::printf("more cases are due than --limit took: run again with a new --out\n");
     return 0;
   };

@@ -234,6 +234,8 @@ int serve(ServeArgs& args, CLI::App& cmd) {
     const auto period = std::chrono::milliseconds(
         std::max<long long>(10, number::narrow_round(a->tick_seconds * 1000)));
     ticker.emplace(*service, period, [](const service::Ticker::Outcome& o) {
+      for (const std::string& line : o.housekeeping)
+        std::fprintf(stderr, "store housekeeping: %s\n", line.c_str());
       if (!o.housekeeping_error.empty())
         std::fprintf(stderr, "store housekeeping: %s\n", o.housekeeping_error.c_str());
       if (!o.error.empty())

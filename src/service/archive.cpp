@@ -210,7 +210,15 @@ ArchiveResult Service::archive(const ArchiveRequest& req) {
     result.deleted += deleted;
     result.changed.insert(result.changed.end(), changed.begin(), changed.end());
   }
-  if (result.deleted > 0) reports_changed();  // tiles and other nodes: cases left the store
+  if (result.deleted > 0) {
+    reports_changed();  // tiles and other nodes: cases left the store
+    // A month left empty is dropped now rather than at the ticker's next monthly pass.
+    try {
+      result.housekeeping = store().maintain(dispatch::now_utc());
+    } catch (const Error& e) {
+      result.housekeeping.push_back(std::string("the store's housekeeping failed: ") + e.what());
+    }
+  }
   return result;
 }
 

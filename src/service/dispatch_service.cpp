@@ -413,8 +413,8 @@ std::vector<dispatch::StatsRow> Service::stats(const dispatch::StatsQuery& query
   return dispatch::compute_stats(reports, q, ref->calendar.zone());
 }
 
-void Service::maintain(dispatch::Instant now) {
-  store().maintain(now);
+std::vector<std::string> Service::maintain(dispatch::Instant now) {
+  return store().maintain(now);
 }
 
 std::size_t Service::tick(dispatch::Instant now) {

@@ -37,7 +37,7 @@ void Ticker::run() {
       if (service_.leads()) {
         const dispatch::Instant now = dispatch::now_utc();
         try {
-          service_.maintain(now);
+          outcome.housekeeping = service_.maintain(now);
         } catch (const std::exception& e) {
           outcome.housekeeping_error = e.what();
         }

@@ -43,18 +43,55 @@ std::vector<std::string> make_month_partitions(pqxx::dbtransaction& tx, dispatch
   return failures;
 }
 
-void MonthlyPartitions::maintain(dispatch::Instant now) {
+std::vector<std::string> drop_emptied_months(pqxx::dbtransaction& tx, dispatch::Instant now) {
+  std::vector<std::string> dropped;
+  const std::string before = bound(month_index(now) - kMonthsBefore);  // the window's start
+  std::vector<std::string> suffixes;
+  for (const auto& row : tx.exec_params(
+           "SELECT substr(c.relname, 9) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+           "WHERE i.inhparent = 'reports'::regclass AND c.relname ~ '^reports_[0-9]{6}$' "
+           "AND 'r_' || substr(c.relname, 9) < $1 ORDER BY 1",
+           before))
+    suffixes.push_back(row[0].as<std::string>());
+  for (const std::string& suffix : suffixes) {
+    // The names are 6 digits read from the catalogue (checked by the pattern above).
+    const std::string reports = "reports_" + suffix, events = "events_" + suffix;
+    try {
+      pqxx::subtransaction sub(tx, "drop_month");
+      // A long read holding the table must not stall every query queued behind the lock: give
+      // up after a second and try again next month.
+      sub.exec0("SET LOCAL lock_timeout = '1s'");
+      sub.exec0("LOCK TABLE " + reports + ", " + events + " IN ACCESS EXCLUSIVE MODE");
+      if (sub.exec("SELECT 1 FROM " + reports + " LIMIT 1").empty() &&
+          sub.exec("SELECT 1 FROM " + events + " LIMIT 1").empty()) {
+        sub.exec0("DROP TABLE " + events);
+        // A partition events refer to is detached first (its foreign key's part goes with it).
+        sub.exec0("ALTER TABLE reports DETACH PARTITION " + reports);
+        sub.exec0("DROP TABLE " + reports);
+        dropped.push_back(suffix.substr(0, 4) + "-" + suffix.substr(4));
+      }
+      sub.exec0("SET LOCAL lock_timeout = 0");
+      sub.commit();
+    } catch (const pqxx::sql_error&) {
+      // Busy (the lock not had within a second) or gone: the next month's pass tries again.
+    }
+  }
+  return dropped;
+}
+
+std::vector<std::string> MonthlyPartitions::maintain(dispatch::Instant now) {
   std::lock_guard lock(mutex_);
   const int month = month_index(now);
   const auto clock = std::chrono::steady_clock::now();
-  if (month == made_for_ || clock - tried_at_ < std::chrono::minutes(10)) return;
+  if (month == made_for_ || clock - tried_at_ < std::chrono::minutes(10)) return {};
   tried_at_ = clock;
-  std::vector<std::string> failures;
+  std::vector<std::string> failures, dropped;
   try {
     pqxx::connection conn(conninfo_);
     pqxx::work tx(conn);
     (void)tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
     failures = make_month_partitions(tx, now);
+    dropped = drop_emptied_months(tx, now);
     tx.commit();
   } catch (const std::exception& e) {
     throw Error(ErrorCode::unavailable,
@@ -62,7 +99,13 @@ void MonthlyPartitions::maintain(dispatch::Instant now) {
   }
   if (failures.empty()) {
     made_for_ = month;
-    return;
+    std::vector<std::string> done;
+    if (!dropped.empty()) {
+      std::string months;
+      for (const std::string& d : dropped) months += (months.empty() ? "" : ", ") + d;
+      done.push_back("dropped the emptied partitions of " + months);
+    }
+    return done;
   }
   std::string text;
   for (const std::string& f : failures) text += (text.empty() ? "" : "; ") + f;

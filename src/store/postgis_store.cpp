@@ -551,17 +551,18 @@ class PostgisStore final : public SqlStore, public Signals {
   }
 
   std::string kind() const override { return "postgis"; }
-  void maintain(dispatch::Instant now) override {
+  std::vector<std::string> maintain(dispatch::Instant now) override {
     std::string unfolded;
     try {
       write([](WriteTx& tx) { static_cast<Session&>(tx).rows(kFoldStateCounts, {}); });
     } catch (const Error& e) {
       unfolded = e.what();  // counts stay right (the deltas are read too), only slower to sum
     }
-    partitions_.maintain(now);
+    std::vector<std::string> done = partitions_.maintain(now);
     if (!unfolded.empty())
       throw Error(ErrorCode::unavailable,
                   "the counts of reports by state could not be folded: " + unfolded);
+    return done;
   }
   std::vector<std::pair<std::string, std::size_t>> count_by_state() override {
     return read_lagging_value([&](SqlSession& s) {

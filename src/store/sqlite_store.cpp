@@ -218,7 +218,9 @@ class SqliteStore final : public SqlStore {
   }
 
   std::string kind() const override { return "sqlite"; }
-  void maintain(dispatch::Instant) override {}  // one file, no partitions
+  std::vector<std::string> maintain(dispatch::Instant) override {
+    return {};  // one file, no partitions
+  }
   Signals& signals() override { return signals_; }
 
   void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }

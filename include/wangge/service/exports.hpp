@@ -52,6 +52,9 @@ struct ArchiveResult {
   /// store, whole, for the next run.
   std::vector<std::string> changed;
   bool more = false;  ///< more cases are due than this run took
+  /// What the store's housekeeping did after the deletes (PostgreSQL: the months emptied, their
+  /// partitions dropped; store::Store::maintain), a line each.
+  std::vector<std::string> housekeeping;
 };
 
 /// What the exports read from the rest of the service; each is asked at the time of use.

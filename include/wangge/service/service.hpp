@@ -206,7 +206,7 @@ class Service {
   /// out of range.
   ArchiveResult archive(const ArchiveRequest& request);
   /// The store's housekeeping as time passes (store::Store::maintain), run before each tick.
-  void maintain(dispatch::Instant now);
+  std::vector<std::string> maintain(dispatch::Instant now);
 
   /// Imports and validates a grid source as a new generation; with @p activate, switches to it.
   /// @throws Error(invalid_data) listing the first findings when the grids do not validate.

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace wangge::service {
 
@@ -26,6 +27,7 @@ class Ticker {
     /// What the store's housekeeping before the tick could not do (Service::maintain: a month's
     /// partition not made, …); the tick ran all the same.
     std::string housekeeping_error;
+    std::vector<std::string> housekeeping;  ///< what the housekeeping did worth a line in the log
   };
   using Report = std::function<void(const Outcome&)>;
 

@@ -185,10 +185,12 @@ class Store {
   /// Housekeeping that the passing of time calls for, run by the ticker's node: PostgreSQL
   /// folds the changes of the kept counts of reports by state into their totals (each call)
   /// and makes the monthly partitions of reports and events up to three months ahead (once a
-  /// month). SQLite has nothing to do. @throws Error(unavailable) naming a month that could
-  /// not be made (its reports stay in the default partition: found, just not pruned) or the
-  /// counts not folded (still right, only more rows to sum).
-  virtual void maintain(dispatch::Instant now) = 0;
+  /// month), and drops the partitions of old months `wangge archive` emptied. SQLite has
+  /// nothing to do. @returns lines for the log saying what it did that is worth saying (the
+  /// months dropped). @throws Error(unavailable) naming a month that could not be made (its
+  /// reports stay in the default partition: found, just not pruned) or the counts not folded
+  /// (still right, only more rows to sum).
+  virtual std::vector<std::string> maintain(dispatch::Instant now) = 0;
 
   /// Runs @p fn in the next group-commit batch and returns once its batch is durable.
   /// Rethrows what @p fn throws (its writes rolled back); Error(unavailable) when the commit
