@@ -77,6 +77,7 @@ Runner add_coverage_command(CLI::App& app);
 Runner add_export_command(CLI::App& app);
 Runner add_regrid_command(CLI::App& app);
 Runner add_archive_command(CLI::App& app);
+Runner add_check_command(CLI::App& app);
 /// `users import`, registered on the users command. Returns -1 when not the one parsed.
 Runner add_users_import(CLI::App& users);
 /// `import network`, registered on the import command. Returns -1 when not the one parsed.

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   runners["export"] = cli::add_export_command(app);
   runners["regrid"] = cli::add_regrid_command(app);
   runners["archive"] = cli::add_archive_command(app);
+  runners["check"] = cli::add_check_command(app);
   cli::one_value_per_option(app);
   try {
     app.parse(argc, argv);

@@ -289,6 +289,10 @@ std::size_t Service::store_memory_bytes() const {
   return store().memory_bytes();
 }
 
+std::vector<std::string> Service::check_store() const {
+  return store().check_integrity();
+}
+
 store::Store::ReplicaState Service::store_replica() const {
   return store().replica_state();
 }

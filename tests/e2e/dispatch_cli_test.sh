@@ -178,4 +178,26 @@ expect "archive: an existing file is never replaced" 2 "exists: an archive is ne
 expect "archive: run again, nothing more is due" 0 "nothing written" -- \
   "$WANGGE" archive --before 2026-11-08 --out "$TMP/again.gpkg"
 
+# ---- check: the store's integrity, read whole -----------------------------------------------
+expect "check: after the loop, the history and the archive, the store is consistent" 0 \
+  "the store \((sqlite|postgis)\) is consistent" -- "$WANGGE" check
+# Damage made outside wangge: a key naming a case that is not there, and on PostgreSQL a kept
+# count that drifted.
+STORE_KIND="${3:-sqlite}"
+store_sql() {  # SQL on the test's store, outside wangge
+  if [[ "$STORE_KIND" == postgis ]]; then
+    psql "$WANGGE_TEST_PG" -qc "SET search_path = $SCHEMA, public; $1" >/dev/null
+  else
+    python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()' "$WANGGE_STORE" "$1"
+  fi
+}
+store_sql "INSERT INTO report_keys (key, report_id, request_hash) VALUES ('lost-key', 'r_202611zzzzzzzzzzzz', 'h')"
+expect "check: a key naming a missing case exits 1 naming both" 1 \
+  "idempotency key lost-key names report r_202611zzzzzzzzzzzz, which does not exist" -- "$WANGGE" check
+if [[ "$STORE_KIND" == postgis ]]; then
+  store_sql "INSERT INTO report_state_deltas (state, n) VALUES ('closed', 3)"
+  expect "check: a kept count that drifted is named with both numbers" 1 \
+    "reports in state closed: kept count [0-9]+, rows [0-9]+" -- "$WANGGE" check
+fi
+
 finish

@@ -276,6 +276,9 @@ class Service {
   std::vector<std::pair<std::string, std::size_t>> reports_by_state();
   /// Bytes the store's library holds in this process (Store::memory_bytes; for /metrics).
   std::size_t store_memory_bytes() const;
+  /// What is inconsistent in the store, a line each (store::Store::check_integrity; reads
+  /// every row).
+  std::vector<std::string> check_store() const;
   /// The store's read replica (Store::replica_state; for /metrics).
   store::Store::ReplicaState store_replica() const;
   /// The vector tiles, the walking areas and the offline basemap (tile_service.hpp).
