@@ -61,7 +61,7 @@ Response stream(Context& ctx, Request& req) {
   auto last = req.header("last-event-id");
   if (!last) last = req.param("last_event_id");
   if (last) {
-    bool ok = !last->empty() && last->size() <= 40;
+    bool ok = !last->empty() && last->size() <= 64;
     for (char c : *last) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.');
     if (!ok)
       throw Error(ErrorCode::invalid_argument,

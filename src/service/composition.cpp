@@ -95,6 +95,21 @@ void Service::build_services(Service& svc, Dispatch& d) {
         return svc->report(id, viewer).has_value() ||
                svc->report(id, dispatch::Actor::public_viewer()).has_value();
       });
+  // A change stream resumed on another node (or after a restart) reads what it missed here.
+  d.feed->set_history(
+      [store = d.store.get()](dispatch::Instant since,
+                              std::size_t limit) -> std::optional<std::vector<dispatch::Report>> {
+        store::ReportFilter f;
+        f.updated_from = since;
+        f.order = store::ListOrder::oldest_first;
+        f.limit = limit;
+        f.now = dispatch::now_utc();
+        store::ReportPage page = store->list(f);
+        if (!page.next.empty()) return std::nullopt;  // more than a replay carries
+        std::stable_sort(page.items.begin(), page.items.end(),
+                         [](const auto& a, const auto& b) { return a.updated_at < b.updated_at; });
+        return std::move(page.items);
+      });
   d.notifications = std::make_unique<Notifications>(*d.store);
   d.notifications->set_leader_check([svc = &svc] { return svc->leads(); });
   d.notifications->set_grid_check([svc = &svc](const std::string& id) {

@@ -9,7 +9,8 @@ Usage: cluster_test.py WANGGE_BINARY SOURCE_DIR
   - a grid generation imported and activated by `wangge import grids --activate`: every node's
     /readyz names it, and a report posted on node C is assigned in it;
   - a report posted on node A: node C's grids tile of its place is built again (new ETag, one
-    more open report), and node B's change stream sends it;
+    more open report), and node B's change stream sends it; that stream, resumed on node C with
+    node B's last id, sends the report posted on A while it was away, without a reset;
   - a key used on all three nodes (each verified it and keeps it cached for 30 s), revoked by
     `wangge keys revoke`: refused by each;
   - reference data imported with a category renamed: each node lists the new name;
@@ -122,6 +123,18 @@ def run(c, tmp, env, keys, nodes):
     seen, took = within(lambda: stream.text(), lambda t: rid and rid in t)
     c.check(f"node B's change stream sends it within {SOON:g} s ({took:.2f} s)", rid and rid in seen, seen[-300:])
     stream.close()
+    # The client reconnects behind nginx and reaches another node: it resumes there with the id
+    # node B gave it, and gets what was posted meanwhile (from the store), without a reload.
+    last_id = re.findall(r"^id: (\S+)$", seen, re.M)[-1:]
+    r = request(a.port, "POST", "/api/v1/reports", key=keys["resident:c1"],
+                json_body={"location": {"lon": LON, "lat": LAT}, "category": "0101", "text": "断线期间的上报"})
+    missed = r.json().get("id") if r.status == 201 else None
+    resumed = Stream(cc.port, keys["d01"], last_event_id=last_id[0] if last_id else None)
+    text, took = within(resumed.text, lambda t: missed and missed in t)
+    c.check(f"the stream resumed on node C with node B's id ({last_id[0] if last_id else None}) sends the report posted on A while it "
+            f"was away, without a reset ({took:.2f} s)",
+            missed and missed in text and "event: reset" not in text, text[-400:])
+    resumed.close()
 
     # ---- a key revoked by the command line ------------------------------------------------
     key = create_key(WANGGE, env, "d02")
@@ -222,10 +235,13 @@ def rename_category(tmp, name):
 class Stream:
     """GET /api/v1/events/stream read on a thread; text() is what came so far."""
 
-    def __init__(self, port, key):
+    def __init__(self, port, key, last_event_id=None):
         import http.client
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.conn.request("GET", "/api/v1/events/stream", headers={"Authorization": "Bearer " + key})
+        headers = {"Authorization": "Bearer " + key}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        self.conn.request("GET", "/api/v1/events/stream", headers=headers)
         self.resp = self.conn.getresponse()
         self.buf, self.lock = b"", threading.Lock()
         self.thread = threading.Thread(target=self._read, daemon=True)

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Live updates end to end: GET /api/v1/events/stream (Server-Sent Events) read over raw
 sockets. Listeners with different scopes see exactly their own changes; a listener that
-reconnects with Last-Event-ID gets what it missed, in order, and nothing twice; an unknown id
-is told to reset; a client that stops reading neither blocks the others nor the server's
-shutdown.
+reconnects with Last-Event-ID gets what it missed, in order, and nothing twice; after a
+restart, it gets what it missed from the store; an id without a time, or too old, is told to
+reset; a client that stops reading neither blocks the others nor the server's shutdown.
 
 Usage: events_test.py WANGGE SRC_DIR [sqlite|postgis]
 """
@@ -105,6 +105,7 @@ def run(c, tmp, env):
     try:
         scopes(c, server, keys)
         resume(c, server, keys)
+        after_restart(c, server, keys)
         stalled(c, server, keys)
     finally:
         c.check("the server stops cleanly with listeners connected", server.stop() == 0)
@@ -178,13 +179,55 @@ def resume(c, server, keys):
             and again.reports()[-1][1]["report_id"] == newer, again.reports())
     again.close()
     unknown = Listener(server.port, keys["d01"], last_event_id="zzzz.1")
-    c.check("an id from another boot: told to reset (reload), not given a partial history",
+    c.check("an id from another boot without a time: told to reset (reload), not given a partial history",
             unknown.wait(lambda ev: any(e.get("event") == "reset" for e in ev)) and not unknown.reports(),
             unknown.events)
     unknown.close()
     r = request(server.port, "GET", "/api/v1/events/stream", key=keys["d01"],
                 headers={"Last-Event-ID": "a b\u00e9"})
     c.check("a malformed Last-Event-ID: 400 naming it", r.status == 400 and "Last-Event-ID" in r.json()["detail"], r)
+
+
+def after_restart(c, server, keys):
+    """The server restarts (a deploy) while a client is away: the id it holds is of the earlier
+    boot, so what it missed comes from the store, not a reload."""
+    first = Listener(server.port, keys["d01"])
+    ready(first)
+    rid = submit(server, keys["d01"], "重启前")
+    c.check("a listener sees a change before the restart", first.wait(lambda ev: len(ev) >= 1), first.events)
+    last_id = first.reports()[-1][0] if first.reports() else ""
+    first.close()
+    c.check(f"its id is '<boot>.<n>.<ms of the update>' ({last_id})",
+            len(last_id.split(".")) == 3 and last_id.split(".")[2].isdigit(), last_id)
+    missed = [submit(server, keys["d01"], f"重启期间 {i}") for i in range(3)]
+    act(server, keys["d01"], rid, "register")
+    server.restart(c)
+    again = Listener(server.port, keys["d01"], last_event_id=last_id)
+    wanted = set(missed + [rid])
+
+    def got(ev):
+        return wanted <= {json.loads(e["data"])["report_id"] for e in ev if e.get("event") == "report"}
+    c.check("after the restart, it resumes with that id and gets the four changes it missed from the store, "
+            "no reset", again.wait(got) and not any(e.get("event") == "reset" for e in again.events),
+            again.events)
+    seen = again.reports()
+    c.check("the replayed events' ids are 'h.0.<ms>' (the store's), in update order",
+            all(i.startswith("h.0.") for i, _ in seen)
+            and [int(i.split(".")[2]) for i, _ in seen] == sorted(int(i.split(".")[2]) for i, _ in seen), seen)
+    registered = [d for _, d in seen if d["report_id"] == rid]
+    c.check("the case acted on comes in its new state (the store's latest), at least once",
+            registered and registered[-1]["state"] == "registered", registered)
+    newer = submit(server, keys["d01"], "重启后")
+    c.check("... and then the live ones, with this boot's ids",
+            again.wait(lambda ev: any(json.loads(e["data"])["report_id"] == newer for e in ev
+                                      if e.get("event") == "report"))
+            and again.reports()[-1][1]["report_id"] == newer and not again.reports()[-1][0].startswith("h."),
+            again.reports()[-1:])
+    again.close()
+    old = Listener(server.port, keys["d01"], last_event_id="zzzzzzzz.1.1000000000000")
+    c.check("an id of 2001: told to reset (gone for more than an hour)",
+            old.wait(lambda ev: any(e.get("event") == "reset" for e in ev)) and not old.reports(), old.events)
+    old.close()
 
 
 def stalled(c, server, keys):
