@@ -85,7 +85,7 @@ void Service::catch_up(std::optional<dispatch::Instant> since) {
 void Service::replay_changes_since(dispatch::Instant since) {
   store::ReportFilter filter;
   filter.updated_from = since;
-  filter.order = store::ListOrder::oldest_first;
+  filter.order = store::ListOrder::updated_oldest_first;
   filter.limit = store::kMaxListLimit;
   filter.now = dispatch::now_utc();
   const store::ReportPage page = store().list(filter);

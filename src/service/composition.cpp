@@ -101,13 +101,11 @@ void Service::build_services(Service& svc, Dispatch& d) {
                               std::size_t limit) -> std::optional<std::vector<dispatch::Report>> {
         store::ReportFilter f;
         f.updated_from = since;
-        f.order = store::ListOrder::oldest_first;
+        f.order = store::ListOrder::updated_oldest_first;  // the update index's range
         f.limit = limit;
         f.now = dispatch::now_utc();
         store::ReportPage page = store->list(f);
         if (!page.next.empty()) return std::nullopt;  // more than a replay carries
-        std::stable_sort(page.items.begin(), page.items.end(),
-                         [](const auto& a, const auto& b) { return a.updated_at < b.updated_at; });
         return std::move(page.items);
       });
   d.notifications = std::make_unique<Notifications>(*d.store);

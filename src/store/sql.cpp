@@ -125,8 +125,10 @@ Query report_in_candidates(dispatch::Instant now, std::size_t limit) {
       {to_millis(now), static_cast<std::int64_t>(limit)}};
 }
 
-std::string cursor_after(const dispatch::Report& r) {
-  return std::to_string(to_millis(r.created_at)) + "_" + r.id;
+std::string cursor_after(const dispatch::Report& r, ListOrder order) {
+  const dispatch::Instant t =
+      order == ListOrder::updated_oldest_first ? r.updated_at : r.created_at;
+  return std::to_string(to_millis(t)) + "_" + r.id;
 }
 
 /// @p s with LIKE's wildcards escaped (ESCAPE '\\'): a grid id "a_b" matches only itself.
@@ -205,10 +207,11 @@ void add_filters(Query& q, const ReportFilter& f) {
     if (!ms)
       throw Error(ErrorCode::invalid_argument,
                   "the page cursor '" + f.after.substr(0, 60) + "' is malformed");
-    const bool newest = f.order == ListOrder::newest_first;
-    add(newest ? "(created_at < ? OR (created_at = ? AND id < ?))"
-               : "(created_at > ? OR (created_at = ? AND id > ?))",
-        {std::int64_t{*ms}, std::int64_t{*ms}, f.after.substr(sep + 1)});
+    const char* clause =
+        f.order == ListOrder::newest_first   ? "(created_at < ? OR (created_at = ? AND id < ?))"
+        : f.order == ListOrder::oldest_first ? "(created_at > ? OR (created_at = ? AND id > ?))"
+                                             : "(updated_at > ? OR (updated_at = ? AND id > ?))";
+    add(clause, {std::int64_t{*ms}, std::int64_t{*ms}, f.after.substr(sep + 1)});
   }
   q.text += where;
 }
@@ -225,8 +228,9 @@ Query list(const ReportFilter& f) {
                                                  " reports; page further with the cursor");
   Query q{select_from_reports(), {}};
   add_filters(q, f);
-  q.text += f.order == ListOrder::newest_first ? " ORDER BY created_at DESC, id DESC"
-                                               : " ORDER BY created_at, id";
+  q.text += f.order == ListOrder::newest_first   ? " ORDER BY created_at DESC, id DESC"
+            : f.order == ListOrder::oldest_first ? " ORDER BY created_at, id"
+                                                 : " ORDER BY updated_at, id";
   q.text += " LIMIT ? OFFSET ?";
   q.params.emplace_back(static_cast<std::int64_t>(f.limit + 1));
   q.params.emplace_back(static_cast<std::int64_t>(f.offset));

@@ -43,7 +43,7 @@ Query list(const ReportFilter& filter);
 /// @p at_most.
 Query count(const ReportFilter& filter, std::size_t at_most);
 /// The cursor that continues after @p r.
-std::string cursor_after(const dispatch::Report& r);
+std::string cursor_after(const dispatch::Report& r, ListOrder order);
 Query reports_created(dispatch::Instant from, dispatch::Instant to, std::size_t max_rows);
 /// Store::ended_before.
 Query ended_before(dispatch::Instant before, std::size_t limit);

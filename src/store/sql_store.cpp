@@ -189,7 +189,7 @@ ReportPage SqlStore::list(const ReportFilter& filter) {
     page.items = s.decode_all(q);
     if (page.items.size() > filter.limit) {
       page.items.resize(filter.limit);
-      page.next = sql::cursor_after(page.items.back());
+      page.next = sql::cursor_after(page.items.back(), filter.order);
     }
     return page;
   });

@@ -129,8 +129,10 @@ class WriteTx {
   virtual void insert_checkin(const dispatch::patrols::CheckIn& checkin) = 0;
 };
 
-/// The order of a listing, by creation time (then id, so equal times still page stably).
-enum class ListOrder { newest_first, oldest_first };
+/// The order of a listing, by creation time (then id, so equal times still page stably), or by
+/// update time, oldest first (what changed since an instant: an index range read, whatever
+/// the plan; resuming change streams, a node catching up).
+enum class ListOrder { newest_first, oldest_first, updated_oldest_first };
 
 /// The most rows one list query returns, and the most it skips with an offset: every listing
 /// is one indexed query with a LIMIT, and paging deeper goes by cursor (`after`), which costs
