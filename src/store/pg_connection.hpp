@@ -1,6 +1,9 @@
 #pragma once
-// libpq connection strings as wangge uses them (private to the store module).
+// Connecting to PostgreSQL as wangge does, and its errors as ours (private to the store module).
 
+#include <exception>
+#include <memory>
+#include <pqxx/pqxx>
 #include <string>
 
 namespace wangge::store {
@@ -14,5 +17,13 @@ inline constexpr int kDefaultConnectTimeout = 5;
 /// does, minutes, before it tries the next host of a multi-host string: the nodes would not
 /// follow a failover. A string libpq cannot parse is returned as it is (connecting reports it).
 std::string with_connect_timeout(const std::string& conninfo);
+
+/// A connection to @p conninfo set up as every one of wangge's is: bytea read in hex, no JIT.
+/// @throws Error(unavailable) naming why it could not connect.
+std::unique_ptr<pqxx::connection> connect_raw(const std::string& conninfo);
+
+/// What libpqxx threw, as our error: a unique key's violation is Error(conflict), a statement
+/// cancelled past its statement_timeout and everything else Error(unavailable).
+[[noreturn]] void translate(const std::exception& e);
 
 }  // namespace wangge::store
