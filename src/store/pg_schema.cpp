@@ -1,5 +1,5 @@
-// The PostgreSQL schema's history: the first four migrations, PostgreSQL's own 22nd and 25th
-// and the shared ones between and after (sql::migrations_after_fourth), run in order under an
+// The PostgreSQL schema's history: the first three migrations, PostgreSQL's own 22nd and 25th
+// and the shared ones between and after (sql::migrations_from_fourth), run in order under an
 // advisory lock and recorded in schema_migrations.
 #include "pg_schema.hpp"
 
@@ -156,23 +156,12 @@ CREATE TABLE api_keys (
   created_at BIGINT NOT NULL, revoked BIGINT NOT NULL);
 CREATE TABLE replies (
   key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, status BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL);
-)sql",
-      // 4: every filter of a listing has an index that also gives the order (creation time,
-      // then id), so a page reads its rows and stops: category, state, finest grid, a small
-      // box's cells, the submitter (a resident's own reports), update times.
-      R"sql(
-CREATE INDEX reports_category_created ON reports (category, created_at, id);
-CREATE INDEX reports_state_created ON reports (state, created_at, id);
-CREATE INDEX reports_grid_created ON reports (grid_id, created_at, id);
-CREATE INDEX reports_cell_created ON reports (cell, created_at, id);
-CREATE INDEX reports_submitter_created ON reports (submitted_by, created_at, id);
-CREATE INDEX reports_updated ON reports (updated_at, id);
 )sql"};
-  // Later ones are the same text on both dialects (sql::migrations_after_fourth) but for the
+  // Later ones are the same text on both dialects (sql::migrations_from_fourth) but for the
   // 22nd and the 25th.
   static const std::vector<std::string> kAll = [] {
     std::vector<std::string> all = kMigrations;
-    for (std::string& m : sql::migrations_after_fourth({kPartitionByMonth, kStateCounts}))
+    for (std::string& m : sql::migrations_from_fourth({kPartitionByMonth, kStateCounts}))
       all.push_back(std::move(m));
     return all;
   }();

@@ -60,15 +60,15 @@ Query open_counts_by_path(dispatch::Instant now);
 GridPathCount decode_path_count(const Row& row);
 ApiKey decode_api_key(const Row& row);
 
-/// The migrations where the dialects differ after their first four, each adapter's own text.
+/// The migrations where the dialects differ after their first three, each adapter's own text.
 struct OwnMigrations {
   std::string partition_by_month;  ///< 22: PostgreSQL partitions reports and events by month
   std::string state_counts;        ///< 25: PostgreSQL keeps the count of reports in each state
 };
-/// Every migration after the fourth, in order (the 5th first): the shared ones, whose text both
-/// dialects run as it is (types both read the same way: TEXT, BIGINT), and @p own's in their
-/// places. Each adapter appends them to its own first four.
-std::vector<std::string> migrations_after_fourth(const OwnMigrations& own);
+/// Every migration from the fourth, in order: the shared ones, whose text both dialects run as
+/// it is (types both read the same way: TEXT, BIGINT), and @p own's in their places. Each
+/// adapter appends them to its own first three.
+std::vector<std::string> migrations_from_fourth(const OwnMigrations& own);
 
 std::string select_account();   ///< one login
 std::string select_accounts();  ///< every account, by login

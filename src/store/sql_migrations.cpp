@@ -1,11 +1,23 @@
-// The migrations from the fifth on, whose text both dialects run as it is (sql.hpp:
-// migrations_after_fourth); each adapter lists its own first four, its 22nd and its 25th.
+// The migrations from the fourth on, whose text both dialects run as it is (sql.hpp:
+// migrations_from_fourth); each adapter lists its own first three, its 22nd and its 25th.
 #include "sql.hpp"
 
 namespace wangge::store::sql {
 
-// Migrations 5 onwards: the same text on both dialects, one named constant each.
+// Migrations 4 onwards: the same text on both dialects, one named constant each.
 namespace {
+
+// 4: every filter of a listing has an index that also gives the order (creation time, then
+// id), so a page reads its rows and stops: category, state, finest grid, a small box's cells,
+// the submitter (a resident's own reports), update times.
+constexpr char kMigration04[] = R"sql(
+CREATE INDEX reports_category_created ON reports (category, created_at, id);
+CREATE INDEX reports_state_created ON reports (state, created_at, id);
+CREATE INDEX reports_grid_created ON reports (grid_id, created_at, id);
+CREATE INDEX reports_cell_created ON reports (cell, created_at, id);
+CREATE INDEX reports_submitter_created ON reports (submitted_by, created_at, id);
+CREATE INDEX reports_updated ON reports (updated_at, id);
+)sql";
 
 // 5: the supervised column holds the supervision level (0 none, 1 催办, 2 督办, 3 挂牌督办);
 // a case supervised before is at 督办.
@@ -217,12 +229,12 @@ CREATE TABLE replica_heartbeat (id BIGINT PRIMARY KEY, at BIGINT NOT NULL);
 
 }  // namespace
 
-std::vector<std::string> migrations_after_fourth(const OwnMigrations& own) {
-  return {kMigration05,    kMigration06, kMigration07,           kMigration08, kMigration09,
-          kMigration10,    kMigration11, kMigration12,           kMigration13, kMigration14,
-          kMigration15,    kMigration16, kMigration17,           kMigration18, kMigration19,
-          kMigration20,    kMigration21, own.partition_by_month, kMigration23, kMigration24,
-          own.state_counts};
+std::vector<std::string> migrations_from_fourth(const OwnMigrations& own) {
+  return {kMigration04, kMigration05,    kMigration06, kMigration07,           kMigration08,
+          kMigration09, kMigration10,    kMigration11, kMigration12,           kMigration13,
+          kMigration14, kMigration15,    kMigration16, kMigration17,           kMigration18,
+          kMigration19, kMigration20,    kMigration21, own.partition_by_month, kMigration23,
+          kMigration24, own.state_counts};
 }
 
 }  // namespace wangge::store::sql

@@ -66,23 +66,12 @@ CREATE TABLE api_keys (
   created_at INTEGER NOT NULL, revoked INTEGER NOT NULL);
 CREATE TABLE replies (
   key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
-)sql",
-      // 4: every filter of a listing has an index that also gives the order (creation time,
-      // then id), so a page reads its rows and stops: category, state, finest grid, a small
-      // box's cells, the submitter (a resident's own reports), update times.
-      R"sql(
-CREATE INDEX reports_category_created ON reports (category, created_at, id);
-CREATE INDEX reports_state_created ON reports (state, created_at, id);
-CREATE INDEX reports_grid_created ON reports (grid_id, created_at, id);
-CREATE INDEX reports_cell_created ON reports (cell, created_at, id);
-CREATE INDEX reports_submitter_created ON reports (submitted_by, created_at, id);
-CREATE INDEX reports_updated ON reports (updated_at, id);
 )sql"};
-  // Later ones are the same text on both dialects (sql::migrations_after_fourth) but for two
+  // Later ones are the same text on both dialects (sql::migrations_from_fourth) but for two
   // that PostgreSQL needs at a city's scale and one subdistrict's file does not.
   static const std::vector<std::string> kAll = [] {
     std::vector<std::string> all = kMigrations;
-    for (std::string& m : sql::migrations_after_fourth(
+    for (std::string& m : sql::migrations_from_fourth(
              {"-- 22: nothing here (PostgreSQL's monthly partitions)",
               "-- 25: nothing here (PostgreSQL's kept counts of reports by state)"}))
       all.push_back(std::move(m));
