@@ -115,6 +115,30 @@ geo::OutFeature event_row(const dispatch::Event& e, const dispatch::TimeZone& zo
           std::nullopt};
 }
 
+/// Deletes @p cases from @p store, each only at the version written into the archive, in
+/// slices so that other writes interleave with a large archive; counts them into @p result.
+void delete_archived(store::Store& store, const std::vector<dispatch::Report>& cases,
+                     ArchiveResult& result) {
+  constexpr std::size_t kSlice = 200;
+  for (std::size_t from = 0; from < cases.size(); from += kSlice) {
+    const std::size_t to = std::min(cases.size(), from + kSlice);
+    std::vector<std::string> changed;
+    std::size_t deleted = 0;
+    store.write([&](store::WriteTx& tx) {
+      changed.clear();
+      deleted = 0;
+      for (std::size_t i = from; i < to; ++i) {
+        if (tx.delete_case(cases[i].id, cases[i].version))
+          ++deleted;
+        else
+          changed.push_back(cases[i].id);
+      }
+    });
+    result.deleted += deleted;
+    result.changed.insert(result.changed.end(), changed.begin(), changed.end());
+  }
+}
+
 }  // namespace
 
 ArchiveResult Service::archive(const ArchiveRequest& req) {
@@ -191,25 +215,7 @@ ArchiveResult Service::archive(const ArchiveRequest& req) {
                                            std::to_string(want) + ": nothing was deleted");
   }
   if (req.keep) return result;
-  // In slices, so that other writes interleave with a large archive.
-  constexpr std::size_t kSlice = 200;
-  for (std::size_t from = 0; from < cases.size(); from += kSlice) {
-    const std::size_t to = std::min(cases.size(), from + kSlice);
-    std::vector<std::string> changed;
-    std::size_t deleted = 0;
-    store().write([&](store::WriteTx& tx) {
-      changed.clear();
-      deleted = 0;
-      for (std::size_t i = from; i < to; ++i) {
-        if (tx.delete_case(cases[i].id, cases[i].version))
-          ++deleted;
-        else
-          changed.push_back(cases[i].id);
-      }
-    });
-    result.deleted += deleted;
-    result.changed.insert(result.changed.end(), changed.begin(), changed.end());
-  }
+  delete_archived(store(), cases, result);
   if (result.deleted > 0) {
     reports_changed();  // tiles and other nodes: cases left the store
     // A month left empty is dropped now rather than at the ticker's next monthly pass.

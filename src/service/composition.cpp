@@ -306,7 +306,7 @@ std::vector<std::string> Service::check_store() const {
   return store().check_integrity();
 }
 
-store::Store::ReplicaState Service::store_replica() const {
+store::ReplicaState Service::store_replica() const {
   return store().replica_state();
 }
 

@@ -312,28 +312,8 @@ class PostgisStore final : public SqlStore, public Signals {
   }
 
   std::string kind() const override { return "postgis"; }
-  std::vector<std::string> maintain(dispatch::Instant now) override {
-    std::string unfolded;
-    try {
-      write([](WriteTx& tx) { static_cast<Session&>(tx).rows(kFoldStateCounts, {}); });
-    } catch (const Error& e) {
-      unfolded = e.what();  // counts stay right (the deltas are read too), only slower to sum
-    }
-    std::vector<std::string> done = partitions_.maintain(now);
-    if (!unfolded.empty())
-      throw Error(ErrorCode::unavailable,
-                  "the counts of reports by state could not be folded: " + unfolded);
-    return done;
-  }
-  std::vector<std::pair<std::string, std::size_t>> count_by_state() override {
-    return read_lagging_value([&](SqlSession& s) {
-      std::vector<std::pair<std::string, std::size_t>> out;
-      for (const Row& row : s.rows(kCountByState, {}))
-        out.emplace_back(text_of(row[0]),
-                         static_cast<std::size_t>(std::max<std::int64_t>(0, int_at(row, 1))));
-      return out;
-    });
-  }
+  std::vector<std::string> maintain(dispatch::Instant now) override;
+  std::vector<std::pair<std::string, std::size_t>> count_by_state() override;
   void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }
 
   Signals& signals() override { return *this; }
@@ -394,29 +374,7 @@ class PostgisStore final : public SqlStore, public Signals {
     return {true, lag_->fresh(), std::chrono::milliseconds(lag_->lag_ms())};
   }
 
-  std::vector<std::string> check_integrity() override {
-    return read_value_unbounded([&](SqlSession& s) {
-      std::vector<std::string> problems;
-      for (const std::string& check : sql::integrity_checks())
-        for (const Row& row : s.rows(check, {})) problems.push_back(text_of(row[0]));
-      for (const Row& row : s.rows("SELECT 'report ' || id || ' has an invalid point' FROM "
-                                   "reports WHERE NOT ST_IsValid(geom)",
-                                   {}))
-        problems.push_back(text_of(row[0]));
-      // The kept counts (migration 25) against a count of every row.
-      for (const Row& row :
-           s.rows(std::string("SELECT 'reports in state ' || COALESCE(k.state, r.state) || ': "
-                              "kept count ' || COALESCE(k.n, 0) || ', rows ' || COALESCE(r.n, 0) "
-                              "FROM (") +
-                      kCountByState +
-                      ") AS k (state, n) FULL JOIN (SELECT state, COUNT(*) FROM reports GROUP "
-                      "BY state) AS r (state, n) ON k.state = r.state WHERE COALESCE(k.n, 0) <> "
-                      "COALESCE(r.n, 0)",
-                  {}))
-        problems.push_back(text_of(row[0]));
-      return problems;
-    });
-  }
+  std::vector<std::string> check_integrity() override;
 
  private:
   std::string conninfo_;
@@ -427,6 +385,54 @@ class PostgisStore final : public SqlStore, public Signals {
   Pool<PgConnection> readers_;
   std::unique_ptr<GroupCommit> writer_;
 };
+
+std::vector<std::string> PostgisStore::maintain(dispatch::Instant now) {
+  std::string unfolded;
+  try {
+    write([](WriteTx& tx) { static_cast<Session&>(tx).rows(kFoldStateCounts, {}); });
+  } catch (const Error& e) {
+    unfolded = e.what();  // counts stay right (the deltas are read too), only slower to sum
+  }
+  std::vector<std::string> done = partitions_.maintain(now);
+  if (!unfolded.empty())
+    throw Error(ErrorCode::unavailable,
+                "the counts of reports by state could not be folded: " + unfolded);
+  return done;
+}
+
+std::vector<std::pair<std::string, std::size_t>> PostgisStore::count_by_state() {
+  return read_lagging_value([&](SqlSession& s) {
+    std::vector<std::pair<std::string, std::size_t>> out;
+    for (const Row& row : s.rows(kCountByState, {}))
+      out.emplace_back(text_of(row[0]),
+                       static_cast<std::size_t>(std::max<std::int64_t>(0, int_at(row, 1))));
+    return out;
+  });
+}
+
+std::vector<std::string> PostgisStore::check_integrity() {
+  return read_value_unbounded([&](SqlSession& s) {
+    std::vector<std::string> problems;
+    for (const std::string& check : sql::integrity_checks())
+      for (const Row& row : s.rows(check, {})) problems.push_back(text_of(row[0]));
+    for (const Row& row : s.rows("SELECT 'report ' || id || ' has an invalid point' FROM "
+                                 "reports WHERE NOT ST_IsValid(geom)",
+                                 {}))
+      problems.push_back(text_of(row[0]));
+    // The kept counts (migration 25) against a count of every row.
+    for (const Row& row :
+         s.rows(std::string("SELECT 'reports in state ' || COALESCE(k.state, r.state) || ': "
+                            "kept count ' || COALESCE(k.n, 0) || ', rows ' || COALESCE(r.n, 0) "
+                            "FROM (") +
+                    kCountByState +
+                    ") AS k (state, n) FULL JOIN (SELECT state, COUNT(*) FROM reports GROUP "
+                    "BY state) AS r (state, n) ON k.state = r.state WHERE COALESCE(k.n, 0) <> "
+                    "COALESCE(r.n, 0)",
+                {}))
+      problems.push_back(text_of(row[0]));
+    return problems;
+  });
+}
 
 }  // namespace
 

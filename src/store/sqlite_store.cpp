@@ -207,9 +207,7 @@ class SqliteStore final : public SqlStore {
   }
 
   std::string kind() const override { return "sqlite"; }
-  std::vector<std::string> maintain(dispatch::Instant) override {
-    return {};  // one file, no partitions
-  }
+  std::vector<std::string> maintain(dispatch::Instant) override { return {}; }  // no partitions
   Signals& signals() override { return signals_; }
 
   void write(const std::function<void(WriteTx&)>& fn) override { writer_->submit(fn); }

@@ -280,7 +280,7 @@ class Service {
   /// every row).
   std::vector<std::string> check_store() const;
   /// The store's read replica (Store::replica_state; for /metrics).
-  store::Store::ReplicaState store_replica() const;
+  store::ReplicaState store_replica() const;
   /// The vector tiles, the walking areas and the offline basemap (tile_service.hpp).
   TileService& tiles() const;
   /// Layers to GIS files, statistics to office tables (exports.hpp).

@@ -180,6 +180,15 @@ struct GenerationInfo {
   bool active = false;
 };
 
+/// The read replica, for /metrics: whether there is one, whether reads that may lag go to it
+/// now, and how far behind the primary it was at the last look (each second; negative when it
+/// could not be read).
+struct ReplicaState {
+  bool configured = false;
+  bool in_use = false;
+  std::chrono::milliseconds lag{-1};
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -267,14 +276,7 @@ class Store {
   /// Bytes of memory the store's library holds in this process (SQLite: its page caches and
   /// statements, bounded by the cache size per connection; PostgreSQL: 0, the server holds them).
   virtual std::size_t memory_bytes() const = 0;
-  /// The read replica, for /metrics: whether there is one, whether reads that may lag go to it
-  /// now, and how far behind the primary it was at the last look (each second; negative when it
-  /// could not be read).
-  struct ReplicaState {
-    bool configured = false;
-    bool in_use = false;
-    std::chrono::milliseconds lag{-1};
-  };
+  /// The read replica's state, for /metrics.
   virtual ReplicaState replica_state() const { return {}; }
 
   /// Problems found by the database's own check and by ours (every report's events numbered
