@@ -82,13 +82,17 @@ void Service::catch_up(std::optional<dispatch::Instant> since) {
   if (since) replay_changes_since(*since);
 }
 
-void Service::replay_changes_since(dispatch::Instant since) {
+store::ReportPage changed_since(store::Store& store, dispatch::Instant since, std::size_t limit) {
   store::ReportFilter filter;
   filter.updated_from = since;
-  filter.order = store::ListOrder::updated_oldest_first;
-  filter.limit = store::kMaxListLimit;
+  filter.order = store::ListOrder::updated_oldest_first;  // the update index's range
+  filter.limit = limit;
   filter.now = dispatch::now_utc();
-  const store::ReportPage page = store().list(filter);
+  return store.list(filter);
+}
+
+void Service::replay_changes_since(dispatch::Instant since) {
+  const store::ReportPage page = changed_since(store(), since, store::kMaxListLimit);
   if (!page.next.empty()) {
     std::fprintf(stderr,
                  "cluster: over %zu reports changed while cut off; the change streams "

@@ -99,12 +99,7 @@ void Service::build_services(Service& svc, Dispatch& d) {
   d.feed->set_history(
       [store = d.store.get()](dispatch::Instant since,
                               std::size_t limit) -> std::optional<std::vector<dispatch::Report>> {
-        store::ReportFilter f;
-        f.updated_from = since;
-        f.order = store::ListOrder::updated_oldest_first;  // the update index's range
-        f.limit = limit;
-        f.now = dispatch::now_utc();
-        store::ReportPage page = store->list(f);
+        store::ReportPage page = changed_since(*store, since, limit);
         if (!page.next.empty()) return std::nullopt;  // more than a replay carries
         return std::move(page.items);
       });

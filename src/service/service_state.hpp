@@ -59,6 +59,10 @@ struct Service::Cluster {
 /// A token naming a process among those sharing a database (cluster.cpp).
 std::string new_origin();
 
+/// The reports of @p store changed at or after @p since, oldest change first, at most @p limit
+/// (`next` set when there are more): a node catching up, a change stream resuming (cluster.cpp).
+store::ReportPage changed_since(store::Store& store, dispatch::Instant since, std::size_t limit);
+
 /// The reference data the store holds, or null when it holds none yet (snapshots.cpp).
 std::shared_ptr<const dispatch::ReferenceData> reference_from_store(store::Store& store);
 
