@@ -14,7 +14,7 @@ Runner add_check_command(CLI::App& app) {
       "its events, every idempotency key names a case, every point is valid, and on PostgreSQL\n"
       "the kept counts of cases by state equal the rows. Reads every row: run it after a\n"
       "restore, a failover or an upgrade rather than at the day's peak.\n"
-      "Exit 0 when consistent, 1 with findings (one a line), 2 when the store cannot be opened.\n"
+      "Exit 0 when consistent, 1 with findings (one a line), 75 when the store cannot be reached.\n"
       "Example: wangge check --store wangge.db");
   add_store_options(*cmd, *store);
   return [=]() -> int {

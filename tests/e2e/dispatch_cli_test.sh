@@ -194,6 +194,8 @@ store_sql() {  # SQL on the test's store, outside wangge
 store_sql "INSERT INTO report_keys (key, report_id, request_hash) VALUES ('lost-key', 'r_202611zzzzzzzzzzzz', 'h')"
 expect "check: a key naming a missing case exits 1 naming both" 1 \
   "idempotency key lost-key names report r_202611zzzzzzzzzzzz, which does not exist" -- "$WANGGE" check
+expect "check: a store that cannot be opened exits 75 naming it" 75 \
+  "cannot open the SQLite database '$TMP/none/x.db'" -- "$WANGGE" check --store "$TMP/none/x.db"
 if [[ "$STORE_KIND" == postgis ]]; then
   store_sql "INSERT INTO report_state_deltas (state, n) VALUES ('closed', 3)"
   expect "check: a kept count that drifted is named with both numbers" 1 \
