@@ -75,6 +75,13 @@ TEST_P(KeptCounts, FollowEachInsertChangeOfStateAndDelete) {
   EXPECT_EQ(kept(*store_), counted());
 }
 
+TEST_P(KeptCounts, FoldedDeltasAreVacuumedAfterTwoThousandNotAFifthOfTheTable) {
+  const auto options = pg_pairs(
+      "SELECT 'o', array_to_string(reloptions, ',') FROM pg_class "
+      "WHERE relname = 'report_state_deltas'");
+  EXPECT_EQ(options.at("o"), "autovacuum_vacuum_scale_factor=0,autovacuum_vacuum_threshold=2000");
+}
+
 TEST_P(KeptCounts, TheIntegrityCheckNamesACountThatDrifted) {
   submit("2026-11-23T09:00");
   pg_exec("INSERT INTO report_state_deltas (state, n) VALUES ('received', 1)");
