@@ -75,8 +75,11 @@ TEST_P(Connecting, ASilentMemberIsPassedOverAfterConnectTimeoutFiveSecondsUnless
               by_default, by_string);
   EXPECT_GE(by_default, 4.9);
   EXPECT_GE(by_string, 1.9);
-  // Waits of 5 s against waits of 2 s, as many of each.
-  EXPECT_NEAR(by_string / by_default, 0.4, 0.1);
+  // Waits of 5 s against waits of 2 s, as many of each: 0.4 when opening costs nothing else.
+  // What else it costs (more on a loaded machine) raises both alike, so the ratio only grows;
+  // the string's timeout being ignored, or overridden by the default, would make it 1.
+  EXPECT_GT(by_string / by_default, 0.3);
+  EXPECT_LT(by_string / by_default, 0.6);
 }
 
 INSTANTIATE_TEST_SUITE_P(Adapters, Connecting, ::testing::Values("postgis"),
