@@ -23,6 +23,21 @@ std::optional<Role> parse_role(std::string_view s) {
   return std::nullopt;
 }
 
+bool covers(const std::vector<std::string>& grids, const std::vector<std::string>& chain) {
+  return std::any_of(grids.begin(), grids.end(), [&](const std::string& g) {
+    return std::find(chain.begin(), chain.end(), g) != chain.end();
+  });
+}
+
+std::vector<std::string> ledger_scope(const Actor& by, std::string_view what) {
+  if (by.anonymous || by.id.empty())
+    throw Error(ErrorCode::unauthorized, std::string(what) + " need a signed-in worker or a key");
+  if (in_office(by.role)) return {};
+  if (by.role == Role::grid_worker && !by.grids.empty()) return by.grids;
+  throw Error(ErrorCode::forbidden,
+              std::string(what) + " are for grid workers and the office (网格员, 指挥中心)");
+}
+
 std::string role_names() {
   std::string out;
   for (auto n : kRoleNames) out += (out.empty() ? "" : ", ") + std::string(n);

@@ -115,16 +115,6 @@ Route parse_route(const json& r, const std::string& where) {
   return out;
 }
 
-bool office(Role r) {
-  return r == Role::dispatcher || r == Role::supervisor || r == Role::admin;
-}
-
-bool covers(const std::vector<std::string>& grids, const std::vector<std::string>& chain) {
-  for (const std::string& g : grids)
-    if (std::find(chain.begin(), chain.end(), g) != chain.end()) return true;
-  return false;
-}
-
 std::string metres(double m) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.0f m", m);
@@ -187,7 +177,7 @@ Plan parse_plan(const std::string& json_text) {
 
 bool may_see(const std::vector<std::string>& chain, const Actor& by) {
   if (by.anonymous || by.id.empty()) return false;
-  if (office(by.role)) return true;
+  if (in_office(by.role)) return true;
   return by.role == Role::grid_worker && covers(by.grids, chain);
 }
 

@@ -38,16 +38,10 @@ bool is_staff(Role r) {
          r == Role::admin;
 }
 
-bool covers(const std::vector<std::string>& grids, const std::vector<std::string>& chain) {
-  for (const std::string& g : grids)
-    if (std::find(chain.begin(), chain.end(), g) != chain.end()) return true;
-  return false;
-}
-
 /// Staff whose scope covers the task: a grid worker of one of its grids, or the office.
 bool staff_of(const Task& t, const Actor& by) {
   if (by.role == Role::grid_worker) return covers(by.grids, t.grid_chain);
-  return by.role == Role::dispatcher || by.role == Role::supervisor || by.role == Role::admin;
+  return in_office(by.role);
 }
 
 bool may_claim(const Task& t, const Actor& by, const Volunteer* v) {

@@ -39,16 +39,6 @@ void check_text(const std::string& value, const std::string& field, std::size_t 
       throw Error(ErrorCode::invalid_argument, field + " must not hold control characters");
 }
 
-bool covers(const std::vector<std::string>& grids, const std::vector<std::string>& chain) {
-  for (const std::string& g : grids)
-    if (std::find(chain.begin(), chain.end(), g) != chain.end()) return true;
-  return false;
-}
-
-bool office(Role r) {
-  return r == Role::dispatcher || r == Role::supervisor || r == Role::admin;
-}
-
 }  // namespace
 
 std::string_view to_string(Flag f) noexcept {
@@ -86,7 +76,7 @@ Instant next_due(const Household& h, std::optional<Instant> last_visit, const Po
 
 bool may_see(const Household& h, const Actor& by) {
   if (by.anonymous || by.id.empty()) return false;
-  if (office(by.role)) return true;
+  if (in_office(by.role)) return true;
   return by.role == Role::grid_worker && covers(by.grids, h.grid_chain);
 }
 

@@ -79,10 +79,6 @@ const Rule& rule_of(Action a) {
   return kRules[static_cast<std::size_t>(a)];
 }
 
-bool is_staff(Role r) {
-  return r == Role::dispatcher || r == Role::supervisor || r == Role::admin;
-}
-
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
@@ -119,18 +115,18 @@ std::string action_names() {
 bool Workflow::may_take(int who, const Report& r, const Actor& actor) {
   switch (static_cast<Who>(who)) {
     case Who::staff:
-      return is_staff(actor.role);
+      return in_office(actor.role);
     case Who::assignee:
       return is_assignee(r, actor);
     case Who::assignee_or_staff:
-      return is_staff(actor.role) || is_assignee(r, actor);
+      return in_office(actor.role) || is_assignee(r, actor);
     case Who::supervisor:
       return actor.role == Role::supervisor || actor.role == Role::admin;
     case Who::reporter_or_staff:
-      return is_staff(actor.role) || (reports_as_resident(actor.role) && !actor.id.empty() &&
-                                      (actor.id == r.submitted_by || r.followed_by(actor.id)));
+      return in_office(actor.role) || (reports_as_resident(actor.role) && !actor.id.empty() &&
+                                       (actor.id == r.submitted_by || r.followed_by(actor.id)));
     case Who::assignee_staff_or_reporter:
-      return is_staff(actor.role) || is_assignee(r, actor) ||
+      return in_office(actor.role) || is_assignee(r, actor) ||
              (reports_as_resident(actor.role) && !actor.id.empty() && actor.id == r.submitted_by);
     case Who::finder: {
       if (actor.role != Role::grid_worker || actor.id.empty() || actor.id != r.submitted_by)
@@ -281,7 +277,7 @@ void Workflow::check_role(const Report& r, const ActionRequest& req, const Actor
   const Who who = rule_of(req.action).who;
   switch (who) {
     case Who::staff:
-      if (!is_staff(actor.role))
+      if (!in_office(actor.role))
         forbid(r, req, actor, "only a dispatcher, supervisor or admin may");
       break;
     case Who::supervisor:
@@ -342,7 +338,7 @@ void Workflow::check_scope(const Report& r, const ActionRequest& req, const Acto
       if (!is_assignee(r, actor)) forbid(r, req, actor, "only the assignee (" + assignee + ") may");
       return;
     case Who::assignee_or_staff:
-      if (!is_staff(actor.role) && !is_assignee(r, actor))
+      if (!in_office(actor.role) && !is_assignee(r, actor))
         forbid(r, req, actor, "only the assignee (" + assignee + ") or a dispatcher may");
       return;
     case Who::assignee_staff_or_reporter:

@@ -14,25 +14,10 @@ namespace ps = dispatch::patrols;
 using dispatch::Role;
 using Day = dispatch::WorkCalendar::Day;
 
-bool office(Role r) {
-  return r == Role::dispatcher || r == Role::supervisor || r == Role::admin;
-}
-
-/// The grids @p by's listings are narrowed to: none for the office (everything), a grid
-/// worker's own; nobody else reads patrols.
+/// The grids @p by's listings are narrowed to (nobody but the office and grid workers reads
+/// patrols).
 std::vector<std::string> scope_of(const dispatch::Actor& by) {
-  if (by.anonymous || by.id.empty())
-    throw Error(ErrorCode::unauthorized, "patrols need a signed-in worker or a key");
-  if (office(by.role)) return {};
-  if (by.role == Role::grid_worker && !by.grids.empty()) return by.grids;
-  throw Error(ErrorCode::forbidden,
-              "patrols are for grid workers and the office (网格员, 指挥中心)");
-}
-
-bool within(const std::vector<std::string>& chain, const std::vector<std::string>& grids) {
-  for (const std::string& g : grids)
-    if (std::find(chain.begin(), chain.end(), g) != chain.end()) return true;
-  return false;
+  return dispatch::ledger_scope(by, "patrols");
 }
 
 void check_period(const PatrolPeriod& p) {
@@ -96,7 +81,7 @@ std::vector<RouteStatus> PatrolBook::routes(const std::string& grid, const Patro
     const std::vector<std::string> chain = chain_(grid);
     if (chain.empty())
       throw Error(ErrorCode::invalid_argument, "grid '" + grid.substr(0, 64) + "' does not exist");
-    if (!scope.empty() && !within(chain, scope))
+    if (!scope.empty() && !dispatch::covers(scope, chain))
       throw Error(ErrorCode::forbidden,
                   "grid " + grid + " is outside the grids " + by.id + " answers for");
     scope = {grid};
@@ -109,7 +94,7 @@ std::vector<RouteStatus> PatrolBook::routes(const std::string& grid, const Patro
   for (const ps::Route& r : ref->patrols.routes) {
     std::vector<std::string> chain = chain_(r.grid);
     if (chain.empty()) continue;  // its grid is not in the active generation
-    if (!scope.empty() && !within(chain, scope)) continue;
+    if (!scope.empty() && !dispatch::covers(scope, chain)) continue;
     out.push_back(status_of(r, std::move(chain), by_route[r.id], period, now));
   }
   return out;

@@ -14,10 +14,6 @@ namespace tk = dispatch::tasks;
 namespace pts = dispatch::points;
 using dispatch::Role;
 
-bool office(Role r) {
-  return r == Role::dispatcher || r == Role::supervisor || r == Role::admin;
-}
-
 [[noreturn]] void no_such(const std::string& id) {
   throw Error(ErrorCode::not_found, "task " + id.substr(0, 64) + " does not exist");
 }
@@ -103,7 +99,7 @@ store::TaskPage TaskBoard::list(store::TaskFilter filter, const dispatch::Actor&
   filter.involving.reset();
   filter.in_grids.clear();
   filter.open_in_grids.clear();
-  if (!office(by.role)) {
+  if (!dispatch::in_office(by.role)) {
     filter.involving = by.id;
     if (by.role == Role::grid_worker) filter.in_grids = by.grids;
     const auto ref = reference_();

@@ -12,10 +12,6 @@ namespace {
 namespace vs = dispatch::visits;
 using dispatch::Role;
 
-bool office(Role r) {
-  return r == Role::dispatcher || r == Role::supervisor || r == Role::admin;
-}
-
 [[noreturn]] void no_such(const std::string& id) {
   throw Error(ErrorCode::not_found, "household " + id.substr(0, 64) + " does not exist");
 }
@@ -25,21 +21,10 @@ void require_signed_in(const dispatch::Actor& by) {
     throw Error(ErrorCode::unauthorized, "households and visits need a signed-in worker or a key");
 }
 
-/// The grids @p by's listings are narrowed to: none for the office (everything), a grid
-/// worker's own; nobody else reads households or visits.
+/// The grids @p by's listings are narrowed to (nobody but the office and grid workers reads
+/// households or visits).
 std::vector<std::string> scope_of(const dispatch::Actor& by) {
-  require_signed_in(by);
-  if (!by.anonymous && !by.id.empty() && office(by.role)) return {};
-  if (!by.anonymous && !by.id.empty() && by.role == Role::grid_worker && !by.grids.empty())
-    return by.grids;
-  throw Error(ErrorCode::forbidden,
-              "households and visits are for grid workers and the office (网格员, 指挥中心)");
-}
-
-bool within(const std::vector<std::string>& chain, const std::vector<std::string>& grids) {
-  for (const std::string& g : grids)
-    if (std::find(chain.begin(), chain.end(), g) != chain.end()) return true;
-  return false;
+  return dispatch::ledger_scope(by, "households and visits");
 }
 
 }  // namespace
@@ -112,7 +97,7 @@ HouseholdList VisitBook::households(const HouseholdQuery& q, const dispatch::Act
     if (chain.empty())
       throw Error(ErrorCode::invalid_argument,
                   "grid '" + q.grid.substr(0, 64) + "' does not exist");
-    if (!scope.empty() && !within(chain, scope))
+    if (!scope.empty() && !dispatch::covers(scope, chain))
       throw Error(ErrorCode::forbidden,
                   "grid " + q.grid + " is outside the grids " + by.id + " answers for");
     f.in_grids = {q.grid};
@@ -179,7 +164,8 @@ vs::Visit VisitBook::visit(const std::string& id, const dispatch::Actor& by) {
   auto v = store_.visits().visit(id);
   const bool visible =
       v && !by.anonymous && !by.id.empty() &&
-      (office(by.role) || (by.role == Role::grid_worker && within(v->grid_chain, by.grids)));
+      (dispatch::in_office(by.role) ||
+       (by.role == Role::grid_worker && dispatch::covers(by.grids, v->grid_chain)));
   if (!visible) throw Error(ErrorCode::not_found, "visit " + id.substr(0, 64) + " does not exist");
   return *v;
 }
@@ -194,7 +180,7 @@ store::VisitPage VisitBook::visits(store::VisitFilter filter, const dispatch::Ac
     const std::vector<std::string> chain = chain_(g);
     if (chain.empty())
       throw Error(ErrorCode::invalid_argument, "grid '" + g.substr(0, 64) + "' does not exist");
-    if (!scope.empty() && !within(chain, scope))
+    if (!scope.empty() && !dispatch::covers(scope, chain))
       throw Error(ErrorCode::forbidden,
                   "grid " + g + " is outside the grids " + by.id + " answers for");
   }

@@ -27,6 +27,16 @@ constexpr bool reports_as_resident(Role r) noexcept {
   return r == Role::resident || r == Role::party_member;
 }
 
+/// Whether @p r works in the grid-management centre (指挥中心): dispatchers, supervisors and
+/// admins, whose scope is every grid.
+constexpr bool in_office(Role r) noexcept {
+  return r == Role::dispatcher || r == Role::supervisor || r == Role::admin;
+}
+
+/// Whether any of @p grids is on @p chain (a place's grid and those above it): whether a worker
+/// of @p grids answers for that place.
+bool covers(const std::vector<std::string>& grids, const std::vector<std::string>& chain);
+
 std::string_view to_string(Role r) noexcept;
 std::optional<Role> parse_role(std::string_view s);
 /// Every role name, for messages.
@@ -63,5 +73,11 @@ struct Actor {
   ///         holds anything but letters, digits and . _ - @
   static Actor on_behalf_of(const Actor& app, const std::string& account);
 };
+
+/// The grids @p by's reads of a grid worker's ledgers (patrols, households, visits) are narrowed
+/// to: none for the office (every grid), a grid worker's own grids; @p what names the ledgers in
+/// the errors ("patrols"). @throws Error(unauthorized) for a caller not signed in,
+/// Error(forbidden) for anyone else.
+std::vector<std::string> ledger_scope(const Actor& by, std::string_view what);
 
 }  // namespace wangge::dispatch
