@@ -56,37 +56,17 @@ CheckInPage SqlStore::checkins(const CheckInFilter& f) {
     throw Error(ErrorCode::invalid_argument, "limit must be from 1 to 5000");
   std::string where = " WHERE 1 = 1";
   Row params;
-  if (!f.route.empty()) {
-    where += " AND route = ?";
-    params.emplace_back(f.route);
-  }
-  if (!f.worker.empty()) {
-    where += " AND worker = ?";
-    params.emplace_back(f.worker);
-  }
+  add_equal("route", f.route, where, params);
+  add_equal("worker", f.worker, where, params);
   add_under(f.in_grids, where, params);
-  if (f.from) {
-    where += " AND at >= ?";
-    params.emplace_back(to_millis(*f.from));
-  }
-  if (f.to) {
-    where += " AND at < ?";
-    params.emplace_back(to_millis(*f.to));
-  }
-  if (!f.after.empty()) {
-    const TimeCursor c = parse_time_cursor(f.after);
-    where += " AND (at < ? OR (at = ? AND id < ?))";
-    params.insert(params.end(), {c.ms, c.ms, c.id});
-  }
-  params.emplace_back(static_cast<std::int64_t>(f.limit));
+  const std::string tail = newest_first({"at", f.from, f.to, f.after, f.limit}, where, params);
   return read_value([&](SqlSession& s) {
     CheckInPage page;
-    for (const Row& row : s.rows(std::string("SELECT ") + kColumns + " FROM patrol_checkins" +
-                                     where + " ORDER BY at DESC, id DESC LIMIT ?",
-                                 params))
+    for (const Row& row :
+         s.rows(std::string("SELECT ") + kColumns + " FROM patrol_checkins" + tail, params))
       page.items.push_back(decode(row));
     if (page.items.size() == f.limit)
-      page.next = std::to_string(to_millis(page.items.back().at)) + "." + page.items.back().id;
+      page.next = time_cursor(page.items.back().at, page.items.back().id);
     return page;
   });
 }

@@ -54,6 +54,35 @@ TimeCursor parse_time_cursor(const std::string& after) {
   return c;
 }
 
+std::string time_cursor(dispatch::Instant at, const std::string& id) {
+  return std::to_string(to_millis(at)) + "." + id;
+}
+
+void add_equal(const char* column, const std::string& value, std::string& where, Row& params) {
+  if (value.empty()) return;
+  where += std::string(" AND ") + column + " = ?";
+  params.emplace_back(value);
+}
+
+std::string newest_first(const NewestFirst& page, std::string where, Row& params) {
+  const std::string time = page.time;
+  if (page.from) {
+    where += " AND " + time + " >= ?";
+    params.emplace_back(to_millis(*page.from));
+  }
+  if (page.to) {
+    where += " AND " + time + " < ?";
+    params.emplace_back(to_millis(*page.to));
+  }
+  if (!page.after.empty()) {
+    const TimeCursor c = parse_time_cursor(page.after);
+    where += " AND (" + time + " < ? OR (" + time + " = ? AND id < ?))";
+    params.insert(params.end(), {c.ms, c.ms, c.id});
+  }
+  params.emplace_back(static_cast<std::int64_t>(page.limit));
+  return where + " ORDER BY " + time + " DESC, id DESC LIMIT ?";
+}
+
 namespace {
 
 std::size_t size_of(const Value& v) {

@@ -37,6 +37,23 @@ struct TimeCursor {
 };
 /// @throws Error(invalid_argument) when @p after is not such a cursor.
 TimeCursor parse_time_cursor(const std::string& after);
+/// The cursor "<ms>.<id>" of a page that ends with @p id at @p at.
+std::string time_cursor(dispatch::Instant at, const std::string& id);
+
+/// Appends " AND <column> = ?" to @p where, and @p value to @p params, unless @p value is empty.
+void add_equal(const char* column, const std::string& value, std::string& where, Row& params);
+
+/// One page of a ledger listed newest first by the time column @p time, then id.
+struct NewestFirst {
+  const char* time;                           ///< the column ("at", "created_at")
+  std::optional<dispatch::Instant> from, to;  ///< time in [from, to)
+  std::string after;                          ///< the previous page's cursor, or ""
+  std::size_t limit = 0;
+};
+/// Appends @p page's window and cursor to @p where, and their values and the limit to
+/// @p params. @returns @p where followed by the order and the limit.
+/// @throws Error(invalid_argument) for a malformed cursor.
+std::string newest_first(const NewestFirst& page, std::string where, Row& params);
 
 /// Statements through one connection: the writer's WriteTx, and each reader's queries.
 class SqlSession : public WriteTx {

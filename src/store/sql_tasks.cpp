@@ -76,11 +76,6 @@ std::optional<tk::Task> find(SqlSession& s, const std::string& id) {
   return decode(found[0]);
 }
 
-/// A page's cursor: "<created_at ms>.<id>".
-std::string cursor_of(const tk::Task& t) {
-  return std::to_string(to_millis(t.created_at)) + "." + t.id;
-}
-
 }  // namespace
 
 std::optional<tk::Task> SqlSession::task(const std::string& id) {
@@ -172,19 +167,13 @@ TaskPage SqlStore::tasks(const TaskFilter& f) {
     where += " AND kind = ?";
     params.emplace_back(std::string(to_string(*f.kind)));
   }
-  if (!f.after.empty()) {
-    const TimeCursor c = parse_time_cursor(f.after);
-    where += " AND (created_at < ? OR (created_at = ? AND id < ?))";
-    params.insert(params.end(), {c.ms, c.ms, c.id});
-  }
-  params.emplace_back(static_cast<std::int64_t>(f.limit));
+  const std::string tail = newest_first({"created_at", {}, {}, f.after, f.limit}, where, params);
   return read_value([&](SqlSession& s) {
     TaskPage page;
-    for (const Row& row : s.rows(std::string("SELECT ") + kColumns + " FROM tasks" + where +
-                                     " ORDER BY created_at DESC, id DESC LIMIT ?",
-                                 params))
+    for (const Row& row : s.rows(std::string("SELECT ") + kColumns + " FROM tasks" + tail, params))
       page.items.push_back(decode(row));
-    if (page.items.size() == f.limit) page.next = cursor_of(page.items.back());
+    if (page.items.size() == f.limit)
+      page.next = time_cursor(page.items.back().created_at, page.items.back().id);
     return page;
   });
 }

@@ -76,10 +76,6 @@ std::optional<HouseholdRow> find_household(SqlSession& s, const std::string& id)
 }
 
 /// A visits page's cursor: "<at ms>.<id>".
-std::string cursor_of(const vs::Visit& v) {
-  return std::to_string(to_millis(v.at)) + "." + v.id;
-}
-
 }  // namespace
 
 void SqlSession::put_household(const vs::Household& h) {
@@ -188,36 +184,17 @@ VisitPage SqlStore::visits(const VisitFilter& f) {
     throw Error(ErrorCode::invalid_argument, "limit must be from 1 to 1000");
   std::string where = " WHERE 1 = 1";
   Row params;
-  if (!f.household.empty()) {
-    where += " AND household = ?";
-    params.emplace_back(f.household);
-  }
-  if (!f.visitor.empty()) {
-    where += " AND visitor = ?";
-    params.emplace_back(f.visitor);
-  }
+  add_equal("household", f.household, where, params);
+  add_equal("visitor", f.visitor, where, params);
   add_under(f.in_grids, where, params);
-  if (f.from) {
-    where += " AND at >= ?";
-    params.emplace_back(to_millis(*f.from));
-  }
-  if (f.to) {
-    where += " AND at < ?";
-    params.emplace_back(to_millis(*f.to));
-  }
-  if (!f.after.empty()) {
-    const TimeCursor c = parse_time_cursor(f.after);
-    where += " AND (at < ? OR (at = ? AND id < ?))";
-    params.insert(params.end(), {c.ms, c.ms, c.id});
-  }
-  params.emplace_back(static_cast<std::int64_t>(f.limit));
+  const std::string tail = newest_first({"at", f.from, f.to, f.after, f.limit}, where, params);
   return read_value([&](SqlSession& s) {
     VisitPage page;
-    for (const Row& row : s.rows(std::string("SELECT ") + kVisitColumns + " FROM visits" + where +
-                                     " ORDER BY at DESC, id DESC LIMIT ?",
-                                 params))
+    for (const Row& row :
+         s.rows(std::string("SELECT ") + kVisitColumns + " FROM visits" + tail, params))
       page.items.push_back(decode_visit(row));
-    if (page.items.size() == f.limit) page.next = cursor_of(page.items.back());
+    if (page.items.size() == f.limit)
+      page.next = time_cursor(page.items.back().at, page.items.back().id);
     return page;
   });
 }

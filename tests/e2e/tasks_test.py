@@ -141,6 +141,15 @@ def board(c, port, keys):
     c.check("a cancelled post cannot be claimed (nor seen by the volunteer): 404", r.status == 404, r)
     r = call("GET", "/api/v1/tasks?state=bogus", "d01")
     c.check("an unknown state: 400", r.status == 400, r)
+    # Pages, newest first: one a page, each task once, the last page without a next.
+    first = call("GET", "/api/v1/tasks?limit=1", "d01").json()
+    second = call("GET", f"/api/v1/tasks?limit=1&after={first.get('next')}", "d01").json()
+    third = call("GET", f"/api/v1/tasks?limit=1&after={second.get('next')}", "d01").json()
+    c.check("pages of one: the post, then the asked task, then nothing more",
+            [x["id"] for x in first["tasks"]] == [cid] and [x["id"] for x in second["tasks"]] == [tid]
+            and third["tasks"] == [] and third["next"] is None, (first, second, third))
+    r = call("GET", "/api/v1/tasks?limit=1&after=12x.abc", "d01")
+    c.check("a made-up cursor: 400 naming after", r.status == 400 and "after" in r.json()["detail"], r)
 
 
 if __name__ == "__main__":
