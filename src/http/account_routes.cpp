@@ -1,6 +1,7 @@
 // Sign-in for people: sessions (staff by password, residents by one-time code) and the
 // admin's account management. The rules live in wangge::service::Accounts; these handlers parse,
 // call it and render (the session token only ever in an HttpOnly, SameSite=Strict cookie).
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
@@ -177,13 +178,34 @@ json account_json(Context& ctx, const store::Account& a) {
   return j;
 }
 
-/// GET /api/v1/admin/accounts (admins).
+/// GET /api/v1/admin/accounts[?kind=staff|resident] (admins).
 Response list_accounts(Context& ctx, Request& req) {
   require(req, {dispatch::Role::admin});
+  const std::string kind = req.param("kind").value_or("");
+  if (!kind.empty() && kind != "staff" && kind != "resident")
+    throw Error(ErrorCode::invalid_argument, "'kind' must be 'staff' or 'resident'");
   json items = json::array();
-  for (const store::Account& a : ctx.service.accounts().list())
+  for (const store::Account& a : ctx.service.accounts().list()) {
+    if (!kind.empty() && kind != (a.password_hash.empty() ? "resident" : "staff")) continue;
     items.push_back(account_json(ctx, a));
+  }
   return json_response(200, json{{"accounts", items}}.dump()).header("Cache-Control", "no-store");
+}
+
+/// GET /api/v1/admin/staff (admins): the organisation's staff (organisation.json), each with
+/// the logins that sign in as them: whom an account may be made for.
+Response list_staff(Context& ctx, Request& req) {
+  require(req, {dispatch::Role::admin});
+  std::map<std::string, std::vector<std::string>> logins;
+  for (const store::Account& a : ctx.service.accounts().list())
+    if (!a.password_hash.empty()) logins[a.actor].push_back(a.login);
+  json items = json::array();
+  for (const dispatch::Actor& s : ctx.service.reference()->staff) {
+    json j = actor_json(s);
+    j["logins"] = logins[s.id];
+    items.push_back(std::move(j));
+  }
+  return json_response(200, json{{"staff", items}}.dump()).header("Cache-Control", "no-store");
 }
 
 /// POST /api/v1/admin/accounts — {login, staff_id, password?}: the password is generated
@@ -223,7 +245,7 @@ Response reset_account(Context& ctx, Request& req) {
 Response set_disabled(Context& ctx, Request& req, bool disabled) {
   require(req, {dispatch::Role::admin});
   const std::string login = login_param(req);
-  ctx.service.accounts().set_disabled(login, disabled, req.now);
+  ctx.service.accounts().set_disabled(login, disabled, req.now, req.login);
   return json_response(200, json{{"login", login}, {"disabled", disabled}}.dump());
 }
 /// POST /api/v1/admin/accounts/{login}/disable — ends its sessions at once.
@@ -248,6 +270,7 @@ void add_account_routes(Router& router, Context& ctx) {
   router.add({"PUT", "/api/v1/session/password", {}, to(change_password), worker, {}, kSmallBody});
   router.add({"GET", "/api/v1/admin/accounts", {}, to(list_accounts), worker});
   router.add({"POST", "/api/v1/admin/accounts", {}, to(add_account), worker, {}, kSmallBody});
+  router.add({"GET", "/api/v1/admin/staff", {}, to(list_staff), worker});
   router.add({"POST", "/api/v1/admin/accounts/{login}/reset", {}, to(reset_account), worker});
   router.add({"POST", "/api/v1/admin/accounts/{login}/disable", {}, to(disable_account), worker});
   router.add({"POST", "/api/v1/admin/accounts/{login}/enable", {}, to(enable_account), worker});

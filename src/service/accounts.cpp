@@ -255,7 +255,10 @@ std::string Accounts::reset_password(const std::string& login, dispatch::Instant
   return password;
 }
 
-void Accounts::set_disabled(const std::string& login, bool disabled, dispatch::Instant now) {
+void Accounts::set_disabled(const std::string& login, bool disabled, dispatch::Instant now,
+                            const std::string& by) {
+  if (disabled && !by.empty() && by == login)
+    throw Error(ErrorCode::conflict, "the account you are signed in with cannot disable itself");
   const auto done = store_.update_account(login, [&](store::Account& a) {
     a.disabled = disabled;
     a.updated_at = now;

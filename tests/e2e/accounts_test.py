@@ -75,6 +75,7 @@ def run(c, tmp, env):
     out = users(env, "add", "du.ban", "--staff", "s01", "--password-stdin", stdin="督办的密码-2026\n")
     c.check("... a password from standard input (UTF-8), nothing printed",
             out.returncode == 0 and out.stdout == "", out)
+    admin_password = users(env, "add", "ad.min", "--staff", "a01").stdout.strip()
 
     outbox = os.path.join(tmp, "outbox.jsonl")
     log_path = os.path.join(tmp, "server.log")
@@ -93,6 +94,7 @@ def run(c, tmp, env):
             c.check(f"a resident's report {i} to work on", r.status == 201, r)
         token, csrf = staff(c, server, password, admin_key)
         lockout(c, server, env, admin_key, token)
+        admin_self(c, server, admin_password)
         residents(c, server, outbox)
         bad_input(c, server)
     finally:
@@ -154,7 +156,36 @@ def staff(c, server, password, admin_key):
     c.check("... by an admin: every account with name and role, never a hash",
             r.status == 200 and rows.get("zhou.paiqian", {}).get("role") == "dispatcher"
             and rows["zhou.paiqian"]["name"] and b"argon2" not in r.body, r)
+    r = request(server.port, "GET", "/api/v1/admin/accounts?kind=staff", key=admin_key)
+    kinds = {a["kind"] for a in r.json().get("accounts", [])} if r.status == 200 else set()
+    c.check("... kind=staff: the staff accounts only", r.status == 200 and kinds == {"staff"}
+            and {"zhou.paiqian", "du.ban"} <= {a["login"] for a in r.json()["accounts"]}, r)
+    r = request(server.port, "GET", "/api/v1/admin/accounts?kind=everyone", key=admin_key)
+    c.check("... kind=everyone: 400 naming kind", r.status == 400 and "'kind'" in r.json()["detail"], r)
+    r = request(server.port, "GET", "/api/v1/admin/staff", key=admin_key)
+    staff_rows = {s["id"]: s for s in r.json().get("staff", [])} if r.status == 200 else {}
+    organisation = json.load(open(os.path.join(DATA, "organisation.json"), encoding="utf-8"))["staff"]
+    c.check("the staff roster, by an admin: every member of organisation.json, in its order, with "
+            "the logins that sign in as each (d01: zhou.paiqian; d02: none)",
+            [x["id"] for x in r.json().get("staff", [])] == [x["id"] for x in organisation]
+            and staff_rows["d01"]["logins"] == ["zhou.paiqian"] and staff_rows["d02"]["logins"] == []
+            and staff_rows["d01"]["name"] == "周派遣" and staff_rows["d01"]["role"] == "dispatcher", r)
+    r = request(server.port, "GET", "/api/v1/admin/staff", headers=with_cookie(token))
+    c.check("... by a dispatcher: 403", r.status == 403, r)
     return token, csrf
+
+
+def admin_self(c, server, admin_password):
+    """An admin signed in cannot disable the account he is signed in with (nobody would be left
+    to enable it); another admin, or the command line, can."""
+    r = sign_in(server, "ad.min", admin_password)
+    c.check("the admin signs in", r.status == 201, r)
+    token, _ = cookie_of(r)
+    csrf = r.json().get("csrf_token", "")
+    r = request(server.port, "POST", "/api/v1/admin/accounts/ad.min/disable", headers=with_cookie(token, csrf))
+    c.check("... disabling his own account: 409 saying why", r.status == 409 and "itself" in r.json()["detail"], r)
+    r = request(server.port, "GET", "/api/v1/session", headers=with_cookie(token))
+    c.check("... and he is still signed in", r.status == 200, r)
 
 
 def lockout(c, server, env, admin_key, old_token):

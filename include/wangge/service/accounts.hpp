@@ -132,8 +132,11 @@ class Accounts {
   /// A new generated password for @p login (shown once); unlocks it and ends its sessions.
   /// @throws Error(not_found) for an unknown login, Error(invalid_argument) for a resident's.
   std::string reset_password(const std::string& login, dispatch::Instant now);
-  /// Disables (ending every session at once) or enables @p login. @throws Error(not_found).
-  void set_disabled(const std::string& login, bool disabled, dispatch::Instant now);
+  /// Disables (ending every session at once) or enables @p login, for @p by (the login doing
+  /// it; "" from the command line). @throws Error(not_found); Error(conflict) when @p by would
+  /// disable itself (an admin locking himself out).
+  void set_disabled(const std::string& login, bool disabled, dispatch::Instant now,
+                    const std::string& by = {});
   /// Every account (password hashes included: callers render what they may).
   std::vector<store::Account> list();
   /// The signed-in staff member's own change: @p current must match. Ends the other sessions
