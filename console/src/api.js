@@ -14,8 +14,10 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the API; answers the JSON body (null for 204). @throws ApiError */
-export async function api(method, path, body, extraHeaders = {}) {
+/** Calls the API; answers the JSON body (null for 204). A 401 means the session has ended,
+ *  unless @p options.refusal401 says this call's 401 is a refusal of what was sent (a wrong
+ *  current password). @throws ApiError */
+export async function api(method, path, body, extraHeaders = {}, options = {}) {
   const headers = { Accept: 'application/json', ...extraHeaders };
   let payload;
   if (body instanceof FormData) payload = body;
@@ -35,7 +37,7 @@ export async function api(method, path, body, extraHeaders = {}) {
   const data = type.includes('json') ? await res.json().catch(() => null) : null;
   if (!res.ok) {
     const err = new ApiError(res.status, data);
-    if (res.status === 401) window.dispatchEvent(new CustomEvent('wangge:signed-out'));
+    if (res.status === 401 && !(options.refusal401 && options.refusal401(data))) window.dispatchEvent(new CustomEvent('wangge:signed-out'));
     throw err;
   }
   return data;

@@ -14,6 +14,8 @@ import { visitsPage } from './pages/visits.js';
 import { patrolsPage } from './pages/patrols.js';
 import { appraisalPage } from './pages/appraisal.js';
 import { mapPage } from './pages/mapview.js';
+import { accountsPage } from './pages/accounts.js';
+import { passwordPage } from './pages/password.js';
 import { prewarm } from './map.js';
 
 const app = document.getElementById('app');
@@ -23,7 +25,7 @@ let leave = null;     // the current page's clean-up (closes its event stream, i
 /** Each role's pages in the header; the first is its home. */
 const NAV = {
   dispatcher: [['/console/dispatch', '案件队列'], ['/console/map', '地图'], ['/console/stats', '统计'], ['/console/appraisal', '考核']],
-  admin: [['/console/dispatch', '案件队列'], ['/console/map', '地图'], ['/console/stats', '统计'], ['/console/appraisal', '考核']],
+  admin: [['/console/dispatch', '案件队列'], ['/console/map', '地图'], ['/console/stats', '统计'], ['/console/appraisal', '考核'], ['/console/accounts', '账号管理']],
   supervisor: [['/console/stats', '统计与督办'], ['/console/appraisal', '月度考核'], ['/console/dispatch', '案件'], ['/console/map', '地图']],
   grid_worker: [['/console/worker', '我的案件'], ['/console/visits', '入户走访'], ['/console/patrols', '巡查打卡'], ['/console/map', '我的网格'], ['/console/points', '我的积分']],
   department_staff: [['/console/worker', '我的案件'], ['/console/map', '地图']],
@@ -44,6 +46,8 @@ const ROUTES = [
   [/^\/console\/visits$/, () => visitsPage],
   [/^\/console\/patrols$/, () => patrolsPage],
   [/^\/console\/appraisal$/, () => appraisalPage],
+  [/^\/console\/accounts$/, () => accountsPage],
+  [/^\/console\/password$/, () => passwordPage],
 ];
 
 export function home() {
@@ -78,6 +82,7 @@ function header() {
       h('a', { href, 'data-link': '', 'aria-current': location.pathname === href ? 'page' : null }, text))),
     session && h('div', { class: 'who' },
       h('span', {}, session.actor.role === 'resident' ? '居民' : `${session.actor.name || session.login || ''}（${ROLE[session.actor.role] ?? session.actor.role}）`),
+      session.login && session.actor.role !== 'resident' && h('a', { href: '/console/password', 'data-link': '' }, '修改密码'),
       h('button', { type: 'button', class: 'link', onclick: signOut }, '退出')));
 }
 

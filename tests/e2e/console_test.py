@@ -26,6 +26,7 @@ ROLES = {  # the console's people: staff id for each account
     "other_worker": "w43030200900100101",  # a 邻长 of another block
     "group_worker": "w430302009013001",    # 网格员 of the sample point's group (walks its patrol)
     "supervisor": "s01",
+    "admin": "a01",
 }
 
 

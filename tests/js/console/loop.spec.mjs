@@ -11,6 +11,9 @@
 //   refused; an ended session keeps what was typed; sign-out;
 // - the map draws: its tile requests succeed, a grid click names the right leader, the canvas
 //   is not blank;
+// - 账号管理: the admin opens an account for a member of staff, its owner signs in with the
+//   password shown once and changes it; a reset, a disable and an enable each end or restore
+//   the owner's sign-in as they say;
 // - axe-core finds nothing serious or critical on any page, at desktop width and at 375 px,
 //   and each page is kept as a screenshot.
 import { test, expect } from '@playwright/test';
@@ -416,6 +419,107 @@ test('an ended session keeps what was typed; sign-out', async ({ browser, reques
   await page.context().close();
 });
 
+/** Signs in @p login with @p password on the login page; answers the server's status. */
+async function signInAs(page, login, password) {
+  await page.goto('/console/login');
+  await page.getByLabel('登录名').fill(login);
+  await page.getByLabel('密码').fill(password);
+  const answer = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/session');
+  await page.locator('form[aria-labelledby=staff-title] button[type=submit]').click();
+  return (await answer).status();
+}
+
+test('账号管理: the admin opens an account, its owner changes the password; reset, disable, enable', async ({ browser, request }) => {
+  const admin = await open(browser, DESKTOP);
+  await signInStaff(admin, 'admin');
+  await admin.getByRole('link', { name: '账号管理' }).click();
+  await expect(admin.locator('main h1')).toHaveText('账号管理');
+  const rowOf = (login) => admin.locator(`tr[data-login="${login}"]`);
+  await expect(rowOf(env.accounts.dispatcher.login).locator('td.state')).toHaveText('正常');
+  await expect(rowOf(env.accounts.admin.login), 'no 停用 on the admin\'s own row').toContainText('当前登录');
+  await expect(rowOf(env.accounts.admin.login).getByRole('button', { name: '停用' })).toHaveCount(0);
+  // The roster offers only staff without an account: d01 has one, d02 (吴派遣) has none.
+  const pick = admin.locator('.account-new select[name=staff_id]');
+  await expect(pick.locator('option[value="d02"]')).toHaveCount(1);
+  await expect(pick.locator('option[value="d01"]')).toHaveCount(0);
+  await pick.selectOption('d02');
+  await expect(admin.locator('.account-new input[name=login]'), 'the login is suggested from the staff id').toHaveValue('d02');
+  await admin.locator('.account-new input[name=login]').fill('wu.paiqian');
+  await admin.getByRole('button', { name: '开通账号' }).click();
+  const given = admin.locator('.status output.password');
+  await expect(given).toHaveText(/^\S{16}$/);
+  const first = await given.textContent();
+  await expect(rowOf('wu.paiqian')).toContainText('吴派遣');
+  await expect(pick.locator('option[value="d02"]'), 'd02 has an account now').toHaveCount(0);
+
+  // Its owner signs in with the given password and changes it.
+  const owner = await open(browser, PHONE);
+  expect(await signInAs(owner, 'wu.paiqian', first)).toBe(201);
+  await expect(owner.locator('header .who')).toContainText('吴派遣');
+  await owner.getByRole('link', { name: '修改密码' }).click();
+  await expect(owner.locator('main h1')).toHaveText('修改密码');
+  await owner.getByLabel('当前密码').fill('not-the-password');
+  await owner.getByLabel('新密码', { exact: true }).fill('吴派遣的新密码2026');
+  await owner.getByLabel('再次输入新密码').fill('吴派遣的新密码2026');
+  await owner.getByRole('button', { name: '修改密码' }).click();
+  await expect(owner.locator('.status .notice.error')).toHaveText('当前密码不正确。');
+  await expect(owner.locator('.session-lost'), 'a wrong current password is not an ended session').toHaveCount(0);
+  await owner.getByLabel('当前密码').fill(first);
+  await owner.getByLabel('再次输入新密码').fill('吴派遣的新密码2025');
+  await owner.getByRole('button', { name: '修改密码' }).click();
+  await expect(owner.locator('.status .notice.error')).toHaveText('两次输入的新密码不一致。');
+  await owner.getByLabel('再次输入新密码').fill('吴派遣的新密码2026');
+  await owner.getByRole('button', { name: '修改密码' }).click();
+  await expect(owner.locator('.status .notice.ok')).toContainText('密码已修改');
+  await accessible(owner, 'password-phone');
+  await shot(owner, 'password-owner-phone');
+  expect((await request.post('/api/v1/session', { data: { login: 'wu.paiqian', password: first } })).status(),
+    'the given password no longer signs in').toBe(401);
+
+  // The admin resets it: a new password, the owner's session ends, the changed one fails.
+  await admin.getByLabel('查找').fill('wu.');
+  await expect(admin.locator('tbody tr')).toHaveCount(1);
+  await rowOf('wu.paiqian').getByRole('button', { name: '重置密码' }).click();
+  await rowOf('wu.paiqian').getByRole('button', { name: '确认重置密码' }).click();
+  await expect(admin.locator('.status')).toContainText('吴派遣（wu.paiqian）的密码已重置');
+  await expect(given).toHaveText(/^\S{16}$/);
+  const reset = await given.textContent();
+  expect(reset).not.toBe(first);
+  await owner.goto('/console/dispatch');
+  await expect(owner, 'the reset ended the owner\'s session').toHaveURL(/\/console\/login\?next=/);
+  expect(await signInAs(owner, 'wu.paiqian', '吴派遣的新密码2026')).toBe(401);
+  expect(await signInAs(owner, 'wu.paiqian', reset)).toBe(201);
+  await expect(owner.locator('header .who')).toContainText('吴派遣');
+
+  // Disabled: the session ends at once and signing in fails; enabled: it signs in again.
+  await rowOf('wu.paiqian').getByRole('button', { name: '停用' }).click();
+  await rowOf('wu.paiqian').getByRole('button', { name: '取消' }).click();
+  await expect(rowOf('wu.paiqian').locator('td.state'), 'cancelled: nothing changed').toHaveText('正常');
+  await rowOf('wu.paiqian').getByRole('button', { name: '停用' }).click();
+  await rowOf('wu.paiqian').getByRole('button', { name: '确认停用' }).click();
+  await expect(rowOf('wu.paiqian').locator('td.state')).toHaveText('已停用');
+  await owner.goto('/console/dispatch');
+  await expect(owner).toHaveURL(/\/console\/login\?next=/);
+  expect(await signInAs(owner, 'wu.paiqian', reset)).toBe(401);
+  await expect(owner.locator('.notice.error')).toHaveText('登录名或密码不正确。');
+  await rowOf('wu.paiqian').getByRole('button', { name: '启用' }).click();
+  await expect(rowOf('wu.paiqian').locator('td.state'), 'the refused sign-in is counted')
+    .toHaveText('正常（密码已输错 1 次）');
+  expect(await signInAs(owner, 'wu.paiqian', reset)).toBe(201);
+
+  // The API agrees with what the page shows.
+  const listed = await apiAs(request, 'admin', '/api/v1/admin/accounts?kind=staff');
+  const wu = listed.accounts.find((a) => a.login === 'wu.paiqian');
+  expect([wu.actor, wu.disabled, wu.failures]).toEqual(['d02', false, 0]);
+  await admin.getByLabel('查找').fill('');
+  await accessible(admin, 'accounts-desktop');
+  await shot(admin, 'accounts-admin-acted');
+  expect(admin.problems).toEqual([]);
+  expect(owner.problems.filter((p) => !p.startsWith('401'))).toEqual([]);
+  await admin.context().close();
+  await owner.context().close();
+});
+
 test('every page: accessible (axe-core), drawn at desktop width and at 375 px', async ({ browser, request }) => {
   const id = caseId ?? await freshCase(request);
   const pages = {
@@ -423,7 +527,8 @@ test('every page: accessible (axe-core), drawn at desktop width and at 375 px', 
     dispatcher: ['/console/dispatch', `/console/cases/${id}`, '/console/map'],
     worker: ['/console/worker', '/console/visits'],
     group_worker: ['/console/patrols'],
-    supervisor: ['/console/stats', '/console/appraisal'],
+    supervisor: ['/console/stats', '/console/appraisal', '/console/password'],
+    admin: ['/console/accounts'],
     resident: ['/console/report', '/console/mine'],
   };
   for (const [who, paths] of Object.entries(pages)) {
