@@ -86,6 +86,16 @@ Response mark_read(Context& ctx, Request& req) {
   return Response{204, "application/json", "", nullptr, {}};
 }
 
+/// POST /api/v1/inbox/read-all — marks every message of the caller's read (全部已读).
+Response mark_all_read(Context& ctx, Request& req) {
+  if (!req.authenticated)
+    throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
+  const std::size_t marked = ctx.service.notifications().mark_all_read(req.actor, req.now);
+  return json_response(
+      200,
+      json{{"marked", marked}, {"unread", ctx.service.notifications().unread(req.actor)}}.dump());
+}
+
 /// GET /api/v1/subscriptions — the areas (grids) the caller follows.
 Response list_subscriptions(Context& ctx, Request& req) {
   if (!req.authenticated)
@@ -174,6 +184,7 @@ void add_notification_routes(Router& router, Context& ctx) {
   const Execution worker = Execution::worker;
   router.add({"GET", "/api/v1/inbox", {}, to(inbox), worker});
   router.add({"POST", "/api/v1/inbox/{id}/read", {}, to(mark_read), worker});
+  router.add({"POST", "/api/v1/inbox/read-all", {}, to(mark_all_read), worker});
   router.add({"GET", "/api/v1/subscriptions", {}, to(list_subscriptions), worker});
   router.add({"PUT", "/api/v1/subscriptions/{grid}", {}, to(subscribe), worker});
   router.add({"DELETE", "/api/v1/subscriptions/{grid}", {}, to(unsubscribe), worker});

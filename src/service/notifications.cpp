@@ -198,6 +198,12 @@ void Notifications::mark_read(const std::string& id, const dispatch::Actor& me,
     throw Error(ErrorCode::not_found, "message " + id + " does not exist");
 }
 
+std::size_t Notifications::mark_all_read(const dispatch::Actor& me, dispatch::Instant now) {
+  if (me.id.empty() || me.anonymous)
+    throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
+  return store_.notifications().mark_all_read(me.id, now);
+}
+
 std::vector<dispatch::Delivery> Notifications::deliveries(
     const dispatch::Actor& admin, std::optional<dispatch::DeliveryState> state, std::size_t limit) {
   if (admin.role != dispatch::Role::admin)

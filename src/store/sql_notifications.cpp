@@ -241,6 +241,17 @@ bool SqlStore::mark_read(const std::string& id, const std::string& recipient,
   return found;
 }
 
+std::size_t SqlStore::mark_all_read(const std::string& recipient, dispatch::Instant now) {
+  std::size_t marked = 0;
+  write_sql([&](SqlSession& s) {
+    marked = s.run(
+        "UPDATE notifications SET read_at = ? WHERE recipient = ? AND read_at IS NULL "
+        "AND created_at <= ?",
+        {to_millis(now), recipient, to_millis(now)});
+  });
+  return marked;
+}
+
 std::optional<dispatch::Notification> SqlStore::notification(const std::string& id) {
   return read_value([&](SqlSession& s) -> std::optional<dispatch::Notification> {
     const auto rows =

@@ -205,6 +205,7 @@ class SqlStore : public Store,
   std::size_t unread_count(const std::string& recipient) override;
   bool mark_read(const std::string& id, const std::string& recipient,
                  dispatch::Instant now) override;
+  std::size_t mark_all_read(const std::string& recipient, dispatch::Instant now) override;
   std::optional<dispatch::Notification> notification(const std::string& id) override;
   std::vector<dispatch::Delivery> deliveries(std::optional<dispatch::DeliveryState> state,
                                              std::size_t limit) override;

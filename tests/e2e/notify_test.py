@@ -242,6 +242,16 @@ def inbox(c, server, keys, rid):
     r = request(server.port, "GET", "/api/v1/inbox?unread=true&limit=1&before=" + urllib.parse.quote(page.get("next") or ""),
                 key=keys["resident:e2e"])
     c.check("... the next page: registered", r.status == 200 and [m["kind"] for m in r.json()["messages"]] == ["registered"], r)
+    r = request(server.port, "POST", "/api/v1/inbox/read-all", key=keys["resident:other"])
+    c.check("全部已读 by another resident: nothing of hers marked",
+            r.status == 200 and r.json() == {"marked": 0, "unread": 0}, r)
+    r = request(server.port, "POST", "/api/v1/inbox/read-all", key=keys["resident:e2e"])
+    c.check("全部已读 by the resident: her 2 unread marked, none left", r.status == 200 and r.json() == {"marked": 2, "unread": 0}, r)
+    r = request(server.port, "GET", "/api/v1/inbox", key=keys["resident:e2e"])
+    c.check("... every message of hers has its read_at now",
+            r.status == 200 and r.json()["unread"] == 0 and all(m["read_at"] for m in r.json()["messages"]), r)
+    r = request(server.port, "POST", "/api/v1/inbox/read-all")
+    c.check("... anonymous: 401", r.status == 401, r)
     r = request(server.port, "GET", "/api/v1/inbox", key=keys[LEADER])
     c.check("the leader's inbox: the dispatch, then the arrival (newest first)",
             r.status == 200 and [m["kind"] for m in r.json()["messages"]] == ["assigned", "received"], r)

@@ -117,6 +117,16 @@ TEST_P(StoreConformance, AnInboxIsItsRecipientsOwnAndPagesByKeyset) {
   unread.recipient = "u1";
   unread.unread_only = true;
   EXPECT_EQ(outbox.inbox(unread).size(), 4u);
+  // 全部已读 as of 09:01: n_0, n_1 and n_2 (n_3 was read); n_4, made at 09:02, stays unread,
+  // and u2's own is untouched.
+  EXPECT_EQ(outbox.mark_all_read("u1", t + std::chrono::minutes(1)), 3u);
+  EXPECT_EQ(outbox.unread_count("u1"), 1u);
+  EXPECT_EQ(outbox.notification("n_3")->read_at, t + std::chrono::hours(1));  // kept
+  EXPECT_EQ(outbox.notification("n_0")->read_at, t + std::chrono::minutes(1));
+  EXPECT_EQ(outbox.unread_count("u2"), 1u);
+  EXPECT_EQ(outbox.mark_all_read("u1", t + std::chrono::minutes(2)), 1u);
+  EXPECT_EQ(outbox.unread_count("u1"), 0u);
+  EXPECT_EQ(outbox.mark_all_read("u1", t + std::chrono::minutes(3)), 0u);
 }
 
 TEST_P(StoreConformance, PeopleFollowAreasUpToALimit) {
