@@ -16,6 +16,7 @@ import { appraisalPage } from './pages/appraisal.js';
 import { mapPage } from './pages/mapview.js';
 import { accountsPage } from './pages/accounts.js';
 import { passwordPage } from './pages/password.js';
+import { inboxPage } from './pages/inbox.js';
 import { prewarm } from './map.js';
 
 const app = document.getElementById('app');
@@ -48,6 +49,7 @@ const ROUTES = [
   [/^\/console\/appraisal$/, () => appraisalPage],
   [/^\/console\/accounts$/, () => accountsPage],
   [/^\/console\/password$/, () => passwordPage],
+  [/^\/console\/inbox$/, () => inboxPage],
 ];
 
 export function home() {
@@ -81,9 +83,23 @@ function header() {
     h('nav', { 'aria-label': '主导航' }, links.map(([href, text]) =>
       h('a', { href, 'data-link': '', 'aria-current': location.pathname === href ? 'page' : null }, text))),
     session && h('div', { class: 'who' },
+      h('a', { href: '/console/inbox', 'data-link': '', class: 'inbox-link', 'aria-current': location.pathname === '/console/inbox' ? 'page' : null },
+        '消息', h('span', { class: 'unread-count', hidden: true })),
       h('span', {}, session.actor.role === 'resident' ? '居民' : `${session.actor.name || session.login || ''}（${ROLE[session.actor.role] ?? session.actor.role}）`),
       session.login && session.actor.role !== 'resident' && h('a', { href: '/console/password', 'data-link': '' }, '修改密码'),
       h('button', { type: 'button', class: 'link', onclick: signOut }, '退出')));
+}
+
+/** Shows @p count unread messages beside 消息 in the header; null: asks the server. */
+export async function showUnread(count) {
+  const badge = document.querySelector('header.top .unread-count');
+  if (!badge || !session) return;
+  if (count == null) {
+    try { count = (await api('GET', '/api/v1/inbox?limit=1')).unread; } catch { return; }
+  }
+  badge.hidden = !count;
+  badge.textContent = count > 99 ? '99+' : String(count || '');
+  badge.setAttribute('aria-label', `${count} 条未读`);
 }
 
 async function signOut() {
@@ -100,6 +116,7 @@ async function render() {
   const route = ROUTES.find(([re]) => re.test(path));
   const main = h('main', { id: 'main' });
   fill(app, header(), main);
+  if (session && path !== '/console/inbox') showUnread(null);
   if (!route) { fill(main, h('h1', {}, '页面不存在'), h('p', {}, h('a', { href: home(), 'data-link': '' }, '返回首页'))); return; }
   const page = route[1]();
   if (page !== loginPage && !session) {
@@ -130,6 +147,9 @@ window.addEventListener('wangge:signed-out', () => {
     h('a', { href: `/console/login?next=${encodeURIComponent(location.pathname)}`, 'data-link': '' }, '重新登录'));
   app.prepend(bar);
 });
+
+// New messages show in the header within a minute while the console is open.
+setInterval(() => { if (session && document.visibilityState === 'visible') showUnread(null); }, 60_000);
 
 prewarm();
 refreshSession().then(render, () => {

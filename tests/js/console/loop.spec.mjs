@@ -14,6 +14,8 @@
 // - 账号管理: the admin opens an account for a member of staff, its owner signs in with the
 //   password shown once and changes it; a reset, a disable and an enable each end or restore
 //   the owner's sign-in as they say;
+// - 消息: a new case's message reaches the 邻长's inbox and the header's count; opening the case
+//   from it reads it; 全部标为已读 and 只看未读 do what they say, as the API agrees;
 // - axe-core finds nothing serious or critical on any page, at desktop width and at 375 px,
 //   and each page is kept as a screenshot.
 import { test, expect } from '@playwright/test';
@@ -520,12 +522,71 @@ test('账号管理: the admin opens an account, its owner changes the password; 
   await owner.context().close();
 });
 
+test('消息: the 邻长 hears of a new case in his grid, opens it from the message, marks the rest read', async ({ browser, request }) => {
+  const id = await freshCase(request);  // 新上报 to the workers of its finest grid: 许秀英
+  const before = await apiAs(request, 'worker', '/api/v1/inbox?limit=20');
+  expect(before.unread, 'the new case made an unread message').toBeGreaterThan(0);
+  expect(before.messages[0].report_id).toBe(id);
+  const worker = await open(browser, PHONE);
+  await signInStaff(worker, 'worker');
+  const badge = worker.locator('header .unread-count');
+  const counted = (n) => (n > 99 ? '99+' : String(n));  // as the header shows a count
+  await expect(badge).toHaveText(counted(before.unread));
+  await worker.locator('header a.inbox-link').click();
+  await expect(worker.locator('main h1')).toHaveText('消息');
+  const items = worker.locator('ul.inbox li.message');
+  await expect(items).toHaveCount(before.messages.length);
+  expect(await items.evaluateAll((lis) => lis.map((li) => li.dataset.message)), 'the page lists what the API lists, in its order')
+    .toEqual(before.messages.map((m) => m.id));
+  expect(await worker.locator('ul.inbox li.message.unread').count())
+    .toBe(before.messages.filter((m) => !m.read_at).length);
+  const first = items.first();
+  await expect(first.locator('.title')).toHaveText(before.messages[0].title);
+  await expect(first).toHaveClass(/unread/);
+  await accessible(worker, 'inbox-phone');
+  await shot(worker, 'inbox-worker-unread');
+
+  // Opening the case from the message reads it.
+  await first.getByRole('link', { name: '查看案件' }).click();
+  await expect(worker).toHaveURL(new RegExp(`/console/cases/${id}$`));
+  await expect(worker.locator('#case-title')).toBeVisible();
+  await expect.poll(async () => (await apiAs(request, 'worker', '/api/v1/inbox?limit=1')).messages[0].read_at,
+    'the message is read once its case is opened').not.toBeNull();
+  await expect(badge).toHaveText(counted(before.unread - 1));
+
+  // 全部标为已读: none unread on the page, in the header or in the API.
+  await worker.goBack();
+  await expect(worker.locator('main h1')).toHaveText('消息');
+  await expect(first).not.toHaveClass(/unread/);
+  await worker.getByRole('button', { name: '全部标为已读' }).click();
+  await expect(worker.locator('.status .notice.ok')).toContainText('已将');
+  await expect(worker.locator('ul.inbox li.message.unread')).toHaveCount(0);
+  await expect(badge).toBeHidden();
+  expect((await apiAs(request, 'worker', '/api/v1/inbox?limit=1')).unread).toBe(0);
+
+  // A case that arrives later: one unread, and 只看未读 lists only it.
+  const later = await freshCase(request);
+  await worker.reload();
+  await expect(badge).toHaveText('1');
+  await worker.getByLabel('只看未读').check();
+  await expect(worker).toHaveURL(/\/console\/inbox\?unread=true$/);
+  await expect(items).toHaveCount(1);
+  await expect(items.first()).toHaveClass(/unread/);
+  await items.first().getByRole('button', { name: '标为已读' }).click();
+  await expect(items.first()).not.toHaveClass(/unread/);
+  await expect(badge).toBeHidden();
+  const after = await apiAs(request, 'worker', '/api/v1/inbox?limit=1');
+  expect([after.unread, after.messages[0].report_id]).toEqual([0, later]);
+  expect(worker.problems).toEqual([]);
+  await worker.context().close();
+});
+
 test('every page: accessible (axe-core), drawn at desktop width and at 375 px', async ({ browser, request }) => {
   const id = caseId ?? await freshCase(request);
   const pages = {
     anonymous: ['/console/login'],
     dispatcher: ['/console/dispatch', `/console/cases/${id}`, '/console/map'],
-    worker: ['/console/worker', '/console/visits'],
+    worker: ['/console/worker', '/console/visits', '/console/inbox'],
     group_worker: ['/console/patrols'],
     supervisor: ['/console/stats', '/console/appraisal', '/console/password'],
     admin: ['/console/accounts'],
