@@ -90,16 +90,18 @@ function header() {
       h('button', { type: 'button', class: 'link', onclick: signOut }, '退出')));
 }
 
+let unreadAsked = 0;  // only the latest question's answer is shown (answers may cross)
+
 /** Shows @p count unread messages beside 消息 in the header; null: asks the server. */
 export async function showUnread(count) {
-  const badge = document.querySelector('header.top .unread-count');
-  if (!badge || !session) return;
+  const asked = ++unreadAsked;
   if (count == null) {
     try { count = (await api('GET', '/api/v1/inbox?limit=1')).unread; } catch { return; }
   }
+  const badge = document.querySelector('header.top .unread-count');
+  if (!badge || !session || asked !== unreadAsked) return;
   badge.hidden = !count;
-  badge.textContent = count > 99 ? '99+' : String(count || '');
-  badge.setAttribute('aria-label', `${count} 条未读`);
+  fill(badge, count > 99 ? '99+' : String(count || ''), h('span', { class: 'sr-only' }, ' 条未读'));
 }
 
 async function signOut() {

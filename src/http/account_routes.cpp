@@ -184,11 +184,12 @@ Response list_accounts(Context& ctx, Request& req) {
   const std::string kind = req.param("kind").value_or("");
   if (!kind.empty() && kind != "staff" && kind != "resident")
     throw Error(ErrorCode::invalid_argument, "'kind' must be 'staff' or 'resident'");
+  const store::AccountKind which = kind == "staff"      ? store::AccountKind::staff
+                                   : kind == "resident" ? store::AccountKind::resident
+                                                        : store::AccountKind::any;
   json items = json::array();
-  for (const store::Account& a : ctx.service.accounts().list()) {
-    if (!kind.empty() && kind != (a.password_hash.empty() ? "resident" : "staff")) continue;
+  for (const store::Account& a : ctx.service.accounts().list(which))
     items.push_back(account_json(ctx, a));
-  }
   return json_response(200, json{{"accounts", items}}.dump()).header("Cache-Control", "no-store");
 }
 
@@ -197,8 +198,8 @@ Response list_accounts(Context& ctx, Request& req) {
 Response list_staff(Context& ctx, Request& req) {
   require(req, {dispatch::Role::admin});
   std::map<std::string, std::vector<std::string>> logins;
-  for (const store::Account& a : ctx.service.accounts().list())
-    if (!a.password_hash.empty()) logins[a.actor].push_back(a.login);
+  for (const store::Account& a : ctx.service.accounts().list(store::AccountKind::staff))
+    logins[a.actor].push_back(a.login);
   json items = json::array();
   for (const dispatch::Actor& s : ctx.service.reference()->staff) {
     json j = actor_json(s);

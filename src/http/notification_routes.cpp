@@ -1,5 +1,6 @@
 // The inbox (each person's own messages) and the admin's view of deliveries. The rules live in
 // wangge::service::Notifications; these handlers parse, call it and render.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
@@ -86,11 +87,21 @@ Response mark_read(Context& ctx, Request& req) {
   return Response{204, "application/json", "", nullptr, {}};
 }
 
-/// POST /api/v1/inbox/read-all — marks every message of the caller's read (全部已读).
+/// POST /api/v1/inbox/read-all[?through=<message id>] — marks the caller's messages read
+/// (全部已读): all of them, or those not newer than @c through (the newest the page showed).
 Response mark_all_read(Context& ctx, Request& req) {
   if (!req.authenticated)
     throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
-  const std::size_t marked = ctx.service.notifications().mark_all_read(req.actor, req.now);
+  std::optional<std::string> through;
+  if (req.param("through")) {
+    through = *req.param("through");
+    bool ok = through->size() >= 3 && through->size() <= 64;
+    for (char c : *through) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!ok)
+      throw Error(ErrorCode::invalid_argument,
+                  "query parameter 'through' must be the id of a message of yours");
+  }
+  const std::size_t marked = ctx.service.notifications().mark_all_read(req.actor, req.now, through);
   return json_response(
       200,
       json{{"marked", marked}, {"unread", ctx.service.notifications().unread(req.actor)}}.dump());

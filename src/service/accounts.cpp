@@ -271,8 +271,8 @@ void Accounts::set_disabled(const std::string& login, bool disabled, dispatch::I
   }
 }
 
-std::vector<store::Account> Accounts::list() {
-  return store_.all_accounts();
+std::vector<store::Account> Accounts::list(store::AccountKind kind) {
+  return store_.all_accounts(kind);
 }
 
 void Accounts::change_password(const std::string& login, const std::string& current,

@@ -198,10 +198,18 @@ void Notifications::mark_read(const std::string& id, const dispatch::Actor& me,
     throw Error(ErrorCode::not_found, "message " + id + " does not exist");
 }
 
-std::size_t Notifications::mark_all_read(const dispatch::Actor& me, dispatch::Instant now) {
+std::size_t Notifications::mark_all_read(const dispatch::Actor& me, dispatch::Instant now,
+                                         const std::optional<std::string>& through) {
   if (me.id.empty() || me.anonymous)
     throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
-  return store_.notifications().mark_all_read(me.id, now);
+  std::optional<std::pair<dispatch::Instant, std::string>> upto;
+  if (through) {
+    const auto n = store_.notifications().notification(*through);
+    if (!n || n->recipient != me.id)
+      throw Error(ErrorCode::not_found, "message " + through->substr(0, 64) + " does not exist");
+    upto.emplace(n->created_at, n->id);
+  }
+  return store_.notifications().mark_all_read(me.id, now, upto);
 }
 
 std::vector<dispatch::Delivery> Notifications::deliveries(

@@ -1,4 +1,4 @@
-// The PostgreSQL schema's history: the first three migrations, PostgreSQL's own 22nd and 25th
+// The PostgreSQL schema's history: the first three migrations, PostgreSQL's own 22nd, 25th and 26th
 // and the shared ones between and after (sql::migrations_from_fourth), run in order under an
 // advisory lock and recorded in schema_migrations.
 #include "pg_schema.hpp"
@@ -78,13 +78,10 @@ ALTER TABLE events ADD FOREIGN KEY (report_id) REFERENCES reports (id);
 // COUNT over every case took 1.2 s at 10 M). A trigger appends +1/-1 rows to
 // report_state_deltas, which no two writers contend for; the ticker's node folds them into
 // report_state_totals now and then (kFoldStateCounts); a count is the totals plus the deltas
-// not folded yet, in one snapshot. Each fold leaves its deltas dead: autovacuum clears the table
-// after 2,000 of them, whatever its size (the default waits for a fifth of the table).
+// not folded yet, in one snapshot.
 constexpr char kStateCounts[] = R"sql(
 CREATE TABLE report_state_totals (state TEXT PRIMARY KEY, n BIGINT NOT NULL);
 CREATE TABLE report_state_deltas (state TEXT NOT NULL, n BIGINT NOT NULL);
-ALTER TABLE report_state_deltas
-  SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000);
 INSERT INTO report_state_totals (state, n) SELECT state, COUNT(*) FROM reports GROUP BY state;
 CREATE FUNCTION report_state_delta() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -102,6 +99,13 @@ CREATE TRIGGER reports_state_removed AFTER DELETE ON reports
   FOR EACH ROW EXECUTE FUNCTION report_state_delta();
 CREATE TRIGGER reports_state_changed AFTER UPDATE OF state ON reports
   FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION report_state_delta();
+)sql";
+
+// 26: each fold leaves its deltas dead: autovacuum clears the table after 2,000 of them, whatever
+// its size (the default waits for a fifth of the table).
+constexpr char kDeltasVacuum[] = R"sql(
+ALTER TABLE report_state_deltas
+  SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000);
 )sql";
 
 const std::vector<std::string>& migrations() {
@@ -161,10 +165,11 @@ CREATE TABLE replies (
   key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, status BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL);
 )sql"};
   // Later ones are the same text on both dialects (sql::migrations_from_fourth) but for the
-  // 22nd and the 25th.
+  // 22nd, the 25th and the 26th.
   static const std::vector<std::string> kAll = [] {
     std::vector<std::string> all = kMigrations;
-    for (std::string& m : sql::migrations_from_fourth({kPartitionByMonth, kStateCounts}))
+    for (std::string& m :
+         sql::migrations_from_fourth({kPartitionByMonth, kStateCounts, kDeltasVacuum}))
       all.push_back(std::move(m));
     return all;
   }();

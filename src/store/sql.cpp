@@ -346,9 +346,14 @@ std::string select_account() {
   return "SELECT login, actor, password_hash, failures, locked_until, disabled, created_at, "
          "updated_at, sessions_after FROM accounts WHERE login = ?";
 }
-std::string select_accounts() {
-  return "SELECT login, actor, password_hash, failures, locked_until, disabled, created_at, "
-         "updated_at, sessions_after FROM accounts ORDER BY login";
+std::string select_accounts(AccountKind kind) {
+  const char* where = kind == AccountKind::staff      ? " WHERE password_hash <> ''"
+                      : kind == AccountKind::resident ? " WHERE password_hash = ''"
+                                                      : "";
+  return std::string(
+             "SELECT login, actor, password_hash, failures, locked_until, disabled, created_at, "
+             "updated_at, sessions_after FROM accounts") +
+         where + " ORDER BY login";
 }
 std::string insert_account() {
   return "INSERT INTO accounts (login, actor, password_hash, failures, locked_until, disabled, "

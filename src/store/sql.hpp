@@ -64,14 +64,15 @@ ApiKey decode_api_key(const Row& row);
 struct OwnMigrations {
   std::string partition_by_month;  ///< 22: PostgreSQL partitions reports and events by month
   std::string state_counts;        ///< 25: PostgreSQL keeps the count of reports in each state
+  std::string deltas_vacuum;       ///< 26: PostgreSQL vacuums the folded deltas often
 };
 /// Every migration from the fourth, in order: the shared ones, whose text both dialects run as
 /// it is (types both read the same way: TEXT, BIGINT), and @p own's in their places. Each
 /// adapter appends them to its own first three.
 std::vector<std::string> migrations_from_fourth(const OwnMigrations& own);
 
-std::string select_account();   ///< one login
-std::string select_accounts();  ///< every account, by login
+std::string select_account();                   ///< one login
+std::string select_accounts(AccountKind kind);  ///< every account of @p kind, by login
 std::string insert_account();
 std::string update_account();  ///< the columns after login, then login
 Account decode_account(const Row& row);

@@ -37,10 +37,10 @@ std::optional<Account> SqlStore::account(const std::string& login) {
   });
 }
 
-std::vector<Account> SqlStore::all_accounts() {
+std::vector<Account> SqlStore::all_accounts(AccountKind kind) {
   return read_value_unbounded([&](SqlSession& s) {
     std::vector<Account> out;
-    for (const Row& row : s.rows(sql::select_accounts(), {}))
+    for (const Row& row : s.rows(sql::select_accounts(kind), {}))
       out.push_back(sql::decode_account(row));
     return out;
   });

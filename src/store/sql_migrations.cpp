@@ -1,5 +1,5 @@
 // The migrations from the fourth on, whose text both dialects run as it is (sql.hpp:
-// migrations_from_fourth); each adapter lists its own first three, its 22nd and its 25th.
+// migrations_from_fourth); each adapter lists its own first three, its 22nd, 25th and 26th.
 #include "sql.hpp"
 
 namespace wangge::store::sql {
@@ -230,11 +230,11 @@ CREATE TABLE replica_heartbeat (id BIGINT PRIMARY KEY, at BIGINT NOT NULL);
 }  // namespace
 
 std::vector<std::string> migrations_from_fourth(const OwnMigrations& own) {
-  return {kMigration04, kMigration05,    kMigration06, kMigration07,           kMigration08,
-          kMigration09, kMigration10,    kMigration11, kMigration12,           kMigration13,
-          kMigration14, kMigration15,    kMigration16, kMigration17,           kMigration18,
-          kMigration19, kMigration20,    kMigration21, own.partition_by_month, kMigration23,
-          kMigration24, own.state_counts};
+  return {kMigration04, kMigration05,     kMigration06,     kMigration07,           kMigration08,
+          kMigration09, kMigration10,     kMigration11,     kMigration12,           kMigration13,
+          kMigration14, kMigration15,     kMigration16,     kMigration17,           kMigration18,
+          kMigration19, kMigration20,     kMigration21,     own.partition_by_month, kMigration23,
+          kMigration24, own.state_counts, own.deltas_vacuum};
 }
 
 }  // namespace wangge::store::sql

@@ -241,14 +241,20 @@ bool SqlStore::mark_read(const std::string& id, const std::string& recipient,
   return found;
 }
 
-std::size_t SqlStore::mark_all_read(const std::string& recipient, dispatch::Instant now) {
+std::size_t SqlStore::mark_all_read(
+    const std::string& recipient, dispatch::Instant now,
+    const std::optional<std::pair<dispatch::Instant, std::string>>& through) {
+  std::string text =
+      "UPDATE notifications SET read_at = ? WHERE recipient = ? AND read_at IS NULL "
+      "AND created_at <= ?";
+  Row params{to_millis(now), recipient, to_millis(now)};
+  if (through) {
+    text += " AND (created_at < ? OR (created_at = ? AND id <= ?))";
+    params.insert(params.end(),
+                  {to_millis(through->first), to_millis(through->first), through->second});
+  }
   std::size_t marked = 0;
-  write_sql([&](SqlSession& s) {
-    marked = s.run(
-        "UPDATE notifications SET read_at = ? WHERE recipient = ? AND read_at IS NULL "
-        "AND created_at <= ?",
-        {to_millis(now), recipient, to_millis(now)});
-  });
+  write_sql([&](SqlSession& s) { marked = s.run(text, params); });
   return marked;
 }
 

@@ -176,7 +176,7 @@ class SqlStore : public Store,
   // AccountStore (sql_accounts.cpp)
   void insert_account(const Account& account) override;
   std::optional<Account> account(const std::string& login) override;
-  std::vector<Account> all_accounts() override;
+  std::vector<Account> all_accounts(AccountKind kind) override;
   std::optional<Account> update_account(const std::string& login,
                                         const std::function<void(Account&)>& change) override;
   void insert_session(const SessionRecord& session) override;
@@ -205,7 +205,9 @@ class SqlStore : public Store,
   std::size_t unread_count(const std::string& recipient) override;
   bool mark_read(const std::string& id, const std::string& recipient,
                  dispatch::Instant now) override;
-  std::size_t mark_all_read(const std::string& recipient, dispatch::Instant now) override;
+  std::size_t mark_all_read(
+      const std::string& recipient, dispatch::Instant now,
+      const std::optional<std::pair<dispatch::Instant, std::string>>& through) override;
   std::optional<dispatch::Notification> notification(const std::string& id) override;
   std::vector<dispatch::Delivery> deliveries(std::optional<dispatch::DeliveryState> state,
                                              std::size_t limit) override;

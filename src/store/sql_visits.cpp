@@ -75,7 +75,6 @@ std::optional<HouseholdRow> find_household(SqlSession& s, const std::string& id)
   return decode_household(found[0]);
 }
 
-/// A visits page's cursor: "<at ms>.<id>".
 }  // namespace
 
 void SqlSession::put_household(const vs::Household& h) {

@@ -73,7 +73,8 @@ CREATE TABLE replies (
     std::vector<std::string> all = kMigrations;
     for (std::string& m : sql::migrations_from_fourth(
              {"-- 22: nothing here (PostgreSQL's monthly partitions)",
-              "-- 25: nothing here (PostgreSQL's kept counts of reports by state)"}))
+              "-- 25: nothing here (PostgreSQL's kept counts of reports by state)",
+              "-- 26: nothing here (PostgreSQL's vacuum of the counts' deltas)"}))
       all.push_back(std::move(m));
     return all;
   }();

@@ -96,6 +96,10 @@ def run(c, tmp, env):
         lockout(c, server, env, admin_key, token)
         admin_self(c, server, admin_password)
         residents(c, server, outbox)
+        r = request(server.port, "GET", "/api/v1/admin/accounts?kind=resident", key=admin_key)
+        logins = [a["login"] for a in r.json().get("accounts", [])] if r.status == 200 else []
+        c.check("the admin's kind=resident: the two residents who signed in by code, no staff",
+                r.status == 200 and len(logins) == 2 and all(a["kind"] == "resident" for a in r.json()["accounts"]), r)
         bad_input(c, server)
     finally:
         c.check("the server stopped cleanly", server.stop() == 0)

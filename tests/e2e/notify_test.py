@@ -245,8 +245,20 @@ def inbox(c, server, keys, rid):
     r = request(server.port, "POST", "/api/v1/inbox/read-all", key=keys["resident:other"])
     c.check("全部已读 by another resident: nothing of hers marked",
             r.status == 200 and r.json() == {"marked": 0, "unread": 0}, r)
+    r = request(server.port, "GET", "/api/v1/inbox?unread=true", key=keys["resident:e2e"])
+    shown = r.json()["messages"] if r.status == 200 else []
+    c.check("her unread now: handled, then registered", [m["kind"] for m in shown] == ["handled", "registered"], r)
+    oldest = shown[-1]["id"] if shown else "x"
+    r = request(server.port, "POST", "/api/v1/inbox/read-all?through=" + oldest, key=keys["resident:e2e"])
+    c.check("全部已读 through the older one (as if her page had shown only it): only it is marked, the newer stays unread",
+            r.status == 200 and r.json() == {"marked": 1, "unread": 1}, r)
+    for bad, status, what in [("x'--", 400, "not an id"), ("n_doesnotexist", 404, "no such message"),
+                              (shown[0]["id"] if shown else "x", 404, "her message, not the caller's")]:
+        r = request(server.port, "POST", "/api/v1/inbox/read-all?through=" + urllib.parse.quote(bad),
+                    key=keys["resident:other"])
+        c.check(f"... through= {what}, by another resident: {status}", r.status == status, r)
     r = request(server.port, "POST", "/api/v1/inbox/read-all", key=keys["resident:e2e"])
-    c.check("全部已读 by the resident: her 2 unread marked, none left", r.status == 200 and r.json() == {"marked": 2, "unread": 0}, r)
+    c.check("全部已读 without through: the rest, none left", r.status == 200 and r.json() == {"marked": 1, "unread": 0}, r)
     r = request(server.port, "GET", "/api/v1/inbox", key=keys["resident:e2e"])
     c.check("... every message of hers has its read_at now",
             r.status == 200 and r.json()["unread"] == 0 and all(m["read_at"] for m in r.json()["messages"]), r)

@@ -117,16 +117,21 @@ TEST_P(StoreConformance, AnInboxIsItsRecipientsOwnAndPagesByKeyset) {
   unread.recipient = "u1";
   unread.unread_only = true;
   EXPECT_EQ(outbox.inbox(unread).size(), 4u);
-  // 全部已读 as of 09:01: n_0, n_1 and n_2 (n_3 was read); n_4, made at 09:02, stays unread,
-  // and u2's own is untouched.
-  EXPECT_EQ(outbox.mark_all_read("u1", t + std::chrono::minutes(1)), 3u);
-  EXPECT_EQ(outbox.unread_count("u1"), 1u);
+  // 全部已读 through n_1 (09:00, the tie broken by the id): n_0 and n_1; n_2 (09:01, unread) and
+  // n_4 (09:02) stay unread, and u2's own is untouched.
+  const dispatch::Instant later = t + std::chrono::hours(2);
+  EXPECT_EQ(outbox.mark_all_read("u1", later, std::make_pair(t, std::string("n_1"))), 2u);
+  EXPECT_EQ(outbox.unread_count("u1"), 2u);
   EXPECT_EQ(outbox.notification("n_3")->read_at, t + std::chrono::hours(1));  // kept
-  EXPECT_EQ(outbox.notification("n_0")->read_at, t + std::chrono::minutes(1));
+  EXPECT_EQ(outbox.notification("n_0")->read_at, later);
+  EXPECT_FALSE(outbox.notification("n_2")->read_at);
   EXPECT_EQ(outbox.unread_count("u2"), 1u);
-  EXPECT_EQ(outbox.mark_all_read("u1", t + std::chrono::minutes(2)), 1u);
+  // As of 09:01 without a message: n_2, not n_4 (made later).
+  EXPECT_EQ(outbox.mark_all_read("u1", t + std::chrono::minutes(1), std::nullopt), 1u);
+  EXPECT_EQ(outbox.unread_count("u1"), 1u);
+  EXPECT_EQ(outbox.mark_all_read("u1", later, std::nullopt), 1u);
   EXPECT_EQ(outbox.unread_count("u1"), 0u);
-  EXPECT_EQ(outbox.mark_all_read("u1", t + std::chrono::minutes(3)), 0u);
+  EXPECT_EQ(outbox.mark_all_read("u1", later, std::nullopt), 0u);
 }
 
 TEST_P(StoreConformance, PeopleFollowAreasUpToALimit) {

@@ -51,29 +51,40 @@ function row(a, session, status, reload) {
   const [state, tone] = stateOf(a);
   const cell = h('td', { class: 'account-actions' });
   const self = a.login === session.login;
-  const buttons = () => fill(cell,
-    h('button', { type: 'button', onclick: () => confirm('重置密码', `重置 ${a.name ?? a.login} 的密码？原密码立即失效，已登录的设备全部退出。`, reset) }, '重置密码'),
-    self ? h('span', { class: 'meta' }, '（当前登录）')
-      : a.disabled ? h('button', { type: 'button', onclick: () => change('enable') }, '启用')
-        : h('button', { type: 'button', onclick: () => confirm('停用', `停用 ${a.name ?? a.login} 的账号？其已登录的设备立即退出，之后无法登录。`, () => change('disable')) }, '停用'));
-  // A second, explicit click for what cannot be undone by the person concerned.
-  const confirm = (what, question, go) => fill(cell,
-    h('span', { class: 'confirm' }, question),
-    h('button', { type: 'button', class: 'primary', onclick: go }, `确认${what}`),
-    h('button', { type: 'button', onclick: buttons }, '取消'));
+  // One's own account is neither reset here (it would end this very session before the new
+  // password could be shown) nor disabled: 修改密码 is the way.
+  const buttons = () => fill(cell, self
+    ? h('a', { href: '/console/password', 'data-link': '' }, '当前登录：修改密码')
+    : [h('button', { type: 'button', onclick: () => confirm('重置密码', `重置 ${a.name ?? a.login} 的密码？原密码立即失效，已登录的设备全部退出。`, reset) }, '重置密码'),
+      a.disabled ? h('button', { type: 'button', onclick: () => change('enable') }, '启用')
+        : h('button', { type: 'button', onclick: () => confirm('停用', `停用 ${a.name ?? a.login} 的账号？其已登录的设备立即退出，之后无法登录。`, () => change('disable')) }, '停用')]);
+  // A second, explicit click for what cannot be undone by the person concerned; the question
+  // is announced and the focus goes to its answer.
+  const confirm = (what, question, go) => {
+    const yes = h('button', { type: 'button', class: 'primary', onclick: go }, `确认${what}`);
+    fill(cell, h('span', { class: 'confirm', role: 'alert' }, question), yes,
+      h('button', { type: 'button', onclick: () => { buttons(); cell.querySelector('button')?.focus(); } }, '取消'));
+    yes.focus();
+  };
+  const failed = (e) => {
+    fill(status, notice('error', e.status === 409 ? '账号状态刚被更改，请刷新页面后重试。' : e.message));
+    buttons();
+  };
   const reset = async () => {
+    let r;
     try {
-      const r = await api('POST', `/api/v1/admin/accounts/${encodeURIComponent(a.login)}/reset`);
-      await reload();
-      fill(status, shownOnce(`${a.name ?? a.login}（${a.login}）的密码已重置，原有登录已全部退出。`, r.password));
-    } catch (e) { fill(status, notice('error', e.message)); buttons(); }
+      r = await api('POST', `/api/v1/admin/accounts/${encodeURIComponent(a.login)}/reset`);
+    } catch (e) { failed(e); return; }
+    // The password first: nothing after this may lose it.
+    fill(status, shownOnce(`${a.name ?? a.login}（${a.login}）的密码已重置，原有登录已全部退出。`, r.password));
+    await reload().catch(() => {});
   };
   const change = async (how) => {
     try {
       await api('POST', `/api/v1/admin/accounts/${encodeURIComponent(a.login)}/${how}`);
-      await reload();
-      fill(status, notice('ok', how === 'disable' ? `已停用 ${a.name ?? a.login} 的账号，其登录已全部退出。` : `已启用 ${a.name ?? a.login} 的账号。`));
-    } catch (e) { fill(status, notice('error', e.message)); buttons(); }
+    } catch (e) { failed(e); return; }
+    fill(status, notice('ok', how === 'disable' ? `已停用 ${a.name ?? a.login} 的账号，其登录已全部退出。` : `已启用 ${a.name ?? a.login} 的账号。`));
+    await reload().catch((e) => status.append(notice('error', e.message)));
   };
   buttons();
   return h('tr', { 'data-login': a.login },
@@ -99,32 +110,39 @@ function newAccountForm(staff, status, reload) {
         members.map((s) => h('option', { value: s.id }, `${s.name}（${s.id}）`)));
     }));
   const login = h('input', { name: 'login', required: true, maxlength: 64, pattern: '[a-z0-9._@\\-]{2,64}', autocomplete: 'off', spellcheck: 'false' });
-  const password = h('input', { name: 'password', type: 'password', minlength: 10, maxlength: 128, autocomplete: 'new-password' });
+  // The server counts bytes (a Chinese character is 3): the browser does not check lengths.
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'new-password' });
   pick.addEventListener('change', () => { if (!login.value) login.value = pick.value.toLowerCase(); });
   const form = h('form', {},
     h('div', { class: 'row' },
       h('label', {}, '工作人员', pick),
       h('label', {}, '登录名', login),
       h('label', {}, '初始密码（留空则自动生成）', password)),
-    h('p', { class: 'meta' }, '登录名用小写字母、数字和 . _ - @，2–64 位；密码 10–128 个字符，不能包含登录名。'),
+    h('p', { class: 'meta' }, `登录名用小写字母、数字和 . _ - @，2–64 位。${PASSWORD_RULE}`),
     h('button', { type: 'submit', class: 'primary' }, '开通账号'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     fill(status);
     const body = { login: login.value.trim(), staff_id: pick.value };
     if (password.value) body.password = password.value;
+    let r;
     try {
-      const r = await api('POST', '/api/v1/admin/accounts', body);
-      const who = staff.find((s) => s.id === body.staff_id);
-      await reload();
-      const opened = `已为 ${who?.name ?? body.staff_id} 开通账号 ${r.login}。`;
-      fill(status, r.password ? shownOnce(opened, r.password) : notice('ok', `${opened}请将初始密码告知本人，并请其登录后修改。`));
+      r = await api('POST', '/api/v1/admin/accounts', body);
     } catch (e) {
       fill(status, notice('error', refusedAccount(e)));
+      return;
     }
+    // The password first: nothing after this may lose it.
+    const who = staff.find((s) => s.id === body.staff_id);
+    const opened = `已为 ${who?.name ?? body.staff_id} 开通账号 ${r.login}。`;
+    fill(status, r.password ? shownOnce(opened, r.password) : notice('ok', `${opened}请将初始密码告知本人，并请其登录后修改。`));
+    await reload().catch((e) => status.append(notice('error', e.message)));
   });
   return [h('h2', { id: 'new-title' }, '开通工作人员账号'), form];
 }
+
+/** The password rule as the server applies it (bytes of UTF-8). */
+export const PASSWORD_RULE = '密码 10–128 字节（字母、数字、符号各算 1，汉字每个算 3），不能包含登录名。';
 
 /** Why the server refused an account, in words an admin acts on. */
 export function refusedAccount(e) {
@@ -132,7 +150,7 @@ export function refusedAccount(e) {
   if (e.status === 409) return '该登录名已被使用，请换一个。';
   if (e.status !== 400) return e.message;
   if (/^login /.test(detail)) return '登录名不符合要求：只能用小写字母、数字和 . _ - @，2–64 位。';
-  if (detail.includes('bytes')) return '密码长度不符合要求：需 10–128 个字符。';
+  if (detail.includes('bytes')) return `密码长度不符合要求。${PASSWORD_RULE}`;
   if (detail.includes('contain the login')) return '密码不能包含登录名。';
   if (detail.includes('repeat one character')) return '密码不能全是同一个字符。';
   if (detail.includes('differ from the current')) return '新密码不能与当前密码相同。';

@@ -4,12 +4,12 @@
 import { api } from '../api.js';
 import { h, fill, notice } from '../dom.js';
 import { when } from '../zh.js';
-import { navigate, showUnread } from '../main.js';
+import { showUnread } from '../main.js';
 
 const PAGE = 20;
 
 export async function inboxPage(main, { query }) {
-  const unreadOnly = query.get('unread') === 'true';
+  let unreadOnly = query.get('unread') === 'true';
   const status = h('div', { class: 'status', 'aria-live': 'polite' });
   const list = h('ul', { class: 'cards inbox', 'aria-label': '消息列表' });
   const more = h('button', { type: 'button', hidden: true }, '加载更多');
@@ -20,11 +20,13 @@ export async function inboxPage(main, { query }) {
     status, list, more);
 
   let next = null;
+  let newest = null;  // the newest message shown: 全部标为已读 marks through it, not what came since
   const load = async (before) => {
     const q = new URLSearchParams({ limit: String(PAGE) });
     if (unreadOnly) q.set('unread', 'true');
     if (before) q.set('before', before);
     const page = await api('GET', `/api/v1/inbox?${q}`);
+    if (!before) newest = null;
     showUnread(page.unread);
     allRead.disabled = page.unread === 0;
     next = page.next;
@@ -32,9 +34,17 @@ export async function inboxPage(main, { query }) {
     if (!before && page.messages.length === 0) {
       fill(status, notice('info', unreadOnly ? '没有未读消息。' : '暂无消息。'));
     }
+    if (!before && page.messages.length) newest = page.messages[0].id;
     list.append(...page.messages.map((m) => item(m, status)));
   };
-  only.addEventListener('change', () => navigate(only.checked ? '/console/inbox?unread=true' : '/console/inbox', { replace: true }));
+  // The list again in place (the focus stays on the box), the address kept bookmarkable.
+  only.addEventListener('change', async () => {
+    unreadOnly = only.checked;
+    history.replaceState(null, '', unreadOnly ? '/console/inbox?unread=true' : '/console/inbox');
+    list.replaceChildren();
+    fill(status);
+    try { await load(null); } catch (e) { fill(status, notice('error', e.message)); }
+  });
   more.addEventListener('click', async () => {
     more.disabled = true;
     try { await load(next); } catch (e) { fill(status, notice('error', e.message)); } finally { more.disabled = false; }
@@ -42,10 +52,11 @@ export async function inboxPage(main, { query }) {
   allRead.addEventListener('click', async () => {
     allRead.disabled = true;
     try {
-      const r = await api('POST', '/api/v1/inbox/read-all');
+      const r = await api('POST', `/api/v1/inbox/read-all${newest ? `?through=${encodeURIComponent(newest)}` : ''}`);
       for (const li of list.querySelectorAll('li.unread')) markShown(li);
       showUnread(r.unread);
-      fill(status, notice('ok', r.marked ? `已将 ${r.marked} 条消息标为已读。` : '没有未读消息。'));
+      fill(status, notice('ok', (r.marked ? `已将 ${r.marked} 条消息标为已读。` : '没有未读消息。') +
+        (r.unread ? `另有 ${r.unread} 条新消息，刷新页面即可查看。` : '')));
       allRead.disabled = r.unread === 0;
     } catch (e) {
       fill(status, notice('error', e.message));
@@ -89,5 +100,10 @@ function item(m, status) {
 function markShown(li) {
   li.classList.remove('unread');
   li.querySelector('.read-state').textContent = '';
-  li.querySelector('button.mark')?.remove();
+  const mark = li.querySelector('button.mark');
+  if (mark) {
+    const hadFocus = document.activeElement === mark;
+    mark.remove();
+    if (hadFocus) li.querySelector('a, button')?.focus();  // not lost to the page's top
+  }
 }

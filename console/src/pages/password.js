@@ -3,7 +3,7 @@
 // stays signed in.
 import { api } from '../api.js';
 import { h, fill, notice } from '../dom.js';
-import { refusedAccount } from './accounts.js';
+import { refusedAccount, PASSWORD_RULE } from './accounts.js';
 
 /** The server's 401 for a wrong current password (not an ended session). */
 const wrongCurrent = (problem) => /current password is wrong/.test(problem?.detail ?? '');
@@ -15,14 +15,15 @@ export async function passwordPage(main, { session }) {
     return;
   }
   const current = h('input', { name: 'current_password', type: 'password', autocomplete: 'current-password', required: true, maxlength: 128 });
-  const next = h('input', { name: 'new_password', type: 'password', autocomplete: 'new-password', required: true, minlength: 10, maxlength: 128 });
-  const again = h('input', { name: 'again', type: 'password', autocomplete: 'new-password', required: true, minlength: 10, maxlength: 128 });
+  // The server counts bytes (a Chinese character is 3): the browser does not check lengths.
+  const next = h('input', { name: 'new_password', type: 'password', autocomplete: 'new-password', required: true });
+  const again = h('input', { name: 'again', type: 'password', autocomplete: 'new-password', required: true });
   const form = h('form', { class: 'card password-form', 'aria-labelledby': 'password-title' },
     h('h2', { id: 'password-title' }, `登录名 ${session.login}`),
     h('label', {}, '当前密码', current),
     h('label', {}, '新密码', next),
     h('label', {}, '再次输入新密码', again),
-    h('p', { class: 'meta' }, '新密码 10–128 个字符，不能包含登录名。修改后，您在其他设备上的登录将退出。'),
+    h('p', { class: 'meta' }, `新${PASSWORD_RULE}修改后，您在其他设备上的登录将退出。`),
     h('button', { type: 'submit', class: 'primary' }, '修改密码'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();

@@ -6,6 +6,7 @@ import { h, fill, notice, keepDraft } from '../dom.js';
 import { STATE, STATE_PLAIN, when } from '../zh.js';
 import { makeMap, mapDatum, datumQuery, fromWgs84 } from '../map.js';
 import { photoInput, uploadPhotos } from '../photos.js';
+import { followed, followButton, followedSection } from '../follow.js';
 
 export async function reportPage(main) {
   const status = h('div', { class: 'status', 'aria-live': 'polite' });
@@ -49,6 +50,7 @@ export async function reportForm({ channel, onDone }) {
   const forget = keepDraft(form, `report:${channel}`);
 
   let map = null, marker = null;
+  let follows = null;  // the grids the caller follows, read once the first place is picked
   const place = async (lngLat, { fly = false } = {}) => {
     lon.value = lngLat.lng.toFixed(6);
     lat.value = lngLat.lat.toFixed(6);
@@ -61,10 +63,14 @@ export async function reportForm({ channel, onDone }) {
     where.textContent = `已选位置：${lon.value}, ${lat.value}`;
     try {
       const at = await api('GET', `/api/v1/locate?lon=${lon.value}&lat=${lat.value}${await datumQuery('&')}`);
+      follows ??= await followed().catch(() => new Map());
+      const said = h('div', { class: 'status', 'aria-live': 'polite' });
       fill(leaders, at.status === 'inside'
         ? h('div', { class: 'sanliang' }, h('strong', {}, '本网格负责人（三亮）'),
           h('ul', {}, (at.chain ?? []).slice().reverse().map((g) =>
-            h('li', {}, `${g.level_name ?? ''} ${g.name}：`, h('strong', {}, g.leader?.name ?? '—'), ` ${g.leader?.role ?? ''}`))))
+            h('li', {}, `${g.level_name ?? ''} ${g.name}：`, h('strong', {}, g.leader?.name ?? '—'), ` ${g.leader?.role ?? ''} `,
+              followButton(g.id, g.name, follows, said)))),
+          said)
         : notice('error', '该位置不在本街道的网格内，请重新选择。'));
     } catch (e) { fill(leaders, notice('error', e.message)); }
   };
@@ -124,6 +130,7 @@ export async function reportForm({ channel, onDone }) {
 export async function minePage(main) {
   const list = h('ul', { class: 'cards' });
   fill(main, h('h1', {}, '我的上报'), list);
+  followedSection().then((s) => main.append(s), (e) => main.append(notice('error', e.message)));
   const page = await api('GET', '/api/v1/reports?limit=100');
   const mine = page.reports;  // a resident lists his own reports (and those he follows)
   fill(list, mine.length ? mine.map((r) => h('li', {}, h('a', { href: `/console/cases/${r.id}`, 'data-link': '', class: 'case-card' },

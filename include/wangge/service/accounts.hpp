@@ -138,7 +138,7 @@ class Accounts {
   void set_disabled(const std::string& login, bool disabled, dispatch::Instant now,
                     const std::string& by = {});
   /// Every account (password hashes included: callers render what they may).
-  std::vector<store::Account> list();
+  std::vector<store::Account> list(store::AccountKind kind = store::AccountKind::any);
   /// The signed-in staff member's own change: @p current must match. Ends the other sessions
   /// of the login (keeps @p keep_session_hash). @throws Error(unauthorized) for a wrong
   /// current password, Error(invalid_argument) for a new one that breaks the rules.

@@ -74,8 +74,12 @@ class Notifications {
   std::size_t unread(const dispatch::Actor& me);
   /// @throws Error(not_found) unless the message is @p me's.
   void mark_read(const std::string& id, const dispatch::Actor& me, dispatch::Instant now);
-  /// Marks every message of @p me made by @p now read. @returns how many.
-  std::size_t mark_all_read(const dispatch::Actor& me, dispatch::Instant now);
+  /// Marks @p me's unread messages read (全部已读): every one, or with @p through (a message
+  /// id of @p me's: the newest the page showed) only those not newer than it, so that one
+  /// arriving meanwhile stays unread. @returns how many. @throws Error(not_found) for a
+  /// message not @p me's.
+  std::size_t mark_all_read(const dispatch::Actor& me, dispatch::Instant now,
+                            const std::optional<std::string>& through);
 
   /// Areas (grids) a person follows (关注区域): they hear of the public cases registered and
   /// closed there. At most kMaxSubscriptions each; at most kMaxFollowersTold are told of one

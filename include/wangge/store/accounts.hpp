@@ -49,14 +49,17 @@ struct LoginCode {
   int sends_in_window = 0;
 };
 
+/// Which accounts a listing holds: staff sign in with a password, residents with a code.
+enum class AccountKind { any, staff, resident };
+
 class AccountStore {
  public:
   virtual ~AccountStore() = default;
   /// @throws Error(conflict) when the login exists already.
   virtual void insert_account(const Account& account) = 0;
   virtual std::optional<Account> account(const std::string& login) = 0;
-  /// Every account, by login (staff and residents).
-  virtual std::vector<Account> all_accounts() = 0;
+  /// Every account of @p kind, by login.
+  virtual std::vector<Account> all_accounts(AccountKind kind) = 0;
   /// Reads the account, lets @p change edit it and writes it back, in one write transaction
   /// (concurrent sign-ins cannot lose a failure count). @returns the account as written, or
   /// std::nullopt when there is no such login (nothing written).

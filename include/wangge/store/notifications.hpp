@@ -68,9 +68,12 @@ class NotificationStore {
   /// (or does not exist).
   virtual bool mark_read(const std::string& id, const std::string& recipient,
                          dispatch::Instant now) = 0;
-  /// Marks every message of @p recipient made at or before @p now read (全部已读); one made
-  /// after it, while the page was read, stays unread. @returns how many were marked.
-  virtual std::size_t mark_all_read(const std::string& recipient, dispatch::Instant now) = 0;
+  /// Marks read at @p now every unread message of @p recipient (全部已读) made no later than
+  /// @p now and, when given, at or before @p through (created_at, id: the newest message the
+  /// person was shown). @returns how many were marked.
+  virtual std::size_t mark_all_read(
+      const std::string& recipient, dispatch::Instant now,
+      const std::optional<std::pair<dispatch::Instant, std::string>>& through) = 0;
   /// One message by id (for the admin view).
   virtual std::optional<dispatch::Notification> notification(const std::string& id) = 0;
 

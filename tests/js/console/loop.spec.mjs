@@ -16,6 +16,7 @@
 //   the owner's sign-in as they say;
 // - 消息: a new case's message reaches the 邻长's inbox and the header's count; opening the case
 //   from it reads it; 全部标为已读 and 只看未读 do what they say, as the API agrees;
+// - 关注区域: a resident follows his 邻 from the 三亮 box and stops on 我的上报, as the API says;
 // - axe-core finds nothing serious or critical on any page, at desktop width and at 375 px,
 //   and each page is kept as a screenshot.
 import { test, expect } from '@playwright/test';
@@ -438,8 +439,10 @@ test('账号管理: the admin opens an account, its owner changes the password; 
   await expect(admin.locator('main h1')).toHaveText('账号管理');
   const rowOf = (login) => admin.locator(`tr[data-login="${login}"]`);
   await expect(rowOf(env.accounts.dispatcher.login).locator('td.state')).toHaveText('正常');
-  await expect(rowOf(env.accounts.admin.login), 'no 停用 on the admin\'s own row').toContainText('当前登录');
-  await expect(rowOf(env.accounts.admin.login).getByRole('button', { name: '停用' })).toHaveCount(0);
+  // His own row offers neither 停用 nor 重置密码 (a reset would end this session), only 修改密码.
+  await expect(rowOf(env.accounts.admin.login).getByRole('link', { name: '当前登录：修改密码' })).toHaveCount(1);
+  await expect(rowOf(env.accounts.admin.login).getByRole('button')).toHaveCount(0);
+  await expect(rowOf(env.accounts.dispatcher.login).getByRole('button')).toHaveText(['重置密码', '停用']);
   // The roster offers only staff without an account: d01 has one, d02 (吴派遣) has none.
   const pick = admin.locator('.account-new select[name=staff_id]');
   await expect(pick.locator('option[value="d02"]')).toHaveCount(1);
@@ -530,7 +533,7 @@ test('消息: the 邻长 hears of a new case in his grid, opens it from the mess
   const worker = await open(browser, PHONE);
   await signInStaff(worker, 'worker');
   const badge = worker.locator('header .unread-count');
-  const counted = (n) => (n > 99 ? '99+' : String(n));  // as the header shows a count
+  const counted = (n) => `${n > 99 ? '99+' : n} 条未读`;  // as the header shows a count (the words for screen readers)
   await expect(badge).toHaveText(counted(before.unread));
   await worker.locator('header a.inbox-link').click();
   await expect(worker.locator('main h1')).toHaveText('消息');
@@ -554,20 +557,21 @@ test('消息: the 邻长 hears of a new case in his grid, opens it from the mess
     'the message is read once its case is opened').not.toBeNull();
   await expect(badge).toHaveText(counted(before.unread - 1));
 
-  // 全部标为已读: none unread on the page, in the header or in the API.
+  // 全部标为已读 marks what the page showed: a case that arrives meanwhile stays unread.
   await worker.goBack();
   await expect(worker.locator('main h1')).toHaveText('消息');
   await expect(first).not.toHaveClass(/unread/);
-  await worker.getByRole('button', { name: '全部标为已读' }).click();
-  await expect(worker.locator('.status .notice.ok')).toContainText('已将');
-  await expect(worker.locator('ul.inbox li.message.unread')).toHaveCount(0);
-  await expect(badge).toBeHidden();
-  expect((await apiAs(request, 'worker', '/api/v1/inbox?limit=1')).unread).toBe(0);
-
-  // A case that arrives later: one unread, and 只看未读 lists only it.
   const later = await freshCase(request);
+  await worker.getByRole('button', { name: '全部标为已读' }).click();
+  await expect(worker.locator('.status .notice.ok')).toContainText('另有 1 条新消息');
+  await expect(worker.locator('ul.inbox li.message.unread')).toHaveCount(0);
+  await expect(badge).toHaveText(counted(1));
+  const meanwhile = await apiAs(request, 'worker', '/api/v1/inbox?limit=1');
+  expect([meanwhile.unread, meanwhile.messages[0].report_id, meanwhile.messages[0].read_at]).toEqual([1, later, null]);
+
+  // It shows after a reload, alone under 只看未读.
   await worker.reload();
-  await expect(badge).toHaveText('1');
+  await expect(badge).toHaveText(counted(1));
   await worker.getByLabel('只看未读').check();
   await expect(worker).toHaveURL(/\/console\/inbox\?unread=true$/);
   await expect(items).toHaveCount(1);
@@ -579,6 +583,36 @@ test('消息: the 邻长 hears of a new case in his grid, opens it from the mess
   expect([after.unread, after.messages[0].report_id]).toEqual([0, later]);
   expect(worker.problems).toEqual([]);
   await worker.context().close();
+});
+
+test('关注区域: a resident follows his 邻 from the 三亮 box and stops following it on 我的上报', async ({ browser }) => {
+  const resident = await open(browser, PHONE);
+  await signInResident(resident, '13900139005');
+  await clickMapAt(resident, POINT);
+  const unit = resident.locator('.sanliang li', { hasText: '许秀英' });
+  await expect(unit).toHaveCount(1);
+  const follow = unit.getByRole('button');
+  await expect(follow).toHaveText('关注');
+  await expect(follow).toHaveAttribute('aria-pressed', 'false');
+  await follow.click();
+  await expect(follow).toHaveText('已关注');
+  await expect(follow).toHaveAttribute('aria-pressed', 'true');
+  await expect(resident.locator('.sanliang .notice.ok')).toContainText('已关注');
+  const grids = async () => (await (await resident.request.get('/api/v1/subscriptions')).json()).subscriptions.map((x) => x.grid);
+  expect(await grids(), 'the server keeps the follow').toEqual(['43030200901300105']);
+
+  await resident.goto('/console/mine');
+  const item = resident.locator('ul.follows li.follow-item');
+  await expect(item).toHaveCount(1);
+  await expect(item).toHaveAttribute('data-grid', '43030200901300105');
+  await accessible(resident, 'mine-follows-phone');
+  await shot(resident, 'mine-resident-follows');
+  await item.getByRole('button', { name: /^已关注：/ }).click();
+  await expect(item.getByRole('button')).toHaveText('关注');
+  await expect(resident.locator('.follows-section .notice.ok')).toContainText('已取消关注');
+  expect(await grids(), 'the server dropped it').toEqual([]);
+  expect(resident.problems).toEqual([]);
+  await resident.context().close();
 });
 
 test('every page: accessible (axe-core), drawn at desktop width and at 375 px', async ({ browser, request }) => {
