@@ -100,8 +100,8 @@ TEST_P(KeptCounts, TwoNodesWritingAndFoldingAtOnceCountEveryReportOnce) {
     for (int i = 0; i < kEach; ++i) {
       // Interleave by counting, not by timing: every kPerFold reports, a writer waits until a
       // whole fold has run after its last write (two more finished: the one under way may have
-      // begun before). So at least three folds run between each writer's writes, however slow
-      // the machine (or a sanitizer) makes either side.
+      // begun before). So a whole fold runs amid each writer's writes at each of its three
+      // checkpoints (30, 60, 90), however slow the machine (or a sanitizer) makes either side.
       if (i > 0 && i % kPerFold == 0) {
         const std::size_t seen = folds.load();
         while (folds.load() < seen + 2) std::this_thread::yield();
