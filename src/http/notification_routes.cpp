@@ -1,6 +1,5 @@
 // The inbox (each person's own messages) and the admin's view of deliveries. The rules live in
 // wangge::service::Notifications; these handlers parse, call it and render.
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
@@ -69,11 +68,16 @@ Response inbox(Context& ctx, Request& req) {
   return json_response(200, body.dump()).header("Cache-Control", "no-store");
 }
 
-std::string id_param(const Request& req, const char* name) {
-  const std::string id = req.params.at(name);
+/// Whether @p id has the shape of a message's or delivery's id (3 to 64 of a-z, A-Z, 0-9, _).
+bool id_shaped(const std::string& id) {
   bool ok = id.size() >= 3 && id.size() <= 64;
   for (char c : id) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-  if (!ok)
+  return ok;
+}
+
+std::string id_param(const Request& req, const char* name) {
+  const std::string id = req.params.at(name);
+  if (!id_shaped(id))
     throw Error(ErrorCode::not_found,
                 std::string(name) + " " + id.substr(0, 64) + " does not exist");
   return id;
@@ -92,15 +96,10 @@ Response mark_read(Context& ctx, Request& req) {
 Response mark_all_read(Context& ctx, Request& req) {
   if (!req.authenticated)
     throw Error(ErrorCode::unauthorized, "the inbox needs a signed-in person or a key");
-  std::optional<std::string> through;
-  if (req.param("through")) {
-    through = *req.param("through");
-    bool ok = through->size() >= 3 && through->size() <= 64;
-    for (char c : *through) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-    if (!ok)
-      throw Error(ErrorCode::invalid_argument,
-                  "query parameter 'through' must be the id of a message of yours");
-  }
+  const std::optional<std::string> through = req.param("through");
+  if (through && !id_shaped(*through))
+    throw Error(ErrorCode::invalid_argument,
+                "query parameter 'through' must be the id of a message of yours");
   const std::size_t marked = ctx.service.notifications().mark_all_read(req.actor, req.now, through);
   return json_response(
       200,
